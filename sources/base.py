@@ -1,0 +1,57 @@
+"""What every mention source produces, and the one base class connectors share.
+
+Exceptions::
+
+    SourceError            a poll failed; `permanent` says whether retrying can help
+    └── RateLimited        the platform asked us to wait (`retry_after` seconds)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One post that mentions a watched brand, normalised across platforms.
+
+    `external_id` is unique within `source`; (source, external_id) is the de-duplication key
+    whatever path the mention came by (poll, push, import).
+    """
+
+    source: str
+    external_id: str
+    text: str
+    created_at: datetime  # timezone-aware
+    author: str | None = None
+    author_followers: int | None = None
+    url: str | None = None
+    brand: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # platform-specific reach/engagement
+
+    def with_brand(self, brand: str | None) -> Mention:
+        return dataclasses.replace(self, brand=brand)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """A page of mentions and the cursor to store for the next poll (None keeps the old one)."""
+
+    mentions: list[Mention]
+    cursor: str | None
+
+
+class SourceError(Exception):
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+
+
+class RateLimited(SourceError):
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message, permanent=False)
+        self.retry_after = retry_after

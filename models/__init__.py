@@ -1,0 +1,28 @@
+"""SQLAlchemy 2.0 models and the session factory."""
+
+from models.base import Base
+from models.session import create_db_engine, session_factory
+from models.tables import (
+    AppendOnlyError,
+    Draft,
+    Incident,
+    Mention,
+    Outbox,
+    SlackEventSeen,
+    SourceState,
+    TimelineEvent,
+)
+
+__all__ = [
+    "AppendOnlyError",
+    "Base",
+    "Draft",
+    "Incident",
+    "Mention",
+    "Outbox",
+    "SlackEventSeen",
+    "SourceState",
+    "TimelineEvent",
+    "create_db_engine",
+    "session_factory",
+]

@@ -1,0 +1,261 @@
+"""The team's playbook, `crisisbot.toml`: brands, sources, escalation, plan, templates, digest.
+
+Unknown keys and wrong types are errors naming the key and the file (`ConfigError`). Secrets never
+live here: sources name the *environment variables* that hold their credentials.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SOURCE_TYPES = ("bluesky", "mastodon", "reddit", "hackernews", "rss", "x")
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    name: str
+    terms: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    def matches(self, text: str) -> bool:
+        lowered = text.lower()
+        return any(term.lower() in lowered for term in self.terms or (self.name,))
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConfig:
+    type: str
+    name: str  # unique; keys the stored cursor and state
+    query: str | None = None
+    feed: str | None = None
+    interval: int = 300
+    base_url: str | None = None
+    brand: str | None = None
+    credentials: Mapping[str, str] = field(default_factory=dict)  # role -> env var NAME
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    name: str
+    notify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    brands: tuple[Brand, ...] = ()
+    sources: tuple[SourceConfig, ...] = ()
+    # detection
+    detect_interval: int = 60
+    lookback_days: int = 14
+    bin_minutes: int = 5
+    window_minutes: int = 60
+    reach_threshold: int = 100_000
+    # escalation
+    unclaimed_minutes: int = 15
+    reminder_minutes: int = 60
+    levels: tuple[Level, ...] = (Level("Social team"), Level("Comms lead"), Level("Executives"))
+    # communication plan
+    key_messages: tuple[str, ...] = ()
+    spokespeople: tuple[str, ...] = ()
+    plan_channels: tuple[str, ...] = ()
+    templates: tuple[Template, ...] = ()
+    digest_day: str = "monday"
+    digest_hour: int = 9
+    path: str = "(defaults)"
+
+    def brand_for(self, text: str) -> str | None:
+        return next((b.name for b in self.brands if b.matches(text)), None)
+
+    def keywords_for(self, brand: str | None) -> tuple[str, ...]:
+        for b in self.brands:
+            if b.name == brand:
+                return b.keywords
+        return tuple(sorted({k for b in self.brands for k in b.keywords}))
+
+
+def load_config(path: Path, *, required: bool = False) -> Config:
+    """Read and validate the playbook; a missing file gives the defaults unless `required`."""
+    if not path.exists():
+        if required:
+            raise ConfigError(f"{path}: file not found (CRISIS_CONFIG)")
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return parse_config(data, str(path))
+
+
+def parse_config(data: Mapping[str, Any], where: str) -> Config:
+    r = _Reader(where)
+    r.keys(
+        data, "", {"brands", "sources", "detection", "escalation", "plan", "templates", "digest"}
+    )
+    det = r.table(data, "detection")
+    r.keys(
+        det,
+        "detection",
+        {"interval", "lookback_days", "bin_minutes", "window_minutes", "reach_threshold"},
+    )
+    esc = r.table(data, "escalation")
+    r.keys(esc, "escalation", {"unclaimed_minutes", "reminder_minutes", "levels"})
+    plan = r.table(data, "plan")
+    r.keys(plan, "plan", {"key_messages", "spokespeople", "channels"})
+    digest = r.table(data, "digest")
+    r.keys(digest, "digest", {"day", "hour"})
+    levels = tuple(
+        _level(r, t, i) for i, t in enumerate(r.tables(esc, "escalation.levels", "levels"))
+    )
+    day = r.get(digest, "digest.day", "day", str, "monday").lower()
+    if day not in WEEKDAYS:
+        raise ConfigError(f"{where}: digest.day must be a weekday name, not {day!r}")
+    sources = tuple(_source(r, t, i) for i, t in enumerate(r.tables(data, "sources", "sources")))
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{where}: sources: two sources share a name; give each a unique `name`")
+    return Config(
+        brands=tuple(_brand(r, t, i) for i, t in enumerate(r.tables(data, "brands", "brands"))),
+        sources=sources,
+        detect_interval=r.positive(det, "detection.interval", "interval", 60),
+        lookback_days=r.positive(det, "detection.lookback_days", "lookback_days", 14),
+        bin_minutes=r.positive(det, "detection.bin_minutes", "bin_minutes", 5),
+        window_minutes=r.positive(det, "detection.window_minutes", "window_minutes", 60),
+        reach_threshold=r.positive(det, "detection.reach_threshold", "reach_threshold", 100_000),
+        unclaimed_minutes=r.positive(esc, "escalation.unclaimed_minutes", "unclaimed_minutes", 15),
+        reminder_minutes=r.positive(esc, "escalation.reminder_minutes", "reminder_minutes", 60),
+        levels=levels or Config().levels,
+        key_messages=r.strings(plan, "plan.key_messages", "key_messages"),
+        spokespeople=r.strings(plan, "plan.spokespeople", "spokespeople"),
+        plan_channels=r.strings(plan, "plan.channels", "channels"),
+        templates=tuple(
+            _template(r, t, i) for i, t in enumerate(r.tables(data, "templates", "templates"))
+        ),
+        digest_day=day,
+        digest_hour=_hour(r, digest),
+        path=where,
+    )
+
+
+def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
+    at = f"brands[{i}]"
+    r.keys(t, at, {"name", "terms", "keywords"})
+    return Brand(
+        name=r.get(t, f"{at}.name", "name", str),
+        terms=r.strings(t, f"{at}.terms", "terms"),
+        keywords=tuple(k.lower() for k in r.strings(t, f"{at}.keywords", "keywords")),
+    )
+
+
+def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
+    at = f"sources[{i}]"
+    r.keys(t, at, {"type", "name", "query", "feed", "interval", "base_url", "brand", "credentials"})
+    kind = r.get(t, f"{at}.type", "type", str)
+    if kind not in SOURCE_TYPES:
+        raise ConfigError(f"{r.where}: {at}.type must be one of {', '.join(SOURCE_TYPES)}")
+    creds = r.table(t, "credentials", at)
+    for role, env_name in creds.items():
+        if not isinstance(env_name, str) or not env_name.isidentifier():
+            raise ConfigError(
+                f"{r.where}: {at}.credentials.{role} must name an environment variable"
+            )
+    query = r.get(t, f"{at}.query", "query", str, None)
+    feed = r.get(t, f"{at}.feed", "feed", str, None)
+    return SourceConfig(
+        type=kind,
+        name=r.get(t, f"{at}.name", "name", str, f"{kind}:{query or feed or i}"),
+        query=query,
+        feed=feed,
+        interval=r.positive(t, f"{at}.interval", "interval", 300),
+        base_url=r.get(t, f"{at}.base_url", "base_url", str, None),
+        brand=r.get(t, f"{at}.brand", "brand", str, None),
+        credentials=dict(creds),
+    )
+
+
+def _level(r: _Reader, t: Mapping[str, Any], i: int) -> Level:
+    at = f"escalation.levels[{i}]"
+    r.keys(t, at, {"name", "notify"})
+    return Level(
+        name=r.get(t, f"{at}.name", "name", str), notify=r.strings(t, f"{at}.notify", "notify")
+    )
+
+
+def _template(r: _Reader, t: Mapping[str, Any], i: int) -> Template:
+    at = f"templates[{i}]"
+    r.keys(t, at, {"name", "text"})
+    return Template(
+        name=r.get(t, f"{at}.name", "name", str), text=r.get(t, f"{at}.text", "text", str)
+    )
+
+
+def _hour(r: _Reader, digest: Mapping[str, Any]) -> int:
+    hour = r.get(digest, "digest.hour", "hour", int, 9)
+    if not 0 <= hour <= 23:
+        raise ConfigError(f"{r.where}: digest.hour must be 0 to 23")
+    return hour
+
+
+class _Reader:
+    """Typed access to parsed TOML that names the file and the key in every error."""
+
+    _missing = object()
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def keys(self, t: Mapping[str, Any], at: str, allowed: set[str]) -> None:
+        for key in t:
+            if key not in allowed:
+                name = f"{at}.{key}" if at else key
+                raise ConfigError(f"{self.where}: unknown key {name!r}")
+
+    def get(
+        self, t: Mapping[str, Any], at: str, key: str, typ: type, default: Any = _missing
+    ) -> Any:
+        if key not in t:
+            if default is self._missing:
+                raise ConfigError(f"{self.where}: {at} is required")
+            return default
+        value = t[key]
+        if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+            raise ConfigError(f"{self.where}: {at} must be a {typ.__name__}")
+        return value
+
+    def positive(self, t: Mapping[str, Any], at: str, key: str, default: int) -> int:
+        value: int = self.get(t, at, key, int, default)
+        if value <= 0:
+            raise ConfigError(f"{self.where}: {at} must be a positive number")
+        return value
+
+    def strings(self, t: Mapping[str, Any], at: str, key: str) -> tuple[str, ...]:
+        value = self.get(t, at, key, list, [])
+        if not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{self.where}: {at} must be a list of strings")
+        return tuple(value)
+
+    def table(self, t: Mapping[str, Any], key: str, at: str = "") -> Mapping[str, Any]:
+        value = t.get(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{self.where}: {f'{at}.' if at else ''}{key} must be a table")
+        return value
+
+    def tables(self, t: Mapping[str, Any], at: str, key: str) -> list[Mapping[str, Any]]:
+        value = t.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ConfigError(f"{self.where}: {at} must be an array of tables ([[{at}]])")
+        return value

@@ -1,0 +1,158 @@
+"""The tables: mentions, incidents and their append-only timeline, drafts, delivery, sources."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, intpk, json_dict, slack_id, utc
+
+
+class Mention(Base):
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_mentions_brand_created_at", "brand", "created_at"),
+        Index("ix_mentions_created_at", "created_at"),
+    )
+
+    id: Mapped[intpk]
+    source: Mapped[str] = mapped_column(String(40))
+    external_id: Mapped[str] = mapped_column(String(255))
+    brand: Mapped[str | None] = mapped_column(String(120))
+    author: Mapped[str | None] = mapped_column(String(255))
+    author_followers: Mapped[int | None]
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[utc]
+    ingested_at: Mapped[utc]
+    polarity: Mapped[float | None] = mapped_column(Float)
+    label: Mapped[str | None] = mapped_column(String(10))
+
+
+class Incident(Base):
+    """A storm being handled. `id` is the number people see as #N."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_brand_status", "brand", "status"),)
+
+    id: Mapped[intpk]
+    brand: Mapped[str | None] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    severity: Mapped[str] = mapped_column(String(10), default="medium")
+    level: Mapped[int] = mapped_column(Integer, default=0)  # index into escalation levels
+    owner: Mapped[str | None] = mapped_column(String(32))
+    is_drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_mention_at: Mapped[datetime | None]
+    opened_at: Mapped[utc]
+    claimed_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    updated_at: Mapped[utc]
+    summary: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    evidence: Mapped[json_dict]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in ("resolved", "dismissed")
+
+
+class TimelineEvent(Base):
+    """Append-only: written only by `bot.timeline.record`; updates and deletes are refused."""
+
+    __tablename__ = "timeline_events"
+    __table_args__ = (Index("ix_timeline_events_incident_id_at", "incident_id", "at", "id"),)
+
+    id: Mapped[intpk]
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    at: Mapped[utc]
+    type: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str | None] = mapped_column(String(32))
+    data: Mapped[json_dict]
+
+
+class Draft(Base):
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("incident_id", "version"),)
+
+    id: Mapped[intpk]
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    version: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[slack_id]
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    created_at: Mapped[utc]
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class Outbox(Base):
+    """What must reach Slack, written in the transaction of the change it reports."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(120), unique=True)  # idempotency key
+    kind: Mapped[str] = mapped_column(String(20))  # alert | card | post | upload
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    payload: Mapped[json_dict]
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[utc]
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[utc]
+    sent_at: Mapped[datetime | None]
+    result_ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SlackEventSeen(Base):
+    __tablename__ = "slack_events_seen"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[utc]
+
+
+class SourceState(Base):
+    __tablename__ = "source_state"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    type: Mapped[str] = mapped_column(String(20))
+    cursor: Mapped[str | None] = mapped_column(Text)
+    last_success_at: Mapped[datetime | None]
+    last_error_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    backoff_until: Mapped[datetime | None]
+    day: Mapped[str | None] = mapped_column(String(10))  # the UTC date `mentions_today` counts
+    mentions_today: Mapped[int] = mapped_column(Integer, default=0)
+    info: Mapped[json_dict]
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+@event.listens_for(TimelineEvent, "before_update")
+@event.listens_for(TimelineEvent, "before_delete")
+def _refuse_change(mapper: Any, connection: Any, target: TimelineEvent) -> None:
+    raise AppendOnlyError("timeline events are append-only")

@@ -66,6 +66,9 @@ class Incident(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     evidence: Mapped[json_dict]
+    # Set to the brand ("" for none) while the incident is open, NULL once closed or for drills:
+    # its unique index makes "one open incident per brand" a database guarantee under concurrency.
+    open_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
     @property
     def is_open(self) -> bool:
@@ -111,7 +114,8 @@ class Outbox(Base):
 
     id: Mapped[intpk]
     key: Mapped[str] = mapped_column(String(120), unique=True)  # idempotency key
-    kind: Mapped[str] = mapped_column(String(20))  # alert | card | post | upload
+    kind: Mapped[str] = mapped_column(String(20))  # card | post | upload
+    target: Mapped[str | None] = mapped_column(String(60), index=True)  # "incident:N", "draft:N"
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     channel: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[json_dict]

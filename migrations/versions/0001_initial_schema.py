@@ -44,7 +44,9 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
+        sa.Column("open_key", sa.String(length=120), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents")),
+        sa.UniqueConstraint("open_key", name=op.f("uq_incidents_open_key")),
     )
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.create_index("ix_incidents_brand_status", ["brand", "status"], unique=False)
@@ -119,6 +121,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=120), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("target", sa.String(length=60), nullable=True),
         sa.Column("incident_id", sa.Integer(), nullable=True),
         sa.Column("channel", sa.String(length=32), nullable=True),
         sa.Column(
@@ -144,6 +147,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_outbox_status_next_attempt_at", ["status", "next_attempt_at"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_outbox_target"), ["target"], unique=False)
 
     op.create_table(
         "timeline_events",
@@ -201,6 +205,7 @@ def downgrade() -> None:
 
     op.drop_table("timeline_events")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_target"))
         batch_op.drop_index("ix_outbox_status_next_attempt_at")
 
     op.drop_table("outbox")

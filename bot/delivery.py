@@ -1,0 +1,226 @@
+"""Deliver the outbox to Slack: each row once, in order, with backoff, surviving crashes.
+
+A row is claimed with a conditional UPDATE (a lease), sent outside any transaction, and its result
+recorded in a new one. If the process dies between Slack's answer and that commit, the lease runs
+out and the next attempt first looks for the message by the key stored in its metadata, so the
+alert is never posted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import messages, timeline
+from bot.config import Config
+from bot.slack import SlackError, SlackGateway
+from models import Draft, Incident, Outbox
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 25
+WAIT_FOR_PARENT = timedelta(seconds=2)
+
+
+class NotReady(Exception):
+    """The row depends on a message not posted yet (a thread reply before its alert)."""
+
+
+@dataclass
+class Deliverer:
+    sessions: sessionmaker[Session]
+    gateway: SlackGateway
+    config: Config
+    clock: Clock
+    default_channel: str | None = None
+
+    def deliver_due(self, *, limit: int = 200) -> int:
+        """Deliver what is due now; return how many rows were sent."""
+        sent = 0
+        for _ in range(limit):
+            row_id = self._claim_next()
+            if row_id is None:
+                break
+            sent += self._deliver(row_id)
+        return sent
+
+    def pending(self) -> int:
+        with self.sessions() as session:
+            return len(session.scalars(select(Outbox.id).where(Outbox.status == "pending")).all())
+
+    def _claim_next(self) -> int | None:
+        now = self.clock()
+        with self.sessions.begin() as session:
+            free = or_(Outbox.locked_until.is_(None), Outbox.locked_until < now)
+            due = (
+                select(Outbox.id)
+                .where(Outbox.status == "pending", Outbox.next_attempt_at <= now, free)
+                .order_by(Outbox.id)
+                .limit(1)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            row_id = session.scalar(due)
+            if row_id is None:
+                return None
+            claimed = session.execute(
+                update(Outbox)
+                .where(Outbox.id == row_id, Outbox.status == "pending", free)
+                .values(locked_until=now + LEASE, attempts=Outbox.attempts + 1)
+            )
+            return row_id if claimed.rowcount == 1 else None
+
+    def _deliver(self, row_id: int) -> int:
+        with self.sessions() as session:
+            row = session.get(Outbox, row_id)
+            assert row is not None
+            try:
+                outcome = self._send(session, row)
+            except NotReady:
+                self._retry_later(row_id, WAIT_FOR_PARENT, None, count_attempt=False)
+                return 0
+            except SlackError as exc:
+                self._failed(row_id, row.attempts, exc)
+                return 0
+        self._done(row_id, outcome)
+        return 1
+
+    def _send(self, session: Session, row: Outbox) -> _Outcome:
+        incident = session.get(Incident, row.incident_id) if row.incident_id else None
+        if incident is None:
+            raise SlackError("outbox", "incident_gone")
+        channel = incident.channel or self.default_channel
+        if not channel:
+            raise SlackError("outbox", "channel_not_found")
+        if row.kind == "card" and row.target and row.target.startswith("draft:"):
+            return self._send_draft(session, row, incident, channel)
+        if row.kind == "card":
+            text, blocks = messages.incident_card(
+                incident, self.config, _latest_draft(session, incident)
+            )
+            if incident.message_ts:
+                self.gateway.update_message(channel, incident.message_ts, text, blocks)
+                return _Outcome(row.target, None, channel)
+            key = f"incident:{incident.id}"
+            ts = self._already_posted(row, channel, key, None) or self.gateway.post_message(
+                channel, text, blocks, key=key
+            )
+            return _Outcome(row.target, ts, channel, first_post=True)
+        if incident.message_ts is None:
+            raise NotReady
+        thread = incident.message_ts if row.payload.get("in_thread", True) else None
+        ts = self._already_posted(row, channel, row.key, thread) or self.gateway.post_message(
+            channel, row.payload["text"], row.payload.get("blocks"), thread_ts=thread, key=row.key
+        )
+        return _Outcome(None, ts, channel)
+
+    def _send_draft(
+        self, session: Session, row: Outbox, incident: Incident, channel: str
+    ) -> _Outcome:
+        draft = session.get(Draft, int(row.target.split(":", 1)[1]))  # type: ignore[union-attr]
+        if draft is None:
+            raise SlackError("outbox", "draft_gone")
+        if incident.message_ts is None:
+            raise NotReady
+        text, blocks = messages.draft_card(draft, incident)
+        if draft.message_ts:
+            self.gateway.update_message(channel, draft.message_ts, text, blocks)
+            return _Outcome(row.target, None, channel)
+        key = f"draft:{draft.id}"
+        ts = self._already_posted(
+            row, channel, key, incident.message_ts
+        ) or self.gateway.post_message(
+            channel, text, blocks, thread_ts=incident.message_ts, key=key
+        )
+        return _Outcome(row.target, ts, channel, first_post=True)
+
+    def _already_posted(
+        self, row: Outbox, channel: str, key: str, thread: str | None
+    ) -> str | None:
+        if row.attempts <= 1:
+            return None  # first try: nothing can have been posted
+        if thread:
+            return self.gateway.find_reply(channel, thread, key)
+        return self.gateway.find_posted(channel, key)
+
+    def _done(self, row_id: int, outcome: _Outcome) -> None:
+        now = self.clock()
+        with self.sessions.begin() as session:
+            row = session.get(Outbox, row_id)
+            assert row is not None
+            row.status, row.sent_at, row.result_ts, row.locked_until = "sent", now, outcome.ts, None
+            if not outcome.first_post or outcome.target is None:
+                return
+            kind, _, ident = outcome.target.partition(":")
+            if kind == "draft":
+                draft = session.get(Draft, int(ident))
+                if draft is not None and draft.message_ts is None:
+                    draft.message_ts = outcome.ts
+                return
+            incident = session.get(Incident, int(ident))
+            if incident is not None and incident.message_ts is None:
+                incident.message_ts, incident.channel = outcome.ts, outcome.channel
+                timeline.record(
+                    session, incident, "alert.posted", actor=None, at=now,
+                    channel=outcome.channel, ts=outcome.ts,
+                )  # fmt: skip
+
+    def _failed(self, row_id: int, attempts: int, exc: SlackError) -> None:
+        if exc.permanent or attempts >= MAX_ATTEMPTS:
+            logger.error("outbox row %s failed for good: %s", row_id, exc)
+            with self.sessions.begin() as session:
+                session.execute(
+                    update(Outbox)
+                    .where(Outbox.id == row_id)
+                    .values(status="failed", last_error=str(exc), locked_until=None)
+                )
+            return
+        delay = timedelta(seconds=exc.retry_after or min(2**attempts, 300))
+        logger.warning("outbox row %s: %s; next try in %s", row_id, exc, delay)
+        self._retry_later(row_id, delay, str(exc))
+
+    def _retry_later(
+        self, row_id: int, delay: timedelta, error: str | None, *, count_attempt: bool = True
+    ) -> None:
+        values: dict[str, object] = {"next_attempt_at": self.clock() + delay, "locked_until": None}
+        if error:
+            values["last_error"] = error
+        if not count_attempt:
+            values["attempts"] = Outbox.attempts - 1
+        with self.sessions.begin() as session:
+            session.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    target: str | None
+    ts: str | None
+    channel: str
+    first_post: bool = False
+
+
+def _latest_draft(session: Session, incident: Incident) -> Draft | None:
+    return session.scalar(
+        select(Draft)
+        .where(Draft.incident_id == incident.id)
+        .order_by(Draft.version.desc())
+        .limit(1)
+    )
+
+
+def next_due(session: Session) -> datetime | None:
+    return session.scalar(
+        select(Outbox.next_attempt_at)
+        .where(Outbox.status == "pending")
+        .order_by(Outbox.next_attempt_at)
+        .limit(1)
+    )

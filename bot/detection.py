@@ -1,0 +1,106 @@
+"""One detection pass: assess each brand's recent mentions and open incidents for new storms."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import incidents
+from bot.config import Config
+from detectors.storm import Assessment, StormSettings, assess
+from models import Incident, Mention
+
+logger = logging.getLogger(__name__)
+
+QUOTE_CHARS = 500  # per quoted mention; the card cuts again to Block Kit's limits
+
+
+def storm_settings(config: Config, brand: str | None) -> StormSettings:
+    return StormSettings(
+        bin_minutes=config.bin_minutes,
+        window_minutes=config.window_minutes,
+        keywords=config.keywords_for(brand),
+        reach_threshold=config.reach_threshold,
+    )
+
+
+def run_detection(
+    session: Session, *, config: Config, channel: str | None, now: datetime
+) -> list[Incident]:
+    """Open an incident for each brand in a new storm; a storm with an open incident gets none."""
+    since = now - timedelta(days=config.lookback_days)
+    brands = session.scalars(
+        select(Mention.brand).where(Mention.created_at > since).distinct()
+    ).all()
+    opened = []
+    for brand in sorted(brands, key=lambda b: b or ""):
+        incident = _detect_brand(session, brand, config=config, channel=channel, now=now)
+        if incident is not None:
+            opened.append(incident)
+    return opened
+
+
+def _detect_brand(
+    session: Session, brand: str | None, *, config: Config, channel: str | None, now: datetime
+) -> Incident | None:
+    if incidents.open_for_brand(session, brand) is not None:
+        return None
+    since = now - timedelta(days=config.lookback_days)
+    mentions = session.scalars(
+        select(Mention)
+        .where(Mention.brand.is_(None) if brand is None else Mention.brand == brand)
+        .where(Mention.created_at > since, Mention.created_at <= now)
+        .order_by(Mention.created_at, Mention.id)
+    ).all()
+    result = assess(mentions, now, storm_settings(config, brand))
+    if not result.fired or _already_handled(session, brand, result):
+        return None
+    incident = incidents.open_incident(
+        session,
+        brand=brand,
+        title=f"{brand or 'Brand'}: mention storm",
+        severity=result.severity,
+        evidence=evidence_for(result, mentions),
+        first_mention_at=result.started_at,
+        channel=channel,
+        now=now,
+    )
+    if incident is not None:
+        logger.info("opened incident #%s for brand %r", incident.id, brand)
+    return incident
+
+
+def _already_handled(session: Session, brand: str | None, result: Assessment) -> bool:
+    """The storm began before the brand's latest incident opened: that incident was this storm."""
+    latest = session.scalar(
+        select(Incident)
+        .where(Incident.brand.is_(None) if brand is None else Incident.brand == brand)
+        .where(Incident.is_drill.is_(False))
+        .order_by(Incident.opened_at.desc())
+        .limit(1)
+    )
+    return (
+        latest is not None
+        and result.started_at is not None
+        and result.started_at <= latest.opened_at
+    )
+
+
+def evidence_for(result: Assessment, mentions: Any) -> dict[str, Any]:
+    samples = [
+        {
+            "source": m.source,
+            "text": m.text[:QUOTE_CHARS],
+            "url": m.url,
+            "author": m.author,
+            "author_followers": m.author_followers,
+            "polarity": m.polarity,
+            "created_at": m.created_at.isoformat(),
+        }
+        for m in (mentions[i] for i in result.sample_indexes[:5])
+    ]
+    return {**result.evidence, "reasons": result.reasons, "samples": samples}

@@ -1,0 +1,93 @@
+"""Read mentions from JSONL and CSV files (the `crisisbot ingest` formats).
+
+Fields: `id` (unique within its source), `source`, `text`, `created_at` (ISO 8601 with offset),
+optional `author`, `url`, `author_followers` (int), `brand`. A bad record is reported with its line
+number and skipped; the rest imports.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from sources.base import Mention
+
+REQUIRED = ("id", "source", "text", "created_at")
+OPTIONAL = ("author", "url", "author_followers", "brand")
+
+
+class RecordError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    line: int
+    message: str
+
+
+def parse_record(obj: Any) -> Mention:
+    """Validate one pushed/imported object; RecordError says what is wrong."""
+    if not isinstance(obj, Mapping):
+        raise RecordError("expected a JSON object")
+    for key in REQUIRED:
+        value = obj.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise RecordError(f"`{key}` is missing or not a non-empty string")
+    try:
+        created = datetime.fromisoformat(obj["created_at"].replace("Z", "+00:00"))
+    except ValueError:
+        raise RecordError("`created_at` is not an ISO 8601 date-time") from None
+    if created.tzinfo is None:
+        raise RecordError("`created_at` has no UTC offset (write e.g. 2025-03-14T18:02:11+00:00)")
+    followers = obj.get("author_followers")
+    if followers in ("", None):
+        followers = None
+    elif isinstance(followers, str) and followers.strip().isdigit():
+        followers = int(followers)
+    elif not isinstance(followers, int) or isinstance(followers, bool) or followers < 0:
+        raise RecordError("`author_followers` is not a whole number")
+    for key in ("author", "url", "brand"):
+        if obj.get(key) is not None and not isinstance(obj.get(key), str):
+            raise RecordError(f"`{key}` is not a string")
+    if len(obj["id"]) > 255 or len(obj["source"]) > 40:
+        raise RecordError("`id` or `source` is too long")
+    return Mention(
+        source=obj["source"].strip(),
+        external_id=obj["id"].strip(),
+        text=obj["text"],
+        created_at=created,
+        author=obj.get("author") or None,
+        author_followers=followers,
+        url=obj.get("url") or None,
+        brand=obj.get("brand") or None,
+    )
+
+
+def read_jsonl(stream: IO[str]) -> Iterator[Mention | Problem]:
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield parse_record(json.loads(line))
+        except json.JSONDecodeError as exc:
+            yield Problem(number, f"not valid JSON ({exc.msg})")
+        except RecordError as exc:
+            yield Problem(number, str(exc))
+
+
+def read_csv(stream: IO[str]) -> Iterator[Mention | Problem]:
+    reader = csv.DictReader(stream)
+    missing = [k for k in REQUIRED if k not in (reader.fieldnames or [])]
+    if missing:
+        yield Problem(1, f"the header lacks {', '.join(missing)}")
+        return
+    for row in reader:
+        try:
+            yield parse_record({k: v for k, v in row.items() if k is not None and v != ""})
+        except RecordError as exc:
+            yield Problem(reader.line_num, str(exc))

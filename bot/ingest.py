@@ -1,0 +1,73 @@
+"""Store mentions: score each one, give it a brand, de-duplicate on (source, external_id).
+
+Every path a mention comes by (poll, push, file import) ends in `store_mentions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.config import Config
+from detectors.sentiment import analyze
+from models import Mention as MentionRow
+from sources.base import Mention
+
+BATCH = 500
+
+
+def store_mentions(
+    session: Session, mentions: Iterable[Mention], *, config: Config, now: datetime
+) -> int:
+    """Insert the new mentions; return how many were new (duplicates are skipped silently)."""
+    new = 0
+    batch: list[dict[str, Any]] = []
+    for mention in mentions:
+        batch.append(_row(mention, config, now))
+        if len(batch) >= BATCH:
+            new += _insert(session, batch)
+            batch = []
+    if batch:
+        new += _insert(session, batch)
+    return new
+
+
+def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
+    sentiment = analyze(m.text)
+    return {
+        "source": m.source,
+        "external_id": m.external_id,
+        "brand": m.brand or config.brand_for(m.text),
+        "author": m.author,
+        "author_followers": m.author_followers,
+        "text": m.text,
+        "url": m.url,
+        "created_at": m.created_at,
+        "ingested_at": now,
+        "polarity": sentiment.polarity,
+        "label": sentiment.label,
+    }
+
+
+def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    # Duplicates inside one batch would make ON CONFLICT see the same key twice; keep the first.
+    unique = list({(r["source"], r["external_id"]): r for r in reversed(rows)}.values())
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = pg_insert(MentionRow).on_conflict_do_nothing(
+            index_elements=["source", "external_id"]
+        )
+    elif dialect == "sqlite":
+        stmt = sqlite_insert(MentionRow).on_conflict_do_nothing(
+            index_elements=["source", "external_id"]
+        )
+    else:  # pragma: no cover - only the two supported backends
+        stmt = insert(MentionRow)
+    result = session.execute(stmt, unique)
+    return max(result.rowcount, 0)

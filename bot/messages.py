@@ -1,0 +1,215 @@
+"""All Block Kit the bot sends, built in one place with slack_sdk's models and escaped once.
+
+Everything quoted from the outside world goes through `escape_mrkdwn` before it reaches mrkdwn,
+so a mention can never ping `@channel`, a group or a person, nor hide a link's real address.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.config import Config
+from bot.ids import Action
+from bot.ids import Block as BlockId
+from models import Draft, Incident
+
+SECTION_LIMIT = 3000
+CONTEXT_LIMIT = 2000  # per context element (Slack's documented maximum for a text object)
+HEADER_LIMIT = 150
+MESSAGE_TEXT_LIMIT = 4000  # the notification text; Slack truncates longer `text`
+
+STATUS_EMOJI = {
+    "open": ":rotating_light:",
+    "claimed": ":large_orange_circle:",
+    "escalated": ":red_circle:",
+    "resolved": ":white_check_mark:",
+    "dismissed": ":heavy_minus_sign:",
+}
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack's three control characters, and nothing else (Slack: "Escaping text")."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    """Cut to `limit` characters without splitting an escape like `&amp;`."""
+    if len(text) <= limit:
+        return text
+    cut_at = limit - 1
+    amp = text.rfind("&", max(0, cut_at - 5), cut_at)
+    if amp != -1 and ";" not in text[amp:cut_at]:
+        cut_at = amp
+    return text[:cut_at] + "…"
+
+
+def clean(text: str) -> str:
+    """Fold control and format characters (RTL overrides, zero-widths) that disguise text."""
+    return "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\n" else ch
+        for ch in text
+    )
+
+
+def quote(text: str, limit: int) -> str:
+    return cut(escape_mrkdwn(clean(text)), limit)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only plain web links become clickable; anything else is shown as text or dropped."""
+    if not url or not url.startswith(("https://", "http://")) or any(c in url for c in "<>| \n"):
+        return None
+    return url
+
+
+def _user(user: str | None) -> str:
+    return f"<@{user}>" if user else "nobody"
+
+
+def incident_title(incident: Incident) -> str:
+    drill = "DRILL · " if incident.is_drill else ""
+    return f"{drill}#{incident.id} {incident.title}"
+
+
+def incident_card(
+    incident: Incident, config: Config, latest_draft: Draft | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The alert message, kept up to date in place: state, owner, level, evidence, buttons."""
+    ev = incident.evidence or {}
+    level = config.levels[min(incident.level, len(config.levels) - 1)].name
+    status = f"{STATUS_EMOJI.get(incident.status, '')} *{incident.status.capitalize()}*"
+    blocks: list[Block] = [
+        HeaderBlock(text=cut(incident_title(incident), HEADER_LIMIT)),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Status*\n{status}"),
+                MarkdownTextObject(text=f"*Owner*\n{_user(incident.owner)}"),
+                MarkdownTextObject(text=f"*Severity*\n{incident.severity}"),
+                MarkdownTextObject(text=f"*Level*\n{escape_mrkdwn(level)}"),
+            ]
+        ),
+    ]
+    reasons = [quote(str(r), 600) for r in ev.get("reasons", [])][:6]
+    if reasons:
+        text = "*Why this fired*\n" + "\n".join(f"• {r}" for r in reasons)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT))))
+    blocks.extend(_samples(ev.get("samples", [])))
+    if latest_draft is not None:
+        blocks.append(_draft_summary(latest_draft))
+    if incident.summary:
+        text = f"*Summary*\n{quote(incident.summary, SECTION_LIMIT - 20)}"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+    if incident.is_open:
+        blocks.append(_incident_buttons(incident))
+    if incident.is_drill:
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text="*DRILL* · not a real crisis")])
+        )
+    fallback = (
+        f"{incident_title(incident)} · {incident.status} · owner: {incident.owner or 'nobody'}"
+    )
+    return cut(fallback, MESSAGE_TEXT_LIMIT), [b.to_dict() for b in blocks]
+
+
+def _samples(samples: Sequence[dict[str, Any]]) -> list[Block]:
+    if not samples:
+        return []
+    blocks: list[Block] = [DividerBlock()]
+    for s in samples[:5]:
+        author = quote(s.get("author") or "unknown", 80)
+        followers = s.get("author_followers")
+        reach = f" · {followers:,} followers" if isinstance(followers, int) else ""
+        url = safe_url(s.get("url"))
+        link = f" · <{url}|open>" if url else ""
+        source = quote(str(s.get("source", "")), 40)
+        head = f"*{author}* on {source}{reach}{link}"
+        body = "\n".join("> " + line for line in quote(s.get("text", ""), 700).splitlines() or [""])
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(f"{head}\n{body}", 2900))))
+    return blocks
+
+
+def _draft_summary(draft: Draft) -> Block:
+    who = f"by <@{draft.author}>"
+    if draft.status == "approved":
+        who += f", approved by <@{draft.decided_by}>"
+    text = f"*Latest draft* (v{draft.version}, {draft.status}) {who}\n{quote(draft.text, 2500)}"
+    return SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))
+
+
+def _incident_buttons(incident: Incident) -> Block:
+    value = str(incident.id)
+    buttons = [
+        ButtonElement(text="Claim", action_id=Action.CLAIM, value=value, style="primary"),
+        ButtonElement(text="Escalate", action_id=Action.ESCALATE, value=value, style="danger"),
+        ButtonElement(text="Draft reply", action_id=Action.DRAFT, value=value),
+        ButtonElement(text="Resolve", action_id=Action.RESOLVE, value=value),
+        ButtonElement(text="Dismiss", action_id=Action.DISMISS, value=value),
+    ]
+    return ActionsBlock(block_id=BlockId.ACTIONS, elements=buttons)
+
+
+def fmt_time(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC") if at else "—"
+
+
+def incident_line(incident: Incident) -> str:
+    owner = f"held by <@{incident.owner}>" if incident.owner else "unclaimed"
+    return (
+        f"*#{incident.id}* {escape_mrkdwn(incident.title)} · {incident.status} · "
+        f"{incident.severity} · {owner} · opened {fmt_time(incident.opened_at)}"
+    )
+
+
+def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, Any]]]:
+    """A drafted public reply in the incident's thread; Approve/Reject while it is pending."""
+    drill = "DRILL · " if incident.is_drill else ""
+    head = f"*{drill}Draft reply v{draft.version}* for #{incident.id} by <@{draft.author}>"
+    state = {
+        "pending": "Waiting for approval by an approver other than the author.",
+        "approved": f"Approved by <@{draft.decided_by}> at {fmt_time(draft.decided_at)}. "
+        "Ready to copy:",
+        "rejected": f"Rejected by <@{draft.decided_by}> at {fmt_time(draft.decided_at)}"
+        + (f": {quote(draft.reason, 500)}" if draft.reason else "."),
+        "superseded": "Superseded by a newer version.",
+    }[draft.status]
+    body = quote(draft.text, 2800)
+    text_block = (
+        f"```{body}```"
+        if draft.status == "approved"
+        else "\n".join("> " + line for line in body.splitlines() or [""])
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"{head}\n{state}")),
+        SectionBlock(block_id=BlockId.DRAFT_TEXT, text=MarkdownTextObject(text=text_block)),
+    ]
+    if draft.status == "pending":
+        value = f"{draft.id}:{draft.version}"
+        blocks.append(
+            ActionsBlock(
+                block_id=BlockId.DRAFT_ACTIONS,
+                elements=[
+                    ButtonElement(
+                        text="Approve", action_id=Action.APPROVE, value=value, style="primary"
+                    ),
+                    ButtonElement(
+                        text="Reject", action_id=Action.REJECT, value=value, style="danger"
+                    ),
+                ],
+            )
+        )
+    fallback = f"{drill}Draft reply v{draft.version} for #{incident.id}: {draft.status}"
+    return fallback, [b.to_dict() for b in blocks]

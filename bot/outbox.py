@@ -1,0 +1,77 @@
+"""The outbox: what must reach Slack, written in the same transaction as the change it reports.
+
+Rows are delivered by `bot.delivery` (right after the commit, and by the worker as a safety net).
+A *card* row renders the current state of an incident (or a draft) when it is delivered, so a burst
+of changes costs one Slack update, and a card is never shown older than the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Draft, Incident, Outbox
+
+
+def enqueue_incident_card(session: Session, incident: Incident, *, now: datetime) -> None:
+    """Post the incident's card (the alert) or bring it up to date."""
+    _enqueue_card(session, f"incident:{incident.id}", incident, now)
+
+
+def enqueue_draft_card(
+    session: Session, draft: Draft, incident: Incident, *, now: datetime
+) -> None:
+    """Post the draft (with Approve/Reject) in the incident's thread, or update it."""
+    session.flush()  # a new draft needs its id
+    _enqueue_card(session, f"draft:{draft.id}", incident, now)
+
+
+def enqueue_post(
+    session: Session,
+    incident: Incident,
+    *,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    now: datetime,
+    in_thread: bool = True,
+    key: str | None = None,
+) -> None:
+    """A plain message about the incident (a page, a reminder), in its thread by default."""
+    session.add(
+        Outbox(
+            key=key or f"post:{incident.id}:{uuid.uuid4().hex}",
+            kind="post",
+            incident_id=incident.id,
+            channel=incident.channel,
+            payload={"text": text, "blocks": blocks, "in_thread": in_thread},
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+def _enqueue_card(session: Session, target: str, incident: Incident, now: datetime) -> None:
+    session.flush()
+    pending = session.scalar(
+        select(Outbox.id).where(
+            Outbox.kind == "card", Outbox.target == target, Outbox.status == "pending"
+        )
+    )
+    if pending is not None:
+        return  # the pending row renders the latest state when it is delivered
+    session.add(
+        Outbox(
+            key=f"{target}:{uuid.uuid4().hex}",
+            kind="card",
+            target=target,
+            incident_id=incident.id,
+            channel=incident.channel,
+            payload={},
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )

@@ -1,0 +1,198 @@
+"""The Slack gateway: the only place that calls the Slack Web API and knows its method names.
+
+It owns the `WebClient` with slack_sdk's retry handlers (429 with Retry-After, 5xx, connection
+errors), paces posts to one a second per channel, caches user names, and maps `SlackApiError` to
+`SlackError` with a flag saying whether a retry can help.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+logger = logging.getLogger(__name__)
+
+METADATA_EVENT = "crisisbot_outbox"
+# Errors after which the same call can never succeed: don't retry them.
+PERMANENT = frozenset(
+    {
+        "invalid_auth", "not_authed", "account_inactive", "token_revoked", "missing_scope",
+        "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "msg_too_long",
+        "message_not_found", "cant_update_message", "no_text", "invalid_arguments",
+        "expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id", "user_not_found",
+    }
+)  # fmt: skip
+
+
+class SlackError(Exception):
+    def __init__(self, method: str, error: str, *, retry_after: float | None = None) -> None:
+        super().__init__(f"{method}: {error}")
+        self.method = method
+        self.error = error
+        self.retry_after = retry_after
+
+    @property
+    def permanent(self) -> bool:
+        return self.error in PERMANENT
+
+
+class SlackGateway:
+    def __init__(
+        self,
+        token: str,
+        api_url: str,
+        *,
+        timeout: int = 10,
+        min_post_interval: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client = WebClient(
+            token=token,
+            base_url=api_url,
+            timeout=timeout,
+            retry_handlers=[
+                ConnectionErrorRetryHandler(max_retry_count=2),
+                RateLimitErrorRetryHandler(max_retry_count=3),
+                ServerErrorRetryHandler(max_retry_count=2),
+            ],
+        )
+        self._min_interval = min_post_interval
+        self._sleep = sleep
+        self._last_post: dict[str, float] = {}
+        self._pace_lock = threading.Lock()
+        self._names: dict[str, str] = {}
+
+    def _call(self, method: str, **params: Any) -> dict[str, Any]:
+        # The SDK's typed method picks the right encoding (JSON for writes, form/GET for reads).
+        fn = getattr(self.client, method.replace(".", "_"))
+        try:
+            response = fn(**_drop_none(params))
+        except SlackApiError as exc:
+            headers = exc.response.headers or {}
+            retry = headers.get("Retry-After") or headers.get("retry-after")
+            error = exc.response.get("error") or f"http_{exc.response.status_code}"
+            raise SlackError(method, error, retry_after=float(retry) if retry else None) from None
+        except (SlackRequestError, OSError) as exc:
+            raise SlackError(method, f"connection: {exc}") from None
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def _pace(self, channel: str) -> None:
+        """Slack allows about one message a second per channel; wait our turn instead of a 429."""
+        with self._pace_lock:
+            now = time.monotonic()
+            wait = self._last_post.get(channel, 0.0) + self._min_interval - now
+            self._last_post[channel] = now + max(wait, 0.0)
+        if wait > 0:
+            self._sleep(wait)
+
+    def auth_test(self) -> dict[str, Any]:
+        return self._call("auth.test")
+
+    def post_message(
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        *,
+        thread_ts: str | None = None,
+        key: str | None = None,
+    ) -> str:
+        """Post and return the message ts. `key` is stored as message metadata so the outbox can
+        recognise a message it already posted when a crash lost Slack's answer."""
+        self._pace(channel)
+        metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
+        data = self._call(
+            "chat.postMessage",
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+            metadata=metadata,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return str(data["ts"])
+
+    def update_message(
+        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
+        self._call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+
+    def find_posted(self, channel: str, key: str, *, oldest: str | None = None) -> str | None:
+        """The ts of a message we posted with this outbox key, if Slack has it."""
+        cursor = None
+        for _ in range(10):  # a bounded look back: recent messages only
+            data = self._call(
+                "conversations.history",
+                channel=channel,
+                oldest=oldest,
+                limit=200,
+                include_all_metadata=True,
+                cursor=cursor,
+            )
+            for message in data.get("messages", []):
+                payload = (message.get("metadata") or {}).get("event_payload") or {}
+                if payload.get("key") == key:
+                    return str(message["ts"])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
+
+    def find_reply(self, channel: str, thread_ts: str, key: str) -> str | None:
+        data = self._call(
+            "conversations.replies", channel=channel, ts=thread_ts, include_all_metadata=True
+        )
+        for message in data.get("messages", []):
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == key:
+                return str(message["ts"])
+        return None
+
+    def post_ephemeral(self, channel: str, user: str, text: str, blocks: Any = None) -> None:
+        self._call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks)
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        self._call("views.open", trigger_id=trigger_id, view=view)
+
+    def user_name(self, user: str) -> str:
+        """The person's display name (cached); the ID itself when Slack cannot say."""
+        if user not in self._names:
+            try:
+                profile = self._call("users.info", user=user).get("user") or {}
+            except SlackError as exc:
+                logger.warning("users.info %s failed: %s", user, exc.error)
+                return user
+            self._names[user] = (
+                profile.get("real_name") or (profile.get("profile") or {}).get("real_name") or user
+            )
+        return self._names[user]
+
+    def usergroup_members(self, group: str) -> list[str]:
+        return list(self._call("usergroups.users.list", usergroup=group).get("users") or [])
+
+    def upload_file(
+        self, channel: str, filename: str, content: bytes, *, title: str, thread_ts: str | None
+    ) -> None:
+        try:
+            self.client.files_upload_v2(
+                channel=channel, filename=filename, content=content, title=title,
+                thread_ts=thread_ts,
+            )  # fmt: skip
+        except SlackApiError as exc:
+            raise SlackError("files_upload_v2", exc.response.get("error") or "failed") from None
+
+
+def _drop_none(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None}

@@ -8,6 +8,7 @@ alert is never posted twice.
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import messages, timeline
+from bot import export, messages, timeline
 from bot.config import Config
 from bot.slack import SlackError, SlackGateway
 from models import Draft, Incident, Outbox
@@ -101,6 +102,8 @@ class Deliverer:
         channel = incident.channel or self.default_channel
         if not channel:
             raise SlackError("outbox", "channel_not_found")
+        if row.kind == "upload":
+            return self._send_upload(session, row, incident, channel)
         if row.kind == "card" and row.target and row.target.startswith("draft:"):
             return self._send_draft(session, row, incident, channel)
         if row.kind == "card":
@@ -142,6 +145,23 @@ class Deliverer:
             channel, text, blocks, thread_ts=incident.message_ts, key=key
         )
         return _Outcome(row.target, ts, channel, first_post=True)
+
+    def _send_upload(
+        self, session: Session, row: Outbox, incident: Incident, channel: str
+    ) -> _Outcome:
+        if incident.message_ts is None:
+            raise NotReady
+        fmt = row.payload["format"]
+        buffer = io.StringIO()
+        export.write(session, incident.id, fmt, buffer, name_of=self.gateway.user_name)
+        self.gateway.upload_file(
+            channel,
+            f"incident-{incident.id}-timeline.{fmt}",
+            buffer.getvalue().encode("utf-8"),
+            title=f"#{incident.id} timeline ({fmt})",
+            thread_ts=incident.message_ts,
+        )
+        return _Outcome(None, None, channel)
 
     def _already_posted(
         self, row: Outbox, channel: str, key: str, thread: str | None

@@ -6,6 +6,7 @@ change, its timeline event and its outbox row are committed together or not at a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,10 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import outbox, timeline
+from bot.config import Level
 from bot.errors import Conflict, NotFound
+from bot.messages import escape_mrkdwn
 from models import Incident
 
 OPEN_STATUSES = ("open", "claimed", "escalated")
+SEVERITIES = ("low", "medium", "high", "critical")
 
 
 def get(session: Session, number: int, *, for_update: bool = False) -> Incident:
@@ -91,7 +95,7 @@ def open_incident(
 def claim(session: Session, number: int, *, user: str, now: datetime) -> Incident:
     """Make `user` the owner; claiming one held by someone else hands it over (kept in history)."""
     incident = get(session, number, for_update=True)
-    _require_open(incident)
+    require_open(incident)
     if incident.owner == user:
         raise Conflict(f"You already hold #{incident.id}.")
     previous = incident.owner
@@ -116,6 +120,99 @@ def claim(session: Session, number: int, *, user: str, now: datetime) -> Inciden
     return incident
 
 
-def _require_open(incident: Incident) -> None:
+def require_open(incident: Incident) -> None:
     if not incident.is_open:
         raise Conflict(f"#{incident.id} is already {incident.status}.")
+
+
+def escalate(
+    session: Session,
+    number: int,
+    *,
+    user: str | None,
+    reason: str,
+    levels: Sequence[Level],
+    now: datetime,
+    automatic: bool = False,
+) -> tuple[Incident, Level]:
+    """Move to the next escalation level and page it in the thread (drills page nobody)."""
+    incident = get(session, number, for_update=True)
+    require_open(incident)
+    if incident.level + 1 >= len(levels):
+        raise Conflict(f"#{incident.id} is already at the top level ({levels[-1].name}).")
+    incident.level += 1
+    incident.status = "escalated"
+    incident.updated_at = now
+    level = levels[incident.level]
+    timeline.record(
+        session, incident, "incident.escalated", actor=user, at=now,
+        level=incident.level, level_name=level.name, reason=reason, automatic=automatic,
+    )  # fmt: skip
+    outbox.enqueue_post(session, incident, text=_page_text(incident, level, user, reason), now=now)
+    outbox.enqueue_incident_card(session, incident, now=now)
+    return incident, level
+
+
+def _page_text(incident: Incident, level: Level, user: str | None, reason: str) -> str:
+    who = f"<@{user}>" if user else "crisisbot (nobody claimed it in time)"
+    reason_text = f": {escape_mrkdwn(reason)}" if reason else ""
+    if incident.is_drill:
+        return f"DRILL · #{incident.id} escalated to *{escape_mrkdwn(level.name)}* by {who}" + (
+            f"{reason_text}. (A drill pages nobody.)"
+        )
+    pings = " ".join(_mention(target) for target in level.notify) or "(no one is configured)"
+    return (
+        f"#{incident.id} escalated to *{escape_mrkdwn(level.name)}* by {who}{reason_text}. {pings}"
+    )
+
+
+def _mention(target: str) -> str:
+    return f"<!subteam^{target}>" if target.startswith("S") else f"<@{target}>"
+
+
+def resolve(session: Session, number: int, *, user: str, summary: str, now: datetime) -> Incident:
+    incident = get(session, number, for_update=True)
+    require_open(incident)
+    incident.status, incident.resolved_at, incident.updated_at = "resolved", now, now
+    incident.summary = summary or None
+    incident.open_key = None
+    timeline.record(session, incident, "incident.resolved", actor=user, at=now, summary=summary)
+    outbox.enqueue_incident_card(session, incident, now=now)
+    return incident
+
+
+def dismiss(session: Session, number: int, *, user: str, reason: str, now: datetime) -> Incident:
+    """Close as a false positive; the reason feeds the detectors' false-alarm share."""
+    incident = get(session, number, for_update=True)
+    require_open(incident)
+    incident.status, incident.resolved_at, incident.updated_at = "dismissed", now, now
+    incident.summary = f"Dismissed as a false positive: {reason}" if reason else None
+    incident.open_key = None
+    timeline.record(session, incident, "incident.dismissed", actor=user, at=now, reason=reason)
+    outbox.enqueue_incident_card(session, incident, now=now)
+    return incident
+
+
+def add_note(session: Session, number: int, *, user: str, text: str, now: datetime) -> Incident:
+    incident = get(session, number)
+    incident.updated_at = now
+    timeline.record(session, incident, "note.added", actor=user, at=now, text=text)
+    return incident
+
+
+def set_severity(
+    session: Session, number: int, *, user: str, severity: str, now: datetime
+) -> Incident:
+    if severity not in SEVERITIES:
+        raise Conflict(f"Severity must be one of {', '.join(SEVERITIES)}.")
+    incident = get(session, number, for_update=True)
+    require_open(incident)
+    if incident.severity == severity:
+        raise Conflict(f"#{incident.id} is already {severity}.")
+    previous, incident.severity, incident.updated_at = incident.severity, severity, now
+    timeline.record(
+        session, incident, "incident.severity_changed", actor=user, at=now,
+        previous=previous, severity=severity,
+    )  # fmt: skip
+    outbox.enqueue_incident_card(session, incident, now=now)
+    return incident

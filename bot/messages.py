@@ -18,13 +18,20 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
     SectionBlock,
+    StaticSelectElement,
 )
+from slack_sdk.models.views import View
 
 from bot.config import Config
 from bot.ids import Action
 from bot.ids import Block as BlockId
+from bot.ids import View as ViewId
 from models import Draft, Incident
 
 SECTION_LIMIT = 3000
@@ -213,3 +220,85 @@ def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, An
         )
     fallback = f"{drill}Draft reply v{draft.version} for #{incident.id}: {draft.status}"
     return fallback, [b.to_dict() for b in blocks]
+
+
+def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
+    """Evidence on top, a holding statement from the plan to start from, and the reply text."""
+    ev = incident.evidence or {}
+    info: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"*{quote(incident_title(incident), 200)}*")),
+    ]
+    reasons = "\n".join(f"• {quote(str(r), 300)}" for r in ev.get("reasons", [])[:4])
+    if reasons:
+        info.append(SectionBlock(text=MarkdownTextObject(text=cut(reasons, SECTION_LIMIT))))
+    for s in ev.get("samples", [])[:3]:
+        line = f"> {quote(s.get('text', ''), 280)} — {quote(s.get('author') or 'unknown', 60)}"
+        info.append(ContextBlock(elements=[MarkdownTextObject(text=line)]))
+    plan = _plan_lines(config)
+    if plan:
+        info.append(ContextBlock(elements=[MarkdownTextObject(text=cut(plan, CONTEXT_LIMIT))]))
+    inputs: list[Block] = []
+    if config.templates:
+        options = [
+            Option(text=cut(t.name, 75), value=str(i)) for i, t in enumerate(config.templates[:100])
+        ]
+        inputs.append(
+            InputBlock(
+                block_id=BlockId.DRAFT_TEMPLATE,
+                label="Start from a holding statement",
+                optional=True,
+                element=StaticSelectElement(action_id="template", options=options),
+            )
+        )
+    inputs.append(
+        InputBlock(
+            block_id=BlockId.DRAFT_TEXT,
+            label="Public reply",
+            optional=bool(config.templates),
+            hint="Leave empty to use the chosen statement as it is.",
+            element=PlainTextInputElement(action_id="text", multiline=True, max_length=3000),
+        )
+    )
+    view = View(
+        type="modal",
+        callback_id=ViewId.DRAFT_REPLY,
+        private_metadata=str(incident.id),
+        title=PlainTextObject(text=cut(f"Draft reply · #{incident.id}", 24)),
+        submit=PlainTextObject(text="Post draft"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[*info, DividerBlock(), *inputs],
+    )
+    return view.to_dict()
+
+
+def _plan_lines(config: Config) -> str:
+    lines = []
+    if config.key_messages:
+        lines.append("*Key messages:* " + "; ".join(escape_mrkdwn(k) for k in config.key_messages))
+    if config.spokespeople:
+        lines.append("*Spokespeople:* " + ", ".join(f"<@{s}>" for s in config.spokespeople))
+    if config.plan_channels:
+        lines.append("*Channels:* " + ", ".join(escape_mrkdwn(c) for c in config.plan_channels))
+    return "\n".join(lines)
+
+
+def reason_modal(
+    callback_id: str, metadata: str, title: str, label: str, *, optional: bool = False
+) -> dict[str, Any]:
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        private_metadata=metadata,
+        title=PlainTextObject(text=cut(title, 24)),
+        submit=PlainTextObject(text="Submit"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            InputBlock(
+                block_id=BlockId.REASON,
+                label=label,
+                optional=optional,
+                element=PlainTextInputElement(action_id="reason", multiline=True, max_length=2000),
+            )
+        ],
+    )
+    return view.to_dict()

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import timeline
 from models import Draft, Incident, Outbox
 
 
@@ -75,3 +76,21 @@ def _enqueue_card(session: Session, target: str, incident: Incident, now: dateti
             created_at=now,
         )
     )
+
+
+def enqueue_upload(
+    session: Session, incident: Incident, *, fmt: str, user: str, now: datetime
+) -> None:
+    """An export file for the incident's thread; rendered when delivered, so it is current."""
+    session.add(
+        Outbox(
+            key=f"upload:{incident.id}:{uuid.uuid4().hex}",
+            kind="upload",
+            incident_id=incident.id,
+            channel=incident.channel,
+            payload={"format": fmt, "user": user},
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    timeline.record(session, incident, "export.made", actor=user, at=now, format=fmt, to="slack")

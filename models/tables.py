@@ -61,7 +61,8 @@ class Incident(Base):
     opened_at: Mapped[utc]
     claimed_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
-    updated_at: Mapped[utc]
+    updated_at: Mapped[utc]  # last change by staff; reminders count from here
+    reminded_at: Mapped[datetime | None]
     summary: Mapped[str | None] = mapped_column(Text)
     channel: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("claimed_at", models.base.TZDateTime(), nullable=True),
         sa.Column("resolved_at", models.base.TZDateTime(), nullable=True),
         sa.Column("updated_at", models.base.TZDateTime(), nullable=False),
+        sa.Column("reminded_at", models.base.TZDateTime(), nullable=True),
         sa.Column("summary", sa.Text(), nullable=True),
         sa.Column("channel", sa.String(length=32), nullable=True),
         sa.Column("message_ts", sa.String(length=32), nullable=True),

@@ -1,0 +1,117 @@
+"""The factory: settings → engine, sessions, Slack gateway, delivery; the Bolt app, the web app
+and the scheduler are built from it on demand. Nothing is built at import time, so each test
+builds its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, system_clock
+from bot.config import Config, load_config
+from bot.delivery import Deliverer
+from bot.settings import Settings, SettingsError
+from bot.slack import SlackGateway
+from models import create_db_engine, session_factory
+
+logger = logging.getLogger(__name__)
+
+APPROVER_CACHE_SECONDS = 60
+
+
+class Crisisbot:
+    """What every entry point shares: one engine, one gateway, one clock, one playbook."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        config: Config | None = None,
+        clock: Clock = system_clock,
+        engine: Engine | None = None,
+        gateway: SlackGateway | None = None,
+    ) -> None:
+        self.settings = settings
+        self.config = config or load_config(
+            Path(settings.config_path), required=settings.config_explicit
+        )
+        self.clock = clock
+        self.engine = engine or create_db_engine(settings.database_url)
+        self.sessions: sessionmaker[Session] = session_factory(self.engine)
+        if gateway is None and settings.slack_bot_token:
+            gateway = SlackGateway(settings.slack_bot_token, settings.slack_api_url)
+        self._gateway = gateway
+        self._approvers: tuple[float, frozenset[str]] | None = None
+        self._kick = threading.Event()
+        self._stop = threading.Event()
+        self._courier: threading.Thread | None = None
+
+    @property
+    def gateway(self) -> SlackGateway:
+        if self._gateway is None:
+            raise SettingsError("SLACK_BOT_TOKEN", "is not set")
+        return self._gateway
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.sessions.begin() as session:
+            yield session
+
+    # -- delivery ---------------------------------------------------------------------------
+    def deliverer(self) -> Deliverer:
+        return Deliverer(
+            self.sessions, self.gateway, self.config, self.clock, self.settings.crisis_channel
+        )
+
+    def deliver_now(self) -> int:
+        """Deliver what is due in this thread (CLI commands, tests, the worker's job)."""
+        return self.deliverer().deliver_due()
+
+    def kick(self) -> None:
+        """Ask the background courier to deliver soon; a no-op where none runs (CLI)."""
+        self._kick.set()
+
+    def start_courier(self) -> None:
+        """A thread that delivers the outbox right after listeners commit, off the request path."""
+        if self._courier is None:
+            self._courier = threading.Thread(target=self._courier_loop, name="courier", daemon=True)
+            self._courier.start()
+
+    def _courier_loop(self) -> None:
+        while not self._stop.is_set():
+            self._kick.wait(timeout=2.0)
+            self._kick.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.deliver_now()
+            except Exception:  # the courier must outlive a database or Slack outage
+                logger.exception("outbox delivery failed; will retry")
+                time.sleep(1.0)
+
+    # -- approvers --------------------------------------------------------------------------
+    def approvers(self) -> frozenset[str]:
+        """CRISIS_APPROVERS user IDs plus the members of its user groups (cached a minute)."""
+        now = time.monotonic()
+        if self._approvers and now - self._approvers[0] < APPROVER_CACHE_SECONDS:
+            return self._approvers[1]
+        users = {a for a in self.settings.crisis_approvers if not a.startswith("S")}
+        for group in (a for a in self.settings.crisis_approvers if a.startswith("S")):
+            users.update(self.gateway.usergroup_members(group))
+        self._approvers = (now, frozenset(users))
+        return self._approvers[1]
+
+    def close(self) -> None:
+        self._stop.set()
+        self._kick.set()
+        if self._courier is not None:
+            self._courier.join(timeout=5)
+        self.engine.dispose()

@@ -1,0 +1,288 @@
+"""The response desk: runs a parsed `/crisis` command or a button for a person, in one
+transaction, and says what happened. Listeners call these after `ack()`; delivery to Slack
+happens through the outbox, off the request path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from bot import drafts, drills, incidents, messages, outbox, stats
+from bot.app import Crisisbot
+from bot.commands import Command, help_text
+from bot.errors import ServiceError
+from bot.slack import SlackError
+from models import Draft, Incident, SourceState
+
+logger = logging.getLogger(__name__)
+
+DB_DOWN = "The database is not answering right now, so nothing was changed. Try again in a minute."
+SLACK_DOWN = "Slack did not answer while I checked the approvers. Try again in a minute."
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    public: bool = False  # in_channel instead of ephemeral
+
+
+def guarded(work: Callable[[], Reply]) -> Reply:
+    """Turn service refusals and outages into a clear answer; the transaction rolled back."""
+    try:
+        return work()
+    except ServiceError as exc:
+        return Reply(exc.message)
+    except DBAPIError:
+        logger.exception("database error while serving a request")
+        return Reply(DB_DOWN)
+    except SlackError as exc:
+        logger.warning("Slack error while serving a request: %s", exc)
+        return Reply(SLACK_DOWN)
+
+
+def run_command(bot: Crisisbot, cmd: Command, *, user: str, channel: str) -> Reply:
+    handler = _COMMANDS[cmd.name]
+    reply = guarded(lambda: handler(bot, cmd, user))
+    bot.kick()
+    return reply
+
+
+def _help(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    return Reply(help_text())
+
+
+def _list(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    with bot.transaction() as session:
+        rows = incidents.open_incidents(session)
+        if not rows:
+            return Reply("No open incidents. :relieved:")
+        return Reply("*Open incidents*\n" + "\n".join(messages.incident_line(i) for i in rows))
+
+
+def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    assert cmd.number is not None
+    with bot.transaction() as session:
+        incident = incidents.get(session, cmd.number)
+        lines = [messages.incident_line(incident)]
+        lines += [f"• {messages.quote(str(r), 500)}" for r in incident.evidence.get("reasons", [])]
+        draft = _latest_draft(session, incident)
+        if draft:
+            lines.append(f"Latest draft: v{draft.version}, {draft.status}")
+        m = stats.incident_metrics(session, incident)
+        lines.append(
+            f"Time to detect {stats.human(m.time_to_detect)} · to claim "
+            f"{stats.human(m.time_to_claim)} · to first approved reply "
+            f"{stats.human(m.time_to_first_approved_reply)} · to resolve "
+            f"{stats.human(m.time_to_resolve)}"
+        )
+        return Reply("\n".join(lines))
+
+
+def _claim(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    return claim(bot, cmd.number or 0, user)
+
+
+def claim(bot: Crisisbot, number: int, user: str) -> Reply:
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incident = incidents.claim(session, number, user=user, now=bot.clock())
+            return Reply(f"You now hold #{incident.id}.")
+
+    return guarded(work)
+
+
+def _escalate(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    return escalate(bot, cmd.number or 0, user, cmd.text)
+
+
+def escalate(bot: Crisisbot, number: int, user: str, reason: str) -> Reply:
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incident, level = incidents.escalate(
+                session, number, user=user, reason=reason, levels=bot.config.levels,
+                now=bot.clock(),
+            )  # fmt: skip
+            return Reply(f"#{incident.id} escalated to {level.name}.")
+
+    return guarded(work)
+
+
+def _draft(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    return create_draft(bot, cmd.number or 0, user, cmd.text)
+
+
+def create_draft(bot: Crisisbot, number: int, user: str, text: str) -> Reply:
+    def work() -> Reply:
+        with bot.transaction() as session:
+            draft = drafts.create(session, number, user=user, text=text, now=bot.clock())
+            return Reply(
+                f"Draft v{draft.version} for #{number} is posted in the incident's thread; "
+                "an approver other than you must approve it."
+            )
+
+    return guarded(work)
+
+
+def decide(
+    bot: Crisisbot, draft_id: int, version: int, user: str, *, approve: bool, reason: str = ""
+) -> Reply:
+    def work() -> Reply:
+        approvers = bot.approvers()  # a Slack call: before the transaction, not inside it
+        with bot.transaction() as session:
+            decision = drafts.decide(
+                session, draft_id, version, user=user, approve=approve, approvers=approvers,
+                reason=reason, now=bot.clock(),
+            )  # fmt: skip
+            return Reply(decision.message)
+
+    reply = guarded(work)
+    bot.kick()
+    return reply
+
+
+def _note(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    with bot.transaction() as session:
+        incident = incidents.add_note(
+            session, cmd.number or 0, user=user, text=cmd.text, now=bot.clock()
+        )
+        return Reply(f"Note added to #{incident.id}'s timeline.")
+
+
+def _resolve(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    return resolve(bot, cmd.number or 0, user, cmd.text)
+
+
+def resolve(bot: Crisisbot, number: int, user: str, summary: str) -> Reply:
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incident = incidents.resolve(
+                session, number, user=user, summary=summary, now=bot.clock()
+            )
+            return Reply(f"#{incident.id} resolved. `/crisis export {incident.id}` for the record.")
+
+    return guarded(work)
+
+
+def dismiss(bot: Crisisbot, number: int, user: str, reason: str) -> Reply:
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incident = incidents.dismiss(session, number, user=user, reason=reason, now=bot.clock())
+            return Reply(f"#{incident.id} dismissed as a false positive.")
+
+    return guarded(work)
+
+
+def _export(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    with bot.transaction() as session:
+        incident = incidents.get(session, cmd.number or 0)
+        outbox.enqueue_upload(session, incident, fmt=cmd.text, user=user, now=bot.clock())
+        return Reply(f"The {cmd.text} export of #{incident.id} is on its way to the thread.")
+
+
+def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    with bot.transaction() as session:
+        incident = drills.start_drill(
+            session, scenario=cmd.text, config=bot.config, channel=bot.settings.crisis_channel,
+            user=user, now=bot.clock(),
+        )  # fmt: skip
+        return Reply(f"DRILL #{incident.id} started: {incident.title}. It pages nobody.")
+
+
+def _stats(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    with bot.transaction() as session:
+        s = stats.team_stats(session)
+    return Reply(
+        f"*Across {s.count} real incidents* (drills left out)\n"
+        f"• Median time to claim: {stats.human(s.median_to_claim)}\n"
+        f"• Median time to first approved reply: "
+        f"{stats.human(s.median_to_first_approved_reply)}\n"
+        f"• Median time to resolve: {stats.human(s.median_to_resolve)}\n"
+        f"• Dismissed as false positives: {s.dismissed_share:.0%} ({s.dismissed})"
+    )
+
+
+def _sources(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    with bot.transaction() as session:
+        rows = session.scalars(select(SourceState).order_by(SourceState.name)).all()
+        configured = [s.name for s in bot.config.sources]
+        by_name = {r.name: r for r in rows}
+        if not configured and not rows:
+            return Reply("No sources are configured in crisisbot.toml.")
+        lines = ["*Mention sources*"]
+        for name in configured or list(by_name):
+            lines.append(_source_line(name, by_name.get(name)))
+        return Reply("\n".join(lines))
+
+
+def _source_line(name: str, state: SourceState | None) -> str:
+    shown = messages.escape_mrkdwn(name)
+    if state is None:
+        return f"• *{shown}*: not polled yet"
+    error = (
+        f" · last error {messages.fmt_time(state.last_error_at)}: "
+        f"{messages.quote(state.last_error or '', 200)}"
+        if state.last_error
+        else ""
+    )
+    backoff = (
+        f" · backing off until {messages.fmt_time(state.backoff_until)}"
+        if state.backoff_until
+        else ""
+    )
+    return (
+        f"• *{shown}*: last success {messages.fmt_time(state.last_success_at)} · "
+        f"{state.mentions_today} mentions today{error}{backoff}"
+    )
+
+
+def _latest_draft(session: Session, incident: Incident) -> Draft | None:
+    return session.scalar(
+        select(Draft)
+        .where(Draft.incident_id == incident.id)
+        .order_by(Draft.version.desc())
+        .limit(1)
+    )
+
+
+_COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {
+    "help": _help,
+    "list": _list,
+    "status": _status,
+    "claim": _claim,
+    "escalate": _escalate,
+    "draft": _draft,
+    "note": _note,
+    "resolve": _resolve,
+    "export": _export,
+    "drill": _drill,
+    "stats": _stats,
+    "sources": _sources,
+}
+
+
+def open_modal(bot: Crisisbot, trigger_id: str, view: dict[str, object]) -> Reply | None:
+    """Open a modal right away (the trigger expires in 3 s); a reply only when it failed."""
+    try:
+        bot.gateway.open_view(trigger_id, view)
+    except SlackError as exc:
+        logger.warning("views.open failed: %s", exc)
+        return Reply("Slack would not open the form in time. Please click again.")
+    return None
+
+
+def open_draft_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | None:
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incident = incidents.get(session, number)
+            incidents.require_open(incident)
+            view = messages.draft_modal(incident, bot.config)
+        return open_modal(bot, trigger_id, view) or Reply("")
+
+    reply = guarded(work)
+    return reply if reply.text else None

@@ -1,0 +1,110 @@
+"""Drafted public replies and their decisions: four eyes, decided once, versions superseded.
+
+A decision is a conditional UPDATE (`… WHERE status = 'pending' AND version = :v`), so a double
+click, a second approver or a decision on an old version changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot import incidents, outbox, timeline
+from bot.errors import Conflict, NotFound
+from models import Draft
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    ok: bool
+    message: str
+    draft: Draft
+
+
+def create(session: Session, number: int, *, user: str, text: str, now: datetime) -> Draft:
+    """A new version; a pending older one is superseded and needs no decision any more."""
+    incident = incidents.get(session, number, for_update=True)
+    incidents.require_open(incident)
+    previous = session.scalar(select(func.max(Draft.version)).where(Draft.incident_id == number))
+    version = (previous or 0) + 1
+    for old in session.scalars(
+        select(Draft).where(Draft.incident_id == number, Draft.status == "pending")
+    ):
+        old.status = "superseded"
+        timeline.record(
+            session, incident, "draft.superseded", actor=user, at=now,
+            draft_id=old.id, version=old.version, by_version=version,
+        )  # fmt: skip
+        outbox.enqueue_draft_card(session, old, incident, now=now)
+    draft = Draft(
+        incident_id=number, version=version, text=text, author=user, status="pending",
+        created_at=now,
+    )  # fmt: skip
+    session.add(draft)
+    session.flush()
+    incident.updated_at = now
+    timeline.record(
+        session, incident, "draft.created", actor=user, at=now,
+        draft_id=draft.id, version=version, text=text,
+    )  # fmt: skip
+    outbox.enqueue_draft_card(session, draft, incident, now=now)
+    outbox.enqueue_incident_card(session, incident, now=now)
+    return draft
+
+
+def decide(
+    session: Session,
+    draft_id: int,
+    version: int,
+    *,
+    user: str,
+    approve: bool,
+    approvers: Collection[str],
+    reason: str = "",
+    now: datetime,
+) -> Decision:
+    """Approve or reject; refusals are recorded on the timeline (who tried, and why not)."""
+    draft = session.get(Draft, draft_id)
+    if draft is None or draft.version != version:
+        raise NotFound("That draft does not exist.")
+    incident = incidents.get(session, draft.incident_id)
+    verb = "approve" if approve else "reject"
+    why = None
+    if user not in approvers:
+        why = "not an approver"
+    elif user == draft.author and approve:
+        why = "the author cannot approve their own draft"
+    if why:
+        timeline.record(
+            session, incident, "draft.refused", actor=user, at=now,
+            draft_id=draft.id, version=version, attempted=verb, why=why,
+        )  # fmt: skip
+        return Decision(
+            False, f"You can't {verb} draft v{version} of #{incident.id}: {why}.", draft
+        )
+    status = "approved" if approve else "rejected"
+    changed = session.execute(
+        update(Draft)
+        .where(Draft.id == draft_id, Draft.version == version, Draft.status == "pending")
+        .values(status=status, decided_by=user, decided_at=now, reason=reason or None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(draft)
+    if changed != 1:
+        by = f" by <@{draft.decided_by}>" if draft.decided_by else ""
+        raise Conflict(f"Draft v{version} of #{incident.id} is already {draft.status}{by}.")
+    incident.updated_at = now
+    data = {"draft_id": draft.id, "version": version, "author": draft.author}
+    if approve:
+        timeline.record(session, incident, "draft.approved", actor=user, at=now, **data)
+    else:
+        timeline.record(
+            session, incident, "draft.rejected", actor=user, at=now, reason=reason, **data
+        )
+    outbox.enqueue_draft_card(session, draft, incident, now=now)
+    outbox.enqueue_incident_card(session, incident, now=now)
+    return Decision(True, f"Draft v{version} of #{incident.id} {status}.", draft)

@@ -1,0 +1,134 @@
+"""Drills: a bundled crisis replayed into the channel through the real workflow, marked DRILL.
+
+The scenario's mentions go through the same detector as real ones, but are never stored as
+mentions, never open a real incident, never count in stats and never page anyone.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot import incidents
+from bot.config import Config
+from bot.detection import evidence_for, storm_settings
+from bot.errors import NotFound
+from detectors.sentiment import analyze
+from detectors.storm import assess
+from models import Incident
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    title: str
+    storm: tuple[str, ...]
+    calm: tuple[str, ...] = (
+        "Just renewed my {brand} plan, all good.",
+        "Anyone know when {brand} opens on Sundays?",
+        "{brand} delivery came early today",
+        "Reading the {brand} quarterly update",
+    )
+
+
+SCENARIOS = {
+    s.name: s
+    for s in (
+        Scenario(
+            "outage",
+            "Service outage storm",
+            (
+                "{brand} app is down again, can't log in at all #outage",
+                "Is {brand} down? Been trying for an hour, still no response from support",
+                "{brand} outage is costing me money, worst service ever",
+                "Third time this week {brand} is down. Switching providers.",
+                "on hold with {brand} for 45 minutes, nobody answers",
+            ),
+        ),
+        Scenario(
+            "breach",
+            "Data breach rumour",
+            (
+                "Reports say {brand} had a data breach and customer emails leaked",
+                "Got a phishing mail right after the {brand} breach. Thanks for nothing.",
+                "Why is {brand} silent about the breach? Lawsuit incoming",
+                "Changing all my passwords because of {brand}. Unacceptable.",
+            ),
+        ),
+        Scenario(
+            "recall",
+            "Product recall backlash",
+            (
+                "{brand} recall notice but no refund process?? still waiting",
+                "My kid's {brand} product is on the recall list, support won't answer",
+                "Boycott {brand} until they handle this recall properly",
+                "{brand} knew about the defect and sold it anyway. Disgusting.",
+            ),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _DrillMention:
+    source: str
+    text: str
+    created_at: datetime
+    author: str | None
+    author_followers: int | None
+    url: str | None
+    label: str | None
+    polarity: float | None
+
+
+def scenario_mentions(scenario: Scenario, brand: str, now: datetime) -> list[_DrillMention]:
+    rng = random.Random(scenario.name)  # the same drill every time
+    out = []
+    for hour in range(72, 1, -1):
+        for _ in range(rng.randint(0, 3)):
+            at = now - timedelta(hours=hour, minutes=rng.randint(0, 59))
+            out.append(_mention(rng, rng.choice(scenario.calm), brand, at, len(out)))
+    for i in range(60):
+        at = now - timedelta(minutes=45 - i * 0.7)
+        out.append(_mention(rng, rng.choice(scenario.storm), brand, at, len(out)))
+    return sorted(out, key=lambda m: m.created_at)
+
+
+def _mention(rng: random.Random, template: str, brand: str, at: datetime, i: int) -> _DrillMention:
+    text = template.format(brand=brand)
+    s = analyze(text)
+    return _DrillMention(
+        source="drill", text=text, created_at=at, author=f"drill_user_{i}",
+        author_followers=rng.choice([120, 800, 4_000, 250_000]), url=None,
+        label=s.label, polarity=s.polarity,
+    )  # fmt: skip
+
+
+def start_drill(
+    session: Session,
+    *,
+    scenario: str,
+    config: Config,
+    channel: str | None,
+    user: str,
+    now: datetime,
+) -> Incident:
+    picked = SCENARIOS.get(scenario or "outage")
+    if picked is None:
+        raise NotFound(f"No drill scenario `{scenario}`. Scenarios: {', '.join(SCENARIOS)}.")
+    brand = config.brands[0].name if config.brands else "Acme"
+    mentions = scenario_mentions(picked, brand, now)
+    result = assess(mentions, now, storm_settings(config, brand))
+    evidence = evidence_for(result, mentions)
+    evidence["reasons"] = ["This is a drill: " + picked.title.lower() + ".", *result.reasons]
+    evidence["drill"] = {"scenario": picked.name, "started_by": user}
+    incident = incidents.open_incident(
+        session, brand=brand, title=f"{picked.title} ({brand})", severity=result.severity,
+        evidence=evidence, first_mention_at=result.started_at, channel=channel, now=now,
+        is_drill=True,
+    )  # fmt: skip
+    assert incident is not None  # drills have no open_key, so they never collide
+    return incident

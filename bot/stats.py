@@ -1,0 +1,100 @@
+"""Response metrics for one incident and across real incidents (drills never count)."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Draft, Incident
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    time_to_detect: timedelta | None  # first mention of the storm → alert opened
+    time_to_claim: timedelta | None
+    time_to_first_approved_reply: timedelta | None
+    time_to_resolve: timedelta | None
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {
+            name: (value.total_seconds() if value is not None else None)
+            for name, value in (
+                ("time_to_detect", self.time_to_detect),
+                ("time_to_claim", self.time_to_claim),
+                ("time_to_first_approved_reply", self.time_to_first_approved_reply),
+                ("time_to_resolve", self.time_to_resolve),
+            )
+        }
+
+
+def _since(start: datetime | None, end: datetime | None) -> timedelta | None:
+    return end - start if start and end else None
+
+
+def first_approval(session: Session, incident_id: int) -> datetime | None:
+    return session.scalar(
+        select(func.min(Draft.decided_at)).where(
+            Draft.incident_id == incident_id, Draft.status == "approved"
+        )
+    )
+
+
+def incident_metrics(session: Session, incident: Incident) -> Metrics:
+    return Metrics(
+        time_to_detect=_since(incident.first_mention_at, incident.opened_at),
+        time_to_claim=_since(incident.opened_at, incident.claimed_at),
+        time_to_first_approved_reply=_since(
+            incident.opened_at, first_approval(session, incident.id)
+        ),
+        time_to_resolve=_since(
+            incident.opened_at, incident.resolved_at if incident.status == "resolved" else None
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TeamStats:
+    count: int
+    dismissed: int
+    median_to_claim: timedelta | None
+    median_to_first_approved_reply: timedelta | None
+    median_to_resolve: timedelta | None
+
+    @property
+    def dismissed_share(self) -> float:
+        return self.dismissed / self.count if self.count else 0.0
+
+
+def team_stats(session: Session, *, since: datetime | None = None) -> TeamStats:
+    stmt = select(Incident).where(Incident.is_drill.is_(False))
+    if since is not None:
+        stmt = stmt.where(Incident.opened_at >= since)
+    rows = session.scalars(stmt).all()
+    metrics = [incident_metrics(session, i) for i in rows]
+    return TeamStats(
+        count=len(rows),
+        dismissed=sum(1 for i in rows if i.status == "dismissed"),
+        median_to_claim=_median([m.time_to_claim for m in metrics]),
+        median_to_first_approved_reply=_median([m.time_to_first_approved_reply for m in metrics]),
+        median_to_resolve=_median([m.time_to_resolve for m in metrics]),
+    )
+
+
+def _median(values: list[timedelta | None]) -> timedelta | None:
+    present = [v.total_seconds() for v in values if v is not None]
+    return timedelta(seconds=statistics.median(present)) if present else None
+
+
+def human(delta: timedelta | None) -> str:
+    if delta is None:
+        return "—"
+    seconds = int(delta.total_seconds())
+    if seconds < 90:
+        return f"{seconds} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"

@@ -1,0 +1,86 @@
+"""Timers derived from the database, so they survive restarts: nothing lives only in memory.
+
+The worker checks them every minute; each change is a conditional update, so two workers checking
+at once act once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot import incidents, outbox, timeline
+from bot.config import Config
+from bot.errors import Conflict
+from models import Incident
+
+logger = logging.getLogger(__name__)
+
+
+def escalate_unclaimed(session: Session, *, config: Config, now: datetime) -> list[int]:
+    """Nobody claimed an incident within `unclaimed_minutes`: escalate it by itself, once."""
+    deadline = now - timedelta(minutes=config.unclaimed_minutes)
+    due = session.scalars(
+        select(Incident.id).where(
+            Incident.status == "open",
+            Incident.owner.is_(None),
+            Incident.level == 0,
+            Incident.opened_at <= deadline,
+        )
+    ).all()
+    done = []
+    for number in due:
+        reason = f"nobody claimed it within {config.unclaimed_minutes} minutes"
+        try:
+            with session.begin_nested():
+                incidents.escalate(
+                    session, number, user=None, reason=reason, levels=config.levels, now=now,
+                    automatic=True,
+                )  # fmt: skip
+            done.append(number)
+        except Conflict as exc:  # claimed or escalated meanwhile: nothing to do
+            logger.info("auto-escalation of #%s skipped: %s", number, exc.message)
+    return done
+
+
+def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int]:
+    """An open incident with no update for `reminder_minutes` gets one reminder per interval."""
+    interval = timedelta(minutes=config.reminder_minutes)
+    quiet_since = now - interval
+    due = session.scalars(
+        select(Incident).where(
+            Incident.status.in_(incidents.OPEN_STATUSES),
+            Incident.updated_at <= quiet_since,
+            (Incident.reminded_at.is_(None)) | (Incident.reminded_at <= quiet_since),
+        )
+    ).all()
+    done = []
+    for incident in due:
+        claimed = session.execute(
+            update(Incident)
+            .where(
+                Incident.id == incident.id,
+                Incident.reminded_at.is_not_distinct_from(incident.reminded_at),
+            )
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            continue
+        who = f"<@{incident.owner}>" if incident.owner else "Nobody holds it yet"
+        minutes = int((now - incident.updated_at).total_seconds() // 60)
+        drill = "DRILL · " if incident.is_drill else ""
+        text = (
+            f"{drill}Reminder: #{incident.id} has had no update for {minutes} minutes. {who} — "
+            "post a status, a note or a draft, or resolve it."
+        )
+        outbox.enqueue_post(session, incident, text=text, now=now)
+        timeline.record(
+            session, incident, "reminder.sent", actor=None, at=now,
+            owner=incident.owner, quiet_minutes=minutes,
+        )  # fmt: skip
+        done.append(incident.id)
+    return done

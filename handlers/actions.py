@@ -1,0 +1,107 @@
+"""Buttons on the incident card and on drafts. Modals open first: a trigger lives 3 seconds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot import desk, messages
+from bot.app import Crisisbot
+from bot.ids import Action, View
+
+
+def register(app: App) -> None:
+    app.action(Action.CLAIM)(on_claim)
+    app.action(Action.ESCALATE)(on_escalate)
+    app.action(Action.DRAFT)(on_draft)
+    app.action(Action.RESOLVE)(on_resolve)
+    app.action(Action.DISMISS)(on_dismiss)
+    app.action(Action.APPROVE)(on_approve)
+    app.action(Action.REJECT)(on_reject)
+
+
+def _value(body: dict[str, Any]) -> str:
+    return str(body["actions"][0].get("value", ""))
+
+
+def _number(body: dict[str, Any]) -> int | None:
+    value = _value(body)
+    return int(value) if value.isdigit() else None
+
+
+def _say(respond: Respond, reply: desk.Reply) -> None:
+    respond(text=reply.text, response_type="ephemeral", replace_original=False)
+
+
+def _bot(context: Any) -> Crisisbot:
+    bot: Crisisbot = context["crisisbot"]
+    return bot
+
+
+def on_claim(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    ack()
+    number = _number(body)
+    if number is not None:
+        _say(respond, desk.claim(_bot(context), number, body["user"]["id"]))
+
+
+def on_escalate(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    ack()
+    number = _number(body)
+    if number is not None:
+        reason = "escalated from the alert"
+        _say(respond, desk.escalate(_bot(context), number, body["user"]["id"], reason))
+
+
+def on_draft(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    ack()
+    number = _number(body)
+    if number is not None:
+        _say_if(respond, desk.open_draft_modal(_bot(context), number, body["trigger_id"]))
+
+
+def on_resolve(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    ack()
+    number = _number(body)
+    if number is not None:
+        view = messages.reason_modal(
+            View.RESOLVE_SUMMARY, str(number), f"Resolve #{number}", "Summary (optional)",
+            optional=True,
+        )  # fmt: skip
+        _say_if(respond, desk.open_modal(_bot(context), body["trigger_id"], view))
+
+
+def on_dismiss(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    ack()
+    number = _number(body)
+    if number is not None:
+        view = messages.reason_modal(
+            View.DISMISS_REASON, str(number), f"Dismiss #{number}", "Why is this a false alarm?"
+        )
+        _say_if(respond, desk.open_modal(_bot(context), body["trigger_id"], view))
+
+
+def on_approve(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    ack()
+    draft_id, _, version = _value(body).partition(":")
+    if draft_id.isdigit() and version.isdigit():
+        reply = desk.decide(
+            _bot(context), int(draft_id), int(version), body["user"]["id"], approve=True
+        )
+        _say(respond, reply)
+
+
+def on_reject(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    ack()
+    draft_id, _, version = _value(body).partition(":")
+    if draft_id.isdigit() and version.isdigit():
+        view = messages.reason_modal(
+            View.REJECT_REASON, f"{draft_id}:{version}", "Reject draft", "Why is it rejected?"
+        )
+        _say_if(respond, desk.open_modal(_bot(context), body["trigger_id"], view))
+
+
+def _say_if(respond: Respond, reply: desk.Reply | None) -> None:
+    if reply is not None:
+        _say(respond, reply)

@@ -1,0 +1,30 @@
+"""`/crisis`: parse, answer bad input in the ack itself, then run the command after the ack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.commands import UsageError, help_text, parse
+from bot.desk import run_command
+
+
+def register(app: App) -> None:
+    app.command("/crisis")(on_crisis)
+
+
+def on_crisis(ack: Ack, command: dict[str, Any], respond: Respond, context: Any) -> None:
+    try:
+        cmd = parse(command.get("text", ""))
+    except UsageError as exc:
+        ack(response_type="ephemeral", text=exc.text)  # nothing is recorded
+        return
+    if cmd.name == "help":
+        ack(response_type="ephemeral", text=help_text())
+        return
+    ack()
+    reply = run_command(
+        context["crisisbot"], cmd, user=command["user_id"], channel=command["channel_id"]
+    )
+    respond(text=reply.text, response_type="in_channel" if reply.public else "ephemeral")

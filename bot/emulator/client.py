@@ -43,11 +43,13 @@ class SignedSlackClient:
         emulator: SlackEmulator | None = None,
         *,
         timeout: float = 10.0,
+        http_client: httpx.Client | None = None,
     ) -> None:
         self.bot_url = bot_url
         self.signing_secret = signing_secret
         self.emulator = emulator
-        self._http = httpx.Client(timeout=timeout)
+        # An injected client (e.g. httpx.MockTransport) lets tests see the exact bytes sent.
+        self._http = http_client or httpx.Client(timeout=timeout)
         ws = emulator.workspace if emulator else None
         self.team_id = ws.team_id if ws else "T0EMU0001"
         self.team_domain = ws.team_domain if ws else "crisisbot-emu"

@@ -46,6 +46,9 @@ class Fault:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # The default backlog of 5 drops SYNs when a bot fans out requests, and the client's
+    # 1 s SYN retransmit then looks like a slow Slack.
+    request_queue_size = 128
     emulator: SlackEmulator
 
 

@@ -1,0 +1,169 @@
+"""slack_sdk's WebClient against the emulator: the methods the bot uses, in Slack's shapes."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.emulator import SlackEmulator
+
+CH = "C0CRISIS"
+
+
+def test_auth_and_bad_token(emu: SlackEmulator, web: WebClient) -> None:
+    me = web.auth_test()
+    assert me["user_id"] == "U0CRISISBOT" and me["team_id"] == "T0EMU0001"
+    with pytest.raises(SlackApiError) as err:
+        WebClient(token="xoxb-wrong", base_url=emu.api_url).auth_test()
+    assert err.value.response["error"] == "invalid_auth"
+
+
+def test_unknown_method(web: WebClient) -> None:
+    with pytest.raises(SlackApiError) as err:
+        web.api_call("chat.scheduleSomething", params={"channel": CH})
+    assert err.value.response["error"] == "unknown_method"
+
+
+def test_post_update_history_with_metadata(emu: SlackEmulator, web: WebClient) -> None:
+    first = web.chat_postMessage(
+        channel=CH,
+        text="Spike alert",
+        metadata={"event_type": "crisis_alert", "event_payload": {"incident": "INC-1"}},
+    )
+    second = web.chat_postMessage(channel=CH, text="second")
+    assert float(second["ts"]) > float(first["ts"])
+    web.chat_update(channel=CH, ts=first["ts"], text="Spike alert (claimed)")
+
+    plain = web.conversations_history(channel=CH)
+    assert [m["text"] for m in plain["messages"]] == ["second", "Spike alert (claimed)"]
+    assert "metadata" not in plain["messages"][1]
+    meta = web.conversations_history(channel=CH, include_all_metadata=True)
+    assert meta["messages"][1]["metadata"] == {
+        "event_type": "crisis_alert",
+        "event_payload": {"incident": "INC-1"},
+    }
+    assert emu.messages(CH)[0]["text"] == "Spike alert (claimed)"
+
+    with pytest.raises(SlackApiError) as err:
+        web.chat_update(channel=CH, ts="1.000001", text="x")
+    assert err.value.response["error"] == "message_not_found"
+
+
+def test_history_window_and_paging(web: WebClient) -> None:
+    ts = [web.chat_postMessage(channel=CH, text=f"m{i}")["ts"] for i in range(5)]
+    window = web.conversations_history(channel=CH, oldest=ts[1], latest=ts[4])
+    assert [m["text"] for m in window["messages"]] == ["m3", "m2"]
+    page = web.conversations_history(channel=CH, limit=2)
+    assert [m["text"] for m in page["messages"]] == ["m4", "m3"] and page["has_more"]
+    cursor = page["response_metadata"]["next_cursor"]
+    rest = web.conversations_history(channel=CH, limit=10, cursor=cursor)
+    assert [m["text"] for m in rest["messages"]] == ["m2", "m1", "m0"]
+
+
+def test_threads_permalink_reactions_delete(emu: SlackEmulator, web: WebClient) -> None:
+    parent = web.chat_postMessage(channel=CH, text="parent")["ts"]
+    web.chat_postMessage(channel=CH, text="reply", thread_ts=parent)
+    assert [m["text"] for m in web.conversations_history(channel=CH)["messages"]] == ["parent"]
+    replies = web.conversations_replies(channel=CH, ts=parent)["messages"]
+    assert [m["text"] for m in replies] == ["parent", "reply"]
+    assert replies[0]["reply_count"] == 1
+
+    link = web.chat_getPermalink(channel=CH, message_ts=parent)["permalink"]
+    assert link.endswith(f"/archives/{CH}/p{parent.replace('.', '')}")
+    web.reactions_add(channel=CH, timestamp=parent, name="eyes")
+    assert emu.message(CH, parent)["reactions"][0]["name"] == "eyes"
+    web.chat_delete(channel=CH, ts=parent)
+    assert [m["text"] for m in emu.messages(CH)] == ["reply"]
+    with pytest.raises(SlackApiError):
+        web.chat_delete(channel=CH, ts=parent)
+
+
+def test_ephemeral(emu: SlackEmulator, web: WebClient) -> None:
+    answer = web.chat_postEphemeral(channel=CH, user="U0ALICE", text="only you")
+    assert answer["message_ts"]
+    assert emu.ephemerals[0]["user"] == "U0ALICE"
+    assert emu.ephemerals[0]["text"] == "only you"
+
+
+def test_users_and_groups(web: WebClient) -> None:
+    assert web.users_info(user="U0BOB")["user"]["real_name"] == "Bob Tanaka"
+    with pytest.raises(SlackApiError) as err:
+        web.users_info(user="U0NOBODY")
+    assert err.value.response["error"] == "user_not_found"
+    assert web.usergroups_users_list(usergroup="S0COMMS")["users"] == ["U0BOB", "U0CAROL"]
+
+
+def test_views_trigger_is_single_use_and_expires() -> None:
+    view = {"type": "modal", "callback_id": "m", "title": {"type": "plain_text", "text": "T"}}
+    with SlackEmulator(trigger_ttl=0.2) as emu:
+        web = WebClient(token=emu.bot_token, base_url=emu.api_url)
+        trigger = emu.new_trigger_id()
+        opened = web.views_open(trigger_id=trigger, view=view)["view"]
+        assert opened["callback_id"] == "m"
+        with pytest.raises(SlackApiError) as err:
+            web.views_open(trigger_id=trigger, view=view)
+        assert err.value.response["error"] == "exchanged_trigger_id"
+        late = emu.new_trigger_id()
+        time.sleep(0.3)
+        with pytest.raises(SlackApiError) as err:
+            web.views_open(trigger_id=late, view=view)
+        assert err.value.response["error"] == "expired_trigger_id"
+        updated = web.views_update(view_id=opened["id"], view={**view, "callback_id": "m2"})
+        assert emu.views[opened["id"]]["callback_id"] == "m2" == updated["view"]["callback_id"]
+
+
+def test_files_upload_v2_end_to_end(emu: SlackEmulator, web: WebClient) -> None:
+    parent = web.chat_postMessage(channel=CH, text="timeline")["ts"]
+    done = web.files_upload_v2(
+        channel=CH,
+        thread_ts=parent,
+        filename="INC-42-timeline.csv",
+        title="INC-42 timeline",
+        content="at,event\n10:00,spike\n",
+    )
+    file_id = done["file"]["id"]
+    stored = emu.files[file_id]
+    assert stored["name"] == "INC-42-timeline.csv"
+    assert stored["title"] == "INC-42 timeline"
+    assert stored["content"] == b"at,event\n10:00,spike\n"
+    assert (stored["channel"], stored["thread_ts"]) == (CH, parent)
+
+
+def test_block_validation(web: WebClient) -> None:
+    too_many = [{"type": "divider"}] * 51
+    long_section = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+    button = {
+        "type": "button",
+        "action_id": "a" * 256,
+        "text": {"type": "plain_text", "text": "b" * 76},
+    }
+    header = {"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}
+    actions = [{"type": "actions", "elements": [button]}]
+    cases = [
+        ("/blocks]", too_many),
+        ("/blocks/0/text/text]", long_section),
+        ("/blocks/0/elements/0/text/text]", actions),
+        ("/blocks/0/elements/0/action_id]", actions),
+        ("/blocks/0/block_id]", [{"type": "divider", "block_id": "b" * 256}]),
+        ("/blocks/0/text/text]", [header]),
+    ]
+    for pointer, blocks in cases:
+        with pytest.raises(SlackApiError) as err:
+            web.chat_postMessage(channel=CH, text="x", blocks=blocks)
+        body = err.value.response
+        assert body["error"] == "invalid_blocks"
+        assert any(e.endswith(pointer) for e in body["errors"]), body["errors"]
+    with pytest.raises(SlackApiError) as err:
+        web.chat_postMessage(channel=CH, text="x" * 40_001)
+    assert err.value.response["error"] == "msg_too_long"
+
+
+def test_calls_recorded_and_reset(emu: SlackEmulator, web: WebClient) -> None:
+    web.chat_postMessage(channel=CH, text="hello")
+    call = emu.calls("chat.postMessage")[0]
+    assert call.params["text"] == "hello" and call.status == 200 and call.ok
+    emu.reset()
+    assert emu.calls() == [] and emu.messages(CH) == []

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import drafts, drills, incidents, messages, outbox, stats
@@ -18,7 +18,7 @@ from bot.app import Crisisbot
 from bot.commands import Command, help_text
 from bot.errors import ServiceError
 from bot.slack import SlackError
-from models import Draft, Incident, SourceState
+from models import Draft, Incident, SlackEventSeen, SourceState
 
 logger = logging.getLogger(__name__)
 
@@ -286,3 +286,21 @@ def open_draft_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | No
 
     reply = guarded(work)
     return reply if reply.text else None
+
+
+def tell(bot: Crisisbot, channel: str, user: str, text: str) -> None:
+    """An ephemeral note to one person; best effort (it only echoes what the card shows)."""
+    try:
+        bot.gateway.post_ephemeral(channel, user, text)
+    except SlackError as exc:
+        logger.warning("could not tell %s: %s", user, exc)
+
+
+def first_time_event(bot: Crisisbot, event_id: str) -> bool:
+    """Record an Events API delivery; False when this event_id was processed before."""
+    try:
+        with bot.transaction() as session:
+            session.add(SlackEventSeen(event_id=event_id[:64], seen_at=bot.clock()))
+    except IntegrityError:
+        return False
+    return True

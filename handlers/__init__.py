@@ -1,0 +1,44 @@
+"""Bolt listeners, one module per kind; `create_bolt_app` wires them to a `Crisisbot`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+
+from bot.app import Crisisbot
+from handlers import actions, commands, events, views
+
+logger = logging.getLogger(__name__)
+
+
+def create_bolt_app(bot: Crisisbot) -> App:
+    bot.settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    app = App(
+        token=bot.settings.slack_bot_token,
+        signing_secret=bot.settings.slack_signing_secret,
+        client=bot.gateway.client,
+        # The token is checked once at start-up by `crisisbot serve`, not on every build.
+        token_verification_enabled=False,
+        raise_error_for_unhandled_request=False,
+    )
+
+    @app.middleware
+    def inject(context: Any, next: Any) -> Any:
+        context["crisisbot"] = bot
+        return next()
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse | None:
+        logger.exception("listener failed on a %s request", body.get("type") or "command")
+        if respond is not None:
+            try:
+                respond(text="Something went wrong on our side; nothing was lost. Try again.")
+            except Exception:
+                logger.warning("could not tell the user about the error")
+        return None
+
+    for module in (events, commands, actions, views):
+        module.register(app)
+    return app

@@ -1,0 +1,265 @@
+"""`crisisbot` command line. Bad input gets one clear line and a non-zero exit:
+2 for a missing or malformed setting, config or argument; 1 when some input was refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.app import Crisisbot
+from bot.config import ConfigError
+from bot.errors import ServiceError
+from bot.settings import Settings, SettingsError
+
+logger = logging.getLogger("crisisbot")
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.run(args))
+    except (SettingsError, ConfigError) as exc:
+        print(f"crisisbot: {exc}", file=sys.stderr)
+        return 2
+    except ServiceError as exc:
+        print(f"crisisbot: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _bot() -> Crisisbot:
+    return Crisisbot(Settings.from_env())
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from bot.db import upgrade
+
+    bot = _bot()
+    upgrade(bot.engine)
+    print(f"crisisbot: schema is up to date on {bot.engine.url.get_backend_name()}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from bot.importer import Problem, read_csv, read_jsonl
+    from bot.ingest import store_mentions
+
+    path = Path(args.path)
+    if not path.is_file():
+        print(f"crisisbot: {path}: no such file", file=sys.stderr)
+        return 2
+    fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
+    reader = read_csv if fmt == "csv" else read_jsonl
+    bot = _bot()
+    total = read = new = bad = 0
+    size = path.stat().st_size
+    progress = _Progress(size) if size > 5_000_000 and sys.stderr.isatty() else None
+    with path.open(encoding="utf-8", newline="" if fmt == "csv" else None) as stream:
+        batch = []
+        for item in reader(stream):
+            total += 1
+            if isinstance(item, Problem):
+                bad += 1
+                print(f"{path}:{item.line}: {item.message}", file=sys.stderr)
+                continue
+            read += 1
+            batch.append(item)
+            if len(batch) >= 2000:
+                new += _store(bot, batch, store_mentions)
+                batch = []
+                if progress:
+                    progress.show(stream.tell() if fmt != "csv" else size * read // max(total, 1))
+        new += _store(bot, batch, store_mentions)
+    if progress:
+        progress.done()
+    print(f"crisisbot: {read} mentions read, {new} new, {read - new} already known, {bad} bad")
+    return 1 if bad else 0
+
+
+def _store(bot: Crisisbot, batch: list, store: Callable[..., int]) -> int:  # type: ignore[type-arg]
+    if not batch:
+        return 0
+    with bot.transaction() as session:
+        return store(session, batch, config=bot.config, now=bot.clock())
+
+
+class _Progress:
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def show(self, done: int) -> None:
+        pct = min(100, done * 100 // max(self.total, 1))
+        bar = "#" * (pct // 4)
+        print(f"\r[{bar:<25}] {pct:3d}%", end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        self.show(self.total)
+        print(file=sys.stderr)
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from bot import jobs
+
+    bot = _bot()
+    bot.settings.require("SLACK_BOT_TOKEN", "CRISIS_CHANNEL")
+    numbers = jobs.detect_storms(bot) or []
+    sent = bot.deliver_now()
+    for number in numbers:
+        print(f"crisisbot: opened incident #{number}")
+    if not numbers:
+        print("crisisbot: no new storm")
+    pending = bot.deliverer().pending()
+    if pending:
+        print(f"crisisbot: {pending} Slack messages wait for retry (the worker delivers them)")
+    logger.debug("delivered %s messages", sent)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot import export
+
+    bot = _bot()
+    name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
+    with bot.transaction() as session:
+        if args.out is None:
+            export.write(session, args.number, args.format, sys.stdout, name_of=name_of)
+            return 0
+        out = Path(args.out)
+        # Write beside the target and rename: a failed export never leaves half a file.
+        fd, tmp = tempfile.mkstemp(dir=out.parent or Path("."), prefix=f".{out.name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+                export.write(session, args.number, args.format, stream, name_of=name_of)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    print(f"crisisbot: wrote {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.web import WebApp, serve
+    from handlers import create_bolt_app
+
+    bot = _bot()
+    _check_slack(bot)
+    bot.start_courier()
+    print(f"crisisbot: listening on port {bot.settings.port}", file=sys.stderr)
+    serve(WebApp(bot, create_bolt_app(bot)), bot.settings.port)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from bot.jobs import create_scheduler
+
+    bot = _bot()
+    bot.settings.require("SLACK_BOT_TOKEN", "CRISIS_CHANNEL")
+    scheduler = create_scheduler(bot)
+    scheduler.start()
+    bot.start_courier()
+    print("crisisbot: worker running (Ctrl-C to stop)", file=sys.stderr)
+    _wait_for_signal()
+    scheduler.shutdown()
+    bot.close()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.jobs import create_scheduler
+    from bot.web import WebApp, serve
+    from handlers import create_bolt_app
+
+    bot = _bot()
+    _check_slack(bot)
+    scheduler = create_scheduler(bot)
+    scheduler.start()
+    bot.start_courier()
+    bolt = create_bolt_app(bot)
+    if bot.settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        print("crisisbot: web and worker in one process, over Socket Mode", file=sys.stderr)
+        SocketModeHandler(bolt, bot.settings.slack_app_token).start()
+    else:
+        print(f"crisisbot: web and worker on port {bot.settings.port}", file=sys.stderr)
+        serve(WebApp(bot, bolt), bot.settings.port)
+    scheduler.shutdown()
+    return 0
+
+
+def _check_slack(bot: Crisisbot) -> None:
+    from bot.slack import SlackError
+
+    bot.settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CRISIS_CHANNEL")
+    try:
+        bot.gateway.auth_test()
+    except SlackError as exc:
+        raise SettingsError("SLACK_BOT_TOKEN", f"Slack refused it ({exc.error})") from None
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(out_dir=Path(args.out), speed=args.speed)
+
+
+def _number(text: str) -> int:
+    value = text.lstrip("#")
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not an incident number (write 42 or #42)")
+    return int(value)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crisisbot", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, fn: Command, help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.set_defaults(run=fn)
+        return sp
+
+    add("migrate", cmd_migrate, "create or upgrade the database schema")
+    sp = add("ingest", cmd_ingest, "import mentions from a JSONL or CSV file")
+    sp.add_argument("path")
+    sp.add_argument("--format", choices=("jsonl", "csv"), help="default: from the file name")
+    add("detect", cmd_detect, "one detection pass over stored mentions, as of now")
+    add("serve", cmd_serve, "the HTTP endpoint for Slack (POST /slack/events, GET /healthz)")
+    add("worker", cmd_worker, "the scheduler: polling, detection, timers, delivery")
+    add("run", cmd_run, "web and worker in one process (Socket Mode if SLACK_APP_TOKEN is set)")
+    sp = add("export", cmd_export, "an incident's timeline, to stdout or --out")
+    sp.add_argument("number", type=_number, metavar="N")
+    sp.add_argument("--format", choices=("json", "csv", "md"), default="md")
+    sp.add_argument("--out", help="write here instead of stdout")
+    sp = add("demo", cmd_demo, "a sample storm against the local Slack emulator; no tokens needed")
+    sp.add_argument("--out", default="crisisbot-demo", help="folder for the demo's files")
+    sp.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0 = no pauses)")
+    return p
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

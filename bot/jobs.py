@@ -1,0 +1,95 @@
+"""Scheduler jobs. Each opens its own session, calls one service and returns; each is safe to run
+twice, and on PostgreSQL an advisory lock makes it run once across several workers.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import text
+
+from bot import detection, timers
+from bot.app import Crisisbot
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def only_one(bot: Crisisbot, name: str) -> Iterator[bool]:
+    """True when this process may run job `name` now (always, on SQLite: one worker there)."""
+    if bot.engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(f"crisisbot:{name}".encode())
+    with bot.engine.connect() as conn:
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        try:
+            yield bool(got)
+        finally:
+            if got:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+
+
+def job(fn: Callable[[Crisisbot], Any]) -> Callable[[Crisisbot], Any]:
+    @functools.wraps(fn)
+    def run(bot: Crisisbot) -> Any:
+        with only_one(bot, fn.__name__) as mine:
+            if not mine:
+                return None
+            return fn(bot)
+
+    return run
+
+
+@job
+def detect_storms(bot: Crisisbot) -> list[int]:
+    with bot.transaction() as session:
+        opened = detection.run_detection(
+            session, config=bot.config, channel=bot.settings.crisis_channel, now=bot.clock()
+        )
+        numbers = [i.id for i in opened]
+    bot.kick()
+    return numbers
+
+
+@job
+def run_timers(bot: Crisisbot) -> None:
+    with bot.transaction() as session:
+        timers.escalate_unclaimed(session, config=bot.config, now=bot.clock())
+        timers.remind_stale(session, config=bot.config, now=bot.clock())
+    bot.kick()
+
+
+def deliver_outbox(bot: Crisisbot) -> int:
+    # No advisory lock: delivery claims each row with its own lease, so workers share the work.
+    return bot.deliver_now()
+
+
+def create_scheduler(bot: Crisisbot) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone="UTC")
+    common = {
+        "coalesce": True,
+        "max_instances": 1,
+        "misfire_grace_time": 30,
+        "replace_existing": True,
+    }
+    scheduler.add_job(detect_storms, "interval", seconds=bot.config.detect_interval, args=[bot],
+                      id="detect_storms", **common)  # fmt: skip
+    scheduler.add_job(run_timers, "interval", seconds=30, args=[bot], id="run_timers", **common)
+    scheduler.add_job(
+        deliver_outbox, "interval", seconds=5, args=[bot], id="deliver_outbox", **common
+    )
+    scheduler.add_listener(_log_error, EVENT_JOB_ERROR)
+    return scheduler
+
+
+def _log_error(event: JobExecutionEvent) -> None:
+    logger.error("job %s failed", event.job_id, exc_info=event.exception)

@@ -1,0 +1,125 @@
+"""A whole crisisbot against the local Slack emulator: used by the tests, the demo and the
+benchmarks, so all of them exercise the same code paths (HTTP endpoint, signing, outbox).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.app import Crisisbot
+from bot.clock import Clock
+from bot.config import Config
+from bot.emulator import SignedSlackClient, SlackEmulator
+from bot.settings import Settings
+from bot.slack import SlackGateway
+from bot.web import RunningServer, WebApp
+
+SIGNING_SECRET = "emulator-signing-secret-0123456789"
+CHANNEL = "C0CRISIS"
+
+
+@dataclass
+class Stack:
+    emulator: SlackEmulator
+    bot: Crisisbot
+    server: RunningServer
+    slack: SignedSlackClient
+
+    def stop(self) -> None:
+        self.slack.close()
+        self.server.stop()
+        self.bot.close()
+        self.emulator.stop()
+
+    def channel_messages(self) -> list[dict[str, Any]]:
+        return self.emulator.messages(CHANNEL)
+
+
+def start_stack(
+    database_url: str,
+    *,
+    clock: Clock,
+    config: Config | None = None,
+    approvers: tuple[str, ...] = ("U0CAROL", "S0COMMS"),
+    courier: bool = True,
+    min_post_interval: float = 0.0,
+    ingest_token: str | None = "ingest-token",
+    emulator: SlackEmulator | None = None,
+) -> Stack:
+    from handlers import create_bolt_app
+
+    emu = emulator or SlackEmulator().start()
+    settings = Settings(
+        slack_bot_token=emu.bot_token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=emu.api_url,
+        database_url=database_url,
+        crisis_channel=CHANNEL,
+        crisis_approvers=approvers,
+        ingest_token=ingest_token,
+    )
+    gateway = SlackGateway(
+        emu.bot_token, emu.api_url, min_post_interval=min_post_interval, timeout=5
+    )
+    bot = Crisisbot(settings, config=config or Config(), clock=clock, gateway=gateway)
+    server = RunningServer(WebApp(bot, create_bolt_app(bot))).start()
+    if courier:
+        bot.start_courier()
+    client = SignedSlackClient(f"{server.url}/slack/events", SIGNING_SECRET, emu)
+    return Stack(emu, bot, server, client)
+
+
+def sample_storm(
+    now: datetime, *, brand: str = "Acme", calm_days: int = 7, seed: int = 7
+) -> Iterator[dict[str, Any]]:
+    """A week of calm mentions, then a storm of complaints in the last 40 minutes."""
+    rng = random.Random(seed)
+    calm = [
+        "Picked up my {b} order today, smooth as always",
+        "Does {b} ship to Canada?",
+        "{b} support sorted my question quickly",
+        "New {b} store opening downtown next month",
+        "Comparing {b} and the others for my next purchase",
+    ]
+    storm = [
+        "{b} charged me twice and support is not answering. Still no refund!",
+        "Is {b} down? The app has been broken all morning #outage",
+        "Three hours on hold with {b}. Worst customer service ever.",
+        "{b} leaked my data?? Reports of a breach everywhere. Lawsuit incoming",
+        "Never buying from {b} again. Boycott.",
+        "Lost my order and {b} won't respond. Unacceptable.",
+    ]
+    start = now - timedelta(days=calm_days)
+    i = 0
+    t = start
+    while t < now - timedelta(minutes=40):
+        t += timedelta(minutes=rng.expovariate(1 / 45))
+        i += 1
+        yield _record(i, rng.choice(calm).format(b=brand), t, rng, brand)
+    for k in range(90):
+        at = now - timedelta(minutes=40) + timedelta(seconds=k * 26)
+        i += 1
+        yield _record(i, rng.choice(storm).format(b=brand), at, rng, brand)
+
+
+def _record(i: int, text: str, at: datetime, rng: random.Random, brand: str) -> dict[str, Any]:
+    author = f"user{rng.randint(1, 5000)}"
+    return {
+        "id": f"m{i}",
+        "source": "bluesky",
+        "text": text,
+        "created_at": at.isoformat(),
+        "author": author,
+        "url": f"https://bsky.app/profile/{author}.bsky.social/post/{i}",
+        "author_followers": rng.choice([12, 150, 900, 4_000, 27_000, 310_000]),
+        "brand": brand,
+    }
+
+
+def storm_jsonl(now: datetime, **kwargs: Any) -> str:
+    return "".join(json.dumps(r) + "\n" for r in sample_storm(now, **kwargs))

@@ -1,0 +1,137 @@
+"""The HTTP face: `POST /slack/events` (Bolt), `GET /healthz`, `POST /ingest` (pushed mentions).
+
+A plain WSGI app served by waitress, a production WSGI server in pure Python.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from bot.app import Crisisbot
+from bot.importer import RecordError, parse_record
+from bot.ingest import store_mentions
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+
+MAX_INGEST_BYTES = 10 * 1024 * 1024
+MAX_INGEST_ITEMS = 10_000
+
+
+class WebApp:
+    def __init__(self, bot: Crisisbot, bolt_app: App | None) -> None:
+        self.bot = bot
+        self.slack = SlackRequestHandler(bolt_app) if bolt_app is not None else None
+
+    def __call__(self, environ: WSGIEnvironment, start: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == "/slack/events" and self.slack is not None:
+            return self.slack(environ, start)
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            return _json(start, 200, self.health())
+        if path == "/ingest":
+            if method != "POST":
+                return _json(start, 405, {"ok": False, "error": "use POST"})
+            status, body = self.ingest(environ)
+            return _json(start, status, body)
+        return _json(start, 404, {"ok": False, "error": "not found"})
+
+    def health(self) -> dict[str, Any]:
+        try:
+            with self.bot.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            database = "ok"
+        except DBAPIError:
+            database = "unavailable"
+        return {"ok": True, "database": database}
+
+    def ingest(self, environ: WSGIEnvironment) -> tuple[int, dict[str, Any]]:
+        token = self.bot.settings.ingest_token
+        given = environ.get("HTTP_AUTHORIZATION", "")
+        if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return 401, {"ok": False, "error": "missing or wrong bearer token"}
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return 400, {"ok": False, "error": "bad Content-Length"}
+        if length > MAX_INGEST_BYTES:
+            return 413, {"ok": False, "error": f"body over {MAX_INGEST_BYTES} bytes"}
+        try:
+            payload = json.loads(environ["wsgi.input"].read(length) or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return 400, {"ok": False, "error": f"body is not JSON: {exc}"}
+        items = payload if isinstance(payload, list) else [payload]
+        if len(items) > MAX_INGEST_ITEMS:
+            return 413, {"ok": False, "error": f"more than {MAX_INGEST_ITEMS} mentions"}
+        mentions = []
+        for i, item in enumerate(items):
+            try:
+                mentions.append(parse_record(item))
+            except RecordError as exc:  # all or nothing: one bad item refuses the batch
+                where = f"item {i}: " if isinstance(payload, list) else ""
+                return 400, {"ok": False, "error": f"{where}{exc}"}
+        try:
+            with self.bot.transaction() as session:
+                new = store_mentions(
+                    session, mentions, config=self.bot.config, now=self.bot.clock()
+                )
+        except DBAPIError:
+            logger.exception("ingest: database unavailable")
+            return 503, {"ok": False, "error": "database unavailable, try again"}
+        return 200, {"ok": True, "received": len(mentions), "new": new}
+
+
+def _json(start: Callable[..., Any], status: int, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    reason = {
+        200: "OK",
+        400: "Bad Request",
+        401: "Unauthorized",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        413: "Payload Too Large",
+        503: "Service Unavailable",
+    }
+    start(
+        f"{status} {reason.get(status, 'Error')}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+    )  # fmt: skip
+    return [data]
+
+
+def serve(app: WebApp, port: int, *, host: str = "0.0.0.0", threads: int = 16) -> None:
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, host=host, port=port, threads=threads, ident="crisisbot")
+
+
+class RunningServer:
+    """waitress in a background thread on a chosen or free port (tests, the demo, `run`)."""
+
+    def __init__(self, app: WebApp, *, host: str = "127.0.0.1", port: int = 0, threads: int = 16):
+        from waitress.server import create_server
+
+        self._server = create_server(app, host=host, port=port, threads=threads, ident="crisisbot")
+        self.port = int(self._server.effective_port)  # type: ignore[union-attr]
+        self.url = f"http://{host}:{self.port}"
+        self._thread = threading.Thread(target=self._server.run, name="web", daemon=True)
+
+    def start(self) -> RunningServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.close()
+        self._thread.join(timeout=5)

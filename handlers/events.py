@@ -1,0 +1,30 @@
+"""Events API: retried deliveries (X-Slack-Retry-Num) are dropped by event_id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+
+from bot import desk
+from bot.app import Crisisbot
+from bot.commands import help_text
+
+
+def register(app: App) -> None:
+    app.middleware(drop_repeated_events)
+    app.event("app_mention")(on_app_mention)
+
+
+def drop_repeated_events(body: dict[str, Any], context: Any, next: Any) -> BoltResponse | None:
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if event_id and not desk.first_time_event(context["crisisbot"], str(event_id)):
+        return BoltResponse(status=200, body="")  # seen before: acknowledge, do nothing again
+    return next()  # type: ignore[no-any-return]
+
+
+def on_app_mention(event: dict[str, Any], context: Any) -> None:
+    bot: Crisisbot = context["crisisbot"]
+    channel, user = event.get("channel"), event.get("user")
+    if channel and user:
+        desk.tell(bot, channel, user, "I answer to `/crisis`.\n" + help_text())

@@ -1,0 +1,89 @@
+"""Modal submissions: the draft reply, reasons for rejecting and dismissing, the resolve summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import desk
+from bot.app import Crisisbot
+from bot.ids import Block, View
+
+
+def register(app: App) -> None:
+    app.view(View.DRAFT_REPLY)(on_draft_reply)
+    app.view(View.REJECT_REASON)(on_reject_reason)
+    app.view(View.DISMISS_REASON)(on_dismiss_reason)
+    app.view(View.RESOLVE_SUMMARY)(on_resolve_summary)
+
+
+def _input(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
+    return ((view.get("state") or {}).get("values") or {}).get(block, {}).get(action) or {}
+
+
+def _text(view: dict[str, Any], block: str, action: str) -> str:
+    return str(_input(view, block, action).get("value") or "").strip()
+
+
+def _notify(context: Any, body: dict[str, Any], reply: desk.Reply) -> None:
+    """Modals have no response_url: tell the person by DM-style ephemeral in the alert channel."""
+    bot: Crisisbot = context["crisisbot"]
+    channel = bot.settings.crisis_channel
+    if channel and reply.text:
+        desk.tell(bot, channel, body["user"]["id"], reply.text)
+
+
+def on_draft_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    bot: Crisisbot = context["crisisbot"]
+    text = _text(view, Block.DRAFT_TEXT, "text")
+    choice = (_input(view, Block.DRAFT_TEMPLATE, "template").get("selected_option") or {}).get(
+        "value"
+    )
+    if (
+        not text
+        and choice is not None
+        and choice.isdigit()
+        and int(choice) < len(bot.config.templates)
+    ):
+        text = bot.config.templates[int(choice)].text
+    if not text:
+        ack(
+            response_action="errors",
+            errors={Block.DRAFT_TEXT: "Write the reply, or pick a statement."},
+        )
+        return
+    ack()
+    number = int(view["private_metadata"])
+    _notify(context, body, desk.create_draft(bot, number, body["user"]["id"], text))
+
+
+def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    reason = _text(view, Block.REASON, "reason")
+    if not reason:
+        ack(response_action="errors", errors={Block.REASON: "Say why, so the author can fix it."})
+        return
+    ack()
+    draft_id, _, version = str(view["private_metadata"]).partition(":")
+    reply = desk.decide(
+        context["crisisbot"], int(draft_id), int(version), body["user"]["id"], approve=False,
+        reason=reason,
+    )  # fmt: skip
+    _notify(context, body, reply)
+
+
+def on_dismiss_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    reason = _text(view, Block.REASON, "reason")
+    if not reason:
+        ack(response_action="errors", errors={Block.REASON: "Say why this was a false alarm."})
+        return
+    ack()
+    number = int(view["private_metadata"])
+    _notify(context, body, desk.dismiss(context["crisisbot"], number, body["user"]["id"], reason))
+
+
+def on_resolve_summary(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    ack()
+    summary = _text(view, Block.REASON, "reason")
+    number = int(view["private_metadata"])
+    _notify(context, body, desk.resolve(context["crisisbot"], number, body["user"]["id"], summary))

@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
 
 from textblob import TextBlob  # noqa: E402
 
+from benchmarks import sentiment_cases as cases  # noqa: E402
 from detectors.sentiment import analyze, analyze_many  # noqa: E402
 
 DEFAULT_CSV = REPO_ROOT / ".." / "shared" / "data" / "sentiment" / "sentiment140_test.csv"
@@ -33,7 +34,8 @@ class Scores:
     precision: float
     recall: float
     f1: float
-    rate: float  # mentions per second, one core
+    rate: float  # mentions per second, one core, repeated passes
+    first_pass: float  # mentions per second on the first pass (word cache still cold)
 
 
 def load(path: Path) -> tuple[list[str], list[bool]]:
@@ -62,19 +64,29 @@ def prf(pred: Sequence[bool], gold: Sequence[bool]) -> tuple[float, float, float
     return precision, recall, f1
 
 
-def throughput(fn: Callable[[Sequence[str]], list[bool]], texts: Sequence[str]) -> float:
-    """Mentions per second, repeating the set until MIN_SECONDS have passed (one process)."""
+def throughput(
+    fn: Callable[[Sequence[str]], list[bool]], texts: Sequence[str]
+) -> tuple[float, float]:
+    """Mentions per second on a first pass and over repeated passes for MIN_SECONDS.
+
+    Repeated passes hit the analyzer's word cache more than new mentions would, so the first
+    pass (mostly unseen words) is reported too: it is the conservative figure.
+    """
     fn(texts[:5])  # warm-up: lazy lexicon loads are a one-off, not per-mention cost
+    start = time.perf_counter()
+    fn(texts)
+    first = len(texts) / (time.perf_counter() - start)
     done, start = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - start) < MIN_SECONDS:
         fn(texts)
         done += len(texts)
-    return done / elapsed
+    return first, done / elapsed
 
 
 def score(fn: Callable[[Sequence[str]], list[bool]], texts: list[str], gold: list[bool]) -> Scores:
+    first, rate = throughput(fn, texts)
     p, r, f = prf(fn(texts), gold)
-    return Scores(p, r, f, throughput(fn, texts))
+    return Scores(p, r, f, rate, first)
 
 
 def show_errors(texts: list[str], gold: list[bool], limit: int) -> None:
@@ -87,6 +99,16 @@ def show_errors(texts: list[str], gold: list[bool], limit: int) -> None:
             limit -= 1
 
 
+def show_cases() -> None:
+    """Negative-class P/R/F1 on the hand-written brand mentions in `sentiment_cases`."""
+    texts = [*cases.NEGATIVE, *cases.NEUTRAL, *cases.POSITIVE]
+    gold = [i < len(cases.NEGATIVE) for i in range(len(texts))]
+    print(f"hand-written brand mentions ({len(texts)}, {len(cases.NEGATIVE)} negative):")
+    for name, fn in (("textblob", textblob_negative), ("ours", ours_negative)):
+        p, r, f = prf(fn(texts), gold)
+        print(f"{name:<10} {p:6.3f} {r:6.3f} {f:6.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("csv", nargs="?", type=Path, default=DEFAULT_CSV)
@@ -96,10 +118,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(texts)} mentions, {sum(gold)} negative  ({args.csv})")
     base = score(textblob_negative, texts, gold)
     ours = score(ours_negative, texts, gold)
-    print(f"{'analyzer':<10} {'P':>6} {'R':>6} {'F1':>6} {'mentions/s':>11}")
+    print(f"{'analyzer':<10} {'P':>6} {'R':>6} {'F1':>6} {'mentions/s':>11} {'1st pass/s':>11}")
     for name, s in (("textblob", base), ("ours", ours)):
-        print(f"{name:<10} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.rate:11,.0f}")
-    print(f"throughput ratio ours/textblob: {ours.rate / base.rate:.2f}x")
+        print(
+            f"{name:<10} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} "
+            f"{s.rate:11,.0f} {s.first_pass:11,.0f}"
+        )
+    print(
+        f"throughput ratio ours/textblob: {ours.rate / base.rate:.2f}x (first pass: "
+        f"{ours.first_pass / base.first_pass:.2f}x)"
+    )
+    show_cases()
     if args.errors:
         show_errors(texts, gold, args.errors)
     return 0

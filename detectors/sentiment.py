@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 from xml.etree import ElementTree
@@ -161,16 +161,19 @@ class _Scorer:
         self.items: list[_Item] = []
         self.signals: list[str] = []
         self.negated_at = -99  # token index of the last negator in reach
+        self.clause_start = 0
         self.boost = 1.0  # pending intensifier for the next opinion word
         self.but_at: int | None = None
         self.exclamations = 0
         self.waiting = self.duration = self.persistent = False
+        self.never_at = -99  # "never … again" spans a few words ("never flying them again")
+        self.why = self.question = False
 
     def run(self) -> list[_Item]:
         i, tokens = 0, self.tokens
         while i < len(tokens):
             i = self._step(i, tokens[i])
-        self._add_long_wait()
+        self._add_context_complaints()
         return self.items
 
     def _step(self, i: int, tok: str) -> int:
@@ -181,9 +184,13 @@ class _Scorer:
         if tok in lx.EMOTICONS or tok in lx.EMOJI:  # before punctuation: ":(" starts with ":"
             self._symbol(i, tok)
         elif tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
-            self._clause_break(tok)
+            self._clause_break(i, tok)
         elif tok in lx.NEGATORS:
             self.negated_at = i
+            if tok == "never":
+                self.never_at = i
+        elif tok in lx.NEGATION_BARRIERS:
+            self.negated_at = -99
         elif tok == "but":
             self.but_at, self.negated_at = i, -99
         elif tok in lx.INTENSIFIERS:
@@ -199,12 +206,15 @@ class _Scorer:
                 if signal == "negation":
                     self.negated_at = end - 1
                 elif signal:
-                    self.items.append(_Item(value, signal, i))
+                    ironic = signal in lx.IRONIC_PHRASES
+                    self.items.append(_Item(value, signal, i, ironic_frame=ironic))
                 return end
         return 0
 
-    def _clause_break(self, tok: str) -> None:
+    def _clause_break(self, i: int, tok: str) -> None:
         self.exclamations += tok.count("!")
+        self.question = self.question or "?" in tok
+        self.clause_start = i + 1
         if tok[0] != "!":  # "not good!" keeps its negation; a new clause does not
             self.negated_at = -99
         self.boost = 1.0
@@ -219,7 +229,10 @@ class _Scorer:
     def _word(self, i: int, tok: str) -> None:
         self._note_context(tok)
         negated = i - self.negated_at <= NEGATION_SCOPE
-        if tok in lx.EXPECTATIONS and i - self.negated_at <= 2:
+        if tok == "again" and i - self.never_at <= 6:
+            self._add(_Item(-0.7, "complaint:never again", i), negation=False)
+            return
+        if tok in lx.EXPECTATIONS and negated:
             # "never arrived", "no refund", "doesn't work": the commonest complaint shape.
             self._add(_Item(-0.6, f"complaint:no {tok}", i), negation=False)
             return
@@ -229,14 +242,21 @@ class _Scorer:
         if entry is None:
             return
         value, signal = entry
+        if value > 0 and tok.startswith("lov") and self._next(i) in lx.NOBODY_LOVES:
+            value, signal = -0.5, "sarcasm"  # "love waiting on hold": nobody loves waiting
         value *= self.boost * (1.3 if stretched else 1.0) * (1.2 if tok in self.caps else 1.0)
         if stretched:
             self.signals.append("elongation")
         item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
         self._add(item, negation=negated)
 
+    def _next(self, i: int) -> str:
+        return self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
+
     def _note_context(self, tok: str) -> None:
-        if tok in lx.WAIT_WORDS:
+        if tok == "why":
+            self.why = True
+        elif tok in lx.WAIT_WORDS:
             self.waiting = True
         elif tok in lx.DURATIONS:
             self.duration = True
@@ -258,21 +278,28 @@ class _Scorer:
         """Praise used as an interjection or as "thanks for …"/"love waiting …" framing."""
         if tok not in lx.SARCASM_PRONE:
             return False
-        tokens = self.tokens
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        prev = tokens[i - 1] if i > 0 else ""
+        nxt = self._next(i)
+        prev = self.tokens[i - 1] if i > 0 else ""
         interjection = nxt[:1] in _CLAUSE_BREAKS or nxt[:1] == "!"
         if tok.startswith("than") or tok == "thx":
             return interjection or nxt == "for" or prev in lx.SARCASM_LEADS
         if tok.startswith("lov"):
-            return nxt.endswith("ing") or nxt in ("how", "when", "that", "it")
-        return interjection or prev in lx.SARCASM_LEADS
+            return nxt.endswith("ing") or nxt in ("how", "when", "that")
+        # An interjection opens its clause ("Great, another delay", "oh great."); praise later
+        # in a sentence ("so much fun, except …") is sincere.
+        return (interjection and i - self.clause_start <= 1) or prev in lx.SARCASM_LEADS
 
-    def _add_long_wait(self) -> None:
-        if self.waiting and self.duration:
-            self.items.append(_Item(-0.5, "complaint:long wait", len(self.tokens)))
+    def _add_context_complaints(self) -> None:
+        end = len(self.tokens)
+        # "on hold for 2 hours", "still waiting": waiting is only a complaint when it drags on.
+        if self.waiting and (self.duration or self.persistent):
+            self.items.append(_Item(-0.5, "complaint:long wait", end))
+        # A "why …?" put to a brand is nearly always a grievance ("why was I billed twice?").
+        if self.why and self.question:
+            self.items.append(_Item(-0.3, "complaint:why?", end))
 
 
+@lru_cache(maxsize=1 << 16)  # words repeat across mentions; bounded so memory stays flat
 def _lookup(word: str) -> tuple[tuple[float, str] | None, bool]:
     """Lexicon entry for a word, trying de-elongated forms ("sooo baaad" -> "bad")."""
     table = _word_table()
@@ -289,11 +316,11 @@ def _lookup(word: str) -> tuple[tuple[float, str] | None, bool]:
 
 def _apply_sarcasm(items: list[_Item], tagged: bool, signals: list[str]) -> None:
     """Praise next to a real complaint is irony: "great, another delay", "thanks for nothing"."""
+    complaint = any(item.value <= STRONG_NEGATIVE for item in items)
     for item in items:
         if item.value <= 0:
             continue
-        complaint_after = any(o.value <= STRONG_NEGATIVE for o in items if o.pos > item.pos)
-        if tagged or (item.ironic_frame and complaint_after):
+        if tagged or (item.ironic_frame and complaint):
             item.value = -0.5 * item.value
             signals.append("sarcasm")
 

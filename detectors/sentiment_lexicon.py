@@ -29,7 +29,7 @@ NEUTRALISED: frozenset[str] = _words(
     "little few less other mean black white dark old high real big small long first new "
     "live own full last least only most sure right public official final next early main "
     "major general common certain particular special such much more many several same "
-    "different whole entire open close clear huge large short deep low"
+    "different whole entire open close clear huge large short deep low fly single"
 )
 
 # General opinion words missing from TextBlob or scored too weakly there, incl. tweet slang.
@@ -110,12 +110,12 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "tarmac": -0.2, "late": -0.4, "misplaced": -0.5,
     },
     "money": {
-        "refund": -0.35, "refunds": -0.35, "chargeback": -0.6, "overcharged": -0.8,
-        "overcharge": -0.7, "overbilled": -0.8, "overdraft": -0.5, "fees": -0.3,
-        "fee": -0.2, "surcharge": -0.4, "ripoff": -0.8, "scam": -0.9, "scammed": -0.9,
+        "refund": -0.25, "refunds": -0.25, "chargeback": -0.6, "overcharged": -0.8,
+        "overcharge": -0.7, "overbilled": -0.8, "overdraft": -0.5, "fees": -0.1,
+        "fee": -0.1, "surcharge": -0.4, "ripoff": -0.8, "scam": -0.9, "scammed": -0.9,
         "scammers": -0.9, "scams": -0.8, "fraud": -0.8, "fraudulent": -0.8,
         "unauthorized": -0.6, "unauthorised": -0.6, "declined": -0.4, "overpriced": -0.6,
-        "extortion": -0.8, "rip-off": -0.8, "compensation": -0.2, "dispute": -0.4,
+        "extortion": -0.8, "rip-off": -0.8, "compensation": -0.1, "dispute": -0.4,
     },
     "product": {
         "broken": -0.6, "broke": -0.5, "breaks": -0.4, "defective": -0.8, "faulty": -0.7,
@@ -133,16 +133,17 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "laggy": -0.6, "lag": -0.4, "lagging": -0.5, "unresponsive": -0.7,
         "unreachable": -0.6, "unusable": -0.8, "disconnected": -0.5, "disconnects": -0.5,
         "dropped": -0.4, "dropping": -0.4, "buffering": -0.5, "throttled": -0.6,
-        "throttling": -0.6, "bricked": -0.9, "downtime": -0.6, "reboot": -0.2,
+        "throttling": -0.6, "bricked": -0.9, "downtime": -0.6, "reboot": -0.1,
         "hacked": -0.8, "breach": -0.8, "breached": -0.8, "leaked": -0.6,
         "leak": -0.5, "hacker": -0.4, "hackers": -0.5, "compromised": -0.7,
         "phishing": -0.7, "spam": -0.5, "spammed": -0.6,
         "malware": -0.7, "ransomware": -0.8, "locked": -0.3, "lockout": -0.5,
     },
     "service": {
-        "unanswered": -0.6, "transferred": -0.3, "runaround": -0.7, "hung": -0.3,
+        "unanswered": -0.6, "refused": -0.5, "refuse": -0.4, "refuses": -0.5,
+        "transferred": -0.2, "runaround": -0.7, "hung": -0.3,
         "rude": -0.7, "incompetent": -0.9, "unhelpful": -0.7, "waited": -0.4,
-        "queue": -0.2, "ticket": -0.1, "escalate": -0.4, "escalated": -0.4,
+        "queue": -0.1, "escalate": -0.4, "escalated": -0.4,
         "unprofessional": -0.8, "ghosted": -0.7, "excuses": -0.5, "excuse": -0.3,
     },
     "food": {
@@ -171,8 +172,8 @@ EXPECTATIONS: frozenset[str] = _words(
     "work works working worked function functioning load loads loading loaded connect "
     "connects connecting connected access login log sign open opens opening start starts "
     "starting boot charge charges charging turn sync syncing send sends sending arrive "
-    "arrives arrived arriving come comes came show shows showed shown receive received "
-    "receiving get got gotten getting reach reached respond responds responded responding "
+    "arrives arrived arriving came show shows showed shown receive received receiving "
+    "get got gotten getting make made making reach reached respond responds responded responding "
     "response responses reply replies replied replying answer answers answered answering "
     "call calls called callback fix fixes fixed fixing resolve resolved refund refunded "
     "deliver delivers delivered delivery ship shipped shipping help helps helped helping "
@@ -213,6 +214,17 @@ SARCASM_PRONE: frozenset[str] = _words(
     "great greatt awesome nice perfect fantastic wonderful brilliant amazing lovely "
     "thanks thank thx love loving loved fun cool super excellent superb wow yay "
     "congrats congratulations good best fabulous terrific splendid"
+)
+
+# Ironic when a complaint sits in the same mention ("update deleted my files, thanks a lot").
+IRONIC_PHRASES: frozenset[str] = frozenset(("phrase:thanks a lot",))
+
+# Things nobody loves: "love" right before them is sarcasm on its own ("love waiting on hold").
+NOBODY_LOVES: frozenset[str] = _words("waiting paying sitting standing queuing queueing")
+
+# Words that end a negation's reach: "not by working but investing" negates nothing after "by".
+NEGATION_BARRIERS: frozenset[str] = _words(
+    "by because since until if when while although though whereas unless"
 )
 
 # Interjections that introduce an ironic praise word ("oh great", "just perfect", "wow thanks").
@@ -278,7 +290,7 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("yeah", "right"): (-0.5, "sarcasm"),
     ("thanks", "for", "nothing"): (-0.8, "sarcasm"),
     ("thank", "you", "for", "nothing"): (-0.8, "sarcasm"),
-    ("thanks", "a", "lot"): (0.0, ""),  # ambiguous: left to the rest of the mention
+    ("thanks", "a", "lot"): (0.3, "phrase:thanks a lot"),  # ironic beside a complaint
     ("just", "what", "i", "needed"): (-0.4, "sarcasm"),
     ("what", "a", "joke"): (-0.7, "complaint:what a joke"),
     ("waste", "of"): (-0.7, "complaint:waste"),
@@ -300,7 +312,24 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("must", "have"): (0.4, "phrase:must have"),
     ("top", "notch"): (0.8, "phrase:top notch"),
     ("pain", "in", "the"): (-0.6, "phrase:pain in the"),
+    ("where", "is", "my"): (-0.5, "complaint:where is my"),
+    ("where's", "my"): (-0.5, "complaint:where is my"),
+    ("where", "are", "my"): (-0.5, "complaint:where is my"),
+    ("please", "help"): (-0.3, "complaint:please help"),
+    ("real", "person"): (-0.4, "complaint:real person"),
+    ("real", "human"): (-0.4, "complaint:real person"),
+    ("get", "enough"): (0.5, "phrase:can't get enough"),
+    ("get", "me", "wrong"): (0.0, ""),
+    ("change", "fee"): (-0.5, "complaint:change fee"),
+    ("baggage", "fee"): (-0.2, "complaint:baggage fee"),
     ("bad", "ass"): (0.5, "phrase:bad ass"),
+    ("takes", "forever"): (-0.5, "complaint:takes forever"),
+    ("took", "forever"): (-0.5, "complaint:takes forever"),
+    ("taking", "forever"): (-0.5, "complaint:takes forever"),
+    ("for", "no", "reason"): (-0.4, "complaint:for no reason"),
+    ("deleted", "my"): (-0.5, "complaint:deleted my"),
+    ("pay", "extra"): (-0.2, "complaint:pay extra"),
+    ("paying", "extra"): (-0.2, "complaint:pay extra"),
     ("awful", "lot"): (0.0, ""),
     ("cheat", "sheet"): (0.0, ""),
     ("hell", "yeah"): (0.5, "phrase:hell yeah"),

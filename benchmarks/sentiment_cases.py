@@ -53,6 +53,20 @@ NEGATIVE: tuple[str, ...] = (
     "@GadgetCo 👎👎👎",
     "@CloudBox 😤 down AGAIN",
     "@BankOne on hold for 45 mins just to be told to call another number",
+    "@FlyCo flight attendant was so rude to my elderly mother",
+    "@FlyCo your website keeps kicking me out when I try to check in",
+    "@TelcoNet my bill went up $30 with no explanation",
+    "@TelcoNet internet has been out since 9am",
+    "@RideNow driver cancelled on me 3 times",
+    "@PayFast holding my funds for 180 days",
+    "@GadgetCo my laptop keyboard stopped responding",
+    "@StreamIt why do you keep logging me out?",
+    "@TelcoNet 10 years a loyal customer and this is how you treat me",
+    "@FlyCo I want my money back",
+    "@StreamIt raising prices again? cancelling my subscription",
+    "@ParcelGo marked as delivered but not here",
+    "@FaceSpace account disabled for no reason",
+    "@TelcoNet no bars at all in my house",
 )
 
 NEUTRAL: tuple[str, ...] = (
@@ -76,6 +90,11 @@ NEUTRAL: tuple[str, ...] = (
     "MegaCorp and TelcoNet announce a partnership on rural broadband",
     "Switched my phone plan to TelcoNet last month",
     "Anyone flying FlyCo to Denver tomorrow?",
+    "@FlyCo can I bring my dog on board?",
+    "@FlyCo is flight 123 on time?",
+    "@ShopMart is the sale still on?",
+    "GadgetCo stock went up 3% after the announcement",
+    "@BankOne do I need to visit a branch to close a savings account?",
 )
 
 POSITIVE: tuple[str, ...] = (
@@ -93,5 +112,7 @@ POSITIVE: tuple[str, ...] = (
     "@GadgetCo replaced my cracked screen for free, great service",
     "Shoutout to @FlyCo for finding my lost bag so quickly",
     "Can't wait for the @GadgetCo launch tomorrow!",
+    "@FlyCo you guys rock",
+    "@StayInn the room was spotless and the staff so kind",
     "@MegaCorp thanks for sponsoring our school's robotics team ❤️",
 )

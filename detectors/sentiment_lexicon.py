@@ -29,7 +29,8 @@ NEUTRALISED: frozenset[str] = _words(
     "little few less other mean black white dark old high real big small long first new "
     "live own full last least only most sure right public official final next early main "
     "major general common certain particular special such much more many several same "
-    "different whole entire open close clear huge large short deep low fly single"
+    "different whole entire open close clear huge large short deep low fly single attendant "
+    "previous green available able due social normal light hot cheap true"
 )
 
 # General opinion words missing from TextBlob or scored too weakly there, incl. tweet slang.
@@ -105,7 +106,8 @@ WORDS: dict[str, float] = {
 COMPLAINTS: dict[str, dict[str, float]] = {
     "travel": {
         "delay": -0.5, "delays": -0.5, "delayed": -0.6, "cancelled": -0.6, "canceled": -0.6,
-        "cancellation": -0.5, "cancellations": -0.5, "stranded": -0.8, "overbooked": -0.6,
+        "cancellation": -0.5, "grounded": -0.5, "cancellations": -0.5, "stranded": -0.8,
+        "overbooked": -0.6,
         "diverted": -0.4, "rebooked": -0.3, "bumped": -0.3, "layover": -0.1,
         "tarmac": -0.2, "late": -0.4, "misplaced": -0.5,
     },
@@ -115,7 +117,8 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "fee": -0.1, "surcharge": -0.4, "ripoff": -0.8, "scam": -0.9, "scammed": -0.9,
         "scammers": -0.9, "scams": -0.8, "fraud": -0.8, "fraudulent": -0.8,
         "unauthorized": -0.6, "unauthorised": -0.6, "declined": -0.4, "overpriced": -0.6,
-        "extortion": -0.8, "rip-off": -0.8, "compensation": -0.1, "dispute": -0.4,
+        "extortion": -0.8, "skimmed": -0.5, "cancel": -0.3, "cancelling": -0.4,
+        "canceling": -0.4, "rip-off": -0.8, "compensation": -0.1, "dispute": -0.4,
     },
     "product": {
         "broken": -0.6, "broke": -0.5, "breaks": -0.4, "defective": -0.8, "faulty": -0.7,
@@ -137,7 +140,8 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "hacked": -0.8, "breach": -0.8, "breached": -0.8, "leaked": -0.6,
         "leak": -0.5, "hacker": -0.4, "hackers": -0.5, "compromised": -0.7,
         "phishing": -0.7, "spam": -0.5, "spammed": -0.6,
-        "malware": -0.7, "ransomware": -0.8, "locked": -0.3, "lockout": -0.5,
+        "malware": -0.7, "disabled": -0.4, "suspended": -0.4, "banned": -0.5,
+        "deactivated": -0.4, "exposed": -0.4, "ransomware": -0.8, "locked": -0.3, "lockout": -0.5,
     },
     "service": {
         "unanswered": -0.6, "refused": -0.5, "refuse": -0.4, "refuses": -0.5,
@@ -151,7 +155,8 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "moldy": -0.8, "mouldy": -0.8, "expired": -0.5, "poisoning": -0.9,
         "cockroach": -0.9, "cockroaches": -0.9, "roach": -0.8, "rats": -0.6,
         "filthy": -0.8, "dirty": -0.6, "unsanitary": -0.9, "soggy": -0.5, "burnt": -0.5,
-        "inedible": -0.8, "greasy": -0.4, "bland": -0.4, "cold": -0.3,
+        "inedible": -0.8, "overcooked": -0.5, "tasteless": -0.6, "greasy": -0.4, "bland": -0.4,
+        "cold": -0.3,
     },
     "crisis": {
         "boycott": -0.8, "boycotting": -0.8, "lawsuit": -0.6, "lawsuits": -0.6,
@@ -178,7 +183,7 @@ EXPECTATIONS: frozenset[str] = _words(
     "call calls called callback fix fixes fixed fixing resolve resolved refund refunded "
     "deliver delivers delivered delivery ship shipped shipping help helps helped helping "
     "care cares listen listens listened update updates updated signal service coverage "
-    "internet wifi power water heat reception connection tracking info information "
+    "internet wifi power water heat reception bars connection tracking info information "
     "communication contact apology compensation explanation support update "
     "hear heard acknowledge acknowledged confirm confirmation notice notification "
     "compensate compensated honor honour honored process processed accept accepted"
@@ -187,7 +192,7 @@ EXPECTATIONS: frozenset[str] = _words(
 NEGATORS: frozenset[str] = _words(
     "not no never nothing nobody noone none nowhere neither nor without cannot cant "
     "dont doesnt didnt isnt wasnt arent werent wont wouldnt couldnt shouldnt havent hasnt "
-    "hadnt aint zero lack lacking lacks hardly"
+    "hadnt aint zero lack lacking lacks hardly stopped stops"
 )
 
 # Multiplier applied to the next opinion word. Values follow common practice (VADER-like ~±30%).
@@ -198,7 +203,7 @@ INTENSIFIERS: dict[str, float] = {
     "fucking": 1.5, "freaking": 1.3, "frickin": 1.3, "bloody": 1.3, "insanely": 1.4,
     "ridiculously": 1.4, "terribly": 1.4, "awfully": 1.3, "highly": 1.3, "most": 1.2,
     "beyond": 1.3, "especially": 1.2, "particularly": 1.2, "quite": 1.1,
-    "kinda": 0.7, "kind": 0.7, "sorta": 0.7, "somewhat": 0.7, "slightly": 0.6,
+    "kinda": 0.7, "sorta": 0.7, "somewhat": 0.7, "slightly": 0.6,
     "bit": 0.7, "fairly": 0.8, "pretty": 0.9, "barely": 0.5, "mildly": 0.6, "almost": 0.7,
 }
 
@@ -323,6 +328,43 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("change", "fee"): (-0.5, "complaint:change fee"),
     ("baggage", "fee"): (-0.2, "complaint:baggage fee"),
     ("bad", "ass"): (0.5, "phrase:bad ass"),
+    ("kicking", "me", "out"): (-0.5, "complaint:kicked out"),
+    ("kicked", "me", "out"): (-0.5, "complaint:kicked out"),
+    ("logging", "me", "out"): (-0.5, "complaint:logged out"),
+    ("logged", "me", "out"): (-0.4, "complaint:logged out"),
+    ("price", "hike"): (-0.5, "complaint:price hike"),
+    ("rate", "hike"): (-0.4, "complaint:price hike"),
+    ("raising", "prices"): (-0.4, "complaint:price hike"),
+    ("raised", "prices"): (-0.4, "complaint:price hike"),
+    ("hidden", "charges"): (-0.7, "complaint:hidden fees"),
+    ("money", "back"): (-0.5, "complaint:money back"),
+    ("how", "you", "treat"): (-0.5, "complaint:how you treat"),
+    ("holding", "my"): (-0.4, "complaint:holding my"),
+    ("marked", "as", "delivered"): (-0.4, "complaint:marked as delivered"),
+    ("out", "of", "stock"): (-0.3, "complaint:out of stock"),
+    ("internet", "out"): (-0.6, "complaint:outage"),
+    ("internet", "is", "out"): (-0.6, "complaint:outage"),
+    ("power", "out"): (-0.6, "complaint:outage"),
+    ("power", "is", "out"): (-0.6, "complaint:outage"),
+    ("service", "out"): (-0.6, "complaint:outage"),
+    ("cable", "out"): (-0.6, "complaint:outage"),
+    ("wifi", "out"): (-0.6, "complaint:outage"),
+    ("has", "been", "out"): (-0.4, "complaint:outage"),
+    ("down", "for", "anyone"): (-0.6, "complaint:down"),
+    ("down", "for", "everyone"): (-0.6, "complaint:down"),
+    ("down", "right", "now"): (-0.6, "complaint:down"),
+    ("site", "down"): (-0.6, "complaint:down"),
+    ("app", "down"): (-0.6, "complaint:down"),
+    ("server", "down"): (-0.6, "complaint:down"),
+    ("servers", "down"): (-0.6, "complaint:down"),
+    ("website", "down"): (-0.6, "complaint:down"),
+    ("network", "down"): (-0.6, "complaint:down"),
+    ("system", "down"): (-0.6, "complaint:down"),
+    ("systems", "down"): (-0.6, "complaint:down"),
+    ("service", "down"): (-0.6, "complaint:down"),
+    ("hair", "in"): (-0.6, "complaint:hair in food"),
+    ("you", "rock"): (0.6, "phrase:you rock"),
+    ("you", "guys", "rock"): (0.6, "phrase:you rock"),
     ("takes", "forever"): (-0.5, "complaint:takes forever"),
     ("took", "forever"): (-0.5, "complaint:takes forever"),
     ("taking", "forever"): (-0.5, "complaint:takes forever"),
@@ -434,7 +476,7 @@ GENERAL_POSITIVE: frozenset[str] = _words(
     "laughing luck lucky marvelous masterpiece miracle neat nicely optimistic paradise "
     "passion peace peaceful perfectly phenomenal pleasure polite praise precious pride "
     "proud prosper relax relaxed relaxing relief relieved reliable respect rewarding "
-    "satisfied satisfying saved savior smart smiles spectacular splendid success "
+    "satisfied satisfying spotless saved savior smart smiles spectacular splendid success "
     "successful supportive talent talented terrific thrill thrilling tremendous triumph "
     "trust trusted useful valuable victory vibrant welcome wisdom wise wonder yum"
 )

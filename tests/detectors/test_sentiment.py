@@ -28,6 +28,12 @@ COMPLAINTS = [
     "data breach at MegaCorp, my card details leaked",
     "my order is still not delivered",
     "the charger no longer works after a week",
+    "@StreamIt why do you keep logging me out?",
+    "my bill went up with no explanation",
+    "the internet has been out since 9am",
+    "account disabled for no reason",
+    "my keyboard stopped responding",
+    "never flying with them again",
 ]
 
 NEGATIONS = [

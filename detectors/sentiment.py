@@ -31,7 +31,9 @@ Label = Literal["negative", "neutral", "positive"]
 ALPHA = 1.0
 NEGATIVE_BELOW = -0.12  # polarity at or below this is "negative"
 POSITIVE_ABOVE = 0.12  # polarity at or above this is "positive"
-MAX_CHARS = 5_000  # a mention is short; bounding the work keeps worst-case latency predictable
+# A mention is short; only the first MAX_CHARS characters are read, so a pasted 100 KB blob
+# costs no more than a long post and worst-case latency stays predictable.
+MAX_CHARS = 5_000
 MAX_SIGNALS = 12
 NEGATION_SCOPE = 3  # words after "not" that it can reach ("not a very good")
 STRONG_NEGATIVE = -0.4  # an item at least this negative can turn nearby praise ironic
@@ -135,8 +137,9 @@ def _normalise(text: str) -> tuple[str, frozenset[str], bool]:
         sarcasm_tag = not tags.isdisjoint(_SARCASM_TAGS)
         # "#NeverAgain" -> "Never Again": hashtags carry opinion words of their own.
         text = _HASHTAG.sub(lambda m: _tag_words(m.group(1)), text)
-    caps = frozenset(w.lower() for w in _CAPS_WORD.findall(text)) if not text.isupper() else ()
-    return text.lower(), frozenset(caps), sarcasm_tag
+    # A word in CAPS is emphasis only when the rest is not shouted too.
+    caps = frozenset() if text.isupper() else frozenset(w.lower() for w in _CAPS_WORD.findall(text))
+    return text.lower(), caps, sarcasm_tag
 
 
 def _tag_words(tag: str) -> str:
@@ -158,6 +161,7 @@ class _Scorer:
     def __init__(self, tokens: list[str], caps: frozenset[str]) -> None:
         self.tokens = tokens
         self.caps = caps
+        self.phrases = _phrases_by_first()
         self.items: list[_Item] = []
         self.signals: list[str] = []
         self.negated_at = -99  # token index of the last negator in reach
@@ -200,7 +204,7 @@ class _Scorer:
         return i + 1
 
     def _phrase(self, i: int, tok: str) -> int:
-        for words, value, signal in _phrases_by_first().get(tok, ()):
+        for words, value, signal in self.phrases.get(tok, ()):
             end = i + len(words)
             if tuple(self.tokens[i:end]) == words:
                 if signal == "negation":
@@ -355,10 +359,10 @@ def analyze(text: str) -> Sentiment:
     signals = scorer.signals
     _apply_sarcasm(items, sarcasm_tag, signals)
     total = _total(scorer, items)
-    polarity = max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA)))
+    polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
     signals.extend(item.signal for item in sorted(items, key=lambda it: it.value))
     fired = tuple(dict.fromkeys(s for s in signals if s))[:MAX_SIGNALS]
-    return Sentiment(polarity=round(polarity, 4), label=_label(polarity), signals=fired)
+    return Sentiment(polarity=polarity, label=_label(polarity), signals=fired)
 
 
 def analyze_many(texts: Iterable[str]) -> list[Sentiment]:

@@ -281,6 +281,7 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("lost", "bag"): (-0.8, "complaint:lost luggage"),
     ("lost", "package"): (-0.8, "complaint:lost package"),
     ("food", "poisoning"): (-0.9, "complaint:food poisoning"),
+    ("best", "buy"): (0.0, ""),  # a retailer's name, not praise
     ("customer", "service"): (0.0, ""),  # a topic, not an opinion: keeps "service" neutral
     ("no", "one"): (0.0, "negation"),  # "no one answers": handled as a negator below
     ("no", "longer"): (0.0, "negation"),

@@ -1,22 +1,370 @@
-"""Per-mention sentiment: TextBlob polarity as the base (offline, no corpus downloads)."""
+"""Per-mention sentiment tuned for brand mentions, offline and fast.
+
+Base: TextBlob's bundled adjective lexicon (`textblob/en/en-sentiment.xml`), loaded once, lazily,
+and scored by our own tokenizer instead of `TextBlob(text).sentiment`: the lexicon is the same, but
+skipping TextBlob's generic tokenizer and per-word dict juggling makes scoring several times
+faster. On top of it (see `sentiment_lexicon`): complaint and crisis vocabulary, unmet
+expectations ("never arrived", "no refund"), negation, intensifiers, elongation, ALL CAPS,
+emoji and emoticons, "but" clauses and ironic praise ("great, another delay").
+
+Pure: no I/O except reading the bundled lexicon the first time a text is analysed.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Literal
+from xml.etree import ElementTree
 
-from textblob import TextBlob
+from detectors import sentiment_lexicon as lx
 
 Label = Literal["negative", "neutral", "positive"]
+
+# Polarity is sum / sqrt(sum² + ALPHA): bounded in (-1, 1), and one clear opinion word (|v|≈0.6)
+# already gives |polarity|≈0.5 while several agreeing words saturate towards 1 (as in VADER).
+ALPHA = 1.0
+NEGATIVE_BELOW = -0.12  # polarity at or below this is "negative"
+POSITIVE_ABOVE = 0.12  # polarity at or above this is "positive"
+# A mention is short; only the first MAX_CHARS characters are read, so a pasted 100 KB blob
+# costs no more than a long post and worst-case latency stays predictable.
+MAX_CHARS = 5_000
+MAX_SIGNALS = 12
+NEGATION_SCOPE = 3  # words after "not" that it can reach ("not a very good")
+STRONG_NEGATIVE = -0.4  # an item at least this negative can turn nearby praise ironic
 
 
 @dataclass(frozen=True, slots=True)
 class Sentiment:
     polarity: float  # -1 .. 1
     label: Label
+    signals: tuple[str, ...] = field(default=())  # what fired, e.g. "complaint:refund", "negation"
+
+
+@dataclass(slots=True)
+class _Item:
+    """One scored unit of a mention (word, phrase, emoji) and where it sits."""
+
+    value: float
+    signal: str
+    pos: int  # token index, for "but" weighting and sarcasm look-ahead
+    ironic_frame: bool = False  # praise in a frame that reads as irony if a complaint follows
+
+
+# --- lexicon --------------------------------------------------------------------------------
+
+
+@cache
+def _textblob_lexicon() -> dict[str, float]:
+    """word -> polarity from TextBlob's bundled XML, averaged over senses then POS like pattern."""
+    import textblob  # local: only to locate the data file shipped with the package
+
+    path = Path(textblob.__file__).parent / "en" / "en-sentiment.xml"
+    by_pos: dict[str, dict[str | None, list[float]]] = {}
+    for node in ElementTree.parse(path).getroot().iter("word"):
+        form = node.get("form")
+        if form:
+            pos_scores = by_pos.setdefault(form.lower(), {})
+            pos_scores.setdefault(node.get("pos"), []).append(float(node.get("polarity", 0.0)))
+    lexicon: dict[str, float] = {}
+    for word, pos_scores in by_pos.items():
+        per_pos = [sum(v) / len(v) for v in pos_scores.values()]
+        polarity = sum(per_pos) / len(per_pos)
+        if polarity and word not in lx.NEUTRALISED:
+            lexicon[word] = polarity
+    return lexicon
+
+
+@cache
+def _word_table() -> dict[str, tuple[float, str]]:
+    """Single-word valence and the signal to report; complaints override opinion words."""
+    table = {w: (-0.5, f"lexicon:{w}") for w in lx.GENERAL_NEGATIVE}
+    table.update({w: (-0.3, f"lexicon:{w}") for w in lx.TOPIC_NEGATIVE})
+    table.update({w: (0.5, f"lexicon:{w}") for w in lx.GENERAL_POSITIVE})
+    table.update({w: (v, f"lexicon:{w}") for w, v in _textblob_lexicon().items()})
+    table.update({w: (v, f"lexicon:{w}") for w, v in lx.WORDS.items()})
+    for words in lx.COMPLAINTS.values():
+        table.update({w: (v, f"complaint:{w}") for w, v in words.items()})
+    return table
+
+
+@cache
+def _phrases_by_first() -> dict[str, list[tuple[tuple[str, ...], float, str]]]:
+    """Phrases indexed by their first token, longest first, so matching is one dict lookup."""
+    index: dict[str, list[tuple[tuple[str, ...], float, str]]] = {}
+    for words, (value, signal) in lx.PHRASES.items():
+        index.setdefault(words[0], []).append((words, value, signal))
+    for candidates in index.values():
+        candidates.sort(key=lambda c: -len(c[0]))
+    return index
+
+
+# --- text clean-up and tokens ---------------------------------------------------------------
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<!\w)@\w+")  # the brand's or a user's handle says nothing of mood
+_HASHTAG = re.compile(r"#(\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_ELONGATED = re.compile(r"(\w)\1{2,}")
+_EMOJI_NOISE = dict.fromkeys([0xFE0F, 0xFE0E, 0x200D, *range(0x1F3FB, 0x1F400)])  # tones, ZWJ
+_EMOTICON_ALT = "|".join(re.escape(e) for e in sorted(lx.EMOTICONS, key=len, reverse=True))
+_TOKEN = re.compile(
+    rf"(?<!\S)(?:{_EMOTICON_ALT})(?![a-z0-9])"  # emoticons stand alone: ":(" but not "x:(y"
+    r"|[a-z0-9]+(?:'[a-z]+)*"  # words, keeping contractions whole ("don't")
+    r"|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]"  # emoji, one symbol each
+    r"|[.,;:!?]+|\u2026"  # punctuation that ends a clause (and so a negation's reach)
+)
+_CLAUSE_BREAKS = frozenset(".,;:?\u2026")
+_SARCASM_TAGS = frozenset(("sarcasm", "sarcastic", "not", "irony"))
+
+
+def _normalise(text: str) -> tuple[str, frozenset[str], bool]:
+    """Lower-cased text without URLs/handles, the words written in CAPS, and a sarcasm tag flag."""
+    text = text[:MAX_CHARS]
+    if not text.isascii():
+        # NFKC folds "𝐠𝐫𝐞𝐚𝐭" and full-width letters to ASCII; curly quotes become straight.
+        text = unicodedata.normalize("NFKC", text).translate(_EMOJI_NOISE).replace("\u2019", "'")
+    text = _MENTION.sub(" ", _URL.sub(" ", text))
+    sarcasm_tag = False
+    if "#" in text:
+        tags = {t.lower() for t in _HASHTAG.findall(text)}
+        sarcasm_tag = not tags.isdisjoint(_SARCASM_TAGS)
+        # "#NeverAgain" -> "Never Again": hashtags carry opinion words of their own.
+        text = _HASHTAG.sub(lambda m: _tag_words(m.group(1)), text)
+    # A word in CAPS is emphasis only when the rest is not shouted too.
+    caps = frozenset() if text.isupper() else frozenset(w.lower() for w in _CAPS_WORD.findall(text))
+    return text.lower(), caps, sarcasm_tag
+
+
+def _tag_words(tag: str) -> str:
+    return "" if tag.lower() in _SARCASM_TAGS else " " + _CAMEL.sub(" ", tag) + " "
+
+
+def _tokens(text: str) -> list[str]:
+    # "don't"/"dont" and "can't"/"cant" must meet the same negator; other contractions keep
+    # their apostrophe, or "I'll" would read as "ill" and "he'll" as "hell".
+    return [t.replace("'", "") if t.endswith("n't") else t for t in _TOKEN.findall(text)]
+
+
+# --- scoring --------------------------------------------------------------------------------
+
+
+class _Scorer:
+    """Walks the tokens of one mention once, collecting scored items and signals."""
+
+    def __init__(self, tokens: list[str], caps: frozenset[str]) -> None:
+        self.tokens = tokens
+        self.caps = caps
+        self.phrases = _phrases_by_first()
+        self.items: list[_Item] = []
+        self.signals: list[str] = []
+        self.negated_at = -99  # token index of the last negator in reach
+        self.clause_start = 0
+        self.boost = 1.0  # pending intensifier for the next opinion word
+        self.but_at: int | None = None
+        self.exclamations = 0
+        self.waiting = self.duration = self.persistent = False
+        self.never_at = -99  # "never … again" spans a few words ("never flying them again")
+        self.why = self.question = False
+
+    def run(self) -> list[_Item]:
+        i, tokens = 0, self.tokens
+        while i < len(tokens):
+            i = self._step(i, tokens[i])
+        self._add_context_complaints()
+        return self.items
+
+    def _step(self, i: int, tok: str) -> int:
+        """Handle the token at i; return the index of the next token to read."""
+        phrase_end = self._phrase(i, tok)
+        if phrase_end:
+            return phrase_end
+        if tok in lx.EMOTICONS or tok in lx.EMOJI:  # before punctuation: ":(" starts with ":"
+            self._symbol(i, tok)
+        elif tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
+            self._clause_break(i, tok)
+        elif tok in lx.NEGATORS:
+            self.negated_at = i
+            if tok == "never":
+                self.never_at = i
+        elif tok in lx.NEGATION_BARRIERS:
+            self.negated_at = -99
+        elif tok == "but":
+            self.but_at, self.negated_at = i, -99
+        elif tok in lx.INTENSIFIERS:
+            self.boost = lx.INTENSIFIERS[tok]
+        else:
+            self._word(i, tok)
+        return i + 1
+
+    def _phrase(self, i: int, tok: str) -> int:
+        for words, value, signal in self.phrases.get(tok, ()):
+            end = i + len(words)
+            if tuple(self.tokens[i:end]) == words:
+                if signal == "negation":
+                    self.negated_at = end - 1
+                elif signal:
+                    ironic = signal in lx.IRONIC_PHRASES
+                    self.items.append(_Item(value, signal, i, ironic_frame=ironic))
+                return end
+        return 0
+
+    def _clause_break(self, i: int, tok: str) -> None:
+        self.exclamations += tok.count("!")
+        self.question = self.question or "?" in tok
+        self.clause_start = i + 1
+        if tok[0] != "!":  # "not good!" keeps its negation; a new clause does not
+            self.negated_at = -99
+        self.boost = 1.0
+
+    def _symbol(self, i: int, tok: str) -> None:
+        value = lx.EMOTICONS.get(tok)
+        kind = "emoticon"
+        if value is None:
+            value, kind = lx.EMOJI[tok], "emoji"
+        self.items.append(_Item(value, f"{kind}:{tok}", i))
+
+    def _word(self, i: int, tok: str) -> None:
+        self._note_context(tok)
+        negated = i - self.negated_at <= NEGATION_SCOPE
+        if tok == "again" and i - self.never_at <= 6:
+            self._add(_Item(-0.7, "complaint:never again", i), negation=False)
+            return
+        if tok in lx.EXPECTATIONS and negated:
+            # "never arrived", "no refund", "doesn't work": the commonest complaint shape.
+            self._add(_Item(-0.6, f"complaint:no {tok}", i), negation=False)
+            return
+        entry, stretched = _lookup(tok)
+        if tok == "like" and i > 0 and self.tokens[i - 1] in lx.LIKE_VERB_AFTER:
+            entry = (0.4, "lexicon:like")
+        if entry is None:
+            return
+        value, signal = entry
+        if value > 0 and tok.startswith("lov") and self._next(i) in lx.NOBODY_LOVES:
+            value, signal = -0.5, "sarcasm"  # "love waiting on hold": nobody loves waiting
+        value *= self.boost * (1.3 if stretched else 1.0) * (1.2 if tok in self.caps else 1.0)
+        if stretched:
+            self.signals.append("elongation")
+        item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
+        self._add(item, negation=negated)
+
+    def _next(self, i: int) -> str:
+        return self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
+
+    def _note_context(self, tok: str) -> None:
+        if tok == "why":
+            self.why = True
+        elif tok in lx.WAIT_WORDS:
+            self.waiting = True
+        elif tok in lx.DURATIONS:
+            self.duration = True
+        elif tok in lx.PERSISTENCE:
+            self.persistent = True
+
+    def _add(self, item: _Item, *, negation: bool) -> None:
+        if negation:
+            # "not happy" is clearly negative; "not bad" only mildly positive (asymmetry as in
+            # VADER and TextBlob). Negation is spent on the first opinion word it reaches.
+            item.value *= -0.75 if item.value > 0 else -0.4
+            item.ironic_frame = False
+            self.signals.append("negation")
+        self.negated_at = -99
+        self.boost = 1.0
+        self.items.append(item)
+
+    def _ironic_frame(self, i: int, tok: str) -> bool:
+        """Praise used as an interjection or as "thanks for …"/"love waiting …" framing."""
+        if tok not in lx.SARCASM_PRONE:
+            return False
+        nxt = self._next(i)
+        prev = self.tokens[i - 1] if i > 0 else ""
+        interjection = nxt[:1] in _CLAUSE_BREAKS or nxt[:1] == "!"
+        if tok.startswith("than") or tok == "thx":
+            return interjection or nxt == "for" or prev in lx.SARCASM_LEADS
+        if tok.startswith("lov"):
+            return nxt.endswith("ing") or nxt in ("how", "when", "that")
+        # An interjection opens its clause ("Great, another delay", "oh great."); praise later
+        # in a sentence ("so much fun, except …") is sincere.
+        return (interjection and i - self.clause_start <= 1) or prev in lx.SARCASM_LEADS
+
+    def _add_context_complaints(self) -> None:
+        end = len(self.tokens)
+        # "on hold for 2 hours", "still waiting": waiting is only a complaint when it drags on.
+        if self.waiting and (self.duration or self.persistent):
+            self.items.append(_Item(-0.5, "complaint:long wait", end))
+        # A "why …?" put to a brand is nearly always a grievance ("why was I billed twice?").
+        if self.why and self.question:
+            self.items.append(_Item(-0.3, "complaint:why?", end))
+
+
+@lru_cache(maxsize=1 << 16)  # words repeat across mentions; bounded so memory stays flat
+def _lookup(word: str) -> tuple[tuple[float, str] | None, bool]:
+    """Lexicon entry for a word, trying de-elongated forms ("sooo baaad" -> "bad")."""
+    table = _word_table()
+    entry = table.get(word)
+    if entry is not None or len(word) < 4:
+        return entry, False
+    squeezed = _ELONGATED.sub(r"\1\1", word)
+    if squeezed == word:
+        return None, False
+    # "baaad" -> "baad" -> "bad"; "goooood" -> "good" (doubles are kept first: real spellings).
+    entry = table.get(squeezed) or table.get(_ELONGATED.sub(r"\1", word))
+    return entry, entry is not None
+
+
+def _apply_sarcasm(items: list[_Item], tagged: bool, signals: list[str]) -> None:
+    """Praise next to a real complaint is irony: "great, another delay", "thanks for nothing"."""
+    complaint = any(item.value <= STRONG_NEGATIVE for item in items)
+    for item in items:
+        if item.value <= 0:
+            continue
+        if tagged or (item.ironic_frame and complaint):
+            item.value = -0.5 * item.value
+            signals.append("sarcasm")
+
+
+def _total(scorer: _Scorer, items: list[_Item]) -> float:
+    """Sum of item values with "but" and persistence weighting and "!" emphasis."""
+    total = 0.0
+    for item in items:
+        value = item.value
+        if scorer.but_at is not None:
+            # "nice phone but the battery died": what follows "but" is the point.
+            value *= 1.5 if item.pos > scorer.but_at else 0.5
+        if scorer.persistent and value < 0 and item.signal.startswith("complaint"):
+            value *= 1.3  # "still no refund", "another delay", "down again"
+        total += value
+    if scorer.exclamations:
+        total *= 1.0 + 0.1 * min(scorer.exclamations, 3)
+    return total
+
+
+def _label(polarity: float) -> Label:
+    if polarity <= NEGATIVE_BELOW:
+        return "negative"
+    return "positive" if polarity >= POSITIVE_ABOVE else "neutral"
 
 
 def analyze(text: str) -> Sentiment:
-    polarity = float(TextBlob(text).sentiment.polarity)
-    label: Label = "negative" if polarity < 0 else "positive" if polarity > 0.1 else "neutral"
-    return Sentiment(polarity=polarity, label=label)
+    """Score one mention: polarity in [-1, 1], a label, and the signals that fired."""
+    clean, caps, sarcasm_tag = _normalise(text or "")
+    scorer = _Scorer(_tokens(clean), caps)
+    items = scorer.run()
+    signals = scorer.signals
+    _apply_sarcasm(items, sarcasm_tag, signals)
+    total = _total(scorer, items)
+    polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
+    signals.extend(item.signal for item in sorted(items, key=lambda it: it.value))
+    fired = tuple(dict.fromkeys(s for s in signals if s))[:MAX_SIGNALS]
+    return Sentiment(polarity=polarity, label=_label(polarity), signals=fired)
+
+
+def analyze_many(texts: Iterable[str]) -> list[Sentiment]:
+    """Score many mentions (same result as calling `analyze` on each)."""
+    return [analyze(t) for t in texts]

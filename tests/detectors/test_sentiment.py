@@ -1,0 +1,217 @@
+"""Behaviour of the per-mention sentiment analyzer on hand-written brand mentions."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detectors.sentiment import Sentiment, analyze, analyze_many
+
+COMPLAINTS = [
+    "@FlyCo on hold for an hour and nobody picks up",
+    "still no refund after 3 weeks @ShopMart",
+    "you lost my bag. again.",
+    "@TelcoNet internet is down again in my area",
+    "I was charged twice for the same order",
+    "my package never arrived and support doesn't reply",
+    "flight cancelled, no rebooking, stranded at the airport",
+    "the app keeps crashing since the update",
+    "BankOne account hacked and they won't answer the phone",
+    "found a hair in my burger, food was cold and stale",
+    "waited 45 minutes in the queue to talk to someone",
+    "been transferred 4 times and still no answer",
+    "Never again. Switching providers.",
+    "the new firmware bricked my router",
+    "data breach at MegaCorp, my card details leaked",
+    "my order is still not delivered",
+    "the charger no longer works after a week",
+    "@StreamIt why do you keep logging me out?",
+    "my bill went up with no explanation",
+    "the internet has been out since 9am",
+    "account disabled for no reason",
+    "my keyboard stopped responding",
+    "never flying with them again",
+]
+
+NEGATIONS = [
+    "not happy with the new plan",
+    "I don't like the redesign",
+    "the app isn't good anymore",
+    "support was not helpful at all",
+]
+
+SARCASM = [
+    "great, another delay",
+    "thanks for nothing @FlyCo",
+    "oh great. flight cancelled again",
+    "love waiting on hold for two hours",
+    "thanks @FlyCo for losing my luggage",
+    "awesome, the wifi is down again",
+]
+
+NEUTRAL_NEWS = [
+    "FlyCo announces new routes to Lisbon starting in March",
+    "ShopMart opens its first store in Denver on Friday",
+    "TelcoNet CEO to speak at the industry conference next week",
+    "BankOne reports quarterly results on Thursday",
+    "The MegaCorp keynote starts at 10am PT, livestream link below",
+]
+
+POSITIVE = [
+    "love the new app, so much faster!",
+    "great service today, the crew was lovely",
+    "thanks @ShopMart, refund arrived in two days :)",
+    "best pizza in town 😍",
+    "really impressed with how quickly support fixed it",
+    "not bad at all, pretty happy with the upgrade",
+]
+
+
+@pytest.mark.parametrize("text", COMPLAINTS)
+def test_complaints_without_emotion_words_are_negative(text: str) -> None:
+    result = analyze(text)
+    assert result.label == "negative", result
+    assert any(s.startswith("complaint:") for s in result.signals), result
+
+
+@pytest.mark.parametrize("text", NEGATIONS)
+def test_negated_praise_is_negative(text: str) -> None:
+    result = analyze(text)
+    assert result.label == "negative", result
+    assert "negation" in result.signals
+
+
+def test_negated_complaint_is_not_negative() -> None:
+    assert analyze("flight was on time, no delays, no problems").label != "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("@FlyCo 😡😡", "negative"),
+        ("@FlyCo 👎", "negative"),
+        ("ShopMart again :(", "negative"),
+        ("ShopMart 😍", "positive"),
+        ("ShopMart :)", "positive"),
+        ("@FlyCo 👍🏽", "positive"),  # skin-tone modifier is stripped
+    ],
+)
+def test_emoji_and_emoticons(text: str, label: str) -> None:
+    result = analyze(text)
+    assert result.label == label, result
+    assert any(s.startswith(("emoji:", "emoticon:")) for s in result.signals)
+
+
+@pytest.mark.parametrize("text", SARCASM)
+def test_sarcastic_praise_is_negative(text: str) -> None:
+    result = analyze(text)
+    assert result.label == "negative", result
+
+
+def test_sarcasm_hashtag_flips_praise() -> None:
+    result = analyze("What a wonderful experience with @FlyCo #sarcasm")
+    assert result.label == "negative"
+    assert "sarcasm" in result.signals
+
+
+@pytest.mark.parametrize("text", NEUTRAL_NEWS)
+def test_neutral_news_stays_neutral(text: str) -> None:
+    assert analyze(text).label == "neutral", analyze(text)
+
+
+@pytest.mark.parametrize("text", POSITIVE)
+def test_positive_stays_positive(text: str) -> None:
+    assert analyze(text).label == "positive", analyze(text)
+
+
+def test_elongation_and_caps_strengthen() -> None:
+    plain, stretched = analyze("this is bad"), analyze("this is sooooo baaaad")
+    assert stretched.label == "negative"
+    assert stretched.polarity < plain.polarity
+    assert "elongation" in stretched.signals
+    assert analyze("this is BAD").polarity < plain.polarity
+
+
+def test_but_clause_outweighs_what_precedes_it() -> None:
+    assert analyze("nice phone but the battery is terrible").label == "negative"
+
+
+def test_urls_and_handles_are_ignored() -> None:
+    # A handle or link that happens to contain an opinion word must not score.
+    assert analyze("@BadBrand https://example.com/worst-deal").label == "neutral"
+
+
+def test_empty_and_blank() -> None:
+    for text in ("", "   ", "\n", "@FlyCo", "http://x.y"):
+        result = analyze(text)
+        assert result == Sentiment(0.0, "neutral", ())
+
+
+def test_result_is_frozen() -> None:
+    with pytest.raises(AttributeError):
+        analyze("ok").label = "positive"  # type: ignore[misc]
+
+
+def test_analyze_many_matches_analyze() -> None:
+    texts = COMPLAINTS + POSITIVE + NEUTRAL_NEWS
+    assert analyze_many(texts) == [analyze(t) for t in texts]
+    assert analyze_many(iter(texts[:3])) == [analyze(t) for t in texts[:3]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\x00\x01\ufffd\u202e reversed \u200b zero width",
+        "𝐠𝐫𝐞𝐚𝐭 𝐬𝐞𝐫𝐯𝐢𝐜𝐞",  # mathematical bold letters
+        "ｔｅｒｒｉｂｌｅ",  # full-width letters
+        "👨‍👩‍👧‍👦🏳️‍🌈🇺🇸",
+        "\ud800 lone surrogate",
+        "日本語のツイート、最悪",
+        "اللغة العربية",
+        ":(:(:( :):) <3</3 ^_^ T_T",
+        "!!!???...,,,;;;",
+        "n't n't not not never",
+        "#",
+        "@",
+        "'''",
+    ],
+)
+def test_odd_unicode_does_not_crash(text: str) -> None:
+    result = analyze(text)
+    assert -1.0 <= result.polarity <= 1.0
+
+
+def test_folded_unicode_is_read() -> None:
+    assert analyze("𝐭𝐞𝐫𝐫𝐢𝐛𝐥𝐞 𝐬𝐞𝐫𝐯𝐢𝐜𝐞").label == "negative"
+
+
+def test_huge_text_is_fast() -> None:
+    text = ("still no refund, on hold for an hour 😡 " * 3000)[:100_000]
+    start = time.perf_counter()
+    result = analyze(text)
+    assert time.perf_counter() - start < 0.5
+    assert result.label == "negative"
+    assert len(result.signals) <= 12
+
+
+def test_throughput_is_comfortably_above_target() -> None:
+    # The product needs >= 3,000 mentions/s on one core; the bar here is lower so a loaded CI
+    # machine does not flake, while still catching an accidental order-of-magnitude slowdown.
+    texts = (COMPLAINTS + POSITIVE + NEUTRAL_NEWS + SARCASM) * 20
+    analyze_many(texts[:5])
+    start = time.perf_counter()
+    analyze_many(texts)
+    rate = len(texts) / (time.perf_counter() - start)
+    assert rate > 1_000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_polarity_in_range_for_any_text(text: str) -> None:
+    result = analyze(text)
+    assert -1.0 <= result.polarity <= 1.0
+    assert result.label in ("negative", "neutral", "positive")
+    assert (result.label == "negative") == (result.polarity <= -0.12)

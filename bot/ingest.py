@@ -69,5 +69,5 @@ def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         )
     else:  # pragma: no cover - only the two supported backends
         stmt = insert(MentionRow)
-    result = session.execute(stmt, unique)
-    return max(result.rowcount, 0)
+    # RETURNING gives exactly the inserted rows (executemany rowcounts are not reliable).
+    return len(session.execute(stmt.returning(MentionRow.id), unique).all())

@@ -16,7 +16,6 @@ logger = logging.getLogger(__name__)
 def create_bolt_app(bot: Crisisbot) -> App:
     bot.settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     app = App(
-        token=bot.settings.slack_bot_token,
         signing_secret=bot.settings.slack_signing_secret,
         client=bot.gateway.client,
         # The token is checked once at start-up by `crisisbot serve`, not on every build.

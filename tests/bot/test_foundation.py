@@ -28,6 +28,22 @@ def _env(monkeypatch: pytest.MonkeyPatch, stack: Stack, tmp_path: Path) -> None:
         monkeypatch.setenv(name, value)
 
 
+def _answered(stack: Stack, needle: str) -> dict:
+    """Wait for the bot's respond() answer containing `needle`; return its payload."""
+
+    def find() -> dict | None:
+        return next(
+            (
+                r["payload"]
+                for r in stack.emulator.responses
+                if needle in r["payload"].get("text", "")
+            ),
+            None,
+        )
+
+    return stack.emulator.wait_for(find)
+
+
 def _alerts(stack: Stack) -> list[dict]:
     return [m for m in stack.channel_messages() if not m.get("thread_ts")]
 
@@ -92,9 +108,7 @@ def test_claim_by_command_updates_the_card_in_place(
     clock.advance(minutes=3)
     response = stack.slack.command("claim #1", user_id="U0ALICE")
     assert response.status_code == 200
-    stack.emulator.wait_for(
-        lambda: any("now hold #1" in r.get("text", "") for r in stack.emulator.responses)
-    )
+    assert _answered(stack, "now hold #1")["response_type"] == "ephemeral"
     stack.emulator.wait_for(lambda: "<@U0ALICE>" in json.dumps(_alerts(stack)[0]["blocks"]))
     assert len(_alerts(stack)) == 1  # updated in place, not posted again
     assert stack.emulator.calls("chat.update")
@@ -130,11 +144,7 @@ def test_bad_input_gets_an_ephemeral_answer(stack: Stack, text: str, expected: s
         if expected in body.get("text", ""):
             assert body.get("response_type") == "ephemeral"
             return
-    stack.emulator.wait_for(
-        lambda: any(expected in r.get("text", "") for r in stack.emulator.responses)
-    )
-    answer = next(r for r in stack.emulator.responses if expected in r.get("text", ""))
-    assert answer.get("response_type", "ephemeral") == "ephemeral"
+    assert _answered(stack, expected)["response_type"] == "ephemeral"
 
 
 def test_forged_or_stale_requests_get_401_and_change_nothing(
@@ -164,9 +174,7 @@ def test_export_gives_the_timeline_in_all_three_formats(
     _ingest_and_detect(stack, clock, tmp_path)
     clock.advance(minutes=2)
     stack.slack.command("claim 1", user_id="U0ALICE")
-    stack.emulator.wait_for(
-        lambda: any("now hold" in r.get("text", "") for r in stack.emulator.responses)
-    )
+    _answered(stack, "now hold")
     capsys.readouterr()
 
     assert main(["export", "#1", "--format", "json"]) == 0

@@ -109,6 +109,12 @@ class Crisisbot:
         self._approvers = (now, frozenset(users))
         return self._approvers[1]
 
+    def __enter__(self) -> Crisisbot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         self._stop.set()
         self._kick.set()

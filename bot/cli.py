@@ -41,10 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        while _opened:
+            _opened.pop().close()
+
+
+_opened: list[Crisisbot] = []
 
 
 def _bot() -> Crisisbot:
-    return Crisisbot(Settings.from_env())
+    bot = Crisisbot(Settings.from_env())
+    _opened.append(bot)  # closed when the command ends, so no connection outlives it
+    return bot
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

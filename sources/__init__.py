@@ -4,7 +4,11 @@
 type       required options credentials (keys of `credentials`)   notes
 ========== ================ ===================================== ==================================
 hackernews query            none                                  Algolia HN, stories + comments
+mastodon   query            access_token (optional)               `#tag` reads the tag timeline;
+                                                                  other queries search (most
+                                                                  servers want a token for that)
 reddit     query            none                                  public `/search.json`, sort=new
+x          query            bearer_token (required)               X API v2 recent search
 ========== ================ ===================================== ==================================
 
 Every type also takes `base_url` (self-hosted instances, tests) and `brand` (stamped on each
@@ -36,23 +40,31 @@ __all__ = [
 
 SOURCE_TYPES: dict[str, str] = {
     "hackernews": "sources.hackernews:HackerNewsSource",
+    "mastodon": "sources.mastodon:MastodonSource",
     "reddit": "sources.reddit:RedditSource",
+    "x": "sources.x:XSource",
 }
 
 # Options (`query`, `feed`) a type cannot work without.
 REQUIRED: dict[str, tuple[str, ...]] = {
     "hackernews": ("query",),
+    "mastodon": ("query",),
     "reddit": ("query",),
+    "x": ("query",),
 }
 
 # Credential roles a type accepts, and the ones it cannot work without.
 CREDENTIAL_KEYS: dict[str, tuple[str, ...]] = {
     "hackernews": (),
+    "mastodon": ("access_token",),
     "reddit": (),
+    "x": ("bearer_token",),
 }
 REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
     "hackernews": (),
+    "mastodon": (),
     "reddit": (),
+    "x": ("bearer_token",),
 }
 
 _OPTIONS = ("query", "feed")

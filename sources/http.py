@@ -32,8 +32,8 @@ Clock = Callable[[], datetime]
 # Reset headers come as "seconds from now" (Reddit), "epoch seconds" (X) or an ISO date (Mastodon).
 # A number this large cannot be a sensible delay, so it must be an epoch timestamp.
 _EPOCH_THRESHOLD = 1_000_000_000
-_REMAINING_HEADERS = ("x-ratelimit-remaining", "x-rate-limit-remaining")
-_RESET_HEADERS = ("x-ratelimit-reset", "x-rate-limit-reset")
+_REMAINING_HEADERS = ("x-ratelimit-remaining", "x-rate-limit-remaining", "ratelimit-remaining")
+_RESET_HEADERS = ("x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset")
 _DEFAULT_WAIT = 60.0
 # Per request, whatever the shared client's default: a hung platform must not stall the poller.
 DEFAULT_TIMEOUT = 15.0  # a 429 that says nothing about when to come back

@@ -130,7 +130,8 @@ def platform() -> Iterator[FakePlatform]:
         thread.join()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def client() -> Iterator[httpx.Client]:
+    # One client for the run: building its TLS context costs more than most tests.
     with httpx.Client(timeout=CLIENT_TIMEOUT) as http:
         yield http

@@ -53,3 +53,16 @@ def test_it_names_a_missing_option(client: httpx.Client) -> None:
 def test_it_refuses_a_credential_the_type_does_not_take(client: httpx.Client) -> None:
     with pytest.raises(ValueError, match="no credential api_key"):
         create_source("reddit", client=client, brand=None, query="a", credentials={"api_key": "x"})
+
+
+def test_it_names_a_missing_credential(client: httpx.Client) -> None:
+    with pytest.raises(ValueError, match="'x' needs credential bearer_token"):
+        create_source("x", client=client, brand=None, query="acme")
+
+
+def test_it_passes_credentials_to_the_connector(client: httpx.Client) -> None:
+    source = create_source(
+        "x", client=client, brand="Acme", query="acme", credentials={"bearer_token": "abc"}
+    )
+
+    assert source.name == "x"

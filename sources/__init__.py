@@ -3,6 +3,8 @@
 ========== ================ ===================================== ==================================
 type       required options credentials (keys of `credentials`)   notes
 ========== ================ ===================================== ==================================
+bluesky    query            handle, app_password (optional, as a  public AppView first; logs in
+                            pair)                                 when it refuses anonymous search
 hackernews query            none                                  Algolia HN, stories + comments
 mastodon   query            access_token (optional)               `#tag` reads the tag timeline;
                                                                   other queries search (most
@@ -39,6 +41,7 @@ __all__ = [
 ]
 
 SOURCE_TYPES: dict[str, str] = {
+    "bluesky": "sources.bluesky:BlueskySource",
     "hackernews": "sources.hackernews:HackerNewsSource",
     "mastodon": "sources.mastodon:MastodonSource",
     "reddit": "sources.reddit:RedditSource",
@@ -47,6 +50,7 @@ SOURCE_TYPES: dict[str, str] = {
 
 # Options (`query`, `feed`) a type cannot work without.
 REQUIRED: dict[str, tuple[str, ...]] = {
+    "bluesky": ("query",),
     "hackernews": ("query",),
     "mastodon": ("query",),
     "reddit": ("query",),
@@ -55,12 +59,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 
 # Credential roles a type accepts, and the ones it cannot work without.
 CREDENTIAL_KEYS: dict[str, tuple[str, ...]] = {
+    "bluesky": ("handle", "app_password"),
     "hackernews": (),
     "mastodon": ("access_token",),
     "reddit": (),
     "x": ("bearer_token",),
 }
 REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
+    "bluesky": (),
     "hackernews": (),
     "mastodon": (),
     "reddit": (),
@@ -93,6 +99,8 @@ def create_source(
     if unknown:
         raise ValueError(f"source type {type!r} takes no credential {', '.join(unknown)}")
     absent = [key for key in REQUIRED_CREDENTIALS[type] if not credentials.get(key)]
+    if type == "bluesky" and len(credentials) == 1:  # a handle without its password, or vice versa
+        absent = [key for key in CREDENTIAL_KEYS[type] if key not in credentials]
     if absent:
         raise ValueError(f"source type {type!r} needs credential {', '.join(absent)}")
     kwargs: dict[str, Any] = {"client": client, "brand": brand, "base_url": base_url}

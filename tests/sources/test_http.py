@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from sources.base import RateLimited, SourceError
+from sources.bluesky import BlueskySource
 from sources.hackernews import HackerNewsSource
 from sources.http import HttpSource, parse_reset
 from sources.mastodon import MastodonSource
@@ -33,6 +34,10 @@ def _kw(platform: FakePlatform, client: httpx.Client) -> dict[str, object]:
 
 # (factory, the path its first request goes to)
 CONNECTORS: dict[str, tuple[Factory, str]] = {
+    "bluesky": (
+        lambda p, c: BlueskySource(query="acme", **_kw(p, c)),
+        "/app.bsky.feed.searchPosts",
+    ),
     "hackernews": (lambda p, c: HackerNewsSource(query="acme", **_kw(p, c)), "/search_by_date"),
     "reddit": (lambda p, c: RedditSource(query="acme", **_kw(p, c)), "/search.json"),
     "mastodon": (lambda p, c: MastodonSource(query="acme", **_kw(p, c)), "/api/v2/search"),

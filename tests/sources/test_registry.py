@@ -66,3 +66,10 @@ def test_it_passes_credentials_to_the_connector(client: httpx.Client) -> None:
     )
 
     assert source.name == "x"
+
+
+def test_bluesky_credentials_come_as_a_pair(client: httpx.Client) -> None:
+    with pytest.raises(ValueError, match="needs credential app_password"):
+        create_source(
+            "bluesky", client=client, brand=None, query="acme", credentials={"handle": "a.b"}
+        )

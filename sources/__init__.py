@@ -10,6 +10,8 @@ mastodon   query            access_token (optional)               `#tag` reads t
                                                                   other queries search (most
                                                                   servers want a token for that)
 reddit     query            none                                  public `/search.json`, sort=new
+rss        feed             none                                  RSS 2.0 or Atom (Google Alerts);
+                                                                  `feed` is the http(s) address
 x          query            bearer_token (required)               X API v2 recent search
 ========== ================ ===================================== ==================================
 
@@ -45,6 +47,7 @@ SOURCE_TYPES: dict[str, str] = {
     "hackernews": "sources.hackernews:HackerNewsSource",
     "mastodon": "sources.mastodon:MastodonSource",
     "reddit": "sources.reddit:RedditSource",
+    "rss": "sources.rss:FeedSource",
     "x": "sources.x:XSource",
 }
 
@@ -54,6 +57,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "hackernews": ("query",),
     "mastodon": ("query",),
     "reddit": ("query",),
+    "rss": ("feed",),
     "x": ("query",),
 }
 
@@ -63,6 +67,7 @@ CREDENTIAL_KEYS: dict[str, tuple[str, ...]] = {
     "hackernews": (),
     "mastodon": ("access_token",),
     "reddit": (),
+    "rss": (),
     "x": ("bearer_token",),
 }
 REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
@@ -70,6 +75,7 @@ REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
     "hackernews": (),
     "mastodon": (),
     "reddit": (),
+    "rss": (),
     "x": ("bearer_token",),
 }
 

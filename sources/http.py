@@ -144,7 +144,9 @@ class HttpSource:
             return
         where = f"{self.name}: {response.request.url.path} answered {status}"
         if status == 429:
-            raise RateLimited(f"{where} (rate limited)", retry_after=self._retry_after(response))
+            wait = self._retry_after(response)
+            self._paused_until = self.clock() + timedelta(seconds=wait)  # don't knock again early
+            raise RateLimited(f"{where} (rate limited)", retry_after=wait)
         if status in (401, 403, 404):
             raise SourceError(f"{where}; check the credentials and address", permanent=True)
         # Other 4xx mean our request is wrong (bad query); retrying the same request cannot help.

@@ -34,12 +34,14 @@ class MastodonSource(HttpSource):
         self._headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
 
     def fetch(self, cursor: str | None) -> FetchResult:
+        params: dict[str, Any] = {"limit": self.limit}
         if self.tag is not None:
-            path, params = f"/api/v1/timelines/tag/{quote(self.tag, safe='')}", {}
+            path = f"/api/v1/timelines/tag/{quote(self.tag, safe='')}"
         else:
-            path, params = "/api/v2/search", {"q": self.query, "type": "statuses"}
-        params["limit"] = self.limit
+            path = "/api/v2/search"
+            params.update(q=self.query, type="statuses")
         if cursor is not None:
+            _check_cursor(cursor)
             params["min_id"] = cursor
         mentions: list[Mention] = []
         ids: list[str] = []
@@ -89,6 +91,11 @@ class MastodonSource(HttpSource):
                 "language": status.get("language"),
             },
         )
+
+
+def _check_cursor(cursor: str) -> None:
+    if not _is_id(cursor):
+        raise SourceError(f"mastodon: unreadable cursor {cursor!r}", permanent=True)
 
 
 def _is_id(value: Any) -> bool:

@@ -4,6 +4,9 @@ Docs: https://docs.x.com/x-api/posts/search/integrate/paginate — results come 
 `since_id` is the documented way to poll for what is new, `next_token` pages within one poll
 (it does not expire). Authors arrive once per page in `includes.users` (expansions=author_id).
 Budget headers: `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds).
+
+Recent search covers about 7 days: a `since_id` older than that is a 400 naming the parameter
+(seen in rooteco/tweetscape#421). After such an outage we start over from the latest page.
 """
 
 from __future__ import annotations
@@ -12,10 +15,16 @@ import logging
 from functools import partial
 from typing import Any
 
-from sources.base import FetchResult, Mention
+import httpx
+
+from sources.base import FetchResult, Mention, SourceError
 from sources.http import HttpSource, parse_time, require
 
 logger = logging.getLogger(__name__)
+
+
+class _StaleSinceId(SourceError):
+    pass
 
 
 class XSource(HttpSource):
@@ -29,6 +38,20 @@ class XSource(HttpSource):
         self._headers = {"Authorization": f"Bearer {bearer_token}"}
 
     def fetch(self, cursor: str | None) -> FetchResult:
+        try:
+            return self._poll(cursor)
+        except _StaleSinceId:
+            logger.warning(
+                "%s: since_id %s is out of the search window; starting over", self.name, cursor
+            )
+            return self._poll(None)
+
+    def raise_for_response(self, response: httpx.Response) -> None:
+        if response.status_code == 400 and b'"since_id"' in response.content:
+            raise _StaleSinceId(f"{self.name}: since_id refused", permanent=True)
+        super().raise_for_response(response)
+
+    def _poll(self, cursor: str | None) -> FetchResult:
         params: dict[str, Any] = {
             "query": self.query,
             "max_results": self.max_results,
@@ -37,6 +60,8 @@ class XSource(HttpSource):
             "user.fields": "username,public_metrics",
         }
         if cursor is not None:
+            if not cursor.isdigit():
+                raise SourceError(f"{self.name}: unreadable cursor {cursor!r}", permanent=True)
             params["since_id"] = cursor
         mentions: list[Mention] = []
         ids: list[str] = []

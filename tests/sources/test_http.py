@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +25,7 @@ NOW = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
 Factory = Callable[[FakePlatform, httpx.Client], HttpSource]
 
 
-def _kw(platform: FakePlatform, client: httpx.Client) -> dict[str, object]:
+def _kw(platform: FakePlatform, client: httpx.Client) -> dict[str, Any]:
     return {
         "client": client,
         "brand": "Acme",
@@ -71,6 +74,22 @@ def test_it_raises_rate_limited_with_retry_after_seconds(
 
     assert caught.value.retry_after == 37
     assert not caught.value.permanent
+
+
+def test_after_a_429_it_waits_without_asking_again(
+    connector: tuple[HttpSource, str], platform: FakePlatform
+) -> None:
+    source, path = connector
+    platform.reply(path, Reply(429, "", {"Retry-After": "37"}))
+    with pytest.raises(RateLimited):
+        source.fetch(None)
+
+    with pytest.raises(RateLimited) as caught:
+        source.fetch(None)
+
+    assert caught.value.retry_after == 37  # the test clock stands still
+    assert len(platform.requests) == 1
+    assert source.retry_after == 37
 
 
 def test_it_reads_retry_after_as_an_http_date(
@@ -189,3 +208,15 @@ def test_parse_reset_reads_every_documented_form(value: str, seconds: float | No
         assert result is None
     else:
         assert result == pytest.approx(seconds)
+
+
+def test_sources_import_nothing_from_the_layers_above() -> None:
+    # STYLE §1: imports point handlers → bot → sources, never back.
+    package = Path(__file__).resolve().parents[2] / "sources"
+    for module in package.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                assert name.split(".")[0] not in {"bot", "handlers", "models"}, (module, name)

@@ -3,9 +3,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
+from sources.base import SourceError
 from sources.x import XSource
-from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, fixture_json
+from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply, fixture_json
 
 PATH = "/2/tweets/search/recent"
 
@@ -102,3 +104,35 @@ def test_the_returned_cursor_polls_from_there(platform: FakePlatform, client: ht
     assert platform.requests[-1].param("since_id") == first.cursor
     assert second.mentions == []
     assert second.cursor is None
+
+
+def test_a_since_id_older_than_the_search_window_starts_over(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    stale = {
+        "errors": [
+            {
+                "parameters": {"since_id": ["1519056945277198339"]},
+                "message": "Invalid 'since_id':'1519056945277198339'. "
+                "'since_id' must be a tweet id created after 2025-03-07T18:00Z.",
+            }
+        ],
+        "title": "Invalid Request",
+        "type": "https://api.twitter.com/2/problems/invalid-request",
+    }
+    platform.reply(PATH, Reply(400, stale), fixture_json("x_page1.json"))
+
+    result = make(platform, client).fetch("1519056945277198339")
+
+    assert [r.param("since_id") for r in platform.requests] == ["1519056945277198339", None]
+    assert result.cursor == "1900612345678901300"
+
+
+def test_an_invalid_query_is_permanent(platform: FakePlatform, client: httpx.Client) -> None:
+    invalid = {"errors": [{"parameters": {"query": ["acme ("]}, "message": "bad query"}]}
+    platform.reply(PATH, Reply(400, invalid))
+
+    with pytest.raises(SourceError) as caught:
+        make(platform, client).fetch(None)
+
+    assert caught.value.permanent

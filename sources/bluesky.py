@@ -23,8 +23,7 @@ SEARCH = "/app.bsky.feed.searchPosts"
 
 
 class _AuthNeeded(SourceError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, permanent=True)
+    """The server wants (other) credentials: permanent unless a new session helps."""
 
 
 class BlueskySource(HttpSource):
@@ -55,7 +54,7 @@ class BlueskySource(HttpSource):
         if mark is not None:
             params["since"] = mark.newest.isoformat(timespec="milliseconds").replace("+00:00", "Z")
         found: dict[str, tuple[Mention, datetime]] = {}
-        for _ in range(self.page_cap if mark is not None else 1):  # first poll: latest page
+        for _ in self.pages(first_poll=mark is None):
             body = self._search(params)
             for mention in self.parse_items(self.expect(body, "posts", list), self._mention):
                 sort_at = min(mention.created_at, parse_time(mention.extra["indexed_at"]))
@@ -70,10 +69,9 @@ class BlueskySource(HttpSource):
     def raise_for_response(self, response: httpx.Response) -> None:
         expired = response.status_code == 400 and b'"ExpiredToken"' in response.content
         if response.status_code in (401, 403) or expired:
-            raise _AuthNeeded(f"{self.name}: {response.request.url.path} refused our credentials")
+            message = f"{self.name}: {response.request.url.path} refused our credentials"
+            raise _AuthNeeded(message, permanent=True)
         super().raise_for_response(response)
-
-    # --- authentication -------------------------------------------------------------------------
 
     def _search(self, params: dict[str, Any]) -> Any:
         if self._access is None:
@@ -107,13 +105,11 @@ class BlueskySource(HttpSource):
         elif method == "refreshSession" and self._refresh is not None:
             kwargs = {"headers": {"Authorization": f"Bearer {self._refresh}"}}
         else:
-            raise _AuthNeeded(f"{self.name}: nothing to {method} with")
+            raise _AuthNeeded(f"{self.name}: nothing to {method} with", permanent=True)
         url = f"{self.auth_base_url}/com.atproto.server.{method}"
         body = self.decode_json(self.request("POST", url, **kwargs))
         self._access = self.expect(body, "accessJwt", str)
         self._refresh = body.get("refreshJwt")
-
-    # --- items ----------------------------------------------------------------------------------
 
     def _mention(self, post: Any) -> Mention:
         uri = require(post, "uri", str)

@@ -6,7 +6,6 @@ on `created_at_i` restricts them to what came after our watermark; `page` is 0-b
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,8 +13,6 @@ from sources.base import FetchResult, Mention
 from sources.cursor import Watermark, next_cursor
 from sources.http import HttpSource, require
 from sources.text import html_to_text
-
-logger = logging.getLogger(__name__)
 
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
 
@@ -40,21 +37,13 @@ class HackerNewsSource(HttpSource):
             # Inclusive (>=): a hit in the same second as the watermark is kept unless already seen.
             params["numericFilters"] = f"created_at_i>={int(mark.newest.timestamp())}"
         found: dict[str, Mention] = {}
-        pages = self.page_cap if mark is not None else 1  # first poll: the latest page only
-        for page in range(pages):
+        for page in self.pages(first_poll=mark is None):
             body = self.get_json("/search_by_date", params={**params, "page": page})
             for mention in self.parse_items(self.expect(body, "hits", list), self._mention):
                 if mark is None or mark.is_new(mention.external_id, mention.created_at):
                     found.setdefault(mention.external_id, mention)
             if page + 1 >= int(body.get("nbPages") or 0):
                 break
-        else:
-            if mark is not None:
-                logger.warning(
-                    "%s: more than %s pages of new hits; older ones skipped",
-                    self.name,
-                    self.page_cap,
-                )
         mentions = list(found.values())
         return FetchResult(
             mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])

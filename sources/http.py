@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
@@ -80,7 +80,7 @@ class HttpSource:
 
     name: ClassVar[str]
     default_base_url: ClassVar[str]
-    page_cap: ClassVar[int] = 5  # pages followed per poll, so one poll cannot run away
+    page_cap: int = 5  # pages followed per poll, so one poll cannot run away
 
     def __init__(
         self,
@@ -100,6 +100,20 @@ class HttpSource:
 
     def fetch(self, cursor: str | None) -> FetchResult:
         raise NotImplementedError
+
+    def pages(self, *, first_poll: bool) -> Iterator[int]:
+        """Page numbers for one poll: only the latest page on a first poll, else up to `page_cap`.
+
+        Used as `for page in self.pages(...)`; a loop that never breaks ran out of budget with more
+        new items waiting, which is logged once here.
+        """
+        yield from range(1 if first_poll else self.page_cap)
+        if not first_poll:
+            logger.warning(
+                "%s: more than %s pages of new items; the rest were not fetched",
+                self.name,
+                self.page_cap,
+            )
 
     # --- requests -------------------------------------------------------------------------------
 
@@ -140,9 +154,11 @@ class HttpSource:
     def raise_for_response(self, response: httpx.Response) -> None:
         """Map an HTTP status to our errors. Platforms override this for documented quirks."""
         status = response.status_code
-        if status < 400:
+        if status < 300 or status == 304:
             return
         where = f"{self.name}: {response.request.url.path} answered {status}"
+        if status < 400:  # APIs don't move; a redirect here is most likely a captive portal
+            raise SourceError(f"{where}, a redirect to {response.headers.get('Location')}")
         if status == 429:
             wait = self._retry_after(response)
             self._paused_until = self.clock() + timedelta(seconds=wait)  # don't knock again early

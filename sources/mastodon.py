@@ -45,7 +45,7 @@ class MastodonSource(HttpSource):
             params["min_id"] = cursor
         mentions: list[Mention] = []
         ids: list[str] = []
-        for _ in range(self.page_cap if cursor is not None else 1):  # first poll: latest page
+        for _ in self.pages(first_poll=cursor is None):
             response = self.get(path, params=params, headers=self._headers)
             body = self.decode_json(response)
             statuses = body if self.tag is not None else self.expect(body, "statuses", list)

@@ -11,15 +11,12 @@ once that post is deleted or removed, so we page back with `after` and stop at t
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from sources.base import FetchResult, Mention
 from sources.cursor import Watermark, next_cursor
 from sources.http import HttpSource, require
-
-logger = logging.getLogger(__name__)
 
 USER_AGENT = "server:crisisbot:0.1.0 (mention monitor; +https://github.com/crisisbot/crisisbot)"
 
@@ -44,7 +41,7 @@ class RedditSource(HttpSource):
             "raw_json": 1,
         }
         found: dict[str, Mention] = {}
-        for _ in range(self.page_cap if mark is not None else 1):  # first poll: latest page only
+        for _ in self.pages(first_poll=mark is None):
             body = self.get_json(
                 "/search.json", params=params, headers={"User-Agent": self.user_agent}
             )
@@ -57,13 +54,6 @@ class RedditSource(HttpSource):
             if not after or len(fresh) < len(page):  # reached what we already have
                 break
             params["after"] = after
-        else:
-            if mark is not None:
-                logger.warning(
-                    "%s: more than %s pages of new posts; older ones skipped",
-                    self.name,
-                    self.page_cap,
-                )
         mentions = list(found.values())
         return FetchResult(
             mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])

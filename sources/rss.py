@@ -41,7 +41,9 @@ class FeedSource(HttpSource):
             "If-None-Match": state.get("etag"),
             "If-Modified-Since": state.get("modified"),
         }
-        response = self.get(self.feed, headers={k: v for k, v in validators.items() if v})
+        headers = {k: v for k, v in validators.items() if v}
+        # Feeds move (http → https, new paths) and say so with redirects; follow them.
+        response = self.request("GET", self.feed, headers=headers, follow_redirects=True)
         if response.status_code == 304:  # unchanged since the validators were issued
             return FetchResult([], None)
         root = self._parse(response.content)
@@ -131,12 +133,10 @@ def _time(value: str | None) -> datetime | None:
 
 
 def _load(cursor: str | None) -> dict[str, Any]:
-    if cursor is None:
-        return {}
     try:
-        state = json.loads(cursor)
-        if not isinstance(state, dict) or not isinstance(state.get("seen", []), list):
-            raise ValueError("not a feed cursor")
-    except ValueError as exc:
-        raise SourceError(f"unreadable cursor {cursor!r}: {exc}", permanent=True) from exc
+        state = json.loads(cursor) if cursor else {}
+    except ValueError:
+        state = None
+    if not isinstance(state, dict) or not isinstance(state.get("seen", []), list):
+        raise SourceError(f"unreadable cursor {cursor!r}", permanent=True)
     return state

@@ -65,7 +65,7 @@ class XSource(HttpSource):
             params["since_id"] = cursor
         mentions: list[Mention] = []
         ids: list[str] = []
-        for _ in range(self.page_cap if cursor is not None else 1):  # first poll: latest page
+        for _ in self.pages(first_poll=cursor is None):
             body = self.get_json("/tweets/search/recent", params=params, headers=self._headers)
             meta = self.expect(body, "meta", dict)
             users = _users_by_id(body)
@@ -76,10 +76,6 @@ class XSource(HttpSource):
             if not meta.get("next_token"):
                 break
             params["next_token"] = meta["next_token"]
-        else:
-            logger.warning(
-                "%s: more than %s pages of new posts; older ones skipped", self.name, self.page_cap
-            )
         ids += [m.external_id for m in mentions]
         # Post ids are snowflakes: a larger number is a later post.
         newest = max((i for i in ids if i.isdigit()), key=int, default=None)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from sources.base import SourceError
+from sources.base import RateLimited, SourceError
 from sources.bluesky import BlueskySource
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply, fixture_json
 
@@ -157,3 +157,17 @@ def test_a_wrong_app_password_is_permanent(platform: FakePlatform, client: httpx
         make(platform, client, handle="bot.bsky.social", app_password="wrong").fetch(None)
 
     assert caught.value.permanent
+
+
+def test_it_paces_itself_on_ratelimit_headers(platform: FakePlatform, client: httpx.Client) -> None:
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    headers = {"ratelimit-remaining": "0", "ratelimit-reset": str(int(now.timestamp()) + 90)}
+    platform.reply(PUBLIC, Reply(200, fixture_json("bluesky_page2.json"), headers))
+    source = make(platform, client)
+    source.clock = lambda: now
+    source.fetch(None)
+
+    with pytest.raises(RateLimited) as caught:
+        source.fetch(None)
+
+    assert caught.value.retry_after == 90

@@ -4,7 +4,9 @@ import json
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
+from sources.base import SourceError
 from sources.hackernews import HackerNewsSource
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, fixture_json
 
@@ -91,3 +93,26 @@ def test_the_returned_cursor_yields_nothing_twice(
     assert second.mentions == []
     assert second.cursor is None  # nothing new: keep the stored cursor
     assert platform.requests[-1].param("numericFilters") == "created_at_i>=1741976400"
+
+
+def test_it_logs_when_new_hits_overflow_the_page_cap(
+    platform: FakePlatform, client: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    page = {**fixture_json("hn_page0.json"), "nbPages": 9}
+    platform.reply(PATH, page)
+    source = make(platform, client)
+    source.page_cap = 2
+    cursor = json.dumps({"newest": "2025-03-14T15:00:00+00:00", "ids": []})
+
+    source.fetch(cursor)
+
+    assert len(platform.requests) == 2
+    assert "more than 2 pages of new items" in caplog.text
+
+
+def test_an_unreadable_cursor_is_permanent(platform: FakePlatform, client: httpx.Client) -> None:
+    with pytest.raises(SourceError, match="unreadable cursor") as caught:
+        make(platform, client).fetch("not json")
+
+    assert caught.value.permanent
+    assert platform.requests == []

@@ -145,6 +145,16 @@ def test_it_handles_auth_and_missing_as_permanent(
     assert caught.value.permanent
 
 
+def test_an_unexpected_redirect_is_an_error(
+    connector: tuple[HttpSource, str], platform: FakePlatform
+) -> None:
+    source, path = connector
+    platform.reply(path, Reply(302, "", {"Location": "http://portal.example/login"}))
+
+    with pytest.raises(SourceError, match=r"portal\.example"):
+        source.fetch(None)
+
+
 def test_it_times_out_as_transient(
     connector: tuple[HttpSource, str], platform: FakePlatform
 ) -> None:

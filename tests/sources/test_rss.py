@@ -165,3 +165,12 @@ def test_it_times_out(platform: FakePlatform, client: httpx.Client) -> None:
 def test_a_feed_must_be_an_http_address(client: httpx.Client) -> None:
     with pytest.raises(ValueError, match="http"):
         FeedSource(client=client, brand=None, feed="file:///etc/passwd")
+
+
+def test_it_follows_a_moved_feed(platform: FakePlatform, client: httpx.Client) -> None:
+    platform.reply(PATH, Reply(301, "", {"Location": "/feeds/new.xml"}))
+    platform.reply("/feeds/new.xml", Reply(200, fixture_text("feed_rss2.xml"), XML))
+
+    result = make(platform, client).fetch(None)
+
+    assert len(result.mentions) == 2

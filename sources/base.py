@@ -4,6 +4,8 @@ Exceptions::
 
     SourceError            a poll failed; `permanent` says whether retrying can help
     └── RateLimited        the platform asked us to wait (`retry_after` seconds)
+
+`Source` is what the poller calls; `sources.http.HttpSource` is the base every connector builds on.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +57,21 @@ class RateLimited(SourceError):
     def __init__(self, message: str, *, retry_after: float) -> None:
         super().__init__(message, permanent=False)
         self.retry_after = retry_after
+
+
+@runtime_checkable
+class Source(Protocol):
+    """A configured mention source.
+
+    `fetch(cursor)` returns the mentions that are new since `cursor` (the value an earlier
+    `FetchResult.cursor` gave; None on the very first poll, which takes only the latest page) and
+    the cursor to store next. Storing that cursor only after the mentions are saved means a restart
+    neither misses nor repeats mentions.
+
+    Raises `RateLimited` when the platform asks us to wait, `SourceError` otherwise; `permanent`
+    says whether the configuration (credentials, query, address) has to change first.
+    """
+
+    name: str
+
+    def fetch(self, cursor: str | None) -> FetchResult: ...

@@ -1,0 +1,65 @@
+"""`Watermark`: a cursor for platforms that can only filter by time.
+
+It stores the newest timestamp seen and the ids seen at exactly that instant. Asking the platform
+for items at or after the timestamp (inclusive) and dropping the remembered ids returns each item
+once: two posts in the same second are neither missed nor repeated across a restart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sources.base import SourceError
+from sources.http import parse_time
+
+
+@dataclass(frozen=True, slots=True)
+class Watermark:
+    newest: datetime
+    ids: frozenset[str]
+
+    @classmethod
+    def load(cls, cursor: str | None) -> Watermark | None:
+        if cursor is None:
+            return None
+        try:
+            data = json.loads(cursor)
+            return cls(parse_time(data["newest"]), frozenset(map(str, data["ids"])))
+        except (ValueError, KeyError, TypeError) as exc:
+            # A stored cursor we cannot read needs a person: polling from scratch could flood.
+            raise SourceError(f"unreadable cursor {cursor!r}: {exc!r}", permanent=True) from exc
+
+    def dump(self) -> str:
+        return json.dumps({"newest": self.newest.isoformat(), "ids": sorted(self.ids)})
+
+    def is_new(self, item_id: str, at: datetime) -> bool:
+        return at > self.newest or (at == self.newest and item_id not in self.ids)
+
+    def advance(self, items: Iterable[tuple[str, datetime]]) -> Watermark:
+        """The watermark after also seeing `items` (id, timestamp)."""
+        newest, ids = self.newest, set(self.ids)
+        for item_id, at in items:
+            if at > newest:
+                newest, ids = at, {item_id}
+            elif at == newest:
+                ids.add(item_id)
+        return Watermark(newest, frozenset(ids))
+
+    @classmethod
+    def start(cls, items: Iterable[tuple[str, datetime]]) -> Watermark | None:
+        items = list(items)
+        if not items:
+            return None
+        return cls(min(at for _, at in items), frozenset()).advance(items)
+
+
+def next_cursor(mark: Watermark | None, items: Iterable[tuple[str, datetime]]) -> str | None:
+    """The cursor to store after a poll that saw `items`; None (keep the old one) if none."""
+    items = list(items)
+    if not items:
+        return None
+    new_mark = mark.advance(items) if mark is not None else Watermark.start(items)
+    return new_mark.dump() if new_mark is not None else None

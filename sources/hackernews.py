@@ -1,0 +1,76 @@
+"""Hacker News stories and comments through the Algolia search API (no credentials).
+
+Docs: https://hn.algolia.com/api — `search_by_date` returns hits newest first; `numericFilters`
+on `created_at_i` restricts them to what came after our watermark; `page` is 0-based.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sources.base import FetchResult, Mention
+from sources.cursor import Watermark, next_cursor
+from sources.http import HttpSource, require
+from sources.text import html_to_text
+
+ITEM_URL = "https://news.ycombinator.com/item?id={}"
+
+
+class HackerNewsSource(HttpSource):
+    name = "hackernews"
+    default_base_url = "https://hn.algolia.com/api/v1"
+    hits_per_page = 100  # small pages: a poll rarely needs more than one
+
+    def __init__(self, *, query: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.query = query
+
+    def fetch(self, cursor: str | None) -> FetchResult:
+        mark = Watermark.load(cursor)
+        params: dict[str, Any] = {
+            "query": self.query,
+            "tags": "(story,comment)",
+            "hitsPerPage": self.hits_per_page,
+        }
+        if mark is not None:
+            # Inclusive (>=): a hit in the same second as the watermark is kept unless already seen.
+            params["numericFilters"] = f"created_at_i>={int(mark.newest.timestamp())}"
+        found: dict[str, Mention] = {}
+        for page in self.pages(first_poll=mark is None):
+            body = self.get_json("/search_by_date", params={**params, "page": page})
+            for mention in self.parse_items(self.expect(body, "hits", list), self._mention):
+                if mark is None or mark.is_new(mention.external_id, mention.created_at):
+                    found.setdefault(mention.external_id, mention)
+            if page + 1 >= int(body.get("nbPages") or 0):
+                break
+        mentions = list(found.values())
+        return FetchResult(
+            mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
+        )
+
+    def _mention(self, hit: Any) -> Mention:
+        object_id = require(hit, "objectID", str)
+        created = datetime.fromtimestamp(require(hit, "created_at_i", int), UTC)
+        is_comment = "comment" in (hit.get("_tags") or [])
+        if is_comment:
+            text = html_to_text(require(hit, "comment_text", str))
+        else:
+            title = require(hit, "title", str)
+            text = "\n".join(filter(None, [title, html_to_text(hit.get("story_text"))]))
+        return Mention(
+            source=self.name,
+            external_id=object_id,
+            text=text,
+            created_at=created,
+            author=hit.get("author"),
+            url=ITEM_URL.format(object_id),
+            extra={
+                "kind": "comment" if is_comment else "story",
+                "points": hit.get("points"),
+                "comments": hit.get("num_comments"),
+                "story_id": hit.get("story_id"),
+                "story_title": hit.get("story_title"),
+                "link": hit.get("url") or hit.get("story_url"),
+            },
+        )

@@ -1,0 +1,111 @@
+"""Mastodon statuses: full-text search (`/api/v2/search`) or a hashtag timeline.
+
+Docs: https://docs.joinmastodon.org/methods/search/ and /methods/timelines/#tag. A query starting
+with `#` reads the public hashtag timeline (`/api/v1/timelines/tag/:hashtag`, no token needed);
+anything else searches statuses, which most servers answer only for a logged-in app
+(`access_token`). Both take `min_id`: only statuses newer than the stored id come back.
+
+Paging within a poll: the timeline's `Link` header has `rel="prev"` pointing at the next newer page
+(its `min_id`); search has no Link header and pages with `offset`. Budget headers:
+`x-ratelimit-remaining` / `x-ratelimit-reset` (an ISO time).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import httpx
+
+from sources.base import FetchResult, Mention, SourceError
+from sources.http import HttpSource, parse_time, require
+from sources.text import html_to_text
+
+
+class MastodonSource(HttpSource):
+    name = "mastodon"
+    default_base_url = "https://mastodon.social"
+    limit = 40  # the documented maximum for both endpoints
+
+    def __init__(self, *, query: str, access_token: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.query = query
+        self.tag = query[1:] if query.startswith("#") else None
+        self._headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
+
+    def fetch(self, cursor: str | None) -> FetchResult:
+        params: dict[str, Any] = {"limit": self.limit}
+        if self.tag is not None:
+            path = f"/api/v1/timelines/tag/{quote(self.tag, safe='')}"
+        else:
+            path = "/api/v2/search"
+            params.update(q=self.query, type="statuses")
+        if cursor is not None:
+            _check_cursor(cursor)
+            params["min_id"] = cursor
+        mentions: list[Mention] = []
+        ids: list[str] = []
+        for _ in self.pages(first_poll=cursor is None):
+            response = self.get(path, params=params, headers=self._headers)
+            body = self.decode_json(response)
+            statuses = body if self.tag is not None else self.expect(body, "statuses", list)
+            if not isinstance(statuses, list):
+                kind = type(statuses).__name__
+                raise SourceError(f"{self.name}: unexpected response shape: a {kind}, not a list")
+            mentions += self.parse_items(statuses, self._mention)
+            ids += [s["id"] for s in statuses if isinstance(s, dict) and _is_id(s.get("id"))]
+            if len(statuses) < self.limit:
+                break
+            if self.tag is not None:
+                newer = _link_min_id(response)
+                if newer is None:
+                    break
+                params["min_id"] = newer
+            else:
+                params["offset"] = params.get("offset", 0) + len(statuses)
+        newest = max(ids, key=int, default=None)  # ids are time-ordered numbers (snowflakes)
+        if cursor is not None and newest is not None and int(newest) <= int(cursor):
+            newest = None
+        return FetchResult(mentions, newest)
+
+    def _mention(self, status: Any) -> Mention | None:
+        if status.get("reblog"):
+            return None  # a boost repeats a post we count once, under its own id
+        account = require(status, "account", dict)
+        followers = account.get("followers_count")
+        warning = status.get("spoiler_text")
+        text = html_to_text(require(status, "content", str))
+        return Mention(
+            source=self.name,
+            # Local ids differ from server to server; `uri` names the post across the fediverse.
+            external_id=require(status, "uri", str),
+            text=f"[CW: {warning}]\n{text}" if warning else text,
+            created_at=parse_time(require(status, "created_at", str)),
+            author=account.get("acct"),
+            author_followers=followers if isinstance(followers, int) else None,
+            url=status.get("url") or status["uri"],
+            extra={
+                "likes": status.get("favourites_count"),
+                "reposts": status.get("reblogs_count"),
+                "replies": status.get("replies_count"),
+                "language": status.get("language"),
+            },
+        )
+
+
+def _check_cursor(cursor: str) -> None:
+    if not _is_id(cursor):
+        raise SourceError(f"mastodon: unreadable cursor {cursor!r}", permanent=True)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and value.isdigit()
+
+
+def _link_min_id(response: httpx.Response) -> str | None:
+    """The `min_id` of the Link header's rel="prev" page, the next newer one."""
+    prev = response.links.get("prev", {}).get("url")
+    if not prev:
+        return None
+    values = parse_qs(urlsplit(prev).query).get("min_id")
+    return values[0] if values and _is_id(values[0]) else None

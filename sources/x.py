@@ -1,0 +1,112 @@
+"""X (Twitter) API v2 recent search: `GET /2/tweets/search/recent` with an app bearer token.
+
+Docs: https://docs.x.com/x-api/posts/search/integrate/paginate — results come newest first;
+`since_id` is the documented way to poll for what is new, `next_token` pages within one poll
+(it does not expire). Authors arrive once per page in `includes.users` (expansions=author_id).
+Budget headers: `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds).
+
+Recent search covers about 7 days: a `since_id` older than that is a 400 naming the parameter
+(seen in rooteco/tweetscape#421). After such an outage we start over from the latest page.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+import httpx
+
+from sources.base import FetchResult, Mention, SourceError
+from sources.http import HttpSource, parse_time, require
+
+logger = logging.getLogger(__name__)
+
+
+class _StaleSinceId(SourceError):
+    pass
+
+
+class XSource(HttpSource):
+    name = "x"
+    default_base_url = "https://api.x.com/2"
+    max_results = 100  # the documented maximum per page
+
+    def __init__(self, *, query: str, bearer_token: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.query = query
+        self._headers = {"Authorization": f"Bearer {bearer_token}"}
+
+    def fetch(self, cursor: str | None) -> FetchResult:
+        try:
+            return self._poll(cursor)
+        except _StaleSinceId:
+            logger.warning(
+                "%s: since_id %s is out of the search window; starting over", self.name, cursor
+            )
+            return self._poll(None)
+
+    def raise_for_response(self, response: httpx.Response) -> None:
+        if response.status_code == 400 and b'"since_id"' in response.content:
+            raise _StaleSinceId(f"{self.name}: since_id refused", permanent=True)
+        super().raise_for_response(response)
+
+    def _poll(self, cursor: str | None) -> FetchResult:
+        params: dict[str, Any] = {
+            "query": self.query,
+            "max_results": self.max_results,
+            "tweet.fields": "created_at,public_metrics,author_id",
+            "expansions": "author_id",
+            "user.fields": "username,public_metrics",
+        }
+        if cursor is not None:
+            if not cursor.isdigit():
+                raise SourceError(f"{self.name}: unreadable cursor {cursor!r}", permanent=True)
+            params["since_id"] = cursor
+        mentions: list[Mention] = []
+        ids: list[str] = []
+        for _ in self.pages(first_poll=cursor is None):
+            body = self.get_json("/tweets/search/recent", params=params, headers=self._headers)
+            meta = self.expect(body, "meta", dict)
+            users = _users_by_id(body)
+            # No `data` key at all when nothing matched (result_count 0).
+            tweets = self.expect(body, "data", list) if "data" in body else []
+            mentions += self.parse_items(tweets, partial(self._mention, users=users))
+            ids += [str(meta.get("newest_id"))]
+            if not meta.get("next_token"):
+                break
+            params["next_token"] = meta["next_token"]
+        ids += [m.external_id for m in mentions]
+        # Post ids are snowflakes: a larger number is a later post.
+        newest = max((i for i in ids if i.isdigit()), key=int, default=None)
+        return FetchResult(mentions, newest if newest != cursor else None)
+
+    def _mention(self, tweet: Any, users: dict[str, dict[str, Any]]) -> Mention:
+        tweet_id = require(tweet, "id", str)
+        if not tweet_id.isdigit():  # the cursor compares ids as numbers
+            raise ValueError(f"non-numeric post id {tweet_id!r}")
+        user = users.get(str(tweet.get("author_id")), {})
+        username = user.get("username")
+        metrics = tweet.get("public_metrics") or {}
+        followers = (user.get("public_metrics") or {}).get("followers_count")
+        return Mention(
+            source=self.name,
+            external_id=tweet_id,
+            text=require(tweet, "text", str),
+            created_at=parse_time(require(tweet, "created_at", str)),
+            author=username,
+            author_followers=followers if isinstance(followers, int) else None,
+            url=f"https://x.com/{username or 'i/web'}/status/{tweet_id}",
+            extra={
+                "likes": metrics.get("like_count"),
+                "reposts": metrics.get("retweet_count"),
+                "replies": metrics.get("reply_count"),
+                "quotes": metrics.get("quote_count"),
+                "impressions": metrics.get("impression_count"),
+            },
+        )
+
+
+def _users_by_id(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    users = (body.get("includes") or {}).get("users") or []
+    return {str(u["id"]): u for u in users if isinstance(u, dict) and "id" in u}

@@ -1,0 +1,137 @@
+"""A real HTTP server on 127.0.0.1 that answers like a platform, and an httpx client for it.
+
+Tests queue replies per path (`platform.reply("/search.json", ...)`); each request takes the next
+queued reply for its path, and the last one repeats. Every request is recorded for assertions.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CLIENT_TIMEOUT = 0.5
+
+
+def fixture_text(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def fixture_json(name: str) -> Any:
+    return json.loads(fixture_text(name))
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str | Any = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to sleep before answering (timeouts)
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    def param(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else None
+
+
+class FakePlatform:
+    def __init__(self) -> None:
+        self.replies: dict[str, deque[Reply]] = defaultdict(deque)
+        self.requests: list[Recorded] = []
+        self.lock = threading.Lock()
+        self.base_url = ""
+
+    def reply(self, path: str, *replies: Reply | Any, status: int = 200, **kw: Any) -> None:
+        for reply in replies:
+            if not isinstance(reply, Reply):
+                reply = Reply(status=status, body=reply, **kw)
+            self.replies[path].append(reply)
+
+    def take(self, path: str) -> Reply:
+        with self.lock:
+            queue = self.replies.get(path)
+            if not queue:
+                return Reply(404, {"error": f"no reply queued for {path}"})
+            return queue.popleft() if len(queue) > 1 else queue[0]
+
+    def paths(self) -> list[str]:
+        return [r.path for r in self.requests]
+
+
+def _handler(platform: FakePlatform) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            url = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            with platform.lock:
+                platform.requests.append(
+                    Recorded(self.command, url.path, parse_qs(url.query), dict(self.headers), body)
+                )
+            reply = platform.take(url.path)
+            if reply.delay:
+                time.sleep(reply.delay)
+            payload = reply.body
+            if not isinstance(payload, bytes | str):
+                payload = json.dumps(payload)
+            data = payload.encode() if isinstance(payload, str) else payload
+            try:
+                self.send_response(reply.status)
+                headers = {"Content-Type": "application/json", **reply.headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (timeout tests)
+
+        do_GET = do_POST = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def platform() -> Iterator[FakePlatform]:
+    fake = FakePlatform()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server.daemon_threads = True
+    server.block_on_close = False  # a sleeping handler must not hold up teardown
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def client() -> Iterator[httpx.Client]:
+    # One client for the run: building its TLS context costs more than most tests.
+    with httpx.Client(timeout=CLIENT_TIMEOUT) as http:
+        yield http

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from sources.base import SourceError
+from sources.hackernews import HackerNewsSource
+from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, fixture_json
+
+PATH = "/api/v1/search_by_date"
+
+
+def make(platform: FakePlatform, client: httpx.Client) -> HackerNewsSource:
+    return HackerNewsSource(
+        client=client,
+        brand="Acme",
+        query="acme",
+        base_url=platform.base_url + "/api/v1",
+        timeout=CLIENT_TIMEOUT,
+    )
+
+
+def test_it_maps_comments_and_stories(platform: FakePlatform, client: httpx.Client) -> None:
+    platform.reply(PATH, fixture_json("hn_page0.json"))
+
+    result = make(platform, client).fetch(None)
+
+    comment = result.mentions[0]
+    assert comment.source == "hackernews"
+    assert comment.external_id == "43361240"
+    assert comment.text == (
+        'Our Acme cluster was down 3 hours & support said "working as intended".\nNever again.'
+    )
+    assert comment.created_at == datetime(2025, 3, 14, 18, 20, tzinfo=UTC)
+    assert comment.author == "ops_person"
+    assert comment.url == "https://news.ycombinator.com/item?id=43361240"
+    assert comment.brand == "Acme"
+    assert comment.extra["kind"] == "comment"
+    assert comment.extra["story_title"] == "Acme outage post-mortem"
+
+
+def test_it_skips_a_hit_missing_its_text(platform: FakePlatform, client: httpx.Client) -> None:
+    platform.reply(PATH, fixture_json("hn_page0.json"))
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.external_id for m in result.mentions] == ["43361240"]
+
+
+def test_first_poll_takes_the_latest_page_only(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    platform.reply(PATH, fixture_json("hn_page0.json"), fixture_json("hn_page1.json"))
+
+    make(platform, client).fetch(None)
+
+    assert len(platform.requests) == 1
+    request = platform.requests[0]
+    assert request.param("query") == "acme"
+    assert request.param("tags") == "(story,comment)"
+    assert request.param("numericFilters") is None
+
+
+def test_it_follows_pages_after_a_cursor(platform: FakePlatform, client: httpx.Client) -> None:
+    platform.reply(PATH, fixture_json("hn_page0.json"), fixture_json("hn_page1.json"))
+    cursor = json.dumps({"newest": "2025-03-14T15:00:00+00:00", "ids": []})
+
+    result = make(platform, client).fetch(cursor)
+
+    assert [m.external_id for m in result.mentions] == ["43361240", "43360000"]
+    assert [r.param("page") for r in platform.requests] == ["0", "1"]
+    assert platform.requests[0].param("numericFilters") == "created_at_i>=1741964400"
+    story = result.mentions[1]
+    assert story.text == "Acme outage post-mortem"
+    assert story.extra["points"] == 212
+    assert story.extra["comments"] == 148
+
+
+def test_the_returned_cursor_yields_nothing_twice(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    source = make(platform, client)
+    platform.reply(PATH, fixture_json("hn_page0.json"))
+    first = source.fetch(None)
+    assert first.cursor is not None
+
+    # The platform answers the inclusive filter with the newest hit again, as Algolia does.
+    second = source.fetch(first.cursor)
+
+    assert second.mentions == []
+    assert second.cursor is None  # nothing new: keep the stored cursor
+    assert platform.requests[-1].param("numericFilters") == "created_at_i>=1741976400"
+
+
+def test_it_logs_when_new_hits_overflow_the_page_cap(
+    platform: FakePlatform, client: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    page = {**fixture_json("hn_page0.json"), "nbPages": 9}
+    platform.reply(PATH, page)
+    source = make(platform, client)
+    source.page_cap = 2
+    cursor = json.dumps({"newest": "2025-03-14T15:00:00+00:00", "ids": []})
+
+    source.fetch(cursor)
+
+    assert len(platform.requests) == 2
+    assert "more than 2 pages of new items" in caplog.text
+
+
+def test_an_unreadable_cursor_is_permanent(platform: FakePlatform, client: httpx.Client) -> None:
+    with pytest.raises(SourceError, match="unreadable cursor") as caught:
+        make(platform, client).fetch("not json")
+
+    assert caught.value.permanent
+    assert platform.requests == []

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+
+from sources.mastodon import MastodonSource
+from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply, fixture_json
+
+SEARCH = "/api/v2/search"
+TAG = "/api/v1/timelines/tag/acme"
+
+
+def make(platform: FakePlatform, client: httpx.Client, query: str, **kw: str) -> MastodonSource:
+    return MastodonSource(
+        client=client,
+        brand="Acme",
+        query=query,
+        base_url=platform.base_url,
+        timeout=CLIENT_TIMEOUT,
+        **kw,
+    )
+
+
+def link(platform: FakePlatform, newer: str, older: str) -> dict[str, str]:
+    url = platform.base_url + TAG
+    return {"Link": f'<{url}?max_id={older}>; rel="next", <{url}?min_id={newer}>; rel="prev"'}
+
+
+def test_search_maps_statuses_to_plain_text(platform: FakePlatform, client: httpx.Client) -> None:
+    platform.reply(SEARCH, fixture_json("mastodon_search.json"))
+
+    result = make(platform, client, "acme", access_token="tok").fetch(None)
+
+    status = result.mentions[0]
+    assert status.source == "mastodon"
+    assert status.external_id == "https://social.example/users/pat/statuses/113456789012345678"
+    assert status.text == (
+        "Anyone else unable to log in to #Acme since this morning?\nSupport isn't answering."
+    )
+    assert status.created_at == datetime(2025, 3, 14, 18, 5, 33, tzinfo=UTC)
+    assert status.author == "pat@social.example"
+    assert status.author_followers == 412
+    assert status.url == "https://social.example/@pat/113456789012345678"
+    assert status.extra["likes"] == 8 and status.extra["reposts"] == 3
+    request = platform.requests[0]
+    assert request.param("q") == "acme" and request.param("type") == "statuses"
+    assert request.headers["Authorization"] == "Bearer tok"
+    assert result.cursor == "113456789012345678"
+
+
+def test_search_skips_a_status_without_account(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    platform.reply(SEARCH, fixture_json("mastodon_search.json"))
+
+    result = make(platform, client, "acme").fetch(None)
+
+    assert len(result.mentions) == 1
+
+
+def test_search_pages_with_offset_after_min_id(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    platform.reply(SEARCH, fixture_json("mastodon_search.json"), {"statuses": []})
+    source = make(platform, client, "acme")
+    source.limit = 2
+
+    result = source.fetch("113456789012345000")
+
+    assert [r.param("offset") for r in platform.requests] == [None, "2"]
+    assert {r.param("min_id") for r in platform.requests} == {"113456789012345000"}
+    assert result.cursor == "113456789012345678"
+
+
+def test_a_hashtag_query_reads_the_tag_timeline_following_link_prev(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    page1 = fixture_json("mastodon_tag_page1.json")
+    platform.reply(
+        TAG,
+        Reply(200, page1, link(platform, "113456790000000003", "113456790000000002")),
+        Reply(200, fixture_json("mastodon_tag_page2.json"), {}),
+    )
+    source = make(platform, client, "#acme")
+    source.limit = 2
+
+    result = source.fetch("113456790000000001")
+
+    assert [r.param("min_id") for r in platform.requests] == [
+        "113456790000000001",
+        "113456790000000003",
+    ]
+    assert [m.external_id.rsplit("/", 1)[1] for m in result.mentions] == [
+        "113456790000000003",
+        "113456790000000002",
+        "113456790000000005",
+    ]
+    assert result.mentions[0].text == "[CW: refund rant]\nRefund still pending after 3 weeks. #acme"
+    assert result.cursor == "113456790000000005"
+
+
+def test_the_returned_cursor_yields_nothing_twice(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    source = make(platform, client, "#acme")
+    platform.reply(TAG, fixture_json("mastodon_tag_page2.json"), [])
+    first = source.fetch(None)
+
+    second = source.fetch(first.cursor)
+
+    assert platform.requests[-1].param("min_id") == "113456790000000005"
+    assert second.mentions == [] and second.cursor is None
+
+
+def test_it_reads_mastodons_iso_reset_header(platform: FakePlatform, client: httpx.Client) -> None:
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "2025-03-14T18:10:00.000Z"}
+    platform.reply(TAG, Reply(200, [], headers))
+    source = MastodonSource(
+        client=client,
+        brand=None,
+        query="#acme",
+        base_url=platform.base_url,
+        clock=lambda: datetime(2025, 3, 14, 18, 9, tzinfo=UTC),
+    )
+    source.fetch(None)
+
+    assert source.retry_after == 60

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from sources.base import RateLimited
+from sources.reddit import RedditSource
+from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, fixture_json
+
+PATH = "/search.json"
+
+
+def make(platform: FakePlatform, client: httpx.Client) -> RedditSource:
+    return RedditSource(
+        client=client,
+        brand="Acme",
+        query="acme",
+        base_url=platform.base_url,
+        timeout=CLIENT_TIMEOUT,
+    )
+
+
+def test_it_maps_posts_and_sends_a_descriptive_user_agent(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    platform.reply(PATH, fixture_json("reddit_page1.json"))
+
+    result = make(platform, client).fetch(None)
+
+    post = result.mentions[0]
+    assert post.source == "reddit"
+    assert post.external_id == "t3_1jb2ccc"
+    title, body = post.text.split("\n")
+    assert title == "Acme cancelled my flight and the app shows nothing"
+    assert body == "Email at 5am, app still says on time."
+    assert post.created_at == datetime.fromtimestamp(1741975331, UTC)
+    assert post.author == "throwaway_flyer"
+    assert post.url == "https://www.reddit.com/r/travel/comments/1jb2ccc/acme_cancelled_my_flight/"
+    assert post.extra == {
+        "score": 42,
+        "comments": 17,
+        "subreddit": "r/travel",
+        "subreddit_subscribers": 9000000,
+        "link": None,
+    }
+    request = platform.requests[0]
+    assert request.param("sort") == "new" and request.param("q") == "acme"
+    assert request.headers["User-Agent"].startswith("server:crisisbot:")
+
+
+def test_it_skips_a_post_without_a_title(platform: FakePlatform, client: httpx.Client) -> None:
+    platform.reply(PATH, fixture_json("reddit_page1.json"))
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.external_id for m in result.mentions] == ["t3_1jb2ccc"]
+
+
+def test_it_pages_with_after_until_the_cursor(platform: FakePlatform, client: httpx.Client) -> None:
+    source = make(platform, client)
+    platform.reply(PATH, fixture_json("reddit_page2.json"))
+    cursor = source.fetch(None).cursor  # the megathread is known
+    platform.requests.clear()
+    platform.replies.clear()
+    platform.reply(PATH, fixture_json("reddit_page1.json"), fixture_json("reddit_page2.json"))
+
+    result = source.fetch(cursor)
+
+    assert [m.external_id for m in result.mentions] == ["t3_1jb2ccc"]
+    assert [r.param("after") for r in platform.requests] == [None, "t3_1jb2aaa"]
+    again = source.fetch(result.cursor)
+    assert again.mentions == []
+
+
+def test_it_paces_itself_when_the_budget_is_spent(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    headers = {
+        "x-ratelimit-used": "100",
+        "x-ratelimit-remaining": "0.0",
+        "x-ratelimit-reset": "412",
+    }
+    platform.reply(PATH, fixture_json("reddit_page2.json"), headers=headers)
+    source = make(platform, client)
+    source.fetch(None)
+
+    with pytest.raises(RateLimited) as caught:
+        source.fetch(None)
+
+    assert 410 < caught.value.retry_after <= 412
+    assert len(platform.requests) == 1  # the second poll did not spend a request

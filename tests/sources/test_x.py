@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from sources.base import SourceError
+from sources.x import XSource
+from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply, fixture_json
+
+PATH = "/2/tweets/search/recent"
+
+
+def make(platform: FakePlatform, client: httpx.Client) -> XSource:
+    return XSource(
+        client=client,
+        brand="Acme",
+        query="acme -is:retweet",
+        bearer_token="test-bearer",
+        base_url=platform.base_url + "/2",
+        timeout=CLIENT_TIMEOUT,
+    )
+
+
+def test_it_maps_posts_with_their_authors(platform: FakePlatform, client: httpx.Client) -> None:
+    platform.reply(PATH, fixture_json("x_page1.json"))
+
+    result = make(platform, client).fetch(None)
+
+    post = result.mentions[0]
+    assert post.source == "x"
+    assert post.external_id == "1900612345678901300"
+    assert post.text == "@Acme 3 hours at the gate, no crew, no updates."
+    assert post.created_at == datetime(2025, 3, 14, 18, 2, 11, tzinfo=UTC)
+    assert post.author == "janetravels"
+    assert post.author_followers == 15320
+    assert post.url == "https://x.com/janetravels/status/1900612345678901300"
+    assert post.extra["likes"] == 51 and post.extra["reposts"] == 14
+    assert post.brand == "Acme"
+
+
+def test_it_asks_for_authors_and_sends_the_bearer_token(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    platform.reply(PATH, fixture_json("x_page1.json"))
+
+    make(platform, client).fetch(None)
+
+    request = platform.requests[0]
+    assert request.headers["Authorization"] == "Bearer test-bearer"
+    assert request.param("query") == "acme -is:retweet"
+    assert request.param("expansions") == "author_id"
+    assert "public_metrics" in (request.param("user.fields") or "")
+    assert request.param("since_id") is None
+
+
+def test_it_skips_a_post_without_created_at(platform: FakePlatform, client: httpx.Client) -> None:
+    platform.reply(PATH, fixture_json("x_page1.json"))
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.external_id for m in result.mentions] == ["1900612345678901300"]
+
+
+def test_first_poll_reads_one_page_and_keeps_the_newest_id(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    platform.reply(PATH, fixture_json("x_page1.json"), fixture_json("x_page2.json"))
+
+    result = make(platform, client).fetch(None)
+
+    assert len(platform.requests) == 1
+    assert result.cursor == "1900612345678901300"
+
+
+def test_it_pages_with_next_token_after_since_id(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    platform.reply(PATH, fixture_json("x_page1.json"), fixture_json("x_page2.json"))
+
+    result = make(platform, client).fetch("1900612345678900000")
+
+    assert [m.external_id for m in result.mentions] == [
+        "1900612345678901300",
+        "1900612345678901200",
+    ]
+    assert [r.param("since_id") for r in platform.requests] == ["1900612345678900000"] * 2
+    assert (
+        platform.requests[1].param("next_token") == "b26v89c19zqg8o3fr5u6ex5mpp4yzv5fm9hhlvtu9s5ot"
+    )
+    assert result.mentions[1].author is None  # the page did not include this author
+    assert result.mentions[1].url == "https://x.com/i/web/status/1900612345678901200"
+    assert result.cursor == "1900612345678901300"
+
+
+def test_the_returned_cursor_polls_from_there(platform: FakePlatform, client: httpx.Client) -> None:
+    source = make(platform, client)
+    platform.reply(PATH, fixture_json("x_page1.json"), fixture_json("x_empty.json"))
+    first = source.fetch(None)
+
+    second = source.fetch(first.cursor)
+
+    assert platform.requests[-1].param("since_id") == first.cursor
+    assert second.mentions == []
+    assert second.cursor is None
+
+
+def test_a_since_id_older_than_the_search_window_starts_over(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    stale = {
+        "errors": [
+            {
+                "parameters": {"since_id": ["1519056945277198339"]},
+                "message": "Invalid 'since_id':'1519056945277198339'. "
+                "'since_id' must be a tweet id created after 2025-03-07T18:00Z.",
+            }
+        ],
+        "title": "Invalid Request",
+        "type": "https://api.twitter.com/2/problems/invalid-request",
+    }
+    platform.reply(PATH, Reply(400, stale), fixture_json("x_page1.json"))
+
+    result = make(platform, client).fetch("1519056945277198339")
+
+    assert [r.param("since_id") for r in platform.requests] == ["1519056945277198339", None]
+    assert result.cursor == "1900612345678901300"
+
+
+def test_an_invalid_query_is_permanent(platform: FakePlatform, client: httpx.Client) -> None:
+    invalid = {"errors": [{"parameters": {"query": ["acme ("]}, "message": "bad query"}]}
+    platform.reply(PATH, Reply(400, invalid))
+
+    with pytest.raises(SourceError) as caught:
+        make(platform, client).fetch(None)
+
+    assert caught.value.permanent

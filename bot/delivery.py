@@ -84,6 +84,9 @@ class Deliverer:
         with self.sessions() as session:
             row = session.get(Outbox, row_id)
             assert row is not None
+            if self._superseded(session, row):
+                self._done(row_id, _Outcome(None, None, row.channel or "", coalesced=True))
+                return 0
             try:
                 outcome = self._send(session, row)
             except NotReady:
@@ -94,6 +97,24 @@ class Deliverer:
                 return 0
         self._done(row_id, outcome)
         return 1
+
+    def _superseded(self, session: Session, row: Outbox) -> bool:
+        """A newer row will render this card's latest state; skip the older one. Only once the
+        card exists: its first post must go out even if updates queue behind it."""
+        if row.kind != "card" or not self._card_posted(session, row.target or ""):
+            return False
+        newer = select(Outbox.id).where(
+            Outbox.kind == "card", Outbox.target == row.target, Outbox.status == "pending",
+            Outbox.id > row.id,
+        )  # fmt: skip
+        return session.scalar(newer.limit(1)) is not None
+
+    @staticmethod
+    def _card_posted(session: Session, target: str) -> bool:
+        kind, _, ident = target.partition(":")
+        model = Draft if kind == "draft" else Incident
+        obj = session.get(model, int(ident))
+        return obj is not None and obj.message_ts is not None
 
     def _send(self, session: Session, row: Outbox) -> _Outcome:
         incident = session.get(Incident, row.incident_id) if row.incident_id else None
@@ -178,6 +199,8 @@ class Deliverer:
             row = session.get(Outbox, row_id)
             assert row is not None
             row.status, row.sent_at, row.result_ts, row.locked_until = "sent", now, outcome.ts, None
+            if outcome.coalesced:
+                row.last_error = "skipped: a newer update of this card follows"
             if not outcome.first_post or outcome.target is None:
                 return
             kind, _, ident = outcome.target.partition(":")
@@ -226,6 +249,7 @@ class _Outcome:
     ts: str | None
     channel: str
     first_post: bool = False
+    coalesced: bool = False
 
 
 def _latest_draft(session: Session, incident: Incident) -> Draft | None:

@@ -74,10 +74,10 @@ def decide(
     incident = incidents.get(session, draft.incident_id)
     verb = "approve" if approve else "reject"
     why = None
-    if user not in approvers:
-        why = "not an approver"
-    elif user == draft.author and approve:
+    if user == draft.author and approve:  # even an approver: four eyes means two people
         why = "the author cannot approve their own draft"
+    elif user not in approvers:
+        why = "not an approver"
     if why:
         timeline.record(
             session, incident, "draft.refused", actor=user, at=now,

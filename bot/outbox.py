@@ -2,7 +2,8 @@
 
 Rows are delivered by `bot.delivery` (right after the commit, and by the worker as a safety net).
 A *card* row renders the current state of an incident (or a draft) when it is delivered, so a burst
-of changes costs one Slack update, and a card is never shown older than the database.
+of changes costs one Slack update (older rows for the same card are skipped), and the card is never
+left older than the database.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import timeline
@@ -56,14 +56,8 @@ def enqueue_post(
 
 
 def _enqueue_card(session: Session, target: str, incident: Incident, now: datetime) -> None:
-    session.flush()
-    pending = session.scalar(
-        select(Outbox.id).where(
-            Outbox.kind == "card", Outbox.target == target, Outbox.status == "pending"
-        )
-    )
-    if pending is not None:
-        return  # the pending row renders the latest state when it is delivered
+    # Always a new row: a pending one may be in flight, rendered before this change committed.
+    # The deliverer skips a card row when a newer one for the same target waits behind it.
     session.add(
         Outbox(
             key=f"{target}:{uuid.uuid4().hex}",

@@ -110,7 +110,7 @@ def sample_storm(
 def _record(i: int, text: str, at: datetime, rng: random.Random, brand: str) -> dict[str, Any]:
     author = f"user{rng.randint(1, 5000)}"
     return {
-        "id": f"m{i}",
+        "id": f"{brand.lower()}-{i}",
         "source": "bluesky",
         "text": text,
         "created_at": at.isoformat(),

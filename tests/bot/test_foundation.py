@@ -45,7 +45,7 @@ def _answered(stack: Stack, needle: str) -> dict:
 
 
 def _alerts(stack: Stack) -> list[dict]:
-    return [m for m in stack.channel_messages() if not m.get("thread_ts")]
+    return [m for m in stack.channel_messages() if m.get("thread_ts") in (None, m["ts"])]
 
 
 def _buttons(message: dict) -> list[str]:

@@ -1,0 +1,95 @@
+"""Steps the response tests share: open a storm's incident, find messages, wait for answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot import jobs
+from bot.clock import ManualClock
+from bot.importer import parse_record
+from bot.ingest import store_mentions
+from bot.testing import CHANNEL, Stack, sample_storm
+from models import Incident
+
+
+def open_storm(stack: Stack, clock: ManualClock, brand: str = "Acme") -> int:
+    """Store a storm and run the detection job; return the incident number once it is posted."""
+    mentions = [parse_record(r) for r in sample_storm(clock(), brand=brand)]
+    with stack.bot.transaction() as session:
+        store_mentions(session, mentions, config=stack.bot.config, now=clock())
+    numbers = jobs.detect_storms(stack.bot)
+    assert numbers, "the storm should open an incident"
+    stack.emulator.wait_for(lambda: _posted(stack, numbers[0]))  # alert.posted is recorded
+    return int(numbers[0])
+
+
+def _posted(stack: Stack, number: int) -> bool:
+    with stack.bot.sessions() as session:
+        incident = session.get(Incident, number)
+        return incident is not None and incident.message_ts is not None
+
+
+def top_level(stack: Stack) -> list[dict[str, Any]]:
+    # A thread's parent carries thread_ts equal to its own ts, as in Slack.
+    return [m for m in stack.emulator.messages(CHANNEL) if m.get("thread_ts") in (None, m["ts"])]
+
+
+def card(stack: Stack, number: int) -> dict[str, Any] | None:
+    return next((m for m in top_level(stack) if m["text"].startswith(f"#{number} ") or
+                 m["text"].startswith(f"DRILL · #{number} ")), None)  # fmt: skip
+
+
+def thread(stack: Stack, number: int) -> list[dict[str, Any]]:
+    parent = card(stack, number)
+    assert parent is not None
+    return [m for m in stack.emulator.messages(CHANNEL) if m.get("thread_ts") == parent["ts"]
+            and m["ts"] != parent["ts"]]  # fmt: skip
+
+
+def blocks_text(message: dict[str, Any] | None) -> str:
+    return json.dumps((message or {}).get("blocks", []), ensure_ascii=False)
+
+
+def answer(stack: Stack, needle: str, timeout: float = 5.0) -> dict[str, Any]:
+    """Wait for an answer to the person (respond() or chat.postEphemeral) containing `needle`."""
+
+    def find() -> dict[str, Any] | None:
+        for r in stack.emulator.responses:
+            if needle in r["payload"].get("text", ""):
+                return dict(r["payload"])
+        for e in stack.emulator.ephemerals:
+            if needle in e.get("text", ""):
+                return {"text": e["text"], "response_type": "ephemeral"}
+        return None
+
+    return stack.emulator.wait_for(find, timeout=timeout)
+
+
+def drafts_in_thread(stack: Stack, number: int) -> list[dict[str, Any]]:
+    return [m for m in thread(stack, number) if "Draft reply v" in m.get("text", "")]
+
+
+def click_on(stack: Stack, message: dict[str, Any], action_id: str, user: str) -> None:
+    value = next(
+        e["value"]
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
+    response = stack.slack.click(
+        action_id, value, user_id=user, message={"channel": CHANNEL, "ts": message["ts"]}
+    )
+    assert response.status_code == 200
+
+
+def timeline(stack: Stack, number: int) -> list[dict[str, Any]]:
+    import io
+
+    from bot import export
+
+    buffer = io.StringIO()
+    with stack.bot.transaction() as session:
+        export.write(session, number, "json", buffer)
+    return list(json.loads(buffer.getvalue())["events"])

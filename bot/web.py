@@ -133,5 +133,10 @@ class RunningServer:
         return self
 
     def stop(self) -> None:
-        self._server.close()
+        from waitress import wasyncore
+
+        # Close the sockets from inside the server's own loop thread: closing them from here
+        # races its select() (EBADF). With its map empty, the loop returns and run() ends.
+        server = self._server
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # type: ignore[union-attr]
         self._thread.join(timeout=5)

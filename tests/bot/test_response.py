@@ -66,7 +66,8 @@ def test_one_incident_from_alert_to_resolution(team: Stack, clock: ManualClock) 
     assert "Customers come first" in str(view["blocks"])
     team.slack.submit_view(
         View.DRAFT_REPLY,
-        {Block.DRAFT_TEMPLATE: {"template": {"type": "static_select", "selected_option": {"value": "0"}}},
+        {Block.DRAFT_TEMPLATE: {"template": {"type": "static_select",
+                                             "selected_option": {"value": "0"}}},
          Block.DRAFT_TEXT: {"text": ""}},
         user_id="U0ALICE", private_metadata=str(n),
     )  # fmt: skip

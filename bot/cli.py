@@ -31,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # One line per HTTP request or job run drowns what matters; keep their warnings.
+    for noisy in ("httpx", "apscheduler.executors", "apscheduler.scheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return int(args.run(args))
     except (SettingsError, ConfigError) as exc:

@@ -1,0 +1,24 @@
+"""`crisisbot demo` runs the real bot against the emulator from start to export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+def test_the_demo_runs_a_whole_crisis_and_writes_the_timeline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--out", str(tmp_path / "out"), "--speed", "0"]) == 0
+    shown = capsys.readouterr().out
+    assert "MENTION STORM" in shown and "Ready to copy" in shown
+    data = json.loads((tmp_path / "out" / "incident-1-timeline.json").read_text())
+    types = [e["type"] for e in data["events"]]
+    for step in ("incident.opened", "alert.posted", "incident.claimed", "incident.escalated",
+                 "draft.created", "draft.refused", "draft.approved", "incident.resolved"):  # fmt: skip
+        assert step in types
+    assert (tmp_path / "out" / "incident-1-timeline.md").read_text().startswith("# Incident #1")

@@ -35,7 +35,8 @@ def read_series(path: Path) -> tuple[list[str], Series]:
     with path.open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     stamps = [r["timestamp"] for r in rows]
-    return stamps, [(datetime.fromisoformat(s), float(r["value"])) for s, r in zip(stamps, rows)]
+    series = [(datetime.fromisoformat(r["timestamp"]), float(r["value"])) for r in rows]
+    return stamps, series
 
 
 def volume_alerts(series: Series, settings: VolumeSettings | None = None) -> list[int]:
@@ -72,7 +73,7 @@ def score(name: str, detector: Detector, files: Iterable[Path], args: argparse.N
             with (Path(out) / path.name).open("w", newline="") as fh:
                 w = csv.writer(fh)
                 w.writerow(["timestamp", "alert"])
-                w.writerows(zip(stamps, alerts))
+                w.writerows(zip(stamps, alerts, strict=True))
         print(f"== {name}")
         cmd = [sys.executable, str(args.scorer), "--data", str(args.data),
                "--windows", str(args.windows), "--results", out]

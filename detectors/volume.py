@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from statistics import NormalDist
 
 DAY_SECONDS = 86_400
 
@@ -35,10 +36,11 @@ class VolumeSettings:
     season_days: int = 7
     level_minutes: int = 180  # recent-level window
     spread_days: float = 3.0  # residual history for the robust spread
-    cooldown_seconds: int = 12 * 3600
+    cooldown_seconds: int = 24 * 3600  # a storm's aftermath can last a day: one alert
     rearm_z: float = 3.0  # after cooldown, re-arm only once z is back under this
     warmup_seconds: int = 6 * 3600
     clean_z: float = 3.0  # history is capped at this many spreads above expected
+    tail_quantile: float = 0.99  # calibrate the spread on this quantile of past residuals
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +61,23 @@ def _anscombe(x: float) -> float:
     return 2.0 * math.sqrt(max(x, 0.0) + 0.375)
 
 
-def _robust_spread(values: Iterable[float]) -> tuple[float, float]:
-    """(median, 1.4826 * MAD) of the values."""
+def _robust_spread(values: Iterable[float], tail: float) -> tuple[float, float, float]:
+    """(median, core, spread): core = 1.4826 * MAD; spread = core widened when the upper tail is
+    heavier than normal.
+
+    With `tail` = q (e.g. 0.99) the spread is at least (q-quantile - median) / z_q, so this series'
+    own usual extremes map to ordinary z values: heavy-tailed (bursty) series need bigger bursts.
+    """
     xs = sorted(values)
     if not xs:
-        return 0.0, 1.0
+        return 0.0, 1.0, 1.0
     med = xs[len(xs) // 2]
     devs = sorted(abs(x - med) for x in xs)
-    return med, 1.4826 * devs[len(devs) // 2]
+    core = spread = 1.4826 * devs[len(devs) // 2]
+    if tail > 0.0 and len(xs) >= 100:
+        hi = xs[min(len(xs) - 1, int(tail * len(xs)))]
+        spread = max(core, (hi - med) / NormalDist().inv_cdf(tail))
+    return med, core, spread
 
 
 @dataclass(slots=True)
@@ -74,7 +85,8 @@ class _Scale:
     bins: int
     resid: deque[float]
     centre: float = 0.0
-    spread: float = 1.0
+    spread: float = 1.0  # tail-calibrated: how unusual
+    core: float = 1.0  # MAD only: what counts as normal enough to remember
 
 
 @dataclass(slots=True)
@@ -86,6 +98,7 @@ class VolumeDetector:
     _clean: list[float | None] = field(default_factory=list)
     _seas: list[float | None] = field(default_factory=list)
     _exp: list[float | None] = field(default_factory=list)
+    _lvl: list[float | None] = field(default_factory=list)  # level behind each bin's expectation
     _scales: list[_Scale] = field(default_factory=list)
     _last_start: datetime | None = None
     _first_start: datetime | None = None
@@ -98,7 +111,7 @@ class VolumeDetector:
         keep = max(1, round(s.spread_days * DAY_SECONDS / s.bin_seconds))
         for minutes in s.scales_minutes:
             bins = max(1, round(minutes * 60 / s.bin_seconds))
-            if all(sc.bins != bins for sc in self._scales):
+            if all(sc.bins != bins for sc in self._scales):  # the 1-bin scale must come first
                 self._scales.append(_Scale(bins=bins, resid=deque(maxlen=keep)))
 
     @property
@@ -114,26 +127,34 @@ class VolumeDetector:
         return series[-1 - back] if back < len(series) else None
 
     def _push(self, obs: float | None, clean: float | None, seas: float | None,
-              exp: float | None) -> None:
+              exp: float | None, lvl: float | None) -> None:
         for series, v in ((self._obs, obs), (self._clean, clean), (self._seas, seas),
-                          (self._exp, exp)):
+                          (self._exp, exp), (self._lvl, lvl)):
             series.append(v)
             if len(series) > 2 * self._memory:  # trim in chunks: amortised O(1)
                 del series[: len(series) - self._memory]
 
     def _seasonal(self) -> float | None:
-        """Mean cleaned count at the same time of day over past days (+-1 bin)."""
+        """Typical cleaned count at this time of day: per past day the mean of +-1 bin, then a
+        trimmed mean over the days (the highest and lowest day dropped), so one odd day is ignored.
+        """
         day = self._day_bins
-        vals = []
+        per_day = []
         for d in range(1, self.settings.season_days + 1):
-            for j in (-1, 0, 1):
-                v = self._get(self._clean, d * day - 1 + j)
-                if v is not None:
-                    vals.append(v)
-        return sum(vals) / len(vals) if len(vals) >= 3 else None
+            got = (self._get(self._clean, d * day - 1 + j) for j in (-1, 0, 1))
+            vals = [v for v in got if v is not None]
+            if vals:
+                per_day.append(sum(vals) / len(vals))
+        if not per_day:
+            return None
+        per_day.sort()
+        if len(per_day) >= 4:
+            per_day = per_day[1:-1]
+        return sum(per_day) / len(per_day)
 
-    def _expected(self, seas: float | None) -> float | None:
-        """Seasonal profile scaled by the recent level, or the recent level alone."""
+    def _expected(self, seas: float | None) -> tuple[float, float] | None:
+        """(expected, level): seasonal profile times the recent level ratio, or, without a
+        profile yet, the recent mean (level is then that mean and the profile counts as 1)."""
         level_bins = max(1, round(self.settings.level_minutes * 60 / self.settings.bin_seconds))
         clean_sum = seas_sum = 0.0
         clean_only: list[float] = []
@@ -148,10 +169,12 @@ class VolumeDetector:
                 seas_sum += s
         if seas is not None and seas_sum > 0.0:
             prior = 3.0  # pseudo-counts: a few quiet bins must not swing the level wildly
-            return seas * (clean_sum + prior) / (seas_sum + prior)
+            ratio = (clean_sum + prior) / (seas_sum + prior)
+            return seas * ratio, ratio
         if clean_only:
-            return sum(clean_only) / len(clean_only)
-        return seas
+            mean = sum(clean_only) / len(clean_only)
+            return mean, mean
+        return None
 
     def _gap(self, start: datetime) -> None:
         """Insert 'no data' rows for skipped bins; reject time going backwards."""
@@ -162,25 +185,38 @@ class VolumeDetector:
         if steps < 1:
             raise ValueError(f"bin {start} is not after the previous bin {self._last_start}")
         for _ in range(min(steps - 1, self._memory)):
-            self._push(None, None, None, None)
+            self._push(None, None, None, None, None)
 
-    def _score_scales(self) -> list[tuple[float, int, float, float]]:
-        """(z, bins, observed, expected) for each scale, ending at the newest bin."""
-        out = []
-        for sc in self._scales:
-            obs = exp = 0.0
-            for back in range(min(sc.bins, len(self._obs))):
-                o, e = self._obs[-1 - back], self._exp[-1 - back]
-                if o is not None and e is not None:
-                    obs += o
-                    exp += e
-            d = _anscombe(obs) - _anscombe(exp)
-            z = (d - sc.centre) / max(sc.spread, 1.0)  # Poisson floor: sd 1 on this scale
-            sc.resid.append(d)
-            if len(sc.resid) < 100 or self._n % 12 == 0:  # refresh the spread now and then
-                sc.centre, sc.spread = _robust_spread(sc.resid)
-            out.append((z, sc.bins, obs, exp))
-        return out
+    def _window(self, bins: int, raw: bool) -> tuple[float, float, float]:
+        """(raw observed, compared observed, expected) summed over the last `bins` bins.
+
+        Longer windows sum the cleaned counts, so one freak bin cannot pass for a sustained
+        rise, and expect what was forecast at the window's start (the level then), so a storm
+        building up inside the window does not raise its own baseline.
+        """
+        obs = comp = exp = 0.0
+        n = min(bins, len(self._obs))
+        first = next((-1 - b for b in range(n - 1, -1, -1) if self._lvl[-1 - b]), None)
+        ref = self._lvl[first] if first is not None else None
+        for back in range(n):
+            o, c = self._obs[-1 - back], self._clean[-1 - back]
+            e, lvl = self._exp[-1 - back], self._lvl[-1 - back]
+            if o is None or c is None or e is None or not lvl or ref is None:
+                continue
+            obs += o
+            comp += o if raw else c
+            exp += e * ref / lvl
+        return obs, comp, exp
+
+    def _score(self, sc: _Scale) -> tuple[float, int, float, float]:
+        """(z, bins, observed, expected) on one scale, ending at the newest bin."""
+        obs, comp, exp = self._window(sc.bins, raw=sc.bins == 1)
+        d = _anscombe(comp) - _anscombe(exp)
+        z = (d - sc.centre) / max(sc.spread, 1.0)  # Poisson floor: sd 1 on this scale
+        sc.resid.append(d)
+        if len(sc.resid) < 100 or self._n % 12 == 0:  # refresh the spread now and then
+            sc.centre, sc.core, sc.spread = _robust_spread(sc.resid, self.settings.tail_quantile)
+        return z, sc.bins, obs, exp
 
     def update(self, start: datetime, value: float) -> BinResult:
         """Add one bin (its start time and count) and say how unusual it is."""
@@ -189,16 +225,14 @@ class VolumeDetector:
         self._last_start = start
         self._n += 1
         seas = self._seasonal()
-        exp = self._expected(seas)
-        if exp is None:
-            exp = float(value)  # the very first bin: nothing to compare with
-        self._push(float(value), float(value), seas, exp)
-        scales = self._score_scales()
-        z1 = scales[0][0]
-        if z1 > s.clean_z:  # remember a capped value, not the spike itself
-            sc = self._scales[0]
-            cap = (_anscombe(exp) + sc.centre + s.clean_z * max(sc.spread, 1.0)) / 2.0
+        exp, lvl = self._expected(seas) or (float(value), 0.0)  # first bin: nothing to compare
+        self._push(float(value), float(value), seas, exp, lvl)
+        one = self._scales[0]
+        first = self._score(one)
+        if first[0] > s.clean_z:  # remember a capped value, not the spike itself
+            cap = (_anscombe(exp) + one.centre + s.clean_z * max(one.core, 1.0)) / 2.0
             self._clean[-1] = min(float(value), cap * cap - 0.375)
+        scales = [first] + [self._score(sc) for sc in self._scales[1:]]
         gated = [t for t in scales if t[2] - t[3] >= s.min_excess]
         best = max(gated or scales)
         z = best[0] if gated else min(best[0], 0.99 * s.threshold)

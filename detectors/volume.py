@@ -30,7 +30,7 @@ DAY_SECONDS = 86_400
 @dataclass(frozen=True, slots=True)
 class VolumeSettings:
     bin_seconds: int = 300
-    threshold: float = 6.0  # z on the variance-stabilised scale that counts as a storm
+    threshold: float = 5.0  # z on the variance-stabilised, tail-calibrated scale
     min_excess: float = 8.0  # mentions above expected, so tiny brands don't alert on 3 posts
     scales_minutes: tuple[int, ...] = (0, 15, 60)  # 0 = a single bin
     season_days: int = 7
@@ -38,7 +38,7 @@ class VolumeSettings:
     spread_days: float = 3.0  # residual history for the robust spread
     cooldown_seconds: int = 24 * 3600  # a storm's aftermath can last a day: one alert
     rearm_z: float = 3.0  # after cooldown, re-arm only once z is back under this
-    warmup_seconds: int = 6 * 3600
+    warmup_seconds: int = 24 * 3600  # spreads need a day of residuals to be trusted
     clean_z: float = 3.0  # history is capped at this many spreads above expected
     tail_quantile: float = 0.99  # calibrate the spread on this quantile of past residuals
 

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from detectors.backtest import backtest_series
+from detectors.volume import VolumeDetector, VolumeSettings, run_series
+from tests.detectors.synth import BIN, T0, series
+
+
+def alerts(points: list) -> list[int]:
+    return [i for i, r in enumerate(run_series(points)) if r.alert]
+
+
+def test_causal_prefix_gives_prefix_of_output() -> None:
+    pts = series(4, base=20, seed=3, storm_at=3 * 288, storm_total=600)
+    full = list(run_series(pts))
+    part = list(run_series(pts[: 3 * 288 + 5]))
+    assert part == full[: len(part)]
+
+
+def test_daily_rhythm_without_storm_is_quiet() -> None:
+    for seed in range(3):
+        assert alerts(series(10, base=30, seed=seed)) == []
+
+
+def test_storm_on_top_of_rhythm_alerts_once_and_early() -> None:
+    at = 8 * 288 + 150
+    found = alerts(series(10, base=30, seed=2, storm_at=at, storm_total=1500, storm_bins=24))
+    assert len(found) == 1
+    assert at <= found[0] <= at + 3
+
+
+def test_slow_growth_does_not_alert() -> None:
+    assert alerts(series(14, base=10, seed=4, growth=0.08)) == []
+
+
+def test_sparse_calm_poisson_is_quiet() -> None:
+    for seed in range(5):
+        assert alerts(series(7, base=1.0, seed=seed)) == []
+
+
+# 40 extra mentions on top of ~18 usual in that hour is borderline (z 4.3-6.2 over seeds), so the
+# 40 case runs on a quieter brand (~9 an hour).
+@pytest.mark.parametrize(("total", "base", "within"), [(40, 0.5, 12), (60, 1.0, 10), (100, 1.0, 5)])
+def test_sparse_storm_alerts_within_a_few_bins(total: int, base: float, within: int) -> None:
+    at = 7 * 288 + 140  # a weekday afternoon after a quiet week
+    found = alerts(series(8, base=base, seed=7, storm_at=at, storm_total=total, storm_bins=12))
+    assert found, f"storm of {total} mentions in an hour not found"
+    assert at <= found[0] <= at + within
+    assert len(found) == 1
+
+
+def test_one_storm_one_alert_even_when_long() -> None:
+    at = 5 * 288
+    pts = series(7, base=20, seed=5, storm_at=at, storm_total=8000, storm_bins=72)
+    assert len(alerts(pts)) == 1
+
+
+def test_gaps_are_no_data_and_time_must_advance() -> None:
+    det = VolumeDetector(VolumeSettings(bin_seconds=300))
+    pts = series(3, base=20, seed=6)
+    kept = [p for i, p in enumerate(pts) if not 400 <= i < 460]  # five hours missing
+    results = [det.update(t, v) for t, v in kept]
+    assert not any(r.alert for r in results)
+    assert all(0.0 <= r.score <= 1.0 for r in results)
+    with pytest.raises(ValueError):
+        det.update(kept[-1][0], 1.0)
+
+
+def test_score_is_half_at_threshold_and_bounded() -> None:
+    pts = series(3, base=20, seed=8, storm_at=2 * 288 + 100, storm_total=2000, storm_bins=6)
+    results = list(run_series(pts))
+    hit = next(r for r in results if r.alert)
+    assert hit.score >= 0.5 and hit.z >= VolumeSettings().threshold
+    assert hit.observed > hit.expected
+    assert all(0.0 <= r.score < 1.0 for r in results)
+
+
+def test_backtest_rows_are_streamed_with_timestamps_as_given() -> None:
+    pts = series(3, base=20, seed=9, storm_at=2 * 288 + 50, storm_total=1500, storm_bins=6)
+    rows = [(t.strftime("%Y-%m-%d %H:%M:%S"), v) for t, v in pts]
+    del rows[100:110]  # missing rows = no data
+    out = list(backtest_series(iter(rows)))
+    assert [o[0] for o in out] == [r[0] for r in rows]
+    assert [o[1] for o in out] == [r[1] for r in rows]
+    assert sum(o[3] for o in out) == 1
+    assert all(0.0 <= o[2] <= 1.0 and o[3] in (0, 1) for o in out)
+    assert out[:300] == list(backtest_series(rows[:300]))
+
+
+def test_first_day_without_history_does_not_alert_on_noise() -> None:
+    pts = [(T0 + i * BIN, float(v)) for i, v in enumerate([5, 7, 6, 4, 8, 5] * 60)]
+    assert alerts(pts) == []
+    assert pts[-1][0] - pts[0][0] > timedelta(hours=29)

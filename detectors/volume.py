@@ -32,15 +32,16 @@ class VolumeSettings:
     bin_seconds: int = 300
     threshold: float = 5.0  # z on the variance-stabilised, tail-calibrated scale
     min_excess: float = 8.0  # mentions above expected, so tiny brands don't alert on 3 posts
-    scales_minutes: tuple[int, ...] = (0, 15, 60)  # 0 = a single bin
+    scales_minutes: tuple[int, ...] = (0, 15, 60, 180)  # 0 = a single bin; 3 h: slow build-ups
     season_days: int = 7
+    weekly_weeks: int = 2  # weeks of history used for the weekday/weekend factor
     level_minutes: int = 180  # recent-level window
     spread_days: float = 3.0  # residual history for the robust spread
     cooldown_seconds: int = 24 * 3600  # a storm's aftermath can last a day: one alert
     rearm_z: float = 3.0  # after cooldown, re-arm only once z is back under this
     warmup_seconds: int = 24 * 3600  # spreads need a day of residuals to be trusted
     clean_z: float = 3.0  # history is capped at this many spreads above expected
-    tail_quantile: float = 0.99  # calibrate the spread on this quantile of past residuals
+    tail_quantile: float = 0.995  # calibrate the spread on this quantile of past residuals
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,8 @@ class VolumeDetector:
     settings: VolumeSettings = field(default_factory=VolumeSettings)
     _obs: list[float | None] = field(default_factory=list)
     _clean: list[float | None] = field(default_factory=list)
-    _seas: list[float | None] = field(default_factory=list)
+    _seas: list[float | None] = field(default_factory=list)  # profile x weekly factor
+    _prof: list[float | None] = field(default_factory=list)  # daily profile alone
     _exp: list[float | None] = field(default_factory=list)
     _lvl: list[float | None] = field(default_factory=list)  # level behind each bin's expectation
     _scales: list[_Scale] = field(default_factory=list)
@@ -120,19 +122,37 @@ class VolumeDetector:
 
     @property
     def _memory(self) -> int:
-        return self._day_bins * self.settings.season_days + 2
+        days = max(self.settings.season_days, 7 * self.settings.weekly_weeks)
+        return self._day_bins * days + 2
 
     def _get(self, series: list[float | None], back: int) -> float | None:
         """Value `back` bins before the newest stored one (0 = newest)."""
         return series[-1 - back] if back < len(series) else None
 
     def _push(self, obs: float | None, clean: float | None, seas: float | None,
-              exp: float | None, lvl: float | None) -> None:
+              prof: float | None, exp: float | None, lvl: float | None) -> None:
         for series, v in ((self._obs, obs), (self._clean, clean), (self._seas, seas),
-                          (self._exp, exp), (self._lvl, lvl)):
+                          (self._prof, prof), (self._exp, exp), (self._lvl, lvl)):
             series.append(v)
             if len(series) > 2 * self._memory:  # trim in chunks: amortised O(1)
                 del series[: len(series) - self._memory]
+
+    def _weekly(self) -> float:
+        """Weekday factor: the next few hours a week (two weeks) ago against the daily profile for
+        those hours as of yesterday, so Monday morning after a quiet weekend is no 'storm'."""
+        day, ahead = self._day_bins, self._level_bins
+        got = exp = 0.0
+        for k in range(ahead):
+            p = self._get(self._prof, day - 1 - k)  # yesterday, same hour: always in the past
+            if p is None:
+                continue
+            for w in range(1, self.settings.weekly_weeks + 1):
+                c = self._get(self._clean, 7 * w * day - 1 - k)
+                if c is not None:
+                    got += c
+                    exp += p
+        prior = 10.0  # pseudo-counts: a sparse brand's weekly pattern is mostly noise
+        return (got + prior) / (exp + prior)
 
     def _seasonal(self) -> float | None:
         """Typical cleaned count at this time of day: per past day the mean of +-1 bin, then a
@@ -152,10 +172,14 @@ class VolumeDetector:
             per_day = per_day[1:-1]
         return sum(per_day) / len(per_day)
 
+    @property
+    def _level_bins(self) -> int:
+        return max(1, round(self.settings.level_minutes * 60 / self.settings.bin_seconds))
+
     def _expected(self, seas: float | None) -> tuple[float, float] | None:
         """(expected, level): seasonal profile times the recent level ratio, or, without a
         profile yet, the recent mean (level is then that mean and the profile counts as 1)."""
-        level_bins = max(1, round(self.settings.level_minutes * 60 / self.settings.bin_seconds))
+        level_bins = self._level_bins
         clean_sum = seas_sum = 0.0
         clean_only: list[float] = []
         for back in range(min(level_bins, len(self._clean))):
@@ -185,7 +209,7 @@ class VolumeDetector:
         if steps < 1:
             raise ValueError(f"bin {start} is not after the previous bin {self._last_start}")
         for _ in range(min(steps - 1, self._memory)):
-            self._push(None, None, None, None, None)
+            self._push(None, None, None, None, None, None)
 
     def _window(self, bins: int, raw: bool) -> tuple[float, float, float]:
         """(raw observed, compared observed, expected) summed over the last `bins` bins.
@@ -214,7 +238,7 @@ class VolumeDetector:
         d = _anscombe(comp) - _anscombe(exp)
         z = (d - sc.centre) / max(sc.spread, 1.0)  # Poisson floor: sd 1 on this scale
         sc.resid.append(d)
-        if len(sc.resid) < 100 or self._n % 12 == 0:  # refresh the spread now and then
+        if len(sc.resid) < 100 or self._n % 36 == 0:  # a slow statistic: refresh it now and then
             sc.centre, sc.core, sc.spread = _robust_spread(sc.resid, self.settings.tail_quantile)
         return z, sc.bins, obs, exp
 
@@ -224,9 +248,10 @@ class VolumeDetector:
         self._gap(start)
         self._last_start = start
         self._n += 1
-        seas = self._seasonal()
+        prof = self._seasonal()
+        seas = None if prof is None else prof * self._weekly()
         exp, lvl = self._expected(seas) or (float(value), 0.0)  # first bin: nothing to compare
-        self._push(float(value), float(value), seas, exp, lvl)
+        self._push(float(value), float(value), seas, prof, exp, lvl)
         one = self._scales[0]
         first = self._score(one)
         if first[0] > s.clean_z:  # remember a capped value, not the spike itself

@@ -23,22 +23,22 @@ def poisson(rng: random.Random, lam: float) -> int:
         k += 1
 
 
-def daily_rate(i: int, base: float, amplitude: float = 0.7) -> float:
+def daily_rate(i: int, base: float, amplitude: float = 0.7, weekend: float = 0.6) -> float:
     """Mentions per bin at bin i: a daily rhythm (quiet nights) and quieter weekends."""
     hour = (i * 5 / 60) % 24
-    weekend = 0.6 if (i // 288) % 7 >= 5 else 1.0
+    weekend = weekend if (i // 288) % 7 >= 5 else 1.0
     return base * weekend * (1 + amplitude * math.sin((hour - 9) / 24 * 2 * math.pi))
 
 
 def series(days: float, base: float, seed: int = 1, growth: float = 0.0,
-           storm_at: int | None = None, storm_total: int = 0, storm_bins: int = 12
-           ) -> list[tuple[datetime, float]]:
+           storm_at: int | None = None, storm_total: int = 0, storm_bins: int = 12,
+           weekend: float = 0.6) -> list[tuple[datetime, float]]:
     """Poisson counts around the daily rhythm; `growth` per day (0.1 = +10 %/day compounded);
     an optional storm of `storm_total` extra mentions spread over `storm_bins` bins."""
     rng = random.Random(seed)
     out = []
     for i in range(int(days * 288)):
-        lam = daily_rate(i, base) * (1 + growth) ** (i / 288)
+        lam = daily_rate(i, base, weekend=weekend) * (1 + growth) ** (i / 288)
         if storm_at is not None and storm_at <= i < storm_at + storm_bins:
             lam += storm_total / storm_bins
         out.append((T0 + i * BIN, float(poisson(rng, lam))))

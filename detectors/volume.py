@@ -30,16 +30,16 @@ DAY_SECONDS = 86_400
 @dataclass(frozen=True, slots=True)
 class VolumeSettings:
     bin_seconds: int = 300
-    threshold: float = 5.0  # z on the variance-stabilised, tail-calibrated scale
+    threshold: float = 4.5  # z on the variance-stabilised, tail-calibrated scale
     min_excess: float = 8.0  # mentions above expected, so tiny brands don't alert on 3 posts
     scales_minutes: tuple[int, ...] = (0, 15, 60, 180)  # 0 = a single bin; 3 h: slow build-ups
     season_days: int = 7
     weekly_weeks: int = 2  # weeks of history used for the weekday/weekend factor
     level_minutes: int = 180  # recent-level window
-    spread_days: float = 3.0  # residual history for the robust spread
+    spread_days: float = 7.0  # residual history for the robust spread
     cooldown_seconds: int = 24 * 3600  # a storm's aftermath can last a day: one alert
     rearm_z: float = 3.0  # after cooldown, re-arm only once z is back under this
-    warmup_seconds: int = 24 * 3600  # spreads need a day of residuals to be trusted
+    warmup_seconds: int = 24 * 3600  # and, beyond it, a day of residuals on the daily profile
     clean_z: float = 3.0  # history is capped at this many spreads above expected
     tail_quantile: float = 0.995  # calibrate the spread on this quantile of past residuals
 
@@ -106,6 +106,7 @@ class VolumeDetector:
     _first_start: datetime | None = None
     _last_alert: datetime | None = None
     _storm: bool = False
+    _seasonal_mode: bool = False  # a daily profile exists (from the second day on)
     _n: int = 0
 
     def __post_init__(self) -> None:
@@ -191,7 +192,7 @@ class VolumeDetector:
             if s is not None:
                 clean_sum += c
                 seas_sum += s
-        if seas is not None and seas_sum > 0.0:
+        if seas is not None:  # after a long gap (no recent data) the ratio falls back to 1
             prior = 3.0  # pseudo-counts: a few quiet bins must not swing the level wildly
             ratio = (clean_sum + prior) / (seas_sum + prior)
             return seas * ratio, ratio
@@ -249,6 +250,11 @@ class VolumeDetector:
         self._last_start = start
         self._n += 1
         prof = self._seasonal()
+        if prof is not None and not self._seasonal_mode:
+            # residuals of the crude first-day model would overstate the spread for days
+            self._seasonal_mode = True
+            for sc in self._scales:
+                sc.resid.clear()
         seas = None if prof is None else prof * self._weekly()
         exp, lvl = self._expected(seas) or (float(value), 0.0)  # first bin: nothing to compare
         self._push(float(value), float(value), seas, prof, exp, lvl)
@@ -277,7 +283,9 @@ class VolumeDetector:
             if calm and start - self._last_alert >= timedelta(seconds=s.cooldown_seconds):
                 self._storm = False
         assert self._first_start is not None
-        warm = start - self._first_start >= timedelta(seconds=s.warmup_seconds)
+        warm = (start - self._first_start >= timedelta(seconds=s.warmup_seconds)
+                and self._seasonal_mode  # spreads are trusted after a day of profile residuals
+                and all(len(sc.resid) >= self._day_bins for sc in self._scales))
         if self._storm or not warm or not material or z < s.threshold:
             return False
         self._storm = True

@@ -141,15 +141,15 @@ class VolumeDetector:
     def _weekly(self) -> float:
         """Weekday factor: the next few hours a week (two weeks) ago against the daily profile for
         those hours as of yesterday, so Monday morning after a quiet weekend is no 'storm'."""
-        day, ahead = self._day_bins, self._level_bins
+        day, ahead, n = self._day_bins, self._level_bins, len(self._clean)
+        profile = self._prof[n - day: n - day + ahead] if n >= day else []  # yesterday: the past
         got = exp = 0.0
-        for k in range(ahead):
-            p = self._get(self._prof, day - 1 - k)  # yesterday, same hour: always in the past
-            if p is None:
-                continue
-            for w in range(1, self.settings.weekly_weeks + 1):
-                c = self._get(self._clean, 7 * w * day - 1 - k)
-                if c is not None:
+        for w in range(1, self.settings.weekly_weeks + 1):
+            if n < 7 * w * day:
+                break
+            past = self._clean[n - 7 * w * day: n - 7 * w * day + ahead]
+            for c, p in zip(past, profile, strict=False):
+                if c is not None and p is not None:
                     got += c
                     exp += p
         prior = 10.0  # pseudo-counts: a sparse brand's weekly pattern is mostly noise
@@ -180,24 +180,16 @@ class VolumeDetector:
     def _expected(self, seas: float | None) -> tuple[float, float] | None:
         """(expected, level): seasonal profile times the recent level ratio, or, without a
         profile yet, the recent mean (level is then that mean and the profile counts as 1)."""
-        level_bins = self._level_bins
-        clean_sum = seas_sum = 0.0
-        clean_only: list[float] = []
-        for back in range(min(level_bins, len(self._clean))):
-            c = self._clean[-1 - back]
-            if c is None:
-                continue
-            clean_only.append(c)
-            s = self._seas[-1 - back]
-            if s is not None:
-                clean_sum += c
-                seas_sum += s
+        clean = self._clean[-self._level_bins:]
+        pairs = [(c, p) for c, p in zip(clean, self._seas[-self._level_bins:], strict=True)
+                 if c is not None and p is not None]
         if seas is not None:  # after a long gap (no recent data) the ratio falls back to 1
             prior = 3.0  # pseudo-counts: a few quiet bins must not swing the level wildly
-            ratio = (clean_sum + prior) / (seas_sum + prior)
+            ratio = (sum(c for c, _ in pairs) + prior) / (sum(p for _, p in pairs) + prior)
             return seas * ratio, ratio
-        if clean_only:
-            mean = sum(clean_only) / len(clean_only)
+        known = [c for c in clean if c is not None]
+        if known:
+            mean = sum(known) / len(known)
             return mean, mean
         return None
 
@@ -220,14 +212,13 @@ class VolumeDetector:
         building up inside the window does not raise its own baseline.
         """
         obs = comp = exp = 0.0
-        n = min(bins, len(self._obs))
-        first = next((-1 - b for b in range(n - 1, -1, -1) if self._lvl[-1 - b]), None)
-        ref = self._lvl[first] if first is not None else None
-        for back in range(n):
-            o, c = self._obs[-1 - back], self._clean[-1 - back]
-            e, lvl = self._exp[-1 - back], self._lvl[-1 - back]
-            if o is None or c is None or e is None or not lvl or ref is None:
+        rows = zip(self._obs[-bins:], self._clean[-bins:], self._exp[-bins:], self._lvl[-bins:],
+                   strict=True)
+        ref = None
+        for o, c, e, lvl in rows:
+            if o is None or c is None or e is None or not lvl:
                 continue
+            ref = ref or lvl  # the level at the window's first bin with data
             obs += o
             comp += o if raw else c
             exp += e * ref / lvl

@@ -42,7 +42,10 @@ def test_storm_on_top_of_rhythm_alerts_once_and_early() -> None:
 
 
 def test_slow_growth_does_not_alert() -> None:
-    assert alerts(series(14, base=10, seed=4, growth=0.08)) == []
+    assert alerts(series(14, base=10, seed=4, growth=0.08, weekend=1.0)) == []
+    for seed in range(4):  # +5 %/day for three weeks, weekly rhythm learnt after the first week
+        found = alerts(series(21, base=10, seed=seed, growth=0.05))
+        assert [i for i in found if i >= 8 * 288] == []
 
 
 def test_sparse_calm_poisson_is_quiet() -> None:

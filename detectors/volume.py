@@ -11,8 +11,8 @@ The model, per bin:
 * how unusual: counts summed over several scales (1 bin, 15 min, 1 h) are compared on the Anscombe
   square-root scale, where Poisson noise has unit variance; the spread of past residuals (robust
   MAD, floored at the Poisson value) absorbs over-dispersion, so no per-series tuning is needed.
-* one storm = one alert: after an alert the detector stays quiet for `cooldown_seconds` and until
-  the series has calmed down.
+* one storm = one alert: no new alert until the storm has calmed down, and for a day after an
+  alert only a clearly bigger event (twice the z) alerts again.
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ class VolumeSettings:
     weekly_weeks: int = 2  # weeks of history used for the weekday/weekend factor
     level_minutes: int = 180  # recent-level window
     spread_days: float = 7.0  # residual history for the robust spread
-    cooldown_seconds: int = 24 * 3600  # a storm's aftermath can last a day: one alert
-    rearm_z: float = 3.0  # after cooldown, re-arm only once z is back under this
+    cooldown_seconds: int = 24 * 3600  # aftershocks within a day are the same story...
+    escalate_ratio: float = 2.0  # ...unless clearly bigger (z this many times the alert's)
+    rearm_z: float = 3.0  # a storm is over once z stays under this...
+    calm_minutes: int = 60  # ...for this long
     warmup_seconds: int = 24 * 3600  # and, beyond it, a day of residuals on the daily profile
     clean_z: float = 3.0  # history is capped at this many spreads above expected
     tail_quantile: float = 0.995  # calibrate the spread on this quantile of past residuals
@@ -105,6 +107,8 @@ class VolumeDetector:
     _last_start: datetime | None = None
     _first_start: datetime | None = None
     _last_alert: datetime | None = None
+    _last_alert_z: float = 0.0
+    _last_busy: datetime | None = None  # last bin with z at or over rearm_z
     _storm: bool = False
     _seasonal_mode: bool = False  # a daily profile exists (from the second day on)
     _n: int = 0
@@ -267,20 +271,27 @@ class VolumeDetector:
         )
 
     def _decide(self, start: datetime, z: float, material: bool) -> bool:
-        """Alert on a new storm only: cooldown and hysteresis keep one storm = one alert."""
+        """Alert on a new storm only. A storm lasts until z has stayed under `rearm_z` for
+        `calm_minutes`; within `cooldown_seconds` of an alert only a clearly bigger event
+        (`escalate_ratio` times its z) alerts again, so one storm and its aftershocks = one alert.
+        """
         s = self.settings
-        if self._storm and self._last_alert is not None:
-            calm = z < s.rearm_z
-            if calm and start - self._last_alert >= timedelta(seconds=s.cooldown_seconds):
-                self._storm = False
+        if z >= s.rearm_z:
+            self._last_busy = start
+        if self._storm and self._last_busy is not None:
+            self._storm = start - self._last_busy < timedelta(minutes=s.calm_minutes)
         assert self._first_start is not None
         warm = (start - self._first_start >= timedelta(seconds=s.warmup_seconds)
                 and self._seasonal_mode  # spreads are trusted after a day of profile residuals
                 and all(len(sc.resid) >= self._day_bins for sc in self._scales))
-        if self._storm or not warm or not material or z < s.threshold:
+        need = s.threshold
+        if self._last_alert is not None and start - self._last_alert < timedelta(
+                seconds=s.cooldown_seconds):
+            need = max(need, s.escalate_ratio * self._last_alert_z)
+        if self._storm or not warm or not material or z < need:
             return False
         self._storm = True
-        self._last_alert = start
+        self._last_alert, self._last_alert_z = start, z
         return True
 
 

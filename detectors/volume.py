@@ -41,6 +41,7 @@ class VolumeSettings:
     escalate_ratio: float = 2.0  # ...unless clearly bigger (z this many times the alert's)
     rearm_z: float = 3.0  # a storm is over once z stays under this...
     calm_minutes: int = 60  # ...for this long
+    storm_memory_seconds: int = 3 * DAY_SECONDS  # alerted storms widen the spreads this long
     warmup_seconds: int = 24 * 3600  # and, beyond it, a day of residuals on the daily profile
     clean_z: float = 3.0  # history is capped at this many spreads above expected
     tail_quantile: float = 0.995  # calibrate the spread on this quantile of past residuals
@@ -90,6 +91,7 @@ class _Scale:
     centre: float = 0.0
     spread: float = 1.0  # tail-calibrated: how unusual
     core: float = 1.0  # MAD only: what counts as normal enough to remember
+    storm: deque[tuple[int, float]] = field(default_factory=deque)  # (bin number, residual)
 
 
 @dataclass(slots=True)
@@ -235,7 +237,11 @@ class VolumeDetector:
         z = (d - sc.centre) / max(sc.spread, 1.0)  # Poisson floor: sd 1 on this scale
         sc.resid.append(d)
         if len(sc.resid) < 100 or self._n % 36 == 0:  # a slow statistic: refresh it now and then
-            sc.centre, sc.core, sc.spread = _robust_spread(sc.resid, self.settings.tail_quantile)
+            horizon = self._n - self.settings.storm_memory_seconds // self.settings.bin_seconds
+            while sc.storm and sc.storm[0][0] < horizon:
+                sc.storm.popleft()
+            values = [*sc.resid, *(r for _, r in sc.storm)]
+            sc.centre, sc.core, sc.spread = _robust_spread(values, self.settings.tail_quantile)
         return z, sc.bins, obs, exp
 
     def update(self, start: datetime, value: float) -> BinResult:
@@ -263,6 +269,11 @@ class VolumeDetector:
         best = max(gated or scales)
         z = best[0] if gated else min(best[0], 0.99 * s.threshold)
         alert = self._decide(start, z, bool(gated))
+        if self._storm:
+            # Bursts cluster: after a storm the series stays jumpier for a while, so an alerted
+            # storm widens the spreads for `storm_memory_seconds`, then no longer.
+            for sc in self._scales:
+                sc.storm.append((self._n, sc.resid.pop()))
         return BinResult(
             start=start, observed=float(value), expected=exp,
             score=z * z / (z * z + s.threshold**2) if z > 0 else 0.0,

@@ -106,3 +106,21 @@ def test_first_day_without_history_does_not_alert_on_noise() -> None:
     pts = [(T0 + i * BIN, float(v)) for i, v in enumerate([5, 7, 6, 4, 8, 5] * 60)]
     assert alerts(pts) == []
     assert pts[-1][0] - pts[0][0] > timedelta(hours=29)
+
+
+def test_a_second_bigger_storm_alerts_again_a_later_storm_too() -> None:
+    first, second, third = 4 * 288 + 150, 4 * 288 + 250, 8 * 288 + 150
+
+    def with_storm(at: int, total: int, bins: int) -> list[tuple]:
+        return series(10, base=20, seed=11, weekend=1.0, storm_at=at, storm_total=total,
+                      storm_bins=bins)
+
+    calm = series(10, base=20, seed=11, weekend=1.0)
+    parts = [with_storm(first, 300, 6), with_storm(second, 6000, 12), with_storm(third, 300, 6)]
+    mixed = [(t, c + sum(p[i][1] - c for p in parts)) for i, (t, c) in enumerate(calm)]
+    found = alerts(mixed)
+    assert len(found) == 3
+    assert first <= found[0] <= first + 6
+    assert second <= found[1] <= second + 3  # 8 hours later but far bigger: a new alert
+    # Four days on, the big storm no longer widens the spreads: a small storm alerts again.
+    assert third <= found[2] <= third + 6

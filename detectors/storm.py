@@ -7,10 +7,15 @@ call `assess()`, so a backtest shows exactly what the bot would have done.
 
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+
+from detectors.volume import BinResult, VolumeDetector, VolumeSettings
 
 
 class MentionLike(Protocol):
@@ -36,6 +41,10 @@ class StormSettings:
     window_minutes: int = 60  # the "now" window compared with the baseline
     keywords: tuple[str, ...] = ()
     reach_threshold: int = 100_000
+    baseline_days: int = 7  # negative share and keyword rates are compared with this past
+    chart_hours: int = 24  # bins returned in evidence["series"]
+    min_negative_rise: float = 0.2  # share points above usual before negativity counts
+    volume: VolumeSettings | None = None  # None: defaults with bin_minutes
 
 
 @dataclass(slots=True)
@@ -48,41 +57,222 @@ class Assessment:
     sample_indexes: list[int] = field(default_factory=list)  # mentions to quote, most telling first
 
 
+@dataclass(slots=True)
+class _Bins:
+    starts: list[datetime]
+    counts: list[int]
+    negatives: list[int]
+    first_index: list[int | None]  # first mention (by position) in each bin
+
+
+def _bin_mentions(mentions: Sequence[MentionLike], now: datetime, width: timedelta) -> _Bins:
+    """Counts per bin from the first mention's bin to the bin holding `now` (empty bins = 0)."""
+    epoch = datetime(1970, 1, 1, tzinfo=now.tzinfo)
+    last = math.floor((now - epoch) / width)
+    times = [m.created_at for m in mentions]
+    first = min((math.floor((t - epoch) / width) for t in times if t <= now), default=last)
+    n = last - first + 1
+    bins = _Bins([epoch + (first + k) * width for k in range(n)], [0] * n, [0] * n, [None] * n)
+    for i, (m, t) in enumerate(zip(mentions, times, strict=True)):
+        if t > now:
+            continue
+        k = math.floor((t - epoch) / width) - first
+        bins.counts[k] += 1
+        bins.negatives[k] += m.label == "negative"
+        if bins.first_index[k] is None:
+            bins.first_index[k] = i
+    return bins
+
+
+@dataclass(slots=True)
+class _Content:
+    """What the recent window says beyond volume: negativity, crisis terms, reach."""
+
+    observed: int
+    negative_share: float
+    baseline_negative_share: float
+    negative_z: float
+    rising_terms: list[dict[str, Any]]
+    top_reach: list[dict[str, Any]]
+    window_indexes: list[int]
+
+
+def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
+    words = [k.strip().lower() for k in keywords if k.strip()]
+    if not words:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -> _Content:
+    """One pass over the baseline period and the window."""
+    window = timedelta(minutes=s.window_minutes)
+    base_start = now - timedelta(days=s.baseline_days)
+    pattern = _keyword_pattern(s.keywords)
+    recent: list[int] = []
+    base_n = base_neg = 0
+    base_terms: Counter[str] = Counter()
+    now_terms: Counter[str] = Counter()
+    for i, m in enumerate(mentions):
+        t = m.created_at
+        if t <= base_start or t > now:
+            continue
+        terms = set(pattern.findall(m.text.lower())) if pattern and m.text else set()
+        if t > now - window:
+            recent.append(i)
+            now_terms.update(terms)
+        else:
+            base_n += 1
+            base_neg += m.label == "negative"
+            base_terms.update(terms)
+    windows_in_base = max(1.0, (timedelta(days=s.baseline_days) - window) / window)
+    neg = sum(1 for i in recent if mentions[i].label == "negative")
+    share = neg / len(recent) if recent else 0.0
+    p0 = (base_neg + 1) / (base_n + 2)  # smoothed: an empty past is not 0% negative
+    z = (share - p0) / math.sqrt(p0 * (1 - p0) / len(recent)) if recent else 0.0
+    rising = []
+    for term, count in now_terms.most_common():
+        exp = base_terms[term] / windows_in_base
+        if count >= 3 and count >= 3 * exp + 2:  # clearly above its usual rate
+            rising.append({"term": term, "count": count, "expected": round(exp, 2)})
+    reach = sorted((i for i in recent if (mentions[i].author_followers or 0) >= s.reach_threshold),
+                   key=lambda i: -(mentions[i].author_followers or 0))
+    top = [{"index": i, "author": mentions[i].author, "followers": mentions[i].author_followers,
+            "label": mentions[i].label, "url": mentions[i].url} for i in reach[:5]]
+    return _Content(len(recent), share, base_neg / base_n if base_n else 0.0, z, rising, top,
+                    recent)
+
+
+def _replay(bins: _Bins, s: StormSettings) -> list[BinResult]:
+    """Run the volume detector over every bin, oldest first, as the live bot would have."""
+    vs = s.volume or VolumeSettings(bin_seconds=s.bin_minutes * 60)
+    det = VolumeDetector(vs)
+    return [det.update(t, float(c)) for t, c in zip(bins.starts, bins.counts, strict=True)]
+
+
+def _storm_start(bins: _Bins, results: list[BinResult], alert: int) -> int | None:
+    """Index of the first mention of the run of clearly-elevated bins ending at the alert bin."""
+    k = alert
+    floor = max(0, alert - results[alert].window_bins - 12)  # look back an hour past the scale
+    while k - 1 >= floor and _elevated(results[k - 1]):
+        k -= 1
+    while k < alert and bins.first_index[k] is None:
+        k += 1
+    return bins.first_index[k]
+
+
+def _elevated(r: BinResult) -> bool:
+    return r.observed > r.expected + 2.0 * math.sqrt(r.expected + 1.0)
+
+
+def _severity(points: int, fired: bool) -> str:
+    if not fired:
+        return "low"
+    return "critical" if points >= 4 else "high" if points == 3 else "medium"
+
+
 def assess(
     mentions: Sequence[MentionLike], now: datetime, settings: StormSettings | None = None
 ) -> Assessment:
-    """First version: the last window's volume and negative share against the trailing week."""
+    """Is the brand in a mention storm as of `now`, and why. O(number of mentions).
+
+    `fired` is True when a storm alert is due: the volume detector raised one within the last
+    `window_minutes` (its `evidence["alert_at"]` stays the same across passes: one storm, one
+    alert), or, conservatively, negativity and crisis terms rise together, or a very high-reach
+    author posts negatively.
+    """
     s = settings or StormSettings()
+    width = timedelta(minutes=s.bin_minutes)
+    bins = _bin_mentions(mentions, now, width)
+    results = _replay(bins, s)
+    content = _content(mentions, now, s)
     window = timedelta(minutes=s.window_minutes)
-    recent = [i for i, m in enumerate(mentions) if now - window < m.created_at <= now]
-    base = [m for m in mentions if now - timedelta(days=7) < m.created_at <= now - window]
-    windows_in_base = max(1.0, (timedelta(days=7) - window) / window)
-    expected = len(base) / windows_in_base
-    observed = len(recent)
-    neg = sum(1 for i in recent if mentions[i].label == "negative")
-    share = neg / observed if observed else 0.0
-    base_share = sum(1 for m in base if m.label == "negative") / len(base) if base else 0.0
-    fired = observed >= max(10, 4 * expected + 5)
-    evidence = {
-        "observed": observed,
-        "expected": round(expected, 2),
-        "negative_share": round(share, 3),
-        "baseline_negative_share": round(base_share, 3),
-        "window_minutes": s.window_minutes,
-    }
+    alert = next((k for k in range(len(results) - 1, -1, -1) if results[k].alert), None)
+    volume_fired = alert is not None and bins.starts[alert] > now - window - width
+    neg_rise = (content.negative_z >= 3.0 and content.observed >= 10
+                and content.negative_share >= content.baseline_negative_share + s.min_negative_rise)
+    loud = [r for r in content.top_reach if r["label"] == "negative"
+            and (r["followers"] or 0) >= 10 * s.reach_threshold]
+    content_fired = (neg_rise and bool(content.rising_terms)) or bool(loud)
+    fired = volume_fired or content_fired
+    evidence = _evidence(bins, results, content, s, alert if volume_fired else None)
     if not fired:
         return Assessment(fired=False, evidence=evidence)
-    reasons = [
-        f"{observed} mentions in the last {s.window_minutes} minutes against about "
-        f"{expected:.1f} expected.",
-        f"{share:.0%} of them are negative (usually {base_share:.0%}).",
-    ]
-    samples = sorted(recent, key=lambda i: (mentions[i].polarity or 0.0))[:5]
+    first = _storm_start(bins, results, alert) if volume_fired and alert is not None else None
+    started = mentions[first].created_at if first is not None else min(
+        (mentions[i].created_at for i in content.window_indexes), default=now)
+    r = results[alert] if volume_fired and alert is not None else results[-1]
+    points = (volume_fired + (r.window_observed >= 5 * max(r.window_expected, 1.0))
+              + neg_rise + bool(content.rising_terms) + bool(loud))
     return Assessment(
-        fired=True,
-        started_at=min(mentions[i].created_at for i in recent),
-        severity="high" if share >= 0.5 else "medium",
-        reasons=reasons,
-        evidence=evidence,
-        sample_indexes=samples,
+        fired=True, started_at=started, severity=_severity(points, fired),
+        reasons=_reasons(results, alert if volume_fired else None, content, s, neg_rise),
+        evidence=evidence, sample_indexes=_samples(mentions, content),
     )
+
+
+def _evidence(bins: _Bins, results: list[BinResult], content: _Content, s: StormSettings,
+              alert: int | None) -> dict[str, Any]:
+    """The numbers behind the verdict, JSON-serialisable (charts use `series`)."""
+    r = results[alert] if alert is not None else results[-1]
+    chart = max(1, s.chart_hours * 60 // s.bin_minutes)
+    return {
+        "observed": round(r.window_observed),
+        "expected": round(r.window_expected, 1),
+        "window_minutes": r.window_bins * s.bin_minutes,
+        "z": round(r.z, 2),
+        "score": round(r.score, 3),
+        "alert_at": bins.starts[alert].isoformat() if alert is not None else None,
+        "recent_mentions": content.observed,
+        "negative_share": round(content.negative_share, 3),
+        "baseline_negative_share": round(content.baseline_negative_share, 3),
+        "rising_terms": content.rising_terms,
+        "top_reach": [{k: v for k, v in t.items() if k != "index"} for t in content.top_reach],
+        "series": [[t.isoformat(), c, n] for t, c, n in
+                   zip(bins.starts[-chart:], bins.counts[-chart:], bins.negatives[-chart:],
+                       strict=True)],
+    }
+
+
+def _reasons(results: list[BinResult], alert: int | None, content: _Content, s: StormSettings,
+             neg_rise: bool) -> list[str]:
+    """Plain sentences for a comms lead, most important first."""
+    out = []
+    if alert is not None:
+        r = results[alert]
+        minutes = r.window_bins * s.bin_minutes
+        ratio = r.window_observed / max(r.window_expected, 1.0)
+        out.append(f"{r.window_observed:.0f} mentions in {minutes} minutes where about "
+                   f"{r.window_expected:.0f} were expected at this time of day "
+                   f"({ratio:.1f} times the usual).")
+        out.append(f"That is {_unusual(r.z)} for this brand (volume score {r.score:.2f}).")
+    if content.observed:
+        trend = "up from" if neg_rise else "usually"
+        out.append(f"{content.negative_share:.0%} of the last {s.window_minutes} minutes' "
+                   f"{content.observed} mentions are negative ({trend} "
+                   f"{content.baseline_negative_share:.0%}).")
+    if content.rising_terms:
+        terms = ", ".join(f"“{t['term']}” ({t['count']}, usually {t['expected']:.0f})"
+                          for t in content.rising_terms[:5])
+        out.append(f"Crisis terms rising: {terms}.")
+    for t in content.top_reach[:3]:
+        out.append(f"High-reach post by {t['author'] or 'an unknown author'} "
+                   f"({t['followers']:,} followers, {t['label'] or 'unscored'}).")
+    return out
+
+
+def _unusual(z: float) -> str:
+    if z >= 12:
+        return "extremely unusual, far beyond its normal bursts"
+    if z >= 8:
+        return "very unusual, well beyond its normal bursts"
+    return "unusual, beyond its normal bursts"
+
+
+def _samples(mentions: Sequence[MentionLike], content: _Content) -> list[int]:
+    """High-reach posts first, then the most negative of the window."""
+    picked = [t["index"] for t in content.top_reach[:3]]
+    rest = sorted((i for i in content.window_indexes if i not in picked),
+                  key=lambda i: (mentions[i].polarity if mentions[i].polarity is not None else 0.0,
+                                 -(mentions[i].author_followers or 0)))
+    return (picked + rest)[:5]

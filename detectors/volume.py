@@ -1,0 +1,326 @@
+"""Volume spike detection on mention counts per time bin (streaming, strictly causal).
+
+The model, per bin:
+
+* expected count = seasonal profile (mean of the same time of day over the past week, +-1 bin)
+  scaled by the recent level (last few hours against what the profile predicted for them).
+  Without a day of history the recent level alone is used.
+* history is stored "cleaned": a bin far above expectation is capped before it is remembered, so a
+  past storm does not inflate tomorrow's baseline (a winsorised history, robust like a median but
+  unbiased for small counts, unlike a median of 0-3 mentions).
+* how unusual: counts summed over several scales (1 bin, 15 min, 1 h) are compared on the Anscombe
+  square-root scale, where Poisson noise has unit variance; the spread of past residuals (robust
+  MAD, floored at the Poisson value) absorbs over-dispersion, so no per-series tuning is needed.
+* one storm = one alert: no new alert until the storm has calmed down, and for a day after an
+  alert only a clearly bigger event (twice the z) alerts again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import NormalDist
+
+DAY_SECONDS = 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeSettings:
+    bin_seconds: int = 300
+    threshold: float = 4.5  # z on the variance-stabilised, tail-calibrated scale
+    min_excess: float = 8.0  # mentions above expected, so tiny brands don't alert on 3 posts
+    scales_minutes: tuple[int, ...] = (0, 15, 60, 180)  # 0 = a single bin; 3 h: slow build-ups
+    season_days: int = 7
+    weekly_weeks: int = 2  # weeks of history used for the weekday/weekend factor
+    level_minutes: int = 180  # recent-level window
+    spread_days: float = 7.0  # residual history for the robust spread
+    cooldown_seconds: int = 24 * 3600  # aftershocks within a day are the same story...
+    escalate_ratio: float = 2.0  # ...unless clearly bigger (z this many times the alert's)
+    rearm_z: float = 3.0  # a storm is over once z stays under this...
+    calm_minutes: int = 60  # ...for this long
+    storm_memory_seconds: int = 3 * DAY_SECONDS  # alerted storms widen the spreads this long
+    warmup_seconds: int = 24 * 3600  # and, beyond it, a day of residuals on the daily profile
+    clean_z: float = 3.0  # history is capped at this many spreads above expected
+    tail_quantile: float = 0.995  # calibrate the spread on this quantile of past residuals
+
+
+@dataclass(frozen=True, slots=True)
+class BinResult:
+    start: datetime
+    observed: float
+    expected: float
+    score: float  # 0..1, 0.5 at the alert threshold
+    alert: bool  # a NEW alert: exactly where the live bot would post one
+    z: float = 0.0  # strongest standardised excess over the scales
+    window_bins: int = 1  # the scale (in bins) on which z was strongest
+    window_observed: float = 0.0
+    window_expected: float = 0.0
+    in_storm: bool = False  # inside an alerted storm (cooldown not over)
+
+
+def _anscombe(x: float) -> float:
+    return 2.0 * math.sqrt(max(x, 0.0) + 0.375)
+
+
+def _robust_spread(values: Iterable[float], tail: float) -> tuple[float, float, float]:
+    """(median, core, spread): core = 1.4826 * MAD; spread = core widened when the upper tail is
+    heavier than normal.
+
+    With `tail` = q (e.g. 0.99) the spread is at least (q-quantile - median) / z_q, so this series'
+    own usual extremes map to ordinary z values: heavy-tailed (bursty) series need bigger bursts.
+    """
+    xs = sorted(values)
+    if not xs:
+        return 0.0, 1.0, 1.0
+    med = xs[len(xs) // 2]
+    devs = sorted(abs(x - med) for x in xs)
+    core = spread = 1.4826 * devs[len(devs) // 2]
+    if tail > 0.0 and len(xs) >= 100:
+        hi = xs[min(len(xs) - 1, int(tail * len(xs)))]
+        spread = max(core, (hi - med) / NormalDist().inv_cdf(tail))
+    return med, core, spread
+
+
+@dataclass(slots=True)
+class _Scale:
+    bins: int
+    resid: deque[float]
+    centre: float = 0.0
+    spread: float = 1.0  # tail-calibrated: how unusual
+    core: float = 1.0  # MAD only: what counts as normal enough to remember
+    storm: deque[tuple[int, float]] = field(default_factory=deque)  # (bin number, residual)
+
+
+@dataclass(slots=True)
+class VolumeDetector:
+    """Feed bins in time order with `update`; missing bins are treated as 'no data'."""
+
+    settings: VolumeSettings = field(default_factory=VolumeSettings)
+    _obs: list[float | None] = field(default_factory=list)
+    _clean: list[float | None] = field(default_factory=list)
+    _seas: list[float | None] = field(default_factory=list)  # profile x weekly factor
+    _prof: list[float | None] = field(default_factory=list)  # daily profile alone
+    _exp: list[float | None] = field(default_factory=list)
+    _lvl: list[float | None] = field(default_factory=list)  # level behind each bin's expectation
+    _scales: list[_Scale] = field(default_factory=list)
+    _last_start: datetime | None = None
+    _first_start: datetime | None = None
+    _last_alert: datetime | None = None
+    _last_alert_z: float = 0.0
+    _last_busy: datetime | None = None  # last bin with z at or over rearm_z
+    _storm: bool = False
+    _seasonal_mode: bool = False  # a daily profile exists (from the second day on)
+    _n: int = 0
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        keep = max(1, round(s.spread_days * DAY_SECONDS / s.bin_seconds))
+        for minutes in s.scales_minutes:
+            bins = max(1, round(minutes * 60 / s.bin_seconds))
+            if all(sc.bins != bins for sc in self._scales):  # the 1-bin scale must come first
+                self._scales.append(_Scale(bins=bins, resid=deque(maxlen=keep)))
+
+    @property
+    def _day_bins(self) -> int:
+        return max(1, round(DAY_SECONDS / self.settings.bin_seconds))
+
+    @property
+    def _memory(self) -> int:
+        days = max(self.settings.season_days, 7 * self.settings.weekly_weeks)
+        return self._day_bins * days + 2
+
+    def _get(self, series: list[float | None], back: int) -> float | None:
+        """Value `back` bins before the newest stored one (0 = newest)."""
+        return series[-1 - back] if back < len(series) else None
+
+    def _push(self, obs: float | None, clean: float | None, seas: float | None,
+              prof: float | None, exp: float | None, lvl: float | None) -> None:
+        for series, v in ((self._obs, obs), (self._clean, clean), (self._seas, seas),
+                          (self._prof, prof), (self._exp, exp), (self._lvl, lvl)):
+            series.append(v)
+            if len(series) > 2 * self._memory:  # trim in chunks: amortised O(1)
+                del series[: len(series) - self._memory]
+
+    def _weekly(self) -> float:
+        """Weekday factor: the next few hours a week (two weeks) ago against the daily profile for
+        those hours as of yesterday, so Monday morning after a quiet weekend is no 'storm'."""
+        day, ahead, n = self._day_bins, self._level_bins, len(self._clean)
+        profile = self._prof[n - day: n - day + ahead] if n >= day else []  # yesterday: the past
+        got = exp = 0.0
+        for w in range(1, self.settings.weekly_weeks + 1):
+            if n < 7 * w * day:
+                break
+            past = self._clean[n - 7 * w * day: n - 7 * w * day + ahead]
+            for c, p in zip(past, profile, strict=False):
+                if c is not None and p is not None:
+                    got += c
+                    exp += p
+        prior = 10.0  # pseudo-counts: a sparse brand's weekly pattern is mostly noise
+        return (got + prior) / (exp + prior)
+
+    def _seasonal(self) -> float | None:
+        """Typical cleaned count at this time of day: per past day the mean of +-1 bin, then a
+        trimmed mean over the days (the highest and lowest day dropped), so one odd day is ignored.
+        """
+        day = self._day_bins
+        per_day = []
+        for d in range(1, self.settings.season_days + 1):
+            got = (self._get(self._clean, d * day - 1 + j) for j in (-1, 0, 1))
+            vals = [v for v in got if v is not None]
+            if vals:
+                per_day.append(sum(vals) / len(vals))
+        if not per_day:
+            return None
+        per_day.sort()
+        if len(per_day) >= 4:
+            per_day = per_day[1:-1]
+        return sum(per_day) / len(per_day)
+
+    @property
+    def _level_bins(self) -> int:
+        return max(1, round(self.settings.level_minutes * 60 / self.settings.bin_seconds))
+
+    def _expected(self, seas: float | None) -> tuple[float, float] | None:
+        """(expected, level): seasonal profile times the recent level ratio, or, without a
+        profile yet, the recent mean (level is then that mean and the profile counts as 1)."""
+        clean = self._clean[-self._level_bins:]
+        pairs = [(c, p) for c, p in zip(clean, self._seas[-self._level_bins:], strict=True)
+                 if c is not None and p is not None]
+        if seas is not None:  # after a long gap (no recent data) the ratio falls back to 1
+            prior = 3.0  # pseudo-counts: a few quiet bins must not swing the level wildly
+            ratio = (sum(c for c, _ in pairs) + prior) / (sum(p for _, p in pairs) + prior)
+            return seas * ratio, ratio
+        known = [c for c in clean if c is not None]
+        if known:
+            mean = sum(known) / len(known)
+            return mean, mean
+        return None
+
+    def _gap(self, start: datetime) -> None:
+        """Insert 'no data' rows for skipped bins; reject time going backwards."""
+        if self._last_start is None:
+            self._first_start = start
+            return
+        steps = round((start - self._last_start).total_seconds() / self.settings.bin_seconds)
+        if steps < 1:
+            raise ValueError(f"bin {start} is not after the previous bin {self._last_start}")
+        for _ in range(min(steps - 1, self._memory)):
+            self._push(None, None, None, None, None, None)
+
+    def _window(self, bins: int, raw: bool) -> tuple[float, float, float]:
+        """(raw observed, compared observed, expected) summed over the last `bins` bins.
+
+        Longer windows sum the cleaned counts, so one freak bin cannot pass for a sustained
+        rise, and expect what was forecast at the window's start (the level then), so a storm
+        building up inside the window does not raise its own baseline.
+        """
+        obs = comp = exp = 0.0
+        rows = zip(self._obs[-bins:], self._clean[-bins:], self._exp[-bins:], self._lvl[-bins:],
+                   strict=True)
+        ref = None
+        for o, c, e, lvl in rows:
+            if o is None or c is None or e is None or not lvl:
+                continue
+            ref = ref or lvl  # the level at the window's first bin with data
+            obs += o
+            comp += o if raw else c
+            exp += e * ref / lvl
+        return obs, comp, exp
+
+    def _score(self, sc: _Scale) -> tuple[float, int, float, float]:
+        """(z, bins, observed, expected) on one scale, ending at the newest bin."""
+        obs, comp, exp = self._window(sc.bins, raw=sc.bins == 1)
+        d = _anscombe(comp) - _anscombe(exp)
+        z = (d - sc.centre) / max(sc.spread, 1.0)  # Poisson floor: sd 1 on this scale
+        sc.resid.append(d)
+        if len(sc.resid) < 100 or self._n % 36 == 0:  # a slow statistic: refresh it now and then
+            horizon = self._n - self.settings.storm_memory_seconds // self.settings.bin_seconds
+            while sc.storm and sc.storm[0][0] < horizon:
+                sc.storm.popleft()
+            values = [*sc.resid, *(r for _, r in sc.storm)]
+            sc.centre, sc.core, sc.spread = _robust_spread(values, self.settings.tail_quantile)
+        return z, sc.bins, obs, exp
+
+    def update(self, start: datetime, value: float) -> BinResult:
+        """Add one bin (its start time and count) and say how unusual it is."""
+        s = self.settings
+        self._gap(start)
+        self._last_start = start
+        self._n += 1
+        prof = self._seasonal()
+        if prof is not None and not self._seasonal_mode:
+            # residuals of the crude first-day model would overstate the spread for days
+            self._seasonal_mode = True
+            for sc in self._scales:
+                sc.resid.clear()
+        seas = None if prof is None else prof * self._weekly()
+        exp, lvl = self._expected(seas) or (float(value), 0.0)  # first bin: nothing to compare
+        self._push(float(value), float(value), seas, prof, exp, lvl)
+        one = self._scales[0]
+        first = self._score(one)
+        if first[0] > s.clean_z:  # remember a capped value, not the spike itself
+            cap = (_anscombe(exp) + one.centre + s.clean_z * max(one.core, 1.0)) / 2.0
+            self._clean[-1] = min(float(value), cap * cap - 0.375)
+        scales = [first] + [self._score(sc) for sc in self._scales[1:]]
+        gated = [t for t in scales if t[2] - t[3] >= s.min_excess]
+        best = max(gated or scales)
+        z = best[0] if gated else min(best[0], 0.99 * s.threshold)
+        alert = self._decide(start, z, bool(gated))
+        if self._storm:
+            # Bursts cluster: after a storm the series stays jumpier for a while, so an alerted
+            # storm widens the spreads for `storm_memory_seconds`, then no longer.
+            for sc in self._scales:
+                sc.storm.append((self._n, sc.resid.pop()))
+        return BinResult(
+            start=start, observed=float(value), expected=exp,
+            score=z * z / (z * z + s.threshold**2) if z > 0 else 0.0,
+            alert=alert, z=best[0], window_bins=best[1], window_observed=best[2],
+            window_expected=best[3], in_storm=self._storm,
+        )
+
+    def _decide(self, start: datetime, z: float, material: bool) -> bool:
+        """Alert on a new storm only. A storm lasts until z has stayed under `rearm_z` for
+        `calm_minutes`; within `cooldown_seconds` of an alert only a clearly bigger event
+        (`escalate_ratio` times its z) alerts again, so one storm and its aftershocks = one alert.
+        """
+        s = self.settings
+        if z >= s.rearm_z:
+            self._last_busy = start
+        if self._storm and self._last_busy is not None:
+            self._storm = start - self._last_busy < timedelta(minutes=s.calm_minutes)
+        assert self._first_start is not None
+        warm = (start - self._first_start >= timedelta(seconds=s.warmup_seconds)
+                and self._seasonal_mode  # spreads are trusted after a day of profile residuals
+                and all(len(sc.resid) >= self._day_bins for sc in self._scales))
+        need = s.threshold
+        if self._last_alert is not None and start - self._last_alert < timedelta(
+                seconds=s.cooldown_seconds):
+            need = max(need, s.escalate_ratio * self._last_alert_z)
+        if self._storm or not warm or not material or z < need:
+            return False
+        self._storm = True
+        self._last_alert, self._last_alert_z = start, z
+        return True
+
+
+def run_series(
+    points: Iterable[tuple[datetime, float]], settings: VolumeSettings | None = None
+) -> Iterator[BinResult]:
+    """Replay a series through a fresh detector; bin width inferred from the first two rows."""
+    it = iter(points)
+    first = next(it, None)
+    if first is None:
+        return
+    second = next(it, None)
+    if settings is None:
+        width = 300 if second is None else int((second[0] - first[0]).total_seconds())
+        settings = VolumeSettings(bin_seconds=max(1, width))
+    det = VolumeDetector(settings)
+    yield det.update(*first)
+    if second is not None:
+        yield det.update(*second)
+    for start, value in it:
+        yield det.update(start, value)

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from detectors.backtest import backtest_series
+from detectors.volume import VolumeDetector, VolumeSettings, run_series
+from tests.detectors.synth import BIN, T0, series
+
+
+def alerts(points: list) -> list[int]:
+    return [i for i, r in enumerate(run_series(points)) if r.alert]
+
+
+def test_causal_prefix_gives_prefix_of_output() -> None:
+    pts = series(4, base=20, seed=3, storm_at=3 * 288, storm_total=600)
+    full = list(run_series(pts))
+    part = list(run_series(pts[: 3 * 288 + 5]))
+    assert part == full[: len(part)]
+
+
+def test_daily_rhythm_without_storm_is_quiet() -> None:
+    for seed in range(3):
+        assert alerts(series(10, base=30, seed=seed, weekend=1.0)) == []
+
+
+def test_weekly_rhythm_is_learnt_after_a_week() -> None:
+    # Known limit: with only one week of history the first weekend -> Monday step can look like
+    # a slow 3 h rise; from then on last week's same hours set the weekday factor.
+    for seed in range(3):
+        found = alerts(series(22, base=30, seed=seed))
+        assert [i for i in found if i >= 8 * 288] == []
+
+
+def test_storm_on_top_of_rhythm_alerts_once_and_early() -> None:
+    at = 8 * 288 + 150
+    pts = series(10, base=30, seed=2, storm_at=at, storm_total=1500, storm_bins=24, weekend=1.0)
+    found = alerts(pts)
+    assert len(found) == 1
+    assert at <= found[0] <= at + 3
+
+
+def test_slow_growth_does_not_alert() -> None:
+    assert alerts(series(14, base=10, seed=4, growth=0.08, weekend=1.0)) == []
+    for seed in range(4):  # +5 %/day for three weeks, weekly rhythm learnt after the first week
+        found = alerts(series(21, base=10, seed=seed, growth=0.05))
+        assert [i for i in found if i >= 8 * 288] == []
+
+
+def test_sparse_calm_poisson_is_quiet() -> None:
+    for seed in range(5):
+        assert alerts(series(7, base=1.0, seed=seed)) == []
+
+
+# 40 extra mentions on top of ~18 usual in that hour is borderline, so the 40 case runs on a
+# quieter brand (~9 an hour). Smaller storms take longer: sums grow as sqrt(bins) on this scale.
+@pytest.mark.parametrize(("total", "base", "within"), [(40, 0.5, 12), (60, 1.0, 12), (100, 1.0, 5)])
+def test_sparse_storm_alerts_within_a_few_bins(total: int, base: float, within: int) -> None:
+    at = 7 * 288 + 140  # a weekday afternoon after a quiet week
+    found = alerts(series(8, base=base, seed=7, storm_at=at, storm_total=total, storm_bins=12))
+    assert found, f"storm of {total} mentions in an hour not found"
+    assert at <= found[0] <= at + within
+    assert len(found) == 1
+
+
+def test_one_storm_one_alert_even_when_long() -> None:
+    at = 5 * 288
+    pts = series(7, base=20, seed=5, storm_at=at, storm_total=8000, storm_bins=72)
+    assert len(alerts(pts)) == 1
+
+
+def test_gaps_are_no_data_and_time_must_advance() -> None:
+    det = VolumeDetector(VolumeSettings(bin_seconds=300))
+    pts = series(3, base=20, seed=6)
+    kept = [p for i, p in enumerate(pts) if not 400 <= i < 460]  # five hours missing
+    results = [det.update(t, v) for t, v in kept]
+    assert not any(r.alert for r in results)
+    assert all(0.0 <= r.score <= 1.0 for r in results)
+    with pytest.raises(ValueError):
+        det.update(kept[-1][0], 1.0)
+
+
+def test_score_is_half_at_threshold_and_bounded() -> None:
+    pts = series(3, base=20, seed=8, storm_at=2 * 288 + 100, storm_total=2000, storm_bins=6)
+    results = list(run_series(pts))
+    hit = next(r for r in results if r.alert)
+    assert hit.score >= 0.5 and hit.z >= VolumeSettings().threshold
+    assert hit.observed > hit.expected
+    assert all(0.0 <= r.score < 1.0 for r in results)
+
+
+def test_backtest_rows_are_streamed_with_timestamps_as_given() -> None:
+    pts = series(3, base=20, seed=9, storm_at=2 * 288 + 50, storm_total=1500, storm_bins=6)
+    rows = [(t.strftime("%Y-%m-%d %H:%M:%S"), v) for t, v in pts]
+    del rows[100:110]  # missing rows = no data
+    out = list(backtest_series(iter(rows)))
+    assert [o[0] for o in out] == [r[0] for r in rows]
+    assert [o[1] for o in out] == [r[1] for r in rows]
+    assert sum(o[3] for o in out) == 1
+    assert all(0.0 <= o[2] <= 1.0 and o[3] in (0, 1) for o in out)
+    assert out[:300] == list(backtest_series(rows[:300]))
+
+
+def test_first_day_without_history_does_not_alert_on_noise() -> None:
+    pts = [(T0 + i * BIN, float(v)) for i, v in enumerate([5, 7, 6, 4, 8, 5] * 60)]
+    assert alerts(pts) == []
+    assert pts[-1][0] - pts[0][0] > timedelta(hours=29)
+
+
+def test_a_second_bigger_storm_alerts_again_a_later_storm_too() -> None:
+    first, second, third = 4 * 288 + 150, 4 * 288 + 250, 8 * 288 + 150
+
+    def with_storm(at: int, total: int, bins: int) -> list[tuple]:
+        return series(10, base=20, seed=11, weekend=1.0, storm_at=at, storm_total=total,
+                      storm_bins=bins)
+
+    calm = series(10, base=20, seed=11, weekend=1.0)
+    parts = [with_storm(first, 300, 6), with_storm(second, 6000, 12), with_storm(third, 300, 6)]
+    mixed = [(t, c + sum(p[i][1] - c for p in parts)) for i, (t, c) in enumerate(calm)]
+    found = alerts(mixed)
+    assert len(found) == 3
+    assert first <= found[0] <= first + 6
+    assert second <= found[1] <= second + 3  # 8 hours later but far bigger: a new alert
+    # Four days on, the big storm no longer widens the spreads: a small storm alerts again.
+    assert third <= found[2] <= third + 6

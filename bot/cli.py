@@ -232,6 +232,55 @@ def _wait_for_signal() -> None:
     stop.wait()
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from bot import backtest
+    from bot.config import load_config
+
+    if bool(args.series) == bool(args.mentions):
+        print(
+            "crisisbot: give --series IN.csv --out OUT.csv, or --mentions FILE.jsonl",
+            file=sys.stderr,
+        )
+        return 2
+    source = Path(args.series or args.mentions)
+    if not source.is_file():
+        print(f"crisisbot: {source}: no such file", file=sys.stderr)
+        return 2
+    try:
+        if args.series:
+            if not args.out:
+                print("crisisbot: --series needs --out OUT.csv", file=sys.stderr)
+                return 2
+            alerts = backtest.backtest_series_file(source, Path(args.out))
+            print(f"crisisbot: wrote {args.out} ({alerts} alerts)", file=sys.stderr)
+            return 0
+        settings = Settings.from_env()
+        config = load_config(settings.config_path, required=settings.config_explicit)
+        with source.open(encoding="utf-8") as stream:
+            mentions, problems = backtest.read_history(stream, str(source), config)
+    except backtest.BacktestError as exc:
+        print(f"crisisbot: {exc}", file=sys.stderr)
+        return 2
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    opened = list(backtest.replay(mentions, config))
+    print(f"{len(mentions)} mentions replayed; {len(opened)} incidents would have opened.")
+    for i, inc in enumerate(opened, start=1):
+        first = inc.first_mention_at.strftime("%Y-%m-%d %H:%M") if inc.first_mention_at else "?"
+        print(f"\n#{i} {inc.brand or '(no brand)'} · opened {inc.opened_at:%Y-%m-%d %H:%M} UTC"
+              f" (storm began {first}) · severity {inc.severity}")  # fmt: skip
+        for reason in inc.reasons:
+            print(f"   - {reason}")
+    return 1 if problems else 0
+
+
+def cmd_sentiment(args: argparse.Namespace) -> int:
+    from bot.backtest import sentiment_lines
+
+    sentiment_lines(sys.stdin, sys.stdout)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -266,6 +315,11 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("number", type=_number, metavar="N")
     sp.add_argument("--format", choices=("json", "csv", "md"), default="md")
     sp.add_argument("--out", help="write here instead of stdout")
+    sp = add("backtest", cmd_backtest, "replay history through the detectors")
+    sp.add_argument("--series", help="CSV with header timestamp,value (counts per bin)")
+    sp.add_argument("--out", help="with --series: CSV timestamp,value,score,alert")
+    sp.add_argument("--mentions", help="JSONL mention history (the ingest format)")
+    add("sentiment", cmd_sentiment, "label each line of stdin: one JSON object per line")
     sp = add("demo", cmd_demo, "a sample storm against the local Slack emulator; no tokens needed")
     sp.add_argument("--out", default="crisisbot-demo", help="folder for the demo's files")
     sp.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0 = no pauses)")

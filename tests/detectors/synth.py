@@ -30,9 +30,16 @@ def daily_rate(i: int, base: float, amplitude: float = 0.7, weekend: float = 0.6
     return base * weekend * (1 + amplitude * math.sin((hour - 9) / 24 * 2 * math.pi))
 
 
-def series(days: float, base: float, seed: int = 1, growth: float = 0.0,
-           storm_at: int | None = None, storm_total: int = 0, storm_bins: int = 12,
-           weekend: float = 0.6) -> list[tuple[datetime, float]]:
+def series(
+    days: float,
+    base: float,
+    seed: int = 1,
+    growth: float = 0.0,
+    storm_at: int | None = None,
+    storm_total: int = 0,
+    storm_bins: int = 12,
+    weekend: float = 0.6,
+) -> list[tuple[datetime, float]]:
     """Poisson counts around the daily rhythm; `growth` per day (0.1 = +10 %/day compounded);
     an optional storm of `storm_total` extra mentions spread over `storm_bins` bins."""
     rng = random.Random(seed)

@@ -18,16 +18,21 @@ def calm_mentions(days: int, base: float = 1.0, seed: int = 1) -> list[M]:
     for i in range(days * 288):
         for _ in range(poisson(rng, daily_rate(i, base))):
             neg = rng.random() < 0.2
-            out.append(M(created_at=T0 + i * BIN + timedelta(seconds=rng.randrange(300)),
-                         label="negative" if neg else "neutral",
-                         polarity=-0.4 if neg else 0.1))
+            out.append(
+                M(
+                    created_at=T0 + i * BIN + timedelta(seconds=rng.randrange(300)),
+                    label="negative" if neg else "neutral",
+                    polarity=-0.4 if neg else 0.1,
+                )
+            )
     return sorted(out, key=lambda m: m.created_at)
 
 
 def storm(start: datetime, n: int, minutes: int = 30, text: str = "acme data breach!!") -> list[M]:
     step = timedelta(minutes=minutes) / n
-    return [M(created_at=start + k * step, text=text, label="negative", polarity=-0.8)
-            for k in range(n)]
+    return [
+        M(created_at=start + k * step, text=text, label="negative", polarity=-0.8) for k in range(n)
+    ]
 
 
 def test_calm_brand_does_not_fire() -> None:
@@ -40,8 +45,7 @@ def test_calm_brand_does_not_fire() -> None:
 
 def test_volume_storm_fires_explains_and_times_the_start() -> None:
     start = T0 + timedelta(days=7, hours=14, minutes=2)
-    mentions = sorted(calm_mentions(8) + storm(start, 120),
-                      key=lambda m: m.created_at)
+    mentions = sorted(calm_mentions(8) + storm(start, 120), key=lambda m: m.created_at)
     a = assess(mentions, start + timedelta(minutes=30), SETTINGS)
     assert a.fired
     assert a.started_at is not None
@@ -68,8 +72,15 @@ def test_fired_only_once_per_storm_window() -> None:
 
 def test_very_high_reach_negative_post_fires() -> None:
     now = T0 + timedelta(days=7, hours=12)
-    loud = M(created_at=now - timedelta(minutes=5), text="acme lost my data", label="negative",
-             polarity=-0.6, author="bigname", author_followers=5_000_000, url="https://x/1")
+    loud = M(
+        created_at=now - timedelta(minutes=5),
+        text="acme lost my data",
+        label="negative",
+        polarity=-0.6,
+        author="bigname",
+        author_followers=5_000_000,
+        url="https://x/1",
+    )
     mentions = sorted([*calm_mentions(8), loud], key=lambda m: m.created_at)
     a = assess(mentions, now, SETTINGS)
     assert a.fired

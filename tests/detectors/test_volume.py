@@ -112,8 +112,9 @@ def test_a_second_bigger_storm_alerts_again_a_later_storm_too() -> None:
     first, second, third = 4 * 288 + 150, 4 * 288 + 250, 8 * 288 + 150
 
     def with_storm(at: int, total: int, bins: int) -> list[tuple]:
-        return series(10, base=20, seed=11, weekend=1.0, storm_at=at, storm_total=total,
-                      storm_bins=bins)
+        return series(
+            10, base=20, seed=11, weekend=1.0, storm_at=at, storm_total=total, storm_bins=bins
+        )
 
     calm = series(10, base=20, seed=11, weekend=1.0)
     parts = [with_storm(first, 300, 6), with_storm(second, 6000, 12), with_storm(third, 300, 6)]

@@ -1,0 +1,92 @@
+"""`crisisbot backtest` and `crisisbot sentiment`: contracts of their files and streams."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+def _series(path: Path, n: int, storm_at: int | None = None) -> list[tuple[str, int]]:
+    start = datetime(2025, 1, 6)
+    rows = []
+    for i in range(n):
+        t = start + timedelta(minutes=5 * i)
+        base = 20 + 12 * math.sin(2 * math.pi * (i % 288) / 288) + (i * 7919 % 5)
+        value = int(base + (400 if storm_at is not None and storm_at <= i < storm_at + 6 else 0))
+        rows.append((t.strftime("%Y-%m-%d %H:%M:%S"), value))
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["timestamp", "value"])
+        writer.writerows(rows)
+    return rows
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_series_backtest_writes_one_row_per_input_row_and_alerts_on_the_storm(
+    tmp_path: Path,
+) -> None:
+    rows = _series(tmp_path / "in.csv", 288 * 5, storm_at=288 * 4 + 100)
+    assert (
+        main(["backtest", "--series", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out.csv")])
+        == 0
+    )
+    out = _read(tmp_path / "out.csv")
+    assert list(out[0]) == ["timestamp", "value", "score", "alert"]
+    assert [(r["timestamp"], int(r["value"])) for r in out] == rows
+    assert all(0.0 <= float(r["score"]) <= 1.0 for r in out)
+    alerts = [i for i, r in enumerate(out) if r["alert"] == "1"]
+    assert alerts and 288 * 4 + 100 <= alerts[0] <= 288 * 4 + 103
+
+
+def test_series_backtest_is_causal(tmp_path: Path) -> None:
+    _series(tmp_path / "in.csv", 288 * 5, storm_at=288 * 4 + 100)
+    lines = (tmp_path / "in.csv").read_text().splitlines()
+    (tmp_path / "prefix.csv").write_text("\n".join(lines[: 288 * 4 + 103]) + "\n")
+    main(["backtest", "--series", str(tmp_path / "in.csv"), "--out", str(tmp_path / "full.out")])
+    main(["backtest", "--series", str(tmp_path / "prefix.csv"), "--out", str(tmp_path / "p.out")])
+    prefix = _read(tmp_path / "p.out")
+    assert prefix == _read(tmp_path / "full.out")[: len(prefix)]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("time,count\n2025-01-01 00:00:00,1\n", "header must be `timestamp,value`"),
+        ("timestamp,value\n2025-01-01 00:00:00,1\nyesterday,3\n", "in.csv:3:"),
+        ("timestamp,value\n2025-01-01 00:05:00,1\n2025-01-01 00:00:00,3\n", "must increase"),
+    ],
+)
+def test_bad_series_input_is_named_and_leaves_no_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, expected: str
+) -> None:
+    (tmp_path / "in.csv").write_text(content)
+    assert (
+        main(["backtest", "--series", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.csv")])
+        == 2
+    )
+    assert expected in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [tmp_path / "in.csv"]
+
+
+def test_sentiment_reads_lines_and_writes_json_lines(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("still no refund, on hold for an hour\nI love it\n\n")
+    )
+    assert main(["sentiment"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["label"] for r in rows] == ["negative", "positive", "neutral"]
+    assert all(-1 <= r["polarity"] <= 1 for r in rows)

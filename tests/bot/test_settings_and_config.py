@@ -1,0 +1,106 @@
+"""Settings from the environment and the TOML playbook: bad input is named precisely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config, parse_config
+from bot.settings import Settings, SettingsError
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "crisisbot.example.toml"
+
+
+def test_defaults_need_nothing() -> None:
+    s = Settings.from_env({})
+    assert (s.database_url, s.port, s.slack_api_url) == (
+        "sqlite:///crisisbot.db",
+        3000,
+        "https://slack.com/api/",
+    )
+
+
+def test_values_are_read_and_normalised() -> None:
+    s = Settings.from_env({
+        "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": "http://127.0.0.1:9/api",
+        "DATABASE_URL": "postgresql://u@h/db", "CRISIS_CHANNEL": "C0123ABC",
+        "CRISIS_APPROVERS": "U01, S02 ,", "PORT": "8080",
+    })  # fmt: skip
+    assert s.slack_api_url == "http://127.0.0.1:9/api/"
+    assert s.database_url.startswith("postgresql+psycopg://")
+    assert s.crisis_approvers == ("U01", "S02")
+    assert s.port == 8080
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SLACK_BOT_TOKEN", "not-a-token"),
+        ("SLACK_APP_TOKEN", "xoxb-wrong-kind"),
+        ("SLACK_API_URL", "slack.com/api"),
+        ("DATABASE_URL", "mysql://x/y"),
+        ("DATABASE_URL", "::::"),
+        ("CRISIS_CHANNEL", "#crisis"),
+        ("CRISIS_APPROVERS", "U01,@bob"),
+        ("PORT", "70000"),
+    ],
+)
+def test_a_malformed_setting_is_named(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({name: value})
+    assert info.value.name == name
+
+
+def test_the_example_playbook_loads() -> None:
+    config = load_config(EXAMPLE)
+    assert config.brands[0].name == "Acme"
+    assert [lvl.name for lvl in config.levels] == [
+        "Social team",
+        "Comms lead",
+        "Legal and executives",
+    ]
+    assert config.sources[2].credentials == {
+        "handle": "BLUESKY_HANDLE",
+        "app_password": "BLUESKY_APP_PASSWORD",
+    }
+    assert config.brand_for("Why is ACME down?") == "Acme"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"brand": []}, "unknown key 'brand'"),
+        ({"escalation": {"unclaimed_minutes": "15"}}, "escalation.unclaimed_minutes must be a int"),
+        ({"escalation": {"unclaimed_minutes": 0}}, "must be a positive number"),
+        ({"sources": [{"type": "myspace", "query": "x"}]}, "sources[0].type must be one of"),
+        (
+            {
+                "sources": [
+                    {
+                        "type": "x",
+                        "query": "a",
+                        "credentials": {"bearer_token": "AAAA-secret value"},
+                    }
+                ]
+            },
+            "must name an environment variable",
+        ),
+        ({"digest": {"day": "someday"}}, "digest.day must be a weekday"),
+        ({"brands": [{"terms": ["a"]}]}, "brands[0].name is required"),
+    ],
+)
+def test_playbook_errors_name_the_key_and_the_file(data: dict, expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, "team.toml")
+    assert str(info.value).startswith("team.toml: ")
+    assert expected in str(info.value)
+
+
+def test_a_missing_playbook_is_an_error_only_when_named(tmp_path: Path) -> None:
+    assert load_config(tmp_path / "nope.toml").brands == ()
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml", required=True)
+    (tmp_path / "bad.toml").write_text("[[brands]\nname=")
+    with pytest.raises(ConfigError, match=r"bad\.toml"):
+        load_config(tmp_path / "bad.toml")

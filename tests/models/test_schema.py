@@ -1,0 +1,68 @@
+"""The schema: migrations match the models, and the timeline refuses rewrites in the database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from bot import timeline
+from bot.db import check
+from models import AppendOnlyError, Incident, create_db_engine, session_factory
+
+
+def test_the_migrations_cover_every_model_change(database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    try:
+        check(engine)  # alembic check: raises when a model change has no revision
+    finally:
+        engine.dispose()
+
+
+def _one_event(database_url: str) -> int:
+    engine = create_db_engine(database_url)
+    now = datetime.now(UTC)
+    with session_factory(engine).begin() as session:
+        incident = Incident(title="t", opened_at=now, updated_at=now, evidence={})
+        session.add(incident)
+        session.flush()
+        timeline.record(session, incident, "note.added", actor="U0ALICE", at=now, text="hi")
+    engine.dispose()
+    return incident.id
+
+
+@pytest.mark.parametrize(
+    "sql", ["UPDATE timeline_events SET type = 'x'", "DELETE FROM timeline_events"]
+)
+def test_the_database_refuses_to_rewrite_the_timeline(database_url: str, sql: str) -> None:
+    _one_event(database_url)
+    engine = create_db_engine(database_url)
+    try:
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(sql))
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT type FROM timeline_events")).scalars().all() == [
+                "note.added"
+            ]
+    finally:
+        engine.dispose()
+
+
+def test_the_orm_refuses_to_rewrite_the_timeline(database_url: str) -> None:
+    _one_event(database_url)
+    engine = create_db_engine(database_url)
+    from models import TimelineEvent
+
+    try:
+        with pytest.raises(AppendOnlyError), session_factory(engine).begin() as session:
+            event = session.query(TimelineEvent).one()
+            event.type = "incident.resolved"
+    finally:
+        engine.dispose()
+
+
+def test_unknown_event_types_are_refused(database_url: str) -> None:
+    with pytest.raises(ValueError, match="unknown timeline event type"):
+        timeline.record(None, Incident(), "incident.exploded", actor=None, at=datetime.now(UTC))  # type: ignore[arg-type]

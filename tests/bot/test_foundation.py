@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import export
+
 from bot.cli import main
 from bot.clock import ManualClock
 from bot.testing import CHANNEL, Stack, storm_jsonl
@@ -247,5 +247,13 @@ def test_a_missing_setting_stops_with_one_line_naming_it(
     assert "PORT" in capsys.readouterr().err
 
 
-def test_exports_stream_in_time_order(stack: Stack, clock: ManualClock) -> None:
-    assert export.FORMATS == ("json", "csv", "md")
+def test_slack_url_verification_is_answered(stack: Stack) -> None:
+    response = stack.slack.url_verification("c-123")
+    assert response.status_code == 200 and response.json()["challenge"] == "c-123"
+
+
+def test_healthz_answers_200(stack: Stack) -> None:
+    import httpx
+
+    response = httpx.get(f"{stack.server.url}/healthz")
+    assert response.status_code == 200 and response.json() == {"ok": True, "database": "ok"}

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-
 from bot.cli import main
 from bot.clock import ManualClock
 from bot.testing import CHANNEL, Stack, storm_jsonl

@@ -246,6 +246,11 @@ def _reasons(results: list[BinResult], alert: int | None, content: _Content, s: 
                    f"{r.window_expected:.0f} were expected at this time of day "
                    f"({ratio:.1f} times the usual).")
         out.append(f"That is {_unusual(r.z)} for this brand (volume score {r.score:.2f}).")
+    else:
+        r = results[-1]
+        out.append(f"Volume itself is not unusual yet: {r.window_observed:.0f} mentions in the "
+                   f"last {r.window_bins * s.bin_minutes} minutes, about "
+                   f"{r.window_expected:.0f} expected.")
     if content.observed:
         trend = "up from" if neg_rise else "usually"
         out.append(f"{content.negative_share:.0%} of the last {s.window_minutes} minutes' "

@@ -1,18 +1,24 @@
 """Volume spike detection on mention counts per time bin (streaming, strictly causal).
 
-The model, per bin:
+The model, per bin (every statistic uses only bins before the current one):
 
-* expected count = seasonal profile (mean of the same time of day over the past week, +-1 bin)
-  scaled by the recent level (last few hours against what the profile predicted for them).
-  Without a day of history the recent level alone is used.
+* expected count = daily profile (same time of day over the past week, +-1 bin, trimmed mean over
+  days) x weekday factor (how last week's / the week before's next hours compared with the
+  profile) x recent level (the last 3 hours against what the profile predicted for them).
+  Without a day of history the recent mean alone is used.
 * history is stored "cleaned": a bin far above expectation is capped before it is remembered, so a
-  past storm does not inflate tomorrow's baseline (a winsorised history, robust like a median but
-  unbiased for small counts, unlike a median of 0-3 mentions).
-* how unusual: counts summed over several scales (1 bin, 15 min, 1 h) are compared on the Anscombe
-  square-root scale, where Poisson noise has unit variance; the spread of past residuals (robust
-  MAD, floored at the Poisson value) absorbs over-dispersion, so no per-series tuning is needed.
-* one storm = one alert: no new alert until the storm has calmed down, and for a day after an
-  alert only a clearly bigger event (twice the z) alerts again.
+  storm does not inflate tomorrow's baseline (a winsorised history: robust like a median but
+  unbiased for 0-3 mentions a bin, where a median is biased low).
+* how unusual: counts over several scales (5 min, 15 min, 1 h, 3 h) are compared on the Anscombe
+  square-root scale, where Poisson noise has unit variance. Longer scales sum cleaned counts (one
+  freak bin is no sustained rise) and expect what was forecast at the window's start (a build-up
+  does not raise its own baseline). Each scale's spread comes from its own past residuals
+  (MAD, widened to match the 99.5 % quantile, floored at the Poisson value), so bursty brands need
+  bigger bursts and no per-brand tuning is needed.
+* one storm = one alert: a storm lasts until z has been low for an hour; for a day after an alert
+  only a clearly bigger event (twice the z) alerts again; an alerted storm widens the spreads for
+  three days (bursts cluster), then a storm of the same size alerts again.
+* gaps: skipped bins are "no data" (not zero); the live bot fills its empty bins with zeros.
 """
 
 from __future__ import annotations
@@ -58,7 +64,7 @@ class BinResult:
     window_bins: int = 1  # the scale (in bins) on which z was strongest
     window_observed: float = 0.0
     window_expected: float = 0.0
-    in_storm: bool = False  # inside an alerted storm (cooldown not over)
+    in_storm: bool = False  # inside an alerted storm (z not yet low for `calm_minutes`)
 
 
 def _anscombe(x: float) -> float:
@@ -118,10 +124,9 @@ class VolumeDetector:
     def __post_init__(self) -> None:
         s = self.settings
         keep = max(1, round(s.spread_days * DAY_SECONDS / s.bin_seconds))
-        for minutes in s.scales_minutes:
-            bins = max(1, round(minutes * 60 / s.bin_seconds))
-            if all(sc.bins != bins for sc in self._scales):  # the 1-bin scale must come first
-                self._scales.append(_Scale(bins=bins, resid=deque(maxlen=keep)))
+        sizes = {1} | {max(1, round(m * 60 / s.bin_seconds)) for m in s.scales_minutes}
+        # sorted: the 1-bin scale comes first, it decides what history is cleaned
+        self._scales = [_Scale(bins=b, resid=deque(maxlen=keep)) for b in sorted(sizes)]
 
     @property
     def _day_bins(self) -> int:

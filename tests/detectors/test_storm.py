@@ -97,6 +97,9 @@ def test_negative_share_with_keywords_fires_without_volume_storm() -> None:
     assert a.fired
     terms = {t["term"] for t in a.evidence["rising_terms"]}
     assert {"recall", "boycott"} <= terms
+    text = " ".join(a.reasons)
+    assert "not unusual" in text and "recall" in text and "up from" in text
+    assert a.started_at is not None and a.started_at >= now - timedelta(minutes=60)
 
 
 def test_empty_and_tiny_inputs() -> None:

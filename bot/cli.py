@@ -146,14 +146,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
     with bot.transaction() as session:
         if args.out is None:
-            export.write(session, args.number, args.format, sys.stdout, name_of=name_of)
+            export.write(
+                session, args.number, args.format, sys.stdout, name_of=name_of, config=bot.config
+            )
             return 0
         out = Path(args.out)
         # Write beside the target and rename: a failed export never leaves half a file.
         fd, tmp = tempfile.mkstemp(dir=out.parent or Path("."), prefix=f".{out.name}.")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-                export.write(session, args.number, args.format, stream, name_of=name_of)
+                export.write(
+                    session, args.number, args.format, stream, name_of=name_of,
+                    config=bot.config, bom=True,
+                )  # fmt: skip
             os.replace(tmp, out)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -261,7 +266,7 @@ def _parser() -> argparse.ArgumentParser:
     add("run", cmd_run, "web and worker in one process (Socket Mode if SLACK_APP_TOKEN is set)")
     sp = add("export", cmd_export, "an incident's timeline, to stdout or --out")
     sp.add_argument("number", type=_number, metavar="N")
-    sp.add_argument("--format", choices=("json", "csv", "md"), default="md")
+    sp.add_argument("--format", choices=("json", "csv", "md", "html"), default="md")
     sp.add_argument("--out", help="write here instead of stdout")
     sp = add("demo", cmd_demo, "a sample storm against the local Slack emulator; no tokens needed")
     sp.add_argument("--out", default="crisisbot-demo", help="folder for the demo's files")

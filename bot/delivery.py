@@ -153,12 +153,15 @@ class Deliverer:
             raise NotReady
         fmt = row.payload["format"]
         buffer = io.StringIO()
-        export.write(session, incident.id, fmt, buffer, name_of=self.gateway.user_name)
+        export.write(
+            session, incident.id, fmt, buffer, name_of=self.gateway.user_name,
+            config=self.config, bom=True, now=self.clock(),
+        )  # fmt: skip
         self.gateway.upload_file(
             channel,
-            f"incident-{incident.id}-timeline.{fmt}",
+            f"incident-{incident.id}-{'report' if fmt == 'html' else 'timeline'}.{fmt}",
             buffer.getvalue().encode("utf-8"),
-            title=f"#{incident.id} timeline ({fmt})",
+            title=f"#{incident.id} {'report' if fmt == 'html' else 'timeline'} ({fmt})",
             thread_ts=incident.message_ts,
         )
         return _Outcome(None, None, channel)

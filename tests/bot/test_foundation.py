@@ -248,4 +248,4 @@ def test_a_missing_setting_stops_with_one_line_naming_it(
 
 
 def test_exports_stream_in_time_order(stack: Stack, clock: ManualClock) -> None:
-    assert export.FORMATS == ("json", "csv", "md")
+    assert export.FORMATS == ("json", "csv", "md", "html")

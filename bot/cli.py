@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import Crisisbot
@@ -167,6 +168,41 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot import report
+
+    since, until = _date(args.since, "--since"), _date(args.until, "--until")
+    if since is None or (args.until and until is None):
+        return 2
+    bot = _bot()
+    until = until or bot.clock()
+    if until <= since:
+        print("crisisbot: --until must be after --since", file=sys.stderr)
+        return 2
+    with bot.transaction() as session:
+        built = report.build(session, since=since, until=until)
+    writer = report.write_html if args.format == "html" else report.write_markdown
+    if args.out is None:
+        writer(built, sys.stdout)
+        return 0
+    with open(args.out, "w", encoding="utf-8") as stream:
+        writer(built, stream)
+    print(f"crisisbot: wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _date(text: str | None, flag: str) -> datetime | None:
+    """A day (2025-03-01) or a moment (2025-03-01T09:00, UTC unless an offset is given)."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        print(f"crisisbot: {flag}: {text!r} is not a date (write 2025-03-01)", file=sys.stderr)
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.web import WebApp, serve
     from handlers import create_bolt_app
@@ -267,6 +303,11 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("export", cmd_export, "an incident's timeline, to stdout or --out")
     sp.add_argument("number", type=_number, metavar="N")
     sp.add_argument("--format", choices=("json", "csv", "md", "html"), default="md")
+    sp.add_argument("--out", help="write here instead of stdout")
+    sp = add("report", cmd_report, "incidents across a period: medians, trends, false positives")
+    sp.add_argument("--since", required=True, metavar="DATE", help="e.g. 2025-03-01")
+    sp.add_argument("--until", metavar="DATE", help="default: now")
+    sp.add_argument("--format", choices=("md", "html"), default="md")
     sp.add_argument("--out", help="write here instead of stdout")
     sp = add("demo", cmd_demo, "a sample storm against the local Slack emulator; no tokens needed")
     sp.add_argument("--out", default="crisisbot-demo", help="folder for the demo's files")

@@ -96,6 +96,8 @@ class Deliverer:
         return 1
 
     def _send(self, session: Session, row: Outbox) -> _Outcome:
+        if row.kind == "channel_post":
+            return self._send_channel_post(row)
         incident = session.get(Incident, row.incident_id) if row.incident_id else None
         if incident is None:
             raise SlackError("outbox", "incident_gone")
@@ -123,6 +125,16 @@ class Deliverer:
         thread = incident.message_ts if row.payload.get("in_thread", True) else None
         ts = self._already_posted(row, channel, row.key, thread) or self.gateway.post_message(
             channel, row.payload["text"], row.payload.get("blocks"), thread_ts=thread, key=row.key
+        )
+        return _Outcome(None, ts, channel)
+
+    def _send_channel_post(self, row: Outbox) -> _Outcome:
+        """A message for the channel, about no incident (the weekly digest)."""
+        channel = row.channel or self.default_channel
+        if not channel:
+            raise SlackError("outbox", "channel_not_found")
+        ts = self._already_posted(row, channel, row.key, None) or self.gateway.post_message(
+            channel, row.payload["text"], row.payload.get("blocks"), key=row.key
         )
         return _Outcome(None, ts, channel)
 

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import Crisisbot
@@ -149,20 +150,60 @@ def cmd_export(args: argparse.Namespace) -> int:
     name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
     with bot.transaction() as session:
         if args.out is None:
-            export.write(session, args.number, args.format, sys.stdout, name_of=name_of)
+            export.write(
+                session, args.number, args.format, sys.stdout, name_of=name_of, config=bot.config
+            )
             return 0
         out = Path(args.out)
         # Write beside the target and rename: a failed export never leaves half a file.
         fd, tmp = tempfile.mkstemp(dir=out.parent or Path("."), prefix=f".{out.name}.")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-                export.write(session, args.number, args.format, stream, name_of=name_of)
+                export.write(
+                    session, args.number, args.format, stream, name_of=name_of,
+                    config=bot.config, bom=True,
+                )  # fmt: skip
             os.replace(tmp, out)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     print(f"crisisbot: wrote {out}", file=sys.stderr)
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot import report
+
+    since, until = _date(args.since, "--since"), _date(args.until, "--until")
+    if since is None or (args.until and until is None):
+        return 2
+    bot = _bot()
+    until = until or bot.clock()
+    if until <= since:
+        print("crisisbot: --until must be after --since", file=sys.stderr)
+        return 2
+    with bot.transaction() as session:
+        built = report.build(session, since=since, until=until)
+    writer = report.write_html if args.format == "html" else report.write_markdown
+    if args.out is None:
+        writer(built, sys.stdout)
+        return 0
+    with open(args.out, "w", encoding="utf-8") as stream:
+        writer(built, stream)
+    print(f"crisisbot: wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _date(text: str | None, flag: str) -> datetime | None:
+    """A day (2025-03-01) or a moment (2025-03-01T09:00, UTC unless an offset is given)."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        print(f"crisisbot: {flag}: {text!r} is not a date (write 2025-03-01)", file=sys.stderr)
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -313,7 +354,12 @@ def _parser() -> argparse.ArgumentParser:
     add("run", cmd_run, "web and worker in one process (Socket Mode if SLACK_APP_TOKEN is set)")
     sp = add("export", cmd_export, "an incident's timeline, to stdout or --out")
     sp.add_argument("number", type=_number, metavar="N")
-    sp.add_argument("--format", choices=("json", "csv", "md"), default="md")
+    sp.add_argument("--format", choices=("json", "csv", "md", "html"), default="md")
+    sp.add_argument("--out", help="write here instead of stdout")
+    sp = add("report", cmd_report, "incidents across a period: medians, trends, false positives")
+    sp.add_argument("--since", required=True, metavar="DATE", help="e.g. 2025-03-01")
+    sp.add_argument("--until", metavar="DATE", help="default: now")
+    sp.add_argument("--format", choices=("md", "html"), default="md")
     sp.add_argument("--out", help="write here instead of stdout")
     sp = add("backtest", cmd_backtest, "replay history through the detectors")
     sp.add_argument("--series", help="CSV with header timestamp,value (counts per bin)")

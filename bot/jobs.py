@@ -15,7 +15,7 @@ from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import text
 
-from bot import detection, timers
+from bot import detection, digest, timers
 from bot.app import Crisisbot
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,17 @@ def run_timers(bot: Crisisbot) -> None:
     bot.kick()
 
 
+@job
+def post_digest(bot: Crisisbot) -> bool:
+    """Queue the weekly digest for the incident channel (once per ISO week, see bot.digest)."""
+    with bot.transaction() as session:
+        queued = digest.enqueue_digest(
+            session, channel=bot.settings.crisis_channel, now=bot.clock()
+        )
+    bot.kick()
+    return queued
+
+
 def deliver_outbox(bot: Crisisbot) -> int:
     # No advisory lock: delivery claims each row with its own lease, so workers share the work.
     return bot.deliver_now()
@@ -87,6 +98,11 @@ def create_scheduler(bot: Crisisbot) -> BackgroundScheduler:
     scheduler.add_job(
         deliver_outbox, "interval", seconds=5, args=[bot], id="deliver_outbox", **common
     )
+    # A digest missed while the worker was down is still worth posting within the hour.
+    scheduler.add_job(
+        post_digest, "cron", day_of_week=bot.config.digest_day[:3], hour=bot.config.digest_hour,
+        minute=0, args=[bot], id="post_digest", **{**common, "misfire_grace_time": 3600},
+    )  # fmt: skip
     scheduler.add_listener(_log_error, EVENT_JOB_ERROR)
     return scheduler
 

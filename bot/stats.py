@@ -89,6 +89,11 @@ def _median(values: list[timedelta | None]) -> timedelta | None:
     return timedelta(seconds=statistics.median(present)) if present else None
 
 
+def median(values: list[timedelta | None]) -> timedelta | None:
+    """The median of the durations that exist (None = the step never happened)."""
+    return _median(values)
+
+
 def human(delta: timedelta | None) -> str:
     if delta is None:
         return "—"

@@ -1,0 +1,36 @@
+"""The weekly digest: last week's report summary, posted into the incident channel through the
+outbox as a `channel_post` row (no incident). Its key names the ISO week, so a second run in the
+same week (a restart, a second worker, a misfire catch-up) adds nothing: posted exactly once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import report
+from models import Outbox
+
+PERIOD = timedelta(days=7)
+
+
+def digest_key(now: datetime) -> str:
+    year, week, _ = now.isocalendar()
+    return f"digest:{year}-W{week:02d}"
+
+
+def enqueue_digest(session: Session, *, channel: str | None, now: datetime) -> bool:
+    """Queue this week's digest; False when it was queued already."""
+    key = digest_key(now)
+    if session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
+        return False
+    text = report.slack_summary(report.build(session, since=now - PERIOD, until=now))
+    session.add(
+        Outbox(
+            key=key, kind="channel_post", incident_id=None, channel=channel,
+            payload={"text": text}, next_attempt_at=now, created_at=now,
+        )
+    )  # fmt: skip
+    return True

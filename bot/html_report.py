@@ -1,0 +1,403 @@
+"""The incident report as ONE self-contained HTML file: inline CSS, an inline SVG chart, no
+script, no font, no image, nothing fetched (a Content-Security-Policy says so to the browser). Every
+piece of text from the database or Slack goes through `e()` (html.escape).
+
+The timeline table is streamed like the other formats; everything above it is bounded in size
+(a fixed number of chart bins, at most MAX_STEPS marked steps).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any
+from urllib.parse import urlparse
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import export, review, stats
+from bot.config import Config
+from bot.export import NameOf
+from models import Incident, Mention, TimelineEvent
+
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'"
+)
+LEAD = timedelta(hours=6)  # calm before the storm shown on the chart
+TAIL = timedelta(hours=1)
+TARGET_BINS = 72
+NICE_BINS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
+MAX_STEPS = 40
+W, H, LEFT, RIGHT, TOP, BOTTOM = 960, 300, 48, 48, 24, 36
+
+
+def e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    start: datetime
+    bin: timedelta
+    counts: list[int]
+    negative: list[int]
+
+    @property
+    def end(self) -> datetime:
+        return self.start + self.bin * len(self.counts)
+
+
+def nice_bin(span: timedelta) -> timedelta:
+    wanted = span.total_seconds() / 60 / TARGET_BINS
+    minutes = next((m for m in NICE_BINS_MIN if m >= wanted), NICE_BINS_MIN[-1])
+    return timedelta(minutes=minutes)
+
+
+def mention_series(session: Session, incident: Incident, now: datetime) -> Series:
+    """Mentions of the brand per bin, from LEAD before the storm to TAIL after its end."""
+    begin = (incident.first_mention_at or incident.opened_at) - LEAD
+    end = (incident.resolved_at or now) + TAIL
+    size = nice_bin(end - begin)
+    epoch = datetime(2000, 1, 1, tzinfo=UTC)
+    start = begin - (begin - epoch) % size  # round down so bins fall on whole minutes/hours
+    n = max(1, min(-(-(end - start) // size), TARGET_BINS * 6))
+    counts, negative = [0] * n, [0] * n
+    brand = Mention.brand.is_(None) if incident.brand is None else Mention.brand == incident.brand
+    stmt = (
+        select(Mention.created_at, Mention.label)
+        .where(brand, Mention.created_at >= start, Mention.created_at < start + size * n)
+        .execution_options(yield_per=5000)
+    )
+    for at, label in session.connection().execute(stmt):
+        i = int((at - start) // size)
+        counts[i] += 1
+        negative[i] += label == "negative"
+    return Series(start, size, counts, negative)
+
+
+def key_steps(session: Session, incident_id: int) -> list[review.Step]:
+    t = TimelineEvent
+    rows = session.execute(
+        select(t.at, t.type, t.actor, t.data)
+        .where(t.incident_id == incident_id, t.type.in_(review.KEY_STEPS))
+        .order_by(t.at, t.id)
+        .limit(MAX_STEPS)
+    )
+    return [review.Step(*row) for row in rows]
+
+
+def step_counts(session: Session, incident_id: int, steps: list[review.Step]) -> dict[str, int]:
+    rows = session.execute(
+        select(TimelineEvent.type, func.count())
+        .where(TimelineEvent.incident_id == incident_id)
+        .group_by(TimelineEvent.type)
+    )
+    counts = {str(kind): int(n) for kind, n in rows}
+    counts["escalated.automatic"] = sum(
+        1 for s in steps if s.type == "incident.escalated" and s.data.get("automatic")
+    )
+    return counts
+
+
+# -- the chart ---------------------------------------------------------------------------------
+def _x(series: Series, at: datetime) -> float:
+    share = (at - series.start) / (series.end - series.start)
+    return LEFT + max(0.0, min(1.0, share)) * (W - LEFT - RIGHT)
+
+
+def _fmt(at: datetime, series: Series) -> str:
+    long = series.end - series.start > timedelta(days=1)
+    return at.strftime("%d %b %H:%M" if long else "%H:%M")
+
+
+def chart_svg(series: Series, steps: list[review.Step], incident: Incident) -> str:
+    """Bars: mentions per bin; line: negative share (right axis); dashed lines: key steps."""
+    plot_h = H - TOP - BOTTOM
+    peak = max(series.counts) or 1
+    bar_w = (W - LEFT - RIGHT) / len(series.counts)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" '
+        f'class="chart" aria-label="Mentions of {e(incident.brand or "the brand")} per '
+        f"{int(series.bin.total_seconds() // 60)} minutes, with the negative share and the "
+        'response steps">'
+    ]
+    parts += _axes(series, peak, plot_h)
+    for i, count in enumerate(series.counts):
+        if not count:
+            continue
+        h = count / peak * plot_h
+        at = series.start + series.bin * i
+        neg = series.negative[i] / count
+        parts.append(
+            f'<rect class="bar" x="{LEFT + i * bar_w:.1f}" y="{TOP + plot_h - h:.1f}" '
+            f'width="{max(bar_w - 1, 1):.1f}" height="{h:.1f}"><title>{e(_fmt(at, series))}: '
+            f"{count} mentions, {neg:.0%} negative</title></rect>"
+        )
+    parts += _storm_band(series, incident, plot_h)  # over the bars, translucent
+    parts.append(_share_line(series, bar_w, plot_h))
+    parts += _markers(series, steps, plot_h)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _storm_band(series: Series, incident: Incident, plot_h: int) -> list[str]:
+    if incident.first_mention_at is None:
+        return []
+    x0, x1 = _x(series, incident.first_mention_at), _x(series, incident.opened_at)
+    return [
+        f'<rect class="band" x="{x0:.1f}" y="{TOP}" width="{max(x1 - x0, 1):.1f}" '
+        f'height="{plot_h}"><title>From the first mention to the alert</title></rect>'
+    ]
+
+
+def _axes(series: Series, peak: int, plot_h: int) -> list[str]:
+    base = TOP + plot_h
+    out = [f'<line class="axis" x1="{LEFT}" y1="{base}" x2="{W - RIGHT}" y2="{base}"/>']
+    for frac in (0.0, 0.5, 1.0):
+        y = base - frac * plot_h
+        out.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
+                   f"{round(peak * frac)}</text>")  # fmt: skip
+        out.append(f'<text class="tick neg" x="{W - RIGHT + 6}" y="{y + 4:.1f}">{frac:.0%}</text>')
+    ticks, n = 6, len(series.counts)
+    for k in range(ticks + 1):
+        at = series.start + series.bin * round(k * n / ticks)  # on bin edges: whole minutes
+        out.append(f'<text class="tick" x="{_x(series, at):.1f}" y="{base + 18}" '
+                   f'text-anchor="middle">{e(_fmt(at, series))}</text>')  # fmt: skip
+    out.append(f'<text class="tick" x="{LEFT}" y="{TOP - 12}">mentions</text>')
+    out.append(
+        f'<text class="tick neg" x="{W - RIGHT}" y="{TOP - 12}" text-anchor="end">'
+        "negative share</text>"
+    )
+    return out
+
+
+def _share_line(series: Series, bar_w: float, plot_h: int) -> str:
+    points = [
+        f"{LEFT + (i + 0.5) * bar_w:.1f},{TOP + plot_h - neg / count * plot_h:.1f}"
+        for i, (count, neg) in enumerate(zip(series.counts, series.negative, strict=True))
+        if count
+    ]
+    return f'<polyline class="share" points="{" ".join(points)}"/>' if points else ""
+
+
+def _markers(series: Series, steps: list[review.Step], plot_h: int) -> list[str]:
+    out = []
+    for n, step in enumerate(steps, 1):
+        x = _x(series, step.at)
+        out.append(
+            f'<g class="step"><line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{TOP + plot_h}"/>'
+            f'<circle cx="{x:.1f}" cy="{TOP - 2}" r="8"/><text x="{x:.1f}" y="{TOP + 2}" '
+            f'text-anchor="middle">{n}</text><title>{n}. {e(step.type)} at '
+            f"{e(_fmt(step.at, series))}</title></g>"
+        )
+    return out
+
+
+# -- the document ------------------------------------------------------------------------------
+STYLE = """
+:root{--ink:#1d2330;--muted:#5b6475;--line:#dfe3ea;--bar:#7aa7d9;--neg:#d2453b;--step:#30405c;
+--band:#f6d9a8;--ok:#1f7a4d;--warn:#a5520f;--bg:#fff;--soft:#f5f7fa}
+*{box-sizing:border-box}
+body{margin:0;background:var(--soft);color:var(--ink);
+font:15px/1.5 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+main{max-width:1040px;margin:0 auto;padding:24px}
+section,header{background:var(--bg);border:1px solid var(--line);border-radius:10px;
+padding:18px 22px;margin:0 0 16px}
+h1{font-size:24px;margin:0 0 6px}h2{font-size:18px;margin:0 0 10px}
+h3{font-size:15px;margin:12px 0 4px}
+.meta{color:var(--muted);margin:2px 0}.drill{background:#6b3fa0;color:#fff;border-radius:4px;
+padding:1px 6px;font-size:13px;vertical-align:middle}
+.cards{display:grid;grid-template-columns:repeat(4,1fr);gap:12px}
+.card{border:1px solid var(--line);border-radius:8px;padding:10px 12px}
+.card b{display:block;font-size:22px}.card span{color:var(--muted);font-size:13px}
+.chart{width:100%;height:auto}.chart .bar{fill:var(--bar)}.chart .band{fill:var(--band);opacity:.55}
+.chart .share{fill:none;stroke:var(--neg);stroke-width:2}.chart .axis{stroke:var(--muted)}
+.chart .tick{fill:var(--muted);font-size:11px}.chart .tick.neg{fill:var(--neg)}
+.chart .step line{stroke:var(--step);stroke-dasharray:4 3}.chart .step circle{fill:var(--step)}
+.chart .step text{fill:#fff;font-size:10px;font-weight:bold}
+.legend{color:var(--muted);font-size:13px}.legend i{display:inline-block;width:12px;height:12px;
+margin:0 4px 0 12px;vertical-align:middle}
+.review ul,.review ol{margin:4px 0 8px;padding-left:22px}.worked li::marker{color:var(--ok)}
+.change li::marker{color:var(--warn)}.n{display:inline-block;min-width:20px;border-radius:10px;
+background:var(--step);color:#fff;font-size:11px;text-align:center;margin-right:6px}
+[contenteditable]{outline:none}[contenteditable]:focus{background:#fffbe8}
+.draft{border-left:4px solid var(--line);padding:4px 12px;margin:10px 0}
+.draft.approved{border-color:var(--ok)}.draft.rejected{border-color:var(--neg)}
+blockquote{margin:6px 0;padding:6px 10px;background:var(--soft);white-space:pre-wrap}
+.pill{border-radius:10px;padding:0 8px;font-size:12px;background:var(--soft);
+border:1px solid var(--line)}
+table{width:100%;border-collapse:collapse;font-size:13px}
+th,td{text-align:left;vertical-align:top;padding:4px 6px;border-bottom:1px solid var(--line)}
+td{overflow-wrap:anywhere}code{font-size:12px}.id{color:var(--muted);font-size:12px}
+footer{color:var(--muted);font-size:12px;text-align:center;padding:8px}
+@media (max-width:700px){.cards{grid-template-columns:repeat(2,1fr)}}
+@media print{body{background:#fff}section,header{break-inside:avoid;border:0}}
+"""
+
+
+def write_html(
+    session: Session,
+    incident: Incident,
+    out: IO[str],
+    name_of: NameOf,
+    *,
+    config: Config | None = None,
+    now: datetime | None = None,
+) -> None:
+    config = config or Config()
+    now = now or datetime.now(UTC)
+    metrics = stats.incident_metrics(session, incident)
+    drafts = export.draft_dicts(session, incident, name_of)
+    steps = key_steps(session, incident.id)
+    prefilled = review.build(
+        first_mention_at=incident.first_mention_at, metrics=metrics, drafts=drafts, steps=steps,
+        counts=step_counts(session, incident.id, steps), config=config, name_of=name_of,
+    )  # fmt: skip
+    title = f"{'DRILL · ' if incident.is_drill else ''}Incident #{incident.id}: {incident.title}"
+    out.write(
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="referrer" content="no-referrer">'
+        f"<title>{e(title)}</title><style>{STYLE}</style></head><body><main>\n"
+    )
+    out.write(_header(incident, name_of))
+    out.write(_metrics(metrics))
+    series = mention_series(session, incident, now)
+    out.write(_chart_section(series, steps, incident))
+    out.write(_review_section(prefilled, steps))
+    out.write(_evidence_section(incident))
+    out.write(_drafts_section(drafts))
+    _timeline_section(session, incident, out, name_of)
+    out.write(f"<footer>Made by crisisbot at {e(now.isoformat(timespec='seconds'))} · "
+              "times in UTC</footer>\n</main></body></html>\n")  # fmt: skip
+
+
+def _when(value: datetime | None) -> str:
+    return e(value.strftime("%Y-%m-%d %H:%M UTC")) if value else "—"
+
+
+def _person(user: str | None, name_of: NameOf) -> str:
+    if not user:
+        return "crisisbot"
+    return f'{e(name_of(user))} <span class="id">{e(user)}</span>'
+
+
+def _header(incident: Incident, name_of: NameOf) -> str:
+    drill = '<span class="drill">DRILL</span> ' if incident.is_drill else ""
+    owner = _person(incident.owner, name_of) if incident.owner else "nobody"
+    summary = f"<p>{e(incident.summary)}</p>" if incident.summary else ""
+    return (
+        f"<header><h1>{drill}Incident #{incident.id}: {e(incident.title)}</h1>"
+        f'<p class="meta">Brand <b>{e(incident.brand or "—")}</b> · status '
+        f"<b>{e(incident.status)}</b> · severity <b>{e(incident.severity)}</b> · owner {owner}</p>"
+        f'<p class="meta">Opened {_when(incident.opened_at)} · resolved '
+        f"{_when(incident.resolved_at)}</p>{summary}</header>\n"
+    )
+
+
+def _metrics(m: stats.Metrics) -> str:
+    cards = "".join(
+        f'<div class="card"><b>{e(stats.human(value))}</b><span>{label}</span></div>'
+        for label, value in (
+            ("to detect (first mention → alert)", m.time_to_detect),
+            ("to claim", m.time_to_claim),
+            ("to first approved reply", m.time_to_first_approved_reply),
+            ("to resolve", m.time_to_resolve),
+        )
+    )
+    return f'<section><h2>Response times</h2><div class="cards">{cards}</div></section>\n'
+
+
+def _chart_section(series: Series, steps: list[review.Step], incident: Incident) -> str:
+    minutes = int(series.bin.total_seconds() // 60)
+    return (
+        f"<section><h2>Mentions of {e(incident.brand or 'the brand')}</h2>"
+        f"{chart_svg(series, steps, incident)}"
+        f'<p class="legend"><i style="background:var(--bar)"></i>mentions per {minutes} min'
+        f'<i style="background:var(--neg)"></i>negative share'
+        f'<i style="background:var(--band)"></i>first mention → alert'
+        f'<i style="background:var(--step)"></i>numbered steps (see What happened)</p>'
+        "</section>\n"
+    )
+
+
+def _review_section(r: review.Review, steps: list[review.Step]) -> str:
+    lead = len(r.happened) - len(steps)  # lines before the numbered steps (the first mention)
+    happened = []
+    for n, (at, text) in enumerate(r.happened):
+        badge = f'<span class="n">{n - lead + 1}</span>' if n >= lead else ""
+        happened.append(f"<li>{badge}<b>{_when(at)}</b> — {e(text)}</li>")
+    worked = "".join(f"<li>{e(t)}</li>" for t in r.worked) or "<li>(to fill in)</li>"
+    change = "".join(f"<li>{e(t)}</li>" for t in r.change)
+    return (
+        '<section class="review"><h2>Post-incident review</h2>'
+        '<p class="meta">Prefilled from the timeline: edit it here (the text is editable), then '
+        "save the page.</p>"
+        f'<h3>What happened</h3><ul contenteditable="true">{"".join(happened)}</ul>'
+        f'<h3>What worked</h3><ul class="worked" contenteditable="true">{worked}</ul>'
+        f'<h3>What to change</h3><ul class="change" contenteditable="true">{change}</ul>'
+        "</section>\n"
+    )
+
+
+def safe_link(url: Any) -> str | None:
+    """Only http(s) links to posts: a javascript: or data: URL from a feed must not be a link."""
+    if not isinstance(url, str):
+        return None
+    parsed = urlparse(url.strip())
+    return url.strip() if parsed.scheme in ("http", "https") and parsed.netloc else None
+
+
+def _evidence_section(incident: Incident) -> str:
+    ev = incident.evidence or {}
+    reasons = "".join(f"<li>{e(r)}</li>" for r in ev.get("reasons", [])) or "<li>—</li>"
+    quotes = []
+    for s in ev.get("samples", [])[:5]:
+        link = safe_link(s.get("url"))
+        source = e(s.get("source") or "post")
+        cite = f'<a href="{e(link)}" rel="noopener noreferrer">{source}</a>' if link else source
+        quotes.append(f"<blockquote>{e(s.get('text'))}<br><small>— {e(s.get('author'))} on "
+                      f"{cite}</small></blockquote>")  # fmt: skip
+    return (
+        f"<section><h2>Why it fired</h2><ul>{reasons}</ul>"
+        + (f"<h3>What people said</h3>{''.join(quotes)}" if quotes else "")
+        + "</section>\n"
+    )
+
+
+def _drafts_section(drafts: list[dict[str, Any]]) -> str:
+    if not drafts:
+        return "<section><h2>Drafted replies</h2><p>No reply was drafted.</p></section>\n"
+    items = []
+    for d in drafts:
+        decided = (
+            f" · {e(d['status'])} by {e(d['decided_by_name'])} "
+            f'<span class="id">{e(d["decided_by"])}</span> at {e(d["decided_at"])}'
+            if d["decided_by"] else ""
+        )  # fmt: skip
+        reason = f"<p>Reason: {e(d['reason'])}</p>" if d["reason"] else ""
+        items.append(
+            f'<div class="draft {e(d["status"])}"><b>v{d["version"]}</b> '
+            f'<span class="pill">{e(d["status"])}</span> by {e(d["author_name"])} '
+            f'<span class="id">{e(d["author"])}</span> at {e(d["created_at"])}{decided}'
+            f"<blockquote>{e(d['text'])}</blockquote>{reason}</div>"
+        )
+    return f"<section><h2>Drafted replies</h2>{''.join(items)}</section>\n"
+
+
+def _timeline_section(session: Session, incident: Incident, out: IO[str], name_of: NameOf) -> None:
+    out.write(
+        "<section><h2>Timeline</h2><table><thead><tr><th>Time (UTC)</th><th>Step</th>"
+        "<th>Who</th><th>Details</th></tr></thead><tbody>\n"
+    )
+    for event in export.events(session, incident.id):
+        details = "; ".join(f"{k}: {v}" for k, v in event.data.items())
+        out.write(
+            f"<tr><td>{event.at.isoformat()}</td><td><code>{e(event.type)}</code></td>"
+            f"<td>{_person(event.actor, name_of)}</td><td>{e(details)}</td></tr>\n"
+        )
+    out.write("</tbody></table></section>\n")

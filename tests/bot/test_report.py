@@ -1,0 +1,116 @@
+"""Learning across incidents: `crisisbot report`, and the weekly digest posted by the scheduler."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+
+from bot import incidents, jobs
+from bot.cli import main
+from bot.clock import ManualClock
+from bot.testing import CHANNEL, Stack
+from tests.bot.test_export import _crisis
+from tests.bot.test_foundation import _answered, _env
+
+
+@pytest.fixture
+def history(
+    stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Stack:
+    """One handled crisis (#1), a drill (#2, never counted), a false positive (#3, dismissed)."""
+    _env(monkeypatch, stack, tmp_path)
+    _crisis(stack, clock, tmp_path)
+    stack.slack.command("drill", user_id="U0BOB")
+    _answered(stack, "DRILL #2")
+    with stack.bot.transaction() as session:
+        fp = incidents.open_incident(
+            session, brand="Globex", title="Globex: mention storm", severity="medium",
+            evidence={"reasons": ["a meme"], "kind": "keyword"}, first_mention_at=clock(),
+            channel=CHANNEL, now=clock(),
+        )  # fmt: skip
+        assert fp is not None
+        incidents.dismiss(session, fp.id, user="U0BOB", reason="a meme", now=clock())
+    return stack
+
+
+def _report(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    capsys.readouterr()
+    assert main(["report", *args]) == 0
+    return capsys.readouterr().out
+
+
+def test_report_counts_real_incidents_false_positives_detectors_sources(
+    history: Stack, clock: ManualClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    since = (clock() - timedelta(days=30)).date().isoformat()
+    md = _report(capsys, "--since", since, "--until", (clock() + timedelta(days=1)).isoformat())
+    assert "**Real incidents:** 2 (drills left out)" in md
+    assert "**False positives (dismissed):** 50% (1 of 2)" in md
+    assert "- storm: 1\n" in md and "- keyword: 1\n" in md
+    assert "- bluesky: 312\n" in md  # every mention of the sample storm came from Bluesky
+    assert "| Time to claim | 3 min |" in md
+    assert "| 1 |" in md and "| 3 |" in md and "| 2 |" not in md  # the drill is left out
+
+
+def test_report_trend_compares_the_two_halves(
+    history: Stack, clock: ManualClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Both incidents opened today: over the last 30 days they all fall in the second half.
+    since = (clock() - timedelta(days=30)).isoformat()
+    md = _report(capsys, "--since", since, "--until", (clock() + timedelta(hours=1)).isoformat())
+    assert "| Time to claim | 3 min | — | 3 min | not enough data |" in md
+
+
+def test_report_html_is_self_contained(
+    history: Stack, clock: ManualClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    until = (clock() + timedelta(days=1)).isoformat()  # the test clock runs ahead of the CLI's
+    page = _report(capsys, "--since", "2000-01-01", "--until", until, "--format", "html")
+    assert page.startswith("<!DOCTYPE html>") and "default-src 'none'" in page
+    assert "2 real incidents" in page and "Globex" in page and "src=" not in page
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2025-13-01", ""])
+def test_a_bad_date_is_one_clear_line_and_exit_2(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    bad: str,
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    assert main(["report", "--since", bad]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"crisisbot: --since: {bad!r} is not a date (write 2025-03-01)"
+
+
+def test_the_weekly_digest_is_posted_once_into_the_channel(
+    history: Stack, clock: ManualClock
+) -> None:
+    def digests() -> list[dict]:
+        return [m for m in history.channel_messages() if "Weekly crisis digest" in m["text"]]
+
+    clock.advance(minutes=5)
+    assert jobs.post_digest(history.bot) is True
+    posted = history.emulator.wait_for(digests)
+    assert not posted[0].get("thread_ts")  # in the channel, not in an incident's thread
+    text = posted[0]["text"]
+    assert "2 real incidents, 50% dismissed" in text and "Median time to claim: 3 min" in text
+    assert re.search(r"Busiest sources: bluesky \(3\d\d\)", text)  # a week of the sample
+    assert jobs.post_digest(history.bot) is False  # same week: nothing more
+    history.bot.deliver_now()
+    assert len(digests()) == 1
+
+
+def test_the_scheduler_runs_the_digest_on_the_configured_day_and_hour(stack: Stack) -> None:
+    from dataclasses import replace
+
+    stack.bot.config = replace(stack.bot.config, digest_day="friday", digest_hour=16)
+    job = jobs.create_scheduler(stack.bot).get_job("post_digest")
+    assert isinstance(job.trigger, CronTrigger)
+    fields = {f.name: str(f) for f in job.trigger.fields}
+    assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("fri", "16", "0")

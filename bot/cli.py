@@ -121,6 +121,29 @@ class _Progress:
         print(file=sys.stderr)
 
 
+def cmd_poll(args: argparse.Namespace) -> int:
+    from bot.polling import poll_all
+
+    bot = _bot()
+    if not bot.config.sources:
+        print(f"crisisbot: no [[sources]] in {bot.config.path}; nothing to poll", file=sys.stderr)
+        return 0
+    results = poll_all(bot, force=args.force)
+    for r in results:
+        if r.skipped:
+            print(f"{r.name}: backing off until {r.backoff_until:%Y-%m-%d %H:%M:%S} UTC (--force)")
+        elif r.error:
+            print(f"{r.name}: FAILED: {r.error}")
+        else:
+            print(f"{r.name}: {r.new} new")
+    failed = [r.name for r in results if r.error]
+    if failed:
+        print(f"crisisbot: {len(failed)} of {len(results)} sources failed: {', '.join(failed)}")
+        return 1
+    print(f"crisisbot: {sum(r.new for r in results)} new mentions")
+    return 0
+
+
 def cmd_detect(args: argparse.Namespace) -> int:
     from bot import jobs
 
@@ -255,6 +278,8 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("ingest", cmd_ingest, "import mentions from a JSONL or CSV file")
     sp.add_argument("path")
     sp.add_argument("--format", choices=("jsonl", "csv"), help="default: from the file name")
+    sp = add("poll", cmd_poll, "one polling pass over every configured source")
+    sp.add_argument("--force", action="store_true", help="poll sources that are backing off too")
     add("detect", cmd_detect, "one detection pass over stored mentions, as of now")
     add("serve", cmd_serve, "the HTTP endpoint for Slack (POST /slack/events, GET /healthz)")
     add("worker", cmd_worker, "the scheduler: polling, detection, timers, delivery")

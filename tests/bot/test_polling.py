@@ -272,3 +272,54 @@ def test_cli_poll_reports_failures_and_exits_1(
     assert "hackernews: backing off until" in capsys.readouterr().out
     assert main(["poll", "--force"]) == 0
     assert "hackernews: " in capsys.readouterr().out
+
+
+# -- state: the day's count, the desk ------------------------------------------------------------
+
+
+def test_mentions_today_starts_again_on_a_new_utc_day(
+    database_url: str, platforms: Platforms, playbook: Path
+) -> None:
+    start = platforms.horizon - timedelta(days=7)
+    platforms.horizon = start + timedelta(hours=6)
+    clock = ManualClock(datetime(2025, 3, 14, 23, 50, tzinfo=UTC))
+    with _bot(database_url, clock, playbook) as bot:
+        first = _poll(bot)["mastodon"].new  # type: ignore[attr-defined]
+        assert _states(bot)["mastodon"].mentions_today == first > 0
+        platforms.horizon = start + timedelta(days=1)
+        second = _poll(bot)["mastodon"].new  # type: ignore[attr-defined]
+        assert _states(bot)["mastodon"].mentions_today == first + second
+        clock.advance(minutes=15)  # past midnight UTC
+        platforms.horizon = start + timedelta(days=2)
+        third = _poll(bot)["mastodon"].new  # type: ignore[attr-defined]
+        state = _states(bot)["mastodon"]
+        assert (state.day, state.mentions_today) == ("2025-03-15", third)
+
+
+def test_crisis_sources_shows_each_sources_state(
+    polling_stack: Stack, clock: ManualClock, platforms: Platforms
+) -> None:
+    platforms.horizon -= timedelta(days=6)
+    platforms.fail("hackernews", Fault(503, b"down for maintenance"))
+    with http_client() as client:
+        Poller(polling_stack.bot, client, timeout=0.3).poll_all()
+
+    polling_stack.slack.command("sources")
+    payload = polling_stack.emulator.wait_for(
+        lambda: next(
+            (
+                r["payload"]
+                for r in polling_stack.emulator.responses
+                if "Mention sources" in r["payload"].get("text", "")
+            ),
+            None,
+        )
+    )
+    lines = {line.split("*")[1]: line for line in payload["text"].splitlines()[1:]}
+    assert set(lines) == {"bluesky", "hackernews", "mastodon"}
+    stamp = clock().strftime("%Y-%m-%d %H:%M UTC")
+    assert f"last success {stamp}" in lines["bluesky"] and "last error" not in lines["bluesky"]
+    assert "mentions today" in lines["bluesky"] and " 0 mentions today" not in lines["bluesky"]
+    hn = lines["hackernews"]
+    assert "last success —" in hn and "0 mentions today" in hn
+    assert f"last error {stamp}" in hn and "503" in hn and "backing off until" in hn

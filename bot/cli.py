@@ -64,6 +64,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+PROGRESS_MIN_BYTES = 5_000_000  # smaller files import in a few seconds: no bar
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from bot.importer import Problem, read_csv, read_jsonl
     from bot.ingest import store_mentions
@@ -77,7 +80,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     bot = _bot()
     total = read = new = bad = 0
     size = path.stat().st_size
-    progress = _Progress(size) if size > 5_000_000 and sys.stderr.isatty() else None
+    progress = _Progress(size) if size > PROGRESS_MIN_BYTES and sys.stderr.isatty() else None
     with path.open(encoding="utf-8", newline="" if fmt == "csv" else None) as stream:
         batch = []
         for item in reader(stream):
@@ -92,7 +95,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 new += _store(bot, batch, store_mentions)
                 batch = []
                 if progress:
-                    progress.show(stream.tell() if fmt != "csv" else size * read // max(total, 1))
+                    # Bytes read so far (a read-ahead chunk early at most): the text stream's own
+                    # tell() refuses to work while it is being iterated.
+                    progress.show(stream.buffer.tell())
         new += _store(bot, batch, store_mentions)
     if progress:
         progress.done()

@@ -68,6 +68,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+PROGRESS_MIN_BYTES = 5_000_000  # smaller files import in a few seconds: no bar
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from bot.importer import Problem, read_csv, read_jsonl
     from bot.ingest import store_mentions
@@ -81,7 +84,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     bot = _bot()
     total = read = new = bad = 0
     size = path.stat().st_size
-    progress = _Progress(size) if size > 5_000_000 and sys.stderr.isatty() else None
+    progress = _Progress(size) if size > PROGRESS_MIN_BYTES and sys.stderr.isatty() else None
     with path.open(encoding="utf-8", newline="" if fmt == "csv" else None) as stream:
         batch = []
         for item in reader(stream):
@@ -96,7 +99,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 new += _store(bot, batch, store_mentions)
                 batch = []
                 if progress:
-                    progress.show(stream.tell() if fmt != "csv" else size * read // max(total, 1))
+                    # Bytes read so far (a read-ahead chunk early at most): the text stream's own
+                    # tell() refuses to work while it is being iterated.
+                    progress.show(stream.buffer.tell())
         new += _store(bot, batch, store_mentions)
     if progress:
         progress.done()
@@ -123,6 +128,29 @@ class _Progress:
     def done(self) -> None:
         self.show(self.total)
         print(file=sys.stderr)
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    from bot.polling import poll_all
+
+    bot = _bot()
+    if not bot.config.sources:
+        print(f"crisisbot: no [[sources]] in {bot.config.path}; nothing to poll", file=sys.stderr)
+        return 0
+    results = poll_all(bot, force=args.force)
+    for r in results:
+        if r.skipped:
+            print(f"{r.name}: backing off until {r.backoff_until:%Y-%m-%d %H:%M:%S} UTC (--force)")
+        elif r.error:
+            print(f"{r.name}: FAILED: {r.error}")
+        else:
+            print(f"{r.name}: {r.new} new")
+    failed = [r.name for r in results if r.error]
+    if failed:
+        print(f"crisisbot: {len(failed)} of {len(results)} sources failed: {', '.join(failed)}")
+        return 1
+    print(f"crisisbot: {sum(r.new for r in results)} new mentions")
+    return 0
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
@@ -348,6 +376,8 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("ingest", cmd_ingest, "import mentions from a JSONL or CSV file")
     sp.add_argument("path")
     sp.add_argument("--format", choices=("jsonl", "csv"), help="default: from the file name")
+    sp = add("poll", cmd_poll, "one polling pass over every configured source")
+    sp.add_argument("--force", action="store_true", help="poll sources that are backing off too")
     add("detect", cmd_detect, "one detection pass over stored mentions, as of now")
     add("serve", cmd_serve, "the HTTP endpoint for Slack (POST /slack/events, GET /healthz)")
     add("worker", cmd_worker, "the scheduler: polling, detection, timers, delivery")

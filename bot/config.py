@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sources
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-SOURCE_TYPES = ("bluesky", "mastodon", "reddit", "hackernews", "rss", "x")
+SOURCE_TYPES = tuple(sorted(sources.SOURCE_TYPES))
 
 
 class ConfigError(Exception):
@@ -41,6 +43,21 @@ class SourceConfig:
     base_url: str | None = None
     brand: str | None = None
     credentials: Mapping[str, str] = field(default_factory=dict)  # role -> env var NAME
+
+    def resolve_credentials(self, env: Mapping[str, str]) -> dict[str, str]:
+        """The secret values, read when the source is polled (so a fixed variable needs no reload).
+
+        A variable that is unset or empty is a ConfigError naming it and the source.
+        """
+        values = {}
+        for role, env_name in self.credentials.items():
+            value = (env.get(env_name) or "").strip()
+            if not value:
+                raise ConfigError(
+                    f"source {self.name!r}: environment variable {env_name} ({role}) is not set"
+                )
+            values[role] = value
+        return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,14 +184,13 @@ def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
     kind = r.get(t, f"{at}.type", "type", str)
     if kind not in SOURCE_TYPES:
         raise ConfigError(f"{r.where}: {at}.type must be one of {', '.join(SOURCE_TYPES)}")
-    creds = r.table(t, "credentials", at)
-    for role, env_name in creds.items():
-        if not isinstance(env_name, str) or not env_name.isidentifier():
-            raise ConfigError(
-                f"{r.where}: {at}.credentials.{role} must name an environment variable"
-            )
     query = r.get(t, f"{at}.query", "query", str, None)
     feed = r.get(t, f"{at}.feed", "feed", str, None)
+    for option, value in (("query", query), ("feed", feed)):
+        if option in sources.REQUIRED[kind] and not (value or "").strip():
+            raise ConfigError(f"{r.where}: {at}.{option} is required for type {kind!r}")
+    creds = r.table(t, "credentials", at)
+    _check_credentials(r, at, kind, creds)
     return SourceConfig(
         type=kind,
         name=r.get(t, f"{at}.name", "name", str, f"{kind}:{query or feed or i}"),
@@ -185,6 +201,29 @@ def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
         brand=r.get(t, f"{at}.brand", "brand", str, None),
         credentials=dict(creds),
     )
+
+
+def _check_credentials(r: _Reader, at: str, kind: str, creds: Mapping[str, Any]) -> None:
+    """Roles the connector knows, each naming an environment variable; required ones present."""
+    for role, env_name in creds.items():
+        if role not in sources.CREDENTIAL_KEYS[kind]:
+            known = ", ".join(sources.CREDENTIAL_KEYS[kind]) or "none"
+            raise ConfigError(
+                f"{r.where}: {at}.credentials.{role}: type {kind!r} takes no such credential "
+                f"(known: {known})"
+            )
+        if not isinstance(env_name, str) or not env_name.isidentifier():
+            raise ConfigError(
+                f"{r.where}: {at}.credentials.{role} must name an environment variable"
+            )
+    missing = [k for k in sources.REQUIRED_CREDENTIALS[kind] if k not in creds]
+    if kind == "bluesky" and len(creds) == 1:  # the login needs the handle and the app password
+        missing = [k for k in sources.CREDENTIAL_KEYS[kind] if k not in creds]
+    if missing:
+        raise ConfigError(
+            f"{r.where}: {at}.credentials.{missing[0]} is required for type {kind!r} "
+            "(the name of the environment variable that holds it)"
+        )
 
 
 def _level(r: _Reader, t: Mapping[str, Any], i: int) -> Level:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -215,12 +216,13 @@ def _sources(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         if not configured and not rows:
             return Reply("No sources are configured in crisisbot.toml.")
         lines = ["*Mention sources*"]
+        now = bot.clock()
         for name in configured or list(by_name):
-            lines.append(_source_line(name, by_name.get(name)))
+            lines.append(_source_line(name, by_name.get(name), now))
         return Reply("\n".join(lines))
 
 
-def _source_line(name: str, state: SourceState | None) -> str:
+def _source_line(name: str, state: SourceState | None, now: datetime) -> str:
     shown = messages.escape_mrkdwn(name)
     if state is None:
         return f"• *{shown}*: not polled yet"
@@ -232,12 +234,14 @@ def _source_line(name: str, state: SourceState | None) -> str:
     )
     backoff = (
         f" · backing off until {messages.fmt_time(state.backoff_until)}"
-        if state.backoff_until
+        if state.backoff_until and state.backoff_until > now  # a past one is over
         else ""
     )
+    # The count is of the UTC day in `day`; before the first poll of a new day it is 0.
+    today = state.mentions_today if state.day == now.astimezone(UTC).date().isoformat() else 0
     return (
         f"• *{shown}*: last success {messages.fmt_time(state.last_success_at)} · "
-        f"{state.mentions_today} mentions today{error}{backoff}"
+        f"{today} mentions today{error}{backoff}"
     )
 
 

@@ -86,8 +86,10 @@ def read_csv(stream: IO[str]) -> Iterator[Mention | Problem]:
     if missing:
         yield Problem(1, f"the header lacks {', '.join(missing)}")
         return
+    start = reader.line_num + 1  # where the next record begins (a quoted field may span lines)
     for row in reader:
         try:
             yield parse_record({k: v for k, v in row.items() if k is not None and v != ""})
         except RecordError as exc:
-            yield Problem(reader.line_num, str(exc))
+            yield Problem(start, str(exc))
+        start = reader.line_num + 1

@@ -9,6 +9,7 @@ import logging
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
@@ -17,6 +18,8 @@ from sqlalchemy import text
 
 from bot import detection, digest, timers
 from bot.app import Crisisbot
+from bot.config import SourceConfig
+from bot.polling import Poller, PollResult, http_client
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +87,15 @@ def deliver_outbox(bot: Crisisbot) -> int:
     return bot.deliver_now()
 
 
-def create_scheduler(bot: Crisisbot) -> BackgroundScheduler:
+def poll_source(poller: Poller, source: SourceConfig) -> PollResult | None:
+    """One source's poll; the advisory lock is per source, so workers share the sources."""
+    with only_one(poller.bot, f"poll:{source.name}") as mine:
+        if not mine:
+            return None
+        return poller.poll(source)
+
+
+def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     common = {
         "coalesce": True,
@@ -103,6 +114,14 @@ def create_scheduler(bot: Crisisbot) -> BackgroundScheduler:
         post_digest, "cron", day_of_week=bot.config.digest_day[:3], hour=bot.config.digest_hour,
         minute=0, args=[bot], id="post_digest", **{**common, "misfire_grace_time": 3600},
     )  # fmt: skip
+    poller = poller or Poller(bot, http_client())  # one HTTP client for all of this process
+    start = datetime.now(UTC)
+    for i, source in enumerate(bot.config.sources):
+        # Each source on its own interval: a slow or failing one never delays the others. The
+        # first poll comes right after start (staggered), not one interval later.
+        scheduler.add_job(poll_source, "interval", seconds=source.interval,
+                          args=[poller, source], id=f"poll:{source.name}",
+                          next_run_time=start + timedelta(seconds=2 * i), **common)  # fmt: skip
     scheduler.add_listener(_log_error, EVENT_JOB_ERROR)
     return scheduler
 

@@ -126,15 +126,26 @@ class RunningServer:
         self._server = create_server(app, host=host, port=port, threads=threads, ident="crisisbot")
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
         self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.run, name="web", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="web", daemon=True)
+        self._stopping = False
 
     def start(self) -> RunningServer:
         self._thread.start()
         return self
 
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        except OSError:
+            # close() from another thread can pull a client socket out from under select()
+            # (EBADF); that is the loop ending as asked, not a failure.
+            if not self._stopping:
+                raise
+
     def stop(self) -> None:
         from waitress import wasyncore
 
+        self._stopping = True
         # Close the sockets from inside the server's own loop thread: closing them from here
         # races its select() (EBADF). With its map empty, the loop returns and run() ends.
         server = self._server

@@ -1,0 +1,252 @@
+"""Poll the configured mention sources: fetch what is new, store it, remember where we stopped.
+
+One poll of one source:
+
+1. read its `source_state` row (cursor, backoff) and skip it while `backoff_until` is ahead;
+2. `fetch(cursor)` from the platform, outside any database transaction;
+3. in ONE transaction: `store_mentions`, the new cursor, `last_success_at` and `mentions_today`.
+   The cursor only moves together with the mentions it covers, so a crash between fetch and commit
+   polls the same items again (and de-duplication on (source, external_id) absorbs any overlap):
+   nothing is missed and nothing is stored twice.
+
+Failures are recorded on the row and never leave this module: a 429 waits as long as the platform
+asked, a transient error backs off exponentially with jitter, a permanent one (credentials, query,
+address) waits long and says what to fix, and an unexpected exception from a connector (a field a
+platform changed) counts as transient and is logged with its traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from bot.app import Crisisbot
+from bot.config import ConfigError, SourceConfig
+from bot.ingest import store_mentions
+from models import SourceState
+from sources import FetchResult, RateLimited, Source, SourceError, create_source
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "crisisbot/0.1 (brand mention monitor for a comms team; +https://github.com/crisisbot)"
+MAX_BACKOFF = timedelta(hours=1)  # transient errors: never wait longer than this
+PERMANENT_BACKOFF = timedelta(hours=6)  # the configuration must change; retry now and then anyway
+JITTER = (0.8, 1.2)  # spreads retries so sources (and workers) don't knock in lockstep
+ERROR_CHARS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    name: str
+    new: int = 0
+    error: str | None = None
+    skipped: bool = False  # backing off: not polled this time
+    backoff_until: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def http_client(timeout: float = 15.0) -> httpx.Client:
+    """The one client a process shares across sources (connection pools, one User-Agent).
+
+    Connectors pass their own per-request timeout; this one covers anything else.
+    """
+    return httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+
+
+class Poller:
+    """Polls sources for one bot. Keeps each connector between polls, so a Bluesky session and
+    a platform's "no requests left until …" pacing survive from one poll to the next."""
+
+    def __init__(
+        self,
+        bot: Crisisbot,
+        client: httpx.Client,
+        *,
+        timeout: float | None = None,
+        rng: Callable[[float, float], float] = random.uniform,
+    ) -> None:
+        self.bot = bot
+        self.client = client
+        self.timeout = timeout
+        self.rng = rng
+        self._connectors: dict[str, tuple[str, Source]] = {}
+
+    # -- the pass -----------------------------------------------------------------------------
+    def poll_all(self, *, force: bool = False) -> list[PollResult]:
+        """Every configured source once, in playbook order; one failure never stops the rest."""
+        return [self.poll(source, force=force) for source in self.bot.config.sources]
+
+    def poll(self, source: SourceConfig, *, force: bool = False) -> PollResult:
+        try:
+            return self._poll(source, force=force)
+        except DBAPIError as exc:  # our database, not the platform: no backoff to record
+            logger.exception("poll %s: database error", source.name)
+            return PollResult(source.name, error=f"database error: {type(exc).__name__}")
+
+    def _poll(self, source: SourceConfig, *, force: bool) -> PollResult:
+        now = self.bot.clock()
+        cursor, backoff_until, known_fingerprint = self._read_state(source)
+        fingerprint = _fingerprint(source)
+        # A changed playbook entry gets a fresh try at once: the old backoff was about the old one.
+        if (
+            not force
+            and backoff_until is not None
+            and backoff_until > now
+            and known_fingerprint == fingerprint
+        ):
+            logger.info("poll %s: backing off until %s", source.name, backoff_until.isoformat())
+            return PollResult(source.name, skipped=True, backoff_until=backoff_until)
+        try:
+            result = self._connector(source, fingerprint).fetch(cursor)
+        except RateLimited as exc:
+            wait = timedelta(seconds=max(exc.retry_after, 1.0))
+            return self._failed(source, exc.message, wait, counts=False)
+        except SourceError as exc:
+            if exc.permanent:
+                self._connectors.pop(source.name, None)  # rebuilt (new session) on the next try
+                return self._failed(source, exc.message, PERMANENT_BACKOFF, counts=True)
+            return self._failed(source, exc.message, None, counts=True)
+        except ConfigError as exc:  # a credential variable is missing: fix the environment
+            return self._failed(source, str(exc), PERMANENT_BACKOFF, counts=True)
+        except Exception as exc:
+            # A platform changed a field and the connector tripped over it: likely to pass or to
+            # need a code fix, either way other sources and the bot carry on.
+            logger.exception("poll %s: the connector failed unexpectedly", source.name)
+            message = f"unexpected {type(exc).__name__}: {exc}"
+            return self._failed(source, message, None, counts=True)
+        return self._succeeded(source, result, cursor)
+
+    # -- state --------------------------------------------------------------------------------
+    def _read_state(self, source: SourceConfig) -> tuple[str | None, datetime | None, str | None]:
+        with self.bot.transaction() as session:
+            state = session.get(SourceState, source.name)
+            if state is None:
+                return None, None, None
+            return state.cursor, state.backoff_until, (state.info or {}).get("fingerprint")
+
+    def _succeeded(
+        self, source: SourceConfig, result: FetchResult, cursor: str | None
+    ) -> PollResult:
+        now = self.bot.clock()
+        with self.bot.transaction() as session:
+            new = store_mentions(session, result.mentions, config=self.bot.config, now=now)
+            state = _state(session, source)
+            if result.cursor is not None:
+                state.cursor = result.cursor
+            state.last_success_at = now
+            state.last_error = None  # the desk shows the last error as current while it is set
+            state.failures = 0
+            state.backoff_until = None
+            _count_today(state, new, now)
+            today = state.mentions_today
+        logger.info(
+            "poll %s: %d fetched, %d new, %d today, cursor %s",
+            source.name,
+            len(result.mentions),
+            new,
+            today,
+            "moved" if result.cursor not in (None, cursor) else "kept",
+        )
+        return PollResult(source.name, new=new)
+
+    def _failed(
+        self, source: SourceConfig, message: str, wait: timedelta | None, *, counts: bool
+    ) -> PollResult:
+        """Record the error and the time to try again; `wait` None means exponential backoff."""
+        now = self.bot.clock()
+        message = message[:ERROR_CHARS]
+        with self.bot.transaction() as session:
+            state = _state(session, source)
+            if counts:
+                state.failures = (state.failures or 0) + 1
+            if wait is None:
+                wait = self.backoff(source.interval, state.failures)
+            state.last_error = message
+            state.last_error_at = now
+            state.backoff_until = now + wait
+            _count_today(state, 0, now)
+            failures, until = state.failures, state.backoff_until
+        logger.warning(
+            "poll %s failed (%d in a row): %s; next try after %s",
+            source.name,
+            failures,
+            message,
+            until.isoformat(),
+        )
+        return PollResult(source.name, error=message, backoff_until=until)
+
+    def backoff(self, interval: int, failures: int) -> timedelta:
+        """interval × 2^(failures-1), capped at MAX_BACKOFF, ±20 % jitter (first failure ≈ the
+        regular interval)."""
+        base = interval * 2 ** max(failures - 1, 0)
+        seconds = min(base, MAX_BACKOFF.total_seconds()) * self.rng(*JITTER)
+        return timedelta(seconds=min(seconds, MAX_BACKOFF.total_seconds()))
+
+    # -- connectors ---------------------------------------------------------------------------
+    def _connector(self, source: SourceConfig, fingerprint: str) -> Source:
+        cached = self._connectors.get(source.name)
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
+        credentials = source.resolve_credentials(self.bot.settings.extra)
+        try:
+            connector = create_source(
+                source.type,
+                client=self.client,
+                brand=source.brand,
+                query=source.query,
+                feed=source.feed,
+                base_url=source.base_url,
+                credentials=credentials,
+                timeout=self.timeout,
+            )
+        except ValueError as exc:  # the playbook validates this; kept as a clear message anyway
+            raise SourceError(f"{source.name}: {exc}", permanent=True) from None
+        self._connectors[source.name] = (fingerprint, connector)
+        return connector
+
+
+def poll_all(
+    bot: Crisisbot, *, client: httpx.Client | None = None, force: bool = False
+) -> list[PollResult]:
+    """One pass over every configured source (the `crisisbot poll` command)."""
+    if client is not None:
+        return Poller(bot, client).poll_all(force=force)
+    with http_client() as own:
+        return Poller(bot, own).poll_all(force=force)
+
+
+def _state(session: Session, source: SourceConfig) -> SourceState:
+    state = session.get(SourceState, source.name, with_for_update=True)
+    if state is None:
+        state = SourceState(name=source.name, type=source.type, failures=0, mentions_today=0)
+        session.add(state)
+    state.type = source.type
+    state.info = {**(state.info or {}), "fingerprint": _fingerprint(source)}
+    return state
+
+
+def _count_today(state: SourceState, new: int, now: datetime) -> None:
+    """`mentions_today` counts new mentions per UTC day; a new day starts it again at zero."""
+    today = now.astimezone(UTC).date().isoformat()
+    if state.day != today:
+        state.day, state.mentions_today = today, 0
+    state.mentions_today = (state.mentions_today or 0) + new
+
+
+def _fingerprint(source: SourceConfig) -> str:
+    """Identifies a playbook entry (env var names, never secret values)."""
+    data = [source.type, source.query, source.feed, source.base_url, source.brand]
+    data.append(sorted(source.credentials.items()))
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]

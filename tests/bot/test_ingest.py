@@ -1,0 +1,241 @@
+"""Pushed (`POST /ingest`) and imported (`crisisbot ingest`, JSONL or CSV) mentions: refused with
+a reason when wrong, all or nothing per request, and one row per (source, id) whatever path a
+mention came by — pushed, then imported, then polled."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot import cli
+from bot.app import Crisisbot
+from bot.cli import main
+from bot.config import Config, SourceConfig
+from bot.polling import poll_all
+from bot.testing import Stack
+from models import Mention
+from tests.bot.test_polling_platforms import Platforms, serve
+
+TOKEN = {"Authorization": "Bearer ingest-token"}
+
+
+def _record(n: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": f"p{n}",
+        "source": "webhook",
+        "text": f"Acme mention {n}",
+        "created_at": "2025-03-14T18:02:11+00:00",
+        **fields,
+    }
+
+
+def _push(stack: Stack, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return httpx.post(
+        f"{stack.server.url}/ingest",
+        content=data,
+        headers={"Content-Type": "application/json", **(TOKEN if headers is None else headers)},
+        timeout=10,
+    )
+
+
+def _stored(bot: Crisisbot) -> list[tuple[str, str]]:
+    with bot.transaction() as session:
+        rows = session.execute(select(Mention.source, Mention.external_id).order_by(Mention.id))
+        return [(s, e) for s, e in rows]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "ingest-token"}],
+    ids=["missing", "wrong", "not bearer"],
+)
+def test_push_without_the_token_is_refused(stack: Stack, headers: dict[str, str]) -> None:
+    response = _push(stack, [_record(1)], headers)
+    assert response.status_code == 401
+    assert response.json() == {"ok": False, "error": "missing or wrong bearer token"}
+    assert _stored(stack.bot) == []
+
+
+def test_push_takes_an_array_or_a_single_object(stack: Stack) -> None:
+    response = _push(stack, [_record(1), _record(2), _record(1)])
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "received": 3, "new": 2}
+    response = _push(stack, _record(3, author="jane", author_followers=120, brand="Acme"))
+    assert response.json() == {"ok": True, "received": 1, "new": 1}
+    assert _stored(stack.bot) == [("webhook", "p1"), ("webhook", "p2"), ("webhook", "p3")]
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (b"{not json", "body is not JSON"),
+        ([_record(1), _record(2, created_at="yesterday")], "item 1: `created_at` is not an ISO"),
+        ([_record(1), {"id": "x", "source": "webhook"}], "item 1: `text` is missing"),
+        ([_record(1), "just text"], "item 1: expected a JSON object"),
+        (_record(1, created_at="2025-03-14T18:02:11"), "`created_at` has no UTC offset"),
+        (_record(1, author_followers="many"), "`author_followers` is not a whole number"),
+    ],
+    ids=["not json", "bad date", "no text", "not an object", "naive date", "followers"],
+)
+def test_a_bad_push_says_what_is_wrong_and_stores_nothing(
+    stack: Stack, body: Any, error: str
+) -> None:
+    response = _push(stack, body)
+    assert response.status_code == 400
+    assert error in response.json()["error"]
+    assert _stored(stack.bot) == []  # all or nothing: the good item 0 was not kept either
+
+
+def test_push_over_the_limit_is_413(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import web
+
+    monkeypatch.setattr(web, "MAX_INGEST_ITEMS", 2)
+    response = _push(stack, [_record(1), _record(2), _record(3)])
+    assert response.status_code == 413 and _stored(stack.bot) == []
+
+
+def test_without_a_configured_token_push_is_closed(database_url: str, clock: Any) -> None:
+    from bot.testing import start_stack
+
+    stack = start_stack(database_url, clock=clock, ingest_token=None)
+    try:
+        assert _push(stack, [_record(1)]).status_code == 401  # no token can be right
+    finally:
+        stack.stop()
+
+
+# -- import ----------------------------------------------------------------------------------
+
+
+def _env(monkeypatch: pytest.MonkeyPatch, stack: Stack, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", stack.bot.settings.database_url)
+    monkeypatch.setenv("CRISIS_CONFIG", str(tmp_path / "crisisbot.toml"))
+    (tmp_path / "crisisbot.toml").write_text('[[brands]]\nname = "Acme"\n')
+
+
+def _csv(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+FIELDS = ("id", "source", "text", "created_at", "author", "author_followers", "url")
+
+
+def test_csv_import_reports_a_bad_row_by_its_line_and_keeps_the_rest(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    rows = [
+        _record(1, author="jane", author_followers="1200"),
+        _record(2, text="A post\nover two lines, quoted"),  # lines 3-4 of the file
+        _record(3, created_at="14/03/2025"),  # line 5
+        _record(4, author_followers="-"),  # line 6
+        _record(1),  # a repeat of line 2
+    ]
+    path = tmp_path / "mentions.csv"
+    path.write_text(_csv(rows, FIELDS), encoding="utf-8")
+
+    assert main(["ingest", str(path)]) == 1  # some input was refused
+    captured = capsys.readouterr()
+    assert f"{path}:5: `created_at` is not an ISO 8601 date-time" in captured.err
+    assert f"{path}:6: `author_followers` is not a whole number" in captured.err
+    assert "3 mentions read, 2 new, 1 already known, 2 bad" in captured.out
+    assert _stored(stack.bot) == [("webhook", "p1"), ("webhook", "p2")]
+
+
+def test_csv_without_the_required_columns_is_refused(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "mentions.csv"
+    path.write_text("id,text\np1,hello\n", encoding="utf-8")
+    assert main(["ingest", str(path)]) == 1
+    assert f"{path}:1: the header lacks source, created_at" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_the_progress_bar_follows_the_bytes_read(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    records = [_record(n) for n in range(4500)]
+    path = tmp_path / f"big.{fmt}"
+    if fmt == "csv":
+        path.write_text(_csv(records, FIELDS[:4]), encoding="utf-8")
+    else:
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    monkeypatch.setattr(cli, "PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True, raising=False)
+
+    assert main(["ingest", str(path)]) == 0
+    bars = [b for b in capsys.readouterr().err.split("\r") if b.startswith("[")]
+    percents = [int(b.split("]")[1].strip().rstrip("%\n")) for b in bars]
+    assert percents == sorted(percents) and percents[-1] == 100
+    assert 30 <= percents[0] < 100  # after the first 2000 of 4500 records
+
+
+# -- every path into one row -----------------------------------------------------------------
+
+
+@pytest.fixture
+def platforms() -> Iterator[Platforms]:
+    yield from serve(Platforms.storm(datetime.now(UTC)))
+
+
+def test_pushed_imported_and_polled_copies_are_one_mention(
+    stack: Stack,
+    platforms: Platforms,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    platforms.horizon -= timedelta(days=6)
+    newest = platforms.visible("hackernews")[-1]
+    hn_id = str(40_000_000 + newest.n)  # the objectID the HN server gives that post
+    same = {"source": "hackernews", "id": hn_id, "created_at": newest.at.isoformat()}
+    assert _push(stack, [_record(1, **same)]).json()["new"] == 1
+
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps(_record(1, **same)) + "\n" + json.dumps(_record(9)) + "\n")
+    assert main(["ingest", str(path)]) == 0
+
+    source = SourceConfig(
+        type="hackernews",
+        name="hn",
+        query="acme",
+        base_url=f"{platforms.base_url}/hn/api/v1",
+    )
+    stack.bot.config = Config(sources=(source,))
+    (result,) = poll_all(stack.bot)
+    visible = len(platforms.visible("hackernews"))
+    assert result.ok and result.new == visible - 1  # the pushed one was already there
+    with stack.bot.transaction() as session:
+        count = session.scalar(
+            select(func.count()).select_from(Mention).where(Mention.external_id == hn_id)
+        )
+    assert count == 1
+    assert len(_stored(stack.bot)) == visible + 1  # + the webhook-only record p9

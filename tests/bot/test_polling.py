@@ -1,0 +1,325 @@
+"""Polling end to end: `crisisbot poll` against local servers speaking the platforms' formats
+ingests a week of calm and a storm, `crisisbot detect` alerts on it; faults in one source never
+stop the others, are recorded with a backoff, and a restart continues from the stored cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import Crisisbot
+from bot.cli import main
+from bot.clock import ManualClock
+from bot.config import load_config
+from bot.polling import Poller, http_client
+from bot.settings import Settings
+from bot.testing import CHANNEL, Stack, start_stack
+from models import Mention, SourceState
+from tests.bot.test_polling_platforms import (
+    BLUESKY,
+    HN,
+    MASTODON,
+    Fault,
+    Platforms,
+    serve,
+    toml_sources,
+)
+
+BRANDS = '[[brands]]\nname = "Acme"\nterms = ["acme"]\nkeywords = ["breach", "boycott"]\n\n'
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@pytest.fixture
+def platforms(now: datetime) -> Iterator[Platforms]:
+    yield from serve(Platforms.storm(now))
+
+
+@pytest.fixture
+def playbook(tmp_path: Path, platforms: Platforms) -> Path:
+    path = tmp_path / "crisisbot.toml"
+    path.write_text(BRANDS + toml_sources(platforms.base_url), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def polling_stack(database_url: str, clock: ManualClock, playbook: Path) -> Iterator[Stack]:
+    s = start_stack(database_url, clock=clock, config=load_config(playbook))
+    yield s
+    s.stop()
+
+
+def _env(monkeypatch: pytest.MonkeyPatch, stack: Stack, playbook: Path) -> None:
+    monkeypatch.chdir(playbook.parent)
+    for name, value in {
+        "SLACK_BOT_TOKEN": stack.emulator.bot_token,
+        "SLACK_API_URL": stack.emulator.api_url,
+        "DATABASE_URL": stack.bot.settings.database_url,
+        "CRISIS_CHANNEL": CHANNEL,
+        "CRISIS_CONFIG": str(playbook),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+def _stored(bot: Crisisbot) -> int:
+    with bot.transaction() as session:
+        return session.scalar(select(func.count()).select_from(Mention)) or 0
+
+
+def _states(bot: Crisisbot) -> dict[str, SourceState]:
+    with bot.transaction() as session:
+        return {s.name: s for s in session.scalars(select(SourceState))}
+
+
+def test_polled_storm_is_stored_once_and_alerted(
+    polling_stack: Stack,
+    platforms: Platforms,
+    playbook: Path,
+    now: datetime,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, polling_stack, playbook)
+    start = now - timedelta(days=7)
+    # Each `crisisbot poll` is a new process: it continues from the cursor the last one stored.
+    for horizon in (timedelta(hours=6), timedelta(days=1), timedelta(days=7, hours=-1)):
+        platforms.horizon = start + horizon
+        assert main(["poll"]) == 0
+    assert _stored(polling_stack.bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
+    assert "no new storm" in _detect(capsys)
+
+    platforms.horizon = now  # the storm breaks
+    capsys.readouterr()
+    assert main(["poll"]) == 0
+    out = capsys.readouterr().out
+    assert "bluesky: 3" in out and "hackernews: 3" in out and "mastodon: 3" in out  # 30-odd each
+    assert _stored(polling_stack.bot) == platforms.total()  # every post, none twice
+
+    assert "opened incident #1" in _detect(capsys)
+    alerts = [m for m in polling_stack.emulator.messages(CHANNEL) if not m.get("thread_ts")]
+    assert len(alerts) == 1 and "Acme" in alerts[0]["text"]
+
+    # The cursor went out with every poll after the first, in each platform's own dialect.
+    assert platforms.sent(BLUESKY)[-1]["since"]
+    assert platforms.sent(HN)[-1]["numericFilters"].startswith("created_at_i>=")
+    assert platforms.sent(MASTODON)[-1]["min_id"].isdigit()
+    # Mastodon's 40-a-page limit made the 6-day gap take two pages, following the Link header.
+    assert len(platforms.sent(MASTODON)) == 5  # 4 polls + 1 more page
+
+    assert main(["poll"]) == 0  # a restart with nothing new repeats nothing
+    assert "crisisbot: 0 new mentions" in capsys.readouterr().out
+    assert _stored(polling_stack.bot) == platforms.total()
+    states = _states(polling_stack.bot)
+    assert {s.failures for s in states.values()} == {0}
+    assert sum(s.mentions_today for s in states.values()) <= platforms.total()
+
+
+def _detect(capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    assert main(["detect"]) == 0
+    return capsys.readouterr().out
+
+
+# -- faults ------------------------------------------------------------------------------------
+
+
+def _bot(database_url: str, clock: ManualClock, playbook: Path, **env: str) -> Crisisbot:
+    settings = Settings(database_url=database_url, extra=env)
+    return Crisisbot(settings, config=load_config(playbook), clock=clock)
+
+
+def _poll(bot: Crisisbot) -> dict[str, object]:
+    """One pass by a fresh process (new poller and connectors), short timeouts."""
+    with http_client() as client:
+        return {r.name: r for r in Poller(bot, client, timeout=0.3).poll_all()}
+
+
+FAULTS = {
+    "timeout": Fault(delay=1.0, body=b"{}"),
+    "5xx": Fault(503, b"<html>upstream unavailable</html>", {"Content-Type": "text/html"}),
+    "429": Fault(429, b'{"error":"RateLimitExceeded"}', {"Retry-After": "600"}),
+    "malformed": Fault(200, b'{"posts": [{"uri": "at://x/app.bsky.feed.post/1", '),
+    "changed shape": Fault(200, b'{"feed": []}'),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_failing_source_backs_off_alone_and_catches_up_later(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path, fault: str
+) -> None:
+    start = platforms.horizon - timedelta(days=7)
+    platforms.horizon = start + timedelta(hours=6)
+    with _bot(database_url, clock, playbook) as bot:
+        assert all(r.ok for r in _poll(bot).values())
+    platforms.horizon = start + timedelta(days=1)
+    platforms.fail("bluesky", FAULTS[fault])
+
+    with _bot(database_url, clock, playbook) as bot:
+        results = _poll(bot)
+        assert results["bluesky"].error  # type: ignore[attr-defined]
+        assert results["hackernews"].new > 0 and results["mastodon"].new > 0  # type: ignore[attr-defined]
+        state = _states(bot)["bluesky"]
+        assert state.failures == (0 if fault == "429" else 1)
+        assert state.last_error and state.last_error_at == clock()
+        assert state.backoff_until is not None
+        wait = (state.backoff_until - clock()).total_seconds()
+        assert 590 <= wait <= 610 if fault == "429" else 0.8 * 60 <= wait <= 1.2 * 60
+
+    requests = len(platforms.sent(BLUESKY))
+    with _bot(database_url, clock, playbook) as bot:  # still backing off: not even asked
+        results = _poll(bot)
+        assert results["bluesky"].skipped  # type: ignore[attr-defined]
+        assert len(platforms.sent(BLUESKY)) == requests
+
+    clock.advance(minutes=11)
+    with _bot(database_url, clock, playbook) as bot:  # a restart after the backoff catches up
+        assert all(r.ok for r in _poll(bot).values())
+        state = _states(bot)["bluesky"]
+        assert state.failures == 0 and state.last_error is None and state.backoff_until is None
+        assert _stored(bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
+
+
+def test_transient_failures_back_off_exponentially_up_to_an_hour(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    platforms.fail("hackernews", *[Fault(500, b"oops")] * 8)
+    waits = []
+    with _bot(database_url, clock, playbook) as bot:
+        for _ in range(8):
+            _poll(bot)
+            state = _states(bot)["hackernews"]
+            waits.append((state.backoff_until - clock()).total_seconds())  # type: ignore[operator]
+            clock.set(state.backoff_until)  # type: ignore[arg-type]
+    assert state.failures == 8
+    for n, wait in enumerate(waits[:6]):
+        assert 0.8 * 60 * 2**n <= wait <= 1.2 * 60 * 2**n
+    assert 0.8 * 3600 <= waits[-1] <= 3600
+
+
+def test_permanent_error_waits_long_and_says_what_to_fix(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    platforms.fail("mastodon", Fault(401, b'{"error":"The access token is invalid"}'))
+    with _bot(database_url, clock, playbook) as bot:
+        results = _poll(bot)
+        assert "check the credentials" in results["mastodon"].error  # type: ignore[attr-defined,operator]
+        assert results["bluesky"].ok and results["hackernews"].ok  # type: ignore[attr-defined]
+        state = _states(bot)["mastodon"]
+        assert state.backoff_until == clock() + timedelta(hours=6)
+
+
+def test_missing_credential_variable_is_named_and_others_still_poll(
+    database_url: str, clock: ManualClock, platforms: Platforms, tmp_path: Path
+) -> None:
+    playbook = tmp_path / "crisisbot.toml"
+    sources = toml_sources(platforms.base_url).replace(
+        'name = "bluesky"',
+        'name = "bluesky"\n'
+        'credentials = { handle = "BSKY_HANDLE", app_password = "BSKY_PASSWORD" }',
+    )
+    playbook.write_text(BRANDS + sources, encoding="utf-8")
+    with _bot(database_url, clock, playbook, BSKY_HANDLE="acme.bsky.social") as bot:
+        results = _poll(bot)
+    assert "BSKY_PASSWORD" in results["bluesky"].error  # type: ignore[attr-defined,operator]
+    assert results["hackernews"].ok and results["mastodon"].ok  # type: ignore[attr-defined]
+
+
+def test_an_unexpected_connector_exception_is_a_transient_error(
+    database_url: str,
+    clock: ManualClock,
+    platforms: Platforms,
+    playbook: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from sources.hackernews import HackerNewsSource
+
+    def broken(self: HackerNewsSource, cursor: str | None) -> None:
+        raise KeyError("hits")  # as if a platform renamed a field the connector reads unchecked
+
+    monkeypatch.setattr(HackerNewsSource, "fetch", broken)
+    with _bot(database_url, clock, playbook) as bot:
+        results = _poll(bot)
+        assert "KeyError" in results["hackernews"].error  # type: ignore[attr-defined,operator]
+        assert results["bluesky"].new > 0 and results["mastodon"].new > 0  # type: ignore[attr-defined]
+        assert _states(bot)["hackernews"].failures == 1
+    assert "Traceback" in caplog.text or any(r.exc_info for r in caplog.records)
+
+
+def test_cli_poll_reports_failures_and_exits_1(
+    polling_stack: Stack,
+    platforms: Platforms,
+    playbook: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, polling_stack, playbook)
+    platforms.fail("hackernews", Fault(502, b"bad gateway"))
+    assert main(["poll"]) == 1
+    out = capsys.readouterr().out
+    assert "hackernews: FAILED:" in out and "502" in out
+    assert "bluesky: " in out and "new" in out
+    assert "1 of 3 sources failed: hackernews" in out
+
+    assert main(["poll"]) == 0  # hackernews is backing off: skipped, not failed
+    assert "hackernews: backing off until" in capsys.readouterr().out
+    assert main(["poll", "--force"]) == 0
+    assert "hackernews: " in capsys.readouterr().out
+
+
+# -- state: the day's count, the desk ------------------------------------------------------------
+
+
+def test_mentions_today_starts_again_on_a_new_utc_day(
+    database_url: str, platforms: Platforms, playbook: Path
+) -> None:
+    start = platforms.horizon - timedelta(days=7)
+    platforms.horizon = start + timedelta(hours=6)
+    clock = ManualClock(datetime(2025, 3, 14, 23, 50, tzinfo=UTC))
+    with _bot(database_url, clock, playbook) as bot:
+        first = _poll(bot)["mastodon"].new  # type: ignore[attr-defined]
+        assert _states(bot)["mastodon"].mentions_today == first > 0
+        platforms.horizon = start + timedelta(days=1)
+        second = _poll(bot)["mastodon"].new  # type: ignore[attr-defined]
+        assert _states(bot)["mastodon"].mentions_today == first + second
+        clock.advance(minutes=15)  # past midnight UTC
+        platforms.horizon = start + timedelta(days=2)
+        third = _poll(bot)["mastodon"].new  # type: ignore[attr-defined]
+        state = _states(bot)["mastodon"]
+        assert (state.day, state.mentions_today) == ("2025-03-15", third)
+
+
+def test_crisis_sources_shows_each_sources_state(
+    polling_stack: Stack, clock: ManualClock, platforms: Platforms
+) -> None:
+    platforms.horizon -= timedelta(days=6)
+    platforms.fail("hackernews", Fault(503, b"down for maintenance"))
+    with http_client() as client:
+        Poller(polling_stack.bot, client, timeout=0.3).poll_all()
+
+    polling_stack.slack.command("sources")
+    payload = polling_stack.emulator.wait_for(
+        lambda: next(
+            (
+                r["payload"]
+                for r in polling_stack.emulator.responses
+                if "Mention sources" in r["payload"].get("text", "")
+            ),
+            None,
+        )
+    )
+    lines = {line.split("*")[1]: line for line in payload["text"].splitlines()[1:]}
+    assert set(lines) == {"bluesky", "hackernews", "mastodon"}
+    stamp = clock().strftime("%Y-%m-%d %H:%M UTC")
+    assert f"last success {stamp}" in lines["bluesky"] and "last error" not in lines["bluesky"]
+    assert "mentions today" in lines["bluesky"] and " 0 mentions today" not in lines["bluesky"]
+    hn = lines["hackernews"]
+    assert "last success —" in hn and "0 mentions today" in hn
+    assert f"last error {stamp}" in hn and "503" in hn and "backing off until" in hn

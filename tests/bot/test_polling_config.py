@@ -1,0 +1,110 @@
+"""The playbook's `[[sources]]` are checked against the connector registry when it loads;
+credentials are environment variable names, read when the source is polled; the worker gets one
+interval job per source, and on PostgreSQL one worker at a time polls a given source."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import Crisisbot
+from bot.clock import ManualClock
+from bot.config import Config, ConfigError, SourceConfig, parse_config
+from bot.jobs import create_scheduler, poll_source
+from bot.polling import Poller, http_client
+from bot.settings import Settings
+
+
+def _sources(*entries: dict[str, object]) -> tuple[SourceConfig, ...]:
+    return parse_config({"sources": list(entries)}, "crisisbot.toml").sources
+
+
+def test_a_valid_source_list_loads() -> None:
+    sources = _sources(
+        {"type": "rss", "feed": "https://example.com/feed.xml"},
+        {"type": "x", "query": "acme", "credentials": {"bearer_token": "X_BEARER"}},
+        {"type": "bluesky", "query": "acme", "interval": 60},
+    )
+    assert [s.name for s in sources] == [
+        "rss:https://example.com/feed.xml",
+        "x:acme",
+        "bluesky:acme",
+    ]
+    assert sources[1].credentials == {"bearer_token": "X_BEARER"}
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"type": "reddit"}, "sources[0].query is required for type 'reddit'"),
+        ({"type": "rss", "query": "acme"}, "sources[0].feed is required for type 'rss'"),
+        ({"type": "myspace", "query": "acme"}, "sources[0].type must be one of"),
+        ({"type": "x", "query": "acme"}, "sources[0].credentials.bearer_token is required"),
+        (
+            {"type": "reddit", "query": "acme", "credentials": {"token": "T"}},
+            "type 'reddit' takes no such credential (known: none)",
+        ),
+        (
+            {"type": "bluesky", "query": "acme", "credentials": {"handle": "BSKY_HANDLE"}},
+            "sources[0].credentials.app_password is required",
+        ),
+        (
+            {"type": "x", "query": "acme", "credentials": {"bearer_token": "xoxb-secret value"}},
+            "must name an environment variable",
+        ),
+        ({"type": "hackernews", "query": "acme", "interval": 0}, "interval must be a positive"),
+    ],
+)
+def test_a_bad_source_is_refused_naming_the_key(entry: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=r"crisisbot\.toml") as caught:
+        _sources(entry)
+    assert message in str(caught.value)
+
+
+def test_credentials_resolve_from_the_environment_at_poll_time() -> None:
+    (source,) = _sources({"type": "x", "query": "acme", "credentials": {"bearer_token": "XB"}})
+    assert source.resolve_credentials({"XB": " secret "}) == {"bearer_token": "secret"}
+    with pytest.raises(ConfigError, match=r"variable XB \(bearer_token\) is not set"):
+        source.resolve_credentials({"XB": ""})
+
+
+def _bot(database_url: str, *sources: SourceConfig) -> Crisisbot:
+    return Crisisbot(
+        Settings(database_url=database_url),
+        config=Config(sources=sources),
+        clock=ManualClock(datetime(2025, 3, 14, tzinfo=UTC)),
+    )
+
+
+def test_the_worker_has_one_polling_job_per_source(database_url: str) -> None:
+    sources = _sources(
+        {"type": "hackernews", "query": "acme", "interval": 60},
+        {"type": "rss", "name": "alerts", "feed": "https://example.com/f", "interval": 900},
+    )
+    with _bot(database_url, *sources) as bot:
+        scheduler = create_scheduler(bot)
+        jobs = {j.id: j for j in scheduler.get_jobs()}
+    assert {"poll:hackernews:acme", "poll:alerts"} <= set(jobs)
+    job = jobs["poll:alerts"]
+    assert job.trigger.interval.total_seconds() == 900
+    assert job.coalesce is True and job.max_instances == 1
+    assert job.args[1] is sources[1]
+
+
+def test_only_one_worker_polls_a_source_at_a_time(database_url: str) -> None:
+    (source,) = _sources({"type": "hackernews", "query": "acme", "base_url": "http://127.0.0.1:9"})
+    with _bot(database_url, source) as bot, http_client() as client:
+        if bot.engine.dialect.name != "postgresql":
+            pytest.skip("advisory locks are PostgreSQL's")
+
+        key = zlib.crc32(f"crisisbot:poll:{source.name}".encode())
+        with bot.engine.connect() as other:  # another worker holds this source
+            assert other.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            assert poll_source(Poller(bot, client), source) is None
+            other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            other.commit()
+        result = poll_source(Poller(bot, client, timeout=0.3), source)
+        assert result is not None and result.error  # ran (and found nothing listening)

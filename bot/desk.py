@@ -308,3 +308,16 @@ def first_time_event(bot: Crisisbot, event_id: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def set_severity(bot: Crisisbot, number: int, user: str, severity: str) -> Reply:
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incident = incidents.set_severity(
+                session, number, user=user, severity=severity, now=bot.clock()
+            )
+            return Reply(f"#{incident.id} is now {severity}.")
+
+    reply = guarded(work)
+    bot.kick()
+    return reply

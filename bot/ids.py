@@ -9,6 +9,7 @@ class Action(StrEnum):
     DRAFT = "incident.draft"
     RESOLVE = "incident.resolve"
     DISMISS = "incident.dismiss"
+    SEVERITY = "incident.severity"
     APPROVE = "draft.approve"
     REJECT = "draft.reject"
 

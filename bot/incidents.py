@@ -18,10 +18,9 @@ from bot import outbox, timeline
 from bot.config import Level
 from bot.errors import Conflict, NotFound
 from bot.messages import escape_mrkdwn
-from models import Incident
+from models import SEVERITIES, Incident
 
 OPEN_STATUSES = ("open", "claimed", "escalated")
-SEVERITIES = ("low", "medium", "high", "critical")
 
 
 def get(session: Session, number: int, *, for_update: bool = False) -> Incident:

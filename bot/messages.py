@@ -32,7 +32,7 @@ from bot.config import Config
 from bot.ids import Action
 from bot.ids import Block as BlockId
 from bot.ids import View as ViewId
-from models import Draft, Incident
+from models import SEVERITIES, Draft, Incident
 
 SECTION_LIMIT = 3000
 CONTEXT_LIMIT = 2000  # per context element (Slack's documented maximum for a text object)
@@ -121,6 +121,7 @@ def incident_card(
         text = f"*Summary*\n{quote(incident.summary, SECTION_LIMIT - 20)}"
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     if incident.is_open:
+        blocks.append(_severity_picker(incident))
         blocks.append(_incident_buttons(incident))
     if incident.is_drill:
         blocks.append(
@@ -155,6 +156,18 @@ def _draft_summary(draft: Draft) -> Block:
         who += f", approved by <@{draft.decided_by}>"
     text = f"*Latest draft* (v{draft.version}, {draft.status}) {who}\n{quote(draft.text, 2500)}"
     return SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))
+
+
+def _severity_picker(incident: Incident) -> Block:
+    """Severity starts from the detector's evidence; staff can change it here."""
+    options = [Option(text=s.capitalize(), value=f"{incident.id}:{s}") for s in SEVERITIES]
+    current = next(o for o in options if o.value == f"{incident.id}:{incident.severity}")
+    return SectionBlock(
+        text=MarkdownTextObject(text="*Change severity*"),
+        accessory=StaticSelectElement(
+            action_id=Action.SEVERITY, options=options, initial_option=current
+        ),
+    )
 
 
 def _incident_buttons(incident: Incident) -> Block:

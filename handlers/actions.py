@@ -19,6 +19,7 @@ def register(app: App) -> None:
     app.action(Action.DISMISS)(on_dismiss)
     app.action(Action.APPROVE)(on_approve)
     app.action(Action.REJECT)(on_reject)
+    app.action(Action.SEVERITY)(on_severity)
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -105,3 +106,11 @@ def on_reject(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) ->
 def _say_if(respond: Respond, reply: desk.Reply | None) -> None:
     if reply is not None:
         _say(respond, reply)
+
+
+def on_severity(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    ack()
+    chosen = (body["actions"][0].get("selected_option") or {}).get("value", "")
+    number, _, severity = str(chosen).partition(":")
+    if number.isdigit():
+        _say(respond, desk.set_severity(_bot(context), int(number), body["user"]["id"], severity))

@@ -3,6 +3,7 @@
 from models.base import Base
 from models.session import create_db_engine, session_factory
 from models.tables import (
+    SEVERITIES,
     AppendOnlyError,
     Draft,
     Incident,
@@ -14,6 +15,7 @@ from models.tables import (
 )
 
 __all__ = [
+    "SEVERITIES",
     "AppendOnlyError",
     "Base",
     "Draft",

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, intpk, json_dict, slack_id, utc
 
+SEVERITIES = ("low", "medium", "high", "critical")
+
 
 class Mention(Base):
     __tablename__ = "mentions"

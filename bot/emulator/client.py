@@ -150,10 +150,12 @@ class SignedSlackClient:
         user_id: str = "U0ALICE",
         message: dict[str, Any] | None = None,
         block_id: str | None = None,
+        selected_option: dict[str, Any] | None = None,
         timestamp: str | int | None = None,
         signature: str | None = None,
     ) -> httpx.Response:
-        """A button click (``block_actions``) on ``message`` ({channel, ts[, blocks]}).
+        """A button click (``block_actions``) on ``message`` ({channel, ts[, blocks]}); with
+        ``selected_option`` it is a choice in a select menu instead.
 
         When the emulator holds that message its current text and blocks are sent, and the
         clicked button's text/style/block_id are read from them, like Slack does.
@@ -186,6 +188,10 @@ class SignedSlackClient:
         action["block_id"] = block_id or "actions"
         if value is not None:
             action["value"] = value
+        if selected_option is not None:  # a select menu sends its choice, not a value
+            action = {**action, "type": "static_select", "selected_option": selected_option}
+            action.pop("options", None)
+            action.pop("initial_option", None)
         action["action_ts"] = f"{time.time():.6f}"
         payload = {
             "type": "block_actions",

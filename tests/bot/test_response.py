@@ -313,3 +313,18 @@ def test_a_repeated_event_delivery_is_handled_once(team: Stack) -> None:
 
     time.sleep(0.5)
     assert sum("I answer to" in e["text"] for e in team.emulator.ephemerals) == 1
+
+
+def test_staff_can_change_the_severity_from_the_card(team: Stack, clock: ManualClock) -> None:
+    n = open_storm(team, clock)
+    alert = card(team, n)
+    assert alert is not None
+    option = {"text": {"type": "plain_text", "text": "Critical"}, "value": f"{n}:critical"}
+    team.slack.click(
+        Action.SEVERITY, user_id="U0BOB", message={"channel": CHANNEL, "ts": alert["ts"]},
+        selected_option=option,
+    )  # fmt: skip
+    answer(team, f"#{n} is now critical")
+    team.emulator.wait_for(lambda: "*Severity*\\ncritical" in blocks_text(card(team, n)))
+    changed = next(e for e in timeline(team, n) if e["type"] == "incident.severity_changed")
+    assert (changed["actor"], changed["severity"]) == ("U0BOB", "critical")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import export, messages, timeline
+from bot import drafts, export, messages, timeline
 from bot.config import Config
 from bot.slack import SlackError, SlackGateway
 from models import Draft, Incident, Outbox
@@ -131,7 +131,7 @@ class Deliverer:
             return self._send_draft(session, row, incident, channel)
         if row.kind == "card":
             text, blocks = messages.incident_card(
-                incident, self.config, _latest_draft(session, incident)
+                incident, self.config, drafts.latest(session, incident.id)
             )
             if incident.message_ts:
                 self.gateway.update_message(channel, incident.message_ts, text, blocks)
@@ -265,15 +265,6 @@ class _Outcome:
     channel: str
     first_post: bool = False
     coalesced: bool = False
-
-
-def _latest_draft(session: Session, incident: Incident) -> Draft | None:
-    return session.scalar(
-        select(Draft)
-        .where(Draft.incident_id == incident.id)
-        .order_by(Draft.version.desc())
-        .limit(1)
-    )
 
 
 def next_due(session: Session) -> datetime | None:

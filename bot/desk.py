@@ -12,14 +12,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
 
 from bot import drafts, drills, incidents, messages, outbox, stats
 from bot.app import Crisisbot
 from bot.commands import Command, help_text
 from bot.errors import ServiceError
 from bot.slack import SlackError
-from models import Draft, Incident, SlackEventSeen, SourceState
+from models import SlackEventSeen, SourceState
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         incident = incidents.get(session, cmd.number)
         lines = [messages.incident_line(incident)]
         lines += [f"• {messages.quote(str(r), 500)}" for r in incident.evidence.get("reasons", [])]
-        draft = _latest_draft(session, incident)
+        draft = drafts.latest(session, incident.id)
         if draft:
             lines.append(f"Latest draft: v{draft.version}, {draft.status}")
         m = stats.incident_metrics(session, incident)
@@ -242,15 +241,6 @@ def _source_line(name: str, state: SourceState | None, now: datetime) -> str:
     return (
         f"• *{shown}*: last success {messages.fmt_time(state.last_success_at)} · "
         f"{today} mentions today{error}{backoff}"
-    )
-
-
-def _latest_draft(session: Session, incident: Incident) -> Draft | None:
-    return session.scalar(
-        select(Draft)
-        .where(Draft.incident_id == incident.id)
-        .order_by(Draft.version.desc())
-        .limit(1)
     )
 
 

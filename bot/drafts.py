@@ -25,6 +25,16 @@ class Decision:
     draft: Draft
 
 
+def latest(session: Session, incident_id: int) -> Draft | None:
+    """The newest version drafted for the incident, whatever its status."""
+    return session.scalar(
+        select(Draft)
+        .where(Draft.incident_id == incident_id)
+        .order_by(Draft.version.desc())
+        .limit(1)
+    )
+
+
 def create(session: Session, number: int, *, user: str, text: str, now: datetime) -> Draft:
     """A new version; a pending older one is superseded and needs no decision any more."""
     incident = incidents.get(session, number, for_update=True)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot import export, messages, timeline
 from bot.config import Config
@@ -62,9 +62,27 @@ class Deliverer:
         now = self.clock()
         with self.sessions.begin() as session:
             free = or_(Outbox.locked_until.is_(None), Outbox.locked_until < now)
+            # One row per card at a time, oldest first: a newer row for the same card waits
+            # until the older one is sent, so it updates the posted message instead of posting
+            # it again, and two couriers never race stale and fresh renders of one card.
+            older = aliased(Outbox)
+            queued_behind = (
+                select(older.id)
+                .where(
+                    older.target == Outbox.target,
+                    older.status == "pending",
+                    older.id < Outbox.id,
+                )
+                .exists()
+            )
             due = (
                 select(Outbox.id)
-                .where(Outbox.status == "pending", Outbox.next_attempt_at <= now, free)
+                .where(
+                    Outbox.status == "pending",
+                    Outbox.next_attempt_at <= now,
+                    free,
+                    ~queued_behind,
+                )
                 .order_by(Outbox.id)
                 .limit(1)
             )
@@ -166,8 +184,8 @@ class Deliverer:
     def _already_posted(
         self, row: Outbox, channel: str, key: str, thread: str | None
     ) -> str | None:
-        if row.attempts <= 1:
-            return None  # first try: nothing can have been posted
+        if row.attempts <= 1 and not _tried_before(row):
+            return None  # first try of the first row: nothing can have been posted
         if thread:
             return self.gateway.find_reply(channel, thread, key)
         return self.gateway.find_posted(channel, key)
@@ -226,6 +244,21 @@ class _Outcome:
     ts: str | None
     channel: str
     first_post: bool = False
+
+
+def _tried_before(row: Outbox) -> bool:
+    """An older row for the same card was attempted (then failed for good): it may have posted
+    the message while its answer was lost, so the first post of this row must look first."""
+    if row.kind != "card" or row.target is None:
+        return False
+    session = Session.object_session(row)
+    assert session is not None
+    earlier = session.scalar(
+        select(Outbox.id)
+        .where(Outbox.target == row.target, Outbox.id < row.id, Outbox.attempts > 0)
+        .limit(1)
+    )
+    return earlier is not None
 
 
 def _latest_draft(session: Session, incident: Incident) -> Draft | None:

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot import timeline
@@ -56,14 +56,26 @@ def enqueue_post(
 
 
 def _enqueue_card(session: Session, target: str, incident: Incident, now: datetime) -> None:
-    session.flush()
-    pending = session.scalar(
-        select(Outbox.id).where(
-            Outbox.kind == "card", Outbox.target == target, Outbox.status == "pending"
+    session.flush()  # our change first: on SQLite this takes the write lock before we look
+    # A pending row renders the latest state when it is delivered, so it covers this change too,
+    # unless a courier holds it right now (leased): it may have rendered before this commit,
+    # and Slack would keep the older card. Then a new row follows it (delivery keeps one row
+    # per card in flight, oldest first). FOR UPDATE makes a courier's claim (SKIP LOCKED) pass
+    # this row by until we commit, or makes us see its lease if it claimed first.
+    waiting = (
+        select(Outbox.id)
+        .where(
+            Outbox.kind == "card",
+            Outbox.target == target,
+            Outbox.status == "pending",
+            or_(Outbox.locked_until.is_(None), Outbox.locked_until < now),
         )
+        .limit(1)
     )
-    if pending is not None:
-        return  # the pending row renders the latest state when it is delivered
+    if session.get_bind().dialect.name == "postgresql":
+        waiting = waiting.with_for_update()
+    if session.scalar(waiting) is not None:
+        return
     session.add(
         Outbox(
             key=f"{target}:{uuid.uuid4().hex}",

@@ -35,7 +35,7 @@ class Reply:
 def guarded(work: Callable[[], Reply]) -> Reply:
     """Turn service refusals and outages into a clear answer; the transaction rolled back."""
     try:
-        return work()
+        return _retrying_conflicts(work)
     except ServiceError as exc:
         return Reply(exc.message)
     except DBAPIError:
@@ -44,6 +44,20 @@ def guarded(work: Callable[[], Reply]) -> Reply:
     except SlackError as exc:
         logger.warning("Slack error while serving a request: %s", exc)
         return Reply(SLACK_DOWN)
+
+
+def _retrying_conflicts(work: Callable[[], Reply], attempts: int = 3) -> Reply:
+    """Run `work` again when a concurrent request won a unique-key race (two drafts of one
+    incident numbered at once): the work is one transaction, rolled back, so a rerun is safe
+    and sees the winner's row, instead of answering "the database is down"."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            logger.info("concurrent change; running the request again")
+    raise AssertionError("unreachable")
 
 
 def run_command(bot: Crisisbot, cmd: Command, *, user: str, channel: str) -> Reply:

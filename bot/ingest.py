@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,6 +20,22 @@ from models import Mention as MentionRow
 from sources.base import Mention
 
 BATCH = 500
+# The column widths (models.Mention): a longer value from a stranger must be cut, not make
+# PostgreSQL refuse the whole batch (a 503 the sender would retry for ever).
+BRAND_CHARS = 120
+AUTHOR_CHARS = 255
+
+
+@overload
+def _storable(value: str, limit: int | None = None) -> str: ...
+@overload
+def _storable(value: str | None, limit: int | None = None) -> str | None: ...
+def _storable(value: str | None, limit: int | None = None) -> str | None:
+    """PostgreSQL text cannot hold NUL; SQLite can, and the two must store the same thing."""
+    if value is None:
+        return None
+    value = value.replace("\x00", "\ufffd")
+    return value[:limit] if limit is not None else value
 
 
 def store_mentions(
@@ -39,15 +55,16 @@ def store_mentions(
 
 
 def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
-    sentiment = analyze(m.text)
+    text = _storable(m.text)
+    sentiment = analyze(text)
     return {
         "source": m.source,
         "external_id": m.external_id,
-        "brand": m.brand or config.brand_for(m.text),
-        "author": m.author,
+        "brand": _storable(m.brand or config.brand_for(text), BRAND_CHARS),
+        "author": _storable(m.author, AUTHOR_CHARS),
         "author_followers": m.author_followers,
-        "text": m.text,
-        "url": m.url,
+        "text": text,
+        "url": _storable(m.url),
         "created_at": m.created_at,
         "ingested_at": now,
         "polarity": sentiment.polarity,

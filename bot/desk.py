@@ -26,6 +26,9 @@ DB_DOWN = "The database is not answering right now, so nothing was changed. Try 
 SLACK_DOWN = "Slack did not answer while I checked the approvers. Try again in a minute."
 
 
+READ_ONLY = frozenset({"help", "list", "status", "stats", "sources"})
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     text: str
@@ -63,7 +66,10 @@ def _retrying_conflicts(work: Callable[[], Reply], attempts: int = 3) -> Reply:
 def run_command(bot: Crisisbot, cmd: Command, *, user: str, channel: str) -> Reply:
     handler = _COMMANDS[cmd.name]
     reply = guarded(lambda: handler(bot, cmd, user))
-    bot.kick()
+    if cmd.name not in READ_ONLY:
+        # Only a change queues a Slack message; waking the courier after a read cost every
+        # /crisis list or status a claim query on the request server's CPU and pool.
+        bot.kick()
     return reply
 
 

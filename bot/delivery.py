@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot import drafts, export, messages, timeline
 from bot.config import Config
@@ -62,9 +62,27 @@ class Deliverer:
         now = self.clock()
         with self.sessions.begin() as session:
             free = or_(Outbox.locked_until.is_(None), Outbox.locked_until < now)
+            # One row per card at a time, oldest first: a newer row for the same card waits
+            # until the older one is sent, so it updates the posted message instead of posting
+            # it again, and two couriers never race stale and fresh renders of one card.
+            older = aliased(Outbox)
+            queued_behind = (
+                select(older.id)
+                .where(
+                    older.target == Outbox.target,
+                    older.status == "pending",
+                    older.id < Outbox.id,
+                )
+                .exists()
+            )
             due = (
                 select(Outbox.id)
-                .where(Outbox.status == "pending", Outbox.next_attempt_at <= now, free)
+                .where(
+                    Outbox.status == "pending",
+                    Outbox.next_attempt_at <= now,
+                    free,
+                    ~queued_behind,
+                )
                 .order_by(Outbox.id)
                 .limit(1)
             )
@@ -84,9 +102,6 @@ class Deliverer:
         with self.sessions() as session:
             row = session.get(Outbox, row_id)
             assert row is not None
-            if self._superseded(session, row):
-                self._done(row_id, _Outcome(None, None, row.channel or "", coalesced=True))
-                return 0
             try:
                 outcome = self._send(session, row)
             except NotReady:
@@ -98,27 +113,7 @@ class Deliverer:
         self._done(row_id, outcome)
         return 1
 
-    def _superseded(self, session: Session, row: Outbox) -> bool:
-        """A newer row will render this card's latest state; skip the older one. Only once the
-        card exists: its first post must go out even if updates queue behind it."""
-        if row.kind != "card" or not self._card_posted(session, row.target or ""):
-            return False
-        newer = select(Outbox.id).where(
-            Outbox.kind == "card", Outbox.target == row.target, Outbox.status == "pending",
-            Outbox.id > row.id,
-        )  # fmt: skip
-        return session.scalar(newer.limit(1)) is not None
-
-    @staticmethod
-    def _card_posted(session: Session, target: str) -> bool:
-        kind, _, ident = target.partition(":")
-        model = Draft if kind == "draft" else Incident
-        obj = session.get(model, int(ident))
-        return obj is not None and obj.message_ts is not None
-
     def _send(self, session: Session, row: Outbox) -> _Outcome:
-        if row.kind == "channel_post":
-            return self._send_channel_post(row)
         incident = session.get(Incident, row.incident_id) if row.incident_id else None
         if incident is None:
             raise SlackError("outbox", "incident_gone")
@@ -149,16 +144,6 @@ class Deliverer:
         )
         return _Outcome(None, ts, channel)
 
-    def _send_channel_post(self, row: Outbox) -> _Outcome:
-        """A message for the channel, about no incident (the weekly digest)."""
-        channel = row.channel or self.default_channel
-        if not channel:
-            raise SlackError("outbox", "channel_not_found")
-        ts = self._already_posted(row, channel, row.key, None) or self.gateway.post_message(
-            channel, row.payload["text"], row.payload.get("blocks"), key=row.key
-        )
-        return _Outcome(None, ts, channel)
-
     def _send_draft(
         self, session: Session, row: Outbox, incident: Incident, channel: str
     ) -> _Outcome:
@@ -186,15 +171,12 @@ class Deliverer:
             raise NotReady
         fmt = row.payload["format"]
         buffer = io.StringIO()
-        export.write(
-            session, incident.id, fmt, buffer, name_of=self.gateway.user_name,
-            config=self.config, bom=True, now=self.clock(),
-        )  # fmt: skip
+        export.write(session, incident.id, fmt, buffer, name_of=self.gateway.user_name)
         self.gateway.upload_file(
             channel,
-            f"incident-{incident.id}-{'report' if fmt == 'html' else 'timeline'}.{fmt}",
+            f"incident-{incident.id}-timeline.{fmt}",
             buffer.getvalue().encode("utf-8"),
-            title=f"#{incident.id} {'report' if fmt == 'html' else 'timeline'} ({fmt})",
+            title=f"#{incident.id} timeline ({fmt})",
             thread_ts=incident.message_ts,
         )
         return _Outcome(None, None, channel)
@@ -202,8 +184,8 @@ class Deliverer:
     def _already_posted(
         self, row: Outbox, channel: str, key: str, thread: str | None
     ) -> str | None:
-        if row.attempts <= 1:
-            return None  # first try: nothing can have been posted
+        if row.attempts <= 1 and not _tried_before(row):
+            return None  # first try of the first row: nothing can have been posted
         if thread:
             return self.gateway.find_reply(channel, thread, key)
         return self.gateway.find_posted(channel, key)
@@ -214,8 +196,6 @@ class Deliverer:
             row = session.get(Outbox, row_id)
             assert row is not None
             row.status, row.sent_at, row.result_ts, row.locked_until = "sent", now, outcome.ts, None
-            if outcome.coalesced:
-                row.last_error = "skipped: a newer update of this card follows"
             if not outcome.first_post or outcome.target is None:
                 return
             kind, _, ident = outcome.target.partition(":")
@@ -264,7 +244,21 @@ class _Outcome:
     ts: str | None
     channel: str
     first_post: bool = False
-    coalesced: bool = False
+
+
+def _tried_before(row: Outbox) -> bool:
+    """An older row for the same card was attempted (then failed for good): it may have posted
+    the message while its answer was lost, so the first post of this row must look first."""
+    if row.kind != "card" or row.target is None:
+        return False
+    session = Session.object_session(row)
+    assert session is not None
+    earlier = session.scalar(
+        select(Outbox.id)
+        .where(Outbox.target == row.target, Outbox.id < row.id, Outbox.attempts > 0)
+        .limit(1)
+    )
+    return earlier is not None
 
 
 def next_due(session: Session) -> datetime | None:

@@ -26,6 +26,9 @@ DB_DOWN = "The database is not answering right now, so nothing was changed. Try 
 SLACK_DOWN = "Slack did not answer while I checked the approvers. Try again in a minute."
 
 
+READ_ONLY = frozenset({"help", "list", "status", "stats", "sources"})
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     text: str
@@ -35,7 +38,7 @@ class Reply:
 def guarded(work: Callable[[], Reply]) -> Reply:
     """Turn service refusals and outages into a clear answer; the transaction rolled back."""
     try:
-        return work()
+        return _retrying_conflicts(work)
     except ServiceError as exc:
         return Reply(exc.message)
     except DBAPIError:
@@ -46,10 +49,27 @@ def guarded(work: Callable[[], Reply]) -> Reply:
         return Reply(SLACK_DOWN)
 
 
+def _retrying_conflicts(work: Callable[[], Reply], attempts: int = 3) -> Reply:
+    """Run `work` again when a concurrent request won a unique-key race (two drafts of one
+    incident numbered at once): the work is one transaction, rolled back, so a rerun is safe
+    and sees the winner's row, instead of answering "the database is down"."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            logger.info("concurrent change; running the request again")
+    raise AssertionError("unreachable")
+
+
 def run_command(bot: Crisisbot, cmd: Command, *, user: str, channel: str) -> Reply:
     handler = _COMMANDS[cmd.name]
     reply = guarded(lambda: handler(bot, cmd, user))
-    bot.kick()
+    if cmd.name not in READ_ONLY:
+        # Only a change queues a Slack message; waking the courier after a read cost every
+        # /crisis list or status a claim query on the request server's CPU and pool.
+        bot.kick()
     return reply
 
 

@@ -30,8 +30,12 @@ def only_one(bot: Crisisbot, name: str) -> Iterator[bool]:
     if bot.engine.dialect.name != "postgresql":
         yield True
         return
-    key = zlib.crc32(f"crisisbot:{name}".encode())
     with bot.engine.connect() as conn:
+        # Advisory locks belong to the whole database, not a schema: two deployments (or test
+        # runs) in separate schemas of one database skipped each other's jobs. The schema in
+        # the key keeps "once" per deployment.
+        schema = conn.execute(text("SELECT current_schema()")).scalar() or ""
+        key = zlib.crc32(f"crisisbot:{schema}:{name}".encode())
         got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
         try:
             yield bool(got)

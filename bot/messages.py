@@ -100,7 +100,9 @@ def incident_card(
     level = config.levels[min(incident.level, len(config.levels) - 1)].name
     status = f"{STATUS_EMOJI.get(incident.status, '')} *{incident.status.capitalize()}*"
     blocks: list[Block] = [
-        HeaderBlock(text=cut(incident_title(incident), HEADER_LIMIT)),
+        # The brand comes from outside: escape it like all text (Slack shows the entities as
+        # the characters) so no ping syntax reaches Slack at all, and fold RTL overrides.
+        HeaderBlock(text=quote(incident_title(incident), HEADER_LIMIT)),
         SectionBlock(
             fields=[
                 MarkdownTextObject(text=f"*Status*\n{status}"),
@@ -130,7 +132,8 @@ def incident_card(
     fallback = (
         f"{incident_title(incident)} · {incident.status} · owner: {incident.owner or 'nobody'}"
     )
-    return cut(fallback, MESSAGE_TEXT_LIMIT), [b.to_dict() for b in blocks]
+    # The notification text is mrkdwn too: a pushed brand like "<!channel>" would ping everyone.
+    return quote(fallback, MESSAGE_TEXT_LIMIT), [b.to_dict() for b in blocks]
 
 
 def _samples(samples: Sequence[dict[str, Any]]) -> list[Block]:

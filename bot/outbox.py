@@ -2,8 +2,7 @@
 
 Rows are delivered by `bot.delivery` (right after the commit, and by the worker as a safety net).
 A *card* row renders the current state of an incident (or a draft) when it is delivered, so a burst
-of changes costs one Slack update (older rows for the same card are skipped), and the card is never
-left older than the database.
+of changes costs one Slack update, and a card is never shown older than the database.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot import timeline
@@ -56,8 +56,26 @@ def enqueue_post(
 
 
 def _enqueue_card(session: Session, target: str, incident: Incident, now: datetime) -> None:
-    # Always a new row: a pending one may be in flight, rendered before this change committed.
-    # The deliverer skips a card row when a newer one for the same target waits behind it.
+    session.flush()  # our change first: on SQLite this takes the write lock before we look
+    # A pending row renders the latest state when it is delivered, so it covers this change too,
+    # unless a courier holds it right now (leased): it may have rendered before this commit,
+    # and Slack would keep the older card. Then a new row follows it (delivery keeps one row
+    # per card in flight, oldest first). FOR UPDATE makes a courier's claim (SKIP LOCKED) pass
+    # this row by until we commit, or makes us see its lease if it claimed first.
+    waiting = (
+        select(Outbox.id)
+        .where(
+            Outbox.kind == "card",
+            Outbox.target == target,
+            Outbox.status == "pending",
+            or_(Outbox.locked_until.is_(None), Outbox.locked_until < now),
+        )
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        waiting = waiting.with_for_update()
+    if session.scalar(waiting) is not None:
+        return
     session.add(
         Outbox(
             key=f"{target}:{uuid.uuid4().hex}",

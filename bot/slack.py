@@ -67,15 +67,27 @@ class SlackGateway:
                 ServerErrorRetryHandler(max_retry_count=2),
             ],
         )
+        # Posting is not idempotent: a 5xx or a dropped connection may come *after* Slack stored
+        # the message, and the SDK's retry would post it again. Posts retry only on 429 (always
+        # refused before the effect); anything else goes back to the outbox, whose next attempt
+        # first looks the message up by its metadata key.
+        self._post_client = WebClient(
+            token=token,
+            base_url=api_url,
+            timeout=timeout,
+            retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+        )
         self._min_interval = min_post_interval
         self._sleep = sleep
         self._last_post: dict[str, float] = {}
         self._pace_lock = threading.Lock()
         self._names: dict[str, str] = {}
 
-    def _call(self, method: str, **params: Any) -> dict[str, Any]:
+    def _call(
+        self, method: str, *, client: WebClient | None = None, **params: Any
+    ) -> dict[str, Any]:
         # The SDK's typed method picks the right encoding (JSON for writes, form/GET for reads).
-        fn = getattr(self.client, method.replace(".", "_"))
+        fn = getattr(client or self.client, method.replace(".", "_"))
         try:
             response = fn(**_drop_none(params))
         except SlackApiError as exc:
@@ -114,6 +126,7 @@ class SlackGateway:
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
         data = self._call(
             "chat.postMessage",
+            client=self._post_client,
             channel=channel,
             text=text,
             blocks=blocks,

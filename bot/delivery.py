@@ -114,6 +114,8 @@ class Deliverer:
         return 1
 
     def _send(self, session: Session, row: Outbox) -> _Outcome:
+        if row.kind == "channel_post":
+            return self._send_channel_post(row)
         incident = session.get(Incident, row.incident_id) if row.incident_id else None
         if incident is None:
             raise SlackError("outbox", "incident_gone")
@@ -144,6 +146,16 @@ class Deliverer:
         )
         return _Outcome(None, ts, channel)
 
+    def _send_channel_post(self, row: Outbox) -> _Outcome:
+        """A message for the channel, about no incident (the weekly digest)."""
+        channel = row.channel or self.default_channel
+        if not channel:
+            raise SlackError("outbox", "channel_not_found")
+        ts = self._already_posted(row, channel, row.key, None) or self.gateway.post_message(
+            channel, row.payload["text"], row.payload.get("blocks"), key=row.key
+        )
+        return _Outcome(None, ts, channel)
+
     def _send_draft(
         self, session: Session, row: Outbox, incident: Incident, channel: str
     ) -> _Outcome:
@@ -171,12 +183,15 @@ class Deliverer:
             raise NotReady
         fmt = row.payload["format"]
         buffer = io.StringIO()
-        export.write(session, incident.id, fmt, buffer, name_of=self.gateway.user_name)
+        export.write(
+            session, incident.id, fmt, buffer, name_of=self.gateway.user_name,
+            config=self.config, bom=True, now=self.clock(),
+        )  # fmt: skip
         self.gateway.upload_file(
             channel,
-            f"incident-{incident.id}-timeline.{fmt}",
+            f"incident-{incident.id}-{'report' if fmt == 'html' else 'timeline'}.{fmt}",
             buffer.getvalue().encode("utf-8"),
-            title=f"#{incident.id} timeline ({fmt})",
+            title=f"#{incident.id} {'report' if fmt == 'html' else 'timeline'} ({fmt})",
             thread_ts=incident.message_ts,
         )
         return _Outcome(None, None, channel)

@@ -23,7 +23,7 @@ def ingest_storm(bot: Crisisbot, brand: str, now: datetime, *, seed: int = 7) ->
     """A week of calm plus a storm for `brand`, stored as every path stores mentions."""
     records = [
         {**r, "id": f"{brand}-{r['id']}"}
-        for r in sample_storm(now, brand=brand, calm_days=2, seed=seed)
+        for r in sample_storm(now, brand=brand, calm_days=4, seed=seed)
     ]
     with bot.transaction() as session:
         return store_mentions(

@@ -78,13 +78,13 @@ def _push(stack: Stack, records: list[dict]) -> httpx.Response:
 def test_postgres_outage_and_restart_are_survived(live_stack: Stack) -> None:
     stack, bot = live_stack, live_stack.bot
     now = bot.clock()
-    storm = list(sample_storm(now, brand="Acme", calm_days=2))
+    storm = list(sample_storm(now, brand="Acme", calm_days=4))
     assert _push(stack, storm).json()["new"] == len(storm)
     assert jobs.detect_storms(bot) == [1]
     wait_drained(bot)
 
     # A second brand's storm arrives while the database is down.
-    late = [{**r, "id": f"g{r['id']}"} for r in sample_storm(now, brand="Globex", calm_days=2)]
+    late = [{**r, "id": f"g{r['id']}"} for r in sample_storm(now, brand="Globex", calm_days=4)]
     try:
         _cluster("stop")
         started = time.monotonic()

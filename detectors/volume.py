@@ -23,6 +23,7 @@ The model, per bin (every statistic uses only bins before the current one):
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -51,6 +52,8 @@ class VolumeSettings:
     warmup_seconds: int = 24 * 3600  # and, beyond it, a day of residuals on the daily profile
     clean_z: float = 3.0  # history is capped at this many spreads above expected
     tail_quantile: float = 0.995  # calibrate the spread on this quantile of past residuals
+    confirm_z: float = 0.0  # >0: a spike under instant_z must be confirmed by the next bin
+    instant_z: float = 1e9  # a spike this strong needs no confirmation
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +121,21 @@ class VolumeDetector:
     _last_alert_z: float = 0.0
     _last_busy: datetime | None = None  # last bin with z at or over rearm_z
     _storm: bool = False
+    _pending_z: float | None = None  # an unconfirmed spike on the previous bin
     _seasonal_mode: bool = False  # a daily profile exists (from the second day on)
     _n: int = 0
+
+    def clone(self) -> VolumeDetector:
+        """An independent copy of the state (for replaying a tail that may still change)."""
+        twin = copy.copy(self)
+        for name in ("_obs", "_clean", "_seas", "_prof", "_exp", "_lvl"):
+            setattr(twin, name, list(getattr(self, name)))
+        twin._scales = [
+            _Scale(sc.bins, deque(sc.resid, maxlen=sc.resid.maxlen), sc.centre, sc.spread,
+                   sc.core, deque(sc.storm))
+            for sc in self._scales
+        ]
+        return twin
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -273,7 +289,7 @@ class VolumeDetector:
         gated = [t for t in scales if t[2] - t[3] >= s.min_excess]
         best = max(gated or scales)
         z = best[0] if gated else min(best[0], 0.99 * s.threshold)
-        alert = self._decide(start, z, bool(gated))
+        alert = self._decide(start, z, bool(gated), best[0])
         if self._storm:
             # Bursts cluster: after a storm the series stays jumpier for a while, so an alerted
             # storm widens the spreads for `storm_memory_seconds`, then no longer.
@@ -286,10 +302,14 @@ class VolumeDetector:
             window_expected=best[3], in_storm=self._storm,
         )
 
-    def _decide(self, start: datetime, z: float, material: bool) -> bool:
+    def _decide(self, start: datetime, z: float, material: bool, z_any: float) -> bool:
         """Alert on a new storm only. A storm lasts until z has stayed under `rearm_z` for
         `calm_minutes`; within `cooldown_seconds` of an alert only a clearly bigger event
         (`escalate_ratio` times its z) alerts again, so one storm and its aftershocks = one alert.
+
+        With `confirm_z` set, a spike under `instant_z` waits one bin: it alerts only if the next
+        bin is still unusual (z >= `confirm_z` on some scale). Isolated one-bin blips are the
+        commonest false alarm; a real storm keeps going, so this costs one bin of delay.
         """
         s = self.settings
         if z >= s.rearm_z:
@@ -300,12 +320,23 @@ class VolumeDetector:
         warm = (start - self._first_start >= timedelta(seconds=s.warmup_seconds)
                 and self._seasonal_mode  # spreads are trusted after a day of profile residuals
                 and all(len(sc.resid) >= self._day_bins for sc in self._scales))
+        pending, self._pending_z = self._pending_z, None
+        if self._storm or not warm:
+            return False
+        if pending is not None and z_any >= s.confirm_z:
+            return self._fire(start, max(pending, z))
         need = s.threshold
         if self._last_alert is not None and start - self._last_alert < timedelta(
                 seconds=s.cooldown_seconds):
             need = max(need, s.escalate_ratio * self._last_alert_z)
-        if self._storm or not warm or not material or z < need:
+        if not material or z < need:
             return False
+        if s.confirm_z > 0.0 and z < s.instant_z:
+            self._pending_z = z
+            return False
+        return self._fire(start, z)
+
+    def _fire(self, start: datetime, z: float) -> bool:
         self._storm = True
         self._last_alert, self._last_alert_z = start, z
         return True

@@ -143,13 +143,6 @@ def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -
                     recent)
 
 
-def _replay(bins: _Bins, s: StormSettings) -> list[BinResult]:
-    """Run the volume detector over every bin, oldest first, as the live bot would have."""
-    vs = s.volume or VolumeSettings(bin_seconds=s.bin_minutes * 60)
-    det = VolumeDetector(vs)
-    return [det.update(t, float(c)) for t, c in zip(bins.starts, bins.counts, strict=True)]
-
-
 def _storm_start(bins: _Bins, results: list[BinResult], alert: int) -> int | None:
     """Index of the first mention of the run of clearly-elevated bins ending at the alert bin."""
     k = alert
@@ -174,17 +167,82 @@ def _severity(points: int, fired: bool) -> str:
 def assess(
     mentions: Sequence[MentionLike], now: datetime, settings: StormSettings | None = None
 ) -> Assessment:
-    """Is the brand in a mention storm as of `now`, and why. O(number of mentions).
+    """Is the brand in a mention storm as of `now`, and why. O(number of mentions + bins).
 
     `fired` is True when a storm alert is due: the volume detector raised one within the last
     `window_minutes` (its `evidence["alert_at"]` stays the same across passes: one storm, one
     alert), or, conservatively, negativity and crisis terms rise together, or a very high-reach
     author posts negatively.
+
+    Replays the whole history through a fresh detector; pass after pass, a `StormTracker` gives
+    the same answer while replaying only the last hour.
     """
-    s = settings or StormSettings()
+    return StormTracker(settings or StormSettings()).assess(mentions, now)
+
+
+@dataclass(slots=True)
+class StormTracker:
+    """`assess` for one brand, pass after pass, feeding the volume detector only what is new.
+
+    The detector state is kept up to a safe point `settle_minutes` before the current bin; on each
+    pass the settled bins since the last pass are fed once, then a copy replays the unsettled tail
+    (late mentions may still land there). Before trusting the state it checks that every settled
+    bin still holds the count it was fed; any difference (an import of older mentions, another
+    database, time going backwards) rebuilds from the mentions given, which is what a fresh
+    `assess` does. So the state is always derived from the mentions, and a restart only replays.
+    """
+
+    settings: StormSettings = field(default_factory=StormSettings)
+    settle_minutes: int = 60
+    rebuilds: int = 0  # how often the state was rebuilt from scratch (for tests and timings)
+    _det: VolumeDetector | None = None
+    _origin: datetime | None = None  # start of the first settled bin still cached
+    _counts: list[int] = field(default_factory=list)  # settled bins fed into _det
+    _results: list[BinResult] = field(default_factory=list)
+
+    def assess(self, mentions: Sequence[MentionLike], now: datetime) -> Assessment:
+        s = self.settings
+        width = timedelta(minutes=s.bin_minutes)
+        bins = _bin_mentions(mentions, now, width)
+        return _verdict(mentions, now, s, bins, self._volume(bins, width))
+
+    def _volume(self, bins: _Bins, width: timedelta) -> list[BinResult]:
+        """Detector results for every bin of `bins`: cached for settled bins, replayed after."""
+        n = len(bins.starts)
+        safe = max(0, n - max(1, self.settle_minutes // self.settings.bin_minutes))
+        k0 = 0 if self._origin is None else round((self._origin - bins.starts[0]) / width)
+        m = len(self._counts)
+        # The first bin of a trimmed (look-back) history may be partial: it is not compared.
+        lo = max(1, k0)
+        stale = (
+            self._det is None
+            or k0 > 0  # older mentions than the cached history: replay them
+            or k0 + m < 1  # no settled bin in common to check the state against
+            or k0 + m > safe  # time went backwards
+            or self._counts[lo - k0 :] != bins.counts[lo : k0 + m]
+        )
+        if stale:
+            vs = self.settings.volume or VolumeSettings(bin_seconds=self.settings.bin_minutes * 60)
+            self._det, self._origin, self._counts, self._results = (
+                VolumeDetector(vs), bins.starts[0], [], [])
+            self.rebuilds += 1
+            k0 = m = 0
+        assert self._det is not None
+        for k in range(k0 + m, safe):
+            self._counts.append(bins.counts[k])
+            self._results.append(self._det.update(bins.starts[k], float(bins.counts[k])))
+        if k0 < 0:  # forget what fell out of the look-back; keep the detector state
+            del self._counts[:-k0], self._results[:-k0]
+            self._origin = bins.starts[0]
+        tail = self._det.clone()
+        return self._results + [tail.update(bins.starts[k], float(bins.counts[k]))
+                                for k in range(safe, n)]
+
+
+def _verdict(mentions: Sequence[MentionLike], now: datetime, s: StormSettings, bins: _Bins,
+             results: list[BinResult]) -> Assessment:
+    """Combine the volume results with what the content says."""
     width = timedelta(minutes=s.bin_minutes)
-    bins = _bin_mentions(mentions, now, width)
-    results = _replay(bins, s)
     content = _content(mentions, now, s)
     window = timedelta(minutes=s.window_minutes)
     alert = next((k for k in range(len(results) - 1, -1, -1) if results[k].alert), None)

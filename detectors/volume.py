@@ -15,6 +15,10 @@ The model, per bin (every statistic uses only bins before the current one):
   does not raise its own baseline). Each scale's spread comes from its own past residuals
   (MAD, widened to match the 99.5 % quantile, floored at the Poisson value), so bursty brands need
   bigger bursts and no per-brand tuning is needed.
+* a spike must be confirmed: unless z >= `instant_z`, an alert waits for the next bin and fires
+  only if that bin is still unusual (z >= `confirm_z`). One-bin blips are the commonest false
+  alarm on real series; on the NAB tweet series this halves the alerts outside the labelled
+  windows for 5 minutes of delay.
 * one storm = one alert: a storm lasts until z has been low for an hour; for a day after an alert
   only a clearly bigger event (twice the z) alerts again; an alerted storm widens the spreads for
   three days (bursts cluster), then a storm of the same size alerts again.
@@ -52,8 +56,8 @@ class VolumeSettings:
     warmup_seconds: int = 24 * 3600  # and, beyond it, a day of residuals on the daily profile
     clean_z: float = 3.0  # history is capped at this many spreads above expected
     tail_quantile: float = 0.995  # calibrate the spread on this quantile of past residuals
-    confirm_z: float = 0.0  # >0: a spike under instant_z must be confirmed by the next bin
-    instant_z: float = 1e9  # a spike this strong needs no confirmation
+    confirm_z: float = 3.0  # a spike under instant_z must be confirmed by the next bin (0: off)
+    instant_z: float = 10.0  # a spike this strong (about twice the threshold) alerts at once
 
 
 @dataclass(frozen=True, slots=True)

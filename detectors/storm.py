@@ -142,12 +142,23 @@ def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -
         exp = base_terms[term] / windows_in_base
         if count >= 3 and count >= 3 * exp + 2:  # clearly above its usual rate
             rising.append({"term": term, "count": count, "expected": round(exp, 2)})
-    reach = sorted((i for i in recent if (mentions[i].author_followers or 0) >= s.reach_threshold),
-                   key=lambda i: -(mentions[i].author_followers or 0))
-    top = [{"index": i, "author": mentions[i].author, "followers": mentions[i].author_followers,
-            "label": mentions[i].label, "url": mentions[i].url} for i in reach[:5]]
-    return _Content(len(recent), share, base_neg / base_n if base_n else 0.0, z, rising, top,
-                    recent)
+    reach = sorted(
+        (i for i in recent if (mentions[i].author_followers or 0) >= s.reach_threshold),
+        key=lambda i: -(mentions[i].author_followers or 0),
+    )
+    top = [
+        {
+            "index": i,
+            "author": mentions[i].author,
+            "followers": mentions[i].author_followers,
+            "label": mentions[i].label,
+            "url": mentions[i].url,
+        }
+        for i in reach[:5]
+    ]
+    return _Content(
+        len(recent), share, base_neg / base_n if base_n else 0.0, z, rising, top, recent
+    )
 
 
 def _storm_start(bins: _Bins, results: list[BinResult], alert: int) -> int | None:
@@ -231,7 +242,11 @@ class StormTracker:
         if stale:
             vs = self.settings.volume or VolumeSettings(bin_seconds=self.settings.bin_minutes * 60)
             self._det, self._origin, self._counts, self._results = (
-                VolumeDetector(vs), bins.starts[0], [], [])
+                VolumeDetector(vs),
+                bins.starts[0],
+                [],
+                [],
+            )
             self.rebuilds += 1
             k0 = m = 0
         assert self._det is not None
@@ -242,42 +257,66 @@ class StormTracker:
             del self._counts[:-k0], self._results[:-k0]
             self._origin = bins.starts[0]
         tail = self._det.clone()
-        return self._results + [tail.update(bins.starts[k], float(bins.counts[k]))
-                                for k in range(safe, n)]
+        return self._results + [
+            tail.update(bins.starts[k], float(bins.counts[k])) for k in range(safe, n)
+        ]
 
 
-def _verdict(mentions: Sequence[MentionLike], now: datetime, s: StormSettings, bins: _Bins,
-             results: list[BinResult]) -> Assessment:
+def _verdict(
+    mentions: Sequence[MentionLike],
+    now: datetime,
+    s: StormSettings,
+    bins: _Bins,
+    results: list[BinResult],
+) -> Assessment:
     """Combine the volume results with what the content says."""
     width = timedelta(minutes=s.bin_minutes)
     content = _content(mentions, now, s)
     window = timedelta(minutes=s.window_minutes)
     alert = next((k for k in range(len(results) - 1, -1, -1) if results[k].alert), None)
     volume_fired = alert is not None and bins.starts[alert] > now - window - width
-    neg_rise = (content.negative_z >= 3.0 and content.observed >= 10
-                and content.negative_share >= content.baseline_negative_share + s.min_negative_rise)
-    loud = [r for r in content.top_reach if r["label"] == "negative"
-            and (r["followers"] or 0) >= 10 * s.reach_threshold]
+    neg_rise = (
+        content.negative_z >= 3.0
+        and content.observed >= 10
+        and content.negative_share >= content.baseline_negative_share + s.min_negative_rise
+    )
+    loud = [
+        r
+        for r in content.top_reach
+        if r["label"] == "negative" and (r["followers"] or 0) >= 10 * s.reach_threshold
+    ]
     content_fired = (neg_rise and bool(content.rising_terms)) or bool(loud)
     fired = volume_fired or content_fired
     evidence = _evidence(bins, results, content, s, alert if volume_fired else None)
     if not fired:
         return Assessment(fired=False, evidence=evidence)
     first = _storm_start(bins, results, alert) if volume_fired and alert is not None else None
-    started = mentions[first].created_at if first is not None else min(
-        (mentions[i].created_at for i in content.window_indexes), default=now)
+    started = (
+        mentions[first].created_at
+        if first is not None
+        else min((mentions[i].created_at for i in content.window_indexes), default=now)
+    )
     r = results[alert] if volume_fired and alert is not None else results[-1]
-    points = (volume_fired + (r.window_observed >= 5 * max(r.window_expected, 1.0))
-              + neg_rise + bool(content.rising_terms) + bool(loud))
+    points = (
+        volume_fired
+        + (r.window_observed >= 5 * max(r.window_expected, 1.0))
+        + neg_rise
+        + bool(content.rising_terms)
+        + bool(loud)
+    )
     return Assessment(
-        fired=True, started_at=started, severity=_severity(points, fired),
+        fired=True,
+        started_at=started,
+        severity=_severity(points, fired),
         reasons=_reasons(results, alert if volume_fired else None, content, s, neg_rise),
-        evidence=evidence, sample_indexes=_samples(mentions, content),
+        evidence=evidence,
+        sample_indexes=_samples(mentions, content),
     )
 
 
-def _evidence(bins: _Bins, results: list[BinResult], content: _Content, s: StormSettings,
-              alert: int | None) -> dict[str, Any]:
+def _evidence(
+    bins: _Bins, results: list[BinResult], content: _Content, s: StormSettings, alert: int | None
+) -> dict[str, Any]:
     """The numbers behind the verdict, JSON-serialisable (charts use `series`)."""
     r = results[alert] if alert is not None else results[-1]
     chart = max(1, s.chart_hours * 60 // s.bin_minutes)
@@ -293,41 +332,55 @@ def _evidence(bins: _Bins, results: list[BinResult], content: _Content, s: Storm
         "baseline_negative_share": round(content.baseline_negative_share, 3),
         "rising_terms": content.rising_terms,
         "top_reach": [{k: v for k, v in t.items() if k != "index"} for t in content.top_reach],
-        "series": [[t.isoformat(), c, n] for t, c, n in
-                   zip(bins.starts[-chart:], bins.counts[-chart:], bins.negatives[-chart:],
-                       strict=True)],
+        "series": [
+            [t.isoformat(), c, n]
+            for t, c, n in zip(
+                bins.starts[-chart:], bins.counts[-chart:], bins.negatives[-chart:], strict=True
+            )
+        ],
     }
 
 
-def _reasons(results: list[BinResult], alert: int | None, content: _Content, s: StormSettings,
-             neg_rise: bool) -> list[str]:
+def _reasons(
+    results: list[BinResult], alert: int | None, content: _Content, s: StormSettings, neg_rise: bool
+) -> list[str]:
     """Plain sentences for a comms lead, most important first."""
     out = []
     if alert is not None:
         r = results[alert]
         minutes = r.window_bins * s.bin_minutes
         ratio = r.window_observed / max(r.window_expected, 1.0)
-        out.append(f"{r.window_observed:.0f} mentions in {minutes} minutes where about "
-                   f"{r.window_expected:.0f} were expected at this time of day "
-                   f"({ratio:.1f} times the usual).")
+        out.append(
+            f"{r.window_observed:.0f} mentions in {minutes} minutes where about "
+            f"{r.window_expected:.0f} were expected at this time of day "
+            f"({ratio:.1f} times the usual)."
+        )
         out.append(f"That is {_unusual(r.z)} for this brand (volume score {r.score:.2f}).")
     else:
         r = results[-1]
-        out.append(f"Volume itself is not unusual yet: {r.window_observed:.0f} mentions in the "
-                   f"last {r.window_bins * s.bin_minutes} minutes, about "
-                   f"{r.window_expected:.0f} expected.")
+        out.append(
+            f"Volume itself is not unusual yet: {r.window_observed:.0f} mentions in the "
+            f"last {r.window_bins * s.bin_minutes} minutes, about "
+            f"{r.window_expected:.0f} expected."
+        )
     if content.observed:
         trend = "up from" if neg_rise else "usually"
-        out.append(f"{content.negative_share:.0%} of the last {s.window_minutes} minutes' "
-                   f"{content.observed} mentions are negative ({trend} "
-                   f"{content.baseline_negative_share:.0%}).")
+        out.append(
+            f"{content.negative_share:.0%} of the last {s.window_minutes} minutes' "
+            f"{content.observed} mentions are negative ({trend} "
+            f"{content.baseline_negative_share:.0%})."
+        )
     if content.rising_terms:
-        terms = ", ".join(f"“{t['term']}” ({t['count']}, usually {t['expected']:.0f})"
-                          for t in content.rising_terms[:5])
+        terms = ", ".join(
+            f"“{t['term']}” ({t['count']}, usually {t['expected']:.0f})"
+            for t in content.rising_terms[:5]
+        )
         out.append(f"Crisis terms rising: {terms}.")
     for t in content.top_reach[:3]:
-        out.append(f"High-reach post by {t['author'] or 'an unknown author'} "
-                   f"({t['followers']:,} followers, {t['label'] or 'unscored'}).")
+        out.append(
+            f"High-reach post by {t['author'] or 'an unknown author'} "
+            f"({t['followers']:,} followers, {t['label'] or 'unscored'})."
+        )
     return out
 
 
@@ -342,7 +395,11 @@ def _unusual(z: float) -> str:
 def _samples(mentions: Sequence[MentionLike], content: _Content) -> list[int]:
     """High-reach posts first, then the most negative of the window."""
     picked = [t["index"] for t in content.top_reach[:3]]
-    rest = sorted((i for i in content.window_indexes if i not in picked),
-                  key=lambda i: (mentions[i].polarity if mentions[i].polarity is not None else 0.0,
-                                 -(mentions[i].author_followers or 0)))
+    rest = sorted(
+        (i for i in content.window_indexes if i not in picked),
+        key=lambda i: (
+            mentions[i].polarity if mentions[i].polarity is not None else 0.0,
+            -(mentions[i].author_followers or 0),
+        ),
+    )
     return (picked + rest)[:5]

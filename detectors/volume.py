@@ -135,8 +135,14 @@ class VolumeDetector:
         for name in ("_obs", "_clean", "_seas", "_prof", "_exp", "_lvl"):
             setattr(twin, name, list(getattr(self, name)))
         twin._scales = [
-            _Scale(sc.bins, deque(sc.resid, maxlen=sc.resid.maxlen), sc.centre, sc.spread,
-                   sc.core, deque(sc.storm))
+            _Scale(
+                sc.bins,
+                deque(sc.resid, maxlen=sc.resid.maxlen),
+                sc.centre,
+                sc.spread,
+                sc.core,
+                deque(sc.storm),
+            )
             for sc in self._scales
         ]
         return twin
@@ -161,10 +167,23 @@ class VolumeDetector:
         """Value `back` bins before the newest stored one (0 = newest)."""
         return series[-1 - back] if back < len(series) else None
 
-    def _push(self, obs: float | None, clean: float | None, seas: float | None,
-              prof: float | None, exp: float | None, lvl: float | None) -> None:
-        for series, v in ((self._obs, obs), (self._clean, clean), (self._seas, seas),
-                          (self._prof, prof), (self._exp, exp), (self._lvl, lvl)):
+    def _push(
+        self,
+        obs: float | None,
+        clean: float | None,
+        seas: float | None,
+        prof: float | None,
+        exp: float | None,
+        lvl: float | None,
+    ) -> None:
+        for series, v in (
+            (self._obs, obs),
+            (self._clean, clean),
+            (self._seas, seas),
+            (self._prof, prof),
+            (self._exp, exp),
+            (self._lvl, lvl),
+        ):
             series.append(v)
             if len(series) > 2 * self._memory:  # trim in chunks: amortised O(1)
                 del series[: len(series) - self._memory]
@@ -173,12 +192,12 @@ class VolumeDetector:
         """Weekday factor: the next few hours a week (two weeks) ago against the daily profile for
         those hours as of yesterday, so Monday morning after a quiet weekend is no 'storm'."""
         day, ahead, n = self._day_bins, self._level_bins, len(self._clean)
-        profile = self._prof[n - day: n - day + ahead] if n >= day else []  # yesterday: the past
+        profile = self._prof[n - day : n - day + ahead] if n >= day else []  # yesterday: the past
         got = exp = 0.0
         for w in range(1, self.settings.weekly_weeks + 1):
             if n < 7 * w * day:
                 break
-            past = self._clean[n - 7 * w * day: n - 7 * w * day + ahead]
+            past = self._clean[n - 7 * w * day : n - 7 * w * day + ahead]
             for c, p in zip(past, profile, strict=False):
                 if c is not None and p is not None:
                     got += c
@@ -211,9 +230,12 @@ class VolumeDetector:
     def _expected(self, seas: float | None) -> tuple[float, float] | None:
         """(expected, level): seasonal profile times the recent level ratio, or, without a
         profile yet, the recent mean (level is then that mean and the profile counts as 1)."""
-        clean = self._clean[-self._level_bins:]
-        pairs = [(c, p) for c, p in zip(clean, self._seas[-self._level_bins:], strict=True)
-                 if c is not None and p is not None]
+        clean = self._clean[-self._level_bins :]
+        pairs = [
+            (c, p)
+            for c, p in zip(clean, self._seas[-self._level_bins :], strict=True)
+            if c is not None and p is not None
+        ]
         if seas is not None:  # after a long gap (no recent data) the ratio falls back to 1
             prior = 3.0  # pseudo-counts: a few quiet bins must not swing the level wildly
             ratio = (sum(c for c, _ in pairs) + prior) / (sum(p for _, p in pairs) + prior)
@@ -243,8 +265,13 @@ class VolumeDetector:
         building up inside the window does not raise its own baseline.
         """
         obs = comp = exp = 0.0
-        rows = zip(self._obs[-bins:], self._clean[-bins:], self._exp[-bins:], self._lvl[-bins:],
-                   strict=True)
+        rows = zip(
+            self._obs[-bins:],
+            self._clean[-bins:],
+            self._exp[-bins:],
+            self._lvl[-bins:],
+            strict=True,
+        )
         ref = None
         for o, c, e, lvl in rows:
             if o is None or c is None or e is None or not lvl:
@@ -300,10 +327,16 @@ class VolumeDetector:
             for sc in self._scales:
                 sc.storm.append((self._n, sc.resid.pop()))
         return BinResult(
-            start=start, observed=float(value), expected=exp,
+            start=start,
+            observed=float(value),
+            expected=exp,
             score=z * z / (z * z + s.threshold**2) if z > 0 else 0.0,
-            alert=alert, z=best[0], window_bins=best[1], window_observed=best[2],
-            window_expected=best[3], in_storm=self._storm,
+            alert=alert,
+            z=best[0],
+            window_bins=best[1],
+            window_observed=best[2],
+            window_expected=best[3],
+            in_storm=self._storm,
         )
 
     def _decide(self, start: datetime, z: float, material: bool, z_any: float) -> bool:
@@ -321,9 +354,11 @@ class VolumeDetector:
         if self._storm and self._last_busy is not None:
             self._storm = start - self._last_busy < timedelta(minutes=s.calm_minutes)
         assert self._first_start is not None
-        warm = (start - self._first_start >= timedelta(seconds=s.warmup_seconds)
-                and self._seasonal_mode  # spreads are trusted after a day of profile residuals
-                and all(len(sc.resid) >= self._day_bins for sc in self._scales))
+        warm = (
+            start - self._first_start >= timedelta(seconds=s.warmup_seconds)
+            and self._seasonal_mode  # spreads are trusted after a day of profile residuals
+            and all(len(sc.resid) >= self._day_bins for sc in self._scales)
+        )
         pending, self._pending_z = self._pending_z, None
         if self._storm or not warm:
             return False
@@ -331,7 +366,8 @@ class VolumeDetector:
             return self._fire(start, max(pending, z))
         need = s.threshold
         if self._last_alert is not None and start - self._last_alert < timedelta(
-                seconds=s.cooldown_seconds):
+            seconds=s.cooldown_seconds
+        ):
             need = max(need, s.escalate_ratio * self._last_alert_z)
         if not material or z < need:
             return False

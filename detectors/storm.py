@@ -2,7 +2,8 @@
 
 Pure: takes plain mention records (anything with the attributes of `MentionLike`) and settings,
 returns an `Assessment`. The live bot, `crisisbot detect` and `crisisbot backtest --mentions` all
-call `assess()`, so a backtest shows exactly what the bot would have done.
+go through a `StormTracker` (the same verdict as `assess()`, keeping the volume detector's state
+between passes), so a backtest shows exactly what the bot would have done.
 """
 
 from __future__ import annotations

@@ -149,6 +149,7 @@ LOO_GRID: dict[str, list[float]] = {
     "threshold": [4.5, 5.0],
     "confirm_z": [0.0, 3.0],
     "storm_memory_seconds": [3 * DAY_SECONDS, 7 * DAY_SECONDS],
+    "likelihood_z": [0.0, 5.0],
 }
 
 
@@ -201,11 +202,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--windows", type=Path, default=None)
     ap.add_argument("--no-synthetic", action="store_true", help="skip the synthetic series")
     ap.add_argument("--loo", action="store_true", help="add the leave-one-file-out check")
+    ap.add_argument("--variants", action="store_true", help="also score opt-in settings")
     args = ap.parse_args(argv)
     args.windows = args.windows or args.data / "windows.json"
     files = sorted(args.data.glob("*.csv"))
     speed = score("volume detector (defaults)", volume_alerts, files, args)
     score("rolling z-score baseline (24h, 4 sd, 6h gap)", rolling_z_alerts, files, args)
+    if args.variants:
+        likely = VolumeSettings(confirm_z=0.0, likelihood_z=5.0)
+        score("variant: likelihood gate (z 5 over 4 bins) instead of confirmation",
+              lambda series: volume_alerts(series, likely), files, args)  # fmt: skip
     print(f"volume detector throughput: {speed:,.0f} bins/s")
     if args.loo:
         leave_one_out(files, args)

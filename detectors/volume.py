@@ -58,6 +58,9 @@ class VolumeSettings:
     tail_quantile: float = 0.995  # calibrate the spread on this quantile of past residuals
     confirm_z: float = 3.0  # a spike under instant_z must be confirmed by the next bin (0: off)
     instant_z: float = 10.0  # a spike this strong (about twice the threshold) alerts at once
+    likelihood_z: float = 0.0  # >0: also need the recent mean z this far above its own history
+    likelihood_bins: int = 4  # recent mean over this many bins...
+    likelihood_days: float = 14.0  # ...against its mean and sd over this long
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,9 @@ class VolumeDetector:
     _last_busy: datetime | None = None  # last bin with z at or over rearm_z
     _storm: bool = False
     _pending_z: float | None = None  # an unconfirmed spike on the previous bin
+    _lik_short: deque[float] = field(default_factory=deque)
+    _lik_long: deque[float] = field(default_factory=deque)
+    _lik_sums: tuple[float, float, float] = (0.0, 0.0, 0.0)  # short sum, long sum, long sum sq
     _seasonal_mode: bool = False  # a daily profile exists (from the second day on)
     _n: int = 0
 
@@ -134,6 +140,7 @@ class VolumeDetector:
         twin = copy.copy(self)
         for name in ("_obs", "_clean", "_seas", "_prof", "_exp", "_lvl"):
             setattr(twin, name, list(getattr(self, name)))
+        twin._lik_short, twin._lik_long = deque(self._lik_short), deque(self._lik_long)
         twin._scales = [
             _Scale(
                 sc.bins,
@@ -320,7 +327,14 @@ class VolumeDetector:
         gated = [t for t in scales if t[2] - t[3] >= s.min_excess]
         best = max(gated or scales)
         z = best[0] if gated else min(best[0], 0.99 * s.threshold)
-        alert = self._decide(start, z, bool(gated), best[0])
+        lik = self._likelihood(max(0.0, best[0]))
+        alert = self._decide(start, z, bool(gated) and lik, best[0])
+        if self._storm and self.settings.likelihood_z > 0.0 and self._lik_long:
+            # An alerted storm stays out of the likelihood's history (as out of the spreads after
+            # `storm_memory_seconds`), so a later storm of the same size alerts again.
+            old = self._lik_long.pop()
+            short, long_sum, long_sq = self._lik_sums
+            self._lik_sums = (short, long_sum - old, long_sq - old * old)
         if self._storm:
             # Bursts cluster: after a storm the series stays jumpier for a while, so an alerted
             # storm widens the spreads for `storm_memory_seconds`, then no longer.
@@ -338,6 +352,32 @@ class VolumeDetector:
             window_expected=best[3],
             in_storm=self._storm,
         )
+
+    def _likelihood(self, z: float) -> bool:
+        """NAB's "anomaly likelihood" idea: is the mean z of the last few bins far in the tail of
+        that mean's own long-run distribution? Brands whose z is often high (bursty) need more."""
+        s = self.settings
+        if s.likelihood_z <= 0.0:
+            return True
+        short, long_sum, long_sq = self._lik_sums
+        self._lik_short.append(z)
+        short += z
+        if len(self._lik_short) > s.likelihood_bins:
+            short -= self._lik_short.popleft()
+        m = short / len(self._lik_short)
+        n = len(self._lik_long)
+        ok = True
+        if n >= self._day_bins:
+            mu = long_sum / n
+            sd = math.sqrt(max(long_sq / n - mu * mu, 1e-6))
+            ok = (m - mu) / sd >= s.likelihood_z
+        self._lik_long.append(m)
+        long_sum, long_sq = long_sum + m, long_sq + m * m
+        if len(self._lik_long) > s.likelihood_days * self._day_bins:
+            old = self._lik_long.popleft()
+            long_sum, long_sq = long_sum - old, long_sq - old * old
+        self._lik_sums = (short, long_sum, long_sq)
+        return ok
 
     def _decide(self, start: datetime, z: float, material: bool, z_any: float) -> bool:
         """Alert on a new storm only. A storm lasts until z has stayed under `rearm_z` for

@@ -147,3 +147,14 @@ def test_a_spike_that_goes_on_alerts_one_bin_later() -> None:
 def test_a_huge_spike_alerts_at_once_without_waiting() -> None:
     at = 4 * 288 + 150
     assert alerts(_with_spikes({at: 600.0}))[:1] == [at]
+
+
+def test_likelihood_gate_option_skips_blips_and_keeps_storms() -> None:
+    # Opt-in (see benchmarks/nab_volume.py): fewer false alerts on bursty series, slower on
+    # borderline storms.
+    s = VolumeSettings(confirm_z=0.0, likelihood_z=5.0)
+    at = 4 * 288 + 150
+    assert [i for i, r in enumerate(run_series(_with_spikes({at: 70.0}), s)) if r.alert] == []
+    pts = series(6, base=20, seed=12, weekend=1.0, storm_at=at, storm_total=1500, storm_bins=24)
+    found = [i for i, r in enumerate(run_series(pts, s)) if r.alert]
+    assert len(found) == 1 and at <= found[0] <= at + 4

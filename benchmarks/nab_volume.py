@@ -5,13 +5,18 @@ Not a test: reads ../shared (the labelled series and the NAB scorer). Usage:
     PYTHONPATH=. python benchmarks/nab_volume.py [--scorer PATH] [--data DIR] [--windows JSON]
 
 Prints the scorer's output for the detector, then for a rolling z-score baseline measured in the
-same run, and the detector's throughput in bins per second.
+same run, and the detector's throughput in bins per second. `--loo` adds a leave-one-file-out check:
+for each file, the best of a small grid of settings on the other two files, scored on the held-out
+one (how the defaults might do on series they were not tuned on).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
+import itertools
+import json
 import math
 import random
 import statistics
@@ -21,10 +26,11 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from detectors.volume import VolumeSettings, run_series
+from detectors.volume import DAY_SECONDS, VolumeSettings, run_series
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -45,8 +51,7 @@ def volume_alerts(series: Series, settings: VolumeSettings | None = None) -> lis
     return [int(r.alert) for r in run_series(series, settings)]
 
 
-def rolling_z_alerts(series: Series, window: int = 288, k: float = 4.0,
-                     gap: int = 72) -> list[int]:
+def rolling_z_alerts(series: Series, window: int = 288, k: float = 4.0, gap: int = 72) -> list[int]:
     """The README's baseline: > k sd above the past day's mean, at most once every 6 hours."""
     past: deque[float] = deque(maxlen=window)
     out: list[int] = []
@@ -77,8 +82,16 @@ def score(name: str, detector: Detector, files: Iterable[Path], args: argparse.N
                 w.writerow(["timestamp", "alert"])
                 w.writerows(zip(stamps, alerts, strict=True))
         print(f"== {name}")
-        cmd = [sys.executable, str(args.scorer), "--data", str(args.data),
-               "--windows", str(args.windows), "--results", out]
+        cmd = [
+            sys.executable,
+            str(args.scorer),
+            "--data",
+            str(args.data),
+            "--windows",
+            str(args.windows),
+            "--results",
+            out,
+        ]
         subprocess.run(cmd, check=True)
     return bins / elapsed if elapsed else float("inf")
 
@@ -119,14 +132,67 @@ def synthetic_report(runs: int = 6) -> None:
         delays: list[int] = []
         for seed in range(runs):
             calm, _ = synthetic(21, base, seed, 0.0)
-            calm_alerts += sum(volume_alerts(calm)[9 * 288:])  # after the first week (+2 days)
+            calm_alerts += sum(volume_alerts(calm)[9 * 288 :])  # after the first week (+2 days)
             stormy, at = synthetic(21, base, seed, 3.0)
             hits = [i for i, a in enumerate(volume_alerts(stormy)) if a and i >= at]
             delays.extend([hits[0] - at] if hits and hits[0] < at + 24 else [])
         weeks = runs * 12 / 7
         delay = f"median delay {statistics.median(delays) * 5:.0f} min" if delays else "no hits"
-        print(f"base {base:>5} /bin: calm false alerts {calm_alerts / weeks:.2f} per week; "
-              f"storms (+3x for 2 h) found {len(delays)}/{runs}, {delay}")
+        print(
+            f"base {base:>5} /bin: calm false alerts {calm_alerts / weeks:.2f} per week; "
+            f"storms (+3x for 2 h) found {len(delays)}/{runs}, {delay}"
+        )
+
+
+# Knobs the leave-one-out check may pick from (the defaults are one of the points).
+LOO_GRID: dict[str, list[float]] = {
+    "threshold": [4.5, 5.0],
+    "confirm_z": [0.0, 3.0],
+    "storm_memory_seconds": [3 * DAY_SECONDS, 7 * DAY_SECONDS],
+    "likelihood_z": [0.0, 5.0],
+}
+
+
+def _raw_scores(task: tuple[str, str, str, dict[str, float]]) -> tuple[float, float]:
+    """(standard, reward_low_FP) raw NAB scores of one settings point on one file."""
+    scorer, path, windows, point = task
+    spec = importlib.util.spec_from_file_location("nab_score", scorer)
+    assert spec is not None and spec.loader is not None
+    nab = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(nab)
+    _, series = read_series(Path(path))
+    alerts = volume_alerts(series, VolumeSettings(**point))  # type: ignore[arg-type]
+    times = [t for t, _ in series]
+    raw = nab.score_file(times, alerts, nab.load_windows(windows)[Path(path).name])["raw"]
+    return raw["standard"], raw["reward_low_FP_rate"]
+
+
+def leave_one_out(files: list[Path], args: argparse.Namespace) -> None:
+    points = [dict(zip(LOO_GRID, v, strict=True)) for v in itertools.product(*LOO_GRID.values())]
+    tasks = [(str(args.scorer), str(f), str(args.windows), p) for p in points for f in files]
+    with ProcessPoolExecutor() as pool:
+        raw = dict(
+            zip(
+                ((json.dumps(p), f.name) for p, f in itertools.product(points, files)),
+                pool.map(_raw_scores, tasks),
+                strict=True,
+            )
+        )
+    windows = json.loads(Path(args.windows).read_text())
+    n = sum(len(windows[f.name]) for f in files)
+    std = low = 0.0
+    print(f"== leave-one-file-out over {len(points)} settings points: {LOO_GRID}")
+    for held in files:
+        best = max(
+            points, key=lambda p: sum(raw[json.dumps(p), f.name][0] for f in files if f != held)
+        )
+        s, lo = raw[json.dumps(best), held.name]
+        std, low = std + s, low + lo
+        print(f"{held.name}: picked {best}, held-out raw standard {s:+.3f}")
+    print(
+        f"leave-one-out NAB: standard={100 * (std + n) / (2 * n):.2f} "
+        f"reward_low_FP={100 * (low + n) / (2 * n):.2f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,12 +201,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=SHARED / "data" / "nab")
     ap.add_argument("--windows", type=Path, default=None)
     ap.add_argument("--no-synthetic", action="store_true", help="skip the synthetic series")
+    ap.add_argument("--loo", action="store_true", help="add the leave-one-file-out check")
+    ap.add_argument("--variants", action="store_true", help="also score opt-in settings")
     args = ap.parse_args(argv)
     args.windows = args.windows or args.data / "windows.json"
     files = sorted(args.data.glob("*.csv"))
     speed = score("volume detector (defaults)", volume_alerts, files, args)
     score("rolling z-score baseline (24h, 4 sd, 6h gap)", rolling_z_alerts, files, args)
+    if args.variants:
+        likely = VolumeSettings(confirm_z=0.0, likelihood_z=5.0)
+        score("variant: likelihood gate (z 5 over 4 bins) instead of confirmation",
+              lambda series: volume_alerts(series, likely), files, args)  # fmt: skip
     print(f"volume detector throughput: {speed:,.0f} bins/s")
+    if args.loo:
+        leave_one_out(files, args)
     if not args.no_synthetic:
         synthetic_report()
     return 0

@@ -22,7 +22,7 @@ from bot.detection import storm_settings
 from bot.importer import Problem, read_jsonl
 from detectors.backtest import TIME_FORMAT, backtest_series
 from detectors.sentiment import analyze
-from detectors.storm import assess
+from detectors.storm import StormTracker
 
 
 class BacktestError(ValueError):
@@ -144,24 +144,33 @@ class WouldOpen:
 
 def replay(mentions: list[ReplayedMention], config: Config) -> Iterator[WouldOpen]:
     """Run the live rules at the end of every bin that received mentions, as the worker would:
-    assess the brand's trailing history, open when it fires and no storm already has an
-    incident. The replayed incident stays open while the storm lasts (nobody resolves it)."""
+    assess the brand's trailing history, open when it fires and the storm has no incident yet
+    (the same volume alert, or a content alert that began before the last one opened). The
+    replayed incident stays open while the storm lasts (nobody resolves it).
+
+    One `StormTracker` per brand, as in the live bot: each pass feeds only the new bins to the
+    detector, so the replay is one pass over the history."""
     brands = sorted({m.brand for m in mentions}, key=lambda b: b or "")
     width = timedelta(minutes=config.bin_minutes)
     lookback = timedelta(days=config.lookback_days)
     for brand in brands:
         own = [m for m in mentions if m.brand == brand]
+        tracker = StormTracker(storm_settings(config, brand))
         last_opened: datetime | None = None
+        last_alert_at: str | None = None
         start = 0
         for end, now in _bin_ends(own, width):
             while own[start].created_at <= now - lookback:
                 start += 1
-            result = assess(own[start:end], now, storm_settings(config, brand))
+            result = tracker.assess(own[start:end], now)
             if not result.fired:
                 continue
+            alert_at = result.evidence.get("alert_at")
+            if alert_at is not None and alert_at == last_alert_at:
+                continue  # the same volume alert: the live bot opens no second incident
             if last_opened is not None and (result.started_at or now) <= last_opened:
                 continue  # the same storm: the live bot opens no second incident
-            last_opened = now
+            last_opened, last_alert_at = now, alert_at or last_alert_at
             yield WouldOpen(brand, now, result.started_at, result.severity, result.reasons)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,12 +12,26 @@ from sqlalchemy.orm import Session
 
 from bot import incidents
 from bot.config import Config
-from detectors.storm import Assessment, StormSettings, assess
+from detectors.storm import Assessment, StormSettings, StormTracker
 from models import Incident, Mention
 
 logger = logging.getLogger(__name__)
 
 QUOTE_CHARS = 500  # per quoted mention; the card cuts again to Block Kit's limits
+
+# Per-process detector state, one per (database, brand, settings). Only a speed-up: every tracker
+# checks its state against the mentions it is given and rebuilds from them when they differ, so a
+# restart or another process computes the same thing from the database.
+_TRACKERS: dict[tuple[str, str | None, StormSettings], StormTracker] = {}
+_TRACKERS_LOCK = threading.Lock()
+
+
+def _tracker(session: Session, brand: str | None, settings: StormSettings) -> StormTracker:
+    key = (str(session.get_bind().url), brand, settings)
+    tracker = _TRACKERS.get(key)
+    if tracker is None:
+        tracker = _TRACKERS[key] = StormTracker(settings)
+    return tracker
 
 
 def storm_settings(config: Config, brand: str | None) -> StormSettings:
@@ -50,13 +65,26 @@ def _detect_brand(
     if incidents.open_for_brand(session, brand) is not None:
         return None
     since = now - timedelta(days=config.lookback_days)
-    mentions = session.scalars(
-        select(Mention)
+    # Plain rows of the columns the detectors and the card read: building ~50k ORM objects per
+    # pass cost over a second, far more than the detection itself.
+    mentions = session.execute(
+        select(
+            Mention.created_at,
+            Mention.text,
+            Mention.label,
+            Mention.polarity,
+            Mention.author,
+            Mention.author_followers,
+            Mention.url,
+            Mention.source,
+        )
         .where(Mention.brand.is_(None) if brand is None else Mention.brand == brand)
         .where(Mention.created_at > since, Mention.created_at <= now)
         .order_by(Mention.created_at, Mention.id)
     ).all()
-    result = assess(mentions, now, storm_settings(config, brand))
+    settings = storm_settings(config, brand)
+    with _TRACKERS_LOCK:
+        result = _tracker(session, brand, settings).assess(mentions, now)
     if not result.fired or _already_handled(session, brand, result):
         return None
     incident = incidents.open_incident(
@@ -75,14 +103,24 @@ def _detect_brand(
 
 
 def _already_handled(session: Session, brand: str | None, result: Assessment) -> bool:
-    """The storm began before the brand's latest incident opened: that incident was this storm."""
-    latest = session.scalar(
+    """This storm already has an incident (open or resolved since).
+
+    A volume alert keeps `fired` True for up to `window_minutes` under the same
+    `evidence["alert_at"]`: one alert is one storm, so an incident carrying that alert_at was this
+    storm, and a new alert (a new alert_at) after a resolved incident is a new storm. A content-only
+    alert has no alert_at: it is the same storm when it began before the latest incident opened.
+    """
+    alert_at = result.evidence.get("alert_at")
+    recent = session.scalars(
         select(Incident)
         .where(Incident.brand.is_(None) if brand is None else Incident.brand == brand)
         .where(Incident.is_drill.is_(False))
         .order_by(Incident.opened_at.desc())
-        .limit(1)
-    )
+        .limit(10)
+    ).all()
+    if alert_at is not None:
+        return any((i.evidence or {}).get("alert_at") == alert_at for i in recent)
+    latest = recent[0] if recent else None
     return (
         latest is not None
         and result.started_at is not None

@@ -2,7 +2,8 @@
 
 Pure: takes plain mention records (anything with the attributes of `MentionLike`) and settings,
 returns an `Assessment`. The live bot, `crisisbot detect` and `crisisbot backtest --mentions` all
-call `assess()`, so a backtest shows exactly what the bot would have done.
+go through a `StormTracker` (the same verdict as `assess()`, keeping the volume detector's state
+between passes), so a backtest shows exactly what the bot would have done.
 """
 
 from __future__ import annotations
@@ -68,20 +69,23 @@ class _Bins:
 def _bin_mentions(mentions: Sequence[MentionLike], now: datetime, width: timedelta) -> _Bins:
     """Counts per bin from the first mention's bin to the bin holding `now` (empty bins = 0)."""
     epoch = datetime(1970, 1, 1, tzinfo=now.tzinfo)
-    last = math.floor((now - epoch) / width)
-    times = [m.created_at for m in mentions]
-    first = min((math.floor((t - epoch) / width) for t in times if t <= now), default=last)
+    last = (now - epoch) // width
+    # Integer bin numbers: exact, and far cheaper per mention than float division and floor.
+    keys = [(m.created_at - epoch) // width for m in mentions]
+    first = min((k for k in keys if k <= last), default=last)
     n = last - first + 1
-    bins = _Bins([epoch + (first + k) * width for k in range(n)], [0] * n, [0] * n, [None] * n)
-    for i, (m, t) in enumerate(zip(mentions, times, strict=True)):
-        if t > now:
+    counts, negatives = [0] * n, [0] * n
+    first_index: list[int | None] = [None] * n
+    for i, k in enumerate(keys):
+        if k >= last and (k > last or mentions[i].created_at > now):
             continue
-        k = math.floor((t - epoch) / width) - first
-        bins.counts[k] += 1
-        bins.negatives[k] += m.label == "negative"
-        if bins.first_index[k] is None:
-            bins.first_index[k] = i
-    return bins
+        k -= first
+        counts[k] += 1
+        if mentions[i].label == "negative":
+            negatives[k] += 1
+        if first_index[k] is None:
+            first_index[k] = i
+    return _Bins([epoch + (first + k) * width for k in range(n)], counts, negatives, first_index)
 
 
 @dataclass(slots=True)
@@ -117,14 +121,18 @@ def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -
         t = m.created_at
         if t <= base_start or t > now:
             continue
-        terms = set(pattern.findall(m.text.lower())) if pattern and m.text else set()
+        # Most mentions hold no crisis term: lower-case and count only the matches.
+        found = pattern.findall(m.text) if pattern and m.text else None
+        terms = {f.lower() for f in found} if found else None
         if t > now - window:
             recent.append(i)
-            now_terms.update(terms)
+            if terms:
+                now_terms.update(terms)
         else:
             base_n += 1
             base_neg += m.label == "negative"
-            base_terms.update(terms)
+            if terms:
+                base_terms.update(terms)
     windows_in_base = max(1.0, (timedelta(days=s.baseline_days) - window) / window)
     neg = sum(1 for i in recent if mentions[i].label == "negative")
     share = neg / len(recent) if recent else 0.0
@@ -135,19 +143,23 @@ def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -
         exp = base_terms[term] / windows_in_base
         if count >= 3 and count >= 3 * exp + 2:  # clearly above its usual rate
             rising.append({"term": term, "count": count, "expected": round(exp, 2)})
-    reach = sorted((i for i in recent if (mentions[i].author_followers or 0) >= s.reach_threshold),
-                   key=lambda i: -(mentions[i].author_followers or 0))
-    top = [{"index": i, "author": mentions[i].author, "followers": mentions[i].author_followers,
-            "label": mentions[i].label, "url": mentions[i].url} for i in reach[:5]]
-    return _Content(len(recent), share, base_neg / base_n if base_n else 0.0, z, rising, top,
-                    recent)
-
-
-def _replay(bins: _Bins, s: StormSettings) -> list[BinResult]:
-    """Run the volume detector over every bin, oldest first, as the live bot would have."""
-    vs = s.volume or VolumeSettings(bin_seconds=s.bin_minutes * 60)
-    det = VolumeDetector(vs)
-    return [det.update(t, float(c)) for t, c in zip(bins.starts, bins.counts, strict=True)]
+    reach = sorted(
+        (i for i in recent if (mentions[i].author_followers or 0) >= s.reach_threshold),
+        key=lambda i: -(mentions[i].author_followers or 0),
+    )
+    top = [
+        {
+            "index": i,
+            "author": mentions[i].author,
+            "followers": mentions[i].author_followers,
+            "label": mentions[i].label,
+            "url": mentions[i].url,
+        }
+        for i in reach[:5]
+    ]
+    return _Content(
+        len(recent), share, base_neg / base_n if base_n else 0.0, z, rising, top, recent
+    )
 
 
 def _storm_start(bins: _Bins, results: list[BinResult], alert: int) -> int | None:
@@ -174,45 +186,138 @@ def _severity(points: int, fired: bool) -> str:
 def assess(
     mentions: Sequence[MentionLike], now: datetime, settings: StormSettings | None = None
 ) -> Assessment:
-    """Is the brand in a mention storm as of `now`, and why. O(number of mentions).
+    """Is the brand in a mention storm as of `now`, and why. O(number of mentions + bins).
 
     `fired` is True when a storm alert is due: the volume detector raised one within the last
     `window_minutes` (its `evidence["alert_at"]` stays the same across passes: one storm, one
     alert), or, conservatively, negativity and crisis terms rise together, or a very high-reach
     author posts negatively.
+
+    Replays the whole history through a fresh detector; pass after pass, a `StormTracker` gives
+    the same answer while replaying only the last hour.
     """
-    s = settings or StormSettings()
+    return StormTracker(settings or StormSettings()).assess(mentions, now)
+
+
+@dataclass(slots=True)
+class StormTracker:
+    """`assess` for one brand, pass after pass, feeding the volume detector only what is new.
+
+    The detector state is kept up to a safe point `settle_minutes` before the current bin; on each
+    pass the settled bins since the last pass are fed once, then a copy replays the unsettled tail
+    (late mentions may still land there). Before trusting the state it checks that every settled
+    bin still holds the count it was fed; any difference (an import of older mentions, another
+    database, time going backwards) rebuilds from the mentions given, which is what a fresh
+    `assess` does. So the state is always derived from the mentions, and a restart only replays.
+    """
+
+    settings: StormSettings = field(default_factory=StormSettings)
+    settle_minutes: int = 60
+    rebuilds: int = 0  # how often the state was rebuilt from scratch (for tests and timings)
+    _det: VolumeDetector | None = None
+    _origin: datetime | None = None  # start of the first settled bin still cached
+    _counts: list[int] = field(default_factory=list)  # settled bins fed into _det
+    _results: list[BinResult] = field(default_factory=list)
+
+    def assess(self, mentions: Sequence[MentionLike], now: datetime) -> Assessment:
+        s = self.settings
+        width = timedelta(minutes=s.bin_minutes)
+        bins = _bin_mentions(mentions, now, width)
+        return _verdict(mentions, now, s, bins, self._volume(bins, width))
+
+    def _volume(self, bins: _Bins, width: timedelta) -> list[BinResult]:
+        """Detector results for every bin of `bins`: cached for settled bins, replayed after."""
+        n = len(bins.starts)
+        safe = max(0, n - max(1, self.settle_minutes // self.settings.bin_minutes))
+        k0 = 0 if self._origin is None else round((self._origin - bins.starts[0]) / width)
+        m = len(self._counts)
+        # The first bin of a trimmed (look-back) history may be partial: it is not compared.
+        lo = max(1, k0)
+        stale = (
+            self._det is None
+            or k0 > 0  # older mentions than the cached history: replay them
+            or k0 + m < 1  # no settled bin in common to check the state against
+            or k0 + m > safe  # time went backwards
+            or self._counts[lo - k0 :] != bins.counts[lo : k0 + m]
+        )
+        if stale:
+            vs = self.settings.volume or VolumeSettings(bin_seconds=self.settings.bin_minutes * 60)
+            self._det, self._origin, self._counts, self._results = (
+                VolumeDetector(vs),
+                bins.starts[0],
+                [],
+                [],
+            )
+            self.rebuilds += 1
+            k0 = m = 0
+        assert self._det is not None
+        for k in range(k0 + m, safe):
+            self._counts.append(bins.counts[k])
+            self._results.append(self._det.update(bins.starts[k], float(bins.counts[k])))
+        if k0 < 0:  # forget what fell out of the look-back; keep the detector state
+            del self._counts[:-k0], self._results[:-k0]
+            self._origin = bins.starts[0]
+        tail = self._det.clone()
+        return self._results + [
+            tail.update(bins.starts[k], float(bins.counts[k])) for k in range(safe, n)
+        ]
+
+
+def _verdict(
+    mentions: Sequence[MentionLike],
+    now: datetime,
+    s: StormSettings,
+    bins: _Bins,
+    results: list[BinResult],
+) -> Assessment:
+    """Combine the volume results with what the content says."""
     width = timedelta(minutes=s.bin_minutes)
-    bins = _bin_mentions(mentions, now, width)
-    results = _replay(bins, s)
     content = _content(mentions, now, s)
     window = timedelta(minutes=s.window_minutes)
     alert = next((k for k in range(len(results) - 1, -1, -1) if results[k].alert), None)
     volume_fired = alert is not None and bins.starts[alert] > now - window - width
-    neg_rise = (content.negative_z >= 3.0 and content.observed >= 10
-                and content.negative_share >= content.baseline_negative_share + s.min_negative_rise)
-    loud = [r for r in content.top_reach if r["label"] == "negative"
-            and (r["followers"] or 0) >= 10 * s.reach_threshold]
+    neg_rise = (
+        content.negative_z >= 3.0
+        and content.observed >= 10
+        and content.negative_share >= content.baseline_negative_share + s.min_negative_rise
+    )
+    loud = [
+        r
+        for r in content.top_reach
+        if r["label"] == "negative" and (r["followers"] or 0) >= 10 * s.reach_threshold
+    ]
     content_fired = (neg_rise and bool(content.rising_terms)) or bool(loud)
     fired = volume_fired or content_fired
     evidence = _evidence(bins, results, content, s, alert if volume_fired else None)
     if not fired:
         return Assessment(fired=False, evidence=evidence)
     first = _storm_start(bins, results, alert) if volume_fired and alert is not None else None
-    started = mentions[first].created_at if first is not None else min(
-        (mentions[i].created_at for i in content.window_indexes), default=now)
+    started = (
+        mentions[first].created_at
+        if first is not None
+        else min((mentions[i].created_at for i in content.window_indexes), default=now)
+    )
     r = results[alert] if volume_fired and alert is not None else results[-1]
-    points = (volume_fired + (r.window_observed >= 5 * max(r.window_expected, 1.0))
-              + neg_rise + bool(content.rising_terms) + bool(loud))
+    points = (
+        volume_fired
+        + (r.window_observed >= 5 * max(r.window_expected, 1.0))
+        + neg_rise
+        + bool(content.rising_terms)
+        + bool(loud)
+    )
     return Assessment(
-        fired=True, started_at=started, severity=_severity(points, fired),
+        fired=True,
+        started_at=started,
+        severity=_severity(points, fired),
         reasons=_reasons(results, alert if volume_fired else None, content, s, neg_rise),
-        evidence=evidence, sample_indexes=_samples(mentions, content),
+        evidence=evidence,
+        sample_indexes=_samples(mentions, content),
     )
 
 
-def _evidence(bins: _Bins, results: list[BinResult], content: _Content, s: StormSettings,
-              alert: int | None) -> dict[str, Any]:
+def _evidence(
+    bins: _Bins, results: list[BinResult], content: _Content, s: StormSettings, alert: int | None
+) -> dict[str, Any]:
     """The numbers behind the verdict, JSON-serialisable (charts use `series`)."""
     r = results[alert] if alert is not None else results[-1]
     chart = max(1, s.chart_hours * 60 // s.bin_minutes)
@@ -228,41 +333,55 @@ def _evidence(bins: _Bins, results: list[BinResult], content: _Content, s: Storm
         "baseline_negative_share": round(content.baseline_negative_share, 3),
         "rising_terms": content.rising_terms,
         "top_reach": [{k: v for k, v in t.items() if k != "index"} for t in content.top_reach],
-        "series": [[t.isoformat(), c, n] for t, c, n in
-                   zip(bins.starts[-chart:], bins.counts[-chart:], bins.negatives[-chart:],
-                       strict=True)],
+        "series": [
+            [t.isoformat(), c, n]
+            for t, c, n in zip(
+                bins.starts[-chart:], bins.counts[-chart:], bins.negatives[-chart:], strict=True
+            )
+        ],
     }
 
 
-def _reasons(results: list[BinResult], alert: int | None, content: _Content, s: StormSettings,
-             neg_rise: bool) -> list[str]:
+def _reasons(
+    results: list[BinResult], alert: int | None, content: _Content, s: StormSettings, neg_rise: bool
+) -> list[str]:
     """Plain sentences for a comms lead, most important first."""
     out = []
     if alert is not None:
         r = results[alert]
         minutes = r.window_bins * s.bin_minutes
         ratio = r.window_observed / max(r.window_expected, 1.0)
-        out.append(f"{r.window_observed:.0f} mentions in {minutes} minutes where about "
-                   f"{r.window_expected:.0f} were expected at this time of day "
-                   f"({ratio:.1f} times the usual).")
+        out.append(
+            f"{r.window_observed:.0f} mentions in {minutes} minutes where about "
+            f"{r.window_expected:.0f} were expected at this time of day "
+            f"({ratio:.1f} times the usual)."
+        )
         out.append(f"That is {_unusual(r.z)} for this brand (volume score {r.score:.2f}).")
     else:
         r = results[-1]
-        out.append(f"Volume itself is not unusual yet: {r.window_observed:.0f} mentions in the "
-                   f"last {r.window_bins * s.bin_minutes} minutes, about "
-                   f"{r.window_expected:.0f} expected.")
+        out.append(
+            f"Volume itself is not unusual yet: {r.window_observed:.0f} mentions in the "
+            f"last {r.window_bins * s.bin_minutes} minutes, about "
+            f"{r.window_expected:.0f} expected."
+        )
     if content.observed:
         trend = "up from" if neg_rise else "usually"
-        out.append(f"{content.negative_share:.0%} of the last {s.window_minutes} minutes' "
-                   f"{content.observed} mentions are negative ({trend} "
-                   f"{content.baseline_negative_share:.0%}).")
+        out.append(
+            f"{content.negative_share:.0%} of the last {s.window_minutes} minutes' "
+            f"{content.observed} mentions are negative ({trend} "
+            f"{content.baseline_negative_share:.0%})."
+        )
     if content.rising_terms:
-        terms = ", ".join(f"“{t['term']}” ({t['count']}, usually {t['expected']:.0f})"
-                          for t in content.rising_terms[:5])
+        terms = ", ".join(
+            f"“{t['term']}” ({t['count']}, usually {t['expected']:.0f})"
+            for t in content.rising_terms[:5]
+        )
         out.append(f"Crisis terms rising: {terms}.")
     for t in content.top_reach[:3]:
-        out.append(f"High-reach post by {t['author'] or 'an unknown author'} "
-                   f"({t['followers']:,} followers, {t['label'] or 'unscored'}).")
+        out.append(
+            f"High-reach post by {t['author'] or 'an unknown author'} "
+            f"({t['followers']:,} followers, {t['label'] or 'unscored'})."
+        )
     return out
 
 
@@ -277,7 +396,11 @@ def _unusual(z: float) -> str:
 def _samples(mentions: Sequence[MentionLike], content: _Content) -> list[int]:
     """High-reach posts first, then the most negative of the window."""
     picked = [t["index"] for t in content.top_reach[:3]]
-    rest = sorted((i for i in content.window_indexes if i not in picked),
-                  key=lambda i: (mentions[i].polarity if mentions[i].polarity is not None else 0.0,
-                                 -(mentions[i].author_followers or 0)))
+    rest = sorted(
+        (i for i in content.window_indexes if i not in picked),
+        key=lambda i: (
+            mentions[i].polarity if mentions[i].polarity is not None else 0.0,
+            -(mentions[i].author_followers or 0),
+        ),
+    )
     return (picked + rest)[:5]

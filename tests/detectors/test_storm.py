@@ -4,7 +4,7 @@ import json
 import random
 from datetime import datetime, timedelta
 
-from detectors.storm import Assessment, StormSettings, assess
+from detectors.storm import Assessment, StormSettings, StormTracker, assess
 from tests.detectors.synth import BIN, T0, M, daily_rate, poisson
 
 KEYWORDS = ("breach", "recall", "boycott", "lawsuit", "outage")
@@ -106,3 +106,59 @@ def test_empty_and_tiny_inputs() -> None:
     now = datetime(2024, 1, 1, 12)
     assert assess([], now) == Assessment(fired=False, evidence=assess([], now).evidence)
     assert not assess([M(created_at=now - timedelta(minutes=1))], now).fired
+
+
+def _same(a: Assessment, b: Assessment) -> None:
+    assert (a.fired, a.started_at, a.severity, a.reasons, a.sample_indexes) == (
+        b.fired,
+        b.started_at,
+        b.severity,
+        b.reasons,
+        b.sample_indexes,
+    )
+    assert a.evidence == b.evidence
+
+
+def test_tracker_pass_after_pass_equals_a_fresh_assess() -> None:
+    start = T0 + timedelta(days=7, hours=14, minutes=2)
+    everything = sorted(calm_mentions(8) + storm(start, 120), key=lambda m: m.created_at)
+    tracker = StormTracker(SETTINGS)
+    fired = []
+    for minutes in range(-90, 120, 7):  # passes before, during and after the storm
+        now = start + timedelta(minutes=minutes)
+        seen = [m for m in everything if m.created_at <= now]
+        a = tracker.assess(seen, now)
+        _same(a, assess(seen, now, SETTINGS))
+        fired.append(a.evidence["alert_at"] if a.fired else None)
+    assert tracker.rebuilds == 1
+    assert len({f for f in fired if f}) == 1  # one storm, one alert_at across passes
+
+
+def test_tracker_replays_late_mentions_and_rebuilds_on_other_history() -> None:
+    start = T0 + timedelta(days=7, hours=14, minutes=2)
+    calm = calm_mentions(8)
+    now = start + timedelta(minutes=30)
+    tracker = StormTracker(SETTINGS)
+    before = [m for m in calm if m.created_at <= now - timedelta(minutes=20)]
+    assert not tracker.assess(before, now - timedelta(minutes=20)).fired
+    # The storm's mentions arrive late, all in bins that were already assessed (as empty-ish).
+    late = sorted(before + storm(start, 120), key=lambda m: m.created_at)
+    a = tracker.assess(late, now)
+    _same(a, assess(late, now, SETTINGS))
+    assert a.fired and tracker.rebuilds == 1
+    # Older history than the tracker knows (an import): rebuilt, same answer as fresh.
+    older = sorted(calm_mentions(9, seed=2), key=lambda m: m.created_at)
+    shifted = [M(created_at=m.created_at - timedelta(days=1)) for m in older] + late
+    shifted.sort(key=lambda m: m.created_at)
+    _same(tracker.assess(shifted, now), assess(shifted, now, SETTINGS))
+    assert tracker.rebuilds == 2
+
+
+def test_tracker_keeps_its_state_while_the_look_back_slides() -> None:
+    mentions = calm_mentions(9)
+    tracker = StormTracker(SETTINGS)
+    for hours in range(0, 30, 3):
+        now = T0 + timedelta(days=8, hours=hours)
+        window = [m for m in mentions if now - timedelta(days=7) < m.created_at <= now]
+        assert not tracker.assess(window, now).fired
+    assert tracker.rebuilds == 1

@@ -125,3 +125,36 @@ def test_a_second_bigger_storm_alerts_again_a_later_storm_too() -> None:
     assert second <= found[1] <= second + 3  # 8 hours later but far bigger: a new alert
     # Four days on, the big storm no longer widens the spreads: a small storm alerts again.
     assert third <= found[2] <= third + 6
+
+
+def _with_spikes(spikes: dict[int, float]) -> list[tuple]:
+    pts = series(6, base=20, seed=12, weekend=1.0)
+    return [(t, c + spikes.get(i, 0.0)) for i, (t, c) in enumerate(pts)]
+
+
+def test_an_isolated_one_bin_blip_is_not_a_storm() -> None:
+    # ~5x the usual for one bin, then back to normal: the commonest false alarm on real series.
+    at = 4 * 288 + 150
+    assert alerts(_with_spikes({at: 70.0})) == []
+
+
+def test_a_spike_that_goes_on_alerts_one_bin_later() -> None:
+    at = 4 * 288 + 150
+    found = alerts(_with_spikes({at: 70.0, at + 1: 45.0, at + 2: 30.0}))
+    assert found == [at + 1]
+
+
+def test_a_huge_spike_alerts_at_once_without_waiting() -> None:
+    at = 4 * 288 + 150
+    assert alerts(_with_spikes({at: 600.0}))[:1] == [at]
+
+
+def test_likelihood_gate_option_skips_blips_and_keeps_storms() -> None:
+    # Opt-in (see benchmarks/nab_volume.py): fewer false alerts on bursty series, slower on
+    # borderline storms.
+    s = VolumeSettings(confirm_z=0.0, likelihood_z=5.0)
+    at = 4 * 288 + 150
+    assert [i for i, r in enumerate(run_series(_with_spikes({at: 70.0}), s)) if r.alert] == []
+    pts = series(6, base=20, seed=12, weekend=1.0, storm_at=at, storm_total=1500, storm_bins=24)
+    found = [i for i, r in enumerate(run_series(pts, s)) if r.alert]
+    assert len(found) == 1 and at <= found[0] <= at + 4

@@ -14,7 +14,7 @@ from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from bot import detection, digest, timers
 from bot.app import Crisisbot
@@ -31,11 +31,7 @@ def only_one(bot: Crisisbot, name: str) -> Iterator[bool]:
         yield True
         return
     with bot.engine.connect() as conn:
-        # Advisory locks belong to the whole database, not a schema: two deployments (or test
-        # runs) in separate schemas of one database skipped each other's jobs. The schema in
-        # the key keeps "once" per deployment.
-        schema = conn.execute(text("SELECT current_schema()")).scalar() or ""
-        key = zlib.crc32(f"crisisbot:{schema}:{name}".encode())
+        key = lock_key(conn, name)
         got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
         try:
             yield bool(got)
@@ -43,6 +39,14 @@ def only_one(bot: Crisisbot, name: str) -> Iterator[bool]:
             if got:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                 conn.commit()
+
+
+def lock_key(conn: Connection, name: str) -> int:
+    """The advisory-lock key of job `name`. Advisory locks belong to the whole database, not a
+    schema: two deployments (or test runs) in separate schemas of one database would skip each
+    other's jobs, so the schema is part of the key."""
+    schema = conn.execute(text("SELECT current_schema()")).scalar() or ""
+    return zlib.crc32(f"crisisbot:{schema}:{name}".encode())
 
 
 def job(fn: Callable[[Crisisbot], Any]) -> Callable[[Crisisbot], Any]:

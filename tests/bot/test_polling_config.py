@@ -4,7 +4,6 @@ interval job per source, and on PostgreSQL one worker at a time polls a given so
 
 from __future__ import annotations
 
-import zlib
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import text
 from bot.app import Crisisbot
 from bot.clock import ManualClock
 from bot.config import Config, ConfigError, SourceConfig, parse_config
-from bot.jobs import create_scheduler, poll_source
+from bot.jobs import create_scheduler, lock_key, poll_source
 from bot.polling import Poller, http_client
 from bot.settings import Settings
 
@@ -100,8 +99,8 @@ def test_only_one_worker_polls_a_source_at_a_time(database_url: str) -> None:
         if bot.engine.dialect.name != "postgresql":
             pytest.skip("advisory locks are PostgreSQL's")
 
-        key = zlib.crc32(f"crisisbot:poll:{source.name}".encode())
         with bot.engine.connect() as other:  # another worker holds this source
+            key = lock_key(other, f"poll:{source.name}")
             assert other.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
             assert poll_source(Poller(bot, client), source) is None
             other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})

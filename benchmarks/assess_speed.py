@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.backtest import ReplayedMention, replay
+from bot.backtest import replay
 from bot.config import Config
 from bot.detection import storm_settings
 from bot.importer import parse_record
+from bot.ingest import ScoredMention
 from bot.testing import sample_storm
 from detectors.sentiment import analyze
 from detectors.storm import StormSettings, StormTracker, assess
@@ -104,7 +105,7 @@ def replay_speed() -> None:
     records = [parse_record(r) for r in sample_storm(T0 + timedelta(days=7))]
     history = sorted(
         (
-            ReplayedMention(
+            ScoredMention(
                 r.source,
                 r.text,
                 r.created_at,
@@ -132,7 +133,7 @@ def replay_speed() -> None:
     )
 
 
-def _replay_with_assess(history: list[ReplayedMention], config: Config) -> int:
+def _replay_with_assess(history: list[ScoredMention], config: Config) -> int:
     """The previous replay loop: a fresh `assess` at the end of every bin with mentions."""
     fired, start = 0, 0
     settings = storm_settings(config, history[0].brand)
@@ -146,7 +147,7 @@ def _replay_with_assess(history: list[ReplayedMention], config: Config) -> int:
     return fired
 
 
-def _bin(m: ReplayedMention) -> int:
+def _bin(m: ScoredMention) -> int:
     return (m.created_at - T0) // BIN
 
 

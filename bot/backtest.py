@@ -20,6 +20,7 @@ from typing import IO
 from bot.config import Config
 from bot.detection import storm_settings
 from bot.importer import Problem, read_jsonl
+from bot.ingest import ScoredMention
 from detectors.backtest import TIME_FORMAT, backtest_series
 from detectors.sentiment import analyze
 from detectors.storm import StormTracker
@@ -76,23 +77,10 @@ def _num(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
-@dataclass(frozen=True, slots=True)
-class ReplayedMention:
-    source: str
-    text: str
-    created_at: datetime
-    author: str | None
-    author_followers: int | None
-    url: str | None
-    label: str | None
-    polarity: float | None
-    brand: str | None
-
-
 def read_history(
     stream: IO[str], name: str, config: Config
-) -> tuple[list[ReplayedMention], list[str]]:
-    mentions: list[ReplayedMention] = []
+) -> tuple[list[ScoredMention], list[str]]:
+    mentions: list[ScoredMention] = []
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()
     for item in read_jsonl(stream):
@@ -102,20 +90,7 @@ def read_history(
         if (item.source, item.external_id) in seen:
             continue  # the same de-duplication as the live store
         seen.add((item.source, item.external_id))
-        s = analyze(item.text)
-        mentions.append(
-            ReplayedMention(
-                item.source,
-                item.text,
-                item.created_at,
-                item.author,
-                item.author_followers,
-                item.url,
-                s.label,
-                s.polarity,
-                item.brand or config.brand_for(item.text),
-            )
-        )
+        mentions.append(ScoredMention.of(item, brand=item.brand or config.brand_for(item.text)))
     mentions.sort(key=lambda m: m.created_at)
     return mentions, problems
 
@@ -142,7 +117,7 @@ class WouldOpen:
     reasons: list[str]
 
 
-def replay(mentions: list[ReplayedMention], config: Config) -> Iterator[WouldOpen]:
+def replay(mentions: list[ScoredMention], config: Config) -> Iterator[WouldOpen]:
     """Run the live rules at the end of every bin that received mentions, as the worker would:
     assess the brand's trailing history, open when it fires and the storm has no incident yet
     (the same volume alert, or a content alert that began before the last one opened). The
@@ -174,7 +149,7 @@ def replay(mentions: list[ReplayedMention], config: Config) -> Iterator[WouldOpe
             yield WouldOpen(brand, now, result.started_at, result.severity, result.reasons)
 
 
-def _bin_ends(mentions: list[ReplayedMention], width: timedelta) -> Iterator[tuple[int, datetime]]:
+def _bin_ends(mentions: list[ScoredMention], width: timedelta) -> Iterator[tuple[int, datetime]]:
     """(index past the bin's last mention, the bin's end) for every bin holding mentions."""
     epoch = datetime(2000, 1, 1, tzinfo=mentions[0].created_at.tzinfo) if mentions else None
     i = 0

@@ -16,9 +16,10 @@ from bot import incidents
 from bot.config import Config
 from bot.detection import evidence_for, storm_settings
 from bot.errors import NotFound
-from detectors.sentiment import analyze
+from bot.ingest import ScoredMention
 from detectors.storm import assess
 from models import Incident
+from sources.base import Mention
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,19 +73,7 @@ SCENARIOS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _DrillMention:
-    source: str
-    text: str
-    created_at: datetime
-    author: str | None
-    author_followers: int | None
-    url: str | None
-    label: str | None
-    polarity: float | None
-
-
-def scenario_mentions(scenario: Scenario, brand: str, now: datetime) -> list[_DrillMention]:
+def scenario_mentions(scenario: Scenario, brand: str, now: datetime) -> list[ScoredMention]:
     rng = random.Random(scenario.name)  # the same drill every time
     out = []
     for hour in range(72, 1, -1):
@@ -97,14 +86,10 @@ def scenario_mentions(scenario: Scenario, brand: str, now: datetime) -> list[_Dr
     return sorted(out, key=lambda m: m.created_at)
 
 
-def _mention(rng: random.Random, template: str, brand: str, at: datetime, i: int) -> _DrillMention:
+def _mention(rng: random.Random, template: str, brand: str, at: datetime, i: int) -> ScoredMention:
     text = template.format(brand=brand)
-    s = analyze(text)
-    return _DrillMention(
-        source="drill", text=text, created_at=at, author=f"drill_user_{i}",
-        author_followers=rng.choice([120, 800, 4_000, 250_000]), url=None,
-        label=s.label, polarity=s.polarity,
-    )  # fmt: skip
+    followers = rng.choice([120, 800, 4_000, 250_000])
+    return ScoredMention.of(Mention("drill", f"drill-{i}", text, at, f"drill_user_{i}", followers))
 
 
 def start_drill(

@@ -6,6 +6,7 @@ Every path a mention comes by (poll, push, file import) ends in `store_mentions`
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, overload
 
@@ -18,6 +19,31 @@ from bot.config import Config
 from detectors.sentiment import analyze
 from models import Mention as MentionRow
 from sources.base import Mention
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredMention:
+    """A mention with its sentiment that is not stored: what backtests and drills feed the
+    detectors, shaped like a stored row."""
+
+    source: str
+    text: str
+    created_at: datetime
+    author: str | None
+    author_followers: int | None
+    url: str | None
+    label: str | None
+    polarity: float | None
+    brand: str | None
+
+    @classmethod
+    def of(cls, m: Mention, *, brand: str | None = None) -> ScoredMention:
+        s = analyze(m.text)
+        return cls(
+            m.source, m.text, m.created_at, m.author, m.author_followers, m.url,
+            s.label, s.polarity, brand if brand is not None else m.brand,
+        )  # fmt: skip
+
 
 BATCH = 500
 PAGE = 20  # rows per INSERT statement (see _insert)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import incidents, jobs
-from bot.backtest import ReplayedMention, replay
+from bot.backtest import replay
 from bot.clock import ManualClock
 from bot.importer import parse_record
-from bot.ingest import store_mentions
+from bot.ingest import ScoredMention, store_mentions
 from bot.testing import Stack, sample_storm
 from detectors.sentiment import analyze
 from models import Incident
@@ -62,7 +62,7 @@ def test_backtest_replay_opens_what_the_live_bot_opens(stack: Stack, clock: Manu
     records = [parse_record(r) for r in sample_storm(clock(), brand="Acme")]
     history = sorted(
         (
-            ReplayedMention(r.source, r.text, r.created_at, r.author, r.author_followers, r.url,
+            ScoredMention(r.source, r.text, r.created_at, r.author, r.author_followers, r.url,
                             analyze(r.text).label, analyze(r.text).polarity, r.brand)
             for r in records
         ),

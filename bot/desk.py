@@ -291,14 +291,27 @@ def open_modal(bot: Crisisbot, trigger_id: str, view: dict[str, object]) -> Repl
 
 
 def open_draft_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | None:
+    """The trigger lives 3 s: open a placeholder at once, then fill it from the database."""
+    try:
+        view_id = bot.gateway.open_view(trigger_id, messages.loading_modal(number))
+    except SlackError as exc:
+        logger.warning("views.open failed: %s", exc)
+        return Reply("Slack would not open the form in time. Please click again.")
+
     def work() -> Reply:
         with bot.transaction() as session:
             incident = incidents.get(session, number)
             incidents.require_open(incident)
             view = messages.draft_modal(incident, bot.config)
-        return open_modal(bot, trigger_id, view) or Reply("")
+        bot.gateway.update_view(view_id, view)
+        return Reply("")
 
     reply = guarded(work)
+    if reply.text:  # say what went wrong in the form itself, not only in an ephemeral
+        try:
+            bot.gateway.update_view(view_id, messages.notice_modal(number, reply.text))
+        except SlackError as exc:
+            logger.warning("views.update failed: %s", exc)
     return reply if reply.text else None
 
 

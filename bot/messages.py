@@ -318,3 +318,20 @@ def reason_modal(
         ],
     )
     return view.to_dict()
+
+
+def loading_modal(number: int) -> dict[str, Any]:
+    return notice_modal(number, "Loading the evidence…", callback_id=ViewId.DRAFT_REPLY)
+
+
+def notice_modal(number: int, text: str, *, callback_id: str = "notice") -> dict[str, Any]:
+    """A modal that only shows a line of text (and can only be closed)."""
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        private_metadata=str(number),
+        title=PlainTextObject(text=cut(f"Draft reply · #{number}", 24)),
+        close=PlainTextObject(text="Close"),
+        blocks=[SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))],
+    )
+    return view.to_dict()

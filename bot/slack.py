@@ -176,8 +176,16 @@ class SlackGateway:
     def post_ephemeral(self, channel: str, user: str, text: str, blocks: Any = None) -> None:
         self._call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks)
 
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
-        self._call("views.open", trigger_id=trigger_id, view=view)
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
+        """Open a modal; return its view id (for `update_view`)."""
+        return str(
+            (self._call("views.open", trigger_id=trigger_id, view=view).get("view") or {}).get(
+                "id", ""
+            )
+        )
+
+    def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        self._call("views.update", view_id=view_id, view=view)
 
     def user_name(self, user: str) -> str:
         """The person's display name (cached); the ID itself when Slack cannot say."""

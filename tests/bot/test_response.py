@@ -61,9 +61,17 @@ def test_one_incident_from_alert_to_resolution(team: Stack, clock: ManualClock) 
     # Draft reply opens the modal first (trigger lives 3 s) with evidence and the plan.
     clock.advance(minutes=1)
     click_on(team, card(team, n), Action.DRAFT, "U0ALICE")  # type: ignore[arg-type]
-    view = team.emulator.wait_for(lambda: list(team.emulator.views.values()))[0]
+    # A placeholder opens at once; the evidence and the plan replace it (views.update).
+    view = team.emulator.wait_for(
+        lambda: [
+            v for v in team.emulator.views.values() if "Customers come first" in str(v["blocks"])
+        ]
+    )[0]
     assert view["callback_id"] == View.DRAFT_REPLY
-    assert "Customers come first" in str(view["blocks"])
+    assert [c.method for c in team.emulator.calls() if c.method.startswith("views.")] == [
+        "views.open",
+        "views.update",
+    ]
     team.slack.submit_view(
         View.DRAFT_REPLY,
         {Block.DRAFT_TEMPLATE: {"template": {"type": "static_select",
@@ -328,3 +336,20 @@ def test_staff_can_change_the_severity_from_the_card(team: Stack, clock: ManualC
     team.emulator.wait_for(lambda: "*Severity*\\ncritical" in blocks_text(card(team, n)))
     changed = next(e for e in timeline(team, n) if e["type"] == "incident.severity_changed")
     assert (changed["actor"], changed["severity"]) == ("U0BOB", "critical")
+
+
+def test_draft_reply_on_a_closed_incident_says_so_in_the_form(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = open_storm(team, clock)
+    alert = card(team, n)
+    assert alert is not None
+    team.slack.command(f"resolve {n}", user_id="U0ALICE")
+    answer(team, "resolved")
+    team.slack.click(
+        Action.DRAFT, str(n), user_id="U0ALICE", message={"channel": CHANNEL, "ts": alert["ts"]}
+    )
+    team.emulator.wait_for(
+        lambda: any("already resolved" in str(v["blocks"]) for v in team.emulator.views.values())
+    )
+    assert not any(e["type"] == "draft.created" for e in timeline(team, n))

@@ -394,7 +394,7 @@ def _unusual(z: float) -> str:
 
 
 def _samples(mentions: Sequence[MentionLike], content: _Content) -> list[int]:
-    """High-reach posts first, then the most negative of the window."""
+    """High-reach posts first, then the most negative of the window, no text twice."""
     picked = [t["index"] for t in content.top_reach[:3]]
     rest = sorted(
         (i for i in content.window_indexes if i not in picked),
@@ -403,4 +403,15 @@ def _samples(mentions: Sequence[MentionLike], content: _Content) -> list[int]:
             -(mentions[i].author_followers or 0),
         ),
     )
-    return (picked + rest)[:5]
+    # Distinct texts: five copies of one retweeted complaint tell a comms lead less than five
+    # different ones.
+    out: list[int] = []
+    seen: set[str] = set()
+    for i in picked + rest:
+        key = " ".join(mentions[i].text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(i)
+        if len(out) == 5:
+            break
+    return out

@@ -162,3 +162,18 @@ def test_tracker_keeps_its_state_while_the_look_back_slides() -> None:
         window = [m for m in mentions if now - timedelta(days=7) < m.created_at <= now]
         assert not tracker.assess(window, now).fired
     assert tracker.rebuilds == 1
+
+
+def test_quoted_samples_do_not_repeat_a_text() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.importer import parse_record
+    from bot.ingest import ScoredMention
+    from bot.testing import sample_storm
+    from detectors.storm import assess
+
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    mentions = [ScoredMention.of(parse_record(r)) for r in sample_storm(now)]
+    result = assess(mentions, now + timedelta(minutes=1))
+    texts = [mentions[i].text for i in result.sample_indexes]
+    assert result.fired and len(texts) == len(set(texts)) >= 3

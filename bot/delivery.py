@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, update
@@ -275,11 +275,3 @@ def _tried_before(row: Outbox) -> bool:
     )
     return earlier is not None
 
-
-def next_due(session: Session) -> datetime | None:
-    return session.scalar(
-        select(Outbox.next_attempt_at)
-        .where(Outbox.status == "pending")
-        .order_by(Outbox.next_attempt_at)
-        .limit(1)
-    )

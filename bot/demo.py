@@ -161,10 +161,14 @@ def _wait(predicate: Any, timeout: float, what: str) -> Any:
 
 def _export(stack: Stack, number: int, out_dir: Path) -> list[Path]:
     paths = []
-    for fmt in ("md", "json", "csv"):
-        path = out_dir / f"incident-{number}-timeline.{fmt}"
+    for fmt in ("md", "json", "csv", "html"):
+        kind = "report" if fmt == "html" else "timeline"
+        path = out_dir / f"incident-{number}-{kind}.{fmt}"
         with stack.bot.transaction() as session, path.open("w", encoding="utf-8", newline="") as f:
-            export.write(session, number, fmt, f, name_of=stack.bot.gateway.user_name)
+            export.write(
+                session, number, fmt, f, name_of=stack.bot.gateway.user_name,
+                config=stack.bot.config, now=_now(),
+            )  # fmt: skip
         paths.append(path)
     return paths
 

@@ -22,3 +22,4 @@ def test_the_demo_runs_a_whole_crisis_and_writes_the_timeline(
     steps += ["draft.created", "draft.refused", "draft.approved", "incident.resolved"]
     assert [t for t in types if t in steps] == steps
     assert (tmp_path / "out" / "incident-1-timeline.md").read_text().startswith("# Incident #1")
+    assert "<svg" in (tmp_path / "out" / "incident-1-report.html").read_text()

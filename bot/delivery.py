@@ -274,4 +274,3 @@ def _tried_before(row: Outbox) -> bool:
         .limit(1)
     )
     return earlier is not None
-

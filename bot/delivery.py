@@ -12,7 +12,7 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from bot import drafts, export, messages, timeline
 from bot.config import Config
 from bot.slack import SlackError, SlackGateway
-from models import Draft, Incident, Outbox
+from models import Draft, Incident, Outbox, affected
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -96,7 +96,7 @@ class Deliverer:
                 .where(Outbox.id == row_id, Outbox.status == "pending", free)
                 .values(locked_until=now + LEASE, attempts=Outbox.attempts + 1)
             )
-            return row_id if claimed.rowcount == 1 else None
+            return row_id if affected(claimed) == 1 else None
 
     def _deliver(self, row_id: int) -> int:
         with self.sessions() as session:
@@ -134,9 +134,7 @@ class Deliverer:
                 self.gateway.update_message(channel, incident.message_ts, text, blocks)
                 return _Outcome(row.target, None, channel)
             key = f"incident:{incident.id}"
-            ts = self._already_posted(row, channel, key, None) or self.gateway.post_message(
-                channel, text, blocks, key=key
-            )
+            ts = self._post_card(row, channel, key, None, text, blocks)
             return _Outcome(row.target, ts, channel, first_post=True)
         if incident.message_ts is None:
             raise NotReady
@@ -169,11 +167,7 @@ class Deliverer:
             self.gateway.update_message(channel, draft.message_ts, text, blocks)
             return _Outcome(row.target, None, channel)
         key = f"draft:{draft.id}"
-        ts = self._already_posted(
-            row, channel, key, incident.message_ts
-        ) or self.gateway.post_message(
-            channel, text, blocks, thread_ts=incident.message_ts, key=key
-        )
+        ts = self._post_card(row, channel, key, incident.message_ts, text, blocks)
         return _Outcome(row.target, ts, channel, first_post=True)
 
     def _send_upload(
@@ -195,6 +189,24 @@ class Deliverer:
             thread_ts=incident.message_ts,
         )
         return _Outcome(None, None, channel)
+
+    def _post_card(
+        self,
+        row: Outbox,
+        channel: str,
+        key: str,
+        thread: str | None,
+        text: str,
+        blocks: list[dict[str, Any]],
+    ) -> str:
+        """First post of a card. If an earlier attempt did post it (its answer lost), that
+        message shows the state of that attempt: bring it up to date instead of posting again,
+        since changes made meanwhile relied on this row to show them."""
+        ts = self._already_posted(row, channel, key, thread)
+        if ts is None:
+            return self.gateway.post_message(channel, text, blocks, thread_ts=thread, key=key)
+        self.gateway.update_message(channel, ts, text, blocks)
+        return ts
 
     def _already_posted(
         self, row: Outbox, channel: str, key: str, thread: str | None

@@ -76,7 +76,10 @@ def assert_slack_matches_db(bot: Crisisbot, channel_messages: list[dict[str, Any
             )
             text, blocks = messages.incident_card(incident, bot.config, latest)
             shown = by_ts[incident.message_ts]  # type: ignore[index]
-            assert (shown["text"], shown["blocks"]) == (text, blocks), f"card #{incident.id}"
+            assert (shown["text"], shown["blocks"]) == (text, blocks), (
+                f"card #{incident.id}: Slack shows {shown['text']!r}, the database {text!r}; "
+                f"outbox: {_rows(session, incident.id)}"
+            )
             checked += 1
             for draft in session.scalars(select(Draft).where(Draft.incident_id == incident.id)):
                 assert posted[f"draft:{draft.id}"] == 1, f"draft {draft.id} missing"
@@ -89,3 +92,13 @@ def assert_slack_matches_db(bot: Crisisbot, channel_messages: list[dict[str, Any
 
 
 __all__ = ["CHANNEL", "assert_slack_matches_db", "ingest_storm", "keys_posted", "wait_drained"]
+
+
+def _rows(session: Any, incident_id: int) -> list[tuple[Any, ...]]:
+    rows = session.execute(
+        select(Outbox.id, Outbox.target, Outbox.status, Outbox.attempts, Outbox.last_error,
+               Outbox.created_at, Outbox.sent_at)
+        .where(Outbox.incident_id == incident_id)
+        .order_by(Outbox.id)
+    )
+    return [tuple(r) for r in rows]

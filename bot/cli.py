@@ -104,7 +104,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 if progress:
                     # Bytes read so far (a read-ahead chunk early at most): the text stream's own
                     # tell() refuses to work while it is being iterated.
-                    progress.show(stream.buffer.tell())
+                    progress.show(stream.buffer.tell())  # type: ignore[attr-defined]
         new += _store(bot, batch, store_mentions)
     if progress:
         progress.done()

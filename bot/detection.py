@@ -27,7 +27,7 @@ _TRACKERS_LOCK = threading.Lock()
 
 
 def _tracker(session: Session, brand: str | None, settings: StormSettings) -> StormTracker:
-    key = (str(session.get_bind().url), brand, settings)
+    key = (str(session.get_bind().engine.url), brand, settings)
     tracker = _TRACKERS.get(key)
     if tracker is None:
         tracker = _TRACKERS[key] = StormTracker(settings)

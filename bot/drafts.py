@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot import incidents, outbox, timeline
 from bot.errors import Conflict, NotFound
-from models import Draft
+from models import Draft, affected
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +97,14 @@ def decide(
             False, f"You can't {verb} draft v{version} of #{incident.id}: {why}.", draft
         )
     status = "approved" if approve else "rejected"
-    changed = session.execute(
-        update(Draft)
-        .where(Draft.id == draft_id, Draft.version == version, Draft.status == "pending")
-        .values(status=status, decided_by=user, decided_at=now, reason=reason or None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = affected(
+        session.execute(
+            update(Draft)
+            .where(Draft.id == draft_id, Draft.version == version, Draft.status == "pending")
+            .values(status=status, decided_by=user, decided_at=now, reason=reason or None)
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.refresh(draft)
     if changed != 1:
         by = f" by <@{draft.decided_by}>" if draft.decided_by else ""

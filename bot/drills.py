@@ -75,7 +75,7 @@ SCENARIOS = {
 
 def scenario_mentions(scenario: Scenario, brand: str, now: datetime) -> list[ScoredMention]:
     rng = random.Random(scenario.name)  # the same drill every time
-    out = []
+    out: list[ScoredMention] = []
     for hour in range(72, 1, -1):
         for _ in range(rng.randint(0, 3)):
             at = now - timedelta(hours=hour, minutes=rng.randint(0, 59))

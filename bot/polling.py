@@ -247,6 +247,6 @@ def _count_today(state: SourceState, new: int, now: datetime) -> None:
 
 def _fingerprint(source: SourceConfig) -> str:
     """Identifies a playbook entry (env var names, never secret values)."""
-    data = [source.type, source.query, source.feed, source.base_url, source.brand]
+    data: list[object] = [source.type, source.query, source.feed, source.base_url, source.brand]
     data.append(sorted(source.credentials.items()))
     return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]

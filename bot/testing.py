@@ -63,6 +63,7 @@ def start_stack(
         crisis_approvers=approvers,
         ingest_token=ingest_token,
     )
+    assert emu.bot_token is not None  # the emulator checks a token: give the bot that one
     gateway = SlackGateway(
         emu.bot_token, emu.api_url, min_post_interval=min_post_interval, timeout=5
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot import incidents, outbox, timeline
 from bot.config import Config
 from bot.errors import Conflict
-from models import Incident
+from models import Incident, affected
 
 logger = logging.getLogger(__name__)
 
@@ -59,15 +59,17 @@ def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int
     ).all()
     done = []
     for incident in due:
-        claimed = session.execute(
-            update(Incident)
-            .where(
-                Incident.id == incident.id,
-                Incident.reminded_at.is_not_distinct_from(incident.reminded_at),
+        claimed = affected(
+            session.execute(
+                update(Incident)
+                .where(
+                    Incident.id == incident.id,
+                    Incident.reminded_at.is_not_distinct_from(incident.reminded_at),
+                )
+                .values(reminded_at=now)
+                .execution_options(synchronize_session=False)
             )
-            .values(reminded_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if claimed != 1:
             continue
         who = f"<@{incident.owner}>" if incident.owner else "Nobody holds it yet"

@@ -1,7 +1,7 @@
 """SQLAlchemy 2.0 models and the session factory."""
 
 from models.base import Base
-from models.session import create_db_engine, session_factory
+from models.session import affected, create_db_engine, session_factory
 from models.tables import (
     SEVERITIES,
     AppendOnlyError,
@@ -25,6 +25,7 @@ __all__ = [
     "SlackEventSeen",
     "SourceState",
     "TimelineEvent",
+    "affected",
     "create_db_engine",
     "session_factory",
 ]

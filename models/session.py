@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -28,3 +28,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def affected(result: Result[Any]) -> int:
+    """Rows an UPDATE changed: the count a conditional update ("claim it if still free") checks."""
+    return cast(CursorResult[Any], result).rowcount

@@ -193,7 +193,7 @@ class SignedSlackClient:
             action.pop("options", None)
             action.pop("initial_option", None)
         action["action_ts"] = f"{time.time():.6f}"
-        payload = {
+        payload: dict[str, Any] = {
             "type": "block_actions",
             "user": self._user(user_id),
             "api_app_id": self.app_id,

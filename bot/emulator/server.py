@@ -173,7 +173,7 @@ class SlackEmulator:
         if self._server is None:
             raise RuntimeError("SlackEmulator is not started")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     @property
     def api_url(self) -> str:

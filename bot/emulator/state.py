@@ -334,7 +334,8 @@ class WorkspaceState:
         ts = params.get("message_ts")
         if self._find(channel, ts) is None:
             return self._error("message_not_found")
-        link = f"https://{self.ws.team_domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        digits = str(ts).replace(".", "")
+        link = f"https://{self.ws.team_domain}.slack.com/archives/{channel}/p{digits}"
         return 200, {"ok": True, "channel": channel, "permalink": link}
 
     def reactions_add(self, params: dict[str, Any]) -> Answer:
@@ -531,7 +532,7 @@ class WorkspaceState:
         if not isinstance(files, list) or not files:
             return self._error("invalid_arguments")
         for item in files:
-            pending = self.uploads.get(item.get("id")) if isinstance(item, dict) else None
+            pending = self.uploads.get(str(item.get("id"))) if isinstance(item, dict) else None
             if pending is None or pending["content"] is None:
                 return self._error("file_not_found")
         channel = params.get("channel_id") or None

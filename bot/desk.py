@@ -5,10 +5,12 @@ happens through the outbox, off the request path.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -63,9 +65,19 @@ def _retrying_conflicts(work: Callable[[], Reply], attempts: int = 3) -> Reply:
     raise AssertionError("unreachable")
 
 
+def guard(fn: Callable[..., Reply]) -> Callable[..., Reply]:
+    """`guarded` as a decorator, for command handlers that do not go through a guarded
+    entry point of their own: every path is guarded exactly once."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Reply:
+        return guarded(lambda: fn(*args, **kwargs))
+
+    return run
+
+
 def run_command(bot: Crisisbot, cmd: Command, *, user: str, channel: str) -> Reply:
-    handler = _COMMANDS[cmd.name]
-    reply = guarded(lambda: handler(bot, cmd, user))
+    reply = _COMMANDS[cmd.name](bot, cmd, user)
     if cmd.name not in READ_ONLY:
         # Only a change queues a Slack message; waking the courier after a read cost every
         # /crisis list or status a claim query on the request server's CPU and pool.
@@ -73,10 +85,12 @@ def run_command(bot: Crisisbot, cmd: Command, *, user: str, channel: str) -> Rep
     return reply
 
 
+@guard
 def _help(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     return Reply(help_text())
 
 
+@guard
 def _list(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with bot.transaction() as session:
         rows = incidents.open_incidents(session)
@@ -85,6 +99,7 @@ def _list(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         return Reply("*Open incidents*\n" + "\n".join(messages.incident_line(i) for i in rows))
 
 
+@guard
 def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     assert cmd.number is not None
     with bot.transaction() as session:
@@ -166,6 +181,7 @@ def decide(
     return reply
 
 
+@guard
 def _note(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with bot.transaction() as session:
         incident = incidents.add_note(
@@ -198,6 +214,7 @@ def dismiss(bot: Crisisbot, number: int, user: str, reason: str) -> Reply:
     return guarded(work)
 
 
+@guard
 def _export(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with bot.transaction() as session:
         incident = incidents.get(session, cmd.number or 0)
@@ -205,6 +222,7 @@ def _export(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         return Reply(f"The {cmd.text} export of #{incident.id} is on its way to the thread.")
 
 
+@guard
 def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with bot.transaction() as session:
         incident = drills.start_drill(
@@ -214,6 +232,7 @@ def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         return Reply(f"DRILL #{incident.id} started: {incident.title}. It pages nobody.")
 
 
+@guard
 def _stats(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with bot.transaction() as session:
         s = stats.team_stats(session)
@@ -227,6 +246,7 @@ def _stats(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     )
 
 
+@guard
 def _sources(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with bot.transaction() as session:
         rows = session.scalars(select(SourceState).order_by(SourceState.name)).all()

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from bot import drafts, drills, incidents, messages, outbox, stats
+from bot import drafts, drills, incidents, lookups, messages, outbox, stats
 from bot.app import Crisisbot
 from bot.commands import Command, help_text
 from bot.errors import ServiceError
@@ -92,31 +92,30 @@ def _help(bot: Crisisbot, cmd: Command, user: str) -> Reply:
 
 @guard
 def _list(bot: Crisisbot, cmd: Command, user: str) -> Reply:
-    with bot.transaction() as session:
-        rows = incidents.open_incidents(session)
-        if not rows:
-            return Reply("No open incidents. :relieved:")
-        return Reply("*Open incidents*\n" + "\n".join(messages.incident_line(i) for i in rows))
+    with lookups.reading(bot.engine) as conn:
+        rows = lookups.open_lines(conn)
+    if not rows:
+        return Reply("No open incidents. :relieved:")
+    return Reply("*Open incidents*\n" + "\n".join(messages.incident_line(i) for i in rows))
 
 
 @guard
 def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     assert cmd.number is not None
-    with bot.transaction() as session:
-        incident = incidents.get(session, cmd.number)
-        lines = [messages.incident_line(incident)]
-        lines += [f"• {messages.quote(str(r), 500)}" for r in incident.evidence.get("reasons", [])]
-        draft = drafts.latest(session, incident.id)
-        if draft:
-            lines.append(f"Latest draft: v{draft.version}, {draft.status}")
-        m = stats.incident_metrics(session, incident)
-        lines.append(
-            f"Time to detect {stats.human(m.time_to_detect)} · to claim "
-            f"{stats.human(m.time_to_claim)} · to first approved reply "
-            f"{stats.human(m.time_to_first_approved_reply)} · to resolve "
-            f"{stats.human(m.time_to_resolve)}"
-        )
-        return Reply("\n".join(lines))
+    with lookups.reading(bot.engine) as conn:
+        found = lookups.status(conn, cmd.number)
+    lines = [messages.incident_line(found.line)]
+    lines += [f"• {messages.quote(r, 500)}" for r in found.reasons]
+    if found.draft_version is not None:
+        lines.append(f"Latest draft: v{found.draft_version}, {found.draft_status}")
+    m = found.metrics
+    lines.append(
+        f"Time to detect {stats.human(m.time_to_detect)} · to claim "
+        f"{stats.human(m.time_to_claim)} · to first approved reply "
+        f"{stats.human(m.time_to_first_approved_reply)} · to resolve "
+        f"{stats.human(m.time_to_resolve)}"
+    )
+    return Reply("\n".join(lines))
 
 
 def _claim(bot: Crisisbot, cmd: Command, user: str) -> Reply:

@@ -31,7 +31,7 @@ class Metrics:
         }
 
 
-def _since(start: datetime | None, end: datetime | None) -> timedelta | None:
+def since(start: datetime | None, end: datetime | None) -> timedelta | None:
     return end - start if start and end else None
 
 
@@ -45,12 +45,12 @@ def first_approval(session: Session, incident_id: int) -> datetime | None:
 
 def incident_metrics(session: Session, incident: Incident) -> Metrics:
     return Metrics(
-        time_to_detect=_since(incident.first_mention_at, incident.opened_at),
-        time_to_claim=_since(incident.opened_at, incident.claimed_at),
-        time_to_first_approved_reply=_since(
+        time_to_detect=since(incident.first_mention_at, incident.opened_at),
+        time_to_claim=since(incident.opened_at, incident.claimed_at),
+        time_to_first_approved_reply=since(
             incident.opened_at, first_approval(session, incident.id)
         ),
-        time_to_resolve=_since(
+        time_to_resolve=since(
             incident.opened_at, incident.resolved_at if incident.status == "resolved" else None
         ),
     )

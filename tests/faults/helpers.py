@@ -96,8 +96,15 @@ __all__ = ["CHANNEL", "assert_slack_matches_db", "ingest_storm", "keys_posted", 
 
 def _rows(session: Any, incident_id: int) -> list[tuple[Any, ...]]:
     rows = session.execute(
-        select(Outbox.id, Outbox.target, Outbox.status, Outbox.attempts, Outbox.last_error,
-               Outbox.created_at, Outbox.sent_at)
+        select(
+            Outbox.id,
+            Outbox.target,
+            Outbox.status,
+            Outbox.attempts,
+            Outbox.last_error,
+            Outbox.created_at,
+            Outbox.sent_at,
+        )
         .where(Outbox.incident_id == incident_id)
         .order_by(Outbox.id)
     )

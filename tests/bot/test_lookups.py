@@ -1,0 +1,77 @@
+"""`/crisis list` and `status` answer from one read-only query: what they show, end to end."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import drafts, incidents, lookups
+from bot.clock import ManualClock
+from bot.testing import Stack
+from tests.bot.flow import answer
+
+
+def _open(stack: Stack, clock: ManualClock, brand: str, reasons: list[str]) -> int:
+    with stack.bot.transaction() as session:
+        incident = incidents.open_incident(
+            session, brand=brand, title=f"{brand}: mention storm", severity="high",
+            evidence={"reasons": reasons, "series": [1, 2, 3]},
+            first_mention_at=clock() - timedelta(minutes=10), channel=None, now=clock(),
+        )  # fmt: skip
+        return incident.id
+
+
+def test_status_shows_reasons_the_latest_draft_and_the_metrics(
+    stack: Stack, clock: ManualClock
+) -> None:
+    n = _open(stack, clock, "Acme", ["<!channel> 40 mentions where 3 were expected", "Refunds"])
+    with stack.bot.transaction() as session:
+        first = drafts.create(session, n, user="U0ALICE", text="Sorry.", now=clock())
+    clock.advance(minutes=7)
+    with stack.bot.transaction() as session:
+        drafts.decide(
+            session, first.id, first.version, user="U0CAROL", approve=True, reason="",
+            approvers=("U0CAROL",), now=clock(),
+        )  # fmt: skip
+        drafts.create(session, n, user="U0ALICE", text="We are sorry.", now=clock())
+
+    stack.slack.command(f"status {n}", user_id="U0ALICE")
+    text = answer(stack, f"*#{n}* Acme: mention storm")["text"]
+    assert "&lt;!channel&gt; 40 mentions" in text  # a reason cannot ping the channel
+    assert "• Refunds" in text
+    assert "Latest draft: v2, pending" in text
+    assert "Time to detect 10 min" in text
+    assert "to first approved reply 7 min" in text
+    assert "to claim —" in text and "to resolve —" in text
+
+
+def test_status_of_an_incident_without_drafts_or_reasons(stack: Stack, clock: ManualClock) -> None:
+    with stack.bot.transaction() as session:
+        n = incidents.open_incident(
+            session, brand="Acme", title="Acme: quiet", severity="low", evidence={},
+            first_mention_at=None, channel=None, now=clock(),
+        ).id  # fmt: skip
+    with lookups.reading(stack.bot.engine) as conn:
+        found = lookups.status(conn, n)
+    assert found.reasons == [] and found.draft_version is None
+    assert found.metrics.time_to_detect is None
+
+
+def test_status_of_a_missing_incident_says_so(stack: Stack) -> None:
+    stack.slack.command("status 999", user_id="U0ALICE")
+    assert "There is no incident #999" in answer(stack, "#999")["text"]
+
+
+def test_list_shows_only_open_incidents_in_order(stack: Stack, clock: ManualClock) -> None:
+    a = _open(stack, clock, "Acme", [])
+    b = _open(stack, clock, "Globex", [])
+    c = _open(stack, clock, "Initech", [])
+    with stack.bot.transaction() as session:
+        incidents.resolve(session, b, user="U0ALICE", summary="done", now=clock())
+        incidents.claim(session, c, user="U0BOB", now=clock())
+
+    stack.slack.command("list", user_id="U0ALICE")
+    text = answer(stack, "*Open incidents*")["text"]
+    lines = text.splitlines()[1:]
+    assert [line.split()[0] for line in lines] == [f"*#{a}*", f"*#{c}*"]
+    assert "held by <@U0BOB>" in lines[1] and "unclaimed" in lines[0]
+    assert "opened " in lines[0] and "UTC" in lines[0]

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from bot.errors import NotFound
 from bot.incidents import OPEN_STATUSES
-from bot.stats import Metrics, since
+from bot.stats import METRIC_COLUMNS, Metrics, metrics_of
 from models import Draft, Incident
 
 _LINE = (
@@ -36,16 +36,12 @@ _LIST = select(*_LINE).where(Incident.status.in_(OPEN_STATUSES)).order_by(Incide
 _of_incident = Draft.incident_id == Incident.id
 _STATUS = select(
     *_LINE,
-    Incident.first_mention_at,
-    Incident.claimed_at,
-    Incident.resolved_at,
+    *(c for c in METRIC_COLUMNS if c is not Incident.opened_at),  # opened_at is in _LINE
     Incident.evidence["reasons"].label("reasons"),
     select(Draft.version).where(_of_incident).order_by(Draft.version.desc()).limit(1)
     .scalar_subquery().label("draft_version"),
     select(Draft.status).where(_of_incident).order_by(Draft.version.desc()).limit(1)
     .scalar_subquery().label("draft_status"),
-    select(func.min(Draft.decided_at)).where(_of_incident, Draft.status == "approved")
-    .scalar_subquery().label("first_approved_at"),
 ).where(Incident.id == bindparam("number"))  # fmt: skip
 
 
@@ -92,14 +88,7 @@ def status(conn: Connection, number: int) -> IncidentStatus:
         reasons=[str(r) for r in reasons],
         draft_version=row.draft_version,
         draft_status=row.draft_status,
-        metrics=Metrics(
-            time_to_detect=since(row.first_mention_at, row.opened_at),
-            time_to_claim=since(row.opened_at, row.claimed_at),
-            time_to_first_approved_reply=since(row.opened_at, row.first_approved_at),
-            time_to_resolve=since(
-                row.opened_at, row.resolved_at if row.status == "resolved" else None
-            ),
-        ),
+        metrics=metrics_of(row),
     )
 
 

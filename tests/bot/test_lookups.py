@@ -75,3 +75,37 @@ def test_list_shows_only_open_incidents_in_order(stack: Stack, clock: ManualCloc
     assert [line.split()[0] for line in lines] == [f"*#{a}*", f"*#{c}*"]
     assert "held by <@U0BOB>" in lines[1] and "unclaimed" in lines[0]
     assert "opened " in lines[0] and "UTC" in lines[0]
+
+
+def test_team_stats_is_one_query_however_many_incidents(stack: Stack, clock: ManualClock) -> None:
+    from sqlalchemy import event
+
+    from bot import stats
+
+    for i in range(30):
+        n = _open(stack, clock, f"Brand{i}", [])
+        with stack.bot.transaction() as session:
+            if i % 3 == 0:
+                d = drafts.create(session, n, user="U0ALICE", text="Sorry.", now=clock())
+                drafts.decide(
+                    session, d.id, d.version, user="U0CAROL", approve=True,
+                    approvers=("U0CAROL",), now=clock() + timedelta(minutes=4),
+                )  # fmt: skip
+            incidents.resolve(
+                session, n, user="U0ALICE", summary="", now=clock() + timedelta(minutes=20)
+            )
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(stack.bot.engine, "before_cursor_execute", count)
+    try:
+        with stack.bot.transaction() as session:
+            s = stats.team_stats(session)
+    finally:
+        event.remove(stack.bot.engine, "before_cursor_execute", count)
+    assert s.count == 30
+    assert s.median_to_first_approved_reply == timedelta(minutes=4)
+    assert s.median_to_resolve == timedelta(minutes=20)
+    assert len([q for q in statements if q.lstrip().upper().startswith("SELECT")]) == 1

@@ -56,7 +56,12 @@ def nice_bin(span: timedelta) -> timedelta:
 
 
 def mention_series(session: Session, incident: Incident, now: datetime) -> Series:
-    """Mentions of the brand per bin, from LEAD before the storm to TAIL after its end."""
+    """Mentions of the brand per bin, from LEAD before the storm to TAIL after its end.
+
+    From the mentions table, not the incident's `evidence["series"]`: that series holds observed
+    counts and negatives only (no expected volume to draw a line from; `evidence["expected"]` is
+    one number for the alert window), stops at detection (`chart_hours` back), and misses
+    mentions polled after the alert with earlier timestamps. The table has the whole storm."""
     begin = (incident.first_mention_at or incident.opened_at) - LEAD
     end = (incident.resolved_at or now) + TAIL
     size = nice_bin(end - begin)

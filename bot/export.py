@@ -18,7 +18,7 @@ from typing import IO, Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import incidents, stats
+from bot import incidents, review, stats
 from bot.config import Config
 from models import Draft, Incident, TimelineEvent
 
@@ -142,7 +142,8 @@ def write(
     now: datetime | None = None,
 ) -> None:
     """Write incident #number in `fmt`; `bom` marks a CSV file for spreadsheets (see above);
-    `config` and `now` feed the HTML report's review (timer targets, an open incident's end)."""
+    `config` feeds the review in the HTML and Markdown formats (timer targets), `now` the HTML
+    chart (an open incident's end)."""
     incident = incidents.get(session, number)
     name_of = cached(name_of)
     if fmt == "html":
@@ -150,9 +151,12 @@ def write(
 
         html_report.write_html(session, incident, out, name_of, config=config, now=now)
         return
+    if fmt == "md":
+        write_markdown(session, incident, out, name_of, config=config)
+        return
     if fmt == "csv" and bom:
         out.write(BOM)
-    writer = {"json": write_json, "csv": write_csv, "md": write_markdown}[fmt]
+    writer = {"json": write_json, "csv": write_csv}[fmt]
     writer(session, incident, out, name_of)
 
 
@@ -187,7 +191,14 @@ def write_csv(session: Session, incident: Incident, out: IO[str], name_of: NameO
         )  # fmt: skip
 
 
-def write_markdown(session: Session, incident: Incident, out: IO[str], name_of: NameOf) -> None:
+def write_markdown(
+    session: Session,
+    incident: Incident,
+    out: IO[str],
+    name_of: NameOf,
+    *,
+    config: Config | None = None,
+) -> None:
     info = incident_dict(session, incident)
     drill = "DRILL · " if incident.is_drill else ""
     out.write(f"# {drill}Incident #{incident.id}: {_md(incident.title)}\n\n")
@@ -210,6 +221,10 @@ def write_markdown(session: Session, incident: Incident, out: IO[str], name_of: 
     ):
         out.write(f"| {label} | {stats.human(value)} |\n")
     drafts = draft_dicts(session, incident, name_of)
+    prefilled, _ = review.prefill(
+        session, incident, metrics=m, drafts=drafts, config=config or Config(), name_of=name_of
+    )
+    _write_review(prefilled, out)
     if drafts:
         out.write("\n## Drafted replies\n\n")
         for d in drafts:
@@ -224,6 +239,21 @@ def write_markdown(session: Session, incident: Incident, out: IO[str], name_of: 
             f"{k}: {v}" for k, v in row.items() if k not in ("at", "type", "actor", "actor_name")
         )
         out.write(f"| {row['at']} | `{row['type']}` | {_md(who)} | {_md(details)} |\n")
+
+
+def _write_review(r: review.Review, out: IO[str]) -> None:
+    """The same prefilled review as the HTML report's, as lists to edit before sharing."""
+    out.write(
+        "\n## Post-incident review\n\n_Prefilled from the timeline: edit it before sharing._\n"
+    )
+    out.write("\n### What happened\n\n")
+    for at, text in r.happened:
+        when = at.strftime("%Y-%m-%d %H:%M UTC") if at else "—"
+        out.write(f"- **{when}** — {_md(text)}\n")
+    for heading, lines in (("What worked", r.worked), ("What to change", r.change)):
+        out.write(f"\n### {heading}\n\n")
+        for text in lines or ["(to fill in)"]:
+            out.write(f"- {_md(text)}\n")
 
 
 def _decision(d: dict[str, Any]) -> str:

@@ -3,7 +3,7 @@ script, no font, no image, nothing fetched (a Content-Security-Policy says so to
 piece of text from the database or Slack goes through `e()` (html.escape).
 
 The timeline table is streamed like the other formats; everything above it is bounded in size
-(a fixed number of chart bins, at most MAX_STEPS marked steps).
+(a fixed number of chart bins, at most review.MAX_STEPS marked steps).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 from urllib.parse import urlparse
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import export, review, stats
 from bot.config import Config
 from bot.export import NameOf
-from models import Incident, Mention, TimelineEvent
+from models import Incident, Mention
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -30,7 +30,6 @@ LEAD = timedelta(hours=6)  # calm before the storm shown on the chart
 TAIL = timedelta(hours=1)
 TARGET_BINS = 72
 NICE_BINS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
-MAX_STEPS = 40
 W, H, LEFT, RIGHT, TOP, BOTTOM = 960, 300, 48, 48, 24, 36
 
 
@@ -57,7 +56,12 @@ def nice_bin(span: timedelta) -> timedelta:
 
 
 def mention_series(session: Session, incident: Incident, now: datetime) -> Series:
-    """Mentions of the brand per bin, from LEAD before the storm to TAIL after its end."""
+    """Mentions of the brand per bin, from LEAD before the storm to TAIL after its end.
+
+    From the mentions table, not the incident's `evidence["series"]`: that series holds observed
+    counts and negatives only (no expected volume to draw a line from; `evidence["expected"]` is
+    one number for the alert window), stops at detection (`chart_hours` back), and misses
+    mentions polled after the alert with earlier timestamps. The table has the whole storm."""
     begin = (incident.first_mention_at or incident.opened_at) - LEAD
     end = (incident.resolved_at or now) + TAIL
     size = nice_bin(end - begin)
@@ -76,30 +80,6 @@ def mention_series(session: Session, incident: Incident, now: datetime) -> Serie
         counts[i] += 1
         negative[i] += label == "negative"
     return Series(start, size, counts, negative)
-
-
-def key_steps(session: Session, incident_id: int) -> list[review.Step]:
-    t = TimelineEvent
-    rows = session.execute(
-        select(t.at, t.type, t.actor, t.data)
-        .where(t.incident_id == incident_id, t.type.in_(review.KEY_STEPS))
-        .order_by(t.at, t.id)
-        .limit(MAX_STEPS)
-    )
-    return [review.Step(*row) for row in rows]
-
-
-def step_counts(session: Session, incident_id: int, steps: list[review.Step]) -> dict[str, int]:
-    rows = session.execute(
-        select(TimelineEvent.type, func.count())
-        .where(TimelineEvent.incident_id == incident_id)
-        .group_by(TimelineEvent.type)
-    )
-    counts = {str(kind): int(n) for kind, n in rows}
-    counts["escalated.automatic"] = sum(
-        1 for s in steps if s.type == "incident.escalated" and s.data.get("automatic")
-    )
-    return counts
 
 
 # -- the chart ---------------------------------------------------------------------------------
@@ -251,11 +231,9 @@ def write_html(
     now = now or datetime.now(UTC)
     metrics = stats.incident_metrics(session, incident)
     drafts = export.draft_dicts(session, incident, name_of)
-    steps = key_steps(session, incident.id)
-    prefilled = review.build(
-        first_mention_at=incident.first_mention_at, metrics=metrics, drafts=drafts, steps=steps,
-        counts=step_counts(session, incident.id, steps), config=config, name_of=name_of,
-    )  # fmt: skip
+    prefilled, steps = review.prefill(
+        session, incident, metrics=metrics, drafts=drafts, config=config, name_of=name_of
+    )
     title = f"{'DRILL · ' if incident.is_drill else ''}Incident #{incident.id}: {incident.title}"
     out.write(
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -1,18 +1,25 @@
 """The post-incident review prefilled from the timeline: what happened, what worked, what to change.
 
-Pure functions over what the export already has (metrics, drafts, key steps, step counts), so the
-rules are easy to test and to extend. The thresholds are the team's own timers where it has one
-(`unclaimed_minutes`), and plain defaults otherwise.
+`build` is pure functions over what the export already has (metrics, drafts, key steps, step
+counts), so the rules are easy to test and to extend; `prefill` reads those from the database for
+the HTML report and the Markdown export alike, in bounded memory (at most MAX_STEPS key steps and
+one count per event type, whatever the length of the timeline). The thresholds are the team's own
+timers where it has one (`unclaimed_minutes`), and plain defaults otherwise.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from bot.config import Config
 from bot.stats import Metrics, human
+from models import Incident, TimelineEvent
 
 QUICK_DETECT = timedelta(minutes=15)
 SLOW_DETECT = timedelta(minutes=30)
@@ -29,6 +36,7 @@ KEY_STEPS = (
     "incident.dismissed",
     "incident.reopened",
 )
+MAX_STEPS = 40  # key steps narrated and marked on the chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +82,48 @@ def step_text(step: Step, who: str) -> str:
         case "incident.reopened":
             return f"{who} reopened it."
     return f"{step.type} by {who}."
+
+
+def key_steps(session: Session, incident_id: int) -> list[Step]:
+    t = TimelineEvent
+    rows = session.execute(
+        select(t.at, t.type, t.actor, t.data)
+        .where(t.incident_id == incident_id, t.type.in_(KEY_STEPS))
+        .order_by(t.at, t.id)
+        .limit(MAX_STEPS)
+    )
+    return [Step(*row) for row in rows]
+
+
+def step_counts(session: Session, incident_id: int, steps: list[Step]) -> dict[str, int]:
+    rows = session.execute(
+        select(TimelineEvent.type, func.count())
+        .where(TimelineEvent.incident_id == incident_id)
+        .group_by(TimelineEvent.type)
+    )
+    counts = {str(kind): int(n) for kind, n in rows}
+    counts["escalated.automatic"] = sum(
+        1 for s in steps if s.type == "incident.escalated" and s.data.get("automatic")
+    )
+    return counts
+
+
+def prefill(
+    session: Session,
+    incident: Incident,
+    *,
+    metrics: Metrics,
+    drafts: list[dict[str, Any]],
+    config: Config,
+    name_of: Callable[[str], str],
+) -> tuple[Review, list[Step]]:
+    """The review of `incident` from its timeline, and the key steps it narrates (in order)."""
+    steps = key_steps(session, incident.id)
+    prefilled = build(
+        first_mention_at=incident.first_mention_at, metrics=metrics, drafts=drafts, steps=steps,
+        counts=step_counts(session, incident.id, steps), config=config, name_of=name_of,
+    )  # fmt: skip
+    return prefilled, steps
 
 
 def build(

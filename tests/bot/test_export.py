@@ -4,22 +4,24 @@ a rejection, an approval, resolve), exported in every format from the CLI and fr
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import select
 
-from bot import incidents
+from bot import export, incidents
 from bot.cli import main
 from bot.clock import ManualClock
 from bot.testing import CHANNEL, Stack
-from models import Draft
+from models import Draft, create_db_engine, session_factory
 from tests.bot.test_foundation import _alerts, _answered, _env, _ingest_and_detect
 
 REPLY_V1 = "We hear you & we're sorry."
@@ -137,6 +139,81 @@ def test_markdown_reads_well(crisis: Stack, tmp_path: Path) -> None:
     assert "&lt;script&gt;" in md and "<script>" not in md
     steps = re.findall(r"^\| [^|]+ \| `([a-z_.]+)` \|", md, flags=re.M)
     assert steps == EXPECTED_TYPES
+
+
+def _md_review(md: str) -> dict[str, list[str]]:
+    """The bullets under each heading of the Markdown review (times dropped from What happened)."""
+    section = md.split("## Post-incident review", 1)[1].split("\n## ", 1)[0]
+    out = {}
+    for part in section.split("### ")[1:]:
+        heading, _, body = part.partition("\n")
+        bullets = re.findall(r"^- (.*)$", body, flags=re.M)
+        out[heading] = [re.sub(r"^\*\*[^*]+\*\* — ", "", b) for b in bullets]
+    return out
+
+
+def _html_review(page: str) -> dict[str, list[str]]:
+    section = page.split("<h2>Post-incident review</h2>", 1)[1].split("</section>", 1)[0]
+    out = {}
+    for heading, items in re.findall(r"<h3>([^<]+)</h3><ul[^>]*>(.*?)</ul>", section):
+        texts = [re.sub(r"<[^>]+>", "", li) for li in re.findall(r"<li>(.*?)</li>", items)]
+        out[heading] = [html.unescape(re.sub(r"^.*? — ", "", t, count=1)) for t in texts]
+    return out
+
+
+def test_markdown_has_the_review_the_html_report_has(crisis: Stack, tmp_path: Path) -> None:
+    md = _export("md", tmp_path).decode()
+    assert md.index("## Response metrics") < md.index("## Post-incident review")
+    assert md.index("## Post-incident review") < md.index("## Timeline")
+    got = _md_review(md)
+    assert got["What happened"] == [
+        "The storm began (its first mention).",
+        "crisisbot raised the alert.",
+        "Alice Moreau claimed it.",
+        "Carol Diaz rejected draft v1: Too vague.",
+        "Carol Diaz approved draft v2.",
+        "Alice Moreau resolved it: Refunds issued; status page updated.",
+    ]
+    worked = " ".join(got["What worked"])
+    assert "Claimed in 3 min, inside the" in worked
+    assert "A public reply was approved 10 min after the alert." in worked
+    assert "Resolved 40 min after the alert." in worked and "four-eyes rule held" in worked
+    assert any(
+        t.startswith("1 draft(s) rejected before approval (v1: Too") for t in got["What to change"]
+    )
+    # One review, two renderings: what the Markdown says is what the HTML report says.
+    html_review = _html_review(_export("html", tmp_path).decode())
+    assert html_review == {k: [_unmd(t) for t in v] for k, v in got.items()}
+
+
+def _unmd(text: str) -> str:
+    return html.unescape(text.replace("\\|", "|").replace("\\\\", "\\"))
+
+
+def test_markdown_review_of_a_false_positive_is_escaped(database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    with session_factory(engine).begin() as session:
+        fp = incidents.open_incident(
+            session, brand="Globex", title="Globex: mention storm", severity="medium",
+            evidence={"reasons": ["a meme"]}, first_mention_at=now - timedelta(minutes=5),
+            channel=CHANNEL, now=now,
+        )  # fmt: skip
+        assert fp is not None
+        reason = "a meme | <img src=x onerror=alert(1)>\nnot a crisis"
+        incidents.dismiss(session, fp.id, user="U0BOB", reason=reason, now=now)
+        buffer = io.StringIO()
+        export.write(session, fp.id, "md", buffer, name_of={"U0BOB": "Bob Ng"}.get)
+    engine.dispose()
+    got = _md_review(buffer.getvalue())
+    assert got["What happened"][-1] == (
+        "Bob Ng dismissed it as a false positive: a meme \\| &lt;img src=x onerror=alert(1)&gt; "
+        "not a crisis."
+    )
+    assert got["What worked"] == ["Detection was quick: the alert came 5 min after the storm's "
+                                  "first mention."]  # fmt: skip
+    assert any("false positive: consider tuning" in t for t in got["What to change"])
+    assert not any("Nobody claimed" in t for t in got["What to change"])  # dismissed, not missed
 
 
 def test_html_report_has_chart_metrics_drafts_review_and_escapes(

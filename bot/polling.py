@@ -210,6 +210,7 @@ class Poller:
                 base_url=source.base_url,
                 credentials=credentials,
                 timeout=self.timeout,
+                clock=self.bot.clock,
             )
         except ValueError as exc:  # the playbook validates this; kept as a clear message anyway
             raise SourceError(f"{source.name}: {exc}", permanent=True) from None

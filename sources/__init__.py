@@ -22,7 +22,8 @@ mention). `credentials` holds resolved secret *values* keyed by role, never envi
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -92,8 +93,10 @@ def create_source(
     base_url: str | None = None,
     credentials: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Source:
-    """Build the connector for `type`; ValueError naming what is wrong with the configuration."""
+    """Build the connector for `type`; ValueError naming what is wrong with the configuration.
+    `clock`: the bot's, so a connector's rate-limit pause and the stored backoff agree on time."""
     if type not in SOURCE_TYPES:
         raise ValueError(f"unknown source type {type!r}; known: {', '.join(SOURCE_TYPES)}")
     credentials = dict(credentials or {})
@@ -114,6 +117,8 @@ def create_source(
     kwargs.update(credentials)
     if timeout is not None:
         kwargs["timeout"] = timeout
+    if clock is not None:
+        kwargs["clock"] = clock
     module_name, _, class_name = SOURCE_TYPES[type].partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
     source: Source = cls(**kwargs)

@@ -186,6 +186,28 @@ def test_a_failing_source_backs_off_alone_and_catches_up_later(
         assert _stored(bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
 
 
+def test_a_long_running_poller_resumes_after_a_rate_limit_on_the_bots_clock(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    """The worker keeps its connectors between polls: their own "paused until" must run on the
+    same clock as the stored backoff, or a connector would refuse long after the backoff ended."""
+    start = platforms.horizon - timedelta(days=7)
+    platforms.horizon = start + timedelta(hours=6)
+    with _bot(database_url, clock, playbook) as bot, http_client() as client:
+        poller = Poller(bot, client, timeout=0.3)
+        assert all(r.ok for r in poller.poll_all())
+        platforms.horizon = start + timedelta(days=1)
+        platforms.fail("bluesky", FAULTS["429"])
+        assert {r.name: r for r in poller.poll_all()}["bluesky"].error
+        asked = len(platforms.sent(BLUESKY))
+
+        clock.advance(minutes=11)  # past Retry-After (600 s) on the bot's clock, not the wall's
+        results = {r.name: r for r in poller.poll_all()}
+        assert results["bluesky"].ok and results["bluesky"].new > 0
+        assert len(platforms.sent(BLUESKY)) > asked
+        assert _stored(bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
+
+
 def test_transient_failures_back_off_exponentially_up_to_an_hour(
     database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
 ) -> None:

@@ -158,3 +158,28 @@ def test_likelihood_gate_option_skips_blips_and_keeps_storms() -> None:
     pts = series(6, base=20, seed=12, weekend=1.0, storm_at=at, storm_total=1500, storm_bins=24)
     found = [i for i, r in enumerate(run_series(pts, s)) if r.alert]
     assert len(found) == 1 and at <= found[0] <= at + 4
+
+
+def test_spread_of_sorted_matches_the_plain_computation() -> None:
+    import random
+    from statistics import NormalDist
+
+    from detectors.volume import _spread_of_sorted
+
+    def plain(xs: list[float], tail: float) -> tuple[float, float, float]:
+        med = xs[len(xs) // 2]
+        devs = sorted(abs(x - med) for x in xs)
+        core = spread = 1.4826 * devs[len(devs) // 2]
+        if len(xs) >= 100:
+            hi = xs[min(len(xs) - 1, int(tail * len(xs)))]
+            spread = max(core, (hi - med) / NormalDist().inv_cdf(tail))
+        return med, core, spread
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        n = rng.randint(1, 250)
+        if rng.random() < 0.3:  # many ties, as with sparse counts
+            xs = sorted(float(rng.randint(-3, 3)) for _ in range(n))
+        else:
+            xs = sorted(rng.gauss(0.0, 1.0) ** 3 for _ in range(n))
+        assert _spread_of_sorted(xs, 0.995) == plain(xs, 0.995)

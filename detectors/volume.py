@@ -14,7 +14,10 @@ The model, per bin (every statistic uses only bins before the current one):
   freak bin is no sustained rise) and expect what was forecast at the window's start (a build-up
   does not raise its own baseline). Each scale's spread comes from its own past residuals
   (MAD, widened to match the 99.5 % quantile, floored at the Poisson value), so bursty brands need
-  bigger bursts and no per-brand tuning is needed.
+  bigger bursts and no per-brand tuning is needed. The residuals of the last three weeks count: a
+  week holds only ~10 beyond that quantile, so one quiet week shrank the spread and the next
+  ordinary burst alerted (on the NAB tweet series: 23 alerts outside the windows with a week of
+  history, 16 with three).
 * a spike must be confirmed: unless z >= `instant_z`, an alert waits for the next bin and fires
   only if that bin is still unusual (z >= `confirm_z`). One-bin blips are the commonest false
   alarm on real series; on the NAB tweet series this halves the alerts outside the labelled
@@ -48,7 +51,8 @@ class VolumeSettings:
     season_days: int = 7
     weekly_weeks: int = 2  # weeks of history used for the weekday/weekend factor
     level_minutes: int = 180  # recent-level window
-    spread_days: float = 7.0  # residual history for the robust spread
+    spread_days: float = 21.0  # residual history for the robust spread: 3 weeks, so the tail
+    # quantile rests on ~30 residuals beyond it, not a quiet week's handful
     cooldown_seconds: int = 24 * 3600  # aftershocks within a day are the same story...
     escalate_ratio: float = 2.0  # ...unless clearly bigger (z this many times the alert's)
     rearm_z: float = 3.0  # a storm is over once z stays under this...

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -161,7 +162,6 @@ def test_likelihood_gate_option_skips_blips_and_keeps_storms() -> None:
 
 
 def test_spread_of_sorted_matches_the_plain_computation() -> None:
-    import random
     from statistics import NormalDist
 
     from detectors.volume import _spread_of_sorted
@@ -183,3 +183,29 @@ def test_spread_of_sorted_matches_the_plain_computation() -> None:
         else:
             xs = sorted(rng.gauss(0.0, 1.0) ** 3 for _ in range(n))
         assert _spread_of_sorted(xs, 0.995) == plain(xs, 0.995)
+
+
+def _bursty_then_quiet(seed: int, burst: float, at: int, storm_total: int = 0) -> list[tuple]:
+    """Two weeks with two short bursts (burst, then 0.6 x burst) a day, a quiet third week, then
+    the same burst (and, optionally, a storm) at bin `at`."""
+    rng = random.Random(seed + 100)
+    pts = series(23, base=20, seed=seed, weekend=1.0, storm_at=at, storm_total=storm_total)
+    extra: dict[int, float] = {at: burst, at + 1: 0.6 * burst}
+    for day in range(1, 14):
+        for _ in range(2):
+            i = day * 288 + rng.randrange(288)
+            extra[i], extra[i + 1] = burst, 0.6 * burst
+    return [(t, v + extra.get(i, 0.0)) for i, (t, v) in enumerate(pts)]
+
+
+def test_a_quiet_week_does_not_make_the_usual_burst_news() -> None:
+    # The spread remembers three weeks of residuals: after a quiet week a burst of the size this
+    # brand had twice a day the fortnight before is no storm (with one week of memory it was).
+    at = 22 * 288 + 150
+    for seed in range(3):
+        pts = _bursty_then_quiet(seed, 80.0, at)
+        assert [i for i in alerts(pts) if i >= at] == []
+        week = [r.alert for r in run_series(pts, VolumeSettings(spread_days=7.0))]
+        assert any(week[at : at + 3])
+        found = [i for i in alerts(_bursty_then_quiet(seed, 80.0, at, storm_total=1500)) if i >= at]
+        assert found and found[0] <= at + 3  # a real storm still alerts at once

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -158,3 +159,53 @@ def test_likelihood_gate_option_skips_blips_and_keeps_storms() -> None:
     pts = series(6, base=20, seed=12, weekend=1.0, storm_at=at, storm_total=1500, storm_bins=24)
     found = [i for i, r in enumerate(run_series(pts, s)) if r.alert]
     assert len(found) == 1 and at <= found[0] <= at + 4
+
+
+def test_spread_of_sorted_matches_the_plain_computation() -> None:
+    from statistics import NormalDist
+
+    from detectors.volume import _spread_of_sorted
+
+    def plain(xs: list[float], tail: float) -> tuple[float, float, float]:
+        med = xs[len(xs) // 2]
+        devs = sorted(abs(x - med) for x in xs)
+        core = spread = 1.4826 * devs[len(devs) // 2]
+        if len(xs) >= 100:
+            hi = xs[min(len(xs) - 1, int(tail * len(xs)))]
+            spread = max(core, (hi - med) / NormalDist().inv_cdf(tail))
+        return med, core, spread
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        n = rng.randint(1, 250)
+        if rng.random() < 0.3:  # many ties, as with sparse counts
+            xs = sorted(float(rng.randint(-3, 3)) for _ in range(n))
+        else:
+            xs = sorted(rng.gauss(0.0, 1.0) ** 3 for _ in range(n))
+        assert _spread_of_sorted(xs, 0.995) == plain(xs, 0.995)
+
+
+def _bursty_then_quiet(seed: int, burst: float, at: int, storm_total: int = 0) -> list[tuple]:
+    """Two weeks with two short bursts (burst, then 0.6 x burst) a day, a quiet third week, then
+    the same burst (and, optionally, a storm) at bin `at`."""
+    rng = random.Random(seed + 100)
+    pts = series(23, base=20, seed=seed, weekend=1.0, storm_at=at, storm_total=storm_total)
+    extra: dict[int, float] = {at: burst, at + 1: 0.6 * burst}
+    for day in range(1, 14):
+        for _ in range(2):
+            i = day * 288 + rng.randrange(288)
+            extra[i], extra[i + 1] = burst, 0.6 * burst
+    return [(t, v + extra.get(i, 0.0)) for i, (t, v) in enumerate(pts)]
+
+
+def test_a_quiet_week_does_not_make_the_usual_burst_news() -> None:
+    # The spread remembers three weeks of residuals: after a quiet week a burst of the size this
+    # brand had twice a day the fortnight before is no storm (with one week of memory it was).
+    at = 22 * 288 + 150
+    for seed in range(3):
+        pts = _bursty_then_quiet(seed, 80.0, at)
+        assert [i for i in alerts(pts) if i >= at] == []
+        week = [r.alert for r in run_series(pts, VolumeSettings(spread_days=7.0))]
+        assert any(week[at : at + 3])
+        found = [i for i in alerts(_bursty_then_quiet(seed, 80.0, at, storm_total=1500)) if i >= at]
+        assert found and found[0] <= at + 3  # a real storm still alerts at once

@@ -15,15 +15,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from bot.backtest import replay
-from bot.config import Config
-from bot.detection import storm_settings
-from bot.importer import parse_record
-from bot.ingest import ScoredMention
-from bot.testing import sample_storm
-from detectors.sentiment import analyze
-from detectors.storm import StormSettings, StormTracker, assess
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
+
+from bot.backtest import replay  # noqa: E402
+from bot.config import Config  # noqa: E402
+from bot.detection import storm_settings  # noqa: E402
+from bot.importer import parse_record  # noqa: E402
+from bot.ingest import ScoredMention  # noqa: E402
+from bot.testing import sample_storm  # noqa: E402
+from detectors.sentiment import analyze  # noqa: E402
+from detectors.storm import StormSettings, StormTracker, assess  # noqa: E402
 
 T0 = datetime(2025, 3, 3, tzinfo=UTC)
 BIN = timedelta(minutes=5)

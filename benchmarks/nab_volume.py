@@ -30,7 +30,10 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from detectors.volume import DAY_SECONDS, VolumeSettings, run_series
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
+
+from detectors.volume import DAY_SECONDS, VolumeSettings, run_series  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -150,6 +150,21 @@ def test_a_huge_spike_alerts_at_once_without_waiting() -> None:
     assert alerts(_with_spikes({at: 600.0}))[:1] == [at]
 
 
+def test_a_burst_at_the_same_time_as_on_a_recent_day_is_routine() -> None:
+    # A scheduled post: the burst of day 2 (it alerted then) comes back on day 4 at the same time
+    # of day. That is the brand's routine, not news; off by an hour it is news again, and a far
+    # bigger burst at the same time still alerts at once.
+    day2, day4 = 2 * 288 + 150, 4 * 288 + 150
+    post = {day2: 70.0, day2 + 1: 45.0}
+    again = _with_spikes(post | {day4: 70.0, day4 + 1: 45.0})
+    assert alerts(again) == [day2 + 1]
+    off = [i for i, r in enumerate(run_series(again, VolumeSettings(routine_days=0))) if r.alert]
+    assert off == [day2 + 1, day4 + 1]
+    later = day4 + 12
+    assert alerts(_with_spikes(post | {later: 70.0, later + 1: 45.0})) == [day2 + 1, later + 1]
+    assert alerts(_with_spikes(post | {day4: 600.0}))[1:] == [day4]
+
+
 def test_likelihood_gate_option_skips_blips_and_keeps_storms() -> None:
     # Opt-in (see benchmarks/nab_volume.py): fewer false alerts on bursty series, slower on
     # borderline storms.

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import timeline
@@ -58,17 +58,19 @@ def enqueue_post(
 def _enqueue_card(session: Session, target: str, incident: Incident, now: datetime) -> None:
     session.flush()  # our change first: on SQLite this takes the write lock before we look
     # A pending row renders the latest state when it is delivered, so it covers this change too,
-    # unless a courier holds it right now (leased): it may have rendered before this commit,
-    # and Slack would keep the older card. Then a new row follows it (delivery keeps one row
-    # per card in flight, oldest first). FOR UPDATE makes a courier's claim (SKIP LOCKED) pass
-    # this row by until we commit, or makes us see its lease if it claimed first.
+    # unless a courier has claimed it: it may have rendered before this commit, and Slack would
+    # keep the older card. Then a new row follows it (delivery keeps one row per card in
+    # flight, oldest first). A claim whose lease ran out counts as claimed too: its courier may
+    # be dead, or only slow (Slack answering late) and about to mark the row sent. FOR UPDATE
+    # makes a courier's claim (SKIP LOCKED) pass this row by until we commit, or makes us see
+    # its claim if it came first.
     waiting = (
         select(Outbox.id)
         .where(
             Outbox.kind == "card",
             Outbox.target == target,
             Outbox.status == "pending",
-            or_(Outbox.locked_until.is_(None), Outbox.locked_until < now),
+            Outbox.locked_until.is_(None),  # set by a claim, cleared when a retry is scheduled
         )
         .limit(1)
     )

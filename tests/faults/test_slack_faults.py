@@ -5,13 +5,17 @@ each card ends showing what the database says."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from bot import jobs
-from bot.clock import system_clock
+from bot.clock import ManualClock, system_clock
 from bot.testing import Stack, start_stack
+from tests.bot.flow import answer, blocks_text, card, open_storm
 from tests.faults.helpers import CHANNEL, assert_slack_matches_db, ingest_storm, wait_drained
 
 BRANDS = ("Acme", "Globex", "Initech")
@@ -69,3 +73,49 @@ def test_thirty_percent_faults_lose_nothing_and_double_nothing(live_stack: Stack
         assert any(c.status == 429 for c in faults)
     checked = assert_slack_matches_db(bot, stack.emulator.messages(CHANNEL))
     assert checked == 3 + 6  # three cards, two drafts each
+
+
+class HeldUpdates:
+    """Slack stores the next chat.update at once but answers it only on `release()`: a courier
+    stuck in a slow send, past its lease, while people go on changing the incident."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stored = threading.Event()
+        self._release = threading.Event()
+        emu = stack.emulator
+        self._handle = emu._handle  # test-only hook: the emulator has no "slow answer" switch
+        emu._handle = self._wrapped  # type: ignore[method-assign]
+
+    def _wrapped(self, path: str, headers: dict[str, str], body: bytes) -> Any:
+        reply = self._handle(path, headers, body)  # stored, under the emulator's lock
+        if path.startswith("/api/chat.update") and not self.stored.is_set():
+            self.stored.set()
+            self._release.wait(timeout=4)  # answer late, but within the gateway's timeout
+        return reply
+
+    def release(self) -> None:
+        self._release.set()
+
+
+def test_a_change_during_a_send_slower_than_the_lease_still_reaches_the_card(
+    database_url: str,
+) -> None:
+    """The courier renders a card, then Slack answers slowly, longer than the lease. A change
+    made meanwhile must not count on that row to show it: it rendered before the change."""
+    clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
+    stack = start_stack(database_url, clock=clock)
+    try:
+        n = open_storm(stack, clock)
+        held = HeldUpdates(stack)
+        stack.slack.command(f"claim {n}", user_id="U0ALICE")
+        assert held.stored.wait(timeout=10), "the claim's card update should be sent"
+
+        clock.advance(minutes=5)  # the courier's lease (60 s) runs out while Slack is slow
+        stack.slack.command(f"resolve {n} Refunds issued", user_id="U0ALICE")
+        answer(stack, f"#{n} resolved")  # recorded while the old render is still on its way
+        held.release()
+
+        stack.emulator.wait_for(lambda: "Resolved" in blocks_text(card(stack, n)), timeout=10)
+        assert "Refunds issued" in blocks_text(card(stack, n))
+    finally:
+        stack.stop()

@@ -17,8 +17,9 @@ from bot.clock import ManualClock
 from bot.config import load_config
 from bot.polling import Poller, http_client
 from bot.settings import Settings
-from bot.testing import CHANNEL, Stack, start_stack
+from bot.testing import CHANNEL, Stack
 from models import Mention, SourceState
+from tests.bot.conftest import cli_env
 from tests.bot.test_polling_platforms import (
     BLUESKY,
     HN,
@@ -49,25 +50,6 @@ def playbook(tmp_path: Path, platforms: Platforms) -> Path:
     return path
 
 
-@pytest.fixture
-def polling_stack(database_url: str, clock: ManualClock, playbook: Path) -> Iterator[Stack]:
-    s = start_stack(database_url, clock=clock, config=load_config(playbook))
-    yield s
-    s.stop()
-
-
-def _env(monkeypatch: pytest.MonkeyPatch, stack: Stack, playbook: Path) -> None:
-    monkeypatch.chdir(playbook.parent)
-    for name, value in {
-        "SLACK_BOT_TOKEN": stack.emulator.bot_token,
-        "SLACK_API_URL": stack.emulator.api_url,
-        "DATABASE_URL": stack.bot.settings.database_url,
-        "CRISIS_CHANNEL": CHANNEL,
-        "CRISIS_CONFIG": str(playbook),
-    }.items():
-        monkeypatch.setenv(name, value)
-
-
 def _stored(bot: Crisisbot) -> int:
     with bot.transaction() as session:
         return session.scalar(select(func.count()).select_from(Mention)) or 0
@@ -86,7 +68,7 @@ def test_polled_storm_is_stored_once_and_alerted(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, polling_stack, playbook)
+    cli_env(monkeypatch, polling_stack, playbook)
     start = now - timedelta(days=7)
     # Each `crisisbot poll` is a new process: it continues from the cursor the last one stored.
     for horizon in (timedelta(hours=6), timedelta(days=1), timedelta(days=7, hours=-1)):
@@ -282,7 +264,7 @@ def test_cli_poll_reports_failures_and_exits_1(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, polling_stack, playbook)
+    cli_env(monkeypatch, polling_stack, playbook)
     platforms.fail("hackernews", Fault(502, b"bad gateway"))
     assert main(["poll"]) == 1
     out = capsys.readouterr().out

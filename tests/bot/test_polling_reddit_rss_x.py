@@ -23,8 +23,9 @@ from bot.clock import ManualClock
 from bot.config import load_config
 from bot.polling import Poller, PollResult, http_client
 from bot.settings import Settings
-from bot.testing import CHANNEL, Stack, start_stack
+from bot.testing import CHANNEL, Stack
 from models import Mention, SourceState
+from tests.bot.conftest import cli_env
 from tests.bot.test_polling_platforms import (
     ALERTS,
     BLOG,
@@ -93,26 +94,6 @@ def _expected(platforms: Platforms) -> dict[str, int]:
 # -- the storm, through the command line ---------------------------------------------------------
 
 
-@pytest.fixture
-def polling_stack(database_url: str, clock: ManualClock, playbook: Path) -> Iterator[Stack]:
-    s = start_stack(database_url, clock=clock, config=load_config(playbook))
-    yield s
-    s.stop()
-
-
-def _env(monkeypatch: pytest.MonkeyPatch, stack: Stack, playbook: Path) -> None:
-    monkeypatch.chdir(playbook.parent)
-    for name, value in {
-        "SLACK_BOT_TOKEN": stack.emulator.bot_token,
-        "SLACK_API_URL": stack.emulator.api_url,
-        "DATABASE_URL": stack.bot.settings.database_url or "",
-        "CRISIS_CHANNEL": CHANNEL,
-        "CRISIS_CONFIG": str(playbook),
-        **ENV,
-    }.items():
-        monkeypatch.setenv(name, value)
-
-
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     capsys.readouterr()
     assert main(list(args)) == 0
@@ -127,7 +108,7 @@ def test_polled_storm_is_stored_once_and_alerted(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, polling_stack, playbook)
+    cli_env(monkeypatch, polling_stack, playbook, **ENV)
     bot = polling_stack.bot
     start = now - timedelta(days=7)
     # Every 12 hours through the calm week, every 10 minutes in the storm: a feed lists only its

@@ -41,7 +41,9 @@ def _no_names(user: str) -> str:
     return user
 
 
-def incident_dict(session: Session, incident: Incident) -> dict[str, Any]:
+def incident_dict(
+    session: Session, incident: Incident, metrics: stats.Metrics | None = None
+) -> dict[str, Any]:
     return {
         "number": incident.id,
         "title": incident.title,
@@ -57,7 +59,7 @@ def incident_dict(session: Session, incident: Incident) -> dict[str, Any]:
         "resolved_at": _iso(incident.resolved_at),
         "summary": incident.summary,
         "reasons": incident.evidence.get("reasons", []),
-        "metrics": stats.incident_metrics(session, incident).as_dict(),
+        "metrics": (metrics or stats.incident_metrics(session, incident)).as_dict(),
     }
 
 
@@ -199,7 +201,8 @@ def write_markdown(
     *,
     config: Config | None = None,
 ) -> None:
-    info = incident_dict(session, incident)
+    m = stats.incident_metrics(session, incident)
+    info = incident_dict(session, incident, m)
     drill = "DRILL · " if incident.is_drill else ""
     out.write(f"# {drill}Incident #{incident.id}: {_md(incident.title)}\n\n")
     out.write(f"- **Status:** {incident.status} · **Severity:** {incident.severity}\n")
@@ -212,7 +215,6 @@ def write_markdown(
     for reason in info["reasons"] or ["(no reasons recorded)"]:
         out.write(f"- {_md(str(reason))}\n")
     out.write("\n## Response metrics\n\n| Metric | Value |\n|---|---|\n")
-    m = stats.incident_metrics(session, incident)
     for label, value in (
         ("Time to detect", m.time_to_detect),
         ("Time to claim", m.time_to_claim),

@@ -88,7 +88,7 @@ def status(conn: Connection, number: int) -> IncidentStatus:
         reasons=[str(r) for r in reasons],
         draft_version=row.draft_version,
         draft_status=row.draft_status,
-        metrics=metrics_of(row),
+        metrics=metrics_of(row, row.first_approved_at),
     )
 
 

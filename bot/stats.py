@@ -53,13 +53,12 @@ METRIC_COLUMNS = (
 )
 
 
-def metrics_of(row: Any) -> Metrics:
-    """Metrics from a row carrying `status` and METRIC_COLUMNS (or an incident plus
-    `first_approved_at`)."""
+def metrics_of(row: Any, first_approved_at: datetime | None) -> Metrics:
+    """Metrics from an incident, or a row with `status` and METRIC_COLUMNS' names."""
     return Metrics(
         time_to_detect=span(row.first_mention_at, row.opened_at),
         time_to_claim=span(row.opened_at, row.claimed_at),
-        time_to_first_approved_reply=span(row.opened_at, row.first_approved_at),
+        time_to_first_approved_reply=span(row.opened_at, first_approved_at),
         time_to_resolve=span(row.opened_at, row.resolved_at if row.status == "resolved" else None),
     )
 
@@ -73,15 +72,7 @@ def first_approval(session: Session, incident_id: int) -> datetime | None:
 
 
 def incident_metrics(session: Session, incident: Incident) -> Metrics:
-    first = first_approval(session, incident.id)
-    return Metrics(
-        time_to_detect=span(incident.first_mention_at, incident.opened_at),
-        time_to_claim=span(incident.opened_at, incident.claimed_at),
-        time_to_first_approved_reply=span(incident.opened_at, first),
-        time_to_resolve=span(
-            incident.opened_at, incident.resolved_at if incident.status == "resolved" else None
-        ),
-    )
+    return metrics_of(incident, first_approval(session, incident.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +94,7 @@ def team_stats(session: Session, *, since: datetime | None = None) -> TeamStats:
     if since is not None:
         stmt = stmt.where(Incident.opened_at >= since)
     rows = session.execute(stmt).all()
-    metrics = [metrics_of(r) for r in rows]
+    metrics = [metrics_of(r, r.first_approved_at) for r in rows]
     return TeamStats(
         count=len(rows),
         dismissed=sum(1 for i in rows if i.status == "dismissed"),

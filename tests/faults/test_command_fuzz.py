@@ -110,6 +110,22 @@ def _seed(stack: Stack) -> None:
     assert jobs.detect_storms(stack.bot) == [1, 2]
 
 
+def _fuzz(ask: Asker, texts: int) -> None:
+    """Send `texts` generated command texts, in bursts of BURST sent at once."""
+
+    @settings(
+        max_examples=texts // BURST,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.lists(COMMAND_TEXT, min_size=BURST, max_size=BURST))
+    def run(batch: list[str]) -> None:
+        ask(batch)
+
+    run()
+
+
 def test_ten_thousand_generated_commands_in_process(stack: Stack) -> None:
     _seed(stack)
     app = WebApp(stack.bot, create_bolt_app(stack.bot))
@@ -118,19 +134,8 @@ def test_ten_thousand_generated_commands_in_process(stack: Stack) -> None:
         "http://crisisbot/slack/events", SIGNING_SECRET, stack.emulator, http_client=http
     )
     ask = Asker(stack, client)
-
-    @settings(
-        max_examples=TEXTS // BURST,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(st.lists(COMMAND_TEXT, min_size=BURST, max_size=BURST))
-    def run(texts: list[str]) -> None:
-        ask(texts)
-
     try:
-        run()
+        _fuzz(ask, TEXTS)
     finally:
         client.close()
         ask.pool.shutdown()
@@ -141,19 +146,8 @@ def test_ten_thousand_generated_commands_in_process(stack: Stack) -> None:
 def test_generated_commands_through_the_real_http_endpoint(stack: Stack) -> None:
     _seed(stack)
     ask = Asker(stack, stack.slack)
-
-    @settings(
-        max_examples=HTTP_TEXTS // BURST,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(st.lists(COMMAND_TEXT, min_size=BURST, max_size=BURST))
-    def run(texts: list[str]) -> None:
-        ask(texts)
-
     try:
-        run()
+        _fuzz(ask, HTTP_TEXTS)
     finally:
         ask.pool.shutdown()
     print(f"{ask.sent} texts over HTTP; slowest burst answered in {ask.slowest:.3f}s")

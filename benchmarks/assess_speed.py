@@ -20,11 +20,11 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
 
-from bot.backtest import replay  # noqa: E402
-from bot.config import Config  # noqa: E402
-from bot.detection import storm_settings  # noqa: E402
-from bot.importer import parse_record  # noqa: E402
-from bot.ingest import ScoredMention  # noqa: E402
+from bot.core.config import Config  # noqa: E402
+from bot.detection.backtest import replay  # noqa: E402
+from bot.detection.detect import storm_settings  # noqa: E402
+from bot.intake.importer import parse_record  # noqa: E402
+from bot.intake.ingest import ScoredMention  # noqa: E402
 from bot.testing import sample_storm  # noqa: E402
 from detectors.sentiment import analyze  # noqa: E402
 from detectors.storm import StormSettings, StormTracker, assess  # noqa: E402

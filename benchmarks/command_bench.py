@@ -36,11 +36,11 @@ from slack_sdk import WebClient  # noqa: E402
 
 from benchmarks.ingest_bench import drop_schema, pg_schema, sqlite_url  # noqa: E402
 from bot.app import Crisisbot  # noqa: E402
-from bot.clock import system_clock  # noqa: E402
-from bot.config import Config  # noqa: E402
-from bot.detection import run_detection  # noqa: E402
+from bot.core.clock import system_clock  # noqa: E402
+from bot.core.config import Config  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
+from bot.detection.detect import run_detection  # noqa: E402
 from bot.emulator import SignedSlackClient, SlackEmulator  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.testing import CHANNEL, SIGNING_SECRET  # noqa: E402
 from tests.faults.helpers import ingest_storm  # noqa: E402
 

@@ -26,8 +26,8 @@ from sqlalchemy.engine import make_url
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
 
-from bot import export  # noqa: E402
-from bot.db import upgrade  # noqa: E402
+from bot.aftermath import export  # noqa: E402
+from bot.core.db import upgrade  # noqa: E402
 from models import Draft, Incident, Mention, TimelineEvent, create_db_engine, session_factory  # noqa: E402
 
 TYPES = ("note.added", "reminder.sent", "storm.grew", "incident.severity_changed")

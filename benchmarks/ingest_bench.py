@@ -29,10 +29,10 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from textblob import TextBlob  # noqa: E402
 
-from bot.config import Config  # noqa: E402
-from bot.db import upgrade  # noqa: E402
-from bot.detection import run_detection  # noqa: E402
-from bot.ingest import store_mentions  # noqa: E402
+from bot.core.config import Config  # noqa: E402
+from bot.core.db import upgrade  # noqa: E402
+from bot.detection.detect import run_detection  # noqa: E402
+from bot.intake.ingest import store_mentions  # noqa: E402
 from detectors.sentiment import analyze  # noqa: E402
 from models import create_db_engine, session_factory  # noqa: E402
 from sources.base import Mention  # noqa: E402

@@ -25,12 +25,12 @@ sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
 
 from benchmarks.ingest_bench import drop_schema, pg_schema, sqlite_url  # noqa: E402
 from bot.app import Crisisbot  # noqa: E402
-from bot.clock import system_clock  # noqa: E402
-from bot.config import Config  # noqa: E402
+from bot.core.clock import system_clock  # noqa: E402
+from bot.core.config import Config  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
 from bot.emulator import SlackEmulator  # noqa: E402
-from bot.importer import parse_record  # noqa: E402
-from bot.ingest import store_mentions  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.intake.importer import parse_record  # noqa: E402
+from bot.intake.ingest import store_mentions  # noqa: E402
 from bot.testing import CHANNEL, sample_storm  # noqa: E402
 
 BRANDS = ("Acme", "Globex", "Initech", "Umbrella", "Hooli")

@@ -15,11 +15,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock, system_clock
-from bot.config import Config, load_config
-from bot.delivery import Deliverer
-from bot.settings import Settings, SettingsError
-from bot.slack import SlackGateway
+from bot.core.clock import Clock, system_clock
+from bot.core.config import Config, load_config
+from bot.core.settings import Settings, SettingsError
+from bot.slack.delivery import Deliverer
+from bot.slack.gateway import SlackGateway
 from models import create_db_engine, session_factory
 
 logger = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import Crisisbot
-from bot.config import ConfigError
-from bot.errors import ServiceError
-from bot.settings import Settings, SettingsError
+from bot.core.config import ConfigError
+from bot.core.errors import ServiceError
+from bot.core.settings import Settings, SettingsError
 
 logger = logging.getLogger("crisisbot")
 
@@ -63,7 +63,7 @@ def _bot() -> Crisisbot:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from bot.db import upgrade
+    from bot.core.db import upgrade
 
     bot = _bot()
     upgrade(bot.engine)
@@ -75,8 +75,8 @@ PROGRESS_MIN_BYTES = 5_000_000  # smaller files import in a few seconds: no bar
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from bot.importer import Problem, read_csv, read_jsonl
-    from bot.ingest import store_mentions
+    from bot.intake.importer import Problem, read_csv, read_jsonl
+    from bot.intake.ingest import store_mentions
 
     path = Path(args.path)
     if not path.is_file():
@@ -134,7 +134,7 @@ class _Progress:
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
-    from bot.polling import poll_all
+    from bot.intake.polling import poll_all
 
     bot = _bot()
     if not bot.config.sources:
@@ -175,7 +175,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot import export
+    from bot.aftermath import export
 
     bot = _bot()
     name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
@@ -203,7 +203,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from bot import report
+    from bot.aftermath import report
 
     since, until = _date(args.since, "--since"), _date(args.until, "--until")
     if since is None or (args.until and until is None):
@@ -288,7 +288,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _check_slack(bot: Crisisbot) -> None:
-    from bot.slack import SlackError
+    from bot.slack.gateway import SlackError
 
     bot.settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CRISIS_CHANNEL")
     try:
@@ -305,8 +305,8 @@ def _wait_for_signal() -> None:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from bot import backtest
-    from bot.config import load_config
+    from bot.core.config import load_config
+    from bot.detection import backtest
 
     if bool(args.series) == bool(args.mentions):
         print(
@@ -347,7 +347,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 
 def cmd_sentiment(args: argparse.Namespace) -> int:
-    from bot.backtest import sentiment_lines
+    from bot.detection.backtest import sentiment_lines
 
     sentiment_lines(sys.stdin, sys.stdout)
     return 0

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 
-from bot import export
-from bot.config import Config, Level, Template
-from bot.db import upgrade
+from bot.aftermath import export
+from bot.core.config import Config, Level, Template
+from bot.core.db import upgrade
 from bot.emulator import SlackEmulator
 from bot.testing import CHANNEL, Stack, sample_storm, start_stack
 

@@ -16,10 +16,12 @@ from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Connection, text
 
-from bot import detection, digest, timers
+from bot.aftermath import digest
 from bot.app import Crisisbot
-from bot.config import SourceConfig
-from bot.polling import Poller, PollResult, http_client
+from bot.core.config import SourceConfig
+from bot.detection import detect as detection
+from bot.intake.polling import Poller, PollResult, http_client
+from bot.response import timers
 
 logger = logging.getLogger(__name__)
 

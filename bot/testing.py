@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.app import Crisisbot
-from bot.clock import Clock
-from bot.config import Config
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.settings import Settings
 from bot.emulator import SignedSlackClient, SlackEmulator
-from bot.settings import Settings
-from bot.slack import SlackGateway
+from bot.slack.gateway import SlackGateway
 from bot.web import RunningServer, WebApp
 
 SIGNING_SECRET = "emulator-signing-secret-0123456789"

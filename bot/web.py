@@ -18,8 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from bot.app import Crisisbot
-from bot.importer import RecordError, parse_record
-from bot.ingest import store_mentions
+from bot.intake.importer import RecordError, parse_record
+from bot.intake.ingest import store_mentions
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment

@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot import desk, messages
 from bot.app import Crisisbot
-from bot.ids import Action, View
+from bot.slack import desk, messages
+from bot.slack.ids import Action, View
 
 
 def register(app: App) -> None:

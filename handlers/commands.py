@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.commands import UsageError, help_text, parse
-from bot.desk import run_command
+from bot.slack.commands import UsageError, help_text, parse
+from bot.slack.desk import run_command
 
 
 def register(app: App) -> None:

@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
-from bot import desk
 from bot.app import Crisisbot
-from bot.commands import help_text
+from bot.slack import desk
+from bot.slack.commands import help_text
 
 
 def register(app: App) -> None:

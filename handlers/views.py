@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import desk
 from bot.app import Crisisbot
-from bot.ids import Block, View
+from bot.slack import desk
+from bot.slack.ids import Block, View
 
 
 def register(app: App) -> None:

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.clock import ManualClock
-from bot.db import upgrade
+from bot.core.clock import ManualClock
+from bot.core.db import upgrade
 from bot.testing import Stack, start_stack
 from models import Base, create_db_engine
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.config import load_config
+from bot.core.clock import ManualClock
+from bot.core.config import load_config
 from bot.testing import CHANNEL, Stack, start_stack
 
 

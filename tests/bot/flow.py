@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from bot import jobs
-from bot.clock import ManualClock
-from bot.importer import parse_record
-from bot.ingest import store_mentions
+from bot.core.clock import ManualClock
+from bot.intake.importer import parse_record
+from bot.intake.ingest import store_mentions
 from bot.testing import CHANNEL, Stack, sample_storm
 from models import Incident
 
@@ -87,7 +87,7 @@ def click_on(stack: Stack, message: dict[str, Any], action_id: str, user: str) -
 def timeline(stack: Stack, number: int) -> list[dict[str, Any]]:
     import io
 
-    from bot import export
+    from bot.aftermath import export
 
     buffer = io.StringIO()
     with stack.bot.transaction() as session:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import incidents, jobs
-from bot.backtest import replay
-from bot.clock import ManualClock
-from bot.importer import parse_record
-from bot.ingest import ScoredMention, store_mentions
+from bot import jobs
+from bot.core.clock import ManualClock
+from bot.detection.backtest import replay
+from bot.intake.importer import parse_record
+from bot.intake.ingest import ScoredMention, store_mentions
+from bot.response import incidents
 from bot.testing import Stack, sample_storm
 from detectors.sentiment import analyze
 from models import Incident

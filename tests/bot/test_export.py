@@ -17,9 +17,10 @@ from urllib.parse import urlparse
 import pytest
 from sqlalchemy import select
 
-from bot import export, incidents
+from bot.aftermath import export
 from bot.cli import main
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
+from bot.response import incidents
 from bot.testing import CHANNEL, Stack
 from models import Draft, create_db_engine, session_factory
 from tests.bot.test_foundation import _alerts, _answered, _env, _ingest_and_detect

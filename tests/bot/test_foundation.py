@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.testing import CHANNEL, Stack, storm_jsonl
 
 
@@ -156,7 +156,7 @@ def test_forged_or_stale_requests_get_401_and_change_nothing(
     assert (forged.status_code, stale.status_code) == (401, 401)
     time.sleep(0.3)
     with stack.bot.transaction() as session:
-        from bot import incidents
+        from bot.response import incidents
 
         assert incidents.get(session, 1).owner is None
     assert stack.emulator.calls("chat.update") == []

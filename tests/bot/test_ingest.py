@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from bot import cli
 from bot.app import Crisisbot
 from bot.cli import main
-from bot.config import Config, SourceConfig
-from bot.polling import poll_all
+from bot.core.config import Config, SourceConfig
+from bot.intake.polling import poll_all
 from bot.testing import Stack
 from models import Mention
 from tests.bot.test_polling_platforms import Platforms, serve

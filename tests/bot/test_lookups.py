@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import drafts, incidents, lookups
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
+from bot.response import drafts, incidents, lookups
 from bot.testing import Stack
 from tests.bot.flow import answer
 
@@ -80,7 +80,7 @@ def test_list_shows_only_open_incidents_in_order(stack: Stack, clock: ManualCloc
 def test_team_stats_is_one_query_however_many_incidents(stack: Stack, clock: ManualClock) -> None:
     from sqlalchemy import event
 
-    from bot import stats
+    from bot.response import stats
 
     for i in range(30):
         n = _open(stack, clock, f"Brand{i}", [])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot.config import Config
+from bot.core.config import Config
 from bot.emulator import validate_blocks
-from bot.messages import cut, escape_mrkdwn, incident_card
+from bot.slack.messages import cut, escape_mrkdwn, incident_card
 from models import Incident
 
 HOSTILE = "<!channel> <!here> <!subteam^S0LEGAL> <@U0CEO> <https://evil.example|your bank> & more"

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import Crisisbot
-from bot.clock import ManualClock
-from bot.config import Config, ConfigError, SourceConfig, parse_config
+from bot.core.clock import ManualClock
+from bot.core.config import Config, ConfigError, SourceConfig, parse_config
+from bot.core.settings import Settings
+from bot.intake.polling import Poller, http_client
 from bot.jobs import create_scheduler, lock_key, poll_source
-from bot.polling import Poller, http_client
-from bot.settings import Settings
 
 
 def _sources(*entries: dict[str, object]) -> tuple[SourceConfig, ...]:

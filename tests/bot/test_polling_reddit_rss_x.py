@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 
 from bot.app import Crisisbot
 from bot.cli import main
-from bot.clock import ManualClock
-from bot.config import load_config
-from bot.polling import Poller, PollResult, http_client
-from bot.settings import Settings
+from bot.core.clock import ManualClock
+from bot.core.config import load_config
+from bot.core.settings import Settings
+from bot.intake.polling import Poller, PollResult, http_client
 from bot.testing import CHANNEL, Stack
 from models import Mention, SourceState
 from tests.bot.conftest import cli_env

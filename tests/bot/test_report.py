@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from bot import incidents, jobs
+from bot import jobs
 from bot.cli import main
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
+from bot.response import incidents
 from bot.testing import CHANNEL, Stack
 from tests.bot.test_export import _crisis
 from tests.bot.test_foundation import _answered, _env

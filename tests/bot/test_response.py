@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot import jobs
-from bot.clock import ManualClock
-from bot.config import Config, Level, Template
-from bot.ids import Action, Block, View
+from bot.core.clock import ManualClock
+from bot.core.config import Config, Level, Template
+from bot.slack.ids import Action, Block, View
 from bot.testing import CHANNEL, Stack, start_stack
 from tests.bot.flow import (
     answer,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config, parse_config
-from bot.settings import Settings, SettingsError
+from bot.core.config import ConfigError, load_config, parse_config
+from bot.core.settings import Settings, SettingsError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "crisisbot.example.toml"
 

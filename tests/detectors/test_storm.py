@@ -167,8 +167,8 @@ def test_tracker_keeps_its_state_while_the_look_back_slides() -> None:
 def test_quoted_samples_do_not_repeat_a_text() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from bot.importer import parse_record
-    from bot.ingest import ScoredMention
+    from bot.intake.importer import parse_record
+    from bot.intake.ingest import ScoredMention
     from bot.testing import sample_storm
     from detectors.storm import assess
 

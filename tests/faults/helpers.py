@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot import messages
 from bot.app import Crisisbot
-from bot.importer import parse_record
-from bot.ingest import store_mentions
+from bot.intake.importer import parse_record
+from bot.intake.ingest import store_mentions
+from bot.slack import messages
 from bot.testing import CHANNEL, sample_storm
 from models import Draft, Incident, Outbox
 

@@ -22,8 +22,8 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.commands import USAGE
 from bot.emulator import SignedSlackClient
+from bot.slack.commands import USAGE
 from bot.testing import SIGNING_SECRET, Stack
 from bot.web import WebApp
 from handlers import create_bolt_app

@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from bot import jobs
-from bot.clock import system_clock
-from bot.desk import DB_DOWN
+from bot.core.clock import system_clock
+from bot.slack.desk import DB_DOWN
 from bot.testing import Stack, sample_storm, start_stack
 from models import Mention, TimelineEvent
 from tests.faults.helpers import CHANNEL, assert_slack_matches_db, wait_drained

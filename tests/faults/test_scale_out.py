@@ -15,13 +15,14 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, func, select
 
-from bot import jobs, outbox
+from bot import jobs
 from bot.app import Crisisbot
-from bot.clock import system_clock
-from bot.config import Config
+from bot.core.clock import system_clock
+from bot.core.config import Config
+from bot.core.settings import Settings
 from bot.emulator import SlackEmulator
-from bot.settings import Settings
-from bot.slack import SlackGateway
+from bot.response import outbox
+from bot.slack.gateway import SlackGateway
 from models import Incident, Outbox
 from tests.faults.helpers import CHANNEL, assert_slack_matches_db, ingest_storm, keys_posted
 
@@ -98,7 +99,7 @@ def test_couriers_share_the_outbox_and_post_each_message_once(
     assert jobs.detect_storms(bots[0]) == [1]
     assert bots[0].deliver_now() == 1  # the alert first: replies wait for their thread
     with bots[0].transaction() as session:
-        from bot import incidents
+        from bot.response import incidents
 
         incident = incidents.get(session, 1)
         for k in range(40):

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot import jobs
-from bot.clock import ManualClock, system_clock
+from bot.core.clock import ManualClock, system_clock
 from bot.testing import Stack, start_stack
 from tests.bot.flow import answer, blocks_text, card, open_storm
 from tests.faults.helpers import CHANNEL, assert_slack_matches_db, ingest_storm, wait_drained

@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot import outbox
 from bot.app import Crisisbot
-from bot.clock import system_clock
-from bot.config import Config
+from bot.core.clock import system_clock
+from bot.core.config import Config
+from bot.core.settings import Settings
 from bot.emulator import SlackEmulator
-from bot.settings import Settings
+from bot.response import outbox
 from models import Incident, Outbox
 from tests.faults.helpers import CHANNEL, assert_slack_matches_db, ingest_storm, keys_posted
 
@@ -115,7 +115,7 @@ def test_worker_killed_mid_delivery_loses_and_doubles_nothing(
         for seed, brand in enumerate(BRANDS):
             ingest_storm(bot, brand, now, seed=seed)
         with bot.transaction() as session:
-            from bot import detection
+            from bot.detection import detect as detection
 
             opened = detection.run_detection(session, config=bot.config, channel=CHANNEL, now=now)
             for incident in opened:

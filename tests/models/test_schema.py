@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from bot import timeline
-from bot.db import check
+from bot.core.db import check
+from bot.response import timeline
 from models import AppendOnlyError, Incident, create_db_engine, session_factory
 
 

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import incidents, outbox, timeline
-from bot.config import Config
-from bot.errors import Conflict
+from bot.core.config import Config
+from bot.core.errors import Conflict
+from bot.response import incidents, outbox, timeline
 from models import Incident, affected
 
 logger = logging.getLogger(__name__)

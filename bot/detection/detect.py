@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import incidents
-from bot.config import Config
+from bot.core.config import Config
+from bot.response import incidents
 from detectors.storm import Assessment, StormSettings, StormTracker
 from models import Incident, Mention
 

@@ -18,8 +18,9 @@ from typing import IO, Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import incidents, review, stats
-from bot.config import Config
+from bot.aftermath import review
+from bot.core.config import Config
+from bot.response import incidents, stats
 from models import Draft, Incident, TimelineEvent
 
 FORMATS = ("json", "csv", "md", "html")
@@ -149,7 +150,7 @@ def write(
     incident = incidents.get(session, number)
     name_of = cached(name_of)
     if fmt == "html":
-        from bot import html_report  # it builds on this module
+        from bot.aftermath import html_report  # it builds on this module
 
         html_report.write_html(session, incident, out, name_of, config=config, now=now)
         return

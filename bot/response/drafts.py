@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot import incidents, outbox, timeline
-from bot.errors import Conflict, NotFound
+from bot.core.errors import Conflict, NotFound
+from bot.response import incidents, outbox, timeline
 from models import Draft, affected
 
 

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from bot.config import Config
-from bot.detection import storm_settings
-from bot.importer import Problem, read_jsonl
-from bot.ingest import ScoredMention
+from bot.core.config import Config
+from bot.detection.detect import storm_settings
+from bot.intake.importer import Problem, read_jsonl
+from bot.intake.ingest import ScoredMention
 from detectors.backtest import TIME_FORMAT, backtest_series
 from detectors.sentiment import analyze
 from detectors.storm import StormTracker

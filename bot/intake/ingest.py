@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.config import Config
+from bot.core.config import Config
 from detectors.sentiment import analyze
 from models import Mention as MentionRow
 from sources.base import Mention

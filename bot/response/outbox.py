@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import timeline
+from bot.response import timeline
 from models import Draft, Incident, Outbox
 
 

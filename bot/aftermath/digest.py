@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import report
+from bot.aftermath import report
 from models import Outbox
 
 PERIOD = timedelta(days=7)

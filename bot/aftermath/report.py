@@ -14,8 +14,8 @@ from typing import IO, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import stats
-from bot.html_report import CSP, STYLE, e
+from bot.aftermath.html_report import CSP, STYLE, e
+from bot.response import stats
 from models import Incident, Mention
 
 METRICS = (

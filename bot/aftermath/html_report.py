@@ -17,9 +17,10 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import export, review, stats
-from bot.config import Config
-from bot.export import NameOf
+from bot.aftermath import export, review
+from bot.aftermath.export import NameOf
+from bot.core.config import Config
+from bot.response import stats
 from models import Incident, Mention
 
 CSP = (

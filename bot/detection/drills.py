@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot import incidents
-from bot.config import Config
-from bot.detection import evidence_for, storm_settings
-from bot.errors import NotFound
-from bot.ingest import ScoredMention
+from bot.core.config import Config
+from bot.core.errors import NotFound
+from bot.detection.detect import evidence_for, storm_settings
+from bot.intake.ingest import ScoredMention
+from bot.response import incidents
 from detectors.storm import assess
 from models import Incident
 from sources.base import Mention

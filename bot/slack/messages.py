@@ -28,10 +28,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.config import Config
-from bot.ids import Action
-from bot.ids import Block as BlockId
-from bot.ids import View as ViewId
+from bot.core.config import Config
+from bot.slack.ids import Action
+from bot.slack.ids import Block as BlockId
+from bot.slack.ids import View as ViewId
 from models import SEVERITIES, Draft, Incident
 
 SECTION_LIMIT = 3000

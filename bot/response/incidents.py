@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import outbox, timeline
-from bot.config import Level
-from bot.errors import Conflict, NotFound
-from bot.messages import escape_mrkdwn
+from bot.core.config import Level
+from bot.core.errors import Conflict, NotFound
+from bot.response import outbox, timeline
+from bot.slack.messages import escape_mrkdwn
 from models import SEVERITIES, Incident
 
 OPEN_STATUSES = ("open", "claimed", "escalated")

@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from bot import drafts, drills, incidents, lookups, messages, outbox, stats
 from bot.app import Crisisbot
-from bot.commands import Command, help_text
-from bot.errors import ServiceError
-from bot.slack import SlackError
+from bot.core.errors import ServiceError
+from bot.detection import drills
+from bot.response import drafts, incidents, lookups, outbox, stats
+from bot.slack import messages
+from bot.slack.commands import Command, help_text
+from bot.slack.gateway import SlackError
 from models import SlackEventSeen, SourceState
 
 logger = logging.getLogger(__name__)

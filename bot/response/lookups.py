@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select
 
-from bot.errors import NotFound
-from bot.incidents import OPEN_STATUSES
-from bot.stats import METRIC_COLUMNS, Metrics, metrics_of
+from bot.core.errors import NotFound
+from bot.response.incidents import OPEN_STATUSES
+from bot.response.stats import METRIC_COLUMNS, Metrics, metrics_of
 from models import Draft, Incident
 
 _LINE = (

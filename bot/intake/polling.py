@@ -30,8 +30,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.app import Crisisbot
-from bot.config import ConfigError, SourceConfig
-from bot.ingest import store_mentions
+from bot.core.config import ConfigError, SourceConfig
+from bot.intake.ingest import store_mentions
 from models import SourceState
 from sources import FetchResult, RateLimited, Source, SourceError, create_source
 

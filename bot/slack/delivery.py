@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from bot import drafts, export, messages, timeline
-from bot.config import Config
-from bot.slack import SlackError, SlackGateway
+from bot.aftermath import export
+from bot.core.config import Config
+from bot.response import drafts, timeline
+from bot.slack import messages
+from bot.slack.gateway import SlackError, SlackGateway
 from models import Draft, Incident, Outbox, affected
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
+    from bot.core.clock import Clock
 
 logger = logging.getLogger(__name__)
 

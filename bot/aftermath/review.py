@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.config import Config
-from bot.stats import Metrics, human
+from bot.core.config import Config
+from bot.response.stats import Metrics, human
 from models import Incident, TimelineEvent
 
 QUICK_DETECT = timedelta(minutes=15)

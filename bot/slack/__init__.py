@@ -1,0 +1,6 @@
+"""Everything Slack: the gateway (the only caller of the Web API), Block Kit rendering and ids, the
+`/crisis` grammar, the desk that serves Slack requests for `handlers/`, and delivery (the courier
+that drains the outbox into Slack and updates the cards in place).
+
+May import: `bot.core`, `bot.response`, `bot.detection`, `bot.aftermath`, `models`.
+"""

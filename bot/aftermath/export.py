@@ -11,35 +11,27 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.aftermath import review
+from bot.aftermath import html_report, review
+from bot.aftermath.records import (
+    NameOf,
+    cached,
+    draft_dicts,
+    event_dict,
+    events,
+    iso,
+    no_names,
+)
 from bot.core.config import Config
 from bot.response import incidents, stats
-from models import Draft, Incident, TimelineEvent
+from models import Incident
 
 FORMATS = ("json", "csv", "md", "html")
-NameOf = Callable[[str], str]
-STREAM_BATCH = 5000
 BOM = "\ufeff"
-
-
-class Event(Protocol):
-    """One timeline row as streamed: a plain result row, not an ORM object (5x cheaper)."""
-
-    at: datetime
-    type: str
-    actor: str | None
-    data: dict[str, Any]
-
-
-def _no_names(user: str) -> str:
-    return user
 
 
 def incident_dict(
@@ -54,83 +46,14 @@ def incident_dict(
         "level": incident.level,
         "owner": incident.owner,
         "is_drill": incident.is_drill,
-        "first_mention_at": _iso(incident.first_mention_at),
-        "opened_at": _iso(incident.opened_at),
-        "claimed_at": _iso(incident.claimed_at),
-        "resolved_at": _iso(incident.resolved_at),
+        "first_mention_at": iso(incident.first_mention_at),
+        "opened_at": iso(incident.opened_at),
+        "claimed_at": iso(incident.claimed_at),
+        "resolved_at": iso(incident.resolved_at),
         "summary": incident.summary,
         "reasons": incident.evidence.get("reasons", []),
         "metrics": (metrics or stats.incident_metrics(session, incident)).as_dict(),
     }
-
-
-def draft_dicts(
-    session: Session, incident: Incident, name_of: NameOf = _no_names
-) -> list[dict[str, Any]]:
-    """Every version with its decision; the people by ID and by name."""
-    rows = session.scalars(
-        select(Draft).where(Draft.incident_id == incident.id).order_by(Draft.version)
-    )
-    return [
-        {
-            "version": d.version,
-            "text": d.text,
-            "author": d.author,
-            "author_name": name_of(d.author),
-            "status": d.status,
-            "created_at": _iso(d.created_at),
-            "decided_by": d.decided_by,
-            "decided_by_name": name_of(d.decided_by) if d.decided_by else None,
-            "decided_at": _iso(d.decided_at),
-            "reason": d.reason,
-        }
-        for d in rows
-    ]
-
-
-def events(
-    session: Session, incident_id: int, *, types: Collection[str] | None = None
-) -> Iterator[Event]:
-    """The timeline in time order, fetched in batches (server-side cursor on PostgreSQL).
-
-    Plain rows rather than ORM objects: nothing enters the identity map, and building 100k
-    mapped instances (then expunging them) was most of an export's time."""
-    t = TimelineEvent
-    stmt = (
-        select(t.at, t.type, t.actor, t.data)
-        .where(t.incident_id == incident_id)
-        .order_by(t.at, t.id)
-        .execution_options(yield_per=STREAM_BATCH)
-    )
-    if types is not None:
-        stmt = stmt.where(t.type.in_(list(types)))
-    # Core rows straight from the connection: the ORM result layer added a third to the time.
-    yield from session.connection().execute(stmt)  # type: ignore[misc]
-
-
-def cached(name_of: NameOf) -> NameOf:
-    """Memoise a name lookup for one export: one dict hit per event instead of a gateway call."""
-    names: dict[str, str] = {}
-
-    def lookup(user: str) -> str:
-        if user not in names:
-            names[user] = name_of(user)
-        return names[user]
-
-    return lookup
-
-
-def event_dict(event: Event, name_of: NameOf) -> dict[str, Any]:
-    actor = event.actor
-    out: dict[str, Any] = {
-        "at": event.at.isoformat(),
-        "type": event.type,
-        "actor": actor,
-        "actor_name": name_of(actor) if actor else "crisisbot",
-    }
-    for key, value in event.data.items():
-        out.setdefault(key, value)  # the contract's keys win over same-named data
-    return out
 
 
 def write(
@@ -139,7 +62,7 @@ def write(
     fmt: str,
     out: IO[str],
     *,
-    name_of: NameOf = _no_names,
+    name_of: NameOf = no_names,
     config: Config | None = None,
     bom: bool = False,
     now: datetime | None = None,
@@ -150,8 +73,6 @@ def write(
     incident = incidents.get(session, number)
     name_of = cached(name_of)
     if fmt == "html":
-        from bot.aftermath import html_report  # it builds on this module
-
         html_report.write_html(session, incident, out, name_of, config=config, now=now)
         return
     if fmt == "md":
@@ -272,7 +193,3 @@ def _md(text: str) -> str:
         str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
         .replace(">", "&gt;").replace("\r", " ").replace("\n", " ")
     )  # fmt: skip
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None

@@ -17,8 +17,8 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.aftermath import export, review
-from bot.aftermath.export import NameOf
+from bot.aftermath import records, review
+from bot.aftermath.records import NameOf
 from bot.core.config import Config
 from bot.response import stats
 from models import Incident, Mention
@@ -231,7 +231,7 @@ def write_html(
     config = config or Config()
     now = now or datetime.now(UTC)
     metrics = stats.incident_metrics(session, incident)
-    drafts = export.draft_dicts(session, incident, name_of)
+    drafts = records.draft_dicts(session, incident, name_of)
     prefilled, steps = review.prefill(
         session, incident, metrics=metrics, drafts=drafts, config=config, name_of=name_of
     )
@@ -373,7 +373,7 @@ def _timeline_section(session: Session, incident: Incident, out: IO[str], name_o
         "<section><h2>Timeline</h2><table><thead><tr><th>Time (UTC)</th><th>Step</th>"
         "<th>Who</th><th>Details</th></tr></thead><tbody>\n"
     )
-    for event in export.events(session, incident.id):
+    for event in records.events(session, incident.id):
         details = "; ".join(f"{k}: {v}" for k, v in event.data.items())
         out.write(
             f"<tr><td>{event.at.isoformat()}</td><td><code>{e(event.type)}</code></td>"

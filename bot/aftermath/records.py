@@ -1,0 +1,104 @@
+"""The rows every export format is made of: the timeline streamed in batches, draft versions with
+their decisions, and a memoised user-name lookup. Shared by `export` and `html_report`, so neither
+imports the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Draft, Incident, TimelineEvent
+
+NameOf = Callable[[str], str]
+STREAM_BATCH = 5000
+
+
+class Event(Protocol):
+    """One timeline row as streamed: a plain result row, not an ORM object (5x cheaper)."""
+
+    at: datetime
+    type: str
+    actor: str | None
+    data: dict[str, Any]
+
+
+def no_names(user: str) -> str:
+    return user
+
+
+def draft_dicts(
+    session: Session, incident: Incident, name_of: NameOf = no_names
+) -> list[dict[str, Any]]:
+    """Every version with its decision; the people by ID and by name."""
+    rows = session.scalars(
+        select(Draft).where(Draft.incident_id == incident.id).order_by(Draft.version)
+    )
+    return [
+        {
+            "version": d.version,
+            "text": d.text,
+            "author": d.author,
+            "author_name": name_of(d.author),
+            "status": d.status,
+            "created_at": iso(d.created_at),
+            "decided_by": d.decided_by,
+            "decided_by_name": name_of(d.decided_by) if d.decided_by else None,
+            "decided_at": iso(d.decided_at),
+            "reason": d.reason,
+        }
+        for d in rows
+    ]
+
+
+def events(
+    session: Session, incident_id: int, *, types: Collection[str] | None = None
+) -> Iterator[Event]:
+    """The timeline in time order, fetched in batches (server-side cursor on PostgreSQL).
+
+    Plain rows rather than ORM objects: nothing enters the identity map, and building 100k
+    mapped instances (then expunging them) was most of an export's time."""
+    t = TimelineEvent
+    stmt = (
+        select(t.at, t.type, t.actor, t.data)
+        .where(t.incident_id == incident_id)
+        .order_by(t.at, t.id)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    if types is not None:
+        stmt = stmt.where(t.type.in_(list(types)))
+    # Core rows straight from the connection: the ORM result layer added a third to the time.
+    yield from session.connection().execute(stmt)  # type: ignore[misc]
+
+
+def cached(name_of: NameOf) -> NameOf:
+    """Memoise a name lookup for one export: one dict hit per event instead of a gateway call."""
+    names: dict[str, str] = {}
+
+    def lookup(user: str) -> str:
+        if user not in names:
+            names[user] = name_of(user)
+        return names[user]
+
+    return lookup
+
+
+def event_dict(event: Event, name_of: NameOf) -> dict[str, Any]:
+    actor = event.actor
+    out: dict[str, Any] = {
+        "at": event.at.isoformat(),
+        "type": event.type,
+        "actor": actor,
+        "actor_name": name_of(actor) if actor else "crisisbot",
+    }
+    for key, value in event.data.items():
+        out.setdefault(key, value)  # the contract's keys win over same-named data
+    return out
+
+
+def iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.core.config import Level
 from bot.core.errors import Conflict, NotFound
+from bot.core.text import escape_mrkdwn
 from bot.response import outbox, timeline
-from bot.slack.messages import escape_mrkdwn
 from models import SEVERITIES, Incident
 
 OPEN_STATUSES = ("open", "claimed", "escalated")

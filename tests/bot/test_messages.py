@@ -6,8 +6,9 @@ import json
 from datetime import UTC, datetime
 
 from bot.core.config import Config
+from bot.core.text import cut, escape_mrkdwn
 from bot.emulator import validate_blocks
-from bot.slack.messages import cut, escape_mrkdwn, incident_card
+from bot.slack.messages import incident_card
 from models import Incident
 
 HOSTILE = "<!channel> <!here> <!subteam^S0LEGAL> <@U0CEO> <https://evil.example|your bank> & more"

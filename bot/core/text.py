@@ -1,0 +1,46 @@
+"""Text hygiene for anything the bot writes from outside words: Slack's escaping, cutting to a
+limit without breaking an escape, folding characters that disguise text, and safe links.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack's three control characters, and nothing else (Slack: "Escaping text")."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    """Cut to `limit` characters without splitting an escape like `&amp;`."""
+    if len(text) <= limit:
+        return text
+    cut_at = limit - 1
+    amp = text.rfind("&", max(0, cut_at - 5), cut_at)
+    if amp != -1 and ";" not in text[amp:cut_at]:
+        cut_at = amp
+    return text[:cut_at] + "…"
+
+
+def clean(text: str) -> str:
+    """Fold control and format characters (RTL overrides, zero-widths) that disguise text."""
+    # Fast path, in C: printable text (Python counts Cc, Cf, Zl and Zp as not printable) has
+    # nothing to fold. Every status and card line goes through here.
+    if text.replace("\n", "").isprintable():
+        return text
+    return "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\n" else ch
+        for ch in text
+    )
+
+
+def quote(text: str, limit: int) -> str:
+    return cut(escape_mrkdwn(clean(text)), limit)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only plain web links become clickable; anything else is shown as text or dropped."""
+    if not url or not url.startswith(("https://", "http://")) or any(c in url for c in "<>| \n"):
+        return None
+    return url

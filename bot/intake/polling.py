@@ -24,16 +24,19 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bot.app import Crisisbot
 from bot.core.config import ConfigError, SourceConfig
 from bot.intake.ingest import store_mentions
 from models import SourceState
 from sources import FetchResult, RateLimited, Source, SourceError, create_source
+
+if TYPE_CHECKING:  # the container is handed in by the shell, never imported below it
+    from bot.app import Crisisbot
 
 logger = logging.getLogger(__name__)
 

@@ -10,12 +10,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from bot.app import Crisisbot
 from bot.core.errors import ServiceError
 from bot.detection import drills
 from bot.response import drafts, incidents, lookups, outbox, stats
@@ -23,6 +22,9 @@ from bot.slack import messages
 from bot.slack.commands import Command, help_text
 from bot.slack.gateway import SlackError
 from models import SlackEventSeen, SourceState
+
+if TYPE_CHECKING:  # the container is handed in by the shell, never imported below it
+    from bot.app import Crisisbot
 
 logger = logging.getLogger(__name__)
 

@@ -105,6 +105,7 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     _team(stack, screen, "U0ALICE", f"resolve #{number} Double charges refunded; payments fixed")
     pause(3)
     _wait(lambda: stack.bot.deliverer().pending() == 0, 15, "delivery")
+    screen.flush()  # the resolved card before the closing line, at any speed
     paths = _export(stack, number, out_dir)
     say("Exported the timeline: " + ", ".join(str(p) for p in paths))
 
@@ -174,16 +175,18 @@ def _export(stack: Stack, number: int, out_dir: Path) -> list[Path]:
 
 
 class _Screen:
-    """Prints the incident channel as it changes: new messages, and cards updated in place."""
+    """Prints the incident channel as it changes: a new message in full, then for each update
+    only what changed on it (field by field), so the story is told once."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
-        self.seen: dict[str, str] = {}
+        self.seen: dict[str, dict[str, str]] = {}
         self.answered = 0
         self.width = min(shutil.get_terminal_size((100, 20)).columns, 100)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()  # the loop and flush() never print a change twice
 
     def start(self) -> None:
         self._thread.start()
@@ -201,7 +204,14 @@ class _Screen:
         while not self._stop.wait(0.3):
             self._refresh()
 
+    def flush(self) -> None:
+        self._refresh()
+
     def _refresh(self) -> None:
+        with self._refreshing:
+            self._show_changes()
+
+    def _show_changes(self) -> None:
         # Ephemeral answers (respond() and chat.postEphemeral alike) that only one person sees.
         ephemerals = self.stack.emulator.ephemerals
         new = [(e["user"], e["text"]) for e in ephemerals[self.answered :]]
@@ -210,17 +220,86 @@ class _Screen:
             with self._lock:
                 print(f"  (only {USERS.get(user or '', user)} sees) {_plain(text)}", flush=True)
         for m in self.stack.emulator.messages(CHANNEL):
-            shown = _render(m)
-            if self.seen.get(m["ts"]) == shown:
+            fields = card_fields(m)
+            before = self.seen.get(m["ts"])
+            if before == fields:
                 continue
-            verb = "updated" if m["ts"] in self.seen else "posted"
-            self.seen[m["ts"]] = shown
-            where = "in the thread" if m.get("thread_ts") not in (None, m["ts"]) else "#crisis-room"
+            self.seen[m["ts"]] = fields
+            reply = m.get("thread_ts") not in (None, m["ts"])
+            where = "in the thread" if reply else "in #crisis-room"
+            if before is None:
+                head, lines = f"crisisbot posted {where}", _render(m).splitlines()
+            else:
+                head = f"crisisbot updated {_name(fields)} {where} (what changed)"
+                lines = card_changes(before, fields, self.width - 4)
+            if not lines:
+                continue
             with self._lock:
-                print(f"\n┌─ crisisbot {verb} {where} " + "─" * max(0, self.width - 30))
-                for line in shown.splitlines():
+                print(f"\n┌─ {head} " + "─" * max(0, self.width - len(head) - 5))
+                for line in lines:
                     print("│ " + line)
                 print("└" + "─" * (self.width - 1), flush=True)
+
+
+def _name(fields: dict[str, str]) -> str:
+    title = fields.get("title")
+    if title:
+        return "the alert " + title.split(" ")[0]
+    first = next(iter(fields), "message")
+    return "the " + first[:1].lower() + first[1:]
+
+
+def card_fields(message: dict[str, Any]) -> dict[str, str]:
+    """A message as named fields, in order: the header, each field of a fields section, each
+    section under its bold lead ("Why this fired", "Latest draft"), the buttons."""
+    out: dict[str, str] = {}
+    for i, block in enumerate(message.get("blocks") or []):
+        kind = block["type"]
+        if kind == "header":
+            out["title"] = block["text"]["text"]
+        elif kind == "section":
+            for f in block.get("fields") or []:
+                label, _, value = _plain(f["text"]).partition("\n")
+                out[label] = value
+            if block.get("text"):
+                text = block["text"]["text"]
+                lead = re.match(r"\*([^*\n]+)\*[ \n]?(.*)", text, re.S)
+                plain_key = "Text" if "Text" not in out else f"Text {i}"
+                key = _plain(lead.group(1)) if lead else plain_key
+                out[key] = _plain(lead.group(2) if lead else text)
+        elif kind == "context":
+            out[f"note {i}"] = " ".join(_plain(e.get("text", "")) for e in block["elements"])
+        elif kind == "actions":
+            out["buttons"] = " ".join(f"[ {e['text']['text']} ]" for e in block["elements"])
+    return out or {"text": _plain(message.get("text", ""))}
+
+
+def card_changes(before: dict[str, str], after: dict[str, str], width: int) -> list[str]:
+    """What an update changed: `Status: Open → Claimed`, new sections, removed ones."""
+    lines: list[str] = []
+    for key, value in after.items():
+        old = before.get(key)
+        if old == value:
+            continue
+        if old is None:
+            body = value.splitlines()
+            lines.append(_cut(f"+ {key}: {body[0] if body else ''}", width))
+            lines += [_cut("  " + line, width) for line in body[1:3]]
+        elif "\n" not in old and "\n" not in value and len(old) + len(value) < width - 20:
+            lines.append(_cut(f"{key}: {old} → {value}", width))
+        else:
+            kept = set(old.splitlines())
+            changed = [line for line in value.splitlines() if line not in kept]
+            lines.append(_cut(f"{key}: {changed[0] if changed else ''}", width))
+            lines += [_cut("  " + line, width) for line in changed[1:3]]
+    gone = [key for key in before if key not in after]
+    if gone:
+        lines.append(_cut("− no longer shown: " + ", ".join(gone), width))
+    return lines
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _render(message: dict[str, Any]) -> str:

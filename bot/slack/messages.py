@@ -382,7 +382,8 @@ def home_view(
         )
     blocks += _more(len(drafts or []) - HOME_MAX_DRAFTS, "open the incidents' threads")
     blocks += [DividerBlock(), HeaderBlock(text=f"Last {days} days")]
-    head = f"*{stats.count} real incidents* (drills left out)"
+    noun = "real incident" if stats.count == 1 else "real incidents"
+    head = f"*{stats.count} {noun}* (drills left out)"
     blocks.append(_mrkdwn_section("\n".join([head, *team_stats_lines(stats)])))
     updated = f"Updated {fmt_time(now)} · `/crisis help` lists every command"
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=updated)]))

@@ -63,7 +63,7 @@ def test_an_approver_sees_the_incidents_the_draft_to_approve_and_the_figures(
     assert "open for 12 min" in shown  # the age, from the bot's clock
     assert "Waiting for your approval" in shown and f"Draft v1* for #{n}" in shown
     assert DRAFT in shown and "<@U0BOB>" in shown
-    assert "Last 30 days" in shown and "1 real incidents" in shown
+    assert "Last 30 days" in shown and "*1 real incident* (drills left out)" in shown
     # Each line links to its message, by the permalink Slack gives for it.
     alert, draft = card(team, n), drafts_in_thread(team, n)[0]
     assert alert is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import textwrap
 import threading
 import time
 from datetime import UTC, datetime
@@ -93,6 +94,11 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     pause(2)
     _team(stack, screen, "U0ALICE", f"draft #{number} {PLAYBOOK.templates[0].text}")
     draft = _wait(lambda: _pending_draft(stack), 15, "the draft")
+    pause(2)
+    say(f"{USERS['U0CAROL']} opens crisisbot's Home tab in Slack …")
+    stack.slack.app_home_opened("U0CAROL")
+    home = _wait(lambda: stack.emulator.home("U0CAROL"), 15, "the Home tab")
+    screen.show("Carol's Home tab", _render(home).splitlines())
     pause(2)
     say(f"{USERS['U0ALICE']} tries to approve her own draft …")
     _click(stack, draft, "draft.approve", "U0ALICE")
@@ -232,13 +238,15 @@ class _Screen:
             else:
                 head = f"crisisbot updated {_name(fields)} {where} (what changed)"
                 lines = card_changes(before, fields, self.width - 4)
-            if not lines:
-                continue
-            with self._lock:
-                print(f"\n┌─ {head} " + "─" * max(0, self.width - len(head) - 5))
-                for line in lines:
-                    print("│ " + line)
-                print("└" + "─" * (self.width - 1), flush=True)
+            if lines:
+                self.show(head, lines)
+
+    def show(self, head: str, lines: list[str]) -> None:
+        with self._lock:
+            print(f"\n┌─ {head} " + "─" * max(0, self.width - len(head) - 5))
+            for line in lines:
+                print("│ " + line)
+            print("└" + "─" * (self.width - 1), flush=True)
 
 
 def _name(fields: dict[str, str]) -> str:
@@ -282,20 +290,30 @@ def card_changes(before: dict[str, str], after: dict[str, str], width: int) -> l
         if old == value:
             continue
         if old is None:
-            body = value.splitlines()
-            lines.append(_cut(f"+ {key}: {body[0] if body else ''}", width))
-            lines += [_cut("  " + line, width) for line in body[1:3]]
+            lines += _wrapped(f"+ {key}: ", value.splitlines(), width)
         elif "\n" not in old and "\n" not in value and len(old) + len(value) < width - 20:
             lines.append(_cut(f"{key}: {old} → {value}", width))
         else:
             kept = set(old.splitlines())
             changed = [line for line in value.splitlines() if line not in kept]
-            lines.append(_cut(f"{key}: {changed[0] if changed else ''}", width))
-            lines += [_cut("  " + line, width) for line in changed[1:3]]
+            lines += _wrapped(f"{key}: ", changed, width)
     gone = [key for key in before if key not in after]
     if gone:
         lines.append(_cut("− no longer shown: " + ", ".join(gone), width))
     return lines
+
+
+def _wrapped(lead: str, body: list[str], width: int) -> list[str]:
+    """`lead` and the first line, then the next lines indented; long lines wrap (a draft ready
+    to copy is shown whole), at most a few lines each."""
+    out: list[str] = []
+    for i, line in enumerate(body[:3] or [""]):
+        first = lead if i == 0 else "  "
+        out += textwrap.wrap(
+            line, width, initial_indent=first, subsequent_indent="  ", max_lines=4,
+            placeholder=" …",
+        ) or [first.rstrip()]  # fmt: skip
+    return out
 
 
 def _cut(text: str, width: int) -> str:
@@ -310,7 +328,8 @@ def _render(message: dict[str, Any]) -> str:
             lines.append(block["text"]["text"].upper())
         elif kind == "section":
             if block.get("text"):
-                lines.append(_plain(block["text"]["text"]))
+                button = (block.get("accessory") or {}).get("text", {}).get("text")
+                lines.append(_plain(block["text"]["text"]) + (f"  [ {button} ]" if button else ""))
             if block.get("fields"):
                 lines.append(
                     "   ".join(_plain(f["text"]).replace("\n", ": ") for f in block["fields"])
@@ -329,5 +348,5 @@ def _plain(text: str) -> str:
     text = re.sub(r"<@(\w+)>", lambda m: names.get(m.group(1), "@" + m.group(1)), text)
     text = re.sub(r"<!subteam\^(\w+)>", r"@\1", text)
     text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
-    text = re.sub(r":[a-z_]+:\s?", "", text)
+    text = re.sub(r":[a-z_]+:\s?", "", text).replace("```", "")
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")

@@ -33,6 +33,9 @@ def test_the_demo_runs_a_whole_crisis_tells_it_once_and_writes_the_timeline(
     assert "(what changed)" in shown and "Status: " in shown
     assert "→ Resolved" in shown and shown.rindex("→ Resolved") < shown.index("Exported")
     assert "Ready to copy" in shown and "about 0" not in shown
+    home = shown[shown.index("Carol's Home tab") :]
+    assert "OPEN INCIDENTS" in home and "WAITING FOR YOUR APPROVAL" in home
+    assert home.index("Draft v1 for #1") < home.index("LAST 30 DAYS")
     data = json.loads((tmp_path / "out" / "incident-1-timeline.json").read_text())
     types = [e["type"] for e in data["events"]]
     steps = ["incident.opened", "alert.posted", "incident.claimed", "incident.escalated"]

@@ -130,3 +130,37 @@ def test_the_manifest_asks_for_the_home_tab_and_its_event_and_no_new_scope() -> 
         "commands", "chat:write", "chat:write.public", "channels:history", "groups:history",
         "users:read", "usergroups:read", "files:write", "app_mentions:read",
     ]  # fmt: skip
+
+
+def test_a_busy_tab_stays_within_slack_limits_and_says_what_it_left_out() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.emulator import validate_blocks
+    from bot.response.lookups import IncidentLine, PendingDraft
+    from bot.response.stats import TeamStats
+    from bot.slack import messages
+
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    lines = [
+        IncidentLine(i, f"Brand {i}: mention storm", "open", "high", None,
+                     now - timedelta(minutes=i), i % 2 == 0, CHANNEL, f"1.{i:06d}")
+        for i in range(1, 31)
+    ]  # fmt: skip
+    drafts = [
+        PendingDraft(i, 1, "U0BOB", "x" * 5000, i, "Brand", CHANNEL, None) for i in range(1, 16)
+    ]
+    figures = TeamStats(30, 3, timedelta(minutes=4), None, timedelta(hours=3))
+    view = messages.home_view(
+        lines,
+        drafts,
+        figures,
+        days=30,
+        now=now,
+        link=lambda c, ts: f"https://x/{c}/{ts}" if ts else None,
+    )
+    assert validate_blocks(view["blocks"], max_blocks=100) == []
+    shown = _text(view)
+    assert "… and 10 more: `/crisis list` shows them all." in shown
+    assert "… and 5 more" in shown and "DRILL · #2 " in shown and "open for 5 min" in shown
+    assert len(_buttons(view)) == 20  # drafts without a message to link to have no button
+    assert "*30 real incidents*" in shown and "Median time to claim: 4 min" in shown

@@ -47,6 +47,7 @@ MAX_CHARS = 1_000  # the language of a mention shows in its first lines
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)[@#]\w+")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_ELONGATED = re.compile(r"(\w)\1{2,}")
 _LATIN_WORD = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*")  # "4" and "6" stand for ч and ш
 
 # Letters that rule a language in or out (lower case).
@@ -55,6 +56,7 @@ _NOT_BG = _NOT_RU | frozenset("ыэё")
 _CYRILLIC_NEIGHBOURS = frozenset(("ru", "mk", "sr", "uk", "be", "kk", "tg", "mn", "ky"))
 BG_SHARE = 0.8  # share of words that are Bulgarian forms for a Cyrillic text to be Bulgarian
 LATIN_BG_SHARE = 0.6  # the same after transliterating a Latin-script text
+LATIN_EN_SHARE = 0.6  # share of English forms for a Latin-script text to be English
 
 # Latin -> Cyrillic as Bulgarians type it; the first option is the usual reading, the others are
 # tried when the word is not Bulgarian ("sum" -> "съм", "burzo" -> "бързо").
@@ -167,17 +169,36 @@ def _bg_share(words: list[str]) -> float:
     return sum(w in table for w in words) / len(words)
 
 
-def _latin_is_bulgarian(text: str) -> bool:
-    words = [w for w in _LATIN_WORD.findall(text.lower()) if len(w) > 1]
-    if len(words) < 2:
-        return False
-    cyrillic = [transliterate_word(w) for w in words]
-    bg = _bg_share(cyrillic)
-    if bg < LATIN_BG_SHARE:
-        return False
+def _latin_language(text: str) -> str | None:
+    """Latin-script Bulgarian -> "bg", a text of English words -> "en", else None (ask the model).
+
+    The model is unreliable on a few Latin words ("Terrible service" comes out French); English
+    is by far the commonest Latin-script language of mentions, so its word list decides first.
+    """
+    words = [w for w in _LATIN_WORD.findall(text.lower()) if len(w) > 1 or w in ("i", "a")]
+    if not words:
+        return None
     en_table = _en_dictionary()
-    en = sum(w in en_table for w in words) / len(words)
-    return bg > en
+    # "sooo baaad": elongated words are English words too.
+    en = sum(_squeezed(w) in en_table for w in words) / len(words)
+    if en >= LATIN_EN_SHARE:
+        return "en"
+    if len(words) >= 2:
+        bg = _bg_share([transliterate_word(w) for w in words])
+        if bg >= LATIN_BG_SHARE and bg > en:
+            return "bg"
+    # Two words are too few for the model ("baaad" comes out Somali); English is the likely case.
+    return "en" if len(words) <= 2 else None
+
+
+@lru_cache(maxsize=1 << 14)
+def _squeezed(word: str) -> str:
+    if len(word) < 4 or word in _en_dictionary():
+        return word
+    for squeezed in (_ELONGATED.sub(r"\1\1", word), _ELONGATED.sub(r"\1", word)):
+        if squeezed in _en_dictionary():
+            return squeezed
+    return word
 
 
 def _clean(text: str) -> str:
@@ -191,11 +212,15 @@ def detect_language(text: str) -> str:
     if not words:
         return UNDETERMINED
     cyrillic = sum(1 for w in words if "\u0400" <= w[0] <= "\u04ff")
-    if cyrillic * 2 < len(words) and _latin_is_bulgarian(clean):
-        return "bg"
+    if cyrillic * 2 < len(words):
+        latin = _latin_language(clean)
+        if latin:
+            return latin
     letters = set(clean.lower())
     best = UNDETERMINED
     for lang, _score in _identifier().rank(clean):
+        if lang == "zxx":  # the model's "no linguistic content"
+            return UNDETERMINED
         if (lang == "bg" and letters & _NOT_BG) or (lang == "ru" and letters & _NOT_RU):
             continue
         best = lang

@@ -28,11 +28,13 @@ from array import array
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from typing import Literal
 
 from detectors import sentiment_bg_lexicon as lx
 from detectors import sentiment_lexicon as en_lx
 from detectors.language import transliterate
 
+Label = Literal["negative", "neutral", "positive"]  # as `sentiment.Label`
 ALPHA = 1.0  # polarity = total / sqrt(total² + ALPHA), as in the English analyzer
 NEGATIVE_BELOW = -0.12
 POSITIVE_ABOVE = 0.12
@@ -353,11 +355,11 @@ def model() -> Model | None:
 @dataclass(frozen=True, slots=True)
 class Scored:
     polarity: float
-    label: str
+    label: Label
     signals: tuple[str, ...]
 
 
-def _label(polarity: float) -> str:
+def _label(polarity: float) -> Label:
     if polarity <= NEGATIVE_BELOW:
         return "negative"
     return "positive" if polarity >= POSITIVE_ABOVE else "neutral"

@@ -42,6 +42,7 @@ class Doc:
     ids: list[int]
     total: float  # the rules' total
     firm: bool  # a complaint or crisis term fired (the model does not soften it)
+    cue: bool  # the rules saw something negative (the model may add to it)
     negative: bool
 
 
@@ -50,8 +51,8 @@ def load(path: Path) -> list[Doc]:
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         total, toks, _, items = sb.rules(row["Comment"])
-        firm = sb.is_firm(items)
-        docs.append(Doc(sb.feature_ids(toks), total, firm, int(row["Category"]) == 0))
+        firm, cue = sb.is_firm(items), sb.has_cue(items)
+        docs.append(Doc(sb.feature_ids(toks), total, firm, cue, int(row["Category"]) == 0))
     return docs
 
 
@@ -96,7 +97,7 @@ def prf(pred: list[bool], gold: list[bool]) -> tuple[float, float, float]:
 def predict(docs: list[Doc], z: list[float], threshold: float, weight: float) -> list[bool]:
     m = sb.Model(array("f"), 0.0, threshold, weight)
     return [
-        sb.combine(d.total, logit, m, firm=d.firm) <= -NEG_TOTAL
+        sb.combine(d.total, logit, m, firm=d.firm, cue=d.cue) <= -NEG_TOTAL
         for d, logit in zip(docs, z, strict=True)
     ]
 

@@ -46,6 +46,7 @@ STRONG_NEGATIVE = -0.4
 # weight in the total (chosen by the training script on training folds only).
 HASH_BITS = 16
 HASH_BUCKETS = 1 << HASH_BITS
+VETO_KEEP = 0.25  # the model may soften a negative total of the rules at most to this share
 MODEL_FILE = "sentiment_bg_model.bin"
 
 
@@ -275,11 +276,13 @@ class _Scorer:
             return False
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
         interjection = nxt[:1] in _CLAUSE_BREAKS or nxt[:1] == "!"
-        return (interjection and i - self.clause_start <= 1) or nxt == "за"
+        # "Браво, …", "Страхотно! …", "Браво на …", "Благодаря за …" open a clause as a frame.
+        return (interjection or nxt in ("на", "за", "ви")) and i - self.clause_start <= 1
 
 
-def _apply_sarcasm(items: list[_Item], tagged: bool, signals: list[str]) -> None:
-    complaint = any(item.value <= STRONG_NEGATIVE for item in items)
+def _apply_sarcasm(items: list[_Item], tagged: bool, signals: list[str], again: bool) -> None:
+    """Praise next to a complaint, or "again", is irony: "Браво, пак няма ток"."""
+    complaint = again or any(item.value <= STRONG_NEGATIVE for item in items)
     for item in items:
         if item.value > 0 and (tagged or (item.ironic_frame and complaint)):
             item.value = -0.5 * item.value
@@ -372,7 +375,7 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     scorer = _Scorer(toks)
     items = scorer.run()
     signals = scorer.signals
-    _apply_sarcasm(items, sarcasm_tag, signals)
+    _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
         total *= 1.2
@@ -380,19 +383,31 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     return total, toks, signals, items
 
 
-def combine(total: float, logit: float, m: Model, *, firm: bool = False) -> float:
-    """Rules' total with the model's view: it adds negative evidence above its threshold, and
-    below it may soften a negative total down to neutral, never turning it into praise (the
-    reviews it learnt from are no model of neutral or positive brand talk). A `firm` total
-    (a complaint or crisis term fired: things reviews never mention) is not softened."""
+def combine(
+    total: float, logit: float, m: Model, *, firm: bool = False, cue: bool = False
+) -> float:
+    """Rules' total with the model's view (it learnt from film reviews, not brand mentions).
+
+    Above its threshold the model adds negative evidence, if the rules saw a negative cue or the
+    model itself is confident (logit > 0): it must not turn a neutral question negative on its
+    own. Below it, it may soften a negative total, by at most VETO_KEEP of it, so a clear
+    complaint stays negative; a `firm` total (complaint, crisis or sarcasm: things reviews
+    never mention) is not softened. It never adds praise.
+    """
     shift = m.weight * (logit - m.threshold)
     if shift > 0:
-        return total - shift
-    return min(0.0, total - shift) if total < 0 and not firm else total
+        return total - shift if cue or logit > 0 else total
+    if total < 0 and not firm:
+        return min(total * VETO_KEEP, total - shift)
+    return total
 
 
 def is_firm(items: list[_Item]) -> bool:
     return any(it.value < 0 and it.signal.startswith(_FIRM) for it in items)
+
+
+def has_cue(items: list[_Item]) -> bool:
+    return any(it.value < 0 for it in items)
 
 
 _FIRM = ("complaint:", "crisis:", "sarcasm")
@@ -404,8 +419,8 @@ def score(text: str, *, use_model: bool = True) -> Scored:
     m = model() if use_model else None
     if m is not None:
         logit = m.logit(toks)
-        total = combine(total, logit, m, firm=is_firm(items))
-        if logit > m.threshold:
+        total = combine(total, logit, m, firm=is_firm(items), cue=has_cue(items))
+        if logit > m.threshold and (logit > 0 or has_cue(items)):
             signals.append("model:negative")
     polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
     signals.extend(item.signal for item in sorted(items, key=lambda it: it.value))

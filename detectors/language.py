@@ -105,6 +105,8 @@ _LETTERS: dict[str, tuple[str, ...]] = {
     "4": ("ч",),
     "6": ("ш",),
 }
+# Frequent words whose usual Latin spelling reads as another (rare) dictionary form.
+_COMMON: dict[str, str] = {"sum": "съм", "sus": "със", "sas": "със", "tuk": "тук", "kude": "къде"}
 _MAX_SPELLINGS = 64  # variants tried per word; more would only find accidental words
 
 
@@ -138,6 +140,8 @@ def is_bulgarian_form(word: str) -> bool:
 @lru_cache(maxsize=1 << 15)
 def transliterate_word(word: str) -> str:
     """Latin-script Bulgarian word -> Cyrillic, preferring a spelling that is a Bulgarian form."""
+    if word in _COMMON:
+        return _COMMON[word]
     segments: list[tuple[str, ...]] = []
     i = 0
     while i < len(word):

@@ -56,6 +56,7 @@ class _Item:
     signal: str
     pos: int
     ironic_frame: bool = False
+    negated_praise: bool = False  # "не е добре": as plain a complaint as a complaint word
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -264,6 +265,7 @@ class _Scorer:
     def _add(self, item: _Item, *, negated: bool) -> None:
         if negated and item.value:
             # "не е добре" is negative; "не е лошо" only mildly positive (as in English).
+            item.negated_praise = item.value > 0
             item.value *= -0.75 if item.value > 0 else -0.4
             item.ironic_frame = False
             self.signals.append("negation")
@@ -403,7 +405,7 @@ def combine(
 
 
 def is_firm(items: list[_Item]) -> bool:
-    return any(it.value < 0 and it.signal.startswith(_FIRM) for it in items)
+    return any(it.value < 0 and (it.negated_praise or it.signal.startswith(_FIRM)) for it in items)
 
 
 def has_cue(items: list[_Item]) -> bool:

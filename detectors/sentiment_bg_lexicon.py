@@ -353,6 +353,10 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("не", "отговаря"): (-0.4, "complaint:no answer"),
     ("никой", "не"): (-0.4, "complaint:nobody"),
     ("теч", "на", "данни"): (-0.8, "crisis:breach"),
+    ("изтекли", "данни"): (-0.8, "crisis:breach"),  # "изтекъл" alone is "expired"
+    ("изтеклите", "данни"): (-0.8, "crisis:breach"),
+    ("изтекли", "лични", "данни"): (-0.8, "crisis:breach"),
+    ("изтеклите", "лични", "данни"): (-0.8, "crisis:breach"),
     ("изтичане", "на", "данни"): (-0.8, "crisis:breach"),
     ("лични", "данни"): (-0.3, "crisis:breach"),
     ("личните", "данни"): (-0.3, "crisis:breach"),

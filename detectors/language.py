@@ -13,17 +13,20 @@ two layers of our own on top for what it gets wrong on Bulgarian mentions:
 The Bulgarian word list is simplemma's Bulgarian dictionary (simplemma: MIT; its Bulgarian data
 come from Michal Měchura's lemmatization lists, ODbL-1.0), which `sentiment_bg` loads anyway.
 
-Why py3langid (compared with `benchmarks/langid_cases.py` on 2026-12-03: texts of 5+ words, 30
+Why py3langid (compared on `benchmarks/langid_cases.py`: texts of 5+ words, 30
 Bulgarian, 30 Russian, 20 each Ukrainian/Macedonian/Serbian/English, 25 Latin-script Bulgarian
-written for the project, plus 1,500 public Cinexio Bulgarian comments; accuracy, one core):
+written for the project, the 4,834 public Cinexio Bulgarian comments of 5+ words (seen while
+writing the layers: a development figure) and the 270 Cyrillic Bulgarian brand mentions of
+benchmarks/data/bg ("ments"); accuracy; texts/s on one core, warm):
 
-    candidate            bg   ru   uk   mk   sr   en  bg-Lat Cinexio texts/s  install, memory
-    lingua, all langs   1.00 1.00 0.95 1.00 1.00 1.00  0.00   0.99    1,400  96 MB, 1.1 GB
-    lingua, 22 langs    1.00 1.00 0.95 1.00 1.00 1.00  0.00   0.99    3,300  96 MB, 170 MB
-    py3langid           1.00 0.97 1.00 1.00 1.00 1.00  0.00   0.96   13,000  4.5 MB+numpy, 130 MB
-    pycld2              1.00 0.93 1.00 0.90 1.00 1.00  0.00   0.80  107,000  14 MB
+    candidate           bg   ru   uk   mk   sr   en  bgLat Cinexio ments texts/s install, RSS
+    lingua, all langs  1.00 1.00 0.95 1.00 1.00 1.00 0.00  0.993  0.970   1,400 96 MB, 1.1 GB
+    lingua, 22 langs   1.00 1.00 0.95 1.00 1.00 1.00 0.00  0.99     -     3,300 96 MB, 170 MB
+    py3langid          1.00 0.97 1.00 1.00 1.00 1.00 0.00  0.963  0.974  13,000 4.5 MB+numpy, 130 MB
+    pycld2             1.00 0.93 1.00 0.90 1.00 1.00 0.00  0.826  0.919 107,000 14 MB
+    py3langid + layers 1.00 0.97 1.00 0.95 1.00 1.00 1.00  0.997  0.989  10,000 +simplemma bg 30 MB
     fasttext-langdetect: not usable offline (downloads its model at first use)
-    py3langid + layers: `python benchmarks/language_bench.py` (Cinexio 5+ words: 0.997)
+(re-run: `python benchmarks/language_compare.py`, `python benchmarks/language_bench.py`)
 
 lingua is the most accurate out of the box on Bulgarian comments but costs 20x the disk, up to
 1.1 GB of memory once Latin-script languages are seen, and is 4-10x slower; py3langid with the

@@ -212,6 +212,18 @@ def _clean(text: str) -> str:
     return _HANDLE.sub(" ", _URL.sub(" ", text[:MAX_CHARS]))
 
 
+def _model_language(text: str, letters: set[str]) -> str:
+    """The model's best language that the text's letters allow."""
+    identifier = _identifier()
+    best = str(identifier.classify(text)[0])
+    if not ((best == "bg" and letters & _NOT_BG) or (best == "ru" and letters & _NOT_RU)):
+        return best  # the common case: one score pass, no ranking
+    for lang, _score in identifier.rank(text):
+        if not ((lang == "bg" and letters & _NOT_BG) or (lang == "ru" and letters & _NOT_RU)):
+            return str(lang)
+    return UNDETERMINED
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the mention's language, or "und" when it has no letters to go by."""
     clean = _clean(text or "")
@@ -224,14 +236,9 @@ def detect_language(text: str) -> str:
         if latin:
             return latin
     letters = set(clean.lower())
-    best = UNDETERMINED
-    for lang, _score in _identifier().rank(clean):
-        if lang == "zxx":  # the model's "no linguistic content"
-            return UNDETERMINED
-        if (lang == "bg" and letters & _NOT_BG) or (lang == "ru" and letters & _NOT_RU):
-            continue
-        best = lang
-        break
+    best = _model_language(clean, letters)
+    if best == "zxx":  # the model's "no linguistic content"
+        return UNDETERMINED
     # The model often mistakes short Bulgarian for Russian or Macedonian; letters that Bulgarian
     # never uses keep the model's answer, a text of Bulgarian forms overrules it.
     if (

@@ -425,6 +425,8 @@ def score(text: str, *, use_model: bool = True) -> Scored:
         if logit > m.threshold and (logit > 0 or has_cue(items)):
             signals.append("model:negative")
     polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
-    signals.extend(item.signal for item in sorted(items, key=lambda it: it.value))
+    # A topic word ("обслужване": valence 0) names what a complaint is about, not what praise is.
+    ranked = sorted(items, key=lambda it: it.value)
+    signals.extend(it.signal for it in ranked if it.value or polarity <= NEGATIVE_BELOW)
     fired = tuple(dict.fromkeys(s for s in signals if s))[:MAX_SIGNALS]
     return Scored(polarity, _label(polarity), fired)

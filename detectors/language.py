@@ -45,7 +45,7 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 
 UNDETERMINED = "und"
-MAX_CHARS = 1_000  # the language of a mention shows in its first lines
+MAX_CHARS = 300  # the language of a mention shows in its first sentences
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)[@#]\w+")

@@ -58,7 +58,8 @@ REPORT_SEEDS = tuple(range(100, 110))  # fresh seeds for the delay report (never
 GRID: dict[str, list[Any]] = {
     "threshold": [4.0, 4.5, 5.0],
     "cooldown_seconds": [6 * 3600, 24 * 3600],
-    "min_excess": [5.0, 8.0],
+    "tail_quantile": [0.98, 0.995],
+    "cusum_h": [0.0, 30.0],
 }
 
 

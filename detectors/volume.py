@@ -50,7 +50,7 @@ DAY_SECONDS = 86_400
 @dataclass(frozen=True, slots=True)
 class VolumeSettings:
     bin_seconds: int = 300
-    threshold: float = 4.5  # z on the variance-stabilised, tail-calibrated scale
+    threshold: float = 4.0  # z on the variance-stabilised, tail-calibrated scale (LOSO pick)
     min_excess: float = 8.0  # mentions above expected, so tiny brands don't alert on 3 posts
     scales_minutes: tuple[int, ...] = (0, 15, 60, 180)  # 0 = a single bin; 3 h: slow build-ups
     season_days: int = 7
@@ -73,6 +73,12 @@ class VolumeSettings:
     likelihood_days: float = 14.0  # ...against its mean and sd over this long
     routine_days: int = 7  # a one-bin count reached at this time of day on one of these past
     routine_jitter_bins: int = 2  # days (give or take this many bins) is routine (0 days: off)
+    # Sustained rises (shifts, ramps, plateaus) that no single window shows: a CUSUM of the
+    # one-bin residual in MAD units (each bin clipped at `cusum_clip`, less `cusum_k`); it
+    # counts as z = threshold when it reaches `cusum_h` (0: off).
+    cusum_h: float = 0.0
+    cusum_k: float = 0.5
+    cusum_clip: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +124,7 @@ def _spread_of_sorted(xs: list[float], tail: float) -> tuple[float, float, float
     return med, core, spread
 
 
-_Z_TAIL = {q: NormalDist().inv_cdf(q) for q in (0.99, 0.995, 0.998, 0.999)}
+_Z_TAIL = {q: NormalDist().inv_cdf(q) for q in (0.95, 0.98, 0.99, 0.995, 0.998, 0.999)}
 
 
 def _kth_deviation(xs: list[float], m: int, k: int) -> float:
@@ -197,6 +203,7 @@ class VolumeDetector:
     _last_busy: datetime | None = None  # last bin with z at or over rearm_z
     _storm: bool = False
     _pending_z: float | None = None  # an unconfirmed spike on the previous bin
+    _cusum: tuple[float, int, float, float] = (0.0, 0, 0.0, 0.0)  # S, run bins, observed, exp
     _lik_short: deque[float] = field(default_factory=deque)
     _lik_long: deque[float] = field(default_factory=deque)
     _lik_sums: tuple[float, float, float] = (0.0, 0.0, 0.0)  # short sum, long sum, long sum sq
@@ -449,6 +456,8 @@ class VolumeDetector:
             self._clean[-1] = min(float(value), cap * cap - 0.375)
         self._commit()
         scales = [first] + [self._score(sc) for sc in self._scales[1:]]
+        if s.cusum_h > 0.0:
+            scales.append(self._cusum_step(first[0], float(value), exp))
         gated = [t for t in scales if t[2] - t[3] >= s.min_excess]
         if gated and gated[0][1] == 1 and gated[0][0] >= s.threshold and self._routine(value):
             gated = gated[1:]  # a scheduled post, not news: only the longer scales may alert
@@ -555,7 +564,23 @@ class VolumeDetector:
             return False
         return self._fire(start, z)
 
+    def _cusum_step(self, z1: float, obs: float, exp: float) -> tuple[float, int, float, float]:
+        """Page's CUSUM on the one-bin residual (Bayesian changepoint detection's cheap cousin):
+        evidence of a lasting rise piles up bin after bin, a lone burst adds at most `cusum_clip`.
+        Reported as (z, bins in the run, observed, expected over the run)."""
+        s, one = self.settings, self._scales[0]
+        u = z1 * max(one.spread, 1.0) / max(one.core, 1.0)  # back to MAD units
+        cum, bins, o_sum, e_sum = self._cusum
+        cum = max(0.0, cum + min(u, s.cusum_clip) - s.cusum_k)
+        if cum == 0.0:
+            bins, o_sum, e_sum = 0, 0.0, 0.0
+        else:
+            bins, o_sum, e_sum = bins + 1, o_sum + obs, e_sum + exp
+        self._cusum = (cum, bins, o_sum, e_sum)
+        return s.threshold * cum / s.cusum_h, max(bins, 1), o_sum, e_sum
+
     def _fire(self, start: datetime, z: float) -> bool:
+        self._cusum = (0.0, 0, 0.0, 0.0)  # the evidence is spent: a lasting shift alerts once
         self._storm = True
         self._last_alert, self._last_alert_z = start, z
         return True

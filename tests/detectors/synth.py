@@ -116,10 +116,11 @@ def tweet_series(
     """A brand's mention counts per 5 minutes with `n_storms` labelled storms.
 
     Background (unlabelled, all of it routine for a brand): a daily rhythm (random amplitude and
-    peak hour), quieter weekends, a slow trend, level shifts of up to +-35 %, gamma-Poisson
-    over-dispersion, heavy-tailed (Pareto) one-to-three-bin bursts several times a day, one to
-    three bots posting at the same minute every day, and missing bins (scattered, plus an
-    outage of a few hours). Storms (labelled): shapes cycled from `shapes`, peak extra volume
+    peak hour), quieter weekends, a slow trend, level shifts of up to +-35 %, a slow wander of
+    the level (correlated over hours), gamma-Poisson over-dispersion, heavy-tailed (Pareto)
+    one-bin bursts about twice a day, one to three bots posting at the same minute every day,
+    and missing bins (scattered, plus an outage of one to six hours). Storms (labelled): shapes
+    cycled from `shapes`, peak extra volume
     log-uniform in `sizes` times the usual volume at that hour; a "shift" is a lasting level
     change (x1 + 0.3 size). Windows follow NAB: 10 % of the series split over the storms,
     centred on the onset. Fixed seed, same output every time.
@@ -130,7 +131,13 @@ def tweet_series(
     weekend = rng.uniform(0.55, 1.0)
     trend = rng.uniform(-0.01, 0.015)  # per day, compounded
     shifts = sorted((rng.randrange(3 * 288, n), rng.uniform(0.75, 1.35)) for _ in range(2))
-    disp = rng.uniform(4.0, 20.0)  # gamma shape: smaller = burstier
+    disp = rng.uniform(15.0, 80.0)  # gamma shape per bin: smaller = burstier
+    # Slow wander of the level (a log AR(1): correlated over 1-4 hours, sd 8-20 %), as real
+    # brands drift between conversations; it makes long windows noisier than Poisson.
+    tau, wander = rng.uniform(12, 48), rng.uniform(0.08, 0.2)
+    phi = math.exp(-1.0 / tau)
+    step = wander * math.sqrt(1 - phi * phi)
+    drift = 0.0
     bots = [(rng.randrange(288), rng.randint(1, 2), rng.uniform(0.5, 3.0)) for _ in range(3)]
     bots = bots[: rng.randint(1, 3)]
     width = int(0.1 * n / max(n_storms, 1))
@@ -161,7 +168,8 @@ def tweet_series(
         while shifts and shifts[0][0] == i:
             level_now *= shifts.pop(0)[1]
         lam = _usual(i, level, amp, peak_hour, weekend, trend) * level_now * mult[i]
-        lam *= rng.gammavariate(disp, 1.0 / disp)
+        drift = phi * drift + rng.gauss(0.0, step)
+        lam *= math.exp(drift - wander * wander / 2) * rng.gammavariate(disp, 1.0 / disp)
         if rng.random() < 0.006:  # a retweet cascade nobody would call a storm
             lam *= 1.0 + min(rng.paretovariate(1.8), 12.0)
         for at, dur, size in bots:

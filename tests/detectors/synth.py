@@ -118,9 +118,9 @@ def tweet_series(
     Background (unlabelled, all of it routine for a brand): a daily rhythm (random amplitude and
     peak hour), quieter weekends, a slow trend, level shifts of up to +-35 %, a slow wander of
     the level (correlated over hours), gamma-Poisson over-dispersion, heavy-tailed (Pareto)
-    one-bin bursts about twice a day, one to three bots posting at the same minute every day,
-    and missing bins (scattered, plus an outage of one to six hours). Storms (labelled): shapes
-    cycled from `shapes`, peak extra volume
+    cascades of a few bins, 1 to 6 a day (as bursty as the NAB tweet series), one to three bots
+    posting at the same minute every day, and missing bins (scattered, plus an outage of one to
+    six hours). Storms (labelled): shapes cycled from `shapes`, peak extra volume
     log-uniform in `sizes` times the usual volume at that hour; a "shift" is a lasting level
     change (x1 + 0.3 size). Windows follow NAB: 10 % of the series split over the storms,
     centred on the onset. Fixed seed, same output every time.
@@ -140,6 +140,8 @@ def tweet_series(
     drift = 0.0
     bots = [(rng.randrange(288), rng.randint(1, 2), rng.uniform(0.5, 3.0)) for _ in range(3)]
     bots = bots[: rng.randint(1, 3)]
+    burst_rate = rng.uniform(0.004, 0.02)  # cascades per bin: brands differ a lot (1-6 a day)
+    cascade = [0.0] * (n + 16)
     width = int(0.1 * n / max(n_storms, 1))
     storms: list[Storm] = []
     extra = [0.0] * n
@@ -170,8 +172,11 @@ def tweet_series(
         lam = _usual(i, level, amp, peak_hour, weekend, trend) * level_now * mult[i]
         drift = phi * drift + rng.gauss(0.0, step)
         lam *= math.exp(drift - wander * wander / 2) * rng.gammavariate(disp, 1.0 / disp)
-        if rng.random() < 0.006:  # a retweet cascade nobody would call a storm
-            lam *= 1.0 + min(rng.paretovariate(1.8), 12.0)
+        if rng.random() < burst_rate:  # a retweet cascade nobody labels: short, heavy-tailed
+            peak, half = min(rng.paretovariate(1.8), 15.0), rng.uniform(0.5, 3.0)
+            for k in range(16):
+                cascade[i + k] += peak * 0.5 ** (k / half)
+        lam *= 1.0 + cascade[i]
         for at, dur, size in bots:
             if 0 <= i % 288 - at < dur:
                 lam += size * max(level, 2.0) ** 0.5 * 3.0

@@ -110,9 +110,6 @@ class VolumeSettings:
     cusum_h: float = 0.0
     cusum_k: float = 0.5
     cusum_clip: float = 3.0
-    # An alerted storm that was over within this long (a lone burst) starts no cooldown: the next
-    # storm that day is news, not an aftershock (0: every alert starts one).
-    brief_minutes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +235,6 @@ class VolumeDetector:
     _storm: bool = False
     _pending_z: float | None = None  # an unconfirmed spike on the previous bin
     _cusum: tuple[float, int, float, float] = (0.0, 0, 0.0, 0.0)  # S, run bins, observed, exp
-    _brief: bool = False  # the last alerted storm is over and was a brief burst
     _lik_short: deque[float] = field(default_factory=deque)
     _lik_long: deque[float] = field(default_factory=deque)
     _lik_sums: tuple[float, float, float] = (0.0, 0.0, 0.0)  # short sum, long sum, long sum sq
@@ -576,10 +572,6 @@ class VolumeDetector:
             self._last_busy = start
         if self._storm and self._last_busy is not None:
             self._storm = start - self._last_busy < timedelta(minutes=s.calm_minutes)
-            if not self._storm and self._last_alert is not None:
-                self._brief = self._last_busy - self._last_alert <= timedelta(
-                    minutes=s.brief_minutes
-                )
         assert self._first_start is not None
         warm = (
             start - self._first_start >= timedelta(seconds=s.warmup_seconds)
@@ -592,10 +584,8 @@ class VolumeDetector:
         if pending is not None and z_any >= s.confirm_z:
             return self._fire(start, max(pending, z))
         need = s.threshold
-        if (
-            self._last_alert is not None
-            and start - self._last_alert < timedelta(seconds=s.cooldown_seconds)
-            and not self._brief
+        if self._last_alert is not None and start - self._last_alert < timedelta(
+            seconds=s.cooldown_seconds
         ):
             need = max(need, s.escalate_ratio * self._last_alert_z)
         if not material or z < need:
@@ -622,7 +612,6 @@ class VolumeDetector:
 
     def _fire(self, start: datetime, z: float) -> bool:
         self._cusum = (0.0, 0, 0.0, 0.0)  # the evidence is spent: a lasting shift alerts once
-        self._brief = False
         self._storm = True
         self._last_alert, self._last_alert_z = start, z
         return True

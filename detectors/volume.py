@@ -79,7 +79,7 @@ DAY_SECONDS = 86_400
 @dataclass(frozen=True, slots=True)
 class VolumeSettings:
     bin_seconds: int = 300
-    threshold: float = 4.0  # z on the variance-stabilised, tail-calibrated scale (LOSO pick)
+    threshold: float = 4.5  # z on the variance-stabilised, tail-calibrated scale
     min_excess: float = 8.0  # mentions above expected, so tiny brands don't alert on 3 posts
     # 0 = a single bin; 3 h: slow build-ups. (A 12 h scale helped ramps in the LOSO runs but
     # alerted on calm series in the first days: its tail rests on too few independent windows.)
@@ -89,7 +89,7 @@ class VolumeSettings:
     level_minutes: int = 180  # recent-level window
     spread_days: float = 21.0  # residual history for the robust spread: 3 weeks, so the tail
     # quantile rests on ~30 residuals beyond it, not a quiet week's handful
-    cooldown_seconds: int = 24 * 3600  # aftershocks within a day are the same story...
+    cooldown_seconds: int = 6 * 3600  # aftershocks within 6 hours are the same story...
     escalate_ratio: float = 2.0  # ...unless clearly bigger (z this many times the alert's)
     rearm_z: float = 3.0  # a storm is over once z stays under this...
     calm_minutes: int = 60  # ...for this long
@@ -107,7 +107,7 @@ class VolumeSettings:
     # Sustained rises (shifts, ramps, plateaus) that no single window shows: a CUSUM of the
     # one-bin residual in MAD units (each bin clipped at `cusum_clip`, less `cusum_k`); it
     # counts as z = threshold when it reaches `cusum_h` (0: off).
-    cusum_h: float = 0.0
+    cusum_h: float = 30.0
     cusum_k: float = 0.5
     cusum_clip: float = 3.0
 

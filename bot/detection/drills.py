@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.config import Config
 from bot.core.errors import NotFound
+from bot.core.i18n import N_, _
 from bot.detection.detect import evidence_for, storm_settings
 from bot.intake.ingest import ScoredMention
 from bot.response import incidents
@@ -25,7 +26,7 @@ from sources.base import Mention
 @dataclass(frozen=True, slots=True)
 class Scenario:
     name: str
-    title: str
+    title: str  # marked with N_: translated when the drill starts
     storm: tuple[str, ...]
     calm: tuple[str, ...] = (
         "Just renewed my {brand} plan, all good.",
@@ -40,7 +41,7 @@ SCENARIOS = {
     for s in (
         Scenario(
             "outage",
-            "Service outage storm",
+            N_("Service outage storm"),
             (
                 "{brand} app is down again, can't log in at all #outage",
                 "Is {brand} down? Been trying for an hour, still no response from support",
@@ -51,7 +52,7 @@ SCENARIOS = {
         ),
         Scenario(
             "breach",
-            "Data breach rumour",
+            N_("Data breach rumour"),
             (
                 "Reports say {brand} had a data breach and customer emails leaked",
                 "Got a phishing mail right after the {brand} breach. Thanks for nothing.",
@@ -61,7 +62,7 @@ SCENARIOS = {
         ),
         Scenario(
             "recall",
-            "Product recall backlash",
+            N_("Product recall backlash"),
             (
                 "{brand} recall notice but no refund process?? still waiting",
                 "My kid's {brand} product is on the recall list, support won't answer",
@@ -77,7 +78,7 @@ def scenario_mentions(scenario: Scenario, brand: str, now: datetime) -> list[Sco
     rng = random.Random(scenario.name)  # the same drill every time
     out: list[ScoredMention] = []
     for hour in range(72, 1, -1):
-        for _ in range(rng.randint(0, 3)):
+        for _n in range(rng.randint(0, 3)):
             at = now - timedelta(hours=hour, minutes=rng.randint(0, 59))
             out.append(_mention(rng, rng.choice(scenario.calm), brand, at, len(out)))
     for i in range(60):
@@ -103,15 +104,20 @@ def start_drill(
 ) -> Incident:
     picked = SCENARIOS.get(scenario or "outage")
     if picked is None:
-        raise NotFound(f"No drill scenario `{scenario}`. Scenarios: {', '.join(SCENARIOS)}.")
+        raise NotFound(
+            _("No drill scenario `{scenario}`. Scenarios: {names}.", scenario=scenario,
+              names=", ".join(SCENARIOS))
+        )  # fmt: skip
     brand = config.brands[0].name if config.brands else "Acme"
     mentions = scenario_mentions(picked, brand, now)
-    result = assess(mentions, now, storm_settings(config, brand))
-    evidence = evidence_for(result, mentions)
-    evidence["reasons"] = ["This is a drill: " + picked.title.lower() + ".", *result.reasons]
+    result = assess(mentions, now, storm_settings(config, brand))  # same settings as below
+    settings = storm_settings(config, brand)
+    evidence = evidence_for(result, mentions, settings=settings, now=now)
+    title = _(picked.title)
+    evidence["reasons"] = [_("This is a drill: {title}.", title=title), *evidence["reasons"]]
     evidence["drill"] = {"scenario": picked.name, "started_by": user}
     incident = incidents.open_incident(
-        session, brand=brand, title=f"{picked.title} ({brand})", severity=result.severity,
+        session, brand=brand, title=f"{title} ({brand})", severity=result.severity,
         evidence=evidence, first_mention_at=result.started_at, channel=channel, now=now,
         is_drill=True,
     )  # fmt: skip

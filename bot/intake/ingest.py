@@ -35,13 +35,14 @@ class ScoredMention:
     label: str | None
     polarity: float | None
     brand: str | None
+    language: str | None = None
 
     @classmethod
     def of(cls, m: Mention, *, brand: str | None = None) -> ScoredMention:
         s = analyze(m.text)
         return cls(
             m.source, m.text, m.created_at, m.author, m.author_followers, m.url,
-            s.label, s.polarity, brand if brand is not None else m.brand,
+            s.label, s.polarity, brand if brand is not None else m.brand, language_of(m, s),
         )  # fmt: skip
 
 
@@ -96,7 +97,18 @@ def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
         "ingested_at": now,
         "polarity": sentiment.polarity,
         "label": sentiment.label,
+        "language": language_of(m, sentiment),
     }
+
+
+def language_of(m: Mention, sentiment: object) -> str | None:
+    """The record's own `lang` (a platform or sender that knows it), else the language the
+    sentiment detector identified (`Sentiment.lang`, where it has one), else unknown (NULL)."""
+    given = m.extra.get("lang") if isinstance(m.extra, dict) else None
+    if isinstance(given, str) and given:
+        return given[:8]
+    found = getattr(sentiment, "lang", None)
+    return found[:8] if isinstance(found, str) and found else None
 
 
 def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:

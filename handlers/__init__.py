@@ -33,8 +33,10 @@ def create_bolt_app(bot: Crisisbot) -> App:
     @app.middleware
     def inject(context: Any, next: Any) -> Any:
         context["crisisbot"] = bot
-        with i18n.using(bot.config.locale):  # the listener inherits it (ContextExecutor)
-            return next()
+        # Bolt's next() only marks the chain as continued: the listener runs after this returns,
+        # on the listener pool (ContextExecutor copies this context), so set, do not scope.
+        i18n.activate(bot.config.locale)
+        return next()
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse | None:

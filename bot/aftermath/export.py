@@ -200,7 +200,8 @@ def _decision(d: dict[str, Any]) -> str:
         return ""
     reason = f": {_md(d['reason'])}" if d["reason"] else ""
     who = f"{_md(d['decided_by_name'])} ({d['decided_by']})"
-    return " " + _("by {who} at {at}", who=who, at=d["decided_at"]) + reason
+    at = i18n.when(datetime.fromisoformat(d["decided_at"])) if d["decided_at"] else "—"
+    return " " + _("by {who} at {at}", who=who, at=at) + reason
 
 
 def _md(text: str) -> str:

@@ -397,9 +397,9 @@ def _drafts_section(drafts: list[dict[str, Any]]) -> str:
     items = []
     for d in drafts:
         status = e(draft_status(d["status"]))
+        decider = f'{e(d["decided_by_name"])} <span class="id">{e(d["decided_by"])}</span>'
         decided = (
-            " · " + _("{status} by {who} at {at}", status=status,
-                      who=f'{e(d["decided_by_name"])} <span class="id">{e(d["decided_by"])}</span>',
+            " · " + _("{status} by {who} at {at}", status=status, who=decider,
                       at=e(d["decided_at"]))
             if d["decided_by"] else ""
         )  # fmt: skip

@@ -87,6 +87,13 @@ def using(locale: str | None) -> Iterator[None]:
         _current.reset(token)
 
 
+def activate(locale: str | None) -> None:
+    """Speak `locale` in this context from now on, with no block to end it: for Bolt, whose
+    middleware returns before the listener runs. Every request sets it again first, so a value
+    left over from one request is never what the next one speaks."""
+    _current.set(locale or SOURCE_LOCALE)
+
+
 def _(msgid: str, /, **fields: object) -> str:
     """`msgid` in the current locale, with `{fields}` filled in."""
     text = translations(current()).gettext(msgid)

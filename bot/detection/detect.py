@@ -168,7 +168,7 @@ def language_shares(languages: Any) -> dict[str, float]:
 
 def reasons_for(result: Assessment, evidence: dict[str, Any], settings: StormSettings) -> list[str]:
     """The detector's sentences (English, the catalogue's source) or, in another locale, the
-    same facts rewritten from the evidence's numbers; then the storm's languages."""
+    same facts rewritten from the evidence's numbers; and the storm's languages."""
     if i18n.current() == i18n.SOURCE_LOCALE:
         reasons = list(result.reasons)
     else:
@@ -179,7 +179,9 @@ def reasons_for(result: Assessment, evidence: dict[str, Any], settings: StormSet
             _("{share} {language}", share=i18n.percent(share), language=i18n.language_name(code))
             for code, share in list(languages.items())[:3]
         )
-        reasons.append(_("Languages: {shares}.", shares=shares))
+        # Before the high-reach posts (always the last lines): the card shows the first six.
+        at = len(reasons) - len((evidence.get("top_reach") or [])[:3])
+        reasons.insert(max(at, 0), _("Languages: {shares}.", shares=shares))
     return reasons
 
 

@@ -122,10 +122,10 @@ def decide(
     if changed != 1:
         fields = {"version": version, "number": incident.id, "status": draft_status(draft.status)}
         if draft.decided_by:
+            who = f"<@{draft.decided_by}>"
             raise Conflict(
-                _("Draft v{version} of #{number} is already {status} by {who}.",
-                  who=f"<@{draft.decided_by}>", **fields)
-            )  # fmt: skip
+                _("Draft v{version} of #{number} is already {status} by {who}.", who=who, **fields)
+            )
         raise Conflict(_("Draft v{version} of #{number} is already {status}.", **fields))
     incident.updated_at = now
     data = {"draft_id": draft.id, "version": version, "author": draft.author}

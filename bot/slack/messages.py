@@ -190,7 +190,8 @@ class IncidentLike(Protocol):
 
 
 def incident_line(incident: IncidentLike) -> str:
-    owner = _("held by {who}", who=f"<@{incident.owner}>") if incident.owner else _("unclaimed")
+    holder = f"<@{incident.owner}>"
+    owner = _("held by {who}", who=holder) if incident.owner else _("unclaimed")
     return _(
         "*#{number}* {title} · {status} · {severity} · {owner} · opened {opened}",
         number=incident.id, title=escape_mrkdwn(incident.title),
@@ -202,9 +203,10 @@ def incident_line(incident: IncidentLike) -> str:
 def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, Any]]]:
     """A drafted public reply in the incident's thread; Approve/Reject while it is pending."""
     drill = _("DRILL · ") if incident.is_drill else ""
+    author = f"<@{draft.author}>"
     head = _(
         "*{drill}Draft reply v{version}* for #{number} by {author}", drill=drill,
-        version=draft.version, number=incident.id, author=f"<@{draft.author}>",
+        version=draft.version, number=incident.id, author=author,
     )  # fmt: skip
     who, at = f"<@{draft.decided_by}>", fmt_time(draft.decided_at)
     if draft.status == "pending":

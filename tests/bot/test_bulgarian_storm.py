@@ -1,0 +1,165 @@
+"""A Bulgarian team's crisis, start to finish: a Bulgarian storm pushed to POST /ingest, the alert
+in Bulgarian with the storm's language share, the reply drafted with a Bulgarian alias, approved
+by a second person, and a Bulgarian export uploaded into the thread. Through the signed HTTP
+endpoint and the Slack emulator, like test_response.py.
+
+Until language identification lands (detectors/language.py, branch `bg`), the records carry their
+language in the ingest format's optional `lang` field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from bot import jobs
+from bot.core.clock import ManualClock
+from bot.core.config import Config, Level, Template
+from bot.slack.ids import Action
+from bot.testing import Stack, sample_storm, start_stack
+from models import Incident, Mention
+from tests.bot.flow import answer, blocks_text, card, click_on, thread
+
+PLAYBOOK = Config(
+    locale="bg",
+    levels=(
+        Level("Екип социални мрежи", ("S0COMMS",)),
+        Level("Ръководител комуникации", ("U0BOB",)),
+    ),
+    templates=(
+        Template(
+            "Временно изявление",
+            "Знаем за проблема и работим по него. Следваща информация до един час.",
+        ),
+    ),
+    key_messages=("Клиентите са на първо място",),
+)
+REPLY = (
+    "Знаем, че част от вас бяха таксувани двукратно. Всички двойни плащания ще бъдат "
+    "възстановени автоматично до 24 часа."
+)
+# English text the bot writes elsewhere; none of it may show in a Bulgarian team's channel.
+ENGLISH = (
+    "Why this fired",
+    "mentions in",
+    "were expected",
+    "Status",
+    "Owner",
+    "Severity",
+    "Claim",
+    "Escalate",
+    "Draft reply",
+    "Resolve",
+    "Dismiss",
+    "Change severity",
+    "followers",
+    "Languages",
+    "Bulgarian",
+    "mention storm",
+    "Waiting for approval",
+    "Approve",
+    "Reject",
+    "Ready to copy",
+)
+
+
+@pytest.fixture
+def team(database_url: str, clock: ManualClock) -> Iterator[Stack]:
+    s = start_stack(database_url, clock=clock, config=PLAYBOOK)
+    yield s
+    s.stop()
+
+
+def _push(stack: Stack, records: list[dict[str, Any]]) -> None:
+    response = httpx.post(
+        f"{stack.server.url}/ingest",
+        json=records,
+        headers={"Authorization": f"Bearer {stack.bot.settings.ingest_token}"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+
+
+def _english_left(text: str) -> list[str]:
+    return [word for word in ENGLISH if word in text]
+
+
+def test_a_bulgarian_storm_from_ingest_to_a_bulgarian_export(
+    team: Stack, clock: ManualClock
+) -> None:
+    _push(team, list(sample_storm(clock(), language="bg")))
+    with team.bot.sessions() as session:
+        languages = {lang for (lang,) in session.query(Mention.language).distinct()}
+    assert languages == {"bg", "en"}
+
+    numbers = jobs.detect_storms(team.bot)
+    assert numbers
+    n = int(numbers[0])
+    alert = team.emulator.wait_for(lambda: card(team, n))
+    shown = blocks_text(alert)
+    assert "Acme: буря от споменавания" in alert["text"]
+    assert "*Защо е сигналът*" in shown and "Поемам" in shown and "Ескалирам" in shown
+    assert "споменавания за последните 60 минути са негативни" in shown
+    with team.bot.sessions() as session:
+        incident = session.get(Incident, n)
+        assert incident is not None
+        share = incident.evidence["languages"]
+    assert list(share) == ["bg", "en"] and 0.8 < share["bg"] < 0.95
+    # The evidence names the languages as a Bulgarian reads them: "87 % на български".
+    bulgarian = f"{round(share['bg'] * 100)}% на български"
+    assert f"Езици: {bulgarian}, " in shown and "% на английски." in shown
+    assert _english_left(shown) == [], shown
+
+    # The English subcommand stays the contract; the Bulgarian alias does the same.
+    clock.advance(minutes=2)
+    team.slack.command(f"поеми #{n}", user_id="U0ALICE")
+    answer(team, f"Поехте #{n}.")
+    team.slack.command(f"claim #{n}", user_id="U0ALICE")
+    answer(team, f"Вече отговаряте за #{n}.")
+
+    clock.advance(minutes=3)
+    team.slack.command(f"чернова #{n} {REPLY}", user_id="U0ALICE")
+    answer(team, f"Чернова v1 за #{n} е публикувана в нишката на инцидента")
+    draft = team.emulator.wait_for(
+        lambda: next((m for m in thread(team, n) if "Чернова на отговор v1" in m["text"]), None)
+    )
+    assert "Чака одобрение от одобряващ, различен от автора." in blocks_text(draft)
+    assert _english_left(blocks_text(draft)) == []
+
+    click_on(team, draft, Action.APPROVE, "U0ALICE")  # four eyes: not the author
+    answer(team, "авторът не може да одобри собствената си чернова")
+    clock.advance(minutes=4)
+    click_on(team, draft, Action.APPROVE, "U0CAROL")
+    answer(team, f"Чернова v1 на #{n} е одобрена.")
+    team.emulator.wait_for(
+        lambda: any("Готова за копиране" in blocks_text(m) for m in thread(team, n))
+    )
+
+    team.slack.command(f"експорт #{n} md", user_id="U0ALICE")
+    answer(team, f"Експортът на #{n} във формат md пътува към нишката.")
+    upload = team.emulator.wait_for(lambda: list(team.emulator.files.values()))[0]
+    assert upload["title"] == f"Хронология на #{n} (md)"
+    assert upload["thread_ts"] == alert["ts"]
+    md = upload["content"].decode("utf-8-sig")
+    assert md.startswith(f"# Инцидент #{n}: Acme: буря от споменавания")
+    for heading in ("## Защо е сигналът", "## Показатели на реакцията", "## Хронология"):
+        assert heading in md
+    assert "- **Състояние:** поет · **Сериозност:**" in md
+    assert "| Време до поемане | 2 мин |" in md
+    assert "Публичен отговор беше одобрен 9 мин след сигнала." in md
+    assert f"% на български" in md and REPLY in md
+    # Dates for a Bulgarian reader: day.month.year.
+    assert clock().strftime("%d.%m.%Y") in md
+
+    # JSON stays data: the contract's keys and the stored values, whatever the locale.
+    team.slack.command(f"export #{n} json", user_id="U0ALICE")
+    files = team.emulator.wait_for(
+        lambda: [f for f in team.emulator.files.values() if f["name"].endswith(".json")]
+    )
+    data = json.loads(files[0]["content"].decode("utf-8"))
+    assert data["incident"]["status"] == "claimed"
+    assert "draft.approved" in [e["type"] for e in data["events"]]

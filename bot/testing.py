@@ -126,7 +126,7 @@ def sample_storm(
     `language="bg"`: the same in Bulgarian, one storm mention in eight in English, each record
     with its `lang` (the ingest format's optional field)."""
     rng = random.Random(seed)
-    calm, storm = CALM[language], STORM[language]
+    calm = CALM[language]
     start = now - timedelta(days=calm_days)
     i = 0
     t = start

@@ -151,7 +151,7 @@ def test_a_bulgarian_storm_from_ingest_to_a_bulgarian_export(
     assert "- **Състояние:** поет · **Сериозност:**" in md
     assert "| Време до поемане | 2 мин |" in md
     assert "Публичен отговор беше одобрен 9 мин след сигнала." in md
-    assert f"% на български" in md and REPLY in md
+    assert "% на български" in md and REPLY in md
     # Dates for a Bulgarian reader: day.month.year.
     assert clock().strftime("%d.%m.%Y") in md
 

@@ -15,7 +15,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.core import i18n
-from bot.core.config import ConfigError, Config, Level, Template, parse_config
+from bot.core.config import Config, ConfigError, Level, Template, parse_config
 from bot.core.i18n import _
 from bot.response.stats import human
 from bot.slack import commands, messages

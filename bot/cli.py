@@ -359,7 +359,7 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return run_demo(out_dir=Path(args.out), speed=args.speed)
+    return run_demo(out_dir=Path(args.out), speed=args.speed, locale=args.locale)
 
 
 def _number(text: str) -> int:
@@ -405,6 +405,10 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("demo", cmd_demo, "a sample storm against the local Slack emulator; no tokens needed")
     sp.add_argument("--out", default="crisisbot-demo", help="folder for the demo's files")
     sp.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0 = no pauses)")
+    sp.add_argument(
+        "--locale", choices=("en", "bg"), default="en",
+        help="the team's language: bg plays a Bulgarian storm and a Bulgarian-speaking bot",
+    )  # fmt: skip
     return p
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -163,3 +164,21 @@ def test_a_bulgarian_storm_from_ingest_to_a_bulgarian_export(
     data = json.loads(files[0]["content"].decode("utf-8"))
     assert data["incident"]["status"] == "claimed"
     assert "draft.approved" in [e["type"] for e in data["events"]]
+
+
+def test_the_demo_plays_a_bulgarian_storm_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    assert main(["demo", "--locale", "bg", "--out", str(tmp_path / "out"), "--speed", "0"]) == 0
+    shown = capsys.readouterr().out
+    assert "ACME: БУРЯ ОТ СПОМЕНАВАНИЯ" in shown and "Готова за копиране" in shown
+    assert "% на български" in shown and "/crisis поеми #1" in shown
+    out = tmp_path / "out"
+    data = json.loads((out / "incident-1-timeline.json").read_text(encoding="utf-8"))
+    types = [e["type"] for e in data["events"]]
+    assert "draft.approved" in types and "incident.resolved" in types
+    assert (out / "incident-1-timeline.md").read_text(encoding="utf-8").startswith("# Инцидент #1")
+    report = (out / "incident-1-report.html").read_text(encoding="utf-8")
+    assert '<html lang="bg">' in report and "Преглед след инцидента" in report

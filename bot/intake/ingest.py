@@ -108,7 +108,9 @@ def language_of(m: Mention, sentiment: object) -> str | None:
     if isinstance(given, str) and given:
         return given[:8]
     found = getattr(sentiment, "lang", None)
-    return found[:8] if isinstance(found, str) and found else None
+    if not isinstance(found, str) or found in ("", "und"):  # "und": undetermined (ISO 639-2)
+        return None
+    return found[:8]
 
 
 def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:

@@ -23,7 +23,7 @@ from bot.core.config import Config, Level, Template
 from bot.slack.ids import Action
 from bot.testing import Stack, sample_storm, start_stack
 from models import Incident, Mention
-from tests.bot.flow import answer, blocks_text, card, click_on, thread
+from tests.bot.flow import answer, blocks_text, card, click_on, thread, top_level
 
 PLAYBOOK = Config(
     locale="bg",
@@ -182,3 +182,23 @@ def test_the_demo_plays_a_bulgarian_storm_end_to_end(
     assert (out / "incident-1-timeline.md").read_text(encoding="utf-8").startswith("# Инцидент #1")
     report = (out / "incident-1-report.html").read_text(encoding="utf-8")
     assert '<html lang="bg">' in report and "Преглед след инцидента" in report
+
+
+def test_a_bulgarian_drill_is_in_bulgarian_and_pages_nobody(team: Stack) -> None:
+    team.slack.command("учение breach", user_id="U0ALICE")
+    answer(team, "Учение #1 започна: Слух за изтичане на данни (Acme). Никого не известява.")
+    drill = team.emulator.wait_for(lambda: next(iter(top_level(team)), None))
+    shown = blocks_text(drill)
+    assert drill["text"].startswith("УЧЕНИЕ · #1 Слух за изтичане на данни (Acme)")
+    assert "Това е учение: Слух за изтичане на данни." in shown
+    assert "Езици: 100% на български." in shown and "изтичане" in shown
+    assert "*УЧЕНИЕ* · не е истинска криза" in shown
+    team.slack.command("ескалирай 1 тренировка", user_id="U0ALICE")
+    replies = lambda: [m for m in team.channel_messages() if m.get("thread_ts") == drill["ts"]]  # noqa: E731
+    page = team.emulator.wait_for(
+        lambda: next((m for m in replies() if "ескалиран" in m["text"]), None)
+    )
+    assert page["text"].startswith("УЧЕНИЕ · #1 е ескалиран до *Ръководител комуникации*")
+    assert "(При учение никой не се известява.)" in page["text"] and "<@U0BOB>" not in page["text"]
+    team.slack.command("учение вулкан", user_id="U0ALICE")
+    answer(team, "Няма сценарий за учение `вулкан`. Сценарии: outage, breach, recall.")

@@ -15,6 +15,7 @@ from typing import Any
 
 import sources
 from bot.core import i18n
+from bot.core.i18n import N_
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SOURCE_TYPES = tuple(sorted(sources.SOURCE_TYPES))
@@ -116,6 +117,15 @@ class Config:
         return tuple(sorted({k for b in self.brands for k in b.keywords}))
 
 
+DEFAULT_LEVELS = (N_("Social team"), N_("Comms lead"), N_("Executives"))
+
+
+def default_levels(locale: str) -> tuple[Level, ...]:
+    """The escalation levels of a playbook that names none, in the team's language."""
+    with i18n.using(locale):
+        return tuple(Level(i18n._(name)) for name in DEFAULT_LEVELS)
+
+
 def load_config(path: Path, *, required: bool = False) -> Config:
     """Read and validate the playbook; a missing file gives the defaults unless `required`."""
     if not path.exists():
@@ -172,7 +182,7 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         reach_threshold=r.positive(det, "detection.reach_threshold", "reach_threshold", 100_000),
         unclaimed_minutes=r.positive(esc, "escalation.unclaimed_minutes", "unclaimed_minutes", 15),
         reminder_minutes=r.positive(esc, "escalation.reminder_minutes", "reminder_minutes", 60),
-        levels=levels or Config().levels,
+        levels=levels or default_levels(locale),
         key_messages=r.strings(plan, "plan.key_messages", "key_messages"),
         spokespeople=r.strings(plan, "plan.spokespeople", "spokespeople"),
         plan_channels=r.strings(plan, "plan.channels", "channels"),

@@ -185,6 +185,12 @@ def test_the_playbook_chooses_the_locale_and_lists_keywords_per_language() -> No
     assert globex.keywords_in("bg") == ("recall",)  # a plain list is any language's
     assert config.brand_for("Скандал с АКМЕ днес") == "Acme"
     assert parse_config({}, "x").locale == "en"
+    assert [level.name for level in config.levels] == [
+        "Екип социални мрежи",
+        "Ръководител комуникации",
+        "Ръководство",
+    ]  # none named in the playbook: the defaults, in the team's language
+    assert parse_config({}, "x").levels == Config().levels
     with pytest.raises(ConfigError, match="locale must be one of en, bg"):
         parse_config({"locale": "fr"}, "crisisbot.toml")
     with pytest.raises(ConfigError, match="ISO 639"):

@@ -120,11 +120,13 @@ def sample_storm(
     calm_days: int = 7,
     seed: int = 7,
     language: str = "en",
+    tag_language: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """A week of calm mentions, then a storm of complaints in the last 40 minutes.
 
-    `language="bg"`: the same in Bulgarian, one storm mention in eight in English, each record
-    with its `lang` (the ingest format's optional field)."""
+    `language="bg"`: the same in Bulgarian, one storm mention in eight in English. The bot
+    identifies each mention's language; `tag_language` also writes it in the records' `lang`
+    (the ingest format's optional field, for a sender that knows it)."""
     rng = random.Random(seed)
     calm = CALM[language]
     start = now - timedelta(days=calm_days)
@@ -133,7 +135,8 @@ def sample_storm(
     while t < now - timedelta(minutes=40):
         t += timedelta(minutes=rng.expovariate(1 / 45))
         i += 1
-        yield _record(i, rng.choice(calm).format(b=brand), t, rng, brand, language)
+        tag = language if tag_language else None
+        yield _record(i, rng.choice(calm).format(b=brand), t, rng, brand, tag)
     for k in range(90):
         at = now - timedelta(minutes=40) + timedelta(seconds=k * 26)
         i += 1
@@ -141,7 +144,7 @@ def sample_storm(
         if language != "en" and k % BG_STORM_ENGLISH_EVERY == 0:
             lang = "en"
         text = rng.choice(STORM[lang]).format(b=brand)
-        yield _record(i, text, at, rng, brand, lang if language != "en" else None)
+        yield _record(i, text, at, rng, brand, lang if tag_language else None)
 
 
 def _record(

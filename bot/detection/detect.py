@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +15,7 @@ from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
 from bot.response import incidents
+from detectors.language import language_shares
 from detectors.storm import Assessment, StormSettings, StormTracker
 from models import Incident, Mention
 
@@ -151,19 +151,13 @@ def evidence_for(
     ]
     evidence = {**result.evidence, "samples": samples}
     since = now - timedelta(minutes=settings.window_minutes)
-    languages = language_shares(m.language for m in mentions if since < m.created_at <= now)
-    if languages:
-        evidence["languages"] = languages
+    # The window's languages, largest share first (unknown, e.g. rows from before the language
+    # column, counts as "und"): the alert says "87% Bulgarian".
+    shares = language_shares(m.language for m in mentions if since < m.created_at <= now)
+    if shares:
+        evidence["languages"] = dict(shares)
     evidence["reasons"] = reasons_for(result, evidence, settings)
     return evidence
-
-
-def language_shares(languages: Any) -> dict[str, float]:
-    """Share of each identified language among the window's mentions, largest first; mentions
-    of unknown language are left out (older rows, or no identification)."""
-    counts = Counter(lang for lang in languages if lang)
-    total = sum(counts.values())
-    return {lang: round(n / total, 3) for lang, n in counts.most_common()} if total else {}
 
 
 def reasons_for(result: Assessment, evidence: dict[str, Any], settings: StormSettings) -> list[str]:

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.core.config import Config
-from detectors.sentiment import analyze
+from detectors.sentiment import Sentiment, analyze
 from models import Mention as MentionRow
 from sources.base import Mention
 
@@ -39,10 +39,10 @@ class ScoredMention:
 
     @classmethod
     def of(cls, m: Mention, *, brand: str | None = None) -> ScoredMention:
-        s = analyze(m.text)
+        s = analyze(m.text, given_language(m))
         return cls(
             m.source, m.text, m.created_at, m.author, m.author_followers, m.url,
-            s.label, s.polarity, brand if brand is not None else m.brand, language_of(m, s),
+            s.label, s.polarity, brand if brand is not None else m.brand, language_of(s),
         )  # fmt: skip
 
 
@@ -84,7 +84,7 @@ def store_mentions(
 
 def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
     text = _storable(m.text)
-    sentiment = analyze(text)
+    sentiment = analyze(text, given_language(m))
     return {
         "source": m.source,
         "external_id": m.external_id,
@@ -97,20 +97,20 @@ def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
         "ingested_at": now,
         "polarity": sentiment.polarity,
         "label": sentiment.label,
-        "language": language_of(m, sentiment),
+        "language": language_of(sentiment),
     }
 
 
-def language_of(m: Mention, sentiment: object) -> str | None:
-    """The record's own `lang` (a platform or sender that knows it), else the language the
-    sentiment detector identified (`Sentiment.lang`, where it has one), else unknown (NULL)."""
+def given_language(m: Mention) -> str | None:
+    """The record's own `lang`, when a platform or sender knows it: it is scored in that
+    language (no identification); otherwise `analyze` identifies it (detectors.language)."""
     given = m.extra.get("lang") if isinstance(m.extra, dict) else None
-    if isinstance(given, str) and given:
-        return given[:8]
-    found = getattr(sentiment, "lang", None)
-    if not isinstance(found, str) or found in ("", "und"):  # "und": undetermined (ISO 639-2)
-        return None
-    return found[:8]
+    return given if isinstance(given, str) and given else None
+
+
+def language_of(sentiment: Sentiment) -> str | None:
+    """The language the mention was scored in; NULL when undetermined ("und": no letters)."""
+    return None if sentiment.lang in ("", "und") else sentiment.lang[:8]
 
 
 def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:

@@ -3,8 +3,8 @@ in Bulgarian with the storm's language share, the reply drafted with a Bulgarian
 by a second person, and a Bulgarian export uploaded into the thread. Through the signed HTTP
 endpoint and the Slack emulator, like test_response.py.
 
-Until language identification lands (detectors/language.py, branch `bg`), the records carry their
-language in the ingest format's optional `lang` field.
+The records carry no `lang`: the bot identifies each mention's language (detectors.language) and
+scores it in that language (detectors.sentiment_bg for Bulgarian).
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def test_the_demo_plays_a_bulgarian_storm_end_to_end(
 
     assert main(["demo", "--locale", "bg", "--out", str(tmp_path / "out"), "--speed", "0"]) == 0
     shown = capsys.readouterr().out
-    assert "ACME: БУРЯ ОТ СПОМЕНАВАНИЯ" in shown and "Готова за копиране" in shown
+    assert "ACME: БУРЯ ОТ СПОМЕНАВАНИЯ" in shown and "Чернова v1 на #1 е одобрена." in shown
     assert "% на български" in shown and "/crisis поеми #1" in shown
     out = tmp_path / "out"
     data = json.loads((out / "incident-1-timeline.json").read_text(encoding="utf-8"))

@@ -1,5 +1,6 @@
 """Each mention keeps its language: the record's own `lang` (pushed, imported as JSONL or CSV),
-else what language identification found, else NULL; a bad `lang` is refused with a reason."""
+else what language identification found, else NULL (no letters to go by); a bad `lang` is
+refused with a reason."""
 
 from __future__ import annotations
 
@@ -33,14 +34,25 @@ def test_a_pushed_lang_is_stored_and_a_bad_one_refused(stack: Stack) -> None:
     url = f"{stack.server.url}/ingest"
     bad = httpx.post(url, json=[_record(1, lang="Bulgarian")], headers=TOKEN, timeout=10)
     assert bad.status_code == 400 and "`lang` is not an ISO 639 language code" in bad.text
+    unsaid = [
+        _record(4, text="Изтекоха данните на всички клиенти на Акме, скандал"),
+        _record(5, text="uzhasno obsluzhvane ot Acme, nikoga poveche"),
+        _record(6, text="Acme lost my order and nobody answers"),
+        _record(7, text="🔥🔥🔥"),
+    ]
     ok = httpx.post(
-        url, json=[_record(2, lang="BG"), _record(3, lang="en"), _record(4)], headers=TOKEN,
+        url, json=[_record(2, lang="BG"), _record(3, lang="en"), *unsaid], headers=TOKEN,
         timeout=10,
     )  # fmt: skip
     assert ok.status_code == 200, ok.text
     got = _languages(stack)
     assert got["l2"] == "bg" and got["l3"] == "en"
     assert "l1" not in got
+    # No `lang`: identified (Bulgarian in Latin letters too); no letters at all: unknown.
+    assert [got["l4"], got["l5"], got["l6"], got["l7"]] == ["bg", "bg", "en", None]
+    with stack.bot.transaction() as session:
+        labels = dict(session.execute(select(Mention.external_id, Mention.label)).all())
+    assert labels["l4"] == "negative"  # scored as Bulgarian
 
 
 def test_imported_jsonl_and_csv_carry_their_lang(
@@ -62,4 +74,4 @@ def test_imported_jsonl_and_csv_carry_their_lang(
     assert main(["ingest", str(table)]) == 0
     got = _languages(stack)
     assert got["l5"] == "bg" and got["l6"] == "bg"
-    assert "l7" in got  # no lang: identified where a detector says, else unknown (NULL)
+    assert got["l7"] == "en"  # no lang: identified

@@ -5,6 +5,7 @@ Every path a mention comes by (poll, push, file import) ends in `store_mentions`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.core.config import Config
+from detectors.keywords import KeywordMatcher, matcher_for
 from detectors.sentiment import Sentiment, analyze
 from models import Mention as MentionRow
 from sources.base import Mention
@@ -88,7 +90,7 @@ def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
     return {
         "source": m.source,
         "external_id": m.external_id,
-        "brand": _storable(m.brand or config.brand_for(text), BRAND_CHARS),
+        "brand": _storable(m.brand or brand_for(config, text), BRAND_CHARS),
         "author": _storable(m.author, AUTHOR_CHARS),
         "author_followers": m.author_followers,
         "text": text,
@@ -99,6 +101,23 @@ def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
         "label": sentiment.label,
         "language": language_of(sentiment),
     }
+
+
+def brand_for(config: Config, text: str) -> str | None:
+    """The brand a mention names: a term as written (the playbook's `terms`), else a term in the
+    other script or inflected ("Акме", "Акмето" for "acme"; "Vivacom" for "Виваком")."""
+    exact = config.brand_for(text)
+    if exact is not None or not config.brands:
+        return exact
+    for brand in config.brands:
+        if _brand_matcher(brand.terms or (brand.name,)).find(text):
+            return brand.name
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _brand_matcher(terms: tuple[str, ...]) -> KeywordMatcher:
+    return matcher_for(terms)  # one per brand, kept: building one per mention would cost more
 
 
 def given_language(m: Mention) -> str | None:

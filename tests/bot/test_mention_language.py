@@ -12,6 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.core.config import parse_config
+from bot.intake.importer import parse_record
+from bot.intake.ingest import store_mentions
 from bot.testing import Stack
 from models import Mention
 from tests.bot.conftest import cli_env
@@ -75,3 +78,27 @@ def test_imported_jsonl_and_csv_carry_their_lang(
     got = _languages(stack)
     assert got["l5"] == "bg" and got["l6"] == "bg"
     assert got["l7"] == "en"  # no lang: identified
+
+
+def test_brand_terms_match_in_the_other_script(stack: Stack) -> None:
+    config = parse_config(
+        {
+            "brands": [
+                {"name": "Acme", "terms": ["acme"]},
+                {"name": "Виваком", "terms": ["виваком"]},
+            ]
+        },
+        "crisisbot.toml",
+    )
+    records = [
+        _record(1, text="Акме пак не работи"),
+        _record(2, text="Vivacom mi vzeha parite dva pati"),
+        _record(3, text="Времето в София днес"),
+    ]
+    with stack.bot.transaction() as session:
+        store_mentions(
+            session, [parse_record(r) for r in records], config=config, now=stack.bot.clock()
+        )
+    with stack.bot.transaction() as session:
+        brands = dict(session.execute(select(Mention.external_id, Mention.brand)).all())
+    assert brands == {"l1": "Acme", "l2": "Виваком", "l3": None}

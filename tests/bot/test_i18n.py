@@ -4,6 +4,7 @@ numbers follow the locale."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import string
@@ -14,6 +15,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.aftermath import report
 from bot.core import i18n
 from bot.core.config import Config, ConfigError, Level, Template, parse_config
 from bot.core.i18n import _
@@ -98,6 +100,15 @@ def test_no_english_msgid_is_left_in_the_bulgarian_renders() -> None:
             help_text(),
             human(timedelta(seconds=30)) + human(timedelta(minutes=5)) + human(timedelta(hours=3)),
         ]
+        empty = report.Report(now - timedelta(days=7), now, [], [("bluesky", 1200)])
+        rendered.append(report.slack_summary(empty))
+        for writer in (report.write_markdown, report.write_html):
+            out = io.StringIO()
+            writer(empty, out)
+            # Markup is not prose: keep the text between tags and Markdown's table rules.
+            rendered.append(
+                re.sub(r"<style>.*?</style>|<[^>]+>|&[a-z]+;", " ", out.getvalue(), flags=re.S)
+            )
         for raw in ("", "frobnicate", "claim", "claim x", "export 1 pdf", "status 1 2"):
             try:
                 parse(raw)

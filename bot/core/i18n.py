@@ -15,8 +15,11 @@ does (`using(config.locale)`: a Slack request, a delivery pass, a scheduler job,
 services below need no locale parameter; with none set, English. Messages use named `{fields}`
 (`_("#{number} resolved.", number=7)`), so a translation may reorder them.
 
-Extract and update (maintainers): `pybabel extract -F babel.cfg -o bot/locale/crisisbot.pot .`
-then `pybabel update -i bot/locale/crisisbot.pot -d bot/locale -D crisisbot`.
+After changing a message (maintainers):
+`pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o /tmp/crisisbot.pot .`, then
+`pybabel update -i /tmp/crisisbot.pot -d bot/locale -D crisisbot -w 100` and translate the
+new entries (tests/bot/test_i18n.py fails while one lacks a translation). Mark texts with `_()`,
+`ngettext()`, `pgettext()` or `N_()` outside f-strings: the extractor does not look inside them.
 """
 
 from __future__ import annotations

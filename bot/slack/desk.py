@@ -264,20 +264,12 @@ def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
 def _stats(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with bot.transaction() as session:
         s = stats.team_stats(session)
-    lines = [
-        i18n.ngettext(
-            "*Across {n} real incident* (drills left out)",
-            "*Across {n} real incidents* (drills left out)",
-            s.count,
-        ),
-        "• " + _("Median time to claim: {value}", value=stats.human(s.median_to_claim)),
-        "• " + _("Median time to first approved reply: {value}",
-                 value=stats.human(s.median_to_first_approved_reply)),
-        "• " + _("Median time to resolve: {value}", value=stats.human(s.median_to_resolve)),
-        "• " + _("Dismissed as false positives: {share} ({count})",
-                 share=i18n.percent(s.dismissed_share), count=i18n.number(s.dismissed)),
-    ]  # fmt: skip
-    return Reply("\n".join(lines))
+    head = i18n.ngettext(
+        "*Across {n} real incident* (drills left out)",
+        "*Across {n} real incidents* (drills left out)",
+        s.count,
+    )
+    return Reply("\n".join([head, *messages.team_stats_lines(s)]))
 
 
 @guard

@@ -7,7 +7,7 @@ Every word the bot adds comes from the catalogue (`bot.core.i18n`), in the team'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -30,10 +30,12 @@ from slack_sdk.models.views import View
 
 from bot.core import i18n
 from bot.core.config import Config
-from bot.core.i18n import _
+from bot.core.i18n import N_, _
 from bot.core.text import cut, escape_mrkdwn, quote, safe_url
 from bot.response.drafts import draft_status
 from bot.response.incidents import severity_name, status_name
+from bot.response.lookups import IncidentLine, PendingDraft
+from bot.response.stats import TeamStats, human
 from bot.slack.ids import Action
 from bot.slack.ids import Block as BlockId
 from bot.slack.ids import View as ViewId
@@ -353,3 +355,96 @@ def notice_modal(number: int, text: str, *, callback_id: str = "notice") -> dict
         blocks=[SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))],
     )
     return view.to_dict()
+
+
+def team_stats_lines(s: TeamStats) -> list[str]:
+    """The response medians, one bullet each (`/crisis stats` and the Home tab)."""
+    return [
+        "• " + _("Median time to claim: {value}", value=human(s.median_to_claim)),
+        "• " + _("Median time to first approved reply: {value}",
+                 value=human(s.median_to_first_approved_reply)),
+        "• " + _("Median time to resolve: {value}", value=human(s.median_to_resolve)),
+        "• " + _("Dismissed as false positives: {share} ({count})",
+                 share=i18n.percent(s.dismissed_share), count=i18n.number(s.dismissed)),
+    ]  # fmt: skip
+
+
+# -- App Home ------------------------------------------------------------------------------------
+HOME_MAX_INCIDENTS = 20  # a Home tab holds 100 blocks; the rest is one `/crisis list` away
+HOME_MAX_DRAFTS = 10
+HOME_OPEN_THREAD = N_("Open thread")
+HOME_OPEN_DRAFT = N_("Open draft")
+
+
+def home_view(
+    incidents: Sequence[IncidentLine],
+    drafts: Sequence[PendingDraft] | None,
+    stats: TeamStats,
+    *,
+    days: int,
+    now: datetime,
+    link: Callable[[str | None, str | None], str | None],
+) -> dict[str, Any]:
+    """The viewer's Home tab: the open incidents, the drafts waiting for them (None: they are no
+    approver), the team's figures over the last `days` days. `link(channel, ts)` gives a
+    message's permalink, or None (the line then has no button)."""
+    blocks: list[Block] = [HeaderBlock(text=_("Open incidents"))]
+    if not incidents:
+        blocks.append(_mrkdwn_section(_("No open incidents. :relieved:")))
+    for line in incidents[:HOME_MAX_INCIDENTS]:
+        drill = _("DRILL · ") if line.is_drill else ""
+        holder = f"<@{line.owner}>"
+        owner = _("held by {who}", who=holder) if line.owner else _("unclaimed")
+        head = f"{STATUS_EMOJI.get(line.status, '')} *{drill}#{line.id} {quote(line.title, 200)}*"
+        state = _(
+            "{status} · {severity} · {owner} · open for {time}",
+            status=_cap(status_name(line.status)), severity=severity_name(line.severity),
+            owner=owner, time=human(now - line.opened_at),
+        )  # fmt: skip
+        url = link(line.channel, line.message_ts)
+        button = _link_button(_(HOME_OPEN_THREAD), url, line.id)
+        blocks.append(_mrkdwn_section(f"{head}\n{state}", button))
+    blocks += _more(len(incidents) - HOME_MAX_INCIDENTS, _("`/crisis list` shows them all"))
+    blocks += [DividerBlock(), HeaderBlock(text=_("Waiting for your approval"))]
+    if drafts is None:
+        note = _("Drafts are approved by the people in CRISIS_APPROVERS; you are not one of them.")
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    elif not drafts:
+        blocks.append(_mrkdwn_section(_("Nothing waits for your approval.")))
+    for d in (drafts or [])[:HOME_MAX_DRAFTS]:
+        body = "\n".join("> " + ln for ln in quote(d.text, 400).splitlines() or [""])
+        author = f"<@{d.author}>"
+        text = _(
+            "*Draft v{version}* for #{number} {title} by {author}", version=d.version,
+            number=d.incident_id, title=quote(d.incident_title, 150), author=author,
+        )  # fmt: skip
+        url = link(d.channel, d.ts)
+        button = _link_button(_(HOME_OPEN_DRAFT), url, d.id)
+        blocks.append(_mrkdwn_section(cut(f"{text}\n{body}", SECTION_LIMIT), button))
+    blocks += _more(len(drafts or []) - HOME_MAX_DRAFTS, _("open the incidents' threads"))
+    blocks += [DividerBlock(), HeaderBlock(text=_("Last {days} days", days=days))]
+    head = i18n.ngettext(
+        "*{n} real incident* (drills left out)", "*{n} real incidents* (drills left out)",
+        stats.count,
+    )  # fmt: skip
+    blocks.append(_mrkdwn_section("\n".join([head, *team_stats_lines(stats)])))
+    updated = _("Updated {at} · `/crisis help` lists every command", at=fmt_time(now))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=updated)]))
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def _mrkdwn_section(text: str, accessory: ButtonElement | None = None) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)), accessory=accessory)
+
+
+def _link_button(label: str, url: str | None, ident: int) -> ButtonElement | None:
+    if url is None:
+        return None
+    return ButtonElement(text=label, action_id=Action.OPEN_THREAD, url=url, value=str(ident))
+
+
+def _more(hidden: int, where: str) -> list[Block]:
+    if hidden <= 0:
+        return []
+    more = _("… and {count} more: {where}.", count=hidden, where=where)
+    return [ContextBlock(elements=[MarkdownTextObject(text=more)])]

@@ -131,6 +131,15 @@ def test_a_bulgarian_storm_from_ingest_to_a_bulgarian_export(
     assert "Чака одобрение от одобряващ, различен от автора." in blocks_text(draft)
     assert _english_left(blocks_text(draft)) == []
 
+    # The approver's Home tab: what waits for them, in Bulgarian.
+    team.slack.app_home_opened("U0CAROL")
+    home = json.dumps(
+        team.emulator.wait_for(lambda: team.emulator.home("U0CAROL")), ensure_ascii=False
+    )
+    assert "Чакат вашето одобрение" in home and "*Чернова v1* за #1" in home
+    assert "Към черновата" in home and "Последните 30 дни" in home and "отговаря <@U0ALICE>" in home
+    assert _english_left(home) == [] and "Waiting" not in home
+
     click_on(team, draft, Action.APPROVE, "U0ALICE")  # four eyes: not the author
     answer(team, "авторът не може да одобри собствената си чернова")
     clock.advance(minutes=4)

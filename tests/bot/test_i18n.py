@@ -19,7 +19,8 @@ from bot.aftermath import report
 from bot.core import i18n
 from bot.core.config import Config, ConfigError, Level, Template, parse_config
 from bot.core.i18n import _
-from bot.response.stats import human
+from bot.response.lookups import IncidentLine, PendingDraft
+from bot.response.stats import TeamStats, human
 from bot.slack import commands, messages
 from bot.slack.commands import ALIASES, USAGE, UsageError, help_text, parse
 from models import Draft, Incident
@@ -100,6 +101,14 @@ def test_no_english_msgid_is_left_in_the_bulgarian_renders() -> None:
             help_text(),
             human(timedelta(seconds=30)) + human(timedelta(minutes=5)) + human(timedelta(hours=3)),
         ]
+        line = IncidentLine(7, "Acme: буря", "escalated", "critical", None, now, True, "C1", "1.2")
+        waiting = PendingDraft(3, 2, "U0ALICE", "Отговор", 7, "Acme: буря", "C1", "1.3")
+        figures = TeamStats(1, 0, timedelta(minutes=4), None, timedelta(hours=2))
+        for drafts in ([waiting] * 12, None, []):
+            view = messages.home_view(
+                [line] * 25, drafts, figures, days=30, now=now, link=lambda c, t: "https://x.y/1"
+            )
+            rendered.append(json.dumps(view, ensure_ascii=False))
         empty = report.Report(now - timedelta(days=7), now, [], [("bluesky", 1200)])
         rendered.append(report.slack_summary(empty))
         for writer in (report.write_markdown, report.write_html):

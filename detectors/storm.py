@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from detectors.keywords import matcher_for
+from detectors.language import language_shares
 from detectors.volume import BinResult, VolumeDetector, VolumeSettings
 
 
@@ -99,6 +100,7 @@ class _Content:
     rising_terms: list[dict[str, Any]]
     top_reach: list[dict[str, Any]]
     window_indexes: list[int]
+    languages: list[dict[str, Any]]  # share of each language among the window's mentions
 
 
 def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -> _Content:
@@ -149,8 +151,11 @@ def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -
         }
         for i in reach[:5]
     ]
+    # Mentions carry `lang` once stored with it (optional: older records and tests lack it).
+    langs = [lang for i in recent if (lang := getattr(mentions[i], "lang", None))]
+    languages = [{"lang": lang, "share": sh} for lang, sh in language_shares(langs)]
     return _Content(
-        len(recent), share, base_neg / base_n if base_n else 0.0, z, rising, top, recent
+        len(recent), share, base_neg / base_n if base_n else 0.0, z, rising, top, recent, languages
     )
 
 
@@ -324,6 +329,7 @@ def _evidence(
         "negative_share": round(content.negative_share, 3),
         "baseline_negative_share": round(content.baseline_negative_share, 3),
         "rising_terms": content.rising_terms,
+        "languages": content.languages,  # [{"lang": "bg", "share": 0.87}, …], largest first
         "top_reach": [{k: v for k, v in t.items() if k != "index"} for t in content.top_reach],
         "series": [
             [t.isoformat(), c, n]

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import pytest
 
 from detectors.storm import Assessment, StormSettings, StormTracker, assess
 from tests.detectors.synth import BIN, T0, M, daily_rate, poisson
@@ -223,3 +226,25 @@ def test_bulgarian_keywords_count_every_inflected_form_as_one_term() -> None:
     assert rising == {"изтичане": 24}
     assert a.fired
     assert "изтичане" in " ".join(a.reasons)
+
+
+@dataclass(frozen=True)
+class LangM(M):
+    lang: str | None = None
+
+
+def test_evidence_gives_the_languages_of_the_window() -> None:
+    now = T0 + timedelta(days=7, hours=15)
+    calm = calm_mentions(8, base=1.0)
+    window = [
+        LangM(created_at=now - timedelta(minutes=m), text="Пак няма ток", lang=lang)
+        for m, lang in zip(range(1, 41), ["bg"] * 35 + ["en"] * 4 + [None], strict=True)
+    ]
+    mentions = sorted(calm + window, key=lambda m: m.created_at)
+    languages = assess(mentions, now, SETTINGS).evidence["languages"]
+    assert languages == [
+        {"lang": "bg", "share": pytest.approx(35 / 39, abs=1e-4)},
+        {"lang": "en", "share": pytest.approx(4 / 39, abs=1e-4)},
+    ]
+    # Mentions stored before languages were (no `lang`): no language evidence, no error.
+    assert assess(calm, now, SETTINGS).evidence["languages"] == []

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import Crisisbot
+from bot.core import i18n
 from bot.core.config import ConfigError
 from bot.core.errors import ServiceError
 from bot.core.settings import Settings, SettingsError
@@ -191,7 +192,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     bot = _bot()
     name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
-    with bot.transaction() as session:
+    # The file is for people: in the team's language (the terminal lines stay English).
+    with bot.transaction() as session, i18n.using(bot.config.locale):
         if args.out is None:
             export.write(
                 session, args.number, args.format, sys.stdout, name_of=name_of, config=bot.config
@@ -229,9 +231,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         built = report.build(session, since=since, until=until)
     writer = report.write_html if args.format == "html" else report.write_markdown
     if args.out is None:
-        writer(built, sys.stdout)
+        with i18n.using(bot.config.locale):
+            writer(built, sys.stdout)
         return 0
-    with open(args.out, "w", encoding="utf-8") as stream:
+    with open(args.out, "w", encoding="utf-8") as stream, i18n.using(bot.config.locale):
         writer(built, stream)
     print(f"crisisbot: wrote {args.out}", file=sys.stderr)
     return 0
@@ -368,7 +371,7 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return run_demo(out_dir=Path(args.out), speed=args.speed)
+    return run_demo(out_dir=Path(args.out), speed=args.speed, locale=args.locale)
 
 
 def _number(text: str) -> int:
@@ -422,6 +425,10 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("demo", cmd_demo, "a sample storm against the local Slack emulator; no tokens needed")
     sp.add_argument("--out", default="crisisbot-demo", help="folder for the demo's files")
     sp.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0 = no pauses)")
+    sp.add_argument(
+        "--locale", choices=("en", "bg"), default="en",
+        help="the team's language: bg plays a Bulgarian storm and a Bulgarian-speaking bot",
+    )  # fmt: skip
     return p
 
 

@@ -1,10 +1,14 @@
 """`crisisbot demo`: the real bot (HTTP endpoint, scheduler, detectors, SQLite, outbox) against
 the bundled Slack emulator. A calm week, then a storm; the demo plays the team and shows the
 incident channel in the terminal as it evolves, then writes the exported timeline.
+
+`--locale bg` plays a Bulgarian team: a storm in Bulgarian (some English in it), the bot speaking
+Bulgarian, the team typing the Bulgarian /crisis aliases. The narration stays English.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -18,6 +22,7 @@ from typing import Any
 import httpx
 
 from bot.aftermath import export
+from bot.core import i18n
 from bot.core.config import Config, Level, Template
 from bot.core.db import upgrade
 from bot.emulator import SlackEmulator
@@ -41,7 +46,44 @@ PLAYBOOK = Config(
 )
 
 
-def run_demo(*, out_dir: Path, speed: float = 1.0) -> int:
+# What the team types and writes, per locale: the subcommands (English or their Bulgarian alias)
+# and the words of its notes, reasons and reply.
+SCRIPT = {
+    "en": {
+        "claim": "claim", "escalate": "escalate", "draft": "draft", "note": "note",
+        "resolve": "resolve",
+        "why": "charges doubled, legal may need to look",
+        "note_text": "Statement posted on X and Bluesky",
+        "summary": "Double charges refunded; payments fixed",
+    },
+    "bg": {
+        "claim": "поеми", "escalate": "ескалирай", "draft": "чернова", "note": "бележка",
+        "resolve": "приключи",
+        "why": "двойни такси, може да трябва да погледне и юридическият отдел",
+        "note_text": "Изявлението е публикувано в X и Facebook",
+        "summary": "Двойните такси са възстановени; плащанията работят",
+    },
+}  # fmt: skip
+PLAYBOOK_BG = dataclasses.replace(
+    PLAYBOOK,
+    locale="bg",
+    levels=(
+        Level("Екип социални мрежи", ("S0COMMS",)),
+        Level("Ръководител комуникации", ("U0BOB",)),
+        Level("Юридически отдел и ръководство", ("U0DAN",)),
+    ),
+    templates=(
+        Template(
+            "Временно изявление",
+            "Знаем, че част от вас бяха таксувани двукратно и не могат да се свържат с нас. "
+            "Отстраняваме проблема и всяко двойно плащане ще бъде възстановено автоматично. "
+            "Следваща информация тук до 15:00 ч.",
+        ),
+    ),
+)
+
+
+def run_demo(*, out_dir: Path, speed: float = 1.0, locale: str = "en") -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "demo.db"
     for stale in out_dir.glob("demo.db*"):
@@ -53,7 +95,8 @@ def run_demo(*, out_dir: Path, speed: float = 1.0) -> int:
     upgrade(engine)
     engine.dispose()
     emulator = SlackEmulator().start()
-    stack = start_stack(url, clock=_now, config=PLAYBOOK, emulator=emulator, min_post_interval=1.0)
+    playbook = PLAYBOOK_BG if locale == "bg" else PLAYBOOK
+    stack = start_stack(url, clock=_now, config=playbook, emulator=emulator, min_post_interval=1.0)
     from bot.jobs import create_scheduler
 
     scheduler = create_scheduler(stack.bot)
@@ -75,7 +118,9 @@ def _now() -> datetime:
 
 def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     pause = lambda s: time.sleep(s * speed)  # noqa: E731
-    records = list(sample_storm(_now(), brand="Acme"))
+    playbook = stack.bot.config
+    words = SCRIPT[playbook.locale]
+    records = list(sample_storm(_now(), brand="Acme", language=playbook.locale))
     calm, storm = records[:-90], records[-90:]
     say = screen.narrate
     say(f"Pushing a calm week of mentions ({len(calm)}) to POST /ingest …")
@@ -88,11 +133,11 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
         pause(1)
     number = _wait(lambda: _incident(stack), 30, "the alert")
     pause(2)
-    _team(stack, screen, "U0ALICE", f"claim #{number}")
+    _team(stack, screen, "U0ALICE", f"{words['claim']} #{number}")
     pause(2)
-    _team(stack, screen, "U0ALICE", f"escalate #{number} charges doubled, legal may need to look")
+    _team(stack, screen, "U0ALICE", f"{words['escalate']} #{number} {words['why']}")
     pause(2)
-    _team(stack, screen, "U0ALICE", f"draft #{number} {PLAYBOOK.templates[0].text}")
+    _team(stack, screen, "U0ALICE", f"{words['draft']} #{number} {playbook.templates[0].text}")
     draft = _wait(lambda: _pending_draft(stack), 15, "the draft")
     pause(2)
     say(f"{USERS['U0CAROL']} opens crisisbot's Home tab in Slack …")
@@ -106,9 +151,9 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     say(f"{USERS['U0CAROL']} approves it.")
     _click(stack, draft, "draft.approve", "U0CAROL")
     pause(2)
-    _team(stack, screen, "U0ALICE", f"note #{number} Statement posted on X and Bluesky")
+    _team(stack, screen, "U0ALICE", f"{words['note']} #{number} {words['note_text']}")
     pause(1)
-    _team(stack, screen, "U0ALICE", f"resolve #{number} Double charges refunded; payments fixed")
+    _team(stack, screen, "U0ALICE", f"{words['resolve']} #{number} {words['summary']}")
     pause(3)
     _wait(lambda: stack.bot.deliverer().pending() == 0, 15, "delivery")
     screen.flush()  # the resolved card before the closing line, at any speed
@@ -151,7 +196,8 @@ def _incident(stack: Stack) -> int | None:
 
 def _pending_draft(stack: Stack) -> dict[str, Any] | None:
     for m in stack.emulator.messages(CHANNEL):
-        if "Draft reply v" in m.get("text", "") and "draft.approve" in json.dumps(m["blocks"]):
+        # The draft card is the one with an Approve button (its text is in the team's language).
+        if "draft.approve" in json.dumps(m.get("blocks") or []):
             return m
     return None
 
@@ -171,7 +217,11 @@ def _export(stack: Stack, number: int, out_dir: Path) -> list[Path]:
     for fmt in ("md", "json", "csv", "html"):
         kind = "report" if fmt == "html" else "timeline"
         path = out_dir / f"incident-{number}-{kind}.{fmt}"
-        with stack.bot.transaction() as session, path.open("w", encoding="utf-8", newline="") as f:
+        with (
+            stack.bot.transaction() as session,
+            path.open("w", encoding="utf-8", newline="") as f,
+            i18n.using(stack.bot.config.locale),
+        ):
             export.write(
                 session, number, fmt, f, name_of=stack.bot.gateway.user_name,
                 config=stack.bot.config, now=_now(),

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, text
 
 from bot.aftermath import digest
 from bot.app import Crisisbot
+from bot.core import i18n
 from bot.core.config import SourceConfig
 from bot.detection import detect as detection
 from bot.intake.polling import Poller, PollResult, http_client
@@ -54,7 +55,7 @@ def lock_key(conn: Connection, name: str) -> int:
 def job(fn: Callable[[Crisisbot], Any]) -> Callable[[Crisisbot], Any]:
     @functools.wraps(fn)
     def run(bot: Crisisbot) -> Any:
-        with only_one(bot, fn.__name__) as mine:
+        with only_one(bot, fn.__name__) as mine, i18n.using(bot.config.locale):
             if not mine:
                 return None
             return fn(bot)

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 
 from bot.app import Crisisbot
+from bot.core.i18n import _
 from bot.slack import desk, home
 from bot.slack.commands import help_text
 
@@ -29,7 +30,7 @@ def on_app_mention(event: dict[str, Any], context: Any) -> None:
     bot: Crisisbot = context["crisisbot"]
     channel, user = event.get("channel"), event.get("user")
     if channel and user:
-        desk.tell(bot, channel, user, "I answer to `/crisis`.\n" + help_text())
+        desk.tell(bot, channel, user, _("I answer to `/crisis`.") + "\n" + help_text())
 
 
 def on_app_home_opened(event: dict[str, Any], context: Any) -> None:

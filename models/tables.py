@@ -43,6 +43,9 @@ class Mention(Base):
     ingested_at: Mapped[utc]
     polarity: Mapped[float | None] = mapped_column(Float)
     label: Mapped[str | None] = mapped_column(String(10))
+    # ISO 639 code ("bg", "en", "ru"): the record's own `lang`, else what the sentiment detector
+    # identified; NULL when unknown (older rows, no detector). The alert's language share.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class Incident(Base):

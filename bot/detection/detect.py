@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core import i18n
 from bot.core.config import Config
+from bot.core.i18n import _
 from bot.response import incidents
+from detectors.language import language_shares
 from detectors.storm import Assessment, StormSettings, StormTracker
 from models import Incident, Mention
 
@@ -77,6 +81,7 @@ def _detect_brand(
             Mention.author_followers,
             Mention.url,
             Mention.source,
+            Mention.language,
         )
         .where(Mention.brand.is_(None) if brand is None else Mention.brand == brand)
         .where(Mention.created_at > since, Mention.created_at <= now)
@@ -90,9 +95,9 @@ def _detect_brand(
     incident = incidents.open_incident(
         session,
         brand=brand,
-        title=f"{brand or 'Brand'}: mention storm",
+        title=_("{brand}: mention storm", brand=brand or _("Brand")),
         severity=result.severity,
-        evidence=evidence_for(result, mentions),
+        evidence=evidence_for(result, mentions, settings=settings, now=now),
         first_mention_at=result.started_at,
         channel=channel,
         now=now,
@@ -128,7 +133,10 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     )
 
 
-def evidence_for(result: Assessment, mentions: Any) -> dict[str, Any]:
+def evidence_for(
+    result: Assessment, mentions: Any, *, settings: StormSettings, now: datetime
+) -> dict[str, Any]:
+    """The alert's evidence, its reasons written in the team's language (`i18n.current()`)."""
     samples = [
         {
             "source": m.source,
@@ -141,4 +149,114 @@ def evidence_for(result: Assessment, mentions: Any) -> dict[str, Any]:
         }
         for m in (mentions[i] for i in result.sample_indexes[:5])
     ]
-    return {**result.evidence, "reasons": result.reasons, "samples": samples}
+    evidence = {**result.evidence, "samples": samples}
+    since = now - timedelta(minutes=settings.window_minutes)
+    # The window's languages, largest share first (unknown, e.g. rows from before the language
+    # column, counts as "und"): the alert says "87% Bulgarian".
+    shares = language_shares(m.language for m in mentions if since < m.created_at <= now)
+    if shares:
+        evidence["languages"] = dict(shares)
+    evidence["reasons"] = reasons_for(result, evidence, settings)
+    return evidence
+
+
+def reasons_for(result: Assessment, evidence: dict[str, Any], settings: StormSettings) -> list[str]:
+    """The detector's sentences (English, the catalogue's source) or, in another locale, the
+    same facts rewritten from the evidence's numbers; and the storm's languages."""
+    if i18n.current() == i18n.SOURCE_LOCALE:
+        reasons = list(result.reasons)
+    else:
+        reasons = _translated_reasons(evidence, settings)
+    languages = evidence.get("languages")
+    if languages:
+        shares = ", ".join(
+            _("{share} {language}", share=i18n.percent(share), language=i18n.language_name(code))
+            for code, share in list(languages.items())[:3]
+        )
+        # Before the high-reach posts (always the last lines): the card shows the first six.
+        at = len(reasons) - len((evidence.get("top_reach") or [])[:3])
+        reasons.insert(max(at, 0), _("Languages: {shares}.", shares=shares))
+    return reasons
+
+
+def _translated_reasons(ev: dict[str, Any], s: StormSettings) -> list[str]:
+    out = []
+    observed, expected = ev.get("observed", 0), ev.get("expected", 0.0)
+    minutes = ev.get("window_minutes", s.window_minutes)
+    if ev.get("alert_at") is not None:
+        out.append(
+            _(
+                "{observed} mentions in {minutes} minutes where about {expected} were expected "
+                "at this time of day ({ratio} times the usual).",
+                observed=i18n.number(observed), minutes=minutes,
+                expected=i18n.number(round(expected)),
+                ratio=i18n.decimal(observed / max(expected, 1.0)),
+            )
+        )  # fmt: skip
+        z = float(ev.get("z", 0.0))
+        unusual = (
+            _("extremely unusual, far beyond its normal bursts")
+            if z >= 12
+            else _("very unusual, well beyond its normal bursts")
+            if z >= 8
+            else _("unusual, beyond its normal bursts")
+        )
+        out.append(
+            _(
+                "That is {unusual} for this brand (volume score {score}).",
+                unusual=unusual, score=i18n.decimal(float(ev.get("score", 0.0)), 2),
+            )
+        )  # fmt: skip
+    else:
+        out.append(
+            _(
+                "Volume itself is not unusual yet: {observed} mentions in the last {minutes} "
+                "minutes, about {expected} expected.",
+                observed=i18n.number(observed), minutes=minutes,
+                expected=i18n.number(round(expected)),
+            )
+        )  # fmt: skip
+    recent = ev.get("recent_mentions") or 0
+    if recent:
+        share, usual = ev.get("negative_share", 0.0), ev.get("baseline_negative_share", 0.0)
+        template = (
+            _("{share} of the last {minutes} minutes' {count} mentions are negative "
+              "(up from {usual}).")
+            if share >= usual + s.min_negative_rise
+            else _("{share} of the last {minutes} minutes' {count} mentions are negative "
+                   "(usually {usual}).")
+        )  # fmt: skip
+        out.append(
+            template.format(
+                share=i18n.percent(share),
+                minutes=s.window_minutes,
+                count=i18n.number(recent),
+                usual=i18n.percent(usual),
+            )
+        )
+    rising: Sequence[dict[str, Any]] = ev.get("rising_terms") or []
+    if rising:
+        terms = ", ".join(
+            _("“{term}” ({count}, usually {expected})", term=t["term"],
+              count=i18n.number(t["count"]), expected=i18n.number(round(t["expected"])))
+            for t in rising[:5]
+        )  # fmt: skip
+        out.append(_("Crisis terms rising: {terms}.", terms=terms))
+    for t in (ev.get("top_reach") or [])[:3]:
+        out.append(
+            _(
+                "High-reach post by {author} ({followers} followers, {label}).",
+                author=t.get("author") or _("an unknown author"),
+                followers=i18n.number(t.get("followers") or 0),
+                label=label_name(t.get("label")),
+            )
+        )  # fmt: skip
+    return out
+
+
+def label_name(label: str | None) -> str:
+    return {
+        "negative": _("negative"),
+        "neutral": _("neutral"),
+        "positive": _("positive"),
+    }.get(label or "", _("unscored"))

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from bot.core.errors import NotFound
-from bot.response.incidents import OPEN_STATUSES
+from bot.response.incidents import OPEN_STATUSES, no_such_incident
 from bot.response.stats import METRIC_COLUMNS, Metrics, metrics_of
 from models import Draft, Incident
 
@@ -117,7 +117,7 @@ def open_lines(conn: Connection) -> list[IncidentLine]:
 def status(conn: Connection, number: int) -> IncidentStatus:
     row = conn.execute(_STATUS, {"number": number}).one_or_none()
     if row is None:
-        raise NotFound(f"There is no incident #{number}. `/crisis list` shows the open ones.")
+        raise NotFound(no_such_incident(number))
     reasons = row.reasons if isinstance(row.reasons, list) else []
     return IncidentStatus(
         line=_line(row),

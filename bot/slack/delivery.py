@@ -19,7 +19,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.aftermath import export
+from bot.core import i18n
 from bot.core.config import Config
+from bot.core.i18n import _
 from bot.response import drafts, timeline
 from bot.slack import messages
 from bot.slack.gateway import SlackError, SlackGateway
@@ -50,20 +52,22 @@ class Deliverer:
     after_cards: Callable[[], object] | None = None
 
     def deliver_due(self, *, limit: int = 200) -> int:
-        """Deliver what is due now; return how many rows were sent."""
+        """Deliver what is due now; return how many rows were sent. Cards, exports and the
+        Home tabs are rendered now, in the team's language."""
         sent = cards = 0
-        for _ in range(limit):
-            row_id = self._claim_next()
-            if row_id is None:
-                break
-            done, card = self._deliver(row_id)
-            sent += done
-            cards += 1 if done and card else 0
-        if cards and self.after_cards is not None:
-            try:
-                self.after_cards()
-            except Exception:  # the Home tab is a view; delivery must go on without it
-                logger.exception("refreshing after a card update failed")
+        with i18n.using(self.config.locale):
+            for _n in range(limit):
+                row_id = self._claim_next()
+                if row_id is None:
+                    break
+                done, card = self._deliver(row_id)
+                sent += done
+                cards += 1 if done and card else 0
+            if cards and self.after_cards is not None:
+                try:
+                    self.after_cards()
+                except Exception:  # the Home tab is a view; delivery must go on without it
+                    logger.exception("refreshing after a card update failed")
         return sent
 
     def pending(self) -> int:
@@ -195,11 +199,16 @@ class Deliverer:
             session, incident.id, fmt, buffer, name_of=self.gateway.user_name,
             config=self.config, bom=True, now=self.clock(),
         )  # fmt: skip
+        title = (
+            _("#{number} report ({format})", number=incident.id, format=fmt)
+            if fmt == "html"
+            else _("#{number} timeline ({format})", number=incident.id, format=fmt)
+        )
         self.gateway.upload_file(
             channel,
             f"incident-{incident.id}-{'report' if fmt == 'html' else 'timeline'}.{fmt}",
             buffer.getvalue().encode("utf-8"),
-            title=f"#{incident.id} {'report' if fmt == 'html' else 'timeline'} ({fmt})",
+            title=title,
             thread_ts=incident.message_ts,
         )
         return _Outcome(None, None, channel)

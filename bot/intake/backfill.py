@@ -1,0 +1,108 @@
+"""Backfill: a source's past, fetched back to the detector's baseline so a storm is judged
+against a week of normal, not against nothing.
+
+When: on a source's first poll, and after a gap longer than the baseline (the source was down or
+switched off for days). `crisisbot backfill` starts one by hand. Where a platform can page back
+in time (`sources.base.Backfilling`) the poller walks back one page at a time after each live
+poll, within a budget (`PAGES_PER_POLL`, `SECONDS_PER_POLL`), so a long backfill spreads over
+several polls and never delays the live one. Feeds have no past to page: they take what they list.
+
+Each page is stored in ONE transaction with the backfill cursor it leads to (`SourceState.backfill`,
+next to the live cursor), so a crash (even kill -9) between pages repeats at most the page in
+flight, which de-duplication absorbs: no gap, no duplicate.
+
+Backfilled mentions are only history: detection alerts on a storm happening now (an alert in the
+last window), never on one the backfill finds already over.
+
+The state, a JSON object::
+
+    days      the span asked for;  since / until: its bounds (until = when it started)
+    cursor    the connector's backfill cursor (None: from the newest)
+    reached   the oldest mention stored by it, ISO time (None before the first)
+    pages, mentions   requests made and new mentions stored
+    done      nothing more to fetch;  supported: False for sources that cannot page back
+    error     why it stopped early (a permanent error), else None
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from detectors.storm import StormSettings
+
+DEFAULT_DAYS = StormSettings().baseline_days  # the detector's baseline: 7 days
+MAX_DAYS = 90
+PAGES_PER_POLL = 10  # requests per source per poll, on top of the live poll's
+SECONDS_PER_POLL = 20.0  # and no longer than this (checked between pages)
+
+
+def new_state(now: datetime, days: int, *, supported: bool) -> dict[str, Any]:
+    return {
+        "days": days,
+        "since": (now - timedelta(days=days)).isoformat(),
+        "until": now.isoformat(),
+        "cursor": None,
+        "reached": None,
+        "pages": 0,
+        "mentions": 0,
+        "done": not supported,
+        "supported": supported,
+        "error": None,
+    }
+
+
+def needs_start(
+    state: dict[str, Any] | None,
+    *,
+    live_cursor: str | None,
+    last_success_at: datetime | None,
+    now: datetime,
+    days: int,
+) -> bool:
+    """A first poll (no live cursor, no backfill yet), or a gap longer than the baseline."""
+    if state is None and live_cursor is None:
+        return True
+    return last_success_at is not None and now - last_success_at > timedelta(days=days)
+
+
+def covered_days(state: dict[str, Any]) -> int:
+    """Whole days from the start of the backfill back to the oldest mention it stored."""
+    if state.get("done") and not state.get("error"):
+        return int(state["days"])
+    reached = state.get("reached")
+    if not reached:
+        return 0
+    span = datetime.fromisoformat(state["until"]) - datetime.fromisoformat(reached)
+    return min(int(state["days"]), max(0, span.days))
+
+
+def progress(state: dict[str, Any] | None) -> str | None:
+    """One line for `crisisbot poll` and `/crisis sources`, e.g. "backfilling: 3 of 7 days"."""
+    if state is None:
+        return None
+    if not state.get("supported", True):
+        return "no backfill: the feed lists what it keeps"
+    days = int(state["days"])
+    if state.get("error"):
+        return f"backfill stopped at {covered_days(state)} of {days} days: {state['error']}"
+    if state.get("done"):
+        return f"backfill done: {days} of {days} days"
+    return f"backfilling: {covered_days(state)} of {days} days"
+
+
+def advanced(
+    state: dict[str, Any], *, cursor: str | None, oldest: datetime | None, new: int, done: bool
+) -> dict[str, Any]:
+    """The state after one stored page (a new dict: JSON columns track assignment only)."""
+    reached = state.get("reached")
+    if oldest is not None and (reached is None or oldest < datetime.fromisoformat(reached)):
+        reached = oldest.isoformat()
+    return {
+        **state,
+        "cursor": cursor,
+        "reached": reached,
+        "pages": int(state.get("pages", 0)) + 1,
+        "mentions": int(state.get("mentions", 0)) + new,
+        "done": done,
+    }

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.core.errors import ServiceError
 from bot.detection import drills
+from bot.intake import backfill
 from bot.response import drafts, incidents, lookups, outbox, stats
 from bot.slack import messages
 from bot.slack.commands import Command, help_text
@@ -281,9 +282,11 @@ def _source_line(name: str, state: SourceState | None, now: datetime) -> str:
     )
     # The count is of the UTC day in `day`; before the first poll of a new day it is 0.
     today = state.mentions_today if state.day == now.astimezone(UTC).date().isoformat() else 0
+    walked = backfill.progress(state.backfill)
+    history = f" · {messages.escape_mrkdwn(walked)}" if walked else ""
     return (
         f"• *{shown}*: last success {messages.fmt_time(state.last_success_at)} · "
-        f"{today} mentions today{error}{backoff}"
+        f"{today} mentions today{history}{error}{backoff}"
     )
 
 

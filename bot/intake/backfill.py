@@ -66,6 +66,10 @@ def needs_start(
     return last_success_at is not None and now - last_success_at > timedelta(days=days)
 
 
+def active(state: dict[str, Any] | None) -> bool:
+    return state is not None and not state.get("done")
+
+
 def covered_days(state: dict[str, Any]) -> int:
     """Whole days from the start of the backfill back to the oldest mention it stored."""
     if state.get("done") and not state.get("error"):

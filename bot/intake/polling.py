@@ -145,13 +145,13 @@ class Poller:
             logger.exception("poll %s: the connector failed unexpectedly", source.name)
             message = f"unexpected {type(exc).__name__}: {exc}"
             return self._failed(source, message, None, counts=True)
-        polled = self._succeeded(source, result, cursor, can_backfill=_can_backfill(connector))
-        walked = self.run_backfill(source, pages=self.backfill_pages, seconds=self.backfill_seconds)
-        return dataclasses.replace(
-            walked,
-            new=polled.new + walked.new,
-            backfill=walked.backfill,
+        polled, walking = self._succeeded(
+            source, result, cursor, can_backfill=_can_backfill(connector)
         )
+        if not walking:
+            return polled
+        walked = self.run_backfill(source, pages=self.backfill_pages, seconds=self.backfill_seconds)
+        return dataclasses.replace(walked, new=polled.new + walked.new)
 
     # -- backfill -----------------------------------------------------------------------------
     def start_backfill(self, source: SourceConfig, days: int) -> None:
@@ -265,7 +265,8 @@ class Poller:
 
     def _succeeded(
         self, source: SourceConfig, result: FetchResult, cursor: str | None, *, can_backfill: bool
-    ) -> PollResult:
+    ) -> tuple[PollResult, bool]:
+        """Store the live poll; also say whether a backfill is under way (walk on after it)."""
         now = self.bot.clock()
         with self.bot.transaction() as session:
             new = store_mentions(session, result.mentions, config=self.bot.config, now=now)
@@ -286,6 +287,7 @@ class Poller:
             state.backoff_until = None
             _count_today(state, new, now)
             today = state.mentions_today
+            walk, walking = backfill.progress(state.backfill), backfill.active(state.backfill)
         logger.info(
             "poll %s: %d fetched, %d new, %d today, cursor %s",
             source.name,
@@ -294,7 +296,7 @@ class Poller:
             today,
             "moved" if result.cursor not in (None, cursor) else "kept",
         )
-        return PollResult(source.name, new=new)
+        return PollResult(source.name, new=new, backfill=walk), walking
 
     def _failed(
         self, source: SourceConfig, message: str, wait: timedelta | None, *, counts: bool

@@ -109,6 +109,8 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     `evidence["alert_at"]`: one alert is one storm, so an incident carrying that alert_at was this
     storm, and a new alert (a new alert_at) after a resolved incident is a new storm. A content-only
     alert has no alert_at: it is the same storm when it began before the latest incident opened.
+    A cold-start alert (`evidence["short_baseline"]`) is content-only too: a volume alert on a
+    storm that began before it opened is that storm.
     """
     alert_at = result.evidence.get("alert_at")
     recent = session.scalars(
@@ -119,7 +121,14 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
         .limit(10)
     ).all()
     if alert_at is not None:
-        return any((i.evidence or {}).get("alert_at") == alert_at for i in recent)
+        if any((i.evidence or {}).get("alert_at") == alert_at for i in recent):
+            return True
+        # A cold-start alert (judged on content, short history) covers the storm it saw: when a
+        # backfill then brings history, the volume alert on that same storm is no new storm.
+        return result.started_at is not None and any(
+            "short_baseline" in (i.evidence or {}) and result.started_at <= i.opened_at
+            for i in recent
+        )
     latest = recent[0] if recent else None
     return (
         latest is not None

@@ -118,11 +118,14 @@ def judge(
     `now` are ignored.
     """
     s = settings or ColdStartSettings()
+    enough = timedelta(hours=s.min_history_hours)
+    if mentions and now - enough >= mentions[0].created_at:  # the usual case, without a scan
+        return None
     first = min((m.created_at for m in mentions if m.created_at <= now), default=None)
     if first is None:
         return None
     history = now - first
-    if history >= timedelta(hours=s.min_history_hours):
+    if history >= enough:
         return None
     pattern = crisis_pattern(keywords)
     start = now - timedelta(minutes=window_minutes)

@@ -1,11 +1,13 @@
 """Backfill: a source's past, fetched back to the detector's baseline so a storm is judged
 against a week of normal, not against nothing.
 
-When: on a source's first poll, and after a gap longer than the baseline (the source was down or
-switched off for days). `crisisbot backfill` starts one by hand. Where a platform can page back
-in time (`sources.base.Backfilling`) the poller walks back one page at a time after each live
-poll, within a budget (`PAGES_PER_POLL`, `SECONDS_PER_POLL`), so a long backfill spreads over
-several polls and never delays the live one. Feeds have no past to page: they take what they list.
+When: on a source's first poll, after a gap longer than the baseline (the source was down or
+switched off for days), and after a live poll that ran out of pages (a shorter gap with more new
+mentions than the live poll's page cap: back to where the live cursor was). `crisisbot backfill`
+starts one by hand. Where a platform can page back in time (`sources.base.Backfilling`) the
+poller walks back one page at a time after each live poll, within a budget (`PAGES_PER_POLL`,
+`SECONDS_PER_POLL`), so a long backfill spreads over several polls and never delays the live one.
+Feeds have no past to page: they take what they list.
 
 Each page is stored in ONE transaction with the backfill cursor it leads to (`SourceState.backfill`,
 next to the live cursor), so a crash (even kill -9) between pages repeats at most the page in
@@ -37,10 +39,16 @@ PAGES_PER_POLL = 10  # requests per source per poll, on top of the live poll's
 SECONDS_PER_POLL = 20.0  # and no longer than this (checked between pages)
 
 
-def new_state(now: datetime, days: int, *, supported: bool) -> dict[str, Any]:
+def new_state(
+    now: datetime, days: int, *, supported: bool, since: datetime | None = None
+) -> dict[str, Any]:
+    """A backfill of the last `days` (or back to `since`, a gap's start, `days` then naming the
+    whole days it spans)."""
+    if since is None:
+        since = now - timedelta(days=days)
     return {
         "days": days,
-        "since": (now - timedelta(days=days)).isoformat(),
+        "since": since.isoformat(),
         "until": now.isoformat(),
         "cursor": None,
         "reached": None,
@@ -52,18 +60,38 @@ def new_state(now: datetime, days: int, *, supported: bool) -> dict[str, Any]:
     }
 
 
-def needs_start(
+GAP_MARGIN = timedelta(hours=1)  # a gap's backfill reaches this far before the last success
+
+
+def start_since(
     state: dict[str, Any] | None,
     *,
     live_cursor: str | None,
     last_success_at: datetime | None,
+    truncated: bool,
     now: datetime,
     days: int,
-) -> bool:
-    """A first poll (no live cursor, no backfill yet), or a gap longer than the baseline."""
+) -> datetime | None:
+    """Where a backfill starting with this poll reaches back to, or None when none starts.
+
+    A first poll (no live cursor, no backfill yet) or a gap longer than the baseline: the whole
+    baseline. A live poll that ran out of pages (a gap shorter than that, but busier than the
+    live poll's page cap): back to just before the last success, where the live cursor was.
+    """
+    baseline = now - timedelta(days=days)
     if state is None and live_cursor is None:
-        return True
-    return last_success_at is not None and now - last_success_at > timedelta(days=days)
+        return baseline
+    if last_success_at is None:
+        return None
+    if now - last_success_at > timedelta(days=days):
+        return baseline
+    if not truncated:
+        return None
+    since = max(baseline, last_success_at - GAP_MARGIN)
+    if active(state):  # widen the walk under way rather than lose its range
+        assert state is not None
+        since = min(since, datetime.fromisoformat(state["since"]))
+    return since
 
 
 def active(state: dict[str, Any] | None) -> bool:

@@ -25,6 +25,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
@@ -42,6 +43,7 @@ from bot.intake.ingest import store_mentions
 from models import SourceState
 from sources import FetchResult, RateLimited, Source, SourceError, create_source
 from sources.base import Backfilling, BackfillPage
+from sources.http import HttpSource
 
 if TYPE_CHECKING:  # the container is handed in by the shell, never imported below it
     from bot.app import Crisisbot
@@ -146,7 +148,11 @@ class Poller:
             message = f"unexpected {type(exc).__name__}: {exc}"
             return self._failed(source, message, None, counts=True)
         polled, walking = self._succeeded(
-            source, result, cursor, can_backfill=_can_backfill(connector)
+            source,
+            result,
+            cursor,
+            can_backfill=_can_backfill(connector),
+            truncated=isinstance(connector, HttpSource) and connector.truncated,
         )
         if not walking:
             return polled
@@ -264,21 +270,30 @@ class Poller:
             return state.cursor, state.backoff_until, (state.info or {}).get("fingerprint")
 
     def _succeeded(
-        self, source: SourceConfig, result: FetchResult, cursor: str | None, *, can_backfill: bool
+        self,
+        source: SourceConfig,
+        result: FetchResult,
+        cursor: str | None,
+        *,
+        can_backfill: bool,
+        truncated: bool,
     ) -> tuple[PollResult, bool]:
         """Store the live poll; also say whether a backfill is under way (walk on after it)."""
         now = self.bot.clock()
         with self.bot.transaction() as session:
             new = store_mentions(session, result.mentions, config=self.bot.config, now=now)
             state = _state(session, source)
-            if backfill.needs_start(
+            since = backfill.start_since(
                 state.backfill,
                 live_cursor=state.cursor,
                 last_success_at=state.last_success_at,
+                truncated=truncated,
                 now=now,
                 days=self.backfill_days,
-            ):
-                state.backfill = backfill.new_state(now, self.backfill_days, supported=can_backfill)
+            )
+            if since is not None:
+                days = math.ceil((now - since) / timedelta(days=1))
+                state.backfill = backfill.new_state(now, days, supported=can_backfill, since=since)
             if result.cursor is not None:
                 state.cursor = result.cursor
             state.last_success_at = now

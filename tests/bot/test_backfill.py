@@ -385,6 +385,26 @@ def test_a_gap_longer_than_the_baseline_starts_a_new_backfill(
 
 
 @pytest.mark.parametrize("platforms", [BUSY], indirect=True)
+def test_a_busy_outage_shorter_than_the_baseline_is_backfilled_back_to_the_last_poll(
+    database_url: str, platforms: Platforms, playbook: Path, now: datetime
+) -> None:
+    clock = ManualClock(now - timedelta(days=2))
+    platforms.horizon = clock()
+    with _bot(database_url, clock, playbook) as bot, http_client() as client:
+        poller = Poller(bot, client, timeout=1.0, backfill_pages=None)
+        assert poller.poll_all()[0].backfill == "backfill done: 7 of 7 days"
+        last_success = clock()
+        clock.set(now)  # down for two days: ~580 new posts, more than the live poll's 5 pages
+        platforms.horizon = now
+        [result] = poller.poll_all()
+        assert result.ok and result.backfill == "backfill done: 3 of 3 days"
+        state = _backfill_state(bot, "hackernews")
+        assert state["since"] == (last_success - timedelta(hours=1)).isoformat()
+        visible = len(platforms.visible("hackernews"))
+        assert _stored(bot) == _distinct(bot) == visible  # the live poll alone left a hole
+
+
+@pytest.mark.parametrize("platforms", [BUSY], indirect=True)
 def test_crisis_sources_shows_backfill_progress(
     polling_stack: Stack, platforms: Platforms, now: datetime
 ) -> None:

@@ -8,8 +8,9 @@ of a storm, a new brand or a platform that keeps no history has neither. Until t
 `window_minutes`, with fixed thresholds (the defaults of `ColdStartSettings`):
 
 * a burst: at least `min_crisis_negatives` (15) negative mentions naming a crisis term (the
-  brand's keywords or `CRISIS_TERMS`), from at least `min_authors` (10) distinct authors, while
-  at least `min_negative_share` (50 %) of the window's mentions are negative; or
+  brand's keywords in any form `detectors.keywords` matches, or `CRISIS_TERMS`), from at least
+  `min_authors` (10) distinct authors, while at least `min_negative_share` (50 %) of the window's
+  mentions are negative; or
 * a loud post: a negative mention naming a crisis term by an author with at least
   `reach_threshold` followers, or any negative mention by one with ten times that.
 
@@ -26,10 +27,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
-# Words that make a complaint a crisis whatever the brand; stems match their inflections
-# ("leak" matches "leaked", "leaks"). A brand's own `keywords` are added to these.
+from detectors.keywords import matcher_for
+
+# English words that make a complaint a crisis whatever the brand; stems match their inflections
+# ("leak*" matches "leaked", "leaks"). A brand's own `keywords` are matched besides these.
 CRISIS_TERMS: tuple[str, ...] = (
     "breach*",
     "leak*",
@@ -90,8 +94,9 @@ class ColdVerdict:
     sample_indexes: list[int] = field(default_factory=list)
 
 
-def crisis_pattern(keywords: Sequence[str] = ()) -> re.Pattern[str]:
-    """`CRISIS_TERMS` and the brand's keywords as one case-insensitive whole-word pattern."""
+@lru_cache(maxsize=64)
+def crisis_pattern(keywords: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """`CRISIS_TERMS` (and `keywords`, literally) as one case-insensitive whole-word pattern."""
     words = [k.strip().lower() for k in (*CRISIS_TERMS, *keywords) if k.strip()]
     parts = sorted({re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in words})
     return re.compile(r"\b(" + "|".join(parts) + r")\b", re.IGNORECASE)
@@ -127,15 +132,17 @@ def judge(
     history = now - first
     if history >= enough:
         return None
-    pattern = crisis_pattern(keywords)
+    pattern = crisis_pattern()
+    brand_terms = matcher_for(tuple(keywords))  # the brand's keywords in any inflected form
     start = now - timedelta(minutes=window_minutes)
     window = [i for i, m in enumerate(mentions) if start < m.created_at <= now]
     negative = [i for i in window if mentions[i].label == "negative"]
     terms: dict[int, set[str]] = {}
     for i in negative:
-        found = pattern.findall(mentions[i].text or "")
+        text = mentions[i].text or ""
+        found = {f.lower() for f in pattern.findall(text)} | brand_terms.find(text)
         if found:
-            terms[i] = {f.lower() for f in found}
+            terms[i] = found
     crisis = sorted(terms)
     authors = {_author_key(mentions[i]) for i in crisis}
     share = len(negative) / len(window) if window else 0.0

@@ -9,7 +9,6 @@ between passes), so a backtest shows exactly what the bot would have done.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from detectors import coldstart
+from detectors.keywords import matcher_for
 from detectors.volume import BinResult, VolumeDetector, VolumeSettings
 
 
@@ -103,18 +103,12 @@ class _Content:
     window_indexes: list[int]
 
 
-def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
-    words = [k.strip().lower() for k in keywords if k.strip()]
-    if not words:
-        return None
-    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
-
-
 def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -> _Content:
     """One pass over the baseline period and the window."""
     window = timedelta(minutes=s.window_minutes)
     base_start = now - timedelta(days=s.baseline_days)
-    pattern = _keyword_pattern(s.keywords)
+    # Keywords match in any inflected form and script ("изтичане" ~ "изтекоха", "breached").
+    matcher = matcher_for(tuple(s.keywords))
     recent: list[int] = []
     base_n = base_neg = 0
     base_terms: Counter[str] = Counter()
@@ -123,9 +117,7 @@ def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -
         t = m.created_at
         if t <= base_start or t > now:
             continue
-        # Most mentions hold no crisis term: lower-case and count only the matches.
-        found = pattern.findall(m.text) if pattern and m.text else None
-        terms = {f.lower() for f in found} if found else None
+        terms = matcher.find(m.text) if matcher and m.text else None
         if t > now - window:
             recent.append(i)
             if terms:

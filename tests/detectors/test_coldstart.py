@@ -144,12 +144,23 @@ def test_settings_move_the_thresholds() -> None:
     assert verdict is not None and not verdict.fired
 
 
-def test_brand_keywords_join_the_crisis_terms() -> None:
-    pattern = crisis_pattern(["refund"])
-    assert pattern.search("Still no REFUND from Acme")
-    assert pattern.search("passwords leaked")
+def test_the_built_in_crisis_terms_match_whole_words_by_stem() -> None:
+    pattern = crisis_pattern()
+    assert pattern.search("passwords LEAKED")
     assert not pattern.search("a bleak, shacky week")  # a stem must start a word
-    assert not crisis_pattern().search("Still no refund from Acme")
+    assert not pattern.search("Still no refund from Acme")
+
+
+def test_brand_keywords_count_as_crisis_terms_in_any_form() -> None:
+    refunds = [
+        M(NOW - timedelta(minutes=30 - i), "Acme still owes me refunds, awful", "negative", -0.7,
+          f"u{i}")
+        for i in range(15)
+    ]  # fmt: skip
+    assert not judge(refunds, NOW).fired  # type: ignore[union-attr]
+    verdict = judge(refunds, NOW, keywords=("refund",))
+    assert verdict is not None and verdict.fired
+    assert verdict.evidence["crisis_terms"] == [{"term": "refund", "count": 15}]
 
 
 def test_history_sentence_units() -> None:

@@ -12,15 +12,20 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.app import Crisisbot
 from bot.core.config import ConfigError
 from bot.core.errors import ServiceError
 from bot.core.settings import Settings, SettingsError
+
+if TYPE_CHECKING:  # imported by the commands that need them, so `crisisbot --help` stays quick
+    from bot.core.config import SourceConfig
+    from bot.intake.polling import Poller, PollResult
 
 logger = logging.getLogger("crisisbot")
 
@@ -182,21 +187,48 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     with http_client() as client:
         poller = Poller(bot, client)
         for source in chosen:
-            poller.start_backfill(source, args.days)
-            bar = _BackfillBar(source.name, args.days)
-            while True:
-                result = poller.run_backfill(source, pages=None, seconds=None, on_page=bar.show)
-                wait = _wait_for(result.backoff_until, bot.clock()) if result.error else None
-                if wait is None or wait > BACKFILL_MAX_WAIT:
-                    break
-                bar.note(f"rate limited; waiting {wait:.0f} s as the platform asked")
-                time.sleep(wait)
-            bar.done()
+            # The workers' lock on this source: they skip it while we walk, not poll it twice.
+            with _source_lock(bot, source.name) as mine:
+                if not mine:
+                    print(f"{source.name}: FAILED: a worker kept polling it; try again")
+                    failed.append(source.name)
+                    continue
+                poller.start_backfill(source, args.days)
+                result = _backfill_one(bot, poller, source, args.days)
             print(f"{source.name}: {result.new} new · {result.backfill or 'nothing to backfill'}")
             if result.error:
                 print(f"{source.name}: FAILED: {result.error}")
                 failed.append(source.name)
     return 1 if failed else 0
+
+
+BACKFILL_LOCK_WAIT = 30.0  # seconds to wait for a worker's poll of the source to finish
+
+
+@contextmanager
+def _source_lock(bot: Crisisbot, name: str) -> Iterator[bool]:
+    from bot.jobs import only_one
+
+    deadline = time.monotonic() + BACKFILL_LOCK_WAIT
+    while True:
+        with only_one(bot, f"poll:{name}") as mine:
+            if mine or time.monotonic() >= deadline:
+                yield mine
+                return
+        time.sleep(0.5)
+
+
+def _backfill_one(bot: Crisisbot, poller: Poller, source: SourceConfig, days: int) -> PollResult:
+    bar = _BackfillBar(source.name, days)
+    while True:
+        result = poller.run_backfill(source, pages=None, seconds=None, on_page=bar.show)
+        wait = _wait_for(result.backoff_until, bot.clock()) if result.error else None
+        if wait is None or wait > BACKFILL_MAX_WAIT:
+            break
+        bar.note(f"rate limited; waiting {wait:.0f} s as the platform asked")
+        time.sleep(wait)
+    bar.done()
+    return result
 
 
 def _wait_for(until: datetime | None, now: datetime) -> float | None:

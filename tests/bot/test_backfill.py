@@ -533,3 +533,27 @@ def test_backfill_command_refuses_a_days_value_that_is_not_a_number(
         main(["backfill", "--days", "seven"])
     assert exit_info.value.code == 2
     assert "'seven' is not a whole number of days" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("platforms", [{"hackernews": _calm_hour}], indirect=True)
+def test_backfill_command_waits_for_the_workers_lock_on_the_source(
+    polling_stack: Stack,
+    platforms: Platforms,
+    playbook: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot import cli
+    from bot.jobs import only_one
+
+    if polling_stack.bot.engine.dialect.name != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's; SQLite runs one worker")
+    cli_env(monkeypatch, polling_stack, playbook)
+    monkeypatch.setattr(cli, "BACKFILL_LOCK_WAIT", 0.6)
+    with only_one(polling_stack.bot, "poll:hackernews") as mine:  # a worker is polling it
+        assert mine
+        code, out = _run(capsys, "backfill")
+    assert code == 1 and "hackernews: FAILED: a worker kept polling it; try again" in out
+    assert platforms.requests == []
+    code, out = _run(capsys, "backfill")
+    assert code == 0 and "hackernews: 30 new · backfill done: 7 of 7 days" in out

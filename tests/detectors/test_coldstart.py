@@ -197,3 +197,18 @@ def test_with_two_days_of_history_the_normal_path_decides() -> None:
     assert result.fired
     assert "short_baseline" not in result.evidence
     assert not any("judged on content" in r for r in result.reasons)
+
+
+@pytest.mark.parametrize("hours", [47.0, 48.5])
+def test_no_blind_spot_where_cold_start_hands_over_to_volume(hours: float) -> None:
+    """The hand-off contract with `detectors.volume`: just under `min_history_hours` the
+    cold-start path judges; just over it the volume detector must already be warm enough to
+    alert on the breach storm. If the volume detector's warm-up grows, raise the threshold."""
+    calm = []
+    t = NOW - timedelta(hours=hours)
+    while t < NOW - timedelta(minutes=40):
+        calm.append(M(t, "Does Acme ship to Canada?", "neutral", 0.0, "a"))
+        t += timedelta(minutes=45)
+    result = assess([*calm, *complaints(150)], NOW)
+    assert result.fired
+    assert ("short_baseline" in result.evidence) is (hours < 48)

@@ -35,13 +35,7 @@ Command = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # One line per HTTP request or job run drowns what matters; keep their warnings.
-    for noisy in ("httpx", "apscheduler.executors", "apscheduler.scheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    _configure_logging(verbose=args.verbose, own_info=args.command in LONG_RUNNING)
     try:
         return int(args.run(args))
     except (SettingsError, ConfigError) as exc:
@@ -61,6 +55,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 _opened: list[Crisisbot] = []
+
+# Commands that run until stopped: their own INFO lines (an incident opened, a source backing
+# off) are the operator's log. One-shot commands and the demo say what happened themselves.
+LONG_RUNNING = frozenset({"serve", "worker", "run"})
+OWN_LOGGERS = ("bot", "handlers", "sources", "detectors", "models")
+
+
+def _configure_logging(*, verbose: bool, own_info: bool) -> None:
+    """Warnings and errors only, by default: the libraries' INFO lines (Alembic's plugins and
+    migrations, the scheduler's jobs, waitress, Bolt) say nothing a user acts on. `--verbose`
+    shows every INFO line; LOG_LEVEL, when set, decides for everything instead."""
+    explicit = os.environ.get("LOG_LEVEL")
+    level = explicit.upper() if explicit else ("INFO" if verbose else "WARNING")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)  # basicConfig leaves an already configured root alone
+    if own_info and not explicit and not verbose:
+        for name in OWN_LOGGERS:
+            logging.getLogger(name).setLevel(logging.INFO)
 
 
 def _bot() -> Crisisbot:
@@ -488,10 +500,18 @@ def _days(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crisisbot", description=__doc__.splitlines()[0])
+    verbose_help = "also show the libraries' INFO log lines (Alembic, scheduler, web server)"
+    p.add_argument("-v", "--verbose", action="store_true", help=verbose_help)
+    # Accepted after the command too (`crisisbot demo --verbose`); SUPPRESS keeps a flag given
+    # before the command from being reset by the subcommand's default.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=verbose_help
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, fn: Command, help: str) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help, description=help)
+        sp = sub.add_parser(name, help=help, description=help, parents=[common])
         sp.set_defaults(run=fn)
         return sp
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import textwrap
 import threading
 import time
 from datetime import UTC, datetime
@@ -94,6 +95,11 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     _team(stack, screen, "U0ALICE", f"draft #{number} {PLAYBOOK.templates[0].text}")
     draft = _wait(lambda: _pending_draft(stack), 15, "the draft")
     pause(2)
+    say(f"{USERS['U0CAROL']} opens crisisbot's Home tab in Slack …")
+    stack.slack.app_home_opened("U0CAROL")
+    home = _wait(lambda: stack.emulator.home("U0CAROL"), 15, "the Home tab")
+    screen.show("Carol's Home tab", _render(home).splitlines())
+    pause(2)
     say(f"{USERS['U0ALICE']} tries to approve her own draft …")
     _click(stack, draft, "draft.approve", "U0ALICE")
     pause(2)
@@ -105,6 +111,7 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     _team(stack, screen, "U0ALICE", f"resolve #{number} Double charges refunded; payments fixed")
     pause(3)
     _wait(lambda: stack.bot.deliverer().pending() == 0, 15, "delivery")
+    screen.flush()  # the resolved card before the closing line, at any speed
     paths = _export(stack, number, out_dir)
     say("Exported the timeline: " + ", ".join(str(p) for p in paths))
 
@@ -174,16 +181,18 @@ def _export(stack: Stack, number: int, out_dir: Path) -> list[Path]:
 
 
 class _Screen:
-    """Prints the incident channel as it changes: new messages, and cards updated in place."""
+    """Prints the incident channel as it changes: a new message in full, then for each update
+    only what changed on it (field by field), so the story is told once."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
-        self.seen: dict[str, str] = {}
+        self.seen: dict[str, dict[str, str]] = {}
         self.answered = 0
         self.width = min(shutil.get_terminal_size((100, 20)).columns, 100)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()  # the loop and flush() never print a change twice
 
     def start(self) -> None:
         self._thread.start()
@@ -201,7 +210,14 @@ class _Screen:
         while not self._stop.wait(0.3):
             self._refresh()
 
+    def flush(self) -> None:
+        self._refresh()
+
     def _refresh(self) -> None:
+        with self._refreshing:
+            self._show_changes()
+
+    def _show_changes(self) -> None:
         # Ephemeral answers (respond() and chat.postEphemeral alike) that only one person sees.
         ephemerals = self.stack.emulator.ephemerals
         new = [(e["user"], e["text"]) for e in ephemerals[self.answered :]]
@@ -210,17 +226,98 @@ class _Screen:
             with self._lock:
                 print(f"  (only {USERS.get(user or '', user)} sees) {_plain(text)}", flush=True)
         for m in self.stack.emulator.messages(CHANNEL):
-            shown = _render(m)
-            if self.seen.get(m["ts"]) == shown:
+            fields = card_fields(m)
+            before = self.seen.get(m["ts"])
+            if before == fields:
                 continue
-            verb = "updated" if m["ts"] in self.seen else "posted"
-            self.seen[m["ts"]] = shown
-            where = "in the thread" if m.get("thread_ts") not in (None, m["ts"]) else "#crisis-room"
-            with self._lock:
-                print(f"\n┌─ crisisbot {verb} {where} " + "─" * max(0, self.width - 30))
-                for line in shown.splitlines():
-                    print("│ " + line)
-                print("└" + "─" * (self.width - 1), flush=True)
+            self.seen[m["ts"]] = fields
+            reply = m.get("thread_ts") not in (None, m["ts"])
+            where = "in the thread" if reply else "in #crisis-room"
+            if before is None:
+                head, lines = f"crisisbot posted {where}", _render(m).splitlines()
+            else:
+                head = f"crisisbot updated {_name(fields)} {where} (what changed)"
+                lines = card_changes(before, fields, self.width - 4)
+            if lines:
+                self.show(head, lines)
+
+    def show(self, head: str, lines: list[str]) -> None:
+        with self._lock:
+            print(f"\n┌─ {head} " + "─" * max(0, self.width - len(head) - 5))
+            for line in lines:
+                print("│ " + line)
+            print("└" + "─" * (self.width - 1), flush=True)
+
+
+def _name(fields: dict[str, str]) -> str:
+    title = fields.get("title")
+    if title:
+        return "the alert " + title.split(" ")[0]
+    first = next(iter(fields), "message")
+    return "the " + first[:1].lower() + first[1:]
+
+
+def card_fields(message: dict[str, Any]) -> dict[str, str]:
+    """A message as named fields, in order: the header, each field of a fields section, each
+    section under its bold lead ("Why this fired", "Latest draft"), the buttons."""
+    out: dict[str, str] = {}
+    for i, block in enumerate(message.get("blocks") or []):
+        kind = block["type"]
+        if kind == "header":
+            out["title"] = block["text"]["text"]
+        elif kind == "section":
+            for f in block.get("fields") or []:
+                label, _, value = _plain(f["text"]).partition("\n")
+                out[label] = value
+            if block.get("text"):
+                text = block["text"]["text"]
+                lead = re.match(r"\*([^*\n]+)\*[ \n]?(.*)", text, re.S)
+                plain_key = "Text" if "Text" not in out else f"Text {i}"
+                key = _plain(lead.group(1)) if lead else plain_key
+                out[key] = _plain(lead.group(2) if lead else text)
+        elif kind == "context":
+            out[f"note {i}"] = " ".join(_plain(e.get("text", "")) for e in block["elements"])
+        elif kind == "actions":
+            out["buttons"] = " ".join(f"[ {e['text']['text']} ]" for e in block["elements"])
+    return out or {"text": _plain(message.get("text", ""))}
+
+
+def card_changes(before: dict[str, str], after: dict[str, str], width: int) -> list[str]:
+    """What an update changed: `Status: Open → Claimed`, new sections, removed ones."""
+    lines: list[str] = []
+    for key, value in after.items():
+        old = before.get(key)
+        if old == value:
+            continue
+        if old is None:
+            lines += _wrapped(f"+ {key}: ", value.splitlines(), width)
+        elif "\n" not in old and "\n" not in value and len(old) + len(value) < width - 20:
+            lines.append(_cut(f"{key}: {old} → {value}", width))
+        else:
+            kept = set(old.splitlines())
+            changed = [line for line in value.splitlines() if line not in kept]
+            lines += _wrapped(f"{key}: ", changed, width)
+    gone = [key for key in before if key not in after]
+    if gone:
+        lines.append(_cut("− no longer shown: " + ", ".join(gone), width))
+    return lines
+
+
+def _wrapped(lead: str, body: list[str], width: int) -> list[str]:
+    """`lead` and the first line, then the next lines indented; long lines wrap (a draft ready
+    to copy is shown whole), at most a few lines each."""
+    out: list[str] = []
+    for i, line in enumerate(body[:3] or [""]):
+        first = lead if i == 0 else "  "
+        out += textwrap.wrap(
+            line, width, initial_indent=first, subsequent_indent="  ", max_lines=4,
+            placeholder=" …",
+        ) or [first.rstrip()]  # fmt: skip
+    return out
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _render(message: dict[str, Any]) -> str:
@@ -231,7 +328,8 @@ def _render(message: dict[str, Any]) -> str:
             lines.append(block["text"]["text"].upper())
         elif kind == "section":
             if block.get("text"):
-                lines.append(_plain(block["text"]["text"]))
+                button = (block.get("accessory") or {}).get("text", {}).get("text")
+                lines.append(_plain(block["text"]["text"]) + (f"  [ {button} ]" if button else ""))
             if block.get("fields"):
                 lines.append(
                     "   ".join(_plain(f["text"]).replace("\n", ": ") for f in block["fields"])
@@ -250,5 +348,5 @@ def _plain(text: str) -> str:
     text = re.sub(r"<@(\w+)>", lambda m: names.get(m.group(1), "@" + m.group(1)), text)
     text = re.sub(r"<!subteam\^(\w+)>", r"@\1", text)
     text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
-    text = re.sub(r":[a-z_]+:\s?", "", text)
+    text = re.sub(r":[a-z_]+:\s?", "", text).replace("```", "")
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")

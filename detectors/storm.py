@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from detectors import coldstart
 from detectors.keywords import matcher_for
+from detectors.language import language_shares
 from detectors.volume import BinResult, VolumeDetector, VolumeSettings
 
 
@@ -101,6 +102,7 @@ class _Content:
     rising_terms: list[dict[str, Any]]
     top_reach: list[dict[str, Any]]
     window_indexes: list[int]
+    languages: list[dict[str, Any]]  # share of each language among the window's mentions
 
 
 def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -> _Content:
@@ -151,8 +153,11 @@ def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -
         }
         for i in reach[:5]
     ]
+    # Mentions carry `lang` once stored with it (optional: older records and tests lack it).
+    langs = [lang for i in recent if (lang := getattr(mentions[i], "lang", None))]
+    languages = [{"lang": lang, "share": sh} for lang, sh in language_shares(langs)]
     return _Content(
-        len(recent), share, base_neg / base_n if base_n else 0.0, z, rising, top, recent
+        len(recent), share, base_neg / base_n if base_n else 0.0, z, rising, top, recent, languages
     )
 
 
@@ -357,6 +362,7 @@ def _evidence(
         "negative_share": round(content.negative_share, 3),
         "baseline_negative_share": round(content.baseline_negative_share, 3),
         "rising_terms": content.rising_terms,
+        "languages": content.languages,  # [{"lang": "bg", "share": 0.87}, …], largest first
         "top_reach": [{k: v for k, v in t.items() if k != "index"} for t in content.top_reach],
         "series": [
             [t.isoformat(), c, n]
@@ -375,19 +381,14 @@ def _reasons(
     if alert is not None:
         r = results[alert]
         minutes = r.window_bins * s.bin_minutes
-        ratio = r.window_observed / max(r.window_expected, 1.0)
-        out.append(
-            f"{r.window_observed:.0f} mentions in {minutes} minutes where about "
-            f"{r.window_expected:.0f} were expected at this time of day "
-            f"({ratio:.1f} times the usual)."
-        )
+        out.append(volume_sentence(r.window_observed, r.window_expected, minutes))
         out.append(f"That is {_unusual(r.z)} for this brand (volume score {r.score:.2f}).")
     else:
         r = results[-1]
+        observed = _mentions(round(r.window_observed))
         out.append(
-            f"Volume itself is not unusual yet: {r.window_observed:.0f} mentions in the "
-            f"last {r.window_bins * s.bin_minutes} minutes, about "
-            f"{r.window_expected:.0f} expected."
+            f"Volume itself is not unusual yet: {observed} in the last "
+            f"{r.window_bins * s.bin_minutes} minutes, {_expected_short(r.window_expected)}."
         )
     if content.observed:
         trend = "up from" if neg_rise else "usually"
@@ -398,7 +399,7 @@ def _reasons(
         )
     if content.rising_terms:
         terms = ", ".join(
-            f"“{t['term']}” ({t['count']}, usually {t['expected']:.0f})"
+            f"“{t['term']}” ({t['count']}, usually {_usual_count(t['expected'])})"
             for t in content.rising_terms[:5]
         )
         out.append(f"Crisis terms rising: {terms}.")
@@ -408,6 +409,44 @@ def _reasons(
             f"({t['followers']:,} followers, {t['label'] or 'unscored'})."
         )
     return out
+
+
+# Below half a mention the rounded expectation is 0, and "about 0 expected" reads as a bug.
+NONE_EXPECTED_BELOW = 0.5
+
+
+def volume_sentence(observed: float, expected: float, minutes: int) -> str:
+    """The alert's first reason: what was seen against what the time of day predicts."""
+    seen = f"{_mentions(round(observed))} in {minutes} minutes"
+    if expected < NONE_EXPECTED_BELOW:
+        return f"{seen}, where none were expected at this time of day."
+    about = round(expected)
+    verb = "was" if about == 1 else "were"
+    return (
+        f"{seen} where about {about} {verb} expected at this time of day "
+        f"({_times(observed / expected)} the usual)."
+    )
+
+
+def _expected_short(expected: float) -> str:
+    if expected < NONE_EXPECTED_BELOW:
+        return "none expected at this time of day"
+    return f"about {round(expected)} expected"
+
+
+def _usual_count(expected: float) -> str:
+    return "none" if expected < NONE_EXPECTED_BELOW else str(round(expected))
+
+
+def _mentions(n: int) -> str:
+    return f"{n} mention" if n == 1 else f"{n} mentions"
+
+
+def _times(ratio: float) -> str:
+    """3.4 times, 12 times: one decimal only where it says something."""
+    if ratio >= 10:
+        return f"{ratio:.0f} times"
+    return f"{ratio:.1f}".removesuffix(".0") + " times"
 
 
 def _unusual(z: float) -> str:

@@ -20,6 +20,7 @@ def register(app: App) -> None:
     app.action(Action.APPROVE)(on_approve)
     app.action(Action.REJECT)(on_reject)
     app.action(Action.SEVERITY)(on_severity)
+    app.action(Action.OPEN_THREAD)(on_open_thread)
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -114,3 +115,9 @@ def on_severity(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) 
     number, _, severity = str(chosen).partition(":")
     if number.isdigit():
         _say(respond, desk.set_severity(_bot(context), int(number), body["user"]["id"], severity))
+
+
+def on_open_thread(ack: Ack) -> None:
+    """A link button on the Home tab: Slack opens the link itself, but still sends the click,
+    and a click left unanswered shows the person a warning."""
+    ack()

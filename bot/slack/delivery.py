@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -45,15 +46,24 @@ class Deliverer:
     config: Config
     clock: Clock
     default_channel: str | None = None
+    # Called once after a pass that updated an incident's or a draft's card (the App Home).
+    after_cards: Callable[[], object] | None = None
 
     def deliver_due(self, *, limit: int = 200) -> int:
         """Deliver what is due now; return how many rows were sent."""
-        sent = 0
+        sent = cards = 0
         for _ in range(limit):
             row_id = self._claim_next()
             if row_id is None:
                 break
-            sent += self._deliver(row_id)
+            done, card = self._deliver(row_id)
+            sent += done
+            cards += 1 if done and card else 0
+        if cards and self.after_cards is not None:
+            try:
+                self.after_cards()
+            except Exception:  # the Home tab is a view; delivery must go on without it
+                logger.exception("refreshing after a card update failed")
         return sent
 
     def pending(self) -> int:
@@ -100,20 +110,22 @@ class Deliverer:
             )
             return row_id if affected(claimed) == 1 else None
 
-    def _deliver(self, row_id: int) -> int:
+    def _deliver(self, row_id: int) -> tuple[int, bool]:
+        """(1 if sent else 0, whether the row was a card)."""
         with self.sessions() as session:
             row = session.get(Outbox, row_id)
             assert row is not None
+            card = row.kind == "card"
             try:
                 outcome = self._send(session, row)
             except NotReady:
                 self._retry_later(row_id, WAIT_FOR_PARENT, None, count_attempt=False)
-                return 0
+                return 0, card
             except SlackError as exc:
                 self._failed(row_id, row.attempts, exc)
-                return 0
+                return 0, card
         self._done(row_id, outcome)
-        return 1
+        return 1, card
 
     def _send(self, session: Session, row: Outbox) -> _Outcome:
         if row.kind == "channel_post":

@@ -240,14 +240,8 @@ def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
 def _stats(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with bot.transaction() as session:
         s = stats.team_stats(session)
-    return Reply(
-        f"*Across {s.count} real incidents* (drills left out)\n"
-        f"• Median time to claim: {stats.human(s.median_to_claim)}\n"
-        f"• Median time to first approved reply: "
-        f"{stats.human(s.median_to_first_approved_reply)}\n"
-        f"• Median time to resolve: {stats.human(s.median_to_resolve)}\n"
-        f"• Dismissed as false positives: {s.dismissed_share:.0%} ({s.dismissed})"
-    )
+    head = f"*Across {s.count} real incidents* (drills left out)"
+    return Reply("\n".join([head, *messages.team_stats_lines(s)]))
 
 
 @guard

@@ -6,7 +6,7 @@ so a mention can never ping `@channel`, a group or a person, nor hide a link's r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -29,6 +29,8 @@ from slack_sdk.models.views import View
 
 from bot.core.config import Config
 from bot.core.text import cut, escape_mrkdwn, quote, safe_url
+from bot.response.lookups import IncidentLine, PendingDraft
+from bot.response.stats import TeamStats, human
 from bot.slack.ids import Action
 from bot.slack.ids import Block as BlockId
 from bot.slack.ids import View as ViewId
@@ -317,3 +319,88 @@ def notice_modal(number: int, text: str, *, callback_id: str = "notice") -> dict
         blocks=[SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))],
     )
     return view.to_dict()
+
+
+def team_stats_lines(s: TeamStats) -> list[str]:
+    """The response medians, one bullet each (`/crisis stats` and the Home tab)."""
+    return [
+        f"• Median time to claim: {human(s.median_to_claim)}",
+        f"• Median time to first approved reply: {human(s.median_to_first_approved_reply)}",
+        f"• Median time to resolve: {human(s.median_to_resolve)}",
+        f"• Dismissed as false positives: {s.dismissed_share:.0%} ({s.dismissed})",
+    ]
+
+
+# -- App Home ------------------------------------------------------------------------------------
+HOME_MAX_INCIDENTS = 20  # a Home tab holds 100 blocks; the rest is one `/crisis list` away
+HOME_MAX_DRAFTS = 10
+HOME_OPEN_THREAD = "Open thread"
+HOME_OPEN_DRAFT = "Open draft"
+
+
+def home_view(
+    incidents: Sequence[IncidentLine],
+    drafts: Sequence[PendingDraft] | None,
+    stats: TeamStats,
+    *,
+    days: int,
+    now: datetime,
+    link: Callable[[str | None, str | None], str | None],
+) -> dict[str, Any]:
+    """The viewer's Home tab: the open incidents, the drafts waiting for them (None: they are no
+    approver), the team's figures over the last `days` days. `link(channel, ts)` gives a
+    message's permalink, or None (the line then has no button)."""
+    blocks: list[Block] = [HeaderBlock(text="Open incidents")]
+    if not incidents:
+        blocks.append(_mrkdwn_section("No open incidents. :relieved:"))
+    for line in incidents[:HOME_MAX_INCIDENTS]:
+        drill = "DRILL · " if line.is_drill else ""
+        owner = f"held by <@{line.owner}>" if line.owner else "unclaimed"
+        text = (
+            f"{STATUS_EMOJI.get(line.status, '')} *{drill}#{line.id} "
+            f"{quote(line.title, 200)}*\n{line.status.capitalize()} · {line.severity} · "
+            f"{owner} · open for {human(now - line.opened_at)}"
+        )
+        url = link(line.channel, line.message_ts)
+        blocks.append(_mrkdwn_section(text, _link_button(HOME_OPEN_THREAD, url, line.id)))
+    blocks += _more(len(incidents) - HOME_MAX_INCIDENTS, "`/crisis list` shows them all")
+    blocks += [DividerBlock(), HeaderBlock(text="Waiting for your approval")]
+    if drafts is None:
+        note = "Drafts are approved by the people in CRISIS_APPROVERS; you are not one of them."
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    elif not drafts:
+        blocks.append(_mrkdwn_section("Nothing waits for your approval."))
+    for d in (drafts or [])[:HOME_MAX_DRAFTS]:
+        body = "\n".join("> " + ln for ln in quote(d.text, 400).splitlines() or [""])
+        text = (
+            f"*Draft v{d.version}* for #{d.incident_id} {quote(d.incident_title, 150)} "
+            f"by <@{d.author}>\n{body}"
+        )
+        url = link(d.channel, d.ts)
+        blocks.append(
+            _mrkdwn_section(cut(text, SECTION_LIMIT), _link_button(HOME_OPEN_DRAFT, url, d.id))
+        )
+    blocks += _more(len(drafts or []) - HOME_MAX_DRAFTS, "open the incidents' threads")
+    blocks += [DividerBlock(), HeaderBlock(text=f"Last {days} days")]
+    noun = "real incident" if stats.count == 1 else "real incidents"
+    head = f"*{stats.count} {noun}* (drills left out)"
+    blocks.append(_mrkdwn_section("\n".join([head, *team_stats_lines(stats)])))
+    updated = f"Updated {fmt_time(now)} · `/crisis help` lists every command"
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=updated)]))
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def _mrkdwn_section(text: str, accessory: ButtonElement | None = None) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)), accessory=accessory)
+
+
+def _link_button(label: str, url: str | None, ident: int) -> ButtonElement | None:
+    if url is None:
+        return None
+    return ButtonElement(text=label, action_id=Action.OPEN_THREAD, url=url, value=str(ident))
+
+
+def _more(hidden: int, where: str) -> list[Block]:
+    if hidden <= 0:
+        return []
+    return [ContextBlock(elements=[MarkdownTextObject(text=f"… and {hidden} more: {where}.")])]

@@ -148,3 +148,10 @@ def test_odd_input_does_not_crash() -> None:
     for text in ("", "   ", "!!!", "😡" * 50, "а" * 10_000, "Ъъъъъ", "ёжик"):
         result = analyze(text, "bg")
         assert -1.0 <= result.polarity <= 1.0
+
+
+def test_topic_words_tag_complaints_not_praise() -> None:
+    assert "complaint:service" in analyze("Ужасно обслужване", "bg").signals
+    praise = analyze("Прекрасно обслужване", "bg")
+    assert praise.label == "positive"
+    assert not any(s.startswith("complaint:") for s in praise.signals)

@@ -7,15 +7,19 @@ Two parts, added up:
   няма ток"), exclamation marks, emoji and emoticons (shared with the English lexicon). Tokens are
   looked up as written, by lemma (simplemma's Bulgarian dictionary: simplemma MIT, data from
   Michal Měchura's lemmatization lists, ODbL-1.0) and by stem, so inflected forms match.
-- A small linear model over hashed lemma unigrams and bigrams (`sentiment_bg_model.bin`, trained by
-  `benchmarks/train_bg_sentiment.py` on the Cinexio review comments, Kapukaranov & Nakov 2015, as
-  packaged by bgGLUE; the texts are not shipped, only 2^16 weights). It adds what the rules miss in
-  ordinary opinionated prose and softens the rules' weaker negatives, within limits (`combine`):
-  reviews are no model of neutral brand news, so it never adds praise, never makes a question
-  negative on a weak hunch and never erases a complaint or crisis term.
-Figures (`python benchmarks/sentiment_bench.py --kfold`): Cinexio negative F1 0.551 held-out
-(5-fold, settings chosen inside the training folds; rules alone 0.498); the 305 hand-written
-brand mentions of benchmarks/data/bg: negative P 0.966 R 0.778 F1 0.862 (a development set).
+- Optionally, a small linear model over hashed lemma unigrams and bigrams
+  (`sentiment_bg_model.bin`, trained by `benchmarks/train_bg_sentiment.py --write` on the Cinexio
+  review comments, Kapukaranov & Nakov 2015, as packaged by bgGLUE). No weights ship with
+  crisisbot: Cinexio's licence is not stated, so it is development and evaluation data only; a team
+  that may use it (or its own labelled mentions in that format) trains the file locally, and
+  without it the rules run alone. The model adds what the rules miss in ordinary opinionated prose
+  and softens the rules' weaker negatives, within limits (`combine`): reviews are no model of
+  neutral brand news, so it never adds praise, never makes a question negative on a weak hunch
+  and never erases a complaint or crisis term.
+Figures (`python benchmarks/sentiment_bench.py [--kfold]`): Cinexio negative F1, rules alone
+0.498 (never fitted to it); rules + model 0.551 held-out (5-fold, settings chosen inside the
+training folds). The 305 hand-written brand mentions of benchmarks/data/bg, rules alone: negative
+P 0.966 R 0.789 F1 0.869 (a development set: the lexicon was written beside it).
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.
@@ -350,7 +354,7 @@ class Model:
 
 @cache
 def model() -> Model | None:
-    """The shipped model, or None when the file is missing (rules only)."""
+    """The locally trained model, or None when there is none (rules only)."""
     try:
         raw = resources.files("detectors").joinpath(MODEL_FILE).read_bytes()
     except FileNotFoundError:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from detectors import coldstart
 from detectors.keywords import matcher_for
 from detectors.language import language_shares
 from detectors.volume import BinResult, VolumeDetector, VolumeSettings
@@ -47,6 +48,7 @@ class StormSettings:
     chart_hours: int = 24  # bins returned in evidence["series"]
     min_negative_rise: float = 0.2  # share points above usual before negativity counts
     volume: VolumeSettings | None = None  # None: defaults with bin_minutes
+    cold_start: coldstart.ColdStartSettings | None = None  # None: the documented defaults
 
 
 @dataclass(slots=True)
@@ -188,7 +190,8 @@ def assess(
     `fired` is True when a storm alert is due: the volume detector raised one within the last
     `window_minutes` (its `evidence["alert_at"]` stays the same across passes: one storm, one
     alert), or, conservatively, negativity and crisis terms rise together, or a very high-reach
-    author posts negatively.
+    author posts negatively. With less history than `detectors.coldstart` needs (two days), its
+    judgement on absolute content decides instead, and the first reason says the baseline is short.
 
     Replays the whole history through a fresh detector; pass after pass, a `StormTracker` gives
     the same answer while replaying only the last hour.
@@ -220,7 +223,16 @@ class StormTracker:
         s = self.settings
         width = timedelta(minutes=s.bin_minutes)
         bins = _bin_mentions(mentions, now, width)
-        return _verdict(mentions, now, s, bins, self._volume(bins, width))
+        verdict = _verdict(mentions, now, s, bins, self._volume(bins, width))
+        cold = coldstart.judge(
+            mentions,
+            now,
+            s.cold_start,
+            keywords=s.keywords,
+            window_minutes=s.window_minutes,
+            reach_threshold=s.reach_threshold,
+        )
+        return verdict if cold is None else _cold_verdict(verdict, cold)
 
     def _volume(self, bins: _Bins, width: timedelta) -> list[BinResult]:
         """Detector results for every bin of `bins`: cached for settled bins, replayed after."""
@@ -309,6 +321,27 @@ def _verdict(
         reasons=_reasons(results, alert if volume_fired else None, content, s, neg_rise),
         evidence=evidence,
         sample_indexes=_samples(mentions, content),
+    )
+
+
+def _cold_verdict(base: Assessment, cold: coldstart.ColdVerdict) -> Assessment:
+    """Too short a history for volume and baseline comparisons to mean anything: the cold-start
+    judgement on absolute content decides (see `detectors.coldstart`), and the alert says so."""
+    evidence = {
+        **base.evidence,
+        "alert_at": None,  # a content alert: the same storm is known by its start
+        "short_baseline": cold.sentence,
+        "cold_start": cold.evidence,
+    }
+    if not cold.fired:
+        return Assessment(fired=False, evidence=evidence)
+    return Assessment(
+        fired=True,
+        started_at=cold.started_at,
+        severity=cold.severity,
+        reasons=[cold.sentence, *cold.reasons],
+        evidence=evidence,
+        sample_indexes=cold.sample_indexes,
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, intpk, json_dict, slack_id, utc
+from models.base import Base, JSONType, intpk, json_dict, slack_id, utc
 
 SEVERITIES = ("low", "medium", "high", "critical")
 
@@ -156,6 +156,9 @@ class SourceState(Base):
     day: Mapped[str | None] = mapped_column(String(10))  # the UTC date `mentions_today` counts
     mentions_today: Mapped[int] = mapped_column(Integer, default=0)
     info: Mapped[json_dict]
+    # Walking back to fill the baseline (`bot.intake.backfill`): its own cursor, the days it
+    # covers and how far it got. NULL: none started (or the source predates backfill).
+    backfill: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class AppendOnlyError(Exception):

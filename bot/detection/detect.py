@@ -114,6 +114,8 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     `evidence["alert_at"]`: one alert is one storm, so an incident carrying that alert_at was this
     storm, and a new alert (a new alert_at) after a resolved incident is a new storm. A content-only
     alert has no alert_at: it is the same storm when it began before the latest incident opened.
+    A cold-start alert (`evidence["short_baseline"]`) is content-only too: a volume alert on a
+    storm that began before it opened is that storm.
     """
     alert_at = result.evidence.get("alert_at")
     recent = session.scalars(
@@ -124,7 +126,14 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
         .limit(10)
     ).all()
     if alert_at is not None:
-        return any((i.evidence or {}).get("alert_at") == alert_at for i in recent)
+        if any((i.evidence or {}).get("alert_at") == alert_at for i in recent):
+            return True
+        # A cold-start alert (judged on content, short history) covers the storm it saw: when a
+        # backfill then brings history, the volume alert on that same storm is no new storm.
+        return result.started_at is not None and any(
+            "short_baseline" in (i.evidence or {}) and result.started_at <= i.opened_at
+            for i in recent
+        )
     latest = recent[0] if recent else None
     return (
         latest is not None
@@ -179,7 +188,46 @@ def reasons_for(result: Assessment, evidence: dict[str, Any], settings: StormSet
     return reasons
 
 
+def _cold_reasons(ev: dict[str, Any]) -> list[str]:
+    """A cold-start alert's sentences (detectors.coldstart) rewritten from its evidence."""
+    cold = ev.get("cold_start") or {}
+    minutes = int(cold.get("history_minutes", 0))
+    span = _("{n} min", n=max(minutes, 1)) if minutes < 60 else _("{n} h", n=minutes // 60)
+    out = [_("Only {span} of history for this brand: judged on content, not on volume.", span=span)]
+    if "burst" in cold.get("fired_on", []):
+        named = ", ".join(
+            f"“{t['term']}” ({i18n.number(t['count'])})" for t in cold.get("crisis_terms", [])
+        )
+        out.append(
+            _(
+                "{count} negative mentions naming crisis terms in the last {minutes} minutes, "
+                "from {authors} different authors: {named}.",
+                count=i18n.number(cold.get("crisis_negatives", 0)),
+                minutes=cold.get("window_minutes", 0),
+                authors=i18n.number(cold.get("crisis_authors", 0)), named=named,
+            )
+        )  # fmt: skip
+        out.append(
+            _(
+                "{share} of the window's {count} mentions are negative.",
+                share=i18n.percent(float(cold.get("negative_share", 0.0))),
+                count=i18n.number(cold.get("window_mentions", 0)),
+            )
+        )
+    for loud in (cold.get("loud") or [])[:3]:
+        out.append(
+            _(
+                "High-reach negative post by {author} ({followers} followers).",
+                author=loud.get("author") or _("an unknown author"),
+                followers=i18n.number(loud.get("followers") or 0),
+            )
+        )
+    return out
+
+
 def _translated_reasons(ev: dict[str, Any], s: StormSettings) -> list[str]:
+    if ev.get("short_baseline"):
+        return _cold_reasons(ev)
     out = []
     observed, expected = ev.get("observed", 0), ev.get("expected", 0.0)
     minutes = ev.get("window_minutes", s.window_minutes)

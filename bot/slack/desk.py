@@ -20,6 +20,7 @@ from bot.core import i18n
 from bot.core.errors import ServiceError
 from bot.core.i18n import N_, _
 from bot.detection import drills
+from bot.intake import backfill
 from bot.response import drafts, incidents, lookups, outbox, stats
 from bot.slack import messages
 from bot.slack.commands import Command, help_text
@@ -306,7 +307,9 @@ def _source_line(name: str, state: SourceState | None, now: datetime) -> str:
     today = state.mentions_today if state.day == now.astimezone(UTC).date().isoformat() else 0
     head = _("*{name}*: last success {at}", name=shown, at=messages.fmt_time(state.last_success_at))
     count = i18n.ngettext("{n} mention today", "{n} mentions today", today)
-    return f"• {head} · {count}{error}{backoff}"
+    walked = backfill.progress(state.backfill)
+    history = f" · {messages.escape_mrkdwn(walked)}" if walked else ""
+    return f"• {head} · {count}{history}{error}{backoff}"
 
 
 _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {

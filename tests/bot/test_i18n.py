@@ -225,3 +225,35 @@ def test_an_unset_locale_is_english_and_using_restores_the_previous_one() -> Non
             assert _("Claim") == "Claim"
         assert _("Claim") == "Поемам"
     assert _("Claim") == "Claim"
+
+
+def test_a_cold_start_alert_reads_in_bulgarian() -> None:
+    from dataclasses import dataclass
+
+    from bot.detection.detect import reasons_for
+    from detectors.storm import StormSettings, assess
+
+    @dataclass
+    class M:
+        created_at: datetime
+        text: str
+        author: str
+        label: str = "negative"
+        polarity: float = -0.8
+        author_followers: int = 10
+        url: str | None = None
+
+    now = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
+    storm = [
+        M(now - timedelta(minutes=40 - i), f"Acme breach: passwords leaked #{i}", f"u{i}")
+        for i in range(30)
+    ]
+    settings = StormSettings()
+    result = assess(storm, now, settings)
+    assert result.fired and result.evidence["short_baseline"]
+    with i18n.using("bg"):
+        reasons = reasons_for(result, dict(result.evidence), settings)
+    assert reasons[0].startswith("Само 40 мин история за тази марка")
+    assert any("негативни споменавания с кризисни думи" in r for r in reasons)
+    english = reasons_for(result, dict(result.evidence), settings)
+    assert english[0] == "Only 40 min of history for this brand: judged on content, not on volume."

@@ -107,12 +107,38 @@ def _word_table() -> dict[str, tuple[float, str]]:
     return table
 
 
+# Adjective and noun endings (definite, feminine, neuter, plural), longest first: the fallback
+# for forms simplemma does not list ("посредствена", "бездарните", "тъпнята").
+_ENDINGS = ("ият", "ия", "ата", "ото", "ите", "та", "то", "те", "а", "о", "и")
+_VOWELS = frozenset("аъоуеиюяѝ")
+
+
+def _base_forms(word: str) -> list[str]:
+    """Candidate dictionary forms of an inflected adjective or noun, fleeting vowel restored."""
+    found: list[str] = []
+    for ending in _ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 3:
+            found.append(stem)
+            if stem[-1] not in _VOWELS and stem[-2] not in _VOWELS:
+                found += [stem[:-1] + "е" + stem[-1], stem[:-1] + "ъ" + stem[-1]]
+    return found
+
+
 @lru_cache(maxsize=1 << 16)
 def _lookup(word: str) -> tuple[float, str] | None:
     table = _word_table()
     entry = table.get(word)
     if entry is None:
         entry = table.get(lemma(word))
+    if entry is None and word.startswith(("по-", "най-")) and "-" not in word[4:]:
+        # Comparatives and superlatives carry their adjective's valence ("по-слаб").
+        entry = _lookup(word.split("-", 1)[1])
+    if entry is None:
+        for base in _base_forms(word):
+            entry = table.get(base)
+            if entry is not None:
+                break
     if entry is None:
         for k in range(len(word), 3, -1):  # longest listed stem first
             entry = lx.STEMS.get(word[:k])
@@ -237,7 +263,8 @@ class _Scorer:
                 if signal == "negation":
                     self.negated_at = end - 1
                 else:
-                    if value > 0 and i - self.negated_at <= NEGATION_SCOPE:
+                    own = words[0] in lx.NEGATORS  # "не е зле" carries its own negation
+                    if value > 0 and not own and i - self.negated_at <= NEGATION_SCOPE:
                         value *= -0.75  # "изобщо не е зле" stays mild; a negated phrase flips
                         self.signals.append("negation")
                     self.items.append(_Item(value * self.boost, signal, i))
@@ -256,6 +283,10 @@ class _Scorer:
             # "няма ток", "без интернет", "никакъв отговор": the commonest complaint shape.
             self._add(_Item(-0.6, f"complaint:няма {lemma(tok)}", i), negated=False)
             return
+        degree = lx.DEGREE_ADJECTIVES.get(lemma(tok)) or lx.DEGREE_ADJECTIVES.get(tok)
+        if degree and self._negative_next(i) and (_lookup(tok) or (0.0, ""))[0] >= 0:
+            self.boost = max(self.boost, degree)  # "пълна боза", "уникална тъпня"
+            return
         entry = _lookup(tok)
         stretched = False
         if entry is None and len(tok) > 3:
@@ -267,8 +298,17 @@ class _Scorer:
         value, signal = entry
         value *= self.boost * (1.3 if stretched else 1.0)
         negated = i - self.negated_at <= NEGATION_SCOPE
+        if negated and tok.startswith(("по-", "най-")) and self.tokens[i - 1] in lx.ABSENCE:
+            negated = False  # "няма по-тъп филм" is a superlative, not a denial
         item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
         self._add(item, negated=negated)
+
+    def _negative_next(self, i: int) -> bool:
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
+        if not nxt[:1].isalpha():
+            return False
+        entry = _lookup(nxt) or _lookup(_ELONGATED.sub(r"\1", nxt))
+        return entry is not None and entry[0] < 0
 
     def _add(self, item: _Item, *, negated: bool) -> None:
         if negated and item.value:

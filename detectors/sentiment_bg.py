@@ -50,6 +50,10 @@ MAX_CHARS = 5_000
 MAX_SIGNALS = 12
 NEGATION_SCOPE = 3
 STRONG_NEGATIVE = -0.4
+# A text that praises something and blames only mildly ("хубав, но малко бавен") is mixed: its
+# total is capped just short of NEGATIVE_BELOW unless some negative item reaches MIXED_STRONG.
+MIXED_STRONG = -0.65
+MIXED_CAP = -0.1
 # Model: weights over HASH_BUCKETS hashed features; the file also holds its bias, threshold and
 # weight in the total (chosen by the training script on training folds only).
 HASH_BITS = 16
@@ -210,6 +214,7 @@ class _Scorer:
         self.signals: list[str] = []
         self.negated_at = -99
         self.absence_at = -99
+        self.counterfactual_at = -99
         self.clause_start = 0
         self.boost = 1.0
         self.but_at: int | None = None
@@ -237,6 +242,7 @@ class _Scorer:
         elif tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
             self.exclamations += tok.count("!")
             self.clause_start = i + 1
+            self.counterfactual_at = -99
             if tok[0] != "!":
                 self.negated_at = self.absence_at = -99
             self.boost = 1.0
@@ -250,6 +256,8 @@ class _Scorer:
             self.negated_at = self.absence_at = -99
             if tok in lx.BUT_WORDS:
                 self.but_at = i
+        elif tok in lx.COUNTERFACTUAL:
+            self.counterfactual_at = i
         elif tok in lx.INTENSIFIERS:
             self.boost = lx.INTENSIFIERS[tok]
         else:
@@ -298,6 +306,8 @@ class _Scorer:
         value, signal = entry
         value *= self.boost * (1.3 if stretched else 1.0)
         negated = i - self.negated_at <= NEGATION_SCOPE
+        if value > 0 and i - self.counterfactual_at <= lx.COUNTERFACTUAL_SCOPE:
+            negated = True
         if negated and tok.startswith(("по-", "най-")) and self.tokens[i - 1] in lx.ABSENCE:
             negated = False  # "няма по-тъп филм" is a superlative, not a denial
         item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
@@ -430,7 +440,17 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     if shouted and total < 0:
         total *= 1.2
         signals.append("caps")
+    if total < MIXED_CAP and is_mixed(items):
+        total = MIXED_CAP
+        signals.append("mixed")
     return total, toks, signals, items
+
+
+def is_mixed(items: list[_Item]) -> bool:
+    """Some praise and no strong blame (complaint, crisis and sarcasm items count as strong)."""
+    return any(it.value > 0 for it in items) and not any(
+        it.value <= MIXED_STRONG or (it.value < 0 and it.signal.startswith(_FIRM)) for it in items
+    )
 
 
 def combine(

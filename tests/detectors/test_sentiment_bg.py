@@ -169,6 +169,7 @@ def test_topic_words_tag_complaints_not_praise() -> None:
         "Можеше да е много по-добре",
         "Не ми допадна обслужването",
         "Скучноват и безинтересен магазин",
+        "Няма смисъл да им пишете",
     ],
 )
 def test_general_opinion_vocabulary_is_negative(text: str) -> None:

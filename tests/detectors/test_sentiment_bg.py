@@ -153,3 +153,58 @@ def test_topic_words_tag_complaints_not_praise() -> None:
     praise = analyze("Прекрасно обслужване", "bg")
     assert praise.label == "positive"
     assert not any(s.startswith("complaint:") for s in praise.signals)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Пълна боза!",  # slang; a praise-or-size adjective grades the word after it
+        "Уникална тъпня, не я купувайте",
+        "Посредствена услуга",  # feminine form simplemma does not list
+        "Няма по-слаб оператор от тях",  # "няма по-X" is a superlative, not a denial
+        "Не става.",
+        "Нищо особено, очаквах повече",
+        "Не си губете времето с тях",
+        "Нищо хубаво не мога да кажа",
+        "Можеше да е много по-добре",
+        "Не ми допадна обслужването",
+        "Скучноват и безинтересен магазин",
+        "Няма смисъл да им пишете",
+    ],
+)
+def test_general_opinion_vocabulary_is_negative(text: str) -> None:
+    assert score(text, use_model=False).label == "negative", score(text, use_model=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Много ни хареса обслужването!",  # "ни" is "us" here, not a negation
+        "Никак не беше зле",  # "не беше зле" is not negated twice
+        "Голям смях падна с тях",  # an idiom, not an outage
+        "Остави ме без думи! Невероятен!",
+    ],
+)
+def test_old_misreadings_are_positive(text: str) -> None:
+    assert score(text, use_model=False).label == "positive", score(text, use_model=False)
+
+
+def test_inflected_forms_reach_the_dictionary_form() -> None:
+    assert sentiment_bg._lookup("бездарните") == sentiment_bg._lookup("бездарен") is not None
+    assert sentiment_bg._lookup("по-тъп") == sentiment_bg._lookup("тъп")
+    assert sentiment_bg._lookup("тъпнята") is not None
+    assert sentiment_bg._lookup("магазините") is None  # a plain noun stays unscored
+
+
+def test_a_degree_adjective_before_praise_stays_praise() -> None:
+    assert score("Уникална услуга!", use_model=False).label == "positive"
+    assert score("Пълна програма за деня", use_model=False).label == "neutral"
+
+
+def test_praise_with_mild_blame_is_mixed_not_negative() -> None:
+    mixed = score("Хубав телефон, но малко бавен", use_model=False)
+    assert mixed.label == "neutral"
+    assert "mixed" in mixed.signals
+    assert score("Хубав телефон, но ужасна батерия", use_model=False).label == "negative"
+    # A complaint term is blame enough, whatever praise stands beside it.
+    assert score("Хубав магазин, но не работи картата", use_model=False).label == "negative"

@@ -69,11 +69,20 @@ def reviews() -> list[Example]:
     return _vader("amazonReviewSnippets", "reviews")
 
 
+def _uci(filename: str, domain: str) -> list[Example]:
+    with (DATA / filename).open(encoding="utf-8") as fh:
+        rows = [line.rstrip("\n").rsplit("\t", 1) for line in fh if line.strip()]
+    return [Example(t, "negative" if y == "0" else "positive", domain) for t, y in rows]
+
+
 def phones() -> list[Example]:
     """UCI sentences from Amazon reviews of phones and accessories (positive/negative only)."""
-    with (DATA / "phones_reviews.tsv").open(encoding="utf-8") as fh:
-        rows = [line.rstrip("\n").rsplit("\t", 1) for line in fh if line.strip()]
-    return [Example(t, "negative" if y == "0" else "positive", "phones") for t, y in rows]
+    return _uci("phones_reviews.tsv", "phones")
+
+
+def restaurants() -> list[Example]:
+    """UCI sentences from Yelp reviews of restaurants (positive/negative only)."""
+    return _uci("restaurants_reviews.tsv", "restaurants")
 
 
 def finance() -> list[Example]:
@@ -105,6 +114,7 @@ DOMAINS: dict[str, Callable[[], list[Example]]] = {
     "social": social,
     "reviews": reviews,
     "phones": phones,
+    "restaurants": restaurants,
     "finance": finance,
     "brands": brands,
 }
@@ -114,7 +124,16 @@ TRAINING_ONLY: dict[str, Callable[[], list[Example]]] = {
     "editorials": editorials,
 }
 # Shipped in the repo, so the shipped model can be retrained anywhere from these alone.
-SHIPPED = ("social", "reviews", "phones", "finance", "brands", "movies", "editorials")
+SHIPPED = (
+    "social",
+    "reviews",
+    "phones",
+    "restaurants",
+    "finance",
+    "brands",
+    "movies",
+    "editorials",
+)
 
 
 def load(names: tuple[str, ...] | None = None) -> dict[str, list[Example]]:

@@ -5,9 +5,16 @@ and scored by our own tokenizer instead of `TextBlob(text).sentiment`: the lexic
 skipping TextBlob's generic tokenizer and per-word dict juggling makes scoring several times
 faster. On top of it (see `sentiment_lexicon`): complaint and crisis vocabulary, unmet
 expectations ("never arrived", "no refund"), negation, intensifiers, elongation, ALL CAPS,
-emoji and emoticons, "but" clauses and ironic praise ("great, another delay").
+emoji and emoticons, "but" clauses and ironic praise ("great, another delay", a closing 🙃 or
+"/s"), domain vocabulary (devices, telecom, retail, stock talk) and plain questions ("can I get
+a refund?"), whose problem words name a topic rather than a mood.
 
-Pure: no I/O except reading the bundled lexicon the first time a text is analysed.
+Then a small trained model (`sentiment_model`: logistic regression on hashed n-grams plus the
+lexicon's own verdict) confirms or overturns the lexicon's "negative": it overturns it only when
+sure (the band shipped with the model), so the lexicon's precision on tweets is kept while the
+model adds the complaints the word lists miss. Positive and neutral come from the lexicon.
+
+Pure: no I/O except reading the bundled lexicon and model the first time a text is analysed.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ MAX_CHARS = 5_000
 MAX_SIGNALS = 12
 NEGATION_SCOPE = 3  # words after "not" that it can reach ("not a very good")
 STRONG_NEGATIVE = -0.4  # an item at least this negative can turn nearby praise ironic
-INFO_QUESTION_DAMPING = 0.4  # weight of problem words in a plain question ("can I …?")
+INFO_QUESTION_DAMPING = 0.1  # weight of problem words in a plain question ("can I …?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +247,10 @@ class _Scorer:
     def _word(self, i: int, tok: str) -> None:
         self._note_context(tok)
         negated = i - self.negated_at <= NEGATION_SCOPE
+        if tok in lx.TOO_WORDS and i > 0 and self.tokens[i - 1] == "too":
+            # "too small", "too slow": a plain description turned into a complaint.
+            self._add(_Item(-0.4, f"complaint:too {tok}", i), negation=negated)
+            return
         if tok == "again" and i - self.never_at <= 6:
             self._add(_Item(-0.7, "complaint:never again", i), negation=False)
             return
@@ -338,9 +349,14 @@ def _damp_info_question(scorer: _Scorer, items: list[_Item], signals: list[str])
     """
     if not (scorer.info_question and scorer.question) or scorer.persistent or scorer.why:
         return
+    tokens = scorer.tokens
+    last_mark = max(i for i, tok in enumerate(tokens) if "?" in tok)
+    if any(tok[0].isalnum() for tok in tokens[last_mark + 1 :]):
+        return  # more is said after the question ("… like GM? Stop the tsunami.")
     damped = False
     for item in items:
-        if item.value < 0 and item.signal != "sarcasm":
+        # Complaint vocabulary names the topic of a question; opinion words still carry mood.
+        if item.value < 0 and item.signal.startswith("complaint:"):
             item.value *= INFO_QUESTION_DAMPING
             damped = True
     if damped:

@@ -797,7 +797,6 @@ INFO_QUESTION_OPENERS: frozenset[tuple[str, ...]] = frozenset(
         "where do i",
         "will there",
         "is the",
-        "are you",
         "do i need",
         "any news",
         "anyone know",
@@ -820,6 +819,13 @@ PERSISTENCE: frozenset[str] = _words("still again another yet always every const
 WAIT_WORDS: frozenset[str] = _words("wait waiting waited hold queue line stuck sat sitting")
 DURATIONS: frozenset[str] = _words(
     "hour hours hr hrs minutes mins min days day weeks week months month forever ages"
+)
+
+# "too small", "too slow": "too" before these makes a plain description a complaint.
+TOO_WORDS: frozenset[str] = _words(
+    "small big large tight loose short long heavy slow expensive pricey costly loud quiet hot "
+    "cold thin thick flimsy complicated hard difficult bright dim dark late early soon high low "
+    "weak fragile bulky noisy sensitive stiff narrow wide much many often few little"
 )
 
 # Multi-word units: tuple of tokens -> (valence, signal). Matched before single words.
@@ -967,6 +973,36 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("dead", "money"): (-0.6, "complaint:dead money"),
     ("bag", "holding"): (-0.5, "complaint:bag holding"),
     ("price", "target", "raised"): (0.5, "phrase:target raised"),
+    # product reviews: how buyers say a product failed them without an emotion word
+    ("returned", "it"): (-0.5, "complaint:returned"),
+    ("returning", "it"): (-0.5, "complaint:returned"),
+    ("return", "it"): (-0.4, "complaint:returned"),
+    ("sent", "it", "back"): (-0.5, "complaint:returned"),
+    ("sending", "it", "back"): (-0.5, "complaint:returned"),
+    ("send", "it", "back"): (-0.4, "complaint:returned"),
+    ("fell", "apart"): (-0.7, "complaint:fell apart"),
+    ("falls", "apart"): (-0.7, "complaint:fell apart"),
+    ("falling", "apart"): (-0.7, "complaint:fell apart"),
+    ("not", "worth"): (-0.6, "complaint:not worth it"),
+    ("isnt", "worth"): (-0.6, "complaint:not worth it"),
+    ("wasnt", "worth"): (-0.6, "complaint:not worth it"),
+    ("would", "not", "recommend"): (-0.7, "complaint:would not recommend"),
+    ("wouldnt", "recommend"): (-0.7, "complaint:would not recommend"),
+    ("do", "not", "recommend"): (-0.7, "complaint:would not recommend"),
+    ("dont", "recommend"): (-0.7, "complaint:would not recommend"),
+    ("cannot", "recommend"): (-0.7, "complaint:would not recommend"),
+    ("cant", "recommend"): (-0.7, "complaint:would not recommend"),
+    ("buyer", "beware"): (-0.7, "complaint:buyer beware"),
+    ("save", "your", "money"): (-0.7, "complaint:save your money"),
+    ("look", "elsewhere"): (-0.5, "complaint:look elsewhere"),
+    ("design", "flaw"): (-0.6, "complaint:design flaw"),
+    ("only", "lasted"): (-0.5, "complaint:short-lived"),
+    ("lasted", "only"): (-0.5, "complaint:short-lived"),
+    ("stopped", "charging"): (-0.7, "complaint:stopped working"),
+    ("hard", "to", "beat"): (0.5, "phrase:hard to beat"),
+    ("impossible", "to"): (-0.5, "complaint:impossible to"),
+    ("difficult", "to"): (-0.4, "complaint:hard to"),
+    ("hard", "to"): (-0.3, "complaint:hard to"),
     # devices, telecom and retail
     ("boot", "loop"): (-0.8, "complaint:boot loop"),
     ("dead", "pixels"): (-0.6, "complaint:dead pixels"),

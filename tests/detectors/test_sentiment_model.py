@@ -158,7 +158,7 @@ def test_shipped_data_loads_and_is_documented() -> None:
     readme = (data.DATA / "README.md").read_text(encoding="utf-8")
     assert set(sets) == set(data.SHIPPED)
     for name, examples in sets.items():
-        assert len(examples) >= 100, name
+        assert len(examples) >= 40, name
         assert {ex.label for ex in examples} <= {"negative", "neutral", "positive"}
         assert any(ex.label == "negative" for ex in examples)
         assert f"`{name}`" in readme

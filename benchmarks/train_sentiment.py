@@ -104,8 +104,11 @@ def train(rows: list[Row], bits: int = sm.BITS, epochs: int = EPOCHS) -> sm.Line
 LOSS_WEIGHT = 2.0
 # Decision bands tried by `fit` (confirm, override): from "the model decides alone" (0.5, 0.5)
 # to "the model only overturns the lexicon when nearly certain" (0.1, 0.9).
-BANDS: tuple[tuple[float, float], ...] = tuple(
-    (lo, hi) for lo in (0.1, 0.2, 0.3, 0.4, 0.5) for hi in (0.5, 0.6, 0.7, 0.8, 0.9)
+# LEXICON_ONLY is in the grid too: where the model helps no more than it harms, it is off.
+LEXICON_ONLY = (0.0, 1.01)  # always confirm, never override: the lexicon's labels unchanged
+BANDS: tuple[tuple[float, float], ...] = (
+    LEXICON_ONLY,
+    *((lo, hi) for lo in (0.1, 0.2, 0.3, 0.4, 0.5) for hi in (0.5, 0.6, 0.7, 0.8, 0.9)),
 )
 
 

@@ -46,7 +46,8 @@ class LinearModel:
 
     `confirm` and `override` are the decision band, chosen by the training procedure: a mention
     the lexicon calls negative stays negative at probability >= confirm; one it does not call
-    negative becomes negative at >= override. The model overturns the lexicon only when sure.
+    negative becomes negative at >= override. The model overturns the lexicon only when sure;
+    confirm 0 and override above 1 leave the lexicon's labels as they are.
     """
 
     bits: int

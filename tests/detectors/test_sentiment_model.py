@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -31,7 +32,8 @@ def test_shipped_model_loads_with_a_sane_band() -> None:
     model = sm.shipped_model()
     assert model.bits == sm.BITS
     assert len(model.weights) == 1 << sm.BITS
-    assert 0 < model.confirm <= 0.5 <= model.override < 1
+    band = (model.confirm, model.override)
+    assert band == training.LEXICON_ONLY or 0 < model.confirm <= 0.5 <= model.override < 1
     assert any(model.weights)
 
 
@@ -83,6 +85,14 @@ def test_a_sure_model_overrides_a_neutral_lexicon() -> None:
     assert result.label == "negative"
     assert result.polarity <= -0.99
     assert result.signals[0] == "model:negative"
+
+
+def test_the_lexicon_only_band_changes_no_label() -> None:
+    sure_yes, sure_no = _constant_model(40.0), _constant_model(-40.0)
+    for text in ("GadgetCo sold 3 million units", "the battery died after a day", "love it"):
+        for model in (sure_yes, sure_no):
+            off = dataclasses.replace(model, confirm=0.0, override=training.LEXICON_ONLY[1])
+            assert analyze_with(text, off) == analyze_with(text, None)
 
 
 def test_an_unsure_model_leaves_the_lexicon_alone() -> None:

@@ -10,9 +10,10 @@ emoji and emoticons, "but" clauses and ironic praise ("great, another delay", a 
 a refund?"), whose problem words name a topic rather than a mood.
 
 Then a small trained model (`sentiment_model`: logistic regression on hashed n-grams plus the
-lexicon's own verdict) confirms or overturns the lexicon's "negative": it overturns it only when
-sure (the band shipped with the model), so the lexicon's precision on tweets is kept while the
-model adds the complaints the word lists miss. Positive and neutral come from the lexicon.
+lexicon's own verdict) can confirm or overturn the lexicon's "negative", only when sure (the band
+shipped with the model). It ships switched off: held out by domain it helped product reviews but
+cost tweets and stock talk more (see `benchmarks/sentiment_bench.py`), so the lexicon decides
+until a model earns its place; `benchmarks/train_sentiment.py --use-model` ships it on.
 
 Pure: no I/O except reading the bundled lexicon and model the first time a text is analysed.
 """
@@ -435,7 +436,7 @@ def _lexical(text: str) -> _Lexical:
 def _combine(lexical: _Lexical, model: LinearModel | None) -> Sentiment:
     """The model confirms or overturns the lexicon's "negative"; the lexicon keeps the rest."""
     lex = lexical.sentiment
-    if model is None or not lexical.tokens:
+    if model is None or not lexical.tokens or not model.enabled:
         return lex
     logit = model.logit(sm.buckets(lexical.tokens, lx.NEGATORS, model.bits), lexical.dense)
     p = sm.probability(logit)

@@ -58,6 +58,11 @@ class LinearModel:
     confirm: float = 0.5
     override: float = 0.5
 
+    @property
+    def enabled(self) -> bool:
+        """False for the lexicon-only band, where no probability could change a label."""
+        return self.confirm > 0 or self.override <= 1
+
     def logit(self, buckets: Iterable[int], dense: Sequence[float]) -> float:
         w = self.weights
         total = sum(w[i] for i in buckets) * self.scale + self.bias

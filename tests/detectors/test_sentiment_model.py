@@ -38,10 +38,23 @@ def test_shipped_model_loads_with_a_sane_band() -> None:
 
 
 def test_model_file_round_trips() -> None:
-    model = sm.shipped_model()
+    # Switched on (the shipped file may carry the lexicon-only band), so the weights matter.
+    model = dataclasses.replace(sm.shipped_model(), confirm=0.3, override=0.6)
     again = sm.LinearModel.from_json(model.to_json())
-    texts = ["the update bricked my phone", "love it", "is the store open?", ""]
-    assert [analyze_with(t, again) for t in texts] == [analyze(t) for t in texts]
+    assert again.weights == model.weights
+    assert (again.dense, again.bias, again.confirm, again.override) == (
+        model.dense,
+        model.bias,
+        0.3,
+        0.6,
+    )
+    texts = ["the update bricked my phone", "love it", "is the store open?", "meh, fine", ""]
+    assert [analyze_with(t, again) for t in texts] == [analyze_with(t, model) for t in texts]
+
+
+def test_analyze_uses_the_shipped_model() -> None:
+    texts = ["the update bricked my phone", "love it", "is the store open?", "meh, fine"]
+    assert [analyze(t) for t in texts] == [analyze_with(t, sm.shipped_model()) for t in texts]
 
 
 def test_model_file_of_another_format_is_refused() -> None:

@@ -5,9 +5,17 @@ and scored by our own tokenizer instead of `TextBlob(text).sentiment`: the lexic
 skipping TextBlob's generic tokenizer and per-word dict juggling makes scoring several times
 faster. On top of it (see `sentiment_lexicon`): complaint and crisis vocabulary, unmet
 expectations ("never arrived", "no refund"), negation, intensifiers, elongation, ALL CAPS,
-emoji and emoticons, "but" clauses and ironic praise ("great, another delay").
+emoji and emoticons, "but" clauses and ironic praise ("great, another delay", a closing 🙃 or
+"/s"), domain vocabulary (devices, telecom, retail, stock talk) and plain questions ("can I get
+a refund?"), whose problem words name a topic rather than a mood.
 
-Pure: no I/O except reading the bundled lexicon the first time a text is analysed.
+Then a small trained model (`sentiment_model`: logistic regression on hashed n-grams plus the
+lexicon's own verdict) can confirm or overturn the lexicon's "negative", only when sure (the band
+shipped with the model). It ships switched off: held out by domain it helped product reviews but
+cost tweets and stock talk more (see `benchmarks/sentiment_bench.py`), so the lexicon decides
+until a model earns its place; `benchmarks/train_sentiment.py --use-model` ships it on.
+
+Pure: no I/O except reading the bundled lexicon and model the first time a text is analysed.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ from typing import Literal
 from xml.etree import ElementTree
 
 from detectors import sentiment_lexicon as lx
+from detectors import sentiment_model as sm
+from detectors.sentiment_model import LinearModel
 
 Label = Literal["negative", "neutral", "positive"]
 
@@ -37,6 +47,7 @@ MAX_CHARS = 5_000
 MAX_SIGNALS = 12
 NEGATION_SCOPE = 3  # words after "not" that it can reach ("not a very good")
 STRONG_NEGATIVE = -0.4  # an item at least this negative can turn nearby praise ironic
+INFO_QUESTION_DAMPING = 0.1  # weight of problem words in a plain question ("can I …?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +149,8 @@ def _normalise(text: str) -> tuple[str, frozenset[str], bool]:
         sarcasm_tag = not tags.isdisjoint(_SARCASM_TAGS)
         # "#NeverAgain" -> "Never Again": hashtags carry opinion words of their own.
         text = _HASHTAG.sub(lambda m: _tag_words(m.group(1)), text)
+    # An upside-down face or a closing "/s" marks the whole post as ironic, like "#sarcasm".
+    sarcasm_tag = sarcasm_tag or "\U0001f643" in text or text.rstrip().endswith("/s")
     # A word in CAPS is emphasis only when the rest is not shouted too.
     caps = frozenset() if text.isupper() else frozenset(w.lower() for w in _CAPS_WORD.findall(text))
     return text.lower(), caps, sarcasm_tag
@@ -173,9 +186,11 @@ class _Scorer:
         self.waiting = self.duration = self.persistent = False
         self.never_at = -99  # "never … again" spans a few words ("never flying them again")
         self.why = self.question = False
+        self.info_question = False
 
     def run(self) -> list[_Item]:
         i, tokens = 0, self.tokens
+        self.info_question = _opens_info_question(tokens)
         while i < len(tokens):
             i = self._step(i, tokens[i])
         self._add_context_complaints()
@@ -234,6 +249,10 @@ class _Scorer:
     def _word(self, i: int, tok: str) -> None:
         self._note_context(tok)
         negated = i - self.negated_at <= NEGATION_SCOPE
+        if tok in lx.TOO_WORDS and i > 0 and self.tokens[i - 1] == "too":
+            # "too small", "too slow": a plain description turned into a complaint.
+            self._add(_Item(-0.4, f"complaint:too {tok}", i), negation=negated)
+            return
         if tok == "again" and i - self.never_at <= 6:
             self._add(_Item(-0.7, "complaint:never again", i), negation=False)
             return
@@ -319,6 +338,33 @@ def _lookup(word: str) -> tuple[tuple[float, str] | None, bool]:
     return entry, entry is not None
 
 
+def _opens_info_question(tokens: list[str]) -> bool:
+    """Does the mention open like a request for information ("can I …", "how do I …")?"""
+    return any(tuple(tokens[:n]) in lx.INFO_QUESTION_OPENERS for n in (3, 2, 1))
+
+
+def _damp_info_question(scorer: _Scorer, items: list[_Item], signals: list[str]) -> None:
+    """ "How do I dispute a charge?" asks; "why was I charged twice?" complains.
+
+    In a question that opens as a request for information and shows no sign of a repeated
+    failure, problem words name the topic of the question more than the customer's mood.
+    """
+    if not (scorer.info_question and scorer.question) or scorer.persistent or scorer.why:
+        return
+    tokens = scorer.tokens
+    last_mark = max(i for i, tok in enumerate(tokens) if "?" in tok)
+    if any(tok[0].isalnum() for tok in tokens[last_mark + 1 :]):
+        return  # more is said after the question ("… like GM? Stop the tsunami.")
+    damped = False
+    for item in items:
+        # Complaint vocabulary names the topic of a question; opinion words still carry mood.
+        if item.value < 0 and item.signal.startswith("complaint:"):
+            item.value *= INFO_QUESTION_DAMPING
+            damped = True
+    if damped:
+        signals.append("question")
+
+
 def _apply_sarcasm(items: list[_Item], tagged: bool, signals: list[str]) -> None:
     """Praise next to a real complaint is irony: "great, another delay", "thanks for nothing"."""
     complaint = any(item.value <= STRONG_NEGATIVE for item in items)
@@ -352,18 +398,79 @@ def _label(polarity: float) -> Label:
     return "positive" if polarity >= POSITIVE_ABOVE else "neutral"
 
 
-def _analyze_en(text: str) -> Sentiment:
-    """Score one English mention: polarity in [-1, 1], a label, and the signals that fired."""
+@dataclass(frozen=True, slots=True)
+class _Lexical:
+    """What the lexicon pass read from one mention: its verdict and what the model needs."""
+
+    sentiment: Sentiment
+    tokens: list[str]
+    dense: tuple[float, ...]  # in the order of `sentiment_model.DENSE_NAMES`
+
+
+def _lexical(text: str) -> _Lexical:
     clean, caps, sarcasm_tag = _normalise(text or "")
-    scorer = _Scorer(_tokens(clean), caps)
+    tokens = _tokens(clean)
+    scorer = _Scorer(tokens, caps)
     items = scorer.run()
     signals = scorer.signals
+    _damp_info_question(scorer, items, signals)
     _apply_sarcasm(items, sarcasm_tag, signals)
     total = _total(scorer, items)
     polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
     signals.extend(item.signal for item in sorted(items, key=lambda it: it.value))
     fired = tuple(dict.fromkeys(s for s in signals if s))[:MAX_SIGNALS]
-    return Sentiment(polarity=polarity, label=_label(polarity), signals=fired)
+    complaints = sum(1 for it in items if it.signal.startswith("complaint:"))
+    dense = (
+        polarity,
+        float(polarity <= NEGATIVE_BELOW),
+        float(polarity >= POSITIVE_ABOVE),
+        min(complaints, 3) / 3,
+        float("sarcasm" in signals),
+        float("negation" in signals),
+        float(scorer.question),
+        min(scorer.exclamations, 3) / 3,
+        float(scorer.why and scorer.question),
+    )
+    return _Lexical(Sentiment(polarity, _label(polarity), fired), tokens, dense)
+
+
+def _combine(lexical: _Lexical, model: LinearModel | None) -> Sentiment:
+    """The model confirms or overturns the lexicon's "negative"; the lexicon keeps the rest."""
+    lex = lexical.sentiment
+    if model is None or not lexical.tokens or not model.enabled:
+        return lex
+    logit = model.logit(sm.buckets(lexical.tokens, lx.NEGATORS, model.bits), lexical.dense)
+    p = sm.probability(logit)
+    if lex.label == "negative":
+        if p >= model.confirm:
+            return lex
+        # Read in context the complaint is not one ("no issues at all", "not bad").
+        polarity = round(NEGATIVE_BELOW + 0.01, 4)
+        signals = ("model:not negative", *lex.signals)
+    elif p >= model.override:
+        # Scale the model's confidence onto the negative band so polarity grows with it.
+        strength = (p - model.override) / (1 - model.override) if model.override < 1 else 1.0
+        polarity = round(NEGATIVE_BELOW - (1 + NEGATIVE_BELOW) * strength, 4)
+        signals = ("model:negative", *lex.signals)
+    else:
+        return lex
+    return Sentiment(polarity, _label(polarity), signals[:MAX_SIGNALS])
+
+
+def analyze_with(text: str, model: LinearModel | None) -> Sentiment:
+    """`analyze` with another model, or with none (lexicon only): for training and benchmarks."""
+    return _combine(_lexical(text), model)
+
+
+def features(text: str) -> tuple[list[str], tuple[float, ...], Sentiment]:
+    """Tokens, dense features and the lexicon-only verdict: what a model is trained on."""
+    lexical = _lexical(text)
+    return lexical.tokens, lexical.dense, lexical.sentiment
+
+
+def _analyze_en(text: str) -> Sentiment:
+    """Score one English mention: polarity in [-1, 1], a label, and the signals that fired."""
+    return _combine(_lexical(text), sm.shipped_model())
 
 
 # Languages with an analyzer of their own; "und" (no words, e.g. only emoji) goes to English,

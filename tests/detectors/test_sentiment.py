@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detectors.sentiment import Sentiment, analyze, analyze_many
+from detectors.sentiment import Sentiment, analyze, analyze_many, analyze_with
 
 COMPLAINTS = [
     "@FlyCo on hold for an hour and nobody picks up",
@@ -216,3 +216,74 @@ def test_polarity_in_range_for_any_text(text: str) -> None:
     assert -1.0 <= result.polarity <= 1.0
     assert result.label in ("negative", "neutral", "positive")
     assert (result.label == "negative") == (result.polarity <= -0.12)
+
+
+DOMAIN_COMPLAINTS = [
+    "the latest firmware put my tablet in a boot loop",
+    "screen keeps flickering since the update",
+    "my laptop battery is swollen and the trackpad lifted",
+    "speeds get throttled every evening on an unlimited plan",
+    "third dropped call on my commute today",
+    "opened the parcel: empty box",
+    "the jacket fell apart after two washes",
+    "sent it back, the charger stopped charging after a week",
+    "Analysts slash the MegaCorp price target cut after weak guidance",
+    "TelcoNet shares plunge as subscribers leave",
+    "BankOne downgraded to underperform",
+    "GadgetCo cuts dividend and lays off 2,000",
+]
+
+
+@pytest.mark.parametrize("text", DOMAIN_COMPLAINTS)
+def test_domain_vocabulary_is_negative(text: str) -> None:
+    assert analyze(text).label == "negative", analyze(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MegaCorp upgraded to outperform, price target raised",
+        "GadgetCo shares rally after record preorders",
+    ],
+)
+def test_bullish_stock_talk_is_not_negative(text: str) -> None:
+    assert analyze(text).label != "negative", analyze(text)
+
+
+@pytest.mark.parametrize(
+    ("question", "complaint"),
+    [
+        ("how do I dispute a charge?", "why did you charge me twice?"),
+        ("can I get a refund on a cancelled order?", "still no refund on my cancelled order?"),
+        ("does the warranty cover a cracked screen?", "is it normal for the screen to crack?"),
+    ],
+)
+def test_questions_ask_while_complaints_complain(question: str, complaint: str) -> None:
+    asked, complained = analyze(question), analyze(complaint)
+    assert asked.label != "negative", asked
+    assert complained.label == "negative", complained
+    assert asked.polarity > complained.polarity
+
+
+def test_a_plain_question_weakens_problem_words() -> None:
+    plain = analyze("the screen is cracked")
+    asked = analyze("can I get the cracked screen replaced?")
+    assert asked.polarity > plain.polarity
+    assert "question" in asked.signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["best customer service ever 🙃", "wonderful, my favourite update yet /s"],
+)
+def test_irony_markers_flip_praise(text: str) -> None:
+    result = analyze(text)
+    assert result.label == "negative", result
+    assert "sarcasm" in result.signals
+
+
+def test_too_makes_a_description_a_complaint() -> None:
+    # The lexicon alone: the model may read "short" as a complaint in review language anyway.
+    assert analyze_with("the strap is too short", None).label == "negative"
+    assert analyze_with("the strap is short", None).label == "neutral"
+    assert analyze("not too bad").label != "negative"

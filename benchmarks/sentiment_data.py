@@ -1,0 +1,158 @@
+"""The English sentiment development set, one loader per domain (see data/sentiment/README.md).
+
+Each loader returns `Example`s with a three-way label. Only the negative class is scored by the
+benchmark; neutral and positive are kept so the analyser's false alarms on them are counted.
+The Bulgarian set (issue 14) can add its own loaders beside these; `DOMAINS` is English only.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA = REPO_ROOT / "benchmarks" / "data" / "sentiment"
+# The Sentiment140 test split lives in the shared folder beside the repo, not in the repo.
+SHARED_S140 = REPO_ROOT.parent / "shared" / "data" / "sentiment" / "sentiment140_test.csv"
+
+Label = Literal["negative", "neutral", "positive"]
+# VADER's ground truth is the mean of ~20 ratings on -4..4; |mean| < 0.5 counts as neutral.
+VADER_NEUTRAL_BAND = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    label: Label
+    domain: str
+
+
+def _vader(name: str, domain: str) -> list[Example]:
+    out = []
+    with gzip.open(DATA / f"vader_{name}.tsv.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 3:
+                continue
+            mean = float(parts[1])
+            label: Label = (
+                "negative"
+                if mean <= -VADER_NEUTRAL_BAND
+                else "positive"
+                if mean >= VADER_NEUTRAL_BAND
+                else "neutral"
+            )
+            out.append(Example(parts[2], label, domain))
+    return out
+
+
+def sentiment140(path: Path = SHARED_S140) -> list[Example]:
+    """Hand-labelled Sentiment140 test tweets (2009, products, companies); shared, not shipped."""
+    labels: dict[str, Label] = {"0": "negative", "2": "neutral", "4": "positive"}
+    with path.open(newline="", encoding="utf-8", errors="replace") as fh:
+        return [
+            Example(r["text"], labels[r["polarity"].strip()], "s140") for r in csv.DictReader(fh)
+        ]
+
+
+def social() -> list[Example]:
+    """VADER's 4,200 rated tweets: everyday social media, no brand focus."""
+    return _vader("tweets", "social")
+
+
+def reviews() -> list[Example]:
+    """VADER's 3,708 rated sentences from Amazon reviews of electronics and household products."""
+    return _vader("amazonReviewSnippets", "reviews")
+
+
+def _uci(filename: str, domain: str) -> list[Example]:
+    with (DATA / filename).open(encoding="utf-8") as fh:
+        rows = [line.rstrip("\n").rsplit("\t", 1) for line in fh if line.strip()]
+    return [Example(t, "negative" if y == "0" else "positive", domain) for t, y in rows]
+
+
+def phones() -> list[Example]:
+    """UCI sentences from Amazon reviews of phones and accessories (positive/negative only)."""
+    return _uci("phones_reviews.tsv", "phones")
+
+
+def restaurants() -> list[Example]:
+    """UCI sentences from Yelp reviews of restaurants (positive/negative only)."""
+    return _uci("restaurants_reviews.tsv", "restaurants")
+
+
+def finance() -> list[Example]:
+    """Finance news and stock talk tweets; bearish counts as negative, bullish as positive."""
+    labels: dict[str, Label] = {"0": "negative", "1": "positive", "2": "neutral"}
+    with (DATA / "finance_tweets.csv").open(newline="", encoding="utf-8") as fh:
+        return [Example(r["text"], labels[r["label"]], "finance") for r in csv.DictReader(fh)]
+
+
+def _handwritten(filename: str, domain: str) -> list[Example]:
+    with (DATA / filename).open(newline="", encoding="utf-8") as fh:
+        return [Example(r["text"], r["label"], domain) for r in csv.DictReader(fh)]  # type: ignore[arg-type]
+
+
+def brands() -> list[Example]:
+    """Hand-written brand mentions: tech, telecom, retail, finance, sarcasm (see the README)."""
+    return _handwritten("brand_mentions_handwritten.csv", "brands")
+
+
+def brands_fresh() -> list[Example]:
+    """A second hand-written batch, written after the lexicon work and never used to change it."""
+    return _handwritten("brand_mentions_fresh.csv", "brands_fresh")
+
+
+def movies() -> list[Example]:
+    """VADER's rated movie-review sentences: training material only, not a reported domain."""
+    return _vader("movieReviewSnippets", "movies")
+
+
+def editorials() -> list[Example]:
+    """VADER's rated NYT editorial sentences: training material only, not a reported domain."""
+    return _vader("nytEditorialSnippets", "editorials")
+
+
+# Reported domains, in report order. Sentiment140 is read from the shared folder when present.
+DOMAINS: dict[str, Callable[[], list[Example]]] = {
+    "s140": sentiment140,
+    "social": social,
+    "reviews": reviews,
+    "phones": phones,
+    "restaurants": restaurants,
+    "finance": finance,
+    "brands": brands,
+    "brands_fresh": brands_fresh,
+}
+# Always available to training, never held out or reported: other genres of opinion text.
+TRAINING_ONLY: dict[str, Callable[[], list[Example]]] = {
+    "movies": movies,
+    "editorials": editorials,
+}
+# Shipped in the repo, so the shipped model can be retrained anywhere from these alone.
+SHIPPED = (
+    "social",
+    "reviews",
+    "phones",
+    "restaurants",
+    "finance",
+    "brands",
+    "brands_fresh",
+    "movies",
+    "editorials",
+)
+
+
+def load(names: tuple[str, ...] | None = None) -> dict[str, list[Example]]:
+    """Domain name -> examples; Sentiment140 is skipped when the shared folder is absent."""
+    table = {**DOMAINS, **TRAINING_ONLY}
+    out = {}
+    for name in names or tuple(table):
+        if name == "s140" and not SHARED_S140.exists():
+            continue
+        out[name] = table[name]()
+    return out

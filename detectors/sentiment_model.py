@@ -1,0 +1,153 @@
+"""A small linear model that decides whether a mention is negative, on top of the lexicon.
+
+Logistic regression over hashed word unigrams and bigrams (negation-marked, as in Das & Chen
+2001 and Pang et al. 2002) plus a few dense features from the lexicon pass of
+`detectors.sentiment` (its polarity, complaint, sarcasm, negation and question signals). The
+lexicon carries what generalises (opinion words, complaint shapes); the n-grams learn the
+vocabulary of many domains that the word lists do not hold ("downgraded", "doesn't hold charge").
+
+The weights ship as `sentiment_model.json`, trained by `benchmarks/train_sentiment.py` on the
+development data in `benchmarks/data/sentiment/` (licences in its README). Pure Python: no numpy
+at run time; scoring one mention is a few dozen CRC32 hashes and array reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import zlib
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).with_name("sentiment_model.json")
+BITS = 20  # 1M buckets: rare collisions for the ~300k n-grams of the training texts
+DENSE_NAMES: tuple[str, ...] = (
+    "polarity",  # lexicon polarity, -1 .. 1
+    "lexicon_negative",  # lexicon label is negative
+    "lexicon_positive",
+    "complaints",  # complaint signals, capped at 3, over 3
+    "sarcasm",
+    "negation",
+    "question",
+    "exclamation",
+    "why_question",  # the lexicon's "why …?" grievance
+)
+# Tokens that end the reach of a negation mark ("not good, but fine" only negates "good").
+_CLAUSE_END = frozenset(".,;:!?\u2026")
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    """Hashed weights (int16 times `scale`), dense weights and bias: one logistic unit.
+
+    `confirm` and `override` are the decision band, chosen by the training procedure: a mention
+    the lexicon calls negative stays negative at probability >= confirm; one it does not call
+    negative becomes negative at >= override. The model overturns the lexicon only when sure;
+    confirm 0 and override above 1 leave the lexicon's labels as they are.
+    """
+
+    bits: int
+    scale: float
+    weights: Sequence[int]
+    dense: tuple[float, ...]
+    bias: float
+    confirm: float = 0.5
+    override: float = 0.5
+
+    @property
+    def enabled(self) -> bool:
+        """False for the lexicon-only band, where no probability could change a label."""
+        return self.confirm > 0 or self.override <= 1
+
+    def logit(self, buckets: Iterable[int], dense: Sequence[float]) -> float:
+        w = self.weights
+        total = sum(w[i] for i in buckets) * self.scale + self.bias
+        return total + sum(d * x for d, x in zip(self.dense, dense, strict=True))
+
+    def to_json(self) -> str:
+        raw = zlib.compress(array("h", self.weights).tobytes(), 9)
+        return json.dumps(
+            {
+                "format": "crisisbot-sentiment-linear/1",
+                "bits": self.bits,
+                "scale": self.scale,
+                "dense_names": list(DENSE_NAMES),
+                "dense": list(self.dense),
+                "bias": self.bias,
+                "confirm": self.confirm,
+                "override": self.override,
+                "weights_int16_zlib_b64": base64.b64encode(raw).decode("ascii"),
+            },
+            indent=1,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> LinearModel:
+        data = json.loads(text)
+        if data.get("format") != "crisisbot-sentiment-linear/1":
+            raise ValueError(f"unknown sentiment model format: {data.get('format')!r}")
+        if tuple(data["dense_names"]) != DENSE_NAMES:
+            raise ValueError("sentiment model was trained with other dense features")
+        weights = array("h")
+        weights.frombytes(zlib.decompress(base64.b64decode(data["weights_int16_zlib_b64"])))
+        if len(weights) != 1 << data["bits"]:
+            raise ValueError("sentiment model weight table has the wrong size")
+        return cls(
+            data["bits"],
+            data["scale"],
+            weights,
+            tuple(data["dense"]),
+            data["bias"],
+            data["confirm"],
+            data["override"],
+        )
+
+    @classmethod
+    def from_floats(
+        cls, bits: int, weights: Sequence[float], dense: Sequence[float], bias: float
+    ) -> LinearModel:
+        """Quantise trained float weights to int16; the largest maps to 32,000."""
+        peak = max((abs(v) for v in weights), default=0.0) or 1.0
+        scale = peak / 32_000
+        quantised = array("h", (round(v / scale) for v in weights))
+        return cls(bits, scale, quantised, tuple(dense), bias)
+
+
+@cache
+def shipped_model() -> LinearModel:
+    """The model shipped beside this module, loaded once."""
+    return LinearModel.from_json(MODEL_PATH.read_text(encoding="utf-8"))
+
+
+def buckets(tokens: Sequence[str], negators: frozenset[str], bits: int = BITS) -> set[int]:
+    """Hashed unigram and bigram buckets; words after a negator are marked until the clause ends.
+
+    A set: presence, not counts, so "yay yay yay yay" does not weigh four times "yay yay".
+
+    CRC32 rather than `hash()`: Python salts string hashes per process, and the buckets must be
+    the same in the training run and in the bot.
+    """
+    mask = (1 << bits) - 1
+    out: set[int] = set()
+    negated = False
+    prev = "<s>"
+    for tok in tokens:
+        if tok[0] in _CLAUSE_END:
+            negated = False
+        word = "!" + tok if negated else tok
+        out.add(zlib.crc32(word.encode()) & mask)
+        out.add(zlib.crc32(f"{prev} {tok}".encode()) & mask)
+        if tok in negators:
+            negated = True
+        prev = tok
+    return out
+
+
+def probability(logit: float) -> float:
+    if logit < -30:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-logit))

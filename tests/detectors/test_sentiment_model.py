@@ -1,0 +1,190 @@
+"""The trained negative-mention model, its file, and how it combines with the lexicon."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from benchmarks import sentiment_data as data
+from benchmarks import train_sentiment as training
+from detectors import sentiment_lexicon as lx
+from detectors import sentiment_model as sm
+from detectors.sentiment import analyze, analyze_with, features
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SMALL_BITS = 12  # a small table keeps the training tests fast
+
+
+def _constant_model(logit: float, confirm: float = 0.5, override: float = 0.5) -> sm.LinearModel:
+    """A model whose probability is the same for every mention."""
+    zeros = [0] * (1 << SMALL_BITS)
+    dense = (0.0,) * len(sm.DENSE_NAMES)
+    return sm.LinearModel(SMALL_BITS, 1.0, zeros, dense, logit, confirm, override)
+
+
+def test_shipped_model_loads_with_a_sane_band() -> None:
+    model = sm.shipped_model()
+    assert model.bits == sm.BITS
+    assert len(model.weights) == 1 << sm.BITS
+    band = (model.confirm, model.override)
+    assert band == training.LEXICON_ONLY or 0 < model.confirm <= 0.5 <= model.override < 1
+    assert any(model.weights)
+
+
+def test_model_file_round_trips() -> None:
+    # Switched on (the shipped file may carry the lexicon-only band), so the weights matter.
+    model = dataclasses.replace(sm.shipped_model(), confirm=0.3, override=0.6)
+    again = sm.LinearModel.from_json(model.to_json())
+    assert again.weights == model.weights
+    assert (again.dense, again.bias, again.confirm, again.override) == (
+        model.dense,
+        model.bias,
+        0.3,
+        0.6,
+    )
+    texts = ["the update bricked my phone", "love it", "is the store open?", "meh, fine", ""]
+    assert [analyze_with(t, again) for t in texts] == [analyze_with(t, model) for t in texts]
+
+
+def test_analyze_uses_the_shipped_model() -> None:
+    texts = ["the update bricked my phone", "love it", "is the store open?", "meh, fine"]
+    assert [analyze(t) for t in texts] == [analyze_with(t, sm.shipped_model()) for t in texts]
+
+
+def test_model_file_of_another_format_is_refused() -> None:
+    text = sm.shipped_model().to_json().replace("crisisbot-sentiment-linear/1", "other/9")
+    with pytest.raises(ValueError, match="format"):
+        sm.LinearModel.from_json(text)
+
+
+def test_buckets_do_not_depend_on_the_process_hash_seed() -> None:
+    # The model is trained in one process and used in another: str hashes are salted per
+    # process, so the buckets must come from a stable hash.
+    code = (
+        "from detectors import sentiment_model as sm, sentiment_lexicon as lx;"
+        "print(sorted(sm.buckets(['not', 'good', '!'], lx.NEGATORS)))"
+    )
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO_ROOT)}
+        run = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
+    assert outputs == {f"{sorted(sm.buckets(['not', 'good', '!'], lx.NEGATORS))}\n"}
+
+
+def test_negation_marks_words_until_the_clause_ends() -> None:
+    mask = (1 << sm.BITS) - 1
+    good, not_good = zlib.crc32(b"good") & mask, zlib.crc32(b"!good") & mask
+    assert good in sm.buckets(["so", "good"], lx.NEGATORS)
+    negated = sm.buckets(["not", "good"], lx.NEGATORS)
+    assert not_good in negated
+    assert good not in negated
+    assert good in sm.buckets(["not", ",", "good"], lx.NEGATORS)
+
+
+def test_a_sure_model_overrides_a_neutral_lexicon() -> None:
+    text = "GadgetCo sold 3 million units"  # the lexicon finds nothing here
+    assert analyze_with(text, None).label == "neutral"
+    result = analyze_with(text, _constant_model(20.0, override=0.8))
+    assert result.label == "negative"
+    assert result.polarity <= -0.99
+    assert result.signals[0] == "model:negative"
+
+
+def test_the_lexicon_only_band_changes_no_label() -> None:
+    sure_yes, sure_no = _constant_model(40.0), _constant_model(-40.0)
+    for text in ("GadgetCo sold 3 million units", "the battery died after a day", "love it"):
+        for model in (sure_yes, sure_no):
+            off = dataclasses.replace(model, confirm=0.0, override=training.LEXICON_ONLY[1])
+            assert analyze_with(text, off) == analyze_with(text, None)
+
+
+def test_an_unsure_model_leaves_the_lexicon_alone() -> None:
+    text = "GadgetCo sold 3 million units"
+    # probability 0.73: above one half but below the override bar
+    assert analyze_with(text, _constant_model(1.0, override=0.8)) == analyze_with(text, None)
+
+
+def test_the_model_can_veto_a_lexicon_complaint_only_below_confirm() -> None:
+    text = "the battery died after a day"
+    assert analyze_with(text, None).label == "negative"
+    vetoed = analyze_with(text, _constant_model(-20.0, confirm=0.1))
+    assert vetoed.label == "neutral"
+    assert vetoed.signals[0] == "model:not negative"
+    # probability 0.27: unconvinced, but above the confirm bar, so the complaint stands
+    kept = analyze_with(text, _constant_model(-1.0, confirm=0.1))
+    assert kept == analyze_with(text, None)
+
+
+def test_training_learns_a_word_from_examples() -> None:
+    examples = [
+        *(data.Example(f"my order {n} came zorbly", "negative", "a") for n in range(20)),
+        *(data.Example(f"my order {n} came quintly", "positive", "a") for n in range(20)),
+        *(data.Example(f"the box {n} was zorbly", "negative", "b") for n in range(5)),
+        *(data.Example(f"the box {n} was quintly", "neutral", "b") for n in range(5)),
+    ]
+    model = training.train(training.featurise(examples, SMALL_BITS), SMALL_BITS)
+
+    def p(text: str) -> float:
+        tokens, dense, _ = features(text)
+        return sm.probability(model.logit(sm.buckets(tokens, lx.NEGATORS, SMALL_BITS), dense))
+
+    assert p("the parcel arrived zorbly") > 0.7
+    assert p("the parcel arrived quintly") < 0.3
+
+
+def test_every_domain_weighs_the_same_in_training() -> None:
+    rows = training.featurise(
+        [
+            *(data.Example("bad", "negative", "big") for _ in range(90)),
+            *(data.Example("ok", "neutral", "big") for _ in range(10)),
+            data.Example("bad", "negative", "small"),
+            data.Example("ok", "positive", "small"),
+        ],
+        SMALL_BITS,
+    )
+    weights = training._weights(rows)
+    by: dict[tuple[str, bool], float] = {}
+    for row, w in zip(rows, weights, strict=True):
+        key = (row.domain, row.negative)
+        by[key] = by.get(key, 0.0) + w
+    assert by[("big", True)] == pytest.approx(by[("small", True)])
+    assert by[("big", False)] == pytest.approx(by[("big", True)])
+    assert sum(weights) == pytest.approx(len(rows))
+
+
+def test_band_is_chosen_without_the_domain_left_out() -> None:
+    # Domain "c" would be scored by the caller: it must not be held out in the inner loop,
+    # so a band is chosen even when "c" is the only domain of its kind.
+    rows = training.featurise(
+        [
+            *(data.Example(f"order {n} lost", "negative", d) for n in range(6) for d in "ab"),
+            *(data.Example(f"order {n} fine", "positive", d) for n in range(6) for d in "ab"),
+        ],
+        SMALL_BITS,
+    )
+    band = training.choose_band(rows, ["a", "b"])
+    assert band in training.BANDS
+
+
+def test_shipped_data_loads_and_is_documented() -> None:
+    sets = data.load(data.SHIPPED)
+    readme = (data.DATA / "README.md").read_text(encoding="utf-8")
+    assert set(sets) == set(data.SHIPPED)
+    for name, examples in sets.items():
+        assert len(examples) >= 40, name
+        assert {ex.label for ex in examples} <= {"negative", "neutral", "positive"}
+        assert any(ex.label == "negative" for ex in examples)
+        assert f"`{name}`" in readme
+    for path in data.DATA.iterdir():
+        if path.name != "README.md":
+            assert f"`{path.name}`" in readme, f"{path.name} has no source/licence line"

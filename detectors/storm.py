@@ -14,6 +14,7 @@ from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
 from detectors.volume import BinResult, VolumeDetector, VolumeSettings
@@ -64,10 +65,15 @@ class _View:
     tail replayed this pass."""
 
     starts: list[datetime]
-    counts: list[int]
-    negatives: list[int]
     first_at: list[datetime | None]  # the bin's first mention
     results: list[BinResult]
+    series: list[list[Any]]  # [start (ISO), count, negatives] of the chart's bins
+
+
+@lru_cache(maxsize=4096)
+def _iso(epoch: datetime, width: timedelta, k: int) -> str:
+    # Every brand's chart shows the same bins: format each once, not once per brand and pass.
+    return (epoch + k * width).isoformat()
 
 
 def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
@@ -276,12 +282,13 @@ class StormTracker:
 
         view_lo = self._end - len(self._results)
         bins = [kept(k) for k in range(view_lo, cur + 1)]
+        chart_lo = max(self._first, cur - max(1, s.chart_hours * 60 // s.bin_minutes) + 1)
+        chart = [(k, kept(k)) for k in range(chart_lo, cur + 1)]
         view = _View(
             [epoch + k * width for k in range(view_lo, cur + 1)],
-            [b[0] for b in bins],
-            [b[1] for b in bins],
             [b[2] for b in bins],
             list(self._results) + tail_results,
+            [[_iso(epoch, width, k), b[0], b[1]] for k, b in chart],
         )
         base_n, base_neg, base_terms = edge_n, edge_neg, edge_terms
         for k in range(max(base_lo, self._first), raw_lo):
@@ -309,9 +316,10 @@ class StormTracker:
         chart = max(1, s.chart_hours * 60 // s.bin_minutes)
         self._det = VolumeDetector(vs)
         self._first = self._end = first
-        # The baseline's bins, and results for the chart and a storm's start (<= 4 h before).
+        # The baseline's and the chart's bins; results for an alert in the window and the run of
+        # elevated bins before it (up to the longest volume scale, 3 h, and an hour more).
         self._bins = deque(maxlen=max(s.baseline_days * day, chart) + 2)
-        self._results = deque(maxlen=chart + 64)
+        self._results = deque(maxlen=(s.window_minutes + 5 * 60) // s.bin_minutes + 2)
         self.rebuilds += 1
 
 
@@ -423,7 +431,6 @@ def _evidence(
 ) -> dict[str, Any]:
     """The numbers behind the verdict, JSON-serialisable (charts use `series`)."""
     r = view.results[alert] if alert is not None else view.results[-1]
-    chart = max(1, s.chart_hours * 60 // s.bin_minutes)
     return {
         "observed": round(r.window_observed),
         "expected": round(r.window_expected, 1),
@@ -436,12 +443,7 @@ def _evidence(
         "baseline_negative_share": round(content.baseline_negative_share, 3),
         "rising_terms": content.rising_terms,
         "top_reach": [{k: v for k, v in t.items() if k != "index"} for t in content.top_reach],
-        "series": [
-            [t.isoformat(), c, n]
-            for t, c, n in zip(
-                view.starts[-chart:], view.counts[-chart:], view.negatives[-chart:], strict=True
-            )
-        ],
+        "series": view.series,
     }
 
 

@@ -11,9 +11,10 @@ import os
 import threading
 import zlib
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot import jobs
@@ -163,3 +164,28 @@ def test_the_job_lock_is_per_schema_not_per_database(
             assert jobs.detect_storms(bots[0]) == [1]
     finally:
         other.dispose()
+
+
+@pytest.mark.skipif(not PG, reason="the courier's advisory lock is PostgreSQL's")
+def test_a_dead_couriers_row_is_taken_over_at_once_a_live_ones_never(
+    workers: tuple[SlackEmulator, list[Crisisbot]],
+) -> None:
+    emu, bots = workers
+    ingest_storm(bots[0], "Acme", bots[0].clock())
+    assert jobs.detect_storms(bots[0]) == [1]
+    with bots[0].engine.connect() as conn:
+        key = jobs.lock_key(conn, "outbox:1")
+    # Another courier claimed the alert a moment ago: its lease has most of a minute to run.
+    courier = bots[2].engine.raw_connection()
+    cursor = courier.cursor()
+    cursor.execute("SELECT pg_try_advisory_lock(%s)", (key,))
+    courier.commit()
+    with bots[0].transaction() as session:
+        session.execute(
+            update(Outbox).values(locked_until=bots[0].clock() + timedelta(seconds=55), attempts=1)
+        )
+    assert bots[1].deliver_now() == 0  # alive: its row is left alone
+    assert emu.messages(CHANNEL) == []
+    courier.invalidate()  # the courier's process dies: its connection, and lock, go with it
+    assert bots[1].deliver_now() == 1  # taken over now, not when the lease runs out
+    assert assert_slack_matches_db(bots[0], emu.messages(CHANNEL)) == 1

@@ -1,10 +1,11 @@
 """Negative-class quality and single-core throughput of `detectors.sentiment` vs plain TextBlob.
 
-Usage: python benchmarks/sentiment_bench.py [CSV] [--errors N]
+Usage: python benchmarks/sentiment_bench.py [CSV] [--errors N] [--kfold]
 
 CSV is a Sentiment140-style file (columns `polarity` 0/2/4 and `text`); the default is the shared
 development set beside the repository. This is a script, not a test: the figures depend on the
-machine, and the shared data is not part of the repo.
+machine, and the shared data is not part of the repo. The English figures are followed by the
+Bulgarian section (`sentiment_bg_bench`: Bulgarian brand mentions and Cinexio comments).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
 
 from textblob import TextBlob  # noqa: E402
 
+from benchmarks import sentiment_bg_bench  # noqa: E402
 from benchmarks import sentiment_cases as cases  # noqa: E402
 from detectors.sentiment import analyze, analyze_many  # noqa: E402
 
@@ -113,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("csv", nargs="?", type=Path, default=DEFAULT_CSV)
     ap.add_argument("--errors", type=int, default=0, help="print up to N misclassified rows")
+    ap.add_argument("--kfold", action="store_true", help="Bulgarian: k-fold held-out F1 (slow)")
     args = ap.parse_args(argv)
     texts, gold = load(args.csv.resolve())
     print(f"{len(texts)} mentions, {sum(gold)} negative  ({args.csv})")
@@ -131,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     show_cases()
     if args.errors:
         show_errors(texts, gold, args.errors)
+    print("\n== Bulgarian (benchmarks/sentiment_bg_bench.py) ==")
+    sentiment_bg_bench.report(kfold=args.kfold)
     return 0
 
 

@@ -16,7 +16,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
@@ -44,6 +44,7 @@ class Sentiment:
     polarity: float  # -1 .. 1
     label: Label
     signals: tuple[str, ...] = field(default=())  # what fired, e.g. "complaint:refund", "negation"
+    lang: str = "en"  # ISO 639-1 code of the text's language (`detectors.language`), or "und"
 
 
 @dataclass(slots=True)
@@ -351,8 +352,8 @@ def _label(polarity: float) -> Label:
     return "positive" if polarity >= POSITIVE_ABOVE else "neutral"
 
 
-def analyze(text: str) -> Sentiment:
-    """Score one mention: polarity in [-1, 1], a label, and the signals that fired."""
+def _analyze_en(text: str) -> Sentiment:
+    """Score one English mention: polarity in [-1, 1], a label, and the signals that fired."""
     clean, caps, sarcasm_tag = _normalise(text or "")
     scorer = _Scorer(_tokens(clean), caps)
     items = scorer.run()
@@ -365,6 +366,35 @@ def analyze(text: str) -> Sentiment:
     return Sentiment(polarity=polarity, label=_label(polarity), signals=fired)
 
 
-def analyze_many(texts: Iterable[str]) -> list[Sentiment]:
+# Languages with an analyzer of their own; "und" (no words, e.g. only emoji) goes to English,
+# whose emoji and emoticon scoring is language-free.
+SUPPORTED_LANGS = frozenset(("en", "bg"))
+
+
+def analyze(text: str, lang: str | None = None) -> Sentiment:
+    """Score one mention in its language (detected when `lang` is None).
+
+    English and Bulgarian are scored; any other language is neutral with "lang:unsupported".
+    """
+    if lang is None:
+        from detectors.language import detect_language  # local: loads its model on first use
+
+        lang = detect_language(text or "")
+    if lang == "bg":
+        from detectors import sentiment_bg  # local: sentiment_bg imports this module's types
+
+        s = sentiment_bg.score(text)
+        return Sentiment(polarity=s.polarity, label=s.label, signals=s.signals, lang="bg")
+    if lang in ("en", "und"):
+        result = _analyze_en(text)
+        return result if lang == "en" else replace(result, lang=lang)
+    return Sentiment(polarity=0.0, label="neutral", signals=("lang:unsupported",), lang=lang)
+
+
+def analyze_many(
+    texts: Iterable[str], langs: Iterable[str | None] | None = None
+) -> list[Sentiment]:
     """Score many mentions (same result as calling `analyze` on each)."""
-    return [analyze(t) for t in texts]
+    if langs is None:
+        return [analyze(t) for t in texts]
+    return [analyze(t, lang) for t, lang in zip(texts, langs, strict=True)]

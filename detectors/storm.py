@@ -9,7 +9,6 @@ between passes), so a backtest shows exactly what the bot would have done.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
+from detectors.keywords import matcher_for
 from detectors.volume import BinResult, VolumeDetector, VolumeSettings
 
 
@@ -74,13 +74,6 @@ class _View:
 def _iso(epoch: datetime, width: timedelta, k: int) -> str:
     # Every brand's chart shows the same bins: format each once, not once per brand and pass.
     return (epoch + k * width).isoformat()
-
-
-def _keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
-    words = [k.strip().lower() for k in keywords if k.strip()]
-    if not words:
-        return None
-    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -203,7 +196,8 @@ class StormTracker:
         raw_lo = (window_start - epoch) // width  # raw mentions are read from this bin on
         base_lo = (now - timedelta(days=s.baseline_days) - epoch) // width + 1
         # One pass over the mentions given: per-bin sums, the window, the window's edge bin.
-        pattern = _keyword_pattern(s.keywords)
+        # Keywords match in any inflected form and script ("изтичане" ~ "изтекоха", "breached").
+        matcher = matcher_for(tuple(s.keywords))
         raw: dict[int, list[Any]] = {}  # bin -> [count, negatives, first at, first index, terms]
         window: list[int] = []
         now_terms: Counter[str] = Counter()
@@ -223,15 +217,11 @@ class StormTracker:
             b[0] += 1
             negative = m.label == "negative"
             b[1] += negative
-            terms = None
-            # Most mentions hold no crisis term: lower-case and count only the matches.
-            if pattern is not None and k >= base_lo and m.text:
-                found = pattern.findall(m.text)
-                if found:
-                    terms = {f.lower() for f in found}
-                    counted = b[4] = b[4] or {}
-                    for term in terms:
-                        counted[term] = counted.get(term, 0) + 1
+            terms = matcher.find(m.text) if matcher and k >= base_lo and m.text else None
+            if terms:
+                counted = b[4] = b[4] or {}
+                for term in terms:
+                    counted[term] = counted.get(term, 0) + 1
             if t > window_start:
                 window.append(i)
                 if terms:

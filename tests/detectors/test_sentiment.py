@@ -147,7 +147,8 @@ def test_urls_and_handles_are_ignored() -> None:
 def test_empty_and_blank() -> None:
     for text in ("", "   ", "\n", "@FlyCo", "http://x.y"):
         result = analyze(text)
-        assert result == Sentiment(0.0, "neutral", ())
+        # No words to tell the language by: "und" (undetermined), scored by the English path.
+        assert result == Sentiment(0.0, "neutral", (), lang="und")
 
 
 def test_result_is_frozen() -> None:

@@ -177,3 +177,20 @@ def test_quoted_samples_do_not_repeat_a_text() -> None:
     result = assess(mentions, now + timedelta(minutes=1))
     texts = [mentions[i].text for i in result.sample_indexes]
     assert result.fired and len(texts) == len(set(texts)) >= 3
+
+
+def test_bulgarian_keywords_count_every_inflected_form_as_one_term() -> None:
+    now = T0 + timedelta(days=7, hours=15)
+    texts = ("Изтекоха данните на клиентите!", "изтичането на данни продължава", "iztekoha vsichko")
+    extra = [
+        m
+        for k, text in enumerate(texts)
+        for m in storm(now - timedelta(minutes=50 - k), 8, minutes=40, text=text)
+    ]
+    mentions = sorted(calm_mentions(8, base=1.0) + extra, key=lambda m: m.created_at)
+    settings = StormSettings(keywords=("изтичане", "теч на данни"), reach_threshold=100_000)
+    a = assess(mentions, now, settings)
+    rising = {t["term"]: t["count"] for t in a.evidence["rising_terms"]}
+    assert rising == {"изтичане": 24}
+    assert a.fired
+    assert "изтичане" in " ".join(a.reasons)

@@ -1,0 +1,120 @@
+"""Bulgarian section of the sentiment benchmark: negative-class P/R/F1 and texts/s.
+
+Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N]
+(also run by `benchmarks/sentiment_bench.py`).
+
+Sets:
+- Cinexio review comments (public; ../shared/data/sentiment/bg/cinexio_train.jsonl, development
+  data outside the repo; negative = 0-1.5 stars). The shipped model was trained on these, so its
+  figure on them is NOT a result: the rules alone (never fitted to Cinexio) are shown, and
+  `--kfold` runs `train_bg_sentiment` for the held-out rules+model figure (about a minute).
+- `benchmarks/data/bg/mentions.jsonl`: 305 brand mentions written for the project (see the
+  README beside it); per kind as well. Written by the lexicon's authors: a regression and sanity
+  check, not evidence of generalisation.
+Throughput is `analyze(text, lang="bg")` on one core (first pass, cold word caches) and the same
+with language detection (`analyze(text)`), as the bot calls it for a new mention.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
+
+from detectors import sentiment_bg  # noqa: E402
+from detectors.sentiment import analyze  # noqa: E402
+
+CINEXIO = REPO_ROOT.parent / "shared" / "data" / "sentiment" / "bg" / "cinexio_train.jsonl"
+MENTIONS = REPO_ROOT / "benchmarks" / "data" / "bg" / "mentions.jsonl"
+
+
+def prf(pred: Sequence[bool], gold: Sequence[bool]) -> tuple[float, float, float]:
+    tp = sum(p and g for p, g in zip(pred, gold, strict=True))
+    fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
+    fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
+    """Texts per second on one pass over texts not seen before in this process."""
+    start = time.perf_counter()
+    for t in texts:
+        fn(t)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def load_mentions() -> list[dict[str, str]]:
+    return [json.loads(line) for line in MENTIONS.read_text(encoding="utf-8").splitlines()]
+
+
+def report(kfold: bool = False, errors: int = 0) -> None:
+    analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
+    analyze("uzhasno obsluzhvane")
+    rows = load_mentions()
+    texts = [r["text"] for r in rows]
+    gold = [r["label"] == "negative" for r in rows]
+    speed_bg = rate(lambda t: analyze(t, "bg"), texts)
+    results = [analyze(t, "bg") for t in texts]
+    pred = [s.label == "negative" for s in results]
+    p, r, f = prf(pred, gold)
+    exact = sum(s.label == row["label"] for s, row in zip(results, rows, strict=True)) / len(rows)
+    print(f"Bulgarian brand mentions ({len(rows)}, {sum(gold)} negative; {MENTIONS.name}):")
+    print(f"{'set':<26} {'P':>6} {'R':>6} {'F1':>6}  3-class acc")
+    print(f"{'all':<26} {p:6.3f} {r:6.3f} {f:6.3f}  {exact:.3f}")
+    for kind in dict.fromkeys(row["kind"] for row in rows):
+        idx = [i for i, row in enumerate(rows) if row["kind"] == kind]
+        kp, kr, kf = prf([pred[i] for i in idx], [gold[i] for i in idx])
+        acc = sum(results[i].label == rows[i]["label"] for i in idx) / len(idx)
+        print(f"  {kind:<24} {kp:6.3f} {kr:6.3f} {kf:6.3f}  {acc:.3f}  (n={len(idx)})")
+    crisis = [i for i, row in enumerate(rows) if row["kind"] == "breach"]
+    flagged = sum(any(s.startswith("crisis:") for s in results[i].signals) for i in crisis)
+    print(f"  crisis signal on breach/safety/legal mentions: {flagged}/{len(crisis)}")
+    print(f"texts/s, lang given: {speed_bg:,.0f}")
+    if errors:
+        shown = 0
+        for s, row in zip(results, rows, strict=True):
+            if s.label != row["label"] and shown < errors:
+                print(f"  {row['label'][:3]}->{s.label[:3]} {s.polarity:+.2f} {row['text'][:90]!r}")
+                shown += 1
+    if not CINEXIO.exists():
+        print(f"(no {CINEXIO}: Cinexio figures skipped)")
+        return
+    lines = CINEXIO.read_text(encoding="utf-8").splitlines()
+    data = [json.loads(line) for line in lines]
+    comments = [d["Comment"] for d in data]
+    cgold = [int(d["Category"]) == 0 for d in data]
+    speed = rate(lambda t: analyze(t, "bg"), comments)
+    speed_detect = rate(analyze, comments[::-1])  # reversed: not the same cache order
+    rules = [sentiment_bg.score(t, use_model=False).label == "negative" for t in comments]
+    p, r, f = prf(rules, cgold)
+    print(f"Cinexio comments ({len(comments)}, {sum(cgold)} negative):")
+    print(f"  rules only (not fitted to Cinexio)   P {p:.3f} R {r:.3f} F1 {f:.3f}")
+    print(f"  texts/s: {speed:,.0f} with lang given, {speed_detect:,.0f} with language detection")
+    if kfold:
+        from benchmarks import train_bg_sentiment
+
+        train_bg_sentiment.main([])
+    else:
+        print("  rules+model held-out: run with --kfold (python benchmarks/train_bg_sentiment.py)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--kfold", action="store_true", help="k-fold held-out F1 on Cinexio (slow)")
+    ap.add_argument("--errors", type=int, default=0, help="print up to N wrong mentions")
+    args = ap.parse_args(argv)
+    report(args.kfold, args.errors)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

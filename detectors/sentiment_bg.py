@@ -1,0 +1,430 @@
+"""Bulgarian per-mention sentiment, the same shape as `detectors.sentiment`: offline and fast.
+
+Two parts, added up:
+- Rules over a hand-written lexicon (`sentiment_bg_lexicon`, MIT, ours): opinion words, complaint,
+  crisis and urgency vocabulary, negation ("не е добре", "няма ток", "никакъв отговор"), "няма да"
+  (future negation), intensifiers ("много", "адски"), "но" clauses, ironic praise ("браво, пак
+  няма ток"), exclamation marks, emoji and emoticons (shared with the English lexicon). Tokens are
+  looked up as written, by lemma (simplemma's Bulgarian dictionary: simplemma MIT, data from
+  Michal Měchura's lemmatization lists, ODbL-1.0) and by stem, so inflected forms match.
+- A small linear model over hashed lemma unigrams and bigrams (`sentiment_bg_model.bin`, trained by
+  `benchmarks/train_bg_sentiment.py` on the Cinexio review comments, Kapukaranov & Nakov 2015, as
+  packaged by bgGLUE; the texts are not shipped, only 2^16 weights). It adds what the rules miss in
+  ordinary opinionated prose; it only ever pushes towards negative (reviews are no model of
+  neutral brand news).
+Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
+
+Pure: no I/O except loading the word lists and weights the first time a text is analysed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+import zlib
+from array import array
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Literal
+
+from detectors import sentiment_bg_lexicon as lx
+from detectors import sentiment_lexicon as en_lx
+from detectors.language import transliterate
+
+Label = Literal["negative", "neutral", "positive"]  # as `sentiment.Label`
+ALPHA = 1.0  # polarity = total / sqrt(total² + ALPHA), as in the English analyzer
+NEGATIVE_BELOW = -0.12
+POSITIVE_ABOVE = 0.12
+MAX_CHARS = 5_000
+MAX_SIGNALS = 12
+NEGATION_SCOPE = 3
+STRONG_NEGATIVE = -0.4
+# Model: weights over HASH_BUCKETS hashed features; the file also holds its bias, threshold and
+# weight in the total (chosen by the training script on training folds only).
+HASH_BITS = 16
+HASH_BUCKETS = 1 << HASH_BITS
+VETO_KEEP = 0.25  # the model may soften a negative total of the rules at most to this share
+MODEL_FILE = "sentiment_bg_model.bin"
+
+
+@dataclass(slots=True)
+class _Item:
+    value: float
+    signal: str
+    pos: int
+    ironic_frame: bool = False
+    negated_praise: bool = False  # "не е добре": as plain a complaint as a complaint word
+
+
+# --- words ----------------------------------------------------------------------------------
+
+
+@cache
+def _lemma_table():  # type: ignore[no-untyped-def]
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    return DefaultDictionaryFactory().get_dictionary("bg")
+
+
+@lru_cache(maxsize=1 << 16)
+def lemma(word: str) -> str:
+    """Dictionary form of a lower-case Bulgarian word ("изтекоха" -> "изтека"), else the word."""
+    found = _lemma_table().get(word)
+    if not found:
+        return word
+    text = found.decode() if isinstance(found, bytes) else str(found)
+    return text.split("-(", 1)[0]  # "харесам-(се)" -> "харесам"
+
+
+@cache
+def _word_table() -> dict[str, tuple[float, str]]:
+    """Word or lemma -> (valence, signal); complaints and crises override opinion words."""
+    table: dict[str, tuple[float, str]] = {}
+    for w, v in lx.WORDS.items():
+        table[w] = (v, f"lexicon:{w}")
+    for topic, words in lx.COMPLAINTS.items():
+        for w, v in words.items():
+            table[w] = (v, f"complaint:{topic}")
+    for topic, words in lx.CRISIS.items():
+        for w, v in words.items():
+            table[w] = (v, f"crisis:{topic}")
+    for w, v in lx.URGENCY.items():
+        table[w] = (v, f"urgency:{w}")
+    # The same entries by lemma, so that any inflected form reaches them.
+    for w, entry in list(table.items()):
+        table.setdefault(lemma(w), entry)
+    return table
+
+
+@lru_cache(maxsize=1 << 16)
+def _lookup(word: str) -> tuple[float, str] | None:
+    table = _word_table()
+    entry = table.get(word)
+    if entry is None:
+        entry = table.get(lemma(word))
+    if entry is None:
+        for k in range(len(word), 3, -1):  # longest listed stem first
+            entry = lx.STEMS.get(word[:k])
+            if entry is not None:
+                break
+    return entry
+
+
+@cache
+def _phrases_by_first() -> dict[str, list[tuple[tuple[str, ...], float, str]]]:
+    index: dict[str, list[tuple[tuple[str, ...], float, str]]] = {}
+    for words, (value, signal) in lx.PHRASES.items():
+        index.setdefault(words[0], []).append((words, value, signal))
+    for candidates in index.values():
+        candidates.sort(key=lambda c: -len(c[0]))
+    return index
+
+
+# --- text -----------------------------------------------------------------------------------
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<!\w)@\w+")
+_HASHTAG = re.compile(r"#(\w+)")
+_LATIN = re.compile(r"[a-z]")
+_CYRILLIC = re.compile(r"[а-яѝ]")
+_ELONGATED = re.compile(r"([а-яѝ])\1{2,}")
+_EMOJI_NOISE = dict.fromkeys([0xFE0F, 0xFE0E, 0x200D, *range(0x1F3FB, 0x1F400)])
+_EMOTICON_ALT = "|".join(re.escape(e) for e in sorted(en_lx.EMOTICONS, key=len, reverse=True))
+_TOKEN = re.compile(
+    rf"(?<!\S)(?:{_EMOTICON_ALT})(?![\w])"
+    r"|[а-яѝa-z0-9]+(?:-[а-яѝa-z]+)*"  # words, hyphenated ones whole ("най-добрият")
+    r"|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]"
+    r"|[.,;:!?]+|\u2026"
+)
+_CLAUSE_BREAKS = frozenset(".,;:?\u2026")
+_SARCASM_TAGS = frozenset(("сарказъм", "ирония", "sarcasm", "irony"))
+
+
+def normalise(text: str) -> tuple[str, bool, bool]:
+    """Lower-cased Cyrillic text, whether it was shouted in caps, and a sarcasm tag flag."""
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_EMOJI_NOISE)
+    text = _MENTION.sub(" ", _URL.sub(" ", text))
+    sarcasm = False
+    if "#" in text:
+        tags = {t.lower() for t in _HASHTAG.findall(text)}
+        sarcasm = not tags.isdisjoint(_SARCASM_TAGS)
+        text = _HASHTAG.sub(lambda m: " " + m.group(1) + " ", text)
+    letters = [c for c in text if c.isalpha()]
+    shouted = len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    low = text.lower()
+    latin, cyrillic = len(_LATIN.findall(low)), len(_CYRILLIC.findall(low))
+    if latin > cyrillic:  # shlyokavica: read it as Cyrillic
+        low = transliterate(low)
+    return low, shouted, sarcasm
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+class _Scorer:
+    def __init__(self, toks: list[str]) -> None:
+        self.tokens = toks
+        self.phrases = _phrases_by_first()
+        self.items: list[_Item] = []
+        self.signals: list[str] = []
+        self.negated_at = -99
+        self.absence_at = -99
+        self.clause_start = 0
+        self.boost = 1.0
+        self.but_at: int | None = None
+        self.exclamations = 0
+        self.waiting = self.duration = self.persistent = False
+
+    def run(self) -> list[_Item]:
+        i = 0
+        while i < len(self.tokens):
+            i = self._step(i, self.tokens[i])
+        if self.waiting and (self.duration or self.persistent):
+            self.items.append(_Item(-0.5, "complaint:long wait", len(self.tokens)))
+        return self.items
+
+    def _step(self, i: int, tok: str) -> int:
+        end = self._phrase(i, tok)
+        if end:
+            return end
+        if tok in en_lx.EMOTICONS or tok in en_lx.EMOJI:
+            value = en_lx.EMOTICONS.get(tok)
+            kind = "emoticon"
+            if value is None:
+                value, kind = en_lx.EMOJI[tok], "emoji"
+            self.items.append(_Item(value, f"{kind}:{tok}", i))
+        elif tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
+            self.exclamations += tok.count("!")
+            self.clause_start = i + 1
+            if tok[0] != "!":
+                self.negated_at = self.absence_at = -99
+            self.boost = 1.0
+        elif tok in lx.NEGATORS:
+            self.negated_at = i
+            if tok in lx.ABSENCE:
+                self.absence_at = i
+        elif tok in lx.ABSENCE:
+            self.absence_at = i
+        elif tok in lx.NEGATION_BARRIERS:
+            self.negated_at = self.absence_at = -99
+            if tok in lx.BUT_WORDS:
+                self.but_at = i
+        elif tok in lx.INTENSIFIERS:
+            self.boost = lx.INTENSIFIERS[tok]
+        else:
+            self._word(i, tok)
+        return i + 1
+
+    def _phrase(self, i: int, tok: str) -> int:
+        for words, value, signal in self.phrases.get(tok, ()):
+            end = i + len(words)
+            if tuple(self.tokens[i:end]) == words:
+                if signal == "negation":
+                    self.negated_at = end - 1
+                else:
+                    if value > 0 and i - self.negated_at <= NEGATION_SCOPE:
+                        value *= -0.75  # "изобщо не е зле" stays mild; a negated phrase flips
+                        self.signals.append("negation")
+                    self.items.append(_Item(value * self.boost, signal, i))
+                    self.boost = 1.0
+                return end
+        return 0
+
+    def _word(self, i: int, tok: str) -> None:
+        if tok in lx.WAIT_WORDS:
+            self.waiting = True
+        elif tok in lx.DURATIONS:
+            self.duration = True
+        elif tok in lx.PERSISTENCE:
+            self.persistent = True
+        if tok in lx.EXPECTATIONS and i - self.absence_at <= 2:
+            # "няма ток", "без интернет", "никакъв отговор": the commonest complaint shape.
+            self._add(_Item(-0.6, f"complaint:няма {lemma(tok)}", i), negated=False)
+            return
+        entry = _lookup(tok)
+        stretched = False
+        if entry is None and len(tok) > 3:
+            squeezed = _ELONGATED.sub(r"\1", tok)  # "ужаааасно" -> "ужасно"
+            if squeezed != tok:
+                entry, stretched = _lookup(squeezed), True
+        if entry is None:
+            return
+        value, signal = entry
+        value *= self.boost * (1.3 if stretched else 1.0)
+        negated = i - self.negated_at <= NEGATION_SCOPE
+        item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
+        self._add(item, negated=negated)
+
+    def _add(self, item: _Item, *, negated: bool) -> None:
+        if negated and item.value:
+            # "не е добре" is negative; "не е лошо" only mildly positive (as in English).
+            item.negated_praise = item.value > 0
+            item.value *= -0.75 if item.value > 0 else -0.4
+            item.ironic_frame = False
+            self.signals.append("negation")
+            self.negated_at = -99
+        self.boost = 1.0
+        self.items.append(item)
+
+    def _ironic_frame(self, i: int, tok: str) -> bool:
+        if tok not in lx.SARCASM_PRONE:
+            return False
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
+        interjection = nxt[:1] in _CLAUSE_BREAKS or nxt[:1] == "!"
+        # "Браво, …", "Страхотно! …", "Браво на …", "Благодаря за …" open a clause as a frame.
+        return (interjection or nxt in ("на", "за", "ви")) and i - self.clause_start <= 1
+
+
+def _apply_sarcasm(items: list[_Item], tagged: bool, signals: list[str], again: bool) -> None:
+    """Praise next to a complaint, or "again", is irony: "Браво, пак няма ток"."""
+    complaint = again or any(item.value <= STRONG_NEGATIVE for item in items)
+    for item in items:
+        if item.value > 0 and (tagged or (item.ironic_frame and complaint)):
+            item.value = -0.5 * item.value
+            signals.append("sarcasm")
+
+
+def _rules_total(s: _Scorer, items: list[_Item]) -> float:
+    total = 0.0
+    for item in items:
+        value = item.value
+        if s.but_at is not None:
+            value *= 1.5 if item.pos > s.but_at else 0.5
+        if s.persistent and value < 0 and item.signal.startswith("complaint"):
+            value *= 1.3
+        total += value
+    if s.exclamations:
+        total *= 1.0 + 0.1 * min(s.exclamations, 3)
+    return total
+
+
+# --- model ----------------------------------------------------------------------------------
+
+
+def feature_ids(toks: list[str]) -> list[int]:
+    """Hashed lemma unigrams and bigrams of a token list (shared with the training script)."""
+    lemmas = [lemma(t) for t in toks if t[0].isalnum() or t[0] == "!"]
+    feats = [*lemmas, *(f"{a} {b}" for a, b in itertools.pairwise(lemmas))]
+    return [zlib.crc32(f.encode()) & (HASH_BUCKETS - 1) for f in feats]
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Weights over hashed features, bias, and how the logit joins the rules' total."""
+
+    weights: array[float]
+    bias: float
+    threshold: float  # logits above this count as negative evidence
+    weight: float  # total -= weight * (logit - threshold)
+
+    def logit(self, toks: list[str]) -> float:
+        """Logit of "negative": bias plus the features' weights over sqrt(feature count)."""
+        ids = feature_ids(toks)
+        if not ids:
+            return self.bias
+        w = self.weights
+        return self.bias + sum(w[i] for i in ids) / math.sqrt(len(ids))
+
+    def to_bytes(self) -> bytes:
+        return (self.weights + array("f", (self.bias, self.threshold, self.weight))).tobytes()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Model:
+        data = array("f")
+        data.frombytes(raw)
+        if len(data) != HASH_BUCKETS + 3:
+            raise ValueError(f"{MODEL_FILE}: expected {HASH_BUCKETS + 3} floats, got {len(data)}")
+        return cls(data[:HASH_BUCKETS], *(float(x) for x in data[HASH_BUCKETS:]))
+
+
+@cache
+def model() -> Model | None:
+    """The shipped model, or None when the file is missing (rules only)."""
+    try:
+        raw = resources.files("detectors").joinpath(MODEL_FILE).read_bytes()
+    except FileNotFoundError:
+        return None
+    return Model.from_bytes(raw)
+
+
+# --- entry point ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    polarity: float
+    label: Label
+    signals: tuple[str, ...]
+
+
+def _label(polarity: float) -> Label:
+    if polarity <= NEGATIVE_BELOW:
+        return "negative"
+    return "positive" if polarity >= POSITIVE_ABOVE else "neutral"
+
+
+def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
+    """The rules' total (before the model), the tokens, signals and scored items."""
+    clean, shouted, sarcasm_tag = normalise(text or "")
+    toks = tokens(clean)
+    scorer = _Scorer(toks)
+    items = scorer.run()
+    signals = scorer.signals
+    _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent)
+    total = _rules_total(scorer, items)
+    if shouted and total < 0:
+        total *= 1.2
+        signals.append("caps")
+    return total, toks, signals, items
+
+
+def combine(
+    total: float, logit: float, m: Model, *, firm: bool = False, cue: bool = False
+) -> float:
+    """Rules' total with the model's view (it learnt from film reviews, not brand mentions).
+
+    Above its threshold the model adds negative evidence, if the rules saw a negative cue or the
+    model itself is confident (logit > 0): it must not turn a neutral question negative on its
+    own. Below it, it may soften a negative total, by at most VETO_KEEP of it, so a clear
+    complaint stays negative; a `firm` total (complaint, crisis or sarcasm: things reviews
+    never mention) is not softened. It never adds praise.
+    """
+    shift = m.weight * (logit - m.threshold)
+    if shift > 0:
+        return total - shift if cue or logit > 0 else total
+    if total < 0 and not firm:
+        return min(total * VETO_KEEP, total - shift)
+    return total
+
+
+def is_firm(items: list[_Item]) -> bool:
+    return any(it.value < 0 and (it.negated_praise or it.signal.startswith(_FIRM)) for it in items)
+
+
+def has_cue(items: list[_Item]) -> bool:
+    return any(it.value < 0 for it in items)
+
+
+_FIRM = ("complaint:", "crisis:", "sarcasm")
+
+
+def score(text: str, *, use_model: bool = True) -> Scored:
+    """Score one Bulgarian mention: polarity in [-1, 1], a label and the signals that fired."""
+    total, toks, signals, items = rules(text)
+    m = model() if use_model else None
+    if m is not None:
+        logit = m.logit(toks)
+        total = combine(total, logit, m, firm=is_firm(items), cue=has_cue(items))
+        if logit > m.threshold and (logit > 0 or has_cue(items)):
+            signals.append("model:negative")
+    polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
+    signals.extend(item.signal for item in sorted(items, key=lambda it: it.value))
+    fired = tuple(dict.fromkeys(s for s in signals if s))[:MAX_SIGNALS]
+    return Scored(polarity, _label(polarity), fired)

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from array import array
+
+import pytest
+
+from detectors import sentiment_bg
+from detectors.sentiment import Sentiment, analyze, analyze_many
+from detectors.sentiment_bg import HASH_BUCKETS, Model, combine, score
+
+
+def test_issue_examples() -> None:
+    complaint = analyze("Ужасно обслужване, никога повече няма да купя от тях!")
+    assert complaint.lang == "bg"
+    assert complaint.label == "negative"
+    assert any(s.startswith("complaint:") for s in complaint.signals)
+    breach = analyze("Изтекоха данните на всички клиенти, скандал")
+    assert breach.lang == "bg"
+    assert breach.label == "negative"
+    assert "crisis:breach" in breach.signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Няма ток в цял Лозенец от 3 часа",
+        "Чакам доставката вече две седмици и никой не вдига телефона",
+        "Не препоръчвам тази фирма на никого",
+        "Приложението на банката не работи от сутринта",
+        "Хакери са откраднали личните данни на клиентите",
+        "Много лошо обслужване 😡",
+        "Върнете ми парите!",
+    ],
+)
+def test_complaints_and_crises_are_negative(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Много съм доволна от новия телефон, благодаря!",
+        "Страхотно отношение от персонала, препоръчвам",
+        "Проблемът е решен за 10 минути, благодаря на поддръжката",
+        "Нямам никакви проблеми с банката от години",
+    ],
+)
+def test_praise_is_positive(text: str) -> None:
+    assert analyze(text, "bg").label == "positive", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Компанията обяви нови цени от първи януари",
+        "Имате ли магазин в Пловдив или само в София?",
+        "Работите ли на 24 май?",
+        "Утре ще мина през офиса да подпиша новия договор",
+    ],
+)
+def test_neutral_news_and_questions_stay_neutral(text: str) -> None:
+    assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+def test_negation_flips_praise() -> None:
+    good, not_good = analyze("Добре е така", "bg"), analyze("Не е добре така", "bg")
+    assert good.label == "positive"
+    assert not_good.label == "negative"
+    assert "negation" in not_good.signals
+
+
+def test_absence_of_an_expected_service_is_a_complaint() -> None:
+    result = analyze("Пак няма интернет", "bg")
+    assert result.label == "negative"
+    assert "complaint:няма интернет" in result.signals
+
+
+def test_intensifier_strengthens() -> None:
+    plain = score("Лошо обслужване", use_model=False)
+    strong = score("Адски лошо обслужване", use_model=False)
+    assert strong.polarity < plain.polarity < 0
+
+
+def test_sarcastic_praise_next_to_a_complaint_is_negative() -> None:
+    result = analyze("Браво, пак няма ток. Супер услуга", "bg")
+    assert result.label == "negative"
+    assert "sarcasm" in result.signals
+
+
+def test_latin_script_bulgarian_scores_like_cyrillic() -> None:
+    latin = analyze("uzhasno obsluzhvane, nikoga poveche")
+    cyrillic = analyze("ужасно обслужване, никога повече")
+    assert latin.lang == cyrillic.lang == "bg"
+    assert latin.label == cyrillic.label == "negative"
+    assert latin.signals == cyrillic.signals
+
+
+def test_inflected_crisis_words_reach_their_lemma() -> None:
+    for text in ("Изтичане на данни", "изтеклите данни", "теч на данни в банката"):
+        assert "crisis:breach" in score(text).signals, text
+
+
+def test_other_languages_are_labelled_not_guessed() -> None:
+    result = analyze("Утекли данные всех клиентов, это скандал")
+    assert result == Sentiment(0.0, "neutral", ("lang:unsupported",), lang="ru")
+    assert analyze("Terrible service", "de").signals == ("lang:unsupported",)
+
+
+def test_english_keeps_its_own_analyzer() -> None:
+    result = analyze("@FlyCo lost my bag again, terrible service")
+    assert result.lang == "en"
+    assert result.label == "negative"
+
+
+def test_analyze_many_with_languages_matches_analyze() -> None:
+    texts = ["Пак няма ток", "Terrible service", "Добър ден"]
+    langs: list[str | None] = ["bg", "en", None]
+    expected = [analyze(t, lang) for t, lang in zip(texts, langs, strict=True)]
+    assert analyze_many(texts, langs) == expected
+    with pytest.raises(ValueError):
+        analyze_many(texts, ["bg"])
+
+
+def test_shipped_model_loads_and_round_trips() -> None:
+    model = sentiment_bg.model()
+    assert model is not None
+    assert len(model.weights) == HASH_BUCKETS
+    again = Model.from_bytes(model.to_bytes())
+    assert (again.bias, again.threshold, again.weight) == (
+        model.bias,
+        model.threshold,
+        model.weight,
+    )
+    with pytest.raises(ValueError):
+        Model.from_bytes(b"\0" * 16)
+
+
+def test_model_never_adds_praise_nor_erases_a_firm_negative() -> None:
+    m = Model(array("f", bytes(4 * HASH_BUCKETS)), 0.0, 0.0, 1.0)
+    assert combine(0.4, -5.0, m) == 0.4  # confident "not negative" is no praise
+    assert combine(-0.8, -5.0, m, firm=True) == -0.8  # complaint terms stand
+    assert combine(-0.8, -5.0, m) == pytest.approx(-0.8 * sentiment_bg.VETO_KEEP)
+    assert combine(0.0, 2.0, m) == -2.0  # a confident model may add negative evidence
+    assert combine(0.0, -0.5, Model(m.weights, 0.0, -1.0, 1.0)) == 0.0  # not on a weak hunch
+
+
+def test_odd_input_does_not_crash() -> None:
+    for text in ("", "   ", "!!!", "😡" * 50, "а" * 10_000, "Ъъъъъ", "ёжик"):
+        result = analyze(text, "bg")
+        assert -1.0 <= result.polarity <= 1.0

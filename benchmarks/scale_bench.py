@@ -241,6 +241,7 @@ def detection_figures(engine: Engine, config: Config, brands: list[str], now: da
     with timed(fig.values, "one brand, fresh process s"), sessions.begin() as s:
         plan = detect.plan_pass(s, config=config, now=later)
         detect.assess_brand(s, top, config=config, plan=plan)
+        detect.save_states(s, plan)
     with timed(fig.values, "one brand, full look-back replay s"), sessions.begin() as s:
         since = later - timedelta(days=config.lookback_days)
         rows = detect._mentions(s, top, since, later, inclusive=False)

@@ -32,9 +32,11 @@ QUOTE_CHARS = 500  # per quoted mention; the card cuts again to Block Kit's limi
 # window; the longest volume scale is 3 h, plus its confirmation): a pass skips them, and their
 # state catches up from where it stopped when they are next mentioned.
 RECENT = timedelta(hours=6)
-# A stored state is rewritten once it is this far behind: a fresh process then reads at most
-# this much plus an hour of mentions per brand, and a pass rarely writes.
+# A stored state is rewritten once it is this far behind, at most SAVES_PER_PASS of them per pass
+# (the furthest behind first; a state is ~0.5 MB): a fresh process then reads about this much
+# plus an hour of mentions per brand, and no pass writes every brand's state at once.
 CHECKPOINT = timedelta(minutes=30)
+SAVES_PER_PASS = 5
 # New mentions a pass scans for late arrivals; a state further behind is rebuilt instead.
 MAX_NEW_SCAN = 50_000
 
@@ -62,6 +64,8 @@ class PassPlan:
     scan_from: int  # new mentions after this id were scanned
     stored: dict[tuple[str, str], tuple[datetime, int]]  # (brand key, hash) -> until, last id
     new_rows: list[tuple[str | None, int, datetime]] = field(default_factory=list)
+    # States to store at the end of the pass: (how far behind the stored one, brand, key, state)
+    due: list[tuple[timedelta, str | None, str, StormTracker]] = field(default_factory=list)
 
     def earliest_new(self, brand: str | None, after_id: int) -> datetime | None:
         return min((t for b, i, t in self.new_rows if b == brand and i > after_id), default=None)
@@ -144,6 +148,7 @@ def run_detection(
         incident = _detect_brand(session, brand, config=config, channel=channel, plan=plan)
         if incident is not None:
             opened.append(incident)
+    save_states(session, plan)
     return opened
 
 
@@ -208,7 +213,8 @@ def _resume(
 def assess_brand(
     session: Session, brand: str | None, *, config: Config, plan: PassPlan
 ) -> tuple[Assessment, Sequence[Any]]:
-    """The brand's verdict as of the plan's time, reading only the mentions its state lacks."""
+    """The brand's verdict as of the plan's time, reading only the mentions its state lacks.
+    Its state is stored by `save_states(session, plan)` at the end of the pass, if due."""
     now = plan.now
     settings = storm_settings(config, brand)
     key = settings_hash(settings)
@@ -237,54 +243,65 @@ def assess_brand(
         _TRACKERS[(str(session.get_bind().engine.url), brand, settings)] = _Cached(
             tracker, plan.max_id
         )
-    _checkpoint(session, brand, key, tracker, plan, rebuilt=tracker.rebuilds != before)
+    _checkpoint(brand, key, tracker, plan, rebuilt=tracker.rebuilds != before)
     return result, mentions
 
 
 def _checkpoint(
-    session: Session,
-    brand: str | None,
-    key: str,
-    tracker: StormTracker,
-    plan: PassPlan,
-    *,
-    rebuilt: bool,
+    brand: str | None, key: str, tracker: StormTracker, plan: PassPlan, *, rebuilt: bool
 ) -> None:
     until = tracker.settled_until
     if until is None:
         return
-    until = until.replace(tzinfo=UTC)
     stored = plan.stored.get((brand or "", key))
-    if not rebuilt and stored is not None and until - stored[0] < CHECKPOINT:
+    behind = until.replace(tzinfo=UTC) - stored[0] if stored is not None else None
+    if rebuilt or behind is None:
+        plan.due.append((timedelta.max, brand, key, tracker))  # a rebuild is not redone lightly
+    elif behind >= CHECKPOINT:
+        plan.due.append((behind, brand, key, tracker))
+
+
+def save_states(session: Session, plan: PassPlan) -> None:
+    """Store the states `assess_brand` marked due: new and rebuilt ones, then the furthest
+    behind, SAVES_PER_PASS in all beyond the new ones."""
+    due = sorted(plan.due, key=lambda d: d[0], reverse=True)
+    fresh = sum(1 for d in due if d[0] == timedelta.max)
+    rows = []
+    for _, brand, key, tracker in due[: fresh + SAVES_PER_PASS]:
+        until = tracker.settled_until
+        assert until is not None
+        rows.append(
+            {
+                "brand_key": brand or "",
+                "settings_hash": key,
+                "state": pickle.dumps(tracker, protocol=pickle.HIGHEST_PROTOCOL),
+                "settled_until": until.replace(tzinfo=UTC),
+                "last_mention_id": plan.max_id,
+                "updated_at": plan.now,
+            }
+        )
+        plan.stored[(brand or "", key)] = (until.replace(tzinfo=UTC), plan.max_id)
+    plan.due.clear()
+    if not rows:
         return
-    values = {
-        "brand_key": brand or "",
-        "settings_hash": key,
-        "state": pickle.dumps(tracker, protocol=pickle.HIGHEST_PROTOCOL),
-        "settled_until": until,
-        "last_mention_id": plan.max_id,
-        "updated_at": plan.now,
-    }
     # An upsert: two workers (or threads on SQLite, where no lock is taken) may write at once.
+    # Values go as parameters: a statement holding half a megabyte is slow to compile and cache.
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(DetectorState).values(**values)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["brand_key", "settings_hash"],
-            set_={
-                k: stmt.excluded[k]
-                for k in ("state", "settled_until", "last_mention_id", "updated_at")
-            },
-        )
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(DetectorState)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["brand_key", "settings_hash"],
+        set_={
+            k: stmt.excluded[k] for k in ("state", "settled_until", "last_mention_id", "updated_at")
+        },
     )
-    plan.stored[(brand or "", key)] = (until, plan.max_id)
-    session.execute(  # states for settings or code no longer in use
-        delete(DetectorState).where(
-            DetectorState.brand_key == (brand or ""), DetectorState.settings_hash != key
+    session.execute(upsert, rows)
+    for row in rows:  # states for settings or code no longer in use
+        session.execute(
+            delete(DetectorState).where(
+                DetectorState.brand_key == row["brand_key"],
+                DetectorState.settings_hash != row["settings_hash"],
+            )
         )
-    )
-    plan.stored[(brand or "", key)] = (until, plan.max_id)
 
 
 def _detect_brand(

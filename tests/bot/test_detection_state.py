@@ -28,6 +28,7 @@ def _pass(stack: Stack, now: datetime) -> tuple[Assessment, int, int]:
     with stack.bot.transaction() as session:
         plan = detect.plan_pass(session, config=stack.bot.config, now=now)
         result, read = detect.assess_brand(session, "Acme", config=stack.bot.config, plan=plan)
+        detect.save_states(session, plan)
     url = str(stack.bot.engine.url)
     (cached,) = (c for (u, brand, _), c in detect._TRACKERS.items() if (u, brand) == (url, "Acme"))
     return result, len(read), cached.tracker.rebuilds

@@ -26,8 +26,11 @@ shows. Sizes are flags, so a quick run (--mentions 100000) fits a shared machine
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import math
 import os
+import pstats
 import random
 import sys
 import tempfile
@@ -211,6 +214,7 @@ def bulk_incidents(engine: Engine, brands: list[str], n: int, now: datetime, lar
 class Figures:
     values: dict[str, float] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    profile: str = ""  # --profile: where the fresh-process pass spends its time
 
 
 @contextmanager
@@ -221,7 +225,7 @@ def timed(out: dict[str, float], name: str) -> Iterator[None]:
 
 
 def detection_figures(engine: Engine, config: Config, brands: list[str], now: datetime,
-                      seed: int, fig: Figures) -> None:  # fmt: skip
+                      seed: int, fig: Figures, profile: bool = False) -> None:  # fmt: skip
     sessions = session_factory(engine)
     t0, t1 = now - timedelta(minutes=180), now - timedelta(minutes=90)
     detect._TRACKERS.clear()
@@ -229,8 +233,17 @@ def detection_figures(engine: Engine, config: Config, brands: list[str], now: da
         detect.run_detection(s, config=config, channel=CHANNEL, now=t0)
     bulk_mentions(engine, mention_rows(2000, brands, t0, t1, seed + 1, "a"))
     detect._TRACKERS.clear()  # a fresh process: states come from the database
+    profiler = cProfile.Profile() if profile else None
     with timed(fig.values, "pass, fresh process, 2,000 new s"), sessions.begin() as s:
+        if profiler:
+            profiler.enable()
         opened = detect.run_detection(s, config=config, channel=CHANNEL, now=t1)
+        if profiler:
+            profiler.disable()
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(14)
+        fig.profile = out.getvalue()
     fig.notes["incidents opened by the passes"] = str(len(opened))
     bulk_mentions(engine, mention_rows(2000, brands, t1, now, seed + 2, "b"))
     with timed(fig.values, "pass, warm worker, 2,000 new s"), sessions.begin() as s:
@@ -358,7 +371,10 @@ def run_size(url: str, args: argparse.Namespace, n: int, now: datetime) -> Figur
             stored = s.scalar(select(func.count()).select_from(text("mentions"))) or 0
             fig.notes["stored mentions"] = f"{stored:,}"
         step: list[tuple[str, Callable[[], None]]] = [
-            ("detection", lambda: detection_figures(engine, config, brands, now, 1, fig)),
+            (
+                "detection",
+                lambda: detection_figures(engine, config, brands, now, 1, fig, args.profile),
+            ),
             ("aftermath", lambda: aftermath_figures(engine, largest, now, fig)),
             ("commands", lambda: command_figures(url, args.requests, args.rounds, fig)),
             ("ingest", lambda: ingest_figures(engine, config, brands, now, args.ingest, fig)),
@@ -392,6 +408,9 @@ def print_table(name: str, small: Figures, big: Figures, sizes: tuple[int, int])
         print(f"  {key:<42} {left} {b:12.3f}   {TARGETS.get(key, '')}")
     for key, value in big.notes.items():
         print(f"  {key:<42} {small.notes.get(key, '-'):>12} {value:>12}")
+    if big.profile:
+        print(f"  profile of the fresh-process pass at {sizes[1]:,} (profiled, so slower):")
+        print("\n".join("    " + line for line in big.profile.splitlines()[:40]))
     sys.stdout.flush()
 
 
@@ -408,6 +427,7 @@ def main() -> int:
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["detection", "aftermath", "commands", "ingest"])  # fmt: skip
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--profile", action="store_true", help="profile the fresh-process pass")
     parser.add_argument("--pg", default=os.environ.get("CRISISBOT_TEST_DATABASE_URL"))
     args = parser.parse_args()
     now = datetime.now(UTC).replace(microsecond=0)

@@ -119,3 +119,31 @@ def test_changed_settings_start_a_fresh_state(stack: Stack) -> None:
     with stack.bot.sessions() as session:
         hashes = session.scalars(select(DetectorState.settings_hash)).all()
     assert hashes == [detect.settings_hash(detect.storm_settings(stack.bot.config, "Acme"))]
+
+
+def test_a_pass_stores_every_new_state_but_only_a_few_updates(stack: Stack) -> None:
+    end = stack.bot.clock()
+    brands = [f"B{k}" for k in range(detect.SAVES_PER_PASS + 3)]
+    for k, brand in enumerate(brands):
+        records = [
+            {**r, "id": f"{brand}-{r['id']}"}
+            for r in sample_storm(end, brand=brand, calm_days=2, seed=k)
+        ]
+        _store(stack, records, end)
+
+    def stored() -> dict[str, datetime]:
+        with stack.bot.sessions() as session:
+            rows = session.execute(select(DetectorState.brand_key, DetectorState.settled_until))
+            return {b: t for b, t in rows}
+
+    start = end - timedelta(hours=5)
+    with stack.bot.transaction() as session:
+        detect.run_detection(session, config=stack.bot.config, channel=None, now=start)
+    first = stored()
+    assert sorted(first) == brands  # new states are always stored
+    with stack.bot.transaction() as session:
+        detect.run_detection(
+            session, config=stack.bot.config, channel=None, now=start + timedelta(minutes=50)
+        )
+    moved = {b for b, t in stored().items() if t != first[b]}
+    assert len(moved) == detect.SAVES_PER_PASS

@@ -8,6 +8,7 @@ between passes), so a backtest shows exactly what the bot would have done.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, deque
 from collections.abc import Sequence
@@ -264,9 +265,12 @@ class StormTracker:
             for k in range(self._end, cur + 1)
         ]
 
+        held = list(self._bins)  # indexing a deque's middle walks it: a list, once a pass
+        held_lo = self._end - len(held)
+
         def kept(k: int) -> _Kept:
-            if k < self._end and k >= self._end - len(self._bins):
-                return self._bins[k - self._end + len(self._bins)]
+            if held_lo <= k < self._end:
+                return held[k - held_lo]
             b = raw.get(k)
             return (b[0], b[1], b[2], b[4]) if b else _EMPTY
 
@@ -280,24 +284,34 @@ class StormTracker:
             list(self._results) + tail_results,
             [[_iso(epoch, width, k), b[0], b[1]] for k, b in chart],
         )
-        base_n, base_neg, base_terms = edge_n, edge_neg, edge_terms
-        for k in range(max(base_lo, self._first), raw_lo):
-            count, negatives, _, counted = kept(k)
+        base_n, base_neg = edge_n, edge_neg
+        base_counts: dict[str, int] = dict(edge_terms)
+        lo = max(base_lo, self._first)
+        for count, negatives, _, counted in [
+            *held[max(0, lo - held_lo) : max(0, raw_lo - held_lo)],
+            *(kept(k) for k in range(max(lo, self._end), raw_lo)),
+            *(kept(k) for k in range(lo, min(held_lo, raw_lo))),
+        ]:
             base_n += count
             base_neg += negatives
             if counted:
-                base_terms.update(counted)
+                for term, n in counted.items():
+                    base_counts[term] = base_counts.get(term, 0) + n
+        base_terms = Counter(base_counts)
         content = _content(mentions, window, now_terms, base_n, base_neg, base_terms, s)
         return _verdict(mentions, now, s, view, content)
 
     def _matches(self, raw: dict[int, list[Any]], lo: int) -> bool:
         """Every kept settled bin from `lo` on still holds the count it was fed."""
         start = self._end - len(self._bins)
-        for k in range(max(lo, start), self._end):
-            b = raw.get(k)
-            if self._bins[k - start][0] != (b[0] if b else 0):
-                return False
-        return True
+        first = max(lo, start)
+        if first >= self._end:
+            return True
+        held = list(itertools.islice(self._bins, first - start, None))
+        return all(
+            c == (raw[k][0] if k in raw else 0)
+            for k, (c, *_) in zip(range(first, self._end), held, strict=True)
+        )
 
     def _rebuild(self, first: int) -> None:
         s = self.settings

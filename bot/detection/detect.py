@@ -39,6 +39,8 @@ CHECKPOINT = timedelta(minutes=30)
 SAVES_PER_PASS = 5
 # New mentions a pass scans for late arrivals; a state further behind is rebuilt instead.
 MAX_NEW_SCAN = 50_000
+# Brands resuming within this of the newest share one read of recent mentions.
+BULK_SPAN = timedelta(hours=3)
 
 # Per-process trackers, one per (database, brand, settings): each pass resumes from the newest of
 # this and the stored state, so a restart or another worker only reads what is new to it.
@@ -66,6 +68,7 @@ class PassPlan:
     new_rows: list[tuple[str | None, int, datetime]] = field(default_factory=list)
     # States to store at the end of the pass: (how far behind the stored one, brand, key, state)
     due: list[tuple[timedelta, str | None, str, StormTracker]] = field(default_factory=list)
+    prepared: dict[str | None, _Prepared] = field(default_factory=dict)  # brand -> its read
 
     def earliest_new(self, brand: str | None, after_id: int) -> datetime | None:
         return min((t for b, i, t in self.new_rows if b == brand and i > after_id), default=None)
@@ -141,15 +144,49 @@ def run_detection(
     """Open an incident for each brand in a new storm; a storm with an open incident gets none.
     `claim(session, brand)` False skips a brand (another worker has it)."""
     plan = plan_pass(session, config=config, now=now)
-    opened = []
+    mine = []
     for brand in brands_due(session, now=now):
         if claim is not None and not claim(session, brand):
             continue
+        if incidents.open_for_brand(session, brand) is None:
+            mine.append(brand)
+    _read_recent(session, mine, config=config, plan=plan)
+    opened = []
+    for brand in mine:
         incident = _detect_brand(session, brand, config=config, channel=channel, plan=plan)
         if incident is not None:
             opened.append(incident)
     save_states(session, plan)
     return opened
+
+
+def _read_recent(
+    session: Session, brands: list[str | None], *, config: Config, plan: PassPlan
+) -> None:
+    """Resume every brand's state and read what they lack in one query, not one per brand: on
+    PostgreSQL each brand's own read scanned all brands' recent mentions (the created_at index
+    and a filter, which the planner prefers to the brand index's scattered rows)."""
+    for brand in brands:
+        plan.prepared[brand] = _prepare(session, brand, config=config, plan=plan)
+    named = [b for b in brands if b is not None and plan.prepared[b].since is not None]
+    if len(named) < 2:
+        return
+    since = {b: plan.prepared[b].since for b in named}
+    newest = max(t for t in since.values() if t is not None)
+    # One range for the brands resuming near the others (a brand far behind reads alone).
+    close = [b for b in named if (t := since[b]) is not None and newest - t <= BULK_SPAN]
+    lo = min(t for b in close if (t := since[b]) is not None)
+    rows: dict[str | None, list[Any]] = {b: [] for b in close}
+    for row in session.execute(
+        select(Mention.brand, *_COLUMNS)
+        .where(Mention.brand.in_(close), Mention.created_at >= lo, Mention.created_at <= plan.now)
+        .order_by(Mention.created_at, Mention.id)
+    ):
+        rows[row.brand].append(row)
+    for b in close:
+        t = since[b]
+        assert t is not None
+        plan.prepared[b].rows = [r for r in rows[b] if r.created_at >= t]
 
 
 _COLUMNS = (
@@ -210,11 +247,17 @@ def _resume(
     return StormTracker(settings), 0
 
 
-def assess_brand(
-    session: Session, brand: str | None, *, config: Config, plan: PassPlan
-) -> tuple[Assessment, Sequence[Any]]:
-    """The brand's verdict as of the plan's time, reading only the mentions its state lacks.
-    Its state is stored by `save_states(session, plan)` at the end of the pass, if due."""
+@dataclass(slots=True)
+class _Prepared:
+    tracker: StormTracker
+    key: str
+    settings: StormSettings
+    rebuilds: int  # before this pass
+    since: datetime | None  # read mentions from here; None: the whole look-back
+    rows: Sequence[Any] | None = None  # read in bulk for several brands
+
+
+def _prepare(session: Session, brand: str | None, *, config: Config, plan: PassPlan) -> _Prepared:
     now = plan.now
     settings = storm_settings(config, brand)
     key = settings_hash(settings)
@@ -229,9 +272,31 @@ def assess_brand(
             tracker.reset()  # mentions arrived for bins already settled: replay them
     lookback = now - timedelta(days=config.lookback_days)
     since = tracker.resume_from(now)
+    return _Prepared(tracker, key, settings, before, since if since and since > lookback else None)
+
+
+def assess_brand(
+    session: Session, brand: str | None, *, config: Config, plan: PassPlan
+) -> tuple[Assessment, Sequence[Any]]:
+    """The brand's verdict as of the plan's time, reading only the mentions its state lacks.
+    Its state is stored by `save_states(session, plan)` at the end of the pass, if due."""
+    now = plan.now
+    prepared = plan.prepared.pop(brand, None) or _prepare(session, brand, config=config, plan=plan)
+    tracker, key, settings, before = (
+        prepared.tracker,
+        prepared.key,
+        prepared.settings,
+        prepared.rebuilds,
+    )
+    lookback = now - timedelta(days=config.lookback_days)
+    since = prepared.since
     result = None
-    if since is not None and since > lookback:
-        mentions = _mentions(session, brand, since, now, inclusive=True)
+    if since is not None:
+        mentions = (
+            prepared.rows
+            if prepared.rows is not None
+            else _mentions(session, brand, since, now, inclusive=True)
+        )
         try:
             result = tracker.assess(mentions, now, complete_from=since)
         except StaleState:
@@ -307,8 +372,6 @@ def save_states(session: Session, plan: PassPlan) -> None:
 def _detect_brand(
     session: Session, brand: str | None, *, config: Config, channel: str | None, plan: PassPlan
 ) -> Incident | None:
-    if incidents.open_for_brand(session, brand) is not None:
-        return None
     now = plan.now
     result, mentions = assess_brand(session, brand, config=config, plan=plan)
     if not result.fired or _already_handled(session, brand, result):

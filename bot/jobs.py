@@ -90,7 +90,8 @@ def post_digest(bot: Crisisbot) -> bool:
 
 
 def deliver_outbox(bot: Crisisbot) -> int:
-    # No advisory lock: delivery claims each row with its own lease, so workers share the work.
+    # No job lock: delivery claims each row (a lease, and on PostgreSQL an advisory lock held
+    # while it is sent), so workers share the work and a dead one's rows are taken at once.
     return bot.deliver_now()
 
 

@@ -180,7 +180,8 @@ def bulk_incidents(engine: Engine, brands: list[str], n: int, now: datetime, lar
                     "open_key": brand if open_ else None,
                 }
             )  # fmt: skip
-        s.execute(insert(Incident), incidents)
+        # Core inserts (executemany, no RETURNING): the ORM's bulk insert returns every key.
+        s.execute(insert(Incident.__table__), incidents)
         drafts = [
             {
                 "incident_id": k, "version": 1, "text": "We are on it.", "author": "U0ALICE",
@@ -189,7 +190,7 @@ def bulk_incidents(engine: Engine, brands: list[str], n: int, now: datetime, lar
             }
             for k, i in enumerate(incidents, start=1)
         ]  # fmt: skip
-        s.execute(insert(Draft), drafts)
+        s.execute(insert(Draft.__table__), drafts)
         events = []
         for k, i in enumerate(incidents, start=1):
             count = largest if k == 1 else 8
@@ -202,7 +203,7 @@ def bulk_incidents(engine: Engine, brands: list[str], n: int, now: datetime, lar
                     }
                 )  # fmt: skip
         for lo in range(0, len(events), 20_000):
-            s.execute(insert(TimelineEvent), events[lo : lo + 20_000])
+            s.execute(insert(TimelineEvent.__table__), events[lo : lo + 20_000])
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text("SELECT setval('incidents_id_seq', :n)"), {"n": n})

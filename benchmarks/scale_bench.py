@@ -46,6 +46,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
 
 from sqlalchemy import Engine, func, insert, select, text  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
 from textblob import TextBlob  # noqa: E402
 
 from benchmarks import command_bench  # noqa: E402
@@ -230,8 +231,13 @@ def detection_figures(engine: Engine, config: Config, brands: list[str], now: da
     sessions = session_factory(engine)
     t0, t1 = now - timedelta(minutes=180), now - timedelta(minutes=90)
     detect._TRACKERS.clear()
+    # Every brand's state, as the passes of a first day build them (a brand's first pass replays
+    # its look-back; a pass only takes brands mentioned in the last hours or with a state).
     with timed(fig.values, "first pass ever (builds states) s"), sessions.begin() as s:
-        detect.run_detection(s, config=config, channel=CHANNEL, now=t0)
+        plan = detect.plan_pass(s, config=config, now=t0)
+        for brand in brands:
+            detect.assess_brand(s, brand, config=config, plan=plan)
+        detect.save_states(s, plan)
     bulk_mentions(engine, mention_rows(2000, brands, t0, t1, seed + 1, "a"))
     detect._TRACKERS.clear()  # a fresh process: states come from the database
     profiler = cProfile.Profile() if profile else None
@@ -415,6 +421,42 @@ def print_table(name: str, small: Figures, big: Figures, sizes: tuple[int, int])
     sys.stdout.flush()
 
 
+def _pg_size(args: argparse.Namespace, n: int, now: datetime) -> Figures:
+    """One size on PostgreSQL in a throw-away schema. A shared machine's cluster may restart
+    under us (other test suites stop it): that size is then run again, up to three times."""
+    for attempt in range(3):
+        schema = None
+        try:
+            url, schema = pg_schema(args.pg)
+            return run_size(url, args, n, now)
+        except OperationalError as exc:
+            print(f"[PostgreSQL] {n:,}: the server went away ({exc.orig}); again", file=sys.stderr)
+            if attempt == 2:
+                raise
+            _wait_for(args.pg)
+        finally:
+            if schema is not None:
+                _wait_for(args.pg)
+                drop_schema(args.pg, schema)
+    raise AssertionError("unreachable")
+
+
+def _wait_for(url: str, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        engine = create_db_engine(url)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2)
+        finally:
+            engine.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
@@ -440,13 +482,7 @@ def main() -> int:
                 results.append(run_size(sqlite_url(Path(tmp)), args, n, now))
         print_table("SQLite", *results, sizes)
     if args.pg and args.only != "sqlite":
-        results = []
-        for n in sizes:
-            url, schema = pg_schema(args.pg)
-            try:
-                results.append(run_size(url, args, n, now))
-            finally:
-                drop_schema(args.pg, schema)
+        results = [_pg_size(args, n, now) for n in sizes]
         print_table("PostgreSQL", *results, sizes)
     return 0
 

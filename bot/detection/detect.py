@@ -62,6 +62,7 @@ class PassPlan:
     received mentions since their state (late ones there force a rebuild)."""
 
     now: datetime
+    since: datetime  # start of the look-back
     max_id: int
     scan_from: int  # new mentions after this id were scanned
     stored: dict[tuple[str, str], tuple[datetime, int]]  # (brand key, hash) -> until, last id
@@ -111,7 +112,7 @@ def plan_pass(session: Session, *, config: Config, now: datetime) -> PassPlan:
         known = [c.last_id for c in _TRACKERS.values()]
     known += [last for _, last in stored.values()]
     scan_from = min((i for i in known if i >= max_id - MAX_NEW_SCAN), default=max_id)
-    plan = PassPlan(now, max_id, scan_from, stored)
+    plan = PassPlan(now, now - timedelta(days=config.lookback_days), max_id, scan_from, stored)
     if scan_from < max_id:
         plan.new_rows = [
             (r.brand, r.id, r.created_at)
@@ -124,12 +125,20 @@ def plan_pass(session: Session, *, config: Config, now: datetime) -> PassPlan:
     return plan
 
 
-def brands_due(session: Session, *, now: datetime) -> list[str | None]:
-    brands = session.scalars(
-        select(Mention.brand)
-        .where(Mention.created_at > now - RECENT, Mention.created_at <= now)
-        .distinct()
-    ).all()
+def brands_due(
+    session: Session, *, now: datetime, plan: PassPlan | None = None
+) -> list[str | None]:
+    """Brands mentioned lately, and those with a state from the look-back: a state is kept
+    moving (a few bins a pass) rather than rebuilt from the look-back when the brand wakes."""
+    brands = set(
+        session.scalars(
+            select(Mention.brand)
+            .where(Mention.created_at > now - RECENT, Mention.created_at <= now)
+            .distinct()
+        )
+    )
+    if plan is not None:
+        brands |= {b or None for (b, _), (until, _) in plan.stored.items() if until > plan.since}
     return sorted(brands, key=lambda b: b or "")
 
 
@@ -145,7 +154,7 @@ def run_detection(
     `claim(session, brand)` False skips a brand (another worker has it)."""
     plan = plan_pass(session, config=config, now=now)
     mine = []
-    for brand in brands_due(session, now=now):
+    for brand in brands_due(session, now=now, plan=plan):
         if claim is not None and not claim(session, brand):
             continue
         if incidents.open_for_brand(session, brand) is None:

@@ -147,3 +147,19 @@ def test_a_pass_stores_every_new_state_but_only_a_few_updates(stack: Stack) -> N
         )
     moved = {b for b, t in stored().items() if t != first[b]}
     assert len(moved) == detect.SAVES_PER_PASS
+
+
+def test_a_quiet_brand_with_a_state_is_kept_moving_not_rebuilt(stack: Stack) -> None:
+    end = stack.bot.clock()
+    _store(stack, list(sample_storm(end - timedelta(hours=1), calm_days=3)), end)
+    _pass(stack, end)
+    quiet = end + timedelta(hours=10)  # nothing for ten hours: not "recently mentioned"
+    with stack.bot.transaction() as session:
+        assert detect.brands_due(session, now=quiet) == []
+        detect.run_detection(session, config=stack.bot.config, channel=None, now=quiet)
+    with stack.bot.sessions() as session:
+        until = session.scalar(select(DetectorState.settled_until))
+    assert until is not None and until > quiet - timedelta(hours=1)
+    _new_process()
+    _, read, rebuilds = _pass(stack, quiet + timedelta(minutes=5))
+    assert rebuilds == 1 and read == 0

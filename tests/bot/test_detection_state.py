@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.detection import detect
@@ -14,6 +15,13 @@ from bot.intake.ingest import store_mentions
 from bot.testing import Stack, sample_storm
 from detectors.storm import Assessment, assess
 from models import DetectorState, Mention
+
+
+@pytest.fixture(autouse=True)
+def _fresh_trackers() -> None:
+    # Every test starts as a new process would: the trackers of earlier tests (which on
+    # PostgreSQL share the database URL) are not this test's.
+    detect._TRACKERS.clear()
 
 
 def _store(stack: Stack, records: list[dict[str, object]], now: datetime) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.clock import Clock, system_clock
 from bot.core.config import Config, load_config
 from bot.core.settings import Settings, SettingsError
+from bot.slack import home
 from bot.slack.delivery import Deliverer
 from bot.slack.gateway import SlackGateway
 from models import create_db_engine, session_factory
@@ -68,8 +69,9 @@ class Crisisbot:
     # -- delivery ---------------------------------------------------------------------------
     def deliverer(self) -> Deliverer:
         return Deliverer(
-            self.sessions, self.gateway, self.config, self.clock, self.settings.crisis_channel
-        )
+            self.sessions, self.gateway, self.config, self.clock, self.settings.crisis_channel,
+            after_cards=lambda: home.refresh(self),
+        )  # fmt: skip
 
     def deliver_now(self) -> int:
         """Deliver what is due in this thread (CLI commands, tests, the worker's job)."""

@@ -11,14 +11,22 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.app import Crisisbot
+from bot.core import i18n
 from bot.core.config import ConfigError
 from bot.core.errors import ServiceError
 from bot.core.settings import Settings, SettingsError
+
+if TYPE_CHECKING:  # imported by the commands that need them, so `crisisbot --help` stays quick
+    from bot.core.config import SourceConfig
+    from bot.intake.polling import Poller, PollResult
 
 logger = logging.getLogger("crisisbot")
 
@@ -28,13 +36,7 @@ Command = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # One line per HTTP request or job run drowns what matters; keep their warnings.
-    for noisy in ("httpx", "apscheduler.executors", "apscheduler.scheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    _configure_logging(verbose=args.verbose, own_info=args.command in LONG_RUNNING)
     try:
         return int(args.run(args))
     except (SettingsError, ConfigError) as exc:
@@ -54,6 +56,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 _opened: list[Crisisbot] = []
+
+# Commands that run until stopped: their own INFO lines (an incident opened, a source backing
+# off) are the operator's log. One-shot commands and the demo say what happened themselves.
+LONG_RUNNING = frozenset({"serve", "worker", "run"})
+OWN_LOGGERS = ("bot", "handlers", "sources", "detectors", "models")
+
+
+def _configure_logging(*, verbose: bool, own_info: bool) -> None:
+    """Warnings and errors only, by default: the libraries' INFO lines (Alembic's plugins and
+    migrations, the scheduler's jobs, waitress, Bolt) say nothing a user acts on. `--verbose`
+    shows every INFO line; LOG_LEVEL, when set, decides for everything instead."""
+    explicit = os.environ.get("LOG_LEVEL")
+    level = explicit.upper() if explicit else ("INFO" if verbose else "WARNING")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)  # basicConfig leaves an already configured root alone
+    if own_info and not explicit and not verbose:
+        for name in OWN_LOGGERS:
+            logging.getLogger(name).setLevel(logging.INFO)
 
 
 def _bot() -> Crisisbot:
@@ -145,15 +165,122 @@ def cmd_poll(args: argparse.Namespace) -> int:
         if r.skipped:
             print(f"{r.name}: backing off until {r.backoff_until:%Y-%m-%d %H:%M:%S} UTC (--force)")
         elif r.error:
-            print(f"{r.name}: FAILED: {r.error}")
+            print(f"{r.name}: FAILED: {r.error}" + (f" · {r.backfill}" if r.backfill else ""))
         else:
-            print(f"{r.name}: {r.new} new")
+            print(f"{r.name}: {r.new} new" + (f" · {r.backfill}" if r.backfill else ""))
     failed = [r.name for r in results if r.error]
     if failed:
         print(f"crisisbot: {len(failed)} of {len(results)} sources failed: {', '.join(failed)}")
         return 1
     print(f"crisisbot: {sum(r.new for r in results)} new mentions")
     return 0
+
+
+BACKFILL_MAX_WAIT = 900.0  # a rate limit asking for longer ends the run; the worker resumes it
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from bot.intake.backfill import MAX_DAYS
+    from bot.intake.polling import Poller, http_client
+
+    if not 1 <= args.days <= MAX_DAYS:
+        print(f"crisisbot: --days must be 1 to {MAX_DAYS}, not {args.days}", file=sys.stderr)
+        return 2
+    bot = _bot()
+    configured = {s.name: s for s in bot.config.sources}
+    if args.source is not None and args.source not in configured:
+        known = ", ".join(configured) or f"none in {bot.config.path}"
+        print(f"crisisbot: no source named {args.source!r}; configured: {known}", file=sys.stderr)
+        return 2
+    if not configured:
+        print(f"crisisbot: no [[sources]] in {bot.config.path}", file=sys.stderr)
+        return 0
+    chosen = [configured[args.source]] if args.source else list(configured.values())
+    failed = []
+    with http_client() as client:
+        poller = Poller(bot, client)
+        for source in chosen:
+            # The workers' lock on this source: they skip it while we walk, not poll it twice.
+            with _source_lock(bot, source.name) as mine:
+                if not mine:
+                    print(f"{source.name}: FAILED: a worker kept polling it; try again")
+                    failed.append(source.name)
+                    continue
+                poller.start_backfill(source, args.days)
+                result = _backfill_one(bot, poller, source, args.days)
+            print(f"{source.name}: {result.new} new · {result.backfill or 'nothing to backfill'}")
+            if result.error:
+                print(f"{source.name}: FAILED: {result.error}")
+                failed.append(source.name)
+    return 1 if failed else 0
+
+
+BACKFILL_LOCK_WAIT = 30.0  # seconds to wait for a worker's poll of the source to finish
+
+
+@contextmanager
+def _source_lock(bot: Crisisbot, name: str) -> Iterator[bool]:
+    from bot.jobs import only_one
+
+    deadline = time.monotonic() + BACKFILL_LOCK_WAIT
+    while True:
+        with only_one(bot, f"poll:{name}") as mine:
+            if mine or time.monotonic() >= deadline:
+                yield mine
+                return
+        time.sleep(0.5)
+
+
+def _backfill_one(bot: Crisisbot, poller: Poller, source: SourceConfig, days: int) -> PollResult:
+    bar = _BackfillBar(source.name, days)
+    while True:
+        result = poller.run_backfill(source, pages=None, seconds=None, on_page=bar.show)
+        wait = _wait_for(result.backoff_until, bot.clock()) if result.error else None
+        if wait is None or wait > BACKFILL_MAX_WAIT:
+            break
+        bar.note(f"rate limited; waiting {wait:.0f} s as the platform asked")
+        time.sleep(wait)
+    bar.done()
+    return result
+
+
+def _wait_for(until: datetime | None, now: datetime) -> float | None:
+    return max(0.0, (until - now).total_seconds()) if until is not None else None
+
+
+class _BackfillBar:
+    """One stderr line per source, rewritten in place on a terminal: days covered and pages."""
+
+    def __init__(self, name: str, days: int) -> None:
+        self.name, self.days, self.shown = name, days, False
+        self.live = sys.stderr.isatty()
+        self.last = -1
+
+    def show(self, state: dict[str, Any]) -> None:
+        from bot.intake.backfill import covered_days
+
+        covered = covered_days(state)
+        bar = "#" * (20 * covered // self.days)
+        line = (
+            f"{self.name}: [{bar:<20}] {covered} of {self.days} days · {state['pages']} pages"
+            f" · {state['mentions']} new"
+        )
+        if self.live:
+            print("\r" + line, end="", file=sys.stderr, flush=True)
+            self.shown = True
+        elif covered != self.last:  # a log file: one line per day covered, not per page
+            print(line, file=sys.stderr, flush=True)
+        self.last = covered
+
+    def note(self, text: str) -> None:
+        if self.shown:
+            print(file=sys.stderr)
+            self.shown = False
+        print(f"{self.name}: {text}", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
@@ -179,7 +306,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     bot = _bot()
     name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
-    with bot.transaction() as session:
+    # The file is for people: in the team's language (the terminal lines stay English).
+    with bot.transaction() as session, i18n.using(bot.config.locale):
         if args.out is None:
             export.write(
                 session, args.number, args.format, sys.stdout, name_of=name_of, config=bot.config
@@ -217,9 +345,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         built = report.build(session, since=since, until=until)
     writer = report.write_html if args.format == "html" else report.write_markdown
     if args.out is None:
-        writer(built, sys.stdout)
+        with i18n.using(bot.config.locale):
+            writer(built, sys.stdout)
         return 0
-    with open(args.out, "w", encoding="utf-8") as stream:
+    with open(args.out, "w", encoding="utf-8") as stream, i18n.using(bot.config.locale):
         writer(built, stream)
     print(f"crisisbot: wrote {args.out}", file=sys.stderr)
     return 0
@@ -384,7 +513,7 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return run_demo(out_dir=Path(args.out), speed=args.speed)
+    return run_demo(out_dir=Path(args.out), speed=args.speed, locale=args.locale)
 
 
 def _number(text: str) -> int:
@@ -394,12 +523,26 @@ def _number(text: str) -> int:
     return int(value)
 
 
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crisisbot", description=__doc__.splitlines()[0])
+    verbose_help = "also show the libraries' INFO log lines (Alembic, scheduler, web server)"
+    p.add_argument("-v", "--verbose", action="store_true", help=verbose_help)
+    # Accepted after the command too (`crisisbot demo --verbose`); SUPPRESS keeps a flag given
+    # before the command from being reset by the subcommand's default.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=verbose_help
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, fn: Command, help: str) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help, description=help)
+        sp = sub.add_parser(name, help=help, description=help, parents=[common])
         sp.set_defaults(run=fn)
         return sp
 
@@ -409,6 +552,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=("jsonl", "csv"), help="default: from the file name")
     sp = add("poll", cmd_poll, "one polling pass over every configured source")
     sp.add_argument("--force", action="store_true", help="poll sources that are backing off too")
+    sp = add("backfill", cmd_backfill, "fetch sources' past mentions back N days, the baseline")
+    sp.add_argument("--source", metavar="NAME", help="only this [[sources]] entry (default: all)")
+    sp.add_argument("--days", type=_days, default=7, metavar="N", help="days back (default 7)")
     add("detect", cmd_detect, "one detection pass over stored mentions, as of now")
     add("serve", cmd_serve, "the HTTP endpoint for Slack (POST /slack/events, GET /healthz)")
     add("worker", cmd_worker, "the scheduler: polling, detection, timers, delivery")
@@ -433,6 +579,10 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("demo", cmd_demo, "a sample storm against the local Slack emulator; no tokens needed")
     sp.add_argument("--out", default="crisisbot-demo", help="folder for the demo's files")
     sp.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0 = no pauses)")
+    sp.add_argument(
+        "--locale", choices=("en", "bg"), default="en",
+        help="the team's language: bg plays a Bulgarian storm and a Bulgarian-speaking bot",
+    )  # fmt: skip
     return p
 
 

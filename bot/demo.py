@@ -1,13 +1,18 @@
 """`crisisbot demo`: the real bot (HTTP endpoint, scheduler, detectors, SQLite, outbox) against
 the bundled Slack emulator. A calm week, then a storm; the demo plays the team and shows the
 incident channel in the terminal as it evolves, then writes the exported timeline.
+
+`--locale bg` plays a Bulgarian team: a storm in Bulgarian (some English in it), the bot speaking
+Bulgarian, the team typing the Bulgarian /crisis aliases. The narration stays English.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
+import textwrap
 import threading
 import time
 from datetime import UTC, datetime
@@ -17,6 +22,7 @@ from typing import Any
 import httpx
 
 from bot.aftermath import export
+from bot.core import i18n
 from bot.core.config import Config, Level, Template
 from bot.core.db import upgrade
 from bot.emulator import SlackEmulator
@@ -40,7 +46,44 @@ PLAYBOOK = Config(
 )
 
 
-def run_demo(*, out_dir: Path, speed: float = 1.0) -> int:
+# What the team types and writes, per locale: the subcommands (English or their Bulgarian alias)
+# and the words of its notes, reasons and reply.
+SCRIPT = {
+    "en": {
+        "claim": "claim", "escalate": "escalate", "draft": "draft", "note": "note",
+        "resolve": "resolve",
+        "why": "charges doubled, legal may need to look",
+        "note_text": "Statement posted on X and Bluesky",
+        "summary": "Double charges refunded; payments fixed",
+    },
+    "bg": {
+        "claim": "поеми", "escalate": "ескалирай", "draft": "чернова", "note": "бележка",
+        "resolve": "приключи",
+        "why": "двойни такси, може да трябва да погледне и юридическият отдел",
+        "note_text": "Изявлението е публикувано в X и Facebook",
+        "summary": "Двойните такси са възстановени; плащанията работят",
+    },
+}  # fmt: skip
+PLAYBOOK_BG = dataclasses.replace(
+    PLAYBOOK,
+    locale="bg",
+    levels=(
+        Level("Екип социални мрежи", ("S0COMMS",)),
+        Level("Ръководител комуникации", ("U0BOB",)),
+        Level("Юридически отдел и ръководство", ("U0DAN",)),
+    ),
+    templates=(
+        Template(
+            "Временно изявление",
+            "Знаем, че част от вас бяха таксувани двукратно и не могат да се свържат с нас. "
+            "Отстраняваме проблема и всяко двойно плащане ще бъде възстановено автоматично. "
+            "Следваща информация тук до 15:00 ч.",
+        ),
+    ),
+)
+
+
+def run_demo(*, out_dir: Path, speed: float = 1.0, locale: str = "en") -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "demo.db"
     for stale in out_dir.glob("demo.db*"):
@@ -52,7 +95,8 @@ def run_demo(*, out_dir: Path, speed: float = 1.0) -> int:
     upgrade(engine)
     engine.dispose()
     emulator = SlackEmulator().start()
-    stack = start_stack(url, clock=_now, config=PLAYBOOK, emulator=emulator, min_post_interval=1.0)
+    playbook = PLAYBOOK_BG if locale == "bg" else PLAYBOOK
+    stack = start_stack(url, clock=_now, config=playbook, emulator=emulator, min_post_interval=1.0)
     from bot.jobs import create_scheduler
 
     scheduler = create_scheduler(stack.bot)
@@ -74,7 +118,9 @@ def _now() -> datetime:
 
 def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     pause = lambda s: time.sleep(s * speed)  # noqa: E731
-    records = list(sample_storm(_now(), brand="Acme"))
+    playbook = stack.bot.config
+    words = SCRIPT[playbook.locale]
+    records = list(sample_storm(_now(), brand="Acme", language=playbook.locale))
     calm, storm = records[:-90], records[-90:]
     say = screen.narrate
     say(f"Pushing a calm week of mentions ({len(calm)}) to POST /ingest …")
@@ -87,12 +133,17 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
         pause(1)
     number = _wait(lambda: _incident(stack), 30, "the alert")
     pause(2)
-    _team(stack, screen, "U0ALICE", f"claim #{number}")
+    _team(stack, screen, "U0ALICE", f"{words['claim']} #{number}")
     pause(2)
-    _team(stack, screen, "U0ALICE", f"escalate #{number} charges doubled, legal may need to look")
+    _team(stack, screen, "U0ALICE", f"{words['escalate']} #{number} {words['why']}")
     pause(2)
-    _team(stack, screen, "U0ALICE", f"draft #{number} {PLAYBOOK.templates[0].text}")
+    _team(stack, screen, "U0ALICE", f"{words['draft']} #{number} {playbook.templates[0].text}")
     draft = _wait(lambda: _pending_draft(stack), 15, "the draft")
+    pause(2)
+    say(f"{USERS['U0CAROL']} opens crisisbot's Home tab in Slack …")
+    stack.slack.app_home_opened("U0CAROL")
+    home = _wait(lambda: stack.emulator.home("U0CAROL"), 15, "the Home tab")
+    screen.show("Carol's Home tab", _render(home).splitlines())
     pause(2)
     say(f"{USERS['U0ALICE']} tries to approve her own draft …")
     _click(stack, draft, "draft.approve", "U0ALICE")
@@ -100,11 +151,12 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     say(f"{USERS['U0CAROL']} approves it.")
     _click(stack, draft, "draft.approve", "U0CAROL")
     pause(2)
-    _team(stack, screen, "U0ALICE", f"note #{number} Statement posted on X and Bluesky")
+    _team(stack, screen, "U0ALICE", f"{words['note']} #{number} {words['note_text']}")
     pause(1)
-    _team(stack, screen, "U0ALICE", f"resolve #{number} Double charges refunded; payments fixed")
+    _team(stack, screen, "U0ALICE", f"{words['resolve']} #{number} {words['summary']}")
     pause(3)
     _wait(lambda: stack.bot.deliverer().pending() == 0, 15, "delivery")
+    screen.flush()  # the resolved card before the closing line, at any speed
     paths = _export(stack, number, out_dir)
     say("Exported the timeline: " + ", ".join(str(p) for p in paths))
 
@@ -144,7 +196,8 @@ def _incident(stack: Stack) -> int | None:
 
 def _pending_draft(stack: Stack) -> dict[str, Any] | None:
     for m in stack.emulator.messages(CHANNEL):
-        if "Draft reply v" in m.get("text", "") and "draft.approve" in json.dumps(m["blocks"]):
+        # The draft card is the one with an Approve button (its text is in the team's language).
+        if "draft.approve" in json.dumps(m.get("blocks") or []):
             return m
     return None
 
@@ -164,7 +217,11 @@ def _export(stack: Stack, number: int, out_dir: Path) -> list[Path]:
     for fmt in ("md", "json", "csv", "html"):
         kind = "report" if fmt == "html" else "timeline"
         path = out_dir / f"incident-{number}-{kind}.{fmt}"
-        with stack.bot.transaction() as session, path.open("w", encoding="utf-8", newline="") as f:
+        with (
+            stack.bot.transaction() as session,
+            path.open("w", encoding="utf-8", newline="") as f,
+            i18n.using(stack.bot.config.locale),
+        ):
             export.write(
                 session, number, fmt, f, name_of=stack.bot.gateway.user_name,
                 config=stack.bot.config, now=_now(),
@@ -174,16 +231,18 @@ def _export(stack: Stack, number: int, out_dir: Path) -> list[Path]:
 
 
 class _Screen:
-    """Prints the incident channel as it changes: new messages, and cards updated in place."""
+    """Prints the incident channel as it changes: a new message in full, then for each update
+    only what changed on it (field by field), so the story is told once."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
-        self.seen: dict[str, str] = {}
+        self.seen: dict[str, dict[str, str]] = {}
         self.answered = 0
         self.width = min(shutil.get_terminal_size((100, 20)).columns, 100)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()  # the loop and flush() never print a change twice
 
     def start(self) -> None:
         self._thread.start()
@@ -201,7 +260,14 @@ class _Screen:
         while not self._stop.wait(0.3):
             self._refresh()
 
+    def flush(self) -> None:
+        self._refresh()
+
     def _refresh(self) -> None:
+        with self._refreshing:
+            self._show_changes()
+
+    def _show_changes(self) -> None:
         # Ephemeral answers (respond() and chat.postEphemeral alike) that only one person sees.
         ephemerals = self.stack.emulator.ephemerals
         new = [(e["user"], e["text"]) for e in ephemerals[self.answered :]]
@@ -210,17 +276,98 @@ class _Screen:
             with self._lock:
                 print(f"  (only {USERS.get(user or '', user)} sees) {_plain(text)}", flush=True)
         for m in self.stack.emulator.messages(CHANNEL):
-            shown = _render(m)
-            if self.seen.get(m["ts"]) == shown:
+            fields = card_fields(m)
+            before = self.seen.get(m["ts"])
+            if before == fields:
                 continue
-            verb = "updated" if m["ts"] in self.seen else "posted"
-            self.seen[m["ts"]] = shown
-            where = "in the thread" if m.get("thread_ts") not in (None, m["ts"]) else "#crisis-room"
-            with self._lock:
-                print(f"\n┌─ crisisbot {verb} {where} " + "─" * max(0, self.width - 30))
-                for line in shown.splitlines():
-                    print("│ " + line)
-                print("└" + "─" * (self.width - 1), flush=True)
+            self.seen[m["ts"]] = fields
+            reply = m.get("thread_ts") not in (None, m["ts"])
+            where = "in the thread" if reply else "in #crisis-room"
+            if before is None:
+                head, lines = f"crisisbot posted {where}", _render(m).splitlines()
+            else:
+                head = f"crisisbot updated {_name(fields)} {where} (what changed)"
+                lines = card_changes(before, fields, self.width - 4)
+            if lines:
+                self.show(head, lines)
+
+    def show(self, head: str, lines: list[str]) -> None:
+        with self._lock:
+            print(f"\n┌─ {head} " + "─" * max(0, self.width - len(head) - 5))
+            for line in lines:
+                print("│ " + line)
+            print("└" + "─" * (self.width - 1), flush=True)
+
+
+def _name(fields: dict[str, str]) -> str:
+    title = fields.get("title")
+    if title:
+        return "the alert " + title.split(" ")[0]
+    first = next(iter(fields), "message")
+    return "the " + first[:1].lower() + first[1:]
+
+
+def card_fields(message: dict[str, Any]) -> dict[str, str]:
+    """A message as named fields, in order: the header, each field of a fields section, each
+    section under its bold lead ("Why this fired", "Latest draft"), the buttons."""
+    out: dict[str, str] = {}
+    for i, block in enumerate(message.get("blocks") or []):
+        kind = block["type"]
+        if kind == "header":
+            out["title"] = block["text"]["text"]
+        elif kind == "section":
+            for f in block.get("fields") or []:
+                label, _, value = _plain(f["text"]).partition("\n")
+                out[label] = value
+            if block.get("text"):
+                text = block["text"]["text"]
+                lead = re.match(r"\*([^*\n]+)\*[ \n]?(.*)", text, re.S)
+                plain_key = "Text" if "Text" not in out else f"Text {i}"
+                key = _plain(lead.group(1)) if lead else plain_key
+                out[key] = _plain(lead.group(2) if lead else text)
+        elif kind == "context":
+            out[f"note {i}"] = " ".join(_plain(e.get("text", "")) for e in block["elements"])
+        elif kind == "actions":
+            out["buttons"] = " ".join(f"[ {e['text']['text']} ]" for e in block["elements"])
+    return out or {"text": _plain(message.get("text", ""))}
+
+
+def card_changes(before: dict[str, str], after: dict[str, str], width: int) -> list[str]:
+    """What an update changed: `Status: Open → Claimed`, new sections, removed ones."""
+    lines: list[str] = []
+    for key, value in after.items():
+        old = before.get(key)
+        if old == value:
+            continue
+        if old is None:
+            lines += _wrapped(f"+ {key}: ", value.splitlines(), width)
+        elif "\n" not in old and "\n" not in value and len(old) + len(value) < width - 20:
+            lines.append(_cut(f"{key}: {old} → {value}", width))
+        else:
+            kept = set(old.splitlines())
+            changed = [line for line in value.splitlines() if line not in kept]
+            lines += _wrapped(f"{key}: ", changed, width)
+    gone = [key for key in before if key not in after]
+    if gone:
+        lines.append(_cut("− no longer shown: " + ", ".join(gone), width))
+    return lines
+
+
+def _wrapped(lead: str, body: list[str], width: int) -> list[str]:
+    """`lead` and the first line, then the next lines indented; long lines wrap (a draft ready
+    to copy is shown whole), at most a few lines each."""
+    out: list[str] = []
+    for i, line in enumerate(body[:3] or [""]):
+        first = lead if i == 0 else "  "
+        out += textwrap.wrap(
+            line, width, initial_indent=first, subsequent_indent="  ", max_lines=4,
+            placeholder=" …",
+        ) or [first.rstrip()]  # fmt: skip
+    return out
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _render(message: dict[str, Any]) -> str:
@@ -231,7 +378,8 @@ def _render(message: dict[str, Any]) -> str:
             lines.append(block["text"]["text"].upper())
         elif kind == "section":
             if block.get("text"):
-                lines.append(_plain(block["text"]["text"]))
+                button = (block.get("accessory") or {}).get("text", {}).get("text")
+                lines.append(_plain(block["text"]["text"]) + (f"  [ {button} ]" if button else ""))
             if block.get("fields"):
                 lines.append(
                     "   ".join(_plain(f["text"]).replace("\n", ": ") for f in block["fields"])
@@ -250,5 +398,5 @@ def _plain(text: str) -> str:
     text = re.sub(r"<@(\w+)>", lambda m: names.get(m.group(1), "@" + m.group(1)), text)
     text = re.sub(r"<!subteam\^(\w+)>", r"@\1", text)
     text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
-    text = re.sub(r":[a-z_]+:\s?", "", text)
+    text = re.sub(r":[a-z_]+:\s?", "", text).replace("```", "")
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")

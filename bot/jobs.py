@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from bot.aftermath import digest
 from bot.app import Crisisbot
+from bot.core import i18n
 from bot.core.config import SourceConfig
 from bot.core.locks import lock_key, try_xact_lock
 from bot.detection import detect as detection
@@ -46,7 +47,7 @@ def only_one(bot: Crisisbot, name: str) -> Iterator[bool]:
 def job(fn: Callable[[Crisisbot], Any]) -> Callable[[Crisisbot], Any]:
     @functools.wraps(fn)
     def run(bot: Crisisbot) -> Any:
-        with only_one(bot, fn.__name__) as mine:
+        with only_one(bot, fn.__name__) as mine, i18n.using(bot.config.locale):
             if not mine:
                 return None
             return fn(bot)

@@ -75,40 +75,81 @@ def start_stack(
     return Stack(emu, bot, server, client)
 
 
-def sample_storm(
-    now: datetime, *, brand: str = "Acme", calm_days: int = 7, seed: int = 7
-) -> Iterator[dict[str, Any]]:
-    """A week of calm mentions, then a storm of complaints in the last 40 minutes."""
-    rng = random.Random(seed)
-    calm = [
+CALM = {
+    "en": (
         "Picked up my {b} order today, smooth as always",
         "Does {b} ship to Canada?",
         "{b} support sorted my question quickly",
         "New {b} store opening downtown next month",
         "Comparing {b} and the others for my next purchase",
-    ]
-    storm = [
+    ),
+    "bg": (
+        "Взех си поръчката от {b} днес, всичко мина гладко",
+        "{b} доставят ли до Варна?",
+        "Поддръжката на {b} ми отговори бързо, благодаря",
+        "Нов магазин на {b} отваря в центъра следващия месец",
+        "Сравнявам {b} с другите за следващата си покупка",
+    ),
+}
+STORM = {
+    "en": (
         "{b} charged me twice and support is not answering. Still no refund!",
         "Is {b} down? The app has been broken all morning #outage",
         "Three hours on hold with {b}. Worst customer service ever.",
         "{b} leaked my data?? Reports of a breach everywhere. Lawsuit incoming",
         "Never buying from {b} again. Boycott.",
         "Lost my order and {b} won't respond. Unacceptable.",
-    ]
+    ),
+    "bg": (
+        "{b} ми взеха парите два пъти, а поддръжката не отговаря. Още няма възстановяване!",
+        "{b} пак ли не работи? Приложението е блокирало от сутринта #срив",
+        "Три часа чакане на телефона с {b}. Ужасно обслужване.",
+        "Изтекоха данните на клиентите на {b}?? Навсякъде пишат за теч на данни, скандал",
+        "Никога повече няма да купя от {b}. Бойкот.",
+        "Загубиха ми поръчката и {b} не отговарят. Недопустимо.",
+        "uzhasno obsluzhvane ot {b}, nikoga poveche",  # Bulgarian in Latin letters
+    ),
+}
+BG_STORM_ENGLISH_EVERY = 8  # a Bulgarian storm carries some English: one mention in eight
+
+
+def sample_storm(
+    now: datetime,
+    *,
+    brand: str = "Acme",
+    calm_days: int = 7,
+    seed: int = 7,
+    language: str = "en",
+    tag_language: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """A week of calm mentions, then a storm of complaints in the last 40 minutes.
+
+    `language="bg"`: the same in Bulgarian, one storm mention in eight in English. The bot
+    identifies each mention's language; `tag_language` also writes it in the records' `lang`
+    (the ingest format's optional field, for a sender that knows it)."""
+    rng = random.Random(seed)
+    calm = CALM[language]
     start = now - timedelta(days=calm_days)
     i = 0
     t = start
     while t < now - timedelta(minutes=40):
         t += timedelta(minutes=rng.expovariate(1 / 45))
         i += 1
-        yield _record(i, rng.choice(calm).format(b=brand), t, rng, brand)
+        tag = language if tag_language else None
+        yield _record(i, rng.choice(calm).format(b=brand), t, rng, brand, tag)
     for k in range(90):
         at = now - timedelta(minutes=40) + timedelta(seconds=k * 26)
         i += 1
-        yield _record(i, rng.choice(storm).format(b=brand), at, rng, brand)
+        lang = language
+        if language != "en" and k % BG_STORM_ENGLISH_EVERY == 0:
+            lang = "en"
+        text = rng.choice(STORM[lang]).format(b=brand)
+        yield _record(i, text, at, rng, brand, lang if tag_language else None)
 
 
-def _record(i: int, text: str, at: datetime, rng: random.Random, brand: str) -> dict[str, Any]:
+def _record(
+    i: int, text: str, at: datetime, rng: random.Random, brand: str, lang: str | None = None
+) -> dict[str, Any]:
     author = f"user{rng.randint(1, 5000)}"
     return {
         "id": f"{brand.lower()}-{i}",
@@ -119,6 +160,7 @@ def _record(i: int, text: str, at: datetime, rng: random.Random, brand: str) -> 
         "url": f"https://bsky.app/profile/{author}.bsky.social/post/{i}",
         "author_followers": rng.choice([12, 150, 900, 4_000, 27_000, 310_000]),
         "brand": brand,
+        **({"lang": lang} if lang else {}),
     }
 
 

@@ -45,7 +45,7 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 
 UNDETERMINED = "und"
-MAX_CHARS = 1_000  # the language of a mention shows in its first lines
+MAX_CHARS = 300  # the language of a mention shows in its first sentences
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)[@#]\w+")
@@ -59,6 +59,7 @@ _NOT_BG = _NOT_RU | frozenset("ыэё")
 _CYRILLIC_NEIGHBOURS = frozenset(("ru", "mk", "sr", "uk", "be", "kk", "tg", "mn", "ky"))
 BG_SHARE = 0.8  # share of words that are Bulgarian forms for a Cyrillic text to be Bulgarian
 LATIN_BG_SHARE = 0.6  # the same after transliterating a Latin-script text
+LATIN_BG_HINT = 0.25  # share of usual readings that must be Bulgarian before trying others
 LATIN_EN_SHARE = 0.6  # share of English forms for a Latin-script text to be English
 
 # Latin -> Cyrillic as Bulgarians type it; the first option is the usual reading, the others are
@@ -140,11 +141,7 @@ def is_bulgarian_form(word: str) -> bool:
     return word in _bg_dictionary()
 
 
-@lru_cache(maxsize=1 << 15)
-def transliterate_word(word: str) -> str:
-    """Latin-script Bulgarian word -> Cyrillic, preferring a spelling that is a Bulgarian form."""
-    if word in _COMMON:
-        return _COMMON[word]
+def _segments(word: str) -> list[tuple[str, ...]]:
     segments: list[tuple[str, ...]] = []
     i = 0
     while i < len(word):
@@ -156,10 +153,22 @@ def transliterate_word(word: str) -> str:
         else:
             segments.append(_LETTERS.get(word[i], (word[i],)))
             i += 1
-    first = "".join(s[0] for s in segments)
-    if is_bulgarian_form(first):
+    return segments
+
+
+@lru_cache(maxsize=1 << 15)
+def _usual_reading(word: str) -> str:
+    """The Cyrillic reading with the usual value of every letter (no alternatives tried)."""
+    return _COMMON.get(word) or "".join(s[0] for s in _segments(word))
+
+
+@lru_cache(maxsize=1 << 15)
+def transliterate_word(word: str) -> str:
+    """Latin-script Bulgarian word -> Cyrillic, preferring a spelling that is a Bulgarian form."""
+    first = _usual_reading(word)
+    if word in _COMMON or is_bulgarian_form(first):
         return first
-    for spelling in itertools.islice(itertools.product(*segments), _MAX_SPELLINGS):
+    for spelling in itertools.islice(itertools.product(*_segments(word)), _MAX_SPELLINGS):
         candidate = "".join(spelling)
         if is_bulgarian_form(candidate):
             return candidate
@@ -190,7 +199,9 @@ def _latin_language(text: str) -> str | None:
     en = sum(_squeezed(w) in en_table for w in words) / len(words)
     if en >= LATIN_EN_SHARE:
         return "en"
-    if len(words) >= 2:
+    # Trying alternative spellings is the costly part: only for a text whose usual readings
+    # already look Bulgarian ("nyama", "tok", "pak"), not for every English tweet.
+    if len(words) >= 2 and _bg_share([_usual_reading(w) for w in words]) >= LATIN_BG_HINT:
         bg = _bg_share([transliterate_word(w) for w in words])
         if bg >= LATIN_BG_SHARE and bg > en:
             return "bg"
@@ -212,6 +223,18 @@ def _clean(text: str) -> str:
     return _HANDLE.sub(" ", _URL.sub(" ", text[:MAX_CHARS]))
 
 
+def _model_language(text: str, letters: set[str]) -> str:
+    """The model's best language that the text's letters allow."""
+    identifier = _identifier()
+    best = str(identifier.classify(text)[0])
+    if not ((best == "bg" and letters & _NOT_BG) or (best == "ru" and letters & _NOT_RU)):
+        return best  # the common case: one score pass, no ranking
+    for lang, _score in identifier.rank(text):
+        if not ((lang == "bg" and letters & _NOT_BG) or (lang == "ru" and letters & _NOT_RU)):
+            return str(lang)
+    return UNDETERMINED
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the mention's language, or "und" when it has no letters to go by."""
     clean = _clean(text or "")
@@ -224,14 +247,9 @@ def detect_language(text: str) -> str:
         if latin:
             return latin
     letters = set(clean.lower())
-    best = UNDETERMINED
-    for lang, _score in _identifier().rank(clean):
-        if lang == "zxx":  # the model's "no linguistic content"
-            return UNDETERMINED
-        if (lang == "bg" and letters & _NOT_BG) or (lang == "ru" and letters & _NOT_RU):
-            continue
-        best = lang
-        break
+    best = _model_language(clean, letters)
+    if best == "zxx":  # the model's "no linguistic content"
+        return UNDETERMINED
     # The model often mistakes short Bulgarian for Russian or Macedonian; letters that Bulgarian
     # never uses keep the model's answer, a text of Bulgarian forms overrules it.
     if (

@@ -381,7 +381,7 @@ def analyze(text: str, lang: str | None = None) -> Sentiment:
 
         lang = detect_language(text or "")
     if lang == "bg":
-        from detectors import sentiment_bg  # local: sentiment_bg imports this module's types
+        from detectors import sentiment_bg  # local: word lists and model load on first use
 
         s = sentiment_bg.score(text)
         return Sentiment(polarity=s.polarity, label=s.label, signals=s.signals, lang="bg")

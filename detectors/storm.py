@@ -17,7 +17,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
+from detectors import coldstart
 from detectors.keywords import matcher_for
+from detectors.language import language_shares
 from detectors.volume import BinResult, VolumeDetector, VolumeSettings
 
 
@@ -48,6 +50,7 @@ class StormSettings:
     chart_hours: int = 24  # bins returned in evidence["series"]
     min_negative_rise: float = 0.2  # share points above usual before negativity counts
     volume: VolumeSettings | None = None  # None: defaults with bin_minutes
+    cold_start: coldstart.ColdStartSettings | None = None  # None: the documented defaults
 
 
 @dataclass(slots=True)
@@ -88,6 +91,7 @@ class _Content:
     rising_terms: list[dict[str, Any]]
     top_reach: list[dict[str, Any]]
     window_indexes: list[int]
+    languages: list[dict[str, Any]]  # share of each language among the window's mentions
 
 
 def _elevated(r: BinResult) -> bool:
@@ -108,7 +112,8 @@ def assess(
     `fired` is True when a storm alert is due: the volume detector raised one within the last
     `window_minutes` (its `evidence["alert_at"]` stays the same across passes: one storm, one
     alert), or, conservatively, negativity and crisis terms rise together, or a very high-reach
-    author posts negatively.
+    author posts negatively. With less history than `detectors.coldstart` needs (two days), its
+    judgement on absolute content decides instead, and the first reason says the baseline is short.
 
     Replays the whole history through a fresh detector; pass after pass, a `StormTracker` gives
     the same answer while reading only the last hour or so.
@@ -299,7 +304,31 @@ class StormTracker:
                     base_counts[term] = base_counts.get(term, 0) + n
         base_terms = Counter(base_counts)
         content = _content(mentions, window, now_terms, base_n, base_neg, base_terms, s)
-        return _verdict(mentions, now, s, view, content)
+        verdict = _verdict(mentions, now, s, view, content)
+        if not self.young(now):
+            return verdict
+        if complete_from is not None:  # cold start judges the whole (short) history
+            raise StaleState("a young history is judged whole: give the look-back")
+        cold = coldstart.judge(
+            mentions,
+            now,
+            s.cold_start,
+            keywords=s.keywords,
+            window_minutes=s.window_minutes,
+            reach_threshold=s.reach_threshold,
+        )
+        return verdict if cold is None else _cold_verdict(verdict, cold)
+
+    def young(self, now: datetime) -> bool:
+        """The state holds less history than `detectors.coldstart` needs (then the verdict
+        needs the whole look-back: pass `complete_from=None`)."""
+        if self._det is None:
+            return True
+        cs = self.settings.cold_start or coldstart.ColdStartSettings()
+        width = timedelta(minutes=self.settings.bin_minutes)
+        first = datetime(1970, 1, 1, tzinfo=now.tzinfo) + self._first * width
+        # The first bin's start is up to a bin before its first mention: a bin of margin.
+        return now - first < timedelta(hours=cs.min_history_hours) + width
 
     def _matches(self, raw: dict[int, list[Any]], lo: int) -> bool:
         """Every kept settled bin from `lo` on still holds the count it was fed."""
@@ -361,8 +390,11 @@ def _content(
         }
         for i in reach[:5]
     ]
+    # Mentions carry `lang` once stored with it (optional: older records and tests lack it).
+    langs = [lang for i in window if (lang := getattr(mentions[i], "lang", None))]
+    languages = [{"lang": lang, "share": sh} for lang, sh in language_shares(langs)]
     return _Content(
-        len(window), share, base_neg / base_n if base_n else 0.0, z, rising, top, window
+        len(window), share, base_neg / base_n if base_n else 0.0, z, rising, top, window, languages
     )
 
 
@@ -430,6 +462,27 @@ def _verdict(
     )
 
 
+def _cold_verdict(base: Assessment, cold: coldstart.ColdVerdict) -> Assessment:
+    """Too short a history for volume and baseline comparisons to mean anything: the cold-start
+    judgement on absolute content decides (see `detectors.coldstart`), and the alert says so."""
+    evidence = {
+        **base.evidence,
+        "alert_at": None,  # a content alert: the same storm is known by its start
+        "short_baseline": cold.sentence,
+        "cold_start": cold.evidence,
+    }
+    if not cold.fired:
+        return Assessment(fired=False, evidence=evidence)
+    return Assessment(
+        fired=True,
+        started_at=cold.started_at,
+        severity=cold.severity,
+        reasons=[cold.sentence, *cold.reasons],
+        evidence=evidence,
+        sample_indexes=cold.sample_indexes,
+    )
+
+
 def _evidence(
     view: _View, content: _Content, s: StormSettings, alert: int | None
 ) -> dict[str, Any]:
@@ -446,6 +499,7 @@ def _evidence(
         "negative_share": round(content.negative_share, 3),
         "baseline_negative_share": round(content.baseline_negative_share, 3),
         "rising_terms": content.rising_terms,
+        "languages": content.languages,  # [{"lang": "bg", "share": 0.87}, …], largest first
         "top_reach": [{k: v for k, v in t.items() if k != "index"} for t in content.top_reach],
         "series": view.series,
     }
@@ -459,19 +513,14 @@ def _reasons(
     if alert is not None:
         r = results[alert]
         minutes = r.window_bins * s.bin_minutes
-        ratio = r.window_observed / max(r.window_expected, 1.0)
-        out.append(
-            f"{r.window_observed:.0f} mentions in {minutes} minutes where about "
-            f"{r.window_expected:.0f} were expected at this time of day "
-            f"({ratio:.1f} times the usual)."
-        )
+        out.append(volume_sentence(r.window_observed, r.window_expected, minutes))
         out.append(f"That is {_unusual(r.z)} for this brand (volume score {r.score:.2f}).")
     else:
         r = results[-1]
+        observed = _mentions(round(r.window_observed))
         out.append(
-            f"Volume itself is not unusual yet: {r.window_observed:.0f} mentions in the "
-            f"last {r.window_bins * s.bin_minutes} minutes, about "
-            f"{r.window_expected:.0f} expected."
+            f"Volume itself is not unusual yet: {observed} in the last "
+            f"{r.window_bins * s.bin_minutes} minutes, {_expected_short(r.window_expected)}."
         )
     if content.observed:
         trend = "up from" if neg_rise else "usually"
@@ -482,7 +531,7 @@ def _reasons(
         )
     if content.rising_terms:
         terms = ", ".join(
-            f"“{t['term']}” ({t['count']}, usually {t['expected']:.0f})"
+            f"“{t['term']}” ({t['count']}, usually {_usual_count(t['expected'])})"
             for t in content.rising_terms[:5]
         )
         out.append(f"Crisis terms rising: {terms}.")
@@ -492,6 +541,44 @@ def _reasons(
             f"({t['followers']:,} followers, {t['label'] or 'unscored'})."
         )
     return out
+
+
+# Below half a mention the rounded expectation is 0, and "about 0 expected" reads as a bug.
+NONE_EXPECTED_BELOW = 0.5
+
+
+def volume_sentence(observed: float, expected: float, minutes: int) -> str:
+    """The alert's first reason: what was seen against what the time of day predicts."""
+    seen = f"{_mentions(round(observed))} in {minutes} minutes"
+    if expected < NONE_EXPECTED_BELOW:
+        return f"{seen}, where none were expected at this time of day."
+    about = round(expected)
+    verb = "was" if about == 1 else "were"
+    return (
+        f"{seen} where about {about} {verb} expected at this time of day "
+        f"({_times(observed / expected)} the usual)."
+    )
+
+
+def _expected_short(expected: float) -> str:
+    if expected < NONE_EXPECTED_BELOW:
+        return "none expected at this time of day"
+    return f"about {round(expected)} expected"
+
+
+def _usual_count(expected: float) -> str:
+    return "none" if expected < NONE_EXPECTED_BELOW else str(round(expected))
+
+
+def _mentions(n: int) -> str:
+    return f"{n} mention" if n == 1 else f"{n} mentions"
+
+
+def _times(ratio: float) -> str:
+    """3.4 times, 12 times: one decimal only where it says something."""
+    if ratio >= 10:
+        return f"{ratio:.0f} times"
+    return f"{ratio:.1f}".removesuffix(".0") + " times"
 
 
 def _unusual(z: float) -> str:

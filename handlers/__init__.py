@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 
 from bot.app import Crisisbot
+from bot.core import i18n
+from bot.core.i18n import _
 from handlers import actions, commands, events, views
 
 logger = logging.getLogger(__name__)
@@ -22,11 +27,15 @@ def create_bolt_app(bot: Crisisbot) -> App:
         # at that moment would fail a person's command.
         token_verification_enabled=True,
         raise_error_for_unhandled_request=False,
+        listener_executor=ContextExecutor(max_workers=5),  # Bolt's default pool size
     )
 
     @app.middleware
     def inject(context: Any, next: Any) -> Any:
         context["crisisbot"] = bot
+        # Bolt's next() only marks the chain as continued: the listener runs after this returns,
+        # on the listener pool (ContextExecutor copies this context), so set, do not scope.
+        i18n.activate(bot.config.locale)
         return next()
 
     @app.error
@@ -34,7 +43,9 @@ def create_bolt_app(bot: Crisisbot) -> App:
         logger.exception("listener failed on a %s request", body.get("type") or "command")
         if respond is not None:
             try:
-                respond(text="Something went wrong on our side; nothing was lost. Try again.")
+                with i18n.using(bot.config.locale):
+                    text = _("Something went wrong on our side; nothing was lost. Try again.")
+                respond(text=text)
             except Exception:
                 logger.warning("could not tell the user about the error")
         return None
@@ -42,3 +53,13 @@ def create_bolt_app(bot: Crisisbot) -> App:
     for module in (events, commands, actions, views):
         module.register(app)
     return app
+
+
+class ContextExecutor(ThreadPoolExecutor):
+    """Bolt runs listeners on this pool after the middleware returns control; each task runs in
+    a copy of the submitting thread's context, so the locale the middleware set (and anything
+    else kept in context variables) reaches the listener."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        context = contextvars.copy_context()
+        return super().submit(context.run, fn, *args, **kwargs)

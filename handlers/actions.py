@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.app import Crisisbot
+from bot.core.i18n import _
 from bot.slack import desk, messages
 from bot.slack.ids import Action, View
 
@@ -20,6 +21,7 @@ def register(app: App) -> None:
     app.action(Action.APPROVE)(on_approve)
     app.action(Action.REJECT)(on_reject)
     app.action(Action.SEVERITY)(on_severity)
+    app.action(Action.OPEN_THREAD)(on_open_thread)
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -51,7 +53,7 @@ def on_escalate(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) 
     ack()
     number = _number(body)
     if number is not None:
-        reason = "escalated from the alert"
+        reason = _("escalated from the alert")
         _say(respond, desk.escalate(_bot(context), number, body["user"]["id"], reason))
 
 
@@ -67,8 +69,8 @@ def on_resolve(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -
     number = _number(body)
     if number is not None:
         view = messages.reason_modal(
-            View.RESOLVE_SUMMARY, str(number), f"Resolve #{number}", "Summary (optional)",
-            optional=True,
+            View.RESOLVE_SUMMARY, str(number), _("Resolve #{number}", number=number),
+            _("Summary (optional)"), optional=True,
         )  # fmt: skip
         _say_if(respond, desk.open_modal(_bot(context), body["trigger_id"], view))
 
@@ -78,14 +80,17 @@ def on_dismiss(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -
     number = _number(body)
     if number is not None:
         view = messages.reason_modal(
-            View.DISMISS_REASON, str(number), f"Dismiss #{number}", "Why is this a false alarm?"
+            View.DISMISS_REASON,
+            str(number),
+            _("Dismiss #{number}", number=number),
+            _("Why is this a false alarm?"),
         )
         _say_if(respond, desk.open_modal(_bot(context), body["trigger_id"], view))
 
 
 def on_approve(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
     ack()
-    draft_id, _, version = _value(body).partition(":")
+    draft_id, _sep, version = _value(body).partition(":")
     if draft_id.isdigit() and version.isdigit():
         reply = desk.decide(
             _bot(context), int(draft_id), int(version), body["user"]["id"], approve=True
@@ -95,10 +100,13 @@ def on_approve(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -
 
 def on_reject(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
     ack()
-    draft_id, _, version = _value(body).partition(":")
+    draft_id, _sep, version = _value(body).partition(":")
     if draft_id.isdigit() and version.isdigit():
         view = messages.reason_modal(
-            View.REJECT_REASON, f"{draft_id}:{version}", "Reject draft", "Why is it rejected?"
+            View.REJECT_REASON,
+            f"{draft_id}:{version}",
+            _("Reject draft"),
+            _("Why is it rejected?"),
         )
         _say_if(respond, desk.open_modal(_bot(context), body["trigger_id"], view))
 
@@ -111,6 +119,12 @@ def _say_if(respond: Respond, reply: desk.Reply | None) -> None:
 def on_severity(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
     ack()
     chosen = (body["actions"][0].get("selected_option") or {}).get("value", "")
-    number, _, severity = str(chosen).partition(":")
+    number, _sep, severity = str(chosen).partition(":")
     if number.isdigit():
         _say(respond, desk.set_severity(_bot(context), int(number), body["user"]["id"], severity))
+
+
+def on_open_thread(ack: Ack) -> None:
+    """A link button on the Home tab: Slack opens the link itself, but still sends the click,
+    and a click left unanswered shows the person a warning."""
+    ack()

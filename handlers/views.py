@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.app import Crisisbot
+from bot.core.i18n import _
 from bot.slack import desk
 from bot.slack.ids import Block, View
 
@@ -50,7 +51,7 @@ def on_draft_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
     if not text:
         ack(
             response_action="errors",
-            errors={Block.DRAFT_TEXT: "Write the reply, or pick a statement."},
+            errors={Block.DRAFT_TEXT: _("Write the reply, or pick a statement.")},
         )
         return
     ack()
@@ -61,10 +62,13 @@ def on_draft_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
 def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     reason = _text(view, Block.REASON, "reason")
     if not reason:
-        ack(response_action="errors", errors={Block.REASON: "Say why, so the author can fix it."})
+        ack(
+            response_action="errors",
+            errors={Block.REASON: _("Say why, so the author can fix it.")},
+        )
         return
     ack()
-    draft_id, _, version = str(view["private_metadata"]).partition(":")
+    draft_id, _sep, version = str(view["private_metadata"]).partition(":")
     reply = desk.decide(
         context["crisisbot"], int(draft_id), int(version), body["user"]["id"], approve=False,
         reason=reason,
@@ -75,7 +79,7 @@ def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
 def on_dismiss_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     reason = _text(view, Block.REASON, "reason")
     if not reason:
-        ack(response_action="errors", errors={Block.REASON: "Say why this was a false alarm."})
+        ack(response_action="errors", errors={Block.REASON: _("Say why this was a false alarm.")})
         return
     ack()
     number = int(view["private_metadata"])

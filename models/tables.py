@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, intpk, json_dict, slack_id, utc
+from models.base import Base, JSONType, intpk, json_dict, slack_id, utc
 
 SEVERITIES = ("low", "medium", "high", "critical")
 
@@ -44,6 +44,9 @@ class Mention(Base):
     ingested_at: Mapped[utc]
     polarity: Mapped[float | None] = mapped_column(Float)
     label: Mapped[str | None] = mapped_column(String(10))
+    # ISO 639 code ("bg", "en", "ru"): the record's own `lang`, else what the sentiment detector
+    # identified; NULL when unknown (older rows, no detector). The alert's language share.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class Incident(Base):
@@ -154,6 +157,9 @@ class SourceState(Base):
     day: Mapped[str | None] = mapped_column(String(10))  # the UTC date `mentions_today` counts
     mentions_today: Mapped[int] = mapped_column(Integer, default=0)
     info: Mapped[json_dict]
+    # Walking back to fill the baseline (`bot.intake.backfill`): its own cursor, the days it
+    # covers and how far it got. NULL: none started (or the source predates backfill).
+    backfill: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class DetectorState(Base):

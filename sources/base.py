@@ -46,6 +46,20 @@ class FetchResult:
     cursor: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class BackfillPage:
+    """One step back in time: mentions older than the previous step's, and where to go on from.
+
+    Store `cursor` together with `mentions` (one transaction) and pass it to the next `backfill`
+    call: a restart then neither repeats a page nor skips one. `done`: nothing older to fetch
+    down to `since` (or the platform keeps no more).
+    """
+
+    mentions: list[Mention]
+    cursor: str | None
+    done: bool
+
+
 class SourceError(Exception):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
@@ -75,3 +89,17 @@ class Source(Protocol):
     name: str
 
     def fetch(self, cursor: str | None) -> FetchResult: ...
+
+
+@runtime_checkable
+class Backfilling(Protocol):
+    """A source whose platform can page back in time (not feeds: they list what they list).
+
+    `backfill(cursor, since)` fetches ONE page of mentions older than where `cursor` (None: from
+    the newest) stopped and no older than `since`, newest first. Its cursor is separate from the
+    live one: the live poll keeps taking what is new while the backfill walks back.
+    """
+
+    name: str
+
+    def backfill(self, cursor: str | None, since: datetime) -> BackfillPage: ...

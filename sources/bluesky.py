@@ -3,6 +3,9 @@
 Docs: https://docs.bsky.app/docs/api/app-bsky-feed-search-posts — `sort=latest`; `since` is
 inclusive and compares the post's sort time (the earlier of `createdAt` and `indexedAt`), so our
 `Watermark` cursor uses that time, with post URIs as ids; `cursor` pages to older results.
+Backfill walks back with `until` (exclusive, the same sort time) set just past the oldest post
+seen, never `cursor`: the public AppView stopped serving follow-up pages to logged-out clients,
+and a moving `until` survives restarts.
 The public AppView may refuse anonymous search (401/403): with a handle and app password we log in
 (`com.atproto.server.createSession`) and search through the PDS. An expired access token gets
 400 `ExpiredToken`: we `refreshSession`, or log in again if the refresh token expired too.
@@ -10,13 +13,13 @@ The public AppView may refuse anonymous search (401/403): with a handle and app 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
-from sources.base import FetchResult, Mention, SourceError
-from sources.cursor import Watermark, next_cursor
+from sources.base import BackfillPage, FetchResult, Mention, SourceError
+from sources.cursor import Backmark, Watermark, next_cursor
 from sources.http import HttpSource, parse_time, require
 
 SEARCH = "/app.bsky.feed.searchPosts"
@@ -52,7 +55,7 @@ class BlueskySource(HttpSource):
         mark = Watermark.load(cursor)
         params: dict[str, Any] = {"q": self.query, "sort": "latest", "limit": self.limit}
         if mark is not None:
-            params["since"] = mark.newest.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            params["since"] = _stamp(mark.newest)
         found: dict[str, tuple[Mention, datetime]] = {}
         for _ in self.pages(first_poll=mark is None):
             body = self._search(params)
@@ -65,6 +68,29 @@ class BlueskySource(HttpSource):
             params["cursor"] = body["cursor"]
         items = [(m.external_id, at) for m, at in found.values()]
         return FetchResult([m for m, _ in found.values()], next_cursor(mark, items))
+
+    def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
+        mark = Backmark.load(cursor)
+        params: dict[str, Any] = {
+            "q": self.query,
+            "sort": "latest",
+            "limit": self.limit,
+            "since": _stamp(since),
+        }
+        if mark is not None:  # `until` is exclusive: a millisecond past keeps the mark's instant
+            params["until"] = _stamp(mark.oldest + timedelta(milliseconds=1))
+        body = self._search(params)
+        posts = self.expect(body, "posts", list)
+        fresh: list[tuple[Mention, datetime]] = []
+        for mention in self.parse_items(posts, self._mention):
+            sort_at = min(mention.created_at, parse_time(mention.extra["indexed_at"]))
+            if sort_at >= since and (mark is None or mark.is_new(mention.external_id, sort_at)):
+                fresh.append((mention, sort_at))
+        if not fresh:
+            return BackfillPage([], cursor, done=True)
+        moved = Backmark.after(mark, [(m.external_id, at) for m, at in fresh])
+        done = len(posts) < self.limit and not body.get("cursor")
+        return BackfillPage([m for m, _ in fresh], moved.dump(), done=done)
 
     def raise_for_response(self, response: httpx.Response) -> None:
         expired = response.status_code == 400 and b'"ExpiredToken"' in response.content
@@ -132,3 +158,7 @@ class BlueskySource(HttpSource):
                 "indexed_at": indexed_at.isoformat(),
             },
         )
+
+
+def _stamp(at: datetime) -> str:
+    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -3,6 +3,9 @@
 It stores the newest timestamp seen and the ids seen at exactly that instant. Asking the platform
 for items at or after the timestamp (inclusive) and dropping the remembered ids returns each item
 once: two posts in the same second are neither missed nor repeated across a restart.
+
+`Backmark` is the same walking back in time (backfill): the oldest timestamp reached and the ids
+seen at it; ask for items at or before it and drop those ids.
 """
 
 from __future__ import annotations
@@ -63,3 +66,37 @@ def next_cursor(mark: Watermark | None, items: Iterable[tuple[str, datetime]]) -
         return None
     new_mark = mark.advance(items) if mark is not None else Watermark.start(items)
     return new_mark.dump() if new_mark is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Backmark:
+    oldest: datetime
+    ids: frozenset[str]
+
+    @classmethod
+    def load(cls, cursor: str | None) -> Backmark | None:
+        if cursor is None:
+            return None
+        try:
+            data = json.loads(cursor)
+            return cls(parse_time(data["oldest"]), frozenset(map(str, data["ids"])))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SourceError(
+                f"unreadable backfill cursor {cursor!r}: {exc!r}", permanent=True
+            ) from exc
+
+    def dump(self) -> str:
+        return json.dumps({"oldest": self.oldest.isoformat(), "ids": sorted(self.ids)})
+
+    def is_new(self, item_id: str, at: datetime) -> bool:
+        return at < self.oldest or (at == self.oldest and item_id not in self.ids)
+
+    @classmethod
+    def after(cls, mark: Backmark | None, items: Iterable[tuple[str, datetime]]) -> Backmark:
+        """The mark after also seeing `items` (id, timestamp); at least one item or a mark."""
+        items = list(items)
+        oldest = min([at for _, at in items] + ([mark.oldest] if mark else []))
+        ids = {i for i, at in items if at == oldest}
+        if mark is not None and mark.oldest == oldest:
+            ids |= mark.ids
+        return cls(oldest, frozenset(ids))

@@ -2,19 +2,26 @@
 
 Docs: https://hn.algolia.com/api — `search_by_date` returns hits newest first; `numericFilters`
 on `created_at_i` restricts them to what came after our watermark; `page` is 0-based.
+
+Backfill walks back with `numericFilters=created_at_i>=<since>,created_at_i<=<oldest seen>` (a
+`Backmark`), always page 0: Algolia serves only the first 1,000 hits of a query through `page`,
+so moving the time bound, not the page number, is what reaches a week back.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sources.base import FetchResult, Mention
-from sources.cursor import Watermark, next_cursor
+from sources.base import BackfillPage, FetchResult, Mention
+from sources.cursor import Backmark, Watermark, next_cursor
 from sources.http import HttpSource, require
 from sources.text import html_to_text
 
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
+
+logger = logging.getLogger(__name__)
 
 
 class HackerNewsSource(HttpSource):
@@ -48,6 +55,32 @@ class HackerNewsSource(HttpSource):
         return FetchResult(
             mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
         )
+
+    def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
+        mark = Backmark.load(cursor)
+        filters = [f"created_at_i>={int(since.timestamp())}"]
+        if mark is not None:  # inclusive: hits in the mark's second are kept unless already seen
+            filters.append(f"created_at_i<={int(mark.oldest.timestamp())}")
+        params = {
+            "query": self.query,
+            "tags": "(story,comment)",
+            "hitsPerPage": self.hits_per_page,
+            "numericFilters": ",".join(filters),
+        }
+        body = self.get_json("/search_by_date", params=params)
+        hits = self.expect(body, "hits", list)
+        page = self.parse_items(hits, self._mention)
+        fresh = [m for m in page if mark is None or mark.is_new(m.external_id, m.created_at)]
+        full = len(hits) >= self.hits_per_page
+        if not fresh:
+            if full and mark is not None:
+                # A whole page inside one second, all seen already: step past that second.
+                logger.warning("%s: over %s hits at %s", self.name, len(hits), mark.oldest)
+                step = Backmark(mark.oldest - timedelta(seconds=1), frozenset())
+                return BackfillPage([], step.dump(), done=False)
+            return BackfillPage([], cursor, done=True)
+        moved = Backmark.after(mark, [(m.external_id, m.created_at) for m in fresh])
+        return BackfillPage(fresh, moved.dump(), done=not full)
 
     def _mention(self, hit: Any) -> Mention:
         object_id = require(hit, "objectID", str)

@@ -81,6 +81,7 @@ class HttpSource:
     name: ClassVar[str]
     default_base_url: ClassVar[str]
     page_cap: int = 5  # pages followed per poll, so one poll cannot run away
+    truncated: bool = False  # the last poll stopped at `page_cap` with more new items waiting
 
     def __init__(
         self,
@@ -105,10 +106,13 @@ class HttpSource:
         """Page numbers for one poll: only the latest page on a first poll, else up to `page_cap`.
 
         Used as `for page in self.pages(...)`; a loop that never breaks ran out of budget with more
-        new items waiting, which is logged once here.
+        new items waiting, which is logged once here and said in `truncated` (the poller then
+        backfills the rest).
         """
+        self.truncated = False
         yield from range(1 if first_poll else self.page_cap)
         if not first_poll:
+            self.truncated = True
             logger.warning(
                 "%s: more than %s pages of new items; the rest were not fetched",
                 self.name,

@@ -5,6 +5,9 @@ with `#` reads the public hashtag timeline (`/api/v1/timelines/tag/:hashtag`, no
 anything else searches statuses, which most servers answer only for a logged-in app
 (`access_token`). Both take `min_id`: only statuses newer than the stored id come back.
 
+Backfill walks back with `max_id` (both endpoints take it: only statuses older than that id),
+storing the oldest id reached.
+
 Paging within a poll: the timeline's `Link` header has `rel="prev"` pointing at the next newer page
 (its `min_id`); search has no Link header and pages with `offset`. Budget headers:
 `x-ratelimit-remaining` / `x-ratelimit-reset` (an ISO time).
@@ -12,12 +15,13 @@ Paging within a poll: the timeline's `Link` header has `rel="prev"` pointing at 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
-from sources.base import FetchResult, Mention, SourceError
+from sources.base import BackfillPage, FetchResult, Mention, SourceError
 from sources.http import HttpSource, parse_time, require
 from sources.text import html_to_text
 
@@ -33,13 +37,34 @@ class MastodonSource(HttpSource):
         self.tag = query[1:] if query.startswith("#") else None
         self._headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
 
-    def fetch(self, cursor: str | None) -> FetchResult:
+    def _endpoint(self) -> tuple[str, dict[str, Any]]:
         params: dict[str, Any] = {"limit": self.limit}
         if self.tag is not None:
-            path = f"/api/v1/timelines/tag/{quote(self.tag, safe='')}"
-        else:
-            path = "/api/v2/search"
-            params.update(q=self.query, type="statuses")
+            return f"/api/v1/timelines/tag/{quote(self.tag, safe='')}", params
+        return "/api/v2/search", {**params, "q": self.query, "type": "statuses"}
+
+    def _statuses(self, body: Any) -> list[Any]:
+        statuses = body if self.tag is not None else self.expect(body, "statuses", list)
+        if not isinstance(statuses, list):
+            kind = type(statuses).__name__
+            raise SourceError(f"{self.name}: unexpected response shape: a {kind}, not a list")
+        return statuses
+
+    def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
+        path, params = self._endpoint()
+        if cursor is not None:
+            _check_cursor(cursor)
+            params["max_id"] = cursor
+        statuses = self._statuses(self.get_json(path, params=params, headers=self._headers))
+        ids = [s["id"] for s in statuses if isinstance(s, dict) and _is_id(s.get("id"))]
+        page = self.parse_items(statuses, self._mention)
+        mentions = [m for m in page if m.created_at >= since]
+        oldest = min(ids, key=int, default=None)
+        done = oldest is None or len(statuses) < self.limit or len(mentions) < len(page)
+        return BackfillPage(mentions, oldest or cursor, done=done)
+
+    def fetch(self, cursor: str | None) -> FetchResult:
+        path, params = self._endpoint()
         if cursor is not None:
             _check_cursor(cursor)
             params["min_id"] = cursor
@@ -47,11 +72,7 @@ class MastodonSource(HttpSource):
         ids: list[str] = []
         for _ in self.pages(first_poll=cursor is None):
             response = self.get(path, params=params, headers=self._headers)
-            body = self.decode_json(response)
-            statuses = body if self.tag is not None else self.expect(body, "statuses", list)
-            if not isinstance(statuses, list):
-                kind = type(statuses).__name__
-                raise SourceError(f"{self.name}: unexpected response shape: a {kind}, not a list")
+            statuses = self._statuses(self.decode_json(response))
             mentions += self.parse_items(statuses, self._mention)
             ids += [s["id"] for s in statuses if isinstance(s, dict) and _is_id(s.get("id"))]
             if len(statuses) < self.limit:

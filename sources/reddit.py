@@ -7,6 +7,8 @@ class turns into pacing.
 
 Cursor: a `Watermark` on `created_utc`. Reddit's own `before=<fullname>` stops working for good
 once that post is deleted or removed, so we page back with `after` and stop at the watermark.
+Backfill pages back the same way from the newest post, storing the `after` fullname it reached
+(a listing serves about 1,000 posts; older ones are out of reach).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sources.base import FetchResult, Mention
+from sources.base import BackfillPage, FetchResult, Mention
 from sources.cursor import Watermark, next_cursor
 from sources.http import HttpSource, require
 
@@ -31,15 +33,25 @@ class RedditSource(HttpSource):
         self.query = query
         self.user_agent = user_agent
 
+    def _params(self) -> dict[str, Any]:
+        return {"q": self.query, "sort": "new", "t": "all", "limit": self.limit, "raw_json": 1}
+
+    def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
+        params = self._params()
+        if cursor is not None:
+            params["after"] = cursor
+        body = self.get_json("/search.json", params=params, headers={"User-Agent": self.user_agent})
+        data = self.expect(body, "data", dict)
+        page = self.parse_items(self.expect(data, "children", list), self._mention)
+        mentions = [m for m in page if m.created_at >= since]
+        after = data.get("after")
+        # A fullname deleted since answers an empty page: nothing more can be reached from it.
+        done = not after or not page or len(mentions) < len(page)
+        return BackfillPage(mentions, after if isinstance(after, str) else cursor, done=done)
+
     def fetch(self, cursor: str | None) -> FetchResult:
         mark = Watermark.load(cursor)
-        params: dict[str, Any] = {
-            "q": self.query,
-            "sort": "new",
-            "t": "all",
-            "limit": self.limit,
-            "raw_json": 1,
-        }
+        params = self._params()
         found: dict[str, Mention] = {}
         for _ in self.pages(first_poll=mark is None):
             body = self.get_json(

@@ -7,20 +7,27 @@ Budget headers: `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds
 
 Recent search covers about 7 days: a `since_id` older than that is a 400 naming the parameter
 (seen in rooteco/tweetscape#421). After such an outage we start over from the latest page.
+
+Backfill walks back with `until_id` (older than the oldest post reached) and `start_time` no
+earlier than the 7 days recent search covers.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 import httpx
 
-from sources.base import FetchResult, Mention, SourceError
+from sources.base import BackfillPage, FetchResult, Mention, SourceError
 from sources.http import HttpSource, parse_time, require
 
 logger = logging.getLogger(__name__)
+
+# Recent search refuses a start_time older than 7 days; a minute's margin for clock skew.
+SEARCH_WINDOW = timedelta(days=7) - timedelta(minutes=1)
 
 
 class _StaleSinceId(SourceError):
@@ -51,14 +58,34 @@ class XSource(HttpSource):
             raise _StaleSinceId(f"{self.name}: since_id refused", permanent=True)
         super().raise_for_response(response)
 
-    def _poll(self, cursor: str | None) -> FetchResult:
-        params: dict[str, Any] = {
+    def _params(self) -> dict[str, Any]:
+        return {
             "query": self.query,
             "max_results": self.max_results,
             "tweet.fields": "created_at,public_metrics,author_id",
             "expansions": "author_id",
             "user.fields": "username,public_metrics",
         }
+
+    def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
+        params = self._params()
+        start = max(since, self.clock() - SEARCH_WINDOW)
+        params["start_time"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if cursor is not None:
+            if not cursor.isdigit():
+                raise SourceError(f"{self.name}: unreadable cursor {cursor!r}", permanent=True)
+            params["until_id"] = cursor
+        body = self.get_json("/tweets/search/recent", params=params, headers=self._headers)
+        meta = self.expect(body, "meta", dict)
+        tweets = self.expect(body, "data", list) if "data" in body else []
+        mentions = self.parse_items(tweets, partial(self._mention, users=_users_by_id(body)))
+        ids = [str(t.get("id")) for t in tweets if isinstance(t, dict)]
+        oldest = min((i for i in ids if i.isdigit()), key=int, default=None)
+        done = oldest is None or not meta.get("next_token")
+        return BackfillPage(mentions, oldest or cursor, done=done)
+
+    def _poll(self, cursor: str | None) -> FetchResult:
+        params = self._params()
         if cursor is not None:
             if not cursor.isdigit():
                 raise SourceError(f"{self.name}: unreadable cursor {cursor!r}", permanent=True)

@@ -5,6 +5,9 @@ memory does not grow with the timeline. JSON keeps the contract shape
 CSV is RFC 4180 (CRLF, quoted where needed). A file meant for a person (`--out`, the Slack upload)
 starts with a UTF-8 byte order mark, because Excel on Windows reads a CSV without one as the local
 code page and mangles names like "Amélie"; stdout has none, since a pipe feeds a program.
+
+Markdown and HTML are for people: written in the team's language (`bot.core.i18n`). JSON and CSV
+are data: their keys, event types and values stay as stored, whatever the locale.
 """
 
 from __future__ import annotations
@@ -26,8 +29,11 @@ from bot.aftermath.records import (
     iso,
     no_names,
 )
+from bot.core import i18n
 from bot.core.config import Config
+from bot.core.i18n import _
 from bot.response import incidents, stats
+from bot.response.drafts import draft_status
 from models import Incident
 
 FORMATS = ("json", "csv", "md", "html")
@@ -125,37 +131,48 @@ def write_markdown(
 ) -> None:
     m = stats.incident_metrics(session, incident)
     info = incident_dict(session, incident, m)
-    drill = "DRILL · " if incident.is_drill else ""
-    out.write(f"# {drill}Incident #{incident.id}: {_md(incident.title)}\n\n")
-    out.write(f"- **Status:** {incident.status} · **Severity:** {incident.severity}\n")
-    owner = f"{_md(name_of(incident.owner))} ({incident.owner})" if incident.owner else "nobody"
-    out.write(f"- **Owner:** {owner}\n")
-    out.write(f"- **Opened:** {info['opened_at']} · **Resolved:** {info['resolved_at'] or '—'}\n")
+    drill = _("DRILL · ") if incident.is_drill else ""
+    title = _("Incident #{number}: {title}", number=incident.id, title=_md(incident.title))
+    out.write(f"# {drill}{title}\n\n")
+    status = incidents.status_name(incident.status)
+    severity = incidents.severity_name(incident.severity)
+    out.write(_("- **Status:** {status} · **Severity:** {severity}", status=status,
+                severity=severity) + "\n")  # fmt: skip
+    owner = f"{_md(name_of(incident.owner))} ({incident.owner})" if incident.owner else _("nobody")
+    out.write(_("- **Owner:** {owner}", owner=owner) + "\n")
+    out.write(_("- **Opened:** {opened} · **Resolved:** {resolved}",
+                opened=i18n.when(incident.opened_at),
+                resolved=i18n.when(incident.resolved_at)) + "\n")  # fmt: skip
     if incident.summary:
-        out.write(f"- **Summary:** {_md(incident.summary)}\n")
-    out.write("\n## Why it fired\n\n")
-    for reason in info["reasons"] or ["(no reasons recorded)"]:
+        out.write(_("- **Summary:** {summary}", summary=_md(incident.summary)) + "\n")
+    out.write("\n## " + _("Why it fired") + "\n\n")
+    for reason in info["reasons"] or [_("(no reasons recorded)")]:
         out.write(f"- {_md(str(reason))}\n")
-    out.write("\n## Response metrics\n\n| Metric | Value |\n|---|---|\n")
+    out.write("\n## " + _("Response metrics") + "\n\n")
+    out.write("| " + _("Metric") + " | " + _("Value") + " |\n|---|---|\n")
     for label, value in (
-        ("Time to detect", m.time_to_detect),
-        ("Time to claim", m.time_to_claim),
-        ("Time to first approved reply", m.time_to_first_approved_reply),
-        ("Time to resolve", m.time_to_resolve),
+        (_("Time to detect"), m.time_to_detect),
+        (_("Time to claim"), m.time_to_claim),
+        (_("Time to first approved reply"), m.time_to_first_approved_reply),
+        (_("Time to resolve"), m.time_to_resolve),
     ):
         out.write(f"| {label} | {stats.human(value)} |\n")
     drafts = draft_dicts(session, incident, name_of)
-    prefilled, _ = review.prefill(
+    prefilled, _steps = review.prefill(
         session, incident, metrics=m, drafts=drafts, config=config or Config(), name_of=name_of
     )
     _write_review(prefilled, out)
     if drafts:
-        out.write("\n## Drafted replies\n\n")
+        out.write("\n## " + _("Drafted replies") + "\n\n")
         for d in drafts:
-            out.write(f"**v{d['version']}** by {_md(d['author_name'])} ({d['author']}) — ")
-            out.write(f"{d['status']}{_decision(d)}\n\n")
+            author = f"{_md(d['author_name'])} ({d['author']})"
+            out.write(_("**v{version}** by {author}", version=d["version"], author=author))
+            out.write(f" — {draft_status(d['status'])}{_decision(d)}\n\n")
             out.write("".join(f"> {_md(line)}\n" for line in d["text"].splitlines()) + "\n")
-    out.write("\n## Timeline\n\n| Time (UTC) | Step | Who | Details |\n|---|---|---|---|\n")
+    out.write("\n## " + _("Timeline") + "\n\n")
+    heads = (_("Time (UTC)"), _("Step"), _("Who"), _("Details"))
+    out.write("| " + " | ".join(heads) + " |\n")
+    out.write("|---|---|---|---|\n")
     for event in events(session, incident.id):
         row = event_dict(event, name_of)
         who = f"{row['actor_name']} ({row['actor']})" if row["actor"] else "crisisbot"
@@ -167,16 +184,14 @@ def write_markdown(
 
 def _write_review(r: review.Review, out: IO[str]) -> None:
     """The same prefilled review as the HTML report's, as lists to edit before sharing."""
-    out.write(
-        "\n## Post-incident review\n\n_Prefilled from the timeline: edit it before sharing._\n"
-    )
-    out.write("\n### What happened\n\n")
+    out.write("\n## " + _("Post-incident review") + "\n\n_")
+    out.write(_("Prefilled from the timeline: edit it before sharing.") + "_\n")
+    out.write("\n### " + _("What happened") + "\n\n")
     for at, text in r.happened:
-        when = at.strftime("%Y-%m-%d %H:%M UTC") if at else "—"
-        out.write(f"- **{when}** — {_md(text)}\n")
-    for heading, lines in (("What worked", r.worked), ("What to change", r.change)):
+        out.write(f"- **{i18n.when(at)}** — {_md(text)}\n")
+    for heading, lines in ((_("What worked"), r.worked), (_("What to change"), r.change)):
         out.write(f"\n### {heading}\n\n")
-        for text in lines or ["(to fill in)"]:
+        for text in lines or [_("(to fill in)")]:
             out.write(f"- {_md(text)}\n")
 
 
@@ -184,7 +199,9 @@ def _decision(d: dict[str, Any]) -> str:
     if not d["decided_by"]:
         return ""
     reason = f": {_md(d['reason'])}" if d["reason"] else ""
-    return f" by {_md(d['decided_by_name'])} ({d['decided_by']}) at {d['decided_at']}{reason}"
+    who = f"{_md(d['decided_by_name'])} ({d['decided_by']})"
+    at = i18n.when(datetime.fromisoformat(d["decided_at"])) if d["decided_at"] else "—"
+    return " " + _("by {who} at {at}", who=who, at=at) + reason
 
 
 def _md(text: str) -> str:

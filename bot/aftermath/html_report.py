@@ -19,8 +19,12 @@ from sqlalchemy.orm import Session
 
 from bot.aftermath import records, review
 from bot.aftermath.records import NameOf
+from bot.core import i18n
 from bot.core.config import Config
+from bot.core.i18n import _
 from bot.response import stats
+from bot.response.drafts import draft_status
+from bot.response.incidents import severity_name, status_name
 from models import Incident, Mention
 
 CSP = (
@@ -91,7 +95,7 @@ def _x(series: Series, at: datetime) -> float:
 
 def _fmt(at: datetime, series: Series) -> str:
     long = series.end - series.start > timedelta(days=1)
-    return at.strftime("%d %b %H:%M" if long else "%H:%M")
+    return i18n.short(at) if long else at.strftime("%H:%M")
 
 
 def chart_svg(series: Series, steps: list[review.Step], incident: Incident) -> str:
@@ -99,11 +103,14 @@ def chart_svg(series: Series, steps: list[review.Step], incident: Incident) -> s
     plot_h = H - TOP - BOTTOM
     peak = max(series.counts) or 1
     bar_w = (W - LEFT - RIGHT) / len(series.counts)
+    label = _(
+        "Mentions of {brand} per {minutes} minutes, with the negative share and the response "
+        "steps", brand=incident.brand or _("the brand"),
+        minutes=int(series.bin.total_seconds() // 60),
+    )  # fmt: skip
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" '
-        f'class="chart" aria-label="Mentions of {e(incident.brand or "the brand")} per '
-        f"{int(series.bin.total_seconds() // 60)} minutes, with the negative share and the "
-        'response steps">'
+        f'class="chart" aria-label="{e(label)}">'
     ]
     parts += _axes(series, peak, plot_h)
     for i, count in enumerate(series.counts):
@@ -115,7 +122,15 @@ def chart_svg(series: Series, steps: list[review.Step], incident: Incident) -> s
         parts.append(
             f'<rect class="bar" x="{LEFT + i * bar_w:.1f}" y="{TOP + plot_h - h:.1f}" '
             f'width="{max(bar_w - 1, 1):.1f}" height="{h:.1f}"><title>{e(_fmt(at, series))}: '
-            f"{count} mentions, {neg:.0%} negative</title></rect>"
+            + e(
+                i18n.ngettext(
+                    "{n} mention, {share} negative",
+                    "{n} mentions, {share} negative",
+                    count,
+                    share=i18n.percent(neg),
+                )
+            )
+            + "</title></rect>"
         )
     parts += _storm_band(series, incident, plot_h)  # over the bars, translucent
     parts.append(_share_line(series, bar_w, plot_h))
@@ -130,7 +145,9 @@ def _storm_band(series: Series, incident: Incident, plot_h: int) -> list[str]:
     x0, x1 = _x(series, incident.first_mention_at), _x(series, incident.opened_at)
     return [
         f'<rect class="band" x="{x0:.1f}" y="{TOP}" width="{max(x1 - x0, 1):.1f}" '
-        f'height="{plot_h}"><title>From the first mention to the alert</title></rect>'
+        f'height="{plot_h}"><title>'
+        + e(_("From the first mention to the alert"))
+        + "</title></rect>"
     ]
 
 
@@ -141,17 +158,18 @@ def _axes(series: Series, peak: int, plot_h: int) -> list[str]:
         y = base - frac * plot_h
         out.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
                    f"{round(peak * frac)}</text>")  # fmt: skip
-        out.append(f'<text class="tick neg" x="{W - RIGHT + 6}" y="{y + 4:.1f}">{frac:.0%}</text>')
+        share = e(i18n.percent(frac))
+        out.append(f'<text class="tick neg" x="{W - RIGHT + 6}" y="{y + 4:.1f}">{share}</text>')
     ticks, n = 6, len(series.counts)
     for k in range(ticks + 1):
         at = series.start + series.bin * round(k * n / ticks)  # on bin edges: whole minutes
         out.append(f'<text class="tick" x="{_x(series, at):.1f}" y="{base + 18}" '
                    f'text-anchor="middle">{e(_fmt(at, series))}</text>')  # fmt: skip
-    out.append(f'<text class="tick" x="{LEFT}" y="{TOP - 12}">mentions</text>')
+    out.append(f'<text class="tick" x="{LEFT}" y="{TOP - 12}">' + e(_("mentions")) + "</text>")
     out.append(
         f'<text class="tick neg" x="{W - RIGHT}" y="{TOP - 12}" text-anchor="end">'
-        "negative share</text>"
-    )
+        + e(_("negative share")) + "</text>"
+    )  # fmt: skip
     return out
 
 
@@ -171,8 +189,9 @@ def _markers(series: Series, steps: list[review.Step], plot_h: int) -> list[str]
         out.append(
             f'<g class="step"><line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{TOP + plot_h}"/>'
             f'<circle cx="{x:.1f}" cy="{TOP - 2}" r="8"/><text x="{x:.1f}" y="{TOP + 2}" '
-            f'text-anchor="middle">{n}</text><title>{n}. {e(step.type)} at '
-            f"{e(_fmt(step.at, series))}</title></g>"
+            f'text-anchor="middle">{n}</text><title>{n}. '
+            + e(_("{step} at {at}", step=step.type, at=_fmt(step.at, series)))
+            + "</title></g>"
         )
     return out
 
@@ -235,9 +254,11 @@ def write_html(
     prefilled, steps = review.prefill(
         session, incident, metrics=metrics, drafts=drafts, config=config, name_of=name_of
     )
-    title = f"{'DRILL · ' if incident.is_drill else ''}Incident #{incident.id}: {incident.title}"
+    title = (_("DRILL · ") if incident.is_drill else "") + _(
+        "Incident #{number}: {title}", number=incident.id, title=incident.title
+    )
     out.write(
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{e(i18n.current())}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="referrer" content="no-referrer">'
@@ -251,12 +272,12 @@ def write_html(
     out.write(_evidence_section(incident))
     out.write(_drafts_section(drafts))
     _timeline_section(session, incident, out, name_of)
-    out.write(f"<footer>Made by crisisbot at {e(now.isoformat(timespec='seconds'))} · "
-              "times in UTC</footer>\n</main></body></html>\n")  # fmt: skip
+    made = _("Made by crisisbot at {at} · times in UTC", at=i18n.when(now))
+    out.write(f"<footer>{e(made)}</footer>\n</main></body></html>\n")
 
 
 def _when(value: datetime | None) -> str:
-    return e(value.strftime("%Y-%m-%d %H:%M UTC")) if value else "—"
+    return e(i18n.when(value)) if value else "—"
 
 
 def _person(user: str | None, name_of: NameOf) -> str:
@@ -266,40 +287,54 @@ def _person(user: str | None, name_of: NameOf) -> str:
 
 
 def _header(incident: Incident, name_of: NameOf) -> str:
-    drill = '<span class="drill">DRILL</span> ' if incident.is_drill else ""
-    owner = _person(incident.owner, name_of) if incident.owner else "nobody"
+    drill = '<span class="drill">' + e(_("DRILL")) + "</span> " if incident.is_drill else ""
+    owner = _person(incident.owner, name_of) if incident.owner else e(_("nobody"))
     summary = f"<p>{e(incident.summary)}</p>" if incident.summary else ""
+    title = e(_("Incident #{number}: {title}", number=incident.id, title=incident.title))
+    meta = _(
+        "Brand <b>{brand}</b> · status <b>{status}</b> · severity <b>{severity}</b> · "
+        "owner {owner}", brand=e(incident.brand or "—"), status=e(status_name(incident.status)),
+        severity=e(severity_name(incident.severity)), owner=owner,
+    )  # fmt: skip
+    times = _(
+        "Opened {opened} · resolved {resolved}", opened=_when(incident.opened_at),
+        resolved=_when(incident.resolved_at),
+    )  # fmt: skip
     return (
-        f"<header><h1>{drill}Incident #{incident.id}: {e(incident.title)}</h1>"
-        f'<p class="meta">Brand <b>{e(incident.brand or "—")}</b> · status '
-        f"<b>{e(incident.status)}</b> · severity <b>{e(incident.severity)}</b> · owner {owner}</p>"
-        f'<p class="meta">Opened {_when(incident.opened_at)} · resolved '
-        f"{_when(incident.resolved_at)}</p>{summary}</header>\n"
+        f"<header><h1>{drill}{title}</h1>"
+        f'<p class="meta">{meta}</p>'
+        f'<p class="meta">{times}</p>{summary}</header>\n'
     )
 
 
 def _metrics(m: stats.Metrics) -> str:
     cards = "".join(
-        f'<div class="card"><b>{e(stats.human(value))}</b><span>{label}</span></div>'
+        f'<div class="card"><b>{e(stats.human(value))}</b><span>{e(label)}</span></div>'
         for label, value in (
-            ("to detect (first mention → alert)", m.time_to_detect),
-            ("to claim", m.time_to_claim),
-            ("to first approved reply", m.time_to_first_approved_reply),
-            ("to resolve", m.time_to_resolve),
+            (_("to detect (first mention → alert)"), m.time_to_detect),
+            (_("to claim"), m.time_to_claim),
+            (_("to first approved reply"), m.time_to_first_approved_reply),
+            (_("to resolve"), m.time_to_resolve),
         )
     )
-    return f'<section><h2>Response times</h2><div class="cards">{cards}</div></section>\n'
+    head = e(_("Response times"))
+    return f'<section><h2>{head}</h2><div class="cards">{cards}</div></section>\n'
 
 
 def _chart_section(series: Series, steps: list[review.Step], incident: Incident) -> str:
     minutes = int(series.bin.total_seconds() // 60)
+    head = _("Mentions of {brand}", brand=incident.brand or _("the brand"))
+    legend = [
+        ("--bar", _("mentions per {minutes} min", minutes=minutes)),
+        ("--neg", _("negative share")),
+        ("--band", _("first mention → alert")),
+        ("--step", _("numbered steps (see What happened)")),
+    ]
+    keys = "".join(f'<i style="background:var({var})"></i>{e(text)}' for var, text in legend)
     return (
-        f"<section><h2>Mentions of {e(incident.brand or 'the brand')}</h2>"
+        f"<section><h2>{e(head)}</h2>"
         f"{chart_svg(series, steps, incident)}"
-        f'<p class="legend"><i style="background:var(--bar)"></i>mentions per {minutes} min'
-        f'<i style="background:var(--neg)"></i>negative share'
-        f'<i style="background:var(--band)"></i>first mention → alert'
-        f'<i style="background:var(--step)"></i>numbered steps (see What happened)</p>'
+        f'<p class="legend">{keys}</p>'
         "</section>\n"
     )
 
@@ -310,15 +345,20 @@ def _review_section(r: review.Review, steps: list[review.Step]) -> str:
     for n, (at, text) in enumerate(r.happened):
         badge = f'<span class="n">{n - lead + 1}</span>' if n >= lead else ""
         happened.append(f"<li>{badge}<b>{_when(at)}</b> — {e(text)}</li>")
-    worked = "".join(f"<li>{e(t)}</li>" for t in r.worked) or "<li>(to fill in)</li>"
+    worked = (
+        "".join(f"<li>{e(t)}</li>" for t in r.worked) or "<li>" + e(_("(to fill in)")) + "</li>"
+    )
     change = "".join(f"<li>{e(t)}</li>" for t in r.change)
+    prefilled = _("Prefilled from the timeline: edit it here (the text is editable), then save "
+                  "the page.")  # fmt: skip
+    h_review, h_happened = e(_("Post-incident review")), e(_("What happened"))
+    h_worked, h_change = e(_("What worked")), e(_("What to change"))
     return (
-        '<section class="review"><h2>Post-incident review</h2>'
-        '<p class="meta">Prefilled from the timeline: edit it here (the text is editable), then '
-        "save the page.</p>"
-        f'<h3>What happened</h3><ul contenteditable="true">{"".join(happened)}</ul>'
-        f'<h3>What worked</h3><ul class="worked" contenteditable="true">{worked}</ul>'
-        f'<h3>What to change</h3><ul class="change" contenteditable="true">{change}</ul>'
+        f'<section class="review"><h2>{h_review}</h2>'
+        f'<p class="meta">{e(prefilled)}</p>'
+        f'<h3>{h_happened}</h3><ul contenteditable="true">{"".join(happened)}</ul>'
+        f'<h3>{h_worked}</h3><ul class="worked" contenteditable="true">{worked}</ul>'
+        f'<h3>{h_change}</h3><ul class="change" contenteditable="true">{change}</ul>'
         "</section>\n"
     )
 
@@ -337,42 +377,50 @@ def _evidence_section(incident: Incident) -> str:
     quotes = []
     for s in ev.get("samples", [])[:5]:
         link = safe_link(s.get("url"))
-        source = e(s.get("source") or "post")
+        source = e(s.get("source") or _("post"))
         cite = f'<a href="{e(link)}" rel="noopener noreferrer">{source}</a>' if link else source
-        quotes.append(f"<blockquote>{e(s.get('text'))}<br><small>— {e(s.get('author'))} on "
-                      f"{cite}</small></blockquote>")  # fmt: skip
+        said = _("— {author} on {source}", author=e(s.get("author")), source=cite)
+        quotes.append(f"<blockquote>{e(s.get('text'))}<br><small>{said}</small></blockquote>")
+    h_why, h_said = e(_("Why it fired")), e(_("What people said"))
     return (
-        f"<section><h2>Why it fired</h2><ul>{reasons}</ul>"
-        + (f"<h3>What people said</h3>{''.join(quotes)}" if quotes else "")
+        f"<section><h2>{h_why}</h2><ul>{reasons}</ul>"
+        + (f"<h3>{h_said}</h3>{''.join(quotes)}" if quotes else "")
         + "</section>\n"
     )
 
 
 def _drafts_section(drafts: list[dict[str, Any]]) -> str:
+    head = e(_("Drafted replies"))
     if not drafts:
-        return "<section><h2>Drafted replies</h2><p>No reply was drafted.</p></section>\n"
+        none = e(_("No reply was drafted."))
+        return f"<section><h2>{head}</h2><p>{none}</p></section>\n"
     items = []
     for d in drafts:
+        status = e(draft_status(d["status"]))
+        decider = f'{e(d["decided_by_name"])} <span class="id">{e(d["decided_by"])}</span>'
         decided = (
-            f" · {e(d['status'])} by {e(d['decided_by_name'])} "
-            f'<span class="id">{e(d["decided_by"])}</span> at {e(d["decided_at"])}'
+            " · " + _("{status} by {who} at {at}", status=status, who=decider,
+                      at=e(d["decided_at"]))
             if d["decided_by"] else ""
         )  # fmt: skip
-        reason = f"<p>Reason: {e(d['reason'])}</p>" if d["reason"] else ""
+        reason = (
+            "<p>" + e(_("Reason: {reason}", reason=d["reason"])) + "</p>" if d["reason"] else ""
+        )
+        author = f'{e(d["author_name"])} <span class="id">{e(d["author"])}</span>'
         items.append(
             f'<div class="draft {e(d["status"])}"><b>v{d["version"]}</b> '
-            f'<span class="pill">{e(d["status"])}</span> by {e(d["author_name"])} '
-            f'<span class="id">{e(d["author"])}</span> at {e(d["created_at"])}{decided}'
-            f"<blockquote>{e(d['text'])}</blockquote>{reason}</div>"
+            f'<span class="pill">{status}</span> '
+            + _("by {author} at {at}", author=author, at=e(d["created_at"]))
+            + f"{decided}<blockquote>{e(d['text'])}</blockquote>{reason}</div>"
         )
-    return f"<section><h2>Drafted replies</h2>{''.join(items)}</section>\n"
+    return f"<section><h2>{head}</h2>{''.join(items)}</section>\n"
 
 
 def _timeline_section(session: Session, incident: Incident, out: IO[str], name_of: NameOf) -> None:
-    out.write(
-        "<section><h2>Timeline</h2><table><thead><tr><th>Time (UTC)</th><th>Step</th>"
-        "<th>Who</th><th>Details</th></tr></thead><tbody>\n"
-    )
+    heads = "".join(f"<th>{e(h)}</th>" for h in (_("Time (UTC)"), _("Step"), _("Who"),
+                                                    _("Details")))  # fmt: skip
+    h_timeline = e(_("Timeline"))
+    out.write(f"<section><h2>{h_timeline}</h2><table><thead><tr>{heads}</tr></thead><tbody>\n")
     for event in records.events(session, incident.id):
         details = "; ".join(f"{k}: {v}" for k, v in event.data.items())
         out.write(

@@ -15,15 +15,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.aftermath.html_report import CSP, STYLE, e
+from bot.core import i18n
+from bot.core.i18n import N_, _
 from bot.response import stats
+from bot.response.incidents import status_name
 from models import Incident, Mention
 
-METRICS = (
-    ("time_to_detect", "Time to detect"),
-    ("time_to_claim", "Time to claim"),
-    ("time_to_first_approved_reply", "Time to first approved reply"),
-    ("time_to_resolve", "Time to resolve"),
+METRICS = (  # labels marked with N_, translated where shown
+    ("time_to_detect", N_("Time to detect")),
+    ("time_to_claim", N_("Time to claim")),
+    ("time_to_first_approved_reply", N_("Time to first approved reply")),
+    ("time_to_resolve", N_("Time to resolve")),
 )
+MEDIAN_LINES = {  # the digest's sentence per metric
+    "time_to_detect": N_("Median time to detect: {value} ({trend})"),
+    "time_to_claim": N_("Median time to claim: {value} ({trend})"),
+    "time_to_first_approved_reply": N_("Median time to first approved reply: {value} ({trend})"),
+    "time_to_resolve": N_("Median time to resolve: {value} ({trend})"),
+}
 TOP_SOURCES = 5
 
 
@@ -108,104 +117,130 @@ def build(session: Session, *, since: datetime, until: datetime) -> Report:
 def trend(early: timedelta | None, late: timedelta | None) -> str:
     """Words for a change in a response time: shorter is better."""
     if early is None or late is None:
-        return "not enough data"
+        return _("not enough data")
     if late < early * 0.9:
-        return "faster"
+        return _("faster")
     if late > early * 1.1:
-        return "slower"
-    return "steady"
+        return _("slower")
+    return _("steady")
 
 
 def _day(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d")
+    return i18n.day(at)
+
+
+def _title(report: Report) -> str:
+    return _("Incidents from {since} to {until}", since=_day(report.since),
+             until=_day(report.until))  # fmt: skip
+
+
+def _table_heads(report: Report) -> tuple[str, ...]:
+    mid = _day(report.midpoint)
+    return (_("Metric"), _("Whole period"), _("Before {day}", day=mid),
+            _("From {day}", day=mid), _("Trend"))  # fmt: skip
+
+
+def _incident_heads() -> tuple[str, ...]:
+    return ("#", _("Opened (UTC)"), _("Brand"), _("Status"), _("Claim"), _("Resolve"))
 
 
 def write_markdown(report: Report, out: IO[str]) -> None:
     n = len(report.rows)
-    out.write(f"# Incidents from {_day(report.since)} to {_day(report.until)}\n\n")
-    out.write(f"- **Real incidents:** {n} (drills left out)\n")
-    out.write(f"- **False positives (dismissed):** {report.dismissed_share:.0%} "
-              f"({report.dismissed} of {n})\n\n")  # fmt: skip
+    out.write(f"# {_title(report)}\n\n")
+    out.write(_("- **Real incidents:** {count} (drills left out)", count=n) + "\n")
+    out.write(_("- **False positives (dismissed):** {share} ({dismissed} of {count})",
+                share=i18n.percent(report.dismissed_share), dismissed=report.dismissed,
+                count=n) + "\n\n")  # fmt: skip
     early, late = report.halves()
     overall = report.medians()
-    out.write("## Response times (medians)\n\n")
-    out.write(f"| Metric | Whole period | Before {_day(report.midpoint)} | From "
-              f"{_day(report.midpoint)} | Trend |\n|---|---|---|---|---|\n")  # fmt: skip
+    out.write("## " + _("Response times (medians)") + "\n\n")
+    out.write("| " + " | ".join(_table_heads(report)) + " |\n|---|---|---|---|---|\n")
     for key, label in METRICS:
-        out.write(f"| {label} | {stats.human(overall[key])} | {stats.human(early[key])} | "
+        name = _(label)
+        out.write(f"| {name} | {stats.human(overall[key])} | {stats.human(early[key])} | "
                   f"{stats.human(late[key])} | {trend(early[key], late[key])} |\n")  # fmt: skip
-    out.write("\n## Detectors that fired\n\n")
-    for name, count in report.detectors().most_common() or [("(none)", 0)]:
+    out.write("\n## " + _("Detectors that fired") + "\n\n")
+    for name, count in report.detectors().most_common() or [(_("(none)"), 0)]:
         out.write(f"- {_md(name)}: {count}\n")
-    out.write("\n## Busiest sources (mentions)\n\n")
-    for source, count in report.sources or [("(no mentions)", 0)]:
-        out.write(f"- {_md(source)}: {count:,}\n")
-    out.write("\n## Incidents\n\n| # | Opened (UTC) | Brand | Status | Claim | Resolve |\n")
+    out.write("\n## " + _("Busiest sources (mentions)") + "\n\n")
+    for source, count in report.sources or [(_("(no mentions)"), 0)]:
+        out.write(f"- {_md(source)}: {i18n.number(count)}\n")
+    out.write("\n## " + _("Incidents") + "\n\n| " + " | ".join(_incident_heads()) + " |\n")
     out.write("|---|---|---|---|---|---|\n")
     for r in report.rows:
         out.write(f"| {r.number} | {r.opened_at:%Y-%m-%d %H:%M} | {_md(r.brand or '—')} | "
-                  f"{r.status} | {stats.human(r.metrics.time_to_claim)} | "
+                  f"{status_name(r.status)} | {stats.human(r.metrics.time_to_claim)} | "
                   f"{stats.human(r.metrics.time_to_resolve)} |\n")  # fmt: skip
 
 
 def write_html(report: Report, out: IO[str]) -> None:
-    title = f"Incidents from {_day(report.since)} to {_day(report.until)}"
+    title = _title(report)
     early, late = report.halves()
     overall = report.medians()
     trends = "".join(
-        f"<tr><td>{label}</td><td>{e(stats.human(overall[k]))}</td>"
+        "<tr><td>" + e(_(label)) + f"</td><td>{e(stats.human(overall[k]))}</td>"
         f"<td>{e(stats.human(early[k]))}</td><td>{e(stats.human(late[k]))}</td>"
         f"<td>{e(trend(early[k], late[k]))}</td></tr>"
         for k, label in METRICS
     )
     detectors = "".join(f"<li>{e(d)}: {c}</li>" for d, c in report.detectors().most_common())
-    sources = "".join(f"<li>{e(s)}: {c:,}</li>" for s, c in report.sources)
+    sources = "".join(f"<li>{e(s)}: {e(i18n.number(c))}</li>" for s, c in report.sources)
     incidents = "".join(
         f"<tr><td>#{r.number}</td><td>{r.opened_at:%Y-%m-%d %H:%M}</td><td>{e(r.brand or '—')}"
-        f"</td><td>{e(r.status)}</td><td>{e(stats.human(r.metrics.time_to_claim))}</td>"
+        f"</td><td>{e(status_name(r.status))}</td>"
+        f"<td>{e(stats.human(r.metrics.time_to_claim))}</td>"
         f"<td>{e(stats.human(r.metrics.time_to_resolve))}</td></tr>"
         for r in report.rows
     )
+    meta = i18n.ngettext(
+        "{n} real incident (drills left out) · {share} dismissed as false positives ({dismissed})",
+        "{n} real incidents (drills left out) · {share} dismissed as false positives "
+        "({dismissed})",
+        len(report.rows), share=i18n.percent(report.dismissed_share), dismissed=report.dismissed,
+    )  # fmt: skip
+    heads = "".join(f"<th>{e(h)}</th>" for h in _table_heads(report))
+    incident_heads = "".join(f"<th>{e(h)}</th>" for h in _incident_heads())
+    # Headings outside the f-string: the catalogue's extractor does not look inside one.
+    h_times, h_detectors = e(_("Response times (medians)")), e(_("Detectors that fired"))
+    h_sources, h_incidents = e(_("Busiest sources")), e(_("Incidents"))
     out.write(
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{e(i18n.current())}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         f"<title>{e(title)}</title><style>{STYLE}</style></head><body><main>"
-        f'<header><h1>{e(title)}</h1><p class="meta">{len(report.rows)} real incidents '
-        f"(drills left out) · {report.dismissed_share:.0%} dismissed as false positives "
-        f"({report.dismissed})</p></header>"
-        f"<section><h2>Response times (medians)</h2><table><thead><tr><th>Metric</th>"
-        f"<th>Whole period</th><th>Before {_day(report.midpoint)}</th><th>From "
-        f"{_day(report.midpoint)}</th><th>Trend</th></tr></thead><tbody>{trends}</tbody></table>"
-        f"</section><section><h2>Detectors that fired</h2><ul>{detectors or '<li>—</li>'}</ul>"
-        f"<h2>Busiest sources</h2><ul>{sources or '<li>—</li>'}</ul></section>"
-        f"<section><h2>Incidents</h2><table><thead><tr><th>#</th><th>Opened (UTC)</th>"
-        f"<th>Brand</th><th>Status</th><th>Claim</th><th>Resolve</th></tr></thead><tbody>"
-        f"{incidents}</tbody></table></section></main></body></html>\n"
+        f'<header><h1>{e(title)}</h1><p class="meta">{e(meta)}</p></header>'
+        f"<section><h2>{h_times}</h2><table><thead><tr>{heads}"
+        f"</tr></thead><tbody>{trends}</tbody></table></section>"
+        f"<section><h2>{h_detectors}</h2><ul>{detectors or '<li>—</li>'}</ul>"
+        f"<h2>{h_sources}</h2><ul>{sources or '<li>—</li>'}</ul></section>"
+        f"<section><h2>{h_incidents}</h2><table><thead><tr>{incident_heads}</tr></thead>"
+        f"<tbody>{incidents}</tbody></table></section></main></body></html>\n"
     )
 
 
 def slack_summary(report: Report) -> str:
     """The weekly digest: a few lines of mrkdwn, no tables (Slack has none)."""
     n = len(report.rows)
+    head = _("*Weekly crisis digest* ({since} – {until})", since=_day(report.since),
+             until=_day(report.until))  # fmt: skip
     if not n:
-        return (f"*Weekly crisis digest* ({_day(report.since)} – {_day(report.until)})\n"
-                "No real incidents this week. :relieved:")  # fmt: skip
+        return head + "\n" + _("No real incidents this week. :relieved:")
     overall = report.medians()
     early, late = report.halves()
     lines = [
-        f"*Weekly crisis digest* ({_day(report.since)} – {_day(report.until)})",
-        f"• {n} real incident{'s' if n != 1 else ''}, {report.dismissed_share:.0%} dismissed as "
-        "false positives",
-    ]
-    for key, label in METRICS:
-        lines.append(f"• Median {label.lower()}: {stats.human(overall[key])} "
-                     f"({trend(early[key], late[key])})")  # fmt: skip
+        head,
+        "• " + i18n.ngettext("{n} real incident, {share} dismissed as false positives",
+                             "{n} real incidents, {share} dismissed as false positives", n,
+                             share=i18n.percent(report.dismissed_share)),
+    ]  # fmt: skip
+    for key, _label in METRICS:
+        lines.append("• " + _(MEDIAN_LINES[key], value=stats.human(overall[key]),
+                              trend=trend(early[key], late[key])))  # fmt: skip
     detectors = ", ".join(f"{_mrkdwn(d)} ×{c}" for d, c in report.detectors().most_common())
-    lines.append(f"• Detectors: {detectors}")
+    lines.append("• " + _("Detectors: {detectors}", detectors=detectors))
     if report.sources:
-        lines.append("• Busiest sources: " + ", ".join(
-            f"{_mrkdwn(s)} ({c:,})" for s, c in report.sources[:3]))  # fmt: skip
-    lines.append("`crisisbot report --since DATE --format html` for the full report.")
+        busiest = ", ".join(f"{_mrkdwn(s)} ({i18n.number(c)})" for s, c in report.sources[:3])
+        lines.append("• " + _("Busiest sources: {sources}", sources=busiest))
+    lines.append(_("`crisisbot report --since DATE --format html` for the full report."))
     return "\n".join(lines)
 
 

@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.core import i18n
 from bot.core.config import Config
+from bot.core.i18n import _
 from bot.response.stats import Metrics, human
 from models import Incident, TimelineEvent
 
@@ -57,31 +59,33 @@ class Review:
 def step_text(step: Step, who: str) -> str:
     """One key step as a sentence; `who` is the actor's display name ("crisisbot" for the bot)."""
     d = step.data
+    reason = f": {d['reason']}" if d.get("reason") else ""
     match step.type:
         case "incident.opened":
-            return "crisisbot raised the alert."
+            return _("crisisbot raised the alert.")
         case "incident.claimed":
-            return f"{who} claimed it."
+            return _("{who} claimed it.", who=who)
         case "incident.handed_over":
-            return f"{who} took it over."
+            return _("{who} took it over.", who=who)
         case "incident.escalated":
-            how = "automatically" if d.get("automatic") else f"by {who}"
-            reason = f" ({d['reason']})" if d.get("reason") else ""
-            return f"Escalated to {d.get('level_name', 'the next level')} {how}{reason}."
+            level = d.get("level_name") or _("the next level")
+            why = f" ({d['reason']})" if d.get("reason") else ""
+            if d.get("automatic"):
+                return _("Escalated to {level} automatically{reason}.", level=level, reason=why)
+            return _("Escalated to {level} by {who}{reason}.", level=level, who=who, reason=why)
         case "draft.approved":
-            return f"{who} approved draft v{d.get('version')}."
+            return _("{who} approved draft v{version}.", who=who, version=d.get("version"))
         case "draft.rejected":
-            reason = f": {d['reason']}" if d.get("reason") else ""
-            return f"{who} rejected draft v{d.get('version')}{reason}."
+            return _("{who} rejected draft v{version}{reason}.", who=who,
+                     version=d.get("version"), reason=reason)  # fmt: skip
         case "incident.resolved":
             summary = f": {d['summary']}" if d.get("summary") else ""
-            return f"{who} resolved it{summary}."
+            return _("{who} resolved it{summary}.", who=who, summary=summary)
         case "incident.dismissed":
-            reason = f": {d['reason']}" if d.get("reason") else ""
-            return f"{who} dismissed it as a false positive{reason}."
+            return _("{who} dismissed it as a false positive{reason}.", who=who, reason=reason)
         case "incident.reopened":
-            return f"{who} reopened it."
-    return f"{step.type} by {who}."
+            return _("{who} reopened it.", who=who)
+    return _("{step} by {who}.", step=step.type, who=who)
 
 
 def key_steps(session: Session, incident_id: int) -> list[Step]:
@@ -138,7 +142,7 @@ def build(
 ) -> Review:
     review = Review()
     if first_mention_at is not None:
-        review.happened.append((first_mention_at, "The storm began (its first mention)."))
+        review.happened.append((first_mention_at, _("The storm began (its first mention).")))
     for step in steps:
         who = name_of(step.actor) if step.actor else "crisisbot"
         review.happened.append((step.at, step_text(step, who)))
@@ -147,7 +151,7 @@ def build(
     _replies(review, metrics, drafts, counts, config)
     _follow_through(review, metrics, counts)
     if not review.change:
-        review.change.append("Nothing stood out from the timeline; keep the playbook as it is.")
+        review.change.append(_("Nothing stood out from the timeline; keep the playbook as it is."))
     return review
 
 
@@ -156,40 +160,41 @@ def _detection(review: Review, m: Metrics) -> None:
         return
     if m.time_to_detect <= QUICK_DETECT:
         review.worked.append(
-            f"Detection was quick: the alert came {human(m.time_to_detect)} "
-            "after the storm's first mention."
-        )
+            _("Detection was quick: the alert came {time} after the storm's first mention.",
+              time=human(m.time_to_detect))
+        )  # fmt: skip
     elif m.time_to_detect > SLOW_DETECT:
         review.change.append(
-            f"Detect sooner: the alert came {human(m.time_to_detect)} after the "
-            "first mention; consider a shorter detection window or interval."
-        )
+            _("Detect sooner: the alert came {time} after the first mention; consider a "
+              "shorter detection window or interval.", time=human(m.time_to_detect))
+        )  # fmt: skip
 
 
 def _claiming(review: Review, m: Metrics, counts: dict[str, int], config: Config) -> None:
     timer = timedelta(minutes=config.unclaimed_minutes)
     if m.time_to_claim is None:
         if not counts.get("incident.dismissed"):
-            review.change.append("Nobody claimed it: make sure someone on call owns each alert.")
+            review.change.append(_("Nobody claimed it: make sure someone on call owns each alert."))
     elif m.time_to_claim <= timer:
         review.worked.append(
-            f"Claimed in {human(m.time_to_claim)}, inside the "
-            f"{config.unclaimed_minutes}-minute unclaimed timer."
-        )
+            _("Claimed in {time}, inside the {minutes}-minute unclaimed timer.",
+              time=human(m.time_to_claim), minutes=config.unclaimed_minutes)
+        )  # fmt: skip
     else:
         review.change.append(
-            f"Claim faster: it took {human(m.time_to_claim)} to claim; consider a shorter "
-            f"unclaimed timer (now {config.unclaimed_minutes} min) or a clearer on-call rota."
-        )
+            _("Claim faster: it took {time} to claim; consider a shorter unclaimed timer "
+              "(now {minutes} min) or a clearer on-call rota.",
+              time=human(m.time_to_claim), minutes=config.unclaimed_minutes)
+        )  # fmt: skip
     automatic = counts.get("escalated.automatic", 0)
     if automatic:
         review.change.append(
-            "crisisbot escalated it by itself because nobody claimed it in "
-            "time: check who is paged at the first level."
-        )
+            _("crisisbot escalated it by itself because nobody claimed it in time: check who "
+              "is paged at the first level.")
+        )  # fmt: skip
     manual = counts.get("incident.escalated", 0) - automatic
     if manual:
-        review.worked.append(f"The team escalated when it needed to ({manual}×).")
+        review.worked.append(_("The team escalated when it needed to ({count}×).", count=manual))
 
 
 def _replies(
@@ -202,45 +207,55 @@ def _replies(
     rejected = [d for d in drafts if d["status"] == "rejected"]
     if rejected:
         reasons = "; ".join(f"v{d['version']}: {d['reason']}" for d in rejected if d["reason"])
-        hint = "" if config.templates else " (crisisbot.toml has no [templates] yet)"
+        hint = "" if config.templates else " " + _("(crisisbot.toml has no [templates] yet)")
         review.change.append(
-            f"{len(rejected)} draft(s) rejected before approval"
+            i18n.ngettext("{n} draft rejected before approval",
+                          "{n} drafts rejected before approval", len(rejected))
             + (f" ({reasons})" if reasons else "")
-            + f": agree key messages and reply templates beforehand{hint}."
-        )
+            + ": " + _("agree key messages and reply templates beforehand{hint}.", hint=hint)
+        )  # fmt: skip
     if counts.get("draft.refused"):
         review.worked.append(
-            f"The four-eyes rule held: {counts['draft.refused']} decision(s) "
-            "by someone not allowed were refused and recorded."
+            i18n.ngettext(
+                "The four-eyes rule held: {n} decision by someone not allowed was refused and "
+                "recorded.",
+                "The four-eyes rule held: {n} decisions by someone not allowed were refused and "
+                "recorded.",
+                counts["draft.refused"],
+            )
         )
     if m.time_to_first_approved_reply is None:
         if drafts:
-            review.change.append("No drafted reply was approved.")
+            review.change.append(_("No drafted reply was approved."))
         elif not counts.get("incident.dismissed"):
-            review.change.append("No public reply was drafted: was silence the right answer?")
+            review.change.append(_("No public reply was drafted: was silence the right answer?"))
     elif m.time_to_first_approved_reply <= QUICK_REPLY:
         review.worked.append(
-            f"A public reply was approved {human(m.time_to_first_approved_reply)} after the alert."
-        )
+            _("A public reply was approved {time} after the alert.",
+              time=human(m.time_to_first_approved_reply))
+        )  # fmt: skip
     else:
         review.change.append(
-            f"Reply sooner: the first approved reply took {human(m.time_to_first_approved_reply)};"
-            " make sure an approver is reachable during the crisis."
-        )
+            _("Reply sooner: the first approved reply took {time}; make sure an approver is "
+              "reachable during the crisis.", time=human(m.time_to_first_approved_reply))
+        )  # fmt: skip
 
 
 def _follow_through(review: Review, m: Metrics, counts: dict[str, int]) -> None:
     if counts.get("reminder.sent"):
         review.change.append(
-            f"crisisbot had to remind the team {counts['reminder.sent']}× after "
-            "silence: post updates or notes in the thread more often."
-        )
+            _("crisisbot had to remind the team {count}× after silence: post updates or notes "
+              "in the thread more often.", count=counts["reminder.sent"])
+        )  # fmt: skip
     if counts.get("incident.dismissed"):
         review.change.append(
-            "It was a false positive: consider tuning this brand's detection "
-            "(keywords, thresholds) so it does not fire again."
-        )
+            _("It was a false positive: consider tuning this brand's detection (keywords, "
+              "thresholds) so it does not fire again.")
+        )  # fmt: skip
     if counts.get("note.added"):
-        review.worked.append(f"{counts['note.added']} note(s) kept the timeline readable.")
+        review.worked.append(
+            i18n.ngettext("{n} note kept the timeline readable.",
+                          "{n} notes kept the timeline readable.", counts["note.added"])
+        )  # fmt: skip
     if m.time_to_resolve is not None:
-        review.worked.append(f"Resolved {human(m.time_to_resolve)} after the alert.")
+        review.worked.append(_("Resolved {time} after the alert.", time=human(m.time_to_resolve)))

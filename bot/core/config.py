@@ -1,4 +1,5 @@
-"""The team's playbook, `crisisbot.toml`: brands, sources, escalation, plan, templates, digest.
+"""The team's playbook, `crisisbot.toml`: the team's language (`locale`), brands, sources,
+escalation, plan, templates, digest.
 
 Unknown keys and wrong types are errors naming the key and the file (`ConfigError`). Secrets never
 live here: sources name the *environment variables* that hold their credentials.
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import sources
+from bot.core import i18n
+from bot.core.i18n import N_
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SOURCE_TYPES = tuple(sorted(sources.SOURCE_TYPES))
@@ -26,7 +29,15 @@ class ConfigError(Exception):
 class Brand:
     name: str
     terms: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # every language's, for the detectors
+    # Per language, as written in the playbook (`keywords = { en = [...], bg = [...] }`); a plain
+    # list is filed under "*" (any language). Pairs, not a dict: the config stays hashable.
+    keywords_by_language: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def keywords_in(self, language: str | None) -> tuple[str, ...]:
+        """The keywords for mentions in `language`: its own and the any-language ones."""
+        return tuple(k for lang, words in self.keywords_by_language
+                     if lang in ("*", language) for k in words)  # fmt: skip
 
     def matches(self, text: str) -> bool:
         lowered = text.lower()
@@ -93,6 +104,7 @@ class Config:
     templates: tuple[Template, ...] = ()
     digest_day: str = "monday"
     digest_hour: int = 9
+    locale: str = i18n.SOURCE_LOCALE  # the language the bot writes in (Slack, exports)
     path: str = "(defaults)"
 
     def brand_for(self, text: str) -> str | None:
@@ -103,6 +115,15 @@ class Config:
             if b.name == brand:
                 return b.keywords
         return tuple(sorted({k for b in self.brands for k in b.keywords}))
+
+
+DEFAULT_LEVELS = (N_("Social team"), N_("Comms lead"), N_("Executives"))
+
+
+def default_levels(locale: str) -> tuple[Level, ...]:
+    """The escalation levels of a playbook that names none, in the team's language."""
+    with i18n.using(locale):
+        return tuple(Level(i18n._(name)) for name in DEFAULT_LEVELS)
 
 
 def load_config(path: Path, *, required: bool = False) -> Config:
@@ -121,8 +142,14 @@ def load_config(path: Path, *, required: bool = False) -> Config:
 def parse_config(data: Mapping[str, Any], where: str) -> Config:
     r = _Reader(where)
     r.keys(
-        data, "", {"brands", "sources", "detection", "escalation", "plan", "templates", "digest"}
+        data,
+        "",
+        {"locale", "brands", "sources", "detection", "escalation", "plan", "templates", "digest"},
     )
+    locale = r.get(data, "locale", "locale", str, i18n.SOURCE_LOCALE).strip().lower()
+    if locale not in i18n.LOCALES:
+        choices = ", ".join(i18n.LOCALES)
+        raise ConfigError(f"{where}: locale must be one of {choices}, not {locale!r}")
     det = r.table(data, "detection")
     r.keys(
         det,
@@ -155,7 +182,7 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         reach_threshold=r.positive(det, "detection.reach_threshold", "reach_threshold", 100_000),
         unclaimed_minutes=r.positive(esc, "escalation.unclaimed_minutes", "unclaimed_minutes", 15),
         reminder_minutes=r.positive(esc, "escalation.reminder_minutes", "reminder_minutes", 60),
-        levels=levels or Config().levels,
+        levels=levels or default_levels(locale),
         key_messages=r.strings(plan, "plan.key_messages", "key_messages"),
         spokespeople=r.strings(plan, "plan.spokespeople", "spokespeople"),
         plan_channels=r.strings(plan, "plan.channels", "channels"),
@@ -164,6 +191,7 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         ),
         digest_day=day,
         digest_hour=_hour(r, digest),
+        locale=locale,
         path=where,
     )
 
@@ -171,11 +199,28 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
 def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
     at = f"brands[{i}]"
     r.keys(t, at, {"name", "terms", "keywords"})
+    by_language = _keywords(r, t, at)
+    flat = tuple(dict.fromkeys(k for words in by_language.values() for k in words))
     return Brand(
         name=r.get(t, f"{at}.name", "name", str),
         terms=r.strings(t, f"{at}.terms", "terms"),
-        keywords=tuple(k.lower() for k in r.strings(t, f"{at}.keywords", "keywords")),
+        keywords=flat,
+        keywords_by_language=tuple(by_language.items()),
     )
+
+
+def _keywords(r: _Reader, t: Mapping[str, Any], at: str) -> dict[str, tuple[str, ...]]:
+    """`keywords = [...]` (any language) or `keywords = { en = [...], bg = [...] }`."""
+    value = t.get("keywords", [])
+    if isinstance(value, dict):
+        out = {}
+        for lang in value:
+            where = f"{at}.keywords.{lang}"
+            if not (lang.isalpha() and 2 <= len(lang) <= 3 and lang.islower()):
+                raise ConfigError(f"{r.where}: {where}: keys are ISO 639 codes like en or bg")
+            out[lang] = tuple(k.lower() for k in r.strings(value, where, lang))
+        return out
+    return {"*": tuple(k.lower() for k in r.strings(t, f"{at}.keywords", "keywords"))}
 
 
 def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:

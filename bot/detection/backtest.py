@@ -20,7 +20,7 @@ from typing import IO
 from bot.core.config import Config
 from bot.detection.detect import storm_settings
 from bot.intake.importer import Problem, read_jsonl
-from bot.intake.ingest import ScoredMention
+from bot.intake.ingest import ScoredMention, brand_for
 from detectors.backtest import TIME_FORMAT, backtest_series
 from detectors.sentiment import analyze
 from detectors.storm import StormTracker
@@ -90,7 +90,7 @@ def read_history(
         if (item.source, item.external_id) in seen:
             continue  # the same de-duplication as the live store
         seen.add((item.source, item.external_id))
-        mentions.append(ScoredMention.of(item, brand=item.brand or config.brand_for(item.text)))
+        mentions.append(ScoredMention.of(item, brand=item.brand or brand_for(config, item.text)))
     mentions.sort(key=lambda m: m.created_at)
     return mentions, problems
 

@@ -20,8 +20,11 @@ from sqlalchemy.orm import Session
 
 import detectors.storm
 import detectors.volume
+from bot.core import i18n
 from bot.core.config import Config
+from bot.core.i18n import _
 from bot.response import incidents
+from detectors.language import language_shares
 from detectors.storm import Assessment, StaleState, StormSettings, StormTracker
 from models import DetectorState, Incident, Mention
 
@@ -207,6 +210,7 @@ _COLUMNS = (
     Mention.author_followers,
     Mention.url,
     Mention.source,
+    Mention.language,
 )
 
 
@@ -281,7 +285,9 @@ def _prepare(session: Session, brand: str | None, *, config: Config, plan: PassP
             tracker.reset()  # mentions arrived for bins already settled: replay them
     lookback = now - timedelta(days=config.lookback_days)
     since = tracker.resume_from(now)
-    return _Prepared(tracker, key, settings, before, since if since and since > lookback else None)
+    if since is None or since <= lookback or tracker.young(now):
+        since = None  # the whole look-back (a young one is all judged by cold start)
+    return _Prepared(tracker, key, settings, before, since)
 
 
 def assess_brand(
@@ -341,7 +347,7 @@ def save_states(session: Session, plan: PassPlan) -> None:
     due = sorted(plan.due, key=lambda d: d[0], reverse=True)
     fresh = sum(1 for d in due if d[0] == timedelta.max)
     rows = []
-    for _, brand, key, tracker in due[: fresh + SAVES_PER_PASS]:
+    for _behind, brand, key, tracker in due[: fresh + SAVES_PER_PASS]:
         until = tracker.settled_until
         assert until is not None
         rows.append(
@@ -388,9 +394,9 @@ def _detect_brand(
     incident = incidents.open_incident(
         session,
         brand=brand,
-        title=f"{brand or 'Brand'}: mention storm",
+        title=_("{brand}: mention storm", brand=brand or _("Brand")),
         severity=result.severity,
-        evidence=evidence_for(result, mentions),
+        evidence=evidence_for(result, mentions, settings=storm_settings(config, brand), now=now),
         first_mention_at=result.started_at,
         channel=channel,
         now=now,
@@ -407,6 +413,8 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     `evidence["alert_at"]`: one alert is one storm, so an incident carrying that alert_at was this
     storm, and a new alert (a new alert_at) after a resolved incident is a new storm. A content-only
     alert has no alert_at: it is the same storm when it began before the latest incident opened.
+    A cold-start alert (`evidence["short_baseline"]`) is content-only too: a volume alert on a
+    storm that began before it opened is that storm.
     """
     alert_at = result.evidence.get("alert_at")
     recent = session.scalars(
@@ -417,7 +425,14 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
         .limit(10)
     ).all()
     if alert_at is not None:
-        return any((i.evidence or {}).get("alert_at") == alert_at for i in recent)
+        if any((i.evidence or {}).get("alert_at") == alert_at for i in recent):
+            return True
+        # A cold-start alert (judged on content, short history) covers the storm it saw: when a
+        # backfill then brings history, the volume alert on that same storm is no new storm.
+        return result.started_at is not None and any(
+            "short_baseline" in (i.evidence or {}) and result.started_at <= i.opened_at
+            for i in recent
+        )
     latest = recent[0] if recent else None
     return (
         latest is not None
@@ -426,7 +441,10 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     )
 
 
-def evidence_for(result: Assessment, mentions: Any) -> dict[str, Any]:
+def evidence_for(
+    result: Assessment, mentions: Any, *, settings: StormSettings, now: datetime
+) -> dict[str, Any]:
+    """The alert's evidence, its reasons written in the team's language (`i18n.current()`)."""
     samples = [
         {
             "source": m.source,
@@ -439,4 +457,153 @@ def evidence_for(result: Assessment, mentions: Any) -> dict[str, Any]:
         }
         for m in (mentions[i] for i in result.sample_indexes[:5])
     ]
-    return {**result.evidence, "reasons": result.reasons, "samples": samples}
+    evidence = {**result.evidence, "samples": samples}
+    since = now - timedelta(minutes=settings.window_minutes)
+    # The window's languages, largest share first (unknown, e.g. rows from before the language
+    # column, counts as "und"): the alert says "87% Bulgarian".
+    shares = language_shares(m.language for m in mentions if since < m.created_at <= now)
+    if shares:
+        evidence["languages"] = dict(shares)
+    evidence["reasons"] = reasons_for(result, evidence, settings)
+    return evidence
+
+
+def reasons_for(result: Assessment, evidence: dict[str, Any], settings: StormSettings) -> list[str]:
+    """The detector's sentences (English, the catalogue's source) or, in another locale, the
+    same facts rewritten from the evidence's numbers; and the storm's languages."""
+    if i18n.current() == i18n.SOURCE_LOCALE:
+        reasons = list(result.reasons)
+    else:
+        reasons = _translated_reasons(evidence, settings)
+    languages = evidence.get("languages")
+    if languages:
+        shares = ", ".join(
+            _("{share} {language}", share=i18n.percent(share), language=i18n.language_name(code))
+            for code, share in list(languages.items())[:3]
+        )
+        # Before the high-reach posts (always the last lines): the card shows the first six.
+        at = len(reasons) - len((evidence.get("top_reach") or [])[:3])
+        reasons.insert(max(at, 0), _("Languages: {shares}.", shares=shares))
+    return reasons
+
+
+def _cold_reasons(ev: dict[str, Any]) -> list[str]:
+    """A cold-start alert's sentences (detectors.coldstart) rewritten from its evidence."""
+    cold = ev.get("cold_start") or {}
+    minutes = int(cold.get("history_minutes", 0))
+    span = _("{n} min", n=max(minutes, 1)) if minutes < 60 else _("{n} h", n=minutes // 60)
+    out = [_("Only {span} of history for this brand: judged on content, not on volume.", span=span)]
+    if "burst" in cold.get("fired_on", []):
+        named = ", ".join(
+            f"“{t['term']}” ({i18n.number(t['count'])})" for t in cold.get("crisis_terms", [])
+        )
+        out.append(
+            _(
+                "{count} negative mentions naming crisis terms in the last {minutes} minutes, "
+                "from {authors} different authors: {named}.",
+                count=i18n.number(cold.get("crisis_negatives", 0)),
+                minutes=cold.get("window_minutes", 0),
+                authors=i18n.number(cold.get("crisis_authors", 0)), named=named,
+            )
+        )  # fmt: skip
+        out.append(
+            _(
+                "{share} of the window's {count} mentions are negative.",
+                share=i18n.percent(float(cold.get("negative_share", 0.0))),
+                count=i18n.number(cold.get("window_mentions", 0)),
+            )
+        )
+    for loud in (cold.get("loud") or [])[:3]:
+        out.append(
+            _(
+                "High-reach negative post by {author} ({followers} followers).",
+                author=loud.get("author") or _("an unknown author"),
+                followers=i18n.number(loud.get("followers") or 0),
+            )
+        )
+    return out
+
+
+def _translated_reasons(ev: dict[str, Any], s: StormSettings) -> list[str]:
+    if ev.get("short_baseline"):
+        return _cold_reasons(ev)
+    out = []
+    observed, expected = ev.get("observed", 0), ev.get("expected", 0.0)
+    minutes = ev.get("window_minutes", s.window_minutes)
+    if ev.get("alert_at") is not None:
+        out.append(
+            _(
+                "{observed} mentions in {minutes} minutes where about {expected} were expected "
+                "at this time of day ({ratio} times the usual).",
+                observed=i18n.number(observed), minutes=minutes,
+                expected=i18n.number(round(expected)),
+                ratio=i18n.decimal(observed / max(expected, 1.0)),
+            )
+        )  # fmt: skip
+        z = float(ev.get("z", 0.0))
+        unusual = (
+            _("extremely unusual, far beyond its normal bursts")
+            if z >= 12
+            else _("very unusual, well beyond its normal bursts")
+            if z >= 8
+            else _("unusual, beyond its normal bursts")
+        )
+        out.append(
+            _(
+                "That is {unusual} for this brand (volume score {score}).",
+                unusual=unusual, score=i18n.decimal(float(ev.get("score", 0.0)), 2),
+            )
+        )  # fmt: skip
+    else:
+        out.append(
+            _(
+                "Volume itself is not unusual yet: {observed} mentions in the last {minutes} "
+                "minutes, about {expected} expected.",
+                observed=i18n.number(observed), minutes=minutes,
+                expected=i18n.number(round(expected)),
+            )
+        )  # fmt: skip
+    recent = ev.get("recent_mentions") or 0
+    if recent:
+        share, usual = ev.get("negative_share", 0.0), ev.get("baseline_negative_share", 0.0)
+        template = (
+            _("{share} of the last {minutes} minutes' {count} mentions are negative "
+              "(up from {usual}).")
+            if share >= usual + s.min_negative_rise
+            else _("{share} of the last {minutes} minutes' {count} mentions are negative "
+                   "(usually {usual}).")
+        )  # fmt: skip
+        out.append(
+            template.format(
+                share=i18n.percent(share),
+                minutes=s.window_minutes,
+                count=i18n.number(recent),
+                usual=i18n.percent(usual),
+            )
+        )
+    rising: Sequence[dict[str, Any]] = ev.get("rising_terms") or []
+    if rising:
+        terms = ", ".join(
+            _("“{term}” ({count}, usually {expected})", term=t["term"],
+              count=i18n.number(t["count"]), expected=i18n.number(round(t["expected"])))
+            for t in rising[:5]
+        )  # fmt: skip
+        out.append(_("Crisis terms rising: {terms}.", terms=terms))
+    for t in (ev.get("top_reach") or [])[:3]:
+        out.append(
+            _(
+                "High-reach post by {author} ({followers} followers, {label}).",
+                author=t.get("author") or _("an unknown author"),
+                followers=i18n.number(t.get("followers") or 0),
+                label=label_name(t.get("label")),
+            )
+        )  # fmt: skip
+    return out
+
+
+def label_name(label: str | None) -> str:
+    return {
+        "negative": _("negative"),
+        "neutral": _("neutral"),
+        "positive": _("positive"),
+    }.get(label or "", _("unscored"))

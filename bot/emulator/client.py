@@ -314,6 +314,20 @@ class SignedSlackClient:
             body, "application/json", timestamp=timestamp, signature=signature, headers=headers
         )
 
+    def app_home_opened(self, user_id: str = "U0ALICE", *, tab: str = "home") -> httpx.Response:
+        """The person opened the app's Home tab (or its Messages tab, with ``tab``)."""
+        event: dict[str, Any] = {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": f"D0{user_id[2:]}",
+            "tab": tab,
+            "event_ts": f"{time.time():.6f}",
+        }
+        home = self.emulator.home(user_id) if self.emulator else None
+        if home is not None:  # Slack includes the current Home tab once one was published
+            event["view"] = home
+        return self.event(event)
+
     def url_verification(
         self,
         challenge: str | None = None,

@@ -212,6 +212,11 @@ class SlackEmulator:
         with self._lock:
             return copy.deepcopy(self._state.views)
 
+    def home(self, user: str) -> dict[str, Any] | None:
+        """The Home tab last published for ``user`` (views.publish), or None."""
+        with self._lock:
+            return copy.deepcopy(self._state.homes.get(user))
+
     @property
     def files(self) -> dict[str, dict[str, Any]]:
         with self._lock:
@@ -433,6 +438,7 @@ class SlackEmulator:
             "views.open": s.views_open,
             "views.update": s.views_update,
             "views.push": s.views_push,
+            "views.publish": s.views_publish,
             "users.info": s.users_info,
             "usergroups.users.list": s.usergroups_users_list,
             "files.getUploadURLExternal": lambda p: s.files_getUploadURLExternal(

@@ -90,6 +90,7 @@ class WorkspaceState:
         self.deleted: list[dict[str, Any]] = []
         self.ephemerals: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
+        self.homes: dict[str, dict[str, Any]] = {}  # user -> the published Home tab
         self.triggers: dict[str, tuple[float, bool]] = {}  # id -> (issued_at, used)
         self.uploads: dict[str, dict[str, Any]] = {}  # file_id -> pending upload
         self.files: dict[str, dict[str, Any]] = {}
@@ -504,6 +505,25 @@ class WorkspaceState:
             return built
         built["previous_view_id"] = current.get("previous_view_id")
         self.views[current["id"]] = built
+        return 200, {"ok": True, "view": copy.deepcopy(built)}
+
+    def views_publish(self, params: dict[str, Any]) -> Answer:
+        """The user's Home tab: one per user, replaced whole on every publish."""
+        user = params.get("user_id")
+        if not user:
+            return self._error("invalid_arguments")
+        if user not in self.ws.users:
+            return self._error("user_not_found")
+        view = params.get("view")
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return self._error("invalid_arguments")
+        current = self.homes.get(user)
+        if params.get("hash") and current is not None and params["hash"] != current["hash"]:
+            return self._error("hash_conflict")
+        built = self._build_view(view, view_id=current["id"] if current else None)
+        if isinstance(built, tuple):
+            return built
+        self.homes[user] = built
         return 200, {"ok": True, "view": copy.deepcopy(built)}
 
     # ---- files ---------------------------------------------------------------------------

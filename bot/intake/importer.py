@@ -1,8 +1,9 @@
 """Read mentions from JSONL and CSV files (the `crisisbot ingest` formats).
 
 Fields: `id` (unique within its source), `source`, `text`, `created_at` (ISO 8601 with offset),
-optional `author`, `url`, `author_followers` (int), `brand`. A bad record is reported with its line
-number and skipped; the rest imports.
+optional `author`, `url`, `author_followers` (int), `brand`, `lang` (the text's language as an ISO
+639 code, e.g. "bg": when the platform or sender knows it, it wins over language identification).
+A bad record is reported with its line number and skipped; the rest imports.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import IO, Any
 from sources.base import Mention
 
 REQUIRED = ("id", "source", "text", "created_at")
-OPTIONAL = ("author", "url", "author_followers", "brand")
+OPTIONAL = ("author", "url", "author_followers", "brand", "lang")
 
 
 class RecordError(ValueError):
@@ -56,6 +57,11 @@ def parse_record(obj: Any) -> Mention:
             raise RecordError(f"`{key}` is not a string")
     if len(obj["id"]) > 255 or len(obj["source"]) > 40:
         raise RecordError("`id` or `source` is too long")
+    lang = obj.get("lang")
+    if lang in ("", None):
+        lang = None
+    elif not isinstance(lang, str) or not (2 <= len(lang.strip()) <= 3 and lang.strip().isalpha()):
+        raise RecordError("`lang` is not an ISO 639 language code like bg or en")
     return Mention(
         source=obj["source"].strip(),
         external_id=obj["id"].strip(),
@@ -65,6 +71,7 @@ def parse_record(obj: Any) -> Mention:
         author_followers=followers,
         url=obj.get("url") or None,
         brand=obj.get("brand") or None,
+        extra={"lang": lang.strip().lower()} if lang else {},
     )
 
 

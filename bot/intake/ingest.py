@@ -5,6 +5,7 @@ Every path a mention comes by (poll, push, file import) ends in `store_mentions`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.core.config import Config
-from detectors.sentiment import analyze
+from detectors.keywords import KeywordMatcher, matcher_for
+from detectors.sentiment import Sentiment, analyze
 from models import Mention as MentionRow
 from sources.base import Mention
 
@@ -35,13 +37,14 @@ class ScoredMention:
     label: str | None
     polarity: float | None
     brand: str | None
+    language: str | None = None
 
     @classmethod
     def of(cls, m: Mention, *, brand: str | None = None) -> ScoredMention:
-        s = analyze(m.text)
+        s = analyze(m.text, given_language(m))
         return cls(
             m.source, m.text, m.created_at, m.author, m.author_followers, m.url,
-            s.label, s.polarity, brand if brand is not None else m.brand,
+            s.label, s.polarity, brand if brand is not None else m.brand, language_of(s),
         )  # fmt: skip
 
 
@@ -83,11 +86,11 @@ def store_mentions(
 
 def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
     text = _storable(m.text)
-    sentiment = analyze(text)
+    sentiment = analyze(text, given_language(m))
     return {
         "source": m.source,
         "external_id": m.external_id,
-        "brand": _storable(m.brand or config.brand_for(text), BRAND_CHARS),
+        "brand": _storable(m.brand or brand_for(config, text), BRAND_CHARS),
         "author": _storable(m.author, AUTHOR_CHARS),
         "author_followers": m.author_followers,
         "text": text,
@@ -96,7 +99,37 @@ def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
         "ingested_at": now,
         "polarity": sentiment.polarity,
         "label": sentiment.label,
+        "language": language_of(sentiment),
     }
+
+
+def brand_for(config: Config, text: str) -> str | None:
+    """The brand a mention names: a term as written (the playbook's `terms`), else a term in the
+    other script or inflected ("Акме", "Акмето" for "acme"; "Vivacom" for "Виваком")."""
+    exact = config.brand_for(text)
+    if exact is not None or not config.brands:
+        return exact
+    for brand in config.brands:
+        if _brand_matcher(brand.terms or (brand.name,)).find(text):
+            return brand.name
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _brand_matcher(terms: tuple[str, ...]) -> KeywordMatcher:
+    return matcher_for(terms)  # one per brand, kept: building one per mention would cost more
+
+
+def given_language(m: Mention) -> str | None:
+    """The record's own `lang`, when a platform or sender knows it: it is scored in that
+    language (no identification); otherwise `analyze` identifies it (detectors.language)."""
+    given = m.extra.get("lang") if isinstance(m.extra, dict) else None
+    return given if isinstance(given, str) and given else None
+
+
+def language_of(sentiment: Sentiment) -> str | None:
+    """The language the mention was scored in; NULL when undetermined ("und": no letters)."""
+    return None if sentiment.lang in ("", "und") else sentiment.lang[:8]
 
 
 def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:

@@ -9,6 +9,10 @@ One poll of one source:
    polls the same items again (and de-duplication on (source, external_id) absorbs any overlap):
    nothing is missed and nothing is stored twice.
 
+After a successful live poll, a source with a backfill under way walks back one page at a time
+within a budget (see `bot.intake.backfill`), each page stored with its backfill cursor in one
+transaction, as the live cursor is.
+
 Failures are recorded on the row and never leave this module: a 429 waits as long as the platform
 asked, a transient error backs off exponentially with jitter, a permanent one (credentials, query,
 address) waits long and says what to fix, and an unexpected exception from a connector (a field a
@@ -17,23 +21,29 @@ platform changed) counts as transient and is logged with its traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
+import math
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.core.config import ConfigError, SourceConfig
+from bot.intake import backfill
 from bot.intake.ingest import store_mentions
 from models import SourceState
 from sources import FetchResult, RateLimited, Source, SourceError, create_source
+from sources.base import Backfilling, BackfillPage
+from sources.http import HttpSource
 
 if TYPE_CHECKING:  # the container is handed in by the shell, never imported below it
     from bot.app import Crisisbot
@@ -54,6 +64,7 @@ class PollResult:
     error: str | None = None
     skipped: bool = False  # backing off: not polled this time
     backoff_until: datetime | None = None
+    backfill: str | None = None  # progress, e.g. "backfilling: 3 of 7 days"
 
     @property
     def ok(self) -> bool:
@@ -79,11 +90,17 @@ class Poller:
         *,
         timeout: float | None = None,
         rng: Callable[[float, float], float] = random.uniform,
+        backfill_days: int = backfill.DEFAULT_DAYS,
+        backfill_pages: int | None = backfill.PAGES_PER_POLL,
+        backfill_seconds: float | None = backfill.SECONDS_PER_POLL,
     ) -> None:
         self.bot = bot
         self.client = client
         self.timeout = timeout
         self.rng = rng
+        self.backfill_days = backfill_days
+        self.backfill_pages = backfill_pages
+        self.backfill_seconds = backfill_seconds
         self._connectors: dict[str, tuple[str, Source]] = {}
 
     # -- the pass -----------------------------------------------------------------------------
@@ -112,7 +129,8 @@ class Poller:
             logger.info("poll %s: backing off until %s", source.name, backoff_until.isoformat())
             return PollResult(source.name, skipped=True, backoff_until=backoff_until)
         try:
-            result = self._connector(source, fingerprint).fetch(cursor)
+            connector = self._connector(source, fingerprint)
+            result = connector.fetch(cursor)
         except RateLimited as exc:
             wait = timedelta(seconds=max(exc.retry_after, 1.0))
             return self._failed(source, exc.message, wait, counts=False)
@@ -129,7 +147,119 @@ class Poller:
             logger.exception("poll %s: the connector failed unexpectedly", source.name)
             message = f"unexpected {type(exc).__name__}: {exc}"
             return self._failed(source, message, None, counts=True)
-        return self._succeeded(source, result, cursor)
+        polled, walking = self._succeeded(
+            source,
+            result,
+            cursor,
+            can_backfill=_can_backfill(connector),
+            truncated=isinstance(connector, HttpSource) and connector.truncated,
+        )
+        if not walking:
+            return polled
+        walked = self.run_backfill(source, pages=self.backfill_pages, seconds=self.backfill_seconds)
+        return dataclasses.replace(walked, new=polled.new + walked.new)
+
+    # -- backfill -----------------------------------------------------------------------------
+    def start_backfill(self, source: SourceConfig, days: int) -> None:
+        """Start a backfill of `days` (or keep the unfinished one already covering them)."""
+        fingerprint = _fingerprint(source)
+        connector = self._connector(source, fingerprint)
+        now = self.bot.clock()
+        with self.bot.transaction() as session:
+            state = _state(session, source)
+            current = state.backfill
+            if current and not current.get("done") and current.get("days") == days:
+                return  # resume it: its cursor is where the last run stopped
+            state.backfill = backfill.new_state(now, days, supported=_can_backfill(connector))
+
+    def run_backfill(
+        self,
+        source: SourceConfig,
+        *,
+        pages: int | None,
+        seconds: float | None,
+        on_page: Callable[[dict[str, Any]], None] | None = None,
+    ) -> PollResult:
+        """Walk this source's backfill back, page by page, within `pages` and `seconds` (None:
+        no limit), until it is done or fails. Each page and its cursor commit together."""
+        started = time.monotonic()
+        new = steps = 0
+        with self.bot.transaction() as session:
+            row = session.get(SourceState, source.name)
+            state = row.backfill if row is not None else None
+        while state is not None and not state.get("done"):
+            if pages is not None and steps >= pages:
+                break
+            if seconds is not None and time.monotonic() - started >= seconds:
+                break
+            try:
+                connector = self._connector(source, _fingerprint(source))
+                if not isinstance(connector, Backfilling):  # the playbook entry changed type
+                    state = {**state, "done": True, "supported": False}
+                    self._save_backfill(source, state)
+                    break
+                page = connector.backfill(state["cursor"], datetime.fromisoformat(state["since"]))
+            except RateLimited as exc:  # the next poll (or run) resumes after the wait
+                wait = timedelta(seconds=max(exc.retry_after, 1.0))
+                return self._backfill_failed(source, exc.message, wait, new, state, counts=False)
+            except (SourceError, ConfigError) as exc:
+                message = exc.message if isinstance(exc, SourceError) else str(exc)
+                if isinstance(exc, SourceError) and not exc.permanent:
+                    return self._backfill_failed(source, message, None, new, state, counts=True)
+                # The platform will not page back for this query (or refuses our cursor): keep
+                # what we have; the live poll carries on regardless.
+                state = {**state, "done": True, "error": message[:ERROR_CHARS]}
+                self._save_backfill(source, state)
+                break
+            except Exception as exc:
+                logger.exception("backfill %s: the connector failed unexpectedly", source.name)
+                message = f"unexpected {type(exc).__name__}: {exc}"
+                return self._backfill_failed(source, message, None, new, state, counts=True)
+            stored, state = self._store_page(source, state, page)
+            new += stored
+            steps += 1
+            if on_page is not None:
+                on_page(state)
+        if steps:
+            logger.info(
+                "backfill %s: %d pages, %d new, %s",
+                source.name,
+                steps,
+                new,
+                backfill.progress(state),
+            )
+        return PollResult(source.name, new=new, backfill=backfill.progress(state))
+
+    def _backfill_failed(
+        self,
+        source: SourceConfig,
+        message: str,
+        wait: timedelta | None,
+        new: int,
+        state: dict[str, Any],
+        *,
+        counts: bool,
+    ) -> PollResult:
+        failed = self._failed(source, f"{message} (while backfilling)", wait, counts=counts)
+        return dataclasses.replace(failed, new=new, backfill=backfill.progress(state))
+
+    def _store_page(
+        self, source: SourceConfig, state: dict[str, Any], page: BackfillPage
+    ) -> tuple[int, dict[str, Any]]:
+        now = self.bot.clock()
+        with self.bot.transaction() as session:
+            new = store_mentions(session, page.mentions, config=self.bot.config, now=now)
+            row = _state(session, source)
+            oldest = min((m.created_at for m in page.mentions), default=None)
+            state = backfill.advanced(
+                state, cursor=page.cursor, oldest=oldest, new=new, done=page.done
+            )
+            row.backfill = state
+        return new, state
+
+    def _save_backfill(self, source: SourceConfig, state: dict[str, Any]) -> None:
+        with self.bot.transaction() as session:
+            _state(session, source).backfill = state
 
     # -- state --------------------------------------------------------------------------------
     def _read_state(self, source: SourceConfig) -> tuple[str | None, datetime | None, str | None]:
@@ -140,12 +270,30 @@ class Poller:
             return state.cursor, state.backoff_until, (state.info or {}).get("fingerprint")
 
     def _succeeded(
-        self, source: SourceConfig, result: FetchResult, cursor: str | None
-    ) -> PollResult:
+        self,
+        source: SourceConfig,
+        result: FetchResult,
+        cursor: str | None,
+        *,
+        can_backfill: bool,
+        truncated: bool,
+    ) -> tuple[PollResult, bool]:
+        """Store the live poll; also say whether a backfill is under way (walk on after it)."""
         now = self.bot.clock()
         with self.bot.transaction() as session:
             new = store_mentions(session, result.mentions, config=self.bot.config, now=now)
             state = _state(session, source)
+            since = backfill.start_since(
+                state.backfill,
+                live_cursor=state.cursor,
+                last_success_at=state.last_success_at,
+                truncated=truncated,
+                now=now,
+                days=self.backfill_days,
+            )
+            if since is not None:
+                days = math.ceil((now - since) / timedelta(days=1))
+                state.backfill = backfill.new_state(now, days, supported=can_backfill, since=since)
             if result.cursor is not None:
                 state.cursor = result.cursor
             state.last_success_at = now
@@ -154,6 +302,7 @@ class Poller:
             state.backoff_until = None
             _count_today(state, new, now)
             today = state.mentions_today
+            walk, walking = backfill.progress(state.backfill), backfill.active(state.backfill)
         logger.info(
             "poll %s: %d fetched, %d new, %d today, cursor %s",
             source.name,
@@ -162,7 +311,7 @@ class Poller:
             today,
             "moved" if result.cursor not in (None, cursor) else "kept",
         )
-        return PollResult(source.name, new=new)
+        return PollResult(source.name, new=new, backfill=walk), walking
 
     def _failed(
         self, source: SourceConfig, message: str, wait: timedelta | None, *, counts: bool
@@ -219,6 +368,10 @@ class Poller:
             raise SourceError(f"{source.name}: {exc}", permanent=True) from None
         self._connectors[source.name] = (fingerprint, connector)
         return connector
+
+
+def _can_backfill(connector: Source) -> bool:
+    return isinstance(connector, Backfilling)
 
 
 def poll_all(

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.errors import Conflict, NotFound
+from bot.core.i18n import _
 from bot.response import incidents, outbox, timeline
 from models import Draft, affected
 
@@ -80,7 +81,7 @@ def decide(
     """Approve or reject; refusals are recorded on the timeline (who tried, and why not)."""
     draft = session.get(Draft, draft_id)
     if draft is None or draft.version != version:
-        raise NotFound("That draft does not exist.")
+        raise NotFound(_("That draft does not exist."))
     incident = incidents.get(session, draft.incident_id)
     verb = "approve" if approve else "reject"
     why = None
@@ -89,13 +90,25 @@ def decide(
     elif user not in approvers:
         why = "not an approver"
     if why:
+        # The timeline keeps the English words (data); the person is told in the team's language.
         timeline.record(
             session, incident, "draft.refused", actor=user, at=now,
             draft_id=draft.id, version=version, attempted=verb, why=why,
         )  # fmt: skip
-        return Decision(
-            False, f"You can't {verb} draft v{version} of #{incident.id}: {why}.", draft
-        )
+        fields: dict[str, object] = {"version": version, "number": incident.id}
+        if why == "not an approver":
+            text = (
+                _("You can't approve draft v{version} of #{number}: not an approver.", **fields)
+                if approve
+                else _("You can't reject draft v{version} of #{number}: not an approver.", **fields)
+            )
+        else:
+            text = _(
+                "You can't approve draft v{version} of #{number}: the author cannot approve "
+                "their own draft.",
+                **fields,
+            )
+        return Decision(False, text, draft)
     status = "approved" if approve else "rejected"
     changed = affected(
         session.execute(
@@ -107,8 +120,13 @@ def decide(
     )
     session.refresh(draft)
     if changed != 1:
-        by = f" by <@{draft.decided_by}>" if draft.decided_by else ""
-        raise Conflict(f"Draft v{version} of #{incident.id} is already {draft.status}{by}.")
+        fields = {"version": version, "number": incident.id, "status": draft_status(draft.status)}
+        if draft.decided_by:
+            who = f"<@{draft.decided_by}>"
+            raise Conflict(
+                _("Draft v{version} of #{number} is already {status} by {who}.", who=who, **fields)
+            )
+        raise Conflict(_("Draft v{version} of #{number} is already {status}.", **fields))
     incident.updated_at = now
     data = {"draft_id": draft.id, "version": version, "author": draft.author}
     if approve:
@@ -119,4 +137,20 @@ def decide(
         )
     outbox.enqueue_draft_card(session, draft, incident, now=now)
     outbox.enqueue_incident_card(session, incident, now=now)
-    return Decision(True, f"Draft v{version} of #{incident.id} {status}.", draft)
+    text = (
+        _("Draft v{version} of #{number} approved.", version=version, number=incident.id)
+        if approve
+        else _("Draft v{version} of #{number} rejected.", version=version, number=incident.id)
+    )
+    return Decision(True, text, draft)
+
+
+def draft_status(status: str) -> str:
+    """A draft's state in the team's language (stored as the English word)."""
+    names = {
+        "pending": _("pending"),
+        "approved": _("approved"),
+        "rejected": _("rejected"),
+        "superseded": _("superseded"),
+    }
+    return names.get(status, status)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.config import Level
 from bot.core.errors import Conflict, NotFound
+from bot.core.i18n import _
 from bot.core.text import escape_mrkdwn
 from bot.response import outbox, timeline
 from models import SEVERITIES, Incident
@@ -29,8 +30,34 @@ def get(session: Session, number: int, *, for_update: bool = False) -> Incident:
         stmt = stmt.with_for_update()
     incident = session.scalar(stmt)
     if incident is None:
-        raise NotFound(f"There is no incident #{number}. `/crisis list` shows the open ones.")
+        raise NotFound(no_such_incident(number))
     return incident
+
+
+def no_such_incident(number: int) -> str:
+    return _("There is no incident #{number}. `/crisis list` shows the open ones.", number=number)
+
+
+def status_name(status: str) -> str:
+    """An incident state in the team's language (the stored value stays the English word)."""
+    names = {
+        "open": _("open"),
+        "claimed": _("claimed"),
+        "escalated": _("escalated"),
+        "resolved": _("resolved"),
+        "dismissed": _("dismissed"),
+    }
+    return names.get(status, status)
+
+
+def severity_name(severity: str) -> str:
+    names = {
+        "low": _("low"),
+        "medium": _("medium"),
+        "high": _("high"),
+        "critical": _("critical"),
+    }
+    return names.get(severity, severity)
 
 
 def open_incidents(session: Session) -> list[Incident]:
@@ -96,7 +123,7 @@ def claim(session: Session, number: int, *, user: str, now: datetime) -> Inciden
     incident = get(session, number, for_update=True)
     require_open(incident)
     if incident.owner == user:
-        raise Conflict(f"You already hold #{incident.id}.")
+        raise Conflict(_("You already hold #{number}.", number=incident.id))
     previous = incident.owner
     incident.owner = user
     incident.updated_at = now
@@ -121,7 +148,10 @@ def claim(session: Session, number: int, *, user: str, now: datetime) -> Inciden
 
 def require_open(incident: Incident) -> None:
     if not incident.is_open:
-        raise Conflict(f"#{incident.id} is already {incident.status}.")
+        raise Conflict(
+            _("#{number} is already {status}.", number=incident.id,
+              status=status_name(incident.status))
+        )  # fmt: skip
 
 
 def escalate(
@@ -138,7 +168,10 @@ def escalate(
     incident = get(session, number, for_update=True)
     require_open(incident)
     if incident.level + 1 >= len(levels):
-        raise Conflict(f"#{incident.id} is already at the top level ({levels[-1].name}).")
+        raise Conflict(
+            _("#{number} is already at the top level ({level}).", number=incident.id,
+              level=levels[-1].name)
+        )  # fmt: skip
     incident.level += 1
     incident.status = "escalated"
     incident.updated_at = now
@@ -153,16 +186,17 @@ def escalate(
 
 
 def _page_text(incident: Incident, level: Level, user: str | None, reason: str) -> str:
-    who = f"<@{user}>" if user else "crisisbot (nobody claimed it in time)"
+    who = f"<@{user}>" if user else _("crisisbot (nobody claimed it in time)")
     reason_text = f": {escape_mrkdwn(reason)}" if reason else ""
+    fields = {"number": incident.id, "level": escape_mrkdwn(level.name), "who": who,
+              "reason": reason_text}  # fmt: skip
     if incident.is_drill:
-        return f"DRILL · #{incident.id} escalated to *{escape_mrkdwn(level.name)}* by {who}" + (
-            f"{reason_text}. (A drill pages nobody.)"
+        return _(
+            "DRILL · #{number} escalated to *{level}* by {who}{reason}. (A drill pages nobody.)",
+            **fields,
         )
-    pings = " ".join(_mention(target) for target in level.notify) or "(no one is configured)"
-    return (
-        f"#{incident.id} escalated to *{escape_mrkdwn(level.name)}* by {who}{reason_text}. {pings}"
-    )
+    pings = " ".join(_mention(target) for target in level.notify) or _("(no one is configured)")
+    return _("#{number} escalated to *{level}* by {who}{reason}. {pings}", pings=pings, **fields)
 
 
 def _mention(target: str) -> str:
@@ -185,7 +219,9 @@ def dismiss(session: Session, number: int, *, user: str, reason: str, now: datet
     incident = get(session, number, for_update=True)
     require_open(incident)
     incident.status, incident.resolved_at, incident.updated_at = "dismissed", now, now
-    incident.summary = f"Dismissed as a false positive: {reason}" if reason else None
+    incident.summary = (
+        _("Dismissed as a false positive: {reason}", reason=reason) if reason else None
+    )
     incident.open_key = None
     timeline.record(session, incident, "incident.dismissed", actor=user, at=now, reason=reason)
     outbox.enqueue_incident_card(session, incident, now=now)
@@ -203,11 +239,14 @@ def set_severity(
     session: Session, number: int, *, user: str, severity: str, now: datetime
 ) -> Incident:
     if severity not in SEVERITIES:
-        raise Conflict(f"Severity must be one of {', '.join(SEVERITIES)}.")
+        raise Conflict(_("Severity must be one of {choices}.", choices=", ".join(SEVERITIES)))
     incident = get(session, number, for_update=True)
     require_open(incident)
     if incident.severity == severity:
-        raise Conflict(f"#{incident.id} is already {severity}.")
+        raise Conflict(
+            _("#{number} is already {severity}.", number=incident.id,
+              severity=severity_name(severity))
+        )  # fmt: skip
     previous, incident.severity, incident.updated_at = incident.severity, severity, now
     timeline.record(
         session, incident, "incident.severity_changed", actor=user, at=now,

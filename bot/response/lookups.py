@@ -1,5 +1,5 @@
-"""Read-only answers for `/crisis list` and `status`: one Core query each, on an autocommit
-connection.
+"""Read-only answers for `/crisis list`, `status` and the App Home: one Core query each, on an
+autocommit connection.
 
 These are the commands a team fires most during a storm, on the same server that must ack every
 request within Slack's 3 s. The ORM path cost three queries, a transaction (BEGIN/ROLLBACK round
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from bot.core.errors import NotFound
-from bot.response.incidents import OPEN_STATUSES
+from bot.response.incidents import OPEN_STATUSES, no_such_incident
 from bot.response.stats import METRIC_COLUMNS, Metrics, metrics_of
 from models import Draft, Incident
 
@@ -29,6 +29,9 @@ _LINE = (
     Incident.severity,
     Incident.owner,
     Incident.opened_at,
+    Incident.is_drill,
+    Incident.channel,
+    Incident.message_ts,
 )
 
 _LIST = select(*_LINE).where(Incident.status.in_(OPEN_STATUSES)).order_by(Incident.id)
@@ -55,6 +58,39 @@ class IncidentLine:
     severity: str
     owner: str | None
     opened_at: datetime
+    is_drill: bool = False
+    channel: str | None = None  # where the alert was posted, once it was
+    message_ts: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDraft:
+    """A draft that waits for a decision, with what a link to it needs."""
+
+    id: int
+    version: int
+    author: str
+    text: str
+    incident_id: int
+    incident_title: str
+    channel: str | None
+    ts: str | None  # the draft's own message in the thread, else the incident's alert
+
+
+_PENDING = (
+    select(
+        Draft.id, Draft.version, Draft.author, Draft.text, Draft.incident_id,
+        Incident.title, Incident.channel,
+        func.coalesce(Draft.message_ts, Incident.message_ts).label("ts"),
+    )
+    .join(Incident, _of_incident)
+    .where(
+        Draft.status == "pending",
+        Incident.status.in_(OPEN_STATUSES),
+        Draft.author != bindparam("viewer"),
+    )
+    .order_by(Draft.id)
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +117,7 @@ def open_lines(conn: Connection) -> list[IncidentLine]:
 def status(conn: Connection, number: int) -> IncidentStatus:
     row = conn.execute(_STATUS, {"number": number}).one_or_none()
     if row is None:
-        raise NotFound(f"There is no incident #{number}. `/crisis list` shows the open ones.")
+        raise NotFound(no_such_incident(number))
     reasons = row.reasons if isinstance(row.reasons, list) else []
     return IncidentStatus(
         line=_line(row),
@@ -92,5 +128,16 @@ def status(conn: Connection, number: int) -> IncidentStatus:
     )
 
 
+def pending_drafts(conn: Connection, *, viewer: str) -> list[PendingDraft]:
+    """Drafts of open incidents waiting for a decision that `viewer` may take (not their own)."""
+    return [
+        PendingDraft(r.id, r.version, r.author, r.text, r.incident_id, r.title, r.channel, r.ts)
+        for r in conn.execute(_PENDING, {"viewer": viewer})
+    ]
+
+
 def _line(row: Any) -> IncidentLine:
-    return IncidentLine(row.id, row.title, row.status, row.severity, row.owner, row.opened_at)
+    return IncidentLine(
+        row.id, row.title, row.status, row.severity, row.owner, row.opened_at,
+        bool(row.is_drill), row.channel, row.message_ts,
+    )  # fmt: skip

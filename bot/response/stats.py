@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.core import i18n
+from bot.core.i18n import _
 from models import Draft, Incident
 
 
@@ -115,11 +117,12 @@ def median(values: list[timedelta | None]) -> timedelta | None:
 
 
 def human(delta: timedelta | None) -> str:
+    """A duration for a person, in the team's language ("12 s", "5 min", "1.5 h")."""
     if delta is None:
         return "—"
     seconds = int(delta.total_seconds())
     if seconds < 90:
-        return f"{seconds} s"
+        return _("{n} s", n=i18n.number(seconds))
     if seconds < 90 * 60:
-        return f"{round(seconds / 60)} min"
-    return f"{seconds / 3600:.1f} h"
+        return _("{n} min", n=i18n.number(round(seconds / 60)))
+    return _("{n} h", n=i18n.decimal(seconds / 3600))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.config import Config
 from bot.core.errors import Conflict
+from bot.core.i18n import _
 from bot.response import incidents, outbox, timeline
 from models import Incident, affected
 
@@ -33,7 +34,7 @@ def escalate_unclaimed(session: Session, *, config: Config, now: datetime) -> li
     ).all()
     done = []
     for number in due:
-        reason = f"nobody claimed it within {config.unclaimed_minutes} minutes"
+        reason = _("nobody claimed it within {minutes} minutes", minutes=config.unclaimed_minutes)
         try:
             with session.begin_nested():
                 incidents.escalate(
@@ -72,12 +73,15 @@ def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int
         )
         if claimed != 1:
             continue
-        who = f"<@{incident.owner}>" if incident.owner else "Nobody holds it yet"
+        who = f"<@{incident.owner}>" if incident.owner else _("Nobody holds it yet")
         minutes = int((now - incident.updated_at).total_seconds() // 60)
-        drill = "DRILL · " if incident.is_drill else ""
-        text = (
-            f"{drill}Reminder: #{incident.id} has had no update for {minutes} minutes. {who} — "
-            "post a status, a note or a draft, or resolve it."
+        drill = _("DRILL · ") if incident.is_drill else ""
+        text = drill + _(
+            "Reminder: #{number} has had no update for {minutes} minutes. {who} — "
+            "post a status, a note or a draft, or resolve it.",
+            number=incident.id,
+            minutes=minutes,
+            who=who,
         )
         outbox.enqueue_post(session, incident, text=text, now=now)
         timeline.record(

@@ -2,5 +2,6 @@
 `/crisis` grammar, the desk that serves Slack requests for `handlers/`, and delivery (the courier
 that drains the outbox into Slack and updates the cards in place).
 
-May import: `bot.core`, `bot.response`, `bot.detection`, `bot.aftermath`, `models`.
+May import: `bot.core`, `bot.response`, `bot.detection`, `bot.aftermath`, `bot.intake` (the
+backfill progress `/crisis sources` shows), `models`.
 """

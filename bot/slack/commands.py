@@ -4,6 +4,8 @@
     resolve N [summary] · export N [md|csv|json|html] · drill [scenario] · stats · sources
 
 N is written `42` or `#42`. Parsing is pure and cheap, so bad input is answered in the ack itself.
+The English subcommands are the contract; each also has a Bulgarian alias (`ALIASES`), accepted
+whatever the team's locale. Answers are in the team's language (`bot.core.i18n`).
 """
 
 from __future__ import annotations
@@ -11,31 +13,51 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core import i18n
+from bot.core.i18n import N_, _
+
 MAX_TEXT = 3000  # a drafted reply or note must fit one Block Kit section
 EXPORT_FORMATS = ("md", "csv", "json", "html")
 
 USAGE = {
-    "help": "`/crisis help` — this list",
-    "list": "`/crisis list` — open incidents",
-    "status": "`/crisis status N` — where incident #N stands",
-    "claim": "`/crisis claim N` — take incident #N (hands it over if someone holds it)",
-    "escalate": "`/crisis escalate N [reason]` — page the next escalation level",
-    "draft": "`/crisis draft N <text>` — draft a public reply; an approver must approve it",
-    "note": "`/crisis note N <text>` — add a note to the timeline",
-    "resolve": "`/crisis resolve N [summary]` — close incident #N",
-    "export": "`/crisis export N [md|csv|json|html]` — the timeline as a file in the thread",
-    "drill": "`/crisis drill [scenario]` — a practice run, marked DRILL, never counted",
-    "stats": "`/crisis stats` — response times across real incidents",
-    "sources": "`/crisis sources` — the state of each mention source",
+    "help": N_("`/crisis help` — this list"),
+    "list": N_("`/crisis list` — open incidents"),
+    "status": N_("`/crisis status N` — where incident #N stands"),
+    "claim": N_("`/crisis claim N` — take incident #N (hands it over if someone holds it)"),
+    "escalate": N_("`/crisis escalate N [reason]` — page the next escalation level"),
+    "draft": N_("`/crisis draft N <text>` — draft a public reply; an approver must approve it"),
+    "note": N_("`/crisis note N <text>` — add a note to the timeline"),
+    "resolve": N_("`/crisis resolve N [summary]` — close incident #N"),
+    "export": N_("`/crisis export N [md|csv|json|html]` — the timeline as a file in the thread"),
+    "drill": N_("`/crisis drill [scenario]` — a practice run, marked DRILL, never counted"),
+    "stats": N_("`/crisis stats` — response times across real incidents"),
+    "sources": N_("`/crisis sources` — the state of each mention source"),
 }
+# Bulgarian aliases (lower case, as typed); the English names stay the contract.
+ALIASES = {
+    "помощ": "help",
+    "списък": "list",
+    "статус": "status",
+    "поеми": "claim",
+    "ескалирай": "escalate",
+    "чернова": "draft",
+    "бележка": "note",
+    "приключи": "resolve",
+    "експорт": "export",
+    "учение": "drill",
+    "статистика": "stats",
+    "източници": "sources",
+}
+_ALIAS_OF = {name: alias for alias, name in ALIASES.items()}
 
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
 
 
 class UsageError(ValueError):
     def __init__(self, problem: str, subcommand: str | None = None) -> None:
-        hint = USAGE.get(subcommand or "", "")
-        text = f"{problem}\nUsage: {hint}" if hint else f"{problem}\n{help_text()}"
+        hint = _usage(subcommand) if subcommand in USAGE else ""
+        usage = _("Usage: {hint}", hint=hint) if hint else help_text()
+        text = f"{problem}\n{usage}"
         super().__init__(text)
         self.text = text
 
@@ -47,53 +69,71 @@ class Command:
     text: str = ""
 
 
+def _usage(name: str | None) -> str:
+    """One usage line; outside English it names the alias too."""
+    line = _(USAGE[name or ""])
+    alias = _ALIAS_OF.get(name or "")
+    if alias and i18n.current() != i18n.SOURCE_LOCALE:
+        line += " " + _("(also `/crisis {alias}`)", alias=alias)
+    return line
+
+
 def help_text() -> str:
-    return "*`/crisis` commands*\n" + "\n".join(f"• {line}" for line in USAGE.values())
+    return _("*`/crisis` commands*") + "\n" + "\n".join(f"• {_usage(name)}" for name in USAGE)
 
 
 def parse(raw: str) -> Command:
     text = (raw or "").strip()
     if not text:
         return Command("help")
-    name, _, rest = text.partition(" ")
+    name, _sep, rest = text.partition(" ")
     name, rest = name.lower(), rest.strip()
+    name = ALIASES.get(name, name)
     if name not in USAGE:
-        raise UsageError(f"`{_shown(name)}` is not a /crisis command.")
+        raise UsageError(_("`{name}` is not a /crisis command.", name=_shown(name)))
     if name in ("help", "list", "stats", "sources"):
         if rest:
-            raise UsageError(f"`{name}` takes no arguments.", name)
+            raise UsageError(_("`{name}` takes no arguments.", name=name), name)
         return Command(name)
     if name == "drill":
         return Command(name, text=_limited(rest, name, 100))
     number, rest = _number(rest, name)
     if name in ("status", "claim"):
         if rest:
-            raise UsageError(f"`{name}` takes only the incident number.", name)
+            raise UsageError(_("`{name}` takes only the incident number.", name=name), name)
         return Command(name, number)
     if name in ("draft", "note") and not rest:
-        raise UsageError(f"`{name}` needs the text after the number.", name)
+        raise UsageError(_("`{name}` needs the text after the number.", name=name), name)
     if name == "export":
         fmt = (rest or "md").lower()
         if fmt not in EXPORT_FORMATS:
-            raise UsageError(f"`{_shown(rest)}` is not an export format.", name)
+            raise UsageError(_("`{format}` is not an export format.", format=_shown(rest)), name)
         return Command(name, number, fmt)
     return Command(name, number, _limited(rest, name, MAX_TEXT))
 
 
 def _number(rest: str, name: str) -> tuple[int, str]:
-    head, _, tail = rest.partition(" ")
+    head, _sep, tail = rest.partition(" ")
     match = _NUMBER.match(head)
     if not match:
         problem = (
-            f"`{_shown(head)}` is not an incident number" if head else "needs an incident number"
+            _("`{text}` is not an incident number", text=_shown(head))
+            if head
+            else _("needs an incident number")
         )
-        raise UsageError(f"`{name}`: {problem} (write 42 or #42).", name)
+        raise UsageError(
+            _("`{name}`: {problem} (write 42 or #42).", name=name, problem=problem), name
+        )
     return int(match.group(1)), tail.strip()
 
 
 def _limited(text: str, name: str, limit: int) -> str:
     if len(text) > limit:
-        raise UsageError(f"That text is {len(text):,} characters; the limit is {limit:,}.", name)
+        raise UsageError(
+            _("That text is {length} characters; the limit is {limit}.",
+              length=i18n.number(len(text)), limit=i18n.number(limit)),
+            name,
+        )  # fmt: skip
     return text
 
 

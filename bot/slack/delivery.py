@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,9 @@ from sqlalchemy import Connection, or_, select, text, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.aftermath import export
+from bot.core import i18n
 from bot.core.config import Config
+from bot.core.i18n import _
 from bot.core.locks import lock_key
 from bot.response import drafts, timeline
 from bot.slack import messages
@@ -48,30 +51,35 @@ class Deliverer:
     config: Config
     clock: Clock
     default_channel: str | None = None
+    # Called once after a pass that updated an incident's or a draft's card (the App Home).
+    after_cards: Callable[[], object] | None = None
 
     def deliver_due(self, *, limit: int = 200) -> int:
-        """Deliver what is due now; return how many rows were sent."""
-        sent = 0
+        """Deliver what is due now; return how many rows were sent. Cards, exports and the
+        Home tabs are rendered now, in the team's language."""
+        sent = cards = 0
         engine = self.sessions.kw["bind"]
-        if engine.dialect.name != "postgresql":
-            for _ in range(limit):
-                row_id = self._claim_next(None)
-                if row_id is None:
-                    break
-                sent += self._deliver(row_id)
-            return sent
-        with engine.connect() as guard:  # holds the advisory lock of the row being delivered
-            for _ in range(limit):
-                row_id = self._claim_next(guard)
+        with i18n.using(self.config.locale), engine.connect() as guard:
+            # On PostgreSQL `guard` holds the advisory lock of the row being delivered.
+            pg = engine.dialect.name == "postgresql"
+            for _n in range(limit):
+                row_id = self._claim_next(guard if pg else None)
                 if row_id is None:
                     break
                 try:
-                    sent += self._deliver(row_id)
+                    done, card = self._deliver(row_id)
                 finally:
-                    guard.execute(
-                        text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key(guard, _name(row_id))}
-                    )
-                    guard.commit()
+                    if pg:
+                        key = lock_key(guard, _name(row_id))
+                        guard.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                        guard.commit()
+                sent += done
+                cards += 1 if done and card else 0
+            if cards and self.after_cards is not None:
+                try:
+                    self.after_cards()
+                except Exception:  # the Home tab is a view; delivery must go on without it
+                    logger.exception("refreshing after a card update failed")
         return sent
 
     def pending(self) -> int:
@@ -134,20 +142,22 @@ class Deliverer:
         guard.commit()
         return got
 
-    def _deliver(self, row_id: int) -> int:
+    def _deliver(self, row_id: int) -> tuple[int, bool]:
+        """(1 if sent else 0, whether the row was a card)."""
         with self.sessions() as session:
             row = session.get(Outbox, row_id)
             assert row is not None
+            card = row.kind == "card"
             try:
                 outcome = self._send(session, row)
             except NotReady:
                 self._retry_later(row_id, WAIT_FOR_PARENT, None, count_attempt=False)
-                return 0
+                return 0, card
             except SlackError as exc:
                 self._failed(row_id, row.attempts, exc)
-                return 0
+                return 0, card
         self._done(row_id, outcome)
-        return 1
+        return 1, card
 
     def _send(self, session: Session, row: Outbox) -> _Outcome:
         if row.kind == "channel_post":
@@ -217,11 +227,16 @@ class Deliverer:
             session, incident.id, fmt, buffer, name_of=self.gateway.user_name,
             config=self.config, bom=True, now=self.clock(),
         )  # fmt: skip
+        title = (
+            _("#{number} report ({format})", number=incident.id, format=fmt)
+            if fmt == "html"
+            else _("#{number} timeline ({format})", number=incident.id, format=fmt)
+        )
         self.gateway.upload_file(
             channel,
             f"incident-{incident.id}-{'report' if fmt == 'html' else 'timeline'}.{fmt}",
             buffer.getvalue().encode("utf-8"),
-            title=f"#{incident.id} {'report' if fmt == 'html' else 'timeline'} ({fmt})",
+            title=title,
             thread_ts=incident.message_ts,
         )
         return _Outcome(None, None, channel)

@@ -1,6 +1,7 @@
 """The response desk: runs a parsed `/crisis` command or a button for a person, in one
 transaction, and says what happened. Listeners call these after `ack()`; delivery to Slack
-happens through the outbox, off the request path.
+happens through the outbox, off the request path. Answers are in the team's language: the Bolt
+app sets the locale for each request (`handlers`), so nothing here passes it around.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from bot.core import i18n
 from bot.core.errors import ServiceError
+from bot.core.i18n import N_, _
 from bot.detection import drills
+from bot.intake import backfill
 from bot.response import drafts, incidents, lookups, outbox, stats
 from bot.slack import messages
 from bot.slack.commands import Command, help_text
@@ -28,8 +32,11 @@ if TYPE_CHECKING:  # the container is handed in by the shell, never imported bel
 
 logger = logging.getLogger(__name__)
 
-DB_DOWN = "The database is not answering right now, so nothing was changed. Try again in a minute."
-SLACK_DOWN = "Slack did not answer while I checked the approvers. Try again in a minute."
+DB_DOWN = N_(
+    "The database is not answering right now, so nothing was changed. Try again in a minute."
+)
+SLACK_DOWN = N_("Slack did not answer while I checked the approvers. Try again in a minute.")
+SLACK_SLOW = N_("Slack would not open the form in time. Please click again.")
 
 
 READ_ONLY = frozenset({"help", "list", "status", "stats", "sources"})
@@ -49,10 +56,10 @@ def guarded(work: Callable[[], Reply]) -> Reply:
         return Reply(exc.message)
     except DBAPIError:
         logger.exception("database error while serving a request")
-        return Reply(DB_DOWN)
+        return Reply(_(DB_DOWN))
     except SlackError as exc:
         logger.warning("Slack error while serving a request: %s", exc)
-        return Reply(SLACK_DOWN)
+        return Reply(_(SLACK_DOWN))
 
 
 def _retrying_conflicts(work: Callable[[], Reply], attempts: int = 3) -> Reply:
@@ -99,8 +106,9 @@ def _list(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with lookups.reading(bot.engine) as conn:
         rows = lookups.open_lines(conn)
     if not rows:
-        return Reply("No open incidents. :relieved:")
-    return Reply("*Open incidents*\n" + "\n".join(messages.incident_line(i) for i in rows))
+        return Reply(_("No open incidents. :relieved:"))
+    lines = "\n".join(messages.incident_line(i) for i in rows)
+    return Reply(_("*Open incidents*") + "\n" + lines)
 
 
 @guard
@@ -111,14 +119,20 @@ def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     lines = [messages.incident_line(found.line)]
     lines += [f"• {messages.quote(r, 500)}" for r in found.reasons]
     if found.draft_version is not None:
-        lines.append(f"Latest draft: v{found.draft_version}, {found.draft_status}")
+        lines.append(
+            _("Latest draft: v{version}, {status}", version=found.draft_version,
+              status=drafts.draft_status(found.draft_status or ""))
+        )  # fmt: skip
     m = found.metrics
     lines.append(
-        f"Time to detect {stats.human(m.time_to_detect)} · to claim "
-        f"{stats.human(m.time_to_claim)} · to first approved reply "
-        f"{stats.human(m.time_to_first_approved_reply)} · to resolve "
-        f"{stats.human(m.time_to_resolve)}"
-    )
+        _(
+            "Time to detect {detect} · to claim {claim} · to first approved reply {reply} · "
+            "to resolve {resolve}",
+            detect=stats.human(m.time_to_detect), claim=stats.human(m.time_to_claim),
+            reply=stats.human(m.time_to_first_approved_reply),
+            resolve=stats.human(m.time_to_resolve),
+        )
+    )  # fmt: skip
     return Reply("\n".join(lines))
 
 
@@ -130,7 +144,7 @@ def claim(bot: Crisisbot, number: int, user: str) -> Reply:
     def work() -> Reply:
         with bot.transaction() as session:
             incident = incidents.claim(session, number, user=user, now=bot.clock())
-            return Reply(f"You now hold #{incident.id}.")
+            return Reply(_("You now hold #{number}.", number=incident.id))
 
     return guarded(work)
 
@@ -146,7 +160,7 @@ def escalate(bot: Crisisbot, number: int, user: str, reason: str) -> Reply:
                 session, number, user=user, reason=reason, levels=bot.config.levels,
                 now=bot.clock(),
             )  # fmt: skip
-            return Reply(f"#{incident.id} escalated to {level.name}.")
+            return Reply(_("#{number} escalated to {level}.", number=incident.id, level=level.name))
 
     return guarded(work)
 
@@ -160,9 +174,12 @@ def create_draft(bot: Crisisbot, number: int, user: str, text: str) -> Reply:
         with bot.transaction() as session:
             draft = drafts.create(session, number, user=user, text=text, now=bot.clock())
             return Reply(
-                f"Draft v{draft.version} for #{number} is posted in the incident's thread; "
-                "an approver other than you must approve it."
-            )
+                _(
+                    "Draft v{version} for #{number} is posted in the incident's thread; "
+                    "an approver other than you must approve it.",
+                    version=draft.version, number=number,
+                )
+            )  # fmt: skip
 
     return guarded(work)
 
@@ -190,7 +207,7 @@ def _note(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         incident = incidents.add_note(
             session, cmd.number or 0, user=user, text=cmd.text, now=bot.clock()
         )
-        return Reply(f"Note added to #{incident.id}'s timeline.")
+        return Reply(_("Note added to #{number}'s timeline.", number=incident.id))
 
 
 def _resolve(bot: Crisisbot, cmd: Command, user: str) -> Reply:
@@ -203,7 +220,10 @@ def resolve(bot: Crisisbot, number: int, user: str, summary: str) -> Reply:
             incident = incidents.resolve(
                 session, number, user=user, summary=summary, now=bot.clock()
             )
-            return Reply(f"#{incident.id} resolved. `/crisis export {incident.id}` for the record.")
+            return Reply(
+                _("#{number} resolved. `/crisis export {number}` for the record.",
+                  number=incident.id)
+            )  # fmt: skip
 
     return guarded(work)
 
@@ -212,7 +232,7 @@ def dismiss(bot: Crisisbot, number: int, user: str, reason: str) -> Reply:
     def work() -> Reply:
         with bot.transaction() as session:
             incident = incidents.dismiss(session, number, user=user, reason=reason, now=bot.clock())
-            return Reply(f"#{incident.id} dismissed as a false positive.")
+            return Reply(_("#{number} dismissed as a false positive.", number=incident.id))
 
     return guarded(work)
 
@@ -222,7 +242,10 @@ def _export(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with bot.transaction() as session:
         incident = incidents.get(session, cmd.number or 0)
         outbox.enqueue_upload(session, incident, fmt=cmd.text, user=user, now=bot.clock())
-        return Reply(f"The {cmd.text} export of #{incident.id} is on its way to the thread.")
+        return Reply(
+            _("The {format} export of #{number} is on its way to the thread.", format=cmd.text,
+              number=incident.id)
+        )  # fmt: skip
 
 
 @guard
@@ -232,21 +255,22 @@ def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
             session, scenario=cmd.text, config=bot.config, channel=bot.settings.crisis_channel,
             user=user, now=bot.clock(),
         )  # fmt: skip
-        return Reply(f"DRILL #{incident.id} started: {incident.title}. It pages nobody.")
+        return Reply(
+            _("DRILL #{number} started: {title}. It pages nobody.", number=incident.id,
+              title=incident.title)
+        )  # fmt: skip
 
 
 @guard
 def _stats(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with bot.transaction() as session:
         s = stats.team_stats(session)
-    return Reply(
-        f"*Across {s.count} real incidents* (drills left out)\n"
-        f"• Median time to claim: {stats.human(s.median_to_claim)}\n"
-        f"• Median time to first approved reply: "
-        f"{stats.human(s.median_to_first_approved_reply)}\n"
-        f"• Median time to resolve: {stats.human(s.median_to_resolve)}\n"
-        f"• Dismissed as false positives: {s.dismissed_share:.0%} ({s.dismissed})"
+    head = i18n.ngettext(
+        "*Across {n} real incident* (drills left out)",
+        "*Across {n} real incidents* (drills left out)",
+        s.count,
     )
+    return Reply("\n".join([head, *messages.team_stats_lines(s)]))
 
 
 @guard
@@ -256,8 +280,8 @@ def _sources(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         configured = [s.name for s in bot.config.sources]
         by_name = {r.name: r for r in rows}
         if not configured and not rows:
-            return Reply("No sources are configured in crisisbot.toml.")
-        lines = ["*Mention sources*"]
+            return Reply(_("No sources are configured in crisisbot.toml."))
+        lines = [_("*Mention sources*")]
         now = bot.clock()
         for name in configured or list(by_name):
             lines.append(_source_line(name, by_name.get(name), now))
@@ -267,24 +291,25 @@ def _sources(bot: Crisisbot, cmd: Command, user: str) -> Reply:
 def _source_line(name: str, state: SourceState | None, now: datetime) -> str:
     shown = messages.escape_mrkdwn(name)
     if state is None:
-        return f"• *{shown}*: not polled yet"
+        return "• " + _("*{name}*: not polled yet", name=shown)
     error = (
-        f" · last error {messages.fmt_time(state.last_error_at)}: "
-        f"{messages.quote(state.last_error or '', 200)}"
+        " · " + _("last error {at}: {error}", at=messages.fmt_time(state.last_error_at),
+                  error=messages.quote(state.last_error or "", 200))
         if state.last_error
         else ""
-    )
+    )  # fmt: skip
     backoff = (
-        f" · backing off until {messages.fmt_time(state.backoff_until)}"
+        " · " + _("backing off until {at}", at=messages.fmt_time(state.backoff_until))
         if state.backoff_until and state.backoff_until > now  # a past one is over
         else ""
     )
     # The count is of the UTC day in `day`; before the first poll of a new day it is 0.
     today = state.mentions_today if state.day == now.astimezone(UTC).date().isoformat() else 0
-    return (
-        f"• *{shown}*: last success {messages.fmt_time(state.last_success_at)} · "
-        f"{today} mentions today{error}{backoff}"
-    )
+    head = _("*{name}*: last success {at}", name=shown, at=messages.fmt_time(state.last_success_at))
+    count = i18n.ngettext("{n} mention today", "{n} mentions today", today)
+    walked = backfill.progress(state.backfill)
+    history = f" · {messages.escape_mrkdwn(walked)}" if walked else ""
+    return f"• {head} · {count}{history}{error}{backoff}"
 
 
 _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {
@@ -309,7 +334,7 @@ def open_modal(bot: Crisisbot, trigger_id: str, view: dict[str, object]) -> Repl
         bot.gateway.open_view(trigger_id, view)
     except SlackError as exc:
         logger.warning("views.open failed: %s", exc)
-        return Reply("Slack would not open the form in time. Please click again.")
+        return Reply(_(SLACK_SLOW))
     return None
 
 
@@ -319,7 +344,7 @@ def open_draft_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | No
         view_id = bot.gateway.open_view(trigger_id, messages.loading_modal(number))
     except SlackError as exc:
         logger.warning("views.open failed: %s", exc)
-        return Reply("Slack would not open the form in time. Please click again.")
+        return Reply(_(SLACK_SLOW))
 
     def work() -> Reply:
         with bot.transaction() as session:
@@ -362,7 +387,10 @@ def set_severity(bot: Crisisbot, number: int, user: str, severity: str) -> Reply
             incident = incidents.set_severity(
                 session, number, user=user, severity=severity, now=bot.clock()
             )
-            return Reply(f"#{incident.id} is now {severity}.")
+            return Reply(
+                _("#{number} is now {severity}.", number=incident.id,
+                  severity=incidents.severity_name(severity))
+            )  # fmt: skip
 
     reply = guarded(work)
     bot.kick()

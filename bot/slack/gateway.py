@@ -82,6 +82,7 @@ class SlackGateway:
         self._last_post: dict[str, float] = {}
         self._pace_lock = threading.Lock()
         self._names: dict[str, str] = {}
+        self._permalinks: dict[tuple[str, str], str] = {}
 
     def _call(
         self, method: str, *, client: WebClient | None = None, **params: Any
@@ -186,6 +187,23 @@ class SlackGateway:
 
     def update_view(self, view_id: str, view: dict[str, Any]) -> None:
         self._call("views.update", view_id=view_id, view=view)
+
+    def publish_home(self, user: str, view: dict[str, Any]) -> None:
+        """Replace the person's App Home tab."""
+        self._call("views.publish", user_id=user, view=view)
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        """A link that opens the message (cached: it never changes); None when Slack cannot
+        say, so a Home tab still renders without the button."""
+        key = (channel, ts)
+        if key not in self._permalinks:
+            try:
+                data = self._call("chat.getPermalink", channel=channel, message_ts=ts)
+            except SlackError as exc:
+                logger.warning("chat.getPermalink %s %s failed: %s", channel, ts, exc.error)
+                return None
+            self._permalinks[key] = str(data.get("permalink") or "")
+        return self._permalinks[key] or None
 
     def user_name(self, user: str) -> str:
         """The person's display name (cached); the ID itself when Slack cannot say."""

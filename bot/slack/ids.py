@@ -12,6 +12,7 @@ class Action(StrEnum):
     SEVERITY = "incident.severity"
     APPROVE = "draft.approve"
     REJECT = "draft.reject"
+    OPEN_THREAD = "home.open_thread"  # a link button on the Home tab: acked, nothing to do
 
 
 class View(StrEnum):

@@ -2,11 +2,12 @@
 
 Everything quoted from the outside world goes through `escape_mrkdwn` before it reaches mrkdwn,
 so a mention can never ping `@channel`, a group or a person, nor hide a link's real address.
+Every word the bot adds comes from the catalogue (`bot.core.i18n`), in the team's language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -27,8 +28,14 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.core import i18n
 from bot.core.config import Config
+from bot.core.i18n import N_, _
 from bot.core.text import cut, escape_mrkdwn, quote, safe_url
+from bot.response.drafts import draft_status
+from bot.response.incidents import severity_name, status_name
+from bot.response.lookups import IncidentLine, PendingDraft
+from bot.response.stats import TeamStats, human
 from bot.slack.ids import Action
 from bot.slack.ids import Block as BlockId
 from bot.slack.ids import View as ViewId
@@ -49,11 +56,11 @@ STATUS_EMOJI = {
 
 
 def _user(user: str | None) -> str:
-    return f"<@{user}>" if user else "nobody"
+    return f"<@{user}>" if user else _("nobody")
 
 
 def incident_title(incident: Incident) -> str:
-    drill = "DRILL · " if incident.is_drill else ""
+    drill = _("DRILL · ") if incident.is_drill else ""
     return f"{drill}#{incident.id} {incident.title}"
 
 
@@ -63,40 +70,41 @@ def incident_card(
     """The alert message, kept up to date in place: state, owner, level, evidence, buttons."""
     ev = incident.evidence or {}
     level = config.levels[min(incident.level, len(config.levels) - 1)].name
-    status = f"{STATUS_EMOJI.get(incident.status, '')} *{incident.status.capitalize()}*"
+    status = f"{STATUS_EMOJI.get(incident.status, '')} *{_cap(status_name(incident.status))}*"
     blocks: list[Block] = [
         # The brand comes from outside: escape it like all text (Slack shows the entities as
         # the characters) so no ping syntax reaches Slack at all, and fold RTL overrides.
         HeaderBlock(text=quote(incident_title(incident), HEADER_LIMIT)),
         SectionBlock(
             fields=[
-                MarkdownTextObject(text=f"*Status*\n{status}"),
-                MarkdownTextObject(text=f"*Owner*\n{_user(incident.owner)}"),
-                MarkdownTextObject(text=f"*Severity*\n{incident.severity}"),
-                MarkdownTextObject(text=f"*Level*\n{escape_mrkdwn(level)}"),
+                MarkdownTextObject(text=_("*Status*") + f"\n{status}"),
+                MarkdownTextObject(text=_("*Owner*") + f"\n{_user(incident.owner)}"),
+                MarkdownTextObject(text=_("*Severity*") + f"\n{severity_name(incident.severity)}"),
+                MarkdownTextObject(text=_("*Level*") + f"\n{escape_mrkdwn(level)}"),
             ]
         ),
     ]
     reasons = [quote(str(r), 600) for r in ev.get("reasons", [])][:6]
     if reasons:
-        text = "*Why this fired*\n" + "\n".join(f"• {r}" for r in reasons)
+        text = _("*Why this fired*") + "\n" + "\n".join(f"• {r}" for r in reasons)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT))))
     blocks.extend(_samples(ev.get("samples", [])))
     if latest_draft is not None:
         blocks.append(_draft_summary(latest_draft))
     if incident.summary:
-        text = f"*Summary*\n{quote(incident.summary, SECTION_LIMIT - 20)}"
+        text = _("*Summary*") + f"\n{quote(incident.summary, SECTION_LIMIT - 20)}"
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     if incident.is_open:
         blocks.append(_severity_picker(incident))
         blocks.append(_incident_buttons(incident))
     if incident.is_drill:
         blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text="*DRILL* · not a real crisis")])
+            ContextBlock(elements=[MarkdownTextObject(text=_("*DRILL* · not a real crisis"))])
         )
-    fallback = (
-        f"{incident_title(incident)} · {incident.status} · owner: {incident.owner or 'nobody'}"
-    )
+    fallback = _(
+        "{title} · {status} · owner: {owner}", title=incident_title(incident),
+        status=status_name(incident.status), owner=incident.owner or _("nobody"),
+    )  # fmt: skip
     # The notification text is mrkdwn too: a pushed brand like "<!channel>" would ping everyone.
     return quote(fallback, MESSAGE_TEXT_LIMIT), [b.to_dict() for b in blocks]
 
@@ -106,32 +114,40 @@ def _samples(samples: Sequence[dict[str, Any]]) -> list[Block]:
         return []
     blocks: list[Block] = [DividerBlock()]
     for s in samples[:5]:
-        author = quote(s.get("author") or "unknown", 80)
+        author = quote(s.get("author") or _("unknown"), 80)
         followers = s.get("author_followers")
-        reach = f" · {followers:,} followers" if isinstance(followers, int) else ""
+        reach = (
+            " · " + i18n.ngettext("{n} follower", "{n} followers", followers)
+            if isinstance(followers, int)
+            else ""
+        )
         url = safe_url(s.get("url"))
-        link = f" · <{url}|open>" if url else ""
+        link = " · <" + url + "|" + i18n.pgettext("link", "open") + ">" if url else ""
         source = quote(str(s.get("source", "")), 40)
-        head = f"*{author}* on {source}{reach}{link}"
+        head = _("*{author}* on {source}", author=author, source=source) + reach + link
         body = "\n".join("> " + line for line in quote(s.get("text", ""), 700).splitlines() or [""])
         blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(f"{head}\n{body}", 2900))))
     return blocks
 
 
 def _draft_summary(draft: Draft) -> Block:
-    who = f"by <@{draft.author}>"
-    if draft.status == "approved":
-        who += f", approved by <@{draft.decided_by}>"
-    text = f"*Latest draft* (v{draft.version}, {draft.status}) {who}\n{quote(draft.text, 2500)}"
+    fields = {"version": draft.version, "status": draft_status(draft.status),
+              "author": f"<@{draft.author}>", "approver": f"<@{draft.decided_by}>"}  # fmt: skip
+    head = (
+        _("*Latest draft* (v{version}, {status}) by {author}, approved by {approver}", **fields)
+        if draft.status == "approved"
+        else _("*Latest draft* (v{version}, {status}) by {author}", **fields)
+    )
+    text = f"{head}\n{quote(draft.text, 2500)}"
     return SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))
 
 
 def _severity_picker(incident: Incident) -> Block:
     """Severity starts from the detector's evidence; staff can change it here."""
-    options = [Option(text=s.capitalize(), value=f"{incident.id}:{s}") for s in SEVERITIES]
+    options = [Option(text=_cap(severity_name(s)), value=f"{incident.id}:{s}") for s in SEVERITIES]
     current = next(o for o in options if o.value == f"{incident.id}:{incident.severity}")
     return SectionBlock(
-        text=MarkdownTextObject(text="*Change severity*"),
+        text=MarkdownTextObject(text=_("*Change severity*")),
         accessory=StaticSelectElement(
             action_id=Action.SEVERITY, options=options, initial_option=current
         ),
@@ -141,17 +157,21 @@ def _severity_picker(incident: Incident) -> Block:
 def _incident_buttons(incident: Incident) -> Block:
     value = str(incident.id)
     buttons = [
-        ButtonElement(text="Claim", action_id=Action.CLAIM, value=value, style="primary"),
-        ButtonElement(text="Escalate", action_id=Action.ESCALATE, value=value, style="danger"),
-        ButtonElement(text="Draft reply", action_id=Action.DRAFT, value=value),
-        ButtonElement(text="Resolve", action_id=Action.RESOLVE, value=value),
-        ButtonElement(text="Dismiss", action_id=Action.DISMISS, value=value),
+        ButtonElement(text=_("Claim"), action_id=Action.CLAIM, value=value, style="primary"),
+        ButtonElement(text=_("Escalate"), action_id=Action.ESCALATE, value=value, style="danger"),
+        ButtonElement(text=_("Draft reply"), action_id=Action.DRAFT, value=value),
+        ButtonElement(text=_("Resolve"), action_id=Action.RESOLVE, value=value),
+        ButtonElement(text=_("Dismiss"), action_id=Action.DISMISS, value=value),
     ]
     return ActionsBlock(block_id=BlockId.ACTIONS, elements=buttons)
 
 
 def fmt_time(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC") if at else "—"
+    return i18n.when(at)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class IncidentLike(Protocol):
@@ -172,25 +192,36 @@ class IncidentLike(Protocol):
 
 
 def incident_line(incident: IncidentLike) -> str:
-    owner = f"held by <@{incident.owner}>" if incident.owner else "unclaimed"
-    return (
-        f"*#{incident.id}* {escape_mrkdwn(incident.title)} · {incident.status} · "
-        f"{incident.severity} · {owner} · opened {fmt_time(incident.opened_at)}"
-    )
+    holder = f"<@{incident.owner}>"
+    owner = _("held by {who}", who=holder) if incident.owner else _("unclaimed")
+    return _(
+        "*#{number}* {title} · {status} · {severity} · {owner} · opened {opened}",
+        number=incident.id, title=escape_mrkdwn(incident.title),
+        status=status_name(incident.status), severity=severity_name(incident.severity),
+        owner=owner, opened=fmt_time(incident.opened_at),
+    )  # fmt: skip
 
 
 def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, Any]]]:
     """A drafted public reply in the incident's thread; Approve/Reject while it is pending."""
-    drill = "DRILL · " if incident.is_drill else ""
-    head = f"*{drill}Draft reply v{draft.version}* for #{incident.id} by <@{draft.author}>"
-    state = {
-        "pending": "Waiting for approval by an approver other than the author.",
-        "approved": f"Approved by <@{draft.decided_by}> at {fmt_time(draft.decided_at)}. "
-        "Ready to copy:",
-        "rejected": f"Rejected by <@{draft.decided_by}> at {fmt_time(draft.decided_at)}"
-        + (f": {quote(draft.reason, 500)}" if draft.reason else "."),
-        "superseded": "Superseded by a newer version.",
-    }[draft.status]
+    drill = _("DRILL · ") if incident.is_drill else ""
+    author = f"<@{draft.author}>"
+    head = _(
+        "*{drill}Draft reply v{version}* for #{number} by {author}", drill=drill,
+        version=draft.version, number=incident.id, author=author,
+    )  # fmt: skip
+    who, at = f"<@{draft.decided_by}>", fmt_time(draft.decided_at)
+    if draft.status == "pending":
+        state = _("Waiting for approval by an approver other than the author.")
+    elif draft.status == "approved":
+        state = _("Approved by {who} at {at}. Ready to copy:", who=who, at=at)
+    elif draft.status == "rejected" and draft.reason:
+        state = _("Rejected by {who} at {at}: {reason}", who=who, at=at,
+                  reason=quote(draft.reason, 500))  # fmt: skip
+    elif draft.status == "rejected":
+        state = _("Rejected by {who} at {at}.", who=who, at=at)
+    else:
+        state = _("Superseded by a newer version.")
     body = quote(draft.text, 2800)
     text_block = (
         f"```{body}```"
@@ -208,15 +239,18 @@ def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, An
                 block_id=BlockId.DRAFT_ACTIONS,
                 elements=[
                     ButtonElement(
-                        text="Approve", action_id=Action.APPROVE, value=value, style="primary"
+                        text=_("Approve"), action_id=Action.APPROVE, value=value, style="primary"
                     ),
                     ButtonElement(
-                        text="Reject", action_id=Action.REJECT, value=value, style="danger"
+                        text=_("Reject"), action_id=Action.REJECT, value=value, style="danger"
                     ),
                 ],
             )
         )
-    fallback = f"{drill}Draft reply v{draft.version} for #{incident.id}: {draft.status}"
+    fallback = drill + _(
+        "Draft reply v{version} for #{number}: {status}",
+        version=draft.version, number=incident.id, status=draft_status(draft.status),
+    )  # fmt: skip
     return fallback, [b.to_dict() for b in blocks]
 
 
@@ -230,7 +264,8 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
     if reasons:
         info.append(SectionBlock(text=MarkdownTextObject(text=cut(reasons, SECTION_LIMIT))))
     for s in ev.get("samples", [])[:3]:
-        line = f"> {quote(s.get('text', ''), 280)} — {quote(s.get('author') or 'unknown', 60)}"
+        author = quote(s.get("author") or _("unknown"), 60)
+        line = f"> {quote(s.get('text', ''), 280)} — {author}"
         info.append(ContextBlock(elements=[MarkdownTextObject(text=line)]))
     plan = _plan_lines(config)
     if plan:
@@ -243,7 +278,7 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
         inputs.append(
             InputBlock(
                 block_id=BlockId.DRAFT_TEMPLATE,
-                label="Start from a holding statement",
+                label=_("Start from a holding statement"),
                 optional=True,
                 element=StaticSelectElement(action_id="template", options=options),
             )
@@ -251,9 +286,9 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
     inputs.append(
         InputBlock(
             block_id=BlockId.DRAFT_TEXT,
-            label="Public reply",
+            label=_("Public reply"),
             optional=bool(config.templates),
-            hint="Leave empty to use the chosen statement as it is.",
+            hint=_("Leave empty to use the chosen statement as it is."),
             element=PlainTextInputElement(action_id="text", multiline=True, max_length=3000),
         )
     )
@@ -261,9 +296,9 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
         type="modal",
         callback_id=ViewId.DRAFT_REPLY,
         private_metadata=str(incident.id),
-        title=PlainTextObject(text=cut(f"Draft reply · #{incident.id}", 24)),
-        submit=PlainTextObject(text="Post draft"),
-        close=PlainTextObject(text="Cancel"),
+        title=PlainTextObject(text=cut(_("Draft reply · #{number}", number=incident.id), 24)),
+        submit=PlainTextObject(text=_("Post draft")),
+        close=PlainTextObject(text=_("Cancel")),
         blocks=[*info, DividerBlock(), *inputs],
     )
     return view.to_dict()
@@ -272,11 +307,14 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
 def _plan_lines(config: Config) -> str:
     lines = []
     if config.key_messages:
-        lines.append("*Key messages:* " + "; ".join(escape_mrkdwn(k) for k in config.key_messages))
+        keys = "; ".join(escape_mrkdwn(k) for k in config.key_messages)
+        lines.append(_("*Key messages:*") + " " + keys)
     if config.spokespeople:
-        lines.append("*Spokespeople:* " + ", ".join(f"<@{s}>" for s in config.spokespeople))
+        people = ", ".join(f"<@{s}>" for s in config.spokespeople)
+        lines.append(_("*Spokespeople:*") + " " + people)
     if config.plan_channels:
-        lines.append("*Channels:* " + ", ".join(escape_mrkdwn(c) for c in config.plan_channels))
+        channels = ", ".join(escape_mrkdwn(c) for c in config.plan_channels)
+        lines.append(_("*Channels:*") + " " + channels)
     return "\n".join(lines)
 
 
@@ -288,8 +326,8 @@ def reason_modal(
         callback_id=callback_id,
         private_metadata=metadata,
         title=PlainTextObject(text=cut(title, 24)),
-        submit=PlainTextObject(text="Submit"),
-        close=PlainTextObject(text="Cancel"),
+        submit=PlainTextObject(text=_("Submit")),
+        close=PlainTextObject(text=_("Cancel")),
         blocks=[
             InputBlock(
                 block_id=BlockId.REASON,
@@ -303,7 +341,7 @@ def reason_modal(
 
 
 def loading_modal(number: int) -> dict[str, Any]:
-    return notice_modal(number, "Loading the evidence…", callback_id=ViewId.DRAFT_REPLY)
+    return notice_modal(number, _("Loading the evidence…"), callback_id=ViewId.DRAFT_REPLY)
 
 
 def notice_modal(number: int, text: str, *, callback_id: str = "notice") -> dict[str, Any]:
@@ -312,8 +350,101 @@ def notice_modal(number: int, text: str, *, callback_id: str = "notice") -> dict
         type="modal",
         callback_id=callback_id,
         private_metadata=str(number),
-        title=PlainTextObject(text=cut(f"Draft reply · #{number}", 24)),
-        close=PlainTextObject(text="Close"),
+        title=PlainTextObject(text=cut(_("Draft reply · #{number}", number=number), 24)),
+        close=PlainTextObject(text=_("Close")),
         blocks=[SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))],
     )
     return view.to_dict()
+
+
+def team_stats_lines(s: TeamStats) -> list[str]:
+    """The response medians, one bullet each (`/crisis stats` and the Home tab)."""
+    return [
+        "• " + _("Median time to claim: {value}", value=human(s.median_to_claim)),
+        "• " + _("Median time to first approved reply: {value}",
+                 value=human(s.median_to_first_approved_reply)),
+        "• " + _("Median time to resolve: {value}", value=human(s.median_to_resolve)),
+        "• " + _("Dismissed as false positives: {share} ({count})",
+                 share=i18n.percent(s.dismissed_share), count=i18n.number(s.dismissed)),
+    ]  # fmt: skip
+
+
+# -- App Home ------------------------------------------------------------------------------------
+HOME_MAX_INCIDENTS = 20  # a Home tab holds 100 blocks; the rest is one `/crisis list` away
+HOME_MAX_DRAFTS = 10
+HOME_OPEN_THREAD = N_("Open thread")
+HOME_OPEN_DRAFT = N_("Open draft")
+
+
+def home_view(
+    incidents: Sequence[IncidentLine],
+    drafts: Sequence[PendingDraft] | None,
+    stats: TeamStats,
+    *,
+    days: int,
+    now: datetime,
+    link: Callable[[str | None, str | None], str | None],
+) -> dict[str, Any]:
+    """The viewer's Home tab: the open incidents, the drafts waiting for them (None: they are no
+    approver), the team's figures over the last `days` days. `link(channel, ts)` gives a
+    message's permalink, or None (the line then has no button)."""
+    blocks: list[Block] = [HeaderBlock(text=_("Open incidents"))]
+    if not incidents:
+        blocks.append(_mrkdwn_section(_("No open incidents. :relieved:")))
+    for line in incidents[:HOME_MAX_INCIDENTS]:
+        drill = _("DRILL · ") if line.is_drill else ""
+        holder = f"<@{line.owner}>"
+        owner = _("held by {who}", who=holder) if line.owner else _("unclaimed")
+        head = f"{STATUS_EMOJI.get(line.status, '')} *{drill}#{line.id} {quote(line.title, 200)}*"
+        state = _(
+            "{status} · {severity} · {owner} · open for {time}",
+            status=_cap(status_name(line.status)), severity=severity_name(line.severity),
+            owner=owner, time=human(now - line.opened_at),
+        )  # fmt: skip
+        url = link(line.channel, line.message_ts)
+        button = _link_button(_(HOME_OPEN_THREAD), url, line.id)
+        blocks.append(_mrkdwn_section(f"{head}\n{state}", button))
+    blocks += _more(len(incidents) - HOME_MAX_INCIDENTS, _("`/crisis list` shows them all"))
+    blocks += [DividerBlock(), HeaderBlock(text=_("Waiting for your approval"))]
+    if drafts is None:
+        note = _("Drafts are approved by the people in CRISIS_APPROVERS; you are not one of them.")
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    elif not drafts:
+        blocks.append(_mrkdwn_section(_("Nothing waits for your approval.")))
+    for d in (drafts or [])[:HOME_MAX_DRAFTS]:
+        body = "\n".join("> " + ln for ln in quote(d.text, 400).splitlines() or [""])
+        author = f"<@{d.author}>"
+        text = _(
+            "*Draft v{version}* for #{number} {title} by {author}", version=d.version,
+            number=d.incident_id, title=quote(d.incident_title, 150), author=author,
+        )  # fmt: skip
+        url = link(d.channel, d.ts)
+        button = _link_button(_(HOME_OPEN_DRAFT), url, d.id)
+        blocks.append(_mrkdwn_section(cut(f"{text}\n{body}", SECTION_LIMIT), button))
+    blocks += _more(len(drafts or []) - HOME_MAX_DRAFTS, _("open the incidents' threads"))
+    blocks += [DividerBlock(), HeaderBlock(text=_("Last {days} days", days=days))]
+    head = i18n.ngettext(
+        "*{n} real incident* (drills left out)", "*{n} real incidents* (drills left out)",
+        stats.count,
+    )  # fmt: skip
+    blocks.append(_mrkdwn_section("\n".join([head, *team_stats_lines(stats)])))
+    updated = _("Updated {at} · `/crisis help` lists every command", at=fmt_time(now))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=updated)]))
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def _mrkdwn_section(text: str, accessory: ButtonElement | None = None) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)), accessory=accessory)
+
+
+def _link_button(label: str, url: str | None, ident: int) -> ButtonElement | None:
+    if url is None:
+        return None
+    return ButtonElement(text=label, action_id=Action.OPEN_THREAD, url=url, value=str(ident))
+
+
+def _more(hidden: int, where: str) -> list[Block]:
+    if hidden <= 0:
+        return []
+    more = _("… and {count} more: {where}.", count=hidden, where=where)
+    return [ContextBlock(elements=[MarkdownTextObject(text=more)])]

@@ -76,3 +76,43 @@ def test_backtest_replay_opens_what_the_live_bot_opens(stack: Stack, clock: Manu
     with stack.bot.sessions() as session:
         incident = session.get(Incident, live)
         assert incident is not None and incident.first_mention_at == would[0].first_mention_at
+
+
+def _records(stack: Stack, clock: ManualClock, records: list[dict[str, object]]) -> None:
+    with stack.bot.transaction() as session:
+        store_mentions(session, [parse_record(r) for r in records], config=stack.bot.config,
+                       now=clock())  # fmt: skip
+
+
+def test_a_cold_start_alert_covers_its_storm_once_the_backfill_brings_history(
+    stack: Stack, clock: ManualClock
+) -> None:
+    """The storm alerts on content while only it is known; the backfill then brings a week of
+    calm, and the volume detector alerts on the same storm: that is not a new storm."""
+    storm = [
+        {
+            "id": f"storm-{k}",
+            "source": "hackernews",
+            "text": "Acme leaked every password in plain text. Terrible, awful, disgusting.",
+            "created_at": (clock() - timedelta(minutes=40) + k * timedelta(seconds=16)).isoformat(),
+            "author": f"angry{k}",
+            "brand": "Acme",
+        }
+        for k in range(150)
+    ]
+    _records(stack, clock, storm)
+    [first] = jobs.detect_storms(stack.bot)
+    with stack.bot.transaction() as session:
+        incident = session.get(Incident, first)
+        assert incident is not None and "short_baseline" in incident.evidence
+        incidents.resolve(session, first, user="U1", summary="handled", now=clock())
+
+    calm = [
+        {**r, "id": f"calm-{r['id']}", "source": "hackernews"}
+        for r in sample_storm(clock() - timedelta(hours=1))
+        if "order" in str(r["text"]) or "ship" in str(r["text"])
+    ]
+    _records(stack, clock, calm)
+    clock.advance(minutes=1)
+    with stack.bot.sessions() as session:
+        assert jobs.detect_storms(stack.bot) == []

@@ -180,7 +180,7 @@ def test_markdown_has_the_review_the_html_report_has(crisis: Stack, tmp_path: Pa
     assert "A public reply was approved 10 min after the alert." in worked
     assert "Resolved 40 min after the alert." in worked and "four-eyes rule held" in worked
     assert any(
-        t.startswith("1 draft(s) rejected before approval (v1: Too") for t in got["What to change"]
+        t.startswith("1 draft rejected before approval (v1: Too") for t in got["What to change"]
     )
     # One review, two renderings: what the Markdown says is what the HTML report says.
     html_review = _html_review(_export("html", tmp_path).decode())

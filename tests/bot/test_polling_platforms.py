@@ -2,9 +2,9 @@
 
 Local HTTP servers that answer like Bluesky, Hacker News (Algolia), Mastodon, Reddit, an RSS 2.0
 blog feed, a Google Alerts Atom feed and X API v2 recent search, in their documented formats and
-with their documented filters and paging (`since`, `numericFilters`, `min_id`, `after`,
-`since_id` + `next_token`, conditional GET), over a timeline of posts that tests reveal bit by bit
-(`horizon`), plus faults queued per platform.
+with their documented filters and paging (`since`/`until`, `numericFilters`, `min_id`/`max_id`,
+`after`, `since_id`/`until_id` + `next_token`, conditional GET), over a timeline of posts that
+tests reveal bit by bit (`horizon`), plus faults queued per platform.
 """
 
 from __future__ import annotations
@@ -137,6 +137,9 @@ class Platforms:
         if "since" in q:  # inclusive, on the sort time (createdAt here: indexed 0.5 s later)
             since = parse_time(q["since"])
             posts = [p for p in posts if p.at >= since]
+        if "until" in q:  # exclusive
+            until = parse_time(q["until"])
+            posts = [p for p in posts if p.at < until]
         newest_first = posts[::-1]
         offset, limit = int(q.get("cursor") or 0), min(int(q.get("limit") or 25), 100)
         page = newest_first[offset : offset + limit]
@@ -147,9 +150,8 @@ class Platforms:
 
     def _hn(self, q: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         hits = self.visible("hackernews")
-        since = q.get("numericFilters", "").removeprefix("created_at_i>=")
-        if since:
-            hits = [p for p in hits if int(p.at.timestamp()) >= int(since)]
+        for condition in filter(None, q.get("numericFilters", "").split(",")):
+            hits = [p for p in hits if _numeric(condition, int(p.at.timestamp()))]
         newest_first = hits[::-1]
         per, page = int(q.get("hitsPerPage") or 20), int(q.get("page") or 0)
         chunk = newest_first[page * per : (page + 1) * per]
@@ -165,6 +167,8 @@ class Platforms:
     def _mastodon(self, q: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         statuses = self.visible("mastodon")
         limit = min(int(q.get("limit") or 20), 40)
+        if "max_id" in q:  # older than max_id
+            statuses = [p for p in statuses if _masto_id(p) < int(q["max_id"])]
         if "min_id" in q:  # the page right after min_id, newest first
             page = [p for p in statuses if _masto_id(p) > int(q["min_id"])][:limit]
         else:
@@ -216,6 +220,13 @@ class Platforms:
         newest_first = self.visible("x")[::-1]
         if q.get("since_id"):  # strictly newer than since_id
             newest_first = [p for p in newest_first if x_id(p) > int(q["since_id"])]
+        if q.get("until_id"):  # strictly older than until_id
+            newest_first = [p for p in newest_first if x_id(p) < int(q["until_id"])]
+        if q.get("start_time"):  # at or after; recent search refuses anything over 7 days old
+            start = parse_time(q["start_time"])
+            if start < datetime.now(start.tzinfo) - timedelta(days=7):
+                return 400, {"errors": [{"parameters": {"start_time": [q["start_time"]]}}]}, {}
+            newest_first = [p for p in newest_first if p.at >= start]
         per = max(10, min(int(q.get("max_results") or 10), 100))
         offset = int(q["next_token"].removeprefix("b26v")) if q.get("next_token") else 0
         page = newest_first[offset : offset + per]
@@ -248,6 +259,21 @@ class Platforms:
         entries = self.visible("alerts")[::-1][:FEED_WINDOW]
         atom = {"Content-Type": "application/atom+xml; charset=utf-8"}
         return 200, _atom(entries, self.horizon).encode(), atom
+
+
+def _numeric(condition: str, value: int) -> bool:
+    """One Algolia numeric filter ("created_at_i>=1700000000") applied to `value`."""
+    for op in (">=", "<=", ">", "<", "="):
+        if op in condition:
+            bound = int(condition.split(op, 1)[1])
+            return {
+                ">=": value >= bound,
+                "<=": value <= bound,
+                ">": value > bound,
+                "<": value < bound,
+                "=": value == bound,
+            }[op]
+    raise ValueError(condition)
 
 
 def reddit_fullname(p: Post) -> str:

@@ -193,7 +193,9 @@ def test_after_an_outage_reddit_and_x_page_back_to_the_cursor(
     platforms.horizon = now - timedelta(days=7, hours=-6)
     with _bot(database_url, clock, playbook) as bot:
         assert all(r.ok for r in _poll(bot).values())
-        assert len(platforms.received(REDDIT)) == len(platforms.received(X)) == 1
+        # The live page, then the first backfill page: six hours of posts, one page, done.
+        assert len(platforms.received(REDDIT)) == len(platforms.received(X)) == 2
+        assert "start_time" in platforms.received(X)[1].query
         cursor = _states(bot)["x"].cursor
 
         platforms.horizon = now  # the poller was down all week
@@ -201,18 +203,18 @@ def test_after_an_outage_reddit_and_x_page_back_to_the_cursor(
         assert results["reddit"].new > 100 and results["x"].new > 100
         assert _stored(bot) == _expected(platforms)
 
-        reddit = [r.query for r in platforms.received(REDDIT)[1:]]
+        reddit = [r.query for r in platforms.received(REDDIT)[2:]]
         assert len(reddit) == 2  # a full page, then one that reaches the watermark
         first_page = platforms.visible("reddit")[::-1][:100]
         assert "after" not in reddit[0] and reddit[1]["after"] == reddit_fullname(first_page[-1])
-        x = [r.query for r in platforms.received(X)[1:]]
+        x = [r.query for r in platforms.received(X)[2:]]
         assert len(x) == 2 and {q["since_id"] for q in x} == {cursor}
         assert "next_token" not in x[0] and x[1]["next_token"]
         assert _states(bot)["x"].cursor == str(x_id(platforms.visible("x")[-1]))
 
         results = _poll(bot)  # and again: one request each, nothing new
         assert results["reddit"].new == results["x"].new == 0
-        assert len(platforms.received(REDDIT)) == 4 and len(platforms.received(X)) == 4
+        assert len(platforms.received(REDDIT)) == 5 and len(platforms.received(X)) == 5
         assert _stored(bot) == _expected(platforms)
 
 

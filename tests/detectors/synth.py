@@ -61,3 +61,138 @@ class M:
     author: str | None = "someone"
     author_followers: int | None = 100
     url: str | None = None
+
+
+# --- Realistic tweet-volume series with labelled storms (benchmarks/nab_volume.py, tests) ---
+
+SHAPES = ("spike", "ramp", "plateau", "double", "shift")
+LEVELS = (5.0, 50.0, 500.0, 5000.0)  # mean mentions per 5-minute bin at the daily peak
+
+
+@dataclass(frozen=True, slots=True)
+class Storm:
+    shape: str
+    onset: int  # bin index where the extra volume starts
+    size: float  # peak extra volume as a multiple of the usual volume at that hour
+    window: tuple[int, int]  # NAB window (first, last bin index), centred on the onset
+
+
+@dataclass(frozen=True, slots=True)
+class TweetSeries:
+    name: str
+    level: float
+    points: list[tuple[datetime, float]]  # missing bins are absent rows, as in a real export
+    index: list[int]  # bin index of each row (for windows and delays)
+    storms: list[Storm]
+
+
+def _storm_profile(shape: str, rng: random.Random) -> list[float]:
+    """Extra volume per bin from the onset, as a fraction of the peak (1.0 = peak)."""
+    if shape == "spike":  # sharp rise, exponential decay (half-life 15-60 minutes)
+        half = rng.uniform(3, 12)
+        return [0.5 ** (k / half) for k in range(int(half * 8))]
+    if shape == "ramp":  # slow build-up over 2-8 hours, then a slower fade
+        up, down = rng.randint(24, 96), rng.randint(24, 72)
+        return [(k + 1) / up for k in range(up)] + [1 - k / down for k in range(down)]
+    if shape == "plateau":  # abrupt step up, held 4-16 hours, abrupt end
+        return [1.0] * rng.randint(48, 192)
+    if shape == "double":  # two spikes 2-8 hours apart, the second at 0.6-1.4x the first
+        half, gap, second = rng.uniform(3, 9), rng.randint(24, 96), rng.uniform(0.6, 1.4)
+        out = [0.5 ** (k / half) for k in range(gap + int(half * 8))]
+        for k in range(int(half * 8)):
+            out[gap + k] += second * 0.5 ** (k / half)
+        return out
+    raise ValueError(shape)
+
+
+def tweet_series(
+    seed: int,
+    level: float,
+    days: int = 40,
+    shapes: tuple[str, ...] = SHAPES,
+    n_storms: int = 3,
+    sizes: tuple[float, float] = (1.5, 15.0),
+) -> TweetSeries:
+    """A brand's mention counts per 5 minutes with `n_storms` labelled storms.
+
+    Background (unlabelled, all of it routine for a brand): a daily rhythm (random amplitude and
+    peak hour), quieter weekends, a slow trend, level shifts of up to +-35 %, a slow wander of
+    the level (correlated over hours), gamma-Poisson over-dispersion, heavy-tailed (Pareto)
+    cascades of a few bins, 1 to 6 a day (as bursty as the NAB tweet series), one to three bots
+    posting at the same minute every day, and missing bins (scattered, plus an outage of one to
+    six hours). Storms (labelled): shapes cycled from `shapes`, peak extra volume
+    log-uniform in `sizes` times the usual volume at that hour; a "shift" is a lasting level
+    change (x1 + 0.3 size). Windows follow NAB: 10 % of the series split over the storms,
+    centred on the onset. Fixed seed, same output every time.
+    """
+    rng = random.Random(seed * 7919 + int(level))
+    n = days * 288
+    amp, peak_hour = rng.uniform(0.3, 0.8), rng.uniform(10, 20)
+    weekend = rng.uniform(0.55, 1.0)
+    trend = rng.uniform(-0.01, 0.015)  # per day, compounded
+    shifts = sorted((rng.randrange(3 * 288, n), rng.uniform(0.75, 1.35)) for _ in range(2))
+    disp = rng.uniform(15.0, 80.0)  # gamma shape per bin: smaller = burstier
+    # Slow wander of the level (a log AR(1): correlated over 1-4 hours, sd 8-20 %), as real
+    # brands drift between conversations; it makes long windows noisier than Poisson.
+    tau, wander = rng.uniform(12, 48), rng.uniform(0.08, 0.2)
+    phi = math.exp(-1.0 / tau)
+    step = wander * math.sqrt(1 - phi * phi)
+    drift = 0.0
+    bots = [(rng.randrange(288), rng.randint(1, 2), rng.uniform(0.5, 3.0)) for _ in range(3)]
+    bots = bots[: rng.randint(1, 3)]
+    burst_rate = rng.uniform(0.004, 0.02)  # cascades per bin: brands differ a lot (1-6 a day)
+    cascade = [0.0] * (n + 16)
+    width = int(0.1 * n / max(n_storms, 1))
+    storms: list[Storm] = []
+    extra = [0.0] * n
+    mult = [1.0] * n
+    slot = (n - 6 * 288) // max(n_storms, 1)
+    for k in range(n_storms):
+        shape = shapes[(seed + k) % len(shapes)]
+        onset = 6 * 288 + k * slot + rng.randrange(slot // 6, slot - width // 2 - 96)
+        lo, hi = math.log(sizes[0]), math.log(sizes[1])
+        size = math.exp(rng.uniform(lo, hi))
+        storms.append(Storm(shape, onset, size, (onset - width // 2, onset + width // 2)))
+        usual = _usual(onset, level, amp, peak_hour, weekend, trend)
+        if shape == "shift":
+            for i in range(onset, n):
+                mult[i] *= 1.0 + 0.3 * size
+            continue
+        for j, f in enumerate(_storm_profile(shape, rng)):
+            if onset + j < n:
+                extra[onset + j] += f * size * usual
+    outage = rng.randrange(3 * 288, n - 72)
+    outage_bins = set(range(outage, outage + rng.randint(12, 72)))
+    level_now = 1.0
+    points: list[tuple[datetime, float]] = []
+    index: list[int] = []
+    for i in range(n):
+        while shifts and shifts[0][0] == i:
+            level_now *= shifts.pop(0)[1]
+        lam = _usual(i, level, amp, peak_hour, weekend, trend) * level_now * mult[i]
+        drift = phi * drift + rng.gauss(0.0, step)
+        lam *= math.exp(drift - wander * wander / 2) * rng.gammavariate(disp, 1.0 / disp)
+        if rng.random() < burst_rate:  # a retweet cascade nobody labels: short, heavy-tailed
+            peak, half = min(rng.paretovariate(1.8), 15.0), rng.uniform(0.5, 3.0)
+            for k in range(16):
+                cascade[i + k] += peak * 0.5 ** (k / half)
+        lam *= 1.0 + cascade[i]
+        for at, dur, size in bots:
+            if 0 <= i % 288 - at < dur:
+                lam += size * max(level, 2.0) ** 0.5 * 3.0
+        count = poisson(rng, lam + extra[i])
+        if i in outage_bins or rng.random() < 0.003:
+            continue
+        points.append((T0 + i * BIN, float(count)))
+        index.append(i)
+    name = f"synth_L{int(level)}_s{seed}"
+    return TweetSeries(name, level, points, index, storms)
+
+
+def _usual(
+    i: int, level: float, amp: float, peak_hour: float, weekend: float, trend: float
+) -> float:
+    hour = (i * 5 / 60) % 24
+    week = weekend if (i // 288) % 7 >= 5 else 1.0
+    day = (1 - amp) + amp * (0.5 + 0.5 * math.cos((hour - peak_hour) / 24 * 2 * math.pi))
+    return level * week * day * (1 + trend) ** (i / 288)

@@ -56,3 +56,9 @@ def test_skeleton_ignores_script_and_common_spelling_variants() -> None:
 
 def test_matcher_for_is_shared_per_keyword_set() -> None:
     assert matcher_for(("breach",)) is matcher_for(("breach",))
+
+
+@pytest.mark.parametrize("text", ["Coca-Cola recall", "кока-кола", "KOKA KOLA", "Кока-Кола пак"])
+def test_brand_terms_match_across_scripts_and_spellings(text: str) -> None:
+    assert KeywordMatcher(["Кока-Кола"]).find(text) == {"кока-кола"}
+    assert KeywordMatcher(["Coca-Cola"]).find(text) == {"coca-cola"}

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import pytest
 
 from detectors.storm import Assessment, StormSettings, StormTracker, assess
 from tests.detectors.synth import BIN, T0, M, daily_rate, poisson
@@ -215,6 +218,35 @@ def test_quoted_samples_do_not_repeat_a_text() -> None:
     assert result.fired and len(texts) == len(set(texts)) >= 3
 
 
+def test_a_storm_out_of_silence_says_none_were_expected() -> None:
+    """A brand nobody mentions at this hour: no "about 0 expected", no "91.0 times"."""
+    start = T0 + timedelta(days=7, hours=14)
+    quiet = [m for m in calm_mentions(8, base=0.02) if m.created_at < start]
+    a = assess(quiet + storm(start, 60, minutes=10), start + timedelta(minutes=10), SETTINGS)
+    assert a.fired
+    first = a.reasons[0]
+    assert "none were expected at this time of day" in first, first
+    assert first.split()[0].isdigit() and " mentions in " in first  # the observed count
+    text = " ".join(a.reasons)
+    assert "about 0" not in text and "usually 0" not in text and "times the usual" not in text
+
+
+def test_volume_sentence_rounds_for_people() -> None:
+    from detectors.storm import volume_sentence
+
+    assert volume_sentence(91, 0.2, 5) == (
+        "91 mentions in 5 minutes, where none were expected at this time of day."
+    )
+    assert volume_sentence(91, 4.4, 5) == (
+        "91 mentions in 5 minutes where about 4 were expected at this time of day "
+        "(21 times the usual)."
+    )
+    assert "about 1 was expected" in volume_sentence(6, 1.2, 5)
+    assert "(5 times the usual)" in volume_sentence(30, 6.0, 10)
+    assert "(3.5 times the usual)" in volume_sentence(35, 10.0, 10)
+    assert volume_sentence(1, 0.0, 5).startswith("1 mention in 5 minutes")
+
+
 def test_bulgarian_keywords_count_every_inflected_form_as_one_term() -> None:
     now = T0 + timedelta(days=7, hours=15)
     texts = ("Изтекоха данните на клиентите!", "изтичането на данни продължава", "iztekoha vsichko")
@@ -230,3 +262,25 @@ def test_bulgarian_keywords_count_every_inflected_form_as_one_term() -> None:
     assert rising == {"изтичане": 24}
     assert a.fired
     assert "изтичане" in " ".join(a.reasons)
+
+
+@dataclass(frozen=True)
+class LangM(M):
+    lang: str | None = None
+
+
+def test_evidence_gives_the_languages_of_the_window() -> None:
+    now = T0 + timedelta(days=7, hours=15)
+    calm = calm_mentions(8, base=1.0)
+    window = [
+        LangM(created_at=now - timedelta(minutes=m), text="Пак няма ток", lang=lang)
+        for m, lang in zip(range(1, 41), ["bg"] * 35 + ["en"] * 4 + [None], strict=True)
+    ]
+    mentions = sorted(calm + window, key=lambda m: m.created_at)
+    languages = assess(mentions, now, SETTINGS).evidence["languages"]
+    assert languages == [
+        {"lang": "bg", "share": pytest.approx(35 / 39, abs=1e-4)},
+        {"lang": "en", "share": pytest.approx(4 / 39, abs=1e-4)},
+    ]
+    # Mentions stored before languages were (no `lang`): no language evidence, no error.
+    assert assess(calm, now, SETTINGS).evidence["languages"] == []

@@ -167,3 +167,27 @@ def test_calls_recorded_and_reset(emu: SlackEmulator, web: WebClient) -> None:
     assert call.params["text"] == "hello" and call.status == 200 and call.ok
     emu.reset()
     assert emu.calls() == [] and emu.messages(CH) == []
+
+
+def test_views_publish_keeps_one_home_tab_per_user(emu: SlackEmulator, web: WebClient) -> None:
+    home = {
+        "type": "home",
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "1"}}],
+    }
+    first = web.views_publish(user_id="U0ALICE", view=home)["view"]
+    second = web.views_publish(user_id="U0ALICE", view={**home, "blocks": []})["view"]
+    assert first["id"] == second["id"] and first["hash"] != second["hash"]
+    stored = emu.home("U0ALICE")
+    assert stored is not None and stored["blocks"] == [] and emu.home("U0BOB") is None
+    for user, view, error in (
+        ("U0NOBODY", home, "user_not_found"),
+        ("U0ALICE", {**home, "type": "modal"}, "invalid_arguments"),
+    ):
+        with pytest.raises(SlackApiError) as refused:
+            web.views_publish(user_id=user, view=view)
+        assert refused.value.response["error"] == error
+    with pytest.raises(SlackApiError) as stale:
+        web.views_publish(user_id="U0ALICE", view=home, hash=first["hash"])
+    assert stale.value.response["error"] == "hash_conflict"
+    emu.reset()
+    assert emu.home("U0ALICE") is None

@@ -1,0 +1,516 @@
+"""FROZEN COPY of detectors/volume.py as it was before issue 12 (commit dc33f52), kept only as
+the speed and score baseline of benchmarks/nab_volume.py. Do not use elsewhere.
+
+Volume spike detection on mention counts per time bin (streaming, strictly causal).
+
+The model, per bin (every statistic uses only bins before the current one):
+
+* expected count = daily profile (same time of day over the past week, +-1 bin, trimmed mean over
+  days) x weekday factor (how last week's / the week before's next hours compared with the
+  profile) x recent level (the last 3 hours against what the profile predicted for them).
+  Without a day of history the recent mean alone is used.
+* history is stored "cleaned": a bin far above expectation is capped before it is remembered, so a
+  storm does not inflate tomorrow's baseline (a winsorised history: robust like a median but
+  unbiased for 0-3 mentions a bin, where a median is biased low).
+* how unusual: counts over several scales (5 min, 15 min, 1 h, 3 h) are compared on the Anscombe
+  square-root scale, where Poisson noise has unit variance. Longer scales sum cleaned counts (one
+  freak bin is no sustained rise) and expect what was forecast at the window's start (a build-up
+  does not raise its own baseline). Each scale's spread comes from its own past residuals
+  (MAD, widened to match the 99.5 % quantile, floored at the Poisson value), so bursty brands need
+  bigger bursts and no per-brand tuning is needed. The residuals of the last three weeks count: a
+  week holds only ~10 beyond that quantile, so one quiet week shrank the spread and the next
+  ordinary burst alerted (on the NAB tweet series: 23 alerts outside the windows with a week of
+  history, 16 with three).
+* a spike must be confirmed: unless z >= `instant_z`, an alert waits for the next bin and fires
+  only if that bin is still unusual (z >= `confirm_z`). One-bin blips are the commonest false
+  alarm on real series; on the NAB tweet series this halves the alerts outside the labelled
+  windows for 5 minutes of delay.
+* routine is not news: a single-bin burst no bigger than a bin the brand had at the same time of
+  day (+-10 minutes) on one of the past 7 days is a scheduled post (a daily promotion, a bot, a
+  digest), so the 1-bin scale may not alert on it; the longer scales still may. Raw counts are
+  compared (history is cleaned of bursts, so the profile never learns them). On the NAB tweet
+  series this drops 3 of 16 alerts outside the windows and no window is lost or delayed.
+* one storm = one alert: a storm lasts until z has been low for an hour; for a day after an alert
+  only a clearly bigger event (twice the z) alerts again; an alerted storm widens the spreads for
+  three days (bursts cluster), then a storm of the same size alerts again.
+* gaps: skipped bins are "no data" (not zero); the live bot fills its empty bins with zeros.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import math
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import NormalDist
+
+DAY_SECONDS = 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeSettings:
+    bin_seconds: int = 300
+    threshold: float = 4.5  # z on the variance-stabilised, tail-calibrated scale
+    min_excess: float = 8.0  # mentions above expected, so tiny brands don't alert on 3 posts
+    scales_minutes: tuple[int, ...] = (0, 15, 60, 180)  # 0 = a single bin; 3 h: slow build-ups
+    season_days: int = 7
+    weekly_weeks: int = 2  # weeks of history used for the weekday/weekend factor
+    level_minutes: int = 180  # recent-level window
+    spread_days: float = 21.0  # residual history for the robust spread: 3 weeks, so the tail
+    # quantile rests on ~30 residuals beyond it, not a quiet week's handful
+    cooldown_seconds: int = 24 * 3600  # aftershocks within a day are the same story...
+    escalate_ratio: float = 2.0  # ...unless clearly bigger (z this many times the alert's)
+    rearm_z: float = 3.0  # a storm is over once z stays under this...
+    calm_minutes: int = 60  # ...for this long
+    storm_memory_seconds: int = 3 * DAY_SECONDS  # alerted storms widen the spreads this long
+    warmup_seconds: int = 24 * 3600  # and, beyond it, a day of residuals on the daily profile
+    clean_z: float = 3.0  # history is capped at this many spreads above expected
+    tail_quantile: float = 0.995  # calibrate the spread on this quantile of past residuals
+    confirm_z: float = 3.0  # a spike under instant_z must be confirmed by the next bin (0: off)
+    instant_z: float = 10.0  # a spike this strong (about twice the threshold) alerts at once
+    likelihood_z: float = 0.0  # >0: also need the recent mean z this far above its own history
+    likelihood_bins: int = 4  # recent mean over this many bins...
+    likelihood_days: float = 14.0  # ...against its mean and sd over this long
+    routine_days: int = 7  # a one-bin count reached at this time of day on one of these past
+    routine_jitter_bins: int = 2  # days (give or take this many bins) is routine (0 days: off)
+
+
+@dataclass(frozen=True, slots=True)
+class BinResult:
+    start: datetime
+    observed: float
+    expected: float
+    score: float  # 0..1, 0.5 at the alert threshold
+    alert: bool  # a NEW alert: exactly where the live bot would post one
+    z: float = 0.0  # strongest standardised excess over the scales
+    window_bins: int = 1  # the scale (in bins) on which z was strongest
+    window_observed: float = 0.0
+    window_expected: float = 0.0
+    in_storm: bool = False  # inside an alerted storm (z not yet low for `calm_minutes`)
+
+
+def _anscombe(x: float) -> float:
+    return 2.0 * math.sqrt(max(x, 0.0) + 0.375)
+
+
+def _robust_spread(values: Iterable[float], tail: float) -> tuple[float, float, float]:
+    """(median, core, spread): core = 1.4826 * MAD; spread = core widened when the upper tail is
+    heavier than normal.
+
+    With `tail` = q (e.g. 0.99) the spread is at least (q-quantile - median) / z_q, so this series'
+    own usual extremes map to ordinary z values: heavy-tailed (bursty) series need bigger bursts.
+    """
+    return _spread_of_sorted(sorted(values), tail)
+
+
+def _spread_of_sorted(xs: list[float], tail: float) -> tuple[float, float, float]:
+    """`_robust_spread` of values already sorted: O(log n), no copy (the MAD is the middle one of
+    two sorted runs of deviations, below and above the median)."""
+    if not xs:
+        return 0.0, 1.0, 1.0
+    n = len(xs)
+    m = n // 2
+    med = xs[m]
+    core = spread = 1.4826 * _kth_deviation(xs, m, m)
+    if tail > 0.0 and n >= 100:
+        hi = xs[min(n - 1, int(tail * n))]
+        spread = max(core, (hi - med) / _Z_TAIL.get(tail, NormalDist().inv_cdf(tail)))
+    return med, core, spread
+
+
+_Z_TAIL = {q: NormalDist().inv_cdf(q) for q in (0.99, 0.995, 0.998, 0.999)}
+
+
+def _kth_deviation(xs: list[float], m: int, k: int) -> float:
+    """The k-th smallest (from 0) of |x - xs[m]| over sorted xs: the k+1 smallest deviations are
+    i from the run left of m (med - xs[m-1], med - xs[m-2], ...) and k+1-i from the run from m on
+    (xs[m] - med, xs[m+1] - med, ...); binary search for the i where both runs agree."""
+    med, inf = xs[m], math.inf
+    left, right = m, len(xs) - m
+    lo, hi = max(0, k + 1 - right), min(k + 1, left)
+    while True:
+        i = (lo + hi) // 2
+        j = k + 1 - i
+        l_last = med - xs[m - i] if i > 0 else -inf
+        r_last = xs[m + j - 1] - med if j > 0 else -inf
+        l_next = med - xs[m - 1 - i] if i < left else inf
+        r_next = xs[m + j] - med if j < right else inf
+        if l_last > r_next:
+            hi = i - 1
+        elif r_last > l_next:
+            lo = i + 1
+        else:
+            return max(l_last, r_last)
+
+
+def _discard(ranked: list[float], value: float) -> None:
+    """Remove one occurrence of `value` from the sorted list."""
+    i = bisect.bisect_left(ranked, value)
+    if i < len(ranked) and ranked[i] == value:
+        del ranked[i]
+
+
+@dataclass(slots=True)
+class _Scale:
+    bins: int
+    resid: deque[float]
+    centre: float = 0.0
+    spread: float = 1.0  # tail-calibrated: how unusual
+    core: float = 1.0  # MAD only: what counts as normal enough to remember
+    storm: deque[tuple[int, float]] = field(default_factory=deque)  # (bin number, residual)
+    ranked: list[float] = field(default_factory=list)  # resid and storm residuals, sorted
+
+
+@dataclass(slots=True)
+class VolumeDetector:
+    """Feed bins in time order with `update`; missing bins are treated as 'no data'."""
+
+    settings: VolumeSettings = field(default_factory=VolumeSettings)
+    _obs: list[float | None] = field(default_factory=list)
+    _clean: list[float | None] = field(default_factory=list)
+    _seas: list[float | None] = field(default_factory=list)  # profile x weekly factor
+    _prof: list[float | None] = field(default_factory=list)  # daily profile alone
+    _exp: list[float | None] = field(default_factory=list)
+    _lvl: list[float | None] = field(default_factory=list)  # level behind each bin's expectation
+    _scales: list[_Scale] = field(default_factory=list)
+    _last_start: datetime | None = None
+    _first_start: datetime | None = None
+    _last_alert: datetime | None = None
+    _last_alert_z: float = 0.0
+    _last_busy: datetime | None = None  # last bin with z at or over rearm_z
+    _storm: bool = False
+    _pending_z: float | None = None  # an unconfirmed spike on the previous bin
+    _lik_short: deque[float] = field(default_factory=deque)
+    _lik_long: deque[float] = field(default_factory=deque)
+    _lik_sums: tuple[float, float, float] = (0.0, 0.0, 0.0)  # short sum, long sum, long sum sq
+    _seasonal_mode: bool = False  # a daily profile exists (from the second day on)
+    _n: int = 0
+
+    def clone(self) -> VolumeDetector:
+        """An independent copy of the state (for replaying a tail that may still change)."""
+        twin = copy.copy(self)
+        for name in ("_obs", "_clean", "_seas", "_prof", "_exp", "_lvl"):
+            setattr(twin, name, list(getattr(self, name)))
+        twin._lik_short, twin._lik_long = deque(self._lik_short), deque(self._lik_long)
+        twin._scales = [
+            _Scale(
+                sc.bins,
+                deque(sc.resid, maxlen=sc.resid.maxlen),
+                sc.centre,
+                sc.spread,
+                sc.core,
+                deque(sc.storm),
+                list(sc.ranked),
+            )
+            for sc in self._scales
+        ]
+        return twin
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        keep = max(1, round(s.spread_days * DAY_SECONDS / s.bin_seconds))
+        sizes = {1} | {max(1, round(m * 60 / s.bin_seconds)) for m in s.scales_minutes}
+        # sorted: the 1-bin scale comes first, it decides what history is cleaned
+        self._scales = [_Scale(bins=b, resid=deque(maxlen=keep)) for b in sorted(sizes)]
+
+    @property
+    def _day_bins(self) -> int:
+        return max(1, round(DAY_SECONDS / self.settings.bin_seconds))
+
+    @property
+    def _memory(self) -> int:
+        days = max(self.settings.season_days, 7 * self.settings.weekly_weeks)
+        return self._day_bins * days + 2
+
+    def _get(self, series: list[float | None], back: int) -> float | None:
+        """Value `back` bins before the newest stored one (0 = newest)."""
+        return series[-1 - back] if back < len(series) else None
+
+    def _push(
+        self,
+        obs: float | None,
+        clean: float | None,
+        seas: float | None,
+        prof: float | None,
+        exp: float | None,
+        lvl: float | None,
+    ) -> None:
+        for series, v in (
+            (self._obs, obs),
+            (self._clean, clean),
+            (self._seas, seas),
+            (self._prof, prof),
+            (self._exp, exp),
+            (self._lvl, lvl),
+        ):
+            series.append(v)
+            if len(series) > 2 * self._memory:  # trim in chunks: amortised O(1)
+                del series[: len(series) - self._memory]
+
+    def _weekly(self) -> float:
+        """Weekday factor: the next few hours a week (two weeks) ago against the daily profile for
+        those hours as of yesterday, so Monday morning after a quiet weekend is no 'storm'."""
+        day, ahead, n = self._day_bins, self._level_bins, len(self._clean)
+        profile = self._prof[n - day : n - day + ahead] if n >= day else []  # yesterday: the past
+        got = exp = 0.0
+        for w in range(1, self.settings.weekly_weeks + 1):
+            if n < 7 * w * day:
+                break
+            past = self._clean[n - 7 * w * day : n - 7 * w * day + ahead]
+            for c, p in zip(past, profile, strict=False):
+                if c is not None and p is not None:
+                    got += c
+                    exp += p
+        prior = 10.0  # pseudo-counts: a sparse brand's weekly pattern is mostly noise
+        return (got + prior) / (exp + prior)
+
+    def _seasonal(self) -> float | None:
+        """Typical cleaned count at this time of day: per past day the mean of +-1 bin, then a
+        trimmed mean over the days (the highest and lowest day dropped), so one odd day is ignored.
+        """
+        day = self._day_bins
+        per_day = []
+        for d in range(1, self.settings.season_days + 1):
+            got = (self._get(self._clean, d * day - 1 + j) for j in (-1, 0, 1))
+            vals = [v for v in got if v is not None]
+            if vals:
+                per_day.append(sum(vals) / len(vals))
+        if not per_day:
+            return None
+        per_day.sort()
+        if len(per_day) >= 4:
+            per_day = per_day[1:-1]
+        return sum(per_day) / len(per_day)
+
+    @property
+    def _level_bins(self) -> int:
+        return max(1, round(self.settings.level_minutes * 60 / self.settings.bin_seconds))
+
+    def _expected(self, seas: float | None) -> tuple[float, float] | None:
+        """(expected, level): seasonal profile times the recent level ratio, or, without a
+        profile yet, the recent mean (level is then that mean and the profile counts as 1)."""
+        clean = self._clean[-self._level_bins :]
+        pairs = [
+            (c, p)
+            for c, p in zip(clean, self._seas[-self._level_bins :], strict=True)
+            if c is not None and p is not None
+        ]
+        if seas is not None:  # after a long gap (no recent data) the ratio falls back to 1
+            prior = 3.0  # pseudo-counts: a few quiet bins must not swing the level wildly
+            ratio = (sum(c for c, _ in pairs) + prior) / (sum(p for _, p in pairs) + prior)
+            return seas * ratio, ratio
+        known = [c for c in clean if c is not None]
+        if known:
+            mean = sum(known) / len(known)
+            return mean, mean
+        return None
+
+    def _gap(self, start: datetime) -> None:
+        """Insert 'no data' rows for skipped bins; reject time going backwards."""
+        if self._last_start is None:
+            self._first_start = start
+            return
+        steps = round((start - self._last_start).total_seconds() / self.settings.bin_seconds)
+        if steps < 1:
+            raise ValueError(f"bin {start} is not after the previous bin {self._last_start}")
+        for _ in range(min(steps - 1, self._memory)):
+            self._push(None, None, None, None, None, None)
+
+    def _window(self, bins: int, raw: bool) -> tuple[float, float, float]:
+        """(raw observed, compared observed, expected) summed over the last `bins` bins.
+
+        Longer windows sum the cleaned counts, so one freak bin cannot pass for a sustained
+        rise, and expect what was forecast at the window's start (the level then), so a storm
+        building up inside the window does not raise its own baseline.
+        """
+        obs = comp = exp = 0.0
+        rows = zip(
+            self._obs[-bins:],
+            self._clean[-bins:],
+            self._exp[-bins:],
+            self._lvl[-bins:],
+            strict=True,
+        )
+        ref = None
+        for o, c, e, lvl in rows:
+            if o is None or c is None or e is None or not lvl:
+                continue
+            ref = ref or lvl  # the level at the window's first bin with data
+            obs += o
+            comp += o if raw else c
+            exp += e * ref / lvl
+        return obs, comp, exp
+
+    def _score(self, sc: _Scale) -> tuple[float, int, float, float]:
+        """(z, bins, observed, expected) on one scale, ending at the newest bin."""
+        obs, comp, exp = self._window(sc.bins, raw=sc.bins == 1)
+        d = _anscombe(comp) - _anscombe(exp)
+        z = (d - sc.centre) / max(sc.spread, 1.0)  # Poisson floor: sd 1 on this scale
+        if len(sc.resid) == sc.resid.maxlen:
+            _discard(sc.ranked, sc.resid[0])
+        sc.resid.append(d)
+        bisect.insort(sc.ranked, d)
+        if len(sc.resid) < 100 or self._n % 36 == 0:  # refreshed now and then, as it always was
+            horizon = self._n - self.settings.storm_memory_seconds // self.settings.bin_seconds
+            while sc.storm and sc.storm[0][0] < horizon:
+                _discard(sc.ranked, sc.storm.popleft()[1])
+            sc.centre, sc.core, sc.spread = _spread_of_sorted(
+                sc.ranked, self.settings.tail_quantile
+            )
+        return z, sc.bins, obs, exp
+
+    def update(self, start: datetime, value: float) -> BinResult:
+        """Add one bin (its start time and count) and say how unusual it is."""
+        s = self.settings
+        self._gap(start)
+        self._last_start = start
+        self._n += 1
+        prof = self._seasonal()
+        if prof is not None and not self._seasonal_mode:
+            # residuals of the crude first-day model would overstate the spread for days
+            self._seasonal_mode = True
+            for sc in self._scales:
+                sc.resid.clear()
+                sc.ranked = sorted(r for _, r in sc.storm)
+        seas = None if prof is None else prof * self._weekly()
+        exp, lvl = self._expected(seas) or (float(value), 0.0)  # first bin: nothing to compare
+        self._push(float(value), float(value), seas, prof, exp, lvl)
+        one = self._scales[0]
+        first = self._score(one)
+        if first[0] > s.clean_z:  # remember a capped value, not the spike itself
+            cap = (_anscombe(exp) + one.centre + s.clean_z * max(one.core, 1.0)) / 2.0
+            self._clean[-1] = min(float(value), cap * cap - 0.375)
+        scales = [first] + [self._score(sc) for sc in self._scales[1:]]
+        gated = [t for t in scales if t[2] - t[3] >= s.min_excess]
+        if gated and gated[0][1] == 1 and gated[0][0] >= s.threshold and self._routine(value):
+            gated = gated[1:]  # a scheduled post, not news: only the longer scales may alert
+        best = max(gated or scales)
+        z = best[0] if gated else min(best[0], 0.99 * s.threshold)
+        lik = self._likelihood(max(0.0, best[0]))
+        alert = self._decide(start, z, bool(gated) and lik, best[0])
+        if self._storm and self.settings.likelihood_z > 0.0 and self._lik_long:
+            # An alerted storm stays out of the likelihood's history (as out of the spreads after
+            # `storm_memory_seconds`), so a later storm of the same size alerts again.
+            old = self._lik_long.pop()
+            short, long_sum, long_sq = self._lik_sums
+            self._lik_sums = (short, long_sum - old, long_sq - old * old)
+        if self._storm:
+            # Bursts cluster: after a storm the series stays jumpier for a while, so an alerted
+            # storm widens the spreads for `storm_memory_seconds`, then no longer.
+            for sc in self._scales:
+                sc.storm.append((self._n, sc.resid.pop()))
+        return BinResult(
+            start=start,
+            observed=float(value),
+            expected=exp,
+            score=z * z / (z * z + s.threshold**2) if z > 0 else 0.0,
+            alert=alert,
+            z=best[0],
+            window_bins=best[1],
+            window_observed=best[2],
+            window_expected=best[3],
+            in_storm=self._storm,
+        )
+
+    def _routine(self, value: float) -> bool:
+        """Did one of the past `routine_days` days hold a bin of at least `value` at this time of
+        day, give or take `routine_jitter_bins`? Scheduled posts (daily promotions, bots, digests)
+        burst at the same time every day; a storm does not repeat itself to the minute."""
+        day, k, n = self._day_bins, self.settings.routine_jitter_bins, len(self._obs)
+        for d in range(1, self.settings.routine_days + 1):
+            at = n - 1 - d * day  # the newest bin, d days back
+            for v in self._obs[max(0, at - k) : max(0, at + k + 1)]:
+                if v is not None and v >= value:
+                    return True
+        return False
+
+    def _likelihood(self, z: float) -> bool:
+        """NAB's "anomaly likelihood" idea: is the mean z of the last few bins far in the tail of
+        that mean's own long-run distribution? Brands whose z is often high (bursty) need more."""
+        s = self.settings
+        if s.likelihood_z <= 0.0:
+            return True
+        short, long_sum, long_sq = self._lik_sums
+        self._lik_short.append(z)
+        short += z
+        if len(self._lik_short) > s.likelihood_bins:
+            short -= self._lik_short.popleft()
+        m = short / len(self._lik_short)
+        n = len(self._lik_long)
+        ok = True
+        if n >= self._day_bins:
+            mu = long_sum / n
+            sd = math.sqrt(max(long_sq / n - mu * mu, 1e-6))
+            ok = (m - mu) / sd >= s.likelihood_z
+        self._lik_long.append(m)
+        long_sum, long_sq = long_sum + m, long_sq + m * m
+        if len(self._lik_long) > s.likelihood_days * self._day_bins:
+            old = self._lik_long.popleft()
+            long_sum, long_sq = long_sum - old, long_sq - old * old
+        self._lik_sums = (short, long_sum, long_sq)
+        return ok
+
+    def _decide(self, start: datetime, z: float, material: bool, z_any: float) -> bool:
+        """Alert on a new storm only. A storm lasts until z has stayed under `rearm_z` for
+        `calm_minutes`; within `cooldown_seconds` of an alert only a clearly bigger event
+        (`escalate_ratio` times its z) alerts again, so one storm and its aftershocks = one alert.
+
+        With `confirm_z` set, a spike under `instant_z` waits one bin: it alerts only if the next
+        bin is still unusual (z >= `confirm_z` on some scale). Isolated one-bin blips are the
+        commonest false alarm; a real storm keeps going, so this costs one bin of delay.
+        """
+        s = self.settings
+        if z >= s.rearm_z:
+            self._last_busy = start
+        if self._storm and self._last_busy is not None:
+            self._storm = start - self._last_busy < timedelta(minutes=s.calm_minutes)
+        assert self._first_start is not None
+        warm = (
+            start - self._first_start >= timedelta(seconds=s.warmup_seconds)
+            and self._seasonal_mode  # spreads are trusted after a day of profile residuals
+            and all(len(sc.resid) >= self._day_bins for sc in self._scales)
+        )
+        pending, self._pending_z = self._pending_z, None
+        if self._storm or not warm:
+            return False
+        if pending is not None and z_any >= s.confirm_z:
+            return self._fire(start, max(pending, z))
+        need = s.threshold
+        if self._last_alert is not None and start - self._last_alert < timedelta(
+            seconds=s.cooldown_seconds
+        ):
+            need = max(need, s.escalate_ratio * self._last_alert_z)
+        if not material or z < need:
+            return False
+        if s.confirm_z > 0.0 and z < s.instant_z:
+            self._pending_z = z
+            return False
+        return self._fire(start, z)
+
+    def _fire(self, start: datetime, z: float) -> bool:
+        self._storm = True
+        self._last_alert, self._last_alert_z = start, z
+        return True
+
+
+def run_series(
+    points: Iterable[tuple[datetime, float]], settings: VolumeSettings | None = None
+) -> Iterator[BinResult]:
+    """Replay a series through a fresh detector; bin width inferred from the first two rows."""
+    it = iter(points)
+    first = next(it, None)
+    if first is None:
+        return
+    second = next(it, None)
+    if settings is None:
+        width = 300 if second is None else int((second[0] - first[0]).total_seconds())
+        settings = VolumeSettings(bin_seconds=max(1, width))
+    det = VolumeDetector(settings)
+    yield det.update(*first)
+    if second is not None:
+        yield det.update(*second)
+    for start, value in it:
+        yield det.update(start, value)

@@ -1,0 +1,113 @@
+"""The App Home tab: what is open, what waits for the viewer's approval, the last 30 days.
+
+Published when a person opens the tab (`app_home_opened`), and published again by the courier
+after it delivered a change to an incident or a draft, but only for the people who opened their
+tab in the last `RECENT` (at most `MAX_REFRESH` of them): a change never fans out to the whole
+workspace, and a tab nobody looks at is brought up to date the next time it is opened.
+
+Who looked when is kept in `slack_events_seen`, the table of Events API deliveries already
+processed, under the key `home:<user>`: one row per person, updated in place, no new table.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.response import lookups, stats
+from bot.slack import messages
+from bot.slack.gateway import SlackError
+from models import SlackEventSeen, affected
+
+if TYPE_CHECKING:  # the container is handed in by the shell, never imported below it
+    from bot.app import Crisisbot
+
+logger = logging.getLogger(__name__)
+
+RECENT = timedelta(hours=1)
+MAX_REFRESH = 25
+STATS_DAYS = 30
+_KEY = "home:"
+
+
+def opened(bot: Crisisbot, user: str) -> None:
+    """The person opened their Home tab: note it (for later refreshes) and publish it."""
+    now = bot.clock()
+    try:
+        with bot.transaction() as session:
+            _note_viewer(session, user, now)
+    except IntegrityError:
+        pass  # another process noted the same person at the same moment: as good
+    publish(bot, user)
+
+
+def _note_viewer(session: Session, user: str, now: datetime) -> None:
+    key = (_KEY + user)[:64]
+    moved = session.execute(
+        update(SlackEventSeen).where(SlackEventSeen.event_id == key).values(seen_at=now)
+    )
+    if affected(moved) == 0:
+        session.add(SlackEventSeen(event_id=key, seen_at=now))
+
+
+def recent_viewers(session: Session, now: datetime) -> list[str]:
+    """Who opened their tab lately, most recent first. A key range, not LIKE: it uses the
+    primary key's index on every database."""
+    rows = session.scalars(
+        select(SlackEventSeen.event_id)
+        .where(
+            SlackEventSeen.event_id >= _KEY,
+            SlackEventSeen.event_id < _KEY[:-1] + ";",  # ";" sorts right after ":"
+            SlackEventSeen.seen_at >= now - RECENT,
+        )
+        .order_by(SlackEventSeen.seen_at.desc())
+        .limit(MAX_REFRESH)
+    )
+    return [r[len(_KEY) :] for r in rows]
+
+
+def publish(bot: Crisisbot, user: str, *, approvers: frozenset[str] | None = None) -> None:
+    """Render the person's tab from the database and publish it; best effort (logged)."""
+    try:
+        who_approves = bot.approvers() if approvers is None else approvers
+        view = _render(bot, user, who_approves)
+        bot.gateway.publish_home(user, view)
+    except SlackError as exc:
+        logger.warning("could not publish the Home tab of %s: %s", user, exc)
+    except DBAPIError:
+        logger.exception("could not read the Home tab of %s", user)
+
+
+def refresh(bot: Crisisbot) -> int:
+    """Publish again the tabs opened lately (after a change); return how many."""
+    try:
+        with bot.sessions() as session:
+            users = recent_viewers(session, bot.clock())
+        if not users:
+            return 0
+        who_approves = bot.approvers()  # once for all of them (and cached a minute anyway)
+    except (DBAPIError, SlackError) as exc:
+        logger.warning("could not refresh the Home tabs: %s", exc)
+        return 0
+    for user in users:
+        publish(bot, user, approvers=who_approves)
+    return len(users)
+
+
+def _render(bot: Crisisbot, user: str, approvers: frozenset[str]) -> dict[str, object]:
+    now = bot.clock()
+    with bot.sessions() as session:
+        conn = session.connection()
+        incidents = lookups.open_lines(conn)
+        drafts = lookups.pending_drafts(conn, viewer=user) if user in approvers else None
+        figures = stats.team_stats(session, since=now - timedelta(days=STATS_DAYS))
+
+    def link(channel: str | None, ts: str | None) -> str | None:
+        return bot.gateway.permalink(channel, ts) if channel and ts else None
+
+    return messages.home_view(incidents, drafts, figures, days=STATS_DAYS, now=now, link=link)

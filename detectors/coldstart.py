@@ -1,0 +1,241 @@
+"""Cold start: judge a brand on what its mentions say while its history is too short for volume.
+
+The volume detector needs about two days of a brand's mentions before it trusts its spreads (a day
+to learn the daily profile, a day of residuals on it), and the negative-share and crisis-term
+comparisons in `detectors.storm` need a baseline to compare with. A source connected in the middle
+of a storm, a new brand or a platform that keeps no history has neither. Until the brand has
+`min_history_hours` of mentions, `judge` decides on absolute evidence in the last
+`window_minutes`, with fixed thresholds (the defaults of `ColdStartSettings`):
+
+* a burst: at least `min_crisis_negatives` (15) negative mentions naming a crisis term (the
+  brand's keywords in any form `detectors.keywords` matches, or `CRISIS_TERMS`), from at least
+  `min_authors` (10) distinct authors, while at least `min_negative_share` (50 %) of the window's
+  mentions are negative; or
+* a loud post: a negative mention naming a crisis term by an author with at least
+  `reach_threshold` followers, or any negative mention by one with ten times that.
+
+An ordinary first hour (a few mixed mentions, the odd complaint) fires neither. Every verdict
+carries the sentence "Only 2 h of history for this brand: judged on content, not on volume." so
+the alert says why it is not comparing with the past.
+
+Pure: plain mention records in (the attributes of `detectors.storm.MentionLike`), a verdict out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, Protocol
+
+from detectors.keywords import matcher_for
+
+# English words that make a complaint a crisis whatever the brand; stems match their inflections
+# ("leak*" matches "leaked", "leaks"). A brand's own `keywords` are matched besides these.
+CRISIS_TERMS: tuple[str, ...] = (
+    "breach*",
+    "leak*",
+    "hack*",
+    "password*",
+    "stolen",
+    "exposed",
+    "scam*",
+    "fraud*",
+    "lawsuit*",
+    "recall*",
+    "boycott*",
+    "outage*",
+    "unsafe",
+    "injur*",
+    "poison*",
+    "contaminat*",
+    "scandal*",
+    "racis*",
+    "discriminat*",
+    "harass*",
+)
+
+
+class MentionLike(Protocol):
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def label(self) -> str | None: ...
+    @property
+    def polarity(self) -> float | None: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def author_followers(self) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ColdStartSettings:
+    min_history_hours: float = 48.0  # less mention history than this: judged here, on content
+    min_crisis_negatives: int = 15  # negative mentions naming a crisis term, in the window...
+    min_authors: int = 10  # ...from at least this many distinct authors...
+    min_negative_share: float = 0.5  # ...while this share of the window is negative
+    loud_multiple: int = 10  # any negative post by reach_threshold x this many followers
+
+
+@dataclass(slots=True)
+class ColdVerdict:
+    fired: bool
+    history: timedelta  # from the brand's first mention to now
+    sentence: str  # "Only 2 h of history for this brand: judged on content, not on volume."
+    started_at: datetime | None = None
+    severity: str = "low"
+    reasons: list[str] = field(default_factory=list)  # after `sentence`
+    evidence: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable
+    sample_indexes: list[int] = field(default_factory=list)
+
+
+@lru_cache(maxsize=64)
+def crisis_pattern(keywords: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """`CRISIS_TERMS` (and `keywords`, literally) as one case-insensitive whole-word pattern."""
+    words = [k.strip().lower() for k in (*CRISIS_TERMS, *keywords) if k.strip()]
+    parts = sorted({re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in words})
+    return re.compile(r"\b(" + "|".join(parts) + r")\b", re.IGNORECASE)
+
+
+def history_sentence(history: timedelta) -> str:
+    minutes = round(history.total_seconds() / 60)
+    span = f"{max(minutes, 1)} min" if minutes < 60 else f"{minutes // 60} h"
+    return f"Only {span} of history for this brand: judged on content, not on volume."
+
+
+def judge(
+    mentions: Sequence[MentionLike],
+    now: datetime,
+    settings: ColdStartSettings | None = None,
+    *,
+    keywords: Sequence[str] = (),
+    window_minutes: int = 60,
+    reach_threshold: int = 100_000,
+) -> ColdVerdict | None:
+    """The cold-start verdict as of `now`, or None when the brand has history enough.
+
+    History is measured from the first of `mentions` (the detector's look-back); those after
+    `now` are ignored.
+    """
+    s = settings or ColdStartSettings()
+    enough = timedelta(hours=s.min_history_hours)
+    if mentions and now - enough >= mentions[0].created_at:  # the usual case, without a scan
+        return None
+    first = min((m.created_at for m in mentions if m.created_at <= now), default=None)
+    if first is None:
+        return None
+    history = now - first
+    if history >= enough:
+        return None
+    pattern = crisis_pattern()
+    brand_terms = matcher_for(tuple(keywords))  # the brand's keywords in any inflected form
+    start = now - timedelta(minutes=window_minutes)
+    window = [i for i, m in enumerate(mentions) if start < m.created_at <= now]
+    negative = [i for i in window if mentions[i].label == "negative"]
+    terms: dict[int, set[str]] = {}
+    for i in negative:
+        text = mentions[i].text or ""
+        found = {f.lower() for f in pattern.findall(text)} | brand_terms.find(text)
+        if found:
+            terms[i] = found
+    crisis = sorted(terms)
+    authors = {_author_key(mentions[i]) for i in crisis}
+    share = len(negative) / len(window) if window else 0.0
+    burst = (
+        len(crisis) >= s.min_crisis_negatives
+        and len(authors) >= s.min_authors
+        and share >= s.min_negative_share
+    )
+    loud = sorted(
+        (
+            i
+            for i in negative
+            if (mentions[i].author_followers or 0)
+            >= (reach_threshold if i in terms else s.loud_multiple * reach_threshold)
+        ),
+        key=lambda i: -(mentions[i].author_followers or 0),
+    )
+    counted: dict[str, int] = {}
+    for i in crisis:
+        for term in terms[i]:
+            counted[term] = counted.get(term, 0) + 1
+    top_terms = sorted(counted, key=lambda t: (-counted[t], t))[:5]
+    sentence = history_sentence(history)
+    evidence: dict[str, Any] = {
+        "history_minutes": int(history.total_seconds() // 60),
+        "window_minutes": window_minutes,
+        "window_mentions": len(window),
+        "negative_share": round(share, 3),
+        "crisis_negatives": len(crisis),
+        "crisis_authors": len(authors),
+        "crisis_terms": [{"term": t, "count": counted[t]} for t in top_terms],
+        "loud": [
+            {"author": mentions[i].author, "followers": mentions[i].author_followers}
+            for i in loud[:3]
+        ],
+        "thresholds": {
+            "min_history_hours": s.min_history_hours,
+            "min_crisis_negatives": s.min_crisis_negatives,
+            "min_authors": s.min_authors,
+            "min_negative_share": s.min_negative_share,
+            "reach_threshold": reach_threshold,
+        },
+        "fired_on": [name for name, hit in (("burst", burst), ("loud", bool(loud))) if hit],
+    }
+    if not burst and not loud:
+        return ColdVerdict(False, history, sentence, evidence=evidence)
+    reasons = []
+    if burst:
+        named = ", ".join(f"“{t}” ({counted[t]})" for t in top_terms)
+        reasons.append(
+            f"{len(crisis)} negative mentions naming crisis terms in the last {window_minutes} "
+            f"minutes, from {len(authors)} different authors: {named}."
+        )
+        reasons.append(f"{share:.0%} of the window's {len(window)} mentions are negative.")
+    for i in loud[:3]:
+        reasons.append(
+            f"High-reach negative post by {mentions[i].author or 'an unknown author'} "
+            f"({mentions[i].author_followers or 0:,} followers)."
+        )
+    fired_on = (crisis if burst else []) + loud
+    big = burst and len(crisis) >= 3 * s.min_crisis_negatives
+    return ColdVerdict(
+        True,
+        history,
+        sentence,
+        started_at=min(mentions[i].created_at for i in fired_on),
+        severity="high" if (burst and loud) or big else "medium",
+        reasons=reasons,
+        evidence=evidence,
+        sample_indexes=_samples(mentions, loud, crisis),
+    )
+
+
+def _author_key(m: MentionLike) -> str:
+    """Distinct authors; an anonymous mention counts by its text, so pasted copies count once."""
+    if m.author:
+        return "@" + m.author.lower()
+    return " ".join((m.text or "").lower().split())
+
+
+def _samples(mentions: Sequence[MentionLike], loud: list[int], crisis: list[int]) -> list[int]:
+    """Loud posts first, then the most negative crisis mentions, no text twice."""
+    rest = sorted(
+        (i for i in crisis if i not in loud),
+        key=lambda i: mentions[i].polarity or 0.0,
+    )
+    out: list[int] = []
+    seen: set[str] = set()
+    for i in loud + rest:
+        key = " ".join((mentions[i].text or "").lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(i)
+        if len(out) == 5:
+            break
+    return out

@@ -1,0 +1,166 @@
+"""The App Home tab, through the bot's signed HTTP endpoint and the emulator: what an approver
+and a non-approver see, and the tab following a change for those who opened it lately."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.core.clock import ManualClock
+from bot.slack import home
+from bot.slack.ids import Action
+from bot.testing import CHANNEL, Stack, start_stack
+from tests.bot.flow import card, drafts_in_thread, open_storm
+
+# Approvers: Carol, and the S0COMMS group (Bob, Carol). Alice and Dan approve nothing.
+DRAFT = "We know about the double charges and are refunding them."
+
+
+@pytest.fixture
+def team(database_url: str, clock: ManualClock) -> Iterator[Stack]:
+    s = start_stack(database_url, clock=clock)
+    yield s
+    s.stop()
+
+
+def _open_home(team: Stack, user: str) -> dict[str, Any]:
+    """Open the person's tab as Slack does and wait for the tab published in answer."""
+
+    def published() -> int:
+        return sum(c.params["user_id"] == user for c in team.emulator.calls("views.publish"))
+
+    before = published()
+    response = team.slack.app_home_opened(user)
+    assert response.status_code == 200
+    team.emulator.wait_for(lambda: published() > before)
+    view = team.emulator.home(user)
+    assert view is not None and view["type"] == "home"
+    return view
+
+
+def _text(view: dict[str, Any] | None) -> str:
+    return json.dumps((view or {}).get("blocks", []), ensure_ascii=False)
+
+
+def _buttons(view: dict[str, Any]) -> list[dict[str, Any]]:
+    return [b["accessory"] for b in view["blocks"] if b.get("accessory", {}).get("url")]
+
+
+def test_an_approver_sees_the_incidents_the_draft_to_approve_and_the_figures(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = open_storm(team, clock)
+    clock.advance(minutes=12)
+    team.slack.command(f"draft #{n} {DRAFT}", user_id="U0BOB")
+    team.emulator.wait_for(lambda: drafts_in_thread(team, n))
+
+    view = _open_home(team, "U0CAROL")
+    shown = _text(view)
+    assert f"#{n} Acme" in shown and "Open · " in shown and "unclaimed" in shown
+    assert "open for 12 min" in shown  # the age, from the bot's clock
+    assert "Waiting for your approval" in shown and f"Draft v1* for #{n}" in shown
+    assert DRAFT in shown and "<@U0BOB>" in shown
+    assert "Last 30 days" in shown and "*1 real incident* (drills left out)" in shown
+    # Each line links to its message, by the permalink Slack gives for it.
+    alert, draft = card(team, n), drafts_in_thread(team, n)[0]
+    assert alert is not None
+    urls = [b["url"] for b in _buttons(view)]
+    assert urls == [
+        f"https://crisisbot-emu.slack.com/archives/{CHANNEL}/p{m['ts'].replace('.', '')}"
+        for m in (alert, draft)
+    ]
+    assert {b["action_id"] for b in _buttons(view)} == {Action.OPEN_THREAD}
+    # Clicking the link button is answered (Slack would warn the person otherwise).
+    clicked = team.slack.click(Action.OPEN_THREAD, str(n), user_id="U0CAROL")
+    assert clicked.status_code == 200
+
+
+def test_the_author_and_a_non_approver_see_no_draft_to_approve(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = open_storm(team, clock)
+    team.slack.command(f"draft #{n} {DRAFT}", user_id="U0BOB")
+    team.emulator.wait_for(lambda: drafts_in_thread(team, n))
+
+    author = _text(_open_home(team, "U0BOB"))  # an approver, but it is his own draft
+    assert f"#{n} Acme" in author
+    assert "Nothing waits for your approval." in author and DRAFT not in author
+
+    other = _text(_open_home(team, "U0ALICE"))  # no approver at all
+    assert f"#{n} Acme" in other
+    assert "you are not one of them" in other and DRAFT not in other
+
+
+def test_the_messages_tab_publishes_nothing(team: Stack) -> None:
+    assert team.slack.app_home_opened("U0ALICE", tab="messages").status_code == 200
+    assert team.emulator.calls("views.publish") == [] and team.emulator.home("U0ALICE") is None
+
+
+def test_the_tab_follows_a_claim_for_those_who_opened_it_lately_only(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = open_storm(team, clock)
+    assert "unclaimed" in _text(_open_home(team, "U0ALICE"))
+
+    team.slack.command(f"claim #{n}", user_id="U0BOB")
+    # The courier delivers the card, then publishes Alice's tab again: no event from her.
+    team.emulator.wait_for(lambda: "held by <@U0BOB>" in _text(team.emulator.home("U0ALICE")))
+    assert "Claimed · " in _text(team.emulator.home("U0ALICE"))
+    published_for = {c.params["user_id"] for c in team.emulator.calls("views.publish")}
+    assert published_for == {"U0ALICE"}  # nobody else's tab, though Bob claimed
+
+    # Two hours later Alice's tab is no longer followed; Carol's, just opened, is.
+    clock.advance(hours=2)
+    _open_home(team, "U0CAROL")
+    with team.bot.sessions() as session:
+        assert home.recent_viewers(session, clock()) == ["U0CAROL"]
+
+
+def test_the_manifest_asks_for_the_home_tab_and_its_event_and_no_new_scope() -> None:
+    from pathlib import Path
+
+    manifest = json.loads((Path(__file__).parents[2] / "slack-manifest.json").read_text())
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    # views.publish, chat.getPermalink and app_home_opened need no scope of their own.
+    assert manifest["oauth_config"]["scopes"]["bot"] == [
+        "commands", "chat:write", "chat:write.public", "channels:history", "groups:history",
+        "users:read", "usergroups:read", "files:write", "app_mentions:read",
+    ]  # fmt: skip
+
+
+def test_a_busy_tab_stays_within_slack_limits_and_says_what_it_left_out() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.emulator import validate_blocks
+    from bot.response.lookups import IncidentLine, PendingDraft
+    from bot.response.stats import TeamStats
+    from bot.slack import messages
+
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    lines = [
+        IncidentLine(i, f"Brand {i}: mention storm", "open", "high", None,
+                     now - timedelta(minutes=i), i % 2 == 0, CHANNEL, f"1.{i:06d}")
+        for i in range(1, 31)
+    ]  # fmt: skip
+    drafts = [
+        PendingDraft(i, 1, "U0BOB", "x" * 5000, i, "Brand", CHANNEL, None) for i in range(1, 16)
+    ]
+    figures = TeamStats(30, 3, timedelta(minutes=4), None, timedelta(hours=3))
+    view = messages.home_view(
+        lines,
+        drafts,
+        figures,
+        days=30,
+        now=now,
+        link=lambda c, ts: f"https://x/{c}/{ts}" if ts else None,
+    )
+    assert validate_blocks(view["blocks"], max_blocks=100) == []
+    shown = _text(view)
+    assert "… and 10 more: `/crisis list` shows them all." in shown
+    assert "… and 5 more" in shown and "DRILL · #2 " in shown and "open for 5 min" in shown
+    assert len(_buttons(view)) == 20  # drafts without a message to link to have no button
+    assert "*30 real incidents*" in shown and "Median time to claim: 4 min" in shown

@@ -1,0 +1,214 @@
+"""Cold start: with less than two days of history a brand is judged on what its mentions say.
+
+Each fixed threshold is tested on both sides; `assess` hands the decision to the cold-start path
+while the history is short and says so in the first reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from detectors.coldstart import ColdStartSettings, crisis_pattern, history_sentence, judge
+from detectors.storm import StormSettings, assess
+
+NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
+BREACH = "Acme leaked every password in plain text. Terrible, awful, disgusting security."
+
+
+@dataclass(frozen=True)
+class M:
+    created_at: datetime
+    text: str
+    label: str | None
+    polarity: float | None = None
+    author: str | None = None
+    author_followers: int | None = None
+    url: str | None = None
+
+
+def ordinary(n: int, *, minutes: float = 60, negatives: int = 0) -> list[M]:
+    """`n` mentions spread over the last `minutes`; the first `negatives` are crisis complaints
+    (an outage), the rest neutral or positive."""
+    texts = ["Does Acme ship to Canada?", "Picked up my Acme order today, smooth as always"]
+    out = []
+    for i in range(n):
+        at = NOW - timedelta(minutes=minutes) + timedelta(minutes=minutes * (i + 0.5) / n)
+        if i < negatives:
+            out.append(M(at, "Is Acme down? #outage again", "negative", -0.8, f"u{i}", 300))
+        else:
+            out.append(M(at, texts[i % 2], "neutral" if i % 2 == 0 else "positive", 0.1, f"u{i}"))
+    return out
+
+
+def complaints(n: int, *, authors: int | None = None, start: float = 40) -> list[M]:
+    """`n` copies of the breach complaint over the last `start` minutes by `authors` people."""
+    authors = authors or n
+    return [
+        M(
+            NOW - timedelta(minutes=start) + timedelta(minutes=start * (i + 0.5) / n),
+            BREACH,
+            "negative",
+            -0.97,
+            f"user{i % authors}",
+            150,
+        )
+        for i in range(n)
+    ]
+
+
+def test_the_breach_story_alerts_from_its_first_forty_minutes() -> None:
+    verdict = judge(complaints(150), NOW)
+    assert verdict is not None and verdict.fired
+    assert verdict.sentence == (
+        "Only 40 min of history for this brand: judged on content, not on volume."
+    )
+    assert verdict.started_at == NOW - timedelta(minutes=40) + timedelta(seconds=8)
+    assert verdict.severity == "high"  # 150 is over three times the threshold
+    terms = {t["term"] for t in verdict.evidence["crisis_terms"]}
+    assert terms == {"leaked", "password"}
+    assert "150 negative mentions naming crisis terms" in verdict.reasons[0]
+    assert "150 different authors" in verdict.reasons[0]
+    assert len(verdict.sample_indexes) == 1  # one text, quoted once
+
+
+def test_an_ordinary_first_hour_does_not_alert() -> None:
+    verdict = judge(ordinary(30, negatives=4), NOW)
+    assert verdict is not None and not verdict.fired
+    assert verdict.evidence["crisis_negatives"] == 4
+    assert verdict.sentence.startswith("Only 59 min of history")
+
+
+@pytest.mark.parametrize(
+    ("mentions", "fires"),
+    [
+        (complaints(15, authors=10), True),  # exactly at both thresholds
+        (complaints(14, authors=10), False),  # one complaint short
+        (complaints(15, authors=9), False),  # one author short: a few people repeating
+        # 15 complaints among 16 other mentions: under half the window is negative
+        (complaints(15) + ordinary(16), False),
+        (complaints(15) + ordinary(15), True),
+    ],
+    ids=["at-threshold", "14-complaints", "9-authors", "share-48pc", "share-50pc"],
+)
+def test_burst_thresholds_on_both_sides(mentions: list[M], fires: bool) -> None:
+    mentions.sort(key=lambda m: m.created_at)
+    verdict = judge(mentions, NOW)
+    assert verdict is not None and verdict.fired is fires
+
+
+def test_anonymous_copies_count_as_one_author() -> None:
+    pasted = [M(m.created_at, m.text, m.label, m.polarity, None) for m in complaints(30)]
+    verdict = judge(pasted, NOW)
+    assert verdict is not None and not verdict.fired
+    assert verdict.evidence["crisis_authors"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "followers", "fires"),
+    [
+        ("Acme leaked our data", 100_000, True),  # crisis term: the reach threshold
+        ("Acme leaked our data", 99_999, False),
+        ("Acme is awful, never again", 1_000_000, True),  # no term: ten times the threshold
+        ("Acme is awful, never again", 999_999, False),
+    ],
+)
+def test_a_loud_negative_post_on_both_sides(text: str, followers: int, fires: bool) -> None:
+    post = M(NOW - timedelta(minutes=5), text, "negative", -0.8, "famous", followers)
+    verdict = judge([*ordinary(10), post], NOW)
+    assert verdict is not None and verdict.fired is fires
+    if fires:
+        assert verdict.started_at == post.created_at and "famous" in verdict.reasons[-1]
+
+
+def test_a_positive_post_by_a_big_account_is_not_loud() -> None:
+    post = M(NOW - timedelta(minutes=5), "Acme security is great", "positive", 0.8, "big", 10**7)
+    verdict = judge([*ordinary(10), post], NOW)
+    assert verdict is not None and not verdict.fired
+
+
+def test_history_threshold_on_both_sides() -> None:
+    old = M(NOW - timedelta(hours=48), "Acme opened a store", "neutral", 0.0, "a")
+    assert judge([old, *complaints(150)], NOW) is None  # two days: the normal detectors judge
+    newer = M(NOW - timedelta(hours=47, minutes=59), "Acme opened a store", "neutral", 0.0, "a")
+    verdict = judge([newer, *complaints(150)], NOW)
+    assert verdict is not None and verdict.fired
+    assert verdict.sentence.startswith("Only 47 h of history")
+    assert judge([], NOW) is None
+
+
+def test_settings_move_the_thresholds() -> None:
+    strict = ColdStartSettings(min_crisis_negatives=20)
+    verdict = judge(complaints(19), NOW, strict)
+    assert verdict is not None and not verdict.fired
+
+
+def test_the_built_in_crisis_terms_match_whole_words_by_stem() -> None:
+    pattern = crisis_pattern()
+    assert pattern.search("passwords LEAKED")
+    assert not pattern.search("a bleak, shacky week")  # a stem must start a word
+    assert not pattern.search("Still no refund from Acme")
+
+
+def test_brand_keywords_count_as_crisis_terms_in_any_form() -> None:
+    refunds = [
+        M(NOW - timedelta(minutes=30 - i), "Acme still owes me refunds, awful", "negative", -0.7,
+          f"u{i}")
+        for i in range(15)
+    ]  # fmt: skip
+    assert not judge(refunds, NOW).fired  # type: ignore[union-attr]
+    verdict = judge(refunds, NOW, keywords=("refund",))
+    assert verdict is not None and verdict.fired
+    assert verdict.evidence["crisis_terms"] == [{"term": "refund", "count": 15}]
+
+
+def test_history_sentence_units() -> None:
+    assert history_sentence(timedelta(seconds=20)).startswith("Only 1 min of")
+    assert history_sentence(timedelta(hours=2, minutes=40)).startswith("Only 2 h of")
+
+
+# -- through the storm assessment ----------------------------------------------------------------
+
+
+def test_assess_says_the_baseline_is_short_in_its_first_reason() -> None:
+    result = assess(complaints(150), NOW, StormSettings(keywords=("breach",)))
+    assert result.fired and result.severity == "high"
+    assert result.reasons[0] == (
+        "Only 40 min of history for this brand: judged on content, not on volume."
+    )
+    assert result.evidence["short_baseline"] == result.reasons[0]
+    assert result.evidence["alert_at"] is None
+    assert result.evidence["cold_start"]["crisis_negatives"] == 150
+
+
+def test_assess_on_a_calm_cold_start_stays_quiet() -> None:
+    result = assess(ordinary(30, negatives=4), NOW)
+    assert not result.fired
+    assert "short_baseline" in result.evidence
+
+
+def test_with_two_days_of_history_the_normal_path_decides() -> None:
+    calm = [
+        M(NOW - timedelta(days=3) + timedelta(minutes=45 * i), "Does Acme ship?", "neutral", 0.0)
+        for i in range(int(3 * 24 * 60 / 45) - 2)
+    ]
+    result = assess([*calm, *complaints(150)], NOW)
+    assert result.fired
+    assert "short_baseline" not in result.evidence
+    assert not any("judged on content" in r for r in result.reasons)
+
+
+@pytest.mark.parametrize("hours", [47.0, 48.5])
+def test_no_blind_spot_where_cold_start_hands_over_to_volume(hours: float) -> None:
+    """The hand-off contract with `detectors.volume`: just under `min_history_hours` the
+    cold-start path judges; just over it the volume detector must already be warm enough to
+    alert on the breach storm. If the volume detector's warm-up grows, raise the threshold."""
+    calm = []
+    t = NOW - timedelta(hours=hours)
+    while t < NOW - timedelta(minutes=40):
+        calm.append(M(t, "Does Acme ship to Canada?", "neutral", 0.0, "a"))
+        t += timedelta(minutes=45)
+    result = assess([*calm, *complaints(150)], NOW)
+    assert result.fired
+    assert ("short_baseline" in result.evidence) is (hours < 48)

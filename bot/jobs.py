@@ -58,7 +58,7 @@ def job(fn: Callable[[Crisisbot], Any]) -> Callable[[Crisisbot], Any]:
 def detect_storms(bot: Crisisbot) -> list[int]:
     """One detection pass. Each brand is claimed with its own advisory lock for the pass's
     transaction, so several workers share the brands and none is assessed twice at once."""
-    with bot.transaction() as session:
+    with i18n.using(bot.config.locale), bot.transaction() as session:
         opened = detection.run_detection(
             session,
             config=bot.config,

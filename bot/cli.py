@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -354,6 +354,34 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    from bot.aftermath import retention
+
+    before = _date(args.before, "--before")
+    if before is None:
+        return 2
+    bot = _bot()
+    now = bot.clock()
+    # Detection reads the look-back (and its stored state was built from it): keep all of it.
+    keep = now - timedelta(days=bot.config.lookback_days)
+    if before > keep:
+        print(
+            f"crisisbot: --before {args.before} is within the detection look-back "
+            f"({bot.config.lookback_days} days); choose {keep.date().isoformat()} or earlier",
+            file=sys.stderr,
+        )
+        return 2
+    if args.batch < 1:
+        print("crisisbot: --batch must be at least 1", file=sys.stderr)
+        return 2
+    result = retention.prune(bot.sessions, before=before, now=now, batch=args.batch)
+    print(
+        f"crisisbot: removed {result.deleted} mentions older than {before.isoformat()}; "
+        f"kept {result.kept} that incidents refer to"
+    )
+    return 0
+
+
 def _date(text: str | None, flag: str) -> datetime | None:
     """A day (2025-03-01) or a moment (2025-03-01T09:00, UTC unless an offset is given)."""
     if text is None:
@@ -540,6 +568,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--until", metavar="DATE", help="default: now")
     sp.add_argument("--format", choices=("md", "html"), default="md")
     sp.add_argument("--out", help="write here instead of stdout")
+    sp = add("prune", cmd_prune, "remove old mentions no incident refers to")
+    sp.add_argument("--before", required=True, metavar="DATE", help="e.g. 2025-01-01")
+    sp.add_argument("--batch", type=int, default=5000, help="mentions per transaction")
     sp = add("backtest", cmd_backtest, "replay history through the detectors")
     sp.add_argument("--series", help="CSV with header timestamp,value (counts per bin)")
     sp.add_argument("--out", help="with --series: CSV timestamp,value,score,alert")

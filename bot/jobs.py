@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -14,12 +13,13 @@ from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 
 from bot.aftermath import digest
 from bot.app import Crisisbot
 from bot.core import i18n
 from bot.core.config import SourceConfig
+from bot.core.locks import lock_key, try_xact_lock
 from bot.detection import detect as detection
 from bot.intake.polling import Poller, PollResult, http_client
 from bot.response import timers
@@ -44,14 +44,6 @@ def only_one(bot: Crisisbot, name: str) -> Iterator[bool]:
                 conn.commit()
 
 
-def lock_key(conn: Connection, name: str) -> int:
-    """The advisory-lock key of job `name`. Advisory locks belong to the whole database, not a
-    schema: two deployments (or test runs) in separate schemas of one database would skip each
-    other's jobs, so the schema is part of the key."""
-    schema = conn.execute(text("SELECT current_schema()")).scalar() or ""
-    return zlib.crc32(f"crisisbot:{schema}:{name}".encode())
-
-
 def job(fn: Callable[[Crisisbot], Any]) -> Callable[[Crisisbot], Any]:
     @functools.wraps(fn)
     def run(bot: Crisisbot) -> Any:
@@ -63,11 +55,16 @@ def job(fn: Callable[[Crisisbot], Any]) -> Callable[[Crisisbot], Any]:
     return run
 
 
-@job
 def detect_storms(bot: Crisisbot) -> list[int]:
-    with bot.transaction() as session:
+    """One detection pass. Each brand is claimed with its own advisory lock for the pass's
+    transaction, so several workers share the brands and none is assessed twice at once."""
+    with i18n.using(bot.config.locale), bot.transaction() as session:
         opened = detection.run_detection(
-            session, config=bot.config, channel=bot.settings.crisis_channel, now=bot.clock()
+            session,
+            config=bot.config,
+            channel=bot.settings.crisis_channel,
+            now=bot.clock(),
+            claim=lambda s, brand: try_xact_lock(s, f"detect:{brand or ''}"),
         )
         numbers = [i.id for i in opened]
     bot.kick()
@@ -94,7 +91,8 @@ def post_digest(bot: Crisisbot) -> bool:
 
 
 def deliver_outbox(bot: Crisisbot) -> int:
-    # No advisory lock: delivery claims each row with its own lease, so workers share the work.
+    # No job lock: delivery claims each row (a lease, and on PostgreSQL an advisory lock held
+    # while it is sent), so workers share the work and a dead one's rows are taken at once.
     return bot.deliver_now()
 
 

@@ -8,11 +8,13 @@ between passes), so a backtest shows exactly what the bot would have done.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
 from detectors import coldstart
@@ -62,33 +64,20 @@ class Assessment:
 
 
 @dataclass(slots=True)
-class _Bins:
+class _View:
+    """The bins a verdict looks at, oldest first: settled ones from the tracker's state, then the
+    tail replayed this pass."""
+
     starts: list[datetime]
-    counts: list[int]
-    negatives: list[int]
-    first_index: list[int | None]  # first mention (by position) in each bin
+    first_at: list[datetime | None]  # the bin's first mention
+    results: list[BinResult]
+    series: list[list[Any]]  # [start (ISO), count, negatives] of the chart's bins
 
 
-def _bin_mentions(mentions: Sequence[MentionLike], now: datetime, width: timedelta) -> _Bins:
-    """Counts per bin from the first mention's bin to the bin holding `now` (empty bins = 0)."""
-    epoch = datetime(1970, 1, 1, tzinfo=now.tzinfo)
-    last = (now - epoch) // width
-    # Integer bin numbers: exact, and far cheaper per mention than float division and floor.
-    keys = [(m.created_at - epoch) // width for m in mentions]
-    first = min((k for k in keys if k <= last), default=last)
-    n = last - first + 1
-    counts, negatives = [0] * n, [0] * n
-    first_index: list[int | None] = [None] * n
-    for i, k in enumerate(keys):
-        if k >= last and (k > last or mentions[i].created_at > now):
-            continue
-        k -= first
-        counts[k] += 1
-        if mentions[i].label == "negative":
-            negatives[k] += 1
-        if first_index[k] is None:
-            first_index[k] = i
-    return _Bins([epoch + (first + k) * width for k in range(n)], counts, negatives, first_index)
+@lru_cache(maxsize=4096)
+def _iso(epoch: datetime, width: timedelta, k: int) -> str:
+    # Every brand's chart shows the same bins: format each once, not once per brand and pass.
+    return (epoch + k * width).isoformat()
 
 
 @dataclass(slots=True)
@@ -103,73 +92,6 @@ class _Content:
     top_reach: list[dict[str, Any]]
     window_indexes: list[int]
     languages: list[dict[str, Any]]  # share of each language among the window's mentions
-
-
-def _content(mentions: Sequence[MentionLike], now: datetime, s: StormSettings) -> _Content:
-    """One pass over the baseline period and the window."""
-    window = timedelta(minutes=s.window_minutes)
-    base_start = now - timedelta(days=s.baseline_days)
-    # Keywords match in any inflected form and script ("изтичане" ~ "изтекоха", "breached").
-    matcher = matcher_for(tuple(s.keywords))
-    recent: list[int] = []
-    base_n = base_neg = 0
-    base_terms: Counter[str] = Counter()
-    now_terms: Counter[str] = Counter()
-    for i, m in enumerate(mentions):
-        t = m.created_at
-        if t <= base_start or t > now:
-            continue
-        terms = matcher.find(m.text) if matcher and m.text else None
-        if t > now - window:
-            recent.append(i)
-            if terms:
-                now_terms.update(terms)
-        else:
-            base_n += 1
-            base_neg += m.label == "negative"
-            if terms:
-                base_terms.update(terms)
-    windows_in_base = max(1.0, (timedelta(days=s.baseline_days) - window) / window)
-    neg = sum(1 for i in recent if mentions[i].label == "negative")
-    share = neg / len(recent) if recent else 0.0
-    p0 = (base_neg + 1) / (base_n + 2)  # smoothed: an empty past is not 0% negative
-    z = (share - p0) / math.sqrt(p0 * (1 - p0) / len(recent)) if recent else 0.0
-    rising = []
-    for term, count in now_terms.most_common():
-        exp = base_terms[term] / windows_in_base
-        if count >= 3 and count >= 3 * exp + 2:  # clearly above its usual rate
-            rising.append({"term": term, "count": count, "expected": round(exp, 2)})
-    reach = sorted(
-        (i for i in recent if (mentions[i].author_followers or 0) >= s.reach_threshold),
-        key=lambda i: -(mentions[i].author_followers or 0),
-    )
-    top = [
-        {
-            "index": i,
-            "author": mentions[i].author,
-            "followers": mentions[i].author_followers,
-            "label": mentions[i].label,
-            "url": mentions[i].url,
-        }
-        for i in reach[:5]
-    ]
-    # Mentions carry `lang` once stored with it (optional: older records and tests lack it).
-    langs = [lang for i in recent if (lang := getattr(mentions[i], "lang", None))]
-    languages = [{"lang": lang, "share": sh} for lang, sh in language_shares(langs)]
-    return _Content(
-        len(recent), share, base_neg / base_n if base_n else 0.0, z, rising, top, recent, languages
-    )
-
-
-def _storm_start(bins: _Bins, results: list[BinResult], alert: int) -> int | None:
-    """Index of the first mention of the run of clearly-elevated bins ending at the alert bin."""
-    k = alert
-    floor = max(0, alert - results[alert].window_bins - 12)  # look back an hour past the scale
-    while k - 1 >= floor and _elevated(results[k - 1]):
-        k -= 1
-    while k < alert and bins.first_index[k] is None:
-        k += 1
-    return bins.first_index[k]
 
 
 def _elevated(r: BinResult) -> bool:
@@ -194,36 +116,199 @@ def assess(
     judgement on absolute content decides instead, and the first reason says the baseline is short.
 
     Replays the whole history through a fresh detector; pass after pass, a `StormTracker` gives
-    the same answer while replaying only the last hour.
+    the same answer while reading only the last hour or so.
     """
     return StormTracker(settings or StormSettings()).assess(mentions, now)
 
 
+class StaleState(Exception):
+    """The tracker cannot resume from the mentions given: give it the whole look-back."""
+
+
+# A settled bin as the tracker keeps it: count, negatives, its first mention's time, crisis terms.
+_Kept = tuple[int, int, datetime | None, dict[str, int] | None]
+_EMPTY: _Kept = (0, 0, None, None)
+
+
 @dataclass(slots=True)
 class StormTracker:
-    """`assess` for one brand, pass after pass, feeding the volume detector only what is new.
+    """`assess` for one brand, pass after pass, at the cost of the new mentions, not the history.
 
-    The detector state is kept up to a safe point `settle_minutes` before the current bin; on each
-    pass the settled bins since the last pass are fed once, then a copy replays the unsettled tail
-    (late mentions may still land there). Before trusting the state it checks that every settled
-    bin still holds the count it was fed; any difference (an import of older mentions, another
-    database, time going backwards) rebuilds from the mentions given, which is what a fresh
-    `assess` does. So the state is always derived from the mentions, and a restart only replays.
+    Bins are "settled" `settle_minutes` before the current one (late mentions may still land in
+    the newer ones). The tracker feeds each settled bin to the volume detector once and keeps a
+    compact summary of the last `baseline_days` of settled bins (counts, negatives, crisis terms,
+    first mention time) and the detector's last results; each pass it replays the unsettled tail
+    on a copy of the detector and reads raw mentions only from `resume_from(now)` on (about the
+    last hour). It is plain data: copy or pickle it to resume in another process.
+
+    Given the whole look-back (`complete_from=None`, as `assess` and the backtest do) it checks
+    every settled bin it keeps against the mentions and rebuilds from them on any difference (an
+    import of older mentions, another database, time going backwards), so its state is always
+    derived from the mentions. Given only recent mentions (`complete_from`), it checks the bins
+    they cover and raises `StaleState` when it cannot resume from them; the caller then gives
+    the whole look-back after `reset()`.
+
+    Needs from the volume detector only `update(start, count) -> BinResult`, `clone()` and that
+    it pickles (plain data).
     """
 
     settings: StormSettings = field(default_factory=StormSettings)
     settle_minutes: int = 60
     rebuilds: int = 0  # how often the state was rebuilt from scratch (for tests and timings)
     _det: VolumeDetector | None = None
-    _origin: datetime | None = None  # start of the first settled bin still cached
-    _counts: list[int] = field(default_factory=list)  # settled bins fed into _det
-    _results: list[BinResult] = field(default_factory=list)
+    _first: int = 0  # bin number (since the epoch) of the first bin fed since the last rebuild
+    _end: int = 0  # bins before this one are settled and fed to _det
+    _bins: deque[_Kept] = field(default_factory=deque)  # the last settled bins, up to _end
+    _results: deque[BinResult] = field(default_factory=deque)  # _det's results for them
 
-    def assess(self, mentions: Sequence[MentionLike], now: datetime) -> Assessment:
+    @property
+    def ready(self) -> bool:
+        return self._det is not None
+
+    @property
+    def settled_until(self) -> datetime | None:
+        """End of the last settled bin (naive UTC), or None before the first pass."""
+        if self._det is None:
+            return None
+        return datetime(1970, 1, 1) + self._end * timedelta(minutes=self.settings.bin_minutes)
+
+    def reset(self) -> None:
+        self._det = None
+
+    def resume_from(self, now: datetime) -> datetime | None:
+        """Mentions from this time on are all the next pass needs; None: the whole look-back."""
+        if self._det is None:
+            return None
+        width = timedelta(minutes=self.settings.bin_minutes)
+        epoch = datetime(1970, 1, 1, tzinfo=now.tzinfo)
+        window_bin = (now - timedelta(minutes=self.settings.window_minutes) - epoch) // width
+        return epoch + min(self._end, window_bin) * width
+
+    def assess(
+        self,
+        mentions: Sequence[MentionLike],
+        now: datetime,
+        *,
+        complete_from: datetime | None = None,
+    ) -> Assessment:
+        """The verdict as of `now`. `mentions` in time order; with `complete_from` (a bin start,
+        from `resume_from`) they hold every mention from then on and nothing older is promised,
+        without it they are the whole look-back."""
         s = self.settings
         width = timedelta(minutes=s.bin_minutes)
-        bins = _bin_mentions(mentions, now, width)
-        verdict = _verdict(mentions, now, s, bins, self._volume(bins, width))
+        epoch = datetime(1970, 1, 1, tzinfo=now.tzinfo)
+        window_start = now - timedelta(minutes=s.window_minutes)
+        cur = (now - epoch) // width
+        raw_lo = (window_start - epoch) // width  # raw mentions are read from this bin on
+        base_lo = (now - timedelta(days=s.baseline_days) - epoch) // width + 1
+        # One pass over the mentions given: per-bin sums, the window, the window's edge bin.
+        # Keywords match in any inflected form and script ("изтичане" ~ "изтекоха", "breached").
+        matcher = matcher_for(tuple(s.keywords))
+        raw: dict[int, list[Any]] = {}  # bin -> [count, negatives, first at, first index, terms]
+        window: list[int] = []
+        now_terms: Counter[str] = Counter()
+        edge_n = edge_neg = 0
+        edge_terms: Counter[str] = Counter()
+        given_lo: int | None = None
+        for i, m in enumerate(mentions):
+            t = m.created_at
+            if t > now:
+                continue
+            k = (t - epoch) // width
+            if given_lo is None or k < given_lo:
+                given_lo = k
+            b = raw.get(k)
+            if b is None:
+                b = raw[k] = [0, 0, t, i, None]
+            b[0] += 1
+            negative = m.label == "negative"
+            b[1] += negative
+            terms = matcher.find(m.text) if matcher and k >= base_lo and m.text else None
+            if terms:
+                counted = b[4] = b[4] or {}
+                for term in terms:
+                    counted[term] = counted.get(term, 0) + 1
+            if t > window_start:
+                window.append(i)
+                if terms:
+                    now_terms.update(terms)
+            elif k >= raw_lo:
+                edge_n += 1
+                edge_neg += negative
+                if terms:
+                    edge_terms.update(terms)
+        safe = cur - max(1, self.settle_minutes // s.bin_minutes) + 1  # bins before are settled
+        if complete_from is None:
+            lo = cur if given_lo is None else given_lo
+            # The first bin of a trimmed (look-back) history may be partial: it is not compared.
+            if (
+                self._det is None
+                or lo < self._first  # older mentions than the state knows: replay them
+                or self._end > max(safe, self._first)  # time went backwards
+                or not self._matches(raw, lo + 1)
+            ):
+                self._rebuild(lo)
+        else:
+            lo = (complete_from - epoch) // width
+            if (
+                self._det is None
+                or lo > min(self._end, raw_lo)
+                or self._end > max(safe, self._first)
+                or not self._matches(raw, lo)
+            ):
+                raise StaleState(f"cannot resume from {complete_from}")
+        det = self._det
+        assert det is not None
+        for k in range(self._end, safe):
+            b = raw.get(k)
+            self._bins.append((b[0], b[1], b[2], b[4]) if b else _EMPTY)
+            self._results.append(det.update(epoch + k * width, float(b[0] if b else 0)))
+        self._end = max(self._end, safe)
+        tail = det.clone()
+        tail_results = [
+            tail.update(epoch + k * width, float(raw[k][0] if k in raw else 0))
+            for k in range(self._end, cur + 1)
+        ]
+
+        held = list(self._bins)  # indexing a deque's middle walks it: a list, once a pass
+        held_lo = self._end - len(held)
+
+        def kept(k: int) -> _Kept:
+            if held_lo <= k < self._end:
+                return held[k - held_lo]
+            b = raw.get(k)
+            return (b[0], b[1], b[2], b[4]) if b else _EMPTY
+
+        view_lo = self._end - len(self._results)
+        bins = [kept(k) for k in range(view_lo, cur + 1)]
+        chart_lo = max(self._first, cur - max(1, s.chart_hours * 60 // s.bin_minutes) + 1)
+        chart = [(k, kept(k)) for k in range(chart_lo, cur + 1)]
+        view = _View(
+            [epoch + k * width for k in range(view_lo, cur + 1)],
+            [b[2] for b in bins],
+            list(self._results) + tail_results,
+            [[_iso(epoch, width, k), b[0], b[1]] for k, b in chart],
+        )
+        base_n, base_neg = edge_n, edge_neg
+        base_counts: dict[str, int] = dict(edge_terms)
+        lo = max(base_lo, self._first)
+        for count, negatives, _, counted in [
+            *held[max(0, lo - held_lo) : max(0, raw_lo - held_lo)],
+            *(kept(k) for k in range(max(lo, self._end), raw_lo)),
+            *(kept(k) for k in range(lo, min(held_lo, raw_lo))),
+        ]:
+            base_n += count
+            base_neg += negatives
+            if counted:
+                for term, n in counted.items():
+                    base_counts[term] = base_counts.get(term, 0) + n
+        base_terms = Counter(base_counts)
+        content = _content(mentions, window, now_terms, base_n, base_neg, base_terms, s)
+        verdict = _verdict(mentions, now, s, view, content)
+        if not self.young(now):
+            return verdict
+        if complete_from is not None:  # cold start judges the whole (short) history
+            raise StaleState("a young history is judged whole: give the look-back")
         cold = coldstart.judge(
             mentions,
             now,
@@ -234,57 +319,110 @@ class StormTracker:
         )
         return verdict if cold is None else _cold_verdict(verdict, cold)
 
-    def _volume(self, bins: _Bins, width: timedelta) -> list[BinResult]:
-        """Detector results for every bin of `bins`: cached for settled bins, replayed after."""
-        n = len(bins.starts)
-        safe = max(0, n - max(1, self.settle_minutes // self.settings.bin_minutes))
-        k0 = 0 if self._origin is None else round((self._origin - bins.starts[0]) / width)
-        m = len(self._counts)
-        # The first bin of a trimmed (look-back) history may be partial: it is not compared.
-        lo = max(1, k0)
-        stale = (
-            self._det is None
-            or k0 > 0  # older mentions than the cached history: replay them
-            or k0 + m < 1  # no settled bin in common to check the state against
-            or k0 + m > safe  # time went backwards
-            or self._counts[lo - k0 :] != bins.counts[lo : k0 + m]
+    def young(self, now: datetime) -> bool:
+        """The state holds less history than `detectors.coldstart` needs (then the verdict
+        needs the whole look-back: pass `complete_from=None`)."""
+        if self._det is None:
+            return True
+        cs = self.settings.cold_start or coldstart.ColdStartSettings()
+        width = timedelta(minutes=self.settings.bin_minutes)
+        first = datetime(1970, 1, 1, tzinfo=now.tzinfo) + self._first * width
+        # The first bin's start is up to a bin before its first mention: a bin of margin.
+        return now - first < timedelta(hours=cs.min_history_hours) + width
+
+    def _matches(self, raw: dict[int, list[Any]], lo: int) -> bool:
+        """Every kept settled bin from `lo` on still holds the count it was fed."""
+        start = self._end - len(self._bins)
+        first = max(lo, start)
+        if first >= self._end:
+            return True
+        held = list(itertools.islice(self._bins, first - start, None))
+        return all(
+            c == (raw[k][0] if k in raw else 0)
+            for k, (c, *_) in zip(range(first, self._end), held, strict=True)
         )
-        if stale:
-            vs = self.settings.volume or VolumeSettings(bin_seconds=self.settings.bin_minutes * 60)
-            self._det, self._origin, self._counts, self._results = (
-                VolumeDetector(vs),
-                bins.starts[0],
-                [],
-                [],
-            )
-            self.rebuilds += 1
-            k0 = m = 0
-        assert self._det is not None
-        for k in range(k0 + m, safe):
-            self._counts.append(bins.counts[k])
-            self._results.append(self._det.update(bins.starts[k], float(bins.counts[k])))
-        if k0 < 0:  # forget what fell out of the look-back; keep the detector state
-            del self._counts[:-k0], self._results[:-k0]
-            self._origin = bins.starts[0]
-        tail = self._det.clone()
-        return self._results + [
-            tail.update(bins.starts[k], float(bins.counts[k])) for k in range(safe, n)
-        ]
+
+    def _rebuild(self, first: int) -> None:
+        s = self.settings
+        vs = s.volume or VolumeSettings(bin_seconds=s.bin_minutes * 60)
+        day = 24 * 60 // s.bin_minutes
+        chart = max(1, s.chart_hours * 60 // s.bin_minutes)
+        self._det = VolumeDetector(vs)
+        self._first = self._end = first
+        # The baseline's and the chart's bins; results for an alert in the window and the run of
+        # elevated bins before it (up to the longest volume scale, 3 h, and an hour more).
+        self._bins = deque(maxlen=max(s.baseline_days * day, chart) + 2)
+        self._results = deque(maxlen=(s.window_minutes + 5 * 60) // s.bin_minutes + 2)
+        self.rebuilds += 1
+
+
+def _content(
+    mentions: Sequence[MentionLike],
+    window: list[int],
+    now_terms: Counter[str],
+    base_n: int,
+    base_neg: int,
+    base_terms: Counter[str],
+    s: StormSettings,
+) -> _Content:
+    span = timedelta(minutes=s.window_minutes)
+    windows_in_base = max(1.0, (timedelta(days=s.baseline_days) - span) / span)
+    neg = sum(1 for i in window if mentions[i].label == "negative")
+    share = neg / len(window) if window else 0.0
+    p0 = (base_neg + 1) / (base_n + 2)  # smoothed: an empty past is not 0% negative
+    z = (share - p0) / math.sqrt(p0 * (1 - p0) / len(window)) if window else 0.0
+    rising = []
+    for term, count in now_terms.most_common():
+        exp = base_terms[term] / windows_in_base
+        if count >= 3 and count >= 3 * exp + 2:  # clearly above its usual rate
+            rising.append({"term": term, "count": count, "expected": round(exp, 2)})
+    reach = sorted(
+        (i for i in window if (mentions[i].author_followers or 0) >= s.reach_threshold),
+        key=lambda i: -(mentions[i].author_followers or 0),
+    )
+    top = [
+        {
+            "index": i,
+            "author": mentions[i].author,
+            "followers": mentions[i].author_followers,
+            "label": mentions[i].label,
+            "url": mentions[i].url,
+        }
+        for i in reach[:5]
+    ]
+    # Mentions carry `lang` once stored with it (optional: older records and tests lack it).
+    langs = [lang for i in window if (lang := getattr(mentions[i], "lang", None))]
+    languages = [{"lang": lang, "share": sh} for lang, sh in language_shares(langs)]
+    return _Content(
+        len(window), share, base_neg / base_n if base_n else 0.0, z, rising, top, window, languages
+    )
+
+
+def _storm_start(view: _View, alert: int) -> datetime | None:
+    """The first mention of the run of clearly-elevated bins ending at the alert bin."""
+    results = view.results
+    k = alert
+    floor = max(0, alert - results[alert].window_bins - 12)  # look back an hour past the scale
+    while k - 1 >= floor and _elevated(results[k - 1]):
+        k -= 1
+    while k < alert and view.first_at[k] is None:
+        k += 1
+    return view.first_at[k]
 
 
 def _verdict(
     mentions: Sequence[MentionLike],
     now: datetime,
     s: StormSettings,
-    bins: _Bins,
-    results: list[BinResult],
+    view: _View,
+    content: _Content,
 ) -> Assessment:
     """Combine the volume results with what the content says."""
     width = timedelta(minutes=s.bin_minutes)
-    content = _content(mentions, now, s)
+    results = view.results
     window = timedelta(minutes=s.window_minutes)
     alert = next((k for k in range(len(results) - 1, -1, -1) if results[k].alert), None)
-    volume_fired = alert is not None and bins.starts[alert] > now - window - width
+    volume_fired = alert is not None and view.starts[alert] > now - window - width
     neg_rise = (
         content.negative_z >= 3.0
         and content.observed >= 10
@@ -297,12 +435,12 @@ def _verdict(
     ]
     content_fired = (neg_rise and bool(content.rising_terms)) or bool(loud)
     fired = volume_fired or content_fired
-    evidence = _evidence(bins, results, content, s, alert if volume_fired else None)
+    evidence = _evidence(view, content, s, alert if volume_fired else None)
     if not fired:
         return Assessment(fired=False, evidence=evidence)
-    first = _storm_start(bins, results, alert) if volume_fired and alert is not None else None
+    first = _storm_start(view, alert) if volume_fired and alert is not None else None
     started = (
-        mentions[first].created_at
+        first
         if first is not None
         else min((mentions[i].created_at for i in content.window_indexes), default=now)
     )
@@ -346,30 +484,24 @@ def _cold_verdict(base: Assessment, cold: coldstart.ColdVerdict) -> Assessment:
 
 
 def _evidence(
-    bins: _Bins, results: list[BinResult], content: _Content, s: StormSettings, alert: int | None
+    view: _View, content: _Content, s: StormSettings, alert: int | None
 ) -> dict[str, Any]:
     """The numbers behind the verdict, JSON-serialisable (charts use `series`)."""
-    r = results[alert] if alert is not None else results[-1]
-    chart = max(1, s.chart_hours * 60 // s.bin_minutes)
+    r = view.results[alert] if alert is not None else view.results[-1]
     return {
         "observed": round(r.window_observed),
         "expected": round(r.window_expected, 1),
         "window_minutes": r.window_bins * s.bin_minutes,
         "z": round(r.z, 2),
         "score": round(r.score, 3),
-        "alert_at": bins.starts[alert].isoformat() if alert is not None else None,
+        "alert_at": view.starts[alert].isoformat() if alert is not None else None,
         "recent_mentions": content.observed,
         "negative_share": round(content.negative_share, 3),
         "baseline_negative_share": round(content.baseline_negative_share, 3),
         "rising_terms": content.rising_terms,
         "languages": content.languages,  # [{"lang": "bg", "share": 0.87}, …], largest first
         "top_reach": [{k: v for k, v in t.items() if k != "index"} for t in content.top_reach],
-        "series": [
-            [t.isoformat(), c, n]
-            for t, c, n in zip(
-                bins.starts[-chart:], bins.counts[-chart:], bins.negatives[-chart:], strict=True
-            )
-        ],
+        "series": view.series,
     }
 
 

@@ -5,6 +5,7 @@ from models.session import affected, create_db_engine, session_factory
 from models.tables import (
     SEVERITIES,
     AppendOnlyError,
+    DetectorState,
     Draft,
     Incident,
     Mention,
@@ -18,6 +19,7 @@ __all__ = [
     "SEVERITIES",
     "AppendOnlyError",
     "Base",
+    "DetectorState",
     "Draft",
     "Incident",
     "Mention",

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -159,6 +160,21 @@ class SourceState(Base):
     # Walking back to fill the baseline (`bot.intake.backfill`): its own cursor, the days it
     # covers and how far it got. NULL: none started (or the source predates backfill).
     backfill: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class DetectorState(Base):
+    """A brand's detector state as of `settled_until`, so a fresh process resumes from it and
+    reads only the mentions since, not the whole look-back (see bot.detection.detect)."""
+
+    __tablename__ = "detector_states"
+
+    brand_key: Mapped[str] = mapped_column(String(120), primary_key=True)  # "" for no brand
+    # Hash of the storm settings and the detectors' code: a change starts a fresh state.
+    settings_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    settled_until: Mapped[utc]
+    last_mention_id: Mapped[int] = mapped_column(Integer)  # mentions up to here were seen
+    updated_at: Mapped[utc]
 
 
 class AppendOnlyError(Exception):

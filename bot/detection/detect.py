@@ -2,40 +2,80 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import logging
+import pickle
 import threading
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+import detectors.storm
+import detectors.volume
 from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
 from bot.response import incidents
 from detectors.language import language_shares
-from detectors.storm import Assessment, StormSettings, StormTracker
-from models import Incident, Mention
+from detectors.storm import Assessment, StaleState, StormSettings, StormTracker
+from models import DetectorState, Incident, Mention
 
 logger = logging.getLogger(__name__)
 
 QUOTE_CHARS = 500  # per quoted mention; the card cuts again to Block Kit's limits
+# Brands without a mention this recent cannot fire (a volume alert needs mentions in its last
+# window; the longest volume scale is 3 h, plus its confirmation): a pass skips them, and their
+# state catches up from where it stopped when they are next mentioned.
+RECENT = timedelta(hours=6)
+# A stored state is rewritten once it is this far behind, at most SAVES_PER_PASS of them per pass
+# (the furthest behind first; a state is ~0.5 MB): a fresh process then reads about this much
+# plus an hour of mentions per brand, and no pass writes every brand's state at once.
+CHECKPOINT = timedelta(minutes=30)
+SAVES_PER_PASS = 5
+# New mentions a pass scans for late arrivals; a state further behind is rebuilt instead.
+MAX_NEW_SCAN = 50_000
+# Brands resuming within this of the newest share one read of recent mentions.
+BULK_SPAN = timedelta(hours=3)
 
-# Per-process detector state, one per (database, brand, settings). Only a speed-up: every tracker
-# checks its state against the mentions it is given and rebuilds from them when they differ, so a
-# restart or another process computes the same thing from the database.
-_TRACKERS: dict[tuple[str, str | None, StormSettings], StormTracker] = {}
+# Per-process trackers, one per (database, brand, settings): each pass resumes from the newest of
+# this and the stored state, so a restart or another worker only reads what is new to it.
+_TRACKERS: dict[tuple[str, str | None, StormSettings], _Cached] = {}
 _TRACKERS_LOCK = threading.Lock()
 
+Claim = Callable[[Session, str | None], bool]
 
-def _tracker(session: Session, brand: str | None, settings: StormSettings) -> StormTracker:
-    key = (str(session.get_bind().engine.url), brand, settings)
-    tracker = _TRACKERS.get(key)
-    if tracker is None:
-        tracker = _TRACKERS[key] = StormTracker(settings)
-    return tracker
+
+@dataclass(slots=True)
+class _Cached:
+    tracker: StormTracker
+    last_id: int  # every mention up to this id was in the database at the last pass
+
+
+@dataclass(slots=True)
+class PassPlan:
+    """What one pass reads once for all brands: the stored states' positions and which brands
+    received mentions since their state (late ones there force a rebuild)."""
+
+    now: datetime
+    since: datetime  # start of the look-back
+    max_id: int
+    scan_from: int  # new mentions after this id were scanned
+    stored: dict[tuple[str, str], tuple[datetime, int]]  # (brand key, hash) -> until, last id
+    new_rows: list[tuple[str | None, int, datetime]] = field(default_factory=list)
+    # States to store at the end of the pass: (how far behind the stored one, brand, key, state)
+    due: list[tuple[timedelta, str | None, str, StormTracker]] = field(default_factory=list)
+    prepared: dict[str | None, _Prepared] = field(default_factory=dict)  # brand -> its read
+
+    def earliest_new(self, brand: str | None, after_id: int) -> datetime | None:
+        return min((t for b, i, t in self.new_rows if b == brand and i > after_id), default=None)
 
 
 def storm_settings(config: Config, brand: str | None) -> StormSettings:
@@ -47,49 +87,308 @@ def storm_settings(config: Config, brand: str | None) -> StormSettings:
     )
 
 
+@cache
+def _code_hash() -> str:
+    # A state pickled by other detector code is not resumed: the code is part of the key.
+    code = inspect.getsource(detectors.storm) + inspect.getsource(detectors.volume)
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def settings_hash(settings: StormSettings) -> str:
+    return hashlib.sha256(f"{settings!r}|{_code_hash()}".encode()).hexdigest()
+
+
+def plan_pass(session: Session, *, config: Config, now: datetime) -> PassPlan:
+    max_id = session.scalar(select(func.max(Mention.id))) or 0
+    stored = {
+        (r.brand_key, r.settings_hash): (r.settled_until, r.last_mention_id)
+        for r in session.execute(
+            select(
+                DetectorState.brand_key,
+                DetectorState.settings_hash,
+                DetectorState.settled_until,
+                DetectorState.last_mention_id,
+            )
+        )
+    }
+    with _TRACKERS_LOCK:
+        known = [c.last_id for c in _TRACKERS.values()]
+    known += [last for _, last in stored.values()]
+    scan_from = min((i for i in known if i >= max_id - MAX_NEW_SCAN), default=max_id)
+    plan = PassPlan(now, now - timedelta(days=config.lookback_days), max_id, scan_from, stored)
+    if scan_from < max_id:
+        plan.new_rows = [
+            (r.brand, r.id, r.created_at)
+            for r in session.execute(
+                select(Mention.brand, Mention.id, Mention.created_at).where(
+                    Mention.id > scan_from, Mention.id <= max_id
+                )
+            )
+        ]
+    return plan
+
+
+def brands_due(
+    session: Session, *, now: datetime, plan: PassPlan | None = None
+) -> list[str | None]:
+    """Brands mentioned lately, and those with a state from the look-back: a state is kept
+    moving (a few bins a pass) rather than rebuilt from the look-back when the brand wakes."""
+    brands = set(
+        session.scalars(
+            select(Mention.brand)
+            .where(Mention.created_at > now - RECENT, Mention.created_at <= now)
+            .distinct()
+        )
+    )
+    if plan is not None:
+        brands |= {b or None for (b, _), (until, _) in plan.stored.items() if until > plan.since}
+    return sorted(brands, key=lambda b: b or "")
+
+
 def run_detection(
-    session: Session, *, config: Config, channel: str | None, now: datetime
+    session: Session,
+    *,
+    config: Config,
+    channel: str | None,
+    now: datetime,
+    claim: Claim | None = None,
 ) -> list[Incident]:
-    """Open an incident for each brand in a new storm; a storm with an open incident gets none."""
-    since = now - timedelta(days=config.lookback_days)
-    brands = session.scalars(
-        select(Mention.brand).where(Mention.created_at > since).distinct()
-    ).all()
+    """Open an incident for each brand in a new storm; a storm with an open incident gets none.
+    `claim(session, brand)` False skips a brand (another worker has it)."""
+    plan = plan_pass(session, config=config, now=now)
+    mine = []
+    for brand in brands_due(session, now=now, plan=plan):
+        if claim is not None and not claim(session, brand):
+            continue
+        if incidents.open_for_brand(session, brand) is None:
+            mine.append(brand)
+    _read_recent(session, mine, config=config, plan=plan)
     opened = []
-    for brand in sorted(brands, key=lambda b: b or ""):
-        incident = _detect_brand(session, brand, config=config, channel=channel, now=now)
+    for brand in mine:
+        incident = _detect_brand(session, brand, config=config, channel=channel, plan=plan)
         if incident is not None:
             opened.append(incident)
+    save_states(session, plan)
     return opened
 
 
-def _detect_brand(
-    session: Session, brand: str | None, *, config: Config, channel: str | None, now: datetime
-) -> Incident | None:
-    if incidents.open_for_brand(session, brand) is not None:
-        return None
-    since = now - timedelta(days=config.lookback_days)
-    # Plain rows of the columns the detectors and the card read: building ~50k ORM objects per
-    # pass cost over a second, far more than the detection itself.
-    mentions = session.execute(
-        select(
-            Mention.created_at,
-            Mention.text,
-            Mention.label,
-            Mention.polarity,
-            Mention.author,
-            Mention.author_followers,
-            Mention.url,
-            Mention.source,
-            Mention.language,
-        )
+def _read_recent(
+    session: Session, brands: list[str | None], *, config: Config, plan: PassPlan
+) -> None:
+    """Resume every brand's state and read what they lack in one query, not one per brand: on
+    PostgreSQL each brand's own read scanned all brands' recent mentions (the created_at index
+    and a filter, which the planner prefers to the brand index's scattered rows)."""
+    for brand in brands:
+        plan.prepared[brand] = _prepare(session, brand, config=config, plan=plan)
+    named = [b for b in brands if b is not None and plan.prepared[b].since is not None]
+    if len(named) < 2:
+        return
+    since = {b: plan.prepared[b].since for b in named}
+    newest = max(t for t in since.values() if t is not None)
+    # One range for the brands resuming near the others (a brand far behind reads alone).
+    close = [b for b in named if (t := since[b]) is not None and newest - t <= BULK_SPAN]
+    lo = min(t for b in close if (t := since[b]) is not None)
+    rows: dict[str | None, list[Any]] = {b: [] for b in close}
+    for row in session.execute(
+        select(Mention.brand, *_COLUMNS)
+        .where(Mention.brand.in_(close), Mention.created_at >= lo, Mention.created_at <= plan.now)
+        .order_by(Mention.created_at, Mention.id)
+    ):
+        rows[row.brand].append(row)
+    for b in close:
+        t = since[b]
+        assert t is not None
+        plan.prepared[b].rows = [r for r in rows[b] if r.created_at >= t]
+
+
+_COLUMNS = (
+    Mention.created_at,
+    Mention.text,
+    Mention.label,
+    Mention.polarity,
+    Mention.author,
+    Mention.author_followers,
+    Mention.url,
+    Mention.source,
+    Mention.language,
+)
+
+
+def _mentions(
+    session: Session, brand: str | None, since: datetime, now: datetime, *, inclusive: bool
+) -> Sequence[Any]:
+    # Plain rows of the columns the detectors and the card read: building ORM objects per pass
+    # cost far more than the detection itself.
+    return session.execute(
+        select(*_COLUMNS)
         .where(Mention.brand.is_(None) if brand is None else Mention.brand == brand)
-        .where(Mention.created_at > since, Mention.created_at <= now)
+        .where(Mention.created_at >= since if inclusive else Mention.created_at > since)
+        .where(Mention.created_at <= now)
         .order_by(Mention.created_at, Mention.id)
     ).all()
+
+
+def _resume(
+    session: Session, brand: str | None, settings: StormSettings, key: str, plan: PassPlan
+) -> tuple[StormTracker, int]:
+    """The newest state known for the brand: this process's, or the stored one if newer."""
+    cache_key = (str(session.get_bind().engine.url), brand, settings)
+    with _TRACKERS_LOCK:  # taken out while in use: a thread beside us starts from the store
+        cached = _TRACKERS.pop(cache_key, None)
+    stored = plan.stored.get((brand or "", key))
+    if cached is not None and (
+        stored is None  # our checkpoint is gone: another database, or it was emptied
+        or cached.last_id > plan.max_id  # ids went backwards: the same
+        or cached.last_id < stored[1]  # another worker has been further since
+    ):
+        cached = None
+    if cached is None and stored is not None and stored[1] <= plan.max_id:
+        blob = session.scalar(
+            select(DetectorState.state).where(
+                DetectorState.brand_key == (brand or ""), DetectorState.settings_hash == key
+            )
+        )
+        try:
+            tracker = pickle.loads(blob) if blob is not None else None  # our own table
+        except Exception:  # an unreadable state is rebuilt, never fatal
+            logger.warning("stored detector state for %r unreadable: rebuilding", brand)
+            tracker = None
+        if isinstance(tracker, StormTracker):
+            return tracker, stored[1]
+    if cached is not None:
+        return cached.tracker, cached.last_id
+    return StormTracker(settings), 0
+
+
+@dataclass(slots=True)
+class _Prepared:
+    tracker: StormTracker
+    key: str
+    settings: StormSettings
+    rebuilds: int  # before this pass
+    since: datetime | None  # read mentions from here; None: the whole look-back
+    rows: Sequence[Any] | None = None  # read in bulk for several brands
+
+
+def _prepare(session: Session, brand: str | None, *, config: Config, plan: PassPlan) -> _Prepared:
+    now = plan.now
     settings = storm_settings(config, brand)
+    key = settings_hash(settings)
+    tracker, last_id = _resume(session, brand, settings, key, plan)
+    before = tracker.rebuilds
+    if tracker.ready:
+        late = plan.earliest_new(brand, last_id)
+        until = tracker.settled_until
+        if last_id < plan.scan_from or (
+            late is not None and until is not None and late < until.replace(tzinfo=UTC)
+        ):
+            tracker.reset()  # mentions arrived for bins already settled: replay them
+    lookback = now - timedelta(days=config.lookback_days)
+    since = tracker.resume_from(now)
+    if since is None or since <= lookback or tracker.young(now):
+        since = None  # the whole look-back (a young one is all judged by cold start)
+    return _Prepared(tracker, key, settings, before, since)
+
+
+def assess_brand(
+    session: Session, brand: str | None, *, config: Config, plan: PassPlan
+) -> tuple[Assessment, Sequence[Any]]:
+    """The brand's verdict as of the plan's time, reading only the mentions its state lacks.
+    Its state is stored by `save_states(session, plan)` at the end of the pass, if due."""
+    now = plan.now
+    prepared = plan.prepared.pop(brand, None) or _prepare(session, brand, config=config, plan=plan)
+    tracker, key, settings, before = (
+        prepared.tracker,
+        prepared.key,
+        prepared.settings,
+        prepared.rebuilds,
+    )
+    lookback = now - timedelta(days=config.lookback_days)
+    since = prepared.since
+    result = None
+    if since is not None:
+        mentions = (
+            prepared.rows
+            if prepared.rows is not None
+            else _mentions(session, brand, since, now, inclusive=True)
+        )
+        try:
+            result = tracker.assess(mentions, now, complete_from=since)
+        except StaleState:
+            tracker.reset()
+    if result is None:
+        mentions = _mentions(session, brand, lookback, now, inclusive=False)
+        result = tracker.assess(mentions, now)
     with _TRACKERS_LOCK:
-        result = _tracker(session, brand, settings).assess(mentions, now)
+        _TRACKERS[(str(session.get_bind().engine.url), brand, settings)] = _Cached(
+            tracker, plan.max_id
+        )
+    _checkpoint(brand, key, tracker, plan, rebuilt=tracker.rebuilds != before)
+    return result, mentions
+
+
+def _checkpoint(
+    brand: str | None, key: str, tracker: StormTracker, plan: PassPlan, *, rebuilt: bool
+) -> None:
+    until = tracker.settled_until
+    if until is None:
+        return
+    stored = plan.stored.get((brand or "", key))
+    behind = until.replace(tzinfo=UTC) - stored[0] if stored is not None else None
+    if rebuilt or behind is None:
+        plan.due.append((timedelta.max, brand, key, tracker))  # a rebuild is not redone lightly
+    elif behind >= CHECKPOINT:
+        plan.due.append((behind, brand, key, tracker))
+
+
+def save_states(session: Session, plan: PassPlan) -> None:
+    """Store the states `assess_brand` marked due: new and rebuilt ones, then the furthest
+    behind, SAVES_PER_PASS in all beyond the new ones."""
+    due = sorted(plan.due, key=lambda d: d[0], reverse=True)
+    fresh = sum(1 for d in due if d[0] == timedelta.max)
+    rows = []
+    for _behind, brand, key, tracker in due[: fresh + SAVES_PER_PASS]:
+        until = tracker.settled_until
+        assert until is not None
+        rows.append(
+            {
+                "brand_key": brand or "",
+                "settings_hash": key,
+                "state": pickle.dumps(tracker, protocol=pickle.HIGHEST_PROTOCOL),
+                "settled_until": until.replace(tzinfo=UTC),
+                "last_mention_id": plan.max_id,
+                "updated_at": plan.now,
+            }
+        )
+        plan.stored[(brand or "", key)] = (until.replace(tzinfo=UTC), plan.max_id)
+    plan.due.clear()
+    if not rows:
+        return
+    # An upsert: two workers (or threads on SQLite, where no lock is taken) may write at once.
+    # Values go as parameters: a statement holding half a megabyte is slow to compile and cache.
+    dialect = session.get_bind().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(DetectorState)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["brand_key", "settings_hash"],
+        set_={
+            k: stmt.excluded[k] for k in ("state", "settled_until", "last_mention_id", "updated_at")
+        },
+    )
+    session.execute(upsert, rows)
+    for row in rows:  # states for settings or code no longer in use
+        session.execute(
+            delete(DetectorState).where(
+                DetectorState.brand_key == row["brand_key"],
+                DetectorState.settings_hash != row["settings_hash"],
+            )
+        )
+
+
+def _detect_brand(
+    session: Session, brand: str | None, *, config: Config, channel: str | None, plan: PassPlan
+) -> Incident | None:
+    now = plan.now
+    result, mentions = assess_brand(session, brand, config=config, plan=plan)
     if not result.fired or _already_handled(session, brand, result):
         return None
     incident = incidents.open_incident(
@@ -97,7 +396,7 @@ def _detect_brand(
         brand=brand,
         title=_("{brand}: mention storm", brand=brand or _("Brand")),
         severity=result.severity,
-        evidence=evidence_for(result, mentions, settings=settings, now=now),
+        evidence=evidence_for(result, mentions, settings=storm_settings(config, brand), now=now),
         first_mention_at=result.started_at,
         channel=channel,
         now=now,

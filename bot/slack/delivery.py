@@ -3,7 +3,9 @@
 A row is claimed with a conditional UPDATE (a lease), sent outside any transaction, and its result
 recorded in a new one. If the process dies between Slack's answer and that commit, the lease runs
 out and the next attempt first looks for the message by the key stored in its metadata, so the
-alert is never posted twice.
+alert is never posted twice. On PostgreSQL the courier also holds an advisory lock on the row
+while it delivers: the lock dies with its connection, so another worker takes over a dead
+courier's row on its next round instead of waiting for the lease.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, or_, select, text, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.aftermath import export
 from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
+from bot.core.locks import lock_key
 from bot.response import drafts, timeline
 from bot.slack import messages
 from bot.slack.gateway import SlackError, SlackGateway
@@ -55,12 +58,21 @@ class Deliverer:
         """Deliver what is due now; return how many rows were sent. Cards, exports and the
         Home tabs are rendered now, in the team's language."""
         sent = cards = 0
-        with i18n.using(self.config.locale):
+        engine = self.sessions.kw["bind"]
+        with i18n.using(self.config.locale), engine.connect() as guard:
+            # On PostgreSQL `guard` holds the advisory lock of the row being delivered.
+            pg = engine.dialect.name == "postgresql"
             for _n in range(limit):
-                row_id = self._claim_next()
+                row_id = self._claim_next(guard if pg else None)
                 if row_id is None:
                     break
-                done, card = self._deliver(row_id)
+                try:
+                    done, card = self._deliver(row_id)
+                finally:
+                    if pg:
+                        key = lock_key(guard, _name(row_id))
+                        guard.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                        guard.commit()
                 sent += done
                 cards += 1 if done and card else 0
             if cards and self.after_cards is not None:
@@ -74,7 +86,7 @@ class Deliverer:
         with self.sessions() as session:
             return len(session.scalars(select(Outbox.id).where(Outbox.status == "pending")).all())
 
-    def _claim_next(self) -> int | None:
+    def _claim_next(self, guard: Connection | None) -> int | None:
         now = self.clock()
         with self.sessions.begin() as session:
             free = or_(Outbox.locked_until.is_(None), Outbox.locked_until < now)
@@ -92,27 +104,43 @@ class Deliverer:
                 .exists()
             )
             due = (
-                select(Outbox.id)
-                .where(
-                    Outbox.status == "pending",
-                    Outbox.next_attempt_at <= now,
-                    free,
-                    ~queued_behind,
-                )
+                select(Outbox.id, Outbox.locked_until)
+                .where(Outbox.status == "pending", Outbox.next_attempt_at <= now, ~queued_behind)
                 .order_by(Outbox.id)
-                .limit(1)
             )
-            if session.get_bind().dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
-            row_id = session.scalar(due)
-            if row_id is None:
-                return None
+            if guard is None:
+                row_id = session.scalar(due.where(free).with_only_columns(Outbox.id).limit(1))
+                if row_id is None:
+                    return None
+            else:
+                # Leased rows too: a lease whose courier no longer holds the row's advisory lock
+                # belongs to a dead worker. Our lock is taken before the lease is written, so a
+                # live courier's row is never taken over.
+                rows = session.execute(due.limit(20).with_for_update(skip_locked=True)).all()
+                row_id = next((r.id for r in rows if self._lock(guard, r.id)), None)
+                if row_id is None:
+                    return None
             claimed = session.execute(
                 update(Outbox)
-                .where(Outbox.id == row_id, Outbox.status == "pending", free)
+                .where(Outbox.id == row_id, Outbox.status == "pending")
+                .where(free if guard is None else true())
                 .values(locked_until=now + LEASE, attempts=Outbox.attempts + 1)
             )
-            return row_id if affected(claimed) == 1 else None
+            if affected(claimed) == 1:
+                return row_id
+        if guard is not None:
+            guard.execute(
+                text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key(guard, _name(row_id))}
+            )
+            guard.commit()
+        return None
+
+    @staticmethod
+    def _lock(guard: Connection, row_id: int) -> bool:
+        key = lock_key(guard, _name(row_id))
+        got = bool(guard.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+        guard.commit()
+        return got
 
     def _deliver(self, row_id: int) -> tuple[int, bool]:
         """(1 if sent else 0, whether the row was a card)."""
@@ -294,6 +322,10 @@ class _Outcome:
     ts: str | None
     channel: str
     first_post: bool = False
+
+
+def _name(row_id: int) -> str:
+    return f"outbox:{row_id}"
 
 
 def _tried_before(row: Outbox) -> bool:

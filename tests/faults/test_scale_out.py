@@ -11,14 +11,17 @@ import os
 import threading
 import zlib
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from bot import jobs
 from bot.app import Crisisbot
 from bot.core.clock import system_clock
 from bot.core.config import Config
+from bot.core.locks import try_xact_lock
 from bot.core.settings import Settings
 from bot.emulator import SlackEmulator
 from bot.response import outbox
@@ -118,21 +121,21 @@ def test_a_scheduled_job_runs_in_one_worker_at_a_time(
 ) -> None:
     _, bots = workers
     ingest_storm(bots[0], "Acme", bots[0].clock())
-    with jobs.only_one(bots[0], "detect_storms") as mine:
+    with jobs.only_one(bots[0], "post_digest") as mine:
         assert mine
         # Another worker's run of the same job is skipped while the first holds the lock...
-        assert jobs.detect_storms(bots[1]) is None
+        assert jobs.post_digest(bots[1]) is None
         # ...but a different job is not held up by it.
         with jobs.only_one(bots[1], "run_timers") as other:
             assert other
-    assert jobs.detect_storms(bots[1]) == [1]  # released: the next run goes ahead
-
-
-class _Engine:
-    """Just enough of a Crisisbot for `jobs.only_one`."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    # Detection is claimed per brand: a brand another worker is assessing is skipped...
+    with bots[0].transaction() as session:
+        assert try_xact_lock(session, "detect:Acme")
+        assert jobs.detect_storms(bots[1]) == []
+        with bots[2].transaction() as other_session:
+            assert not try_xact_lock(other_session, "detect:Acme")
+            assert try_xact_lock(other_session, "detect:Globex")
+    assert jobs.detect_storms(bots[1]) == [1]  # released with the transaction: next pass goes
 
 
 @pytest.mark.skipif(not PG, reason="advisory locks are PostgreSQL's")
@@ -151,13 +154,38 @@ def test_the_job_lock_is_per_schema_not_per_database(
         base + ("&" if "?" in base else "?") + "options=-csearch_path%3Dpublic"
     )
     try:
-        # The other deployment (schema "public") is running detect_storms right now.
-        with other.connect() as conn, jobs.only_one(_Engine(other), "detect_storms") as theirs:
-            assert theirs
+        # The other deployment (schema "public") is assessing brand Acme right now.
+        with Session(other) as theirs, theirs.begin():
+            assert try_xact_lock(theirs, "detect:Acme")
             # The key as it was before (schema-blind) is held too, by an older release.
-            old = zlib.crc32(b"crisisbot:detect_storms")
-            conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": old})
+            old = zlib.crc32(b"crisisbot:detect:Acme")
+            theirs.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": old})
             ingest_storm(bots[0], "Acme", bots[0].clock())
             assert jobs.detect_storms(bots[0]) == [1]
     finally:
         other.dispose()
+
+
+@pytest.mark.skipif(not PG, reason="the courier's advisory lock is PostgreSQL's")
+def test_a_dead_couriers_row_is_taken_over_at_once_a_live_ones_never(
+    workers: tuple[SlackEmulator, list[Crisisbot]],
+) -> None:
+    emu, bots = workers
+    ingest_storm(bots[0], "Acme", bots[0].clock())
+    assert jobs.detect_storms(bots[0]) == [1]
+    with bots[0].engine.connect() as conn:
+        key = jobs.lock_key(conn, "outbox:1")
+    # Another courier claimed the alert a moment ago: its lease has most of a minute to run.
+    courier = bots[2].engine.raw_connection()
+    cursor = courier.cursor()
+    cursor.execute("SELECT pg_try_advisory_lock(%s)", (key,))
+    courier.commit()
+    with bots[0].transaction() as session:
+        session.execute(
+            update(Outbox).values(locked_until=bots[0].clock() + timedelta(seconds=55), attempts=1)
+        )
+    assert bots[1].deliver_now() == 0  # alive: its row is left alone
+    assert emu.messages(CHANNEL) == []
+    courier.invalidate()  # the courier's process dies: its connection, and lock, go with it
+    assert bots[1].deliver_now() == 1  # taken over now, not when the lease runs out
+    assert assert_slack_matches_db(bots[0], emu.messages(CHANNEL)) == 1

@@ -1,0 +1,106 @@
+"""Retention: `crisisbot prune --before DATE` removes old mentions no incident refers to.
+
+An incident refers to its brand's mentions from `LEAD` before its first mention to `TAIL` after it
+closed (what its HTML report charts) and to the mentions its evidence quotes. Those stay; so do
+incidents, their timelines and evidence (never touched here). Deleted in batches, one
+transaction each, so a large prune never holds long locks and can be stopped and rerun.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.aftermath.html_report import LEAD, TAIL
+from models import Incident, Mention
+
+BATCH = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    deleted: int
+    kept: int  # older than the date but referred to by an incident
+
+
+@dataclass(slots=True)
+class _Refs:
+    windows: dict[str | None, tuple[list[datetime], list[datetime]]]  # brand -> starts, ends
+    quoted: set[tuple[str, str]]  # (source, url) of quoted mentions
+
+    def refer(self, brand: str | None, at: datetime, source: str, url: str | None) -> bool:
+        if url is not None and (source, url) in self.quoted:
+            return True
+        starts, ends = self.windows.get(brand, ([], []))
+        i = bisect.bisect_right(starts, at)  # windows are merged: the one starting at or before
+        return i > 0 and at <= ends[i - 1]
+
+
+def _references(session: Session, now: datetime) -> _Refs:
+    spans: dict[str | None, list[tuple[datetime, datetime]]] = defaultdict(list)
+    quoted: set[tuple[str, str]] = set()
+    rows = session.execute(
+        select(
+            Incident.brand,
+            Incident.first_mention_at,
+            Incident.opened_at,
+            Incident.resolved_at,
+            Incident.evidence,
+        )
+    )
+    for brand, first, opened, resolved, evidence in rows:
+        begin = min(first, opened) if first is not None else opened
+        spans[brand].append((begin - LEAD, (resolved or now) + TAIL))
+        for sample in (evidence or {}).get("samples") or []:
+            if isinstance(sample, dict) and sample.get("url") and sample.get("source"):
+                quoted.add((str(sample["source"]), str(sample["url"])))
+    windows = {}
+    for brand, found in spans.items():
+        merged: list[list[datetime]] = []
+        for start, end in sorted(found):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        windows[brand] = ([m[0] for m in merged], [m[1] for m in merged])
+    return _Refs(windows, quoted)
+
+
+def prune(
+    sessions: sessionmaker[Session],
+    *,
+    before: datetime,
+    now: datetime,
+    batch: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> Pruned:
+    """Delete mentions created before `before` that no incident refers to, `batch` at a time."""
+    with sessions() as session:
+        refs = _references(session, now)
+    deleted = kept = 0
+    after = 0
+    while True:
+        with sessions.begin() as session:
+            rows = session.execute(
+                select(Mention.id, Mention.brand, Mention.created_at, Mention.source, Mention.url)
+                .where(Mention.created_at < before, Mention.id > after)
+                .order_by(Mention.id)
+                .limit(batch)
+            ).all()
+            if not rows:
+                break
+            after = rows[-1].id
+            gone = [r.id for r in rows if not refs.refer(r.brand, r.created_at, r.source, r.url)]
+            kept += len(rows) - len(gone)
+            if gone:
+                session.execute(delete(Mention).where(Mention.id.in_(gone)))
+            deleted += len(gone)
+        if progress is not None:
+            progress(deleted)
+    return Pruned(deleted, kept)

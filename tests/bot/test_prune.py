@@ -1,0 +1,119 @@
+"""`crisisbot prune --before DATE`: old mentions go, in batches, unless an incident refers to them
+(its charted window, or a quote in its evidence); incidents, timelines and evidence stay."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.cli import main
+from bot.intake.importer import parse_record
+from bot.intake.ingest import store_mentions
+from bot.response import incidents
+from bot.testing import CHANNEL, Stack
+from models import Incident, Mention, TimelineEvent
+from tests.bot.test_foundation import _env
+from tests.faults.helpers import wait_drained
+
+
+def _record(n: int, brand: str, at: datetime) -> dict[str, object]:
+    return {
+        "id": f"{brand}-{n}",
+        "source": "bluesky",
+        "text": f"{brand} order {n}",
+        "created_at": at.isoformat(),
+        "url": f"https://bsky.app/p/{brand}-{n}",
+        "brand": brand,
+    }
+
+
+def _ids(stack: Stack) -> set[str]:
+    with stack.bot.sessions() as session:
+        return set(session.scalars(select(Mention.external_id)))
+
+
+def test_prune_keeps_what_incidents_refer_to(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    now = stack.bot.clock()
+    storm = now - timedelta(days=30)
+    # Every 2 hours from 40 days back to now, for two brands.
+    records = [
+        _record(k, brand, now - timedelta(days=40) + timedelta(hours=2 * k))
+        for brand in ("Acme", "Globex")
+        for k in range(40 * 12)
+    ]
+    quoted = _record(9999, "Acme", now - timedelta(days=35))
+    with stack.bot.transaction() as session:
+        store_mentions(
+            session, [parse_record(r) for r in [*records, quoted]], config=stack.bot.config, now=now
+        )
+        incident = incidents.open_incident(
+            session, brand="Acme", title="Acme: mention storm", severity="high",
+            evidence={"samples": [{"source": "bluesky", "url": quoted["url"], "text": "q"}]},
+            first_mention_at=storm, channel=CHANNEL, now=storm + timedelta(minutes=10),
+        )  # fmt: skip
+        assert incident is not None
+        incidents.resolve(
+            session, incident.id, user="U0ALICE", summary="ok", now=storm + timedelta(hours=5)
+        )
+    wait_drained(stack.bot)  # the alert's delivery adds to the timeline: let it land first
+    with stack.bot.sessions() as session:
+        events = session.scalar(select(func.count()).select_from(TimelineEvent))
+        evidence = session.scalars(select(Incident.evidence)).one()
+    before = now - timedelta(days=20)
+
+    assert main(["prune", "--before", before.isoformat(), "--batch", "7"]) == 0
+    out = capsys.readouterr().out
+
+    window = (storm - timedelta(hours=6), storm + timedelta(hours=5, minutes=60))
+    expected = {
+        str(r["id"])
+        for r in records
+        if datetime.fromisoformat(str(r["created_at"])) >= before
+        or (
+            r["brand"] == "Acme"
+            and window[0] <= datetime.fromisoformat(str(r["created_at"])) <= window[1]
+        )
+    } | {str(quoted["id"])}
+    assert _ids(stack) == expected
+    removed = len(records) + 1 - len(expected)
+    assert f"removed {removed} mentions" in out and "kept 8 " in out
+    with stack.bot.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(TimelineEvent)) == events
+        assert session.scalars(select(Incident.evidence)).one() == evidence
+    # Nothing more to do: a rerun removes nothing.
+    assert main(["prune", "--before", before.isoformat()]) == 0
+    assert "removed 0 mentions" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("before", "message"),
+    [("last tuesday", "is not a date"), ("2999-01-01", "within the detection look-back")],
+)
+def test_prune_refuses_a_bad_date(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    before: str,
+    message: str,
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    with stack.bot.transaction() as session:
+        store_mentions(
+            session,
+            [parse_record(_record(1, "Acme", stack.bot.clock() - timedelta(days=90)))],
+            config=stack.bot.config,
+            now=stack.bot.clock(),
+        )
+    assert main(["prune", "--before", before]) == 2
+    assert message in capsys.readouterr().err
+    assert len(_ids(stack)) == 1

@@ -203,7 +203,12 @@ def test_a_bulgarian_drill_is_in_bulgarian_and_pages_nobody(team: Stack) -> None
     assert "Езици: 100% на български." in shown and "изтичане" in shown
     assert "*УЧЕНИЕ* · не е истинска криза" in shown
     team.slack.command("ескалирай 1 тренировка", user_id="U0ALICE")
-    replies = lambda: [m for m in team.channel_messages() if m.get("thread_ts") == drill["ts"]]  # noqa: E731
+    # Thread replies only: once it has replies, the card itself carries thread_ts == its ts.
+    replies = lambda: [  # noqa: E731
+        m
+        for m in team.channel_messages()
+        if m.get("thread_ts") == drill["ts"] and m["ts"] != drill["ts"]
+    ]
     page = team.emulator.wait_for(
         lambda: next((m for m in replies() if "ескалиран" in m["text"]), None)
     )

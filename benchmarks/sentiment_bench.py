@@ -37,6 +37,7 @@ from benchmarks import sentiment_bg_bench  # noqa: E402
 from benchmarks import sentiment_cases as cases  # noqa: E402
 from benchmarks import sentiment_data as data  # noqa: E402
 from benchmarks import train_sentiment as training  # noqa: E402
+from benchmarks.scoring import prf  # noqa: E402
 from detectors import sentiment_model as sm  # noqa: E402
 from detectors.sentiment import analyze_many, analyze_with  # noqa: E402
 
@@ -53,16 +54,6 @@ class Line:
     recall: float
     f1: float
     rate: float | None  # texts per second; None where not timed
-
-
-def prf(pred: Sequence[bool], gold: Sequence[bool]) -> tuple[float, float, float]:
-    tp = sum(p and g for p, g in zip(pred, gold, strict=True))
-    fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
-    fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
 
 
 def rate(fn: Predict, texts: Sequence[str]) -> float:

@@ -28,21 +28,12 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
 
+from benchmarks.scoring import prf  # noqa: E402
 from detectors import sentiment_bg  # noqa: E402
 from detectors.sentiment import analyze  # noqa: E402
 
 CINEXIO = REPO_ROOT.parent / "shared" / "data" / "sentiment" / "bg" / "cinexio_train.jsonl"
 MENTIONS = REPO_ROOT / "benchmarks" / "data" / "bg" / "mentions.jsonl"
-
-
-def prf(pred: Sequence[bool], gold: Sequence[bool]) -> tuple[float, float, float]:
-    tp = sum(p and g for p, g in zip(pred, gold, strict=True))
-    fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
-    fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:

@@ -27,6 +27,7 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks.scoring import prf  # noqa: E402
 from detectors import sentiment_bg as sb  # noqa: E402
 
 CINEXIO = REPO_ROOT.parent / "shared" / "data" / "sentiment" / "bg" / "cinexio_train.jsonl"
@@ -83,15 +84,6 @@ def train(docs: list[Doc], l2: float, steps: int = 1000) -> tuple[np.ndarray, fl
 
 def logits(docs: list[Doc], w: np.ndarray, b: float) -> list[float]:
     return [b + float(w[d.ids].sum()) / math.sqrt(len(d.ids)) if d.ids else b for d in docs]
-
-
-def prf(pred: list[bool], gold: list[bool]) -> tuple[float, float, float]:
-    tp = sum(p and g for p, g in zip(pred, gold, strict=True))
-    fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
-    fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def predict(docs: list[Doc], z: list[float], threshold: float, weight: float) -> list[bool]:

@@ -4,8 +4,6 @@ mentions since, with the verdict a full replay of the history gives."""
 from __future__ import annotations
 
 import dataclasses
-import gc
-import pickle
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,7 +13,7 @@ from bot.detection import detect
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
 from bot.testing import Stack, sample_storm
-from detectors.storm import Assessment, StormSettings, StormTracker, assess
+from detectors.storm import Assessment, assess
 from models import DetectorState, Mention
 
 
@@ -173,35 +171,3 @@ def test_a_quiet_brand_with_a_state_is_kept_moving_not_rebuilt(stack: Stack) -> 
     _new_process()
     _, read, rebuilds = _pass(stack, quiet + timedelta(minutes=5))
     assert rebuilds == 1 and read == 0
-
-
-_GC_SEEN: list[bool] = []
-
-
-class _Probe:
-    """Notes, as it is unpickled, whether the cyclic GC runs."""
-
-    def __init__(self) -> None:
-        self.state = 1  # a state, so unpickling calls __setstate__
-
-    def __setstate__(self, state: object) -> None:
-        _GC_SEEN.append(gc.isenabled())
-
-
-def test_a_state_is_unpickled_with_the_gc_paused_and_the_gc_left_as_it_was() -> None:
-    tracker = StormTracker(StormSettings(keywords=("refund",)))
-    blob = pickle.dumps(tracker)
-    _GC_SEEN.clear()
-    assert gc.isenabled()
-    assert isinstance(detect._unpickle(blob), StormTracker)
-    detect._unpickle(pickle.dumps(_Probe()))
-    assert _GC_SEEN == [False] and gc.isenabled()
-    with pytest.raises(pickle.UnpicklingError):
-        detect._unpickle(b"not a pickle")
-    assert gc.isenabled()  # given back after a failure too
-    gc.disable()
-    try:
-        detect._unpickle(blob)
-        assert not gc.isenabled()  # a caller's own pause is kept
-    finally:
-        gc.enable()

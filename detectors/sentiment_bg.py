@@ -55,6 +55,9 @@ MAX_CHARS = 5_000
 MAX_SIGNALS = 12
 NEGATION_SCOPE = 3
 STRONG_NEGATIVE = -0.4
+# Strong praise denied is faint blame, not a complaint: "не е нещо уникално" (shift, not flip).
+STRONG_PRAISE = 0.75
+DENIED_STRONG_PRAISE = -0.1
 # A text that praises something and blames only mildly ("хубав, но малко бавен") is mixed: its
 # total is capped just short of NEGATIVE_BELOW unless some negative item reaches MIXED_STRONG.
 MIXED_STRONG = -0.65
@@ -111,8 +114,11 @@ def _word_table() -> dict[str, tuple[float, str]]:
     for w, v in lx.URGENCY.items():
         table[w] = (v, f"urgency:{w}")
     # The same entries by lemma, so that any inflected form reaches them.
+    # Not "чакане" -> "чакам": "чакаме трета част" is eagerness; waiting is a complaint only
+    # with a duration or "пак" (`_Scorer.waiting`).
     for w, entry in list(table.items()):
-        table.setdefault(lemma(w), entry)
+        if w not in lx.WAIT_WORDS:
+            table.setdefault(lemma(w), entry)
     return table
 
 
@@ -183,6 +189,7 @@ _TOKEN = re.compile(
     r"|[.,;:!?]+|\u2026"
 )
 _CLAUSE_BREAKS = frozenset(".,;:?\u2026")
+_SENTENCE_ENDS = frozenset(".!?\u2026")
 _SARCASM_TAGS = frozenset(("сарказъм", "ирония", "sarcasm", "irony"))
 
 
@@ -222,7 +229,8 @@ class _Scorer:
         self.counterfactual_at = -99
         self.clause_start = 0
         self.boost = 1.0
-        self.but_at: int | None = None
+        self.buts: list[int] = []  # every contrast word ("но", "обаче", "иначе")
+        self.sentence_ends: list[int] = []  # tokens that end a sentence (". ! ? …")
         self.exclamations = 0
         self.waiting = self.duration = self.persistent = False
 
@@ -246,11 +254,15 @@ class _Scorer:
             self.items.append(_Item(value, f"{kind}:{tok}", i))
         elif tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
             self.exclamations += tok.count("!")
+            if tok[0] in _SENTENCE_ENDS:
+                self.sentence_ends.append(i)
             self.clause_start = i + 1
             self.counterfactual_at = -99
             if tok[0] != "!":
                 self.negated_at = self.absence_at = -99
             self.boost = 1.0
+        elif tok == "не" and (end := self._advice(i)):
+            return end
         elif tok in lx.NEGATORS:
             self.negated_at = i
             if tok in lx.ABSENCE:
@@ -260,10 +272,10 @@ class _Scorer:
         elif tok in lx.NEGATION_BARRIERS:
             self.negated_at = self.absence_at = -99
             if tok in lx.BUT_WORDS:
-                self.but_at = i
+                self.buts.append(i)
         elif tok in lx.COUNTERFACTUAL:
             self.counterfactual_at = i
-        elif tok in lx.INTENSIFIERS:
+        elif tok in lx.INTENSIFIERS and not self._standalone(i):
             self.boost = lx.INTENSIFIERS[tok]
         else:
             self._word(i, tok)
@@ -284,6 +296,26 @@ class _Scorer:
                     self.boost = 1.0
                 return end
         return 0
+
+    def _standalone(self, i: int) -> bool:
+        """An intensifier that grades nothing is a word of its own: "Супер е!", "Невероятно!"."""
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else "."
+        return nxt in ("е", "беше") or not nxt[0].isalnum()
+
+    def _advice(self, i: int) -> int:
+        """A negated imperative: "не купувайте от тях" warns, "не пропускайте" recommends."""
+        j = i + 1
+        while j < len(self.tokens) and self.tokens[j] in lx.CLITICS:
+            j += 1
+        verb = self.tokens[j] if j < len(self.tokens) else ""
+        if verb in lx.WARNING_VERBS:
+            self.items.append(_Item(-0.6, "complaint:not recommended", i))
+        elif verb in lx.ENCOURAGING_VERBS:
+            self.items.append(_Item(0.4, "lexicon:не пропускайте", i))
+        else:
+            return 0
+        self.boost = 1.0
+        return j + 1
 
     def _word(self, i: int, tok: str) -> None:
         if tok in lx.WAIT_WORDS:
@@ -327,9 +359,13 @@ class _Scorer:
 
     def _add(self, item: _Item, *, negated: bool) -> None:
         if negated and item.value:
-            # "не е добре" is negative; "не е лошо" only mildly positive (as in English).
-            item.negated_praise = item.value > 0
-            item.value *= -0.75 if item.value > 0 else -0.4
+            # "не е добре" is negative; "не е лошо" only mildly positive (as in English); strong
+            # praise denied is only faint blame ("не е нещо уникално", "не е най-добрият").
+            item.negated_praise = 0 < item.value < STRONG_PRAISE
+            if item.value >= STRONG_PRAISE:
+                item.value = DENIED_STRONG_PRAISE
+            else:
+                item.value *= -0.75 if item.value > 0 else -0.4
             item.ironic_frame = False
             self.signals.append("negation")
             self.negated_at = -99
@@ -354,12 +390,26 @@ def _apply_sarcasm(items: list[_Item], tagged: bool, signals: list[str], again: 
             signals.append("sarcasm")
 
 
+def _contrast_weight(s: _Scorer, pos: int) -> float:
+    """Weight of an item by the contrast word ("но") of its sentence: after it counts more."""
+    start, end = -1, 1 << 30
+    for e in s.sentence_ends:
+        if e < pos:
+            start = e
+        else:
+            end = e
+            break
+    weight = 1.0
+    for b in s.buts:
+        if start < b < end:
+            weight = 1.5 if pos > b else 0.5
+    return weight
+
+
 def _rules_total(s: _Scorer, items: list[_Item]) -> float:
     total = 0.0
     for item in items:
-        value = item.value
-        if s.but_at is not None:
-            value *= 1.5 if item.pos > s.but_at else 0.5
+        value = item.value * _contrast_weight(s, item.pos)
         if s.persistent and value < 0 and item.signal.startswith("complaint"):
             value *= 1.3
         total += value

@@ -208,3 +208,36 @@ def test_praise_with_mild_blame_is_mixed_not_negative() -> None:
     assert score("Хубав телефон, но ужасна батерия", use_model=False).label == "negative"
     # A complaint term is blame enough, whatever praise stands beside it.
     assert score("Хубав магазин, но не работи картата", use_model=False).label == "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Не купувайте от тях, лъжат", "negative"),
+        ("Не го гледайте!", "negative"),
+        ("Не се колебайте, поръчайте", "positive"),
+        ("Не забравяйте да се регистрирате до петък", "neutral"),
+    ],
+)
+def test_negated_imperatives_warn_or_recommend(text: str, label: str) -> None:
+    assert score(text).label == label, score(text)
+
+
+def test_denied_strong_praise_is_faint_blame_not_a_complaint() -> None:
+    denied_strong = score("Не е нещо уникално", use_model=False)
+    denied_plain = score("Не е добро", use_model=False)
+    assert denied_plain.label == "negative"
+    assert denied_plain.polarity < denied_strong.polarity < 0
+
+
+def test_contrast_reaches_only_its_own_sentence() -> None:
+    # "но" in the second sentence does not halve the verdict of the first.
+    text = "Ужасен филм. Сюжетът е слаб, но актьорите са добри."
+    assert score(text, use_model=False).label == "negative"
+
+
+def test_a_lone_intensifier_is_a_word_and_eagerness_is_no_complaint() -> None:
+    assert score("Супер е! Чакаме трета част.", use_model=False).label == "positive"
+    assert score("Невероятно!", use_model=False).label == "positive"
+    assert score("Как да не е интересен!", use_model=False).label == "positive"
+    assert score("Чакам вече три часа", use_model=False).label == "negative"

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
-from detectors.keywords import matcher_for
+from detectors.keywords import keywords_for_languages
 
 # English words that make a complaint a crisis whatever the brand; stems match their inflections
 # ("leak*" matches "leaked", "leaks"). A brand's own `keywords` are matched besides these.
@@ -114,6 +114,7 @@ def judge(
     settings: ColdStartSettings | None = None,
     *,
     keywords: Sequence[str] = (),
+    keywords_by_language: tuple[tuple[str, tuple[str, ...]], ...] = (),
     window_minutes: int = 60,
     reach_threshold: int = 100_000,
 ) -> ColdVerdict | None:
@@ -133,14 +134,16 @@ def judge(
     if history >= enough:
         return None
     pattern = crisis_pattern()
-    brand_terms = matcher_for(tuple(keywords))  # the brand's keywords in any inflected form
+    # The brand's keywords in any inflected form, from the list of each mention's language.
+    brand_terms = keywords_for_languages(keywords_by_language, tuple(keywords))
     start = now - timedelta(minutes=window_minutes)
     window = [i for i, m in enumerate(mentions) if start < m.created_at <= now]
     negative = [i for i in window if mentions[i].label == "negative"]
     terms: dict[int, set[str]] = {}
     for i in negative:
         text = mentions[i].text or ""
-        found = {f.lower() for f in pattern.findall(text)} | brand_terms.find(text)
+        language = getattr(mentions[i], "language", None) or getattr(mentions[i], "lang", None)
+        found = {f.lower() for f in pattern.findall(text)} | brand_terms.find(text, language)
         if found:
             terms[i] = found
     crisis = sorted(terms)

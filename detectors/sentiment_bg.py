@@ -32,12 +32,15 @@ Pure: no I/O except loading the word lists and weights the first time a text is 
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
 import unicodedata
 import zlib
 from array import array
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -55,6 +58,7 @@ MAX_CHARS = 5_000
 MAX_SIGNALS = 12
 NEGATION_SCOPE = 3
 STRONG_NEGATIVE = -0.4
+IRONIC_MIN = 0.3  # faint approval ("става", "ок") is no ironic praise
 # Strong praise denied is faint blame, not a complaint: "не е нещо уникално" (shift, not flip).
 STRONG_PRAISE = 0.75
 DENIED_STRONG_PRAISE = -0.1
@@ -75,7 +79,9 @@ class _Item:
     value: float
     signal: str
     pos: int
-    ironic_frame: bool = False
+    ironic_frame: bool = False  # praise opening a clause as an interjection ("Браво, …")
+    prone: bool = False  # a word often said ironically ("браво", "благодаря", "супер")
+    quoted: bool = False  # in scare quotes: "бързата" доставка
     negated_praise: bool = False  # "не е добре": as plain a complaint as a complaint word
 
 
@@ -117,7 +123,7 @@ def _word_table() -> dict[str, tuple[float, str]]:
     # Not "чакане" -> "чакам": "чакаме трета част" is eagerness; waiting is a complaint only
     # with a duration or "пак" (`_Scorer.waiting`).
     for w, entry in list(table.items()):
-        if w not in lx.WAIT_WORDS:
+        if w not in lx.WAIT_WORDS and w not in lx.NO_LEMMA_SPREAD:
             table.setdefault(lemma(w), entry)
     return table
 
@@ -149,7 +155,7 @@ def _lookup(word: str) -> tuple[float, str] | None:
     if entry is None and word.startswith(("по-", "най-")) and "-" not in word[4:]:
         # Comparatives and superlatives carry their adjective's valence ("по-слаб").
         entry = _lookup(word.split("-", 1)[1])
-    if entry is None:
+    if entry is None and lemma(word) == word:  # a word simplemma knows is not re-guessed
         for base in _base_forms(word):
             entry = table.get(base)
             if entry is not None:
@@ -202,6 +208,7 @@ def normalise(text: str) -> tuple[str, bool, bool]:
         tags = {t.lower() for t in _HASHTAG.findall(text)}
         sarcasm = not tags.isdisjoint(_SARCASM_TAGS)
         text = _HASHTAG.sub(lambda m: " " + m.group(1) + " ", text)
+    sarcasm = sarcasm or "\U0001f643" in text  # upside-down face: irony, as in the English rules
     letters = [c for c in text if c.isalpha()]
     shouted = len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
     low = text.lower()
@@ -209,6 +216,18 @@ def normalise(text: str) -> tuple[str, bool, bool]:
     if latin > cyrillic:  # shlyokavica: read it as Cyrillic
         low = transliterate(low)
     return low, shouted, sarcasm
+
+
+# A short span in quotes ("бързата" доставка, „страхотно“ обслужване): scare quotes, not a
+# quotation or a title, when it is at most three words.
+_QUOTED = re.compile(r'["„“”«»]([^"„“”«»]{1,40}?)["“”»]')
+
+
+def _quoted_words(text: str) -> frozenset[str]:
+    if not any(q in text for q in '"„“«'):
+        return frozenset()
+    spans = (m.group(1).split() for m in _QUOTED.finditer(text))
+    return frozenset(w.strip(".,!?") for span in spans if len(span) <= 3 for w in span)
 
 
 def tokens(text: str) -> list[str]:
@@ -219,8 +238,9 @@ def tokens(text: str) -> list[str]:
 
 
 class _Scorer:
-    def __init__(self, toks: list[str]) -> None:
+    def __init__(self, toks: list[str], quoted: frozenset[str] = frozenset()) -> None:
         self.tokens = toks
+        self.quoted = quoted
         self.phrases = _phrases_by_first()
         self.items: list[_Item] = []
         self.signals: list[str] = []
@@ -277,6 +297,7 @@ class _Scorer:
             self.counterfactual_at = i
         elif tok in lx.INTENSIFIERS and not self._standalone(i):
             self.boost = lx.INTENSIFIERS[tok]
+            self.persistent = self.persistent or tok in lx.PERSISTENCE  # "пак" is both
         else:
             self._word(i, tok)
         return i + 1
@@ -296,6 +317,14 @@ class _Scorer:
                     self.boost = 1.0
                 return end
         return 0
+
+    def sentence_of(self, pos: int) -> int:
+        """The index of the sentence token `pos` is in."""
+        return bisect.bisect_left(self.sentence_ends, pos)
+
+    def _late(self, i: int) -> bool:
+        after = self.tokens[i + 1 : i + 4]
+        return bool(after) and after[0] == "след" and any(t in lx.DURATIONS for t in after[1:])
 
     def _standalone(self, i: int) -> bool:
         """An intensifier that grades nothing is a word of its own: "Супер е!", "Невероятно!"."""
@@ -328,6 +357,10 @@ class _Scorer:
             # "няма ток", "без интернет", "никакъв отговор": the commonest complaint shape.
             self._add(_Item(-0.6, f"complaint:няма {lemma(tok)}", i), negated=False)
             return
+        if tok in lx.ARRIVALS and self._late(i):
+            # "пристигна след месец", "дойдоха след три дни": a delivery or visit that was late.
+            self._add(_Item(-0.5, "complaint:late", i), negated=False)
+            return
         degree = lx.DEGREE_ADJECTIVES.get(lemma(tok)) or lx.DEGREE_ADJECTIVES.get(tok)
         if degree and self._negative_next(i) and (_lookup(tok) or (0.0, ""))[0] >= 0:
             self.boost = max(self.boost, degree)  # "пълна боза", "уникална тъпня"
@@ -347,7 +380,14 @@ class _Scorer:
             negated = True
         if negated and tok.startswith(("по-", "най-")) and self.tokens[i - 1] in lx.ABSENCE:
             negated = False  # "няма по-тъп филм" is a superlative, not a denial
-        item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
+        item = _Item(
+            value,
+            signal,
+            i,
+            ironic_frame=value > 0 and self._ironic_frame(i),
+            prone=tok in lx.SARCASM_PRONE,
+            quoted=tok in self.quoted,
+        )
         self._add(item, negated=negated)
 
     def _negative_next(self, i: int) -> bool:
@@ -366,26 +406,60 @@ class _Scorer:
                 item.value = DENIED_STRONG_PRAISE
             else:
                 item.value *= -0.75 if item.value > 0 else -0.4
-            item.ironic_frame = False
+            item.ironic_frame = item.quoted = False
             self.signals.append("negation")
             self.negated_at = -99
         self.boost = 1.0
         self.items.append(item)
 
-    def _ironic_frame(self, i: int, tok: str) -> bool:
-        if tok not in lx.SARCASM_PRONE:
+    def _ironic_frame(self, i: int) -> bool:
+        """Praise opening a clause as an interjection: "Браво, …", "Страхотно! …", "Колко мило,
+        …", "Страхотна услуга, …", "Браво на …", "Благодаря за …", "Обичам да …"."""
+        if i - self.clause_start > 1:
             return False
-        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
-        interjection = nxt[:1] in _CLAUSE_BREAKS or nxt[:1] == "!"
-        # "Браво, …", "Страхотно! …", "Браво на …", "Благодаря за …" open a clause as a frame.
-        return (interjection or nxt in ("на", "за", "ви")) and i - self.clause_start <= 1
+        after = self.tokens[i + 1 : i + 4]
+        if not after or after[0] in ("на", "за", "ви", "да"):
+            return True
+        return any(not t[0].isalnum() and t not in en_lx.EMOJI for t in after) or len(after) < 3
 
 
-def _apply_sarcasm(items: list[_Item], tagged: bool, signals: list[str], again: bool) -> None:
-    """Praise next to a complaint, or "again", is irony: "Браво, пак няма ток"."""
-    complaint = again or any(item.value <= STRONG_NEGATIVE for item in items)
+def _apply_sarcasm(
+    items: list[_Item],
+    tagged: bool,
+    signals: list[str],
+    again: bool,
+    question: bool,
+    sentence: Callable[[int], int],
+) -> None:
+    """Praise framed as an interjection next to a complaint, or "again", is irony: "Браво, пак
+    няма ток", "Страхотно, третата студена пица". A word often said ironically ("браво",
+    "благодаря") needs only some strong blame in the text; other praise a complaint or crisis
+    term in its sentence ("Прекрасно, пак грешна поръчка"), so "Добър филм, но малко бавен"
+    stays mixed and "Страхотен филм! Ще го гледам пак" praise ("again" counts only next to
+    blame). Praise
+    in scare quotes next to any blame or a question is irony too ("Това ли е "бързата"
+    доставка?")."""
+    for item in items:  # scare-quoted praise first: it is blame for the frames below
+        if item.quoted and item.value > 0 and (question or any(it.value < 0 for it in items)):
+            item.value = -0.5 * item.value
+            signals.append("sarcasm")
+    blamed = [it for it in items if it.value < 0]
+    strong = any(it.value <= STRONG_NEGATIVE or it.signal.startswith(_FIRM) for it in blamed)
+    strong = strong or (again and bool(blamed))
+    firm_in = {sentence(it.pos) for it in blamed if it.signal.startswith(_FIRM)}
+    # Thanks for something praised ("Благодарим ви за бързата реакция при аварията") is sincere.
+    praised_in = Counter(sentence(it.pos) for it in items if it.value > 0 and not it.quoted)
     for item in items:
-        if item.value > 0 and (tagged or (item.ironic_frame and complaint)):
+        if item.value <= 0:
+            continue
+        here = sentence(item.pos)
+        framed = (
+            item.ironic_frame
+            and item.value >= IRONIC_MIN
+            and praised_in[here] == 1
+            and (strong if item.prone else not firm_in.isdisjoint((here, here - 1)))
+        )
+        if tagged or framed:
             item.value = -0.5 * item.value
             signals.append("sarcasm")
 
@@ -487,10 +561,12 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     """The rules' total (before the model), the tokens, signals and scored items."""
     clean, shouted, sarcasm_tag = normalise(text or "")
     toks = tokens(clean)
-    scorer = _Scorer(toks)
+    scorer = _Scorer(toks, _quoted_words(clean))
     items = scorer.run()
     signals = scorer.signals
-    _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent)
+    _apply_sarcasm(
+        items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of
+    )
     total = _rules_total(scorer, items)
     if shouted and total < 0:
         total *= 1.2

@@ -241,3 +241,55 @@ def test_a_lone_intensifier_is_a_word_and_eagerness_is_no_complaint() -> None:
     assert score("Невероятно!", use_model=False).label == "positive"
     assert score("Как да не е интересен!", use_model=False).label == "positive"
     assert score("Чакам вече три часа", use_model=False).label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Страхотно, третата студена пица тази седмица",  # praise frame + complaint word
+        "Страхотна услуга, трети ден без ток",  # a two-word frame
+        "Прекрасно, пак грешна поръчка. Вече е традиция",
+        'Това ли е "бързата" доставка? Седем работни дни',  # scare quotes and a question
+        "Много ви благодаря за бързата доставка от две седмици 🙃",  # the irony emoji
+        "Евала на банката, пак нямам достъп до парите си",  # "пак" and "нямам достъп"
+        "Еха, банката ме таксува, че съм си проверил баланса. Гениално",  # verdict after blame
+        "Браво на куриерите, пратката пристигна след месец. Рекорд!",  # late arrival
+        "Най-добрият кол център: никой не вдига",
+    ],
+)
+def test_bulgarian_sarcasm_cues(text: str) -> None:
+    result = score(text, use_model=False)
+    assert result.label == "negative", result
+    assert "sarcasm" in result.signals or "complaint:late" in result.signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Благодарим ви за бързата реакция при аварията!",  # thanks for something praised
+        "Сърдечно благодаря на служителя, който ми намери изгубения колет",
+        "Страхотен филм! Ще го гледам пак",  # "again" without blame is no irony
+        "Добър филм, но малко бавен",  # mixed, not sarcastic
+    ],
+)
+def test_sincere_praise_is_not_read_as_sarcasm(text: str) -> None:
+    result = score(text, use_model=False)
+    assert "sarcasm" not in result.signals, result
+    assert result.label != "negative", result
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Корупцията и мафията управляват, крадат всичко", "negative"),
+        ("Писна ми от тези тарикати", "negative"),
+        ("Цените скочиха двойно, не е нормално", "negative"),
+        ("Честито! Успех на отбора!", "positive"),
+        ("Много се радвам за вас, гордеем се", "positive"),
+        ("Правителството обяви нови мерки", "neutral"),
+        ("Той иска да дойде утре", "neutral"),  # "иска" (wants) is no lawsuit ("иск")
+        ("Върнах се от почивка", "neutral"),  # "върнах се" is no refund claim
+    ],
+)
+def test_everyday_social_vocabulary(text: str, label: str) -> None:
+    assert score(text, use_model=False).label == label, score(text, use_model=False)

@@ -287,6 +287,7 @@ class _Scorer:
             self.negated_at = i
             if tok in lx.ABSENCE:
                 self.absence_at = i
+                self._missing(i)
         elif tok in lx.ABSENCE:
             self.absence_at = i
         elif tok in lx.NEGATION_BARRIERS:
@@ -321,6 +322,15 @@ class _Scorer:
     def sentence_of(self, pos: int) -> int:
         """The index of the sentence token `pos` is in."""
         return bisect.bisect_left(self.sentence_ends, pos)
+
+    def _missing(self, i: int) -> None:
+        """The thing expected, then its absence: "интернет пак няма", "токът още го няма"."""
+        if i + 1 < len(self.tokens) and self.tokens[i + 1] in lx.EXPECTATIONS:
+            return  # "няма ток": scored on the noun
+        for j in range(max(self.clause_start, i - 3), i):
+            if self.tokens[j] in lx.EXPECTATIONS or lemma(self.tokens[j]) in lx.EXPECTATIONS:
+                self.items.append(_Item(-0.6, f"complaint:няма {lemma(self.tokens[j])}", i))
+                return
 
     def _late(self, i: int) -> bool:
         after = self.tokens[i + 1 : i + 4]
@@ -374,6 +384,8 @@ class _Scorer:
         if entry is None:
             return
         value, signal = entry
+        if signal == "complaint:outage" and i and self.tokens[i - 1].startswith(lx.PLANNED):
+            value = 0.0  # "планираните прекъсвания": a maintenance notice, not a complaint
         value *= self.boost * (1.3 if stretched else 1.0)
         negated = i - self.negated_at <= NEGATION_SCOPE
         if value > 0 and i - self.counterfactual_at <= lx.COUNTERFACTUAL_SCOPE:
@@ -564,9 +576,7 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     scorer = _Scorer(toks, _quoted_words(clean))
     items = scorer.run()
     signals = scorer.signals
-    _apply_sarcasm(
-        items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of
-    )
+    _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
         total *= 1.2

@@ -293,3 +293,21 @@ def test_sincere_praise_is_not_read_as_sarcasm(text: str) -> None:
 )
 def test_everyday_social_vocabulary(text: str, label: str) -> None:
     assert score(text, use_model=False).label == label, score(text, use_model=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Интернет пак няма", "negative"),  # the expected thing before its absence
+        ("Токът още го няма от сутринта", "negative"),
+        ("Взеха ми пари от сметката без никакво обяснение", "negative"),
+        ("Служителите нямат представа какво правят", "negative"),
+        ("Мамка му, пак изпуснах автобуса", "negative"),
+        ("Уф, пак вали", "negative"),
+        ("Сметката е тройна, как е възможно", "negative"),
+        ("Публикуваха графика за планираните прекъсвания", "neutral"),  # maintenance notice
+        ("Пак прекъсвания на тока", "negative"),
+    ],
+)
+def test_complaint_shapes_and_interjections(text: str, label: str) -> None:
+    assert score(text, use_model=False).label == label, score(text, use_model=False)

@@ -260,6 +260,14 @@ class _Scorer:
             i = self._step(i, self.tokens[i])
         if self.waiting and (self.duration or self.persistent):
             self.items.append(_Item(-0.5, "complaint:long wait", len(self.tokens)))
+        words = [t for t in self.tokens if t[0].isalpha()]
+        if (
+            not self.items
+            and words
+            and set(words) <= lx.BARE_NO
+            and not set(words).isdisjoint(lx.NEGATORS)
+        ):
+            self.items.append(_Item(-0.5, "lexicon:не", 0))  # "Не!", "Твърдо НЕ", "Не, не, не"
         return self.items
 
     def _step(self, i: int, tok: str) -> int:
@@ -342,12 +350,15 @@ class _Scorer:
         return nxt in ("е", "беше") or not nxt[0].isalnum()
 
     def _advice(self, i: int) -> int:
-        """A negated imperative: "не купувайте от тях" warns, "не пропускайте" recommends."""
+        """A negated imperative or conditional: "не купувайте от тях", "не бих го купил пак"
+        warn, "не пропускайте" recommends."""
         j = i + 1
+        conditional = j < len(self.tokens) and self.tokens[j] in ("бих", "бихме")
+        j += conditional
         while j < len(self.tokens) and self.tokens[j] in lx.CLITICS:
             j += 1
         verb = self.tokens[j] if j < len(self.tokens) else ""
-        if verb in lx.WARNING_VERBS:
+        if verb in (lx.WARNING_PARTICIPLES if conditional else lx.WARNING_VERBS):
             self.items.append(_Item(-0.6, "complaint:not recommended", i))
         elif verb in lx.ENCOURAGING_VERBS:
             self.items.append(_Item(0.4, "lexicon:не пропускайте", i))

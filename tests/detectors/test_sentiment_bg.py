@@ -311,3 +311,19 @@ def test_everyday_social_vocabulary(text: str, label: str) -> None:
 )
 def test_complaint_shapes_and_interjections(text: str, label: str) -> None:
     assert score(text, use_model=False).label == label, score(text, use_model=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Не бих го купил пак", "negative"),  # negated conditional of a consumption verb
+        ("Не бих казал", "neutral"),
+        ("Не!", "negative"),  # a bare denial is a verdict
+        ("Твърдо НЕ !!", "negative"),
+        ("Не, не и пак не!", "negative"),
+        ("Невероятно е как подобни глупости стигат до екрана", "negative"),
+        ("Невероятно!", "positive"),
+    ],
+)
+def test_conditional_warnings_and_bare_denials(text: str, label: str) -> None:
+    assert score(text, use_model=False).label == label, score(text, use_model=False)

@@ -26,7 +26,7 @@ Bulgarian irony is read from praise opening a clause next to a complaint ("Ст�
 Figures (`python benchmarks/sentiment_bg_bench.py`), rules alone, negative F1 on Cinexio split by
 ID parity: half B (odd IDs, held out: never read, only its aggregate printed) 0.489 before the
 bg2 lexicon work, 0.537 after, 0.543 after bg3; half A (even IDs, whose errors the bg2 and bg3
-changes were written from) 0.507 -> 0.589 -> 0.609. Most remaining false negatives are 2-3.5
+changes were written from) 0.507 -> 0.589 -> 0.609. Most remaining false positives are 2-3.5
 star reviews that blame plainly ("Слаб", "Очаквах повече"): the text does not tell them from
 1.5-star ones, and the threshold does not either (half A F1 moves < 0.01 between -0.12 and -0.4).
 Rules + model 0.583 held-out on all of Cinexio (5-fold, `--kfold`; 0.576 before bg3). The 305

@@ -289,6 +289,9 @@ def test_sincere_praise_is_not_read_as_sarcasm(text: str) -> None:
         ("Правителството обяви нови мерки", "neutral"),
         ("Той иска да дойде утре", "neutral"),  # "иска" (wants) is no lawsuit ("иск")
         ("Върнах се от почивка", "neutral"),  # "върнах се" is no refund claim
+        ("Не ми се ходи на работа", "neutral"),  # "не ходи" is no warning: "ходи" is also 3sg
+        ("Обожавам този сериал", "positive"),
+        ("Нямам търпение за уикенда!", "positive"),  # eager, not impatient
     ],
 )
 def test_everyday_social_vocabulary(text: str, label: str) -> None:

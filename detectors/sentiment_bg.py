@@ -281,6 +281,10 @@ class _Scorer:
         end = self._phrase(i, tok)
         if end:
             return end
+        if len(tok) > 3 and _ELONGATED.search(tok):
+            squeezed = _ELONGATED.sub(r"\1", tok)  # "мнооого", "неее": stretched function words
+            if squeezed in lx.INTENSIFIERS or squeezed in lx.NEGATORS:
+                tok = self.tokens[i] = squeezed
         if tok in en_lx.EMOTICONS or tok in en_lx.EMOJI:
             value = en_lx.EMOTICONS.get(tok)
             kind = "emoticon"

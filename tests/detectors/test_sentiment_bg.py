@@ -330,3 +330,9 @@ def test_complaint_shapes_and_interjections(text: str, label: str) -> None:
 )
 def test_conditional_warnings_and_bare_denials(text: str, label: str) -> None:
     assert score(text, use_model=False).label == label, score(text, use_model=False)
+
+
+def test_stretched_intensifiers_still_intensify() -> None:
+    plain = score("Хареса ми", use_model=False).polarity
+    stretched = score("Мнооого ми хареса", use_model=False).polarity
+    assert stretched > plain > 0

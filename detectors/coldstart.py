@@ -8,7 +8,8 @@ of a storm, a new brand or a platform that keeps no history has neither. Until t
 `window_minutes`, with fixed thresholds (the defaults of `ColdStartSettings`):
 
 * a burst: at least `min_crisis_negatives` (15) negative mentions naming a crisis term (the
-  brand's keywords in any form `detectors.keywords` matches, or `CRISIS_TERMS`), from at least
+  brand's keywords in any form `detectors.keywords` matches in the mention's language, or
+  `CRISIS_TERMS`, or for Bulgarian mentions `CRISIS_TERMS_BY_LANGUAGE`), from at least
   `min_authors` (10) distinct authors, while at least `min_negative_share` (50 %) of the window's
   mentions are negative; or
 * a loud post: a negative mention naming a crisis term by an author with at least
@@ -55,6 +56,35 @@ CRISIS_TERMS: tuple[str, ...] = (
     "racis*",
     "discriminat*",
     "harass*",
+)
+# The same for Bulgarian mentions (and mentions of unknown language), as dictionary forms that
+# `detectors.keywords` matches in any inflected form and in Latin letters ("изтекоха",
+# "изтичането", "iztekoha"; "хакнаха"; "измамиха").
+CRISIS_TERMS_BY_LANGUAGE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "bg",
+        (
+            "изтичане",
+            "теч на данни",
+            "лични данни",
+            "пароли",
+            "хакване",
+            "кражба",
+            "измама",
+            "мошеничество",
+            "бойкот",
+            "скандал",
+            "отравяне",
+            "опасен",
+            "изтегляне от пазара",
+            "срив",
+            "авария",
+            "пострадал",
+            "расизъм",
+            "дискриминация",
+            "тормоз",
+        ),
+    ),
 )
 
 
@@ -134,6 +164,7 @@ def judge(
     if history >= enough:
         return None
     pattern = crisis_pattern()
+    built_in = keywords_for_languages(CRISIS_TERMS_BY_LANGUAGE)
     # The brand's keywords in any inflected form, from the list of each mention's language.
     brand_terms = keywords_for_languages(keywords_by_language, tuple(keywords))
     start = now - timedelta(minutes=window_minutes)
@@ -144,6 +175,8 @@ def judge(
         text = mentions[i].text or ""
         language = getattr(mentions[i], "language", None) or getattr(mentions[i], "lang", None)
         found = {f.lower() for f in pattern.findall(text)} | brand_terms.find(text, language)
+        if language == "bg" or (language in (None, "", "und") and not text.isascii()):
+            found |= built_in.find(text, language)
         if found:
             terms[i] = found
     crisis = sorted(terms)

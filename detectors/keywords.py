@@ -130,6 +130,25 @@ def _bg_stem(word: str) -> str | None:
     return word if len(word) >= 6 else None
 
 
+# Verb endings (past, participle) of forms the dictionary lacks ("хакнаха", "хакнали"): without
+# one, the stem plus "а"/"я" may name a family word ("хакна").
+_VERB_ENDINGS = (
+    "ахме", "яхме", "ихме", "аха", "яха", "иха", "али", "яли", "ала", "яла", "ало", "яло",
+    "или", "ила", "ал", "ял", "ил", "ат", "ят", "ен", "ена", "ени", "ено",
+)  # fmt: skip
+
+
+def _family_by_ending(word: str) -> str | None:
+    for ending in _VERB_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            stem = word[: -len(ending)]
+            for tail in ("а", "я", ""):
+                family = _FAMILY_OF.get(stem + tail)
+                if family:
+                    return family
+    return None
+
+
 @lru_cache(maxsize=1 << 16)
 def word_keys(word: str) -> frozenset[str]:
     """Keys a (lower-case) word matches under: itself, lemma, family, skeleton, English base."""
@@ -139,6 +158,8 @@ def word_keys(word: str) -> frozenset[str]:
         base = lemma(cyr)
         keys.update((cyr, base))
         family = _FAMILY_OF.get(base) or _FAMILY_OF.get(cyr)
+        if family is None and base == cyr:
+            family = _family_by_ending(cyr)
         if family:
             keys.add("=" + family)
     if word.isascii():

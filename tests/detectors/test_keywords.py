@@ -111,3 +111,17 @@ def test_a_plain_keyword_list_is_every_language() -> None:
     assert plain.find("Изтекоха данните, breach", "bg") == {"breach", "изтичане"}
     assert plain.find("Изтекоха данните, breach", "en") == {"breach", "изтичане"}
     assert not keywords_for_languages((), ())
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Хакнаха ни снощи", "хакване"),  # forms the dictionary lacks reach their family
+        ("хакнали са банката", "хакване"),
+        ("Сринаха се системите", "срив"),
+        ("Прекъснаха тока", "прекъсване"),
+    ],
+)
+def test_past_forms_the_dictionary_lacks_reach_their_family(text: str, term: str) -> None:
+    assert KeywordMatcher(["хакване", "срив", "прекъсване"]).find(text) == {term}
+    assert not KeywordMatcher(["хакване"]).find("хаха, много смешно")

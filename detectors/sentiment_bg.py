@@ -467,8 +467,9 @@ def _apply_sarcasm(
 ) -> None:
     """Praise framed as an interjection next to a complaint, or "again", is irony: "Браво, пак
     няма ток", "Страхотно, третата студена пица". A word often said ironically ("браво",
-    "благодаря") needs only some strong blame in the text; other praise a complaint or crisis
-    term in its sentence ("Прекрасно, пак грешна поръчка"), so "Добър филм, но малко бавен"
+    "благодаря") needs strong blame in its sentence or a complaint in the one before or after
+    ("Браво! Пак няма ток."); other praise a complaint or crisis term in its sentence or the
+    one before ("Прекрасно, пак грешна поръчка"), so "Добър филм, но малко бавен"
     stays mixed and "Страхотен филм! Ще го гледам пак" praise ("again" counts only next to
     blame). Praise
     in scare quotes next to any blame or a question is irony too ("Това ли е "бързата"
@@ -478,9 +479,11 @@ def _apply_sarcasm(
             item.value = -0.5 * item.value
             signals.append("sarcasm")
     blamed = [it for it in items if it.value < 0]
-    strong = any(it.value <= STRONG_NEGATIVE or it.signal.startswith(_FIRM) for it in blamed)
-    strong = strong or (again and bool(blamed))
     firm_in = {sentence(it.pos) for it in blamed if it.signal.startswith(_FIRM)}
+    strong_in = firm_in | {sentence(it.pos) for it in blamed if it.value <= STRONG_NEGATIVE}
+    if again:  # "пак" makes any blame a complaint
+        firm_in |= {sentence(it.pos) for it in blamed}
+        strong_in |= firm_in
     # Thanks for something praised ("Благодарим ви за бързата реакция при аварията") is sincere.
     praised_in = Counter(sentence(it.pos) for it in items if it.value > 0 and not it.quoted)
     for item in items:
@@ -491,7 +494,11 @@ def _apply_sarcasm(
             item.ironic_frame
             and item.value >= IRONIC_MIN
             and praised_in[here] == 1
-            and (strong if item.prone else not firm_in.isdisjoint((here, here - 1)))
+            and (
+                here in strong_in or not firm_in.isdisjoint((here - 1, here + 1))
+                if item.prone
+                else not firm_in.isdisjoint((here, here - 1))
+            )
         )
         if tagged or framed:
             item.value = -0.5 * item.value

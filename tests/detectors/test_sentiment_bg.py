@@ -336,3 +336,9 @@ def test_stretched_intensifiers_still_intensify() -> None:
     plain = score("Хареса ми", use_model=False).polarity
     stretched = score("Мнооого ми хареса", use_model=False).polarity
     assert stretched > plain > 0
+
+
+def test_an_ironic_word_needs_blame_near_it() -> None:
+    assert "sarcasm" in score("Браво! Пак няма ток.", use_model=False).signals
+    praise_then_blame = score("Супер е! Не четете тъпите коментари.", use_model=False)
+    assert "sarcasm" not in praise_then_blame.signals  # blame of something else, later

@@ -340,5 +340,6 @@ def test_stretched_intensifiers_still_intensify() -> None:
 
 def test_an_ironic_word_needs_blame_near_it() -> None:
     assert "sarcasm" in score("Браво! Пак няма ток.", use_model=False).signals
-    praise_then_blame = score("Супер е! Не четете тъпите коментари.", use_model=False)
+    text = "Супер е! Не обръщайте внимание на тъпите коментари!"
+    praise_then_blame = score(text, use_model=False)
     assert "sarcasm" not in praise_then_blame.signals  # blame of something else, later

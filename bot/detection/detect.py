@@ -83,6 +83,7 @@ def storm_settings(config: Config, brand: str | None) -> StormSettings:
         bin_minutes=config.bin_minutes,
         window_minutes=config.window_minutes,
         keywords=config.keywords_for(brand),
+        keywords_by_language=config.keywords_by_language_for(brand),
         reach_threshold=config.reach_threshold,
     )
 

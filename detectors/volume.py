@@ -97,7 +97,8 @@ class VolumeSettings:
     warmup_seconds: int = 24 * 3600  # and, beyond it, a day of residuals on the daily profile
     clean_z: float = 3.0  # history is capped at this many spreads above expected
     tail_quantile: float = 0.995  # calibrate the spread on this quantile of past residuals
-    confirm_z: float = 3.0  # a spike under instant_z must be confirmed by the next bin (0: off)
+    confirm_z: float = 3.0  # a spike under instant_z must be confirmed by the next bins (0: off):
+    confirm_bins: int = 3  # each of this many bins needs z >= confirm_z on some scale
     instant_z: float = 10.0  # a spike this strong (about twice the threshold) alerts at once
     likelihood_z: float = 0.0  # >0: also need the recent mean z this far above its own history
     likelihood_bins: int = 4  # recent mean over this many bins...
@@ -107,9 +108,20 @@ class VolumeSettings:
     # Sustained rises (shifts, ramps, plateaus) that no single window shows: a CUSUM of the
     # one-bin residual in MAD units (each bin clipped at `cusum_clip`, less `cusum_k`); it
     # counts as z = threshold when it reaches `cusum_h` (0: off).
-    cusum_h: float = 30.0
+    cusum_h: float = 0.0
     cusum_k: float = 0.5
     cusum_clip: float = 3.0
+    # Stand-out channel (what a labeller sees; empty: off): per window length, the mentions in
+    # the last window over the median of the same window on the past 7 days, against this
+    # series' usual daily peak of that ratio (the `standout_quantile` of its daily maxima over
+    # `spread_days`, bins of alerted storms left out): z = threshold x ratio / (standout_ratio x
+    # usual peak), so it alerts when the window stands out `standout_ratio` times more than the
+    # series' routine daily peak does.
+    standout_minutes: tuple[int, ...] = (60, 180)
+    standout_ratio: float = 1.5
+    standout_quantile: float = 0.9
+    standout_prior: float = 8.0  # mentions added to both sides of the ratio (tiny brands)
+    standout_min_days: int = 3  # the channel alerts once this many daily peaks are known
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +228,71 @@ class _Scale:
 
 
 @dataclass(slots=True)
+class _Standout:
+    """Running sum of raw counts over `bins`, its history a week back, and the daily maxima of
+    the stand-out ratio (window over the median of the same window on the past 7 days)."""
+
+    bins: int
+    day: int
+    hist: deque[tuple[float, int]]  # (window sum, bins with data) per row, a week and a bin back
+    days: deque[float]  # past days' maximum ratio
+    win: deque[float | None] = field(default_factory=deque)
+    total: float = 0.0
+    present: int = 0
+    today: float = 0.0
+    usual: float = 0.0  # the usual daily peak (0: not known yet)
+
+    def copy(self) -> _Standout:
+        return _Standout(
+            self.bins,
+            self.day,
+            deque(self.hist, maxlen=self.hist.maxlen),
+            deque(self.days, maxlen=self.days.maxlen),
+            deque(self.win),
+            self.total,
+            self.present,
+            self.today,
+            self.usual,
+        )
+
+    def push(self, o: float | None) -> None:
+        self.win.append(o)
+        if o is not None:
+            self.total += o
+            self.present += 1
+        if len(self.win) > self.bins:
+            old = self.win.popleft()
+            if old is not None:
+                self.total -= old
+                self.present -= 1
+        self.hist.append((self.total, self.present))
+
+    def ratio(self, prior: float) -> tuple[float, float, float] | None:
+        """(ratio, window sum, median of the past days' sums), None without enough data."""
+        hist, day, half = self.hist, self.day, self.bins / 2
+        if hist[-1][1] < half:
+            return None
+        past = [
+            hist[-1 - d * day][0]
+            for d in range(1, 8)
+            if len(hist) > d * day and hist[-1 - d * day][1] >= half
+        ]
+        if len(past) < 3:
+            return None
+        past.sort()
+        med = past[len(past) // 2]
+        return (self.total + prior) / (med + prior), self.total, med
+
+    def roll(self, quantile: float, min_days: int) -> None:
+        """A day is over: remember its peak, update the usual peak."""
+        self.days.append(self.today)
+        self.today = 0.0
+        if len(self.days) >= min_days:
+            ranked = sorted(self.days)
+            self.usual = ranked[min(len(ranked) - 1, int(quantile * (len(ranked) - 1) + 0.5))]
+
+
+@dataclass(slots=True)
 class VolumeDetector:
     """Feed bins in time order with `update`; missing bins are treated as 'no data'."""
 
@@ -234,6 +311,7 @@ class VolumeDetector:
     _last_busy: datetime | None = None  # last bin with z at or over rearm_z
     _storm: bool = False
     _pending_z: float | None = None  # an unconfirmed spike on the previous bin
+    _pending_n: int = 0  # confirmations it still needs
     _cusum: tuple[float, int, float, float] = (0.0, 0, 0.0, 0.0)  # S, run bins, observed, exp
     _lik_short: deque[float] = field(default_factory=deque)
     _lik_long: deque[float] = field(default_factory=deque)
@@ -249,6 +327,8 @@ class VolumeDetector:
     _wsum: list[tuple[float, float]] = field(default_factory=list)
     _wrows: int = 0  # the row count the weekday windows are up to date with
     _day: int = 288  # bins per day, per season, per level window (fixed by the settings)
+    _so: list[_Standout] = field(default_factory=list)
+    _so_day: int = 0  # the day number (rows // bins per day) the daily maxima are for
     _keep: int = 0
     _lbins: int = 36
 
@@ -262,6 +342,7 @@ class VolumeDetector:
         twin._lwin = deque(self._lwin)
         twin._wwin = [deque(w) for w in self._wwin]
         twin._wsum = list(self._wsum)
+        twin._so = [x.copy() for x in self._so]
         return twin
 
     def __post_init__(self) -> None:
@@ -275,6 +356,16 @@ class VolumeDetector:
         self._keep = self._day * max(s.season_days, 7 * s.weekly_weeks) + 2
         self._wwin = [deque() for _ in range(s.weekly_weeks)]
         self._wsum = [(0.0, 0.0)] * s.weekly_weeks
+        days = max(1, round(s.spread_days))
+        self._so = [
+            _Standout(
+                bins=max(1, round(m * 60 / s.bin_seconds)),
+                day=self._day,
+                hist=deque(maxlen=7 * self._day + 1),
+                days=deque(maxlen=days),
+            )
+            for m in s.standout_minutes
+        ]
 
     @property
     def _day_bins(self) -> int:
@@ -331,6 +422,8 @@ class VolumeDetector:
                 if old4 is not None:
                     so, sk, se = so - old4[0], sk - old4[1], se - old4[2]
             sc.sums = (so, sk, se)
+        for so_ in self._so:
+            so_.push(o)
 
     def _weekly(self) -> float:
         """Weekday factor: the next few hours a week (two weeks) ago against the daily profile for
@@ -487,6 +580,17 @@ class VolumeDetector:
             self._clean[-1] = min(float(value), cap * cap - 0.375)
         self._commit()
         scales = [first] + [self._score(sc) for sc in self._scales[1:]]
+        ratios: list[float] = []
+        for so_ in self._so:
+            got = so_.ratio(s.standout_prior)
+            if got is None:
+                ratios.append(0.0)
+                continue
+            r, tot, med = got
+            ratios.append(r)
+            if so_.usual > 0.0:
+                zs = s.threshold * r / (s.standout_ratio * so_.usual)
+                scales.append((zs, so_.bins, tot, med))
         if s.cusum_h > 0.0:
             scales.append(self._cusum_step(first[0], float(value), exp))
         gated = [t for t in scales if t[2] - t[3] >= s.min_excess]
@@ -502,6 +606,14 @@ class VolumeDetector:
             old = self._lik_long.pop()
             short, long_sum, long_sq = self._lik_sums
             self._lik_sums = (short, long_sum - old, long_sq - old * old)
+        if self._so:
+            if not self._storm and self._seasonal_mode:
+                for so_, r in zip(self._so, ratios, strict=True):
+                    so_.today = max(so_.today, r)
+            if self._rows // self._day != self._so_day:
+                self._so_day = self._rows // self._day
+                for so_ in self._so:
+                    so_.roll(s.standout_quantile, s.standout_min_days)
         if self._storm:
             # Bursts cluster: after a storm the series stays jumpier for a while, so an alerted
             # storm widens the spreads for `storm_memory_seconds`, then no longer.
@@ -582,6 +694,9 @@ class VolumeDetector:
         if self._storm or not warm:
             return False
         if pending is not None and z_any >= s.confirm_z:
+            if self._pending_n > 1:
+                self._pending_z, self._pending_n = max(pending, z), self._pending_n - 1
+                return False
             return self._fire(start, max(pending, z))
         need = s.threshold
         if self._last_alert is not None and start - self._last_alert < timedelta(
@@ -591,7 +706,7 @@ class VolumeDetector:
         if not material or z < need:
             return False
         if s.confirm_z > 0.0 and z < s.instant_z:
-            self._pending_z = z
+            self._pending_z, self._pending_n = z, s.confirm_bins
             return False
         return self._fire(start, z)
 

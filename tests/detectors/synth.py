@@ -179,10 +179,12 @@ def tweet_series(
     the level (correlated over hours), gamma-Poisson over-dispersion, heavy-tailed (Pareto)
     cascades of a few bins, 1 to 6 a day (as bursty as the NAB tweet series), one to three bots
     posting at the same minute every day, and missing bins (scattered, plus an outage of one to
-    six hours). Storms (labelled): shapes cycled from `shapes`, peak extra volume
-    log-uniform in `sizes` times the usual volume at that hour; a "shift" is a lasting level
-    change (x1 + 0.3 size). Windows follow NAB: 10 % of the series split over the storms,
-    centred on the onset. Fixed seed, same output every time.
+    six hours). Storms: shapes cycled from `shapes`, peak extra volume log-uniform in `sizes`
+    times the usual volume at that hour; a "shift" is a lasting level change (x1 + 0.3 size).
+    Windows follow NAB: 10 % of the series split over the storms, centred on the onset. A storm
+    is labelled when it stands out of the background as NAB's labelled windows do (`standout`,
+    LABEL_STANDOUT above); smaller ones stay in the series unlabelled (`Storm.labelled`). Fixed
+    seed, same output every time.
     """
     rng = random.Random(seed * 7919 + int(level))
     n = days * 288

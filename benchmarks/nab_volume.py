@@ -70,8 +70,9 @@ REPORT_SEEDS = tuple(range(100, 110))  # fresh seeds for the delay report (never
 # Knobs the procedure may pick from; every point is a full VolumeSettings.
 GRID: dict[str, list[Any]] = {
     "threshold": [4.5, 5.0],
-    "confirm_bins": [2, 3, 4],
-    "standout_ratio": [1.35, 1.5, 1.75],
+    "confirm_bins": [3, 4, 5],
+    "standout_ratio": [1.5, 1.75],
+    "standout_minutes": [(120, 360), (60, 180, 360)],
     "cusum_h": [0.0, 30.0],
 }
 
@@ -206,7 +207,7 @@ def loso(series: list[DevSeries], results: dict[tuple[int, int], dict[str, Any]]
 
     print(f"== leave-one-series-out over {len(series)} development series, grid {GRID}")
     print(
-        f"{'held-out series':<28} {'picked (others)':<52} hit  out  std    lowFP "
+        f"{'held-out series':<28} {'picked (others)':<72} hit  out  std    lowFP "
         f"| defaults: hit out  std    lowFP"
     )
     fold_std: list[float] = []
@@ -219,7 +220,7 @@ def loso(series: list[DevSeries], results: dict[tuple[int, int], dict[str, Any]]
         fold_low.append(fl)
         pick = " ".join(_short(k, v) for k, v in grid_points()[picks[s]].items())
         print(
-            f"{series[s].name:<28} {pick:<52} {r['hit']}/{w}  {r['outside']:>3}  {fs:6.1f} "
+            f"{series[s].name:<28} {pick:<72} {r['hit']}/{w}  {r['outside']:>3}  {fs:6.1f} "
             f"{fl:6.1f} | {d['hit']}/{w} {d['outside']:>3}  "
             f"{normalised(d['raw']['standard'], w):6.1f} "
             f"{normalised(d['raw']['reward_low_FP_rate'], w):6.1f}"
@@ -249,6 +250,8 @@ def loso(series: list[DevSeries], results: dict[tuple[int, int], dict[str, Any]]
 def _short(key: str, value: Any) -> str:
     if key == "scales_minutes":
         return f"scales={max(value)}m"
+    if key == "standout_minutes":
+        return "standout=" + "/".join(f"{m // 60}h" for m in value)
     if key.endswith("_seconds"):
         return f"{key[:-8]}={value // 3600}h"
     return f"{key}={value:g}"

@@ -115,8 +115,9 @@ class VolumeSettings:
     clean_z: float = 3.0  # history is capped at this many spreads above expected
     tail_quantile: float = 0.995  # calibrate the spread on this quantile of past residuals
     confirm_z: float = 3.0  # a spike under instant_z must be confirmed by the next bins (0: off):
-    confirm_bins: int = 4  # each of this many bins needs z >= confirm_z on some scale
-    instant_z: float = 20.0  # a spike this strong (about four times the threshold) alerts at once
+    confirm_bins: int = 4  # each of this many bins needs z >= confirm_z on some scale...
+    quick_z: float = 9.0  # ...but one bin from this z, about twice the threshold (0: off)
+    instant_z: float = 10.0  # a spike this strong (about twice the threshold) alerts at once
     likelihood_z: float = 0.0  # >0: also need the recent mean z this far above its own history
     likelihood_bins: int = 4  # recent mean over this many bins...
     likelihood_days: float = 14.0  # ...against its mean and sd over this long
@@ -134,7 +135,7 @@ class VolumeSettings:
     # `spread_days`, bins of alerted storms left out): z = threshold x ratio / (standout_ratio x
     # usual peak), so it alerts when the window stands out `standout_ratio` times more than the
     # series' routine daily peak does.
-    standout_minutes: tuple[int, ...] = (60, 180, 360)
+    standout_minutes: tuple[int, ...] = (120, 360)
     standout_ratio: float = 1.5
     standout_quantile: float = 0.9
     standout_prior: float = 8.0  # mentions added to both sides of the ratio (tiny brands)
@@ -723,7 +724,8 @@ class VolumeDetector:
         if not material or z < need:
             return False
         if s.confirm_z > 0.0 and z < s.instant_z:
-            self._pending_z, self._pending_n = z, s.confirm_bins
+            quick = s.quick_z > 0.0 and z >= s.quick_z
+            self._pending_z, self._pending_n = z, 1 if quick else s.confirm_bins
             return False
         return self._fire(start, z)
 

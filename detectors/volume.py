@@ -18,7 +18,7 @@ The model, per bin (every statistic uses only bins before the current one):
   week holds only ~10 beyond that quantile, so one quiet week shrank the spread and the next
   ordinary burst alerted (on the NAB tweet series: 23 alerts outside the windows with a week of
   history, 16 with three).
-* what stands out (the stand-out channel, issue 12): per window of 1 h, 3 h and 6 h, the mentions
+* what stands out (the stand-out channel, issue 12): per window of 2 h and 6 h, the mentions
   in the last window over the median of the same window on the past 7 days (a few mentions of
   prior on both sides), against this series' usual daily peak of that ratio (the 90th percentile
   of the daily maxima over three weeks, bins of alerted storms left out). It alerts when a window
@@ -29,10 +29,12 @@ The model, per bin (every statistic uses only bins before the current one):
   ramps, plateaus and lasting shifts that the recent level absorbs on the Anscombe scales: the
   same window on past days knows nothing of this afternoon's rise.
 * a spike must be confirmed: unless z >= `instant_z`, an alert waits and fires only if each of
-  the next `confirm_bins` bins is still unusual (z >= `confirm_z` on some scale). One-bin blips
-  and retweet cascades of a few bins are the commonest false alarms; a storm keeps going. On the
-  NAB tweet series one bin of confirmation halved the alerts outside the labelled windows; the
-  leave-one-series-out grid picks three (15 minutes of delay; NAB's windows are a day wide).
+  the next `confirm_bins` bins is still unusual (z >= `confirm_z` on some scale); once z has
+  reached `quick_z` (about twice the threshold) one such bin is enough. One-bin blips and
+  retweet cascades of a few bins are the commonest false alarms; a storm keeps going. On the NAB
+  tweet series one bin of confirmation halved the alerts outside the labelled windows; the
+  leave-one-series-out grid picks four for spikes that stay under z 9 (20 minutes of delay for
+  those; NAB's windows are a day wide).
 * routine is not news: a single-bin burst no bigger than a bin the brand had at the same time of
   day (+-10 minutes) on one of the past 7 days is a scheduled post (a daily promotion, a bot, a
   digest), so the 1-bin scale may not alert on it; the longer scales still may. Raw counts are
@@ -57,15 +59,16 @@ defaults here are that procedure's pick on all of them, and its held-out score i
 
 What was taken from published detectors (the realTweets leaders of NAB, and two classics):
 * Numenta HTM / NAB: the anomaly likelihood (a score judged against the distribution of its own
-  recent values: the opt-in `likelihood_z` gate) and NAB's lesson that one early alert per event
-  is what counts (one storm = one alert, cooldown, confirmation).
+  recent values: the opt-in `likelihood_z` gate, and the stand-out channel's bar, the tail of
+  the series' own daily peaks) and NAB's lesson that one early alert per event is what counts
+  (one storm = one alert, cooldown, confirmation).
 * ARTime (adaptive resonance): self-calibration on the series' own history instead of fixed
   thresholds (each scale's spread is its own tail quantile of past residuals, and the stand-out
   channel's bar is the brand's own usual daily peak, so a bursty brand needs a bigger burst) and
   muting after an alert (the storm state and the widened spreads).
 * contextOSE: an event is news only if its context was not seen before; a burst the brand had
   at the same time of day on one of the past days is routine (`routine_days`), and several
-  context lengths are watched at once (the 5 min .. 1 h scales, the 1 h .. 6 h stand-out windows).
+  context lengths are watched at once (the 5 min .. 1 h scales, the 2 h and 6 h stand-out windows).
 * Twitter's seasonal hybrid ESD: robust seasonal baselines (trimmed means over past days at the
   same time of day, median/MAD spreads instead of mean/sd, history cleaned of anomalies so they
   do not become tomorrow's normal) and an extreme-value style tail calibration.
@@ -712,10 +715,12 @@ class VolumeDetector:
         if self._storm or not warm:
             return False
         if pending is not None and z_any >= s.confirm_z:
-            if self._pending_n > 1:
-                self._pending_z, self._pending_n = max(pending, z), self._pending_n - 1
+            top = max(pending, z)
+            quick = s.quick_z > 0.0 and top >= s.quick_z  # grown strong: one bin confirmed it
+            if self._pending_n > 1 and not quick:
+                self._pending_z, self._pending_n = top, self._pending_n - 1
                 return False
-            return self._fire(start, max(pending, z))
+            return self._fire(start, top)
         need = s.threshold
         if self._last_alert is not None and start - self._last_alert < timedelta(
             seconds=s.cooldown_seconds
@@ -724,8 +729,7 @@ class VolumeDetector:
         if not material or z < need:
             return False
         if s.confirm_z > 0.0 and z < s.instant_z:
-            quick = s.quick_z > 0.0 and z >= s.quick_z
-            self._pending_z, self._pending_n = z, 1 if quick else s.confirm_bins
+            self._pending_z, self._pending_n = z, s.confirm_bins
             return False
         return self._fire(start, z)
 

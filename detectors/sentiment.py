@@ -10,10 +10,11 @@ emoji and emoticons, "but" clauses and ironic praise ("great, another delay", a 
 a refund?"), whose problem words name a topic rather than a mood.
 
 Then a small trained model (`sentiment_model`: logistic regression on hashed n-grams plus the
-lexicon's own verdict) can confirm or overturn the lexicon's "negative", only when sure (the band
-shipped with the model). It ships switched off: held out by domain it helped product reviews but
-cost tweets and stock talk more (see `benchmarks/sentiment_bench.py`), so the lexicon decides
-until a model earns its place; `benchmarks/train_sentiment.py --use-model` ships it on.
+lexicon's own verdict and signals) decides whether the mention is negative; the lexicon's
+polarity, signals and its positive/neutral split stand otherwise. The model is on by default:
+held out by domain (`benchmarks/sentiment_bench.py`) it beats the lexicon alone on average and on
+the worst domain. `use_model(False)` (the bot's CRISISBOT_SENTIMENT_MODEL=off) leaves the
+lexicon alone to decide; the shipped file's band can switch it off too (see `sentiment_model`).
 
 Pure: no I/O except reading the bundled lexicon and model the first time a text is analysed.
 """
@@ -439,7 +440,7 @@ def _combine(lexical: _Lexical, model: LinearModel | None) -> Sentiment:
     lex = lexical.sentiment
     if model is None or not lexical.tokens or not model.enabled:
         return lex
-    logit = model.logit(sm.buckets(lexical.tokens, lx.NEGATORS, model.bits), lexical.dense)
+    logit = model.logit(model_buckets(lexical.tokens, lex, model.bits), lexical.dense)
     p = sm.probability(logit)
     if lex.label == "negative":
         if p >= model.confirm:
@@ -457,6 +458,13 @@ def _combine(lexical: _Lexical, model: LinearModel | None) -> Sentiment:
     return Sentiment(polarity, _label(polarity), signals[:MAX_SIGNALS])
 
 
+def model_buckets(tokens: list[str], lexicon: Sentiment, bits: int) -> set[int]:
+    """The hashed features the model reads: n-grams of the tokens and the lexicon's verdict."""
+    found = sm.buckets(tokens, lx.NEGATORS, bits)
+    found |= sm.lexicon_buckets(lexicon.polarity, lexicon.signals, bits)
+    return found
+
+
 def analyze_with(text: str, model: LinearModel | None) -> Sentiment:
     """`analyze` with another model, or with none (lexicon only): for training and benchmarks."""
     return _combine(_lexical(text), model)
@@ -468,9 +476,21 @@ def features(text: str) -> tuple[list[str], tuple[float, ...], Sentiment]:
     return lexical.tokens, lexical.dense, lexical.sentiment
 
 
+_model_switch = {"on": True}  # `use_model`; the bot sets it from CRISISBOT_SENTIMENT_MODEL
+
+
+def use_model(enabled: bool) -> None:
+    """Switch the shipped model on (the default) or off (the lexicon alone decides)."""
+    _model_switch["on"] = enabled
+
+
+def model_in_use() -> bool:
+    return _model_switch["on"] and sm.shipped_model().enabled
+
+
 def _analyze_en(text: str) -> Sentiment:
     """Score one English mention: polarity in [-1, 1], a label, and the signals that fired."""
-    return _combine(_lexical(text), sm.shipped_model())
+    return _combine(_lexical(text), sm.shipped_model() if _model_switch["on"] else None)
 
 
 # Languages with an analyzer of their own; "und" (no words, e.g. only emoji) goes to English,

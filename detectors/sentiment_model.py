@@ -1,10 +1,13 @@
 """A small linear model that decides whether a mention is negative, on top of the lexicon.
 
 Logistic regression over hashed word unigrams and bigrams (negation-marked, as in Das & Chen
-2001 and Pang et al. 2002) plus a few dense features from the lexicon pass of
-`detectors.sentiment` (its polarity, complaint, sarcasm, negation and question signals). The
-lexicon carries what generalises (opinion words, complaint shapes); the n-grams learn the
-vocabulary of many domains that the word lists do not hold ("downgraded", "doesn't hold charge").
+2001 and Pang et al. 2002), the lexicon pass's own reading of the mention as hashed features
+(its polarity in steps of 0.2, and each signal that fired: "complaint:refund", "sarcasm",
+"negation"…), and a few dense features from that pass (polarity, complaint, sarcasm, negation
+and question signals). The lexicon carries what generalises (opinion words, complaint shapes,
+negation and irony handled in context); the n-grams learn the vocabulary of many domains that the
+word lists do not hold ("downgraded", "doesn't hold charge"), and the signal features let the
+model learn how far to trust each rule.
 
 The weights ship as `sentiment_model.json`, trained by `benchmarks/train_sentiment.py` on the
 development data in `benchmarks/data/sentiment/` (licences in its README). Pure Python: no numpy
@@ -36,6 +39,8 @@ DENSE_NAMES: tuple[str, ...] = (
     "exclamation",
     "why_question",  # the lexicon's "why …?" grievance
 )
+# /2: buckets also hold the lexicon's polarity step and signals (`lexicon_buckets`).
+FORMAT = "crisisbot-sentiment-linear/2"
 # Tokens that end the reach of a negation mark ("not good, but fine" only negates "good").
 _CLAUSE_END = frozenset(".,;:!?\u2026")
 
@@ -72,7 +77,7 @@ class LinearModel:
         raw = zlib.compress(array("h", self.weights).tobytes(), 9)
         return json.dumps(
             {
-                "format": "crisisbot-sentiment-linear/1",
+                "format": FORMAT,
                 "bits": self.bits,
                 "scale": self.scale,
                 "dense_names": list(DENSE_NAMES),
@@ -88,7 +93,7 @@ class LinearModel:
     @classmethod
     def from_json(cls, text: str) -> LinearModel:
         data = json.loads(text)
-        if data.get("format") != "crisisbot-sentiment-linear/1":
+        if data.get("format") != FORMAT:
             raise ValueError(f"unknown sentiment model format: {data.get('format')!r}")
         if tuple(data["dense_names"]) != DENSE_NAMES:
             raise ValueError("sentiment model was trained with other dense features")
@@ -144,6 +149,19 @@ def buckets(tokens: Sequence[str], negators: frozenset[str], bits: int = BITS) -
         if tok in negators:
             negated = True
         prev = tok
+    return out
+
+
+def lexicon_buckets(polarity: float, signals: Iterable[str], bits: int = BITS) -> set[int]:
+    """Hashed features of the lexicon's verdict: its polarity in steps of 0.2 and its signals.
+
+    The polarity step lets the model trust a clear lexicon verdict more than a faint one
+    without assuming the trust is linear; each signal lets it learn how reliable that rule is
+    across domains (a "complaint:" word in stock talk, "sarcasm" in product reviews).
+    """
+    mask = (1 << bits) - 1
+    out = {zlib.crc32(f"\x00polarity {round(polarity * 5)}".encode()) & mask}
+    out.update(zlib.crc32(f"\x00signal {s}".encode()) & mask for s in signals)
     return out
 
 

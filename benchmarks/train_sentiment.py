@@ -41,12 +41,17 @@ from detectors.sentiment import features, model_buckets  # noqa: E402
 STEPS = 300
 LEARNING_RATE = 0.05
 L2 = 1e-4
-# The model decides: a mention is negative when its probability is at least one half, or at
-# least 0.4 when the lexicon already calls it negative (whose negatives are precise: 0.88-0.93 on
-# the tweet domains), so the model overturns a lexicon complaint only when fairly sure.
-DECISION = (0.4, 0.5)
+# The model decides (confirm, override, override_positive): a mention is negative when its
+# probability is at least one half; at least 0.4 when the lexicon already calls it negative (its
+# negatives are precise: 0.88-0.93 on the tweet domains), so the model overturns a lexicon
+# complaint only when fairly sure; at least 0.9 when the lexicon calls it positive.
+DECISION = (0.4, 0.5, 0.9)
 # Always confirm, never override: the lexicon's labels unchanged (the model switched off).
-LEXICON_ONLY = (0.0, 1.01)
+LEXICON_ONLY = (0.0, 1.01, 1.01)
+
+
+def with_band(model: sm.LinearModel, band: tuple[float, float, float]) -> sm.LinearModel:
+    return dataclasses.replace(model, confirm=band[0], override=band[1], override_positive=band[2])
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +122,7 @@ def train(rows: list[Row], bits: int = sm.BITS, steps: int = STEPS) -> sm.Linear
 
 def fit(rows: list[Row], bits: int = sm.BITS) -> sm.LinearModel:
     """Train on all rows with the shipped decision rule."""
-    return dataclasses.replace(train(rows, bits), confirm=DECISION[0], override=DECISION[1])
+    return with_band(train(rows, bits), DECISION)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,11 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     examples = [ex for rows in data.load(data.SHIPPED).values() for ex in rows]
     model = fit(featurise(examples))
     if args.lexicon_only:
-        model = dataclasses.replace(model, confirm=LEXICON_ONLY[0], override=LEXICON_ONLY[1])
+        model = with_band(model, LEXICON_ONLY)
     args.out.write_text(model.to_json() + "\n", encoding="utf-8")
     print(
         f"trained on {len(examples)} texts from {', '.join(data.SHIPPED)}; "
-        f"band {model.confirm}, {model.override} -> {args.out}"
+        f"band {model.confirm}, {model.override}, {model.override_positive} -> {args.out}"
     )
     return 0
 

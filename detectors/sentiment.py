@@ -254,6 +254,12 @@ class _Scorer:
             # "too small", "too slow": a plain description turned into a complaint.
             self._add(_Item(-0.4, f"complaint:too {tok}", i), negation=negated)
             return
+        if tok in lx.KEEP_WORDS and self._repeated_failure(i):
+            self.persistent = True
+            self._add(_Item(-0.4, f"complaint:{tok} {self._next(i)}", i), negation=negated)
+            return
+        if tok in lx.SPEED_WORDS and self._complaint_in_clause():
+            return  # "drains my battery so fast": the speed is the failure's, not praise
         if tok == "again" and i - self.never_at <= 6:
             self._add(_Item(-0.7, "complaint:never again", i), negation=False)
             return
@@ -274,6 +280,20 @@ class _Scorer:
             self.signals.append("elongation")
         item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
         self._add(item, negation=negated)
+
+    def _repeated_failure(self, i: int) -> bool:
+        """ "keeps crashing", "why does it keep asking": keep + a verb in -ing, not praise."""
+        verb = self._next(i)
+        if not verb.endswith("ing") or verb in lx.KEEP_NEUTRAL:
+            return False
+        entry, _ = _lookup(verb)
+        return entry is None or entry[0] <= 0
+
+    def _complaint_in_clause(self) -> bool:
+        return any(
+            item.pos >= self.clause_start and item.signal.startswith("complaint:")
+            for item in self.items
+        )
 
     def _next(self, i: int) -> str:
         return self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
@@ -312,7 +332,12 @@ class _Scorer:
             return nxt.endswith("ing") or nxt in ("how", "when", "that")
         # An interjection opens its clause ("Great, another delay", "oh great."); praise later
         # in a sentence ("so much fun, except …") is sincere.
-        return (interjection and i - self.clause_start <= 1) or prev in lx.SARCASM_LEADS
+        # "great job losing my bag": praise of the brand's act, ironic if a complaint follows.
+        return (
+            (interjection and i - self.clause_start <= 1)
+            or prev in lx.SARCASM_LEADS
+            or nxt in lx.IRONIC_OBJECTS
+        )
 
     def _add_context_complaints(self) -> None:
         end = len(self.tokens)
@@ -448,9 +473,9 @@ def _combine(lexical: _Lexical, model: LinearModel | None) -> Sentiment:
         # Read in context the complaint is not one ("no issues at all", "not bad").
         polarity = round(NEGATIVE_BELOW + 0.01, 4)
         signals = ("model:not negative", *lex.signals)
-    elif p >= model.override:
+    elif p >= (bar := model.overrides_at(lex.label == "positive")):
         # Scale the model's confidence onto the negative band so polarity grows with it.
-        strength = (p - model.override) / (1 - model.override) if model.override < 1 else 1.0
+        strength = (p - bar) / (1 - bar) if bar < 1 else 1.0
         polarity = round(NEGATIVE_BELOW - (1 + NEGATIVE_BELOW) * strength, 4)
         signals = ("model:negative", *lex.signals)
     else:

@@ -30,7 +30,7 @@ NEUTRALISED: frozenset[str] = _words(
     "live own full last least only most sure right public official final next early main "
     "major general common certain particular special such much more many several same "
     "different whole entire open close clear huge large short deep low fly single attendant "
-    "previous green available able due social normal light hot cheap true"
+    "previous green available able due social normal light hot cheap true insane latest"
 )
 
 # General opinion words missing from TextBlob or scored too weakly there, incl. tweet slang.
@@ -377,6 +377,7 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "canceled": -0.6,
         "cancellation": -0.5,
         "grounded": -0.5,
+        "oversold": -0.5,
         "cancellations": -0.5,
         "stranded": -0.8,
         "overbooked": -0.6,
@@ -475,6 +476,11 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "unusable": -0.8,
         "disconnected": -0.5,
         "disconnects": -0.5,
+        "disconnecting": -0.5,
+        "snapped": -0.5,
+        "slower": -0.3,
+        "laggier": -0.5,
+        "buggier": -0.5,
         "dropped": -0.4,
         "dropping": -0.4,
         "buffering": -0.5,
@@ -686,7 +692,8 @@ EXPECTATIONS: frozenset[str] = _words(
     "get got gotten getting make made making reach reached respond responds responded responding "
     "response responses reply replies replied replying answer answers answered answering "
     "call calls called callback fix fixes fixed fixing resolve resolved refund refunded "
-    "deliver delivers delivered delivery ship shipped shipping help helps helped helping "
+    "deliver delivers delivered delivering delivery recognise recognises recognize recognizes "
+    "ship shipped shipping help helps helped helping "
     "care cares listen listens listened update updates updated signal service coverage "
     "internet wifi power water heat reception bars connection tracking info information "
     "communication contact apology compensation explanation support update "
@@ -761,6 +768,18 @@ SARCASM_PRONE: frozenset[str] = _words(
 
 # Ironic when a complaint sits in the same mention ("update deleted my files, thanks a lot").
 IRONIC_PHRASES: frozenset[str] = frozenset(("phrase:thanks a lot",))
+
+# After a praise word, these make it a verdict on the brand's act ("great job losing my bag"):
+# ironic when a complaint follows, sincere otherwise ("great job on the launch").
+IRONIC_OBJECTS: frozenset[str] = _words("job work move service")
+
+# "keeps crashing", "why does it keep asking": a repeated failure, unless the verb is one of
+# these ("keeps getting better") or praise ("keeps impressing").
+KEEP_WORDS: frozenset[str] = _words("keep keeps kept keeping")
+KEEP_NEUTRAL: frozenset[str] = _words("getting making doing being improving going coming")
+
+# Speed praise turns with the complaint before it in the clause ("drains my battery so fast").
+SPEED_WORDS: frozenset[str] = _words("fast quick quickly faster rapidly")
 
 # Things nobody loves: "love" right before them is sarcasm on its own ("love waiting on hold").
 NOBODY_LOVES: frozenset[str] = _words("waiting paying sitting standing queuing queueing")
@@ -984,6 +1003,16 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("falls", "apart"): (-0.7, "complaint:fell apart"),
     ("falling", "apart"): (-0.7, "complaint:fell apart"),
     ("not", "worth"): (-0.6, "complaint:not worth it"),
+    # Unmet expectations and pleas said without an opinion word.
+    ("not", "what", "i", "expected"): (-0.5, "complaint:not what I expected"),
+    ("not", "what", "i", "wanted"): (-0.5, "complaint:not what I expected"),
+    ("not", "what", "i", "ordered"): (-0.6, "complaint:not what I expected"),
+    ("not", "as", "advertised"): (-0.6, "complaint:not as advertised"),
+    ("not", "as", "described"): (-0.6, "complaint:not as advertised"),
+    ("could", "be", "better"): (-0.3, "complaint:could be better"),
+    ("could", "have", "been", "better"): (-0.3, "complaint:could be better"),
+    ("bring", "back"): (-0.3, "complaint:bring back"),
+    ("for", "nothing"): (-0.4, "complaint:for nothing"),
     ("isnt", "worth"): (-0.6, "complaint:not worth it"),
     ("wasnt", "worth"): (-0.6, "complaint:not worth it"),
     ("would", "not", "recommend"): (-0.7, "complaint:would not recommend"),

@@ -49,10 +49,11 @@ _CLAUSE_END = frozenset(".,;:!?\u2026")
 class LinearModel:
     """Hashed weights (int16 times `scale`), dense weights and bias: one logistic unit.
 
-    `confirm` and `override` are the decision band, chosen by the training procedure: a mention
-    the lexicon calls negative stays negative at probability >= confirm; one it does not call
-    negative becomes negative at >= override. The model overturns the lexicon only when sure;
-    confirm 0 and override above 1 leave the lexicon's labels as they are.
+    `confirm`, `override` and `override_positive` are the decision band, set by the training
+    procedure: a mention the lexicon calls negative stays negative at probability >= confirm;
+    one it calls neutral becomes negative at >= override, one it calls positive at >=
+    override_positive (a clear opinion the other way is overturned only when the model is nearly
+    certain). Confirm 0 and both overrides above 1 leave the lexicon's labels as they are.
     """
 
     bits: int
@@ -62,11 +63,16 @@ class LinearModel:
     bias: float
     confirm: float = 0.5
     override: float = 0.5
+    override_positive: float = 0.5
 
     @property
     def enabled(self) -> bool:
         """False for the lexicon-only band, where no probability could change a label."""
-        return self.confirm > 0 or self.override <= 1
+        return self.confirm > 0 or min(self.override, self.override_positive) <= 1
+
+    def overrides_at(self, lexicon_positive: bool) -> float:
+        """The probability at which the model calls negative what the lexicon does not."""
+        return self.override_positive if lexicon_positive else self.override
 
     def logit(self, buckets: Iterable[int], dense: Sequence[float]) -> float:
         w = self.weights
@@ -85,6 +91,7 @@ class LinearModel:
                 "bias": self.bias,
                 "confirm": self.confirm,
                 "override": self.override,
+                "override_positive": self.override_positive,
                 "weights_int16_zlib_b64": base64.b64encode(raw).decode("ascii"),
             },
             indent=1,
@@ -109,6 +116,7 @@ class LinearModel:
             data["bias"],
             data["confirm"],
             data["override"],
+            data["override_positive"],
         )
 
     @classmethod

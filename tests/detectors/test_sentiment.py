@@ -287,3 +287,44 @@ def test_too_makes_a_description_a_complaint() -> None:
     assert analyze_with("the strap is too short", None).label == "negative"
     assert analyze_with("the strap is short", None).label == "neutral"
     assert analyze("not too bad").label != "negative"
+
+
+@pytest.mark.parametrize(
+    ("complaint", "praise"),
+    [
+        ("why does autocorrect keep changing my words", "the camera keeps getting better"),
+        ("my headphones keep disconnecting", "they keep making great phones"),
+    ],
+)
+def test_keep_doing_is_a_repeated_failure_unless_it_is_praise(complaint: str, praise: str) -> None:
+    result = analyze_with(complaint, None)
+    assert result.label == "negative"
+    assert any(s.startswith("complaint:keep") for s in result.signals)
+    assert analyze_with(praise, None).label != "negative"
+
+
+def test_speed_after_a_complaint_is_the_failures() -> None:
+    assert analyze_with("the update drains my battery so fast", None).label == "negative"
+    assert analyze_with("delivery was so fast", None).label == "positive"
+
+
+def test_praise_of_the_brands_act_is_ironic_next_to_a_complaint() -> None:
+    ironic = analyze_with("great job losing my luggage again", None)
+    assert ironic.label == "negative"
+    assert "sarcasm" in ironic.signals
+    assert analyze_with("great job on the launch event", None).label == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not what I expected from a $1000 phone",
+        "could be better honestly",
+        "bring back the old design",
+        "spent an hour at the store for nothing",
+        "texts not delivering since the update",
+        "the strap snapped after two weeks",
+    ],
+)
+def test_unmet_expectations_without_opinion_words(text: str) -> None:
+    assert analyze_with(text, None).label == "negative", analyze_with(text, None)

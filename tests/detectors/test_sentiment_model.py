@@ -39,22 +39,17 @@ def test_shipped_model_loads_with_a_sane_band() -> None:
     model = sm.shipped_model()
     assert model.bits == sm.BITS
     assert len(model.weights) == 1 << sm.BITS
-    band = (model.confirm, model.override)
-    assert band == training.LEXICON_ONLY or 0 < model.confirm <= 0.5 <= model.override < 1
+    band = (model.confirm, model.override, model.override_positive)
+    assert band == training.LEXICON_ONLY or 0 < band[0] <= 0.5 <= band[1] <= band[2] < 1
     assert any(model.weights)
 
 
 def test_model_file_round_trips() -> None:
     # Switched on (the shipped file may carry the lexicon-only band), so the weights matter.
-    model = dataclasses.replace(sm.shipped_model(), confirm=0.3, override=0.6)
+    model = training.with_band(sm.shipped_model(), (0.3, 0.6, 0.95))
     again = sm.LinearModel.from_json(model.to_json())
     assert again.weights == model.weights
-    assert (again.dense, again.bias, again.confirm, again.override) == (
-        model.dense,
-        model.bias,
-        0.3,
-        0.6,
-    )
+    assert again == model
     texts = ["the update bricked my phone", "love it", "is the store open?", "meh, fine", ""]
     assert [analyze_with(t, again) for t in texts] == [analyze_with(t, model) for t in texts]
 
@@ -111,8 +106,18 @@ def test_the_lexicon_only_band_changes_no_label() -> None:
     sure_yes, sure_no = _constant_model(40.0), _constant_model(-40.0)
     for text in ("GadgetCo sold 3 million units", "the battery died after a day", "love it"):
         for model in (sure_yes, sure_no):
-            off = dataclasses.replace(model, confirm=0.0, override=training.LEXICON_ONLY[1])
+            off = training.with_band(model, training.LEXICON_ONLY)
             assert analyze_with(text, off) == analyze_with(text, None)
+
+
+def test_a_positive_lexicon_verdict_is_overturned_only_when_the_model_is_nearly_sure() -> None:
+    text = "love it"
+    assert analyze_with(text, None).label == "positive"
+    band = dict(confirm=0.4, override=0.5, override_positive=0.9)
+    unsure = dataclasses.replace(_constant_model(1.0), **band)  # probability 0.73
+    assert analyze_with(text, unsure) == analyze_with(text, None)
+    sure = dataclasses.replace(_constant_model(20.0), **band)
+    assert analyze_with(text, sure).label == "negative"
 
 
 def test_an_unsure_model_leaves_the_lexicon_alone() -> None:
@@ -179,7 +184,7 @@ def test_training_is_deterministic_and_fit_ships_the_decision_rule() -> None:
     )
     first, again = training.fit(rows, SMALL_BITS), training.fit(rows, SMALL_BITS)
     assert first == again
-    assert (first.confirm, first.override) == training.DECISION
+    assert (first.confirm, first.override, first.override_positive) == training.DECISION
 
 
 def test_the_model_reads_the_lexicons_verdict_as_features() -> None:
@@ -205,7 +210,7 @@ def test_the_model_can_be_switched_off() -> None:
 
 def test_the_shipped_model_decides_and_keeps_clear_cases() -> None:
     model = sm.shipped_model()
-    assert (model.confirm, model.override) == training.DECISION
+    assert (model.confirm, model.override, model.override_positive) == training.DECISION
     negative = ["the update bricked my phone", "had to return it", "been on hold for an hour"]
     other = ["great phone, works perfectly", "not bad at all", "is the store open?"]
     assert [analyze(t).label == "negative" for t in negative + other] == [True] * 3 + [False] * 3

@@ -49,6 +49,7 @@ MAX_SIGNALS = 12
 NEGATION_SCOPE = 3  # words after "not" that it can reach ("not a very good")
 STRONG_NEGATIVE = -0.4  # an item at least this negative can turn nearby praise ironic
 INFO_QUESTION_DAMPING = 0.1  # weight of problem words in a plain question ("can I …?")
+RESOLVED_DAMPING = 0.2  # weight of a problem word right after "fixed"/"sorted"/"resolved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +189,8 @@ class _Scorer:
         self.never_at = -99  # "never … again" spans a few words ("never flying them again")
         self.why = self.question = False
         self.info_question = False
+        self.i = 0  # the token being read
+        self.resolved_at = -99  # "fixed", "sorted": the problem named next was solved
 
     def run(self) -> list[_Item]:
         i, tokens = 0, self.tokens
@@ -254,10 +257,13 @@ class _Scorer:
             # "too small", "too slow": a plain description turned into a complaint.
             self._add(_Item(-0.4, f"complaint:too {tok}", i), negation=negated)
             return
+        if tok in lx.RESOLVED and not negated:
+            self.resolved_at = i
         if tok in lx.KEEP_WORDS and self._repeated_failure(i):
             self.persistent = True
             self._add(_Item(-0.4, f"complaint:{tok} {self._next(i)}", i), negation=negated)
             return
+        self.i = i
         if tok in lx.SPEED_WORDS and self._complaint_in_clause():
             return  # "drains my battery so fast": the speed is the failure's, not praise
         if tok == "again" and i - self.never_at <= 6:
@@ -273,6 +279,8 @@ class _Scorer:
         if entry is None:
             return
         value, signal = entry
+        if value < 0 and i - self.resolved_at <= 3 and self.resolved_at >= self.clause_start:
+            value *= RESOLVED_DAMPING  # "fixed the outage", "sorted my issue": the problem is over
         if value > 0 and tok.startswith("lov") and self._next(i) in lx.NOBODY_LOVES:
             value, signal = -0.5, "sarcasm"  # "love waiting on hold": nobody loves waiting
         value *= self.boost * (1.3 if stretched else 1.0) * (1.2 if tok in self.caps else 1.0)
@@ -290,6 +298,9 @@ class _Scorer:
         return entry is None or entry[0] <= 0
 
     def _complaint_in_clause(self) -> bool:
+        """A complaint earlier in this clause, and no fix of it ("fixed the outage quickly")."""
+        if any(tok in lx.RESOLUTIONS for tok in self.tokens[self.clause_start : self.i]):
+            return False
         return any(
             item.pos >= self.clause_start and item.signal.startswith("complaint:")
             for item in self.items
@@ -327,6 +338,8 @@ class _Scorer:
         prev = self.tokens[i - 1] if i > 0 else ""
         interjection = nxt[:1] in _CLAUSE_BREAKS or nxt[:1] == "!"
         if tok.startswith("than") or tok == "thx":
+            if nxt == "for" and self._next(i + 1) in lx.RESOLUTIONS:
+                return False  # "thanks for fixing the outage": sincere
             return interjection or nxt == "for" or prev in lx.SARCASM_LEADS
         if tok.startswith("lov"):
             return nxt.endswith("ing") or nxt in ("how", "when", "that")

@@ -692,7 +692,8 @@ EXPECTATIONS: frozenset[str] = _words(
     "get got gotten getting make made making reach reached respond responds responded responding "
     "response responses reply replies replied replying answer answers answered answering "
     "call calls called callback fix fixes fixed fixing resolve resolved refund refunded "
-    "deliver delivers delivered delivering delivery recognise recognises recognize recognizes "
+    "close closes deliver delivers delivered delivering delivery "
+    "recognise recognises recognize recognizes "
     "ship shipped shipping help helps helped helping "
     "care cares listen listens listened update updates updated signal service coverage "
     "internet wifi power water heat reception bars connection tracking info information "
@@ -771,7 +772,18 @@ IRONIC_PHRASES: frozenset[str] = frozenset(("phrase:thanks a lot",))
 
 # After a praise word, these make it a verdict on the brand's act ("great job losing my bag"):
 # ironic when a complaint follows, sincere otherwise ("great job on the launch").
-IRONIC_OBJECTS: frozenset[str] = _words("job work move service")
+IRONIC_OBJECTS: frozenset[str] = _words("job work move service timing")
+
+# "thanks for fixing …": thanks for a fix is sincere even though the problem is named.
+RESOLUTIONS: frozenset[str] = _words(
+    "fix fixed fixing resolve resolved resolving sort sorted sorting restore restored restoring "
+    "solve solved solving help helped helping replace replaced replacing refund refunded "
+    "refunding"
+)
+# Done fixes: a complaint word right after one in its clause names the solved problem.
+RESOLVED: frozenset[str] = _words(
+    "fixed fixing resolved resolving sorted solved solving restored restoring"
+)
 
 # "keeps crashing", "why does it keep asking": a repeated failure, unless the verb is one of
 # these ("keeps getting better") or praise ("keeps impressing").
@@ -1013,6 +1025,29 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("could", "have", "been", "better"): (-0.3, "complaint:could be better"),
     ("bring", "back"): (-0.3, "complaint:bring back"),
     ("for", "nothing"): (-0.4, "complaint:for nothing"),
+    # Requests to fix, being stopped from doing something, and leaving for a rival.
+    ("need", "to", "fix"): (-0.4, "complaint:fix it"),
+    ("needs", "to", "fix"): (-0.4, "complaint:fix it"),
+    ("please", "fix"): (-0.4, "complaint:fix it"),
+    ("fix", "your"): (-0.4, "complaint:fix it"),
+    ("fix", "this"): (-0.4, "complaint:fix it"),
+    ("wont", "let", "me"): (-0.5, "complaint:won't let me"),
+    ("doesnt", "let", "me"): (-0.5, "complaint:won't let me"),
+    ("didnt", "let", "me"): (-0.5, "complaint:won't let me"),
+    ("cant", "even"): (-0.3, "complaint:can't even"),
+    ("switching", "to", "another"): (-0.6, "complaint:switching"),
+    ("switching", "providers"): (-0.6, "complaint:switching"),
+    ("switching", "carriers"): (-0.6, "complaint:switching"),
+    ("switching", "banks"): (-0.6, "complaint:switching"),
+    ("time", "to", "switch"): (-0.5, "complaint:switching"),
+    ("runs", "out"): (-0.3, "complaint:runs out"),
+    ("ran", "out"): (-0.3, "complaint:runs out"),
+    # "can't stop using it": delight, not a failure to stop.
+    ("cant", "stop", "using"): (0.5, "lexicon:can't stop using"),
+    ("cant", "stop", "playing"): (0.5, "lexicon:can't stop using"),
+    ("cant", "stop", "listening"): (0.5, "lexicon:can't stop using"),
+    ("cant", "stop", "watching"): (0.5, "lexicon:can't stop using"),
+    ("cant", "stop", "wearing"): (0.5, "lexicon:can't stop using"),
     ("isnt", "worth"): (-0.6, "complaint:not worth it"),
     ("wasnt", "worth"): (-0.6, "complaint:not worth it"),
     ("would", "not", "recommend"): (-0.7, "complaint:would not recommend"),

@@ -328,3 +328,36 @@ def test_praise_of_the_brands_act_is_ironic_next_to_a_complaint() -> None:
 )
 def test_unmet_expectations_without_opinion_words(text: str) -> None:
     assert analyze_with(text, None).label == "negative", analyze_with(text, None)
+
+
+def test_a_fixed_problem_is_over() -> None:
+    fixed = analyze_with("thanks for fixing the outage so quickly", None)
+    assert fixed.label == "positive"
+    assert "sarcasm" not in fixed.signals
+    # Not fixed, fixed in another clause, or "the fix" that broke something: still complaints.
+    for text in (
+        "they still haven't fixed the outage",
+        "you fixed nothing, outage again",
+        "the fix broke my wifi",
+        "fixed the crash, now it freezes",
+    ):
+        assert analyze_with(text, None).label == "negative", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you really need to fix the notifications",
+        "your website won't let me check in",
+        "I'm switching to another brand",
+        "my data runs out in a week now",
+        "your fraud team blocked my card abroad, great timing",
+        "airpods case won't close properly",
+    ],
+)
+def test_requests_blocks_and_churn_are_complaints(text: str) -> None:
+    assert analyze_with(text, None).label == "negative", analyze_with(text, None)
+
+
+def test_cant_stop_using_is_delight() -> None:
+    assert analyze_with("can't stop using this new tablet", None).label == "positive"

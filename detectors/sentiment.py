@@ -231,6 +231,7 @@ class _Scorer:
                     self.negated_at = end - 1
                 elif signal:
                     ironic = signal in lx.IRONIC_PHRASES
+                    value = self._resolved(i, value)
                     self.items.append(_Item(value, signal, i, ironic_frame=ironic))
                 return end
         return 0
@@ -266,6 +267,9 @@ class _Scorer:
         self.i = i
         if tok in lx.SPEED_WORDS and self._complaint_in_clause():
             return  # "drains my battery so fast": the speed is the failure's, not praise
+        if tok == "back" and self._wants_back(i):
+            self._add(_Item(-0.5, "complaint:want it back", i), negation=False)
+            return
         if tok == "again" and i - self.never_at <= 6:
             self._add(_Item(-0.7, "complaint:never again", i), negation=False)
             return
@@ -279,8 +283,7 @@ class _Scorer:
         if entry is None:
             return
         value, signal = entry
-        if value < 0 and i - self.resolved_at <= 3 and self.resolved_at >= self.clause_start:
-            value *= RESOLVED_DAMPING  # "fixed the outage", "sorted my issue": the problem is over
+        value = self._resolved(i, value)
         if value > 0 and tok.startswith("lov") and self._next(i) in lx.NOBODY_LOVES:
             value, signal = -0.5, "sarcasm"  # "love waiting on hold": nobody loves waiting
         value *= self.boost * (1.3 if stretched else 1.0) * (1.2 if tok in self.caps else 1.0)
@@ -296,6 +299,22 @@ class _Scorer:
             return False
         entry, _ = _lookup(verb)
         return entry is None or entry[0] <= 0
+
+    def _resolved(self, i: int, value: float) -> float:
+        """A problem word right after "fixed"/"replaced" in its clause: the problem is over."""
+        if value < 0 and i - self.resolved_at <= 3 and self.resolved_at >= self.clause_start:
+            return value * RESOLVED_DAMPING
+        return value
+
+    def _wants_back(self, i: int) -> bool:
+        """ "want my old phone back": a want shortly before, not "want to go back"."""
+        if i == 0 or self.tokens[i - 1] in lx.RETURN_VERBS:
+            return False
+        start = max(self.clause_start, i - 5)
+        span = self.tokens[start:i]
+        wanted = [k for k, tok in enumerate(span) if tok in lx.WANT_WORDS]
+        # "want my old phone back", "want the old design back"; not "we want you back".
+        return bool(wanted) and any(tok in lx.OWNED for tok in span[wanted[0] + 1 :])
 
     def _complaint_in_clause(self) -> bool:
         """A complaint earlier in this clause, and no fix of it ("fixed the outage quickly")."""
@@ -390,6 +409,8 @@ def _damp_info_question(scorer: _Scorer, items: list[_Item], signals: list[str])
     """
     if not (scorer.info_question and scorer.question) or scorer.persistent or scorer.why:
         return
+    if scorer.waiting and scorer.duration:
+        return  # "is there a reason my transfer has been pending for a week?"
     tokens = scorer.tokens
     last_mark = max(i for i, tok in enumerate(tokens) if "?" in tok)
     if any(tok[0].isalnum() for tok in tokens[last_mark + 1 :]):

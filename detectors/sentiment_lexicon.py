@@ -782,13 +782,20 @@ RESOLUTIONS: frozenset[str] = _words(
 )
 # Done fixes: a complaint word right after one in its clause names the solved problem.
 RESOLVED: frozenset[str] = _words(
-    "fixed fixing resolved resolving sorted solved solving restored restoring"
+    "fixed fixing resolved resolving sorted solved solving restored restoring replaced replacing "
+    "refunded recovered"
 )
 
 # "keeps crashing", "why does it keep asking": a repeated failure, unless the verb is one of
 # these ("keeps getting better") or praise ("keeps impressing").
 KEEP_WORDS: frozenset[str] = _words("keep keeps kept keeping")
 KEEP_NEUTRAL: frozenset[str] = _words("getting making doing being improving going coming")
+
+# "I want my old phone back", "want my money back": asking to undo the purchase or change;
+# not "want to go back" (a wish to return).
+WANT_WORDS: frozenset[str] = _words("want wants wanted")
+RETURN_VERBS: frozenset[str] = _words("go going come coming get getting")
+OWNED: frozenset[str] = _words("my our the")
 
 # Speed praise turns with the complaint before it in the clause ("drains my battery so fast").
 SPEED_WORDS: frozenset[str] = _words("fast quick quickly faster rapidly")
@@ -847,7 +854,9 @@ SARCASM_LEADS: frozenset[str] = _words("oh ooh just wow yeah gee well so")
 PERSISTENCE: frozenset[str] = _words("still again another yet always every constantly")
 
 # Waiting is a complaint when it is long: a wait word plus a duration ("on hold for an hour").
-WAIT_WORDS: frozenset[str] = _words("wait waiting waited hold queue line stuck sat sitting")
+WAIT_WORDS: frozenset[str] = _words(
+    "wait waiting waited hold queue line stuck sat sitting pending processing"
+)
 DURATIONS: frozenset[str] = _words(
     "hour hours hr hrs minutes mins min days day weeks week months month forever ages"
 )
@@ -1041,6 +1050,7 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("switching", "banks"): (-0.6, "complaint:switching"),
     ("time", "to", "switch"): (-0.5, "complaint:switching"),
     ("runs", "out"): (-0.3, "complaint:runs out"),
+    ("seriously", "?"): (-0.4, "complaint:seriously?"),
     ("ran", "out"): (-0.3, "complaint:runs out"),
     # "can't stop using it": delight, not a failure to stop.
     ("cant", "stop", "using"): (0.5, "lexicon:can't stop using"),

@@ -361,3 +361,29 @@ def test_requests_blocks_and_churn_are_complaints(text: str) -> None:
 
 def test_cant_stop_using_is_delight() -> None:
     assert analyze_with("can't stop using this new tablet", None).label == "positive"
+
+
+def test_wanting_the_old_one_back_is_a_complaint() -> None:
+    for text in ("i want my old phone back", "I want the old design back"):
+        assert analyze_with(text, None).label == "negative", text
+    for text in ("I want to go back to Paris", "we want you back as our provider"):
+        assert analyze_with(text, None).label != "negative", text
+
+
+def test_a_question_about_a_long_wait_is_still_a_complaint() -> None:
+    text = "is there a reason my transfer has been pending for a week?"
+    assert analyze_with(text, None).label == "negative"
+    assert analyze_with("how long does a refund take?", None).label == "neutral"
+
+
+def test_seriously_asked_is_exasperation() -> None:
+    assert analyze_with("@Fruit seriously?", None).label == "negative"
+
+
+def test_a_replaced_part_is_thanks_not_irony() -> None:
+    text = "they replaced my cracked screen for free, great service"
+    assert analyze_with(text, None).label == "positive"
+    assert analyze_with("2 hours on hold, great service", None).label == "negative"
+    assert (
+        analyze_with("replaced my phone, now the new one is broken too", None).label == "negative"
+    )

@@ -364,12 +364,23 @@ class _Scorer:
             return nxt.endswith("ing") or nxt in ("how", "when", "that")
         # An interjection opens its clause ("Great, another delay", "oh great."); praise later
         # in a sentence ("so much fun, except …") is sincere.
-        # "great job losing my bag": praise of the brand's act, ironic if a complaint follows.
+        # "great job losing my bag": praise of the brand's act, ironic if a complaint follows;
+        # "… the screen shattered. great design": a two-word verdict after a complaint.
         return (
             (interjection and i - self.clause_start <= 1)
             or prev in lx.SARCASM_LEADS
             or nxt in lx.IRONIC_OBJECTS
+            or (i == self.clause_start > 0 and self._clause_length(i) <= 2)
         )
+
+    def _clause_length(self, i: int) -> int:
+        """Words from i to the end of its clause."""
+        n = 0
+        for tok in self.tokens[i:]:
+            if tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
+                break
+            n += 1
+        return n
 
     def _add_context_complaints(self) -> None:
         end = len(self.tokens)

@@ -1051,6 +1051,13 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("time", "to", "switch"): (-0.5, "complaint:switching"),
     ("runs", "out"): (-0.3, "complaint:runs out"),
     ("seriously", "?"): (-0.4, "complaint:seriously?"),
+    # Better before: "used to be good" negates the praise that follows, "used to work" complains.
+    ("used", "to", "be"): (0.0, "negation"),
+    ("used", "to", "work"): (-0.5, "complaint:used to work"),
+    ("used", "to", "love"): (-0.4, "complaint:used to love"),
+    ("raised", "the", "price"): (-0.5, "complaint:price hike"),
+    ("raised", "the", "prices"): (-0.5, "complaint:price hike"),
+    ("took", "away"): (-0.4, "complaint:took away"),
     ("ran", "out"): (-0.3, "complaint:runs out"),
     # "can't stop using it": delight, not a failure to stop.
     ("cant", "stop", "using"): (0.5, "lexicon:can't stop using"),

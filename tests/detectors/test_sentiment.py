@@ -387,3 +387,17 @@ def test_a_replaced_part_is_thanks_not_irony() -> None:
     assert (
         analyze_with("replaced my phone, now the new one is broken too", None).label == "negative"
     )
+
+
+def test_better_before_is_a_complaint() -> None:
+    assert analyze_with("@Fruit ur phones used to be good smh", None).label == "negative"
+    assert analyze_with("I used to love this app", None).label == "negative"
+    assert analyze_with("it used to be bad, now it is great", None).label == "positive"
+
+
+def test_a_short_verdict_after_a_complaint_is_ironic() -> None:
+    ironic = analyze_with("dropped my phone once and the screen shattered. great design", None)
+    assert ironic.label == "negative"
+    assert "sarcasm" in ironic.signals
+    assert analyze_with("Great phone. No complaints", None).label == "positive"
+    assert analyze_with("fast delivery. great seller", None).label == "positive"

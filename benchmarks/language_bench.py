@@ -5,8 +5,9 @@ Usage: python benchmarks/language_bench.py [--errors N]
 Texts: `benchmarks/langid_cases.py` (written for the project, 5+ words except the "short" group),
 the Bulgarian brand mentions of `benchmarks/data/bg/mentions.jsonl`, and, when present beside the
 repository, the public Cinexio comments of ../shared/data/sentiment/bg/cinexio_train.jsonl with 5+
-words (development data, not part of the repo). The Cinexio figure was looked at while writing the
-word-list layer, so it is a development figure; the hand-written sets were written before it.
+words and, separately, with 1-4 (development data, not part of the repo). The Cinexio figures
+were looked at while writing the word-list and letter layers, so they are development figures;
+the hand-written sets were written before them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from detectors.language import detect_language  # noqa: E402
 
 CINEXIO = REPO_ROOT.parent / "shared" / "data" / "sentiment" / "bg" / "cinexio_train.jsonl"
 MENTIONS = REPO_ROOT / "benchmarks" / "data" / "bg" / "mentions.jsonl"
+
+
+def _has_cyrillic(text: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in text)
 
 
 def groups() -> dict[str, tuple[str, list[str]]]:
@@ -47,6 +52,11 @@ def groups() -> dict[str, tuple[str, list[str]]]:
         lines = CINEXIO.read_text(encoding="utf-8").splitlines()
         comments = [json.loads(line)["Comment"] for line in lines]
         out["cinexio 5+ words"] = ("bg", [c for c in comments if len(c.split()) >= 5])
+        # Short ones (1-4 words with a Cyrillic letter): the shape of many tweets.
+        out["cinexio 1-4 words"] = (
+            "bg",
+            [c for c in comments if 1 <= len(c.split()) <= 4 and _has_cyrillic(c)],
+        )
     return out
 
 

@@ -8,7 +8,8 @@ of a storm, a new brand or a platform that keeps no history has neither. Until t
 `window_minutes`, with fixed thresholds (the defaults of `ColdStartSettings`):
 
 * a burst: at least `min_crisis_negatives` (15) negative mentions naming a crisis term (the
-  brand's keywords in any form `detectors.keywords` matches, or `CRISIS_TERMS`), from at least
+  brand's keywords in any form `detectors.keywords` matches in the mention's language, or
+  `CRISIS_TERMS`, or for Bulgarian mentions `CRISIS_TERMS_BY_LANGUAGE`), from at least
   `min_authors` (10) distinct authors, while at least `min_negative_share` (50 %) of the window's
   mentions are negative; or
 * a loud post: a negative mention naming a crisis term by an author with at least
@@ -30,7 +31,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
-from detectors.keywords import matcher_for
+from detectors.keywords import keywords_for_languages
 
 # English words that make a complaint a crisis whatever the brand; stems match their inflections
 # ("leak*" matches "leaked", "leaks"). A brand's own `keywords` are matched besides these.
@@ -55,6 +56,35 @@ CRISIS_TERMS: tuple[str, ...] = (
     "racis*",
     "discriminat*",
     "harass*",
+)
+# The same for Bulgarian mentions (and mentions of unknown language), as dictionary forms that
+# `detectors.keywords` matches in any inflected form and in Latin letters ("изтекоха",
+# "изтичането", "iztekoha"; "хакнаха"; "измамиха").
+CRISIS_TERMS_BY_LANGUAGE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "bg",
+        (
+            "изтичане",
+            "теч на данни",
+            "лични данни",
+            "пароли",
+            "хакване",
+            "кражба",
+            "измама",
+            "мошеничество",
+            "бойкот",
+            "скандал",
+            "отравяне",
+            "опасен",
+            "изтегляне от пазара",
+            "срив",
+            "авария",
+            "пострадал",
+            "расизъм",
+            "дискриминация",
+            "тормоз",
+        ),
+    ),
 )
 
 
@@ -114,6 +144,7 @@ def judge(
     settings: ColdStartSettings | None = None,
     *,
     keywords: Sequence[str] = (),
+    keywords_by_language: tuple[tuple[str, tuple[str, ...]], ...] = (),
     window_minutes: int = 60,
     reach_threshold: int = 100_000,
 ) -> ColdVerdict | None:
@@ -133,14 +164,19 @@ def judge(
     if history >= enough:
         return None
     pattern = crisis_pattern()
-    brand_terms = matcher_for(tuple(keywords))  # the brand's keywords in any inflected form
+    built_in = keywords_for_languages(CRISIS_TERMS_BY_LANGUAGE)
+    # The brand's keywords in any inflected form, from the list of each mention's language.
+    brand_terms = keywords_for_languages(keywords_by_language, tuple(keywords))
     start = now - timedelta(minutes=window_minutes)
     window = [i for i, m in enumerate(mentions) if start < m.created_at <= now]
     negative = [i for i in window if mentions[i].label == "negative"]
     terms: dict[int, set[str]] = {}
     for i in negative:
         text = mentions[i].text or ""
-        found = {f.lower() for f in pattern.findall(text)} | brand_terms.find(text)
+        language = getattr(mentions[i], "language", None) or getattr(mentions[i], "lang", None)
+        found = {f.lower() for f in pattern.findall(text)} | brand_terms.find(text, language)
+        if language == "bg" or (language in (None, "", "und") and not text.isascii()):
+            found |= built_in.find(text, language)
         if found:
             terms[i] = found
     crisis = sorted(terms)

@@ -12,6 +12,12 @@ words matches consecutive words of the mention, a word matching when any of thes
   and Latin-script Bulgarian ("skandal") match.
 The term reported is the keyword as configured, so all forms count towards one rising term.
 
+Keywords may be listed per language (`keywords = { en = [...], bg = [...] }` in crisisbot.toml):
+`LanguageKeywords` matches a mention against its own language's list plus the any-language one
+("*", a plain list), so "breach" does not fire on a Bulgarian mention nor "скандал" on an English
+one. A mention of unknown language (stored before languages were, or undetermined) is matched
+against every list, as before per-language lists existed.
+
 Pure: no I/O beyond the word list `detectors.language` loads.
 """
 
@@ -124,6 +130,25 @@ def _bg_stem(word: str) -> str | None:
     return word if len(word) >= 6 else None
 
 
+# Verb endings (past, participle) of forms the dictionary lacks ("хакнаха", "хакнали"): without
+# one, the stem plus "а"/"я" may name a family word ("хакна").
+_VERB_ENDINGS = (
+    "ахме", "яхме", "ихме", "аха", "яха", "иха", "али", "яли", "ала", "яла", "ало", "яло",
+    "или", "ила", "ал", "ял", "ил", "ат", "ят", "ен", "ена", "ени", "ено",
+)  # fmt: skip
+
+
+def _family_by_ending(word: str) -> str | None:
+    for ending in _VERB_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            stem = word[: -len(ending)]
+            for tail in ("а", "я", ""):
+                family = _FAMILY_OF.get(stem + tail)
+                if family:
+                    return family
+    return None
+
+
 @lru_cache(maxsize=1 << 16)
 def word_keys(word: str) -> frozenset[str]:
     """Keys a (lower-case) word matches under: itself, lemma, family, skeleton, English base."""
@@ -133,6 +158,8 @@ def word_keys(word: str) -> frozenset[str]:
         base = lemma(cyr)
         keys.update((cyr, base))
         family = _FAMILY_OF.get(base) or _FAMILY_OF.get(cyr)
+        if family is None and base == cyr:
+            family = _family_by_ending(cyr)
         if family:
             keys.add("=" + family)
     if word.isascii():
@@ -257,3 +284,40 @@ class KeywordMatcher:
 def matcher_for(keywords: Sequence[str]) -> KeywordMatcher:
     """A shared matcher per keyword set (its cache of texts survives between storm passes)."""
     return KeywordMatcher(keywords)
+
+
+ANY_LANGUAGE = "*"  # the key of a plain keyword list: every language's
+UNKNOWN_LANGUAGES = frozenset(("", "und"))
+
+
+class LanguageKeywords:
+    """Keywords per language: a mention matches its own language's and the any-language ones."""
+
+    def __init__(self, by_language: Sequence[tuple[str, Sequence[str]]]) -> None:
+        lists = {lang: tuple(words) for lang, words in by_language}
+        shared = lists.pop(ANY_LANGUAGE, ())
+        everything = tuple(dict.fromkeys(k for words in (shared, *lists.values()) for k in words))
+        self.keywords = everything
+        self._any = matcher_for(everything)
+        self._shared = matcher_for(shared)
+        self._own = {
+            lang: matcher_for(tuple(dict.fromkeys((*shared, *words))))
+            for lang, words in lists.items()
+        }
+
+    def __bool__(self) -> bool:
+        return bool(self._any)
+
+    def find(self, text: str, language: str | None) -> set[str]:
+        """The configured keywords in `text`, a mention in `language` (None: unknown)."""
+        if not language or language in UNKNOWN_LANGUAGES:
+            return self._any.find(text)
+        return self._own.get(language, self._shared).find(text)
+
+
+@lru_cache(maxsize=64)
+def keywords_for_languages(
+    by_language: tuple[tuple[str, tuple[str, ...]], ...], keywords: tuple[str, ...] = ()
+) -> LanguageKeywords:
+    """A shared per-language matcher; without per-language lists, `keywords` for every language."""
+    return LanguageKeywords(by_language or ((ANY_LANGUAGE, keywords),))

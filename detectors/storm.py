@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from detectors import coldstart
-from detectors.keywords import matcher_for
+from detectors.keywords import keywords_for_languages
 from detectors.language import language_shares
 from detectors.volume import BinResult, VolumeDetector, VolumeSettings
 
@@ -34,7 +34,11 @@ class MentionLike(coldstart.MentionLike, Protocol):
 class StormSettings:
     bin_minutes: int = 5
     window_minutes: int = 60  # the "now" window compared with the baseline
-    keywords: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # every language's (the playbook's plain list, or all lists)
+    # Per language as in the playbook (`keywords = { en = [...], bg = [...] }`): a mention is
+    # matched against its own language's list and the any-language ("*") one. Empty: `keywords`
+    # for every language.
+    keywords_by_language: tuple[tuple[str, tuple[str, ...]], ...] = ()
     reach_threshold: int = 100_000
     baseline_days: int = 7  # negative share and keyword rates are compared with this past
     chart_hours: int = 24  # bins returned in evidence["series"]
@@ -62,6 +66,11 @@ class _View:
     first_at: list[datetime | None]  # the bin's first mention
     results: list[BinResult]
     series: list[list[Any]]  # [start (ISO), count, negatives] of the chart's bins
+
+
+def language_of(mention: object) -> str | None:
+    """A mention's stored language (`language` on rows, `lang` on some records), if any."""
+    return getattr(mention, "language", None) or getattr(mention, "lang", None)
 
 
 @lru_cache(maxsize=4096)
@@ -192,8 +201,9 @@ class StormTracker:
         raw_lo = (window_start - epoch) // width  # raw mentions are read from this bin on
         base_lo = (now - timedelta(days=s.baseline_days) - epoch) // width + 1
         # One pass over the mentions given: per-bin sums, the window, the window's edge bin.
-        # Keywords match in any inflected form and script ("изтичане" ~ "изтекоха", "breached").
-        matcher = matcher_for(tuple(s.keywords))
+        # Keywords match in any inflected form and script ("изтичане" ~ "изтекоха", "breached"),
+        # from the list of the mention's own language.
+        matcher = keywords_for_languages(s.keywords_by_language, tuple(s.keywords))
         raw: dict[int, list[Any]] = {}  # bin -> [count, negatives, first at, first index, terms]
         window: list[int] = []
         now_terms: Counter[str] = Counter()
@@ -213,7 +223,11 @@ class StormTracker:
             b[0] += 1
             negative = m.label == "negative"
             b[1] += negative
-            terms = matcher.find(m.text) if matcher and k >= base_lo and m.text else None
+            terms = (
+                matcher.find(m.text, language_of(m))
+                if matcher and k >= base_lo and m.text
+                else None
+            )
             if terms:
                 counted = b[4] = b[4] or {}
                 for term in terms:
@@ -304,6 +318,7 @@ class StormTracker:
             now,
             s.cold_start,
             keywords=s.keywords,
+            keywords_by_language=s.keywords_by_language,
             window_minutes=s.window_minutes,
             reach_threshold=s.reach_threshold,
         )
@@ -380,8 +395,8 @@ def _content(
         }
         for i in reach[:5]
     ]
-    # Mentions carry `lang` once stored with it (optional: older records and tests lack it).
-    langs = [lang for i in window if (lang := getattr(mentions[i], "lang", None))]
+    # Stored rows carry `language`, ingest records `lang` (older rows have neither: not counted).
+    langs = [lang for i in window if (lang := language_of(mentions[i]))]
     languages = [{"lang": lang, "share": sh} for lang, sh in language_shares(langs)]
     return _Content(
         len(window), share, base_neg / base_n if base_n else 0.0, z, rising, top, window, languages

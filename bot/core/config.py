@@ -116,6 +116,17 @@ class Config:
                 return b.keywords
         return tuple(sorted({k for b in self.brands for k in b.keywords}))
 
+    def keywords_by_language_for(
+        self, brand: str | None
+    ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The brand's keywords per language ("*": any); brand None: every brand's, merged."""
+        brands = [b for b in self.brands if b.name == brand] or list(self.brands)
+        merged: dict[str, dict[str, None]] = {}
+        for b in brands:
+            for lang, words in b.keywords_by_language:
+                merged.setdefault(lang, {}).update(dict.fromkeys(words))
+        return tuple((lang, tuple(sorted(words))) for lang, words in sorted(merged.items()))
+
 
 DEFAULT_LEVELS = (N_("Social team"), N_("Comms lead"), N_("Executives"))
 

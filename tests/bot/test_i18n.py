@@ -19,6 +19,7 @@ from bot.aftermath import report
 from bot.core import i18n
 from bot.core.config import Config, ConfigError, Level, Template, parse_config
 from bot.core.i18n import _
+from bot.detection.detect import storm_settings
 from bot.response.lookups import IncidentLine, PendingDraft
 from bot.response.stats import TeamStats, human
 from bot.slack import commands, messages
@@ -203,6 +204,18 @@ def test_the_playbook_chooses_the_locale_and_lists_keywords_per_language() -> No
     assert acme.keywords == ("breach", "изтичане", "теч на данни")  # what the detectors get
     assert acme.keywords_in("bg") == ("изтичане", "теч на данни")
     assert globex.keywords_in("bg") == ("recall",)  # a plain list is any language's
+    # The storm detector gets the lists per language (the brand's own; no brand: all merged).
+    acme_storm = storm_settings(config, "Acme")
+    assert acme_storm.keywords_by_language == (
+        ("bg", ("изтичане", "теч на данни")),
+        ("en", ("breach",)),
+    )
+    assert storm_settings(config, "Globex").keywords_by_language == (("*", ("recall",)),)
+    assert storm_settings(config, None).keywords_by_language == (
+        ("*", ("recall",)),
+        ("bg", ("изтичане", "теч на данни")),
+        ("en", ("breach",)),
+    )
     assert config.brand_for("Скандал с АКМЕ днес") == "Acme"
     assert parse_config({}, "x").locale == "en"
     assert [level.name for level in config.levels] == [

@@ -212,3 +212,30 @@ def test_no_blind_spot_where_cold_start_hands_over_to_volume(hours: float) -> No
     result = assess([*calm, *complaints(150)], NOW)
     assert result.fired
     assert ("short_baseline" in result.evidence) is (hours < 48)
+
+
+@dataclass(frozen=True)
+class RowM(M):
+    language: str | None = None  # as the stored rows carry it
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "terms"),
+    [
+        ("Изтекоха личните данни на клиентите, ужас", "bg", {"изтичане", "лични данни"}),
+        ("iztekoha dannite na klientite, uzhas", "bg", {"изтичане"}),
+        ("Хакнаха ни, откраднаха паролите! Срамота", None, {"хакване", "кражба", "пароли"}),
+        ("Изтекоха данните, ужас", "en", set()),  # an English mention: English terms only
+    ],
+)
+def test_bulgarian_crisis_terms_count_in_any_form(
+    text: str, language: str | None, terms: set[str]
+) -> None:
+    burst = [
+        RowM(NOW - timedelta(minutes=30 - i), text, "negative", -0.8, f"u{i}", language=language)
+        for i in range(15)
+    ]
+    verdict = judge(burst, NOW)
+    assert verdict is not None
+    assert verdict.fired == bool(terms)
+    assert {t["term"] for t in verdict.evidence["crisis_terms"]} == terms

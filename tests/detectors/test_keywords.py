@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from detectors.keywords import KeywordMatcher, matcher_for, skeleton
+from detectors.keywords import (
+    KeywordMatcher,
+    LanguageKeywords,
+    keywords_for_languages,
+    matcher_for,
+    skeleton,
+)
 
 MATCHER = KeywordMatcher(
     ["Изтичане", "теч на данни", "breach", "recall", "Виваком", "скандал", "прекъсване"]
@@ -62,3 +68,60 @@ def test_matcher_for_is_shared_per_keyword_set() -> None:
 def test_brand_terms_match_across_scripts_and_spellings(text: str) -> None:
     assert KeywordMatcher(["Кока-Кола"]).find(text) == {"кока-кола"}
     assert KeywordMatcher(["Coca-Cola"]).find(text) == {"coca-cola"}
+
+
+BY_LANGUAGE = LanguageKeywords(
+    (
+        ("*", ("acme",)),
+        ("en", ("breach", "outage")),
+        ("bg", ("изтичане", "теч на данни", "срив")),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "terms"),
+    [
+        # Each mention is matched against its own language's list, in any inflected form.
+        ("Изтекоха данните на клиентите, теч на данни", "bg", {"изтичане", "теч на данни"}),
+        ("Сривове в мрежата на Acme цял ден", "bg", {"срив", "acme"}),
+        ("iztekoha dannite na klientite", "bg", {"изтичане"}),  # Latin-script Bulgarian
+        ("Acme breached our trust, outages all day", "en", {"breach", "outage", "acme"}),
+        # Another language's keywords do not fire: a Bulgarian mention quoting "breach"...
+        ("Казват breach, а то е просто срив", "bg", {"срив"}),
+        # ...nor an English one with a Bulgarian word; a third language gets the shared list.
+        ("Acme skandal, srivove, breach", "en", {"acme", "breach"}),
+        ("Утечка данных Acme", "ru", {"acme"}),
+        # Unknown language (rows stored before languages were): every list, as before.
+        ("Изтекоха данните, massive breach", None, {"изтичане", "breach"}),
+        ("Изтекоха данните, massive breach", "und", {"изтичане", "breach"}),
+    ],
+)
+def test_keywords_match_in_the_mention_language(
+    text: str, language: str | None, terms: set[str]
+) -> None:
+    assert BY_LANGUAGE.find(text, language) == terms
+    assert set(BY_LANGUAGE.keywords) == {
+        "acme", "breach", "outage", "изтичане", "теч на данни", "срив"
+    }  # fmt: skip
+
+
+def test_a_plain_keyword_list_is_every_language() -> None:
+    plain = keywords_for_languages((), ("breach", "изтичане"))
+    assert plain.find("Изтекоха данните, breach", "bg") == {"breach", "изтичане"}
+    assert plain.find("Изтекоха данните, breach", "en") == {"breach", "изтичане"}
+    assert not keywords_for_languages((), ())
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Хакнаха ни снощи", "хакване"),  # forms the dictionary lacks reach their family
+        ("хакнали са банката", "хакване"),
+        ("Сринаха се системите", "срив"),
+        ("Прекъснаха тока", "прекъсване"),
+    ],
+)
+def test_past_forms_the_dictionary_lacks_reach_their_family(text: str, term: str) -> None:
+    assert KeywordMatcher(["хакване", "срив", "прекъсване"]).find(text) == {term}
+    assert not KeywordMatcher(["хакване"]).find("хаха, много смешно")

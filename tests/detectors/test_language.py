@@ -81,3 +81,29 @@ def test_language_shares_for_storm_evidence() -> None:
 def test_detect_languages_matches_detect_language() -> None:
     texts = [t for _, t in SAMPLES]
     assert detect_languages(texts) == [detect_language(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Много зле!",
+        "Супер зле",
+        "Кофти ден",
+        "Ужааас, каква жега",
+        "Бозааааа",
+        "Евала!",
+        "Мн як филм",
+    ],
+)
+def test_short_bulgarian_is_not_a_far_cyrillic_language(text: str) -> None:
+    # The model says Ukrainian, Belarusian, Tajik, Kyrgyz or Mongolian for these; a text without
+    # any of those languages' own letters, made of Bulgarian words, is Bulgarian.
+    assert detect_language(text) == "bg"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("ru", "Очень плохо"), ("ru", "Ужасный сервис"), ("uk", "Дуже дякую"), ("kk", "Рахмет сізге")],
+)
+def test_short_texts_of_other_cyrillic_languages_keep_their_language(lang: str, text: str) -> None:
+    assert detect_language(text) == lang

@@ -208,3 +208,138 @@ def test_praise_with_mild_blame_is_mixed_not_negative() -> None:
     assert score("Хубав телефон, но ужасна батерия", use_model=False).label == "negative"
     # A complaint term is blame enough, whatever praise stands beside it.
     assert score("Хубав магазин, но не работи картата", use_model=False).label == "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Не купувайте от тях, лъжат", "negative"),
+        ("Не го гледайте!", "negative"),
+        ("Не се колебайте, поръчайте", "positive"),
+        ("Не забравяйте да се регистрирате до петък", "neutral"),
+    ],
+)
+def test_negated_imperatives_warn_or_recommend(text: str, label: str) -> None:
+    assert score(text).label == label, score(text)
+
+
+def test_denied_strong_praise_is_faint_blame_not_a_complaint() -> None:
+    denied_strong = score("Не е нещо уникално", use_model=False)
+    denied_plain = score("Не е добро", use_model=False)
+    assert denied_plain.label == "negative"
+    assert denied_plain.polarity < denied_strong.polarity < 0
+
+
+def test_contrast_reaches_only_its_own_sentence() -> None:
+    # "но" in the second sentence does not halve the verdict of the first.
+    text = "Ужасен филм. Сюжетът е слаб, но актьорите са добри."
+    assert score(text, use_model=False).label == "negative"
+
+
+def test_a_lone_intensifier_is_a_word_and_eagerness_is_no_complaint() -> None:
+    assert score("Супер е! Чакаме трета част.", use_model=False).label == "positive"
+    assert score("Невероятно!", use_model=False).label == "positive"
+    assert score("Как да не е интересен!", use_model=False).label == "positive"
+    assert score("Чакам вече три часа", use_model=False).label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Страхотно, третата студена пица тази седмица",  # praise frame + complaint word
+        "Страхотна услуга, трети ден без ток",  # a two-word frame
+        "Прекрасно, пак грешна поръчка. Вече е традиция",
+        'Това ли е "бързата" доставка? Седем работни дни',  # scare quotes and a question
+        "Много ви благодаря за бързата доставка от две седмици 🙃",  # the irony emoji
+        "Евала на банката, пак нямам достъп до парите си",  # "пак" and "нямам достъп"
+        "Еха, банката ме таксува, че съм си проверил баланса. Гениално",  # verdict after blame
+        "Браво на куриерите, пратката пристигна след месец. Рекорд!",  # late arrival
+        "Най-добрият кол център: никой не вдига",
+    ],
+)
+def test_bulgarian_sarcasm_cues(text: str) -> None:
+    result = score(text, use_model=False)
+    assert result.label == "negative", result
+    assert "sarcasm" in result.signals or "complaint:late" in result.signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Благодарим ви за бързата реакция при аварията!",  # thanks for something praised
+        "Сърдечно благодаря на служителя, който ми намери изгубения колет",
+        "Страхотен филм! Ще го гледам пак",  # "again" without blame is no irony
+        "Добър филм, но малко бавен",  # mixed, not sarcastic
+    ],
+)
+def test_sincere_praise_is_not_read_as_sarcasm(text: str) -> None:
+    result = score(text, use_model=False)
+    assert "sarcasm" not in result.signals, result
+    assert result.label != "negative", result
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Корупцията и мафията управляват, крадат всичко", "negative"),
+        ("Писна ми от тези тарикати", "negative"),
+        ("Цените скочиха двойно, не е нормално", "negative"),
+        ("Честито! Успех на отбора!", "positive"),
+        ("Много се радвам за вас, гордеем се", "positive"),
+        ("Правителството обяви нови мерки", "neutral"),
+        ("Той иска да дойде утре", "neutral"),  # "иска" (wants) is no lawsuit ("иск")
+        ("Върнах се от почивка", "neutral"),  # "върнах се" is no refund claim
+        ("Не ми се ходи на работа", "neutral"),  # "не ходи" is no warning: "ходи" is also 3sg
+        ("Обожавам този сериал", "positive"),
+        ("Нямам търпение за уикенда!", "positive"),  # eager, not impatient
+    ],
+)
+def test_everyday_social_vocabulary(text: str, label: str) -> None:
+    assert score(text, use_model=False).label == label, score(text, use_model=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Интернет пак няма", "negative"),  # the expected thing before its absence
+        ("Токът още го няма от сутринта", "negative"),
+        ("Взеха ми пари от сметката без никакво обяснение", "negative"),
+        ("Служителите нямат представа какво правят", "negative"),
+        ("Мамка му, пак изпуснах автобуса", "negative"),
+        ("Уф, пак вали", "negative"),
+        ("Сметката е тройна, как е възможно", "negative"),
+        ("Публикуваха графика за планираните прекъсвания", "neutral"),  # maintenance notice
+        ("Пак прекъсвания на тока", "negative"),
+    ],
+)
+def test_complaint_shapes_and_interjections(text: str, label: str) -> None:
+    assert score(text, use_model=False).label == label, score(text, use_model=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Не бих го купил пак", "negative"),  # negated conditional of a consumption verb
+        ("Не бих казал", "neutral"),
+        ("Не!", "negative"),  # a bare denial is a verdict
+        ("Твърдо НЕ !!", "negative"),
+        ("Не, не и пак не!", "negative"),
+        ("Невероятно е как подобни глупости стигат до екрана", "negative"),
+        ("Невероятно!", "positive"),
+    ],
+)
+def test_conditional_warnings_and_bare_denials(text: str, label: str) -> None:
+    assert score(text, use_model=False).label == label, score(text, use_model=False)
+
+
+def test_stretched_intensifiers_still_intensify() -> None:
+    plain = score("Хареса ми", use_model=False).polarity
+    stretched = score("Мнооого ми хареса", use_model=False).polarity
+    assert stretched > plain > 0
+
+
+def test_an_ironic_word_needs_blame_near_it() -> None:
+    assert "sarcasm" in score("Браво! Пак няма ток.", use_model=False).signals
+    text = "Супер е! Не обръщайте внимание на тъпите коментари!"
+    praise_then_blame = score(text, use_model=False)
+    assert "sarcasm" not in praise_then_blame.signals  # blame of something else, later

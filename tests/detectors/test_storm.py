@@ -284,3 +284,47 @@ def test_evidence_gives_the_languages_of_the_window() -> None:
     ]
     # Mentions stored before languages were (no `lang`): no language evidence, no error.
     assert assess(calm, now, SETTINGS).evidence["languages"] == []
+
+
+@dataclass(frozen=True)
+class RowM(M):
+    language: str | None = None  # as the stored rows carry it
+
+
+def test_evidence_counts_the_language_stored_rows_carry() -> None:
+    # Stored rows carry `language` (not the ingest record's `lang`): it must reach the evidence.
+    now = T0 + timedelta(days=7, hours=15)
+    window = [
+        RowM(created_at=now - timedelta(minutes=m), text="Пак няма ток", language=lang)
+        for m, lang in zip(range(1, 41), ["bg"] * 30 + ["en"] * 10, strict=True)
+    ]
+    mentions = sorted(calm_mentions(8, base=1.0) + window, key=lambda m: m.created_at)
+    assert assess(mentions, now, SETTINGS).evidence["languages"] == [
+        {"lang": "bg", "share": 0.75},
+        {"lang": "en", "share": 0.25},
+    ]
+
+
+def test_keywords_per_language_match_each_mention_in_its_own_language() -> None:
+    now = T0 + timedelta(days=7, hours=15)
+    texts = {"bg": "Изтекоха данните, пак breach", "en": "Acme data breach, изтичане"}
+    extra = [
+        RowM(created_at=m.created_at, text=texts[lang], label="negative", language=lang)
+        for k, lang in enumerate(("bg", "en"))
+        for m in storm(now - timedelta(minutes=50 - k), 8, minutes=40)
+    ]
+    mentions = sorted(calm_mentions(8, base=1.0) + extra, key=lambda m: m.created_at)
+    by_language = (("bg", ("изтичане",)), ("en", ("breach",)))
+    settings = StormSettings(
+        keywords=("изтичане", "breach"), keywords_by_language=by_language, reach_threshold=100_000
+    )
+    rising = {
+        t["term"]: t["count"] for t in assess(mentions, now, settings).evidence["rising_terms"]
+    }
+    assert rising == {
+        "изтичане": 8,
+        "breach": 8,
+    }  # not 16 each: the other language's word is no keyword
+    flat = StormSettings(keywords=("изтичане", "breach"), reach_threshold=100_000)
+    rising = {t["term"]: t["count"] for t in assess(mentions, now, flat).evidence["rising_terms"]}
+    assert rising == {"изтичане": 16, "breach": 16}  # a plain list: every language's

@@ -478,6 +478,9 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "disconnects": -0.5,
         "disconnecting": -0.5,
         "snapped": -0.5,
+        "frayed": -0.5,
+        "frays": -0.5,
+        "fraying": -0.5,
         "slower": -0.3,
         "laggier": -0.5,
         "buggier": -0.5,
@@ -1058,6 +1061,11 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("raised", "the", "price"): (-0.5, "complaint:price hike"),
     ("raised", "the", "prices"): (-0.5, "complaint:price hike"),
     ("took", "away"): (-0.4, "complaint:took away"),
+    ("need", "more"): (-0.3, "complaint:need more"),
+    ("needs", "more"): (-0.3, "complaint:need more"),
+    ("need", "more", "of"): (0.0, ""),  # "I need more of these": a wish, not a shortfall
+    ("needs", "more", "of"): (0.0, ""),
+    ("just", "shrugged"): (-0.5, "complaint:shrugged"),
     ("ran", "out"): (-0.3, "complaint:runs out"),
     # "can't stop using it": delight, not a failure to stop.
     ("cant", "stop", "using"): (0.5, "lexicon:can't stop using"),

@@ -401,3 +401,10 @@ def test_a_short_verdict_after_a_complaint_is_ironic() -> None:
     assert "sarcasm" in ironic.signals
     assert analyze_with("Great phone. No complaints", None).label == "positive"
     assert analyze_with("fast delivery. great seller", None).label == "positive"
+
+
+def test_a_shortfall_is_a_complaint_but_wanting_more_of_it_is_not() -> None:
+    assert analyze_with("you need more agents at check in", None).label == "negative"
+    assert analyze_with("I need more of these!", None).label != "negative"
+    assert analyze_with("charging cable frayed after 3 months, again", None).label == "negative"
+    assert analyze_with("the agent just shrugged", None).label == "negative"

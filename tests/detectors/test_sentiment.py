@@ -231,6 +231,8 @@ DOMAIN_COMPLAINTS = [
     "TelcoNet shares plunge as subscribers leave",
     "BankOne downgraded to underperform",
     "GadgetCo cuts dividend and lays off 2,000",
+    "$GDGT getting crushed today",
+    "$GDGT falls after earnings",
 ]
 
 

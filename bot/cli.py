@@ -22,7 +22,7 @@ from bot.app import Crisisbot
 from bot.core import i18n
 from bot.core.config import ConfigError
 from bot.core.errors import ServiceError
-from bot.core.settings import Settings, SettingsError
+from bot.core.settings import Settings, SettingsError, sentiment_model_setting
 
 if TYPE_CHECKING:  # imported by the commands that need them, so `crisisbot --help` stays quick
     from bot.core.config import SourceConfig
@@ -38,6 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure_logging(verbose=args.verbose, own_info=args.command in LONG_RUNNING)
     try:
+        if not sentiment_model_setting(os.environ):  # on by default: nothing to import then
+            from detectors.sentiment import use_model
+
+            use_model(False)
         return int(args.run(args))
     except (SettingsError, ConfigError) as exc:
         print(f"crisisbot: {exc}", file=sys.stderr)

@@ -155,6 +155,9 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     pause(1)
     _team(stack, screen, "U0ALICE", f"{words['resolve']} #{number} {words['summary']}")
     pause(3)
+    # The command's work runs after its ack: wait until the resolution is stored (with its card
+    # update queued in the same transaction), then until that update is delivered.
+    _wait(lambda: _status(stack, number) == "resolved", 15, "the resolution")
     _wait(lambda: stack.bot.deliverer().pending() == 0, 15, "delivery")
     screen.flush()  # the resolved card before the closing line, at any speed
     paths = _export(stack, number, out_dir)
@@ -192,6 +195,14 @@ def _incident(stack: Stack) -> int | None:
     with stack.bot.sessions() as session:
         incident = session.query(Incident).filter(Incident.message_ts.is_not(None)).first()
         return incident.id if incident else None
+
+
+def _status(stack: Stack, number: int) -> str | None:
+    from models import Incident
+
+    with stack.bot.sessions() as session:
+        incident = session.get(Incident, number)
+        return incident.status if incident else None
 
 
 def _pending_draft(stack: Stack) -> dict[str, Any] | None:

@@ -10,10 +10,11 @@ emoji and emoticons, "but" clauses and ironic praise ("great, another delay", a 
 a refund?"), whose problem words name a topic rather than a mood.
 
 Then a small trained model (`sentiment_model`: logistic regression on hashed n-grams plus the
-lexicon's own verdict) can confirm or overturn the lexicon's "negative", only when sure (the band
-shipped with the model). It ships switched off: held out by domain it helped product reviews but
-cost tweets and stock talk more (see `benchmarks/sentiment_bench.py`), so the lexicon decides
-until a model earns its place; `benchmarks/train_sentiment.py --use-model` ships it on.
+lexicon's own verdict and signals) decides whether the mention is negative; the lexicon's
+polarity, signals and its positive/neutral split stand otherwise. The model is on by default:
+held out by domain (`benchmarks/sentiment_bench.py`) it beats the lexicon alone on average and on
+the worst domain. `use_model(False)` (the bot's CRISISBOT_SENTIMENT_MODEL=off) leaves the
+lexicon alone to decide; the shipped file's band can switch it off too (see `sentiment_model`).
 
 Pure: no I/O except reading the bundled lexicon and model the first time a text is analysed.
 """
@@ -48,6 +49,7 @@ MAX_SIGNALS = 12
 NEGATION_SCOPE = 3  # words after "not" that it can reach ("not a very good")
 STRONG_NEGATIVE = -0.4  # an item at least this negative can turn nearby praise ironic
 INFO_QUESTION_DAMPING = 0.1  # weight of problem words in a plain question ("can I …?")
+RESOLVED_DAMPING = 0.2  # weight of a problem word right after "fixed"/"sorted"/"resolved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +189,8 @@ class _Scorer:
         self.never_at = -99  # "never … again" spans a few words ("never flying them again")
         self.why = self.question = False
         self.info_question = False
+        self.i = 0  # the token being read
+        self.resolved_at = -99  # "fixed", "sorted": the problem named next was solved
 
     def run(self) -> list[_Item]:
         i, tokens = 0, self.tokens
@@ -227,6 +231,7 @@ class _Scorer:
                     self.negated_at = end - 1
                 elif signal:
                     ironic = signal in lx.IRONIC_PHRASES
+                    value = self._resolved(i, value)
                     self.items.append(_Item(value, signal, i, ironic_frame=ironic))
                 return end
         return 0
@@ -253,6 +258,18 @@ class _Scorer:
             # "too small", "too slow": a plain description turned into a complaint.
             self._add(_Item(-0.4, f"complaint:too {tok}", i), negation=negated)
             return
+        if tok in lx.RESOLVED and not negated:
+            self.resolved_at = i
+        if tok in lx.KEEP_WORDS and self._repeated_failure(i):
+            self.persistent = True
+            self._add(_Item(-0.4, f"complaint:{tok} {self._next(i)}", i), negation=negated)
+            return
+        self.i = i
+        if tok in lx.SPEED_WORDS and self._complaint_in_clause():
+            return  # "drains my battery so fast": the speed is the failure's, not praise
+        if tok == "back" and self._wants_back(i):
+            self._add(_Item(-0.5, "complaint:want it back", i), negation=False)
+            return
         if tok == "again" and i - self.never_at <= 6:
             self._add(_Item(-0.7, "complaint:never again", i), negation=False)
             return
@@ -266,6 +283,7 @@ class _Scorer:
         if entry is None:
             return
         value, signal = entry
+        value = self._resolved(i, value)
         if value > 0 and tok.startswith("lov") and self._next(i) in lx.NOBODY_LOVES:
             value, signal = -0.5, "sarcasm"  # "love waiting on hold": nobody loves waiting
         value *= self.boost * (1.3 if stretched else 1.0) * (1.2 if tok in self.caps else 1.0)
@@ -273,6 +291,39 @@ class _Scorer:
             self.signals.append("elongation")
         item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
         self._add(item, negation=negated)
+
+    def _repeated_failure(self, i: int) -> bool:
+        """ "keeps crashing", "why does it keep asking": keep + a verb in -ing, not praise."""
+        verb = self._next(i)
+        if not verb.endswith("ing") or verb in lx.KEEP_NEUTRAL:
+            return False
+        entry, _ = _lookup(verb)
+        return entry is None or entry[0] <= 0
+
+    def _resolved(self, i: int, value: float) -> float:
+        """A problem word right after "fixed"/"replaced" in its clause: the problem is over."""
+        if value < 0 and i - self.resolved_at <= 3 and self.resolved_at >= self.clause_start:
+            return value * RESOLVED_DAMPING
+        return value
+
+    def _wants_back(self, i: int) -> bool:
+        """ "want my old phone back": a want shortly before, not "want to go back"."""
+        if i == 0 or self.tokens[i - 1] in lx.RETURN_VERBS:
+            return False
+        start = max(self.clause_start, i - 5)
+        span = self.tokens[start:i]
+        wanted = [k for k, tok in enumerate(span) if tok in lx.WANT_WORDS]
+        # "want my old phone back", "want the old design back"; not "we want you back".
+        return bool(wanted) and any(tok in lx.OWNED for tok in span[wanted[0] + 1 :])
+
+    def _complaint_in_clause(self) -> bool:
+        """A complaint earlier in this clause, and no fix of it ("fixed the outage quickly")."""
+        if any(tok in lx.RESOLUTIONS for tok in self.tokens[self.clause_start : self.i]):
+            return False
+        return any(
+            item.pos >= self.clause_start and item.signal.startswith("complaint:")
+            for item in self.items
+        )
 
     def _next(self, i: int) -> str:
         return self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
@@ -306,12 +357,30 @@ class _Scorer:
         prev = self.tokens[i - 1] if i > 0 else ""
         interjection = nxt[:1] in _CLAUSE_BREAKS or nxt[:1] == "!"
         if tok.startswith("than") or tok == "thx":
+            if nxt == "for" and self._next(i + 1) in lx.RESOLUTIONS:
+                return False  # "thanks for fixing the outage": sincere
             return interjection or nxt == "for" or prev in lx.SARCASM_LEADS
         if tok.startswith("lov"):
             return nxt.endswith("ing") or nxt in ("how", "when", "that")
         # An interjection opens its clause ("Great, another delay", "oh great."); praise later
         # in a sentence ("so much fun, except …") is sincere.
-        return (interjection and i - self.clause_start <= 1) or prev in lx.SARCASM_LEADS
+        # "great job losing my bag": praise of the brand's act, ironic if a complaint follows;
+        # "… the screen shattered. great design": a two-word verdict after a complaint.
+        return (
+            (interjection and i - self.clause_start <= 1)
+            or prev in lx.SARCASM_LEADS
+            or nxt in lx.IRONIC_OBJECTS
+            or (i == self.clause_start > 0 and self._clause_length(i) <= 2)
+        )
+
+    def _clause_length(self, i: int) -> int:
+        """Words from i to the end of its clause."""
+        n = 0
+        for tok in self.tokens[i:]:
+            if tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
+                break
+            n += 1
+        return n
 
     def _add_context_complaints(self) -> None:
         end = len(self.tokens)
@@ -351,6 +420,8 @@ def _damp_info_question(scorer: _Scorer, items: list[_Item], signals: list[str])
     """
     if not (scorer.info_question and scorer.question) or scorer.persistent or scorer.why:
         return
+    if scorer.waiting and scorer.duration:
+        return  # "is there a reason my transfer has been pending for a week?"
     tokens = scorer.tokens
     last_mark = max(i for i, tok in enumerate(tokens) if "?" in tok)
     if any(tok[0].isalnum() for tok in tokens[last_mark + 1 :]):
@@ -439,7 +510,7 @@ def _combine(lexical: _Lexical, model: LinearModel | None) -> Sentiment:
     lex = lexical.sentiment
     if model is None or not lexical.tokens or not model.enabled:
         return lex
-    logit = model.logit(sm.buckets(lexical.tokens, lx.NEGATORS, model.bits), lexical.dense)
+    logit = model.logit(model_buckets(lexical.tokens, lex, model.bits), lexical.dense)
     p = sm.probability(logit)
     if lex.label == "negative":
         if p >= model.confirm:
@@ -447,14 +518,21 @@ def _combine(lexical: _Lexical, model: LinearModel | None) -> Sentiment:
         # Read in context the complaint is not one ("no issues at all", "not bad").
         polarity = round(NEGATIVE_BELOW + 0.01, 4)
         signals = ("model:not negative", *lex.signals)
-    elif p >= model.override:
+    elif p >= (bar := model.overrides_at(lex.label == "positive")):
         # Scale the model's confidence onto the negative band so polarity grows with it.
-        strength = (p - model.override) / (1 - model.override) if model.override < 1 else 1.0
+        strength = (p - bar) / (1 - bar) if bar < 1 else 1.0
         polarity = round(NEGATIVE_BELOW - (1 + NEGATIVE_BELOW) * strength, 4)
         signals = ("model:negative", *lex.signals)
     else:
         return lex
     return Sentiment(polarity, _label(polarity), signals[:MAX_SIGNALS])
+
+
+def model_buckets(tokens: list[str], lexicon: Sentiment, bits: int) -> set[int]:
+    """The hashed features the model reads: n-grams of the tokens and the lexicon's verdict."""
+    found = sm.buckets(tokens, lx.NEGATORS, bits)
+    found |= sm.lexicon_buckets(lexicon.polarity, lexicon.signals, bits)
+    return found
 
 
 def analyze_with(text: str, model: LinearModel | None) -> Sentiment:
@@ -468,9 +546,21 @@ def features(text: str) -> tuple[list[str], tuple[float, ...], Sentiment]:
     return lexical.tokens, lexical.dense, lexical.sentiment
 
 
+_model_switch = {"on": True}  # `use_model`; the bot sets it from CRISISBOT_SENTIMENT_MODEL
+
+
+def use_model(enabled: bool) -> None:
+    """Switch the shipped model on (the default) or off (the lexicon alone decides)."""
+    _model_switch["on"] = enabled
+
+
+def model_in_use() -> bool:
+    return _model_switch["on"] and sm.shipped_model().enabled
+
+
 def _analyze_en(text: str) -> Sentiment:
     """Score one English mention: polarity in [-1, 1], a label, and the signals that fired."""
-    return _combine(_lexical(text), sm.shipped_model())
+    return _combine(_lexical(text), sm.shipped_model() if _model_switch["on"] else None)
 
 
 # Languages with an analyzer of their own; "und" (no words, e.g. only emoji) goes to English,

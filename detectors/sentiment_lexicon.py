@@ -30,7 +30,7 @@ NEUTRALISED: frozenset[str] = _words(
     "live own full last least only most sure right public official final next early main "
     "major general common certain particular special such much more many several same "
     "different whole entire open close clear huge large short deep low fly single attendant "
-    "previous green available able due social normal light hot cheap true"
+    "previous green available able due social normal light hot cheap true insane latest"
 )
 
 # General opinion words missing from TextBlob or scored too weakly there, incl. tweet slang.
@@ -377,6 +377,7 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "canceled": -0.6,
         "cancellation": -0.5,
         "grounded": -0.5,
+        "oversold": -0.5,
         "cancellations": -0.5,
         "stranded": -0.8,
         "overbooked": -0.6,
@@ -475,6 +476,14 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "unusable": -0.8,
         "disconnected": -0.5,
         "disconnects": -0.5,
+        "disconnecting": -0.5,
+        "snapped": -0.5,
+        "frayed": -0.5,
+        "frays": -0.5,
+        "fraying": -0.5,
+        "slower": -0.3,
+        "laggier": -0.5,
+        "buggier": -0.5,
         "dropped": -0.4,
         "dropping": -0.4,
         "buffering": -0.5,
@@ -686,7 +695,9 @@ EXPECTATIONS: frozenset[str] = _words(
     "get got gotten getting make made making reach reached respond responds responded responding "
     "response responses reply replies replied replying answer answers answered answering "
     "call calls called callback fix fixes fixed fixing resolve resolved refund refunded "
-    "deliver delivers delivered delivery ship shipped shipping help helps helped helping "
+    "close closes deliver delivers delivered delivering delivery "
+    "recognise recognises recognize recognizes "
+    "ship shipped shipping help helps helped helping "
     "care cares listen listens listened update updates updated signal service coverage "
     "internet wifi power water heat reception bars connection tracking info information "
     "communication contact apology compensation explanation support update "
@@ -762,6 +773,36 @@ SARCASM_PRONE: frozenset[str] = _words(
 # Ironic when a complaint sits in the same mention ("update deleted my files, thanks a lot").
 IRONIC_PHRASES: frozenset[str] = frozenset(("phrase:thanks a lot",))
 
+# After a praise word, these make it a verdict on the brand's act ("great job losing my bag"):
+# ironic when a complaint follows, sincere otherwise ("great job on the launch").
+IRONIC_OBJECTS: frozenset[str] = _words("job work move service timing")
+
+# "thanks for fixing …": thanks for a fix is sincere even though the problem is named.
+RESOLUTIONS: frozenset[str] = _words(
+    "fix fixed fixing resolve resolved resolving sort sorted sorting restore restored restoring "
+    "solve solved solving help helped helping replace replaced replacing refund refunded "
+    "refunding"
+)
+# Done fixes: a complaint word right after one in its clause names the solved problem.
+RESOLVED: frozenset[str] = _words(
+    "fixed fixing resolved resolving sorted solved solving restored restoring replaced replacing "
+    "refunded recovered"
+)
+
+# "keeps crashing", "why does it keep asking": a repeated failure, unless the verb is one of
+# these ("keeps getting better") or praise ("keeps impressing").
+KEEP_WORDS: frozenset[str] = _words("keep keeps kept keeping")
+KEEP_NEUTRAL: frozenset[str] = _words("getting making doing being improving going coming")
+
+# "I want my old phone back", "want my money back": asking to undo the purchase or change;
+# not "want to go back" (a wish to return).
+WANT_WORDS: frozenset[str] = _words("want wants wanted")
+RETURN_VERBS: frozenset[str] = _words("go going come coming get getting")
+OWNED: frozenset[str] = _words("my our the")
+
+# Speed praise turns with the complaint before it in the clause ("drains my battery so fast").
+SPEED_WORDS: frozenset[str] = _words("fast quick quickly faster rapidly")
+
 # Things nobody loves: "love" right before them is sarcasm on its own ("love waiting on hold").
 NOBODY_LOVES: frozenset[str] = _words("waiting paying sitting standing queuing queueing")
 
@@ -816,7 +857,9 @@ SARCASM_LEADS: frozenset[str] = _words("oh ooh just wow yeah gee well so")
 PERSISTENCE: frozenset[str] = _words("still again another yet always every constantly")
 
 # Waiting is a complaint when it is long: a wait word plus a duration ("on hold for an hour").
-WAIT_WORDS: frozenset[str] = _words("wait waiting waited hold queue line stuck sat sitting")
+WAIT_WORDS: frozenset[str] = _words(
+    "wait waiting waited hold queue line stuck sat sitting pending processing"
+)
 DURATIONS: frozenset[str] = _words(
     "hour hours hr hrs minutes mins min days day weeks week months month forever ages"
 )
@@ -973,6 +1016,17 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("dead", "money"): (-0.6, "complaint:dead money"),
     ("bag", "holding"): (-0.5, "complaint:bag holding"),
     ("price", "target", "raised"): (0.5, "phrase:target raised"),
+    ("lowers", "price", "target"): (-0.6, "complaint:target cut"),
+    ("lowered", "price", "target"): (-0.6, "complaint:target cut"),
+    ("getting", "crushed"): (-0.5, "complaint:getting crushed"),
+    ("getting", "hammered"): (-0.5, "complaint:getting crushed"),
+    ("getting", "destroyed"): (-0.6, "complaint:getting crushed"),
+    ("shares", "fall"): (-0.4, "complaint:shares fall"),
+    ("shares", "fell"): (-0.4, "complaint:shares fall"),
+    ("stock", "falls"): (-0.4, "complaint:shares fall"),
+    ("stock", "fell"): (-0.4, "complaint:shares fall"),
+    ("falls", "after"): (-0.4, "complaint:shares fall"),
+    ("fell", "after"): (-0.4, "complaint:shares fall"),
     # product reviews: how buyers say a product failed them without an emotion word
     ("returned", "it"): (-0.5, "complaint:returned"),
     ("returning", "it"): (-0.5, "complaint:returned"),
@@ -984,6 +1038,52 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("falls", "apart"): (-0.7, "complaint:fell apart"),
     ("falling", "apart"): (-0.7, "complaint:fell apart"),
     ("not", "worth"): (-0.6, "complaint:not worth it"),
+    # Unmet expectations and pleas said without an opinion word.
+    ("not", "what", "i", "expected"): (-0.5, "complaint:not what I expected"),
+    ("not", "what", "i", "wanted"): (-0.5, "complaint:not what I expected"),
+    ("not", "what", "i", "ordered"): (-0.6, "complaint:not what I expected"),
+    ("not", "as", "advertised"): (-0.6, "complaint:not as advertised"),
+    ("not", "as", "described"): (-0.6, "complaint:not as advertised"),
+    ("could", "be", "better"): (-0.3, "complaint:could be better"),
+    ("could", "have", "been", "better"): (-0.3, "complaint:could be better"),
+    ("bring", "back"): (-0.3, "complaint:bring back"),
+    ("for", "nothing"): (-0.4, "complaint:for nothing"),
+    # Requests to fix, being stopped from doing something, and leaving for a rival.
+    ("need", "to", "fix"): (-0.4, "complaint:fix it"),
+    ("needs", "to", "fix"): (-0.4, "complaint:fix it"),
+    ("please", "fix"): (-0.4, "complaint:fix it"),
+    ("fix", "your"): (-0.4, "complaint:fix it"),
+    ("fix", "this"): (-0.4, "complaint:fix it"),
+    ("wont", "let", "me"): (-0.5, "complaint:won't let me"),
+    ("doesnt", "let", "me"): (-0.5, "complaint:won't let me"),
+    ("didnt", "let", "me"): (-0.5, "complaint:won't let me"),
+    ("cant", "even"): (-0.3, "complaint:can't even"),
+    ("switching", "to", "another"): (-0.6, "complaint:switching"),
+    ("switching", "providers"): (-0.6, "complaint:switching"),
+    ("switching", "carriers"): (-0.6, "complaint:switching"),
+    ("switching", "banks"): (-0.6, "complaint:switching"),
+    ("time", "to", "switch"): (-0.5, "complaint:switching"),
+    ("runs", "out"): (-0.3, "complaint:runs out"),
+    ("seriously", "?"): (-0.4, "complaint:seriously?"),
+    # Better before: "used to be good" negates the praise that follows, "used to work" complains.
+    ("used", "to", "be"): (0.0, "negation"),
+    ("used", "to", "work"): (-0.5, "complaint:used to work"),
+    ("used", "to", "love"): (-0.4, "complaint:used to love"),
+    ("raised", "the", "price"): (-0.5, "complaint:price hike"),
+    ("raised", "the", "prices"): (-0.5, "complaint:price hike"),
+    ("took", "away"): (-0.4, "complaint:took away"),
+    ("need", "more"): (-0.3, "complaint:need more"),
+    ("needs", "more"): (-0.3, "complaint:need more"),
+    ("need", "more", "of"): (0.0, ""),  # "I need more of these": a wish, not a shortfall
+    ("needs", "more", "of"): (0.0, ""),
+    ("just", "shrugged"): (-0.5, "complaint:shrugged"),
+    ("ran", "out"): (-0.3, "complaint:runs out"),
+    # "can't stop using it": delight, not a failure to stop.
+    ("cant", "stop", "using"): (0.5, "lexicon:can't stop using"),
+    ("cant", "stop", "playing"): (0.5, "lexicon:can't stop using"),
+    ("cant", "stop", "listening"): (0.5, "lexicon:can't stop using"),
+    ("cant", "stop", "watching"): (0.5, "lexicon:can't stop using"),
+    ("cant", "stop", "wearing"): (0.5, "lexicon:can't stop using"),
     ("isnt", "worth"): (-0.6, "complaint:not worth it"),
     ("wasnt", "worth"): (-0.6, "complaint:not worth it"),
     ("would", "not", "recommend"): (-0.7, "complaint:would not recommend"),

@@ -1,10 +1,13 @@
 """A small linear model that decides whether a mention is negative, on top of the lexicon.
 
 Logistic regression over hashed word unigrams and bigrams (negation-marked, as in Das & Chen
-2001 and Pang et al. 2002) plus a few dense features from the lexicon pass of
-`detectors.sentiment` (its polarity, complaint, sarcasm, negation and question signals). The
-lexicon carries what generalises (opinion words, complaint shapes); the n-grams learn the
-vocabulary of many domains that the word lists do not hold ("downgraded", "doesn't hold charge").
+2001 and Pang et al. 2002), the lexicon pass's own reading of the mention as hashed features
+(its polarity in steps of 0.2, and each signal that fired: "complaint:refund", "sarcasm",
+"negation"…), and a few dense features from that pass (polarity, complaint, sarcasm, negation
+and question signals). The lexicon carries what generalises (opinion words, complaint shapes,
+negation and irony handled in context); the n-grams learn the vocabulary of many domains that the
+word lists do not hold ("downgraded", "doesn't hold charge"), and the signal features let the
+model learn how far to trust each rule.
 
 The weights ship as `sentiment_model.json`, trained by `benchmarks/train_sentiment.py` on the
 development data in `benchmarks/data/sentiment/` (licences in its README). Pure Python: no numpy
@@ -36,6 +39,8 @@ DENSE_NAMES: tuple[str, ...] = (
     "exclamation",
     "why_question",  # the lexicon's "why …?" grievance
 )
+# /2: buckets also hold the lexicon's polarity step and signals (`lexicon_buckets`).
+FORMAT = "crisisbot-sentiment-linear/2"
 # Tokens that end the reach of a negation mark ("not good, but fine" only negates "good").
 _CLAUSE_END = frozenset(".,;:!?\u2026")
 
@@ -44,10 +49,11 @@ _CLAUSE_END = frozenset(".,;:!?\u2026")
 class LinearModel:
     """Hashed weights (int16 times `scale`), dense weights and bias: one logistic unit.
 
-    `confirm` and `override` are the decision band, chosen by the training procedure: a mention
-    the lexicon calls negative stays negative at probability >= confirm; one it does not call
-    negative becomes negative at >= override. The model overturns the lexicon only when sure;
-    confirm 0 and override above 1 leave the lexicon's labels as they are.
+    `confirm`, `override` and `override_positive` are the decision band, set by the training
+    procedure: a mention the lexicon calls negative stays negative at probability >= confirm;
+    one it calls neutral becomes negative at >= override, one it calls positive at >=
+    override_positive (a clear opinion the other way is overturned only when the model is nearly
+    certain). Confirm 0 and both overrides above 1 leave the lexicon's labels as they are.
     """
 
     bits: int
@@ -57,11 +63,16 @@ class LinearModel:
     bias: float
     confirm: float = 0.5
     override: float = 0.5
+    override_positive: float = 0.5
 
     @property
     def enabled(self) -> bool:
         """False for the lexicon-only band, where no probability could change a label."""
-        return self.confirm > 0 or self.override <= 1
+        return self.confirm > 0 or min(self.override, self.override_positive) <= 1
+
+    def overrides_at(self, lexicon_positive: bool) -> float:
+        """The probability at which the model calls negative what the lexicon does not."""
+        return self.override_positive if lexicon_positive else self.override
 
     def logit(self, buckets: Iterable[int], dense: Sequence[float]) -> float:
         w = self.weights
@@ -72,7 +83,7 @@ class LinearModel:
         raw = zlib.compress(array("h", self.weights).tobytes(), 9)
         return json.dumps(
             {
-                "format": "crisisbot-sentiment-linear/1",
+                "format": FORMAT,
                 "bits": self.bits,
                 "scale": self.scale,
                 "dense_names": list(DENSE_NAMES),
@@ -80,6 +91,7 @@ class LinearModel:
                 "bias": self.bias,
                 "confirm": self.confirm,
                 "override": self.override,
+                "override_positive": self.override_positive,
                 "weights_int16_zlib_b64": base64.b64encode(raw).decode("ascii"),
             },
             indent=1,
@@ -88,7 +100,7 @@ class LinearModel:
     @classmethod
     def from_json(cls, text: str) -> LinearModel:
         data = json.loads(text)
-        if data.get("format") != "crisisbot-sentiment-linear/1":
+        if data.get("format") != FORMAT:
             raise ValueError(f"unknown sentiment model format: {data.get('format')!r}")
         if tuple(data["dense_names"]) != DENSE_NAMES:
             raise ValueError("sentiment model was trained with other dense features")
@@ -104,6 +116,7 @@ class LinearModel:
             data["bias"],
             data["confirm"],
             data["override"],
+            data["override_positive"],
         )
 
     @classmethod
@@ -144,6 +157,19 @@ def buckets(tokens: Sequence[str], negators: frozenset[str], bits: int = BITS) -
         if tok in negators:
             negated = True
         prev = tok
+    return out
+
+
+def lexicon_buckets(polarity: float, signals: Iterable[str], bits: int = BITS) -> set[int]:
+    """Hashed features of the lexicon's verdict: its polarity in steps of 0.2 and its signals.
+
+    The polarity step lets the model trust a clear lexicon verdict more than a faint one
+    without assuming the trust is linear; each signal lets it learn how reliable that rule is
+    across domains (a "complaint:" word in stock talk, "sarcasm" in product reviews).
+    """
+    mask = (1 << bits) - 1
+    out = {zlib.crc32(f"\x00polarity {round(polarity * 5)}".encode()) & mask}
+    out.update(zlib.crc32(f"\x00signal {s}".encode()) & mask for s in signals)
     return out
 
 

@@ -395,8 +395,8 @@ def _content(
         }
         for i in reach[:5]
     ]
-    # Mentions carry `lang` once stored with it (optional: older records and tests lack it).
-    langs = [lang for i in window if (lang := getattr(mentions[i], "lang", None))]
+    # Stored rows carry `language`, ingest records `lang` (older rows have neither: not counted).
+    langs = [lang for i in window if (lang := language_of(mentions[i]))]
     languages = [{"lang": lang, "share": sh} for lang, sh in language_shares(langs)]
     return _Content(
         len(window), share, base_neg / base_n if base_n else 0.0, z, rising, top, window, languages

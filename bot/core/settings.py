@@ -42,6 +42,7 @@ class Settings:
     config_path: Path = Path("crisisbot.toml")
     config_explicit: bool = False  # CRISIS_CONFIG was set: a missing file is then an error
     ingest_token: str | None = None
+    sentiment_model: bool = True  # CRISIS_SENTIMENT_MODEL: "off" leaves the lexicon to decide
     extra: Mapping[str, str] = field(default_factory=dict)  # the rest of the environment
 
     @classmethod
@@ -60,6 +61,7 @@ class Settings:
             config_path=Path(get("CRISIS_CONFIG") or "crisisbot.toml"),
             config_explicit=get("CRISIS_CONFIG") is not None,
             ingest_token=get("CRISIS_INGEST_TOKEN"),
+            sentiment_model=sentiment_model_setting(env),
             extra=dict(env),
         )
 
@@ -75,6 +77,17 @@ class Settings:
         for name in names:
             if not values[name]:
                 raise SettingsError(name, "is not set")
+
+
+_SWITCH = {"on": True, "1": True, "true": True, "off": False, "0": False, "false": False}
+
+
+def sentiment_model_setting(env: Mapping[str, str]) -> bool:
+    """CRISIS_SENTIMENT_MODEL: on (default) or off, the trained English sentiment model."""
+    value = (env.get("CRISIS_SENTIMENT_MODEL") or "").strip().lower() or "on"
+    if value not in _SWITCH:
+        raise SettingsError("CRISIS_SENTIMENT_MODEL", f"must be on or off, not {value!r}")
+    return _SWITCH[value]
 
 
 def _token(value: str | None, name: str, prefixes: tuple[str, ...]) -> str | None:

@@ -24,7 +24,6 @@ from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
 from bot.response import incidents
-from detectors.language import language_shares
 from detectors.storm import Assessment, StaleState, StormSettings, StormTracker
 from models import DetectorState, Incident, Mention
 
@@ -459,12 +458,11 @@ def evidence_for(
         for m in (mentions[i] for i in result.sample_indexes[:5])
     ]
     evidence = {**result.evidence, "samples": samples}
-    since = now - timedelta(minutes=settings.window_minutes)
-    # The window's languages, largest share first (unknown, e.g. rows from before the language
-    # column, counts as "und"): the alert says "87% Bulgarian".
-    shares = language_shares(m.language for m in mentions if since < m.created_at <= now)
-    if shares:
-        evidence["languages"] = dict(shares)
+    # The storm window's languages as the detector counted them, largest share first, stored as
+    # {"bg": 0.87, "en": 0.13}: the alert says "87% Bulgarian".
+    languages = result.evidence.get("languages") or []
+    if languages:
+        evidence["languages"] = {row["lang"]: row["share"] for row in languages}
     evidence["reasons"] = reasons_for(result, evidence, settings)
     return evidence
 

@@ -90,3 +90,24 @@ def test_sentiment_reads_lines_and_writes_json_lines(
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["label"] for r in rows] == ["negative", "positive", "neutral"]
     assert all(-1 <= r["polarity"] <= 1 for r in rows)
+
+
+def test_sentiment_model_can_be_switched_off_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from detectors import sentiment_model as sm
+    from detectors.sentiment import analyze_with, use_model
+
+    text = "the screen went black after a week"  # no word the lexicon knows: the model's catch
+    lines = []
+    try:
+        for switch in ("on", "off"):
+            monkeypatch.setenv("CRISIS_SENTIMENT_MODEL", switch)
+            monkeypatch.setattr("sys.stdin", io.StringIO(text + "\n"))
+            assert main(["sentiment"]) == 0
+            lines.append(json.loads(capsys.readouterr().out)["label"])
+    finally:
+        use_model(True)
+    assert lines == [analyze_with(text, sm.shipped_model()).label, analyze_with(text, None).label]
+    monkeypatch.setenv("CRISIS_SENTIMENT_MODEL", "maybe")
+    assert main(["sentiment"]) == 2

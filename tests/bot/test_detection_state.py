@@ -171,3 +171,31 @@ def test_a_quiet_brand_with_a_state_is_kept_moving_not_rebuilt(stack: Stack) -> 
     _new_process()
     _, read, rebuilds = _pass(stack, quiet + timedelta(minutes=5))
     assert rebuilds == 1 and read == 0
+
+
+@pytest.mark.parametrize("stored_by", ["other detector code", "an unreadable state"])
+def test_a_state_the_current_detector_cannot_resume_is_rebuilt(
+    stack: Stack, stored_by: str
+) -> None:
+    # A new detector version (issue 12 added the stand-out channel's fields to VolumeDetector)
+    # never unpickles an older version's state: the detectors' code is in the key, so the old row
+    # is simply not found, and a state that does not unpickle is rebuilt, never fatal.
+    end = stack.bot.clock()
+    _store(stack, list(sample_storm(end, calm_days=4)), end)
+    calm = end - timedelta(hours=3)
+    _pass(stack, calm)
+    with stack.bot.transaction() as session:
+        row = session.scalars(select(DetectorState)).one()
+        if stored_by == "other detector code":
+            row.settings_hash = "0" * 64  # the key another version of detectors/ computed
+        else:
+            row.state = b"not a pickle"
+    _new_process()
+    result, read, _ = _pass(stack, end)
+    expected, history = _fresh(stack, end)
+    _same(result, expected)
+    assert read == history, "rebuilt from the whole look-back"
+    assert result.fired
+    with stack.bot.sessions() as session:
+        hashes = session.scalars(select(DetectorState.settings_hash)).all()
+    assert detect.settings_hash(detect.storm_settings(stack.bot.config, "Acme")) in hashes

@@ -33,6 +33,13 @@ def test_values_are_read_and_normalised() -> None:
     assert s.port == 8080
 
 
+def test_the_sentiment_model_is_on_unless_switched_off() -> None:
+    assert Settings.from_env({}).sentiment_model
+    assert Settings.from_env({"CRISIS_SENTIMENT_MODEL": " ON "}).sentiment_model
+    assert not Settings.from_env({"CRISIS_SENTIMENT_MODEL": "off"}).sentiment_model
+    assert not Settings.from_env({"CRISIS_SENTIMENT_MODEL": "0"}).sentiment_model
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -44,6 +51,7 @@ def test_values_are_read_and_normalised() -> None:
         ("CRISIS_CHANNEL", "#crisis"),
         ("CRISIS_APPROVERS", "U01,@bob"),
         ("PORT", "70000"),
+        ("CRISIS_SENTIMENT_MODEL", "maybe"),
     ],
 )
 def test_a_malformed_setting_is_named(name: str, value: str) -> None:

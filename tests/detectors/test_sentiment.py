@@ -231,6 +231,8 @@ DOMAIN_COMPLAINTS = [
     "TelcoNet shares plunge as subscribers leave",
     "BankOne downgraded to underperform",
     "GadgetCo cuts dividend and lays off 2,000",
+    "$GDGT getting crushed today",
+    "$GDGT falls after earnings",
 ]
 
 
@@ -287,3 +289,124 @@ def test_too_makes_a_description_a_complaint() -> None:
     assert analyze_with("the strap is too short", None).label == "negative"
     assert analyze_with("the strap is short", None).label == "neutral"
     assert analyze("not too bad").label != "negative"
+
+
+@pytest.mark.parametrize(
+    ("complaint", "praise"),
+    [
+        ("why does autocorrect keep changing my words", "the camera keeps getting better"),
+        ("my headphones keep disconnecting", "they keep making great phones"),
+    ],
+)
+def test_keep_doing_is_a_repeated_failure_unless_it_is_praise(complaint: str, praise: str) -> None:
+    result = analyze_with(complaint, None)
+    assert result.label == "negative"
+    assert any(s.startswith("complaint:keep") for s in result.signals)
+    assert analyze_with(praise, None).label != "negative"
+
+
+def test_speed_after_a_complaint_is_the_failures() -> None:
+    assert analyze_with("the update drains my battery so fast", None).label == "negative"
+    assert analyze_with("delivery was so fast", None).label == "positive"
+
+
+def test_praise_of_the_brands_act_is_ironic_next_to_a_complaint() -> None:
+    ironic = analyze_with("great job losing my luggage again", None)
+    assert ironic.label == "negative"
+    assert "sarcasm" in ironic.signals
+    assert analyze_with("great job on the launch event", None).label == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not what I expected from a $1000 phone",
+        "could be better honestly",
+        "bring back the old design",
+        "spent an hour at the store for nothing",
+        "texts not delivering since the update",
+        "the strap snapped after two weeks",
+    ],
+)
+def test_unmet_expectations_without_opinion_words(text: str) -> None:
+    assert analyze_with(text, None).label == "negative", analyze_with(text, None)
+
+
+def test_a_fixed_problem_is_over() -> None:
+    fixed = analyze_with("thanks for fixing the outage so quickly", None)
+    assert fixed.label == "positive"
+    assert "sarcasm" not in fixed.signals
+    # Not fixed, fixed in another clause, or "the fix" that broke something: still complaints.
+    for text in (
+        "they still haven't fixed the outage",
+        "you fixed nothing, outage again",
+        "the fix broke my wifi",
+        "fixed the crash, now it freezes",
+    ):
+        assert analyze_with(text, None).label == "negative", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you really need to fix the notifications",
+        "your website won't let me check in",
+        "I'm switching to another brand",
+        "my data runs out in a week now",
+        "your fraud team blocked my card abroad, great timing",
+        "airpods case won't close properly",
+    ],
+)
+def test_requests_blocks_and_churn_are_complaints(text: str) -> None:
+    assert analyze_with(text, None).label == "negative", analyze_with(text, None)
+
+
+def test_cant_stop_using_is_delight() -> None:
+    assert analyze_with("can't stop using this new tablet", None).label == "positive"
+
+
+def test_wanting_the_old_one_back_is_a_complaint() -> None:
+    for text in ("i want my old phone back", "I want the old design back"):
+        assert analyze_with(text, None).label == "negative", text
+    for text in ("I want to go back to Paris", "we want you back as our provider"):
+        assert analyze_with(text, None).label != "negative", text
+
+
+def test_a_question_about_a_long_wait_is_still_a_complaint() -> None:
+    text = "is there a reason my transfer has been pending for a week?"
+    assert analyze_with(text, None).label == "negative"
+    assert analyze_with("how long does a refund take?", None).label == "neutral"
+
+
+def test_seriously_asked_is_exasperation() -> None:
+    assert analyze_with("@Fruit seriously?", None).label == "negative"
+
+
+def test_a_replaced_part_is_thanks_not_irony() -> None:
+    text = "they replaced my cracked screen for free, great service"
+    assert analyze_with(text, None).label == "positive"
+    assert analyze_with("2 hours on hold, great service", None).label == "negative"
+    assert (
+        analyze_with("replaced my phone, now the new one is broken too", None).label == "negative"
+    )
+
+
+def test_better_before_is_a_complaint() -> None:
+    assert analyze_with("@Fruit ur phones used to be good smh", None).label == "negative"
+    assert analyze_with("I used to love this app", None).label == "negative"
+    assert analyze_with("it used to be bad, now it is great", None).label == "positive"
+
+
+def test_a_short_verdict_after_a_complaint_is_ironic() -> None:
+    ironic = analyze_with("dropped my phone once and the screen shattered. great design", None)
+    assert ironic.label == "negative"
+    assert "sarcasm" in ironic.signals
+    assert analyze_with("Great phone. No complaints", None).label == "positive"
+    assert analyze_with("fast delivery. great seller", None).label == "positive"
+
+
+def test_a_shortfall_is_a_complaint_but_wanting_more_of_it_is_not() -> None:
+    assert analyze_with("you need more agents at check in", None).label == "negative"
+    assert analyze_with("I need more of these!", None).label != "negative"
+    assert analyze_with("charging cable frayed after 3 months, again", None).label == "negative"
+    assert analyze_with("the agent just shrugged", None).label == "negative"

@@ -15,7 +15,14 @@ from benchmarks import sentiment_data as data
 from benchmarks import train_sentiment as training
 from detectors import sentiment_lexicon as lx
 from detectors import sentiment_model as sm
-from detectors.sentiment import analyze, analyze_with, features
+from detectors.sentiment import (
+    analyze,
+    analyze_with,
+    features,
+    model_buckets,
+    model_in_use,
+    use_model,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SMALL_BITS = 12  # a small table keeps the training tests fast
@@ -32,33 +39,28 @@ def test_shipped_model_loads_with_a_sane_band() -> None:
     model = sm.shipped_model()
     assert model.bits == sm.BITS
     assert len(model.weights) == 1 << sm.BITS
-    band = (model.confirm, model.override)
-    assert band == training.LEXICON_ONLY or 0 < model.confirm <= 0.5 <= model.override < 1
+    band = (model.confirm, model.override, model.override_positive)
+    assert band == training.LEXICON_ONLY or 0 < band[0] <= 0.5 <= band[1] <= band[2] < 1
     assert any(model.weights)
 
 
 def test_model_file_round_trips() -> None:
     # Switched on (the shipped file may carry the lexicon-only band), so the weights matter.
-    model = dataclasses.replace(sm.shipped_model(), confirm=0.3, override=0.6)
+    model = training.with_band(sm.shipped_model(), (0.3, 0.6, 0.95))
     again = sm.LinearModel.from_json(model.to_json())
     assert again.weights == model.weights
-    assert (again.dense, again.bias, again.confirm, again.override) == (
-        model.dense,
-        model.bias,
-        0.3,
-        0.6,
-    )
+    assert again == model
     texts = ["the update bricked my phone", "love it", "is the store open?", "meh, fine", ""]
     assert [analyze_with(t, again) for t in texts] == [analyze_with(t, model) for t in texts]
 
 
 def test_analyze_uses_the_shipped_model() -> None:
     texts = ["the update bricked my phone", "love it", "is the store open?", "meh, fine"]
-    assert [analyze(t) for t in texts] == [analyze_with(t, sm.shipped_model()) for t in texts]
+    assert [analyze(t, "en") for t in texts] == [analyze_with(t, sm.shipped_model()) for t in texts]
 
 
 def test_model_file_of_another_format_is_refused() -> None:
-    text = sm.shipped_model().to_json().replace("crisisbot-sentiment-linear/1", "other/9")
+    text = sm.shipped_model().to_json().replace(sm.FORMAT, "crisisbot-sentiment-linear/1")
     with pytest.raises(ValueError, match="format"):
         sm.LinearModel.from_json(text)
 
@@ -104,8 +106,18 @@ def test_the_lexicon_only_band_changes_no_label() -> None:
     sure_yes, sure_no = _constant_model(40.0), _constant_model(-40.0)
     for text in ("GadgetCo sold 3 million units", "the battery died after a day", "love it"):
         for model in (sure_yes, sure_no):
-            off = dataclasses.replace(model, confirm=0.0, override=training.LEXICON_ONLY[1])
+            off = training.with_band(model, training.LEXICON_ONLY)
             assert analyze_with(text, off) == analyze_with(text, None)
+
+
+def test_a_positive_lexicon_verdict_is_overturned_only_when_the_model_is_nearly_sure() -> None:
+    text = "love it"
+    assert analyze_with(text, None).label == "positive"
+    band = dict(confirm=0.4, override=0.5, override_positive=0.9)
+    unsure = dataclasses.replace(_constant_model(1.0), **band)  # probability 0.73
+    assert analyze_with(text, unsure) == analyze_with(text, None)
+    sure = dataclasses.replace(_constant_model(20.0), **band)
+    assert analyze_with(text, sure).label == "negative"
 
 
 def test_an_unsure_model_leaves_the_lexicon_alone() -> None:
@@ -162,9 +174,7 @@ def test_every_domain_weighs_the_same_in_training() -> None:
     assert sum(weights) == pytest.approx(len(rows))
 
 
-def test_band_is_chosen_without_the_domain_left_out() -> None:
-    # Domain "c" would be scored by the caller: it must not be held out in the inner loop,
-    # so a band is chosen even when "c" is the only domain of its kind.
+def test_training_is_deterministic_and_fit_ships_the_decision_rule() -> None:
     rows = training.featurise(
         [
             *(data.Example(f"order {n} lost", "negative", d) for n in range(6) for d in "ab"),
@@ -172,8 +182,49 @@ def test_band_is_chosen_without_the_domain_left_out() -> None:
         ],
         SMALL_BITS,
     )
-    band = training.choose_band(rows, ["a", "b"])
-    assert band in training.BANDS
+    first, again = training.fit(rows, SMALL_BITS), training.fit(rows, SMALL_BITS)
+    assert first == again
+    assert (first.confirm, first.override, first.override_positive) == training.DECISION
+
+
+def test_the_model_reads_the_lexicons_verdict_as_features() -> None:
+    tokens, _, lexicon = features("still no refund, thanks for nothing")
+    found = model_buckets(tokens, lexicon, sm.BITS)
+    assert sm.buckets(tokens, lx.NEGATORS) < found
+    assert sm.lexicon_buckets(lexicon.polarity, lexicon.signals) <= found
+    assert len(sm.lexicon_buckets(-0.5, ["sarcasm"])) == 2
+    assert sm.lexicon_buckets(-0.5, []) != sm.lexicon_buckets(0.5, [])
+
+
+def test_the_model_can_be_switched_off() -> None:
+    texts = ["the update bricked my phone", "love it", "GadgetCo sold 3 million units", ""]
+    assert model_in_use()
+    try:
+        use_model(False)
+        assert not model_in_use()
+        assert [analyze(t, "en") for t in texts] == [analyze_with(t, None) for t in texts]
+    finally:
+        use_model(True)
+    assert [analyze(t, "en") for t in texts] == [analyze_with(t, sm.shipped_model()) for t in texts]
+
+
+def test_the_shipped_model_decides_and_keeps_clear_cases() -> None:
+    model = sm.shipped_model()
+    assert (model.confirm, model.override, model.override_positive) == training.DECISION
+    negative = ["the update bricked my phone", "had to return it", "been on hold for an hour"]
+    other = ["great phone, works perfectly", "not bad at all", "is the store open?"]
+    assert [analyze(t).label == "negative" for t in negative + other] == [True] * 3 + [False] * 3
+
+
+def test_the_shipped_model_catches_complaints_the_lexicon_misses() -> None:
+    texts = [
+        "the screen went black after a week",
+        "they charged me twice",
+        "battery barely lasts till lunch",
+        "the app logs me out every day",
+    ]
+    assert all(analyze_with(t, None).label != "negative" for t in texts)
+    assert sum(analyze(t, "en").label == "negative" for t in texts) >= 3
 
 
 def test_shipped_data_loads_and_is_documented() -> None:

@@ -291,6 +291,20 @@ class RowM(M):
     language: str | None = None  # as the stored rows carry it
 
 
+def test_evidence_counts_the_language_stored_rows_carry() -> None:
+    # Stored rows carry `language` (not the ingest record's `lang`): it must reach the evidence.
+    now = T0 + timedelta(days=7, hours=15)
+    window = [
+        RowM(created_at=now - timedelta(minutes=m), text="Пак няма ток", language=lang)
+        for m, lang in zip(range(1, 41), ["bg"] * 30 + ["en"] * 10, strict=True)
+    ]
+    mentions = sorted(calm_mentions(8, base=1.0) + window, key=lambda m: m.created_at)
+    assert assess(mentions, now, SETTINGS).evidence["languages"] == [
+        {"lang": "bg", "share": 0.75},
+        {"lang": "en", "share": 0.25},
+    ]
+
+
 def test_keywords_per_language_match_each_mention_in_its_own_language() -> None:
     now = T0 + timedelta(days=7, hours=15)
     texts = {"bg": "Изтекоха данните, пак breach", "en": "Acme data breach, изтичане"}

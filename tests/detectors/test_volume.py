@@ -10,8 +10,14 @@ from detectors.volume import VolumeDetector, VolumeSettings, run_series
 from tests.detectors.synth import BIN, T0, series
 
 
-def alerts(points: list) -> list[int]:
-    return [i for i, r in enumerate(run_series(points)) if r.alert]
+def alerts(points: list, settings: VolumeSettings | None = None) -> list[int]:
+    return [i for i, r in enumerate(run_series(points, settings)) if r.alert]
+
+
+# The defaults wait for four bins to confirm a spike under z 9 (issue 12's leave-one-series-out
+# pick: retweet cascades of a few bins are the commonest false alerts). Tests of the other
+# mechanics on two- or three-bin bursts spell out one bin of confirmation, as it was before.
+ONE_BIN = VolumeSettings(confirm_bins=1)
 
 
 def test_causal_prefix_gives_prefix_of_output() -> None:
@@ -39,7 +45,7 @@ def test_storm_on_top_of_rhythm_alerts_once_and_early() -> None:
     pts = series(10, base=30, seed=2, storm_at=at, storm_total=1500, storm_bins=24, weekend=1.0)
     found = alerts(pts)
     assert len(found) == 1
-    assert at <= found[0] <= at + 3
+    assert at <= found[0] <= at + 5  # confirmed over four bins: 20 minutes
 
 
 def test_slow_growth_does_not_alert() -> None:
@@ -56,7 +62,9 @@ def test_sparse_calm_poisson_is_quiet() -> None:
 
 # 40 extra mentions on top of ~18 usual in that hour is borderline, so the 40 case runs on a
 # quieter brand (~9 an hour). Smaller storms take longer: sums grow as sqrt(bins) on this scale.
-@pytest.mark.parametrize(("total", "base", "within"), [(40, 0.5, 12), (60, 1.0, 12), (100, 1.0, 5)])
+# A storm under z 9 alerts once four more bins confirm it (`confirm_bins`, picked by issue 12's
+# leave-one-series-out runs): the borderline ones within 80 minutes, a clear one within 40.
+@pytest.mark.parametrize(("total", "base", "within"), [(40, 0.5, 16), (60, 1.0, 16), (100, 1.0, 8)])
 def test_sparse_storm_alerts_within_a_few_bins(total: int, base: float, within: int) -> None:
     at = 7 * 288 + 140  # a weekday afternoon after a quiet week
     found = alerts(series(8, base=base, seed=7, storm_at=at, storm_total=total, storm_bins=12))
@@ -125,7 +133,7 @@ def test_a_second_bigger_storm_alerts_again_a_later_storm_too() -> None:
     assert first <= found[0] <= first + 6
     assert second <= found[1] <= second + 3  # 8 hours later but far bigger: a new alert
     # Four days on, the big storm no longer widens the spreads: a small storm alerts again.
-    assert third <= found[2] <= third + 6
+    assert third <= found[2] <= third + 10
 
 
 def _with_spikes(spikes: dict[int, float]) -> list[tuple]:
@@ -141,8 +149,10 @@ def test_an_isolated_one_bin_blip_is_not_a_storm() -> None:
 
 def test_a_spike_that_goes_on_alerts_one_bin_later() -> None:
     at = 4 * 288 + 150
-    found = alerts(_with_spikes({at: 70.0, at + 1: 45.0, at + 2: 30.0}))
+    found = alerts(_with_spikes({at: 70.0, at + 1: 45.0, at + 2: 30.0}), ONE_BIN)
     assert found == [at + 1]
+    # The defaults want four bins of confirmation (z >= 3 on some scale, the hour's included).
+    assert alerts(_with_spikes({at: 70.0, at + 1: 45.0, at + 2: 30.0})) == [at + 4]
 
 
 def test_a_huge_spike_alerts_at_once_without_waiting() -> None:
@@ -157,12 +167,13 @@ def test_a_burst_at_the_same_time_as_on_a_recent_day_is_routine() -> None:
     day2, day4 = 2 * 288 + 150, 4 * 288 + 150
     post = {day2: 70.0, day2 + 1: 45.0}
     again = _with_spikes(post | {day4: 70.0, day4 + 1: 45.0})
-    assert alerts(again) == [day2 + 1]
-    off = [i for i, r in enumerate(run_series(again, VolumeSettings(routine_days=0))) if r.alert]
-    assert off == [day2 + 1, day4 + 1]
+    assert alerts(again, ONE_BIN) == [day2 + 1]
+    off = VolumeSettings(routine_days=0, confirm_bins=1)
+    assert alerts(again, off) == [day2 + 1, day4 + 1]
     later = day4 + 12
-    assert alerts(_with_spikes(post | {later: 70.0, later + 1: 45.0})) == [day2 + 1, later + 1]
-    assert alerts(_with_spikes(post | {day4: 600.0}))[1:] == [day4]
+    found = alerts(_with_spikes(post | {later: 70.0, later + 1: 45.0}), ONE_BIN)
+    assert found == [day2 + 1, later + 1]
+    assert alerts(_with_spikes(post | {day4: 600.0}), ONE_BIN)[1:] == [day4]
 
 
 def test_likelihood_gate_option_skips_blips_and_keeps_storms() -> None:
@@ -219,8 +230,11 @@ def test_a_quiet_week_does_not_make_the_usual_burst_news() -> None:
     at = 22 * 288 + 150
     for seed in range(3):
         pts = _bursty_then_quiet(seed, 80.0, at)
-        assert [i for i in alerts(pts) if i >= at] == []
-        week = [r.alert for r in run_series(pts, VolumeSettings(spread_days=7.0))]
+        assert [i for i in alerts(pts, ONE_BIN) if i >= at] == []
+        week = [r.alert for r in run_series(pts, VolumeSettings(spread_days=7.0, confirm_bins=1))]
         assert any(week[at : at + 3])
-        found = [i for i in alerts(_bursty_then_quiet(seed, 80.0, at, storm_total=1500)) if i >= at]
+        stormy = _bursty_then_quiet(seed, 80.0, at, storm_total=1500)
+        found = [i for i in alerts(stormy, ONE_BIN) if i >= at]
         assert found and found[0] <= at + 3  # a real storm still alerts at once
+        found = [i for i in alerts(stormy) if i >= at]
+        assert found and found[0] <= at + 5  # with the defaults' four bins of confirmation

@@ -399,3 +399,11 @@ def test_emoticons_survive_transliteration(text: str, label: str, signal: str) -
     result = analyze(text, "bg")
     assert result.label == label, result
     assert signal in result.signals
+
+
+def test_slang_intensifiers_and_everyday_pain() -> None:
+    cool = analyze("Бясно яко беше", "bg")  # "бясно" intensifies here, it is not "бесен"
+    assert cool.label == "positive", cool
+    assert "lexicon:бесен" not in cool.signals
+    assert analyze("Зверски ме боли главата", "bg").label == "negative"
+    assert analyze("Да му се не види", "bg").label == "negative"

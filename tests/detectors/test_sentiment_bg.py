@@ -407,3 +407,11 @@ def test_slang_intensifiers_and_everyday_pain() -> None:
     assert "lexicon:бесен" not in cool.signals
     assert analyze("Зверски ме боли главата", "bg").label == "negative"
     assert analyze("Да му се не види", "bg").label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Желая да попитам нещо", "Колко медала спечели България?", "Лекарите стачкуват от понеделник"],
+)
+def test_stance_less_news_and_questions_stay_neutral(text: str) -> None:
+    assert analyze(text, "bg").label == "neutral", analyze(text, "bg")

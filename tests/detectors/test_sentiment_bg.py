@@ -415,3 +415,16 @@ def test_slang_intensifiers_and_everyday_pain() -> None:
 )
 def test_stance_less_news_and_questions_stay_neutral(text: str) -> None:
     assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Никога няма да се оправи тази държава",
+        "Прекрасно, пак вдигнаха данъците",  # ironic: praise next to a tax rise
+        "Всички са маскари",
+        "Мерзавци",
+    ],
+)
+def test_hopelessness_tax_rises_and_insults(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")

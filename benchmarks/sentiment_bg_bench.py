@@ -9,6 +9,9 @@ Sets:
   authors read half A (even IDs) and its errors; half B (odd IDs) is held out, only its aggregate
   score is computed, so B is the figure to quote. `--kfold` runs `train_bg_sentiment` for the
   held-out rules+model figure (about a minute; the model is optional and not shipped).
+- `benchmarks/data/bg/general.jsonl`: 162 general Bulgarian tweets (politics, prices, roads,
+  health, schools, weather, sport, holidays, everyday life) written as a check set before the
+  general-vocabulary rules; only its aggregate score is printed (`--errors` never shows it).
 - `benchmarks/data/bg/mentions.jsonl`: 305 brand mentions written for the project (see the
   README beside it); per kind as well. Written by the lexicon's authors: a regression and sanity
   check, not evidence of generalisation.
@@ -34,6 +37,7 @@ from detectors.sentiment import analyze  # noqa: E402
 
 CINEXIO = REPO_ROOT.parent / "shared" / "data" / "sentiment" / "bg" / "cinexio_train.jsonl"
 MENTIONS = REPO_ROOT / "benchmarks" / "data" / "bg" / "mentions.jsonl"
+GENERAL = REPO_ROOT / "benchmarks" / "data" / "bg" / "general.jsonl"
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
@@ -44,8 +48,23 @@ def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
-def load_mentions() -> list[dict[str, str]]:
-    return [json.loads(line) for line in MENTIONS.read_text(encoding="utf-8").splitlines()]
+def load_mentions(path: Path = MENTIONS) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def report_general() -> None:
+    """Aggregate scores on the general-tweet check set; its errors are deliberately not shown."""
+    rows = load_mentions(GENERAL)
+    results = [analyze(r["text"], "bg") for r in rows]
+    gold = [r["label"] == "negative" for r in rows]
+    p, r, f = prf([s.label == "negative" for s in results], gold)
+    exact = sum(s.label == row["label"] for s, row in zip(results, rows, strict=True)) / len(rows)
+    counts = {
+        lab: sum(row["label"] == lab for row in rows) for lab in ("negative", "neutral", "positive")
+    }
+    print(f"Bulgarian general tweets, check set ({len(rows)}: {counts}; {GENERAL.name}):")
+    print("  (written before the general-vocabulary rules; errors deliberately not shown)")
+    print(f"  negative P {p:.3f} R {r:.3f} F1 {f:.3f}  3-class acc {exact:.3f}")
 
 
 def report(kfold: bool = False, errors: int = 0) -> None:
@@ -71,6 +90,7 @@ def report(kfold: bool = False, errors: int = 0) -> None:
     flagged = sum(any(s.startswith("crisis:") for s in results[i].signals) for i in crisis)
     print(f"  crisis signal on breach/safety/legal mentions: {flagged}/{len(crisis)}")
     print(f"texts/s, lang given: {speed_bg:,.0f}")
+    report_general()
     if errors:
         shown = 0
         for s, row in zip(results, rows, strict=True):

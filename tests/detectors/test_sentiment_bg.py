@@ -343,3 +343,88 @@ def test_an_ironic_word_needs_blame_near_it() -> None:
     text = "Супер е! Не обръщайте внимание на тъпите коментари!"
     praise_then_blame = score(text, use_model=False)
     assert "sarcasm" not in praise_then_blame.signals  # blame of something else, later
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # Public discourse: politics, prices, society (bg2, issue 14).
+        ("Олигарсите ограбиха държавата", "negative"),
+        ("Безработица и беднотия навсякъде", "negative"),
+        ("Тоя политик е клоун", "negative"),
+        ("Купуват гласове като на пазар", "negative"),
+        ("Цените са космически", "negative"),
+        ("Невъзможно е да се живее с тая пенсия", "negative"),
+        ("Заплатата не стига за нищо", "negative"),
+        ("До кога ще търпим това?", "negative"),
+        ("Кой ще отговаря за всичко това?", "negative"),
+        ("Стига вече!", "negative"),
+        ("Тази държава е за никъде", "negative"),
+        ("Пак ни направиха на маймуни", "negative"),
+        ("Нищо не се променя в тая държава", "negative"),
+        # Everyday gripes.
+        ("Задръстване навсякъде", "negative"),
+        ("Пак отложиха ремонта", "negative"),
+        ("Дъжд и кал, депресия", "negative"),
+        ("Много ме е яд", "negative"),
+        ("Не издържам повече", "negative"),
+        ("Страхотно време, няма що", "negative"),
+        # Joys, wishes, sport.
+        ("Шампиони сме!", "positive"),
+        ("Победихме!", "positive"),
+        ("Свалям шапка на лекарите", "positive"),
+        ("Голям кеф беше", "positive"),
+        ("Умирам от смях", "positive"),
+        ("Бъдете здрави!", "positive"),
+        # Results and word neighbours stay neutral.
+        ("Кой спечели мача?", "neutral"),
+        ("Стига до центъра за 10 минути", "neutral"),
+        ("Невъзможно е да се каже кой ще спечели", "neutral"),
+    ],
+)
+def test_general_public_discourse(text: str, label: str) -> None:
+    assert analyze(text, "bg").label == label, analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "signal"),
+    [
+        (":D", "positive", "emoticon::d"),
+        ("mnogo hubavo xD", "positive", "emoticon:xd"),
+        ("pak nqma tok :/", "negative", "emoticon::/"),
+    ],
+)
+def test_emoticons_survive_transliteration(text: str, label: str, signal: str) -> None:
+    """Latin letters of ":D" or "xD" do not make a text Latin-script, nor get transliterated."""
+    result = analyze(text, "bg")
+    assert result.label == label, result
+    assert signal in result.signals
+
+
+def test_slang_intensifiers_and_everyday_pain() -> None:
+    cool = analyze("Бясно яко беше", "bg")  # "бясно" intensifies here, it is not "бесен"
+    assert cool.label == "positive", cool
+    assert "lexicon:бесен" not in cool.signals
+    assert analyze("Зверски ме боли главата", "bg").label == "negative"
+    assert analyze("Да му се не види", "bg").label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Желая да попитам нещо", "Колко медала спечели България?", "Лекарите стачкуват от понеделник"],
+)
+def test_stance_less_news_and_questions_stay_neutral(text: str) -> None:
+    assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Никога няма да се оправи тази държава",
+        "Прекрасно, пак вдигнаха данъците",  # ironic: praise next to a tax rise
+        "Всички са маскари",
+        "Мерзавци",
+    ],
+)
+def test_hopelessness_tax_rises_and_insults(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")

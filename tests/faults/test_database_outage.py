@@ -2,8 +2,9 @@
 
 During the outage a command gets the clear "try again" answer (not a 500, not silence), a
 pushed batch of mentions gets 503 so its sender retries, and /healthz says the database is
-unavailable. Afterwards the bot recovers by itself (pool_pre_ping): the same command works, the
-card is updated, the retried batch is stored and detected, and nothing was lost or doubled.
+unavailable. Afterwards the bot recovers by itself (dead pooled connections are replaced at
+checkout, models/session.py): the same command works, the card is updated, the retried batch
+is stored and detected, and nothing was lost or doubled.
 
 Only on PostgreSQL: it stops and starts the local cluster, so it runs alone in its own session
 (the fault tests are sequential) and always starts the cluster again in `finally`.

@@ -265,13 +265,19 @@ def _samples(mentions: Sequence[MentionLike], loud: list[int], crisis: list[int]
         (i for i in crisis if i not in loud),
         key=lambda i: mentions[i].polarity or 0.0,
     )
+    return distinct_texts(mentions, loud + rest)
+
+
+def distinct_texts(mentions: Sequence[MentionLike], order: list[int], limit: int = 5) -> list[int]:
+    """The first `limit` of `order` with no text twice (case and spacing ignored): five copies of
+    one retweeted complaint tell a comms lead less than five different ones."""
     out: list[int] = []
     seen: set[str] = set()
-    for i in loud + rest:
+    for i in order:
         key = " ".join((mentions[i].text or "").lower().split())
         if key not in seen:
             seen.add(key)
             out.append(i)
-        if len(out) == 5:
-            break
+            if len(out) == limit:
+                break
     return out

@@ -604,15 +604,4 @@ def _samples(mentions: Sequence[MentionLike], content: _Content) -> list[int]:
             -(mentions[i].author_followers or 0),
         ),
     )
-    # Distinct texts: five copies of one retweeted complaint tell a comms lead less than five
-    # different ones.
-    out: list[int] = []
-    seen: set[str] = set()
-    for i in picked + rest:
-        key = " ".join(mentions[i].text.lower().split())
-        if key not in seen:
-            seen.add(key)
-            out.append(i)
-        if len(out) == 5:
-            break
-    return out
+    return coldstart.distinct_texts(mentions, picked + rest)

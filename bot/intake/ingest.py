@@ -138,7 +138,8 @@ def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     unique = list({(r["source"], r["external_id"]): r for r in reversed(rows)}.values())
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return len(session.execute(_pg_insert(), _columns(unique)).all())
+        names = tuple(unique[0])  # the row builder's keys: one list of columns, not two
+        return len(session.execute(_pg_insert(names), _columns(unique, names)).all())
     if dialect == "sqlite":
         stmt: Any = sqlite_insert(MentionRow).on_conflict_do_nothing(
             index_elements=["source", "external_id"]
@@ -150,16 +151,10 @@ def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     return len(session.execute(stmt, unique).all())
 
 
-_COLUMNS = (
-    "source", "external_id", "brand", "author", "author_followers", "text", "url",
-    "created_at", "ingested_at", "polarity", "label", "language",
-)  # fmt: skip
-
-
-def _columns(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+def _columns(rows: Sequence[dict[str, Any]], names: tuple[str, ...]) -> dict[str, list[Any]]:
     """The batch column by column. psycopg dumps a list with one type, so numbers are made one
     type (a polarity of 0 beside 0.5; followers given as True, which SQLite stores as 1)."""
-    columns = {name: [r[name] for r in rows] for name in _COLUMNS}
+    columns = {name: [r[name] for r in rows] for name in names}
     columns["polarity"] = [None if v is None else float(v) for v in columns["polarity"]]
     columns["author_followers"] = [
         int(v) if isinstance(v, int) else v for v in columns["author_followers"]
@@ -168,7 +163,7 @@ def _columns(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
 
 
 @functools.cache
-def _pg_insert() -> Any:
+def _pg_insert(names: tuple[str, ...]) -> Any:
     """One `INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING id` per batch:
     a column per array parameter, so the SQL text is the same whatever the batch's size.
 
@@ -180,14 +175,14 @@ def _pg_insert() -> Any:
     refuses); datetimes through the column's own type (aware UTC -> naive UTC)."""
     table = cast(Table, MentionRow.__table__)
     arrays = []
-    for name in _COLUMNS:
+    for name in names:
         column_type = table.c[name].type
         item = Text() if isinstance(column_type, String) else column_type
         arrays.append(bindparam(name, type_=ARRAY(item)))  # rendered with its ::type[] cast
-    source = func.unnest(*arrays).table_valued(*_COLUMNS).render_derived()
+    source = func.unnest(*arrays).table_valued(*names).render_derived()
     return (
         pg_insert(table)  # the Core table: the ORM would take the arrays for bulk rows
-        .from_select(list(_COLUMNS), select(*(source.c[name] for name in _COLUMNS)))
+        .from_select(list(names), select(*(source.c[name] for name in names)))
         .on_conflict_do_nothing(index_elements=["source", "external_id"])
         .returning(table.c.id)
     )

@@ -13,7 +13,7 @@ Then a small trained model (`sentiment_model`: logistic regression on hashed n-g
 lexicon's own verdict and signals) decides whether the mention is negative; the lexicon's
 polarity, signals and its positive/neutral split stand otherwise. The model is on by default:
 held out by domain (`benchmarks/sentiment_bench.py`) it beats the lexicon alone on average and on
-the worst domain. `use_model(False)` (the bot's CRISISBOT_SENTIMENT_MODEL=off) leaves the
+the worst domain. `use_model(False)` (the bot's CRISIS_SENTIMENT_MODEL=off) leaves the
 lexicon alone to decide; the shipped file's band can switch it off too (see `sentiment_model`).
 
 Pure: no I/O except reading the bundled lexicon and model the first time a text is analysed.
@@ -546,7 +546,7 @@ def features(text: str) -> tuple[list[str], tuple[float, ...], Sentiment]:
     return lexical.tokens, lexical.dense, lexical.sentiment
 
 
-_model_switch = {"on": True}  # `use_model`; the bot sets it from CRISISBOT_SENTIMENT_MODEL
+_model_switch = {"on": True}  # `use_model`; the bot sets it from CRISIS_SENTIMENT_MODEL
 
 
 def use_model(enabled: bool) -> None:

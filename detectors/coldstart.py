@@ -173,7 +173,7 @@ def judge(
     terms: dict[int, set[str]] = {}
     for i in negative:
         text = mentions[i].text or ""
-        language = getattr(mentions[i], "language", None) or getattr(mentions[i], "lang", None)
+        language = language_of(mentions[i])
         found = {f.lower() for f in pattern.findall(text)} | brand_terms.find(text, language)
         if language == "bg" or (language in (None, "", "und") and not text.isascii()):
             found |= built_in.find(text, language)
@@ -250,6 +250,11 @@ def judge(
         evidence=evidence,
         sample_indexes=_samples(mentions, loud, crisis),
     )
+
+
+def language_of(mention: object) -> str | None:
+    """A mention's stored language (`language` on rows, `lang` on some records), if any."""
+    return getattr(mention, "language", None) or getattr(mention, "lang", None)
 
 
 def _author_key(m: MentionLike) -> str:

@@ -68,11 +68,6 @@ class _View:
     series: list[list[Any]]  # [start (ISO), count, negatives] of the chart's bins
 
 
-def language_of(mention: object) -> str | None:
-    """A mention's stored language (`language` on rows, `lang` on some records), if any."""
-    return getattr(mention, "language", None) or getattr(mention, "lang", None)
-
-
 @lru_cache(maxsize=4096)
 def _iso(epoch: datetime, width: timedelta, k: int) -> str:
     # Every brand's chart shows the same bins: format each once, not once per brand and pass.
@@ -224,7 +219,7 @@ class StormTracker:
             negative = m.label == "negative"
             b[1] += negative
             terms = (
-                matcher.find(m.text, language_of(m))
+                matcher.find(m.text, coldstart.language_of(m))
                 if matcher and k >= base_lo and m.text
                 else None
             )
@@ -396,7 +391,7 @@ def _content(
         for i in reach[:5]
     ]
     # Stored rows carry `language`, ingest records `lang` (older rows have neither: not counted).
-    langs = [lang for i in window if (lang := language_of(mentions[i]))]
+    langs = [lang for i in window if (lang := coldstart.language_of(mentions[i]))]
     languages = [{"lang": lang, "share": sh} for lang, sh in language_shares(langs)]
     return _Content(
         len(window), share, base_neg / base_n if base_n else 0.0, z, rising, top, window, languages

@@ -77,7 +77,6 @@ _OWN_LETTERS = {
     "uz": frozenset("ўқғҳ"),
     "ba": frozenset("ғҙҡңөҫүһә"),
 }
-_PLAIN_CYRILLIC = ("bg", "ru", "mk", "sr")  # languages a text of plain Cyrillic letters may be in
 BG_SHARE = 0.8  # share of words that are Bulgarian forms for a Cyrillic text to be Bulgarian
 LATIN_BG_SHARE = 0.6  # the same after transliterating a Latin-script text
 LATIN_BG_HINT = 0.25  # share of usual readings that must be Bulgarian before trying others

@@ -191,9 +191,10 @@ def test_folded_unicode_is_read() -> None:
 
 def test_huge_text_is_fast() -> None:
     text = ("still no refund, on hold for an hour 😡 " * 3000)[:100_000]
-    start = time.perf_counter()
+    # CPU time, not wall time: other processes on a loaded CI machine must not fail this.
+    start = time.process_time()
     result = analyze(text)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
     assert result.label == "negative"
     assert len(result.signals) <= 12
 
@@ -203,9 +204,9 @@ def test_throughput_is_comfortably_above_target() -> None:
     # machine does not flake, while still catching an accidental order-of-magnitude slowdown.
     texts = (COMPLAINTS + POSITIVE + NEUTRAL_NEWS + SARCASM) * 20
     analyze_many(texts[:5])
-    start = time.perf_counter()
+    start = time.process_time()
     analyze_many(texts)
-    rate = len(texts) / (time.perf_counter() - start)
+    rate = len(texts) / (time.process_time() - start)
     assert rate > 1_000
 
 

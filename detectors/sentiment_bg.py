@@ -93,6 +93,7 @@ class _Item:
     prone: bool = False  # a word often said ironically ("браво", "благодаря", "супер")
     quoted: bool = False  # in scare quotes: "бързата" доставка
     negated_praise: bool = False  # "не е добре": as plain a complaint as a complaint word
+    mild: bool = False  # hedged, comparative or could-have-been blame ("малко скучен")
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -272,6 +273,8 @@ class _Scorer:
         self.absence_at = -99
         self.counterfactual_at = -99
         self.clause_start = 0
+        self.clause_breaks: list[int] = []  # tokens that end a clause (", . ; : ! ? …")
+        self.hedged: set[int] = set()  # clauses (by index) with a hedge ("малко", "на моменти")
         self.boost = 1.0
         self.buts: list[int] = []  # every contrast word ("но", "обаче", "иначе")
         self.sentence_ends: list[int] = []  # tokens that end a sentence (". ! ? …")
@@ -292,7 +295,13 @@ class _Scorer:
             and not set(words).isdisjoint(lx.NEGATORS)
         ):
             self.items.append(_Item(-0.5, "lexicon:не", 0))  # "Не!", "Твърдо НЕ", "Не, не, не"
+        for item in self.items:
+            if item.value < 0 and item.signal.startswith(_MILD_KINDS):
+                item.mild = item.mild or self.clause_of(item.pos) in self.hedged
         return self.items
+
+    def clause_of(self, pos: int) -> int:
+        return bisect.bisect_left(self.clause_breaks, pos)
 
     def _step(self, i: int, tok: str) -> int:
         end = self._phrase(i, tok)
@@ -310,6 +319,7 @@ class _Scorer:
             self.items.append(_Item(value, f"{kind}:{tok}", i))
         elif tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
             self.exclamations += tok.count("!")
+            self.clause_breaks.append(i)
             if tok[0] in _SENTENCE_ENDS:
                 self.sentence_ends.append(i)
             self.clause_start = i + 1
@@ -319,6 +329,8 @@ class _Scorer:
             self.boost = 1.0
         elif tok == "не" and (end := self._advice(i)):
             return end
+        elif tok in lx.HEDGES and (tok not in lx.INTENSIFIERS or self._standalone(i)):
+            self.hedged.add(len(self.clause_breaks))
         elif tok in lx.NEGATORS:
             self.negated_at = i
             if tok in lx.ABSENCE:
@@ -334,6 +346,8 @@ class _Scorer:
             self.counterfactual_at = i
         elif tok in lx.INTENSIFIERS and not self._standalone(i):
             self.boost = lx.INTENSIFIERS[tok]
+            if tok in lx.HEDGES:
+                self.hedged.add(len(self.clause_breaks))
             self.persistent = self.persistent or tok in lx.PERSISTENCE  # "пак" is both
         else:
             self._word(i, tok)
@@ -343,14 +357,18 @@ class _Scorer:
         for words, value, signal in self.phrases.get(tok, ()):
             end = i + len(words)
             if tuple(self.tokens[i:end]) == words:
-                if signal == "negation":
-                    self.negated_at = end - 1
+                if signal in ("negation", "hedge", "hedged negation"):
+                    if signal != "hedge":
+                        self.negated_at = end - 1
+                    if signal != "negation":  # "на моменти"; "не особено" is a hedged denial
+                        self.hedged.add(len(self.clause_breaks))
                 else:
                     own = words[0] in lx.NEGATORS  # "не е зле" carries its own negation
                     if value > 0 and not own and i - self.negated_at <= NEGATION_SCOPE:
                         value *= -0.75  # "изобщо не е зле" stays mild; a negated phrase flips
                         self.signals.append("negation")
-                    self.items.append(_Item(value * self.boost, signal, i))
+                    mild = signal in lx.MILD_VERDICTS
+                    self.items.append(_Item(value * self.boost, signal, i, mild=mild))
                     self.boost = 1.0
                 return end
         return 0
@@ -427,10 +445,11 @@ class _Scorer:
             value = 0.0  # "планираните прекъсвания": a maintenance notice, not a complaint
         value *= self.boost * (1.3 if stretched else 1.0)
         negated = i - self.negated_at <= NEGATION_SCOPE
-        if value > 0 and i - self.counterfactual_at <= lx.COUNTERFACTUAL_SCOPE:
-            negated = True
-        if negated and tok.startswith(("по-", "най-")) and self.tokens[i - 1] in lx.ABSENCE:
-            negated = False  # "няма по-тъп филм" is a superlative, not a denial
+        # "можеше и по-добре": praise that could have been is mild blame, not a complaint.
+        could_have = value > 0 and i - self.counterfactual_at <= lx.COUNTERFACTUAL_SCOPE
+        negated = negated or could_have
+        if negated and tok.startswith(("по-", "най-")) and self._superlative(i):
+            negated = False  # "няма по-тъп филм", "не бях виждал по-тъп": superlatives
         item = _Item(
             value,
             signal,
@@ -438,8 +457,28 @@ class _Scorer:
             ironic_frame=value > 0 and self._ironic_frame(i),
             prone=tok in lx.SARCASM_PRONE,
             quoted=tok in self.quoted,
+            mild=could_have or self._compared(i, tok),
         )
         self._add(item, negated=negated)
+
+    def _superlative(self, i: int) -> bool:
+        """A denied comparative that means "the most": "няма по-тъп", "не съм виждал по-слаб"
+        (an experience participle between the denial and the comparative)."""
+        if self.tokens[i - 1] in lx.ABSENCE:
+            return True
+        between = self.tokens[max(self.negated_at + 1, 0) : i]
+        return any(t.endswith(("ал", "ял", "ла", "ел", "ил")) and len(t) > 4 for t in between)
+
+    def _compared(self, i: int, tok: str) -> bool:
+        """A comparative measured against something named after it ("по-слаб от първия",
+        "по-зле от книгата") is relative blame, not a verdict of its own; denied, it is a
+        superlative ("няма по-слаб оператор от тях", "не бях гледал по-тъп филм от този")."""
+        if not (tok.startswith("по-") or (i and self.tokens[i - 1] == "по")):
+            return False
+        if any(t in lx.NEGATORS for t in self.tokens[max(self.clause_start, i - 4) : i]):
+            return False
+        after = self.tokens[i + 1 : i + 4]
+        return "от" in after and not any(t in lx.EVER for t in after)
 
     def _negative_next(self, i: int) -> bool:
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
@@ -630,6 +669,9 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     if total < MIXED_CAP and is_mixed(items):
         total = MIXED_CAP
         signals.append("mixed")
+    elif total < MIXED_CAP and is_mild(items):
+        total = MIXED_CAP
+        signals.append("mild")
     return total, toks, signals, items
 
 
@@ -638,6 +680,14 @@ def is_mixed(items: list[_Item]) -> bool:
     return any(it.value > 0 for it in items) and not any(
         it.value <= MIXED_STRONG or (it.value < 0 and it.signal.startswith(_FIRM)) for it in items
     )
+
+
+def is_mild(items: list[_Item]) -> bool:
+    """All the blame is mild: hedged ("малко скучен", "на моменти муден"), comparative ("по-слаб
+    от първия"), could-have-been ("можеше и по-добре") or a verdict of unmet expectation or
+    mediocrity ("очаквах повече", "нищо особено"). A weak negative, short of the label."""
+    blame = [it for it in items if it.value < 0]
+    return bool(blame) and all(it.mild for it in blame)
 
 
 def combine(
@@ -668,6 +718,7 @@ def has_cue(items: list[_Item]) -> bool:
 
 
 _FIRM = ("complaint:", "crisis:", "sarcasm")
+_MILD_KINDS = ("lexicon:", "emoticon:", "emoji:")  # hedges soften opinions, never complaints
 
 
 def score(text: str, *, use_model: bool = True) -> Scored:

@@ -456,6 +456,16 @@ DEGREE_ADJECTIVES: dict[str, float] = {
 COUNTERFACTUAL: frozenset[str] = _set("можеше можеха можело")
 COUNTERFACTUAL_SCOPE = 5
 
+# Hedges: blame in a clause with one of these is mild ("малко скучен", "муден на моменти",
+# "сравнително слаб"); phrases with signal "hedge" in PHRASES ("на моменти", "не особено") too.
+HEDGES: frozenset[str] = _set("малко леко донякъде сравнително относително понякога малко-много")
+# Verdicts of unmet expectation or mediocrity (PHRASES signals): disappointment, not condemnation.
+MILD_VERDICTS: frozenset[str] = frozenset(
+    ("lexicon:очаквах повече", "lexicon:нищо особено", "lexicon:убиване на време")
+)
+# "по-зле от всякога" is no comparison with another thing.
+EVER: frozenset[str] = _set("всякога винаги преди когато")
+
 # Words that end a negation's reach without opening a new clause.
 NEGATION_BARRIERS: frozenset[str] = _set("но а обаче ама само")
 BUT_WORDS: frozenset[str] = _set("но обаче ама")
@@ -684,6 +694,22 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("шапка", "му", "свалям"): (0.7, "lexicon:свалям шапка"),
     ("събира", "очите"): (0.5, "lexicon:събира очите"),
     ("нямам", "думи"): (-0.2, "lexicon:нямам думи"),
+    # Hedges (blame in their clause is mild) and hedged denials ("не особено добър").
+    ("на", "моменти"): (0.0, "hedge"),
+    ("на", "места"): (0.0, "hedge"),
+    ("тук", "там"): (0.0, "hedge"),
+    ("тук-там",): (0.0, "hedge"),
+    ("не", "особено"): (0.0, "hedged negation"),
+    ("не", "чак", "толкова"): (0.0, "hedged negation"),
+    ("не", "чак"): (0.0, "hedged negation"),
+    ("не", "съвсем"): (0.0, "hedged negation"),
+    ("не", "толкова"): (0.0, "hedged negation"),
+    # "Става за убиване на време": fit to pass the time, a lukewarm verdict, not wasted time.
+    ("става", "за", "губене", "на", "време"): (-0.2, "lexicon:убиване на време"),
+    ("става", "за", "убиване", "на", "време"): (-0.2, "lexicon:убиване на време"),
+    ("става", "за", "убиване", "на", "времето"): (-0.2, "lexicon:убиване на време"),
+    ("за", "убиване", "на", "време"): (-0.2, "lexicon:убиване на време"),
+    ("за", "убиване", "на", "времето"): (-0.2, "lexicon:убиване на време"),
     # "на ужасите" names a genre ("филм на ужасите"), not a verdict.
     ("на", "ужасите"): (0.0, "lexicon:на ужасите"),
 }

@@ -163,10 +163,8 @@ def test_topic_words_tag_complaints_not_praise() -> None:
         "Посредствена услуга",  # feminine form simplemma does not list
         "Няма по-слаб оператор от тях",  # "няма по-X" is a superlative, not a denial
         "Не става.",
-        "Нищо особено, очаквах повече",
         "Не си губете времето с тях",
         "Нищо хубаво не мога да кажа",
-        "Можеше да е много по-добре",
         "Не ми допадна обслужването",
         "Скучноват и безинтересен магазин",
         "Няма смисъл да им пишете",
@@ -199,6 +197,38 @@ def test_inflected_forms_reach_the_dictionary_form() -> None:
 def test_a_degree_adjective_before_praise_stays_praise() -> None:
     assert score("Уникална услуга!", use_model=False).label == "positive"
     assert score("Пълна програма за деня", use_model=False).label == "neutral"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Нищо особено, очаквах повече",  # unmet expectation, mediocrity
+        "Можеше да е много по-добре",  # could-have-been praise
+        "Малко скучна презентация",  # hedge before the blame
+        "Приложението е малко е бавно",  # a hedge standing alone ("малко е")
+        "Новата версия е муден на моменти",  # hedge after the blame, in its clause
+        "Сравнително слаб сезон",
+        "Вторият сезон е по-слаб от първия",  # relative blame
+        "Не особено добро представяне",  # hedged denial
+        "Става за убиване на време",  # lukewarm, not wasted time
+    ],
+)
+def test_mild_blame_is_a_weak_negative_short_of_the_label(text: str) -> None:
+    scored = score(text, use_model=False)
+    assert scored.label == "neutral" and scored.polarity < 0, scored
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Малко скучно, а и доставката закъсня с две седмици",  # a complaint is never mild
+        "По-зле от всякога",  # no comparison with another thing
+        "Скоро не бях виждал по-слаб сериал от този",  # a denied comparative is a superlative
+        "Очаквах повече. Ужасно обслужване.",  # mild and plain blame: the plain one counts
+    ],
+)
+def test_mild_cues_do_not_soften_plain_blame(text: str) -> None:
+    assert score(text, use_model=False).label == "negative", score(text, use_model=False)
 
 
 def test_praise_with_mild_blame_is_mixed_not_negative() -> None:

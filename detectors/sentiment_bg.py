@@ -74,7 +74,7 @@ STRONG_PRAISE = 0.75
 DENIED_STRONG_PRAISE = -0.1
 # A text that praises something and blames only mildly ("хубав, но малко бавен") is mixed: its
 # total is capped just short of NEGATIVE_BELOW unless some negative item reaches MIXED_STRONG.
-MIXED_STRONG = -0.65
+MIXED_STRONG = -0.7
 MIXED_CAP = -0.1
 # Model: weights over HASH_BUCKETS hashed features; the file also holds its bias, threshold and
 # weight in the total (chosen by the training script on training folds only).
@@ -94,6 +94,7 @@ class _Item:
     quoted: bool = False  # in scare quotes: "бързата" доставка
     negated_praise: bool = False  # "не е добре": as plain a complaint as a complaint word
     mild: bool = False  # hedged, comparative or could-have-been blame ("малко скучен")
+    topical: bool = False  # blame of a service topic in its clause ("бавна доставка")
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -295,9 +296,15 @@ class _Scorer:
             and not set(words).isdisjoint(lx.NEGATORS)
         ):
             self.items.append(_Item(-0.5, "lexicon:не", 0))  # "Не!", "Твърдо НЕ", "Не, не, не"
+        topics = {
+            self.clause_of(it.pos)
+            for it in self.items
+            if not it.value and it.signal.startswith(_FIRM)  # "обслужване", "доставка"
+        }
         for item in self.items:
             if item.value < 0 and item.signal.startswith(_MILD_KINDS):
                 item.mild = item.mild or self.clause_of(item.pos) in self.hedged
+                item.topical = self.clause_of(item.pos) in topics
         return self.items
 
     def clause_of(self, pos: int) -> int:
@@ -676,9 +683,11 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
 
 
 def is_mixed(items: list[_Item]) -> bool:
-    """Some praise and no strong blame (complaint, crisis and sarcasm items count as strong)."""
+    """Some praise and no strong blame (complaint, crisis and sarcasm items count as strong, and
+    so does blame of a service topic: "хубав телефон, но много бавна доставка")."""
     return any(it.value > 0 for it in items) and not any(
-        it.value <= MIXED_STRONG or (it.value < 0 and it.signal.startswith(_FIRM)) for it in items
+        it.value <= MIXED_STRONG or (it.value < 0 and (it.topical or it.signal.startswith(_FIRM)))
+        for it in items
     )
 
 

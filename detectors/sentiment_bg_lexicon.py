@@ -201,6 +201,7 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "игнорирате": -0.6,
         "игнорират": -0.6,
         "обслужване": 0.0,  # topic only: valence comes from the words around it
+        "поддръжка": 0.0,
         "чакане": -0.3,
         "опашка": -0.3,
         "опашки": -0.3,
@@ -246,6 +247,7 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "мухлясал": -0.7,
     },
     "delivery": {
+        "доставка": 0.0,  # topic only
         "закъснява": -0.5,
         "закъсня": -0.5,
         "закъснение": -0.5,

@@ -236,6 +236,10 @@ def test_praise_with_mild_blame_is_mixed_not_negative() -> None:
     assert mixed.label == "neutral"
     assert "mixed" in mixed.signals
     assert score("Хубав телефон, но ужасна батерия", use_model=False).label == "negative"
+    # Plain blame intensified once beside praise is a mixed verdict ...
+    assert score("Интересна книга, но много бавна", use_model=False).label == "neutral"
+    # ... unless it blames a service topic in its clause: a complaint with a compliment.
+    assert score("Хубав телефон, но много бавна доставка", use_model=False).label == "negative"
     # A complaint term is blame enough, whatever praise stands beside it.
     assert score("Хубав магазин, но не работи картата", use_model=False).label == "negative"
 

@@ -102,6 +102,7 @@ WORDS: dict[str, float] = {
     # Neutral on their own here, though sentiment lists often score them: "страшно" and "адски"
     # intensify ("страшно добър"), "нормално"/"ок" are faint.
     **_words("нормален нормално ок окей става", 0.1),
+    "бива": 0.4,  # "ама иначе бива": it's all right
     # bg3: everyday social-media vocabulary beyond products and films (public affairs, prices,
     # fear, fed-up, wishes and congratulations), from general knowledge of Bulgarian.
     **_words(
@@ -463,7 +464,12 @@ COUNTERFACTUAL_SCOPE = 5
 HEDGES: frozenset[str] = _set("малко леко донякъде сравнително относително понякога малко-много")
 # Verdicts of unmet expectation or mediocrity (PHRASES signals): disappointment, not condemnation.
 MILD_VERDICTS: frozenset[str] = frozenset(
-    ("lexicon:очаквах повече", "lexicon:нищо особено", "lexicon:убиване на време")
+    (
+        "lexicon:очаквах повече",
+        "lexicon:нищо особено",
+        "lexicon:убиване на време",
+        "lexicon:липсва нещо",
+    )
 )
 # "по-зле от всякога" is no comparison with another thing.
 EVER: frozenset[str] = _set("всякога винаги преди когато")
@@ -706,6 +712,28 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("не", "чак"): (0.0, "hedged negation"),
     ("не", "съвсем"): (0.0, "hedged negation"),
     ("не", "толкова"): (0.0, "hedged negation"),
+    ("не", "е", "чак"): (0.0, "hedged negation"),  # "не е чак толкова зле"
+    ("не", "беше", "чак"): (0.0, "hedged negation"),
+    # Expectation is no verdict: "очаквах да е зле" is a pleasant surprise, "очаквах да е
+    # по-добър" a mild disappointment.
+    ("очаквах", "да", "е"): (0.0, "hedged negation"),
+    ("очаквах", "да", "бъде"): (0.0, "hedged negation"),
+    ("очаквахме", "да", "е"): (0.0, "hedged negation"),
+    # Something lacking in a work is a critique ("на филма му липсва динамика"), not a missing
+    # parcel ("липсва ми пратка": complaint); a vague lack ("нещо ми липсваше") is mild.
+    ("му", "липсва"): (-0.4, "lexicon:липсва му"),
+    ("му", "липсваше"): (-0.4, "lexicon:липсва му"),
+    ("им", "липсва"): (-0.4, "lexicon:липсва му"),
+    ("им", "липсваше"): (-0.4, "lexicon:липсва му"),
+    **{
+        (a, b, c): (-0.3, "lexicon:липсва нещо")
+        for who in ("ми", "ни", "му", "ѝ", "й", "им")
+        for verb in ("липсва", "липсваше")
+        for a, b, c in (("нещо", who, verb), (who, verb, "нещо"))
+    },
+    ("липсваше", "нещо"): (-0.3, "lexicon:липсва нещо"),
+    ("липсва", "нещо"): (-0.3, "lexicon:липсва нещо"),
+    ("не", "бива"): (0.0, "lexicon:не бива"),  # "не бива да": must not, no denied praise
     # "Става за убиване на време": fit to pass the time, a lukewarm verdict, not wasted time.
     ("става", "за", "губене", "на", "време"): (-0.2, "lexicon:убиване на време"),
     ("става", "за", "убиване", "на", "време"): (-0.2, "lexicon:убиване на време"),

@@ -211,6 +211,9 @@ def test_a_degree_adjective_before_praise_stays_praise() -> None:
         "Вторият сезон е по-слаб от първия",  # relative blame
         "Не особено добро представяне",  # hedged denial
         "Става за убиване на време",  # lukewarm, not wasted time
+        "Не е чак толкова добра, колкото я хвалят",  # hedged denial of praise
+        "Очаквах да е по-удобно",  # an expectation, not a verdict
+        "Хубава играчка, но нещо ѝ липсваше.",  # a vague lack
     ],
 )
 def test_mild_blame_is_a_weak_negative_short_of_the_label(text: str) -> None:
@@ -229,6 +232,21 @@ def test_mild_blame_is_a_weak_negative_short_of_the_label(text: str) -> None:
 )
 def test_mild_cues_do_not_soften_plain_blame(text: str) -> None:
     assert score(text, use_model=False).label == "negative", score(text, use_model=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Очаквах да е зле, а се оказа приятна изненада", "positive"),  # expectation, no verdict
+        ("Не е чак толкова лошо, колкото казват", "positive"),
+        ("Скучно начало, ама иначе бива", "positive"),  # "бива": it's all right
+        ("Не бива да се плаща на ръка", "neutral"),  # "не бива": must not, no denied praise
+        ("Липсва ми пратка от поръчката", "negative"),  # a missing parcel is a complaint
+        ("На новото приложение му липсва търсачка", "negative"),  # a critique of the work
+    ],
+)
+def test_expectations_lacks_and_faint_praise(text: str, label: str) -> None:
+    assert score(text, use_model=False).label == label, score(text, use_model=False)
 
 
 def test_praise_with_mild_blame_is_mixed_not_negative() -> None:

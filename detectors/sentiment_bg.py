@@ -303,8 +303,10 @@ class _Scorer:
         }
         for item in self.items:
             if item.value < 0 and item.signal.startswith(_MILD_KINDS):
-                item.mild = item.mild or self.clause_of(item.pos) in self.hedged
                 item.topical = self.clause_of(item.pos) in topics
+                # A hedged complaint about a service ("малко грубо обслужване") stays one.
+                hedged = self.clause_of(item.pos) in self.hedged
+                item.mild = (item.mild or hedged) and not item.topical
         return self.items
 
     def clause_of(self, pos: int) -> int:

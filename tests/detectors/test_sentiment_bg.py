@@ -214,6 +214,9 @@ def test_a_degree_adjective_before_praise_stays_praise() -> None:
         "Не е чак толкова добра, колкото я хвалят",  # hedged denial of praise
         "Очаквах да е по-удобно",  # an expectation, not a verdict
         "Хубава играчка, но нещо ѝ липсваше.",  # a vague lack
+        "Не ми харесва чак толкова",  # hedge after the denied praise
+        "Без особено интересно съдържание",  # "без особено": hedged denial
+        "Скучна в сравнение с първата книга",  # relative blame
     ],
 )
 def test_mild_blame_is_a_weak_negative_short_of_the_label(text: str) -> None:
@@ -228,6 +231,7 @@ def test_mild_blame_is_a_weak_negative_short_of_the_label(text: str) -> None:
         "По-зле от всякога",  # no comparison with another thing
         "Скоро не бях виждал по-слаб сериал от този",  # a denied comparative is a superlative
         "Очаквах повече. Ужасно обслужване.",  # mild and plain blame: the plain one counts
+        "Малко грубо обслужване в офиса",  # a hedged complaint about a service stays one
     ],
 )
 def test_mild_cues_do_not_soften_plain_blame(text: str) -> None:
@@ -241,6 +245,7 @@ def test_mild_cues_do_not_soften_plain_blame(text: str) -> None:
         ("Не е чак толкова лошо, колкото казват", "positive"),
         ("Скучно начало, ама иначе бива", "positive"),  # "бива": it's all right
         ("Не бива да се плаща на ръка", "neutral"),  # "не бива": must not, no denied praise
+        ("Довечера гледаме филм ужаси", "neutral"),  # a genre, not a verdict
         ("Липсва ми пратка от поръчката", "negative"),  # a missing parcel is a complaint
         ("На новото приложение му липсва търсачка", "negative"),  # a critique of the work
     ],

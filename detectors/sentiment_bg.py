@@ -457,7 +457,8 @@ class _Scorer:
         # "можеше и по-добре": praise that could have been is mild blame, not a complaint.
         could_have = value > 0 and i - self.counterfactual_at <= lx.COUNTERFACTUAL_SCOPE
         negated = negated or could_have
-        if negated and tok.startswith(("по-", "най-")) and self._superlative(i):
+        graded = tok.startswith(("по-", "най-")) or (i and self.tokens[i - 1] in ("по", "най"))
+        if negated and graded and self._superlative(i):
             negated = False  # "няма по-тъп филм", "не бях виждал по-тъп": superlatives
         item = _Item(
             value,
@@ -473,7 +474,8 @@ class _Scorer:
     def _superlative(self, i: int) -> bool:
         """A denied comparative that means "the most": "няма по-тъп", "не съм виждал по-слаб"
         (an experience participle between the denial and the comparative)."""
-        if self.tokens[i - 1] in lx.ABSENCE:
+        j = i - 1 if self.tokens[i - 1] not in ("по", "най") else i - 2  # "няма по тъп"
+        if j >= 0 and self.tokens[j] in lx.ABSENCE:
             return True
         between = self.tokens[max(self.negated_at + 1, 0) : i]
         return any(t.endswith(("ал", "ял", "ла", "ел", "ил")) and len(t) > 4 for t in between)

@@ -230,6 +230,7 @@ def test_mild_blame_is_a_weak_negative_short_of_the_label(text: str) -> None:
         "Малко скучно, а и доставката закъсня с две седмици",  # a complaint is never mild
         "По-зле от всякога",  # no comparison with another thing
         "Скоро не бях виждал по-слаб сериал от този",  # a denied comparative is a superlative
+        "Няма по скучна игра",  # the same, written without the hyphen
         "Очаквах повече. Ужасно обслужване.",  # mild and plain blame: the plain one counts
         "Малко грубо обслужване в офиса",  # a hedged complaint about a service stays one
     ],

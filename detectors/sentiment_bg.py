@@ -545,6 +545,17 @@ def _apply_sarcasm(
         if item.quoted and item.value > 0 and (question or any(it.value < 0 for it in items)):
             item.value = -0.5 * item.value
             signals.append("sarcasm")
+    # Applause beside strong blame or a complaint in its sentence is slow clapping: "Страхотно
+    # правителство, само краде 👏". Turned first: then it is no praise for the frames below.
+    harsh = {
+        sentence(it.pos)
+        for it in items
+        if it.value <= STRONG_NEGATIVE or (it.value < 0 and it.signal.startswith(_FIRM))
+    }
+    for item in items:
+        if item.value > 0 and item.signal in _IRONIC_EMOJI and sentence(item.pos) in harsh:
+            item.value = -0.5 * item.value
+            signals.append("sarcasm")
     blamed = [it for it in items if it.value < 0]
     firm_in = {sentence(it.pos) for it in blamed if it.signal.startswith(_FIRM)}
     strong_in = firm_in | {sentence(it.pos) for it in blamed if it.value <= STRONG_NEGATIVE}
@@ -731,6 +742,7 @@ def has_cue(items: list[_Item]) -> bool:
 
 
 _FIRM = ("complaint:", "crisis:", "sarcasm")
+_IRONIC_EMOJI = frozenset(("emoji:\U0001f44f",))  # clapping hands
 _MILD_KINDS = ("lexicon:", "emoticon:", "emoji:")  # hedges soften opinions, never complaints
 
 

@@ -316,6 +316,7 @@ def test_a_lone_intensifier_is_a_word_and_eagerness_is_no_complaint() -> None:
         "Еха, банката ме таксува, че съм си проверил баланса. Гениално",  # verdict after blame
         "Браво на куриерите, пратката пристигна след месец. Рекорд!",  # late arrival
         "Най-добрият кол център: никой не вдига",
+        "Чудесна община, само краде 👏",  # slow clapping beside strong blame
     ],
 )
 def test_bulgarian_sarcasm_cues(text: str) -> None:
@@ -331,6 +332,7 @@ def test_bulgarian_sarcasm_cues(text: str) -> None:
         "Сърдечно благодаря на служителя, който ми намери изгубения колет",
         "Страхотен филм! Ще го гледам пак",  # "again" without blame is no irony
         "Добър филм, но малко бавен",  # mixed, not sarcastic
+        "Ужасен дъжд, а концертът беше супер. Браво на всички 👏",  # applause, blame elsewhere
     ],
 )
 def test_sincere_praise_is_not_read_as_sarcasm(text: str) -> None:

@@ -433,6 +433,9 @@ class _Scorer:
             # "няма ток", "без интернет", "никакъв отговор": the commonest complaint shape.
             self._add(_Item(-0.6, f"complaint:няма {lemma(tok)}", i), negated=False)
             return
+        if tok in lx.RISE_VERBS and self._price_before(i):
+            self._add(_Item(-0.5, "lexicon:поскъпване", i), negated=i - self.negated_at <= 2)
+            return
         if tok in lx.ARRIVALS and self._late(i):
             # "пристигна след месец", "дойдоха след три дни": a delivery or visit that was late.
             self._add(_Item(-0.5, "complaint:late", i), negated=False)
@@ -470,6 +473,11 @@ class _Scorer:
             mild=could_have or self._compared(i, tok),
         )
         self._add(item, negated=negated)
+
+    def _price_before(self, i: int) -> bool:
+        """A price or bill word in the four tokens before, in this clause ("цените на тока")."""
+        before = self.tokens[max(self.clause_start, i - 4) : i]
+        return any(t in lx.PRICE_WORDS or lemma(t) in lx.PRICE_WORDS for t in before)
 
     def _superlative(self, i: int) -> bool:
         """A denied comparative that means "the most": "няма по-тъп", "не съм виждал по-слаб"

@@ -179,6 +179,13 @@ WORDS: dict[str, float] = {
         0.5,
     ),
     **_words("невероятна невероятни страхотни великолепна великолепни гордо", 0.8),
+    # bg3: negative news vocabulary (disasters, disease, bribery, arrests, emergencies).
+    **_words(
+        "земетресение земетресения трус зараза заразата епидемия епидемията пандемия "
+        "подкуп подкупи рушвет рушвети бедствено извънредно-положение евакуация евакуираха",
+        -0.5,
+    ),
+    **_words("арестуван арестувана арестувани арестуваха задържан задържани", -0.3),
 }
 
 # Complaint vocabulary by topic, matched as words, lemmas or stems; signal "complaint:<word>".
@@ -473,6 +480,16 @@ MILD_VERDICTS: frozenset[str] = frozenset(
 )
 # "по-зле от всякога" is no comparison with another thing.
 EVER: frozenset[str] = _set("всякога винаги преди когато")
+
+# A price or bill (lemmas) with a rise verb after it in its clause is a price hike: "цените на
+# тока скачат", "сметките за парно растат" (news of it, or a gripe).
+PRICE_WORDS: frozenset[str] = _set(
+    "цена цени сметка сметки тарифа тарифи наем наеми наемите наемът такса такси таксите"
+)
+RISE_VERBS: frozenset[str] = _set(
+    "скачат скача скочиха скочи растат расте нарастват нараства пораснаха поскъпват поскъпва "
+    "вдигат вдига вдигнаха повишават повишава повишиха увеличават увеличава увеличиха удвоиха"
+)
 
 # Words that end a negation's reach without opening a new clause.
 NEGATION_BARRIERS: frozenset[str] = _set("но а обаче ама само")

@@ -491,3 +491,19 @@ def test_stance_less_news_and_questions_stay_neutral(text: str) -> None:
 )
 def test_hopelessness_tax_rises_and_insults(text: str) -> None:
     assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Сметките за парно скочиха двойно", "negative"),  # a price word, then a rise verb
+        ("Цената на олиото пак расте", "negative"),
+        ("Наемите в столицата се вдигат с 20%", "negative"),
+        ("Заплатите растат", "neutral"),  # a rise of something else
+        ("Трус с магнитуд 4 разлюля Северна България", "negative"),
+        ("Задържаха зам.-министър за рушвет", "negative"),
+        ("Епидемията от грип се разширява", "negative"),
+    ],
+)
+def test_negative_news_headlines(text: str, label: str) -> None:
+    assert score(text, use_model=False).label == label, score(text, use_model=False)

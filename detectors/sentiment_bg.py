@@ -35,6 +35,27 @@ before bg3; a development set: the lexicon was written beside it); 0.938 after t
 vocabulary of the second bg2 round (issue 14: public affairs, everyday gripes and joys), which
 moved half B to 0.541 (P 0.407 R 0.807) and half A to 0.609. General tweets (benchmarks/data/bg/
 general.jsonl, written before that round, scored only before and after it): F1 0.851 -> 0.929.
+Graded blame (issue 14, mixed reviews): most false positives on Cinexio were 2-3.5 star "mixed"
+reviews. Mild blame now gives a weak negative polarity (MIXED_CAP) short of the label: blame that
+is hedged ("малко", "леко", "на моменти", "не особено", "не е чак толкова"), comparative ("по-слаб
+от първия", "в сравнение с"), could-have-been ("можеше и по-добре"), an expectation ("очаквах да е
+по-добър") or a verdict of unmet expectation or mediocrity ("очаквах повече", "нищо особено",
+"става за убиване на време", "нещо ми липсваше"); a text whose only blame is mild is not negative.
+A hedge never softens a complaint, crisis or blame of a service topic in its clause ("малко грубо
+обслужване"). Praise beside blame intensified once ("интересен, но много бавен") is mixed, unless
+the blame is of a service topic. Slow clapping (👏 beside strong blame) is irony; a price or bill
+word followed by a rise verb is a price hike. Half B 0.541 -> 0.596 (P 0.407 -> 0.478, R 0.807 ->
+0.790); half A 0.609 -> 0.666; own mentions 0.938 -> 0.942; general check set 0.929 (unchanged,
+aggregate only). The label threshold was re-checked on half A: F1 within 0.005 from -0.10 to
+-0.35, so it stays. The issue's 0.75 is out of reach for text rules on Cinexio: 2.0-star reviews
+are flagged as often as 1.5-star ones (53% each on half A) and read alike ("Много слаб филм!").
+Tried and lost (half A, which decides; half B only as a total): "-ish"/diminutive adjectives as
+mild ("слабичък", A 0.666 -> 0.664); plain pace/freshness flaws as mild ("муден", "предвидим", A
++0.001, B -0.002); blame of an ending as partial ("тъп край": flat on A, the general check set
+-0.01 when "края"/"средата" were included); a concession ("въпреки", "макар") as no verdict (A
++0.001, B -0.001, own mentions +0.004); at most one mild cue per text (A -0.003); "нямам думи"
+as neutral (A flat); phrase fixes for review idioms ("едва издържах", "щях да заспя": A +0.004,
+B flat, so not kept).
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.

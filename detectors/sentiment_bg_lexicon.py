@@ -733,7 +733,6 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("без", "особено"): (0.0, "hedged negation"),  # "без особено интересен сценарий"
     ("в", "сравнение"): (0.0, "hedge"),  # relative blame: "скучен в сравнение с първата част"
     ("на", "фона", "на"): (0.0, "hedge"),
-    ("не", "точно"): (0.0, "hedged negation"),  # "не точно смешен"
     ("не", "е", "чак"): (0.0, "hedged negation"),  # "не е чак толкова зле"
     ("не", "беше", "чак"): (0.0, "hedged negation"),
     # Expectation is no verdict: "очаквах да е зле" is a pleasant surprise, "очаквах да е
@@ -756,9 +755,6 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("липсваше", "нещо"): (-0.3, "lexicon:липсва нещо"),
     ("липсва", "нещо"): (-0.3, "lexicon:липсва нещо"),
     ("не", "бива"): (0.0, "lexicon:не бива"),  # "не бива да": must not, no denied praise
-    ("не", "става", "въпрос"): (0.0, "lexicon:не става въпрос"),  # "it is not about", no verdict
-    ("не", "става", "дума"): (0.0, "lexicon:не става въпрос"),
-    ("не", "се", "пропуска"): (0.5, "lexicon:не пропускайте"),  # "not to be missed"
     # "Става за убиване на време": fit to pass the time, a lukewarm verdict, not wasted time.
     ("става", "за", "губене", "на", "време"): (-0.2, "lexicon:убиване на време"),
     ("става", "за", "убиване", "на", "време"): (-0.2, "lexicon:убиване на време"),

@@ -247,9 +247,6 @@ def test_mild_cues_do_not_soften_plain_blame(text: str) -> None:
         ("Скучно начало, ама иначе бива", "positive"),  # "бива": it's all right
         ("Не бива да се плаща на ръка", "neutral"),  # "не бива": must not, no denied praise
         ("Довечера гледаме филм ужаси", "neutral"),  # a genre, not a verdict
-        ("Тук не става въпрос за пари", "neutral"),  # "не става въпрос": not about, no verdict
-        ("Не е най-евтиното, но не се пропуска!", "positive"),  # "not to be missed"
-        ("Странен, не точно весел, но ми хареса", "positive"),  # "не точно": hedged denial
         ("Липсва ми пратка от поръчката", "negative"),  # a missing parcel is a complaint
         ("На новото приложение му липсва търсачка", "negative"),  # a critique of the work
     ],

@@ -35,6 +35,31 @@ before bg3; a development set: the lexicon was written beside it); 0.938 after t
 vocabulary of the second bg2 round (issue 14: public affairs, everyday gripes and joys), which
 moved half B to 0.541 (P 0.407 R 0.807) and half A to 0.609. General tweets (benchmarks/data/bg/
 general.jsonl, written before that round, scored only before and after it): F1 0.851 -> 0.929.
+Graded blame (issue 14, mixed reviews): most false positives on Cinexio were 2-3.5 star "mixed"
+reviews. Mild blame now gives a weak negative polarity (MIXED_CAP) short of the label: blame that
+is hedged ("малко", "леко", "на моменти", "не особено", "не е чак толкова"), comparative ("по-слаб
+от първия", "в сравнение с"), could-have-been ("можеше и по-добре"), an expectation ("очаквах да е
+по-добър") or a verdict of unmet expectation or mediocrity ("очаквах повече", "нищо особено",
+"става за убиване на време", "нещо ми липсваше"); a text whose only blame is mild is not negative.
+A hedge never softens a complaint, crisis or blame of a service topic in its clause ("малко грубо
+обслужване"). Praise beside blame intensified once ("интересен, но много бавен") is mixed, unless
+the blame is of a service topic. Slow clapping (👏 beside strong blame) is irony; a price or bill
+word followed by a rise verb is a price hike. Half B 0.541 -> 0.596 (P 0.407 -> 0.478, R 0.807 ->
+0.790); half A 0.609 -> 0.663; own mentions 0.938 -> 0.942; general check set 0.929 (unchanged,
+aggregate only); all of Cinexio 0.576 -> 0.631 rules alone, 0.630 rules + model (5-fold held-out:
+the optional model no longer adds anything). The label threshold was re-checked on half A: F1
+within 0.005 from -0.10 to -0.35, so it stays. The issue's 0.75 is out of reach for text rules on
+Cinexio: 2.0-star reviews are flagged as often as 1.5-star ones (53% each on half A) and read
+alike ("Много слаб филм!").
+Tried and lost (half A, which decides; half B only as a total): "-ish"/diminutive adjectives as
+mild ("слабичък", A 0.666 -> 0.664); plain pace/freshness flaws as mild ("муден", "предвидим", A
++0.001, B -0.002); blame of an ending as partial ("тъп край": flat on A, the general check set
+-0.01 when "края"/"средата" were included); a concession ("въпреки", "макар") as no verdict (A
++0.001, B -0.001, own mentions +0.004); at most one mild cue per text (A -0.003); "нямам думи"
+as neutral (A flat); phrase fixes for review idioms ("едва издържах", "щях да заспя": A +0.004,
+B flat, so not kept); "не точно", "не става въпрос", "не се пропуска" (A +0.003, B flat:
+reverted); more hedges ("по-скоро", "отчасти", "някои": A +0.001, B flat); "тежък" ("heavy", of
+a drama) as no blame (A +0.002, B flat).
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.
@@ -74,7 +99,7 @@ STRONG_PRAISE = 0.75
 DENIED_STRONG_PRAISE = -0.1
 # A text that praises something and blames only mildly ("хубав, но малко бавен") is mixed: its
 # total is capped just short of NEGATIVE_BELOW unless some negative item reaches MIXED_STRONG.
-MIXED_STRONG = -0.65
+MIXED_STRONG = -0.7
 MIXED_CAP = -0.1
 # Model: weights over HASH_BUCKETS hashed features; the file also holds its bias, threshold and
 # weight in the total (chosen by the training script on training folds only).
@@ -93,6 +118,8 @@ class _Item:
     prone: bool = False  # a word often said ironically ("браво", "благодаря", "супер")
     quoted: bool = False  # in scare quotes: "бързата" доставка
     negated_praise: bool = False  # "не е добре": as plain a complaint as a complaint word
+    mild: bool = False  # hedged, comparative or could-have-been blame ("малко скучен")
+    topical: bool = False  # blame of a service topic in its clause ("бавна доставка")
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -272,6 +299,8 @@ class _Scorer:
         self.absence_at = -99
         self.counterfactual_at = -99
         self.clause_start = 0
+        self.clause_breaks: list[int] = []  # tokens that end a clause (", . ; : ! ? …")
+        self.hedged: set[int] = set()  # clauses (by index) with a hedge ("малко", "на моменти")
         self.boost = 1.0
         self.buts: list[int] = []  # every contrast word ("но", "обаче", "иначе")
         self.sentence_ends: list[int] = []  # tokens that end a sentence (". ! ? …")
@@ -292,7 +321,21 @@ class _Scorer:
             and not set(words).isdisjoint(lx.NEGATORS)
         ):
             self.items.append(_Item(-0.5, "lexicon:не", 0))  # "Не!", "Твърдо НЕ", "Не, не, не"
+        topics = {
+            self.clause_of(it.pos)
+            for it in self.items
+            if not it.value and it.signal.startswith(_FIRM)  # "обслужване", "доставка"
+        }
+        for item in self.items:
+            if item.value < 0 and item.signal.startswith(_MILD_KINDS):
+                item.topical = self.clause_of(item.pos) in topics
+                # A hedged complaint about a service ("малко грубо обслужване") stays one.
+                hedged = self.clause_of(item.pos) in self.hedged
+                item.mild = (item.mild or hedged) and not item.topical
         return self.items
+
+    def clause_of(self, pos: int) -> int:
+        return bisect.bisect_left(self.clause_breaks, pos)
 
     def _step(self, i: int, tok: str) -> int:
         end = self._phrase(i, tok)
@@ -310,6 +353,7 @@ class _Scorer:
             self.items.append(_Item(value, f"{kind}:{tok}", i))
         elif tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
             self.exclamations += tok.count("!")
+            self.clause_breaks.append(i)
             if tok[0] in _SENTENCE_ENDS:
                 self.sentence_ends.append(i)
             self.clause_start = i + 1
@@ -319,6 +363,8 @@ class _Scorer:
             self.boost = 1.0
         elif tok == "не" and (end := self._advice(i)):
             return end
+        elif tok in lx.HEDGES and (tok not in lx.INTENSIFIERS or self._standalone(i)):
+            self.hedged.add(len(self.clause_breaks))
         elif tok in lx.NEGATORS:
             self.negated_at = i
             if tok in lx.ABSENCE:
@@ -334,6 +380,8 @@ class _Scorer:
             self.counterfactual_at = i
         elif tok in lx.INTENSIFIERS and not self._standalone(i):
             self.boost = lx.INTENSIFIERS[tok]
+            if tok in lx.HEDGES:
+                self.hedged.add(len(self.clause_breaks))
             self.persistent = self.persistent or tok in lx.PERSISTENCE  # "пак" is both
         else:
             self._word(i, tok)
@@ -343,14 +391,18 @@ class _Scorer:
         for words, value, signal in self.phrases.get(tok, ()):
             end = i + len(words)
             if tuple(self.tokens[i:end]) == words:
-                if signal == "negation":
-                    self.negated_at = end - 1
+                if signal in ("negation", "hedge", "hedged negation"):
+                    if signal != "hedge":
+                        self.negated_at = end - 1
+                    if signal != "negation":  # "на моменти"; "не особено" is a hedged denial
+                        self.hedged.add(len(self.clause_breaks))
                 else:
                     own = words[0] in lx.NEGATORS  # "не е зле" carries its own negation
                     if value > 0 and not own and i - self.negated_at <= NEGATION_SCOPE:
                         value *= -0.75  # "изобщо не е зле" stays mild; a negated phrase flips
                         self.signals.append("negation")
-                    self.items.append(_Item(value * self.boost, signal, i))
+                    mild = signal in lx.MILD_VERDICTS
+                    self.items.append(_Item(value * self.boost, signal, i, mild=mild))
                     self.boost = 1.0
                 return end
         return 0
@@ -406,6 +458,9 @@ class _Scorer:
             # "няма ток", "без интернет", "никакъв отговор": the commonest complaint shape.
             self._add(_Item(-0.6, f"complaint:няма {lemma(tok)}", i), negated=False)
             return
+        if tok in lx.RISE_VERBS and self._price_before(i):
+            self._add(_Item(-0.5, "lexicon:поскъпване", i), negated=i - self.negated_at <= 2)
+            return
         if tok in lx.ARRIVALS and self._late(i):
             # "пристигна след месец", "дойдоха след три дни": a delivery or visit that was late.
             self._add(_Item(-0.5, "complaint:late", i), negated=False)
@@ -427,10 +482,12 @@ class _Scorer:
             value = 0.0  # "планираните прекъсвания": a maintenance notice, not a complaint
         value *= self.boost * (1.3 if stretched else 1.0)
         negated = i - self.negated_at <= NEGATION_SCOPE
-        if value > 0 and i - self.counterfactual_at <= lx.COUNTERFACTUAL_SCOPE:
-            negated = True
-        if negated and tok.startswith(("по-", "най-")) and self.tokens[i - 1] in lx.ABSENCE:
-            negated = False  # "няма по-тъп филм" is a superlative, not a denial
+        # "можеше и по-добре": praise that could have been is mild blame, not a complaint.
+        could_have = value > 0 and i - self.counterfactual_at <= lx.COUNTERFACTUAL_SCOPE
+        negated = negated or could_have
+        graded = tok.startswith(("по-", "най-")) or (i and self.tokens[i - 1] in ("по", "най"))
+        if negated and graded and self._superlative(i):
+            negated = False  # "няма по-тъп филм", "не бях виждал по-тъп": superlatives
         item = _Item(
             value,
             signal,
@@ -438,8 +495,34 @@ class _Scorer:
             ironic_frame=value > 0 and self._ironic_frame(i),
             prone=tok in lx.SARCASM_PRONE,
             quoted=tok in self.quoted,
+            mild=could_have or self._compared(i, tok),
         )
         self._add(item, negated=negated)
+
+    def _price_before(self, i: int) -> bool:
+        """A price or bill word in the four tokens before, in this clause ("цените на тока")."""
+        before = self.tokens[max(self.clause_start, i - 4) : i]
+        return any(t in lx.PRICE_WORDS or lemma(t) in lx.PRICE_WORDS for t in before)
+
+    def _superlative(self, i: int) -> bool:
+        """A denied comparative that means "the most": "няма по-тъп", "не съм виждал по-слаб"
+        (an experience participle between the denial and the comparative)."""
+        j = i - 1 if self.tokens[i - 1] not in ("по", "най") else i - 2  # "няма по тъп"
+        if j >= 0 and self.tokens[j] in lx.ABSENCE:
+            return True
+        between = self.tokens[max(self.negated_at + 1, 0) : i]
+        return any(t.endswith(("ал", "ял", "ла", "ел", "ил")) and len(t) > 4 for t in between)
+
+    def _compared(self, i: int, tok: str) -> bool:
+        """A comparative measured against something named after it ("по-слаб от първия",
+        "по-зле от книгата") is relative blame, not a verdict of its own; denied, it is a
+        superlative ("няма по-слаб оператор от тях", "не бях гледал по-тъп филм от този")."""
+        if not (tok.startswith("по-") or (i and self.tokens[i - 1] == "по")):
+            return False
+        if any(t in lx.NEGATORS for t in self.tokens[max(self.clause_start, i - 4) : i]):
+            return False
+        after = self.tokens[i + 1 : i + 4]
+        return "от" in after and not any(t in lx.EVER for t in after)
 
     def _negative_next(self, i: int) -> bool:
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
@@ -493,6 +576,17 @@ def _apply_sarcasm(
     доставка?")."""
     for item in items:  # scare-quoted praise first: it is blame for the frames below
         if item.quoted and item.value > 0 and (question or any(it.value < 0 for it in items)):
+            item.value = -0.5 * item.value
+            signals.append("sarcasm")
+    # Applause beside strong blame or a complaint in its sentence is slow clapping: "Страхотно
+    # правителство, само краде 👏". Turned first: then it is no praise for the frames below.
+    harsh = {
+        sentence(it.pos)
+        for it in items
+        if it.value <= STRONG_NEGATIVE or (it.value < 0 and it.signal.startswith(_FIRM))
+    }
+    for item in items:
+        if item.value > 0 and item.signal in _IRONIC_EMOJI and sentence(item.pos) in harsh:
             item.value = -0.5 * item.value
             signals.append("sarcasm")
     blamed = [it for it in items if it.value < 0]
@@ -630,14 +724,27 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     if total < MIXED_CAP and is_mixed(items):
         total = MIXED_CAP
         signals.append("mixed")
+    elif total < MIXED_CAP and is_mild(items):
+        total = MIXED_CAP
+        signals.append("mild")
     return total, toks, signals, items
 
 
 def is_mixed(items: list[_Item]) -> bool:
-    """Some praise and no strong blame (complaint, crisis and sarcasm items count as strong)."""
+    """Some praise and no strong blame (complaint, crisis and sarcasm items count as strong, and
+    so does blame of a service topic: "хубав телефон, но много бавна доставка")."""
     return any(it.value > 0 for it in items) and not any(
-        it.value <= MIXED_STRONG or (it.value < 0 and it.signal.startswith(_FIRM)) for it in items
+        it.value <= MIXED_STRONG or (it.value < 0 and (it.topical or it.signal.startswith(_FIRM)))
+        for it in items
     )
+
+
+def is_mild(items: list[_Item]) -> bool:
+    """All the blame is mild: hedged ("малко скучен", "на моменти муден"), comparative ("по-слаб
+    от първия"), could-have-been ("можеше и по-добре") or a verdict of unmet expectation or
+    mediocrity ("очаквах повече", "нищо особено"). A weak negative, short of the label."""
+    blame = [it for it in items if it.value < 0]
+    return bool(blame) and all(it.mild for it in blame)
 
 
 def combine(
@@ -668,6 +775,8 @@ def has_cue(items: list[_Item]) -> bool:
 
 
 _FIRM = ("complaint:", "crisis:", "sarcasm")
+_IRONIC_EMOJI = frozenset(("emoji:\U0001f44f",))  # clapping hands
+_MILD_KINDS = ("lexicon:", "emoticon:", "emoji:")  # hedges soften opinions, never complaints
 
 
 def score(text: str, *, use_model: bool = True) -> Scored:

@@ -102,6 +102,7 @@ WORDS: dict[str, float] = {
     # Neutral on their own here, though sentiment lists often score them: "страшно" and "адски"
     # intensify ("страшно добър"), "нормално"/"ок" are faint.
     **_words("нормален нормално ок окей става", 0.1),
+    "бива": 0.4,  # "ама иначе бива": it's all right
     # bg3: everyday social-media vocabulary beyond products and films (public affairs, prices,
     # fear, fed-up, wishes and congratulations), from general knowledge of Bulgarian.
     **_words(
@@ -178,6 +179,13 @@ WORDS: dict[str, float] = {
         0.5,
     ),
     **_words("невероятна невероятни страхотни великолепна великолепни гордо", 0.8),
+    # bg3: negative news vocabulary (disasters, disease, bribery, arrests, emergencies).
+    **_words(
+        "земетресение земетресения трус зараза заразата епидемия епидемията пандемия "
+        "подкуп подкупи рушвет рушвети бедствено извънредно-положение евакуация евакуираха",
+        -0.5,
+    ),
+    **_words("арестуван арестувана арестувани арестуваха задържан задържани", -0.3),
 }
 
 # Complaint vocabulary by topic, matched as words, lemmas or stems; signal "complaint:<word>".
@@ -201,6 +209,7 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "игнорирате": -0.6,
         "игнорират": -0.6,
         "обслужване": 0.0,  # topic only: valence comes from the words around it
+        "поддръжка": 0.0,
         "чакане": -0.3,
         "опашка": -0.3,
         "опашки": -0.3,
@@ -246,6 +255,7 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "мухлясал": -0.7,
     },
     "delivery": {
+        "доставка": 0.0,  # topic only
         "закъснява": -0.5,
         "закъсня": -0.5,
         "закъснение": -0.5,
@@ -455,6 +465,31 @@ DEGREE_ADJECTIVES: dict[str, float] = {
 # "Можеше да е по-добре": praise in a could-have-been clause is a complaint (scope in tokens).
 COUNTERFACTUAL: frozenset[str] = _set("можеше можеха можело")
 COUNTERFACTUAL_SCOPE = 5
+
+# Hedges: blame in a clause with one of these is mild ("малко скучен", "муден на моменти",
+# "сравнително слаб"); phrases with signal "hedge" in PHRASES ("на моменти", "не особено") too.
+HEDGES: frozenset[str] = _set("малко леко донякъде сравнително относително понякога малко-много")
+# Verdicts of unmet expectation or mediocrity (PHRASES signals): disappointment, not condemnation.
+MILD_VERDICTS: frozenset[str] = frozenset(
+    (
+        "lexicon:очаквах повече",
+        "lexicon:нищо особено",
+        "lexicon:убиване на време",
+        "lexicon:липсва нещо",
+    )
+)
+# "по-зле от всякога" is no comparison with another thing.
+EVER: frozenset[str] = _set("всякога винаги преди когато")
+
+# A price or bill (lemmas) with a rise verb after it in its clause is a price hike: "цените на
+# тока скачат", "сметките за парно растат" (news of it, or a gripe).
+PRICE_WORDS: frozenset[str] = _set(
+    "цена цени сметка сметки тарифа тарифи наем наеми наемите наемът такса такси таксите"
+)
+RISE_VERBS: frozenset[str] = _set(
+    "скачат скача скочиха скочи растат расте нарастват нараства пораснаха поскъпват поскъпва "
+    "вдигат вдига вдигнаха повишават повишава повишиха увеличават увеличава увеличиха удвоиха"
+)
 
 # Words that end a negation's reach without opening a new clause.
 NEGATION_BARRIERS: frozenset[str] = _set("но а обаче ама само")
@@ -684,6 +719,52 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("шапка", "му", "свалям"): (0.7, "lexicon:свалям шапка"),
     ("събира", "очите"): (0.5, "lexicon:събира очите"),
     ("нямам", "думи"): (-0.2, "lexicon:нямам думи"),
+    # Hedges (blame in their clause is mild) and hedged denials ("не особено добър").
+    ("на", "моменти"): (0.0, "hedge"),
+    ("на", "места"): (0.0, "hedge"),
+    ("тук", "там"): (0.0, "hedge"),
+    ("тук-там",): (0.0, "hedge"),
+    ("не", "особено"): (0.0, "hedged negation"),
+    ("не", "чак", "толкова"): (0.0, "hedged negation"),
+    ("не", "чак"): (0.0, "hedged negation"),
+    ("не", "съвсем"): (0.0, "hedged negation"),
+    ("не", "толкова"): (0.0, "hedged negation"),
+    ("чак", "толкова"): (0.0, "hedge"),  # "не ми харесва чак толкова"
+    ("без", "особено"): (0.0, "hedged negation"),  # "без особено интересен сценарий"
+    ("в", "сравнение"): (0.0, "hedge"),  # relative blame: "скучен в сравнение с първата част"
+    ("на", "фона", "на"): (0.0, "hedge"),
+    ("не", "е", "чак"): (0.0, "hedged negation"),  # "не е чак толкова зле"
+    ("не", "беше", "чак"): (0.0, "hedged negation"),
+    # Expectation is no verdict: "очаквах да е зле" is a pleasant surprise, "очаквах да е
+    # по-добър" a mild disappointment.
+    ("очаквах", "да", "е"): (0.0, "hedged negation"),
+    ("очаквах", "да", "бъде"): (0.0, "hedged negation"),
+    ("очаквахме", "да", "е"): (0.0, "hedged negation"),
+    # Something lacking in a work is a critique ("на филма му липсва динамика"), not a missing
+    # parcel ("липсва ми пратка": complaint); a vague lack ("нещо ми липсваше") is mild.
+    ("му", "липсва"): (-0.4, "lexicon:липсва му"),
+    ("му", "липсваше"): (-0.4, "lexicon:липсва му"),
+    ("им", "липсва"): (-0.4, "lexicon:липсва му"),
+    ("им", "липсваше"): (-0.4, "lexicon:липсва му"),
+    **{
+        (a, b, c): (-0.3, "lexicon:липсва нещо")
+        for who in ("ми", "ни", "му", "ѝ", "й", "им")
+        for verb in ("липсва", "липсваше")
+        for a, b, c in (("нещо", who, verb), (who, verb, "нещо"))
+    },
+    ("липсваше", "нещо"): (-0.3, "lexicon:липсва нещо"),
+    ("липсва", "нещо"): (-0.3, "lexicon:липсва нещо"),
+    ("не", "бива"): (0.0, "lexicon:не бива"),  # "не бива да": must not, no denied praise
+    # "Става за убиване на време": fit to pass the time, a lukewarm verdict, not wasted time.
+    ("става", "за", "губене", "на", "време"): (-0.2, "lexicon:убиване на време"),
+    ("става", "за", "убиване", "на", "време"): (-0.2, "lexicon:убиване на време"),
+    ("става", "за", "убиване", "на", "времето"): (-0.2, "lexicon:убиване на време"),
+    ("за", "убиване", "на", "време"): (-0.2, "lexicon:убиване на време"),
+    ("за", "убиване", "на", "времето"): (-0.2, "lexicon:убиване на време"),
     # "на ужасите" names a genre ("филм на ужасите"), not a verdict.
     ("на", "ужасите"): (0.0, "lexicon:на ужасите"),
+    ("филм", "ужаси"): (0.0, "lexicon:на ужасите"),
+    ("филми", "ужаси"): (0.0, "lexicon:на ужасите"),
+    ("жанр", "ужаси"): (0.0, "lexicon:на ужасите"),
+    ("жанра", "ужаси"): (0.0, "lexicon:на ужасите"),
 }

@@ -1141,6 +1141,13 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("taking", "forever"): (-0.5, "complaint:takes forever"),
     ("for", "no", "reason"): (-0.4, "complaint:for no reason"),
     ("deleted", "my"): (-0.5, "complaint:deleted my"),
+    # From mentions we wrote ourselves (issue 12, second pass), as the rules above.
+    ("deleted", "all"): (-0.5, "complaint:deleted my"),
+    ("erased", "all"): (-0.5, "complaint:deleted my"),
+    ("wiped", "all"): (-0.5, "complaint:deleted my"),
+    ("in", "circles"): (-0.5, "complaint:runaround"),
+    ("arrived", "early"): (0.5, "phrase:arrived early"),
+    ("delivered", "early"): (0.5, "phrase:arrived early"),
     ("pay", "extra"): (-0.2, "complaint:pay extra"),
     ("paying", "extra"): (-0.2, "complaint:pay extra"),
     ("awful", "lot"): (0.0, ""),

@@ -411,3 +411,14 @@ def test_a_shortfall_is_a_complaint_but_wanting_more_of_it_is_not() -> None:
     assert analyze_with("I need more of these!", None).label != "negative"
     assert analyze_with("charging cable frayed after 3 months, again", None).label == "negative"
     assert analyze_with("the agent just shrugged", None).label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text", ["the update deleted all my photos", "your chat bot just sends me in circles"]
+)
+def test_lost_data_and_runarounds_are_complaints(text: str) -> None:
+    assert analyze(text).label == "negative", analyze(text)
+
+
+def test_an_early_delivery_is_good_news() -> None:
+    assert analyze("my order arrived early").label == "positive", analyze("my order arrived early")

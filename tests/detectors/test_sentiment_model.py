@@ -174,6 +174,20 @@ def test_every_domain_weighs_the_same_in_training() -> None:
     assert sum(weights) == pytest.approx(len(rows))
 
 
+def test_more_texts_of_a_domain_stay_out_of_its_own_fold() -> None:
+    sets = data.load(tuple(data.MORE))
+    assert {ex.domain for ex in sets["phones_more"]} == {"phones"}
+    assert {ex.domain for ex in sets["restaurants_more"]} == {"restaurants"}
+    rows = training.featurise(
+        [
+            data.Example("dead on arrival", "negative", "phones"),
+            data.Example("cold soup", "negative", "restaurants"),
+        ],
+        SMALL_BITS,
+    )
+    assert [r.domain for r in training.without_domain(rows, "phones")] == ["restaurants"]
+
+
 def test_training_is_deterministic_and_fit_ships_the_decision_rule() -> None:
     rows = training.featurise(
         [

@@ -93,6 +93,31 @@ is then caught 1.5 h after it closes); lower stand-out ratios with that gate (73
 81.4 / 76.1 in-sample, but as a grid axis the leave-one-series-out fell to 79.2 / 73.6, one
 fold flipping its confirmation and losing a window); tail quantile 0.998, four weeks of
 spread, two weeks of routine, clean_z 2.5, a day of storm memory (77.2-81.1).
+Second round (in-sample, same 81.3 / 75.6 to beat). Where the rest is lost, in raw standard points
+over the 40 windows: two missed windows (-1 each where an early hit earns ~+0.85), false alerts
+-4.6 (29 of the 34 generated ones start on the one-bin scale, retweet cascades of z 5-9; 160 of 171
+on the report's fresh seeds, which the benchmark now prints), late ramps, shifts and plateaus only
+~-1 (the scaled sigmoid pays ~0.02 an hour near the onset). The two misses are at the noise:
+L50_s1's double storm comes at night, its 2 h ratio peaks at 0.89 of the usual daily peak; L50_s2's
+shift (x1.7) lifts its 6 h ratio to at most ~1.3 of it. Lost: an early-warning channel on the slope
+of the 6 h ratio (rising in each of the last 2-4 hours, projected 2-4 h ahead against the 6 h bar:
+78.1-81.3; wander and cascades rise for hours too: L5_s2's shift came sooner, KO gained two false
+alerts); a held stand-out, the 2 h ratio's minimum over the last 2-6 h against its own usual daily
+peak x1.25-1.5 or the 2 h peak x0.9-1.1 (79.0-81.4; of the 6 h ratio 71.4-81.0; at x1.25 it finds
+L50_s2's shift, with three more false alerts on each of FB, KO, L5_s0 and L50_s2); both stand-out
+windows at 75-85 % of the bar together (80.2-81.1); a bar of its own for the 6 h window, x1.3-1.7
+(77.3-80.9); confirming a one-bin spike only on the short scales (75.1-75.2: fewer generated
+cascade alerts, but it loses AMZN's 1 April and KO's 8 April windows: NAB's labelled bursts are
+single bins, KO's 530 and 704 mentions against ~7, that only the stand-out windows confirm); a tail
+spread taken at an upper confidence order statistic (72.7-76.3); sweeps of confirm_z, quick_z,
+min_excess, the stand-out prior, quantile and bar, rearm_z, calm, cooldown, escalation, the level
+window, standout_min_days, instant_z and threshold 4.75 (none above 81.7). A bar x1.25-2 for a
+series' first 8 days (young spreads and daily peaks; 14 of the 34 generated false alerts after day
+2 fall before day 10, 52 of 171 on the fresh seeds) wins as a grid axis, 81.9 / 77.1
+leave-one-series-out (NAB 89.1 / 84.2, AMZN's false alert of 3 March gone), but not shipped:
+generated storms never start before day 7, so their part of the gain is free by construction, and a
+new brand goes deaf to a moderate storm in its first week (six tests of week-one storms fail; on
+the 1 h and longer windows only: 81.7 / 76.4, two fail).
 """
 
 from __future__ import annotations

@@ -259,13 +259,30 @@ def normalise(text: str) -> tuple[str, bool, bool]:
 
 
 def _transliterate_text(low: str) -> str:
-    """Transliterate the words of a Latin-script text, leaving its emoticons alone."""
+    """Transliterate the words of a Latin-script text, leaving its emoticons and the English
+    opinion words of the lexicon ("best", "worst") alone."""
     parts: list[str] = []
     pos = 0
     for m in _EMOTICON.finditer(low):
-        parts += [transliterate(low[pos : m.start()]), m.group(0)]
+        parts += [_transliterate_words(low[pos : m.start()]), m.group(0)]
         pos = m.end()
-    parts.append(transliterate(low[pos:]))
+    parts.append(_transliterate_words(low[pos:]))
+    return "".join(parts)
+
+
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
+def _transliterate_words(chunk: str) -> str:
+    if not any(w in lx.ENGLISH for w in _LATIN_WORD.findall(chunk)):
+        return transliterate(chunk)
+    parts: list[str] = []
+    pos = 0
+    for m in _LATIN_WORD.finditer(chunk):
+        if m.group(0) in lx.ENGLISH:
+            parts += [transliterate(chunk[pos : m.start()]), m.group(0)]
+            pos = m.end()
+    parts.append(transliterate(chunk[pos:]))
     return "".join(parts)
 
 
@@ -353,6 +370,8 @@ class _Scorer:
             self.items.append(_Item(value, f"{kind}:{tok}", i))
         elif tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
             self.exclamations += tok.count("!")
+            if "?!" in tok or "!?" in tok:  # "Защо пак няма вода?!": an outraged question
+                self.items.append(_Item(-0.4, "lexicon:?!", i))
             self.clause_breaks.append(i)
             if tok[0] in _SENTENCE_ENDS:
                 self.sentence_ends.append(i)
@@ -475,6 +494,8 @@ class _Scorer:
             squeezed = _ELONGATED.sub(r"\1", tok)  # "ужаааасно" -> "ужасно"
             if squeezed != tok:
                 entry, stretched = _lookup(squeezed), True
+        if entry is None and stretched and squeezed in lx.CHEERS:
+            entry = (lx.CHEERS[squeezed], f"lexicon:{squeezed}")
         if entry is None:
             return
         value, signal = entry
@@ -574,8 +595,10 @@ def _apply_sarcasm(
     blame). Praise
     in scare quotes next to any blame or a question is irony too ("Това ли е "бързата"
     доставка?")."""
+    # Next to a service topic too: "Колко "бърза" доставка, 12 дни".
+    blamed_any = question or any(it.value < 0 or it.signal.startswith("complaint:") for it in items)
     for item in items:  # scare-quoted praise first: it is blame for the frames below
-        if item.quoted and item.value > 0 and (question or any(it.value < 0 for it in items)):
+        if item.quoted and item.value > 0 and blamed_any:
             item.value = -0.5 * item.value
             signals.append("sarcasm")
     # Applause beside strong blame or a complaint in its sentence is slow clapping: "Страхотно
@@ -716,6 +739,8 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     scorer = _Scorer(toks, _quoted_words(clean))
     items = scorer.run()
     signals = scorer.signals
+    _unask(scorer, items)
+    _tears_of_joy(scorer, items)
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
@@ -728,6 +753,34 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
         total = MIXED_CAP
         signals.append("mild")
     return total, toks, signals, items
+
+
+def _unask(s: _Scorer, items: list[_Item]) -> None:
+    """Praise a question or a request asks for is no opinion: "Кой е най-добрият доставчик?",
+    "Препоръки за добър зъболекар?", "Търся добър специалист". Quoted praise stays irony."""
+    for item in items:
+        if item.value <= 0 or item.quoted or not item.signal.startswith("lexicon:"):
+            continue
+        start = s.sentence_ends[s.sentence_of(item.pos) - 1] + 1 if s.sentence_of(item.pos) else 0
+        end_i = s.sentence_of(item.pos)
+        end = s.sentence_ends[end_i] if end_i < len(s.sentence_ends) else len(s.tokens)
+        words = s.tokens[start:end]
+        asked = end < len(s.tokens) and "?" in s.tokens[end]
+        if (asked and not lx.QUESTION_WORDS.isdisjoint(words[:3])) or not lx.SEEKING.isdisjoint(
+            s.tokens[max(start, item.pos - 2) : item.pos]
+        ):
+            item.value = 0.0
+
+
+def _tears_of_joy(s: _Scorer, items: list[_Item]) -> None:
+    """Crying faces beside strong praise and no other blame are tears of joy: "УНИКАЛЕН 😭"."""
+    cries = [it for it in items if it.signal == "emoji:\U0001f62d"]
+    if not cries or any(it.value < 0 and it not in cries for it in items):
+        return
+    strong = {s.sentence_of(it.pos) for it in items if it.value >= STRONG_PRAISE}
+    for item in cries:
+        if s.sentence_of(item.pos) in strong:
+            item.value = -item.value
 
 
 def is_mixed(items: list[_Item]) -> bool:

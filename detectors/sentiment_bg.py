@@ -298,6 +298,15 @@ def _quoted_words(text: str) -> frozenset[str]:
     return frozenset(w.strip(".,!?") for span in spans if len(span) <= 3 for w in span)
 
 
+# A capitalised word right after a lower-case one is a name ("певицата Мила обяви"), unless
+# the whole text is shouted.
+_NAME = re.compile(r"(?<=[а-яѝ] )[А-Я][а-яѝ]+")
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(m.group(0).lower() for m in _NAME.finditer(text[:MAX_CHARS]))
+
+
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
@@ -309,6 +318,7 @@ class _Scorer:
     def __init__(self, toks: list[str], quoted: frozenset[str] = frozenset()) -> None:
         self.tokens = toks
         self.quoted = quoted
+        self.names: frozenset[str] = frozenset()  # capitalised mid-sentence: "певицата Мила"
         self.phrases = _phrases_by_first()
         self.items: list[_Item] = []
         self.signals: list[str] = []
@@ -499,6 +509,8 @@ class _Scorer:
         if entry is None:
             return
         value, signal = entry
+        if value > 0 and tok in self.names:
+            return  # a name, not praise: "певицата Мила", "Слави каза", "с Надежда"
         if signal == "complaint:outage" and i and self.tokens[i - 1].startswith(lx.PLANNED):
             value = 0.0  # "планираните прекъсвания": a maintenance notice, not a complaint
         value *= self.boost * (1.3 if stretched else 1.0)
@@ -737,6 +749,7 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     clean, shouted, sarcasm_tag = normalise(text or "")
     toks = tokens(clean)
     scorer = _Scorer(toks, _quoted_words(clean))
+    scorer.names = _names(text or "")
     items = scorer.run()
     signals = scorer.signals
     _unask(scorer, items)

@@ -570,3 +570,8 @@ def test_english_words_survive_transliteration() -> None:
 )
 def test_potholes_hopeless_and_outraged_questions(text: str) -> None:
     assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+def test_a_capitalised_praise_word_mid_sentence_is_a_name() -> None:
+    assert analyze("Интервю с актрисата Радост Петрова тази вечер", "bg").label == "neutral"
+    assert analyze("Снощи беше радост за всички фенове", "bg").label == "positive"

@@ -1,6 +1,6 @@
 """Bulgarian section of the sentiment benchmark: negative-class P/R/F1 and texts/s.
 
-Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N]
+Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N] [--check]
 (also run by `benchmarks/sentiment_bench.py`).
 
 Sets:
@@ -12,6 +12,10 @@ Sets:
 - `benchmarks/data/bg/general.jsonl`: 162 general Bulgarian tweets (politics, prices, roads,
   health, schools, weather, sport, holidays, everyday life) written as a check set before the
   general-vocabulary rules; only its aggregate score is printed (`--errors` never shows it).
+- `benchmarks/data/bg/tweets_dev.jsonl` (198) and `tweets_check.jsonl` (150): general-Twitter
+  Bulgarian tweets (issue 14), written together before any rule change of that round. The dev
+  set is for reading errors (`--dev-errors N`); the check set is scored only with `--check`
+  (totals only), once before and once after a round of changes, so iterating never sees it.
 - `benchmarks/data/bg/mentions.jsonl`: 305 brand mentions written for the project (see the
   README beside it); per kind as well. Written by the lexicon's authors: a regression and sanity
   check, not evidence of generalisation.
@@ -38,6 +42,8 @@ from detectors.sentiment import analyze  # noqa: E402
 CINEXIO = REPO_ROOT.parent / "shared" / "data" / "sentiment" / "bg" / "cinexio_train.jsonl"
 MENTIONS = REPO_ROOT / "benchmarks" / "data" / "bg" / "mentions.jsonl"
 GENERAL = REPO_ROOT / "benchmarks" / "data" / "bg" / "general.jsonl"
+TWEETS_DEV = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev.jsonl"
+TWEETS_CHECK = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check.jsonl"
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
@@ -52,9 +58,9 @@ def load_mentions(path: Path = MENTIONS) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def report_general() -> None:
-    """Aggregate scores on the general-tweet check set; its errors are deliberately not shown."""
-    rows = load_mentions(GENERAL)
+def report_set(path: Path, title: str, note: str, errors: int = 0) -> None:
+    """Aggregate scores on a tweet set; errors are shown only when asked (never for check sets)."""
+    rows = load_mentions(path)
     results = [analyze(r["text"], "bg") for r in rows]
     gold = [r["label"] == "negative" for r in rows]
     p, r, f = prf([s.label == "negative" for s in results], gold)
@@ -62,12 +68,34 @@ def report_general() -> None:
     counts = {
         lab: sum(row["label"] == lab for row in rows) for lab in ("negative", "neutral", "positive")
     }
-    print(f"Bulgarian general tweets, check set ({len(rows)}: {counts}; {GENERAL.name}):")
-    print("  (written before the general-vocabulary rules; errors deliberately not shown)")
+    print(f"{title} ({len(rows)}: {counts}; {path.name}):")
+    print(f"  ({note})")
     print(f"  negative P {p:.3f} R {r:.3f} F1 {f:.3f}  3-class acc {exact:.3f}")
+    shown = 0
+    for s, row in zip(results, rows, strict=True):
+        if s.label != row["label"] and shown < errors:
+            print(f"  {row['label'][:3]}->{s.label[:3]} {s.polarity:+.2f} {row['text'][:100]!r}")
+            shown += 1
 
 
-def report(kfold: bool = False, errors: int = 0) -> None:
+def report_general(check: bool = False) -> None:
+    """Aggregate scores on the check sets; their errors are deliberately not shown."""
+    report_set(
+        GENERAL,
+        "Bulgarian general tweets, check set",
+        "written before the general-vocabulary rules; errors deliberately not shown",
+    )
+    if not check:
+        print(f"({TWEETS_CHECK.name}: scored only with --check, before and after a round)")
+        return
+    report_set(
+        TWEETS_CHECK,
+        "Bulgarian general-Twitter tweets, check set (issue 14)",
+        "scored once before and once after the issue-14 tweet round; errors never shown",
+    )
+
+
+def report(kfold: bool = False, errors: int = 0, dev_errors: int = 0, check: bool = False) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
     rows = load_mentions()
@@ -90,7 +118,13 @@ def report(kfold: bool = False, errors: int = 0) -> None:
     flagged = sum(any(s.startswith("crisis:") for s in results[i].signals) for i in crisis)
     print(f"  crisis signal on breach/safety/legal mentions: {flagged}/{len(crisis)}")
     print(f"texts/s, lang given: {speed_bg:,.0f}")
-    report_general()
+    report_general(check)
+    report_set(
+        TWEETS_DEV,
+        "Bulgarian general-Twitter tweets, development set (issue 14)",
+        "rules were fixed after reading its errors: a development figure",
+        dev_errors,
+    )
     if errors:
         shown = 0
         for s, row in zip(results, rows, strict=True):
@@ -130,8 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kfold", action="store_true", help="k-fold held-out F1 on Cinexio (slow)")
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong mentions")
+    ap.add_argument("--dev-errors", type=int, default=0, help="print up to N wrong dev tweets")
+    ap.add_argument("--check", action="store_true", help="score tweets_check.jsonl (totals)")
     args = ap.parse_args(argv)
-    report(args.kfold, args.errors)
+    report(args.kfold, args.errors, args.dev_errors, args.check)
     return 0
 
 

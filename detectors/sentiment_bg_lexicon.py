@@ -768,3 +768,80 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("жанр", "ужаси"): (0.0, "lexicon:на ужасите"),
     ("жанра", "ужаси"): (0.0, "lexicon:на ужасите"),
 }
+
+# --- general Twitter (issue 14, tweets round) -----------------------------------------------
+# Everyday gripes, public-affairs bad news and slang missing above, and the English words that
+# Bulgarian tweets mix in ("worst service ever", "life is good"): English stays in Latin letters
+# in a mostly Cyrillic tweet, so it is looked up as written.
+WORDS.update(
+    {
+        **_words("наказание смачка смачкан смачкана ядец загубен съкращения съкращават", -0.5),
+        **_words("клюки простотия простотии", -0.4),
+        **_words("убит убита убити убийство", -0.6),
+        **_words("worst terrible awful disaster hate sucks", -0.7),
+        **_words("mess fail failed", -0.5),  # not "sad": shlyokavica "съд"
+        **_words("best amazing awesome perfect love", 0.8),
+        **_words("good great nice happy cool", 0.5),
+        **_words("як яка яко яки яката якия якият", 0.6),
+        **_words("ад адът ада", -0.5),
+        "суши": 0.0,  # the food, not simplemma's "суша" (drought)
+    }
+)
+# Said only stretched, these are cheers ("ГООООЛ!"); plain, "гол" is a neutral match report.
+CHEERS: dict[str, float] = {"гол": 0.7, "ура": 0.7}
+# A question that asks for something ("Кой е най-добрият доставчик?", "Търся добър зъболекар")
+# names the praise it looks for: no opinion of its own.
+QUESTION_WORDS: frozenset[str] = _set(
+    "кой коя кое кои къде какъв каква какво какви някой някои знае препоръки препоръка"
+)
+SEEKING: frozenset[str] = _set("търся търсим търсят препоръчайте посъветвайте")
+PHRASES.update(
+    {
+        # A rhetorical "is this normal?" asks because it is not: "5 лева кафе, нормално ли е?".
+        ("нормално", "ли"): (-0.5, "lexicon:нормално ли е"),
+        ("нормално", "ли", "е"): (-0.5, "lexicon:нормално ли е"),
+        ("добре", "дошли", "в", "българия"): (-0.5, "lexicon:добре дошли в българия"),
+        ("трети", "свят"): (-0.6, "lexicon:трети свят"),
+        ("третия", "свят"): (-0.6, "lexicon:трети свят"),
+        ("третият", "свят"): (-0.6, "lexicon:трети свят"),
+        ("на", "вятъра"): (-0.4, "lexicon:на вятъра"),
+        ("жълти", "стотинки"): (-0.4, "lexicon:жълти стотинки"),
+        ("класика", "в", "жанра"): (-0.3, "lexicon:класика в жанра"),
+        # A forecast's weak wind or rain is no verdict.
+        ("слаб", "вятър"): (0.0, "lexicon:слаб вятър"),
+        ("слаб", "дъжд"): (0.0, "lexicon:слаб дъжд"),
+        ("слаби", "валежи"): (0.0, "lexicon:слаби валежи"),
+        ("ще", "е", "слаб"): (0.0, "lexicon:слаб вятър"),
+        ("ще", "бъде", "слаб"): (0.0, "lexicon:слаб вятър"),
+        ("life", "is", "good"): (0.8, "lexicon:life is good"),
+        ("day", "ever"): (0.0, "lexicon:ever"),
+        ("so", "done"): (-0.6, "lexicon:so done"),
+    }
+)
+# English words kept in Latin letters when a Latin-script text is transliterated ("best day ever").
+ENGLISH: frozenset[str] = frozenset(
+    {w for w in WORDS if w.isascii()} | {w for p in PHRASES for w in p if w.isascii()}
+)
+# Medicines, doctors and parking spaces are missed too ("няма лекарства", "аптеките нямат").
+EXPECTATIONS = EXPECTATIONS | _set(
+    "лекарства лекарство лекарствата антибиотик антибиотика лекари лекар паркоместа места"
+)
+STEMS["смачка"] = (-0.5, "lexicon:смачкан")  # "смачкаха", "смачкан": crushed (by work, exams)
+EXPECTATIONS = EXPECTATIONS | _set("лекарството")
+# Tears of joy are joy: "плаках от радост", "плача от смях".
+PHRASES.update(
+    {
+        (verb, "от", why): (0.6, "lexicon:плача от радост")
+        for verb in ("плача", "плаках", "плаче", "плакахме", "разплаках", "разплака")
+        for why in ("радост", "вълнение", "щастие", "смях", "умиление", "гордост")
+    }
+)
+# Potholes are the commonest complaint of Bulgarian roads: firm, so "Благодаря ви, общино" after
+# one is irony.
+COMPLAINTS["roads"] = _words("дупка дупки дупката дупките", -0.5)
+PHRASES.update(
+    {
+        # "Кога ще има нормален транспорт? Или никога?": the answer the asker expects.
+        ("или", "никога"): (-0.4, "lexicon:или никога"),
+    }
+)

@@ -504,3 +504,74 @@ def test_hopelessness_tax_rises_and_insults(text: str) -> None:
 )
 def test_negative_news_headlines(text: str, label: str) -> None:
     assert score(text, use_model=False).label == label, score(text, use_model=False)
+
+
+# Issue 14, general-Twitter round: each case pins one rule; sentences written for the tests.
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Тоя шеф е истинско наказание за целия отдел", "negative"),
+        ("Изпитите ме смачкаха тази сесия", "negative"),
+        ("Ядец, пропуснах последния влак", "negative"),
+        ("В болницата в Монтана вече няма лекари", "negative"),
+        ("Пак нямат от лекарството за кръвно в нито една аптека", "negative"),
+        ("Трети свят сме, за съжаление", "negative"),
+        ("Дадох 200 лева на вятъра за тоя курс", "negative"),
+        ("Паркингът в центъра стана 6 лева на час. Нормално ли е?", "negative"),
+        ("Продадоха фабриката за жълти стотинки", "negative"),
+        ("Жегата в офиса е ад", "negative"),
+        ("Трима убити при стрелба в квартала", "negative"),
+        ("Новият телефон е worst purchase ever", "negative"),
+        ("Яко парти беше, благодаря на всички", "positive"),
+        ("Пикник в парка с приятели, life is good 🌳", "positive"),
+        ("Best weekend, планината беше уникална", "positive"),
+        ("ГОООООЛ!!! Изравнихме в последната минута", "positive"),
+        ("Прекрасен концерт, плаках от вълнение 😭", "positive"),
+    ],
+)
+def test_general_twitter_vocabulary(text: str, label: str) -> None:
+    assert analyze(text, "bg").label == label, analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Коя е най-добрата пицария в Бургас?",
+        "Препоръки за добър автомонтьор в Шумен?",
+        "Търсим добър учител по пиано за дъщеря ни",
+        "Къде има хубав и евтин хотел в Банско?",
+        "Утре ще е облачно, с слаб вятър от запад",
+        "Ядохме суши за обяд в новото място",
+        "Гол на Петров в 30-ата минута, 1:0",
+    ],
+)
+def test_asked_for_praise_and_forecasts_are_neutral(text: str) -> None:
+    assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+def test_scare_quotes_beside_a_service_topic_are_irony() -> None:
+    assert analyze('Много "бързо" обслужване, час на гишето', "bg").label == "negative"
+    # Quotes alone are no irony: a named product stays praise.
+    assert analyze('Новият "Бърз" кредит е удобен', "bg").label != "negative"
+
+
+def test_english_words_survive_transliteration() -> None:
+    assert analyze("best koncert ever, pyahme s tsyalata zala", "bg").label == "positive"
+    assert analyze("worst obsluzhvane, chakahme 2 chasa", "bg").label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Дупките по пътя за Перник са като кратери. Благодаря ви, АПИ",
+        "Кога ще пуснат парното? Или никога?",
+        "Кой пуска ремонт на два булеварда едновременно?!",
+    ],
+)
+def test_potholes_hopeless_and_outraged_questions(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+def test_a_capitalised_praise_word_mid_sentence_is_a_name() -> None:
+    assert analyze("Интервю с актрисата Радост Петрова тази вечер", "bg").label == "neutral"
+    assert analyze("Снощи беше радост за всички фенове", "bg").label == "positive"

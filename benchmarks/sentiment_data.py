@@ -117,6 +117,15 @@ def brands_fresh() -> list[Example]:
     return _handwritten("brand_mentions_fresh.csv", "brands_fresh")
 
 
+def brands_train() -> list[Example]:
+    """Customer-to-brand mentions written as training text: the product's genre, never scored.
+
+    Domain `brands_train`, not `brands`: a genre of its own that trains every fold, `brands`
+    and `brands_fresh` included (which makes those two figures less independent; see the README).
+    """
+    return _handwritten("brand_mentions_train.csv", "brands_train")
+
+
 def movies() -> list[Example]:
     """VADER's rated movie-review sentences: training material only, not a reported domain."""
     return _vader("movieReviewSnippets", "movies")
@@ -149,6 +158,7 @@ DOMAINS: dict[str, Callable[[], list[Example]]] = {
 }
 # Always available to training, never held out or reported: other genres of opinion text.
 TRAINING_ONLY: dict[str, Callable[[], list[Example]]] = {
+    "brands_train": brands_train,
     "movies": movies,
     "editorials": editorials,
     "imdb": imdb,
@@ -169,6 +179,7 @@ SHIPPED = (
     "finance",
     "brands",
     "brands_fresh",
+    "brands_train",
     "movies",
     "editorials",
     "imdb",

@@ -188,6 +188,20 @@ def test_more_texts_of_a_domain_stay_out_of_its_own_fold() -> None:
     assert [r.domain for r in training.without_domain(rows, "phones")] == ["restaurants"]
 
 
+def test_brands_train_is_never_scored_and_trains_every_fold() -> None:
+    sets = data.load(("brands_train", "brands", "brands_fresh"))
+    examples = sets["brands_train"]
+    assert {ex.domain for ex in examples} == {"brands_train"}
+    assert "brands_train" in data.TRAINING_ONLY and "brands_train" in data.SHIPPED
+    assert "brands_train" not in data.DOMAINS
+    # Written apart from the scored brand sets: none of its texts is one of theirs.
+    scored = {ex.text for name in ("brands", "brands_fresh") for ex in sets[name]}
+    assert not {ex.text for ex in examples} & scored
+    rows = training.featurise(examples[:5], SMALL_BITS)
+    for held in data.DOMAINS:
+        assert training.without_domain(rows, held) == rows, held
+
+
 def test_training_is_deterministic_and_fit_ships_the_decision_rule() -> None:
     rows = training.featurise(
         [

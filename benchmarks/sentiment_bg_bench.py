@@ -191,9 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong mentions")
     ap.add_argument("--dev-errors", type=int, default=0, help="print up to N wrong dev tweets")
     ap.add_argument("--dev2-errors", type=int, default=0, help="print up to N wrong dev2 tweets")
-    ap.add_argument(
-        "--check", action="store_true", help="score tweets_check*.jsonl (totals only)"
-    )
+    ap.add_argument("--check", action="store_true", help="score tweets_check*.jsonl (totals only)")
     args = ap.parse_args(argv)
     report(args.kfold, args.errors, args.dev_errors, args.check, args.dev2_errors)
     return 0

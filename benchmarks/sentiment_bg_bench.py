@@ -1,6 +1,7 @@
 """Bulgarian section of the sentiment benchmark: negative-class P/R/F1 and texts/s.
 
-Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N] [--check]
+Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N]
+[--dev2-errors N] [--check]
 (also run by `benchmarks/sentiment_bench.py`).
 
 Sets:
@@ -16,6 +17,10 @@ Sets:
   Bulgarian tweets (issue 14), written together before any rule change of that round. The dev
   set is for reading errors (`--dev-errors N`); the check set is scored only with `--check`
   (totals only), once before and once after a round of changes, so iterating never sees it.
+- `benchmarks/data/bg/tweets_dev2.jsonl` (210) and `tweets_check2.jsonl` (152): a second round
+  of the same (threads, replies, irony without a blame word, quoted news with a one-word comment,
+  promos, emoji-only reactions, Latin script with digits), same protocol (`--dev2-errors N`;
+  the second check set also only with `--check`, totals only).
 - `benchmarks/data/bg/mentions.jsonl`: 305 brand mentions written for the project (see the
   README beside it); per kind as well. Written by the lexicon's authors: a regression and sanity
   check, not evidence of generalisation.
@@ -44,6 +49,8 @@ MENTIONS = REPO_ROOT / "benchmarks" / "data" / "bg" / "mentions.jsonl"
 GENERAL = REPO_ROOT / "benchmarks" / "data" / "bg" / "general.jsonl"
 TWEETS_DEV = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev.jsonl"
 TWEETS_CHECK = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check.jsonl"
+TWEETS_DEV2 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev2.jsonl"
+TWEETS_CHECK2 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check2.jsonl"
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
@@ -86,16 +93,28 @@ def report_general(check: bool = False) -> None:
         "written before the general-vocabulary rules; errors deliberately not shown",
     )
     if not check:
-        print(f"({TWEETS_CHECK.name}: scored only with --check, before and after a round)")
+        names = f"{TWEETS_CHECK.name}, {TWEETS_CHECK2.name}"
+        print(f"({names}: scored only with --check, before and after a round)")
         return
     report_set(
         TWEETS_CHECK,
         "Bulgarian general-Twitter tweets, check set (issue 14)",
         "scored once before and once after the issue-14 tweet round; errors never shown",
     )
+    report_set(
+        TWEETS_CHECK2,
+        "Bulgarian general-Twitter tweets, second check set (issue 14, round 2)",
+        "scored once before and once after the second tweet round; errors never shown",
+    )
 
 
-def report(kfold: bool = False, errors: int = 0, dev_errors: int = 0, check: bool = False) -> None:
+def report(
+    kfold: bool = False,
+    errors: int = 0,
+    dev_errors: int = 0,
+    check: bool = False,
+    dev2_errors: int = 0,
+) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
     rows = load_mentions()
@@ -124,6 +143,12 @@ def report(kfold: bool = False, errors: int = 0, dev_errors: int = 0, check: boo
         "Bulgarian general-Twitter tweets, development set (issue 14)",
         "rules were fixed after reading its errors: a development figure",
         dev_errors,
+    )
+    report_set(
+        TWEETS_DEV2,
+        "Bulgarian general-Twitter tweets, second development set (issue 14, round 2)",
+        "rules were fixed after reading its errors: a development figure",
+        dev2_errors,
     )
     if errors:
         shown = 0
@@ -165,9 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kfold", action="store_true", help="k-fold held-out F1 on Cinexio (slow)")
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong mentions")
     ap.add_argument("--dev-errors", type=int, default=0, help="print up to N wrong dev tweets")
-    ap.add_argument("--check", action="store_true", help="score tweets_check.jsonl (totals)")
+    ap.add_argument("--dev2-errors", type=int, default=0, help="print up to N wrong dev2 tweets")
+    ap.add_argument("--check", action="store_true", help="score tweets_check*.jsonl (totals only)")
     args = ap.parse_args(argv)
-    report(args.kfold, args.errors, args.dev_errors, args.check)
+    report(args.kfold, args.errors, args.dev_errors, args.check, args.dev2_errors)
     return 0
 
 

@@ -86,6 +86,7 @@ LATIN_EN_SHARE = 0.6  # share of English forms for a Latin-script text to be Eng
 # tried when the word is not Bulgarian ("sum" -> "съм", "burzo" -> "бързо").
 _DIGRAPHS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sht", ("щ",)),
+    ("6t", ("щ", "шт")),  # "6te", "ne6to": "6" is ш, and ш+т is written щ
     ("sh", ("ш",)),
     ("ch", ("ч",)),
     ("zh", ("ж",)),
@@ -130,7 +131,10 @@ _LETTERS: dict[str, tuple[str, ...]] = {
     "6": ("ш",),
 }
 # Frequent words whose usual Latin spelling reads as another (rare) dictionary form.
-_COMMON: dict[str, str] = {"sum": "съм", "sus": "със", "sas": "със", "tuk": "тук", "kude": "къде"}
+_COMMON: dict[str, str] = {
+    **{"sum": "съм", "sus": "със", "sas": "със", "tuk": "тук", "kude": "къде"},
+    **{"nai": "най", "naj": "най"},  # "nai-dobriqt": the superlative prefix, not "наи"
+}
 _MAX_SPELLINGS = 64  # variants tried per word; more would only find accidental words
 
 

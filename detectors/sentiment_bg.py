@@ -77,6 +77,29 @@ mid-sentence is a name ("певицата Мила"); "суши" is not "суш�
 0.929 -> 0.938. Left alone (too specific or too risky for neutral text): bare sarcasm with no
 blame word ("Обожавам когато ми звънят в 8 в събота", "Гениално решение: ..."), "😂" as mockery,
 one-word ironic verdicts ("Човечност."), prices given only as numbers.
+General Twitter, second round (issue 14, bg5): 210 dev2 and 152 check2 tweets written by the rules'
+team before any change, in styles the first round lacked (threads, replies, irony without a blame
+word, quoted headlines with a one-word comment, promos, emoji-only reactions, digits for letters in
+Latin script). Added from the dev2 errors, each pinned by a test sentence of its own: a one-word
+sentence or comment on a quote that is resigned or scornful ("Естествено.", "Ясно.", "Пак.",
+"Сериозно?"); a sentence opened by "Пак" (but not "Пак ще") as a gripe; "изобщо" in a question;
+"най-накрая"/"най-после" as relief in a statement and impatience in a question; a rise verb before
+a price word ("вдигнаха таксата") and "високи(те) цени" as price complaints; "става" before
+anything but "за" is "becomes", not "it'll do"; "така и не" (never happened), "какво очаквахте",
+"се чудим защо", "празни приказки", "смешно е как", "не мога да вляза"; "добра новина", slang
+"е звяр"/"беше пушка", "магьосник", "ще се влюбите"; "великолепно"/"прекрасно" as often ironic;
+English "loved", "perfection", "tired", "seriously"; 🥹 as moved; "затвори" (closed; "затвори
+телефона" is rude) and "внимателно" (advice) no longer read as prison and praise; a praise
+word that is itself asked for ("препоръки?") is no opinion; "6t" transliterates to щ and "nai-"
+to "най-". Negative F1 (3-class acc): dev2 0.631 (0.648) -> 0.832 (0.833); check2 0.636 (0.704)
+-> 0.696 (0.750), totals only, scored before and after; tweets_dev 0.824 -> 0.851; tweets_check
+0.750 -> 0.754 (used, total only); half A 0.663 -> 0.662, half B 0.594 -> 0.596 (total only);
+own mentions 0.942 -> 0.942; general.jsonl 0.938 -> 0.938.
+Tried and lost (second round): "дефицит" as blame and the superlative "най-високите цени" as a
+complaint (each fixed a dev2 tweet but turns neutral statistics negative: "Дефицитът е 2%",
+"Най-високите цени са в Лозенец"). Left alone: irony with no cue at all ("Обичам как всяка зима
+„внезапно“ има сняг", "Благодаря на НЗОК, че покрива цели 5 лева"), praise-word comments on a
+quoted headline ("Браво.", "Супер." may be sincere or not), numbers-only complaints.
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.
@@ -357,6 +380,7 @@ class _Scorer:
             i = self._step(i, self.tokens[i])
         if self.waiting and (self.duration or self.persistent):
             self.items.append(_Item(-0.5, "complaint:long wait", len(self.tokens)))
+        self._sentence_cues()
         words = [t for t in self.tokens if t[0].isalpha()]
         if (
             not self.items
@@ -378,6 +402,29 @@ class _Scorer:
                 item.mild = (item.mild or hedged) and not item.topical
         return self.items
 
+    def _sentence_cues(self) -> None:
+        """Cues read from a whole sentence (issue 14, second tweet round): a one-word comment
+        after what it comments on ("„Таксите се вдигат“ Естествено.", "Без дебат. Ясно."), a
+        complaint opened by "Пак" ("Пак чета за ръст на икономиката"), a question with
+        "изобщо" ("Има ли изобщо някой, който да отговаря?") and relief ("Най-накрая си купих
+        апартамент")."""
+        start = 0
+        for end in [*self.sentence_ends, len(self.tokens)]:
+            words = [t for t in self.tokens[start:end] if t[0].isalnum()]
+            asked = end < len(self.tokens) and "?" in self.tokens[end]
+            if len(words) == 1 and start and words[0] in lx.RESIGNED:
+                self.items.append(_Item(-0.4, f"lexicon:{words[0]}.", start))
+            elif words and words[0] == "пак" and words[1:2] != ["ще"]:
+                # "Пак ще дойдем" is a promise; "Пак вали", "Пак ни вдигнаха таксата" a gripe.
+                self.items.append(_Item(-0.3, "lexicon:пак", start))
+            if asked and "изобщо" in words:
+                self.items.append(_Item(-0.4, "lexicon:изобщо?", start))
+            if not lx.RELIEF.isdisjoint(words[:4]):
+                # "Кога най-накрая ще отговорите?" is impatience, not relief.
+                relief = _Item(-0.4 if asked else 0.4, "lexicon:най-накрая", start)
+                self.items.append(relief)
+            start = end + 1
+
     def clause_of(self, pos: int) -> int:
         return bisect.bisect_left(self.clause_breaks, pos)
 
@@ -389,11 +436,11 @@ class _Scorer:
             squeezed = _ELONGATED.sub(r"\1", tok)  # "мнооого", "неее": stretched function words
             if squeezed in lx.INTENSIFIERS or squeezed in lx.NEGATORS:
                 tok = self.tokens[i] = squeezed
-        if tok in en_lx.EMOTICONS or tok in en_lx.EMOJI:
+        if tok in en_lx.EMOTICONS or tok in en_lx.EMOJI or tok in lx.EMOJI:
             value = en_lx.EMOTICONS.get(tok)
             kind = "emoticon"
             if value is None:
-                value, kind = en_lx.EMOJI[tok], "emoji"
+                value, kind = lx.EMOJI.get(tok, en_lx.EMOJI.get(tok, 0.0)), "emoji"
             self.items.append(_Item(value, f"{kind}:{tok}", i))
         elif tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
             self.exclamations += tok.count("!")
@@ -504,8 +551,15 @@ class _Scorer:
             # "няма ток", "без интернет", "никакъв отговор": the commonest complaint shape.
             self._add(_Item(-0.6, f"complaint:няма {lemma(tok)}", i), negated=False)
             return
-        if tok in lx.RISE_VERBS and self._price_before(i):
+        if tok in lx.RISE_VERBS and (self._price_before(i) or self._price_after(i)):
             self._add(_Item(-0.5, "lexicon:поскъпване", i), negated=i - self.negated_at <= 2)
+            return
+        if tok in lx.BECOMES and i + 1 < len(self.tokens):
+            after = self.tokens[i + 1]
+            if after[0].isalnum() and after != "за":
+                return  # "таксата става 3 лева": becomes, not "it'll do"
+        if tok in lx.HIGH and i + 1 < len(self.tokens) and self.tokens[i + 1] in lx.PRICE_WORDS:
+            self._add(_Item(-0.5, "complaint:high prices", i), negated=i - self.negated_at <= 2)
             return
         if tok in lx.ARRIVALS and self._late(i):
             # "пристигна след месец", "дойдоха след три дни": a delivery or visit that was late.
@@ -553,6 +607,11 @@ class _Scorer:
         """A price or bill word in the four tokens before, in this clause ("цените на тока")."""
         before = self.tokens[max(self.clause_start, i - 4) : i]
         return any(t in lx.PRICE_WORDS or lemma(t) in lx.PRICE_WORDS for t in before)
+
+    def _price_after(self, i: int) -> bool:
+        """A price word right after a rise verb, clitics skipped: "вдигнаха ни таксата"."""
+        after = [t for t in self.tokens[i + 1 : i + 4] if t not in lx.CLITICS]
+        return bool(after) and (after[0] in lx.PRICE_WORDS or lemma(after[0]) in lx.PRICE_WORDS)
 
     def _superlative(self, i: int) -> bool:
         """A denied comparative that means "the most": "няма по-тъп", "не съм виждал по-слаб"
@@ -769,6 +828,7 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     scorer.names = _names(text or "")
     items = scorer.run()
     signals = scorer.signals
+    _comment_on_quote(clean, scorer, items)
     _unask(scorer, items)
     _tears_of_joy(scorer, items)
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
@@ -785,6 +845,26 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     return total, toks, signals, items
 
 
+# A quotation closed and commented on in one word: "„Таксите се вдигат“ Естествено."
+_QUOTE_COMMENT = re.compile(r'["“”»]\s*([а-яѝa-z-]+)\s*[.!?…]*\s*$')
+
+
+def _comment_on_quote(clean: str, s: _Scorer, items: list[_Item]) -> None:
+    """A one-word comment on a quoted headline is the tweet's verdict on it: resigned or
+    scornful ("Естествено.", "Ясно.", "Сериозно??") or relieved ("Най-после!")."""
+    m = _QUOTE_COMMENT.search(clean)
+    if m is None:
+        return
+    word = m.group(1)
+    if any(it.signal in (f"lexicon:{word}.", "lexicon:най-накрая") for it in items):
+        return  # a sentence of its own: already read
+    last = max(len(s.tokens) - 1, 0)
+    if word in lx.RESIGNED:
+        items.append(_Item(-0.4, f"lexicon:{word}.", last))
+    elif word in lx.RELIEF:
+        items.append(_Item(0.4, "lexicon:най-накрая", last))
+
+
 def _unask(s: _Scorer, items: list[_Item]) -> None:
     """Praise a question or a request asks for is no opinion: "Кой е най-добрият доставчик?",
     "Препоръки за добър зъболекар?", "Търся добър специалист". Quoted praise stays irony."""
@@ -796,9 +876,10 @@ def _unask(s: _Scorer, items: list[_Item]) -> None:
         end = s.sentence_ends[end_i] if end_i < len(s.sentence_ends) else len(s.tokens)
         words = s.tokens[start:end]
         asked = end < len(s.tokens) and "?" in s.tokens[end]
-        if (asked and not lx.QUESTION_WORDS.isdisjoint(words[:3])) or not lx.SEEKING.isdisjoint(
-            s.tokens[max(start, item.pos - 2) : item.pos]
-        ):
+        # "Някакви препоръки за Созопол?": the praise word itself is what is asked for.
+        asked_for = asked and s.tokens[item.pos] in lx.QUESTION_WORDS
+        sought = not lx.SEEKING.isdisjoint(s.tokens[max(start, item.pos - 2) : item.pos])
+        if (asked and not lx.QUESTION_WORDS.isdisjoint(words[:3])) or asked_for or sought:
             item.value = 0.0
 
 

@@ -531,7 +531,7 @@ PLANNED: tuple[str, ...] = ("планиран", "профилактич", "пр�
 # came back).
 NO_LEMMA_SPREAD: frozenset[str] = _set("върнете")
 SARCASM_PRONE: frozenset[str] = _set(
-    "браво благодаря благодарим мерси супер страхотно чудесно перфектно евала"
+    "браво благодаря благодарим мерси супер страхотно чудесно перфектно евала великолепно прекрасно"
 )
 
 # Multi-word expressions, matched on surface tokens before single words. value, signal;
@@ -845,3 +845,63 @@ PHRASES.update(
         ("или", "никога"): (-0.4, "lexicon:или никога"),
     }
 )
+
+# --- general Twitter, second round (issue 14) -------------------------------------------------
+WORDS.update(
+    {
+        **_words("капан закопае закопаха закопа нападнаха нападна", -0.5),
+        **_words("изпуснахме изпуснаха", -0.4),
+        **_words("магьосник магьосница", 0.6),
+        **_words("усмивка усмивки усмихват усмихнати", 0.4),
+        **_words("loved perfection", 0.8),
+        "tired": -0.5,
+        # Not the noun "затвор" (prison): "борсата затвори на плюс", "магазинът затвори".
+        "затвори": 0.0,
+        # An adverb of advice ("карайте внимателно"), unlike "внимателен персонал".
+        "внимателно": 0.0,
+    }
+)
+PHRASES.update(
+    {
+        # The thing expected never happened: "техникът така и не дойде".
+        ("така", "и", "не"): (-0.5, "complaint:never happened"),
+        # "а вие какво очаквахте": the outcome was as bad as anyone could foresee.
+        ("какво", "очаквахте"): (-0.7, "lexicon:какво очаквахте"),
+        ("какво", "очакваше"): (-0.7, "lexicon:какво очаквахте"),
+        ("се", "чудим", "защо"): (-0.4, "lexicon:чудим се защо"),
+        ("празни", "приказки"): (-0.5, "lexicon:празни приказки"),
+        ("смешно", "е", "как"): (-0.5, "lexicon:смешно е как"),
+        ("смешно", "ми", "е", "как"): (-0.5, "lexicon:смешно е как"),
+        ("ми", "е", "смешно", "как"): (-0.5, "lexicon:смешно е как"),
+        ("добра", "новина"): (0.7, "lexicon:добра новина"),
+        ("добри", "новини"): (0.7, "lexicon:добра новина"),
+        # Slang praise of a thing: "лаптопът е звяр", "уикендът беше пушка".
+        ("е", "звяр"): (0.6, "lexicon:звяр"),
+        ("беше", "звяр"): (0.6, "lexicon:звяр"),
+        ("беше", "пушка"): (0.6, "lexicon:пушка"),
+        ("ще", "се", "влюбите"): (0.7, "lexicon:ще се влюбите"),
+        ("не", "мога", "да", "вляза"): (-0.5, "complaint:not working"),
+        ("не", "мога", "да", "влеза"): (-0.5, "complaint:not working"),
+        ("so", "tired"): (-0.6, "lexicon:so tired"),
+        # Hung up on: rude (no longer read as "затвор" via "затвори").
+        ("затвори", "телефона"): (-0.6, "complaint:rude"),
+        ("затвориха", "телефона"): (-0.6, "complaint:rude"),
+        ("затвори", "ми", "телефона"): (-0.6, "complaint:rude"),
+        ("затвориха", "ми", "телефона"): (-0.6, "complaint:rude"),
+        ("no", "refund"): (-0.5, "complaint:no refund"),
+    }
+)
+ENGLISH = ENGLISH | _set("loved perfection tired seriously")
+# A one-word sentence after what it comments on: resigned or scornful ("Естествено.", "Пак.").
+RESIGNED: frozenset[str] = _set("естествено пак ясно смешно сериозно seriously")
+# Relief opening a statement: "Най-накрая си купих апартамент", "Най-после!".
+RELIEF: frozenset[str] = _set("най-накрая най-после")
+PRICE_WORDS = PRICE_WORDS | _set("вноска вноската вноските наема")
+# Emoji the shared (English) table lacks: holding back tears is being moved.
+EMOJI: dict[str, float] = {"\U0001f979": 0.5}
+# "Високите цени", "с тези високи такси": a complaint about prices, as firm as a price hike.
+# Not the superlative: "най-високите цени са в Лозенец" is a statistic.
+HIGH: frozenset[str] = _set("високи високите")
+# "Става" is "it'll do" alone or before "за" ("става за гледане"); before anything else it is
+# "becomes" ("таксата става 3 лева", "става ясно").
+BECOMES: frozenset[str] = _set("става")

@@ -67,6 +67,9 @@ def test_transliteration_prefers_bulgarian_words() -> None:
     # "u"/"a"/"y" for ъ are tried when the plain reading is no Bulgarian word.
     assert transliterate("sum burz") == "съм бърз"
     assert transliterate("4akam") == "чакам"
+    # "6t" is щ as "sht" is ("6te" = "ще"), and "nai-" the superlative prefix.
+    assert transliterate("ne6to 6te") == "нещо ще"
+    assert transliterate("nai-dobriqt") == "най-добрият"
 
 
 def test_language_shares_for_storm_evidence() -> None:

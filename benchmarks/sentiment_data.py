@@ -126,6 +126,19 @@ def brands_train() -> list[Example]:
     return _handwritten("brand_mentions_train.csv", "brands_train")
 
 
+def brand_tweets_dev() -> list[Example]:
+    """Customer-to-brand tweets (issue 12, fourth pass): a development set, never trained on.
+
+    Written with `brand_tweets_check` before any scoring; rules were fixed from its errors.
+    """
+    return _handwritten("brand_tweets_dev.csv", "tweets_dev")
+
+
+def brand_tweets_check() -> list[Example]:
+    """The check set written with `brand_tweets_dev`: scored before and after, errors never read."""
+    return _handwritten("brand_tweets_check.csv", "tweets_check")
+
+
 def movies() -> list[Example]:
     """VADER's rated movie-review sentences: training material only, not a reported domain."""
     return _vader("movieReviewSnippets", "movies")
@@ -169,6 +182,12 @@ TRAINING_ONLY: dict[str, Callable[[], list[Example]]] = {
 MORE: dict[str, Callable[[], list[Example]]] = {
     "phones_more": phones_more,
     "restaurants_more": restaurants_more,
+}
+# Check sets: not domains, never in `load()`, so neither LODO nor the shipped model sees them.
+# The bench scores the shipped analyser on them; the check set only with `--check`, totals only.
+CHECK_SETS: dict[str, Callable[[], list[Example]]] = {
+    "tweets_dev": brand_tweets_dev,
+    "tweets_check": brand_tweets_check,
 }
 # Shipped in the repo, so the shipped model can be retrained anywhere from these alone.
 SHIPPED = (

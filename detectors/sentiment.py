@@ -159,7 +159,17 @@ def _normalise(text: str) -> tuple[str, frozenset[str], bool]:
 
 
 def _tag_words(tag: str) -> str:
-    return "" if tag.lower() in _SARCASM_TAGS else " " + _CAMEL.sub(" ", tag) + " "
+    if tag.lower() in _SARCASM_TAGS:
+        return ""
+    if tag.islower():
+        # "#neveragain" -> "never again", "#travelfail" -> "travel fail".
+        for prefix in lx.HASHTAG_PREFIXES:
+            if tag.startswith(prefix) and len(tag) > len(prefix) + 2:
+                tag = prefix + " " + tag[len(prefix) :]
+        for suffix in lx.HASHTAG_SUFFIXES:
+            if tag.endswith(suffix) and len(tag) > len(suffix) + 2:
+                tag = tag[: -len(suffix)] + " " + suffix
+    return " " + _CAMEL.sub(" ", tag) + " "
 
 
 def _tokens(text: str) -> list[str]:

@@ -446,6 +446,8 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "melted": -0.5,
         "shattered": -0.5,
         "dented": -0.4,
+        "smashed": -0.5,
+        "squashed": -0.4,
         "wrong": -0.5,
     },
     "tech": {
@@ -861,7 +863,7 @@ WAIT_WORDS: frozenset[str] = _words(
     "wait waiting waited hold queue line stuck sat sitting pending processing"
 )
 DURATIONS: frozenset[str] = _words(
-    "hour hours hr hrs minutes mins min days day weeks week months month forever ages"
+    "hour hours hr hrs minute minutes mins min days day weeks week months month forever ages"
 )
 
 # "too small", "too slow": "too" before these makes a plain description a complaint.
@@ -1173,11 +1175,49 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("broken", "down"): (-0.6, "complaint:broke down"),
     ("take", "care"): (0.0, ""),
     ("taking", "care"): (0.0, ""),
+    # Customer-to-brand tweets (issue 12, fourth pass): failures named without a complaint word.
+    ("fixed", "nothing"): (-0.6, "complaint:fixed nothing"),
+    ("fixes", "nothing"): (-0.6, "complaint:fixed nothing"),
+    ("changed", "nothing"): (-0.5, "complaint:fixed nothing"),
+    ("no", "warning"): (-0.4, "complaint:no warning"),
+    ("without", "warning"): (-0.4, "complaint:no warning"),
+    ("without", "any", "warning"): (-0.4, "complaint:no warning"),
+    ("in", "two", "pieces"): (-0.6, "complaint:in pieces"),
+    ("in", "pieces"): (-0.6, "complaint:in pieces"),
+    ("internet", "down"): (-0.6, "complaint:down"),
+    ("wifi", "down"): (-0.6, "complaint:down"),
+    ("down", "since"): (-0.6, "complaint:down"),
+    ("dial", "up"): (-0.5, "complaint:slow"),
+    ("slower", "than"): (-0.5, "complaint:slower"),  # "slower than before", "than my old one"
+    ("jet", "engine"): (-0.4, "complaint:noise"),
+    ("loops", "me"): (-0.4, "complaint:runaround"),
+    ("work", "of", "fiction"): (-0.5, "complaint:fiction"),
+    ("thanks", "for", "caring"): (-0.6, "sarcasm"),
+    ("wait", "a", "minute"): (0.0, ""),  # an interjection, not a long wait
+    ("smashed", "it"): (0.5, "phrase:smashed it"),  # slang praise, not breakage
+    # Closing verdicts that are only ever sarcastic after a failure: "… so that's fun".
+    ("so", "that's", "fun"): (-0.5, "sarcasm"),
+    ("cool", "cool", "cool"): (-0.5, "sarcasm"),
+    ("of", "course", "it", "is"): (-0.4, "sarcasm"),
+    # "for the 6th time this month": a repeated failure.
+    **{
+        ("for", "the", n, "time"): (-0.5, "complaint:nth time")
+        for n in _words(
+            "third fourth fifth sixth seventh eighth ninth tenth hundredth millionth nth "
+            "3rd 4th 5th 6th 7th 8th 9th 10th 11th 12th 20th 100th"
+        )
+    },
 }
+
+# Lower-case hashtags that glue a verdict to a topic ("#neveragain", "#travelfail"): the known
+# verdict at either end is read as a word of its own (camel-cased tags are split anyway).
+HASHTAG_PREFIXES: tuple[str, ...] = ("never",)
+HASHTAG_SUFFIXES: tuple[str, ...] = ("fail", "fails")
 
 # Emoji and emoticons: valence. Skin-tone modifiers and variation selectors are stripped first.
 EMOJI: dict[str, float] = {
     # negative
+    "\U0001f40c": -0.4,  # snail: "speeds like dial-up 🐌" (slowness, in a brand tweet)
     "😡": -0.9,
     "😠": -0.8,
     "🤬": -0.9,

@@ -422,3 +422,46 @@ def test_lost_data_and_runarounds_are_complaints(text: str) -> None:
 
 def test_an_early_delivery_is_good_news() -> None:
     assert analyze("my order arrived early").label == "positive", analyze("my order arrived early")
+
+
+# Customer-to-brand tweet rules (issue 12, fourth pass); sentences written for these tests.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the new patch fixed nothing, same crash",
+        "my plan price went up without any warning",
+        "the parcel turned up in pieces",
+        "wifi down since lunchtime, still",
+        "upload speed is like dial up again",
+        "the vacuum sounds like a jet engine now",
+        "the helpline loops me back to the start",
+        "their delivery estimate is a work of fiction",
+        "asked them to close my account for the fifth time today",
+        "fridge was delivered with the door smashed",
+        "thanks for the patch, my tablet is now slower than a potato",
+    ],
+)
+def test_failures_named_without_a_complaint_word(text: str) -> None:
+    assert analyze_with(text, None).label == "negative", analyze_with(text, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the app signs me out every hour, so that's fun",
+        "booked for 2pm, seen at 5. cool cool cool",
+        "support closed my ticket unanswered. thanks for caring",
+        "no headphones in the box. of course it is",
+        "thanks for the 25 minute hold on a simple question",
+    ],
+)
+def test_closing_sarcasm_without_a_blame_word(text: str) -> None:
+    assert analyze_with(text, None).label == "negative", analyze_with(text, None)
+
+
+def test_glued_hashtag_verdicts_and_slang_praise() -> None:
+    assert analyze_with("booked them for the last time #neveragain", None).label == "negative"
+    assert analyze_with("lost luggage on day one #holidayfail", None).label == "negative"
+    assert analyze_with("wait a minute, this update is actually great", None).label == "positive"
+    assert analyze_with("the band smashed it last night, amazing", None).label == "positive"
+    assert analyze_with("my train crawled along, snail pace 🐌", None).label == "negative"

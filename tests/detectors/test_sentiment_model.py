@@ -202,6 +202,20 @@ def test_brands_train_is_never_scored_and_trains_every_fold() -> None:
         assert training.without_domain(rows, held) == rows, held
 
 
+def test_brand_tweet_check_sets_are_never_trained_on_or_held_out() -> None:
+    # Issue 12, fourth pass: the dev and check tweets are scored for the shipped analyser only.
+    for name in data.CHECK_SETS:
+        assert name not in data.SHIPPED and name not in data.DOMAINS
+        assert name not in data.TRAINING_ONLY and name not in data.MORE
+    dev, check = (data.CHECK_SETS[n]() for n in ("tweets_dev", "tweets_check"))
+    assert {ex.label for ex in dev + check} == {"negative", "neutral", "positive"}
+    # Written apart from every other brand set: no text is one of theirs (compared, not shown).
+    others = data.load(("brands", "brands_fresh", "brands_train"))
+    known = {ex.text.lower() for examples in others.values() for ex in examples}
+    assert not {ex.text.lower() for ex in dev + check} & known
+    assert not {ex.text for ex in dev} & {ex.text for ex in check}
+
+
 def test_training_is_deterministic_and_fit_ships_the_decision_rule() -> None:
     rows = training.featurise(
         [

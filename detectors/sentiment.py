@@ -239,6 +239,10 @@ class _Scorer:
             if tuple(self.tokens[i:end]) == words:
                 if signal == "negation":
                     self.negated_at = end - 1
+                elif words[-1] == "than":
+                    # A comparison is denied like an opinion word: "no slower than the old one".
+                    negated = i - self.negated_at <= NEGATION_SCOPE
+                    self._add(_Item(value, signal, i), negation=negated)
                 elif signal:
                     ironic = signal in lx.IRONIC_PHRASES
                     value = self._resolved(i, value)

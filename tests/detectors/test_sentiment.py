@@ -465,3 +465,11 @@ def test_glued_hashtag_verdicts_and_slang_praise() -> None:
     assert analyze_with("wait a minute, this update is actually great", None).label == "positive"
     assert analyze_with("the band smashed it last night, amazing", None).label == "positive"
     assert analyze_with("my train crawled along, snail pace 🐌", None).label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text", ["the new app is no slower than the old one", "honestly it's not slower than before"]
+)
+def test_a_denied_comparison_is_no_complaint(text: str) -> None:
+    assert analyze_with(text, None).label != "negative"
+    assert analyze_with("the app is slower than before", None).label == "negative"

@@ -132,8 +132,13 @@ _LETTERS: dict[str, tuple[str, ...]] = {
 }
 # Frequent words whose usual Latin spelling reads as another (rare) dictionary form.
 _COMMON: dict[str, str] = {
-    **{"sum": "съм", "sus": "със", "sas": "със", "tuk": "тук", "kude": "къде"},
-    **{"nai": "най", "naj": "най"},  # "nai-dobriqt": the superlative prefix, not "наи"
+    "sum": "съм",
+    "sus": "със",
+    "sas": "със",
+    "tuk": "тук",
+    "kude": "къде",
+    "nai": "най",  # "nai-dobriqt": the superlative prefix, not "наи"
+    "naj": "най",
 }
 _MAX_SPELLINGS = 64  # variants tried per word; more would only find accidental words
 

@@ -37,8 +37,9 @@ noise, and a per-genre weight picked on these same figures.
 
 Fourth pass (issue 12): the customer-tweet dev set (`brand_tweets_dev.csv`, 205, rules already
 fixed from its errors) as more `brands_train` text: mean LODO 0.779 -> 0.782 (finance +0.03,
-social -0.006) but the check set it was written with 0.854 -> 0.841: within noise on the mean and
-worse on the one independent set of the product's genre, so not adopted; it stays a check set.
+social -0.006) but the check set it was written with 0.854 -> 0.841 (both through `with_model`):
+within noise on the mean and worse on the one independent set of the product's genre, so not
+adopted; it stays a check set.
 """
 
 from __future__ import annotations

@@ -992,3 +992,8 @@ PHRASES.update(_ROUND3)
 # One-word sentences of resignation: "Тихомълком.", "Classic."
 RESIGNED = RESIGNED | _set("тихомълком classic")
 ENGLISH = ENGLISH | _set("promoted classic")
+# English "finally" mixed in ("Finally vacation!", "finally otpuska") is the same relief.
+RELIEF = RELIEF | _set("finally")
+ENGLISH = ENGLISH | _set("finally")
+# Shlyokavica spells "ъ" as "u": "tupanari" is read "тупанари".
+WORDS.update(_words("тупанар тупанари", -0.6))

@@ -704,3 +704,10 @@ def test_third_round_good_news(text: str) -> None:
 )
 def test_third_round_neutral(text: str) -> None:
     assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+def test_english_finally_is_relief_and_latin_u_swearing() -> None:
+    assert analyze("Finally почивка!", "bg").label == "positive"
+    assert analyze("finally sum v otpuska", "bg").label == "positive"
+    assert analyze("Finally, кога ще отговорите?", "bg").label != "positive"
+    assert analyze("ej tupanari, spete na platnoto", "bg").label == "negative"

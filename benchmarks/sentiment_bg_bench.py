@@ -1,7 +1,7 @@
 """Bulgarian section of the sentiment benchmark: negative-class P/R/F1 and texts/s.
 
 Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N]
-[--dev2-errors N] [--check]
+[--dev2-errors N] [--dev3-errors N] [--check]
 (also run by `benchmarks/sentiment_bench.py`).
 
 Sets:
@@ -21,6 +21,10 @@ Sets:
   of the same (threads, replies, irony without a blame word, quoted news with a one-word comment,
   promos, emoji-only reactions, Latin script with digits), same protocol (`--dev2-errors N`;
   the second check set also only with `--check`, totals only).
+- `benchmarks/data/bg/tweets_dev3.jsonl` (182) and `tweets_check3.jsonl` (140): a third round
+  (bad facts with no opinion word, rhetorical comparisons, idioms, colloquial swearing, political
+  contempt, positive plans without praise words, quotes and statistics), same protocol
+  (`--dev3-errors N`; the third check set also only with `--check`, totals only).
 - `benchmarks/data/bg/mentions.jsonl`: 305 brand mentions written for the project (see the
   README beside it); per kind as well. Written by the lexicon's authors: a regression and sanity
   check, not evidence of generalisation.
@@ -51,6 +55,8 @@ TWEETS_DEV = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev.jsonl"
 TWEETS_CHECK = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check.jsonl"
 TWEETS_DEV2 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev2.jsonl"
 TWEETS_CHECK2 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check2.jsonl"
+TWEETS_DEV3 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev3.jsonl"
+TWEETS_CHECK3 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check3.jsonl"
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
@@ -93,7 +99,7 @@ def report_general(check: bool = False) -> None:
         "written before the general-vocabulary rules; errors deliberately not shown",
     )
     if not check:
-        names = f"{TWEETS_CHECK.name}, {TWEETS_CHECK2.name}"
+        names = f"{TWEETS_CHECK.name}, {TWEETS_CHECK2.name}, {TWEETS_CHECK3.name}"
         print(f"({names}: scored only with --check, before and after a round)")
         return
     report_set(
@@ -106,6 +112,11 @@ def report_general(check: bool = False) -> None:
         "Bulgarian general-Twitter tweets, second check set (issue 14, round 2)",
         "scored once before and once after the second tweet round; errors never shown",
     )
+    report_set(
+        TWEETS_CHECK3,
+        "Bulgarian general-Twitter tweets, third check set (issue 14, round 3)",
+        "scored once before and once after the third tweet round; errors never shown",
+    )
 
 
 def report(
@@ -114,6 +125,7 @@ def report(
     dev_errors: int = 0,
     check: bool = False,
     dev2_errors: int = 0,
+    dev3_errors: int = 0,
 ) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
@@ -149,6 +161,12 @@ def report(
         "Bulgarian general-Twitter tweets, second development set (issue 14, round 2)",
         "rules were fixed after reading its errors: a development figure",
         dev2_errors,
+    )
+    report_set(
+        TWEETS_DEV3,
+        "Bulgarian general-Twitter tweets, third development set (issue 14, round 3)",
+        "rules were fixed after reading its errors: a development figure",
+        dev3_errors,
     )
     if errors:
         shown = 0
@@ -191,9 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong mentions")
     ap.add_argument("--dev-errors", type=int, default=0, help="print up to N wrong dev tweets")
     ap.add_argument("--dev2-errors", type=int, default=0, help="print up to N wrong dev2 tweets")
+    ap.add_argument("--dev3-errors", type=int, default=0, help="print up to N wrong dev3 tweets")
     ap.add_argument("--check", action="store_true", help="score tweets_check*.jsonl (totals only)")
     args = ap.parse_args(argv)
-    report(args.kfold, args.errors, args.dev_errors, args.check, args.dev2_errors)
+    report(args.kfold, args.errors, args.dev_errors, args.check, args.dev2_errors, args.dev3_errors)
     return 0
 
 

@@ -645,3 +645,69 @@ def test_second_round_praise(text: str) -> None:
 )
 def test_second_round_neutral(text: str) -> None:
     assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+# Third tweet round (issue 14): idioms, rhetorical comparisons, colloquial swearing, political
+# contempt, and good news told as plain facts. Sentences of our own, not from any data set.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Писна ми от тия задръствания всяка сутрин",
+        "Дойде ми до гуша от тоя съсед",
+        "Голям майтап с новите правила за такситата",
+        "Тая реформа няма да я бъде",
+        "Пълна скръб беше концертът",
+        "На кого му пука за хората в селата",
+        "Това не е държава, а кочина",
+        "Опашка от три часа за лична карта. Като в Африка.",
+        "В нормалните държави такъв министър отдавна да е уволнен",
+        "Пак избори и пак същите лица",
+        "Тъпанари, кой паркира така",
+        "Кретенчета на тротинетки ни тормозят по тротоара",
+        "Кметът пак реже ленти пред камерите",
+        "Прекрасен сервиз, платих 300 лева и не оправиха нищо",
+        "Изгорях на слънцето и не мога да спя",
+        "pisna mi ot tozi trafik",
+        "doide mi do gusha ot obeshtaniq",
+    ],
+)
+def test_third_round_gripes(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Брат ми се сгоди вчера 💍",
+        "Приеха ме в консерваторията!",
+        "Взех си книжката от първия път",
+        "Отиваме на ски в събота!",
+        "Залата стана на крака след последната песен",
+        "Шампиони сме!",
+        "Тортата стана бомба",
+        "Got promoted днес",
+        "otivame na more v petuk",
+        "Вчера изтичах 10 километра за първи път, още сияя",
+    ],
+)
+def test_third_round_good_news(text: str) -> None:
+    assert analyze(text, "bg").label == "positive", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Кой ще гледа полуфинала довечера?",
+        "Отпуската се пуска през деловодството",
+        "Съседът помогна на баба ми с покупките",
+    ],
+)
+def test_third_round_neutral(text: str) -> None:
+    assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+def test_english_finally_is_relief_and_latin_u_swearing() -> None:
+    assert analyze("Finally почивка!", "bg").label == "positive"
+    assert analyze("finally sum v otpuska", "bg").label == "positive"
+    assert analyze("Finally, кога ще отговорите?", "bg").label != "positive"
+    assert analyze("ej tupanari, spete na platnoto", "bg").label == "negative"

@@ -538,6 +538,30 @@ class _Scorer:
                 self.items.append(_Item(-0.6, f"complaint:няма {lemma(self.tokens[j])}", i))
                 return
 
+    def _sentence_tokens(self, i: int) -> list[str]:
+        """The tokens of the sentence `i` is in (sentence ends found so far and ahead)."""
+        start = i
+        while start and self.tokens[start - 1][0] not in _SENTENCE_ENDS:
+            start -= 1
+        end = i
+        while end < len(self.tokens) and self.tokens[end][0] not in _SENTENCE_ENDS:
+            end += 1
+        return self.tokens[start:end]
+
+    def _figure(self, i: int) -> bool:
+        """A number in the noun's sentence: the subject of a statistic ("22 % ... бедността")."""
+        return any(t[0].isdigit() for t in self._sentence_tokens(i))
+
+    def _cause_given(self, i: int) -> bool:
+        """ "Заради авария", "поради ремонт" in the tweet: a notice with its cause.
+
+        The whole tweet, not the sentence: notices are full of abbreviations ("ж.к.", "ч.").
+        """
+        toks = self.tokens
+        return any(
+            t in lx.CAUSES and nxt.startswith(lx.CAUSE_NOUNS) for t, nxt in itertools.pairwise(toks)
+        )
+
     def _late(self, i: int) -> bool:
         after = self.tokens[i + 1 : i + 4]
         return bool(after) and after[0] == "след" and any(t in lx.DURATIONS for t in after[1:])
@@ -609,6 +633,10 @@ class _Scorer:
             return  # a name, not praise: "певицата Мила", "Слави каза", "с Надежда"
         if signal == "complaint:outage" and i and self.tokens[i - 1].startswith(lx.PLANNED):
             value = 0.0  # "планираните прекъсвания": a maintenance notice, not a complaint
+        if signal == "complaint:outage" and self._cause_given(i):
+            value = 0.0  # "спиране на водата заради авария": a notice that gives its cause
+        if value < 0 and tok.startswith(lx.STAT_NOUNS) and self._figure(i):
+            value = 0.0  # "безработицата е 4,1 %": a statistic of a bad thing, not a complaint
         value *= self.boost * (1.3 if stretched else 1.0)
         negated = i - self.negated_at <= NEGATION_SCOPE
         # "можеше и по-добре": praise that could have been is mild blame, not a complaint.

@@ -125,6 +125,31 @@ Tried and lost (third round): "боза" as a plain drink (it is also slang for 
 ("издържа цели три дни"), statistics of bad things ("Безработицата е 3,9 %" still reads
 negative), outage notices with a cause ("заради авария"), plans with no cue ("Заминаваме за
 Гърция").
+General Twitter, fourth round (issue 14, bg7): 152 dev4 and 117 check4 tweets written by the
+rules' team before any change, on what the earlier rounds left alone (bad facts with no opinion
+word, irony by understatement, outage notices with a cause, statistics of bad things, everyday
+life and feelings, weather, work and school, short tweets; 18% Latin script). Added from the
+dev4 errors, each pinned by a test sentence of its own: missing someone ("липсваш ми", "miss
+you"), sleeplessness and exhaustion ("не съм спала", "не спя", "нямам сили", "изморих се",
+"главата ми ще се пръсне" — the head only: a heart that bursts is joy), bad facts ("не е идвал",
+"не дойде", "не запали", "не топли", "се развали", "още не е пуснато", "съкратиха ме"),
+understatement ("издържа/изкара/оцеля цели/само ..."), life events ("влюбена", "роди",
+"проходи", "ще ставам баща", "получих повишение", "изкарах шестица", "е приет", "женени сме от",
+"първият сняг", "какво слънце", "отказах цигарите"), English "proud", "sick", "ugh". An outage
+word reads neutral when the tweet gives its cause ("заради авария", "поради ремонт"), and a bad
+thing's statistic noun ("безработицата", "инфлацията", "катастрофите", "бедността") when its
+sentence holds a number; "сърдечни болести" are not heartfelt. Negative F1 (3-class acc): dev4
+0.658 (0.526) -> 0.885 (0.855); check4 0.642 (0.538) -> 0.765 (0.658), totals only, scored
+before and after; half A 0.662 -> 0.663, half B 0.596 -> 0.596 (total only); own mentions 0.942
+-> 0.945; tweets_dev 0.851 -> 0.860; tweets_dev2 0.832 -> 0.839; tweets_dev3 0.874 -> 0.917;
+general.jsonl 0.947 -> 0.956; tweets_check 0.765, check2 0.696, check3 0.710, all unchanged.
+Tried and lost (fourth round): "влюбих" (simplemma lemmatises it to "се", so every reflexive
+verb turned positive) and "проходи"/"защитих" spread to their lemmas ("проход" is a mountain
+pass: they are now kept off the lemma table). Left alone: waiting told only by clock times
+("Чакам от 9 сутринта. Сега е 13:20"), "стои вече час", "трета поредна събота на работа",
+school chores ("три контролни"), "Ваканция от утре!" (still too risky, see round 3), irony
+flagged only by a later "Шегувам се.", understatement without a durability verb ("беше на
+работа цели два часа").
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.

@@ -1,7 +1,8 @@
 """Bulgarian section of the sentiment benchmark: negative-class P/R/F1 and texts/s.
 
 Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N]
-[--dev2-errors N] [--dev3-errors N] [--check]
+[--dev2-errors N] [--dev3-errors N] [--dev4-errors N]
+[--check]
 (also run by `benchmarks/sentiment_bench.py`).
 
 Sets:
@@ -25,6 +26,10 @@ Sets:
   (bad facts with no opinion word, rhetorical comparisons, idioms, colloquial swearing, political
   contempt, positive plans without praise words, quotes and statistics), same protocol
   (`--dev3-errors N`; the third check set also only with `--check`, totals only).
+- `benchmarks/data/bg/tweets_dev4.jsonl` (152) and `tweets_check4.jsonl` (117): a fourth round
+  (bad facts with no opinion word, irony by understatement, outage notices with a cause,
+  statistics of bad things, everyday life and feelings, weather, work and school, short tweets),
+  same protocol (`--dev4-errors N`; the fourth check set also only with `--check`, totals only).
 - `benchmarks/data/bg/mentions.jsonl`: 305 brand mentions written for the project (see the
   README beside it); per kind as well. Written by the lexicon's authors: a regression and sanity
   check, not evidence of generalisation.
@@ -57,6 +62,8 @@ TWEETS_DEV2 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev2.jsonl"
 TWEETS_CHECK2 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check2.jsonl"
 TWEETS_DEV3 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev3.jsonl"
 TWEETS_CHECK3 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check3.jsonl"
+TWEETS_DEV4 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev4.jsonl"
+TWEETS_CHECK4 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check4.jsonl"
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
@@ -99,7 +106,8 @@ def report_general(check: bool = False) -> None:
         "written before the general-vocabulary rules; errors deliberately not shown",
     )
     if not check:
-        names = f"{TWEETS_CHECK.name}, {TWEETS_CHECK2.name}, {TWEETS_CHECK3.name}"
+        checks = (TWEETS_CHECK, TWEETS_CHECK2, TWEETS_CHECK3, TWEETS_CHECK4)
+        names = ", ".join(p.name for p in checks)
         print(f"({names}: scored only with --check, before and after a round)")
         return
     report_set(
@@ -117,6 +125,11 @@ def report_general(check: bool = False) -> None:
         "Bulgarian general-Twitter tweets, third check set (issue 14, round 3)",
         "scored once before and once after the third tweet round; errors never shown",
     )
+    report_set(
+        TWEETS_CHECK4,
+        "Bulgarian general-Twitter tweets, fourth check set (issue 14, round 4)",
+        "scored once before and once after the fourth tweet round; errors never shown",
+    )
 
 
 def report(
@@ -126,6 +139,7 @@ def report(
     check: bool = False,
     dev2_errors: int = 0,
     dev3_errors: int = 0,
+    dev4_errors: int = 0,
 ) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
@@ -167,6 +181,12 @@ def report(
         "Bulgarian general-Twitter tweets, third development set (issue 14, round 3)",
         "rules were fixed after reading its errors: a development figure",
         dev3_errors,
+    )
+    report_set(
+        TWEETS_DEV4,
+        "Bulgarian general-Twitter tweets, fourth development set (issue 14, round 4)",
+        "rules were fixed after reading its errors: a development figure",
+        dev4_errors,
     )
     if errors:
         shown = 0
@@ -210,9 +230,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev-errors", type=int, default=0, help="print up to N wrong dev tweets")
     ap.add_argument("--dev2-errors", type=int, default=0, help="print up to N wrong dev2 tweets")
     ap.add_argument("--dev3-errors", type=int, default=0, help="print up to N wrong dev3 tweets")
+    ap.add_argument("--dev4-errors", type=int, default=0, help="print up to N wrong dev4 tweets")
     ap.add_argument("--check", action="store_true", help="score tweets_check*.jsonl (totals only)")
     args = ap.parse_args(argv)
-    report(args.kfold, args.errors, args.dev_errors, args.check, args.dev2_errors, args.dev3_errors)
+    report(
+        args.kfold,
+        args.errors,
+        args.dev_errors,
+        args.check,
+        args.dev2_errors,
+        args.dev3_errors,
+        args.dev4_errors,
+    )
     return 0
 
 

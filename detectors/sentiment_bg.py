@@ -125,6 +125,31 @@ Tried and lost (third round): "боза" as a plain drink (it is also slang for 
 ("издържа цели три дни"), statistics of bad things ("Безработицата е 3,9 %" still reads
 negative), outage notices with a cause ("заради авария"), plans with no cue ("Заминаваме за
 Гърция").
+General Twitter, fourth round (issue 14, bg7): 152 dev4 and 117 check4 tweets written by the
+rules' team before any change, on what the earlier rounds left alone (bad facts with no opinion
+word, irony by understatement, outage notices with a cause, statistics of bad things, everyday
+life and feelings, weather, work and school, short tweets; 18% Latin script). Added from the
+dev4 errors, each pinned by a test sentence of its own: missing someone ("липсваш ми", "miss
+you"), sleeplessness and exhaustion ("не съм спала", "не спя", "нямам сили", "изморих се",
+"главата ми ще се пръсне" — the head only: a heart that bursts is joy), bad facts ("не е идвал",
+"не дойде", "не запали", "не топли", "се развали", "още не е пуснато", "съкратиха ме"),
+understatement ("издържа/изкара/оцеля цели/само ..."), life events ("влюбена", "роди",
+"проходи", "ще ставам баща", "получих повишение", "изкарах шестица", "е приет", "женени сме от",
+"първият сняг", "какво слънце", "отказах цигарите"), English "proud", "sick", "ugh". An outage
+word reads neutral when the tweet gives its cause ("заради авария", "поради ремонт"), and a bad
+thing's statistic noun ("безработицата", "инфлацията", "катастрофите", "бедността") when its
+sentence holds a number; "сърдечни болести" are not heartfelt. Negative F1 (3-class acc): dev4
+0.658 (0.526) -> 0.885 (0.855); check4 0.642 (0.538) -> 0.765 (0.658), totals only, scored
+before and after; half A 0.662 -> 0.663, half B 0.596 -> 0.596 (total only); own mentions 0.942
+-> 0.945; tweets_dev 0.851 -> 0.860; tweets_dev2 0.832 -> 0.839; tweets_dev3 0.874 -> 0.917;
+general.jsonl 0.947 -> 0.956; tweets_check 0.765, check2 0.696, check3 0.710, all unchanged.
+Tried and lost (fourth round): "влюбих" (simplemma lemmatises it to "се", so every reflexive
+verb turned positive) and "проходи"/"защитих" spread to their lemmas ("проход" is a mountain
+pass: they are now kept off the lemma table). Left alone: waiting told only by clock times
+("Чакам от 9 сутринта. Сега е 13:20"), "стои вече час", "трета поредна събота на работа",
+school chores ("три контролни"), "Ваканция от утре!" (still too risky, see round 3), irony
+flagged only by a later "Шегувам се.", understatement without a durability verb ("беше на
+работа цели два часа").
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.
@@ -538,6 +563,30 @@ class _Scorer:
                 self.items.append(_Item(-0.6, f"complaint:няма {lemma(self.tokens[j])}", i))
                 return
 
+    def _sentence_tokens(self, i: int) -> list[str]:
+        """The tokens of the sentence `i` is in (sentence ends found so far and ahead)."""
+        start = i
+        while start and self.tokens[start - 1][0] not in _SENTENCE_ENDS:
+            start -= 1
+        end = i
+        while end < len(self.tokens) and self.tokens[end][0] not in _SENTENCE_ENDS:
+            end += 1
+        return self.tokens[start:end]
+
+    def _figure(self, i: int) -> bool:
+        """A number in the noun's sentence: the subject of a statistic ("22 % ... бедността")."""
+        return any(t[0].isdigit() for t in self._sentence_tokens(i))
+
+    def _cause_given(self, i: int) -> bool:
+        """ "Заради авария", "поради ремонт" in the tweet: a notice with its cause.
+
+        The whole tweet, not the sentence: notices are full of abbreviations ("ж.к.", "ч.").
+        """
+        toks = self.tokens
+        return any(
+            t in lx.CAUSES and nxt.startswith(lx.CAUSE_NOUNS) for t, nxt in itertools.pairwise(toks)
+        )
+
     def _late(self, i: int) -> bool:
         after = self.tokens[i + 1 : i + 4]
         return bool(after) and after[0] == "след" and any(t in lx.DURATIONS for t in after[1:])
@@ -609,6 +658,10 @@ class _Scorer:
             return  # a name, not praise: "певицата Мила", "Слави каза", "с Надежда"
         if signal == "complaint:outage" and i and self.tokens[i - 1].startswith(lx.PLANNED):
             value = 0.0  # "планираните прекъсвания": a maintenance notice, not a complaint
+        if signal == "complaint:outage" and self._cause_given(i):
+            value = 0.0  # "спиране на водата заради авария": a notice that gives its cause
+        if value < 0 and tok.startswith(lx.STAT_NOUNS) and self._figure(i):
+            value = 0.0  # "безработицата е 4,1 %": a statistic of a bad thing, not a complaint
         value *= self.boost * (1.3 if stretched else 1.0)
         negated = i - self.negated_at <= NEGATION_SCOPE
         # "можеше и по-добре": praise that could have been is mild blame, not a complaint.

@@ -997,3 +997,97 @@ RELIEF = RELIEF | _set("finally")
 ENGLISH = ENGLISH | _set("finally")
 # Shlyokavica spells "ъ" as "u": "tupanari" is read "тупанари".
 WORDS.update(_words("тупанар тупанари", -0.6))
+
+# --- general Twitter, fourth round (issue 14) -------------------------------------------------
+# Everyday life and feelings: tired, ill, missing someone, in love, proud, family news.
+WORDS.update(
+    {
+        **_words("изморих изморена изморени смог", -0.5),
+        **_words("влюбен влюбена влюбени влубена влубен", 0.6),
+        **_words("шестица шестици защитих празнуваме проходи", 0.5),
+        # "Сестра ми роди момиченце": a birth is good news.
+        **_words("роди родих", 0.6),
+        "proud": 0.6,
+        "sick": -0.5,
+        "ugh": -0.4,
+    }
+)
+ENGLISH = ENGLISH | _set("proud sick ugh miss you")
+# Their lemmas are other words: "проходи" (took first steps) -> "проход" (a mountain pass).
+NO_LEMMA_SPREAD = NO_LEMMA_SPREAD | _set("проходи защитих")
+_ROUND4: dict[tuple[str, ...], tuple[float, str]] = {
+    # Missing someone: "Липсваш ми", "Толкова ми липсва баба", "I miss you".
+    **{
+        (w, "ми"): (-0.5, "lexicon:липсваш ми")
+        for w in ("липсваш", "липсва", "липсвате", "липсват")
+    },
+    **{("ми", w): (-0.5, "lexicon:липсваш ми") for w in ("липсваш", "липсва", "липсвате")},
+    ("miss", "you"): (-0.5, "lexicon:липсваш ми"),
+    ("missing", "home"): (-0.5, "lexicon:липсваш ми"),
+    # Sleepless, exhausted, a splitting head.
+    **{
+        ("не", "съм", w): (-0.5, "lexicon:безсъние") for w in ("спала", "спал", "мигнал", "мигнала")
+    },
+    ("не", "спя"): (-0.5, "lexicon:безсъние"),
+    ("нямам", "сили"): (-0.5, "lexicon:нямам сили"),
+    # The head, not the heart: "сърцето ми ще се пръсне от гордост" is joy.
+    ("главата", "ми", "ще", "се", "пръсне"): (-0.5, "lexicon:ще се пръсне"),
+    # Bad facts with no opinion word: a bus that never came, a car that will not start.
+    **{
+        ("не", "е", w): (-0.5, "complaint:never came")
+        for w in ("идвал", "идвала", "минавал", "минавала", "дошъл", "дошла")
+    },
+    **{("не", w): (-0.5, "complaint:never came") for w in ("дойде", "запали", "топли", "тръгна")},
+    ("се", "развали"): (-0.5, "complaint:broke"),
+    ("съкратиха", "ме"): (-0.6, "lexicon:съкратиха ме"),
+    **{
+        ("още", "не", "е", w): (-0.4, "complaint:not yet")
+        for w in ("пуснато", "пуснат", "пусната", "оправено", "оправен", "дошла", "дошъл")
+    },
+    # Irony by understatement: a thing that "lasted a whole three days".
+    **{
+        (v, q): (-0.5, "irony:understatement")
+        for v in ("издържа", "изкара", "оцеля", "продължи")
+        for q in ("цели", "цяла", "само", "едва")
+    },
+    # Good news told as plain facts.
+    **{(v, "повишение"): (0.6, "lexicon:повишение") for v in ("получих", "взех", "дадоха")},
+    **{
+        (v, w): (0.6, "lexicon:ще ставам баща")
+        for v in ("ставам", "станах", "стана")
+        for w in ("баща", "майка", "леля", "чичо", "баба", "дядо", "татко")
+    },
+    **{("е", w): (0.5, "lexicon:приеха ме") for w in ("приет", "приета")},
+    **{("приехме", "се"): (0.6, "lexicon:приеха ме")},
+    # "Изкарах шестица" / "izkarah 6": the top mark.
+    **{("изкарах", w): (0.5, "lexicon:шестица") for w in ("6", "шестица", "отличен")},
+    **{
+        ("отказах", w): (0.4, "lexicon:отказах цигарите")
+        for w in ("цигарите", "пушенето", "алкохола")
+    },
+    **{("какво", w): (0.5, "lexicon:какво слънце") for w in ("слънце", "сланце")},
+    **{(f, "сняг"): (0.4, "lexicon:първи сняг") for f in ("първият", "първия", "първи")},
+    ("женени", "от"): (0.5, "lexicon:годишнина"),
+    ("женени", "сме", "от"): (0.5, "lexicon:годишнина"),
+    ("точно", "това", "ми", "трябваше"): (0.5, "lexicon:точно това ми трябваше"),
+    ("не", "се", "оплаквам"): (0.4, "lexicon:не се оплаквам"),
+    # "Сърдечни болести" are heart diseases, not heartfelt.
+    ("сърдечни", "болести"): (0.0, "lexicon:сърдечни болести"),
+}
+PHRASES.update(_ROUND4)
+# "Спиране на водата ... заради авария": an outage notice with its cause is a notice.
+CAUSES: frozenset[str] = _set("заради поради")
+CAUSE_NOUNS: tuple[str, ...] = ("авари", "ремонт", "профилактик", "планов", "обновяван")
+# Statistics of bad things ("Безработицата е 4,1 %", "катастрофите са 6 200") are neutral:
+# the noun is read as a figure's subject when a number follows in its sentence.
+STAT_NOUNS: tuple[str, ...] = (
+    "безработиц",
+    "инфлаци",
+    "бедност",
+    "катастрофи",
+    "смъртност",
+    "престъпност",
+    "заболеваемост",
+    "заболели",
+    "дефицит",
+)

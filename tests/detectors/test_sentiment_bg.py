@@ -711,3 +711,73 @@ def test_english_finally_is_relief_and_latin_u_swearing() -> None:
     assert analyze("finally sum v otpuska", "bg").label == "positive"
     assert analyze("Finally, кога ще отговорите?", "bg").label != "positive"
     assert analyze("ej tupanari, spete na platnoto", "bg").label == "negative"
+
+
+# Fourth tweet round (issue 14): sentences written for these tests, not taken from dev4.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Изморих се от всичко",
+        "Толкова ми липсва сестра ми",
+        "Липсвате ми, приятели",
+        "I miss you толкова",
+        "Не съм спал две нощи",
+        "Главата ми ще се пръсне от тоя шум",
+        "Нямам сили да стана",
+        "Маршрутка 21 не е минавала от час",
+        "Котелът пак не запали",
+        "Хладилникът се развали в неделя",
+        "Съкратиха ме след 12 години",
+        "Парното още не е пуснато в училището",
+        "Прахосмукачката издържа цели два месеца",
+        "Ютията изкара само седмица",
+        "feeling sick днес",
+        "Ugh, пак опашка",
+        "Смог над целия град",
+    ],
+)
+def test_fourth_round_gripes(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Мисля, че съм влюбена",
+        "Братовчедка ми роди близнаци",
+        "Внучето проходи!",
+        "Получих повишение след две години",
+        "Ще ставам баща през май",
+        "Синът ми е приет в университета",
+        "Изкарах шестица по физика",
+        "Отказах цигарите преди година",
+        "Какво слънце над морето",
+        "Първият сняг е тук!",
+        "Женени сме от 25 години",
+        "Така so proud of you",
+        "Сърцето ми ще се пръсне от радост",
+    ],
+)
+def test_fourth_round_good_news(text: str) -> None:
+    assert analyze(text, "bg").label == "positive", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Поради авария няма да има вода в Овча купел до 18 ч.",
+        "Спиране на тока в ж.к. Дружба утре заради ремонт на подстанция",
+        "Безработицата в областта е 6,2 %",
+        "Инфлацията за октомври е 2,9 %",
+        "Катастрофите за година са 5 800",
+        "Смъртността от сърдечни болести е висока в Северозапада 40 %",
+        "Проходът Шипка е отворен",
+    ],
+)
+def test_fourth_round_neutral(text: str) -> None:
+    assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+def test_fourth_round_outage_without_cause_stays_a_complaint() -> None:
+    assert analyze("Пак авария и няма вода от сутринта", "bg").label == "negative"
+    assert analyze("Заради аварията нямаме ток трети ден", "bg").label == "negative"

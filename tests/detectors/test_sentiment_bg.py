@@ -781,3 +781,12 @@ def test_fourth_round_neutral(text: str) -> None:
 def test_fourth_round_outage_without_cause_stays_a_complaint() -> None:
     assert analyze("Пак авария и няма вода от сутринта", "bg").label == "negative"
     assert analyze("Заради аварията нямаме ток трети ден", "bg").label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text", ["Тази фирма ме съсипа", "Съсипаха ми колата на паркинга", "Съсипан съм от тях"]
+)
+def test_ruined_is_blame_in_any_form(text: str) -> None:
+    # A plain verb of harm the lexicon lacked; a number beside it ("3 години") must not hide it.
+    assert analyze(text, "bg").label == "negative"
+    assert analyze("Безработицата ме съсипа, 3 години търся работа", "bg").label == "negative"

@@ -133,6 +133,9 @@ def test_claim_button_claims_too(
         ("claim abc", "is not an incident number"),
         ("claim #999", "There is no incident #999"),
         ("help", "/crisis claim N"),
+        # Bolt alone reads any form body containing "payload" as an empty interactive payload.
+        ("payload", "is not a /crisis command"),
+        ("claim payload", "is not an incident number"),
     ],
 )
 def test_bad_input_gets_an_ephemeral_answer(stack: Stack, text: str, expected: str) -> None:

@@ -563,19 +563,21 @@ class _Scorer:
                 self.items.append(_Item(-0.6, f"complaint:няма {lemma(self.tokens[j])}", i))
                 return
 
-    def _sentence_tokens(self, i: int) -> list[str]:
-        """The tokens of the sentence `i` is in (sentence ends found so far and ahead)."""
+    def sentence_span(self, i: int) -> tuple[int, int]:
+        """Start and end (its closing mark, or the text's end) of the sentence token `i` is in.
+        Read from the tokens, so it holds during the run (ends ahead not yet seen) and after."""
         start = i
         while start and self.tokens[start - 1][0] not in _SENTENCE_ENDS:
             start -= 1
         end = i
         while end < len(self.tokens) and self.tokens[end][0] not in _SENTENCE_ENDS:
             end += 1
-        return self.tokens[start:end]
+        return start, end
 
     def _figure(self, i: int) -> bool:
         """A number in the noun's sentence: the subject of a statistic ("22 % ... бедността")."""
-        return any(t[0].isdigit() for t in self._sentence_tokens(i))
+        start, end = self.sentence_span(i)
+        return any(t[0].isdigit() for t in self.tokens[start:end])
 
     def _cause_given(self, i: int) -> bool:
         """ "Заради авария", "поради ремонт" in the tweet: a notice with its cause.
@@ -949,9 +951,7 @@ def _unask(s: _Scorer, items: list[_Item]) -> None:
     for item in items:
         if item.value <= 0 or item.quoted or not item.signal.startswith("lexicon:"):
             continue
-        start = s.sentence_ends[s.sentence_of(item.pos) - 1] + 1 if s.sentence_of(item.pos) else 0
-        end_i = s.sentence_of(item.pos)
-        end = s.sentence_ends[end_i] if end_i < len(s.sentence_ends) else len(s.tokens)
+        start, end = s.sentence_span(item.pos)
         words = s.tokens[start:end]
         asked = end < len(s.tokens) and "?" in s.tokens[end]
         # "Някакви препоръки за Созопол?": the praise word itself is what is asked for.

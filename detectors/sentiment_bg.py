@@ -423,12 +423,16 @@ class _Scorer:
         self.sentence_ends: list[int] = []  # tokens that end a sentence (". ! ? …")
         self.exclamations = 0
         self.waiting = self.duration = self.persistent = False
+        self.standing = False  # "стои", "висях": waiting only with a duration
 
     def run(self) -> list[_Item]:
         i = 0
         while i < len(self.tokens):
             i = self._step(i, self.tokens[i])
-        if self.waiting and (self.duration or self.persistent):
+        waited = (self.waiting and (self.duration or self.persistent)) or (
+            self.standing and self.duration
+        )
+        if waited or self._clock_wait():
             self.items.append(_Item(-0.5, "complaint:long wait", len(self.tokens)))
         self._sentence_cues()
         words = [t for t in self.tokens if t[0].isalpha()]
@@ -617,12 +621,20 @@ class _Scorer:
         return j + 1
 
     def _word(self, i: int, tok: str) -> None:
-        if tok in lx.WAIT_WORDS:
-            self.waiting = True
+        prev = self.tokens[i - 1] if i else ""
+        if tok in lx.WAIT_WORDS or (tok in lx.WAIT_PLACES and prev == "на"):
+            self.waiting = True  # "чакам", "45 минути на телефона"
+        elif tok in lx.STAND_WORDS:
+            self.standing = True
         elif tok in lx.DURATIONS:
             self.duration = True
         elif tok in lx.PERSISTENCE:
             self.persistent = True
+        elif tok[0].isdigit() and prev == "от":
+            self.duration = True  # "чакам от 9": a start time is a duration
+        elif tok == "0" and self._zero_count(i):
+            self._add(_Item(-0.5, "complaint:zero", i), negated=False)
+            return
         if tok in lx.EXPECTATIONS and i - self.absence_at <= 2:
             # "няма ток", "без интернет", "никакъв отговор": the commonest complaint shape.
             self._add(_Item(-0.6, f"complaint:няма {lemma(tok)}", i), negated=False)
@@ -640,6 +652,9 @@ class _Scorer:
         if tok in lx.ARRIVALS and self._late(i):
             # "пристигна след месец", "дойдоха след три дни": a delivery or visit that was late.
             self._add(_Item(-0.5, "complaint:late", i), negated=False)
+            return
+        if tok in lx.DREAD_INTENSIFIERS and self._positive_next(i):
+            self.boost = max(self.boost, 1.5)  # "ужасно добър", "лудо хубав": degree, not dread
             return
         degree = lx.DEGREE_ADJECTIVES.get(lemma(tok)) or lx.DEGREE_ADJECTIVES.get(tok)
         if degree and self._negative_next(i) and (_lookup(tok) or (0.0, ""))[0] >= 0:
@@ -712,6 +727,40 @@ class _Scorer:
             return False
         after = self.tokens[i + 1 : i + 4]
         return "от" in after and not any(t in lx.EVER for t in after)
+
+    def _positive_next(self, i: int) -> bool:
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
+        entry = _lookup(nxt) if nxt[:1].isalpha() else None
+        return entry is not None and entry[0] > 0
+
+    def _zero_count(self, i: int) -> bool:
+        """ "0 отговора", "0 от 3 банкомата работят": nothing of a thing counted, in a tweet of
+        counts ("5 имейла, 2 седмици, 0 отговора"). Not a price, a temperature or a score."""
+        toks = self.tokens
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        decimal = i > 1 and toks[i - 1] == "," and toks[i - 2][0].isdigit()  # "13,0"
+        if not nxt[:1].isalpha() or nxt in lx.ZERO_UNITS or decimal or toks[i - 1 : i] == [":"]:
+            return False
+        return any(t[0].isdigit() and t != "0" for t in toks)
+
+    def _clock_wait(self) -> bool:
+        """ "От 8 чакам техник. Сега е 14:30.", "Пишем им от сряда. Днес е понеделник.": a
+        sentence telling the time now, after a sentence that gave an earlier time or a start
+        day. "Срещата е в 10. Сега е 9:30" is not a wait: now is before the time given."""
+        toks = self.tokens
+        for end in self.sentence_ends:
+            head = toks[end + 1 : end + 4]
+            if len(head) < 3 or head[0] not in lx.NOW_WORDS or head[1] != "е":
+                continue
+            earlier = toks[:end]
+            if head[2] in lx.WEEKDAYS:
+                if any(a == "от" and b in lx.WEEKDAYS for a, b in itertools.pairwise(earlier)):
+                    return True
+            elif head[2].isdigit():
+                then = next((k for k, t in enumerate(earlier) if t.isdigit()), None)
+                if then is not None and _hour(earlier, then) < _hour(toks, end + 3):
+                    return True
+        return False
 
     def _negative_next(self, i: int) -> bool:
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
@@ -911,6 +960,10 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     _comment_on_quote(clean, scorer, items)
     _unask(scorer, items)
     _tears_of_joy(scorer, items)
+    _match_report(clean, scorer, items)
+    _work_about(scorer, items)
+    _mocking_laughter(clean, scorer, items, signals)
+    _joke_withdrawn(scorer, items, signals)
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
@@ -970,6 +1023,95 @@ def _tears_of_joy(s: _Scorer, items: list[_Item]) -> None:
     for item in cries:
         if s.sentence_of(item.pos) in strong:
             item.value = -item.value
+
+
+def _hour(toks: list[str], k: int) -> float:
+    """The clock time at token k ("14", ":", "30" -> 14.5); after noon when a word says so."""
+    hour = float(toks[k])
+    if toks[k + 1 : k + 2] == [":"] and toks[k + 2 : k + 3] and toks[k + 2].isdigit():
+        hour += float(toks[k + 2]) / 60
+    if hour < 12 and not lx.AFTERNOON.isdisjoint(toks[k + 1 : k + 5]):
+        hour += 12
+    return hour
+
+
+# A match score ("2:0", "3:1"); clock times have two-digit minutes ("15:40").
+_SCORE = re.compile(r"(?<![\d:])\d\s?:\s?\d(?![\d:])")
+
+
+def _match_report(clean: str, s: _Scorer, items: list[_Item]) -> None:
+    """A tweet with a score reports a match: "ЦСКА загуби с 2:0", "двата гола паднаха в
+    края" lose and fall without blame (fifth tweet round)."""
+    if not _SCORE.search(clean):
+        return
+    for item in items:
+        word = s.tokens[item.pos] if item.pos < len(s.tokens) else ""
+        if item.value < 0 and word.startswith(lx.LOSS_STEMS):
+            item.value = 0.0
+
+
+def _work_about(s: _Scorer, items: list[_Item]) -> None:
+    """A film, book, talk or exhibition about a war or a crisis names its subject, not a
+    complaint: "сериалът за войната в Афганистан", "лекция на тема „Кризи“", "изложбата
+    „Войната през очите на децата“" (the event noun right after the work, or after its "за")."""
+    toks = s.tokens
+    for item in items:
+        if item.value >= 0 or not toks[item.pos : item.pos + 1]:
+            continue
+        if not toks[item.pos].startswith(lx.EVENT_STEMS):
+            continue
+        start, _ = s.sentence_span(item.pos)
+        for j in range(max(start, item.pos - 8), item.pos):
+            if toks[j].startswith(lx.WORKS) and (
+                j == item.pos - 1 or "за" in toks[j + 1 : item.pos] or toks[j] == "тема"
+            ):
+                item.value = 0.0
+                break
+
+
+def _mocking_laughter(clean: str, s: _Scorer, items: list[_Item], signals: list[str]) -> None:
+    """Laughing faces at a minister, a promise, a quoted claim or "again" are mockery, and
+    praise beside them irony: "Министърът каза, че пътищата са отлични 😂", "„Работим за
+    хората“ 😂". Beside a heart or words of laughter or love they are joy ("умрях от смях 😂",
+    "каза, че тортата е „като от магазина“ 😂❤️")."""
+    laughs = [it for it in items if it.signal in lx.LAUGHS]
+    if not laughs:
+        return
+    if any(it.value > 0 and it.signal.startswith("emoji:") and it not in laughs for it in items):
+        return  # ❤️, 🥳: joy
+    words = set(s.tokens)
+    if not lx.JOY_WORDS.isdisjoint(words) or not lx.JOY_WORDS.isdisjoint(map(lemma, words)):
+        return
+    quoted = bool(_QUOTED.search(clean)) or "„" in clean
+    # Not any blame: "кумът падна в тортата 🤣" is a fall, not an outage to mock.
+    mocked = quoted or s.persistent or any(t.startswith(lx.MOCK_TARGETS) for t in words)
+    if not mocked:
+        return
+    for item in items:
+        if item in laughs:
+            item.value = -0.4
+        elif item.value > 0 and not item.quoted:
+            item.value = -0.5 * item.value
+    signals.append("mockery")
+
+
+def _joke_withdrawn(s: _Scorer, items: list[_Item], signals: list[str]) -> None:
+    """ "Шегувам се." (or "Майтап бе", "Шегичка") opening a later sentence takes back what
+    came before: its praise is irony ("Страхотна организация. Шегувам се, чакахме час."). "Не
+    се шегувам" and "без майтап" affirm it."""
+    toks = s.tokens
+    for end in s.sentence_ends:
+        head = [t for t in toks[end + 1 : end + 4] if t[0].isalnum()]
+        for k, t in enumerate(head[:2]):
+            if t in lx.JOKE_WORDS and not (k and head[k - 1] in ("не", "без")):
+                if t == "майтап" and head[k + 1 : k + 2] not in (["бе"], []):
+                    continue  # "майтап бе", "Майтап." — not "майтап с него"
+                for item in items:
+                    if item.pos < end and item.value > 0:
+                        item.value = -0.6 * item.value
+                items.append(_Item(-0.4, "irony:шегувам се", end + 1))
+                signals.append("sarcasm")
+                return
 
 
 def is_mixed(items: list[_Item]) -> bool:

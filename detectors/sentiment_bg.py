@@ -963,6 +963,8 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     _match_report(clean, scorer, items)
     _work_about(scorer, items)
     _mocking_laughter(clean, scorer, items, signals)
+    _prices_then_and_now(scorer, items)
+    _what_about(scorer, items)
     _joke_withdrawn(scorer, items, signals)
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
     total = _rules_total(scorer, items)
@@ -1067,6 +1069,43 @@ def _work_about(s: _Scorer, items: list[_Item]) -> None:
             ):
                 item.value = 0.0
                 break
+
+
+def _prices_then_and_now(s: _Scorer, items: list[_Item]) -> None:
+    """A price or bill given then and now in numbers, the later at least half as much again:
+    "Сметка за ток: ноември 86 лв, декември 214 лв.", "Хлябът: 2019 – 1,20 лв, днес – 3,40".
+    A time word or a year is needed, so a price list ("кафе 2 лв, сандвич 6 лв") is not one."""
+    toks = s.tokens
+    if not any(t in lx.PRICE_WORDS or lemma(t) in lx.PRICE_WORDS for t in toks):
+        return
+    if lx.THEN_AND_NOW.isdisjoint(toks) and not any(
+        len(t) == 4 and t.isdigit() and t.startswith(("19", "20")) for t in toks
+    ):
+        return
+    amounts: list[float] = []
+    for k, t in enumerate(toks):
+        if t in lx.MONEY_UNITS and k and toks[k - 1].isdigit():
+            whole = k - 1
+            value = float(toks[whole])
+            if whole > 1 and toks[whole - 1] == "," and toks[whole - 2].isdigit():
+                value = float(toks[whole - 2]) + value / 10 ** len(toks[whole])  # "1,20 лв"
+            amounts.append(value)
+    if len(amounts) >= 2 and amounts[0] > 0 and amounts[-1] >= 1.5 * amounts[0]:
+        items.append(_Item(-0.5, "lexicon:поскъпване", len(toks) - 1))
+
+
+def _what_about(s: _Scorer, items: list[_Item]) -> None:
+    """ "а заплатите?", "а болниците кога?": a clause that asks only after what was left out
+    is a retort, not a question (a definite noun after "а", then the question mark)."""
+    toks = s.tokens
+    for k, t in enumerate(toks):
+        if t != "а":  # after a quote or a dash too, which are no tokens: "„…“ – а заплатите?"
+            continue
+        rest = [w for w in toks[k + 2 : k + 4] if w not in lx.WHAT_ABOUT]
+        noun = toks[k + 1] if k + 1 < len(toks) else ""
+        if noun.endswith(("ите", "ата", "те", "та")) and rest[:1] and "?" in rest[0]:
+            items.append(_Item(-0.4, "lexicon:а X?", k))
+            return
 
 
 def _mocking_laughter(clean: str, s: _Scorer, items: list[_Item], signals: list[str]) -> None:

@@ -1174,6 +1174,14 @@ ZERO_UNITS: frozenset[str] = _set(
     "лв лева евро стотинки ст градуса градус процента км м кг г мм см часа минути"
 )
 RESIGNED = RESIGNED | _set("аха")
+# "Сметка за ток: ноември 86 лв, декември 214 лв.": a price then and now, told in numbers.
+MONEY_UNITS: frozenset[str] = _set("лв лева евро")
+THEN_AND_NOW: frozenset[str] = _set(
+    "днес сега преди миналата миналия миналото догодина вчера януари февруари март април май "
+    "юни юли август септември октомври ноември декември"
+)
+# "а заплатите?", "а болниците кога?": what was left out, asked after a claim.
+WHAT_ABOUT: frozenset[str] = _set("кога де къде бе")
 _ROUND5: dict[tuple[str, ...], tuple[float, str]] = {
     **{(v, "бомба"): (0.6, "lexicon:бомба") for v in ("е", "беше", "бяха", "са", "бе")},
     **{(v, "оставка"): (-0.6, "lexicon:оставка!") for v in ("дайте", "подайте", "подавай")},

@@ -944,3 +944,20 @@ def test_dread_words_alone_stay_blame() -> None:
 )
 def test_resignation_demands_refusals_and_a_resigned_aha(text: str) -> None:
     assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+def test_a_price_then_and_now_in_numbers_is_a_hike() -> None:
+    assert analyze("Наемът: миналата година 700 лв, сега 1100 лв.", "bg").label == "negative"
+    assert analyze("Такса смет 2021 – 40 лв, 2025 – 95 лв", "bg").label == "negative"
+    # A price list or a fall is no hike.
+    assert analyze("Цени: кафе 2 лв, сандвич 6 лв", "bg").label != "negative"
+    assert analyze("Сметката за ток: януари 180 лв, април 90 лв", "bg").label != "negative"
+
+
+@pytest.mark.parametrize("text", ["Вдигат данъците – а пенсиите?", "@kmet а тротоарите кога?"])
+def test_what_about_retort(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+def test_a_plain_question_after_a_is_not_a_retort() -> None:
+    assert analyze("А кога е срещата?", "bg").label == "neutral"

@@ -750,6 +750,11 @@ class _Scorer:
         toks = self.tokens
         for end in self.sentence_ends:
             head = toks[end + 1 : end + 4]
+            if head[:1] and head[0] in lx.ORDINALS and head[1:2] and head[1] in lx.COUNTED:
+                # "Обещаха ремонт до лятото. Трета година е.": the wait counted, on its own.
+                _, stop = self.sentence_span(end + 1)
+                if sum(t[0].isalnum() for t in toks[end + 1 : stop]) <= 3:
+                    return True
             if len(head) < 3 or head[0] not in lx.NOW_WORDS or head[1] != "е":
                 continue
             earlier = toks[:end]

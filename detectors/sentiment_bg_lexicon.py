@@ -1167,6 +1167,12 @@ STAND_WORDS: frozenset[str] = _set("стои стоим стоят стоя ст
 WAIT_PLACES: frozenset[str] = _set("телефона линията опашката опашка гишето спешното светофара")
 # "Сега е 15:40", "Днес е петък" after an earlier time: the wait told by the clock.
 NOW_WORDS: frozenset[str] = _set("сега днес часът вече")
+# "Четвърти месец е.": an ordinal count of days or months, a sentence of its own.
+ORDINALS: frozenset[str] = _set(
+    "втори втора второ трети трета трето четвърти четвърта четвърто пети пета пето шести шеста "
+    "шесто седми седма осми осма девети девета десети десета"
+)
+COUNTED: frozenset[str] = DURATIONS | _set("година")
 AFTERNOON: frozenset[str] = _set("следобед следобяд вечерта вечерта вечер")
 WEEKDAYS: frozenset[str] = _set("понеделник вторник сряда четвъртък петък събота неделя")
 # "0 отговора", "0 от 3 работят": a zero count of what was wanted. Units are no complaint.

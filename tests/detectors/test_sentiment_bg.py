@@ -961,3 +961,8 @@ def test_what_about_retort(text: str) -> None:
 
 def test_a_plain_question_after_a_is_not_a_retort() -> None:
     assert analyze("А кога е срещата?", "bg").label == "neutral"
+
+
+def test_an_ordinal_count_of_time_as_its_own_sentence_is_a_wait() -> None:
+    assert analyze("Обещаха нов асансьор до лятото. Трета година е.", "bg").label == "negative"
+    assert analyze("Пуснаха ни тока. Втори ден на морето сме и е супер", "bg").label != "negative"

@@ -1114,21 +1114,32 @@ def _what_about(s: _Scorer, items: list[_Item]) -> None:
 
 
 def _mocking_laughter(clean: str, s: _Scorer, items: list[_Item], signals: list[str]) -> None:
-    """Laughing faces at a minister, a promise, a quoted claim or "again" are mockery, and
+    """Laughing faces at a minister, a promise, a quoted claim or a bill are mockery, and
     praise beside them irony: "Министърът каза, че пътищата са отлични 😂", "„Работим за
-    хората“ 😂". Beside a heart or words of laughter or love they are joy ("умрях от смях 😂",
-    "каза, че тортата е „като от магазина“ 😂❤️")."""
+    хората“ 😂". Beside a heart, words of laughter or love, family, friends or pets they are
+    joy ("умрях от смях 😂", "Котката пак спи в мивката 😂", "…„като от магазина“ 😂❤️")."""
     laughs = [it for it in items if it.signal in lx.LAUGHS]
     if not laughs:
         return
     if any(it.value > 0 and it.signal.startswith("emoji:") and it not in laughs for it in items):
         return  # ❤️, 🥳: joy
     words = set(s.tokens)
-    if not lx.JOY_WORDS.isdisjoint(words) or not lx.JOY_WORDS.isdisjoint(map(lemma, words)):
+    lemmas = set(map(lemma, words))
+    fond = lx.JOY_WORDS | lx.FOND_OF
+    if not fond.isdisjoint(words) or not fond.isdisjoint(lemmas):
         return
     quoted = bool(_QUOTED.search(clean)) or "„" in clean
-    # Not any blame: "кумът падна в тортата 🤣" is a fall, not an outage to mock.
-    mocked = quoted or s.persistent or any(t.startswith(lx.MOCK_TARGETS) for t in words)
+    # A bill or a service laughed at: "пак ми пратиха сметка за услуга, която не ползвам 😂".
+    # Not an outage word: "кумът падна в тортата 🤣" is a fall.
+    service = any(
+        it.signal.startswith("complaint:") and it.signal != "complaint:outage" for it in items
+    ) or any(t in lx.PRICE_WORDS or lemma(t) in lx.PRICE_WORDS for t in words)
+    mocked = (
+        quoted
+        or service
+        or not lx.PROMISES.isdisjoint(words)
+        or any(t.startswith(lx.MOCK_TARGETS) for t in words)
+    )
     if not mocked:
         return
     for item in items:

@@ -1101,7 +1101,8 @@ LAUGHS: frozenset[str] = frozenset(("emoji:\U0001f602", "emoji:\U0001f923"))  # 
 MOCK_TARGETS: tuple[str, ...] = (
     "министър",
     "депутат",
-    "държав",
+    "държавата",
+    "държава",
     "правителств",
     "премиер",
     "кмет",
@@ -1110,11 +1111,19 @@ MOCK_TARGETS: tuple[str, ...] = (
     "партия",
     "партии",
     "реформ",
-    "обещ",
     "избори",
+)
+# Their promises, in the third person ("Обещах на детето торта 😂" is no promise to mock).
+PROMISES: frozenset[str] = _set(
+    "обеща обещаха обещава обещават обещаваха обещание обещанието обещания обещанията"
 )
 # Laughter beside these is joy: "умрях от смях 😂", "обичам ги 😂".
 JOY_WORDS: frozenset[str] = _set("смях смеем смеех смяхме обичам обичаме обожавам")
+# Family, friends and pets: laughter at them is fondness ("Котката пак спи в мивката 😂").
+FOND_OF: frozenset[str] = _set(
+    "дете деца дъщеря син баба дядо мама майка татко тате баща брат сестра котка коте куче "
+    "кученце приятел приятелка колега колежка"
+)
 # A sentence that withdraws what came before: "Шегувам се.", "Майтап бе", "Шегичка".
 JOKE_WORDS: frozenset[str] = _set("шегувам шегуваме шегичка майтапя майтапим майтап")
 # Loss words that a match report (a score "2:0" in the tweet) uses without blame.

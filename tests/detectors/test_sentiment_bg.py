@@ -802,6 +802,7 @@ def test_ruined_is_blame_in_any_form(text: str) -> None:
         "„Прозрачно управление“ 🤣 кажете го на някой друг",
         "Депутатите пак в отпуска 😂",
         "Министърката нарече реформата успешна 🤣🤣",
+        "Таксата за поддръжка пак нова, вече 3 пъти тая година 😂",
     ],
 )
 def test_laughter_at_office_holders_and_quotes_is_mockery(text: str) -> None:
@@ -814,6 +815,10 @@ def test_laughter_at_office_holders_and_quotes_is_mockery(text: str) -> None:
         "Сестра ми пак показа на мама как се прави селфи 😂❤️",
         "Цяла вечер смях с приятелите 🤣",
         "Кучето изяде дистанционното и ни гледа гордо 😂",
+        "Котето пак спи в кашона 😂",
+        "Обещах на мама да ѝ покажа TikTok 😂",
+        "Дядо ми каза „на твоите години бях герой“ 🤣",
+        "Вече съм на 40 😂",
     ],
 )
 def test_laughter_of_joy_stays_positive(text: str) -> None:

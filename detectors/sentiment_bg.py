@@ -424,13 +424,14 @@ class _Scorer:
         self.exclamations = 0
         self.waiting = self.duration = self.persistent = False
         self.standing = False  # "стои", "висях": waiting only with a duration
+        self.queued = False  # "на опашката", "на телефона": likewise
 
     def run(self) -> list[_Item]:
         i = 0
         while i < len(self.tokens):
             i = self._step(i, self.tokens[i])
         waited = (self.waiting and (self.duration or self.persistent)) or (
-            self.standing and self.duration
+            self.duration and (self.standing or (self.queued and not self._fond()))
         )
         if waited or self._clock_wait():
             self.items.append(_Item(-0.5, "complaint:long wait", len(self.tokens)))
@@ -622,8 +623,10 @@ class _Scorer:
 
     def _word(self, i: int, tok: str) -> None:
         prev = self.tokens[i - 1] if i else ""
-        if tok in lx.WAIT_WORDS or (tok in lx.WAIT_PLACES and prev == "на"):
-            self.waiting = True  # "чакам", "45 минути на телефона"
+        if tok in lx.WAIT_WORDS:
+            self.waiting = True
+        elif tok in lx.WAIT_PLACES and prev == "на":
+            self.queued = True  # "45 минути на телефона с банката"
         elif tok in lx.STAND_WORDS:
             self.standing = True
         elif tok in lx.DURATIONS:
@@ -634,6 +637,9 @@ class _Scorer:
             self.duration = True  # "чакам от 9": a start time is a duration
         elif tok == "0" and self._zero_count(i):
             self._add(_Item(-0.5, "complaint:zero", i), negated=False)
+            return
+        elif tok == "0" and self._negative_next(i):
+            self.negated_at = i  # "0 загуби": none of a bad thing, as "без загуби"
             return
         if tok in lx.EXPECTATIONS and i - self.absence_at <= 2:
             # "няма ток", "без интернет", "никакъв отговор": the commonest complaint shape.
@@ -733,6 +739,10 @@ class _Scorer:
         entry = _lookup(nxt) if nxt[:1].isalpha() else None
         return entry is not None and entry[0] > 0
 
+    def _fond(self) -> bool:
+        """Family, friends or pets in the tweet: "час на телефона с баба" is no queue."""
+        return any(t in lx.FOND_OF or lemma(t) in lx.FOND_OF for t in self.tokens)
+
     def _zero_count(self, i: int) -> bool:
         """ "0 отговора", "0 от 3 банкомата работят": nothing of a thing counted, in a tweet of
         counts ("5 имейла, 2 седмици, 0 отговора"). Not a price, a temperature or a score."""
@@ -741,6 +751,8 @@ class _Scorer:
         decimal = i > 1 and toks[i - 1] == "," and toks[i - 2][0].isdigit()  # "13,0"
         if not nxt[:1].isalpha() or nxt in lx.ZERO_UNITS or decimal or toks[i - 1 : i] == [":"]:
             return False
+        if self._negative_next(i):
+            return False  # "0 загуби в 10 мача": none of a bad thing
         return any(t[0].isdigit() and t != "0" for t in toks)
 
     def _clock_wait(self) -> bool:

@@ -971,3 +971,8 @@ def test_a_plain_question_after_a_is_not_a_retort() -> None:
 def test_an_ordinal_count_of_time_as_its_own_sentence_is_a_wait() -> None:
     assert analyze("Обещаха нов асансьор до лятото. Трета година е.", "bg").label == "negative"
     assert analyze("Пуснаха ни тока. Втори ден на морето сме и е супер", "bg").label != "negative"
+
+
+def test_zero_of_a_bad_thing_and_a_call_with_family_are_no_complaints() -> None:
+    assert analyze("Отборът е с 0 загуби в 12 мача", "bg").label != "negative"
+    assert analyze("Два часа на телефона с баба ми ❤️", "bg").label != "negative"

@@ -1093,6 +1093,8 @@ def _prices_then_and_now(s: _Scorer, items: list[_Item]) -> None:
     "Сметка за ток: ноември 86 лв, декември 214 лв.", "Хлябът: 2019 – 1,20 лв, днес – 3,40".
     A time word or a year is needed, so a price list ("кафе 2 лв, сандвич 6 лв") is not one."""
     toks = s.tokens
+    if lx.MONEY_UNITS.isdisjoint(toks):  # cheap test first: most texts name no amount
+        return
     if not any(t in lx.PRICE_WORDS or lemma(t) in lx.PRICE_WORDS for t in toks):
         return
     if lx.THEN_AND_NOW.isdisjoint(toks) and not any(

@@ -150,6 +150,33 @@ pass: they are now kept off the lemma table). Left alone: waiting told only by c
 school chores ("три контролни"), "Ваканция от утре!" (still too risky, see round 3), irony
 flagged only by a later "Шегувам се.", understatement without a durability verb ("беше на
 работа цели два часа").
+General Twitter, fifth round (issue 14, bg8): 174 dev5 and 128 check5 tweets written by the rules'
+team before any change, on what round 4 left (mocking vs joyful "😂", waits told by the clock,
+numbers-only complaints, "Шегувам се.", replies to brands and politicians, quoted support chats,
+vulgar-but-positive slang, neutral tweets with negative words, headlines with a comment; 18%
+Latin script). Added from the dev5 errors, each pinned by a test sentence of its own: laughing
+faces at office-holders, third-person promises, quoted claims or a bill are mockery and turn the
+praise beside them (a heart, "смях", family, friends or pets keep them joy); "Шегувам се." /
+"Майтап бе" / "Шегичка" opening a later sentence takes back the praise before it ("не се
+шегувам", "без майтап" do not); waits told by the clock ("от 9" with a wait verb, "Сега е
+15:40" or "Днес е петък" after an earlier, smaller time or a start day, "стои ... час", "45
+минути на телефона", "Трета година е." as a sentence of its own); a zero count ("0 отговора";
+"0 загуби" is none of a bad thing); a price or bill then and now in numbers, the later 1.5x
+("ноември 86 лв, декември 214 лв"); a retort "а заплатите?"; a score ("2:0") makes lose/fall
+words a match report; a film, book, talk or exhibition about a war or a crisis names its
+subject; dread words grade the praise after them ("ужасно добър", "лудо хубав"); "е/беше
+бомба", "бомбастичен"; "няма проблем" is a reply, not praise; "дайте оставка", "не е мой
+проблем", a resigned "Аха.". Negative F1 (3-class acc): dev5 0.452 (0.563) -> 0.893 (0.908);
+check5 0.500 (0.578) -> 0.776 (0.812), totals only, scored before and after; tweets_dev 0.860 ->
+0.886; tweets_dev2 0.839 -> 0.839; tweets_dev3 0.917 -> 0.929; tweets_dev4 0.885 -> 0.911;
+general.jsonl 0.956 -> 0.965; own mentions 0.945 -> 0.945; half A 0.663 -> 0.663, half B 0.596
+-> 0.596 (total only); tweets_check 0.765 -> 0.759, check2 0.696 -> 0.708, check3 0.710 ->
+0.710, check4 0.765 -> 0.776 (totals only). Tried and lost (fifth round): any blame or "пак"
+beside a laughing face as mockery ("кумът падна в тортата 🤣" read an outage; "Вече съм на 30
+😂" turned negative), any "обещ" form ("Обещах на детето торта 😂"). Left alone: laughter with
+no target ("Тоя вратар 🤣🤣"), travel times ("Два часа и половина за 40 км"), prices without a
+then and now ("10 лв за 1 час паркинг"), quoted support lines answered in kind ("„Разбираме
+неудобството ви.“ Не, не го разбирате."), "По дяволите, какъв гол!", "Убийствена жега".
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.

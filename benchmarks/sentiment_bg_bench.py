@@ -1,7 +1,7 @@
 """Bulgarian section of the sentiment benchmark: negative-class P/R/F1 and texts/s.
 
 Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N]
-[--dev2-errors N] [--dev3-errors N] [--dev4-errors N]
+[--dev2-errors N] [--dev3-errors N] [--dev4-errors N] [--dev5-errors N]
 [--check]
 (also run by `benchmarks/sentiment_bench.py`).
 
@@ -30,6 +30,11 @@ Sets:
   (bad facts with no opinion word, irony by understatement, outage notices with a cause,
   statistics of bad things, everyday life and feelings, weather, work and school, short tweets),
   same protocol (`--dev4-errors N`; the fourth check set also only with `--check`, totals only).
+- `benchmarks/data/bg/tweets_dev5.jsonl` (174) and `tweets_check5.jsonl` (128): a fifth round
+  ("😂" as mockery or joy, waiting told by clock times, numbers-only complaints, irony undone by
+  "шегувам се", replies to brands and politicians, quoted support chats, vulgar-but-positive
+  slang, neutral tweets with negative words, headlines with a comment), same protocol
+  (`--dev5-errors N`; the fifth check set also only with `--check`, totals only).
 - `benchmarks/data/bg/mentions.jsonl`: 305 brand mentions written for the project (see the
   README beside it); per kind as well. Written by the lexicon's authors: a regression and sanity
   check, not evidence of generalisation.
@@ -64,6 +69,8 @@ TWEETS_DEV3 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev3.jsonl"
 TWEETS_CHECK3 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check3.jsonl"
 TWEETS_DEV4 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev4.jsonl"
 TWEETS_CHECK4 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check4.jsonl"
+TWEETS_DEV5 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev5.jsonl"
+TWEETS_CHECK5 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check5.jsonl"
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
@@ -106,7 +113,7 @@ def report_general(check: bool = False) -> None:
         "written before the general-vocabulary rules; errors deliberately not shown",
     )
     if not check:
-        checks = (TWEETS_CHECK, TWEETS_CHECK2, TWEETS_CHECK3, TWEETS_CHECK4)
+        checks = (TWEETS_CHECK, TWEETS_CHECK2, TWEETS_CHECK3, TWEETS_CHECK4, TWEETS_CHECK5)
         names = ", ".join(p.name for p in checks)
         print(f"({names}: scored only with --check, before and after a round)")
         return
@@ -130,6 +137,11 @@ def report_general(check: bool = False) -> None:
         "Bulgarian general-Twitter tweets, fourth check set (issue 14, round 4)",
         "scored once before and once after the fourth tweet round; errors never shown",
     )
+    report_set(
+        TWEETS_CHECK5,
+        "Bulgarian general-Twitter tweets, fifth check set (issue 14, round 5)",
+        "scored once before and once after the fifth tweet round; errors never shown",
+    )
 
 
 def report(
@@ -140,6 +152,7 @@ def report(
     dev2_errors: int = 0,
     dev3_errors: int = 0,
     dev4_errors: int = 0,
+    dev5_errors: int = 0,
 ) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
@@ -188,6 +201,12 @@ def report(
         "rules were fixed after reading its errors: a development figure",
         dev4_errors,
     )
+    report_set(
+        TWEETS_DEV5,
+        "Bulgarian general-Twitter tweets, fifth development set (issue 14, round 5)",
+        "rules were fixed after reading its errors: a development figure",
+        dev5_errors,
+    )
     if errors:
         shown = 0
         for s, row in zip(results, rows, strict=True):
@@ -231,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev2-errors", type=int, default=0, help="print up to N wrong dev2 tweets")
     ap.add_argument("--dev3-errors", type=int, default=0, help="print up to N wrong dev3 tweets")
     ap.add_argument("--dev4-errors", type=int, default=0, help="print up to N wrong dev4 tweets")
+    ap.add_argument("--dev5-errors", type=int, default=0, help="print up to N wrong dev5 tweets")
     ap.add_argument("--check", action="store_true", help="score tweets_check*.jsonl (totals only)")
     args = ap.parse_args(argv)
     report(
@@ -241,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         args.dev2_errors,
         args.dev3_errors,
         args.dev4_errors,
+        args.dev5_errors,
     )
     return 0
 

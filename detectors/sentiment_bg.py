@@ -150,6 +150,33 @@ pass: they are now kept off the lemma table). Left alone: waiting told only by c
 school chores ("три контролни"), "Ваканция от утре!" (still too risky, see round 3), irony
 flagged only by a later "Шегувам се.", understatement without a durability verb ("беше на
 работа цели два часа").
+General Twitter, fifth round (issue 14, bg8): 174 dev5 and 128 check5 tweets written by the rules'
+team before any change, on what round 4 left (mocking vs joyful "😂", waits told by the clock,
+numbers-only complaints, "Шегувам се.", replies to brands and politicians, quoted support chats,
+vulgar-but-positive slang, neutral tweets with negative words, headlines with a comment; 18%
+Latin script). Added from the dev5 errors, each pinned by a test sentence of its own: laughing
+faces at office-holders, third-person promises, quoted claims or a bill are mockery and turn the
+praise beside them (a heart, "смях", family, friends or pets keep them joy); "Шегувам се." /
+"Майтап бе" / "Шегичка" opening a later sentence takes back the praise before it ("не се
+шегувам", "без майтап" do not); waits told by the clock ("от 9" with a wait verb, "Сега е
+15:40" or "Днес е петък" after an earlier, smaller time or a start day, "стои ... час", "45
+минути на телефона", "Трета година е." as a sentence of its own); a zero count ("0 отговора";
+"0 загуби" is none of a bad thing); a price or bill then and now in numbers, the later 1.5x
+("ноември 86 лв, декември 214 лв"); a retort "а заплатите?"; a score ("2:0") makes lose/fall
+words a match report; a film, book, talk or exhibition about a war or a crisis names its
+subject; dread words grade the praise after them ("ужасно добър", "лудо хубав"); "е/беше
+бомба", "бомбастичен"; "няма проблем" is a reply, not praise; "дайте оставка", "не е мой
+проблем", a resigned "Аха.". Negative F1 (3-class acc): dev5 0.452 (0.563) -> 0.893 (0.908);
+check5 0.500 (0.578) -> 0.776 (0.812), totals only, scored before and after; tweets_dev 0.860 ->
+0.886; tweets_dev2 0.839 -> 0.839; tweets_dev3 0.917 -> 0.929; tweets_dev4 0.885 -> 0.911;
+general.jsonl 0.956 -> 0.965; own mentions 0.945 -> 0.945; half A 0.663 -> 0.663, half B 0.596
+-> 0.596 (total only); tweets_check 0.765 -> 0.759, check2 0.696 -> 0.708, check3 0.710 ->
+0.710, check4 0.765 -> 0.776 (totals only). Tried and lost (fifth round): any blame or "пак"
+beside a laughing face as mockery ("кумът падна в тортата 🤣" read an outage; "Вече съм на 30
+😂" turned negative), any "обещ" form ("Обещах на детето торта 😂"). Left alone: laughter with
+no target ("Тоя вратар 🤣🤣"), travel times ("Два часа и половина за 40 км"), prices without a
+then and now ("10 лв за 1 час паркинг"), quoted support lines answered in kind ("„Разбираме
+неудобството ви.“ Не, не го разбирате."), "По дяволите, какъв гол!", "Убийствена жега".
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.
@@ -423,12 +450,17 @@ class _Scorer:
         self.sentence_ends: list[int] = []  # tokens that end a sentence (". ! ? …")
         self.exclamations = 0
         self.waiting = self.duration = self.persistent = False
+        self.standing = False  # "стои", "висях": waiting only with a duration
+        self.queued = False  # "на опашката", "на телефона": likewise
 
     def run(self) -> list[_Item]:
         i = 0
         while i < len(self.tokens):
             i = self._step(i, self.tokens[i])
-        if self.waiting and (self.duration or self.persistent):
+        waited = (self.waiting and (self.duration or self.persistent)) or (
+            self.duration and (self.standing or (self.queued and not self._fond()))
+        )
+        if waited or self._clock_wait():
             self.items.append(_Item(-0.5, "complaint:long wait", len(self.tokens)))
         self._sentence_cues()
         words = [t for t in self.tokens if t[0].isalpha()]
@@ -617,12 +649,25 @@ class _Scorer:
         return j + 1
 
     def _word(self, i: int, tok: str) -> None:
+        prev = self.tokens[i - 1] if i else ""
         if tok in lx.WAIT_WORDS:
             self.waiting = True
+        elif tok in lx.WAIT_PLACES and prev == "на":
+            self.queued = True  # "45 минути на телефона с банката"
+        elif tok in lx.STAND_WORDS:
+            self.standing = True
         elif tok in lx.DURATIONS:
             self.duration = True
         elif tok in lx.PERSISTENCE:
             self.persistent = True
+        elif tok[0].isdigit() and prev == "от":
+            self.duration = True  # "чакам от 9": a start time is a duration
+        elif tok == "0" and self._zero_count(i):
+            self._add(_Item(-0.5, "complaint:zero", i), negated=False)
+            return
+        elif tok == "0" and self._negative_next(i):
+            self.negated_at = i  # "0 загуби": none of a bad thing, as "без загуби"
+            return
         if tok in lx.EXPECTATIONS and i - self.absence_at <= 2:
             # "няма ток", "без интернет", "никакъв отговор": the commonest complaint shape.
             self._add(_Item(-0.6, f"complaint:няма {lemma(tok)}", i), negated=False)
@@ -640,6 +685,9 @@ class _Scorer:
         if tok in lx.ARRIVALS and self._late(i):
             # "пристигна след месец", "дойдоха след три дни": a delivery or visit that was late.
             self._add(_Item(-0.5, "complaint:late", i), negated=False)
+            return
+        if tok in lx.DREAD_INTENSIFIERS and self._positive_next(i):
+            self.boost = max(self.boost, 1.5)  # "ужасно добър", "лудо хубав": degree, not dread
             return
         degree = lx.DEGREE_ADJECTIVES.get(lemma(tok)) or lx.DEGREE_ADJECTIVES.get(tok)
         if degree and self._negative_next(i) and (_lookup(tok) or (0.0, ""))[0] >= 0:
@@ -712,6 +760,51 @@ class _Scorer:
             return False
         after = self.tokens[i + 1 : i + 4]
         return "от" in after and not any(t in lx.EVER for t in after)
+
+    def _positive_next(self, i: int) -> bool:
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
+        entry = _lookup(nxt) if nxt[:1].isalpha() else None
+        return entry is not None and entry[0] > 0
+
+    def _fond(self) -> bool:
+        """Family, friends or pets in the tweet: "час на телефона с баба" is no queue."""
+        return any(t in lx.FOND_OF or lemma(t) in lx.FOND_OF for t in self.tokens)
+
+    def _zero_count(self, i: int) -> bool:
+        """ "0 отговора", "0 от 3 банкомата работят": nothing of a thing counted, in a tweet of
+        counts ("5 имейла, 2 седмици, 0 отговора"). Not a price, a temperature or a score."""
+        toks = self.tokens
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        decimal = i > 1 and toks[i - 1] == "," and toks[i - 2][0].isdigit()  # "13,0"
+        if not nxt[:1].isalpha() or nxt in lx.ZERO_UNITS or decimal or toks[i - 1 : i] == [":"]:
+            return False
+        if self._negative_next(i):
+            return False  # "0 загуби в 10 мача": none of a bad thing
+        return any(t[0].isdigit() and t != "0" for t in toks)
+
+    def _clock_wait(self) -> bool:
+        """ "От 8 чакам техник. Сега е 14:30.", "Пишем им от сряда. Днес е понеделник.": a
+        sentence telling the time now, after a sentence that gave an earlier time or a start
+        day. "Срещата е в 10. Сега е 9:30" is not a wait: now is before the time given."""
+        toks = self.tokens
+        for end in self.sentence_ends:
+            head = toks[end + 1 : end + 4]
+            if head[:1] and head[0] in lx.ORDINALS and head[1:2] and head[1] in lx.COUNTED:
+                # "Обещаха ремонт до лятото. Трета година е.": the wait counted, on its own.
+                _, stop = self.sentence_span(end + 1)
+                if sum(t[0].isalnum() for t in toks[end + 1 : stop]) <= 3:
+                    return True
+            if len(head) < 3 or head[0] not in lx.NOW_WORDS or head[1] != "е":
+                continue
+            earlier = toks[:end]
+            if head[2] in lx.WEEKDAYS:
+                if any(a == "от" and b in lx.WEEKDAYS for a, b in itertools.pairwise(earlier)):
+                    return True
+            elif head[2].isdigit():
+                then = next((k for k, t in enumerate(earlier) if t.isdigit()), None)
+                if then is not None and _hour(earlier, then) < _hour(toks, end + 3):
+                    return True
+        return False
 
     def _negative_next(self, i: int) -> bool:
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
@@ -911,6 +1004,12 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     _comment_on_quote(clean, scorer, items)
     _unask(scorer, items)
     _tears_of_joy(scorer, items)
+    _match_report(clean, scorer, items)
+    _work_about(scorer, items)
+    _mocking_laughter(clean, scorer, items, signals)
+    _prices_then_and_now(scorer, items)
+    _what_about(scorer, items)
+    _joke_withdrawn(scorer, items, signals)
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
@@ -970,6 +1069,145 @@ def _tears_of_joy(s: _Scorer, items: list[_Item]) -> None:
     for item in cries:
         if s.sentence_of(item.pos) in strong:
             item.value = -item.value
+
+
+def _hour(toks: list[str], k: int) -> float:
+    """The clock time at token k ("14", ":", "30" -> 14.5); after noon when a word says so."""
+    hour = float(toks[k])
+    if toks[k + 1 : k + 2] == [":"] and toks[k + 2 : k + 3] and toks[k + 2].isdigit():
+        hour += float(toks[k + 2]) / 60
+    if hour < 12 and not lx.AFTERNOON.isdisjoint(toks[k + 1 : k + 5]):
+        hour += 12
+    return hour
+
+
+# A match score ("2:0", "3:1"); clock times have two-digit minutes ("15:40").
+_SCORE = re.compile(r"(?<![\d:])\d\s?:\s?\d(?![\d:])")
+
+
+def _match_report(clean: str, s: _Scorer, items: list[_Item]) -> None:
+    """A tweet with a score reports a match: "ЦСКА загуби с 2:0", "двата гола паднаха в
+    края" lose and fall without blame (fifth tweet round)."""
+    if not _SCORE.search(clean):
+        return
+    for item in items:
+        word = s.tokens[item.pos] if item.pos < len(s.tokens) else ""
+        if item.value < 0 and word.startswith(lx.LOSS_STEMS):
+            item.value = 0.0
+
+
+def _work_about(s: _Scorer, items: list[_Item]) -> None:
+    """A film, book, talk or exhibition about a war or a crisis names its subject, not a
+    complaint: "сериалът за войната в Афганистан", "лекция на тема „Кризи“", "изложбата
+    „Войната през очите на децата“" (the event noun right after the work, or after its "за")."""
+    toks = s.tokens
+    for item in items:
+        if item.value >= 0 or not toks[item.pos : item.pos + 1]:
+            continue
+        if not toks[item.pos].startswith(lx.EVENT_STEMS):
+            continue
+        start, _ = s.sentence_span(item.pos)
+        for j in range(max(start, item.pos - 8), item.pos):
+            if toks[j].startswith(lx.WORKS) and (
+                j == item.pos - 1 or "за" in toks[j + 1 : item.pos] or toks[j] == "тема"
+            ):
+                item.value = 0.0
+                break
+
+
+def _prices_then_and_now(s: _Scorer, items: list[_Item]) -> None:
+    """A price or bill given then and now in numbers, the later at least half as much again:
+    "Сметка за ток: ноември 86 лв, декември 214 лв.", "Хлябът: 2019 – 1,20 лв, днес – 3,40".
+    A time word or a year is needed, so a price list ("кафе 2 лв, сандвич 6 лв") is not one."""
+    toks = s.tokens
+    if lx.MONEY_UNITS.isdisjoint(toks):  # cheap test first: most texts name no amount
+        return
+    if not any(t in lx.PRICE_WORDS or lemma(t) in lx.PRICE_WORDS for t in toks):
+        return
+    if lx.THEN_AND_NOW.isdisjoint(toks) and not any(
+        len(t) == 4 and t.isdigit() and t.startswith(("19", "20")) for t in toks
+    ):
+        return
+    amounts: list[float] = []
+    for k, t in enumerate(toks):
+        if t in lx.MONEY_UNITS and k and toks[k - 1].isdigit():
+            whole = k - 1
+            value = float(toks[whole])
+            if whole > 1 and toks[whole - 1] == "," and toks[whole - 2].isdigit():
+                value = float(toks[whole - 2]) + value / 10 ** len(toks[whole])  # "1,20 лв"
+            amounts.append(value)
+    if len(amounts) >= 2 and amounts[0] > 0 and amounts[-1] >= 1.5 * amounts[0]:
+        items.append(_Item(-0.5, "lexicon:поскъпване", len(toks) - 1))
+
+
+def _what_about(s: _Scorer, items: list[_Item]) -> None:
+    """ "а заплатите?", "а болниците кога?": a clause that asks only after what was left out
+    is a retort, not a question (a definite noun after "а", then the question mark)."""
+    toks = s.tokens
+    for k, t in enumerate(toks):
+        if t != "а":  # after a quote or a dash too, which are no tokens: "„…“ – а заплатите?"
+            continue
+        rest = [w for w in toks[k + 2 : k + 4] if w not in lx.WHAT_ABOUT]
+        noun = toks[k + 1] if k + 1 < len(toks) else ""
+        if noun.endswith(("ите", "ата", "те", "та")) and rest[:1] and "?" in rest[0]:
+            items.append(_Item(-0.4, "lexicon:а X?", k))
+            return
+
+
+def _mocking_laughter(clean: str, s: _Scorer, items: list[_Item], signals: list[str]) -> None:
+    """Laughing faces at a minister, a promise, a quoted claim or a bill are mockery, and
+    praise beside them irony: "Министърът каза, че пътищата са отлични 😂", "„Работим за
+    хората“ 😂". Beside a heart, words of laughter or love, family, friends or pets they are
+    joy ("умрях от смях 😂", "Котката пак спи в мивката 😂", "…„като от магазина“ 😂❤️")."""
+    laughs = [it for it in items if it.signal in lx.LAUGHS]
+    if not laughs:
+        return
+    if any(it.value > 0 and it.signal.startswith("emoji:") and it not in laughs for it in items):
+        return  # ❤️, 🥳: joy
+    words = set(s.tokens)
+    lemmas = set(map(lemma, words))
+    fond = lx.JOY_WORDS | lx.FOND_OF
+    if not fond.isdisjoint(words) or not fond.isdisjoint(lemmas):
+        return
+    quoted = bool(_QUOTED.search(clean)) or "„" in clean
+    # A bill or a service laughed at: "пак ми пратиха сметка за услуга, която не ползвам 😂".
+    # Not an outage word: "кумът падна в тортата 🤣" is a fall.
+    service = any(
+        it.signal.startswith("complaint:") and it.signal != "complaint:outage" for it in items
+    ) or any(t in lx.PRICE_WORDS or lemma(t) in lx.PRICE_WORDS for t in words)
+    mocked = (
+        quoted
+        or service
+        or not lx.PROMISES.isdisjoint(words)
+        or any(t.startswith(lx.MOCK_TARGETS) for t in words)
+    )
+    if not mocked:
+        return
+    for item in items:
+        if item in laughs:
+            item.value = -0.4
+        elif item.value > 0 and not item.quoted:
+            item.value = -0.5 * item.value
+    signals.append("mockery")
+
+
+def _joke_withdrawn(s: _Scorer, items: list[_Item], signals: list[str]) -> None:
+    """ "Шегувам се." (or "Майтап бе", "Шегичка") opening a later sentence takes back what
+    came before: its praise is irony ("Страхотна организация. Шегувам се, чакахме час."). "Не
+    се шегувам" and "без майтап" affirm it."""
+    toks = s.tokens
+    for end in s.sentence_ends:
+        head = [t for t in toks[end + 1 : end + 4] if t[0].isalnum()]
+        for k, t in enumerate(head[:2]):
+            if t in lx.JOKE_WORDS and not (k and head[k - 1] in ("не", "без")):
+                if t == "майтап" and head[k + 1 : k + 2] not in (["бе"], []):
+                    continue  # "майтап бе", "Майтап." — not "майтап с него"
+                for item in items:
+                    if item.pos < end and item.value > 0:
+                        item.value = -0.6 * item.value
+                items.append(_Item(-0.4, "irony:шегувам се", end + 1))
+                signals.append("sarcasm")
+                return
 
 
 def is_mixed(items: list[_Item]) -> bool:

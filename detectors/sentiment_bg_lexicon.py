@@ -583,8 +583,9 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("не", "е", "лош"): (0.3, "lexicon:не е лош"),
     ("горе", "долу"): (0.05, "lexicon:горе-долу"),
     ("горе-долу",): (0.05, "lexicon:горе-долу"),
-    ("няма", "проблем"): (0.2, "lexicon:няма проблем"),
-    ("няма", "проблеми"): (0.2, "lexicon:няма проблем"),
+    # "Няма проблем" is a reply ("no problem, I'll come tomorrow"), not an opinion (bg8).
+    ("няма", "проблем"): (0.0, "lexicon:няма проблем"),
+    ("няма", "проблеми"): (0.0, "lexicon:няма проблем"),
     ("без", "проблем"): (0.3, "lexicon:без проблем"),
     ("без", "проблеми"): (0.3, "lexicon:без проблем"),
     ("за", "съжаление"): (-0.4, "lexicon:за съжаление"),
@@ -1092,3 +1093,118 @@ STAT_NOUNS: tuple[str, ...] = (
     "заболели",
     "дефицит",
 )
+
+# --- fifth tweet round (issue 14, bg8): mocking laughter, waiting told by the clock, numbers-only
+# complaints, irony withdrawn ("шегувам се"), match reports, works about wars, slang praise. ---
+LAUGHS: frozenset[str] = frozenset(("emoji:\U0001f602", "emoji:\U0001f923"))  # 😂 🤣
+# Laughter at these is mockery: office-holders and public bodies, their promises and reforms.
+MOCK_TARGETS: tuple[str, ...] = (
+    "министър",
+    "депутат",
+    "държавата",
+    "държава",
+    "правителств",
+    "премиер",
+    "кмет",
+    "общин",
+    "парламент",
+    "партия",
+    "партии",
+    "реформ",
+    "избори",
+)
+# Their promises, in the third person ("Обещах на детето торта 😂" is no promise to mock).
+PROMISES: frozenset[str] = _set(
+    "обеща обещаха обещава обещават обещаваха обещание обещанието обещания обещанията"
+)
+# Laughter beside these is joy: "умрях от смях 😂", "обичам ги 😂".
+JOY_WORDS: frozenset[str] = _set("смях смеем смеех смяхме обичам обичаме обожавам")
+# Family, friends and pets: laughter at them is fondness ("Котката пак спи в мивката 😂").
+FOND_OF: frozenset[str] = _set(
+    "дете деца дъщеря син баба дядо мама майка татко тате баща брат сестра котка коте куче "
+    "кученце приятел приятелка колега колежка"
+)
+# A sentence that withdraws what came before: "Шегувам се.", "Майтап бе", "Шегичка".
+JOKE_WORDS: frozenset[str] = _set("шегувам шегуваме шегичка майтапя майтапим майтап")
+# Loss words that a match report (a score "2:0" in the tweet) uses without blame.
+LOSS_STEMS: tuple[str, ...] = ("загуб", "загуби", "падна", "отпадна", "паднах")
+# Works and talks whose subject may be a war or a crisis: "филм за войната", "лекция на тема".
+WORKS: tuple[str, ...] = (
+    "филм",
+    "сериал",
+    "документал",
+    "книга",
+    "книгата",
+    "роман",
+    "изложба",
+    "лекция",
+    "лекцията",
+    "подкаст",
+    "игра",
+    "спектакъл",
+    "постановка",
+    "пиеса",
+    "тема",
+)
+# Nouns of events that such a work is about (stems): no blame when a work is about them.
+EVENT_STEMS: tuple[str, ...] = (
+    "войн",
+    "войни",
+    "криз",
+    "смърт",
+    "убийств",
+    "глад",
+    "бомбардир",
+    "катастроф",
+    "земетресен",
+    "пожар",
+    "блокад",
+    "насили",
+    "терор",
+    "епидеми",
+    "трагеди",
+    "бедност",
+    "риск",
+)
+# Words of dread that only grade the praise right after them: "ужасно добър", "лудо хубав".
+DREAD_INTENSIFIERS: frozenset[str] = _set(
+    "ужасно ужасен ужасна убийствено убийствен убийствена лудо луд дяволски жестоко безумно"
+)
+# Standing still as waiting, when a duration is given: "Влакът стои вече час".
+STAND_WORDS: frozenset[str] = _set("стои стоим стоят стоя стояхме стояха висях висяхме")
+# "45 минути на телефона", "час на опашката": a place where one waits.
+WAIT_PLACES: frozenset[str] = _set("телефона линията опашката опашка гишето спешното светофара")
+# "Сега е 15:40", "Днес е петък" after an earlier time: the wait told by the clock.
+NOW_WORDS: frozenset[str] = _set("сега днес часът вече")
+# "Четвърти месец е.": an ordinal count of days or months, a sentence of its own.
+ORDINALS: frozenset[str] = _set(
+    "втори втора второ трети трета трето четвърти четвърта четвърто пети пета пето шести шеста "
+    "шесто седми седма осми осма девети девета десети десета"
+)
+COUNTED: frozenset[str] = DURATIONS | _set("година")
+AFTERNOON: frozenset[str] = _set("следобед следобяд вечерта вечерта вечер")
+WEEKDAYS: frozenset[str] = _set("понеделник вторник сряда четвъртък петък събота неделя")
+# "0 отговора", "0 от 3 работят": a zero count of what was wanted. Units are no complaint.
+ZERO_UNITS: frozenset[str] = _set(
+    "лв лева евро стотинки ст градуса градус процента км м кг г мм см часа минути"
+)
+RESIGNED = RESIGNED | _set("аха")
+# "Сметка за ток: ноември 86 лв, декември 214 лв.": a price then and now, told in numbers.
+MONEY_UNITS: frozenset[str] = _set("лв лева евро")
+THEN_AND_NOW: frozenset[str] = _set(
+    "днес сега преди миналата миналия миналото догодина вчера януари февруари март април май "
+    "юни юли август септември октомври ноември декември"
+)
+# "а заплатите?", "а болниците кога?": what was left out, asked after a claim.
+WHAT_ABOUT: frozenset[str] = _set("кога де къде бе")
+_ROUND5: dict[tuple[str, ...], tuple[float, str]] = {
+    **{(v, "бомба"): (0.6, "lexicon:бомба") for v in ("е", "беше", "бяха", "са", "бе")},
+    **{(v, "оставка"): (-0.6, "lexicon:оставка!") for v in ("дайте", "подайте", "подавай")},
+    **{
+        ("не", "е", m, w): (-0.6, "complaint:не е мой проблем")
+        for m in ("мой", "моя", "мои")
+        for w in ("проблем", "работа")
+    },
+}
+PHRASES.update(_ROUND5)
+WORDS.update(_words("бомбастичен бомбастична бомбастично бомбастични", 0.6))

@@ -790,3 +790,189 @@ def test_ruined_is_blame_in_any_form(text: str) -> None:
     # A plain verb of harm the lexicon lacked; a number beside it ("3 години") must not hide it.
     assert analyze(text, "bg").label == "negative"
     assert analyze("Безработицата ме съсипа, 3 години търся работа", "bg").label == "negative"
+
+
+# --- fifth tweet round (issue 14, bg8): sentences written for these tests ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Премиерът обеща по-ниски сметки 😂😂",
+        "„Прозрачно управление“ 🤣 кажете го на някой друг",
+        "Депутатите пак в отпуска 😂",
+        "Министърката нарече реформата успешна 🤣🤣",
+        "Таксата за поддръжка пак нова, вече 3 пъти тая година 😂",
+    ],
+)
+def test_laughter_at_office_holders_and_quotes_is_mockery(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Сестра ми пак показа на мама как се прави селфи 😂❤️",
+        "Цяла вечер смях с приятелите 🤣",
+        "Кучето изяде дистанционното и ни гледа гордо 😂",
+        "Котето пак спи в кашона 😂",
+        "Обещах на мама да ѝ покажа TikTok 😂",
+        "Дядо ми каза „на твоите години бях герой“ 🤣",
+        "Вече съм на 40 😂",
+    ],
+)
+def test_laughter_of_joy_stays_positive(text: str) -> None:
+    assert analyze(text, "bg").label == "positive", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Чакам водопроводчика от 8. Сега е 14:30.",
+        "Писах им от сряда. Днес е понеделник.",
+        "Колата стои на прелеза вече 25 минути",
+        "Час и половина на гишето в общината",
+        "chakam ot 10 sutrinta",
+    ],
+)
+def test_waiting_told_by_the_clock(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Срещата е в 10:00. Сега е 9:30, тръгвам.",
+        "Концертът е от 20:00 в зала 1",
+        "Гардеробът стои добре в спалнята",
+    ],
+)
+def test_clock_times_without_a_wait_are_neutral(text: str) -> None:
+    assert analyze(text, "bg").label != "negative", analyze(text, "bg")
+
+
+def test_zero_count_is_a_complaint_but_not_a_price_or_a_score() -> None:
+    assert analyze("7 обаждания, 3 дни, 0 резултат", "bg").label == "negative"
+    assert analyze("0 от 5 асансьора не работят... пардон, работят 0", "bg").label == "negative"
+    assert analyze("Таксата е 0 лв за първите 3 месеца", "bg").label != "negative"
+    assert analyze("Температурата 0 градуса в 7 ч.", "bg").label != "negative"
+    assert analyze("Цената е 12,0 лв", "bg").label != "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Невероятно бърза доставка. Шегувам се, чакам я от месец.",
+        "Супер е новият график. Майтап бе",
+        "Кметът е истински стопанин. Шегичка.",
+    ],
+)
+def test_joke_disclaimer_takes_back_the_praise(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Не се шегувам, най-хубавият мекис е в Банкя.", "Без майтап, тоя учител е страхотен."],
+)
+def test_no_joke_affirms_the_praise(text: str) -> None:
+    assert analyze(text, "bg").label == "positive", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Славия загуби с 1:2 от Арда",
+        "Нашите паднаха 0:3 в Белград",
+        "Хебър - Дунав 2:1, головете паднаха в първото полувреме",
+    ],
+)
+def test_match_reports_are_neutral(text: str) -> None:
+    assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+def test_a_loss_without_a_score_is_still_blame() -> None:
+    assert analyze("Загубих си портфейла в трамвая", "bg").label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Довечера гледаме филм за войната във Виетнам",
+        "Книгата е за голямата криза от 1929 г.",
+        "Изложбата „Глад в града“ е в Градската галерия",
+        "Семинар на тема „Управление на кризи“ в четвъртък",
+        "Лекцията е за бедността в Средновековието",
+    ],
+)
+def test_works_about_wars_and_crises_are_neutral(text: str) -> None:
+    assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+def test_blame_of_the_work_itself_stays() -> None:
+    assert analyze("Филмът за войната беше ужасен", "bg").label == "negative"
+    assert analyze("Войната в Украйна продължава, загинаха още хора", "bg").label == "negative"
+
+
+def test_no_problem_is_a_reply_not_praise() -> None:
+    assert analyze("Няма проблем, ще се обадя после", "bg").label == "neutral"
+    assert analyze("Нямаме никакви проблеми с тях, препоръчвам", "bg").label == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ужасно вкусна мусака",
+        "Лудо хубав залез над морето",
+        "Партито беше бомба",
+        "Бомбастично парче!",
+    ],
+)
+def test_dread_words_grading_praise_and_bomb_as_slang_praise(text: str) -> None:
+    assert analyze(text, "bg").label == "positive", analyze(text, "bg")
+
+
+def test_dread_words_alone_stay_blame() -> None:
+    assert analyze("Ужасно бавно обслужване", "bg").label == "negative"
+    assert analyze("Ужасно!", "bg").label == "negative"
+    assert analyze("Бомба в метрото, евакуираха гарата", "bg").label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Подайте оставка, срамота е това.",
+        "Оставка! Дайте оставка всички!",
+        "Продавачът ми каза „не е моя работа“ и си тръгна",
+        "„Тарифата се вдига“. Аха.",
+    ],
+)
+def test_resignation_demands_refusals_and_a_resigned_aha(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+def test_a_price_then_and_now_in_numbers_is_a_hike() -> None:
+    assert analyze("Наемът: миналата година 700 лв, сега 1100 лв.", "bg").label == "negative"
+    assert analyze("Такса смет 2021 – 40 лв, 2025 – 95 лв", "bg").label == "negative"
+    # A price list or a fall is no hike.
+    assert analyze("Цени: кафе 2 лв, сандвич 6 лв", "bg").label != "negative"
+    assert analyze("Сметката за ток: януари 180 лв, април 90 лв", "bg").label != "negative"
+
+
+@pytest.mark.parametrize("text", ["Вдигат данъците – а пенсиите?", "@kmet а тротоарите кога?"])
+def test_what_about_retort(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+def test_a_plain_question_after_a_is_not_a_retort() -> None:
+    assert analyze("А кога е срещата?", "bg").label == "neutral"
+
+
+def test_an_ordinal_count_of_time_as_its_own_sentence_is_a_wait() -> None:
+    assert analyze("Обещаха нов асансьор до лятото. Трета година е.", "bg").label == "negative"
+    assert analyze("Пуснаха ни тока. Втори ден на морето сме и е супер", "bg").label != "negative"
+
+
+def test_zero_of_a_bad_thing_and_a_call_with_family_are_no_complaints() -> None:
+    assert analyze("Отборът е с 0 загуби в 12 мача", "bg").label != "negative"
+    assert analyze("Два часа на телефона с баба ми ❤️", "bg").label != "negative"

@@ -142,7 +142,8 @@ def brand_tweets_check() -> list[Example]:
 def tech_tweets_dev() -> list[Example]:
     """Consumer-tech brand tweets with stock talk (issue 12, fifth pass): a development set.
 
-    Written with `tech_tweets_check` before any scoring; never trained on; rules fixed from its errors.
+    Written with `tech_tweets_check` before any scoring; never trained on; rules were fixed
+    from its errors.
     """
     return _handwritten("tech_tweets_dev.csv", "tech_dev")
 

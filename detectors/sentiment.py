@@ -7,7 +7,9 @@ faster. On top of it (see `sentiment_lexicon`): complaint and crisis vocabulary,
 expectations ("never arrived", "no refund"), negation, intensifiers, elongation, ALL CAPS,
 emoji and emoticons, "but" clauses and ironic praise ("great, another delay", a closing 🙃 or
 "/s"), domain vocabulary (devices, telecom, retail, stock talk) and plain questions ("can I get
-a refund?"), whose problem words name a topic rather than a mood.
+a refund?", "does the warranty cover water damage?"), whose problem words name a topic rather
+than a mood; owners' words for failing devices ("stopped clicking", "gets so hot", "ZapMail
+down, again") and bearish market news (issue 12, fifth pass; data README).
 
 Then a small trained model (`sentiment_model`: logistic regression on hashed n-grams plus the
 lexicon's own verdict and signals) decides whether the mention is negative; the lexicon's

@@ -1,7 +1,7 @@
 """Negative-class quality and single-core speed of `detectors.sentiment`, per domain, held out.
 
 Usage: python benchmarks/sentiment_bench.py [--lang en] [--errors DOMAIN:N] [--quick]
-[--check] [--dev-errors N]
+[--check] [--dev-errors N] [--tech-errors N]
 
 For every English domain of the development set (`sentiment_data.DOMAINS`) the report prints
 negative-class precision, recall and F1 and texts/s for:
@@ -18,7 +18,9 @@ Speed is texts per CPU-second over repeated passes: one single-threaded process,
 Two sets of customer-to-brand tweets (issue 12, fourth pass) are scored for the shipped analyser
 only; they are neither domains nor training data. `tweets_dev` is always reported and its errors
 can be read (`--dev-errors N`): rules were fixed from them, so it is a development figure.
-`tweets_check` is scored only with `--check`, before and after a round, totals only.
+`tweets_check` is scored only with `--check`, before and after a round, totals only. A fifth
+pass adds consumer-tech brand tweets with stock talk the same way: `tech_dev` always (errors with
+`--tech-errors N`), `tech_check` only with `--check`, totals only.
 
 This is a script, not a test: figures depend on the machine, and Sentiment140 is read from the
 shared folder beside the repository (skipped when absent). Each language has its own section
@@ -146,7 +148,7 @@ def english(args: argparse.Namespace) -> None:
     mean = sum(line.f1 for line in headline.values()) / len(headline)
     print(f"  mean {mean:.3f}, worst {worst.f1:.3f}")
     show_cases()
-    show_tweets(args.check, args.dev_errors)
+    show_tweets(args.check, {"tweets_dev": args.dev_errors, "tech_dev": args.tech_errors})
     for spec in args.errors:
         domain, _, limit = spec.partition(":")
         show_errors(sets[domain], int(limit or 20))
@@ -165,19 +167,24 @@ def show_cases() -> None:
         print(f"  {name:<14} {p:6.3f} {r:6.3f} {f:6.3f}")
 
 
-def show_tweets(check: bool, dev_errors: int) -> None:
-    """The shipped analyser on the customer-to-brand tweet sets; never any check-set error."""
-    names = ["tweets_dev", *(["tweets_check"] if check else [])]
-    print("\ncustomer-to-brand tweets, shipped analyser (not trained on, not LODO domains):")
+# Each development tweet set and the check set written with it (scored only with --check).
+TWEET_SETS = {"tweets_dev": "tweets_check", "tech_dev": "tech_check"}
+
+
+def show_tweets(check: bool, dev_errors: dict[str, int]) -> None:
+    """The shipped analyser on the brand tweet sets; never any check-set error."""
+    names = [*TWEET_SETS, *(TWEET_SETS.values() if check else [])]
+    print("\nbrand tweets, shipped analyser (not trained on, not LODO domains):")
     for name in names:
         examples = data.CHECK_SETS[name]()
         gold = [ex.label == "negative" for ex in examples]
         p, r, f = prf(shipped_negative([ex.text for ex in examples]), gold)
         print(f"  {name:<14} {len(examples):4d} ({sum(gold)} neg) P {p:.3f} R {r:.3f} F1 {f:.3f}")
     if not check:
-        print("  (tweets_check: scored only with --check)")
-    if dev_errors:
-        show_errors(data.CHECK_SETS["tweets_dev"](), dev_errors)
+        print(f"  ({', '.join(TWEET_SETS.values())}: scored only with --check)")
+    for name, limit in dev_errors.items():
+        if limit:
+            show_errors(data.CHECK_SETS[name](), limit)
 
 
 def show_errors(examples: list[data.Example], limit: int) -> None:
@@ -208,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="time only the shipped analyser")
     ap.add_argument("--check", action="store_true", help="also score tweets_check (totals only)")
     ap.add_argument("--dev-errors", type=int, default=0, metavar="N", help="tweets_dev errors")
+    ap.add_argument("--tech-errors", type=int, default=0, metavar="N", help="tech_dev errors")
     ap.add_argument("--kfold", action="store_true", help="Bulgarian: k-fold held-out F1 (slow)")
     args = ap.parse_args(argv)
     for lang in args.lang or list(LANGUAGES):

@@ -139,6 +139,20 @@ def brand_tweets_check() -> list[Example]:
     return _handwritten("brand_tweets_check.csv", "tweets_check")
 
 
+def tech_tweets_dev() -> list[Example]:
+    """Consumer-tech brand tweets with stock talk (issue 12, fifth pass): a development set.
+
+    Written with `tech_tweets_check` before any scoring; never trained on; rules were fixed
+    from its errors.
+    """
+    return _handwritten("tech_tweets_dev.csv", "tech_dev")
+
+
+def tech_tweets_check() -> list[Example]:
+    """The check set written with `tech_tweets_dev`: scored before and after, errors never read."""
+    return _handwritten("tech_tweets_check.csv", "tech_check")
+
+
 def movies() -> list[Example]:
     """VADER's rated movie-review sentences: training material only, not a reported domain."""
     return _vader("movieReviewSnippets", "movies")
@@ -188,6 +202,8 @@ MORE: dict[str, Callable[[], list[Example]]] = {
 CHECK_SETS: dict[str, Callable[[], list[Example]]] = {
     "tweets_dev": brand_tweets_dev,
     "tweets_check": brand_tweets_check,
+    "tech_dev": tech_tweets_dev,
+    "tech_check": tech_tweets_check,
 }
 # Shipped in the repo, so the shipped model can be retrained anywhere from these alone.
 SHIPPED = (

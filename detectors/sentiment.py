@@ -7,7 +7,9 @@ faster. On top of it (see `sentiment_lexicon`): complaint and crisis vocabulary,
 expectations ("never arrived", "no refund"), negation, intensifiers, elongation, ALL CAPS,
 emoji and emoticons, "but" clauses and ironic praise ("great, another delay", a closing 🙃 or
 "/s"), domain vocabulary (devices, telecom, retail, stock talk) and plain questions ("can I get
-a refund?"), whose problem words name a topic rather than a mood.
+a refund?", "does the warranty cover water damage?"), whose problem words name a topic rather
+than a mood; owners' words for failing devices ("stopped clicking", "gets so hot", "ZapMail
+down, again") and bearish market news (issue 12, fifth pass; data README).
 
 Then a small trained model (`sentiment_model`: logistic regression on hashed n-grams plus the
 lexicon's own verdict and signals) decides whether the mention is negative; the lexicon's
@@ -198,6 +200,7 @@ class _Scorer:
         self.waiting = self.duration = self.persistent = False
         self.never_at = -99  # "never … again" spans a few words ("never flying them again")
         self.why = self.question = False
+        self.span_for = False  # "10 days for a transfer?": a span of time for one task
         self.info_question = False
         self.i = 0  # the token being read
         self.resolved_at = -99  # "fixed", "sorted": the problem named next was solved
@@ -266,7 +269,7 @@ class _Scorer:
         self.items.append(_Item(value, f"{kind}:{tok}", i))
 
     def _word(self, i: int, tok: str) -> None:
-        self._note_context(tok)
+        self._note_context(i, tok)
         negated = i - self.negated_at <= NEGATION_SCOPE
         if tok in lx.TOO_WORDS and i > 0 and self.tokens[i - 1] == "too":
             # "too small", "too slow": a plain description turned into a complaint.
@@ -284,6 +287,13 @@ class _Scorer:
         if tok == "back" and self._wants_back(i):
             self._add(_Item(-0.5, "complaint:want it back", i), negation=False)
             return
+        if tok == "down" and self._service_down(i):
+            self._add(_Item(-0.6, "complaint:down", i), negation=False)
+            return
+        if tok == "another" and self._ironic_another(i):
+            # "oh good, another update": praise greeting one more of something is irony.
+            self.items.append(_Item(-0.4, "sarcasm", i))
+            return
         if tok == "again" and i - self.never_at <= 6:
             self._add(_Item(-0.7, "complaint:never again", i), negation=False)
             return
@@ -292,6 +302,10 @@ class _Scorer:
             self._add(_Item(-0.6, f"complaint:no {tok}", i), negation=False)
             return
         entry, stretched = _lookup(tok)
+        if i > 0 and self.tokens[i - 1] in lx.STOPPED and self._stopped_doing(tok, entry):
+            # "trackpad stopped clicking": a device that stopped doing its job has failed.
+            self._add(_Item(-0.5, f"complaint:stopped {tok}", i), negation=False)
+            return
         if tok == "like" and i > 0 and self.tokens[i - 1] in lx.LIKE_VERB_AFTER:
             entry = (0.4, "lexicon:like")
         if entry is None:
@@ -305,6 +319,29 @@ class _Scorer:
             self.signals.append("elongation")
         item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
         self._add(item, negation=negated)
+
+    @staticmethod
+    def _stopped_doing(tok: str, entry: tuple[float, str] | None) -> bool:
+        """ "stopped clicking", "stopped charging"; not "stopped crashing" (a fix)."""
+        return tok.endswith("ing") and len(tok) > 4 and (entry is None or entry[0] >= 0)
+
+    def _service_down(self, i: int) -> bool:
+        """ "StratusCloud down, …": a clause that is only a name and "down" reports an outage.
+
+        Not "shares down 5%" or "down to 3 bars": the clause must end right after "down".
+        """
+        nxt = self._next(i)
+        prev = self.tokens[i - 1] if i > 0 else ""
+        if i != self.clause_start + 1 or prev in lx.DOWN_VERBS or prev.isdigit():
+            return False  # "calm down.", "thumbs down!", "940 down." (a download speed)
+        return not nxt or nxt[0] in _CLAUSE_BREAKS or nxt[0] == "!"
+
+    def _ironic_another(self, i: int) -> bool:
+        """ "great, another …", "oh good, another …": an interjected praise word just before."""
+        if i < 2 or self.tokens[i - 1] != ",":
+            return False
+        praise = self.tokens[i - 2]
+        return praise in lx.SARCASM_PRONE and (i - 2 == 0 or self.tokens[i - 3] in lx.SARCASM_LEADS)
 
     def _repeated_failure(self, i: int) -> bool:
         """ "keeps crashing", "why does it keep asking": keep + a verb in -ing, not praise."""
@@ -342,13 +379,17 @@ class _Scorer:
     def _next(self, i: int) -> str:
         return self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
 
-    def _note_context(self, tok: str) -> None:
+    def _note_context(self, i: int, tok: str) -> None:
         if tok == "why":
-            self.why = True
+            # "anyone know why …?", "wondering why": asking for a reason, not demanding one.
+            self.why = self.why or i == 0 or self.tokens[i - 1] not in lx.WHY_ASKERS
         elif tok in lx.WAIT_WORDS:
             self.waiting = True
         elif tok in lx.DURATIONS:
             self.duration = True
+            # "10 days for a transfer?", "3 weeks for a refund?": a count opens the clause.
+            counted = i > 0 and i - 1 == self.clause_start and self.tokens[i - 1].isdigit()
+            self.span_for = self.span_for or (counted and self._next(i) == "for")
         elif tok in lx.PERSISTENCE:
             self.persistent = True
 
@@ -374,8 +415,9 @@ class _Scorer:
             if nxt == "for" and self._next(i + 1) in lx.RESOLUTIONS:
                 return False  # "thanks for fixing the outage": sincere
             return interjection or nxt == "for" or prev in lx.SARCASM_LEADS
-        if tok.startswith("lov"):
-            return nxt.endswith("ing") or nxt in ("how", "when", "that")
+        if tok.startswith("lov"):  # "lovely build quality": a verdict on the brand's work
+            ironic_object = tok == "lovely" and nxt in lx.IRONIC_OBJECTS
+            return nxt.endswith("ing") or nxt in ("how", "when", "that") or ironic_object
         # An interjection opens its clause ("Great, another delay", "oh great."); praise later
         # in a sentence ("so much fun, except …") is sincere.
         # "great job losing my bag": praise of the brand's act, ironic if a complaint follows;
@@ -401,6 +443,9 @@ class _Scorer:
         # "on hold for 2 hours", "still waiting": waiting is only a complaint when it drags on.
         if self.waiting and (self.duration or self.persistent):
             self.items.append(_Item(-0.5, "complaint:long wait", end))
+        # "10 days for a transfer?": asking how a task can take that long.
+        if self.span_for and self.question:
+            self.items.append(_Item(-0.5, "complaint:how long?", end))
         # A "why …?" put to a brand is nearly always a grievance ("why was I billed twice?").
         if self.why and self.question:
             self.items.append(_Item(-0.3, "complaint:why?", end))

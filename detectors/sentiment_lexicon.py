@@ -299,6 +299,8 @@ WORDS: dict[str, float] = {
     "congrats": 0.6,
     "congratulations": 0.6,
     "kudos": 0.6,
+    "lifesaver": 0.7,
+    "shoutout": 0.4,
     "props": 0.4,
     "rocks": 0.6,
     "rock": 0.2,
@@ -594,6 +596,8 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "protests": -0.4,
         "backlash": -0.7,
         "shitstorm": -0.8,
+        "subpoena": -0.5,
+        "subpoenaed": -0.5,
     },
     # Stock talk and market news: a bearish call is the finance reader's negative mention.
     "markets": {
@@ -646,6 +650,8 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "bagholder": -0.6,
         "bagholders": -0.6,
         "rekt": -0.7,
+        "slowdown": -0.4,
+        "layoff": -0.5,
     },
     # Devices and apps failing in ways owners describe without emotion words.
     "devices": {
@@ -683,6 +689,13 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "gouging": -0.8,
         "shrinkflation": -0.6,
         "overage": -0.4,
+        # Consumer-tech tweets (issue 12, fifth pass): how owners describe failing hardware.
+        "blurry": -0.5,
+        "grainy": -0.4,
+        "paperweight": -0.6,
+        "hissing": -0.4,
+        "restarting": -0.4,
+        "damage": -0.5,  # a complaint word, so "does the warranty cover water damage?" only asks
     },
 }
 
@@ -690,6 +703,7 @@ COMPLAINTS: dict[str, dict[str, float]] = {
 # requested"); negated they are the commonest shape of a complaint ("never arrived", "no refund",
 # "doesn't work", "no longer loads", "can't log in", "nobody answers").
 EXPECTATIONS: frozenset[str] = _words(
+    "find finds wake wakes "
     "work works working worked function functioning load loads loading loaded connect "
     "connects connecting connected access login log sign open opens opening start starts "
     "starting boot charge charges charging turn sync syncing send sends sending arrive "
@@ -702,7 +716,7 @@ EXPECTATIONS: frozenset[str] = _words(
     "ship shipped shipping help helps helped helping "
     "care cares listen listens listened update updates updated signal service coverage "
     "internet wifi power water heat reception bars connection tracking info information "
-    "communication contact apology compensation explanation support update "
+    "explain explained communication contact apology compensation explanation support update "
     "hear heard acknowledge acknowledged confirm confirmation notice notification "
     "compensate compensated honor honour honored process processed accept accepted"
 )
@@ -769,7 +783,7 @@ SARCASM_PRONE: frozenset[str] = _words(
     "great greatt awesome nice perfect fantastic wonderful brilliant amazing lovely "
     "thanks thank thx love loving loved fun cool super excellent superb wow yay "
     "congrats congratulations good best fabulous terrific splendid thrilled glad bravo genius "
-    "treat favourite favorite efficient impressive"
+    "treat favourite favorite efficient impressive ok"
 )
 
 # Ironic when a complaint sits in the same mention ("update deleted my files, thanks a lot").
@@ -777,7 +791,7 @@ IRONIC_PHRASES: frozenset[str] = frozenset(("phrase:thanks a lot",))
 
 # After a praise word, these make it a verdict on the brand's act ("great job losing my bag"):
 # ironic when a complaint follows, sincere otherwise ("great job on the launch").
-IRONIC_OBJECTS: frozenset[str] = _words("job work move service timing")
+IRONIC_OBJECTS: frozenset[str] = _words("job work move service timing build")
 
 # "thanks for fixing …": thanks for a fix is sincere even though the problem is named.
 RESOLUTIONS: frozenset[str] = _words(
@@ -794,7 +808,9 @@ RESOLVED: frozenset[str] = _words(
 # "keeps crashing", "why does it keep asking": a repeated failure, unless the verb is one of
 # these ("keeps getting better") or praise ("keeps impressing").
 KEEP_WORDS: frozenset[str] = _words("keep keeps kept keeping")
-KEEP_NEUTRAL: frozenset[str] = _words("getting making doing being improving going coming")
+KEEP_NEUTRAL: frozenset[str] = _words(
+    "getting making doing being improving going coming delivering winning innovating"
+)
 
 # "I want my old phone back", "want my money back": asking to undo the purchase or change;
 # not "want to go back" (a wish to return).
@@ -1199,6 +1215,128 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("so", "that's", "fun"): (-0.5, "sarcasm"),
     ("cool", "cool", "cool"): (-0.5, "sarcasm"),
     ("of", "course", "it", "is"): (-0.4, "sarcasm"),
+    # Consumer-tech brand tweets (issue 12, fifth pass), each pinned by a test sentence of ours.
+    # Devices: heat and dead hardware in owners' words, forced restarts, lost files.
+    ("space", "heater"): (-0.5, "complaint:overheating"),
+    ("hand", "warmer"): (-0.4, "complaint:overheating"),
+    ("fry", "an", "egg"): (-0.5, "complaint:overheating"),
+    ("into", "a", "brick"): (-0.7, "complaint:bricked"),
+    ("forces", "a", "restart"): (-0.4, "complaint:forced restart"),
+    ("forced", "a", "restart"): (-0.4, "complaint:forced restart"),
+    ("forced", "restart"): (-0.4, "complaint:forced restart"),
+    ("forced", "update"): (-0.4, "complaint:forced restart"),
+    ("forces", "me", "to"): (-0.4, "complaint:forced"),
+    ("forced", "me", "to"): (-0.4, "complaint:forced"),
+    ("forcing", "me", "to"): (-0.4, "complaint:forced"),
+    **{
+        (thing, "gone"): (-0.5, "complaint:lost data")
+        for thing in _words(
+            "files photos pictures originals data work everything progress notes contacts "
+            "messages emails saves music songs videos"
+        )
+    },
+    ("removed", "features"): (-0.5, "complaint:took away"),
+    ("features", "removed"): (-0.5, "complaint:took away"),
+    ("higher", "price"): (-0.4, "complaint:price hike"),
+    ("higher", "prices"): (-0.4, "complaint:price hike"),
+    ("price", "increase"): (-0.4, "complaint:price hike"),
+    ("price", "went", "up"): (-0.4, "complaint:price hike"),
+    ("prices", "went", "up"): (-0.4, "complaint:price hike"),
+    ("taking", "down"): (-0.5, "complaint:down"),
+    ("step", "down"): (0.0, ""),  # an executive leaving is news, not an outage
+    ("a", "step", "down"): (-0.4, "complaint:step down"),  # "the new model is a step down"
+    ("steps", "down"): (0.0, ""),
+    ("stepping", "down"): (0.0, ""),
+    ("stepped", "down"): (0.0, ""),
+    ("charged", "me", "twice"): (-0.8, "complaint:charged twice"),
+    ("billed", "me", "twice"): (-0.8, "complaint:charged twice"),
+    ("billed", "twice"): (-0.8, "complaint:charged twice"),
+    **{
+        (thing, verb): (-0.5, "complaint:price hike")
+        for thing in _words("bill bills price prices fee fees premium rent subscription")
+        for verb in _words("doubled tripled quadrupled")
+    },
+    ("ghost", "taps"): (-0.5, "complaint:ghost touches"),
+    ("ghost", "touches"): (-0.5, "complaint:ghost touches"),
+    ("false", "advertising"): (-0.7, "complaint:not as advertised"),
+    ("had", "one", "job"): (-0.6, "complaint:one job"),
+    ("never", "buying"): (-0.6, "complaint:never again"),
+    ("never", "ordering"): (-0.6, "complaint:never again"),
+    ("never", "using"): (-0.6, "complaint:never again"),
+    ("never", "using", "anything", "else"): (0.5, "phrase:loyal"),
+    ("never", "buying", "anything", "else"): (0.5, "phrase:loyal"),
+    ("while", "i", "waited"): (0.3, "phrase:while I waited"),  # a repair done on the spot
+    ("shares", "sink"): (-0.5, "complaint:shares fall"),
+    ("stock", "sinks"): (-0.5, "complaint:shares fall"),
+    ("to", "rival"): (-0.3, "complaint:switching"),
+    ("to", "a", "rival"): (-0.3, "complaint:switching"),
+    ("to", "a", "competitor"): (-0.3, "complaint:switching"),
+    ("heavy", "volume"): (0.0, ""),
+    ("volume", "is", "heavy"): (0.0, ""),
+    ("took", "down"): (-0.5, "complaint:down"),
+    ("find", "a", "better"): (0.0, ""),  # "can't find a better phone" is no failure to find
+    ("find", "a", "more"): (0.0, ""),
+    # "saved" alone names stored files ("my saved presets"); it is praise in these.
+    ("saved", "me"): (0.5, "lexicon:saved"),
+    ("saved", "us"): (0.5, "lexicon:saved"),
+    ("saved", "my", "life"): (0.6, "lexicon:saved"),
+    ("saved", "the", "day"): (0.6, "lexicon:saved"),
+    ("saved", "lives"): (0.5, "lexicon:saved"),
+    ("saved", "up"): (0.5, "lexicon:saved"),
+    ("saved", "from"): (0.4, "lexicon:saved"),
+    ("saved", "by"): (0.4, "lexicon:saved"),
+    ("saved", "money"): (0.5, "lexicon:saved"),
+    ("saved", "a", "lot"): (0.5, "lexicon:saved"),
+    ("saved", "alot"): (0.5, "lexicon:saved"),
+    ("saved", "so", "much"): (0.5, "lexicon:saved"),
+    ("offline", "mode"): (0.0, ""),  # a feature, not an outage
+    ("costs", "dropped"): (0.4, "phrase:costs down"),
+    ("cost", "dropped"): (0.4, "phrase:costs down"),
+    ("bill", "dropped"): (0.4, "phrase:costs down"),
+    ("costs", "went", "down"): (0.4, "phrase:costs down"),
+    ("bill", "went", "down"): (0.4, "phrase:costs down"),
+    ("gets", "hot"): (-0.5, "complaint:overheating"),
+    ("gets", "so", "hot"): (-0.5, "complaint:overheating"),
+    ("gets", "really", "hot"): (-0.5, "complaint:overheating"),
+    ("getting", "hot"): (-0.4, "complaint:overheating"),
+    ("runs", "hot"): (-0.4, "complaint:overheating"),
+    ("shuts", "off"): (-0.5, "complaint:shuts down"),
+    ("shuts", "down"): (-0.5, "complaint:shuts down"),
+    ("shutting", "off"): (-0.5, "complaint:shuts down"),
+    ("shutting", "down"): (-0.5, "complaint:shuts down"),
+    ("cuts", "out"): (-0.5, "complaint:cuts out"),
+    ("cutting", "out"): (-0.5, "complaint:cuts out"),
+    ("speaker", "crackles"): (-0.5, "complaint:crackling"),
+    ("speakers", "crackle"): (-0.5, "complaint:crackling"),
+    ("audio", "crackles"): (-0.5, "complaint:crackling"),
+    ("crackling", "sound"): (-0.5, "complaint:crackling"),
+    ("crackling", "noise"): (-0.5, "complaint:crackling"),
+    # Markets: jobs cut, growth slowing, regulators' probes, rating cuts, new lows; options
+    # jargon and closing prices are plain figures.
+    ("lay", "off"): (-0.6, "complaint:layoffs"),
+    ("growth", "slows"): (-0.4, "complaint:slowdown"),
+    ("growth", "slowed"): (-0.4, "complaint:slowdown"),
+    ("growth", "slowing"): (-0.4, "complaint:slowdown"),
+    ("demand", "slows"): (-0.4, "complaint:slowdown"),
+    ("slowing", "demand"): (-0.4, "complaint:slowdown"),
+    **{
+        (who, "probe"): (-0.5, "complaint:probe")
+        for who in _words("sec doj ftc antitrust federal regulatory criminal faces launches opens")
+    },
+    ("dumping", "my"): (-0.4, "complaint:selling out"),
+    ("dumped", "my"): (-0.4, "complaint:selling out"),
+    ("cuts", "rating"): (-0.5, "complaint:rating cut"),
+    ("cut", "rating"): (-0.5, "complaint:rating cut"),
+    ("sell", "rating"): (-0.4, "complaint:rating cut"),
+    ("week", "low"): (-0.5, "complaint:new low"),
+    ("year", "low"): (-0.5, "complaint:new low"),
+    ("max", "pain"): (0.0, ""),
+    ("closed", "at"): (0.0, ""),
+    ("closes", "at"): (0.0, ""),
+    ("sell", "like", "crazy"): (0.5, "phrase:sells well"),
+    ("selling", "like", "crazy"): (0.5, "phrase:sells well"),
+    ("sell", "like", "hotcakes"): (0.5, "phrase:sells well"),
+    ("selling", "like", "hotcakes"): (0.5, "phrase:sells well"),
     # "for the 6th time this month": a repeated failure.
     **{
         ("for", "the", n, "time"): (-0.5, "complaint:nth time")
@@ -1209,9 +1347,25 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     },
 }
 
+# "stopped clicking", "stops tracking": a verb in -ing after these is a failure (see the scorer).
+STOPPED: frozenset[str] = _words("stopped stops")
+
+# "anyone know why …?": "why" after these asks for a reason rather than demanding one.
+WHY_ASKERS: frozenset[str] = _words("know knows wonder wondering wondered")
+
+# Verbs and words that make "X down" something other than a service being down ("calm down.").
+DOWN_VERBS: frozenset[str] = _words(
+    "calm slow settle sit sat lie lay thumbs upside count counting hands back go going went "
+    "come came coming get got step stepped touch touched put write wrote turn turned break "
+    "look looking cool chill quiet simmer tone toned narrow narrowed wind winding scroll "
+    "scrolled walk walking run running shut bring brought let pipe knock knocked fall fell "
+    "lock locked track tracked wear worn hunker boil boiled water watered dumb dumbed scale "
+    "scaled cut cutting mark marked"
+)
+
 # Lower-case hashtags that glue a verdict to a topic ("#neveragain", "#travelfail"): the known
 # verdict at either end is read as a word of its own (camel-cased tags are split anyway).
-HASHTAG_PREFIXES: tuple[str, ...] = ("never",)
+HASHTAG_PREFIXES: tuple[str, ...] = ("never", "false")
 HASHTAG_SUFFIXES: tuple[str, ...] = ("fail", "fails")
 
 # Emoji and emoticons: valence. Skin-tone modifiers and variation selectors are stripped first.
@@ -1372,7 +1526,7 @@ GENERAL_NEGATIVE: frozenset[str] = _words(
     "blame blamed blames blew blunder bogus bombed bother bothered bothering bothers brutal "
     "bummed bummer burden busted butt careless catastrophe catastrophic chaos chaotic choke "
     "clumsy collapse collapsed condemn confused confusing corrupt corruption costly creepy "
-    "cruel crushed curse cursed curses cursing damage damaging deadly deceive deceived "
+    "cruel crushed curse cursed curses cursing damaging deadly deceive deceived "
     "defeat defeated defect deny denied deplorable desperate desperation destroy destroyed "
     "destroying destruction devastated devastating disagree disapprove discouraged disgust "
     "dishonest dismal displeased disrespect disrespectful distress distressed disturbing "
@@ -1399,7 +1553,7 @@ GENERAL_NEGATIVE: frozenset[str] = _words(
 TOPIC_NEGATIVE: frozenset[str] = _words(
     "accident accidents attack attacked bailout conflict crime crimes crisis debt deficit "
     "decline emergency penalty risk risks risky threat threats threaten threatened "
-    "victim victims virus war warn warned weakness shortage shortages"
+    "victim victims virus war warn warned weakness shortage shortages antitrust"
 )
 GENERAL_POSITIVE: frozenset[str] = _words(
     "accomplish accomplished achievement adore adored admire affordable amazed awesomeness "
@@ -1413,7 +1567,7 @@ GENERAL_POSITIVE: frozenset[str] = _words(
     "laughing luck lucky marvelous masterpiece miracle neat nicely optimistic paradise "
     "passion peace peaceful perfectly phenomenal pleasure polite praise precious pride "
     "proud prosper relax relaxed relaxing relief relieved reliable respect rewarding "
-    "satisfied satisfying spotless saved savior smart smiles spectacular splendid success "
+    "satisfied satisfying spotless savior smart smiles spectacular splendid success "
     "successful supportive talent talented terrific thrill thrilling tremendous triumph "
     "trust trusted useful valuable victory vibrant welcome wisdom wise wonder yum"
 )

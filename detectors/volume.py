@@ -143,10 +143,12 @@ from __future__ import annotations
 import bisect
 import copy
 import math
+import operator
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from statistics import NormalDist
 
 DAY_SECONDS = 86_400
@@ -304,6 +306,20 @@ class _Scale:
         )
 
 
+@cache
+def _rows_back(day: int, days: int) -> Callable[[list[float | None]], tuple[float | None, ...]]:
+    """Picks the rows 1..`days` days before the next one out of a list (C speed, one call)."""
+    if days == 1:
+        return lambda rows: (rows[-day],)
+    return operator.itemgetter(*(-d * day for d in range(1, days + 1)))
+
+
+@cache
+def _days_back(day: int) -> Callable[[list[float | None]], tuple[float | None, ...]]:
+    """Picks the rows 1..7 days before the newest one out of a list (C speed, one call)."""
+    return operator.itemgetter(*(-1 - d * day for d in range(1, 8)))
+
+
 @dataclass(slots=True)
 class _Standout:
     """Running sum of raw counts over `bins`, its history a week back, and the daily maxima of
@@ -311,7 +327,9 @@ class _Standout:
 
     bins: int
     day: int
-    hist: deque[tuple[float, int]]  # (window sum, bins with data) per row, a week and a bin back
+    # Per row, the window sum, or None with data in under half the window; at least a week and
+    # a bin back: a list trimmed in chunks, not a deque, whose middle costs O(n) to index.
+    hist: list[float | None]
     days: deque[float]  # past days' maximum ratio
     win: deque[float | None] = field(default_factory=deque)
     total: float = 0.0
@@ -323,7 +341,7 @@ class _Standout:
         return _Standout(
             self.bins,
             self.day,
-            deque(self.hist, maxlen=self.hist.maxlen),
+            list(self.hist),
             deque(self.days, maxlen=self.days.maxlen),
             deque(self.win),
             self.total,
@@ -342,18 +360,21 @@ class _Standout:
             if old is not None:
                 self.total -= old
                 self.present -= 1
-        self.hist.append((self.total, self.present))
+        hist = self.hist
+        hist.append(self.total if 2 * self.present >= self.bins else None)
+        if len(hist) > 16 * self.day + 2:  # keep 7 days and a bin; trim amortised O(1)
+            del hist[: len(hist) - 7 * self.day - 1]
 
     def ratio(self, prior: float) -> tuple[float, float, float] | None:
         """(ratio, window sum, median of the past days' sums), None without enough data."""
-        hist, day, half = self.hist, self.day, self.bins / 2
-        if hist[-1][1] < half:
+        hist, day = self.hist, self.day
+        if hist[-1] is None:
             return None
-        past = [
-            hist[-1 - d * day][0]
-            for d in range(1, 8)
-            if len(hist) > d * day and hist[-1 - d * day][1] >= half
-        ]
+        if len(hist) > 7 * day:  # a week of rows: pick the 7 days in one call
+            past = [v for v in _days_back(day)(hist) if v is not None]
+        else:
+            back = [hist[-1 - d * day] for d in range(1, 8) if len(hist) > d * day]
+            past = [v for v in back if v is not None]
         if len(past) < 3:
             return None
         past.sort()
@@ -376,6 +397,9 @@ class VolumeDetector:
     settings: VolumeSettings = field(default_factory=VolumeSettings)
     _obs: list[float | None] = field(default_factory=list)
     _clean: list[float | None] = field(default_factory=list)
+    # per row, the mean of its cleaned count and its two neighbours' (None: no data), set once
+    # the next row is final: the daily profile reads 7 of these instead of 21 counts
+    _mean3: list[float | None] = field(default_factory=list)
     _seas: list[float | None] = field(default_factory=list)  # profile x weekly factor
     _prof: list[float | None] = field(default_factory=list)  # daily profile alone
     _exp: list[float | None] = field(default_factory=list)
@@ -408,11 +432,16 @@ class VolumeDetector:
     _so_day: int = 0  # the day number (rows // bins per day) the daily maxima are for
     _keep: int = 0
     _lbins: int = 36
+    _warm: bool = False  # once warm, always warm (every part of it only grows)
+    _bin: timedelta = timedelta(seconds=300)
+    _calm: timedelta = timedelta(minutes=60)
+    _cooldown: timedelta = timedelta(hours=6)
+    _warmup: timedelta = timedelta(hours=24)
 
     def clone(self) -> VolumeDetector:
         """An independent copy of the state (for replaying a tail that may still change)."""
         twin = copy.copy(self)
-        for name in ("_obs", "_clean", "_seas", "_prof", "_exp", "_lvl"):
+        for name in ("_obs", "_clean", "_mean3", "_seas", "_prof", "_exp", "_lvl"):
             setattr(twin, name, list(getattr(self, name)))
         twin._lik_short, twin._lik_long = deque(self._lik_short), deque(self._lik_long)
         twin._scales = [sc.copy() for sc in self._scales]
@@ -430,6 +459,10 @@ class VolumeDetector:
         self._scales = [_Scale(bins=b, resid=deque(maxlen=keep)) for b in sorted(sizes)]
         self._day = max(1, round(DAY_SECONDS / s.bin_seconds))
         self._lbins = max(1, round(s.level_minutes * 60 / s.bin_seconds))
+        self._bin = timedelta(seconds=s.bin_seconds)
+        self._calm = timedelta(minutes=s.calm_minutes)
+        self._cooldown = timedelta(seconds=s.cooldown_seconds)
+        self._warmup = timedelta(seconds=s.warmup_seconds)
         self._keep = self._day * max(s.season_days, 7 * s.weekly_weeks) + 2
         self._wwin = [deque() for _ in range(s.weekly_weeks)]
         self._wsum = [(0.0, 0.0)] * s.weekly_weeks
@@ -438,7 +471,7 @@ class VolumeDetector:
             _Standout(
                 bins=max(1, round(m * 60 / s.bin_seconds)),
                 day=self._day,
-                hist=deque(maxlen=7 * self._day + 1),
+                hist=[],
                 days=deque(maxlen=days),
             )
             for m in s.standout_minutes
@@ -464,18 +497,35 @@ class VolumeDetector:
         self._rows += 1
         self._obs.append(obs)
         self._clean.append(clean)
+        self._mean3.append(None)  # known once the next row is final (`_commit`)
         self._seas.append(seas)
         self._prof.append(prof)
         self._exp.append(exp)
         self._lvl.append(lvl)
         if len(self._obs) > 2 * self._keep:  # trim in chunks: amortised O(1)
             cut = len(self._obs) - self._keep
-            for series in (self._obs, self._clean, self._seas, self._prof, self._exp, self._lvl):
+            for series in (
+                self._obs,
+                self._clean,
+                self._mean3,
+                self._seas,
+                self._prof,
+                self._exp,
+                self._lvl,
+            ):
                 del series[:cut]
 
     def _commit(self) -> None:
         """The newest row is final (cleaned): slide the running windows over it."""
-        c, seas = self._clean[-1], self._seas[-1]
+        clean = self._clean
+        c, seas = clean[-1], self._seas[-1]
+        if len(clean) >= 2:  # the row before is now flanked by final rows: its 3-bin mean
+            tot, cnt = 0.0, 0
+            for v in (c, clean[-2], clean[-3] if len(clean) >= 3 else None):
+                if v is not None:
+                    tot += v
+                    cnt += 1
+            self._mean3[-2] = tot / cnt if cnt else None
         pair = None if c is None or seas is None else (c, seas)
         lwin, (sc_, sp_) = self._lwin, self._lsum
         lwin.append(pair)
@@ -488,7 +538,7 @@ class VolumeDetector:
         self._lsum = (sc_, sp_)
         o, e, lvl = self._obs[-1], self._exp[-1], self._lvl[-1]
         row = None if o is None or c is None or e is None or not lvl else (o, c, e / lvl, lvl)
-        for sc in self._scales:
+        for sc in self._scales[1:]:  # the 1-bin scale (first) reads the newest row directly
             win = sc.win
             so, sk, se = sc.sums
             win.append(row)
@@ -508,19 +558,20 @@ class VolumeDetector:
         day, ahead, rows = self._day, self._lbins, self._rows
         # Slide each week's window of (cleaned a week back, profile a day back) pairs up to now:
         # at row count n it holds offsets k = 0..ahead-1 from n - 7 w day and n - day.
+        weeks, clean, prof = self.settings.weekly_weeks, self._clean, self._prof
         while self._wrows < rows:
             self._wrows += 1
             n = self._wrows  # the row count this step brings the windows up to
-            for w in range(self.settings.weekly_weeks):
+            for w in range(weeks):
                 a = 7 * (w + 1) * day - ahead + 1  # how far back the entering pair's count is
                 if n < a:
                     continue
                 back = rows - n  # rows pushed since: index from the end shifts by this
-                if a + back > len(self._clean):  # trimmed away during a long gap
+                if a + back > len(clean):  # trimmed away during a long gap
                     c = p = None
                 else:
-                    c = self._clean[-a - back]
-                    p = self._prof[-(day - ahead + 1) - back]
+                    c = clean[-a - back]
+                    p = prof[-(day - ahead + 1) - back]
                 pair = None if c is None or p is None else (c, p)
                 win, (g, x) = self._wwin[w], self._wsum[w]
                 win.append(pair)
@@ -544,22 +595,20 @@ class VolumeDetector:
         """Typical cleaned count at this time of day: per past day the mean of +-1 bin, then a
         trimmed mean over the days (the highest and lowest day dropped), so one odd day is ignored.
         """
-        day, clean = self._day, self._clean
-        n = len(clean)
-        per_day = []
-        for d in range(1, self.settings.season_days + 1):
-            at = n - d * day
-            if at + 1 < 0:
-                break
-            tot, cnt = 0.0, 0
-            for i in (at + 1, at, at - 1):  # +-1 bin around the same time d days back
-                if i >= 0:
-                    v = clean[i]
-                    if v is not None:
-                        tot += v
-                        cnt += 1
-            if cnt:
-                per_day.append(tot / cnt)
+        day, mean3 = self._day, self._mean3
+        n = len(mean3)
+        days = self.settings.season_days
+        if n >= days * day:  # the usual case: every day is there, picked in one call
+            per_day = [v for v in _rows_back(day, days)(mean3) if v is not None]
+        else:
+            per_day = []
+            for d in range(1, days + 1):
+                at = n - d * day
+                if at < -1:
+                    break
+                v = mean3[at] if at >= 0 else self._clean[0]  # at -1 only row 0 is in reach
+                if v is not None:
+                    per_day.append(v)
         if not per_day:
             return None
         per_day.sort()
@@ -590,6 +639,8 @@ class VolumeDetector:
         if self._last_start is None:
             self._first_start = start
             return
+        if start - self._last_start == self._bin:  # the next bin: the common case, no gap
+            return
         steps = round((start - self._last_start).total_seconds() / self.settings.bin_seconds)
         if steps < 1:
             raise ValueError(f"bin {start} is not after the previous bin {self._last_start}")
@@ -610,7 +661,11 @@ class VolumeDetector:
             if o is None or e is None or not lvl:
                 return 0.0, 0.0, 0.0
             return o, o, e
-        ref = next((r[3] for r in sc.win if r is not None), None)  # first bin with data
+        head = sc.win[0] if sc.win else None
+        if head is not None:
+            ref: float | None = head[3]
+        else:  # the first bin with data
+            ref = next((r[3] for r in sc.win if r is not None), None)
         if ref is None:
             return 0.0, 0.0, 0.0
         obs, comp, per_level = sc.sums
@@ -619,7 +674,8 @@ class VolumeDetector:
     def _score(self, sc: _Scale) -> tuple[float, int, float, float]:
         """(z, bins, observed, expected) on one scale, ending at the newest bin."""
         obs, comp, exp = self._window(sc)
-        d = _anscombe(comp) - _anscombe(exp)
+        # _anscombe(comp) - _anscombe(exp), inlined (the hottest line of the detector)
+        d = 2.0 * (math.sqrt(max(comp, 0.0) + 0.375) - math.sqrt(max(exp, 0.0) + 0.375))
         z = (d - sc.centre) / max(sc.spread, 1.0)  # Poisson floor: sd 1 on this scale
         if len(sc.resid) == sc.resid.maxlen:
             _discard(sc.ranked, sc.resid[0])
@@ -648,15 +704,18 @@ class VolumeDetector:
                 sc.resid.clear()
                 sc.ranked = sorted(r for _, r in sc.storm)
         seas = None if prof is None else prof * self._weekly()
-        exp, lvl = self._expected(seas) or (float(value), 0.0)  # first bin: nothing to compare
-        self._push(float(value), float(value), seas, prof, exp, lvl)
-        one = self._scales[0]
+        value = float(value)
+        exp, lvl = self._expected(seas) or (value, 0.0)  # first bin: nothing to compare
+        self._push(value, value, seas, prof, exp, lvl)
+        one, *wide = self._scales
         first = self._score(one)
         if first[0] > s.clean_z:  # remember a capped value, not the spike itself
             cap = (_anscombe(exp) + one.centre + s.clean_z * max(one.core, 1.0)) / 2.0
-            self._clean[-1] = min(float(value), cap * cap - 0.375)
+            self._clean[-1] = min(value, cap * cap - 0.375)
         self._commit()
-        scales = [first] + [self._score(sc) for sc in self._scales[1:]]
+        scales = [first]
+        for sc in wide:
+            scales.append(self._score(sc))
         ratios: list[float] = []
         for so_ in self._so:
             got = so_.ratio(s.standout_prior)
@@ -669,7 +728,7 @@ class VolumeDetector:
                 zs = s.threshold * r / (s.standout_ratio * so_.usual)
                 scales.append((zs, so_.bins, tot, med))
         if s.cusum_h > 0.0:
-            scales.append(self._cusum_step(first[0], float(value), exp))
+            scales.append(self._cusum_step(first[0], value, exp))
         gated = [t for t in scales if t[2] - t[3] >= s.min_excess]
         if gated and gated[0][1] == 1 and gated[0][0] >= s.threshold and self._routine(value):
             gated = gated[1:]  # a scheduled post, not news: only the longer scales may alert
@@ -698,7 +757,7 @@ class VolumeDetector:
                 sc.storm.append((self._n, sc.resid.pop()))
         return BinResult(
             start=start,
-            observed=float(value),
+            observed=value,
             expected=exp,
             score=z * z / (z * z + s.threshold**2) if z > 0 else 0.0,
             alert=alert,
@@ -760,15 +819,16 @@ class VolumeDetector:
         if z >= s.rearm_z:
             self._last_busy = start
         if self._storm and self._last_busy is not None:
-            self._storm = start - self._last_busy < timedelta(minutes=s.calm_minutes)
+            self._storm = start - self._last_busy < self._calm
         assert self._first_start is not None
-        warm = (
-            start - self._first_start >= timedelta(seconds=s.warmup_seconds)
-            and self._seasonal_mode  # spreads are trusted after a day of profile residuals
-            and all(len(sc.resid) >= self._day_bins for sc in self._scales)
-        )
+        if not self._warm:
+            self._warm = (
+                start - self._first_start >= self._warmup
+                and self._seasonal_mode  # spreads are trusted after a day of profile residuals
+                and all(len(sc.resid) >= self._day_bins for sc in self._scales)
+            )
         pending, self._pending_z = self._pending_z, None
-        if self._storm or not warm:
+        if self._storm or not self._warm:
             return False
         if pending is not None and z_any >= s.confirm_z:
             top = max(pending, z)
@@ -778,9 +838,7 @@ class VolumeDetector:
                 return False
             return self._fire(start, top)
         need = s.threshold
-        if self._last_alert is not None and start - self._last_alert < timedelta(
-            seconds=s.cooldown_seconds
-        ):
+        if self._last_alert is not None and start - self._last_alert < self._cooldown:
             need = max(need, s.escalate_ratio * self._last_alert_z)
         if not material or z < need:
             return False

@@ -976,3 +976,69 @@ def test_an_ordinal_count_of_time_as_its_own_sentence_is_a_wait() -> None:
 def test_zero_of_a_bad_thing_and_a_call_with_family_are_no_complaints() -> None:
     assert analyze("Отборът е с 0 загуби в 12 мача", "bg").label != "negative"
     assert analyze("Два часа на телефона с баба ми ❤️", "bg").label != "negative"
+
+
+# Sixth tweet round (issue 14): sentences of our own for each rule, none from tweets_dev6.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Събота вечер: 4 часа за 55 км до Бургас.",  # slower than a bicycle
+        "Един час за 12 км през центъра с таксито",
+        "5 лв за час паркинг до гарата.",  # a price held up, not listed
+        "3,50 лв за една баница на гарата",
+        "Убийствена влага и 36 градуса в Русе",
+        "Оставка! #протест",
+        "Оставка, оставка! Вика целият булевард пред сградата",
+        "Нападателят ни днес 😂😂",  # laughter at the men on the pitch
+        "Сезонът на шоуто е още по-скучен от миналия",  # not relative blame
+        "Не издържам с тия съседи",
+        "Новата реклама на операторите… не им вярвам нито дума",
+        "Пак цензура: по радиото нито дума за стачката.",
+        "Благодаря за незабравимия престой: мухъл по стените и студена вода",
+        "Капец, пак няма място в детската градина",
+        "По дяволите, какъв провал!",  # blame in the exclamation: no wonder
+    ],
+)
+def test_sixth_round_complaints(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Мамка му, какъв финал!",  # swearing in wonder
+        "По дяволите, каква вечер!",
+        "Студена бира на брега на язовира, нищо повече",  # cold drinks are no complaint
+        "Балът снощи беше незабравим!",
+        "Морето в Синеморец – няма сравнение",
+        "Музика, приятели и скара. Това е животът",
+        "Ненормално вкусна пица, пак ще дойдем",  # degree before praise
+    ],
+)
+def test_sixth_round_praise(text: str) -> None:
+    assert analyze(text, "bg").label == "positive", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Протест в неделя от 11 ч. на Орлов мост.",  # a notice: time, day, place
+        "Стотици на протест пред общината в Габрово",
+        "Депутатите ще обсъждат въпроси за протестите утре",
+        "Дебат за корупцията в общините в НДК",
+        "Пътят Шумен – Варна е 90 км, около час с колата.",  # a normal trip
+        "Абонаментът е 30 лв за месец.",  # a price as the predicate
+        "Ами добре, тогава в сряда.",
+        "Министърът подаде оставка.",
+    ],
+)
+def test_sixth_round_notices_and_plain_statements_are_neutral(text: str) -> None:
+    assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+def test_a_killing_word_blames_only_the_noun_after_it() -> None:
+    assert analyze("Убийствена мъгла по магистралата", "bg").label == "negative"
+    # As a predicate it is slang praise, or at least no blame: "звукът е убийствен".
+    assert analyze("Басът на тия колони е убийствен", "bg").label != "negative"

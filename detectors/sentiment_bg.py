@@ -882,7 +882,9 @@ def _apply_sarcasm(
         firm_in |= {sentence(it.pos) for it in blamed}
         strong_in |= firm_in
     # Thanks for something praised ("Благодарим ви за бързата реакция при аварията") is sincere.
-    praised_in = Counter(sentence(it.pos) for it in items if it.value > 0 and not it.quoted)
+    # A praise word said twice is one praise: "Браво, момчета, браво." (sixth tweet round).
+    praised = {(sentence(it.pos), it.signal) for it in items if it.value > 0 and not it.quoted}
+    praised_in = Counter(here for here, _ in praised)
     for item in items:
         if item.value <= 0:
             continue
@@ -1233,7 +1235,13 @@ def _sixth_round(s: _Scorer, items: list[_Item]) -> None:
             continue
         word = toks[item.pos]
         if item.value > 0:
-            if word == "добре" and item.pos and toks[item.pos - 1] in lx.DISCOURSE:
+            if (
+                item.pos > 1
+                and toks[item.pos - 1] == "колко"
+                and toks[item.pos - 2] in lx.SAY_VERBS
+            ):
+                item.value = -0.5 * item.value  # "ни обясняват колко добре живеем": a claim mocked
+            elif word == "добре" and item.pos and toks[item.pos - 1] in lx.DISCOURSE:
                 if toks[item.pos + 1 : item.pos + 2] in ([","], ["тогава"]):
                     item.value = 0.0  # "Ну добре, тогава се виждаме в 8": agreement
             elif word.startswith(lx.BOTH_WAYS) and is_firm(items):
@@ -1243,6 +1251,8 @@ def _sixth_round(s: _Scorer, items: list[_Item]) -> None:
                 _protest_notice(s, item, items)
             elif drinks and word.startswith("студен") and _next_in(toks, item.pos, lx.DRINKS):
                 item.value = 0.3  # "студена бира": a pleasure, not cold food
+            elif word == "боза" and item.pos and toks[item.pos - 1] in ("с", "и"):
+                item.value = 0.0  # "баница с боза": the drink, not slang for rubbish
             elif word.startswith("убийствен") and not _word_next(toks, item.pos):
                 item.value = 0.0  # "звукът е убийствен": slang praise; "убийствена жега" blames
 

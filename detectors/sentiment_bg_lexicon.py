@@ -1234,6 +1234,7 @@ _ROUND6: dict[tuple[str, ...], tuple[float, str]] = {
     **{("не", c, "вярвам"): (-0.5, "lexicon:не им вярвам") for c in ("им", "му", "ѝ", "ви")},
     ("мамицата", "му"): (-0.6, "lexicon:мамка му"),
     ("това", "е", "животът"): (0.6, "lexicon:това е животът"),
+    ("това", "е", "живот"): (0.6, "lexicon:това е животът"),
     ("не", "може", "да", "се", "сравни"): (0.6, "lexicon:не може да се сравни"),
     ("няма", "сравнение"): (0.6, "lexicon:не може да се сравни"),
     **{("задължително", w): (0.5, "lexicon:задължително за") for w in ("четиво", "за")},
@@ -1275,5 +1276,12 @@ NUMBER_WORDS: dict[str, float] = {
 }  # fmt: skip
 # "10 лв за час паркинг", "25 лв килото": a price that opens a tweet is held up, not listed.
 PER_UNIT: frozenset[str] = _set("за килото бройката парчето")
+# "ни обясняват колко добре живеем": praise told as what others claim.
+SAY_VERBS: frozenset[str] = _set(
+    "обясняват обяснява обясняваха казват казва разказват разказва твърдят твърди говорят "
+    "говори убеждават убеждава"
+)
+# "Как се стига най-бързо до …?": a question of how, not praise.
+QUESTION_WORDS = QUESTION_WORDS | _set("как")
 # Words that let a sixth-round check apply at all (one set intersection per text).
 SIXTH_TRIGGERS: frozenset[str] = MONEY_UNITS | DRINKS | EXCLAIM | _set("км оставка")

@@ -1042,3 +1042,19 @@ def test_a_killing_word_blames_only_the_noun_after_it() -> None:
     assert analyze("Убийствена мъгла по магистралата", "bg").label == "negative"
     # As a predicate it is slang praise, or at least no blame: "звукът е убийствен".
     assert analyze("Басът на тия колони е убийствен", "bg").label != "negative"
+
+
+def test_praise_said_twice_beside_a_failure_is_still_irony() -> None:
+    assert analyze("0 точки от 5 мача. Браво, треньоре, браво.", "bg").label == "negative"
+    assert analyze("Браво, браво! Заслужена победа!", "bg").label == "positive"
+
+
+def test_praise_told_as_what_they_claim_is_mocked() -> None:
+    text = "Цените растат всеки месец, а министрите ни разказват колко хубаво живеем."
+    assert analyze(text, "bg").label == "negative"
+
+
+def test_boza_as_a_drink_and_how_questions() -> None:
+    assert analyze("Топла баница с боза сутринта. Това е живот 😍", "bg").label == "positive"
+    assert analyze("Пълна боза е тоя сериал", "bg").label == "negative"
+    assert analyze("Как се стига най-лесно до хижата?", "bg").label == "neutral"

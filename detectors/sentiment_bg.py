@@ -1225,6 +1225,8 @@ def _sixth_round(s: _Scorer, items: list[_Item]) -> None:
             _price_held_up(s, items)
         if "км" in hits:
             _slow_trip(toks, items)
+        elif not lx.HOUR_WORDS.isdisjoint(hits) and "до" in toks and "от" in toks:
+            _trip_held_up(s, items)
         if "оставка" in hits:
             _resign_demand(toks, items)
         if not lx.EXCLAIM.isdisjoint(hits) and any(it.signal in lx.SWEAR_SIGNALS for it in items):
@@ -1327,6 +1329,27 @@ def _slow_trip(toks: list[str], items: list[_Item]) -> None:
     )
     if hours and km and km / hours <= 20:
         items.append(_Item(-0.5, "complaint:slow trip", len(toks) - 1))
+
+
+def _trip_held_up(s: _Scorer, items: list[_Item]) -> None:
+    """Hours that open a sentence, then "от" A "до" B, are a trip held up to be seen, as a
+    price is: "Час и половина от Младост до центъра с автобуса." Told as "около 2 часа" or
+    "само 2 часа", or after the places ("От Варна до Бургас са 2 часа"), it is information."""
+    toks = s.tokens
+    for k, t in enumerate(toks):
+        if t not in lx.HOUR_WORDS or not _hours_before(toks, k):
+            continue
+        prev = toks[k - 1] if k else ""
+        counted = prev[:1].isdigit() or prev in lx.NUMBER_WORDS  # "2 часа"; else "Час и …"
+        first = k - 1 if counted else k
+        if first > 1 and toks[first - 1] == "," and toks[first - 2].isdigit():
+            first -= 2  # "2,5 часа"
+        if first < 0 or s.sentence_span(first)[0] != first:
+            continue
+        rest = toks[k + 1 : k + 9]
+        if "от" in rest and "до" in rest and lx.ABOUT.isdisjoint(toks[max(0, first - 1) : k]):
+            items.append(_Item(-0.4, "complaint:slow trip", k))
+            return
 
 
 def _resign_demand(toks: list[str], items: list[_Item]) -> None:

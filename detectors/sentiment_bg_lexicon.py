@@ -1230,6 +1230,8 @@ _ROUND6: dict[tuple[str, ...], tuple[float, str]] = {
     ("нито", "дума"): (-0.4, "lexicon:нито дума"),
     ("нито", "думичка"): (-0.4, "lexicon:нито дума"),
     ("не", "издържам"): (-0.6, "lexicon:не издържам"),
+    # "Някой да ми обясни защо всичко поскъпва?": exasperation, not a request.
+    **{("ми", v, "защо"): (-0.4, "lexicon:обяснете ми защо") for v in ("обясни", "обяснете")},
     ("не", "издържам", "повече"): (-0.6, "lexicon:не издържам"),
     **{("не", c, "вярвам"): (-0.5, "lexicon:не им вярвам") for c in ("им", "му", "ѝ", "ви")},
     ("мамицата", "му"): (-0.6, "lexicon:мамка му"),
@@ -1283,5 +1285,7 @@ SAY_VERBS: frozenset[str] = _set(
 )
 # "Как се стига най-бързо до …?": a question of how, not praise.
 QUESTION_WORDS = QUESTION_WORDS | _set("как")
+# "около 2 часа", "само 2 часа": an estimate or a boast, not a trip held up.
+ABOUT: frozenset[str] = _set("около приблизително само едва към")
 # Words that let a sixth-round check apply at all (one set intersection per text).
-SIXTH_TRIGGERS: frozenset[str] = MONEY_UNITS | DRINKS | EXCLAIM | _set("км оставка")
+SIXTH_TRIGGERS: frozenset[str] = MONEY_UNITS | DRINKS | EXCLAIM | HOUR_WORDS | _set("км оставка")

@@ -1058,3 +1058,14 @@ def test_boza_as_a_drink_and_how_questions() -> None:
     assert analyze("Топла баница с боза сутринта. Това е живот 😍", "bg").label == "positive"
     assert analyze("Пълна боза е тоя сериал", "bg").label == "negative"
     assert analyze("Как се стига най-лесно до хижата?", "bg").label == "neutral"
+
+
+def test_hours_that_open_a_sentence_from_a_to_b_are_a_slow_trip() -> None:
+    assert analyze("Два часа от Дружба до Банкя в петък вечер.", "bg").label == "negative"
+    # An estimate, or the places first, is information.
+    assert analyze("Около 3 часа от Русе до Варна с колата.", "bg").label == "neutral"
+    assert analyze("От Русе до Варна са 3 часа с влака.", "bg").label == "neutral"
+
+
+def test_explain_to_me_why_is_exasperation() -> None:
+    assert analyze("Може ли някой да ми обясни защо тока пак е по-скъп?", "bg").label == "negative"

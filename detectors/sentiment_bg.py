@@ -1229,7 +1229,10 @@ def _sixth_round(s: _Scorer, items: list[_Item]) -> None:
             _trip_held_up(s, items)
         if "оставка" in hits:
             _resign_demand(toks, items)
-        if not lx.EXCLAIM.isdisjoint(hits) and any(it.signal in lx.SWEAR_SIGNALS for it in items):
+        if not lx.EXCLAIM.isdisjoint(hits) and (
+            not lx.SWEAR_EXCLAIM.isdisjoint(hits)
+            or any(it.signal in lx.SWEAR_SIGNALS for it in items)
+        ):
             _swear_in_wonder(s, items)
     drinks = not lx.DRINKS.isdisjoint(hits)
     for item in items:
@@ -1255,7 +1258,7 @@ def _sixth_round(s: _Scorer, items: list[_Item]) -> None:
                 item.value = 0.3  # "студена бира": a pleasure, not cold food
             elif word == "боза" and item.pos and toks[item.pos - 1] in ("с", "и"):
                 item.value = 0.0  # "баница с боза": the drink, not slang for rubbish
-            elif word.startswith("убийствен") and not _word_next(toks, item.pos):
+            elif word.startswith(("убийствен", "адск")) and not _word_next(toks, item.pos):
                 item.value = 0.0  # "звукът е убийствен": slang praise; "убийствена жега" blames
 
 
@@ -1363,13 +1366,14 @@ def _resign_demand(toks: list[str], items: list[_Item]) -> None:
 
 def _swear_in_wonder(s: _Scorer, items: list[_Item]) -> None:
     """Swearing before an exclamation with no blame in it is wonder: "По дяволите, какъв гол!",
-    "Мамка му, какъв мач!" ("По дяволите, какъв провал!" keeps its blame)."""
+    "Мамка му, какъв мач!", "Егати мача!" ("По дяволите, какъв провал!" keeps its blame)."""
     toks = s.tokens
     swears = [it for it in items if it.signal in lx.SWEAR_SIGNALS]
     others = [it for it in items if it not in swears]
     if any(it.value < 0 for it in others):
         return
-    at = next((k for k in range(swears[0].pos, len(toks)) if toks[k] in lx.EXCLAIM), -1)
+    begin = swears[0].pos if swears else 0  # "Егати мача!": the swearword is the exclamation
+    at = next((k for k in range(begin, len(toks)) if toks[k] in lx.EXCLAIM), -1)
     end = s.sentence_span(at)[1] if at >= 0 else 0
     if at < 0 or end >= len(toks) or not toks[end].startswith("!"):
         return

@@ -1216,7 +1216,10 @@ WORDS.update(
         **_words("цензура цензурата", -0.5),
         **_words("ненормално ненормални ненормална ненормален", -0.5),
         # A killing heat or cold: dread before a word that is no praise ("убийствено добър" is).
-        **_words("убийствен убийствена убийствено убийствени", -0.5),
+        **_words("убийствен убийствена убийствено убийствени адска адско", -0.5),
+        # Russian slang in Bulgarian tweets: "Отстой." (rubbish), "Класно!" (classy).
+        **_words("отстой отстойна отстойно отстоен", -0.6),
+        **_words("класно класен класна класни", 0.6),
         **_words("незабравим незабравима незабравимо незабравими кайф", 0.7),
         "wtf": -0.6,
     }
@@ -1260,7 +1263,9 @@ MOCK_TARGETS = (
 # A protest is announced (no complaint of its own) when told with a time, a day or a headcount.
 PROTEST_NOTICE: frozenset[str] = _set("утре днес довечера вечер хиляди стотици десетки")
 # Swearing in wonder before an exclamation: "По дяволите, какъв гол!", "Мамка му, какъв мач!".
-EXCLAIM: frozenset[str] = _set("какъв каква какво какви")
+EXCLAIM: frozenset[str] = _set("какъв каква какво какви егати ебаси")
+# Swearwords that are exclamations of their own: "Егати мача!", "Ебаси гола!".
+SWEAR_EXCLAIM: frozenset[str] = _set("егати ебаси")
 SWEAR_SIGNALS: frozenset[str] = frozenset(("lexicon:по дяволите", "lexicon:мамка му"))
 # Cold drinks are no complaint: "студена бира", "студена ракия на терасата".
 DRINKS: frozenset[str] = _set(

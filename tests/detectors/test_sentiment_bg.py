@@ -1069,3 +1069,11 @@ def test_hours_that_open_a_sentence_from_a_to_b_are_a_slow_trip() -> None:
 
 def test_explain_to_me_why_is_exasperation() -> None:
     assert analyze("Може ли някой да ми обясни защо тока пак е по-скъп?", "bg").label == "negative"
+
+
+def test_russian_slang_and_swearing_as_an_exclamation() -> None:
+    assert analyze("Новият им клип е пълен отстой", "bg").label == "negative"
+    assert analyze("Класно изпълнение на оркестъра!", "bg").label == "positive"
+    assert analyze("Егати залеза!", "bg").label == "positive"
+    assert analyze("Егати глупостта!", "bg").label == "negative"
+    assert analyze("Адско задръстване на Цариградско", "bg").label == "negative"

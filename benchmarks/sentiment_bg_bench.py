@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N]
 [--dev2-errors N] [--dev3-errors N] [--dev4-errors N] [--dev5-errors N]
-[--check]
+[--dev6-errors N] [--check]
 (also run by `benchmarks/sentiment_bench.py`).
 
 Sets:
@@ -35,6 +35,11 @@ Sets:
   "шегувам се", replies to brands and politicians, quoted support chats, vulgar-but-positive
   slang, neutral tweets with negative words, headlines with a comment), same protocol
   (`--dev5-errors N`; the fifth check set also only with `--check`, totals only).
+- `benchmarks/data/bg/tweets_dev6.jsonl` (158) and `tweets_check6.jsonl` (122): a sixth round
+  (2010s Twitter: news retweets with a comment, political nicknames and insults, protests,
+  media, football rivalries, name days and holidays, weather, TV, one-word replies, links with a
+  word, Russian and English mixed in, rants, travel times, bare prices), same protocol
+  (`--dev6-errors N`; the sixth check set also only with `--check`, totals only).
 - `benchmarks/data/bg/mentions.jsonl`: 305 brand mentions written for the project (see the
   README beside it); per kind as well. Written by the lexicon's authors: a regression and sanity
   check, not evidence of generalisation.
@@ -71,6 +76,8 @@ TWEETS_DEV4 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev4.jsonl"
 TWEETS_CHECK4 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check4.jsonl"
 TWEETS_DEV5 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev5.jsonl"
 TWEETS_CHECK5 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check5.jsonl"
+TWEETS_DEV6 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev6.jsonl"
+TWEETS_CHECK6 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check6.jsonl"
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
@@ -113,7 +120,14 @@ def report_general(check: bool = False) -> None:
         "written before the general-vocabulary rules; errors deliberately not shown",
     )
     if not check:
-        checks = (TWEETS_CHECK, TWEETS_CHECK2, TWEETS_CHECK3, TWEETS_CHECK4, TWEETS_CHECK5)
+        checks = (
+            TWEETS_CHECK,
+            TWEETS_CHECK2,
+            TWEETS_CHECK3,
+            TWEETS_CHECK4,
+            TWEETS_CHECK5,
+            TWEETS_CHECK6,
+        )
         names = ", ".join(p.name for p in checks)
         print(f"({names}: scored only with --check, before and after a round)")
         return
@@ -142,6 +156,11 @@ def report_general(check: bool = False) -> None:
         "Bulgarian general-Twitter tweets, fifth check set (issue 14, round 5)",
         "scored once before and once after the fifth tweet round; errors never shown",
     )
+    report_set(
+        TWEETS_CHECK6,
+        "Bulgarian general-Twitter tweets, sixth check set (issue 14, round 6)",
+        "scored once before and once after the sixth tweet round; errors never shown",
+    )
 
 
 def report(
@@ -153,6 +172,7 @@ def report(
     dev3_errors: int = 0,
     dev4_errors: int = 0,
     dev5_errors: int = 0,
+    dev6_errors: int = 0,
 ) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
@@ -207,6 +227,12 @@ def report(
         "rules were fixed after reading its errors: a development figure",
         dev5_errors,
     )
+    report_set(
+        TWEETS_DEV6,
+        "Bulgarian general-Twitter tweets, sixth development set (issue 14, round 6)",
+        "rules were fixed after reading its errors: a development figure",
+        dev6_errors,
+    )
     if errors:
         shown = 0
         for s, row in zip(results, rows, strict=True):
@@ -251,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev3-errors", type=int, default=0, help="print up to N wrong dev3 tweets")
     ap.add_argument("--dev4-errors", type=int, default=0, help="print up to N wrong dev4 tweets")
     ap.add_argument("--dev5-errors", type=int, default=0, help="print up to N wrong dev5 tweets")
+    ap.add_argument("--dev6-errors", type=int, default=0, help="print up to N wrong dev6 tweets")
     ap.add_argument("--check", action="store_true", help="score tweets_check*.jsonl (totals only)")
     args = ap.parse_args(argv)
     report(
@@ -262,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         args.dev3_errors,
         args.dev4_errors,
         args.dev5_errors,
+        args.dev6_errors,
     )
     return 0
 

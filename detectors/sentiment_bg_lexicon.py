@@ -1208,3 +1208,89 @@ _ROUND5: dict[tuple[str, ...], tuple[float, str]] = {
 }
 PHRASES.update(_ROUND5)
 WORDS.update(_words("бомбастичен бомбастична бомбастично бомбастични", 0.6))
+
+# Sixth tweet round (issue 14, bg9): 2010s Twitter (protests, media, football, weather, prices).
+WORDS.update(
+    {
+        **_words("капец мекере мекерета платенци платенчици", -0.6),
+        **_words("цензура цензурата", -0.5),
+        **_words("ненормално ненормални ненормална ненормален", -0.5),
+        # A killing heat or cold: dread before a word that is no praise ("убийствено добър" is).
+        **_words("убийствен убийствена убийствено убийствени адска адско", -0.5),
+        # Russian slang in Bulgarian tweets: "Отстой." (rubbish), "Класно!" (classy).
+        **_words("отстой отстойна отстойно отстоен", -0.6),
+        **_words("класно класен класна класни", 0.6),
+        **_words("незабравим незабравима незабравимо незабравими кайф", 0.7),
+        "wtf": -0.6,
+    }
+)
+ENGLISH = ENGLISH | _set("wtf")
+# "ненормално добър филм": degree before praise, as "ужасно добър".
+DREAD_INTENSIFIERS = DREAD_INTENSIFIERS | _set("ненормално ненормален ненормална ненормални")
+_ROUND6: dict[tuple[str, ...], tuple[float, str]] = {
+    ("нищо", "ново", "под", "слънцето"): (-0.4, "lexicon:нищо ново"),
+    # "нито дума за протеста": silence kept, not a protest denied.
+    ("нито", "дума"): (-0.4, "lexicon:нито дума"),
+    ("нито", "думичка"): (-0.4, "lexicon:нито дума"),
+    ("не", "издържам"): (-0.6, "lexicon:не издържам"),
+    # "Някой да ми обясни защо всичко поскъпва?": exasperation, not a request.
+    **{("ми", v, "защо"): (-0.4, "lexicon:обяснете ми защо") for v in ("обясни", "обяснете")},
+    ("не", "издържам", "повече"): (-0.6, "lexicon:не издържам"),
+    **{("не", c, "вярвам"): (-0.5, "lexicon:не им вярвам") for c in ("им", "му", "ѝ", "ви")},
+    ("мамицата", "му"): (-0.6, "lexicon:мамка му"),
+    ("това", "е", "животът"): (0.6, "lexicon:това е животът"),
+    ("това", "е", "живот"): (0.6, "lexicon:това е животът"),
+    ("не", "може", "да", "се", "сравни"): (0.6, "lexicon:не може да се сравни"),
+    ("няма", "сравнение"): (0.6, "lexicon:не може да се сравни"),
+    **{("задължително", w): (0.5, "lexicon:задължително за") for w in ("четиво", "за")},
+}
+PHRASES.update(_ROUND6)
+# Talks name their subject too: "Дискусия за корупцията в съдебната система".
+WORKS = (*WORKS, "дискуси", "дебат", "кръгла маса")
+EVENT_STEMS = (*EVENT_STEMS, "корупц", "протест")
+# Mockery by a laughing face at the men on the pitch, as at office-holders: "Тоя вратар 🤣🤣".
+MOCK_TARGETS = (
+    *MOCK_TARGETS,
+    "вратар",
+    "съдия",
+    "съдият",
+    "треньор",
+    "защитата",
+    "нападател",
+    "водещ",
+    "журналист",
+)
+# A protest is announced (no complaint of its own) when told with a time, a day or a headcount.
+PROTEST_NOTICE: frozenset[str] = _set("утре днес довечера вечер хиляди стотици десетки")
+# Swearing in wonder before an exclamation: "По дяволите, какъв гол!", "Мамка му, какъв мач!".
+EXCLAIM: frozenset[str] = _set("какъв каква какво какви егати ебаси")
+# Swearwords that are exclamations of their own: "Егати мача!", "Ебаси гола!".
+SWEAR_EXCLAIM: frozenset[str] = _set("егати ебаси")
+SWEAR_SIGNALS: frozenset[str] = frozenset(("lexicon:по дяволите", "lexicon:мамка му"))
+# Cold drinks are no complaint: "студена бира", "студена ракия на терасата".
+DRINKS: frozenset[str] = _set(
+    "бира бирата биричка ракия ракията ракийка вода водичка лимонада кола мастика вино винце"
+)
+# "Ну добре, тогава…", "Ами добре.": agreement, not praise.
+DISCOURSE: frozenset[str] = _set("ну ами е абе ок ами")
+# Memorable cuts both ways: beside a complaint it is irony ("незабравимото пътуване: 4 часа
+# закъснение"), alone praise ("Концертът беше незабравим!").
+BOTH_WAYS: tuple[str, ...] = ("незабрав",)
+HOUR_WORDS: frozenset[str] = _set("час часа часът")
+NUMBER_WORDS: dict[str, float] = {
+    "един": 1, "два": 2, "три": 3, "четири": 4, "пет": 5, "шест": 6, "седем": 7, "осем": 8,
+    "девет": 9, "десет": 10,
+}  # fmt: skip
+# "10 лв за час паркинг", "25 лв килото": a price that opens a tweet is held up, not listed.
+PER_UNIT: frozenset[str] = _set("за килото бройката парчето")
+# "ни обясняват колко добре живеем": praise told as what others claim.
+SAY_VERBS: frozenset[str] = _set(
+    "обясняват обяснява обясняваха казват казва разказват разказва твърдят твърди говорят "
+    "говори убеждават убеждава"
+)
+# "Как се стига най-бързо до …?": a question of how, not praise.
+QUESTION_WORDS = QUESTION_WORDS | _set("как")
+# "около 2 часа", "само 2 часа": an estimate or a boast, not a trip held up.
+ABOUT: frozenset[str] = _set("около приблизително само едва към")
+# Words that let a sixth-round check apply at all (one set intersection per text).
+SIXTH_TRIGGERS: frozenset[str] = MONEY_UNITS | DRINKS | EXCLAIM | HOUR_WORDS | _set("км оставка")

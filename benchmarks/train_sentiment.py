@@ -45,6 +45,10 @@ Fifth pass (issue 12): retrained, same data and settings, because the lexicon ru
 consumer-tech tweets change the lexicon's verdicts the model reads (byte-identical on a second
 run; mean LODO 0.779 -> 0.784, figures in the data README). `tech_tweets_dev.csv` and
 `tech_tweets_check.csv` are check sets, never training data.
+
+Sixth pass (issue 12): retrained again, same data and settings, after the lexicon rules for
+product review sentences (byte-identical on a second run; figures in the data README).
+`review_sentences_dev.csv` and `review_sentences_check.csv` are check sets, never training data.
 """
 
 from __future__ import annotations

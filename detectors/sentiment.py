@@ -9,7 +9,9 @@ emoji and emoticons, "but" clauses and ironic praise ("great, another delay", a 
 "/s"), domain vocabulary (devices, telecom, retail, stock talk) and plain questions ("can I get
 a refund?", "does the warranty cover water damage?"), whose problem words name a topic rather
 than a mood; owners' words for failing devices ("stopped clicking", "gets so hot", "ZapMail
-down, again") and bearish market news (issue 12, fifth pass; data README).
+down, again") and bearish market news (issue 12, fifth pass; data README); wear and regret in
+product reviews ("peeling", "coming apart", "should have read the reviews", "the old model was
+better") and owners' plain praise ("nothing sticks", "keeps my tea hot") (sixth pass).
 
 Then a small trained model (`sentiment_model`: logistic regression on hashed n-grams plus the
 lexicon's own verdict and signals) decides whether the mention is negative; the lexicon's
@@ -52,6 +54,7 @@ NEGATION_SCOPE = 3  # words after "not" that it can reach ("not a very good")
 STRONG_NEGATIVE = -0.4  # an item at least this negative can turn nearby praise ironic
 INFO_QUESTION_DAMPING = 0.1  # weight of problem words in a plain question ("can I …?")
 RESOLVED_DAMPING = 0.2  # weight of a problem word right after "fixed"/"sorted"/"resolved"
+RESOLVED_REACH = 4  # "fixed all the sync problems": the problem named up to 4 words later
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +356,11 @@ class _Scorer:
 
     def _resolved(self, i: int, value: float) -> float:
         """A problem word right after "fixed"/"replaced" in its clause: the problem is over."""
-        if value < 0 and i - self.resolved_at <= 3 and self.resolved_at >= self.clause_start:
+        if (
+            value < 0
+            and i - self.resolved_at <= RESOLVED_REACH
+            and self.resolved_at >= self.clause_start
+        ):
             return value * RESOLVED_DAMPING
         return value
 

@@ -696,6 +696,14 @@ COMPLAINTS: dict[str, dict[str, float]] = {
         "hissing": -0.4,
         "restarting": -0.4,
         "damage": -0.5,  # a complaint word, so "does the warranty cover water damage?" only asks
+        # Product reviews (issue 12, sixth pass): wear and failure of things owned.
+        "tinny": -0.7,
+        "peeling": -0.4,
+        "rusted": -0.5,
+        "rusting": -0.5,
+        "dulled": -0.4,
+        "blisters": -0.4,
+        "slog": -0.5,
     },
 }
 
@@ -1337,6 +1345,62 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("selling", "like", "crazy"): (0.5, "phrase:sells well"),
     ("sell", "like", "hotcakes"): (0.5, "phrase:sells well"),
     ("selling", "like", "hotcakes"): (0.5, "phrase:sells well"),
+    # Product reviews (issue 12, sixth pass): things falling apart, flaws that show in use,
+    # features moved behind a paywall, regret, a better old model; and owners' praise in plain
+    # words ("nothing sticks", "keeps my tea hot").
+    ("coming", "apart"): (-0.6, "complaint:falling apart"),
+    ("came", "apart"): (-0.6, "complaint:falling apart"),
+    ("fell", "off"): (-0.5, "complaint:fell off"),
+    ("falls", "off"): (-0.5, "complaint:fell off"),
+    ("drags", "on"): (-0.4, "complaint:drags"),
+    ("chemical", "smell"): (-0.5, "complaint:smell"),
+    ("poor", "execution"): (-0.6, "complaint:poor execution"),
+    ("poorly", "executed"): (-0.6, "complaint:poor execution"),
+    **{
+        (flaw, "easily"): (-0.5, "complaint:flimsy")
+        for flaw in _words("stains scratches scratch chips dents breaks tears rips snaps bends")
+    },
+    **{
+        ("behind", "a", wall): (-0.5, "complaint:paywall")
+        for wall in _words("subscription paywall premium")
+    },
+    ("should", "have", "read", "the", "reviews"): (-0.6, "complaint:regret"),
+    ("wish", "i", "had", "read"): (-0.6, "complaint:regret"),
+    ("wish", "i'd", "read"): (-0.6, "complaint:regret"),
+    ("wish", "i", "hadnt"): (-0.6, "complaint:regret"),
+    ("wish", "i", "never"): (-0.6, "complaint:regret"),
+    **{
+        (old, thing, "was", *more, "better"): (-0.6, "complaint:old one was better")
+        for old in _words("old previous")
+        for thing in _words("version model one design layout app")
+        for more in ((), ("much",), ("so", "much"), ("way",), ("far",), ("a", "lot"))
+    },
+    ("heats", "evenly"): (0.5, "phrase:works well"),
+    ("heat", "evenly"): (0.5, "phrase:works well"),
+    ("picks", "up", "everything"): (0.5, "phrase:works well"),
+    **{
+        ("keeps", *what, temp): (0.5, "phrase:works well")
+        for what in [
+            (owner, thing)
+            for owner in _words("my the your our")
+            for thing in _words("drinks drink coffee tea food water soup")
+        ]
+        + [(thing,) for thing in _words("drinks food coffee tea water")]
+        for temp in _words("hot cold warm")
+    },
+    **{
+        ("sharp", what): (0.5, "phrase:sharp image")
+        for what in _words("photos pictures picture images image display screen text video")
+    },
+    ("no", "leaks"): (0.4, "phrase:no leaks"),
+    # Compliments received, not "soothed with compliments" (an editorial's sneer).
+    **{
+        (get, "compliments"): (0.5, "phrase:compliments")
+        for get in _words("get gets got gotten getting receive received")
+    },
+    ("lots", "of", "compliments"): (0.5, "phrase:compliments"),
+    ("compliments", "on"): (0.5, "phrase:compliments"),
+    ("compliments", "to"): (0.5, "phrase:compliments"),
     # "for the 6th time this month": a repeated failure.
     **{
         ("for", "the", n, "time"): (-0.5, "complaint:nth time")

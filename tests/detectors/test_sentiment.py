@@ -575,3 +575,54 @@ def test_praise_in_device_and_market_words(text: str) -> None:
 def test_a_stopped_failure_is_a_fix() -> None:
     assert analyze_with("the app finally stopped crashing", None).label != "negative"
     assert analyze_with("my mouse stopped scrolling", None).label == "negative"
+
+
+# Product review sentences (issue 12, sixth pass); sentences written for these tests, not taken
+# from any set.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the speakers sound tinny at any volume",
+        "the paint on the frame is peeling already",
+        "the hinges rusted within a season",
+        "the blade dulled after one afternoon",
+        "these boots gave me blisters",
+        "the second half of the novel is a slog",
+        "the strap is coming apart at the buckle",
+        "one of the knobs fell off",
+        "the story drags on and on",
+        "the rug has a chemical smell",
+        "clever design, poor execution",
+        "the table scratches easily",
+        "they put dark mode behind a paywall",
+        "should have read the reviews first",
+        "I wish I had read the fine print",
+        "I wish I never ordered this",
+        "my previous model was way better",
+        "the old app was far better",
+    ],
+)
+def test_wear_regret_and_a_better_old_model_in_reviews(text: str) -> None:
+    assert analyze_with(text, None).label == "negative", analyze_with(text, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this skillet heats evenly and nothing sticks",
+        "the robot picks up everything on the rug",
+        "this flask keeps my tea warm all morning",
+        "the thermos keeps drinks cold on the beach",
+        "the tablet has a sharp display",
+        "my wife gets compliments on this scarf",
+        "the bottle has no leaks even upside down",
+        "the latest patch fixed all my bluetooth problems",
+    ],
+)
+def test_owners_praise_in_plain_words(text: str) -> None:
+    assert analyze_with(text, None).label != "negative", analyze_with(text, None)
+
+
+def test_wishing_for_it_sooner_is_no_regret() -> None:
+    # Only regret about buying it is a complaint; wishing one had bought it sooner is praise.
+    assert analyze_with("I wish I had bought this sooner", None).label != "negative"

@@ -210,7 +210,13 @@ def test_brand_tweet_check_sets_are_never_trained_on_or_held_out() -> None:
     others = data.load(("brands", "brands_fresh", "brands_train"))
     known = {ex.text.lower() for examples in others.values() for ex in examples}
     # Issue 12, fifth pass: the consumer-tech tweets were written apart from all of the above.
-    for dev_name, check_name in (("tweets_dev", "tweets_check"), ("tech_dev", "tech_check")):
+    # Sixth pass: product review sentences, written apart from all of the above too.
+    pairs = (
+        ("tweets_dev", "tweets_check"),
+        ("tech_dev", "tech_check"),
+        ("review_dev", "review_check"),
+    )
+    for dev_name, check_name in pairs:
         dev, check = data.CHECK_SETS[dev_name](), data.CHECK_SETS[check_name]()
         assert {ex.label for ex in dev + check} == {"negative", "neutral", "positive"}
         # Written apart from every other brand set: no text is one of theirs (compared, not shown).

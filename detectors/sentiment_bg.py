@@ -1045,11 +1045,15 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     _what_about(scorer, items)
     _joke_withdrawn(scorer, items, signals)
     _sixth_round(scorer, items)
+    _seventh_round(clean, "http" in (text or ""), scorer, items)
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
         total *= 1.2
         signals.append("caps")
+    if total >= POSITIVE_ABOVE and _mixed_review(items):
+        total = POSITIVE_ABOVE - 0.02
+        signals.append("mixed")
     if total < MIXED_CAP and is_mixed(items):
         total = MIXED_CAP
         signals.append("mixed")
@@ -1290,6 +1294,177 @@ def _sixth_round(s: _Scorer, items: list[_Item]) -> None:
                 item.value = 0.0  # "баница с боза": the drink, not slang for rubbish
             elif word.startswith(("убийствен", "адск")) and not _word_next(toks, item.pos):
                 item.value = 0.0  # "звукът е убийствен": slang praise; "убийствена жега" blames
+
+
+# A rating given with the review: "3 от 5", "6/10", "1 звезда", "Оценка 2".
+_RATING = re.compile(
+    r"(?<![\d,./])(\d{1,2}(?:[.,]5)?)\s*(?:/|от)\s*(5|10)(?![\d,.]\d)"
+    r"|(?<![\d,.])(\d{1,2})\s+звезд|оценка\s+(\d{1,2})(?![\d,.]\d)"
+)
+
+
+def _rating(clean: str) -> float | None:
+    """The share of the top mark a review gives itself, if it states one."""
+    if "звезд" not in clean and "/" not in clean and " от " not in clean and "оценка" not in clean:
+        return None  # cheap test first: most texts give no mark
+    m = _RATING.search(clean)
+    if m is None:
+        return None
+    if m.group(1):
+        mark, top = float(m.group(1).replace(",", ".")), float(m.group(2))
+    else:
+        mark = float(m.group(3) or m.group(4))
+        top = 10.0 if mark > 5 else 5.0
+    return mark / top if 0 <= mark <= top else None
+
+
+def _seventh_round(clean: str, linked: bool, s: _Scorer, items: list[_Item]) -> None:
+    """Seventh tweet round (issue 14): reviews with a mark, late turns, nicknames, bought
+    matches, holiday envy, trips held up without places, links with one word of interest."""
+    share = _rating(clean)
+    if share is not None:
+        for it in items:
+            it.value = 0.0  # the mark is the verdict ("6/10. Красиви кадри, празна история.")
+        value = -0.8 if share <= 0.3 else 0.8 if share >= 0.8 else 0.0
+        items.append(_Item(value, "lexicon:rating", 0))
+        return
+    toks = s.tokens
+    if linked and items and toks and toks[0] in lx.POINTER:
+        for it in items:
+            if it.pos == 0:
+                it.value = 0.0  # "Интересно. http://…": a pointer, not a verdict
+    if len(toks) > 2 and toks[-1] in ".!" and toks[-3] in _SENTENCE_ENDS:
+        for it in items:
+            if it.pos == len(toks) - 2:
+                it.value *= 2.0  # a closing one-word verdict: "… Жалко.", "… Блаженство."
+    hits = lx.SEVENTH_TRIGGERS.intersection(toks)
+    if not hits and not any(t.startswith(lx.BOUGHT) for t in toks):
+        return
+    if hits & lx.FLIP_AFTER:
+        _late_turn(s, items)
+    if hits & lx.NICKNAMES or "конци" in hits:
+        _nickname(s, items)
+    if hits & lx.AT_WORK:
+        _holiday_envy(toks, items)
+    if hits & (lx.ORDINAL_HOURS | lx.HOUR_WORDS):
+        _trip_no_places(s, items)
+    if "километра" in hits:
+        _slow_trip(["км" if t == "километра" else t for t in toks], items)
+    if "иначе" in hits:
+        for k in range(1, len(toks)):
+            if toks[k] == "иначе" and toks[k - 1] == ",":
+                items.append(_Item(-0.2, "lexicon:иначе", k, mild=True))  # a conceded flaw
+    if "ако" in hits:
+        for it in items:
+            if (
+                it.value > 0
+                and it.pos > 1
+                and toks[it.pos - 2] == "ако"
+                and toks[it.pos - 1] in ("няма", "не")
+            ):
+                it.value = 0.0  # "ако няма задръстване": a condition, not good news
+    for k, t in enumerate(toks):
+        if t.startswith(lx.BOUGHT) and any(
+            w.startswith(lx.MATCH_WORDS) for w in toks[max(0, k - 3) : k + 3]
+        ):
+            items.append(_Item(-0.6, "complaint:bought match", k))
+            break
+
+
+def _mixed_review(items: list[_Item]) -> bool:
+    """Praise beside mediocrity ("Добра идея, средно изпълнение"), a conceded flaw ("…, иначе
+    е вкусно") or mild blame ("малко бавен") is a mixed verdict (2-3.5 stars), not praise."""
+    praise = sum(it.value for it in items if it.value > 0)
+    blame = -sum(it.value for it in items if it.value < 0)
+    if not praise or not blame:
+        return False
+    return any(it.value < 0 and (it.mild or it.signal.startswith(lx.MEDIOCRE)) for it in items)
+
+
+def _late_turn(s: _Scorer, items: list[_Item]) -> None:
+    """Praise told before "докато не", "до момента, в който", "само дето", "После …" or
+    "Грешах." is the set-up of a bad ending, when nothing is praised after the turn."""
+    toks = s.tokens
+    turn = -1
+    for k, t in enumerate(toks):
+        nxt = toks[k + 1] if k + 1 < len(toks) else ""
+        if (
+            (t == "докато" and nxt == "не")
+            or (
+                t == "момента"
+                and k
+                and toks[k - 1] == "до"
+                and any(w.startswith("ко") for w in toks[k + 1 : k + 4])
+            )
+            or (t == "дето" and k and toks[k - 1] == "само")
+            or (t in ("грешах", "сбърках") and s.sentence_span(k)[0] == k)
+            or (t == "после" and k > 0 and (s.sentence_span(k)[0] == k or toks[k - 1] == "и"))
+        ):
+            turn = k
+            break
+    if turn < 0:
+        return
+    if toks[turn] == "докато":  # "докато не заваля": "until", no negation of what follows
+        for it in items:
+            entry = _lookup(toks[it.pos]) if turn < it.pos <= turn + 4 else None
+            if entry is not None and entry[0] < 0 < it.value:
+                it.value = entry[0]
+    before = [it for it in items if it.pos < turn and it.value > 0]
+    if not before or any(it.value > 0 for it in items if it.pos > turn):
+        return
+    if toks[turn] == "после" and any(it.value < 0 for it in items if it.pos > turn):
+        return  # "… и после се издънва": the blame is told, the praise before it stands
+    for it in before:
+        it.value = 0.0
+    if not any(it.value < 0 for it in items if it.pos > turn):
+        items.append(_Item(-0.5, "lexicon:late turn", turn))
+
+
+def _nickname(s: _Scorer, items: list[_Item]) -> None:
+    """A political nickname opening a sentence or after "тия": "Тиквите пак гласуваха против",
+    "Тия тикви ще ни управляват"; "кукли на конци"."""
+    toks = s.tokens
+    for k, t in enumerate(toks):
+        named = t in lx.NICKNAMES and (
+            s.sentence_span(k)[0] == k or (k and toks[k - 1] in lx.NICK_BEFORE)
+        )
+        named = named or (t == "ганьовците" and k and toks[k - 1] == "бай")
+        strings = t == "конци" and k > 1 and toks[k - 1] == "на" and toks[k - 2] == "кукли"
+        if named or strings:
+            items.append(_Item(-0.5, "lexicon:nickname", k))
+            return
+
+
+def _holiday_envy(toks: list[str], items: list[_Item]) -> None:
+    """Others at leisure and I at work: "Всички на море, аз на работа", "Коледа, а аз на
+    смяна", "Цялата фирма в отпуска, само аз съм дежурен"."""
+    if "аз" not in toks:
+        return
+    me = toks.index("аз")
+    if not lx.AT_WORK.isdisjoint(toks[me + 1 : me + 5]) and any(
+        t.startswith(lx.LEISURE) for t in toks[:me]
+    ):
+        items.append(_Item(-0.5, "lexicon:holiday envy", me))
+
+
+def _trip_no_places(s: _Scorer, items: list[_Item]) -> None:
+    """Hours (two or more) or an ordinal hour that open a sentence, then a vehicle: "9 часа с
+    влака.", "Пети час в колата." ("Пътят е около 3 часа с кола" is information)."""
+    toks = s.tokens
+    for k, t in enumerate(toks):
+        if t not in lx.HOUR_WORDS:
+            continue
+        prev = toks[k - 1] if k else ""
+        if prev in lx.ORDINAL_HOURS:
+            hours, first = 3.0, k - 1
+        else:
+            hours = _hours_before(toks, k)
+            first = k - 1 if prev[:1].isdigit() or prev in lx.NUMBER_WORDS else k
+        if hours < 2 or first < 0 or s.sentence_span(first)[0] != first:
+            continue
+        if any(w.startswith(lx.VEHICLES) for w in toks[k + 1 : k + 6]):
+            items.append(_Item(-0.5, "complaint:slow trip", k))
+            return
 
 
 def _next_in(toks: list[str], k: int, words: frozenset[str]) -> bool:

@@ -1303,10 +1303,13 @@ _RATING = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _rating(clean: str) -> float | None:
     """The share of the top mark a review gives itself, if it states one."""
-    if "звезд" not in clean and "/" not in clean and " от " not in clean and "оценка" not in clean:
-        return None  # cheap test first: most texts give no mark
+    if _DIGIT.search(clean) is None:
+        return None  # cheap test first: every mark has a digit, most texts none
     m = _RATING.search(clean)
     if m is None:
         return None
@@ -1338,8 +1341,10 @@ def _seventh_round(clean: str, linked: bool, s: _Scorer, items: list[_Item]) -> 
             if it.pos == len(toks) - 2:
                 it.value *= 2.0  # a closing one-word verdict: "… Жалко.", "… Блаженство."
     hits = lx.SEVENTH_TRIGGERS.intersection(toks)
-    if not hits and not any(t.startswith(lx.BOUGHT) for t in toks):
+    if not hits:
         return
+    if "супер" in hits:
+        _super_noun(toks, items)
     if hits & lx.FLIP_AFTER:
         _late_turn(s, items)
     if hits & lx.NICKNAMES or "конци" in hits:
@@ -1354,6 +1359,8 @@ def _seventh_round(clean: str, linked: bool, s: _Scorer, items: list[_Item]) -> 
         for k in range(1, len(toks)):
             if toks[k] == "иначе" and toks[k - 1] == ",":
                 items.append(_Item(-0.2, "lexicon:иначе", k, mild=True))  # a conceded flaw
+    if hits & (lx.AGAIN | lx.GO_SEE | lx.ASK_TIP | lx.SETTING_OFF):
+        _pleased_or_asking(s, hits, items)
     if "ако" in hits:
         for it in items:
             if (
@@ -1363,12 +1370,13 @@ def _seventh_round(clean: str, linked: bool, s: _Scorer, items: list[_Item]) -> 
                 and toks[it.pos - 1] in ("няма", "не")
             ):
                 it.value = 0.0  # "ако няма задръстване": a condition, not good news
-    for k, t in enumerate(toks):
-        if t.startswith(lx.BOUGHT) and any(
-            w.startswith(lx.MATCH_WORDS) for w in toks[max(0, k - 3) : k + 3]
-        ):
-            items.append(_Item(-0.6, "complaint:bought match", k))
-            break
+    if hits & lx.BOUGHT:
+        for k, t in enumerate(toks):
+            if t in lx.BOUGHT and any(
+                w.startswith(lx.MATCH_WORDS) for w in toks[max(0, k - 3) : k + 3]
+            ):
+                items.append(_Item(-0.6, "complaint:bought match", k))
+                break
 
 
 def _mixed_review(items: list[_Item]) -> bool:
@@ -1379,6 +1387,39 @@ def _mixed_review(items: list[_Item]) -> bool:
     if not praise or not blame:
         return False
     return any(it.value < 0 and (it.mild or it.signal.startswith(lx.MEDIOCRE)) for it in items)
+
+
+def _super_noun(toks: list[str], items: list[_Item]) -> None:
+    """ "Супер приложение", "супер място": an intensifier before a plain noun is the praise."""
+    taken = {it.pos for it in items}
+    for k, t in enumerate(toks[:-1]):
+        if t == "супер" and k not in taken and k + 1 not in taken and toks[k + 1][:1].isalpha():
+            items.append(_Item(0.5, "lexicon:супер", k, prone=True))
+
+
+def _pleased_or_asking(s: _Scorer, hits: set[str], items: list[_Item]) -> None:
+    """A return promised ("Ще поръчваме пак"), a tip to go and see ("Гледайте го!") or our own
+    trip with an exclamation ("Утре тръгваме за Пловдив!") pleases, when nothing is blamed; a
+    tip asked for ("Препоръчайте ресторант") is no praise."""
+    toks = s.tokens
+    if hits & lx.ASK_TIP:
+        for it in items:
+            if toks[it.pos] in lx.ASK_TIP:
+                it.value = 0.0
+    if any(it.value for it in items):
+        return  # blamed, or praised already
+    for k, t in enumerate(toks):
+        nxt = toks[k + 1] if k + 1 < len(toks) else ""
+        if t == "ще" and "не" not in toks[max(0, k - 2) : k] and nxt.endswith(("м", "ме")):
+            if not lx.AGAIN.isdisjoint(toks[k + 2 : k + 5]):
+                items.append(_Item(0.5, "lexicon:ще дойдем пак", k))
+                return
+        elif t in lx.GO_SEE and nxt in ("го", "я", "ги") and (k == 0 or toks[k - 1] != "не"):
+            items.append(_Item(0.5, "lexicon:гледайте го", k))
+            return
+        elif t in lx.SETTING_OFF and "!" in toks[-1] and k <= 2:
+            items.append(_Item(0.5, "lexicon:тръгваме!", k))
+            return
 
 
 def _late_turn(s: _Scorer, items: list[_Item]) -> None:
@@ -1602,7 +1643,7 @@ def is_mild(items: list[_Item]) -> bool:
     от първия"), could-have-been ("можеше и по-добре") or a verdict of unmet expectation or
     mediocrity ("очаквах повече", "нищо особено"). A weak negative, short of the label."""
     blame = [it for it in items if it.value < 0]
-    return bool(blame) and all(it.mild for it in blame)
+    return bool(blame) and all(it.mild or it.signal.startswith(lx.MEDIOCRE) for it in blame)
 
 
 def combine(

@@ -1310,7 +1310,24 @@ PHRASES.update(
     }
 )
 # Mediocrity ("средно изпълнение") is mild blame: a verdict of 2-3 stars, not of one.
-MEDIOCRE: tuple[str, ...] = ("lexicon:средн", "lexicon:можеше и по-добре", "lexicon:иначе")
+MEDIOCRE: tuple[str, ...] = (
+    "lexicon:средн",
+    "lexicon:можеше и по-добре",
+    "lexicon:иначе",
+    "lexicon:проточ",
+    "lexicon:развод",
+    "lexicon:разтеглен",
+    "lexicon:развлечен",
+)
+# A reviewer who will come back or tells others to go is pleased: "Ще идваме пак", "Гледайте
+# го!", "Опитайте я". Asking for a tip is no praise: "Препоръчайте хотел в Банско".
+AGAIN: frozenset[str] = _set("пак отново винаги редовно")
+GO_SEE: frozenset[str] = _set(
+    "гледайте прочетете четете слушайте чуйте опитайте пробвайте вземете купете посетете"
+)
+ASK_TIP: frozenset[str] = _set("препоръчайте посъветвайте")
+# "Утре тръгваме за Созопол!!!": a trip of our own announced with an exclamation.
+SETTING_OFF: frozenset[str] = _set("тръгваме заминаваме отпътуваме потегляме")
 # A late turn: praise told before it is the set-up of a bad ending ("Хубав ден беше. До
 # момента, в който…", "…, докато не видях сметката", "Само дето загубихме").
 FLIP_AFTER: frozenset[str] = _set("докато момента дето грешах сбърках после")
@@ -1320,7 +1337,11 @@ NICKNAMES: frozenset[str] = _set(
 )
 NICK_BEFORE: frozenset[str] = _set("тия тези тея")
 # A bought match: "Съдията е купен", "Купен мач", "Продаден мач".
-BOUGHT: tuple[str, ...] = ("купен", "продаден", "нагласен", "уреден")
+BOUGHT: frozenset[str] = frozenset(
+    stem + end
+    for stem in ("купен", "продаден", "нагласен", "уреден")
+    for end in ("", "а", "о", "и")
+)
 MATCH_WORDS: tuple[str, ...] = ("съди", "мач", "рефер", "арбит", "първенств", "дузп")
 # "Всички на море, аз на работа": others' leisure against one's own work.
 LEISURE: tuple[str, ...] = ("мор", "плаж", "отпуск", "почив", "ваканци", "коледа", "курорт")
@@ -1332,9 +1353,14 @@ ORDINAL_HOURS: frozenset[str] = _set("трети четвърти пети ше�
 POINTER: frozenset[str] = _set("интересно любопитно")
 SEVENTH_TRIGGERS: frozenset[str] = (
     FLIP_AFTER
+    | BOUGHT
     | NICKNAMES
     | AT_WORK
     | ORDINAL_HOURS
     | HOUR_WORDS
-    | _set("иначе кукли конци километра ако бай")
+    | AGAIN
+    | GO_SEE
+    | ASK_TIP
+    | SETTING_OFF
+    | _set("иначе кукли конци километра ако бай супер")
 )

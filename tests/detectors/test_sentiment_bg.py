@@ -1131,3 +1131,24 @@ def test_a_word_of_interest_beside_a_link_points_and_a_closing_word_decides() ->
     assert analyze("Интересно, много интересна книга!", "bg").label == "positive"
     assert analyze("Изглеждаше вкусно, а беше пресолено. Жалко.", "bg").label == "negative"
     assert analyze("Ако няма дъжд, ще има концерт.", "bg").label == "neutral"
+
+
+def test_a_promised_return_or_a_tip_to_go_pleases_and_a_tip_asked_for_does_not() -> None:
+    assert analyze("Ще идваме отново с приятели.", "bg").label == "positive"
+    assert analyze("Прочетете я, ако имате възможност.", "bg").label == "positive"
+    assert analyze("Не гледайте какво правят съседите.", "bg").label != "positive"
+    assert analyze("Посъветвайте ме за хотел в Банско.", "bg").label == "neutral"
+    assert analyze("В петък заминаваме за Рим!", "bg").label == "positive"
+    assert analyze("Пак ще чакаме до обяд.", "bg").label == "negative"
+
+
+def test_super_before_a_plain_noun_is_the_praise() -> None:
+    assert analyze("Супер екип и супер атмосфера.", "bg").label == "positive"
+    assert analyze("Супер идея. Поне докато не видяхме цената.", "bg").label == "negative"
+
+
+def test_drawn_out_is_mild_blame() -> None:
+    assert analyze("Играта на актьорите е добра, но втората част се проточва.", "bg").label == (
+        "neutral"
+    )
+    assert analyze("Последният сезон се проточи.", "bg").label == "neutral"

@@ -1340,6 +1340,8 @@ def _seventh_round(clean: str, linked: bool, s: _Scorer, items: list[_Item]) -> 
         for it in items:
             if it.pos == len(toks) - 2:
                 it.value *= 2.0  # a closing one-word verdict: "… Жалко.", "… Блаженство."
+    if s.buts:
+        _but_opens(s, items)
     hits = lx.SEVENTH_TRIGGERS.intersection(toks)
     if not hits:
         return
@@ -1387,6 +1389,20 @@ def _mixed_review(items: list[_Item]) -> bool:
     if not praise or not blame:
         return False
     return any(it.value < 0 and (it.mild or it.signal.startswith(lx.MEDIOCRE)) for it in items)
+
+
+def _but_opens(s: _Scorer, items: list[_Item]) -> None:
+    """A sentence opened by "Но"/"Обаче" outweighs the sentences before it, as a "но" clause
+    outweighs its own sentence: "Ужасна сутрин, закъснях. Но вечерта получих повишение!"."""
+    toks = s.tokens
+    for b in s.buts:
+        if b == 0 or toks[b - 1] not in _SENTENCE_ENDS or toks[b] == "иначе":
+            continue
+        end = s.sentence_span(b)[1]
+        after = sum(it.value for it in items if b < it.pos < end)
+        for it in items:
+            if it.pos < b and it.value * after < 0:
+                it.value *= 0.5
 
 
 def _super_noun(toks: list[str], items: list[_Item]) -> None:

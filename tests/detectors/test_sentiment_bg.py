@@ -1152,3 +1152,9 @@ def test_drawn_out_is_mild_blame() -> None:
         "neutral"
     )
     assert analyze("Последният сезон се проточи.", "bg").label == "neutral"
+
+
+def test_a_sentence_opened_by_but_outweighs_the_ones_before() -> None:
+    text = "Валя цял ден, колата се развали. Но вечерта дойде страхотна новина!"
+    assert analyze(text, "bg").label == "positive"
+    assert analyze("Чудесни актьори. Но сюжетът е пълна глупост.", "bg").label == "negative"

@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N]
 [--dev2-errors N] [--dev3-errors N] [--dev4-errors N] [--dev5-errors N]
-[--dev6-errors N] [--check]
+[--dev6-errors N] [--dev7-errors N] [--check]
 (also run by `benchmarks/sentiment_bench.py`).
 
 Sets:
@@ -40,6 +40,11 @@ Sets:
   media, football rivalries, name days and holidays, weather, TV, one-word replies, links with a
   word, Russian and English mixed in, rants, travel times, bare prices), same protocol
   (`--dev6-errors N`; the sixth check set also only with `--check`, totals only).
+- `benchmarks/data/bg/tweets_dev7.jsonl` (165) and `tweets_check7.jsonl` (133): a seventh round
+  (short reviews of films, series, books, restaurants, products and apps labelled by the verdict,
+  mixed ones neutral; nickname insults, bought referees, travel times, holiday envy, links with a
+  word, sentiment that flips at the end), same protocol (`--dev7-errors N`; the seventh check set
+  also only with `--check`, totals only).
 - `benchmarks/data/bg/mentions.jsonl`: 305 brand mentions written for the project (see the
   README beside it); per kind as well. Written by the lexicon's authors: a regression and sanity
   check, not evidence of generalisation.
@@ -78,6 +83,8 @@ TWEETS_DEV5 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev5.jsonl"
 TWEETS_CHECK5 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check5.jsonl"
 TWEETS_DEV6 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev6.jsonl"
 TWEETS_CHECK6 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check6.jsonl"
+TWEETS_DEV7 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev7.jsonl"
+TWEETS_CHECK7 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check7.jsonl"
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
@@ -127,6 +134,7 @@ def report_general(check: bool = False) -> None:
             TWEETS_CHECK4,
             TWEETS_CHECK5,
             TWEETS_CHECK6,
+            TWEETS_CHECK7,
         )
         names = ", ".join(p.name for p in checks)
         print(f"({names}: scored only with --check, before and after a round)")
@@ -161,6 +169,11 @@ def report_general(check: bool = False) -> None:
         "Bulgarian general-Twitter tweets, sixth check set (issue 14, round 6)",
         "scored once before and once after the sixth tweet round; errors never shown",
     )
+    report_set(
+        TWEETS_CHECK7,
+        "Bulgarian general-Twitter tweets, seventh check set (issue 14, round 7)",
+        "scored once before and once after the seventh tweet round; errors never shown",
+    )
 
 
 def report(
@@ -173,6 +186,7 @@ def report(
     dev4_errors: int = 0,
     dev5_errors: int = 0,
     dev6_errors: int = 0,
+    dev7_errors: int = 0,
 ) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
@@ -233,6 +247,12 @@ def report(
         "rules were fixed after reading its errors: a development figure",
         dev6_errors,
     )
+    report_set(
+        TWEETS_DEV7,
+        "Bulgarian general-Twitter tweets, seventh development set (issue 14, round 7)",
+        "rules were fixed after reading its errors: a development figure",
+        dev7_errors,
+    )
     if errors:
         shown = 0
         for s, row in zip(results, rows, strict=True):
@@ -278,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev4-errors", type=int, default=0, help="print up to N wrong dev4 tweets")
     ap.add_argument("--dev5-errors", type=int, default=0, help="print up to N wrong dev5 tweets")
     ap.add_argument("--dev6-errors", type=int, default=0, help="print up to N wrong dev6 tweets")
+    ap.add_argument("--dev7-errors", type=int, default=0, help="print up to N wrong dev7 tweets")
     ap.add_argument("--check", action="store_true", help="score tweets_check*.jsonl (totals only)")
     args = ap.parse_args(argv)
     report(
@@ -290,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         args.dev4_errors,
         args.dev5_errors,
         args.dev6_errors,
+        args.dev7_errors,
     )
     return 0
 

@@ -207,6 +207,41 @@ round): "незабравим" as plain praise ("Мерси, БДЖ, за нез
 alone: insults by nickname with no blame word ("тикви", "папагали"), "Съдията е купен", travel
 times with no places or km ("Влакът София–Варна: 9 часа"), holiday envy ("Коледа, а аз на
 смяна"), "Интересно." with a link, "Жегата е адска" (predicate).
+General Twitter, seventh round (issue 14, bg10): 165 dev7 and 133 check7 texts written by the
+rules' team before any change: short reviews (films, series, books, restaurants, products, apps;
+mixed or lukewarm verdicts neutral) and what round 6 left (nicknames, bought referees, travel
+times with no places, holiday envy, links with one word, sentiment that turns at the end);
+check7 avoids the brief's example phrasings. Added from the dev7 errors, each pinned by a test
+sentence of its own: a stated mark decides a review ("6/10", "3 от 5", "1 звезда", "Оценка 2";
+0.3 or less negative, 0.8 or more positive, between neutral); praise beside mediocrity
+("средно", "средна работа", "може и по-добре"), a conceded flaw (", иначе …"), drawn-out
+("проточи", "разводнява") or other mild blame is a mixed verdict, capped short of positive;
+mediocrity and drag alone are mild (neutral); praise before a late turn ("докато не", "до
+момента, в който", "само дето", "После …" with nothing blamed after it, "Грешах.") sets up a bad
+ending, and "докато не" does not negate what follows; a sentence opened by "Но"/"Обаче"
+outweighs the sentences before it; political nicknames that open a sentence or follow "тия"
+("Тиквите", "папагалите", "овцете", "динозаврите", "Бай Ганьовците", "кукли на конци"); "купен",
+"продаден", "нагласен", "уреден" beside a referee or match; others at leisure and "аз" at work;
+two or more hours (or an ordinal hour) opening a sentence before a vehicle, and "километра" as
+"км"; "Интересно."/"Любопитно." beside a link is a pointer; a closing one-word verdict counts
+twice ("… Жалко."); "ако няма X" is a condition, not good news; "супер" before a plain noun is
+praise; a promised return ("Ще идваме пак"), "Гледайте го!" and our own trip announced with "!"
+please when nothing else is said; "Препоръчайте …" asks; "алчност", "както трябва". The checks
+sit behind one set intersection per text (and a digit test before the mark regex); interleaved
+CPU-time runs on Cinexio cannot tell the round's cost from the machine's noise (about +-10%).
+Negative F1 (3-class acc): dev7 0.574 (0.552) -> 0.929 (0.891); check7 0.581 (0.632) -> 0.614
+(0.662), totals only, scored before and after; half A 0.663 -> 0.669, half B 0.596 -> 0.599
+(total only); own mentions 0.945 (0.934) unchanged; general.jsonl 0.965 (0.963 -> 0.969);
+tweets_dev to dev5 unchanged; dev6 0.940 (0.937) -> 0.956 (0.956); tweets_check 0.759 (0.787 ->
+0.793), check2 0.726, check3 0.722, check4 0.776 unchanged, check5 0.788 (0.820) -> 0.776
+(0.812), check6 0.904 (0.893 -> 0.902) (totals only). Tried and lost (seventh round): blame of
+half the praise's weight as a mixed verdict (thanks after an outage, "Страхотен гол … 😱" and
+four own mentions lost their praise); mediocrity at -0.2 (statistics such as "Средната заплата
+е …" and "Средна работа" turned negative); "умен" as praise ("Не е особено умен филм" turned
+negative on half A); "После" as a turn when blame follows it ("… и после се издънва" on half A).
+Left alone: similes of bad taste ("пица като гума", "кафе като вода"), envy with no work word
+("а аз гледам таблици"), "нормална"/"ок" as lukewarm, comparisons ("по-интересна от филма"),
+"платени отзиви", contentment idioms ("нищо повече не ми трябва").
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.
@@ -1045,11 +1080,15 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     _what_about(scorer, items)
     _joke_withdrawn(scorer, items, signals)
     _sixth_round(scorer, items)
+    _seventh_round(clean, "http" in (text or ""), scorer, items)
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
         total *= 1.2
         signals.append("caps")
+    if total >= POSITIVE_ABOVE and _mixed_review(items):
+        total = POSITIVE_ABOVE - 0.02
+        signals.append("mixed")
     if total < MIXED_CAP and is_mixed(items):
         total = MIXED_CAP
         signals.append("mixed")
@@ -1292,6 +1331,234 @@ def _sixth_round(s: _Scorer, items: list[_Item]) -> None:
                 item.value = 0.0  # "звукът е убийствен": slang praise; "убийствена жега" blames
 
 
+# A rating given with the review: "3 от 5", "6/10", "1 звезда", "Оценка 2".
+_RATING = re.compile(
+    r"(?<![\d,./])(\d{1,2}(?:[.,]5)?)\s*(?:/|от)\s*(5|10)(?![\d,.]\d)"
+    r"|(?<![\d,.])(\d{1,2})\s+звезд|оценка\s+(\d{1,2})(?![\d,.]\d)"
+)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _rating(clean: str) -> float | None:
+    """The share of the top mark a review gives itself, if it states one."""
+    if _DIGIT.search(clean) is None:
+        return None  # cheap test first: every mark has a digit, most texts none
+    m = _RATING.search(clean)
+    if m is None:
+        return None
+    if m.group(1):
+        mark, top = float(m.group(1).replace(",", ".")), float(m.group(2))
+    else:
+        mark = float(m.group(3) or m.group(4))
+        top = 10.0 if mark > 5 else 5.0
+    return mark / top if 0 <= mark <= top else None
+
+
+def _seventh_round(clean: str, linked: bool, s: _Scorer, items: list[_Item]) -> None:
+    """Seventh tweet round (issue 14): reviews with a mark, late turns, nicknames, bought
+    matches, holiday envy, trips held up without places, links with one word of interest."""
+    share = _rating(clean)
+    if share is not None:
+        for it in items:
+            it.value = 0.0  # the mark is the verdict ("6/10. Красиви кадри, празна история.")
+        value = -0.8 if share <= 0.3 else 0.8 if share >= 0.8 else 0.0
+        items.append(_Item(value, "lexicon:rating", 0))
+        return
+    toks = s.tokens
+    if linked and items and toks and toks[0] in lx.POINTER:
+        for it in items:
+            if it.pos == 0:
+                it.value = 0.0  # "Интересно. http://…": a pointer, not a verdict
+    if len(toks) > 2 and toks[-1] in ".!" and toks[-3] in _SENTENCE_ENDS:
+        for it in items:
+            if it.pos == len(toks) - 2:
+                it.value *= 2.0  # a closing one-word verdict: "… Жалко.", "… Блаженство."
+    if s.buts:
+        _but_opens(s, items)
+    hits = lx.SEVENTH_TRIGGERS.intersection(toks)
+    if not hits:
+        return
+    if "супер" in hits:
+        _super_noun(toks, items)
+    if hits & lx.FLIP_AFTER:
+        _late_turn(s, items)
+    if hits & lx.NICKNAMES or "конци" in hits:
+        _nickname(s, items)
+    if hits & lx.AT_WORK:
+        _holiday_envy(toks, items)
+    if hits & (lx.ORDINAL_HOURS | lx.HOUR_WORDS):
+        _trip_no_places(s, items)
+    if "километра" in hits:
+        _slow_trip(["км" if t == "километра" else t for t in toks], items)
+    if "иначе" in hits:
+        for k in range(1, len(toks)):
+            if toks[k] == "иначе" and toks[k - 1] == ",":
+                items.append(_Item(-0.2, "lexicon:иначе", k, mild=True))  # a conceded flaw
+    if hits & (lx.AGAIN | lx.GO_SEE | lx.ASK_TIP | lx.SETTING_OFF):
+        _pleased_or_asking(s, hits, items)
+    if "ако" in hits:
+        for it in items:
+            if (
+                it.value > 0
+                and it.pos > 1
+                and toks[it.pos - 2] == "ако"
+                and toks[it.pos - 1] in ("няма", "не")
+            ):
+                it.value = 0.0  # "ако няма задръстване": a condition, not good news
+    if hits & lx.BOUGHT:
+        for k, t in enumerate(toks):
+            if t in lx.BOUGHT and any(
+                w.startswith(lx.MATCH_WORDS) for w in toks[max(0, k - 3) : k + 3]
+            ):
+                items.append(_Item(-0.6, "complaint:bought match", k))
+                break
+
+
+def _mixed_review(items: list[_Item]) -> bool:
+    """Praise beside mediocrity ("Добра идея, средно изпълнение"), a conceded flaw ("…, иначе
+    е вкусно") or mild blame ("малко бавен") is a mixed verdict (2-3.5 stars), not praise."""
+    praise = sum(it.value for it in items if it.value > 0)
+    blame = -sum(it.value for it in items if it.value < 0)
+    if not praise or not blame:
+        return False
+    return any(it.value < 0 and (it.mild or it.signal.startswith(lx.MEDIOCRE)) for it in items)
+
+
+def _but_opens(s: _Scorer, items: list[_Item]) -> None:
+    """A sentence opened by "Но"/"Обаче" outweighs the sentences before it, as a "но" clause
+    outweighs its own sentence: "Ужасна сутрин, закъснях. Но вечерта получих повишение!"."""
+    toks = s.tokens
+    for b in s.buts:
+        if b == 0 or toks[b - 1] not in _SENTENCE_ENDS or toks[b] == "иначе":
+            continue
+        end = s.sentence_span(b)[1]
+        after = sum(it.value for it in items if b < it.pos < end)
+        for it in items:
+            if it.pos < b and it.value * after < 0:
+                it.value *= 0.5
+
+
+def _super_noun(toks: list[str], items: list[_Item]) -> None:
+    """ "Супер приложение", "супер място": an intensifier before a plain noun is the praise."""
+    taken = {it.pos for it in items}
+    for k, t in enumerate(toks[:-1]):
+        if t == "супер" and k not in taken and k + 1 not in taken and toks[k + 1][:1].isalpha():
+            items.append(_Item(0.5, "lexicon:супер", k, prone=True))
+
+
+def _pleased_or_asking(s: _Scorer, hits: frozenset[str], items: list[_Item]) -> None:
+    """A return promised ("Ще поръчваме пак"), a tip to go and see ("Гледайте го!") or our own
+    trip with an exclamation ("Утре тръгваме за Пловдив!") pleases, when nothing is blamed; a
+    tip asked for ("Препоръчайте ресторант") is no praise."""
+    toks = s.tokens
+    if hits & lx.ASK_TIP:
+        for it in items:
+            if toks[it.pos] in lx.ASK_TIP:
+                it.value = 0.0
+    if any(it.value for it in items):
+        return  # blamed, or praised already
+    for k, t in enumerate(toks):
+        nxt = toks[k + 1] if k + 1 < len(toks) else ""
+        if t == "ще" and "не" not in toks[max(0, k - 2) : k] and nxt.endswith(("м", "ме")):
+            if not lx.AGAIN.isdisjoint(toks[k + 2 : k + 5]):
+                items.append(_Item(0.5, "lexicon:ще дойдем пак", k))
+                return
+        elif t in lx.GO_SEE and nxt in ("го", "я", "ги") and (k == 0 or toks[k - 1] != "не"):
+            items.append(_Item(0.5, "lexicon:гледайте го", k))
+            return
+        elif t in lx.SETTING_OFF and "!" in toks[-1] and k <= 2:
+            items.append(_Item(0.5, "lexicon:тръгваме!", k))
+            return
+
+
+def _late_turn(s: _Scorer, items: list[_Item]) -> None:
+    """Praise told before "докато не", "до момента, в който", "само дето", "После …" or
+    "Грешах." is the set-up of a bad ending, when nothing is praised after the turn."""
+    toks = s.tokens
+    turn = -1
+    for k, t in enumerate(toks):
+        nxt = toks[k + 1] if k + 1 < len(toks) else ""
+        if (
+            (t == "докато" and nxt == "не")
+            or (
+                t == "момента"
+                and k
+                and toks[k - 1] == "до"
+                and any(w.startswith("ко") for w in toks[k + 1 : k + 4])
+            )
+            or (t == "дето" and k and toks[k - 1] == "само")
+            or (t in ("грешах", "сбърках") and s.sentence_span(k)[0] == k)
+            or (t == "после" and k > 0 and (s.sentence_span(k)[0] == k or toks[k - 1] == "и"))
+        ):
+            turn = k
+            break
+    if turn < 0:
+        return
+    if toks[turn] == "докато":  # "докато не заваля": "until", no negation of what follows
+        for it in items:
+            entry = _lookup(toks[it.pos]) if turn < it.pos <= turn + 4 else None
+            if entry is not None and entry[0] < 0 < it.value:
+                it.value = entry[0]
+    before = [it for it in items if it.pos < turn and it.value > 0]
+    if not before or any(it.value > 0 for it in items if it.pos > turn):
+        return
+    if toks[turn] == "после" and any(it.value < 0 for it in items if it.pos > turn):
+        return  # "… и после се издънва": the blame is told, the praise before it stands
+    for it in before:
+        it.value = 0.0
+    if not any(it.value < 0 for it in items if it.pos > turn):
+        items.append(_Item(-0.5, "lexicon:late turn", turn))
+
+
+def _nickname(s: _Scorer, items: list[_Item]) -> None:
+    """A political nickname opening a sentence or after "тия": "Тиквите пак гласуваха против",
+    "Тия тикви ще ни управляват"; "кукли на конци"."""
+    toks = s.tokens
+    for k, t in enumerate(toks):
+        named = t in lx.NICKNAMES and (
+            s.sentence_span(k)[0] == k or (k and toks[k - 1] in lx.NICK_BEFORE)
+        )
+        named = named or (t == "ганьовците" and k and toks[k - 1] == "бай")
+        strings = t == "конци" and k > 1 and toks[k - 1] == "на" and toks[k - 2] == "кукли"
+        if named or strings:
+            items.append(_Item(-0.5, "lexicon:nickname", k))
+            return
+
+
+def _holiday_envy(toks: list[str], items: list[_Item]) -> None:
+    """Others at leisure and I at work: "Всички на море, аз на работа", "Коледа, а аз на
+    смяна", "Цялата фирма в отпуска, само аз съм дежурен"."""
+    if "аз" not in toks:
+        return
+    me = toks.index("аз")
+    if not lx.AT_WORK.isdisjoint(toks[me + 1 : me + 5]) and any(
+        t.startswith(lx.LEISURE) for t in toks[:me]
+    ):
+        items.append(_Item(-0.5, "lexicon:holiday envy", me))
+
+
+def _trip_no_places(s: _Scorer, items: list[_Item]) -> None:
+    """Hours (two or more) or an ordinal hour that open a sentence, then a vehicle: "9 часа с
+    влака.", "Пети час в колата." ("Пътят е около 3 часа с кола" is information)."""
+    toks = s.tokens
+    for k, t in enumerate(toks):
+        if t not in lx.HOUR_WORDS:
+            continue
+        prev = toks[k - 1] if k else ""
+        if prev in lx.ORDINAL_HOURS:
+            hours, first = 3.0, k - 1
+        else:
+            hours = _hours_before(toks, k)
+            first = k - 1 if prev[:1].isdigit() or prev in lx.NUMBER_WORDS else k
+        if hours < 2 or first < 0 or s.sentence_span(first)[0] != first:
+            continue
+        if any(w.startswith(lx.VEHICLES) for w in toks[k + 1 : k + 6]):
+            items.append(_Item(-0.5, "complaint:slow trip", k))
+            return
+
+
 def _next_in(toks: list[str], k: int, words: frozenset[str]) -> bool:
     return k + 1 < len(toks) and toks[k + 1] in words
 
@@ -1427,7 +1694,7 @@ def is_mild(items: list[_Item]) -> bool:
     от първия"), could-have-been ("можеше и по-добре") or a verdict of unmet expectation or
     mediocrity ("очаквах повече", "нищо особено"). A weak negative, short of the label."""
     blame = [it for it in items if it.value < 0]
-    return bool(blame) and all(it.mild for it in blame)
+    return bool(blame) and all(it.mild or it.signal.startswith(lx.MEDIOCRE) for it in blame)
 
 
 def combine(

@@ -1294,3 +1294,73 @@ QUESTION_WORDS = QUESTION_WORDS | _set("как")
 ABOUT: frozenset[str] = _set("около приблизително само едва към")
 # Words that let a sixth-round check apply at all (one set intersection per text).
 SIXTH_TRIGGERS: frozenset[str] = MONEY_UNITS | DRINKS | EXCLAIM | HOUR_WORDS | _set("км оставка")
+
+# --- seventh tweet round (issue 14): short reviews and what round 6 left --------------------
+
+WORDS.update(
+    dict.fromkeys(_set("алчност алчни алчен алчна"), -0.6)
+    | dict.fromkeys(_set("средно средна среден средняшка средняшко средняшки"), -0.1)
+    | dict.fromkeys(_set("проточи проточва разводнява разводни разтеглен развлечен"), -0.1)
+)
+PHRASES.update(
+    {
+        ("както", "трябва"): (0.4, "lexicon:както трябва"),  # "точно както трябва"
+        ("може", "и", "по-добре"): (-0.3, "lexicon:можеше и по-добре"),
+        ("средна", "работа"): (-0.1, "lexicon:средна работа"),
+    }
+)
+# Mediocrity ("средно изпълнение") is mild blame: a verdict of 2-3 stars, not of one.
+MEDIOCRE: tuple[str, ...] = (
+    "lexicon:средн",
+    "lexicon:можеше и по-добре",
+    "lexicon:иначе",
+    "lexicon:проточ",
+    "lexicon:развод",
+    "lexicon:разтеглен",
+    "lexicon:развлечен",
+)
+# A reviewer who will come back or tells others to go is pleased: "Ще идваме пак", "Гледайте
+# го!", "Опитайте я". Asking for a tip is no praise: "Препоръчайте хотел в Банско".
+AGAIN: frozenset[str] = _set("пак отново винаги редовно")
+GO_SEE: frozenset[str] = _set(
+    "гледайте прочетете четете слушайте чуйте опитайте пробвайте вземете купете посетете"
+)
+ASK_TIP: frozenset[str] = _set("препоръчайте посъветвайте")
+# "Утре тръгваме за Созопол!!!": a trip of our own announced with an exclamation.
+SETTING_OFF: frozenset[str] = _set("тръгваме заминаваме отпътуваме потегляме")
+# A late turn: praise told before it is the set-up of a bad ending ("Хубав ден беше. До
+# момента, в който…", "…, докато не видях сметката", "Само дето загубихме").
+FLIP_AFTER: frozenset[str] = _set("докато момента дето грешах сбърках после")
+# Political nicknames by animal or object, insults with no blame word ("Тиквите пак гласуваха").
+NICKNAMES: frozenset[str] = _set(
+    "тиквите папагалите папагал овцете динозаврите ганьовците тикви папагали овце динозаври"
+)
+NICK_BEFORE: frozenset[str] = _set("тия тези тея")
+# A bought match: "Съдията е купен", "Купен мач", "Продаден мач".
+BOUGHT: frozenset[str] = frozenset(
+    stem + end
+    for stem in ("купен", "продаден", "нагласен", "уреден")
+    for end in ("", "а", "о", "и")
+)
+MATCH_WORDS: tuple[str, ...] = ("съди", "мач", "рефер", "арбит", "първенств", "дузп")
+# "Всички на море, аз на работа": others' leisure against one's own work.
+LEISURE: tuple[str, ...] = ("мор", "плаж", "отпуск", "почив", "ваканци", "коледа", "курорт")
+AT_WORK: frozenset[str] = _set("работа смяна офиса офис дежурен дежурна работя")
+# Travel held up with no places: "9 часа с влака", "Пети час в колата".
+VEHICLES: tuple[str, ...] = ("влак", "кола", "колата", "автобус", "самолет", "маршрутк", "такси")
+ORDINAL_HOURS: frozenset[str] = _set("трети четвърти пети шести седми осми девети десети")
+# A link with one word of interest is a pointer, not praise: "Интересно. http://…".
+POINTER: frozenset[str] = _set("интересно любопитно")
+SEVENTH_TRIGGERS: frozenset[str] = (
+    FLIP_AFTER
+    | BOUGHT
+    | NICKNAMES
+    | AT_WORK
+    | ORDINAL_HOURS
+    | HOUR_WORDS
+    | AGAIN
+    | GO_SEE
+    | ASK_TIP
+    | SETTING_OFF
+    | _set("иначе кукли конци километра ако бай супер")
+)

@@ -1077,3 +1077,84 @@ def test_russian_slang_and_swearing_as_an_exclamation() -> None:
     assert analyze("Егати залеза!", "bg").label == "positive"
     assert analyze("Егати глупостта!", "bg").label == "negative"
     assert analyze("Адско задръстване на Цариградско", "bg").label == "negative"
+
+
+# --- seventh tweet round (issue 14): short reviews and what round 6 left --------------------
+
+
+def test_a_stated_mark_is_the_reviews_verdict() -> None:
+    assert analyze("Хубава музика, иначе скука. 2/10", "bg").label == "negative"
+    assert analyze("Ужасно дълъг, но красив. 9 от 10.", "bg").label == "positive"
+    assert analyze("Оценка 3. Нито ме впечатли, нито ме отврати.", "bg").label == "neutral"
+    assert analyze("1 звезда, и то за доставката.", "bg").label == "negative"
+
+
+def test_praise_beside_mediocrity_or_a_conceded_flaw_is_mixed() -> None:
+    assert analyze("Страхотни декори, средна игра.", "bg").label == "neutral"
+    assert analyze("Малко шумно, иначе приятно кафене.", "bg").label == "neutral"
+    assert analyze("Приятно кафене, много вкусни сладкиши.", "bg").label == "positive"
+    # Mediocrity alone names a statistic or a middle mark, not a complaint.
+    assert analyze("Средната пенсия е 900 лв.", "bg").label == "neutral"
+
+
+def test_praise_before_a_late_turn_sets_up_a_bad_ending() -> None:
+    assert analyze("Чудесна разходка, докато не заваля градушка.", "bg").label == "negative"
+    assert analyze("Приятна вечер. До момента, когато съседът пусна бормашината.", "bg").label == (
+        "negative"
+    )
+    assert analyze("Вълнуващо състезание. Само дето нашите бяха последни.", "bg").label == (
+        "negative"
+    )
+    # Blame told after "после" is blame; the praise before it stands.
+    assert analyze("Добро начало и после скучно до края.", "bg").label != "positive"
+
+
+def test_political_nicknames_and_bought_matches() -> None:
+    assert analyze("Папагалите от сутрешния блок пак говорят за избори.", "bg").label == (
+        "negative"
+    )
+    assert analyze("Купих три тикви за супа.", "bg").label == "neutral"
+    assert analyze("Рефера е купен от първата до последната минута.", "bg").label == "negative"
+    assert analyze("Купих билети за мача в неделя.", "bg").label == "neutral"
+
+
+def test_holiday_envy_and_trips_held_up_without_places() -> None:
+    assert analyze("Половин България на плажа, аз на смяна до 8.", "bg").label == "negative"
+    assert analyze("Шест часа с автобуса. Гърбът ми е на парчета.", "bg").label == "negative"
+    assert analyze("Четвърти час в самолета, а още сме на пистата.", "bg").label == "negative"
+    assert analyze("Пътуването е около 6 часа с автобуса.", "bg").label == "neutral"
+    assert analyze("Три часа за 20 километра. Неделя.", "bg").label == "negative"
+
+
+def test_a_word_of_interest_beside_a_link_points_and_a_closing_word_decides() -> None:
+    assert analyze("Любопитно. https://t.co/abc123", "bg").label == "neutral"
+    assert analyze("Интересно, много интересна книга!", "bg").label == "positive"
+    assert analyze("Изглеждаше вкусно, а беше пресолено. Жалко.", "bg").label == "negative"
+    assert analyze("Ако няма дъжд, ще има концерт.", "bg").label == "neutral"
+
+
+def test_a_promised_return_or_a_tip_to_go_pleases_and_a_tip_asked_for_does_not() -> None:
+    assert analyze("Ще идваме отново с приятели.", "bg").label == "positive"
+    assert analyze("Прочетете я, ако имате възможност.", "bg").label == "positive"
+    assert analyze("Не гледайте какво правят съседите.", "bg").label != "positive"
+    assert analyze("Посъветвайте ме за хотел в Банско.", "bg").label == "neutral"
+    assert analyze("В петък заминаваме за Рим!", "bg").label == "positive"
+    assert analyze("Пак ще чакаме до обяд.", "bg").label == "negative"
+
+
+def test_super_before_a_plain_noun_is_the_praise() -> None:
+    assert analyze("Супер екип и супер атмосфера.", "bg").label == "positive"
+    assert analyze("Супер идея. Поне докато не видяхме цената.", "bg").label == "negative"
+
+
+def test_drawn_out_is_mild_blame() -> None:
+    assert analyze("Играта на актьорите е добра, но втората част се проточва.", "bg").label == (
+        "neutral"
+    )
+    assert analyze("Последният сезон се проточи.", "bg").label == "neutral"
+
+
+def test_a_sentence_opened_by_but_outweighs_the_ones_before() -> None:
+    text = "Валя цял ден, колата се развали. Но вечерта дойде страхотна новина!"
+    assert analyze(text, "bg").label == "positive"
+    assert analyze("Чудесни актьори. Но сюжетът е пълна глупост.", "bg").label == "negative"

@@ -1332,10 +1332,14 @@ def _sixth_round(s: _Scorer, items: list[_Item]) -> None:
 
 
 # A rating given with the review: "3 от 5", "6/10", "1 звезда", "Оценка 2".
+# "N от M" is a mark only when nothing is counted after it: "3 от 5 банкомата не работят" is a
+# complaint that counts ATMs, not a review of 3 stars.
 _RATING = re.compile(
     r"(?<![\d,./])(\d{1,2}(?:[.,]5)?)\s*(?:/|от)\s*(5|10)(?![\d,.]\d)"
+    r"(?=\s*(?:$|[^\w\s]|звезд|точк))"
     r"|(?<![\d,.])(\d{1,2})\s+звезд|оценка\s+(\d{1,2})(?![\d,.]\d)"
 )
+_DENIED = re.compile(r"(?<!\w)не(?!\w)[^.!?]{0,24}$")  # "не заслужава 5 звезди": no mark given
 
 
 _DIGIT = re.compile(r"\d")
@@ -1346,7 +1350,7 @@ def _rating(clean: str) -> float | None:
     if _DIGIT.search(clean) is None:
         return None  # cheap test first: every mark has a digit, most texts none
     m = _RATING.search(clean)
-    if m is None:
+    if m is None or _DENIED.search(clean, 0, m.start()):
         return None
     if m.group(1):
         mark, top = float(m.group(1).replace(",", ".")), float(m.group(2))

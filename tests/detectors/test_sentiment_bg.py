@@ -1089,6 +1089,15 @@ def test_a_stated_mark_is_the_reviews_verdict() -> None:
     assert analyze("1 звезда, и то за доставката.", "bg").label == "negative"
 
 
+def test_a_count_or_a_denied_mark_is_no_verdict() -> None:
+    # "N от M" that counts something is a complaint's number, not a review's mark
+    assert analyze("3 от 5 банкомата на БанкаЕдно не работят, ужас!", "bg").label == "negative"
+    assert analyze("4 от 5 поръчки закъсняха, никога повече", "bg").label == "negative"
+    # a mark the reviewer denies is not given
+    assert analyze("Не заслужава 5 звезди, ужасно обслужване", "bg").label == "negative"
+    assert analyze("Давам 3 от 5.", "bg").label == "neutral"
+
+
 def test_praise_beside_mediocrity_or_a_conceded_flaw_is_mixed() -> None:
     assert analyze("Страхотни декори, средна игра.", "bg").label == "neutral"
     assert analyze("Малко шумно, иначе приятно кафене.", "bg").label == "neutral"

@@ -50,7 +50,11 @@ The model, per bin (every statistic uses only bins before the current one):
 * gaps: skipped bins are "no data" (not zero); the live bot fills its empty bins with zeros.
 * speed: window sums, the recent level and the weekday factor are running sums (O(1) per bin, the
   same numbers as summing the windows; tests/detectors/test_volume_generalise.py checks it against
-  the pre-issue-12 detector kept in benchmarks/volume_baseline.py).
+  the pre-issue-12 detector kept in benchmarks/volume_baseline.py). The stand-out history is a
+  list (a week back is the middle of a deque, O(n) to index), the daily profile reads a 3-bin mean
+  kept per row, a bin's result is a named tuple: 2.3-2.5x the pre-issue-12 detector in CPU time
+  (`benchmarks/nab_volume.py --speed-only`). What is left is mostly the sorted residual lists
+  (an insert and a removal per scale and bin; sorted blocks or batched changes cost as much).
 
 How the defaults are chosen (issue 12): `benchmarks/nab_volume.py` picks the settings from a small
 grid by leave-one-series-out over every development series (three NAB tweet series and generated

@@ -314,17 +314,15 @@ class _Scale:
 
 
 @cache
-def _rows_back(day: int, days: int) -> Callable[[list[float | None]], tuple[float | None, ...]]:
-    """Picks the rows 1..`days` days before the next one out of a list (C speed, one call)."""
+def _days_back(
+    day: int, days: int, newest: int
+) -> Callable[[list[float | None]], tuple[float | None, ...]]:
+    """Picks out of a list, in one C call, the rows 1..`days` days before a row: the newest one
+    (`newest` 1) or the next, not yet appended (`newest` 0)."""
+    picks = [-newest - d * day for d in range(1, days + 1)]
     if days == 1:
-        return lambda rows: (rows[-day],)
-    return operator.itemgetter(*(-d * day for d in range(1, days + 1)))
-
-
-@cache
-def _days_back(day: int) -> Callable[[list[float | None]], tuple[float | None, ...]]:
-    """Picks the rows 1..7 days before the newest one out of a list (C speed, one call)."""
-    return operator.itemgetter(*(-1 - d * day for d in range(1, 8)))
+        return lambda rows: (rows[picks[0]],)
+    return operator.itemgetter(*picks)
 
 
 @dataclass(slots=True)
@@ -378,7 +376,7 @@ class _Standout:
         if hist[-1] is None:
             return None
         if len(hist) > 7 * day:  # a week of rows: pick the 7 days in one call
-            past = [v for v in _days_back(day)(hist) if v is not None]
+            past = [v for v in _days_back(day, 7, 1)(hist) if v is not None]
         else:
             back = [hist[-1 - d * day] for d in range(1, 8) if len(hist) > d * day]
             past = [v for v in back if v is not None]
@@ -606,7 +604,7 @@ class VolumeDetector:
         n = len(mean3)
         days = self.settings.season_days
         if n >= days * day:  # the usual case: every day is there, picked in one call
-            per_day = [v for v in _rows_back(day, days)(mean3) if v is not None]
+            per_day = [v for v in _days_back(day, days, 0)(mean3) if v is not None]
         else:
             per_day = []
             for d in range(1, days + 1):

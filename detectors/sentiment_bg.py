@@ -1079,8 +1079,8 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     _prices_then_and_now(scorer, items)
     _what_about(scorer, items)
     _joke_withdrawn(scorer, items, signals)
-    _sixth_round(scorer, items)
-    _seventh_round(clean, "http" in (text or ""), scorer, items)
+    _numbers_shouts_and_laughter(scorer, items)
+    _marks_turns_and_taunts(clean, "http" in (text or ""), scorer, items)
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
@@ -1284,11 +1284,12 @@ def _joke_withdrawn(s: _Scorer, items: list[_Item], signals: list[str]) -> None:
                 return
 
 
-def _sixth_round(s: _Scorer, items: list[_Item]) -> None:
-    """Sixth tweet round (issue 14). One pass over the tokens finds which checks can apply, so
-    a text with none of their words pays little."""
+def _numbers_shouts_and_laughter(s: _Scorer, items: list[_Item]) -> None:
+    """Trips slower than a bike, prices, shouted resignations, laughter at referees, wonder by
+    swearing (sixth tweet round, issue 14). One pass over the tokens finds which checks can
+    apply, so a text with none of their words pays little."""
     toks = s.tokens
-    hits = lx.SIXTH_TRIGGERS.intersection(toks)
+    hits = lx.NUMBER_SHOUT_TRIGGERS.intersection(toks)
     if hits:
         if not lx.MONEY_UNITS.isdisjoint(hits):
             _price_held_up(s, items)
@@ -1360,7 +1361,7 @@ def _rating(clean: str) -> float | None:
     return mark / top if 0 <= mark <= top else None
 
 
-def _seventh_round(clean: str, linked: bool, s: _Scorer, items: list[_Item]) -> None:
+def _marks_turns_and_taunts(clean: str, linked: bool, s: _Scorer, items: list[_Item]) -> None:
     """Seventh tweet round (issue 14): reviews with a mark, late turns, nicknames, bought
     matches, holiday envy, trips held up without places, links with one word of interest."""
     share = _rating(clean)
@@ -1381,7 +1382,7 @@ def _seventh_round(clean: str, linked: bool, s: _Scorer, items: list[_Item]) -> 
                 it.value *= 2.0  # a closing one-word verdict: "… Жалко.", "… Блаженство."
     if s.buts:
         _but_opens(s, items)
-    hits = lx.SEVENTH_TRIGGERS.intersection(toks)
+    hits = lx.MARK_TURN_TRIGGERS.intersection(toks)
     if not hits:
         return
     if "супер" in hits:

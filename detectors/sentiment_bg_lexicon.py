@@ -1293,7 +1293,9 @@ QUESTION_WORDS = QUESTION_WORDS | _set("как")
 # "около 2 часа", "само 2 часа": an estimate or a boast, not a trip held up.
 ABOUT: frozenset[str] = _set("около приблизително само едва към")
 # Words that let a sixth-round check apply at all (one set intersection per text).
-SIXTH_TRIGGERS: frozenset[str] = MONEY_UNITS | DRINKS | EXCLAIM | HOUR_WORDS | _set("км оставка")
+NUMBER_SHOUT_TRIGGERS: frozenset[str] = (
+    MONEY_UNITS | DRINKS | EXCLAIM | HOUR_WORDS | _set("км оставка")
+)
 
 # --- seventh tweet round (issue 14): short reviews and what round 6 left --------------------
 
@@ -1351,7 +1353,7 @@ VEHICLES: tuple[str, ...] = ("влак", "кола", "колата", "автоб
 ORDINAL_HOURS: frozenset[str] = _set("трети четвърти пети шести седми осми девети десети")
 # A link with one word of interest is a pointer, not praise: "Интересно. http://…".
 POINTER: frozenset[str] = _set("интересно любопитно")
-SEVENTH_TRIGGERS: frozenset[str] = (
+MARK_TURN_TRIGGERS: frozenset[str] = (
     FLIP_AFTER
     | BOUGHT
     | NICKNAMES

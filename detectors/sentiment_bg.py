@@ -671,6 +671,10 @@ class _Scorer:
             end += 1
         return start, end
 
+    def opens_sentence(self, i: int) -> bool:
+        """Token `i` is the first of its sentence (`sentence_span(i)[0] == i`, in O(1))."""
+        return i == 0 or self.tokens[i - 1][0] in _SENTENCE_ENDS
+
     def _figure(self, i: int) -> bool:
         """A number in the noun's sentence: the subject of a statistic ("22 % ... бедността")."""
         start, end = self.sentence_span(i)
@@ -1494,8 +1498,8 @@ def _late_turn(s: _Scorer, items: list[_Item]) -> None:
                 and any(w.startswith("ко") for w in toks[k + 1 : k + 4])
             )
             or (t == "дето" and k and toks[k - 1] == "само")
-            or (t in ("грешах", "сбърках") and s.sentence_span(k)[0] == k)
-            or (t == "после" and k > 0 and (s.sentence_span(k)[0] == k or toks[k - 1] == "и"))
+            or (t in ("грешах", "сбърках") and s.opens_sentence(k))
+            or (t == "после" and k > 0 and (s.opens_sentence(k) or toks[k - 1] == "и"))
         ):
             turn = k
             break
@@ -1522,9 +1526,7 @@ def _nickname(s: _Scorer, items: list[_Item]) -> None:
     "Тия тикви ще ни управляват"; "кукли на конци"."""
     toks = s.tokens
     for k, t in enumerate(toks):
-        named = t in lx.NICKNAMES and (
-            s.sentence_span(k)[0] == k or (k and toks[k - 1] in lx.NICK_BEFORE)
-        )
+        named = t in lx.NICKNAMES and (s.opens_sentence(k) or (k and toks[k - 1] in lx.NICK_BEFORE))
         named = named or (t == "ганьовците" and k and toks[k - 1] == "бай")
         strings = t == "конци" and k > 1 and toks[k - 1] == "на" and toks[k - 2] == "кукли"
         if named or strings:
@@ -1557,7 +1559,7 @@ def _trip_no_places(s: _Scorer, items: list[_Item]) -> None:
         else:
             hours = _hours_before(toks, k)
             first = k - 1 if prev[:1].isdigit() or prev in lx.NUMBER_WORDS else k
-        if hours < 2 or first < 0 or s.sentence_span(first)[0] != first:
+        if hours < 2 or first < 0 or not s.opens_sentence(first):
             continue
         if any(w.startswith(lx.VEHICLES) for w in toks[k + 1 : k + 6]):
             items.append(_Item(-0.5, "complaint:slow trip", k))
@@ -1598,7 +1600,7 @@ def _price_held_up(s: _Scorer, items: list[_Item]) -> None:
         first = k - 1
         if first > 1 and toks[first - 1] == ",":
             first -= 2  # "2,50 лв"
-        if first >= 0 and toks[first][0].isdigit() and s.sentence_span(first)[0] == first:
+        if first >= 0 and toks[first][0].isdigit() and s.opens_sentence(first):
             items.append(_Item(-0.4, "complaint:price", k))
             return
 
@@ -1649,7 +1651,7 @@ def _trip_held_up(s: _Scorer, items: list[_Item]) -> None:
         first = k - 1 if counted else k
         if first > 1 and toks[first - 1] == "," and toks[first - 2].isdigit():
             first -= 2  # "2,5 часа"
-        if first < 0 or s.sentence_span(first)[0] != first:
+        if first < 0 or not s.opens_sentence(first):
             continue
         rest = toks[k + 1 : k + 9]
         if "от" in rest and "до" in rest and lx.ABOUT.isdisjoint(toks[max(0, first - 1) : k]):

@@ -279,6 +279,13 @@ def report(
         idx = [k for k, d in enumerate(data) if member(int(d["ID"]))]
         p, r, f = prf([rules[k] for k in idx], [cgold[k] for k in idx])
         print(f"  {name:<38} P {p:.3f} R {r:.3f} F1 {f:.3f}  (n={len(idx)})")
+    if sentiment_bg.model() is not None:
+        full = [sentiment_bg.score(t).label == "negative" for t in comments]
+        print("  rules + shipped model (trained on our own tweets and mentions, never on Cinexio):")
+        for name, member in halves:
+            idx = [k for k, d in enumerate(data) if member(int(d["ID"]))]
+            p, r, f = prf([full[k] for k in idx], [cgold[k] for k in idx])
+            print(f"  {name:<38} P {p:.3f} R {r:.3f} F1 {f:.3f}  (n={len(idx)})")
     print(f"  texts/s: {speed:,.0f} with lang given, {speed_detect:,.0f} with language detection")
     if kfold:
         from benchmarks import train_bg_sentiment

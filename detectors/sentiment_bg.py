@@ -1005,10 +1005,25 @@ def _rules_total(s: _Scorer, items: list[_Item]) -> float:
 
 
 def feature_ids(toks: list[str]) -> list[int]:
-    """Hashed lemma unigrams and bigrams of a token list (shared with the training script)."""
-    lemmas = [lemma(t) for t in toks if t[0].isalnum() or t[0] == "!"]
-    feats = [*lemmas, *(f"{a} {b}" for a, b in itertools.pairwise(lemmas))]
-    return [zlib.crc32(f.encode()) & (HASH_BUCKETS - 1) for f in feats]
+    """Hashed lemma unigrams and bigrams of a token list (shared with the training script): the
+    CRC-32 of each lemma, then of each "lemma lemma" pair, modulo HASH_BUCKETS. A pair's CRC is
+    carried on from its first lemma's (`_token_feature`), so only the second lemma is hashed."""
+    feats = [f for f in map(_token_feature, toks) if f is not None]
+    mask = HASH_BUCKETS - 1
+    ids = [f[0] for f in feats]
+    ids.extend(zlib.crc32(b[2], a[1]) & mask for a, b in itertools.pairwise(feats))
+    return ids
+
+
+@lru_cache(maxsize=1 << 15)
+def _token_feature(tok: str) -> tuple[int, int, bytes] | None:
+    """A token's unigram id, the running CRC-32 of "lemma " (a pair's start) and the lemma's
+    bytes (a pair's end); None for punctuation other than "!"."""
+    if not (tok[0].isalnum() or tok[0] == "!"):
+        return None
+    raw = lemma(tok).encode()
+    crc = zlib.crc32(raw)
+    return crc & (HASH_BUCKETS - 1), zlib.crc32(b" ", crc), raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -1019,6 +1034,8 @@ class Model:
     bias: float
     threshold: float  # logits above this count as negative evidence
     weight: float  # total -= weight * (logit - threshold)
+    bar: float = 0.0  # without a negative cue of the rules, evidence only from logits above this
+    keep: float = VETO_KEEP  # below the threshold, a negative total keeps at least this share
 
     def logit(self, toks: list[str]) -> float:
         """Logit of "negative": bias plus the features' weights over sqrt(feature count)."""
@@ -1029,14 +1046,17 @@ class Model:
         return self.bias + sum(w[i] for i in ids) / math.sqrt(len(ids))
 
     def to_bytes(self) -> bytes:
-        return (self.weights + array("f", (self.bias, self.threshold, self.weight))).tobytes()
+        tail = (self.bias, self.threshold, self.weight, self.bar, self.keep)
+        return (self.weights + array("f", tail)).tobytes()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Model:
+        """The file: HASH_BUCKETS float32 weights, then bias, threshold, weight, bar and keep
+        (an older file without the last two gets their defaults)."""
         data = array("f")
         data.frombytes(raw)
-        if len(data) != HASH_BUCKETS + 3:
-            raise ValueError(f"{MODEL_FILE}: expected {HASH_BUCKETS + 3} floats, got {len(data)}")
+        if len(data) not in (HASH_BUCKETS + 3, HASH_BUCKETS + 5):
+            raise ValueError(f"{MODEL_FILE}: expected {HASH_BUCKETS + 5} floats, got {len(data)}")
         return cls(data[:HASH_BUCKETS], *(float(x) for x in data[HASH_BUCKETS:]))
 
 
@@ -1705,21 +1725,32 @@ def is_mild(items: list[_Item]) -> bool:
 
 
 def combine(
-    total: float, logit: float, m: Model, *, firm: bool = False, cue: bool = False
+    total: float,
+    logit: float,
+    m: Model,
+    *,
+    firm: bool = False,
+    cue: bool = False,
+    capped: bool = False,
 ) -> float:
-    """Rules' total with the model's view (it learnt from film reviews, not brand mentions).
+    """Rules' total with the model's view.
 
-    Above its threshold the model adds negative evidence, if the rules saw a negative cue or the
-    model itself is confident (logit > 0): it must not turn a neutral question negative on its
-    own. Below it, it may soften a negative total, by at most VETO_KEEP of it, so a clear
-    complaint stays negative; a `firm` total (complaint, crisis or sarcasm: things reviews
-    never mention) is not softened. It never adds praise.
+    A `capped` total (a stated mark, "Оценка 3.", or a text the rules judged mixed or only mildly
+    blaming: "Малко скучен.", "Хубав, но малко бавен") stands: that verdict is the rules' reading
+    of a whole text, which a bag of n-grams does not overrule. Otherwise, above its threshold the
+    model adds negative evidence if the rules saw a negative cue, or without one only beyond its
+    bar (`m.bar`): it must not turn a neutral question or headline negative on a hunch. Below the
+    threshold it may soften a negative total, to at most `m.keep` of it (1.0: never, as shipped),
+    so a clear complaint stays negative; a `firm` total (complaint, crisis or sarcasm) is not
+    softened. It never adds praise.
     """
+    if capped:
+        return total
     shift = m.weight * (logit - m.threshold)
     if shift > 0:
-        return total - shift if cue or logit > 0 else total
+        return total - shift if cue or logit > m.bar else total
     if total < 0 and not firm:
-        return min(total * VETO_KEEP, total - shift)
+        return min(total * m.keep, total - shift)
     return total
 
 
@@ -1729,6 +1760,16 @@ def is_firm(items: list[_Item]) -> bool:
 
 def has_cue(items: list[_Item]) -> bool:
     return any(it.value < 0 for it in items)
+
+
+def is_capped(signals: list[str], items: list[_Item]) -> bool:
+    """The rules read a verdict of the whole text: a stated mark ("6/10", "Оценка 3"), or a total
+    capped as mixed or mild (see `rules`)."""
+    return (
+        "mixed" in signals
+        or "mild" in signals
+        or any(it.signal == "lexicon:rating" for it in items)
+    )
 
 
 _FIRM = ("complaint:", "crisis:", "sarcasm")
@@ -1742,8 +1783,10 @@ def score(text: str, *, use_model: bool = True) -> Scored:
     m = model() if use_model else None
     if m is not None:
         logit = m.logit(toks)
-        total = combine(total, logit, m, firm=is_firm(items), cue=has_cue(items))
-        if logit > m.threshold and (logit > 0 or has_cue(items)):
+        cue = has_cue(items)
+        capped = is_capped(signals, items)
+        total = combine(total, logit, m, firm=is_firm(items), cue=cue, capped=capped)
+        if logit > m.threshold and (logit > m.bar or cue) and not capped:
             signals.append("model:negative")
     polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
     # A topic word ("обслужване": valence 0) names what a complaint is about, not what praise is.

@@ -1042,8 +1042,7 @@ class Model:
         ids = feature_ids(toks)
         if not ids:
             return self.bias
-        w = self.weights
-        return self.bias + sum(w[i] for i in ids) / math.sqrt(len(ids))
+        return self.bias + sum(map(self.weights.__getitem__, ids)) / math.sqrt(len(ids))
 
     def to_bytes(self) -> bytes:
         tail = (self.bias, self.threshold, self.weight, self.bar, self.keep)

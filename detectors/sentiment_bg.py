@@ -1782,11 +1782,12 @@ def score(text: str, *, use_model: bool = True) -> Scored:
     m = model() if use_model else None
     if m is not None:
         logit = m.logit(toks)
-        cue = has_cue(items)
-        capped = is_capped(signals, items)
-        total = combine(total, logit, m, firm=is_firm(items), cue=cue, capped=capped)
-        if logit > m.threshold and (logit > m.bar or cue) and not capped:
-            signals.append("model:negative")
+        if logit > m.threshold or (total < 0 and m.keep < 1.0):  # else `combine` keeps total
+            cue = has_cue(items)
+            capped = is_capped(signals, items)
+            total = combine(total, logit, m, firm=is_firm(items), cue=cue, capped=capped)
+            if logit > m.threshold and (logit > m.bar or cue) and not capped:
+                signals.append("model:negative")
     polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
     # A topic word ("обслужване": valence 0) names what a complaint is about, not what praise is.
     ranked = sorted(items, key=lambda it: it.value)

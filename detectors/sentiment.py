@@ -19,6 +19,7 @@ polarity, signals and its positive/neutral split stand otherwise. The model is o
 held out by domain (`benchmarks/sentiment_bench.py`) it beats the lexicon alone on average and on
 the worst domain. `use_model(False)` (the bot's CRISIS_SENTIMENT_MODEL=off) leaves the
 lexicon alone to decide; the shipped file's band can switch it off too (see `sentiment_model`).
+The same switch turns off the Bulgarian n-gram model (`sentiment_bg`), leaving its rules alone.
 
 Pure: no I/O except reading the bundled lexicon and model the first time a text is analysed.
 """
@@ -646,7 +647,7 @@ def analyze(text: str, lang: str | None = None) -> Sentiment:
     if lang == "bg":
         from detectors import sentiment_bg  # local: word lists and model load on first use
 
-        s = sentiment_bg.score(text)
+        s = sentiment_bg.score(text, use_model=_model_switch["on"])
         return Sentiment(polarity=s.polarity, label=s.label, signals=s.signals, lang="bg")
     if lang in ("en", "und"):
         result = _analyze_en(text)

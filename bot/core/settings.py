@@ -83,7 +83,7 @@ _SWITCH = {"on": True, "1": True, "true": True, "off": False, "0": False, "false
 
 
 def sentiment_model_setting(env: Mapping[str, str]) -> bool:
-    """CRISIS_SENTIMENT_MODEL: on (default) or off, the trained English sentiment model."""
+    """CRISIS_SENTIMENT_MODEL: on (default) or off, the trained English and Bulgarian models."""
     value = (env.get("CRISIS_SENTIMENT_MODEL") or "").strip().lower() or "on"
     if value not in _SWITCH:
         raise SettingsError("CRISIS_SENTIMENT_MODEL", f"must be on or off, not {value!r}")

@@ -122,8 +122,8 @@ def test_analyze_many_with_languages_matches_analyze() -> None:
 
 
 def test_a_model_file_round_trips_and_a_wrong_size_is_refused() -> None:
-    # No weights ship (Cinexio's licence is unstated); a team trains its own file with
-    # benchmarks/train_bg_sentiment.py --write, so the file format is the contract to test.
+    # benchmarks/train_bg_sentiment.py --write writes the file (the shipped one from our own
+    # data; see test_sentiment_bg_model.py), so the file format is the contract to test.
     weights = array("f", (((i * 2654435761) % 1000) / 1000 - 0.5 for i in range(HASH_BUCKETS)))
     model = Model(weights, -0.25, 0.5, 0.75)
     again = Model.from_bytes(model.to_bytes())

@@ -1,0 +1,155 @@
+"""The shipped Bulgarian n-gram model (`detectors/sentiment_bg_model.bin`, trained on our own
+tweets and mentions by `benchmarks/train_bg_sentiment.py --write`) and how it joins the rules."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import zlib
+from array import array
+
+import numpy as np
+import pytest
+
+from benchmarks import train_bg_sentiment as training
+from detectors import sentiment_bg
+from detectors.sentiment import analyze, use_model
+from detectors.sentiment_bg import HASH_BUCKETS, VETO_KEEP, Model, combine, score
+
+
+def test_the_shipped_model_loads_with_the_settings_leave_one_group_out_chose() -> None:
+    m = sentiment_bg.model()
+    assert m is not None
+    assert len(m.weights) == HASH_BUCKETS
+    assert (m.threshold, m.weight, m.bar, m.keep) == (1.0, 0.125, 2.0, 1.0)
+    assert any(m.weights) and all(math.isfinite(w) for w in m.weights)
+
+
+# New sentences (in no data set) with no negative cue the rules know, which the model flags.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Детето пак е с температура, трети ден.",
+        "Трети месец ни обещават ремонт на улицата.",
+        "Шефът пак ме остави до 9 вечерта.",
+        "Обадих се четири пъти, четири различни отговора.",
+    ],
+)
+def test_the_model_adds_a_negative_the_rules_miss(text: str) -> None:
+    assert score(text, use_model=False).label == "neutral"
+    scored = score(text)
+    assert scored.label == "negative", scored
+    assert "model:negative" in scored.signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Кога отваря новият клон на БанкаЕдно в Пловдив?",
+        "Колко струва доставката до Варна?",
+        "Работи ли магазинът в неделя?",
+        "Какво е работното време на офиса в Русе?",
+        "Има ли някой препоръка за зъболекар в Лозенец?",
+        "Колко е заплатата на учителите?",
+        "Общината обяви ремонт на бул. България от 1 март.",
+        "ТелкоНет пуска нов тарифен план от понеделник.",
+        "Утре ще е облачно, около 12 градуса.",
+        "Парламентът гласува бюджета на първо четене.",
+        "Общината обяви нови цени на паркирането от 1 януари.",
+        "Средната заплата в София е 2500 лева.",
+        "Влакът за Варна тръгва в 7:30.",
+        "Пратката пристига утре.",
+    ],
+)
+def test_plain_questions_and_news_stay_neutral_with_the_model(text: str) -> None:
+    assert score(text).label == "neutral", score(text)
+
+
+def test_praise_and_complaints_keep_their_labels_with_the_model() -> None:
+    assert score("Страхотно обслужване, благодаря!").label == "positive"
+    assert score("Ужасно обслужване, никога повече!").label == "negative"
+    assert score("Няма ток в цял Лозенец от 3 часа").label == "negative"
+
+
+def test_a_stated_mark_or_a_mixed_verdict_stands_against_the_model() -> None:
+    m = Model(array("f", bytes(4 * HASH_BUCKETS)), 0.0, 0.0, 1.0, 0.0, 1.0)
+    assert combine(-0.1, 5.0, m, cue=True, capped=True) == -0.1
+    assert combine(-0.1, 5.0, m, cue=True) == -5.1
+    assert analyze("Оценка 3. Нито ме впечатли, нито ме отврати.", "bg").label == "neutral"
+    assert analyze("Малко скучен.", "bg").label == "neutral"
+
+
+def test_without_a_rules_cue_the_model_needs_its_bar() -> None:
+    m = Model(array("f", bytes(4 * HASH_BUCKETS)), 0.0, 1.0, 1.0, 2.0, 1.0)
+    assert combine(0.0, 1.5, m) == 0.0  # above the threshold, below the bar, no cue
+    assert combine(0.0, 1.5, m, cue=True) == -0.5  # the rules saw something negative
+    assert combine(0.0, 2.5, m) == -1.5  # beyond the bar
+    assert combine(-0.8, -5.0, m) == -0.8  # keep 1.0: the model never softens
+    assert combine(0.4, 9.0, m) == pytest.approx(0.4 - 8.0)  # irony the rules took for praise
+
+
+def test_a_model_file_with_its_settings_round_trips_and_an_older_one_loads() -> None:
+    weights = array("f", (((i * 40503) % 997) / 997 - 0.5 for i in range(HASH_BUCKETS)))
+    m = Model(weights, -0.25, 0.5, 0.125, 2.0, 1.0)
+    again = Model.from_bytes(m.to_bytes())
+    assert again == m
+    old = (weights + array("f", (-0.25, 0.5, 0.75))).tobytes()  # bias, threshold, weight
+    older = Model.from_bytes(old)
+    assert (older.weight, older.bar, older.keep) == (0.75, 0.0, VETO_KEEP)
+    with pytest.raises(ValueError):
+        Model.from_bytes(old + b"\0" * 4)
+
+
+def test_feature_ids_are_the_crc_of_lemmas_and_lemma_pairs() -> None:
+    toks = sentiment_bg.rules("Пратките пак закъсняха, ужас! Защо?")[1]
+    lemmas = [sentiment_bg.lemma(t) for t in toks if t[0].isalnum() or t[0] == "!"]
+    feats = [*lemmas, *(f"{a} {b}" for a, b in itertools.pairwise(lemmas))]
+    assert sentiment_bg.feature_ids(toks) == [
+        zlib.crc32(f.encode()) & (HASH_BUCKETS - 1) for f in feats
+    ]
+
+
+def test_the_switch_turns_the_bulgarian_model_off_too() -> None:
+    text = "Шефът пак ме остави до 9 вечерта."
+    try:
+        use_model(False)
+        assert analyze(text, "bg").label == "neutral"
+    finally:
+        use_model(True)
+    assert analyze(text, "bg").label == "negative"
+
+
+TINY = [
+    ("Пак няма ток от сутринта", True),
+    ("Чакам пратката трета седмица", True),
+    ("Трети ден без топла вода", True),
+    ("Благодаря за бързата доставка", False),
+    ("Кога отваряте в неделя?", False),
+    ("Утре ще вали сняг", False),
+]
+
+
+def test_training_is_deterministic_on_a_tiny_sample() -> None:
+    docs = [training.doc(text, negative) for text, negative in TINY]
+    first = training.train_checkpoints(docs, 1e-4, (20, 50))
+    second = training.train_checkpoints(docs, 1e-4, (20, 50))
+    for steps in (20, 50):
+        (w1, b1), (w2, b2) = first[steps], second[steps]
+        assert w1.tobytes() == w2.tobytes() and b1 == b2
+    w, b = first[50]
+    z = training.logits(docs, w, b)
+    assert all(zi > 0 for zi, (_, neg) in zip(z, TINY, strict=True) if neg)
+    m = Model(array("f", w.tobytes()), b, 0.0, 1.0)
+    ids_logits = [m.logit(sentiment_bg.rules(text)[1]) for text, _ in TINY]
+    assert ids_logits == pytest.approx(z, abs=1e-9)
+
+
+def test_the_vectorised_combine_matches_combine() -> None:
+    docs = [training.doc(text, negative) for text, negative in TINY]
+    docs += [training.doc("Хубав, но малко бавен", False), training.doc("Оценка 2", True)]
+    arr = training.Arrays(docs)
+    rng = np.random.default_rng(14)
+    z = rng.normal(0.0, 3.0, len(docs))
+    for th, wt, bar, keep in itertools.product((-1.0, 1.0), (0.125, 1.0), (0.0, 2.0), (0.25, 1.0)):
+        slow = training.predict(docs, list(z), th, wt, bar, keep)
+        assert list(arr.predict(z, th, wt, bar, keep)) == slow

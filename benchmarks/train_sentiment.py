@@ -61,7 +61,7 @@ alone (mean 0.786, one text each in `finance` and `brands`) but not with the set
 The set stays in `sentiment_data.CANDIDATES` (`sentiment_bench.py --train-extra review_train`);
 the shipped model is unchanged: retrained here from the same data it has the same int16
 weights and gives the same label, polarity and signals on all 29,110 English texts, but its nine
-dense weights and bias differ in the last bit (float summation on this machine: byte-identical
+dense weights and bias differ in the last bit (presumably float summation: byte-identical
 between two runs here, not with the file trained elsewhere), so the committed file was kept.
 """
 

@@ -126,6 +126,17 @@ def brands_train() -> list[Example]:
     return _handwritten("brand_mentions_train.csv", "brands_train")
 
 
+def review_train() -> list[Example]:
+    """Product review sentences written as training text (issue 12, seventh pass): a candidate.
+
+    44 % plain facts labelled neutral (specs, what is in the box, who it was for, delivery
+    without complaint), which the binary UCI sentences lack. Tried as one more equal-weight
+    training genre and not adopted (see the README): in `CANDIDATES`, so only loaded by name.
+    Domain `review_train`, not `reviews`: as a genre of its own it would train every fold.
+    """
+    return _handwritten("review_sentences_train.csv", "review_train")
+
+
 def brand_tweets_dev() -> list[Example]:
     """Customer-to-brand tweets (issue 12, fourth pass): a development set, never trained on.
 
@@ -212,6 +223,12 @@ MORE: dict[str, Callable[[], list[Example]]] = {
     "phones_more": phones_more,
     "restaurants_more": restaurants_more,
 }
+# Training text tried and not adopted: loaded only by name (`load(("review_train",))`), never by
+# default, so neither LODO nor the shipped model trains on it unless asked
+# (`sentiment_bench.py --train-extra review_train` repeats the comparison).
+CANDIDATES: dict[str, Callable[[], list[Example]]] = {
+    "review_train": review_train,
+}
 # Check sets: not domains, never in `load()`, so neither LODO nor the shipped model sees them.
 # The bench scores the shipped analyser on them; the check set only with `--check`, totals only.
 CHECK_SETS: dict[str, Callable[[], list[Example]]] = {
@@ -244,11 +261,14 @@ def load(names: tuple[str, ...] | None = None) -> dict[str, list[Example]]:
     """Set name -> examples; Sentiment140 is skipped when the shared folder is absent.
 
     A set's name is its domain's, except the `MORE` sets: filter training rows by
-    `Example.domain`, not by set name, to hold a domain out.
+    `Example.domain`, not by set name, to hold a domain out. `CANDIDATES` load only by name.
     """
     table = {**DOMAINS, **TRAINING_ONLY, **MORE}
     out = {}
     for name in names or tuple(table):
+        if name in CANDIDATES:
+            out[name] = CANDIDATES[name]()
+            continue
         if name == "s140" and not SHARED_S140.exists():
             continue
         out[name] = table[name]()

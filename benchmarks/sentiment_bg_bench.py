@@ -47,6 +47,12 @@ Sets:
   mixed ones neutral; nickname insults, bought referees, travel times, holiday envy, links with a
   word, sentiment that flips at the end), same protocol (`--dev7-errors N`; the seventh check set
   also only with `--check`, totals only).
+- `benchmarks/data/bg/tweets_neutral_train.jsonl` (358) and `tweets_neutral_check.jsonl` (159):
+  plain first-person statements on complaint topics (pay, bills, prices, buses, queues, doctors,
+  exams, couriers, banks, telecoms, outage notices), neutral news, questions, plans, quotes and
+  results, with topic-matched complaints and praise; about 60 % neutral (bg12). The train set is
+  a training group of the model (its figure here is in-sample, not a result); the check set is
+  scored only with `--check`, totals only.
 - `benchmarks/data/bg/mentions.jsonl`: 305 brand mentions written for the project (see the
   README beside it); per kind as well. Written by the lexicon's authors: a regression and sanity
   check, not evidence of generalisation.
@@ -87,6 +93,8 @@ TWEETS_DEV6 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev6.jsonl"
 TWEETS_CHECK6 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check6.jsonl"
 TWEETS_DEV7 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev7.jsonl"
 TWEETS_CHECK7 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check7.jsonl"
+NEUTRAL_TRAIN = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_train.jsonl"
+NEUTRAL_CHECK = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_check.jsonl"
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
@@ -137,6 +145,7 @@ def report_general(check: bool = False) -> None:
             TWEETS_CHECK5,
             TWEETS_CHECK6,
             TWEETS_CHECK7,
+            NEUTRAL_CHECK,
         )
         names = ", ".join(p.name for p in checks)
         print(f"({names}: scored only with --check, before and after a round)")
@@ -175,6 +184,11 @@ def report_general(check: bool = False) -> None:
         TWEETS_CHECK7,
         "Bulgarian general-Twitter tweets, seventh check set (issue 14, round 7)",
         "scored once before and once after the seventh tweet round; errors never shown",
+    )
+    report_set(
+        NEUTRAL_CHECK,
+        "Bulgarian plain statements and neutral news, check set (issue 14, bg12)",
+        "scored once before and once after the neutral-data round; errors never shown",
     )
 
 

@@ -21,7 +21,7 @@ def test_the_shipped_model_loads_with_the_settings_leave_one_group_out_chose() -
     m = sentiment_bg.model()
     assert m is not None
     assert len(m.weights) == HASH_BUCKETS
-    assert (m.threshold, m.weight, m.bar, m.keep) == (2.0, 0.5, 2.0, 1.0)
+    assert (m.threshold, m.weight, m.bar, m.keep) == (1.0, 0.125, 2.0, 1.0)
     assert any(m.weights) and all(math.isfinite(w) for w in m.weights)
 
 
@@ -32,8 +32,7 @@ def test_the_shipped_model_loads_with_the_settings_leave_one_group_out_chose() -
         "Детето пак е с температура, трети ден.",
         "Трети месец ни обещават ремонт на улицата.",
         "Шефът пак ме остави до 9 вечерта.",
-        # bg12: "Обадих се четири пъти, четири различни отговора." no longer (neutral since the
-        # model learnt plain statements; threshold 1.0 -> 2.0)
+        "Обадих се четири пъти, четири различни отговора.",
     ],
 )
 def test_the_model_adds_a_negative_the_rules_miss(text: str) -> None:
@@ -67,16 +66,10 @@ def test_plain_questions_and_news_stay_neutral_with_the_model(text: str) -> None
 
 
 # bg12: plain first-person statements and everyday facts on complaint topics, written for this
-# test (in no data set). The bg11 model read the first four (its README probes) and the salary
-# one below as negative; the model trained with tweets_neutral_train leaves them all neutral.
+# test (in no data set) and pinned neutral ...
 @pytest.mark.parametrize(
     "text",
     [
-        "Заплатата ми е 2000 лева.",
-        "Сметката за ток този месец е 80 лева.",
-        "Чакам автобуса.",
-        "Записах си час при личния лекар за петък.",
-        "Заплатата ми е 1800 лева нето.",
         "Днес платих тока и водата.",
         "Парното ни за декември е 130 лева.",
         "Чакам 111 на спирката до НДК.",
@@ -95,6 +88,24 @@ def test_plain_questions_and_news_stay_neutral_with_the_model(text: str) -> None
     ],
 )
 def test_plain_statements_on_complaint_topics_stay_neutral_with_the_model(text: str) -> None:
+    assert score(text).label == "neutral", score(text)
+
+
+# ... except these five, which the shipped (bg11) model still reads as negative: the known
+# weakness. bg12's candidate model (`train_bg_sentiment.py --neutral`) left all five neutral but
+# lowered every held-out check set, so it was not shipped. Strict: a fix must update this test.
+@pytest.mark.xfail(strict=True, reason="known weakness of the shipped model (bg12)")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Заплатата ми е 2000 лева.",
+        "Сметката за ток този месец е 80 лева.",
+        "Чакам автобуса.",
+        "Записах си час при личния лекар за петък.",
+        "Заплатата ми е 1800 лева нето.",
+    ],
+)
+def test_plain_statements_the_shipped_model_still_reads_as_negative(text: str) -> None:
     assert score(text).label == "neutral", score(text)
 
 

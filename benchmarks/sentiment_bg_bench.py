@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N]
 [--dev2-errors N] [--dev3-errors N] [--dev4-errors N] [--dev5-errors N]
-[--dev6-errors N] [--dev7-errors N] [--check]
+[--dev6-errors N] [--dev7-errors N] [--neutral-errors N] [--check]
 (also run by `benchmarks/sentiment_bench.py`).
 
 Sets:
@@ -47,6 +47,13 @@ Sets:
   mixed ones neutral; nickname insults, bought referees, travel times, holiday envy, links with a
   word, sentiment that flips at the end), same protocol (`--dev7-errors N`; the seventh check set
   also only with `--check`, totals only).
+- `benchmarks/data/bg/tweets_neutral_train.jsonl` (358) and `tweets_neutral_check.jsonl` (159):
+  plain first-person statements on complaint topics (pay, bills, prices, buses, queues, doctors,
+  exams, couriers, banks, telecoms, outage notices), neutral news, questions, plans, quotes and
+  results, with topic-matched complaints and praise; about 60 % neutral (bg12). The train set is
+  a development set (`--neutral-errors N`; a training group only of bg12's candidate model,
+  `train_bg_sentiment.py --neutral`, not shipped); the check set is scored only with `--check`,
+  totals only.
 - `benchmarks/data/bg/mentions.jsonl`: 305 brand mentions written for the project (see the
   README beside it); per kind as well. Written by the lexicon's authors: a regression and sanity
   check, not evidence of generalisation.
@@ -87,6 +94,8 @@ TWEETS_DEV6 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev6.jsonl"
 TWEETS_CHECK6 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check6.jsonl"
 TWEETS_DEV7 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev7.jsonl"
 TWEETS_CHECK7 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check7.jsonl"
+NEUTRAL_TRAIN = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_train.jsonl"
+NEUTRAL_CHECK = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_check.jsonl"
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
@@ -137,6 +146,7 @@ def report_general(check: bool = False) -> None:
             TWEETS_CHECK5,
             TWEETS_CHECK6,
             TWEETS_CHECK7,
+            NEUTRAL_CHECK,
         )
         names = ", ".join(p.name for p in checks)
         print(f"({names}: scored only with --check, before and after a round)")
@@ -176,6 +186,11 @@ def report_general(check: bool = False) -> None:
         "Bulgarian general-Twitter tweets, seventh check set (issue 14, round 7)",
         "scored once before and once after the seventh tweet round; errors never shown",
     )
+    report_set(
+        NEUTRAL_CHECK,
+        "Bulgarian plain statements and neutral news, check set (issue 14, bg12)",
+        "scored once before and once after the neutral-data round; errors never shown",
+    )
 
 
 def report(
@@ -189,6 +204,7 @@ def report(
     dev5_errors: int = 0,
     dev6_errors: int = 0,
     dev7_errors: int = 0,
+    neutral_errors: int = 0,
 ) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
@@ -255,6 +271,13 @@ def report(
         "rules were fixed after reading its errors: a development figure",
         dev7_errors,
     )
+    report_set(
+        NEUTRAL_TRAIN,
+        "Bulgarian plain statements and neutral news, development set (bg12)",
+        "development: its errors may be read (--neutral-errors N); not a training group of the "
+        "shipped model",
+        neutral_errors,
+    )
     if errors:
         shown = 0
         for s, row in zip(results, rows, strict=True):
@@ -308,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev5-errors", type=int, default=0, help="print up to N wrong dev5 tweets")
     ap.add_argument("--dev6-errors", type=int, default=0, help="print up to N wrong dev6 tweets")
     ap.add_argument("--dev7-errors", type=int, default=0, help="print up to N wrong dev7 tweets")
+    ap.add_argument(
+        "--neutral-errors", type=int, default=0, help="print up to N wrong neutral-set texts"
+    )
     ap.add_argument("--check", action="store_true", help="score tweets_check*.jsonl (totals only)")
     args = ap.parse_args(argv)
     report(
@@ -321,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         args.dev5_errors,
         args.dev6_errors,
         args.dev7_errors,
+        args.neutral_errors,
     )
     return 0
 

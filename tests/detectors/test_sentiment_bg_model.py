@@ -65,6 +65,64 @@ def test_plain_questions_and_news_stay_neutral_with_the_model(text: str) -> None
     assert score(text).label == "neutral", score(text)
 
 
+# bg12: plain first-person statements and everyday facts on complaint topics, written for this
+# test (in no data set) and pinned neutral ...
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Днес платих тока и водата.",
+        "Парното ни за декември е 130 лева.",
+        "Чакам 111 на спирката до НДК.",
+        "Имам час при гинеколога в сряда.",
+        "В понеделник имам изпит по история.",
+        "Работя от 10 до 19 часа.",
+        "Куриерът ще мине след 15 ч.",
+        "Пратката ми е в автомата на Спиди.",
+        "Пътувам до работа с колата, 25 минути.",
+        "Сметката за интернет е 30 лева месечно.",
+        "Днес съм на смяна до 22 ч.",
+        "Наемът ни е 700 лева.",
+        "Чакам резултата от кръвната картина.",
+        "Днес ходих до банката за превод.",
+        "Chakam avtobusa za Plovdiv.",
+    ],
+)
+def test_plain_statements_on_complaint_topics_stay_neutral_with_the_model(text: str) -> None:
+    assert score(text).label == "neutral", score(text)
+
+
+# ... except these five, which the shipped (bg11) model still reads as negative: the known
+# weakness. bg12's candidate model (`train_bg_sentiment.py --neutral`) left all five neutral but
+# lowered every held-out check set, so it was not shipped. Strict: a fix must update this test.
+@pytest.mark.xfail(strict=True, reason="known weakness of the shipped model (bg12)")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Заплатата ми е 2000 лева.",
+        "Сметката за ток този месец е 80 лева.",
+        "Чакам автобуса.",
+        "Записах си час при личния лекар за петък.",
+        "Заплатата ми е 1800 лева нето.",
+    ],
+)
+def test_plain_statements_the_shipped_model_still_reads_as_negative(text: str) -> None:
+    assert score(text).label == "neutral", score(text)
+
+
+# ... while the same topics told as complaints stay negative (new sentences too).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Чакам 111 вече 50 минути, никакъв не идва.",
+        "Заплатата пак я няма, а наемът е утре.",
+        "Сметката за ток е 300 лева, това е обир!",
+        "Куриерът пак не дойде, ужас.",
+    ],
+)
+def test_the_same_topics_as_complaints_stay_negative(text: str) -> None:
+    assert score(text).label == "negative", score(text)
+
+
 def test_praise_and_complaints_keep_their_labels_with_the_model() -> None:
     assert score("Страхотно обслужване, благодаря!").label == "positive"
     assert score("Ужасно обслужване, никога повече!").label == "negative"

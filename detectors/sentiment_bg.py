@@ -323,6 +323,7 @@ class _Item:
     negated_praise: bool = False  # "не е добре": as plain a complaint as a complaint word
     mild: bool = False  # hedged, comparative or could-have-been blame ("малко скучен")
     topical: bool = False  # blame of a service topic in its clause ("бавна доставка")
+    notice: bool = False  # an event told without stance: no valence, but its signal stands
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -796,10 +797,13 @@ class _Scorer:
         value, signal = entry
         if value > 0 and tok in self.names:
             return  # a name, not praise: "певицата Мила", "Слави каза", "с Надежда"
+        notice = False
         if signal == "complaint:outage" and i and self.tokens[i - 1].startswith(lx.PLANNED):
-            value = 0.0  # "планираните прекъсвания": a maintenance notice, not a complaint
+            notice = True  # "планираните прекъсвания": a maintenance notice, not a complaint
         if signal == "complaint:outage" and self._cause_given(i):
-            value = 0.0  # "спиране на водата заради авария": a notice that gives its cause
+            notice = True  # "спиране на водата заради авария": a notice that gives its cause
+        if notice:
+            value = 0.0
         if value < 0 and tok.startswith(lx.STAT_NOUNS) and self._figure(i):
             value = 0.0  # "безработицата е 4,1 %": a statistic of a bad thing, not a complaint
         value *= self.boost * (1.3 if stretched else 1.0)
@@ -818,6 +822,7 @@ class _Scorer:
             prone=tok in lx.SARCASM_PRONE,
             quoted=tok in self.quoted,
             mild=could_have or self._compared(i, tok),
+            notice=notice,
         )
         self._add(item, negated=negated)
 
@@ -1126,6 +1131,7 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     _numbers_shouts_and_laughter(scorer, items)
     _marks_turns_and_taunts(clean, "http" in (text or ""), scorer, items)
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
+    _neutral_register(scorer, items, signals)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
         total *= 1.2
@@ -1140,6 +1146,91 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
         total = MIXED_CAP
         signals.append("mild")
     return total, toks, signals, items
+
+
+def _eventish(toks: list[str], it: _Item) -> bool:
+    """A negative cue that names an event ("авария", "кражба", "задръстване"), not an opinion;
+    as a predicate ("Това е кражба") it is blame."""
+    if 0 < it.pos <= len(toks) and toks[it.pos - 1] in lx.COPULAS:
+        return False
+    return it.signal.startswith(lx.EVENT_SIGNALS) or it.signal in lx.NEWS_EVENTS
+
+
+def _stance(s: _Scorer, items: list[_Item], signals: list[str]) -> bool:
+    """Blame, feeling or insistence anywhere in the text: an exclamation, an intensifier, a
+    negated verb ("не идва"), persistence or absence ("пак", "вече", "никой", "нито"), a
+    contrast ("…, а парите още не са върнати"), a duration or an ordinal ("от седмица", "трети
+    ден"), irony, or any negative cue that is an opinion rather than an event."""
+    toks = s.tokens
+    if s.exclamations or any(sig.startswith("sarcasm") for sig in signals):
+        return True
+    words = set(toks)
+    if (
+        not words.isdisjoint(lx.STANCE_WORDS)
+        or not words.isdisjoint(lx.INTENSIFIERS)
+        or not words.isdisjoint(lx.ORDINALS)
+        or "не" in words
+    ):
+        return True
+    for k, tok in enumerate(toks):
+        if tok in lx.DURATIONS and k and toks[k - 1] == "от":
+            return True
+        if tok == "предупреждение" and k and toks[k - 1] == "без":
+            return True  # "спряха водата без предупреждение"
+    for it in items:
+        if it.value > 0 and (it.prone or it.ironic_frame or it.quoted):
+            return True
+        if it.value < 0 and not _eventish(toks, it):
+            return True
+    return False
+
+
+def _register(s: _Scorer) -> bool:
+    """A notice, a resolved event or a question asking for information: a schedule ("утре",
+    a weekday, "ще", "от 9 до 16", "до 18 ч."), a resolution ("овладян", "няма пострадали"),
+    a neutral cause ("заради мъглата", "поради ремонт") or a sentence opened as an enquiry
+    ("Има ли спиране на водата утре?", "Как се подава сигнал?")."""
+    toks = s.tokens
+    words = set(toks)
+    if not words.isdisjoint(lx.SCHEDULE):
+        return True
+    for k, (tok, nxt) in enumerate(itertools.pairwise(toks)):
+        if tok in lx.RANGE_WORDS and nxt[0].isdigit():
+            return True
+        if tok[0].isdigit() and nxt in lx.CLOCK_UNITS:
+            return True
+        if (tok, nxt) in lx.RESOLVED_PHRASES:
+            return True
+        if tok in lx.CAUSES and any(t.startswith(lx.NEUTRAL_CAUSES) for t in toks[k + 1 : k + 3]):
+            return True
+    if any(t.startswith(lx.RESOLVED) for t in toks):
+        return True
+    start = 0
+    for end in s.sentence_ends:
+        if "?" in toks[end] and end > start:
+            first = toks[start : start + 2]
+            asked = first[0] in lx.INFO_OPENERS and first[1:] != ["може"]  # "Как може …?!"
+            if asked or tuple(first) in lx.INFO_PAIRS:
+                return True
+        start = end + 1
+    return False
+
+
+def _neutral_register(s: _Scorer, items: list[_Item], signals: list[str]) -> None:
+    """Crisis and complaint words told without stance (issue 14, bg13): a notice ("Спиране на
+    водата в кв. Изток от 9 до 16 ч."), a headline ("Полицията разследва кражба в Русе"), a
+    question asking for information ("Има ли спиране на тока утре?") or a plain fact ("Днес
+    нямаме парно, идват да го оправят утре."). The events lose their valence but keep their
+    signal (a planned outage is still worth the crisis:outage signal); any stance (`_stance`)
+    keeps the label: "Трети ден без парно, никой не идва!", "Пак спряха водата"."""
+    events = [it for it in items if it.value < 0]
+    if not events or not _register(s) or _stance(s, items, signals):
+        return
+    for it in items:  # a denied crisis ("няма пострадали") is news too, not relief
+        if it.value < 0 or (it.value > 0 and it.signal.startswith(_FIRM)):
+            it.value = 0.0
+            it.notice = True
+    signals.append("notice")
 
 
 # A quotation closed and commented on in one word: "„Таксите се вдигат“ Естествено."
@@ -1627,6 +1718,7 @@ def _protest_notice(s: _Scorer, item: _Item, items: list[_Item]) -> None:
     topic = item.pos > 1 and toks[item.pos - 1] == "за" and toks[item.pos - 2].startswith("въпрос")
     if timed or topic:
         item.value = 0.0
+        item.notice = True
 
 
 def _price_held_up(s: _Scorer, items: list[_Item]) -> None:
@@ -1788,6 +1880,7 @@ def is_capped(signals: list[str], items: list[_Item]) -> bool:
     return (
         "mixed" in signals
         or "mild" in signals
+        or "notice" in signals
         or any(it.signal == "lexicon:rating" for it in items)
     )
 
@@ -1812,6 +1905,8 @@ def score(text: str, *, use_model: bool = True) -> Scored:
     polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
     # A topic word ("обслужване": valence 0) names what a complaint is about, not what praise is.
     ranked = sorted(items, key=lambda it: it.value)
-    signals.extend(it.signal for it in ranked if it.value or polarity <= NEGATIVE_BELOW)
+    signals.extend(
+        it.signal for it in ranked if it.value or it.notice or polarity <= NEGATIVE_BELOW
+    )
     fired = tuple(dict.fromkeys(s for s in signals if s))[:MAX_SIGNALS]
     return Scored(polarity, _label(polarity), fired)

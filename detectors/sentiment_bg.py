@@ -748,7 +748,11 @@ class _Scorer:
         elif tok in lx.STAND_WORDS:
             self.standing = True
         elif tok in lx.DURATIONS:
-            self.duration = True
+            # "отговор до 14 дни", "в срок от 3 дни": a deadline, not a time waited
+            deadline = prev == "до" or (
+                i > 1 and self.tokens[i - 2] in ("до", "срок") and prev[0].isdigit()
+            )
+            self.duration = self.duration or not deadline
         elif tok in lx.PERSISTENCE:
             self.persistent = True
         elif tok[0].isdigit() and prev == "от":
@@ -798,6 +802,10 @@ class _Scorer:
         if value > 0 and tok in self.names:
             return  # a name, not praise: "певицата Мила", "Слави каза", "с Надежда"
         notice = False
+        if signal in lx.OWN_ACT_SIGNALS and (
+            tok in lx.OWN_ACTS or (i and self.tokens[i - 1] == "ме" and tok.startswith("спр"))
+        ):
+            return  # "да спра картата", "изтеглих 200 лева", "ме спряха за проверка": no outage
         if signal == "complaint:outage" and i and self.tokens[i - 1].startswith(lx.PLANNED):
             notice = True  # "планираните прекъсвания": a maintenance notice, not a complaint
         if signal == "complaint:outage" and self._cause_given(i):
@@ -1151,8 +1159,12 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
 def _eventish(toks: list[str], it: _Item) -> bool:
     """A negative cue that names an event ("авария", "кражба", "задръстване"), not an opinion;
     as a predicate ("Това е кражба") it is blame."""
-    if 0 < it.pos <= len(toks) and toks[it.pos - 1] in lx.COPULAS:
+    tok = toks[it.pos] if it.pos < len(toks) else ""
+    predicate = 0 < it.pos <= len(toks) and toks[it.pos - 1] in lx.COPULAS
+    if predicate and not tok.endswith(lx.PARTICIPLE_ENDINGS):  # "са задържани": passive
         return False
+    if it.signal == "urgency:докога":  # "До кога може да се плати …?" asks for a date
+        return toks[it.pos + 2 : it.pos + 3] in (["може"], ["трябва"], ["се"], ["е"])
     return it.signal.startswith(lx.EVENT_SIGNALS) or it.signal in lx.NEWS_EVENTS
 
 
@@ -1203,7 +1215,7 @@ def _register(s: _Scorer) -> bool:
             return True
         if tok in lx.CAUSES and any(t.startswith(lx.NEUTRAL_CAUSES) for t in toks[k + 1 : k + 3]):
             return True
-    if any(t.startswith(lx.RESOLVED) for t in toks):
+    if any(t.startswith(lx.RESOLVED) or t in lx.REPORTED for t in toks):
         return True
     start = 0
     for end in s.sentence_ends:
@@ -1229,7 +1241,7 @@ def _neutral_register(s: _Scorer, items: list[_Item], signals: list[str]) -> Non
     for it in items:  # a denied crisis ("няма пострадали") is news too, not relief
         if it.value < 0 or (it.value > 0 and it.signal.startswith(_FIRM)):
             it.value = 0.0
-            it.notice = True
+            it.notice = it.signal.startswith(_FIRM)  # crisis and complaint signals stay
     signals.append("notice")
 
 

@@ -68,3 +68,61 @@ def test_a_notice_is_not_turned_negative_by_the_model() -> None:
     s = score("Има ли спиране на водата в сряда в Овча купел?")
     assert s.label == "neutral"
     assert "model:negative" not in s.signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Отидох до банката да спра дебитната си карта.",
+        "Изтеглих пари от банкомата пред блока.",
+        "На изхода на града ме спряха за рутинна проверка.",
+        "Чакам отговор на заявката до 7 дни по закон.",
+        "До кога може да се подаде декларацията онлайн?",
+        "Мачът е отложен за утре заради дъжда.",
+    ],
+)
+def test_own_acts_deadlines_and_date_questions_are_no_complaint(text: str) -> None:
+    s = score(text, use_model=False)  # the rules; the model may still add its own evidence
+    assert s.label == "neutral", s
+    assert not any(sig.startswith(("urgency:", "crisis:reputation")) for sig in s.signals), s
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Спряха ни тока посред зима.",
+        "Банката ме блокира без причина.",
+        "Изтеглят от пазара детски играчки заради олово.",
+        "Чакам отговор вече 7 дни.",
+        "Чакам отговор от 7 дни.",
+        "До кога ще търпим това?",
+        "Концертът е отложен за трети път!",
+        "Това си е чиста кражба.",
+    ],
+)
+def test_outages_recalls_waits_and_impatience_stay_negative(text: str) -> None:
+    assert score(text).label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Какъв е телефонът за сигнали при авария на парното?",
+        "Бедствено положение е обявено в три общини край Дунав.",
+        "Подадохме документите, чакаме решение до месец.",
+    ],
+)
+def test_enquiries_declared_events_and_deadlines_are_neutral(text: str) -> None:
+    assert score(text, use_model=False).label == "neutral"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Какъв е смисълът да плащам, като парното пак не работи?",
+        "Бедствено положение е обявено, а общината не прави нищо.",
+        "Чакаме решение вече месец.",
+    ],
+)
+def test_the_same_with_a_stance_stays_negative(text: str) -> None:
+    assert score(text).label == "negative"

@@ -1189,6 +1189,7 @@ def _stance(s: _Scorer, items: list[_Item], signals: list[str]) -> bool:
     if s.exclamations or any(sig.startswith("sarcasm") for sig in signals):
         return True
     words = set(toks)
+    threat = any(it.signal == "crisis:legal" for it in items)
     if (
         not words.isdisjoint(lx.STANCE_WORDS)
         or not words.isdisjoint(lx.INTENSIFIERS)
@@ -1199,6 +1200,17 @@ def _stance(s: _Scorer, items: list[_Item], signals: list[str]) -> bool:
     for k, tok in enumerate(toks):
         if tok in lx.DURATIONS and k and toks[k - 1] == "от":
             return True
+        if (
+            tok == "от"
+            and toks[k + 1 : k + 2]
+            and toks[k + 1][0].isdigit()
+            and (toks[k + 2 : k + 3] and toks[k + 2] in lx.DURATIONS)
+        ):
+            return True  # "нямаме интернет от 3 часа": a time waited, not "от 9 до 16"
+        if tok in lx.SINCE_WORDS and k and toks[k - 1] == "от":
+            return True  # "от сутринта сме без ток"
+        if tok == "ще" and toks[k + 1 : k + 2] in (["ви"], ["те"]) and threat:
+            return True  # "Ще ви съдя": a threat to the addressee, not a schedule
         if tok == "предупреждение" and k and toks[k - 1] == "без":
             return True  # "спряха водата без предупреждение"
     for it in items:
@@ -1209,17 +1221,22 @@ def _stance(s: _Scorer, items: list[_Item], signals: list[str]) -> bool:
     return False
 
 
-def _register(s: _Scorer) -> bool:
+def _register(s: _Scorer, events: list[_Item]) -> bool:
     """A notice, a resolved event or a question asking for information: a schedule ("утре",
     a weekday, "ще", "от 9 до 16", "до 18 ч."), a resolution ("овладян", "няма пострадали"),
-    a neutral cause ("заради мъглата", "поради ремонт") or a sentence opened as an enquiry
-    ("Има ли спиране на водата утре?", "Как се подава сигнал?")."""
+    a neutral cause ("заради мъглата", "поради ремонт") or an enquiry ("Има ли спиране на
+    водата?", "Как се подава сигнал?") that holds every event: "Има ли авария? Нямаме интернет."
+    asks, then complains."""
     toks = s.tokens
     words = set(toks)
     if not words.isdisjoint(lx.SCHEDULE):
         return True
     for k, (tok, nxt) in enumerate(itertools.pairwise(toks)):
-        if tok in lx.RANGE_WORDS and nxt[0].isdigit():
+        if (
+            tok in lx.RANGE_WORDS
+            and nxt[0].isdigit()
+            and (tok != "от" or "до" in toks[k + 2 : k + 5])
+        ):
             return True
         if tok[0].isdigit() and nxt in lx.CLOCK_UNITS:
             return True
@@ -1229,15 +1246,16 @@ def _register(s: _Scorer) -> bool:
             return True
     if any(t.startswith(lx.RESOLVED) or t in lx.REPORTED for t in toks):
         return True
+    asked_in: set[int] = set()
     start = 0
-    for end in s.sentence_ends:
+    for n, end in enumerate(s.sentence_ends):
         if "?" in toks[end] and end > start:
             first = toks[start : start + 2]
-            asked = first[0] in lx.INFO_OPENERS and first[1:] != ["може"]  # "Как може …?!"
-            if asked or tuple(first) in lx.INFO_PAIRS:
-                return True
+            opener = first[0] in lx.INFO_OPENERS and first[1:] != ["може"]  # "Как може …?!"
+            if opener or tuple(first) in lx.INFO_PAIRS:
+                asked_in.add(n)
         start = end + 1
-    return False
+    return bool(asked_in) and all(s.sentence_of(it.pos) in asked_in for it in events)
 
 
 def _neutral_register(s: _Scorer, items: list[_Item], signals: list[str]) -> None:
@@ -1248,7 +1266,7 @@ def _neutral_register(s: _Scorer, items: list[_Item], signals: list[str]) -> Non
     signal (a planned outage is still worth the crisis:outage signal); any stance (`_stance`)
     keeps the label: "Трети ден без парно, никой не идва!", "Пак спряха водата"."""
     events = [it for it in items if it.value < 0]
-    if not events or not _register(s) or _stance(s, items, signals):
+    if not events or not _register(s, events) or _stance(s, items, signals):
         return
     for it in items:  # a denied crisis ("няма пострадали") is news too, not relief
         if it.value < 0 or (it.value > 0 and it.signal.startswith(_FIRM)):

@@ -1407,6 +1407,8 @@ STANCE_WORDS: frozenset[str] = (
 # мъглата", "поради ремонт") or a question asking for information ("Има ли …?", "Как се …?").
 SCHEDULE: frozenset[str] = WEEKDAYS | _set("утре вдругиден довечера ще планиран планирани временно")
 RANGE_WORDS: frozenset[str] = _set("от до между")
+# "от вчера", "от сутринта": since when something has been wrong (a time waited, a stance).
+SINCE_WORDS: frozenset[str] = _set("вчера снощи сутринта сутрин обед обяд")
 CLOCK_UNITS: frozenset[str] = _set("ч ч.")  # "до 18 ч."; "2 часа" is a duration
 RESOLVED: tuple[str, ...] = ("овладян", "възстановен", "възстановява", "отстранен")
 RESOLVED_PHRASES: tuple[tuple[str, str], ...] = (("няма", "пострадали"), ("няма", "данни"))

@@ -50,6 +50,10 @@ def test_notices_and_plain_facts_are_neutral_and_keep_their_signal(text: str, si
         "Банката ще бъде недостъпна в неделя 😡",
         "Токът спря.",
         "От утре вдигат цената на абонамента с 15%.",
+        # A question, then a complaint; a time waited; a threat (lead's probes after bg13)
+        "Кога ще пуснат тока? От сутринта сме без ток",
+        "Има ли авария в Младост? Нямаме интернет от 3 часа",
+        "Ще ви съдя за тази измама",
     ],
 )
 def test_the_same_topics_with_a_stance_stay_complaints(text: str) -> None:

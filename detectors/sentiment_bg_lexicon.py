@@ -1366,3 +1366,87 @@ MARK_TURN_TRIGGERS: frozenset[str] = (
     | SETTING_OFF
     | _set("иначе кукли конци километра ако бай супер")
 )
+
+# Neutral register (issue 14, bg13): crisis and complaint words told without stance — notices,
+# headlines, questions asking for information, plain first-person facts ("Спиране на водата в
+# кв. Изток от 9 до 16 ч.", "Пожар в склад край Русе, няма пострадали") — keep their signal but
+# not the negative label. Negative cues that are events, not opinions (signal prefixes, and the
+# lexicon's news words by the word they are signalled as):
+EVENT_SIGNALS: tuple[str, ...] = (
+    "crisis:",
+    "complaint:outage",
+    "complaint:refund",
+    "complaint:delivery",
+    "complaint:service",
+    "complaint:няма ",
+    "urgency:помощ",
+    "urgency:спешна",
+    "urgency:спешен",
+)
+NEWS_EVENTS: frozenset[str] = frozenset(
+    f"lexicon:{w}"
+    for w in _set(
+        "катастрофа земетресение епидемия епидемията пандемия задръстване задръствания отложиха "
+        "отлагат отлагане наводнение наводнения градушка суша "
+        "бедствие бедствия бедствено трус евакуация евакуираха арестуван арестувана арестувани "
+        "арестуваха задържан задържани извънредно-положение"
+    )
+)
+COPULAS: frozenset[str] = _set("е са беше бяха бе")
+# What gives a text a stance: blame, feeling or insistence. Any of them keeps the label.
+STANCE_WORDS: frozenset[str] = (
+    PERSISTENCE
+    | AGAIN
+    | _set(
+        "никой никого никому нищо никакъв никаква никакво никакви нито никога защо докога "
+        "а но обаче ама дори само едва цял цяла цяло цели"
+    )
+)
+# The register itself: a schedule (a day, "утре", "ще", a time range "от 9 до 16", "до 18 ч."),
+# a resolution ("овладян", "няма пострадали", "възстановена"), a neutral cause ("заради
+# мъглата", "поради ремонт") or a question asking for information ("Има ли …?", "Как се …?").
+SCHEDULE: frozenset[str] = WEEKDAYS | _set("утре вдругиден довечера ще планиран планирани временно")
+RANGE_WORDS: frozenset[str] = _set("от до между")
+# "от вчера", "от сутринта": since when something has been wrong (a time waited, a stance).
+SINCE_WORDS: frozenset[str] = _set("вчера снощи сутринта сутрин обед обяд")
+CLOCK_UNITS: frozenset[str] = _set("ч ч.")  # "до 18 ч."; "2 часа" is a duration
+RESOLVED: tuple[str, ...] = ("овладян", "възстановен", "възстановява", "отстранен")
+RESOLVED_PHRASES: tuple[tuple[str, str], ...] = (("няма", "пострадали"), ("няма", "данни"))
+NEUTRAL_CAUSES: tuple[str, ...] = (
+    *CAUSE_NOUNS,
+    "мъгла",
+    "сняг",
+    "снега",
+    "снеговалеж",
+    "дъжд",
+    "вятър",
+    "вятъра",
+    "поледица",
+    "лошото-време",
+    "лошото",
+    "времето",
+    "поддръжка",
+    "планиран",
+)
+INFO_OPENERS: frozenset[str] = _set("как кога къде дали")
+INFO_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    (
+        ("има", "ли"),
+        ("може", "ли"),
+        ("знае", "ли"),
+        ("ще", "има"),
+        ("до", "кога"),
+        ("какъв", "е"),
+        ("каква", "е"),
+        ("какво", "е"),
+        ("какви", "са"),
+    )
+)
+# An event declared or recorded by an authority: "епидемия е обявена", "трус е регистриран".
+REPORTED: frozenset[str] = _set(
+    "обявена обявен обявено обявени обявиха регистриран регистрирана регистрирано регистрираха"
+)
+PARTICIPLE_ENDINGS: tuple[str, ...] = ("н", "на", "но", "ни", "т", "та", "то", "ти")
+# The speaker's own act, not an outage or a recall: "да спра старата карта", "изтеглих 200 лв".
+OWN_ACTS: frozenset[str] = _set("спра спрях спряхме спрем изтеглих изтеглихме изтегля изтеглим")
+OWN_ACT_SIGNALS: frozenset[str] = frozenset(("complaint:outage", "crisis:reputation"))

@@ -714,16 +714,6 @@ class _Scorer:
         start, end = self.sentence_span(i)
         return any(t[0].isdigit() for t in self.tokens[start:end])
 
-    def _cause_given(self, i: int) -> bool:
-        """ "Заради авария", "поради ремонт" in the tweet: a notice with its cause.
-
-        The whole tweet, not the sentence: notices are full of abbreviations ("ж.к.", "ч.").
-        """
-        toks = self.tokens
-        return any(
-            t in lx.CAUSES and nxt.startswith(lx.CAUSE_NOUNS) for t, nxt in itertools.pairwise(toks)
-        )
-
     def _late(self, i: int) -> bool:
         after = self.tokens[i + 1 : i + 4]
         return bool(after) and after[0] == "след" and any(t in lx.DURATIONS for t in after[1:])
@@ -813,17 +803,13 @@ class _Scorer:
         value, signal = entry
         if value > 0 and tok in self.names:
             return  # a name, not praise: "певицата Мила", "Слави каза", "с Надежда"
-        notice = False
         if signal in lx.OWN_ACT_SIGNALS and (
             tok in lx.OWN_ACTS or (i and self.tokens[i - 1] == "ме" and tok.startswith("спр"))
         ):
             return  # "да спра картата", "изтеглих 200 лева", "ме спряха за проверка": no outage
-        if signal == "complaint:outage" and i and self.tokens[i - 1].startswith(lx.PLANNED):
-            notice = True  # "планираните прекъсвания": a maintenance notice, not a complaint
-        if signal == "complaint:outage" and self._cause_given(i):
-            notice = True  # "спиране на водата заради авария": a notice that gives its cause
-        if notice:
-            value = 0.0
+        # A planned or cause-given outage ("планираните прекъсвания", "спиране на водата заради
+        # авария") keeps its valence here: `_neutral_register` drops it unless the text takes a
+        # stance ("Спряха тока заради авария, а ние сме с бебе") (bg14).
         if value < 0 and tok.startswith(lx.STAT_NOUNS) and self._figure(i):
             value = 0.0  # "безработицата е 4,1 %": a statistic of a bad thing, not a complaint
         value *= self.boost * (1.3 if stretched else 1.0)
@@ -842,7 +828,6 @@ class _Scorer:
             prone=tok in lx.SARCASM_PRONE,
             quoted=tok in self.quoted,
             mild=could_have or self._compared(i, tok),
-            notice=notice,
         )
         self._add(item, negated=negated)
 
@@ -1229,7 +1214,7 @@ def _register(s: _Scorer, events: list[_Item]) -> bool:
     asks, then complains."""
     toks = s.tokens
     words = set(toks)
-    if not words.isdisjoint(lx.SCHEDULE):
+    if not words.isdisjoint(lx.SCHEDULE) or any(t.startswith(lx.PLANNED) for t in toks):
         return True
     for k, (tok, nxt) in enumerate(itertools.pairwise(toks)):
         if (

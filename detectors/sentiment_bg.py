@@ -1136,6 +1136,7 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     _numbers_shouts_and_laughter(scorer, items)
     _marks_turns_and_taunts(clean, "http" in (text or ""), scorer, items)
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
+    _threats(scorer, items)
     _neutral_register(scorer, items, signals)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
@@ -1178,10 +1179,15 @@ def _stance(s: _Scorer, items: list[_Item], signals: list[str]) -> bool:
     if (
         not words.isdisjoint(lx.STANCE_WORDS)
         or not words.isdisjoint(lx.INTENSIFIERS)
-        or not words.isdisjoint(lx.ORDINALS)
+        or not words.isdisjoint(lx.ORDINAL_FORMS)
+        or not words.isdisjoint(lx.SINCE_CLAUSE)
         or "не" in words
     ):
         return True
+    for it in items:  # the writer hit by the event: "ще ни спрат водата", "спряха ни газта"
+        near = toks[max(it.pos - 1, 0) : it.pos + 2]
+        if it.value < 0 and not lx.AFFECTED_CLITICS.isdisjoint(near):
+            return True
     for k, tok in enumerate(toks):
         if tok in lx.DURATIONS and k and toks[k - 1] == "от":
             return True
@@ -1198,6 +1204,13 @@ def _stance(s: _Scorer, items: list[_Item], signals: list[str]) -> bool:
             return True  # "Ще ви съдя": a threat to the addressee, not a schedule
         if tok == "предупреждение" and k and toks[k - 1] == "без":
             return True  # "спряха водата без предупреждение"
+        stuck = tok in lx.STUCK and toks[k + 1 : k + 2] and toks[k + 1] in lx.PLACE_PREPOSITIONS
+        if stuck and not (k and toks[k - 1] == "ще"):  # "ще чакаме на спирката": a plan
+            return True  # "седим на летището", "чакаме на гарата": stuck there
+        if tok in lx.BECOMES_LENGTH and not lx.DURATIONS.isdisjoint(toks[k + 1 : k + 4]):
+            return True  # "в сряда ще стане месец без отговор": a wait reaching a length
+        if tok in lx.CAUSES and toks[k + 1 : k + 2] and toks[k + 1] in lx.YOUR:
+            return True  # "заради вашата грешка": the addressee is the cause
     for it in items:
         if it.value > 0 and (it.prone or it.ironic_frame or it.quoted):
             return True
@@ -1241,6 +1254,30 @@ def _register(s: _Scorer, events: list[_Item]) -> bool:
                 asked_in.add(n)
         start = end + 1
     return bool(asked_in) and all(s.sentence_of(it.pos) in asked_in for it in events)
+
+
+def _threats(s: _Scorer, items: list[_Item]) -> None:
+    """A conditional threat or a warning to the addressee is a complaint (bg14): "Ако до утре
+    не оправите интернета, ще прекратя договора", "Предупреждавам ви: следващата стъпка е
+    адвокат". The threatened act is the writer's ("ще прекратя"): "Ако не сте доволни, ще ви
+    върнем парите" is an offer."""
+    toks = s.tokens
+    for k, tok in enumerate(toks):
+        if tok in lx.WARN_VERBS and toks[k + 1 : k + 2] == ["ви"]:
+            items.append(_Item(-0.5, "complaint:threat", k))
+            return
+        if tok != "ако":
+            continue
+        clause = toks[k : s.sentence_span(k)[1]]
+        if "не" not in clause or "ще" not in clause[clause.index("не") :]:
+            continue
+        no = clause.index("не")
+        will = no + clause[no:].index("ще")
+        yours = any(t.endswith("те") and t != "сте" for t in clause[no + 1 : min(no + 3, will)])
+        act = clause[will + 1 : will + 2]
+        if yours and act and act[0] not in lx.CLITICS and act[0].endswith(lx.OWN_VERB_ENDINGS):
+            items.append(_Item(-0.5, "complaint:threat", k))
+            return
 
 
 def _neutral_register(s: _Scorer, items: list[_Item], signals: list[str]) -> None:

@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N]
 [--dev2-errors N] [--dev3-errors N] [--dev4-errors N] [--dev5-errors N]
-[--dev6-errors N] [--dev7-errors N] [--neutral-errors N] [--check]
+[--dev6-errors N] [--dev7-errors N] [--dev8-errors N] [--neutral-errors N] [--check]
 (also run by `benchmarks/sentiment_bench.py`).
 
 Sets:
@@ -47,6 +47,12 @@ Sets:
   mixed ones neutral; nickname insults, bought referees, travel times, holiday envy, links with a
   word, sentiment that flips at the end), same protocol (`--dev7-errors N`; the seventh check set
   also only with `--check`, totals only).
+- `benchmarks/data/bg/tweets_dev8.jsonl` (120) and `tweets_check8.jsonl` (104): an eighth round
+  (bg14: half real complaints told in a plain or scheduled register — "Утре ще ни спрат водата,
+  а …", a duration reached on a weekday, bare bad events that hit the writer, threats and
+  warnings to a brand, a quoted notice with a complaint — and half true notices, headlines,
+  enquiries and plans on the same topics), same protocol (`--dev8-errors N`; the eighth check
+  set also only with `--check`, totals only).
 - `benchmarks/data/bg/tweets_neutral_train.jsonl` (358) and `tweets_neutral_check.jsonl` (159):
   plain first-person statements on complaint topics (pay, bills, prices, buses, queues, doctors,
   exams, couriers, banks, telecoms, outage notices), neutral news, questions, plans, quotes and
@@ -94,6 +100,8 @@ TWEETS_DEV6 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev6.jsonl"
 TWEETS_CHECK6 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check6.jsonl"
 TWEETS_DEV7 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev7.jsonl"
 TWEETS_CHECK7 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check7.jsonl"
+TWEETS_DEV8 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev8.jsonl"
+TWEETS_CHECK8 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check8.jsonl"
 NEUTRAL_TRAIN = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_train.jsonl"
 NEUTRAL_CHECK = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_check.jsonl"
 
@@ -146,6 +154,7 @@ def report_general(check: bool = False) -> None:
             TWEETS_CHECK5,
             TWEETS_CHECK6,
             TWEETS_CHECK7,
+            TWEETS_CHECK8,
             NEUTRAL_CHECK,
         )
         names = ", ".join(p.name for p in checks)
@@ -187,6 +196,11 @@ def report_general(check: bool = False) -> None:
         "scored once before and once after the seventh tweet round; errors never shown",
     )
     report_set(
+        TWEETS_CHECK8,
+        "Bulgarian complaints and notices in a plain register, eighth check set (issue 14, bg14)",
+        "scored once before and once after the eighth tweet round; errors never shown",
+    )
+    report_set(
         NEUTRAL_CHECK,
         "Bulgarian plain statements and neutral news, check set (issue 14, bg12)",
         "scored once before and once after the neutral-data round; errors never shown",
@@ -205,6 +219,7 @@ def report(
     dev6_errors: int = 0,
     dev7_errors: int = 0,
     neutral_errors: int = 0,
+    dev8_errors: int = 0,
 ) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
@@ -272,6 +287,12 @@ def report(
         dev7_errors,
     )
     report_set(
+        TWEETS_DEV8,
+        "Bulgarian complaints and notices in a plain register, eighth development set (bg14)",
+        "rules were fixed after reading its errors: a development figure",
+        dev8_errors,
+    )
+    report_set(
         NEUTRAL_TRAIN,
         "Bulgarian plain statements and neutral news, development set (bg12)",
         "development: its errors may be read (--neutral-errors N); not a training group of the "
@@ -331,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev5-errors", type=int, default=0, help="print up to N wrong dev5 tweets")
     ap.add_argument("--dev6-errors", type=int, default=0, help="print up to N wrong dev6 tweets")
     ap.add_argument("--dev7-errors", type=int, default=0, help="print up to N wrong dev7 tweets")
+    ap.add_argument("--dev8-errors", type=int, default=0, help="print up to N wrong dev8 tweets")
     ap.add_argument(
         "--neutral-errors", type=int, default=0, help="print up to N wrong neutral-set texts"
     )
@@ -348,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         args.dev6_errors,
         args.dev7_errors,
         args.neutral_errors,
+        args.dev8_errors,
     )
     return 0
 

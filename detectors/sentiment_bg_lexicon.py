@@ -1450,3 +1450,42 @@ PARTICIPLE_ENDINGS: tuple[str, ...] = ("н", "на", "но", "ни", "т", "та
 # The speaker's own act, not an outage or a recall: "да спра старата карта", "изтеглих 200 лв".
 OWN_ACTS: frozenset[str] = _set("спра спрях спряхме спрем изтеглих изтеглихме изтегля изтеглим")
 OWN_ACT_SIGNALS: frozenset[str] = frozenset(("complaint:outage", "crisis:reputation"))
+
+# bg14: a narrower neutral register. What else shows the writer's stance on an event told in the
+# notice register: the writer hit by it (an object clitic on the event: "ще ни спрат водата",
+# "спряха ни газта"), the writer stuck somewhere ("седим на летището", "чакаме на гарата"; not a
+# plan, "ще чакаме на спирката", nor a deadline, "чакам отговор до 14 дни"), a wait that
+# reaches a length ("в сряда ще стане месец без отговор", "откакто сме без парно"), an ordinal
+# with its article ("третото отлагане"), the addressee as the cause ("заради вашата грешка").
+AFFECTED_CLITICS: frozenset[str] = _set("ни ме")
+STUCK: frozenset[str] = _set("седим седя стоим стоя чакаме чакам чакахме висим вися мръзнем")
+PLACE_PREPOSITIONS: frozenset[str] = _set("на в във пред при")  # not "чакам отговор до 14 дни"
+BECOMES_LENGTH: frozenset[str] = _set("стане станат става стават стана станаха")
+SINCE_CLAUSE: frozenset[str] = _set("откакто")
+ORDINAL_FORMS: frozenset[str] = (
+    ORDINALS
+    | frozenset(w + e for w in ORDINALS if w.endswith("и") for e in ("я", "ят"))
+    | frozenset(w + "та" for w in ORDINALS if w.endswith("а"))
+    | frozenset(w + "то" for w in ORDINALS if w.endswith("о"))
+)
+YOUR: frozenset[str] = _set("вас вашата вашия вашият вашите ваша ваше вашето ваш")
+# A conditional threat or a warning to the addressee (signal "complaint:threat"): "Ако до утре
+# не оправите интернета, ще прекратя договора", "Предупреждавам ви: …". The threatened act is the
+# writer's ("ще прекратя", "ще пиша"), not an offer to the addressee ("ще ви върнем парите").
+WARN_VERBS: frozenset[str] = _set("предупреждавам предупреждаваме")
+OWN_VERB_ENDINGS: tuple[str, ...] = ("я", "а", "м", "ме")
+# Cancelled trips and events are events like a delay ("Полетът е отменен заради мъглата").
+COMPLAINTS["delivery"].update(
+    {"отменен": -0.4, "отменена": -0.4, "отменени": -0.4, "отмениха": -0.4}
+)
+# Facts reported by their source ("…, съобщиха от БДЖ"), no damage ("без щети"), and potholes
+# among the events ("Как се подава сигнал за дупка на пътя?").
+RESOLVED_PHRASES = (
+    *RESOLVED_PHRASES,
+    ("без", "щети"),
+    ("няма", "щети"),
+    ("без", "пострадали"),
+    ("съобщиха", "от"),  # a source named, not "клиенти съобщават за изчезнали пари"
+    ("съобщи", "от"),
+)
+EVENT_SIGNALS = (*EVENT_SIGNALS, "complaint:roads")

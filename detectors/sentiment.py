@@ -204,6 +204,7 @@ class _Scorer:
         self.waiting = self.duration = self.persistent = False
         self.never_at = -99  # "never … again" spans a few words ("never flying them again")
         self.why = self.question = False
+        self.why_opens = False  # "why do you need 10 days …" opens the mention, "?" or not
         self.span_for = False  # "10 days for a transfer?": a span of time for one task
         self.info_question = False
         self.i = 0  # the token being read
@@ -298,6 +299,14 @@ class _Scorer:
             # "oh good, another update": praise greeting one more of something is irony.
             self.items.append(_Item(-0.4, "sarcasm", i))
             return
+        if tok in lx.ATTEMPT_NOUNS and i > 0 and self.tokens[i - 1] in lx.ORDINALS:
+            # "2nd DM this week", "3rd email": the customer counts the attempts (in a plain
+            # question it names the topic: "what is the second email about?").
+            self._add(_Item(-0.4, f"complaint:{self.tokens[i - 1]} {tok}", i), negation=False)
+            return
+        if tok == "instead" and self._fewer_than_promised(i):
+            self._add(_Item(-0.4, "complaint:instead of", i), negation=False)
+            return
         if tok == "again" and i - self.never_at <= 6:
             self._add(_Item(-0.7, "complaint:never again", i), negation=False)
             return
@@ -323,6 +332,12 @@ class _Scorer:
             self.signals.append("elongation")
         item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
         self._add(item, negation=negated)
+
+    def _fewer_than_promised(self, i: int) -> bool:
+        """ "4 coaches instead of 8": a number got where another was due."""
+        if self._next(i) != "of" or not self._next(i + 1).isdigit():
+            return False
+        return any(tok.isdigit() for tok in self.tokens[self.clause_start : i])
 
     @staticmethod
     def _stopped_doing(tok: str, entry: tuple[float, str] | None) -> bool:
@@ -391,15 +406,27 @@ class _Scorer:
         if tok == "why":
             # "anyone know why …?", "wondering why": asking for a reason, not demanding one.
             self.why = self.why or i == 0 or self.tokens[i - 1] not in lx.WHY_ASKERS
+            self.why_opens = self.why_opens or (i == 0 and self._next(i) in lx.WHY_AUX)
         elif tok in lx.WAIT_WORDS:
             self.waiting = True
         elif tok in lx.DURATIONS:
             self.duration = True
             # "10 days for a transfer?", "3 weeks for a refund?": a count opens the clause.
             counted = i > 0 and i - 1 == self.clause_start and self.tokens[i - 1].isdigit()
-            self.span_for = self.span_for or (counted and self._next(i) == "for")
+            # "6 weeks to install fibre, now you say another 6": a span for a task, too.
+            task = self._next(i) == "for" or (self._next(i) == "to" and self._next(i + 1) != "go")
+            self.span_for = self.span_for or (counted and task)
+            if self._been_since(i):
+                self.waiting = True  # "it's been a week": waiting, and for that long
         elif tok in lx.PERSISTENCE:
             self.persistent = True
+
+    def _been_since(self, i: int) -> bool:
+        """ "it's been a week", "its been 3 days": a counted duration right after "it's been"."""
+        if i < 3 or self.tokens[i - 2] != "been" or self.tokens[i - 3] not in lx.BEEN_OPENERS:
+            return False
+        count = self.tokens[i - 1]
+        return count in lx.COUNTS or count.isdigit()
 
     def _add(self, item: _Item, *, negation: bool) -> None:
         if negation:
@@ -451,11 +478,11 @@ class _Scorer:
         # "on hold for 2 hours", "still waiting": waiting is only a complaint when it drags on.
         if self.waiting and (self.duration or self.persistent):
             self.items.append(_Item(-0.5, "complaint:long wait", end))
-        # "10 days for a transfer?": asking how a task can take that long.
-        if self.span_for and self.question:
+        # "10 days for a transfer?", "6 weeks to install, now another 6": how long a task takes.
+        if self.span_for and (self.question or self.persistent):
             self.items.append(_Item(-0.5, "complaint:how long?", end))
         # A "why …?" put to a brand is nearly always a grievance ("why was I billed twice?").
-        if self.why and self.question:
+        if self.why and (self.question or self.why_opens):
             self.items.append(_Item(-0.3, "complaint:why?", end))
 
 

@@ -26,6 +26,7 @@ Pure: no I/O except reading the bundled lexicon and model the first time a text 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -141,6 +142,15 @@ _TOKEN = re.compile(
     r"|[.,;:!?]+|\u2026"  # punctuation that ends a clause (and so a negation's reach)
 )
 _CLAUSE_BREAKS = frozenset(".,;:?\u2026")
+# Clock times ("14:10", "3pm", "7.30am"), for delays stated by the clock: a time, then a second
+# one introduced as when something finally happened ("due out at 14:10, it's now 19:45", "the
+# 8:05 arrived at 8:52", "not ready until 7:30"). Not a timetable ("departs 09:15, arrives
+# 11:40"), a window ("between 1am and 5am") or a deadline met ("ordered at 11pm, here by 9am").
+_CLOCK = re.compile(r"(?<![\d.:£$€])(?:\d{1,2}:\d{2}|\d{1,2}(?:[:.]\d{2})?\s?[ap]m)(?![\d:])")
+_LATE_CUE = re.compile(
+    r"\b(?:now|arrived|came|until|till|finally|eventually|boarded|departed|left|showed)\b"
+)
+CLOCK_GAP_WORDS = 6  # "landed at 23:40, bags came out at 01:15"; farther apart, two events
 _SARCASM_TAGS = frozenset(("sarcasm", "sarcastic", "not", "irony"))
 
 
@@ -304,6 +314,9 @@ class _Scorer:
             # question it names the topic: "what is the second email about?").
             self._add(_Item(-0.4, f"complaint:{self.tokens[i - 1]} {tok}", i), negation=False)
             return
+        if tok == "higher" and self._bill_went_up(i):
+            self._add(_Item(-0.4, "complaint:bill higher", i), negation=False)
+            return
         if tok == "instead" and self._fewer_than_promised(i):
             self._add(_Item(-0.4, "complaint:instead of", i), negation=False)
             return
@@ -332,6 +345,12 @@ class _Scorer:
             self.signals.append("elongation")
         item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
         self._add(item, negation=negated)
+
+    def _bill_went_up(self, i: int) -> bool:
+        """ "my bill is £19 higher": an amount more on what the customer pays."""
+        if i == 0 or not self.tokens[i - 1].isdigit():
+            return False
+        return any(tok in lx.BILLS for tok in self.tokens[self.clause_start : i])
 
     def _fewer_than_promised(self, i: int) -> bool:
         """ "4 coaches instead of 8": a number got where another was due."""
@@ -501,6 +520,19 @@ def _lookup(word: str) -> tuple[tuple[float, str] | None, bool]:
     return entry, entry is not None
 
 
+def _clock_delay(clean: str) -> bool:
+    """Two clock times, the second one reported as when it finally happened (see `_CLOCK`)."""
+    if ":" not in clean and "m" not in clean:
+        return False
+    times = list(_CLOCK.finditer(clean))
+    for first, second in itertools.pairwise(times):
+        gap = clean[first.end() : second.start()]
+        # One word between them is a window ("9am until 5pm"), not a report.
+        if 2 <= len(gap.split()) <= CLOCK_GAP_WORDS and _LATE_CUE.search(gap):
+            return True
+    return False
+
+
 def _opens_info_question(tokens: list[str]) -> bool:
     """Does the mention open like a request for information ("can I …", "how do I …")?"""
     return any(tuple(tokens[:n]) in lx.INFO_QUESTION_OPENERS for n in (3, 2, 1))
@@ -578,6 +610,8 @@ def _lexical(text: str) -> _Lexical:
     scorer = _Scorer(tokens, caps)
     items = scorer.run()
     signals = scorer.signals
+    if _clock_delay(clean):
+        items.append(_Item(-0.4, "complaint:clock times", len(tokens)))
     _damp_info_question(scorer, items, signals)
     _apply_sarcasm(items, sarcasm_tag, signals)
     total = _total(scorer, items)

@@ -889,6 +889,10 @@ ATTEMPT_NOUNS: frozenset[str] = _words(
 WHY_AUX: frozenset[str] = _words(
     "do does did is are was were can cant cannot wont would has have should"
 )
+# "my bill is £19 higher": what a customer pays, going up by an amount.
+BILLS: frozenset[str] = _words(
+    "bill bills fee fees fare fares premium rent tariff charge charges debit debits"
+)
 # "it's been a week", "its been 3 days": time passing with nothing done.
 BEEN_OPENERS: frozenset[str] = _words("it's its")
 COUNTS: frozenset[str] = _words("a an two three four five six seven eight nine ten several")
@@ -1428,6 +1432,17 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     },
     # Issue 12, eighth pass: service failures customers state as facts.
     ("price", "rise"): (-0.5, "complaint:price hike"),
+    **{
+        ("still", where, "the", place): (-0.4, "complaint:stuck")
+        for where, place in [
+            ("at", "gate"),
+            ("at", "airport"),
+            ("at", "station"),
+            ("on", "tarmac"),
+            ("on", "runway"),
+            ("on", "plane"),
+        ]
+    },
     ("bill", "estimated"): (-0.4, "complaint:estimated bill"),
     ("estimated", "bill"): (-0.4, "complaint:estimated bill"),
     ("price", "rises"): (-0.5, "complaint:price hike"),

@@ -653,6 +653,12 @@ def test_wishing_for_it_sooner_is_no_regret() -> None:
         "@Courier its been 3 days",
         "@Builder 3 weeks to fit one window, now another 2",
         "@Hotel the room wasn't ready",
+        "@Rail the 7:15 finally left at 8:02",
+        "@Airline boarding was at 6:40, we boarded at 9:10",
+        "@Hotel checked in at 2pm, finally got a key at 5.30pm",
+        "@Ferry sailing due at 11:00, it's now 13:20",
+        "@Airline three hours later we are still on the tarmac",
+        "@Energy my direct debit is £30 higher from June",
     ],
 )
 def test_service_failures_stated_as_facts(text: str) -> None:
@@ -678,6 +684,13 @@ def test_service_failures_stated_as_facts(text: str) -> None:
         "@Airline the crew found my lost scarf and mailed it back",
         "@Hotel the concierge went above and beyond",
         "it arrived without a scratch",
+        "@Rail the 7:15 departs at 7:15 and arrives 8:02",
+        "@Library open 9am until 5pm on weekdays",
+        "@Bank branch hours changed: 9:30 to 16:00",
+        "@Courier ordered at 10pm, delivered by 8am. impressive",
+        "@Works closed between 1am and 5am for maintenance",
+        "the concert starts at 8pm and ends around 11pm",
+        "shares closed 3% higher",
     ],
 )
 def test_questions_plans_and_thanks_in_service_tweets(text: str) -> None:

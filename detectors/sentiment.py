@@ -11,7 +11,9 @@ a refund?", "does the warranty cover water damage?"), whose problem words name a
 than a mood; owners' words for failing devices ("stopped clicking", "gets so hot", "ZapMail
 down, again") and bearish market news (issue 12, fifth pass; data README); wear and regret in
 product reviews ("peeling", "coming apart", "should have read the reviews", "the old model was
-better") and owners' plain praise ("nothing sticks", "keeps my tea hot") (sixth pass).
+better") and owners' plain praise ("nothing sticks", "keeps my tea hot") (sixth pass); service
+failures customers state as facts ("due out at 14:10, it's now 19:45", "3rd email", "it's been a
+week", "charged without asking", "marked it resolved") (eighth pass).
 
 Then a small trained model (`sentiment_model`: logistic regression on hashed n-grams plus the
 lexicon's own verdict and signals) decides whether the mention is negative; the lexicon's

@@ -149,6 +149,7 @@ _CLAUSE_BREAKS = frozenset(".,;:?\u2026")
 # 8:05 arrived at 8:52", "not ready until 7:30"). Not a timetable ("departs 09:15, arrives
 # 11:40"), a window ("between 1am and 5am") or a deadline met ("ordered at 11pm, here by 9am").
 _CLOCK = re.compile(r"(?<![\d.:£$€])(?:\d{1,2}:\d{2}|\d{1,2}(?:[:.]\d{2})?\s?[ap]m)(?![\d:])")
+_CLOCK_HINT = re.compile(r"\d(?::\d|\s?[ap]m)")
 _LATE_CUE = re.compile(
     r"\b(?:now|arrived|came|until|till|finally|eventually|boarded|departed|left|showed)\b"
 )
@@ -524,7 +525,7 @@ def _lookup(word: str) -> tuple[tuple[float, str] | None, bool]:
 
 def _clock_delay(clean: str) -> bool:
     """Two clock times, the second one reported as when it finally happened (see `_CLOCK`)."""
-    if ":" not in clean and "m" not in clean:
+    if _CLOCK_HINT.search(clean) is None:  # most mentions hold no time: one cheap scan
         return False
     times = list(_CLOCK.finditer(clean))
     for first, second in itertools.pairwise(times):

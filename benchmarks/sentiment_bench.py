@@ -1,7 +1,8 @@
 """Negative-class quality and single-core speed of `detectors.sentiment`, per domain, held out.
 
 Usage: python benchmarks/sentiment_bench.py [--lang en] [--errors DOMAIN:N] [--quick]
-[--check] [--dev-errors N] [--tech-errors N] [--review-errors N] [--train-extra NAME]
+[--check] [--dev-errors N] [--tech-errors N] [--review-errors N] [--service-errors N]
+[--train-extra NAME]
 
 For every English domain of the development set (`sentiment_data.DOMAINS`) the report prints
 negative-class precision, recall and F1 and texts/s for:
@@ -22,6 +23,8 @@ can be read (`--dev-errors N`): rules were fixed from them, so it is a developme
 pass adds consumer-tech brand tweets with stock talk the same way: `tech_dev` always (errors with
 `--tech-errors N`), `tech_check` only with `--check`, totals only. A sixth pass adds product
 review sentences: `review_dev` (errors with `--review-errors N`), `review_check` with `--check`.
+An eighth pass adds customer service tweets (travel, telecom, banks, delivery, utilities):
+`service_dev` (errors with `--service-errors N`), `service_check` with `--check`.
 `--train-extra review_train` (seventh pass) adds a candidate training set, tried and not adopted
 (`sentiment_data.CANDIDATES`), to every leave-one-domain-out fold, to repeat that comparison.
 
@@ -159,6 +162,7 @@ def english(args: argparse.Namespace) -> None:
             "tweets_dev": args.dev_errors,
             "tech_dev": args.tech_errors,
             "review_dev": args.review_errors,
+            "service_dev": args.service_errors,
         },
     )
     for spec in args.errors:
@@ -184,6 +188,7 @@ TWEET_SETS = {
     "tweets_dev": "tweets_check",
     "tech_dev": "tech_check",
     "review_dev": "review_check",  # product review sentences, not tweets (sixth pass)
+    "service_dev": "service_check",  # customer service tweets (eighth pass)
 }
 
 
@@ -240,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev-errors", type=int, default=0, metavar="N", help="tweets_dev errors")
     ap.add_argument("--tech-errors", type=int, default=0, metavar="N", help="tech_dev errors")
     ap.add_argument("--review-errors", type=int, default=0, metavar="N", help="review_dev errors")
+    ap.add_argument("--service-errors", type=int, default=0, metavar="N", help="service_dev errors")
     ap.add_argument("--kfold", action="store_true", help="Bulgarian: k-fold held-out F1 (slow)")
     args = ap.parse_args(argv)
     for lang in args.lang or list(LANGUAGES):

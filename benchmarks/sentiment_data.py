@@ -179,6 +179,22 @@ def review_sentences_check() -> list[Example]:
     return _handwritten("review_sentences_check.csv", "review_check")
 
 
+def service_tweets_dev() -> list[Example]:
+    """Customers tweeting at airlines, railways, hotels, telecoms, banks, couriers, utilities,
+    food delivery and ride-hailing (issue 12, eighth pass): a development set, never trained on.
+
+    Complaints stated as facts (times, counts, refunds, rebookings), sarcasm, questions for
+    information, thanks to staff. Written with `service_tweets_check` before any scoring; rules
+    were fixed from its errors.
+    """
+    return _handwritten("service_tweets_dev.csv", "service_dev")
+
+
+def service_tweets_check() -> list[Example]:
+    """The check set written with `service_tweets_dev`: scored before and after, totals only."""
+    return _handwritten("service_tweets_check.csv", "service_check")
+
+
 def movies() -> list[Example]:
     """VADER's rated movie-review sentences: training material only, not a reported domain."""
     return _vader("movieReviewSnippets", "movies")
@@ -238,6 +254,8 @@ CHECK_SETS: dict[str, Callable[[], list[Example]]] = {
     "tech_check": tech_tweets_check,
     "review_dev": review_sentences_dev,
     "review_check": review_sentences_check,
+    "service_dev": service_tweets_dev,
+    "service_check": service_tweets_check,
 }
 # Shipped in the repo, so the shipped model can be retrained anywhere from these alone.
 SHIPPED = (

@@ -11,7 +11,9 @@ a refund?", "does the warranty cover water damage?"), whose problem words name a
 than a mood; owners' words for failing devices ("stopped clicking", "gets so hot", "ZapMail
 down, again") and bearish market news (issue 12, fifth pass; data README); wear and regret in
 product reviews ("peeling", "coming apart", "should have read the reviews", "the old model was
-better") and owners' plain praise ("nothing sticks", "keeps my tea hot") (sixth pass).
+better") and owners' plain praise ("nothing sticks", "keeps my tea hot") (sixth pass); service
+failures customers state as facts ("due out at 14:10, it's now 19:45", "3rd email", "it's been a
+week", "charged without asking", "marked it resolved") (eighth pass).
 
 Then a small trained model (`sentiment_model`: logistic regression on hashed n-grams plus the
 lexicon's own verdict and signals) decides whether the mention is negative; the lexicon's
@@ -26,6 +28,7 @@ Pure: no I/O except reading the bundled lexicon and model the first time a text 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -141,6 +144,16 @@ _TOKEN = re.compile(
     r"|[.,;:!?]+|\u2026"  # punctuation that ends a clause (and so a negation's reach)
 )
 _CLAUSE_BREAKS = frozenset(".,;:?\u2026")
+# Clock times ("14:10", "3pm", "7.30am"), for delays stated by the clock: a time, then a second
+# one introduced as when something finally happened ("due out at 14:10, it's now 19:45", "the
+# 8:05 arrived at 8:52", "not ready until 7:30"). Not a timetable ("departs 09:15, arrives
+# 11:40"), a window ("between 1am and 5am") or a deadline met ("ordered at 11pm, here by 9am").
+_CLOCK = re.compile(r"(?<![\d.:£$€])(?:\d{1,2}:\d{2}|\d{1,2}(?:[:.]\d{2})?\s?[ap]m)(?![\d:])")
+_CLOCK_HINT = re.compile(r"\d(?::\d|\s?[ap]m)")
+_LATE_CUE = re.compile(
+    r"\b(?:now|arrived|came|until|till|finally|eventually|boarded|departed|left|showed)\b"
+)
+CLOCK_GAP_WORDS = 6  # "landed at 23:40, bags came out at 01:15"; farther apart, two events
 _SARCASM_TAGS = frozenset(("sarcasm", "sarcastic", "not", "irony"))
 
 
@@ -204,6 +217,7 @@ class _Scorer:
         self.waiting = self.duration = self.persistent = False
         self.never_at = -99  # "never … again" spans a few words ("never flying them again")
         self.why = self.question = False
+        self.why_opens = False  # "why do you need 10 days …" opens the mention, "?" or not
         self.span_for = False  # "10 days for a transfer?": a span of time for one task
         self.info_question = False
         self.i = 0  # the token being read
@@ -298,6 +312,17 @@ class _Scorer:
             # "oh good, another update": praise greeting one more of something is irony.
             self.items.append(_Item(-0.4, "sarcasm", i))
             return
+        if tok in lx.ATTEMPT_NOUNS and i > 0 and self.tokens[i - 1] in lx.ORDINALS:
+            # "2nd DM this week", "3rd email": the customer counts the attempts (in a plain
+            # question it names the topic: "what is the second email about?").
+            self._add(_Item(-0.4, f"complaint:{self.tokens[i - 1]} {tok}", i), negation=False)
+            return
+        if tok == "higher" and self._bill_went_up(i):
+            self._add(_Item(-0.4, "complaint:bill higher", i), negation=False)
+            return
+        if tok == "instead" and self._fewer_than_promised(i):
+            self._add(_Item(-0.4, "complaint:instead of", i), negation=False)
+            return
         if tok == "again" and i - self.never_at <= 6:
             self._add(_Item(-0.7, "complaint:never again", i), negation=False)
             return
@@ -323,6 +348,18 @@ class _Scorer:
             self.signals.append("elongation")
         item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
         self._add(item, negation=negated)
+
+    def _bill_went_up(self, i: int) -> bool:
+        """ "my bill is £19 higher": an amount more on what the customer pays."""
+        if i == 0 or not self.tokens[i - 1].isdigit():
+            return False
+        return any(tok in lx.BILLS for tok in self.tokens[self.clause_start : i])
+
+    def _fewer_than_promised(self, i: int) -> bool:
+        """ "4 coaches instead of 8": a number got where another was due."""
+        if self._next(i) != "of" or not self._next(i + 1).isdigit():
+            return False
+        return any(tok.isdigit() for tok in self.tokens[self.clause_start : i])
 
     @staticmethod
     def _stopped_doing(tok: str, entry: tuple[float, str] | None) -> bool:
@@ -391,15 +428,27 @@ class _Scorer:
         if tok == "why":
             # "anyone know why …?", "wondering why": asking for a reason, not demanding one.
             self.why = self.why or i == 0 or self.tokens[i - 1] not in lx.WHY_ASKERS
+            self.why_opens = self.why_opens or (i == 0 and self._next(i) in lx.WHY_AUX)
         elif tok in lx.WAIT_WORDS:
             self.waiting = True
         elif tok in lx.DURATIONS:
             self.duration = True
             # "10 days for a transfer?", "3 weeks for a refund?": a count opens the clause.
             counted = i > 0 and i - 1 == self.clause_start and self.tokens[i - 1].isdigit()
-            self.span_for = self.span_for or (counted and self._next(i) == "for")
+            # "6 weeks to install fibre, now you say another 6": a span for a task, too.
+            task = self._next(i) == "for" or (self._next(i) == "to" and self._next(i + 1) != "go")
+            self.span_for = self.span_for or (counted and task)
+            if self._been_since(i):
+                self.waiting = True  # "it's been a week": waiting, and for that long
         elif tok in lx.PERSISTENCE:
             self.persistent = True
+
+    def _been_since(self, i: int) -> bool:
+        """ "it's been a week", "its been 3 days": a counted duration right after "it's been"."""
+        if i < 3 or self.tokens[i - 2] != "been" or self.tokens[i - 3] not in lx.BEEN_OPENERS:
+            return False
+        count = self.tokens[i - 1]
+        return count in lx.COUNTS or count.isdigit()
 
     def _add(self, item: _Item, *, negation: bool) -> None:
         if negation:
@@ -451,11 +500,11 @@ class _Scorer:
         # "on hold for 2 hours", "still waiting": waiting is only a complaint when it drags on.
         if self.waiting and (self.duration or self.persistent):
             self.items.append(_Item(-0.5, "complaint:long wait", end))
-        # "10 days for a transfer?": asking how a task can take that long.
-        if self.span_for and self.question:
+        # "10 days for a transfer?", "6 weeks to install, now another 6": how long a task takes.
+        if self.span_for and (self.question or self.persistent):
             self.items.append(_Item(-0.5, "complaint:how long?", end))
         # A "why …?" put to a brand is nearly always a grievance ("why was I billed twice?").
-        if self.why and self.question:
+        if self.why and (self.question or self.why_opens):
             self.items.append(_Item(-0.3, "complaint:why?", end))
 
 
@@ -472,6 +521,19 @@ def _lookup(word: str) -> tuple[tuple[float, str] | None, bool]:
     # "baaad" -> "baad" -> "bad"; "goooood" -> "good" (doubles are kept first: real spellings).
     entry = table.get(squeezed) or table.get(_ELONGATED.sub(r"\1", word))
     return entry, entry is not None
+
+
+def _clock_delay(clean: str) -> bool:
+    """Two clock times, the second one reported as when it finally happened (see `_CLOCK`)."""
+    if _CLOCK_HINT.search(clean) is None:  # most mentions hold no time: one cheap scan
+        return False
+    times = list(_CLOCK.finditer(clean))
+    for first, second in itertools.pairwise(times):
+        gap = clean[first.end() : second.start()]
+        # One word between them is a window ("9am until 5pm"), not a report.
+        if 2 <= len(gap.split()) <= CLOCK_GAP_WORDS and _LATE_CUE.search(gap):
+            return True
+    return False
 
 
 def _opens_info_question(tokens: list[str]) -> bool:
@@ -551,6 +613,8 @@ def _lexical(text: str) -> _Lexical:
     scorer = _Scorer(tokens, caps)
     items = scorer.run()
     signals = scorer.signals
+    if _clock_delay(clean):
+        items.append(_Item(-0.4, "complaint:clock times", len(tokens)))
     _damp_info_question(scorer, items, signals)
     _apply_sarcasm(items, sarcasm_tag, signals)
     total = _total(scorer, items)

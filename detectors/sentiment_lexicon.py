@@ -726,7 +726,7 @@ EXPECTATIONS: frozenset[str] = _words(
     "internet wifi power water heat reception bars connection tracking info information "
     "explain explained communication contact apology compensation explanation support update "
     "hear heard acknowledge acknowledged confirm confirmation notice notification "
-    "compensate compensated honor honour honored process processed accept accepted"
+    "compensate compensated honor honour honored process processed accept accepted ready"
 )
 
 NEGATORS: frozenset[str] = _words(
@@ -875,6 +875,27 @@ INFO_QUESTION_OPENERS: frozenset[tuple[str, ...]] = frozenset(
 NEGATION_BARRIERS: frozenset[str] = _words(
     "by because since until if when while although though whereas unless"
 )
+
+# Issue 12, eighth pass. "2nd DM this week", "3rd email": a count of attempts to reach someone.
+ORDINALS: frozenset[str] = _words(
+    "second third fourth fifth sixth seventh eighth ninth tenth "
+    "2nd 3rd 4th 5th 6th 7th 8th 9th 10th 11th 12th"
+)
+ATTEMPT_NOUNS: frozenset[str] = _words(
+    "dm dms email emails call calls message messages chat chats complaint complaints letter "
+    "letters attempt attempts request requests form forms ticket tickets visit"
+)
+# "why do you need 10 days …" without a "?": "why" opening a mention before one of these.
+WHY_AUX: frozenset[str] = _words(
+    "do does did is are was were can cant cannot wont would has have should"
+)
+# "my bill is £19 higher": what a customer pays, going up by an amount.
+BILLS: frozenset[str] = _words(
+    "bill bills fee fees fare fares premium rent tariff charge charges debit debits"
+)
+# "it's been a week", "its been 3 days": time passing with nothing done.
+BEEN_OPENERS: frozenset[str] = _words("it's its")
+COUNTS: frozenset[str] = _words("a an two three four five six seven eight nine ten several")
 
 # Interjections that introduce an ironic praise word ("oh great", "just perfect", "wow thanks").
 SARCASM_LEADS: frozenset[str] = _words("oh ooh just wow yeah gee well so")
@@ -1409,6 +1430,72 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
             "3rd 4th 5th 6th 7th 8th 9th 10th 11th 12th 20th 100th"
         )
     },
+    # Issue 12, eighth pass: service failures customers state as facts.
+    ("price", "rise"): (-0.5, "complaint:price hike"),
+    **{
+        ("still", where, "the", place): (-0.4, "complaint:stuck")
+        for where, place in [
+            ("at", "gate"),
+            ("at", "airport"),
+            ("at", "station"),
+            ("on", "tarmac"),
+            ("on", "runway"),
+            ("on", "plane"),
+        ]
+    },
+    ("bill", "estimated"): (-0.4, "complaint:estimated bill"),
+    ("estimated", "bill"): (-0.4, "complaint:estimated bill"),
+    ("price", "rises"): (-0.5, "complaint:price hike"),
+    ("without", "asking"): (-0.5, "complaint:without asking"),
+    ("without", "telling"): (-0.5, "complaint:without asking"),
+    ("without", "my", "consent"): (-0.5, "complaint:without asking"),
+    ("without", "my", "permission"): (-0.5, "complaint:without asking"),
+    ("without", "notice"): (-0.4, "complaint:no warning"),
+    ("without", "any", "notice"): (-0.4, "complaint:no warning"),
+    ("tried", "to", "deliver"): (-0.4, "complaint:tried to deliver"),
+    ("everywhere", "except"): (-0.4, "complaint:everywhere except"),
+    ("front", "desk", "shrugged"): (-0.5, "complaint:shrugged"),
+    ("mid", "sentence"): (-0.3, "complaint:cut off"),
+    **{
+        (verb, "without", "the"): (-0.5, "complaint:came without")
+        for verb in _words("came arrived delivered turned")
+    },
+    **{
+        (verb, *to, "someone", "else's", thing): (-0.5, "complaint:wrong order")
+        for verb in _words("sent got delivered brought")
+        for to in [(), ("me",), ("us",)]
+        for thing in _words("order parcel package bag food shopping")
+    },
+    **{
+        (mark, *what, "resolved"): (-0.5, "complaint:closed unresolved")
+        for mark in _words("marks marked marking")
+        for what in [("it",), ("it", "as"), ("as",), ("the", "case"), ("my", "case"), ()]
+    },
+    **{
+        ("closed", owner, what): (-0.4, "complaint:closed unresolved")
+        for owner in _words("my the")
+        for what in _words("ticket case complaint")
+    },
+    **{
+        ("still", verb, *what): (-0.5, "complaint:still billing")
+        for verb, what in [
+            ("charging", ()),
+            ("billing", ()),
+            ("taking", ("money",)),
+            ("taking", ("payments",)),
+            ("taking", ("direct",)),
+        ]
+    },
+    ("direct", "debit"): (0.0, ""),  # a way of paying, not praise
+    ("direct", "debits"): (0.0, ""),
+    ("delay", "repay"): (0.0, ""),  # the name of a rail compensation scheme
+    **{(owner, "slides"): (0.0, "") for owner in _words("on the my our of")},  # a talk's
+    **{
+        (what, "runs", "out"): (0.0, "")  # a contract ending is a date, not a failure
+        for what in _words("contract deal subscription plan")
+    },
+    **{(find, "my", "lost"): (0.3, "phrase:found it") for find in _words("found finding returned")},
+    ("above", "and", "beyond"): (0.6, "phrase:above and beyond"),
 }
 
 # "stopped clicking", "stops tracking": a verb in -ing after these is a failure (see the scorer).

@@ -626,3 +626,94 @@ def test_owners_praise_in_plain_words(text: str) -> None:
 def test_wishing_for_it_sooner_is_no_regret() -> None:
     # Only regret about buying it is a complaint; wishing one had bought it sooner is praise.
     assert analyze_with("I wish I had bought this sooner", None).label != "negative"
+
+
+# Customer service tweets (issue 12, eighth pass); sentences written for these tests, not taken
+# from any set.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wow @Airline, a price rise halfway through the season. very cool",
+        "@Telco a price rise two months into my contract",
+        "@Telco you moved me to a new tariff without asking",
+        "@Energy my direct debit went up without any notice",
+        "@Courier the card says you tried to deliver. nobody knocked",
+        "@Telco coverage everywhere except my street",
+        "@Hotel the front desk shrugged and handed back my key",
+        "@Grocer the box arrived without the eggs",
+        "@Takeaway sent us someone else's food",
+        "@Insurer the agent marked it as resolved and hung up",
+        "@Broadband you closed my ticket, the line is still dead",
+        "@Energy still billing me after I moved out",
+        "@Water bill estimated at twice my usual",
+        "@Bank 3rd email about the same payment",
+        "@Airline this is my second call today",
+        "@Coach 2 buses instead of 4 on the Friday run",
+        "@Bank why does a transfer take five days",
+        "@Courier its been 3 days",
+        "@Builder 3 weeks to fit one window, now another 2",
+        "@Hotel the room wasn't ready",
+        "@Rail the 7:15 finally left at 8:02",
+        "@Airline boarding was at 6:40, we boarded at 9:10",
+        "@Hotel checked in at 2pm, finally got a key at 5.30pm",
+        "@Ferry sailing due at 11:00, it's now 13:20",
+        "@Airline three hours later we are still on the tarmac",
+        "@Energy my direct debit is £30 higher from June",
+    ],
+)
+def test_service_failures_stated_as_facts(text: str) -> None:
+    assert analyze_with(text, None).label == "negative", analyze_with(text, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@Bank why does a transfer take five days?",  # still a complaint with the "?"
+        "@Bank when is my next statement due?",
+        "@Airline can I bring a second bag?",
+        "@Courier what is the second email I got about?",
+        "@Bank is there a fee for a second card?",
+        "@Rail how many trains instead of buses this weekend?",
+        "Why I switched my broadband this spring",
+        "3 days to go until the holidays!",
+        "it's been a lovely week in Lisbon",
+        "@Energy pay by direct debit and save",
+        "@Rail can I claim delay repay online?",
+        "presenting my slides at the rail conference",
+        "my phone contract runs out in May",
+        "@Airline the crew found my lost scarf and mailed it back",
+        "@Hotel the concierge went above and beyond",
+        "it arrived without a scratch",
+        "@Rail the 7:15 departs at 7:15 and arrives 8:02",
+        "@Library open 9am until 5pm on weekdays",
+        "@Bank branch hours changed: 9:30 to 16:00",
+        "@Courier ordered at 10pm, delivered by 8am. impressive",
+        "@Works closed between 1am and 5am for maintenance",
+        "the concert starts at 8pm and ends around 11pm",
+        "shares closed 3% higher",
+    ],
+)
+def test_questions_plans_and_thanks_in_service_tweets(text: str) -> None:
+    label = analyze_with(text, None).label
+    if text.startswith("@Bank why"):
+        assert label == "negative", analyze_with(text, None)
+    else:
+        assert label != "negative", analyze_with(text, None)
+
+
+def test_thanks_beyond_duty_and_found_items_are_praise() -> None:
+    assert analyze_with("@Hotel the concierge went above and beyond", None).label == "positive"
+    assert analyze_with("the crew found my lost scarf", None).label == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@Bank can I open a second account?",
+        "@Rail is there a replacement bus instead of the 8:10?",
+        "@Telco does the new plan include roaming?",
+        "@Courier what time does the depot open?",
+    ],
+)
+def test_plain_service_questions_stay_neutral(text: str) -> None:
+    assert analyze_with(text, None).label == "neutral", analyze_with(text, None)

@@ -1307,6 +1307,14 @@ def _amount(toks: list[str], k: int) -> float | None:
     return value
 
 
+def _clock(toks: list[str], k: int) -> float:
+    """The clock time opening at `k` ("7 : 55", as tokenised) in hours, else 0.0."""
+    if not toks[k].isdigit() or len(toks[k]) > 2 or toks[k + 1 : k + 2] != [":"]:
+        return 0.0
+    minutes = toks[k + 2] if k + 2 < len(toks) else ""
+    return int(toks[k]) + int(minutes) / 60 if minutes.isdigit() and len(minutes) == 2 else 0.0
+
+
 def _now_is(toks: list[str], j: int) -> bool:
     """ "Днес е петък", "сега е декември", "вече е шест вечерта", "часът е 14:30"."""
     if toks[j] not in lx.NOW_WORDS or toks[j + 1 : j + 2] != ["е"]:
@@ -1320,6 +1328,7 @@ def _broken_promise(s: _Scorer) -> str:
     n = len(toks)
     if any(_has_phrase(toks, p) for p in lx.KEPT_PHRASES):
         return ""
+    late: float | None = None  # the scheduled clock time, if the first one is a schedule
     for k, tok in enumerate(toks):
         nxt = toks[k + 1 : k + 4]
         if (
@@ -1330,6 +1339,20 @@ def _broken_promise(s: _Scorer) -> str:
             return "repeated"
         if tok == "вече" and ("път" in nxt or "пат" in nxt or "пъти" in nxt):
             return "repeated"
+        if tok == "не" and toks[k + 1 : k + 2] in (
+            ["мърда"],
+            ["мърдат"],
+            ["помръдва"],
+            ["помръдна"],
+        ):
+            return "stuck"  # "Пратката е в Русе от 9 дни и не мърда"
+        clock = _clock(toks, k)
+        if clock and late is None:
+            late = clock if {"разписание", "трябваше"} & set(toks[: k + 1]) else -1.0
+        elif clock and late and late > 0 and s.sentence_of(k) > s.sentence_of(0):
+            verb = toks[k - 2 : k - 1]
+            if verb and verb[0] in lx.ARRIVED and clock >= late + 0.25:
+                return "late"  # "По разписание е в 7:10. Дойде в 7:55."
         if tok == "чак" and any(_dateish(t) for t in nxt):
             return "chak"
         if tok == "уж" and (
@@ -1360,7 +1383,11 @@ def _broken_promise(s: _Scorer) -> str:
                 if since[:1] and (since[0] in lx.SINCE_STARTS or any(_dateish(t) for t in since)):
                     return "missing"
         if tok in lx.PROMISE_WORDS and tok != "уж":
-            alone = s.sentence_span(0)[1] >= n - 1 and not {"и", "а", "но"} & set(toks)
+            alone = (
+                s.sentence_span(0)[1] >= n - 1
+                and not {"и", "а", "но", "вали", "завали"} & set(toks)
+                and not any(_dateish(t) for t in toks)
+            )
             if k == 0 and toks[1:2] == ["да"] and alone:
                 return "promise"  # "Обещаха да се обадят." and nothing more
             _start, end = s.sentence_span(k)

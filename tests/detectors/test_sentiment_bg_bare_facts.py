@@ -31,6 +31,8 @@ from detectors.sentiment_bg import score
         ("Спортната зала е затворена от миналата есен.", "missing"),
         ("Таксата за паркинг беше 2 лева, сега е 4.", "price_rise"),
         ("Obeshtaha da smenqt brojacha. Nishto.", "promise"),
+        ("Влакът по разписание тръгва в 6:40. Тръгна в 7:25.", "late"),
+        ("Документите ми са в общината от месец и не мърдат.", "stuck"),
         ("Zaplatata shte q prevedat chak sled 25-ti.", "chak"),
     ],
 )
@@ -57,6 +59,9 @@ def test_bare_fact_complaints_are_negative(text: str, kind: str) -> None:
         "Ако все още не сте опитали новата пекарна, горещо я препоръчвам!",
         "Кога идва фактурата? Още не е пристигнала по пощата.",
         "Днес е петък и отиваме на пазар.",
+        "Обещаха да вали сняг през уикенда.",
+        "Влакът трябваше да тръгне в 8:00. Тръгна в 8:05.",
+        "Концертът е в 19:00. Дойдохме в 19:30 и хванахме началото.",
     ],
 )
 def test_close_neutral_and_positive_texts_are_not_negative(text: str) -> None:

@@ -1326,7 +1326,9 @@ def _broken_promise(s: _Scorer) -> str:
     """A promise, plan or schedule and what came of it, told as bare facts (bg15)."""
     toks = s.tokens
     n = len(toks)
-    if any(_has_phrase(toks, p) for p in lx.KEPT_PHRASES):
+    if lx.BARE_TRIGGERS.isdisjoint(toks):  # cheap test first: most texts have none
+        return ""
+    if _kept(toks):
         return ""
     late: float | None = None  # the scheduled clock time, if the first one is a schedule
     for k, tok in enumerate(toks):
@@ -1425,6 +1427,13 @@ def _broken_promise(s: _Scorer) -> str:
     return ""
 
 
+def _kept(toks: list[str]) -> bool:
+    """A promise kept: "както казаха", "още на другия ден"."""
+    if lx.KEPT_FIRST.isdisjoint(toks):
+        return False
+    return any(_has_phrase(toks, p) for p in lx.KEPT_PHRASES)
+
+
 def _has_phrase(toks: list[str], phrase: tuple[str, ...]) -> bool:
     m = len(phrase)
     return any(tuple(toks[i : i + m]) == phrase for i in range(len(toks) - m + 1))
@@ -1446,9 +1455,7 @@ def _bare_facts(s: _Scorer, items: list[_Item], signals: list[str]) -> None:
         if "notice" in signals:
             signals.remove("notice")
         return
-    if not any(it.value > 0 for it in items) and any(
-        _has_phrase(s.tokens, p) for p in lx.KEPT_PHRASES
-    ):
+    if _kept(s.tokens):
         items.append(_Item(0.5, "lexicon:kept", len(s.tokens) - 1))
 
 

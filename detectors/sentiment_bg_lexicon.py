@@ -1531,3 +1531,11 @@ KEPT_PHRASES: tuple[tuple[str, ...], ...] = (
     ("още", "същия", "ден"),
     ("точно", "на", "срок"),
 )
+KEPT_FIRST: frozenset[str] = frozenset(p[0] for p in KEPT_PHRASES)
+# Any of these or a clock time (":") is needed before `_bare_facts` looks closer.
+BARE_TRIGGERS: frozenset[str] = (
+    PROMISE_WORDS
+    | ABSENT_WORDS
+    | NOW_WORDS
+    | _set("чак уж още вече кой кои беше мърда мърдат помръдва помръдна :")
+)

@@ -2,7 +2,8 @@
 
 Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N]
 [--dev2-errors N] [--dev3-errors N] [--dev4-errors N] [--dev5-errors N]
-[--dev6-errors N] [--dev7-errors N] [--dev8-errors N] [--neutral-errors N] [--check]
+[--dev6-errors N] [--dev7-errors N] [--dev8-errors N] [--dev9-errors N]
+[--neutral-errors N] [--check]
 (also run by `benchmarks/sentiment_bench.py`).
 
 Sets:
@@ -53,6 +54,12 @@ Sets:
   warnings to a brand, a quoted notice with a complaint — and half true notices, headlines,
   enquiries and plans on the same topics), same protocol (`--dev8-errors N`; the eighth check
   set also only with `--check`, totals only).
+- `benchmarks/data/bg/tweets_dev9.jsonl` (120) and `tweets_check9.jsonl` (100): a ninth round
+  (bg15: half complaints told as bare facts — a promised date passed, "чак" with a date, "уж …
+  а", counting days, "още не"/"все още", "вече N-ти път", prices before and after, things
+  missing or closed, "никакъв отговор" — and half close neutral or positive texts on the same
+  topics: a date stated, a promise kept, plans, information), same protocol
+  (`--dev9-errors N`; the ninth check set also only with `--check`, totals only).
 - `benchmarks/data/bg/tweets_neutral_train.jsonl` (358) and `tweets_neutral_check.jsonl` (159):
   plain first-person statements on complaint topics (pay, bills, prices, buses, queues, doctors,
   exams, couriers, banks, telecoms, outage notices), neutral news, questions, plans, quotes and
@@ -102,6 +109,8 @@ TWEETS_DEV7 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev7.jsonl"
 TWEETS_CHECK7 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check7.jsonl"
 TWEETS_DEV8 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev8.jsonl"
 TWEETS_CHECK8 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check8.jsonl"
+TWEETS_DEV9 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev9.jsonl"
+TWEETS_CHECK9 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check9.jsonl"
 NEUTRAL_TRAIN = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_train.jsonl"
 NEUTRAL_CHECK = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_check.jsonl"
 
@@ -155,6 +164,7 @@ def report_general(check: bool = False) -> None:
             TWEETS_CHECK6,
             TWEETS_CHECK7,
             TWEETS_CHECK8,
+            TWEETS_CHECK9,
             NEUTRAL_CHECK,
         )
         names = ", ".join(p.name for p in checks)
@@ -201,6 +211,11 @@ def report_general(check: bool = False) -> None:
         "scored once before and once after the eighth tweet round; errors never shown",
     )
     report_set(
+        TWEETS_CHECK9,
+        "Bulgarian complaints told as bare facts, ninth check set (issue 14, bg15)",
+        "scored once before and once after the ninth tweet round; errors never shown",
+    )
+    report_set(
         NEUTRAL_CHECK,
         "Bulgarian plain statements and neutral news, check set (issue 14, bg12)",
         "scored once before and once after the neutral-data round; errors never shown",
@@ -220,6 +235,7 @@ def report(
     dev7_errors: int = 0,
     neutral_errors: int = 0,
     dev8_errors: int = 0,
+    dev9_errors: int = 0,
 ) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
@@ -293,6 +309,12 @@ def report(
         dev8_errors,
     )
     report_set(
+        TWEETS_DEV9,
+        "Bulgarian complaints told as bare facts, ninth development set (bg15)",
+        "rules were fixed after reading its errors: a development figure",
+        dev9_errors,
+    )
+    report_set(
         NEUTRAL_TRAIN,
         "Bulgarian plain statements and neutral news, development set (bg12)",
         "development: its errors may be read (--neutral-errors N); not a training group of the "
@@ -353,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev6-errors", type=int, default=0, help="print up to N wrong dev6 tweets")
     ap.add_argument("--dev7-errors", type=int, default=0, help="print up to N wrong dev7 tweets")
     ap.add_argument("--dev8-errors", type=int, default=0, help="print up to N wrong dev8 tweets")
+    ap.add_argument("--dev9-errors", type=int, default=0, help="print up to N wrong dev9 tweets")
     ap.add_argument(
         "--neutral-errors", type=int, default=0, help="print up to N wrong neutral-set texts"
     )
@@ -371,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         args.dev7_errors,
         args.neutral_errors,
         args.dev8_errors,
+        args.dev9_errors,
     )
     return 0
 

@@ -282,6 +282,12 @@ through the register instead of losing its valence outright, and the writer hit 
 грешка") are stances; a conditional threat or warning to the addressee ("Ако до утре не оправите
 …, ще прекратя договора") is a complaint (`complaint:threat`). Dev8 0.713 -> 0.883; held out
 check5 0.776 -> 0.788, check6 0.893 -> 0.904, check8 0.690 -> 0.774, neutral check 0.847 =.
+Complaints told as bare facts with no negative word (bg15, `_bare_facts`, signal
+`complaint:bare:<kind>`): a promise and what came of it ("Обещаха компенсация. Нищо.", "Казаха 3
+дни. Минаха 12.", "Поръчах на 3-ти, днес е 20-ти."), "чак" with a date, "уж … а", "още не"/"все
+още без", "вече N-ти път", missing or closed for a time, a price then and now, a schedule missed
+by the clock; a promise kept ("както казаха") is praise. Dev9 0.552 -> 0.975; held out check9
+0.479 -> 0.851, check8 0.774 -> 0.800, the others unchanged.
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.
@@ -1145,6 +1151,7 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
     _threats(scorer, items)
     _neutral_register(scorer, items, signals)
+    _bare_facts(scorer, items, signals)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
         total *= 1.2
@@ -1285,6 +1292,177 @@ def _threats(s: _Scorer, items: list[_Item]) -> None:
         if yours and act and act[0] not in lx.CLITICS and act[0].endswith(lx.OWN_VERB_ENDINGS):
             items.append(_Item(-0.5, "complaint:threat", k))
             return
+
+
+_DATE = re.compile(r"^\d{1,2}(-(ти|ви|ри|ми|и|ий|о|ия|ята))?$|^\d{1,2}:\d{2}$")
+
+
+def _dateish(tok: str) -> bool:
+    """A weekday, month, date ("3-ти"), clock time or a time word ("утре", "седмица")."""
+    return tok in lx.TIME_WORDS or tok in lx.NUMBER_WORDS or bool(_DATE.match(tok))
+
+
+def _amount(toks: list[str], k: int) -> float | None:
+    """The number at `k` ("15", "1 , 80" read as 1.80), else None."""
+    if not toks[k].isdigit():
+        return None
+    value = float(toks[k])
+    cents = toks[k + 2] if toks[k + 1 : k + 2] == [","] and k + 2 < len(toks) else ""
+    if cents.isdigit() and len(cents) == 2:
+        value += float(toks[k + 2]) / 100
+    return value
+
+
+def _clock(toks: list[str], k: int) -> float:
+    """The clock time opening at `k` ("7 : 55", as tokenised) in hours, else 0.0."""
+    if not toks[k].isdigit() or len(toks[k]) > 2 or toks[k + 1 : k + 2] != [":"]:
+        return 0.0
+    minutes = toks[k + 2] if k + 2 < len(toks) else ""
+    return int(toks[k]) + int(minutes) / 60 if minutes.isdigit() and len(minutes) == 2 else 0.0
+
+
+def _now_is(toks: list[str], j: int) -> bool:
+    """ "Днес е петък", "сега е декември", "вече е шест вечерта", "часът е 14:30"."""
+    if toks[j] not in lx.NOW_WORDS or toks[j + 1 : j + 2] != ["е"]:
+        return False
+    return any(_dateish(t) for t in toks[j + 2 : j + 4])
+
+
+def _broken_promise(s: _Scorer) -> str:
+    """A promise, plan or schedule and what came of it, told as bare facts (bg15)."""
+    toks = s.tokens
+    n = len(toks)
+    if lx.BARE_TRIGGERS.isdisjoint(toks):  # cheap test first: most texts have none
+        return ""
+    if _kept(toks):
+        return ""
+    late: float | None = None  # the scheduled clock time, if the first one is a schedule
+    for k, tok in enumerate(toks):
+        nxt = toks[k + 1 : k + 4]
+        if (
+            tok == "за"
+            and nxt[:2] in (["кой", "ли"], ["кои", "ли"])
+            and nxt[2:] in (["път"], ["пат"])
+        ):
+            return "repeated"
+        if tok == "вече" and ("път" in nxt or "пат" in nxt or "пъти" in nxt):
+            return "repeated"
+        if tok == "не" and toks[k + 1 : k + 2] in (
+            ["мърда"],
+            ["мърдат"],
+            ["помръдва"],
+            ["помръдна"],
+        ):
+            return "stuck"  # "Пратката е в Русе от 9 дни и не мърда"
+        clock = _clock(toks, k)
+        if clock and late is None:
+            late = clock if {"разписание", "трябваше"} & set(toks[: k + 1]) else -1.0
+        elif clock and late and late > 0 and s.sentence_of(k) > s.sentence_of(0):
+            verb = toks[k - 2 : k - 1]
+            if verb and verb[0] in lx.ARRIVED and clock >= late + 0.25:
+                return "late"  # "По разписание е в 7:10. Дойде в 7:55."
+        if tok == "чак" and any(_dateish(t) for t in nxt):
+            return "chak"
+        if tok == "уж" and (
+            any(t in ("а", "но", "минаха") for t in toks[k + 1 :])
+            or nxt[:1] in (["щяха"], ["щеше"], ["трябваше"], ["обещаха"])
+        ):
+            return "uzh"
+        if tok in ("още", "все") and toks[k : k + 2] != ["все", "още"]:
+            after = toks[k + 1 : k + 3] if tok == "още" else toks[k + 2 : k + 4]
+            if tok == "все" and toks[k + 1 : k + 2] != ["още"]:
+                continue
+            if after[:1] == ["е"] or after[:1] == ["сме"]:
+                after = after[1:]
+            own = any(t in lx.STILL_NOT_OWN for t in toks[k + 1 : k + 5])
+            asked = "?" in toks[:k]  # "Кога ще дойде сметката? Още не е пристигнала."
+            if after[:1] and after[0] in lx.STILL_NOT_NEXT and not own and not asked:
+                return "still_not"
+        if tok in lx.ABSENT_WORDS and "ще" not in toks[s.sentence_span(k)[0] : k]:
+            end = s.sentence_span(k)[1]
+            for j in range(k + 1, min(end, k + 6)):
+                if toks[j] == "нито":
+                    return "missing"
+                if toks[j] != "от" or "до" in toks[j + 1 : j + 4]:
+                    continue
+                since = toks[j + 1 : j + 3]
+                if s.clause_of(j) != s.clause_of(k) or (since[:1] and since[0] in lx.WEEKDAYS):
+                    continue  # "затворен в неделя, работи от понеделник": hours
+                if since[:1] and (since[0] in lx.SINCE_STARTS or any(_dateish(t) for t in since)):
+                    return "missing"
+        if tok in lx.PROMISE_WORDS and tok != "уж":
+            alone = (
+                s.sentence_span(0)[1] >= n - 1
+                and not {"и", "а", "но", "вали", "завали"} & set(toks)
+                and not any(_dateish(t) for t in toks)
+            )
+            if k == 0 and toks[1:2] == ["да"] and alone:
+                return "promise"  # "Обещаха да се обадят." and nothing more
+            _start, end = s.sentence_span(k)
+            for j in range(n):
+                later = j > end or (j > k and any(t in ("а", "но") for t in toks[k + 1 : j + 1]))
+                other = later or s.clause_of(j) != s.clause_of(k)
+                if not other:
+                    continue
+                if later and (toks[j] in lx.BROKE_WORDS or toks[j] == "минаха"):
+                    return "promise"
+                if later and toks[j : j + 3] == ["това", "беше", "преди"]:
+                    return "promise"
+                if _now_is(toks, j):
+                    return "promise"
+        if _now_is(toks, k):  # "Поръчах на 3-ти, днес е 20-ти.": a date long past
+            for i in range(k):
+                if s.clause_of(i) == s.clause_of(k) or not _dateish(toks[i]):
+                    continue
+                if any(
+                    t == "беше" or t == "започна" or (len(t) > 4 and t.endswith("х"))
+                    for t in toks[:k]
+                ):
+                    return "date_passed"
+        if tok == "беше" and n > k + 3:
+            then = next(
+                (_amount(toks, i) for i in range(k + 1, min(n, k + 3)) if toks[i].isdigit()), None
+            )
+            if not then:
+                continue
+            for j in range(k + 3, min(n, k + 14)):
+                if toks[j] in ("е", "струва", "искат", "стана") and j + 1 < n:
+                    now = _amount(toks, j + 1)
+                    if now is not None and now >= 1.15 * then:
+                        return "price_rise"
+    return ""
+
+
+def _kept(toks: list[str]) -> bool:
+    """A promise kept: "както казаха", "още на другия ден"."""
+    if lx.KEPT_FIRST.isdisjoint(toks):
+        return False
+    return any(_has_phrase(toks, p) for p in lx.KEPT_PHRASES)
+
+
+def _has_phrase(toks: list[str], phrase: tuple[str, ...]) -> bool:
+    m = len(phrase)
+    return any(tuple(toks[i : i + m]) == phrase for i in range(len(toks) - m + 1))
+
+
+def _bare_facts(s: _Scorer, items: list[_Item], signals: list[str]) -> None:
+    """Complaints told as bare facts with no negative word (bg15): a promise and what came of it
+    ("Обещаха компенсация. Нищо не е дошло.", "Казаха 3 работни дни. Минаха 12.", "Поръчах на
+    3-ти, днес е 20-ти."), "чак" with a date ("Ще ми върнат парите чак в сряда"), "уж … а", "още
+    не"/"все още без", "вече N-ти път", "за кой ли път", a thing missing or closed for a time
+    ("Пощата е затворена от месец") and a price then and now ("беше 15, сега е 32"). Signal
+    `complaint:bare:<kind>`; a promise kept ("както казаха", "още на другия ден") is praise.
+    Runs after the neutral register: such a fact is the stance itself."""
+    if any(it.value for it in items):  # a cue read already; praise is no bare fact
+        return
+    kind = _broken_promise(s)
+    if kind:
+        items.append(_Item(-0.5, f"complaint:bare:{kind}", len(s.tokens) - 1))
+        if "notice" in signals:
+            signals.remove("notice")
+        return
+    if _kept(s.tokens):
+        items.append(_Item(0.5, "lexicon:kept", len(s.tokens) - 1))
 
 
 def _neutral_register(s: _Scorer, items: list[_Item], signals: list[str]) -> None:

@@ -1489,3 +1489,53 @@ RESOLVED_PHRASES = (
     ("съобщи", "от"),
 )
 EVENT_SIGNALS = (*EVENT_SIGNALS, "complaint:roads")
+# Complaints told as bare facts (bg15, `_bare_facts`): a promise or schedule and what came of it
+# ("Обещаха … . Нищо.", "Казаха 3 дни. Минаха 12.", "Платих на 1-ви. Днес е 19-и."), "чак" with
+# a date, "уж … а", "още не"/"все още без", "вече N-ти път", "за кой ли път", a thing missing or
+# closed for a time ("няма инсулин от десет дни"), a price then and now ("беше 15, сега е 32").
+MONTHS: frozenset[str] = _set(
+    "януари февруари март април май юни юли август септември октомври ноември декември"
+)
+TIME_WORDS: frozenset[str] = (
+    WEEKDAYS
+    | MONTHS
+    | _set(
+        "утре вдругиден догодина седмица седмицата седмици месец месеца месеци година годината"
+        " години ден дни дена обяд вечерта сутринта следобед края празниците следващия"
+        " следващата следващите след нова"
+    )
+)
+PROMISE_WORDS: frozenset[str] = _set(
+    "обещаха обеща обещахте обещаната обещаният обещания обещано казаха трябваше уж"
+)
+# What came of it: nothing, nobody, still not, a time passed, "today is …".
+BROKE_WORDS: frozenset[str] = _set("нищо никой никакъв никакви никаква нищичко пак")
+STILL_NOT_NEXT: frozenset[str] = _set("не няма нямаме без")
+STILL_NOT_OWN: frozenset[str] = _set(
+    "знам мога може решил решила решили късно разбрах сте избрали гледал гледала гледали"
+)
+ABSENT_WORDS: frozenset[str] = _set(
+    "няма нямаме затворен затворена затворено затворени без спрян спряна спряно спрени"
+)
+SINCE_STARTS: frozenset[str] = _set("вчера началото миналия миналата сутринта")
+ARRIVED: frozenset[str] = _set("дойде дойдоха тръгна тръгнаха пристигна пристигнаха мина")
+KEPT_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("както", "казаха"),
+    ("както", "обещаха"),
+    ("както", "се", "разбрахме"),
+    ("както", "беше", "обещала"),
+    ("както", "беше", "обещал"),
+    ("колкото", "казаха"),
+    ("още", "на", "следващия", "ден"),
+    ("още", "на", "другия", "ден"),
+    ("още", "същия", "ден"),
+    ("точно", "на", "срок"),
+)
+KEPT_FIRST: frozenset[str] = frozenset(p[0] for p in KEPT_PHRASES)
+# Any of these or a clock time (":") is needed before `_bare_facts` looks closer.
+BARE_TRIGGERS: frozenset[str] = (
+    PROMISE_WORDS
+    | ABSENT_WORDS
+    | NOW_WORDS
+    | _set("чак уж още вече кой кои беше мърда мърдат помръдва помръдна :")
+)

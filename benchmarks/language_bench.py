@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--errors", type=int, default=0, help="print up to N misidentified texts")
     args = ap.parse_args(argv)
-    for warm in ("warm up the model", "Пак няма ток", "pak nyama tok"):
+    for warm in ("warm up the model", "Пак няма ток", "Опять нет света", "pak nyama tok"):
         detect_language(warm)  # lazy loads are a one-off
     print(f"{'group':<24} {'n':>5} {'accuracy':>9} {'texts/s':>9}  wrong answers")
     shown = 0

@@ -303,7 +303,7 @@ import unicodedata
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -1329,108 +1329,193 @@ def _now_is(toks: list[str], j: int) -> bool:
 
 
 def _broken_promise(s: _Scorer) -> str:
-    """A promise, plan or schedule and what came of it, told as bare facts (bg15)."""
+    """A promise, plan or schedule and what came of it, told as bare facts (bg15): the kind of
+    the first such fact (`_bare_readers`, in order, at each token), else ""."""
+    toks = s.tokens
+    if lx.BARE_TRIGGERS.isdisjoint(toks) or _kept(toks):  # cheap test first: most have none
+        return ""
+    readers = _bare_readers()
+    for k, tok in enumerate(toks):
+        for kind, found in readers.get(tok) or (_CLOCK_READER if tok.isdigit() else ()):
+            if found(s, k):
+                return kind
+    return ""
+
+
+def _repeated(toks: list[str], k: int) -> bool:
+    """ "за кой ли път", "вече трети път"."""
+    nxt = toks[k + 1 : k + 4]
+    if (
+        toks[k] == "за"
+        and nxt[:2] in (["кой", "ли"], ["кои", "ли"])
+        and nxt[2:] in (["път"], ["пат"])
+    ):
+        return True
+    return toks[k] == "вече" and ("път" in nxt or "пат" in nxt or "пъти" in nxt)
+
+
+def _stuck(toks: list[str], k: int) -> bool:
+    """ "Пратката е в Русе от 9 дни и не мърда"."""
+    return toks[k] == "не" and toks[k + 1 : k + 2] in (
+        ["мърда"],
+        ["мърдат"],
+        ["помръдва"],
+        ["помръдна"],
+    )
+
+
+def _scheduled_clock(toks: list[str]) -> float:
+    """The text's first clock time in hours when it is a schedule ("По разписание е в 7:10",
+    "трябваше да е тук в 9:00"), else 0.0."""
+    for k in range(len(toks)):
+        clock = _clock(toks, k)
+        if clock:
+            return clock if {"разписание", "трябваше"} & set(toks[: k + 1]) else 0.0
+    return 0.0
+
+
+def _late(s: _Scorer, k: int) -> bool:
+    """A later sentence's arrival at least a quarter of an hour after the schedule: "По
+    разписание е в 7:10. Дойде в 7:55."."""
+    clock = _clock(s.tokens, k)
+    if not clock or s.sentence_of(k) <= s.sentence_of(0):
+        return False
+    scheduled = _scheduled_clock(s.tokens)
+    verb = s.tokens[k - 2 : k - 1]
+    return bool(scheduled) and clock >= scheduled + 0.25 and bool(verb) and verb[0] in lx.ARRIVED
+
+
+def _chak(s: _Scorer, k: int) -> bool:
+    """ "Ще ми върнат парите чак в сряда"."""
+    toks = s.tokens
+    return toks[k] == "чак" and any(_dateish(t) for t in toks[k + 1 : k + 4])
+
+
+def _uzh(s: _Scorer, k: int) -> bool:
+    """ "Уж щяха да дойдат днес, а …"."""
+    toks = s.tokens
+    if toks[k] != "уж":
+        return False
+    nxt = toks[k + 1 : k + 2]
+    return any(t in ("а", "но", "минаха") for t in toks[k + 1 :]) or nxt in (
+        ["щяха"],
+        ["щеше"],
+        ["трябваше"],
+        ["обещаха"],
+    )
+
+
+def _still_not(s: _Scorer, k: int) -> bool:
+    """ "Още не е дошла", "все още без ток", unless the writer's own act or an answer to a
+    question ("Кога ще дойде сметката? Още не е пристигнала.")."""
+    toks = s.tokens
+    if toks[k] != "още":
+        return False
+    after = toks[k + 1 : k + 3]
+    if after[:1] == ["е"] or after[:1] == ["сме"]:
+        after = after[1:]
+    own = any(t in lx.STILL_NOT_OWN for t in toks[k + 1 : k + 5])
+    asked = "?" in toks[:k]
+    return bool(after) and after[0] in lx.STILL_NOT_NEXT and not own and not asked
+
+
+def _missing(s: _Scorer, k: int) -> bool:
+    """Something missing or closed since a time: "без хляб от три дни", "няма нито …"."""
+    toks = s.tokens
+    if toks[k] not in lx.ABSENT_WORDS or "ще" in toks[s.sentence_span(k)[0] : k]:
+        return False
+    end = s.sentence_span(k)[1]
+    for j in range(k + 1, min(end, k + 6)):
+        if toks[j] == "нито":
+            return True
+        if toks[j] != "от" or "до" in toks[j + 1 : j + 4]:
+            continue
+        since = toks[j + 1 : j + 3]
+        if s.clause_of(j) != s.clause_of(k) or (since[:1] and since[0] in lx.WEEKDAYS):
+            continue  # "затворен в неделя, работи от понеделник": hours
+        if since[:1] and (since[0] in lx.SINCE_STARTS or any(_dateish(t) for t in since)):
+            return True
+    return False
+
+
+def _promise(s: _Scorer, k: int) -> bool:
+    """A promise, then what came of it: "Обещаха до петък. Днес е вторник.", "Казаха, че ще
+    дойдат, а минаха две седмици"; or "Обещаха да се обадят." and nothing more."""
     toks = s.tokens
     n = len(toks)
-    if lx.BARE_TRIGGERS.isdisjoint(toks):  # cheap test first: most texts have none
-        return ""
-    if _kept(toks):
-        return ""
-    late: float | None = None  # the scheduled clock time, if the first one is a schedule
-    for k, tok in enumerate(toks):
-        nxt = toks[k + 1 : k + 4]
-        if (
-            tok == "за"
-            and nxt[:2] in (["кой", "ли"], ["кои", "ли"])
-            and nxt[2:] in (["път"], ["пат"])
-        ):
-            return "repeated"
-        if tok == "вече" and ("път" in nxt or "пат" in nxt or "пъти" in nxt):
-            return "repeated"
-        if tok == "не" and toks[k + 1 : k + 2] in (
-            ["мърда"],
-            ["мърдат"],
-            ["помръдва"],
-            ["помръдна"],
-        ):
-            return "stuck"  # "Пратката е в Русе от 9 дни и не мърда"
-        clock = _clock(toks, k)
-        if clock and late is None:
-            late = clock if {"разписание", "трябваше"} & set(toks[: k + 1]) else -1.0
-        elif clock and late and late > 0 and s.sentence_of(k) > s.sentence_of(0):
-            verb = toks[k - 2 : k - 1]
-            if verb and verb[0] in lx.ARRIVED and clock >= late + 0.25:
-                return "late"  # "По разписание е в 7:10. Дойде в 7:55."
-        if tok == "чак" and any(_dateish(t) for t in nxt):
-            return "chak"
-        if tok == "уж" and (
-            any(t in ("а", "но", "минаха") for t in toks[k + 1 :])
-            or nxt[:1] in (["щяха"], ["щеше"], ["трябваше"], ["обещаха"])
-        ):
-            return "uzh"
-        if tok in ("още", "все") and toks[k : k + 2] != ["все", "още"]:
-            after = toks[k + 1 : k + 3] if tok == "още" else toks[k + 2 : k + 4]
-            if tok == "все" and toks[k + 1 : k + 2] != ["още"]:
-                continue
-            if after[:1] == ["е"] or after[:1] == ["сме"]:
-                after = after[1:]
-            own = any(t in lx.STILL_NOT_OWN for t in toks[k + 1 : k + 5])
-            asked = "?" in toks[:k]  # "Кога ще дойде сметката? Още не е пристигнала."
-            if after[:1] and after[0] in lx.STILL_NOT_NEXT and not own and not asked:
-                return "still_not"
-        if tok in lx.ABSENT_WORDS and "ще" not in toks[s.sentence_span(k)[0] : k]:
-            end = s.sentence_span(k)[1]
-            for j in range(k + 1, min(end, k + 6)):
-                if toks[j] == "нито":
-                    return "missing"
-                if toks[j] != "от" or "до" in toks[j + 1 : j + 4]:
-                    continue
-                since = toks[j + 1 : j + 3]
-                if s.clause_of(j) != s.clause_of(k) or (since[:1] and since[0] in lx.WEEKDAYS):
-                    continue  # "затворен в неделя, работи от понеделник": hours
-                if since[:1] and (since[0] in lx.SINCE_STARTS or any(_dateish(t) for t in since)):
-                    return "missing"
-        if tok in lx.PROMISE_WORDS and tok != "уж":
-            alone = (
-                s.sentence_span(0)[1] >= n - 1
-                and not {"и", "а", "но", "вали", "завали"} & set(toks)
-                and not any(_dateish(t) for t in toks)
-            )
-            if k == 0 and toks[1:2] == ["да"] and alone:
-                return "promise"  # "Обещаха да се обадят." and nothing more
-            _start, end = s.sentence_span(k)
-            for j in range(n):
-                later = j > end or (j > k and any(t in ("а", "но") for t in toks[k + 1 : j + 1]))
-                other = later or s.clause_of(j) != s.clause_of(k)
-                if not other:
-                    continue
-                if later and (toks[j] in lx.BROKE_WORDS or toks[j] == "минаха"):
-                    return "promise"
-                if later and toks[j : j + 3] == ["това", "беше", "преди"]:
-                    return "promise"
-                if _now_is(toks, j):
-                    return "promise"
-        if _now_is(toks, k):  # "Поръчах на 3-ти, днес е 20-ти.": a date long past
-            for i in range(k):
-                if s.clause_of(i) == s.clause_of(k) or not _dateish(toks[i]):
-                    continue
-                if any(
-                    t == "беше" or t == "започна" or (len(t) > 4 and t.endswith("х"))
-                    for t in toks[:k]
-                ):
-                    return "date_passed"
-        if tok == "беше" and n > k + 3:
-            then = next(
-                (_amount(toks, i) for i in range(k + 1, min(n, k + 3)) if toks[i].isdigit()), None
-            )
-            if not then:
-                continue
-            for j in range(k + 3, min(n, k + 14)):
-                if toks[j] in ("е", "струва", "искат", "стана") and j + 1 < n:
-                    now = _amount(toks, j + 1)
-                    if now is not None and now >= 1.15 * then:
-                        return "price_rise"
-    return ""
+    if toks[k] not in lx.PROMISE_WORDS or toks[k] == "уж":
+        return False
+    alone = (
+        s.sentence_span(0)[1] >= n - 1
+        and not {"и", "а", "но", "вали", "завали"} & set(toks)
+        and not any(_dateish(t) for t in toks)
+    )
+    if k == 0 and toks[1:2] == ["да"] and alone:
+        return True
+    end = s.sentence_span(k)[1]
+    for j in range(n):
+        later = j > end or (j > k and any(t in ("а", "но") for t in toks[k + 1 : j + 1]))
+        if not later and s.clause_of(j) == s.clause_of(k):
+            continue
+        if later and (toks[j] in lx.BROKE_WORDS or toks[j] == "минаха"):
+            return True
+        if later and toks[j : j + 3] == ["това", "беше", "преди"]:
+            return True
+        if _now_is(toks, j):
+            return True
+    return False
+
+
+def _date_passed(s: _Scorer, k: int) -> bool:
+    """ "Поръчах на 3-ти, днес е 20-ти.": a date long past."""
+    toks = s.tokens
+    if not _now_is(toks, k):
+        return False
+    acted = any(t == "беше" or t == "започна" or (len(t) > 4 and t.endswith("х")) for t in toks[:k])
+    return acted and any(s.clause_of(i) != s.clause_of(k) and _dateish(toks[i]) for i in range(k))
+
+
+def _price_rise(s: _Scorer, k: int) -> bool:
+    """ "Беше 15 лева, сега е 19": at least 15 % more."""
+    toks = s.tokens
+    n = len(toks)
+    if toks[k] != "беше" or n <= k + 3:
+        return False
+    then = next((_amount(toks, i) for i in range(k + 1, min(n, k + 3)) if toks[i].isdigit()), None)
+    if not then:
+        return False
+    for j in range(k + 3, min(n, k + 14)):
+        if toks[j] in ("е", "струва", "искат", "стана") and j + 1 < n:
+            now = _amount(toks, j + 1)
+            if now is not None and now >= 1.15 * then:
+                return True
+    return False
+
+
+_Reader = tuple[str, Callable[[_Scorer, int], bool]]
+_CLOCK_READER: tuple[_Reader, ...] = (("late", _late),)
+
+
+@cache
+def _bare_readers() -> dict[str, tuple[_Reader, ...]]:
+    """The readers of `_broken_promise` by the token each starts from, in the order they are
+    tried (a clock time's digits: `_CLOCK_READER`)."""
+    table: tuple[tuple[str, Callable[[_Scorer, int], bool], Iterable[str]], ...] = (
+        ("repeated", lambda s, k: _repeated(s.tokens, k), ("за", "вече")),
+        ("stuck", lambda s, k: _stuck(s.tokens, k), ("не",)),
+        ("chak", _chak, ("чак",)),
+        ("uzh", _uzh, ("уж",)),
+        ("still_not", _still_not, ("още",)),
+        ("missing", _missing, lx.ABSENT_WORDS),
+        ("promise", _promise, lx.PROMISE_WORDS),
+        ("date_passed", _date_passed, lx.NOW_WORDS),
+        ("price_rise", _price_rise, ("беше",)),
+    )
+    readers: dict[str, tuple[_Reader, ...]] = {}
+    for kind, found, words in table:
+        for word in words:
+            readers[word] = (*readers.get(word, ()), (kind, found))
+    return readers
 
 
 def _kept(toks: list[str]) -> bool:

@@ -1203,17 +1203,8 @@ def _stance(s: _Scorer, items: list[_Item], signals: list[str]) -> bool:
         if it.value < 0 and not lx.AFFECTED_CLITICS.isdisjoint(near):
             return True
     for k, tok in enumerate(toks):
-        if tok in lx.DURATIONS and k and toks[k - 1] == "от":
+        if tok == "от" and _time_waited(toks[k + 1 : k + 3]):
             return True
-        if (
-            tok == "от"
-            and toks[k + 1 : k + 2]
-            and toks[k + 1][0].isdigit()
-            and (toks[k + 2 : k + 3] and toks[k + 2] in lx.DURATIONS)
-        ):
-            return True  # "нямаме интернет от 3 часа": a time waited, not "от 9 до 16"
-        if tok in lx.SINCE_WORDS and k and toks[k - 1] == "от":
-            return True  # "от сутринта сме без ток"
         if tok == "ще" and toks[k + 1 : k + 2] in (["ви"], ["те"]) and threat:
             return True  # "Ще ви съдя": a threat to the addressee, not a schedule
         if tok == "предупреждение" and k and toks[k - 1] == "без":
@@ -1231,6 +1222,16 @@ def _stance(s: _Scorer, items: list[_Item], signals: list[str]) -> bool:
         if it.value < 0 and not _eventish(toks, it):
             return True
     return False
+
+
+def _time_waited(after: list[str]) -> bool:
+    """What follows "от" tells a time waited: "от седмица", "от 3 часа", "от сутринта" (not a
+    range, "от 9 до 16")."""
+    if not after:
+        return False
+    if after[0] in lx.DURATIONS or after[0] in lx.SINCE_WORDS:
+        return True
+    return after[0][0].isdigit() and after[1:] != [] and after[1] in lx.DURATIONS
 
 
 def _register(s: _Scorer, events: list[_Item]) -> bool:
@@ -1658,6 +1659,17 @@ def _work_about(s: _Scorer, items: list[_Item]) -> None:
                 break
 
 
+def _number_before(toks: list[str], k: int) -> float | None:
+    """The number told just before token k, a decimal comma read ("1 , 20 лв" -> 1.2, "2 , 5
+    часа" -> 2.5), else None."""
+    prev = toks[k - 1] if k else ""
+    if not prev.isdigit():
+        return None
+    if k > 2 and toks[k - 2] == "," and toks[k - 3].isdigit():
+        return float(toks[k - 3]) + float(prev) / 10 ** len(prev)
+    return float(prev)
+
+
 def _prices_then_and_now(s: _Scorer, items: list[_Item]) -> None:
     """A price or bill given then and now in numbers, the later at least half as much again:
     "Сметка за ток: ноември 86 лв, декември 214 лв.", "Хлябът: 2019 – 1,20 лв, днес – 3,40".
@@ -1673,11 +1685,8 @@ def _prices_then_and_now(s: _Scorer, items: list[_Item]) -> None:
         return
     amounts: list[float] = []
     for k, t in enumerate(toks):
-        if t in lx.MONEY_UNITS and k and toks[k - 1].isdigit():
-            whole = k - 1
-            value = float(toks[whole])
-            if whole > 1 and toks[whole - 1] == "," and toks[whole - 2].isdigit():
-                value = float(toks[whole - 2]) + value / 10 ** len(toks[whole])  # "1,20 лв"
+        value = _number_before(toks, k) if t in lx.MONEY_UNITS else None
+        if value is not None:
             amounts.append(value)
     if len(amounts) >= 2 and amounts[0] > 0 and amounts[-1] >= 1.5 * amounts[0]:
         items.append(_Item(-0.5, "lexicon:поскъпване", len(toks) - 1))
@@ -2075,9 +2084,7 @@ def _hours_before(toks: list[str], k: int) -> float:
     """The hours told just before token k ("часа"): "2,5 часа", "три часа", "час и половина"."""
     prev = toks[k - 1] if k else ""
     if prev[:1].isdigit():
-        if k > 2 and toks[k - 2] == "," and toks[k - 3].isdigit():
-            return float(toks[k - 3]) + float(prev) / 10 ** len(prev)
-        return float(prev) if prev.isdigit() else 0.0
+        return _number_before(toks, k) or 0.0
     if prev in lx.NUMBER_WORDS:
         return lx.NUMBER_WORDS[prev]
     if toks[k] == "час" or toks[k] == "часът":

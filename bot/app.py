@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from models import create_db_engine, session_factory
 logger = logging.getLogger(__name__)
 
 APPROVER_CACHE_SECONDS = 60
+COURIER_JOIN_SECONDS = 30
 
 
 class Crisisbot:
@@ -54,6 +55,7 @@ class Crisisbot:
         self._kick = threading.Event()
         self._stop = threading.Event()
         self._courier: threading.Thread | None = None
+        self._closers: list[Callable[[], None]] = []
 
     @property
     def gateway(self) -> SlackGateway:
@@ -117,9 +119,26 @@ class Crisisbot:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Run `closer` first thing in `close()`: pools that work on this bot's sessions (the Bolt
+        listeners') finish their work before the engine goes."""
+        self._closers.append(closer)
+
     def close(self) -> None:
+        """Let work in flight finish, then close the database connections.
+
+        Disposing the engine closes only idle connections: one still checked out by a listener
+        or by the courier would go back to the discarded pool and be dropped unclosed later
+        (PostgreSQL sees an aborted session; psycopg warns). So wait for them first.
+        """
+        while self._closers:
+            self._closers.pop()()
         self._stop.set()
         self._kick.set()
         if self._courier is not None:
-            self._courier.join(timeout=5)
+            # A delivery in flight is bounded by the gateway's timeout and retries; waiting for
+            # it lets it record what Slack answered instead of leaving the message leased.
+            self._courier.join(timeout=COURIER_JOIN_SECONDS)
+            if self._courier.is_alive():
+                logger.warning("courier still busy after %ss; closing anyway", COURIER_JOIN_SECONDS)
         self.engine.dispose()

@@ -405,8 +405,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     bot = _bot()
     _check_slack(bot)
     bot.start_courier()
+    app = WebApp(bot, create_bolt_app(bot))
+    _interrupt_on_sigterm()
     print(f"crisisbot: listening on port {bot.settings.port}", file=sys.stderr)
-    serve(WebApp(bot, create_bolt_app(bot)), bot.settings.port)
+    serve(app, bot.settings.port)
     return 0
 
 
@@ -436,15 +438,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     scheduler.start()
     bot.start_courier()
     bolt = create_bolt_app(bot)
-    if bot.settings.slack_app_token:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+    _interrupt_on_sigterm()
+    try:
+        if bot.settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        print("crisisbot: web and worker in one process, over Socket Mode", file=sys.stderr)
-        SocketModeHandler(bolt, bot.settings.slack_app_token).start()
-    else:
-        print(f"crisisbot: web and worker on port {bot.settings.port}", file=sys.stderr)
-        serve(WebApp(bot, bolt), bot.settings.port)
-    scheduler.shutdown()
+            print("crisisbot: web and worker in one process, over Socket Mode", file=sys.stderr)
+            SocketModeHandler(bolt, bot.settings.slack_app_token).start()
+        else:
+            print(f"crisisbot: web and worker on port {bot.settings.port}", file=sys.stderr)
+            serve(WebApp(bot, bolt), bot.settings.port)
+    finally:
+        scheduler.shutdown()
     return 0
 
 
@@ -456,6 +461,17 @@ def _check_slack(bot: Crisisbot) -> None:
         bot.gateway.auth_test()
     except SlackError as exc:
         raise SettingsError("SLACK_BOT_TOKEN", f"Slack refused it ({exc.error})") from None
+
+
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM (docker stop, systemd, Kubernetes) stops the web server as Ctrl-C does: waitress
+    finishes the requests in hand and returns, then the bot waits for its listeners and courier
+    and closes its database. Python's default for SIGTERM is to die on the spot."""
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _wait_for_signal() -> None:

@@ -179,3 +179,6 @@ class RunningServer:
             # once at a test's teardown). Nothing is left to stop.
             logger.debug("web server loop already closed")
         self._thread.join(timeout=5)
+        # The loop's end leaves waitress's worker threads running (only its own close() stops
+        # them): let the requests in hand finish, and end the threads.
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from bot.app import Crisisbot
 from bot.core import i18n
@@ -20,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 def create_bolt_app(bot: Crisisbot) -> App:
     bot.settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    _quiet_token_notice()
+    listeners = ContextExecutor(max_workers=5, thread_name_prefix="listener")  # Bolt's default size
+    # Work after the ack runs here; the bot waits for it before it closes its database.
+    bot.on_close(lambda: listeners.shutdown(wait=True))
     app = App(
         signing_secret=bot.settings.slack_signing_secret,
         client=bot.gateway.client,
@@ -27,7 +32,7 @@ def create_bolt_app(bot: Crisisbot) -> App:
         # at that moment would fail a person's command.
         token_verification_enabled=True,
         raise_error_for_unhandled_request=False,
-        listener_executor=ContextExecutor(max_workers=5),  # Bolt's default pool size
+        listener_executor=listeners,
     )
 
     @app.middleware
@@ -53,6 +58,20 @@ def create_bolt_app(bot: Crisisbot) -> App:
     for module in (events, commands, actions, views):
         module.register(app)
     return app
+
+
+class _TokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment even when given a client, then warns at
+    every start that the token goes unused: it is the client's own token, so that says nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _quiet_token_notice() -> None:
+    bolt_logger = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _TokenNotice) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_TokenNotice())
 
 
 class ContextExecutor(ThreadPoolExecutor):

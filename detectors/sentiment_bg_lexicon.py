@@ -1410,6 +1410,11 @@ RANGE_WORDS: frozenset[str] = _set("от до между")
 # "от вчера", "от сутринта": since when something has been wrong (a time waited, a stance).
 SINCE_WORDS: frozenset[str] = _set("вчера снощи сутринта сутрин обед обяд")
 CLOCK_UNITS: frozenset[str] = _set("ч ч.")  # "до 18 ч."; "2 часа" is a duration
+# A juxtaposition ("На летището - 7 лева") or a quote: no plain statement of fact (bg16).
+PLAIN_BREAKS: tuple[str, ...] = (" - ", " – ", " — ", '"', "„", "“", "«", "?", "!", "…")
+# The day of a plain plan or appointment ("Имам час при зъболекаря в петък"); not "ще", which
+# also tells a fear ("Този вятър ще ме отвее").
+PLAIN_DAYS: frozenset[str] = WEEKDAYS | _set("утре вдругиден довечера")
 RESOLVED: tuple[str, ...] = ("овладян", "възстановен", "възстановява", "отстранен")
 RESOLVED_PHRASES: tuple[tuple[str, str], ...] = (("няма", "пострадали"), ("няма", "данни"))
 NEUTRAL_CAUSES: tuple[str, ...] = (

@@ -770,9 +770,14 @@ class _Scorer:
         elif tok in lx.STAND_WORDS:
             self.standing = True
         elif tok in lx.DURATIONS:
-            # "отговор до 14 дни", "в срок от 3 дни": a deadline, not a time waited
-            deadline = prev == "до" or (
-                i > 1 and self.tokens[i - 2] in ("до", "срок") and prev[0].isdigit()
+            # "отговор до 14 дни", "в срок от 3 дни": a deadline, not a time waited; "до края
+            # на месеца", "в началото на седмицата": a point in time, unless waited since
+            # ("от началото на месеца") (bg16)
+            point = prev == "на" and i > 1 and self.tokens[i - 2] in lx.TIME_POINTS
+            deadline = (
+                prev == "до"
+                or (i > 1 and self.tokens[i - 2] in ("до", "срок") and prev[0].isdigit())
+                or (point and self.tokens[i - 3 : i - 2] != ["от"])
             )
             self.duration = self.duration or not deadline
         elif tok in lx.PERSISTENCE:
@@ -1504,6 +1509,32 @@ def _price_rise(s: _Scorer, k: int) -> bool:
     return False
 
 
+def _price_became(s: _Scorer, k: int) -> bool:
+    """The price now first (bg16): "Таксата стана 8 лева, беше 2.", "Баничката от 1,20 стана
+    2,40": at least 15 % more. Not a score ("от 0 : 1 стана 2 : 1") or a count ("от 2 гола
+    стана 3"): the figure before is next to "стана" (or its unit is money), the one after
+    "беше" follows a sum of money."""
+    toks = s.tokens
+    if ":" in toks or k + 1 >= len(toks):
+        return False
+    now = _amount(toks, k + 1)
+    if now is None:
+        return False
+    unit = k - 1 if k and toks[k - 1] in lx.MONEY_UNITS else k
+    then = _number_before(toks, unit)
+    if then is not None:
+        start = unit - 1 - (2 if unit > 2 and toks[unit - 2] == "," else 0)
+        return start > 0 and toks[start - 1] == "от" and now >= 1.15 * then
+    after = toks[k + 2 : k + 5]
+    if lx.MONEY_UNITS.isdisjoint(after[:3]):
+        return False
+    for j in range(k + 2, min(len(toks) - 1, k + 8)):
+        if toks[j] == "беше":
+            was = _amount(toks, j + 1)
+            return was is not None and now >= 1.15 * was
+    return False
+
+
 _Reader = tuple[str, Callable[[_Scorer, int], bool]]
 _CLOCK_READER: tuple[_Reader, ...] = (("late", _late),)
 
@@ -1522,6 +1553,7 @@ def _bare_readers() -> dict[str, tuple[_Reader, ...]]:
         ("promise", _promise, lx.PROMISE_WORDS),
         ("date_passed", _date_passed, lx.NOW_WORDS),
         ("price_rise", _price_rise, ("беше",)),
+        ("price_rise", _price_became, ("стана",)),
     )
     readers: dict[str, tuple[_Reader, ...]] = {}
     for kind, found, words in table:

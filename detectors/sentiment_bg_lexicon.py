@@ -1412,6 +1412,8 @@ SINCE_WORDS: frozenset[str] = _set("вчера снощи сутринта су�
 CLOCK_UNITS: frozenset[str] = _set("ч ч.")  # "до 18 ч."; "2 часа" is a duration
 # A juxtaposition ("На летището - 7 лева") or a quote: no plain statement of fact (bg16).
 PLAIN_BREAKS: tuple[str, ...] = (" - ", " – ", " — ", '"', "„", "“", "«", "?", "!", "…")
+# "до края на месеца", "в началото на седмицата": a point in time, not a length (bg16).
+TIME_POINTS: frozenset[str] = _set("края началото средата")
 # The day of a plain plan or appointment ("Имам час при зъболекаря в петък"); not "ще", which
 # also tells a fear ("Този вятър ще ме отвее").
 PLAIN_DAYS: frozenset[str] = WEEKDAYS | _set("утре вдругиден довечера")
@@ -1542,5 +1544,5 @@ BARE_TRIGGERS: frozenset[str] = (
     PROMISE_WORDS
     | ABSENT_WORDS
     | NOW_WORDS
-    | _set("чак уж още вече кой кои беше мърда мърдат помръдва помръдна :")
+    | _set("чак уж още вече кой кои беше стана мърда мърдат помръдва помръдна :")
 )

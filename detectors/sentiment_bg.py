@@ -1603,8 +1603,13 @@ def _plain_fact(clean: str, s: _Scorer, items: list[_Item], signals: list[str]) 
     за 3 километра", "спря в петък, днес е сряда"), a second clause ("Влязох с 50 лева, излязох
     с една торбичка", "… на летището - 7 лева"), a stance ("пак", "вече", "а", "не", a duration,
     an ordinal) or a cue keep the model's say."""
+    if any(it.value for it in items):
+        return
     toks = s.tokens
-    if any(it.value for it in items) or any(c in clean for c in lx.PLAIN_BREAKS):
+    figures = [k for k, t in enumerate(toks) if t[0].isdigit() or t in lx.PLAIN_FIGURES]
+    if not figures or len(figures) > 3:
+        return  # most texts: no figure at all
+    if any(c in clean for c in lx.PLAIN_BREAKS):
         return
     joined = [  # "2 , 20 лева", "9 : 15": one figure
         0 < k < len(toks) - 1 and t in ",:" and toks[k - 1].isdigit() and toks[k + 1].isdigit()
@@ -1613,13 +1618,7 @@ def _plain_fact(clean: str, s: _Scorer, items: list[_Item], signals: list[str]) 
     last = len(toks) - 1
     if any(k != last and not joined[k] for k in (*s.clause_breaks, *s.sentence_ends)):
         return
-    figures = [
-        k
-        for k, t in enumerate(toks)
-        if (t[0].isdigit() and not (k > 1 and joined[k - 1]))
-        or t in lx.NUMBER_WORDS
-        or t in lx.PLAIN_DAYS
-    ]
+    figures = [k for k in figures if not (k > 1 and joined[k - 1])]
     if len(figures) != 1:
         return
     k = figures[0]

@@ -1417,6 +1417,7 @@ TIME_POINTS: frozenset[str] = _set("края началото средата")
 # The day of a plain plan or appointment ("Имам час при зъболекаря в петък"); not "ще", which
 # also tells a fear ("Този вятър ще ме отвее").
 PLAIN_DAYS: frozenset[str] = WEEKDAYS | _set("утре вдругиден довечера")
+PLAIN_FIGURES: frozenset[str] = PLAIN_DAYS | frozenset(NUMBER_WORDS)
 RESOLVED: tuple[str, ...] = ("овладян", "възстановен", "възстановява", "отстранен")
 RESOLVED_PHRASES: tuple[tuple[str, str], ...] = (("няма", "пострадали"), ("няма", "данни"))
 NEUTRAL_CAUSES: tuple[str, ...] = (

@@ -113,6 +113,8 @@ TWEETS_DEV9 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev9.jsonl"
 TWEETS_CHECK9 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check9.jsonl"
 NEUTRAL_TRAIN = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_train.jsonl"
 NEUTRAL_CHECK = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_check.jsonl"
+PLAIN_DEV = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_plain_dev.jsonl"
+PLAIN_CHECK = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_plain_check.jsonl"
 
 
 def rate(fn: Callable[[str], object], texts: Sequence[str]) -> float:
@@ -166,6 +168,7 @@ def report_general(check: bool = False) -> None:
             TWEETS_CHECK8,
             TWEETS_CHECK9,
             NEUTRAL_CHECK,
+            PLAIN_CHECK,
         )
         names = ", ".join(p.name for p in checks)
         print(f"({names}: scored only with --check, before and after a round)")
@@ -220,6 +223,11 @@ def report_general(check: bool = False) -> None:
         "Bulgarian plain statements and neutral news, check set (issue 14, bg12)",
         "scored once before and once after the neutral-data round; errors never shown",
     )
+    report_set(
+        PLAIN_CHECK,
+        "Bulgarian plain first-person facts and unmarked complaints, check set (issue 14, bg16)",
+        "scored once before and once after the bg16 round; errors never shown",
+    )
 
 
 def report(
@@ -236,6 +244,7 @@ def report(
     neutral_errors: int = 0,
     dev8_errors: int = 0,
     dev9_errors: int = 0,
+    plain_errors: int = 0,
 ) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
@@ -322,6 +331,12 @@ def report(
         "shipped model",
         neutral_errors,
     )
+    report_set(
+        PLAIN_DEV,
+        "Bulgarian plain first-person facts and unmarked complaints, development set (bg16)",
+        "development: its errors may be read (--plain-errors N); not a training group",
+        plain_errors,
+    )
     if errors:
         shown = 0
         for s, row in zip(results, rows, strict=True):
@@ -380,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--neutral-errors", type=int, default=0, help="print up to N wrong neutral-set texts"
     )
+    ap.add_argument(
+        "--plain-errors", type=int, default=0, help="print up to N wrong plain_dev texts"
+    )
     ap.add_argument("--check", action="store_true", help="score tweets_check*.jsonl (totals only)")
     args = ap.parse_args(argv)
     report(
@@ -396,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         args.neutral_errors,
         args.dev8_errors,
         args.dev9_errors,
+        args.plain_errors,
     )
     return 0
 

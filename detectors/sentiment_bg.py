@@ -288,6 +288,13 @@ Complaints told as bare facts with no negative word (bg15, `_bare_facts`, signal
 още без", "вече N-ти път", missing or closed for a time, a price then and now, a schedule missed
 by the clock; a promise kept ("както казаха") is praise. Dev9 0.552 -> 0.975; held out check9
 0.479 -> 0.851, check8 0.774 -> 0.800, the others unchanged.
+Plain facts (bg16, `_plain_fact`, signal "plain"): one clause with one figure, a sum of money or a
+day ("Заплатата ми е 2000 лева.", "Записах си час при личния лекар за петък."), no cue, no
+stance, no question or quote, is the rules' verdict, which the model may not overrule (as
+"notice"); and without a cue the model adds only on at least `min_ids` n-grams (5: three words;
+"Чакам автобуса." is 3), chosen by LOGO with bg11's weights and settings kept
+(`train_bg_sentiment.py --bg11`). The bg11 model's known weakness above is gone on its test
+sentences; figures in benchmarks/data/bg/README.md.
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.
@@ -763,9 +770,14 @@ class _Scorer:
         elif tok in lx.STAND_WORDS:
             self.standing = True
         elif tok in lx.DURATIONS:
-            # "отговор до 14 дни", "в срок от 3 дни": a deadline, not a time waited
-            deadline = prev == "до" or (
-                i > 1 and self.tokens[i - 2] in ("до", "срок") and prev[0].isdigit()
+            # "отговор до 14 дни", "в срок от 3 дни": a deadline, not a time waited; "до края
+            # на месеца", "в началото на седмицата": a point in time, unless waited since
+            # ("от началото на месеца") (bg16)
+            point = prev == "на" and i > 1 and self.tokens[i - 2] in lx.TIME_POINTS
+            deadline = (
+                prev == "до"
+                or (i > 1 and self.tokens[i - 2] in ("до", "срок") and prev[0].isdigit())
+                or (point and self.tokens[i - 3 : i - 2] != ["от"])
             )
             self.duration = self.duration or not deadline
         elif tok in lx.PERSISTENCE:
@@ -1080,26 +1092,29 @@ class Model:
     weight: float  # total -= weight * (logit - threshold)
     bar: float = 0.0  # without a negative cue of the rules, evidence only from logits above this
     keep: float = VETO_KEEP  # below the threshold, a negative total keeps at least this share
+    min_ids: float = 0.0  # without a cue, evidence only from texts with this many n-grams (bg16)
 
     def logit(self, toks: list[str]) -> float:
         """Logit of "negative": bias plus the features' weights over sqrt(feature count)."""
-        ids = feature_ids(toks)
+        return self.logit_of(feature_ids(toks))
+
+    def logit_of(self, ids: list[int]) -> float:
         if not ids:
             return self.bias
         return self.bias + sum(map(self.weights.__getitem__, ids)) / math.sqrt(len(ids))
 
     def to_bytes(self) -> bytes:
-        tail = (self.bias, self.threshold, self.weight, self.bar, self.keep)
+        tail = (self.bias, self.threshold, self.weight, self.bar, self.keep, self.min_ids)
         return (self.weights + array("f", tail)).tobytes()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Model:
-        """The file: HASH_BUCKETS float32 weights, then bias, threshold, weight, bar and keep
-        (an older file without the last two gets their defaults)."""
+        """The file: HASH_BUCKETS float32 weights, then bias, threshold, weight, bar, keep and
+        min_ids (an older file without the last ones gets their defaults)."""
         data = array("f")
         data.frombytes(raw)
-        if len(data) not in (HASH_BUCKETS + 3, HASH_BUCKETS + 5):
-            raise ValueError(f"{MODEL_FILE}: expected {HASH_BUCKETS + 5} floats, got {len(data)}")
+        if len(data) not in (HASH_BUCKETS + 3, HASH_BUCKETS + 5, HASH_BUCKETS + 6):
+            raise ValueError(f"{MODEL_FILE}: expected {HASH_BUCKETS + 6} floats, got {len(data)}")
         return cls(data[:HASH_BUCKETS], *(float(x) for x in data[HASH_BUCKETS:]))
 
 
@@ -1152,6 +1167,7 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     _threats(scorer, items)
     _neutral_register(scorer, items, signals)
     _bare_facts(scorer, items, signals)
+    _plain_fact(clean, scorer, items, signals)
     total = _rules_total(scorer, items)
     if shouted and total < 0:
         total *= 1.2
@@ -1493,6 +1509,32 @@ def _price_rise(s: _Scorer, k: int) -> bool:
     return False
 
 
+def _price_became(s: _Scorer, k: int) -> bool:
+    """The price now first (bg16): "Таксата стана 8 лева, беше 2.", "Баничката от 1,20 стана
+    2,40": at least 15 % more. Not a score ("от 0 : 1 стана 2 : 1") or a count ("от 2 гола
+    стана 3"): the figure before is next to "стана" (or its unit is money), the one after
+    "беше" follows a sum of money."""
+    toks = s.tokens
+    if ":" in toks or k + 1 >= len(toks):
+        return False
+    now = _amount(toks, k + 1)
+    if now is None:
+        return False
+    unit = k - 1 if k and toks[k - 1] in lx.MONEY_UNITS else k
+    then = _number_before(toks, unit)
+    if then is not None:
+        start = unit - 1 - (2 if unit > 2 and toks[unit - 2] == "," else 0)
+        return start > 0 and toks[start - 1] == "от" and now >= 1.15 * then
+    after = toks[k + 2 : k + 5]
+    if lx.MONEY_UNITS.isdisjoint(after[:3]):
+        return False
+    for j in range(k + 2, min(len(toks) - 1, k + 8)):
+        if toks[j] == "беше":
+            was = _amount(toks, j + 1)
+            return was is not None and now >= 1.15 * was
+    return False
+
+
 _Reader = tuple[str, Callable[[_Scorer, int], bool]]
 _CLOCK_READER: tuple[_Reader, ...] = (("late", _late),)
 
@@ -1511,6 +1553,7 @@ def _bare_readers() -> dict[str, tuple[_Reader, ...]]:
         ("promise", _promise, lx.PROMISE_WORDS),
         ("date_passed", _date_passed, lx.NOW_WORDS),
         ("price_rise", _price_rise, ("беше",)),
+        ("price_rise", _price_became, ("стана",)),
     )
     readers: dict[str, tuple[_Reader, ...]] = {}
     for kind, found, words in table:
@@ -1549,6 +1592,41 @@ def _bare_facts(s: _Scorer, items: list[_Item], signals: list[str]) -> None:
         return
     if _kept(s.tokens):
         items.append(_Item(0.5, "lexicon:kept", len(s.tokens) - 1))
+
+
+def _plain_fact(clean: str, s: _Scorer, items: list[_Item], signals: list[str]) -> None:
+    """One plain fact with one figure, no cue and no stance (bg16): a sum of money ("Заплатата ми
+    е 2000 лева.", "Сметката за ток този месец е 80 лева.") or a day ("Записах си час при
+    личния лекар за петък."), in one clause, not asked, not quoted. The signal "plain" marks the
+    verdict: the model may not turn it negative (as "notice"), since the words of pay, bills and
+    appointments are the words of complaints in its training data. Two figures ("поиска 50 лева
+    за 3 километра", "спря в петък, днес е сряда"), a second clause ("Влязох с 50 лева, излязох
+    с една торбичка", "… на летището - 7 лева"), a stance ("пак", "вече", "а", "не", a duration,
+    an ordinal) or a cue keep the model's say."""
+    if any(it.value for it in items):
+        return
+    toks = s.tokens
+    figures = [k for k, t in enumerate(toks) if t[0].isdigit() or t in lx.PLAIN_FIGURES]
+    if not figures or len(figures) > 3:
+        return  # most texts: no figure at all
+    if any(c in clean for c in lx.PLAIN_BREAKS):
+        return
+    joined = [  # "2 , 20 лева", "9 : 15": one figure
+        0 < k < len(toks) - 1 and t in ",:" and toks[k - 1].isdigit() and toks[k + 1].isdigit()
+        for k, t in enumerate(toks)
+    ]
+    last = len(toks) - 1
+    if any(k != last and not joined[k] for k in (*s.clause_breaks, *s.sentence_ends)):
+        return
+    figures = [k for k in figures if not (k > 1 and joined[k - 1])]
+    if len(figures) != 1:
+        return
+    k = figures[0]
+    if k + 1 < len(toks) and joined[k + 1]:
+        k += 2  # "2 , 40 лева": the unit follows the cents
+    money = toks[k + 1 : k + 2] != [] and toks[k + 1] in lx.MONEY_UNITS
+    if (money or toks[figures[0]] in lx.PLAIN_DAYS) and not _stance(s, items, signals):
+        signals.append("plain")
 
 
 def _neutral_register(s: _Scorer, items: list[_Item], signals: list[str]) -> None:
@@ -2185,6 +2263,7 @@ def combine(
     firm: bool = False,
     cue: bool = False,
     capped: bool = False,
+    n_ids: int = 1 << 30,
 ) -> float:
     """Rules' total with the model's view.
 
@@ -2195,13 +2274,14 @@ def combine(
     bar (`m.bar`): it must not turn a neutral question or headline negative on a hunch. Below the
     threshold it may soften a negative total, to at most `m.keep` of it (1.0: never, as shipped),
     so a clear complaint stays negative; a `firm` total (complaint, crisis or sarcasm) is not
-    softened. It never adds praise.
+    softened. It never adds praise. Without a cue the model's evidence must also rest on at
+    least `m.min_ids` n-grams (`n_ids`): on one or two words ("Чакам автобуса.") it is thin.
     """
     if capped:
         return total
     shift = m.weight * (logit - m.threshold)
     if shift > 0:
-        return total - shift if cue or logit > m.bar else total
+        return total - shift if cue or (logit > m.bar and n_ids >= m.min_ids) else total
     if total < 0 and not firm:
         return min(total * m.keep, total - shift)
     return total
@@ -2222,6 +2302,7 @@ def is_capped(signals: list[str], items: list[_Item]) -> bool:
         "mixed" in signals
         or "mild" in signals
         or "notice" in signals
+        or "plain" in signals
         or any(it.signal == "lexicon:rating" for it in items)
     )
 
@@ -2236,12 +2317,16 @@ def score(text: str, *, use_model: bool = True) -> Scored:
     total, toks, signals, items = rules(text)
     m = model() if use_model else None
     if m is not None:
-        logit = m.logit(toks)
+        ids = feature_ids(toks)
+        logit = m.logit_of(ids)
         if logit > m.threshold or (total < 0 and m.keep < 1.0):  # else `combine` keeps total
             cue = has_cue(items)
             capped = is_capped(signals, items)
-            total = combine(total, logit, m, firm=is_firm(items), cue=cue, capped=capped)
-            if logit > m.threshold and (logit > m.bar or cue) and not capped:
+            n = len(ids)
+            firm = is_firm(items)
+            total = combine(total, logit, m, firm=firm, cue=cue, capped=capped, n_ids=n)
+            evidence = cue or (logit > m.bar and n >= m.min_ids)
+            if logit > m.threshold and evidence and not capped:
                 signals.append("model:negative")
     polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
     # A topic word ("обслужване": valence 0) names what a complaint is about, not what praise is.

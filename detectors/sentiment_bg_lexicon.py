@@ -1410,6 +1410,14 @@ RANGE_WORDS: frozenset[str] = _set("от до между")
 # "от вчера", "от сутринта": since when something has been wrong (a time waited, a stance).
 SINCE_WORDS: frozenset[str] = _set("вчера снощи сутринта сутрин обед обяд")
 CLOCK_UNITS: frozenset[str] = _set("ч ч.")  # "до 18 ч."; "2 часа" is a duration
+# A juxtaposition ("На летището - 7 лева") or a quote: no plain statement of fact (bg16).
+PLAIN_BREAKS: tuple[str, ...] = (" - ", " – ", " — ", '"', "„", "“", "«", "?", "!", "…")
+# "до края на месеца", "в началото на седмицата": a point in time, not a length (bg16).
+TIME_POINTS: frozenset[str] = _set("края началото средата")
+# The day of a plain plan or appointment ("Имам час при зъболекаря в петък"); not "ще", which
+# also tells a fear ("Този вятър ще ме отвее").
+PLAIN_DAYS: frozenset[str] = WEEKDAYS | _set("утре вдругиден довечера")
+PLAIN_FIGURES: frozenset[str] = PLAIN_DAYS | frozenset(NUMBER_WORDS)
 RESOLVED: tuple[str, ...] = ("овладян", "възстановен", "възстановява", "отстранен")
 RESOLVED_PHRASES: tuple[tuple[str, str], ...] = (("няма", "пострадали"), ("няма", "данни"))
 NEUTRAL_CAUSES: tuple[str, ...] = (
@@ -1537,5 +1545,5 @@ BARE_TRIGGERS: frozenset[str] = (
     PROMISE_WORDS
     | ABSENT_WORDS
     | NOW_WORDS
-    | _set("чак уж още вече кой кои беше мърда мърдат помръдва помръдна :")
+    | _set("чак уж още вече кой кои беше стана мърда мърдат помръдва помръдна :")
 )

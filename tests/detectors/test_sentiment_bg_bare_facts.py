@@ -30,6 +30,8 @@ from detectors.sentiment_bg import score
         ("В селото няма хляб от четири дни.", "missing"),
         ("Спортната зала е затворена от миналата есен.", "missing"),
         ("Таксата за паркинг беше 2 лева, сега е 4.", "price_rise"),
+        ("Абонаментът стана 30 лева, беше 18.", "price_rise"),  # bg16: now first
+        ("Кафето в университета от 1,60 стана 2,50.", "price_rise"),
         ("Obeshtaha da smenqt brojacha. Nishto.", "promise"),
         ("Влакът по разписание тръгва в 6:40. Тръгна в 7:25.", "late"),
         ("Документите ми са в общината от месец и не мърдат.", "stuck"),
@@ -62,6 +64,9 @@ def test_bare_fact_complaints_are_negative(text: str, kind: str) -> None:
         "Обещаха да вали сняг през уикенда.",
         "Влакът трябваше да тръгне в 8:00. Тръгна в 8:05.",
         "Концертът е в 19:00. Дойдохме в 19:30 и хванахме началото.",
+        "От 1 гол разлика стана 3 за нашите.",  # bg16: a count, not a price
+        "Таксата стана 12 лева, беше 12.",
+        "Чакам потвърждение от банката до края на седмицата.",  # bg16: a deadline, no wait
     ],
 )
 def test_close_neutral_and_positive_texts_are_not_negative(text: str) -> None:

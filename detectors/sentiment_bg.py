@@ -1595,8 +1595,9 @@ def _bare_facts(s: _Scorer, items: list[_Item], signals: list[str]) -> None:
 
 
 def _plain_fact(clean: str, s: _Scorer, items: list[_Item], signals: list[str]) -> None:
-    """One plain fact with one figure, no cue and no stance (bg16): a sum of money ("Заплатата ми
-    е 2000 лева.", "Сметката за ток този месец е 80 лева.") or a day ("Записах си час при
+    """One plain fact with one figure, no cue and no stance (bg16): a sum of money stated as what
+    something is or costs or what the writer paid ("Заплатата ми е 2000 лева.", "Платих 95 лева
+    за парно."; not "Глобиха ме 50 лева.", done to the writer) or a day ("Записах си час при
     личния лекар за петък."), in one clause, not asked, not quoted. The signal "plain" marks the
     verdict: the model may not turn it negative (as "notice"), since the words of pay, bills and
     appointments are the words of complaints in its training data. Two figures ("поиска 50 лева
@@ -1625,7 +1626,8 @@ def _plain_fact(clean: str, s: _Scorer, items: list[_Item], signals: list[str]) 
     if k + 1 < len(toks) and joined[k + 1]:
         k += 2  # "2 , 40 лева": the unit follows the cents
     money = toks[k + 1 : k + 2] != [] and toks[k + 1] in lx.MONEY_UNITS
-    if (money or toks[figures[0]] in lx.PLAIN_DAYS) and not _stance(s, items, signals):
+    stated = money and not lx.PLAIN_STATED.isdisjoint(toks[: figures[0]])
+    if (stated or toks[figures[0]] in lx.PLAIN_DAYS) and not _stance(s, items, signals):
         signals.append("plain")
 
 

@@ -733,6 +733,16 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     ("не", "толкова"): (0.0, "hedged negation"),
     ("чак", "толкова"): (0.0, "hedge"),  # "не ми харесва чак толкова"
     ("без", "особено"): (0.0, "hedged negation"),  # "без особено интересен сценарий"
+    # Done to the writer unasked: "удържаха ми 30 лева без причина", "спряха го без предупреждение"
+    ("без", "причина"): (-0.5, "complaint:without asking"),
+    ("без", "никаква", "причина"): (-0.5, "complaint:without asking"),
+    ("без", "основание"): (-0.5, "complaint:without asking"),
+    ("без", "предупреждение"): (-0.5, "complaint:without asking"),
+    ("без", "никакво", "предупреждение"): (-0.5, "complaint:without asking"),
+    ("без", "да", "ме", "питат"): (-0.5, "complaint:without asking"),
+    ("без", "да", "ни", "питат"): (-0.5, "complaint:without asking"),
+    ("без", "мое", "съгласие"): (-0.5, "complaint:without asking"),
+    ("без", "моето", "съгласие"): (-0.5, "complaint:without asking"),
     ("в", "сравнение"): (0.0, "hedge"),  # relative blame: "скучен в сравнение с първата част"
     ("на", "фона", "на"): (0.0, "hedge"),
     ("не", "е", "чак"): (0.0, "hedged negation"),  # "не е чак толкова зле"
@@ -1418,6 +1428,16 @@ TIME_POINTS: frozenset[str] = _set("края началото средата")
 # also tells a fear ("Този вятър ще ме отвее").
 PLAIN_DAYS: frozenset[str] = WEEKDAYS | _set("утре вдругиден довечера")
 PLAIN_FIGURES: frozenset[str] = PLAIN_DAYS | frozenset(NUMBER_WORDS)
+# A sum is a plain fact when it says what something is or costs ("Заплатата ми е 2000 лева",
+# "Зареждането струва 120 лева") or what the writer paid or got ("Платих 95 лева за парно"),
+# not what was done to the writer ("Глобиха ме 50 лева", "Прибраха ми 15 лева от сметката"):
+# there the model keeps its say.
+PLAIN_STATED: frozenset[str] = _set(
+    "е са беше бяха бъде била бил било струва струват струваше струваха излиза излезе "
+    "плащам плащаме платих платихме давам даваме дадох дадохме взех взехме вземам взимам "
+    "купих купихме купувам получавам получаваме получих получихме изкарвам изкарах "
+    "харча похарчих похарчихме внасям внесох теглих изтеглих"
+)
 RESOLVED: tuple[str, ...] = ("овладян", "възстановен", "възстановява", "отстранен")
 RESOLVED_PHRASES: tuple[tuple[str, str], ...] = (("няма", "пострадали"), ("няма", "данни"))
 NEUTRAL_CAUSES: tuple[str, ...] = (

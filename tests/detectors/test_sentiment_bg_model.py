@@ -251,3 +251,25 @@ def test_the_vectorised_combine_matches_combine() -> None:
     for th, wt, bar, keep, mn in grid:
         slow = training.predict(docs, list(z), th, wt, bar, keep, mn)
         assert list(arr.predict(z, th, wt, bar, keep, mn)) == slow
+
+
+# A sum done to the writer is not a plain statement of what something costs: the model keeps
+# its say there (these read neutral under bg16's first 'plain' rule), and an unasked charge is a
+# complaint of the rules' own.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Глобиха ме 50 лева.",
+        "Прибраха ми 15 лева от сметката.",
+        "Банката ми удържа 30 лева такса без причина.",
+    ],
+)
+def test_a_sum_done_to_the_writer_is_not_a_plain_fact(text: str) -> None:
+    scored = score(text)
+    assert "plain" not in scored.signals
+    assert scored.label == "negative", scored
+
+
+def test_an_unasked_charge_is_a_complaint_of_the_rules() -> None:
+    scored = score("Банката ми удържа 30 лева такса без причина.", use_model=False)
+    assert scored.label == "negative" and "complaint:without asking" in scored.signals

@@ -35,18 +35,22 @@ def polling_stack(database_url: str, clock: ManualClock, playbook: Path) -> Iter
     s.stop()
 
 
-def cli_env(monkeypatch: pytest.MonkeyPatch, stack: Stack, playbook: Path, **extra: str) -> None:
-    """What `crisisbot` on the command line needs to reach this stack and playbook."""
-    monkeypatch.chdir(playbook.parent)
+def stack_env(monkeypatch: pytest.MonkeyPatch, stack: Stack, cwd: Path, **extra: str) -> None:
+    """What `crisisbot` on the command line needs to reach this stack, working in `cwd`."""
+    monkeypatch.chdir(cwd)
     for name, value in {
         "SLACK_BOT_TOKEN": stack.emulator.bot_token,
         "SLACK_API_URL": stack.emulator.api_url,
         "DATABASE_URL": stack.bot.settings.database_url or "",
         "CRISIS_CHANNEL": CHANNEL,
-        "CRISIS_CONFIG": str(playbook),
         **extra,
     }.items():
         monkeypatch.setenv(name, value)
+
+
+def cli_env(monkeypatch: pytest.MonkeyPatch, stack: Stack, playbook: Path, **extra: str) -> None:
+    """`stack_env` with this playbook, working in its folder."""
+    stack_env(monkeypatch, stack, playbook.parent, CRISIS_CONFIG=str(playbook), **extra)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

@@ -23,7 +23,8 @@ from bot.core.clock import ManualClock
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack
 from models import Draft, create_db_engine, session_factory
-from tests.bot.test_foundation import _alerts, _answered, _env, _ingest_and_detect
+from tests.bot.conftest import stack_env
+from tests.bot.test_foundation import _alerts, _answered, _ingest_and_detect
 
 REPLY_V1 = "We hear you & we're sorry."
 REPLY_V2 = 'Double charges are being refunded today. <script>alert("x")</script>'
@@ -72,7 +73,7 @@ def _status(stack: Stack, version: int) -> str:
 def crisis(
     stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Stack:
-    _env(monkeypatch, stack, tmp_path)
+    stack_env(monkeypatch, stack, tmp_path)
     _crisis(stack, clock, tmp_path)
     return stack
 

@@ -14,17 +14,7 @@ import pytest
 from bot.cli import main
 from bot.core.clock import ManualClock
 from bot.testing import CHANNEL, Stack, storm_jsonl
-
-
-def _env(monkeypatch: pytest.MonkeyPatch, stack: Stack, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name, value in {
-        "SLACK_BOT_TOKEN": stack.emulator.bot_token,
-        "SLACK_API_URL": stack.emulator.api_url,
-        "DATABASE_URL": stack.bot.settings.database_url,
-        "CRISIS_CHANNEL": CHANNEL,
-    }.items():
-        monkeypatch.setenv(name, value)
+from tests.bot.conftest import stack_env
 
 
 def _answered(stack: Stack, needle: str) -> dict:
@@ -70,7 +60,7 @@ def test_a_storm_becomes_one_incident_posted_with_evidence_and_buttons(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
+    stack_env(monkeypatch, stack, tmp_path)
     _ingest_and_detect(stack, clock, tmp_path)
     assert "opened incident #1" in capsys.readouterr().out
     alerts = _alerts(stack)
@@ -91,7 +81,7 @@ def test_a_storm_becomes_one_incident_posted_with_evidence_and_buttons(
 def test_calm_mentions_open_nothing(
     stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
+    stack_env(monkeypatch, stack, tmp_path)
     lines = storm_jsonl(clock()).splitlines()
     (tmp_path / "calm.jsonl").write_text("\n".join(lines[:-90]) + "\n")
     assert main(["ingest", str(tmp_path / "calm.jsonl")]) == 0
@@ -102,7 +92,7 @@ def test_calm_mentions_open_nothing(
 def test_claim_by_command_updates_the_card_in_place(
     stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
+    stack_env(monkeypatch, stack, tmp_path)
     _ingest_and_detect(stack, clock, tmp_path)
     clock.advance(minutes=3)
     response = stack.slack.command("claim #1", user_id="U0ALICE")
@@ -116,7 +106,7 @@ def test_claim_by_command_updates_the_card_in_place(
 def test_claim_button_claims_too(
     stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
+    stack_env(monkeypatch, stack, tmp_path)
     _ingest_and_detect(stack, clock, tmp_path)
     alert = _alerts(stack)[0]
     stack.slack.click(
@@ -152,7 +142,7 @@ def test_bad_input_gets_an_ephemeral_answer(stack: Stack, text: str, expected: s
 def test_forged_or_stale_requests_get_401_and_change_nothing(
     stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
+    stack_env(monkeypatch, stack, tmp_path)
     _ingest_and_detect(stack, clock, tmp_path)
     forged = stack.slack.command("claim 1", user_id="U0ALICE", signature="v0=" + "0" * 64)
     stale = stack.slack.command("claim 1", user_id="U0ALICE", timestamp=int(time.time()) - 6 * 60)
@@ -172,7 +162,7 @@ def test_export_gives_the_timeline_in_all_three_formats(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
+    stack_env(monkeypatch, stack, tmp_path)
     _ingest_and_detect(stack, clock, tmp_path)
     clock.advance(minutes=2)
     stack.slack.command("claim 1", user_id="U0ALICE")
@@ -205,7 +195,7 @@ def test_export_of_a_missing_incident_fails_cleanly(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
+    stack_env(monkeypatch, stack, tmp_path)
     assert main(["export", "7", "--out", str(tmp_path / "x.md")]) == 1
     assert "no incident #7" in capsys.readouterr().err
     assert not list(tmp_path.glob("*x.md*"))
@@ -217,7 +207,7 @@ def test_ingest_reports_bad_lines_and_imports_the_rest_once(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
+    stack_env(monkeypatch, stack, tmp_path)
     good = {"id": "1", "source": "x", "text": "hi Acme", "created_at": "2025-03-14T18:02:11+00:00"}
     lines = [
         json.dumps(good),

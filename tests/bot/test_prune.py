@@ -15,7 +15,7 @@ from bot.intake.ingest import store_mentions
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack
 from models import Incident, Mention, TimelineEvent
-from tests.bot.test_foundation import _env
+from tests.bot.conftest import stack_env
 from tests.faults.helpers import wait_drained
 
 
@@ -41,7 +41,7 @@ def test_prune_keeps_what_incidents_refer_to(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
+    stack_env(monkeypatch, stack, tmp_path)
     now = stack.bot.clock()
     storm = now - timedelta(days=30)
     # Every 2 hours from 40 days back to now, for two brands.
@@ -106,7 +106,7 @@ def test_prune_refuses_a_bad_date(
     before: str,
     message: str,
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
+    stack_env(monkeypatch, stack, tmp_path)
     with stack.bot.transaction() as session:
         store_mentions(
             session,

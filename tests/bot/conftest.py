@@ -48,6 +48,12 @@ def stack_env(monkeypatch: pytest.MonkeyPatch, stack: Stack, cwd: Path, **extra:
         monkeypatch.setenv(name, value)
 
 
+@pytest.fixture
+def command_line(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`stack_env` for `stack`, working in `tmp_path`: for tests that run `main([...])`."""
+    stack_env(monkeypatch, stack, tmp_path)
+
+
 def cli_env(monkeypatch: pytest.MonkeyPatch, stack: Stack, playbook: Path, **extra: str) -> None:
     """`stack_env` with this playbook, working in its folder."""
     stack_env(monkeypatch, stack, playbook.parent, CRISIS_CONFIG=str(playbook), **extra)

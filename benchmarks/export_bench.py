@@ -16,18 +16,16 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
 
 from bot.aftermath import export  # noqa: E402
-from bot.core.db import upgrade  # noqa: E402
+from bot.core.db import drop_schema, scratch_schema, upgrade  # noqa: E402
 from models import Draft, Incident, Mention, TimelineEvent, create_db_engine, session_factory  # noqa: E402
 
 TYPES = ("note.added", "reminder.sent", "storm.grew", "incident.severity_changed")
@@ -111,17 +109,13 @@ def measure(url: str, fmt: str) -> tuple[float, float, float, int]:
     return seconds, cpu, peak / 1e6, sink.chars
 
 
-def databases(pg: str | None, size: int, workdir: Path) -> list[tuple[str, str, object]]:
-    out: list[tuple[str, str, object]] = []
+def databases(pg: str | None, size: int, workdir: Path) -> list[tuple[str, str, str | None]]:
+    out: list[tuple[str, str, str | None]] = []
     path = workdir / f"bench-{size}.db"
     out.append(("sqlite", f"sqlite:///{path}", None))
     if pg:
-        schema = f"export_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_db_engine(pg)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = make_url(pg).update_query_dict({"options": f"-csearch_path={schema}"})
-        out.append(("postgresql", url.render_as_string(hide_password=False), (admin, schema)))
+        url, schema = scratch_schema(pg, "export_bench")
+        out.append(("postgresql", url, schema))
     return out
 
 
@@ -135,7 +129,7 @@ def main() -> int:
     results: dict[tuple[str, str, int], tuple[float, float, float, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
-            for db, url, cleanup in databases(args.pg, size, Path(tmp)):
+            for db, url, schema in databases(args.pg, size, Path(tmp)):
                 engine = create_db_engine(url)
                 upgrade(engine)
                 engine.dispose()
@@ -145,11 +139,8 @@ def main() -> int:
                     sec, cpu, mb, chars = results[(db, fmt, size)]
                     print(f"{db:10} {fmt:4} {size:>7} events: {sec:6.2f} s wall, {cpu:6.2f} s cpu, "
                           f"peak {mb:6.1f} MB, {chars / 1e6:6.1f} M chars", flush=True)  # fmt: skip
-                if cleanup is not None:
-                    admin, schema = cleanup  # type: ignore[misc]
-                    with admin.begin() as conn:
-                        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-                    admin.dispose()
+                if schema is not None:
+                    drop_schema(args.pg, schema)
     if len(sizes) >= 2:
         small, big = sizes[0], sizes[-1]
         print(f"\npeak memory ratio {big}/{small} events (1.0 = flat):")

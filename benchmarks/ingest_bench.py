@@ -18,19 +18,16 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script from anywhere
 
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from textblob import TextBlob  # noqa: E402
 
 from bot.core.config import Config  # noqa: E402
-from bot.core.db import upgrade  # noqa: E402
+from bot.core.db import drop_schema, scratch_schema, upgrade  # noqa: E402
 from bot.detection.detect import run_detection  # noqa: E402
 from bot.intake.ingest import store_mentions  # noqa: E402
 from detectors.sentiment import analyze  # noqa: E402
@@ -120,24 +117,11 @@ def sqlite_url(tmp: Path) -> str:
 
 
 def pg_schema(base: str) -> tuple[str, str]:
-    schema = f"crisisbot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_db_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    admin.dispose()
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
+    rendered, schema = scratch_schema(base, "crisisbot_bench")
     engine = create_db_engine(rendered)
     upgrade(engine)
     engine.dispose()
     return rendered, schema
-
-
-def drop_schema(base: str, schema: str) -> None:
-    admin = create_db_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def main() -> int:

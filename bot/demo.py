@@ -19,8 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from bot.aftermath import export
 from bot.core import i18n
 from bot.core.config import Config, Level, Template
@@ -124,12 +122,12 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     calm, storm = records[:-90], records[-90:]
     say = screen.narrate
     say(f"Pushing a calm week of mentions ({len(calm)}) to POST /ingest …")
-    _push(stack, calm)
+    stack.push(calm).raise_for_status()
     pause(3)
     say("Calm: the detector runs every 2 seconds and stays quiet. Now the storm arrives …")
     for chunk in (storm[:30], storm[30:60], storm[60:]):
         # The storm happens now, so "time to detect" in the export is the real one.
-        _push(stack, [{**r, "created_at": _now().isoformat()} for r in chunk])
+        stack.push([{**r, "created_at": _now().isoformat()} for r in chunk]).raise_for_status()
         pause(1)
     number = _wait(lambda: _incident(stack), 30, "the alert")
     pause(2)
@@ -162,16 +160,6 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     screen.flush()  # the resolved card before the closing line, at any speed
     paths = _export(stack, number, out_dir)
     say("Exported the timeline: " + ", ".join(str(p) for p in paths))
-
-
-def _push(stack: Stack, records: list[dict[str, Any]]) -> None:
-    response = httpx.post(
-        f"{stack.server.url}/ingest",
-        json=records,
-        headers={"Authorization": f"Bearer {stack.bot.settings.ingest_token}"},
-        timeout=30,
-    )
-    response.raise_for_status()
 
 
 def _team(stack: Stack, screen: _Screen, user: str, text: str) -> None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
+
 from bot.app import Crisisbot
 from bot.core.clock import Clock
 from bot.core.config import Config
@@ -38,6 +40,15 @@ class Stack:
 
     def channel_messages(self) -> list[dict[str, Any]]:
         return self.emulator.messages(CHANNEL)
+
+    def push(self, records: list[dict[str, Any]]) -> httpx.Response:
+        """POST `records` to the bot's /ingest endpoint with its ingest token."""
+        return httpx.post(
+            f"{self.server.url}/ingest",
+            json=records,
+            headers={"Authorization": f"Bearer {self.bot.settings.ingest_token}"},
+            timeout=30,
+        )
 
 
 def start_stack(

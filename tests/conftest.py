@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bot.core.clock import ManualClock
-from bot.core.db import upgrade
+from bot.core.db import drop_schema, scratch_schema, upgrade
 from bot.testing import Stack, start_stack
 from models import Base, create_db_engine
 
@@ -31,19 +29,12 @@ def pytest_report_header() -> str:
 def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database made once: a SQLite file to copy, or a PostgreSQL schema."""
     if PG_URL:
-        schema = f"crisisbot_test_{uuid.uuid4().hex[:8]}"
-        admin = create_db_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        rendered = url.render_as_string(hide_password=False)
+        rendered, schema = scratch_schema(PG_URL, "crisisbot_test")
         engine = create_db_engine(rendered)
         upgrade(engine)
         engine.dispose()
         yield rendered
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+        drop_schema(PG_URL, schema)
     else:
         path = tmp_path_factory.mktemp("template") / "template.db"
         engine = create_db_engine(f"sqlite:///{path}")

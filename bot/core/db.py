@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from models import create_db_engine
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -32,3 +36,23 @@ def check(engine: Engine) -> None:
     with engine.connect() as connection:
         cfg.attributes["connection"] = connection
         command.check(cfg)
+
+
+def scratch_schema(url: str, prefix: str) -> tuple[str, str]:
+    """Create a schema `<prefix>_<8 hex digits>` in the PostgreSQL database at `url`, for tests
+    and benchmarks; return a URL whose connections work in it (its search_path) and its name."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_db_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return scoped.render_as_string(hide_password=False), schema
+
+
+def drop_schema(url: str, schema: str) -> None:
+    """Drop a schema `scratch_schema` made, with everything in it."""
+    admin = create_db_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()

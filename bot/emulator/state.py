@@ -138,6 +138,18 @@ class WorkspaceState:
         name = channel.lstrip("#") if isinstance(channel, str) else None
         return next((c for c, n in self.channels.items() if n == name), None)
 
+    def _message(
+        self, params: dict[str, Any], ts_key: str = "ts"
+    ) -> tuple[str, dict[str, Any]] | str:
+        """The channel and the message `params` name (its ts under `ts_key`), or Slack's error."""
+        channel = self._existing_channel(params.get("channel"))
+        if channel is None:
+            return "channel_not_found"
+        msg = self._find(channel, params.get(ts_key))
+        if msg is None:
+            return "message_not_found"
+        return channel, msg
+
     @staticmethod
     def _error(error: str, **extra: Any) -> Answer:
         return 200, {"ok": False, "error": error, **extra}
@@ -260,12 +272,10 @@ class WorkspaceState:
         return {"ok": True, "channel": channel, "ts": ts, "message": copy.deepcopy(msg)}
 
     def chat_update(self, params: dict[str, Any]) -> Answer:
-        channel = self._existing_channel(params.get("channel"))
-        if channel is None:
-            return self._error("channel_not_found")
-        msg = self._find(channel, params.get("ts"))
-        if msg is None:
-            return self._error("message_not_found")
+        found = self._message(params)
+        if isinstance(found, str):
+            return self._error(found)
+        channel, msg = found
         bad = self._check_content(params, require=False)
         if bad:
             return bad
@@ -292,12 +302,10 @@ class WorkspaceState:
         msg["edited"] = {"user": self.ws.bot_user_id, "ts": self.new_ts()}
 
     def chat_delete(self, params: dict[str, Any]) -> Answer:
-        channel = self._existing_channel(params.get("channel"))
-        if channel is None:
-            return self._error("channel_not_found")
-        msg = self._find(channel, params.get("ts"))
-        if msg is None:
-            return self._error("message_not_found")
+        found = self._message(params)
+        if isinstance(found, str):
+            return self._error(found)
+        channel, msg = found
         self.remove(channel, msg)
         return 200, {"ok": True, "channel": channel, "ts": msg["ts"]}
 
@@ -329,13 +337,11 @@ class WorkspaceState:
         return 200, {"ok": True, "message_ts": ts}
 
     def chat_getPermalink(self, params: dict[str, Any]) -> Answer:
-        channel = self._existing_channel(params.get("channel"))
-        if channel is None:
-            return self._error("channel_not_found")
-        ts = params.get("message_ts")
-        if self._find(channel, ts) is None:
-            return self._error("message_not_found")
-        digits = str(ts).replace(".", "")
+        found = self._message(params, "message_ts")
+        if isinstance(found, str):
+            return self._error(found)
+        channel, msg = found
+        digits = str(msg["ts"]).replace(".", "")
         link = f"https://{self.ws.team_domain}.slack.com/archives/{channel}/p{digits}"
         return 200, {"ok": True, "channel": channel, "permalink": link}
 

@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +27,19 @@ from sqlalchemy import func, select
 from bot.app import Crisisbot
 from bot.cli import main
 from bot.core.clock import ManualClock
-from bot.core.config import load_config
-from bot.core.settings import Settings
 from bot.intake.polling import Poller, http_client
-from bot.testing import CHANNEL, Stack
+from bot.testing import Stack
 from models import Incident, Mention, SourceState
-from tests.bot.conftest import cli_env
+from tests.bot.conftest import (
+    BRANDS,
+    Cli,
+    alerts,
+    make_bot,
+    sources_reply,
+    stored,
+)
 from tests.bot.test_polling_platforms import HN, Fault, Platforms, Post, serve, toml_sources
 
-BRANDS = '[[brands]]\nname = "Acme"\nterms = ["acme"]\nkeywords = ["breach", "boycott"]\n\n'
 BREACH = "Acme leaked every password in plain text. Terrible, awful, disgusting security."
 CALM = [
     "Picked up my Acme order today, smooth as always",
@@ -90,11 +94,6 @@ def blog(now: datetime, *, calm_days: int, storm: bool = True) -> list[Post]:
     return posts
 
 
-@pytest.fixture
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _playbook(tmp_path: Path, platforms: Platforms, names: tuple[str, ...]) -> Path:
     path = tmp_path / "crisisbot.toml"
     path.write_text(BRANDS + toml_sources(platforms.base_url, names=names), encoding="utf-8")
@@ -126,14 +125,6 @@ def playbook(tmp_path: Path, platforms: Platforms) -> Path:
     return _playbook(tmp_path, platforms, tuple(platforms.posts))
 
 
-def _stored(bot: Crisisbot, source: str | None = None) -> int:
-    query = select(func.count()).select_from(Mention)
-    if source is not None:
-        query = query.where(Mention.source == source)
-    with bot.transaction() as session:
-        return session.scalar(query) or 0
-
-
 def _incidents(bot: Crisisbot) -> list[Incident]:
     with bot.transaction() as session:
         found = session.scalars(select(Incident).order_by(Incident.id)).all()
@@ -148,12 +139,6 @@ def _backfill_state(bot: Crisisbot, name: str) -> dict[str, Any]:
         return dict(state.backfill)
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    return code, capsys.readouterr().out
-
-
 def _days_back(posts: list[Post], until: datetime, stored: int) -> int:
     """Whole days from `until` back to the `stored`-th newest post."""
     newest_first = sorted(posts, key=lambda p: p.at, reverse=True)
@@ -161,9 +146,9 @@ def _days_back(posts: list[Post], until: datetime, stored: int) -> int:
 
 
 def _alert_text(stack: Stack) -> str:
-    alerts = [m for m in stack.emulator.messages(CHANNEL) if not m.get("thread_ts")]
-    assert len(alerts) == 1
-    return json.dumps(alerts[0].get("blocks"), ensure_ascii=False)
+    posted = alerts(stack)
+    assert len(posted) == 1
+    return json.dumps(posted[0].get("blocks"), ensure_ascii=False)
 
 
 HN_AND_BLOG_12_DAYS = {
@@ -176,27 +161,24 @@ HN_AND_BLOG_12_DAYS = {
 def test_first_poll_backfills_a_week_and_the_storm_opens_one_incident(
     polling_stack: Stack,
     platforms: Platforms,
-    playbook: Path,
     now: datetime,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
-    cli_env(monkeypatch, polling_stack, playbook)
-    code, out = _run(capsys, "poll")
+    code, out = cli("poll")
     assert code == 0, out
     assert "hackernews: " in out and "backfill done: 7 of 7 days" in out
     assert "blog: " in out and "no backfill: the feed lists what it keeps" in out
     bot = polling_stack.bot
     week = [p for p in platforms.posts["hackernews"] if p.at >= now - timedelta(days=7)]
-    stored = _stored(bot, "hackernews")
+    hn_stored = stored(bot, "hackernews")
     # Everything of the last 7 days (a post in the poll's first second may fall either side).
-    assert len(week) - 1 <= stored <= len(week)
-    assert _stored(bot, "rss") == 10  # the feed's ten latest entries, nothing older to page
+    assert len(week) - 1 <= hn_stored <= len(week)
+    assert stored(bot, "rss") == 10  # the feed's ten latest entries, nothing older to page
     requests = platforms.sent(HN)
     assert len(requests) == 1 + len(week) // 100 + 1  # the live page, then full pages and one short
     assert all("created_at_i>=" in q["numericFilters"] for q in requests[1:])
 
-    code, out = _run(capsys, "detect")
+    code, out = cli("detect")
     assert "opened incident #1" in out
     [incident] = _incidents(bot)
     assert "short_baseline" not in incident.evidence  # a week of history: judged on volume
@@ -205,10 +187,10 @@ def test_first_poll_backfills_a_week_and_the_storm_opens_one_incident(
     assert incident.first_mention_at >= now - timedelta(minutes=45)
     _alert_text(polling_stack)
 
-    code, out = _run(capsys, "poll")  # a second poll stores nothing twice
+    code, out = cli("poll")  # a second poll stores nothing twice
     assert code == 0 and "crisisbot: 0 new mentions" in out
-    assert _stored(bot, "hackernews") == stored
-    assert "no new storm" in _run(capsys, "detect")[1]
+    assert stored(bot, "hackernews") == hn_stored
+    assert "no new storm" in cli("detect")[1]
     assert len(_incidents(bot)) == 1
 
 
@@ -222,22 +204,19 @@ ONLY_THE_STORM = {
 def test_with_only_the_storm_available_it_alerts_on_content_and_says_so(
     polling_stack: Stack,
     platforms: Platforms,
-    playbook: Path,
     now: datetime,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
-    cli_env(monkeypatch, polling_stack, playbook)
-    code, out = _run(capsys, "poll")
+    code, out = cli("poll")
     assert code == 0 and "crisisbot: 152 new mentions" in out  # 150 comments, 2 articles
-    assert "opened incident #1" in _run(capsys, "detect")[1]
+    assert "opened incident #1" in cli("detect")[1]
     [incident] = _incidents(polling_stack.bot)
     sentence = incident.evidence["short_baseline"]
     assert sentence == f"Only 40 min {SHORT}"
     assert incident.evidence["reasons"][0] == sentence
     assert incident.evidence["cold_start"]["crisis_authors"] >= 150
     assert sentence in _alert_text(polling_stack)  # on the card, under "Why this fired"
-    assert "no new storm" in _run(capsys, "detect")[1]
+    assert "no new storm" in cli("detect")[1]
     assert len(_incidents(polling_stack.bot)) == 1
 
 
@@ -253,15 +232,12 @@ def _calm_hour(now: datetime) -> list[Post]:
 def test_a_calm_cold_start_opens_nothing(
     polling_stack: Stack,
     platforms: Platforms,
-    playbook: Path,
     now: datetime,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
-    cli_env(monkeypatch, polling_stack, playbook)
-    assert _run(capsys, "poll")[0] == 0
-    assert _stored(polling_stack.bot) == 30
-    assert "no new storm" in _run(capsys, "detect")[1]
+    assert cli("poll")[0] == 0
+    assert stored(polling_stack.bot) == 30
+    assert "no new storm" in cli("detect")[1]
     assert _incidents(polling_stack.bot) == []
 
 
@@ -273,22 +249,15 @@ def _old_storm(now: datetime) -> list[Post]:
 def test_a_storm_the_backfill_finds_already_over_opens_nothing(
     polling_stack: Stack,
     platforms: Platforms,
-    playbook: Path,
     now: datetime,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
-    cli_env(monkeypatch, polling_stack, playbook)
-    assert _run(capsys, "poll")[0] == 0
-    assert _stored(polling_stack.bot) > 300  # the storm three days ago is in the baseline
-    assert "no new storm" in _run(capsys, "detect")[1]
+    assert cli("poll")[0] == 0
+    assert stored(polling_stack.bot) > 300  # the storm three days ago is in the baseline
+    assert "no new storm" in cli("detect")[1]
 
 
 # -- budget, rate limits, restarts ---------------------------------------------------------------
-
-
-def _bot(database_url: str, clock: ManualClock, playbook: Path) -> Crisisbot:
-    return Crisisbot(Settings(database_url=database_url), config=load_config(playbook), clock=clock)
 
 
 def _busy_week(now: datetime) -> list[Post]:
@@ -304,7 +273,7 @@ def test_the_budget_splits_a_backfill_over_polls_and_a_429_pauses_it(
     database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path, now: datetime
 ) -> None:
     total = len(platforms.posts["hackernews"])
-    with _bot(database_url, clock, playbook) as bot, http_client() as client:
+    with make_bot(database_url, clock, playbook) as bot, http_client() as client:
         poller = Poller(bot, client, timeout=1.0, backfill_pages=8)
         posts = platforms.posts["hackernews"]
         [first] = poller.poll_all()
@@ -333,7 +302,7 @@ def test_the_budget_splits_a_backfill_over_polls_and_a_429_pauses_it(
         assert back[0] == f"created_at_i>={_since(state)},created_at_i<={_oldest(state)}"
         [last] = poller.poll_all()
         assert last.backfill == "backfill done: 7 of 7 days"
-        assert _stored(bot) == total and _distinct(bot) == total
+        assert stored(bot) == total and _distinct(bot) == total
 
 
 def _row(bot: Crisisbot, name: str) -> SourceState:
@@ -364,7 +333,7 @@ def test_a_gap_longer_than_the_baseline_starts_a_new_backfill(
 ) -> None:
     clock = ManualClock(now - timedelta(days=3))
     platforms.horizon = clock()
-    with _bot(database_url, clock, playbook) as bot, http_client() as client:
+    with make_bot(database_url, clock, playbook) as bot, http_client() as client:
         poller = Poller(bot, client, timeout=1.0, backfill_pages=None)
         assert poller.poll_all()[0].backfill == "backfill done: 7 of 7 days"
         first = _backfill_state(bot, "hackernews")
@@ -390,7 +359,7 @@ def test_a_busy_outage_shorter_than_the_baseline_is_backfilled_back_to_the_last_
 ) -> None:
     clock = ManualClock(now - timedelta(days=2))
     platforms.horizon = clock()
-    with _bot(database_url, clock, playbook) as bot, http_client() as client:
+    with make_bot(database_url, clock, playbook) as bot, http_client() as client:
         poller = Poller(bot, client, timeout=1.0, backfill_pages=None)
         assert poller.poll_all()[0].backfill == "backfill done: 7 of 7 days"
         last_success = clock()
@@ -401,7 +370,7 @@ def test_a_busy_outage_shorter_than_the_baseline_is_backfilled_back_to_the_last_
         state = _backfill_state(bot, "hackernews")
         assert state["since"] == (last_success - timedelta(hours=1)).isoformat()
         visible = len(platforms.visible("hackernews"))
-        assert _stored(bot) == _distinct(bot) == visible  # the live poll alone left a hole
+        assert stored(bot) == _distinct(bot) == visible  # the live poll alone left a hole
 
 
 @pytest.mark.parametrize("platforms", [BUSY], indirect=True)
@@ -410,18 +379,7 @@ def test_crisis_sources_shows_backfill_progress(
 ) -> None:
     with http_client() as client:
         Poller(polling_stack.bot, client, timeout=1.0, backfill_pages=12).poll_all()
-    polling_stack.slack.command("sources")
-    payload = polling_stack.emulator.wait_for(
-        lambda: next(
-            (
-                r["payload"]
-                for r in polling_stack.emulator.responses
-                if "Mention sources" in r["payload"].get("text", "")
-            ),
-            None,
-        )
-    )
-    assert payload is not None
+    payload = sources_reply(polling_stack)
     days = _days_back(platforms.posts["hackernews"], polling_stack.bot.clock(), 1200)
     line = next(x for x in payload["text"].splitlines() if "*hackernews*" in x)
     assert f"mentions today · backfilling: {days} of 7 days" in line
@@ -434,13 +392,10 @@ def test_crisis_sources_shows_backfill_progress(
 def test_backfill_command_resumes_after_kill_9_without_duplicates_or_gaps(
     polling_stack: Stack,
     platforms: SlowPlatforms,
-    playbook: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
     slow_week = platforms
     slow_week.pause = 0.15
-    cli_env(monkeypatch, polling_stack, playbook)
     command = [sys.executable, "-m", "bot.cli", "backfill", "--source", "hackernews"]
     process = subprocess.Popen(
         command,
@@ -459,12 +414,12 @@ def test_backfill_command_resumes_after_kill_9_without_duplicates_or_gaps(
     assert process.returncode == -signal.SIGKILL
     bot = polling_stack.bot
     state = _backfill_state(bot, "hackernews")
-    partial = _stored(bot)
+    partial = stored(bot)
     assert 4 <= state["pages"] <= 6 and not state["done"]
     assert partial == state["mentions"] and 400 <= partial <= 600
     killed_at = len(slow_week.sent(HN))
 
-    code, out = _run(capsys, "backfill", "--source", "hackernews")
+    code, out = cli("backfill", "--source", "hackernews")
     assert code == 0, out
     assert "backfill done: 7 of 7 days" in out
     resumed = slow_week.sent(HN)[killed_at:]
@@ -483,12 +438,10 @@ def test_backfill_command_resumes_after_kill_9_without_duplicates_or_gaps(
 def test_backfill_command_waits_out_a_short_rate_limit(
     polling_stack: Stack,
     platforms: Platforms,
-    playbook: Path,
     now: datetime,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
-    cli_env(monkeypatch, polling_stack, playbook)
     platforms.fail("hackernews", Fault(429, b"slow down", {"Retry-After": "1"}))
     started = time.monotonic()
     code = main(["backfill", "--days", "2"])
@@ -499,7 +452,7 @@ def test_backfill_command_waits_out_a_short_rate_limit(
     statuses = [r.status for r in platforms.received(HN)]
     assert statuses[0] == 429 and set(statuses[1:]) == {200}
     two_days = [p for p in platforms.posts["hackernews"] if p.at >= now - timedelta(days=2)]
-    assert abs(_stored(polling_stack.bot) - len(two_days)) <= 1
+    assert abs(stored(polling_stack.bot) - len(two_days)) <= 1
 
 
 @pytest.mark.parametrize("platforms", [{"hackernews": _calm_hour}], indirect=True)
@@ -514,13 +467,11 @@ def test_backfill_command_waits_out_a_short_rate_limit(
 def test_backfill_command_refuses_bad_input(
     polling_stack: Stack,
     platforms: Platforms,
-    playbook: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     argv: list[str],
     message: str,
+    cli: Cli,
 ) -> None:
-    cli_env(monkeypatch, polling_stack, playbook)
     assert main(["backfill", *argv]) == 2
     assert message in capsys.readouterr().err
     assert platforms.requests == []
@@ -539,21 +490,19 @@ def test_backfill_command_refuses_a_days_value_that_is_not_a_number(
 def test_backfill_command_waits_for_the_workers_lock_on_the_source(
     polling_stack: Stack,
     platforms: Platforms,
-    playbook: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
-    from bot import cli
+    from bot import cli as cli_module
     from bot.jobs import only_one
 
     if polling_stack.bot.engine.dialect.name != "postgresql":
         pytest.skip("advisory locks are PostgreSQL's; SQLite runs one worker")
-    cli_env(monkeypatch, polling_stack, playbook)
-    monkeypatch.setattr(cli, "BACKFILL_LOCK_WAIT", 0.6)
+    monkeypatch.setattr(cli_module, "BACKFILL_LOCK_WAIT", 0.6)
     with only_one(polling_stack.bot, "poll:hackernews") as mine:  # a worker is polling it
         assert mine
-        code, out = _run(capsys, "backfill")
+        code, out = cli("backfill")
     assert code == 1 and "hackernews: FAILED: a worker kept polling it; try again" in out
     assert platforms.requests == []
-    code, out = _run(capsys, "backfill")
+    code, out = cli("backfill")
     assert code == 0 and "hackernews: 30 new · backfill done: 7 of 7 days" in out

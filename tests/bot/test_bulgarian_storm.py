@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from bot import jobs
@@ -76,12 +75,7 @@ def team(database_url: str, clock: ManualClock) -> Iterator[Stack]:
 
 
 def _push(stack: Stack, records: list[dict[str, Any]]) -> None:
-    response = httpx.post(
-        f"{stack.server.url}/ingest",
-        json=records,
-        headers={"Authorization": f"Bearer {stack.bot.settings.ingest_token}"},
-        timeout=30,
-    )
+    response = stack.push(records)
     assert response.status_code == 200, response.text
 
 

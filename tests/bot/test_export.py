@@ -23,7 +23,7 @@ from bot.core.clock import ManualClock
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack
 from models import Draft, create_db_engine, session_factory
-from tests.bot.test_foundation import _alerts, _answered, _env, _ingest_and_detect
+from tests.bot.test_foundation import _alerts, _answered, _ingest_and_detect
 
 REPLY_V1 = "We hear you & we're sorry."
 REPLY_V2 = 'Double charges are being refunded today. <script>alert("x")</script>'
@@ -69,10 +69,7 @@ def _status(stack: Stack, version: int) -> str:
 
 
 @pytest.fixture
-def crisis(
-    stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Stack:
-    _env(monkeypatch, stack, tmp_path)
+def crisis(stack: Stack, clock: ManualClock, tmp_path: Path, command_line: None) -> Stack:
     _crisis(stack, clock, tmp_path)
     return stack
 

@@ -16,17 +16,6 @@ from bot.core.clock import ManualClock
 from bot.testing import CHANNEL, Stack, storm_jsonl
 
 
-def _env(monkeypatch: pytest.MonkeyPatch, stack: Stack, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name, value in {
-        "SLACK_BOT_TOKEN": stack.emulator.bot_token,
-        "SLACK_API_URL": stack.emulator.api_url,
-        "DATABASE_URL": stack.bot.settings.database_url,
-        "CRISIS_CHANNEL": CHANNEL,
-    }.items():
-        monkeypatch.setenv(name, value)
-
-
 def _answered(stack: Stack, needle: str) -> dict:
     """Wait for the bot's respond() answer containing `needle`; return its payload."""
 
@@ -63,14 +52,13 @@ def _ingest_and_detect(stack: Stack, clock: ManualClock, tmp_path: Path) -> None
     assert main(["detect"]) == 0
 
 
+@pytest.mark.usefixtures("command_line")
 def test_a_storm_becomes_one_incident_posted_with_evidence_and_buttons(
     stack: Stack,
     clock: ManualClock,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     _ingest_and_detect(stack, clock, tmp_path)
     assert "opened incident #1" in capsys.readouterr().out
     alerts = _alerts(stack)
@@ -88,10 +76,8 @@ def test_a_storm_becomes_one_incident_posted_with_evidence_and_buttons(
     assert len(_alerts(stack)) == 1
 
 
-def test_calm_mentions_open_nothing(
-    stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _env(monkeypatch, stack, tmp_path)
+@pytest.mark.usefixtures("command_line")
+def test_calm_mentions_open_nothing(stack: Stack, clock: ManualClock, tmp_path: Path) -> None:
     lines = storm_jsonl(clock()).splitlines()
     (tmp_path / "calm.jsonl").write_text("\n".join(lines[:-90]) + "\n")
     assert main(["ingest", str(tmp_path / "calm.jsonl")]) == 0
@@ -99,10 +85,10 @@ def test_calm_mentions_open_nothing(
     assert _alerts(stack) == []
 
 
+@pytest.mark.usefixtures("command_line")
 def test_claim_by_command_updates_the_card_in_place(
-    stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stack: Stack, clock: ManualClock, tmp_path: Path
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     _ingest_and_detect(stack, clock, tmp_path)
     clock.advance(minutes=3)
     response = stack.slack.command("claim #1", user_id="U0ALICE")
@@ -113,10 +99,8 @@ def test_claim_by_command_updates_the_card_in_place(
     assert stack.emulator.calls("chat.update")
 
 
-def test_claim_button_claims_too(
-    stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _env(monkeypatch, stack, tmp_path)
+@pytest.mark.usefixtures("command_line")
+def test_claim_button_claims_too(stack: Stack, clock: ManualClock, tmp_path: Path) -> None:
     _ingest_and_detect(stack, clock, tmp_path)
     alert = _alerts(stack)[0]
     stack.slack.click(
@@ -149,10 +133,10 @@ def test_bad_input_gets_an_ephemeral_answer(stack: Stack, text: str, expected: s
     assert _answered(stack, expected)["response_type"] == "ephemeral"
 
 
+@pytest.mark.usefixtures("command_line")
 def test_forged_or_stale_requests_get_401_and_change_nothing(
-    stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stack: Stack, clock: ManualClock, tmp_path: Path
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     _ingest_and_detect(stack, clock, tmp_path)
     forged = stack.slack.command("claim 1", user_id="U0ALICE", signature="v0=" + "0" * 64)
     stale = stack.slack.command("claim 1", user_id="U0ALICE", timestamp=int(time.time()) - 6 * 60)
@@ -165,14 +149,13 @@ def test_forged_or_stale_requests_get_401_and_change_nothing(
     assert stack.emulator.calls("chat.update") == []
 
 
+@pytest.mark.usefixtures("command_line")
 def test_export_gives_the_timeline_in_all_three_formats(
     stack: Stack,
     clock: ManualClock,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     _ingest_and_detect(stack, clock, tmp_path)
     clock.advance(minutes=2)
     stack.slack.command("claim 1", user_id="U0ALICE")
@@ -199,25 +182,23 @@ def test_export_gives_the_timeline_in_all_three_formats(
     assert md.startswith("# Incident #1") and "`incident.claimed`" in md
 
 
+@pytest.mark.usefixtures("command_line")
 def test_export_of_a_missing_incident_fails_cleanly(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     assert main(["export", "7", "--out", str(tmp_path / "x.md")]) == 1
     assert "no incident #7" in capsys.readouterr().err
     assert not list(tmp_path.glob("*x.md*"))
 
 
+@pytest.mark.usefixtures("command_line")
 def test_ingest_reports_bad_lines_and_imports_the_rest_once(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     good = {"id": "1", "source": "x", "text": "hi Acme", "created_at": "2025-03-14T18:02:11+00:00"}
     lines = [
         json.dumps(good),

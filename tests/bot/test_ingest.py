@@ -124,6 +124,11 @@ def _env(monkeypatch: pytest.MonkeyPatch, stack: Stack, tmp_path: Path) -> None:
     (tmp_path / "crisisbot.toml").write_text('[[brands]]\nname = "Acme"\n')
 
 
+@pytest.fixture
+def ingest_env(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _env(monkeypatch, stack, tmp_path)
+
+
 def _csv(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
@@ -135,13 +140,12 @@ def _csv(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
 FIELDS = ("id", "source", "text", "created_at", "author", "author_followers", "url")
 
 
+@pytest.mark.usefixtures("ingest_env")
 def test_csv_import_reports_a_bad_row_by_its_line_and_keeps_the_rest(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     rows = [
         _record(1, author="jane", author_followers="1200"),
         _record(2, text="A post\nover two lines, quoted"),  # lines 3-4 of the file
@@ -160,13 +164,12 @@ def test_csv_import_reports_a_bad_row_by_its_line_and_keeps_the_rest(
     assert _stored(stack.bot) == [("webhook", "p1"), ("webhook", "p2")]
 
 
+@pytest.mark.usefixtures("ingest_env")
 def test_csv_without_the_required_columns_is_refused(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     path = tmp_path / "mentions.csv"
     path.write_text("id,text\np1,hello\n", encoding="utf-8")
     assert main(["ingest", str(path)]) == 1
@@ -174,6 +177,7 @@ def test_csv_without_the_required_columns_is_refused(
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.usefixtures("ingest_env")
 def test_the_progress_bar_follows_the_bytes_read(
     stack: Stack,
     tmp_path: Path,
@@ -181,7 +185,6 @@ def test_the_progress_bar_follows_the_bytes_read(
     capsys: pytest.CaptureFixture[str],
     fmt: str,
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     records = [_record(n) for n in range(4500)]
     path = tmp_path / f"big.{fmt}"
     if fmt == "csv":

@@ -9,17 +9,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from bot.app import Crisisbot
 from bot.cli import main
 from bot.core.clock import ManualClock
-from bot.core.config import load_config
-from bot.core.settings import Settings
-from bot.intake.polling import Poller, http_client
-from bot.testing import CHANNEL, Stack
-from models import Mention, SourceState
-from tests.bot.conftest import cli_env
+from bot.intake.polling import Poller, PollResult, http_client
+from bot.testing import Stack
+from tests.bot.conftest import (
+    BRANDS,
+    Cli,
+    alerts,
+    make_bot,
+    poll_once,
+    source_states,
+    sources_reply,
+    stored,
+)
 from tests.bot.test_polling_platforms import (
     BLUESKY,
     HN,
@@ -29,13 +34,6 @@ from tests.bot.test_polling_platforms import (
     serve,
     toml_sources,
 )
-
-BRANDS = '[[brands]]\nname = "Acme"\nterms = ["acme"]\nkeywords = ["breach", "boycott"]\n\n'
-
-
-@pytest.fixture
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @pytest.fixture
@@ -50,43 +48,31 @@ def playbook(tmp_path: Path, platforms: Platforms) -> Path:
     return path
 
 
-def _stored(bot: Crisisbot) -> int:
-    with bot.transaction() as session:
-        return session.scalar(select(func.count()).select_from(Mention)) or 0
-
-
-def _states(bot: Crisisbot) -> dict[str, SourceState]:
-    with bot.transaction() as session:
-        return {s.name: s for s in session.scalars(select(SourceState))}
-
-
 def test_polled_storm_is_stored_once_and_alerted(
     polling_stack: Stack,
     platforms: Platforms,
-    playbook: Path,
     now: datetime,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
-    cli_env(monkeypatch, polling_stack, playbook)
     start = now - timedelta(days=7)
     # Each `crisisbot poll` is a new process: it continues from the cursor the last one stored.
     for horizon in (timedelta(hours=6), timedelta(days=1), timedelta(days=7, hours=-1)):
         platforms.horizon = start + horizon
         assert main(["poll"]) == 0
-    assert _stored(polling_stack.bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
-    assert "no new storm" in _detect(capsys)
+    assert stored(polling_stack.bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
+    assert "no new storm" in cli.ok("detect")
 
     platforms.horizon = now  # the storm breaks
     capsys.readouterr()
     assert main(["poll"]) == 0
     out = capsys.readouterr().out
     assert "bluesky: 3" in out and "hackernews: 3" in out and "mastodon: 3" in out  # 30-odd each
-    assert _stored(polling_stack.bot) == platforms.total()  # every post, none twice
+    assert stored(polling_stack.bot) == platforms.total()  # every post, none twice
 
-    assert "opened incident #1" in _detect(capsys)
-    alerts = [m for m in polling_stack.emulator.messages(CHANNEL) if not m.get("thread_ts")]
-    assert len(alerts) == 1 and "Acme" in alerts[0]["text"]
+    assert "opened incident #1" in cli.ok("detect")
+    posted = alerts(polling_stack)
+    assert len(posted) == 1 and "Acme" in posted[0]["text"]
 
     # The cursor went out with every poll after the first, in each platform's own dialect.
     assert platforms.sent(BLUESKY)[-1]["since"]
@@ -98,30 +84,17 @@ def test_polled_storm_is_stored_once_and_alerted(
 
     assert main(["poll"]) == 0  # a restart with nothing new repeats nothing
     assert "crisisbot: 0 new mentions" in capsys.readouterr().out
-    assert _stored(polling_stack.bot) == platforms.total()
-    states = _states(polling_stack.bot)
+    assert stored(polling_stack.bot) == platforms.total()
+    states = source_states(polling_stack.bot)
     assert {s.failures for s in states.values()} == {0}
     assert sum(s.mentions_today for s in states.values()) <= platforms.total()
-
-
-def _detect(capsys: pytest.CaptureFixture[str]) -> str:
-    capsys.readouterr()
-    assert main(["detect"]) == 0
-    return capsys.readouterr().out
 
 
 # -- faults ------------------------------------------------------------------------------------
 
 
-def _bot(database_url: str, clock: ManualClock, playbook: Path, **env: str) -> Crisisbot:
-    settings = Settings(database_url=database_url, extra=env)
-    return Crisisbot(settings, config=load_config(playbook), clock=clock)
-
-
-def _poll(bot: Crisisbot) -> dict[str, object]:
-    """One pass by a fresh process (new poller and connectors), short timeouts."""
-    with http_client() as client:
-        return {r.name: r for r in Poller(bot, client, timeout=0.3).poll_all()}
+def _poll(bot: Crisisbot) -> dict[str, PollResult]:
+    return poll_once(bot, timeout=0.3)
 
 
 FAULTS = {
@@ -139,16 +112,16 @@ def test_a_failing_source_backs_off_alone_and_catches_up_later(
 ) -> None:
     start = platforms.horizon - timedelta(days=7)
     platforms.horizon = start + timedelta(hours=6)
-    with _bot(database_url, clock, playbook) as bot:
+    with make_bot(database_url, clock, playbook) as bot:
         assert all(r.ok for r in _poll(bot).values())
     platforms.horizon = start + timedelta(days=1)
     platforms.fail("bluesky", FAULTS[fault])
 
-    with _bot(database_url, clock, playbook) as bot:
+    with make_bot(database_url, clock, playbook) as bot:
         results = _poll(bot)
-        assert results["bluesky"].error  # type: ignore[attr-defined]
-        assert results["hackernews"].new > 0 and results["mastodon"].new > 0  # type: ignore[attr-defined]
-        state = _states(bot)["bluesky"]
+        assert results["bluesky"].error
+        assert results["hackernews"].new > 0 and results["mastodon"].new > 0
+        state = source_states(bot)["bluesky"]
         assert state.failures == (0 if fault == "429" else 1)
         assert state.last_error and state.last_error_at == clock()
         assert state.backoff_until is not None
@@ -156,17 +129,17 @@ def test_a_failing_source_backs_off_alone_and_catches_up_later(
         assert 590 <= wait <= 610 if fault == "429" else 0.8 * 60 <= wait <= 1.2 * 60
 
     requests = len(platforms.sent(BLUESKY))
-    with _bot(database_url, clock, playbook) as bot:  # still backing off: not even asked
+    with make_bot(database_url, clock, playbook) as bot:  # still backing off: not even asked
         results = _poll(bot)
-        assert results["bluesky"].skipped  # type: ignore[attr-defined]
+        assert results["bluesky"].skipped
         assert len(platforms.sent(BLUESKY)) == requests
 
     clock.advance(minutes=11)
-    with _bot(database_url, clock, playbook) as bot:  # a restart after the backoff catches up
+    with make_bot(database_url, clock, playbook) as bot:  # a restart after the backoff catches up
         assert all(r.ok for r in _poll(bot).values())
-        state = _states(bot)["bluesky"]
+        state = source_states(bot)["bluesky"]
         assert state.failures == 0 and state.last_error is None and state.backoff_until is None
-        assert _stored(bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
+        assert stored(bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
 
 
 def test_a_long_running_poller_resumes_after_a_rate_limit_on_the_bots_clock(
@@ -176,7 +149,7 @@ def test_a_long_running_poller_resumes_after_a_rate_limit_on_the_bots_clock(
     same clock as the stored backoff, or a connector would refuse long after the backoff ended."""
     start = platforms.horizon - timedelta(days=7)
     platforms.horizon = start + timedelta(hours=6)
-    with _bot(database_url, clock, playbook) as bot, http_client() as client:
+    with make_bot(database_url, clock, playbook) as bot, http_client() as client:
         poller = Poller(bot, client, timeout=0.3)
         assert all(r.ok for r in poller.poll_all())
         platforms.horizon = start + timedelta(days=1)
@@ -188,7 +161,7 @@ def test_a_long_running_poller_resumes_after_a_rate_limit_on_the_bots_clock(
         results = {r.name: r for r in poller.poll_all()}
         assert results["bluesky"].ok and results["bluesky"].new > 0
         assert len(platforms.sent(BLUESKY)) > asked
-        assert _stored(bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
+        assert stored(bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
 
 
 def test_transient_failures_back_off_exponentially_up_to_an_hour(
@@ -196,10 +169,10 @@ def test_transient_failures_back_off_exponentially_up_to_an_hour(
 ) -> None:
     platforms.fail("hackernews", *[Fault(500, b"oops")] * 8)
     waits = []
-    with _bot(database_url, clock, playbook) as bot:
+    with make_bot(database_url, clock, playbook) as bot:
         for _ in range(8):
             _poll(bot)
-            state = _states(bot)["hackernews"]
+            state = source_states(bot)["hackernews"]
             waits.append((state.backoff_until - clock()).total_seconds())  # type: ignore[operator]
             clock.set(state.backoff_until)  # type: ignore[arg-type]
     assert state.failures == 8
@@ -212,11 +185,11 @@ def test_permanent_error_waits_long_and_says_what_to_fix(
     database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
 ) -> None:
     platforms.fail("mastodon", Fault(401, b'{"error":"The access token is invalid"}'))
-    with _bot(database_url, clock, playbook) as bot:
+    with make_bot(database_url, clock, playbook) as bot:
         results = _poll(bot)
-        assert "check the credentials" in results["mastodon"].error  # type: ignore[attr-defined,operator]
-        assert results["bluesky"].ok and results["hackernews"].ok  # type: ignore[attr-defined]
-        state = _states(bot)["mastodon"]
+        assert "check the credentials" in results["mastodon"].error  # type: ignore[operator]
+        assert results["bluesky"].ok and results["hackernews"].ok
+        state = source_states(bot)["mastodon"]
         assert state.backoff_until == clock() + timedelta(hours=6)
 
 
@@ -230,10 +203,10 @@ def test_missing_credential_variable_is_named_and_others_still_poll(
         'credentials = { handle = "BSKY_HANDLE", app_password = "BSKY_PASSWORD" }',
     )
     playbook.write_text(BRANDS + sources, encoding="utf-8")
-    with _bot(database_url, clock, playbook, BSKY_HANDLE="acme.bsky.social") as bot:
+    with make_bot(database_url, clock, playbook, BSKY_HANDLE="acme.bsky.social") as bot:
         results = _poll(bot)
-    assert "BSKY_PASSWORD" in results["bluesky"].error  # type: ignore[attr-defined,operator]
-    assert results["hackernews"].ok and results["mastodon"].ok  # type: ignore[attr-defined]
+    assert "BSKY_PASSWORD" in results["bluesky"].error  # type: ignore[operator]
+    assert results["hackernews"].ok and results["mastodon"].ok
 
 
 def test_an_unexpected_connector_exception_is_a_transient_error(
@@ -250,22 +223,20 @@ def test_an_unexpected_connector_exception_is_a_transient_error(
         raise KeyError("hits")  # as if a platform renamed a field the connector reads unchecked
 
     monkeypatch.setattr(HackerNewsSource, "fetch", broken)
-    with _bot(database_url, clock, playbook) as bot:
+    with make_bot(database_url, clock, playbook) as bot:
         results = _poll(bot)
-        assert "KeyError" in results["hackernews"].error  # type: ignore[attr-defined,operator]
-        assert results["bluesky"].new > 0 and results["mastodon"].new > 0  # type: ignore[attr-defined]
-        assert _states(bot)["hackernews"].failures == 1
+        assert "KeyError" in results["hackernews"].error  # type: ignore[operator]
+        assert results["bluesky"].new > 0 and results["mastodon"].new > 0
+        assert source_states(bot)["hackernews"].failures == 1
     assert "Traceback" in caplog.text or any(r.exc_info for r in caplog.records)
 
 
 def test_cli_poll_reports_failures_and_exits_1(
     polling_stack: Stack,
     platforms: Platforms,
-    playbook: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
-    cli_env(monkeypatch, polling_stack, playbook)
     platforms.fail("hackernews", Fault(502, b"bad gateway"))
     assert main(["poll"]) == 1
     out = capsys.readouterr().out
@@ -288,16 +259,16 @@ def test_mentions_today_starts_again_on_a_new_utc_day(
     start = platforms.horizon - timedelta(days=7)
     platforms.horizon = start + timedelta(hours=6)
     clock = ManualClock(datetime(2025, 3, 14, 23, 50, tzinfo=UTC))
-    with _bot(database_url, clock, playbook) as bot:
-        first = _poll(bot)["mastodon"].new  # type: ignore[attr-defined]
-        assert _states(bot)["mastodon"].mentions_today == first > 0
+    with make_bot(database_url, clock, playbook) as bot:
+        first = _poll(bot)["mastodon"].new
+        assert source_states(bot)["mastodon"].mentions_today == first > 0
         platforms.horizon = start + timedelta(days=1)
-        second = _poll(bot)["mastodon"].new  # type: ignore[attr-defined]
-        assert _states(bot)["mastodon"].mentions_today == first + second
+        second = _poll(bot)["mastodon"].new
+        assert source_states(bot)["mastodon"].mentions_today == first + second
         clock.advance(minutes=15)  # past midnight UTC
         platforms.horizon = start + timedelta(days=2)
-        third = _poll(bot)["mastodon"].new  # type: ignore[attr-defined]
-        state = _states(bot)["mastodon"]
+        third = _poll(bot)["mastodon"].new
+        state = source_states(bot)["mastodon"]
         assert (state.day, state.mentions_today) == ("2025-03-15", third)
 
 
@@ -309,17 +280,7 @@ def test_crisis_sources_shows_each_sources_state(
     with http_client() as client:
         Poller(polling_stack.bot, client, timeout=0.3).poll_all()
 
-    polling_stack.slack.command("sources")
-    payload = polling_stack.emulator.wait_for(
-        lambda: next(
-            (
-                r["payload"]
-                for r in polling_stack.emulator.responses
-                if "Mention sources" in r["payload"].get("text", "")
-            ),
-            None,
-        )
-    )
+    payload = sources_reply(polling_stack)
     lines = {line.split("*")[1]: line for line in payload["text"].splitlines()[1:]}
     assert set(lines) == {"bluesky", "hackernews", "mastodon"}
     stamp = clock().strftime("%Y-%m-%d %H:%M UTC")

@@ -19,13 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 from bot.testing import sample_storm
 from sources.http import parse_time
+from tests.local_server import serving
 
 BLUESKY = "/bsky/xrpc/app.bsky.feed.searchPosts"
 HN = "/hn/api/v1/search_by_date"
@@ -534,18 +535,9 @@ def _handler(platforms: Platforms) -> type[BaseHTTPRequestHandler]:
 
 def serve(platforms: Platforms) -> Iterator[Platforms]:
     """Run the servers for the duration of a fixture."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(platforms))
-    server.daemon_threads = True
-    server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    platforms.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(_handler(platforms)) as base_url:
+        platforms.base_url = base_url
         yield platforms
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def toml_sources(base_url: str, *, interval: int = 60, names: tuple[str, ...] = PLATFORMS) -> str:

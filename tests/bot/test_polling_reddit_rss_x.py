@@ -18,14 +18,18 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import Crisisbot
-from bot.cli import main
 from bot.core.clock import ManualClock
-from bot.core.config import load_config
-from bot.core.settings import Settings
-from bot.intake.polling import Poller, PollResult, http_client
-from bot.testing import CHANNEL, Stack
-from models import Mention, SourceState
-from tests.bot.conftest import cli_env
+from bot.intake.polling import PollResult
+from bot.testing import Stack
+from models import Mention
+from tests.bot.conftest import (
+    BRANDS,
+    Cli,
+    alerts,
+    make_bot,
+    poll_once,
+    source_states,
+)
 from tests.bot.test_polling_platforms import (
     ALERTS,
     BLOG,
@@ -44,13 +48,12 @@ from tests.bot.test_polling_platforms import (
     x_id,
 )
 
-BRANDS = '[[brands]]\nname = "Acme"\nterms = ["acme"]\nkeywords = ["breach", "boycott"]\n\n'
 ENV = {"X_BEARER_TOKEN": X_TOKEN}
 
 
 @pytest.fixture
-def now() -> datetime:
-    return datetime.now(UTC)
+def cli_extra_env() -> dict[str, str]:
+    return ENV
 
 
 @pytest.fixture
@@ -77,11 +80,6 @@ def _urls(bot: Crisisbot) -> set[str]:
         return set(session.scalars(select(Mention.url).where(Mention.url.is_not(None))))
 
 
-def _states(bot: Crisisbot) -> dict[str, SourceState]:
-    with bot.transaction() as session:
-        return {s.name: s for s in session.scalars(select(SourceState))}
-
-
 def _expected(platforms: Platforms) -> dict[str, int]:
     """Mentions per stored source name: both feeds are type `rss`."""
     counts: dict[str, int] = {}
@@ -94,21 +92,12 @@ def _expected(platforms: Platforms) -> dict[str, int]:
 # -- the storm, through the command line ---------------------------------------------------------
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    capsys.readouterr()
-    assert main(list(args)) == 0
-    return capsys.readouterr().out
-
-
 def test_polled_storm_is_stored_once_and_alerted(
     polling_stack: Stack,
     platforms: Platforms,
-    playbook: Path,
     now: datetime,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
-    cli_env(monkeypatch, polling_stack, playbook, **ENV)
     bot = polling_stack.bot
     start = now - timedelta(days=7)
     # Every 12 hours through the calm week, every 10 minutes in the storm: a feed lists only its
@@ -117,21 +106,21 @@ def test_polled_storm_is_stored_once_and_alerted(
     storm = [now - timedelta(minutes=m) for m in (30, 20, 10, 0)]
     for i, horizon in enumerate(calm):
         platforms.horizon = horizon
-        _cli(capsys, "poll")  # a new process each time: it continues from the stored cursors
+        cli.ok("poll")  # a new process each time: it continues from the stored cursors
         assert _stored(bot) == _expected(platforms), f"after poll {i + 1}"
-    assert "no new storm" in _cli(capsys, "detect")
+    assert "no new storm" in cli.ok("detect")
 
     for horizon in storm:
         platforms.horizon = horizon
-        out = _cli(capsys, "poll")
+        out = cli.ok("poll")
         assert _stored(bot) == _expected(platforms), f"at {horizon}"
     assert all(f"{name}: " in out for name in MORE_PLATFORMS)
-    assert "opened incident #1" in _cli(capsys, "detect")
-    alerts = [m for m in polling_stack.emulator.messages(CHANNEL) if not m.get("thread_ts")]
-    assert len(alerts) == 1 and "Acme" in alerts[0]["text"]
+    assert "opened incident #1" in cli.ok("detect")
+    posted = alerts(polling_stack)
+    assert len(posted) == 1 and "Acme" in posted[0]["text"]
 
     # Each cursor was stored with the mentions it covers, in the platform's own terms.
-    states = _states(bot)
+    states = source_states(bot)
     newest = {name: platforms.visible(name)[-1] for name in MORE_PLATFORMS}
     assert states["x"].cursor == str(x_id(newest["x"]))
     mark = json.loads(states["reddit"].cursor or "")
@@ -147,7 +136,7 @@ def test_polled_storm_is_stored_once_and_alerted(
 
     # A restart with nothing new: each platform is asked from the cursor and nothing is stored.
     sent = {path: len(platforms.received(path)) for path in (REDDIT, X, BLOG, ALERTS)}
-    assert "crisisbot: 0 new mentions" in _cli(capsys, "poll")
+    assert "crisisbot: 0 new mentions" in cli.ok("poll")
     assert _stored(bot) == _expected(platforms)
     reddit, x, blog_get, alerts_get = (
         platforms.received(path)[sent[path] :] for path in (REDDIT, X, BLOG, ALERTS)
@@ -157,7 +146,7 @@ def test_polled_storm_is_stored_once_and_alerted(
     assert [r.status for r in blog_get] == [304]
     assert blog_get[0].headers["If-None-Match"] == blog["etag"]
     assert [r.status for r in alerts_get] == [200]  # no validators: read whole, seen ids filter it
-    after = _states(bot)
+    after = source_states(bot)
     assert {name: s.cursor for name, s in after.items()} == {
         name: s.cursor for name, s in states.items()
     }
@@ -168,14 +157,11 @@ def test_polled_storm_is_stored_once_and_alerted(
 
 
 def _bot(database_url: str, clock: ManualClock, playbook: Path) -> Crisisbot:
-    settings = Settings(database_url=database_url, extra=ENV)
-    return Crisisbot(settings, config=load_config(playbook), clock=clock)
+    return make_bot(database_url, clock, playbook, **ENV)
 
 
 def _poll(bot: Crisisbot) -> dict[str, PollResult]:
-    """One pass by a fresh process (new poller and connectors), short timeouts."""
-    with http_client() as client:
-        return {r.name: r for r in Poller(bot, client, timeout=0.5).poll_all()}
+    return poll_once(bot, timeout=0.5)
 
 
 @pytest.fixture
@@ -196,7 +182,7 @@ def test_after_an_outage_reddit_and_x_page_back_to_the_cursor(
         # The live page, then the first backfill page: six hours of posts, one page, done.
         assert len(platforms.received(REDDIT)) == len(platforms.received(X)) == 2
         assert "start_time" in platforms.received(X)[1].query
-        cursor = _states(bot)["x"].cursor
+        cursor = source_states(bot)["x"].cursor
 
         platforms.horizon = now  # the poller was down all week
         results = _poll(bot)
@@ -210,7 +196,7 @@ def test_after_an_outage_reddit_and_x_page_back_to_the_cursor(
         x = [r.query for r in platforms.received(X)[2:]]
         assert len(x) == 2 and {q["since_id"] for q in x} == {cursor}
         assert "next_token" not in x[0] and x[1]["next_token"]
-        assert _states(bot)["x"].cursor == str(x_id(platforms.visible("x")[-1]))
+        assert source_states(bot)["x"].cursor == str(x_id(platforms.visible("x")[-1]))
 
         results = _poll(bot)  # and again: one request each, nothing new
         assert results["reddit"].new == results["x"].new == 0
@@ -259,7 +245,7 @@ def test_a_429_backs_off_that_source_alone_as_long_as_asked(
         results = _poll(bot)
         assert "429" in (results[name].error or "")
         assert all(r.ok and r.new > 0 for n, r in results.items() if n != name)
-        states = _states(bot)
+        states = source_states(bot)
         state = states[name]
         assert state.failures == 0  # asked to wait, not a failure
         assert state.backoff_until is not None
@@ -277,6 +263,6 @@ def test_a_429_backs_off_that_source_alone_as_long_as_asked(
     clock.advance(seconds=60)
     with _bot(database_url, clock, playbook) as bot:  # then it catches up, nothing twice
         assert all(r.ok for r in _poll(bot).values())
-        state = _states(bot)[name]
+        state = source_states(bot)[name]
         assert state.last_error is None and state.backoff_until is None
         assert _stored(bot) == _expected(platforms)

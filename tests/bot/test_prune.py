@@ -15,7 +15,6 @@ from bot.intake.ingest import store_mentions
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack
 from models import Incident, Mention, TimelineEvent
-from tests.bot.test_foundation import _env
 from tests.faults.helpers import wait_drained
 
 
@@ -35,13 +34,12 @@ def _ids(stack: Stack) -> set[str]:
         return set(session.scalars(select(Mention.external_id)))
 
 
+@pytest.mark.usefixtures("command_line")
 def test_prune_keeps_what_incidents_refer_to(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     now = stack.bot.clock()
     storm = now - timedelta(days=30)
     # Every 2 hours from 40 days back to now, for two brands.
@@ -98,15 +96,14 @@ def test_prune_keeps_what_incidents_refer_to(
     ("before", "message"),
     [("last tuesday", "is not a date"), ("2999-01-01", "within the detection look-back")],
 )
+@pytest.mark.usefixtures("command_line")
 def test_prune_refuses_a_bad_date(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     before: str,
     message: str,
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     with stack.bot.transaction() as session:
         store_mentions(
             session,

@@ -15,15 +15,12 @@ from bot.core.clock import ManualClock
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack
 from tests.bot.test_export import _crisis
-from tests.bot.test_foundation import _answered, _env
+from tests.bot.test_foundation import _answered
 
 
 @pytest.fixture
-def history(
-    stack: Stack, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Stack:
+def history(stack: Stack, clock: ManualClock, tmp_path: Path, command_line: None) -> Stack:
     """One handled crisis (#1), a drill (#2, never counted), a false positive (#3, dismissed)."""
-    _env(monkeypatch, stack, tmp_path)
     _crisis(stack, clock, tmp_path)
     stack.slack.command("drill", user_id="U0BOB")
     _answered(stack, "DRILL #2")
@@ -76,14 +73,13 @@ def test_report_html_is_self_contained(
 
 
 @pytest.mark.parametrize("bad", ["yesterday", "2025-13-01", ""])
+@pytest.mark.usefixtures("command_line")
 def test_a_bad_date_is_one_clear_line_and_exit_2(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     bad: str,
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     assert main(["report", "--since", bad]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"crisisbot: --since: {bad!r} is not a date (write 2025-03-01)"

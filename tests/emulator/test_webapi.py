@@ -52,6 +52,23 @@ def test_post_update_history_with_metadata(emu: SlackEmulator, web: WebClient) -
     assert err.value.response["error"] == "message_not_found"
 
 
+@pytest.mark.parametrize(
+    ("method", "ts_key"),
+    [("chat.update", "ts"), ("chat.delete", "ts"), ("chat.getPermalink", "message_ts")],
+)
+def test_a_message_method_names_a_missing_channel_or_message(
+    web: WebClient, method: str, ts_key: str
+) -> None:
+    ts = web.chat_postMessage(channel=CH, text="there")["ts"]
+    for channel, at, error in [
+        ("C0NOWHERE", ts, "channel_not_found"),
+        (CH, "1.000001", "message_not_found"),
+    ]:
+        with pytest.raises(SlackApiError) as err:
+            web.api_call(method, json={"channel": channel, ts_key: at, "text": "x"})
+        assert err.value.response["error"] == error
+
+
 def test_history_window_and_paging(web: WebClient) -> None:
     ts = [web.chat_postMessage(channel=CH, text=f"m{i}")["ts"] for i in range(5)]
     window = web.conversations_history(channel=CH, oldest=ts[1], latest=ts[4])

@@ -12,13 +12,15 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+
+from tests.local_server import serving
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLIENT_TIMEOUT = 0.5
@@ -116,18 +118,9 @@ def _handler(platform: FakePlatform) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def platform() -> Iterator[FakePlatform]:
     fake = FakePlatform()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    server.block_on_close = False  # a sleeping handler must not hold up teardown
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(_handler(fake)) as base_url:
+        fake.base_url = base_url
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture(scope="session")

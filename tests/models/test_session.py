@@ -37,7 +37,9 @@ def _terminate(pids: set[int]) -> None:
     assert PG_URL
     admin = create_db_engine(PG_URL)
     try:
-        with admin.connect() as conn:
+        # Autocommit: PostgreSQL takes one snapshot of pg_stat_activity per transaction, so a
+        # poll inside one transaction would never see the backends go.
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for pid in pids:
                 conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
             deadline = time.monotonic() + 10

@@ -31,7 +31,7 @@ from slack_sdk.models.views import View
 from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import N_, _
-from bot.core.text import cut, escape_mrkdwn, quote, safe_url
+from bot.core.text import clean, cut, escape_mrkdwn, quote, safe_url
 from bot.response.drafts import draft_status
 from bot.response.incidents import severity_name, status_name
 from bot.response.lookups import IncidentLine, PendingDraft
@@ -80,7 +80,7 @@ def incident_card(
                 MarkdownTextObject(text=_("*Status*") + f"\n{status}"),
                 MarkdownTextObject(text=_("*Owner*") + f"\n{_user(incident.owner)}"),
                 MarkdownTextObject(text=_("*Severity*") + f"\n{severity_name(incident.severity)}"),
-                MarkdownTextObject(text=_("*Level*") + f"\n{escape_mrkdwn(level)}"),
+                MarkdownTextObject(text=_("*Level*") + f"\n{quote(level, 200)}"),
             ]
         ),
     ]
@@ -222,12 +222,7 @@ def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, An
         state = _("Rejected by {who} at {at}.", who=who, at=at)
     else:
         state = _("Superseded by a newer version.")
-    body = quote(draft.text, 2800)
-    text_block = (
-        f"```{body}```"
-        if draft.status == "approved"
-        else "\n".join("> " + line for line in body.splitlines() or [""])
-    )
+    text_block = _draft_body(draft, incident)
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"{head}\n{state}")),
         SectionBlock(block_id=BlockId.DRAFT_TEXT, text=MarkdownTextObject(text=text_block)),
@@ -252,6 +247,24 @@ def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, An
         version=draft.version, number=incident.id, status=draft_status(draft.status),
     )  # fmt: skip
     return fallback, [b.to_dict() for b in blocks]
+
+
+def _draft_body(draft: Draft, incident: Incident) -> str:
+    """The reply as the card shows it, in one section: a code block once approved (to copy),
+    quoted before. Escaping and the "> " of each line make it longer than the 3,000 characters
+    a draft may have; if it must be cut, the card says where the whole text is."""
+    body = escape_mrkdwn(clean(draft.text))
+    if draft.status == "approved":
+        shown = f"```{body}```"
+    else:
+        shown = "\n".join("> " + line for line in body.splitlines() or [""])
+    if len(shown) <= SECTION_LIMIT:
+        return shown
+    note = _("_Shortened to fit Slack: `/crisis export {number}` has the full text._",
+             number=incident.id)  # fmt: skip
+    room = SECTION_LIMIT - len(note) - 1
+    shown = f"```{cut(body, room - 6)}```" if draft.status == "approved" else cut(shown, room)
+    return f"{shown}\n{note}"
 
 
 def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
@@ -307,13 +320,13 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
 def _plan_lines(config: Config) -> str:
     lines = []
     if config.key_messages:
-        keys = "; ".join(escape_mrkdwn(k) for k in config.key_messages)
+        keys = "; ".join(quote(k, 500) for k in config.key_messages)
         lines.append(_("*Key messages:*") + " " + keys)
     if config.spokespeople:
         people = ", ".join(f"<@{s}>" for s in config.spokespeople)
         lines.append(_("*Spokespeople:*") + " " + people)
     if config.plan_channels:
-        channels = ", ".join(escape_mrkdwn(c) for c in config.plan_channels)
+        channels = ", ".join(quote(c, 100) for c in config.plan_channels)
         lines.append(_("*Channels:*") + " " + channels)
     return "\n".join(lines)
 

@@ -1,0 +1,182 @@
+"""Every Slack surface the bot renders stays within Slack's documented Block Kit and Web API
+limits, in English and in Bulgarian, with hostile and oversized real-world content: 5,000-char
+mentions, long brand names, Cyrillic, emoji, RTL text, ping syntax, a thousand open incidents.
+
+The limits are checked by the emulator's validator (what Slack answers `invalid_blocks` for);
+the notification `text` is held to Slack's recommended 4,000 characters."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.core import i18n
+from bot.core.config import Config, Level, Template
+from bot.emulator import validate_blocks, validate_view
+from bot.response.lookups import IncidentLine, PendingDraft
+from bot.response.stats import TeamStats
+from bot.slack import commands, messages
+from bot.slack.commands import parse
+from models import Draft, Incident
+
+NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
+TEXT_LIMIT = 4000  # Slack truncates `text` past 40,000 and recommends at most 4,000
+PINGS = ("<!channel>", "<!here>", "<!everyone>", "<!subteam", "<@U0CEO>", "<https://evil")
+HOSTILE = (
+    "<!channel> <!here> <!everyone> <!subteam^S0LEGAL> <@U0CEO> <https://evil.example|банка> "
+    "Ужасно обслужване & измама!!! 🔥😡 שלום עולם مرحبا \u202egnp.exe\u200b "
+)
+MENTION = (HOSTILE * 60)[:5000]
+BRAND = "Българска телекомуникационна компания ЕАД (Vivacom) — официален профил " * 4
+LOCALES = ("en", "bg")
+STATUSES = ("open", "claimed", "escalated", "resolved", "dismissed")
+DRAFT_STATUSES = ("pending", "approved", "rejected", "superseded")
+# A reply of many short lines (a list, blank lines): each gets a "> " when quoted.
+LINES = "\n".join(["• <Да> & 🔥"] * 300)[:3000]
+
+
+def _sample(text: str) -> dict[str, Any]:
+    return {"source": "bluesky " * 20, "text": text, "author": MENTION[:300],
+            "author_followers": 12_345_678, "url": "https://bsky.app/p/" + "x" * 2500}  # fmt: skip
+
+
+def _incident(status: str, *, summary: str | None = None, drill: bool = True) -> Incident:
+    return Incident(
+        id=123_456, title=f"{BRAND}: буря от споменавания {HOSTILE}", status=status,
+        severity="critical", level=0, owner=None if status == "open" else "U0ALICE",
+        is_drill=drill, opened_at=NOW, updated_at=NOW, summary=summary,
+        evidence={"reasons": [MENTION] * 12,
+                  "samples": [_sample(MENTION), _sample("\n".join(["<"] * 2500))] * 5},
+    )  # fmt: skip
+
+
+def _draft(status: str, text: str = MENTION[:3000]) -> Draft:
+    return Draft(
+        id=9, incident_id=123_456, version=17, text=text, author="U0BOB", status=status,
+        created_at=NOW, decided_by="U0CAROL", decided_at=NOW, reason=MENTION[:2000],
+    )  # fmt: skip
+
+
+def _config() -> Config:
+    return Config(
+        levels=(Level("Изпълнително ръководство и правен отдел " * 60),),
+        templates=tuple(Template(f"{i} {MENTION}", MENTION) for i in range(150)),
+        key_messages=(MENTION[:500],) * 8, spokespeople=("U0BOB", "U0CAROL") * 40,
+        plan_channels=(HOSTILE,) * 10,
+    )  # fmt: skip
+
+
+def _mrkdwn(value: object) -> list[str]:
+    """What Slack reads as mrkdwn: plain strings (a message's `text`) and mrkdwn text objects,
+    not plain_text (which never pings)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        if value.get("type") == "plain_text":
+            return []
+        if value.get("type") == "mrkdwn":
+            return [str(value.get("text", ""))]
+        return [t for k, v in value.items() if k != "type" for t in _mrkdwn(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _mrkdwn(v)]
+    return []
+
+
+def _no_pings(*shown: object) -> None:
+    text = "\n".join(_mrkdwn(list(shown)))
+    for ping in PINGS:
+        assert ping not in text, ping
+    assert "\u202e" not in text
+
+
+def _message_ok(text: str, blocks: list[dict[str, Any]]) -> None:
+    assert validate_blocks(blocks) == []
+    assert 0 < len(text) <= TEXT_LIMIT
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_incident_card_fits_at_every_status_with_the_worst_evidence(
+    locale: str, status: str
+) -> None:
+    with i18n.using(locale):
+        for summary in (None, MENTION, "&" * 3000):
+            for draft in [None, *(_draft(s) for s in DRAFT_STATUSES), _draft("approved", LINES)]:
+                text, blocks = messages.incident_card(_incident(status, summary=summary),
+                                                      _config(), draft)  # fmt: skip
+                _message_ok(text, blocks)
+                _no_pings(text, blocks)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("status", DRAFT_STATUSES)
+def test_a_draft_card_fits_whatever_the_reply_looks_like(locale: str, status: str) -> None:
+    with i18n.using(locale):
+        for body in (MENTION[:3000], LINES, "&" * 3000, "\n" * 3000, "🔥" * 3000):
+            text, blocks = messages.draft_card(_draft(status, body), _incident("claimed"))
+            _message_ok(text, blocks)
+            _no_pings(text, blocks)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_shortened_draft_says_where_the_full_text_is(locale: str) -> None:
+    """An approved reply is copied from the card: if it had to be cut, the card says so."""
+    with i18n.using(locale):
+        _text, blocks = messages.draft_card(_draft("approved", LINES), _incident("claimed"))
+        shown = json.dumps(blocks, ensure_ascii=False)
+        assert "/crisis export 123456" in shown
+        short = _draft("approved", "Кратък отговор.")
+        _text, blocks = messages.draft_card(short, _incident("open"))
+        assert "/crisis export" not in json.dumps(blocks, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_modals_fit_their_limits(locale: str) -> None:
+    with i18n.using(locale):
+        views = [
+            messages.draft_modal(_incident("claimed"), _config()),
+            messages.draft_modal(_incident("open", drill=False), Config()),
+            messages.loading_modal(123_456),
+            messages.notice_modal(123_456, messages.quote(MENTION, 5000)),
+        ]
+        for title, label in (
+            (i18n._("Resolve #{number}", number=1_234_567), i18n._("Summary (optional)")),
+            (i18n._("Dismiss #{number}", number=1_234_567), i18n._("Why is this a false alarm?")),
+            (i18n._("Reject draft"), i18n._("Why is it rejected?")),
+        ):
+            views.append(messages.reason_modal("cb", "9:17", title, label))
+        for view in views:
+            assert validate_view(view) == [], view["title"]
+            _no_pings(view)
+            # Nothing is cut in a modal title: the incident's number stays whole.
+            assert not view["title"]["text"].endswith("…")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_home_tab_fits_with_a_thousand_incidents_and_drafts(locale: str) -> None:
+    line = IncidentLine(123_456, BRAND + HOSTILE, "escalated", "critical", "U0ALICE", NOW, True,
+                        "C1", "1.2")  # fmt: skip
+    waiting = PendingDraft(9, 17, "U0BOB", MENTION, 123_456, BRAND + HOSTILE, "C1", "1.3")
+    figures = TeamStats(1000, 999, timedelta(minutes=4), None, timedelta(hours=2))
+    with i18n.using(locale):
+        for drafts in ([waiting] * 1000, None, []):
+            view = messages.home_view(
+                [line] * 1000, drafts, figures, days=30, now=NOW,
+                link=lambda c, t: "https://acme.slack.com/archives/C1/p" + "1" * 2900,
+            )  # fmt: skip
+            assert validate_view(view) == []
+            _no_pings(view)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_help_and_usage_errors_fit(locale: str) -> None:
+    with i18n.using(locale):
+        assert len(commands.help_text()) <= TEXT_LIMIT
+        for raw in (HOSTILE, f"claim {MENTION}", f"export 1 {MENTION}", f"draft 1 {'x' * 5000}"):
+            with pytest.raises(commands.UsageError) as err:
+                parse(raw)
+            assert len(err.value.text) <= TEXT_LIMIT
+            _no_pings(err.value.text)

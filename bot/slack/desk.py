@@ -105,10 +105,7 @@ def _help(bot: Crisisbot, cmd: Command, user: str) -> Reply:
 def _list(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with lookups.reading(bot.engine) as conn:
         rows = lookups.open_lines(conn)
-    if not rows:
-        return Reply(_("No open incidents. :relieved:"))
-    lines = "\n".join(messages.incident_line(i) for i in rows)
-    return Reply(_("*Open incidents*") + "\n" + lines)
+    return Reply(messages.incident_list(rows, cmd.number or 1))
 
 
 @guard

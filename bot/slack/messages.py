@@ -196,10 +196,46 @@ def incident_line(incident: IncidentLike) -> str:
     owner = _("held by {who}", who=holder) if incident.owner else _("unclaimed")
     return _(
         "*#{number}* {title} · {status} · {severity} · {owner} · opened {opened}",
-        number=incident.id, title=escape_mrkdwn(incident.title),
+        number=incident.id, title=quote(incident.title, HEADER_LIMIT),
         status=status_name(incident.status), severity=severity_name(incident.severity),
         owner=owner, opened=fmt_time(incident.opened_at),
     )  # fmt: skip
+
+
+LIST_BUDGET = 3500  # the lines of one `/crisis list` page; with its head and tail under 4,000
+
+
+def incident_list(rows: Sequence[IncidentLike], page: int = 1) -> str:
+    """`/crisis list`: the open incidents, oldest first, a page at a time so a storm of them
+    stays one readable message (Slack recommends at most 4,000 characters of `text`)."""
+    if not rows:
+        return _("No open incidents. :relieved:")
+    pages: list[list[str]] = [[]]
+    size = 0
+    for row in rows:
+        line = incident_line(row)
+        if pages[-1] and size + len(line) + 1 > LIST_BUDGET:
+            pages.append([])
+            size = 0
+        pages[-1].append(line)
+        size += len(line) + 1
+    if page > len(pages):
+        return i18n.ngettext(
+            "There is no page {page}: the open incidents fill {n} page.",
+            "There is no page {page}: the open incidents fill {n} pages.",
+            len(pages), page=page,
+        )  # fmt: skip
+    head = (
+        _("*Open incidents*")
+        if len(pages) == 1
+        else _("*Open incidents* · page {page} of {pages}", page=page, pages=len(pages))
+    )
+    text = "\n".join([head, *pages[page - 1]])
+    rest = len(rows) - sum(len(p) for p in pages[:page])
+    if rest > 0:
+        where = f"`/crisis list {page + 1}`"
+        text += "\n" + _("… and {count} more: {where}.", count=i18n.number(rest), where=where)
+    return text
 
 
 def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, Any]]]:

@@ -179,7 +179,9 @@ def test_bulgarian_aliases_run_the_english_subcommands() -> None:
     with i18n.using("bg"):
         assert "(или `/crisis поеми`)" in help_text()
         with pytest.raises(UsageError, match="не приема аргументи"):
-            parse("списък 4")
+            parse("статистика 4")
+        with pytest.raises(UsageError, match="само номер на страница"):
+            parse("списък всички")
     assert "поеми" not in help_text()  # English help stays as it was
     assert commands.parse("help") == commands.parse("помощ")
 

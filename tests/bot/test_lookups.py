@@ -109,3 +109,21 @@ def test_team_stats_is_one_query_however_many_incidents(stack: Stack, clock: Man
     assert s.median_to_first_approved_reply == timedelta(minutes=4)
     assert s.median_to_resolve == timedelta(minutes=20)
     assert len([q for q in statements if q.lstrip().upper().startswith("SELECT")]) == 1
+
+
+def test_a_long_list_comes_a_page_at_a_time(stack: Stack, clock: ManualClock) -> None:
+    """300 open incidents of a long brand: each page is one readable message (Slack recommends
+    at most 4,000 characters of text), and the pages together show every incident once."""
+    brand = "Българска телекомуникационна компания ЕАД <!here> \u202e"
+    numbers = [_open(stack, clock, f"{brand} {i}", []) for i in range(300)]
+    seen: list[str] = []
+    page = 1
+    while True:
+        stack.slack.command(f"list {page}" if page > 1 else "list", user_id="U0ALICE")
+        text = answer(stack, f"page {page} of")["text"]
+        assert len(text) <= 4000 and "<!here>" not in text and "\u202e" not in text
+        seen += [line.split()[0] for line in text.splitlines()[1:] if line.startswith("*#")]
+        if f"`/crisis list {page + 1}`" not in text:
+            break
+        page += 1
+    assert seen == [f"*#{n}*" for n in numbers]

@@ -8,6 +8,7 @@ the notification `text` is held to Slack's recommended 4,000 characters."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -169,6 +170,46 @@ def test_the_home_tab_fits_with_a_thousand_incidents_and_drafts(locale: str) -> 
             )  # fmt: skip
             assert validate_view(view) == []
             _no_pings(view)
+
+
+def _lines(n: int) -> list[IncidentLine]:
+    return [
+        IncidentLine(i, f"{BRAND}{HOSTILE}", "open", "high", None if i % 2 else "U0ALICE",
+                     NOW - timedelta(hours=i), i % 3 == 0, "C1", None)
+        for i in range(1, n + 1)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_crisis_list_pages_a_thousand_incidents(locale: str) -> None:
+    rows = _lines(1000)
+    with i18n.using(locale):
+        first = messages.incident_list(rows, 1)
+        assert len(first) <= TEXT_LIMIT
+        _no_pings(first)
+        assert "`/crisis list 2`" in first
+        seen, page = [], 1
+        while True:
+            text = messages.incident_list(rows, page)
+            assert len(text) <= TEXT_LIMIT
+            seen += [int(n) for n in re.findall(r"^\*#(\d+)\*", text, flags=re.M)]
+            if f"`/crisis list {page + 1}`" not in text:
+                break
+            page += 1
+        assert seen == list(range(1, 1001))  # every incident once, in order, across the pages
+        beyond = messages.incident_list(rows, page + 1)
+        assert str(page) in beyond and len(beyond) <= TEXT_LIMIT
+        short = messages.incident_list(rows[:3], 1)
+        assert "/crisis list 2" not in short and short.count("\n") == 3
+
+
+def test_crisis_list_takes_an_optional_page_number() -> None:
+    assert parse("list").number is None
+    assert parse("list 3").number == 3
+    assert parse("списък 2") == parse("list 2")
+    for bad in ("list everything", "list 0"):
+        with pytest.raises(commands.UsageError, match="page number"):
+            parse(bad)
 
 
 @pytest.mark.parametrize("locale", LOCALES)

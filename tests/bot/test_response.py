@@ -278,7 +278,8 @@ def test_stats_count_real_incidents_and_the_dismissed_share(
         ("draft 1 " + "x" * 3001, "the limit is 3,000"),
         ("export 1 pdf", "is not an export format"),
         ("escalate", "needs an incident number"),
-        ("list everything", "takes no arguments"),
+        ("list everything", "takes only a page number"),
+        ("stats everything", "takes no arguments"),
     ],
 )
 def test_bad_input_is_answered_and_records_nothing(

@@ -45,6 +45,8 @@ SECTION_LIMIT = 3000
 CONTEXT_LIMIT = 2000  # per context element (Slack's documented maximum for a text object)
 HEADER_LIMIT = 150
 MESSAGE_TEXT_LIMIT = 4000  # the notification text; Slack truncates longer `text`
+SAMPLE_LIMIT = 2900  # one quoted mention on the card
+SAMPLE_ROOM = 300  # what a sample's link may never take from the mention's own text
 
 STATUS_EMOJI = {
     "open": ":rotating_light:",
@@ -124,9 +126,12 @@ def _samples(samples: Sequence[dict[str, Any]]) -> list[Block]:
         url = safe_url(s.get("url"))
         link = " · <" + url + "|" + i18n.pgettext("link", "open") + ">" if url else ""
         source = quote(str(s.get("source", "")), 40)
-        head = _("*{author}* on {source}", author=author, source=source) + reach + link
+        head = _("*{author}* on {source}", author=author, source=source) + reach
+        if len(head) + len(link) > SAMPLE_LIMIT - SAMPLE_ROOM:
+            link = ""  # a link of thousands of characters: left out whole, not cut open
         body = "\n".join("> " + line for line in quote(s.get("text", ""), 700).splitlines() or [""])
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(f"{head}\n{body}", 2900))))
+        text = cut(f"{head}{link}\n{body}", SAMPLE_LIMIT)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     return blocks
 
 

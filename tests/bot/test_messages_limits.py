@@ -113,6 +113,26 @@ def test_the_incident_card_fits_at_every_status_with_the_worst_evidence(
 
 
 @pytest.mark.parametrize("locale", LOCALES)
+def test_a_sample_keeps_a_whole_link_or_none_and_its_text(locale: str) -> None:
+    """A tracking link of thousands of characters must not eat the sample's text, nor be cut
+    into an unclosed `<https://…` that Slack shows as raw markup."""
+    incident = _incident("open")
+    incident.evidence = {"samples": [
+        {**_sample("Ужасно обслужване!"), "url": "https://t.example/?u=" + "x" * n}
+        for n in (10, 1500, 2900, 5000)
+    ]}  # fmt: skip
+    with i18n.using(locale):
+        _text, blocks = messages.incident_card(incident, Config())
+    sections = [b["text"]["text"] for b in blocks if "Ужасно обслужване!" in str(b)]
+    assert len(sections) == 4
+    for text in sections:
+        # Every link opened is closed: `<https://…|open>`, never a cut `<https://…`.
+        assert text.count("<") == len(re.findall(r"<https://[^<>|\s]+\|[^<>]+>", text)) <= 1
+        assert len(text) <= 3000
+    assert "<https://t.example/?u=xxxxxxxxxx|" in sections[0]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("status", DRAFT_STATUSES)
 def test_a_draft_card_fits_whatever_the_reply_looks_like(locale: str, status: str) -> None:
     with i18n.using(locale):

@@ -13,15 +13,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from slack_sdk.errors import SlackObjectFormationError
+from sqlalchemy import select
 
 from bot.core import i18n
+from bot.core.clock import ManualClock
 from bot.core.config import Config, Level, Template
 from bot.emulator import validate_blocks, validate_view
+from bot.response import incidents
 from bot.response.lookups import IncidentLine, PendingDraft
 from bot.response.stats import TeamStats
 from bot.slack import commands, messages
 from bot.slack.commands import parse
-from models import Draft, Incident
+from bot.testing import start_stack
+from models import Draft, Incident, Outbox
 
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 TEXT_LIMIT = 4000  # Slack truncates `text` past 40,000 and recommends at most 4,000
@@ -241,3 +246,38 @@ def test_help_and_usage_errors_fit(locale: str) -> None:
                 parse(raw)
             assert len(err.value.text) <= TEXT_LIMIT
             _no_pings(err.value.text)
+
+
+def test_a_card_that_cannot_be_rendered_fails_for_good_and_the_rest_is_delivered(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """slack_sdk refuses to build a block past a limit (SlackObjectFormationError): that row can
+    never be sent, like Slack's invalid_blocks, so it fails for good with the error kept; it must
+    not abort every delivery pass behind it, retried forever."""
+    clock = ManualClock(NOW)
+    stack = start_stack(database_url, clock=clock, courier=False)
+    try:
+        with stack.bot.transaction() as session:
+            bad, good = (
+                incidents.open_incident(
+                    session, brand=b, title=f"{b}: mention storm", severity="high", evidence={},
+                    first_mention_at=None, channel=None, now=clock(),
+                ).id
+                for b in ("Acme", "Globex")
+            )  # fmt: skip
+        render = messages.incident_card
+
+        def card(incident: Incident, *args: Any) -> tuple[str, list[dict[str, Any]]]:
+            if incident.id == bad:
+                raise SlackObjectFormationError("text attribute cannot exceed 3000 characters")
+            return render(incident, *args)
+
+        monkeypatch.setattr(messages, "incident_card", card)
+        assert stack.bot.deliver_now() == 1
+        with stack.bot.sessions() as session:
+            rows = {r.target: r for r in session.scalars(select(Outbox))}
+        assert rows[f"incident:{bad}"].status == "failed"
+        assert "invalid_blocks" in (rows[f"incident:{bad}"].last_error or "")
+        assert rows[f"incident:{good}"].status == "sent"
+    finally:
+        stack.stop()

@@ -40,6 +40,7 @@ SLACK_SLOW = N_("Slack would not open the form in time. Please click again.")
 
 
 READ_ONLY = frozenset({"help", "list", "status", "stats", "sources"})
+STATUS_REASONS = 6  # as many as the card shows; with the rest, `/crisis status` stays < 4,000
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,11 @@ def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with lookups.reading(bot.engine) as conn:
         found = lookups.status(conn, cmd.number)
     lines = [messages.incident_line(found.line)]
-    lines += [f"• {messages.quote(r, 500)}" for r in found.reasons]
+    lines += [f"• {messages.quote(r, 450)}" for r in found.reasons[:STATUS_REASONS]]
+    if len(found.reasons) > STATUS_REASONS:
+        where = f"`/crisis export {cmd.number}`"
+        hidden = i18n.number(len(found.reasons) - STATUS_REASONS)
+        lines.append(_("… and {count} more: {where}.", count=hidden, where=where))
     if found.draft_version is not None:
         lines.append(
             _("Latest draft: v{version}, {status}", version=found.draft_version,

@@ -127,3 +127,20 @@ def test_a_long_list_comes_a_page_at_a_time(stack: Stack, clock: ManualClock) ->
             break
         page += 1
     assert seen == [f"*#{n}*" for n in numbers]
+
+
+def test_status_of_an_incident_with_many_long_reasons_stays_one_readable_message(
+    stack: Stack, clock: ManualClock
+) -> None:
+    """Twelve 5,000-character reasons quoting mentions: six are shown, cut, escaped and folded,
+    and the answer says where the rest is; it stays under Slack's recommended 4,000."""
+    hostile = ("<!channel> \u202eизмама & <@U0CEO> 🔥 " * 200)[:5000]
+    n = _open(stack, clock, "Acme", [f"{i} {hostile}" for i in range(12)])
+    stack.slack.command(f"status {n}", user_id="U0ALICE")
+    text = answer(stack, f"*#{n}* Acme")["text"]
+    assert len(text) <= 4000
+    assert "<!channel>" not in text and "<@U0CEO>" not in text and "\u202e" not in text
+    assert [line[:4] for line in text.splitlines() if line.startswith("• ")] == [
+        f"• {i} " for i in range(6)
+    ]
+    assert f"6 more: `/crisis export {n}`" in text

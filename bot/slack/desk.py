@@ -291,7 +291,7 @@ def _sources(bot: Crisisbot, cmd: Command, user: str) -> Reply:
 
 
 def _source_line(name: str, state: SourceState | None, now: datetime) -> str:
-    shown = messages.escape_mrkdwn(name)
+    shown = messages.quote(name, 200)
     if state is None:
         return "• " + _("*{name}*: not polled yet", name=shown)
     error = (
@@ -310,7 +310,7 @@ def _source_line(name: str, state: SourceState | None, now: datetime) -> str:
     head = _("*{name}*: last success {at}", name=shown, at=messages.fmt_time(state.last_success_at))
     count = i18n.ngettext("{n} mention today", "{n} mentions today", today)
     walked = backfill.progress(state.backfill)
-    history = f" · {messages.escape_mrkdwn(walked)}" if walked else ""
+    history = f" · {messages.quote(walked, 250)}" if walked else ""  # may hold a platform's error
     return f"• {head} · {count}{history}{error}{backoff}"
 
 

@@ -23,10 +23,10 @@ from bot.emulator import validate_blocks, validate_view
 from bot.response import incidents
 from bot.response.lookups import IncidentLine, PendingDraft
 from bot.response.stats import TeamStats
-from bot.slack import commands, messages
+from bot.slack import commands, desk, messages
 from bot.slack.commands import parse
 from bot.testing import start_stack
-from models import Draft, Incident, Outbox
+from models import Draft, Incident, Outbox, SourceState
 
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 TEXT_LIMIT = 4000  # Slack truncates `text` past 40,000 and recommends at most 4,000
@@ -281,3 +281,18 @@ def test_a_card_that_cannot_be_rendered_fails_for_good_and_the_rest_is_delivered
         assert rows[f"incident:{good}"].status == "sent"
     finally:
         stack.stop()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_source_line_quotes_what_the_platform_answered(locale: str) -> None:
+    """`/crisis sources`: the last error and the backfill's error are a platform's words."""
+    said = ("<!channel> \u202eRate limited & <@U0CEO> " * 40)[:500]
+    state = SourceState(
+        name="bluesky <!here>", type="bluesky", last_success_at=NOW, last_error_at=NOW,
+        last_error=said, failures=3, day=None, mentions_today=0,
+        backfill={"days": 7, "until": NOW.isoformat(), "reached": None, "error": said},
+    )  # fmt: skip
+    with i18n.using(locale):
+        line = desk._source_line(state.name, state, NOW)
+    _no_pings(line)
+    assert len(line) <= 1000

@@ -33,6 +33,8 @@ MAX_INPUT_LENGTH = 3000  # plain_text_input's max_length
 MAX_URL = 3000
 MAX_VIEW_TITLE = 24  # a modal's title, submit and close
 MAX_PRIVATE_METADATA = 3000
+MAX_TEXT_OBJECT = 3000  # any text object: at least 1 character, at most 3,000
+TEXT_TYPES = ("mrkdwn", "plain_text")
 
 
 def _too_long(limit: int, pointer: str) -> str:
@@ -41,6 +43,10 @@ def _too_long(limit: int, pointer: str) -> str:
 
 def _too_many(limit: int, pointer: str) -> str:
     return f"no more than {limit} items allowed [json-pointer:{pointer}]"
+
+
+def _too_short(pointer: str) -> str:
+    return f"must be more than 0 characters [json-pointer:{pointer}]"
 
 
 def _text_of(obj: Any) -> str:
@@ -114,6 +120,8 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> lis
         if kind == "section":
             if len(_text_of(block.get("text"))) > MAX_SECTION_TEXT:
                 errors.append(_too_long(MAX_SECTION_TEXT, f"{ptr}/text/text"))
+            if "text" in block and not _text_of(block["text"]):
+                errors.append(_too_short(f"{ptr}/text/text"))
             fields = block.get("fields") or []
             if isinstance(fields, list):
                 if len(fields) > MAX_SECTION_FIELDS:
@@ -128,8 +136,15 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> lis
                 errors.append(_too_long(MAX_HEADER_TEXT, f"{ptr}/text/text"))
         elif kind == "context":
             elements = block.get("elements") or []
-            if isinstance(elements, list) and len(elements) > MAX_CONTEXT_ELEMENTS:
-                errors.append(_too_many(MAX_CONTEXT_ELEMENTS, f"{ptr}/elements"))
+            if isinstance(elements, list):
+                if len(elements) > MAX_CONTEXT_ELEMENTS:
+                    errors.append(_too_many(MAX_CONTEXT_ELEMENTS, f"{ptr}/elements"))
+                for j, element in enumerate(elements):
+                    if isinstance(element, dict) and element.get("type") in TEXT_TYPES:
+                        if len(_text_of(element)) > MAX_TEXT_OBJECT:
+                            errors.append(_too_long(MAX_TEXT_OBJECT, f"{ptr}/elements/{j}/text"))
+                        elif not _text_of(element):
+                            errors.append(_too_short(f"{ptr}/elements/{j}/text"))
         elif kind == "actions":
             elements = block.get("elements") or []
             if isinstance(elements, list):

@@ -149,7 +149,10 @@ def test_block_validation(web: WebClient) -> None:
         ("/blocks/0/elements/0/action_id]", actions),
         ("/blocks/0/block_id]", [{"type": "divider", "block_id": "b" * 256}]),
         ("/blocks/0/text/text]", [header]),
-    ]
+        ("/blocks/0/text/text]", [{"type": "section", "text": {"type": "mrkdwn", "text": ""}}]),
+        ("/blocks/0/elements/1/text]", [{"type": "context", "elements": [
+            {"type": "mrkdwn", "text": "ok"}, {"type": "mrkdwn", "text": "c" * 3001}]}]),
+    ]  # fmt: skip
     for pointer, blocks in cases:
         with pytest.raises(SlackApiError) as err:
             web.chat_postMessage(channel=CH, text="x", blocks=blocks)

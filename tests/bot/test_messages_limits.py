@@ -19,6 +19,8 @@ from sqlalchemy import select
 from bot.core import i18n
 from bot.core.clock import ManualClock
 from bot.core.config import Config, Level, Template
+from bot.core.errors import NotFound
+from bot.detection import drills
 from bot.emulator import validate_blocks, validate_view
 from bot.response import incidents
 from bot.response.lookups import IncidentLine, PendingDraft
@@ -296,3 +298,16 @@ def test_a_source_line_quotes_what_the_platform_answered(locale: str) -> None:
         line = desk._source_line(state.name, state, NOW)
     _no_pings(line)
     assert len(line) <= 1000
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_an_unknown_drill_scenario_is_echoed_without_pinging(locale: str) -> None:
+    """`/crisis drill <!channel>`: the answer quotes the scenario like every echoed text."""
+    scenario = parse("drill <!channel> `<@U0CEO>` \u202e" + "x" * 60).text
+    with i18n.using(locale), pytest.raises(NotFound) as err:
+        drills.start_drill(
+            None,  # type: ignore[arg-type]  # refused before any database work
+            scenario=scenario, config=Config(), channel=None, user="U0ALICE", now=NOW,
+        )  # fmt: skip
+    _no_pings(err.value.message)
+    assert "&lt;!channel&gt;" in err.value.message and len(err.value.message) <= 300

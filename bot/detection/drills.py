@@ -16,6 +16,7 @@ from bot.core import i18n
 from bot.core.config import Config
 from bot.core.errors import NotFound
 from bot.core.i18n import N_, _
+from bot.core.text import quote
 from bot.detection.detect import evidence_for, storm_settings
 from bot.intake.ingest import ScoredMention
 from bot.response import incidents
@@ -147,8 +148,9 @@ def start_drill(
     picked = SCENARIOS.get(scenario or "outage")
     if picked is None:
         raise NotFound(
-            _("No drill scenario `{scenario}`. Scenarios: {names}.", scenario=scenario,
-              names=", ".join(SCENARIOS))
+            # Echoed inside a code span: escaped, folded, short, and unable to close the span.
+            _("No drill scenario `{scenario}`. Scenarios: {names}.",
+              scenario=quote(scenario.replace("`", "'"), 40), names=", ".join(SCENARIOS))
         )  # fmt: skip
     brand = config.brands[0].name if config.brands else "Acme"
     mentions = scenario_mentions(picked, brand, now, i18n.current())

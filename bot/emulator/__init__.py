@@ -12,9 +12,17 @@ calling the bot (commands, clicks, modal submits, events).
         emu.fail_next("chat.postMessage", status=500, after_effect=True)  # answer lost
 """
 
-from .blocks import validate_blocks
+from .blocks import validate_blocks, validate_view
 from .client import SignedSlackClient, sign
 from .server import Call, SlackEmulator
 from .state import Workspace
 
-__all__ = ["Call", "SignedSlackClient", "SlackEmulator", "Workspace", "sign", "validate_blocks"]
+__all__ = [
+    "Call",
+    "SignedSlackClient",
+    "SlackEmulator",
+    "Workspace",
+    "sign",
+    "validate_blocks",
+    "validate_view",
+]

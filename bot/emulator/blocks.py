@@ -21,6 +21,20 @@ MAX_SECTION_FIELDS = 10
 MAX_CONTEXT_ELEMENTS = 10
 MAX_ACTIONS_ELEMENTS = 25
 MAX_MESSAGE_TEXT = 40_000
+# Elements and views (Slack's Block Kit reference: option object, select menus, plain-text input,
+# input block, button, modal view object).
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+MAX_SELECT_OPTIONS = 100
+MAX_PLACEHOLDER = 150
+MAX_INPUT_LABEL = 2000
+MAX_INPUT_HINT = 2000
+MAX_INPUT_LENGTH = 3000  # plain_text_input's max_length
+MAX_URL = 3000
+MAX_VIEW_TITLE = 24  # a modal's title, submit and close
+MAX_PRIVATE_METADATA = 3000
+MAX_TEXT_OBJECT = 3000  # any text object: at least 1 character, at most 3,000
+TEXT_TYPES = ("mrkdwn", "plain_text")
 
 
 def _too_long(limit: int, pointer: str) -> str:
@@ -29,6 +43,10 @@ def _too_long(limit: int, pointer: str) -> str:
 
 def _too_many(limit: int, pointer: str) -> str:
     return f"no more than {limit} items allowed [json-pointer:{pointer}]"
+
+
+def _too_short(pointer: str) -> str:
+    return f"must be more than 0 characters [json-pointer:{pointer}]"
 
 
 def _text_of(obj: Any) -> str:
@@ -45,12 +63,42 @@ def _check_element(element: Any, pointer: str, errors: list[str]) -> None:
     action_id = element.get("action_id")
     if isinstance(action_id, str) and len(action_id) > MAX_ID_LENGTH:
         errors.append(_too_long(MAX_ID_LENGTH, f"{pointer}/action_id"))
-    if element.get("type") == "button":
+    kind = element.get("type")
+    if len(_text_of(element.get("placeholder"))) > MAX_PLACEHOLDER:
+        errors.append(_too_long(MAX_PLACEHOLDER, f"{pointer}/placeholder/text"))
+    if kind == "button":
         if len(_text_of(element.get("text"))) > MAX_BUTTON_TEXT:
             errors.append(_too_long(MAX_BUTTON_TEXT, f"{pointer}/text/text"))
         value = element.get("value")
         if isinstance(value, str) and len(value) > MAX_BUTTON_VALUE:
             errors.append(_too_long(MAX_BUTTON_VALUE, f"{pointer}/value"))
+        url = element.get("url")
+        if isinstance(url, str) and len(url) > MAX_URL:
+            errors.append(_too_long(MAX_URL, f"{pointer}/url"))
+    elif kind == "static_select":
+        options = element.get("options") or []
+        if isinstance(options, list):
+            if len(options) > MAX_SELECT_OPTIONS:
+                errors.append(_too_many(MAX_SELECT_OPTIONS, f"{pointer}/options"))
+            for k, option in enumerate(options):
+                _check_option(option, f"{pointer}/options/{k}", errors)
+        if "initial_option" in element:
+            _check_option(element["initial_option"], f"{pointer}/initial_option", errors)
+    elif kind == "plain_text_input":
+        limit = element.get("max_length")
+        if isinstance(limit, int) and limit > MAX_INPUT_LENGTH:
+            errors.append(f"must be at most {MAX_INPUT_LENGTH} [json-pointer:{pointer}/max_length]")
+
+
+def _check_option(option: Any, pointer: str, errors: list[str]) -> None:
+    if not isinstance(option, dict):
+        errors.append(f"must be an object [json-pointer:{pointer}]")
+        return
+    if len(_text_of(option.get("text"))) > MAX_OPTION_TEXT:
+        errors.append(_too_long(MAX_OPTION_TEXT, f"{pointer}/text/text"))
+    value = option.get("value")
+    if isinstance(value, str) and len(value) > MAX_OPTION_VALUE:
+        errors.append(_too_long(MAX_OPTION_VALUE, f"{pointer}/value"))
 
 
 def validate_blocks(blocks: Any, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[str]:
@@ -72,6 +120,8 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> lis
         if kind == "section":
             if len(_text_of(block.get("text"))) > MAX_SECTION_TEXT:
                 errors.append(_too_long(MAX_SECTION_TEXT, f"{ptr}/text/text"))
+            if "text" in block and not _text_of(block["text"]):
+                errors.append(_too_short(f"{ptr}/text/text"))
             fields = block.get("fields") or []
             if isinstance(fields, list):
                 if len(fields) > MAX_SECTION_FIELDS:
@@ -86,8 +136,15 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> lis
                 errors.append(_too_long(MAX_HEADER_TEXT, f"{ptr}/text/text"))
         elif kind == "context":
             elements = block.get("elements") or []
-            if isinstance(elements, list) and len(elements) > MAX_CONTEXT_ELEMENTS:
-                errors.append(_too_many(MAX_CONTEXT_ELEMENTS, f"{ptr}/elements"))
+            if isinstance(elements, list):
+                if len(elements) > MAX_CONTEXT_ELEMENTS:
+                    errors.append(_too_many(MAX_CONTEXT_ELEMENTS, f"{ptr}/elements"))
+                for j, element in enumerate(elements):
+                    if isinstance(element, dict) and element.get("type") in TEXT_TYPES:
+                        if len(_text_of(element)) > MAX_TEXT_OBJECT:
+                            errors.append(_too_long(MAX_TEXT_OBJECT, f"{ptr}/elements/{j}/text"))
+                        elif not _text_of(element):
+                            errors.append(_too_short(f"{ptr}/elements/{j}/text"))
         elif kind == "actions":
             elements = block.get("elements") or []
             if isinstance(elements, list):
@@ -95,8 +152,29 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> lis
                     errors.append(_too_many(MAX_ACTIONS_ELEMENTS, f"{ptr}/elements"))
                 for j, element in enumerate(elements):
                     _check_element(element, f"{ptr}/elements/{j}", errors)
-        elif kind == "input" and "element" in block:
-            _check_element(block["element"], f"{ptr}/element", errors)
+        elif kind == "input":
+            if len(_text_of(block.get("label"))) > MAX_INPUT_LABEL:
+                errors.append(_too_long(MAX_INPUT_LABEL, f"{ptr}/label/text"))
+            if len(_text_of(block.get("hint"))) > MAX_INPUT_HINT:
+                errors.append(_too_long(MAX_INPUT_HINT, f"{ptr}/hint/text"))
+            if "element" in block:
+                _check_element(block["element"], f"{ptr}/element", errors)
+    return errors
+
+
+def validate_view(view: dict[str, Any]) -> list[str]:
+    """Slack-style errors for a modal or Home tab view: its blocks, and a modal's title, submit
+    and close buttons (24 characters each), private_metadata and callback_id."""
+    errors = validate_blocks(view.get("blocks") or [], max_blocks=MAX_MODAL_BLOCKS)
+    for key in ("title", "submit", "close"):
+        if view.get("type") == "modal" and len(_text_of(view.get(key))) > MAX_VIEW_TITLE:
+            errors.append(_too_long(MAX_VIEW_TITLE, f"/view/{key}/text"))
+    metadata = view.get("private_metadata")
+    if isinstance(metadata, str) and len(metadata) > MAX_PRIVATE_METADATA:
+        errors.append(_too_long(MAX_PRIVATE_METADATA, "/view/private_metadata"))
+    callback = view.get("callback_id")
+    if isinstance(callback, str) and len(callback) > MAX_ID_LENGTH:
+        errors.append(_too_long(MAX_ID_LENGTH, "/view/callback_id"))
     return errors
 
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from .blocks import (
     MAX_MESSAGE_TEXT,
-    MAX_MODAL_BLOCKS,
     invalid_blocks_answer,
     validate_blocks,
+    validate_view,
 )
 
 Answer = tuple[int, dict[str, Any]]
@@ -449,7 +449,7 @@ class WorkspaceState:
     ) -> dict[str, Any] | Answer:
         if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
             return self._error("invalid_arguments")
-        errors = validate_blocks(view.get("blocks") or [], max_blocks=MAX_MODAL_BLOCKS)
+        errors = validate_view(view)
         if errors:
             return 200, invalid_blocks_answer(errors)
         vid = view_id or self.new_id("V")

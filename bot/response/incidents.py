@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from bot.core.config import Level
 from bot.core.errors import Conflict, NotFound
 from bot.core.i18n import _
-from bot.core.text import escape_mrkdwn
+from bot.core.text import escape_mrkdwn, quote
 from bot.response import outbox, timeline
 from models import SEVERITIES, Incident
 
 OPEN_STATUSES = ("open", "claimed", "escalated")
+PAGE_REASON_LIMIT = 1500  # of an escalation's reason, in the page posted to the thread
 
 
 def get(session: Session, number: int, *, for_update: bool = False) -> Incident:
@@ -187,7 +188,9 @@ def escalate(
 
 def _page_text(incident: Incident, level: Level, user: str | None, reason: str) -> str:
     who = f"<@{user}>" if user else _("crisisbot (nobody claimed it in time)")
-    reason_text = f": {escape_mrkdwn(reason)}" if reason else ""
+    # Quoted like any text from people (escaped, RTL folded) and cut: the page stays a page;
+    # the whole reason is in the timeline and the export.
+    reason_text = f": {quote(reason, PAGE_REASON_LIMIT)}" if reason else ""
     fields = {"number": incident.id, "level": escape_mrkdwn(level.name), "who": who,
               "reason": reason_text}  # fmt: skip
     if incident.is_drill:

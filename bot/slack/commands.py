@@ -1,6 +1,6 @@
 """The `/crisis` grammar (a contract): parse the text into a `Command` or say how to write it.
 
-    help · list · status N · claim N · escalate N [reason] · draft N <text> · note N <text> ·
+    help · list [page] · status N · claim N · escalate N [reason] · draft N <text> · note N <text> ·
     resolve N [summary] · export N [md|csv|json|html] · drill [scenario] · stats · sources
 
 N is written `42` or `#42`. Parsing is pure and cheap, so bad input is answered in the ack itself.
@@ -21,7 +21,7 @@ EXPORT_FORMATS = ("md", "csv", "json", "html")
 
 USAGE = {
     "help": N_("`/crisis help` — this list"),
-    "list": N_("`/crisis list` — open incidents"),
+    "list": N_("`/crisis list [page]` — open incidents, a page at a time"),
     "status": N_("`/crisis status N` — where incident #N stands"),
     "claim": N_("`/crisis claim N` — take incident #N (hands it over if someone holds it)"),
     "escalate": N_("`/crisis escalate N [reason]` — page the next escalation level"),
@@ -51,6 +51,7 @@ ALIASES = {
 _ALIAS_OF = {name: alias for alias, name in ALIASES.items()}
 
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
+_PAGE = re.compile(r"^[0-9]{1,6}$")
 
 
 class UsageError(ValueError):
@@ -91,6 +92,10 @@ def parse(raw: str) -> Command:
     name = ALIASES.get(name, name)
     if name not in USAGE:
         raise UsageError(_("`{name}` is not a /crisis command.", name=_shown(name)))
+    if name == "list" and rest:
+        if not _PAGE.match(rest) or int(rest) == 0:
+            raise UsageError(_("`{name}` takes only a page number.", name=name), name)
+        return Command(name, int(rest))
     if name in ("help", "list", "stats", "sources"):
         if rest:
             raise UsageError(_("`{name}` takes no arguments.", name=name), name)

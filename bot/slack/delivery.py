@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk.errors import SlackObjectFormationError
 from sqlalchemy import Connection, or_, select, text, true, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -155,6 +156,12 @@ class Deliverer:
                 return 0, card
             except SlackError as exc:
                 self._failed(row_id, row.attempts, exc)
+                return 0, card
+            except SlackObjectFormationError as exc:
+                # slack_sdk refused to build a block past one of Slack's limits: as permanent
+                # as Slack's own invalid_blocks, so fail the row instead of every pass after it.
+                logger.error("outbox row %s cannot be rendered: %s", row_id, exc)
+                self._failed(row_id, row.attempts, SlackError("render", "invalid_blocks"))
                 return 0, card
         self._done(row_id, outcome)
         return 1, card

@@ -40,6 +40,7 @@ SLACK_SLOW = N_("Slack would not open the form in time. Please click again.")
 
 
 READ_ONLY = frozenset({"help", "list", "status", "stats", "sources"})
+STATUS_REASONS = 6  # as many as the card shows; with the rest, `/crisis status` stays < 4,000
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +106,7 @@ def _help(bot: Crisisbot, cmd: Command, user: str) -> Reply:
 def _list(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with lookups.reading(bot.engine) as conn:
         rows = lookups.open_lines(conn)
-    if not rows:
-        return Reply(_("No open incidents. :relieved:"))
-    lines = "\n".join(messages.incident_line(i) for i in rows)
-    return Reply(_("*Open incidents*") + "\n" + lines)
+    return Reply(messages.incident_list(rows, cmd.number or 1))
 
 
 @guard
@@ -117,7 +115,11 @@ def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with lookups.reading(bot.engine) as conn:
         found = lookups.status(conn, cmd.number)
     lines = [messages.incident_line(found.line)]
-    lines += [f"• {messages.quote(r, 500)}" for r in found.reasons]
+    lines += [f"• {messages.quote(r, 450)}" for r in found.reasons[:STATUS_REASONS]]
+    if len(found.reasons) > STATUS_REASONS:
+        where = f"`/crisis export {cmd.number}`"
+        hidden = i18n.number(len(found.reasons) - STATUS_REASONS)
+        lines.append(_("… and {count} more: {where}.", count=hidden, where=where))
     if found.draft_version is not None:
         lines.append(
             _("Latest draft: v{version}, {status}", version=found.draft_version,
@@ -289,7 +291,7 @@ def _sources(bot: Crisisbot, cmd: Command, user: str) -> Reply:
 
 
 def _source_line(name: str, state: SourceState | None, now: datetime) -> str:
-    shown = messages.escape_mrkdwn(name)
+    shown = messages.quote(name, 200)
     if state is None:
         return "• " + _("*{name}*: not polled yet", name=shown)
     error = (
@@ -308,7 +310,7 @@ def _source_line(name: str, state: SourceState | None, now: datetime) -> str:
     head = _("*{name}*: last success {at}", name=shown, at=messages.fmt_time(state.last_success_at))
     count = i18n.ngettext("{n} mention today", "{n} mentions today", today)
     walked = backfill.progress(state.backfill)
-    history = f" · {messages.escape_mrkdwn(walked)}" if walked else ""
+    history = f" · {messages.quote(walked, 250)}" if walked else ""  # may hold a platform's error
     return f"• {head} · {count}{history}{error}{backoff}"
 
 

@@ -31,7 +31,7 @@ from slack_sdk.models.views import View
 from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import N_, _
-from bot.core.text import cut, escape_mrkdwn, quote, safe_url
+from bot.core.text import clean, cut, escape_mrkdwn, quote, safe_url
 from bot.response.drafts import draft_status
 from bot.response.incidents import severity_name, status_name
 from bot.response.lookups import IncidentLine, PendingDraft
@@ -45,6 +45,8 @@ SECTION_LIMIT = 3000
 CONTEXT_LIMIT = 2000  # per context element (Slack's documented maximum for a text object)
 HEADER_LIMIT = 150
 MESSAGE_TEXT_LIMIT = 4000  # the notification text; Slack truncates longer `text`
+SAMPLE_LIMIT = 2900  # one quoted mention on the card
+SAMPLE_ROOM = 300  # what a sample's link may never take from the mention's own text
 
 STATUS_EMOJI = {
     "open": ":rotating_light:",
@@ -80,7 +82,7 @@ def incident_card(
                 MarkdownTextObject(text=_("*Status*") + f"\n{status}"),
                 MarkdownTextObject(text=_("*Owner*") + f"\n{_user(incident.owner)}"),
                 MarkdownTextObject(text=_("*Severity*") + f"\n{severity_name(incident.severity)}"),
-                MarkdownTextObject(text=_("*Level*") + f"\n{escape_mrkdwn(level)}"),
+                MarkdownTextObject(text=_("*Level*") + f"\n{quote(level, 200)}"),
             ]
         ),
     ]
@@ -124,9 +126,12 @@ def _samples(samples: Sequence[dict[str, Any]]) -> list[Block]:
         url = safe_url(s.get("url"))
         link = " · <" + url + "|" + i18n.pgettext("link", "open") + ">" if url else ""
         source = quote(str(s.get("source", "")), 40)
-        head = _("*{author}* on {source}", author=author, source=source) + reach + link
+        head = _("*{author}* on {source}", author=author, source=source) + reach
+        if len(head) + len(link) > SAMPLE_LIMIT - SAMPLE_ROOM:
+            link = ""  # a link of thousands of characters: left out whole, not cut open
         body = "\n".join("> " + line for line in quote(s.get("text", ""), 700).splitlines() or [""])
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(f"{head}\n{body}", 2900))))
+        text = cut(f"{head}{link}\n{body}", SAMPLE_LIMIT)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     return blocks
 
 
@@ -196,10 +201,46 @@ def incident_line(incident: IncidentLike) -> str:
     owner = _("held by {who}", who=holder) if incident.owner else _("unclaimed")
     return _(
         "*#{number}* {title} · {status} · {severity} · {owner} · opened {opened}",
-        number=incident.id, title=escape_mrkdwn(incident.title),
+        number=incident.id, title=quote(incident.title, HEADER_LIMIT),
         status=status_name(incident.status), severity=severity_name(incident.severity),
         owner=owner, opened=fmt_time(incident.opened_at),
     )  # fmt: skip
+
+
+LIST_BUDGET = 3500  # the lines of one `/crisis list` page; with its head and tail under 4,000
+
+
+def incident_list(rows: Sequence[IncidentLike], page: int = 1) -> str:
+    """`/crisis list`: the open incidents, oldest first, a page at a time so a storm of them
+    stays one readable message (Slack recommends at most 4,000 characters of `text`)."""
+    if not rows:
+        return _("No open incidents. :relieved:")
+    pages: list[list[str]] = [[]]
+    size = 0
+    for row in rows:
+        line = incident_line(row)
+        if pages[-1] and size + len(line) + 1 > LIST_BUDGET:
+            pages.append([])
+            size = 0
+        pages[-1].append(line)
+        size += len(line) + 1
+    if page > len(pages):
+        return i18n.ngettext(
+            "There is no page {page}: the open incidents fill {n} page.",
+            "There is no page {page}: the open incidents fill {n} pages.",
+            len(pages), page=page,
+        )  # fmt: skip
+    head = (
+        _("*Open incidents*")
+        if len(pages) == 1
+        else _("*Open incidents* · page {page} of {pages}", page=page, pages=len(pages))
+    )
+    text = "\n".join([head, *pages[page - 1]])
+    rest = len(rows) - sum(len(p) for p in pages[:page])
+    if rest > 0:
+        where = f"`/crisis list {page + 1}`"
+        text += "\n" + _("… and {count} more: {where}.", count=i18n.number(rest), where=where)
+    return text
 
 
 def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, Any]]]:
@@ -222,12 +263,7 @@ def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, An
         state = _("Rejected by {who} at {at}.", who=who, at=at)
     else:
         state = _("Superseded by a newer version.")
-    body = quote(draft.text, 2800)
-    text_block = (
-        f"```{body}```"
-        if draft.status == "approved"
-        else "\n".join("> " + line for line in body.splitlines() or [""])
-    )
+    text_block = _draft_body(draft, incident)
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"{head}\n{state}")),
         SectionBlock(block_id=BlockId.DRAFT_TEXT, text=MarkdownTextObject(text=text_block)),
@@ -252,6 +288,24 @@ def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, An
         version=draft.version, number=incident.id, status=draft_status(draft.status),
     )  # fmt: skip
     return fallback, [b.to_dict() for b in blocks]
+
+
+def _draft_body(draft: Draft, incident: Incident) -> str:
+    """The reply as the card shows it, in one section: a code block once approved (to copy),
+    quoted before. Escaping and the "> " of each line make it longer than the 3,000 characters
+    a draft may have; if it must be cut, the card says where the whole text is."""
+    body = escape_mrkdwn(clean(draft.text))
+    if draft.status == "approved":
+        shown = f"```{body}```"
+    else:
+        shown = "\n".join("> " + line for line in body.splitlines() or [""])
+    if len(shown) <= SECTION_LIMIT:
+        return shown
+    note = _("_Shortened to fit Slack: `/crisis export {number}` has the full text._",
+             number=incident.id)  # fmt: skip
+    room = SECTION_LIMIT - len(note) - 1
+    shown = f"```{cut(body, room - 6)}```" if draft.status == "approved" else cut(shown, room)
+    return f"{shown}\n{note}"
 
 
 def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
@@ -307,13 +361,13 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
 def _plan_lines(config: Config) -> str:
     lines = []
     if config.key_messages:
-        keys = "; ".join(escape_mrkdwn(k) for k in config.key_messages)
+        keys = "; ".join(quote(k, 500) for k in config.key_messages)
         lines.append(_("*Key messages:*") + " " + keys)
     if config.spokespeople:
         people = ", ".join(f"<@{s}>" for s in config.spokespeople)
         lines.append(_("*Spokespeople:*") + " " + people)
     if config.plan_channels:
-        channels = ", ".join(escape_mrkdwn(c) for c in config.plan_channels)
+        channels = ", ".join(quote(c, 100) for c in config.plan_channels)
         lines.append(_("*Channels:*") + " " + channels)
     return "\n".join(lines)
 

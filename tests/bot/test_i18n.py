@@ -105,6 +105,13 @@ def test_no_english_msgid_is_left_in_the_bulgarian_renders() -> None:
         line = IncidentLine(7, "Acme: буря", "escalated", "critical", None, now, True, "C1", "1.2")
         waiting = PendingDraft(3, 2, "U0ALICE", "Отговор", 7, "Acme: буря", "C1", "1.3")
         figures = TeamStats(1, 0, timedelta(minutes=4), None, timedelta(hours=2))
+        # A long list comes in pages; a long approved draft says where its full text is.
+        rendered += [messages.incident_list([line] * 200, 2), messages.incident_list([line], 3)]
+        long_draft = Draft(
+            id=4, incident_id=7, version=3, text="• Да & не\n" * 400, author="U0ALICE",
+            status="approved", created_at=now, decided_by="U0CAROL", decided_at=now,
+        )  # fmt: skip
+        rendered.append(json.dumps(messages.draft_card(long_draft, incident), ensure_ascii=False))
         for drafts in ([waiting] * 12, None, []):
             view = messages.home_view(
                 [line] * 25, drafts, figures, days=30, now=now, link=lambda c, t: "https://x.y/1"
@@ -179,7 +186,9 @@ def test_bulgarian_aliases_run_the_english_subcommands() -> None:
     with i18n.using("bg"):
         assert "(или `/crisis поеми`)" in help_text()
         with pytest.raises(UsageError, match="не приема аргументи"):
-            parse("списък 4")
+            parse("статистика 4")
+        with pytest.raises(UsageError, match="само номер на страница"):
+            parse("списък всички")
     assert "поеми" not in help_text()  # English help stays as it was
     assert commands.parse("help") == commands.parse("помощ")
 

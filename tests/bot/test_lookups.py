@@ -109,3 +109,38 @@ def test_team_stats_is_one_query_however_many_incidents(stack: Stack, clock: Man
     assert s.median_to_first_approved_reply == timedelta(minutes=4)
     assert s.median_to_resolve == timedelta(minutes=20)
     assert len([q for q in statements if q.lstrip().upper().startswith("SELECT")]) == 1
+
+
+def test_a_long_list_comes_a_page_at_a_time(stack: Stack, clock: ManualClock) -> None:
+    """300 open incidents of a long brand: each page is one readable message (Slack recommends
+    at most 4,000 characters of text), and the pages together show every incident once."""
+    brand = "Българска телекомуникационна компания ЕАД <!here> \u202e"
+    numbers = [_open(stack, clock, f"{brand} {i}", []) for i in range(300)]
+    seen: list[str] = []
+    page = 1
+    while True:
+        stack.slack.command(f"list {page}" if page > 1 else "list", user_id="U0ALICE")
+        text = answer(stack, f"page {page} of")["text"]
+        assert len(text) <= 4000 and "<!here>" not in text and "\u202e" not in text
+        seen += [line.split()[0] for line in text.splitlines()[1:] if line.startswith("*#")]
+        if f"`/crisis list {page + 1}`" not in text:
+            break
+        page += 1
+    assert seen == [f"*#{n}*" for n in numbers]
+
+
+def test_status_of_an_incident_with_many_long_reasons_stays_one_readable_message(
+    stack: Stack, clock: ManualClock
+) -> None:
+    """Twelve 5,000-character reasons quoting mentions: six are shown, cut, escaped and folded,
+    and the answer says where the rest is; it stays under Slack's recommended 4,000."""
+    hostile = ("<!channel> \u202eизмама & <@U0CEO> 🔥 " * 200)[:5000]
+    n = _open(stack, clock, "Acme", [f"{i} {hostile}" for i in range(12)])
+    stack.slack.command(f"status {n}", user_id="U0ALICE")
+    text = answer(stack, f"*#{n}* Acme")["text"]
+    assert len(text) <= 4000
+    assert "<!channel>" not in text and "<@U0CEO>" not in text and "\u202e" not in text
+    assert [line[:4] for line in text.splitlines() if line.startswith("• ")] == [
+        f"• {i} " for i in range(6)
+    ]
+    assert f"6 more: `/crisis export {n}`" in text

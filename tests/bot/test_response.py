@@ -278,7 +278,8 @@ def test_stats_count_real_incidents_and_the_dismissed_share(
         ("draft 1 " + "x" * 3001, "the limit is 3,000"),
         ("export 1 pdf", "is not an export format"),
         ("escalate", "needs an incident number"),
-        ("list everything", "takes no arguments"),
+        ("list everything", "takes only a page number"),
+        ("stats everything", "takes no arguments"),
     ],
 )
 def test_bad_input_is_answered_and_records_nothing(
@@ -353,3 +354,21 @@ def test_draft_reply_on_a_closed_incident_says_so_in_the_form(
         lambda: any("already resolved" in str(v["blocks"]) for v in team.emulator.views.values())
     )
     assert not any(e["type"] == "draft.created" for e in timeline(team, n))
+
+
+def test_a_long_hostile_escalation_reason_pages_within_slack_limits(
+    team: Stack, clock: ManualClock
+) -> None:
+    """The reason is quoted in the page: escaped, RTL folded, and cut well under Slack's
+    recommended 4,000 characters (the whole reason stays in the timeline and the export)."""
+    n = open_storm(team, clock)
+    reason = ("<!channel> \u202eспешно & <@U0CEO> " * 200)[:3000]
+    team.slack.command(f"escalate {n} {reason}", user_id="U0ALICE")
+    team.emulator.wait_for(lambda: any("escalated to" in m["text"] for m in thread(team, n)))
+    page = next(m for m in thread(team, n) if "escalated to" in m["text"])
+    assert len(page["text"]) <= 4000
+    assert "<!channel>" not in page["text"] and "<@U0CEO>" not in page["text"]
+    assert "\u202e" not in page["text"]
+    assert "<@U0BOB>" in page["text"]  # the level's people are still paged
+    escalated = next(e for e in timeline(team, n) if e["type"] == "incident.escalated")
+    assert escalated["reason"] == reason.strip()  # the whole reason, as typed

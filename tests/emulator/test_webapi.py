@@ -166,7 +166,10 @@ def test_block_validation(web: WebClient) -> None:
         ("/blocks/0/elements/0/action_id]", actions),
         ("/blocks/0/block_id]", [{"type": "divider", "block_id": "b" * 256}]),
         ("/blocks/0/text/text]", [header]),
-    ]
+        ("/blocks/0/text/text]", [{"type": "section", "text": {"type": "mrkdwn", "text": ""}}]),
+        ("/blocks/0/elements/1/text]", [{"type": "context", "elements": [
+            {"type": "mrkdwn", "text": "ok"}, {"type": "mrkdwn", "text": "c" * 3001}]}]),
+    ]  # fmt: skip
     for pointer, blocks in cases:
         with pytest.raises(SlackApiError) as err:
             web.chat_postMessage(channel=CH, text="x", blocks=blocks)
@@ -208,3 +211,52 @@ def test_views_publish_keeps_one_home_tab_per_user(emu: SlackEmulator, web: WebC
     assert stale.value.response["error"] == "hash_conflict"
     emu.reset()
     assert emu.home("U0ALICE") is None
+
+
+def test_view_and_element_limits_are_enforced_as_slack_documents(emu: SlackEmulator) -> None:
+    """Modal title/submit/close 24, option text 75 and value 150, at most 100 options, input
+    label and hint 2,000, placeholder 150, button url 3,000: Slack answers `invalid_blocks`."""
+    web = WebClient(token=emu.bot_token, base_url=emu.api_url)
+
+    def plain(text: str) -> dict[str, str]:
+        return {"type": "plain_text", "text": text}
+
+    def option(text: str, value: str = "v") -> dict[str, object]:
+        return {"text": plain(text), "value": value}
+
+    def select(**kw: object) -> dict[str, object]:
+        return {"type": "input", "label": plain("L"),
+                "element": {"type": "static_select", "action_id": "s", **kw}}  # fmt: skip
+
+    base = {"type": "modal", "title": plain("T"), "submit": plain("S"), "close": plain("C")}
+    text_input = {"type": "plain_text_input", "action_id": "t"}
+    long_label = {"type": "input", "label": plain("l" * 2001), "element": text_input}
+    cases: list[tuple[str, dict[str, object]]] = [
+        ("/view/title/text]", {**base, "title": plain("t" * 25)}),
+        ("/view/submit/text]", {**base, "submit": plain("s" * 25)}),
+        ("/view/close/text]", {**base, "close": plain("c" * 25)}),
+        ("/view/private_metadata]", {**base, "private_metadata": "m" * 3001}),
+        ("/blocks/0/element/options/0/text/text]",
+         {**base, "blocks": [select(options=[option("o" * 76)])]}),
+        ("/blocks/0/element/options/0/value]",
+         {**base, "blocks": [select(options=[option("o", "v" * 151)])]}),
+        ("/blocks/0/element/options]",
+         {**base, "blocks": [select(options=[option(str(i)) for i in range(101)])]}),
+        ("/blocks/0/element/placeholder/text]",
+         {**base, "blocks": [select(options=[option("o")], placeholder=plain("p" * 151))]}),
+        ("/blocks/0/label/text]",
+         {**base, "blocks": [long_label]}),
+        ("/blocks/0/hint/text]",
+         {**base, "blocks": [{"type": "input", "label": plain("l"), "hint": plain("h" * 2001),
+                              "element": text_input}]}),
+        ("/blocks/0/accessory/url]",
+         {**base, "blocks": [{"type": "section", "text": plain("x"), "accessory": {
+             "type": "button", "text": plain("b"), "url": "https://x.example/" + "u" * 3000}}]}),
+    ]  # fmt: skip
+    for pointer, view in cases:
+        with pytest.raises(SlackApiError) as err:
+            web.views_open(trigger_id=emu.new_trigger_id(), view=view)
+        body = err.value.response
+        assert body["error"] == "invalid_blocks"
+        assert any(e.endswith(pointer) for e in body["errors"]), (pointer, body["errors"])
+    assert web.views_open(trigger_id=emu.new_trigger_id(), view=base)["ok"]

@@ -99,7 +99,7 @@ PROGRESS_MIN_BYTES = 5_000_000  # smaller files import in a few seconds: no bar
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from bot.intake.importer import Problem, read_csv, read_jsonl
+    from bot.intake.importer import ENCODING, Problem, not_utf8, read_csv, read_jsonl
     from bot.intake.ingest import store_mentions
 
     path = Path(args.path)
@@ -109,10 +109,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
     reader = read_csv if fmt == "csv" else read_jsonl
     bot = _bot()
+    unreadable = not_utf8(path)
+    if unreadable:
+        print(f"{path}:{unreadable.line}: {unreadable.message}", file=sys.stderr)
+        return 1
     total = read = new = bad = 0
     size = path.stat().st_size
     progress = _Progress(size) if size > PROGRESS_MIN_BYTES and sys.stderr.isatty() else None
-    with path.open(encoding="utf-8", newline="" if fmt == "csv" else None) as stream:
+    with path.open(encoding=ENCODING, newline="" if fmt == "csv" else None) as stream:
         batch = []
         for item in reader(stream):
             total += 1
@@ -484,6 +488,7 @@ def _wait_for_signal() -> None:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from bot.core.config import load_config
     from bot.detection import backtest
+    from bot.intake.importer import ENCODING, not_utf8
 
     if bool(args.series) == bool(args.mentions):
         print(
@@ -505,7 +510,10 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             return 0
         settings = Settings.from_env()
         config = load_config(settings.config_path, required=settings.config_explicit)
-        with source.open(encoding="utf-8") as stream:
+        unreadable = not_utf8(source)
+        if unreadable:
+            raise backtest.BacktestError(f"{source}:{unreadable.line}: {unreadable.message}")
+        with source.open(encoding=ENCODING) as stream:
             mentions, problems = backtest.read_history(stream, str(source), config)
     except backtest.BacktestError as exc:
         print(f"crisisbot: {exc}", file=sys.stderr)

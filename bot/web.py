@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from bot.app import Crisisbot
-from bot.intake.importer import RecordError, parse_record
+from bot.intake.importer import RecordError, loads, parse_record
 from bot.intake.ingest import store_mentions
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class WebApp:
         if length > MAX_INGEST_BYTES:
             return 413, {"ok": False, "error": f"body over {MAX_INGEST_BYTES} bytes"}
         try:
-            payload = json.loads(environ["wsgi.input"].read(length) or b"null")
+            payload = loads(environ["wsgi.input"].read(length) or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             return 400, {"ok": False, "error": f"body is not JSON: {exc}"}
         items = payload if isinstance(payload, list) else [payload]

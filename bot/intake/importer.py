@@ -3,7 +3,8 @@
 Fields: `id` (unique within its source), `source`, `text`, `created_at` (ISO 8601 with offset),
 optional `author`, `url`, `author_followers` (int), `brand`, `lang` (the text's language as an ISO
 639 code, e.g. "bg": when the platform or sender knows it, it wins over language identification).
-A bad record is reported with its line number and skipped; the rest imports.
+A bad record is reported with its line number and skipped; the rest imports. A file that is not
+UTF-8 text (a byte order mark is fine) is refused whole, before anything is read from it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ import csv
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
 from sources.base import Mention
 
 REQUIRED = ("id", "source", "text", "created_at")
 OPTIONAL = ("author", "url", "author_followers", "brand", "lang")
+MAX_FOLLOWERS = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+ENCODING = "utf-8-sig"  # UTF-8, with or without the byte order mark Excel and Notepad write
 
 
 class RecordError(ValueError):
@@ -45,13 +49,19 @@ def parse_record(obj: Any) -> Mention:
         raise RecordError("`created_at` is not an ISO 8601 date-time") from None
     if created.tzinfo is None:
         raise RecordError("`created_at` has no UTC offset (write e.g. 2025-03-14T18:02:11+00:00)")
+    try:
+        created.astimezone(UTC)  # what the column stores; 0001-01-01T00:00+01:00 has no UTC
+    except OverflowError:
+        raise RecordError("`created_at` is out of range") from None
     followers = obj.get("author_followers")
     if followers in ("", None):
         followers = None
-    elif isinstance(followers, str) and followers.strip().isdigit():
+    elif isinstance(followers, str) and followers.strip().isascii() and followers.strip().isdigit():
         followers = int(followers)
     elif not isinstance(followers, int) or isinstance(followers, bool) or followers < 0:
         raise RecordError("`author_followers` is not a whole number")
+    if followers is not None and followers > MAX_FOLLOWERS:
+        raise RecordError("`author_followers` is too large")
     for key in ("author", "url", "brand"):
         if obj.get(key) is not None and not isinstance(obj.get(key), str):
             raise RecordError(f"`{key}` is not a string")
@@ -75,12 +85,38 @@ def parse_record(obj: Any) -> Mention:
     )
 
 
+def not_utf8(path: Path) -> Problem | None:
+    """The first line of `path` that is not UTF-8 (a Windows-1251 export, a binary file), if any.
+
+    Checked before the import starts: read as it comes, such a file would stop halfway, after
+    the batches before the line were stored."""
+    with path.open("rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            try:
+                line.decode("utf-8")  # a newline byte is never inside a UTF-8 character
+            except UnicodeDecodeError:
+                return Problem(
+                    number,
+                    "not UTF-8 text (saved as Windows-1251 or another encoding? convert it, "
+                    "e.g. `iconv -f cp1251 -t utf-8`); nothing imported",
+                )
+    return None
+
+
+def loads(text: str | bytes) -> Any:
+    """`json.loads`, with nesting too deep for the parser a JSONDecodeError like any other."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", "", 0) from None
+
+
 def read_jsonl(stream: IO[str]) -> Iterator[Mention | Problem]:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
         try:
-            yield parse_record(json.loads(line))
+            yield parse_record(loads(line))
         except json.JSONDecodeError as exc:
             yield Problem(number, f"not valid JSON ({exc.msg})")
         except RecordError as exc:
@@ -93,10 +129,23 @@ def read_csv(stream: IO[str]) -> Iterator[Mention | Problem]:
     if missing:
         yield Problem(1, f"the header lacks {', '.join(missing)}")
         return
+    width = len(reader.fieldnames or ())
     start = reader.line_num + 1  # where the next record begins (a quoted field may span lines)
-    for row in reader:
+    while True:
         try:
-            yield parse_record({k: v for k, v in row.items() if k is not None and v != ""})
-        except RecordError as exc:
-            yield Problem(start, str(exc))
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # the reader goes on at the next line
+            yield Problem(start, f"not valid CSV ({exc})")
+            start = reader.line_num + 1
+            continue
+        if None in row:  # more fields than the header: an unquoted comma shifted them
+            fields = width + len(row[None])  # type: ignore[index]
+            yield Problem(start, f"{fields} fields, but the header names {width}")
+        else:
+            try:
+                yield parse_record({k: v for k, v in row.items() if v != ""})
+            except RecordError as exc:
+                yield Problem(start, str(exc))
         start = reader.line_num + 1

@@ -176,6 +176,121 @@ def test_csv_without_the_required_columns_is_refused(
     assert f"{path}:1: the header lacks source, created_at" in capsys.readouterr().err
 
 
+BULGARIAN = "Акме ни измами: парите ги няма, срив на приложението"
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (f"{json.dumps(_record(1))}\n{json.dumps(_record(2, text=BULGARIAN), ensure_ascii=False)}\n"
+         .encode("cp1251"), 2),
+        (json.dumps(_record(1)).encode() + b"\n" + bytes(range(128, 256)) + b"\n", 2),
+    ],
+    ids=["cp1251", "binary"],
+)  # fmt: skip
+def test_a_file_that_is_not_utf8_is_refused_whole_naming_its_line(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    line: int,
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "mentions.jsonl"
+    path.write_bytes(content)
+    assert main(["ingest", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:{line}: not UTF-8 text" in err and "nothing imported" in err
+    assert "Traceback" not in err
+    assert _stored(stack.bot) == []  # not the ASCII line 1 either: the file is refused whole
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_byte_order_mark_and_crlf_are_read_as_excel_and_notepad_write_them(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    records = [_record(1, text=BULGARIAN), _record(2)]
+    path = tmp_path / f"mentions.{fmt}"
+    if fmt == "csv":
+        text = _csv(records, FIELDS[:4]).replace("\n", "\r\n")
+    else:
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\r\n" for r in records)
+    path.write_bytes("\ufeff".encode() + text.encode())
+    assert main(["ingest", str(path)]) == 0
+    assert sorted(_stored(stack.bot)) == [("webhook", "p1"), ("webhook", "p2")]
+
+
+# Records that passed validation and then broke the insert: a traceback for the importer (and
+# every good line of its batch lost), a 500 for a push (a 503 on PostgreSQL, retried for ever).
+UNSTORABLE = [
+    (_record(1, created_at="0001-01-01T00:00:00+01:00"), "`created_at` is out of range"),
+    (_record(1, author_followers=10**30), "`author_followers` is too large"),
+    (_record(1, author_followers=2**31), "`author_followers` is too large"),
+    (_record(1, author_followers="²"), "`author_followers` is not a whole number"),
+]
+
+
+@pytest.mark.parametrize(("record", "error"), UNSTORABLE, ids=["year 1", "huge", "int32", "²"])
+def test_a_record_the_database_cannot_hold_is_a_bad_push(
+    stack: Stack, record: dict[str, Any], error: str
+) -> None:
+    response = _push(stack, [_record(2), record])
+    assert response.status_code == 400
+    assert response.json()["error"] == f"item 1: {error}"
+    assert _stored(stack.bot) == []
+
+
+def test_json_nested_too_deeply_is_a_bad_push(stack: Stack) -> None:
+    response = _push(stack, b"[" * 100_000 + b"]" * 100_000)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["error"]
+
+
+def test_an_import_reports_unstorable_and_unreadable_lines_and_keeps_the_rest(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    lines = [json.dumps(_record(1))] + [json.dumps(r) for r, _ in UNSTORABLE]
+    lines += ["[" * 100_000 + "]" * 100_000, json.dumps(_record(2))]
+    path = tmp_path / "mentions.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["ingest", str(path)]) == 1
+    err = capsys.readouterr().err
+    for number, (_, error) in enumerate(UNSTORABLE, start=2):
+        assert f"{path}:{number}: {error}" in err
+    assert f"{path}:6: not valid JSON (nested too deeply)" in err
+    assert "Traceback" not in err
+    assert sorted(_stored(stack.bot)) == [("webhook", "p1"), ("webhook", "p2")]
+
+
+def test_a_csv_row_with_too_many_fields_or_a_huge_field_is_reported_by_its_line(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "mentions.csv"
+    path.write_text(
+        "id,source,created_at,text,author\n"
+        "p1,webhook,2025-03-14T18:02:11+00:00,fine,jane\n"
+        # An unquoted comma in the text: "really" became the author and bob was dropped.
+        "p2,webhook,2025-03-14T18:02:11+00:00,down again, really,bob\n"
+        f"p3,webhook,2025-03-14T18:02:11+00:00,{'a' * 200_000},\n"
+        "p4,webhook,2025-03-14T18:02:11+00:00,fine,\n"
+    )
+    assert main(["ingest", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:3: 6 fields, but the header names 5" in err
+    assert f"{path}:4: not valid CSV (field larger than field limit" in err
+    assert sorted(_stored(stack.bot)) == [("webhook", "p1"), ("webhook", "p4")]
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 @pytest.mark.usefixtures("ingest_env")
 def test_the_progress_bar_follows_the_bytes_read(

@@ -144,8 +144,15 @@ def load_config(path: Path, *, required: bool = False) -> Config:
             raise ConfigError(f"{path}: file not found (CRISIS_CONFIG)")
         return Config()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # Notepad's byte order mark is fine
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}:{line}: not UTF-8 text (saved as Windows-1251 or another encoding? "
+            "save it as UTF-8)"
+        ) from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return parse_config(data, str(path))
 
@@ -183,8 +190,18 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     names = [s.name for s in sources]
     if len(set(names)) != len(names):
         raise ConfigError(f"{where}: sources: two sources share a name; give each a unique `name`")
+    brands = tuple(_brand(r, t, i) for i, t in enumerate(r.tables(data, "brands", "brands")))
+    seen: dict[str, str] = {}
+    for i, brand in enumerate(brands):
+        key = brand.name.strip().casefold()
+        if key in seen:  # the second entry's terms and keywords would never be used
+            raise ConfigError(
+                f"{where}: brands[{i}].name: {seen[key]!r} is already a brand; "
+                "list its terms and keywords in one [[brands]] entry"
+            )
+        seen[key] = brand.name
     return Config(
-        brands=tuple(_brand(r, t, i) for i, t in enumerate(r.tables(data, "brands", "brands"))),
+        brands=brands,
         sources=sources,
         detect_interval=r.positive(det, "detection.interval", "interval", 60),
         lookback_days=r.positive(det, "detection.lookback_days", "lookback_days", 14),
@@ -212,9 +229,12 @@ def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
     r.keys(t, at, {"name", "terms", "keywords"})
     by_language = _keywords(r, t, at)
     flat = tuple(dict.fromkeys(k for words in by_language.values() for k in words))
+    name = r.get(t, f"{at}.name", "name", str)
+    if not name.strip():
+        raise ConfigError(f"{r.where}: {at}.name must not be empty")
     return Brand(
-        name=r.get(t, f"{at}.name", "name", str),
-        terms=r.strings(t, f"{at}.terms", "terms"),
+        name=name,
+        terms=r.words(t, f"{at}.terms", "terms"),  # an empty term is in every text
         keywords=flat,
         keywords_by_language=tuple(by_language.items()),
     )
@@ -229,9 +249,9 @@ def _keywords(r: _Reader, t: Mapping[str, Any], at: str) -> dict[str, tuple[str,
             where = f"{at}.keywords.{lang}"
             if not (lang.isalpha() and 2 <= len(lang) <= 3 and lang.islower()):
                 raise ConfigError(f"{r.where}: {where}: keys are ISO 639 codes like en or bg")
-            out[lang] = tuple(k.lower() for k in r.strings(value, where, lang))
+            out[lang] = tuple(k.lower() for k in r.words(value, where, lang))
         return out
-    return {"*": tuple(k.lower() for k in r.strings(t, f"{at}.keywords", "keywords"))}
+    return {"*": tuple(k.lower() for k in r.words(t, f"{at}.keywords", "keywords"))}
 
 
 def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
@@ -342,6 +362,14 @@ class _Reader:
         if not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{self.where}: {at} must be a list of strings")
         return tuple(value)
+
+    def words(self, t: Mapping[str, Any], at: str, key: str) -> tuple[str, ...]:
+        """A list of strings none of which is blank (terms, keywords)."""
+        value = self.strings(t, at, key)
+        for i, word in enumerate(value):
+            if not word.strip():
+                raise ConfigError(f"{self.where}: {at}[{i}] is empty")
+        return value
 
     def table(self, t: Mapping[str, Any], key: str, at: str = "") -> Mapping[str, Any]:
         value = t.get(key, {})

@@ -96,6 +96,18 @@ def test_the_example_playbook_loads() -> None:
         ),
         ({"digest": {"day": "someday"}}, "digest.day must be a weekday"),
         ({"brands": [{"terms": ["a"]}]}, "brands[0].name is required"),
+        # Two entries for one brand: the second's terms and keywords were silently never used.
+        (
+            {"brands": [{"name": "Acme"}, {"name": "Виваком"}, {"name": " acme"}]},
+            "brands[2].name: 'Acme' is already a brand",
+        ),
+        ({"brands": [{"name": " "}]}, "brands[0].name must not be empty"),
+        # An empty term is in every text: every mention was stamped with the brand.
+        ({"brands": [{"name": "Acme", "terms": ["acme", ""]}]}, "brands[0].terms[1] is empty"),
+        (
+            {"brands": [{"name": "Acme", "keywords": {"bg": ["срив", " "]}}]},
+            "brands[0].keywords.bg[1] is empty",
+        ),
     ],
 )
 def test_playbook_errors_name_the_key_and_the_file(data: dict, expected: str) -> None:
@@ -112,3 +124,13 @@ def test_a_missing_playbook_is_an_error_only_when_named(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text("[[brands]\nname=")
     with pytest.raises(ConfigError, match=r"bad\.toml"):
         load_config(tmp_path / "bad.toml")
+
+
+def test_a_playbook_saved_with_a_bom_loads_and_one_in_cp1251_is_named(tmp_path: Path) -> None:
+    text = 'locale = "bg"\n[[brands]]\nname = "Акме"\n'
+    (tmp_path / "notepad.toml").write_bytes("\ufeff".encode() + text.encode())
+    assert load_config(tmp_path / "notepad.toml").brands[0].name == "Акме"
+    (tmp_path / "cp1251.toml").write_bytes(text.encode("cp1251"))
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "cp1251.toml")
+    assert str(info.value).startswith(f"{tmp_path / 'cp1251.toml'}:3: not UTF-8 text")

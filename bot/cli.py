@@ -34,10 +34,12 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     parser = _parser()
     args = parser.parse_args(argv)
-    _configure_logging(verbose=args.verbose, own_info=args.command in LONG_RUNNING)
     try:
+        _configure_logging(verbose=args.verbose, own_info=args.command in LONG_RUNNING)
         if not sentiment_model_setting(os.environ):  # on by default: nothing to import then
             from detectors.sentiment import use_model
 
@@ -48,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ServiceError as exc:
         print(f"crisisbot: {exc.message}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:
+        print(f"crisisbot: DATABASE_URL: {_database_problem(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -61,6 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 _opened: list[Crisisbot] = []
 
+
+def _database_problem(exc: Exception) -> str:
+    """One line for a database the command cannot use; anything else is a bug: re-raised."""
+    from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
+
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    # SQLite: "no such table: mentions"; PostgreSQL: relation "mentions" does not exist.
+    if detail.startswith("no such table") or (
+        isinstance(exc, ProgrammingError) and "does not exist" in detail
+    ):
+        return "the database has no crisisbot tables; run `crisisbot migrate`"
+    if isinstance(exc, OperationalError | InterfaceError):
+        return f"cannot use the database ({detail})"
+    raise exc
+
+
 # Commands that run until stopped: their own INFO lines (an incident opened, a source backing
 # off) are the operator's log. One-shot commands and the demo say what happened themselves.
 LONG_RUNNING = frozenset({"serve", "worker", "run"})
@@ -72,7 +93,9 @@ def _configure_logging(*, verbose: bool, own_info: bool) -> None:
     migrations, the scheduler's jobs, waitress, Bolt) say nothing a user acts on. `--verbose`
     shows every INFO line; LOG_LEVEL, when set, decides for everything instead."""
     explicit = os.environ.get("LOG_LEVEL")
-    level = explicit.upper() if explicit else ("INFO" if verbose else "WARNING")
+    level = explicit.strip().upper() if explicit else ("INFO" if verbose else "WARNING")
+    if not isinstance(logging.getLevelName(level), int):
+        raise SettingsError("LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, not {explicit!r}")
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(level)  # basicConfig leaves an already configured root alone
     if own_info and not explicit and not verbose:
@@ -309,9 +332,41 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unwritable(out: str | None) -> bool:
+    """Say so (and return True) when `--out` cannot be written: before any work is done."""
+    if out is None:
+        return False
+    path = Path(out)
+    if path.is_dir():
+        problem = "is a folder; give a file name"
+    elif not path.parent.is_dir():
+        problem = f"no such folder {path.parent}"
+    elif not os.access(path.parent, os.W_OK):
+        problem = f"cannot write in {path.parent}"
+    else:
+        return False
+    print(f"crisisbot: {out}: {problem}", file=sys.stderr)
+    return True
+
+
+@contextmanager
+def _replacing(out: Path) -> Iterator[Any]:
+    """A text stream for `out`, written beside it and renamed: a failure leaves no half file."""
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.aftermath import export
 
+    if _unwritable(args.out):
+        return 2
     bot = _bot()
     name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
     # The file is for people: in the team's language (the terminal lines stay English).
@@ -322,18 +377,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             )
             return 0
         out = Path(args.out)
-        # Write beside the target and rename: a failed export never leaves half a file.
-        fd, tmp = tempfile.mkstemp(dir=out.parent or Path("."), prefix=f".{out.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-                export.write(
-                    session, args.number, args.format, stream, name_of=name_of,
-                    config=bot.config, bom=True,
-                )  # fmt: skip
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with _replacing(out) as stream:
+            export.write(
+                session, args.number, args.format, stream, name_of=name_of,
+                config=bot.config, bom=True,
+            )  # fmt: skip
     print(f"crisisbot: wrote {out}", file=sys.stderr)
     return 0
 
@@ -342,7 +390,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from bot.aftermath import report
 
     since, until = _date(args.since, "--since"), _date(args.until, "--until")
-    if since is None or (args.until and until is None):
+    if since is None or (args.until and until is None) or _unwritable(args.out):
         return 2
     bot = _bot()
     until = until or bot.clock()
@@ -356,7 +404,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         with i18n.using(bot.config.locale):
             writer(built, sys.stdout)
         return 0
-    with open(args.out, "w", encoding="utf-8") as stream, i18n.using(bot.config.locale):
+    with _replacing(Path(args.out)) as stream, i18n.using(bot.config.locale):
         writer(built, stream)
     print(f"crisisbot: wrote {args.out}", file=sys.stderr)
     return 0
@@ -505,6 +553,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             if not args.out:
                 print("crisisbot: --series needs --out OUT.csv", file=sys.stderr)
                 return 2
+            if _unwritable(args.out):
+                return 2
             alerts = backtest.backtest_series_file(source, Path(args.out))
             print(f"crisisbot: wrote {args.out} ({alerts} alerts)", file=sys.stderr)
             return 0
@@ -549,6 +599,16 @@ def _number(text: str) -> int:
     if not value.isdigit():
         raise argparse.ArgumentTypeError(f"{text!r} is not an incident number (write 42 or #42)")
     return int(value)
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):  # NaN fails too
+        raise argparse.ArgumentTypeError(f"{text!r} is not a pace (0 or more; 1 is real time)")
+    return value
 
 
 def _days(text: str) -> int:
@@ -606,7 +666,7 @@ def _parser() -> argparse.ArgumentParser:
     add("sentiment", cmd_sentiment, "label each line of stdin: one JSON object per line")
     sp = add("demo", cmd_demo, "a sample storm against the local Slack emulator; no tokens needed")
     sp.add_argument("--out", default="crisisbot-demo", help="folder for the demo's files")
-    sp.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0 = no pauses)")
+    sp.add_argument("--speed", type=_speed, default=1.0, help="pace multiplier (0 = no pauses)")
     sp.add_argument(
         "--locale", choices=("en", "bg"), default="en",
         help="the team's language: bg plays a Bulgarian storm and a Bulgarian-speaking bot",

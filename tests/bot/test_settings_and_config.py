@@ -48,6 +48,8 @@ def test_the_sentiment_model_is_on_unless_switched_off() -> None:
         ("SLACK_API_URL", "slack.com/api"),
         ("DATABASE_URL", "mysql://x/y"),
         ("DATABASE_URL", "::::"),
+        ("DATABASE_URL", "sqlite://"),  # in memory: an import would be lost as the command ends
+        ("DATABASE_URL", "sqlite:///"),
         ("CRISIS_CHANNEL", "#crisis"),
         ("CRISIS_APPROVERS", "U01,@bob"),
         ("PORT", "70000"),

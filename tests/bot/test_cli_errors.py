@@ -1,0 +1,93 @@
+"""Bad input on the command line gets one line naming what is wrong and a non-zero exit, never
+a Python traceback: output paths, an unreachable or unmigrated database, bad switches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("CRISIS_CONFIG", raising=False)
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    (tmp_path / "series.csv").write_text("timestamp,value\n2025-03-01 00:00:00,1\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "1", "--out", "{missing}/timeline.md"],
+        ["report", "--since", "2025-03-01", "--out", "{missing}/report.md"],
+        ["backtest", "--series", "series.csv", "--out", "{missing}/scores.csv"],
+        ["report", "--since", "2025-03-01", "--out", "{here}"],
+    ],
+    ids=["export", "report", "backtest", "a folder"],
+)
+def test_an_output_path_that_cannot_be_written_is_named_before_any_work(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    argv = [a.format(missing=env / "no-such-folder", here=env) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"crisisbot: {argv[-1]}: ") and err.count("\n") == 1, err
+    assert {p.name for p in env.iterdir()} <= {"series.csv", "crisisbot.db"}  # nothing begun
+
+
+def test_a_report_is_written_whole_or_not_at_all(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--since", "2025-03-01", "--out", "report.md"]) == 0
+    assert (env / "report.md").read_text().startswith("#")
+    assert not [p for p in env.iterdir() if p.name.startswith(".report.md.")]
+
+
+def test_a_database_that_cannot_be_opened_is_one_line(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env}/no-such-folder/crisisbot.db")
+    assert main(["report", "--since", "2025-03-01"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "crisisbot: DATABASE_URL: cannot use the database (unable to open database file)"
+    ]
+
+
+def test_a_database_never_migrated_says_to_migrate(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env}/fresh.db")
+    path = env / "mentions.jsonl"
+    path.write_text(
+        '{"id": "1", "source": "t", "text": "Acme", "created_at": "2025-03-01T10:00:00Z"}\n'
+    )
+    assert main(["ingest", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "crisisbot: DATABASE_URL: the database has no crisisbot tables; run `crisisbot migrate`"
+    ]
+
+
+def test_a_bad_log_level_is_a_setting_error(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "LOUD")
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crisisbot: LOG_LEVEL: ") and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("speed", ["-1", "nan", "fast"])
+def test_the_demo_refuses_a_speed_it_cannot_play(
+    capsys: pytest.CaptureFixture[str], speed: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--speed", speed, "--out", "unused"])
+    assert info.value.code == 2
+    assert "argument --speed" in capsys.readouterr().err

@@ -451,11 +451,12 @@ def _date(text: str | None, flag: str) -> datetime | None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.web import WebApp, serve
+    from bot.web import WebApp, check_port, serve
     from handlers import create_bolt_app
 
     bot = _bot()
     _check_slack(bot)
+    check_port(bot.settings.port)
     bot.start_courier()
     app = WebApp(bot, create_bolt_app(bot))
     _interrupt_on_sigterm()
@@ -481,11 +482,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.jobs import create_scheduler
-    from bot.web import WebApp, serve
+    from bot.web import WebApp, check_port, serve
     from handlers import create_bolt_app
 
     bot = _bot()
     _check_slack(bot)
+    if not bot.settings.slack_app_token:
+        check_port(bot.settings.port)
     scheduler = create_scheduler(bot)
     scheduler.start()
     bot.start_courier()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from bot.app import Crisisbot
+from bot.core.settings import SettingsError
 from bot.intake.importer import RecordError, loads, parse_record
 from bot.intake.ingest import store_mentions
 
@@ -138,6 +140,18 @@ def serve(app: WebApp, port: int, *, host: str = "0.0.0.0", threads: int = 16) -
     from waitress import serve as waitress_serve
 
     waitress_serve(app, host=host, port=port, threads=threads, ident="crisisbot")
+
+
+def check_port(port: int, *, host: str = "0.0.0.0") -> None:
+    """SettingsError naming PORT when it cannot be listened on (taken, or privileged): checked
+    before anything starts, since waitress's own failure is a traceback (and leaks its socket)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            raise SettingsError("PORT", f"cannot listen on port {port} ({reason})") from None
 
 
 class RunningServer:

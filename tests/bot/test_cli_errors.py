@@ -3,11 +3,14 @@ a Python traceback: output paths, an unreachable or unmigrated database, bad swi
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.testing import Stack
+from tests.bot.conftest import cli_env
 
 
 @pytest.fixture
@@ -91,3 +94,24 @@ def test_the_demo_refuses_a_speed_it_cannot_play(
         main(["demo", "--speed", speed, "--out", "unused"])
     assert info.value.code == 2
     assert "argument --speed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_a_port_in_use_is_named(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    playbook = tmp_path / "crisisbot.toml"
+    playbook.write_text('[[brands]]\nname = "Acme"\n')
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cli_env(monkeypatch, stack, playbook, PORT=str(port), SLACK_SIGNING_SECRET="secret")
+        assert main([command]) == 2
+    err = capsys.readouterr().err
+    reason = "address already in use"
+    assert err.splitlines() == [f"crisisbot: PORT: cannot listen on port {port} ({reason})"]

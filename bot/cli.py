@@ -364,24 +364,33 @@ def _replacing(out: Path) -> Iterator[Any]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.aftermath import export
+    from bot.response import incidents
 
     if _unwritable(args.out):
         return 2
     bot = _bot()
     name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
-    # The file is for people: in the team's language (the terminal lines stay English).
-    with bot.transaction() as session, i18n.using(bot.config.locale):
-        if args.out is None:
-            export.write(
-                session, args.number, args.format, sys.stdout, name_of=name_of, config=bot.config
-            )
-            return 0
-        out = Path(args.out)
-        with _replacing(out) as stream:
-            export.write(
-                session, args.number, args.format, stream, name_of=name_of,
-                config=bot.config, bom=True,
-            )  # fmt: skip
+    # The file is for people: in the team's language (the terminal lines stay English, so
+    # "no incident #N" is looked up before).
+    with bot.transaction() as session:
+        incidents.get(session, args.number)
+        with i18n.using(bot.config.locale):
+            if args.out is None:
+                export.write(
+                    session,
+                    args.number,
+                    args.format,
+                    sys.stdout,
+                    name_of=name_of,
+                    config=bot.config,
+                )
+                return 0
+            out = Path(args.out)
+            with _replacing(out) as stream:
+                export.write(
+                    session, args.number, args.format, stream, name_of=name_of,
+                    config=bot.config, bom=True,
+                )  # fmt: skip
     print(f"crisisbot: wrote {out}", file=sys.stderr)
     return 0
 

@@ -115,3 +115,14 @@ def test_a_port_in_use_is_named(
     err = capsys.readouterr().err
     reason = "address already in use"
     assert err.splitlines() == [f"crisisbot: PORT: cannot listen on port {port} ({reason})"]
+
+
+def test_terminal_lines_stay_english_for_a_bulgarian_team(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (env / "crisisbot.toml").write_text('locale = "bg"\n[[brands]]\nname = "Акме"\n')
+    assert main(["export", "99", "--out", "timeline.md"]) == 1
+    assert capsys.readouterr().err == (
+        "crisisbot: There is no incident #99. `/crisis list` shows the open ones.\n"
+    )
+    assert not (env / "timeline.md").exists()

@@ -7,6 +7,7 @@ live here: sources name the *environment variables* that hold their credentials.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -325,6 +326,9 @@ def _hour(r: _Reader, digest: Mapping[str, Any]) -> int:
     return hour
 
 
+_TYPE_NAMES = {int: "whole number", str: "string", list: "list", dict: "table"}
+
+
 class _Reader:
     """Typed access to parsed TOML that names the file and the key in every error."""
 
@@ -337,7 +341,9 @@ class _Reader:
         for key in t:
             if key not in allowed:
                 name = f"{at}.{key}" if at else key
-                raise ConfigError(f"{self.where}: unknown key {name!r}")
+                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ConfigError(f"{self.where}: unknown key {name!r}{hint}")
 
     def get(
         self, t: Mapping[str, Any], at: str, key: str, typ: type, default: Any = _missing
@@ -348,7 +354,7 @@ class _Reader:
             return default
         value = t[key]
         if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
-            raise ConfigError(f"{self.where}: {at} must be a {typ.__name__}")
+            raise ConfigError(f"{self.where}: {at} must be a {_TYPE_NAMES.get(typ, typ.__name__)}")
         return value
 
     def positive(self, t: Mapping[str, Any], at: str, key: str, default: int) -> int:

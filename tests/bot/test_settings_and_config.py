@@ -81,7 +81,19 @@ def test_the_example_playbook_loads() -> None:
     ("data", "expected"),
     [
         ({"brand": []}, "unknown key 'brand'"),
-        ({"escalation": {"unclaimed_minutes": "15"}}, "escalation.unclaimed_minutes must be a int"),
+        (
+            {"escalation": {"unclaimed_minutes": "15"}},
+            "escalation.unclaimed_minutes must be a whole number",
+        ),
+        ({"locale": 5}, "locale must be a string"),
+        (
+            {"detection": {"intreval": 60}},
+            "unknown key 'detection.intreval' (did you mean 'interval'?)",
+        ),
+        (
+            {"brands": [{"name": "Acme", "term": ["a"]}]},
+            "unknown key 'brands[0].term' (did you mean 'terms'?)",
+        ),
         ({"escalation": {"unclaimed_minutes": 0}}, "must be a positive number"),
         ({"sources": [{"type": "myspace", "query": "x"}]}, "sources[0].type must be one of"),
         (

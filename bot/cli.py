@@ -122,7 +122,7 @@ PROGRESS_MIN_BYTES = 5_000_000  # smaller files import in a few seconds: no bar
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from bot.intake.importer import ENCODING, Problem, not_utf8, read_csv, read_jsonl
+    from bot.intake.importer import ENCODING, Note, Problem, not_utf8, read_csv, read_jsonl
     from bot.intake.ingest import store_mentions
 
     path = Path(args.path)
@@ -142,6 +142,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     with path.open(encoding=ENCODING, newline="" if fmt == "csv" else None) as stream:
         batch = []
         for item in reader(stream):
+            if isinstance(item, Note):
+                print(f"{path}:{item.line}: {item.message}", file=sys.stderr)
+                continue
             total += 1
             if isinstance(item, Problem):
                 bad += 1

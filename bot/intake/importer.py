@@ -10,6 +10,7 @@ UTF-8 text (a byte order mark is fine) is refused whole, before anything is read
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,14 @@ class RecordError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the user should know that refuses nothing (columns the import ignores)."""
+
     line: int
     message: str
 
@@ -111,6 +120,11 @@ def loads(text: str | bytes) -> Any:
         raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
 
+def _ignored(column: str) -> str:
+    close = difflib.get_close_matches(column.strip().lower(), REQUIRED + OPTIONAL, n=1)
+    return f"{column} (did you mean {close[0]}?)" if close else column
+
+
 def read_jsonl(stream: IO[str]) -> Iterator[Mention | Problem]:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
@@ -123,12 +137,18 @@ def read_jsonl(stream: IO[str]) -> Iterator[Mention | Problem]:
             yield Problem(number, str(exc))
 
 
-def read_csv(stream: IO[str]) -> Iterator[Mention | Problem]:
+def read_csv(stream: IO[str]) -> Iterator[Mention | Problem | Note]:
     reader = csv.DictReader(stream)
-    missing = [k for k in REQUIRED if k not in (reader.fieldnames or [])]
+    header = list(reader.fieldnames or [])
+    reader.fieldnames = [name.strip().lower() for name in header]  # "ID", " text" are the fields
+    missing = [k for k in REQUIRED if k not in reader.fieldnames]
     if missing:
         yield Problem(1, f"the header lacks {', '.join(missing)}")
         return
+    ignored = [_ignored(given) for given, name in zip(header, reader.fieldnames, strict=True)
+               if name not in REQUIRED + OPTIONAL]  # fmt: skip
+    if ignored:  # a platform's extra columns, or a field's name mistyped: its values are lost
+        yield Note(1, f"ignored columns: {', '.join(ignored)}")
     width = len(reader.fieldnames or ())
     start = reader.line_num + 1  # where the next record begins (a quoted field may span lines)
     while True:

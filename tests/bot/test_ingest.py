@@ -291,6 +291,23 @@ def test_a_csv_row_with_too_many_fields_or_a_huge_field_is_reported_by_its_line(
     assert sorted(_stored(stack.bot)) == [("webhook", "p1"), ("webhook", "p4")]
 
 
+def test_a_csv_header_is_read_whatever_its_case_and_ignored_columns_are_named(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "mentions.csv"
+    path.write_text(
+        "ID,Source,Text,Created_At,Autor,likes\np1,webhook,Acme down,2025-03-14T18:02:11Z,jane,3\n"
+    )
+    assert main(["ingest", str(path)]) == 0  # every mention was read
+    captured = capsys.readouterr()
+    assert f"{path}:1: ignored columns: Autor (did you mean author?), likes" in captured.err
+    assert "1 mentions read, 1 new" in captured.out
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 @pytest.mark.usefixtures("ingest_env")
 def test_the_progress_bar_follows_the_bytes_read(

@@ -46,6 +46,8 @@ class Note:
 
 def parse_record(obj: Any) -> Mention:
     """Validate one pushed/imported object; RecordError says what is wrong."""
+    if isinstance(obj, list):
+        raise RecordError("expected a JSON object, not an array (JSON Lines: one object per line)")
     if not isinstance(obj, Mapping):
         raise RecordError("expected a JSON object")
     for key in REQUIRED:
@@ -126,9 +128,17 @@ def _ignored(column: str) -> str:
 
 
 def read_jsonl(stream: IO[str]) -> Iterator[Mention | Problem]:
+    first = True
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
+        if first and line.strip() in ("[", "{"):  # pretty-printed JSON: every line would be bad
+            yield Problem(
+                number,
+                "one JSON document, not JSON Lines (one mention object per line); nothing imported",
+            )
+            return
+        first = False
         try:
             yield parse_record(loads(line))
         except json.JSONDecodeError as exc:

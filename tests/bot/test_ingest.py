@@ -308,6 +308,30 @@ def test_a_csv_header_is_read_whatever_its_case_and_ignored_columns_are_named(
     assert "1 mentions read, 1 new" in captured.out
 
 
+@pytest.mark.parametrize(
+    ("indent", "error"),
+    [
+        (2, "1: one JSON document, not JSON Lines (one mention object per line); nothing imported"),
+        (None, "1: expected a JSON object, not an array (JSON Lines: one object per line)"),
+    ],
+    ids=["pretty-printed", "one line"],
+)
+def test_a_json_array_file_is_named_as_such_not_line_by_line(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    indent: int | None,
+    error: str,
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "mentions.json"
+    path.write_text(json.dumps([_record(1), _record(2)], indent=indent) + "\n")
+    assert main(["ingest", str(path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"{path}:{error}"]
+    assert _stored(stack.bot) == []
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 @pytest.mark.usefixtures("ingest_env")
 def test_the_progress_bar_follows_the_bytes_read(

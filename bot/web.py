@@ -64,8 +64,12 @@ class WebApp:
 
     def ingest(self, environ: WSGIEnvironment) -> tuple[int, dict[str, Any]]:
         token = self.bot.settings.ingest_token
-        given = environ.get("HTTP_AUTHORIZATION", "")
-        if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        scheme, _, given = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if (
+            not token
+            or scheme.lower() != "bearer"  # the scheme is case-insensitive (RFC 9110)
+            or not hmac.compare_digest(given.strip().encode(), token.encode())
+        ):
             return 401, {"ok": False, "error": "missing or wrong bearer token"}
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)

@@ -66,6 +66,15 @@ def test_push_without_the_token_is_refused(stack: Stack, headers: dict[str, str]
     assert _stored(stack.bot) == []
 
 
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "Bearer  "])
+def test_the_bearer_scheme_is_case_insensitive_as_http_says(stack: Stack, scheme: str) -> None:
+    response = _push(stack, [_record(1)], {"Authorization": f"{scheme} ingest-token"})
+    assert response.status_code == 200  # RFC 9110: the scheme is case-insensitive
+    assert (
+        _push(stack, [_record(2)], {"Authorization": f"{scheme} ingest-tokeN"}).status_code == 401
+    )
+
+
 def test_push_takes_an_array_or_a_single_object(stack: Stack) -> None:
     response = _push(stack, [_record(1), _record(2), _record(1)])
     assert response.status_code == 200

@@ -609,9 +609,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(out_dir=Path(args.out), speed=args.speed, locale=args.locale)
 
 
+MAX_NUMBER = 2**31 - 1  # the incidents' integer key; a longer number is a typo, not an incident
+
+
 def _number(text: str) -> int:
     value = text.lstrip("#")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 10 or int(value) > MAX_NUMBER:
         raise argparse.ArgumentTypeError(f"{text!r} is not an incident number (write 42 or #42)")
     return int(value)
 

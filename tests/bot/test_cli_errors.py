@@ -126,3 +126,13 @@ def test_terminal_lines_stay_english_for_a_bulgarian_team(
         "crisisbot: There is no incident #99. `/crisis list` shows the open ones.\n"
     )
     assert not (env / "timeline.md").exists()
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999", "²"])
+def test_an_incident_number_no_incident_can_have_is_refused_by_the_parser(
+    capsys: pytest.CaptureFixture[str], number: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["export", number])
+    assert info.value.code == 2
+    assert f"argument N: {number!r} is not an incident number" in capsys.readouterr().err

@@ -598,8 +598,14 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_sentiment(args: argparse.Namespace) -> int:
     from bot.detection.backtest import sentiment_lines
+    from bot.intake.importer import NOT_UTF8, NotUTF8, utf8_lines
 
-    sentiment_lines(sys.stdin, sys.stdout)
+    raw = getattr(sys.stdin, "buffer", None)  # bytes: text mode would guess, or fail mid-way
+    try:
+        sentiment_lines(utf8_lines(raw) if raw is not None else sys.stdin, sys.stdout)
+    except NotUTF8 as exc:  # the lines before it are answered; a label of mojibake would not be
+        print(f"crisisbot: stdin:{exc.line}: {NOT_UTF8}; stopped", file=sys.stderr)
+        return 1
     return 0
 
 

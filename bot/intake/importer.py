@@ -24,6 +24,10 @@ REQUIRED = ("id", "source", "text", "created_at")
 OPTIONAL = ("author", "url", "author_followers", "brand", "lang")
 MAX_FOLLOWERS = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 ENCODING = "utf-8-sig"  # UTF-8, with or without the byte order mark Excel and Notepad write
+NOT_UTF8 = (
+    "not UTF-8 text (saved as Windows-1251 or another encoding? convert it, "
+    "e.g. `iconv -f cp1251 -t utf-8`)"
+)
 
 
 class RecordError(ValueError):
@@ -106,12 +110,25 @@ def not_utf8(path: Path) -> Problem | None:
             try:
                 line.decode("utf-8")  # a newline byte is never inside a UTF-8 character
             except UnicodeDecodeError:
-                return Problem(
-                    number,
-                    "not UTF-8 text (saved as Windows-1251 or another encoding? convert it, "
-                    "e.g. `iconv -f cp1251 -t utf-8`); nothing imported",
-                )
+                return Problem(number, f"{NOT_UTF8}; nothing imported")
     return None
+
+
+def utf8_lines(stream: IO[bytes]) -> Iterator[str]:
+    """The lines of a byte stream as text (a BOM dropped, CRLF read as LF); NotUTF8 names the
+    first line in another encoding, when the lines before it have been taken."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode(ENCODING if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise NotUTF8(number) from None
+        yield line[:-2] + "\n" if line.endswith("\r\n") else line
+
+
+class NotUTF8(ValueError):
+    def __init__(self, line: int) -> None:
+        super().__init__(f"line {line}: {NOT_UTF8}")
+        self.line = line
 
 
 def loads(text: str | bytes) -> Any:

@@ -201,6 +201,13 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
                 "list its terms and keywords in one [[brands]] entry"
             )
         seen[key] = brand.name
+    for i, source in enumerate(sources):
+        if brands and source.brand is not None and source.brand not in {b.name for b in brands}:
+            # A typo would make a second brand, without the playbook brand's terms and keywords.
+            known = ", ".join(b.name for b in brands)
+            raise ConfigError(
+                f"{where}: sources[{i}].brand: {source.brand!r} is not a [[brands]] name ({known})"
+            )
     return Config(
         brands=brands,
         sources=sources,

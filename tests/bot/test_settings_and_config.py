@@ -116,6 +116,14 @@ def test_the_example_playbook_loads() -> None:
             "brands[2].name: 'Acme' is already a brand",
         ),
         ({"brands": [{"name": " "}]}, "brands[0].name must not be empty"),
+        # A mistyped brand on a source made a second brand, without the first's keywords.
+        (
+            {
+                "brands": [{"name": "Acme"}],
+                "sources": [{"type": "hackernews", "query": "acme", "brand": "Acmee"}],
+            },
+            "sources[0].brand: 'Acmee' is not a [[brands]] name (Acme)",
+        ),
         # An empty term is in every text: every mention was stamped with the brand.
         ({"brands": [{"name": "Acme", "terms": ["acme", ""]}]}, "brands[0].terms[1] is empty"),
         (
@@ -138,6 +146,11 @@ def test_a_missing_playbook_is_an_error_only_when_named(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text("[[brands]\nname=")
     with pytest.raises(ConfigError, match=r"bad\.toml"):
         load_config(tmp_path / "bad.toml")
+
+
+def test_a_source_may_stamp_any_brand_when_the_playbook_lists_none() -> None:
+    data = {"sources": [{"type": "hackernews", "query": "acme", "brand": "Acme"}]}
+    assert parse_config(data, "team.toml").sources[0].brand == "Acme"
 
 
 def test_a_playbook_saved_with_a_bom_loads_and_one_in_cp1251_is_named(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ live here: sources name the *environment variables* that hold their credentials.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import sources
 from bot.core import i18n
 from bot.core.i18n import N_
 
+SLACK_PERSON_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")  # users (U…, W… on Enterprise Grid), groups
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SOURCE_TYPES = tuple(sorted(sources.SOURCE_TYPES))
 
@@ -313,9 +315,14 @@ def _check_credentials(r: _Reader, at: str, kind: str, creds: Mapping[str, Any])
 def _level(r: _Reader, t: Mapping[str, Any], i: int) -> Level:
     at = f"escalation.levels[{i}]"
     r.keys(t, at, {"name", "notify"})
-    return Level(
-        name=r.get(t, f"{at}.name", "name", str), notify=r.strings(t, f"{at}.notify", "notify")
-    )
+    notify = r.strings(t, f"{at}.notify", "notify")
+    for j, target in enumerate(notify):
+        if not SLACK_PERSON_ID.match(target):  # "@bob" would be written out, and page nobody
+            raise ConfigError(
+                f"{r.where}: {at}.notify[{j}]: {target!r} is not a Slack user (U…) or "
+                "user-group (S…) ID"
+            )
+    return Level(name=r.get(t, f"{at}.name", "name", str), notify=notify)
 
 
 def _template(r: _Reader, t: Mapping[str, Any], i: int) -> Template:

@@ -116,6 +116,12 @@ def test_the_example_playbook_loads() -> None:
             "brands[2].name: 'Acme' is already a brand",
         ),
         ({"brands": [{"name": " "}]}, "brands[0].name must not be empty"),
+        # "@comms-lead" became <@@comms-lead> in the escalation message: nobody was paged.
+        (
+            {"escalation": {"levels": [{"name": "Comms", "notify": ["U0BOB", "@comms-lead"]}]}},
+            "escalation.levels[0].notify[1]: '@comms-lead' is not a Slack user (U…) or "
+            "user-group (S…) ID",
+        ),
         # A mistyped brand on a source made a second brand, without the first's keywords.
         (
             {

@@ -20,6 +20,7 @@ from bot.core import i18n
 from bot.core.i18n import N_
 
 SLACK_PERSON_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")  # users (U…, W… on Enterprise Grid), groups
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SOURCE_TYPES = tuple(sorted(sources.SOURCE_TYPES))
 
@@ -222,7 +223,7 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         reminder_minutes=r.positive(esc, "escalation.reminder_minutes", "reminder_minutes", 60),
         levels=levels or default_levels(locale),
         key_messages=r.strings(plan, "plan.key_messages", "key_messages"),
-        spokespeople=r.strings(plan, "plan.spokespeople", "spokespeople"),
+        spokespeople=_spokespeople(r, plan),
         plan_channels=r.strings(plan, "plan.channels", "channels"),
         templates=tuple(
             _template(r, t, i) for i, t in enumerate(r.tables(data, "templates", "templates"))
@@ -323,6 +324,16 @@ def _level(r: _Reader, t: Mapping[str, Any], i: int) -> Level:
                 "user-group (S…) ID"
             )
     return Level(name=r.get(t, f"{at}.name", "name", str), notify=notify)
+
+
+def _spokespeople(r: _Reader, plan: Mapping[str, Any]) -> tuple[str, ...]:
+    people = r.strings(plan, "plan.spokespeople", "spokespeople")
+    for i, person in enumerate(people):
+        if not SLACK_USER_ID.match(person):  # the draft form writes <@…>: a name shows as is
+            raise ConfigError(
+                f"{r.where}: plan.spokespeople[{i}]: {person!r} is not a Slack user ID (U…)"
+            )
+    return people
 
 
 def _template(r: _Reader, t: Mapping[str, Any], i: int) -> Template:

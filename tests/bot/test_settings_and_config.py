@@ -122,6 +122,10 @@ def test_the_example_playbook_loads() -> None:
             "escalation.levels[0].notify[1]: '@comms-lead' is not a Slack user (U…) or "
             "user-group (S…) ID",
         ),
+        (
+            {"plan": {"spokespeople": ["Jane Doe"]}},
+            "plan.spokespeople[0]: 'Jane Doe' is not a Slack user ID",
+        ),
         # A mistyped brand on a source made a second brand, without the first's keywords.
         (
             {

@@ -19,6 +19,9 @@ import sources
 from bot.core import i18n
 from bot.core.i18n import N_
 
+DAY_SECONDS = 86_400
+DAY_MINUTES = 1_440
+MONTH_MINUTES = 30 * DAY_MINUTES
 SLACK_PERSON_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")  # users (U…, W… on Enterprise Grid), groups
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -194,6 +197,7 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     names = [s.name for s in sources]
     if len(set(names)) != len(names):
         raise ConfigError(f"{where}: sources: two sources share a name; give each a unique `name`")
+    lookback_days, bin_minutes, window_minutes = _windows(r, det)
     brands = tuple(_brand(r, t, i) for i, t in enumerate(r.tables(data, "brands", "brands")))
     seen: dict[str, str] = {}
     for i, brand in enumerate(brands):
@@ -214,13 +218,19 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     return Config(
         brands=brands,
         sources=sources,
-        detect_interval=r.positive(det, "detection.interval", "interval", 60),
-        lookback_days=r.positive(det, "detection.lookback_days", "lookback_days", 14),
-        bin_minutes=r.positive(det, "detection.bin_minutes", "bin_minutes", 5),
-        window_minutes=r.positive(det, "detection.window_minutes", "window_minutes", 60),
-        reach_threshold=r.positive(det, "detection.reach_threshold", "reach_threshold", 100_000),
-        unclaimed_minutes=r.positive(esc, "escalation.unclaimed_minutes", "unclaimed_minutes", 15),
-        reminder_minutes=r.positive(esc, "escalation.reminder_minutes", "reminder_minutes", 60),
+        detect_interval=r.positive(det, "detection.interval", "interval", 60, at_most=DAY_SECONDS),
+        lookback_days=lookback_days,
+        bin_minutes=bin_minutes,
+        window_minutes=window_minutes,
+        reach_threshold=r.positive(
+            det, "detection.reach_threshold", "reach_threshold", 100_000, at_most=10**12
+        ),
+        unclaimed_minutes=r.positive(
+            esc, "escalation.unclaimed_minutes", "unclaimed_minutes", 15, at_most=MONTH_MINUTES
+        ),
+        reminder_minutes=r.positive(
+            esc, "escalation.reminder_minutes", "reminder_minutes", 60, at_most=MONTH_MINUTES
+        ),
         levels=levels or default_levels(locale),
         key_messages=r.strings(plan, "plan.key_messages", "key_messages"),
         spokespeople=_spokespeople(r, plan),
@@ -233,6 +243,25 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         locale=locale,
         path=where,
     )
+
+
+def _windows(r: _Reader, det: Mapping[str, Any]) -> tuple[int, int, int]:
+    """The detector's look-back (days), bin and window (minutes): each inside the next."""
+    lookback = r.positive(det, "detection.lookback_days", "lookback_days", 14, at_most=365)
+    # At least two bins a day: the detector's daily profile (detectors/volume.py) fails on one.
+    bin_ = r.positive(det, "detection.bin_minutes", "bin_minutes", 5, at_most=DAY_MINUTES // 2)
+    window = r.positive(
+        det, "detection.window_minutes", "window_minutes", 60, at_most=7 * DAY_MINUTES
+    )
+    if window < bin_:
+        raise ConfigError(
+            f"{r.where}: detection.window_minutes ({window}) must be at least bin_minutes ({bin_})"
+        )
+    if window > lookback * DAY_MINUTES:
+        raise ConfigError(
+            f"{r.where}: detection.window_minutes ({window}) must fit in lookback_days ({lookback})"
+        )
+    return lookback, bin_, window
 
 
 def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
@@ -283,7 +312,7 @@ def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
         name=r.get(t, f"{at}.name", "name", str, f"{kind}:{query or feed or i}"),
         query=query,
         feed=feed,
-        interval=r.positive(t, f"{at}.interval", "interval", 300),
+        interval=r.positive(t, f"{at}.interval", "interval", 300, at_most=DAY_SECONDS),
         base_url=r.get(t, f"{at}.base_url", "base_url", str, None),
         brand=r.get(t, f"{at}.brand", "brand", str, None),
         credentials=dict(creds),
@@ -382,10 +411,15 @@ class _Reader:
             raise ConfigError(f"{self.where}: {at} must be a {_TYPE_NAMES.get(typ, typ.__name__)}")
         return value
 
-    def positive(self, t: Mapping[str, Any], at: str, key: str, default: int) -> int:
+    def positive(
+        self, t: Mapping[str, Any], at: str, key: str, default: int, *, at_most: int
+    ) -> int:
+        """A whole number from 1 to `at_most` (past it, time arithmetic overflows later)."""
         value: int = self.get(t, at, key, int, default)
         if value <= 0:
             raise ConfigError(f"{self.where}: {at} must be a positive number")
+        if value > at_most:
+            raise ConfigError(f"{self.where}: {at} must be at most {at_most}")
         return value
 
     def strings(self, t: Mapping[str, Any], at: str, key: str) -> tuple[str, ...]:

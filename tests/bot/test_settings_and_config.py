@@ -95,6 +95,25 @@ def test_the_example_playbook_loads() -> None:
             "unknown key 'brands[0].term' (did you mean 'terms'?)",
         ),
         ({"escalation": {"unclaimed_minutes": 0}}, "must be a positive number"),
+        # Huge values crashed later: OverflowError in the scheduler, IndexError in detection.
+        ({"detection": {"interval": 10**18}}, "detection.interval must be at most 86400"),
+        (
+            {"sources": [{"type": "hackernews", "query": "a", "interval": 10**18}]},
+            "sources[0].interval must be at most 86400",
+        ),
+        ({"detection": {"bin_minutes": 1440}}, "detection.bin_minutes must be at most 720"),
+        (
+            {"escalation": {"reminder_minutes": 10**18}},
+            "escalation.reminder_minutes must be at most 43200",
+        ),
+        (
+            {"detection": {"bin_minutes": 60, "window_minutes": 5}},
+            "detection.window_minutes (5) must be at least bin_minutes (60)",
+        ),
+        (
+            {"detection": {"lookback_days": 1, "window_minutes": 2880}},
+            "detection.window_minutes (2880) must fit in lookback_days (1)",
+        ),
         ({"sources": [{"type": "myspace", "query": "x"}]}, "sources[0].type must be one of"),
         (
             {

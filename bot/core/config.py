@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sources
 from bot.core import i18n
@@ -307,13 +308,19 @@ def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
             raise ConfigError(f"{r.where}: {at}.{option} is required for type {kind!r}")
     creds = r.table(t, "credentials", at)
     _check_credentials(r, at, kind, creds)
+    base_url = r.get(t, f"{at}.base_url", "base_url", str, None)
+    for option, value in (("feed", feed), ("base_url", base_url)):
+        parts = urlsplit(value or "")
+        if value is not None and (parts.scheme not in ("http", "https") or not parts.netloc):
+            # Found at load time: a poll would only fail with it, every interval, in the log.
+            raise ConfigError(f"{r.where}: {at}.{option} must be an http(s) address, not {value!r}")
     return SourceConfig(
         type=kind,
         name=r.get(t, f"{at}.name", "name", str, f"{kind}:{query or feed or i}"),
         query=query,
         feed=feed,
         interval=r.positive(t, f"{at}.interval", "interval", 300, at_most=DAY_SECONDS),
-        base_url=r.get(t, f"{at}.base_url", "base_url", str, None),
+        base_url=base_url,
         brand=r.get(t, f"{at}.brand", "brand", str, None),
         credentials=dict(creds),
     )

@@ -128,6 +128,14 @@ def test_the_example_playbook_loads() -> None:
             "must name an environment variable",
         ),
         ({"digest": {"day": "someday"}}, "digest.day must be a weekday"),
+        (
+            {"sources": [{"type": "rss", "feed": "example.com/feed"}]},
+            "sources[0].feed must be an http(s) address, not 'example.com/feed'",
+        ),
+        (
+            {"sources": [{"type": "mastodon", "query": "acme", "base_url": "ftp://m.example"}]},
+            "sources[0].base_url must be an http(s) address, not 'ftp://m.example'",
+        ),
         ({"brands": [{"terms": ["a"]}]}, "brands[0].name is required"),
         # Two entries for one brand: the second's terms and keywords were silently never used.
         (

@@ -127,7 +127,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     path = Path(args.path)
     if not path.is_file():
-        print(f"crisisbot: {path}: no such file", file=sys.stderr)
+        print(f"crisisbot: {path}: {_not_a_file(path)}", file=sys.stderr)
         return 2
     fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
     reader = read_csv if fmt == "csv" else read_jsonl
@@ -164,6 +164,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         progress.done()
     print(f"crisisbot: {read} mentions read, {new} new, {read - new} already known, {bad} bad")
     return 1 if bad else 0
+
+
+def _not_a_file(path: Path) -> str:
+    return "is a folder; give a file" if path.is_dir() else "no such file"
 
 
 def _store(bot: Crisisbot, batch: list, store: Callable[..., int]) -> int:  # type: ignore[type-arg]
@@ -561,7 +565,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         return 2
     source = Path(args.series or args.mentions)
     if not source.is_file():
-        print(f"crisisbot: {source}: no such file", file=sys.stderr)
+        print(f"crisisbot: {source}: {_not_a_file(source)}", file=sys.stderr)
         return 2
     try:
         if args.series:

@@ -136,3 +136,11 @@ def test_an_incident_number_no_incident_can_have_is_refused_by_the_parser(
         main(["export", number])
     assert info.value.code == 2
     assert f"argument N: {number!r} is not an incident number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["ingest", "."], ["backtest", "--mentions", "."]])
+def test_a_folder_given_for_a_file_is_called_a_folder(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert main(argv) == 2
+    assert capsys.readouterr().err == "crisisbot: .: is a folder; give a file\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import itertools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -139,6 +140,11 @@ def loads(text: str | bytes) -> Any:
         raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
 
+def _fields_named(header: str, delimiter: str) -> int:
+    names = next(csv.reader([header], delimiter=delimiter), [])
+    return sum(name.strip().lower() in REQUIRED for name in names)
+
+
 def _ignored(column: str) -> str:
     close = difflib.get_close_matches(column.strip().lower(), REQUIRED + OPTIONAL, n=1)
     return f"{column} (did you mean {close[0]}?)" if close else column
@@ -165,7 +171,11 @@ def read_jsonl(stream: IO[str]) -> Iterator[Mention | Problem]:
 
 
 def read_csv(stream: IO[str]) -> Iterator[Mention | Problem | Note]:
-    reader = csv.DictReader(stream)
+    """Comma-separated, or semicolon-separated when the header is (Excel's CSV wherever the
+    decimal separator is a comma, Bulgaria's included)."""
+    first = stream.readline()
+    delimiter = ";" if _fields_named(first, ";") > _fields_named(first, ",") else ","
+    reader = csv.DictReader(itertools.chain([first], stream), delimiter=delimiter)
     header = list(reader.fieldnames or [])
     reader.fieldnames = [name.strip().lower() for name in header]  # "ID", " text" are the fields
     missing = [k for k in REQUIRED if k not in reader.fieldnames]

@@ -317,6 +317,25 @@ def test_a_csv_header_is_read_whatever_its_case_and_ignored_columns_are_named(
     assert "1 mentions read, 1 new" in captured.out
 
 
+def test_a_csv_separated_by_semicolons_as_excel_writes_it_in_bulgaria_is_read(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "mentions.csv"
+    path.write_text(
+        "id;source;text;created_at;author_followers\r\n"
+        f"p1;webhook;{BULGARIAN}, отново;2025-03-14T18:02:11+02:00;1200\r\n",
+        encoding="utf-8-sig",
+    )
+    assert main(["ingest", str(path)]) == 0, capsys.readouterr().err
+    with stack.bot.transaction() as session:
+        text, followers = session.execute(select(Mention.text, Mention.author_followers)).one()
+    assert (text, followers) == (f"{BULGARIAN}, отново", 1200)
+
+
 @pytest.mark.parametrize(
     ("indent", "error"),
     [

@@ -25,9 +25,9 @@ REQUIRED = ("id", "source", "text", "created_at")
 OPTIONAL = ("author", "url", "author_followers", "brand", "lang")
 MAX_FOLLOWERS = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 ENCODING = "utf-8-sig"  # UTF-8, with or without the byte order mark Excel and Notepad write
-NOT_UTF8 = (
-    "not UTF-8 text (saved as Windows-1251 or another encoding? convert it, "
-    "e.g. `iconv -f cp1251 -t utf-8`)"
+NOT_UTF8 = (  # Excel's plain "CSV" is in the system's code page: Windows-1251 in Bulgaria
+    "not UTF-8 text (Windows-1251 or another encoding? save it as UTF-8, in Excel as "
+    "'CSV UTF-8', or convert it: `iconv -f cp1251 -t utf-8`)"
 )
 
 

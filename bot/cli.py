@@ -122,6 +122,8 @@ PROGRESS_MIN_BYTES = 5_000_000  # smaller files import in a few seconds: no bar
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     from bot.intake.importer import ENCODING, Note, Problem, not_utf8, read_csv, read_jsonl
     from bot.intake.ingest import store_mentions
 
@@ -139,27 +141,39 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     total = read = new = bad = 0
     size = path.stat().st_size
     progress = _Progress(size) if size > PROGRESS_MIN_BYTES and sys.stderr.isatty() else None
-    with path.open(encoding=ENCODING, newline="" if fmt == "csv" else None) as stream:
-        batch = []
-        for item in reader(stream):
-            if isinstance(item, Note):
-                print(f"{path}:{item.line}: {item.message}", file=sys.stderr)
-                continue
-            total += 1
-            if isinstance(item, Problem):
-                bad += 1
-                print(f"{path}:{item.line}: {item.message}", file=sys.stderr)
-                continue
-            read += 1
-            batch.append(item)
-            if len(batch) >= 2000:
-                new += _store(bot, batch, store_mentions)
-                batch = []
-                if progress:
-                    # Bytes read so far (a read-ahead chunk early at most): the text stream's own
-                    # tell() refuses to work while it is being iterated.
-                    progress.show(stream.buffer.tell())  # type: ignore[attr-defined]
-        new += _store(bot, batch, store_mentions)
+    try:
+        with path.open(encoding=ENCODING, newline="" if fmt == "csv" else None) as stream:
+            batch = []
+            for item in reader(stream):
+                if isinstance(item, Note):
+                    print(f"{path}:{item.line}: {item.message}", file=sys.stderr)
+                    continue
+                total += 1
+                if isinstance(item, Problem):
+                    bad += 1
+                    print(f"{path}:{item.line}: {item.message}", file=sys.stderr)
+                    continue
+                read += 1
+                batch.append(item)
+                if len(batch) >= 2000:
+                    new += _store(bot, batch, store_mentions)
+                    batch = []
+                    if progress:
+                        # Bytes read so far (a read-ahead chunk early at most): the text
+                        # stream's own tell() refuses to work while it is being iterated.
+                        progress.show(stream.buffer.tell())  # type: ignore[attr-defined]
+            new += _store(bot, batch, store_mentions)
+    except (KeyboardInterrupt, DBAPIError):
+        # The batches before were committed: say so, and that the same command picks up.
+        if progress:
+            print(file=sys.stderr)
+        if new:
+            print(
+                f"crisisbot: stopped: {new} new mentions were stored; run the same import again "
+                "for the rest (those stored are skipped)",
+                file=sys.stderr,
+            )
+        raise
     if progress:
         progress.done()
     print(f"crisisbot: {read} mentions read, {new} new, {read - new} already known, {bad} bad")

@@ -3,7 +3,13 @@ a Python traceback: output paths, an unreachable or unmigrated database, bad swi
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -144,3 +150,46 @@ def test_a_folder_given_for_a_file_is_called_a_folder(
 ) -> None:
     assert main(argv) == 2
     assert capsys.readouterr().err == "crisisbot: .: is a folder; give a file\n"
+
+
+def test_an_interrupted_import_says_what_it_stored_and_that_a_rerun_is_safe(
+    env: Path, database_url: str
+) -> None:
+    from sqlalchemy import func, select
+
+    from models import Mention, create_db_engine
+
+    path = env / "big.jsonl"
+    line = '{{"id": "{n}", "source": "t", "text": "Acme is down again", "created_at": "{at}"}}\n'
+    at = "2025-03-14T18:02:11+00:00"
+    path.write_text("".join(line.format(n=n, at=at) for n in range(60_000)))
+    environ = {**os.environ, "DATABASE_URL": database_url}
+    environ.pop("LOG_LEVEL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ingest", str(path)],
+        stderr=subprocess.PIPE, text=True, env=environ, cwd=env,
+    )  # fmt: skip
+    engine = create_db_engine(database_url)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            with engine.connect() as conn:
+                if conn.scalar(select(func.count()).select_from(Mention)):
+                    break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        with engine.connect() as conn:
+            stored = conn.scalar(select(func.count()).select_from(Mention))
+    finally:
+        engine.dispose()
+    assert proc.returncode == 130, err
+    said = re.search(
+        r"crisisbot: stopped: (\d+) new mentions were stored; run the same import again "
+        r"for the rest \(those stored are skipped\)",
+        err,
+    )
+    assert said, err
+    # What it says is what was committed (a Ctrl-C inside a commit may leave one batch more).
+    assert int(said[1]) in (stored, stored - 2000) and 0 < stored < 60_000
+    assert "Traceback" not in err

@@ -110,10 +110,23 @@ def _bot() -> Crisisbot:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from bot.core.db import upgrade
+    from alembic.util import CommandError
+
+    from bot.core.db import unknown_revision, upgrade
 
     bot = _bot()
-    upgrade(bot.engine)
+    try:
+        upgrade(bot.engine)
+    except CommandError:
+        newer = unknown_revision(bot.engine)
+        if newer is None:
+            raise
+        print(
+            f"crisisbot: DATABASE_URL: the schema is at revision {newer}, which this crisisbot "
+            "does not know (migrated by a newer release?)",
+            file=sys.stderr,
+        )
+        return 1
     print(f"crisisbot: schema is up to date on {bot.engine.url.get_backend_name()}")
     return 0
 

@@ -193,3 +193,24 @@ def test_an_interrupted_import_says_what_it_stored_and_that_a_rerun_is_safe(
     # What it says is what was committed (a Ctrl-C inside a commit may leave one batch more).
     assert int(said[1]) in (stored, stored - 2000) and 0 < stored < 60_000
     assert "Traceback" not in err
+
+
+def test_migrate_on_a_schema_a_newer_release_made_says_so(
+    env: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sqlalchemy import text
+
+    from models import create_db_engine
+
+    engine = create_db_engine(database_url)
+    with engine.begin() as conn:  # as a later release's migration would leave it
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff9999'"))
+    engine.dispose()
+    assert main(["migrate"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "crisisbot: DATABASE_URL: the schema is at revision ffff9999, which this crisisbot does "
+        "not know (migrated by a newer release?)"
+    ]

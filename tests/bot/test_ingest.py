@@ -251,6 +251,12 @@ def test_a_record_the_database_cannot_hold_is_a_bad_push(
     assert _stored(stack.bot) == []
 
 
+def test_a_push_with_half_a_surrogate_pair_is_stored(stack: Stack) -> None:
+    body = json.dumps([_record(1, text="Acme \ud83d down", author="\udc00")]).encode()
+    assert b"\\ud83d" in body  # as JSON escapes it
+    assert _push(stack, body).json() == {"ok": True, "received": 1, "new": 1}
+
+
 def test_json_nested_too_deeply_is_a_bad_push(stack: Stack) -> None:
     response = _push(stack, b"[" * 100_000 + b"]" * 100_000)
     assert response.status_code == 400

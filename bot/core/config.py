@@ -288,7 +288,7 @@ def _keywords(r: _Reader, t: Mapping[str, Any], at: str) -> dict[str, tuple[str,
         out = {}
         for lang in value:
             where = f"{at}.keywords.{lang}"
-            if not (lang.isalpha() and 2 <= len(lang) <= 3 and lang.islower()):
+            if not (lang.isascii() and lang.isalpha() and 2 <= len(lang) <= 3 and lang.islower()):
                 raise ConfigError(f"{r.where}: {where}: keys are ISO 639 codes like en or bg")
             out[lang] = tuple(k.lower() for k in r.words(value, where, lang))
         return out

@@ -143,6 +143,11 @@ def test_the_example_playbook_loads() -> None:
             "brands[2].name: 'Acme' is already a brand",
         ),
         ({"brands": [{"name": " "}]}, "brands[0].name must not be empty"),
+        # "бг" passed as a language code: those keywords never met a mention (stored as "bg").
+        (
+            {"brands": [{"name": "Акме", "keywords": {"бг": ["срив"]}}]},
+            "brands[0].keywords.бг: keys are ISO 639 codes like en or bg",
+        ),
         # "@comms-lead" became <@@comms-lead> in the escalation message: nobody was paged.
         (
             {"escalation": {"levels": [{"name": "Comms", "notify": ["U0BOB", "@comms-lead"]}]}},

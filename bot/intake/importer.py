@@ -86,7 +86,9 @@ def parse_record(obj: Any) -> Mention:
     lang = obj.get("lang")
     if lang in ("", None):
         lang = None
-    elif not isinstance(lang, str) or not (2 <= len(lang.strip()) <= 3 and lang.strip().isalpha()):
+    elif not isinstance(lang, str) or not (
+        2 <= len(lang.strip()) <= 3 and lang.strip().isascii() and lang.strip().isalpha()
+    ):
         raise RecordError("`lang` is not an ISO 639 language code like bg or en")
     return Mention(
         source=obj["source"].strip(),

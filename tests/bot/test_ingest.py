@@ -93,8 +93,9 @@ def test_push_takes_an_array_or_a_single_object(stack: Stack) -> None:
         ([_record(1), "just text"], "item 1: expected a JSON object"),
         (_record(1, created_at="2025-03-14T18:02:11"), "`created_at` has no UTC offset"),
         (_record(1, author_followers="many"), "`author_followers` is not a whole number"),
+        (_record(1, lang="бг"), "`lang` is not an ISO 639 language code like bg or en"),
     ],
-    ids=["not json", "bad date", "no text", "not an object", "naive date", "followers"],
+    ids=["not json", "bad date", "no text", "not an object", "naive date", "followers", "бг"],
 )
 def test_a_bad_push_says_what_is_wrong_and_stores_nothing(
     stack: Stack, body: Any, error: str

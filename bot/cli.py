@@ -34,10 +34,12 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     parser = _parser()
     args = parser.parse_args(argv)
-    _configure_logging(verbose=args.verbose, own_info=args.command in LONG_RUNNING)
     try:
+        _configure_logging(verbose=args.verbose, own_info=args.command in LONG_RUNNING)
         if not sentiment_model_setting(os.environ):  # on by default: nothing to import then
             from detectors.sentiment import use_model
 
@@ -48,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ServiceError as exc:
         print(f"crisisbot: {exc.message}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:
+        print(f"crisisbot: DATABASE_URL: {_database_problem(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -61,6 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 _opened: list[Crisisbot] = []
 
+
+def _database_problem(exc: Exception) -> str:
+    """One line for a database the command cannot use; anything else is a bug: re-raised."""
+    from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
+
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    # SQLite: "no such table: mentions"; PostgreSQL: relation "mentions" does not exist.
+    if detail.startswith("no such table") or (
+        isinstance(exc, ProgrammingError) and "does not exist" in detail
+    ):
+        return "the database has no crisisbot tables; run `crisisbot migrate`"
+    if isinstance(exc, OperationalError | InterfaceError):
+        return f"cannot use the database ({detail})"
+    raise exc
+
+
 # Commands that run until stopped: their own INFO lines (an incident opened, a source backing
 # off) are the operator's log. One-shot commands and the demo say what happened themselves.
 LONG_RUNNING = frozenset({"serve", "worker", "run"})
@@ -72,7 +93,9 @@ def _configure_logging(*, verbose: bool, own_info: bool) -> None:
     migrations, the scheduler's jobs, waitress, Bolt) say nothing a user acts on. `--verbose`
     shows every INFO line; LOG_LEVEL, when set, decides for everything instead."""
     explicit = os.environ.get("LOG_LEVEL")
-    level = explicit.upper() if explicit else ("INFO" if verbose else "WARNING")
+    level = explicit.strip().upper() if explicit else ("INFO" if verbose else "WARNING")
+    if not isinstance(logging.getLevelName(level), int):
+        raise SettingsError("LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, not {explicit!r}")
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(level)  # basicConfig leaves an already configured root alone
     if own_info and not explicit and not verbose:
@@ -87,10 +110,23 @@ def _bot() -> Crisisbot:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from bot.core.db import upgrade
+    from alembic.util import CommandError
+
+    from bot.core.db import unknown_revision, upgrade
 
     bot = _bot()
-    upgrade(bot.engine)
+    try:
+        upgrade(bot.engine)
+    except CommandError:
+        newer = unknown_revision(bot.engine)
+        if newer is None:
+            raise
+        print(
+            f"crisisbot: DATABASE_URL: the schema is at revision {newer}, which this crisisbot "
+            "does not know (migrated by a newer release?)",
+            file=sys.stderr,
+        )
+        return 1
     print(f"crisisbot: schema is up to date on {bot.engine.url.get_backend_name()}")
     return 0
 
@@ -99,41 +135,66 @@ PROGRESS_MIN_BYTES = 5_000_000  # smaller files import in a few seconds: no bar
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from bot.intake.importer import Problem, read_csv, read_jsonl
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.intake.importer import ENCODING, Note, Problem, not_utf8, read_csv, read_jsonl
     from bot.intake.ingest import store_mentions
 
     path = Path(args.path)
     if not path.is_file():
-        print(f"crisisbot: {path}: no such file", file=sys.stderr)
+        print(f"crisisbot: {path}: {_not_a_file(path)}", file=sys.stderr)
         return 2
     fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
     reader = read_csv if fmt == "csv" else read_jsonl
     bot = _bot()
+    unreadable = not_utf8(path)
+    if unreadable:
+        print(f"{path}:{unreadable.line}: {unreadable.message}", file=sys.stderr)
+        return 1
     total = read = new = bad = 0
     size = path.stat().st_size
     progress = _Progress(size) if size > PROGRESS_MIN_BYTES and sys.stderr.isatty() else None
-    with path.open(encoding="utf-8", newline="" if fmt == "csv" else None) as stream:
-        batch = []
-        for item in reader(stream):
-            total += 1
-            if isinstance(item, Problem):
-                bad += 1
-                print(f"{path}:{item.line}: {item.message}", file=sys.stderr)
-                continue
-            read += 1
-            batch.append(item)
-            if len(batch) >= 2000:
-                new += _store(bot, batch, store_mentions)
-                batch = []
-                if progress:
-                    # Bytes read so far (a read-ahead chunk early at most): the text stream's own
-                    # tell() refuses to work while it is being iterated.
-                    progress.show(stream.buffer.tell())  # type: ignore[attr-defined]
-        new += _store(bot, batch, store_mentions)
+    try:
+        with path.open(encoding=ENCODING, newline="" if fmt == "csv" else None) as stream:
+            batch = []
+            for item in reader(stream):
+                if isinstance(item, Note):
+                    print(f"{path}:{item.line}: {item.message}", file=sys.stderr)
+                    continue
+                total += 1
+                if isinstance(item, Problem):
+                    bad += 1
+                    print(f"{path}:{item.line}: {item.message}", file=sys.stderr)
+                    continue
+                read += 1
+                batch.append(item)
+                if len(batch) >= 2000:
+                    new += _store(bot, batch, store_mentions)
+                    batch = []
+                    if progress:
+                        # Bytes read so far (a read-ahead chunk early at most): the text
+                        # stream's own tell() refuses to work while it is being iterated.
+                        progress.show(stream.buffer.tell())  # type: ignore[attr-defined]
+            new += _store(bot, batch, store_mentions)
+    except (KeyboardInterrupt, DBAPIError):
+        # The batches before were committed: say so, and that the same command picks up.
+        if progress:
+            print(file=sys.stderr)
+        if new:
+            print(
+                f"crisisbot: stopped: {new} new mentions were stored; run the same import again "
+                "for the rest (those stored are skipped)",
+                file=sys.stderr,
+            )
+        raise
     if progress:
         progress.done()
     print(f"crisisbot: {read} mentions read, {new} new, {read - new} already known, {bad} bad")
     return 1 if bad else 0
+
+
+def _not_a_file(path: Path) -> str:
+    return "is a folder; give a file" if path.is_dir() else "no such file"
 
 
 def _store(bot: Crisisbot, batch: list, store: Callable[..., int]) -> int:  # type: ignore[type-arg]
@@ -305,31 +366,65 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unwritable(out: str | None) -> bool:
+    """Say so (and return True) when `--out` cannot be written: before any work is done."""
+    if out is None:
+        return False
+    path = Path(out)
+    if path.is_dir():
+        problem = "is a folder; give a file name"
+    elif not path.parent.is_dir():
+        problem = f"no such folder {path.parent}"
+    elif not os.access(path.parent, os.W_OK):
+        problem = f"cannot write in {path.parent}"
+    else:
+        return False
+    print(f"crisisbot: {out}: {problem}", file=sys.stderr)
+    return True
+
+
+@contextmanager
+def _replacing(out: Path) -> Iterator[Any]:
+    """A text stream for `out`, written beside it and renamed: a failure leaves no half file."""
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.aftermath import export
+    from bot.response import incidents
 
+    if _unwritable(args.out):
+        return 2
     bot = _bot()
     name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
-    # The file is for people: in the team's language (the terminal lines stay English).
-    with bot.transaction() as session, i18n.using(bot.config.locale):
-        if args.out is None:
-            export.write(
-                session, args.number, args.format, sys.stdout, name_of=name_of, config=bot.config
-            )
-            return 0
-        out = Path(args.out)
-        # Write beside the target and rename: a failed export never leaves half a file.
-        fd, tmp = tempfile.mkstemp(dir=out.parent or Path("."), prefix=f".{out.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+    # The file is for people: in the team's language (the terminal lines stay English, so
+    # "no incident #N" is looked up before).
+    with bot.transaction() as session:
+        incidents.get(session, args.number)
+        with i18n.using(bot.config.locale):
+            if args.out is None:
+                export.write(
+                    session,
+                    args.number,
+                    args.format,
+                    sys.stdout,
+                    name_of=name_of,
+                    config=bot.config,
+                )
+                return 0
+            out = Path(args.out)
+            with _replacing(out) as stream:
                 export.write(
                     session, args.number, args.format, stream, name_of=name_of,
                     config=bot.config, bom=True,
                 )  # fmt: skip
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
     print(f"crisisbot: wrote {out}", file=sys.stderr)
     return 0
 
@@ -338,7 +433,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from bot.aftermath import report
 
     since, until = _date(args.since, "--since"), _date(args.until, "--until")
-    if since is None or (args.until and until is None):
+    if since is None or (args.until and until is None) or _unwritable(args.out):
         return 2
     bot = _bot()
     until = until or bot.clock()
@@ -352,7 +447,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         with i18n.using(bot.config.locale):
             writer(built, sys.stdout)
         return 0
-    with open(args.out, "w", encoding="utf-8") as stream, i18n.using(bot.config.locale):
+    with _replacing(Path(args.out)) as stream, i18n.using(bot.config.locale):
         writer(built, stream)
     print(f"crisisbot: wrote {args.out}", file=sys.stderr)
     return 0
@@ -399,11 +494,12 @@ def _date(text: str | None, flag: str) -> datetime | None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.web import WebApp, serve
+    from bot.web import WebApp, check_port, serve
     from handlers import create_bolt_app
 
     bot = _bot()
     _check_slack(bot)
+    check_port(bot.settings.port)
     bot.start_courier()
     app = WebApp(bot, create_bolt_app(bot))
     _interrupt_on_sigterm()
@@ -429,11 +525,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.jobs import create_scheduler
-    from bot.web import WebApp, serve
+    from bot.web import WebApp, check_port, serve
     from handlers import create_bolt_app
 
     bot = _bot()
     _check_slack(bot)
+    if not bot.settings.slack_app_token:
+        check_port(bot.settings.port)
     scheduler = create_scheduler(bot)
     scheduler.start()
     bot.start_courier()
@@ -484,6 +582,7 @@ def _wait_for_signal() -> None:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from bot.core.config import load_config
     from bot.detection import backtest
+    from bot.intake.importer import ENCODING, not_utf8
 
     if bool(args.series) == bool(args.mentions):
         print(
@@ -493,19 +592,24 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         return 2
     source = Path(args.series or args.mentions)
     if not source.is_file():
-        print(f"crisisbot: {source}: no such file", file=sys.stderr)
+        print(f"crisisbot: {source}: {_not_a_file(source)}", file=sys.stderr)
         return 2
     try:
         if args.series:
             if not args.out:
                 print("crisisbot: --series needs --out OUT.csv", file=sys.stderr)
                 return 2
+            if _unwritable(args.out):
+                return 2
             alerts = backtest.backtest_series_file(source, Path(args.out))
             print(f"crisisbot: wrote {args.out} ({alerts} alerts)", file=sys.stderr)
             return 0
         settings = Settings.from_env()
         config = load_config(settings.config_path, required=settings.config_explicit)
-        with source.open(encoding="utf-8") as stream:
+        unreadable = not_utf8(source)
+        if unreadable:
+            raise backtest.BacktestError(f"{source}:{unreadable.line}: {unreadable.message}")
+        with source.open(encoding=ENCODING) as stream:
             mentions, problems = backtest.read_history(stream, str(source), config)
     except backtest.BacktestError as exc:
         print(f"crisisbot: {exc}", file=sys.stderr)
@@ -525,8 +629,14 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_sentiment(args: argparse.Namespace) -> int:
     from bot.detection.backtest import sentiment_lines
+    from bot.intake.importer import NOT_UTF8, NotUTF8, utf8_lines
 
-    sentiment_lines(sys.stdin, sys.stdout)
+    raw = getattr(sys.stdin, "buffer", None)  # bytes: text mode would guess, or fail mid-way
+    try:
+        sentiment_lines(utf8_lines(raw) if raw is not None else sys.stdin, sys.stdout)
+    except NotUTF8 as exc:  # the lines before it are answered; a label of mojibake would not be
+        print(f"crisisbot: stdin:{exc.line}: {NOT_UTF8}; stopped", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -536,11 +646,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(out_dir=Path(args.out), speed=args.speed, locale=args.locale)
 
 
+MAX_NUMBER = 2**31 - 1  # the incidents' integer key; a longer number is a typo, not an incident
+
+
 def _number(text: str) -> int:
     value = text.lstrip("#")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 10 or int(value) > MAX_NUMBER:
         raise argparse.ArgumentTypeError(f"{text!r} is not an incident number (write 42 or #42)")
     return int(value)
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):  # NaN fails too
+        raise argparse.ArgumentTypeError(f"{text!r} is not a pace (0 or more; 1 is real time)")
+    return value
 
 
 def _days(text: str) -> int:
@@ -598,7 +721,7 @@ def _parser() -> argparse.ArgumentParser:
     add("sentiment", cmd_sentiment, "label each line of stdin: one JSON object per line")
     sp = add("demo", cmd_demo, "a sample storm against the local Slack emulator; no tokens needed")
     sp.add_argument("--out", default="crisisbot-demo", help="folder for the demo's files")
-    sp.add_argument("--speed", type=float, default=1.0, help="pace multiplier (0 = no pauses)")
+    sp.add_argument("--speed", type=_speed, default=1.0, help="pace multiplier (0 = no pauses)")
     sp.add_argument(
         "--locale", choices=("en", "bg"), default="en",
         help="the team's language: bg plays a Bulgarian storm and a Bulgarian-speaking bot",

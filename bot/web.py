@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from bot.app import Crisisbot
-from bot.intake.importer import RecordError, parse_record
+from bot.core.settings import SettingsError
+from bot.intake.importer import RecordError, loads, parse_record
 from bot.intake.ingest import store_mentions
 
 if TYPE_CHECKING:
@@ -62,8 +64,12 @@ class WebApp:
 
     def ingest(self, environ: WSGIEnvironment) -> tuple[int, dict[str, Any]]:
         token = self.bot.settings.ingest_token
-        given = environ.get("HTTP_AUTHORIZATION", "")
-        if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        scheme, _, given = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if (
+            not token
+            or scheme.lower() != "bearer"  # the scheme is case-insensitive (RFC 9110)
+            or not hmac.compare_digest(given.strip().encode(), token.encode())
+        ):
             return 401, {"ok": False, "error": "missing or wrong bearer token"}
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -72,7 +78,7 @@ class WebApp:
         if length > MAX_INGEST_BYTES:
             return 413, {"ok": False, "error": f"body over {MAX_INGEST_BYTES} bytes"}
         try:
-            payload = json.loads(environ["wsgi.input"].read(length) or b"null")
+            payload = loads(environ["wsgi.input"].read(length) or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             return 400, {"ok": False, "error": f"body is not JSON: {exc}"}
         items = payload if isinstance(payload, list) else [payload]
@@ -138,6 +144,18 @@ def serve(app: WebApp, port: int, *, host: str = "0.0.0.0", threads: int = 16) -
     from waitress import serve as waitress_serve
 
     waitress_serve(app, host=host, port=port, threads=threads, ident="crisisbot")
+
+
+def check_port(port: int, *, host: str = "0.0.0.0") -> None:
+    """SettingsError naming PORT when it cannot be listened on (taken, or privileged): checked
+    before anything starts, since waitress's own failure is a traceback (and leaks its socket)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            raise SettingsError("PORT", f"cannot listen on port {port} ({reason})") from None
 
 
 class RunningServer:

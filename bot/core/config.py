@@ -7,16 +7,24 @@ live here: sources name the *environment variables* that hold their credentials.
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sources
 from bot.core import i18n
 from bot.core.i18n import N_
 
+DAY_SECONDS = 86_400
+DAY_MINUTES = 1_440
+MONTH_MINUTES = 30 * DAY_MINUTES
+SLACK_PERSON_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")  # users (U…, W… on Enterprise Grid), groups
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SOURCE_TYPES = tuple(sorted(sources.SOURCE_TYPES))
 
@@ -144,8 +152,15 @@ def load_config(path: Path, *, required: bool = False) -> Config:
             raise ConfigError(f"{path}: file not found (CRISIS_CONFIG)")
         return Config()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # Notepad's byte order mark is fine
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}:{line}: not UTF-8 text (saved as Windows-1251 or another encoding? "
+            "save it as UTF-8)"
+        ) from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return parse_config(data, str(path))
 
@@ -183,19 +198,43 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     names = [s.name for s in sources]
     if len(set(names)) != len(names):
         raise ConfigError(f"{where}: sources: two sources share a name; give each a unique `name`")
+    lookback_days, bin_minutes, window_minutes = _windows(r, det)
+    brands = tuple(_brand(r, t, i) for i, t in enumerate(r.tables(data, "brands", "brands")))
+    seen: dict[str, str] = {}
+    for i, brand in enumerate(brands):
+        key = brand.name.strip().casefold()
+        if key in seen:  # the second entry's terms and keywords would never be used
+            raise ConfigError(
+                f"{where}: brands[{i}].name: {seen[key]!r} is already a brand; "
+                "list its terms and keywords in one [[brands]] entry"
+            )
+        seen[key] = brand.name
+    for i, source in enumerate(sources):
+        if brands and source.brand is not None and source.brand not in {b.name for b in brands}:
+            # A typo would make a second brand, without the playbook brand's terms and keywords.
+            known = ", ".join(b.name for b in brands)
+            raise ConfigError(
+                f"{where}: sources[{i}].brand: {source.brand!r} is not a [[brands]] name ({known})"
+            )
     return Config(
-        brands=tuple(_brand(r, t, i) for i, t in enumerate(r.tables(data, "brands", "brands"))),
+        brands=brands,
         sources=sources,
-        detect_interval=r.positive(det, "detection.interval", "interval", 60),
-        lookback_days=r.positive(det, "detection.lookback_days", "lookback_days", 14),
-        bin_minutes=r.positive(det, "detection.bin_minutes", "bin_minutes", 5),
-        window_minutes=r.positive(det, "detection.window_minutes", "window_minutes", 60),
-        reach_threshold=r.positive(det, "detection.reach_threshold", "reach_threshold", 100_000),
-        unclaimed_minutes=r.positive(esc, "escalation.unclaimed_minutes", "unclaimed_minutes", 15),
-        reminder_minutes=r.positive(esc, "escalation.reminder_minutes", "reminder_minutes", 60),
+        detect_interval=r.positive(det, "detection.interval", "interval", 60, at_most=DAY_SECONDS),
+        lookback_days=lookback_days,
+        bin_minutes=bin_minutes,
+        window_minutes=window_minutes,
+        reach_threshold=r.positive(
+            det, "detection.reach_threshold", "reach_threshold", 100_000, at_most=10**12
+        ),
+        unclaimed_minutes=r.positive(
+            esc, "escalation.unclaimed_minutes", "unclaimed_minutes", 15, at_most=MONTH_MINUTES
+        ),
+        reminder_minutes=r.positive(
+            esc, "escalation.reminder_minutes", "reminder_minutes", 60, at_most=MONTH_MINUTES
+        ),
         levels=levels or default_levels(locale),
         key_messages=r.strings(plan, "plan.key_messages", "key_messages"),
-        spokespeople=r.strings(plan, "plan.spokespeople", "spokespeople"),
+        spokespeople=_spokespeople(r, plan),
         plan_channels=r.strings(plan, "plan.channels", "channels"),
         templates=tuple(
             _template(r, t, i) for i, t in enumerate(r.tables(data, "templates", "templates"))
@@ -207,14 +246,36 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     )
 
 
+def _windows(r: _Reader, det: Mapping[str, Any]) -> tuple[int, int, int]:
+    """The detector's look-back (days), bin and window (minutes): each inside the next."""
+    lookback = r.positive(det, "detection.lookback_days", "lookback_days", 14, at_most=365)
+    # At least two bins a day: the detector's daily profile (detectors/volume.py) fails on one.
+    bin_ = r.positive(det, "detection.bin_minutes", "bin_minutes", 5, at_most=DAY_MINUTES // 2)
+    window = r.positive(
+        det, "detection.window_minutes", "window_minutes", 60, at_most=7 * DAY_MINUTES
+    )
+    if window < bin_:
+        raise ConfigError(
+            f"{r.where}: detection.window_minutes ({window}) must be at least bin_minutes ({bin_})"
+        )
+    if window > lookback * DAY_MINUTES:
+        raise ConfigError(
+            f"{r.where}: detection.window_minutes ({window}) must fit in lookback_days ({lookback})"
+        )
+    return lookback, bin_, window
+
+
 def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
     at = f"brands[{i}]"
     r.keys(t, at, {"name", "terms", "keywords"})
     by_language = _keywords(r, t, at)
     flat = tuple(dict.fromkeys(k for words in by_language.values() for k in words))
+    name = r.get(t, f"{at}.name", "name", str)
+    if not name.strip():
+        raise ConfigError(f"{r.where}: {at}.name must not be empty")
     return Brand(
-        name=r.get(t, f"{at}.name", "name", str),
-        terms=r.strings(t, f"{at}.terms", "terms"),
+        name=name,
+        terms=r.words(t, f"{at}.terms", "terms"),  # an empty term is in every text
         keywords=flat,
         keywords_by_language=tuple(by_language.items()),
     )
@@ -227,11 +288,11 @@ def _keywords(r: _Reader, t: Mapping[str, Any], at: str) -> dict[str, tuple[str,
         out = {}
         for lang in value:
             where = f"{at}.keywords.{lang}"
-            if not (lang.isalpha() and 2 <= len(lang) <= 3 and lang.islower()):
+            if not (lang.isascii() and lang.isalpha() and 2 <= len(lang) <= 3 and lang.islower()):
                 raise ConfigError(f"{r.where}: {where}: keys are ISO 639 codes like en or bg")
-            out[lang] = tuple(k.lower() for k in r.strings(value, where, lang))
+            out[lang] = tuple(k.lower() for k in r.words(value, where, lang))
         return out
-    return {"*": tuple(k.lower() for k in r.strings(t, f"{at}.keywords", "keywords"))}
+    return {"*": tuple(k.lower() for k in r.words(t, f"{at}.keywords", "keywords"))}
 
 
 def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
@@ -247,13 +308,19 @@ def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
             raise ConfigError(f"{r.where}: {at}.{option} is required for type {kind!r}")
     creds = r.table(t, "credentials", at)
     _check_credentials(r, at, kind, creds)
+    base_url = r.get(t, f"{at}.base_url", "base_url", str, None)
+    for option, value in (("feed", feed), ("base_url", base_url)):
+        parts = urlsplit(value or "")
+        if value is not None and (parts.scheme not in ("http", "https") or not parts.netloc):
+            # Found at load time: a poll would only fail with it, every interval, in the log.
+            raise ConfigError(f"{r.where}: {at}.{option} must be an http(s) address, not {value!r}")
     return SourceConfig(
         type=kind,
         name=r.get(t, f"{at}.name", "name", str, f"{kind}:{query or feed or i}"),
         query=query,
         feed=feed,
-        interval=r.positive(t, f"{at}.interval", "interval", 300),
-        base_url=r.get(t, f"{at}.base_url", "base_url", str, None),
+        interval=r.positive(t, f"{at}.interval", "interval", 300, at_most=DAY_SECONDS),
+        base_url=base_url,
         brand=r.get(t, f"{at}.brand", "brand", str, None),
         credentials=dict(creds),
     )
@@ -285,9 +352,24 @@ def _check_credentials(r: _Reader, at: str, kind: str, creds: Mapping[str, Any])
 def _level(r: _Reader, t: Mapping[str, Any], i: int) -> Level:
     at = f"escalation.levels[{i}]"
     r.keys(t, at, {"name", "notify"})
-    return Level(
-        name=r.get(t, f"{at}.name", "name", str), notify=r.strings(t, f"{at}.notify", "notify")
-    )
+    notify = r.strings(t, f"{at}.notify", "notify")
+    for j, target in enumerate(notify):
+        if not SLACK_PERSON_ID.match(target):  # "@bob" would be written out, and page nobody
+            raise ConfigError(
+                f"{r.where}: {at}.notify[{j}]: {target!r} is not a Slack user (U…) or "
+                "user-group (S…) ID"
+            )
+    return Level(name=r.get(t, f"{at}.name", "name", str), notify=notify)
+
+
+def _spokespeople(r: _Reader, plan: Mapping[str, Any]) -> tuple[str, ...]:
+    people = r.strings(plan, "plan.spokespeople", "spokespeople")
+    for i, person in enumerate(people):
+        if not SLACK_USER_ID.match(person):  # the draft form writes <@…>: a name shows as is
+            raise ConfigError(
+                f"{r.where}: plan.spokespeople[{i}]: {person!r} is not a Slack user ID (U…)"
+            )
+    return people
 
 
 def _template(r: _Reader, t: Mapping[str, Any], i: int) -> Template:
@@ -305,6 +387,9 @@ def _hour(r: _Reader, digest: Mapping[str, Any]) -> int:
     return hour
 
 
+_TYPE_NAMES = {int: "whole number", str: "string", list: "list", dict: "table"}
+
+
 class _Reader:
     """Typed access to parsed TOML that names the file and the key in every error."""
 
@@ -317,7 +402,9 @@ class _Reader:
         for key in t:
             if key not in allowed:
                 name = f"{at}.{key}" if at else key
-                raise ConfigError(f"{self.where}: unknown key {name!r}")
+                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ConfigError(f"{self.where}: unknown key {name!r}{hint}")
 
     def get(
         self, t: Mapping[str, Any], at: str, key: str, typ: type, default: Any = _missing
@@ -328,13 +415,18 @@ class _Reader:
             return default
         value = t[key]
         if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
-            raise ConfigError(f"{self.where}: {at} must be a {typ.__name__}")
+            raise ConfigError(f"{self.where}: {at} must be a {_TYPE_NAMES.get(typ, typ.__name__)}")
         return value
 
-    def positive(self, t: Mapping[str, Any], at: str, key: str, default: int) -> int:
+    def positive(
+        self, t: Mapping[str, Any], at: str, key: str, default: int, *, at_most: int
+    ) -> int:
+        """A whole number from 1 to `at_most` (past it, time arithmetic overflows later)."""
         value: int = self.get(t, at, key, int, default)
         if value <= 0:
             raise ConfigError(f"{self.where}: {at} must be a positive number")
+        if value > at_most:
+            raise ConfigError(f"{self.where}: {at} must be at most {at_most}")
         return value
 
     def strings(self, t: Mapping[str, Any], at: str, key: str) -> tuple[str, ...]:
@@ -342,6 +434,14 @@ class _Reader:
         if not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{self.where}: {at} must be a list of strings")
         return tuple(value)
+
+    def words(self, t: Mapping[str, Any], at: str, key: str) -> tuple[str, ...]:
+        """A list of strings none of which is blank (terms, keywords)."""
+        value = self.strings(t, at, key)
+        for i, word in enumerate(value):
+            if not word.strip():
+                raise ConfigError(f"{self.where}: {at}[{i}] is empty")
+        return value
 
     def table(self, t: Mapping[str, Any], key: str, at: str = "") -> Mapping[str, Any]:
         value = t.get(key, {})

@@ -30,6 +30,24 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def unknown_revision(engine: Engine) -> str | None:
+    """The schema's revision when no migration here knows it (a newer release migrated it)."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current is None:
+        return None
+    try:
+        ScriptDirectory.from_config(alembic_config(engine)).get_revision(current)
+    except (RevisionError, CommandError):  # alembic wraps the first in the second
+        return current
+    return None
+
+
 def check(engine: Engine) -> None:
     """Raise if the models have changes no revision covers (alembic check)."""
     cfg = alembic_config(engine)

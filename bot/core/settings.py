@@ -115,6 +115,9 @@ def _database_url(value: str) -> str:
         value = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     elif url.drivername == "postgres":
         raise SettingsError("DATABASE_URL", "use postgresql:// (postgres:// is not accepted)")
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        # An in-memory database ends with the command: an import would be lost without a word.
+        raise SettingsError("DATABASE_URL", "names no database file (write sqlite:///crisisbot.db)")
     return value
 
 

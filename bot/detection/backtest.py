@@ -11,7 +11,7 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -95,7 +95,7 @@ def read_history(
     return mentions, problems
 
 
-def sentiment_lines(stream: IO[str], out: IO[str]) -> int:
+def sentiment_lines(stream: Iterable[str], out: IO[str]) -> int:
     count = 0
     for line in stream:
         text = line.rstrip("\n")

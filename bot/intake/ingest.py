@@ -6,6 +6,7 @@ Every path a mention comes by (poll, push, file import) ends in `store_mentions`
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,11 +63,17 @@ def _storable(value: str, limit: int | None = None) -> str: ...
 @overload
 def _storable(value: str | None, limit: int | None = None) -> str | None: ...
 def _storable(value: str | None, limit: int | None = None) -> str | None:
-    """PostgreSQL text cannot hold NUL; SQLite can, and the two must store the same thing."""
+    """PostgreSQL text cannot hold NUL; SQLite can, and the two must store the same thing. Half
+    a surrogate pair (JSON's "\\ud800", a platform's cut emoji) no UTF-8 holds, on either."""
     if value is None:
         return None
     value = value.replace("\x00", "\ufffd")
+    if not value.isascii() and _SURROGATE.search(value):
+        value = _SURROGATE.sub("\ufffd", value)
     return value[:limit] if limit is not None else value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def store_mentions(
@@ -89,8 +96,8 @@ def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
     text = _storable(m.text)
     sentiment = analyze(text, given_language(m))
     return {
-        "source": m.source,
-        "external_id": m.external_id,
+        "source": _storable(m.source),
+        "external_id": _storable(m.external_id),
         "brand": _storable(m.brand or brand_for(config, text), BRAND_CHARS),
         "author": _storable(m.author, AUTHOR_CHARS),
         "author_followers": m.author_followers,

@@ -92,6 +92,17 @@ def test_sentiment_reads_lines_and_writes_json_lines(
     assert all(-1 <= r["polarity"] <= 1 for r in rows)
 
 
+def test_sentiment_stops_at_a_line_that_is_not_utf8_rather_than_label_mojibake(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = "\ufeffI love it\r\n".encode() + "Акме ни измами, ужасно!\n".encode("cp1251")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    assert main(["sentiment"]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line)["label"] for line in captured.out.splitlines()] == ["positive"]
+    assert captured.err.startswith("crisisbot: stdin:2: not UTF-8 text")
+
+
 def test_sentiment_model_can_be_switched_off_from_the_environment(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -66,6 +66,15 @@ def test_push_without_the_token_is_refused(stack: Stack, headers: dict[str, str]
     assert _stored(stack.bot) == []
 
 
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "Bearer  "])
+def test_the_bearer_scheme_is_case_insensitive_as_http_says(stack: Stack, scheme: str) -> None:
+    response = _push(stack, [_record(1)], {"Authorization": f"{scheme} ingest-token"})
+    assert response.status_code == 200  # RFC 9110: the scheme is case-insensitive
+    assert (
+        _push(stack, [_record(2)], {"Authorization": f"{scheme} ingest-tokeN"}).status_code == 401
+    )
+
+
 def test_push_takes_an_array_or_a_single_object(stack: Stack) -> None:
     response = _push(stack, [_record(1), _record(2), _record(1)])
     assert response.status_code == 200
@@ -84,8 +93,9 @@ def test_push_takes_an_array_or_a_single_object(stack: Stack) -> None:
         ([_record(1), "just text"], "item 1: expected a JSON object"),
         (_record(1, created_at="2025-03-14T18:02:11"), "`created_at` has no UTC offset"),
         (_record(1, author_followers="many"), "`author_followers` is not a whole number"),
+        (_record(1, lang="бг"), "`lang` is not an ISO 639 language code like bg or en"),
     ],
-    ids=["not json", "bad date", "no text", "not an object", "naive date", "followers"],
+    ids=["not json", "bad date", "no text", "not an object", "naive date", "followers", "бг"],
 )
 def test_a_bad_push_says_what_is_wrong_and_stores_nothing(
     stack: Stack, body: Any, error: str
@@ -174,6 +184,187 @@ def test_csv_without_the_required_columns_is_refused(
     path.write_text("id,text\np1,hello\n", encoding="utf-8")
     assert main(["ingest", str(path)]) == 1
     assert f"{path}:1: the header lacks source, created_at" in capsys.readouterr().err
+
+
+BULGARIAN = "Акме ни измами: парите ги няма, срив на приложението"
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (f"{json.dumps(_record(1))}\n{json.dumps(_record(2, text=BULGARIAN), ensure_ascii=False)}\n"
+         .encode("cp1251"), 2),
+        (json.dumps(_record(1)).encode() + b"\n" + bytes(range(128, 256)) + b"\n", 2),
+    ],
+    ids=["cp1251", "binary"],
+)  # fmt: skip
+def test_a_file_that_is_not_utf8_is_refused_whole_naming_its_line(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    line: int,
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "mentions.jsonl"
+    path.write_bytes(content)
+    assert main(["ingest", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:{line}: not UTF-8 text" in err and "nothing imported" in err
+    assert "Traceback" not in err
+    assert _stored(stack.bot) == []  # not the ASCII line 1 either: the file is refused whole
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_byte_order_mark_and_crlf_are_read_as_excel_and_notepad_write_them(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    records = [_record(1, text=BULGARIAN), _record(2)]
+    path = tmp_path / f"mentions.{fmt}"
+    if fmt == "csv":
+        text = _csv(records, FIELDS[:4]).replace("\n", "\r\n")
+    else:
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\r\n" for r in records)
+    path.write_bytes("\ufeff".encode() + text.encode())
+    assert main(["ingest", str(path)]) == 0
+    assert sorted(_stored(stack.bot)) == [("webhook", "p1"), ("webhook", "p2")]
+
+
+# Records that passed validation and then broke the insert: a traceback for the importer (and
+# every good line of its batch lost), a 500 for a push (a 503 on PostgreSQL, retried for ever).
+UNSTORABLE = [
+    (_record(1, created_at="0001-01-01T00:00:00+01:00"), "`created_at` is out of range"),
+    (_record(1, author_followers=10**30), "`author_followers` is too large"),
+    (_record(1, author_followers=2**31), "`author_followers` is too large"),
+    (_record(1, author_followers="²"), "`author_followers` is not a whole number"),
+]
+
+
+@pytest.mark.parametrize(("record", "error"), UNSTORABLE, ids=["year 1", "huge", "int32", "²"])
+def test_a_record_the_database_cannot_hold_is_a_bad_push(
+    stack: Stack, record: dict[str, Any], error: str
+) -> None:
+    response = _push(stack, [_record(2), record])
+    assert response.status_code == 400
+    assert response.json()["error"] == f"item 1: {error}"
+    assert _stored(stack.bot) == []
+
+
+def test_a_push_with_half_a_surrogate_pair_is_stored(stack: Stack) -> None:
+    body = json.dumps([_record(1, text="Acme \ud83d down", author="\udc00")]).encode()
+    assert b"\\ud83d" in body  # as JSON escapes it
+    assert _push(stack, body).json() == {"ok": True, "received": 1, "new": 1}
+
+
+def test_json_nested_too_deeply_is_a_bad_push(stack: Stack) -> None:
+    response = _push(stack, b"[" * 100_000 + b"]" * 100_000)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["error"]
+
+
+def test_an_import_reports_unstorable_and_unreadable_lines_and_keeps_the_rest(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    lines = [json.dumps(_record(1))] + [json.dumps(r) for r, _ in UNSTORABLE]
+    lines += ["[" * 100_000 + "]" * 100_000, json.dumps(_record(2))]
+    path = tmp_path / "mentions.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["ingest", str(path)]) == 1
+    err = capsys.readouterr().err
+    for number, (_, error) in enumerate(UNSTORABLE, start=2):
+        assert f"{path}:{number}: {error}" in err
+    assert f"{path}:6: not valid JSON (nested too deeply)" in err
+    assert "Traceback" not in err
+    assert sorted(_stored(stack.bot)) == [("webhook", "p1"), ("webhook", "p2")]
+
+
+def test_a_csv_row_with_too_many_fields_or_a_huge_field_is_reported_by_its_line(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "mentions.csv"
+    path.write_text(
+        "id,source,created_at,text,author\n"
+        "p1,webhook,2025-03-14T18:02:11+00:00,fine,jane\n"
+        # An unquoted comma in the text: "really" became the author and bob was dropped.
+        "p2,webhook,2025-03-14T18:02:11+00:00,down again, really,bob\n"
+        f"p3,webhook,2025-03-14T18:02:11+00:00,{'a' * 200_000},\n"
+        "p4,webhook,2025-03-14T18:02:11+00:00,fine,\n"
+    )
+    assert main(["ingest", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:3: 6 fields, but the header names 5" in err
+    assert f"{path}:4: not valid CSV (field larger than field limit" in err
+    assert sorted(_stored(stack.bot)) == [("webhook", "p1"), ("webhook", "p4")]
+
+
+def test_a_csv_header_is_read_whatever_its_case_and_ignored_columns_are_named(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "mentions.csv"
+    path.write_text(
+        "ID,Source,Text,Created_At,Autor,likes\np1,webhook,Acme down,2025-03-14T18:02:11Z,jane,3\n"
+    )
+    assert main(["ingest", str(path)]) == 0  # every mention was read
+    captured = capsys.readouterr()
+    assert f"{path}:1: ignored columns: Autor (did you mean author?), likes" in captured.err
+    assert "1 mentions read, 1 new" in captured.out
+
+
+def test_a_csv_separated_by_semicolons_as_excel_writes_it_in_bulgaria_is_read(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "mentions.csv"
+    path.write_text(
+        "id;source;text;created_at;author_followers\r\n"
+        f"p1;webhook;{BULGARIAN}, отново;2025-03-14T18:02:11+02:00;1200\r\n",
+        encoding="utf-8-sig",
+    )
+    assert main(["ingest", str(path)]) == 0, capsys.readouterr().err
+    with stack.bot.transaction() as session:
+        text, followers = session.execute(select(Mention.text, Mention.author_followers)).one()
+    assert (text, followers) == (f"{BULGARIAN}, отново", 1200)
+
+
+@pytest.mark.parametrize(
+    ("indent", "error"),
+    [
+        (2, "1: one JSON document, not JSON Lines (one mention object per line); nothing imported"),
+        (None, "1: expected a JSON object, not an array (JSON Lines: one object per line)"),
+    ],
+    ids=["pretty-printed", "one line"],
+)
+def test_a_json_array_file_is_named_as_such_not_line_by_line(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    indent: int | None,
+    error: str,
+) -> None:
+    _env(monkeypatch, stack, tmp_path)
+    path = tmp_path / "mentions.json"
+    path.write_text(json.dumps([_record(1), _record(2)], indent=indent) + "\n")
+    assert main(["ingest", str(path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"{path}:{error}"]
+    assert _stored(stack.bot) == []
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])

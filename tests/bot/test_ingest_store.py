@@ -96,6 +96,24 @@ def test_each_column_is_stored_as_given_or_scored(session: Session) -> None:
     assert got["m8"]["author_followers"] == 1
 
 
+def test_a_lone_surrogate_is_stored_as_a_replacement_character_not_a_crash(
+    session: Session,
+) -> None:
+    """JSON may escape half a surrogate pair ("\\ud800"): a str no UTF-8 holds. The insert
+    raised UnicodeEncodeError (a traceback for `ingest`, a 500 for a push, a poll failing)."""
+    odd = _mention(
+        1, source="bluesky\ud800", external_id="m\udfff", text="Acme \ud83d down",
+        author="\udc00jane", url="https://x.example/\ud800", brand="Acme\ud800",
+    )  # fmt: skip
+    assert store_mentions(session, [odd], config=CONFIG, now=NOW) == 1
+    session.commit()
+    (row,) = _stored(session, "bluesky\ufffd")
+    assert (row["external_id"], row["text"], row["author"], row["url"], row["brand"]) == (
+        "m\ufffd", "Acme \ufffd down", "\ufffdjane", "https://x.example/\ufffd", "Acme\ufffd",
+    )  # fmt: skip
+    assert store_mentions(session, [odd], config=CONFIG, now=NOW) == 0  # the same key again
+
+
 def test_the_rows_are_those_a_plain_insert_of_the_scored_rows_stores(session: Session) -> None:
     """The batch path against SQLAlchemy's own one-row-at-a-time INSERT of `_row`'s dicts."""
     store_mentions(session, ODD[:-1], config=CONFIG, now=NOW)

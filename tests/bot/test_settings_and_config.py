@@ -48,6 +48,8 @@ def test_the_sentiment_model_is_on_unless_switched_off() -> None:
         ("SLACK_API_URL", "slack.com/api"),
         ("DATABASE_URL", "mysql://x/y"),
         ("DATABASE_URL", "::::"),
+        ("DATABASE_URL", "sqlite://"),  # in memory: an import would be lost as the command ends
+        ("DATABASE_URL", "sqlite:///"),
         ("CRISIS_CHANNEL", "#crisis"),
         ("CRISIS_APPROVERS", "U01,@bob"),
         ("PORT", "70000"),
@@ -79,8 +81,39 @@ def test_the_example_playbook_loads() -> None:
     ("data", "expected"),
     [
         ({"brand": []}, "unknown key 'brand'"),
-        ({"escalation": {"unclaimed_minutes": "15"}}, "escalation.unclaimed_minutes must be a int"),
+        (
+            {"escalation": {"unclaimed_minutes": "15"}},
+            "escalation.unclaimed_minutes must be a whole number",
+        ),
+        ({"locale": 5}, "locale must be a string"),
+        (
+            {"detection": {"intreval": 60}},
+            "unknown key 'detection.intreval' (did you mean 'interval'?)",
+        ),
+        (
+            {"brands": [{"name": "Acme", "term": ["a"]}]},
+            "unknown key 'brands[0].term' (did you mean 'terms'?)",
+        ),
         ({"escalation": {"unclaimed_minutes": 0}}, "must be a positive number"),
+        # Huge values crashed later: OverflowError in the scheduler, IndexError in detection.
+        ({"detection": {"interval": 10**18}}, "detection.interval must be at most 86400"),
+        (
+            {"sources": [{"type": "hackernews", "query": "a", "interval": 10**18}]},
+            "sources[0].interval must be at most 86400",
+        ),
+        ({"detection": {"bin_minutes": 1440}}, "detection.bin_minutes must be at most 720"),
+        (
+            {"escalation": {"reminder_minutes": 10**18}},
+            "escalation.reminder_minutes must be at most 43200",
+        ),
+        (
+            {"detection": {"bin_minutes": 60, "window_minutes": 5}},
+            "detection.window_minutes (5) must be at least bin_minutes (60)",
+        ),
+        (
+            {"detection": {"lookback_days": 1, "window_minutes": 2880}},
+            "detection.window_minutes (2880) must fit in lookback_days (1)",
+        ),
         ({"sources": [{"type": "myspace", "query": "x"}]}, "sources[0].type must be one of"),
         (
             {
@@ -95,7 +128,50 @@ def test_the_example_playbook_loads() -> None:
             "must name an environment variable",
         ),
         ({"digest": {"day": "someday"}}, "digest.day must be a weekday"),
+        (
+            {"sources": [{"type": "rss", "feed": "example.com/feed"}]},
+            "sources[0].feed must be an http(s) address, not 'example.com/feed'",
+        ),
+        (
+            {"sources": [{"type": "mastodon", "query": "acme", "base_url": "ftp://m.example"}]},
+            "sources[0].base_url must be an http(s) address, not 'ftp://m.example'",
+        ),
         ({"brands": [{"terms": ["a"]}]}, "brands[0].name is required"),
+        # Two entries for one brand: the second's terms and keywords were silently never used.
+        (
+            {"brands": [{"name": "Acme"}, {"name": "Виваком"}, {"name": " acme"}]},
+            "brands[2].name: 'Acme' is already a brand",
+        ),
+        ({"brands": [{"name": " "}]}, "brands[0].name must not be empty"),
+        # "бг" passed as a language code: those keywords never met a mention (stored as "bg").
+        (
+            {"brands": [{"name": "Акме", "keywords": {"бг": ["срив"]}}]},
+            "brands[0].keywords.бг: keys are ISO 639 codes like en or bg",
+        ),
+        # "@comms-lead" became <@@comms-lead> in the escalation message: nobody was paged.
+        (
+            {"escalation": {"levels": [{"name": "Comms", "notify": ["U0BOB", "@comms-lead"]}]}},
+            "escalation.levels[0].notify[1]: '@comms-lead' is not a Slack user (U…) or "
+            "user-group (S…) ID",
+        ),
+        (
+            {"plan": {"spokespeople": ["Jane Doe"]}},
+            "plan.spokespeople[0]: 'Jane Doe' is not a Slack user ID",
+        ),
+        # A mistyped brand on a source made a second brand, without the first's keywords.
+        (
+            {
+                "brands": [{"name": "Acme"}],
+                "sources": [{"type": "hackernews", "query": "acme", "brand": "Acmee"}],
+            },
+            "sources[0].brand: 'Acmee' is not a [[brands]] name (Acme)",
+        ),
+        # An empty term is in every text: every mention was stamped with the brand.
+        ({"brands": [{"name": "Acme", "terms": ["acme", ""]}]}, "brands[0].terms[1] is empty"),
+        (
+            {"brands": [{"name": "Acme", "keywords": {"bg": ["срив", " "]}}]},
+            "brands[0].keywords.bg[1] is empty",
+        ),
     ],
 )
 def test_playbook_errors_name_the_key_and_the_file(data: dict, expected: str) -> None:
@@ -112,3 +188,18 @@ def test_a_missing_playbook_is_an_error_only_when_named(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text("[[brands]\nname=")
     with pytest.raises(ConfigError, match=r"bad\.toml"):
         load_config(tmp_path / "bad.toml")
+
+
+def test_a_source_may_stamp_any_brand_when_the_playbook_lists_none() -> None:
+    data = {"sources": [{"type": "hackernews", "query": "acme", "brand": "Acme"}]}
+    assert parse_config(data, "team.toml").sources[0].brand == "Acme"
+
+
+def test_a_playbook_saved_with_a_bom_loads_and_one_in_cp1251_is_named(tmp_path: Path) -> None:
+    text = 'locale = "bg"\n[[brands]]\nname = "Акме"\n'
+    (tmp_path / "notepad.toml").write_bytes("\ufeff".encode() + text.encode())
+    assert load_config(tmp_path / "notepad.toml").brands[0].name == "Акме"
+    (tmp_path / "cp1251.toml").write_bytes(text.encode("cp1251"))
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "cp1251.toml")
+    assert str(info.value).startswith(f"{tmp_path / 'cp1251.toml'}:3: not UTF-8 text")

@@ -1,0 +1,216 @@
+"""Bad input on the command line gets one line naming what is wrong and a non-zero exit, never
+a Python traceback: output paths, an unreachable or unmigrated database, bad switches."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.testing import Stack
+from tests.bot.conftest import cli_env
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("CRISIS_CONFIG", raising=False)
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    (tmp_path / "series.csv").write_text("timestamp,value\n2025-03-01 00:00:00,1\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "1", "--out", "{missing}/timeline.md"],
+        ["report", "--since", "2025-03-01", "--out", "{missing}/report.md"],
+        ["backtest", "--series", "series.csv", "--out", "{missing}/scores.csv"],
+        ["report", "--since", "2025-03-01", "--out", "{here}"],
+    ],
+    ids=["export", "report", "backtest", "a folder"],
+)
+def test_an_output_path_that_cannot_be_written_is_named_before_any_work(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    argv = [a.format(missing=env / "no-such-folder", here=env) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"crisisbot: {argv[-1]}: ") and err.count("\n") == 1, err
+    assert {p.name for p in env.iterdir()} <= {"series.csv", "crisisbot.db"}  # nothing begun
+
+
+def test_a_report_is_written_whole_or_not_at_all(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--since", "2025-03-01", "--out", "report.md"]) == 0
+    assert (env / "report.md").read_text().startswith("#")
+    assert not [p for p in env.iterdir() if p.name.startswith(".report.md.")]
+
+
+def test_a_database_that_cannot_be_opened_is_one_line(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env}/no-such-folder/crisisbot.db")
+    assert main(["report", "--since", "2025-03-01"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "crisisbot: DATABASE_URL: cannot use the database (unable to open database file)"
+    ]
+
+
+def test_a_database_never_migrated_says_to_migrate(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env}/fresh.db")
+    path = env / "mentions.jsonl"
+    path.write_text(
+        '{"id": "1", "source": "t", "text": "Acme", "created_at": "2025-03-01T10:00:00Z"}\n'
+    )
+    assert main(["ingest", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "crisisbot: DATABASE_URL: the database has no crisisbot tables; run `crisisbot migrate`"
+    ]
+
+
+def test_a_bad_log_level_is_a_setting_error(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "LOUD")
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crisisbot: LOG_LEVEL: ") and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("speed", ["-1", "nan", "fast"])
+def test_the_demo_refuses_a_speed_it_cannot_play(
+    capsys: pytest.CaptureFixture[str], speed: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--speed", speed, "--out", "unused"])
+    assert info.value.code == 2
+    assert "argument --speed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_a_port_in_use_is_named(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    playbook = tmp_path / "crisisbot.toml"
+    playbook.write_text('[[brands]]\nname = "Acme"\n')
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cli_env(monkeypatch, stack, playbook, PORT=str(port), SLACK_SIGNING_SECRET="secret")
+        assert main([command]) == 2
+    err = capsys.readouterr().err
+    reason = "address already in use"
+    assert err.splitlines() == [f"crisisbot: PORT: cannot listen on port {port} ({reason})"]
+
+
+def test_terminal_lines_stay_english_for_a_bulgarian_team(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (env / "crisisbot.toml").write_text('locale = "bg"\n[[brands]]\nname = "Акме"\n')
+    assert main(["export", "99", "--out", "timeline.md"]) == 1
+    assert capsys.readouterr().err == (
+        "crisisbot: There is no incident #99. `/crisis list` shows the open ones.\n"
+    )
+    assert not (env / "timeline.md").exists()
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999", "²"])
+def test_an_incident_number_no_incident_can_have_is_refused_by_the_parser(
+    capsys: pytest.CaptureFixture[str], number: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["export", number])
+    assert info.value.code == 2
+    assert f"argument N: {number!r} is not an incident number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["ingest", "."], ["backtest", "--mentions", "."]])
+def test_a_folder_given_for_a_file_is_called_a_folder(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert main(argv) == 2
+    assert capsys.readouterr().err == "crisisbot: .: is a folder; give a file\n"
+
+
+def test_an_interrupted_import_says_what_it_stored_and_that_a_rerun_is_safe(
+    env: Path, database_url: str
+) -> None:
+    from sqlalchemy import func, select
+
+    from models import Mention, create_db_engine
+
+    path = env / "big.jsonl"
+    line = '{{"id": "{n}", "source": "t", "text": "Acme is down again", "created_at": "{at}"}}\n'
+    at = "2025-03-14T18:02:11+00:00"
+    path.write_text("".join(line.format(n=n, at=at) for n in range(60_000)))
+    environ = {**os.environ, "DATABASE_URL": database_url}
+    environ.pop("LOG_LEVEL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ingest", str(path)],
+        stderr=subprocess.PIPE, text=True, env=environ, cwd=env,
+    )  # fmt: skip
+    engine = create_db_engine(database_url)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            with engine.connect() as conn:
+                if conn.scalar(select(func.count()).select_from(Mention)):
+                    break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        with engine.connect() as conn:
+            stored = conn.scalar(select(func.count()).select_from(Mention))
+    finally:
+        engine.dispose()
+    assert proc.returncode == 130, err
+    said = re.search(
+        r"crisisbot: stopped: (\d+) new mentions were stored; run the same import again "
+        r"for the rest \(those stored are skipped\)",
+        err,
+    )
+    assert said, err
+    # What it says is what was committed (a Ctrl-C inside a commit may leave one batch more).
+    assert int(said[1]) in (stored, stored - 2000) and 0 < stored < 60_000
+    assert "Traceback" not in err
+
+
+def test_migrate_on_a_schema_a_newer_release_made_says_so(
+    env: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sqlalchemy import text
+
+    from models import create_db_engine
+
+    engine = create_db_engine(database_url)
+    with engine.begin() as conn:  # as a later release's migration would leave it
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff9999'"))
+    engine.dispose()
+    assert main(["migrate"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "crisisbot: DATABASE_URL: the schema is at revision ffff9999, which this crisisbot does "
+        "not know (migrated by a newer release?)"
+    ]

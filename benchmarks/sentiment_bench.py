@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/sentiment_bench.py [--lang en] [--errors DOMAIN:N] [--quick]
 [--check] [--dev-errors N] [--tech-errors N] [--review-errors N] [--service-errors N]
-[--train-extra NAME]
+[--negation-errors N] [--train-extra NAME]
 
 For every English domain of the development set (`sentiment_data.DOMAINS`) the report prints
 negative-class precision, recall and F1 and texts/s for:
@@ -25,6 +25,8 @@ pass adds consumer-tech brand tweets with stock talk the same way: `tech_dev` al
 review sentences: `review_dev` (errors with `--review-errors N`), `review_check` with `--check`.
 An eighth pass adds customer service tweets (travel, telecom, banks, delivery, utilities):
 `service_dev` (errors with `--service-errors N`), `service_check` with `--check`.
+A ninth pass adds tweets built on a negation (praise idioms, their negative twins, plain amounts):
+`negation_dev` (errors with `--negation-errors N`), `negation_check` with `--check`.
 `--train-extra review_train` (seventh pass) adds a candidate training set, tried and not adopted
 (`sentiment_data.CANDIDATES`), to every leave-one-domain-out fold, to repeat that comparison.
 
@@ -163,6 +165,7 @@ def english(args: argparse.Namespace) -> None:
             "tech_dev": args.tech_errors,
             "review_dev": args.review_errors,
             "service_dev": args.service_errors,
+            "negation_dev": args.negation_errors,
         },
     )
     for spec in args.errors:
@@ -189,6 +192,7 @@ TWEET_SETS = {
     "tech_dev": "tech_check",
     "review_dev": "review_check",  # product review sentences, not tweets (sixth pass)
     "service_dev": "service_check",  # customer service tweets (eighth pass)
+    "negation_dev": "negation_check",  # negated praise idioms, plain amounts (ninth pass)
 }
 
 
@@ -246,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tech-errors", type=int, default=0, metavar="N", help="tech_dev errors")
     ap.add_argument("--review-errors", type=int, default=0, metavar="N", help="review_dev errors")
     ap.add_argument("--service-errors", type=int, default=0, metavar="N", help="service_dev errors")
+    ap.add_argument(
+        "--negation-errors", type=int, default=0, metavar="N", help="negation_dev errors"
+    )
     ap.add_argument("--kfold", action="store_true", help="Bulgarian: k-fold held-out F1 (slow)")
     args = ap.parse_args(argv)
     for lang in args.lang or list(LANGUAGES):

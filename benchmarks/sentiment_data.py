@@ -195,6 +195,24 @@ def service_tweets_check() -> list[Example]:
     return _handwritten("service_tweets_check.csv", "service_check")
 
 
+def negation_tweets_dev() -> list[Example]:
+    """Customer-to-brand tweets built on a negation (issue 12, ninth pass): a development set,
+    never trained on.
+
+    Negated praise idioms ("can't fault", "never disappoints", "couldn't be happier", "second to
+    none") and their negative twins ("couldn't be worse", "never again", "can't believe how bad"),
+    plain statements of an amount or appointment (neutral) and their complaint twins (a charge
+    done to the writer, "for no reason", a sum that changed), neutral requests with a negation.
+    Written with `negation_tweets_check` before any scoring; rules were fixed from its errors.
+    """
+    return _handwritten("negation_tweets_dev.csv", "negation_dev")
+
+
+def negation_tweets_check() -> list[Example]:
+    """The check set written with `negation_tweets_dev`: scored before and after, totals only."""
+    return _handwritten("negation_tweets_check.csv", "negation_check")
+
+
 def movies() -> list[Example]:
     """VADER's rated movie-review sentences: training material only, not a reported domain."""
     return _vader("movieReviewSnippets", "movies")
@@ -256,6 +274,8 @@ CHECK_SETS: dict[str, Callable[[], list[Example]]] = {
     "review_check": review_sentences_check,
     "service_dev": service_tweets_dev,
     "service_check": service_tweets_check,
+    "negation_dev": negation_tweets_dev,
+    "negation_check": negation_tweets_check,
 }
 # Shipped in the repo, so the shipped model can be retrained anywhere from these alone.
 SHIPPED = (

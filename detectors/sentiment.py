@@ -13,7 +13,10 @@ down, again") and bearish market news (issue 12, fifth pass; data README); wear 
 product reviews ("peeling", "coming apart", "should have read the reviews", "the old model was
 better") and owners' plain praise ("nothing sticks", "keeps my tea hot") (sixth pass); service
 failures customers state as facts ("due out at 14:10, it's now 19:45", "3rd email", "it's been a
-week", "charged without asking", "marked it resolved") (eighth pass).
+week", "charged without asking", "marked it resolved") (eighth pass); praise built on a
+negation ("can't recommend them enough", "couldn't be happier", "never disappoints", "can't
+believe how good") and plain statements of an amount ("My rent is 950 pounds.") the model may
+not turn negative (ninth pass).
 
 Then a small trained model (`sentiment_model`: logistic regression on hashed n-grams plus the
 lexicon's own verdict and signals) decides whether the mention is negative; the lexicon's
@@ -222,6 +225,7 @@ class _Scorer:
         self.info_question = False
         self.i = 0  # the token being read
         self.resolved_at = -99  # "fixed", "sorted": the problem named next was solved
+        self.low_expectation_at = -99  # "wasn't expecting much": a "but" clause may beat it
 
     def run(self) -> list[_Item]:
         i, tokens = 0, self.tokens
@@ -233,6 +237,9 @@ class _Scorer:
 
     def _step(self, i: int, tok: str) -> int:
         """Handle the token at i; return the index of the next token to read."""
+        idiom_end = self._negated_idiom(i, tok)
+        if idiom_end:
+            return idiom_end
         phrase_end = self._phrase(i, tok)
         if phrase_end:
             return phrase_end
@@ -260,6 +267,8 @@ class _Scorer:
             if tuple(self.tokens[i:end]) == words:
                 if signal == "negation":
                     self.negated_at = end - 1
+                elif signal == "expectation:low":
+                    self.low_expectation_at = i
                 elif words[-1] == "than":
                     # A comparison is denied like an opinion word: "no slower than the old one".
                     negated = i - self.negated_at <= NEGATION_SCOPE
@@ -277,6 +286,8 @@ class _Scorer:
         self.clause_start = i + 1
         if tok[0] != "!":  # "not good!" keeps its negation; a new clause does not
             self.negated_at = -99
+        if tok[0] != ",":  # "never disappoint. curry sorted again": a new sentence
+            self.never_at = -99
         self.boost = 1.0
 
     def _symbol(self, i: int, tok: str) -> None:
@@ -348,6 +359,91 @@ class _Scorer:
             self.signals.append("elongation")
         item = _Item(value, signal, i, ironic_frame=self._ironic_frame(i, tok))
         self._add(item, negation=negated)
+
+    def _negated_idiom(self, i: int, tok: str) -> int:
+        """Praise built on a negation, read whole (issue 12, ninth pass); 0 if none here.
+
+        "can't recommend X enough", "couldn't be happier", "couldn't have asked for a better
+        …", "never been so impressed" are praise; "couldn't be worse", "couldn't be less
+        helpful" complaints; "can't believe how good/bad …" intensifies what follows instead of
+        denying it. Returns the index of the next token to read.
+        """
+        if tok in lx.CANT_WORDS:
+            after = i + 1
+        elif tok in ("can", "could") and self._next(i) == "not":
+            after = i + 2
+        elif tok == "never" and self._next(i) in ("been", "had"):
+            return self._never_been(i)
+        else:
+            return 0
+        verb = self.tokens[after] if after < len(self.tokens) else ""
+        if verb in lx.PRAISE_ENOUGH_VERBS or verb in lx.EMPHASIS_ENOUGH_VERBS:
+            for k in range(after + 1, min(after + 1 + lx.ENOUGH_REACH, len(self.tokens))):
+                if self.tokens[k] != "enough":
+                    continue
+                if verb in lx.PRAISE_ENOUGH_VERBS:
+                    self._add(_Item(0.7, "phrase:can't recommend enough", i), negation=False)
+                self.negated_at = -99
+                return k + 1
+                if self.tokens[k][0] in _CLAUSE_BREAKS:
+                    break
+            return 0
+        if verb == "believe" and self._next(after) in lx.BELIEVE_OPENERS:
+            self.negated_at = -99
+            if self._next(after + 1) in lx.BELIEVE_COMPLAINTS:
+                self._add(_Item(-0.5, "complaint:can't believe how long", i), negation=False)
+                return after + 3
+            self.boost = 1.3  # "can't believe how good": amazement
+            return after + 1
+        if verb in lx.COMPARATIVE_OPENERS:
+            return self._comparative(i, after, lx.COMPARATIVE_REACH)
+        return 0
+
+    def _never_been(self, i: int) -> int:
+        """ "never been so impressed", "never been happier", "never had a smoother check-in"."""
+        k = i + 2
+        if self._next(k - 1) in ("a", "an"):
+            k += 1
+        if k < len(self.tokens) and self.tokens[k] in lx.NEVER_INTENSIFY:
+            if self.tokens[k] == "more":
+                return self._comparative(i, k, 1)
+            self.negated_at = -99
+            self.boost = 1.3
+            return k + 1
+        return self._comparative(i, k, 1)
+
+    def _comparative(self, i: int, start: int, reach: int) -> int:
+        """A comparative after linking words ("couldn't be happier", "… any easier"), read as
+        the verdict either way; 0 if there is none in reach."""
+        tokens = self.tokens
+        k, stop = start, min(start + reach, len(tokens))
+        while k < stop and tokens[k] in lx.COMPARATIVE_FILLERS:
+            k += 1
+        if k < len(tokens) and tokens[k] in ("make", "made"):
+            # "couldn't make switching any easier": the thing made, then "any".
+            ahead = tokens[k + 1 : k + 4]
+            if "any" not in ahead:
+                return 0
+            k += ahead.index("any") + 2
+        if k >= len(tokens) or (k == start and reach > 1):
+            return 0
+        word, end = tokens[k], k + 1
+        value = lx.COMPARATIVES.get(word)
+        if word in ("more", "less") and end < len(tokens):
+            entry, _ = _lookup(tokens[end])
+            if entry is None:
+                return 0
+            value = entry[0] * (1.3 if word == "more" else -1.0)
+            end += 1
+        elif value is None:
+            value = _comparative_value(word)
+        if not value or abs(value) < 0.1:
+            return 0
+        value = max(-0.9, min(0.9, value))
+        signal = "phrase:couldn't be better" if value > 0 else "complaint:couldn't be worse"
+        self.negated_at = -99
+        self._add(_Item(value, signal, i), negation=False)
+        return end
 
     def _bill_went_up(self, i: int) -> bool:
         """ "my bill is £19 higher": an amount more on what the customer pays."""
@@ -506,6 +602,14 @@ class _Scorer:
         # A "why …?" put to a brand is nearly always a grievance ("why was I billed twice?").
         if self.why and (self.question or self.why_opens):
             self.items.append(_Item(-0.3, "complaint:why?", end))
+        # "wasn't expecting much but they delivered": low expectations met, nothing bad after.
+        but_at = self.but_at
+        if (
+            but_at is not None
+            and but_at > self.low_expectation_at >= 0
+            and not any(it.value < 0 and it.pos > but_at for it in self.items)
+        ):
+            self.items.append(_Item(0.5, "phrase:beat expectations", end))
 
 
 @lru_cache(maxsize=1 << 16)  # words repeat across mentions; bounded so memory stays flat
@@ -523,6 +627,21 @@ def _lookup(word: str) -> tuple[tuple[float, str] | None, bool]:
     return entry, entry is not None
 
 
+def _comparative_value(word: str) -> float | None:
+    """Valence of a comparative through its base: "happier" -> "happy", "nicer" -> "nice"."""
+    if len(word) < 5 or not word.endswith("er"):
+        return None
+    stem = word[:-2]
+    bases = [stem[:-1] + "y"] if stem.endswith("i") else [stem, stem + "e"]
+    if len(stem) > 2 and stem[-1] == stem[-2]:
+        bases.append(stem[:-1])  # "bigger" -> "big"
+    for base in bases:
+        entry, _ = _lookup(base)
+        if entry is not None:
+            return entry[0] * 1.3
+    return None
+
+
 def _clock_delay(clean: str) -> bool:
     """Two clock times, the second one reported as when it finally happened (see `_CLOCK`)."""
     if _CLOCK_HINT.search(clean) is None:  # most mentions hold no time: one cheap scan
@@ -534,6 +653,49 @@ def _clock_delay(clean: str) -> bool:
         if 2 <= len(gap.split()) <= CLOCK_GAP_WORDS and _LATE_CUE.search(gap):
             return True
     return False
+
+
+_MONEY_SIGN = re.compile(r"[£$€]\s?\d")
+_DIGIT = re.compile(r"\d")
+_FIGURE_JOINS = frozenset(",.:")
+
+
+def _plain_fact(clean: str, tokens: list[str], items: list[_Item]) -> bool:
+    """One plain statement of one amount or date, no cue and no stance (issue 12, ninth pass):
+    a sum stated as what something is or costs or what the writer paid ("My rent is 950
+    pounds.", "Paid 12 dollars for the delivery fee.") or when something is ("The vet is at
+    4:30 tomorrow."), in one clause, not asked. Not a sum done to the writer ("charged me 35
+    pounds", "took 240 pounds for no reason"), two figures ("went from 18 to 31") or a stance
+    ("is now 110", "still 80"): those keep the model's say. As bg16's rule for Bulgarian."""
+    if _DIGIT.search(clean) is None:
+        return False  # most texts: no figure at all
+    if len(tokens) > lx.PLAIN_MAX_TOKENS or any(abs(it.value) > 0.1 for it in items):
+        return False  # a cue other than the priced thing's name ("fee", "bill")
+    last = len(tokens) - 1
+    figures: list[int] = []
+    for k, tok in enumerate(tokens):
+        joined = 0 < k < last and tok in _FIGURE_JOINS and tokens[k - 1].isdigit()
+        if joined and tokens[k + 1][0].isdigit():
+            continue  # "1,200", "4.99", "4:30": one figure
+        if tok[0] in _CLAUSE_BREAKS or tok[0] == "!":
+            if k != last:
+                return False
+        elif tok in lx.NEGATORS or tok in lx.PLAIN_STANCE or tok in lx.ORDINALS:
+            return False
+        elif tok[0].isdigit() and not (k > 1 and tokens[k - 1] in _FIGURE_JOINS):
+            figures.append(k)
+    if len(figures) != 1 or lx.PLAIN_STATED.isdisjoint(tokens[: figures[0]]):
+        return False
+    k = figures[0]
+    while k + 2 <= last and tokens[k + 1] in _FIGURE_JOINS and tokens[k + 2][0].isdigit():
+        k += 2
+    unit = tokens[k + 1] if k < last else ""
+    money = unit in lx.MONEY_UNITS or _MONEY_SIGN.search(clean) is not None
+    dated = unit in lx.PLAIN_TIMES or k > figures[0] or tokens[figures[0]][-2:] in _ORDINAL_ENDS
+    return money or dated or (figures[0] > 0 and tokens[figures[0] - 1] == "at")
+
+
+_ORDINAL_ENDS = frozenset(("st", "nd", "rd", "th"))
 
 
 def _opens_info_question(tokens: list[str]) -> bool:
@@ -605,6 +767,7 @@ class _Lexical:
     sentiment: Sentiment
     tokens: list[str]
     dense: tuple[float, ...]  # in the order of `sentiment_model.DENSE_NAMES`
+    plain: bool = False  # a plain statement of an amount or a date: the model may not overrule
 
 
 def _lexical(text: str) -> _Lexical:
@@ -633,13 +796,14 @@ def _lexical(text: str) -> _Lexical:
         min(scorer.exclamations, 3) / 3,
         float(scorer.why and scorer.question),
     )
-    return _Lexical(Sentiment(polarity, _label(polarity), fired), tokens, dense)
+    plain = _plain_fact(clean, tokens, items)
+    return _Lexical(Sentiment(polarity, _label(polarity), fired), tokens, dense, plain)
 
 
 def _combine(lexical: _Lexical, model: LinearModel | None) -> Sentiment:
     """The model confirms or overturns the lexicon's "negative"; the lexicon keeps the rest."""
     lex = lexical.sentiment
-    if model is None or not lexical.tokens or not model.enabled:
+    if model is None or not lexical.tokens or not model.enabled or lexical.plain:
         return lex
     logit = model.logit(model_buckets(lexical.tokens, lex, model.bits), lexical.dense)
     p = sm.probability(logit)

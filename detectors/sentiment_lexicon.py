@@ -1496,6 +1496,76 @@ PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
     },
     **{(find, "my", "lost"): (0.3, "phrase:found it") for find in _words("found finding returned")},
     ("above", "and", "beyond"): (0.6, "phrase:above and beyond"),
+    # Issue 12, ninth pass: praise idioms built on a negation, read whole so that the negator
+    # does not turn them ("can't fault", "never disappoints", "second to none"); the productive
+    # ones ("can't recommend … enough", "couldn't be happier", "can't believe how good") are
+    # read by `sentiment._Scorer._negated_idiom`.
+    ("second", "to", "none"): (0.6, "phrase:second to none"),
+    **{(neg, "fault"): (0.5, "phrase:can't fault") for neg in _words("cant cannot couldnt")},
+    ("hard", "to", "fault"): (0.5, "phrase:can't fault"),
+    **{
+        (neg, "say", *bad): (0.5, "phrase:can't fault")
+        for neg in _words("cant cannot couldnt")
+        for bad in (("a", "bad", "word"), ("anything", "bad"), ("a", "word", "against"))
+    },
+    **{(neg, "complain"): (0.3, "phrase:can't complain") for neg in _words("cant cannot")},
+    **{(neg, "beat"): (0.5, "phrase:hard to beat") for neg in _words("cant cannot")},
+    **{(neg, "go", "wrong"): (0.5, "phrase:can't go wrong") for neg in _words("cant cannot")},
+    **{
+        ("never", *form): (0.6, "phrase:never disappoints")
+        for form in (
+            ("disappoints",),
+            ("disappoint",),
+            ("disappointed",),
+            ("lets", "me", "down"),
+            ("let", "me", "down"),
+            ("lets", "us", "down"),
+            ("let", "us", "down"),
+            ("once", "let", "me", "down"),
+            ("once", "let", "us", "down"),
+        )
+    },
+    # "never fails to impress/fascinate"; "never fails to disappoint" the other way.
+    ("never", "fails", "to"): (0.4, "phrase:never disappoints"),
+    ("never", "fail", "to"): (0.4, "phrase:never disappoints"),
+    **{
+        ("never", fail, "to", letdown): (-0.6, "complaint:never fails to disappoint")
+        for fail in _words("fails fail")
+        for letdown in _words("disappoint annoy frustrate")
+    },
+    **{
+        (*who, "does", "it", "better"): (0.6, "phrase:none better")
+        for who in (("nobody",), ("no", "one"), ("noone",))
+    },
+    **{
+        ("doesnt", "get", *much, "better", "than"): (0.6, "phrase:none better")
+        for much in ((), ("much",), ("any",))
+    },
+    **{
+        ("not", q, problem): (0.5, "phrase:no problems")
+        for q in _words("one single")
+        for problem in _words("issue problem complaint fault hiccup glitch")
+    },
+    **{
+        ("not", "a", "single", problem): (0.5, "phrase:no problems")
+        for problem in _words("issue problem complaint fault hiccup glitch")
+    },
+    **{
+        (neg, verb, anywhere, "else"): (0.5, "phrase:loyal")
+        for neg in _words("wont wouldnt never")
+        for verb in _words("shop go use bank fly")
+        for anywhere in _words("anywhere anyone")
+    },
+    ("not", "gonna", "lie"): (0.0, ""),  # a frame, not a denial: "not gonna lie, it's great"
+    ("not", "going", "to", "lie"): (0.0, ""),
+    # Low expectations, then a "but": the clause after it is met above them (`_Scorer`).
+    **{
+        (neg, verb, *much): (0.0, "expectation:low")
+        for neg, verb in (("wasnt", "expecting"), ("werent", "expecting"), ("didnt", "expect"))
+        for much in (("much",), ("a", "lot"), ("anything",))
+    },
+    ("low", "expectations"): (0.0, "expectation:low"),
+    ("wasnt", "sure", "about"): (0.0, "expectation:low"),
 }
 
 # "stopped clicking", "stops tracking": a verb in -ing after these is a failure (see the scorer).
@@ -1722,3 +1792,42 @@ GENERAL_POSITIVE: frozenset[str] = _words(
     "successful supportive talent talented terrific thrill thrilling tremendous triumph "
     "trust trusted useful valuable victory vibrant welcome wisdom wise wonder yum"
 )
+
+
+# Issue 12, ninth pass: negated praise idioms read by `sentiment._Scorer._negated_idiom`.
+# "can't recommend X enough", "cannot thank you enough": a verb of praise, then "enough".
+CANT_WORDS: frozenset[str] = _words("cant cannot couldnt")
+PRAISE_ENOUGH_VERBS: frozenset[str] = _words("recommend thank praise rate commend")
+# "can't say enough good things", "can't stress this enough": emphasis of what follows, no verdict.
+EMPHASIS_ENOUGH_VERBS: frozenset[str] = _words("say stress emphasise emphasize")
+ENOUGH_REACH = 6  # "can't recommend the installers from the Leeds branch enough"
+# "couldn't be happier", "couldn't have asked for a better", "couldn't make it any easier": the
+# negated modal, linking words, then a comparative that carries the verdict either way
+# ("couldn't be worse", "couldn't be less helpful").
+COMPARATIVE_OPENERS: frozenset[str] = _words("be have ask make get wish")
+COMPARATIVE_FILLERS: frozenset[str] = _words(
+    "be been have ask asked for a an any it this that things wish much get gotten"
+)
+COMPARATIVES: dict[str, float] = {"better": 0.6, "worse": -0.7, "more": 0.0, "less": 0.0}
+COMPARATIVE_REACH = 5  # words from the negator to the comparative
+# "can't believe how good/bad …", "can't believe what a mess": amazement, which intensifies.
+BELIEVE_OPENERS: frozenset[str] = _words("how what")
+# "can't believe how long this is taking": a complaint with no opinion word.
+BELIEVE_COMPLAINTS: frozenset[str] = _words("long slow slowly expensive difficult complicated")
+# "never been so/more/this impressed", "never been happier", "never had a smoother …".
+NEVER_INTENSIFY: frozenset[str] = _words("so more this such")
+# A plain statement of an amount or a date ("My rent is 950 pounds.", "The dentist is on
+# Tuesday at 10."), read by `sentiment._plain_fact`: the model may not turn it negative.
+PLAIN_STATED: frozenset[str] = _words(
+    "is was are were costs cost came comes paid pay booked due goes scheduled"
+)
+MONEY_UNITS: frozenset[str] = _words(
+    "pounds pound quid dollars dollar bucks euros euro pence cents p gbp usd eur a"
+)
+PLAIN_TIMES: frozenset[str] = _words("am pm")
+# Words that give a figure a stance: a change, a repetition, a contrast, a demand.
+PLAIN_STANCE: frozenset[str] = _words(
+    "still again now already only just even another extra more higher up twice instead yet "
+    "back but though although apparently supposedly somehow why suddenly without"
+)
+PLAIN_MAX_TOKENS = 16

@@ -717,3 +717,60 @@ def test_thanks_beyond_duty_and_found_items_are_praise() -> None:
 )
 def test_plain_service_questions_stay_neutral(text: str) -> None:
     assert analyze_with(text, None).label == "neutral", analyze_with(text, None)
+
+
+# Issue 12, ninth pass: the lead's probes. Praise built on a negation read as neutral or as a
+# complaint before ("can't recommend … enough" as "would not recommend"), plain amounts turned
+# negative by the model; each failed before the pass.
+NEGATED_PRAISE = [
+    "I can't recommend Acme enough",
+    "Couldn't ask for better service",
+    "Couldn't be happier with Acme",
+    "Never been happier with a purchase",
+    "Acme never disappoints",
+    "Can't say enough good things about Acme support",
+    "Wasn't expecting much but Acme delivered",
+    "I can't believe how good Acme support was",
+]
+
+
+@pytest.mark.parametrize("text", NEGATED_PRAISE)
+def test_praise_idioms_built_on_a_negation_are_praise(text: str) -> None:
+    assert analyze(text).label == "positive", analyze(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't recommend Acme, avoid",
+        "Couldn't be worse, Acme",
+        "Acme couldn't be less helpful",
+        "I can't believe how bad Acme support was",
+        "can't believe how long this refund is taking",
+        "Acme never fails to disappoint",
+        "Never again, Acme",
+        "Wasn't expecting much and Acme still let me down",
+    ],
+)
+def test_their_negative_twins_stay_complaints(text: str) -> None:
+    assert analyze(text).label == "negative", analyze(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["My salary is 2000 dollars.", "The electricity bill this month is 80 pounds."]
+)
+def test_a_plain_statement_of_an_amount_is_neutral(text: str) -> None:
+    assert analyze(text).label == "neutral", analyze(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme charged me 80 pounds for no reason",
+        "My Acme bill went from 40 to 80 pounds.",
+        "My Acme bill is now 80 pounds, it was 40",
+        "Acme took 80 pounds from my account twice",
+    ],
+)
+def test_an_amount_done_to_the_writer_or_changed_stays_a_complaint(text: str) -> None:
+    assert analyze(text).label == "negative", analyze(text)

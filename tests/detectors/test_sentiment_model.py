@@ -236,11 +236,13 @@ def test_brand_tweet_check_sets_are_never_trained_on_or_held_out() -> None:
     # Issue 12, fifth pass: the consumer-tech tweets were written apart from all of the above.
     # Sixth pass: product review sentences, written apart from all of the above too.
     # Eighth pass: customer service tweets, likewise.
+    # Ninth pass: tweets built on a negation and plain amounts, likewise.
     pairs = (
         ("tweets_dev", "tweets_check"),
         ("tech_dev", "tech_check"),
         ("review_dev", "review_check"),
         ("service_dev", "service_check"),
+        ("negation_dev", "negation_check"),
     )
     for dev_name, check_name in pairs:
         dev, check = data.CHECK_SETS[dev_name](), data.CHECK_SETS[check_name]()

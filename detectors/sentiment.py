@@ -158,6 +158,7 @@ _LATE_CUE = re.compile(
 )
 CLOCK_GAP_WORDS = 6  # "landed at 23:40, bags came out at 01:15"; farther apart, two events
 _SARCASM_TAGS = frozenset(("sarcasm", "sarcastic", "not", "irony"))
+_SAID_NO_ONE = re.compile(r"\bsaid no(?: ?one|body) ever\b", re.IGNORECASE)
 
 
 def _normalise(text: str) -> tuple[str, frozenset[str], bool]:
@@ -173,8 +174,14 @@ def _normalise(text: str) -> tuple[str, frozenset[str], bool]:
         sarcasm_tag = not tags.isdisjoint(_SARCASM_TAGS)
         # "#NeverAgain" -> "Never Again": hashtags carry opinion words of their own.
         text = _HASHTAG.sub(lambda m: _tag_words(m.group(1)), text)
-    # An upside-down face or a closing "/s" marks the whole post as ironic, like "#sarcasm".
-    sarcasm_tag = sarcasm_tag or "\U0001f643" in text or text.rstrip().endswith("/s")
+    # An upside-down face, a closing "/s" or "… said no one ever" marks the whole post as
+    # ironic, like "#sarcasm".
+    sarcasm_tag = (
+        sarcasm_tag
+        or "\U0001f643" in text
+        or text.rstrip().endswith("/s")
+        or _SAID_NO_ONE.search(text) is not None
+    )
     # A word in CAPS is emphasis only when the rest is not shouted too.
     caps = frozenset() if text.isupper() else frozenset(w.lower() for w in _CAPS_WORD.findall(text))
     return text.lower(), caps, sarcasm_tag

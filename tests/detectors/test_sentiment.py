@@ -277,12 +277,21 @@ def test_a_plain_question_weakens_problem_words() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["best customer service ever 🙃", "wonderful, my favourite update yet /s"],
+    [
+        "best customer service ever 🙃",
+        "wonderful, my favourite update yet /s",
+        "Acme never disappoints... said no one ever",
+        "Best airline ever, said nobody ever",
+    ],
 )
 def test_irony_markers_flip_praise(text: str) -> None:
     result = analyze(text)
     assert result.label == "negative", result
     assert "sarcasm" in result.signals
+
+
+def test_said_no_one_is_literal_without_ever() -> None:
+    assert "sarcasm" not in analyze("Police said no one was hurt in the Acme fire").signals
 
 
 def test_too_makes_a_description_a_complaint() -> None:

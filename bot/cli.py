@@ -300,7 +300,10 @@ def _backfill_one(bot: Crisisbot, poller: Poller, source: SourceConfig, days: in
     bar = _BackfillBar(source.name, days)
     while True:
         result = poller.run_backfill(source, pages=None, seconds=None, on_page=bar.show)
-        wait = _wait_for(result.backoff_until, bot.clock()) if result.error else None
+        # Only a rate limit is waited out: a failure of any other kind (the network, a 5xx) is
+        # reported at once, not waited on for minutes as if the platform had asked.
+        rate_limited = result.error is not None and result.rate_limited
+        wait = _wait_for(result.backoff_until, bot.clock()) if rate_limited else None
         if wait is None or wait > BACKFILL_MAX_WAIT:
             break
         bar.note(f"rate limited; waiting {wait:.0f} s as the platform asked")

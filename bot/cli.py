@@ -561,6 +561,11 @@ def _check_slack(bot: Crisisbot) -> None:
     try:
         bot.gateway.auth_test()
     except SlackError as exc:
+        if exc.error.startswith("connection:"):  # the token never reached Slack: the address
+            detail = exc.error.removeprefix("connection:").strip()
+            raise SettingsError(
+                "SLACK_API_URL", f"cannot reach Slack at {bot.settings.slack_api_url} ({detail})"
+            ) from None
         raise SettingsError("SLACK_BOT_TOKEN", f"Slack refused it ({exc.error})") from None
 
 

@@ -123,6 +123,27 @@ def test_a_port_in_use_is_named(
     assert err.splitlines() == [f"crisisbot: PORT: cannot listen on port {port} ({reason})"]
 
 
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_a_slack_api_url_that_cannot_be_reached_is_named_not_the_token(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    # Nothing listens there: the token was never sent, so Slack cannot have refused it.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/api/"
+    playbook = tmp_path / "crisisbot.toml"
+    playbook.write_text('[[brands]]\nname = "Acme"\n')
+    cli_env(monkeypatch, stack, playbook, SLACK_SIGNING_SECRET="secret", SLACK_API_URL=url)
+    assert main([command]) == 2
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert line.startswith(f"crisisbot: SLACK_API_URL: cannot reach Slack at {url} ("), line
+    assert "SLACK_BOT_TOKEN" not in line
+
+
 def test_terminal_lines_stay_english_for_a_bulgarian_team(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

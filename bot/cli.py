@@ -558,6 +558,10 @@ def _check_slack(bot: Crisisbot) -> None:
     from bot.slack.gateway import SlackError
 
     bot.settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CRISIS_CHANNEL")
+    sdk = logging.getLogger("slack_sdk")
+    level = sdk.level
+    # The SDK logs an ERROR line per failed try; the one line below says it all (with detail).
+    sdk.setLevel(logging.CRITICAL)
     try:
         bot.gateway.auth_test()
     except SlackError as exc:
@@ -567,6 +571,8 @@ def _check_slack(bot: Crisisbot) -> None:
                 "SLACK_API_URL", f"cannot reach Slack at {bot.settings.slack_api_url} ({detail})"
             ) from None
         raise SettingsError("SLACK_BOT_TOKEN", f"Slack refused it ({exc.error})") from None
+    finally:
+        sdk.setLevel(level)
 
 
 def _interrupt_on_sigterm() -> None:

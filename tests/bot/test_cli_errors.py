@@ -129,6 +129,7 @@ def test_a_slack_api_url_that_cannot_be_reached_is_named_not_the_token(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
     command: str,
 ) -> None:
     # Nothing listens there: the token was never sent, so Slack cannot have refused it.
@@ -142,6 +143,8 @@ def test_a_slack_api_url_that_cannot_be_reached_is_named_not_the_token(
     line = capsys.readouterr().err.splitlines()[-1]
     assert line.startswith(f"crisisbot: SLACK_API_URL: cannot reach Slack at {url} ("), line
     assert "SLACK_BOT_TOKEN" not in line
+    # ... and that one line is all: not the SDK's ERROR line for each of its retries before it.
+    assert not [r for r in caplog.records if r.name.startswith("slack_sdk")]
 
 
 def test_terminal_lines_stay_english_for_a_bulgarian_team(

@@ -687,7 +687,8 @@ def _days(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="crisisbot", description=__doc__.splitlines()[0])
+    # The docstring's first sentence spans two lines: the description is both, not a cut one.
+    p = argparse.ArgumentParser(prog="crisisbot", description=" ".join(__doc__.split()))
     verbose_help = "also show the libraries' INFO log lines (Alembic, scheduler, web server)"
     p.add_argument("-v", "--verbose", action="store_true", help=verbose_help)
     # Accepted after the command too (`crisisbot demo --verbose`); SUPPRESS keeps a flag given
@@ -713,7 +714,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", metavar="NAME", help="only this [[sources]] entry (default: all)")
     sp.add_argument("--days", type=_days, default=7, metavar="N", help="days back (default 7)")
     add("detect", cmd_detect, "one detection pass over stored mentions, as of now")
-    add("serve", cmd_serve, "the HTTP endpoint for Slack (POST /slack/events, GET /healthz)")
+    add("serve", cmd_serve, "the HTTP endpoint (POST /slack/events, GET /healthz, POST /ingest)")
     add("worker", cmd_worker, "the scheduler: polling, detection, timers, delivery")
     add("run", cmd_run, "web and worker in one process (Socket Mode if SLACK_APP_TOKEN is set)")
     sp = add("export", cmd_export, "an incident's timeline, to stdout or --out")

@@ -238,3 +238,14 @@ def test_migrate_on_a_schema_a_newer_release_made_says_so(
         "crisisbot: DATABASE_URL: the schema is at revision ffff9999, which this crisisbot does "
         "not know (migrated by a newer release?)"
     ]
+
+
+def test_help_gives_the_exit_codes_whole_and_every_endpoint_serve_has(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "a non-zero exit: 2 for a missing or malformed setting" in out
+    assert "1 when some input was refused" in out
+    assert "POST /slack/events, GET /healthz, POST /ingest" in out

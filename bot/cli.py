@@ -300,7 +300,10 @@ def _backfill_one(bot: Crisisbot, poller: Poller, source: SourceConfig, days: in
     bar = _BackfillBar(source.name, days)
     while True:
         result = poller.run_backfill(source, pages=None, seconds=None, on_page=bar.show)
-        wait = _wait_for(result.backoff_until, bot.clock()) if result.error else None
+        # Only a rate limit is waited out: a failure of any other kind (the network, a 5xx) is
+        # reported at once, not waited on for minutes as if the platform had asked.
+        rate_limited = result.error is not None and result.rate_limited
+        wait = _wait_for(result.backoff_until, bot.clock()) if rate_limited else None
         if wait is None or wait > BACKFILL_MAX_WAIT:
             break
         bar.note(f"rate limited; waiting {wait:.0f} s as the platform asked")
@@ -555,10 +558,21 @@ def _check_slack(bot: Crisisbot) -> None:
     from bot.slack.gateway import SlackError
 
     bot.settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CRISIS_CHANNEL")
+    sdk = logging.getLogger("slack_sdk")
+    level = sdk.level
+    # The SDK logs an ERROR line per failed try; the one line below says it all (with detail).
+    sdk.setLevel(logging.CRITICAL)
     try:
         bot.gateway.auth_test()
     except SlackError as exc:
+        if exc.error.startswith("connection:"):  # the token never reached Slack: the address
+            detail = exc.error.removeprefix("connection:").strip()
+            raise SettingsError(
+                "SLACK_API_URL", f"cannot reach Slack at {bot.settings.slack_api_url} ({detail})"
+            ) from None
         raise SettingsError("SLACK_BOT_TOKEN", f"Slack refused it ({exc.error})") from None
+    finally:
+        sdk.setLevel(level)
 
 
 def _interrupt_on_sigterm() -> None:
@@ -673,7 +687,8 @@ def _days(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="crisisbot", description=__doc__.splitlines()[0])
+    # The docstring's first sentence spans two lines: the description is both, not a cut one.
+    p = argparse.ArgumentParser(prog="crisisbot", description=" ".join(__doc__.split()))
     verbose_help = "also show the libraries' INFO log lines (Alembic, scheduler, web server)"
     p.add_argument("-v", "--verbose", action="store_true", help=verbose_help)
     # Accepted after the command too (`crisisbot demo --verbose`); SUPPRESS keeps a flag given
@@ -699,7 +714,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", metavar="NAME", help="only this [[sources]] entry (default: all)")
     sp.add_argument("--days", type=_days, default=7, metavar="N", help="days back (default 7)")
     add("detect", cmd_detect, "one detection pass over stored mentions, as of now")
-    add("serve", cmd_serve, "the HTTP endpoint for Slack (POST /slack/events, GET /healthz)")
+    add("serve", cmd_serve, "the HTTP endpoint (POST /slack/events, GET /healthz, POST /ingest)")
     add("worker", cmd_worker, "the scheduler: polling, detection, timers, delivery")
     add("run", cmd_run, "web and worker in one process (Socket Mode if SLACK_APP_TOKEN is set)")
     sp = add("export", cmd_export, "an incident's timeline, to stdout or --out")

@@ -65,6 +65,7 @@ class PollResult:
     skipped: bool = False  # backing off: not polled this time
     backoff_until: datetime | None = None
     backfill: str | None = None  # progress, e.g. "backfilling: 3 of 7 days"
+    rate_limited: bool = False  # the platform asked us to wait (a 429): `backoff_until` is its ask
 
     @property
     def ok(self) -> bool:
@@ -337,7 +338,8 @@ class Poller:
             message,
             until.isoformat(),
         )
-        return PollResult(source.name, error=message, backoff_until=until)
+        # Only a rate limit's wait is the platform's own (`counts` False): other errors back off.
+        return PollResult(source.name, error=message, backoff_until=until, rate_limited=not counts)
 
     def backoff(self, interval: int, failures: int) -> timedelta:
         """interval × 2^(failures-1), capped at MAX_BACKOFF, ±20 % jitter (first failure ≈ the

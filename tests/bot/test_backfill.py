@@ -455,6 +455,21 @@ def test_backfill_command_waits_out_a_short_rate_limit(
     assert abs(stored(polling_stack.bot) - len(two_days)) <= 1
 
 
+@pytest.mark.parametrize("platforms", [BUSY], indirect=True)
+def test_backfill_command_fails_at_once_on_an_error_that_is_not_a_rate_limit(
+    polling_stack: Stack, platforms: Platforms, capsys: pytest.CaptureFixture[str], cli: Cli
+) -> None:
+    # A 5xx (or the network) backs the source off, but the platform asked for no wait: the
+    # command says it failed, rather than wait minutes saying "rate limited".
+    platforms.fail("hackernews", Fault(503, b"down", {}))
+    started = time.monotonic()
+    code = main(["backfill", "--days", "2"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "hackernews: FAILED: " in out, (out, err)
+    assert "rate limited" not in err
+    assert time.monotonic() - started < 30
+
+
 @pytest.mark.parametrize("platforms", [{"hackernews": _calm_hour}], indirect=True)
 @pytest.mark.parametrize(
     ("argv", "message"),

@@ -123,6 +123,30 @@ def test_a_port_in_use_is_named(
     assert err.splitlines() == [f"crisisbot: PORT: cannot listen on port {port} ({reason})"]
 
 
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_a_slack_api_url_that_cannot_be_reached_is_named_not_the_token(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    command: str,
+) -> None:
+    # Nothing listens there: the token was never sent, so Slack cannot have refused it.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/api/"
+    playbook = tmp_path / "crisisbot.toml"
+    playbook.write_text('[[brands]]\nname = "Acme"\n')
+    cli_env(monkeypatch, stack, playbook, SLACK_SIGNING_SECRET="secret", SLACK_API_URL=url)
+    assert main([command]) == 2
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert line.startswith(f"crisisbot: SLACK_API_URL: cannot reach Slack at {url} ("), line
+    assert "SLACK_BOT_TOKEN" not in line
+    # ... and that one line is all: not the SDK's ERROR line for each of its retries before it.
+    assert not [r for r in caplog.records if r.name.startswith("slack_sdk")]
+
+
 def test_terminal_lines_stay_english_for_a_bulgarian_team(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -221,3 +245,14 @@ def test_migrate_on_a_schema_a_newer_release_made_says_so(
         with engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
         engine.dispose()
+
+
+def test_help_gives_the_exit_codes_whole_and_every_endpoint_serve_has(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "a non-zero exit: 2 for a missing or malformed setting" in out
+    assert "1 when some input was refused" in out
+    assert "POST /slack/events, GET /healthz, POST /ingest" in out

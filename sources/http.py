@@ -3,7 +3,10 @@
 A connector subclass sets `name` and `default_base_url`, implements `fetch()`, and calls
 `self.get()` / `self.get_json()`. The base owns:
 
-- the timeout of every request (the injected `httpx.Client` is never replaced);
+- the timeout of every request (the injected `httpx.Client` is never replaced), counted for the
+  whole body too: httpx's own timeouts are per read, so a server trickling a byte at a time (or
+  never ending) would otherwise hold the poll, and every source after it, for ever; and a cap on
+  the body's size (`MAX_BODY_BYTES`);
 - mapping answers to errors: 429 → `RateLimited`, 5xx / timeout / transport error → transient
   `SourceError`, 401 / 403 / 404 → permanent `SourceError` (override `raise_for_response` where a
   platform documents something else), an undecodable body → `SourceError` naming the problem;
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -36,7 +40,10 @@ _REMAINING_HEADERS = ("x-ratelimit-remaining", "x-rate-limit-remaining", "rateli
 _RESET_HEADERS = ("x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset")
 _DEFAULT_WAIT = 60.0
 # Per request, whatever the shared client's default: a hung platform must not stall the poller.
-DEFAULT_TIMEOUT = 15.0  # a 429 that says nothing about when to come back
+DEFAULT_TIMEOUT = 15.0
+# A page of 100 posts is well under 1 MB and a feed with full articles a few MB: a body past this is
+# not a page of mentions (and reading it whole would take the memory the bot needs).
+MAX_BODY_BYTES = 20 * 1024 * 1024
 
 
 def utcnow() -> datetime:
@@ -135,13 +142,33 @@ class HttpSource:
         self._check_pacing()
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         try:
-            response = self.client.request(method, url, timeout=self.timeout, **kwargs)
+            response = self._send(method, url, path, **kwargs)
         except httpx.TimeoutException as exc:
             raise SourceError(f"{self.name}: timed out calling {path}") from exc
         except httpx.HTTPError as exc:  # connection refused, reset, DNS, protocol errors
             raise SourceError(f"{self.name}: {type(exc).__name__} calling {path}: {exc}") from exc
         self._note_rate_limit(response)
         self.raise_for_response(response)
+        return response
+
+    def _send(self, method: str, url: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The response with its body read, within `timeout` for the whole body (not per read)
+        and `MAX_BODY_BYTES`."""
+        deadline = time.monotonic() + self.timeout
+        with self.client.stream(method, url, timeout=self.timeout, **kwargs) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                raise SourceError(f"{self.name}: {path} answered with {declared} bytes; too big")
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise SourceError(f"{self.name}: {path} answered with over {size} bytes")
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("the body took too long", request=response.request)
+                chunks.append(chunk)
+            # What `Response.read()` does, bounded: the body is then there as for any response.
+            response._content = b"".join(chunks)
         return response
 
     def get_json(self, path: str, **kwargs: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from sources import http as http_module
 from sources.base import RateLimited, SourceError
 from sources.bluesky import BlueskySource
 from sources.hackernews import HackerNewsSource
@@ -165,6 +167,39 @@ def test_it_times_out_as_transient(
         source.fetch(None)
 
     assert "timed out" in caught.value.message
+    assert not caught.value.permanent
+
+
+def test_a_server_that_trickles_its_body_times_out_as_a_whole(
+    connector: tuple[HttpSource, str], platform: FakePlatform
+) -> None:
+    # Each byte comes well within the per-read timeout, the body never within the request's.
+    source, path = connector
+    platform.reply(path, Reply(200, b" " * 400, trickle=CLIENT_TIMEOUT / 5))
+    started = time.monotonic()
+
+    with pytest.raises(SourceError) as caught:
+        source.fetch(None)
+
+    assert time.monotonic() - started < CLIENT_TIMEOUT * 4  # was 400 × 0.1 s = 40 s
+    assert "timed out" in caught.value.message
+    assert not caught.value.permanent
+
+
+@pytest.mark.parametrize("length", [True, False])
+def test_a_body_past_the_cap_is_refused_unread(
+    connector: tuple[HttpSource, str],
+    platform: FakePlatform,
+    monkeypatch: pytest.MonkeyPatch,
+    length: bool,
+) -> None:
+    source, path = connector
+    monkeypatch.setattr(http_module, "MAX_BODY_BYTES", 10_000)
+    platform.reply(path, Reply(200, b'{"pad": "' + b"x" * 50_000 + b'"}', length=length))
+
+    with pytest.raises(SourceError, match="bytes") as caught:
+        source.fetch(None)
+
     assert not caught.value.permanent
 
 

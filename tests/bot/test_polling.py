@@ -31,6 +31,7 @@ from tests.bot.test_polling_platforms import (
     MASTODON,
     Fault,
     Platforms,
+    Post,
     serve,
     toml_sources,
 )
@@ -162,6 +163,31 @@ def test_a_long_running_poller_resumes_after_a_rate_limit_on_the_bots_clock(
         assert results["bluesky"].ok and results["bluesky"].new > 0
         assert len(platforms.sent(BLUESKY)) > asked
         assert stored(bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
+
+
+def test_a_busy_bluesky_hour_is_polled_whole_without_the_cursor_the_public_appview_refuses(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    """Over 100 new posts take more than one page; logged out, a `cursor` is a 403 (the fake
+    answers as the public AppView does), which lost the whole poll for 6 hours, every time."""
+    start = platforms.horizon - timedelta(days=7)
+    platforms.horizon = start + timedelta(hours=6)
+    with make_bot(database_url, clock, playbook) as bot:
+        assert all(r.ok for r in _poll(bot).values())
+    burst = start + timedelta(hours=6, minutes=1)
+    platforms.posts["bluesky"] += [
+        Post(10_000 + i, f"Acme is down again ({i})", burst + timedelta(seconds=i // 3), "u", 5)
+        for i in range(250)  # three posts a second: pages end inside a second, too
+    ]
+    platforms.horizon = start + timedelta(hours=7)
+
+    with make_bot(database_url, clock, playbook) as bot:
+        results = _poll(bot)
+
+        assert results["bluesky"].ok, results["bluesky"].error
+        assert results["bluesky"].new >= 250
+        assert stored(bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
+    assert not [q for q in platforms.sent(BLUESKY) if "cursor" in q]
 
 
 def test_transient_failures_back_off_exponentially_up_to_an_hour(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -38,7 +39,10 @@ Clock = Callable[[], datetime]
 _EPOCH_THRESHOLD = 1_000_000_000
 _REMAINING_HEADERS = ("x-ratelimit-remaining", "x-rate-limit-remaining", "ratelimit-remaining")
 _RESET_HEADERS = ("x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset")
-_DEFAULT_WAIT = 60.0
+_DEFAULT_WAIT = 60.0  # a 429 that says nothing about when to come back
+# A longer wait is a misread header or a platform's slip ("99999999", "inf"): ask again by then
+# rather than fall silent for years.
+MAX_WAIT = 6 * 3600.0
 # Per request, whatever the shared client's default: a hung platform must not stall the poller.
 DEFAULT_TIMEOUT = 15.0
 # A page of 100 posts is well under 1 MB and a feed with full articles a few MB: a body past this is
@@ -51,24 +55,27 @@ def utcnow() -> datetime:
 
 
 def parse_reset(value: str, now: datetime) -> float | None:
-    """Seconds from `now` until the time a Retry-After or *-reset header names, or None."""
+    """Seconds from `now` until the time a Retry-After or *-reset header names (at most
+    `MAX_WAIT`), or None."""
     value = value.strip()
     try:
         number = float(value)
     except ValueError:
         number = None
     if number is not None:
+        if not math.isfinite(number):
+            return None
         if number >= _EPOCH_THRESHOLD:
-            return max(0.0, number - now.timestamp())
-        return max(0.0, number)
+            number -= now.timestamp()
+        return min(max(0.0, number), MAX_WAIT)
     for parse in (datetime.fromisoformat, parsedate_to_datetime):
         try:
             when = parse(value)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, IndexError):
             continue
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        return max(0.0, (when - now).total_seconds())
+        return min(max(0.0, (when - now).total_seconds()), MAX_WAIT)
     return None
 
 
@@ -256,7 +263,8 @@ class HttpSource:
         for index, item in enumerate(items):
             try:
                 mention = parse(item)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # OverflowError, OSError: a timestamp past what datetime can hold.
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:
                 logger.warning("%s: skipped malformed item %s: %r", self.name, index, exc)
                 continue
             if mention is not None:

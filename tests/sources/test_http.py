@@ -223,6 +223,21 @@ def test_it_names_a_missing_page_field(
         source.fetch(None)
 
 
+@pytest.mark.parametrize(
+    ("value", "wait"), [("inf", 60), ("1e300", 6 * 3600), ("99999999", 6 * 3600)]
+)
+def test_an_absurd_retry_after_waits_at_most_six_hours(
+    connector: tuple[HttpSource, str], platform: FakePlatform, value: str, wait: float
+) -> None:
+    source, path = connector
+    platform.reply(path, Reply(429, "", {"Retry-After": value}))
+
+    with pytest.raises(RateLimited) as caught:
+        source.fetch(None)
+
+    assert caught.value.retry_after == wait  # unreadable ("inf"): the default minute
+
+
 def test_a_refused_connection_is_transient(client: httpx.Client) -> None:
     source = HackerNewsSource(
         query="acme", client=client, brand=None, base_url="http://127.0.0.1:9"
@@ -244,6 +259,11 @@ def test_a_refused_connection_is_transient(client: httpx.Client) -> None:
         ("Fri, 14 Mar 2025 18:00:30 GMT", 30.0),  # Retry-After: HTTP date
         ("2025-03-14T17:00:00Z", 0.0),  # already past
         ("soon", None),
+        ("inf", None),  # a number datetime cannot add: was an OverflowError failing the poll
+        ("nan", None),
+        ("1e300", 6 * 3600.0),
+        ("99999999", 6 * 3600.0),  # three years: capped, asked again in 6 hours
+        ("Fri, 14 Mar 2125 18:00:30 GMT", 6 * 3600.0),
     ],
 )
 def test_parse_reset_reads_every_documented_form(value: str, seconds: float | None) -> None:

@@ -91,3 +91,17 @@ def test_it_paces_itself_when_the_budget_is_spent(
 
     assert 410 < caught.value.retry_after <= 412
     assert len(platform.requests) == 1  # the second poll did not spend a request
+
+
+def test_a_post_dated_past_what_a_datetime_holds_is_skipped_alone(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    body = fixture_json("reddit_page1.json")
+    children = body["data"]["children"]
+    far = {**children[0], "data": {**children[0]["data"], "name": "t3_far", "created_utc": 1e20}}
+    children.insert(0, far)
+    platform.reply("/search.json", body)
+
+    result = make(platform, client).fetch(None)  # was an OverflowError failing the whole poll
+
+    assert [m.external_id for m in result.mentions] == ["t3_1jb2ccc"]

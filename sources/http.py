@@ -8,8 +8,9 @@ A connector subclass sets `name` and `default_base_url`, implements `fetch()`, a
   never ending) would otherwise hold the poll, and every source after it, for ever; and a cap on
   the body's size (`MAX_BODY_BYTES`);
 - mapping answers to errors: 429 → `RateLimited`, 5xx / timeout / transport error → transient
-  `SourceError`, 401 / 403 / 404 → permanent `SourceError` (override `raise_for_response` where a
-  platform documents something else), an undecodable body → `SourceError` naming the problem;
+  `SourceError` (a 5xx's Retry-After in its `retry_after`), 401 / 403 / 404 → permanent
+  `SourceError` (override `raise_for_response` where a platform documents something else), an
+  undecodable body → `SourceError` naming the problem;
 - pacing: when a response says no requests remain (`x-ratelimit-*` / `x-rate-limit-*`), the next
   call raises `RateLimited` until the reset, without spending a request;
 - `parse_items`: one malformed item is logged and skipped instead of failing the whole page.
@@ -204,7 +205,14 @@ class HttpSource:
         if status in (401, 403, 404):
             raise SourceError(f"{where}; check the credentials and address", permanent=True)
         # Other 4xx mean our request is wrong (bad query); retrying the same request cannot help.
-        raise SourceError(f"{where}: {_snippet(response)}", permanent=status < 500)
+        if status < 500:
+            raise SourceError(f"{where}: {_snippet(response)}", permanent=True)
+        # A 5xx may say how long the platform will be down (RFC 9110 §10.2.3): not before then.
+        value = response.headers.get("retry-after")
+        down_for = parse_reset(value, self.clock()) if value else None
+        if down_for:
+            self._paused_until = self.clock() + timedelta(seconds=down_for)
+        raise SourceError(f"{where}: {_snippet(response)}", retry_after=down_for or None)
 
     # --- rate limits ----------------------------------------------------------------------------
 

@@ -138,7 +138,7 @@ class Poller:
             if exc.permanent:
                 self._connectors.pop(source.name, None)  # rebuilt (new session) on the next try
                 return self._failed(source, exc.message, PERMANENT_BACKOFF, counts=True)
-            return self._failed(source, exc.message, None, counts=True)
+            return self._failed(source, exc.message, None, counts=True, at_least=exc.retry_after)
         except ConfigError as exc:  # a credential variable is missing: fix the environment
             return self._failed(source, str(exc), PERMANENT_BACKOFF, counts=True)
         except Exception as exc:
@@ -317,9 +317,16 @@ class Poller:
         return PollResult(source.name, new=new, backfill=walk), walking
 
     def _failed(
-        self, source: SourceConfig, message: str, wait: timedelta | None, *, counts: bool
+        self,
+        source: SourceConfig,
+        message: str,
+        wait: timedelta | None,
+        *,
+        counts: bool,
+        at_least: float | None = None,
     ) -> PollResult:
-        """Record the error and the time to try again; `wait` None means exponential backoff."""
+        """Record the error and the time to try again; `wait` None means exponential backoff,
+        but no sooner than `at_least` seconds (the platform said when it will be back)."""
         now = self.bot.clock()
         message = message[:ERROR_CHARS]
         with self.bot.transaction() as session:
@@ -328,6 +335,8 @@ class Poller:
                 state.failures = (state.failures or 0) + 1
             if wait is None:
                 wait = self.backoff(source.interval, state.failures)
+            if at_least:
+                wait = max(wait, timedelta(seconds=at_least))
             state.last_error = message
             state.last_error_at = now
             state.backoff_until = now + wait

@@ -190,6 +190,21 @@ def test_a_busy_bluesky_hour_is_polled_whole_without_the_cursor_the_public_appvi
     assert not [q for q in platforms.sent(BLUESKY) if "cursor" in q]
 
 
+def test_a_platform_down_for_maintenance_is_not_asked_again_before_it_said(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    headers = {"Retry-After": "1800", "Content-Type": "text/html"}
+    platforms.fail("hackernews", Fault(503, b"<html>Down for maintenance</html>", headers))
+
+    with make_bot(database_url, clock, playbook) as bot:
+        results = _poll(bot)
+        assert results["hackernews"].error and results["bluesky"].ok
+        state = source_states(bot)["hackernews"]
+        assert state.failures == 1 and state.backoff_until is not None
+        # was the usual first backoff, about the 60 s interval
+        assert (state.backoff_until - clock()).total_seconds() == 1800
+
+
 def test_transient_failures_back_off_exponentially_up_to_an_hour(
     database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
 ) -> None:

@@ -134,6 +134,22 @@ def test_it_handles_500_as_transient(
     assert "503" in caught.value.message
 
 
+def test_a_503_with_retry_after_says_when_to_come_back(
+    connector: tuple[HttpSource, str], platform: FakePlatform
+) -> None:
+    source, path = connector
+    platform.reply(path, Reply(503, "<html>maintenance</html>", {"Retry-After": "900"}))
+
+    with pytest.raises(SourceError) as caught:
+        source.fetch(None)
+
+    assert not caught.value.permanent and not isinstance(caught.value, RateLimited)
+    assert caught.value.retry_after == 900
+    with pytest.raises(SourceError):
+        source.fetch(None)
+    assert len(platform.requests) == 1  # not asked again before then
+
+
 @pytest.mark.parametrize("status", [401, 403, 404])
 def test_it_handles_auth_and_missing_as_permanent(
     connector: tuple[HttpSource, str], platform: FakePlatform, status: int

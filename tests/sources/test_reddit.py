@@ -105,3 +105,18 @@ def test_a_post_dated_past_what_a_datetime_holds_is_skipped_alone(
     result = make(platform, client).fetch(None)  # was an OverflowError failing the whole poll
 
     assert [m.external_id for m in result.mentions] == ["t3_1jb2ccc"]
+
+
+@pytest.mark.parametrize("gone", ["[deleted]", "[removed]"])
+def test_a_deleted_or_removed_post_keeps_its_title_not_the_placeholders(
+    platform: FakePlatform, client: httpx.Client, gone: str
+) -> None:
+    body = fixture_json("reddit_page1.json")
+    post = body["data"]["children"][0]["data"]
+    post.update(selftext=gone, author="[deleted]")
+    platform.reply("/search.json", body)
+
+    mention = make(platform, client).fetch(None).mentions[0]
+
+    assert mention.text == post["title"]  # was "<title>\n[removed]", scored and matched as text
+    assert mention.author is None  # was one "[deleted]" author for every deleted account

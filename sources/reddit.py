@@ -54,6 +54,7 @@ class RedditSource(HttpSource):
         mark = Watermark.load(cursor)
         params = self._params()
         found: dict[str, Mention] = {}
+        asked: set[str] = set()
         for _ in self.pages(first_poll=mark is None):
             body = self.get_json(
                 "/search.json", params=params, headers={"User-Agent": self.user_agent}
@@ -66,7 +67,10 @@ class RedditSource(HttpSource):
             after = data.get("after")
             if not after or len(fresh) < len(page):  # reached what we already have
                 break
+            if after in asked:  # a listing that sends us round in a circle: nothing more
+                break
             params["after"] = after
+            asked.add(after)
         mentions = list(found.values())
         return FetchResult(
             mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])

@@ -120,3 +120,17 @@ def test_a_deleted_or_removed_post_keeps_its_title_not_the_placeholders(
 
     assert mention.text == post["title"]  # was "<title>\n[removed]", scored and matched as text
     assert mention.author is None  # was one "[deleted]" author for every deleted account
+
+
+def test_an_after_that_comes_round_again_ends_the_poll(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    body = fixture_json("reddit_page1.json")
+    body["data"]["after"] = "t3_loop"  # every page says the same next page
+    platform.reply("/search.json", body)
+    source = make(platform, client)
+
+    source.fetch('{"newest": "2020-01-01T00:00:00+00:00", "ids": []}')
+
+    assert len(platform.requests) == 2  # was 5, the page cap
+    assert not source.truncated  # was True: a backfill started for nothing

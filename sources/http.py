@@ -186,9 +186,11 @@ class HttpSource:
         try:
             return json.loads(response.content)
         except ValueError as exc:
-            raise SourceError(
-                f"{self.name}: {response.request.url.path} answered with malformed JSON: {exc}"
-            ) from exc
+            where = f"{self.name}: {response.request.url.path} answered"
+            kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+            if kind and "json" not in kind:  # a maintenance page, a proxy's or portal's page
+                raise SourceError(f"{where} with {kind}, not JSON: {_snippet(response)}") from exc
+            raise SourceError(f"{where} with malformed JSON: {exc}") from exc
 
     def raise_for_response(self, response: httpx.Response) -> None:
         """Map an HTTP status to our errors. Platforms override this for documented quirks."""

@@ -229,6 +229,20 @@ def test_it_reports_malformed_json(
         source.fetch(None)
 
 
+def test_an_html_page_with_200_is_named_with_what_it_says(
+    connector: tuple[HttpSource, str], platform: FakePlatform
+) -> None:
+    page = "<html><body><h1>Down for maintenance</h1></body></html>"
+    platform.reply(path := connector[1], Reply(200, page, {"Content-Type": "text/html"}))
+
+    with pytest.raises(SourceError) as caught:
+        connector[0].fetch(None)
+
+    # was "malformed JSON: Expecting value: line 1 column 1 (char 0)"
+    assert caught.value.message.endswith(f"{path} answered with text/html, not JSON: {page}")
+    assert not caught.value.permanent
+
+
 def test_it_names_a_missing_page_field(
     connector: tuple[HttpSource, str], platform: FakePlatform
 ) -> None:

@@ -3,10 +3,10 @@
 A connector subclass sets `name` and `default_base_url`, implements `fetch()`, and calls
 `self.get()` / `self.get_json()`. The base owns:
 
-- the timeout of every request (the injected `httpx.Client` is never replaced), counted for the
-  whole body too: httpx's own timeouts are per read, so a server trickling a byte at a time (or
-  never ending) would otherwise hold the poll, and every source after it, for ever; and a cap on
-  the body's size (`MAX_BODY_BYTES`);
+- the timeout of every request (the injected `httpx.Client` is never replaced), and a bound on
+  the whole body (`BODY_TIMEOUTS` timeouts): httpx's own timeouts are per read, so a server
+  trickling a byte at a time (or never ending) would otherwise hold the poll, and every source
+  after it, for ever; and a cap on the body's size (`MAX_BODY_BYTES`);
 - mapping answers to errors: 429 → `RateLimited`, 5xx / timeout / transport error → transient
   `SourceError` (a 5xx's Retry-After in its `retry_after`), 401 / 403 / 404 → permanent
   `SourceError` (override `raise_for_response` where a platform documents something else), an
@@ -46,6 +46,9 @@ _DEFAULT_WAIT = 60.0  # a 429 that says nothing about when to come back
 MAX_WAIT = 6 * 3600.0
 # Per request, whatever the shared client's default: a hung platform must not stall the poller.
 DEFAULT_TIMEOUT = 15.0
+# The whole body, however it trickles in, within this many timeouts: room for a big feed from a
+# slow server (a minute by default), not for one that never ends.
+BODY_TIMEOUTS = 4
 # A page of 100 posts is well under 1 MB and a feed with full articles a few MB: a body past this is
 # not a page of mentions (and reading it whole would take the memory the bot needs).
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -160,9 +163,9 @@ class HttpSource:
         return response
 
     def _send(self, method: str, url: str, path: str, **kwargs: Any) -> httpx.Response:
-        """The response with its body read, within `timeout` for the whole body (not per read)
-        and `MAX_BODY_BYTES`."""
-        deadline = time.monotonic() + self.timeout
+        """The response with its body read within `BODY_TIMEOUTS` × `timeout` in all (httpx's
+        `timeout` is per read) and `MAX_BODY_BYTES`."""
+        deadline = time.monotonic() + self.timeout * BODY_TIMEOUTS
         with self.client.stream(method, url, timeout=self.timeout, **kwargs) as response:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > MAX_BODY_BYTES:

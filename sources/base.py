@@ -61,16 +61,23 @@ class BackfillPage:
 
 
 class SourceError(Exception):
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    """`retry_after`: seconds the platform said it will be unavailable (a 503's Retry-After);
+    not before then, whatever the usual backoff would say."""
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.retry_after = retry_after
 
 
 class RateLimited(SourceError):
+    retry_after: float
+
     def __init__(self, message: str, *, retry_after: float) -> None:
-        super().__init__(message, permanent=False)
-        self.retry_after = retry_after
+        super().__init__(message, permanent=False, retry_after=retry_after)
 
 
 @runtime_checkable

@@ -2,10 +2,10 @@
 
 Docs: https://docs.bsky.app/docs/api/app-bsky-feed-search-posts — `sort=latest`; `since` is
 inclusive and compares the post's sort time (the earlier of `createdAt` and `indexedAt`), so our
-`Watermark` cursor uses that time, with post URIs as ids; `cursor` pages to older results.
-Backfill walks back with `until` (exclusive, the same sort time) set just past the oldest post
-seen, never `cursor`: the public AppView stopped serving follow-up pages to logged-out clients,
-and a moving `until` survives restarts.
+`Watermark` cursor uses that time, with post URIs as ids.
+Both a poll's further pages and backfill walk back with `until` (exclusive, the same sort time) set
+just past the oldest post seen, never `cursor`: the public AppView refuses follow-up pages to
+logged-out clients (a 403, bluesky-social/atproto#2838), and a moving `until` survives restarts.
 The public AppView may refuse anonymous search (401/403): with a handle and app password we log in
 (`com.atproto.server.createSession`) and search through the PDS. An expired access token gets
 400 `ExpiredToken`: we `refreshSession`, or log in again if the refresh token expired too.
@@ -59,13 +59,17 @@ class BlueskySource(HttpSource):
         found: dict[str, tuple[Mention, datetime]] = {}
         for _ in self.pages(first_poll=mark is None):
             body = self._search(params)
+            before, oldest = len(found), None
             for mention in self.parse_items(self.expect(body, "posts", list), self._mention):
                 sort_at = min(mention.created_at, parse_time(mention.extra["indexed_at"]))
+                oldest = sort_at if oldest is None else min(oldest, sort_at)
                 if mark is None or mark.is_new(mention.external_id, sort_at):
                     found.setdefault(mention.external_id, (mention, sort_at))
-            if not body.get("cursor") or not body["posts"]:
+            # No `cursor`: nothing older. Nothing new on the page: we reached what we had.
+            if not body.get("cursor") or oldest is None or len(found) == before:
                 break
-            params["cursor"] = body["cursor"]
+            # `until` is exclusive: a millisecond past the oldest keeps its instant's other posts.
+            params["until"] = _stamp(oldest + timedelta(milliseconds=1))
         items = [(m.external_id, at) for m, at in found.values()]
         return FetchResult([m for m, _ in found.values()], next_cursor(mark, items))
 

@@ -49,7 +49,8 @@ class HackerNewsSource(HttpSource):
             for mention in self.parse_items(self.expect(body, "hits", list), self._mention):
                 if mark is None or mark.is_new(mention.external_id, mention.created_at):
                     found.setdefault(mention.external_id, mention)
-            if page + 1 >= int(body.get("nbPages") or 0):
+            pages = body.get("nbPages")
+            if not isinstance(pages, int) or page + 1 >= pages:
                 break
         mentions = list(found.values())
         return FetchResult(

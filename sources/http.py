@@ -3,10 +3,14 @@
 A connector subclass sets `name` and `default_base_url`, implements `fetch()`, and calls
 `self.get()` / `self.get_json()`. The base owns:
 
-- the timeout of every request (the injected `httpx.Client` is never replaced);
+- the timeout of every request (the injected `httpx.Client` is never replaced), and a bound on
+  the whole body (`BODY_TIMEOUTS` timeouts): httpx's own timeouts are per read, so a server
+  trickling a byte at a time (or never ending) would otherwise hold the poll, and every source
+  after it, for ever; and a cap on the body's size (`MAX_BODY_BYTES`);
 - mapping answers to errors: 429 → `RateLimited`, 5xx / timeout / transport error → transient
-  `SourceError`, 401 / 403 / 404 → permanent `SourceError` (override `raise_for_response` where a
-  platform documents something else), an undecodable body → `SourceError` naming the problem;
+  `SourceError` (a 5xx's Retry-After in its `retry_after`), 401 / 403 / 404 → permanent
+  `SourceError` (override `raise_for_response` where a platform documents something else), an
+  undecodable body → `SourceError` naming the problem;
 - pacing: when a response says no requests remain (`x-ratelimit-*` / `x-rate-limit-*`), the next
   call raises `RateLimited` until the reset, without spending a request;
 - `parse_items`: one malformed item is logged and skipped instead of failing the whole page.
@@ -16,6 +20,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -34,9 +40,18 @@ Clock = Callable[[], datetime]
 _EPOCH_THRESHOLD = 1_000_000_000
 _REMAINING_HEADERS = ("x-ratelimit-remaining", "x-rate-limit-remaining", "ratelimit-remaining")
 _RESET_HEADERS = ("x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset")
-_DEFAULT_WAIT = 60.0
+_DEFAULT_WAIT = 60.0  # a 429 that says nothing about when to come back
+# A longer wait is a misread header or a platform's slip ("99999999", "inf"): ask again by then
+# rather than fall silent for years.
+MAX_WAIT = 6 * 3600.0
 # Per request, whatever the shared client's default: a hung platform must not stall the poller.
-DEFAULT_TIMEOUT = 15.0  # a 429 that says nothing about when to come back
+DEFAULT_TIMEOUT = 15.0
+# The whole body, however it trickles in, within this many timeouts: room for a big feed from a
+# slow server (a minute by default), not for one that never ends.
+BODY_TIMEOUTS = 4
+# A page of 100 posts is well under 1 MB and a feed with full articles a few MB: a body past this is
+# not a page of mentions (and reading it whole would take the memory the bot needs).
+MAX_BODY_BYTES = 20 * 1024 * 1024
 
 
 def utcnow() -> datetime:
@@ -44,24 +59,27 @@ def utcnow() -> datetime:
 
 
 def parse_reset(value: str, now: datetime) -> float | None:
-    """Seconds from `now` until the time a Retry-After or *-reset header names, or None."""
+    """Seconds from `now` until the time a Retry-After or *-reset header names (at most
+    `MAX_WAIT`), or None."""
     value = value.strip()
     try:
         number = float(value)
     except ValueError:
         number = None
     if number is not None:
+        if not math.isfinite(number):
+            return None
         if number >= _EPOCH_THRESHOLD:
-            return max(0.0, number - now.timestamp())
-        return max(0.0, number)
+            number -= now.timestamp()
+        return min(max(0.0, number), MAX_WAIT)
     for parse in (datetime.fromisoformat, parsedate_to_datetime):
         try:
             when = parse(value)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, IndexError):
             continue
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        return max(0.0, (when - now).total_seconds())
+        return min(max(0.0, (when - now).total_seconds()), MAX_WAIT)
     return None
 
 
@@ -135,13 +153,33 @@ class HttpSource:
         self._check_pacing()
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         try:
-            response = self.client.request(method, url, timeout=self.timeout, **kwargs)
+            response = self._send(method, url, path, **kwargs)
         except httpx.TimeoutException as exc:
             raise SourceError(f"{self.name}: timed out calling {path}") from exc
         except httpx.HTTPError as exc:  # connection refused, reset, DNS, protocol errors
             raise SourceError(f"{self.name}: {type(exc).__name__} calling {path}: {exc}") from exc
         self._note_rate_limit(response)
         self.raise_for_response(response)
+        return response
+
+    def _send(self, method: str, url: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The response with its body read within `BODY_TIMEOUTS` × `timeout` in all (httpx's
+        `timeout` is per read) and `MAX_BODY_BYTES`."""
+        deadline = time.monotonic() + self.timeout * BODY_TIMEOUTS
+        with self.client.stream(method, url, timeout=self.timeout, **kwargs) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                raise SourceError(f"{self.name}: {path} answered with {declared} bytes; too big")
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise SourceError(f"{self.name}: {path} answered with over {size} bytes")
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("the body took too long", request=response.request)
+                chunks.append(chunk)
+            # What `Response.read()` does, bounded: the body is then there as for any response.
+            response._content = b"".join(chunks)
         return response
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
@@ -151,9 +189,11 @@ class HttpSource:
         try:
             return json.loads(response.content)
         except ValueError as exc:
-            raise SourceError(
-                f"{self.name}: {response.request.url.path} answered with malformed JSON: {exc}"
-            ) from exc
+            where = f"{self.name}: {response.request.url.path} answered"
+            kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+            if kind and "json" not in kind:  # a maintenance page, a proxy's or portal's page
+                raise SourceError(f"{where} with {kind}, not JSON: {_snippet(response)}") from exc
+            raise SourceError(f"{where} with malformed JSON: {exc}") from exc
 
     def raise_for_response(self, response: httpx.Response) -> None:
         """Map an HTTP status to our errors. Platforms override this for documented quirks."""
@@ -170,7 +210,14 @@ class HttpSource:
         if status in (401, 403, 404):
             raise SourceError(f"{where}; check the credentials and address", permanent=True)
         # Other 4xx mean our request is wrong (bad query); retrying the same request cannot help.
-        raise SourceError(f"{where}: {_snippet(response)}", permanent=status < 500)
+        if status < 500:
+            raise SourceError(f"{where}: {_snippet(response)}", permanent=True)
+        # A 5xx may say how long the platform will be down (RFC 9110 §10.2.3): not before then.
+        value = response.headers.get("retry-after")
+        down_for = parse_reset(value, self.clock()) if value else None
+        if down_for:
+            self._paused_until = self.clock() + timedelta(seconds=down_for)
+        raise SourceError(f"{where}: {_snippet(response)}", retry_after=down_for or None)
 
     # --- rate limits ----------------------------------------------------------------------------
 
@@ -229,7 +276,8 @@ class HttpSource:
         for index, item in enumerate(items):
             try:
                 mention = parse(item)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # OverflowError, OSError: a timestamp past what datetime can hold.
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:
                 logger.warning("%s: skipped malformed item %s: %r", self.name, index, exc)
                 continue
             if mention is not None:

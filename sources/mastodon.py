@@ -79,8 +79,8 @@ class MastodonSource(HttpSource):
                 break
             if self.tag is not None:
                 newer = _link_min_id(response)
-                if newer is None:
-                    break
+                if newer is None or int(newer) <= int(params.get("min_id") or 0):
+                    break  # no newer page, or a link that goes back: nothing newer to follow
                 params["min_id"] = newer
             else:
                 params["offset"] = params.get("offset", 0) + len(statuses)

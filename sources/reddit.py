@@ -20,6 +20,7 @@ from sources.base import BackfillPage, FetchResult, Mention
 from sources.cursor import Watermark, next_cursor
 from sources.http import HttpSource, require
 
+_GONE = ("[deleted]", "[removed]")  # what a listing shows for a deleted or removed body/author
 USER_AGENT = "server:crisisbot:0.1.0 (mention monitor; +https://github.com/crisisbot/crisisbot)"
 
 
@@ -53,6 +54,7 @@ class RedditSource(HttpSource):
         mark = Watermark.load(cursor)
         params = self._params()
         found: dict[str, Mention] = {}
+        asked: set[str] = set()
         for _ in self.pages(first_poll=mark is None):
             body = self.get_json(
                 "/search.json", params=params, headers={"User-Agent": self.user_agent}
@@ -65,7 +67,10 @@ class RedditSource(HttpSource):
             after = data.get("after")
             if not after or len(fresh) < len(page):  # reached what we already have
                 break
+            if after in asked:  # a listing that sends us round in a circle: nothing more
+                break
             params["after"] = after
+            asked.add(after)
         mentions = list(found.values())
         return FetchResult(
             mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
@@ -77,12 +82,15 @@ class RedditSource(HttpSource):
         title = require(post, "title", str)
         created = datetime.fromtimestamp(require(post, "created_utc", (int, float)), UTC)
         permalink = require(post, "permalink", str)
+        body = post.get("selftext")
+        author = post.get("author")
         return Mention(
             source=self.name,
             external_id=fullname,
-            text="\n".join(filter(None, [title, post.get("selftext")])),
+            # A removed or deleted post keeps its title; its body and author read as placeholders.
+            text="\n".join(filter(None, [title, None if body in _GONE else body])),
             created_at=created,
-            author=post.get("author"),
+            author=None if author in _GONE else author,
             url=f"https://www.reddit.com{permalink}",
             extra={
                 "score": post.get("score"),

@@ -4,12 +4,23 @@ A feed is one page of its latest entries: the cursor keeps the entry ids seen (n
 and the `ETag` / `Last-Modified` validators, so an unchanged feed answers 304 without a body.
 Google Alerts links go through `https://www.google.com/url?...&url=REAL` and titles mark matches
 with `<b>`: we keep the real address and plain text. The stdlib parser expands internal entities,
-so a document with a DOCTYPE (where entity bombs live) is refused before it is parsed.
+so a document with a DOCTYPE declaring its own (where entity bombs live) is refused before it is
+parsed; a plain DOCTYPE naming an external DTD (RSS 0.91's) is not read, only tolerated.
+
+Feeds as found in the wild, read as feed readers read them: the charset of the `Content-Type`
+header before the XML declaration's (RFC 7303; Bulgarian sites serve windows-1251), blank lines
+before the declaration, HTML entities (`&nbsp;`) and bare `&` outside CDATA, dates that are ISO 8601
+rather than RFC 822 or have no zone (UTC), and XHTML titles and content in Atom.
 """
 
 from __future__ import annotations
 
+import codecs
+import html
+import html.entities
 import json
+import logging
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -17,12 +28,20 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sources.base import FetchResult, Mention, SourceError
-from sources.http import HttpSource, parse_time
+from sources.http import HttpSource
 from sources.text import html_to_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 MAX_SEEN = 500
+XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+_AMPERSAND = re.compile(r"&(#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?")
+_INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
+
+logger = logging.getLogger(__name__)
 
 
 class FeedSource(HttpSource):
@@ -46,7 +65,7 @@ class FeedSource(HttpSource):
         response = self.request("GET", self.feed, headers=headers, follow_redirects=True)
         if response.status_code == 304:  # unchanged since the validators were issued
             return FetchResult([], None)
-        root = self._parse(response.content)
+        root = self._parse(response.content, response.headers.get("Content-Type", ""))
         if root.tag == "rss":
             mentions = self.parse_items(root.findall("channel/item"), self._rss_item)
         elif root.tag == f"{ATOM}feed":
@@ -60,13 +79,25 @@ class FeedSource(HttpSource):
         cursor = json.dumps({"seen": keep, "etag": etag, "modified": modified})
         return FetchResult([m for m in mentions if m.external_id not in seen], cursor)
 
-    def _parse(self, content: bytes) -> ET.Element:
-        if b"<!DOCTYPE" in content.upper():  # entity declarations can only live in a DOCTYPE
-            raise SourceError(f"{self.name}: {self.feed} has a DOCTYPE; refused", permanent=True)
+    def _parse(self, content: bytes, content_type: str) -> ET.Element:
+        document = _decode(content, content_type)
+        if _INTERNAL_SUBSET.search(document):  # entity declarations live in the internal subset
+            raise SourceError(
+                f"{self.name}: {self.feed} has a DOCTYPE declaring entities; refused",
+                permanent=True,
+            )
         try:
-            return ET.fromstring(content)
+            return ET.fromstring(document)
         except ET.ParseError as exc:
-            raise SourceError(f"{self.name}: {self.feed} is malformed XML: {exc}") from exc
+            error = exc
+        try:  # what feed readers forgive: HTML entities and bare ampersands
+            root = ET.fromstring(_repair(document))
+        except ET.ParseError:
+            raise SourceError(f"{self.name}: {self.feed} is malformed XML: {error}") from error
+        logger.info(
+            "%s: %s is not well-formed XML (%s); read it leniently", self.name, self.feed, error
+        )
+        return root
 
     def _rss_item(self, item: ET.Element) -> Mention:
         link = _text(item, "link")
@@ -79,9 +110,7 @@ class FeedSource(HttpSource):
             external_id=external_id,
             title=title,
             summary=_text(item, "description"),
-            created_at=parsedate_to_datetime(published)
-            if published
-            else _time(_text(item, f"{DC}date")),
+            created_at=_time(published) or _time(_text(item, f"{DC}date")),
             author=_text(item, f"{DC}creator") or _text(item, "author"),
             url=link,
         )
@@ -91,14 +120,14 @@ class FeedSource(HttpSource):
         alternate = [lk for lk in links if lk.get("rel", "alternate") == "alternate"] or links
         url = alternate[0].get("href") if alternate else None
         external_id = _text(entry, f"{ATOM}id") or url
-        title = html_to_text(_text(entry, f"{ATOM}title"))
+        title = html_to_text(_markup(entry, f"{ATOM}title"))
         if not external_id or not title:
             raise ValueError("entry has neither id nor link, or no title")
         when = _text(entry, f"{ATOM}published") or _text(entry, f"{ATOM}updated")
         return self._mention(
             external_id=external_id,
             title=title,
-            summary=_text(entry, f"{ATOM}content") or _text(entry, f"{ATOM}summary"),
+            summary=_markup(entry, f"{ATOM}content") or _markup(entry, f"{ATOM}summary"),
             created_at=_time(when),
             author=_text(entry, f"{ATOM}author/{ATOM}name"),
             url=unwrap_google_redirect(url) if url else None,
@@ -128,8 +157,76 @@ def _text(element: ET.Element, path: str) -> str | None:
     return found.text.strip() if found is not None and found.text else None
 
 
+def _markup(element: ET.Element, path: str) -> str | None:
+    """An Atom text construct as HTML: `type="xhtml"` holds elements (a `div`), not text."""
+    found = element.find(path)
+    if found is None or found.get("type") != "xhtml":
+        return _text(element, path)
+    parts = [html.escape(found.text or "", quote=False)]
+    for child in found:
+        for node in child.iter():  # XHTML's namespace off, so `p` and `br` still break lines
+            node.tag = node.tag.rpartition("}")[2] if isinstance(node.tag, str) else node.tag
+        parts.append(ET.tostring(child, encoding="unicode", method="html"))
+    return "".join(parts).strip() or None
+
+
 def _time(value: str | None) -> datetime | None:
-    return parse_time(value) if value else None
+    """RFC 822 (RSS), else ISO 8601 (Atom, dc:date, and the many RSS feeds that use it), a date
+    without a zone taken as UTC; None (the time we first saw it) for what is neither."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (ValueError, TypeError, IndexError):
+        pass
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        logger.info("rss: unreadable date %r; dated when first seen", value)
+        return None
+
+
+def _decode(content: bytes, content_type: str) -> str:
+    """The document as text: a BOM, else the header's charset, else the declaration's, else UTF-8;
+    the first that decodes it (a declaration can lie), else the first with replacement marks."""
+    if content.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ["utf-8-sig" if content.startswith(codecs.BOM_UTF8) else "utf-16"]
+    else:
+        header = _CHARSET.search(content_type)
+        declared = _DECLARED.match(content)
+        encodings = [header.group(1)] if header else []
+        encodings += [declared.group(1).decode()] if declared else []
+        encodings.append("utf-8")
+    known = []
+    for name in encodings:
+        try:
+            known.append(codecs.lookup(name).name)
+        except LookupError:
+            continue
+    known = list(dict.fromkeys(known)) or ["utf-8"]
+    for name in known:
+        try:
+            return content.decode(name).lstrip("\ufeff \t\r\n")
+        except UnicodeDecodeError:
+            continue
+    return content.decode(known[0], errors="replace").lstrip("\ufeff \t\r\n")
+
+
+def _repair(document: str) -> str:
+    """HTML entities as character references and bare `&` escaped, outside CDATA sections."""
+    parts = _CDATA.split(document)
+    parts[::2] = [_AMPERSAND.sub(_reference, part) for part in parts[::2]]
+    return "".join(parts)
+
+
+def _reference(match: re.Match[str]) -> str:
+    ref = match.group(1)
+    if ref is None:
+        return "&amp;"
+    if ref.startswith("#") or ref[:-1] in XML_ENTITIES:
+        return match.group(0)
+    chars = html.entities.html5.get(ref)
+    return "".join(f"&#{ord(c)};" for c in chars) if chars else "&amp;" + ref
 
 
 def _load(cursor: str | None) -> dict[str, Any]:

@@ -92,6 +92,7 @@ class XSource(HttpSource):
             params["since_id"] = cursor
         mentions: list[Mention] = []
         ids: list[str] = []
+        asked: set[str] = set()
         for _ in self.pages(first_poll=cursor is None):
             body = self.get_json("/tweets/search/recent", params=params, headers=self._headers)
             meta = self.expect(body, "meta", dict)
@@ -100,9 +101,11 @@ class XSource(HttpSource):
             tweets = self.expect(body, "data", list) if "data" in body else []
             mentions += self.parse_items(tweets, partial(self._mention, users=users))
             ids += [str(meta.get("newest_id"))]
-            if not meta.get("next_token"):
+            token = meta.get("next_token")
+            if not token or token in asked:  # a token seen already leads round in a circle
                 break
-            params["next_token"] = meta["next_token"]
+            params["next_token"] = token
+            asked.add(token)
         ids += [m.external_id for m in mentions]
         # Post ids are snowflakes: a larger number is a later post.
         newest = max((i for i in ids if i.isdigit()), key=int, default=None)

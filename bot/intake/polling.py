@@ -17,6 +17,11 @@ Failures are recorded on the row and never leave this module: a 429 waits as lon
 asked, a transient error backs off exponentially with jitter, a permanent one (credentials, query,
 address) waits long and says what to fix, and an unexpected exception from a connector (a field a
 platform changed) counts as transient and is logged with its traceback.
+
+The crisis channel is told once per run of failures, in the transaction that records it, when a
+source stops (a permanent error at once, others after `DOWN_AFTER` in a row; never a 429), and
+once more when it works again: a source that went blind is a hole in the watch, and nobody looks at
+`/crisis sources` until they already miss something.
 """
 
 from __future__ import annotations
@@ -34,15 +39,19 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from bot.core import i18n
 from bot.core.config import ConfigError, SourceConfig
+from bot.core.i18n import _
+from bot.core.text import quote
 from bot.intake import backfill
 from bot.intake.ingest import store_mentions
-from models import SourceState
+from models import Outbox, SourceState
 from sources import FetchResult, RateLimited, Source, SourceError, create_source
-from sources.base import Backfilling, BackfillPage
+from sources.base import Backfilling, BackfillPage, Mention
 from sources.http import HttpSource
 
 if TYPE_CHECKING:  # the container is handed in by the shell, never imported below it
@@ -55,6 +64,7 @@ MAX_BACKOFF = timedelta(hours=1)  # transient errors: never wait longer than thi
 PERMANENT_BACKOFF = timedelta(hours=6)  # the configuration must change; retry now and then anyway
 JITTER = (0.8, 1.2)  # spreads retries so sources (and workers) don't knock in lockstep
 ERROR_CHARS = 500
+DOWN_AFTER = 3  # failures in a row (transient ones) before the channel is told a source is down
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +148,12 @@ class Poller:
         except SourceError as exc:
             if exc.permanent:
                 self._connectors.pop(source.name, None)  # rebuilt (new session) on the next try
-                return self._failed(source, exc.message, PERMANENT_BACKOFF, counts=True)
-            return self._failed(source, exc.message, None, counts=True)
+                return self._failed(
+                    source, exc.message, PERMANENT_BACKOFF, counts=True, permanent=True
+                )
+            return self._failed(source, exc.message, None, counts=True, at_least=exc.retry_after)
         except ConfigError as exc:  # a credential variable is missing: fix the environment
-            return self._failed(source, str(exc), PERMANENT_BACKOFF, counts=True)
+            return self._failed(source, str(exc), PERMANENT_BACKOFF, counts=True, permanent=True)
         except Exception as exc:
             # A platform changed a field and the connector tripped over it: likely to pass or to
             # need a code fix, either way other sources and the bot carry on.
@@ -249,7 +261,9 @@ class Poller:
     ) -> tuple[int, dict[str, Any]]:
         now = self.bot.clock()
         with self.bot.transaction() as session:
-            new = store_mentions(session, page.mentions, config=self.bot.config, now=now)
+            new = store_mentions(
+                session, _not_after(page.mentions, now), config=self.bot.config, now=now
+            )
             row = _state(session, source)
             oldest = min((m.created_at for m in page.mentions), default=None)
             state = backfill.advanced(
@@ -282,7 +296,8 @@ class Poller:
         """Store the live poll; also say whether a backfill is under way (walk on after it)."""
         now = self.bot.clock()
         with self.bot.transaction() as session:
-            new = store_mentions(session, result.mentions, config=self.bot.config, now=now)
+            mentions = _not_after(result.mentions, now)
+            new = store_mentions(session, mentions, config=self.bot.config, now=now)
             state = _state(session, source)
             since = backfill.start_since(
                 state.backfill,
@@ -297,6 +312,8 @@ class Poller:
                 state.backfill = backfill.new_state(now, days, supported=can_backfill, since=since)
             if result.cursor is not None:
                 state.cursor = result.cursor
+            if state.failures:
+                self._tell_back(session, source, state, now=now)
             state.last_success_at = now
             state.last_error = None  # the desk shows the last error as current while it is set
             state.failures = 0
@@ -315,9 +332,17 @@ class Poller:
         return PollResult(source.name, new=new, backfill=walk), walking
 
     def _failed(
-        self, source: SourceConfig, message: str, wait: timedelta | None, *, counts: bool
+        self,
+        source: SourceConfig,
+        message: str,
+        wait: timedelta | None,
+        *,
+        counts: bool,
+        at_least: float | None = None,
+        permanent: bool = False,
     ) -> PollResult:
-        """Record the error and the time to try again; `wait` None means exponential backoff."""
+        """Record the error and the time to try again; `wait` None means exponential backoff,
+        but no sooner than `at_least` seconds (the platform said when it will be back)."""
         now = self.bot.clock()
         message = message[:ERROR_CHARS]
         with self.bot.transaction() as session:
@@ -326,11 +351,15 @@ class Poller:
                 state.failures = (state.failures or 0) + 1
             if wait is None:
                 wait = self.backoff(source.interval, state.failures)
+            if at_least:
+                wait = max(wait, timedelta(seconds=at_least))
             state.last_error = message
             state.last_error_at = now
             state.backoff_until = now + wait
             _count_today(state, 0, now)
             failures, until = state.failures, state.backoff_until
+            if counts and (permanent or failures >= DOWN_AFTER):
+                self._tell_down(session, source, state, message, permanent=permanent, now=now)
         logger.warning(
             "poll %s failed (%d in a row): %s; next try after %s",
             source.name,
@@ -340,6 +369,63 @@ class Poller:
         )
         # Only a rate limit's wait is the platform's own (`counts` False): other errors back off.
         return PollResult(source.name, error=message, backoff_until=until, rate_limited=not counts)
+
+    # -- telling the channel -------------------------------------------------------------------
+    def _tell_down(
+        self,
+        session: Session,
+        source: SourceConfig,
+        state: SourceState,
+        error: str,
+        *,
+        permanent: bool,
+        now: datetime,
+    ) -> None:
+        """Once per run of failures: the source has stopped, why, and what to do."""
+        key = _notice_key("down", source, state)
+        if session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
+            return
+        name, n = quote(source.name, 100), state.failures or 1
+        with i18n.using(self.bot.config.locale):
+            head = i18n.ngettext(
+                ":warning: Mention source *{name}* has stopped working ({n} failure in a row):",
+                ":warning: Mention source *{name}* has stopped working ({n} failures in a row):",
+                n,
+                name=name,
+            )
+            advice = (
+                _(
+                    "Nothing comes in from it until its configuration (credentials, query or"
+                    " address) is fixed. `/crisis sources` shows every source's state."
+                )
+                if permanent
+                else _("It keeps retrying. `/crisis sources` shows every source's state.")
+            )
+        text = f"{head} {quote(error, 300)}\n{advice}"
+        self._post(session, key, text, now)
+
+    def _tell_back(
+        self, session: Session, source: SourceConfig, state: SourceState, *, now: datetime
+    ) -> None:
+        """The source works again, said only where its stop was said."""
+        down = _notice_key("down", source, state)
+        if session.scalar(select(Outbox.id).where(Outbox.key == down)) is None:
+            return
+        with i18n.using(self.bot.config.locale):
+            text = _(
+                ":white_check_mark: Mention source *{name}* works again.",
+                name=quote(source.name, 100),
+            )
+        self._post(session, _notice_key("back", source, state), text, now)
+
+    def _post(self, session: Session, key: str, text: str, now: datetime) -> None:
+        session.add(
+            Outbox(
+                key=key, kind="channel_post", incident_id=None,
+                channel=self.bot.settings.crisis_channel, payload={"text": text},
+                next_attempt_at=now, created_at=now,
+            )
+        )  # fmt: skip
 
     def backoff(self, interval: int, failures: int) -> timedelta:
         """interval × 2^(failures-1), capped at MAX_BACKOFF, ±20 % jitter (first failure ≈ the
@@ -370,6 +456,20 @@ class Poller:
             raise SourceError(f"{source.name}: {exc}", permanent=True) from None
         self._connectors[source.name] = (fingerprint, connector)
         return connector
+
+
+def _notice_key(kind: str, source: SourceConfig, state: SourceState) -> str:
+    """One notice of each kind per run of failures: the run is named by the success before it."""
+    since = state.last_success_at.isoformat() if state.last_success_at else "never"
+    name = hashlib.sha256(source.name.encode()).hexdigest()[:16]  # any length, any characters
+    return f"source-{kind}:{name}:{since}"
+
+
+def _not_after(mentions: list[Mention], now: datetime) -> list[Mention]:
+    """Mentions dated after we fetched them dated when we fetched them: a feed that writes its
+    local time as GMT, or a wrong clock, dates posts hours ahead, and detection counts only what
+    is up to now, so it would see them that much late (or, dated 2099, never)."""
+    return [m if m.created_at <= now else dataclasses.replace(m, created_at=now) for m in mentions]
 
 
 def _can_backfill(connector: Source) -> bool:

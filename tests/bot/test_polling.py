@@ -9,12 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import Crisisbot
 from bot.cli import main
 from bot.core.clock import ManualClock
 from bot.intake.polling import Poller, PollResult, http_client
 from bot.testing import Stack
+from models import Outbox
 from tests.bot.conftest import (
     BRANDS,
     Cli,
@@ -31,6 +33,7 @@ from tests.bot.test_polling_platforms import (
     MASTODON,
     Fault,
     Platforms,
+    Post,
     serve,
     toml_sources,
 )
@@ -164,6 +167,46 @@ def test_a_long_running_poller_resumes_after_a_rate_limit_on_the_bots_clock(
         assert stored(bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
 
 
+def test_a_busy_bluesky_hour_is_polled_whole_without_the_cursor_the_public_appview_refuses(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    """Over 100 new posts take more than one page; logged out, a `cursor` is a 403 (the fake
+    answers as the public AppView does), which lost the whole poll for 6 hours, every time."""
+    start = platforms.horizon - timedelta(days=7)
+    platforms.horizon = start + timedelta(hours=6)
+    with make_bot(database_url, clock, playbook) as bot:
+        assert all(r.ok for r in _poll(bot).values())
+    burst = start + timedelta(hours=6, minutes=1)
+    platforms.posts["bluesky"] += [
+        Post(10_000 + i, f"Acme is down again ({i})", burst + timedelta(seconds=i // 3), "u", 5)
+        for i in range(250)  # three posts a second: pages end inside a second, too
+    ]
+    platforms.horizon = start + timedelta(hours=7)
+
+    with make_bot(database_url, clock, playbook) as bot:
+        results = _poll(bot)
+
+        assert results["bluesky"].ok, results["bluesky"].error
+        assert results["bluesky"].new >= 250
+        assert stored(bot) == sum(len(platforms.visible(p)) for p in platforms.posts)
+    assert not [q for q in platforms.sent(BLUESKY) if "cursor" in q]
+
+
+def test_a_platform_down_for_maintenance_is_not_asked_again_before_it_said(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    headers = {"Retry-After": "1800", "Content-Type": "text/html"}
+    platforms.fail("hackernews", Fault(503, b"<html>Down for maintenance</html>", headers))
+
+    with make_bot(database_url, clock, playbook) as bot:
+        results = _poll(bot)
+        assert results["hackernews"].error and results["bluesky"].ok
+        state = source_states(bot)["hackernews"]
+        assert state.failures == 1 and state.backoff_until is not None
+        # was the usual first backoff, about the 60 s interval
+        assert (state.backoff_until - clock()).total_seconds() == 1800
+
+
 def test_transient_failures_back_off_exponentially_up_to_an_hour(
     database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
 ) -> None:
@@ -191,6 +234,94 @@ def test_permanent_error_waits_long_and_says_what_to_fix(
         assert results["bluesky"].ok and results["hackernews"].ok
         state = source_states(bot)["mastodon"]
         assert state.backoff_until == clock() + timedelta(hours=6)
+
+
+def _notices(bot: Crisisbot) -> list[str]:
+    """What the crisis channel was told about sources, oldest first."""
+    with bot.transaction() as session:
+        rows = session.scalars(
+            select(Outbox).where(Outbox.kind == "channel_post").order_by(Outbox.id)
+        )
+        return [r.payload["text"] for r in rows]
+
+
+def test_the_channel_is_told_once_when_a_source_stops_and_once_when_it_works_again(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    """Before, only someone who ran `/crisis sources` learned that a source had gone blind."""
+    refused = Fault(401, b'{"error":"The access token is invalid"}')
+    platforms.fail("mastodon", refused, refused)
+    with make_bot(database_url, clock, playbook) as bot:
+        _poll(bot)
+        told = _notices(bot)
+        assert told == [
+            ":warning: Mention source *mastodon* has stopped working (1 failure in a row):"
+            " mastodon: /masto/api/v1/timelines/tag/acme answered 401; check the credentials"
+            " and address\nNothing comes in from it until its configuration (credentials, query"
+            " or address) is fixed. `/crisis sources` shows every source's state."
+        ]
+        clock.advance(hours=7)
+        _poll(bot)  # refused again: the same run of failures, nothing more to say
+        assert _notices(bot) == told
+        assert source_states(bot)["mastodon"].failures == 2
+
+        clock.advance(hours=7)
+        assert _poll(bot)["mastodon"].ok
+        clock.advance(minutes=2)
+        _poll(bot)
+        assert _notices(bot) == [*told, ":white_check_mark: Mention source *mastodon* works again."]
+
+
+def test_the_notice_reaches_the_crisis_channel(polling_stack: Stack, platforms: Platforms) -> None:
+    platforms.fail("mastodon", Fault(403, b"{}"))
+    with http_client() as client:
+        Poller(polling_stack.bot, client, timeout=0.3).poll_all()
+    polling_stack.bot.kick()
+
+    posted = polling_stack.emulator.wait_for(lambda: alerts(polling_stack))
+
+    assert [m["text"].split("\n")[0] for m in posted] == [
+        ":warning: Mention source *mastodon* has stopped working (1 failure in a row): mastodon:"
+        " /masto/api/v1/timelines/tag/acme answered 403; check the credentials and address"
+    ]
+
+
+def test_transient_failures_are_told_after_three_in_a_row_and_a_429_never(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    platforms.fail("hackernews", *[Fault(503, b"<html>busy</html>")] * 3)
+    platforms.fail("bluesky", *[Fault(429, b"{}", {"Retry-After": "30"})] * 4)
+    with make_bot(database_url, clock, playbook) as bot:
+        for told in ([], [], ["hackernews"]):
+            _poll(bot)
+            assert [t.split("*")[1] for t in _notices(bot)] == told
+            clock.advance(minutes=10)
+        assert _notices(bot)[0].startswith(
+            ":warning: Mention source *hackernews* has stopped working (3 failures in a row):"
+        )
+        assert _notices(bot)[0].endswith(
+            "\nIt keeps retrying. `/crisis sources` shows every source's state."
+        )
+        _poll(bot)
+        assert len(_notices(bot)) == 2  # hackernews works again; bluesky was only rate limited
+
+
+def test_the_notice_speaks_the_playbooks_language(
+    database_url: str, clock: ManualClock, platforms: Platforms, tmp_path: Path
+) -> None:
+    playbook = tmp_path / "crisisbot.toml"
+    playbook.write_text('locale = "bg"\n' + BRANDS + toml_sources(platforms.base_url))
+    platforms.fail("mastodon", Fault(401, b"{}"))
+    with make_bot(database_url, clock, playbook) as bot:
+        _poll(bot)
+        (text,) = _notices(bot)
+    assert text.startswith(
+        ":warning: Източникът на споменавания *mastodon* спря да работи (1 неуспех подред):"
+    )
+    assert text.endswith(
+        "\nНищо не идва от него, докато настройката му (идентификационни данни, заявка или"
+        " адрес) не бъде поправена. `/crisis sources` показва състоянието на всеки източник."
+    )
 
 
 def test_missing_credential_variable_is_named_and_others_still_poll(

@@ -118,7 +118,7 @@ class Platforms:
         self, path: str, q: dict[str, str], headers: dict[str, str]
     ) -> tuple[int, Any, dict[str, str]]:
         if path == BLUESKY:
-            return self._bluesky(q)
+            return self._bluesky(q, headers)
         if path == HN:
             return self._hn(q)
         if path == MASTODON:
@@ -133,7 +133,17 @@ class Platforms:
             return self._alerts()
         return 404, {"error": "NotFound"}, {}
 
-    def _bluesky(self, q: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+    def _bluesky(
+        self, q: dict[str, str], headers: dict[str, str]
+    ) -> tuple[int, Any, dict[str, str]]:
+        if "cursor" in q and "Authorization" not in headers:
+            # The public AppView's proxy serves no follow-up page to a logged-out client
+            # (bluesky-social/atproto#2838, bsky-docs#296): an HTML 403, not XRPC JSON.
+            return (
+                403,
+                b"<html><h1>403 Forbidden</h1>Request forbidden by administrative rules.</html>",
+                {"Content-Type": "text/html"},
+            )
         posts = self.visible("bluesky")
         if "since" in q:  # inclusive, on the sort time (createdAt here: indexed 0.5 s later)
             since = parse_time(q["since"])

@@ -38,6 +38,7 @@ from tests.bot.test_polling_platforms import (
     X_TOKEN,
     Fault,
     Platforms,
+    Post,
     X,
     alerts_article,
     alerts_id,
@@ -266,3 +267,19 @@ def test_a_429_backs_off_that_source_alone_as_long_as_asked(
         state = source_states(bot)[name]
         assert state.last_error is None and state.backoff_until is None
         assert _stored(bot) == _expected(platforms)
+
+
+def test_a_post_dated_in_the_future_is_stored_as_of_when_it_was_polled(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    """A feed that writes its local time (UTC+2) as GMT dates its news 2 hours ahead; detection
+    counts only mentions up to now, so it saw them 2 hours late (one dated 2099: never)."""
+    ahead = clock() + timedelta(hours=2)
+    platforms.posts["blog"].append(Post(99_999, "Acme outage: all trains stopped", ahead, "d", 0))
+    platforms.horizon = ahead
+
+    with make_bot(database_url, clock, playbook) as bot:
+        assert _poll(bot)["blog"].ok
+        with bot.transaction() as session:
+            row = session.scalars(select(Mention).where(Mention.text.like("Acme outage%"))).one()
+            assert row.created_at.replace(tzinfo=UTC) == clock()

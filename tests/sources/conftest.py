@@ -40,6 +40,8 @@ class Reply:
     body: bytes | str | Any = b""
     headers: Mapping[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to sleep before answering (timeouts)
+    trickle: float = 0.0  # seconds between the body's bytes (a server that drips)
+    length: bool = True  # send Content-Length; False: the body ends when the connection closes
 
 
 @dataclass
@@ -101,9 +103,15 @@ def _handler(platform: FakePlatform) -> type[BaseHTTPRequestHandler]:
                 headers = {"Content-Type": "application/json", **reply.headers}
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
+                if reply.length:
+                    self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if not reply.trickle:
+                    self.wfile.write(data)
+                for index in range(len(data) if reply.trickle else 0):
+                    self.wfile.write(data[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(reply.trickle)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (timeout tests)
 

@@ -58,15 +58,30 @@ def test_it_skips_a_post_without_text(platform: FakePlatform, client: httpx.Clie
     assert len(result.mentions) == 1
 
 
-def test_it_pages_with_cursor_after_since(platform: FakePlatform, client: httpx.Client) -> None:
+def test_it_pages_back_with_until_after_since(platform: FakePlatform, client: httpx.Client) -> None:
+    # Not with `cursor`: the public AppView answers a logged-out follow-up page with a 403.
     platform.reply(PUBLIC, fixture_json("bluesky_page1.json"), fixture_json("bluesky_page2.json"))
     cursor = '{"newest": "2025-03-14T17:00:00+00:00", "ids": []}'
 
     result = make(platform, client).fetch(cursor)
 
     assert [m.author for m in result.mentions] == ["jane-traveler.bsky.social", "sam.example.com"]
-    assert [r.param("cursor") for r in platform.requests] == [None, "100"]
-    assert platform.requests[0].param("since") == "2025-03-14T17:00:00.000Z"
+    assert [r.param("cursor") for r in platform.requests] == [None, None]
+    # Just past the page's oldest sort time (the earlier of createdAt and indexedAt).
+    assert [r.param("until") for r in platform.requests] == [None, "2025-03-14T18:02:11.513Z"]
+    assert {r.param("since") for r in platform.requests} == {"2025-03-14T17:00:00.000Z"}
+
+
+def test_a_page_with_nothing_new_ends_the_poll(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    page = fixture_json("bluesky_page1.json")  # says there is more (a cursor), every time
+    platform.reply(PUBLIC, page)
+
+    result = make(platform, client).fetch('{"newest": "2025-03-14T17:00:00+00:00", "ids": []}')
+
+    assert len(result.mentions) == 1
+    assert len(platform.requests) == 2  # the second page repeated the first: stop, not 5 pages
 
 
 def test_the_returned_cursor_yields_nothing_twice(

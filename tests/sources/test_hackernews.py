@@ -116,3 +116,17 @@ def test_an_unreadable_cursor_is_permanent(platform: FakePlatform, client: httpx
 
     assert caught.value.permanent
     assert platform.requests == []
+
+
+def test_a_hit_dated_past_what_a_datetime_holds_is_skipped_alone(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    body = fixture_json("hn_page0.json")
+    good = body["hits"][0]
+    body["hits"].insert(0, {**good, "objectID": "1", "created_at_i": 10**20})
+    body["nbPages"] = "?"
+    platform.reply(PATH, body)
+
+    result = make(platform, client).fetch(None)  # was an OverflowError failing the whole poll
+
+    assert [m.external_id for m in result.mentions] == [good["objectID"]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from sources import http as http_module
 from sources.base import RateLimited, SourceError
 from sources.bluesky import BlueskySource
 from sources.hackernews import HackerNewsSource
@@ -132,6 +134,22 @@ def test_it_handles_500_as_transient(
     assert "503" in caught.value.message
 
 
+def test_a_503_with_retry_after_says_when_to_come_back(
+    connector: tuple[HttpSource, str], platform: FakePlatform
+) -> None:
+    source, path = connector
+    platform.reply(path, Reply(503, "<html>maintenance</html>", {"Retry-After": "900"}))
+
+    with pytest.raises(SourceError) as caught:
+        source.fetch(None)
+
+    assert not caught.value.permanent and not isinstance(caught.value, RateLimited)
+    assert caught.value.retry_after == 900
+    with pytest.raises(SourceError):
+        source.fetch(None)
+    assert len(platform.requests) == 1  # not asked again before then
+
+
 @pytest.mark.parametrize("status", [401, 403, 404])
 def test_it_handles_auth_and_missing_as_permanent(
     connector: tuple[HttpSource, str], platform: FakePlatform, status: int
@@ -168,6 +186,40 @@ def test_it_times_out_as_transient(
     assert not caught.value.permanent
 
 
+def test_a_server_that_trickles_its_body_times_out_as_a_whole(
+    connector: tuple[HttpSource, str], platform: FakePlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each byte comes well within the per-read timeout, the body never within the request's.
+    monkeypatch.setattr(http_module, "BODY_TIMEOUTS", 1)  # 4 by default: a quicker test
+    source, path = connector
+    platform.reply(path, Reply(200, b" " * 400, trickle=CLIENT_TIMEOUT / 5))
+    started = time.monotonic()
+
+    with pytest.raises(SourceError) as caught:
+        source.fetch(None)
+
+    assert time.monotonic() - started < CLIENT_TIMEOUT * 4  # was 400 × 0.1 s = 40 s
+    assert "timed out" in caught.value.message
+    assert not caught.value.permanent
+
+
+@pytest.mark.parametrize("length", [True, False])
+def test_a_body_past_the_cap_is_refused_unread(
+    connector: tuple[HttpSource, str],
+    platform: FakePlatform,
+    monkeypatch: pytest.MonkeyPatch,
+    length: bool,
+) -> None:
+    source, path = connector
+    monkeypatch.setattr(http_module, "MAX_BODY_BYTES", 10_000)
+    platform.reply(path, Reply(200, b'{"pad": "' + b"x" * 50_000 + b'"}', length=length))
+
+    with pytest.raises(SourceError, match="bytes") as caught:
+        source.fetch(None)
+
+    assert not caught.value.permanent
+
+
 def test_it_reports_malformed_json(
     connector: tuple[HttpSource, str], platform: FakePlatform
 ) -> None:
@@ -178,6 +230,20 @@ def test_it_reports_malformed_json(
         source.fetch(None)
 
 
+def test_an_html_page_with_200_is_named_with_what_it_says(
+    connector: tuple[HttpSource, str], platform: FakePlatform
+) -> None:
+    page = "<html><body><h1>Down for maintenance</h1></body></html>"
+    platform.reply(path := connector[1], Reply(200, page, {"Content-Type": "text/html"}))
+
+    with pytest.raises(SourceError) as caught:
+        connector[0].fetch(None)
+
+    # was "malformed JSON: Expecting value: line 1 column 1 (char 0)"
+    assert caught.value.message.endswith(f"{path} answered with text/html, not JSON: {page}")
+    assert not caught.value.permanent
+
+
 def test_it_names_a_missing_page_field(
     connector: tuple[HttpSource, str], platform: FakePlatform
 ) -> None:
@@ -186,6 +252,21 @@ def test_it_names_a_missing_page_field(
 
     with pytest.raises(SourceError, match="unexpected response shape: "):
         source.fetch(None)
+
+
+@pytest.mark.parametrize(
+    ("value", "wait"), [("inf", 60), ("1e300", 6 * 3600), ("99999999", 6 * 3600)]
+)
+def test_an_absurd_retry_after_waits_at_most_six_hours(
+    connector: tuple[HttpSource, str], platform: FakePlatform, value: str, wait: float
+) -> None:
+    source, path = connector
+    platform.reply(path, Reply(429, "", {"Retry-After": value}))
+
+    with pytest.raises(RateLimited) as caught:
+        source.fetch(None)
+
+    assert caught.value.retry_after == wait  # unreadable ("inf"): the default minute
 
 
 def test_a_refused_connection_is_transient(client: httpx.Client) -> None:
@@ -209,6 +290,11 @@ def test_a_refused_connection_is_transient(client: httpx.Client) -> None:
         ("Fri, 14 Mar 2025 18:00:30 GMT", 30.0),  # Retry-After: HTTP date
         ("2025-03-14T17:00:00Z", 0.0),  # already past
         ("soon", None),
+        ("inf", None),  # a number datetime cannot add: was an OverflowError failing the poll
+        ("nan", None),
+        ("1e300", 6 * 3600.0),
+        ("99999999", 6 * 3600.0),  # three years: capped, asked again in 6 hours
+        ("Fri, 14 Mar 2125 18:00:30 GMT", 6 * 3600.0),
     ],
 )
 def test_parse_reset_reads_every_documented_form(value: str, seconds: float | None) -> None:

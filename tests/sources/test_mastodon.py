@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
 from sources.mastodon import MastodonSource
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply, fixture_json
@@ -126,3 +127,19 @@ def test_it_reads_mastodons_iso_reset_header(platform: FakePlatform, client: htt
     source.fetch(None)
 
     assert source.retry_after == 60
+
+
+@pytest.mark.parametrize("newer", ["100", "50"])  # the same page again, or an older one
+def test_a_prev_link_that_goes_back_ends_the_poll(
+    platform: FakePlatform, client: httpx.Client, newer: str
+) -> None:
+    status = fixture_json("mastodon_tag_page1.json")[0]
+    page = [{**status, "id": str(200 + i), "uri": f"{status['uri']}-{i}"} for i in range(40)]
+    platform.reply(TAG, Reply(200, page, link(platform, newer=newer, older="200")))
+    source = make(platform, client, "#acme")
+
+    result = source.fetch("100")
+
+    assert len(platform.requests) == 1  # was 5, the page cap, the same 40 statuses each time
+    assert not source.truncated
+    assert result.cursor == "239"

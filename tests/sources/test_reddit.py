@@ -91,3 +91,46 @@ def test_it_paces_itself_when_the_budget_is_spent(
 
     assert 410 < caught.value.retry_after <= 412
     assert len(platform.requests) == 1  # the second poll did not spend a request
+
+
+def test_a_post_dated_past_what_a_datetime_holds_is_skipped_alone(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    body = fixture_json("reddit_page1.json")
+    children = body["data"]["children"]
+    far = {**children[0], "data": {**children[0]["data"], "name": "t3_far", "created_utc": 1e20}}
+    children.insert(0, far)
+    platform.reply("/search.json", body)
+
+    result = make(platform, client).fetch(None)  # was an OverflowError failing the whole poll
+
+    assert [m.external_id for m in result.mentions] == ["t3_1jb2ccc"]
+
+
+@pytest.mark.parametrize("gone", ["[deleted]", "[removed]"])
+def test_a_deleted_or_removed_post_keeps_its_title_not_the_placeholders(
+    platform: FakePlatform, client: httpx.Client, gone: str
+) -> None:
+    body = fixture_json("reddit_page1.json")
+    post = body["data"]["children"][0]["data"]
+    post.update(selftext=gone, author="[deleted]")
+    platform.reply("/search.json", body)
+
+    mention = make(platform, client).fetch(None).mentions[0]
+
+    assert mention.text == post["title"]  # was "<title>\n[removed]", scored and matched as text
+    assert mention.author is None  # was one "[deleted]" author for every deleted account
+
+
+def test_an_after_that_comes_round_again_ends_the_poll(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    body = fixture_json("reddit_page1.json")
+    body["data"]["after"] = "t3_loop"  # every page says the same next page
+    platform.reply("/search.json", body)
+    source = make(platform, client)
+
+    source.fetch('{"newest": "2020-01-01T00:00:00+00:00", "ids": []}')
+
+    assert len(platform.requests) == 2  # was 5, the page cap
+    assert not source.truncated  # was True: a backfill started for nothing

@@ -174,3 +174,116 @@ def test_it_follows_a_moved_feed(platform: FakePlatform, client: httpx.Client) -
     result = make(platform, client).fetch(None)
 
     assert len(result.mentions) == 2
+
+
+def _rss(items: str, declaration: str = '<?xml version="1.0" encoding="UTF-8"?>') -> str:
+    return f'{declaration}<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+
+
+def _item(title: str, date: str = "Fri, 14 Mar 2025 18:35:00 +0200", n: int = 1) -> str:
+    published = f"<pubDate>{date}</pubDate>" if date else ""
+    return f"<item><title>{title}</title><link>https://b.example/{n}</link>{published}</item>"
+
+
+BULGARIAN = "Акме спря услугата в цяла България"
+
+
+@pytest.mark.parametrize(
+    ("declaration", "content_type"),
+    [
+        ('<?xml version="1.0" encoding="windows-1251"?>', "application/rss+xml"),
+        ("", "application/rss+xml; charset=windows-1251"),  # only the header says it
+        ('<?xml version="1.0" encoding="UTF-8"?>', "text/xml; charset=windows-1251"),  # lies
+    ],
+)
+def test_it_reads_a_windows_1251_feed(
+    platform: FakePlatform, client: httpx.Client, declaration: str, content_type: str
+) -> None:
+    body = _rss(_item(BULGARIAN), declaration).encode("cp1251")
+    platform.reply(PATH, Reply(200, body, {"Content-Type": content_type}))
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.text for m in result.mentions] == [BULGARIAN]
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Acme&nbsp;down &eacute;t&eacute; &mdash; again", "Acme\xa0down été — again"),
+        ("AT&T and Acme & co", "AT&T and Acme & co"),
+        ("Acme &amp; &#1040;&#x411; &unknownentity; ok", "Acme & АБ &unknownentity; ok"),
+        ("<![CDATA[Acme &nbsp;<b>down</b> & out]]>", "Acme \xa0down & out"),
+    ],
+)
+def test_it_reads_html_entities_and_bare_ampersands_as_feed_readers_do(
+    platform: FakePlatform, client: httpx.Client, title: str, text: str
+) -> None:
+    feed = _rss(
+        _item(title) + "<item><title>Second</title><link>https://b.example/?a=1&b=2</link></item>"
+    )
+    platform.reply(PATH, Reply(200, feed, XML))
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.text for m in result.mentions] == [text, "Second"]
+    assert result.mentions[1].url == "https://b.example/?a=1&b=2"
+
+
+def test_it_reads_a_feed_with_blank_lines_before_the_declaration(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    platform.reply(PATH, Reply(200, "\n\n  " + _rss(_item("Acme")), XML))
+
+    assert [m.text for m in make(platform, client).fetch(None).mentions] == ["Acme"]
+
+
+def test_it_reads_a_doctype_without_entity_declarations(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    netscape = (
+        '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"'
+        ' "http://my.netscape.com/publish/formats/rss-0.91.dtd">'
+    )
+    platform.reply(PATH, Reply(200, _rss(_item("Acme &nbsp;news"), netscape), XML))
+
+    assert [m.text for m in make(platform, client).fetch(None).mentions] == ["Acme \xa0news"]
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("2025-03-14T18:35:00+02:00", datetime(2025, 3, 14, 16, 35, tzinfo=UTC)),  # ISO in RSS
+        ("2025-03-14 18:35:00", datetime(2025, 3, 14, 18, 35, tzinfo=UTC)),  # no zone: UTC
+        ("14.03.2025 18:35", None),  # unreadable: when we first saw it
+        ("Пт, 14 мар 2025 18:35:00 +0200", None),
+    ],
+)
+def test_an_odd_date_keeps_the_item(
+    platform: FakePlatform, client: httpx.Client, date: str, expected: datetime | None
+) -> None:
+    now = datetime(2025, 3, 15, 9, 0, tzinfo=UTC)
+    platform.reply(PATH, Reply(200, _rss(_item("Acme", date)), XML))
+    source = FeedSource(client=client, brand=None, feed=platform.base_url + PATH, clock=lambda: now)
+
+    result = source.fetch(None)
+
+    assert [m.created_at for m in result.mentions] == [expected or now]
+
+
+def test_it_reads_xhtml_titles_and_content_and_a_zoneless_atom_date(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    xhtml = 'type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>e1</id>'
+        f"<title {xhtml}Acme <b>down</b> &amp; out</div></title>"
+        f"<content {xhtml}<p>First</p><p>Second</p></div></content>"
+        "<updated>2025-03-14T18:35:00</updated></entry></feed>"
+    )
+    platform.reply(PATH, Reply(200, atom, {"Content-Type": "application/atom+xml"}))
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.text for m in result.mentions] == ["Acme down & out\nFirst\nSecond"]
+    assert result.mentions[0].created_at == datetime(2025, 3, 14, 18, 35, tzinfo=UTC)

@@ -136,3 +136,17 @@ def test_an_invalid_query_is_permanent(platform: FakePlatform, client: httpx.Cli
         make(platform, client).fetch(None)
 
     assert caught.value.permanent
+
+
+def test_a_next_token_that_comes_round_again_ends_the_poll(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    body = fixture_json("x_page1.json")
+    body["meta"]["next_token"] = "loop"
+    platform.reply(PATH, body)
+    source = make(platform, client)
+
+    source.fetch("1")
+
+    assert len(platform.requests) == 2  # was 5, the page cap
+    assert not source.truncated

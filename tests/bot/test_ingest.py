@@ -127,16 +127,13 @@ def test_without_a_configured_token_push_is_closed(database_url: str, clock: Any
 # -- import ----------------------------------------------------------------------------------
 
 
-def _env(monkeypatch: pytest.MonkeyPatch, stack: Stack, tmp_path: Path) -> None:
+@pytest.fixture
+def ingest_env(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`crisisbot ingest` run in `tmp_path` against the stack's database, with Acme's playbook."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", stack.bot.settings.database_url)
     monkeypatch.setenv("CRISIS_CONFIG", str(tmp_path / "crisisbot.toml"))
     (tmp_path / "crisisbot.toml").write_text('[[brands]]\nname = "Acme"\n')
-
-
-@pytest.fixture
-def ingest_env(stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _env(monkeypatch, stack, tmp_path)
 
 
 def _csv(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
@@ -198,15 +195,14 @@ BULGARIAN = "Акме ни измами: парите ги няма, срив н
     ],
     ids=["cp1251", "binary"],
 )  # fmt: skip
+@pytest.mark.usefixtures("ingest_env")
 def test_a_file_that_is_not_utf8_is_refused_whole_naming_its_line(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     content: bytes,
     line: int,
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     path = tmp_path / "mentions.jsonl"
     path.write_bytes(content)
     assert main(["ingest", str(path)]) == 1
@@ -217,10 +213,10 @@ def test_a_file_that_is_not_utf8_is_refused_whole_naming_its_line(
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.usefixtures("ingest_env")
 def test_a_byte_order_mark_and_crlf_are_read_as_excel_and_notepad_write_them(
     stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     records = [_record(1, text=BULGARIAN), _record(2)]
     path = tmp_path / f"mentions.{fmt}"
     if fmt == "csv":
@@ -264,13 +260,12 @@ def test_json_nested_too_deeply_is_a_bad_push(stack: Stack) -> None:
     assert "nested too deeply" in response.json()["error"]
 
 
+@pytest.mark.usefixtures("ingest_env")
 def test_an_import_reports_unstorable_and_unreadable_lines_and_keeps_the_rest(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     lines = [json.dumps(_record(1))] + [json.dumps(r) for r, _ in UNSTORABLE]
     lines += ["[" * 100_000 + "]" * 100_000, json.dumps(_record(2))]
     path = tmp_path / "mentions.jsonl"
@@ -284,13 +279,12 @@ def test_an_import_reports_unstorable_and_unreadable_lines_and_keeps_the_rest(
     assert sorted(_stored(stack.bot)) == [("webhook", "p1"), ("webhook", "p2")]
 
 
+@pytest.mark.usefixtures("ingest_env")
 def test_a_csv_row_with_too_many_fields_or_a_huge_field_is_reported_by_its_line(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     path = tmp_path / "mentions.csv"
     path.write_text(
         "id,source,created_at,text,author\n"
@@ -307,13 +301,12 @@ def test_a_csv_row_with_too_many_fields_or_a_huge_field_is_reported_by_its_line(
     assert sorted(_stored(stack.bot)) == [("webhook", "p1"), ("webhook", "p4")]
 
 
+@pytest.mark.usefixtures("ingest_env")
 def test_a_csv_header_is_read_whatever_its_case_and_ignored_columns_are_named(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     path = tmp_path / "mentions.csv"
     path.write_text(
         "ID,Source,Text,Created_At,Autor,likes\np1,webhook,Acme down,2025-03-14T18:02:11Z,jane,3\n"
@@ -324,13 +317,12 @@ def test_a_csv_header_is_read_whatever_its_case_and_ignored_columns_are_named(
     assert "1 mentions read, 1 new" in captured.out
 
 
+@pytest.mark.usefixtures("ingest_env")
 def test_a_csv_separated_by_semicolons_as_excel_writes_it_in_bulgaria_is_read(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     path = tmp_path / "mentions.csv"
     path.write_text(
         "id;source;text;created_at;author_followers\r\n"
@@ -351,15 +343,14 @@ def test_a_csv_separated_by_semicolons_as_excel_writes_it_in_bulgaria_is_read(
     ],
     ids=["pretty-printed", "one line"],
 )
+@pytest.mark.usefixtures("ingest_env")
 def test_a_json_array_file_is_named_as_such_not_line_by_line(
     stack: Stack,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     indent: int | None,
     error: str,
 ) -> None:
-    _env(monkeypatch, stack, tmp_path)
     path = tmp_path / "mentions.json"
     path.write_text(json.dumps([_record(1), _record(2)], indent=indent) + "\n")
     assert main(["ingest", str(path)]) == 1
@@ -400,11 +391,11 @@ def platforms() -> Iterator[Platforms]:
     yield from serve(Platforms.storm(datetime.now(UTC)))
 
 
+@pytest.mark.usefixtures("ingest_env")
 def test_pushed_imported_and_polled_copies_are_one_mention(
     stack: Stack,
     platforms: Platforms,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     platforms.horizon -= timedelta(days=6)
     newest = platforms.visible("hackernews")[-1]
@@ -412,7 +403,6 @@ def test_pushed_imported_and_polled_copies_are_one_mention(
     same = {"source": "hackernews", "id": hn_id, "created_at": newest.at.isoformat()}
     assert _push(stack, [_record(1, **same)]).json()["new"] == 1
 
-    _env(monkeypatch, stack, tmp_path)
     path = tmp_path / "export.jsonl"
     path.write_text(json.dumps(_record(1, **same)) + "\n" + json.dumps(_record(9)) + "\n")
     assert main(["ingest", str(path)]) == 0

@@ -20,7 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "bot.emulator": set(),
     "bot.core": {"models", "sources"},  # config checks [[sources]] against the registry
     "bot.response": {"bot.core", "models"},
-    "bot.intake": {"bot.core", "models", "sources", "detectors"},
+    # bot.response: the outbox, through which a source's stop and return reach the channel
+    "bot.intake": {"bot.core", "bot.response", "models", "sources", "detectors"},
     "bot.detection": {"bot.core", "bot.response", "bot.intake", "models", "detectors", "sources"},
     "bot.aftermath": {"bot.core", "bot.response", "models"},
     "bot.slack": {

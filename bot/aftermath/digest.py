@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.aftermath import report
+from bot.response import outbox
 from models import Outbox
 
 PERIOD = timedelta(days=7)
@@ -25,12 +26,6 @@ def enqueue_digest(session: Session, *, channel: str | None, now: datetime) -> b
     """Queue this week's digest; False when it was queued already."""
     key = digest_key(now)
     if session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
-        return False
+        return False  # queued already: the week's report is not built again
     text = report.slack_summary(report.build(session, since=now - PERIOD, until=now))
-    session.add(
-        Outbox(
-            key=key, kind="channel_post", incident_id=None, channel=channel,
-            payload={"text": text}, next_attempt_at=now, created_at=now,
-        )
-    )  # fmt: skip
-    return True
+    return outbox.enqueue_channel_post(session, key=key, channel=channel, text=text, now=now)

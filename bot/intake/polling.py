@@ -49,6 +49,7 @@ from bot.core.i18n import _
 from bot.core.text import quote
 from bot.intake import backfill
 from bot.intake.ingest import store_mentions
+from bot.response import outbox
 from models import Outbox, SourceState
 from sources import FetchResult, RateLimited, Source, SourceError, create_source
 from sources.base import Backfilling, BackfillPage, Mention
@@ -382,9 +383,6 @@ class Poller:
         now: datetime,
     ) -> None:
         """Once per run of failures: the source has stopped, why, and what to do."""
-        key = _notice_key("down", source, state)
-        if session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
-            return
         name, n = quote(source.name, 100), state.failures or 1
         with i18n.using(self.bot.config.locale):
             head = i18n.ngettext(
@@ -402,7 +400,7 @@ class Poller:
                 else _("It keeps retrying. `/crisis sources` shows every source's state.")
             )
         text = f"{head} {quote(error, 300)}\n{advice}"
-        self._post(session, key, text, now)
+        self._post(session, _notice_key("down", source, state), text, now)  # once: by its key
 
     def _tell_back(
         self, session: Session, source: SourceConfig, state: SourceState, *, now: datetime
@@ -419,13 +417,8 @@ class Poller:
         self._post(session, _notice_key("back", source, state), text, now)
 
     def _post(self, session: Session, key: str, text: str, now: datetime) -> None:
-        session.add(
-            Outbox(
-                key=key, kind="channel_post", incident_id=None,
-                channel=self.bot.settings.crisis_channel, payload={"text": text},
-                next_attempt_at=now, created_at=now,
-            )
-        )  # fmt: skip
+        channel = self.bot.settings.crisis_channel
+        outbox.enqueue_channel_post(session, key=key, channel=channel, text=text, now=now)
 
     def backoff(self, interval: int, failures: int) -> timedelta:
         """interval × 2^(failures-1), capped at MAX_BACKOFF, ±20 % jitter (first failure ≈ the

@@ -55,6 +55,22 @@ def enqueue_post(
     )
 
 
+def enqueue_channel_post(
+    session: Session, *, key: str, channel: str | None, text: str, now: datetime
+) -> bool:
+    """A message of its own in a channel (the weekly digest, a source's stop and return), once
+    per `key`: False when that key was queued already."""
+    if session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
+        return False
+    session.add(
+        Outbox(
+            key=key, kind="channel_post", incident_id=None, channel=channel,
+            payload={"text": text}, next_attempt_at=now, created_at=now,
+        )
+    )  # fmt: skip
+    return True
+
+
 def _enqueue_card(session: Session, target: str, incident: Incident, now: datetime) -> None:
     session.flush()  # our change first: on SQLite this takes the write lock before we look
     # A pending row renders the latest state when it is delivered, so it covers this change too,

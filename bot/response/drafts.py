@@ -83,6 +83,9 @@ def decide(
     if draft is None or draft.version != version:
         raise NotFound(_("That draft does not exist."))
     incident = incidents.get(session, draft.incident_id)
+    # A button left on an old card: a closed incident's replies are no longer published, and an
+    # approval after the close would count as its "first approved reply".
+    incidents.require_open(incident)
     verb = "approve" if approve else "reject"
     why = None
     if user == draft.author and approve:  # even an approver: four eyes means two people

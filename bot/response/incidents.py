@@ -19,7 +19,7 @@ from bot.core.errors import Conflict, NotFound
 from bot.core.i18n import _
 from bot.core.text import escape_mrkdwn, quote
 from bot.response import outbox, timeline
-from models import SEVERITIES, Incident
+from models import SEVERITIES, Draft, Incident
 
 OPEN_STATUSES = ("open", "claimed", "escalated")
 PAGE_REASON_LIMIT = 1500  # of an escalation's reason, in the page posted to the thread
@@ -213,7 +213,7 @@ def resolve(session: Session, number: int, *, user: str, summary: str, now: date
     incident.summary = summary or None
     incident.open_key = None
     timeline.record(session, incident, "incident.resolved", actor=user, at=now, summary=summary)
-    outbox.enqueue_incident_card(session, incident, now=now)
+    _closed(session, incident, now)
     return incident
 
 
@@ -227,8 +227,17 @@ def dismiss(session: Session, number: int, *, user: str, reason: str, now: datet
     )
     incident.open_key = None
     timeline.record(session, incident, "incident.dismissed", actor=user, at=now, reason=reason)
-    outbox.enqueue_incident_card(session, incident, now=now)
+    _closed(session, incident, now)
     return incident
+
+
+def _closed(session: Session, incident: Incident, now: datetime) -> None:
+    """Show the close on the card, and on the drafts still pending: their Approve and Reject
+    buttons go (a decision on a closed incident is refused)."""
+    outbox.enqueue_incident_card(session, incident, now=now)
+    pending = select(Draft).where(Draft.incident_id == incident.id, Draft.status == "pending")
+    for draft in session.scalars(pending):
+        outbox.enqueue_draft_card(session, draft, incident, now=now)
 
 
 def add_note(session: Session, number: int, *, user: str, text: str, now: datetime) -> Incident:

@@ -252,7 +252,9 @@ def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, An
         version=draft.version, number=incident.id, author=author,
     )  # fmt: skip
     who, at = f"<@{draft.decided_by}>", fmt_time(draft.decided_at)
-    if draft.status == "pending":
+    if draft.status == "pending" and not incident.is_open:
+        state = _("Never decided: #{number} was closed first.", number=incident.id)
+    elif draft.status == "pending":
         state = _("Waiting for approval by an approver other than the author.")
     elif draft.status == "approved":
         state = _("Approved by {who} at {at}. Ready to copy:", who=who, at=at)
@@ -268,7 +270,7 @@ def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, An
         SectionBlock(text=MarkdownTextObject(text=f"{head}\n{state}")),
         SectionBlock(block_id=BlockId.DRAFT_TEXT, text=MarkdownTextObject(text=text_block)),
     ]
-    if draft.status == "pending":
+    if draft.status == "pending" and incident.is_open:
         value = f"{draft.id}:{draft.version}"
         blocks.append(
             ActionsBlock(

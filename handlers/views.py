@@ -27,6 +27,17 @@ def _text(view: dict[str, Any], block: str, action: str) -> str:
     return str(_input(view, block, action).get("value") or "").strip()
 
 
+def _done(ack: Ack, context: Any, body: dict[str, Any], block: str, reply: desk.Reply) -> None:
+    """Answer a submission whose work already ran: a refusal (the incident was closed meanwhile,
+    the database is down) stays in the form, next to what the person typed, instead of closing
+    it and losing the text; success closes it and says so in the channel."""
+    if not reply.ok:
+        ack(response_action="errors", errors={block: reply.text})
+        return
+    ack()
+    _notify(context, body, reply)
+
+
 def _notify(context: Any, body: dict[str, Any], reply: desk.Reply) -> None:
     """Modals have no response_url: tell the person by DM-style ephemeral in the alert channel."""
     bot: Crisisbot = context["crisisbot"]
@@ -54,9 +65,10 @@ def on_draft_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
             errors={Block.DRAFT_TEXT: _("Write the reply, or pick a statement.")},
         )
         return
-    ack()
+    # The work runs before the ack (one short transaction, no Slack call): see `_done`.
     number = int(view["private_metadata"])
-    _notify(context, body, desk.create_draft(bot, number, body["user"]["id"], text))
+    reply = desk.create_draft(bot, number, body["user"]["id"], text)
+    _done(ack, context, body, Block.DRAFT_TEXT, reply)
 
 
 def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -81,13 +93,13 @@ def on_dismiss_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
     if not reason:
         ack(response_action="errors", errors={Block.REASON: _("Say why this was a false alarm.")})
         return
-    ack()
     number = int(view["private_metadata"])
-    _notify(context, body, desk.dismiss(context["crisisbot"], number, body["user"]["id"], reason))
+    reply = desk.dismiss(context["crisisbot"], number, body["user"]["id"], reason)
+    _done(ack, context, body, Block.REASON, reply)
 
 
 def on_resolve_summary(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
-    ack()
     summary = _text(view, Block.REASON, "reason")
     number = int(view["private_metadata"])
-    _notify(context, body, desk.resolve(context["crisisbot"], number, body["user"]["id"], summary))
+    reply = desk.resolve(context["crisisbot"], number, body["user"]["id"], summary)
+    _done(ack, context, body, Block.REASON, reply)

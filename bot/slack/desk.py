@@ -47,6 +47,7 @@ STATUS_REASONS = 6  # as many as the card shows; with the rest, `/crisis status`
 class Reply:
     text: str
     public: bool = False  # in_channel instead of ephemeral
+    ok: bool = True  # False: refused or failed, nothing was changed
 
 
 def guarded(work: Callable[[], Reply]) -> Reply:
@@ -54,13 +55,13 @@ def guarded(work: Callable[[], Reply]) -> Reply:
     try:
         return _retrying_conflicts(work)
     except ServiceError as exc:
-        return Reply(exc.message)
+        return Reply(exc.message, ok=False)
     except DBAPIError:
         logger.exception("database error while serving a request")
-        return Reply(_(DB_DOWN))
+        return Reply(_(DB_DOWN), ok=False)
     except SlackError as exc:
         logger.warning("Slack error while serving a request: %s", exc)
-        return Reply(_(SLACK_DOWN))
+        return Reply(_(SLACK_DOWN), ok=False)
 
 
 def _retrying_conflicts(work: Callable[[], Reply], attempts: int = 3) -> Reply:

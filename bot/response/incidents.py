@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from bot.core.errors import Conflict, NotFound
 from bot.core.i18n import _
 from bot.core.text import escape_mrkdwn, quote
 from bot.response import outbox, timeline
-from models import SEVERITIES, Draft, Incident
+from models import SEVERITIES, Draft, Incident, affected
 
 OPEN_STATUSES = ("open", "claimed", "escalated")
 PAGE_REASON_LIMIT = 1500  # of an escalation's reason, in the page posted to the thread
@@ -119,13 +119,33 @@ def open_incident(
     return incident
 
 
-def claim(session: Session, number: int, *, user: str, now: datetime) -> Incident:
-    """Make `user` the owner; claiming one held by someone else hands it over (kept in history)."""
-    incident = get(session, number, for_update=True)
-    require_open(incident)
-    if incident.owner == user:
-        raise Conflict(_("You already hold #{number}.", number=incident.id))
-    previous = incident.owner
+ANYONE = "*"  # `holder` of a claim that takes the incident whoever holds it (`/crisis claim`)
+ATTEMPTS = 3  # reads before giving up on a row others keep changing under us
+
+
+def claim(
+    session: Session, number: int, *, user: str, now: datetime, holder: str | None = ANYONE
+) -> Incident:
+    """Make `user` the owner; claiming one held by someone else hands it over (kept in history).
+
+    `holder` is who held it on the card that was clicked (None: nobody): when that changed
+    meanwhile (two people clicked Claim at once), the click is refused instead of silently
+    taking the incident from the one who just claimed it."""
+    for _attempt in range(ATTEMPTS):
+        incident = get(session, number, for_update=True)
+        require_open(incident)
+        if incident.owner == user:
+            raise Conflict(_("You already hold #{number}.", number=incident.id))
+        if holder != ANYONE and incident.owner != holder:
+            raise Conflict(
+                _("#{number} is now held by {who}; click Claim again to take it over.",
+                  number=incident.id, who=f"<@{incident.owner}>")
+            )  # fmt: skip
+        previous = incident.owner
+        if _swap(session, incident, Incident.owner, previous, user):
+            break
+    else:
+        raise Conflict(_("#{number} keeps changing; try again.", number=number))
     incident.owner = user
     incident.updated_at = now
     if incident.status == "open":
@@ -147,6 +167,24 @@ def claim(session: Session, number: int, *, user: str, now: datetime) -> Inciden
     return incident
 
 
+def _swap(session: Session, incident: Incident, column: Any, old: Any, new: Any) -> bool:
+    """Set `column` from `old` to `new` only if it still holds `old`. FOR UPDATE already orders
+    two requests on PostgreSQL; on SQLite (one process, several request threads) it is a no-op,
+    so without this both would read "nobody holds it" and both claim. False: someone changed it
+    since we read; the row is read again."""
+    changed = affected(
+        session.execute(
+            update(Incident)
+            .where(Incident.id == incident.id, column.is_not_distinct_from(old))
+            .values({column: new})
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if changed != 1:
+        session.expire(incident)
+    return changed == 1
+
+
 def require_open(incident: Incident) -> None:
     if not incident.is_open:
         raise Conflict(
@@ -164,15 +202,31 @@ def escalate(
     levels: Sequence[Level],
     now: datetime,
     automatic: bool = False,
+    from_level: int | None = None,
 ) -> tuple[Incident, Level]:
-    """Move to the next escalation level and page it in the thread (drills page nobody)."""
-    incident = get(session, number, for_update=True)
-    require_open(incident)
-    if incident.level + 1 >= len(levels):
-        raise Conflict(
-            _("#{number} is already at the top level ({level}).", number=incident.id,
-              level=levels[-1].name)
-        )  # fmt: skip
+    """Move to the next escalation level and page it in the thread (drills page nobody).
+
+    `from_level`: the level shown where the person clicked (or the timer looked); refused when
+    the incident has moved on since."""
+    for _attempt in range(ATTEMPTS):
+        incident = get(session, number, for_update=True)
+        require_open(incident)
+        if from_level is not None and incident.level != from_level:
+            # A second click, or two people at once, on the same card: one step, not two.
+            reached = levels[min(incident.level, len(levels) - 1)].name
+            raise Conflict(
+                _("#{number} was escalated to {level} meanwhile.", number=incident.id,
+                  level=reached)
+            )  # fmt: skip
+        if incident.level + 1 >= len(levels):
+            raise Conflict(
+                _("#{number} is already at the top level ({level}).", number=incident.id,
+                  level=levels[-1].name)
+            )  # fmt: skip
+        if _swap(session, incident, Incident.level, incident.level, incident.level + 1):
+            break
+    else:
+        raise Conflict(_("#{number} keeps changing; try again.", number=number))
     incident.level += 1
     incident.status = "escalated"
     incident.updated_at = now

@@ -39,7 +39,7 @@ def escalate_unclaimed(session: Session, *, config: Config, now: datetime) -> li
             with session.begin_nested():
                 incidents.escalate(
                     session, number, user=None, reason=reason, levels=config.levels, now=now,
-                    automatic=True,
+                    automatic=True, from_level=0,
                 )  # fmt: skip
             done.append(number)
         except Conflict as exc:  # claimed or escalated meanwhile: nothing to do

@@ -39,6 +39,7 @@ SLACK_DOWN = N_("Slack did not answer while I checked the approvers. Try again i
 SLACK_SLOW = N_("Slack would not open the form in time. Please click again.")
 
 
+ANYONE = incidents.ANYONE  # a claim that takes the incident whoever holds it
 READ_ONLY = frozenset({"help", "list", "status", "stats", "sources"})
 STATUS_REASONS = 6  # as many as the card shows; with the rest, `/crisis status` stays < 4,000
 
@@ -143,10 +144,10 @@ def _claim(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     return claim(bot, cmd.number or 0, user)
 
 
-def claim(bot: Crisisbot, number: int, user: str) -> Reply:
+def claim(bot: Crisisbot, number: int, user: str, holder: str | None = ANYONE) -> Reply:
     def work() -> Reply:
         with bot.transaction() as session:
-            incident = incidents.claim(session, number, user=user, now=bot.clock())
+            incident = incidents.claim(session, number, user=user, now=bot.clock(), holder=holder)
             return Reply(_("You now hold #{number}.", number=incident.id))
 
     return guarded(work)
@@ -156,12 +157,14 @@ def _escalate(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     return escalate(bot, cmd.number or 0, user, cmd.text)
 
 
-def escalate(bot: Crisisbot, number: int, user: str, reason: str) -> Reply:
+def escalate(
+    bot: Crisisbot, number: int, user: str, reason: str, from_level: int | None = None
+) -> Reply:
     def work() -> Reply:
         with bot.transaction() as session:
             incident, level = incidents.escalate(
                 session, number, user=user, reason=reason, levels=bot.config.levels,
-                now=bot.clock(),
+                now=bot.clock(), from_level=from_level,
             )  # fmt: skip
             return Reply(_("#{number} escalated to {level}.", number=incident.id, level=level.name))
 

@@ -161,9 +161,15 @@ def _severity_picker(incident: Incident) -> Block:
 
 def _incident_buttons(incident: Incident) -> Block:
     value = str(incident.id)
+    # Claim and Escalate carry the state the card shows ("7:U123" held by U123, "7:" by nobody;
+    # "7:1" at level 1): a click on a card that changed meanwhile is refused, not done twice.
+    claim = f"{incident.id}:{incident.owner or ''}"
+    escalate = f"{incident.id}:{incident.level}"
     buttons = [
-        ButtonElement(text=_("Claim"), action_id=Action.CLAIM, value=value, style="primary"),
-        ButtonElement(text=_("Escalate"), action_id=Action.ESCALATE, value=value, style="danger"),
+        ButtonElement(text=_("Claim"), action_id=Action.CLAIM, value=claim, style="primary"),
+        ButtonElement(
+            text=_("Escalate"), action_id=Action.ESCALATE, value=escalate, style="danger"
+        ),
         ButtonElement(text=_("Draft reply"), action_id=Action.DRAFT, value=value),
         ButtonElement(text=_("Resolve"), action_id=Action.RESOLVE, value=value),
         ButtonElement(text=_("Dismiss"), action_id=Action.DISMISS, value=value),

@@ -4,7 +4,8 @@ emulator, like test_response."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -14,9 +15,11 @@ from bot.testing import Stack, start_stack
 from tests.bot.flow import (
     answer,
     blocks_text,
+    card,
     click_on,
     drafts_in_thread,
     open_storm,
+    thread,
     timeline,
 )
 from tests.bot.test_response import PLAYBOOK
@@ -87,3 +90,79 @@ def test_a_form_sent_after_the_incident_closed_keeps_the_text_and_says_why(
     )  # fmt: skip
     assert ok.status_code == 200 and not ok.content
     answer(team, f"Draft v1 for #{n + 1}")
+
+
+def _at_once(*calls: Callable[[], object]) -> None:
+    """Send these requests at the same moment, as two people clicking together."""
+    start = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], object]) -> None:
+        start.wait()
+        call()
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def _answers(team: Stack, needle: str) -> list[str]:
+    return [r["payload"]["text"] for r in team.emulator.responses
+            if needle in r["payload"].get("text", "")]  # fmt: skip
+
+
+def test_two_people_clicking_claim_together_one_holds_it_the_other_is_told(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = open_storm(team, clock)
+    alert = card(team, n)
+    assert alert is not None
+    _at_once(*(lambda u=u: click_on(team, alert, Action.CLAIM, u) for u in ("U0BOB", "U0ALICE")))
+    team.emulator.wait_for(lambda: len(team.emulator.responses) == 2)
+    assert len(_answers(team, "You now hold")) == 1
+    assert len(_answers(team, "click Claim again to take it over")) == 1
+    steps = [e["type"] for e in timeline(team, n)]
+    assert steps.count("incident.claimed") == 1 and "incident.handed_over" not in steps
+
+    # On the card as it is now, Claim hands it over, as before.
+    holder = next(e["actor"] for e in timeline(team, n) if e["type"] == "incident.claimed")
+    other = "U0ALICE" if holder == "U0BOB" else "U0BOB"
+    team.emulator.wait_for(lambda: f"<@{holder}>" in blocks_text(card(team, n)))
+    click_on(team, card(team, n), Action.CLAIM, other)  # type: ignore[arg-type]
+    team.emulator.wait_for(lambda: len(_answers(team, "You now hold")) == 2)
+    assert [e["type"] for e in timeline(team, n)][-1] == "incident.handed_over"
+
+
+PEOPLE = ("U0BOB", "U0ALICE", "U0DAN", "U0CAROL", "U0ERIN")  # as many as Bolt's listener threads
+
+
+def test_claim_commands_at_once_record_a_claim_then_a_handover(
+    team: Stack, clock: ManualClock
+) -> None:
+    """`/crisis claim` takes the incident whoever holds it; two at once must still be one
+    claim and one handover, not two people each recorded as its first owner."""
+    n = open_storm(team, clock)
+    _at_once(*(lambda u=u: team.slack.command(f"claim {n}", user_id=u)
+               for u in PEOPLE))  # fmt: skip
+    team.emulator.wait_for(lambda: len(_answers(team, "You now hold")) == len(PEOPLE))
+    steps = [e["type"] for e in timeline(team, n)]
+    assert steps.count("incident.claimed") == 1
+    assert steps.count("incident.handed_over") == len(PEOPLE) - 1
+
+
+def test_a_double_click_on_escalate_pages_one_level_once(team: Stack, clock: ManualClock) -> None:
+    n = open_storm(team, clock)
+    alert = card(team, n)
+    assert alert is not None
+    _at_once(*(lambda u=u: click_on(team, alert, Action.ESCALATE, u) for u in ("U0BOB", "U0BOB")))
+    team.emulator.wait_for(lambda: len(team.emulator.responses) == 2)
+    assert len(_answers(team, "escalated to Comms lead meanwhile")) == 1
+    team.emulator.wait_for(lambda: any("escalated to *Comms lead*" in m["text"]
+                                       for m in thread(team, n)))  # fmt: skip
+    escalations = [e for e in timeline(team, n) if e["type"] == "incident.escalated"]
+    assert [e["level"] for e in escalations] == [1]
+    # From the card as it is now, Escalate goes on to the next level.
+    team.emulator.wait_for(lambda: '"value": "1:1"' in blocks_text(card(team, n)))
+    click_on(team, card(team, n), Action.ESCALATE, "U0BOB")  # type: ignore[arg-type]
+    answer(team, f"#{n} escalated to Legal and executives")

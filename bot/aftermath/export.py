@@ -186,7 +186,9 @@ def write_markdown(
         row = event_dict(event, name_of)
         who = f"{row['actor_name']} ({row['actor']})" if row["actor"] else "crisisbot"
         details = "; ".join(
-            f"{k}: {v}" for k, v in row.items() if k not in ("at", "type", "actor", "actor_name")
+            f"{k}: {_shown(v)}"
+            for k, v in row.items()
+            if k not in ("at", "type", "actor", "actor_name")
         )
         out.write(f"| {row['at']} | `{row['type']}` | {_md(who)} | {_md(details)} |\n")
 
@@ -213,9 +215,18 @@ def _decision(d: dict[str, Any]) -> str:
     return " " + _("by {who} at {at}", who=who, at=at) + reason
 
 
+def _shown(value: Any) -> str:
+    """A timeline value for a person: a list (the reasons) as JSON, not Python's repr, which
+    wrote quotes, brackets and `\\xa0` for the no-break space of Bulgarian numbers."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _md(text: str) -> str:
-    """Plain text in a Markdown table or paragraph: no pipes, no HTML, no stray newlines."""
+    """Plain text in a Markdown table or paragraph: no pipes, no HTML, no stray newlines, no
+    links, images or code spans (`[x](…)`, `![x](…)` in a note would render as a link or fetch
+    an image when the file is viewed)."""
     return (
         str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-        .replace(">", "&gt;").replace("\r", " ").replace("\n", " ")
+        .replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
+        .replace("\r", " ").replace("\n", " ")
     )  # fmt: skip

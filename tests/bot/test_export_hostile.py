@@ -50,3 +50,23 @@ def test_a_display_name_that_is_a_formula_is_text_in_the_csv(
     assert "'" + FORMULA_NAME in names and "'+359 88 123 4567" in names
     formulas = [c for r in rows for c in r if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert formulas == []
+
+
+NOTE = "see ![pixel](http://tracker.example/p.png) and [the fix](javascript:alert(1)) `rm -rf`"
+
+
+def test_links_and_images_in_a_note_stay_text_in_the_markdown(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = open_storm(team, clock)
+    team.slack.command(f"note {n} {NOTE}", user_id="U0ALICE")
+    answer(team, f"#{n}")
+    md = _exported(team, n, "md")
+    assert "![pixel](http" not in md and "[the fix](javascript" not in md
+    assert "!\\[pixel\\](http://tracker.example/p.png)" in md
+    assert "\\`rm -rf\\`" in md
+    # The evidence's reasons read as text, not as Python's repr of a list: in Bulgarian the
+    # numbers' no-break space came out as a literal "\xa0".
+    timeline = md[md.index("\n| ", md.rindex("## ")) :]
+    assert "\\xa0" not in timeline and "['" not in timeline
+    assert 'reasons: \\["' in timeline

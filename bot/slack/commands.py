@@ -87,8 +87,8 @@ def parse(raw: str) -> Command:
     text = (raw or "").strip()
     if not text:
         return Command("help")
-    name, _sep, rest = text.partition(" ")
-    name, rest = name.lower(), rest.strip()
+    name, rest = _split(text)
+    name = name.lower()
     name = ALIASES.get(name, name)
     if name not in USAGE:
         raise UsageError(_("`{name}` is not a /crisis command.", name=_shown(name)))
@@ -117,8 +117,16 @@ def parse(raw: str) -> Command:
     return Command(name, number, _limited(rest, name, MAX_TEXT))
 
 
+def _split(text: str) -> tuple[str, str]:
+    """The first word and the rest, split at any whitespace: a tab, a no-break space (some
+    keyboards type one), or a new line (`/crisis draft 7`, Shift+Enter, then the reply) separate
+    words as a space does. The rest keeps its own lines."""
+    parts = text.split(None, 1)
+    return (parts[0], parts[1].strip()) if len(parts) == 2 else ("".join(parts), "")
+
+
 def _number(rest: str, name: str) -> tuple[int, str]:
-    head, _sep, tail = rest.partition(" ")
+    head, tail = _split(rest)
     match = _NUMBER.match(head)
     if not match:
         problem = (
@@ -129,7 +137,7 @@ def _number(rest: str, name: str) -> tuple[int, str]:
         raise UsageError(
             _("`{name}`: {problem} (write 42 or #42).", name=name, problem=problem), name
         )
-    return int(match.group(1)), tail.strip()
+    return int(match.group(1)), tail
 
 
 def _limited(text: str, name: str, limit: int) -> str:

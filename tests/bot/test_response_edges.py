@@ -166,3 +166,23 @@ def test_a_double_click_on_escalate_pages_one_level_once(team: Stack, clock: Man
     team.emulator.wait_for(lambda: '"value": "1:1"' in blocks_text(card(team, n)))
     click_on(team, card(team, n), Action.ESCALATE, "U0BOB")  # type: ignore[arg-type]
     answer(team, f"#{n} escalated to Legal and executives")
+
+
+def test_commands_typed_with_tabs_new_lines_and_no_break_spaces(
+    team: Stack, clock: ManualClock
+) -> None:
+    """A new line after the number (Shift+Enter) or a no-break space separates words like a
+    space; the reply keeps its own lines."""
+    n = open_storm(team, clock)
+    team.slack.command(f"  CLAIM\t#{n} ", user_id="U0ALICE")
+    answer(team, f"You now hold #{n}")
+    team.slack.command(f"draft\u00a0{n}\nWe are sorry.\nRefunds go out today.", user_id="U0ALICE")
+    answer(team, f"Draft v1 for #{n}")
+    team.slack.command(f"бележка {n}\n\nCalled the bank.", user_id="U0ALICE")
+    answer(team, "Note added")
+    team.slack.command(f"export {n}\tcsv", user_id="U0ALICE")
+    answer(team, "csv export")
+    steps = {e["type"]: e for e in timeline(team, n)}
+    assert steps["draft.created"]["text"] == "We are sorry.\nRefunds go out today."
+    assert steps["note.added"]["text"] == "Called the bank."
+    assert steps["incident.claimed"]["actor"] == "U0ALICE"

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from bot.aftermath import digest
 from bot.app import Crisisbot
 from bot.core import i18n
-from bot.core.config import SourceConfig
+from bot.core.config import WEEKDAYS, SourceConfig
 from bot.core.locks import lock_key, try_xact_lock
 from bot.detection import detect as detection
 from bot.intake.polling import Poller, PollResult, http_client
@@ -118,10 +118,15 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
     scheduler.add_job(
         deliver_outbox, "interval", seconds=5, args=[bot], id="deliver_outbox", **common
     )
-    # A digest missed while the worker was down is still worth posting within the hour.
+    # A digest missed while the worker was down is still worth posting within the hour. The job
+    # store is in memory: a worker (re)started after the hour struck would first fire next
+    # week, so within the hour it runs at once (the week's key keeps it to one post).
+    missed = _digest_slot(bot.config.digest_day, bot.config.digest_hour, bot.clock())
+    catch_up = {"next_run_time": datetime.now(UTC)} if missed is not None else {}
     scheduler.add_job(
         post_digest, "cron", day_of_week=bot.config.digest_day[:3], hour=bot.config.digest_hour,
-        minute=0, args=[bot], id="post_digest", **{**common, "misfire_grace_time": 3600},
+        minute=0, args=[bot], id="post_digest",
+        **{**common, "misfire_grace_time": int(DIGEST_GRACE.total_seconds())}, **catch_up,
     )  # fmt: skip
     poller = poller or Poller(bot, http_client())  # one HTTP client for all of this process
     start = datetime.now(UTC)
@@ -133,6 +138,19 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
                           next_run_time=start + timedelta(seconds=2 * i), **common)  # fmt: skip
     scheduler.add_listener(_log_error, EVENT_JOB_ERROR)
     return scheduler
+
+
+DIGEST_GRACE = timedelta(hours=1)
+
+
+def _digest_slot(day: str, hour: int, now: datetime) -> datetime | None:
+    """This week's digest time if it struck less than DIGEST_GRACE ago, else None."""
+    now = now.astimezone(UTC)
+    monday = (now - timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    slot = monday + timedelta(days=WEEKDAYS.index(day.lower()), hours=hour)
+    return slot if slot <= now < slot + DIGEST_GRACE else None
 
 
 def _log_error(event: JobExecutionEvent) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
@@ -13,7 +15,7 @@ from bot import jobs
 from bot.cli import main
 from bot.core.clock import ManualClock
 from bot.response import incidents
-from bot.testing import CHANNEL, Stack
+from bot.testing import CHANNEL, Stack, start_stack
 from tests.bot.test_export import _crisis
 from tests.bot.test_foundation import _answered
 
@@ -111,3 +113,39 @@ def test_the_scheduler_runs_the_digest_on_the_configured_day_and_hour(stack: Sta
     assert isinstance(job.trigger, CronTrigger)
     fields = {f.name: str(f) for f in job.trigger.fields}
     assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("fri", "16", "0")
+
+
+@pytest.mark.parametrize(("minutes_late", "posted"), [(10, True), (75, False)])
+def test_a_worker_started_just_after_the_digest_hour_still_posts_it(
+    database_url: str, minutes_late: int, posted: bool
+) -> None:
+    """The scheduler forgets everything at a restart: a deploy at Monday 09:10 made the digest
+    wait a whole week. Within the hour it is posted at start, once; later it is not."""
+    monday_nine = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday; the digest's default
+    clock = ManualClock(monday_nine + timedelta(minutes=minutes_late))
+    stack = start_stack(database_url, clock=clock)
+    scheduler = jobs.create_scheduler(stack.bot)
+    scheduler.start()
+    try:
+
+        def digests() -> list[dict[str, Any]]:
+            return [m for m in stack.channel_messages() if "Weekly crisis digest" in m["text"]]
+
+        if posted:
+            stack.emulator.wait_for(digests)
+            scheduler.shutdown()
+            scheduler = jobs.create_scheduler(stack.bot)  # restarted again: nothing more
+            scheduler.start()
+            time.sleep(1)
+            stack.bot.deliver_now()
+            assert len(digests()) == 1
+        else:
+            time.sleep(1)
+            assert digests() == []
+            next_run = scheduler.get_job("post_digest").next_run_time
+            # next week's, as usual (the scheduler runs on the real time, not the test's)
+            assert next_run > datetime.now(UTC) + timedelta(minutes=1)
+            assert (next_run.weekday(), next_run.hour, next_run.minute) == (0, 9, 0)
+    finally:
+        scheduler.shutdown()
+        stack.stop()

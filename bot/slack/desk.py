@@ -356,7 +356,7 @@ def open_draft_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | No
         with bot.transaction() as session:
             incident = incidents.get(session, number)
             incidents.require_open(incident)
-            view = messages.draft_modal(incident, bot.config)
+            view = messages.draft_modal(incident, bot.config, drafts.latest(session, number))
         bot.gateway.update_view(view_id, view)
         return Reply("")
 

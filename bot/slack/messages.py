@@ -316,8 +316,11 @@ def _draft_body(draft: Draft, incident: Incident) -> str:
     return f"{shown}\n{note}"
 
 
-def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
-    """Evidence on top, a holding statement from the plan to start from, and the reply text."""
+def draft_modal(incident: Incident, config: Config, latest: Draft | None = None) -> dict[str, Any]:
+    """Evidence on top, a holding statement from the plan to start from, and the reply text.
+
+    After a rejection the rejected text is in the box, with the reason, to edit rather than
+    retype; a pending one likewise (posting replaces it)."""
     ev = incident.evidence or {}
     info: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*{quote(incident_title(incident), 200)}*")),
@@ -333,6 +336,9 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
     if plan:
         info.append(ContextBlock(elements=[MarkdownTextObject(text=cut(plan, CONTEXT_LIMIT))]))
     inputs: list[Block] = []
+    start_from = latest if latest is not None and latest.status in ("rejected", "pending") else None
+    if start_from is not None:
+        info.append(ContextBlock(elements=[MarkdownTextObject(text=_previous_draft(start_from))]))
     if config.templates:
         options = [
             Option(text=cut(t.name, 75), value=str(i)) for i, t in enumerate(config.templates[:100])
@@ -351,7 +357,12 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
             label=_("Public reply"),
             optional=bool(config.templates),
             hint=_("Leave empty to use the chosen statement as it is."),
-            element=PlainTextInputElement(action_id="text", multiline=True, max_length=3000),
+            element=PlainTextInputElement(
+                action_id="text",
+                multiline=True,
+                max_length=3000,
+                initial_value=start_from.text[:3000] if start_from is not None else None,
+            ),
         )
     )
     view = View(
@@ -364,6 +375,17 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
         blocks=[*info, DividerBlock(), *inputs],
     )
     return view.to_dict()
+
+
+def _previous_draft(draft: Draft) -> str:
+    if draft.status == "pending":
+        return _("Draft v{version} waits for approval; posting this form replaces it. Its text "
+                 "is below to edit.", version=draft.version)  # fmt: skip
+    who = f"<@{draft.decided_by}>"
+    reason = quote(draft.reason or "", 500) or "—"
+    text = _("Draft v{version} was rejected by {who}: {reason}. Its text is below to edit.",
+             version=draft.version, who=who, reason=reason)  # fmt: skip
+    return cut(text, CONTEXT_LIMIT)
 
 
 def _plan_lines(config: Config) -> str:

@@ -186,3 +186,37 @@ def test_commands_typed_with_tabs_new_lines_and_no_break_spaces(
     assert steps["draft.created"]["text"] == "We are sorry.\nRefunds go out today."
     assert steps["note.added"]["text"] == "Called the bank."
     assert steps["incident.claimed"]["actor"] == "U0ALICE"
+
+
+def test_after_a_rejection_the_draft_form_starts_from_the_rejected_text(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = open_storm(team, clock)
+    first = "We are aware of the double charges.\nMore soon."
+    team.slack.command(f"draft {n} {first}", user_id="U0ALICE")
+    v1 = team.emulator.wait_for(lambda: drafts_in_thread(team, n))[0]
+    click_on(team, v1, Action.REJECT, "U0CAROL")
+    reject = team.emulator.wait_for(
+        lambda: [v for v in team.emulator.views.values() if v["callback_id"] == View.REJECT_REASON]
+    )[0]
+    team.slack.submit_view(
+        View.REJECT_REASON, {Block.REASON: {"reason": "Say when refunds arrive."}},
+        user_id="U0CAROL", view_id=reject["id"],
+    )  # fmt: skip
+    answer(team, "rejected")
+
+    click_on(team, card(team, n), Action.DRAFT, "U0ALICE")  # type: ignore[arg-type]
+    form = team.emulator.wait_for(
+        lambda: [v for v in team.emulator.views.values()
+                 if v["callback_id"] == View.DRAFT_REPLY and "Say when refunds" in str(v)]
+    )[0]  # fmt: skip
+    box = next(b for b in form["blocks"] if b.get("block_id") == Block.DRAFT_TEXT)
+    assert box["element"]["initial_value"] == first
+    assert "rejected by <@U0CAROL>" in blocks_text(form)
+
+    edited = first.replace("More soon.", "Refunds arrive within 3 days.")
+    team.slack.submit_view(
+        View.DRAFT_REPLY, {Block.DRAFT_TEXT: {"text": edited}}, user_id="U0ALICE",
+        view_id=form["id"],
+    )  # fmt: skip
+    answer(team, f"Draft v2 for #{n}")

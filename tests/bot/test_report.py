@@ -149,3 +149,25 @@ def test_a_worker_started_just_after_the_digest_hour_still_posts_it(
     finally:
         scheduler.shutdown()
         stack.stop()
+
+
+@pytest.mark.usefixtures("command_line")
+def test_a_report_over_an_empty_period_says_so_in_bulgarian(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    playbook = tmp_path / "crisisbot.toml"
+    playbook.write_text('locale = "bg"\n', encoding="utf-8")
+    monkeypatch.setenv("CRISIS_CONFIG", str(playbook))
+    md = _report(capsys, "--since", "2026-01-01", "--until", "2026-01-08")
+    assert "# Инциденти от 01.01.2026 до 08.01.2026" in md
+    assert "**Реални инциденти:** 0" in md
+    assert ": 0\n" not in md  # not "(none): 0" under the detectors and the sources
+    assert md.count("- (няма)\n") == 2 and "- (няма споменавания)\n" in md
+    assert "| # |" not in md  # no table without rows
+    page = _report(capsys, "--since", "2026-01-01", "--until", "2026-01-08", "--format", "html")
+    # The columns are durations ("Поемане"), not the card's buttons ("Поемам").
+    assert "<th>Поемане</th><th>Приключване</th>" in page
+    assert '<td colspan="6">—</td>' in page

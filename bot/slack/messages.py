@@ -456,6 +456,7 @@ def team_stats_lines(s: TeamStats) -> list[str]:
 # -- App Home ------------------------------------------------------------------------------------
 HOME_MAX_INCIDENTS = 20  # a Home tab holds 100 blocks; the rest is one `/crisis list` away
 HOME_MAX_DRAFTS = 10
+HOME_MAX_SOURCES = 5  # stopped sources named on top; 20 + 10 + 5 blocks + headers stay < 100
 HOME_OPEN_THREAD = N_("Open thread")
 HOME_OPEN_DRAFT = N_("Open draft")
 
@@ -468,11 +469,25 @@ def home_view(
     days: int,
     now: datetime,
     link: Callable[[str | None, str | None], str | None],
+    stopped: Sequence[tuple[str, datetime | None]] = (),
 ) -> dict[str, Any]:
     """The viewer's Home tab: the open incidents, the drafts waiting for them (None: they are no
     approver), the team's figures over the last `days` days. `link(channel, ts)` gives a
-    message's permalink, or None (the line then has no button)."""
-    blocks: list[Block] = [HeaderBlock(text=_("Open incidents"))]
+    message's permalink, or None (the line then has no button). `stopped`: the mention sources
+    that stopped working (name, last success), shown first."""
+    blocks: list[Block] = []
+    for name, since in stopped[:HOME_MAX_SOURCES]:
+        shown = quote(name, 100)
+        blocks.append(_mrkdwn_section(
+            _(":warning: Mention source *{name}* has stopped working (last success {at}): "
+              "storms seen only there are not detected. `/crisis sources` has the details.",
+              name=shown, at=fmt_time(since))
+            if since is not None
+            else _(":warning: Mention source *{name}* has never worked yet: storms seen only "
+                   "there are not detected. `/crisis sources` has the details.", name=shown)
+        ))  # fmt: skip
+    blocks += _more(len(stopped) - HOME_MAX_SOURCES, "`/crisis sources`")
+    blocks.append(HeaderBlock(text=_("Open incidents")))
     if not incidents:
         blocks.append(_mrkdwn_section(_("No open incidents. :relieved:")))
     for line in incidents[:HOME_MAX_INCIDENTS]:

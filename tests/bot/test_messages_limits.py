@@ -201,6 +201,7 @@ def test_the_home_tab_fits_with_a_thousand_incidents_and_drafts(locale: str) -> 
             view = messages.home_view(
                 [line] * 1000, drafts, figures, days=30, now=NOW,
                 link=lambda c, t: "https://acme.slack.com/archives/C1/p" + "1" * 2900,
+                stopped=[(BRAND + HOSTILE, NOW), (HOSTILE, None)] * 500,
             )  # fmt: skip
             assert validate_view(view) == []
             _no_pings(view)

@@ -11,6 +11,7 @@ whatever the team's locale. Answers are in the team's language (`bot.core.i18n`)
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from bot.core import i18n
@@ -83,8 +84,13 @@ def help_text() -> str:
     return _("*`/crisis` commands*") + "\n" + "\n".join(f"• {_usage(name)}" for name in USAGE)
 
 
+# Invisible characters a paste from a document or a chat can carry (zero-width spaces and
+# joiners, a byte order mark): never part of what the person meant to type.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def parse(raw: str) -> Command:
-    text = (raw or "").strip()
+    text = (raw or "").translate(_INVISIBLE).strip()
     if not text:
         return Command("help")
     name, rest = _split(text)
@@ -127,7 +133,8 @@ def _split(text: str) -> tuple[str, str]:
 
 def _number(rest: str, name: str) -> tuple[int, str]:
     head, tail = _split(rest)
-    match = _NUMBER.match(head)
+    # NFKC: a full-width "＃４２" (Japanese and Chinese keyboards) is "#42".
+    match = _NUMBER.match(unicodedata.normalize("NFKC", head))
     if not match:
         problem = (
             _("`{text}` is not an incident number", text=_shown(head))

@@ -182,6 +182,9 @@ def test_commands_typed_with_tabs_new_lines_and_no_break_spaces(
     answer(team, "Note added")
     team.slack.command(f"export {n}\tcsv", user_id="U0ALICE")
     answer(team, "csv export")
+    # A full-width number sign and digits, a zero-width space pasted along.
+    team.slack.command(f"status ＃{chr(0xFF10 + n)}\u200b", user_id="U0ALICE")
+    answer(team, "Time to detect")  # the status, not a usage error
     steps = {e["type"]: e for e in timeline(team, n)}
     assert steps["draft.created"]["text"] == "We are sorry.\nRefunds go out today."
     assert steps["note.added"]["text"] == "Called the bank."

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.core.config import Config
 from bot.core.errors import Conflict
 from bot.core.i18n import _
-from bot.response import incidents, outbox, timeline
+from bot.response import incidents, outbox, stats, timeline
 from models import Incident, affected
 
 logger = logging.getLogger(__name__)
@@ -76,11 +76,12 @@ def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int
         who = f"<@{incident.owner}>" if incident.owner else _("Nobody holds it yet")
         minutes = int((now - incident.updated_at).total_seconds() // 60)
         drill = _("DRILL · ") if incident.is_drill else ""
+        # As a duration for a person: after a long downtime "10 h", not "600 minutes".
         text = drill + _(
-            "Reminder: #{number} has had no update for {minutes} minutes. {who} — "
+            "Reminder: #{number} has had no update for {quiet}. {who} — "
             "post a status, a note or a draft, or resolve it.",
             number=incident.id,
-            minutes=minutes,
+            quiet=stats.human(now - incident.updated_at),
             who=who,
         )
         outbox.enqueue_post(session, incident, text=text, now=now)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from bot import jobs
 from bot.core.clock import ManualClock
 from bot.slack.ids import Action, Block, View
 from bot.testing import Stack, start_stack
@@ -223,3 +224,23 @@ def test_after_a_rejection_the_draft_form_starts_from_the_rejected_text(
         view_id=form["id"],
     )  # fmt: skip
     answer(team, f"Draft v2 for #{n}")
+
+
+def test_after_a_long_downtime_one_reminder_says_how_long_in_hours(
+    team: Stack, clock: ManualClock
+) -> None:
+    """The worker was down for ten hours: its first passes send one reminder (not one per
+    missed interval), and it reads "10.0 h", not "600 minutes"."""
+    n = open_storm(team, clock)
+    team.slack.command(f"claim {n}", user_id="U0ALICE")
+    answer(team, "You now hold")
+    clock.advance(hours=10)
+    for _ in range(3):
+        jobs.run_timers(team.bot)
+    team.emulator.wait_for(lambda: any("Reminder" in m["text"] for m in thread(team, n)))
+    reminders = [m["text"] for m in thread(team, n) if "Reminder" in m["text"]]
+    assert reminders == [
+        f"Reminder: #{n} has had no update for 10.0 h. <@U0ALICE> — post a status, a note or a "
+        "draft, or resolve it."
+    ]
+    assert [e["quiet_minutes"] for e in timeline(team, n) if e["type"] == "reminder.sent"] == [600]

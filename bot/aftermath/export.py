@@ -29,6 +29,7 @@ from bot.aftermath.records import (
     events,
     iso,
     no_names,
+    shown,
 )
 from bot.core import i18n
 from bot.core.config import Config
@@ -186,7 +187,7 @@ def write_markdown(
         row = event_dict(event, name_of)
         who = f"{row['actor_name']} ({row['actor']})" if row["actor"] else "crisisbot"
         details = "; ".join(
-            f"{k}: {_shown(v)}"
+            f"{k}: {shown(v)}"
             for k, v in row.items()
             if k not in ("at", "type", "actor", "actor_name")
         )
@@ -213,12 +214,6 @@ def _decision(d: dict[str, Any]) -> str:
     who = f"{_md(d['decided_by_name'])} ({d['decided_by']})"
     at = i18n.when(datetime.fromisoformat(d["decided_at"])) if d["decided_at"] else "—"
     return " " + _("by {who} at {at}", who=who, at=at) + reason
-
-
-def _shown(value: Any) -> str:
-    """A timeline value for a person: a list (the reasons) as JSON, not Python's repr, which
-    wrote quotes, brackets and `\\xa0` for the no-break space of Bulgarian numbers."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _md(text: str) -> str:

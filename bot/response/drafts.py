@@ -38,7 +38,7 @@ def latest(session: Session, incident_id: int) -> Draft | None:
 
 def create(session: Session, number: int, *, user: str, text: str, now: datetime) -> Draft:
     """A new version; a pending older one is superseded and needs no decision any more."""
-    incident = incidents.get(session, number, for_update=True)
+    incident = incidents.locked(session, number)
     incidents.require_open(incident)
     previous = session.scalar(select(func.max(Draft.version)).where(Draft.incident_id == number))
     version = (previous or 0) + 1

@@ -131,21 +131,16 @@ def claim(
     `holder` is who held it on the card that was clicked (None: nobody): when that changed
     meanwhile (two people clicked Claim at once), the click is refused instead of silently
     taking the incident from the one who just claimed it."""
-    for _attempt in range(ATTEMPTS):
-        incident = get(session, number, for_update=True)
-        require_open(incident)
-        if incident.owner == user:
-            raise Conflict(_("You already hold #{number}.", number=incident.id))
-        if holder != ANYONE and incident.owner != holder:
-            raise Conflict(
-                _("#{number} is now held by {who}; click Claim again to take it over.",
-                  number=incident.id, who=f"<@{incident.owner}>")
-            )  # fmt: skip
-        previous = incident.owner
-        if _swap(session, incident, Incident.owner, previous, user):
-            break
-    else:
-        raise Conflict(_("#{number} keeps changing; try again.", number=number))
+    incident = locked(session, number)
+    require_open(incident)
+    if incident.owner == user:
+        raise Conflict(_("You already hold #{number}.", number=incident.id))
+    if holder != ANYONE and incident.owner != holder:
+        raise Conflict(
+            _("#{number} is now held by {who}; click Claim again to take it over.",
+              number=incident.id, who=f"<@{incident.owner}>")
+        )  # fmt: skip
+    previous = incident.owner
     incident.owner = user
     incident.updated_at = now
     if incident.status == "open":
@@ -167,22 +162,34 @@ def claim(
     return incident
 
 
-def _swap(session: Session, incident: Incident, column: Any, old: Any, new: Any) -> bool:
-    """Set `column` from `old` to `new` only if it still holds `old`. FOR UPDATE already orders
-    two requests on PostgreSQL; on SQLite (one process, several request threads) it is a no-op,
-    so without this both would read "nobody holds it" and both claim. False: someone changed it
-    since we read; the row is read again."""
-    changed = affected(
-        session.execute(
-            update(Incident)
-            .where(Incident.id == incident.id, column.is_not_distinct_from(old))
-            .values({column: new})
-            .execution_options(synchronize_session=False)
+def locked(session: Session, number: int) -> Incident:
+    """The incident, read for a change: its row is ours until the transaction ends.
+
+    On PostgreSQL that is FOR UPDATE. On SQLite (one process, several request threads) FOR
+    UPDATE does nothing, so two requests both read "open, nobody holds it" and both acted: two
+    claims, a second page, a resolved incident set back to "escalated". There, an UPDATE that
+    matches the state as read takes the write lock; when it matches nothing, someone changed
+    the row since, and it is read again."""
+    for _attempt in range(ATTEMPTS):
+        incident = get(session, number, for_update=True)
+        as_read = affected(
+            session.execute(
+                update(Incident)
+                .where(
+                    Incident.id == incident.id,
+                    Incident.status == incident.status,
+                    Incident.owner.is_not_distinct_from(incident.owner),
+                    Incident.level == incident.level,
+                    Incident.severity == incident.severity,
+                )
+                .values(updated_at=Incident.updated_at)  # changes nothing; takes the lock
+                .execution_options(synchronize_session=False)
+            )
         )
-    )
-    if changed != 1:
+        if as_read == 1:
+            return incident
         session.expire(incident)
-    return changed == 1
+    raise Conflict(_("#{number} keeps changing; try again.", number=number))
 
 
 def require_open(incident: Incident) -> None:
@@ -208,25 +215,20 @@ def escalate(
 
     `from_level`: the level shown where the person clicked (or the timer looked); refused when
     the incident has moved on since."""
-    for _attempt in range(ATTEMPTS):
-        incident = get(session, number, for_update=True)
-        require_open(incident)
-        if from_level is not None and incident.level != from_level:
-            # A second click, or two people at once, on the same card: one step, not two.
-            reached = levels[min(incident.level, len(levels) - 1)].name
-            raise Conflict(
-                _("#{number} was escalated to {level} meanwhile.", number=incident.id,
-                  level=reached)
-            )  # fmt: skip
-        if incident.level + 1 >= len(levels):
-            raise Conflict(
-                _("#{number} is already at the top level ({level}).", number=incident.id,
-                  level=levels[-1].name)
-            )  # fmt: skip
-        if _swap(session, incident, Incident.level, incident.level, incident.level + 1):
-            break
-    else:
-        raise Conflict(_("#{number} keeps changing; try again.", number=number))
+    incident = locked(session, number)
+    require_open(incident)
+    if from_level is not None and incident.level != from_level:
+        # A second click, or two people at once, on the same card: one step, not two.
+        reached = levels[min(incident.level, len(levels) - 1)].name
+        raise Conflict(
+            _("#{number} was escalated to {level} meanwhile.", number=incident.id,
+              level=reached)
+        )  # fmt: skip
+    if incident.level + 1 >= len(levels):
+        raise Conflict(
+            _("#{number} is already at the top level ({level}).", number=incident.id,
+              level=levels[-1].name)
+        )  # fmt: skip
     incident.level += 1
     incident.status = "escalated"
     incident.updated_at = now
@@ -261,7 +263,7 @@ def _mention(target: str) -> str:
 
 
 def resolve(session: Session, number: int, *, user: str, summary: str, now: datetime) -> Incident:
-    incident = get(session, number, for_update=True)
+    incident = locked(session, number)
     require_open(incident)
     incident.status, incident.resolved_at, incident.updated_at = "resolved", now, now
     incident.summary = summary or None
@@ -273,7 +275,7 @@ def resolve(session: Session, number: int, *, user: str, summary: str, now: date
 
 def dismiss(session: Session, number: int, *, user: str, reason: str, now: datetime) -> Incident:
     """Close as a false positive; the reason feeds the detectors' false-alarm share."""
-    incident = get(session, number, for_update=True)
+    incident = locked(session, number)
     require_open(incident)
     incident.status, incident.resolved_at, incident.updated_at = "dismissed", now, now
     incident.summary = (
@@ -306,7 +308,7 @@ def set_severity(
 ) -> Incident:
     if severity not in SEVERITIES:
         raise Conflict(_("Severity must be one of {choices}.", choices=", ".join(SEVERITIES)))
-    incident = get(session, number, for_update=True)
+    incident = locked(session, number)
     require_open(incident)
     if incident.severity == severity:
         raise Conflict(

@@ -244,3 +244,33 @@ def test_after_a_long_downtime_one_reminder_says_how_long_in_hours(
         "draft, or resolve it."
     ]
     assert [e["quiet_minutes"] for e in timeline(team, n) if e["type"] == "reminder.sent"] == [600]
+
+
+def test_closing_an_incident_while_others_act_on_it_closes_it_once_for_good(
+    team: Stack, clock: ManualClock
+) -> None:
+    """Resolve, dismiss, escalate and claim at the same moment: one close wins, and nothing
+    after it sets the incident back to open (on SQLite an escalation read before the resolve
+    used to write "escalated" over "resolved")."""
+    n = open_storm(team, clock)
+
+    def dismiss() -> None:
+        team.slack.submit_view(View.DISMISS_REASON, {Block.REASON: {"reason": "A meme."}},
+                               user_id="U0DAN", private_metadata=str(n))  # fmt: skip
+
+    _at_once(
+        lambda: team.slack.command(f"resolve {n} Fixed.", user_id="U0BOB"),
+        lambda: team.slack.command(f"resolve {n} Done.", user_id="U0CAROL"),
+        dismiss,
+        lambda: team.slack.command(f"escalate {n} Spreading.", user_id="U0ALICE"),
+        lambda: team.slack.command(f"claim {n}", user_id="U0ERIN"),
+    )
+    team.emulator.wait_for(lambda: len(team.emulator.responses) == 4)
+    steps = [e["type"] for e in timeline(team, n)]
+    closes = [s for s in steps if s in ("incident.resolved", "incident.dismissed")]
+    assert len(closes) == 1, steps
+    after = steps[steps.index(closes[0]) + 1 :]
+    assert not {"incident.escalated", "incident.claimed", "incident.handed_over"} & set(after)
+    team.slack.command(f"status {n}", user_id="U0BOB")
+    closed = "resolved" if closes[0] == "incident.resolved" else "dismissed"
+    answer(team, f"· {closed} ·")  # the state, as the status line shows it

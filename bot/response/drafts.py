@@ -82,7 +82,8 @@ def decide(
     draft = session.get(Draft, draft_id)
     if draft is None or draft.version != version:
         raise NotFound(_("That draft does not exist."))
-    incident = incidents.get(session, draft.incident_id)
+    # Locked: a resolve at the same moment lands wholly before or after this decision.
+    incident = incidents.locked(session, draft.incident_id)
     # A button left on an old card: a closed incident's replies are no longer published, and an
     # approval after the close would count as its "first approved reply".
     incidents.require_open(incident)

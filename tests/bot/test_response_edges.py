@@ -274,3 +274,19 @@ def test_closing_an_incident_while_others_act_on_it_closes_it_once_for_good(
     team.slack.command(f"status {n}", user_id="U0BOB")
     closed = "resolved" if closes[0] == "incident.resolved" else "dismissed"
     answer(team, f"· {closed} ·")  # the state, as the status line shows it
+
+
+def test_an_approval_racing_the_resolve_lands_before_it_or_not_at_all(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = open_storm(team, clock)
+    team.slack.command(f"draft {n} We are on it.", user_id="U0ALICE")
+    draft = team.emulator.wait_for(lambda: drafts_in_thread(team, n))[0]
+    _at_once(
+        lambda: team.slack.command(f"resolve {n}", user_id="U0BOB"),
+        lambda: click_on(team, draft, Action.APPROVE, "U0CAROL"),
+    )
+    team.emulator.wait_for(lambda: len(team.emulator.responses) == 3)
+    steps = [e["type"] for e in timeline(team, n)]
+    if "draft.approved" in steps:
+        assert steps.index("draft.approved") < steps.index("incident.resolved"), steps

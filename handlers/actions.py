@@ -83,7 +83,7 @@ def on_resolve(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -
             View.RESOLVE_SUMMARY, str(number), _("Resolve #{number}", number=number),
             _("Summary (optional)"), optional=True,
         )  # fmt: skip
-        _say_if(respond, desk.open_modal(_bot(context), body["trigger_id"], view))
+        _say_if(respond, desk.open_incident_modal(_bot(context), number, body["trigger_id"], view))
 
 
 def on_dismiss(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
@@ -96,7 +96,7 @@ def on_dismiss(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -
             _("Dismiss #{number}", number=number),
             _("Why is this a false alarm?"),
         )
-        _say_if(respond, desk.open_modal(_bot(context), body["trigger_id"], view))
+        _say_if(respond, desk.open_incident_modal(_bot(context), number, body["trigger_id"], view))
 
 
 def on_approve(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:

@@ -344,6 +344,34 @@ def open_modal(bot: Crisisbot, trigger_id: str, view: dict[str, object]) -> Repl
     return None
 
 
+def open_incident_modal(
+    bot: Crisisbot, number: int, trigger_id: str, view: dict[str, Any]
+) -> Reply | None:
+    """A form about an incident (resolve, dismiss) from its card: opened at once (the trigger
+    lives 3 s), then, if the incident is closed meanwhile (a button left on an old card), the
+    form says so instead of asking for a summary or reason it would refuse."""
+    try:
+        view_id = bot.gateway.open_view(trigger_id, view)
+    except SlackError as exc:
+        logger.warning("views.open failed: %s", exc)
+        return Reply(_(SLACK_SLOW))
+
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incidents.require_open(incidents.get(session, number))
+        return Reply("")
+
+    reply = guarded(work)
+    if not reply.text:
+        return None
+    title = str((view.get("title") or {}).get("text") or "")
+    try:
+        bot.gateway.update_view(view_id, messages.notice_modal(number, reply.text, title=title))
+    except SlackError as exc:
+        logger.warning("views.update failed: %s", exc)
+    return reply
+
+
 def open_draft_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | None:
     """The trigger lives 3 s: open a placeholder at once, then fill it from the database."""
     try:

@@ -428,13 +428,15 @@ def loading_modal(number: int) -> dict[str, Any]:
     return notice_modal(number, _("Loading the evidence…"), callback_id=ViewId.DRAFT_REPLY)
 
 
-def notice_modal(number: int, text: str, *, callback_id: str = "notice") -> dict[str, Any]:
+def notice_modal(
+    number: int, text: str, *, callback_id: str = "notice", title: str | None = None
+) -> dict[str, Any]:
     """A modal that only shows a line of text (and can only be closed)."""
     view = View(
         type="modal",
         callback_id=callback_id,
         private_metadata=str(number),
-        title=PlainTextObject(text=cut(_("Draft reply · #{number}", number=number), 24)),
+        title=PlainTextObject(text=cut(title or _("Draft reply · #{number}", number=number), 24)),
         close=PlainTextObject(text=_("Close")),
         blocks=[SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))],
     )

@@ -290,3 +290,22 @@ def test_an_approval_racing_the_resolve_lands_before_it_or_not_at_all(
     steps = [e["type"] for e in timeline(team, n)]
     if "draft.approved" in steps:
         assert steps.index("draft.approved") < steps.index("incident.resolved"), steps
+
+
+def test_resolve_and_dismiss_on_an_old_card_say_at_once_that_it_is_closed(
+    team: Stack, clock: ManualClock
+) -> None:
+    """Before, the form asked for a summary or a reason, then refused it."""
+    n = open_storm(team, clock)
+    old = card(team, n)
+    assert old is not None
+    team.slack.command(f"resolve {n}", user_id="U0BOB")
+    answer(team, "resolved")
+    for action, title in ((Action.DISMISS, f"Dismiss #{n}"), (Action.RESOLVE, f"Resolve #{n}")):
+        click_on(team, old, action, "U0ALICE")
+        notice = team.emulator.wait_for(
+            lambda title=title: [v for v in team.emulator.views.values()
+                                 if v["title"]["text"] == title and v["callback_id"] == "notice"]
+        )[0]  # fmt: skip
+        assert f"#{n} is already resolved." in blocks_text(notice)
+        assert not any(b["type"] == "input" for b in notice["blocks"])

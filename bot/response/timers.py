@@ -37,6 +37,12 @@ def escalate_unclaimed(session: Session, *, config: Config, now: datetime) -> li
         reason = _("nobody claimed it within {minutes} minutes", minutes=config.unclaimed_minutes)
         try:
             with session.begin_nested():
+                # Read again, locked: a claim may have landed since the query above, and a page
+                # saying "nobody claimed it in time" would then be wrong.
+                incident = incidents.locked(session, number)
+                if incident.status != "open" or incident.owner is not None:
+                    logger.info("auto-escalation of #%s skipped: claimed meanwhile", number)
+                    continue
                 incidents.escalate(
                     session, number, user=None, reason=reason, levels=config.levels, now=now,
                     automatic=True, from_level=0,

@@ -11,6 +11,7 @@ import pytest
 
 from bot import jobs
 from bot.core.clock import ManualClock
+from bot.response import incidents
 from bot.slack.ids import Action, Block, View
 from bot.testing import Stack, start_stack
 from tests.bot.flow import (
@@ -309,3 +310,24 @@ def test_resolve_and_dismiss_on_an_old_card_say_at_once_that_it_is_closed(
         )[0]  # fmt: skip
         assert f"#{n} is already resolved." in blocks_text(notice)
         assert not any(b["type"] == "input" for b in notice["blocks"])
+
+
+def test_a_claim_landing_while_the_timer_escalates_stops_the_automatic_page(
+    team: Stack, clock: ManualClock
+) -> None:
+    """The timer found #n unclaimed after 15 minutes; Alice's claim committed while it waited
+    for the row. The timer must see the claim and page nobody, not page "nobody claimed it in
+    time" over her claim. (PostgreSQL: the worker's backend. On SQLite the timer cannot wait
+    for the row: its run fails and the next one, 30 s later, no longer finds it unclaimed.)"""
+    if team.bot.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's timer run fails on the held row instead of waiting for it")
+    n = open_storm(team, clock)
+    clock.advance(minutes=16)
+    with team.bot.transaction() as session:  # Alice's claim, holding the row a moment
+        incidents.claim(session, n, user="U0ALICE", now=clock())
+        timer = threading.Thread(target=jobs.run_timers, args=(team.bot,))
+        timer.start()
+        timer.join(timeout=0.5)  # the timer has read "unclaimed" and waits for the row
+    timer.join()
+    steps = [e["type"] for e in timeline(team, n)]
+    assert steps[-1] == "incident.claimed" and "incident.escalated" not in steps, steps

@@ -72,6 +72,10 @@ def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int
                 .where(
                     Incident.id == incident.id,
                     Incident.reminded_at.is_not_distinct_from(incident.reminded_at),
+                    # Unchanged since the query: a resolve or a note that landed meanwhile
+                    # means no reminder (it was one for a closed or busy incident).
+                    Incident.updated_at == incident.updated_at,
+                    Incident.status.in_(incidents.OPEN_STATUSES),
                 )
                 .values(reminded_at=now)
                 .execution_options(synchronize_session=False)

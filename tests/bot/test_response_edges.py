@@ -331,3 +331,20 @@ def test_a_claim_landing_while_the_timer_escalates_stops_the_automatic_page(
     timer.join()
     steps = [e["type"] for e in timeline(team, n)]
     assert steps[-1] == "incident.claimed" and "incident.escalated" not in steps, steps
+
+
+def test_a_resolve_landing_while_the_timer_reminds_stops_the_reminder(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = open_storm(team, clock)
+    team.slack.command(f"claim {n}", user_id="U0ALICE")
+    answer(team, "You now hold")
+    clock.advance(minutes=61)
+    with team.bot.transaction() as session:  # Bob resolves it, holding the row a moment
+        incidents.resolve(session, n, user="U0BOB", summary="", now=clock())
+        timer = threading.Thread(target=jobs.run_timers, args=(team.bot,))
+        timer.start()
+        timer.join(timeout=0.5)  # the timer has read "quiet for an hour" and waits
+    timer.join()
+    steps = [e["type"] for e in timeline(team, n)]
+    assert steps[-1] == "incident.resolved" and "reminder.sent" not in steps, steps

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -10,6 +11,8 @@ from bot.app import Crisisbot
 from bot.core.i18n import _
 from bot.slack import desk
 from bot.slack.ids import Block, View
+
+_MENTION = re.compile(r"<@([A-Z0-9]+)>")
 
 
 def register(app: App) -> None:
@@ -32,7 +35,10 @@ def _done(ack: Ack, context: Any, body: dict[str, Any], block: str, reply: desk.
     the database is down) stays in the form, next to what the person typed, instead of closing
     it and losing the text; success closes it and says so in the channel."""
     if not reply.ok:
-        ack(response_action="errors", errors={block: reply.text})
+        bot: Crisisbot = context["crisisbot"]
+        # A form's error is plain text: "<@U123>" would show as typed, so name the person.
+        text = _MENTION.sub(lambda m: "@" + bot.gateway.user_name(m.group(1)), reply.text)
+        ack(response_action="errors", errors={block: text})
         return
     ack()
     _notify(context, body, reply)
@@ -79,13 +85,12 @@ def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
             errors={Block.REASON: _("Say why, so the author can fix it.")},
         )
         return
-    ack()
     draft_id, _sep, version = str(view["private_metadata"]).partition(":")
     reply = desk.decide(
         context["crisisbot"], int(draft_id), int(version), body["user"]["id"], approve=False,
         reason=reason,
     )  # fmt: skip
-    _notify(context, body, reply)
+    _done(ack, context, body, Block.REASON, reply)
 
 
 def on_dismiss_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:

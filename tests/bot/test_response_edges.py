@@ -348,3 +348,26 @@ def test_a_resolve_landing_while_the_timer_reminds_stops_the_reminder(
     timer.join()
     steps = [e["type"] for e in timeline(team, n)]
     assert steps[-1] == "incident.resolved" and "reminder.sent" not in steps, steps
+
+
+def test_a_rejection_sent_after_someone_approved_stays_in_the_form_and_names_them(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = open_storm(team, clock)
+    team.slack.command(f"draft {n} We are on it.", user_id="U0ALICE")
+    draft = team.emulator.wait_for(lambda: drafts_in_thread(team, n))[0]
+    click_on(team, draft, Action.REJECT, "U0BOB")  # Bob opens the form and starts typing
+    form = team.emulator.wait_for(
+        lambda: [v for v in team.emulator.views.values() if v["callback_id"] == View.REJECT_REASON]
+    )[0]
+    click_on(team, draft, Action.APPROVE, "U0CAROL")  # meanwhile Carol approves
+    answer(team, "approved")
+    late = team.slack.submit_view(
+        View.REJECT_REASON, {Block.REASON: {"reason": "Too vague."}}, user_id="U0BOB",
+        view_id=form["id"],
+    )  # fmt: skip
+    assert late.json() == {
+        "response_action": "errors",
+        "errors": {Block.REASON: f"Draft v1 of #{n} is already approved by @Carol Diaz."},
+    }
+    assert "draft.rejected" not in [e["type"] for e in timeline(team, n)]

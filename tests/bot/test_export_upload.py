@@ -18,13 +18,19 @@ def test_a_lost_answer_to_the_file_share_does_not_share_it_twice(
     stack.emulator.fail_next("files.completeUploadExternal", 500, after_effect=True)
     stack.slack.command(f"export {n} csv", user_id="U0ALICE")
     answer(stack, "csv export")
-    stack.emulator.wait_for(lambda: stack.emulator.calls("files.completeUploadExternal"))
-    for _ in range(3):  # the outbox's next attempts, after their backoff
+
+    def upload() -> Outbox:
+        with stack.bot.transaction() as session:
+            return session.scalars(select(Outbox).where(Outbox.kind == "upload")).one()
+
+    stack.emulator.wait_for(lambda: upload().last_error)  # the first attempt met the 500
+
+    def next_attempt() -> bool:  # the outbox's next attempt, after its backoff
         clock.advance(minutes=10)
         stack.bot.deliver_now()
+        return upload().status == "sent"
+
+    stack.emulator.wait_for(next_attempt)
     assert len(stack.emulator.files) == 1
     shares = [m for m in stack.channel_messages() if m.get("files")]
     assert len(shares) == 1
-    with stack.bot.transaction() as session:
-        row = session.scalars(select(Outbox).where(Outbox.kind == "upload")).one()
-        assert row.status == "sent"

@@ -11,6 +11,12 @@ Feeds as found in the wild, read as feed readers read them: the charset of the `
 header before the XML declaration's (RFC 7303; Bulgarian sites serve windows-1251), blank lines
 before the declaration, HTML entities (`&nbsp;`) and bare `&` outside CDATA, dates that are ISO 8601
 rather than RFC 822 or have no zone (UTC), and XHTML titles and content in Atom.
+
+RFC 822 dates name their zone as an offset (`+0300`) or, in RFC 822 itself, one of the US zones;
+feeds also write `EEST`, `CET`, `BST`, `+03:00` or `GMT+3`. Abbreviations with one meaning
+(`_ZONES`) are read as their offset; an ambiguous or unknown one (`IST`: India, Ireland or Israel)
+is logged once per feed and read as UTC. A feed east of UTC then dates its entries ahead of time,
+and the poller stores a mention dated after its poll as of the poll: seen when it was fetched.
 """
 
 from __future__ import annotations
@@ -40,6 +46,23 @@ _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECAS
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 _AMPERSAND = re.compile(r"&(#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?")
 _INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
+# Zone abbreviations the tz database gives a single offset (minutes east of UTC). email.utils
+# already reads RFC 822's own (UT, GMT, Z and the US zones EST…PDT, with AST/ADT as Atlantic).
+# Left out as ambiguous: IST (India +5:30, Ireland +1, Israel +2), SST, and the like.
+_ZONES = {
+    "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "MET": 60, "MEST": 120,
+    "EET": 120, "EEST": 180, "MSK": 180, "WAT": 60, "CAT": 120, "SAST": 120, "EAT": 180,
+    "PKT": 300, "WIB": 420, "WITA": 480, "WIT": 540, "HKT": 480, "JST": 540, "KST": 540,
+    "AWST": 480, "ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
+    "NST": -210, "NDT": -150, "AKST": -540, "AKDT": -480, "HST": -600, "HDT": -540,
+}  # fmt: skip
+_RFC822_ZONES = frozenset(
+    {"UT", "UTC", "GMT", "Z", "AST", "ADT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
+)
+# The last word of an RFC 822 date when it is a zone: a name, an offset, or both (`GMT+3`).
+_ZONE_WORD = re.compile(
+    r"(?P<name>[A-Za-z]{1,5})?(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?"
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +76,7 @@ class FeedSource(HttpSource):
         if not feed.startswith(("http://", "https://")):
             raise ValueError(f"feed must be an http(s) address, not {feed!r}")
         self.feed = feed
+        self._unknown_zones: set[str] = set()  # logged once each
 
     def fetch(self, cursor: str | None) -> FetchResult:
         state = _load(cursor)
@@ -110,7 +134,7 @@ class FeedSource(HttpSource):
             external_id=external_id,
             title=title,
             summary=_text(item, "description"),
-            created_at=_time(published) or _time(_text(item, f"{DC}date")),
+            created_at=self._time(published) or self._time(_text(item, f"{DC}date")),
             author=_text(item, f"{DC}creator") or _text(item, "author"),
             url=link,
         )
@@ -128,10 +152,24 @@ class FeedSource(HttpSource):
             external_id=external_id,
             title=title,
             summary=_markup(entry, f"{ATOM}content") or _markup(entry, f"{ATOM}summary"),
-            created_at=_time(when),
+            created_at=self._time(when),
             author=_text(entry, f"{ATOM}author/{ATOM}name"),
             url=unwrap_google_redirect(url) if url else None,
         )
+
+    def _time(self, value: str | None) -> datetime | None:
+        if not value:
+            return None
+        value, unknown = _numeric_zone(value)
+        if unknown and unknown not in self._unknown_zones:
+            self._unknown_zones.add(unknown)
+            logger.warning(
+                "%s: %s dates its entries in time zone %r, ambiguous or unknown; read as UTC",
+                self.name,
+                self.feed,
+                unknown,
+            )
+        return _time(value)
 
     def _mention(
         self, *, title: str, summary: str | None, created_at: datetime | None, **fields: Any
@@ -184,6 +222,25 @@ def _time(value: str | None) -> datetime | None:
     except ValueError:
         logger.info("rss: unreadable date %r; dated when first seen", value)
         return None
+
+
+def _numeric_zone(value: str) -> tuple[str, str | None]:
+    """An RFC 822 date with its zone as `+HHMM` when it was named (`EEST`) or written another way
+    (`+03:00`, `GMT+3`); else unchanged, with the zone's name when it is one we cannot read."""
+    head, _, word = value.rstrip().rpartition(" ")
+    zone = _ZONE_WORD.fullmatch(word) if head else None
+    if zone is None or not (zone["name"] or zone["sign"]):
+        return value, None  # no zone (UTC), or the date is not RFC 822
+    name = (zone["name"] or "").upper()
+    if zone["sign"] is None:
+        if name in _ZONES:
+            offset = _ZONES[name]
+            sign, hours, minutes = "+" if offset >= 0 else "-", abs(offset) // 60, abs(offset) % 60
+            return f"{head} {sign}{hours:02d}{minutes:02d}", None
+        return value, None if name in _RFC822_ZONES else name
+    if name not in ("", "UT", "UTC", "GMT") or int(zone["hours"]) > 14:
+        return value, name + zone["sign"] + zone["hours"] + (zone["minutes"] or "")
+    return f"{head} {zone['sign']}{int(zone['hours']):02d}{zone['minutes'] or '00'}", None
 
 
 def _decode(content: bytes, content_type: str) -> str:

@@ -287,3 +287,52 @@ def test_it_reads_xhtml_titles_and_content_and_a_zoneless_atom_date(
 
     assert [m.text for m in result.mentions] == ["Acme down & out\nFirst\nSecond"]
     assert result.mentions[0].created_at == datetime(2025, 3, 14, 18, 35, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        # A Bulgarian feed in summer and winter time: read as UTC they were 3 and 2 hours late.
+        ("Wed, 02 Sep 2026 10:00:00 EEST", datetime(2026, 9, 2, 7, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 eet", datetime(2026, 12, 2, 8, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 CET", datetime(2026, 12, 2, 9, 0, tzinfo=UTC)),
+        ("Wed, 02 Sep 2026 10:00:00 CEST", datetime(2026, 9, 2, 8, 0, tzinfo=UTC)),
+        ("Wed, 02 Sep 2026 10:00:00 BST", datetime(2026, 9, 2, 9, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 MSK", datetime(2026, 12, 2, 7, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 NST", datetime(2026, 12, 2, 13, 30, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 EST", datetime(2026, 12, 2, 15, 0, tzinfo=UTC)),  # RFC 822
+        # Offsets written in ways RFC 822 does not: they were dropped, the time read as UTC.
+        ("Wed, 02 Dec 2026 10:00:00 +03:00", datetime(2026, 12, 2, 7, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 GMT+3", datetime(2026, 12, 2, 7, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 GMT+0200", datetime(2026, 12, 2, 8, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 UTC-03:30", datetime(2026, 12, 2, 13, 30, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 +0300 (EEST)", datetime(2026, 12, 2, 7, 0, tzinfo=UTC)),
+    ],
+)
+def test_it_reads_named_time_zones_and_offsets_as_written(
+    platform: FakePlatform, client: httpx.Client, date: str, expected: datetime
+) -> None:
+    platform.reply(PATH, Reply(200, _rss(_item("Acme", date)), XML))
+
+    assert [m.created_at for m in make(platform, client).fetch(None).mentions] == [expected]
+
+
+def test_an_ambiguous_zone_is_read_as_utc_and_logged_once(
+    platform: FakePlatform, client: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """IST is India's (+5:30), Ireland's (+1) or Israel's (+2): each puts the entry ahead of UTC,
+    and the poller stores an entry dated after its poll as of the poll."""
+    items = "".join(_item("Acme", f"Wed, 02 Dec 2026 10:0{n}:00 IST", n) for n in (1, 2))
+    platform.reply(PATH, Reply(200, _rss(items), XML))
+    source = make(platform, client)
+
+    with caplog.at_level("WARNING", logger="sources.rss"):
+        first = source.fetch(None)
+        source.fetch(None)
+
+    assert [m.created_at for m in first.mentions] == [
+        datetime(2026, 12, 2, 10, 1, tzinfo=UTC),
+        datetime(2026, 12, 2, 10, 2, tzinfo=UTC),
+    ]
+    said = [r.getMessage() for r in caplog.records if "IST" in r.getMessage()]
+    assert len(said) == 1 and platform.base_url + PATH in said[0], said

@@ -8,9 +8,11 @@ so a document with a DOCTYPE declaring its own (where entity bombs live) is refu
 parsed; a plain DOCTYPE naming an external DTD (RSS 0.91's) is not read, only tolerated.
 
 Feeds as found in the wild, read as feed readers read them: the charset of the `Content-Type`
-header before the XML declaration's (RFC 7303; Bulgarian sites serve windows-1251), blank lines
-before the declaration, HTML entities (`&nbsp;`) and bare `&` outside CDATA, dates that are ISO 8601
-rather than RFC 822 or have no zone (UTC), and XHTML titles and content in Atom.
+header before the XML declaration's (RFC 7303; Bulgarian sites serve windows-1251), and when
+neither decodes the bytes (nor UTF-8), the bytes UTF-8 cannot read taken as windows-1251 or -1252,
+whichever they look like, logged once per feed; blank lines before the declaration, HTML entities
+(`&nbsp;`) and bare `&` outside CDATA, dates that are ISO 8601 rather than RFC 822 or have no zone
+(UTC), and XHTML titles and content in Atom.
 
 RFC 822 dates name their zone as an offset (`+0300`) or, in RFC 822 itself, one of the US zones;
 feeds also write `EEST`, `CET`, `BST`, `+03:00` or `GMT+3`. Abbreviations with one meaning
@@ -28,6 +30,7 @@ import json
 import logging
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -76,7 +79,7 @@ class FeedSource(HttpSource):
         if not feed.startswith(("http://", "https://")):
             raise ValueError(f"feed must be an http(s) address, not {feed!r}")
         self.feed = feed
-        self._unknown_zones: set[str] = set()  # logged once each
+        self._said: set[str] = set()  # what is wrong with the feed, logged once each
 
     def fetch(self, cursor: str | None) -> FetchResult:
         state = _load(cursor)
@@ -104,7 +107,10 @@ class FeedSource(HttpSource):
         return FetchResult([m for m in mentions if m.external_id not in seen], cursor)
 
     def _parse(self, content: bytes, content_type: str) -> ET.Element:
-        document = _decode(content, content_type)
+        document, guessed = _decode(content, content_type)
+        if guessed and guessed not in self._said:
+            self._said.add(guessed)
+            logger.warning("%s: %s is %s", self.name, self.feed, guessed)
         if _INTERNAL_SUBSET.search(document):  # entity declarations live in the internal subset
             raise SourceError(
                 f"{self.name}: {self.feed} has a DOCTYPE declaring entities; refused",
@@ -161,8 +167,8 @@ class FeedSource(HttpSource):
         if not value:
             return None
         value, unknown = _numeric_zone(value)
-        if unknown and unknown not in self._unknown_zones:
-            self._unknown_zones.add(unknown)
+        if unknown and unknown not in self._said:
+            self._said.add(unknown)
             logger.warning(
                 "%s: %s dates its entries in time zone %r, ambiguous or unknown; read as UTC",
                 self.name,
@@ -243,10 +249,14 @@ def _numeric_zone(value: str) -> tuple[str, str | None]:
     return f"{head} {zone['sign']}{int(zone['hours']):02d}{zone['minutes'] or '00'}", None
 
 
-def _decode(content: bytes, content_type: str) -> str:
+def _decode(content: bytes, content_type: str) -> tuple[str, str | None]:
     """The document as text: a BOM, else the header's charset, else the declaration's, else UTF-8;
-    the first that decodes it (a declaration can lie), else the first with replacement marks."""
-    if content.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    the first that decodes it (either can lie). When none does, UTF-8 with each byte it cannot read
+    taken as windows-1251 or windows-1252, whichever the bytes look like (`_single_byte`), and a
+    note saying so: replacement marks in a mention would hide the text from the team and the
+    detectors alike."""
+    bom = content.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if bom:
         encodings = ["utf-8-sig" if content.startswith(codecs.BOM_UTF8) else "utf-16"]
     else:
         header = _CHARSET.search(content_type)
@@ -263,10 +273,52 @@ def _decode(content: bytes, content_type: str) -> str:
     known = list(dict.fromkeys(known)) or ["utf-8"]
     for name in known:
         try:
-            return content.decode(name).lstrip("\ufeff \t\r\n")
+            return content.decode(name).lstrip("\ufeff \t\r\n"), None
         except UnicodeDecodeError:
             continue
-    return content.decode(known[0], errors="replace").lstrip("\ufeff \t\r\n")
+    if bom:  # the mark says what it is; no guess would do better
+        text = content.decode(known[0], errors="replace")
+        return text.lstrip("\ufeff \t\r\n"), f"not valid {known[0]}; unreadable bytes replaced"
+    guess = _single_byte(content)
+    text = content.decode("utf-8", errors=f"crisisbot-{guess}")
+    said = " or ".join(dict.fromkeys(known))
+    label = guess.replace("cp", "windows-")
+    return text.lstrip("\ufeff \t\r\n"), f"not valid {said}; read its other bytes as {label}"
+
+
+# Valid UTF-8 sequences beyond ASCII, and letters of windows-1251 (А-я) or windows-1252 (À-ÿ).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_HIGH_LETTER = re.compile(rb"[\xc0-\xff]")
+_HIGH_WORD = re.compile(rb"[\xc0-\xff]{3,}")
+
+
+def _single_byte(content: bytes) -> str:
+    """windows-1251 when the bytes outside valid UTF-8 look like Cyrillic words (most of their
+    letters in runs of 3 or more: whole words), else windows-1252, where accented letters stand
+    one or two together among plain ones ("été", "Größe")."""
+    rest = _UTF8_SEQUENCE.sub(b" ", content)
+    letters = len(_HIGH_LETTER.findall(rest))
+    in_words = sum(len(word) for word in _HIGH_WORD.findall(rest))
+    return "cp1251" if letters and in_words * 2 >= letters else "cp1252"
+
+
+def _fallback(codec: str) -> Callable[[UnicodeError], tuple[str, int]]:
+    """A decoding error handler reading the bytes UTF-8 cannot as `codec` (a byte `codec` leaves
+    undefined, such as windows-1252's 0x81, is dropped)."""
+
+    def handle(error: UnicodeError) -> tuple[str, int]:
+        if not isinstance(error, UnicodeDecodeError):
+            raise error
+        chunk = error.object[error.start : error.end]
+        return bytes(chunk).decode(codec, errors="ignore"), error.end
+
+    return handle
+
+
+for _codec in ("cp1251", "cp1252"):
+    codecs.register_error(f"crisisbot-{_codec}", _fallback(_codec))
 
 
 def _repair(document: str) -> str:

@@ -336,3 +336,56 @@ def test_an_ambiguous_zone_is_read_as_utc_and_logged_once(
     ]
     said = [r.getMessage() for r in caplog.records if "IST" in r.getMessage()]
     assert len(said) == 1 and platform.base_url + PATH in said[0], said
+
+
+FRENCH = "Acme: l'été à Paris, la Größe du problème"
+
+
+@pytest.mark.parametrize(
+    ("declaration", "content_type", "text", "encoding"),
+    [
+        # Declares UTF-8 (or says nothing, so UTF-8) and is windows-1251: read with U+FFFD marks.
+        ('<?xml version="1.0" encoding="UTF-8"?>', "application/rss+xml", BULGARIAN, "cp1251"),
+        ("", "application/rss+xml", BULGARIAN, "cp1251"),
+        ("", "text/xml; charset=utf-8", BULGARIAN, "cp1251"),  # the header lies
+        ('<?xml version="1.0" encoding="UTF-8"?>', "application/rss+xml", FRENCH, "cp1252"),
+    ],
+    ids=["declared-utf-8", "nothing-said", "header-utf-8", "western"],
+)
+def test_a_feed_whose_bytes_are_not_what_it_says_is_read_in_the_encoding_they_look_like(
+    platform: FakePlatform,
+    client: httpx.Client,
+    caplog: pytest.LogCaptureFixture,
+    declaration: str,
+    content_type: str,
+    text: str,
+    encoding: str,
+) -> None:
+    body = _rss(_item(text), declaration).encode(encoding)
+    platform.reply(PATH, Reply(200, body, {"Content-Type": content_type}))
+    source = make(platform, client)
+
+    with caplog.at_level("WARNING", logger="sources.rss"):
+        first = source.fetch(None)
+        source.fetch(None)
+
+    assert [m.text for m in first.mentions] == [text]
+    said = [r.getMessage() for r in caplog.records if r.name == "sources.rss"]
+    assert said == [
+        f"rss: {platform.base_url + PATH} is not valid utf-8; "
+        f"read its other bytes as {encoding.replace('cp', 'windows-')}"
+    ]
+
+
+def test_a_utf8_feed_with_one_windows_1251_entry_keeps_both_readable(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """A CMS pasting an old article in: the UTF-8 entries stay UTF-8, the stray bytes are read."""
+    body = _rss("{first}{second}").encode()
+    body = body.replace(b"{first}", _item("Акме: всичко работи", n=1).encode())
+    body = body.replace(b"{second}", _item(BULGARIAN, n=2).encode("cp1251"))
+    platform.reply(PATH, Reply(200, body, XML))
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.text for m in result.mentions] == ["Акме: всичко работи", BULGARIAN]

@@ -8,11 +8,11 @@ so a document with a DOCTYPE declaring its own (where entity bombs live) is refu
 parsed; a plain DOCTYPE naming an external DTD (RSS 0.91's) is not read, only tolerated.
 
 Feeds as found in the wild, read as feed readers read them: the charset of the `Content-Type`
-header before the XML declaration's (RFC 7303; Bulgarian sites serve windows-1251), and when
-neither decodes the bytes (nor UTF-8), the bytes UTF-8 cannot read taken as windows-1251 or -1252,
-whichever they look like, logged once per feed; blank lines before the declaration, HTML entities
-(`&nbsp;`) and bare `&` outside CDATA, dates that are ISO 8601 rather than RFC 822 or have no zone
-(UTC), and XHTML titles and content in Atom.
+header before the XML declaration's (RFC 7303; Bulgarian sites serve windows-1251); bytes that are
+valid UTF-8 as UTF-8 whatever either says, and when none decodes them, the bytes UTF-8 cannot read
+as windows-1251 or -1252, whichever they look like (both logged once per feed); blank lines before
+the declaration, HTML entities (`&nbsp;`) and bare `&` outside CDATA, dates that are ISO 8601
+rather than RFC 822 or have no zone (UTC), and XHTML titles and content in Atom.
 
 RFC 822 dates name their zone as an offset (`+0300`) or, in RFC 822 itself, one of the US zones;
 feeds also write `EEST`, `CET`, `BST`, `+03:00` or `GMT+3`. Abbreviations with one meaning
@@ -251,7 +251,8 @@ def _numeric_zone(value: str) -> tuple[str, str | None]:
 
 def _decode(content: bytes, content_type: str) -> tuple[str, str | None]:
     """The document as text: a BOM, else the header's charset, else the declaration's, else UTF-8;
-    the first that decodes it (either can lie). When none does, UTF-8 with each byte it cannot read
+    the first that decodes it (either can lie), but UTF-8 for bytes that are UTF-8 beyond ASCII
+    whatever either says (with a note). When none decodes it, UTF-8 with each byte it cannot read
     taken as windows-1251 or windows-1252, whichever the bytes look like (`_single_byte`), and a
     note saying so: replacement marks in a mention would hide the text from the team and the
     detectors alike."""
@@ -271,6 +272,10 @@ def _decode(content: bytes, content_type: str) -> tuple[str, str | None]:
         except LookupError:
             continue
     known = list(dict.fromkeys(known)) or ["utf-8"]
+    if not bom and not known[0].startswith("utf") and _utf8_beyond_ascii(content):
+        # The reverse lie (a site moved to UTF-8, its template still says windows-1251): text in
+        # a single-byte encoding is next to never valid UTF-8, so these bytes are UTF-8.
+        return content.decode("utf-8").lstrip("\ufeff \t\r\n"), f"says {known[0]} but is utf-8"
     for name in known:
         try:
             return content.decode(name).lstrip("\ufeff \t\r\n"), None
@@ -284,6 +289,16 @@ def _decode(content: bytes, content_type: str) -> tuple[str, str | None]:
     said = " or ".join(dict.fromkeys(known))
     label = guess.replace("cp", "windows-")
     return text.lstrip("\ufeff \t\r\n"), f"not valid {said}; read its other bytes as {label}"
+
+
+def _utf8_beyond_ascii(content: bytes) -> bool:
+    if content.isascii():
+        return False
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # Valid UTF-8 sequences beyond ASCII, and letters of windows-1251 (А-я) or windows-1252 (À-ÿ).

@@ -389,3 +389,31 @@ def test_a_utf8_feed_with_one_windows_1251_entry_keeps_both_readable(
     result = make(platform, client).fetch(None)
 
     assert [m.text for m in result.mentions] == ["Акме: всичко работи", BULGARIAN]
+
+
+@pytest.mark.parametrize(
+    ("declaration", "content_type"),
+    [
+        ('<?xml version="1.0" encoding="windows-1251"?>', "application/rss+xml"),
+        ("", "application/rss+xml; charset=windows-1251"),
+        ('<?xml version="1.0" encoding="ISO-8859-1"?>', "text/xml"),
+    ],
+    ids=["declared", "header", "latin-1"],
+)
+def test_a_utf8_feed_that_says_it_is_single_byte_is_read_as_utf8(
+    platform: FakePlatform,
+    client: httpx.Client,
+    caplog: pytest.LogCaptureFixture,
+    declaration: str,
+    content_type: str,
+) -> None:
+    """A site moved to UTF-8 whose template still says windows-1251: read as it says, every
+    Cyrillic letter became two ("РђРєРјРµ"), silently."""
+    body = _rss(_item(BULGARIAN), declaration).encode()
+    platform.reply(PATH, Reply(200, body, {"Content-Type": content_type}))
+
+    with caplog.at_level("WARNING", logger="sources.rss"):
+        result = make(platform, client).fetch(None)
+
+    assert [m.text for m in result.mentions] == [BULGARIAN]
+    assert [r.getMessage().rpartition(" ")[2] for r in caplog.records] == ["utf-8"]

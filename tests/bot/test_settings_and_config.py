@@ -215,6 +215,21 @@ def test_the_example_playbook_loads() -> None:
             "sources[2].name: 'hackernews:acme' is already a source; "
             "give each [[sources]] entry a unique `name`",
         ),
+        # A term two brands list: every mention naming it went to the first brand.
+        (
+            {
+                "brands": [
+                    {"name": "Acme", "terms": ["acme", "акме"]},
+                    {"name": "Acme Bank", "terms": ["acme bank", "Акме"]},
+                ]
+            },
+            "brands[1].terms[1]: 'Акме' is already a term of brand 'Acme'; "
+            "a mention naming it is stamped with that brand only",
+        ),
+        (
+            {"brands": [{"name": "Acme Group", "terms": ["acme"]}, {"name": "Acme"}]},
+            "brands[1].name: 'Acme' is already a term of brand 'Acme Group'",
+        ),
         # An empty term is in every text: every mention was stamped with the brand.
         ({"brands": [{"name": "Acme", "terms": ["acme", ""]}]}, "brands[0].terms[1] is empty"),
         (

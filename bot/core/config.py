@@ -194,27 +194,35 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     day = r.get(digest, "digest.day", "day", str, "monday").lower()
     if day not in WEEKDAYS:
         raise ConfigError(f"{where}: digest.day must be a weekday name, not {day!r}")
+    # Each name below is how the team (or the stored state) tells entries apart: a second entry of
+    # one name is a copy-paste slip, and its settings would be shadowed or shown twice.
+    levels_at = "escalation.levels"
+    _once(r, levels_at, [lvl.name for lvl in levels], "a level", "give each level its own name")
     sources = tuple(_source(r, t, i) for i, t in enumerate(r.tables(data, "sources", "sources")))
-    names = [s.name for s in sources]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"{where}: sources: two sources share a name; give each a unique `name`")
+    # Exact: the name keys the stored cursor and state (an explicit `name` or "type:query").
+    advice = "give each [[sources]] entry a unique `name`"
+    _once(r, "sources", [s.name for s in sources], "a source", advice, fold=False)
     lookback_days, bin_minutes, window_minutes = _windows(r, det)
     brands = tuple(_brand(r, t, i) for i, t in enumerate(r.tables(data, "brands", "brands")))
-    seen: dict[str, str] = {}
-    for i, brand in enumerate(brands):
-        key = brand.name.strip().casefold()
-        if key in seen:  # the second entry's terms and keywords would never be used
-            raise ConfigError(
-                f"{where}: brands[{i}].name: {seen[key]!r} is already a brand; "
-                "list its terms and keywords in one [[brands]] entry"
-            )
-        seen[key] = brand.name
+    advice = "list its terms and keywords in one [[brands]] entry"
+    _once(r, "brands", [b.name for b in brands], "a brand", advice)
+    _terms_once(r, brands)
+    templates = tuple(
+        _template(r, t, i) for i, t in enumerate(r.tables(data, "templates", "templates"))
+    )
+    advice = "the draft form would list both; give each template its own name"
+    _once(r, "templates", [t.name for t in templates], "a template", advice)
     for i, source in enumerate(sources):
         if brands and source.brand is not None and source.brand not in {b.name for b in brands}:
             # A typo would make a second brand, without the playbook brand's terms and keywords.
-            known = ", ".join(b.name for b in brands)
+            names = [b.name for b in brands]
+            close = difflib.get_close_matches(source.brand, names, n=1) or [
+                n for n in names if n.casefold() == source.brand.strip().casefold()
+            ]
+            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ConfigError(
-                f"{where}: sources[{i}].brand: {source.brand!r} is not a [[brands]] name ({known})"
+                f"{where}: sources[{i}].brand: {source.brand!r} is not a [[brands]] name "
+                f"({', '.join(names)}){hint}"
             )
     return Config(
         brands=brands,
@@ -236,14 +244,42 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         key_messages=r.strings(plan, "plan.key_messages", "key_messages"),
         spokespeople=_spokespeople(r, plan),
         plan_channels=r.strings(plan, "plan.channels", "channels"),
-        templates=tuple(
-            _template(r, t, i) for i, t in enumerate(r.tables(data, "templates", "templates"))
-        ),
+        templates=templates,
         digest_day=day,
         digest_hour=_hour(r, digest),
         locale=locale,
         path=where,
     )
+
+
+def _once(
+    r: _Reader, at: str, names: list[str], kind: str, advice: str, *, fold: bool = True
+) -> None:
+    """Refuse a name given twice, naming the entry and the name it repeats (`fold`: case and
+    surrounding spaces aside, as the team reads them: "Acme" and " acme" are one brand)."""
+    seen: dict[str, str] = {}
+    for i, name in enumerate(names):
+        key = name.strip().casefold() if fold else name
+        if key in seen:
+            raise ConfigError(
+                f"{r.where}: {at}[{i}].name: {seen[key]!r} is already {kind}; {advice}"
+            )
+        seen[key] = name
+
+
+def _terms_once(r: _Reader, brands: tuple[Brand, ...]) -> None:
+    """Refuse a term two brands list (a brand with no `terms` is matched by its name): a mention
+    is stamped with the first brand whose term it names, so the second never got one by it."""
+    owner: dict[str, str] = {}
+    for i, brand in enumerate(brands):
+        named = [(f"brands[{i}].terms[{j}]", t) for j, t in enumerate(brand.terms)]
+        for at, term in named or [(f"brands[{i}].name", brand.name)]:
+            key = term.lower()  # as `Brand.matches` compares
+            if owner.setdefault(key, brand.name) != brand.name:
+                raise ConfigError(
+                    f"{r.where}: {at}: {term!r} is already a term of brand {owner[key]!r}; "
+                    "a mention naming it is stamped with that brand only"
+                )
 
 
 def _windows(r: _Reader, det: Mapping[str, Any]) -> tuple[int, int, int]:
@@ -270,15 +306,20 @@ def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
     r.keys(t, at, {"name", "terms", "keywords"})
     by_language = _keywords(r, t, at)
     flat = tuple(dict.fromkeys(k for words in by_language.values() for k in words))
-    name = r.get(t, f"{at}.name", "name", str)
-    if not name.strip():
-        raise ConfigError(f"{r.where}: {at}.name must not be empty")
     return Brand(
-        name=name,
+        name=_name(r, t, at),
         terms=r.words(t, f"{at}.terms", "terms"),  # an empty term is in every text
         keywords=flat,
         keywords_by_language=tuple(by_language.items()),
     )
+
+
+def _name(r: _Reader, t: Mapping[str, Any], at: str) -> str:
+    """A brand's, level's or template's name: shown to the team, so never blank."""
+    name: str = r.get(t, f"{at}.name", "name", str)
+    if not name.strip():
+        raise ConfigError(f"{r.where}: {at}.name must not be empty")
+    return name
 
 
 def _keywords(r: _Reader, t: Mapping[str, Any], at: str) -> dict[str, tuple[str, ...]]:
@@ -359,7 +400,7 @@ def _level(r: _Reader, t: Mapping[str, Any], i: int) -> Level:
                 f"{r.where}: {at}.notify[{j}]: {target!r} is not a Slack user (U…) or "
                 "user-group (S…) ID"
             )
-    return Level(name=r.get(t, f"{at}.name", "name", str), notify=notify)
+    return Level(name=_name(r, t, at), notify=notify)
 
 
 def _spokespeople(r: _Reader, plan: Mapping[str, Any]) -> tuple[str, ...]:
@@ -375,9 +416,7 @@ def _spokespeople(r: _Reader, plan: Mapping[str, Any]) -> tuple[str, ...]:
 def _template(r: _Reader, t: Mapping[str, Any], i: int) -> Template:
     at = f"templates[{i}]"
     r.keys(t, at, {"name", "text"})
-    return Template(
-        name=r.get(t, f"{at}.name", "name", str), text=r.get(t, f"{at}.text", "text", str)
-    )
+    return Template(name=_name(r, t, at), text=r.get(t, f"{at}.text", "text", str))
 
 
 def _hour(r: _Reader, digest: Mapping[str, Any]) -> int:

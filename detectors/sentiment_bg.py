@@ -1061,7 +1061,7 @@ _SO_MUCH_FOR = re.compile(r'(?:^|[.!?…]\s*)толкова за\s*["„“«]')
 def _implicit_cues(clean: str, s: _Scorer, items: list[_Item]) -> None:
     """Complaints a Bulgarian tells with no negative word (issue 14, bg17), read per sentence:
     "И това ако е обслужване…"; rhetorical questions ("Кога ли ще се научат …", "Колко пъти
-    трябва да звъня …?", "Как така … не могат …?", "Как може да няма …?", "Сериозно ли …?");
+    трябва да звъня …?", "Как така … не могат …?", "Как може да няма …?");
     "Толкова за „…“"; attempts counted ("Три обаждания, два имейла …"); "N-ти … подред"; a span
     counted from the sentence's start ("Пети ден вали", "Четвърта зима с течащия покрив"; not
     "Трети ден от фестивала" or "Вече трети ден съм в Берлин"); "пак" after a sigh ("Лелеее, пак
@@ -1104,7 +1104,8 @@ def _praise_then_list(toks: list[str], start: int, end: int, items: list[_Item])
     head = [it for it in items if start <= it.pos < colon and it.value > 0]
     tail = [it for it in items if colon < it.pos < end and it.value]
     if head and head[0].pos == start and tail and all(it.value < 0 for it in tail):
-        head[0].ironic_frame = True
+        # Prone, as "браво": strong blame in its sentence (the list) is enough to turn it.
+        head[0].ironic_frame = head[0].prone = True
 
 
 def _sentence_cue(
@@ -1124,9 +1125,13 @@ def _sentence_cue(
         return "lexicon:rhetorical"  # "Кога ли ще се научат …"
     if ("колко", "пъти") in pairs:
         k = words.index("пъти")
-        nxt = words[k + 1 : k + 3]
-        if {"трябва", "още"} & set(nxt) or nxt in (["да", "ви"], ["да", "ти"]):
-            return "lexicon:rhetorical"  # not "Колко пъти да се пие лекарството?"
+        nxt = words[k + 1 : k + 5]
+        asking = [w for w in nxt if w not in ("трябва", "да", "още", "ли")][:1]
+        # "Колко пъти трябва да звъня", "… да ви казвам", "Колко пъти още …"; not "Колко пъти
+        # трябва да се полива кактус?" or "Колко пъти да се пие лекарството?"
+        told = bool(asking) and asking[0] != "се"
+        if "още" in nxt or (told and (asking[0] in lx.CLITICS or asking[0] in lx.ASKING)):
+            return "lexicon:rhetorical"
     negated = not lx.NEGATORS.isdisjoint(words)
     if words[:2] == ["как", "така"] and negated:
         return "lexicon:rhetorical"
@@ -1134,8 +1139,6 @@ def _sentence_cue(
         k = words.index("може")
         if not lx.NEGATORS.isdisjoint(words[k + 1 : k + 3]):
             return "lexicon:rhetorical"  # "Как може да няма …?"
-    if asked and ("сериозно", "ли") in pairs and len(words) > 3:
-        return "lexicon:rhetorical"  # not a bare "Сериозно ли?" at good news
     if words[-3:] in (["щото", "аз", "не"], ["защото", "аз", "не"]) and words[0] != "защото":
         return "complaint:щото аз не"  # "Някой да е виждал автобус 76 днес? Щото аз не."
     if praised or asked:
@@ -1180,7 +1183,7 @@ def _attempts(toks: list[str]) -> bool:
     counted = sum(
         1
         for a, b in itertools.pairwise(toks)
-        if b in lx.CONTACT_NOUNS and (a[0].isdigit() or a in lx.NUMBER_WORDS)
+        if b in lx.CONTACT_NOUNS and (a[0].isdigit() or a in lx.NUMBER_WORDS or a in lx.COUNTS)
     )
     return counted >= 2 or (counted == 1 and not lx.ATTEMPTS_CONTEXT.isdisjoint(toks))
 
@@ -1696,7 +1699,7 @@ def _passed_now(s: _Scorer, k: int) -> bool:
     order = names.index(now)
     for j, b in enumerate(before):
         a = before[j - 2] if j > 1 and before[j - 1].isdigit() else before[j - 1] if j else ""
-        if a in ("в", "от", "през") and b in names and b != now:  # "от 15 октомври"
+        if a in ("в", "във", "от", "през") and b in names and b != now:  # "от 15 октомври"
             # A weekday is always a past one; a month only an earlier one (or last autumn's).
             then = names.index(b)
             return names is lx.WEEKDAY_ORDER or then < order or then - order >= 6

@@ -1598,6 +1598,12 @@ CONTACT_NOUNS: frozenset[str] = _set(
     "обаждания обаждане имейла имейли имейл писма писмо сигнала сигнали жалби жалба "
     "разговора опита посещения"
 )
+# "Колко пъти трябва да звъня/пиша/обяснявам": asking for help again and again.
+ASKING: frozenset[str] = _set(
+    "звъня звъним пиша пишем казвам казваме обяснявам обясняваме питам питаме ходя ходим идвам "
+    "идваме чакам чакаме повтарям моля молим"
+)
+COUNTS: frozenset[str] = _set("две няколко десетки")  # "две обаждания" (not in NUMBER_WORDS)
 ATTEMPTS_CONTEXT: frozenset[str] = BROKE_WORDS | _set("още след проблемът проблема стои")
 IN_A_ROW: frozenset[str] = _set("подред поред")  # "Трета смяна поред в болницата"
 # A span counted from a sentence's start: "Пети ден вали", "Четвърта зима с течащия покрив".

@@ -1087,11 +1087,32 @@ def _implicit_cues(clean: str, s: _Scorer, items: list[_Item]) -> None:
         if here:
             added.append(_Item(-0.5 if here.startswith("complaint:") else -0.4, here, start))
         start = end + 1
+    if _odd_hour(toks, items):
+        added.append(_Item(-0.4, "complaint:odd hour", 0))
     if _SO_MUCH_FOR.search(clean):
         added.append(_Item(-0.5, "complaint:толкова за", 0))
     if _attempts(toks) and not any(it.value > 0 for it in items):
         added.append(_Item(-0.5, "complaint:attempts", 0))
     items.extend(added)
+
+
+def _odd_hour(toks: list[str], items: list[_Item]) -> bool:
+    """Praise or thanks that open a text about something done to the writer at dawn on a
+    weekend (a clitic "ми/ни", the neighbours, a noise) are irony (bg17): "Много мило от
+    съседите да пробиват стената в 7 сутринта в неделя.", "Обожавам, когато ми звънят в 8 в
+    събота"; not "Браво на пекарната, отваря в 6 и в неделя!". The praise is marked an ironic
+    frame for `_apply_sarcasm`."""
+    if lx.WEEKEND.isdisjoint(toks) or lx.DISTURBED.isdisjoint(toks):
+        return False  # "Браво на пекарната, отваря в 6 и в неделя!": nobody disturbed
+    dawn = any(
+        toks[k - 1] == "в" and toks[k].isdigit() and 4 <= int(toks[k]) <= 8
+        for k in range(1, len(toks))
+    )
+    first = next((it for it in items if it.value > 0), None)
+    if not dawn or first is None or first.pos > 2 or any(it.value < 0 for it in items):
+        return False
+    first.ironic_frame = first.prone = True
+    return True
 
 
 def _praise_then_list(toks: list[str], start: int, end: int, items: list[_Item]) -> None:
@@ -1675,6 +1696,35 @@ def _overran(s: _Scorer, k: int) -> bool:
     )
 
 
+def _hour_at(toks: list[str], k: int) -> float:
+    """An hour of the day told at `k` after "в", "за", "до" or "удря" ("в 18", "за 9 сутринта",
+    "сега удря 17", "в 23:30"), else 0.0."""
+    if k == 0 or toks[k - 1] not in ("в", "за", "до", "удря") or not toks[k].isdigit():
+        return 0.0
+    clock = _clock(toks, k)
+    if clock:
+        return clock
+    hour = int(toks[k])
+    after = toks[k + 1 : k + 2]
+    if hour > 24 or (after and after[0] in lx.SPAN_HOURS):
+        return 0.0  # "за 10 минути": a span, not an hour
+    return float(hour)
+
+
+def _late_by_hours(s: _Scorer, k: int) -> bool:
+    """A time agreed or scheduled, then a later clause at an hour or more past it (bg17):
+    "Трябваше да кацнем в 18, кацнахме в 23:30.", "Монтажникът се уговори с нас за 9 сутринта,
+    сега удря 17."; not with "ще" ("Трябваше да е в 9, ще дойде в 10")."""
+    toks = s.tokens
+    clause = s.clause_of(k)
+    agreed = next((h for j in range(k + 1, min(len(toks), k + 8)) if (h := _hour_at(toks, j))), 0.0)
+    if not agreed or "ще" in toks:
+        return False
+    return any(
+        s.clause_of(j) > clause and _hour_at(toks, j) >= agreed + 1 for j in range(k + 2, len(toks))
+    )
+
+
 def _passed_now(s: _Scorer, k: int) -> bool:
     """A day or month named for an event, then today a later one (bg17): "Асансьорът спря в
     петък, днес е сряда.", "Обещаха ни парно от 15 октомври. Ноември е."; not "Изпитът е в
@@ -1777,6 +1827,7 @@ def _bare_readers() -> dict[str, tuple[_Reader, ...]]:
         ("date_passed", _date_passed, lx.NOW_WORDS),
         ("date_passed", _passed_now, ("днес", "сега", *lx.MONTHS)),
         ("overran", _overran, lx.SPAN_HOURS),
+        ("late", _late_by_hours, lx.AGREED_WORDS),
         ("price_rise", _price_rise, ("беше",)),
         ("price_rise", _price_became, ("стана",)),
     )
@@ -2404,6 +2455,19 @@ def _slow_trip(toks: list[str], items: list[_Item]) -> None:
     hours = next(
         (h for k, t in enumerate(toks) if t in lx.HOUR_WORDS and (h := _hours_before(toks, k))), 0.0
     )
+    if not hours and lx.SELF_PACED.isdisjoint(toks):
+        # bg17: minutes or days too ("45 минути за 4 километра", "200 км за 11 дни"); not a
+        # run, a walk or a ride ("Бягах 30 минути, 5 км").
+        hours = next(
+            (
+                _span_at(toks, k)
+                for k, t in enumerate(toks)
+                if t in lx.SPAN_HOURS
+                and k
+                and (toks[k - 1].isdigit() or toks[k - 1] in lx.NUMBER_WORDS)
+            ),
+            0.0,
+        )
     km = next(
         (
             float(toks[k - 1])

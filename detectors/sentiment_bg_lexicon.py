@@ -1687,3 +1687,21 @@ WEEKDAY_ORDER: tuple[str, ...] = tuple(
     ["понеделник", "вторник", "сряда", "четвъртък", "петък", "събота", "неделя"]
 )
 BARE_TRIGGERS = BARE_TRIGGERS | MONTHS | frozenset(SPAN_HOURS)
+# A trip at one's own pace is no jam: "Бягах 30 минути, 5 км", "преход от 6 часа, 12 км".
+SELF_PACED: frozenset[str] = _set(
+    "бягах бягам бягахме тичах тичам тичахме вървях вървяхме ходих ходихме пеш пеша пешком "
+    "колело колелото велосипед велосипеда маратон маратона преход прехода плувах изкачихме "
+    "разходка разходката бягане"
+)
+# A time agreed, promised or scheduled (`_late_by_hours`): "Трябваше да кацнем в 18", "се
+# уговори с нас за 9 сутринта", "обеща да дойде в 10".
+AGREED_WORDS: frozenset[str] = _set(
+    "трябваше уговори уговорихме уговорихте разписание обеща обещаха каза казаха"
+)
+BARE_TRIGGERS = BARE_TRIGGERS | AGREED_WORDS
+WEEKEND: frozenset[str] = _set("неделя събота неделята съботата уикенда уикенд")
+# Someone disturbed: the writer ("ми", "ни"), the neighbours or a noise (`_odd_hour`).
+DISTURBED: frozenset[str] = _set(
+    "ми ни ме нас съседите съседа съседът съседи съседка съседката бормашина бормашината "
+    "пробиват пробива чукат чука звънят звъни къртят дупчат"
+)

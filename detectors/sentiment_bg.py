@@ -1077,6 +1077,11 @@ def _implicit_cues(clean: str, s: _Scorer, items: list[_Item]) -> None:
         words = [t for t in toks[start:end] if t[0].isalnum()]
         asked = end < len(toks) and "?" in toks[end]
         # Praise of the sentence, not a complaint's topic word scored up ("студена вода").
+        if asked and "кога" in words and not lx.RELIEF.isdisjoint(words):
+            # "Кога най-после ще има нормални пътища?": the good word is what is missing.
+            for it in items:
+                if it.pos in span and it.value > 0:
+                    it.value = 0.0
         praised = any(
             it.pos in span and it.value > 0 and not it.signal.startswith("complaint:")
             for it in items
@@ -1162,6 +1167,10 @@ def _sentence_cue(
             return "lexicon:rhetorical"  # "Как може да няма …?"
     if words[-3:] in (["щото", "аз", "не"], ["защото", "аз", "не"]) and words[0] != "защото":
         return "complaint:щото аз не"  # "Някой да е виждал автобус 76 днес? Щото аз не."
+    if "пак" in words and not lx.SAME.isdisjoint(words) and not {"сте", "си", "ще"} & set(words):
+        # "Пак ли ремонт на същата улица?"; not "Отново гласувах в същото училище", "Пак ли сте
+        # на същото място?" (asking the addressee) or a plan
+        return "complaint:same again"
     if praised or asked:
         return ""
     if not lx.IN_A_ROW.isdisjoint(words):

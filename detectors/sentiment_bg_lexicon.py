@@ -1705,3 +1705,19 @@ DISTURBED: frozenset[str] = _set(
     "ми ни ме нас съседите съседа съседът съседи съседка съседката бормашина бормашината "
     "пробиват пробива чукат чука звънят звъни къртят дупчат"
 )
+# "Пети опит да платя сметката онлайн": attempts counted from the sentence's start.
+COUNTED_SPANS = COUNTED_SPANS | _set("опит опита")
+# Laid off ("да ме съкратят"), disbelief ("Кажете ми, че сънувам.").
+_BG17_MORE: dict[tuple[str, ...], tuple[float, str]] = {
+    **{
+        (c, v): (-0.6, "complaint:съкращение")
+        for c in ("ме", "ни")
+        for v in ("съкратиха", "съкратят", "съкрати")
+    },
+    **{
+        ("ми", *sep, "че", "сънувам"): (-0.5, "lexicon:кажете ми, че сънувам")
+        for sep in ((), (",",))
+    },
+}
+PHRASES.update(_BG17_MORE)
+SAME: frozenset[str] = _set("същата същия същият същото същите")

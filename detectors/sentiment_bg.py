@@ -1069,6 +1069,8 @@ def _implicit_cues(clean: str, s: _Scorer, items: list[_Item]) -> None:
     …": then `_apply_sarcasm` turns the praise). Run before `_apply_sarcasm`; a sentence with
     praise in it keeps its praise ("Трета победа подред!", "Браво, пак победихме!")."""
     toks = s.tokens
+    if lx.IMPLICIT_TRIGGERS.isdisjoint(toks):  # cheap test first: most texts have none
+        return
     added: list[_Item] = []
     start = 0
     for end in [*s.sentence_ends, len(toks)]:

@@ -1721,3 +1721,11 @@ _BG17_MORE: dict[tuple[str, ...], tuple[float, str]] = {
 }
 PHRASES.update(_BG17_MORE)
 SAME: frozenset[str] = _set("същата същия същият същото същите")
+# `_implicit_cues` looks closer only at a text with one of these (a cheap test first).
+IMPLICIT_TRIGGERS: frozenset[str] = (
+    _set("ако ли пъти така може пак толкова : кога щото защото")
+    | IN_A_ROW
+    | ORDINAL_FORMS
+    | CONTACT_NOUNS
+    | WEEKEND
+)

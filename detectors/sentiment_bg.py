@@ -295,6 +295,16 @@ stance, no question or quote, is the rules' verdict, which the model may not ove
 "Чакам автобуса." is 3), chosen by LOGO with bg11's weights and settings kept
 (`train_bg_sentiment.py --bg11`). The bg11 model's known weakness above is gone on its test
 sentences; figures in benchmarks/data/bg/README.md.
+Implicit complaints (bg17, `_implicit_cues`, before the sarcasm pass; bare-fact readers
+`_overran`, `_passed_now`, `_late_by_hours`): complaints told by cue words with no negative word —
+"И това ако е …", rhetorical questions ("Кога ли ще …", "Колко пъти трябва да звъня …", "Как
+така … не …", "Кога най-после ще има нормални …?"), "Толкова за „…“", requests counted, "N-ти …
+подред", a span counted from a sentence's start ("Пети ден вали"), "пак" after a sigh or after
+praise said as an interjection (then turned as irony), praise opening a colon list of bad things
+or a dawn noise on a weekend, short resigned sentences ("Отново.", "Както винаги.", "Тишина."
+after a wait), a span expected then one three times as long, a day or month passed, a time agreed
+then hours later, trips slower than a bike in minutes or days. Each has a same-cue twin that
+stays neutral or positive in `tests/detectors/test_sentiment_bg_implicit.py`.
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.

@@ -13,12 +13,14 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import jobs
 from bot.aftermath import digest, export, report
+from bot.cli import main
 from bot.core import i18n
 from bot.core.clock import ManualClock
 from bot.core.config import Config, ConfigError, parse_config
@@ -26,6 +28,7 @@ from bot.response import incidents
 from bot.slack.ids import Action
 from bot.testing import CHANNEL, Stack, start_stack
 from models import create_db_engine, session_factory
+from tests.bot.conftest import cli_env
 from tests.bot.flow import answer, click_on, open_storm, thread
 
 SOFIA = "Europe/Sofia"
@@ -269,3 +272,18 @@ def test_the_digest_week_is_the_team_week() -> None:
     with i18n.using("bg", SOFIA):
         assert digest.digest_key(before) == "digest:2026-W13"
         assert digest.digest_key(after) == "digest:2026-W14"
+
+
+@pytest.mark.parametrize("locale", ["en", "bg"])
+def test_the_command_line_exports_on_the_playbook_clock(
+    stack: Stack, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locale: str
+) -> None:
+    engine, number = _incident(database_url)
+    engine.dispose()
+    playbook = tmp_path / "crisisbot.toml"
+    playbook.write_text(f'locale = "{locale}"\ntimezone = "{SOFIA}"\n', encoding="utf-8")
+    cli_env(monkeypatch, stack, playbook)
+    out = tmp_path / "incident.md"
+    assert main(["export", str(number), "--format", "md", "--out", str(out)]) == 0
+    md = out.read_text(encoding="utf-8")
+    assert SHOWN[locale][WINTER] in md and "UTC" not in md

@@ -424,7 +424,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     # "no incident #N" is looked up before).
     with bot.transaction() as session:
         incidents.get(session, args.number)
-        with i18n.using(bot.config.locale):
+        with i18n.using(bot.config.locale, bot.config.timezone):
             if args.out is None:
                 export.write(
                     session,
@@ -460,10 +460,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         built = report.build(session, since=since, until=until)
     writer = report.write_html if args.format == "html" else report.write_markdown
     if args.out is None:
-        with i18n.using(bot.config.locale):
+        with i18n.using(bot.config.locale, bot.config.timezone):
             writer(built, sys.stdout)
         return 0
-    with _replacing(Path(args.out)) as stream, i18n.using(bot.config.locale):
+    with _replacing(Path(args.out)) as stream, i18n.using(bot.config.locale, bot.config.timezone):
         writer(built, stream)
     print(f"crisisbot: wrote {args.out}", file=sys.stderr)
     return 0

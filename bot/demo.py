@@ -109,7 +109,7 @@ def run_demo(*, out_dir: Path, speed: float = 1.0, locale: str = "en") -> int:
     try:
         scheduler.start()
         screen.start()
-        with i18n.using(playbook.locale):
+        with i18n.using(playbook.locale, playbook.timezone):
             _play(stack, screen, out_dir, speed)
     finally:
         scheduler.shutdown(wait=False)
@@ -235,7 +235,7 @@ def _export(stack: Stack, number: int, out_dir: Path) -> list[Path]:
         with (
             stack.bot.transaction() as session,
             path.open("w", encoding="utf-8", newline="") as f,
-            i18n.using(stack.bot.config.locale),
+            i18n.using(stack.bot.config.locale, stack.bot.config.timezone),
         ):
             export.write(
                 session, number, fmt, f, name_of=stack.bot.gateway.user_name,
@@ -251,8 +251,8 @@ class _Screen:
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
-        # The printing thread does not inherit the caller's locale (a context variable).
-        self.locale = stack.bot.config.locale
+        # The printing thread does not inherit the caller's locale or zone (context variables).
+        self.locale, self.timezone = stack.bot.config.locale, stack.bot.config.timezone
         self.seen: dict[str, dict[str, str]] = {}
         self.answered = 0
         self.width = min(shutil.get_terminal_size((100, 20)).columns, 100)
@@ -281,7 +281,7 @@ class _Screen:
         self._refresh()
 
     def _refresh(self) -> None:
-        with self._refreshing, i18n.using(self.locale):
+        with self._refreshing, i18n.using(self.locale, self.timezone):
             self._show_changes()
 
     def _show_changes(self) -> None:

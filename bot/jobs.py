@@ -47,7 +47,7 @@ def only_one(bot: Crisisbot, name: str) -> Iterator[bool]:
 def job(fn: Callable[[Crisisbot], Any]) -> Callable[[Crisisbot], Any]:
     @functools.wraps(fn)
     def run(bot: Crisisbot) -> Any:
-        with only_one(bot, fn.__name__) as mine, i18n.using(bot.config.locale):
+        with only_one(bot, fn.__name__) as mine, i18n.using(bot.config.locale, bot.config.timezone):
             if not mine:
                 return None
             return fn(bot)
@@ -58,7 +58,7 @@ def job(fn: Callable[[Crisisbot], Any]) -> Callable[[Crisisbot], Any]:
 def detect_storms(bot: Crisisbot) -> list[int]:
     """One detection pass. Each brand is claimed with its own advisory lock for the pass's
     transaction, so several workers share the brands and none is assessed twice at once."""
-    with i18n.using(bot.config.locale), bot.transaction() as session:
+    with i18n.using(bot.config.locale, bot.config.timezone), bot.transaction() as session:
         opened = detection.run_detection(
             session,
             config=bot.config,
@@ -118,10 +118,12 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
     scheduler.add_job(
         deliver_outbox, "interval", seconds=5, args=[bot], id="deliver_outbox", **common
     )
-    # A digest missed while the worker was down is still worth posting within the hour.
+    # A digest missed while the worker was down is still worth posting within the hour. The hour
+    # is on the team's clock (`timezone`): 09:00 in Sofia stays 09:00 across a DST change.
     scheduler.add_job(
         post_digest, "cron", day_of_week=bot.config.digest_day[:3], hour=bot.config.digest_hour,
-        minute=0, args=[bot], id="post_digest", **{**common, "misfire_grace_time": 3600},
+        minute=0, timezone=bot.config.timezone, args=[bot], id="post_digest",
+        **{**common, "misfire_grace_time": 3600},
     )  # fmt: skip
     poller = poller or Poller(bot, http_client())  # one HTTP client for all of this process
     start = datetime.now(UTC)

@@ -129,6 +129,10 @@ def _day(at: datetime) -> str:
     return i18n.day(at)
 
 
+def _opened(at: datetime) -> str:
+    return f"{i18n.local(at):%Y-%m-%d %H:%M}"  # the heading names the zone
+
+
 def _title(report: Report) -> str:
     return _("Incidents from {since} to {until}", since=_day(report.since),
              until=_day(report.until))  # fmt: skip
@@ -141,7 +145,8 @@ def _table_heads(report: Report) -> tuple[str, ...]:
 
 
 def _incident_heads() -> tuple[str, ...]:
-    return ("#", _("Opened (UTC)"), _("Brand"), _("Status"), _("Claim"), _("Resolve"))
+    opened = _("Opened ({zone})", zone=i18n.zone_name())
+    return ("#", opened, _("Brand"), _("Status"), _("Claim"), _("Resolve"))
 
 
 def write_markdown(report: Report, out: IO[str]) -> None:
@@ -168,7 +173,7 @@ def write_markdown(report: Report, out: IO[str]) -> None:
     out.write("\n## " + _("Incidents") + "\n\n| " + " | ".join(_incident_heads()) + " |\n")
     out.write("|---|---|---|---|---|---|\n")
     for r in report.rows:
-        out.write(f"| {r.number} | {r.opened_at:%Y-%m-%d %H:%M} | {_md(r.brand or '—')} | "
+        out.write(f"| {r.number} | {_opened(r.opened_at)} | {_md(r.brand or '—')} | "
                   f"{status_name(r.status)} | {stats.human(r.metrics.time_to_claim)} | "
                   f"{stats.human(r.metrics.time_to_resolve)} |\n")  # fmt: skip
 
@@ -186,7 +191,7 @@ def write_html(report: Report, out: IO[str]) -> None:
     detectors = "".join(f"<li>{e(d)}: {c}</li>" for d, c in report.detectors().most_common())
     sources = "".join(f"<li>{e(s)}: {e(i18n.number(c))}</li>" for s, c in report.sources)
     incidents = "".join(
-        f"<tr><td>#{r.number}</td><td>{r.opened_at:%Y-%m-%d %H:%M}</td><td>{e(r.brand or '—')}"
+        f"<tr><td>#{r.number}</td><td>{_opened(r.opened_at)}</td><td>{e(r.brand or '—')}"
         f"</td><td>{e(status_name(r.status))}</td>"
         f"<td>{e(stats.human(r.metrics.time_to_claim))}</td>"
         f"<td>{e(stats.human(r.metrics.time_to_resolve))}</td></tr>"

@@ -1,5 +1,5 @@
-"""The team's playbook, `crisisbot.toml`: the team's language (`locale`), brands, sources,
-escalation, plan, templates, digest.
+"""The team's playbook, `crisisbot.toml`: the team's language (`locale`) and clock (`timezone`),
+brands, sources, escalation, plan, templates, digest.
 
 Unknown keys and wrong types are errors naming the key and the file (`ConfigError`). Secrets never
 live here: sources name the *environment variables* that hold their credentials.
@@ -8,6 +8,7 @@ live here: sources name the *environment variables* that hold their credentials.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, available_timezones
 
 import sources
 from bot.core import i18n
@@ -113,6 +115,7 @@ class Config:
     digest_day: str = "monday"
     digest_hour: int = 9
     locale: str = i18n.SOURCE_LOCALE  # the language the bot writes in (Slack, exports)
+    timezone: str = i18n.DEFAULT_TIMEZONE  # the clock it tells times by, and the digest's hour
     path: str = "(defaults)"
 
     def brand_for(self, text: str) -> str | None:
@@ -170,12 +173,16 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     r.keys(
         data,
         "",
-        {"locale", "brands", "sources", "detection", "escalation", "plan", "templates", "digest"},
-    )
+        {
+            "locale", "timezone", "brands", "sources", "detection", "escalation", "plan",
+            "templates", "digest",
+        },
+    )  # fmt: skip
     locale = r.get(data, "locale", "locale", str, i18n.SOURCE_LOCALE).strip().lower()
     if locale not in i18n.LOCALES:
         choices = ", ".join(i18n.LOCALES)
         raise ConfigError(f"{where}: locale must be one of {choices}, not {locale!r}")
+    timezone = _timezone(r, data)
     det = r.table(data, "detection")
     r.keys(
         det,
@@ -248,8 +255,43 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         digest_day=day,
         digest_hour=_hour(r, digest),
         locale=locale,
+        timezone=timezone,
         path=where,
     )
+
+
+def _timezone(r: _Reader, data: Mapping[str, Any]) -> str:
+    """An IANA zone name ("Europe/Sofia"), checked now: a typo would otherwise surface as a
+    crash in the first Slack request or scheduler job that tells a time."""
+    name: str = r.get(data, "timezone", "timezone", str, i18n.DEFAULT_TIMEZONE).strip()
+    if name == i18n.DEFAULT_TIMEZONE:
+        return name
+    # The database's list, not whatever ZoneInfo opens: it would also take "localtime" and other
+    # files of this machine's /usr/share/zoneinfo, a different clock on every host.
+    known = _zone_names()
+    if name in known:
+        ZoneInfo(name)  # loads (and caches) it now, so a broken database fails here
+        return name
+    if not known:  # neither the system's database nor the tzdata package
+        raise ConfigError(
+            f"{r.where}: timezone {name!r}: this machine has no time zone database "
+            "(pip install tzdata)"
+        )
+    # Case aside ("europe/sofia"), a city alone ("Sofia"), then the nearest spelling ("Sofiya").
+    folded = name.casefold().replace(" ", "_")
+    close = [k for k in known if folded in (k.casefold(), k.rsplit("/", 1)[-1].casefold())] or (
+        difflib.get_close_matches(name, known, n=1)
+    )
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ConfigError(
+        f"{r.where}: timezone {name!r} is not an IANA time zone name like 'Europe/Sofia'{hint}"
+    )
+
+
+@functools.cache
+def _zone_names() -> list[str]:
+    # Not "localtime": where it exists it is this host's clock, whatever that is.
+    return sorted(available_timezones() - {"localtime"})  # reads ~600 files: once per process
 
 
 def _once(

@@ -72,6 +72,7 @@ SCRIPT = {
 PLAYBOOK_BG = dataclasses.replace(
     PLAYBOOK,
     locale="bg",
+    timezone="Europe/Sofia",  # a Bulgarian team reads its own clock
     levels=(
         Level("Екип социални мрежи", ("S0COMMS",)),
         Level("Ръководител комуникации", ("U0BOB",)),

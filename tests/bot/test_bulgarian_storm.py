@@ -181,6 +181,7 @@ def test_the_demo_plays_a_bulgarian_storm_end_to_end(
     # The narration too: a Bulgarian team's first demo is not half English.
     assert "Разделът Home на Carol" in shown and "(вижда само Alice (социални мрежи))" in shown
     assert "(какво се промени)" in shown and "Хронологията е изнесена:" in shown
+    assert " EET" in shown or " EEST" in shown  # Sofia's clock, not UTC
     assert "only" not in shown and "what changed" not in shown and "Exported" not in shown
     out = tmp_path / "out"
     data = json.loads((out / "incident-1-timeline.json").read_text(encoding="utf-8"))

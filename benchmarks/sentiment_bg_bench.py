@@ -3,7 +3,7 @@
 Usage: python benchmarks/sentiment_bg_bench.py [--kfold] [--errors N] [--dev-errors N]
 [--dev2-errors N] [--dev3-errors N] [--dev4-errors N] [--dev5-errors N]
 [--dev6-errors N] [--dev7-errors N] [--dev8-errors N] [--dev9-errors N]
-[--neutral-errors N] [--check]
+[--neutral-errors N] [--plain-errors N] [--dev10-errors N] [--check]
 (also run by `benchmarks/sentiment_bench.py`).
 
 Sets:
@@ -60,6 +60,11 @@ Sets:
   missing or closed, "никакъв отговор" — and half close neutral or positive texts on the same
   topics: a date stated, a promise kept, plans, information), same protocol
   (`--dev9-errors N`; the ninth check set also only with `--check`, totals only).
+- `benchmarks/data/bg/tweets_dev10.jsonl` (125) and `tweets_check10.jsonl` (81): a tenth round
+  (bg17: complaints with no negative word, told by "пак", "вече N-ти ден", "още чакам", "кога
+  най-сетне", "за кой ли път", counting, "браво"/"супер" on a bad fact, rhetorical questions;
+  with neutral and positive texts using the same cue words), same protocol (`--dev10-errors N`;
+  the tenth check set also only with `--check`, totals only).
 - `benchmarks/data/bg/tweets_neutral_train.jsonl` (358) and `tweets_neutral_check.jsonl` (159):
   plain first-person statements on complaint topics (pay, bills, prices, buses, queues, doctors,
   exams, couriers, banks, telecoms, outage notices), neutral news, questions, plans, quotes and
@@ -111,6 +116,8 @@ TWEETS_DEV8 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev8.jsonl"
 TWEETS_CHECK8 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check8.jsonl"
 TWEETS_DEV9 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev9.jsonl"
 TWEETS_CHECK9 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check9.jsonl"
+TWEETS_DEV10 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_dev10.jsonl"
+TWEETS_CHECK10 = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_check10.jsonl"
 NEUTRAL_TRAIN = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_train.jsonl"
 NEUTRAL_CHECK = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_neutral_check.jsonl"
 PLAIN_DEV = REPO_ROOT / "benchmarks" / "data" / "bg" / "tweets_plain_dev.jsonl"
@@ -167,6 +174,7 @@ def report_general(check: bool = False) -> None:
             TWEETS_CHECK7,
             TWEETS_CHECK8,
             TWEETS_CHECK9,
+            TWEETS_CHECK10,
             NEUTRAL_CHECK,
             PLAIN_CHECK,
         )
@@ -219,6 +227,11 @@ def report_general(check: bool = False) -> None:
         "scored once before and once after the ninth tweet round; errors never shown",
     )
     report_set(
+        TWEETS_CHECK10,
+        "Bulgarian implicit complaints and same-cue twins, tenth check set (issue 14, bg17)",
+        "scored once before and once after the bg17 round; errors never shown",
+    )
+    report_set(
         NEUTRAL_CHECK,
         "Bulgarian plain statements and neutral news, check set (issue 14, bg12)",
         "scored once before and once after the neutral-data round; errors never shown",
@@ -245,6 +258,7 @@ def report(
     dev8_errors: int = 0,
     dev9_errors: int = 0,
     plain_errors: int = 0,
+    dev10_errors: int = 0,
 ) -> None:
     analyze("Ужасно обслужване")  # lazy loads (model, word lists) are a one-off
     analyze("uzhasno obsluzhvane")
@@ -325,6 +339,12 @@ def report(
         dev9_errors,
     )
     report_set(
+        TWEETS_DEV10,
+        "Bulgarian implicit complaints and same-cue twins, tenth development set (bg17)",
+        "rules were fixed after reading its errors: a development figure",
+        dev10_errors,
+    )
+    report_set(
         NEUTRAL_TRAIN,
         "Bulgarian plain statements and neutral news, development set (bg12)",
         "development: its errors may be read (--neutral-errors N); not a training group of the "
@@ -392,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev7-errors", type=int, default=0, help="print up to N wrong dev7 tweets")
     ap.add_argument("--dev8-errors", type=int, default=0, help="print up to N wrong dev8 tweets")
     ap.add_argument("--dev9-errors", type=int, default=0, help="print up to N wrong dev9 tweets")
+    ap.add_argument("--dev10-errors", type=int, default=0, help="print up to N wrong dev10 texts")
     ap.add_argument(
         "--neutral-errors", type=int, default=0, help="print up to N wrong neutral-set texts"
     )
@@ -415,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
         args.dev8_errors,
         args.dev9_errors,
         args.plain_errors,
+        args.dev10_errors,
     )
     return 0
 

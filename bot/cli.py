@@ -54,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DBAPIError as exc:
         print(f"crisisbot: DATABASE_URL: {_database_problem(exc)}", file=sys.stderr)
         return 1
+    except SchemaMismatch as exc:
+        print(f"crisisbot: DATABASE_URL: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `crisisbot export 1 | head`: the reader left; stop quietly
@@ -76,7 +79,9 @@ def _database_problem(exc: Exception) -> str:
     if detail.startswith("no such table") or (
         isinstance(exc, ProgrammingError) and "does not exist" in detail
     ):
-        return "the database has no crisisbot tables; run `crisisbot migrate`"
+        from bot.core.db import NO_SCHEMA
+
+        return NO_SCHEMA
     if isinstance(exc, OperationalError | InterfaceError):
         return f"cannot use the database ({detail})"
     raise exc
@@ -103,30 +108,39 @@ def _configure_logging(*, verbose: bool, own_info: bool) -> None:
             logging.getLogger(name).setLevel(logging.INFO)
 
 
-def _bot() -> Crisisbot:
-    bot = Crisisbot(Settings.from_env())
+class SchemaMismatch(Exception):
+    """The database's schema is not this release's (`bot.core.db.schema_problem` says how)."""
+
+
+def _bot(*needs: str, migrated: bool = True) -> Crisisbot:
+    """The bot for one command, once the settings it `needs` are there; `migrated`: refuse, in
+    one line, a database whose schema is not the one this release migrates to, before the command
+    does anything (the long-running ones would otherwise start and fail every request and job)."""
+    from bot.core.db import schema_problem
+
+    settings = Settings.from_env()
+    settings.require(*needs)
+    bot = Crisisbot(settings)
     _opened.append(bot)  # closed when the command ends, so no connection outlives it
+    problem = schema_problem(bot.engine) if migrated else None
+    if problem:
+        raise SchemaMismatch(problem)
     return bot
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from alembic.util import CommandError
 
-    from bot.core.db import unknown_revision, upgrade
+    from bot.core.db import newer_schema, unknown_revision, upgrade
 
-    bot = _bot()
+    bot = _bot(migrated=False)
     try:
         upgrade(bot.engine)
     except CommandError:
         newer = unknown_revision(bot.engine)
         if newer is None:
             raise
-        print(
-            f"crisisbot: DATABASE_URL: the schema is at revision {newer}, which this crisisbot "
-            "does not know (migrated by a newer release?)",
-            file=sys.stderr,
-        )
-        return 1
+        raise SchemaMismatch(newer_schema(newer)) from None
     print(f"crisisbot: schema is up to date on {bot.engine.url.get_backend_name()}")
     return 0
 
@@ -354,8 +368,7 @@ class _BackfillBar:
 def cmd_detect(args: argparse.Namespace) -> int:
     from bot import jobs
 
-    bot = _bot()
-    bot.settings.require("SLACK_BOT_TOKEN", "CRISIS_CHANNEL")
+    bot = _bot("SLACK_BOT_TOKEN", "CRISIS_CHANNEL")
     numbers = jobs.detect_storms(bot) or []
     sent = bot.deliver_now()
     for number in numbers:
@@ -411,7 +424,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     # "no incident #N" is looked up before).
     with bot.transaction() as session:
         incidents.get(session, args.number)
-        with i18n.using(bot.config.locale):
+        with i18n.using(bot.config.locale, bot.config.timezone):
             if args.out is None:
                 export.write(
                     session,
@@ -447,10 +460,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         built = report.build(session, since=since, until=until)
     writer = report.write_html if args.format == "html" else report.write_markdown
     if args.out is None:
-        with i18n.using(bot.config.locale):
+        with i18n.using(bot.config.locale, bot.config.timezone):
             writer(built, sys.stdout)
         return 0
-    with _replacing(Path(args.out)) as stream, i18n.using(bot.config.locale):
+    with _replacing(Path(args.out)) as stream, i18n.using(bot.config.locale, bot.config.timezone):
         writer(built, stream)
     print(f"crisisbot: wrote {args.out}", file=sys.stderr)
     return 0
@@ -500,7 +513,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.web import WebApp, check_port, serve
     from handlers import create_bolt_app
 
-    bot = _bot()
+    bot = _bot(*SLACK_SETTINGS)
     _check_slack(bot)
     check_port(bot.settings.port)
     bot.start_courier()
@@ -514,8 +527,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from bot.jobs import create_scheduler
 
-    bot = _bot()
-    bot.settings.require("SLACK_BOT_TOKEN", "CRISIS_CHANNEL")
+    bot = _bot("SLACK_BOT_TOKEN", "CRISIS_CHANNEL")
     scheduler = create_scheduler(bot)
     scheduler.start()
     bot.start_courier()
@@ -531,7 +543,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.web import WebApp, check_port, serve
     from handlers import create_bolt_app
 
-    bot = _bot()
+    bot = _bot(*SLACK_SETTINGS)
     _check_slack(bot)
     if not bot.settings.slack_app_token:
         check_port(bot.settings.port)
@@ -554,10 +566,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CRISIS_CHANNEL")  # serve, run
+
+
 def _check_slack(bot: Crisisbot) -> None:
     from bot.slack.gateway import SlackError
 
-    bot.settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CRISIS_CHANNEL")
     sdk = logging.getLogger("slack_sdk")
     level = sdk.level
     # The SDK logs an ERROR line per failed try; the one line below says it all (with detail).

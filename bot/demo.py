@@ -3,7 +3,8 @@ the bundled Slack emulator. A calm week, then a storm; the demo plays the team a
 incident channel in the terminal as it evolves, then writes the exported timeline.
 
 `--locale bg` plays a Bulgarian team: a storm in Bulgarian (some English in it), the bot speaking
-Bulgarian, the team typing the Bulgarian /crisis aliases. The narration stays English.
+Bulgarian, the team typing the Bulgarian /crisis aliases, and the narration in Bulgarian too (a
+Bulgarian team watching its first demo should not read half of it in English).
 """
 
 from __future__ import annotations
@@ -23,10 +24,16 @@ from bot.aftermath import export
 from bot.core import i18n
 from bot.core.config import Config, Level, Template
 from bot.core.db import upgrade
+from bot.core.i18n import N_, _
 from bot.emulator import SlackEmulator
 from bot.testing import CHANNEL, Stack, sample_storm, start_stack
 
-USERS = {"U0ALICE": "Alice (social)", "U0BOB": "Bob (comms lead)", "U0CAROL": "Carol (approver)"}
+# Who plays whom: a name and a role (translated where it is shown).
+USERS = {
+    "U0ALICE": ("Alice", N_("social")),
+    "U0BOB": ("Bob", N_("comms lead")),
+    "U0CAROL": ("Carol", N_("approver")),
+}
 PLAYBOOK = Config(
     detect_interval=2,
     levels=(
@@ -65,6 +72,7 @@ SCRIPT = {
 PLAYBOOK_BG = dataclasses.replace(
     PLAYBOOK,
     locale="bg",
+    timezone="Europe/Sofia",  # a Bulgarian team reads its own clock
     levels=(
         Level("Екип социални мрежи", ("S0COMMS",)),
         Level("Ръководител комуникации", ("U0BOB",)),
@@ -102,7 +110,8 @@ def run_demo(*, out_dir: Path, speed: float = 1.0, locale: str = "en") -> int:
     try:
         scheduler.start()
         screen.start()
-        _play(stack, screen, out_dir, speed)
+        with i18n.using(playbook.locale, playbook.timezone):
+            _play(stack, screen, out_dir, speed)
     finally:
         scheduler.shutdown(wait=False)
         screen.stop()
@@ -121,32 +130,32 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     records = list(sample_storm(_now(), brand="Acme", language=playbook.locale))
     calm, storm = records[:-90], records[-90:]
     say = screen.narrate
-    say(f"Pushing a calm week of mentions ({len(calm)}) to POST /ingest …")
+    say(_("Pushing a calm week of mentions ({n}) to POST /ingest …", n=len(calm)))
     stack.push(calm).raise_for_status()
     pause(3)
-    say("Calm: the detector runs every 2 seconds and stays quiet. Now the storm arrives …")
+    say(_("Calm: the detector runs every 2 seconds and stays quiet. Now the storm arrives …"))
     for chunk in (storm[:30], storm[30:60], storm[60:]):
         # The storm happens now, so "time to detect" in the export is the real one.
         stack.push([{**r, "created_at": _now().isoformat()} for r in chunk]).raise_for_status()
         pause(1)
-    number = _wait(lambda: _incident(stack), 30, "the alert")
+    number = _wait(lambda: _incident(stack), 30, _("the alert"))
     pause(2)
     _team(stack, screen, "U0ALICE", f"{words['claim']} #{number}")
     pause(2)
     _team(stack, screen, "U0ALICE", f"{words['escalate']} #{number} {words['why']}")
     pause(2)
     _team(stack, screen, "U0ALICE", f"{words['draft']} #{number} {playbook.templates[0].text}")
-    draft = _wait(lambda: _pending_draft(stack), 15, "the draft")
+    draft = _wait(lambda: _pending_draft(stack), 15, _("the draft"))
     pause(2)
-    say(f"{USERS['U0CAROL']} opens crisisbot's Home tab in Slack …")
+    say(_("{who} opens crisisbot's Home tab in Slack …", who=who("U0CAROL")))
     stack.slack.app_home_opened("U0CAROL")
-    home = _wait(lambda: stack.emulator.home("U0CAROL"), 15, "the Home tab")
-    screen.show("Carol's Home tab", _render(home).splitlines())
+    home = _wait(lambda: stack.emulator.home("U0CAROL"), 15, _("the Home tab"))
+    screen.show(_("{name}'s Home tab", name=USERS["U0CAROL"][0]), _render(home).splitlines())
     pause(2)
-    say(f"{USERS['U0ALICE']} tries to approve her own draft …")
+    say(_("{who} tries to approve her own draft …", who=who("U0ALICE")))
     _click(stack, draft, "draft.approve", "U0ALICE")
     pause(2)
-    say(f"{USERS['U0CAROL']} approves it.")
+    say(_("{who} approves it.", who=who("U0CAROL")))
     _click(stack, draft, "draft.approve", "U0CAROL")
     pause(2)
     _team(stack, screen, "U0ALICE", f"{words['note']} #{number} {words['note_text']}")
@@ -155,15 +164,21 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     pause(3)
     # The command's work runs after its ack: wait until the resolution is stored (with its card
     # update queued in the same transaction), then until that update is delivered.
-    _wait(lambda: _status(stack, number) == "resolved", 15, "the resolution")
-    _wait(lambda: stack.bot.deliverer().pending() == 0, 15, "delivery")
+    _wait(lambda: _status(stack, number) == "resolved", 15, _("the resolution"))
+    _wait(lambda: stack.bot.deliverer().pending() == 0, 15, _("delivery to Slack"))
     screen.flush()  # the resolved card before the closing line, at any speed
     paths = _export(stack, number, out_dir)
-    say("Exported the timeline: " + ", ".join(str(p) for p in paths))
+    say(_("Exported the timeline: {files}", files=", ".join(str(p) for p in paths)))
+
+
+def who(user: str) -> str:
+    """ "Alice (social)": a demo person as the narration names them, in the current locale."""
+    name, role = USERS.get(user, (user, ""))
+    return f"{name} ({_(role)})" if role else name
 
 
 def _team(stack: Stack, screen: _Screen, user: str, text: str) -> None:
-    screen.narrate(f"{USERS[user]}: /crisis {text}")
+    screen.narrate(f"{who(user)}: /crisis {text}")
     stack.slack.command(text, user_id=user)
 
 
@@ -208,7 +223,9 @@ def _wait(predicate: Any, timeout: float, what: str) -> Any:
         if value:
             return value
         time.sleep(0.2)
-    raise TimeoutError(f"the demo waited {timeout:.0f} s for {what}")
+    raise TimeoutError(
+        _("the demo waited {seconds} s for {what}", seconds=round(timeout), what=what)
+    )
 
 
 def _export(stack: Stack, number: int, out_dir: Path) -> list[Path]:
@@ -219,7 +236,7 @@ def _export(stack: Stack, number: int, out_dir: Path) -> list[Path]:
         with (
             stack.bot.transaction() as session,
             path.open("w", encoding="utf-8", newline="") as f,
-            i18n.using(stack.bot.config.locale),
+            i18n.using(stack.bot.config.locale, stack.bot.config.timezone),
         ):
             export.write(
                 session, number, fmt, f, name_of=stack.bot.gateway.user_name,
@@ -235,6 +252,8 @@ class _Screen:
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
+        # The printing thread does not inherit the caller's locale or zone (context variables).
+        self.locale, self.timezone = stack.bot.config.locale, stack.bot.config.timezone
         self.seen: dict[str, dict[str, str]] = {}
         self.answered = 0
         self.width = min(shutil.get_terminal_size((100, 20)).columns, 100)
@@ -263,7 +282,7 @@ class _Screen:
         self._refresh()
 
     def _refresh(self) -> None:
-        with self._refreshing:
+        with self._refreshing, i18n.using(self.locale, self.timezone):
             self._show_changes()
 
     def _show_changes(self) -> None:
@@ -273,7 +292,8 @@ class _Screen:
         self.answered = len(ephemerals)
         for user, text in new:
             with self._lock:
-                print(f"  (only {USERS.get(user or '', user)} sees) {_plain(text)}", flush=True)
+                seen_by = _("(only {who} sees)", who=who(user or ""))
+                print(f"  {seen_by} {_plain(text)}", flush=True)
         for m in self.stack.emulator.messages(CHANNEL):
             fields = card_fields(m)
             before = self.seen.get(m["ts"])
@@ -281,11 +301,20 @@ class _Screen:
                 continue
             self.seen[m["ts"]] = fields
             reply = m.get("thread_ts") not in (None, m["ts"])
-            where = "in the thread" if reply else "in #crisis-room"
             if before is None:
-                head, lines = f"crisisbot posted {where}", _render(m).splitlines()
+                head = (
+                    _("crisisbot posted in the thread")
+                    if reply
+                    else _("crisisbot posted in #crisis-room")
+                )
+                lines = _render(m).splitlines()
             else:
-                head = f"crisisbot updated {_name(fields)} {where} (what changed)"
+                what = _name(fields)
+                head = (
+                    _("crisisbot updated {what} in the thread (what changed)", what=what)
+                    if reply
+                    else _("crisisbot updated {what} in #crisis-room (what changed)", what=what)
+                )
                 lines = card_changes(before, fields, self.width - 4)
             if lines:
                 self.show(head, lines)
@@ -301,9 +330,9 @@ class _Screen:
 def _name(fields: dict[str, str]) -> str:
     title = fields.get("title")
     if title:
-        return "the alert " + title.split(" ")[0]
-    first = next(iter(fields), "message")
-    return "the " + first[:1].lower() + first[1:]
+        return _("the alert {number}", number=title.split(" ")[0])
+    first = next(iter(fields), _("message"))
+    return _("the {what}", what=first[:1].lower() + first[1:])
 
 
 def card_fields(message: dict[str, Any]) -> dict[str, str]:
@@ -316,19 +345,20 @@ def card_fields(message: dict[str, Any]) -> dict[str, str]:
             out["title"] = block["text"]["text"]
         elif kind == "section":
             for f in block.get("fields") or []:
-                label, _, value = _plain(f["text"]).partition("\n")
+                label, _sep, value = _plain(f["text"]).partition("\n")
                 out[label] = value
             if block.get("text"):
                 text = block["text"]["text"]
                 lead = re.match(r"\*([^*\n]+)\*[ \n]?(.*)", text, re.S)
-                plain_key = "Text" if "Text" not in out else f"Text {i}"
+                text_key = _("Text")
+                plain_key = text_key if text_key not in out else f"{text_key} {i}"
                 key = _plain(lead.group(1)) if lead else plain_key
                 out[key] = _plain(lead.group(2) if lead else text)
         elif kind == "context":
-            out[f"note {i}"] = " ".join(_plain(e.get("text", "")) for e in block["elements"])
+            out[_("note {n}", n=i)] = " ".join(_plain(e.get("text", "")) for e in block["elements"])
         elif kind == "actions":
-            out["buttons"] = " ".join(f"[ {e['text']['text']} ]" for e in block["elements"])
-    return out or {"text": _plain(message.get("text", ""))}
+            out[_("buttons")] = " ".join(f"[ {e['text']['text']} ]" for e in block["elements"])
+    return out or {_("text"): _plain(message.get("text", ""))}
 
 
 def card_changes(before: dict[str, str], after: dict[str, str], width: int) -> list[str]:
@@ -348,7 +378,7 @@ def card_changes(before: dict[str, str], after: dict[str, str], width: int) -> l
             lines += _wrapped(f"{key}: ", changed, width)
     gone = [key for key in before if key not in after]
     if gone:
-        lines.append(_cut("− no longer shown: " + ", ".join(gone), width))
+        lines.append(_cut(_("− no longer shown: {what}", what=", ".join(gone)), width))
     return lines
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -47,7 +48,7 @@ def only_one(bot: Crisisbot, name: str) -> Iterator[bool]:
 def job(fn: Callable[[Crisisbot], Any]) -> Callable[[Crisisbot], Any]:
     @functools.wraps(fn)
     def run(bot: Crisisbot) -> Any:
-        with only_one(bot, fn.__name__) as mine, i18n.using(bot.config.locale):
+        with only_one(bot, fn.__name__) as mine, i18n.using(bot.config.locale, bot.config.timezone):
             if not mine:
                 return None
             return fn(bot)
@@ -58,7 +59,7 @@ def job(fn: Callable[[Crisisbot], Any]) -> Callable[[Crisisbot], Any]:
 def detect_storms(bot: Crisisbot) -> list[int]:
     """One detection pass. Each brand is claimed with its own advisory lock for the pass's
     transaction, so several workers share the brands and none is assessed twice at once."""
-    with i18n.using(bot.config.locale), bot.transaction() as session:
+    with i18n.using(bot.config.locale, bot.config.timezone), bot.transaction() as session:
         opened = detection.run_detection(
             session,
             config=bot.config,
@@ -118,14 +119,17 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
     scheduler.add_job(
         deliver_outbox, "interval", seconds=5, args=[bot], id="deliver_outbox", **common
     )
-    # A digest missed while the worker was down is still worth posting within the hour. The job
-    # store is in memory: a worker (re)started after the hour struck would first fire next
+    # A digest missed while the worker was down is still worth posting within the hour. The hour
+    # is on the team's clock (`timezone`): 09:00 in Sofia stays 09:00 across a DST change. The
+    # job store is in memory: a worker (re)started after the hour struck would first fire next
     # week, so within the hour it runs at once (the week's key keeps it to one post).
-    missed = _digest_slot(bot.config.digest_day, bot.config.digest_hour, bot.clock())
+    missed = _digest_slot(
+        bot.config.digest_day, bot.config.digest_hour, bot.clock(), ZoneInfo(bot.config.timezone)
+    )
     catch_up = {"next_run_time": datetime.now(UTC)} if missed is not None else {}
     scheduler.add_job(
         post_digest, "cron", day_of_week=bot.config.digest_day[:3], hour=bot.config.digest_hour,
-        minute=0, args=[bot], id="post_digest",
+        minute=0, timezone=bot.config.timezone, args=[bot], id="post_digest",
         **{**common, "misfire_grace_time": int(DIGEST_GRACE.total_seconds())}, **catch_up,
     )  # fmt: skip
     poller = poller or Poller(bot, http_client())  # one HTTP client for all of this process
@@ -143,9 +147,10 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
 DIGEST_GRACE = timedelta(hours=1)
 
 
-def _digest_slot(day: str, hour: int, now: datetime) -> datetime | None:
-    """This week's digest time if it struck less than DIGEST_GRACE ago, else None."""
-    now = now.astimezone(UTC)
+def _digest_slot(day: str, hour: int, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """This week's digest time (the team's week and hour) if it struck less than DIGEST_GRACE
+    ago, else None."""
+    now = now.astimezone(zone)
     monday = (now - timedelta(days=now.weekday())).replace(
         hour=0, minute=0, second=0, microsecond=0
     )

@@ -159,6 +159,21 @@ _LATE_CUE = re.compile(
 CLOCK_GAP_WORDS = 6  # "landed at 23:40, bags came out at 01:15"; farther apart, two events
 _SARCASM_TAGS = frozenset(("sarcasm", "sarcastic", "not", "irony"))
 _SAID_NO_ONE = re.compile(r"\bsaid no(?: ?one|body) ever\b", re.IGNORECASE)
+# "Best service ever... not", "love it lol not", "great job NOT!": the old "not" punchline. A bare
+# closing "not" ("… or not") is a question, so it needs a pause, a laugh or capitals before it.
+_PAUSE_NOT = re.compile(
+    r"(?:[.!]+|\u2026|\b(?:lol|lmao|jk)|[-\u2013\u2014,])\s*not\W*$", re.IGNORECASE
+)
+_CAPS_NOT = re.compile(r"\bNOT\W*$")
+_YEAH_RIGHT = re.compile(r"^\W*(?:yeah|yea),? right\b", re.IGNORECASE)
+# "worked fine until the last update", "no problems until today": praise that held only until a
+# recent day or change is the complaint. Only time and change words: "gripping until the end" and
+# "can't wait until Friday" stay what they are.
+_UNTIL_LATELY = re.compile(
+    r"\b(?:until|till|til) (?:today|now|recently|yesterday|this (?:week|morning|month|year|weekend)"
+    r"|last (?:week|night|month|year|weekend)|(?:the|their|your|its|this) (?:last |latest |recent "
+    r"|most recent |new )?(?:update|upgrade|version|release|patch|redesign|change)s?)\b"
+)
 
 
 def _normalise(text: str) -> tuple[str, frozenset[str], bool]:
@@ -181,10 +196,24 @@ def _normalise(text: str) -> tuple[str, frozenset[str], bool]:
         or "\U0001f643" in text
         or text.rstrip().endswith("/s")
         or _SAID_NO_ONE.search(text) is not None
+        or _YEAH_RIGHT.search(text) is not None
+        or _punchline_not(text)
     )
     # A word in CAPS is emphasis only when the rest is not shouted too.
     caps = frozenset() if text.isupper() else frozenset(w.lower() for w in _CAPS_WORD.findall(text))
     return text.lower(), caps, sarcasm_tag
+
+
+def _punchline_not(text: str) -> bool:
+    """ "Best service ever... not", "love it lol not", "great job NOT": the old punchline."""
+    tail = text.rstrip(" !.?")
+    if tail[-3:].lower() != "not":
+        return False  # most posts: one cheap test before the regexes
+    # A bare closing "not" ("… or not") is a question: it needs a pause or a laugh before it,
+    # or capitals in a post that is not shouted throughout.
+    return bool(_PAUSE_NOT.search(tail)) or (
+        _CAPS_NOT.search(tail) is not None and not text.isupper()
+    )
 
 
 def _tag_words(tag: str) -> str:
@@ -734,6 +763,20 @@ def _damp_info_question(scorer: _Scorer, items: list[_Item], signals: list[str])
         signals.append("question")
 
 
+def _until_lately(clean: str, tokens: list[str], items: list[_Item]) -> None:
+    """ "Worked fine until the last update", "no problems until today": the praise before it
+    is over, and that is the complaint."""
+    if "til" not in clean or (match := _UNTIL_LATELY.search(clean)) is None:
+        return
+    at = next((i for i, t in enumerate(tokens) if t == match.group(0).split()[0]), len(tokens))
+    earlier = [item for item in items if item.pos < at and item.value > 0]
+    if not earlier:
+        return
+    for item in earlier:
+        item.value = -0.5 * item.value
+    items.append(_Item(-0.5, "complaint:until lately", at))
+
+
 def _apply_sarcasm(items: list[_Item], tagged: bool, signals: list[str]) -> None:
     """Praise next to a real complaint is irony: "great, another delay", "thanks for nothing"."""
     complaint = any(item.value <= STRONG_NEGATIVE for item in items)
@@ -775,6 +818,7 @@ class _Lexical:
     tokens: list[str]
     dense: tuple[float, ...]  # in the order of `sentiment_model.DENSE_NAMES`
     plain: bool = False  # a plain statement of an amount or a date: the model may not overrule
+    ironic: bool = False  # an explicit irony marker (#sarcasm, /s, "… said no one ever")
 
 
 def _lexical(text: str) -> _Lexical:
@@ -786,6 +830,7 @@ def _lexical(text: str) -> _Lexical:
     if _clock_delay(clean):
         items.append(_Item(-0.4, "complaint:clock times", len(tokens)))
     _damp_info_question(scorer, items, signals)
+    _until_lately(clean, tokens, items)
     _apply_sarcasm(items, sarcasm_tag, signals)
     total = _total(scorer, items)
     polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
@@ -804,7 +849,7 @@ def _lexical(text: str) -> _Lexical:
         float(scorer.why and scorer.question),
     )
     plain = _plain_fact(clean, tokens, items)
-    return _Lexical(Sentiment(polarity, _label(polarity), fired), tokens, dense, plain)
+    return _Lexical(Sentiment(polarity, _label(polarity), fired), tokens, dense, plain, sarcasm_tag)
 
 
 def _combine(lexical: _Lexical, model: LinearModel | None) -> Sentiment:
@@ -815,7 +860,8 @@ def _combine(lexical: _Lexical, model: LinearModel | None) -> Sentiment:
     logit = model.logit(model_buckets(lexical.tokens, lex, model.bits), lexical.dense)
     p = sm.probability(logit)
     if lex.label == "negative":
-        if p >= model.confirm:
+        # An explicit irony marker is the writer's own reading: the model may not undo it.
+        if p >= model.confirm or lexical.ironic:
             return lex
         # Read in context the complaint is not one ("no issues at all", "not bad").
         polarity = round(NEGATIVE_BELOW + 0.01, 4)

@@ -295,6 +295,16 @@ stance, no question or quote, is the rules' verdict, which the model may not ove
 "Чакам автобуса." is 3), chosen by LOGO with bg11's weights and settings kept
 (`train_bg_sentiment.py --bg11`). The bg11 model's known weakness above is gone on its test
 sentences; figures in benchmarks/data/bg/README.md.
+Implicit complaints (bg17, `_implicit_cues`, before the sarcasm pass; bare-fact readers
+`_overran`, `_passed_now`, `_late_by_hours`): complaints told by cue words with no negative word —
+"И това ако е …", rhetorical questions ("Кога ли ще …", "Колко пъти трябва да звъня …", "Как
+така … не …", "Кога най-после ще има нормални …?"), "Толкова за „…“", requests counted, "N-ти …
+подред", a span counted from a sentence's start ("Пети ден вали"), "пак" after a sigh or after
+praise said as an interjection (then turned as irony), praise opening a colon list of bad things
+or a dawn noise on a weekend, short resigned sentences ("Отново.", "Както винаги.", "Тишина."
+after a wait), a span expected then one three times as long, a day or month passed, a time agreed
+then hours later, trips slower than a bike in minutes or days. Each has a same-cue twin that
+stays neutral or positive in `tests/detectors/test_sentiment_bg_implicit.py`.
 Latin-script Bulgarian is transliterated to Cyrillic first (`language.transliterate`).
 
 Pure: no I/O except loading the word lists and weights the first time a text is analysed.
@@ -613,10 +623,14 @@ class _Scorer:
         for end in [*self.sentence_ends, len(self.tokens)]:
             words = [t for t in self.tokens[start:end] if t[0].isalnum()]
             asked = end < len(self.tokens) and "?" in self.tokens[end]
+            praised = any(start <= it.pos < end and it.value > 0 for it in self.items)
             if len(words) == 1 and start and words[0] in lx.RESIGNED:
                 self.items.append(_Item(-0.4, f"lexicon:{words[0]}.", start))
-            elif words and words[0] == "пак" and words[1:2] != ["ще"]:
-                # "Пак ще дойдем" is a promise; "Пак вали", "Пак ни вдигнаха таксата" a gripe.
+            elif start and self._resigned(words, end):
+                self.items.append(_Item(-0.4, f"lexicon:{' '.join(words)}.", start))
+            elif words[:1] == ["пак"] and words[1:2] not in (["ще"], ["ли"]) and not praised:
+                # "Пак ще дойдем" is a promise; "Пак вали", "Пак ни вдигнаха таксата" a gripe;
+                # "Пак ли има мач?" asks and "Пак ме разплака от кеф" is praise (bg17).
                 self.items.append(_Item(-0.3, "lexicon:пак", start))
             if asked and "изобщо" in words:
                 self.items.append(_Item(-0.4, "lexicon:изобщо?", start))
@@ -625,6 +639,20 @@ class _Scorer:
                 relief = _Item(-0.4 if asked else 0.4, "lexicon:най-накрая", start)
                 self.items.append(relief)
             start = end + 1
+
+    def _resigned(self, words: list[str], end: int) -> bool:
+        """A short resigned comment after the fact, on a text with no praise (bg17): "Отново.",
+        "Класика.", "Както винаги.", "Нищо ново."; "Тишина." only after a wait ("Седмица
+        откакто подадох сигнала. Тишина.")."""
+        if any(it.value > 0 for it in self.items):
+            return False
+        if len(words) == 1 and words[0] in lx.SILENCE:
+            return self.duration or self.waiting or "откакто" in self.tokens
+        if end < len(self.tokens) and "!" in self.tokens[end]:
+            return False  # "Класика!" is praise
+        return (len(words) == 1 and words[0] in lx.RESIGNED_PLAIN) or (
+            tuple(words) in lx.RESIGNED_PHRASES
+        )
 
     def clause_of(self, pos: int) -> int:
         return bisect.bisect_left(self.clause_breaks, pos)
@@ -659,7 +687,7 @@ class _Scorer:
             return end
         elif tok in lx.HEDGES and (tok not in lx.INTENSIFIERS or self._standalone(i)):
             self.hedged.add(len(self.clause_breaks))
-        elif tok in lx.NEGATORS:
+        elif tok in lx.NEGATORS and not self._affirming(i):
             self.negated_at = i
             if tok in lx.ABSENCE:
                 self.absence_at = i
@@ -680,6 +708,12 @@ class _Scorer:
         else:
             self._word(i, tok)
         return i + 1
+
+    def _affirming(self, i: int) -> bool:
+        """ "И това ако не е щастие", "ако това не е любов": it is, so "не" denies nothing."""
+        before = self.tokens[max(0, i - 2) : i]
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else ""
+        return nxt in ("е", "са") and before in (["това", "ако"], ["ако", "това"])
 
     def _phrase(self, i: int, tok: str) -> int:
         for words, value, signal in self.phrases.get(tok, ()):
@@ -858,7 +892,9 @@ class _Scorer:
 
     def _price_before(self, i: int) -> bool:
         """A price or bill word in the four tokens before, in this clause ("цените на тока")."""
-        before = self.tokens[max(self.clause_start, i - 4) : i]
+        # Clitics and the auxiliary do not count: "Таксата за смет ми се е вдигнала" (bg17).
+        window = self.tokens[max(self.clause_start, i - 8) : i]
+        before = [t for t in window if t not in lx.CLITICS and t not in ("се", "е", "са")][-4:]
         return any(t in lx.PRICE_WORDS or lemma(t) in lx.PRICE_WORDS for t in before)
 
     def _price_after(self, i: int) -> bool:
@@ -1029,6 +1065,171 @@ def _apply_sarcasm(
             signals.append("sarcasm")
 
 
+_SO_MUCH_FOR = re.compile(r'(?:^|[.!?…]\s*)толкова за\s*["„“«]')
+
+
+def _implicit_cues(clean: str, s: _Scorer, items: list[_Item]) -> None:
+    """Complaints a Bulgarian tells with no negative word (issue 14, bg17), read per sentence:
+    "И това ако е обслужване…"; rhetorical questions ("Кога ли ще се научат …", "Колко пъти
+    трябва да звъня …?", "Как така … не могат …?", "Как може да няма …?");
+    "Толкова за „…“"; attempts counted ("Три обаждания, два имейла …"); "N-ти … подред"; a span
+    counted from the sentence's start ("Пети ден вали", "Четвърта зима с течащия покрив"; not
+    "Трети ден от фестивала" or "Вече трети ден съм в Берлин"); "пак" after a sigh ("Лелеее, пак
+    тия реклами") or after praise said as an interjection ("Браво на общината, пак разкопаха
+    …": then `_apply_sarcasm` turns the praise). Run before `_apply_sarcasm`; a sentence with
+    praise in it keeps its praise ("Трета победа подред!", "Браво, пак победихме!")."""
+    toks = s.tokens
+    if lx.IMPLICIT_TRIGGERS.isdisjoint(toks):  # cheap test first: most texts have none
+        return
+    added: list[_Item] = []
+    start = 0
+    for end in [*s.sentence_ends, len(toks)]:
+        _praise_then_list(toks, start, end, items)
+        span = range(start, end)
+        words = [t for t in toks[start:end] if t[0].isalnum()]
+        asked = end < len(toks) and "?" in toks[end]
+        # Praise of the sentence, not a complaint's topic word scored up ("студена вода").
+        if asked and "кога" in words and not lx.RELIEF.isdisjoint(words):
+            # "Кога най-после ще има нормални пътища?": the good word is what is missing.
+            for it in items:
+                if it.pos in span and it.value > 0:
+                    it.value = 0.0
+        praised = any(
+            it.pos in span and it.value > 0 and not it.signal.startswith("complaint:")
+            for it in items
+        )
+        here = _again_after_frame(toks, start, end, items) or _sentence_cue(
+            toks, start, end, words, asked, praised, items
+        )
+        if here:
+            added.append(_Item(-0.5 if here.startswith("complaint:") else -0.4, here, start))
+        start = end + 1
+    if _odd_hour(toks, items):
+        added.append(_Item(-0.4, "complaint:odd hour", 0))
+    if _SO_MUCH_FOR.search(clean):
+        added.append(_Item(-0.5, "complaint:толкова за", 0))
+    if _attempts(toks) and not any(it.value > 0 for it in items):
+        added.append(_Item(-0.5, "complaint:attempts", 0))
+    items.extend(added)
+
+
+def _odd_hour(toks: list[str], items: list[_Item]) -> bool:
+    """Praise or thanks that open a text about something done to the writer at dawn on a
+    weekend (a clitic "ми/ни", the neighbours, a noise) are irony (bg17): "Много мило от
+    съседите да пробиват стената в 7 сутринта в неделя.", "Обожавам, когато ми звънят в 8 в
+    събота"; not "Браво на пекарната, отваря в 6 и в неделя!". The praise is marked an ironic
+    frame for `_apply_sarcasm`."""
+    if lx.WEEKEND.isdisjoint(toks) or lx.DISTURBED.isdisjoint(toks):
+        return False  # "Браво на пекарната, отваря в 6 и в неделя!": nobody disturbed
+    dawn = any(
+        toks[k - 1] == "в" and toks[k].isdigit() and 4 <= int(toks[k]) <= 8
+        for k in range(1, len(toks))
+    )
+    first = next((it for it in items if it.value > 0), None)
+    if not dawn or first is None or first.pos > 2 or any(it.value < 0 for it in items):
+        return False
+    first.ironic_frame = first.prone = True
+    return True
+
+
+def _praise_then_list(toks: list[str], start: int, end: int, items: list[_Item]) -> None:
+    """Praise that opens a sentence and announces, after a colon, only bad things is irony:
+    "Страхотно начало на седмицата: спукана гума и изпуснат влак." (bg17). Marked as an ironic
+    frame, so `_apply_sarcasm` turns it; "Страхотна новина: откриват библиотека" stays praise."""
+    colon = next((k for k in range(start, min(end, start + 6)) if toks[k] == ":"), None)
+    if colon is None:
+        return
+    head = [it for it in items if start <= it.pos < colon and it.value > 0]
+    tail = [it for it in items if colon < it.pos < end and it.value]
+    if head and head[0].pos == start and tail and all(it.value < 0 for it in tail):
+        # Prone, as "браво": strong blame in its sentence (the list) is enough to turn it.
+        head[0].ironic_frame = head[0].prone = True
+
+
+def _sentence_cue(
+    toks: list[str],
+    start: int,
+    end: int,
+    words: list[str],
+    asked: bool,
+    praised: bool,
+    items: list[_Item],
+) -> str:
+    """The signal of one sentence's implicit complaint, or ""."""
+    if words[:4] == ["и", "това", "ако", "е"] or words[:3] == ["това", "ако", "е"]:
+        return "complaint:и това ако е"
+    pairs = set(itertools.pairwise(words))
+    if any(a in lx.WHEN_WORDS and b == "ли" for a, b in pairs) and "ще" in words:
+        return "lexicon:rhetorical"  # "Кога ли ще се научат …"
+    if ("колко", "пъти") in pairs:
+        k = words.index("пъти")
+        nxt = words[k + 1 : k + 5]
+        asking = [w for w in nxt if w not in ("трябва", "да", "още", "ли")][:1]
+        # "Колко пъти трябва да звъня", "… да ви казвам", "Колко пъти още …"; not "Колко пъти
+        # трябва да се полива кактус?" or "Колко пъти да се пие лекарството?"
+        told = bool(asking) and asking[0] != "се"
+        if "още" in nxt or (told and (asking[0] in lx.CLITICS or asking[0] in lx.ASKING)):
+            return "lexicon:rhetorical"
+    negated = not lx.NEGATORS.isdisjoint(words)
+    if words[:2] == ["как", "така"] and negated:
+        return "lexicon:rhetorical"
+    if ("как", "може") in pairs:
+        k = words.index("може")
+        if not lx.NEGATORS.isdisjoint(words[k + 1 : k + 3]):
+            return "lexicon:rhetorical"  # "Как може да няма …?"
+    if words[-3:] in (["щото", "аз", "не"], ["защото", "аз", "не"]) and words[0] != "защото":
+        return "complaint:щото аз не"  # "Някой да е виждал автобус 76 днес? Щото аз не."
+    if "пак" in words and not lx.SAME.isdisjoint(words) and not {"сте", "си", "ще"} & set(words):
+        # "Пак ли ремонт на същата улица?"; not "Отново гласувах в същото училище", "Пак ли сте
+        # на същото място?" (asking the addressee) or a plan
+        return "complaint:same again"
+    if praised or asked:
+        return ""
+    if not lx.IN_A_ROW.isdisjoint(words):
+        k = next(j for j, w in enumerate(words) if w in lx.IN_A_ROW)
+        if any(w in lx.ORDINAL_FORMS or w[0].isdigit() for w in words[max(0, k - 3) : k]):
+            return "complaint:in a row"
+    head = words[1:] if words[:1] == ["вече"] else words
+    if (
+        len(head) > 2
+        and head[0] in lx.ORDINAL_FORMS
+        and head[1] in lx.COUNTED_SPANS
+        and (head[2] not in lx.SPAN_PLACE or not lx.BUT_WORDS.isdisjoint(words) or "а" in words)
+    ):
+        return "complaint:span counted"
+    return ""
+
+
+def _again_after_frame(toks: list[str], start: int, end: int, items: list[_Item]) -> str:
+    """ "пак" after a sigh ("Лелеее, пак тия реклами") or after praise said as an interjection
+    ("Браво на общината, пак разкопаха …", "Супер, точно днес … метрото пак стои"), with no
+    other praise in the sentence ("Браво, пак победихме!" stays praise)."""
+    for k in range(start, end):
+        nxt = toks[k + 1] if k + 1 < end else ""
+        if toks[k] != "пак" or not nxt[:1].isalpha() or nxt in lx.AGAIN_NOT:
+            continue  # "…, ще го гледам пак!", "пак ще дойдем": a promise
+        if "ще" in toks[start:k]:
+            continue
+        lead = [_ELONGATED.sub(r"\1", t) for t in toks[start:k] if t[0].isalnum()]
+        sigh = bool(lead) and set(lead) <= lx.INTERJECTIONS
+        here = [it for it in items if start <= it.pos < end and it.value > 0]
+        framed = bool(here) and all(it.ironic_frame and it.pos < k for it in here)
+        if (sigh and not here) or framed:
+            return "lexicon:пак"
+    return ""
+
+
+def _attempts(toks: list[str]) -> bool:
+    """Requests counted ("Три обаждания, два имейла и една лична среща. Проблемът си стои.",
+    "… след 5 месеца и 7 имейла"): two counts, or one with "нищо", "още", "след", …."""
+    counted = sum(
+        1
+        for a, b in itertools.pairwise(toks)
+        if b in lx.CONTACT_NOUNS and (a[0].isdigit() or a in lx.NUMBER_WORDS or a in lx.COUNTS)
+    )
+    return counted >= 2 or (counted == 1 and not lx.ATTEMPTS_CONTEXT.isdisjoint(toks))
+
+
 def _contrast_weight(s: _Scorer, pos: int) -> float:
     """Weight of an item by the contrast word ("но") of its sentence: after it counts more."""
     start, end = -1, 1 << 30
@@ -1163,6 +1364,7 @@ def rules(text: str) -> tuple[float, list[str], list[str], list[_Item]]:
     _joke_withdrawn(scorer, items, signals)
     _numbers_shouts_and_laughter(scorer, items)
     _marks_turns_and_taunts(clean, "http" in (text or ""), scorer, items)
+    _implicit_cues(clean, scorer, items)
     _apply_sarcasm(items, sarcasm_tag, signals, scorer.persistent, "?" in clean, scorer.sentence_of)
     _threats(scorer, items)
     _neutral_register(scorer, items, signals)
@@ -1483,6 +1685,98 @@ def _promise(s: _Scorer, k: int) -> bool:
     return False
 
 
+def _span_at(toks: list[str], k: int) -> float:
+    """The span in hours told at `k`: "10 минути", "десет дни", "в третия месец" (3 months),
+    "месец" alone (1), else 0.0."""
+    unit = lx.SPAN_HOURS.get(toks[k], 0.0)
+    if not unit:
+        return 0.0
+    prev = toks[k - 1] if k else ""
+    if prev.isdigit():
+        return int(prev) * unit
+    count = lx.NUMBER_WORDS.get(prev) or lx.ORDINAL_VALUE.get(prev)
+    return (count or 1) * unit
+
+
+def _overran(s: _Scorer, k: int) -> bool:
+    """A span expected, then one at least three times as long in a later clause (bg17):
+    "Отивах за 10 минути, стоях 2 часа.", "Майсторите казаха за банята десет дни, вече сме в
+    третия месец."; not "За 2 часа минахме 200 км" (one clause)."""
+    toks = s.tokens
+    expected = _span_at(toks, k)
+    clause = s.clause_of(k)
+    if not expected or not any(
+        toks[j] in lx.EXPECT_WORDS and s.clause_of(j) == clause for j in range(max(0, k - 5), k)
+    ):
+        return False
+    if "ще" in toks[:k]:
+        return False  # "Ще отида за 10 минути, после ще седна 2 часа": a plan
+    return any(
+        s.clause_of(j) > clause and _span_at(toks, j) >= 3 * expected
+        for j in range(k + 1, len(toks))
+    )
+
+
+def _hour_at(toks: list[str], k: int) -> float:
+    """An hour of the day told at `k` after "в", "за", "до" or "удря" ("в 18", "за 9 сутринта",
+    "сега удря 17", "в 23:30"), else 0.0."""
+    if k == 0 or toks[k - 1] not in ("в", "за", "до", "удря") or not toks[k].isdigit():
+        return 0.0
+    clock = _clock(toks, k)
+    if clock:
+        return clock
+    hour = int(toks[k])
+    after = toks[k + 1 : k + 2]
+    if hour > 24 or (after and after[0] in lx.SPAN_HOURS):
+        return 0.0  # "за 10 минути": a span, not an hour
+    return float(hour)
+
+
+def _late_by_hours(s: _Scorer, k: int) -> bool:
+    """A time agreed or scheduled, then a later clause at an hour or more past it (bg17):
+    "Трябваше да кацнем в 18, кацнахме в 23:30.", "Монтажникът се уговори с нас за 9 сутринта,
+    сега удря 17."; not with "ще" ("Трябваше да е в 9, ще дойде в 10")."""
+    toks = s.tokens
+    clause = s.clause_of(k)
+    agreed = next((h for j in range(k + 1, min(len(toks), k + 8)) if (h := _hour_at(toks, j))), 0.0)
+    if not agreed or "ще" in toks:
+        return False
+    return any(
+        s.clause_of(j) > clause and _hour_at(toks, j) >= agreed + 1 for j in range(k + 2, len(toks))
+    )
+
+
+def _passed_now(s: _Scorer, k: int) -> bool:
+    """A day or month named for an event, then today a later one (bg17): "Асансьорът спря в
+    петък, днес е сряда.", "Обещаха ни парно от 15 октомври. Ноември е."; not "Изпитът е в
+    петък, днес е сряда" (a plan) or with "ще"."""
+    toks = s.tokens
+    head = toks[k : k + 3]
+    month_now = (
+        toks[k] in lx.MONTHS
+        and s.opens_sentence(k)
+        and head[1:2] == ["е"]
+        and (len(head) < 3 or not head[2][0].isalnum())
+    )
+    if not month_now and not (head[:2] in (["днес", "е"], ["сега", "е"]) and head[2:]):
+        return False
+    now = toks[k] if month_now else head[2]
+    names = lx.MONTH_ORDER if now in lx.MONTH_ORDER else lx.WEEKDAY_ORDER
+    if now not in names:
+        return False
+    before = toks[:k]
+    if {"ще", "е", "са"} & set(before):
+        return False
+    order = names.index(now)
+    for j, b in enumerate(before):
+        a = before[j - 2] if j > 1 and before[j - 1].isdigit() else before[j - 1] if j else ""
+        if a in ("в", "във", "от", "през") and b in names and b != now:  # "от 15 октомври"
+            # A weekday is always a past one; a month only an earlier one (or last autumn's).
+            then = names.index(b)
+            return names is lx.WEEKDAY_ORDER or then < order or then - order >= 6
+    return False
+
+
 def _date_passed(s: _Scorer, k: int) -> bool:
     """ "Поръчах на 3-ти, днес е 20-ти.": a date long past."""
     toks = s.tokens
@@ -1552,6 +1846,9 @@ def _bare_readers() -> dict[str, tuple[_Reader, ...]]:
         ("missing", _missing, lx.ABSENT_WORDS),
         ("promise", _promise, lx.PROMISE_WORDS),
         ("date_passed", _date_passed, lx.NOW_WORDS),
+        ("date_passed", _passed_now, ("днес", "сега", *lx.MONTHS)),
+        ("overran", _overran, lx.SPAN_HOURS),
+        ("late", _late_by_hours, lx.AGREED_WORDS),
         ("price_rise", _price_rise, ("беше",)),
         ("price_rise", _price_became, ("стана",)),
     )
@@ -2179,6 +2476,19 @@ def _slow_trip(toks: list[str], items: list[_Item]) -> None:
     hours = next(
         (h for k, t in enumerate(toks) if t in lx.HOUR_WORDS and (h := _hours_before(toks, k))), 0.0
     )
+    if not hours and lx.SELF_PACED.isdisjoint(toks):
+        # bg17: minutes or days too ("45 минути за 4 километра", "200 км за 11 дни"); not a
+        # run, a walk or a ride ("Бягах 30 минути, 5 км").
+        hours = next(
+            (
+                _span_at(toks, k)
+                for k, t in enumerate(toks)
+                if t in lx.SPAN_HOURS
+                and k
+                and (toks[k - 1].isdigit() or toks[k - 1] in lx.NUMBER_WORDS)
+            ),
+            0.0,
+        )
     km = next(
         (
             float(toks[k - 1])

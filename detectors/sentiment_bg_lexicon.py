@@ -1567,3 +1567,165 @@ BARE_TRIGGERS: frozenset[str] = (
     | NOW_WORDS
     | _set("чак уж още вече кой кои беше стана мърда мърдат помръдва помръдна :")
 )
+
+# --- bg17: complaints with no negative word, told by cue words (issue 14) -------------------
+# "Кога най-сетне ще …?" is impatience, "Най-сетне петък!" relief (as "най-накрая").
+RELIEF = RELIEF | _set("най-сетне")
+# A one-word sentence after a fact, on a text with no praise: "… на работа. Отново."
+RESIGNED_PLAIN: frozenset[str] = _set("отново")  # not "Класика.": after a film it is praise
+# Two- or three-word resigned comments, a sentence of their own after the fact ("… бонуси ги
+# нямаше. Както винаги.", "Нищо ново.").
+RESIGNED_PHRASES: frozenset[tuple[str, ...]] = frozenset(
+    {
+        ("както", "винаги"),
+        ("както", "обикновено"),
+        ("както", "всеки", "път"),
+        ("нищо", "ново"),
+        ("нищо", "изненадващо"),
+        ("нищо", "не", "се", "променя"),
+    }
+)
+# "Седмица откакто подадох сигнала. Тишина.": silence after a wait.
+SILENCE: frozenset[str] = _set("тишина мълчание")
+# "When" and "how" with "ли" and "ще": a rhetorical question ("Кога ли ще се научат …", "Как ли
+# ще се оправим").
+WHEN_WORDS: frozenset[str] = _set("кога докога как")  # "Кой ли ще спечели?" is curiosity
+# A sigh or an exclamation that may open a gripe before "пак" ("Лелеее, пак тия реклами").
+INTERJECTIONS: frozenset[str] = _set("леле лелее ами еми абе ох ех уф мале майко боже айде")
+# Things one counts when asking for help in vain ("Три обаждания, два имейла …", "след 5 месеца
+# и 7 имейла"): two such counts, or one with "нищо", "още", "след", …, is a complaint.
+CONTACT_NOUNS: frozenset[str] = _set(
+    "обаждания обаждане имейла имейли имейл писма писмо сигнала сигнали жалби жалба "
+    "разговора опита посещения"
+)
+# "Колко пъти трябва да звъня/пиша/обяснявам": asking for help again and again.
+ASKING: frozenset[str] = _set(
+    "звъня звъним пиша пишем казвам казваме обяснявам обясняваме питам питаме ходя ходим идвам "
+    "идваме чакам чакаме повтарям моля молим"
+)
+COUNTS: frozenset[str] = _set("две няколко десетки")  # "две обаждания" (not in NUMBER_WORDS)
+ATTEMPTS_CONTEXT: frozenset[str] = BROKE_WORDS | _set("още след проблемът проблема стои")
+IN_A_ROW: frozenset[str] = _set("подред поред")  # "Трета смяна поред в болницата"
+# A span counted from a sentence's start: "Пети ден вали", "Четвърта зима с течащия покрив".
+COUNTED_SPANS: frozenset[str] = COUNTED | _set(
+    "сутрин нощ вечер зима лято година денонощие седмица седмици часа"
+)
+# "Вече трети ден съм в Берлин", "Трети ден от фестивала": a place or a part, not a wait.
+SPAN_PLACE: frozenset[str] = _set("от в на във съм сме си е сте са")
+# Praise said as an interjection before "пак" is irony ("Браво на общината, пак разкопаха …");
+# "пак" before these is a promise or a question ("Пак ще дойдем", "Пак ли има мач").
+AGAIN_NOT: frozenset[str] = _set("ще ли")
+# Office-holders in the diminutive are contempt ("Министърчето пак обясни …").
+WORDS.update(
+    _words(
+        "министърче министърчета депутатче депутатчета кметче кметчета премиерче шефче "
+        "шефчета чиновниче чиновничета политиканче политиканчета началниче",
+        -0.5,
+    )
+)
+WORDS.update(_words("победиха победихме", 0.6))
+# "Министърчето пак обясни колко добре живеем": praise told as what someone claimed, once.
+SAY_VERBS = SAY_VERBS | _set("обясни обясниха обяснил обяснила")
+PHRASES.update(
+    {
+        ("на", "кого", "да", "се", "оплача"): (-0.5, "complaint:на кого да се оплача"),
+        ("на", "кого", "да", "се", "оплачем"): (-0.5, "complaint:на кого да се оплача"),
+        ("вече", "не", "знам", "какво", "да"): (-0.5, "complaint:вече не знам"),
+    }
+)
+# "Таксата за смет ми се е вдигнала двойно", "Наемът ни се вдигна с 200 лева": a rise done.
+RISE_VERBS = RISE_VERBS | _set("вдигна вдигнала вдигнал вдигнали вдигнаха поскъпна поскъпнаха")
+# "държаха ме 45 минути на линия": a place where one waits.
+WAIT_PLACES = WAIT_PLACES | _set("линия")
+# Bad events of everyday life that carry no opinion word ("спукана гума", "изпуснат влак").
+WORDS.update(
+    _words(
+        "спукана спукан спукаха изпуснах изпуснахме изпуснат изпусната надраскан надраскана "
+        "надраскано",
+        -0.4,
+    )
+)
+_BG17_PHRASES: dict[tuple[str, ...], tuple[float, str]] = {
+    ("от", "днес", "за", "утре"): (-0.4, "complaint:без предупреждение"),
+    **{("все", w): (-0.4, "complaint:same again") for w in ("същата", "същото", "същия")},
+}
+PHRASES.update(_BG17_PHRASES)
+# What a span is in hours, to compare a time expected with the time taken (`_overran`).
+SPAN_HOURS: dict[str, float] = {
+    **dict.fromkeys(("минута", "минути", "минутки"), 1 / 60),
+    **dict.fromkeys(("час", "часа", "часове"), 1.0),
+    **dict.fromkeys(("ден", "дни", "дена", "денонощия"), 24.0),
+    **dict.fromkeys(("седмица", "седмици", "седмицата"), 168.0),
+    **dict.fromkeys(("месец", "месеца", "месеци"), 720.0),
+    **dict.fromkeys(("година", "години", "годината"), 8760.0),
+}
+# An expected span: "Отивах за 10 минути", "казаха за банята десет дни", "трябваше 2 дни".
+EXPECT_WORDS: frozenset[str] = _set("за казаха обещаха трябваше уговорихме уговори")
+ORDINAL_VALUE: dict[str, int] = {
+    w: n
+    for n, stem in enumerate(("втор", "трет", "четвърт", "пет", "шест", "седм", "осм"), start=2)
+    for w in ORDINAL_FORMS
+    if w.startswith(stem)
+}
+MONTH_ORDER: tuple[str, ...] = tuple(
+    [
+        "януари",
+        "февруари",
+        "март",
+        "април",
+        "май",
+        "юни",
+        "юли",
+        "август",
+        "септември",
+        "октомври",
+        "ноември",
+        "декември",
+    ]
+)
+WEEKDAY_ORDER: tuple[str, ...] = tuple(
+    ["понеделник", "вторник", "сряда", "четвъртък", "петък", "събота", "неделя"]
+)
+BARE_TRIGGERS = BARE_TRIGGERS | MONTHS | frozenset(SPAN_HOURS)
+# A trip at one's own pace is no jam: "Бягах 30 минути, 5 км", "преход от 6 часа, 12 км".
+SELF_PACED: frozenset[str] = _set(
+    "бягах бягам бягахме тичах тичам тичахме вървях вървяхме ходих ходихме пеш пеша пешком "
+    "колело колелото велосипед велосипеда маратон маратона преход прехода плувах изкачихме "
+    "разходка разходката бягане"
+)
+# A time agreed, promised or scheduled (`_late_by_hours`): "Трябваше да кацнем в 18", "се
+# уговори с нас за 9 сутринта", "обеща да дойде в 10".
+AGREED_WORDS: frozenset[str] = _set(
+    "трябваше уговори уговорихме уговорихте разписание обеща обещаха каза казаха"
+)
+BARE_TRIGGERS = BARE_TRIGGERS | AGREED_WORDS
+WEEKEND: frozenset[str] = _set("неделя събота неделята съботата уикенда уикенд")
+# Someone disturbed: the writer ("ми", "ни"), the neighbours or a noise (`_odd_hour`).
+DISTURBED: frozenset[str] = _set(
+    "ми ни ме нас съседите съседа съседът съседи съседка съседката бормашина бормашината "
+    "пробиват пробива чукат чука звънят звъни къртят дупчат"
+)
+# "Пети опит да платя сметката онлайн": attempts counted from the sentence's start.
+COUNTED_SPANS = COUNTED_SPANS | _set("опит опита")
+# Laid off ("да ме съкратят"), disbelief ("Кажете ми, че сънувам.").
+_BG17_MORE: dict[tuple[str, ...], tuple[float, str]] = {
+    **{
+        (c, v): (-0.6, "complaint:съкращение")
+        for c in ("ме", "ни")
+        for v in ("съкратиха", "съкратят", "съкрати")
+    },
+    **{
+        ("ми", *sep, "че", "сънувам"): (-0.5, "lexicon:кажете ми, че сънувам")
+        for sep in ((), (",",))
+    },
+}
+PHRASES.update(_BG17_MORE)
+SAME: frozenset[str] = _set("същата същия същият същото същите")
+# `_implicit_cues` looks closer only at a text with one of these (a cheap test first).
+IMPLICIT_TRIGGERS: frozenset[str] = (
+    _set("ако ли пъти така може пак толкова : кога щото защото")
+    | IN_A_ROW
+    | ORDINAL_FORMS
+    | CONTACT_NOUNS
+    | WEEKEND
+)

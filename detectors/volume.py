@@ -52,7 +52,9 @@ The model, per bin (every statistic uses only bins before the current one):
   same numbers as summing the windows; tests/detectors/test_volume_generalise.py checks it against
   the pre-issue-12 detector kept in benchmarks/volume_baseline.py). The stand-out history is a
   list (a week back is the middle of a deque, O(n) to index), the daily profile reads a 3-bin mean
-  kept per row, a bin's result is a named tuple: 2.3-2.5x the pre-issue-12 detector in CPU time
+  kept per row, a bin's result is a named tuple, each stand-out window keeps its picker of the 7
+  past days and the likelihood gate is not called while off (~3 %: on a loaded 2-core machine the
+  median of five runs went from 2.41x to 2.49x): 2.4-2.55x the pre-issue-12 detector in CPU time
   (`benchmarks/nab_volume.py --speed-only`). What is left is mostly the sorted residual lists
   (an insert and a removal per scale and bin; sorted blocks or batched changes cost as much).
 
@@ -140,6 +142,26 @@ a one-bin spike against the series' usual daily maximum one-bin z x0.4-1.0 (77.5
 81.4 / 75.9 from one false alert on L5000_s2, as a grid axis leave-one-series-out 79.3 / 73.6:
 L5000_s1's fold flips to five confirmation bins and loses a window); stand-out sums scaled up
 for missing bins (no change).
+Fourth round (same 81.3 / 75.6; in-sample unless said): the two misses are below the series' own
+routine on every measure tried, and the benchmark now says so for each window the defaults miss. By
+the labels' measure (peak hour ratio over the usual daily peak) L50_s1's double storm is 0.86 and
+L50_s2's shift 0.94, and 6 of the 28 and 6 of the 33 calm days before them peak higher. On the
+detector's stand-out ratios over their usual daily peaks, 2 / 6 / 12 / 24 h windows: the double 0.89
+/ 0.90 / 0.78 / 0.94 (7 / 20 / 29 / 15 of 36 calm days higher), the shift (x1.7, onset 16 h before
+the window closes, on a level already ~1.25x the past week's) 1.19 / 1.28 / 1.18 / 1.15 (5 / 4 / 3 /
+8 of 33); a level-shift statistic, log of the 3 h level over the median level of the day before it:
+0.71 (1 of 36, but only 1.29x the 90th percentile of that series' calm daily peaks, and the calm
+maximum is 1.25-2.1x that percentile on every generated series) and 0.38 (14 of 33). The 34 alerts
+outside the generated windows stand out 0.75-2.66 by the labels' measure (median 1.44, 31 above
+0.94): they are the series' biggest routine peaks (cascades), above both misses, so a bar low enough
+for the misses alerts on them first. Not a generator bug: on NAB's series too 10-11 of 45-48 calm
+days peak at 0.85 of the usual or more, and its smallest labelled window (AMZN, 0.85) is as low.
+Lost: a 24 h stand-out window beside the 2 h and 6 h (78.3 / 72.4: it holds z over rearm_z for a day
+after a cascade's alert, and L50_s2's plateau 29 h later falls inside that storm) or instead of the
+6 h (75.8 / 69.7), a 12 h one beside them (80.6 / 74.3); standout_ratio 1.25 finds L50_s2's shift
+but adds 27 false alerts and loses AMZN's and L5000_s0's windows (74.9 / 65.7), 1.0 and 0.85 (41.7 /
+9.7 and 12.7 / -39.1); alerted storms' bins kept in the usual daily peaks (78.3 / 72.7, L5000_s1
+loses a window; with a bar of 1.4 80.9 / 75.0).
 """
 
 from __future__ import annotations
@@ -341,6 +363,11 @@ class _Standout:
     present: int = 0
     today: float = 0.0
     usual: float = 0.0  # the usual daily peak (0: not known yet)
+    # picks the same row on the 7 past days (looked up once here, not per bin)
+    week: Callable[[list[float | None]], tuple[float | None, ...]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.week = _days_back(self.day, 7, 1)
 
     def copy(self) -> _Standout:
         return _Standout(
@@ -376,7 +403,7 @@ class _Standout:
         if hist[-1] is None:
             return None
         if len(hist) > 7 * day:  # a week of rows: pick the 7 days in one call
-            past = [v for v in _days_back(day, 7, 1)(hist) if v is not None]
+            past = [v for v in self.week(hist) if v is not None]
         else:
             back = [hist[-1 - d * day] for d in range(1, 8) if len(hist) > d * day]
             past = [v for v in back if v is not None]
@@ -739,7 +766,7 @@ class VolumeDetector:
             gated = gated[1:]  # a scheduled post, not news: only the longer scales may alert
         best = max(gated or scales)
         z = best[0] if gated else min(best[0], 0.99 * s.threshold)
-        lik = self._likelihood(max(0.0, best[0]))
+        lik = s.likelihood_z <= 0.0 or self._likelihood(max(0.0, best[0]))  # a call saved
         alert = self._decide(start, z, bool(gated) and lik, best[0])
         if self._storm and self.settings.likelihood_z > 0.0 and self._lik_long:
             # An alerted storm stays out of the likelihood's history (as out of the spreads after

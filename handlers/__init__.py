@@ -40,7 +40,7 @@ def create_bolt_app(bot: Crisisbot) -> App:
         context["crisisbot"] = bot
         # Bolt's next() only marks the chain as continued: the listener runs after this returns,
         # on the listener pool (ContextExecutor copies this context), so set, do not scope.
-        i18n.activate(bot.config.locale)
+        i18n.activate(bot.config.locale, bot.config.timezone)
         return next()
 
     @app.error
@@ -48,7 +48,7 @@ def create_bolt_app(bot: Crisisbot) -> App:
         logger.exception("listener failed on a %s request", body.get("type") or "command")
         if respond is not None:
             try:
-                with i18n.using(bot.config.locale):
+                with i18n.using(bot.config.locale, bot.config.timezone):
                     text = _("Something went wrong on our side; nothing was lost. Try again.")
                 respond(text=text)
             except Exception:

@@ -8,9 +8,17 @@ so a document with a DOCTYPE declaring its own (where entity bombs live) is refu
 parsed; a plain DOCTYPE naming an external DTD (RSS 0.91's) is not read, only tolerated.
 
 Feeds as found in the wild, read as feed readers read them: the charset of the `Content-Type`
-header before the XML declaration's (RFC 7303; Bulgarian sites serve windows-1251), blank lines
-before the declaration, HTML entities (`&nbsp;`) and bare `&` outside CDATA, dates that are ISO 8601
+header before the XML declaration's (RFC 7303; Bulgarian sites serve windows-1251); bytes that are
+valid UTF-8 as UTF-8 whatever either says, and when none decodes them, the bytes UTF-8 cannot read
+as windows-1251 or -1252, whichever they look like (both logged once per feed); blank lines before
+the declaration, HTML entities (`&nbsp;`) and bare `&` outside CDATA, dates that are ISO 8601
 rather than RFC 822 or have no zone (UTC), and XHTML titles and content in Atom.
+
+RFC 822 dates name their zone as an offset (`+0300`) or, in RFC 822 itself, one of the US zones;
+feeds also write `EEST`, `CET`, `BST`, `+03:00` or `GMT+3`. Abbreviations with one meaning
+(`_ZONES`) are read as their offset; an ambiguous or unknown one (`IST`: India, Ireland or Israel)
+is logged once per feed and read as UTC. A feed east of UTC then dates its entries ahead of time,
+and the poller stores a mention dated after its poll as of the poll: seen when it was fetched.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import json
 import logging
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -40,6 +49,23 @@ _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECAS
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 _AMPERSAND = re.compile(r"&(#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?")
 _INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
+# Zone abbreviations the tz database gives a single offset (minutes east of UTC). email.utils
+# already reads RFC 822's own (UT, GMT, Z and the US zones EST…PDT, with AST/ADT as Atlantic).
+# Left out as ambiguous: IST (India +5:30, Ireland +1, Israel +2), SST, and the like.
+_ZONES = {
+    "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "MET": 60, "MEST": 120,
+    "EET": 120, "EEST": 180, "MSK": 180, "WAT": 60, "CAT": 120, "SAST": 120, "EAT": 180,
+    "PKT": 300, "WIB": 420, "WITA": 480, "WIT": 540, "HKT": 480, "JST": 540, "KST": 540,
+    "AWST": 480, "ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
+    "NST": -210, "NDT": -150, "AKST": -540, "AKDT": -480, "HST": -600, "HDT": -540,
+}  # fmt: skip
+_RFC822_ZONES = frozenset(
+    {"UT", "UTC", "GMT", "Z", "AST", "ADT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
+)
+# The last word of an RFC 822 date when it is a zone: a name, an offset, or both (`GMT+3`).
+_ZONE_WORD = re.compile(
+    r"(?P<name>[A-Za-z]{1,5})?(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?"
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +79,7 @@ class FeedSource(HttpSource):
         if not feed.startswith(("http://", "https://")):
             raise ValueError(f"feed must be an http(s) address, not {feed!r}")
         self.feed = feed
+        self._said: set[str] = set()  # what is wrong with the feed, logged once each
 
     def fetch(self, cursor: str | None) -> FetchResult:
         state = _load(cursor)
@@ -80,7 +107,10 @@ class FeedSource(HttpSource):
         return FetchResult([m for m in mentions if m.external_id not in seen], cursor)
 
     def _parse(self, content: bytes, content_type: str) -> ET.Element:
-        document = _decode(content, content_type)
+        document, guessed = _decode(content, content_type)
+        if guessed and guessed not in self._said:
+            self._said.add(guessed)
+            logger.warning("%s: %s is %s", self.name, self.feed, guessed)
         if _INTERNAL_SUBSET.search(document):  # entity declarations live in the internal subset
             raise SourceError(
                 f"{self.name}: {self.feed} has a DOCTYPE declaring entities; refused",
@@ -110,7 +140,7 @@ class FeedSource(HttpSource):
             external_id=external_id,
             title=title,
             summary=_text(item, "description"),
-            created_at=_time(published) or _time(_text(item, f"{DC}date")),
+            created_at=self._time(published) or self._time(_text(item, f"{DC}date")),
             author=_text(item, f"{DC}creator") or _text(item, "author"),
             url=link,
         )
@@ -128,10 +158,24 @@ class FeedSource(HttpSource):
             external_id=external_id,
             title=title,
             summary=_markup(entry, f"{ATOM}content") or _markup(entry, f"{ATOM}summary"),
-            created_at=_time(when),
+            created_at=self._time(when),
             author=_text(entry, f"{ATOM}author/{ATOM}name"),
             url=unwrap_google_redirect(url) if url else None,
         )
+
+    def _time(self, value: str | None) -> datetime | None:
+        if not value:
+            return None
+        value, unknown = _numeric_zone(value)
+        if unknown and unknown not in self._said:
+            self._said.add(unknown)
+            logger.warning(
+                "%s: %s dates its entries in time zone %r, ambiguous or unknown; read as UTC",
+                self.name,
+                self.feed,
+                unknown,
+            )
+        return _time(value)
 
     def _mention(
         self, *, title: str, summary: str | None, created_at: datetime | None, **fields: Any
@@ -186,10 +230,34 @@ def _time(value: str | None) -> datetime | None:
         return None
 
 
-def _decode(content: bytes, content_type: str) -> str:
+def _numeric_zone(value: str) -> tuple[str, str | None]:
+    """An RFC 822 date with its zone as `+HHMM` when it was named (`EEST`) or written another way
+    (`+03:00`, `GMT+3`); else unchanged, with the zone's name when it is one we cannot read."""
+    head, _, word = value.rstrip().rpartition(" ")
+    zone = _ZONE_WORD.fullmatch(word) if head else None
+    if zone is None or not (zone["name"] or zone["sign"]):
+        return value, None  # no zone (UTC), or the date is not RFC 822
+    name = (zone["name"] or "").upper()
+    if zone["sign"] is None:
+        if name in _ZONES:
+            offset = _ZONES[name]
+            sign, hours, minutes = "+" if offset >= 0 else "-", abs(offset) // 60, abs(offset) % 60
+            return f"{head} {sign}{hours:02d}{minutes:02d}", None
+        return value, None if name in _RFC822_ZONES else name
+    if name not in ("", "UT", "UTC", "GMT") or int(zone["hours"]) > 14:
+        return value, name + zone["sign"] + zone["hours"] + (zone["minutes"] or "")
+    return f"{head} {zone['sign']}{int(zone['hours']):02d}{zone['minutes'] or '00'}", None
+
+
+def _decode(content: bytes, content_type: str) -> tuple[str, str | None]:
     """The document as text: a BOM, else the header's charset, else the declaration's, else UTF-8;
-    the first that decodes it (a declaration can lie), else the first with replacement marks."""
-    if content.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    the first that decodes it (either can lie), but UTF-8 for bytes that are UTF-8 beyond ASCII
+    whatever either says (with a note). When none decodes it, UTF-8 with each byte it cannot read
+    taken as windows-1251 or windows-1252, whichever the bytes look like (`_single_byte`), and a
+    note saying so: replacement marks in a mention would hide the text from the team and the
+    detectors alike."""
+    bom = content.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if bom:
         encodings = ["utf-8-sig" if content.startswith(codecs.BOM_UTF8) else "utf-16"]
     else:
         header = _CHARSET.search(content_type)
@@ -204,12 +272,68 @@ def _decode(content: bytes, content_type: str) -> str:
         except LookupError:
             continue
     known = list(dict.fromkeys(known)) or ["utf-8"]
+    if not bom and not known[0].startswith("utf") and _utf8_beyond_ascii(content):
+        # The reverse lie (a site moved to UTF-8, its template still says windows-1251): text in
+        # a single-byte encoding is next to never valid UTF-8, so these bytes are UTF-8.
+        return content.decode("utf-8").lstrip("\ufeff \t\r\n"), f"says {known[0]} but is utf-8"
     for name in known:
         try:
-            return content.decode(name).lstrip("\ufeff \t\r\n")
+            return content.decode(name).lstrip("\ufeff \t\r\n"), None
         except UnicodeDecodeError:
             continue
-    return content.decode(known[0], errors="replace").lstrip("\ufeff \t\r\n")
+    if bom:  # the mark says what it is; no guess would do better
+        text = content.decode(known[0], errors="replace")
+        return text.lstrip("\ufeff \t\r\n"), f"not valid {known[0]}; unreadable bytes replaced"
+    guess = _single_byte(content)
+    text = content.decode("utf-8", errors=f"crisisbot-{guess}")
+    said = " or ".join(dict.fromkeys(known))
+    label = guess.replace("cp", "windows-")
+    return text.lstrip("\ufeff \t\r\n"), f"not valid {said}; read its other bytes as {label}"
+
+
+def _utf8_beyond_ascii(content: bytes) -> bool:
+    if content.isascii():
+        return False
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# Valid UTF-8 sequences beyond ASCII, and letters of windows-1251 (А-я) or windows-1252 (À-ÿ).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_HIGH_LETTER = re.compile(rb"[\xc0-\xff]")
+_HIGH_WORD = re.compile(rb"[\xc0-\xff]{3,}")
+
+
+def _single_byte(content: bytes) -> str:
+    """windows-1251 when the bytes outside valid UTF-8 look like Cyrillic words (most of their
+    letters in runs of 3 or more: whole words), else windows-1252, where accented letters stand
+    one or two together among plain ones ("été", "Größe")."""
+    rest = _UTF8_SEQUENCE.sub(b" ", content)
+    letters = len(_HIGH_LETTER.findall(rest))
+    in_words = sum(len(word) for word in _HIGH_WORD.findall(rest))
+    return "cp1251" if letters and in_words * 2 >= letters else "cp1252"
+
+
+def _fallback(codec: str) -> Callable[[UnicodeError], tuple[str, int]]:
+    """A decoding error handler reading the bytes UTF-8 cannot as `codec` (a byte `codec` leaves
+    undefined, such as windows-1252's 0x81, is dropped)."""
+
+    def handle(error: UnicodeError) -> tuple[str, int]:
+        if not isinstance(error, UnicodeDecodeError):
+            raise error
+        chunk = error.object[error.start : error.end]
+        return bytes(chunk).decode(codec, errors="ignore"), error.end
+
+    return handle
+
+
+for _codec in ("cp1251", "cp1252"):
+    codecs.register_error(f"crisisbot-{_codec}", _fallback(_codec))
 
 
 def _repair(document: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.aftermath import report
+from bot.core import i18n
 from bot.response import outbox
 from models import Outbox
 
@@ -18,7 +19,9 @@ PERIOD = timedelta(days=7)
 
 
 def digest_key(now: datetime) -> str:
-    year, week, _ = now.isocalendar()
+    # The team's week: a digest set for Monday 02:00 in Sofia fires on Sunday (UTC) in summer and
+    # on Monday in winter, and a UTC week would name the spring change's two runs alike.
+    year, week, _ = i18n.local(now).isocalendar()
     return f"digest:{year}-W{week:02d}"
 
 

@@ -180,7 +180,7 @@ def write_markdown(
             out.write(f" — {draft_status(d['status'])}{_decision(d)}\n\n")
             out.write("".join(f"> {_md(line)}\n" for line in d["text"].splitlines()) + "\n")
     out.write("\n## " + _("Timeline") + "\n\n")
-    heads = (_("Time (UTC)"), _("Step"), _("Who"), _("Details"))
+    heads = (_("Time ({zone})", zone=i18n.zone_name()), _("Step"), _("Who"), _("Details"))
     out.write("| " + " | ".join(heads) + " |\n")
     out.write("|---|---|---|---|\n")
     for event in events(session, incident.id):
@@ -191,7 +191,8 @@ def write_markdown(
             for k, v in row.items()
             if k not in ("at", "type", "actor", "actor_name")
         )
-        out.write(f"| {row['at']} | `{row['type']}` | {_md(who)} | {_md(details)} |\n")
+        at = i18n.stamp(event.at)  # the team's clock; JSON and CSV keep the UTC `at`
+        out.write(f"| {at} | `{row['type']}` | {_md(who)} | {_md(details)} |\n")
 
 
 def _write_review(r: review.Review, out: IO[str]) -> None:

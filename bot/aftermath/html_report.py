@@ -95,7 +95,7 @@ def _x(series: Series, at: datetime) -> float:
 
 def _fmt(at: datetime, series: Series) -> str:
     long = series.end - series.start > timedelta(days=1)
-    return i18n.short(at) if long else at.strftime("%H:%M")
+    return i18n.short(at) if long else i18n.local(at).strftime("%H:%M")
 
 
 def chart_svg(series: Series, steps: list[review.Step], incident: Incident) -> str:
@@ -272,12 +272,18 @@ def write_html(
     out.write(_evidence_section(incident))
     out.write(_drafts_section(drafts))
     _timeline_section(session, incident, out, name_of)
-    made = _("Made by crisisbot at {at} · times in UTC", at=i18n.when(now))
+    made = _("Made by crisisbot at {at} · times in {zone}", at=i18n.when(now),
+             zone=i18n.zone_name())  # fmt: skip
     out.write(f"<footer>{e(made)}</footer>\n</main></body></html>\n")
 
 
 def _when(value: datetime | None) -> str:
     return e(i18n.when(value)) if value else "—"
+
+
+def _stamp(iso: str | None) -> str:
+    """A draft's stored UTC ISO time (as the JSON export has it) on the team's clock."""
+    return i18n.stamp(datetime.fromisoformat(iso)) if iso else "—"
 
 
 def _person(user: str | None, name_of: NameOf) -> str:
@@ -400,7 +406,7 @@ def _drafts_section(drafts: list[dict[str, Any]]) -> str:
         decider = f'{e(d["decided_by_name"])} <span class="id">{e(d["decided_by"])}</span>'
         decided = (
             " · " + _("{status} by {who} at {at}", status=status, who=decider,
-                      at=e(d["decided_at"]))
+                      at=e(_stamp(d["decided_at"])))
             if d["decided_by"] else ""
         )  # fmt: skip
         reason = (
@@ -410,21 +416,21 @@ def _drafts_section(drafts: list[dict[str, Any]]) -> str:
         items.append(
             f'<div class="draft {e(d["status"])}"><b>v{d["version"]}</b> '
             f'<span class="pill">{status}</span> '
-            + _("by {author} at {at}", author=author, at=e(d["created_at"]))
+            + _("by {author} at {at}", author=author, at=e(_stamp(d["created_at"])))
             + f"{decided}<blockquote>{e(d['text'])}</blockquote>{reason}</div>"
         )
     return f"<section><h2>{head}</h2>{''.join(items)}</section>\n"
 
 
 def _timeline_section(session: Session, incident: Incident, out: IO[str], name_of: NameOf) -> None:
-    heads = "".join(f"<th>{e(h)}</th>" for h in (_("Time (UTC)"), _("Step"), _("Who"),
-                                                    _("Details")))  # fmt: skip
+    time = _("Time ({zone})", zone=i18n.zone_name())
+    heads = "".join(f"<th>{e(h)}</th>" for h in (time, _("Step"), _("Who"), _("Details")))
     h_timeline = e(_("Timeline"))
     out.write(f"<section><h2>{h_timeline}</h2><table><thead><tr>{heads}</tr></thead><tbody>\n")
     for event in records.events(session, incident.id):
         details = "; ".join(f"{k}: {records.shown(v)}" for k, v in event.data.items())
         out.write(
-            f"<tr><td>{event.at.isoformat()}</td><td><code>{e(event.type)}</code></td>"
+            f"<tr><td>{i18n.stamp(event.at)}</td><td><code>{e(event.type)}</code></td>"
             f"<td>{_person(event.actor, name_of)}</td><td>{e(details)}</td></tr>\n"
         )
     out.write("</tbody></table></section>\n")

@@ -129,6 +129,10 @@ def _day(at: datetime) -> str:
     return i18n.day(at)
 
 
+def _opened(at: datetime) -> str:
+    return f"{i18n.local(at):%Y-%m-%d %H:%M}"  # the heading names the zone
+
+
 def _title(report: Report) -> str:
     return _("Incidents from {since} to {until}", since=_day(report.since),
              until=_day(report.until))  # fmt: skip
@@ -144,7 +148,8 @@ def _incident_heads() -> tuple[str, ...]:
     # Column heads name durations; the bare words are the card's buttons (an imperative in
     # Bulgarian: "Поемам"), hence the context.
     claim, resolve = i18n.pgettext("column", "Claim"), i18n.pgettext("column", "Resolve")
-    return ("#", _("Opened (UTC)"), _("Brand"), _("Status"), claim, resolve)
+    opened = _("Opened ({zone})", zone=i18n.zone_name())
+    return ("#", opened, _("Brand"), _("Status"), claim, resolve)
 
 
 def write_markdown(report: Report, out: IO[str]) -> None:
@@ -179,7 +184,7 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         return
     out.write("| " + " | ".join(_incident_heads()) + " |\n|---|---|---|---|---|---|\n")
     for r in report.rows:
-        out.write(f"| {r.number} | {r.opened_at:%Y-%m-%d %H:%M} | {_md(r.brand or '—')} | "
+        out.write(f"| {r.number} | {_opened(r.opened_at)} | {_md(r.brand or '—')} | "
                   f"{status_name(r.status)} | {stats.human(r.metrics.time_to_claim)} | "
                   f"{stats.human(r.metrics.time_to_resolve)} |\n")  # fmt: skip
 
@@ -198,7 +203,7 @@ def write_html(report: Report, out: IO[str]) -> None:
     sources = "".join(f"<li>{e(s)}: {e(i18n.number(c))}</li>" for s, c in report.sources)
     incidents = (
         "".join(
-            f"<tr><td>#{r.number}</td><td>{r.opened_at:%Y-%m-%d %H:%M}</td><td>{e(r.brand or '—')}"
+            f"<tr><td>#{r.number}</td><td>{_opened(r.opened_at)}</td><td>{e(r.brand or '—')}"
             f"</td><td>{e(status_name(r.status))}</td>"
             f"<td>{e(stats.human(r.metrics.time_to_claim))}</td>"
             f"<td>{e(stats.human(r.metrics.time_to_resolve))}</td></tr>"

@@ -1,5 +1,5 @@
-"""The team's playbook, `crisisbot.toml`: the team's language (`locale`), brands, sources,
-escalation, plan, templates, digest.
+"""The team's playbook, `crisisbot.toml`: the team's language (`locale`) and clock (`timezone`),
+brands, sources, escalation, plan, templates, digest.
 
 Unknown keys and wrong types are errors naming the key and the file (`ConfigError`). Secrets never
 live here: sources name the *environment variables* that hold their credentials.
@@ -8,6 +8,7 @@ live here: sources name the *environment variables* that hold their credentials.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, available_timezones
 
 import sources
 from bot.core import i18n
@@ -113,6 +115,7 @@ class Config:
     digest_day: str = "monday"
     digest_hour: int = 9
     locale: str = i18n.SOURCE_LOCALE  # the language the bot writes in (Slack, exports)
+    timezone: str = i18n.DEFAULT_TIMEZONE  # the clock it tells times by, and the digest's hour
     path: str = "(defaults)"
 
     def brand_for(self, text: str) -> str | None:
@@ -170,12 +173,16 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     r.keys(
         data,
         "",
-        {"locale", "brands", "sources", "detection", "escalation", "plan", "templates", "digest"},
-    )
+        {
+            "locale", "timezone", "brands", "sources", "detection", "escalation", "plan",
+            "templates", "digest",
+        },
+    )  # fmt: skip
     locale = r.get(data, "locale", "locale", str, i18n.SOURCE_LOCALE).strip().lower()
     if locale not in i18n.LOCALES:
         choices = ", ".join(i18n.LOCALES)
         raise ConfigError(f"{where}: locale must be one of {choices}, not {locale!r}")
+    timezone = _timezone(r, data)
     det = r.table(data, "detection")
     r.keys(
         det,
@@ -194,27 +201,35 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     day = r.get(digest, "digest.day", "day", str, "monday").lower()
     if day not in WEEKDAYS:
         raise ConfigError(f"{where}: digest.day must be a weekday name, not {day!r}")
+    # Each name below is how the team (or the stored state) tells entries apart: a second entry of
+    # one name is a copy-paste slip, and its settings would be shadowed or shown twice.
+    levels_at = "escalation.levels"
+    _once(r, levels_at, [lvl.name for lvl in levels], "a level", "give each level its own name")
     sources = tuple(_source(r, t, i) for i, t in enumerate(r.tables(data, "sources", "sources")))
-    names = [s.name for s in sources]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"{where}: sources: two sources share a name; give each a unique `name`")
+    # Exact: the name keys the stored cursor and state (an explicit `name` or "type:query").
+    advice = "give each [[sources]] entry a unique `name`"
+    _once(r, "sources", [s.name for s in sources], "a source", advice, fold=False)
     lookback_days, bin_minutes, window_minutes = _windows(r, det)
     brands = tuple(_brand(r, t, i) for i, t in enumerate(r.tables(data, "brands", "brands")))
-    seen: dict[str, str] = {}
-    for i, brand in enumerate(brands):
-        key = brand.name.strip().casefold()
-        if key in seen:  # the second entry's terms and keywords would never be used
-            raise ConfigError(
-                f"{where}: brands[{i}].name: {seen[key]!r} is already a brand; "
-                "list its terms and keywords in one [[brands]] entry"
-            )
-        seen[key] = brand.name
+    advice = "list its terms and keywords in one [[brands]] entry"
+    _once(r, "brands", [b.name for b in brands], "a brand", advice)
+    _terms_once(r, brands)
+    templates = tuple(
+        _template(r, t, i) for i, t in enumerate(r.tables(data, "templates", "templates"))
+    )
+    advice = "the draft form would list both; give each template its own name"
+    _once(r, "templates", [t.name for t in templates], "a template", advice)
     for i, source in enumerate(sources):
         if brands and source.brand is not None and source.brand not in {b.name for b in brands}:
             # A typo would make a second brand, without the playbook brand's terms and keywords.
-            known = ", ".join(b.name for b in brands)
+            names = [b.name for b in brands]
+            close = difflib.get_close_matches(source.brand, names, n=1) or [
+                n for n in names if n.casefold() == source.brand.strip().casefold()
+            ]
+            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ConfigError(
-                f"{where}: sources[{i}].brand: {source.brand!r} is not a [[brands]] name ({known})"
+                f"{where}: sources[{i}].brand: {source.brand!r} is not a [[brands]] name "
+                f"({', '.join(names)}){hint}"
             )
     return Config(
         brands=brands,
@@ -236,14 +251,77 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         key_messages=r.strings(plan, "plan.key_messages", "key_messages"),
         spokespeople=_spokespeople(r, plan),
         plan_channels=r.strings(plan, "plan.channels", "channels"),
-        templates=tuple(
-            _template(r, t, i) for i, t in enumerate(r.tables(data, "templates", "templates"))
-        ),
+        templates=templates,
         digest_day=day,
         digest_hour=_hour(r, digest),
         locale=locale,
+        timezone=timezone,
         path=where,
     )
+
+
+def _timezone(r: _Reader, data: Mapping[str, Any]) -> str:
+    """An IANA zone name ("Europe/Sofia"), checked now: a typo would otherwise surface as a
+    crash in the first Slack request or scheduler job that tells a time."""
+    name: str = r.get(data, "timezone", "timezone", str, i18n.DEFAULT_TIMEZONE).strip()
+    if name == i18n.DEFAULT_TIMEZONE:
+        return name
+    # The database's list, not whatever ZoneInfo opens: it would also take "localtime" and other
+    # files of this machine's /usr/share/zoneinfo, a different clock on every host.
+    known = _zone_names()
+    if name in known:
+        ZoneInfo(name)  # loads (and caches) it now, so a broken database fails here
+        return name
+    if not known:  # neither the system's database nor the tzdata package
+        raise ConfigError(
+            f"{r.where}: timezone {name!r}: this machine has no time zone database "
+            "(pip install tzdata)"
+        )
+    # Case aside ("europe/sofia"), a city alone ("Sofia"), then the nearest spelling ("Sofiya").
+    folded = name.casefold().replace(" ", "_")
+    close = [k for k in known if folded in (k.casefold(), k.rsplit("/", 1)[-1].casefold())] or (
+        difflib.get_close_matches(name, known, n=1)
+    )
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ConfigError(
+        f"{r.where}: timezone {name!r} is not an IANA time zone name like 'Europe/Sofia'{hint}"
+    )
+
+
+@functools.cache
+def _zone_names() -> list[str]:
+    # Not "localtime": where it exists it is this host's clock, whatever that is.
+    return sorted(available_timezones() - {"localtime"})  # reads ~600 files: once per process
+
+
+def _once(
+    r: _Reader, at: str, names: list[str], kind: str, advice: str, *, fold: bool = True
+) -> None:
+    """Refuse a name given twice, naming the entry and the name it repeats (`fold`: case and
+    surrounding spaces aside, as the team reads them: "Acme" and " acme" are one brand)."""
+    seen: dict[str, str] = {}
+    for i, name in enumerate(names):
+        key = name.strip().casefold() if fold else name
+        if key in seen:
+            raise ConfigError(
+                f"{r.where}: {at}[{i}].name: {seen[key]!r} is already {kind}; {advice}"
+            )
+        seen[key] = name
+
+
+def _terms_once(r: _Reader, brands: tuple[Brand, ...]) -> None:
+    """Refuse a term two brands list (a brand with no `terms` is matched by its name): a mention
+    is stamped with the first brand whose term it names, so the second never got one by it."""
+    owner: dict[str, str] = {}
+    for i, brand in enumerate(brands):
+        named = [(f"brands[{i}].terms[{j}]", t) for j, t in enumerate(brand.terms)]
+        for at, term in named or [(f"brands[{i}].name", brand.name)]:
+            key = term.lower()  # as `Brand.matches` compares
+            if owner.setdefault(key, brand.name) != brand.name:
+                raise ConfigError(
+                    f"{r.where}: {at}: {term!r} is already a term of brand {owner[key]!r}; "
+                    "a mention naming it is stamped with that brand only"
+                )
 
 
 def _windows(r: _Reader, det: Mapping[str, Any]) -> tuple[int, int, int]:
@@ -270,15 +348,20 @@ def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
     r.keys(t, at, {"name", "terms", "keywords"})
     by_language = _keywords(r, t, at)
     flat = tuple(dict.fromkeys(k for words in by_language.values() for k in words))
-    name = r.get(t, f"{at}.name", "name", str)
-    if not name.strip():
-        raise ConfigError(f"{r.where}: {at}.name must not be empty")
     return Brand(
-        name=name,
+        name=_name(r, t, at),
         terms=r.words(t, f"{at}.terms", "terms"),  # an empty term is in every text
         keywords=flat,
         keywords_by_language=tuple(by_language.items()),
     )
+
+
+def _name(r: _Reader, t: Mapping[str, Any], at: str) -> str:
+    """A brand's, level's or template's name: shown to the team, so never blank."""
+    name: str = r.get(t, f"{at}.name", "name", str)
+    if not name.strip():
+        raise ConfigError(f"{r.where}: {at}.name must not be empty")
+    return name
 
 
 def _keywords(r: _Reader, t: Mapping[str, Any], at: str) -> dict[str, tuple[str, ...]]:
@@ -359,7 +442,7 @@ def _level(r: _Reader, t: Mapping[str, Any], i: int) -> Level:
                 f"{r.where}: {at}.notify[{j}]: {target!r} is not a Slack user (U…) or "
                 "user-group (S…) ID"
             )
-    return Level(name=r.get(t, f"{at}.name", "name", str), notify=notify)
+    return Level(name=_name(r, t, at), notify=notify)
 
 
 def _spokespeople(r: _Reader, plan: Mapping[str, Any]) -> tuple[str, ...]:
@@ -375,9 +458,7 @@ def _spokespeople(r: _Reader, plan: Mapping[str, Any]) -> tuple[str, ...]:
 def _template(r: _Reader, t: Mapping[str, Any], i: int) -> Template:
     at = f"templates[{i}]"
     r.keys(t, at, {"name", "text"})
-    return Template(
-        name=r.get(t, f"{at}.name", "name", str), text=r.get(t, f"{at}.text", "text", str)
-    )
+    return Template(name=_name(r, t, at), text=r.get(t, f"{at}.text", "text", str))
 
 
 def _hour(r: _Reader, digest: Mapping[str, Any]) -> int:

@@ -48,6 +48,39 @@ def unknown_revision(engine: Engine) -> str | None:
     return None
 
 
+NO_SCHEMA = "the database has no crisisbot tables; run `crisisbot migrate`"
+
+
+def newer_schema(revision: str) -> str:
+    return (
+        f"the schema is at revision {revision}, which this crisisbot does not know "
+        "(migrated by a newer release?)"
+    )
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why this release cannot work on the database's schema, in one line, or None when the
+    schema is the one its migrations end at. Not migrated, every query fails (POST /ingest
+    answered 503 for ever, the worker logged a traceback per job); behind, the newest columns
+    are missing; ahead, a newer release's (a NOT NULL column this one never fills)."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current is None:
+        return NO_SCHEMA
+    if unknown_revision(engine) is not None:
+        return newer_schema(current)
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    if current != head:
+        return (
+            f"the schema is at revision {current}, older than this crisisbot's {head}; "
+            "run `crisisbot migrate`"
+        )
+    return None
+
+
 def check(engine: Engine) -> None:
     """Raise if the models have changes no revision covers (alembic check)."""
     cfg = alembic_config(engine)

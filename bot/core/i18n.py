@@ -15,6 +15,12 @@ does (`using(config.locale)`: a Slack request, a delivery pass, a scheduler job,
 services below need no locale parameter; with none set, English. Messages use named `{fields}`
 (`_("#{number} resolved.", number=7)`), so a translation may reorder them.
 
+Which clock: the playbook's `timezone = "Europe/Sofia"` (an IANA name, default "UTC"), set by the
+shell with the locale (`using(config.locale, config.timezone)`). Every time written for people
+(`when()`, `day()`, `short()`, `stamp()`) is in that zone, and `when()` writes the zone's
+abbreviation after it ("05:07 EET", "06:07 EEST" in summer), so a reader never has to add the offset
+in the middle of a crisis. Machine formats (JSON, CSV) keep UTC ISO 8601 timestamps.
+
 After changing a message (maintainers):
 `pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o /tmp/crisisbot.pot .`, then
 `pybabel update -i /tmp/crisisbot.pot -d bot/locale -D crisisbot -w 100` and translate the
@@ -32,6 +38,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime
@@ -44,7 +51,9 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 SOURCE_LOCALE = "en"  # the msgids are the English text
 LOCALES = ("en", "bg")  # those with a complete catalogue; the playbook accepts only these
 
+DEFAULT_TIMEZONE = "UTC"
 _current: ContextVar[str | None] = ContextVar("crisisbot_locale", default=None)
+_zone: ContextVar[ZoneInfo | None] = ContextVar("crisisbot_timezone", default=None)
 
 
 def N_(msgid: str) -> str:
@@ -53,7 +62,8 @@ def N_(msgid: str) -> str:
 
 
 # Date patterns are messages too (CLDR syntax), so each language writes dates its own way.
-WHEN_PATTERN = N_("yyyy-MM-dd HH:mm 'UTC'")
+# {zone} is the zone's abbreviation (UTC, EET, EEST): CLDR's own `z` writes "+0200" for Sofia.
+WHEN_PATTERN = N_("yyyy-MM-dd HH:mm {zone}")
 DAY_PATTERN = N_("yyyy-MM-dd")
 SHORT_PATTERN = N_("d MMM HH:mm")
 
@@ -80,21 +90,30 @@ def current() -> str:
     return _current.get() or SOURCE_LOCALE
 
 
+def zone() -> ZoneInfo:
+    """The team's time zone in this context (UTC when none is set)."""
+    return _zone.get() or ZoneInfo(DEFAULT_TIMEZONE)
+
+
 @contextmanager
-def using(locale: str | None) -> Iterator[None]:
-    """Speak `locale` inside the block (this thread or task; see the module docstring)."""
+def using(locale: str | None, timezone: str | None = None) -> Iterator[None]:
+    """Speak `locale` and tell times in `timezone` inside the block (this thread or task; see the
+    module docstring)."""
     token = _current.set(locale or SOURCE_LOCALE)
+    zone_token = _zone.set(ZoneInfo(timezone or DEFAULT_TIMEZONE))
     try:
         yield
     finally:
+        _zone.reset(zone_token)
         _current.reset(token)
 
 
-def activate(locale: str | None) -> None:
-    """Speak `locale` in this context from now on, with no block to end it: for Bolt, whose
-    middleware returns before the listener runs. Every request sets it again first, so a value
-    left over from one request is never what the next one speaks."""
+def activate(locale: str | None, timezone: str | None = None) -> None:
+    """Speak `locale` (and tell times in `timezone`) in this context from now on, with no block
+    to end it: for Bolt, whose middleware returns before the listener runs. Every request sets
+    both again first, so a value left over from one request is never what the next one uses."""
     _current.set(locale or SOURCE_LOCALE)
+    _zone.set(ZoneInfo(timezone or DEFAULT_TIMEZONE))
 
 
 def _(msgid: str, /, **fields: object) -> str:
@@ -128,18 +147,41 @@ def percent(share: float) -> str:
 
 
 def when(at: datetime | None) -> str:
-    """A moment for a person: the locale's pattern, in UTC (the team shares one clock)."""
+    """A moment for a person: the locale's pattern, in the team's zone, with the zone written
+    ("2026-12-04 05:07 EET"); one clock for the whole team, whatever each laptop says."""
     if at is None:
         return "—"
-    return format_datetime(_aware(at), _(WHEN_PATTERN), tzinfo=UTC, locale=current())
+    shown = local(at)
+    # The abbreviation as a quoted CLDR literal: its letters are not pattern letters.
+    pattern = _(WHEN_PATTERN, zone=f"'{shown.tzname() or zone().key}'")
+    return format_datetime(shown, pattern, locale=current())
 
 
 def day(at: datetime) -> str:
-    return format_datetime(_aware(at), _(DAY_PATTERN), tzinfo=UTC, locale=current())
+    return format_datetime(local(at), _(DAY_PATTERN), locale=current())
 
 
 def short(at: datetime) -> str:
-    return format_datetime(_aware(at), _(SHORT_PATTERN), tzinfo=UTC, locale=current())
+    return format_datetime(local(at), _(SHORT_PATTERN), locale=current())
+
+
+def local(at: datetime) -> datetime:
+    """`at` on the team's clock (a naive `at` is UTC, as the database stores it)."""
+    return _aware(at).astimezone(zone())
+
+
+def stamp(at: datetime) -> str:
+    """ISO 8601 with its offset for a person reading a timeline: on the team's clock
+    ("2026-12-04T05:07:12+02:00"); with the UTC default, exactly as stored."""
+    if zone().key == DEFAULT_TIMEZONE:
+        return at.isoformat()
+    return local(at).isoformat()
+
+
+def zone_name() -> str:
+    """The zone for a heading ("Time (Europe/Sofia)"): its IANA name, which stays right across
+    a DST change, where an abbreviation would not."""
+    return zone().key
 
 
 def language_name(code: str) -> str:

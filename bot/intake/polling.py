@@ -384,7 +384,7 @@ class Poller:
     ) -> None:
         """Once per run of failures: the source has stopped, why, and what to do."""
         name, n = quote(source.name, 100), state.failures or 1
-        with i18n.using(self.bot.config.locale):
+        with i18n.using(self.bot.config.locale, self.bot.config.timezone):
             head = i18n.ngettext(
                 ":warning: Mention source *{name}* has stopped working ({n} failure in a row):",
                 ":warning: Mention source *{name}* has stopped working ({n} failures in a row):",
@@ -409,7 +409,7 @@ class Poller:
         down = _notice_key("down", source, state)
         if session.scalar(select(Outbox.id).where(Outbox.key == down)) is None:
             return
-        with i18n.using(self.bot.config.locale):
+        with i18n.using(self.bot.config.locale, self.bot.config.timezone):
             text = _(
                 ":white_check_mark: Mention source *{name}* works again.",
                 name=quote(source.name, 100),

@@ -60,7 +60,7 @@ class Deliverer:
         Home tabs are rendered now, in the team's language."""
         sent = cards = 0
         engine = self.sessions.kw["bind"]
-        with i18n.using(self.config.locale), engine.connect() as guard:
+        with i18n.using(self.config.locale, self.config.timezone), engine.connect() as guard:
             # On PostgreSQL `guard` holds the advisory lock of the row being delivered.
             pg = engine.dialect.name == "postgresql"
             for _n in range(limit):

@@ -178,6 +178,11 @@ def test_the_demo_plays_a_bulgarian_storm_end_to_end(
     shown = capsys.readouterr().out
     assert "ACME: БУРЯ ОТ СПОМЕНАВАНИЯ" in shown and "Чернова v1 на #1 е одобрена." in shown
     assert "% на български" in shown and "/crisis поеми #1" in shown
+    # The narration too: a Bulgarian team's first demo is not half English.
+    assert "Разделът Home на Carol" in shown and "(вижда само Alice (социални мрежи))" in shown
+    assert "(какво се промени)" in shown and "Хронологията е изнесена:" in shown
+    assert " EET" in shown or " EEST" in shown  # Sofia's clock, not UTC
+    assert "only" not in shown and "what changed" not in shown and "Exported" not in shown
     out = tmp_path / "out"
     data = json.loads((out / "incident-1-timeline.json").read_text(encoding="utf-8"))
     types = [e["type"] for e in data["events"]]

@@ -83,6 +83,66 @@ def test_a_database_never_migrated_says_to_migrate(
     ]
 
 
+# Every setting they need, and a Slack nobody answers at: only the database is wrong.
+SLACK = {
+    "SLACK_BOT_TOKEN": "xoxb-test",
+    "SLACK_SIGNING_SECRET": "secret",
+    "CRISIS_CHANNEL": "C0123ABCD",
+    "SLACK_API_URL": "http://127.0.0.1:9/api/",
+}
+
+
+def _refusal(env: Path, database_url: str, command: str) -> tuple[int, list[str]]:
+    """`crisisbot command` in its own process (a worker that starts never returns): its exit
+    code and stderr lines."""
+    environ = {**os.environ, **SLACK, "DATABASE_URL": database_url}
+    environ.pop("LOG_LEVEL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", command],
+        capture_output=True, text=True, env=environ, cwd=env, timeout=60,
+    )  # fmt: skip
+    return done.returncode, done.stderr.splitlines()
+
+
+@pytest.mark.parametrize("command", ["serve", "worker", "run", "poll", "detect"])
+def test_a_database_never_migrated_stops_every_command_before_it_starts(
+    env: Path, command: str
+) -> None:
+    """`serve` started and answered POST /ingest with 503 for ever (senders retry a 503); the
+    worker logged a traceback per job; `poll` printed one per source."""
+    (env / "crisisbot.toml").write_text(
+        '[[brands]]\nname = "Acme"\n[[sources]]\ntype = "hackernews"\nquery = "acme"\n'
+    )
+    assert _refusal(env, f"sqlite:///{env}/fresh.db", command) == (
+        1,
+        ["crisisbot: DATABASE_URL: the database has no crisisbot tables; run `crisisbot migrate`"],
+    )
+
+
+def test_a_schema_behind_this_release_says_to_migrate(env: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from bot.core.db import alembic_config, upgrade
+    from models import create_db_engine
+
+    url = f"sqlite:///{env}/old.db"
+    engine = create_db_engine(url)
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    head = script.get_revision(script.get_current_head())
+    previous = head.down_revision
+    assert isinstance(previous, str)
+    upgrade(engine, previous)  # as the release before this one left it
+    engine.dispose()
+
+    assert _refusal(env, url, "worker") == (
+        1,
+        [
+            f"crisisbot: DATABASE_URL: the schema is at revision {previous}, older than this "
+            f"crisisbot's {head.revision}; run `crisisbot migrate`"
+        ],
+    )
+
+
 def test_a_bad_log_level_is_a_setting_error(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -234,11 +294,13 @@ def test_migrate_on_a_schema_a_newer_release_made_says_so(
         head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         conn.execute(text("UPDATE alembic_version SET version_num = 'ffff9999'"))
     try:
-        assert main(["migrate"]) == 1
-        assert capsys.readouterr().err.splitlines() == [
+        said = [
             "crisisbot: DATABASE_URL: the schema is at revision ffff9999, which this crisisbot "
             "does not know (migrated by a newer release?)"
         ]
+        assert main(["migrate"]) == 1
+        assert capsys.readouterr().err.splitlines() == said
+        assert _refusal(env, database_url, "worker") == (1, said)  # nor does it start on it
     finally:
         # On PostgreSQL the tests share one migrated schema (only its tables are emptied
         # between tests): put the revision back for the tests after this one.

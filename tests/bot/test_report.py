@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
@@ -14,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot import jobs
 from bot.cli import main
 from bot.core.clock import ManualClock
+from bot.core.config import Config
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack, start_stack
 from tests.bot.test_export import _crisis
@@ -115,15 +117,25 @@ def test_the_scheduler_runs_the_digest_on_the_configured_day_and_hour(stack: Sta
     assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("fri", "16", "0")
 
 
-@pytest.mark.parametrize(("minutes_late", "posted"), [(10, True), (75, False)])
+@pytest.mark.parametrize(
+    ("zone", "minutes_late", "posted"),
+    [
+        ("UTC", 10, True),
+        ("UTC", 75, False),
+        ("Europe/Sofia", 10, True),
+        ("Europe/Sofia", 75, False),
+    ],
+)
 def test_a_worker_started_just_after_the_digest_hour_still_posts_it(
-    database_url: str, minutes_late: int, posted: bool
+    database_url: str, zone: str, minutes_late: int, posted: bool
 ) -> None:
     """The scheduler forgets everything at a restart: a deploy at Monday 09:10 made the digest
-    wait a whole week. Within the hour it is posted at start, once; later it is not."""
-    monday_nine = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday; the digest's default
-    clock = ManualClock(monday_nine + timedelta(minutes=minutes_late))
-    stack = start_stack(database_url, clock=clock)
+    wait a whole week. Within the hour it is posted at start, once; later it is not. The hour
+    is the team's (`timezone`)."""
+    # A Monday, 09:00 on the team's clock (the digest's default day and hour).
+    monday_nine = datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo(zone))
+    clock = ManualClock((monday_nine + timedelta(minutes=minutes_late)).astimezone(UTC))
+    stack = start_stack(database_url, clock=clock, config=Config(timezone=zone))
     scheduler = jobs.create_scheduler(stack.bot)
     scheduler.start()
     try:

@@ -166,6 +166,70 @@ def test_the_example_playbook_loads() -> None:
             },
             "sources[0].brand: 'Acmee' is not a [[brands]] name (Acme)",
         ),
+        (
+            {
+                "brands": [{"name": "Acme"}, {"name": "Beta"}],
+                "sources": [{"type": "hackernews", "query": "acme", "brand": "ACME "}],
+            },
+            "sources[0].brand: 'ACME ' is not a [[brands]] name (Acme, Beta); did you mean 'Acme'?",
+        ),
+        # Two levels of one name: "escalated to Comms lead" twice, the team unsure who was paged.
+        (
+            {
+                "escalation": {
+                    "levels": [
+                        {"name": "Social team"},
+                        {"name": "Comms lead"},
+                        {"name": "comms lead"},
+                    ]
+                }
+            },
+            "escalation.levels[2].name: 'Comms lead' is already a level; "
+            "give each level its own name",
+        ),
+        (
+            {"escalation": {"levels": [{"name": " "}]}},
+            "escalation.levels[0].name must not be empty",
+        ),
+        # Two templates of one name: the draft form listed both, one indistinguishable option.
+        (
+            {
+                "templates": [
+                    {"name": "Holding statement", "text": "a"},
+                    {"name": "Outage", "text": "b"},
+                    {"name": "Holding statement", "text": "c"},
+                ]
+            },
+            "templates[2].name: 'Holding statement' is already a template;",
+        ),
+        ({"templates": [{"name": "", "text": "a"}]}, "templates[0].name must not be empty"),
+        # Two sources of one name shared one cursor; the message did not say which name.
+        (
+            {
+                "sources": [
+                    {"type": "hackernews", "query": "acme"},
+                    {"type": "reddit", "query": "acme", "name": "hn"},
+                    {"type": "hackernews", "query": "acme"},
+                ]
+            },
+            "sources[2].name: 'hackernews:acme' is already a source; "
+            "give each [[sources]] entry a unique `name`",
+        ),
+        # A term two brands list: every mention naming it went to the first brand.
+        (
+            {
+                "brands": [
+                    {"name": "Acme", "terms": ["acme", "акме"]},
+                    {"name": "Acme Bank", "terms": ["acme bank", "Акме"]},
+                ]
+            },
+            "brands[1].terms[1]: 'Акме' is already a term of brand 'Acme'; "
+            "a mention naming it is stamped with that brand only",
+        ),
+        (
+            {"brands": [{"name": "Acme Group", "terms": ["acme"]}, {"name": "Acme"}]},
+            "brands[1].name: 'Acme' is already a term of brand 'Acme Group'",
+        ),
         # An empty term is in every text: every mention was stamped with the brand.
         ({"brands": [{"name": "Acme", "terms": ["acme", ""]}]}, "brands[0].terms[1] is empty"),
         (

@@ -282,12 +282,55 @@ def test_a_plain_question_weakens_problem_words() -> None:
         "wonderful, my favourite update yet /s",
         "Acme never disappoints... said no one ever",
         "Best airline ever, said nobody ever",
+        "Acme support is amazing, said no one ever",
+        "Best customer service ever... not",
+        "Acme is the best lol not",
+        "The new Acme phone is great. Not.",
+        "Acme, great job NOT!",
+        "Yeah right, Acme really cares about privacy",
     ],
 )
 def test_irony_markers_flip_praise(text: str) -> None:
+    # With the shipped model: an explicit marker is the writer's reading, not the model's to undo.
     result = analyze(text)
     assert result.label == "negative", result
     assert "sarcasm" in result.signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is Acme down or not",
+        "IS ACME DOWN OR NOT",
+        "I love it, whether you like it or not",
+        "Oh right, the Acme store opens at 9",
+    ],
+)
+def test_a_closing_not_without_a_pause_is_no_punchline(text: str) -> None:
+    assert "sarcasm" not in analyze(text).signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Never had a problem with Acme until today",
+        "No problems until today",
+        "Worked fine until the last update",
+        "Loved this app until the latest update",
+        "It was great until yesterday",
+    ],
+)
+def test_praise_that_held_until_lately_is_a_complaint(text: str) -> None:
+    result = analyze(text)
+    assert result.label == "negative", result
+    assert "complaint:until lately" in result.signals
+
+
+@pytest.mark.parametrize(
+    "text", ["Gripping until the very end", "Can't wait until Friday, Acme is great"]
+)
+def test_until_an_end_or_a_wait_is_not_a_change(text: str) -> None:
+    assert analyze(text).label == "positive"
 
 
 def test_said_no_one_is_literal_without_ever() -> None:

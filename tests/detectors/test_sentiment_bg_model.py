@@ -31,7 +31,9 @@ def test_the_shipped_model_loads_with_the_settings_leave_one_group_out_chose() -
     "text",
     [
         "Детето пак е с температура, трети ден.",
-        "Трети месец ни обещават ремонт на улицата.",
+        # bg17: "Трети месец ни обещават …" is now the rules' (a span counted): see
+        # test_sentiment_bg_implicit.py; this sentence keeps the model's part.
+        "Отново ни обещават ремонт на улицата.",
         "Шефът пак ме остави до 9 вечерта.",
         "Обадих се четири пъти, четири различни отговора.",
     ],

@@ -287,3 +287,133 @@ def test_it_reads_xhtml_titles_and_content_and_a_zoneless_atom_date(
 
     assert [m.text for m in result.mentions] == ["Acme down & out\nFirst\nSecond"]
     assert result.mentions[0].created_at == datetime(2025, 3, 14, 18, 35, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        # A Bulgarian feed in summer and winter time: read as UTC they were 3 and 2 hours late.
+        ("Wed, 02 Sep 2026 10:00:00 EEST", datetime(2026, 9, 2, 7, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 eet", datetime(2026, 12, 2, 8, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 CET", datetime(2026, 12, 2, 9, 0, tzinfo=UTC)),
+        ("Wed, 02 Sep 2026 10:00:00 CEST", datetime(2026, 9, 2, 8, 0, tzinfo=UTC)),
+        ("Wed, 02 Sep 2026 10:00:00 BST", datetime(2026, 9, 2, 9, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 MSK", datetime(2026, 12, 2, 7, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 NST", datetime(2026, 12, 2, 13, 30, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 EST", datetime(2026, 12, 2, 15, 0, tzinfo=UTC)),  # RFC 822
+        # Offsets written in ways RFC 822 does not: they were dropped, the time read as UTC.
+        ("Wed, 02 Dec 2026 10:00:00 +03:00", datetime(2026, 12, 2, 7, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 GMT+3", datetime(2026, 12, 2, 7, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 GMT+0200", datetime(2026, 12, 2, 8, 0, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 UTC-03:30", datetime(2026, 12, 2, 13, 30, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 10:00:00 +0300 (EEST)", datetime(2026, 12, 2, 7, 0, tzinfo=UTC)),
+    ],
+)
+def test_it_reads_named_time_zones_and_offsets_as_written(
+    platform: FakePlatform, client: httpx.Client, date: str, expected: datetime
+) -> None:
+    platform.reply(PATH, Reply(200, _rss(_item("Acme", date)), XML))
+
+    assert [m.created_at for m in make(platform, client).fetch(None).mentions] == [expected]
+
+
+def test_an_ambiguous_zone_is_read_as_utc_and_logged_once(
+    platform: FakePlatform, client: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """IST is India's (+5:30), Ireland's (+1) or Israel's (+2): each puts the entry ahead of UTC,
+    and the poller stores an entry dated after its poll as of the poll."""
+    items = "".join(_item("Acme", f"Wed, 02 Dec 2026 10:0{n}:00 IST", n) for n in (1, 2))
+    platform.reply(PATH, Reply(200, _rss(items), XML))
+    source = make(platform, client)
+
+    with caplog.at_level("WARNING", logger="sources.rss"):
+        first = source.fetch(None)
+        source.fetch(None)
+
+    assert [m.created_at for m in first.mentions] == [
+        datetime(2026, 12, 2, 10, 1, tzinfo=UTC),
+        datetime(2026, 12, 2, 10, 2, tzinfo=UTC),
+    ]
+    said = [r.getMessage() for r in caplog.records if "IST" in r.getMessage()]
+    assert len(said) == 1 and platform.base_url + PATH in said[0], said
+
+
+FRENCH = "Acme: l'été à Paris, la Größe du problème"
+
+
+@pytest.mark.parametrize(
+    ("declaration", "content_type", "text", "encoding"),
+    [
+        # Declares UTF-8 (or says nothing, so UTF-8) and is windows-1251: read with U+FFFD marks.
+        ('<?xml version="1.0" encoding="UTF-8"?>', "application/rss+xml", BULGARIAN, "cp1251"),
+        ("", "application/rss+xml", BULGARIAN, "cp1251"),
+        ("", "text/xml; charset=utf-8", BULGARIAN, "cp1251"),  # the header lies
+        ('<?xml version="1.0" encoding="UTF-8"?>', "application/rss+xml", FRENCH, "cp1252"),
+    ],
+    ids=["declared-utf-8", "nothing-said", "header-utf-8", "western"],
+)
+def test_a_feed_whose_bytes_are_not_what_it_says_is_read_in_the_encoding_they_look_like(
+    platform: FakePlatform,
+    client: httpx.Client,
+    caplog: pytest.LogCaptureFixture,
+    declaration: str,
+    content_type: str,
+    text: str,
+    encoding: str,
+) -> None:
+    body = _rss(_item(text), declaration).encode(encoding)
+    platform.reply(PATH, Reply(200, body, {"Content-Type": content_type}))
+    source = make(platform, client)
+
+    with caplog.at_level("WARNING", logger="sources.rss"):
+        first = source.fetch(None)
+        source.fetch(None)
+
+    assert [m.text for m in first.mentions] == [text]
+    said = [r.getMessage() for r in caplog.records if r.name == "sources.rss"]
+    assert said == [
+        f"rss: {platform.base_url + PATH} is not valid utf-8; "
+        f"read its other bytes as {encoding.replace('cp', 'windows-')}"
+    ]
+
+
+def test_a_utf8_feed_with_one_windows_1251_entry_keeps_both_readable(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """A CMS pasting an old article in: the UTF-8 entries stay UTF-8, the stray bytes are read."""
+    body = _rss("{first}{second}").encode()
+    body = body.replace(b"{first}", _item("Акме: всичко работи", n=1).encode())
+    body = body.replace(b"{second}", _item(BULGARIAN, n=2).encode("cp1251"))
+    platform.reply(PATH, Reply(200, body, XML))
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.text for m in result.mentions] == ["Акме: всичко работи", BULGARIAN]
+
+
+@pytest.mark.parametrize(
+    ("declaration", "content_type"),
+    [
+        ('<?xml version="1.0" encoding="windows-1251"?>', "application/rss+xml"),
+        ("", "application/rss+xml; charset=windows-1251"),
+        ('<?xml version="1.0" encoding="ISO-8859-1"?>', "text/xml"),
+    ],
+    ids=["declared", "header", "latin-1"],
+)
+def test_a_utf8_feed_that_says_it_is_single_byte_is_read_as_utf8(
+    platform: FakePlatform,
+    client: httpx.Client,
+    caplog: pytest.LogCaptureFixture,
+    declaration: str,
+    content_type: str,
+) -> None:
+    """A site moved to UTF-8 whose template still says windows-1251: read as it says, every
+    Cyrillic letter became two ("РђРєРјРµ"), silently."""
+    body = _rss(_item(BULGARIAN), declaration).encode()
+    platform.reply(PATH, Reply(200, body, {"Content-Type": content_type}))
+
+    with caplog.at_level("WARNING", logger="sources.rss"):
+        result = make(platform, client).fetch(None)
+
+    assert [m.text for m in result.mentions] == [BULGARIAN]
+    assert [r.getMessage().rpartition(" ")[2] for r in caplog.records] == ["utf-8"]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -18,7 +19,7 @@ from sqlalchemy import text
 from bot.aftermath import digest
 from bot.app import Crisisbot
 from bot.core import i18n
-from bot.core.config import SourceConfig
+from bot.core.config import WEEKDAYS, SourceConfig
 from bot.core.locks import lock_key, try_xact_lock
 from bot.detection import detect as detection
 from bot.intake.polling import Poller, PollResult, http_client
@@ -119,11 +120,17 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
         deliver_outbox, "interval", seconds=5, args=[bot], id="deliver_outbox", **common
     )
     # A digest missed while the worker was down is still worth posting within the hour. The hour
-    # is on the team's clock (`timezone`): 09:00 in Sofia stays 09:00 across a DST change.
+    # is on the team's clock (`timezone`): 09:00 in Sofia stays 09:00 across a DST change. The
+    # job store is in memory: a worker (re)started after the hour struck would first fire next
+    # week, so within the hour it runs at once (the week's key keeps it to one post).
+    missed = _digest_slot(
+        bot.config.digest_day, bot.config.digest_hour, bot.clock(), ZoneInfo(bot.config.timezone)
+    )
+    catch_up = {"next_run_time": datetime.now(UTC)} if missed is not None else {}
     scheduler.add_job(
         post_digest, "cron", day_of_week=bot.config.digest_day[:3], hour=bot.config.digest_hour,
         minute=0, timezone=bot.config.timezone, args=[bot], id="post_digest",
-        **{**common, "misfire_grace_time": 3600},
+        **{**common, "misfire_grace_time": int(DIGEST_GRACE.total_seconds())}, **catch_up,
     )  # fmt: skip
     poller = poller or Poller(bot, http_client())  # one HTTP client for all of this process
     start = datetime.now(UTC)
@@ -135,6 +142,20 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
                           next_run_time=start + timedelta(seconds=2 * i), **common)  # fmt: skip
     scheduler.add_listener(_log_error, EVENT_JOB_ERROR)
     return scheduler
+
+
+DIGEST_GRACE = timedelta(hours=1)
+
+
+def _digest_slot(day: str, hour: int, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """This week's digest time (the team's week and hour) if it struck less than DIGEST_GRACE
+    ago, else None."""
+    now = now.astimezone(zone)
+    monday = (now - timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    slot = monday + timedelta(days=WEEKDAYS.index(day.lower()), hours=hour)
+    return slot if slot <= now < slot + DIGEST_GRACE else None
 
 
 def _log_error(event: JobExecutionEvent) -> None:

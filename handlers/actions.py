@@ -29,8 +29,15 @@ def _value(body: dict[str, Any]) -> str:
 
 
 def _number(body: dict[str, Any]) -> int | None:
-    value = _value(body)
+    value = _value(body).partition(":")[0]  # "7", or "7:<state the card showed>"
     return int(value) if value.isdigit() else None
+
+
+def _shown(body: dict[str, Any]) -> str | None:
+    """The state the clicked card showed (see messages._incident_buttons); None on a card
+    posted before buttons carried it."""
+    _head, sep, state = _value(body).partition(":")
+    return state if sep else None
 
 
 def _say(respond: Respond, reply: desk.Reply) -> None:
@@ -46,7 +53,9 @@ def on_claim(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> 
     ack()
     number = _number(body)
     if number is not None:
-        _say(respond, desk.claim(_bot(context), number, body["user"]["id"]))
+        shown = _shown(body)
+        holder = desk.ANYONE if shown is None else (shown or None)
+        _say(respond, desk.claim(_bot(context), number, body["user"]["id"], holder))
 
 
 def on_escalate(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
@@ -54,7 +63,9 @@ def on_escalate(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) 
     number = _number(body)
     if number is not None:
         reason = _("escalated from the alert")
-        _say(respond, desk.escalate(_bot(context), number, body["user"]["id"], reason))
+        shown = _shown(body)
+        level = int(shown) if shown and shown.isdigit() else None
+        _say(respond, desk.escalate(_bot(context), number, body["user"]["id"], reason, level))
 
 
 def on_draft(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
@@ -72,7 +83,7 @@ def on_resolve(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -
             View.RESOLVE_SUMMARY, str(number), _("Resolve #{number}", number=number),
             _("Summary (optional)"), optional=True,
         )  # fmt: skip
-        _say_if(respond, desk.open_modal(_bot(context), body["trigger_id"], view))
+        _say_if(respond, desk.open_incident_modal(_bot(context), number, body["trigger_id"], view))
 
 
 def on_dismiss(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
@@ -85,7 +96,7 @@ def on_dismiss(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -
             _("Dismiss #{number}", number=number),
             _("Why is this a false alarm?"),
         )
-        _say_if(respond, desk.open_modal(_bot(context), body["trigger_id"], view))
+        _say_if(respond, desk.open_incident_modal(_bot(context), number, body["trigger_id"], view))
 
 
 def on_approve(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:

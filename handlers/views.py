@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -10,6 +11,8 @@ from bot.app import Crisisbot
 from bot.core.i18n import _
 from bot.slack import desk
 from bot.slack.ids import Block, View
+
+_MENTION = re.compile(r"<@([A-Z0-9]+)>")
 
 
 def register(app: App) -> None:
@@ -25,6 +28,20 @@ def _input(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
 
 def _text(view: dict[str, Any], block: str, action: str) -> str:
     return str(_input(view, block, action).get("value") or "").strip()
+
+
+def _done(ack: Ack, context: Any, body: dict[str, Any], block: str, reply: desk.Reply) -> None:
+    """Answer a submission whose work already ran: a refusal (the incident was closed meanwhile,
+    the database is down) stays in the form, next to what the person typed, instead of closing
+    it and losing the text; success closes it and says so in the channel."""
+    if not reply.ok:
+        bot: Crisisbot = context["crisisbot"]
+        # A form's error is plain text: "<@U123>" would show as typed, so name the person.
+        text = _MENTION.sub(lambda m: "@" + bot.gateway.user_name(m.group(1)), reply.text)
+        ack(response_action="errors", errors={block: text})
+        return
+    ack()
+    _notify(context, body, reply)
 
 
 def _notify(context: Any, body: dict[str, Any], reply: desk.Reply) -> None:
@@ -54,9 +71,10 @@ def on_draft_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
             errors={Block.DRAFT_TEXT: _("Write the reply, or pick a statement.")},
         )
         return
-    ack()
+    # The work runs before the ack (one short transaction, no Slack call): see `_done`.
     number = int(view["private_metadata"])
-    _notify(context, body, desk.create_draft(bot, number, body["user"]["id"], text))
+    reply = desk.create_draft(bot, number, body["user"]["id"], text)
+    _done(ack, context, body, Block.DRAFT_TEXT, reply)
 
 
 def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -67,13 +85,12 @@ def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
             errors={Block.REASON: _("Say why, so the author can fix it.")},
         )
         return
-    ack()
     draft_id, _sep, version = str(view["private_metadata"]).partition(":")
     reply = desk.decide(
         context["crisisbot"], int(draft_id), int(version), body["user"]["id"], approve=False,
         reason=reason,
     )  # fmt: skip
-    _notify(context, body, reply)
+    _done(ack, context, body, Block.REASON, reply)
 
 
 def on_dismiss_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -81,13 +98,13 @@ def on_dismiss_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
     if not reason:
         ack(response_action="errors", errors={Block.REASON: _("Say why this was a false alarm.")})
         return
-    ack()
     number = int(view["private_metadata"])
-    _notify(context, body, desk.dismiss(context["crisisbot"], number, body["user"]["id"], reason))
+    reply = desk.dismiss(context["crisisbot"], number, body["user"]["id"], reason)
+    _done(ack, context, body, Block.REASON, reply)
 
 
 def on_resolve_summary(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
-    ack()
     summary = _text(view, Block.REASON, "reason")
     number = int(view["private_metadata"])
-    _notify(context, body, desk.resolve(context["crisisbot"], number, body["user"]["id"], summary))
+    reply = desk.resolve(context["crisisbot"], number, body["user"]["id"], summary)
+    _done(ack, context, body, Block.REASON, reply)

@@ -2,7 +2,8 @@
 memory does not grow with the timeline. JSON keeps the contract shape
 `{"incident": {...}, "events": [...]}`.
 
-CSV is RFC 4180 (CRLF, quoted where needed). A file meant for a person (`--out`, the Slack upload)
+CSV is RFC 4180 (CRLF, quoted where needed); a cell that would start a spreadsheet formula is
+prefixed with an apostrophe (`FORMULA_START`). A file meant for a person (`--out`, the Slack upload)
 starts with a UTF-8 byte order mark, because Excel on Windows reads a CSV without one as the local
 code page and mangles names like "Amélie"; stdout has none, since a pipe feeds a program.
 
@@ -28,6 +29,7 @@ from bot.aftermath.records import (
     events,
     iso,
     no_names,
+    shown,
 )
 from bot.core import i18n
 from bot.core.config import Config
@@ -105,6 +107,14 @@ def write_json(session: Session, incident: Incident, out: IO[str], name_of: Name
 
 
 CSV_COLUMNS = ("at", "type", "actor", "actor_name", "details")
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets: a Slack
+# display name like `=HYPERLINK("http://…")` would run when the export is opened. Such a cell gets
+# a leading apostrophe (OWASP's advice), which spreadsheets show as text and do not display.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def write_csv(session: Session, incident: Incident, out: IO[str], name_of: NameOf) -> None:
@@ -116,8 +126,8 @@ def write_csv(session: Session, incident: Incident, out: IO[str], name_of: NameO
         actor = event.actor
         details = {k: v for k, v in event.data.items() if k not in CSV_COLUMNS}
         writer.writerow(
-            [event.at.isoformat(), event.type, actor or "",
-             name_of(actor) if actor else "crisisbot", dumps(details)]
+            _cell(cell) for cell in (event.at.isoformat(), event.type, actor or "",
+                                     name_of(actor) if actor else "crisisbot", dumps(details))
         )  # fmt: skip
 
 
@@ -177,7 +187,9 @@ def write_markdown(
         row = event_dict(event, name_of)
         who = f"{row['actor_name']} ({row['actor']})" if row["actor"] else "crisisbot"
         details = "; ".join(
-            f"{k}: {v}" for k, v in row.items() if k not in ("at", "type", "actor", "actor_name")
+            f"{k}: {shown(v)}"
+            for k, v in row.items()
+            if k not in ("at", "type", "actor", "actor_name")
         )
         at = i18n.stamp(event.at)  # the team's clock; JSON and CSV keep the UTC `at`
         out.write(f"| {at} | `{row['type']}` | {_md(who)} | {_md(details)} |\n")
@@ -206,8 +218,11 @@ def _decision(d: dict[str, Any]) -> str:
 
 
 def _md(text: str) -> str:
-    """Plain text in a Markdown table or paragraph: no pipes, no HTML, no stray newlines."""
+    """Plain text in a Markdown table or paragraph: no pipes, no HTML, no stray newlines, no
+    links, images or code spans (`[x](…)`, `![x](…)` in a note would render as a link or fetch
+    an image when the file is viewed)."""
     return (
         str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-        .replace(">", "&gt;").replace("\r", " ").replace("\n", " ")
+        .replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
+        .replace("\r", " ").replace("\n", " ")
     )  # fmt: skip

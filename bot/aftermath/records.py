@@ -5,6 +5,7 @@ imports the other.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
 from typing import Any, Protocol
@@ -29,6 +30,12 @@ class Event(Protocol):
 
 def no_names(user: str) -> str:
     return user
+
+
+def shown(value: Any) -> str:
+    """A timeline value for a person: a list (the reasons) as JSON, not Python's repr, which
+    wrote quotes, brackets and `\\xa0` for the no-break space of Bulgarian numbers."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def draft_dicts(

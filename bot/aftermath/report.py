@@ -145,8 +145,11 @@ def _table_heads(report: Report) -> tuple[str, ...]:
 
 
 def _incident_heads() -> tuple[str, ...]:
+    # Column heads name durations; the bare words are the card's buttons (an imperative in
+    # Bulgarian: "Поемам"), hence the context.
+    claim, resolve = i18n.pgettext("column", "Claim"), i18n.pgettext("column", "Resolve")
     opened = _("Opened ({zone})", zone=i18n.zone_name())
-    return ("#", opened, _("Brand"), _("Status"), _("Claim"), _("Resolve"))
+    return ("#", opened, _("Brand"), _("Status"), claim, resolve)
 
 
 def write_markdown(report: Report, out: IO[str]) -> None:
@@ -165,13 +168,21 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         out.write(f"| {name} | {stats.human(overall[key])} | {stats.human(early[key])} | "
                   f"{stats.human(late[key])} | {trend(early[key], late[key])} |\n")  # fmt: skip
     out.write("\n## " + _("Detectors that fired") + "\n\n")
-    for name, count in report.detectors().most_common() or [(_("(none)"), 0)]:
+    # An empty period says so, instead of "(none): 0" and a table with no rows.
+    for name, count in report.detectors().most_common():
         out.write(f"- {_md(name)}: {count}\n")
+    if not report.rows:
+        out.write("- " + _("(none)") + "\n")
     out.write("\n## " + _("Busiest sources (mentions)") + "\n\n")
-    for source, count in report.sources or [(_("(no mentions)"), 0)]:
+    for source, count in report.sources:
         out.write(f"- {_md(source)}: {i18n.number(count)}\n")
-    out.write("\n## " + _("Incidents") + "\n\n| " + " | ".join(_incident_heads()) + " |\n")
-    out.write("|---|---|---|---|---|---|\n")
+    if not report.sources:
+        out.write("- " + _("(no mentions)") + "\n")
+    out.write("\n## " + _("Incidents") + "\n\n")
+    if not report.rows:
+        out.write("- " + _("(none)") + "\n")
+        return
+    out.write("| " + " | ".join(_incident_heads()) + " |\n|---|---|---|---|---|---|\n")
     for r in report.rows:
         out.write(f"| {r.number} | {_opened(r.opened_at)} | {_md(r.brand or '—')} | "
                   f"{status_name(r.status)} | {stats.human(r.metrics.time_to_claim)} | "
@@ -190,12 +201,15 @@ def write_html(report: Report, out: IO[str]) -> None:
     )
     detectors = "".join(f"<li>{e(d)}: {c}</li>" for d, c in report.detectors().most_common())
     sources = "".join(f"<li>{e(s)}: {e(i18n.number(c))}</li>" for s, c in report.sources)
-    incidents = "".join(
-        f"<tr><td>#{r.number}</td><td>{_opened(r.opened_at)}</td><td>{e(r.brand or '—')}"
-        f"</td><td>{e(status_name(r.status))}</td>"
-        f"<td>{e(stats.human(r.metrics.time_to_claim))}</td>"
-        f"<td>{e(stats.human(r.metrics.time_to_resolve))}</td></tr>"
-        for r in report.rows
+    incidents = (
+        "".join(
+            f"<tr><td>#{r.number}</td><td>{_opened(r.opened_at)}</td><td>{e(r.brand or '—')}"
+            f"</td><td>{e(status_name(r.status))}</td>"
+            f"<td>{e(stats.human(r.metrics.time_to_claim))}</td>"
+            f"<td>{e(stats.human(r.metrics.time_to_resolve))}</td></tr>"
+            for r in report.rows
+        )
+        or f'<tr><td colspan="{len(_incident_heads())}">—</td></tr>'
     )
     meta = i18n.ngettext(
         "{n} real incident (drills left out) · {share} dismissed as false positives ({dismissed})",

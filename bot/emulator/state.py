@@ -587,6 +587,12 @@ class WorkspaceState:
                 "created": int(self.clock()),
             }
             self.files[item["id"]] = record
+            if resolved:  # Slack shares it with a message (in the thread, if one is given)
+                share = self.post(resolved[0], {"thread_ts": record["thread_ts"]})["message"]
+                stored = self._find(resolved[0], share["ts"])
+                if stored is not None:
+                    stored["files"] = [{"id": item["id"], "name": record["name"],
+                                        "title": record["title"]}]  # fmt: skip
             done.append(
                 {
                     "id": record["id"],

@@ -451,6 +451,26 @@ class Poller:
         return connector
 
 
+def stopped_sources(
+    session: Session, sources: list[SourceConfig] | tuple[SourceConfig, ...]
+) -> list[SourceState]:
+    """The configured sources the channel was told have stopped, and that have not worked since
+    (the same rule as the notices: a down notice for the current run of failures)."""
+    failing = session.scalars(
+        select(SourceState).where(
+            SourceState.name.in_([s.name for s in sources]), SourceState.failures > 0
+        )
+    )
+    by_name = {state.name: state for state in failing}
+    stopped = []
+    for source in sources:
+        state = by_name.get(source.name)
+        key = _notice_key("down", source, state) if state is not None else None
+        if key and session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
+            stopped.append(state)
+    return [s for s in stopped if s is not None]
+
+
 def _notice_key(kind: str, source: SourceConfig, state: SourceState) -> str:
     """One notice of each kind per run of failures: the run is named by the success before it."""
     since = state.last_success_at.isoformat() if state.last_success_at else "never"

@@ -38,7 +38,7 @@ def latest(session: Session, incident_id: int) -> Draft | None:
 
 def create(session: Session, number: int, *, user: str, text: str, now: datetime) -> Draft:
     """A new version; a pending older one is superseded and needs no decision any more."""
-    incident = incidents.get(session, number, for_update=True)
+    incident = incidents.locked(session, number)
     incidents.require_open(incident)
     previous = session.scalar(select(func.max(Draft.version)).where(Draft.incident_id == number))
     version = (previous or 0) + 1
@@ -82,7 +82,11 @@ def decide(
     draft = session.get(Draft, draft_id)
     if draft is None or draft.version != version:
         raise NotFound(_("That draft does not exist."))
-    incident = incidents.get(session, draft.incident_id)
+    # Locked: a resolve at the same moment lands wholly before or after this decision.
+    incident = incidents.locked(session, draft.incident_id)
+    # A button left on an old card: a closed incident's replies are no longer published, and an
+    # approval after the close would count as its "first approved reply".
+    incidents.require_open(incident)
     verb = "approve" if approve else "reject"
     why = None
     if user == draft.author and approve:  # even an approver: four eyes means two people

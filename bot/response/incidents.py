@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from bot.core.errors import Conflict, NotFound
 from bot.core.i18n import _
 from bot.core.text import escape_mrkdwn, quote
 from bot.response import outbox, timeline
-from models import SEVERITIES, Incident
+from models import SEVERITIES, Draft, Incident, affected
 
 OPEN_STATUSES = ("open", "claimed", "escalated")
 PAGE_REASON_LIMIT = 1500  # of an escalation's reason, in the page posted to the thread
@@ -119,12 +119,27 @@ def open_incident(
     return incident
 
 
-def claim(session: Session, number: int, *, user: str, now: datetime) -> Incident:
-    """Make `user` the owner; claiming one held by someone else hands it over (kept in history)."""
-    incident = get(session, number, for_update=True)
+ANYONE = "*"  # `holder` of a claim that takes the incident whoever holds it (`/crisis claim`)
+ATTEMPTS = 3  # reads before giving up on a row others keep changing under us
+
+
+def claim(
+    session: Session, number: int, *, user: str, now: datetime, holder: str | None = ANYONE
+) -> Incident:
+    """Make `user` the owner; claiming one held by someone else hands it over (kept in history).
+
+    `holder` is who held it on the card that was clicked (None: nobody): when that changed
+    meanwhile (two people clicked Claim at once), the click is refused instead of silently
+    taking the incident from the one who just claimed it."""
+    incident = locked(session, number)
     require_open(incident)
     if incident.owner == user:
         raise Conflict(_("You already hold #{number}.", number=incident.id))
+    if holder != ANYONE and incident.owner != holder:
+        raise Conflict(
+            _("#{number} is now held by {who}; click Claim again to take it over.",
+              number=incident.id, who=f"<@{incident.owner}>")
+        )  # fmt: skip
     previous = incident.owner
     incident.owner = user
     incident.updated_at = now
@@ -147,6 +162,36 @@ def claim(session: Session, number: int, *, user: str, now: datetime) -> Inciden
     return incident
 
 
+def locked(session: Session, number: int) -> Incident:
+    """The incident, read for a change: its row is ours until the transaction ends.
+
+    On PostgreSQL that is FOR UPDATE. On SQLite (one process, several request threads) FOR
+    UPDATE does nothing, so two requests both read "open, nobody holds it" and both acted: two
+    claims, a second page, a resolved incident set back to "escalated". There, an UPDATE that
+    matches the state as read takes the write lock; when it matches nothing, someone changed
+    the row since, and it is read again."""
+    for _attempt in range(ATTEMPTS):
+        incident = get(session, number, for_update=True)
+        as_read = affected(
+            session.execute(
+                update(Incident)
+                .where(
+                    Incident.id == incident.id,
+                    Incident.status == incident.status,
+                    Incident.owner.is_not_distinct_from(incident.owner),
+                    Incident.level == incident.level,
+                    Incident.severity == incident.severity,
+                )
+                .values(updated_at=Incident.updated_at)  # changes nothing; takes the lock
+                .execution_options(synchronize_session=False)
+            )
+        )
+        if as_read == 1:
+            return incident
+        session.expire(incident)
+    raise Conflict(_("#{number} keeps changing; try again.", number=number))
+
+
 def require_open(incident: Incident) -> None:
     if not incident.is_open:
         raise Conflict(
@@ -164,10 +209,21 @@ def escalate(
     levels: Sequence[Level],
     now: datetime,
     automatic: bool = False,
+    from_level: int | None = None,
 ) -> tuple[Incident, Level]:
-    """Move to the next escalation level and page it in the thread (drills page nobody)."""
-    incident = get(session, number, for_update=True)
+    """Move to the next escalation level and page it in the thread (drills page nobody).
+
+    `from_level`: the level shown where the person clicked (or the timer looked); refused when
+    the incident has moved on since."""
+    incident = locked(session, number)
     require_open(incident)
+    if from_level is not None and incident.level != from_level:
+        # A second click, or two people at once, on the same card: one step, not two.
+        reached = levels[min(incident.level, len(levels) - 1)].name
+        raise Conflict(
+            _("#{number} was escalated to {level} meanwhile.", number=incident.id,
+              level=reached)
+        )  # fmt: skip
     if incident.level + 1 >= len(levels):
         raise Conflict(
             _("#{number} is already at the top level ({level}).", number=incident.id,
@@ -207,19 +263,19 @@ def _mention(target: str) -> str:
 
 
 def resolve(session: Session, number: int, *, user: str, summary: str, now: datetime) -> Incident:
-    incident = get(session, number, for_update=True)
+    incident = locked(session, number)
     require_open(incident)
     incident.status, incident.resolved_at, incident.updated_at = "resolved", now, now
     incident.summary = summary or None
     incident.open_key = None
     timeline.record(session, incident, "incident.resolved", actor=user, at=now, summary=summary)
-    outbox.enqueue_incident_card(session, incident, now=now)
+    _closed(session, incident, now)
     return incident
 
 
 def dismiss(session: Session, number: int, *, user: str, reason: str, now: datetime) -> Incident:
     """Close as a false positive; the reason feeds the detectors' false-alarm share."""
-    incident = get(session, number, for_update=True)
+    incident = locked(session, number)
     require_open(incident)
     incident.status, incident.resolved_at, incident.updated_at = "dismissed", now, now
     incident.summary = (
@@ -227,8 +283,17 @@ def dismiss(session: Session, number: int, *, user: str, reason: str, now: datet
     )
     incident.open_key = None
     timeline.record(session, incident, "incident.dismissed", actor=user, at=now, reason=reason)
-    outbox.enqueue_incident_card(session, incident, now=now)
+    _closed(session, incident, now)
     return incident
+
+
+def _closed(session: Session, incident: Incident, now: datetime) -> None:
+    """Show the close on the card, and on the drafts still pending: their Approve and Reject
+    buttons go (a decision on a closed incident is refused)."""
+    outbox.enqueue_incident_card(session, incident, now=now)
+    pending = select(Draft).where(Draft.incident_id == incident.id, Draft.status == "pending")
+    for draft in session.scalars(pending):
+        outbox.enqueue_draft_card(session, draft, incident, now=now)
 
 
 def add_note(session: Session, number: int, *, user: str, text: str, now: datetime) -> Incident:
@@ -243,7 +308,7 @@ def set_severity(
 ) -> Incident:
     if severity not in SEVERITIES:
         raise Conflict(_("Severity must be one of {choices}.", choices=", ".join(SEVERITIES)))
-    incident = get(session, number, for_update=True)
+    incident = locked(session, number)
     require_open(incident)
     if incident.severity == severity:
         raise Conflict(

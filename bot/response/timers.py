@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.core.config import Config
 from bot.core.errors import Conflict
 from bot.core.i18n import _
-from bot.response import incidents, outbox, timeline
+from bot.response import incidents, outbox, stats, timeline
 from models import Incident, affected
 
 logger = logging.getLogger(__name__)
@@ -37,9 +37,15 @@ def escalate_unclaimed(session: Session, *, config: Config, now: datetime) -> li
         reason = _("nobody claimed it within {minutes} minutes", minutes=config.unclaimed_minutes)
         try:
             with session.begin_nested():
+                # Read again, locked: a claim may have landed since the query above, and a page
+                # saying "nobody claimed it in time" would then be wrong.
+                incident = incidents.locked(session, number)
+                if incident.status != "open" or incident.owner is not None:
+                    logger.info("auto-escalation of #%s skipped: claimed meanwhile", number)
+                    continue
                 incidents.escalate(
                     session, number, user=None, reason=reason, levels=config.levels, now=now,
-                    automatic=True,
+                    automatic=True, from_level=0,
                 )  # fmt: skip
             done.append(number)
         except Conflict as exc:  # claimed or escalated meanwhile: nothing to do
@@ -66,6 +72,10 @@ def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int
                 .where(
                     Incident.id == incident.id,
                     Incident.reminded_at.is_not_distinct_from(incident.reminded_at),
+                    # Unchanged since the query: a resolve or a note that landed meanwhile
+                    # means no reminder (it was one for a closed or busy incident).
+                    Incident.updated_at == incident.updated_at,
+                    Incident.status.in_(incidents.OPEN_STATUSES),
                 )
                 .values(reminded_at=now)
                 .execution_options(synchronize_session=False)
@@ -76,11 +86,12 @@ def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int
         who = f"<@{incident.owner}>" if incident.owner else _("Nobody holds it yet")
         minutes = int((now - incident.updated_at).total_seconds() // 60)
         drill = _("DRILL · ") if incident.is_drill else ""
+        # As a duration for a person: after a long downtime "10 h", not "600 minutes".
         text = drill + _(
-            "Reminder: #{number} has had no update for {minutes} minutes. {who} — "
+            "Reminder: #{number} has had no update for {quiet}. {who} — "
             "post a status, a note or a draft, or resolve it.",
             number=incident.id,
-            minutes=minutes,
+            quiet=stats.human(now - incident.updated_at),
             who=who,
         )
         outbox.enqueue_post(session, incident, text=text, now=now)

@@ -11,6 +11,7 @@ whatever the team's locale. Answers are in the team's language (`bot.core.i18n`)
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from bot.core import i18n
@@ -83,12 +84,17 @@ def help_text() -> str:
     return _("*`/crisis` commands*") + "\n" + "\n".join(f"• {_usage(name)}" for name in USAGE)
 
 
+# Invisible characters a paste from a document or a chat can carry (zero-width spaces and
+# joiners, a byte order mark): never part of what the person meant to type.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def parse(raw: str) -> Command:
-    text = (raw or "").strip()
+    text = (raw or "").translate(_INVISIBLE).strip()
     if not text:
         return Command("help")
-    name, _sep, rest = text.partition(" ")
-    name, rest = name.lower(), rest.strip()
+    name, rest = _split(text)
+    name = name.lower()
     name = ALIASES.get(name, name)
     if name not in USAGE:
         raise UsageError(_("`{name}` is not a /crisis command.", name=_shown(name)))
@@ -117,9 +123,18 @@ def parse(raw: str) -> Command:
     return Command(name, number, _limited(rest, name, MAX_TEXT))
 
 
+def _split(text: str) -> tuple[str, str]:
+    """The first word and the rest, split at any whitespace: a tab, a no-break space (some
+    keyboards type one), or a new line (`/crisis draft 7`, Shift+Enter, then the reply) separate
+    words as a space does. The rest keeps its own lines."""
+    parts = text.split(None, 1)
+    return (parts[0], parts[1].strip()) if len(parts) == 2 else ("".join(parts), "")
+
+
 def _number(rest: str, name: str) -> tuple[int, str]:
-    head, _sep, tail = rest.partition(" ")
-    match = _NUMBER.match(head)
+    head, tail = _split(rest)
+    # NFKC: a full-width "＃４２" (Japanese and Chinese keyboards) is "#42".
+    match = _NUMBER.match(unicodedata.normalize("NFKC", head))
     if not match:
         problem = (
             _("`{text}` is not an incident number", text=_shown(head))
@@ -129,7 +144,7 @@ def _number(rest: str, name: str) -> tuple[int, str]:
         raise UsageError(
             _("`{name}`: {problem} (write 42 or #42).", name=name, problem=problem), name
         )
-    return int(match.group(1)), tail.strip()
+    return int(match.group(1)), tail
 
 
 def _limited(text: str, name: str, limit: int) -> str:

@@ -239,12 +239,24 @@ class Deliverer:
             if fmt == "html"
             else _("#{number} timeline ({format})", number=incident.id, format=fmt)
         )
+        earlier = row.payload.get("file_id")
+        if earlier and self.gateway.shared_in_thread(channel, incident.message_ts, earlier):
+            return _Outcome(None, None, channel)  # shared by an attempt whose answer was lost
+
+        def started(file_id: str) -> None:  # kept before sharing: see gateway.upload_file
+            with self.sessions.begin() as s:
+                s.execute(
+                    update(Outbox).where(Outbox.id == row.id)
+                    .values(payload={**row.payload, "file_id": file_id})
+                )  # fmt: skip
+
         self.gateway.upload_file(
             channel,
             f"incident-{incident.id}-{'report' if fmt == 'html' else 'timeline'}.{fmt}",
             buffer.getvalue().encode("utf-8"),
             title=title,
             thread_ts=incident.message_ts,
+            started=started,
         )
         return _Outcome(None, None, channel)
 

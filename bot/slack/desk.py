@@ -39,6 +39,7 @@ SLACK_DOWN = N_("Slack did not answer while I checked the approvers. Try again i
 SLACK_SLOW = N_("Slack would not open the form in time. Please click again.")
 
 
+ANYONE = incidents.ANYONE  # a claim that takes the incident whoever holds it
 READ_ONLY = frozenset({"help", "list", "status", "stats", "sources"})
 STATUS_REASONS = 6  # as many as the card shows; with the rest, `/crisis status` stays < 4,000
 
@@ -47,6 +48,7 @@ STATUS_REASONS = 6  # as many as the card shows; with the rest, `/crisis status`
 class Reply:
     text: str
     public: bool = False  # in_channel instead of ephemeral
+    ok: bool = True  # False: refused or failed, nothing was changed
 
 
 def guarded(work: Callable[[], Reply]) -> Reply:
@@ -54,13 +56,13 @@ def guarded(work: Callable[[], Reply]) -> Reply:
     try:
         return _retrying_conflicts(work)
     except ServiceError as exc:
-        return Reply(exc.message)
+        return Reply(exc.message, ok=False)
     except DBAPIError:
         logger.exception("database error while serving a request")
-        return Reply(_(DB_DOWN))
+        return Reply(_(DB_DOWN), ok=False)
     except SlackError as exc:
         logger.warning("Slack error while serving a request: %s", exc)
-        return Reply(_(SLACK_DOWN))
+        return Reply(_(SLACK_DOWN), ok=False)
 
 
 def _retrying_conflicts(work: Callable[[], Reply], attempts: int = 3) -> Reply:
@@ -142,10 +144,10 @@ def _claim(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     return claim(bot, cmd.number or 0, user)
 
 
-def claim(bot: Crisisbot, number: int, user: str) -> Reply:
+def claim(bot: Crisisbot, number: int, user: str, holder: str | None = ANYONE) -> Reply:
     def work() -> Reply:
         with bot.transaction() as session:
-            incident = incidents.claim(session, number, user=user, now=bot.clock())
+            incident = incidents.claim(session, number, user=user, now=bot.clock(), holder=holder)
             return Reply(_("You now hold #{number}.", number=incident.id))
 
     return guarded(work)
@@ -155,12 +157,14 @@ def _escalate(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     return escalate(bot, cmd.number or 0, user, cmd.text)
 
 
-def escalate(bot: Crisisbot, number: int, user: str, reason: str) -> Reply:
+def escalate(
+    bot: Crisisbot, number: int, user: str, reason: str, from_level: int | None = None
+) -> Reply:
     def work() -> Reply:
         with bot.transaction() as session:
             incident, level = incidents.escalate(
                 session, number, user=user, reason=reason, levels=bot.config.levels,
-                now=bot.clock(),
+                now=bot.clock(), from_level=from_level,
             )  # fmt: skip
             return Reply(_("#{number} escalated to {level}.", number=incident.id, level=level.name))
 
@@ -340,6 +344,34 @@ def open_modal(bot: Crisisbot, trigger_id: str, view: dict[str, object]) -> Repl
     return None
 
 
+def open_incident_modal(
+    bot: Crisisbot, number: int, trigger_id: str, view: dict[str, Any]
+) -> Reply | None:
+    """A form about an incident (resolve, dismiss) from its card: opened at once (the trigger
+    lives 3 s), then, if the incident is closed meanwhile (a button left on an old card), the
+    form says so instead of asking for a summary or reason it would refuse."""
+    try:
+        view_id = bot.gateway.open_view(trigger_id, view)
+    except SlackError as exc:
+        logger.warning("views.open failed: %s", exc)
+        return Reply(_(SLACK_SLOW))
+
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incidents.require_open(incidents.get(session, number))
+        return Reply("")
+
+    reply = guarded(work)
+    if not reply.text:
+        return None
+    title = str((view.get("title") or {}).get("text") or "")
+    try:
+        bot.gateway.update_view(view_id, messages.notice_modal(number, reply.text, title=title))
+    except SlackError as exc:
+        logger.warning("views.update failed: %s", exc)
+    return reply
+
+
 def open_draft_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | None:
     """The trigger lives 3 s: open a placeholder at once, then fill it from the database."""
     try:
@@ -352,7 +384,7 @@ def open_draft_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | No
         with bot.transaction() as session:
             incident = incidents.get(session, number)
             incidents.require_open(incident)
-            view = messages.draft_modal(incident, bot.config)
+            view = messages.draft_modal(incident, bot.config, drafts.latest(session, number))
         bot.gateway.update_view(view_id, view)
         return Reply("")
 

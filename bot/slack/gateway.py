@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -222,15 +223,54 @@ class SlackGateway:
         return list(self._call("usergroups.users.list", usergroup=group).get("users") or [])
 
     def upload_file(
-        self, channel: str, filename: str, content: bytes, *, title: str, thread_ts: str | None
-    ) -> None:
+        self,
+        channel: str,
+        filename: str,
+        content: bytes,
+        *,
+        title: str,
+        thread_ts: str | None,
+        started: Callable[[str], None] | None = None,
+    ) -> str:
+        """Upload and share a file (files_upload_v2's three steps, done here); return its id.
+
+        Sharing (files.completeUploadExternal) is not idempotent: a 5xx may come after Slack
+        shared the file, and the SDK's retry, or the outbox's next attempt, would share a second
+        copy. So it is sent without a retry on 5xx, and `started(file_id)` is told the id first:
+        the outbox keeps it and its next attempt looks for that file (`shared_in_thread`)."""
         try:
-            self.client.files_upload_v2(
-                channel=channel, filename=filename, content=content, title=title,
-                thread_ts=thread_ts,
-            )  # fmt: skip
+            url = self.client.files_getUploadURLExternal(filename=filename, length=len(content))
         except SlackApiError as exc:
-            raise SlackError("files_upload_v2", exc.response.get("error") or "failed") from None
+            raise SlackError("files.getUploadURLExternal", _error_of(exc)) from None
+        except (SlackRequestError, OSError) as exc:
+            raise SlackError("files.getUploadURLExternal", f"connection: {exc}") from None
+        file_id, upload_url = str(url["file_id"]), str(url["upload_url"])
+        try:
+            sent = httpx.post(upload_url, content=content, timeout=self.client.timeout)
+        except httpx.HTTPError as exc:
+            raise SlackError("upload", f"connection: {exc}") from None
+        if sent.status_code != 200:
+            raise SlackError("upload", f"http_{sent.status_code}")
+        if started is not None:
+            started(file_id)
+        self._call(
+            "files.completeUploadExternal", client=self._post_client,
+            files=[{"id": file_id, "title": title}], channel_id=channel, thread_ts=thread_ts,
+        )  # fmt: skip
+        return file_id
+
+    def shared_in_thread(self, channel: str, thread_ts: str, file_id: str) -> bool:
+        """Whether the file was shared into the thread (an earlier attempt's answer was lost)."""
+        data = self._call("conversations.replies", channel=channel, ts=thread_ts, limit=1000)
+        return any(
+            f.get("id") == file_id
+            for message in data.get("messages", [])
+            for f in message.get("files") or []
+        )
+
+
+def _error_of(exc: SlackApiError) -> str:
+    return str(exc.response.get("error") or f"http_{exc.response.status_code}")
 
 
 def _drop_none(params: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.intake import polling
 from bot.response import lookups, stats
 from bot.slack import messages
 from bot.slack.gateway import SlackError
@@ -106,8 +107,15 @@ def _render(bot: Crisisbot, user: str, approvers: frozenset[str]) -> dict[str, o
         incidents = lookups.open_lines(conn)
         drafts = lookups.pending_drafts(conn, viewer=user) if user in approvers else None
         figures = stats.team_stats(session, since=now - timedelta(days=STATS_DAYS))
+        # "No open incidents" means little while a source is down: say so on top.
+        stopped = [
+            (s.name, s.last_success_at)
+            for s in polling.stopped_sources(session, bot.config.sources)
+        ]
 
     def link(channel: str | None, ts: str | None) -> str | None:
         return bot.gateway.permalink(channel, ts) if channel and ts else None
 
-    return messages.home_view(incidents, drafts, figures, days=STATS_DAYS, now=now, link=link)
+    return messages.home_view(
+        incidents, drafts, figures, days=STATS_DAYS, now=now, link=link, stopped=stopped
+    )

@@ -161,9 +161,15 @@ def _severity_picker(incident: Incident) -> Block:
 
 def _incident_buttons(incident: Incident) -> Block:
     value = str(incident.id)
+    # Claim and Escalate carry the state the card shows ("7:U123" held by U123, "7:" by nobody;
+    # "7:1" at level 1): a click on a card that changed meanwhile is refused, not done twice.
+    claim = f"{incident.id}:{incident.owner or ''}"
+    escalate = f"{incident.id}:{incident.level}"
     buttons = [
-        ButtonElement(text=_("Claim"), action_id=Action.CLAIM, value=value, style="primary"),
-        ButtonElement(text=_("Escalate"), action_id=Action.ESCALATE, value=value, style="danger"),
+        ButtonElement(text=_("Claim"), action_id=Action.CLAIM, value=claim, style="primary"),
+        ButtonElement(
+            text=_("Escalate"), action_id=Action.ESCALATE, value=escalate, style="danger"
+        ),
         ButtonElement(text=_("Draft reply"), action_id=Action.DRAFT, value=value),
         ButtonElement(text=_("Resolve"), action_id=Action.RESOLVE, value=value),
         ButtonElement(text=_("Dismiss"), action_id=Action.DISMISS, value=value),
@@ -252,7 +258,9 @@ def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, An
         version=draft.version, number=incident.id, author=author,
     )  # fmt: skip
     who, at = f"<@{draft.decided_by}>", fmt_time(draft.decided_at)
-    if draft.status == "pending":
+    if draft.status == "pending" and not incident.is_open:
+        state = _("Never decided: #{number} was closed first.", number=incident.id)
+    elif draft.status == "pending":
         state = _("Waiting for approval by an approver other than the author.")
     elif draft.status == "approved":
         state = _("Approved by {who} at {at}. Ready to copy:", who=who, at=at)
@@ -268,7 +276,7 @@ def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, An
         SectionBlock(text=MarkdownTextObject(text=f"{head}\n{state}")),
         SectionBlock(block_id=BlockId.DRAFT_TEXT, text=MarkdownTextObject(text=text_block)),
     ]
-    if draft.status == "pending":
+    if draft.status == "pending" and incident.is_open:
         value = f"{draft.id}:{draft.version}"
         blocks.append(
             ActionsBlock(
@@ -308,8 +316,11 @@ def _draft_body(draft: Draft, incident: Incident) -> str:
     return f"{shown}\n{note}"
 
 
-def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
-    """Evidence on top, a holding statement from the plan to start from, and the reply text."""
+def draft_modal(incident: Incident, config: Config, latest: Draft | None = None) -> dict[str, Any]:
+    """Evidence on top, a holding statement from the plan to start from, and the reply text.
+
+    After a rejection the rejected text is in the box, with the reason, to edit rather than
+    retype; a pending one likewise (posting replaces it)."""
     ev = incident.evidence or {}
     info: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*{quote(incident_title(incident), 200)}*")),
@@ -325,6 +336,9 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
     if plan:
         info.append(ContextBlock(elements=[MarkdownTextObject(text=cut(plan, CONTEXT_LIMIT))]))
     inputs: list[Block] = []
+    start_from = latest if latest is not None and latest.status in ("rejected", "pending") else None
+    if start_from is not None:
+        info.append(ContextBlock(elements=[MarkdownTextObject(text=_previous_draft(start_from))]))
     if config.templates:
         options = [
             Option(text=cut(t.name, 75), value=str(i)) for i, t in enumerate(config.templates[:100])
@@ -343,7 +357,12 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
             label=_("Public reply"),
             optional=bool(config.templates),
             hint=_("Leave empty to use the chosen statement as it is."),
-            element=PlainTextInputElement(action_id="text", multiline=True, max_length=3000),
+            element=PlainTextInputElement(
+                action_id="text",
+                multiline=True,
+                max_length=3000,
+                initial_value=start_from.text[:3000] if start_from is not None else None,
+            ),
         )
     )
     view = View(
@@ -356,6 +375,17 @@ def draft_modal(incident: Incident, config: Config) -> dict[str, Any]:
         blocks=[*info, DividerBlock(), *inputs],
     )
     return view.to_dict()
+
+
+def _previous_draft(draft: Draft) -> str:
+    if draft.status == "pending":
+        return _("Draft v{version} waits for approval; posting this form replaces it. Its text "
+                 "is below to edit.", version=draft.version)  # fmt: skip
+    who = f"<@{draft.decided_by}>"
+    reason = quote(draft.reason or "", 500) or "—"
+    text = _("Draft v{version} was rejected by {who}: {reason}. Its text is below to edit.",
+             version=draft.version, who=who, reason=reason)  # fmt: skip
+    return cut(text, CONTEXT_LIMIT)
 
 
 def _plan_lines(config: Config) -> str:
@@ -398,13 +428,15 @@ def loading_modal(number: int) -> dict[str, Any]:
     return notice_modal(number, _("Loading the evidence…"), callback_id=ViewId.DRAFT_REPLY)
 
 
-def notice_modal(number: int, text: str, *, callback_id: str = "notice") -> dict[str, Any]:
+def notice_modal(
+    number: int, text: str, *, callback_id: str = "notice", title: str | None = None
+) -> dict[str, Any]:
     """A modal that only shows a line of text (and can only be closed)."""
     view = View(
         type="modal",
         callback_id=callback_id,
         private_metadata=str(number),
-        title=PlainTextObject(text=cut(_("Draft reply · #{number}", number=number), 24)),
+        title=PlainTextObject(text=cut(title or _("Draft reply · #{number}", number=number), 24)),
         close=PlainTextObject(text=_("Close")),
         blocks=[SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))],
     )
@@ -426,6 +458,7 @@ def team_stats_lines(s: TeamStats) -> list[str]:
 # -- App Home ------------------------------------------------------------------------------------
 HOME_MAX_INCIDENTS = 20  # a Home tab holds 100 blocks; the rest is one `/crisis list` away
 HOME_MAX_DRAFTS = 10
+HOME_MAX_SOURCES = 5  # stopped sources named on top; 20 + 10 + 5 blocks + headers stay < 100
 HOME_OPEN_THREAD = N_("Open thread")
 HOME_OPEN_DRAFT = N_("Open draft")
 
@@ -438,11 +471,25 @@ def home_view(
     days: int,
     now: datetime,
     link: Callable[[str | None, str | None], str | None],
+    stopped: Sequence[tuple[str, datetime | None]] = (),
 ) -> dict[str, Any]:
     """The viewer's Home tab: the open incidents, the drafts waiting for them (None: they are no
     approver), the team's figures over the last `days` days. `link(channel, ts)` gives a
-    message's permalink, or None (the line then has no button)."""
-    blocks: list[Block] = [HeaderBlock(text=_("Open incidents"))]
+    message's permalink, or None (the line then has no button). `stopped`: the mention sources
+    that stopped working (name, last success), shown first."""
+    blocks: list[Block] = []
+    for name, since in stopped[:HOME_MAX_SOURCES]:
+        shown = quote(name, 100)
+        blocks.append(_mrkdwn_section(
+            _(":warning: Mention source *{name}* has stopped working (last success {at}): "
+              "storms seen only there are not detected. `/crisis sources` has the details.",
+              name=shown, at=fmt_time(since))
+            if since is not None
+            else _(":warning: Mention source *{name}* has never worked yet: storms seen only "
+                   "there are not detected. `/crisis sources` has the details.", name=shown)
+        ))  # fmt: skip
+    blocks += _more(len(stopped) - HOME_MAX_SOURCES, "`/crisis sources`")
+    blocks.append(HeaderBlock(text=_("Open incidents")))
     if not incidents:
         blocks.append(_mrkdwn_section(_("No open incidents. :relieved:")))
     for line in incidents[:HOME_MAX_INCIDENTS]:

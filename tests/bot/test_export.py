@@ -185,7 +185,9 @@ def test_markdown_has_the_review_the_html_report_has(crisis: Stack, tmp_path: Pa
 
 
 def _unmd(text: str) -> str:
-    return html.unescape(text.replace("\\|", "|").replace("\\\\", "\\"))
+    for escaped in ("|", "[", "]", "`"):
+        text = text.replace("\\" + escaped, escaped)
+    return html.unescape(text.replace("\\\\", "\\"))
 
 
 def test_markdown_review_of_a_false_positive_is_escaped(database_url: str) -> None:

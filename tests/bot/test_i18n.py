@@ -112,10 +112,12 @@ def test_no_english_msgid_is_left_in_the_bulgarian_renders() -> None:
             status="approved", created_at=now, decided_by="U0CAROL", decided_at=now,
         )  # fmt: skip
         rendered.append(json.dumps(messages.draft_card(long_draft, incident), ensure_ascii=False))
+        stopped = [("mastodon", now), ("x", None)] * 4  # more than the tab names
         for drafts in ([waiting] * 12, None, []):
             view = messages.home_view(
-                [line] * 25, drafts, figures, days=30, now=now, link=lambda c, t: "https://x.y/1"
-            )
+                [line] * 25, drafts, figures, days=30, now=now, link=lambda c, t: "https://x.y/1",
+                stopped=stopped,
+            )  # fmt: skip
             rendered.append(json.dumps(view, ensure_ascii=False))
         empty = report.Report(now - timedelta(days=7), now, [], [("bluesky", 1200)])
         rendered.append(report.slack_summary(empty))

@@ -176,6 +176,13 @@ def test_modals_fit_their_limits(locale: str) -> None:
             (i18n._("Reject draft"), i18n._("Why is it rejected?")),
         ):
             views.append(messages.reason_modal("cb", "9:17", title, label))
+        # A rejected or pending draft's text is put back in the box: plain text, never a ping.
+        for latest in (_draft("rejected"), _draft("pending")):
+            view = messages.draft_modal(_incident("claimed"), _config(), latest)
+            assert validate_view(view) == []
+            box = next(b for b in view["blocks"] if b.get("block_id") == "draft.text")
+            assert box["element"].pop("initial_value") == latest.text
+            views.append(view)
         for view in views:
             assert validate_view(view) == [], view["title"]
             _no_pings(view)
@@ -194,6 +201,7 @@ def test_the_home_tab_fits_with_a_thousand_incidents_and_drafts(locale: str) -> 
             view = messages.home_view(
                 [line] * 1000, drafts, figures, days=30, now=NOW,
                 link=lambda c, t: "https://acme.slack.com/archives/C1/p" + "1" * 2900,
+                stopped=[(BRAND + HOSTILE, NOW), (HOSTILE, None)] * 500,
             )  # fmt: skip
             assert validate_view(view) == []
             _no_pings(view)

@@ -4,6 +4,7 @@ stop the others, are recorded with a backoff, and a restart continues from the s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -420,3 +421,33 @@ def test_crisis_sources_shows_each_sources_state(
     hn = lines["hackernews"]
     assert "last success —" in hn and "0 mentions today" in hn
     assert f"last error {stamp}" in hn and "503" in hn and "backing off until" in hn
+
+
+def test_the_home_tab_says_first_that_a_source_has_stopped(
+    polling_stack: Stack, platforms: Platforms, clock: ManualClock
+) -> None:
+    """ "No open incidents" on the Home tab read as all clear while the only source that would
+    have seen a storm was down; the tab now says so on top, until the source works again."""
+
+    def home_text(user: str = "U0CAROL") -> str:
+        before = len(polling_stack.emulator.calls("views.publish"))
+        polling_stack.slack.app_home_opened(user)
+        polling_stack.emulator.wait_for(
+            lambda: len(polling_stack.emulator.calls("views.publish")) > before
+        )
+        return json.dumps(polling_stack.emulator.home(user), ensure_ascii=False)
+
+    assert _poll(polling_stack.bot)["mastodon"].ok
+    assert "stopped working" not in home_text()
+    clock.advance(hours=1)
+    platforms.fail("mastodon", Fault(403, b"{}"))
+    _poll(polling_stack.bot)
+    view = json.loads(home_text())
+    first = view["blocks"][0]["text"]["text"]
+    assert first.startswith(":warning: Mention source *mastodon* has stopped working (last success")
+    assert "storms seen only there are not detected" in first
+    assert sum("stopped working" in json.dumps(b) for b in view["blocks"]) == 1  # not the others
+
+    clock.advance(hours=7)
+    assert _poll(polling_stack.bot)["mastodon"].ok
+    assert "stopped working" not in home_text()

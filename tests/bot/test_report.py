@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
@@ -12,8 +15,9 @@ from apscheduler.triggers.cron import CronTrigger
 from bot import jobs
 from bot.cli import main
 from bot.core.clock import ManualClock
+from bot.core.config import Config
 from bot.response import incidents
-from bot.testing import CHANNEL, Stack
+from bot.testing import CHANNEL, Stack, start_stack
 from tests.bot.test_export import _crisis
 from tests.bot.test_foundation import _answered
 
@@ -111,3 +115,71 @@ def test_the_scheduler_runs_the_digest_on_the_configured_day_and_hour(stack: Sta
     assert isinstance(job.trigger, CronTrigger)
     fields = {f.name: str(f) for f in job.trigger.fields}
     assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("fri", "16", "0")
+
+
+@pytest.mark.parametrize(
+    ("zone", "minutes_late", "posted"),
+    [
+        ("UTC", 10, True),
+        ("UTC", 75, False),
+        ("Europe/Sofia", 10, True),
+        ("Europe/Sofia", 75, False),
+    ],
+)
+def test_a_worker_started_just_after_the_digest_hour_still_posts_it(
+    database_url: str, zone: str, minutes_late: int, posted: bool
+) -> None:
+    """The scheduler forgets everything at a restart: a deploy at Monday 09:10 made the digest
+    wait a whole week. Within the hour it is posted at start, once; later it is not. The hour
+    is the team's (`timezone`)."""
+    # A Monday, 09:00 on the team's clock (the digest's default day and hour).
+    monday_nine = datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo(zone))
+    clock = ManualClock((monday_nine + timedelta(minutes=minutes_late)).astimezone(UTC))
+    stack = start_stack(database_url, clock=clock, config=Config(timezone=zone))
+    scheduler = jobs.create_scheduler(stack.bot)
+    scheduler.start()
+    try:
+
+        def digests() -> list[dict[str, Any]]:
+            return [m for m in stack.channel_messages() if "Weekly crisis digest" in m["text"]]
+
+        if posted:
+            stack.emulator.wait_for(digests)
+            scheduler.shutdown()
+            scheduler = jobs.create_scheduler(stack.bot)  # restarted again: nothing more
+            scheduler.start()
+            time.sleep(1)
+            stack.bot.deliver_now()
+            assert len(digests()) == 1
+        else:
+            time.sleep(1)
+            assert digests() == []
+            next_run = scheduler.get_job("post_digest").next_run_time
+            # next week's, as usual (the scheduler runs on the real time, not the test's)
+            assert next_run > datetime.now(UTC) + timedelta(minutes=1)
+            assert (next_run.weekday(), next_run.hour, next_run.minute) == (0, 9, 0)
+    finally:
+        scheduler.shutdown()
+        stack.stop()
+
+
+@pytest.mark.usefixtures("command_line")
+def test_a_report_over_an_empty_period_says_so_in_bulgarian(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    playbook = tmp_path / "crisisbot.toml"
+    playbook.write_text('locale = "bg"\n', encoding="utf-8")
+    monkeypatch.setenv("CRISIS_CONFIG", str(playbook))
+    md = _report(capsys, "--since", "2026-01-01", "--until", "2026-01-08")
+    assert "# Инциденти от 01.01.2026 до 08.01.2026" in md
+    assert "**Реални инциденти:** 0" in md
+    assert ": 0\n" not in md  # not "(none): 0" under the detectors and the sources
+    assert md.count("- (няма)\n") == 2 and "- (няма споменавания)\n" in md
+    assert "| # |" not in md  # no table without rows
+    page = _report(capsys, "--since", "2026-01-01", "--until", "2026-01-08", "--format", "html")
+    # The columns are durations ("Поемане"), not the card's buttons ("Поемам").
+    assert "<th>Поемане</th><th>Приключване</th>" in page
+    assert '<td colspan="6">—</td>' in page

@@ -334,16 +334,6 @@ _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {
 }
 
 
-def open_modal(bot: Crisisbot, trigger_id: str, view: dict[str, object]) -> Reply | None:
-    """Open a modal right away (the trigger expires in 3 s); a reply only when it failed."""
-    try:
-        bot.gateway.open_view(trigger_id, view)
-    except SlackError as exc:
-        logger.warning("views.open failed: %s", exc)
-        return Reply(_(SLACK_SLOW))
-    return None
-
-
 def open_incident_modal(
     bot: Crisisbot, number: int, trigger_id: str, view: dict[str, Any]
 ) -> Reply | None:
@@ -360,6 +350,40 @@ def open_incident_modal(
         with bot.transaction() as session:
             incidents.require_open(incidents.get(session, number))
         return Reply("")
+
+    reply = guarded(work)
+    if not reply.text:
+        return None
+    title = str((view.get("title") or {}).get("text") or "")
+    try:
+        bot.gateway.update_view(view_id, messages.notice_modal(number, reply.text, title=title))
+    except SlackError as exc:
+        logger.warning("views.update failed: %s", exc)
+    return reply
+
+
+def open_reject_modal(
+    bot: Crisisbot, draft_id: int, version: int, user: str, trigger_id: str, view: dict[str, Any]
+) -> Reply | None:
+    """The reason form for a rejection: opened at once (the trigger lives 3 s), then, if this
+    person may not reject this draft now (not an approver, already decided, incident closed), the
+    form says so instead of asking for a reason it would refuse after it was typed."""
+    try:
+        view_id = bot.gateway.open_view(trigger_id, view)
+    except SlackError as exc:
+        logger.warning("views.open failed: %s", exc)
+        return Reply(_(SLACK_SLOW))
+    number = 0
+
+    def work() -> Reply:
+        nonlocal number
+        approvers = bot.approvers()  # a Slack call: before the transaction, not inside it
+        with bot.transaction() as session:
+            number, refused = drafts.check(
+                session, draft_id, version, user=user, approve=False, approvers=approvers,
+                now=bot.clock(),
+            )  # fmt: skip
+            return Reply(refused.message if refused else "")
 
     reply = guarded(work)
     if not reply.text:

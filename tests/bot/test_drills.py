@@ -4,13 +4,20 @@ brand's mentions, their retention, the report's figures)."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from bot.aftermath import export, retention
 from bot.core.clock import ManualClock
+from bot.intake.importer import parse_record
+from bot.intake.ingest import store_mentions
 from bot.testing import Stack, start_stack
+from models import Mention
 from tests.bot.flow import answer, card, drafts_in_thread, open_storm, thread
 from tests.bot.test_home import _open_home, _text
 from tests.bot.test_response import PLAYBOOK
@@ -61,3 +68,71 @@ def test_a_drill_escalation_says_who_would_have_been_paged_without_paging(
     text = page["text"]
     assert text.startswith("DRILL · ") and "<@U0BOB>" not in text and "<!subteam" not in text
     assert "would have paged `U0BOB`" in text  # the Comms lead level's notify list
+
+
+def test_a_drill_left_open_does_not_hold_back_the_brands_retention(
+    team: Stack, clock: ManualClock
+) -> None:
+    """A drill stores no mentions, so it refers to none: forgotten open for a month, it must not
+    keep every real mention of its brand since it started (a real incident would)."""
+    start = clock()
+    _drill(team)
+    clock.advance(days=30)
+    records = [
+        {"id": f"m{k}", "source": "bluesky", "text": f"Acme order {k}", "brand": "Acme",
+         "created_at": (start - timedelta(days=5) + timedelta(hours=2 * k)).isoformat()}
+        for k in range(12 * 20)
+    ]  # fmt: skip
+    with team.bot.transaction() as session:
+        store_mentions(session, [parse_record(r) for r in records], config=team.bot.config,
+                       now=clock())  # fmt: skip
+    before = start + timedelta(days=10)
+    pruned = retention.prune(team.bot.sessions, before=before, now=clock())
+    assert pruned.kept == 0
+    with team.bot.sessions() as session:
+        left = session.scalars(select(Mention.created_at)).all()
+    assert left and min(left) >= before
+
+
+def _charted(html: str) -> int:
+    """Mentions on the HTML report's chart: the sum of its bars' counts."""
+    return sum(
+        int(n.replace(",", "")) for n in re.findall(r"<title>[^<]*: ([\d,]+) mentions?,", html)
+    )
+
+
+def test_a_drills_html_report_charts_its_scenario_not_the_brands_real_mentions(
+    team: Stack, clock: ManualClock
+) -> None:
+    n = _drill(team)
+
+    def chart() -> int:
+        out = io.StringIO()
+        with team.bot.transaction() as session:
+            export.write(session, n, "html", out, now=clock())
+        return _charted(out.getvalue())
+
+    alone = chart()
+    assert alone > 60  # the scenario's storm (60 posts) and some of its calm before
+    open_storm(team, clock)  # a real storm of the same brand meanwhile: 312 stored mentions
+    assert chart() == alone
+
+
+def test_a_drills_export_uploaded_to_the_thread_is_titled_drill(team: Stack) -> None:
+    n = _drill(team)
+    team.slack.command(f"export {n} csv", user_id="U0ALICE")
+    upload = team.emulator.wait_for(lambda: list(team.emulator.files.values()))[0]
+    assert upload["title"] == f"DRILL · #{n} timeline (csv)"
+
+
+def test_a_drills_review_does_not_blame_detection_for_the_scenarios_head_start(
+    team: Stack,
+) -> None:
+    """The scenario's storm begins 45 minutes before the drill starts: that is the script, not
+    the detector's delay, so the review does not advise detecting sooner."""
+    n = _drill(team)
+    out = io.StringIO()
+    with team.bot.transaction() as session:
+        export.write(session, n, "md", out)
+    assert "| Time to detect | 45 min |" in out.getvalue()
+    assert "Detect sooner" not in out.getvalue()

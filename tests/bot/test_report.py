@@ -183,3 +183,18 @@ def test_a_report_over_an_empty_period_says_so_in_bulgarian(
     # The columns are durations ("Поемане"), not the card's buttons ("Поемам").
     assert "<th>Поемане</th><th>Приключване</th>" in page
     assert '<td colspan="6">—</td>' in page
+
+
+def test_the_report_has_a_line_per_brand_drills_left_out(
+    history: Stack, clock: ManualClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An agency's head of comms reads the period per brand: Acme's handled crisis beside
+    Globex's false alarm, and the drill (Acme) nowhere."""
+    since = (clock() - timedelta(days=30)).date().isoformat()
+    until = (clock() + timedelta(days=1)).isoformat()
+    md = _report(capsys, "--since", since, "--until", until)
+    assert "## By brand" in md
+    assert "| Acme | 1 | 0 | 3 min | 40 min |" in md
+    assert "| Globex | 1 | 1 | — | — |" in md
+    page = _report(capsys, "--since", since, "--until", until, "--format", "html")
+    assert "<td>Acme</td><td>1</td><td>0</td><td>3 min</td><td>40 min</td>" in page

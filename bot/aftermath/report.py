@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import IO, Any
 
 from sqlalchemy import func, select
@@ -150,9 +150,18 @@ def _opened(at: datetime) -> str:
     return f"{i18n.local(at):%Y-%m-%d %H:%M}"  # the heading names the zone
 
 
+def _last_day(until: datetime) -> str:
+    """The period's last day: `until` is excluded, so one at the team's midnight ends the day
+    before (`--until 2026-12-01` is a November report, titled to 30.11.2026)."""
+    end = i18n.local(until)
+    if end.time() == time(0):
+        end -= timedelta(microseconds=1)
+    return i18n.day(end)
+
+
 def _title(report: Report) -> str:
     return _("Incidents from {since} to {until}", since=_day(report.since),
-             until=_day(report.until))  # fmt: skip
+             until=_last_day(report.until))  # fmt: skip
 
 
 def _table_heads(report: Report) -> tuple[str, ...]:
@@ -276,7 +285,7 @@ def slack_summary(report: Report) -> str:
     """The weekly digest: a few lines of mrkdwn, no tables (Slack has none)."""
     n = len(report.rows)
     head = _("*Weekly crisis digest* ({since} – {until})", since=_day(report.since),
-             until=_day(report.until))  # fmt: skip
+             until=_last_day(report.until))  # fmt: skip
     if not n:
         return head + "\n" + _("No real incidents this week. :relieved:")
     overall = report.medians()

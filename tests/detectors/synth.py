@@ -308,3 +308,31 @@ def _usual(
         c = min(1.0, max(0.0, 0.5 + sharpness * (c - 0.5)))
     day = (1 - amp) + amp * c
     return level * week * day * (1 + trend) ** (i / 288)
+
+
+def day_and_night(
+    zone: str,
+    change: datetime,
+    *,
+    days_before: int = 22,
+    days_after: int = 10,
+    seed: int = 2,
+    storm_at: datetime | None = None,
+    day: float = 60.0,
+    night: float = 3.0,
+) -> list[tuple[datetime, float]]:
+    """An audience on `zone`'s clock (tests/detectors/test_volume_dst.py): `night` mentions a bin
+    on average, `day` from 08:00 to 23:00 local (the morning rise and the evening fall are a bin
+    wide), every day, and an optional storm of 200 more a bin for an hour. Bins are naive UTC,
+    from midnight UTC `days_before` days before `change`."""
+    rng, tz = random.Random(seed), ZoneInfo(zone)
+    t0 = (change - timedelta(days=days_before)).replace(hour=0)
+    out = []
+    for i in range((days_before + days_after) * 288):
+        t = t0 + i * BIN
+        hour = t.replace(tzinfo=UTC).astimezone(tz).hour
+        lam = day if 8 <= hour < 23 else night
+        if storm_at is not None and storm_at <= t < storm_at + 12 * BIN:
+            lam += 200.0
+        out.append((t, float(poisson(rng, lam))))
+    return out

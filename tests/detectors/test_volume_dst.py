@@ -8,15 +8,16 @@ and 3 November 2024 (06:00 UTC).
 
 from __future__ import annotations
 
+import bisect
 import pickle
-import random
 from datetime import UTC, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from detectors.backtest import TIME_FORMAT, backtest_series
+from detectors.storm import StormSettings, StormTracker
 from detectors.volume import BinResult, VolumeDetector, VolumeSettings, run_series
-from tests.detectors.synth import BIN, poisson, tweet_series
+from tests.detectors.synth import BIN, M, day_and_night, tweet_series
 
 SOFIA, NEW_YORK = "Europe/Sofia", "America/New_York"
 # (zone, the change's UTC instant): spring forward, fall back
@@ -27,30 +28,6 @@ CHANGES = {
     "new-york-autumn": (NEW_YORK, datetime(2024, 11, 3, 6)),
 }
 ZONED = VolumeSettings(zone=SOFIA)
-
-
-def day_and_night(
-    zone: str,
-    change: datetime,
-    *,
-    days_before: int = 22,
-    days_after: int = 10,
-    seed: int = 2,
-    storm_at: datetime | None = None,
-) -> list[tuple[datetime, float]]:
-    """An audience on `zone`'s clock: ~3 mentions a bin at night, ~60 from 08:00 to 23:00 local
-    (the morning rise and the evening fall are a bin wide), every day. Bins are naive UTC."""
-    rng, tz = random.Random(seed), ZoneInfo(zone)
-    t0 = (change - timedelta(days=days_before)).replace(hour=0)
-    out = []
-    for i in range((days_before + days_after) * 288):
-        t = t0 + i * BIN
-        hour = t.replace(tzinfo=UTC).astimezone(tz).hour
-        lam = 60.0 if 8 <= hour < 23 else 3.0
-        if storm_at is not None and storm_at <= t < storm_at + 12 * BIN:
-            lam += 200.0
-        out.append((t, float(poisson(rng, lam))))
-    return out
 
 
 def alert_times(points: list[tuple[datetime, float]], settings: VolumeSettings | None) -> list:
@@ -147,3 +124,32 @@ def test_a_result_is_a_bin_result_with_the_bins_own_start() -> None:
     out = list(run_series(pts, VolumeSettings(zone=zone)))
     assert all(isinstance(r, BinResult) for r in out)
     assert [r.start for r in out] == [t for t, _ in pts]
+
+
+def test_live_tracker_and_backtest_alert_alike_on_the_team_clock() -> None:
+    # One code path with a zone too: mentions binned and fed through StormTracker (the live
+    # pass) alert where `backtest_series` does on the same counts, across the autumn change.
+    zone, change = CHANGES["sofia-autumn"]
+    storm = change + timedelta(days=1, hours=9)
+    pts = day_and_night(zone, change, days_before=9, days_after=3, day=10.0, night=1.0,
+                        storm_at=storm)  # fmt: skip
+    counts = {t: int(v) for t, v in pts}
+    grid = [t for t, _ in pts]
+    second = timedelta(seconds=1)
+    mentions = [M(created_at=t + second) for t in grid for _ in range(counts[t])]
+    times = [m.created_at for m in mentions]
+    tracker = StormTracker(StormSettings(volume=VolumeSettings(zone=zone)), settle_minutes=0)
+    live = []
+    for k, t in enumerate(grid):
+        now = t + timedelta(minutes=4)
+        since = None if tracker.young(now) else tracker.resume_from(now)
+        lo = 0 if since is None else bisect.bisect_left(times, since)
+        tracker.assess(mentions[lo : bisect.bisect_right(times, now)], now, complete_from=since)
+        if k and tracker._results[-1].alert:
+            live.append(grid[k - 1])
+    rows = [(t.strftime(TIME_FORMAT), float(counts[t])) for t in grid]
+    offline = [t for t, row in zip(grid, backtest_series(rows, zone=zone), strict=True) if row[3]]
+    assert live == [t for t in offline if t < grid[-1]]
+    assert live and storm <= live[0] <= storm + 5 * BIN  # the storm, and nothing before it
+    on_utc = [t for t, row in zip(grid, backtest_series(rows), strict=True) if row[3]]
+    assert on_utc[0] < storm  # on UTC slots the evening fall came first

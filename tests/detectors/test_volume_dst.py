@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import pickle
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -153,3 +154,22 @@ def test_live_tracker_and_backtest_alert_alike_on_the_team_clock() -> None:
     assert live and storm <= live[0] <= storm + 5 * BIN  # the storm, and nothing before it
     on_utc = [t for t, row in zip(grid, backtest_series(rows), strict=True) if row[3]]
     assert on_utc[0] < storm  # on UTC slots the evening fall came first
+
+
+def test_a_zone_costs_next_to_nothing_per_bin() -> None:
+    # The offset is cached between transitions: one comparison per bin, not a zoneinfo call.
+    # Both in this process on the same bins (crossing a change); benchmarks/volume_dst.py prints
+    # the figures (~0.98x on the development series).
+    pts = tweet_series(8, 50.0, days=10, t0=datetime(2024, 3, 25)).points
+
+    def best(settings: VolumeSettings) -> float:
+        times = []
+        for _ in range(3):
+            t0 = time.process_time()
+            for _r in run_series(pts, settings):
+                pass
+            times.append(time.process_time() - t0)
+        return min(times)
+
+    plain, zoned = best(VolumeSettings()), best(ZONED)
+    assert plain / zoned >= 0.8, f"{len(pts) / zoned:,.0f} vs {len(pts) / plain:,.0f} bins/s"

@@ -430,8 +430,8 @@ class _Standout:
 
     def skip(self, k: int) -> None:
         """The clocks went forward: k slots that never happen, no data. The window is a window
-        of wall-clock time, as the past days' sums it is compared with: right after the change
-        a 6 h window holds 5 hours of mentions, as the same window did on past days."""
+        of wall-clock time, like the past days' sums it is compared with: right after the change
+        a 6 h window spans 6 hours of the wall clock, 5 of real time."""
         for _ in range(k):
             self.push(None)
 

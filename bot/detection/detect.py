@@ -25,6 +25,7 @@ from bot.core.config import Config
 from bot.core.i18n import _
 from bot.response import incidents
 from detectors.storm import Assessment, StaleState, StormSettings, StormTracker
+from detectors.volume import VolumeSettings
 from models import DetectorState, Incident, Mention
 
 logger = logging.getLogger(__name__)
@@ -77,13 +78,29 @@ class PassPlan:
         return min((t for b, i, t in self.new_rows if b == brand and i > after_id), default=None)
 
 
+def detection_zone(config: Config) -> str | None:
+    """The clock the volume detector's time-of-day and time-of-week baselines follow: the
+    playbook's `timezone`, so after a daylight-saving change 08:00 in Sofia is still compared
+    with 08:00 in Sofia. UTC is no zone: the UTC bins, as before there was a setting."""
+    return None if config.timezone == i18n.DEFAULT_TIMEZONE else config.timezone
+
+
+def volume_settings(config: Config) -> VolumeSettings | None:
+    """The volume detector's settings from the playbook (None: the defaults, no zone)."""
+    zone = detection_zone(config)
+    return None if zone is None else VolumeSettings(config.bin_minutes * 60, zone=zone)
+
+
 def storm_settings(config: Config, brand: str | None) -> StormSettings:
+    # The zone is part of the settings, so a stored state (keyed by `settings_hash`) is never
+    # resumed across a change of the playbook's timezone: its slots were on the other clock.
     return StormSettings(
         bin_minutes=config.bin_minutes,
         window_minutes=config.window_minutes,
         keywords=config.keywords_for(brand),
         keywords_by_language=config.keywords_by_language_for(brand),
         reach_threshold=config.reach_threshold,
+        volume=volume_settings(config),
     )
 
 

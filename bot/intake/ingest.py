@@ -79,7 +79,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def store_mentions(
     session: Session, mentions: Iterable[Mention], *, config: Config, now: datetime
 ) -> int:
-    """Insert the new mentions; return how many were new (duplicates are skipped silently)."""
+    """Insert the new mentions; return how many were new (duplicates are skipped silently).
+
+    A mention dated after `now` (its arrival) is stored as of its arrival, whichever way it came
+    (a poll, POST /ingest, `crisisbot ingest`, a backfill): a feed that writes its local time as
+    GMT, a sender's wrong clock or a typo dates posts hours ahead, and detection counts only what
+    is up to now, so it would see them that much late (or, dated 2099, never) and in the wrong bin.
+    """
     new = 0
     batch: list[dict[str, Any]] = []
     for mention in mentions:
@@ -103,7 +109,7 @@ def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
         "author_followers": m.author_followers,
         "text": text,
         "url": _storable(m.url),
-        "created_at": m.created_at,
+        "created_at": min(m.created_at, now),  # never in the future (see store_mentions)
         "ingested_at": now,
         "polarity": sentiment.polarity,
         "label": sentiment.label,

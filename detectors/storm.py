@@ -43,6 +43,11 @@ class StormSettings:
     baseline_days: int = 7  # negative share and keyword rates are compared with this past
     chart_hours: int = 24  # bins returned in evidence["series"]
     min_negative_rise: float = 0.2  # share points above usual before negativity counts
+    # A volume alert older than the window (the worker was down, or a source delivered hours of
+    # backlog) still fires for this long, marked late (evidence["late"]): the tracker keeps the
+    # results of this much settled history plus the hour still settling, so 6 h is the limit of
+    # what it can see; older storms are not alerted at all.
+    late_hours: int = 6
     volume: VolumeSettings | None = None  # None: defaults with bin_minutes
     cold_start: coldstart.ColdStartSettings | None = None  # None: the documented defaults
 
@@ -352,7 +357,8 @@ class StormTracker:
         # The baseline's and the chart's bins; results for an alert in the window and the run of
         # elevated bins before it (up to the longest volume scale, 3 h, and an hour more).
         self._bins = deque(maxlen=max(s.baseline_days * day, chart) + 2)
-        self._results = deque(maxlen=(s.window_minutes + 5 * 60) // s.bin_minutes + 2)
+        held = max(s.window_minutes + 5 * 60, s.late_hours * 60) // s.bin_minutes + 2
+        self._results = deque(maxlen=held)
         self.rebuilds += 1
 
 
@@ -422,7 +428,15 @@ def _verdict(
     results = view.results
     window = timedelta(minutes=s.window_minutes)
     alert = next((k for k in range(len(results) - 1, -1, -1) if results[k].alert), None)
-    volume_fired = alert is not None and view.starts[alert] > now - window - width
+    in_window = alert is not None and view.starts[alert] > now - window - width
+    # An alert no pass saw in its window: detection was behind (down, or the mentions arrived
+    # late). Still a storm to tell the team about, late; detect.py skips one an incident covered.
+    late = (
+        alert is not None
+        and not in_window
+        and view.starts[alert] > now - timedelta(hours=s.late_hours)
+    )
+    volume_fired = in_window or late
     neg_rise = (
         content.negative_z >= 3.0
         and content.observed >= 10
@@ -436,6 +450,8 @@ def _verdict(
     content_fired = (neg_rise and bool(content.rising_terms)) or bool(loud)
     fired = volume_fired or content_fired
     evidence = _evidence(view, content, s, alert if volume_fired else None)
+    if late:
+        evidence["late"] = True
     if not fired:
         return Assessment(fired=False, evidence=evidence)
     first = _storm_start(view, alert) if volume_fired and alert is not None else None

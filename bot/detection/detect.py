@@ -417,6 +417,7 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     storm that began before it opened is that storm.
     """
     alert_at = result.evidence.get("alert_at")
+    late = bool(result.evidence.get("late"))
     recent = session.scalars(
         select(Incident)
         .where(Incident.brand.is_(None) if brand is None else Incident.brand == brand)
@@ -426,6 +427,13 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     ).all()
     if alert_at is not None:
         if any((i.evidence or {}).get("alert_at") == alert_at for i in recent):
+            return True
+        # A late alert (past its window) that an incident was open for, or opened after, is one
+        # the team already had in hand: passes skip a brand while its incident is open.
+        if late and any(
+            i.resolved_at is None or i.resolved_at.replace(tzinfo=UTC) >= _at(alert_at)
+            for i in recent
+        ):
             return True
         # A cold-start alert (judged on content, short history) covers the storm it saw: when a
         # backfill then brings history, the volume alert on that same storm is no new storm.
@@ -439,6 +447,11 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
         and result.started_at is not None
         and result.started_at <= latest.opened_at
     )
+
+
+def _at(iso: str) -> datetime:
+    at = datetime.fromisoformat(iso)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def evidence_for(
@@ -464,7 +477,27 @@ def evidence_for(
     if languages:
         evidence["languages"] = {row["lang"]: row["share"] for row in languages}
     evidence["reasons"] = reasons_for(result, evidence, settings)
+    if evidence.get("late") and result.started_at is not None:
+        # First: the figures below describe a storm that began well before this alert.
+        evidence["reasons"].insert(0, late_sentence(result.started_at, now))
     return evidence
+
+
+def late_sentence(began: datetime, now: datetime) -> str:
+    """The first line of a late alert (detectors.storm: `late_hours`): when the storm began, on
+    the team's clock, and how long before this alert."""
+    minutes = max(int((now - began).total_seconds() // 60), 1)
+    span = (
+        _("{n} min", n=minutes)
+        if minutes < 60
+        else _("{n} h", n=i18n.decimal(minutes / 60).removesuffix(".0").removesuffix(",0"))
+    )
+    return _(
+        "Late alert: this storm began {when}, {span} before this alert. Detection was not "
+        "running, or its mentions arrived late.",
+        when=i18n.when(began),
+        span=span,
+    )
 
 
 def reasons_for(result: Assessment, evidence: dict[str, Any], settings: StormSettings) -> list[str]:

@@ -69,8 +69,16 @@ def test_volume_storm_fires_explains_and_times_the_start() -> None:
 def test_fired_only_once_per_storm_window() -> None:
     start = T0 + timedelta(days=7, hours=14)
     mentions = sorted(calm_mentions(8) + storm(start, 120), key=lambda m: m.created_at)
+    first = assess(mentions, start + timedelta(minutes=30), SETTINGS)
+    assert first.fired and "late" not in first.evidence
+    # Three hours on, the same alert is still reported, marked late: a pass that was not running
+    # then must still alert it; the live bot knows it by its alert_at and opens nothing twice.
     later = assess(mentions, start + timedelta(hours=3), SETTINGS)
-    assert not later.fired  # the alert was due three hours ago; the bot already posted it
+    assert later.fired and later.evidence["late"] is True
+    assert later.evidence["alert_at"] == first.evidence["alert_at"]
+    assert later.started_at == first.started_at
+    # Beyond `late_hours` it is no longer alerted at all (the tracker keeps no older results).
+    assert not assess(mentions, start + timedelta(hours=SETTINGS.late_hours + 1), SETTINGS).fired
 
 
 def test_very_high_reach_negative_post_fires() -> None:

@@ -514,8 +514,12 @@ def reasons_for(result: Assessment, evidence: dict[str, Any], settings: StormSet
             for code, share in list(languages.items())[:3]
         )
         # Before the high-reach posts (always the last lines): the card shows the first six.
-        at = len(reasons) - len((evidence.get("top_reach") or [])[:3])
-        reasons.insert(max(at, 0), _("Languages: {shares}.", shares=shares))
+        # A cold-start alert lists its loud posts, not `top_reach` (which counts neutral ones
+        # too), and its caveat stays the first line whatever follows.
+        cold = evidence.get("cold_start") if evidence.get("short_baseline") else None
+        listed = (cold or {}).get("loud") if cold is not None else evidence.get("top_reach")
+        at = max(len(reasons) - len((listed or [])[:3]), 1 if cold is not None else 0)
+        reasons.insert(min(at, len(reasons)), _("Languages: {shares}.", shares=shares))
     return reasons
 
 

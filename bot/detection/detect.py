@@ -160,16 +160,44 @@ def run_detection(
     for brand in brands_due(session, now=now, plan=plan):
         if claim is not None and not claim(session, brand):
             continue
-        if incidents.open_for_brand(session, brand) is None:
-            mine.append(brand)
+        mine.append(brand)
     _read_recent(session, mine, config=config, plan=plan)
     opened = []
     for brand in mine:
+        # A brand with an open incident is still assessed: a new alert on its storm (several
+        # detectors, a later pass, another worker) goes onto that incident, never a second one.
+        current = incidents.open_for_brand(session, brand)
+        if current is not None:
+            _grow(session, current, brand, config=config, plan=plan)
+            continue
         incident = _detect_brand(session, brand, config=config, channel=channel, plan=plan)
         if incident is not None:
             opened.append(incident)
     save_states(session, plan)
     return opened
+
+
+def _grow(
+    session: Session, incident: Incident, brand: str | None, *, config: Config, plan: PassPlan
+) -> None:
+    """Put a new volume alert (a new `alert_at`) on the brand's open incident."""
+    result, mentions = assess_brand(session, brand, config=config, plan=plan)
+    alert_at = result.evidence.get("alert_at")
+    if (
+        not result.fired
+        or alert_at is None
+        or alert_at == (incident.evidence or {}).get("alert_at")
+    ):
+        return
+    evidence = evidence_for(result, mentions, settings=storm_settings(config, brand), now=plan.now)
+    if incidents.storm_grew(
+        session,
+        incident.id,
+        evidence=evidence,
+        first_mention_at=result.started_at,
+        now=plan.now,
+    ):
+        logger.info("incident #%s: new alert on its storm (%s)", incident.id, alert_at)
 
 
 def _read_recent(

@@ -606,8 +606,10 @@ def _unusual(z: float) -> str:
 
 
 def _samples(mentions: Sequence[MentionLike], content: _Content) -> list[int]:
-    """High-reach posts first, then the most negative of the window, no text twice."""
-    picked = [t["index"] for t in content.top_reach[:3]]
+    """High-reach negative posts first, then the most negative of the window, no text twice: a
+    newspaper's neutral post with a large following is no quote of the crisis (it stays in the
+    reasons' high-reach lines, and among the quotes by its polarity)."""
+    picked = [t["index"] for t in content.top_reach if t["label"] == "negative"][:3]
     rest = sorted(
         (i for i in content.window_indexes if i not in picked),
         key=lambda i: (

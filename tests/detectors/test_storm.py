@@ -336,3 +336,27 @@ def test_keywords_per_language_match_each_mention_in_its_own_language() -> None:
     flat = StormSettings(keywords=("изтичане", "breach"), reach_threshold=100_000)
     rising = {t["term"]: t["count"] for t in assess(mentions, now, flat).evidence["rising_terms"]}
     assert rising == {"изтичане": 16, "breach": 16}  # a plain list: every language's
+
+
+def test_quoted_samples_lead_with_the_crisis_not_neutral_high_reach_posts() -> None:
+    """Newspapers with large followings mention the brand neutrally during a storm: the card's
+    quotes lead with the complaints (a high-reach negative post first), not with them."""
+    start = T0 + timedelta(days=7, hours=14, minutes=2)
+    now = start + timedelta(minutes=30)
+    papers = [
+        M(created_at=start + timedelta(minutes=k), text=f"Acme opens store {k}", polarity=0.1,
+          author=f"paper{k}", author_followers=900_000)
+        for k in range(3)
+    ]  # fmt: skip
+    loud = M(created_at=start + timedelta(minutes=9), text="acme breach, my card was used",
+             label="negative", polarity=-0.5, author="anchor",
+             author_followers=300_000)  # fmt: skip
+    mentions = sorted(
+        calm_mentions(8) + storm(start, 120) + papers + [loud], key=lambda m: m.created_at
+    )
+    a = assess(mentions, now, SETTINGS)
+    assert a.fired
+    quoted = [mentions[i] for i in a.sample_indexes]
+    assert quoted[0].author == "anchor"
+    assert all(m.label == "negative" for m in quoted[:2])
+    assert a.evidence["top_reach"][0]["author"].startswith("paper")  # still listed as reach

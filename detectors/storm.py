@@ -60,6 +60,7 @@ class Assessment:
     reasons: list[str] = field(default_factory=list)  # plain sentences for a comms lead
     evidence: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable
     sample_indexes: list[int] = field(default_factory=list)  # mentions to quote, most telling first
+    content_fired: bool = False  # negativity with crisis terms, or a loud post (not volume alone)
 
 
 @dataclass(slots=True)
@@ -475,6 +476,7 @@ def _verdict(
         reasons=_reasons(results, alert if volume_fired else None, content, s, neg_rise),
         evidence=evidence,
         sample_indexes=_samples(mentions, content),
+        content_fired=content_fired,
     )
 
 
@@ -496,6 +498,7 @@ def _cold_verdict(base: Assessment, cold: coldstart.ColdVerdict) -> Assessment:
         reasons=[cold.sentence, *cold.reasons],
         evidence=evidence,
         sample_indexes=cold.sample_indexes,
+        content_fired=True,
     )
 
 

@@ -419,6 +419,8 @@ def _detect_brand(
     result, mentions = assess_brand(session, brand, config=config, plan=plan)
     if not result.fired or _already_handled(session, brand, result):
         return None
+    if not result.content_fired and _new_source_step(session, brand, result, config, now):
+        return None
     incident = incidents.open_incident(
         session,
         brand=brand,
@@ -432,6 +434,61 @@ def _detect_brand(
     if incident is not None:
         logger.info("opened incident #%s for brand %r", incident.id, brand)
     return incident
+
+
+# A source whose first mention of a brand is younger than this is new to it: its volume is a
+# step our own configuration made (a source added to the playbook whose platform cannot page
+# back; with a backfill its history fills the baseline and there is no step).
+NEW_SOURCE = timedelta(hours=24)
+
+
+def _new_source_step(
+    session: Session, brand: str | None, result: Assessment, config: Config, now: datetime
+) -> bool:
+    """A volume alert (content not alarming) the brand's new sources explain: without their
+    mentions its window would not be elevated. Not a crisis: no incident (logged)."""
+    alert_at = result.evidence.get("alert_at")
+    if alert_at is None:
+        return False
+    end = _at(alert_at) + timedelta(minutes=config.bin_minutes)
+    start = end - timedelta(minutes=int(result.evidence.get("window_minutes", 0)))
+    own = Mention.brand.is_(None) if brand is None else Mention.brand == brand
+    by_source: dict[str, int] = {
+        source: count
+        for source, count in session.execute(
+            select(Mention.source, func.count())
+            .where(own, Mention.created_at >= start, Mention.created_at < end)
+            .group_by(Mention.source)
+        )
+    }
+    new = [
+        source
+        for source in by_source
+        if session.scalar(
+            select(Mention.id)
+            .where(Mention.source == source, own, Mention.created_at < now - NEW_SOURCE)
+            .limit(1)
+        )
+        is None
+    ]
+    if not new or len(new) == len(by_source):
+        return False  # no new source; or only new ones: a brand's first source (cold start)
+    rest = sum(n for source, n in by_source.items() if source not in new)
+    expected = float(result.evidence.get("expected", 0.0))
+    excess = sum(by_source.values()) - expected
+    # The alert's z scaled to the excess left without the new sources (z grows with the excess
+    # over the same expectation): below the detector's threshold, it would not have alerted.
+    z = float(result.evidence.get("z", 0.0))
+    threshold = (
+        storm_settings(config, brand).volume or detectors.volume.VolumeSettings()
+    ).threshold
+    if excess <= 0 or z * (rest - expected) / excess >= threshold:
+        return False
+    logger.info(
+        "brand %r: volume alert at %s explained by new source(s) %s: no incident",
+        brand, alert_at, ", ".join(sorted(new)),
+    )  # fmt: skip
+    return True
 
 
 def _already_handled(session: Session, brand: str | None, result: Assessment) -> bool:

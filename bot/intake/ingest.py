@@ -9,7 +9,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast, overload
 
 from sqlalchemy import String, Table, Text, bindparam, func, insert, select
@@ -91,11 +91,42 @@ def store_mentions(
     for mention in mentions:
         batch.append(_row(mention, config, now))
         if len(batch) >= BATCH:
-            new += _insert(session, batch)
+            new += _insert(session, _unseen_posts(session, batch))
             batch = []
     if batch:
-        new += _insert(session, batch)
+        new += _insert(session, _unseen_posts(session, batch))
     return new
+
+
+def _unseen_posts(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Leave out a post already stored under another source: two searches of one platform
+    ("acme", "@acme"), or a push beside a poll, deliver the same post, and counted twice it
+    would double the storm and its quotes. The same post is the same link at the same time (a
+    row without a link cannot be told apart: it is kept). One query a batch, on created_at's
+    index."""
+    linked = [r for r in rows if r["url"]]
+    if not linked:
+        return rows
+    times = {r["created_at"] for r in linked}
+    urls = {r["url"] for r in linked}
+    stored = session.execute(
+        select(
+            MentionRow.url, MentionRow.created_at, MentionRow.source, MentionRow.external_id
+        ).where(MentionRow.created_at.in_(times), MentionRow.url.in_(urls))
+    ).all()
+    # A post seen under its own (source, id) stays: ON CONFLICT counts it as known, not new.
+    seen = {(url, _utc(at)): (source, external_id) for url, at, source, external_id in stored}
+    kept = []
+    for r in rows:
+        key = (r["url"], _utc(r["created_at"]))
+        first = seen.setdefault(key, (r["source"], r["external_id"])) if r["url"] else None
+        if first is None or first == (r["source"], r["external_id"]):
+            kept.append(r)
+    return kept
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:

@@ -7,12 +7,14 @@ import random
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot import jobs
 from bot.core.clock import ManualClock
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
 from bot.testing import CALM, Stack
+from models import Mention
 
 TEXTS = CALM["en"]
 
@@ -74,3 +76,25 @@ def test_a_storm_on_the_old_source_still_alerts_beside_a_new_source(
     _store(stack, burst, t)
     clock.advance(minutes=1)
     assert len(jobs.detect_storms(stack.bot)) == 1
+
+
+def test_the_same_post_through_two_sources_is_counted_once(
+    stack: Stack, clock: ManualClock
+) -> None:
+    """Two Bluesky searches ("acme", "@acme") both find a post; a webhook pushes it too: one
+    mention, not three, in the counts and the quotes."""
+    now = clock()
+    post = {"id": "at://did:plc:x/app.bsky.feed.post/3k", "brand": "Acme",
+            "text": "Acme charged me twice", "created_at": (now - timedelta(minutes=3)).isoformat(),
+            "url": "https://bsky.app/profile/jane.bsky.social/post/3k"}  # fmt: skip
+    other = {**post, "id": "at://did:plc:x/app.bsky.feed.post/4k", "url": post["url"][:-2] + "4k"}
+    no_url = {**post, "id": "rss-1", "url": None}  # no link to tell them apart: kept
+    _store(stack, [{**post, "source": "bluesky-acme"}], now)
+    _store(stack, [{**post, "source": "bluesky-at-acme"}, {**other, "source": "bluesky-at-acme"}],
+           now)  # fmt: skip
+    _store(stack, [{**post, "source": "webhook"}, {**no_url, "source": "rss"}], now)
+    with stack.bot.transaction() as session:
+        rows = session.execute(select(Mention.source, Mention.url)).all()
+    assert sorted(rows, key=str) == sorted(
+        [("bluesky-acme", post["url"]), ("bluesky-at-acme", other["url"]), ("rss", None)], key=str
+    )

@@ -135,7 +135,8 @@ def storm_grew(
         incident = locked(session, number)
     except Conflict:
         return None
-    if not incident.is_open:
+    session.refresh(incident)  # the evidence as it is now: another pass may have put this alert
+    if not incident.is_open or _alert_at(incident.evidence) == _alert_at(evidence):
         return None
     incident.evidence = evidence
     if first_mention_at is not None and (
@@ -154,6 +155,10 @@ def storm_grew(
     )
     outbox.enqueue_incident_card(session, incident, now=now)
     return incident
+
+
+def _alert_at(evidence: dict[str, Any] | None) -> Any:
+    return (evidence or {}).get("alert_at")
 
 
 ANYONE = "*"  # `holder` of a claim that takes the incident whoever holds it (`/crisis claim`)

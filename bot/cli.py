@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from bot.app import Crisisbot
 from bot.core import i18n
@@ -452,7 +453,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if since is None or (args.until and until is None) or _unwritable(args.out):
         return 2
     bot = _bot()
-    until = until or bot.clock()
+    # A bare day is the team's midnight: a Sofia team's "--since 2026-11-01" starts November
+    # on its own clock, not at 02:00 (UTC, the default zone, is unchanged).
+    zone = ZoneInfo(bot.config.timezone)
+    since = _on_clock(args.since, since, zone)
+    until = _on_clock(args.until, until, zone) if until else bot.clock()
     if until <= since:
         print("crisisbot: --until must be after --since", file=sys.stderr)
         return 2
@@ -495,6 +500,11 @@ def cmd_prune(args: argparse.Namespace) -> int:
         f"kept {result.kept} that incidents refer to"
     )
     return 0
+
+
+def _on_clock(text: str, value: datetime, zone: ZoneInfo) -> datetime:
+    """`value` as read by `_date`, with a moment written without an offset on `zone`'s clock."""
+    return value if datetime.fromisoformat(text).tzinfo else value.replace(tzinfo=zone)
 
 
 def _date(text: str | None, flag: str) -> datetime | None:

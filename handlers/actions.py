@@ -119,7 +119,10 @@ def on_reject(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) ->
             _("Reject draft"),
             _("Why is it rejected?"),
         )
-        _say_if(respond, desk.open_modal(_bot(context), body["trigger_id"], view))
+        opened = desk.open_reject_modal(
+            _bot(context), int(draft_id), int(version), body["user"]["id"], body["trigger_id"], view
+        )
+        _say_if(respond, opened)
 
 
 def _say_if(respond: Respond, reply: desk.Reply | None) -> None:

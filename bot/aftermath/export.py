@@ -158,6 +158,7 @@ def write_markdown(
     out.write("\n## " + _("Why it fired") + "\n\n")
     for reason in info["reasons"] or [_("(no reasons recorded)")]:
         out.write(f"- {_md(str(reason))}\n")
+    _write_samples((incident.evidence or {}).get("samples") or [], out)
     out.write("\n## " + _("Response metrics") + "\n\n")
     out.write("| " + _("Metric") + " | " + _("Value") + " |\n|---|---|\n")
     for label, value in (
@@ -193,6 +194,21 @@ def write_markdown(
         )
         at = i18n.stamp(event.at)  # the team's clock; JSON and CSV keep the UTC `at`
         out.write(f"| {at} | `{row['type']}` | {_md(who)} | {_md(details)} |\n")
+
+
+def _write_samples(samples: list[Any], out: IO[str]) -> None:
+    """The posts that opened the incident, as the HTML report and the card quote them."""
+    quoted = [s for s in samples[:5] if isinstance(s, dict)]
+    if not quoted:
+        return
+    out.write("\n### " + _("What people said") + "\n\n")
+    for s in quoted:
+        lines = str(s.get("text") or "").splitlines() or [""]
+        out.write("".join(f"> {_md(line)}\n" for line in lines))
+        link = html_report.safe_link(s.get("url"))  # http(s) only: no javascript: from a feed
+        said = _("— {author} on {source}", author=_md(s.get("author") or _("unknown")),
+                 source=_md(s.get("source") or _("post")))  # fmt: skip
+        out.write(f">\n> {said}{' · ' + _md(link) if link else ''}\n\n")
 
 
 def _write_review(r: review.Review, out: IO[str]) -> None:

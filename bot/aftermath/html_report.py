@@ -74,6 +74,15 @@ def mention_series(session: Session, incident: Incident, now: datetime) -> Serie
     start = begin - (begin - epoch) % size  # round down so bins fall on whole minutes/hours
     n = max(1, min(-(-(end - start) // size), TARGET_BINS * 6))
     counts, negative = [0] * n, [0] * n
+    if incident.is_drill:
+        # A drill's mentions are its scenario's, never stored: its evidence keeps their bins.
+        # The mentions table holds the brand's real ones, maybe a real storm at the same time.
+        for at, count, negatives in _evidence_bins(incident):
+            if start <= at < start + size * n:
+                i = int((at - start) // size)
+                counts[i] += count
+                negative[i] += negatives
+        return Series(start, size, counts, negative)
     brand = Mention.brand.is_(None) if incident.brand is None else Mention.brand == incident.brand
     stmt = (
         select(Mention.created_at, Mention.label)
@@ -85,6 +94,18 @@ def mention_series(session: Session, incident: Incident, now: datetime) -> Serie
         counts[i] += 1
         negative[i] += label == "negative"
     return Series(start, size, counts, negative)
+
+
+def _evidence_bins(incident: Incident) -> list[tuple[datetime, int, int]]:
+    """The detector's chart bins kept in the evidence: [start (ISO), count, negatives]."""
+    out = []
+    for row in (incident.evidence or {}).get("series") or []:
+        try:
+            at = datetime.fromisoformat(str(row[0]))
+            out.append((at if at.tzinfo else at.replace(tzinfo=UTC), int(row[1]), int(row[2])))
+        except (TypeError, ValueError, IndexError):
+            continue  # a malformed bin is left off the chart, not the report
+    return out
 
 
 # -- the chart ---------------------------------------------------------------------------------

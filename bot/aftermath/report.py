@@ -1,14 +1,14 @@
 """Learning across incidents: every real incident of a period (drills never count), the response
 metrics' medians and their trend (first half of the period against the second), the false-positive
-share, the detectors that fired, and the busiest mention sources. Rendered as Markdown, HTML, or a
-short Slack summary for the weekly digest.
+share, a line per brand, the detectors that fired, and the busiest mention sources. Rendered as
+Markdown, HTML, or a short Slack summary for the weekly digest.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import IO, Any
 
 from sqlalchemy import func, select
@@ -78,6 +78,23 @@ class Report:
     def detectors(self) -> Counter[str]:
         return Counter(d for r in self.rows for d in r.detectors)
 
+    def brands(self) -> list[tuple[str | None, list[Row]]]:
+        """The rows per brand, the busiest brand first (an agency reads its clients apart)."""
+        groups: dict[str | None, list[Row]] = {}
+        for r in self.rows:
+            groups.setdefault(r.brand, []).append(r)
+        return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0] or ""))
+
+
+def brand_cells(rows: list[Row]) -> tuple[str, str, str, str]:
+    """A brand's line: its real incidents, how many were dismissed, median claim and resolve."""
+    return (
+        i18n.number(len(rows)),
+        i18n.number(sum(1 for r in rows if r.status == "dismissed")),
+        stats.human(stats.median([r.metrics.time_to_claim for r in rows])),
+        stats.human(stats.median([r.metrics.time_to_resolve for r in rows])),
+    )
+
 
 def detectors_of(evidence: dict[str, Any]) -> tuple[str, ...]:
     """What fired, from the evidence: a `detectors` list or a `kind` when the detector records
@@ -133,9 +150,18 @@ def _opened(at: datetime) -> str:
     return f"{i18n.local(at):%Y-%m-%d %H:%M}"  # the heading names the zone
 
 
+def _last_day(until: datetime) -> str:
+    """The period's last day: `until` is excluded, so one at the team's midnight ends the day
+    before (`--until 2026-12-01` is a November report, titled to 30.11.2026)."""
+    end = i18n.local(until)
+    if end.time() == time(0):
+        end -= timedelta(microseconds=1)
+    return i18n.day(end)
+
+
 def _title(report: Report) -> str:
     return _("Incidents from {since} to {until}", since=_day(report.since),
-             until=_day(report.until))  # fmt: skip
+             until=_last_day(report.until))  # fmt: skip
 
 
 def _table_heads(report: Report) -> tuple[str, ...]:
@@ -150,6 +176,11 @@ def _incident_heads() -> tuple[str, ...]:
     claim, resolve = i18n.pgettext("column", "Claim"), i18n.pgettext("column", "Resolve")
     opened = _("Opened ({zone})", zone=i18n.zone_name())
     return ("#", opened, _("Brand"), _("Status"), claim, resolve)
+
+
+def _brand_heads() -> tuple[str, ...]:
+    claim, resolve = i18n.pgettext("column", "Claim"), i18n.pgettext("column", "Resolve")
+    return (_("Brand"), _("Real incidents"), _("Dismissed"), claim, resolve)
 
 
 def write_markdown(report: Report, out: IO[str]) -> None:
@@ -167,6 +198,11 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         name = _(label)
         out.write(f"| {name} | {stats.human(overall[key])} | {stats.human(early[key])} | "
                   f"{stats.human(late[key])} | {trend(early[key], late[key])} |\n")  # fmt: skip
+    if report.rows:
+        out.write("\n## " + _("By brand (median times)") + "\n\n")
+        out.write("| " + " | ".join(_brand_heads()) + " |\n|---|---|---|---|---|\n")
+        for brand, rows in report.brands():
+            out.write(f"| {_md(brand or '—')} | " + " | ".join(brand_cells(rows)) + " |\n")
     out.write("\n## " + _("Detectors that fired") + "\n\n")
     # An empty period says so, instead of "(none): 0" and a table with no rows.
     for name, count in report.detectors().most_common():
@@ -211,6 +247,12 @@ def write_html(report: Report, out: IO[str]) -> None:
         )
         or f'<tr><td colspan="{len(_incident_heads())}">—</td></tr>'
     )
+    by_brand = "".join(
+        f"<tr><td>{e(brand or '—')}</td>" + "".join(f"<td>{e(c)}</td>" for c in brand_cells(rows))
+        + "</tr>"
+        for brand, rows in report.brands()
+    ) or f'<tr><td colspan="{len(_brand_heads())}">—</td></tr>'  # fmt: skip
+    brand_heads = "".join(f"<th>{e(h)}</th>" for h in _brand_heads())
     meta = i18n.ngettext(
         "{n} real incident (drills left out) · {share} dismissed as false positives ({dismissed})",
         "{n} real incidents (drills left out) · {share} dismissed as false positives "
@@ -222,6 +264,7 @@ def write_html(report: Report, out: IO[str]) -> None:
     # Headings outside the f-string: the catalogue's extractor does not look inside one.
     h_times, h_detectors = e(_("Response times (medians)")), e(_("Detectors that fired"))
     h_sources, h_incidents = e(_("Busiest sources")), e(_("Incidents"))
+    h_brands = e(_("By brand (median times)"))
     out.write(
         f'<!DOCTYPE html>\n<html lang="{e(i18n.current())}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
@@ -229,6 +272,8 @@ def write_html(report: Report, out: IO[str]) -> None:
         f'<header><h1>{e(title)}</h1><p class="meta">{e(meta)}</p></header>'
         f"<section><h2>{h_times}</h2><table><thead><tr>{heads}"
         f"</tr></thead><tbody>{trends}</tbody></table></section>"
+        f"<section><h2>{h_brands}</h2><table><thead><tr>{brand_heads}</tr></thead>"
+        f"<tbody>{by_brand}</tbody></table></section>"
         f"<section><h2>{h_detectors}</h2><ul>{detectors or '<li>—</li>'}</ul>"
         f"<h2>{h_sources}</h2><ul>{sources or '<li>—</li>'}</ul></section>"
         f"<section><h2>{h_incidents}</h2><table><thead><tr>{incident_heads}</tr></thead>"
@@ -240,7 +285,7 @@ def slack_summary(report: Report) -> str:
     """The weekly digest: a few lines of mrkdwn, no tables (Slack has none)."""
     n = len(report.rows)
     head = _("*Weekly crisis digest* ({since} – {until})", since=_day(report.since),
-             until=_day(report.until))  # fmt: skip
+             until=_last_day(report.until))  # fmt: skip
     if not n:
         return head + "\n" + _("No real incidents this week. :relieved:")
     overall = report.medians()

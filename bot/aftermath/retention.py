@@ -1,9 +1,10 @@
 """Retention: `crisisbot prune --before DATE` removes old mentions no incident refers to.
 
 An incident refers to its brand's mentions from `LEAD` before its first mention to `TAIL` after it
-closed (what its HTML report charts) and to the mentions its evidence quotes. Those stay; so do
-incidents, their timelines and evidence (never touched here). Deleted in batches, one
-transaction each, so a large prune never holds long locks and can be stopped and rerun.
+closed (what its HTML report charts) and to the mentions its evidence quotes; a drill to none.
+Those stay; so do incidents, their timelines and evidence (never touched here). Deleted in
+batches, one transaction each, so a large prune never holds long locks and can be stopped and
+rerun.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ def _references(session: Session, now: datetime) -> _Refs:
             Incident.resolved_at,
             Incident.evidence,
         )
+        # A drill's mentions are its scenario's, never stored, and its report charts them from
+        # its evidence: it refers to no stored mention. Counted, a drill left open would keep
+        # every real mention of its brand since it started.
+        .where(Incident.is_drill.is_(False))
     )
     for brand, first, opened, resolved, evidence in rows:
         begin = min(first, opened) if first is not None else opened

@@ -126,6 +126,7 @@ def prefill(
     prefilled = build(
         first_mention_at=incident.first_mention_at, metrics=metrics, drafts=drafts, steps=steps,
         counts=step_counts(session, incident.id, steps), config=config, name_of=name_of,
+        drill=incident.is_drill,
     )  # fmt: skip
     return prefilled, steps
 
@@ -139,6 +140,7 @@ def build(
     counts: dict[str, int],
     config: Config,
     name_of: Any,
+    drill: bool = False,
 ) -> Review:
     review = Review()
     if first_mention_at is not None:
@@ -146,7 +148,8 @@ def build(
     for step in steps:
         who = name_of(step.actor) if step.actor else "crisisbot"
         review.happened.append((step.at, step_text(step, who)))
-    _detection(review, metrics)
+    if not drill:  # a drill's storm starts when its script says: no lesson about detection
+        _detection(review, metrics)
     _claiming(review, metrics, counts, config)
     _replies(review, metrics, drafts, counts, config)
     _follow_through(review, metrics, counts)

@@ -100,9 +100,9 @@ def sentiment_lines(stream: Iterable[str], out: IO[str]) -> int:
     for line in stream:
         text = line.rstrip("\n")
         s = analyze(text)
-        out.write(
-            json.dumps({"label": s.label, "polarity": s.polarity, "signals": list(s.signals)})
-        )
+        # Cyrillic signals as written ("lexicon:ужасно"), not \u escapes: people read these lines.
+        row = {"label": s.label, "polarity": s.polarity, "signals": list(s.signals)}
+        out.write(json.dumps(row, ensure_ascii=False))
         out.write("\n")
         count += 1
     return count

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.core.errors import Conflict, NotFound
 from bot.core.i18n import _
 from bot.response import incidents, outbox, timeline
-from models import Draft, affected
+from models import Draft, Incident, affected
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,40 +79,12 @@ def decide(
     now: datetime,
 ) -> Decision:
     """Approve or reject; refusals are recorded on the timeline (who tried, and why not)."""
-    draft = session.get(Draft, draft_id)
-    if draft is None or draft.version != version:
-        raise NotFound(_("That draft does not exist."))
-    # Locked: a resolve at the same moment lands wholly before or after this decision.
-    incident = incidents.locked(session, draft.incident_id)
-    # A button left on an old card: a closed incident's replies are no longer published, and an
-    # approval after the close would count as its "first approved reply".
-    incidents.require_open(incident)
-    verb = "approve" if approve else "reject"
-    why = None
-    if user == draft.author and approve:  # even an approver: four eyes means two people
-        why = "the author cannot approve their own draft"
-    elif user not in approvers:
-        why = "not an approver"
-    if why:
-        # The timeline keeps the English words (data); the person is told in the team's language.
-        timeline.record(
-            session, incident, "draft.refused", actor=user, at=now,
-            draft_id=draft.id, version=version, attempted=verb, why=why,
-        )  # fmt: skip
-        fields: dict[str, object] = {"version": version, "number": incident.id}
-        if why == "not an approver":
-            text = (
-                _("You can't approve draft v{version} of #{number}: not an approver.", **fields)
-                if approve
-                else _("You can't reject draft v{version} of #{number}: not an approver.", **fields)
-            )
-        else:
-            text = _(
-                "You can't approve draft v{version} of #{number}: the author cannot approve "
-                "their own draft.",
-                **fields,
-            )
-        return Decision(False, text, draft)
+    draft, incident = _pending(session, draft_id, version, lock=True)
+    refused = _refusal(
+        session, draft, incident, user, approve=approve, approvers=approvers, now=now
+    )
+    if refused is not None:
+        return refused
     status = "approved" if approve else "rejected"
     changed = affected(
         session.execute(
@@ -124,13 +96,7 @@ def decide(
     )
     session.refresh(draft)
     if changed != 1:
-        fields = {"version": version, "number": incident.id, "status": draft_status(draft.status)}
-        if draft.decided_by:
-            who = f"<@{draft.decided_by}>"
-            raise Conflict(
-                _("Draft v{version} of #{number} is already {status} by {who}.", who=who, **fields)
-            )
-        raise Conflict(_("Draft v{version} of #{number} is already {status}.", **fields))
+        raise Conflict(_already(draft, incident.id))
     incident.updated_at = now
     data = {"draft_id": draft.id, "version": version, "author": draft.author}
     if approve:
@@ -147,6 +113,93 @@ def decide(
         else _("Draft v{version} of #{number} rejected.", version=version, number=incident.id)
     )
     return Decision(True, text, draft)
+
+
+def check(
+    session: Session,
+    draft_id: int,
+    version: int,
+    *,
+    user: str,
+    approve: bool,
+    approvers: Collection[str],
+    now: datetime,
+) -> tuple[int, Decision | None]:
+    """Whether `user` may decide this draft now, before they are asked for a reason: the
+    incident's number, and the refusal (recorded on the timeline like one at decision time) or
+    None. Raises as `decide` does when the draft is gone, decided or its incident closed."""
+    draft, incident = _pending(session, draft_id, version, lock=False)
+    refused = _refusal(
+        session, draft, incident, user, approve=approve, approvers=approvers, now=now
+    )
+    return incident.id, refused
+
+
+def _pending(
+    session: Session, draft_id: int, version: int, *, lock: bool
+) -> tuple[Draft, Incident]:
+    draft = session.get(Draft, draft_id)
+    if draft is None or draft.version != version:
+        raise NotFound(_("That draft does not exist."))
+    # Locked: a resolve at the same moment lands wholly before or after this decision.
+    incident = (
+        incidents.locked(session, draft.incident_id)
+        if lock
+        else incidents.get(session, draft.incident_id)
+    )
+    # A button left on an old card: a closed incident's replies are no longer published, and an
+    # approval after the close would count as its "first approved reply".
+    incidents.require_open(incident)
+    if not lock and draft.status != "pending":
+        raise Conflict(_already(draft, incident.id))
+    return draft, incident
+
+
+def _already(draft: Draft, number: int) -> str:
+    fields = {"version": draft.version, "number": number, "status": draft_status(draft.status)}
+    if draft.decided_by:
+        who = f"<@{draft.decided_by}>"
+        return _("Draft v{version} of #{number} is already {status} by {who}.", who=who, **fields)
+    return _("Draft v{version} of #{number} is already {status}.", **fields)
+
+
+def _refusal(
+    session: Session,
+    draft: Draft,
+    incident: Incident,
+    user: str,
+    *,
+    approve: bool,
+    approvers: Collection[str],
+    now: datetime,
+) -> Decision | None:
+    verb = "approve" if approve else "reject"
+    why = None
+    if user == draft.author and approve:  # even an approver: four eyes means two people
+        why = "the author cannot approve their own draft"
+    elif user not in approvers:
+        why = "not an approver"
+    if not why:
+        return None
+    # The timeline keeps the English words (data); the person is told in the team's language.
+    timeline.record(
+        session, incident, "draft.refused", actor=user, at=now,
+        draft_id=draft.id, version=draft.version, attempted=verb, why=why,
+    )  # fmt: skip
+    fields: dict[str, object] = {"version": draft.version, "number": incident.id}
+    if why == "not an approver":
+        text = (
+            _("You can't approve draft v{version} of #{number}: not an approver.", **fields)
+            if approve
+            else _("You can't reject draft v{version} of #{number}: not an approver.", **fields)
+        )
+    else:
+        text = _(
+            "You can't approve draft v{version} of #{number}: the author cannot approve "
+            "their own draft.",
+            **fields,
+        )
+    return Decision(False, text, draft)
 
 
 def draft_status(status: str) -> str:

@@ -292,10 +292,13 @@ def _page_text(incident: Incident, level: Level, user: str | None, reason: str) 
     fields = {"number": incident.id, "level": escape_mrkdwn(level.name), "who": who,
               "reason": reason_text}  # fmt: skip
     if incident.is_drill:
+        # Practice says whom the real thing would page, as IDs in code: not a mention, no ping.
+        would = ", ".join(f"`{target}`" for target in level.notify) or _("(no one is configured)")
         return _(
-            "DRILL · #{number} escalated to *{level}* by {who}{reason}. (A drill pages nobody.)",
-            **fields,
-        )
+            "DRILL · #{number} escalated to *{level}* by {who}{reason}. (A drill pages nobody; "
+            "for real this would have paged {would}.)",
+            would=would, **fields,
+        )  # fmt: skip
     pings = " ".join(_mention(target) for target in level.notify) or _("(no one is configured)")
     return _("#{number} escalated to *{level}* by {who}{reason}. {pings}", pings=pings, **fields)
 

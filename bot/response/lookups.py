@@ -75,13 +75,14 @@ class PendingDraft:
     incident_title: str
     channel: str | None
     ts: str | None  # the draft's own message in the thread, else the incident's alert
+    is_drill: bool = False
 
 
 _PENDING = (
     select(
         Draft.id, Draft.version, Draft.author, Draft.text, Draft.incident_id,
         Incident.title, Incident.channel,
-        func.coalesce(Draft.message_ts, Incident.message_ts).label("ts"),
+        func.coalesce(Draft.message_ts, Incident.message_ts).label("ts"), Incident.is_drill,
     )
     .join(Incident, _of_incident)
     .where(
@@ -131,9 +132,10 @@ def status(conn: Connection, number: int) -> IncidentStatus:
 def pending_drafts(conn: Connection, *, viewer: str) -> list[PendingDraft]:
     """Drafts of open incidents waiting for a decision that `viewer` may take (not their own)."""
     return [
-        PendingDraft(r.id, r.version, r.author, r.text, r.incident_id, r.title, r.channel, r.ts)
+        PendingDraft(r.id, r.version, r.author, r.text, r.incident_id, r.title, r.channel, r.ts,
+                     bool(r.is_drill))
         for r in conn.execute(_PENDING, {"viewer": viewer})
-    ]
+    ]  # fmt: skip
 
 
 def _line(row: Any) -> IncidentLine:

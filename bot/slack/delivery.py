@@ -234,7 +234,7 @@ class Deliverer:
             session, incident.id, fmt, buffer, name_of=self.gateway.user_name,
             config=self.config, bom=True, now=self.clock(),
         )  # fmt: skip
-        title = (
+        title = (_("DRILL · ") if incident.is_drill else "") + (
             _("#{number} report ({format})", number=incident.id, format=fmt)
             if fmt == "html"
             else _("#{number} timeline ({format})", number=incident.id, format=fmt)

@@ -334,39 +334,56 @@ _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {
 }
 
 
-def open_modal(bot: Crisisbot, trigger_id: str, view: dict[str, object]) -> Reply | None:
-    """Open a modal right away (the trigger expires in 3 s); a reply only when it failed."""
-    try:
-        bot.gateway.open_view(trigger_id, view)
-    except SlackError as exc:
-        logger.warning("views.open failed: %s", exc)
-        return Reply(_(SLACK_SLOW))
-    return None
-
-
 def open_incident_modal(
     bot: Crisisbot, number: int, trigger_id: str, view: dict[str, Any]
 ) -> Reply | None:
-    """A form about an incident (resolve, dismiss) from its card: opened at once (the trigger
-    lives 3 s), then, if the incident is closed meanwhile (a button left on an old card), the
-    form says so instead of asking for a summary or reason it would refuse."""
-    try:
-        view_id = bot.gateway.open_view(trigger_id, view)
-    except SlackError as exc:
-        logger.warning("views.open failed: %s", exc)
-        return Reply(_(SLACK_SLOW))
+    """A form about an incident (resolve, dismiss) from its card; if the incident is closed
+    meanwhile (a button left on an old card), the form says so instead of asking for a summary
+    or reason it would refuse."""
 
     def work() -> Reply:
         with bot.transaction() as session:
             incidents.require_open(incidents.get(session, number))
         return Reply("")
 
-    reply = guarded(work)
+    return _open_checked(bot, trigger_id, view, work)
+
+
+def open_reject_modal(
+    bot: Crisisbot, draft_id: int, version: int, user: str, trigger_id: str, view: dict[str, Any]
+) -> Reply | None:
+    """The reason form for a rejection; if this person may not reject this draft now (not an
+    approver, already decided, incident closed), the form says so instead of asking for a
+    reason it would refuse after it was typed (the refusal is on the timeline)."""
+
+    def work() -> Reply:
+        approvers = bot.approvers()  # a Slack call: before the transaction, not inside it
+        with bot.transaction() as session:
+            _number, refused = drafts.check(
+                session, draft_id, version, user=user, approve=False, approvers=approvers,
+                now=bot.clock(),
+            )  # fmt: skip
+            return Reply(refused.message if refused else "")
+
+    return _open_checked(bot, trigger_id, view, work)
+
+
+def _open_checked(
+    bot: Crisisbot, trigger_id: str, view: dict[str, Any], check: Callable[[], Reply]
+) -> Reply | None:
+    """Open the form at once (the trigger lives 3 s), then run `check`: a refusal replaces the
+    form's fields with the reason (under the form's title) and is answered too."""
+    try:
+        view_id = bot.gateway.open_view(trigger_id, view)
+    except SlackError as exc:
+        logger.warning("views.open failed: %s", exc)
+        return Reply(_(SLACK_SLOW))
+    reply = guarded(check)
     if not reply.text:
         return None
     title = str((view.get("title") or {}).get("text") or "")
-    try:
-        bot.gateway.update_view(view_id, messages.notice_modal(number, reply.text, title=title))
+    try:  # the notice only closes: its number is never read back
+        bot.gateway.update_view(view_id, messages.notice_modal(0, reply.text, title=title))
     except SlackError as exc:
         logger.warning("views.update failed: %s", exc)
     return reply

@@ -200,12 +200,16 @@ class IncidentLike(Protocol):
     def owner(self) -> str | None: ...
     @property
     def opened_at(self) -> datetime: ...
+    @property
+    def is_drill(self) -> bool: ...
 
 
 def incident_line(incident: IncidentLike) -> str:
     holder = f"<@{incident.owner}>"
     owner = _("held by {who}", who=holder) if incident.owner else _("unclaimed")
-    return _(
+    # A drill beside a real incident of the same brand: the list must say which is practice.
+    drill = _("DRILL · ") if incident.is_drill else ""
+    return drill + _(
         "*#{number}* {title} · {status} · {severity} · {owner} · opened {opened}",
         number=incident.id, title=quote(incident.title, HEADER_LIMIT),
         status=status_name(incident.status), severity=severity_name(incident.severity),
@@ -515,8 +519,10 @@ def home_view(
     for d in (drafts or [])[:HOME_MAX_DRAFTS]:
         body = "\n".join("> " + ln for ln in quote(d.text, 400).splitlines() or [""])
         author = f"<@{d.author}>"
+        drill = _("DRILL · ") if d.is_drill else ""  # approving a practice reply, not a real one
         text = _(
-            "*Draft v{version}* for #{number} {title} by {author}", version=d.version,
+            "*{drill}Draft v{version}* for #{number} {title} by {author}", drill=drill,
+            version=d.version,
             number=d.incident_id, title=quote(d.incident_title, 150), author=author,
         )  # fmt: skip
         url = link(d.channel, d.ts)

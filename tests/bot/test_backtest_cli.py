@@ -122,3 +122,12 @@ def test_sentiment_model_can_be_switched_off_from_the_environment(
     assert lines == [analyze_with(text, sm.shipped_model()).label, analyze_with(text, None).label]
     monkeypatch.setenv("CRISIS_SENTIMENT_MODEL", "maybe")
     assert main(["sentiment"]) == 2
+
+
+def test_sentiment_writes_bulgarian_signals_as_written_not_as_escapes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("Ужасно обслужване, никога повече!\n"))
+    assert main(["sentiment"]) == 0
+    out = capsys.readouterr().out
+    assert "\\u" not in out and "lexicon:ужасно" in json.loads(out)["signals"]

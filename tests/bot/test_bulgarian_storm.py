@@ -212,6 +212,10 @@ def test_a_bulgarian_drill_is_in_bulgarian_and_pages_nobody(team: Stack) -> None
         lambda: next((m for m in replies() if "ескалиран" in m["text"]), None)
     )
     assert page["text"].startswith("УЧЕНИЕ · #1 е ескалиран до *Ръководител комуникации*")
-    assert "(При учение никой не се известява.)" in page["text"] and "<@U0BOB>" not in page["text"]
+    assert (
+        "(При учение никой не се известява; при истинска криза щяха да бъдат известени `U0BOB`.)"
+        in page["text"]
+    )
+    assert "<@U0BOB>" not in page["text"]
     team.slack.command("учение вулкан", user_id="U0ALICE")
     answer(team, "Няма сценарий за учение `вулкан`. Сценарии: outage, breach, recall.")

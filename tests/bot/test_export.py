@@ -22,7 +22,7 @@ from bot.cli import main
 from bot.core.clock import ManualClock
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack
-from models import Draft, create_db_engine, session_factory
+from models import Draft, Incident, create_db_engine, session_factory
 from tests.bot.test_foundation import _alerts, _answered, _ingest_and_detect
 
 REPLY_V1 = "We hear you & we're sorry."
@@ -137,6 +137,20 @@ def test_markdown_reads_well(crisis: Stack, tmp_path: Path) -> None:
     assert "&lt;script&gt;" in md and "<script>" not in md
     steps = re.findall(r"^\| [^|]+ \| `([a-z_.]+)` \|", md, flags=re.M)
     assert steps == EXPECTED_TYPES
+
+
+def test_markdown_quotes_the_evidence_that_opened_it_like_the_html_report(
+    crisis: Stack, tmp_path: Path
+) -> None:
+    """A review is read without Slack open: the posts that opened the incident are in the file."""
+    md = _export("md", tmp_path).decode()
+    with crisis.bot.sessions() as session:
+        samples = session.scalars(select(Incident.evidence)).one()["samples"]
+    said = md.split("### What people said\n\n", 1)[1].split("\n## ", 1)[0]
+    first = samples[0]
+    assert f"> {first['text']}" in said.replace("\\", "")
+    assert f"— {first['author']} on {first['source']} · {first['url']}" in said
+    assert said.count("\n> — ") == min(len(samples), 5)
 
 
 def _md_review(md: str) -> dict[str, list[str]]:

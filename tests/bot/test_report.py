@@ -174,7 +174,7 @@ def test_a_report_over_an_empty_period_says_so_in_bulgarian(
     playbook.write_text('locale = "bg"\n', encoding="utf-8")
     monkeypatch.setenv("CRISIS_CONFIG", str(playbook))
     md = _report(capsys, "--since", "2026-01-01", "--until", "2026-01-08")
-    assert "# Инциденти от 01.01.2026 до 08.01.2026" in md
+    assert "# Инциденти от 01.01.2026 до 07.01.2026" in md  # --until is excluded
     assert "**Реални инциденти:** 0" in md
     assert ": 0\n" not in md  # not "(none): 0" under the detectors and the sources
     assert md.count("- (няма)\n") == 2 and "- (няма споменавания)\n" in md
@@ -183,3 +183,50 @@ def test_a_report_over_an_empty_period_says_so_in_bulgarian(
     # The columns are durations ("Поемане"), not the card's buttons ("Поемам").
     assert "<th>Поемане</th><th>Приключване</th>" in page
     assert '<td colspan="6">—</td>' in page
+
+
+def test_the_report_has_a_line_per_brand_drills_left_out(
+    history: Stack, clock: ManualClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An agency's head of comms reads the period per brand: Acme's handled crisis beside
+    Globex's false alarm, and the drill (Acme) nowhere."""
+    since = (clock() - timedelta(days=30)).date().isoformat()
+    until = (clock() + timedelta(days=1)).isoformat()
+    md = _report(capsys, "--since", since, "--until", until)
+    assert "## By brand" in md
+    assert "| Acme | 1 | 0 | 3 min | 40 min |" in md
+    assert "| Globex | 1 | 1 | — | — |" in md
+    page = _report(capsys, "--since", since, "--until", until, "--format", "html")
+    assert "<td>Acme</td><td>1</td><td>0</td><td>3 min</td><td>40 min</td>" in page
+
+
+@pytest.mark.usefixtures("command_line")
+def test_a_bare_date_is_the_teams_midnight_and_the_title_ends_on_the_last_day_included(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A Sofia team's November report: before, --since/--until meant UTC midnights (02:00 in
+    Sofia), so an incident opened at 00:30 on 1 November was left out, one opened late on 30
+    November was in, and the title ran "to 01.12.2026"."""
+    playbook = tmp_path / "crisisbot.toml"
+    playbook.write_text('timezone = "Europe/Sofia"\n', encoding="utf-8")
+    monkeypatch.setenv("CRISIS_CONFIG", str(playbook))
+    opened = {
+        "Early": datetime(2026, 10, 31, 22, 30, tzinfo=UTC),  # 1 Nov 00:30 in Sofia: November
+        "Late": datetime(2026, 11, 30, 22, 30, tzinfo=UTC),  # 1 Dec 00:30 in Sofia: December
+    }
+    with stack.bot.transaction() as session:
+        for brand, at in opened.items():
+            incidents.open_incident(
+                session, brand=brand, title=f"{brand}: mention storm", severity="medium",
+                evidence={"reasons": ["storm"], "kind": "storm"}, first_mention_at=at,
+                channel=CHANNEL, now=at,
+            )  # fmt: skip
+    md = _report(capsys, "--since", "2026-11-01", "--until", "2026-12-01")
+    assert "Incidents from 2026-11-01 to 2026-11-30" in md  # --until is excluded
+    assert "| Early |" in md and "| Late |" not in md
+    # A moment with an offset means what it says.
+    md = _report(capsys, "--since", "2026-11-01T00:00+00:00", "--until", "2026-12-01T00:00+00:00")
+    assert "| Early |" not in md and "| Late |" in md

@@ -371,3 +371,32 @@ def test_a_rejection_sent_after_someone_approved_stays_in_the_form_and_names_the
         "errors": {Block.REASON: f"Draft v1 of #{n} is already approved by @Carol Diaz."},
     }
     assert "draft.rejected" not in [e["type"] for e in timeline(team, n)]
+
+
+def test_reject_says_at_once_who_may_not_reject_and_an_old_button_that_it_is_decided(
+    team: Stack, clock: ManualClock
+) -> None:
+    """Before, the reason form opened for anyone, and a non-approver (or someone clicking a
+    draft already approved) typed a reason only to be refused."""
+    n = open_storm(team, clock)
+    team.slack.command(f"draft {n} We are on it.", user_id="U0ALICE")
+    draft = team.emulator.wait_for(lambda: drafts_in_thread(team, n))[0]
+
+    def notice(text: str) -> dict[str, object]:
+        return team.emulator.wait_for(
+            lambda: [v for v in team.emulator.views.values()
+                     if v["callback_id"] == "notice" and text in blocks_text(v)]
+        )[0]  # fmt: skip
+
+    click_on(team, draft, Action.REJECT, "U0DAN")  # Dan is not an approver
+    form = notice(f"You can't reject draft v1 of #{n}: not an approver.")
+    assert not any(b["type"] == "input" for b in form["blocks"])  # type: ignore[union-attr]
+    answer(team, "not an approver")
+    refused = [e for e in timeline(team, n) if e["type"] == "draft.refused"]
+    assert [e["actor"] for e in refused] == ["U0DAN"] and "reject" in str(refused[0])
+
+    click_on(team, draft, Action.APPROVE, "U0CAROL")
+    answer(team, "approved")
+    click_on(team, draft, Action.REJECT, "U0BOB")  # an approver, on the card before it updated
+    notice(f"Draft v1 of #{n} is already approved by <@U0CAROL>.")
+    assert "draft.rejected" not in [e["type"] for e in timeline(team, n)]

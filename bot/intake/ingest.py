@@ -114,13 +114,15 @@ def _unseen_posts(session: Session, rows: list[dict[str, Any]]) -> list[dict[str
             MentionRow.url, MentionRow.created_at, MentionRow.source, MentionRow.external_id
         ).where(MentionRow.created_at.in_(times), MentionRow.url.in_(urls))
     ).all()
-    # A post seen under its own (source, id) stays: ON CONFLICT counts it as known, not new.
-    seen = {(url, _utc(at)): (source, external_id) for url, at, source, external_id in stored}
+    # Only another source's copy is left out: within one source (source, id) decides, and ON
+    # CONFLICT counts a post seen under its own key as known, not new.
+    seen = {(url, _utc(at)): source for url, at, source, _id in stored}
     kept = []
     for r in rows:
-        key = (r["url"], _utc(r["created_at"]))
-        first = seen.setdefault(key, (r["source"], r["external_id"])) if r["url"] else None
-        if first is None or first == (r["source"], r["external_id"]):
+        first = (
+            seen.setdefault((r["url"], _utc(r["created_at"])), r["source"]) if r["url"] else None
+        )
+        if first is None or first == r["source"]:
             kept.append(r)
     return kept
 

@@ -93,8 +93,16 @@ def test_the_same_post_through_two_sources_is_counted_once(
     _store(stack, [{**post, "source": "bluesky-at-acme"}, {**other, "source": "bluesky-at-acme"}],
            now)  # fmt: skip
     _store(stack, [{**post, "source": "webhook"}, {**no_url, "source": "rss"}], now)
+    # Within one source its ids decide: two items of one feed may share a link.
+    _store(stack, [{**post, "id": "edited-3k", "source": "bluesky-acme"}], now)
     with stack.bot.transaction() as session:
         rows = session.execute(select(Mention.source, Mention.url)).all()
     assert sorted(rows, key=str) == sorted(
-        [("bluesky-acme", post["url"]), ("bluesky-at-acme", other["url"]), ("rss", None)], key=str
+        [
+            ("bluesky-acme", post["url"]),
+            ("bluesky-acme", post["url"]),
+            ("bluesky-at-acme", other["url"]),
+            ("rss", None),
+        ],
+        key=str,
     )

@@ -3,6 +3,7 @@ in the evidence and on the card, so nobody reads the figures as calibrated."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -48,11 +49,13 @@ def test_the_cold_start_caveat_is_the_first_line_of_the_evidence(
     assert text.index(evidence["short_baseline"]) < text.index("Languages")
 
 
+@pytest.mark.parametrize("locale", ["en", "bg"])
 def test_a_cold_start_alert_on_one_loud_post_beside_neutral_high_reach_ones_says_so_first(
-    stack: Stack, clock: ManualClock
+    stack: Stack, clock: ManualClock, locale: str
 ) -> None:
     """One negative post by a very large account fires; two neutral posts by large accounts in
     the same hour are listed as high-reach too: the language line went above the caveat."""
+    stack.bot.config = replace(stack.bot.config, locale=locale)
     now = clock()
     records = [
         {"id": "loud", "source": "x", "author": "bignews", "author_followers": 2_000_000,
@@ -74,4 +77,7 @@ def test_a_cold_start_alert_on_one_loud_post_beside_neutral_high_reach_ones_says
         incident = session.get(Incident, number)
         assert incident is not None
         evidence = incident.evidence
-    assert evidence["reasons"][0] == evidence["short_baseline"]
+    if locale == "en":
+        assert evidence["reasons"][0] == evidence["short_baseline"]
+    else:  # the same caveat, in the team's language
+        assert evidence["reasons"][0].startswith("Само ")

@@ -468,44 +468,60 @@ def _new_source_step(
     if alert_at is None:
         return False
     end = _at(alert_at) + timedelta(minutes=config.bin_minutes)
-    start = end - timedelta(minutes=int(result.evidence.get("window_minutes", 0)))
-    own = Mention.brand.is_(None) if brand is None else Mention.brand == brand
-    by_source: dict[str, int] = {
-        source: count
-        for source, count in session.execute(
-            select(Mention.source, func.count())
-            .where(own, Mention.created_at >= start, Mention.created_at < end)
-            .group_by(Mention.source)
-        )
-    }
+    width = timedelta(minutes=int(result.evidence.get("window_minutes", 0)))
+    at_alert = _by_source(session, brand, end - width, end)
     new = [
         source
-        for source in by_source
+        for source in at_alert
         if session.scalar(
             select(Mention.id)
-            .where(Mention.source == source, own, Mention.created_at < now - NEW_SOURCE)
+            .where(Mention.source == source, _own(brand), Mention.created_at < now - NEW_SOURCE)
             .limit(1)
         )
         is None
     ]
-    if not new or len(new) == len(by_source):
+    if not new or len(new) == len(at_alert):
         return False  # no new source; or only new ones: a brand's first source (cold start)
-    rest = sum(n for source, n in by_source.items() if source not in new)
     expected = float(result.evidence.get("expected", 0.0))
-    excess = sum(by_source.values()) - expected
-    # The alert's z scaled to the excess left without the new sources (z grows with the excess
-    # over the same expectation): below the detector's threshold, it would not have alerted.
-    z = float(result.evidence.get("z", 0.0))
+    excess = sum(at_alert.values()) - expected
+    if excess <= 0:
+        return False
+    # z grows with the excess over the same expectation: the alert's z per mention of excess
+    # turns the excess left without the new sources into the z it would have had. Below the
+    # detector's threshold, the old sources alone would not have alerted.
+    z_per = float(result.evidence.get("z", 0.0)) / excess
     threshold = (
         storm_settings(config, brand).volume or detectors.volume.VolumeSettings()
     ).threshold
-    if excess <= 0 or z * (rest - expected) / excess >= threshold:
-        return False
+    # The alert's window, and the latest one: a volume storm stays "fired" under its first
+    # alert_at for hours, and a real storm on the old sources can start inside it; it must
+    # not be explained away by the step the new source made earlier.
+    for counts in (at_alert, _by_source(session, brand, now - width, now)):
+        rest = sum(n for source, n in counts.items() if source not in new)
+        if z_per * (rest - expected) >= threshold:
+            return False
     logger.info(
         "brand %r: volume alert at %s explained by new source(s) %s: no incident",
         brand, alert_at, ", ".join(sorted(new)),
     )  # fmt: skip
     return True
+
+
+def _own(brand: str | None) -> Any:
+    return Mention.brand.is_(None) if brand is None else Mention.brand == brand
+
+
+def _by_source(
+    session: Session, brand: str | None, start: datetime, end: datetime
+) -> dict[str, int]:
+    return {
+        source: count
+        for source, count in session.execute(
+            select(Mention.source, func.count())
+            .where(_own(brand), Mention.created_at >= start, Mention.created_at < end)
+            .group_by(Mention.source)
+        )
+    }
 
 
 def _already_handled(session: Session, brand: str | None, result: Assessment) -> bool:

@@ -338,14 +338,17 @@ def follow_up_list(lines: Sequence[followups.Line], page: int, now: datetime) ->
     if not lines:
         return _("No open follow-ups. :relieved:")
     pages: list[list[str]] = [[]]
-    size = 0
+    size = shown = 0
     for ln in lines:
         text = follow_up_line(ln, now)
         if pages[-1] and size + len(text) + 1 > FOLLOW_UP_BUDGET:
+            if len(pages) == page:
+                break  # the page asked for is full: the rest is only counted, not rendered
             pages.append([])
             size = 0
         pages[-1].append(text)
         size += len(text) + 1
+        shown += 1
     if page > len(pages):
         return i18n.ngettext(
             "There is no page {page}: the open follow-ups fill {n} page.",
@@ -354,11 +357,11 @@ def follow_up_list(lines: Sequence[followups.Line], page: int, now: datetime) ->
         )  # fmt: skip
     head = (
         _("*Open follow-ups*")
-        if len(pages) == 1
-        else _("*Open follow-ups* · page {page} of {pages}", page=page, pages=len(pages))
+        if len(pages) == 1 and shown == len(lines)
+        else _("*Open follow-ups* · page {page}", page=page)
     )
     text = "\n".join([head, *pages[page - 1]])
-    rest = len(lines) - sum(len(p) for p in pages[:page])
+    rest = len(lines) - shown
     if rest > 0:
         where = f"`/crisis followups page {page + 1}`"
         text += "\n" + _("… and {count} more: {where}.", count=i18n.number(rest), where=where)

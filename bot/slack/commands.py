@@ -85,7 +85,7 @@ class Command:
     name: str
     number: int | None = None
     text: str = ""
-    owner: str | None = None  # followup: the Slack user ID
+    owner: str | None = None  # followup: the Slack user ID; None: `text` starts with "@name"
     due_at: datetime | None = None  # followup: when it is due, aware
     due_whole_day: bool = False  # followup: due by the end of a day ("by 2026-12-11")
 
@@ -159,7 +159,13 @@ _BY = ("by", "до")  # "… by 2026-12-11", "… до 2026-12-11"
 def _followup(number: int, rest: str) -> Command:
     name = "followup"
     head, text = _split(rest)
-    owner = _owner(head)
+    # A typed "@maria" arrives as plain text (the command does not ask Slack to escape
+    # mentions: drafts keep their links as typed): the desk looks the name up in the workspace,
+    # so it stays at the head of the text, and may be two or three words ("@Maria Ivanova").
+    named = head.startswith("@") and len(head) > 1
+    owner = None if named else _owner(head)
+    if named:
+        text = rest
     words = text.split()
     due_at, whole_day = None, False
     # "by DATE" at the end: only a word that starts with a digit is read as a date, so
@@ -167,9 +173,10 @@ def _followup(number: int, rest: str) -> Command:
     if len(words) >= 2 and words[-2].lower() in _BY and words[-1][:1].isdigit():
         due_at, whole_day = _due(words[-1])
         text = text[: text.rstrip().rfind(words[-2])].rstrip()
-    if not text:
+    if not text or (named and len(text.split()) < 2):
         raise UsageError(_("`{name}` needs the action after the owner.", name=name), name)
-    text = _limited(text, name, followups.MAX_TEXT)
+    limit = followups.MAX_TEXT + (100 if named else 0)  # the name is not part of the action
+    text = _limited(text, name, limit)
     return Command(name, number, text, owner=owner, due_at=due_at, due_whole_day=whole_day)
 
 
@@ -178,15 +185,6 @@ def _owner(head: str) -> str:
     match = _MENTION.match(head) or _USER_ID.match(head)
     if match:
         return match.group(1)
-    if head.startswith("@") and len(head) > 1:
-        # The command does not escape mentions (a contract: drafts keep links as typed), so a
-        # typed @name reaches us as plain text, with no ID to find the person by.
-        raise UsageError(
-            _("`{who}` reached me as plain text, not as a Slack user: write their member ID "
-              "(profile → ⋮ → Copy member ID), or use *Add follow-up* on the incident's card.",
-              who=_shown(head)),
-            name,
-        )  # fmt: skip
     problem = _("`{text}` is not a person", text=_shown(head)) if head else _("needs an owner")
     raise UsageError(
         _("`{name}`: {problem} (write @name as Slack completes it, or a member ID like U0123ABC).",

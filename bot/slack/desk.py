@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.core import i18n
-from bot.core.errors import ServiceError
+from bot.core.errors import Conflict, NotFound, ServiceError
 from bot.core.i18n import N_, _
 from bot.detection import drills
 from bot.intake import backfill
@@ -319,10 +319,44 @@ def _source_line(name: str, state: SourceState | None, now: datetime) -> str:
 
 
 def _followup(bot: Crisisbot, cmd: Command, user: str) -> Reply:
-    assert cmd.owner is not None
+    owner, text = cmd.owner, cmd.text
+    if owner is None:  # "@maria …" as typed: find the person (a Slack call, before the work)
+        try:
+            owner, text = _named_owner(bot, cmd.text)
+        except ServiceError as exc:
+            return Reply(exc.message, ok=False)
+        except SlackError as exc:
+            logger.warning("Slack error while looking a name up: %s", exc)
+            return Reply(_(SLACK_DOWN_NAMES), ok=False)
     return add_follow_up(
-        bot, cmd.number or 0, user, owner=cmd.owner, text=cmd.text, due_at=cmd.due_at,
+        bot, cmd.number or 0, user, owner=owner, text=text, due_at=cmd.due_at,
         due_whole_day=cmd.due_whole_day,
+    )  # fmt: skip
+
+
+SLACK_DOWN_NAMES = N_("Slack did not answer while I looked the name up. Try again in a minute.")
+NAME_WORDS = 3  # "@Maria Ivanova" is two words in a display name; the longest match wins
+
+
+def _named_owner(bot: Crisisbot, text: str) -> tuple[str, str]:
+    """(user ID, the action) from "@name the action": the name is a username, display name or
+    full name of one active person; several words are tried, the longest match first."""
+    words = text.split()
+    for k in range(min(NAME_WORDS, len(words) - 1), 0, -1):
+        name = " ".join(words[:k])[1:]
+        found = bot.gateway.find_users(name)
+        if len(found) > 1:
+            who = ", ".join(f"<@{u}>" for u in found[:5])
+            raise Conflict(
+                _("`@{name}` could be {who}: write the member ID of the one you mean (U…), or "
+                  "use *Add follow-up* on the incident's card.", name=messages.quote(name, 80),
+                  who=who)
+            )  # fmt: skip
+        if found:
+            return found[0], text.split(None, k)[k].strip()
+    raise NotFound(
+        _("No one in this workspace goes by `@{name}`: pick the person from Slack's list as you "
+          "type @, or write their member ID (U…).", name=messages.quote(words[0][1:], 80))
     )  # fmt: skip
 
 

@@ -132,7 +132,8 @@ def test_a_due_day_is_due_at_its_end_on_the_teams_clock(
         ("followup 999 <@U0BOB> Update the FAQ", "There is no incident #999"),
         ("followup {n}", "needs an owner"),
         ("followup {n} Update the FAQ", "`Update` is not a person"),
-        ("followup {n} @maria Update the FAQ", "reached me as plain text"),
+        ("followup {n} @maria Update the FAQ", "No one in this workspace goes by `@maria`"),
+        ("followup {n} @bob", "needs the action after the owner"),
         ("followup {n} <@U0BOB>", "needs the action after the owner"),
         ("followup {n} <@U0BOB>   by 2099-01-01", "needs the action after the owner"),
         ("followup {n} <@U0BOB> Update the FAQ by 2099-13-45", "is not a date"),
@@ -152,6 +153,26 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(
     assert needle in answered
     assert follow_ups(team) == []
     assert not any(e["type"].startswith("followup.") for e in timeline(team, n))
+
+
+def test_a_typed_at_name_is_found_in_the_workspace(team: Stack, clock: ManualClock) -> None:
+    """Slack sends "@maria" as plain text (the command does not escape mentions): the name is
+    looked up among the workspace's people, the longest match first."""
+    team.emulator.add_user("U0MARIA1", "Maria Petrova")
+    team.emulator.add_user("U0MARIA2", "Maria Ivanova")
+    n = resolved(team, clock)
+    say(team, f"followup {n} @bob Update the FAQ", "Follow-up F1 added to #")
+    say(team, f"followup {n} @Maria Ivanova Call legal by 2099-01-01", "Follow-up F2 added to #")
+    say(team, f"followup {n} @maria.petrova Brief support", "Follow-up F3 added to #")
+    both = say(team, f"followup {n} @maria Call legal", "could be")
+    assert "`@maria` could be <@U0MARIA1>, <@U0MARIA2>" in both
+    got = [(f.owner, f.text) for f in follow_ups(team)]
+    assert got == [
+        ("U0BOB", "Update the FAQ"),
+        ("U0MARIA2", "Call legal"),
+        ("U0MARIA1", "Brief support"),
+    ]
+    assert len(team.emulator.calls("users.list")) == 1  # the member list is read once, cached
 
 
 def test_a_follow_up_by_the_button_and_form_on_the_resolved_card(

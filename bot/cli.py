@@ -639,7 +639,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                 return 2
             if _unwritable(args.out):
                 return 2
-            alerts = backtest.backtest_series_file(source, Path(args.out))
+            settings = Settings.from_env()  # the playbook's clock, as the live pass uses it
+            config = load_config(settings.config_path, required=settings.config_explicit)
+            alerts = backtest.backtest_series_file(source, Path(args.out), config)
             print(f"crisisbot: wrote {args.out} ({alerts} alerts)", file=sys.stderr)
             return 0
         settings = Settings.from_env()

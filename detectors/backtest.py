@@ -15,12 +15,16 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def backtest_series(
-    rows: Iterable[tuple[str, float]], settings: VolumeSettings | None = None
+    rows: Iterable[tuple[str, float]],
+    settings: VolumeSettings | None = None,
+    *,
+    zone: str | None = None,
 ) -> Iterator[tuple[str, float, float, int]]:
     """Yield (timestamp as given, value, score 0..1, alert 0/1) per input row.
 
     The bin width is inferred from the first two rows (unless `settings` gives it); later rows may
-    skip bins (missing rows = no data). Rows must be in increasing time order.
+    skip bins (missing rows = no data). Rows must be in increasing time order. Timestamps are
+    UTC; `zone` (without `settings`) is the audience's clock for the time-of-day slots.
     """
     it = iter(rows)
     first = next(it, None)
@@ -34,7 +38,7 @@ def backtest_series(
             width = int((datetime.strptime(second[0].strip(), TIME_FORMAT) - t0).total_seconds())
         if width <= 0:
             raise ValueError(f"rows are not in increasing time order: {first[0]}, {second}")
-        settings = VolumeSettings(bin_seconds=width)
+        settings = VolumeSettings(bin_seconds=width, zone=zone)
     det = VolumeDetector(settings)
     for stamp, value in (first, *(() if second is None else (second,))):
         yield _row(det, stamp, value)

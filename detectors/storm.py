@@ -43,6 +43,11 @@ class StormSettings:
     baseline_days: int = 7  # negative share and keyword rates are compared with this past
     chart_hours: int = 24  # bins returned in evidence["series"]
     min_negative_rise: float = 0.2  # share points above usual before negativity counts
+    # A volume alert older than the window (the worker was down, or a source delivered hours of
+    # backlog) still fires for this long, marked late (evidence["late"]): the tracker keeps the
+    # results of this much settled history plus the hour still settling, so 6 h is the limit of
+    # what it can see; older storms are not alerted at all.
+    late_hours: int = 6
     volume: VolumeSettings | None = None  # None: defaults with bin_minutes
     cold_start: coldstart.ColdStartSettings | None = None  # None: the documented defaults
 
@@ -55,6 +60,7 @@ class Assessment:
     reasons: list[str] = field(default_factory=list)  # plain sentences for a comms lead
     evidence: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable
     sample_indexes: list[int] = field(default_factory=list)  # mentions to quote, most telling first
+    content_fired: bool = False  # negativity with crisis terms, or a loud post (not volume alone)
 
 
 @dataclass(slots=True)
@@ -352,7 +358,8 @@ class StormTracker:
         # The baseline's and the chart's bins; results for an alert in the window and the run of
         # elevated bins before it (up to the longest volume scale, 3 h, and an hour more).
         self._bins = deque(maxlen=max(s.baseline_days * day, chart) + 2)
-        self._results = deque(maxlen=(s.window_minutes + 5 * 60) // s.bin_minutes + 2)
+        held = max(s.window_minutes + 5 * 60, s.late_hours * 60) // s.bin_minutes + 2
+        self._results = deque(maxlen=held)
         self.rebuilds += 1
 
 
@@ -422,7 +429,15 @@ def _verdict(
     results = view.results
     window = timedelta(minutes=s.window_minutes)
     alert = next((k for k in range(len(results) - 1, -1, -1) if results[k].alert), None)
-    volume_fired = alert is not None and view.starts[alert] > now - window - width
+    in_window = alert is not None and view.starts[alert] > now - window - width
+    # An alert no pass saw in its window: detection was behind (down, or the mentions arrived
+    # late). Still a storm to tell the team about, late; detect.py skips one an incident covered.
+    late = (
+        alert is not None
+        and not in_window
+        and view.starts[alert] > now - timedelta(hours=s.late_hours)
+    )
+    volume_fired = in_window or late
     neg_rise = (
         content.negative_z >= 3.0
         and content.observed >= 10
@@ -436,6 +451,8 @@ def _verdict(
     content_fired = (neg_rise and bool(content.rising_terms)) or bool(loud)
     fired = volume_fired or content_fired
     evidence = _evidence(view, content, s, alert if volume_fired else None)
+    if late:
+        evidence["late"] = True
     if not fired:
         return Assessment(fired=False, evidence=evidence)
     first = _storm_start(view, alert) if volume_fired and alert is not None else None
@@ -459,6 +476,7 @@ def _verdict(
         reasons=_reasons(results, alert if volume_fired else None, content, s, neg_rise),
         evidence=evidence,
         sample_indexes=_samples(mentions, content),
+        content_fired=content_fired,
     )
 
 
@@ -480,6 +498,7 @@ def _cold_verdict(base: Assessment, cold: coldstart.ColdVerdict) -> Assessment:
         reasons=[cold.sentence, *cold.reasons],
         evidence=evidence,
         sample_indexes=cold.sample_indexes,
+        content_fired=True,
     )
 
 
@@ -590,8 +609,10 @@ def _unusual(z: float) -> str:
 
 
 def _samples(mentions: Sequence[MentionLike], content: _Content) -> list[int]:
-    """High-reach posts first, then the most negative of the window, no text twice."""
-    picked = [t["index"] for t in content.top_reach[:3]]
+    """High-reach negative posts first, then the most negative of the window, no text twice: a
+    newspaper's neutral post with a large following is no quote of the crisis (it stays in the
+    reasons' high-reach lines, and among the quotes by its polarity)."""
+    picked = [t["index"] for t in content.top_reach if t["label"] == "negative"][:3]
     rest = sorted(
         (i for i in content.window_indexes if i not in picked),
         key=lambda i: (

@@ -48,6 +48,15 @@ The model, per bin (every statistic uses only bins before the current one):
   but on the generated series it was the largest source of false alerts (hours of slow wander
   and cascades pile up as well as a shift does); the stand-out channel replaced it.
 * gaps: skipped bins are "no data" (not zero); the live bot fills its empty bins with zeros.
+* the audience's clock (`zone`, the playbook's `timezone`; default None, UTC bins): the history
+  the daily profile, weekday factor, routine check and stand-out medians read "a day back" from
+  is kept per wall-clock slot of the zone, so after a daylight-saving change each hour is still
+  compared with the same hour of its audience's day (on UTC bins a Sofia brand's morning rise
+  comes an hour off its baseline for days: tests/detectors/test_volume_dst.py,
+  benchmarks/volume_dst.py). The 23-hour day leaves its skipped hour's slots as no data; on the
+  25-hour day the repeated hour's second pass takes the first's slots (both are scored; the
+  windows of real time keep both). The UTC offset is cached between transitions (`_Clock`): a
+  comparison per bin. No zone, "UTC" or a fixed offset: the same results, bit for bit.
 * speed: window sums, the recent level and the weekday factor are running sums (O(1) per bin, the
   same numbers as summing the windows; tests/detectors/test_volume_generalise.py checks it against
   the pre-issue-12 detector kept in benchmarks/volume_baseline.py). The stand-out history is a
@@ -173,10 +182,11 @@ import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 from statistics import NormalDist
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 DAY_SECONDS = 86_400
 
@@ -228,6 +238,11 @@ class VolumeSettings:
     standout_quantile: float = 0.9
     standout_prior: float = 8.0  # mentions added to both sides of the ratio (tiny brands)
     standout_min_days: int = 3  # the channel alerts once this many daily peaks are known
+    # The audience's clock (an IANA name like "Europe/Sofia", or a tzinfo): time-of-day and
+    # time-of-week slots follow its wall clock, so after a daylight-saving change 08:00 is still
+    # compared with 08:00. None (or "UTC"): the bins' own UTC clock. Bin starts without a tzinfo
+    # are UTC. A zone that never changes its offset gives the same results as None.
+    zone: str | tzinfo | None = None
 
 
 class BinResult(NamedTuple):
@@ -413,6 +428,23 @@ class _Standout:
         med = past[len(past) // 2]
         return (self.total + prior) / (med + prior), self.total, med
 
+    def skip(self, k: int) -> None:
+        """The clocks went forward: k slots that never happen, no data. The window is a window
+        of wall-clock time, like the past days' sums it is compared with: right after the change
+        a 6 h window spans 6 hours of the wall clock, 5 of real time."""
+        for _ in range(k):
+            self.push(None)
+
+    def unwind(self, k: int) -> None:
+        """The clocks went back: the k newest slots come again, so their bins leave the window
+        and the history (the next k bins take their places, the window stays wall-clock)."""
+        for _ in range(min(k, len(self.win))):
+            old = self.win.pop()
+            if old is not None:
+                self.total -= old
+                self.present -= 1
+        del self.hist[-k:]
+
     def roll(self, quantile: float, min_days: int) -> None:
         """A day is over: remember its peak, update the usual peak."""
         self.days.append(self.today)
@@ -420,6 +452,56 @@ class _Standout:
         if len(self.days) >= min_days:
             ranked = sorted(self.days)
             self.usual = ranked[min(len(ranked) - 1, int(quantile * (len(ranked) - 1) + 0.5))]
+
+
+class _Clock:
+    """UTC bin starts to the zone's wall clock. The UTC offset is cached with the span it holds
+    for (offsets change only at daylight-saving transitions, months apart), so a bin costs a
+    comparison and an addition; the zone database is asked again only past the span's end."""
+
+    __slots__ = ("hi", "lo", "off", "zone")
+
+    SPAN = timedelta(days=1)  # how far ahead one look-up vouches for the offset (no zone
+    # changes its clock twice within a day)
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.lo = self.hi = datetime.min  # the span [lo, hi) of naive UTC where `off` holds
+        self.off = timedelta(0)
+
+    def _offset(self, utc: datetime) -> timedelta:
+        return utc.replace(tzinfo=UTC).astimezone(self.zone).utcoffset() or timedelta(0)
+
+    def local(self, start: datetime) -> datetime:
+        """The wall-clock time (naive) of a bin start (naive UTC, or aware)."""
+        if start.tzinfo is not None:
+            start = start.replace(tzinfo=None) - (start.utcoffset() or timedelta(0))
+        if not self.lo <= start < self.hi:
+            self._cache(start)
+        return start + self.off
+
+    def _cache(self, t: datetime) -> None:
+        """Find the offset at t and how long it holds: up to SPAN ahead, or up to the next
+        transition, found to the second by bisection (17 look-ups, twice a year)."""
+        off = self._offset(t)
+        end = t + self.SPAN
+        if self._offset(end) != off:  # the first whole second on the new offset
+            base, second = t.replace(microsecond=0), timedelta(seconds=1)
+            lo, hi = 0, round(self.SPAN / second)  # off holds at base + lo s, not at base + hi s
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if self._offset(base + mid * second) == off:
+                    lo = mid
+                else:
+                    hi = mid
+            end = base + hi * second
+        self.lo, self.hi, self.off = t, end, off
+
+
+def _clock_of(zone: str | tzinfo | None) -> _Clock | None:
+    if zone is None or zone == "UTC":
+        return None
+    return _Clock(ZoneInfo(zone) if isinstance(zone, str) else zone)
 
 
 @dataclass(slots=True)
@@ -438,6 +520,8 @@ class VolumeDetector:
     _lvl: list[float | None] = field(default_factory=list)  # level behind each bin's expectation
     _scales: list[_Scale] = field(default_factory=list)
     _last_start: datetime | None = None
+    _last_local: datetime | None = None  # its wall-clock time in `settings.zone`
+    _clock: _Clock | None = None  # None: time-of-day slots on UTC (no zone)
     _first_start: datetime | None = None
     _last_alert: datetime | None = None
     _last_alert_z: float = 0.0
@@ -485,6 +569,7 @@ class VolumeDetector:
 
     def __post_init__(self) -> None:
         s = self.settings
+        self._clock = _clock_of(s.zone)
         keep = max(1, round(s.spread_days * DAY_SECONDS / s.bin_seconds))
         sizes = {1} | {max(1, round(m * 60 / s.bin_seconds)) for m in s.scales_minutes}
         # sorted: the 1-bin scale comes first, it decides what history is cleaned
@@ -722,10 +807,78 @@ class VolumeDetector:
             )
         return z, sc.bins, obs, exp
 
+    def _gap_local(self, start: datetime, local: datetime) -> None:
+        """`_gap` with a zone: rows are slots of the zone's wall clock, so besides the skipped
+        bins (no data, as without a zone) a daylight-saving change adds or takes back slots."""
+        if self._last_start is None or self._last_local is None:
+            self._first_start = start
+            return
+        bin_ = self._bin
+        if start - self._last_start == bin_ and local - self._last_local == bin_:
+            return  # the next bin on both clocks: the common case
+        width = self.settings.bin_seconds
+        steps = round((start - self._last_start).total_seconds() / width)
+        if steps < 1:
+            raise ValueError(f"bin {start} is not after the previous bin {self._last_start}")
+        for _ in range(min(steps - 1, self._memory)):
+            self._push(None, None, None, None, None, None)
+            self._commit()
+        slots = round((local - self._last_local).total_seconds() / width) - steps
+        if slots > 0:
+            self._skip_slots(min(slots, self._memory))
+        elif slots < 0:
+            self._repeat_slots(-slots)
+
+    def _skip_slots(self, k: int) -> None:
+        """The 23-hour day (clocks go forward): the wall-clock hour that never happens gets 'no
+        data' rows in the by-slot history (the daily profile, weekday factor, routine check and
+        stand-out medians skip such rows, as they skip a missing bin), so a day later each bin
+        again looks back at its own wall-clock time. The windows of real time (recent level,
+        scales) see no bin: no time passed for them; the stand-out windows, compared with the
+        same wall-clock window on past days, are wall-clock windows (`_Standout.skip`)."""
+        clean, mean3 = self._clean, self._mean3
+        if clean and mean3[-1] is None:  # the last real row's 3-bin mean: its next is no data
+            known = [v for v in clean[-2:] if v is not None]
+            mean3[-1] = sum(known) / len(known) if known else None
+        for _ in range(k):
+            self._push(None, None, None, None, None, None)
+        for so_ in self._so:
+            so_.skip(k)
+
+    def _repeat_slots(self, k: int) -> None:
+        """The 25-hour day (clocks go back): the wall-clock hour comes twice. The by-slot history
+        keeps one row per slot, so the second pass takes the first pass's rows' places (they
+        were scored already, and stay in the windows of real time: the recent level, the scales'
+        residuals and sums); a day later the hour looks back at the second pass. The stand-out
+        windows are wall-clock windows (`_Standout.unwind`); the weekday factor's windows,
+        which advance by slots, wait until the slots are new again."""
+        k = min(k, len(self._obs))
+        if k <= 0:
+            return
+        for series in (
+            self._obs,
+            self._clean,
+            self._mean3,
+            self._seas,
+            self._prof,
+            self._exp,
+            self._lvl,
+        ):
+            del series[-k:]
+        self._rows -= k
+        for so_ in self._so:
+            so_.unwind(k)
+
     def update(self, start: datetime, value: float) -> BinResult:
         """Add one bin (its start time and count) and say how unusual it is."""
         s = self.settings
-        self._gap(start)
+        clock = self._clock
+        if clock is None:
+            self._gap(start)
+        else:  # time-of-day slots on the zone's wall clock
+            local = clock.local(start)
+            self._gap_local(start, local)
+            self._last_local = local
         self._last_start = start
         self._n += 1
         prof = self._seasonal()
@@ -778,7 +931,7 @@ class VolumeDetector:
             if not self._storm and self._seasonal_mode:
                 for so_, r in zip(self._so, ratios, strict=True):
                     so_.today = max(so_.today, r)
-            if self._rows // self._day != self._so_day:
+            if self._rows // self._day > self._so_day:  # (rows go back on a 25-hour day)
                 self._so_day = self._rows // self._day
                 for so_ in self._so:
                     so_.roll(s.standout_quantile, s.standout_min_days)

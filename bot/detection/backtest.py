@@ -1,8 +1,9 @@
 """`crisisbot backtest` and `crisisbot sentiment`: the detectors on a team's own history.
 
-`--series` streams a count series through the live volume detector (default settings), strictly
-causally; `--mentions` replays a mention history through the whole detection stack and reports
-the incidents the bot would have opened, when, and why.
+`--series` streams a count series through the live volume detector (default settings, on the
+playbook's clock like the live pass), strictly causally; `--mentions` replays a mention history
+through the whole detection stack and reports the incidents the bot would have opened, when, and
+why.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from bot.core.config import Config
-from bot.detection.detect import storm_settings
+from bot.detection.detect import detection_zone, storm_settings
 from bot.intake.importer import Problem, read_jsonl
 from bot.intake.ingest import ScoredMention, brand_for
 from detectors.backtest import TIME_FORMAT, backtest_series
@@ -52,8 +53,10 @@ def series_rows(stream: IO[str], name: str) -> Iterator[tuple[str, float]]:
         yield stamp, value
 
 
-def backtest_series_file(source: Path, out: Path) -> int:
-    """Write OUT atomically; return the number of alerts."""
+def backtest_series_file(source: Path, out: Path, config: Config | None = None) -> int:
+    """Write OUT atomically; return the number of alerts. With `config`, the volume detector
+    follows the playbook's clock (`timezone`) as the live pass does; its timestamps are UTC."""
+    zone = None if config is None else detection_zone(config)
     alerts = 0
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
     try:
@@ -63,7 +66,8 @@ def backtest_series_file(source: Path, out: Path) -> int:
         ):
             writer = csv.writer(g, lineterminator="\n")
             writer.writerow(["timestamp", "value", "score", "alert"])
-            for stamp, value, score, alert in backtest_series(series_rows(f, str(source))):
+            rows = series_rows(f, str(source))
+            for stamp, value, score, alert in backtest_series(rows, zone=zone):
                 alerts += alert
                 writer.writerow([stamp, _num(value), f"{score:.6f}", alert])
         os.replace(tmp, out)

@@ -25,6 +25,7 @@ from bot.core.config import Config
 from bot.core.i18n import _
 from bot.response import incidents
 from detectors.storm import Assessment, StaleState, StormSettings, StormTracker
+from detectors.volume import VolumeSettings
 from models import DetectorState, Incident, Mention
 
 logger = logging.getLogger(__name__)
@@ -77,13 +78,29 @@ class PassPlan:
         return min((t for b, i, t in self.new_rows if b == brand and i > after_id), default=None)
 
 
+def detection_zone(config: Config) -> str | None:
+    """The clock the volume detector's time-of-day and time-of-week baselines follow: the
+    playbook's `timezone`, so after a daylight-saving change 08:00 in Sofia is still compared
+    with 08:00 in Sofia. UTC is no zone: the UTC bins, as before there was a setting."""
+    return None if config.timezone == i18n.DEFAULT_TIMEZONE else config.timezone
+
+
+def volume_settings(config: Config) -> VolumeSettings | None:
+    """The volume detector's settings from the playbook (None: the defaults, no zone)."""
+    zone = detection_zone(config)
+    return None if zone is None else VolumeSettings(config.bin_minutes * 60, zone=zone)
+
+
 def storm_settings(config: Config, brand: str | None) -> StormSettings:
+    # The zone is part of the settings, so a stored state (keyed by `settings_hash`) is never
+    # resumed across a change of the playbook's timezone: its slots were on the other clock.
     return StormSettings(
         bin_minutes=config.bin_minutes,
         window_minutes=config.window_minutes,
         keywords=config.keywords_for(brand),
         keywords_by_language=config.keywords_by_language_for(brand),
         reach_threshold=config.reach_threshold,
+        volume=volume_settings(config),
     )
 
 
@@ -160,16 +177,44 @@ def run_detection(
     for brand in brands_due(session, now=now, plan=plan):
         if claim is not None and not claim(session, brand):
             continue
-        if incidents.open_for_brand(session, brand) is None:
-            mine.append(brand)
+        mine.append(brand)
     _read_recent(session, mine, config=config, plan=plan)
     opened = []
     for brand in mine:
+        # A brand with an open incident is still assessed: a new alert on its storm (several
+        # detectors, a later pass, another worker) goes onto that incident, never a second one.
+        current = incidents.open_for_brand(session, brand)
+        if current is not None:
+            _grow(session, current, brand, config=config, plan=plan)
+            continue
         incident = _detect_brand(session, brand, config=config, channel=channel, plan=plan)
         if incident is not None:
             opened.append(incident)
     save_states(session, plan)
     return opened
+
+
+def _grow(
+    session: Session, incident: Incident, brand: str | None, *, config: Config, plan: PassPlan
+) -> None:
+    """Put a new volume alert (a new `alert_at`) on the brand's open incident."""
+    result, mentions = assess_brand(session, brand, config=config, plan=plan)
+    alert_at = result.evidence.get("alert_at")
+    if (
+        not result.fired
+        or alert_at is None
+        or alert_at == (incident.evidence or {}).get("alert_at")
+    ):
+        return
+    evidence = evidence_for(result, mentions, settings=storm_settings(config, brand), now=plan.now)
+    if incidents.storm_grew(
+        session,
+        incident.id,
+        evidence=evidence,
+        first_mention_at=result.started_at,
+        now=plan.now,
+    ):
+        logger.info("incident #%s: new alert on its storm (%s)", incident.id, alert_at)
 
 
 def _read_recent(
@@ -391,6 +436,8 @@ def _detect_brand(
     result, mentions = assess_brand(session, brand, config=config, plan=plan)
     if not result.fired or _already_handled(session, brand, result):
         return None
+    if not result.content_fired and _new_source_step(session, brand, result, config, now):
+        return None
     incident = incidents.open_incident(
         session,
         brand=brand,
@@ -406,6 +453,61 @@ def _detect_brand(
     return incident
 
 
+# A source whose first mention of a brand is younger than this is new to it: its volume is a
+# step our own configuration made (a source added to the playbook whose platform cannot page
+# back; with a backfill its history fills the baseline and there is no step).
+NEW_SOURCE = timedelta(hours=24)
+
+
+def _new_source_step(
+    session: Session, brand: str | None, result: Assessment, config: Config, now: datetime
+) -> bool:
+    """A volume alert (content not alarming) the brand's new sources explain: without their
+    mentions its window would not be elevated. Not a crisis: no incident (logged)."""
+    alert_at = result.evidence.get("alert_at")
+    if alert_at is None:
+        return False
+    end = _at(alert_at) + timedelta(minutes=config.bin_minutes)
+    start = end - timedelta(minutes=int(result.evidence.get("window_minutes", 0)))
+    own = Mention.brand.is_(None) if brand is None else Mention.brand == brand
+    by_source: dict[str, int] = {
+        source: count
+        for source, count in session.execute(
+            select(Mention.source, func.count())
+            .where(own, Mention.created_at >= start, Mention.created_at < end)
+            .group_by(Mention.source)
+        )
+    }
+    new = [
+        source
+        for source in by_source
+        if session.scalar(
+            select(Mention.id)
+            .where(Mention.source == source, own, Mention.created_at < now - NEW_SOURCE)
+            .limit(1)
+        )
+        is None
+    ]
+    if not new or len(new) == len(by_source):
+        return False  # no new source; or only new ones: a brand's first source (cold start)
+    rest = sum(n for source, n in by_source.items() if source not in new)
+    expected = float(result.evidence.get("expected", 0.0))
+    excess = sum(by_source.values()) - expected
+    # The alert's z scaled to the excess left without the new sources (z grows with the excess
+    # over the same expectation): below the detector's threshold, it would not have alerted.
+    z = float(result.evidence.get("z", 0.0))
+    threshold = (
+        storm_settings(config, brand).volume or detectors.volume.VolumeSettings()
+    ).threshold
+    if excess <= 0 or z * (rest - expected) / excess >= threshold:
+        return False
+    logger.info(
+        "brand %r: volume alert at %s explained by new source(s) %s: no incident",
+        brand, alert_at, ", ".join(sorted(new)),
+    )  # fmt: skip
+    return True
+
+
 def _already_handled(session: Session, brand: str | None, result: Assessment) -> bool:
     """This storm already has an incident (open or resolved since).
 
@@ -417,6 +519,7 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     storm that began before it opened is that storm.
     """
     alert_at = result.evidence.get("alert_at")
+    late = bool(result.evidence.get("late"))
     recent = session.scalars(
         select(Incident)
         .where(Incident.brand.is_(None) if brand is None else Incident.brand == brand)
@@ -426,6 +529,13 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     ).all()
     if alert_at is not None:
         if any((i.evidence or {}).get("alert_at") == alert_at for i in recent):
+            return True
+        # A late alert (past its window) that an incident was open for, or opened after, is one
+        # the team already had in hand: passes skip a brand while its incident is open.
+        if late and any(
+            i.resolved_at is None or i.resolved_at.replace(tzinfo=UTC) >= _at(alert_at)
+            for i in recent
+        ):
             return True
         # A cold-start alert (judged on content, short history) covers the storm it saw: when a
         # backfill then brings history, the volume alert on that same storm is no new storm.
@@ -439,6 +549,11 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
         and result.started_at is not None
         and result.started_at <= latest.opened_at
     )
+
+
+def _at(iso: str) -> datetime:
+    at = datetime.fromisoformat(iso)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def evidence_for(
@@ -464,7 +579,27 @@ def evidence_for(
     if languages:
         evidence["languages"] = {row["lang"]: row["share"] for row in languages}
     evidence["reasons"] = reasons_for(result, evidence, settings)
+    if evidence.get("late") and result.started_at is not None:
+        # First: the figures below describe a storm that began well before this alert.
+        evidence["reasons"].insert(0, late_sentence(result.started_at, now))
     return evidence
+
+
+def late_sentence(began: datetime, now: datetime) -> str:
+    """The first line of a late alert (detectors.storm: `late_hours`): when the storm began, on
+    the team's clock, and how long before this alert."""
+    minutes = max(int((now - began).total_seconds() // 60), 1)
+    span = (
+        _("{n} min", n=minutes)
+        if minutes < 60
+        else _("{n} h", n=i18n.decimal(minutes / 60).removesuffix(".0").removesuffix(",0"))
+    )
+    return _(
+        "Late alert: this storm began {when}, {span} before this alert. Detection was not "
+        "running, or its mentions arrived late.",
+        when=i18n.when(began),
+        span=span,
+    )
 
 
 def reasons_for(result: Assessment, evidence: dict[str, Any], settings: StormSettings) -> list[str]:
@@ -481,8 +616,12 @@ def reasons_for(result: Assessment, evidence: dict[str, Any], settings: StormSet
             for code, share in list(languages.items())[:3]
         )
         # Before the high-reach posts (always the last lines): the card shows the first six.
-        at = len(reasons) - len((evidence.get("top_reach") or [])[:3])
-        reasons.insert(max(at, 0), _("Languages: {shares}.", shares=shares))
+        # A cold-start alert lists its loud posts, not `top_reach` (which counts neutral ones
+        # too), and its caveat stays the first line whatever follows.
+        cold = evidence.get("cold_start") if evidence.get("short_baseline") else None
+        listed = (cold or {}).get("loud") if cold is not None else evidence.get("top_reach")
+        at = max(len(reasons) - len((listed or [])[:3]), 1 if cold is not None else 0)
+        reasons.insert(min(at, len(reasons)), _("Languages: {shares}.", shares=shares))
     return reasons
 
 

@@ -9,7 +9,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast, overload
 
 from sqlalchemy import String, Table, Text, bindparam, func, insert, select
@@ -79,17 +79,56 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def store_mentions(
     session: Session, mentions: Iterable[Mention], *, config: Config, now: datetime
 ) -> int:
-    """Insert the new mentions; return how many were new (duplicates are skipped silently)."""
+    """Insert the new mentions; return how many were new (duplicates are skipped silently).
+
+    A mention dated after `now` (its arrival) is stored as of its arrival, whichever way it came
+    (a poll, POST /ingest, `crisisbot ingest`, a backfill): a feed that writes its local time as
+    GMT, a sender's wrong clock or a typo dates posts hours ahead, and detection counts only what
+    is up to now, so it would see them that much late (or, dated 2099, never) and in the wrong bin.
+    """
     new = 0
     batch: list[dict[str, Any]] = []
     for mention in mentions:
         batch.append(_row(mention, config, now))
         if len(batch) >= BATCH:
-            new += _insert(session, batch)
+            new += _insert(session, _unseen_posts(session, batch))
             batch = []
     if batch:
-        new += _insert(session, batch)
+        new += _insert(session, _unseen_posts(session, batch))
     return new
+
+
+def _unseen_posts(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Leave out a post already stored under another source: two searches of one platform
+    ("acme", "@acme"), or a push beside a poll, deliver the same post, and counted twice it
+    would double the storm and its quotes. The same post is the same link at the same time (a
+    row without a link cannot be told apart: it is kept). One query a batch, on created_at's
+    index."""
+    linked = [r for r in rows if r["url"]]
+    if not linked:
+        return rows
+    times = {r["created_at"] for r in linked}
+    urls = {r["url"] for r in linked}
+    stored = session.execute(
+        select(
+            MentionRow.url, MentionRow.created_at, MentionRow.source, MentionRow.external_id
+        ).where(MentionRow.created_at.in_(times), MentionRow.url.in_(urls))
+    ).all()
+    # Only another source's copy is left out: within one source (source, id) decides, and ON
+    # CONFLICT counts a post seen under its own key as known, not new.
+    seen = {(url, _utc(at)): source for url, at, source, _id in stored}
+    kept = []
+    for r in rows:
+        first = (
+            seen.setdefault((r["url"], _utc(r["created_at"])), r["source"]) if r["url"] else None
+        )
+        if first is None or first == r["source"]:
+            kept.append(r)
+    return kept
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
@@ -103,7 +142,7 @@ def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
         "author_followers": m.author_followers,
         "text": text,
         "url": _storable(m.url),
-        "created_at": m.created_at,
+        "created_at": min(m.created_at, now),  # never in the future (see store_mentions)
         "ingested_at": now,
         "polarity": sentiment.polarity,
         "label": sentiment.label,

@@ -52,7 +52,7 @@ from bot.intake.ingest import store_mentions
 from bot.response import outbox
 from models import Outbox, SourceState
 from sources import FetchResult, RateLimited, Source, SourceError, create_source
-from sources.base import Backfilling, BackfillPage, Mention
+from sources.base import Backfilling, BackfillPage
 from sources.http import HttpSource
 
 if TYPE_CHECKING:  # the container is handed in by the shell, never imported below it
@@ -262,9 +262,7 @@ class Poller:
     ) -> tuple[int, dict[str, Any]]:
         now = self.bot.clock()
         with self.bot.transaction() as session:
-            new = store_mentions(
-                session, _not_after(page.mentions, now), config=self.bot.config, now=now
-            )
+            new = store_mentions(session, page.mentions, config=self.bot.config, now=now)
             row = _state(session, source)
             oldest = min((m.created_at for m in page.mentions), default=None)
             state = backfill.advanced(
@@ -297,8 +295,7 @@ class Poller:
         """Store the live poll; also say whether a backfill is under way (walk on after it)."""
         now = self.bot.clock()
         with self.bot.transaction() as session:
-            mentions = _not_after(result.mentions, now)
-            new = store_mentions(session, mentions, config=self.bot.config, now=now)
+            new = store_mentions(session, result.mentions, config=self.bot.config, now=now)
             state = _state(session, source)
             since = backfill.start_since(
                 state.backfill,
@@ -476,13 +473,6 @@ def _notice_key(kind: str, source: SourceConfig, state: SourceState) -> str:
     since = state.last_success_at.isoformat() if state.last_success_at else "never"
     name = hashlib.sha256(source.name.encode()).hexdigest()[:16]  # any length, any characters
     return f"source-{kind}:{name}:{since}"
-
-
-def _not_after(mentions: list[Mention], now: datetime) -> list[Mention]:
-    """Mentions dated after we fetched them dated when we fetched them: a feed that writes its
-    local time as GMT, or a wrong clock, dates posts hours ahead, and detection counts only what
-    is up to now, so it would see them that much late (or, dated 2099, never)."""
-    return [m if m.created_at <= now else dataclasses.replace(m, created_at=now) for m in mentions]
 
 
 def _can_backfill(connector: Source) -> bool:

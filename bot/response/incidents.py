@@ -119,6 +119,48 @@ def open_incident(
     return incident
 
 
+def storm_grew(
+    session: Session,
+    number: int,
+    *,
+    evidence: dict[str, Any],
+    first_mention_at: datetime | None,
+    now: datetime,
+) -> Incident | None:
+    """A new alert on the storm an open incident is for (a new volume alert, a cold-start alert
+    now backed by history): the new evidence replaces the card's, the timeline keeps it
+    (`storm.grew`), and the storm's start moves earlier if the new alert saw it begin sooner.
+    The severity stays the team's. None when the incident was closed meanwhile."""
+    try:
+        incident = locked(session, number)
+    except Conflict:
+        return None
+    session.refresh(incident)  # the evidence as it is now: another pass may have put this alert
+    if not incident.is_open or _alert_at(incident.evidence) == _alert_at(evidence):
+        return None
+    incident.evidence = evidence
+    if first_mention_at is not None and (
+        incident.first_mention_at is None or first_mention_at < incident.first_mention_at
+    ):
+        incident.first_mention_at = first_mention_at
+    incident.updated_at = now
+    timeline.record(
+        session,
+        incident,
+        "storm.grew",
+        actor=None,
+        at=now,
+        alert_at=evidence.get("alert_at"),
+        reasons=evidence.get("reasons", []),
+    )
+    outbox.enqueue_incident_card(session, incident, now=now)
+    return incident
+
+
+def _alert_at(evidence: dict[str, Any] | None) -> Any:
+    return (evidence or {}).get("alert_at")
+
+
 ANYONE = "*"  # `holder` of a claim that takes the incident whoever holds it (`/crisis claim`)
 ATTEMPTS = 3  # reads before giving up on a row others keep changing under us
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.detectors.synth import day_and_night
 
 
 def _series(path: Path, n: int, storm_at: int | None = None) -> list[tuple[str, int]]:
@@ -58,6 +59,46 @@ def test_series_backtest_is_causal(tmp_path: Path) -> None:
     main(["backtest", "--series", str(tmp_path / "prefix.csv"), "--out", str(tmp_path / "p.out")])
     prefix = _read(tmp_path / "p.out")
     assert prefix == _read(tmp_path / "full.out")[: len(prefix)]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Sofia", "America/New_York"])
+def test_series_backtest_follows_the_playbook_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    # An audience on the team's clock, across the October change (timestamps are UTC): on its
+    # wall clock the evening fall comes when it always did; on UTC slots it comes an hour late,
+    # and the busy hour alerts as a storm, day after day.
+    change = datetime(2024, 10, 27, 1) if zone == "Europe/Sofia" else datetime(2024, 11, 3, 6)
+    pts = day_and_night(zone, change, days_before=9, days_after=3)
+    with (tmp_path / "in.csv").open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["timestamp", "value"])
+        writer.writerows((t.strftime("%Y-%m-%d %H:%M:%S"), int(v)) for t, v in pts)
+    playbook = tmp_path / "crisisbot.toml"
+    monkeypatch.setenv("CRISIS_CONFIG", str(playbook))
+    alerts = {}
+    for name in (zone, "UTC"):
+        playbook.write_text(f'timezone = "{name}"\n', encoding="utf-8")
+        out = tmp_path / f"{name.replace('/', '_')}.csv"
+        assert main(["backtest", "--series", str(tmp_path / "in.csv"), "--out", str(out)]) == 0
+        rows = _read(out)
+        assert len(rows) == len(pts) and all(0.0 <= float(r["score"]) <= 1.0 for r in rows)
+        alerts[name] = [r["timestamp"] for r in rows if r["alert"] == "1"]
+    assert alerts[zone] == []
+    assert alerts["UTC"] and all(a >= f"{change:%Y-%m-%d %H:%M:%S}" for a in alerts["UTC"])
+
+
+def test_series_backtest_refuses_a_broken_playbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It reads the playbook now (its clock): a broken one is named, as for --mentions.
+    _series(tmp_path / "in.csv", 288)
+    playbook = tmp_path / "crisisbot.toml"
+    playbook.write_text('timezone = "Mars/Olympus"\n', encoding="utf-8")
+    monkeypatch.setenv("CRISIS_CONFIG", str(playbook))
+    out = tmp_path / "out.csv"
+    assert main(["backtest", "--series", str(tmp_path / "in.csv"), "--out", str(out)]) == 2
+    assert "Mars/Olympus" in capsys.readouterr().err and not out.exists()
 
 
 @pytest.mark.parametrize(

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
 
 from bot import jobs
 from bot.core.clock import ManualClock
 from bot.detection.backtest import replay
+from bot.detection.detect import run_detection
 from bot.intake.importer import parse_record
 from bot.intake.ingest import ScoredMention, store_mentions
 from bot.response import incidents
-from bot.testing import Stack, sample_storm
+from bot.testing import CHANNEL, Stack, sample_storm
 from detectors.sentiment import analyze
-from models import Incident
-from tests.bot.flow import open_storm
+from models import Incident, TimelineEvent
+from tests.bot.flow import blocks_text, card, open_storm
 
 
 def _burst(stack: Stack, clock: ManualClock, n: int, minutes: int) -> None:
@@ -116,3 +122,93 @@ def test_a_cold_start_alert_covers_its_storm_once_the_backfill_brings_history(
     clock.advance(minutes=1)
     with stack.bot.sessions() as session:
         assert jobs.detect_storms(stack.bot) == []
+
+
+def _cold_incident_then_history(stack: Stack, clock: ManualClock) -> tuple[int, str]:
+    """A storm opened on content while only it was known, then a week of calm history stored:
+    the next pass sees a volume alert on that same storm."""
+    storm = [
+        {
+            "id": f"storm-{k}",
+            "source": "hackernews",
+            "text": "Acme leaked every password in plain text. Terrible, awful, disgusting.",
+            "created_at": (clock() - timedelta(minutes=40) + k * timedelta(seconds=16)).isoformat(),
+            "author": f"angry{k}",
+            "brand": "Acme",
+        }
+        for k in range(150)
+    ]
+    _records(stack, clock, storm)
+    [first] = jobs.detect_storms(stack.bot)
+    stack.emulator.wait_for(lambda: card(stack, first) is not None)
+    with stack.bot.sessions() as session:
+        incident = session.get(Incident, first)
+        assert incident is not None and "short_baseline" in incident.evidence
+        caveat = incident.evidence["short_baseline"]
+    calm = [
+        {**r, "id": f"calm-{r['id']}", "source": "hackernews"}
+        for r in sample_storm(clock() - timedelta(hours=1))
+        if "order" in str(r["text"]) or "ship" in str(r["text"])
+    ]
+    _records(stack, clock, calm)
+    clock.advance(minutes=1)
+    return first, caveat
+
+
+def _grew(stack: Stack, number: int) -> list[TimelineEvent]:
+    with stack.bot.sessions() as session:
+        return list(
+            session.scalars(
+                select(TimelineEvent).where(
+                    TimelineEvent.incident_id == number, TimelineEvent.type == "storm.grew"
+                )
+            )
+        )
+
+
+def test_a_new_alert_on_an_open_incidents_storm_goes_onto_that_incident(
+    stack: Stack, clock: ManualClock
+) -> None:
+    """Open on content while only the storm is known (cold start); the backfill brings a week
+    of calm and the volume detector alerts on the same storm: no second incident, the open one
+    gets the volume evidence (its card no longer says the figures are uncalibrated)."""
+    first, caveat = _cold_incident_then_history(stack, clock)
+    assert jobs.detect_storms(stack.bot) == []
+    clock.advance(minutes=1)
+    assert jobs.detect_storms(stack.bot) == []  # one new alert, told once
+    with stack.bot.sessions() as session:
+        incident = session.get(Incident, first)
+        assert incident is not None and incident.is_open
+        assert "short_baseline" not in incident.evidence
+        assert incident.evidence["alert_at"] is not None
+        grew = _grew(stack, first)
+        assert len(grew) == 1 and grew[0].data["reasons"] == incident.evidence["reasons"]
+        assert session.scalar(select(func.count()).select_from(Incident)) == 1
+    stack.emulator.wait_for(lambda: caveat not in blocks_text(card(stack, first)))
+
+
+def test_two_passes_at_once_put_a_new_alert_on_the_incident_once(
+    stack: Stack, clock: ManualClock, database_url: str
+) -> None:
+    """`crisisbot detect` run beside the worker: both see the new alert; the second waits for the
+    incident's row and then finds the alert already there."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
+    first, _caveat = _cold_incident_then_history(stack, clock)
+    config, now = stack.bot.config, clock()
+    second: list[BaseException] = []
+
+    def other_pass() -> None:
+        try:
+            with stack.bot.transaction() as session:
+                run_detection(session, config=config, channel=CHANNEL, now=now)
+        except BaseException as exc:  # pragma: no cover - reported below
+            second.append(exc)
+
+    with stack.bot.transaction() as session:
+        assert run_detection(session, config=config, channel=CHANNEL, now=now) == []
+        thread = threading.Thread(target=other_pass)
+        thread.start()
+        time.sleep(1.0)  # the other pass reads the incident as it was, then waits for its row
+    thread.join(timeout=30)
+    assert not second and len(_grew(stack, first)) == 1

@@ -129,6 +129,32 @@ def test_changed_settings_start_a_fresh_state(stack: Stack) -> None:
     assert hashes == [detect.settings_hash(detect.storm_settings(stack.bot.config, "Acme"))]
 
 
+def test_a_changed_timezone_starts_a_fresh_state_on_the_team_clock(stack: Stack) -> None:
+    # The volume detector's slots follow the playbook's clock: a state built on UTC slots is
+    # not resumed on Sofia's (nor the other way round).
+    end = stack.bot.clock()
+    _store(stack, list(sample_storm(end, calm_days=3)), end)
+    _pass(stack, end)
+    utc_key = detect.settings_hash(detect.storm_settings(stack.bot.config, "Acme"))
+    stack.bot.config = dataclasses.replace(stack.bot.config, timezone="Europe/Sofia")
+    settings = detect.storm_settings(stack.bot.config, "Acme")
+    assert settings.volume is not None and settings.volume.zone == "Europe/Sofia"
+    _new_process()
+    _, _, rebuilds = _pass(stack, end + timedelta(minutes=1))
+    assert rebuilds == 1
+    with stack.bot.sessions() as session:
+        hashes = session.scalars(select(DetectorState.settings_hash)).all()
+    assert hashes == [detect.settings_hash(settings)] != [utc_key]
+    (cached,) = (c for (_, brand, _), c in detect._TRACKERS.items() if brand == "Acme")
+    assert cached.tracker._det is not None
+    assert cached.tracker._det.settings.zone == "Europe/Sofia"  # the live pass's detector
+
+
+def test_a_utc_playbook_keeps_the_volume_detector_on_utc_bins(stack: Stack) -> None:
+    assert stack.bot.config.timezone == "UTC"
+    assert detect.storm_settings(stack.bot.config, "Acme").volume is None  # the defaults
+
+
 def test_a_pass_stores_every_new_state_but_only_a_few_updates(stack: Stack) -> None:
     end = stack.bot.clock()
     brands = [f"B{k}" for k in range(detect.SAVES_PER_PASS + 3)]

@@ -423,3 +423,26 @@ def test_pushed_imported_and_polled_copies_are_one_mention(
         )
     assert count == 1
     assert len(_stored(stack.bot)) == visible + 1  # + the webhook-only record p9
+
+
+@pytest.mark.usefixtures("ingest_env")
+def test_a_mention_dated_ahead_is_stored_as_of_its_arrival_pushed_or_imported(
+    stack: Stack, tmp_path: Path
+) -> None:
+    """A sender writing Sofia's local time as UTC dates posts hours ahead: like a polled one,
+    the mention is stored as of its arrival, not left in the future where no pass counts it."""
+    now = stack.bot.clock()  # the stack's clock; `crisisbot ingest` runs on the real one
+    ahead = (now + timedelta(hours=3)).isoformat()
+    past = (now - timedelta(minutes=5)).isoformat()
+    pushed = _push(stack, [_record(1, created_at=ahead), _record(2, created_at=past)])
+    assert pushed.status_code == 200
+    path = tmp_path / "export.jsonl"
+    late = datetime.now(UTC) + timedelta(hours=3)
+    path.write_text(json.dumps(_record(3, created_at=late.isoformat())) + "\n")
+    assert main(["ingest", str(path)]) == 0
+    imported_by = datetime.now(UTC)
+    with stack.bot.transaction() as session:
+        rows = session.execute(select(Mention.external_id, Mention.created_at))
+        dates = {external_id: at for external_id, at in rows}
+    assert dates["p1"] == now and dates["p2"] == now - timedelta(minutes=5)
+    assert imported_by - timedelta(minutes=1) < dates["p3"] <= imported_by

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 T0 = datetime(2024, 3, 4)  # a Monday
 BIN = timedelta(minutes=5)
@@ -171,6 +173,9 @@ def tweet_series(
     shapes: tuple[str, ...] = SHAPES,
     n_storms: int = 3,
     sizes: tuple[float, float] = (1.5, 15.0),
+    t0: datetime = T0,
+    zone: str | None = None,
+    sharpness: float = 1.0,
 ) -> TweetSeries:
     """A brand's mention counts per 5 minutes with `n_storms` labelled storms.
 
@@ -185,9 +190,16 @@ def tweet_series(
     is labelled when it stands out of the background as NAB's labelled windows do (`standout`,
     LABEL_STANDOUT above); smaller ones stay in the series unlabelled (`Storm.labelled`). Fixed
     seed, same output every time.
+
+    Bins start at `t0` (naive UTC). With `zone` (an IANA name) the audience lives on that zone's
+    wall clock: the daily rhythm, the weekends and the bots' minute follow it, so they move by an
+    hour in UTC at each daylight-saving change (without: on UTC, the same series as ever).
+    `sharpness` > 1 steepens the daily rhythm into days and nights joined by rises and falls of
+    about 12 / `sharpness` hours (3: a 4-hour morning rise), as an audience in one zone wakes.
     """
     rng = random.Random(seed * 7919 + int(level))
     n = days * 288
+    wall = _wall_bins(t0, n, zone)  # per bin, its index on the audience's clock
     amp, peak_hour = rng.uniform(0.3, 0.8), rng.uniform(10, 20)
     weekend = rng.uniform(0.55, 1.0)
     trend = rng.uniform(-0.01, 0.015)  # per day, compounded
@@ -214,7 +226,7 @@ def tweet_series(
         lo, hi = math.log(sizes[0]), math.log(sizes[1])
         size = math.exp(rng.uniform(lo, hi))
         storms.append(Storm(shape, onset, size, (onset - width // 2, onset + width // 2)))
-        usual = _usual(onset, level, amp, peak_hour, weekend, trend)
+        usual = _usual(wall[onset], level, amp, peak_hour, weekend, trend, sharpness)
         if shape == "shift":
             for i in range(onset, n):
                 mult[i] *= 1.0 + 0.3 * size
@@ -232,7 +244,8 @@ def tweet_series(
     for i in range(n):
         while shifts and shifts[0][0] == i:
             level_now *= shifts.pop(0)[1]
-        lam = _usual(i, level, amp, peak_hour, weekend, trend) * level_now * mult[i]
+        lam = _usual(wall[i], level, amp, peak_hour, weekend, trend, sharpness)
+        lam *= level_now * mult[i]
         drift = phi * drift + rng.gauss(0.0, step)
         lam *= math.exp(drift - wander * wander / 2) * rng.gammavariate(disp, 1.0 / disp)
         if rng.random() < burst_rate:  # a retweet cascade nobody labels: short, heavy-tailed
@@ -242,12 +255,12 @@ def tweet_series(
                 cascade[i + k] += peak * 0.5 ** (k / half)
         lam *= 1.0 + cascade[i]
         for at, dur, size in bots:
-            if 0 <= i % 288 - at < dur:
+            if 0 <= wall[i] % 288 - at < dur:
                 lam += size * max(level, 2.0) ** 0.5 * 3.0
         count = poisson(rng, lam + extra[i])
         if i in outage_bins or rng.random() < 0.003:
             continue
-        points.append((T0 + i * BIN, float(count)))
+        points.append((t0 + i * BIN, float(count)))
         index.append(i)
     counts: list[float | None] = [None] * n
     for i, (_, v) in zip(index, points, strict=True):
@@ -260,14 +273,66 @@ def tweet_series(
         Storm(st.shape, st.onset, st.size, st.window, p, p >= LABEL_STANDOUT)
         for st, p in zip(storms, peaks, strict=True)
     ]
-    name = f"synth_L{int(level)}_s{seed}"
+    name = f"synth_L{int(level)}_s{seed}" + (f"_{zone}" if zone else "")
     return TweetSeries(name, level, points, index, storms, events)
 
 
+def _wall_bins(t0: datetime, n: int, zone: str | None) -> Sequence[int]:
+    """Bin i's index on the wall clock of `zone`: i plus the zone's UTC offset then, in bins
+    (minus the offset at t0, so bin 0 keeps its index)."""
+    if zone is None:
+        return range(n)
+    tz = ZoneInfo(zone)
+
+    def offset(t: datetime) -> int:
+        off = t.replace(tzinfo=UTC).astimezone(tz).utcoffset() or timedelta(0)
+        return round(off / BIN)
+
+    first = offset(t0)
+    return [i + offset(t0 + i * BIN) - first for i in range(n)]
+
+
 def _usual(
-    i: int, level: float, amp: float, peak_hour: float, weekend: float, trend: float
+    i: int,
+    level: float,
+    amp: float,
+    peak_hour: float,
+    weekend: float,
+    trend: float,
+    sharpness: float = 1.0,
 ) -> float:
     hour = (i * 5 / 60) % 24
     week = weekend if (i // 288) % 7 >= 5 else 1.0
-    day = (1 - amp) + amp * (0.5 + 0.5 * math.cos((hour - peak_hour) / 24 * 2 * math.pi))
+    c = 0.5 + 0.5 * math.cos((hour - peak_hour) / 24 * 2 * math.pi)
+    if sharpness != 1.0:  # a clipped, steeper cosine: day, night, and the rises between
+        c = min(1.0, max(0.0, 0.5 + sharpness * (c - 0.5)))
+    day = (1 - amp) + amp * c
     return level * week * day * (1 + trend) ** (i / 288)
+
+
+def day_and_night(
+    zone: str,
+    change: datetime,
+    *,
+    days_before: int = 22,
+    days_after: int = 10,
+    seed: int = 2,
+    storm_at: datetime | None = None,
+    day: float = 60.0,
+    night: float = 3.0,
+) -> list[tuple[datetime, float]]:
+    """An audience on `zone`'s clock (tests/detectors/test_volume_dst.py): `night` mentions a bin
+    on average, `day` from 08:00 to 23:00 local (the morning rise and the evening fall are a bin
+    wide), every day, and an optional storm of 200 more a bin for an hour. Bins are naive UTC,
+    from midnight UTC `days_before` days before `change`."""
+    rng, tz = random.Random(seed), ZoneInfo(zone)
+    t0 = (change - timedelta(days=days_before)).replace(hour=0)
+    out = []
+    for i in range((days_before + days_after) * 288):
+        t = t0 + i * BIN
+        hour = t.replace(tzinfo=UTC).astimezone(tz).hour
+        lam = day if 8 <= hour < 23 else night
+        if storm_at is not None and storm_at <= t < storm_at + 12 * BIN:
+            lam += 200.0
+        out.append((t, float(poisson(rng, lam))))
+    return out

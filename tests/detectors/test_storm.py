@@ -69,8 +69,16 @@ def test_volume_storm_fires_explains_and_times_the_start() -> None:
 def test_fired_only_once_per_storm_window() -> None:
     start = T0 + timedelta(days=7, hours=14)
     mentions = sorted(calm_mentions(8) + storm(start, 120), key=lambda m: m.created_at)
+    first = assess(mentions, start + timedelta(minutes=30), SETTINGS)
+    assert first.fired and "late" not in first.evidence
+    # Three hours on, the same alert is still reported, marked late: a pass that was not running
+    # then must still alert it; the live bot knows it by its alert_at and opens nothing twice.
     later = assess(mentions, start + timedelta(hours=3), SETTINGS)
-    assert not later.fired  # the alert was due three hours ago; the bot already posted it
+    assert later.fired and later.evidence["late"] is True
+    assert later.evidence["alert_at"] == first.evidence["alert_at"]
+    assert later.started_at == first.started_at
+    # Beyond `late_hours` it is no longer alerted at all (the tracker keeps no older results).
+    assert not assess(mentions, start + timedelta(hours=SETTINGS.late_hours + 1), SETTINGS).fired
 
 
 def test_very_high_reach_negative_post_fires() -> None:
@@ -328,3 +336,27 @@ def test_keywords_per_language_match_each_mention_in_its_own_language() -> None:
     flat = StormSettings(keywords=("изтичане", "breach"), reach_threshold=100_000)
     rising = {t["term"]: t["count"] for t in assess(mentions, now, flat).evidence["rising_terms"]}
     assert rising == {"изтичане": 16, "breach": 16}  # a plain list: every language's
+
+
+def test_quoted_samples_lead_with_the_crisis_not_neutral_high_reach_posts() -> None:
+    """Newspapers with large followings mention the brand neutrally during a storm: the card's
+    quotes lead with the complaints (a high-reach negative post first), not with them."""
+    start = T0 + timedelta(days=7, hours=14, minutes=2)
+    now = start + timedelta(minutes=30)
+    papers = [
+        M(created_at=start + timedelta(minutes=k), text=f"Acme opens store {k}", polarity=0.1,
+          author=f"paper{k}", author_followers=900_000)
+        for k in range(3)
+    ]  # fmt: skip
+    loud = M(created_at=start + timedelta(minutes=9), text="acme breach, my card was used",
+             label="negative", polarity=-0.5, author="anchor",
+             author_followers=300_000)  # fmt: skip
+    mentions = sorted(
+        calm_mentions(8) + storm(start, 120) + papers + [loud], key=lambda m: m.created_at
+    )
+    a = assess(mentions, now, SETTINGS)
+    assert a.fired
+    quoted = [mentions[i] for i in a.sample_indexes]
+    assert quoted[0].author == "anchor"
+    assert all(m.label == "negative" for m in quoted[:2])
+    assert a.evidence["top_reach"][0]["author"].startswith("paper")  # still listed as reach

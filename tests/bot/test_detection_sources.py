@@ -1,0 +1,108 @@
+"""A source added for a brand that already has one: its mentions are a level shift our own
+configuration made, not a crisis. A storm on content still alerts meanwhile."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot import jobs
+from bot.core.clock import ManualClock
+from bot.intake.importer import parse_record
+from bot.intake.ingest import store_mentions
+from bot.testing import CALM, Stack
+from models import Mention
+
+TEXTS = CALM["en"]
+
+
+def _calm(source: str, start: datetime, end: datetime, per_hour: float, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    out, t, i = [], start, 0
+    while True:
+        t += timedelta(minutes=rng.expovariate(per_hour / 60))
+        if t >= end:
+            return out
+        i += 1
+        out.append({"id": f"{source}-{seed}-{i}", "source": source, "brand": "Acme",
+                    "text": rng.choice(TEXTS).format(b="Acme"), "created_at": t.isoformat(),
+                    "author": f"u{rng.randint(1, 9000)}", "author_followers": 120})  # fmt: skip
+
+
+def _store(stack: Stack, records: list[dict], now: datetime) -> None:
+    with stack.bot.transaction() as session:
+        store_mentions(session, [parse_record(r) for r in records], config=stack.bot.config,
+                       now=now)  # fmt: skip
+
+
+def _add_source(
+    stack: Stack, clock: ManualClock, base: float, extra: float, hours: int
+) -> list[int]:
+    """The brand's own source at `base` an hour for 8 days; then a second one is added,
+    bringing `extra` an hour more (no history: its platform cannot page back), poll by poll."""
+    now = clock()
+    _store(stack, _calm("bluesky-acme", now - timedelta(days=8), now, base, 1), now)
+    assert jobs.detect_storms(stack.bot) == []
+    opened = []
+    for step in range(1, hours * 12 + 1):
+        clock.advance(minutes=5)
+        t = clock()
+        new = _calm("mastodon-acme", t - timedelta(minutes=5), t, extra, 100 + step)
+        old = _calm("bluesky-acme", t - timedelta(minutes=5), t, base, 200 + step)
+        _store(stack, new + old, t)
+        opened += jobs.detect_storms(stack.bot)
+    return opened
+
+
+@pytest.mark.parametrize(("base", "extra"), [(30, 90), (6, 30), (200, 400)])
+def test_a_second_source_for_a_brand_raises_no_volume_alert(
+    stack: Stack, clock: ManualClock, base: float, extra: float
+) -> None:
+    assert _add_source(stack, clock, base, extra, hours=3) == []
+
+
+def test_a_storm_on_the_old_source_still_alerts_beside_a_new_source(
+    stack: Stack, clock: ManualClock
+) -> None:
+    assert _add_source(stack, clock, 30, 90, hours=1) == []
+    t = clock()
+    burst = [
+        {**r, "text": "Acme order arrived broken again, support ignores me"}
+        for r in _calm("bluesky-acme", t - timedelta(minutes=30), t, 900, 999)
+    ]
+    _store(stack, burst, t)
+    clock.advance(minutes=1)
+    assert len(jobs.detect_storms(stack.bot)) == 1
+
+
+def test_the_same_post_through_two_sources_is_counted_once(
+    stack: Stack, clock: ManualClock
+) -> None:
+    """Two Bluesky searches ("acme", "@acme") both find a post; a webhook pushes it too: one
+    mention, not three, in the counts and the quotes."""
+    now = clock()
+    post = {"id": "at://did:plc:x/app.bsky.feed.post/3k", "brand": "Acme",
+            "text": "Acme charged me twice", "created_at": (now - timedelta(minutes=3)).isoformat(),
+            "url": "https://bsky.app/profile/jane.bsky.social/post/3k"}  # fmt: skip
+    other = {**post, "id": "at://did:plc:x/app.bsky.feed.post/4k", "url": post["url"][:-2] + "4k"}
+    no_url = {**post, "id": "rss-1", "url": None}  # no link to tell them apart: kept
+    _store(stack, [{**post, "source": "bluesky-acme"}], now)
+    _store(stack, [{**post, "source": "bluesky-at-acme"}, {**other, "source": "bluesky-at-acme"}],
+           now)  # fmt: skip
+    _store(stack, [{**post, "source": "webhook"}, {**no_url, "source": "rss"}], now)
+    # Within one source its ids decide: two items of one feed may share a link.
+    _store(stack, [{**post, "id": "edited-3k", "source": "bluesky-acme"}], now)
+    with stack.bot.transaction() as session:
+        rows = session.execute(select(Mention.source, Mention.url)).all()
+    assert sorted(rows, key=str) == sorted(
+        [
+            ("bluesky-acme", post["url"]),
+            ("bluesky-acme", post["url"]),
+            ("bluesky-at-acme", other["url"]),
+            ("rss", None),
+        ],
+        key=str,
+    )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.core import i18n
@@ -26,6 +26,9 @@ from bot.core.text import quote
 from bot.response import incidents, outbox, timeline
 from models import FollowUp, Incident, affected
 
+# A due day is over at midnight; its owner is told the morning after (09:00 on the team's
+# clock, an hour off across a DST change), not woken by a mention at midnight.
+MORNING_AFTER = timedelta(hours=9)
 MAX_TEXT = 1000  # one line of a list, a review, a Home tab entry: an action, not an essay
 # "F3", "#F3", "f3", or with the Cyrillic Ф a Bulgarian keyboard types in the same place.
 _REF = re.compile(r"^#?[FfФф](\d{1,9})$")
@@ -224,7 +227,10 @@ def remind_overdue(session: Session, *, now: datetime, limit: int = 100) -> list
         .where(
             FollowUp.status == "open",
             FollowUp.due_at.is_not(None),
-            FollowUp.due_at <= now,
+            or_(
+                and_(FollowUp.due_whole_day.is_(False), FollowUp.due_at <= now),
+                and_(FollowUp.due_whole_day.is_(True), FollowUp.due_at <= now - MORNING_AFTER),
+            ),
             FollowUp.reminded_at.is_(None),
         )
         .order_by(FollowUp.due_at, FollowUp.id)

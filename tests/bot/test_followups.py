@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -400,5 +401,34 @@ def test_follow_ups_in_bulgarian(database_url: str, clock: ManualClock) -> None:
         assert "не е дата" in say(stack, f"задача {n} <@U0BOB> Нещо до 2099-99-99", "не е дата")
         team_help = say(stack, "помощ", "/crisis followup")
         assert "(also" not in team_help and "`/crisis задача`" in team_help
+    finally:
+        stack.stop()
+
+
+def test_a_due_day_is_told_the_morning_after_not_at_midnight(
+    database_url: str, clock: ManualClock
+) -> None:
+    stack = start_stack(database_url, clock=clock, config=Config(timezone="Europe/Sofia"))
+    try:
+        n = resolved(stack, clock)
+        day = (clock() + timedelta(days=2)).astimezone(ZoneInfo("Europe/Sofia")).date()
+        say(stack, f"followup {n} <@U0BOB> Update the FAQ by {day.isoformat()}", "F1")
+        (f1,) = follow_ups(stack)
+        assert f1.due_at is not None
+
+        def told() -> int:
+            return len([m for m in thread(stack, n) if "was due" in m["text"]])
+
+        clock.set(f1.due_at + timedelta(minutes=1))  # 00:01 in Sofia: overdue, but night
+        jobs.run_timers(stack.bot)
+        stack.emulator.wait_for(lambda: stack.bot.deliverer().pending() == 0)
+        assert told() == 0 and follow_ups(stack)[0].reminded_at is None
+        assert "*overdue*" in say(stack, "followups", "Open follow-ups")
+        clock.set(f1.due_at + timedelta(hours=9, minutes=1))  # 09:01 in Sofia
+        jobs.run_timers(stack.bot)
+        stack.emulator.wait_for(lambda: told() == 1)
+        jobs.run_timers(stack.bot)  # once only
+        stack.emulator.wait_for(lambda: stack.bot.deliverer().pending() == 0)
+        assert told() == 1
     finally:
         stack.stop()

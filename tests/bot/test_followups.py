@@ -308,7 +308,7 @@ def test_an_overdue_follow_up_is_told_to_its_owner_once_across_a_restart(
         say(first, f"followup {n} <@U0CAROL> Done in time by {due}", "F2")
         say(first, "done F2", "is done", user="U0CAROL")
         jobs.run_timers(first.bot)
-        first.bot.deliver_now()
+        first.emulator.wait_for(lambda: first.bot.deliverer().pending() == 0)
         assert not [m for m in thread(first, n) if "was due" in m["text"]]  # not yet due
         clock.advance(hours=2)
         emulator = first.emulator
@@ -319,10 +319,16 @@ def test_an_overdue_follow_up_is_told_to_its_owner_once_across_a_restart(
 
     second = start_stack(database_url, clock=clock, emulator=emulator)
     try:
-        for _ in range(3):
+
+        def reminders() -> list[dict[str, Any]]:
+            return [m for m in thread(second, n) if "was due" in m["text"]]
+
+        for _ in range(3):  # the worker's timer job, run again and again: one reminder
             jobs.run_timers(second.bot)
             second.bot.deliver_now()
-        told = [m for m in thread(second, n) if "was due" in m["text"]]
+        second.emulator.wait_for(reminders)
+        second.emulator.wait_for(lambda: second.bot.deliverer().pending() == 0)
+        told = reminders()
         assert len(told) == 1
         assert told[0]["text"].startswith(f"<@U0BOB>, follow-up F1 of #{n} was due ")
         assert "Update the refunds FAQ" in told[0]["text"]

@@ -16,7 +16,7 @@ import shutil
 import textwrap
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +56,16 @@ PLAYBOOK = Config(
 SCRIPT = {
     "en": {
         "claim": "claim", "escalate": "escalate", "draft": "draft", "note": "note",
-        "resolve": "resolve",
+        "resolve": "resolve", "followup": "followup", "by": "by",
+        "lesson": "Add the double-charge case to the refunds FAQ",
         "why": "charges doubled, legal may need to look",
         "note_text": "Statement posted on X and Bluesky",
         "summary": "Double charges refunded; payments fixed",
     },
     "bg": {
         "claim": "поеми", "escalate": "ескалирай", "draft": "чернова", "note": "бележка",
-        "resolve": "приключи",
+        "resolve": "приключи", "followup": "задача", "by": "до",
+        "lesson": "Да добавим случая с двойните такси в ЧЗВ за възстановяванията",
         "why": "двойни такси, може да трябва да погледне и юридическият отдел",
         "note_text": "Изявлението е публикувано в X и Facebook",
         "summary": "Двойните такси са възстановени; плащанията работят",
@@ -165,6 +167,12 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     # The command's work runs after its ack: wait until the resolution is stored (with its card
     # update queued in the same transaction), then until that update is delivered.
     _wait(lambda: _status(stack, number) == "resolved", 15, _("the resolution"))
+    pause(1)
+    # The lesson, with its owner and a due day: tracked until done, on Bob's Home tab meanwhile.
+    due = (i18n.local(_now()) + timedelta(days=7)).date().isoformat()
+    lesson = f"{words['followup']} #{number} @bob {words['lesson']} {words['by']} {due}"
+    _team(stack, screen, "U0ALICE", lesson)
+    _wait(lambda: _follow_ups(stack) > 0, 15, _("the follow-up"))
     _wait(lambda: stack.bot.deliverer().pending() == 0, 15, _("delivery to Slack"))
     screen.flush()  # the resolved card before the closing line, at any speed
     paths = _export(stack, number, out_dir)
@@ -190,6 +198,13 @@ def _click(stack: Stack, message: dict[str, Any], action: str, user: str) -> Non
     stack.slack.click(
         action, value, user_id=user, message={"channel": CHANNEL, "ts": message["ts"]}
     )
+
+
+def _follow_ups(stack: Stack) -> int:
+    from models import FollowUp
+
+    with stack.bot.sessions() as session:
+        return session.query(FollowUp).count()
 
 
 def _incident(stack: Stack) -> int | None:

@@ -23,7 +23,7 @@ from bot.core.config import WEEKDAYS, SourceConfig
 from bot.core.locks import lock_key, try_xact_lock
 from bot.detection import detect as detection
 from bot.intake.polling import Poller, PollResult, http_client
-from bot.response import timers
+from bot.response import followups, timers
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ def run_timers(bot: Crisisbot) -> None:
     with bot.transaction() as session:
         timers.escalate_unclaimed(session, config=bot.config, now=bot.clock())
         timers.remind_stale(session, config=bot.config, now=bot.clock())
+        followups.remind_overdue(session, now=bot.clock())
     bot.kick()
 
 

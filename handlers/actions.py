@@ -22,6 +22,8 @@ def register(app: App) -> None:
     app.action(Action.REJECT)(on_reject)
     app.action(Action.SEVERITY)(on_severity)
     app.action(Action.OPEN_THREAD)(on_open_thread)
+    app.action(Action.ADD_FOLLOW_UP)(on_add_follow_up)
+    app.action(Action.FOLLOW_UP_DONE)(on_follow_up_done)
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -142,3 +144,19 @@ def on_open_thread(ack: Ack) -> None:
     """A link button on the Home tab: Slack opens the link itself, but still sends the click,
     and a click left unanswered shows the person a warning."""
     ack()
+
+
+def on_add_follow_up(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    ack()
+    number = _number(body)
+    if number is not None:
+        _say_if(respond, desk.open_follow_up_modal(_bot(context), number, body["trigger_id"]))
+
+
+def on_follow_up_done(ack: Ack, body: dict[str, Any], context: Any) -> None:
+    """The "Mark done" button beside one of the viewer's follow-ups on their Home tab: the tab
+    has no thread to answer in, so it is published again at once and shows the result."""
+    ack()
+    value = _value(body)
+    if value.isdigit():
+        desk.follow_up_done_from_home(_bot(context), int(value), body["user"]["id"])

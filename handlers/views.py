@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from bot.app import Crisisbot
 from bot.core.i18n import _
+from bot.response import followups
 from bot.slack import desk
 from bot.slack.ids import Block, View
 
@@ -20,6 +22,7 @@ def register(app: App) -> None:
     app.view(View.REJECT_REASON)(on_reject_reason)
     app.view(View.DISMISS_REASON)(on_dismiss_reason)
     app.view(View.RESOLVE_SUMMARY)(on_resolve_summary)
+    app.view(View.FOLLOW_UP)(on_follow_up)
 
 
 def _input(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
@@ -108,3 +111,30 @@ def on_resolve_summary(ack: Ack, body: dict[str, Any], view: dict[str, Any], con
     number = int(view["private_metadata"])
     reply = desk.resolve(context["crisisbot"], number, body["user"]["id"], summary)
     _done(ack, context, body, Block.REASON, reply)
+
+
+def on_follow_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    owner = str(_input(view, Block.FOLLOW_UP_OWNER, "owner").get("selected_user") or "")
+    text = _text(view, Block.FOLLOW_UP_TEXT, "text")
+    picked = str(_input(view, Block.FOLLOW_UP_DUE, "due").get("selected_date") or "")
+    errors: dict[str, str] = {}
+    if not owner:
+        errors[Block.FOLLOW_UP_OWNER] = _("Choose who owns it.")
+    if not text:
+        errors[Block.FOLLOW_UP_TEXT] = _("Say what is to be done.")
+    try:
+        day = date.fromisoformat(picked) if picked else None
+    except ValueError:
+        day, errors[Block.FOLLOW_UP_DUE] = None, _("Pick the day from the calendar.")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    # A picked day is due at its end on the team's clock, as "by 2026-12-11" is.
+    due_at = followups.end_of_day(day) if day is not None else None
+    reply = desk.add_follow_up(
+        context["crisisbot"], int(view["private_metadata"]), body["user"]["id"], owner=owner,
+        text=text, due_at=due_at, due_whole_day=day is not None,
+    )  # fmt: skip
+    # A refusal (a past day, the database down) belongs beside the date or the text.
+    block = Block.FOLLOW_UP_DUE if day is not None and not reply.ok else Block.FOLLOW_UP_TEXT
+    _done(ack, context, body, block, reply)

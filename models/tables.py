@@ -113,6 +113,38 @@ class Draft(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
 
 
+class FollowUp(Base):
+    """An action a crisis taught ("update the refunds FAQ"), with an owner, tracked until done.
+    People see `id` as F<id> (`/crisis done F3`): one number for the whole team, never confused
+    with an incident's #N."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        Index("ix_follow_ups_incident_id", "incident_id"),
+        Index("ix_follow_ups_owner_status", "owner", "status"),
+        Index("ix_follow_ups_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[intpk]
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    owner: Mapped[slack_id]
+    text: Mapped[str] = mapped_column(Text)
+    # The moment it becomes overdue. A due day ("by 2026-12-11") is due at the end of that day
+    # on the team's clock: `due_at` is the next midnight there and `due_whole_day` is set.
+    due_at: Mapped[datetime | None]
+    due_whole_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open | done
+    created_by: Mapped[slack_id]
+    created_at: Mapped[utc]
+    done_by: Mapped[str | None] = mapped_column(String(32))
+    done_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]  # the owner was told it is overdue (once)
+
+    @property
+    def ref(self) -> str:
+        return f"F{self.id}"
+
+
 class Outbox(Base):
     """What must reach Slack, written in the transaction of the change it reports."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, Any
 
 from sqlalchemy.orm import Session
@@ -27,6 +27,9 @@ from bot.aftermath.records import (
     draft_dicts,
     event_dict,
     events,
+    follow_up_dicts,
+    follow_up_due,
+    follow_up_state,
     iso,
     no_names,
     shown,
@@ -84,18 +87,29 @@ def write(
         html_report.write_html(session, incident, out, name_of, config=config, now=now)
         return
     if fmt == "md":
-        write_markdown(session, incident, out, name_of, config=config)
+        write_markdown(session, incident, out, name_of, config=config, now=now)
         return
     if fmt == "csv" and bom:
         out.write(BOM)
-    writer = {"json": write_json, "csv": write_csv}[fmt]
-    writer(session, incident, out, name_of)
+    if fmt == "json":
+        write_json(session, incident, out, name_of, now=now)
+        return
+    write_csv(session, incident, out, name_of)
 
 
-def write_json(session: Session, incident: Incident, out: IO[str], name_of: NameOf) -> None:
+def write_json(
+    session: Session,
+    incident: Incident,
+    out: IO[str],
+    name_of: NameOf,
+    *,
+    now: datetime | None = None,
+) -> None:
     head = {
         "incident": incident_dict(session, incident),
         "drafts": draft_dicts(session, incident, name_of),
+        # Added after `drafts`: readers of the older shape find every key where it was.
+        "follow_ups": follow_up_dicts(session, incident, now or datetime.now(UTC), name_of),
     }
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "events": [')
     dumps = json.JSONEncoder(ensure_ascii=False).encode
@@ -138,6 +152,7 @@ def write_markdown(
     name_of: NameOf,
     *,
     config: Config | None = None,
+    now: datetime | None = None,
 ) -> None:
     m = stats.incident_metrics(session, incident)
     info = incident_dict(session, incident, m)
@@ -173,6 +188,7 @@ def write_markdown(
         session, incident, metrics=m, drafts=drafts, config=config or Config(), name_of=name_of
     )
     _write_review(prefilled, out)
+    _write_follow_ups(follow_up_dicts(session, incident, now or datetime.now(UTC), name_of), out)
     if drafts:
         out.write("\n## " + _("Drafted replies") + "\n\n")
         for d in drafts:
@@ -222,6 +238,21 @@ def _write_review(r: review.Review, out: IO[str]) -> None:
         out.write(f"\n### {heading}\n\n")
         for text in lines or [_("(to fill in)")]:
             out.write(f"- {_md(text)}\n")
+
+
+def _write_follow_ups(rows: list[dict[str, Any]], out: IO[str]) -> None:
+    """The follow-up actions, under the review: who does what by when, and whether it is done."""
+    out.write("\n### " + _("Follow-up actions") + "\n\n")
+    if not rows:
+        out.write("- " + _("(none yet: `/crisis followup N @owner <text>` adds one)") + "\n")
+        return
+    heads = ("", _("Action"), _("Owner"), _("Due"), _("State"))
+    out.write("| " + " | ".join(heads) + " |\n|---|---|---|---|---|\n")
+    for f in rows:
+        out.write(
+            f"| {f['ref']} | {_md(f['text'])} | {_md(f['owner_name'])} ({f['owner']}) | "
+            f"{_md(follow_up_due(f))} | {_md(follow_up_state(f))} |\n"
+        )
 
 
 def _decision(d: dict[str, Any]) -> str:

@@ -289,7 +289,8 @@ def write_html(
     out.write(_metrics(metrics))
     series = mention_series(session, incident, now)
     out.write(_chart_section(series, steps, incident))
-    out.write(_review_section(prefilled, steps))
+    follow_ups = records.follow_up_dicts(session, incident, now, name_of)
+    out.write(_review_section(prefilled, steps, follow_ups))
     out.write(_evidence_section(incident))
     out.write(_drafts_section(drafts))
     _timeline_section(session, incident, out, name_of)
@@ -366,7 +367,9 @@ def _chart_section(series: Series, steps: list[review.Step], incident: Incident)
     )
 
 
-def _review_section(r: review.Review, steps: list[review.Step]) -> str:
+def _review_section(
+    r: review.Review, steps: list[review.Step], follow_ups: list[dict[str, Any]]
+) -> str:
     lead = len(r.happened) - len(steps)  # lines before the numbered steps (the first mention)
     happened = []
     for n, (at, text) in enumerate(r.happened):
@@ -386,8 +389,24 @@ def _review_section(r: review.Review, steps: list[review.Step]) -> str:
         f'<h3>{h_happened}</h3><ul contenteditable="true">{"".join(happened)}</ul>'
         f'<h3>{h_worked}</h3><ul class="worked" contenteditable="true">{worked}</ul>'
         f'<h3>{h_change}</h3><ul class="change" contenteditable="true">{change}</ul>'
-        "</section>\n"
+        f"{_follow_ups_table(follow_ups)}</section>\n"
     )
+
+
+def _follow_ups_table(rows: list[dict[str, Any]]) -> str:
+    """The follow-up actions under the review: tracked in Slack, so shown, not editable."""
+    head = e(_("Follow-up actions"))
+    if not rows:
+        none = e(_("(none yet: `/crisis followup N @owner <text>` adds one)"))
+        return f"<h3>{head}</h3><ul><li>{none}</li></ul>"
+    heads = "".join(f"<th>{e(h)}</th>" for h in ("", _("Action"), _("Owner"), _("Due"), _("State")))
+    body = "".join(
+        f'<tr class="fu {e(f["status"])}"><td>{e(f["ref"])}</td><td>{e(f["text"])}</td>'
+        f'<td>{e(f["owner_name"])} <span class="id">{e(f["owner"])}</span></td>'
+        f"<td>{e(records.follow_up_due(f))}</td><td>{e(records.follow_up_state(f))}</td></tr>"
+        for f in rows
+    )
+    return f"<h3>{head}</h3><table><thead><tr>{heads}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def safe_link(url: Any) -> str | None:

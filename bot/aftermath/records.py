@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core import i18n
+from bot.core.i18n import _
+from bot.response import followups
 from models import Draft, Incident, TimelineEvent
 
 NameOf = Callable[[str], str]
@@ -60,6 +63,34 @@ def draft_dicts(
         }
         for d in rows
     ]
+
+
+def follow_up_dicts(
+    session: Session, incident: Incident, now: datetime, name_of: NameOf = no_names
+) -> list[dict[str, Any]]:
+    """The incident's follow-up actions as data, the people by ID and by name; `overdue` as of
+    `now` (the export's moment)."""
+    rows = followups.as_dicts(session, incident.id, now)
+    for row in rows:
+        row["owner_name"] = name_of(str(row["owner"]))
+        row["done_by_name"] = name_of(str(row["done_by"])) if row["done_by"] else None
+    return rows
+
+
+def follow_up_due(f: dict[str, Any]) -> str:
+    if not f["due_at"]:
+        return "—"
+    due_at = datetime.fromisoformat(f["due_at"])
+    return i18n.day(due_at - timedelta(microseconds=1)) if f["due_whole_day"] else i18n.when(due_at)
+
+
+def follow_up_state(f: dict[str, Any]) -> str:
+    state = followups.state_name(f["status"], f["overdue"])
+    if f["status"] != "done":
+        return state
+    at = i18n.when(datetime.fromisoformat(f["done_at"])) if f["done_at"] else "—"
+    return _("{state} by {who} at {at}", state=state, who=f"{f['done_by_name']} ({f['done_by']})",
+             at=at)  # fmt: skip
 
 
 def events(

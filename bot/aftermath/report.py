@@ -7,19 +7,19 @@ Markdown, HTML, or a short Slack summary for the weekly digest.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import IO, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.aftermath.html_report import CSP, STYLE, e
 from bot.core import i18n
 from bot.core.i18n import N_, _
-from bot.response import stats
+from bot.response import followups, stats
 from bot.response.incidents import status_name
-from models import Incident, Mention
+from models import FollowUp, Incident, Mention
 
 METRICS = (  # labels marked with N_, translated where shown
     ("time_to_detect", N_("Time to detect")),
@@ -34,6 +34,8 @@ MEDIAN_LINES = {  # the digest's sentence per metric
     "time_to_resolve": N_("Median time to resolve: {value} ({trend})"),
 }
 TOP_SOURCES = 5
+OVERDUE_LISTED = 50  # overdue follow-ups named in the report (the digest names fewer)
+DIGEST_OVERDUE = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,12 @@ class Report:
     until: datetime
     rows: list[Row]
     sources: list[tuple[str, int]]
+    # Follow-up actions of real incidents: added and done within the period, and those overdue
+    # at its end (due before `until`, not done by then), longest overdue first.
+    follow_ups_opened: int = 0
+    follow_ups_done: int = 0
+    overdue: list[FollowUp] = field(default_factory=list)
+    overdue_count: int = 0
 
     @property
     def dismissed(self) -> int:
@@ -128,7 +136,48 @@ def build(session: Session, *, since: datetime, until: datetime) -> Report:
         .order_by(func.count().desc(), Mention.source)
         .limit(TOP_SOURCES)
     ).all()
-    return Report(since, until, rows, [(str(s), int(n)) for s, n in sources])
+    real = select(Incident.id).where(Incident.is_drill.is_(False))
+    of_real = FollowUp.incident_id.in_(real.scalar_subquery())
+
+    def count(*where: Any) -> int:
+        return int(session.scalar(select(func.count(FollowUp.id)).where(of_real, *where)) or 0)
+
+    opened = count(FollowUp.created_at >= since, FollowUp.created_at < until)
+    done = count(FollowUp.done_at >= since, FollowUp.done_at < until)
+    late = (
+        of_real,
+        FollowUp.due_at <= until,
+        FollowUp.created_at < until,
+        or_(FollowUp.done_at.is_(None), FollowUp.done_at > until),
+    )
+    overdue = list(
+        session.scalars(
+            select(FollowUp).where(*late).order_by(FollowUp.due_at, FollowUp.id)
+            .limit(OVERDUE_LISTED)
+        )
+    )  # fmt: skip
+    return Report(
+        since, until, rows, [(str(s), int(n)) for s, n in sources],
+        follow_ups_opened=opened, follow_ups_done=done, overdue=overdue,
+        overdue_count=count(*late[1:]),
+    )  # fmt: skip
+
+
+def _overdue_cells(f: FollowUp) -> tuple[str, str, str, str, str]:
+    return (f.ref, f"#{f.incident_id}", f.owner, followups.due_text(f), f.text)
+
+
+def _follow_up_heads() -> tuple[str, ...]:
+    return ("", _("Incident"), _("Owner"), _("Due"), _("Action"))
+
+
+def _follow_up_figures(report: Report) -> str:
+    return _(
+        "Follow-up actions: {opened} added, {done} done in the period; {overdue} overdue at "
+        "its end",
+        opened=i18n.number(report.follow_ups_opened), done=i18n.number(report.follow_ups_done),
+        overdue=i18n.number(report.overdue_count),
+    )  # fmt: skip
 
 
 def trend(early: timedelta | None, late: timedelta | None) -> str:
@@ -214,6 +263,13 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         out.write(f"- {_md(source)}: {i18n.number(count)}\n")
     if not report.sources:
         out.write("- " + _("(no mentions)") + "\n")
+    out.write("\n## " + _("Follow-up actions") + "\n\n")
+    out.write(_follow_up_figures(report) + ".\n")
+    if report.overdue:
+        out.write("\n| " + " | ".join(_follow_up_heads()) + " |\n|---|---|---|---|---|\n")
+        for f in report.overdue:
+            out.write("| " + " | ".join(_md(c) for c in _overdue_cells(f)) + " |\n")
+        _more_overdue(report, out)
     out.write("\n## " + _("Incidents") + "\n\n")
     if not report.rows:
         out.write("- " + _("(none)") + "\n")
@@ -223,6 +279,13 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         out.write(f"| {r.number} | {_opened(r.opened_at)} | {_md(r.brand or '—')} | "
                   f"{status_name(r.status)} | {stats.human(r.metrics.time_to_claim)} | "
                   f"{stats.human(r.metrics.time_to_resolve)} |\n")  # fmt: skip
+
+
+def _more_overdue(report: Report, out: IO[str]) -> None:
+    hidden = report.overdue_count - len(report.overdue)
+    if hidden > 0:
+        out.write("\n" + _("… and {count} more: `/crisis followups`.", count=i18n.number(hidden))
+                  + "\n")  # fmt: skip
 
 
 def write_html(report: Report, out: IO[str]) -> None:
@@ -265,6 +328,21 @@ def write_html(report: Report, out: IO[str]) -> None:
     h_times, h_detectors = e(_("Response times (medians)")), e(_("Detectors that fired"))
     h_sources, h_incidents = e(_("Busiest sources")), e(_("Incidents"))
     h_brands = e(_("By brand (median times)"))
+    h_follow = e(_("Follow-up actions"))
+    overdue = "".join(
+        "<tr>" + "".join(f"<td>{e(c)}</td>" for c in _overdue_cells(f)) + "</tr>"
+        for f in report.overdue
+    )
+    follow_heads = "".join(f"<th>{e(h)}</th>" for h in _follow_up_heads())
+    follow = (
+        f"<section><h2>{h_follow}</h2><p>{e(_follow_up_figures(report))}.</p>"
+        + (
+            f"<table><thead><tr>{follow_heads}</tr></thead><tbody>{overdue}</tbody></table>"
+            if overdue
+            else ""
+        )
+        + "</section>"
+    )
     out.write(
         f'<!DOCTYPE html>\n<html lang="{e(i18n.current())}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
@@ -276,7 +354,7 @@ def write_html(report: Report, out: IO[str]) -> None:
         f"<tbody>{by_brand}</tbody></table></section>"
         f"<section><h2>{h_detectors}</h2><ul>{detectors or '<li>—</li>'}</ul>"
         f"<h2>{h_sources}</h2><ul>{sources or '<li>—</li>'}</ul></section>"
-        f"<section><h2>{h_incidents}</h2><table><thead><tr>{incident_heads}</tr></thead>"
+        f"{follow}<section><h2>{h_incidents}</h2><table><thead><tr>{incident_heads}</tr></thead>"
         f"<tbody>{incidents}</tbody></table></section></main></body></html>\n"
     )
 
@@ -287,7 +365,8 @@ def slack_summary(report: Report) -> str:
     head = _("*Weekly crisis digest* ({since} – {until})", since=_day(report.since),
              until=_last_day(report.until))  # fmt: skip
     if not n:
-        return head + "\n" + _("No real incidents this week. :relieved:")
+        return "\n".join([head, _("No real incidents this week. :relieved:"),
+                          *_digest_follow_ups(report)])  # fmt: skip
     overall = report.medians()
     early, late = report.halves()
     lines = [
@@ -304,8 +383,28 @@ def slack_summary(report: Report) -> str:
     if report.sources:
         busiest = ", ".join(f"{_mrkdwn(s)} ({i18n.number(c)})" for s, c in report.sources[:3])
         lines.append("• " + _("Busiest sources: {sources}", sources=busiest))
+    lines += _digest_follow_ups(report)
     lines.append(_("`crisisbot report --since DATE --format html` for the full report."))
     return "\n".join(lines)
+
+
+def _digest_follow_ups(report: Report) -> list[str]:
+    """The week's follow-up figures, and the overdue ones by name: the lessons of a crisis are
+    only learnt once someone does them."""
+    if not (report.follow_ups_opened or report.follow_ups_done or report.overdue_count):
+        return []
+    lines = ["• " + _follow_up_figures(report)]
+    for f in report.overdue[:DIGEST_OVERDUE]:
+        lines.append(
+            "   ◦ " + _(":warning: {ref} (#{number}, <@{owner}>, due {due}): {text}", ref=f.ref,
+                       number=f.incident_id, owner=f.owner, due=followups.due_text(f),
+                       text=_mrkdwn(f.text[:200]))
+        )  # fmt: skip
+    hidden = report.overdue_count - min(len(report.overdue), DIGEST_OVERDUE)
+    if hidden > 0:
+        lines.append("   ◦ " + _("… and {count} more: `/crisis followups`.",
+                                  count=i18n.number(hidden)))  # fmt: skip
+    return lines
 
 
 def _md(text: str) -> str:

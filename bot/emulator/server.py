@@ -440,6 +440,7 @@ class SlackEmulator:
             "views.push": s.views_push,
             "views.publish": s.views_publish,
             "users.info": s.users_info,
+            "users.list": s.users_list,
             "usergroups.users.list": s.usergroups_users_list,
             "files.getUploadURLExternal": lambda p: s.files_getUploadURLExternal(
                 p, base_url=self.base_url

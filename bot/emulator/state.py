@@ -219,6 +219,21 @@ class WorkspaceState:
             return self._error("user_not_found")
         return 200, {"ok": True, "user": self.user_object(user)}
 
+    def users_list(self, params: dict[str, Any]) -> Answer:
+        """The workspace's members, a page at a time (cursor = offset, as the other lists)."""
+        try:
+            limit = int(params.get("limit") or 100)
+            start = int(params.get("cursor") or 0)
+        except ValueError:
+            return self._error("invalid_arguments")
+        ids = sorted(self.ws.users)
+        more = start + limit < len(ids)
+        return 200, {
+            "ok": True,
+            "members": [self.user_object(u) for u in ids[start : start + limit]],
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
     def usergroups_users_list(self, params: dict[str, Any]) -> Answer:
         group = params.get("usergroup")
         if group not in self.ws.groups:

@@ -29,6 +29,9 @@ EVENT_TYPES = frozenset(
         "draft.superseded",
         "reminder.sent",
         "export.made",
+        "followup.added",
+        "followup.done",
+        "followup.reminded",
         "storm.grew",
     }
 )

@@ -1,9 +1,12 @@
 """The `/crisis` grammar (a contract): parse the text into a `Command` or say how to write it.
 
     help · list [page] · status N · claim N · escalate N [reason] · draft N <text> · note N <text> ·
-    resolve N [summary] · export N [md|csv|json|html] · drill [scenario] · stats · sources
+    resolve N [summary] · export N [md|csv|json|html] · drill [scenario] · stats · sources ·
+    followup N @owner <text> [by DATE] · followups [N | page P] · done F
 
-N is written `42` or `#42`. Parsing is pure and cheap, so bad input is answered in the ack itself.
+N is written `42` or `#42`; a follow-up F is written `F3` (see `bot.response.followups`).
+
+Parsing is pure and cheap, so bad input is answered in the ack itself.
 The English subcommands are the contract; each also has a Bulgarian alias (`ALIASES`), accepted
 whatever the team's locale. Answers are in the team's language (`bot.core.i18n`).
 """
@@ -13,9 +16,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.core import i18n
 from bot.core.i18n import N_, _
+from bot.response import followups
 
 MAX_TEXT = 3000  # a drafted reply or note must fit one Block Kit section
 EXPORT_FORMATS = ("md", "csv", "json", "html")
@@ -33,6 +38,14 @@ USAGE = {
     "drill": N_("`/crisis drill [scenario]` — a practice run, marked DRILL, never counted"),
     "stats": N_("`/crisis stats` — response times across real incidents"),
     "sources": N_("`/crisis sources` — the state of each mention source"),
+    "followup": N_(
+        "`/crisis followup N @owner <text> [by DATE]` — a follow-up action for after the "
+        "crisis, with its owner (DATE: 2026-12-11 or 2026-12-11T17:00)"
+    ),
+    "followups": N_(
+        "`/crisis followups [N]` — incident #N's follow-ups, or every open one (`page 2`…)"
+    ),
+    "done": N_("`/crisis done F3` — mark follow-up F3 done"),
 }
 # Bulgarian aliases (lower case, as typed); the English names stay the contract.
 ALIASES = {
@@ -48,6 +61,9 @@ ALIASES = {
     "учение": "drill",
     "статистика": "stats",
     "източници": "sources",
+    "задача": "followup",
+    "задачи": "followups",
+    "готово": "done",
 }
 _ALIAS_OF = {name: alias for alias, name in ALIASES.items()}
 
@@ -69,6 +85,9 @@ class Command:
     name: str
     number: int | None = None
     text: str = ""
+    owner: str | None = None  # followup: the Slack user ID; None: `text` starts with "@name"
+    due_at: datetime | None = None  # followup: when it is due, aware
+    due_whole_day: bool = False  # followup: due by the end of a day ("by 2026-12-11")
 
 
 def _usage(name: str | None) -> str:
@@ -108,6 +127,10 @@ def parse(raw: str) -> Command:
         return Command(name)
     if name == "drill":
         return Command(name, text=_limited(rest, name, 100))
+    if name == "done":
+        return _done(rest)
+    if name == "followups":
+        return _followups(rest)
     number, rest = _number(rest, name)
     if name in ("status", "claim"):
         if rest:
@@ -115,12 +138,110 @@ def parse(raw: str) -> Command:
         return Command(name, number)
     if name in ("draft", "note") and not rest:
         raise UsageError(_("`{name}` needs the text after the number.", name=name), name)
+    if name == "followup":
+        return _followup(number, rest)
     if name == "export":
         fmt = (rest or "md").lower()
         if fmt not in EXPORT_FORMATS:
             raise UsageError(_("`{format}` is not an export format.", format=_shown(rest)), name)
         return Command(name, number, fmt)
     return Command(name, number, _limited(rest, name, MAX_TEXT))
+
+
+# A user as Slack writes one in text (`<@U123>`, `<@U123|maria>` when the command escapes
+# mentions), or a member ID as copied from a profile (U…, W… for Enterprise Grid).
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>$")
+_USER_ID = re.compile(r"^([UW][A-Z0-9]{2,20})$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BY = ("by", "до")  # "… by 2026-12-11", "… до 2026-12-11"
+
+
+def _followup(number: int, rest: str) -> Command:
+    name = "followup"
+    head, text = _split(rest)
+    # A typed "@maria" arrives as plain text (the command does not ask Slack to escape
+    # mentions: drafts keep their links as typed): the desk looks the name up in the workspace,
+    # so it stays at the head of the text, and may be two or three words ("@Maria Ivanova").
+    named = head.startswith("@") and len(head) > 1
+    owner = None if named else _owner(head)
+    if named:
+        text = rest
+    words = text.split()
+    due_at, whole_day = None, False
+    # "by DATE" at the end: only a word that starts with a digit is read as a date, so
+    # "… by phone" stays part of the text.
+    if len(words) >= 2 and words[-2].lower() in _BY and words[-1][:1].isdigit():
+        due_at, whole_day = _due(words[-1])
+        text = text[: text.rstrip().rfind(words[-2])].rstrip()
+    if not text or (named and len(text.split()) < 2):
+        raise UsageError(_("`{name}` needs the action after the owner.", name=name), name)
+    limit = followups.MAX_TEXT + (100 if named else 0)  # the name is not part of the action
+    text = _limited(text, name, limit)
+    return Command(name, number, text, owner=owner, due_at=due_at, due_whole_day=whole_day)
+
+
+def _owner(head: str) -> str:
+    name = "followup"
+    match = _MENTION.match(head) or _USER_ID.match(head)
+    if match:
+        return match.group(1)
+    problem = _("`{text}` is not a person", text=_shown(head)) if head else _("needs an owner")
+    raise UsageError(
+        _("`{name}`: {problem} (write @name as Slack completes it, or a member ID like U0123ABC).",
+          name=name, problem=problem),
+        name,
+    )  # fmt: skip
+
+
+def _due(text: str) -> tuple[datetime, bool]:
+    """A day (due at its end on the team's clock) or a moment (on the team's clock unless it
+    carries an offset), as `crisisbot report` reads its dates."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            _("`{text}` is not a date (write 2026-12-11 or 2026-12-11T17:00).", text=_shown(text)),
+            "followup",
+        ) from None
+    if _DAY.match(text):
+        return followups.end_of_day(value), True
+    return (value if value.tzinfo else value.replace(tzinfo=i18n.zone())), False
+
+
+_PAGE_WORDS = ("page", "страница", "стр")
+
+
+def _followups(rest: str) -> Command:
+    name = "followups"
+    if not rest:
+        return Command(name)
+    head, tail = _split(rest)
+    if head.lower().rstrip(".") in _PAGE_WORDS:
+        if not _PAGE.match(tail) or int(tail) == 0:
+            raise UsageError(_("`{name}` takes only a page number.", name="followups page"), name)
+        return Command(name, text=tail)
+    number, tail = _number(rest, name)
+    if tail:
+        raise UsageError(_("`{name}` takes only the incident number.", name=name), name)
+    return Command(name, number)
+
+
+def _done(rest: str) -> Command:
+    name = "done"
+    head, tail = _split(rest)
+    number = followups.parse_ref(head) if head else None
+    if number is None or tail:
+        problem = (
+            _("`{text}` is not a follow-up number", text=_shown(rest))
+            if rest
+            else _("needs a follow-up number")
+        )
+        raise UsageError(
+            _("`{name}`: {problem} (write F3; `/crisis followups` lists them).", name=name,
+              problem=problem),
+            name,
+        )  # fmt: skip
+    return Command(name, number)
 
 
 def _split(text: str) -> tuple[str, str]:

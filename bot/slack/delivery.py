@@ -26,7 +26,7 @@ from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
 from bot.core.locks import lock_key
-from bot.response import drafts, timeline
+from bot.response import drafts, followups, timeline
 from bot.slack import messages
 from bot.slack.gateway import SlackError, SlackGateway
 from models import Draft, Incident, Outbox, affected
@@ -181,8 +181,9 @@ class Deliverer:
             return self._send_draft(session, row, incident, channel)
         if row.kind == "card":
             text, blocks = messages.incident_card(
-                incident, self.config, drafts.latest(session, incident.id)
-            )
+                incident, self.config, drafts.latest(session, incident.id),
+                followups.counts(session, incident.id),
+            )  # fmt: skip
             if incident.message_ts:
                 self.gateway.update_message(channel, incident.message_ts, text, blocks)
                 return _Outcome(row.target, None, channel)

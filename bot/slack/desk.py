@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.core import i18n
-from bot.core.errors import ServiceError
+from bot.core.errors import Conflict, NotFound, ServiceError
 from bot.core.i18n import N_, _
 from bot.detection import drills
 from bot.intake import backfill
-from bot.response import drafts, incidents, lookups, outbox, stats
-from bot.slack import messages
+from bot.response import drafts, followups, incidents, lookups, outbox, stats
+from bot.slack import home, messages
 from bot.slack.commands import Command, help_text
 from bot.slack.gateway import SlackError
 from models import SlackEventSeen, SourceState
@@ -40,7 +40,7 @@ SLACK_SLOW = N_("Slack would not open the form in time. Please click again.")
 
 
 ANYONE = incidents.ANYONE  # a claim that takes the incident whoever holds it
-READ_ONLY = frozenset({"help", "list", "status", "stats", "sources"})
+READ_ONLY = frozenset({"help", "list", "status", "stats", "sources", "followups"})
 STATUS_REASONS = 6  # as many as the card shows; with the rest, `/crisis status` stays < 4,000
 
 
@@ -318,6 +318,98 @@ def _source_line(name: str, state: SourceState | None, now: datetime) -> str:
     return f"• {head} · {count}{history}{error}{backoff}"
 
 
+def _followup(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    owner, text = cmd.owner, cmd.text
+    if owner is None:  # "@maria …" as typed: find the person (a Slack call, before the work)
+        try:
+            owner, text = _named_owner(bot, cmd.text)
+        except ServiceError as exc:
+            return Reply(exc.message, ok=False)
+        except SlackError as exc:
+            logger.warning("Slack error while looking a name up: %s", exc)
+            return Reply(_(SLACK_DOWN_NAMES), ok=False)
+    return add_follow_up(
+        bot, cmd.number or 0, user, owner=owner, text=text, due_at=cmd.due_at,
+        due_whole_day=cmd.due_whole_day,
+    )  # fmt: skip
+
+
+SLACK_DOWN_NAMES = N_("Slack did not answer while I looked the name up. Try again in a minute.")
+NAME_WORDS = 3  # "@Maria Ivanova" is two words in a display name; the longest match wins
+
+
+def _named_owner(bot: Crisisbot, text: str) -> tuple[str, str]:
+    """(user ID, the action) from "@name the action": the name is a username, display name or
+    full name of one active person; several words are tried, the longest match first."""
+    words = text.split()
+    for k in range(min(NAME_WORDS, len(words) - 1), 0, -1):
+        name = " ".join(words[:k])[1:]
+        found = bot.gateway.find_users(name)
+        if len(found) > 1:
+            who = ", ".join(f"<@{u}>" for u in found[:5])
+            raise Conflict(
+                _("`@{name}` could be {who}: write the member ID of the one you mean (U…), or "
+                  "use *Add follow-up* on the incident's card.", name=messages.quote(name, 80),
+                  who=who)
+            )  # fmt: skip
+        if found:
+            return found[0], text.split(None, k)[k].strip()
+    raise NotFound(
+        _("No one in this workspace goes by `@{name}`: pick the person from Slack's list as you "
+          "type @, or write their member ID (U…).", name=messages.quote(words[0][1:], 80))
+    )  # fmt: skip
+
+
+def add_follow_up(
+    bot: Crisisbot,
+    number: int,
+    user: str,
+    *,
+    owner: str,
+    text: str,
+    due_at: datetime | None,
+    due_whole_day: bool = False,
+) -> Reply:
+    """A follow-up for incident #number (the command, and the form on a closed card)."""
+
+    def work() -> Reply:
+        with bot.transaction() as session:
+            follow_up, incident = followups.add(
+                session, number, owner=owner, text=text, due_at=due_at,
+                due_whole_day=due_whole_day, user=user, now=bot.clock(),
+            )  # fmt: skip
+            return Reply(messages.follow_up_added(follow_up, incident))
+
+    return guarded(work)
+
+
+def _done(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    return mark_follow_up_done(bot, cmd.number or 0, user)
+
+
+def mark_follow_up_done(bot: Crisisbot, follow_up_id: int, user: str) -> Reply:
+    def work() -> Reply:
+        with bot.transaction() as session:
+            follow_up = followups.mark_done(session, follow_up_id, user=user, now=bot.clock())
+            return Reply(
+                _("{ref} is done: {text}", ref=follow_up.ref,
+                  text=messages.quote(follow_up.text, 300))
+            )  # fmt: skip
+
+    return guarded(work)
+
+
+@guard
+def _followups(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    now = bot.clock()
+    with bot.transaction() as session:
+        if cmd.number is not None:
+            lines = followups.of_incident(session, cmd.number)
+            return Reply(messages.incident_follow_ups(cmd.number, lines, now))
+        rows = followups.open_ones(session)
+        return Reply(messages.follow_up_list(rows, int(cmd.text or 1), now))
+
+
 _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {
     "help": _help,
     "list": _list,
@@ -331,6 +423,9 @@ _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {
     "drill": _drill,
     "stats": _stats,
     "sources": _sources,
+    "followup": _followup,
+    "followups": _followups,
+    "done": _done,
 }
 
 
@@ -412,6 +507,42 @@ def open_draft_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | No
         except SlackError as exc:
             logger.warning("views.update failed: %s", exc)
     return reply if reply.text else None
+
+
+def open_follow_up_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | None:
+    """The Add follow-up form, from a closed incident's card; the trigger lives 3 s, so the
+    form opens first (with the incident's number) and its title is filled from the database
+    only when the incident is unknown (a notice instead)."""
+    try:
+        with bot.sessions() as session:
+            incident = incidents.get(session, number)
+            view = messages.follow_up_modal(incident)
+    except ServiceError as exc:
+        return Reply(exc.message, ok=False)
+    except DBAPIError:
+        logger.exception("database error while opening the follow-up form")
+        return Reply(_(DB_DOWN), ok=False)
+    try:
+        bot.gateway.open_view(trigger_id, view)
+    except SlackError as exc:
+        logger.warning("views.open failed: %s", exc)
+        return Reply(_(SLACK_SLOW))
+    return None
+
+
+def follow_up_done(bot: Crisisbot, follow_up_id: int, user: str) -> Reply:
+    reply = mark_follow_up_done(bot, follow_up_id, user)
+    bot.kick()
+    return reply
+
+
+def follow_up_done_from_home(bot: Crisisbot, follow_up_id: int, user: str) -> None:
+    """Mark done from the Home tab, then publish the tab again (it has no thread to answer
+    in; a refusal, such as "already done", is told in the crisis channel)."""
+    reply = follow_up_done(bot, follow_up_id, user)
+    home.publish(bot, user)
+    if not reply.ok and bot.settings.crisis_channel:
+        tell(bot, bot.settings.crisis_channel, user, reply.text)
 
 
 def tell(bot: Crisisbot, channel: str, user: str, text: str) -> None:

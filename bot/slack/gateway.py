@@ -84,6 +84,9 @@ class SlackGateway:
         self._pace_lock = threading.Lock()
         self._names: dict[str, str] = {}
         self._permalinks: dict[tuple[str, str], str] = {}
+        self._directory: dict[str, set[str]] = {}  # lower-case handle or name → user IDs
+        self._directory_at = -1e9
+        self._directory_lock = threading.Lock()
 
     def _call(
         self, method: str, *, client: WebClient | None = None, **params: Any
@@ -218,6 +221,45 @@ class SlackGateway:
                 profile.get("real_name") or (profile.get("profile") or {}).get("real_name") or user
             )
         return self._names[user]
+
+    DIRECTORY_TTL = 300.0  # seconds a read of the member list is trusted
+    DIRECTORY_RETRY = 30.0  # a name not found is looked up again after this long
+
+    def find_users(self, name: str) -> list[str]:
+        """The IDs of the active people whose username, display name or full name is `name`
+        (any case): what a typed "@maria" means when Slack sends it as plain text."""
+        key = name.strip().lower()
+        with self._directory_lock:
+            age = time.monotonic() - self._directory_at
+            if age > self.DIRECTORY_TTL or (
+                key not in self._directory and age > self.DIRECTORY_RETRY
+            ):
+                self._directory = self._read_directory()
+                self._directory_at = time.monotonic()
+            return sorted(self._directory.get(key, ()))
+
+    def _read_directory(self) -> dict[str, set[str]]:
+        directory: dict[str, set[str]] = {}
+        cursor: str | None = None
+        while True:
+            data = self._call("users.list", limit=200, cursor=cursor)
+            for member in data.get("members") or []:
+                if member.get("deleted") or member.get("is_bot") or not member.get("id"):
+                    continue
+                profile = member.get("profile") or {}
+                names = (
+                    member.get("name"),
+                    member.get("real_name"),
+                    profile.get("real_name"),
+                    profile.get("display_name"),
+                    profile.get("display_name_normalized"),
+                )
+                for each in names:
+                    if each:
+                        directory.setdefault(str(each).lower(), set()).add(str(member["id"]))
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return directory
 
     def usergroup_members(self, group: str) -> list[str]:
         return list(self._call("usergroups.users.list", usergroup=group).get("users") or [])

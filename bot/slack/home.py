@@ -1,4 +1,5 @@
-"""The App Home tab: what is open, what waits for the viewer's approval, the last 30 days.
+"""The App Home tab: what is open, what waits for the viewer's approval, the viewer's own open
+follow-ups (overdue first), the last 30 days.
 
 Published when a person opens the tab (`app_home_opened`), and published again by the courier
 after it delivered a change to an incident or a draft, but only for the people who opened their
@@ -20,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.intake import polling
-from bot.response import lookups, stats
+from bot.response import followups, lookups, stats
 from bot.slack import messages
 from bot.slack.gateway import SlackError
 from models import SlackEventSeen, affected
@@ -112,10 +113,18 @@ def _render(bot: Crisisbot, user: str, approvers: frozenset[str]) -> dict[str, o
             (s.name, s.last_success_at)
             for s in polling.stopped_sources(session, bot.config.sources)
         ]
+        mine = followups.owned_open(session, user, now)
 
     def link(channel: str | None, ts: str | None) -> str | None:
         return bot.gateway.permalink(channel, ts) if channel and ts else None
 
     return messages.home_view(
-        incidents, drafts, figures, days=STATS_DAYS, now=now, link=link, stopped=stopped
+        incidents,
+        drafts,
+        figures,
+        days=STATS_DAYS,
+        now=now,
+        link=link,
+        stopped=stopped,
+        follow_ups=mine,
     )

@@ -13,6 +13,8 @@ class Action(StrEnum):
     APPROVE = "draft.approve"
     REJECT = "draft.reject"
     OPEN_THREAD = "home.open_thread"  # a link button on the Home tab: acked, nothing to do
+    ADD_FOLLOW_UP = "incident.add_follow_up"  # on a closed incident's card: opens the form
+    FOLLOW_UP_DONE = "followup.done"  # on the Home tab, beside each of the viewer's own
 
 
 class View(StrEnum):
@@ -20,6 +22,7 @@ class View(StrEnum):
     REJECT_REASON = "reject_reason"
     DISMISS_REASON = "dismiss_reason"
     RESOLVE_SUMMARY = "resolve_summary"
+    FOLLOW_UP = "follow_up"
 
 
 class Block(StrEnum):
@@ -28,3 +31,7 @@ class Block(StrEnum):
     DRAFT_TEXT = "draft.text"
     DRAFT_TEMPLATE = "draft.template"
     REASON = "reason"
+    FOLLOW_UP_ACTIONS = "followup.actions"
+    FOLLOW_UP_OWNER = "followup.owner"
+    FOLLOW_UP_TEXT = "followup.text"
+    FOLLOW_UP_DUE = "followup.due"

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
+    DatePickerElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
@@ -25,6 +26,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
     StaticSelectElement,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -32,6 +34,7 @@ from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import N_, _
 from bot.core.text import clean, cut, escape_mrkdwn, quote, safe_url
+from bot.response import followups
 from bot.response.drafts import draft_status
 from bot.response.incidents import severity_name, status_name
 from bot.response.lookups import IncidentLine, PendingDraft
@@ -39,7 +42,7 @@ from bot.response.stats import TeamStats, human
 from bot.slack.ids import Action
 from bot.slack.ids import Block as BlockId
 from bot.slack.ids import View as ViewId
-from models import SEVERITIES, Draft, Incident
+from models import SEVERITIES, Draft, FollowUp, Incident
 
 SECTION_LIMIT = 3000
 CONTEXT_LIMIT = 2000  # per context element (Slack's documented maximum for a text object)
@@ -67,9 +70,13 @@ def incident_title(incident: Incident) -> str:
 
 
 def incident_card(
-    incident: Incident, config: Config, latest_draft: Draft | None = None
+    incident: Incident,
+    config: Config,
+    latest_draft: Draft | None = None,
+    follow_ups: tuple[int, int] = (0, 0),
 ) -> tuple[str, list[dict[str, Any]]]:
-    """The alert message, kept up to date in place: state, owner, level, evidence, buttons."""
+    """The alert message, kept up to date in place: state, owner, level, evidence, buttons;
+    `follow_ups` (open, done) are counted on it, and a closed card offers to add one."""
     ev = incident.evidence or {}
     level = config.levels[min(incident.level, len(config.levels) - 1)].name
     status = f"{STATUS_EMOJI.get(incident.status, '')} *{_cap(status_name(incident.status))}*"
@@ -96,9 +103,16 @@ def incident_card(
     if incident.summary:
         text = _("*Summary*") + f"\n{quote(incident.summary, SECTION_LIMIT - 20)}"
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+    if any(follow_ups):
+        blocks.append(_follow_up_count(incident, *follow_ups))
     if incident.is_open:
         blocks.append(_severity_picker(incident))
         blocks.append(_incident_buttons(incident))
+    else:  # the lessons are mostly written after the resolve
+        button = ButtonElement(
+            text=_("Add follow-up"), action_id=Action.ADD_FOLLOW_UP, value=str(incident.id)
+        )
+        blocks.append(ActionsBlock(block_id=BlockId.FOLLOW_UP_ACTIONS, elements=[button]))
     if incident.is_drill:
         blocks.append(
             ContextBlock(elements=[MarkdownTextObject(text=_("*DRILL* · not a real crisis"))])
@@ -109,6 +123,13 @@ def incident_card(
     )  # fmt: skip
     # The notification text is mrkdwn too: a pushed brand like "<!channel>" would ping everyone.
     return quote(fallback, MESSAGE_TEXT_LIMIT), [b.to_dict() for b in blocks]
+
+
+def _follow_up_count(incident: Incident, open_: int, done: int) -> Block:
+    opened = i18n.ngettext("*{n} open follow-up*", "*{n} open follow-ups*", open_)
+    text = _("{open}, {done} done · `/crisis followups {number}`", open=opened,
+             done=i18n.number(done), number=incident.id)  # fmt: skip
+    return ContextBlock(elements=[MarkdownTextObject(text=":clipboard: " + text)])
 
 
 def _samples(samples: Sequence[dict[str, Any]]) -> list[Block]:
@@ -251,6 +272,134 @@ def incident_list(rows: Sequence[IncidentLike], page: int = 1) -> str:
         where = f"`/crisis list {page + 1}`"
         text += "\n" + _("… and {count} more: {where}.", count=i18n.number(rest), where=where)
     return text
+
+
+# -- Follow-ups -----------------------------------------------------------------------------------
+FOLLOW_UP_BUDGET = 3500  # one page of `/crisis followups`, as `/crisis list` keeps it
+FOLLOW_UP_QUOTE = 300  # of the action's text, in a list line
+
+
+def follow_up_added(follow_up: FollowUp, incident: Incident) -> str:
+    """The answer to the person who added one."""
+    drill = _("DRILL · ") if incident.is_drill else ""
+    fields = {"ref": follow_up.ref, "number": incident.id, "owner": f"<@{follow_up.owner}>"}
+    due = followups.due_text(follow_up)
+    return drill + (
+        _("Follow-up {ref} added to #{number} for {owner}, due {due}.", due=due, **fields)
+        if due
+        else _("Follow-up {ref} added to #{number} for {owner}, no due date.", **fields)
+    )
+
+
+def follow_up_line(line: followups.Line, now: datetime, *, with_incident: bool = True) -> str:
+    """One follow-up: its F number, (its incident), owner, due date, state, and the action."""
+    f = line.follow_up
+    drill = _("DRILL · ") if line.is_drill else ""
+    parts = [f"*{f.ref}*"]
+    if with_incident:
+        parts.append(f"{drill}#{line.incident_id} {quote(line.incident_title, 80)}")
+    elif drill:
+        parts.append(drill.strip(" ·"))
+    parts.append(f"<@{f.owner}>")
+    due = followups.due_text(f)
+    if f.status == "done":
+        parts.append(_("done by {who} {at}", who=f"<@{f.done_by}>", at=fmt_time(f.done_at)))
+    elif followups.is_overdue(f, now):
+        parts.append(_(":warning: *overdue* since {due}", due=due))
+    elif due:
+        parts.append(_("due {due}", due=due))
+    return " · ".join(parts) + "\n> " + quote(f.text, FOLLOW_UP_QUOTE).replace("\n", " ")
+
+
+def incident_follow_ups(number: int, lines: Sequence[followups.Line], now: datetime) -> str:
+    """`/crisis followups N`: the incident's follow-ups, the open ones first."""
+    if not lines:
+        return _("#{number} has no follow-ups yet. `/crisis followup {number} @owner <text>` "
+                 "adds one.", number=number)  # fmt: skip
+    open_ = sum(1 for ln in lines if ln.follow_up.status == "open")
+    head = _("*Follow-ups of #{number}* · {open} open, {done} done", number=number,
+             open=i18n.number(open_), done=i18n.number(len(lines) - open_))  # fmt: skip
+    out = [head]
+    size = len(head)
+    for k, ln in enumerate(lines):
+        text = follow_up_line(ln, now, with_incident=False)
+        if size + len(text) + 1 > FOLLOW_UP_BUDGET:
+            where = f"`/crisis export {number}`"
+            out.append(_("… and {count} more: {where}.", count=i18n.number(len(lines) - k),
+                         where=where))  # fmt: skip
+            break
+        out.append(text)
+        size += len(text) + 1
+    return "\n".join(out)
+
+
+def follow_up_list(lines: Sequence[followups.Line], page: int, now: datetime) -> str:
+    """`/crisis followups`: every open follow-up of the team, oldest first, a page at a time."""
+    if not lines:
+        return _("No open follow-ups. :relieved:")
+    pages: list[list[str]] = [[]]
+    size = shown = 0
+    for ln in lines:
+        text = follow_up_line(ln, now)
+        if pages[-1] and size + len(text) + 1 > FOLLOW_UP_BUDGET:
+            if len(pages) == page:
+                break  # the page asked for is full: the rest is only counted, not rendered
+            pages.append([])
+            size = 0
+        pages[-1].append(text)
+        size += len(text) + 1
+        shown += 1
+    if page > len(pages):
+        return i18n.ngettext(
+            "There is no page {page}: the open follow-ups fill {n} page.",
+            "There is no page {page}: the open follow-ups fill {n} pages.",
+            len(pages), page=page,
+        )  # fmt: skip
+    head = (
+        _("*Open follow-ups*")
+        if len(pages) == 1 and shown == len(lines)
+        else _("*Open follow-ups* · page {page}", page=page)
+    )
+    text = "\n".join([head, *pages[page - 1]])
+    rest = len(lines) - shown
+    if rest > 0:
+        where = f"`/crisis followups page {page + 1}`"
+        text += "\n" + _("… and {count} more: {where}.", count=i18n.number(rest), where=where)
+    return text
+
+
+def follow_up_modal(incident: Incident) -> dict[str, Any]:
+    """Add follow-up, from a closed incident's card: the owner, the action, a due day."""
+    view = View(
+        type="modal",
+        callback_id=ViewId.FOLLOW_UP,
+        private_metadata=str(incident.id),
+        title=PlainTextObject(text=cut(_("Follow-up · #{number}", number=incident.id), 24)),
+        submit=PlainTextObject(text=_("Add")),
+        close=PlainTextObject(text=_("Cancel")),
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=f"*{quote(incident_title(incident), 200)}*")),
+            InputBlock(
+                block_id=BlockId.FOLLOW_UP_OWNER,
+                label=_("Owner"),
+                element=UserSelectElement(action_id="owner"),
+            ),
+            InputBlock(
+                block_id=BlockId.FOLLOW_UP_TEXT,
+                label=_("What is to be done"),
+                element=PlainTextInputElement(
+                    action_id="text", multiline=True, max_length=followups.MAX_TEXT
+                ),
+            ),
+            InputBlock(
+                block_id=BlockId.FOLLOW_UP_DUE,
+                label=_("Due by (optional)"),
+                optional=True,
+                element=DatePickerElement(action_id="due"),
+            ),
+        ],
+    )
+    return view.to_dict()
 
 
 def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, Any]]]:
@@ -463,6 +612,7 @@ def team_stats_lines(s: TeamStats) -> list[str]:
 HOME_MAX_INCIDENTS = 20  # a Home tab holds 100 blocks; the rest is one `/crisis list` away
 HOME_MAX_DRAFTS = 10
 HOME_MAX_SOURCES = 5  # stopped sources named on top; 20 + 10 + 5 blocks + headers stay < 100
+HOME_MAX_FOLLOW_UPS = 10  # the viewer's own; with their header and "more", still < 100
 HOME_OPEN_THREAD = N_("Open thread")
 HOME_OPEN_DRAFT = N_("Open draft")
 
@@ -476,11 +626,13 @@ def home_view(
     now: datetime,
     link: Callable[[str | None, str | None], str | None],
     stopped: Sequence[tuple[str, datetime | None]] = (),
+    follow_ups: Sequence[followups.Line] = (),
 ) -> dict[str, Any]:
     """The viewer's Home tab: the open incidents, the drafts waiting for them (None: they are no
     approver), the team's figures over the last `days` days. `link(channel, ts)` gives a
     message's permalink, or None (the line then has no button). `stopped`: the mention sources
-    that stopped working (name, last success), shown first."""
+    that stopped working (name, last success), shown first. `follow_ups`: the viewer's own
+    open ones, overdue first."""
     blocks: list[Block] = []
     for name, since in stopped[:HOME_MAX_SOURCES]:
         shown = quote(name, 100)
@@ -529,6 +681,15 @@ def home_view(
         button = _link_button(_(HOME_OPEN_DRAFT), url, d.id)
         blocks.append(_mrkdwn_section(cut(f"{text}\n{body}", SECTION_LIMIT), button))
     blocks += _more(len(drafts or []) - HOME_MAX_DRAFTS, _("open the incidents' threads"))
+    blocks += [DividerBlock(), HeaderBlock(text=_("Your follow-ups"))]
+    if not follow_ups:
+        blocks.append(_mrkdwn_section(_("No open follow-ups of yours.")))
+    for ln in follow_ups[:HOME_MAX_FOLLOW_UPS]:
+        done = ButtonElement(
+            text=_("Mark done"), action_id=Action.FOLLOW_UP_DONE, value=str(ln.follow_up.id)
+        )
+        blocks.append(_mrkdwn_section(follow_up_line(ln, now), done))
+    blocks += _more(len(follow_ups) - HOME_MAX_FOLLOW_UPS, "`/crisis followups`")
     blocks += [DividerBlock(), HeaderBlock(text=_("Last {days} days", days=days))]
     head = i18n.ngettext(
         "*{n} real incident* (drills left out)", "*{n} real incidents* (drills left out)",

@@ -41,6 +41,8 @@ def test_the_demo_runs_a_whole_crisis_tells_it_once_and_writes_the_timeline(
     steps = ["incident.opened", "alert.posted", "incident.claimed", "incident.escalated"]
     steps += ["draft.created", "draft.refused", "draft.approved", "incident.resolved"]
     assert [t for t in types if t in steps] == steps
+    assert types[-1] == "followup.added"  # the lesson, for Bob, after the resolve
+    assert data["follow_ups"][0]["owner"] == "U0BOB" and "/crisis followup #1 @bob" in shown
     assert (tmp_path / "out" / "incident-1-timeline.md").read_text().startswith("# Incident #1")
     assert "<svg" in (tmp_path / "out" / "incident-1-report.html").read_text()
 

@@ -320,3 +320,73 @@ def test_an_unknown_drill_scenario_is_echoed_without_pinging(locale: str) -> Non
         )  # fmt: skip
     _no_pings(err.value.message)
     assert "&lt;!channel&gt;" in err.value.message and len(err.value.message) <= 300
+
+
+def _follow_up(i: int, text: str = MENTION[:1000], *, status: str = "open") -> Any:
+    from bot.response import followups
+    from models import FollowUp
+
+    f = FollowUp(
+        id=i, incident_id=123_456, owner="U0BOB", text=text, status=status,
+        due_at=NOW - timedelta(days=i % 3), due_whole_day=bool(i % 2), created_by="U0ALICE",
+        created_at=NOW - timedelta(days=9), done_by="U0DAN" if status == "done" else None,
+        done_at=NOW if status == "done" else None,
+    )  # fmt: skip
+    return followups.Line(f, 123_456, f"{BRAND}{HOSTILE}", i % 2 == 0)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_follow_ups_fit_on_the_card_the_form_the_lists_and_the_home_tab(locale: str) -> None:
+    with i18n.using(locale):
+        for status in STATUSES:
+            text, blocks = messages.incident_card(
+                _incident(status, summary=MENTION), _config(), _draft("approved", LINES),
+                (1_000_000, 2_000_000),
+            )  # fmt: skip
+            _message_ok(text, blocks)
+            _no_pings(text, blocks)
+        view = messages.follow_up_modal(_incident("resolved"))
+        assert validate_view(view) == [] and not view["title"]["text"].endswith("…")
+        _no_pings(view)
+
+        lines = [_follow_up(i, status="done" if i % 5 == 0 else "open") for i in range(1, 301)]
+        listed = messages.incident_follow_ups(123_456, lines, NOW)
+        assert len(listed) <= TEXT_LIMIT and "/crisis export 123456" in listed
+        _no_pings(listed)
+        seen, page = [], 1
+        while True:
+            text = messages.follow_up_list(lines, page, NOW)
+            assert len(text) <= TEXT_LIMIT
+            _no_pings(text)
+            seen += [int(n) for n in re.findall(r"^\*F(\d+)\*", text, flags=re.M)]
+            if f"`/crisis followups page {page + 1}`" not in text:
+                break
+            page += 1
+        assert seen == list(range(1, 301))  # each once, in order, across the pages
+        beyond = messages.follow_up_list(lines, page + 1, NOW)
+        assert f"fill {page} pages" in beyond or str(page) in beyond
+
+        home = messages.home_view(
+            [], [], TeamStats(0, 0, None, None, None), days=30, now=NOW,
+            link=lambda c, t: None, follow_ups=lines,
+        )  # fmt: skip
+        assert validate_view(home) == []
+        _no_pings(home)
+        assert "`/crisis followups`" in json.dumps(home, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_follow_up_usage_errors_fit_and_never_ping(locale: str) -> None:
+    with i18n.using(locale):
+        for raw in (
+            f"followup 1 {HOSTILE}",
+            f"followup 1 @{MENTION}",
+            f"followup 1 <@U0BOB> {'x' * 5000}",
+            f"followup 1 <@U0BOB> x by 9{MENTION}",
+            f"done {MENTION}",
+            f"followups {MENTION}",
+        ):
+            with pytest.raises(commands.UsageError) as err:
+                parse(raw)
+            assert len(err.value.text) <= TEXT_LIMIT
+            _no_pings(err.value.text)

@@ -66,3 +66,27 @@ def test_the_orm_refuses_to_rewrite_the_timeline(database_url: str) -> None:
 def test_unknown_event_types_are_refused(database_url: str) -> None:
     with pytest.raises(ValueError, match="unknown timeline event type"):
         timeline.record(None, Incident(), "incident.exploded", actor=None, at=datetime.now(UTC))  # type: ignore[arg-type]
+
+
+def test_the_follow_ups_migration_goes_down_and_up_again(database_url: str) -> None:
+    """0005 (follow_ups) downgrades cleanly, keeping the rest, and upgrades again."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from bot.core.db import alembic_config, upgrade
+
+    number = _one_event(database_url)
+    engine = create_db_engine(database_url)
+    try:
+        cfg = alembic_config(engine)
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "0004")
+        assert "follow_ups" not in inspect(engine).get_table_names()
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM incidents WHERE id = :n"), {"n": number})
+        upgrade(engine)
+        assert "follow_ups" in inspect(engine).get_table_names()
+        check(engine)
+    finally:
+        engine.dispose()

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.core import i18n
@@ -205,8 +206,8 @@ def owned_open(session: Session, owner: str, now: datetime) -> list[Line]:
     return sorted(lines, key=lambda ln: (ln.follow_up.due_at or far, ln.follow_up.id))
 
 
-def counts(session: Session, incident_id: int) -> tuple[int, int]:
-    """(open, done) follow-ups of an incident, for its card."""
+def counts(session: Session | Connection, incident_id: int) -> tuple[int, int]:
+    """(open, done) follow-ups of an incident, for its card and `/crisis status`."""
     rows = session.execute(
         select(FollowUp.status, func.count())
         .where(FollowUp.incident_id == incident_id)

@@ -116,6 +116,7 @@ def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     assert cmd.number is not None
     with lookups.reading(bot.engine) as conn:
         found = lookups.status(conn, cmd.number)
+        follow_ups = followups.counts(conn, cmd.number)
     lines = [messages.incident_line(found.line)]
     lines += [f"• {messages.quote(r, 450)}" for r in found.reasons[:STATUS_REASONS]]
     if len(found.reasons) > STATUS_REASONS:
@@ -137,6 +138,8 @@ def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
             resolve=stats.human(m.time_to_resolve),
         )
     )  # fmt: skip
+    if any(follow_ups):
+        lines.append(messages.follow_up_count(cmd.number, *follow_ups))
     return Reply("\n".join(lines))
 
 

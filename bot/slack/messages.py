@@ -126,10 +126,16 @@ def incident_card(
 
 
 def _follow_up_count(incident: Incident, open_: int, done: int) -> Block:
+    text = follow_up_count(incident.id, open_, done)
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+def follow_up_count(number: int, open_: int, done: int) -> str:
+    """ ":clipboard: *2 open follow-ups*, 1 done · `/crisis followups 7`" (card and status)."""
     opened = i18n.ngettext("*{n} open follow-up*", "*{n} open follow-ups*", open_)
     text = _("{open}, {done} done · `/crisis followups {number}`", open=opened,
-             done=i18n.number(done), number=incident.id)  # fmt: skip
-    return ContextBlock(elements=[MarkdownTextObject(text=":clipboard: " + text)])
+             done=i18n.number(done), number=number)  # fmt: skip
+    return ":clipboard: " + text
 
 
 def _samples(samples: Sequence[dict[str, Any]]) -> list[Block]:

@@ -78,6 +78,8 @@ def test_a_follow_up_is_added_listed_counted_and_marked_done_by_anyone(
     )
     assert "<@U0BOB>" in posted[0]["text"] and "Update the refunds FAQ" in posted[0]["text"]
     team.emulator.wait_for(lambda: "*2 open follow-ups*" in blocks_text(card(team, n)))
+    status = say(team, f"status {n}", "Time to detect")
+    assert status.endswith(f"*2 open follow-ups*, 0 done · `/crisis followups {n}`")
 
     listed = say(team, f"followups {n}", "Follow-ups of")
     assert listed.splitlines()[0] == f"*Follow-ups of #{n}* · 2 open, 0 done"

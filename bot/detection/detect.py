@@ -484,7 +484,7 @@ def _new_source_step(
         return False  # no new source; or only new ones: a brand's first source (cold start)
     expected = float(result.evidence.get("expected", 0.0))
     excess = sum(at_alert.values()) - expected
-    if excess <= 0:
+    if excess <= 0 or _replaced(session, brand, new, end - width, end, expected):
         return False
     # z grows with the excess over the same expectation: the alert's z per mention of excess
     # turns the excess left without the new sources into the z it would have had. Below the
@@ -505,6 +505,36 @@ def _new_source_step(
         brand, alert_at, ", ".join(sorted(new)),
     )  # fmt: skip
     return True
+
+
+def _replaced(
+    session: Session,
+    brand: str | None,
+    new: list[str],
+    start: datetime,
+    end: datetime,
+    expected: float,
+) -> bool:
+    """The old sources went quiet when the new ones began (a history imported from a file, then
+    live sources connected): the new sources replace them, they do not add a step to them, and
+    a storm they bring is a storm. Under half the window's expected rate is quiet."""
+    first_new = session.scalar(
+        select(func.min(Mention.created_at)).where(
+            _own(brand), Mention.source.in_(new), Mention.created_at >= start,
+            Mention.created_at < end,
+        )
+    )  # fmt: skip
+    if first_new is None:
+        return False
+    first_new = first_new if first_new.tzinfo else first_new.replace(tzinfo=UTC)
+    old_since = session.scalar(
+        select(func.count()).where(
+            _own(brand), Mention.source.not_in(new), Mention.created_at >= first_new,
+            Mention.created_at < end,
+        )
+    ) or 0  # fmt: skip
+    share = (end - first_new) / (end - start)
+    return old_since < 0.5 * expected * share
 
 
 def _own(brand: str | None) -> Any:

@@ -13,7 +13,7 @@ from bot import jobs
 from bot.core.clock import ManualClock
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
-from bot.testing import CALM, Stack, start_stack
+from bot.testing import CALM, Stack, sample_storm, start_stack
 from models import Mention
 
 TEXTS = CALM["en"]
@@ -122,3 +122,28 @@ def test_the_same_post_through_two_sources_is_counted_once(
         ],
         key=str,
     )
+
+
+@pytest.mark.parametrize("start", [None, *STEP_ALERTED])
+def test_a_storm_on_live_sources_connected_after_an_imported_history_alerts(
+    database_url: str, start: datetime | None
+) -> None:
+    """The history came from a file (an export of the listening tool used before), then live
+    sources were connected and brought the storm: every live mention is from a source new to
+    the brand, but the old one has stopped, so they replace it rather than add to it. A storm on
+    them is a storm (the three-worker fault test saw no alert at all)."""
+    clock = ManualClock(start or datetime.now(UTC).replace(microsecond=0))
+    stack = start_stack(database_url, clock=clock)
+    try:
+        now = clock()
+        records = list(sample_storm(now, brand="Acme", calm_days=4))
+        storm_from = (now - timedelta(minutes=41)).isoformat()
+        calm = [{**r, "source": "import"} for r in records if r["created_at"] < storm_from]
+        storm = [{**r, "source": f"rss-{i % 3}"} for i, r in enumerate(records)
+                 if r["created_at"] >= storm_from]  # fmt: skip
+        _store(stack, calm, now)
+        _store(stack, storm, now)
+        clock.advance(minutes=1)
+        assert len(jobs.detect_storms(stack.bot)) == 1
+    finally:
+        stack.stop()

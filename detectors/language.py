@@ -234,9 +234,8 @@ def _latin_language(text: str) -> str | None:
     words = [w for w in _LATIN_WORD.findall(text.lower()) if len(w) > 1 or w in ("i", "a")]
     if not words:
         return None
-    en_table = _en_dictionary()
     # "sooo baaad": elongated words are English words too.
-    en = sum(_squeezed(w) in en_table for w in words) / len(words)
+    en = sum(map(_is_english, words)) / len(words)
     if en >= LATIN_EN_SHARE:
         return "en"
     # Trying alternative spellings is the costly part: only for a text whose usual readings
@@ -247,6 +246,13 @@ def _latin_language(text: str) -> str | None:
             return "bg"
     # Two words are too few for the model ("baaad" comes out Somali); English is the likely case.
     return "en" if len(words) <= 2 else None
+
+
+@lru_cache(maxsize=1 << 15)
+def _is_english(word: str) -> bool:
+    """Is the word (or its de-elongated form) English? Cached: the dictionary decodes bytes on
+    every lookup, and the same words recur in every English mention."""
+    return _squeezed(word) in _en_dictionary()
 
 
 @lru_cache(maxsize=1 << 14)
@@ -299,7 +305,8 @@ def detect_language(text: str) -> str:
     words = _WORD.findall(clean)
     if not words:
         return UNDETERMINED
-    cyrillic = sum(1 for w in words if "\u0400" <= w[0] <= "\u04ff")
+    # Plain ASCII (most English mentions) has no Cyrillic word: no need to look at each.
+    cyrillic = 0 if clean.isascii() else sum(1 for w in words if "\u0400" <= w[0] <= "\u04ff")
     if cyrillic * 2 < len(words):
         latin = _latin_language(clean)
         if latin:

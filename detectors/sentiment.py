@@ -119,15 +119,67 @@ def _word_table() -> dict[str, tuple[float, str]]:
     return table
 
 
+_PhraseCandidate = tuple[tuple[str, ...], list[str], float, str]  # words, words[2:], value, signal
+
+
 @cache
-def _phrases_by_first() -> dict[str, list[tuple[tuple[str, ...], float, str]]]:
-    """Phrases indexed by their first token, longest first, so matching is one dict lookup."""
-    index: dict[str, list[tuple[tuple[str, ...], float, str]]] = {}
+def _phrases_by_pair() -> dict[tuple[str, str], list[_PhraseCandidate]]:
+    """Phrases of two or more words indexed by their first two tokens, longest first: matching
+    is one dict lookup, and only the rest of a candidate is compared with the tokens."""
+    index: dict[tuple[str, str], list[_PhraseCandidate]] = {}
     for words, (value, signal) in lx.PHRASES.items():
-        index.setdefault(words[0], []).append((words, value, signal))
+        if len(words) > 1:
+            pair = (words[0], words[1])
+            index.setdefault(pair, []).append((words, list(words[2:]), value, signal))
     for candidates in index.values():
         candidates.sort(key=lambda c: -len(c[0]))
     return index
+
+
+@cache
+def _one_word_phrases() -> dict[str, tuple[float, str]]:
+    """Phrases of one word, tried after the longer ones that start with it."""
+    return {words[0]: entry for words, entry in lx.PHRASES.items() if len(words) == 1}
+
+
+# Words `_Scorer._word` (or `_note_context`) looks at before the lexicon lookup.
+_CONTEXT_WORDS = frozenset(
+    (
+        *lx.TOO_WORDS,
+        *lx.RESOLVED,
+        *lx.KEEP_WORDS,
+        *lx.SPEED_WORDS,
+        *lx.ATTEMPT_NOUNS,
+        *lx.EXPECTATIONS,
+        *lx.WAIT_WORDS,
+        *lx.DURATIONS,
+        *lx.PERSISTENCE,
+        *("why", "back", "down", "another", "higher", "instead", "again", "like"),
+    )
+)
+
+
+@cache
+def _step_words() -> frozenset[str]:
+    """Tokens that need `_Scorer._step`'s full dispatch: every word that starts a phrase or
+    an idiom, is a symbol, negator, barrier or intensifier, or that `_Scorer._word` treats
+    specially before its lexicon lookup. Any other word only needs `_Scorer._lexicon_word`."""
+    return frozenset(
+        (
+            *(words[0] for words in lx.PHRASES),
+            *lx.CANT_WORDS,
+            "can",
+            "could",
+            "never",
+            *lx.EMOTICONS,
+            *lx.EMOJI,
+            *lx.NEGATORS,
+            *lx.NEGATION_BARRIERS,
+            "but",
+            *lx.INTENSIFIERS,
+            *_CONTEXT_WORDS,
+        )
+    )
 
 
 # --- text clean-up and tokens ---------------------------------------------------------------
@@ -147,6 +199,7 @@ _TOKEN = re.compile(
     r"|[.,;:!?]+|\u2026"  # punctuation that ends a clause (and so a negation's reach)
 )
 _CLAUSE_BREAKS = frozenset(".,;:?\u2026")
+_BREAK_CHARS = _CLAUSE_BREAKS | {"!"}  # first characters of tokens `_clause_break` reads
 # Clock times ("14:10", "3pm", "7.30am"), for delays stated by the clock: a time, then a second
 # one introduced as when something finally happened ("due out at 14:10, it's now 19:45", "the
 # 8:05 arrived at 8:52", "not ready until 7:30"). Not a timetable ("departs 09:15, arrives
@@ -233,7 +286,10 @@ def _tag_words(tag: str) -> str:
 def _tokens(text: str) -> list[str]:
     # "don't"/"dont" and "can't"/"cant" must meet the same negator; other contractions keep
     # their apostrophe, or "I'll" would read as "ill" and "he'll" as "hell".
-    return [t.replace("'", "") if t.endswith("n't") else t for t in _TOKEN.findall(text)]
+    tokens = _TOKEN.findall(text)
+    if "n't" not in text:
+        return tokens  # most mentions: no token to rewrite
+    return [t.replace("'", "") if t.endswith("n't") else t for t in tokens]
 
 
 # --- scoring --------------------------------------------------------------------------------
@@ -245,7 +301,8 @@ class _Scorer:
     def __init__(self, tokens: list[str], caps: frozenset[str]) -> None:
         self.tokens = tokens
         self.caps = caps
-        self.phrases = _phrases_by_first()
+        self.phrases = _phrases_by_pair()
+        self.one_word_phrases = _one_word_phrases()
         self.items: list[_Item] = []
         self.signals: list[str] = []
         self.negated_at = -99  # token index of the last negator in reach
@@ -265,9 +322,19 @@ class _Scorer:
 
     def run(self) -> list[_Item]:
         i, tokens = 0, self.tokens
+        n = len(tokens)
         self.info_question = _opens_info_question(tokens)
-        while i < len(tokens):
-            i = self._step(i, tokens[i])
+        step_words, lookup = _step_words(), _lookup
+        while i < n:
+            tok = tokens[i]
+            if tok in step_words or tok[0] in _BREAK_CHARS:
+                i = self._step(i, tok)
+                continue
+            # Most tokens are plain words ("the", "order", "today"): `_step` would only send
+            # them to `_lexicon_word`, which does nothing for a word outside the lexicon.
+            if lookup(tok)[0] is not None or (i > 0 and tokens[i - 1] in lx.STOPPED):
+                self._lexicon_word(i, tok)
+            i += 1
         self._add_context_complaints()
         return self.items
 
@@ -298,23 +365,34 @@ class _Scorer:
         return i + 1
 
     def _phrase(self, i: int, tok: str) -> int:
-        for words, value, signal in self.phrases.get(tok, ()):
-            end = i + len(words)
-            if tuple(self.tokens[i:end]) == words:
-                if signal == "negation":
-                    self.negated_at = end - 1
-                elif signal == "expectation:low":
-                    self.low_expectation_at = i
-                elif words[-1] == "than":
-                    # A comparison is denied like an opinion word: "no slower than the old one".
-                    negated = i - self.negated_at <= NEGATION_SCOPE
-                    self._add(_Item(value, signal, i), negation=negated)
-                elif signal:
-                    ironic = signal in lx.IRONIC_PHRASES
-                    value = self._resolved(i, value)
-                    self.items.append(_Item(value, signal, i, ironic_frame=ironic))
-                return end
+        tokens = self.tokens
+        if i + 1 < len(tokens):
+            for words, rest, value, signal in self.phrases.get((tok, tokens[i + 1]), ()):
+                end = i + len(words)
+                if tokens[i + 2 : end] == rest:
+                    return self._matched_phrase(i, words, end, value, signal)
+        entry = self.one_word_phrases.get(tok)
+        if entry is not None:
+            return self._matched_phrase(i, (tok,), i + 1, *entry)
         return 0
+
+    def _matched_phrase(
+        self, i: int, words: tuple[str, ...], end: int, value: float, signal: str
+    ) -> int:
+        """Apply the phrase `words` found at i..end; return the index of the next token."""
+        if signal == "negation":
+            self.negated_at = end - 1
+        elif signal == "expectation:low":
+            self.low_expectation_at = i
+        elif words[-1] == "than":
+            # A comparison is denied like an opinion word: "no slower than the old one".
+            negated = i - self.negated_at <= NEGATION_SCOPE
+            self._add(_Item(value, signal, i), negation=negated)
+        elif signal:
+            ironic = signal in lx.IRONIC_PHRASES
+            value = self._resolved(i, value)
+            self.items.append(_Item(value, signal, i, ironic_frame=ironic))
+        return end
 
     def _clause_break(self, i: int, tok: str) -> None:
         self.exclamations += tok.count("!")
@@ -334,49 +412,59 @@ class _Scorer:
         self.items.append(_Item(value, f"{kind}:{tok}", i))
 
     def _word(self, i: int, tok: str) -> None:
+        if tok not in _CONTEXT_WORDS or not self._context_word(i, tok):
+            self._lexicon_word(i, tok)
+
+    def _context_word(self, i: int, tok: str) -> bool:
+        """The readings of `_CONTEXT_WORDS` before the lexicon's; True if one took the word."""
         self._note_context(i, tok)
         negated = i - self.negated_at <= NEGATION_SCOPE
         if tok in lx.TOO_WORDS and i > 0 and self.tokens[i - 1] == "too":
             # "too small", "too slow": a plain description turned into a complaint.
             self._add(_Item(-0.4, f"complaint:too {tok}", i), negation=negated)
-            return
+            return True
         if tok in lx.RESOLVED and not negated:
             self.resolved_at = i
         if tok in lx.KEEP_WORDS and self._repeated_failure(i):
             self.persistent = True
             self._add(_Item(-0.4, f"complaint:{tok} {self._next(i)}", i), negation=negated)
-            return
+            return True
         self.i = i
         if tok in lx.SPEED_WORDS and self._complaint_in_clause():
-            return  # "drains my battery so fast": the speed is the failure's, not praise
+            return True  # "drains my battery so fast": the speed is the failure's, not praise
         if tok == "back" and self._wants_back(i):
             self._add(_Item(-0.5, "complaint:want it back", i), negation=False)
-            return
+            return True
         if tok == "down" and self._service_down(i):
             self._add(_Item(-0.6, "complaint:down", i), negation=False)
-            return
+            return True
         if tok == "another" and self._ironic_another(i):
             # "oh good, another update": praise greeting one more of something is irony.
             self.items.append(_Item(-0.4, "sarcasm", i))
-            return
+            return True
         if tok in lx.ATTEMPT_NOUNS and i > 0 and self.tokens[i - 1] in lx.ORDINALS:
             # "2nd DM this week", "3rd email": the customer counts the attempts (in a plain
             # question it names the topic: "what is the second email about?").
             self._add(_Item(-0.4, f"complaint:{self.tokens[i - 1]} {tok}", i), negation=False)
-            return
+            return True
         if tok == "higher" and self._bill_went_up(i):
             self._add(_Item(-0.4, "complaint:bill higher", i), negation=False)
-            return
+            return True
         if tok == "instead" and self._fewer_than_promised(i):
             self._add(_Item(-0.4, "complaint:instead of", i), negation=False)
-            return
+            return True
         if tok == "again" and i - self.never_at <= 6:
             self._add(_Item(-0.7, "complaint:never again", i), negation=False)
-            return
+            return True
         if tok in lx.EXPECTATIONS and negated:
             # "never arrived", "no refund", "doesn't work": the commonest complaint shape.
             self._add(_Item(-0.6, f"complaint:no {tok}", i), negation=False)
-            return
+            return True
+        return False
+
+    def _lexicon_word(self, i: int, tok: str) -> None:
+        """A word's own valence from the lexicon, in its context (negation, intensifier, caps)."""
+        negated = i - self.negated_at <= NEGATION_SCOPE
         entry, stretched = _lookup(tok)
         if i > 0 and self.tokens[i - 1] in lx.STOPPED and self._stopped_doing(tok, entry):
             # "trackpad stopped clicking": a device that stopped doing its job has failed.

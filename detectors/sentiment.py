@@ -160,13 +160,18 @@ _CONTEXT_WORDS = frozenset(
 
 
 @cache
+def _phrase_firsts() -> frozenset[str]:
+    return frozenset(words[0] for words in lx.PHRASES)
+
+
+@cache
 def _step_words() -> frozenset[str]:
-    """Tokens that need `_Scorer._step`'s full dispatch: every word that starts a phrase or
-    an idiom, is a symbol, negator, barrier or intensifier, or that `_Scorer._word` treats
-    specially before its lexicon lookup. Any other word only needs `_Scorer._lexicon_word`."""
+    """Tokens that need `_Scorer._step`'s full dispatch: every word that starts an idiom, is a
+    symbol, negator, barrier or intensifier, or that `_Scorer._word` treats specially before
+    its lexicon lookup. Any other token is a phrase's start, a clause break or a plain word
+    (see `_Scorer.run`)."""
     return frozenset(
         (
-            *(words[0] for words in lx.PHRASES),
             *lx.CANT_WORDS,
             "can",
             "could",
@@ -324,15 +329,20 @@ class _Scorer:
         i, tokens = 0, self.tokens
         n = len(tokens)
         self.info_question = _opens_info_question(tokens)
-        step_words, lookup = _step_words(), _lookup
+        step_words, phrase_firsts, lookup = _step_words(), _phrase_firsts(), _lookup
         while i < n:
             tok = tokens[i]
-            if tok in step_words or tok[0] in _BREAK_CHARS:
+            if tok in step_words:
                 i = self._step(i, tok)
                 continue
-            # Most tokens are plain words ("the", "order", "today"): `_step` would only send
-            # them to `_lexicon_word`, which does nothing for a word outside the lexicon.
-            if lookup(tok)[0] is not None or (i > 0 and tokens[i - 1] in lx.STOPPED):
+            # For any other token `_step` comes down to the three cases below, without the
+            # dispatch; and a word outside the lexicon needs no `_lexicon_word` at all.
+            if tok in phrase_firsts and (end := self._phrase(i, tok)):
+                i = end
+                continue
+            if tok[0] in _BREAK_CHARS:
+                self._clause_break(i, tok)
+            elif lookup(tok)[0] is not None or (i > 0 and tokens[i - 1] in lx.STOPPED):
                 self._lexicon_word(i, tok)
             i += 1
         self._add_context_complaints()

@@ -23,7 +23,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("sentiment_model.json")
@@ -76,7 +76,7 @@ class LinearModel:
 
     def logit(self, buckets: Iterable[int], dense: Sequence[float]) -> float:
         w = self.weights
-        total = sum(w[i] for i in buckets) * self.scale + self.bias
+        total = sum(map(w.__getitem__, buckets)) * self.scale + self.bias
         return total + sum(d * x for d, x in zip(self.dense, dense, strict=True))
 
     def to_json(self) -> str:
@@ -147,17 +147,28 @@ def buckets(tokens: Sequence[str], negators: frozenset[str], bits: int = BITS) -
     mask = (1 << bits) - 1
     out: set[int] = set()
     negated = False
-    prev = "<s>"
+    crc32 = zlib.crc32
+    prev_crc = _START_CRC  # CRC of "<s> ": a bigram's hash continues from its first word's
     for tok in tokens:
         if tok[0] in _CLAUSE_END:
             negated = False
-        word = "!" + tok if negated else tok
-        out.add(zlib.crc32(word.encode()) & mask)
-        out.add(zlib.crc32(f"{prev} {tok}".encode()) & mask)
+        plain, marked, raw, followed = _token_crcs(tok)
+        out.add((marked if negated else plain) & mask)
+        out.add(crc32(raw, prev_crc) & mask)  # == crc32(f"{prev} {tok}".encode())
         if tok in negators:
             negated = True
-        prev = tok
+        prev_crc = followed
     return out
+
+
+_START_CRC = zlib.crc32(b"<s> ")
+
+
+@lru_cache(maxsize=1 << 16)  # tokens repeat across mentions; bounded so memory stays flat
+def _token_crcs(tok: str) -> tuple[int, int, bytes, int]:
+    """CRC32 of the token, of "!" + token (negated), its UTF-8 bytes, and CRC of token + " "."""
+    raw = tok.encode()
+    return zlib.crc32(raw), zlib.crc32(b"!" + raw), raw, zlib.crc32(raw + b" ")
 
 
 def lexicon_buckets(polarity: float, signals: Iterable[str], bits: int = BITS) -> set[int]:

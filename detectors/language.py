@@ -276,7 +276,13 @@ def _squeezed_cyrillic(word: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return _HANDLE.sub(" ", _URL.sub(" ", text[:MAX_CHARS]))
+    text = text[:MAX_CHARS]
+    # Each regex runs only when the text holds a character it needs ("www." needs "w.").
+    if "//" in text or "w." in text or "W." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text or "#" in text:
+        text = _HANDLE.sub(" ", text)
+    return text
 
 
 def _allowed(lang: str, letters: set[str], plain_cyrillic: bool) -> bool:
@@ -302,11 +308,12 @@ def _model_language(text: str, letters: set[str], plain_cyrillic: bool = False) 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the mention's language, or "und" when it has no letters to go by."""
     clean = _clean(text or "")
+    if clean.isascii():
+        return _ascii_language(clean)
     words = _WORD.findall(clean)
     if not words:
         return UNDETERMINED
-    # Plain ASCII (most English mentions) has no Cyrillic word: no need to look at each.
-    cyrillic = 0 if clean.isascii() else sum(1 for w in words if "\u0400" <= w[0] <= "\u04ff")
+    cyrillic = sum(1 for w in words if "\u0400" <= w[0] <= "\u04ff")
     if cyrillic * 2 < len(words):
         latin = _latin_language(clean)
         if latin:
@@ -330,6 +337,18 @@ def detect_language(text: str) -> str:
     if bulgarian and best != "bg" and best in _CYRILLIC_NEIGHBOURS:
         return "bg"
     return best
+
+
+def _ascii_language(clean: str) -> str:
+    """`detect_language` for plain ASCII (most English mentions): no Cyrillic word to count,
+    so no Bulgarian word list to ask; what is left is the Latin-script layer and the model."""
+    if _WORD.search(clean) is None:
+        return UNDETERMINED
+    latin = _latin_language(clean)
+    if latin:
+        return latin
+    best = _model_language(clean, set(clean.lower()))
+    return UNDETERMINED if best == "zxx" else best
 
 
 def detect_languages(texts: Iterable[str]) -> list[str]:

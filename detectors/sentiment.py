@@ -38,6 +38,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Literal
 from xml.etree import ElementTree
@@ -160,18 +161,23 @@ _CONTEXT_WORDS = frozenset(
 
 
 @cache
-def _phrase_firsts() -> frozenset[str]:
-    return frozenset(words[0] for words in lx.PHRASES)
+def _phrase_seconds() -> dict[str, frozenset[str]]:
+    """first word -> the words that follow it in a phrase of two or more words."""
+    seconds: dict[str, set[str]] = {}
+    for first, second in _phrases_by_pair():
+        seconds.setdefault(first, set()).add(second)
+    return {first: frozenset(words) for first, words in seconds.items()}
 
 
 @cache
 def _step_words() -> frozenset[str]:
     """Tokens that need `_Scorer._step`'s full dispatch: every word that starts an idiom, is a
-    symbol, negator, barrier or intensifier, or that `_Scorer._word` treats specially before
-    its lexicon lookup. Any other token is a phrase's start, a clause break or a plain word
-    (see `_Scorer.run`)."""
+    symbol, negator, barrier or intensifier, is a phrase of its own, or that `_Scorer._word`
+    treats specially before its lexicon lookup. Any other token starts a longer phrase or is a
+    clause break or a plain word (see `_Scorer.run`)."""
     return frozenset(
         (
+            *_one_word_phrases(),
             *lx.CANT_WORDS,
             "can",
             "could",
@@ -197,8 +203,11 @@ _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _ELONGATED = re.compile(r"(\w)\1{2,}")
 _EMOJI_NOISE = dict.fromkeys([0xFE0F, 0xFE0E, 0x200D, *range(0x1F3FB, 0x1F400)])  # tones, ZWJ
 _EMOTICON_ALT = "|".join(re.escape(e) for e in sorted(lx.EMOTICONS, key=len, reverse=True))
+_EMOTICON_FIRSTS = "".join(sorted({re.escape(e[0]) for e in lx.EMOTICONS}))
 _TOKEN = re.compile(
-    rf"(?<!\S)(?:{_EMOTICON_ALT})(?![a-z0-9])"  # emoticons stand alone: ":(" but not "x:(y"
+    # Emoticons stand alone: ":(" but not "x:(y". The look-ahead at their first characters
+    # only saves trying every emoticon at every word.
+    rf"(?<!\S)(?=[{_EMOTICON_FIRSTS}])(?:{_EMOTICON_ALT})(?![a-z0-9])"
     r"|[a-z0-9]+(?:'[a-z]+)*"  # words, keeping contractions whole ("don't")
     r"|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]"  # emoji, one symbol each
     r"|[.,;:!?]+|\u2026"  # punctuation that ends a clause (and so a negation's reach)
@@ -240,26 +249,35 @@ def _normalise(text: str) -> tuple[str, frozenset[str], bool]:
     if not text.isascii():
         # NFKC folds "𝐠𝐫𝐞𝐚𝐭" and full-width letters to ASCII; curly quotes become straight.
         text = unicodedata.normalize("NFKC", text).translate(_EMOJI_NOISE).replace("\u2019", "'")
-    text = _MENTION.sub(" ", _URL.sub(" ", text))
+    # Each regex runs only when the text holds a character it needs (most mentions have no
+    # link; "www." needs "w.", in any case).
+    if "//" in text or "w." in text or "W." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
     sarcasm_tag = False
     if "#" in text:
         tags = {t.lower() for t in _HASHTAG.findall(text)}
         sarcasm_tag = not tags.isdisjoint(_SARCASM_TAGS)
         # "#NeverAgain" -> "Never Again": hashtags carry opinion words of their own.
         text = _HASHTAG.sub(lambda m: _tag_words(m.group(1)), text)
+    lower = text.lower()
     # An upside-down face, a closing "/s" or "… said no one ever" marks the whole post as
     # ironic, like "#sarcasm".
     sarcasm_tag = (
         sarcasm_tag
         or "\U0001f643" in text
         or text.rstrip().endswith("/s")
-        or _SAID_NO_ONE.search(text) is not None
+        or ("ever" in lower and _SAID_NO_ONE.search(text) is not None)
         or _YEAH_RIGHT.search(text) is not None
         or _punchline_not(text)
     )
     # A word in CAPS is emphasis only when the rest is not shouted too.
-    caps = frozenset() if text.isupper() else frozenset(w.lower() for w in _CAPS_WORD.findall(text))
-    return text.lower(), caps, sarcasm_tag
+    if text.isupper() or text.islower():  # islower: no capital letter at all
+        caps: frozenset[str] = frozenset()
+    else:
+        caps = frozenset(w.lower() for w in _CAPS_WORD.findall(text))
+    return lower, caps, sarcasm_tag
 
 
 def _punchline_not(text: str) -> bool:
@@ -329,7 +347,7 @@ class _Scorer:
         i, tokens = 0, self.tokens
         n = len(tokens)
         self.info_question = _opens_info_question(tokens)
-        step_words, phrase_firsts, lookup = _step_words(), _phrase_firsts(), _lookup
+        step_words, phrase_seconds, lookup = _step_words(), _phrase_seconds(), _lookup
         while i < n:
             tok = tokens[i]
             if tok in step_words:
@@ -337,7 +355,8 @@ class _Scorer:
                 continue
             # For any other token `_step` comes down to the three cases below, without the
             # dispatch; and a word outside the lexicon needs no `_lexicon_word` at all.
-            if tok in phrase_firsts and (end := self._phrase(i, tok)):
+            seconds = phrase_seconds.get(tok)
+            if seconds and i + 1 < n and tokens[i + 1] in seconds and (end := self._phrase(i, tok)):
                 i = end
                 continue
             if tok[0] in _BREAK_CHARS:
@@ -908,6 +927,9 @@ def _label(polarity: float) -> Label:
     return "positive" if polarity >= POSITIVE_ABOVE else "neutral"
 
 
+_item_value = attrgetter("value")
+
+
 @dataclass(frozen=True, slots=True)
 class _Lexical:
     """What the lexicon pass read from one mention: its verdict and what the model needs."""
@@ -932,8 +954,8 @@ def _lexical(text: str) -> _Lexical:
     _apply_sarcasm(items, sarcasm_tag, signals)
     total = _total(scorer, items)
     polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
-    signals.extend(item.signal for item in sorted(items, key=lambda it: it.value))
-    fired = tuple(dict.fromkeys(s for s in signals if s))[:MAX_SIGNALS]
+    signals.extend(item.signal for item in sorted(items, key=_item_value))
+    fired = tuple(dict.fromkeys(filter(None, signals)))[:MAX_SIGNALS]
     complaints = sum(1 for it in items if it.signal.startswith("complaint:"))
     dense = (
         polarity,

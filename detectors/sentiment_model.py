@@ -144,20 +144,23 @@ def buckets(tokens: Sequence[str], negators: frozenset[str], bits: int = BITS) -
     CRC32 rather than `hash()`: Python salts string hashes per process, and the buckets must be
     the same in the training run and in the bot.
     """
+    if not tokens:
+        return set()
     mask = (1 << bits) - 1
-    out: set[int] = set()
+    plain, marked, raw, followed = zip(*map(_token_crcs, tokens), strict=True)
+    # Bigram "prev tok": its CRC continues from the CRC of "prev " (crc32(b, crc32(a)) ==
+    # crc32(a + b)), so no bigram string is built.
+    out = {crc & mask for crc in map(zlib.crc32, raw, (_START_CRC, *followed))}
+    if negators.isdisjoint(tokens):
+        out.update(crc & mask for crc in plain)
+        return out
     negated = False
-    crc32 = zlib.crc32
-    prev_crc = _START_CRC  # CRC of "<s> ": a bigram's hash continues from its first word's
-    for tok in tokens:
+    for tok, plain_crc, marked_crc in zip(tokens, plain, marked, strict=True):
         if tok[0] in _CLAUSE_END:
             negated = False
-        plain, marked, raw, followed = _token_crcs(tok)
-        out.add((marked if negated else plain) & mask)
-        out.add(crc32(raw, prev_crc) & mask)  # == crc32(f"{prev} {tok}".encode())
+        out.add((marked_crc if negated else plain_crc) & mask)
         if tok in negators:
             negated = True
-        prev_crc = followed
     return out
 
 
@@ -179,9 +182,14 @@ def lexicon_buckets(polarity: float, signals: Iterable[str], bits: int = BITS) -
     across domains (a "complaint:" word in stock talk, "sarcasm" in product reviews).
     """
     mask = (1 << bits) - 1
-    out = {zlib.crc32(f"\x00polarity {round(polarity * 5)}".encode()) & mask}
-    out.update(zlib.crc32(f"\x00signal {s}".encode()) & mask for s in signals)
+    out = {_feature_crc(f"\x00polarity {round(polarity * 5)}") & mask}
+    out.update(_feature_crc("\x00signal " + s) & mask for s in signals)
     return out
+
+
+@lru_cache(maxsize=1 << 12)  # a few hundred signals and eleven polarity steps recur
+def _feature_crc(feature: str) -> int:
+    return zlib.crc32(feature.encode())
 
 
 def probability(logit: float) -> float:

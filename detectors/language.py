@@ -234,9 +234,8 @@ def _latin_language(text: str) -> str | None:
     words = [w for w in _LATIN_WORD.findall(text.lower()) if len(w) > 1 or w in ("i", "a")]
     if not words:
         return None
-    en_table = _en_dictionary()
     # "sooo baaad": elongated words are English words too.
-    en = sum(_squeezed(w) in en_table for w in words) / len(words)
+    en = sum(map(_is_english, words)) / len(words)
     if en >= LATIN_EN_SHARE:
         return "en"
     # Trying alternative spellings is the costly part: only for a text whose usual readings
@@ -247,6 +246,13 @@ def _latin_language(text: str) -> str | None:
             return "bg"
     # Two words are too few for the model ("baaad" comes out Somali); English is the likely case.
     return "en" if len(words) <= 2 else None
+
+
+@lru_cache(maxsize=1 << 15)
+def _is_english(word: str) -> bool:
+    """Is the word (or its de-elongated form) English? Cached: the dictionary decodes bytes on
+    every lookup, and the same words recur in every English mention."""
+    return _squeezed(word) in _en_dictionary()
 
 
 @lru_cache(maxsize=1 << 14)
@@ -270,7 +276,13 @@ def _squeezed_cyrillic(word: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return _HANDLE.sub(" ", _URL.sub(" ", text[:MAX_CHARS]))
+    text = text[:MAX_CHARS]
+    # Each regex runs only when the text holds a character it needs ("www." needs "w.").
+    if "//" in text or "w." in text or "W." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text or "#" in text:
+        text = _HANDLE.sub(" ", text)
+    return text
 
 
 def _allowed(lang: str, letters: set[str], plain_cyrillic: bool) -> bool:
@@ -296,6 +308,8 @@ def _model_language(text: str, letters: set[str], plain_cyrillic: bool = False) 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the mention's language, or "und" when it has no letters to go by."""
     clean = _clean(text or "")
+    if clean.isascii():
+        return _ascii_language(clean)
     words = _WORD.findall(clean)
     if not words:
         return UNDETERMINED
@@ -323,6 +337,18 @@ def detect_language(text: str) -> str:
     if bulgarian and best != "bg" and best in _CYRILLIC_NEIGHBOURS:
         return "bg"
     return best
+
+
+def _ascii_language(clean: str) -> str:
+    """`detect_language` for plain ASCII (most English mentions): no Cyrillic word to count,
+    so no Bulgarian word list to ask; what is left is the Latin-script layer and the model."""
+    if _WORD.search(clean) is None:
+        return UNDETERMINED
+    latin = _latin_language(clean)
+    if latin:
+        return latin
+    best = _model_language(clean, set(clean.lower()))
+    return UNDETERMINED if best == "zxx" else best
 
 
 def detect_languages(texts: Iterable[str]) -> list[str]:

@@ -38,6 +38,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Literal
 from xml.etree import ElementTree
@@ -119,15 +120,77 @@ def _word_table() -> dict[str, tuple[float, str]]:
     return table
 
 
+_PhraseCandidate = tuple[tuple[str, ...], list[str], float, str]  # words, words[2:], value, signal
+
+
 @cache
-def _phrases_by_first() -> dict[str, list[tuple[tuple[str, ...], float, str]]]:
-    """Phrases indexed by their first token, longest first, so matching is one dict lookup."""
-    index: dict[str, list[tuple[tuple[str, ...], float, str]]] = {}
+def _phrases_by_pair() -> dict[tuple[str, str], list[_PhraseCandidate]]:
+    """Phrases of two or more words indexed by their first two tokens, longest first: matching
+    is one dict lookup, and only the rest of a candidate is compared with the tokens."""
+    index: dict[tuple[str, str], list[_PhraseCandidate]] = {}
     for words, (value, signal) in lx.PHRASES.items():
-        index.setdefault(words[0], []).append((words, value, signal))
+        if len(words) > 1:
+            pair = (words[0], words[1])
+            index.setdefault(pair, []).append((words, list(words[2:]), value, signal))
     for candidates in index.values():
         candidates.sort(key=lambda c: -len(c[0]))
     return index
+
+
+@cache
+def _one_word_phrases() -> dict[str, tuple[float, str]]:
+    """Phrases of one word, tried after the longer ones that start with it."""
+    return {words[0]: entry for words, entry in lx.PHRASES.items() if len(words) == 1}
+
+
+# Words `_Scorer._word` (or `_note_context`) looks at before the lexicon lookup.
+_CONTEXT_WORDS = frozenset(
+    (
+        *lx.TOO_WORDS,
+        *lx.RESOLVED,
+        *lx.KEEP_WORDS,
+        *lx.SPEED_WORDS,
+        *lx.ATTEMPT_NOUNS,
+        *lx.EXPECTATIONS,
+        *lx.WAIT_WORDS,
+        *lx.DURATIONS,
+        *lx.PERSISTENCE,
+        *("why", "back", "down", "another", "higher", "instead", "again", "like"),
+    )
+)
+
+
+@cache
+def _phrase_seconds() -> dict[str, frozenset[str]]:
+    """first word -> the words that follow it in a phrase of two or more words."""
+    seconds: dict[str, set[str]] = {}
+    for first, second in _phrases_by_pair():
+        seconds.setdefault(first, set()).add(second)
+    return {first: frozenset(words) for first, words in seconds.items()}
+
+
+@cache
+def _step_words() -> frozenset[str]:
+    """Tokens that need `_Scorer._step`'s full dispatch: every word that starts an idiom, is a
+    symbol, negator, barrier or intensifier, is a phrase of its own, or that `_Scorer._word`
+    treats specially before its lexicon lookup. Any other token starts a longer phrase or is a
+    clause break or a plain word (see `_Scorer.run`)."""
+    return frozenset(
+        (
+            *_one_word_phrases(),
+            *lx.CANT_WORDS,
+            "can",
+            "could",
+            "never",
+            *lx.EMOTICONS,
+            *lx.EMOJI,
+            *lx.NEGATORS,
+            *lx.NEGATION_BARRIERS,
+            "but",
+            *lx.INTENSIFIERS,
+            *_CONTEXT_WORDS,
+        )
+    )
 
 
 # --- text clean-up and tokens ---------------------------------------------------------------
@@ -140,13 +203,17 @@ _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _ELONGATED = re.compile(r"(\w)\1{2,}")
 _EMOJI_NOISE = dict.fromkeys([0xFE0F, 0xFE0E, 0x200D, *range(0x1F3FB, 0x1F400)])  # tones, ZWJ
 _EMOTICON_ALT = "|".join(re.escape(e) for e in sorted(lx.EMOTICONS, key=len, reverse=True))
+_EMOTICON_FIRSTS = "".join(sorted({re.escape(e[0]) for e in lx.EMOTICONS}))
 _TOKEN = re.compile(
-    rf"(?<!\S)(?:{_EMOTICON_ALT})(?![a-z0-9])"  # emoticons stand alone: ":(" but not "x:(y"
+    # Emoticons stand alone: ":(" but not "x:(y". The look-ahead at their first characters
+    # only saves trying every emoticon at every word.
+    rf"(?<!\S)(?=[{_EMOTICON_FIRSTS}])(?:{_EMOTICON_ALT})(?![a-z0-9])"
     r"|[a-z0-9]+(?:'[a-z]+)*"  # words, keeping contractions whole ("don't")
     r"|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]"  # emoji, one symbol each
     r"|[.,;:!?]+|\u2026"  # punctuation that ends a clause (and so a negation's reach)
 )
 _CLAUSE_BREAKS = frozenset(".,;:?\u2026")
+_BREAK_CHARS = _CLAUSE_BREAKS | {"!"}  # first characters of tokens `_clause_break` reads
 # Clock times ("14:10", "3pm", "7.30am"), for delays stated by the clock: a time, then a second
 # one introduced as when something finally happened ("due out at 14:10, it's now 19:45", "the
 # 8:05 arrived at 8:52", "not ready until 7:30"). Not a timetable ("departs 09:15, arrives
@@ -182,26 +249,35 @@ def _normalise(text: str) -> tuple[str, frozenset[str], bool]:
     if not text.isascii():
         # NFKC folds "𝐠𝐫𝐞𝐚𝐭" and full-width letters to ASCII; curly quotes become straight.
         text = unicodedata.normalize("NFKC", text).translate(_EMOJI_NOISE).replace("\u2019", "'")
-    text = _MENTION.sub(" ", _URL.sub(" ", text))
+    # Each regex runs only when the text holds a character it needs (most mentions have no
+    # link; "www." needs "w.", in any case).
+    if "//" in text or "w." in text or "W." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
     sarcasm_tag = False
     if "#" in text:
         tags = {t.lower() for t in _HASHTAG.findall(text)}
         sarcasm_tag = not tags.isdisjoint(_SARCASM_TAGS)
         # "#NeverAgain" -> "Never Again": hashtags carry opinion words of their own.
         text = _HASHTAG.sub(lambda m: _tag_words(m.group(1)), text)
+    lower = text.lower()
     # An upside-down face, a closing "/s" or "… said no one ever" marks the whole post as
     # ironic, like "#sarcasm".
     sarcasm_tag = (
         sarcasm_tag
         or "\U0001f643" in text
         or text.rstrip().endswith("/s")
-        or _SAID_NO_ONE.search(text) is not None
+        or ("ever" in lower and _SAID_NO_ONE.search(text) is not None)
         or _YEAH_RIGHT.search(text) is not None
         or _punchline_not(text)
     )
     # A word in CAPS is emphasis only when the rest is not shouted too.
-    caps = frozenset() if text.isupper() else frozenset(w.lower() for w in _CAPS_WORD.findall(text))
-    return text.lower(), caps, sarcasm_tag
+    if text.isupper() or text.islower():  # islower: no capital letter at all
+        caps: frozenset[str] = frozenset()
+    else:
+        caps = frozenset(w.lower() for w in _CAPS_WORD.findall(text))
+    return lower, caps, sarcasm_tag
 
 
 def _punchline_not(text: str) -> bool:
@@ -233,7 +309,10 @@ def _tag_words(tag: str) -> str:
 def _tokens(text: str) -> list[str]:
     # "don't"/"dont" and "can't"/"cant" must meet the same negator; other contractions keep
     # their apostrophe, or "I'll" would read as "ill" and "he'll" as "hell".
-    return [t.replace("'", "") if t.endswith("n't") else t for t in _TOKEN.findall(text)]
+    tokens = _TOKEN.findall(text)
+    if "n't" not in text:
+        return tokens  # most mentions: no token to rewrite
+    return [t.replace("'", "") if t.endswith("n't") else t for t in tokens]
 
 
 # --- scoring --------------------------------------------------------------------------------
@@ -245,7 +324,8 @@ class _Scorer:
     def __init__(self, tokens: list[str], caps: frozenset[str]) -> None:
         self.tokens = tokens
         self.caps = caps
-        self.phrases = _phrases_by_first()
+        self.phrases = _phrases_by_pair()
+        self.one_word_phrases = _one_word_phrases()
         self.items: list[_Item] = []
         self.signals: list[str] = []
         self.negated_at = -99  # token index of the last negator in reach
@@ -265,9 +345,25 @@ class _Scorer:
 
     def run(self) -> list[_Item]:
         i, tokens = 0, self.tokens
+        n = len(tokens)
         self.info_question = _opens_info_question(tokens)
-        while i < len(tokens):
-            i = self._step(i, tokens[i])
+        step_words, phrase_seconds, lookup = _step_words(), _phrase_seconds(), _lookup
+        while i < n:
+            tok = tokens[i]
+            if tok in step_words:
+                i = self._step(i, tok)
+                continue
+            # For any other token `_step` comes down to the three cases below, without the
+            # dispatch; and a word outside the lexicon needs no `_lexicon_word` at all.
+            seconds = phrase_seconds.get(tok)
+            if seconds and i + 1 < n and tokens[i + 1] in seconds and (end := self._phrase(i, tok)):
+                i = end
+                continue
+            if tok[0] in _BREAK_CHARS:
+                self._clause_break(i, tok)
+            elif lookup(tok)[0] is not None or (i > 0 and tokens[i - 1] in lx.STOPPED):
+                self._lexicon_word(i, tok)
+            i += 1
         self._add_context_complaints()
         return self.items
 
@@ -298,23 +394,34 @@ class _Scorer:
         return i + 1
 
     def _phrase(self, i: int, tok: str) -> int:
-        for words, value, signal in self.phrases.get(tok, ()):
-            end = i + len(words)
-            if tuple(self.tokens[i:end]) == words:
-                if signal == "negation":
-                    self.negated_at = end - 1
-                elif signal == "expectation:low":
-                    self.low_expectation_at = i
-                elif words[-1] == "than":
-                    # A comparison is denied like an opinion word: "no slower than the old one".
-                    negated = i - self.negated_at <= NEGATION_SCOPE
-                    self._add(_Item(value, signal, i), negation=negated)
-                elif signal:
-                    ironic = signal in lx.IRONIC_PHRASES
-                    value = self._resolved(i, value)
-                    self.items.append(_Item(value, signal, i, ironic_frame=ironic))
-                return end
+        tokens = self.tokens
+        if i + 1 < len(tokens):
+            for words, rest, value, signal in self.phrases.get((tok, tokens[i + 1]), ()):
+                end = i + len(words)
+                if tokens[i + 2 : end] == rest:
+                    return self._matched_phrase(i, words, end, value, signal)
+        entry = self.one_word_phrases.get(tok)
+        if entry is not None:
+            return self._matched_phrase(i, (tok,), i + 1, *entry)
         return 0
+
+    def _matched_phrase(
+        self, i: int, words: tuple[str, ...], end: int, value: float, signal: str
+    ) -> int:
+        """Apply the phrase `words` found at i..end; return the index of the next token."""
+        if signal == "negation":
+            self.negated_at = end - 1
+        elif signal == "expectation:low":
+            self.low_expectation_at = i
+        elif words[-1] == "than":
+            # A comparison is denied like an opinion word: "no slower than the old one".
+            negated = i - self.negated_at <= NEGATION_SCOPE
+            self._add(_Item(value, signal, i), negation=negated)
+        elif signal:
+            ironic = signal in lx.IRONIC_PHRASES
+            value = self._resolved(i, value)
+            self.items.append(_Item(value, signal, i, ironic_frame=ironic))
+        return end
 
     def _clause_break(self, i: int, tok: str) -> None:
         self.exclamations += tok.count("!")
@@ -334,49 +441,59 @@ class _Scorer:
         self.items.append(_Item(value, f"{kind}:{tok}", i))
 
     def _word(self, i: int, tok: str) -> None:
+        if tok not in _CONTEXT_WORDS or not self._context_word(i, tok):
+            self._lexicon_word(i, tok)
+
+    def _context_word(self, i: int, tok: str) -> bool:
+        """The readings of `_CONTEXT_WORDS` before the lexicon's; True if one took the word."""
         self._note_context(i, tok)
         negated = i - self.negated_at <= NEGATION_SCOPE
         if tok in lx.TOO_WORDS and i > 0 and self.tokens[i - 1] == "too":
             # "too small", "too slow": a plain description turned into a complaint.
             self._add(_Item(-0.4, f"complaint:too {tok}", i), negation=negated)
-            return
+            return True
         if tok in lx.RESOLVED and not negated:
             self.resolved_at = i
         if tok in lx.KEEP_WORDS and self._repeated_failure(i):
             self.persistent = True
             self._add(_Item(-0.4, f"complaint:{tok} {self._next(i)}", i), negation=negated)
-            return
+            return True
         self.i = i
         if tok in lx.SPEED_WORDS and self._complaint_in_clause():
-            return  # "drains my battery so fast": the speed is the failure's, not praise
+            return True  # "drains my battery so fast": the speed is the failure's, not praise
         if tok == "back" and self._wants_back(i):
             self._add(_Item(-0.5, "complaint:want it back", i), negation=False)
-            return
+            return True
         if tok == "down" and self._service_down(i):
             self._add(_Item(-0.6, "complaint:down", i), negation=False)
-            return
+            return True
         if tok == "another" and self._ironic_another(i):
             # "oh good, another update": praise greeting one more of something is irony.
             self.items.append(_Item(-0.4, "sarcasm", i))
-            return
+            return True
         if tok in lx.ATTEMPT_NOUNS and i > 0 and self.tokens[i - 1] in lx.ORDINALS:
             # "2nd DM this week", "3rd email": the customer counts the attempts (in a plain
             # question it names the topic: "what is the second email about?").
             self._add(_Item(-0.4, f"complaint:{self.tokens[i - 1]} {tok}", i), negation=False)
-            return
+            return True
         if tok == "higher" and self._bill_went_up(i):
             self._add(_Item(-0.4, "complaint:bill higher", i), negation=False)
-            return
+            return True
         if tok == "instead" and self._fewer_than_promised(i):
             self._add(_Item(-0.4, "complaint:instead of", i), negation=False)
-            return
+            return True
         if tok == "again" and i - self.never_at <= 6:
             self._add(_Item(-0.7, "complaint:never again", i), negation=False)
-            return
+            return True
         if tok in lx.EXPECTATIONS and negated:
             # "never arrived", "no refund", "doesn't work": the commonest complaint shape.
             self._add(_Item(-0.6, f"complaint:no {tok}", i), negation=False)
-            return
+            return True
+        return False
+
+    def _lexicon_word(self, i: int, tok: str) -> None:
+        """A word's own valence from the lexicon, in its context (negation, intensifier, caps)."""
+        negated = i - self.negated_at <= NEGATION_SCOPE
         entry, stretched = _lookup(tok)
         if i > 0 and self.tokens[i - 1] in lx.STOPPED and self._stopped_doing(tok, entry):
             # "trackpad stopped clicking": a device that stopped doing its job has failed.
@@ -810,6 +927,9 @@ def _label(polarity: float) -> Label:
     return "positive" if polarity >= POSITIVE_ABOVE else "neutral"
 
 
+_item_value = attrgetter("value")
+
+
 @dataclass(frozen=True, slots=True)
 class _Lexical:
     """What the lexicon pass read from one mention: its verdict and what the model needs."""
@@ -834,8 +954,8 @@ def _lexical(text: str) -> _Lexical:
     _apply_sarcasm(items, sarcasm_tag, signals)
     total = _total(scorer, items)
     polarity = round(max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA))), 4)
-    signals.extend(item.signal for item in sorted(items, key=lambda it: it.value))
-    fired = tuple(dict.fromkeys(s for s in signals if s))[:MAX_SIGNALS]
+    signals.extend(item.signal for item in sorted(items, key=_item_value))
+    fired = tuple(dict.fromkeys(filter(None, signals)))[:MAX_SIGNALS]
     complaints = sum(1 for it in items if it.signal.startswith("complaint:"))
     dense = (
         polarity,

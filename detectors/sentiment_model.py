@@ -23,7 +23,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("sentiment_model.json")
@@ -76,7 +76,7 @@ class LinearModel:
 
     def logit(self, buckets: Iterable[int], dense: Sequence[float]) -> float:
         w = self.weights
-        total = sum(w[i] for i in buckets) * self.scale + self.bias
+        total = sum(map(w.__getitem__, buckets)) * self.scale + self.bias
         return total + sum(d * x for d, x in zip(self.dense, dense, strict=True))
 
     def to_json(self) -> str:
@@ -144,20 +144,34 @@ def buckets(tokens: Sequence[str], negators: frozenset[str], bits: int = BITS) -
     CRC32 rather than `hash()`: Python salts string hashes per process, and the buckets must be
     the same in the training run and in the bot.
     """
+    if not tokens:
+        return set()
     mask = (1 << bits) - 1
-    out: set[int] = set()
+    plain, marked, raw, followed = zip(*map(_token_crcs, tokens), strict=True)
+    # Bigram "prev tok": its CRC continues from the CRC of "prev " (crc32(b, crc32(a)) ==
+    # crc32(a + b)), so no bigram string is built.
+    out = {crc & mask for crc in map(zlib.crc32, raw, (_START_CRC, *followed))}
+    if negators.isdisjoint(tokens):
+        out.update(crc & mask for crc in plain)
+        return out
     negated = False
-    prev = "<s>"
-    for tok in tokens:
+    for tok, plain_crc, marked_crc in zip(tokens, plain, marked, strict=True):
         if tok[0] in _CLAUSE_END:
             negated = False
-        word = "!" + tok if negated else tok
-        out.add(zlib.crc32(word.encode()) & mask)
-        out.add(zlib.crc32(f"{prev} {tok}".encode()) & mask)
+        out.add((marked_crc if negated else plain_crc) & mask)
         if tok in negators:
             negated = True
-        prev = tok
     return out
+
+
+_START_CRC = zlib.crc32(b"<s> ")
+
+
+@lru_cache(maxsize=1 << 16)  # tokens repeat across mentions; bounded so memory stays flat
+def _token_crcs(tok: str) -> tuple[int, int, bytes, int]:
+    """CRC32 of the token, of "!" + token (negated), its UTF-8 bytes, and CRC of token + " "."""
+    raw = tok.encode()
+    return zlib.crc32(raw), zlib.crc32(b"!" + raw), raw, zlib.crc32(raw + b" ")
 
 
 def lexicon_buckets(polarity: float, signals: Iterable[str], bits: int = BITS) -> set[int]:
@@ -168,9 +182,14 @@ def lexicon_buckets(polarity: float, signals: Iterable[str], bits: int = BITS) -
     across domains (a "complaint:" word in stock talk, "sarcasm" in product reviews).
     """
     mask = (1 << bits) - 1
-    out = {zlib.crc32(f"\x00polarity {round(polarity * 5)}".encode()) & mask}
-    out.update(zlib.crc32(f"\x00signal {s}".encode()) & mask for s in signals)
+    out = {_feature_crc(f"\x00polarity {round(polarity * 5)}") & mask}
+    out.update(_feature_crc("\x00signal " + s) & mask for s in signals)
     return out
+
+
+@lru_cache(maxsize=1 << 12)  # a few hundred signals and eleven polarity steps recur
+def _feature_crc(feature: str) -> int:
+    return zlib.crc32(feature.encode())
 
 
 def probability(logit: float) -> float:

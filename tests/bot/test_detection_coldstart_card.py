@@ -15,25 +15,14 @@ from bot.intake.ingest import store_mentions
 from bot.testing import Stack
 from models import Incident
 from tests.bot.flow import blocks_text, card
+from tests.bot.test_detection_grouping import leak_storm
 
 
 @pytest.mark.parametrize("followers", [150, 310_000], ids=["plain", "high-reach"])
 def test_the_cold_start_caveat_is_the_first_line_of_the_evidence(
     stack: Stack, clock: ManualClock, followers: int
 ) -> None:
-    storm = [
-        {
-            "id": f"storm-{k}",
-            "source": "hackernews",
-            "text": "Acme leaked every password in plain text. Terrible, awful, disgusting.",
-            "created_at": (clock() - timedelta(minutes=40) + k * timedelta(seconds=16)).isoformat(),
-            "author": f"angry{k}",
-            "author_followers": followers,
-            "brand": "Acme",
-            "lang": "en",
-        }
-        for k in range(150)
-    ]
+    storm = leak_storm(clock, author_followers=followers, lang="en")
     with stack.bot.transaction() as session:
         store_mentions(session, [parse_record(r) for r in storm], config=stack.bot.config,
                        now=clock())  # fmt: skip

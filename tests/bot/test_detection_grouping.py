@@ -44,6 +44,22 @@ def _burst(stack: Stack, clock: ManualClock, n: int, minutes: int) -> None:
                        now=now)  # fmt: skip
 
 
+def leak_storm(clock: ManualClock, **extra: object) -> list[dict[str, object]]:
+    """150 furious posts about a leak over the last 40 minutes, from one source."""
+    return [
+        {
+            "id": f"storm-{k}",
+            "source": "hackernews",
+            "text": "Acme leaked every password in plain text. Terrible, awful, disgusting.",
+            "created_at": (clock() - timedelta(minutes=40) + k * timedelta(seconds=16)).isoformat(),
+            "author": f"angry{k}",
+            "brand": "Acme",
+            **extra,
+        }
+        for k in range(150)
+    ]
+
+
 def test_a_resolved_storm_is_not_reopened_but_a_new_alert_opens_a_new_incident(
     stack: Stack, clock: ManualClock
 ) -> None:
@@ -95,17 +111,7 @@ def test_a_cold_start_alert_covers_its_storm_once_the_backfill_brings_history(
 ) -> None:
     """The storm alerts on content while only it is known; the backfill then brings a week of
     calm, and the volume detector alerts on the same storm: that is not a new storm."""
-    storm = [
-        {
-            "id": f"storm-{k}",
-            "source": "hackernews",
-            "text": "Acme leaked every password in plain text. Terrible, awful, disgusting.",
-            "created_at": (clock() - timedelta(minutes=40) + k * timedelta(seconds=16)).isoformat(),
-            "author": f"angry{k}",
-            "brand": "Acme",
-        }
-        for k in range(150)
-    ]
+    storm = leak_storm(clock)
     _records(stack, clock, storm)
     [first] = jobs.detect_storms(stack.bot)
     with stack.bot.transaction() as session:
@@ -127,17 +133,7 @@ def test_a_cold_start_alert_covers_its_storm_once_the_backfill_brings_history(
 def _cold_incident_then_history(stack: Stack, clock: ManualClock) -> tuple[int, str]:
     """A storm opened on content while only it was known, then a week of calm history stored:
     the next pass sees a volume alert on that same storm."""
-    storm = [
-        {
-            "id": f"storm-{k}",
-            "source": "hackernews",
-            "text": "Acme leaked every password in plain text. Terrible, awful, disgusting.",
-            "created_at": (clock() - timedelta(minutes=40) + k * timedelta(seconds=16)).isoformat(),
-            "author": f"angry{k}",
-            "brand": "Acme",
-        }
-        for k in range(150)
-    ]
+    storm = leak_storm(clock)
     _records(stack, clock, storm)
     [first] = jobs.detect_storms(stack.bot)
     stack.emulator.wait_for(lambda: card(stack, first) is not None)

@@ -185,7 +185,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 from statistics import NormalDist
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 DAY_SECONDS = 86_400
@@ -602,6 +602,10 @@ class VolumeDetector:
     def _memory(self) -> int:
         return self._keep
 
+    def _rows_kept(self) -> tuple[list[Any], ...]:
+        """The per-bin histories, one row per bin, trimmed and unwound together."""
+        return (self._obs, self._clean, self._mean3, self._seas, self._prof, self._exp, self._lvl)
+
     def _push(
         self,
         obs: float | None,
@@ -621,15 +625,7 @@ class VolumeDetector:
         self._lvl.append(lvl)
         if len(self._obs) > 2 * self._keep:  # trim in chunks: amortised O(1)
             cut = len(self._obs) - self._keep
-            for series in (
-                self._obs,
-                self._clean,
-                self._mean3,
-                self._seas,
-                self._prof,
-                self._exp,
-                self._lvl,
-            ):
+            for series in self._rows_kept():
                 del series[:cut]
 
     def _commit(self) -> None:
@@ -855,15 +851,7 @@ class VolumeDetector:
         k = min(k, len(self._obs))
         if k <= 0:
             return
-        for series in (
-            self._obs,
-            self._clean,
-            self._mean3,
-            self._seas,
-            self._prof,
-            self._exp,
-            self._lvl,
-        ):
+        for series in self._rows_kept():
             del series[-k:]
         self._rows -= k
         for so_ in self._so:

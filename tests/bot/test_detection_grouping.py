@@ -44,6 +44,15 @@ def _burst(stack: Stack, clock: ManualClock, n: int, minutes: int) -> None:
                        now=now)  # fmt: skip
 
 
+def _calm_week(clock: ManualClock) -> list[dict[str, object]]:
+    """A week of the sample's calm (orders and shipping), as a backfill brings it."""
+    return [
+        {**r, "id": f"calm-{r['id']}", "source": "hackernews"}
+        for r in sample_storm(clock() - timedelta(hours=1))
+        if "order" in str(r["text"]) or "ship" in str(r["text"])
+    ]
+
+
 def leak_storm(clock: ManualClock, **extra: object) -> list[dict[str, object]]:
     """150 furious posts about a leak over the last 40 minutes, from one source."""
     return [
@@ -119,15 +128,9 @@ def test_a_cold_start_alert_covers_its_storm_once_the_backfill_brings_history(
         assert incident is not None and "short_baseline" in incident.evidence
         incidents.resolve(session, first, user="U1", summary="handled", now=clock())
 
-    calm = [
-        {**r, "id": f"calm-{r['id']}", "source": "hackernews"}
-        for r in sample_storm(clock() - timedelta(hours=1))
-        if "order" in str(r["text"]) or "ship" in str(r["text"])
-    ]
-    _records(stack, clock, calm)
+    _records(stack, clock, _calm_week(clock))
     clock.advance(minutes=1)
-    with stack.bot.sessions() as session:
-        assert jobs.detect_storms(stack.bot) == []
+    assert jobs.detect_storms(stack.bot) == []
 
 
 def _cold_incident_then_history(stack: Stack, clock: ManualClock) -> tuple[int, str]:
@@ -141,12 +144,7 @@ def _cold_incident_then_history(stack: Stack, clock: ManualClock) -> tuple[int, 
         incident = session.get(Incident, first)
         assert incident is not None and "short_baseline" in incident.evidence
         caveat = incident.evidence["short_baseline"]
-    calm = [
-        {**r, "id": f"calm-{r['id']}", "source": "hackernews"}
-        for r in sample_storm(clock() - timedelta(hours=1))
-        if "order" in str(r["text"]) or "ship" in str(r["text"])
-    ]
-    _records(stack, clock, calm)
+    _records(stack, clock, _calm_week(clock))
     clock.advance(minutes=1)
     return first, caveat
 

@@ -1,5 +1,6 @@
 """Reopening a closed incident when the story flares again, from Slack: the command and the card's
-button, the refusals, one open incident per brand, honest metrics after it."""
+button, the refusals, one open incident per brand, honest metrics after it, and the line a new
+storm's card gets when the brand's last incident was resolved recently."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from bot.slack.ids import Action, Block, View
 from bot.testing import CHANNEL, Stack, start_stack
 from models import Incident
 from tests.bot.flow import answer, blocks_text, card, click_on, open_storm, thread, timeline
+from tests.bot.test_detection_grouping import _burst
 from tests.bot.test_response import PLAYBOOK
 
 # A fixed start: the volume detector reads the time of day, and the flare test's second storm
@@ -240,6 +242,45 @@ def test_a_click_on_a_card_that_changed_meanwhile_is_refused(
     assert submitted.json()["response_action"] == "errors"
     assert "there is nothing to reopen" in submitted.json()["errors"][Block.REASON]
     assert [e["type"] for e in timeline(team, n)].count("incident.reopened") == 1
+
+
+def test_a_new_storm_says_it_flares_again_and_holds_the_brand_against_a_reopen(
+    team: Stack, pinned: ManualClock
+) -> None:
+    first = open_storm(team, pinned)
+    team.slack.command(f"resolve {first} Handled", user_id="U0ALICE")
+    answer(team, f"#{first} resolved")
+
+    # The story flares again, past the volume detector's 6-hour cooldown (aftershocks within it
+    # are the same storm, on no new card).
+    pinned.advance(hours=9)
+    _burst(team, pinned, 400, 30)
+    [second] = jobs.detect_storms(team.bot)
+    team.emulator.wait_for(lambda: card(team, second))
+    flare = f"Flares again: #{first} was resolved 9 h ago."
+    assert flare in blocks_text(card(team, second))
+    evidence = _incident(team, second).evidence
+    assert evidence["reasons"][0] == flare
+    assert evidence["flares_again"]["number"] == first
+    opened = next(e for e in timeline(team, second) if e["type"] == "incident.opened")
+    assert opened["reasons"][0] == flare
+
+    # One open incident per brand: the old one cannot come back beside the new one.
+    team.slack.command(f"reopen {first}", user_id="U0BOB")
+    refused = answer(team, f"#{first} cannot be reopened while #{second}")
+    assert refused["response_type"] == "ephemeral" and "Acme: mention storm" in refused["text"]
+    click_on(team, card(team, first), Action.REOPEN, "U0BOB")  # type: ignore[arg-type]
+    team.emulator.wait_for(
+        lambda: any(f"while #{second}" in str(v["blocks"]) for v in team.emulator.views.values())
+    )
+    assert not any(e["type"] == "incident.reopened" for e in timeline(team, first))
+
+    # The team decides it is the same story: close the new one, carry on in the old one.
+    team.slack.command(f"resolve {second} Same story as #{first}", user_id="U0ALICE")
+    answer(team, f"#{second} resolved")
+    team.slack.command(f"reopen {first} Same story", user_id="U0ALICE")
+    answer(team, f"#{first} is open again")
+    assert _incident(team, first).open_key == "Acme"
 
 
 def test_a_storm_opened_while_reopening_wins_and_is_named(team: Stack, pinned: ManualClock) -> None:

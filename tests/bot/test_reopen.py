@@ -23,7 +23,16 @@ from bot.response import incidents
 from bot.slack.ids import Action, Block, View
 from bot.testing import CHANNEL, Stack, start_stack
 from models import Incident
-from tests.bot.flow import answer, blocks_text, card, click_on, open_storm, thread, timeline
+from tests.bot.flow import (
+    answer,
+    blocks_text,
+    card,
+    click_on,
+    drafts_in_thread,
+    open_storm,
+    thread,
+    timeline,
+)
 from tests.bot.test_detection_grouping import _burst
 from tests.bot.test_response import PLAYBOOK
 
@@ -398,3 +407,19 @@ def test_a_bulgarian_team_reopens_in_bulgarian(database_url: str, pinned: Manual
         answer(s, "няма какво да се подновява")
     finally:
         s.stop()
+
+
+def test_a_draft_left_pending_at_the_close_can_be_decided_again(
+    team: Stack, pinned: ManualClock
+) -> None:
+    n = open_storm(team, pinned)
+    team.slack.command(f"draft {n} We are looking into it.", user_id="U0ALICE")
+    team.emulator.wait_for(lambda: drafts_in_thread(team, n))
+    team.slack.command(f"resolve {n}", user_id="U0ALICE")
+    team.emulator.wait_for(lambda: "Never decided" in blocks_text(drafts_in_thread(team, n)[0]))
+    assert Action.APPROVE not in blocks_text(drafts_in_thread(team, n)[0])
+    team.slack.command(f"reopen {n}", user_id="U0ALICE")
+    team.emulator.wait_for(lambda: Action.APPROVE in blocks_text(drafts_in_thread(team, n)[0]))
+    click_on(team, drafts_in_thread(team, n)[0], Action.APPROVE, "U0CAROL")
+    answer(team, "approved")
+    team.emulator.wait_for(lambda: "Ready to copy" in blocks_text(drafts_in_thread(team, n)[0]))

@@ -24,6 +24,7 @@ def register(app: App) -> None:
     app.action(Action.OPEN_THREAD)(on_open_thread)
     app.action(Action.ADD_FOLLOW_UP)(on_add_follow_up)
     app.action(Action.FOLLOW_UP_DONE)(on_follow_up_done)
+    app.action(Action.REOPEN)(on_reopen)
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -160,3 +161,18 @@ def on_follow_up_done(ack: Ack, body: dict[str, Any], context: Any) -> None:
     value = _value(body)
     if value.isdigit():
         desk.follow_up_done_from_home(_bot(context), int(value), body["user"]["id"])
+
+
+def on_reopen(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    """Reopen on a closed card: a form for the (optional) reason; it carries the state the
+    card showed, so the reopen is refused if the incident changed meanwhile."""
+    ack()
+    number = _number(body)
+    if number is not None:
+        shown = _shown(body) or None
+        view = messages.reason_modal(
+            View.REOPEN_REASON, f"{number}:{shown or ''}", _("Reopen #{number}", number=number),
+            _("Why reopen it? (optional)"), optional=True,
+        )  # fmt: skip
+        opened = desk.open_reopen_modal(_bot(context), number, shown, body["trigger_id"], view)
+        _say_if(respond, opened)

@@ -1,4 +1,5 @@
-"""Modal submissions: the draft reply, reasons for rejecting and dismissing, the resolve summary."""
+"""Modal submissions: the draft reply, reasons for rejecting, dismissing and reopening, the resolve
+summary, a follow-up."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def register(app: App) -> None:
     app.view(View.DISMISS_REASON)(on_dismiss_reason)
     app.view(View.RESOLVE_SUMMARY)(on_resolve_summary)
     app.view(View.FOLLOW_UP)(on_follow_up)
+    app.view(View.REOPEN_REASON)(on_reopen_reason)
 
 
 def _input(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
@@ -138,3 +140,11 @@ def on_follow_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
     # A refusal (a past day, the database down) belongs beside the date or the text.
     block = Block.FOLLOW_UP_DUE if day is not None and not reply.ok else Block.FOLLOW_UP_TEXT
     _done(ack, context, body, block, reply)
+
+
+def on_reopen_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    reason = _text(view, Block.REASON, "reason")
+    number, _sep, shown = str(view["private_metadata"]).partition(":")
+    bot: Crisisbot = context["crisisbot"]
+    reply = desk.reopen(bot, int(number), body["user"]["id"], reason, shown or None)
+    _done(ack, context, body, Block.REASON, reply)

@@ -84,7 +84,7 @@ def step_text(step: Step, who: str) -> str:
         case "incident.dismissed":
             return _("{who} dismissed it as a false positive{reason}.", who=who, reason=reason)
         case "incident.reopened":
-            return _("{who} reopened it.", who=who)
+            return _("{who} reopened it{reason}.", who=who, reason=reason)
     return _("{step} by {who}.", step=step.type, who=who)
 
 
@@ -126,7 +126,7 @@ def prefill(
     prefilled = build(
         first_mention_at=incident.first_mention_at, metrics=metrics, drafts=drafts, steps=steps,
         counts=step_counts(session, incident.id, steps), config=config, name_of=name_of,
-        drill=incident.is_drill,
+        drill=incident.is_drill, false_positive=incident.status == "dismissed",
     )  # fmt: skip
     return prefilled, steps
 
@@ -141,7 +141,12 @@ def build(
     config: Config,
     name_of: Any,
     drill: bool = False,
+    false_positive: bool | None = None,
 ) -> Review:
+    """`false_positive`: it ended dismissed (None: it was ever dismissed, from `counts`). A
+    dismissal later reopened was no false positive: the final state decides."""
+    if false_positive is None:
+        false_positive = bool(counts.get("incident.dismissed"))
     review = Review()
     if first_mention_at is not None:
         review.happened.append((first_mention_at, _("The storm began (its first mention).")))
@@ -150,9 +155,9 @@ def build(
         review.happened.append((step.at, step_text(step, who)))
     if not drill:  # a drill's storm starts when its script says: no lesson about detection
         _detection(review, metrics)
-    _claiming(review, metrics, counts, config)
-    _replies(review, metrics, drafts, counts, config)
-    _follow_through(review, metrics, counts)
+    _claiming(review, metrics, counts, config, false_positive)
+    _replies(review, metrics, drafts, counts, config, false_positive)
+    _follow_through(review, metrics, counts, false_positive)
     if not review.change:
         review.change.append(_("Nothing stood out from the timeline; keep the playbook as it is."))
     return review
@@ -173,10 +178,12 @@ def _detection(review: Review, m: Metrics) -> None:
         )  # fmt: skip
 
 
-def _claiming(review: Review, m: Metrics, counts: dict[str, int], config: Config) -> None:
+def _claiming(
+    review: Review, m: Metrics, counts: dict[str, int], config: Config, false_positive: bool
+) -> None:
     timer = timedelta(minutes=config.unclaimed_minutes)
     if m.time_to_claim is None:
-        if not counts.get("incident.dismissed"):
+        if not false_positive:
             review.change.append(_("Nobody claimed it: make sure someone on call owns each alert."))
     elif m.time_to_claim <= timer:
         review.worked.append(
@@ -206,6 +213,7 @@ def _replies(
     drafts: list[dict[str, Any]],
     counts: dict[str, int],
     config: Config,
+    false_positive: bool,
 ) -> None:
     rejected = [d for d in drafts if d["status"] == "rejected"]
     if rejected:
@@ -230,7 +238,7 @@ def _replies(
     if m.time_to_first_approved_reply is None:
         if drafts:
             review.change.append(_("No drafted reply was approved."))
-        elif not counts.get("incident.dismissed"):
+        elif not false_positive:
             review.change.append(_("No public reply was drafted: was silence the right answer?"))
     elif m.time_to_first_approved_reply <= QUICK_REPLY:
         review.worked.append(
@@ -244,13 +252,25 @@ def _replies(
         )  # fmt: skip
 
 
-def _follow_through(review: Review, m: Metrics, counts: dict[str, int]) -> None:
+def _follow_through(
+    review: Review, m: Metrics, counts: dict[str, int], false_positive: bool
+) -> None:
     if counts.get("reminder.sent"):
         review.change.append(
             _("crisisbot had to remind the team {count}× after silence: post updates or notes "
               "in the thread more often.", count=counts["reminder.sent"])
         )  # fmt: skip
-    if counts.get("incident.dismissed"):
+    if counts.get("incident.reopened"):
+        review.change.append(
+            i18n.ngettext(
+                "It was reopened {n} time after it was closed: before closing, check that the "
+                "story has died down (mentions, questions from the press).",
+                "It was reopened {n} times after it was closed: before closing, check that the "
+                "story has died down (mentions, questions from the press).",
+                counts["incident.reopened"],
+            )
+        )
+    if false_positive:
         review.change.append(
             _("It was a false positive: consider tuning this brand's detection (keywords, "
               "thresholds) so it does not fire again.")

@@ -438,12 +438,14 @@ def _detect_brand(
         return None
     if not result.content_fired and _new_source_step(session, brand, result, config, now):
         return None
+    evidence = evidence_for(result, mentions, settings=storm_settings(config, brand), now=now)
+    _flares_again(session, brand, evidence, now)
     incident = incidents.open_incident(
         session,
         brand=brand,
         title=_("{brand}: mention storm", brand=brand or _("Brand")),
         severity=result.severity,
-        evidence=evidence_for(result, mentions, settings=storm_settings(config, brand), now=now),
+        evidence=evidence,
         first_mention_at=result.started_at,
         channel=channel,
         now=now,
@@ -451,6 +453,36 @@ def _detect_brand(
     if incident is not None:
         logger.info("opened incident #%s for brand %r", incident.id, brand)
     return incident
+
+
+# A new storm on a brand whose last incident was resolved this recently is the same story
+# flaring again (a journalist picked it up): the card says so, in a line, and names it.
+FLARE_WINDOW = timedelta(hours=72)
+
+
+def _flares_again(
+    session: Session, brand: str | None, evidence: dict[str, Any], now: datetime
+) -> None:
+    """Name the brand's incident resolved within FLARE_WINDOW, if any, on the new one's evidence
+    (`flares_again`) and in its reasons, after a late alert's first line. Not a merge: the team
+    decides whether it is the same story (`/crisis reopen` for that one needs this one closed)."""
+    last = session.execute(
+        select(Incident.id, Incident.resolved_at)
+        .where(Incident.brand.is_(None) if brand is None else Incident.brand == brand)
+        .where(Incident.is_drill.is_(False), Incident.status == "resolved")
+        .where(Incident.resolved_at >= now - FLARE_WINDOW)
+        .order_by(Incident.resolved_at.desc(), Incident.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.resolved_at is None:
+        return
+    number, resolved_at = last.id, last.resolved_at
+    evidence["flares_again"] = {"number": number, "resolved_at": resolved_at.isoformat()}
+    minutes = max(int((now - resolved_at).total_seconds() // 60), 1)
+    line = _("Flares again: #{number} was resolved {span} ago.", number=number,
+             span=_span(minutes))  # fmt: skip
+    reasons = evidence.setdefault("reasons", [])
+    reasons.insert(1 if evidence.get("late") and reasons else 0, line)
 
 
 # A source whose first mention of a brand is younger than this is new to it: its volume is a
@@ -635,17 +667,19 @@ def late_sentence(began: datetime, now: datetime) -> str:
     """The first line of a late alert (detectors.storm: `late_hours`): when the storm began, on
     the team's clock, and how long before this alert."""
     minutes = max(int((now - began).total_seconds() // 60), 1)
-    span = (
-        _("{n} min", n=minutes)
-        if minutes < 60
-        else _("{n} h", n=i18n.decimal(minutes / 60).removesuffix(".0").removesuffix(",0"))
-    )
     return _(
         "Late alert: this storm began {when}, {span} before this alert. Detection was not "
         "running, or its mentions arrived late.",
         when=i18n.when(began),
-        span=span,
+        span=_span(minutes),
     )
+
+
+def _span(minutes: int) -> str:
+    """A past span for a person: "40 min", "5 h", "1.5 h"."""
+    if minutes < 60:
+        return _("{n} min", n=minutes)
+    return _("{n} h", n=i18n.decimal(minutes / 60).removesuffix(".0").removesuffix(",0"))
 
 
 def reasons_for(result: Assessment, evidence: dict[str, Any], settings: StormSettings) -> list[str]:

@@ -1,4 +1,4 @@
-"""The incident state machine: open, claim / hand over, and (later) escalate, resolve, dismiss.
+"""The incident state machine: open, claim / hand over, escalate, resolve, dismiss, reopen.
 
 Services take the session keyword-only and never commit: the caller owns the transaction, so the
 change, its timeline event and its outbox row are committed together or not at all.
@@ -330,6 +330,92 @@ def dismiss(session: Session, number: int, *, user: str, reason: str, now: datet
     timeline.record(session, incident, "incident.dismissed", actor=user, at=now, reason=reason)
     _closed(session, incident, now)
     return incident
+
+
+def reopen(
+    session: Session,
+    number: int,
+    *,
+    user: str,
+    reason: str,
+    now: datetime,
+    shown: str | None = None,
+) -> Incident:
+    """Open a resolved or dismissed incident again (the story flared up after it was closed).
+
+    It comes back in the state it was closed in: the owner still holds it, the level stays
+    (the people paged know the story), so the status is escalated, claimed or open as before.
+    The unclaimed timer of an incident nobody holds counts from the reopen (`bot.response.
+    timers`). `resolved_at` and the summary are cleared, so time to resolve counts to the final
+    resolution; the earlier close stays on the timeline. `shown`: the state on the clicked card."""
+    incident = locked(session, number)
+    check_reopen(session, incident, shown=shown)
+    previous, closed_at = incident.status, incident.resolved_at
+    if not incident.is_drill:
+        try:
+            # The unique open_key: a storm detected for the brand meanwhile wins, and we say so.
+            with session.begin_nested():
+                incident.open_key = incident.brand or ""
+                session.flush()
+        except IntegrityError:
+            other = open_for_brand(session, incident.brand)
+            raise Conflict(_brand_busy(incident, other)) from None
+    incident.status = "escalated" if incident.level > 0 else "claimed" if incident.owner else "open"
+    incident.resolved_at, incident.summary, incident.updated_at = None, None, now
+    timeline.record(
+        session, incident, "incident.reopened", actor=user, at=now, reason=reason,
+        previous=previous, closed_at=closed_at.isoformat() if closed_at else None,
+        status=incident.status, owner=incident.owner,
+    )  # fmt: skip
+    outbox.enqueue_post(session, incident, text=_reopen_text(incident, user, reason), now=now)
+    outbox.enqueue_incident_card(session, incident, now=now)
+    # Drafts left pending at the close get their Approve and Reject buttons back.
+    pending = select(Draft).where(Draft.incident_id == incident.id, Draft.status == "pending")
+    for draft in session.scalars(pending):
+        outbox.enqueue_draft_card(session, draft, incident, now=now)
+    return incident
+
+
+def check_reopen(session: Session, incident: Incident, *, shown: str | None = None) -> None:
+    """Refuse a reopen that cannot be done: still open, changed since the card was seen, or
+    another incident of the brand open (one per brand, as `open_key` guarantees)."""
+    if incident.is_open:
+        raise Conflict(
+            _("#{number} is open ({status}): there is nothing to reopen.", number=incident.id,
+              status=status_name(incident.status))
+        )  # fmt: skip
+    if shown and incident.status != shown:
+        raise Conflict(
+            _("#{number} changed meanwhile: it is now {status}. Look at its card again before "
+              "reopening it.", number=incident.id, status=status_name(incident.status))
+        )  # fmt: skip
+    if not incident.is_drill:
+        other = open_for_brand(session, incident.brand)
+        if other is not None:
+            raise Conflict(_brand_busy(incident, other))
+
+
+def _brand_busy(incident: Incident, other: Incident | None) -> str:
+    if other is None:  # it closed again between the failed write and this read
+        return _("#{number} keeps changing; try again.", number=incident.id)
+    return _(
+        "#{number} cannot be reopened while #{other} ({title}) is open for the same brand: one "
+        "incident per brand is open at a time. Carry on in #{other}, or close it first.",
+        number=incident.id, other=other.id, title=quote(other.title, 200),
+    )  # fmt: skip
+
+
+def _reopen_text(incident: Incident, user: str, reason: str) -> str:
+    drill = _("DRILL · ") if incident.is_drill else ""
+    reason_text = f": {quote(reason, PAGE_REASON_LIMIT)}" if reason else ""
+    head = _("#{number} is open again: reopened by {who}{reason}.", number=incident.id,
+             who=f"<@{user}>", reason=reason_text)  # fmt: skip
+    holder = (
+        _("{who} holds it.", who=f"<@{incident.owner}>")
+        if incident.owner
+        else _("Nobody holds it: Claim is on the card.")
+    )
+    return f"{drill}{head} {holder}"
 
 
 def _closed(session: Session, incident: Incident, now: datetime) -> None:

@@ -16,7 +16,7 @@ from bot.core.config import Config
 from bot.core.errors import Conflict
 from bot.core.i18n import _
 from bot.response import incidents, outbox, stats, timeline
-from models import Incident, affected
+from models import Incident, TimelineEvent, affected
 
 logger = logging.getLogger(__name__)
 
@@ -24,12 +24,23 @@ logger = logging.getLogger(__name__)
 def escalate_unclaimed(session: Session, *, config: Config, now: datetime) -> list[int]:
     """Nobody claimed an incident within `unclaimed_minutes`: escalate it by itself, once."""
     deadline = now - timedelta(minutes=config.unclaimed_minutes)
+    # A reopened incident nobody holds gets the whole timer again, from its reopen.
+    reopened_since = (
+        select(TimelineEvent.id)
+        .where(
+            TimelineEvent.incident_id == Incident.id,
+            TimelineEvent.type == "incident.reopened",
+            TimelineEvent.at > deadline,
+        )
+        .exists()
+    )
     due = session.scalars(
         select(Incident.id).where(
             Incident.status == "open",
             Incident.owner.is_(None),
             Incident.level == 0,
             Incident.opened_at <= deadline,
+            ~reopened_since,
         )
     ).all()
     done = []

@@ -1,8 +1,8 @@
 """The `/crisis` grammar (a contract): parse the text into a `Command` or say how to write it.
 
     help · list [page] · status N · claim N · escalate N [reason] · draft N <text> · note N <text> ·
-    resolve N [summary] · export N [md|csv|json|html] · drill [scenario] · stats · sources ·
-    followup N @owner <text> [by DATE] · followups [N | page P] · done F
+    resolve N [summary] · reopen N [reason] · export N [md|csv|json|html] · drill [scenario] ·
+    stats · sources · followup N @owner <text> [by DATE] · followups [N | page P] · done F
 
 N is written `42` or `#42`; a follow-up F is written `F3` (see `bot.response.followups`).
 
@@ -34,6 +34,7 @@ USAGE = {
     "draft": N_("`/crisis draft N <text>` — draft a public reply; an approver must approve it"),
     "note": N_("`/crisis note N <text>` — add a note to the timeline"),
     "resolve": N_("`/crisis resolve N [summary]` — close incident #N"),
+    "reopen": N_("`/crisis reopen N [reason]` — open a resolved or dismissed incident again"),
     "export": N_("`/crisis export N [md|csv|json|html]` — the timeline as a file in the thread"),
     "drill": N_("`/crisis drill [scenario]` — a practice run, marked DRILL, never counted"),
     "stats": N_("`/crisis stats` — response times across real incidents"),
@@ -57,6 +58,7 @@ ALIASES = {
     "чернова": "draft",
     "бележка": "note",
     "приключи": "resolve",
+    "поднови": "reopen",
     "експорт": "export",
     "учение": "drill",
     "статистика": "stats",

@@ -237,6 +237,42 @@ def resolve(bot: Crisisbot, number: int, user: str, summary: str) -> Reply:
     return guarded(work)
 
 
+def _reopen(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    return reopen(bot, cmd.number or 0, user, cmd.text)
+
+
+def reopen(bot: Crisisbot, number: int, user: str, reason: str, shown: str | None = None) -> Reply:
+    """`/crisis reopen N [reason]`, and the Reopen form (`shown`: the state its card showed)."""
+
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incident = incidents.reopen(
+                session, number, user=user, reason=reason, now=bot.clock(), shown=shown
+            )
+            return Reply(
+                _("#{number} is open again ({status}).", number=incident.id,
+                  status=incidents.status_name(incident.status))
+            )  # fmt: skip
+
+    reply = guarded(work)
+    bot.kick()
+    return reply
+
+
+def open_reopen_modal(
+    bot: Crisisbot, number: int, shown: str | None, trigger_id: str, view: dict[str, Any]
+) -> Reply | None:
+    """The Reopen form, from a closed card; a reopen it would refuse (open already, changed
+    since the card was seen, another incident of the brand open) is said instead."""
+
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incidents.check_reopen(session, incidents.get(session, number), shown=shown)
+        return Reply("")
+
+    return _open_checked(bot, trigger_id, view, work)
+
+
 def dismiss(bot: Crisisbot, number: int, user: str, reason: str) -> Reply:
     def work() -> Reply:
         with bot.transaction() as session:
@@ -422,6 +458,7 @@ _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {
     "draft": _draft,
     "note": _note,
     "resolve": _resolve,
+    "reopen": _reopen,
     "export": _export,
     "drill": _drill,
     "stats": _stats,

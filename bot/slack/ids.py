@@ -15,6 +15,7 @@ class Action(StrEnum):
     OPEN_THREAD = "home.open_thread"  # a link button on the Home tab: acked, nothing to do
     ADD_FOLLOW_UP = "incident.add_follow_up"  # on a closed incident's card: opens the form
     FOLLOW_UP_DONE = "followup.done"  # on the Home tab, beside each of the viewer's own
+    REOPEN = "incident.reopen"  # on a closed incident's card: opens the form (optional reason)
 
 
 class View(StrEnum):
@@ -23,6 +24,7 @@ class View(StrEnum):
     DISMISS_REASON = "dismiss_reason"
     RESOLVE_SUMMARY = "resolve_summary"
     FOLLOW_UP = "follow_up"
+    REOPEN_REASON = "reopen_reason"
 
 
 class Block(StrEnum):
@@ -31,7 +33,7 @@ class Block(StrEnum):
     DRAFT_TEXT = "draft.text"
     DRAFT_TEMPLATE = "draft.template"
     REASON = "reason"
-    FOLLOW_UP_ACTIONS = "followup.actions"
+    FOLLOW_UP_ACTIONS = "followup.actions"  # a closed card's buttons: Add follow-up, Reopen
     FOLLOW_UP_OWNER = "followup.owner"
     FOLLOW_UP_TEXT = "followup.text"
     FOLLOW_UP_DUE = "followup.due"

@@ -112,7 +112,12 @@ def incident_card(
         button = ButtonElement(
             text=_("Add follow-up"), action_id=Action.ADD_FOLLOW_UP, value=str(incident.id)
         )
-        blocks.append(ActionsBlock(block_id=BlockId.FOLLOW_UP_ACTIONS, elements=[button]))
+        # Reopen carries the state the card shows ("7:resolved"): a click on a card that was
+        # reopened and closed otherwise meanwhile is refused, not taken for the new state.
+        reopen = ButtonElement(
+            text=_("Reopen"), action_id=Action.REOPEN, value=f"{incident.id}:{incident.status}"
+        )
+        blocks.append(ActionsBlock(block_id=BlockId.FOLLOW_UP_ACTIONS, elements=[button, reopen]))
     if incident.is_drill:
         blocks.append(
             ContextBlock(elements=[MarkdownTextObject(text=_("*DRILL* · not a real crisis"))])

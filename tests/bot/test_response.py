@@ -110,9 +110,11 @@ def test_one_incident_from_alert_to_resolution(team: Stack, clock: ManualClock) 
     )  # fmt: skip
     team.emulator.wait_for(lambda: "Resolved" in blocks_text(card(team, n)))
     assert "Refunds issued" in blocks_text(card(team, n))
-    # No response buttons on a closed incident: only the one that adds a follow-up.
+    # No response buttons on a closed incident: only those that add a follow-up and reopen it.
     closed = [b for b in card(team, n)["blocks"] if b["type"] == "actions"]  # type: ignore[index]
-    assert [e["action_id"] for b in closed for e in b["elements"]] == [Action.ADD_FOLLOW_UP]
+    assert [e["action_id"] for b in closed for e in b["elements"]] == [
+        Action.ADD_FOLLOW_UP, Action.REOPEN
+    ]  # fmt: skip
 
     events = timeline(team, n)
     steps = [(e["type"], e["actor"]) for e in events]

@@ -55,6 +55,27 @@ def enqueue_post(
     )
 
 
+def enqueue_dm(
+    session: Session,
+    incident: Incident,
+    *,
+    user: str,
+    text: str,
+    key: str,
+    now: datetime,
+    about: dict[str, Any] | None = None,
+) -> None:
+    """A direct message to one person about the incident (an overdue follow-up to its owner).
+    `about` is kept with it for the timeline, should Slack refuse it for good."""
+    session.add(
+        Outbox(
+            key=key, kind="dm", incident_id=incident.id, channel=None,
+            payload={"user": user, "text": text, "about": about or {}},
+            next_attempt_at=now, created_at=now,
+        )
+    )  # fmt: skip
+
+
 def enqueue_channel_post(
     session: Session, *, key: str, channel: str | None, text: str, now: datetime
 ) -> bool:

@@ -32,6 +32,7 @@ PERMANENT = frozenset(
         "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "msg_too_long",
         "message_not_found", "cant_update_message", "no_text", "invalid_arguments",
         "expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id", "user_not_found",
+        "cannot_dm_bot", "user_disabled", "user_not_visible", "users_list_not_supplied",
     }
 )  # fmt: skip
 
@@ -177,6 +178,14 @@ class SlackGateway:
             if payload.get("key") == key:
                 return str(message["ts"])
         return None
+
+    def open_dm(self, user: str) -> str:
+        """The ID of the bot's direct message with `user` (conversations.open, `im:write`): opened
+        the first time, the same one after. Safe to retry: opening twice opens one."""
+        channel = (self._call("conversations.open", users=user).get("channel") or {}).get("id")
+        if not channel:
+            raise SlackError("conversations.open", "no_channel")
+        return str(channel)
 
     def post_ephemeral(self, channel: str, user: str, text: str, blocks: Any = None) -> None:
         self._call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks)

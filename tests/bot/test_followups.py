@@ -334,10 +334,94 @@ def test_an_overdue_follow_up_is_told_to_its_owner_once_across_a_restart(
         assert len(told) == 1
         assert told[0]["text"].startswith(f"<@U0BOB>, follow-up F1 of #{n} was due ")
         assert "Update the refunds FAQ" in told[0]["text"]
+        # The owner is told in person too, once; Carol's, done in time, is told nowhere.
+        (dm,) = second.emulator.direct_messages("U0BOB")
+        assert dm["text"].startswith(f"Your follow-up F1 of #{n} Acme")
+        assert "was due " in dm["text"] and "Update the refunds FAQ" in dm["text"]
+        assert "`/crisis done F1`" in dm["text"]
+        assert second.emulator.direct_messages("U0CAROL") == []
         events = [e for e in timeline(second, n) if e["type"] == "followup.reminded"]
-        assert [(e["followup"], e["owner"]) for e in events] == [("F1", "U0BOB")]
+        assert [(e["followup"], e["owner"], e["to"]) for e in events] == [
+            ("F1", "U0BOB", ["thread", "dm"])
+        ]
     finally:
         second.stop()
+
+
+def _overdue(stack: Stack, clock: ManualClock, owner: str) -> int:
+    """A resolved incident with a follow-up for `owner` due in an hour, then two hours on."""
+    n = resolved(stack, clock)
+    due = (clock() + timedelta(hours=1)).replace(microsecond=0, tzinfo=None).isoformat()
+    say(stack, f"followup {n} <@{owner}> Update the refunds FAQ by {due}", "F1")
+    clock.advance(hours=2)
+    return n
+
+
+def test_a_direct_message_whose_answer_was_lost_is_not_sent_twice_after_a_restart(
+    database_url: str, clock: ManualClock
+) -> None:
+    first = start_stack(database_url, clock=clock)
+    try:
+        n = _overdue(first, clock, "U0BOB")
+        first.emulator.wait_for(lambda: first.bot.deliverer().pending() == 0)
+        # Slack stores both posts (the thread's, then the DM) and the answers never arrive;
+        # then the bot goes before it retries.
+        first.emulator.fail_next("chat.postMessage", status=500, after_effect=True, count=2)
+        jobs.run_timers(first.bot)
+        first.bot.deliver_now()
+        first.emulator.wait_for(lambda: first.emulator.direct_messages("U0BOB"))
+        lost = [c for c in first.emulator.calls("chat.postMessage") if c.fault == "after"]
+        assert [c.params["channel"][0] for c in lost] == ["C", "D"]  # the thread's, the DM
+        emulator = first.emulator
+    finally:
+        first.slack.close()
+        first.server.stop()
+        first.bot.close()
+
+    second = start_stack(database_url, clock=clock, emulator=emulator)
+    try:
+        clock.advance(minutes=5)  # past the retries' backoff
+        for _ in range(3):
+            jobs.run_timers(second.bot)
+            second.bot.deliver_now()
+        assert second.bot.deliverer().pending() == 0
+        assert len(second.emulator.direct_messages("U0BOB")) == 1
+        assert len([m for m in thread(second, n) if "was due" in m["text"]]) == 1
+        opened = second.emulator.calls("conversations.open")
+        assert opened and {c.params["users"] for c in opened} == {"U0BOB"}
+        # Each retry looked for its message by its key before posting it again.
+        assert second.emulator.calls("conversations.replies")
+        assert second.emulator.calls("conversations.history")
+    finally:
+        second.stop()
+
+
+@pytest.mark.parametrize(
+    ("owner", "error"), [("U0CRISISBOT", "cannot_dm_bot"), ("U0DAN", "user_not_found")]
+)
+def test_a_refused_direct_message_leaves_the_thread_reminder_and_says_so(
+    team: Stack, clock: ManualClock, owner: str, error: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bot set as owner, or someone who left (gone from the workspace since): Slack refuses
+    the DM for good; the thread still has the reminder, the log and the timeline say why."""
+    n = _overdue(team, clock, owner)
+    if owner == "U0DAN":
+        del team.emulator.workspace.users["U0DAN"]  # deactivated since
+    jobs.run_timers(team.bot)
+    team.bot.deliver_now()
+    team.emulator.wait_for(lambda: team.bot.deliverer().pending() == 0)
+    told = [m for m in thread(team, n) if "was due" in m["text"]]
+    assert len(told) == 1 and told[0]["text"].startswith(f"<@{owner}>, follow-up F1")
+    assert team.emulator.direct_messages(owner) == []
+    assert [c.error for c in team.emulator.calls("conversations.open")] == [error]
+    assert f"could not message {owner} directly" in caplog.text and error in caplog.text
+    events = [e for e in timeline(team, n) if e["type"].startswith("followup.")]
+    assert [e["type"] for e in events][-2:] == ["followup.reminded", "followup.dm_failed"]
+    refused = events[-1]
+    assert (refused["followup"], refused["owner"], refused["error"]) == ("F1", owner, error)
+    jobs.run_timers(team.bot)  # nothing more: not retried, not reminded again
+    team.bot.deliver_now()
+    assert len(team.emulator.calls("conversations.open")) == 1
 
 
 def test_the_report_and_the_digest_count_follow_ups_and_name_the_overdue(

@@ -79,6 +79,8 @@ def step_text(step: Step, who: str) -> str:
             return _("{who} rejected draft v{version}{reason}.", who=who,
                      version=d.get("version"), reason=reason)  # fmt: skip
         case "incident.resolved":
+            if d.get("automatic"):  # a drill nobody closed; its summary says why
+                return str(d.get("summary") or _("The drill ended by itself."))
             summary = f": {d['summary']}" if d.get("summary") else ""
             return _("{who} resolved it{summary}.", who=who, summary=summary)
         case "incident.dismissed":
@@ -106,9 +108,10 @@ def step_counts(session: Session, incident_id: int, steps: list[Step]) -> dict[s
         .group_by(TimelineEvent.type)
     )
     counts = {str(kind): int(n) for kind, n in rows}
-    counts["escalated.automatic"] = sum(
-        1 for s in steps if s.type == "incident.escalated" and s.data.get("automatic")
-    )
+    for kind in ("incident.escalated", "incident.resolved"):
+        counts[kind.split(".")[1] + ".automatic"] = sum(
+            1 for s in steps if s.type == kind and s.data.get("automatic")
+        )
     return counts
 
 
@@ -260,5 +263,10 @@ def _follow_through(review: Review, m: Metrics, counts: dict[str, int]) -> None:
             i18n.ngettext("{n} note kept the timeline readable.",
                           "{n} notes kept the timeline readable.", counts["note.added"])
         )  # fmt: skip
-    if m.time_to_resolve is not None:
+    if counts.get("resolved.automatic"):
+        review.change.append(
+            _("Nobody closed the drill: it ended by itself after going quiet. End a practice as "
+              "you would the real thing: resolve it with a summary.")
+        )  # fmt: skip
+    elif m.time_to_resolve is not None:
         review.worked.append(_("Resolved {time} after the alert.", time=human(m.time_to_resolve)))

@@ -307,13 +307,25 @@ def _mention(target: str) -> str:
     return f"<!subteam^{target}>" if target.startswith("S") else f"<@{target}>"
 
 
-def resolve(session: Session, number: int, *, user: str, summary: str, now: datetime) -> Incident:
+def resolve(
+    session: Session,
+    number: int,
+    *,
+    user: str | None,
+    summary: str,
+    now: datetime,
+    automatic: bool = False,
+) -> Incident:
+    """Close it as handled; `automatic` (user None) when the bot ends a drill nobody closed."""
     incident = locked(session, number)
     require_open(incident)
     incident.status, incident.resolved_at, incident.updated_at = "resolved", now, now
     incident.summary = summary or None
     incident.open_key = None
-    timeline.record(session, incident, "incident.resolved", actor=user, at=now, summary=summary)
+    extra = {"automatic": True} if automatic else {}
+    timeline.record(
+        session, incident, "incident.resolved", actor=user, at=now, summary=summary, **extra
+    )
     _closed(session, incident, now)
     return incident
 

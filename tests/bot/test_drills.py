@@ -13,13 +13,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot import jobs
 from bot.aftermath import export, retention
 from bot.core.clock import ManualClock
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
 from bot.testing import Stack, start_stack
-from models import Mention
-from tests.bot.flow import answer, card, drafts_in_thread, open_storm, thread
+from models import Incident, Mention
+from tests.bot.flow import answer, card, drafts_in_thread, open_storm, thread, timeline
 from tests.bot.test_home import _open_home, _text
 from tests.bot.test_response import PLAYBOOK
 
@@ -139,3 +140,72 @@ def test_a_drills_review_does_not_blame_detection_for_the_scenarios_head_start(
     # A real incident this slow to detect gets the advice (SLOW_DETECT is 30 minutes).
     assert json.loads(data.getvalue())["incident"]["metrics"]["time_to_detect"] > 30 * 60
     assert "Detect sooner" not in out.getvalue()
+
+
+def test_a_drill_nobody_closes_reminds_once_then_ends_by_itself(
+    team: Stack, clock: ManualClock
+) -> None:
+    """A trainer's drill left open must not nag the channel every hour for ever: one reminder
+    per quiet spell, then, still quiet an interval later (`reminder_minutes`), it ends by
+    itself, in its thread, on its card, in its timeline and in its review. A real incident
+    keeps reminding."""
+    n = _drill(team)
+    real = open_storm(team, clock)
+    for number in (n, real):
+        team.slack.command(f"claim {number}", user_id="U0ALICE")
+        answer(team, f"You now hold #{number}")
+
+    def reminders(number: int) -> list[str]:
+        return [m["text"] for m in thread(team, number) if "Reminder" in m["text"]]
+
+    clock.advance(minutes=61)
+    jobs.run_timers(team.bot)
+    team.emulator.wait_for(lambda: reminders(n) and reminders(real))
+    assert reminders(n) == [
+        f"DRILL · Reminder: #{n} has had no update for 61 min. <@U0ALICE> — post a status, a "
+        "note or a draft, or resolve it. If it stays quiet for 60 min more, the drill ends by "
+        "itself."
+    ]
+    # A note starts a new quiet spell: one more reminder after it, not one per hour.
+    clock.advance(minutes=30)
+    team.slack.command(f"note {n} Trainer: waiting for the holding statement", user_id="U0BOB")
+    answer(team, "Note added")
+    clock.advance(minutes=61)
+    jobs.run_timers(team.bot)
+    team.emulator.wait_for(lambda: len(reminders(n)) == 2)
+    clock.advance(minutes=59)
+    jobs.run_timers(team.bot)
+    team.bot.deliver_now()
+    with team.bot.sessions() as session:
+        assert session.get(Incident, n).status == "claimed"  # type: ignore[union-attr]
+
+    clock.advance(minutes=2)  # an interval after the second reminder, still quiet
+    for _ in range(2):  # a second worker pass changes nothing
+        jobs.run_timers(team.bot)
+    team.emulator.wait_for(lambda: "Resolved" in json.dumps(card(team, n)))
+    ended = team.emulator.wait_for(
+        lambda: [m["text"] for m in thread(team, n) if "ended by itself" in m["text"]]
+    )
+    assert ended == [
+        f"DRILL · #{n} ended by itself: nobody updated it for 2.0 h, its reminder included. "
+        "`/crisis drill` starts another."
+    ]
+    events = [e for e in timeline(team, n) if e["type"] == "incident.resolved"]
+    assert len(events) == 1 and events[0]["actor"] is None and events[0]["automatic"] is True
+    assert events[0]["summary"] == "The drill ended by itself: no update for 2.0 h."
+    with team.bot.sessions() as session:
+        drill = session.get(Incident, n)
+        assert drill is not None and drill.status == "resolved" and drill.open_key is None
+
+    clock.advance(hours=5)  # ended: no more reminders; the real incident keeps reminding
+    jobs.run_timers(team.bot)
+    team.emulator.wait_for(lambda: len(reminders(real)) == 3)
+    assert len(reminders(n)) == 2
+
+    out = io.StringIO()
+    with team.bot.transaction() as session:
+        export.write(session, n, "md", out)
+    review = out.getvalue()
+    assert "The drill ended by itself: no update for 2.0 h." in review
+    assert "Nobody closed the drill: it ended by itself after going quiet." in review
+    assert not re.search(r"Resolved .* after the alert", review) and "resolved it" not in review

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -94,7 +95,7 @@ def test_a_follow_up_is_added_listed_counted_and_marked_done_by_anyone(
     listed = say(team, f"followups {n}", "1 open, 1 done")
     assert listed.index("*F2*") < listed.index("*F1*")  # open ones first
     assert "done by <@U0DAN>" in listed
-    team_open = say(team, "followups", "*Open follow-ups*")
+    team_open = say(team, "followups", "*1 open follow-up*")
     assert "*F2*" in team_open and "*F1*" not in team_open
 
     steps = [(e["type"], e["actor"], e.get("followup")) for e in timeline(team, n)]
@@ -217,6 +218,25 @@ def test_a_follow_up_by_the_button_and_form_on_the_resolved_card(
     (added,) = follow_ups(team)
     assert (added.owner, added.created_by, added.due_whole_day) == ("U0BOB", "U0CAROL", True)
     team.emulator.wait_for(lambda: "*1 open follow-up*" in blocks_text(card(team, n)))
+
+
+def test_the_teams_list_says_how_many_are_open_and_pages_through_them(
+    team: Stack, clock: ManualClock
+) -> None:
+    """`/crisis followups` with more than one message holds: each page says how many are open
+    and which page of how many it is; together the pages list each once, oldest first."""
+    n = resolved(team, clock)
+    for k in range(1, 15):
+        say(team, f"followup {n} <@U0BOB> Action {k}: " + "rewrite the FAQ entry " * 12, f"F{k}")
+    say(team, "done F3", "is done")
+    first = say(team, "followups", "open follow-ups")
+    assert first.startswith("*13 open follow-ups* · page 1 of 2\n*F1* ·")
+    assert first.endswith("`/crisis followups page 2`.")
+    second = say(team, "followups page 2", "page 2 of 2")
+    assert second.startswith("*13 open follow-ups* · page 2 of 2\n")
+    listed = re.findall(r"^\*F(\d+)\*", first + "\n" + second, flags=re.M)
+    assert [int(f) for f in listed] == [k for k in range(1, 15) if k != 3]
+    assert "open follow-ups fill 2 pages" in say(team, "followups page 3", "There is no page 3")
 
 
 def test_the_exports_carry_the_follow_ups(team: Stack, clock: ManualClock) -> None:
@@ -465,7 +485,7 @@ def test_a_drills_follow_ups_are_marked_drill(team: Stack, clock: ManualClock) -
     number = int(answer(team, "DRILL #")["text"].split("#")[1].split()[0])
     reply = say(team, f"followup {number} <@U0BOB> Practise the hand-over", "Follow-up F1")
     assert reply.startswith("DRILL · Follow-up F1 added")
-    assert f"*F1* · DRILL · #{number} " in say(team, "followups", "Open follow-ups")
+    assert f"*F1* · DRILL · #{number} " in say(team, "followups", "open follow-up")
     assert "DRILL" in say(team, f"followups {number}", "Follow-ups of")
     team.emulator.wait_for(
         lambda: [m for m in thread(team, number) if m["text"].startswith("DRILL · Follow-up F1")]
@@ -484,7 +504,7 @@ def test_follow_ups_in_bulgarian(database_url: str, clock: ManualClock) -> None:
         assert reply == added
         (f1,) = follow_ups(stack)
         assert f1.text == "Да обновим ЧЗВ" and f1.due_whole_day
-        assert "*F1* · #" in say(stack, "задачи", "Отворени последващи действия")
+        assert "*F1* · #" in say(stack, "задачи", "*1 отворено последващо действие*")
         stack.emulator.wait_for(
             lambda: "*1 отворено последващо действие*" in blocks_text(card(stack, n))
         )
@@ -515,7 +535,7 @@ def test_a_due_day_is_told_the_morning_after_not_at_midnight(
         jobs.run_timers(stack.bot)
         stack.emulator.wait_for(lambda: stack.bot.deliverer().pending() == 0)
         assert told() == 0 and follow_ups(stack)[0].reminded_at is None
-        assert "*overdue*" in say(stack, "followups", "Open follow-ups")
+        assert "*overdue*" in say(stack, "followups", "open follow-up")
         clock.set(f1.due_at + timedelta(hours=9, minutes=1))  # 09:01 in Sofia
         jobs.run_timers(stack.bot)
         stack.emulator.wait_for(lambda: told() == 1)

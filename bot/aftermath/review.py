@@ -56,9 +56,16 @@ class Review:
     change: list[str] = field(default_factory=list)
 
 
-def step_text(step: Step, who: str) -> str:
-    """One key step as a sentence; `who` is the actor's display name ("crisisbot" for the bot)."""
+def step_text(step: Step, who: str, name_of: Callable[[str], str] | None = None) -> str:
+    """One key step as a sentence; `who` is the actor's display name ("crisisbot" for the bot),
+    `name_of` names the other people a step lists (by ID where it is not given)."""
     d = step.data
+    if step.type == "incident.escalated" and "would_page" in d:  # a drill's escalation
+        would = ", ".join((name_of or str)(str(i)) for i in d["would_page"])
+        paged = _("A drill: for real it would have paged {would}.",
+                  would=would or _("(no one is configured)"))  # fmt: skip
+        rest = {k: v for k, v in d.items() if k != "would_page"}
+        return step_text(Step(step.at, step.type, step.actor, rest), who) + " " + paged
     reason = f": {d['reason']}" if d.get("reason") else ""
     match step.type:
         case "incident.opened":
@@ -150,7 +157,7 @@ def build(
         review.happened.append((first_mention_at, _("The storm began (its first mention).")))
     for step in steps:
         who = name_of(step.actor) if step.actor else "crisisbot"
-        review.happened.append((step.at, step_text(step, who)))
+        review.happened.append((step.at, step_text(step, who, name_of)))
     if not drill:  # a drill's storm starts when its script says: no lesson about detection
         _detection(review, metrics)
     _claiming(review, metrics, counts, config)

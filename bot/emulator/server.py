@@ -449,6 +449,7 @@ class SlackEmulator:
             "views.publish": s.views_publish,
             "users.info": s.users_info,
             "users.list": s.users_list,
+            "usergroups.list": s.usergroups_list,
             "usergroups.users.list": s.usergroups_users_list,
             "files.getUploadURLExternal": lambda p: s.files_getUploadURLExternal(
                 p, base_url=self.base_url

@@ -32,6 +32,7 @@ DEFAULT_USERS: dict[str, str] = {
     "U0DAN": "Dan Okafor",
 }
 DEFAULT_GROUPS: dict[str, list[str]] = {"S0COMMS": ["U0BOB", "U0CAROL"]}
+DEFAULT_GROUP_NAMES: dict[str, str] = {"S0COMMS": "Comms team"}
 DEFAULT_CHANNELS: dict[str, str] = {"C0CRISIS": "crisis-room"}
 
 # Parameters slack_sdk (or a form post) may send as JSON-encoded strings.
@@ -67,6 +68,8 @@ class Workspace:
     app_id: str = "A0CRISISBOT"
     users: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_USERS))
     groups: dict[str, list[str]] = field(default_factory=lambda: copy.deepcopy(DEFAULT_GROUPS))
+    # A group's name; its @handle is the name in lower case, words joined by "-".
+    group_names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_GROUP_NAMES))
     channels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CHANNELS))
     # False: any channel id is accepted (and created) on first post, which keeps tests short.
     strict_channels: bool = False
@@ -236,6 +239,21 @@ class WorkspaceState:
             "members": [self.user_object(u) for u in ids[start : start + limit]],
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
+
+    def usergroups_list(self, params: dict[str, Any]) -> Answer:
+        """The workspace's user groups (without their members unless `include_users`)."""
+        groups = []
+        for gid in sorted(self.ws.groups):
+            name = self.ws.group_names.get(gid, gid)
+            group: dict[str, Any] = {
+                "id": gid, "team_id": self.ws.team_id, "is_usergroup": True, "name": name,
+                "description": "", "handle": name.lower().replace(" ", "-"),
+                "is_external": False, "date_delete": 0, "user_count": len(self.ws.groups[gid]),
+            }  # fmt: skip
+            if _truthy(params.get("include_users", False)):
+                group["users"] = list(self.ws.groups[gid])
+            groups.append(group)
+        return 200, {"ok": True, "usergroups": groups}
 
     def usergroups_users_list(self, params: dict[str, Any]) -> Answer:
         group = params.get("usergroup")

@@ -40,15 +40,19 @@ def enqueue_post(
     now: datetime,
     in_thread: bool = True,
     key: str | None = None,
+    render: dict[str, Any] | None = None,
 ) -> None:
-    """A plain message about the incident (a page, a reminder), in its thread by default."""
+    """A plain message about the incident (a page, a reminder), in its thread by default.
+    `render`: what the courier needs to write it again when it is sent (a drill's page names
+    people, which only Slack knows); `text` is what goes if it cannot."""
+    extra = {"render": render} if render else {}
     session.add(
         Outbox(
             key=key or f"post:{incident.id}:{uuid.uuid4().hex}",
             kind="post",
             incident_id=incident.id,
             channel=incident.channel,
-            payload={"text": text, "blocks": blocks, "in_thread": in_thread},
+            payload={"text": text, "blocks": blocks, "in_thread": in_thread, **extra},
             next_attempt_at=now,
             created_at=now,
         )

@@ -26,7 +26,8 @@ from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
 from bot.core.locks import lock_key
-from bot.response import drafts, followups, timeline
+from bot.core.text import quote
+from bot.response import drafts, followups, incidents, timeline
 from bot.slack import messages
 from bot.slack.gateway import SlackError, SlackGateway
 from models import Draft, Incident, Outbox, affected
@@ -197,9 +198,22 @@ class Deliverer:
             raise NotReady
         thread = incident.message_ts if row.payload.get("in_thread", True) else None
         ts = self._already_posted(row, channel, row.key, thread) or self.gateway.post_message(
-            channel, row.payload["text"], row.payload.get("blocks"), thread_ts=thread, key=row.key
-        )
+            channel, self._post_text(row), row.payload.get("blocks"), thread_ts=thread,
+            key=row.key,
+        )  # fmt: skip
         return _Outcome(None, ts, channel)
+
+    def _post_text(self, row: Outbox) -> str:
+        """The post's text; a drill's page written now with the names of those it would have
+        paged (never a mention: that would notify them), their ID where Slack cannot say."""
+        render = row.payload.get("render") or {}
+        if "drill_page" not in render:
+            return str(row.payload["text"])
+        would = []
+        for target in render.get("would_page") or []:
+            name = self.gateway.user_name(str(target))
+            would.append(f"`{target}`" if name == target else quote(name, 100))
+        return incidents.drill_page_text(render["drill_page"], would)
 
     def _send_channel_post(self, row: Outbox) -> _Outcome:
         """A message for the channel, about no incident (the weekly digest)."""

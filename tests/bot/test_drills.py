@@ -8,6 +8,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from bot import jobs
 from bot.aftermath import export, retention
 from bot.core.clock import ManualClock
+from bot.core.config import Level
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
 from bot.testing import Stack, start_stack
@@ -69,7 +71,38 @@ def test_a_drill_escalation_says_who_would_have_been_paged_without_paging(
     )
     text = page["text"]
     assert text.startswith("DRILL · ") and "<@U0BOB>" not in text and "<!subteam" not in text
-    assert "would have paged `U0BOB`" in text  # the Comms lead level's notify list
+    assert "would have paged Bob Tanaka.)" in text  # the Comms lead level's notify list
+
+
+def test_a_drill_page_and_its_exports_name_the_people_it_would_have_paged(
+    database_url: str, clock: ManualClock
+) -> None:
+    """Whom the real thing would page, as people read them: names in Slack (never a mention,
+    which would notify them), the group's @handle, and the ID only where Slack knows no name;
+    the exports name them with their IDs, the JSON keeps the IDs."""
+    levels = (Level("Social team"), Level("Comms lead", ("U0BOB", "S0COMMS", "U0GONE")))
+    stack = start_stack(database_url, clock=clock, config=replace(PLAYBOOK, levels=levels))
+    try:
+        n = _drill(stack)
+        stack.slack.command(f"escalate {n} practice", user_id="U0ALICE")
+        page = stack.emulator.wait_for(
+            lambda: next((m for m in thread(stack, n) if "escalated" in m["text"]), None)
+        )
+        assert page["text"] == (
+            f"DRILL · #{n} escalated to *Comms lead* by <@U0ALICE>: practice. (A drill pages "
+            "nobody; for real this would have paged Bob Tanaka, @comms-team, `U0GONE`.)"
+        )
+        (event,) = [e for e in timeline(stack, n) if e["type"] == "incident.escalated"]
+        assert event["would_page"] == ["U0BOB", "S0COMMS", "U0GONE"]
+        for fmt in ("md", "html"):
+            out = io.StringIO()
+            with stack.bot.transaction() as session:
+                export.write(session, n, fmt, out, name_of=stack.bot.gateway.user_name)
+            text = out.getvalue()
+            assert "would have paged Bob Tanaka, @comms-team, U0GONE." in text  # the review
+            assert "would_page: Bob Tanaka (U0BOB), @comms-team (S0COMMS), U0GONE" in text
+    finally:
+        stack.stop()
 
 
 def test_a_drill_left_open_does_not_hold_back_the_brands_retention(

@@ -111,6 +111,10 @@ def test_users_and_groups(web: WebClient) -> None:
         web.users_info(user="U0NOBODY")
     assert err.value.response["error"] == "user_not_found"
     assert web.usergroups_users_list(usergroup="S0COMMS")["users"] == ["U0BOB", "U0CAROL"]
+    (group,) = web.usergroups_list()["usergroups"]
+    assert (group["id"], group["name"], group["handle"]) == ("S0COMMS", "Comms team", "comms-team")
+    assert "users" not in group and group["user_count"] == 2
+    assert web.usergroups_list(include_users=True)["usergroups"][0]["users"] == ["U0BOB", "U0CAROL"]
 
 
 def test_views_trigger_is_single_use_and_expires() -> None:

@@ -115,10 +115,15 @@ def step_counts(session: Session, incident_id: int, steps: list[Step]) -> dict[s
         .group_by(TimelineEvent.type)
     )
     counts = {str(kind): int(n) for kind, n in rows}
-    for kind in ("incident.escalated", "incident.resolved"):
-        counts[kind.split(".")[1] + ".automatic"] = sum(
-            1 for s in steps if s.type == kind and s.data.get("automatic")
-        )
+    counts["escalated.automatic"] = sum(
+        1 for s in steps if s.type == "incident.escalated" and s.data.get("automatic")
+    )
+    # A drill the bot ended, unless someone reopened it since (its last close decides).
+    closes = [s for s in steps if s.type in ("incident.resolved", "incident.reopened")]
+    counts["resolved.automatic"] = int(
+        bool(closes) and closes[-1].type == "incident.resolved" and bool(
+            closes[-1].data.get("automatic"))
+    )  # fmt: skip
     return counts
 
 

@@ -20,9 +20,11 @@ from bot.core.clock import ManualClock
 from bot.core.config import Level
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
+from bot.response import timeline
 from bot.testing import Stack, start_stack
 from models import Incident, Mention
-from tests.bot.flow import answer, card, drafts_in_thread, open_storm, thread, timeline
+from tests.bot.flow import answer, card, drafts_in_thread, open_storm, thread
+from tests.bot.flow import timeline as timeline_of
 from tests.bot.test_home import _open_home, _text
 from tests.bot.test_response import PLAYBOOK
 
@@ -92,7 +94,7 @@ def test_a_drill_page_and_its_exports_name_the_people_it_would_have_paged(
             f"DRILL · #{n} escalated to *Comms lead* by <@U0ALICE>: practice. (A drill pages "
             "nobody; for real this would have paged Bob Tanaka, @comms-team, `U0GONE`.)"
         )
-        (event,) = [e for e in timeline(stack, n) if e["type"] == "incident.escalated"]
+        (event,) = [e for e in timeline_of(stack, n) if e["type"] == "incident.escalated"]
         assert event["would_page"] == ["U0BOB", "S0COMMS", "U0GONE"]
         for fmt in ("md", "html"):
             out = io.StringIO()
@@ -223,7 +225,7 @@ def test_a_drill_nobody_closes_reminds_once_then_ends_by_itself(
         f"DRILL · #{n} ended by itself: nobody updated it for 2.0 h, its reminder included. "
         "`/crisis drill` starts another."
     ]
-    events = [e for e in timeline(team, n) if e["type"] == "incident.resolved"]
+    events = [e for e in timeline_of(team, n) if e["type"] == "incident.resolved"]
     assert len(events) == 1 and events[0]["actor"] is None and events[0]["automatic"] is True
     assert events[0]["summary"] == "The drill ended by itself: no update for 2.0 h."
     with team.bot.sessions() as session:
@@ -242,3 +244,17 @@ def test_a_drill_nobody_closes_reminds_once_then_ends_by_itself(
     assert "The drill ended by itself: no update for 2.0 h." in review
     assert "Nobody closed the drill: it ended by itself after going quiet." in review
     assert not re.search(r"Resolved .* after the alert", review) and "resolved it" not in review
+
+    # Its last close decides: reopened since (as `/crisis reopen` records it) and resolved by
+    # someone, the review has no "nobody closed the drill".
+    with team.bot.transaction() as session:
+        drill = session.get(Incident, n)
+        assert drill is not None
+        timeline.record(session, drill, "incident.reopened", actor="U0ALICE", at=clock())
+        timeline.record(session, drill, "incident.resolved", actor="U0ALICE", at=clock(),
+                        summary="Practice over")  # fmt: skip
+    out = io.StringIO()
+    with team.bot.transaction() as session:
+        export.write(session, n, "md", out)
+    assert "Nobody closed the drill" not in out.getvalue()
+    assert "resolved it: Practice over." in out.getvalue()

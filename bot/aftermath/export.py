@@ -24,6 +24,7 @@ from bot.aftermath import html_report, review
 from bot.aftermath.records import (
     NameOf,
     cached,
+    detail,
     draft_dicts,
     event_dict,
     events,
@@ -32,7 +33,6 @@ from bot.aftermath.records import (
     follow_up_state,
     iso,
     no_names,
-    shown,
 )
 from bot.core import i18n
 from bot.core.config import Config
@@ -204,7 +204,7 @@ def write_markdown(
         row = event_dict(event, name_of)
         who = f"{row['actor_name']} ({row['actor']})" if row["actor"] else "crisisbot"
         details = "; ".join(
-            f"{k}: {shown(v)}"
+            f"{k}: {detail(k, v, name_of)}"
             for k, v in row.items()
             if k not in ("at", "type", "actor", "actor_name")
         )

@@ -1,6 +1,8 @@
-"""The incident report as ONE self-contained HTML file: inline CSS, an inline SVG chart, no
-script, no font, no image, nothing fetched (a Content-Security-Policy says so to the browser). Every
-piece of text from the database or Slack goes through `e()` (html.escape).
+"""The incident report as ONE self-contained HTML file: inline CSS, an inline SVG chart, one small
+inline script (the review's "Download edited copy"), no font, no image, nothing fetched (a
+Content-Security-Policy says so to the browser, and lets that one script run by its hash). Every
+piece of text from the database or Slack goes through `e()` (html.escape). Without JavaScript the
+page reads the same; only the button stays hidden.
 
 The timeline table is streamed like the other formats; everything above it is bounded in size
 (a fixed number of chart bins, at most review.MAX_STEPS marked steps).
@@ -8,6 +10,8 @@ The timeline table is streamed like the other formats; everything above it is bo
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,9 +31,26 @@ from bot.response.drafts import draft_status
 from bot.response.incidents import severity_name, status_name
 from models import Incident, Mention
 
+# The review is edited in the page (contenteditable), and a browser's Save may keep the page as
+# it was sent: this saves the DOM as it is now, as a new file. The copy hides the button again
+# (shown by this script when it runs, so a copy opened without JavaScript has no dead button).
+SCRIPT = (
+    "(function(){var bar=document.getElementById('save-bar');"
+    "var hint=document.getElementById('save-hint');if(!bar||!window.Blob)return;"
+    "bar.hidden=false;if(hint)hint.hidden=true;"
+    "document.getElementById('save-copy').addEventListener('click',function(){"
+    "var copy=document.documentElement.cloneNode(true);"
+    "copy.querySelector('#save-bar').hidden=true;"
+    "var h=copy.querySelector('#save-hint');if(h)h.hidden=false;"
+    "var blob=new Blob(['<!DOCTYPE html>\\n'+copy.outerHTML],{type:'text/html;charset=utf-8'});"
+    "var a=document.createElement('a');a.href=URL.createObjectURL(blob);"
+    "a.download=this.getAttribute('data-file');document.body.appendChild(a);a.click();"
+    "setTimeout(function(){URL.revokeObjectURL(a.href);a.remove();},1000);});})();"
+)
+SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
 CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-    "form-action 'none'"
+    f"default-src 'none'; script-src 'sha256-{SCRIPT_HASH}'; style-src 'unsafe-inline'; "
+    "img-src data:; base-uri 'none'; form-action 'none'"
 )
 LEAD = timedelta(hours=6)  # calm before the storm shown on the chart
 TAIL = timedelta(hours=1)
@@ -290,13 +311,13 @@ def write_html(
     series = mention_series(session, incident, now)
     out.write(_chart_section(series, steps, incident))
     follow_ups = records.follow_up_dicts(session, incident, now, name_of)
-    out.write(_review_section(prefilled, steps, follow_ups))
+    out.write(_review_section(prefilled, steps, follow_ups, incident.id))
     out.write(_evidence_section(incident))
     out.write(_drafts_section(drafts))
     _timeline_section(session, incident, out, name_of)
     made = _("Made by crisisbot at {at} · times in {zone}", at=i18n.when(now),
              zone=i18n.zone_name())  # fmt: skip
-    out.write(f"<footer>{e(made)}</footer>\n</main></body></html>\n")
+    out.write(f"<footer>{e(made)}</footer>\n</main><script>{SCRIPT}</script></body></html>\n")
 
 
 def _when(value: datetime | None) -> str:
@@ -368,7 +389,7 @@ def _chart_section(series: Series, steps: list[review.Step], incident: Incident)
 
 
 def _review_section(
-    r: review.Review, steps: list[review.Step], follow_ups: list[dict[str, Any]]
+    r: review.Review, steps: list[review.Step], follow_ups: list[dict[str, Any]], number: int
 ) -> str:
     lead = len(r.happened) - len(steps)  # lines before the numbered steps (the first mention)
     happened = []
@@ -379,13 +400,21 @@ def _review_section(
         "".join(f"<li>{e(t)}</li>" for t in r.worked) or "<li>" + e(_("(to fill in)")) + "</li>"
     )
     change = "".join(f"<li>{e(t)}</li>" for t in r.change)
-    prefilled = _("Prefilled from the timeline: edit it here (the text is editable), then save "
-                  "the page.")  # fmt: skip
+    prefilled = _("Prefilled from the timeline: edit it here (the text is editable).")
+    # Without JavaScript there is no button: a browser's Save may drop the edits, printing
+    # keeps them.
+    no_script = _("To keep your edits, print the page (to PDF) or copy them out: a browser's "
+                  "Save may keep the page as it was sent.")  # fmt: skip
+    button = e(_("Download edited copy"))
+    saves = e(_("saves this page with your edits as a new file"))
+    name = e(f"incident-{number}-report-edited.html")
     h_review, h_happened = e(_("Post-incident review")), e(_("What happened"))
     h_worked, h_change = e(_("What worked")), e(_("What to change"))
     return (
         f'<section class="review"><h2>{h_review}</h2>'
-        f'<p class="meta">{e(prefilled)}</p>'
+        f'<p class="meta">{e(prefilled)} <span id="save-hint">{e(no_script)}</span></p>'
+        f'<p id="save-bar" class="meta" hidden><button type="button" id="save-copy" '
+        f'data-file="{name}">{button}</button> {saves}</p>'
         f'<h3>{h_happened}</h3><ul contenteditable="true">{"".join(happened)}</ul>'
         f'<h3>{h_worked}</h3><ul class="worked" contenteditable="true">{worked}</ul>'
         f'<h3>{h_change}</h3><ul class="change" contenteditable="true">{change}</ul>'
@@ -468,7 +497,7 @@ def _timeline_section(session: Session, incident: Incident, out: IO[str], name_o
     h_timeline = e(_("Timeline"))
     out.write(f"<section><h2>{h_timeline}</h2><table><thead><tr>{heads}</tr></thead><tbody>\n")
     for event in records.events(session, incident.id):
-        details = "; ".join(f"{k}: {records.shown(v)}" for k, v in event.data.items())
+        details = "; ".join(f"{k}: {records.detail(k, v, name_of)}" for k, v in event.data.items())
         out.write(
             f"<tr><td>{i18n.stamp(event.at)}</td><td><code>{e(event.type)}</code></td>"
             f"<td>{_person(event.actor, name_of)}</td><td>{e(details)}</td></tr>\n"

@@ -41,6 +41,24 @@ def shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+# Timeline data that lists people by Slack ID (a drill's escalation: whom it would have paged).
+PEOPLE_KEYS = frozenset({"would_page"})
+
+
+def people(ids: Collection[str], name_of: NameOf) -> str:
+    """People (and user groups) for a person to read: "Bob Tanaka (U0BOB), @comms (S0COMMS)";
+    the ID alone where no name is known."""
+    named = [(name_of(str(i)), str(i)) for i in ids]
+    return ", ".join(f"{name} ({i})" if name != i else i for name, i in named) or "—"
+
+
+def detail(key: str, value: Any, name_of: NameOf) -> str:
+    """One timeline value for a person (Markdown and HTML exports): people by name and ID."""
+    if key in PEOPLE_KEYS and isinstance(value, list):
+        return people(value, name_of)
+    return shown(value)
+
+
 def draft_dicts(
     session: Session, incident: Incident, name_of: NameOf = no_names
 ) -> list[dict[str, Any]]:

@@ -56,9 +56,16 @@ class Review:
     change: list[str] = field(default_factory=list)
 
 
-def step_text(step: Step, who: str) -> str:
-    """One key step as a sentence; `who` is the actor's display name ("crisisbot" for the bot)."""
+def step_text(step: Step, who: str, name_of: Callable[[str], str] | None = None) -> str:
+    """One key step as a sentence; `who` is the actor's display name ("crisisbot" for the bot),
+    `name_of` names the other people a step lists (by ID where it is not given)."""
     d = step.data
+    if step.type == "incident.escalated" and "would_page" in d:  # a drill's escalation
+        would = ", ".join((name_of or str)(str(i)) for i in d["would_page"])
+        paged = _("A drill: for real it would have paged {would}.",
+                  would=would or _("(no one is configured)"))  # fmt: skip
+        rest = {k: v for k, v in d.items() if k != "would_page"}
+        return step_text(Step(step.at, step.type, step.actor, rest), who) + " " + paged
     reason = f": {d['reason']}" if d.get("reason") else ""
     match step.type:
         case "incident.opened":
@@ -79,6 +86,8 @@ def step_text(step: Step, who: str) -> str:
             return _("{who} rejected draft v{version}{reason}.", who=who,
                      version=d.get("version"), reason=reason)  # fmt: skip
         case "incident.resolved":
+            if d.get("automatic"):  # a drill nobody closed; its summary says why
+                return str(d.get("summary") or _("The drill ended by itself."))
             summary = f": {d['summary']}" if d.get("summary") else ""
             return _("{who} resolved it{summary}.", who=who, summary=summary)
         case "incident.dismissed":
@@ -109,6 +118,12 @@ def step_counts(session: Session, incident_id: int, steps: list[Step]) -> dict[s
     counts["escalated.automatic"] = sum(
         1 for s in steps if s.type == "incident.escalated" and s.data.get("automatic")
     )
+    # A drill the bot ended, unless someone reopened it since (its last close decides).
+    closes = [s for s in steps if s.type in ("incident.resolved", "incident.reopened")]
+    counts["resolved.automatic"] = int(
+        bool(closes) and closes[-1].type == "incident.resolved" and bool(
+            closes[-1].data.get("automatic"))
+    )  # fmt: skip
     return counts
 
 
@@ -152,7 +167,7 @@ def build(
         review.happened.append((first_mention_at, _("The storm began (its first mention).")))
     for step in steps:
         who = name_of(step.actor) if step.actor else "crisisbot"
-        review.happened.append((step.at, step_text(step, who)))
+        review.happened.append((step.at, step_text(step, who, name_of)))
     if not drill:  # a drill's storm starts when its script says: no lesson about detection
         _detection(review, metrics)
     _claiming(review, metrics, counts, config, false_positive)
@@ -280,5 +295,10 @@ def _follow_through(
             i18n.ngettext("{n} note kept the timeline readable.",
                           "{n} notes kept the timeline readable.", counts["note.added"])
         )  # fmt: skip
-    if m.time_to_resolve is not None:
+    if counts.get("resolved.automatic"):
+        review.change.append(
+            _("Nobody closed the drill: it ended by itself after going quiet. End a practice as "
+              "you would the real thing: resolve it with a summary.")
+        )  # fmt: skip
+    elif m.time_to_resolve is not None:
         review.worked.append(_("Resolved {time} after the alert.", time=human(m.time_to_resolve)))

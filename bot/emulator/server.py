@@ -191,6 +191,13 @@ class SlackEmulator:
             cid = self._state._existing_channel(channel)
             return copy.deepcopy(self._state.messages.get(cid, [])) if cid else []
 
+    def direct_messages(self, user: str) -> list[dict[str, Any]]:
+        """What the bot wrote to ``user`` in their direct message (conversations.open), oldest
+        first; empty when none was opened."""
+        with self._lock:
+            cid = self._state.im_channel(user)
+            return copy.deepcopy(self._state.messages.get(cid, [])) if cid else []
+
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         with self._lock:
             cid = self._state._existing_channel(channel)
@@ -435,12 +442,14 @@ class SlackEmulator:
             "chat.getPermalink": s.chat_getPermalink,
             "conversations.history": s.conversations_history,
             "conversations.replies": s.conversations_replies,
+            "conversations.open": s.conversations_open,
             "views.open": s.views_open,
             "views.update": s.views_update,
             "views.push": s.views_push,
             "views.publish": s.views_publish,
             "users.info": s.users_info,
             "users.list": s.users_list,
+            "usergroups.list": s.usergroups_list,
             "usergroups.users.list": s.usergroups_users_list,
             "files.getUploadURLExternal": lambda p: s.files_getUploadURLExternal(
                 p, base_url=self.base_url

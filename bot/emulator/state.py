@@ -32,6 +32,7 @@ DEFAULT_USERS: dict[str, str] = {
     "U0DAN": "Dan Okafor",
 }
 DEFAULT_GROUPS: dict[str, list[str]] = {"S0COMMS": ["U0BOB", "U0CAROL"]}
+DEFAULT_GROUP_NAMES: dict[str, str] = {"S0COMMS": "Comms team"}
 DEFAULT_CHANNELS: dict[str, str] = {"C0CRISIS": "crisis-room"}
 
 # Parameters slack_sdk (or a form post) may send as JSON-encoded strings.
@@ -67,6 +68,8 @@ class Workspace:
     app_id: str = "A0CRISISBOT"
     users: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_USERS))
     groups: dict[str, list[str]] = field(default_factory=lambda: copy.deepcopy(DEFAULT_GROUPS))
+    # A group's name; its @handle is the name in lower case, words joined by "-".
+    group_names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_GROUP_NAMES))
     channels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CHANNELS))
     # False: any channel id is accepted (and created) on first post, which keeps tests short.
     strict_channels: bool = False
@@ -94,6 +97,9 @@ class WorkspaceState:
         self.triggers: dict[str, tuple[float, bool]] = {}  # id -> (issued_at, used)
         self.uploads: dict[str, dict[str, Any]] = {}  # file_id -> pending upload
         self.files: dict[str, dict[str, Any]] = {}
+        # conversations.open: the bot's direct message with each person (and each group of
+        # people), opened once and then resumed, as Slack keeps one per set of members.
+        self.ims: dict[frozenset[str], str] = {}
         self._last_ts_us = 0
 
     # ---- helpers -------------------------------------------------------------------------
@@ -233,6 +239,21 @@ class WorkspaceState:
             "members": [self.user_object(u) for u in ids[start : start + limit]],
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
+
+    def usergroups_list(self, params: dict[str, Any]) -> Answer:
+        """The workspace's user groups (without their members unless `include_users`)."""
+        groups = []
+        for gid in sorted(self.ws.groups):
+            name = self.ws.group_names.get(gid, gid)
+            group: dict[str, Any] = {
+                "id": gid, "team_id": self.ws.team_id, "is_usergroup": True, "name": name,
+                "description": "", "handle": name.lower().replace(" ", "-"),
+                "is_external": False, "date_delete": 0, "user_count": len(self.ws.groups[gid]),
+            }  # fmt: skip
+            if _truthy(params.get("include_users", False)):
+                group["users"] = list(self.ws.groups[gid])
+            groups.append(group)
+        return 200, {"ok": True, "usergroups": groups}
 
     def usergroups_users_list(self, params: dict[str, Any]) -> Answer:
         group = params.get("usergroup")
@@ -442,6 +463,61 @@ class WorkspaceState:
         thread = [m for m in thread if m is parent or self._in_window(m["ts"], params)]
         thread.sort(key=lambda m: float(m["ts"]))
         return self._page(thread, params)
+
+    def conversations_open(self, params: dict[str, Any]) -> Answer:
+        """Open or resume the bot's direct message with 1 person (an IM, `D…`) or 2–8 (an
+        MPIM, `G…`); `channel` resumes one by its ID. The answer carries only the ID unless
+        `return_im` asks for the whole conversation; a resumed one says `already_open`."""
+        channel = params.get("channel")
+        if channel:
+            found = next((m for m, c in self.ims.items() if c == channel), None)
+            if found is None:
+                return self._error("channel_not_found")
+            return 200, self._opened(found, channel, params, already=True)
+        raw = params.get("users")
+        names = raw if isinstance(raw, list) else str(raw or "").split(",")
+        users = [str(u).strip() for u in names if str(u).strip()]
+        if not users:
+            return self._error("users_list_not_supplied")
+        if len(users) > 8:
+            return self._error("too_many_users")
+        for user in users:
+            if user == self.ws.bot_user_id:
+                return self._error("cannot_dm_bot")
+            if user not in self.ws.users:
+                return self._error("user_not_found")
+        members = frozenset(users)
+        already = members in self.ims
+        if not already:
+            cid = self.new_id("D" if len(members) == 1 else "G")
+            self.ims[members] = cid
+            self.channels[cid] = cid
+            self.messages.setdefault(cid, [])
+        return 200, self._opened(members, self.ims[members], params, already=already)
+
+    def _opened(
+        self, members: frozenset[str], cid: str, params: dict[str, Any], *, already: bool
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": True}
+        if already:
+            body.update(no_op=True, already_open=True)
+        conversation: dict[str, Any] = {"id": cid}
+        if _truthy(params.get("return_im", False)):
+            conversation.update(
+                created=int(self.clock()), is_archived=False, is_org_shared=False,
+                is_open=True, last_read="0000000000.000000", latest=None, priority=0,
+                unread_count=0, unread_count_display=0,
+            )  # fmt: skip
+            if len(members) == 1:
+                conversation.update(is_im=True, user=next(iter(members)))
+            else:
+                conversation.update(is_mpim=True, is_private=True)
+        body["channel"] = conversation
+        return body
+
+    def im_channel(self, user: str) -> str | None:
+        """The ID of the bot's direct message with `user`, if one was opened."""
+        return self.ims.get(frozenset((user,)))
 
     # ---- views ---------------------------------------------------------------------------
     def _use_trigger(self, trigger_id: Any) -> str | None:

@@ -218,11 +218,12 @@ def counts(session: Session | Connection, incident_id: int) -> tuple[int, int]:
 
 
 def remind_overdue(session: Session, *, now: datetime, limit: int = 100) -> list[int]:
-    """Tell each overdue follow-up's owner once, in its incident's thread with a mention.
+    """Tell each overdue follow-up's owner once, in its incident's thread with a mention and in
+    a direct message.
 
     Derived from the database (`reminded_at`), so it survives restarts; the conditional update
-    lets one worker of several win, and the outbox key (one per follow-up) keeps a retried
-    delivery from posting twice."""
+    lets one worker of several win, and the outbox keys (one per follow-up and place) keep a
+    retried delivery from posting twice."""
     due = session.scalars(
         select(FollowUp)
         .where(
@@ -264,12 +265,28 @@ def remind_overdue(session: Session, *, now: datetime, limit: int = 100) -> list
         outbox.enqueue_post(
             session, incident, text=text, now=now, key=f"followup:{follow_up.id}:due"
         )
+        # The owner is the one who must act: told in person too, where a thread mention is
+        # easy to miss. Its own row, so a refused DM (a bot, someone gone) leaves the thread's.
+        outbox.enqueue_dm(
+            session, incident, user=follow_up.owner, text=_dm_text(follow_up, incident),
+            key=f"followup:{follow_up.id}:due:dm", now=now, about={"followup": follow_up.ref},
+        )  # fmt: skip
         timeline.record(
             session, incident, "followup.reminded", actor=None, at=now, followup=follow_up.ref,
-            owner=follow_up.owner,
+            owner=follow_up.owner, to=["thread", "dm"],
         )  # fmt: skip
         told.append(follow_up.id)
     return told
+
+
+def _dm_text(follow_up: FollowUp, incident: Incident) -> str:
+    drill = _("DRILL · ") if incident.is_drill else ""
+    return drill + _(
+        "Your follow-up {ref} of #{number} {title} was due {due}: {text} "
+        "(`/crisis done {ref}` once it is done)",
+        ref=follow_up.ref, number=incident.id, title=quote(incident.title, 80),
+        due=due_text(follow_up), text=quote(follow_up.text, MAX_TEXT + 200),
+    )  # fmt: skip
 
 
 def as_dicts(session: Session, incident_id: int, now: datetime) -> list[dict[str, Any]]:

@@ -275,30 +275,46 @@ def escalate(
     incident.status = "escalated"
     incident.updated_at = now
     level = levels[incident.level]
+    # A drill's timeline keeps whom the real thing would have paged (the exports name them).
+    would = {"would_page": list(level.notify)} if incident.is_drill else {}
     timeline.record(
         session, incident, "incident.escalated", actor=user, at=now,
-        level=incident.level, level_name=level.name, reason=reason, automatic=automatic,
+        level=incident.level, level_name=level.name, reason=reason, automatic=automatic, **would,
     )  # fmt: skip
-    outbox.enqueue_post(session, incident, text=_page_text(incident, level, user, reason), now=now)
+    fields = _page_fields(incident, level, user, reason)
+    if incident.is_drill:
+        # Rendered again when delivered, with the people's names from Slack (`drill_page`).
+        text = drill_page_text(fields, [f"`{target}`" for target in level.notify])
+        outbox.enqueue_post(
+            session, incident, text=text, now=now,
+            render={"drill_page": fields, "would_page": list(level.notify)},
+        )  # fmt: skip
+    else:
+        outbox.enqueue_post(session, incident, text=_page_text(fields, level), now=now)
     outbox.enqueue_incident_card(session, incident, now=now)
     return incident, level
 
 
-def _page_text(incident: Incident, level: Level, user: str | None, reason: str) -> str:
+def _page_fields(incident: Incident, level: Level, user: str | None, reason: str) -> dict[str, Any]:
     who = f"<@{user}>" if user else _("crisisbot (nobody claimed it in time)")
     # Quoted like any text from people (escaped, RTL folded) and cut: the page stays a page;
     # the whole reason is in the timeline and the export.
     reason_text = f": {quote(reason, PAGE_REASON_LIMIT)}" if reason else ""
-    fields = {"number": incident.id, "level": escape_mrkdwn(level.name), "who": who,
-              "reason": reason_text}  # fmt: skip
-    if incident.is_drill:
-        # Practice says whom the real thing would page, as IDs in code: not a mention, no ping.
-        would = ", ".join(f"`{target}`" for target in level.notify) or _("(no one is configured)")
-        return _(
-            "DRILL · #{number} escalated to *{level}* by {who}{reason}. (A drill pages nobody; "
-            "for real this would have paged {would}.)",
-            would=would, **fields,
-        )  # fmt: skip
+    return {"number": incident.id, "level": escape_mrkdwn(level.name), "who": who,
+            "reason": reason_text}  # fmt: skip
+
+
+def drill_page_text(fields: dict[str, Any], would: list[str]) -> str:
+    """A drill's page: whom the real thing would page, by `would` (their names: a mention
+    would notify them, and a drill pages nobody)."""
+    return _(
+        "DRILL · #{number} escalated to *{level}* by {who}{reason}. (A drill pages nobody; "
+        "for real this would have paged {would}.)",
+        would=", ".join(would) or _("(no one is configured)"), **fields,
+    )  # fmt: skip
+
+
+def _page_text(fields: dict[str, Any], level: Level) -> str:
     pings = " ".join(_mention(target) for target in level.notify) or _("(no one is configured)")
     return _("#{number} escalated to *{level}* by {who}{reason}. {pings}", pings=pings, **fields)
 
@@ -307,13 +323,25 @@ def _mention(target: str) -> str:
     return f"<!subteam^{target}>" if target.startswith("S") else f"<@{target}>"
 
 
-def resolve(session: Session, number: int, *, user: str, summary: str, now: datetime) -> Incident:
+def resolve(
+    session: Session,
+    number: int,
+    *,
+    user: str | None,
+    summary: str,
+    now: datetime,
+    automatic: bool = False,
+) -> Incident:
+    """Close it as handled; `automatic` (user None) when the bot ends a drill nobody closed."""
     incident = locked(session, number)
     require_open(incident)
     incident.status, incident.resolved_at, incident.updated_at = "resolved", now, now
     incident.summary = summary or None
     incident.open_key = None
-    timeline.record(session, incident, "incident.resolved", actor=user, at=now, summary=summary)
+    extra = {"automatic": True} if automatic else {}
+    timeline.record(
+        session, incident, "incident.resolved", actor=user, at=now, summary=summary, **extra
+    )
     _closed(session, incident, now)
     return incident
 

@@ -40,19 +40,44 @@ def enqueue_post(
     now: datetime,
     in_thread: bool = True,
     key: str | None = None,
+    render: dict[str, Any] | None = None,
 ) -> None:
-    """A plain message about the incident (a page, a reminder), in its thread by default."""
+    """A plain message about the incident (a page, a reminder), in its thread by default.
+    `render`: what the courier needs to write it again when it is sent (a drill's page names
+    people, which only Slack knows); `text` is what goes if it cannot."""
+    extra = {"render": render} if render else {}
     session.add(
         Outbox(
             key=key or f"post:{incident.id}:{uuid.uuid4().hex}",
             kind="post",
             incident_id=incident.id,
             channel=incident.channel,
-            payload={"text": text, "blocks": blocks, "in_thread": in_thread},
+            payload={"text": text, "blocks": blocks, "in_thread": in_thread, **extra},
             next_attempt_at=now,
             created_at=now,
         )
     )
+
+
+def enqueue_dm(
+    session: Session,
+    incident: Incident,
+    *,
+    user: str,
+    text: str,
+    key: str,
+    now: datetime,
+    about: dict[str, Any] | None = None,
+) -> None:
+    """A direct message to one person about the incident (an overdue follow-up to its owner).
+    `about` is kept with it for the timeline, should Slack refuse it for good."""
+    session.add(
+        Outbox(
+            key=key, kind="dm", incident_id=incident.id, channel=None,
+            payload={"user": user, "text": text, "about": about or {}},
+            next_attempt_at=now, created_at=now,
+        )
+    )  # fmt: skip
 
 
 def enqueue_channel_post(

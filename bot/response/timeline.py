@@ -32,6 +32,7 @@ EVENT_TYPES = frozenset(
         "followup.added",
         "followup.done",
         "followup.reminded",
+        "followup.dm_failed",
         "storm.grew",
     }
 )

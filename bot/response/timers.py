@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.config import Config
@@ -65,14 +65,27 @@ def escalate_unclaimed(session: Session, *, config: Config, now: datetime) -> li
 
 
 def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int]:
-    """An open incident with no update for `reminder_minutes` gets one reminder per interval."""
+    """An open incident with no update for `reminder_minutes` gets one reminder per interval.
+
+    A drill gets one per quiet spell (not since its last update): a practice left open would
+    otherwise nag the channel for ever; `end_quiet_drills` ends it if it stays quiet."""
     interval = timedelta(minutes=config.reminder_minutes)
     quiet_since = now - interval
+    not_reminded = Incident.reminded_at.is_(None)
     due = session.scalars(
         select(Incident).where(
             Incident.status.in_(incidents.OPEN_STATUSES),
             Incident.updated_at <= quiet_since,
-            (Incident.reminded_at.is_(None)) | (Incident.reminded_at <= quiet_since),
+            or_(
+                and_(
+                    Incident.is_drill.is_(False),
+                    not_reminded | (Incident.reminded_at <= quiet_since),
+                ),
+                and_(
+                    Incident.is_drill.is_(True),
+                    not_reminded | (Incident.reminded_at < Incident.updated_at),
+                ),
+            ),
         )
     ).all()
     done = []
@@ -105,10 +118,58 @@ def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int
             quiet=stats.human(now - incident.updated_at),
             who=who,
         )
+        if incident.is_drill:
+            text += " " + _(
+                "If it stays quiet for {interval} more, the drill ends by itself.",
+                interval=stats.human(interval),
+            )
         outbox.enqueue_post(session, incident, text=text, now=now)
         timeline.record(
             session, incident, "reminder.sent", actor=None, at=now,
             owner=incident.owner, quiet_minutes=minutes,
         )  # fmt: skip
         done.append(incident.id)
+    return done
+
+
+def end_quiet_drills(session: Session, *, config: Config, now: datetime) -> list[int]:
+    """A drill still quiet `reminder_minutes` after its reminder ends by itself, resolved by the
+    bot with a timeline event and a line in its thread. A trainer's practice nobody closed is
+    over: left open it would sit on everyone's Home tab and in `/crisis list` for ever."""
+    interval = timedelta(minutes=config.reminder_minutes)
+    due = session.scalars(
+        select(Incident.id).where(
+            Incident.is_drill.is_(True),
+            Incident.status.in_(incidents.OPEN_STATUSES),
+            Incident.reminded_at.is_not(None),
+            Incident.reminded_at >= Incident.updated_at,  # nothing happened since the reminder
+            Incident.reminded_at <= now - interval,
+        )
+    ).all()
+    done = []
+    for number in due:
+        try:
+            with session.begin_nested():
+                # Read again, locked: a note or a resolve may have landed since the query.
+                incident = incidents.locked(session, number)
+                session.refresh(incident)
+                reminded = incident.reminded_at
+                if reminded is None or reminded < incident.updated_at or not incident.is_open:
+                    continue
+                quiet = stats.human(now - incident.updated_at)
+                summary = _("The drill ended by itself: no update for {quiet}.", quiet=quiet)
+                incidents.resolve(
+                    session, number, user=None, summary=summary, now=now, automatic=True
+                )
+                outbox.enqueue_post(
+                    session, incident, now=now,
+                    text=_("DRILL · ") + _(
+                        "#{number} ended by itself: nobody updated it for {quiet}, its "
+                        "reminder included. `/crisis drill` starts another.",
+                        number=number, quiet=quiet,
+                    ),
+                )  # fmt: skip
+            done.append(number)
+        except Conflict as exc:  # closed or changed meanwhile: nothing to do
+            logger.info("ending quiet drill #%s skipped: %s", number, exc.message)
     return done

@@ -26,7 +26,8 @@ from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
 from bot.core.locks import lock_key
-from bot.response import drafts, followups, timeline
+from bot.core.text import quote
+from bot.response import drafts, followups, incidents, timeline
 from bot.slack import messages
 from bot.slack.gateway import SlackError, SlackGateway
 from models import Draft, Incident, Outbox, affected
@@ -155,7 +156,8 @@ class Deliverer:
                 self._retry_later(row_id, WAIT_FOR_PARENT, None, count_attempt=False)
                 return 0, card
             except SlackError as exc:
-                self._failed(row_id, row.attempts, exc)
+                refused = self._dm_refused(row, exc) if row.kind == "dm" else None
+                self._failed(row_id, row.attempts, exc, gave_up=refused)
                 return 0, card
             except SlackObjectFormationError as exc:
                 # slack_sdk refused to build a block past one of Slack's limits: as permanent
@@ -169,6 +171,8 @@ class Deliverer:
     def _send(self, session: Session, row: Outbox) -> _Outcome:
         if row.kind == "channel_post":
             return self._send_channel_post(row)
+        if row.kind == "dm":
+            return self._send_dm(row)
         incident = session.get(Incident, row.incident_id) if row.incident_id else None
         if incident is None:
             raise SlackError("outbox", "incident_gone")
@@ -194,9 +198,22 @@ class Deliverer:
             raise NotReady
         thread = incident.message_ts if row.payload.get("in_thread", True) else None
         ts = self._already_posted(row, channel, row.key, thread) or self.gateway.post_message(
-            channel, row.payload["text"], row.payload.get("blocks"), thread_ts=thread, key=row.key
-        )
+            channel, self._post_text(row), row.payload.get("blocks"), thread_ts=thread,
+            key=row.key,
+        )  # fmt: skip
         return _Outcome(None, ts, channel)
+
+    def _post_text(self, row: Outbox) -> str:
+        """The post's text; a drill's page written now with the names of those it would have
+        paged (never a mention: that would notify them), their ID where Slack cannot say."""
+        render = row.payload.get("render") or {}
+        if "drill_page" not in render:
+            return str(row.payload["text"])
+        would = []
+        for target in render.get("would_page") or []:
+            name = self.gateway.user_name(str(target))
+            would.append(f"`{target}`" if name == target else quote(name, 100))
+        return incidents.drill_page_text(render["drill_page"], would)
 
     def _send_channel_post(self, row: Outbox) -> _Outcome:
         """A message for the channel, about no incident (the weekly digest)."""
@@ -207,6 +224,33 @@ class Deliverer:
             channel, row.payload["text"], row.payload.get("blocks"), key=row.key
         )
         return _Outcome(None, ts, channel)
+
+    def _send_dm(self, row: Outbox) -> _Outcome:
+        """A direct message: the conversation opened (or resumed) with the person, then the
+        message, found by its key first if an earlier attempt may have posted it."""
+        channel = self.gateway.open_dm(row.payload["user"])
+        ts = self._already_posted(row, channel, row.key, None) or self.gateway.post_message(
+            channel, row.payload["text"], key=row.key
+        )
+        return _Outcome(None, ts, channel)
+
+    def _dm_refused(self, row: Outbox, exc: SlackError) -> Callable[[Session], None]:
+        """What to do, with the row failed, when Slack will never take a direct message (a bot,
+        someone deactivated, no `im:write`): log it, and say in the timeline that the person
+        was not told there. The rest (the thread's reminder) goes on."""
+        user, about = row.payload.get("user"), row.payload.get("about")
+        incident_id = row.incident_id
+
+        def gave_up(session: Session) -> None:
+            logger.warning("could not message %s directly (%s): %s", user, row.key, exc.error)
+            incident = session.get(Incident, incident_id) if incident_id else None
+            if incident is not None:
+                timeline.record(
+                    session, incident, "followup.dm_failed", actor=None, at=self.clock(),
+                    owner=user, error=exc.error, **(about or {}),
+                )  # fmt: skip
+
+        return gave_up
 
     def _send_draft(
         self, session: Session, row: Outbox, incident: Incident, channel: str
@@ -310,7 +354,16 @@ class Deliverer:
                     channel=outcome.channel, ts=outcome.ts,
                 )  # fmt: skip
 
-    def _failed(self, row_id: int, attempts: int, exc: SlackError) -> None:
+    def _failed(
+        self,
+        row_id: int,
+        attempts: int,
+        exc: SlackError,
+        *,
+        gave_up: Callable[[Session], None] | None = None,
+    ) -> None:
+        """Schedule a retry, or fail the row for good when no retry can help (then `gave_up`
+        runs in the same transaction)."""
         if exc.permanent or attempts >= MAX_ATTEMPTS:
             logger.error("outbox row %s failed for good: %s", row_id, exc)
             with self.sessions.begin() as session:
@@ -319,6 +372,8 @@ class Deliverer:
                     .where(Outbox.id == row_id)
                     .values(status="failed", last_error=str(exc), locked_until=None)
                 )
+                if gave_up is not None:
+                    gave_up(session)
             return
         delay = timedelta(seconds=exc.retry_after or min(2**attempts, 300))
         logger.warning("outbox row %s: %s; next try in %s", row_id, exc, delay)

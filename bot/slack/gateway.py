@@ -32,6 +32,7 @@ PERMANENT = frozenset(
         "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "msg_too_long",
         "message_not_found", "cant_update_message", "no_text", "invalid_arguments",
         "expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id", "user_not_found",
+        "cannot_dm_bot", "user_disabled", "user_not_visible", "users_list_not_supplied",
     }
 )  # fmt: skip
 
@@ -87,6 +88,8 @@ class SlackGateway:
         self._directory: dict[str, set[str]] = {}  # lower-case handle or name → user IDs
         self._directory_at = -1e9
         self._directory_lock = threading.Lock()
+        self._groups: dict[str, str] = {}  # user group ID → "@handle"
+        self._groups_at = -1e9
 
     def _call(
         self, method: str, *, client: WebClient | None = None, **params: Any
@@ -178,6 +181,14 @@ class SlackGateway:
                 return str(message["ts"])
         return None
 
+    def open_dm(self, user: str) -> str:
+        """The ID of the bot's direct message with `user` (conversations.open, `im:write`): opened
+        the first time, the same one after. Safe to retry: opening twice opens one."""
+        channel = (self._call("conversations.open", users=user).get("channel") or {}).get("id")
+        if not channel:
+            raise SlackError("conversations.open", "no_channel")
+        return str(channel)
+
     def post_ephemeral(self, channel: str, user: str, text: str, blocks: Any = None) -> None:
         self._call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks)
 
@@ -210,7 +221,10 @@ class SlackGateway:
         return self._permalinks[key] or None
 
     def user_name(self, user: str) -> str:
-        """The person's display name (cached); the ID itself when Slack cannot say."""
+        """The person's display name (cached); for a user group (`S…`) its @handle; the ID
+        itself when Slack cannot say."""
+        if user.startswith("S"):
+            return self.group_name(user)
         if user not in self._names:
             try:
                 profile = self._call("users.info", user=user).get("user") or {}
@@ -260,6 +274,25 @@ class SlackGateway:
             cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return directory
+
+    def group_name(self, group: str) -> str:
+        """A user group's @handle, as Slack shows it (usergroups.list, `usergroups:read`; the
+        list is read again when a group is missing, at most every DIRECTORY_RETRY seconds);
+        the ID itself when Slack cannot say."""
+        with self._directory_lock:
+            age = time.monotonic() - self._groups_at
+            if group not in self._groups and age > self.DIRECTORY_RETRY:
+                self._groups_at = time.monotonic()
+                try:
+                    data = self._call("usergroups.list")
+                except SlackError as exc:
+                    logger.warning("usergroups.list failed: %s", exc.error)
+                    return group
+                for each in data.get("usergroups") or []:
+                    handle = each.get("handle") or each.get("name")
+                    if each.get("id") and handle:
+                        self._groups[str(each["id"])] = f"@{handle}"
+            return self._groups.get(group, group)
 
     def usergroup_members(self, group: str) -> list[str]:
         return list(self._call("usergroups.users.list", usergroup=group).get("users") or [])

@@ -8,6 +8,7 @@ Every word the bot adds comes from the catalogue (`bot.core.i18n`), in the team'
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -252,37 +253,64 @@ def incident_line(incident: IncidentLike) -> str:
 LIST_BUDGET = 3500  # the lines of one `/crisis list` page; with its head and tail under 4,000
 
 
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """One page of a long list, cut to a budget of characters."""
+
+    lines: list[str]
+    number: int
+    pages: int  # how many pages the whole list fills
+    after: int  # lines on the pages after this one
+
+    @property
+    def exists(self) -> bool:
+        return 1 <= self.number <= self.pages
+
+
+def _page(lines: Sequence[str], number: int, budget: int) -> _Page:
+    """Page `number` (from 1) of `lines` cut into pages of at most `budget` characters (a line
+    longer than that gets a page of its own); `exists` is False past the last page."""
+    pages: list[list[str]] = [[]]
+    size = 0
+    for line in lines:
+        if pages[-1] and size + len(line) + 1 > budget:
+            pages.append([])
+            size = 0
+        pages[-1].append(line)
+        size += len(line) + 1
+    if not 1 <= number <= len(pages):
+        return _Page([], number, len(pages), 0)
+    after = len(lines) - sum(len(p) for p in pages[:number])
+    return _Page(pages[number - 1], number, len(pages), after)
+
+
+def _listed(head: str, page: _Page, more: str) -> str:
+    """A page under its head, and what the next page holds (`more` is the command for it)."""
+    text = "\n".join([head, *page.lines])
+    if page.after > 0:
+        text += "\n" + _("… and {count} more: {where}.", count=i18n.number(page.after), where=more)
+    return text
+
+
 def incident_list(rows: Sequence[IncidentLike], page: int = 1) -> str:
     """`/crisis list`: the open incidents, oldest first, a page at a time so a storm of them
     stays one readable message (Slack recommends at most 4,000 characters of `text`)."""
     if not rows:
         return _("No open incidents. :relieved:")
-    pages: list[list[str]] = [[]]
-    size = 0
-    for row in rows:
-        line = incident_line(row)
-        if pages[-1] and size + len(line) + 1 > LIST_BUDGET:
-            pages.append([])
-            size = 0
-        pages[-1].append(line)
-        size += len(line) + 1
-    if page > len(pages):
+    lines = [incident_line(row) for row in rows]
+    shown = _page(lines, page, LIST_BUDGET)
+    if not shown.exists:
         return i18n.ngettext(
             "There is no page {page}: the open incidents fill {n} page.",
             "There is no page {page}: the open incidents fill {n} pages.",
-            len(pages), page=page,
+            shown.pages, page=page,
         )  # fmt: skip
     head = (
         _("*Open incidents*")
-        if len(pages) == 1
-        else _("*Open incidents* · page {page} of {pages}", page=page, pages=len(pages))
+        if shown.pages == 1
+        else _("*Open incidents* · page {page} of {pages}", page=page, pages=shown.pages)
     )
-    text = "\n".join([head, *pages[page - 1]])
-    rest = len(rows) - sum(len(p) for p in pages[:page])
-    if rest > 0:
-        where = f"`/crisis list {page + 1}`"
-        text += "\n" + _("… and {count} more: {where}.", count=i18n.number(rest), where=where)
-    return text
+    return _listed(head, shown, f"`/crisis list {page + 1}`")
 
 
 # -- Follow-ups -----------------------------------------------------------------------------------
@@ -345,38 +373,22 @@ def incident_follow_ups(number: int, lines: Sequence[followups.Line], now: datet
 
 
 def follow_up_list(lines: Sequence[followups.Line], page: int, now: datetime) -> str:
-    """`/crisis followups`: every open follow-up of the team, oldest first, a page at a time."""
+    """`/crisis followups`: every open follow-up of the team, oldest first, a page at a time,
+    under how many there are ("*12 open follow-ups* · page 1 of 2")."""
     if not lines:
         return _("No open follow-ups. :relieved:")
-    pages: list[list[str]] = [[]]
-    size = shown = 0
-    for ln in lines:
-        text = follow_up_line(ln, now)
-        if pages[-1] and size + len(text) + 1 > FOLLOW_UP_BUDGET:
-            if len(pages) == page:
-                break  # the page asked for is full: the rest is only counted, not rendered
-            pages.append([])
-            size = 0
-        pages[-1].append(text)
-        size += len(text) + 1
-        shown += 1
-    if page > len(pages):
+    texts = [follow_up_line(ln, now) for ln in lines]
+    shown = _page(texts, page, FOLLOW_UP_BUDGET)
+    if not shown.exists:
         return i18n.ngettext(
             "There is no page {page}: the open follow-ups fill {n} page.",
             "There is no page {page}: the open follow-ups fill {n} pages.",
-            len(pages), page=page,
+            shown.pages, page=page,
         )  # fmt: skip
-    head = (
-        _("*Open follow-ups*")
-        if len(pages) == 1 and shown == len(lines)
-        else _("*Open follow-ups* · page {page}", page=page)
-    )
-    text = "\n".join([head, *pages[page - 1]])
-    rest = len(lines) - shown
-    if rest > 0:
-        where = f"`/crisis followups page {page + 1}`"
-        text += "\n" + _("… and {count} more: {where}.", count=i18n.number(rest), where=where)
-    return text
+    head = i18n.ngettext("*{n} open follow-up*", "*{n} open follow-ups*", len(lines))
+    if shown.pages > 1:
+        head = _("{list} · page {page} of {pages}", list=head, page=page, pages=shown.pages)
+    return _listed(head, shown, f"`/crisis followups page {page + 1}`")
 
 
 def follow_up_modal(incident: Incident) -> dict[str, Any]:

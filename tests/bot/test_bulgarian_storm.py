@@ -213,7 +213,7 @@ def test_a_bulgarian_drill_is_in_bulgarian_and_pages_nobody(team: Stack) -> None
     )
     assert page["text"].startswith("УЧЕНИЕ · #1 е ескалиран до *Ръководител комуникации*")
     assert (
-        "(При учение никой не се известява; при истинска криза щяха да бъдат известени `U0BOB`.)"
+        "(При учение никой не се известява; при истинска криза щяха да бъдат известени Bob Tanaka.)"
         in page["text"]
     )
     assert "<@U0BOB>" not in page["text"]

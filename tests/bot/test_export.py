@@ -3,21 +3,30 @@ a rejection, an approval, resolve), exported in every format from the CLI and fr
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import csv
+import hashlib
 import html
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from select import select as select_fds
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import select
 
-from bot.aftermath import export
+from bot.aftermath import export, html_report
 from bot.cli import main
 from bot.core.clock import ManualClock
 from bot.response import incidents
@@ -240,7 +249,13 @@ def test_html_report_has_chart_metrics_drafts_review_and_escapes(
     assert "Alice Moreau" in page and "Carol Diaz" in page
     assert "<b>3 min</b><span>to claim" in page and "<b>40 min</b><span>to resolve" in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
-    assert "<script" not in page
+    # One script, the report's own (Download edited copy), allowed by its hash and no other.
+    assert re.findall(r"<script[^>]*>(.*?)</script>", page, flags=re.S) == [html_report.SCRIPT]
+    assert f"script-src 'sha256-{html_report.SCRIPT_HASH}'" in page
+    assert (
+        base64.b64encode(hashlib.sha256(html_report.SCRIPT.encode()).digest()).decode()
+        == html_report.SCRIPT_HASH
+    )
     assert "Post-incident review" in page and "What to change" in page
     assert "rejected before approval" in page  # prefilled from the rejected v1
     assert "four-eyes rule held" in page  # the refused approval by U0DAN
@@ -250,7 +265,9 @@ def test_html_report_has_chart_metrics_drafts_review_and_escapes(
 
 
 def _only_post_links(page: str) -> None:
-    """Nothing loads from the network: no src at all; http(s) only in <a href> to posts."""
+    """Nothing loads from the network: no src at all; http(s) only in <a href> to posts. (The
+    report's own script, checked to the letter elsewhere, says createObjectURL(: not CSS.)"""
+    page = page.replace(html_report.SCRIPT, "")
     assert not re.search(r"\ssrc\s*=", page, flags=re.I)
     assert not re.search(r"url\(|@import", page, flags=re.I)
     for tag, url in re.findall(r"<(\w+)[^>]*\shref=\"([^\"]*)\"", page):
@@ -330,3 +347,156 @@ def test_html_report_renders_in_headless_chromium_without_network(
     shot = tmp_path / "report.png"
     shown = _chromium(page, "--window-size=1100,1600", f"--screenshot={shot}")
     assert shown.returncode == 0 and shot.stat().st_size > 10_000
+
+
+def _save_bar(dom: str) -> str:
+    return re.search(r"<p id=\"save-bar\"[^>]*>", dom)[0]  # type: ignore[index]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_the_reviews_edits_are_saved_by_download_edited_copy_and_the_page_works_without_js(
+    crisis: Stack, tmp_path: Path
+) -> None:
+    """The review is edited in the browser; "Download edited copy" saves the page as it is now
+    (a browser's Save may keep it as sent). The CSP lets that one script run and nothing else;
+    without JavaScript the button stays hidden and the page says how to keep the edits."""
+    page = tmp_path / "report.html"
+    page.write_bytes(_export("html", tmp_path))
+
+    running = _chromium(page, "--dump-dom")
+    assert running.returncode == 0 and "Refused to" not in running.stderr
+    assert " hidden" not in _save_bar(running.stdout)  # the script ran: the button shows
+    assert '<span id="save-hint" hidden="">' in running.stdout
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    edited = "EDITED in the browser: the holding statement went out in nine minutes."
+    with _DevTools(tmp_path / "cdp-profile") as browser:
+        browser.call("Browser.setDownloadBehavior", behavior="allow",
+                     downloadPath=str(downloads))  # fmt: skip
+        target = browser.call("Target.createTarget", url=page.as_uri())["targetId"]
+        session = browser.call("Target.attachToTarget", targetId=target, flatten=True)
+        tab = session["sessionId"]
+        loaded = "location.protocol == 'file:' && document.readyState == 'complete'"
+        browser.wait(lambda: browser.js(tab, loaded))
+        assert browser.js(tab, "document.getElementById('save-bar').hidden") is False
+
+        # Without JavaScript (--dump-dom needs it, so read the DOM over the protocol).
+        target = browser.call("Target.createTarget", url="about:blank")["targetId"]
+        off = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        browser.call("Emulation.setScriptExecutionDisabled", off, value=True)
+        browser.call("Page.navigate", off, url=page.as_uri())
+        browser.wait(lambda: "</footer>" in browser.dom(off))
+        dom = browser.dom(off)
+        assert " hidden" in _save_bar(dom)  # no button that could not work
+        assert '<span id="save-hint">To keep your edits, print the page' in dom
+
+        browser.js(tab, f"document.querySelector('.worked li').textContent = {json.dumps(edited)}")
+        browser.js(tab, "document.getElementById('save-copy').click()")
+        saved = downloads / "incident-1-report-edited.html"
+        browser.wait(lambda: saved.exists() and saved.stat().st_size > 10_000)
+    copy = saved.read_text("utf-8")
+    assert copy.startswith("<!DOCTYPE html>\n<html") and copy.rstrip().endswith("</html>")
+    assert edited in copy and "Alice Moreau" in copy and "<svg" in copy
+    assert f'content="{html_report.CSP}"' in copy  # still self-contained and locked down
+    assert " hidden" in _save_bar(copy)  # opened without JavaScript: no dead button
+    assert '<span id="save-hint">' in copy
+
+    # The copy opens as the report did: its script still matches the hash, the edit is kept.
+    reopened = _chromium(saved, "--dump-dom")
+    assert reopened.returncode == 0 and "Refused to" not in reopened.stderr
+    assert edited in reopened.stdout and " hidden" not in _save_bar(reopened.stdout)
+    assert not _page_requests(reopened.stderr)
+
+
+class _Refused(Exception):
+    """The browser answered a DevTools call with an error."""
+
+
+class _DevTools:
+    """Headless Chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe:
+    it reads commands on fd 3 and answers on fd 4, each message JSON ending in a NUL)."""
+
+    def __init__(self, profile: Path) -> None:
+        to_child, self._commands = os.pipe()
+        self._answers, from_child = os.pipe()
+        # A fresh Python puts our pipe ends on fds 3 and 4, then becomes Chromium (no
+        # preexec_fn: this process has threads, and running Python code in a fork among them
+        # is not safe; dash's redirections take one-digit fds only).
+        move = (
+            "import fcntl,os,sys;a,b=(fcntl.fcntl(int(f),fcntl.F_DUPFD,10) for f in "
+            "sys.argv[1:3]);os.dup2(a,3);os.dup2(b,4);os.execv(sys.argv[3],sys.argv[3:])"
+        )
+        chromium = CHROMIUM or "chromium"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", move, str(to_child), str(from_child), chromium, "--headless",
+             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--no-first-run", f"--user-data-dir={profile}",
+             "--host-resolver-rules=MAP * ~NOTFOUND", "--remote-debugging-pipe", "about:blank"],
+            pass_fds=(to_child, from_child),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(to_child)
+        os.close(from_child)
+        self._next = 0
+        self._buffer = b""
+
+    def __enter__(self) -> _DevTools:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError, AssertionError, TimeoutError, _Refused):
+            self.call("Browser.close")
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self._commands)
+        os.close(self._answers)
+
+    def call(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
+        self._next += 1
+        message: dict[str, Any] = {"id": self._next, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._commands, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            while b"\0" not in self._buffer:
+                ready, _w, _x = select_fds([self._answers], [], [], 1)
+                if ready:
+                    chunk = os.read(self._answers, 1 << 16)
+                    assert chunk, "chromium closed the pipe"
+                    self._buffer += chunk
+                elif time.monotonic() > deadline:
+                    raise TimeoutError(method)
+            raw, self._buffer = self._buffer.split(b"\0", 1)
+            answer = json.loads(raw)
+            if answer.get("id") == self._next:  # events and others' answers are passed over
+                if "error" in answer:
+                    raise _Refused(f"{method}: {answer['error']}")
+                return dict(answer.get("result") or {})
+        raise TimeoutError(method)
+
+    def dom(self, session: str) -> str:
+        """The page's DOM as it is now, serialised by the browser (no page script involved);
+        "" while a navigation replaces the document under the call."""
+        try:
+            root = self.call("DOM.getDocument", session)["root"]["nodeId"]
+            return str(self.call("DOM.getOuterHTML", session, nodeId=root)["outerHTML"])
+        except _Refused:
+            return ""
+
+    def js(self, session: str, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", session, expression=expression,
+                           returnByValue=True, userGesture=True)  # fmt: skip
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    @staticmethod
+    def wait(predicate: Callable[[], Any], timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            assert time.monotonic() < deadline, "timed out"
+            time.sleep(0.1)

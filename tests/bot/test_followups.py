@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -94,7 +95,7 @@ def test_a_follow_up_is_added_listed_counted_and_marked_done_by_anyone(
     listed = say(team, f"followups {n}", "1 open, 1 done")
     assert listed.index("*F2*") < listed.index("*F1*")  # open ones first
     assert "done by <@U0DAN>" in listed
-    team_open = say(team, "followups", "*Open follow-ups*")
+    team_open = say(team, "followups", "*1 open follow-up*")
     assert "*F2*" in team_open and "*F1*" not in team_open
 
     steps = [(e["type"], e["actor"], e.get("followup")) for e in timeline(team, n)]
@@ -219,6 +220,25 @@ def test_a_follow_up_by_the_button_and_form_on_the_resolved_card(
     team.emulator.wait_for(lambda: "*1 open follow-up*" in blocks_text(card(team, n)))
 
 
+def test_the_teams_list_says_how_many_are_open_and_pages_through_them(
+    team: Stack, clock: ManualClock
+) -> None:
+    """`/crisis followups` with more than one message holds: each page says how many are open
+    and which page of how many it is; together the pages list each once, oldest first."""
+    n = resolved(team, clock)
+    for k in range(1, 15):
+        say(team, f"followup {n} <@U0BOB> Action {k}: " + "rewrite the FAQ entry " * 12, f"F{k}")
+    say(team, "done F3", "is done")
+    first = say(team, "followups", "open follow-ups")
+    assert first.startswith("*13 open follow-ups* · page 1 of 2\n*F1* ·")
+    assert first.endswith("`/crisis followups page 2`.")
+    second = say(team, "followups page 2", "page 2 of 2")
+    assert second.startswith("*13 open follow-ups* · page 2 of 2\n")
+    listed = re.findall(r"^\*F(\d+)\*", first + "\n" + second, flags=re.M)
+    assert [int(f) for f in listed] == [k for k in range(1, 15) if k != 3]
+    assert "open follow-ups fill 2 pages" in say(team, "followups page 3", "There is no page 3")
+
+
 def test_the_exports_carry_the_follow_ups(team: Stack, clock: ManualClock) -> None:
     n = resolved(team, clock)
     say(team, f"followup {n} <@U0BOB> Update the FAQ | <b>now</b> by 2099-12-11", "F1")
@@ -334,10 +354,94 @@ def test_an_overdue_follow_up_is_told_to_its_owner_once_across_a_restart(
         assert len(told) == 1
         assert told[0]["text"].startswith(f"<@U0BOB>, follow-up F1 of #{n} was due ")
         assert "Update the refunds FAQ" in told[0]["text"]
+        # The owner is told in person too, once; Carol's, done in time, is told nowhere.
+        (dm,) = second.emulator.direct_messages("U0BOB")
+        assert dm["text"].startswith(f"Your follow-up F1 of #{n} Acme")
+        assert "was due " in dm["text"] and "Update the refunds FAQ" in dm["text"]
+        assert "`/crisis done F1`" in dm["text"]
+        assert second.emulator.direct_messages("U0CAROL") == []
         events = [e for e in timeline(second, n) if e["type"] == "followup.reminded"]
-        assert [(e["followup"], e["owner"]) for e in events] == [("F1", "U0BOB")]
+        assert [(e["followup"], e["owner"], e["to"]) for e in events] == [
+            ("F1", "U0BOB", ["thread", "dm"])
+        ]
     finally:
         second.stop()
+
+
+def _overdue(stack: Stack, clock: ManualClock, owner: str) -> int:
+    """A resolved incident with a follow-up for `owner` due in an hour, then two hours on."""
+    n = resolved(stack, clock)
+    due = (clock() + timedelta(hours=1)).replace(microsecond=0, tzinfo=None).isoformat()
+    say(stack, f"followup {n} <@{owner}> Update the refunds FAQ by {due}", "F1")
+    clock.advance(hours=2)
+    return n
+
+
+def test_a_direct_message_whose_answer_was_lost_is_not_sent_twice_after_a_restart(
+    database_url: str, clock: ManualClock
+) -> None:
+    first = start_stack(database_url, clock=clock)
+    try:
+        n = _overdue(first, clock, "U0BOB")
+        first.emulator.wait_for(lambda: first.bot.deliverer().pending() == 0)
+        # Slack stores both posts (the thread's, then the DM) and the answers never arrive;
+        # then the bot goes before it retries.
+        first.emulator.fail_next("chat.postMessage", status=500, after_effect=True, count=2)
+        jobs.run_timers(first.bot)
+        first.bot.deliver_now()
+        first.emulator.wait_for(lambda: first.emulator.direct_messages("U0BOB"))
+        lost = [c for c in first.emulator.calls("chat.postMessage") if c.fault == "after"]
+        assert [c.params["channel"][0] for c in lost] == ["C", "D"]  # the thread's, the DM
+        emulator = first.emulator
+    finally:
+        first.slack.close()
+        first.server.stop()
+        first.bot.close()
+
+    second = start_stack(database_url, clock=clock, emulator=emulator)
+    try:
+        clock.advance(minutes=5)  # past the retries' backoff
+        for _ in range(3):
+            jobs.run_timers(second.bot)
+            second.bot.deliver_now()
+        assert second.bot.deliverer().pending() == 0
+        assert len(second.emulator.direct_messages("U0BOB")) == 1
+        assert len([m for m in thread(second, n) if "was due" in m["text"]]) == 1
+        opened = second.emulator.calls("conversations.open")
+        assert opened and {c.params["users"] for c in opened} == {"U0BOB"}
+        # Each retry looked for its message by its key before posting it again.
+        assert second.emulator.calls("conversations.replies")
+        assert second.emulator.calls("conversations.history")
+    finally:
+        second.stop()
+
+
+@pytest.mark.parametrize(
+    ("owner", "error"), [("U0CRISISBOT", "cannot_dm_bot"), ("U0DAN", "user_not_found")]
+)
+def test_a_refused_direct_message_leaves_the_thread_reminder_and_says_so(
+    team: Stack, clock: ManualClock, owner: str, error: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bot set as owner, or someone who left (gone from the workspace since): Slack refuses
+    the DM for good; the thread still has the reminder, the log and the timeline say why."""
+    n = _overdue(team, clock, owner)
+    if owner == "U0DAN":
+        del team.emulator.workspace.users["U0DAN"]  # deactivated since
+    jobs.run_timers(team.bot)
+    team.bot.deliver_now()
+    team.emulator.wait_for(lambda: team.bot.deliverer().pending() == 0)
+    told = [m for m in thread(team, n) if "was due" in m["text"]]
+    assert len(told) == 1 and told[0]["text"].startswith(f"<@{owner}>, follow-up F1")
+    assert team.emulator.direct_messages(owner) == []
+    assert [c.error for c in team.emulator.calls("conversations.open")] == [error]
+    assert f"could not message {owner} directly" in caplog.text and error in caplog.text
+    events = [e for e in timeline(team, n) if e["type"].startswith("followup.")]
+    assert [e["type"] for e in events][-2:] == ["followup.reminded", "followup.dm_failed"]
+    refused = events[-1]
+    assert (refused["followup"], refused["owner"], refused["error"]) == ("F1", owner, error)
+    jobs.run_timers(team.bot)  # nothing more: not retried, not reminded again
+    team.bot.deliver_now()
+    assert len(team.emulator.calls("conversations.open")) == 1
 
 
 def test_the_report_and_the_digest_count_follow_ups_and_name_the_overdue(
@@ -381,7 +485,7 @@ def test_a_drills_follow_ups_are_marked_drill(team: Stack, clock: ManualClock) -
     number = int(answer(team, "DRILL #")["text"].split("#")[1].split()[0])
     reply = say(team, f"followup {number} <@U0BOB> Practise the hand-over", "Follow-up F1")
     assert reply.startswith("DRILL · Follow-up F1 added")
-    assert f"*F1* · DRILL · #{number} " in say(team, "followups", "Open follow-ups")
+    assert f"*F1* · DRILL · #{number} " in say(team, "followups", "open follow-up")
     assert "DRILL" in say(team, f"followups {number}", "Follow-ups of")
     team.emulator.wait_for(
         lambda: [m for m in thread(team, number) if m["text"].startswith("DRILL · Follow-up F1")]
@@ -400,7 +504,7 @@ def test_follow_ups_in_bulgarian(database_url: str, clock: ManualClock) -> None:
         assert reply == added
         (f1,) = follow_ups(stack)
         assert f1.text == "Да обновим ЧЗВ" and f1.due_whole_day
-        assert "*F1* · #" in say(stack, "задачи", "Отворени последващи действия")
+        assert "*F1* · #" in say(stack, "задачи", "*1 отворено последващо действие*")
         stack.emulator.wait_for(
             lambda: "*1 отворено последващо действие*" in blocks_text(card(stack, n))
         )
@@ -431,7 +535,7 @@ def test_a_due_day_is_told_the_morning_after_not_at_midnight(
         jobs.run_timers(stack.bot)
         stack.emulator.wait_for(lambda: stack.bot.deliverer().pending() == 0)
         assert told() == 0 and follow_ups(stack)[0].reminded_at is None
-        assert "*overdue*" in say(stack, "followups", "Open follow-ups")
+        assert "*overdue*" in say(stack, "followups", "open follow-up")
         clock.set(f1.due_at + timedelta(hours=9, minutes=1))  # 09:01 in Sofia
         jobs.run_timers(stack.bot)
         stack.emulator.wait_for(lambda: told() == 1)

@@ -119,16 +119,22 @@ def test_the_tab_follows_a_claim_for_those_who_opened_it_lately_only(
         assert home.recent_viewers(session, clock()) == ["U0CAROL"]
 
 
-def test_the_manifest_asks_for_the_home_tab_and_its_event_and_no_new_scope() -> None:
+def test_the_manifest_asks_for_the_home_tab_and_its_event_and_the_scopes_it_uses() -> None:
     from pathlib import Path
 
     manifest = json.loads((Path(__file__).parents[2] / "slack-manifest.json").read_text())
-    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    home = manifest["features"]["app_home"]
+    assert home["home_tab_enabled"] is True
+    # Direct messages (an overdue follow-up's owner) show in the Messages tab, read-only: the
+    # bot reads no message sent to it.
+    assert home["messages_tab_enabled"] is True and home["messages_tab_read_only_enabled"] is True
     assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
-    # views.publish, chat.getPermalink and app_home_opened need no scope of their own.
+    # views.publish, chat.getPermalink and app_home_opened need no scope of their own;
+    # conversations.open needs im:write, and finding a DM whose answer was lost im:history.
     assert manifest["oauth_config"]["scopes"]["bot"] == [
         "commands", "chat:write", "chat:write.public", "channels:history", "groups:history",
-        "users:read", "usergroups:read", "files:write", "app_mentions:read",
+        "users:read", "usergroups:read", "files:write", "app_mentions:read", "im:write",
+        "im:history",
     ]  # fmt: skip
 
 

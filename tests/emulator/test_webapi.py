@@ -111,6 +111,10 @@ def test_users_and_groups(web: WebClient) -> None:
         web.users_info(user="U0NOBODY")
     assert err.value.response["error"] == "user_not_found"
     assert web.usergroups_users_list(usergroup="S0COMMS")["users"] == ["U0BOB", "U0CAROL"]
+    (group,) = web.usergroups_list()["usergroups"]
+    assert (group["id"], group["name"], group["handle"]) == ("S0COMMS", "Comms team", "comms-team")
+    assert "users" not in group and group["user_count"] == 2
+    assert web.usergroups_list(include_users=True)["usergroups"][0]["users"] == ["U0BOB", "U0CAROL"]
 
 
 def test_views_trigger_is_single_use_and_expires() -> None:
@@ -260,3 +264,38 @@ def test_view_and_element_limits_are_enforced_as_slack_documents(emu: SlackEmula
         assert body["error"] == "invalid_blocks"
         assert any(e.endswith(pointer) for e in body["errors"]), (pointer, body["errors"])
     assert web.views_open(trigger_id=emu.new_trigger_id(), view=base)["ok"]
+
+
+def test_conversations_open_a_direct_message_as_slack_answers(
+    emu: SlackEmulator, web: WebClient
+) -> None:
+    """Slack's documented shapes: the ID alone, `already_open` when resumed, the whole IM with
+    `return_im`; then chat.postMessage to that ID lands in the person's direct message."""
+    first = web.conversations_open(users="U0BOB")
+    dm = first["channel"]["id"]
+    assert dm.startswith("D") and first.data == {"ok": True, "channel": {"id": dm}}
+    again = web.conversations_open(users=["U0BOB"], return_im=True)
+    assert again["no_op"] is True and again["already_open"] is True
+    assert again["channel"]["id"] == dm and again["channel"]["is_im"] is True
+    assert again["channel"]["user"] == "U0BOB"
+    assert web.conversations_open(channel=dm)["channel"]["id"] == dm
+    group = web.conversations_open(users="U0BOB,U0CAROL")["channel"]["id"]
+    assert group.startswith("G") and group != dm
+
+    web.chat_postMessage(channel=dm, text="Your follow-up is due", metadata={
+        "event_type": "crisisbot_outbox", "event_payload": {"key": "k1"}})  # fmt: skip
+    assert [m["text"] for m in emu.direct_messages("U0BOB")] == ["Your follow-up is due"]
+    found = web.conversations_history(channel=dm, include_all_metadata=True)["messages"]
+    assert found[0]["metadata"]["event_payload"] == {"key": "k1"}
+    assert emu.direct_messages("U0CAROL") == [] and emu.messages("C0CRISIS") == []
+
+    for params, error in (
+        ({"users": "U0CRISISBOT"}, "cannot_dm_bot"),  # the bot itself: bots cannot DM bots
+        ({"users": "U0GONE"}, "user_not_found"),
+        ({"users": ""}, "users_list_not_supplied"),
+        ({"users": ",".join(f"U0X{i}" for i in range(9))}, "too_many_users"),
+        ({"channel": "D0NOPE"}, "channel_not_found"),
+    ):
+        with pytest.raises(SlackApiError) as err:
+            web.api_call("conversations.open", json=params)  # slack_sdk refuses no users itself
+        assert err.value.response["error"] == error, params

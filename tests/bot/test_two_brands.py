@@ -17,13 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import jobs
+from bot.aftermath import report, retention
 from bot.cli import main
 from bot.core.clock import ManualClock
 from bot.core.config import Brand, Config
 from bot.detection.backtest import posts, read_history
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
-from bot.testing import Stack, sample_storm
+from bot.response import incidents
+from bot.testing import CHANNEL, Stack, sample_storm
 from models import Incident, Mention, create_db_engine, session_factory
 from sources.base import Mention as Post
 from tests.bot.flow import blocks_text, card
@@ -260,3 +262,36 @@ def test_push_and_import_count_a_post_once_whatever_brands_it_names(
     assert "2 mentions read, 1 new, 1 already known, 0 bad" in out
     with stack.bot.sessions() as session:
         assert sum(len(b) for b in _brands(session).values()) == 4
+
+
+def test_report_and_prune_count_a_post_once(stack: Stack, clock: ManualClock) -> None:
+    now = clock()
+    config = Config(brands=(Brand("Acme"), Brand("Globex")))
+    old = now - timedelta(days=40)
+    with stack.bot.transaction() as session:
+        store_mentions(
+            session,
+            [
+                _post(1, "Acme and Globex both down", created_at=old),
+                _post(2, "Acme and Globex again", created_at=old, source="hn"),
+                _post(3, "Globex alone", created_at=old),
+            ],
+            config=config,
+            now=now,
+        )
+        incident = incidents.open_incident(
+            session, brand="Acme", title="Acme: mention storm", severity="high", evidence={},
+            first_mention_at=old, channel=CHANNEL, now=old + timedelta(minutes=10),
+        )  # fmt: skip
+        assert incident is not None
+        incidents.resolve(
+            session, incident.id, user="U0A", summary="ok", now=old + timedelta(hours=1)
+        )
+        built = report.build(session, since=old - timedelta(days=1), until=now)
+    assert built.sources == [("bluesky", 2), ("hn", 1)]  # posts, not rows (5 rows)
+
+    pruned = retention.prune(stack.bot.sessions, before=now - timedelta(days=20), now=now, batch=1)
+    # p1 and p2 stay for Acme's incident (their Globex rows go); p3 goes: one post each.
+    assert (pruned.deleted, pruned.kept) == (1, 2)
+    with stack.bot.sessions() as session:
+        assert _brands(session) == {("bluesky", "p1"): ["Acme"], ("hn", "p2"): ["Acme"]}

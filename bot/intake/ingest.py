@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.core.config import Brand, Config
-from detectors.keywords import matcher_for
+from detectors.keywords import KeywordMatcher
 from detectors.sentiment import Sentiment, analyze
 from models import Mention as MentionRow
 from sources.base import Mention
@@ -199,20 +199,20 @@ def _rows(m: Mention, brands: BrandMatcher, now: datetime) -> list[dict[str, Any
 class BrandMatcher:
     """Which of the playbook's brands a text names: a term as written (the playbook's `terms`,
     any case; a brand with none by its name), or in the other script or inflected ("Акме",
-    "Акмето" for "acme"; "Vivacom" for "Виваком"). One matcher for every brand's terms, so a
-    text is searched once however many brands there are; a term two brands share ("Acme
-    Group" for "Acme Bank" and "Acme Mobile") names both."""
+    "Акмето" for "acme"; "Vivacom" for "Виваком"). A term two brands share ("Acme Group" for
+    "Acme Bank" and "Acme Mobile") names both."""
 
     def __init__(self, brands: Sequence[Brand]) -> None:
         self.names = tuple(b.name for b in brands)
-        self._exact = tuple(
-            (b.name, tuple(t.lower() for t in b.terms or (b.name,))) for b in brands
-        )
-        self._owners: dict[str, list[str]] = {}  # a term as the matcher reports it -> brands
+        self._terms: dict[str, list[str]] = {}  # a term as written, lower case -> its brands
+        self._written: tuple[str, ...] = ()
+        self._owners: dict[str, list[str]] = {}  # the same as the keyword matcher names it
         for b in brands:
             for term in b.terms or (b.name,):
+                self._terms.setdefault(term.lower(), []).append(b.name)
                 self._owners.setdefault(term.strip().lower(), []).append(b.name)
-        self._fuzzy = matcher_for(tuple(self._owners)) if brands else None
+        self._written = tuple(self._terms)
+        self._rest: dict[frozenset[str], KeywordMatcher] = {}
 
     def of(self, given: str | None, text: str) -> tuple[str | None, ...]:
         """The brands a post is stored for: `given` (its source's, or the record's `brand`)
@@ -224,11 +224,24 @@ class BrandMatcher:
 
     def named(self, text: str) -> tuple[str, ...]:
         lowered = text.lower()
-        found = {name for name, terms in self._exact if any(t in lowered for t in terms)}
-        if len(found) < len(self.names) and self._fuzzy is not None:
-            for term in self._fuzzy.find(text):
-                found.update(self._owners.get(term, ()))
+        written = [t for t in self._written if t in lowered]  # a list: the cheapest loop
+        found = {b for term in written for b in self._terms[term]}
+        if len(found) < len(self.names):
+            for term in self._fuzzy(frozenset(found)).find(text, once=True):
+                found.update(self._owners[term])
         return tuple(n for n in self.names if n in found)
+
+    def _fuzzy(self, found: frozenset[str]) -> KeywordMatcher:
+        """The other script and inflected forms of the brands not found as written: a text
+        naming a brand as written (most) is then ruled out by the matcher's one regex search,
+        not read word by word for that brand's own name."""
+        matcher = self._rest.get(found)
+        if matcher is None:
+            if len(self._rest) >= 256:  # combinations seen: a few per brand, bounded anyway
+                self._rest.clear()
+            rest = [t for t, owners in self._owners.items() if not found.issuperset(owners)]
+            matcher = self._rest[found] = KeywordMatcher(rest)
+        return matcher
 
 
 def brand_matcher(config: Config) -> BrandMatcher:

@@ -34,7 +34,7 @@ NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 CONFIG = Config(
     brands=(
         Brand("Acme", terms=("acme", "акме", "Acme Group")),
-        Brand("Globex", terms=("globex", "глобекс")),
+        Brand("Globex", terms=("globex",)),  # in Cyrillic only by the matcher's skeletons
         Brand("Acme Mobile", terms=("acme mobile", "acme group")),
     )
 )
@@ -96,7 +96,7 @@ def test_a_post_naming_two_brands_is_stored_for_both_and_counted_once(session: S
 def test_a_shared_term_and_other_scripts_and_forms_name_every_brand(session: Session) -> None:
     posts_ = [
         _post(1, "Acme Group results out today"),  # a term Acme and Acme Mobile share
-        _post(2, "Проблем с Акмето и Глобекс днес"),  # Cyrillic, inflected
+        _post(2, "Проблем с Акмето и Глобекс днес"),  # Cyrillic: inflected, transliterated
         _post(3, "Nobody we watch"),
         _post(4, "Globex again", brand="Acme Mobile"),  # its source's brand first
         _post(5, "acme mobile outage"),  # "acme" is in it too: Acme, as before

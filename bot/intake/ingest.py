@@ -168,7 +168,11 @@ def _attributed(m: Mention, brands: BrandMatcher) -> tuple[str, Sentiment, tuple
     """The text as stored, its sentiment, and the brands the post is stored for (cut to the
     column, as stored): what the live store and the replays both read."""
     text = _storable(m.text)
-    named = tuple(dict.fromkeys(_storable(b, BRAND_CHARS) for b in brands.of(m.brand, text)))
+    named = brands.of(m.brand, text)
+    if len(named) == 1:  # most posts
+        named = (_storable(named[0], BRAND_CHARS),)
+    else:  # two cut to the same width are one
+        named = tuple(dict.fromkeys(_storable(b, BRAND_CHARS) for b in named))
     return text, analyze(text, given_language(m)), named
 
 
@@ -205,26 +209,27 @@ class BrandMatcher:
     def __init__(self, brands: Sequence[Brand]) -> None:
         self.names = tuple(b.name for b in brands)
         self._terms: dict[str, list[str]] = {}  # a term as written, lower case -> its brands
-        self._written: tuple[str, ...] = ()
         self._owners: dict[str, list[str]] = {}  # the same as the keyword matcher names it
         for b in brands:
             for term in b.terms or (b.name,):
                 self._terms.setdefault(term.lower(), []).append(b.name)
                 self._owners.setdefault(term.strip().lower(), []).append(b.name)
-        self._written = tuple(self._terms)
+        self._written: tuple[str, ...] = tuple(self._terms)
         self._rest: dict[frozenset[str], KeywordMatcher] = {}
 
     def of(self, given: str | None, text: str) -> tuple[str | None, ...]:
         """The brands a post is stored for: `given` (its source's, or the record's `brand`)
         first, then every brand its text names, in the playbook's order; (None,) for none."""
-        named = self.named(text) if self.names else ()
+        if not self.names:
+            return (given or None,)
+        named = self.named(text)
         if given:
-            return (given, *(b for b in named if b != given))
+            return (given, *(b for b in named if b != given)) if named else (given,)
         return named or (None,)
 
     def named(self, text: str) -> tuple[str, ...]:
         lowered = text.lower()
-        written = [t for t in self._written if t in lowered]  # a list: the cheapest loop
+        written = [t for t in self._written if t in lowered]
         found = {b for term in written for b in self._terms[term]}
         if len(found) < len(self.names):
             for term in self._fuzzy(frozenset(found)).find(text, once=True):

@@ -108,16 +108,16 @@ def store_mentions(
     is up to now, so it would see them that much late (or, dated 2099, never) and in the wrong bin.
     """
     brands = brand_matcher(config)
-    new: set[tuple[str, str]] = set()
+    new = 0
     batch: list[dict[str, Any]] = []
     for mention in mentions:
         batch += _rows(mention, brands, now)  # a post's rows stay in one batch
         if len(batch) >= BATCH:
-            new.update(_insert(session, _unseen_posts(session, batch)))
+            new += _insert(session, _unseen_posts(session, batch))
             batch = []
     if batch:
-        new.update(_insert(session, _unseen_posts(session, batch)))
-    return len(new)
+        new += _insert(session, _unseen_posts(session, batch))
+    return new
 
 
 Copies = dict[tuple[str | None, datetime, str], str]  # (url, time, brand key) -> first source
@@ -270,25 +270,30 @@ def language_of(sentiment: Sentiment) -> str | None:
     return None if sentiment.lang in ("", "und") else sentiment.lang[:8]
 
 
-def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> set[tuple[str, str]]:
-    """Insert the rows not stored yet; return the posts (source, external_id) that got one."""
+def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert the rows not stored yet; return how many posts got one."""
     if not rows:
-        return set()
+        return 0
     # Duplicates inside one batch would make ON CONFLICT see the same key twice; keep the first.
     unique = list({_key(r): r for r in reversed(rows)}.values())
+    # A row a post (most batches): the rows inserted are the posts, and RETURNING id says so;
+    # with a post's second brand in the batch, the posts are told apart by their key.
+    single = len({(r["source"], r["external_id"]) for r in unique}) == len(unique)
+    returned = ("id",) if single else ("source", "external_id")
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         names = tuple(unique[0])  # the row builder's keys: one list of columns, not two
-        return set(session.execute(_pg_insert(names), _columns(unique, names)).tuples())
-    if dialect == "sqlite":
-        stmt: Any = sqlite_insert(MentionRow).on_conflict_do_nothing(index_elements=KEY)
-    else:  # pragma: no cover - only the two supported backends
-        stmt = insert(MentionRow)
-    # RETURNING gives exactly the inserted rows (executemany rowcounts are not reliable).
-    stmt = stmt.returning(MentionRow.source, MentionRow.external_id).execution_options(
-        insertmanyvalues_page_size=PAGE
-    )
-    return set(session.execute(stmt, unique).tuples())
+        result = session.execute(_pg_insert(names, returned), _columns(unique, names))
+    else:
+        if dialect == "sqlite":
+            stmt: Any = sqlite_insert(MentionRow).on_conflict_do_nothing(index_elements=KEY)
+        else:  # pragma: no cover - only the two supported backends
+            stmt = insert(MentionRow)
+        # RETURNING gives exactly the inserted rows (executemany rowcounts are not reliable).
+        stmt = stmt.returning(*(MentionRow.__table__.c[c] for c in returned))
+        result = session.execute(stmt.execution_options(insertmanyvalues_page_size=PAGE), unique)
+    inserted = result.all()
+    return len(inserted) if single else len(set(inserted))
 
 
 KEY = ["source", "external_id", "brand_key"]  # the unique key ON CONFLICT names
@@ -310,7 +315,7 @@ def _columns(rows: Sequence[dict[str, Any]], names: tuple[str, ...]) -> dict[str
 
 
 @functools.cache
-def _pg_insert(names: tuple[str, ...]) -> Any:
+def _pg_insert(names: tuple[str, ...], returned: tuple[str, ...]) -> Any:
     """One `INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING id` per batch:
     a column per array parameter, so the SQL text is the same whatever the batch's size.
 
@@ -332,5 +337,5 @@ def _pg_insert(names: tuple[str, ...]) -> Any:
         pg_insert(table)  # the Core table: the ORM would take the arrays for bulk rows
         .from_select(list(names), select(*(source.c[name] for name in names)))
         .on_conflict_do_nothing(index_elements=KEY)
-        .returning(table.c.source, table.c.external_id)
+        .returning(*(table.c[c] for c in returned))
     )

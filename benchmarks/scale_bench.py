@@ -80,7 +80,7 @@ TEMPLATES = (  # (text, label, polarity)
 EVENT_TYPES = ("note.added", "reminder.sent", "storm.grew", "incident.severity_changed")
 COLUMNS = (
     "source", "external_id", "brand", "author", "author_followers", "text", "url",
-    "created_at", "ingested_at", "polarity", "label",
+    "created_at", "ingested_at", "polarity", "label", "brand_key",
 )  # fmt: skip
 
 
@@ -143,7 +143,13 @@ def bulk_mentions(engine: Engine, rows: list[tuple[Any, ...]]) -> None:
                 with cur.copy(copy_sql) as copy:
                     for r in rows:
                         copy.write_row(
-                            (*r[:7], r[7].replace(tzinfo=None), r[8].replace(tzinfo=None), *r[9:])
+                            (
+                                *r[:7],
+                                r[7].replace(tzinfo=None),
+                                r[8].replace(tzinfo=None),
+                                *r[9:],
+                                r[2],
+                            )  # brand_key: the brand (every row here has one)
                         )
             raw.commit()
         finally:
@@ -154,7 +160,7 @@ def bulk_mentions(engine: Engine, rows: list[tuple[Any, ...]]) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql(
             f"INSERT INTO mentions ({', '.join(COLUMNS)}) VALUES ({marks})",
-            [(*r[:7], r[7].strftime(fmt), r[8].strftime(fmt), *r[9:]) for r in rows],
+            [(*r[:7], r[7].strftime(fmt), r[8].strftime(fmt), *r[9:], r[2]) for r in rows],
         )
 
 

@@ -657,7 +657,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     opened = list(backtest.replay(mentions, config))
-    print(f"{len(mentions)} mentions replayed; {len(opened)} incidents would have opened.")
+    print(
+        f"{backtest.posts(mentions)} mentions replayed; {len(opened)} incidents would have opened."
+    )
     for i, inc in enumerate(opened, start=1):
         first = inc.first_mention_at.strftime("%Y-%m-%d %H:%M") if inc.first_mention_at else "?"
         print(f"\n#{i} {inc.brand or '(no brand)'} · opened {inc.opened_at:%Y-%m-%d %H:%M} UTC"

@@ -248,14 +248,18 @@ class KeywordMatcher:
     def __bool__(self) -> bool:
         return bool(self.terms)
 
-    def find(self, text: str) -> set[str]:
-        """The configured keywords that occur in `text` (empty when none)."""
+    def find(self, text: str, *, once: bool = False) -> set[str]:
+        """The configured keywords that occur in `text` (empty when none). `once`: a text read
+        once (a mention being stored), kept out of the cache of texts storm passes repeat."""
         if not self.terms or not text:
             return set()
-        return set(self._find(text))
+        return set(self._scan(text) if once else self._find(text))
 
     @lru_cache(maxsize=1 << 14)  # noqa: B019 - one matcher per keyword set; passes repeat texts
     def _find(self, text: str) -> tuple[str, ...]:
+        return self._scan(text)
+
+    def _scan(self, text: str) -> tuple[str, ...]:
         if not self._prefilter.search(text):
             return ()
         words = [w.lower() for w in _WORD.findall(text)]

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Float,
     ForeignKey,
     Index,
@@ -24,10 +25,20 @@ from models.base import Base, JSONType, intpk, json_dict, slack_id, utc
 SEVERITIES = ("low", "medium", "high", "critical")
 
 
+def _brand_key(context: Any) -> str:
+    return context.get_current_parameters().get("brand") or ""
+
+
 class Mention(Base):
+    """A post as one watched brand sees it: a post naming two brands is two rows, one per brand
+    (bot.intake.ingest), so each brand's detection, card and report read only their own."""
+
     __tablename__ = "mentions"
     __table_args__ = (
-        UniqueConstraint("source", "external_id"),
+        UniqueConstraint("source", "external_id", "brand_key"),
+        # brand_key is brand made NULL-safe for the unique key ("" for none): NULLs never
+        # conflict, and an expression index (coalesce) is lost by SQLite's batch migrations.
+        CheckConstraint("brand_key = coalesce(brand, '')", name="brand_key"),
         Index("ix_mentions_brand_created_at", "brand", "created_at"),
         Index("ix_mentions_created_at", "created_at"),
     )
@@ -36,6 +47,7 @@ class Mention(Base):
     source: Mapped[str] = mapped_column(String(40))
     external_id: Mapped[str] = mapped_column(String(255))
     brand: Mapped[str | None] = mapped_column(String(120))
+    brand_key: Mapped[str] = mapped_column(String(120), default=_brand_key)
     author: Mapped[str | None] = mapped_column(String(255))
     author_followers: Mapped[int | None]
     text: Mapped[str] = mapped_column(Text)

@@ -21,7 +21,8 @@ class Mention:
     """One post that mentions a watched brand, normalised across platforms.
 
     `external_id` is unique within `source`; (source, external_id) is the de-duplication key
-    whatever path the mention came by (poll, push, import).
+    whatever path the mention came by (poll, push, import), for each brand it is stored for
+    (`brand`, and every other brand its text names: bot.intake.ingest).
     """
 
     source: str

@@ -129,11 +129,13 @@ def build(session: Session, *, since: datetime, until: datetime) -> Report:
             detectors_of(i.evidence or {}))
         for i, first in incidents
     ]  # fmt: skip
+    # Posts, not rows: a post naming two brands is stored once for each (one id per source).
+    posts = func.count(Mention.external_id.distinct())
     sources = session.execute(
-        select(Mention.source, func.count())
+        select(Mention.source, posts)
         .where(Mention.created_at >= since, Mention.created_at < until)
         .group_by(Mention.source)
-        .order_by(func.count().desc(), Mention.source)
+        .order_by(posts.desc(), Mention.source)
         .limit(TOP_SOURCES)
     ).all()
     real = select(Incident.id).where(Incident.is_drill.is_(False))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.aftermath.html_report import LEAD, TAIL
@@ -26,7 +26,7 @@ BATCH = 5000
 
 @dataclass(frozen=True, slots=True)
 class Pruned:
-    deleted: int
+    deleted: int  # posts (a post stored for two brands is two rows)
     kept: int  # older than the date but referred to by an incident
 
 
@@ -77,6 +77,30 @@ def _references(session: Session, now: datetime) -> _Refs:
     return _Refs(windows, quoted)
 
 
+@dataclass(slots=True)
+class _Posts:
+    """Posts counted from their rows, which come in key order: kept when any row is kept."""
+
+    deleted: int = 0
+    kept: int = 0
+    post: tuple[str, str] | None = None
+    post_kept: bool = False
+
+    def add(self, post: tuple[str, str], kept: bool) -> None:
+        if post != self.post:
+            self.close()
+            self.post = post
+        self.post_kept |= kept
+
+    def close(self) -> None:
+        if self.post is not None:
+            if self.post_kept:
+                self.kept += 1
+            else:
+                self.deleted += 1
+        self.post, self.post_kept = None, False
+
+
 def prune(
     sessions: sessionmaker[Session],
     *,
@@ -85,27 +109,39 @@ def prune(
     batch: int = BATCH,
     progress: Callable[[int], None] | None = None,
 ) -> Pruned:
-    """Delete mentions created before `before` that no incident refers to, `batch` at a time."""
+    """Delete mentions created before `before` that no incident refers to, `batch` at a time.
+
+    A post stored for two brands is two rows, each kept or deleted by its own brand's
+    incidents; the counts are posts: deleted when none of its rows is left, kept when one is.
+    Batches walk the rows in key order, so a post's rows come one after the other."""
     with sessions() as session:
         refs = _references(session, now)
-    deleted = kept = 0
-    after = 0
+    posts = _Posts()
+    key = tuple_(Mention.source, Mention.external_id, Mention.brand_key)
+    after: tuple[str, str, str] | None = None
     while True:
         with sessions.begin() as session:
             rows = session.execute(
-                select(Mention.id, Mention.brand, Mention.created_at, Mention.source, Mention.url)
-                .where(Mention.created_at < before, Mention.id > after)
-                .order_by(Mention.id)
+                select(
+                    Mention.id, Mention.brand, Mention.created_at, Mention.source, Mention.url,
+                    Mention.external_id, Mention.brand_key,
+                )
+                .where(Mention.created_at < before, *([key > after] if after else []))
+                .order_by(Mention.source, Mention.external_id, Mention.brand_key)
                 .limit(batch)
-            ).all()
+            ).all()  # fmt: skip
             if not rows:
                 break
-            after = rows[-1].id
-            gone = [r.id for r in rows if not refs.refer(r.brand, r.created_at, r.source, r.url)]
-            kept += len(rows) - len(gone)
+            after = (rows[-1].source, rows[-1].external_id, rows[-1].brand_key)
+            gone = []
+            for r in rows:
+                referred = refs.refer(r.brand, r.created_at, r.source, r.url)
+                posts.add((r.source, r.external_id), referred)
+                if not referred:
+                    gone.append(r.id)
             if gone:
                 session.execute(delete(Mention).where(Mention.id.in_(gone)))
-            deleted += len(gone)
         if progress is not None:
-            progress(deleted)
-    return Pruned(deleted, kept)
+            progress(posts.deleted)
+    posts.close()
+    return Pruned(posts.deleted, posts.kept)

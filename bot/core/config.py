@@ -213,7 +213,6 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     brands = tuple(_brand(r, t, i) for i, t in enumerate(r.tables(data, "brands", "brands")))
     advice = "list its terms and keywords in one [[brands]] entry"
     _once(r, "brands", [b.name for b in brands], "a brand", advice)
-    _terms_once(r, brands)
     templates = tuple(
         _template(r, t, i) for i, t in enumerate(r.tables(data, "templates", "templates"))
     )
@@ -307,21 +306,6 @@ def _once(
                 f"{r.where}: {at}[{i}].name: {seen[key]!r} is already {kind}; {advice}"
             )
         seen[key] = name
-
-
-def _terms_once(r: _Reader, brands: tuple[Brand, ...]) -> None:
-    """Refuse a term two brands list (a brand with no `terms` is matched by its name): a mention
-    is stamped with the first brand whose term it names, so the second never got one by it."""
-    owner: dict[str, str] = {}
-    for i, brand in enumerate(brands):
-        named = [(f"brands[{i}].terms[{j}]", t) for j, t in enumerate(brand.terms)]
-        for at, term in named or [(f"brands[{i}].name", brand.name)]:
-            key = term.lower()  # as `Brand.matches` compares
-            if owner.setdefault(key, brand.name) != brand.name:
-                raise ConfigError(
-                    f"{r.where}: {at}: {term!r} is already a term of brand {owner[key]!r}; "
-                    "a mention naming it is stamped with that brand only"
-                )
 
 
 def _windows(r: _Reader, det: Mapping[str, Any]) -> tuple[int, int, int]:

@@ -21,7 +21,7 @@ from typing import IO
 from bot.core.config import Config
 from bot.detection.detect import detection_zone, storm_settings
 from bot.intake.importer import Problem, read_jsonl
-from bot.intake.ingest import ScoredMention, brand_for
+from bot.intake.ingest import Copies, ScoredMention, brand_matcher, first_copy
 from detectors.backtest import TIME_FORMAT, backtest_series
 from detectors.sentiment import analyze
 from detectors.storm import StormTracker
@@ -84,19 +84,32 @@ def _num(value: float) -> str:
 def read_history(
     stream: IO[str], name: str, config: Config
 ) -> tuple[list[ScoredMention], list[str]]:
+    """The history as the live store would hold it: each post once per brand it belongs to,
+    duplicates left out the same way (`store_mentions`)."""
     mentions: list[ScoredMention] = []
     problems: list[str] = []
-    seen: set[tuple[str, str]] = set()
+    brands = brand_matcher(config)
+    seen: set[tuple[str, str, str]] = set()
+    copies: Copies = {}
     for item in read_jsonl(stream):
         if isinstance(item, Problem):
             problems.append(f"{name}:{item.line}: {item.message}")
             continue
-        if (item.source, item.external_id) in seen:
-            continue  # the same de-duplication as the live store
-        seen.add((item.source, item.external_id))
-        mentions.append(ScoredMention.of(item, brand=item.brand or brand_for(config, item.text)))
+        for scored in ScoredMention.each(item, brands):
+            key = (item.source, item.external_id, scored.brand or "")
+            if key in seen or not first_copy(
+                copies, item.url, item.created_at, scored.brand, item.source
+            ):
+                continue
+            seen.add(key)
+            mentions.append(scored)
     mentions.sort(key=lambda m: m.created_at)
     return mentions, problems
+
+
+def posts(mentions: Iterable[ScoredMention]) -> int:
+    """How many posts a replay holds (a post naming two brands is in it twice)."""
+    return len({(m.source, m.external_id) for m in mentions})
 
 
 def sentiment_lines(stream: Iterable[str], out: IO[str]) -> int:

@@ -130,8 +130,9 @@ def _mention(
 ) -> ScoredMention:
     text = template.format(brand=brand)
     followers = rng.choice([120, 800, 4_000, 250_000])
+    # The drill's brand as a source bound to it gives it: only that brand's pass reads them.
     return ScoredMention.of(
-        Mention("drill", f"drill-{i}", text, at, f"drill_user_{i}", followers,
+        Mention("drill", f"drill-{i}", text, at, f"drill_user_{i}", followers, brand=brand,
                 extra={"lang": lang})
     )  # fmt: skip
 

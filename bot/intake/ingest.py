@@ -1,6 +1,10 @@
-"""Store mentions: score each one, give it a brand, de-duplicate on (source, external_id).
+"""Store mentions: score each one, give it its brands, de-duplicate on (source, external_id,
+brand).
 
-Every path a mention comes by (poll, push, file import) ends in `store_mentions`.
+A post is stored once for every watched brand it belongs to (`BrandMatcher.of`): "Acme and
+Globex both down again" is a row for Acme and a row for Globex, so each brand's detection counts
+it and each card can quote it. Every path a mention comes by (poll, push, file import) ends in
+`store_mentions`; replays (`ScoredMention.each`) attribute it the same way.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.core.config import Config
-from detectors.keywords import KeywordMatcher, matcher_for
+from bot.core.config import Brand, Config
+from detectors.keywords import KeywordMatcher
 from detectors.sentiment import Sentiment, analyze
 from models import Mention as MentionRow
 from sources.base import Mention
@@ -40,6 +44,7 @@ class ScoredMention:
     polarity: float | None
     brand: str | None
     language: str | None = None
+    external_id: str = ""  # with `source`, the post (one per brand it is replayed for)
 
     @classmethod
     def of(cls, m: Mention, *, brand: str | None = None) -> ScoredMention:
@@ -47,7 +52,18 @@ class ScoredMention:
         return cls(
             m.source, m.text, m.created_at, m.author, m.author_followers, m.url,
             s.label, s.polarity, brand if brand is not None else m.brand, language_of(s),
+            m.external_id,
         )  # fmt: skip
+
+    @classmethod
+    def each(cls, m: Mention, brands: BrandMatcher) -> list[ScoredMention]:
+        """The mention once per brand it is stored for, scored as `store_mentions` scores it."""
+        text, s, named = _attributed(m, brands)
+        return [
+            cls(m.source, text, m.created_at, m.author, m.author_followers, m.url,
+                s.label, s.polarity, brand, language_of(s), m.external_id)
+            for brand in named
+        ]  # fmt: skip
 
 
 BATCH = 500
@@ -79,17 +95,23 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def store_mentions(
     session: Session, mentions: Iterable[Mention], *, config: Config, now: datetime
 ) -> int:
-    """Insert the new mentions; return how many were new (duplicates are skipped silently).
+    """Insert the new mentions; return how many posts were new (duplicates are skipped silently).
+
+    A post stored for two brands is one new mention here (two rows): the count is what the
+    sender or source delivered, so `crisisbot ingest`'s "read, new, already known" and a
+    source's mentions today add up whatever brands a post names. A post already stored that now
+    gets a row for another brand (a brand added to the playbook since) counts as new.
 
     A mention dated after `now` (its arrival) is stored as of its arrival, whichever way it came
     (a poll, POST /ingest, `crisisbot ingest`, a backfill): a feed that writes its local time as
     GMT, a sender's wrong clock or a typo dates posts hours ahead, and detection counts only what
     is up to now, so it would see them that much late (or, dated 2099, never) and in the wrong bin.
     """
+    brands = brand_matcher(config)
     new = 0
     batch: list[dict[str, Any]] = []
     for mention in mentions:
-        batch.append(_row(mention, config, now))
+        batch += _rows(mention, brands, now)  # a post's rows stay in one batch
         if len(batch) >= BATCH:
             new += _insert(session, _unseen_posts(session, batch))
             batch = []
@@ -98,12 +120,26 @@ def store_mentions(
     return new
 
 
+Copies = dict[tuple[str | None, datetime, str], str]  # (url, time, brand key) -> first source
+
+
+def first_copy(
+    copies: Copies, url: str | None, at: datetime, brand: str | None, source: str
+) -> bool:
+    """Whether this delivery of a post is kept for `brand`: the first source to deliver it for
+    that brand (`copies` learns it), or that source again, whose own key then decides. Two
+    searches of one platform ("acme", "@acme"), or a push beside a poll, deliver the same post,
+    and counted twice it would double the storm and its quotes. The same post is the same link
+    at the same time (a post without a link cannot be told apart: it is kept). Per brand: brand
+    B's own source delivering a post brand A's source stored keeps it for B."""
+    if not url:
+        return True
+    return copies.setdefault((url, _utc(at), brand or ""), source) == source
+
+
 def _unseen_posts(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Leave out a post already stored under another source: two searches of one platform
-    ("acme", "@acme"), or a push beside a poll, deliver the same post, and counted twice it
-    would double the storm and its quotes. The same post is the same link at the same time (a
-    row without a link cannot be told apart: it is kept). One query a batch, on created_at's
-    index."""
+    """Leave out a post already stored for the same brand under another source (`first_copy`).
+    One query a batch, on created_at's index."""
     linked = [r for r in rows if r["url"]]
     if not linked:
         return rows
@@ -111,33 +147,43 @@ def _unseen_posts(session: Session, rows: list[dict[str, Any]]) -> list[dict[str
     urls = {r["url"] for r in linked}
     stored = session.execute(
         select(
-            MentionRow.url, MentionRow.created_at, MentionRow.source, MentionRow.external_id
+            MentionRow.url, MentionRow.created_at, MentionRow.source, MentionRow.brand_key
         ).where(MentionRow.created_at.in_(times), MentionRow.url.in_(urls))
     ).all()
-    # Only another source's copy is left out: within one source (source, id) decides, and ON
-    # CONFLICT counts a post seen under its own key as known, not new.
-    seen = {(url, _utc(at)): source for url, at, source, _id in stored}
-    kept = []
-    for r in rows:
-        first = (
-            seen.setdefault((r["url"], _utc(r["created_at"])), r["source"]) if r["url"] else None
-        )
-        if first is None or first == r["source"]:
-            kept.append(r)
-    return kept
+    # Only another source's copy is left out: within one source (source, id, brand) decides,
+    # and ON CONFLICT counts a post seen under its own key as known, not new.
+    copies: Copies = {(url, _utc(at), key): source for url, at, source, key in stored}
+    return [
+        r
+        for r in rows
+        if first_copy(copies, r["url"], r["created_at"], r["brand_key"], r["source"])
+    ]
 
 
 def _utc(at: datetime) -> datetime:
     return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
+def _attributed(m: Mention, brands: BrandMatcher) -> tuple[str, Sentiment, tuple[str | None, ...]]:
+    """The text as stored, its sentiment, and the brands the post is stored for (cut to the
+    column, as stored): what the live store and the replays both read."""
     text = _storable(m.text)
-    sentiment = analyze(text, given_language(m))
-    return {
+    named = brands.of(m.brand, text)
+    if len(named) == 1:  # most posts
+        named = (_storable(named[0], BRAND_CHARS),)
+    else:  # two cut to the same width are one
+        named = tuple(dict.fromkeys(_storable(b, BRAND_CHARS) for b in named))
+    return text, analyze(text, given_language(m)), named
+
+
+def _rows(m: Mention, brands: BrandMatcher, now: datetime) -> list[dict[str, Any]]:
+    """The rows of one post: one per brand it belongs to, the same but for `brand`."""
+    text, sentiment, named = _attributed(m, brands)
+    row = {
         "source": _storable(m.source),
         "external_id": _storable(m.external_id),
-        "brand": _storable(m.brand or brand_for(config, text), BRAND_CHARS),
+        "brand": None,
+        "brand_key": "",
         "author": _storable(m.author, AUTHOR_CHARS),
         "author_followers": m.author_followers,
         "text": text,
@@ -148,23 +194,68 @@ def _row(m: Mention, config: Config, now: datetime) -> dict[str, Any]:
         "label": sentiment.label,
         "language": language_of(sentiment),
     }
+    if len(named) == 1:  # most posts: no copy
+        row["brand"], row["brand_key"] = named[0], named[0] or ""
+        return [row]
+    return [{**row, "brand": b, "brand_key": b or ""} for b in named]
 
 
-def brand_for(config: Config, text: str) -> str | None:
-    """The brand a mention names: a term as written (the playbook's `terms`), else a term in the
-    other script or inflected ("Акме", "Акмето" for "acme"; "Vivacom" for "Виваком")."""
-    exact = config.brand_for(text)
-    if exact is not None or not config.brands:
-        return exact
-    for brand in config.brands:
-        if _brand_matcher(brand.terms or (brand.name,)).find(text):
-            return brand.name
-    return None
+class BrandMatcher:
+    """Which of the playbook's brands a text names: a term as written (the playbook's `terms`,
+    any case; a brand with none by its name), or in the other script or inflected ("Акме",
+    "Акмето" for "acme"; "Vivacom" for "Виваком"). A term two brands share ("Acme Group" for
+    "Acme Bank" and "Acme Mobile") names both."""
+
+    def __init__(self, brands: Sequence[Brand]) -> None:
+        self.names = tuple(b.name for b in brands)
+        self._terms: dict[str, list[str]] = {}  # a term as written, lower case -> its brands
+        self._owners: dict[str, list[str]] = {}  # the same as the keyword matcher names it
+        for b in brands:
+            for term in b.terms or (b.name,):
+                self._terms.setdefault(term.lower(), []).append(b.name)
+                self._owners.setdefault(term.strip().lower(), []).append(b.name)
+        self._written: tuple[str, ...] = tuple(self._terms)
+        self._rest: dict[frozenset[str], KeywordMatcher] = {}
+
+    def of(self, given: str | None, text: str) -> tuple[str | None, ...]:
+        """The brands a post is stored for: `given` (its source's, or the record's `brand`)
+        first, then every brand its text names, in the playbook's order; (None,) for none."""
+        if not self.names:
+            return (given or None,)
+        named = self.named(text)
+        if given:
+            return (given, *(b for b in named if b != given)) if named else (given,)
+        return named or (None,)
+
+    def named(self, text: str) -> tuple[str, ...]:
+        lowered = text.lower()
+        written = [t for t in self._written if t in lowered]
+        found = {b for term in written for b in self._terms[term]}
+        if len(found) < len(self.names):
+            for term in self._fuzzy(frozenset(found)).find(text, once=True):
+                found.update(self._owners[term])
+        return tuple(n for n in self.names if n in found)
+
+    def _fuzzy(self, found: frozenset[str]) -> KeywordMatcher:
+        """The other script and inflected forms of the brands not found as written: a text
+        naming a brand as written (most) is then ruled out by the matcher's one regex search,
+        not read word by word for that brand's own name."""
+        matcher = self._rest.get(found)
+        if matcher is None:
+            if len(self._rest) >= 256:  # combinations seen: a few per brand, bounded anyway
+                self._rest.clear()
+            rest = [t for t, owners in self._owners.items() if not found.issuperset(owners)]
+            matcher = self._rest[found] = KeywordMatcher(rest)
+        return matcher
 
 
-@functools.lru_cache(maxsize=64)
-def _brand_matcher(terms: tuple[str, ...]) -> KeywordMatcher:
-    return matcher_for(terms)  # one per brand, kept: building one per mention would cost more
+def brand_matcher(config: Config) -> BrandMatcher:
+    return _brand_matcher(config.brands)
+
+
+@functools.lru_cache(maxsize=16)
+def _brand_matcher(brands: tuple[Brand, ...]) -> BrandMatcher:
+    return BrandMatcher(brands)  # one per playbook, kept: building one costs more than matching
 
 
 def given_language(m: Mention) -> str | None:
@@ -180,21 +271,36 @@ def language_of(sentiment: Sentiment) -> str | None:
 
 
 def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert the rows not stored yet; return how many posts got one."""
+    if not rows:
+        return 0
     # Duplicates inside one batch would make ON CONFLICT see the same key twice; keep the first.
-    unique = list({(r["source"], r["external_id"]): r for r in reversed(rows)}.values())
+    unique = list({_key(r): r for r in reversed(rows)}.values())
+    # A row a post (most batches): the rows inserted are the posts, and RETURNING id says so;
+    # with a post's second brand in the batch, the posts are told apart by their key.
+    single = len({(r["source"], r["external_id"]) for r in unique}) == len(unique)
+    returned = ("id",) if single else ("source", "external_id")
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         names = tuple(unique[0])  # the row builder's keys: one list of columns, not two
-        return len(session.execute(_pg_insert(names), _columns(unique, names)).all())
-    if dialect == "sqlite":
-        stmt: Any = sqlite_insert(MentionRow).on_conflict_do_nothing(
-            index_elements=["source", "external_id"]
-        )
-    else:  # pragma: no cover - only the two supported backends
-        stmt = insert(MentionRow)
-    # RETURNING gives exactly the inserted rows (executemany rowcounts are not reliable).
-    stmt = stmt.returning(MentionRow.id).execution_options(insertmanyvalues_page_size=PAGE)
-    return len(session.execute(stmt, unique).all())
+        result = session.execute(_pg_insert(names, returned), _columns(unique, names))
+    else:
+        if dialect == "sqlite":
+            stmt: Any = sqlite_insert(MentionRow).on_conflict_do_nothing(index_elements=KEY)
+        else:  # pragma: no cover - only the two supported backends
+            stmt = insert(MentionRow)
+        # RETURNING gives exactly the inserted rows (executemany rowcounts are not reliable).
+        stmt = stmt.returning(*(MentionRow.__table__.c[c] for c in returned))
+        result = session.execute(stmt.execution_options(insertmanyvalues_page_size=PAGE), unique)
+    inserted = result.all()
+    return len(inserted) if single else len(set(inserted))
+
+
+KEY = ["source", "external_id", "brand_key"]  # the unique key ON CONFLICT names
+
+
+def _key(row: dict[str, Any]) -> tuple[str, str, str]:
+    return row["source"], row["external_id"], row["brand_key"]
 
 
 def _columns(rows: Sequence[dict[str, Any]], names: tuple[str, ...]) -> dict[str, list[Any]]:
@@ -209,14 +315,15 @@ def _columns(rows: Sequence[dict[str, Any]], names: tuple[str, ...]) -> dict[str
 
 
 @functools.cache
-def _pg_insert(names: tuple[str, ...]) -> Any:
+def _pg_insert(names: tuple[str, ...], returned: tuple[str, ...]) -> Any:
     """One `INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING id` per batch:
     a column per array parameter, so the SQL text is the same whatever the batch's size.
 
     The multi-row VALUES pages it replaces (SQLAlchemy's insertmanyvalues, 20 rows a page)
     cost a round trip per page and psycopg re-splitting each page's SQL (over its statement
     cache): at 1 M stored, 2,000 new ones spent half their time in that (scale_bench ingest
-    ratio 0.58). Same rows, same de-duplication on (source, external_id), same RETURNING.
+    ratio 0.58). Same rows, same de-duplication on (source, external_id, brand_key), same
+    RETURNING.
     Strings go as text[] (not varchar(n)[], whose cast would silently cut what the column
     refuses); datetimes through the column's own type (aware UTC -> naive UTC)."""
     table = cast(Table, MentionRow.__table__)
@@ -229,6 +336,6 @@ def _pg_insert(names: tuple[str, ...]) -> Any:
     return (
         pg_insert(table)  # the Core table: the ORM would take the arrays for bulk rows
         .from_select(list(names), select(*(source.c[name] for name in names)))
-        .on_conflict_do_nothing(index_elements=["source", "external_id"])
-        .returning(table.c.id)
+        .on_conflict_do_nothing(index_elements=KEY)
+        .returning(*(table.c[c] for c in returned))
     )

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from bot import cli
 from bot.app import Crisisbot
 from bot.cli import main
-from bot.core.config import Config, SourceConfig
+from bot.core.config import Brand, Config, SourceConfig
 from bot.intake.polling import poll_all
 from bot.testing import Stack
 from models import Mention
@@ -397,6 +397,9 @@ def test_pushed_imported_and_polled_copies_are_one_mention(
     platforms: Platforms,
     tmp_path: Path,
 ) -> None:
+    # Acme's playbook on every path, as `crisisbot ingest` reads it (ingest_env): a post is
+    # stored once per brand, and under another playbook it could name another one.
+    stack.bot.config = Config(brands=(Brand("Acme"),))
     platforms.horizon -= timedelta(days=6)
     newest = platforms.visible("hackernews")[-1]
     hn_id = str(40_000_000 + newest.n)  # the objectID the HN server gives that post
@@ -413,7 +416,7 @@ def test_pushed_imported_and_polled_copies_are_one_mention(
         query="acme",
         base_url=f"{platforms.base_url}/hn/api/v1",
     )
-    stack.bot.config = Config(sources=(source,))
+    stack.bot.config = Config(brands=stack.bot.config.brands, sources=(source,))
     (result,) = poll_all(stack.bot)
     visible = len(platforms.visible("hackernews"))
     assert result.ok and result.new == visible - 1  # the pushed one was already there

@@ -66,7 +66,9 @@ ODD = [
 
 
 def _stored(session: Session, source: str) -> list[dict[str, Any]]:
-    rows = session.execute(select(Row).where(Row.source == source).order_by(Row.external_id))
+    rows = session.execute(
+        select(Row).where(Row.source == source).order_by(Row.external_id, Row.brand_key)
+    )
     return [{c: getattr(r, c) for c in COLUMNS} for (r,) in rows]
 
 
@@ -107,10 +109,12 @@ def test_a_lone_surrogate_is_stored_as_a_replacement_character_not_a_crash(
     )  # fmt: skip
     assert store_mentions(session, [odd], config=CONFIG, now=NOW) == 1
     session.commit()
-    (row,) = _stored(session, "bluesky\ufffd")
-    assert (row["external_id"], row["text"], row["author"], row["url"], row["brand"]) == (
+    # The record's brand (no playbook brand), and Acme, which the text names: one post.
+    named, given = _stored(session, "bluesky\ufffd")
+    assert (given["external_id"], given["text"], given["author"], given["url"], given["brand"]) == (
         "m\ufffd", "Acme \ufffd down", "\ufffdjane", "https://x.example/\ufffd", "Acme\ufffd",
     )  # fmt: skip
+    assert named == {**given, "brand": "Acme"}
     assert store_mentions(session, [odd], config=CONFIG, now=NOW) == 0  # the same key again
 
 
@@ -118,8 +122,8 @@ def test_the_rows_are_those_a_plain_insert_of_the_scored_rows_stores(session: Se
     """The batch path against SQLAlchemy's own one-row-at-a-time INSERT of `_row`'s dicts."""
     store_mentions(session, ODD[:-1], config=CONFIG, now=NOW)
     for m in ODD[:-1]:
-        row = ingest._row(m, CONFIG, NOW)
-        session.execute(insert(Row).values({**row, "source": "reference"}))
+        for row in ingest._rows(m, ingest.brand_matcher(CONFIG), NOW):
+            session.execute(insert(Row).values({**row, "source": "reference"}))
     session.commit()
     assert _stored(session, "bluesky") == _stored(session, "reference")
 

@@ -35,6 +35,16 @@ def test_inflected_and_cross_script_forms_match(text: str, terms: set[str]) -> N
     assert MATCHER.find(text) == terms
 
 
+def test_a_text_read_once_matches_alike_and_stays_out_of_the_cache() -> None:
+    """A mention being stored is read once (`once=True`): the texts storm passes repeat keep
+    the cache."""
+    text = "Течът на данните от Vivacom е огромен, read once"
+    cached = KeywordMatcher._find.cache_info().currsize
+    assert MATCHER.find(text, once=True) == {"теч на данни", "виваком"}
+    assert KeywordMatcher._find.cache_info().currsize == cached
+    assert MATCHER.find(text) == {"теч на данни", "виваком"}
+
+
 @pytest.mark.parametrize(
     "text",
     [

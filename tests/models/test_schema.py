@@ -90,3 +90,81 @@ def test_the_follow_ups_migration_goes_down_and_up_again(database_url: str) -> N
         check(engine)
     finally:
         engine.dispose()
+
+
+RAW_MENTION = text(
+    "INSERT INTO mentions (source, external_id, brand, brand_key, text, created_at, ingested_at)"
+    " VALUES ('bluesky', :e, :b, :k, 't', '2026-03-14 12:00:00', '2026-03-14 12:00:00')"
+)
+
+
+def test_the_mention_per_brand_migration_upgrades_stored_mentions(database_url: str) -> None:
+    """0006 on a database that holds mentions (one row per post, as 0005 stored them): each
+    keeps its brand under the new key (source, external_id, brand_key), "" for none, and a
+    second brand's row for a stored post can then be added; downgraded, one row a post stays."""
+    from alembic import command
+
+    from bot.core.config import Brand, Config
+    from bot.core.db import alembic_config, upgrade
+    from bot.intake.ingest import store_mentions
+    from sources.base import Mention as Post
+
+    engine = create_db_engine(database_url)
+    at = "2026-03-14 12:00:00"
+    try:
+        cfg = alembic_config(engine)
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "0005")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO mentions (source, external_id, brand, text, url, created_at, "
+                    "ingested_at) VALUES ('bluesky', :e, :b, 'Acme and Globex down', :u, :at, :at)"
+                ),
+                [
+                    {"e": "p1", "b": "Acme", "u": "https://x/1", "at": at},
+                    {"e": "p2", "b": None, "u": "https://x/2", "at": at},
+                ],
+            )
+        upgrade(engine)
+        check(engine)
+        with engine.begin() as conn:
+            rows = conn.execute(
+                text("SELECT external_id, brand, brand_key FROM mentions ORDER BY external_id")
+            ).all()
+            assert [tuple(r) for r in rows] == [("p1", "Acme", "Acme"), ("p2", None, "")]
+        with session_factory(engine).begin() as session:
+            config = Config(brands=(Brand("Acme"), Brand("Globex")))
+            same = [
+                Post("bluesky", e, "Acme and Globex down", datetime(2026, 3, 14, 12, tzinfo=UTC),
+                     url=f"https://x/{e[1]}")
+                for e in ("p1", "p2")
+            ]  # fmt: skip
+            # p1 gains Globex's row; p2 (no brand before) is stored for both brands.
+            assert store_mentions(session, same, config=config, now=datetime.now(UTC)) == 2
+        with engine.begin() as conn:
+            keys = conn.execute(
+                text("SELECT external_id, brand_key FROM mentions ORDER BY external_id, brand_key")
+            ).all()
+            assert [tuple(k) for k in keys] == [
+                ("p1", "Acme"), ("p1", "Globex"), ("p2", ""), ("p2", "Acme"), ("p2", "Globex"),
+            ]  # fmt: skip
+            # The key holds for a mention without a brand (a NULL would never conflict) ...
+            with pytest.raises(DBAPIError), conn.begin_nested():
+                conn.execute(RAW_MENTION, {"e": "p2", "b": None, "k": ""})
+            # ... and brand_key is the brand, "" for none: the database refuses any other.
+            with pytest.raises(DBAPIError), conn.begin_nested():
+                conn.execute(RAW_MENTION, {"e": "p9", "b": "Acme", "k": ""})
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, "0005")
+        with engine.connect() as conn:
+            kept = conn.execute(
+                text("SELECT external_id, brand FROM mentions ORDER BY external_id")
+            ).all()
+            assert [tuple(k) for k in kept] == [("p1", "Acme"), ("p2", None)]
+        upgrade(engine)
+        check(engine)
+    finally:
+        engine.dispose()

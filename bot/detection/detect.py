@@ -73,6 +73,7 @@ class PassPlan:
     # States to store at the end of the pass: (how far behind the stored one, brand, key, state)
     due: list[tuple[timedelta, str | None, str, StormTracker]] = field(default_factory=list)
     prepared: dict[str | None, _Prepared] = field(default_factory=dict)  # brand -> its read
+    trackers: dict[str | None, StormTracker] = field(default_factory=dict)  # brand -> assessed
 
     def earliest_new(self, brand: str | None, after_id: int) -> datetime | None:
         return min((t for b, i, t in self.new_rows if b == brand and i > after_id), default=None)
@@ -369,7 +370,24 @@ def assess_brand(
             tracker, plan.max_id
         )
     _checkpoint(brand, key, tracker, plan, rebuilt=tracker.rebuilds != before)
+    plan.trackers[brand] = tracker
     return result, mentions
+
+
+def _details(
+    session: Session, brand: str | None, result: Assessment, mentions: Sequence[Any], plan: PassPlan
+) -> tuple[Assessment, Sequence[Any]]:
+    """A late content alert assessed from the last hour's mentions lacks its storm's quotes and
+    high-reach posts: assess again with the mentions from its window on (only for an alert about
+    to be posted: the storm of a late alert is usually one a pass already saw and handled)."""
+    since, tracker = result.details_from, plan.trackers.get(brand)
+    if since is None or tracker is None:
+        return result, mentions
+    rows = _mentions(session, brand, since, plan.now, inclusive=True)
+    try:
+        return tracker.assess(rows, plan.now, complete_from=since), rows
+    except StaleState:  # the state moved on meanwhile: alert with what is known
+        return result, mentions
 
 
 def _checkpoint(
@@ -438,6 +456,7 @@ def _detect_brand(
         return None
     if not result.content_fired and _new_source_step(session, brand, result, config, now):
         return None
+    result, mentions = _details(session, brand, result, mentions, plan)
     incident = incidents.open_incident(
         session,
         brand=brand,
@@ -560,9 +579,10 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     A volume alert keeps `fired` True for up to `window_minutes` under the same
     `evidence["alert_at"]`: one alert is one storm, so an incident carrying that alert_at was this
     storm, and a new alert (a new alert_at) after a resolved incident is a new storm. A content-only
-    alert has no alert_at: it is the same storm when it began before the latest incident opened.
-    A cold-start alert (`evidence["short_baseline"]`) is content-only too: a volume alert on a
-    storm that began before it opened is that storm.
+    alert has no alert_at: it is the same storm when it began before the latest incident opened;
+    a late one (no pass saw its window) also when an incident was open during it or opened after
+    it began. A cold-start alert (`evidence["short_baseline"]`) is content-only too: a volume
+    alert on a storm that began before it opened is that storm.
     """
     alert_at = result.evidence.get("alert_at")
     late = bool(result.evidence.get("late"))
@@ -590,10 +610,15 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
             for i in recent
         )
     latest = recent[0] if recent else None
-    return (
-        latest is not None
-        and result.started_at is not None
-        and result.started_at <= latest.opened_at
+    if result.started_at is None:
+        return False
+    if latest is not None and result.started_at <= latest.opened_at:
+        return True
+    # A late content alert (a storm before this pass's window: detection was down, or its
+    # mentions came late) that an incident was open for, or opened after, is one the team had.
+    return late and any(
+        i.resolved_at is None or i.resolved_at.replace(tzinfo=UTC) >= result.started_at
+        for i in recent
     )
 
 

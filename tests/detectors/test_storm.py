@@ -113,6 +113,110 @@ def test_negative_share_with_keywords_fires_without_volume_storm() -> None:
     assert a.started_at is not None and a.started_at >= now - timedelta(minutes=60)
 
 
+def _boycott(now: datetime) -> list[M]:
+    """A calm week, then 20 posts about a recall and a boycott over 45 minutes: no rise in
+    volume, a storm of content alone, ending 5 minutes before `now`."""
+    extra = storm(now - timedelta(minutes=50), 20, minutes=45, text="acme recall? boycott")
+    return sorted(calm_mentions(8, base=1.0) + extra, key=lambda m: m.created_at)
+
+
+def _first_window_alert(mentions: list[M], until: datetime) -> tuple[datetime, Assessment]:
+    """The end of the first 5-minute-aligned window a pass would have alerted on (on content)
+    before `until`, and what that pass said."""
+    t = until - timedelta(hours=3)
+    while t <= until:
+        seen = [m for m in mentions if m.created_at < t]
+        a = assess(seen, t - timedelta(microseconds=1), SETTINGS)
+        if a.fired:
+            return t, a
+        t += BIN
+    raise AssertionError("no window fired")
+
+
+def test_a_content_storm_no_pass_saw_is_alerted_late_for_six_hours() -> None:
+    """The worker was down while the storm happened: its first pass after is up to `late_hours`
+    later and still alerts it, marked late, with what a pass at the storm would have said."""
+    storm_end = T0 + timedelta(days=7, hours=13)
+    mentions = _boycott(storm_end)
+    end, live = _first_window_alert(mentions, storm_end)
+    assert live.content_fired and live.evidence["alert_at"] is None
+    for hours in (1, 2, 3.5, 5):
+        now = storm_end + timedelta(hours=hours)
+        a = assess(mentions, now, SETTINGS)
+        assert a.fired and a.content_fired and a.evidence["late"] is True
+        assert a.evidence["alert_at"] is None  # a content alert: known by its start
+        assert a.started_at == live.started_at
+        for key in ("recent_mentions", "negative_share", "baseline_negative_share"):
+            assert a.evidence[key] == live.evidence[key], key
+        assert a.evidence["rising_terms"] == live.evidence["rising_terms"]
+        assert a.reasons[1:] == live.reasons[1:]  # the volume line is the window's last bin's
+        assert a.details_from is None and a.sample_indexes == live.sample_indexes
+    # As for volume, older than `late_hours` it is not alerted at all.
+    assert not assess(mentions, end + timedelta(hours=SETTINGS.late_hours), SETTINGS).fired
+
+
+def test_a_loud_post_no_pass_saw_is_alerted_late() -> None:
+    now = T0 + timedelta(days=7, hours=12)
+    loud = M(created_at=now - timedelta(minutes=5), text="acme lost my data", label="negative",
+             polarity=-0.6, author="bigname", author_followers=5_000_000)  # fmt: skip
+    mentions = sorted([*calm_mentions(8), loud], key=lambda m: m.created_at)
+    a = assess(mentions, now + timedelta(hours=3), SETTINGS)
+    assert a.fired and a.evidence["late"] is True
+    assert mentions[a.sample_indexes[0]].author == "bigname"
+    assert any("bigname" in r and "5,000,000" in r for r in a.reasons)
+    assert a.severity == assess(mentions, now, SETTINGS).severity
+
+
+def test_a_calm_brand_raises_no_late_content_alert() -> None:
+    mentions = calm_mentions(9)
+    tracker = StormTracker(SETTINGS)
+    for minutes in range(0, 36 * 60, 25):
+        now = T0 + timedelta(days=7, minutes=minutes)
+        assert not tracker.assess([m for m in mentions if m.created_at <= now], now).fired
+
+
+def test_a_tracker_back_from_an_outage_alerts_the_content_storm_as_a_fresh_replay_does() -> None:
+    """The worker's last pass was before the storm; the next, hours after, resumes from its
+    state (reading the mentions since): the same late alert as a replay of the whole history.
+    A pass that resumes from the last hour only cannot quote the storm: it says from when it
+    needs the mentions, and given them gives the same alert."""
+    import pickle
+
+    storm_end = T0 + timedelta(days=7, hours=13)
+    mentions = _boycott(storm_end)
+    tracker = StormTracker(SETTINGS)
+    before = storm_end - timedelta(hours=2)
+    assert not tracker.assess([m for m in mentions if m.created_at <= before], before).fired
+    now = storm_end + timedelta(hours=2, minutes=10)
+    since = tracker.resume_from(now)
+    assert since is not None and since < storm_end - timedelta(hours=2)
+    recent = [m for m in mentions if since <= m.created_at <= now]
+    a = tracker.assess(recent, now, complete_from=since)
+    full = [m for m in mentions if m.created_at <= now]
+    b = assess(full, now, SETTINGS)
+    assert b.fired and b.evidence["late"] and b.details_from is None
+    assert (a.fired, a.started_at, a.severity, a.reasons, a.evidence, a.details_from) == (
+        b.fired, b.started_at, b.severity, b.reasons, b.evidence, None,
+    )  # fmt: skip
+    assert [recent[i] for i in a.sample_indexes] == [full[i] for i in b.sample_indexes]
+
+    later = now + timedelta(minutes=3)
+    tracker = pickle.loads(pickle.dumps(tracker))
+    since = tracker.resume_from(later)
+    assert since is not None and since > storm_end - timedelta(minutes=60)
+    c = tracker.assess([m for m in mentions if since <= m.created_at <= later], later,
+                       complete_from=since)  # fmt: skip
+    d = assess([m for m in mentions if m.created_at <= later], later, SETTINGS)
+    assert c.fired and c.started_at == d.started_at and c.sample_indexes == []
+    assert c.details_from is not None and c.details_from < storm_end - timedelta(minutes=45)
+    given = [m for m in mentions if c.details_from <= m.created_at <= later]
+    e = tracker.assess(given, later, complete_from=c.details_from)
+    assert (e.started_at, e.severity, e.reasons, e.evidence, e.details_from) == (
+        d.started_at, d.severity, d.reasons, d.evidence, None,
+    )  # fmt: skip
+    assert tracker.rebuilds == 1
+
+
 def test_empty_and_tiny_inputs() -> None:
     now = datetime(2024, 1, 1, 12)
     assert assess([], now) == Assessment(fired=False, evidence=assess([], now).evidence)

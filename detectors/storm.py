@@ -183,6 +183,11 @@ class StormTracker:
     they cover and raises `StaleState` when it cannot resume from them; the caller then gives
     the whole look-back after `reset()`.
 
+    `hold_out(sources)` (the live bot's new-source rule: a source just added made a step, not a
+    storm) judges volume without those sources for as long as the volume detector stays in the
+    storm the step opened (days: its windows compare with past days that lacked the source), so
+    the step neither alerts again nor leaves the detector deaf to a real storm meanwhile.
+
     Needs from the volume detector only `update(start, count) -> BinResult`, `clone()` and that
     it pickles (plain data).
     """
@@ -197,10 +202,17 @@ class StormTracker:
     _results: deque[BinResult] = field(default_factory=deque)  # _det's results for them
     # (end bin, fired on content) of each settled window of the last `late_hours`
     _windows: deque[tuple[int, bool]] = field(default_factory=deque)
+    _held: frozenset[str] = frozenset()  # sources volume is judged without (hold_out)...
+    _held_from: int = 0  # ...since the step's alert in this bin, while the storm it opened lasts
+    _rest: StormTracker | None = None  # the tracker of the other sources' mentions
 
     @property
     def ready(self) -> bool:
         return self._det is not None
+
+    @property
+    def held_out(self) -> frozenset[str]:
+        return self._held
 
     @property
     def settled_until(self) -> datetime | None:
@@ -211,10 +223,22 @@ class StormTracker:
 
     def reset(self) -> None:
         self._det = None
+        if self._rest is not None:
+            self._rest.reset()
+
+    def hold_out(self, sources: frozenset[str], alert_at: datetime) -> None:
+        """Judge volume without `sources` while the detector stays in the storm their step
+        opened with its alert at `alert_at`. The next pass needs the whole look-back
+        (`resume_from` says so): the other sources' history is replayed once."""
+        width = timedelta(minutes=self.settings.bin_minutes)
+        step = (alert_at - datetime(1970, 1, 1, tzinfo=alert_at.tzinfo)) // width
+        self._held_from = max(self._held_from, step) if self._held else step
+        self._held = self._held | sources
+        self._rest = None
 
     def resume_from(self, now: datetime) -> datetime | None:
         """Mentions from this time on are all the next pass needs; None: the whole look-back."""
-        if self._det is None:
+        if self._det is None or (self._held and self._rest is None):
             return None
         width = timedelta(minutes=self.settings.bin_minutes)
         epoch = datetime(1970, 1, 1, tzinfo=now.tzinfo)
@@ -233,9 +257,22 @@ class StormTracker:
         without it they are the whole look-back."""
         s = self.settings
         p = self._advance(mentions, now, complete_from)
+        if self._held and self._end > self._held_from and not self._results[-1].in_storm:
+            self._held, self._rest = frozenset(), None  # the step's storm is over: all sources
         view, view_lo = p.view, p.view_lo
+        if self._held:
+            if self._rest is None:
+                if complete_from is not None:
+                    raise StaleState("held-out sources need the whole look-back")
+                self._rest = StormTracker(self.settings, self.settle_minutes)
+            held = self._held
+            rest = [m for m in mentions if getattr(m, "source", None) not in held]
+            r = self._rest._advance(rest, now, complete_from)
+            # Volume from the other sources; the chart still shows every mention.
+            view = _View(r.view.starts, r.view.first_at, r.view.results, view.series)
+            view_lo = r.view_lo
         content = _content(mentions, p.window, p.now_terms, p.base_n, p.base_neg, p.base_terms, s)
-        verdict = _verdict(mentions, now, s, view, content)
+        verdict = _verdict(mentions, now, s, view, content, held=sorted(self._held))
         if not self.young(now):
             if not verdict.fired:
                 late = self._late_content(mentions, now, complete_from, p, view, view_lo)
@@ -631,8 +668,10 @@ def _verdict(
     s: StormSettings,
     view: _View,
     content: _Content,
+    held: list[str] | None = None,
 ) -> Assessment:
-    """Combine the volume results with what the content says."""
+    """Combine the volume results with what the content says. `held`: sources the volume
+    results leave out (`StormTracker.hold_out`)."""
     width = timedelta(minutes=s.bin_minutes)
     results = view.results
     window = timedelta(minutes=s.window_minutes)
@@ -660,6 +699,8 @@ def _verdict(
     evidence = _evidence(view, content, s, alert if volume_fired else None)
     if late:
         evidence["late"] = True
+    if held:
+        evidence["without_sources"] = held
     if not fired:
         return Assessment(fired=False, evidence=evidence)
     first = _storm_start(view, alert) if volume_fired and alert is not None else None
@@ -677,6 +718,8 @@ def _verdict(
         + bool(loud)
     )
     reasons = _reasons(results, alert if volume_fired else None, content, s, neg_rise)
+    if held and volume_fired:
+        reasons.insert(2, held_sentence(held))
     return Assessment(
         fired=True,
         started_at=started,
@@ -685,6 +728,13 @@ def _verdict(
         evidence=evidence,
         sample_indexes=_samples(mentions, content),
         content_fired=content_fired,
+    )
+
+
+def held_sentence(sources: Sequence[str]) -> str:
+    return (
+        f"Counted without {', '.join(sources)}: added to this brand lately, their mentions are "
+        "a step in its volume, not a storm."
     )
 
 

@@ -207,6 +207,8 @@ def _grow(
         or alert_at == (incident.evidence or {}).get("alert_at")
     ):
         return
+    if _explained(session, brand, result, config, plan):
+        return  # a step a new source made is no news on the incident
     evidence = evidence_for(result, mentions, settings=storm_settings(config, brand), now=plan.now)
     if incidents.storm_grew(
         session,
@@ -454,7 +456,8 @@ def _detect_brand(
     result, mentions = assess_brand(session, brand, config=config, plan=plan)
     if not result.fired or _already_handled(session, brand, result):
         return None
-    if not result.content_fired and _new_source_step(session, brand, result, config, now):
+    # Content alarming: an incident all the same (the step is held out of volume from now on).
+    if _explained(session, brand, result, config, plan) and not result.content_fired:
         return None
     result, mentions = _details(session, brand, result, mentions, plan)
     incident = incidents.open_incident(
@@ -478,17 +481,36 @@ def _detect_brand(
 NEW_SOURCE = timedelta(hours=24)
 
 
+def _explained(
+    session: Session, brand: str | None, result: Assessment, config: Config, plan: PassPlan
+) -> bool:
+    """The new-source rule (`_new_source_step`). A step it explains has put the volume detector
+    into a storm that lasts days (its windows compare with past days that lacked the source):
+    the brand's volume is then judged without the new sources until that storm is over, or a
+    real storm on the others meanwhile would raise no alert of its own (a pass would find the
+    step's alert, late, and after 6 h nothing at all). The state is stored at the pass's end."""
+    new = _new_source_step(session, brand, result, config, plan.now)
+    tracker = plan.trackers.get(brand)
+    if new and tracker is not None:
+        tracker.hold_out(frozenset(new), _at(result.evidence["alert_at"]))
+        settings = storm_settings(config, brand)
+        plan.due.append((timedelta.max, brand, settings_hash(settings), tracker))
+    return bool(new)
+
+
 def _new_source_step(
     session: Session, brand: str | None, result: Assessment, config: Config, now: datetime
-) -> bool:
-    """A volume alert (content not alarming) the brand's new sources explain: without their
-    mentions its window would not be elevated. Not a crisis: no incident (logged)."""
+) -> list[str]:
+    """The brand's new sources when they explain a volume alert (content not alarming): without
+    their mentions its window would not be elevated. Not a crisis: no incident (logged). Empty
+    when they do not. Sources the alert was already counted without are left out."""
     alert_at = result.evidence.get("alert_at")
     if alert_at is None:
-        return False
+        return []
+    held = set(result.evidence.get("without_sources") or ())
     end = _at(alert_at) + timedelta(minutes=config.bin_minutes)
     width = timedelta(minutes=int(result.evidence.get("window_minutes", 0)))
-    at_alert = _by_source(session, brand, end - width, end)
+    at_alert = _by_source(session, brand, end - width, end, held)
     new = [
         source
         for source in at_alert
@@ -500,11 +522,11 @@ def _new_source_step(
         is None
     ]
     if not new or len(new) == len(at_alert):
-        return False  # no new source; or only new ones: a brand's first source (cold start)
+        return []  # no new source; or only new ones: a brand's first source (cold start)
     expected = float(result.evidence.get("expected", 0.0))
     excess = sum(at_alert.values()) - expected
-    if excess <= 0 or _replaced(session, brand, new, end - width, end, expected):
-        return False
+    if excess <= 0 or _replaced(session, brand, [*new, *held], end - width, end, expected):
+        return []
     # z grows with the excess over the same expectation: the alert's z per mention of excess
     # turns the excess left without the new sources into the z it would have had. Below the
     # detector's threshold, the old sources alone would not have alerted.
@@ -515,15 +537,15 @@ def _new_source_step(
     # The alert's window, and the latest one: a volume storm stays "fired" under its first
     # alert_at for hours, and a real storm on the old sources can start inside it; it must
     # not be explained away by the step the new source made earlier.
-    for counts in (at_alert, _by_source(session, brand, now - width, now)):
+    for counts in (at_alert, _by_source(session, brand, now - width, now, held)):
         rest = sum(n for source, n in counts.items() if source not in new)
         if z_per * (rest - expected) >= threshold:
-            return False
+            return []
     logger.info(
         "brand %r: volume alert at %s explained by new source(s) %s: no incident",
         brand, alert_at, ", ".join(sorted(new)),
     )  # fmt: skip
-    return True
+    return sorted(new)
 
 
 def _replaced(
@@ -536,7 +558,8 @@ def _replaced(
 ) -> bool:
     """The old sources went quiet when the new ones began (a history imported from a file, then
     live sources connected): the new sources replace them, they do not add a step to them, and
-    a storm they bring is a storm. Under half the window's expected rate is quiet."""
+    a storm they bring is a storm. Under half the window's expected rate is quiet. (`new` also
+    holds the sources the alert was counted without: they are no old source.)"""
     first_new = session.scalar(
         select(func.min(Mention.created_at)).where(
             _own(brand), Mention.source.in_(new), Mention.created_at >= start,
@@ -561,7 +584,7 @@ def _own(brand: str | None) -> Any:
 
 
 def _by_source(
-    session: Session, brand: str | None, start: datetime, end: datetime
+    session: Session, brand: str | None, start: datetime, end: datetime, leave_out: set[str]
 ) -> dict[str, int]:
     return {
         source: count
@@ -570,6 +593,7 @@ def _by_source(
             .where(_own(brand), Mention.created_at >= start, Mention.created_at < end)
             .group_by(Mention.source)
         )
+        if source not in leave_out
     }
 
 
@@ -763,6 +787,15 @@ def _translated_reasons(ev: dict[str, Any], s: StormSettings) -> list[str]:
                 unusual=unusual, score=i18n.decimal(float(ev.get("score", 0.0)), 2),
             )
         )  # fmt: skip
+        held = ev.get("without_sources")
+        if held:
+            out.append(
+                _(
+                    "Counted without {sources}: added to this brand lately, their mentions are "
+                    "a step in its volume, not a storm.",
+                    sources=", ".join(held),
+                )
+            )
     else:
         out.append(
             _(

@@ -217,6 +217,67 @@ def test_a_tracker_back_from_an_outage_alerts_the_content_storm_as_a_fresh_repla
     assert tracker.rebuilds == 1
 
 
+@dataclass(frozen=True, slots=True)
+class Sourced(M):
+    source: str = "own"
+
+
+def _sourced(mentions: list[M], source: str) -> list[Sourced]:
+    return [Sourced(m.created_at, m.text, m.label, m.polarity, source=source) for m in mentions]
+
+
+def test_volume_is_judged_without_held_out_sources_while_their_step_lasts() -> None:
+    """A source added to the brand at three times its volume: its step alerts once, and the live
+    bot's new-source rule explains it (`hold_out`). The detector stays in the storm the step
+    opened for days; meanwhile volume is judged on the brand's own source, as a tracker of its
+    mentions alone judges it, so a real storm there alerts at once. When the step's storm is
+    over, every source counts again, the new level learnt."""
+    import bisect
+
+    own = _sourced(calm_mentions(15), "own")
+    added = T0 + timedelta(days=8)
+    rng = random.Random(5)
+    new = [
+        Sourced(added + i * BIN + timedelta(seconds=rng.randrange(300)), source="new")
+        for i in range(7 * 288)
+        for _ in range(poisson(rng, 3 * daily_rate(i, 1.0)))
+    ]
+    storm_at = added + timedelta(hours=10)
+    real = _sourced(storm(storm_at, 120), "own")
+    everything = sorted(own + new + real, key=lambda m: m.created_at)
+    tracker = StormTracker(SETTINGS)
+    now, fired, held_until = added - timedelta(hours=1), [], None
+    while now < added + timedelta(days=6):
+        since = tracker.resume_from(now)
+        lo = bisect.bisect_left(everything, since or now - timedelta(days=14),
+                                key=lambda m: m.created_at)  # fmt: skip
+        hi = bisect.bisect_right(everything, now, key=lambda m: m.created_at)
+        a = tracker.assess(everything[lo:hi], now, complete_from=since)
+        if a.fired:
+            fired.append((now, a))
+            if not tracker.held_out:  # what the live bot's rule does with the step's alert
+                assert now < storm_at and a.evidence["alert_at"] is not None
+                tracker.hold_out(frozenset({"new"}), datetime.fromisoformat(a.evidence["alert_at"]))
+        if tracker.held_out:
+            held_until = now
+        now += timedelta(minutes=30)
+    (step_at, step), *rest = fired
+    assert step_at < added + timedelta(hours=4) and "without_sources" not in step.evidence
+    assert all(at >= storm_at for at, _ in rest)  # the step alerts once
+    at, first = next((at, a) for at, a in rest if a.evidence["alert_at"] is not None)
+    assert at <= storm_at + timedelta(minutes=30) and "late" not in first.evidence
+    assert first.evidence["without_sources"] == ["new"]
+    assert "Counted without new: added to this brand lately" in first.reasons[2]
+    alone = assess([m for m in own + real if m.created_at <= at], at, SETTINGS)
+    for key in ("alert_at", "observed", "expected", "z"):
+        assert first.evidence[key] == alone.evidence[key], key
+    assert held_until is not None and added + timedelta(days=2) < held_until < now - timedelta(
+        days=1
+    )  # the step's storm ends after days; then every source counts, and nothing fires
+    assert all(at < storm_at + timedelta(hours=SETTINGS.late_hours + 1) for at, _ in rest)
+    assert tracker.rebuilds == 1
+
+
 def test_empty_and_tiny_inputs() -> None:
     now = datetime(2024, 1, 1, 12)
     assert assess([], now) == Assessment(fired=False, evidence=assess([], now).evidence)

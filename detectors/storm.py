@@ -203,7 +203,7 @@ class StormTracker:
     # (end bin, fired on content) of each settled window of the last `late_hours`
     _windows: deque[tuple[int, bool]] = field(default_factory=deque)
     _held: frozenset[str] = frozenset()  # sources volume is judged without (hold_out)...
-    _held_from: int = 0  # ...since the step's alert in this bin, while the storm it opened lasts
+    _held_from: int = 0  # ...since the step's alert in this bin, while it or its storm lasts
     _rest: StormTracker | None = None  # the tracker of the other sources' mentions
 
     @property
@@ -228,8 +228,9 @@ class StormTracker:
 
     def hold_out(self, sources: frozenset[str], alert_at: datetime) -> None:
         """Judge volume without `sources` while the detector stays in the storm their step
-        opened with its alert at `alert_at`. The next pass needs the whole look-back
-        (`resume_from` says so): the other sources' history is replayed once."""
+        opened with its alert at `alert_at`, and at least while that alert would be reported
+        late (`late_hours`). The next pass needs the whole look-back (`resume_from` says so):
+        the other sources' history is replayed once."""
         width = timedelta(minutes=self.settings.bin_minutes)
         step = (alert_at - datetime(1970, 1, 1, tzinfo=alert_at.tzinfo)) // width
         self._held_from = max(self._held_from, step) if self._held else step
@@ -257,8 +258,14 @@ class StormTracker:
         without it they are the whole look-back."""
         s = self.settings
         p = self._advance(mentions, now, complete_from)
-        if self._held and self._end > self._held_from and not self._results[-1].in_storm:
-            self._held, self._rest = frozenset(), None  # the step's storm is over: all sources
+        # The step's storm over, and its alert too old to be reported late: all sources again.
+        late_bins = s.late_hours * 60 // s.bin_minutes
+        if (
+            self._held
+            and self._end > self._held_from + late_bins
+            and not self._results[-1].in_storm
+        ):
+            self._held, self._rest = frozenset(), None
         view, view_lo = p.view, p.view_lo
         if self._held:
             if self._rest is None:

@@ -42,12 +42,12 @@ def _store(stack: Stack, records: list[dict], now: datetime) -> None:
 
 
 def _add_source(
-    stack: Stack, clock: ManualClock, base: float, extra: float, hours: int
+    stack: Stack, clock: ManualClock, base: float, extra: float, hours: int, days: int = 8
 ) -> list[int]:
-    """The brand's own source at `base` an hour for 8 days; then a second one is added,
+    """The brand's own source at `base` an hour for `days` days; then a second one is added,
     bringing `extra` an hour more (no history: its platform cannot page back), poll by poll."""
     now = clock()
-    _store(stack, _calm("bluesky-acme", now - timedelta(days=8), now, base, 1), now)
+    _store(stack, _calm("bluesky-acme", now - timedelta(days=days), now, base, 1), now)
     assert jobs.detect_storms(stack.bot) == []
     return _step(stack, clock, base, extra, hours)
 
@@ -178,6 +178,23 @@ def test_a_storm_hours_after_a_new_source_raises_an_alert_of_its_own(
         stack.stop()
 
 
+def test_a_step_whose_storm_ends_soon_is_held_out_while_its_alert_is_reported_late(
+    database_url: str,
+) -> None:
+    """A brand with three days of history: the detector's storm after the step is over within
+    hours (its windows that compare with past days wait for more of them), but its alert is
+    still reported, late, for 6 h. Held out only while the storm lasted, the step came back as
+    that late alert and a real storm 5 h later was alerted on it ("began" at the step)."""
+    clock = ManualClock(STEP_ALERTED[0])
+    stack = start_stack(database_url, clock=clock)
+    try:
+        assert _add_source(stack, clock, 12, 36, hours=1, days=3) == []
+        evidence = _storm_later(stack, clock, 5, base=12, extra=36)
+        assert evidence["window_minutes"] <= 60  # the storm's own figures, not the step's
+    finally:
+        stack.stop()
+
+
 def test_a_new_sources_step_is_no_news_on_an_open_incident(database_url: str) -> None:
     """A source added while the brand has an incident open: its step is not put on the incident
     as the storm growing, and a real storm after the incident is closed alerts on its own."""
@@ -203,7 +220,9 @@ def test_a_new_sources_step_is_no_news_on_an_open_incident(database_url: str) ->
         stack.stop()
 
 
-def _storm_later(stack: Stack, clock: ManualClock, hours: int) -> dict[str, Any]:
+def _storm_later(
+    stack: Stack, clock: ManualClock, hours: int, base: float = 30, extra: float = 90
+) -> dict[str, Any]:
     """The worker runs on (a pass an hour) until `hours` after the step began; then a storm on
     the old source: one incident, on an alert of its own, in time. Its evidence."""
     until = clock() + timedelta(hours=hours - 1)
@@ -211,8 +230,8 @@ def _storm_later(stack: Stack, clock: ManualClock, hours: int) -> dict[str, Any]
         t = clock()
         clock.advance(hours=1)
         step = int(t.timestamp())
-        _store(stack, _calm("mastodon-acme", t, clock(), 90, step)
-               + _calm("bluesky-acme", t, clock(), 30, step + 1), clock())  # fmt: skip
+        _store(stack, _calm("mastodon-acme", t, clock(), extra, step)
+               + _calm("bluesky-acme", t, clock(), base, step + 1), clock())  # fmt: skip
         assert jobs.detect_storms(stack.bot) == []
     began = clock()
     clock.advance(minutes=30)
@@ -221,7 +240,7 @@ def _storm_later(stack: Stack, clock: ManualClock, hours: int) -> dict[str, Any]
         {**r, "text": "Acme order arrived broken again, support ignores me"}
         for r in _calm("bluesky-acme", began, t, 900, 999)
     ]
-    _store(stack, burst + _calm("mastodon-acme", began, t, 90, 998), t)
+    _store(stack, burst + _calm("mastodon-acme", began, t, extra, 998), t)
     clock.advance(minutes=1)
     [number] = jobs.detect_storms(stack.bot)
     with stack.bot.sessions() as session:

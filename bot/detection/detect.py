@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -74,9 +74,18 @@ class PassPlan:
     due: list[tuple[timedelta, str | None, str, StormTracker]] = field(default_factory=list)
     prepared: dict[str | None, _Prepared] = field(default_factory=dict)  # brand -> its read
     trackers: dict[str | None, StormTracker] = field(default_factory=dict)  # brand -> assessed
+    verdicts: dict[str | None, Assessment] = field(default_factory=dict)  # brand -> its verdict
 
     def earliest_new(self, brand: str | None, after_id: int) -> datetime | None:
         return min((t for b, i, t in self.new_rows if b == brand and i > after_id), default=None)
+
+
+def forget(engine: Engine) -> None:
+    """Drop this process's trackers for the database of `engine` (a backtest's scratch one)."""
+    url = str(engine.url)
+    with _TRACKERS_LOCK:
+        for key in [k for k in _TRACKERS if k[0] == url]:
+            del _TRACKERS[key]
 
 
 def detection_zone(config: Config) -> str | None:
@@ -170,9 +179,11 @@ def run_detection(
     channel: str | None,
     now: datetime,
     claim: Claim | None = None,
+    verdicts: dict[str | None, Assessment] | None = None,
 ) -> list[Incident]:
     """Open an incident for each brand in a new storm; a storm with an open incident gets none.
-    `claim(session, brand)` False skips a brand (another worker has it)."""
+    `claim(session, brand)` False skips a brand (another worker has it). `verdicts` receives
+    each assessed brand's verdict (the backtest closes an incident when its storm is over)."""
     plan = plan_pass(session, config=config, now=now)
     mine = []
     for brand in brands_due(session, now=now, plan=plan):
@@ -192,6 +203,8 @@ def run_detection(
         if incident is not None:
             opened.append(incident)
     save_states(session, plan)
+    if verdicts is not None:
+        verdicts.update(plan.verdicts)
     return opened
 
 
@@ -372,7 +385,7 @@ def assess_brand(
             tracker, plan.max_id
         )
     _checkpoint(brand, key, tracker, plan, rebuilt=tracker.rebuilds != before)
-    plan.trackers[brand] = tracker
+    plan.trackers[brand], plan.verdicts[brand] = tracker, result
     return result, mentions
 
 

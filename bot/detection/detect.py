@@ -506,6 +506,8 @@ def _explained(
     tracker = plan.trackers.get(brand)
     if new and tracker is not None:
         tracker.hold_out(frozenset(new), _at(result.evidence["alert_at"]))
+        # Stored at the pass's end whatever else is due (once: one upsert per row).
+        plan.due[:] = [d for d in plan.due if d[3] is not tracker]
         settings = storm_settings(config, brand)
         plan.due.append((timedelta.max, brand, settings_hash(settings), tracker))
     return bool(new)

@@ -183,10 +183,11 @@ class StormTracker:
     they cover and raises `StaleState` when it cannot resume from them; the caller then gives
     the whole look-back after `reset()`.
 
-    `hold_out(sources)` (the live bot's new-source rule: a source just added made a step, not a
-    storm) judges volume without those sources for as long as the volume detector stays in the
-    storm the step opened (days: its windows compare with past days that lacked the source), so
-    the step neither alerts again nor leaves the detector deaf to a real storm meanwhile.
+    `hold_out(sources, alert_at)` (the live bot's new-source rule: a source just added made a
+    step, not a storm) judges volume without those sources for as long as the volume detector
+    stays in the storm the step opened (days: its windows compare with past days that lacked the
+    source), and while the step's alert would be reported late, so the step neither alerts again
+    nor leaves the detector deaf to a real storm meanwhile.
 
     Needs from the volume detector only `update(start, count) -> BinResult`, `clone()` and that
     it pickles (plain data).
@@ -309,9 +310,9 @@ class StormTracker:
         cur = (now - epoch) // width
         raw_lo = (window_start - epoch) // width  # raw mentions are read from this bin on
         base_lo = (now - timedelta(days=s.baseline_days) - epoch) // width + 1
-        # The first window the late content check judges, and the bins its baseline reaches.
+        # The first window the late content check judges, and the first bin its baseline reads.
         late_lo = (now - timedelta(hours=s.late_hours) - epoch) // width
-        terms_lo = base_lo - (late_lo - raw_lo) - 1
+        terms_lo = late_lo - s.baseline_days * 24 * 60 // s.bin_minutes
         reach = s.reach_threshold
         # One pass over the mentions given: per-bin sums, the window, the window's edge bin.
         # Keywords match in any inflected form and script ("изтичане" ~ "изтекоха", "breached"),

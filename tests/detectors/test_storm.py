@@ -167,6 +167,38 @@ def test_a_loud_post_no_pass_saw_is_alerted_late() -> None:
     assert a.severity == assess(mentions, now, SETTINGS).severity
 
 
+def test_crisis_terms_in_the_baseline_count_alike_resumed_or_replayed() -> None:
+    """A brand whose calm names a crisis term now and then: pass after pass, resuming from the
+    last hour, the tracker says what a replay of the whole history says, its baseline's term
+    counts included (the current window's and a late window's, 7 days back from each)."""
+    rng = random.Random(3)
+    calm = [
+        M(m.created_at, "acme breach rumour" if rng.random() < 0.05 else m.text, m.label,
+          m.polarity)
+        for m in calm_mentions(9)
+    ]  # fmt: skip
+    start = T0 + timedelta(days=8)
+    extra = storm(start + timedelta(hours=2), 25, minutes=35, text="acme breach!! boycott")
+    everything = sorted(calm + extra, key=lambda m: m.created_at)
+    tracker = StormTracker(SETTINGS)
+    late = False
+    for minutes in range(0, 12 * 60, 35):
+        now = start + timedelta(minutes=minutes)
+        since = tracker.resume_from(now)
+        given = [m for m in everything if (since is None or since <= m.created_at) and
+                 m.created_at <= now]  # fmt: skip
+        a = tracker.assess(given, now, complete_from=since)
+        if a.details_from is not None:
+            a = tracker.assess([m for m in everything if a.details_from <= m.created_at <= now],
+                               now, complete_from=a.details_from)  # fmt: skip
+        b = assess([m for m in everything if m.created_at <= now], now, SETTINGS)
+        assert (a.fired, a.started_at, a.reasons, a.evidence) == (
+            b.fired, b.started_at, b.reasons, b.evidence,
+        ), now  # fmt: skip
+        late |= bool(a.evidence.get("late"))
+    assert late and tracker.rebuilds == 1
+
+
 def test_a_calm_brand_raises_no_late_content_alert() -> None:
     mentions = calm_mentions(9)
     tracker = StormTracker(SETTINGS)

@@ -14,6 +14,13 @@ incidents carried the new source's step alert (its `alert_at` before the storm, 
 instead of an alert of their own, and how many runs raised an incident before the storm (the
 step itself, which must be explained away). Runs differ by seed (the mentions) and by start
 time (the step's alert depends on where in its rhythm the brand is).
+
+Measured (defaults, 6 runs a row; the step was explained in 5 of 6 runs at 1 h, 6 of 6 after):
+before the new sources were held out of volume, a storm 1-6 h after the source was added opened
+its incident on the step's alert in every run where the step was explained (late, "began" at the
+step, the step's figures), and one 8, 12, 24 or 48 h after opened none (0 of 6 each: the detector
+stays in the step's storm for about 4 days). Held out: every storm alerted on its own alert within
+5 minutes, at every delay, and the step opened no incident.
 """
 
 from __future__ import annotations

@@ -650,16 +650,14 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         if unreadable:
             raise backtest.BacktestError(f"{source}:{unreadable.line}: {unreadable.message}")
         with source.open(encoding=ENCODING) as stream:
-            mentions, problems = backtest.read_history(stream, str(source), config)
+            mentions, problems = backtest.read_history(stream, str(source))
     except backtest.BacktestError as exc:
         print(f"crisisbot: {exc}", file=sys.stderr)
         return 2
     for problem in problems:
         print(problem, file=sys.stderr)
-    opened = list(backtest.replay(mentions, config))
-    print(
-        f"{backtest.posts(mentions)} mentions replayed; {len(opened)} incidents would have opened."
-    )
+    opened = backtest.replay(mentions, config)
+    print(f"{len(mentions)} mentions replayed; {len(opened)} incidents would have opened.")
     for i, inc in enumerate(opened, start=1):
         first = inc.first_mention_at.strftime("%Y-%m-%d %H:%M") if inc.first_mention_at else "?"
         print(f"\n#{i} {inc.brand or '(no brand)'} · opened {inc.opened_at:%Y-%m-%d %H:%M} UTC"

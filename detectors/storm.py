@@ -8,6 +8,7 @@ between passes), so a backtest shows exactly what the bot would have done.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections import Counter, deque
@@ -46,7 +47,9 @@ class StormSettings:
     # A volume alert older than the window (the worker was down, or a source delivered hours of
     # backlog) still fires for this long, marked late (evidence["late"]): the tracker keeps the
     # results of this much settled history plus the hour still settling, so 6 h is the limit of
-    # what it can see; older storms are not alerted at all.
+    # what it can see; older storms are not alerted at all. Content signals (negativity with
+    # crisis terms, a loud post) catch up over the same hours: every settled window of the last
+    # `late_hours` is judged once, as a pass at its end would have judged it.
     late_hours: int = 6
     volume: VolumeSettings | None = None  # None: defaults with bin_minutes
     cold_start: coldstart.ColdStartSettings | None = None  # None: the documented defaults
@@ -61,6 +64,10 @@ class Assessment:
     evidence: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable
     sample_indexes: list[int] = field(default_factory=list)  # mentions to quote, most telling first
     content_fired: bool = False  # negativity with crisis terms, or a loud post (not volume alone)
+    # A late content alert whose window's mentions were not given (a pass resuming from the last
+    # hour): its high-reach posts, languages and quotes are missing. Assess again with the
+    # mentions from this time on (`complete_from`) to have them.
+    details_from: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -125,9 +132,32 @@ class StaleState(Exception):
     """The tracker cannot resume from the mentions given: give it the whole look-back."""
 
 
-# A settled bin as the tracker keeps it: count, negatives, its first mention's time, crisis terms.
-_Kept = tuple[int, int, datetime | None, dict[str, int] | None]
-_EMPTY: _Kept = (0, 0, None, None)
+# A settled bin as the tracker keeps it: count, negatives, its first mention's time, crisis terms,
+# and its five widest-reaching mentions at or over the reach threshold (followers, negative?).
+_Reach = tuple[tuple[int, bool], ...]
+_Kept = tuple[int, int, datetime | None, dict[str, int] | None, _Reach | None]
+_EMPTY: _Kept = (0, 0, None, None, None)
+
+
+def _keep(b: list[Any]) -> _Kept:
+    reach = b[5]
+    top = tuple(sorted(reach, key=lambda r: -r[0])[:5]) if reach else None
+    return (b[0], b[1], b[2], b[4], top)
+
+
+@dataclass(slots=True)
+class _Pass:
+    """What one pass read from the mentions given, for the verdicts."""
+
+    epoch: datetime
+    width: timedelta
+    view: _View
+    view_lo: int  # bin number of view.results[0]
+    window: list[int]  # indexes of the current window's mentions
+    now_terms: Counter[str]
+    base_n: int
+    base_neg: int
+    base_terms: Counter[str]
 
 
 @dataclass(slots=True)
@@ -137,9 +167,14 @@ class StormTracker:
     Bins are "settled" `settle_minutes` before the current one (late mentions may still land in
     the newer ones). The tracker feeds each settled bin to the volume detector once and keeps a
     compact summary of the last `baseline_days` of settled bins (counts, negatives, crisis terms,
-    first mention time) and the detector's last results; each pass it replays the unsettled tail
-    on a copy of the detector and reads raw mentions only from `resume_from(now)` on (about the
-    last hour). It is plain data: copy or pickle it to resume in another process.
+    first mention time, widest reach) and the detector's last results; each pass it replays the
+    unsettled tail on a copy of the detector and reads raw mentions only from `resume_from(now)`
+    on (about the last hour). It is plain data: copy or pickle it to resume in another process.
+
+    Content signals catch up like volume alerts: as each bin settles, the window ending with it
+    is judged on content from the kept bins (what a pass at that moment would have said), and
+    the last `late_hours` of those judgements are kept, so a storm of content alone that no pass
+    saw (the worker was down) is still alerted, marked late.
 
     Given the whole look-back (`complete_from=None`, as `assess` and the backtest do) it checks
     every settled bin it keeps against the mentions and rebuilds from them on any difference (an
@@ -147,6 +182,12 @@ class StormTracker:
     derived from the mentions. Given only recent mentions (`complete_from`), it checks the bins
     they cover and raises `StaleState` when it cannot resume from them; the caller then gives
     the whole look-back after `reset()`.
+
+    `hold_out(sources, alert_at)` (the live bot's new-source rule: a source just added made a
+    step, not a storm) judges volume without those sources for as long as the volume detector
+    stays in the storm the step opened (days: its windows compare with past days that lacked the
+    source), and while the step's alert would be reported late, so the step neither alerts again
+    nor leaves the detector deaf to a real storm meanwhile.
 
     Needs from the volume detector only `update(start, count) -> BinResult`, `clone()` and that
     it pickles (plain data).
@@ -160,10 +201,19 @@ class StormTracker:
     _end: int = 0  # bins before this one are settled and fed to _det
     _bins: deque[_Kept] = field(default_factory=deque)  # the last settled bins, up to _end
     _results: deque[BinResult] = field(default_factory=deque)  # _det's results for them
+    # (end bin, fired on content) of each settled window of the last `late_hours`
+    _windows: deque[tuple[int, bool]] = field(default_factory=deque)
+    _held: frozenset[str] = frozenset()  # sources volume is judged without (hold_out)...
+    _held_from: int = 0  # ...since the step's alert in this bin, while it or its storm lasts
+    _rest: StormTracker | None = None  # the tracker of the other sources' mentions
 
     @property
     def ready(self) -> bool:
         return self._det is not None
+
+    @property
+    def held_out(self) -> frozenset[str]:
+        return self._held
 
     @property
     def settled_until(self) -> datetime | None:
@@ -174,10 +224,23 @@ class StormTracker:
 
     def reset(self) -> None:
         self._det = None
+        if self._rest is not None:
+            self._rest.reset()
+
+    def hold_out(self, sources: frozenset[str], alert_at: datetime) -> None:
+        """Judge volume without `sources` while the detector stays in the storm their step
+        opened with its alert at `alert_at`, and at least while that alert would be reported
+        late (`late_hours`). The next pass needs the whole look-back (`resume_from` says so):
+        the other sources' history is replayed once."""
+        width = timedelta(minutes=self.settings.bin_minutes)
+        step = (alert_at - datetime(1970, 1, 1, tzinfo=alert_at.tzinfo)) // width
+        self._held_from = max(self._held_from, step) if self._held else step
+        self._held = self._held | sources
+        self._rest = None
 
     def resume_from(self, now: datetime) -> datetime | None:
         """Mentions from this time on are all the next pass needs; None: the whole look-back."""
-        if self._det is None:
+        if self._det is None or (self._held and self._rest is None):
             return None
         width = timedelta(minutes=self.settings.bin_minutes)
         epoch = datetime(1970, 1, 1, tzinfo=now.tzinfo)
@@ -195,17 +258,68 @@ class StormTracker:
         from `resume_from`) they hold every mention from then on and nothing older is promised,
         without it they are the whole look-back."""
         s = self.settings
+        p = self._advance(mentions, now, complete_from)
+        # The step's storm over, and its alert too old to be reported late: all sources again.
+        late_bins = s.late_hours * 60 // s.bin_minutes
+        if (
+            self._held
+            and self._end > self._held_from + late_bins
+            and not self._results[-1].in_storm
+        ):
+            self._held, self._rest = frozenset(), None
+        view, view_lo = p.view, p.view_lo
+        if self._held:
+            if self._rest is None:
+                if complete_from is not None:
+                    raise StaleState("held-out sources need the whole look-back")
+                self._rest = StormTracker(self.settings, self.settle_minutes)
+            held = self._held
+            rest = [m for m in mentions if getattr(m, "source", None) not in held]
+            r = self._rest._advance(rest, now, complete_from)
+            # Volume from the other sources; the chart still shows every mention.
+            view = _View(r.view.starts, r.view.first_at, r.view.results, view.series)
+            view_lo = r.view_lo
+        content = _content(mentions, p.window, p.now_terms, p.base_n, p.base_neg, p.base_terms, s)
+        verdict = _verdict(mentions, now, s, view, content, held=sorted(self._held))
+        if not self.young(now):
+            if not verdict.fired:
+                late = self._late_content(mentions, now, complete_from, p, view, view_lo)
+                verdict = late or verdict
+            return verdict
+        if complete_from is not None:  # cold start judges the whole (short) history
+            raise StaleState("a young history is judged whole: give the look-back")
+        cold = coldstart.judge(
+            mentions,
+            now,
+            s.cold_start,
+            keywords=s.keywords,
+            keywords_by_language=s.keywords_by_language,
+            window_minutes=s.window_minutes,
+            reach_threshold=s.reach_threshold,
+        )
+        return verdict if cold is None else _cold_verdict(verdict, cold)
+
+    def _advance(
+        self, mentions: Sequence[MentionLike], now: datetime, complete_from: datetime | None
+    ) -> _Pass:
+        """Settle the bins that are due, replay the tail: the pass's view and window sums."""
+        s = self.settings
         width = timedelta(minutes=s.bin_minutes)
         epoch = datetime(1970, 1, 1, tzinfo=now.tzinfo)
         window_start = now - timedelta(minutes=s.window_minutes)
         cur = (now - epoch) // width
         raw_lo = (window_start - epoch) // width  # raw mentions are read from this bin on
         base_lo = (now - timedelta(days=s.baseline_days) - epoch) // width + 1
+        # The first window the late content check judges, and the first bin its baseline reads.
+        late_lo = (now - timedelta(hours=s.late_hours) - epoch) // width
+        terms_lo = late_lo - s.baseline_days * 24 * 60 // s.bin_minutes
+        reach = s.reach_threshold
         # One pass over the mentions given: per-bin sums, the window, the window's edge bin.
         # Keywords match in any inflected form and script ("изтичане" ~ "изтекоха", "breached"),
         # from the list of the mention's own language.
         matcher = keywords_for_languages(s.keywords_by_language, tuple(s.keywords))
-        raw: dict[int, list[Any]] = {}  # bin -> [count, negatives, first at, first index, terms]
+        # bin -> [count, negatives, first at, first index, terms, reach]
+        raw: dict[int, list[Any]] = {}
         window: list[int] = []
         now_terms: Counter[str] = Counter()
         edge_n = edge_neg = 0
@@ -220,13 +334,18 @@ class StormTracker:
                 given_lo = k
             b = raw.get(k)
             if b is None:
-                b = raw[k] = [0, 0, t, i, None]
+                b = raw[k] = [0, 0, t, i, None, None]
             b[0] += 1
             negative = m.label == "negative"
             b[1] += negative
+            followers = m.author_followers or 0
+            if followers >= reach:
+                if b[5] is None:
+                    b[5] = []
+                b[5].append((followers, negative))
             terms = (
                 matcher.find(m.text, coldstart.language_of(m))
-                if matcher and k >= base_lo and m.text
+                if matcher and k >= terms_lo and m.text
                 else None
             )
             if terms:
@@ -266,8 +385,10 @@ class StormTracker:
         assert det is not None
         for k in range(self._end, safe):
             b = raw.get(k)
-            self._bins.append((b[0], b[1], b[2], b[4]) if b else _EMPTY)
+            self._bins.append(_keep(b) if b else _EMPTY)
             self._results.append(det.update(epoch + k * width, float(b[0] if b else 0)))
+            if k + 1 >= late_lo:  # the window ending with this bin, judged once
+                self._windows.append((k + 1, self._window_fires(k + 1, k)))
         self._end = max(self._end, safe)
         tail = det.clone()
         tail_results = [
@@ -282,7 +403,7 @@ class StormTracker:
             if held_lo <= k < self._end:
                 return held[k - held_lo]
             b = raw.get(k)
-            return (b[0], b[1], b[2], b[4]) if b else _EMPTY
+            return _keep(b) if b else _EMPTY
 
         view_lo = self._end - len(self._results)
         bins = [kept(k) for k in range(view_lo, cur + 1)]
@@ -297,7 +418,7 @@ class StormTracker:
         base_n, base_neg = edge_n, edge_neg
         base_counts: dict[str, int] = dict(edge_terms)
         lo = max(base_lo, self._first)
-        for count, negatives, _, counted in [
+        for count, negatives, _, counted, _ in [
             *held[max(0, lo - held_lo) : max(0, raw_lo - held_lo)],
             *(kept(k) for k in range(max(lo, self._end), raw_lo)),
             *(kept(k) for k in range(lo, min(held_lo, raw_lo))),
@@ -307,23 +428,129 @@ class StormTracker:
             if counted:
                 for term, n in counted.items():
                     base_counts[term] = base_counts.get(term, 0) + n
-        base_terms = Counter(base_counts)
-        content = _content(mentions, window, now_terms, base_n, base_neg, base_terms, s)
-        verdict = _verdict(mentions, now, s, view, content)
-        if not self.young(now):
-            return verdict
-        if complete_from is not None:  # cold start judges the whole (short) history
-            raise StaleState("a young history is judged whole: give the look-back")
-        cold = coldstart.judge(
-            mentions,
-            now,
-            s.cold_start,
-            keywords=s.keywords,
-            keywords_by_language=s.keywords_by_language,
-            window_minutes=s.window_minutes,
-            reach_threshold=s.reach_threshold,
+        return _Pass(
+            epoch, width, view, view_lo, window, now_terms, base_n, base_neg, Counter(base_counts)
         )
-        return verdict if cold is None else _cold_verdict(verdict, cold)
+
+    def _kept_bins(self, lo: int, hi: int, last: int) -> list[_Kept]:
+        """The kept bins numbered lo..hi-1, oldest first, the newest kept one being bin `last`
+        (a deque is walked from its nearer end)."""
+        first = last - len(self._bins) + 1
+        lo, hi = max(lo, first) - first, max(lo, hi) - first
+        if hi <= lo:
+            return []
+        size = len(self._bins)
+        if hi > size // 2:
+            return list(itertools.islice(reversed(self._bins), size - hi, size - lo))[::-1]
+        return list(itertools.islice(self._bins, lo, hi))
+
+    def _window_sums(
+        self, j: int, last: int
+    ) -> tuple[int, int, Counter[str], int, int, Counter[str]]:
+        """The window of bins ending before bin `j` from the kept bins (`last` the newest):
+        (mentions, negatives, crisis terms) in it and in its baseline, exactly as a pass at the
+        window's end sums them (the baseline is the `baseline_days` before the window)."""
+        s = self.settings
+        size = max(1, s.window_minutes // s.bin_minutes)
+        n = neg = 0
+        terms: Counter[str] = Counter()
+        for count, negatives, _, counted, _ in self._kept_bins(j - size, j, last):
+            n += count
+            neg += negatives
+            if counted:
+                terms.update(counted)
+        base_n = base_neg = 0
+        base: dict[str, int] = {}
+        lo = max(j - s.baseline_days * 24 * 60 // s.bin_minutes, self._first)
+        for count, negatives, _, counted, _ in self._kept_bins(lo, j - size, last):
+            base_n += count
+            base_neg += negatives
+            if counted and terms:
+                for term, c in counted.items():
+                    base[term] = base.get(term, 0) + c
+        return n, neg, terms, base_n, base_neg, Counter(base)
+
+    def _window_fires(self, j: int, last: int) -> bool:
+        """Would a pass at the start of bin `j` have alerted on content (negativity with rising
+        crisis terms, or a loud negative post)? The same rules as `_verdict`, on kept bins."""
+        s = self.settings
+        size = max(1, s.window_minutes // s.bin_minutes)
+        if j - size < self._first:
+            return False  # the window reaches before the history
+        window = self._kept_bins(j - size, j, last)
+        if not any(b[1] for b in window):
+            return False  # no negative mention: neither rule can fire (most windows)
+        if _loud(window, s):
+            return True
+        n, neg, terms, base_n, base_neg, base_terms = self._window_sums(j, last)
+        share, base_share, z = _negativity(n, neg, base_n, base_neg)
+        return _negative_rise(n, share, base_share, z, s) and bool(_rising(terms, base_terms, s))
+
+    def _late_content(
+        self,
+        mentions: Sequence[MentionLike],
+        now: datetime,
+        complete_from: datetime | None,
+        p: _Pass,
+        view: _View,
+        view_lo: int,
+    ) -> Assessment | None:
+        """The latest storm of content alone among the settled windows of the last `late_hours`
+        (its first window that fired), as a late alert; None when there is none, or when it began
+        before what is kept (older than `late_hours`: not alerted, as for volume)."""
+        s = self.settings
+        late_lo = (now - timedelta(hours=s.late_hours) - p.epoch) // p.width
+        known = {j: f for j, f in self._windows if late_lo <= j <= self._end}
+        j0 = max((j for j, f in known.items() if f), default=None)
+        if j0 is None:
+            return None
+        while known.get(j0 - 1):
+            j0 -= 1
+        if j0 - 1 not in known:
+            return None
+        size = max(1, s.window_minutes // s.bin_minutes)
+        start, end = p.epoch + (j0 - size) * p.width, p.epoch + j0 * p.width
+        n, neg, terms, base_n, base_neg, base_terms = self._window_sums(j0, self._end - 1)
+        window = self._kept_bins(j0 - size, j0, self._end - 1)
+        first = next((b[2] for b in window if b[2] is not None), None)
+        loud = _loud(window, s)
+        covered = complete_from is None or complete_from <= start
+        if covered:
+            lo = bisect.bisect_left(mentions, start, key=lambda m: m.created_at)
+            hi = bisect.bisect_left(mentions, end, key=lambda m: m.created_at)
+            matcher = keywords_for_languages(s.keywords_by_language, tuple(s.keywords))
+            now_terms: Counter[str] = Counter()
+            for m in mentions[lo:hi]:
+                if matcher and m.text:
+                    now_terms.update(matcher.find(m.text, coldstart.language_of(m)) or ())
+            content = _content(
+                mentions, list(range(lo, hi)), now_terms, base_n, base_neg, base_terms, s
+            )
+        else:
+            share, base_share, z = _negativity(n, neg, base_n, base_neg)
+            content = _Content(n, share, base_share, z, _rising(terms, base_terms, s), [], [], [])
+        at = max(0, j0 - 1 - view_lo)  # the volume figures of the window's last bin
+        neg_rise = _negative_rise(n, content.negative_share, content.baseline_negative_share,
+                                  content.negative_z, s)  # fmt: skip
+        r = view.results[at]
+        points = (
+            (r.window_observed >= 5 * max(r.window_expected, 1.0))
+            + neg_rise
+            + bool(content.rising_terms)
+            + loud
+        )
+        evidence = _evidence(view, content, s, None, at=at)
+        evidence["late"] = True
+        return Assessment(
+            fired=True,
+            started_at=first,
+            severity=_severity(points, True),
+            reasons=_reasons(view.results, None, content, s, neg_rise, at=at),
+            evidence=evidence,
+            sample_indexes=_samples(mentions, content) if covered else [],
+            content_fired=True,
+            details_from=None if covered else start,
+        )
 
     def young(self, now: datetime) -> bool:
         """The state holds less history than `detectors.coldstart` needs (then the verdict
@@ -355,12 +582,48 @@ class StormTracker:
         chart = max(1, s.chart_hours * 60 // s.bin_minutes)
         self._det = VolumeDetector(vs)
         self._first = self._end = first
-        # The baseline's and the chart's bins; results for an alert in the window and the run of
-        # elevated bins before it (up to the longest volume scale, 3 h, and an hour more).
-        self._bins = deque(maxlen=max(s.baseline_days * day, chart) + 2)
+        # The baseline's and the chart's bins (the baseline of a window up to `late_hours` old);
+        # results for an alert in the window and the run of elevated bins before it (up to the
+        # longest volume scale, 3 h, and an hour more).
+        late = s.late_hours * 60 // s.bin_minutes
+        self._bins = deque(maxlen=max(s.baseline_days * day + late, chart) + 2)
         held = max(s.window_minutes + 5 * 60, s.late_hours * 60) // s.bin_minutes + 2
         self._results = deque(maxlen=held)
+        self._windows = deque(maxlen=late + 2)
         self.rebuilds += 1
+
+
+def _loud(window: list[_Kept], s: StormSettings) -> bool:
+    """A negative post among the window's five widest-reaching ones, with ten times the reach
+    threshold: the `top_reach` rule of `_verdict`, on kept bins."""
+    reach = [r for *_, top in window if top for r in top]
+    top5 = sorted(reach, key=lambda r: -r[0])[:5]
+    return any(negative and f >= 10 * s.reach_threshold for f, negative in top5)
+
+
+def _negativity(n: int, neg: int, base_n: int, base_neg: int) -> tuple[float, float, float]:
+    """A window's negative share, its baseline's, and how far above the baseline it is (z)."""
+    share = neg / n if n else 0.0
+    p0 = (base_neg + 1) / (base_n + 2)  # smoothed: an empty past is not 0% negative
+    z = (share - p0) / math.sqrt(p0 * (1 - p0) / n) if n else 0.0
+    return share, base_neg / base_n if base_n else 0.0, z
+
+
+def _negative_rise(n: int, share: float, base_share: float, z: float, s: StormSettings) -> bool:
+    return z >= 3.0 and n >= 10 and share >= base_share + s.min_negative_rise
+
+
+def _rising(
+    now_terms: Counter[str], base_terms: Counter[str], s: StormSettings
+) -> list[dict[str, Any]]:
+    span = timedelta(minutes=s.window_minutes)
+    windows_in_base = max(1.0, (timedelta(days=s.baseline_days) - span) / span)
+    rising = []
+    for term, count in now_terms.most_common():
+        exp = base_terms[term] / windows_in_base
+        if count >= 3 and count >= 3 * exp + 2:  # clearly above its usual rate
+            rising.append({"term": term, "count": count, "expected": round(exp, 2)})
+    return rising
 
 
 def _content(
@@ -372,17 +635,9 @@ def _content(
     base_terms: Counter[str],
     s: StormSettings,
 ) -> _Content:
-    span = timedelta(minutes=s.window_minutes)
-    windows_in_base = max(1.0, (timedelta(days=s.baseline_days) - span) / span)
     neg = sum(1 for i in window if mentions[i].label == "negative")
-    share = neg / len(window) if window else 0.0
-    p0 = (base_neg + 1) / (base_n + 2)  # smoothed: an empty past is not 0% negative
-    z = (share - p0) / math.sqrt(p0 * (1 - p0) / len(window)) if window else 0.0
-    rising = []
-    for term, count in now_terms.most_common():
-        exp = base_terms[term] / windows_in_base
-        if count >= 3 and count >= 3 * exp + 2:  # clearly above its usual rate
-            rising.append({"term": term, "count": count, "expected": round(exp, 2)})
+    share, base_share, z = _negativity(len(window), neg, base_n, base_neg)
+    rising = _rising(now_terms, base_terms, s)
     reach = sorted(
         (i for i in window if (mentions[i].author_followers or 0) >= s.reach_threshold),
         key=lambda i: -(mentions[i].author_followers or 0),
@@ -400,9 +655,7 @@ def _content(
     # Stored rows carry `language`, ingest records `lang` (older rows have neither: not counted).
     langs = [lang for i in window if (lang := coldstart.language_of(mentions[i]))]
     languages = [{"lang": lang, "share": sh} for lang, sh in language_shares(langs)]
-    return _Content(
-        len(window), share, base_neg / base_n if base_n else 0.0, z, rising, top, window, languages
-    )
+    return _Content(len(window), share, base_share, z, rising, top, window, languages)
 
 
 def _storm_start(view: _View, alert: int) -> datetime | None:
@@ -423,8 +676,10 @@ def _verdict(
     s: StormSettings,
     view: _View,
     content: _Content,
+    held: list[str] | None = None,
 ) -> Assessment:
-    """Combine the volume results with what the content says."""
+    """Combine the volume results with what the content says. `held`: sources the volume
+    results leave out (`StormTracker.hold_out`)."""
     width = timedelta(minutes=s.bin_minutes)
     results = view.results
     window = timedelta(minutes=s.window_minutes)
@@ -438,11 +693,10 @@ def _verdict(
         and view.starts[alert] > now - timedelta(hours=s.late_hours)
     )
     volume_fired = in_window or late
-    neg_rise = (
-        content.negative_z >= 3.0
-        and content.observed >= 10
-        and content.negative_share >= content.baseline_negative_share + s.min_negative_rise
-    )
+    neg_rise = _negative_rise(
+        content.observed, content.negative_share, content.baseline_negative_share,
+        content.negative_z, s,
+    )  # fmt: skip
     loud = [
         r
         for r in content.top_reach
@@ -453,6 +707,8 @@ def _verdict(
     evidence = _evidence(view, content, s, alert if volume_fired else None)
     if late:
         evidence["late"] = True
+    if held:
+        evidence["without_sources"] = held
     if not fired:
         return Assessment(fired=False, evidence=evidence)
     first = _storm_start(view, alert) if volume_fired and alert is not None else None
@@ -469,14 +725,24 @@ def _verdict(
         + bool(content.rising_terms)
         + bool(loud)
     )
+    reasons = _reasons(results, alert if volume_fired else None, content, s, neg_rise)
+    if held and volume_fired:
+        reasons.insert(2, held_sentence(held))
     return Assessment(
         fired=True,
         started_at=started,
         severity=_severity(points, fired),
-        reasons=_reasons(results, alert if volume_fired else None, content, s, neg_rise),
+        reasons=reasons,
         evidence=evidence,
         sample_indexes=_samples(mentions, content),
         content_fired=content_fired,
+    )
+
+
+def held_sentence(sources: Sequence[str]) -> str:
+    return (
+        f"Counted without {', '.join(sources)}: added to this brand lately, their mentions are "
+        "a step in its volume, not a storm."
     )
 
 
@@ -503,10 +769,11 @@ def _cold_verdict(base: Assessment, cold: coldstart.ColdVerdict) -> Assessment:
 
 
 def _evidence(
-    view: _View, content: _Content, s: StormSettings, alert: int | None
+    view: _View, content: _Content, s: StormSettings, alert: int | None, at: int = -1
 ) -> dict[str, Any]:
-    """The numbers behind the verdict, JSON-serialisable (charts use `series`)."""
-    r = view.results[alert] if alert is not None else view.results[-1]
+    """The numbers behind the verdict, JSON-serialisable (charts use `series`). The volume
+    figures are the alert bin's, else the bin at `at` (the newest, or a late window's last)."""
+    r = view.results[alert] if alert is not None else view.results[at]
     return {
         "observed": round(r.window_observed),
         "expected": round(r.window_expected, 1),
@@ -525,7 +792,12 @@ def _evidence(
 
 
 def _reasons(
-    results: list[BinResult], alert: int | None, content: _Content, s: StormSettings, neg_rise: bool
+    results: list[BinResult],
+    alert: int | None,
+    content: _Content,
+    s: StormSettings,
+    neg_rise: bool,
+    at: int = -1,
 ) -> list[str]:
     """Plain sentences for a comms lead, most important first."""
     out = []
@@ -535,7 +807,7 @@ def _reasons(
         out.append(volume_sentence(r.window_observed, r.window_expected, minutes))
         out.append(f"That is {_unusual(r.z)} for this brand (volume score {r.score:.2f}).")
     else:
-        r = results[-1]
+        r = results[at]
         observed = _mentions(round(r.window_observed))
         out.append(
             f"Volume itself is not unusual yet: {observed} in the last "

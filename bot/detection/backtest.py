@@ -2,8 +2,8 @@
 
 `--series` streams a count series through the live volume detector (default settings, on the
 playbook's clock like the live pass), strictly causally; `--mentions` replays a mention history
-through the whole detection stack and reports the incidents the bot would have opened, when, and
-why.
+through the live detection pass itself (`detect.run_detection`, on a scratch database) and reports
+the incidents the bot would have opened, when, and why.
 """
 
 from __future__ import annotations
@@ -14,17 +14,27 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core import i18n
 from bot.core.config import Config
-from bot.detection.detect import detection_zone, storm_settings
+from bot.core.db import upgrade
+from bot.detection import detect
+from bot.detection.detect import detection_zone
 from bot.intake.importer import Problem, read_jsonl
-from bot.intake.ingest import Copies, ScoredMention, brand_matcher, first_copy
+from bot.intake.ingest import store_mentions
+from bot.response import incidents
 from detectors.backtest import TIME_FORMAT, backtest_series
 from detectors.sentiment import analyze
-from detectors.storm import StormTracker
+from detectors.storm import Assessment
+from models import Incident, create_db_engine, session_factory
+from models import Mention as MentionRow
+from sources.base import Mention
 
 
 class BacktestError(ValueError):
@@ -81,35 +91,21 @@ def _num(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
-def read_history(
-    stream: IO[str], name: str, config: Config
-) -> tuple[list[ScoredMention], list[str]]:
-    """The history as the live store would hold it: each post once per brand it belongs to,
-    duplicates left out the same way (`store_mentions`)."""
-    mentions: list[ScoredMention] = []
+def read_history(stream: IO[str], name: str) -> tuple[list[Mention], list[str]]:
+    """The history's records (the ingest format, `source` included: the live rules read it)
+    in the file's order, each (source, id) once; and the bad lines."""
+    mentions: list[Mention] = []
     problems: list[str] = []
-    brands = brand_matcher(config)
-    seen: set[tuple[str, str, str]] = set()
-    copies: Copies = {}
+    seen: set[tuple[str, str]] = set()
     for item in read_jsonl(stream):
         if isinstance(item, Problem):
             problems.append(f"{name}:{item.line}: {item.message}")
             continue
-        for scored in ScoredMention.each(item, brands):
-            key = (item.source, item.external_id, scored.brand or "")
-            if key in seen or not first_copy(
-                copies, item.url, item.created_at, scored.brand, item.source
-            ):
-                continue
-            seen.add(key)
-            mentions.append(scored)
-    mentions.sort(key=lambda m: m.created_at)
+        if (item.source, item.external_id) in seen:
+            continue  # what the store would skip anyway, counted once in "mentions replayed"
+        seen.add((item.source, item.external_id))
+        mentions.append(item)
     return mentions, problems
-
-
-def posts(mentions: Iterable[ScoredMention]) -> int:
-    """How many posts a replay holds (a post naming two brands is in it twice)."""
-    return len({(m.source, m.external_id) for m in mentions})
 
 
 def sentiment_lines(stream: Iterable[str], out: IO[str]) -> int:
@@ -133,47 +129,92 @@ class WouldOpen:
     severity: str
     reasons: list[str]
 
-
-def replay(mentions: list[ScoredMention], config: Config) -> Iterator[WouldOpen]:
-    """Run the live rules at the end of every bin that received mentions, as the worker would:
-    assess the brand's trailing history, open when it fires and the storm has no incident yet
-    (the same volume alert, or a content alert that began before the last one opened). The
-    replayed incident stays open while the storm lasts (nobody resolves it).
-
-    One `StormTracker` per brand, as in the live bot: each pass feeds only the new bins to the
-    detector, so the replay is one pass over the history."""
-    brands = sorted({m.brand for m in mentions}, key=lambda b: b or "")
-    width = timedelta(minutes=config.bin_minutes)
-    lookback = timedelta(days=config.lookback_days)
-    for brand in brands:
-        own = [m for m in mentions if m.brand == brand]
-        tracker = StormTracker(storm_settings(config, brand))
-        last_opened: datetime | None = None
-        last_alert_at: str | None = None
-        start = 0
-        for end, now in _bin_ends(own, width):
-            while own[start].created_at <= now - lookback:
-                start += 1
-            result = tracker.assess(own[start:end], now)
-            if not result.fired:
-                continue
-            alert_at = result.evidence.get("alert_at")
-            if alert_at is not None and alert_at == last_alert_at:
-                continue  # the same volume alert: the live bot opens no second incident
-            if last_opened is not None and (result.started_at or now) <= last_opened:
-                continue  # the same storm: the live bot opens no second incident
-            last_opened, last_alert_at = now, alert_at or last_alert_at
-            yield WouldOpen(brand, now, result.started_at, result.severity, result.reasons)
+    @classmethod
+    def of(cls, incident: Incident) -> WouldOpen:
+        return cls(
+            incident.brand,
+            _utc(incident.opened_at),
+            _utc(incident.first_mention_at) if incident.first_mention_at else None,
+            incident.severity,
+            list((incident.evidence or {}).get("reasons", [])),
+        )
 
 
-def _bin_ends(mentions: list[ScoredMention], width: timedelta) -> Iterator[tuple[int, datetime]]:
-    """(index past the bin's last mention, the bin's end) for every bin holding mentions."""
-    epoch = datetime(2000, 1, 1, tzinfo=mentions[0].created_at.tzinfo) if mentions else None
-    i = 0
-    while i < len(mentions):
-        assert epoch is not None
-        n = (mentions[i].created_at - epoch) // width
-        end_time = epoch + (n + 1) * width
-        while i < len(mentions) and mentions[i].created_at < end_time:
-            i += 1
-        yield i, end_time
+# Who closes a replayed incident when its storm is over (its timeline says so).
+BACKTEST_USER = "backtest"
+
+
+def replay(records: list[Mention], config: Config) -> list[WouldOpen]:
+    """What the live bot would have opened on this history: the records stored as the live
+    store stores them (scored, given their brand, the same post through a second source once),
+    then the live detection pass (`detect.run_detection`, with its rules on sources) run at the
+    end of every bin that received mentions, as the worker would, on a scratch SQLite database.
+
+    Nobody works the incidents: each stays open while its storm lasts and is closed at the
+    first pass that finds nothing in the brand's current window (`close_calm`), so a storm
+    opens one incident and a later storm another. Times and reasons are English and UTC (a
+    terminal's)."""
+    if not records:
+        return []
+    with tempfile.TemporaryDirectory(prefix="crisisbot-backtest-") as folder:
+        url = f"sqlite:///{Path(folder) / 'backtest.db'}"
+        engine = create_db_engine(url)
+        try:
+            upgrade(engine)
+            sessions = session_factory(engine)
+            with i18n.using(i18n.SOURCE_LOCALE, i18n.DEFAULT_TIMEZONE):
+                return _replay(sessions, records, config)
+        finally:
+            detect.forget(engine)
+            engine.dispose()
+
+
+def _replay(
+    sessions: sessionmaker[Session], records: list[Mention], config: Config
+) -> list[WouldOpen]:
+    last = max(r.created_at for r in records)
+    with sessions.begin() as session:
+        store_mentions(session, records, config=config, now=last)
+        times = session.scalars(select(MentionRow.created_at).order_by(MentionRow.created_at))
+        ends = list(bin_ends((_utc(t) for t in times), timedelta(minutes=config.bin_minutes)))
+    opened: list[WouldOpen] = []
+    for now in ends:
+        with sessions.begin() as session:
+            verdicts: dict[str | None, Assessment] = {}
+            found = detect.run_detection(
+                session, config=config, channel=None, now=now, verdicts=verdicts
+            )
+            opened += [WouldOpen.of(i) for i in found]
+            close_calm(session, verdicts, now=now)
+    return opened
+
+
+def close_calm(
+    session: Session, verdicts: dict[str | None, Assessment], *, now: datetime
+) -> list[int]:
+    """Close the open incidents whose brand a pass found calm (nothing fired in its current
+    window; a late alert is a storm already past): the backtest's stand-in for the team."""
+    closed = []
+    for incident in incidents.open_incidents(session):
+        verdict = verdicts.get(incident.brand)
+        if incident.is_drill or verdict is None:
+            continue
+        if not verdict.fired or verdict.evidence.get("late"):
+            incidents.resolve(session, incident.id, user=BACKTEST_USER, summary="", now=now)
+            closed.append(incident.id)
+    return closed
+
+
+def bin_ends(times: Iterable[datetime], width: timedelta) -> Iterator[datetime]:
+    """The end of every bin holding one of `times` (in time order), each once."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    previous: datetime | None = None
+    for t in times:
+        end = epoch + ((t - epoch) // width + 1) * width
+        if end != previous:
+            yield end
+            previous = end
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -73,9 +73,19 @@ class PassPlan:
     # States to store at the end of the pass: (how far behind the stored one, brand, key, state)
     due: list[tuple[timedelta, str | None, str, StormTracker]] = field(default_factory=list)
     prepared: dict[str | None, _Prepared] = field(default_factory=dict)  # brand -> its read
+    trackers: dict[str | None, StormTracker] = field(default_factory=dict)  # brand -> assessed
+    verdicts: dict[str | None, Assessment] = field(default_factory=dict)  # brand -> its verdict
 
     def earliest_new(self, brand: str | None, after_id: int) -> datetime | None:
         return min((t for b, i, t in self.new_rows if b == brand and i > after_id), default=None)
+
+
+def forget(engine: Engine) -> None:
+    """Drop this process's trackers for the database of `engine` (a backtest's scratch one)."""
+    url = str(engine.url)
+    with _TRACKERS_LOCK:
+        for key in [k for k in _TRACKERS if k[0] == url]:
+            del _TRACKERS[key]
 
 
 def detection_zone(config: Config) -> str | None:
@@ -169,9 +179,11 @@ def run_detection(
     channel: str | None,
     now: datetime,
     claim: Claim | None = None,
+    verdicts: dict[str | None, Assessment] | None = None,
 ) -> list[Incident]:
     """Open an incident for each brand in a new storm; a storm with an open incident gets none.
-    `claim(session, brand)` False skips a brand (another worker has it)."""
+    `claim(session, brand)` False skips a brand (another worker has it). `verdicts` receives
+    each assessed brand's verdict (the backtest closes an incident when its storm is over)."""
     plan = plan_pass(session, config=config, now=now)
     mine = []
     for brand in brands_due(session, now=now, plan=plan):
@@ -191,6 +203,8 @@ def run_detection(
         if incident is not None:
             opened.append(incident)
     save_states(session, plan)
+    if verdicts is not None:
+        verdicts.update(plan.verdicts)
     return opened
 
 
@@ -206,6 +220,8 @@ def _grow(
         or alert_at == (incident.evidence or {}).get("alert_at")
     ):
         return
+    if _explained(session, brand, result, config, plan):
+        return  # a step a new source made is no news on the incident
     evidence = evidence_for(result, mentions, settings=storm_settings(config, brand), now=plan.now)
     if incidents.storm_grew(
         session,
@@ -369,7 +385,24 @@ def assess_brand(
             tracker, plan.max_id
         )
     _checkpoint(brand, key, tracker, plan, rebuilt=tracker.rebuilds != before)
+    plan.trackers[brand], plan.verdicts[brand] = tracker, result
     return result, mentions
+
+
+def _details(
+    session: Session, brand: str | None, result: Assessment, mentions: Sequence[Any], plan: PassPlan
+) -> tuple[Assessment, Sequence[Any]]:
+    """A late content alert assessed from the last hour's mentions lacks its storm's quotes and
+    high-reach posts: assess again with the mentions from its window on (only for an alert about
+    to be posted: the storm of a late alert is usually one a pass already saw and handled)."""
+    since, tracker = result.details_from, plan.trackers.get(brand)
+    if since is None or tracker is None:
+        return result, mentions
+    rows = _mentions(session, brand, since, plan.now, inclusive=True)
+    try:
+        return tracker.assess(rows, plan.now, complete_from=since), rows
+    except StaleState:  # the state moved on meanwhile: alert with what is known
+        return result, mentions
 
 
 def _checkpoint(
@@ -436,8 +469,10 @@ def _detect_brand(
     result, mentions = assess_brand(session, brand, config=config, plan=plan)
     if not result.fired or _already_handled(session, brand, result):
         return None
-    if not result.content_fired and _new_source_step(session, brand, result, config, now):
+    # Content alarming: an incident all the same (the step is held out of volume from now on).
+    if _explained(session, brand, result, config, plan) and not result.content_fired:
         return None
+    result, mentions = _details(session, brand, result, mentions, plan)
     evidence = evidence_for(result, mentions, settings=storm_settings(config, brand), now=now)
     _flares_again(session, brand, evidence, now)
     incident = incidents.open_incident(
@@ -491,17 +526,38 @@ def _flares_again(
 NEW_SOURCE = timedelta(hours=24)
 
 
+def _explained(
+    session: Session, brand: str | None, result: Assessment, config: Config, plan: PassPlan
+) -> bool:
+    """The new-source rule (`_new_source_step`). A step it explains has put the volume detector
+    into a storm that lasts days (its windows compare with past days that lacked the source):
+    the brand's volume is then judged without the new sources until that storm is over, or a
+    real storm on the others meanwhile would raise no alert of its own (a pass would find the
+    step's alert, late, and after 6 h nothing at all). The state is stored at the pass's end."""
+    new = _new_source_step(session, brand, result, config, plan.now)
+    tracker = plan.trackers.get(brand)
+    if new and tracker is not None:
+        tracker.hold_out(frozenset(new), _at(result.evidence["alert_at"]))
+        # Stored at the pass's end whatever else is due (once: one upsert per row).
+        plan.due[:] = [d for d in plan.due if d[3] is not tracker]
+        settings = storm_settings(config, brand)
+        plan.due.append((timedelta.max, brand, settings_hash(settings), tracker))
+    return bool(new)
+
+
 def _new_source_step(
     session: Session, brand: str | None, result: Assessment, config: Config, now: datetime
-) -> bool:
-    """A volume alert (content not alarming) the brand's new sources explain: without their
-    mentions its window would not be elevated. Not a crisis: no incident (logged)."""
+) -> list[str]:
+    """The brand's new sources when they explain a volume alert (content not alarming): without
+    their mentions its window would not be elevated. Not a crisis: no incident (logged). Empty
+    when they do not. Sources the alert was already counted without are left out."""
     alert_at = result.evidence.get("alert_at")
     if alert_at is None:
-        return False
+        return []
+    held = set(result.evidence.get("without_sources") or ())
     end = _at(alert_at) + timedelta(minutes=config.bin_minutes)
     width = timedelta(minutes=int(result.evidence.get("window_minutes", 0)))
-    at_alert = _by_source(session, brand, end - width, end)
+    at_alert = _by_source(session, brand, end - width, end, held)
     new = [
         source
         for source in at_alert
@@ -513,11 +569,11 @@ def _new_source_step(
         is None
     ]
     if not new or len(new) == len(at_alert):
-        return False  # no new source; or only new ones: a brand's first source (cold start)
+        return []  # no new source; or only new ones: a brand's first source (cold start)
     expected = float(result.evidence.get("expected", 0.0))
     excess = sum(at_alert.values()) - expected
-    if excess <= 0 or _replaced(session, brand, new, end - width, end, expected):
-        return False
+    if excess <= 0 or _replaced(session, brand, [*new, *held], end - width, end, expected):
+        return []
     # z grows with the excess over the same expectation: the alert's z per mention of excess
     # turns the excess left without the new sources into the z it would have had. Below the
     # detector's threshold, the old sources alone would not have alerted.
@@ -528,15 +584,15 @@ def _new_source_step(
     # The alert's window, and the latest one: a volume storm stays "fired" under its first
     # alert_at for hours, and a real storm on the old sources can start inside it; it must
     # not be explained away by the step the new source made earlier.
-    for counts in (at_alert, _by_source(session, brand, now - width, now)):
+    for counts in (at_alert, _by_source(session, brand, now - width, now, held)):
         rest = sum(n for source, n in counts.items() if source not in new)
         if z_per * (rest - expected) >= threshold:
-            return False
+            return []
     logger.info(
         "brand %r: volume alert at %s explained by new source(s) %s: no incident",
         brand, alert_at, ", ".join(sorted(new)),
     )  # fmt: skip
-    return True
+    return sorted(new)
 
 
 def _replaced(
@@ -549,7 +605,8 @@ def _replaced(
 ) -> bool:
     """The old sources went quiet when the new ones began (a history imported from a file, then
     live sources connected): the new sources replace them, they do not add a step to them, and
-    a storm they bring is a storm. Under half the window's expected rate is quiet."""
+    a storm they bring is a storm. Under half the window's expected rate is quiet. (`new` also
+    holds the sources the alert was counted without: they are no old source.)"""
     first_new = session.scalar(
         select(func.min(Mention.created_at)).where(
             _own(brand), Mention.source.in_(new), Mention.created_at >= start,
@@ -574,7 +631,7 @@ def _own(brand: str | None) -> Any:
 
 
 def _by_source(
-    session: Session, brand: str | None, start: datetime, end: datetime
+    session: Session, brand: str | None, start: datetime, end: datetime, leave_out: set[str]
 ) -> dict[str, int]:
     return {
         source: count
@@ -583,6 +640,7 @@ def _by_source(
             .where(_own(brand), Mention.created_at >= start, Mention.created_at < end)
             .group_by(Mention.source)
         )
+        if source not in leave_out
     }
 
 
@@ -592,9 +650,10 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     A volume alert keeps `fired` True for up to `window_minutes` under the same
     `evidence["alert_at"]`: one alert is one storm, so an incident carrying that alert_at was this
     storm, and a new alert (a new alert_at) after a resolved incident is a new storm. A content-only
-    alert has no alert_at: it is the same storm when it began before the latest incident opened.
-    A cold-start alert (`evidence["short_baseline"]`) is content-only too: a volume alert on a
-    storm that began before it opened is that storm.
+    alert has no alert_at: it is the same storm when it began before the latest incident opened;
+    a late one (no pass saw its window) also when an incident was open during it or opened after
+    it began. A cold-start alert (`evidence["short_baseline"]`) is content-only too: a volume
+    alert on a storm that began before it opened is that storm.
     """
     alert_at = result.evidence.get("alert_at")
     late = bool(result.evidence.get("late"))
@@ -622,10 +681,15 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
             for i in recent
         )
     latest = recent[0] if recent else None
-    return (
-        latest is not None
-        and result.started_at is not None
-        and result.started_at <= latest.opened_at
+    if result.started_at is None:
+        return False
+    if latest is not None and result.started_at <= latest.opened_at:
+        return True
+    # A late content alert (a storm before this pass's window: detection was down, or its
+    # mentions came late) that an incident was open for, or opened after, is one the team had.
+    return late and any(
+        i.resolved_at is None or i.resolved_at.replace(tzinfo=UTC) >= result.started_at
+        for i in recent
     )
 
 
@@ -772,6 +836,15 @@ def _translated_reasons(ev: dict[str, Any], s: StormSettings) -> list[str]:
                 unusual=unusual, score=i18n.decimal(float(ev.get("score", 0.0)), 2),
             )
         )  # fmt: skip
+        held = ev.get("without_sources")
+        if held:
+            out.append(
+                _(
+                    "Counted without {sources}: added to this brand lately, their mentions are "
+                    "a step in its volume, not a storm.",
+                    sources=", ".join(held),
+                )
+            )
     else:
         out.append(
             _(

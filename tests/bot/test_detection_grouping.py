@@ -14,10 +14,9 @@ from bot.core.clock import ManualClock
 from bot.detection.backtest import replay
 from bot.detection.detect import run_detection
 from bot.intake.importer import parse_record
-from bot.intake.ingest import ScoredMention, store_mentions
+from bot.intake.ingest import store_mentions
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack, sample_storm
-from detectors.sentiment import analyze
 from models import Incident, TimelineEvent
 from tests.bot.flow import blocks_text, card, open_storm
 
@@ -92,15 +91,7 @@ def test_a_resolved_storm_is_not_reopened_but_a_new_alert_opens_a_new_incident(
 
 def test_backtest_replay_opens_what_the_live_bot_opens(stack: Stack, clock: ManualClock) -> None:
     records = [parse_record(r) for r in sample_storm(clock(), brand="Acme")]
-    history = sorted(
-        (
-            ScoredMention(r.source, r.text, r.created_at, r.author, r.author_followers, r.url,
-                            analyze(r.text).label, analyze(r.text).polarity, r.brand)
-            for r in records
-        ),
-        key=lambda m: m.created_at,
-    )  # fmt: skip
-    would = list(replay(history, stack.bot.config))
+    would = replay(records, stack.bot.config)
     live = open_storm(stack, clock)  # the storm's mentions, detected at the end (clock())
     assert len(would) == 1 and would[0].brand == "Acme"
     assert clock() - timedelta(minutes=40) <= would[0].opened_at <= clock() + timedelta(minutes=5)

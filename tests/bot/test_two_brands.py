@@ -4,7 +4,6 @@ each card can quote it, and it is counted once wherever a total across brands is
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,6 @@ from bot.aftermath import report, retention
 from bot.cli import main
 from bot.core.clock import ManualClock
 from bot.core.config import Brand, Config
-from bot.detection.backtest import posts, read_history
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
 from bot.response import incidents
@@ -140,37 +138,6 @@ def test_a_post_delivered_twice_for_the_same_brand_is_stored_once(session: Sessi
     assert store_mentions(session, [again], config=CONFIG, now=NOW) == 0
     session.commit()
     assert _brands(session) == {("acme-search", "p1"): ["Acme"]}
-
-
-def test_the_replay_attributes_and_drops_copies_as_the_store_does(session: Session) -> None:
-    """`crisisbot backtest --mentions` reads a history into what the store would hold."""
-    history = [
-        _post(1, "Acme and Globex both down again"),
-        _post(2, "Проблем с Акмето и Глобекс днес"),
-        _post(1, "Acme and Globex both down again"),  # the same key again
-        _post(1, "Acme and Globex both down again", source="other", external_id="o1"),  # a copy
-        _post(3, "Switching from Acme", source="globex-search", brand="Globex"),
-        _post(3, "Switching from Acme", source="acme-search", external_id="a3", brand="Acme"),
-        _post(4, "Nobody we watch"),
-    ]
-    store_mentions(session, history, config=CONFIG, now=NOW)
-    session.commit()
-    lines = "".join(
-        json.dumps({"id": p.external_id, "source": p.source, "text": p.text, "url": p.url,
-                    "created_at": p.created_at.isoformat(), "author": p.author,
-                    **({"brand": p.brand} if p.brand else {})}) + "\n"
-        for p in history
-    )  # fmt: skip
-    replayed, problems = read_history(io.StringIO(lines), "h.jsonl", CONFIG)
-    assert problems == []
-    stored = session.execute(select(Mention.source, Mention.external_id, Mention.brand)).all()
-    assert sorted((m.source, m.external_id, m.brand or "") for m in replayed) == sorted(
-        (s, e, b or "") for s, e, b in stored
-    )
-    # p1, p2, p3 and p4: Globex's search stored p3 for Acme too (its text names Acme), so
-    # Acme's search brings a copy of it for Acme, the one brand it is for: a3 is not stored.
-    assert posts(replayed) == 4
-    assert ("acme-search", "a3") not in _brands(session)
 
 
 # -- detection and the cards ------------------------------------------------------------------

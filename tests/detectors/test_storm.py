@@ -113,6 +113,203 @@ def test_negative_share_with_keywords_fires_without_volume_storm() -> None:
     assert a.started_at is not None and a.started_at >= now - timedelta(minutes=60)
 
 
+def _boycott(now: datetime) -> list[M]:
+    """A calm week, then 20 posts about a recall and a boycott over 45 minutes: no rise in
+    volume, a storm of content alone, ending 5 minutes before `now`."""
+    extra = storm(now - timedelta(minutes=50), 20, minutes=45, text="acme recall? boycott")
+    return sorted(calm_mentions(8, base=1.0) + extra, key=lambda m: m.created_at)
+
+
+def _first_window_alert(mentions: list[M], until: datetime) -> tuple[datetime, Assessment]:
+    """The end of the first 5-minute-aligned window a pass would have alerted on (on content)
+    before `until`, and what that pass said."""
+    t = until - timedelta(hours=3)
+    while t <= until:
+        seen = [m for m in mentions if m.created_at < t]
+        a = assess(seen, t - timedelta(microseconds=1), SETTINGS)
+        if a.fired:
+            return t, a
+        t += BIN
+    raise AssertionError("no window fired")
+
+
+def test_a_content_storm_no_pass_saw_is_alerted_late_for_six_hours() -> None:
+    """The worker was down while the storm happened: its first pass after is up to `late_hours`
+    later and still alerts it, marked late, with what a pass at the storm would have said."""
+    storm_end = T0 + timedelta(days=7, hours=13)
+    mentions = _boycott(storm_end)
+    end, live = _first_window_alert(mentions, storm_end)
+    assert live.content_fired and live.evidence["alert_at"] is None
+    for hours in (1, 2, 3.5, 5):
+        now = storm_end + timedelta(hours=hours)
+        a = assess(mentions, now, SETTINGS)
+        assert a.fired and a.content_fired and a.evidence["late"] is True
+        assert a.evidence["alert_at"] is None  # a content alert: known by its start
+        assert a.started_at == live.started_at
+        for key in ("recent_mentions", "negative_share", "baseline_negative_share"):
+            assert a.evidence[key] == live.evidence[key], key
+        assert a.evidence["rising_terms"] == live.evidence["rising_terms"]
+        assert a.reasons[1:] == live.reasons[1:]  # the volume line is the window's last bin's
+        assert a.details_from is None and a.sample_indexes == live.sample_indexes
+    # As for volume, older than `late_hours` it is not alerted at all.
+    assert not assess(mentions, end + timedelta(hours=SETTINGS.late_hours), SETTINGS).fired
+
+
+def test_a_loud_post_no_pass_saw_is_alerted_late() -> None:
+    now = T0 + timedelta(days=7, hours=12)
+    loud = M(created_at=now - timedelta(minutes=5), text="acme lost my data", label="negative",
+             polarity=-0.6, author="bigname", author_followers=5_000_000)  # fmt: skip
+    mentions = sorted([*calm_mentions(8), loud], key=lambda m: m.created_at)
+    a = assess(mentions, now + timedelta(hours=3), SETTINGS)
+    assert a.fired and a.evidence["late"] is True
+    assert mentions[a.sample_indexes[0]].author == "bigname"
+    assert any("bigname" in r and "5,000,000" in r for r in a.reasons)
+    assert a.severity == assess(mentions, now, SETTINGS).severity
+
+
+def test_crisis_terms_in_the_baseline_count_alike_resumed_or_replayed() -> None:
+    """A brand whose calm names a crisis term now and then: pass after pass, resuming from the
+    last hour, the tracker says what a replay of the whole history says, its baseline's term
+    counts included (the current window's and a late window's, 7 days back from each)."""
+    rng = random.Random(3)
+    calm = [
+        M(m.created_at, "acme breach rumour" if rng.random() < 0.05 else m.text, m.label,
+          m.polarity)
+        for m in calm_mentions(9)
+    ]  # fmt: skip
+    start = T0 + timedelta(days=8)
+    extra = storm(start + timedelta(hours=2), 25, minutes=35, text="acme breach!! boycott")
+    everything = sorted(calm + extra, key=lambda m: m.created_at)
+    tracker = StormTracker(SETTINGS)
+    late = False
+    for minutes in range(0, 12 * 60, 35):
+        now = start + timedelta(minutes=minutes)
+        since = tracker.resume_from(now)
+        given = [m for m in everything if (since is None or since <= m.created_at) and
+                 m.created_at <= now]  # fmt: skip
+        a = tracker.assess(given, now, complete_from=since)
+        if a.details_from is not None:
+            a = tracker.assess([m for m in everything if a.details_from <= m.created_at <= now],
+                               now, complete_from=a.details_from)  # fmt: skip
+        b = assess([m for m in everything if m.created_at <= now], now, SETTINGS)
+        assert (a.fired, a.started_at, a.reasons, a.evidence) == (
+            b.fired, b.started_at, b.reasons, b.evidence,
+        ), now  # fmt: skip
+        late |= bool(a.evidence.get("late"))
+    assert late and tracker.rebuilds == 1
+
+
+def test_a_calm_brand_raises_no_late_content_alert() -> None:
+    mentions = calm_mentions(9)
+    tracker = StormTracker(SETTINGS)
+    for minutes in range(0, 36 * 60, 25):
+        now = T0 + timedelta(days=7, minutes=minutes)
+        assert not tracker.assess([m for m in mentions if m.created_at <= now], now).fired
+
+
+def test_a_tracker_back_from_an_outage_alerts_the_content_storm_as_a_fresh_replay_does() -> None:
+    """The worker's last pass was before the storm; the next, hours after, resumes from its
+    state (reading the mentions since): the same late alert as a replay of the whole history.
+    A pass that resumes from the last hour only cannot quote the storm: it says from when it
+    needs the mentions, and given them gives the same alert."""
+    import pickle
+
+    storm_end = T0 + timedelta(days=7, hours=13)
+    mentions = _boycott(storm_end)
+    tracker = StormTracker(SETTINGS)
+    before = storm_end - timedelta(hours=2)
+    assert not tracker.assess([m for m in mentions if m.created_at <= before], before).fired
+    now = storm_end + timedelta(hours=2, minutes=10)
+    since = tracker.resume_from(now)
+    assert since is not None and since < storm_end - timedelta(hours=2)
+    recent = [m for m in mentions if since <= m.created_at <= now]
+    a = tracker.assess(recent, now, complete_from=since)
+    full = [m for m in mentions if m.created_at <= now]
+    b = assess(full, now, SETTINGS)
+    assert b.fired and b.evidence["late"] and b.details_from is None
+    assert (a.fired, a.started_at, a.severity, a.reasons, a.evidence, a.details_from) == (
+        b.fired, b.started_at, b.severity, b.reasons, b.evidence, None,
+    )  # fmt: skip
+    assert [recent[i] for i in a.sample_indexes] == [full[i] for i in b.sample_indexes]
+
+    later = now + timedelta(minutes=3)
+    tracker = pickle.loads(pickle.dumps(tracker))
+    since = tracker.resume_from(later)
+    assert since is not None and since > storm_end - timedelta(minutes=60)
+    c = tracker.assess([m for m in mentions if since <= m.created_at <= later], later,
+                       complete_from=since)  # fmt: skip
+    d = assess([m for m in mentions if m.created_at <= later], later, SETTINGS)
+    assert c.fired and c.started_at == d.started_at and c.sample_indexes == []
+    assert c.details_from is not None and c.details_from < storm_end - timedelta(minutes=45)
+    given = [m for m in mentions if c.details_from <= m.created_at <= later]
+    e = tracker.assess(given, later, complete_from=c.details_from)
+    assert (e.started_at, e.severity, e.reasons, e.evidence, e.details_from) == (
+        d.started_at, d.severity, d.reasons, d.evidence, None,
+    )  # fmt: skip
+    assert tracker.rebuilds == 1
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced(M):
+    source: str = "own"
+
+
+def _sourced(mentions: list[M], source: str) -> list[Sourced]:
+    return [Sourced(m.created_at, m.text, m.label, m.polarity, source=source) for m in mentions]
+
+
+def test_volume_is_judged_without_held_out_sources_while_their_step_lasts() -> None:
+    """A source added to the brand at three times its volume: its step alerts once, and the live
+    bot's new-source rule explains it (`hold_out`). The detector stays in the storm the step
+    opened for days; meanwhile volume is judged on the brand's own source, as a tracker of its
+    mentions alone judges it, so a real storm there alerts at once. When the step's storm is
+    over, every source counts again, the new level learnt."""
+    import bisect
+
+    own = _sourced(calm_mentions(15), "own")
+    added = T0 + timedelta(days=8)
+    rng = random.Random(5)
+    new = [
+        Sourced(added + i * BIN + timedelta(seconds=rng.randrange(300)), source="new")
+        for i in range(7 * 288)
+        for _ in range(poisson(rng, 3 * daily_rate(i, 1.0)))
+    ]
+    storm_at = added + timedelta(hours=10)
+    real = _sourced(storm(storm_at, 120), "own")
+    everything = sorted(own + new + real, key=lambda m: m.created_at)
+    tracker = StormTracker(SETTINGS)
+    now, fired, held_until = added - timedelta(hours=1), [], None
+    while now < added + timedelta(days=6):
+        since = tracker.resume_from(now)
+        lo = bisect.bisect_left(everything, since or now - timedelta(days=14),
+                                key=lambda m: m.created_at)  # fmt: skip
+        hi = bisect.bisect_right(everything, now, key=lambda m: m.created_at)
+        a = tracker.assess(everything[lo:hi], now, complete_from=since)
+        if a.fired:
+            fired.append((now, a))
+            if not tracker.held_out:  # what the live bot's rule does with the step's alert
+                assert now < storm_at and a.evidence["alert_at"] is not None
+                tracker.hold_out(frozenset({"new"}), datetime.fromisoformat(a.evidence["alert_at"]))
+        if tracker.held_out:
+            held_until = now
+        now += timedelta(minutes=30)
+    (step_at, step), *rest = fired
+    assert step_at < added + timedelta(hours=4) and "without_sources" not in step.evidence
+    assert all(at >= storm_at for at, _ in rest)  # the step alerts once
+    at, first = next((at, a) for at, a in rest if a.evidence["alert_at"] is not None)
+    assert at <= storm_at + timedelta(minutes=30) and "late" not in first.evidence
+    assert first.evidence["without_sources"] == ["new"]
+    assert "Counted without new: added to this brand lately" in first.reasons[2]
+    alone = assess([m for m in own + real if m.created_at <= at], at, SETTINGS)
+    for key in ("alert_at", "observed", "expected", "z"):
+        assert first.evidence[key] == alone.evidence[key], key
+    assert held_until is not None and added + timedelta(days=2) < held_until < now - timedelta(
+        days=1
+    )  # the step's storm ends after days; then every source counts, and nothing fires
+    assert all(at < storm_at + timedelta(hours=SETTINGS.late_hours + 1) for at, _ in rest)
+    assert tracker.rebuilds == 1
+
+
 def test_empty_and_tiny_inputs() -> None:
     now = datetime(2024, 1, 1, 12)
     assert assess([], now) == Assessment(fired=False, evidence=assess([], now).evidence)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -47,6 +48,9 @@ def series_rows(stream: IO[str], name: str) -> Iterator[tuple[str, float]]:
             raise BacktestError(
                 f"{name}:{line}: expected `YYYY-MM-DD HH:MM:SS,count`, got {','.join(row)[:60]!r}"
             ) from None
+        if not 0 <= value < math.inf:  # NaN fails too; the detector and the output need a count
+            shown = row[1].strip()[:30]
+            raise BacktestError(f"{name}:{line}: `{shown}` is not a count (0 or more)")
         if previous is not None and at <= previous:
             raise BacktestError(f"{name}:{line}: timestamps must increase ({stamp})")
         previous = at

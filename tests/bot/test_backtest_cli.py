@@ -107,6 +107,12 @@ def test_series_backtest_refuses_a_broken_playbook(
         ("time,count\n2025-01-01 00:00:00,1\n", "header must be `timestamp,value`"),
         ("timestamp,value\n2025-01-01 00:00:00,1\nyesterday,3\n", "in.csv:3:"),
         ("timestamp,value\n2025-01-01 00:05:00,1\n2025-01-01 00:00:00,3\n", "must increase"),
+        # Not a count: a spreadsheet's overflow or an empty cell read as NaN stopped the run
+        # with a traceback; a negative one is a sign error upstream.
+        ("timestamp,value\n2025-01-01 00:00:00,1\n2025-01-01 00:05:00,1e309\n", "in.csv:3: "),
+        ("timestamp,value\n2025-01-01 00:00:00,nan\n", "in.csv:2: `nan` is not a count"),
+        ("timestamp,value\n2025-01-01 00:00:00,-inf\n", "in.csv:2: `-inf` is not a count"),
+        ("timestamp,value\n2025-01-01 00:00:00,-5\n", "in.csv:2: `-5` is not a count"),
     ],
 )
 def test_bad_series_input_is_named_and_leaves_no_output(

@@ -639,16 +639,16 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                 return 2
             if _unwritable(args.out):
                 return 2
-            settings = Settings.from_env()  # the playbook's clock, as the live pass uses it
-            config = load_config(settings.config_path, required=settings.config_explicit)
-            alerts = backtest.backtest_series_file(source, Path(args.out), config)
-            print(f"crisisbot: wrote {args.out} ({alerts} alerts)", file=sys.stderr)
-            return 0
-        settings = Settings.from_env()
+        settings = Settings.from_env()  # the playbook's clock, as the live pass uses it
         config = load_config(settings.config_path, required=settings.config_explicit)
+        # Checked whole first: read as it comes, a bad byte far down stopped the run halfway.
         unreadable = not_utf8(source)
         if unreadable:
             raise backtest.BacktestError(f"{source}:{unreadable.line}: {unreadable.message}")
+        if args.series:
+            alerts = backtest.backtest_series_file(source, Path(args.out), config)
+            print(f"crisisbot: wrote {args.out} ({alerts} alerts)", file=sys.stderr)
+            return 0
         with source.open(encoding=ENCODING) as stream:
             mentions, problems = backtest.read_history(stream, str(source), config)
     except backtest.BacktestError as exc:

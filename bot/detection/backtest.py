@@ -21,7 +21,7 @@ from typing import IO
 
 from bot.core.config import Config
 from bot.detection.detect import detection_zone, storm_settings
-from bot.intake.importer import Problem, read_jsonl
+from bot.intake.importer import ENCODING, Problem, read_jsonl
 from bot.intake.ingest import ScoredMention, brand_for
 from detectors.backtest import TIME_FORMAT, backtest_series
 from detectors.sentiment import analyze
@@ -65,7 +65,7 @@ def backtest_series_file(source: Path, out: Path, config: Config | None = None) 
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
     try:
         with (
-            source.open(encoding="utf-8", newline="") as f,
+            source.open(encoding=ENCODING, newline="") as f,  # a BOM (Excel's "CSV UTF-8") is fine
             os.fdopen(fd, "w", encoding="utf-8", newline="") as g,
         ):
             writer = csv.writer(g, lineterminator="\n")

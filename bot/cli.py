@@ -156,8 +156,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from bot.intake.ingest import store_mentions
 
     path = Path(args.path)
-    if not path.is_file():
-        print(f"crisisbot: {path}: {_not_a_file(path)}", file=sys.stderr)
+    problem = _unreadable(path)
+    if problem:
+        print(f"crisisbot: {path}: {problem}", file=sys.stderr)
         return 2
     fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
     reader = read_csv if fmt == "csv" else read_jsonl
@@ -208,8 +209,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-def _not_a_file(path: Path) -> str:
-    return "is a folder; give a file" if path.is_dir() else "no such file"
+def _unreadable(path: Path) -> str | None:
+    """Why `path` cannot be read as an input file, or None. The inputs are read twice (checked
+    whole for their encoding, then used), so a pipe or a device, read once, will not do."""
+    if path.is_dir():
+        return "is a folder; give a file"
+    if not path.exists():
+        return "no such file"
+    if not path.is_file():
+        return "is not a regular file (a pipe or a device); save it to a file first"
+    try:
+        with path.open("rb") as stream:
+            stream.read(1)
+    except OSError as exc:  # no read permission, a failing disk
+        return f"cannot read it ({exc.strerror or exc})"
+    return None
 
 
 def _store(bot: Crisisbot, batch: list, store: Callable[..., int]) -> int:  # type: ignore[type-arg]
@@ -629,8 +643,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         )
         return 2
     source = Path(args.series or args.mentions)
-    if not source.is_file():
-        print(f"crisisbot: {source}: {_not_a_file(source)}", file=sys.stderr)
+    problem = _unreadable(source)
+    if problem:
+        print(f"crisisbot: {source}: {problem}", file=sys.stderr)
         return 2
     try:
         if args.series:

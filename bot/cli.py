@@ -83,9 +83,17 @@ def _database_problem(exc: Exception) -> str:
         from bot.core.db import NO_SCHEMA
 
         return NO_SCHEMA
-    if isinstance(exc, OperationalError | InterfaceError):
+    # SQLite's plain DatabaseError: DATABASE_URL names a file that is not a database, or a
+    # damaged one ("file is not a database", "database disk image is malformed").
+    if isinstance(exc, OperationalError | InterfaceError) or _sqlite_refused(exc):
         return f"cannot use the database ({detail})"
     raise exc
+
+
+def _sqlite_refused(exc: Exception) -> bool:
+    import sqlite3
+
+    return type(getattr(exc, "orig", None)) is sqlite3.DatabaseError
 
 
 # Commands that run until stopped: their own INFO lines (an incident opened, a source backing

@@ -68,6 +68,23 @@ def test_a_database_that_cannot_be_opened_is_one_line(
     ]
 
 
+@pytest.mark.parametrize("command", [["migrate"], ["report", "--since", "2025-03-01"]])
+def test_a_file_that_is_not_a_database_is_one_line(
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    """DATABASE_URL pointing at the wrong file (the playbook, an export): a traceback before."""
+    (env / "notes.txt").write_text("not a database, but long enough to have a header page\n" * 5)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env}/notes.txt")
+    assert main(command) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "crisisbot: DATABASE_URL: cannot use the database (file is not a database)"
+    ]
+    assert (env / "notes.txt").read_text().startswith("not a database")
+
+
 def test_a_database_never_migrated_says_to_migrate(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -308,7 +308,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                     print(f"{source.name}: FAILED: a worker kept polling it; try again")
                     failed.append(source.name)
                     continue
-                poller.start_backfill(source, args.days)
+                try:
+                    poller.start_backfill(source, args.days)
+                except ConfigError as exc:  # its credential variable is unset: that source fails
+                    print(f"{source.name}: FAILED: {exc}")
+                    failed.append(source.name)
+                    continue
                 result = _backfill_one(bot, poller, source, args.days)
             print(f"{source.name}: {result.new} new · {result.backfill or 'nothing to backfill'}")
             if result.error:

@@ -83,9 +83,17 @@ def _database_problem(exc: Exception) -> str:
         from bot.core.db import NO_SCHEMA
 
         return NO_SCHEMA
-    if isinstance(exc, OperationalError | InterfaceError):
+    # SQLite's plain DatabaseError: DATABASE_URL names a file that is not a database, or a
+    # damaged one ("file is not a database", "database disk image is malformed").
+    if isinstance(exc, OperationalError | InterfaceError) or _sqlite_refused(exc):
         return f"cannot use the database ({detail})"
     raise exc
+
+
+def _sqlite_refused(exc: Exception) -> bool:
+    import sqlite3
+
+    return type(getattr(exc, "orig", None)) is sqlite3.DatabaseError
 
 
 # Commands that run until stopped: their own INFO lines (an incident opened, a source backing
@@ -156,8 +164,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from bot.intake.ingest import store_mentions
 
     path = Path(args.path)
-    if not path.is_file():
-        print(f"crisisbot: {path}: {_not_a_file(path)}", file=sys.stderr)
+    problem = _unreadable(path)
+    if problem:
+        print(f"crisisbot: {path}: {problem}", file=sys.stderr)
         return 2
     fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
     reader = read_csv if fmt == "csv" else read_jsonl
@@ -208,8 +217,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-def _not_a_file(path: Path) -> str:
-    return "is a folder; give a file" if path.is_dir() else "no such file"
+def _unreadable(path: Path) -> str | None:
+    """Why `path` cannot be read as an input file, or None. The inputs are read twice (checked
+    whole for their encoding, then used), so a pipe or a device, read once, will not do."""
+    if path.is_dir():
+        return "is a folder; give a file"
+    if not path.exists():
+        return "no such file"
+    if not path.is_file():
+        return "is not a regular file (a pipe or a device); save it to a file first"
+    try:
+        with path.open("rb") as stream:
+            stream.read(1)
+    except OSError as exc:  # no read permission, a failing disk
+        return f"cannot read it ({exc.strerror or exc})"
+    return None
 
 
 def _store(bot: Crisisbot, batch: list, store: Callable[..., int]) -> int:  # type: ignore[type-arg]
@@ -286,7 +308,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                     print(f"{source.name}: FAILED: a worker kept polling it; try again")
                     failed.append(source.name)
                     continue
-                poller.start_backfill(source, args.days)
+                try:
+                    poller.start_backfill(source, args.days)
+                except ConfigError as exc:  # its credential variable is unset: that source fails
+                    print(f"{source.name}: FAILED: {exc}")
+                    failed.append(source.name)
+                    continue
                 result = _backfill_one(bot, poller, source, args.days)
             print(f"{source.name}: {result.new} new · {result.backfill or 'nothing to backfill'}")
             if result.error:
@@ -629,8 +656,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         )
         return 2
     source = Path(args.series or args.mentions)
-    if not source.is_file():
-        print(f"crisisbot: {source}: {_not_a_file(source)}", file=sys.stderr)
+    problem = _unreadable(source)
+    if problem:
+        print(f"crisisbot: {source}: {problem}", file=sys.stderr)
         return 2
     try:
         if args.series:
@@ -639,16 +667,16 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                 return 2
             if _unwritable(args.out):
                 return 2
-            settings = Settings.from_env()  # the playbook's clock, as the live pass uses it
-            config = load_config(settings.config_path, required=settings.config_explicit)
-            alerts = backtest.backtest_series_file(source, Path(args.out), config)
-            print(f"crisisbot: wrote {args.out} ({alerts} alerts)", file=sys.stderr)
-            return 0
-        settings = Settings.from_env()
+        settings = Settings.from_env()  # the playbook's clock, as the live pass uses it
         config = load_config(settings.config_path, required=settings.config_explicit)
+        # Checked whole first: read as it comes, a bad byte far down stopped the run halfway.
         unreadable = not_utf8(source)
         if unreadable:
             raise backtest.BacktestError(f"{source}:{unreadable.line}: {unreadable.message}")
+        if args.series:
+            alerts = backtest.backtest_series_file(source, Path(args.out), config)
+            print(f"crisisbot: wrote {args.out} ({alerts} alerts)", file=sys.stderr)
+            return 0
         with source.open(encoding=ENCODING) as stream:
             mentions, problems = backtest.read_history(stream, str(source))
     except backtest.BacktestError as exc:

@@ -24,10 +24,24 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate in one transaction: a migration that fails (or a Ctrl-C) leaves the schema as
+    it was, on SQLite too, where the driver otherwise commits each CREATE or ALTER by itself
+    (a half-made schema that every later `crisisbot migrate` then fails on)."""
     cfg = alembic_config(engine)
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection if engine.dialect.name == "sqlite" else None
+        previous = getattr(raw, "isolation_level", None)
+        if raw is not None:
+            raw.isolation_level = None  # the driver issues no BEGIN or COMMIT of its own...
+        try:
+            with connection.begin():
+                if raw is not None:
+                    connection.exec_driver_sql("BEGIN")  # ...so this one holds the DDL too
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, revision)
+        finally:
+            if raw is not None:
+                raw.isolation_level = previous
 
 
 def unknown_revision(engine: Engine) -> str | None:

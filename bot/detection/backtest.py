@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -26,7 +27,7 @@ from bot.core.config import Config
 from bot.core.db import upgrade
 from bot.detection import detect
 from bot.detection.detect import detection_zone
-from bot.intake.importer import Problem, read_jsonl
+from bot.intake.importer import ENCODING, Problem, read_jsonl
 from bot.intake.ingest import store_mentions
 from bot.response import incidents
 from detectors.backtest import TIME_FORMAT, backtest_series
@@ -57,6 +58,9 @@ def series_rows(stream: IO[str], name: str) -> Iterator[tuple[str, float]]:
             raise BacktestError(
                 f"{name}:{line}: expected `YYYY-MM-DD HH:MM:SS,count`, got {','.join(row)[:60]!r}"
             ) from None
+        if not 0 <= value < math.inf:  # NaN fails too; the detector and the output need a count
+            shown = row[1].strip()[:30]
+            raise BacktestError(f"{name}:{line}: `{shown}` is not a count (0 or more)")
         if previous is not None and at <= previous:
             raise BacktestError(f"{name}:{line}: timestamps must increase ({stamp})")
         previous = at
@@ -71,7 +75,7 @@ def backtest_series_file(source: Path, out: Path, config: Config | None = None) 
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
     try:
         with (
-            source.open(encoding="utf-8", newline="") as f,
+            source.open(encoding=ENCODING, newline="") as f,  # a BOM (Excel's "CSV UTF-8") is fine
             os.fdopen(fd, "w", encoding="utf-8", newline="") as g,
         ):
             writer = csv.writer(g, lineterminator="\n")

@@ -470,6 +470,25 @@ def test_backfill_command_fails_at_once_on_an_error_that_is_not_a_rate_limit(
     assert time.monotonic() - started < 30
 
 
+@pytest.mark.parametrize("platforms", [{"x": _calm_hour, "hackernews": _busy_week}], indirect=True)
+def test_backfill_command_fails_a_source_whose_credential_is_unset_and_walks_the_others(
+    polling_stack: Stack,
+    platforms: Platforms,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    cli: Cli,
+) -> None:
+    """As a poll does ("an unset one fails that source with its name"): the whole command
+    stopped at the first such source with exit 2, and the sources after it were never walked."""
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    code = main(["backfill", "--days", "2"])
+    out, err = capsys.readouterr()
+    assert code == 1, (out, err)
+    assert "x: FAILED: source 'x': environment variable X_BEARER_TOKEN" in out
+    assert "hackernews: " in out and "backfill done: 2 of 2 days" in out
+    assert platforms.received(HN) and stored(polling_stack.bot) > 0
+
+
 @pytest.mark.parametrize("platforms", [{"hackernews": _calm_hour}], indirect=True)
 @pytest.mark.parametrize(
     ("argv", "message"),

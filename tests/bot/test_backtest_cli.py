@@ -107,6 +107,12 @@ def test_series_backtest_refuses_a_broken_playbook(
         ("time,count\n2025-01-01 00:00:00,1\n", "header must be `timestamp,value`"),
         ("timestamp,value\n2025-01-01 00:00:00,1\nyesterday,3\n", "in.csv:3:"),
         ("timestamp,value\n2025-01-01 00:05:00,1\n2025-01-01 00:00:00,3\n", "must increase"),
+        # Not a count: a spreadsheet's overflow or an empty cell read as NaN stopped the run
+        # with a traceback; a negative one is a sign error upstream.
+        ("timestamp,value\n2025-01-01 00:00:00,1\n2025-01-01 00:05:00,1e309\n", "in.csv:3: "),
+        ("timestamp,value\n2025-01-01 00:00:00,nan\n", "in.csv:2: `nan` is not a count"),
+        ("timestamp,value\n2025-01-01 00:00:00,-inf\n", "in.csv:2: `-inf` is not a count"),
+        ("timestamp,value\n2025-01-01 00:00:00,-5\n", "in.csv:2: `-5` is not a count"),
     ],
 )
 def test_bad_series_input_is_named_and_leaves_no_output(
@@ -118,6 +124,34 @@ def test_bad_series_input_is_named_and_leaves_no_output(
         == 2
     )
     assert expected in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [tmp_path / "in.csv"]
+
+
+def test_a_series_saved_by_excel_reads_like_any_other(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8" starts with a byte order mark and ends lines with CRLF: the header was
+    refused as not `timestamp,value` when it was."""
+    rows = _series(tmp_path / "plain.csv", 288 * 2)
+    text = (tmp_path / "plain.csv").read_text()
+    (tmp_path / "excel.csv").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    out = tmp_path / "out.csv"
+    assert main(["backtest", "--series", str(tmp_path / "excel.csv"), "--out", str(out)]) == 0
+    assert [(r["timestamp"], int(r["value"])) for r in _read(out)] == rows
+
+
+def test_a_series_not_in_utf8_is_named_with_its_line_and_leaves_no_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A count column in UTF-8 and a stray Windows-1251 note on line 3: a traceback before.
+    (tmp_path / "in.csv").write_bytes(
+        "timestamp,value\n2025-01-01 00:00:00,1\n2025-01-01 00:05:00,2 шт\n".encode("cp1251")
+    )
+    out = tmp_path / "o.csv"
+    assert main(["backtest", "--series", str(tmp_path / "in.csv"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.startswith(f"crisisbot: {tmp_path / 'in.csv'}:3: not UTF-8 text")
+        and err.count("\n") == 1
+    ), err
     assert list(tmp_path.iterdir()) == [tmp_path / "in.csv"]
 
 

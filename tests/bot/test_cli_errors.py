@@ -68,6 +68,23 @@ def test_a_database_that_cannot_be_opened_is_one_line(
     ]
 
 
+@pytest.mark.parametrize("command", [["migrate"], ["report", "--since", "2025-03-01"]])
+def test_a_file_that_is_not_a_database_is_one_line(
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    """DATABASE_URL pointing at the wrong file (the playbook, an export): a traceback before."""
+    (env / "notes.txt").write_text("not a database, but long enough to have a header page\n" * 5)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env}/notes.txt")
+    assert main(command) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "crisisbot: DATABASE_URL: cannot use the database (file is not a database)"
+    ]
+    assert (env / "notes.txt").read_text().startswith("not a database")
+
+
 def test_a_database_never_migrated_says_to_migrate(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -234,6 +251,48 @@ def test_a_folder_given_for_a_file_is_called_a_folder(
 ) -> None:
     assert main(argv) == 2
     assert capsys.readouterr().err == "crisisbot: .: is a folder; give a file\n"
+
+
+READ_FAILS = Path("/proc/self/mem")  # a regular file whose first read fails (EIO), even for root
+
+
+@pytest.mark.skipif(not READ_FAILS.is_file(), reason="needs Linux's /proc")
+@pytest.mark.parametrize(
+    "command", [["ingest"], ["backtest", "--mentions"], ["backtest", "--series"]]
+)
+def test_a_file_that_cannot_be_read_is_one_line_not_a_traceback(
+    env: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    out = ["--out", "scores.csv"] if "--series" in command else []
+    assert main([*command, str(READ_FAILS), *out]) == 2
+    assert capsys.readouterr().err == (
+        f"crisisbot: {READ_FAILS}: cannot read it (Input/output error)\n"
+    )
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
+def test_a_file_without_read_permission_is_named(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = env / "mentions.jsonl"
+    path.write_text("{}\n")
+    path.chmod(0)
+    assert main(["ingest", str(path)]) == 2
+    assert capsys.readouterr().err == f"crisisbot: {path}: cannot read it (Permission denied)\n"
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["backtest", "--mentions"]])
+def test_a_pipe_is_not_called_a_missing_file(
+    env: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """`crisisbot ingest <(zcat export.jsonl.gz)`: the file is read twice (checked whole for its
+    encoding, then imported), which a pipe cannot be; it was called "no such file"."""
+    os.mkfifo(env / "pipe.jsonl")
+    assert main([*command, "pipe.jsonl"]) == 2
+    assert capsys.readouterr().err == (
+        "crisisbot: pipe.jsonl: is not a regular file (a pipe or a device); save it to a file "
+        "first\n"
+    )
 
 
 def test_an_interrupted_import_says_what_it_stored_and_that_a_rerun_is_safe(

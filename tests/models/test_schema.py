@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from bot.core.db import check
+from bot.core.db import check, drop_schema, scratch_schema
 from bot.response import timeline
 from models import AppendOnlyError, Incident, create_db_engine, session_factory
+from tests.conftest import PG_URL
 
 
 def test_the_migrations_cover_every_model_change(database_url: str) -> None:
@@ -165,6 +168,43 @@ def test_the_mention_per_brand_migration_upgrades_stored_mentions(database_url: 
             ).all()
             assert [tuple(k) for k in kept] == [("p1", "Acme"), ("p2", None)]
         upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def blank_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database: a new SQLite file, or a new PostgreSQL schema."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path}/blank.db"
+        return
+    url, schema = scratch_schema(PG_URL, "crisisbot_blank")
+    yield url
+    drop_schema(PG_URL, schema)
+
+
+def test_a_migration_that_fails_leaves_the_database_as_it_was(blank_url: str) -> None:
+    """A table in the way (another tool's `mentions`) stops the first migration part-way. On
+    SQLite the driver committed each CREATE TABLE by itself, so `incidents` and an empty
+    `alembic_version` stayed, and every later `crisisbot migrate` failed on "table incidents
+    already exists": a half-made schema no release could finish or read."""
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from bot.core.db import upgrade
+
+    engine = create_db_engine(blank_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE mentions (x INTEGER)"))
+        with pytest.raises(DBAPIError, match="mentions"):
+            upgrade(engine)
+        assert inspect(engine).get_table_names() == ["mentions"]
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE mentions"))
+        upgrade(engine)  # once the table is out of the way, the same command finishes
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() is not None
         check(engine)
     finally:
         engine.dispose()

@@ -10,7 +10,7 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -390,8 +390,12 @@ def _followup(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         except SlackError as exc:
             logger.warning("Slack error while looking a name up: %s", exc)
             return Reply(_(SLACK_DOWN_NAMES), ok=False)
+    due_at = cmd.due_at
+    if cmd.due_in_days is not None:  # "by tomorrow": the end of that day on the team's clock
+        today = i18n.local(bot.clock()).date()
+        due_at = followups.end_of_day(today + timedelta(days=cmd.due_in_days))
     return add_follow_up(
-        bot, cmd.number or 0, user, owner=owner, text=text, due_at=cmd.due_at,
+        bot, cmd.number or 0, user, owner=owner, text=text, due_at=due_at,
         due_whole_day=cmd.due_whole_day,
     )  # fmt: skip
 

@@ -42,8 +42,11 @@ def _done(ack: Ack, context: Any, body: dict[str, Any], block: str, reply: desk.
     it and losing the text; success closes it and says so in the channel."""
     if not reply.ok:
         bot: Crisisbot = context["crisisbot"]
-        # A form's error is plain text: "<@U123>" would show as typed, so name the person.
-        text = _MENTION.sub(lambda m: "@" + bot.gateway.user_name(m.group(1)), reply.text)
+        # A form's error is plain text: "<@U123>" would show as typed, so name the person; at
+        # once or not at all (the ID), as the answer is due within Slack's 3 seconds.
+        text = _MENTION.sub(
+            lambda m: "@" + bot.gateway.user_name(m.group(1), quick=True), reply.text
+        )
         ack(response_action="errors", errors={block: text})
         return
     ack()

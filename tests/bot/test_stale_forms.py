@@ -4,6 +4,7 @@ them."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -141,3 +142,30 @@ def test_a_reopen_form_from_an_earlier_close_does_not_undo_a_later_one(
     )  # fmt: skip
     assert ok.status_code == 200 and not ok.content
     assert _steps(team, n).count("incident.reopened") == 2
+
+
+def test_a_form_refusal_is_acked_in_time_while_slack_rate_limits_names(
+    team: Stack, pinned: ManualClock
+) -> None:
+    """A form's error names people (plain text cannot show a mention), which asks Slack. While
+    Slack answers users.info with 429 (Retry-After 2 s), the error must still be the answer
+    within Slack's 3 seconds: with the ID when the name cannot be had at once."""
+    n = open_storm(team, pinned)
+    click_on(team, card(team, n), Action.RESOLVE, "U0CAROL")  # type: ignore[arg-type]
+    opened = _form(team, View.RESOLVE_SUMMARY)
+    team.slack.command(f"resolve {n} Handled", user_id="U0ALICE")
+    answer(team, f"#{n} resolved")
+    team.slack.command(f"reopen {n} A journalist picked it up", user_id="U0BOB")
+    answer(team, f"#{n} is open again")
+
+    team.emulator.fail_next("users.info", status=429, retry_after=2, count=4)
+    began = time.monotonic()
+    submitted = team.slack.submit_view(
+        View.RESOLVE_SUMMARY, {Block.REASON: {"reason": "Handled"}}, user_id="U0CAROL",
+        view_id=opened["id"],
+    )  # fmt: skip
+    took = time.monotonic() - began
+    assert submitted.status_code == 200, submitted.text
+    assert f"#{n} was reopened by @U0BOB" in submitted.json()["errors"][Block.REASON]
+    assert took < 2.5, took
+    assert _status(team, n) == "open"

@@ -43,6 +43,12 @@ def _shown(body: dict[str, Any]) -> str | None:
     return state if sep else None
 
 
+def opening_of(text: str | None) -> int | None:
+    """The reopen count a card's Resolve, Dismiss or Reopen carried ("7:2", "7:resolved:2"),
+    or a form's metadata after its number; None from a card posted before they carried it."""
+    return int(text) if text and text.isdigit() else None
+
+
 def _say(respond: Respond, reply: desk.Reply) -> None:
     respond(text=reply.text, response_type="ephemeral", replace_original=False)
 
@@ -78,28 +84,37 @@ def on_draft(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> 
         _say_if(respond, desk.open_draft_modal(_bot(context), number, body["trigger_id"]))
 
 
+def _close_form(number: int, opening: int | None) -> str:
+    """The Resolve and Dismiss forms' metadata: the number, and the reopen count the card showed."""
+    return str(number) if opening is None else f"{number}:{opening}"
+
+
 def on_resolve(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
     ack()
     number = _number(body)
     if number is not None:
+        opening = opening_of(_shown(body))
         view = messages.reason_modal(
-            View.RESOLVE_SUMMARY, str(number), _("Resolve #{number}", number=number),
-            _("Summary (optional)"), optional=True,
+            View.RESOLVE_SUMMARY, _close_form(number, opening),
+            _("Resolve #{number}", number=number), _("Summary (optional)"), optional=True,
         )  # fmt: skip
-        _say_if(respond, desk.open_incident_modal(_bot(context), number, body["trigger_id"], view))
+        opened = desk.open_incident_modal(_bot(context), number, body["trigger_id"], view, opening)
+        _say_if(respond, opened)
 
 
 def on_dismiss(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
     ack()
     number = _number(body)
     if number is not None:
+        opening = opening_of(_shown(body))
         view = messages.reason_modal(
             View.DISMISS_REASON,
-            str(number),
+            _close_form(number, opening),
             _("Dismiss #{number}", number=number),
             _("Why is this a false alarm?"),
         )
-        _say_if(respond, desk.open_incident_modal(_bot(context), number, body["trigger_id"], view))
+        opened = desk.open_incident_modal(_bot(context), number, body["trigger_id"], view, opening)
+        _say_if(respond, opened)
 
 
 def on_approve(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
@@ -165,14 +180,18 @@ def on_follow_up_done(ack: Ack, body: dict[str, Any], context: Any) -> None:
 
 def on_reopen(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
     """Reopen on a closed card: a form for the (optional) reason; it carries the state the
-    card showed, so the reopen is refused if the incident changed meanwhile."""
+    card showed and its reopen count ("7:resolved:0"), so the reopen is refused if the incident
+    changed meanwhile, even back to the same state."""
     ack()
     number = _number(body)
     if number is not None:
-        shown = _shown(body) or None
+        state, _sep, count = (_shown(body) or "").partition(":")
+        shown, opening = state or None, opening_of(count)
         view = messages.reason_modal(
-            View.REOPEN_REASON, f"{number}:{shown or ''}", _("Reopen #{number}", number=number),
-            _("Why reopen it? (optional)"), optional=True,
+            View.REOPEN_REASON, f"{number}:{shown or ''}:{'' if opening is None else opening}",
+            _("Reopen #{number}", number=number), _("Why reopen it? (optional)"), optional=True,
         )  # fmt: skip
-        opened = desk.open_reopen_modal(_bot(context), number, shown, body["trigger_id"], view)
+        opened = desk.open_reopen_modal(
+            _bot(context), number, shown, body["trigger_id"], view, opening
+        )
         _say_if(respond, opened)

@@ -14,6 +14,7 @@ from bot.core.i18n import _
 from bot.response import followups
 from bot.slack import desk
 from bot.slack.ids import Block, View
+from handlers.actions import opening_of
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 
@@ -41,8 +42,11 @@ def _done(ack: Ack, context: Any, body: dict[str, Any], block: str, reply: desk.
     it and losing the text; success closes it and says so in the channel."""
     if not reply.ok:
         bot: Crisisbot = context["crisisbot"]
-        # A form's error is plain text: "<@U123>" would show as typed, so name the person.
-        text = _MENTION.sub(lambda m: "@" + bot.gateway.user_name(m.group(1)), reply.text)
+        # A form's error is plain text: "<@U123>" would show as typed, so name the person; at
+        # once or not at all (the ID), as the answer is due within Slack's 3 seconds.
+        text = _MENTION.sub(
+            lambda m: "@" + bot.gateway.user_name(m.group(1), quick=True), reply.text
+        )
         ack(response_action="errors", errors={block: text})
         return
     ack()
@@ -103,15 +107,19 @@ def on_dismiss_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
     if not reason:
         ack(response_action="errors", errors={Block.REASON: _("Say why this was a false alarm.")})
         return
-    number = int(view["private_metadata"])
-    reply = desk.dismiss(context["crisisbot"], number, body["user"]["id"], reason)
+    number, _sep, opening = str(view["private_metadata"]).partition(":")
+    bot: Crisisbot = context["crisisbot"]
+    reply = desk.dismiss(bot, int(number), body["user"]["id"], reason, opening_of(opening))
     _done(ack, context, body, Block.REASON, reply)
 
 
 def on_resolve_summary(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     summary = _text(view, Block.REASON, "reason")
-    number = int(view["private_metadata"])
-    reply = desk.resolve(context["crisisbot"], number, body["user"]["id"], summary)
+    # "7:0": the reopen count the card showed (a form opened before a reopen is refused);
+    # "7" from a form opened before forms carried it.
+    number, _sep, opening = str(view["private_metadata"]).partition(":")
+    bot: Crisisbot = context["crisisbot"]
+    reply = desk.resolve(bot, int(number), body["user"]["id"], summary, opening_of(opening))
     _done(ack, context, body, Block.REASON, reply)
 
 
@@ -144,7 +152,12 @@ def on_follow_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
 
 def on_reopen_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     reason = _text(view, Block.REASON, "reason")
-    number, _sep, shown = str(view["private_metadata"]).partition(":")
+    # "7:resolved:0" (the state and reopen count its card showed); "7:resolved" from an older
+    # form.
+    number, _sep, rest = str(view["private_metadata"]).partition(":")
+    shown, _sep, opening = rest.partition(":")
     bot: Crisisbot = context["crisisbot"]
-    reply = desk.reopen(bot, int(number), body["user"]["id"], reason, shown or None)
+    reply = desk.reopen(
+        bot, int(number), body["user"]["id"], reason, shown or None, opening_of(opening)
+    )
     _done(ack, context, body, Block.REASON, reply)

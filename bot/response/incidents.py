@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from bot.core.errors import Conflict, NotFound
 from bot.core.i18n import _
 from bot.core.text import escape_mrkdwn, quote
 from bot.response import outbox, timeline
-from models import SEVERITIES, Draft, Incident, affected
+from models import SEVERITIES, Draft, Incident, TimelineEvent, affected
 
 OPEN_STATUSES = ("open", "claimed", "escalated")
 PAGE_REASON_LIMIT = 1500  # of an escalation's reason, in the page posted to the thread
@@ -242,6 +242,35 @@ def require_open(incident: Incident) -> None:
         )  # fmt: skip
 
 
+def reopens(session: Session, number: int) -> int:
+    """How many times the incident was reopened: which of its openings (and closes) a card
+    showed. A card's Resolve, Dismiss and Reopen carry it, so a form opened before a reopen (or
+    before a close after one) is refused instead of undoing what it never showed."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(TimelineEvent)
+        .where(TimelineEvent.incident_id == number, TimelineEvent.type == "incident.reopened")
+    )
+    return int(count or 0)
+
+
+def require_opening(session: Session, incident: Incident, opening: int | None) -> None:
+    """Refuse a close from a card or form shown before the incident was last reopened
+    (`opening`: its reopen count then; None from a card posted before buttons carried it)."""
+    if opening is None or reopens(session, incident.id) == opening:
+        return
+    who = session.scalar(
+        select(TimelineEvent.actor)
+        .where(TimelineEvent.incident_id == incident.id, TimelineEvent.type == "incident.reopened")
+        .order_by(TimelineEvent.id.desc())
+        .limit(1)
+    )
+    raise Conflict(
+        _("#{number} was reopened by {who} since this card was shown: look at it again before "
+          "closing it.", number=incident.id, who=f"<@{who}>" if who else _("someone"))
+    )  # fmt: skip
+
+
 def escalate(
     session: Session,
     number: int,
@@ -331,10 +360,13 @@ def resolve(
     summary: str,
     now: datetime,
     automatic: bool = False,
+    opening: int | None = None,
 ) -> Incident:
-    """Close it as handled; `automatic` (user None) when the bot ends a drill nobody closed."""
+    """Close it as handled; `automatic` (user None) when the bot ends a drill nobody closed.
+    `opening`: the reopen count on the clicked card (see `require_opening`)."""
     incident = locked(session, number)
     require_open(incident)
+    require_opening(session, incident, opening)
     incident.status, incident.resolved_at, incident.updated_at = "resolved", now, now
     incident.summary = summary or None
     incident.open_key = None
@@ -346,10 +378,19 @@ def resolve(
     return incident
 
 
-def dismiss(session: Session, number: int, *, user: str, reason: str, now: datetime) -> Incident:
+def dismiss(
+    session: Session,
+    number: int,
+    *,
+    user: str,
+    reason: str,
+    now: datetime,
+    opening: int | None = None,
+) -> Incident:
     """Close as a false positive; the reason feeds the detectors' false-alarm share."""
     incident = locked(session, number)
     require_open(incident)
+    require_opening(session, incident, opening)
     incident.status, incident.resolved_at, incident.updated_at = "dismissed", now, now
     incident.summary = (
         _("Dismissed as a false positive: {reason}", reason=reason) if reason else None
@@ -368,6 +409,7 @@ def reopen(
     reason: str,
     now: datetime,
     shown: str | None = None,
+    opening: int | None = None,
 ) -> Incident:
     """Open a resolved or dismissed incident again (the story flared up after it was closed).
 
@@ -375,9 +417,10 @@ def reopen(
     (the people paged know the story), so the status is escalated, claimed or open as before.
     The unclaimed timer of an incident nobody holds counts from the reopen (`bot.response.
     timers`). `resolved_at` and the summary are cleared, so time to resolve counts to the final
-    resolution; the earlier close stays on the timeline. `shown`: the state on the clicked card."""
+    resolution; the earlier close stays on the timeline. `shown`: the state on the clicked card,
+    `opening` its reopen count (a close after a reopen shows the same state)."""
     incident = locked(session, number)
-    check_reopen(session, incident, shown=shown)
+    check_reopen(session, incident, shown=shown, opening=opening)
     previous, closed_at = incident.status, incident.resolved_at
     if not incident.is_drill:
         try:
@@ -404,7 +447,9 @@ def reopen(
     return incident
 
 
-def check_reopen(session: Session, incident: Incident, *, shown: str | None = None) -> None:
+def check_reopen(
+    session: Session, incident: Incident, *, shown: str | None = None, opening: int | None = None
+) -> None:
     """Refuse a reopen that cannot be done: still open, changed since the card was seen, or
     another incident of the brand open (one per brand, as `open_key` guarantees)."""
     if incident.is_open:
@@ -412,7 +457,9 @@ def check_reopen(session: Session, incident: Incident, *, shown: str | None = No
             _("#{number} is open ({status}): there is nothing to reopen.", number=incident.id,
               status=status_name(incident.status))
         )  # fmt: skip
-    if shown and incident.status != shown:
+    if (shown and incident.status != shown) or (
+        opening is not None and reopens(session, incident.id) != opening
+    ):
         raise Conflict(
             _("#{number} changed meanwhile: it is now {status}. Look at its card again before "
               "reopening it.", number=incident.id, status=status_name(incident.status))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.core import i18n
 from bot.core.i18n import N_, _
@@ -90,6 +90,7 @@ class Command:
     owner: str | None = None  # followup: the Slack user ID; None: `text` starts with "@name"
     due_at: datetime | None = None  # followup: when it is due, aware
     due_whole_day: bool = False  # followup: due by the end of a day ("by 2026-12-11")
+    due_in_days: int | None = None  # followup: "by tomorrow" (1), by the end of that team's day
 
 
 def _usage(name: str | None) -> str:
@@ -154,8 +155,11 @@ def parse(raw: str) -> Command:
 # mentions), or a member ID as copied from a profile (U…, W… for Enterprise Grid).
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>$")
 _USER_ID = re.compile(r"^([UW][A-Z0-9]{2,20})$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BY = ("by", "до")  # "… by 2026-12-11", "… до 2026-12-11"
+# A day as the bot writes one in Bulgarian (`11.12.2026`), so the team may type it back.
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}$")  # "… by 2026-12-11 17:00"
+_RELATIVE = {"today": 0, "tomorrow": 1, "днес": 0, "утре": 1}  # on the team's clock
 
 
 def _followup(number: int, rest: str) -> Command:
@@ -168,18 +172,28 @@ def _followup(number: int, rest: str) -> Command:
     owner = None if named else _owner(head)
     if named:
         text = rest
-    words = text.split()
-    due_at, whole_day = None, False
-    # "by DATE" at the end: only a word that starts with a digit is read as a date, so
-    # "… by phone" stays part of the text.
-    if len(words) >= 2 and words[-2].lower() in _BY and words[-1][:1].isdigit():
-        due_at, whole_day = _due(words[-1])
-        text = text[: text.rstrip().rfind(words[-2])].rstrip()
+    words = [unicodedata.normalize("NFKC", w) for w in text.split()]  # full-width digits too
+    due_at, whole_day, in_days, by = None, False, None, None
+    # "by DATE [HH:MM]" at the end: only a word that starts with a digit is read as a date
+    # (or "tomorrow"), so "… by phone" stays part of the text.
+    if len(words) >= 3 and words[-3].lower() in _BY and _CLOCK.match(words[-1]):
+        due_at, whole_day = _due(words[-2], words[-1]), False
+        by = -3
+    elif len(words) >= 2 and words[-2].lower() in _BY and words[-1].lower() in _RELATIVE:
+        in_days, whole_day, by = _RELATIVE[words[-1].lower()], True, -2
+    elif len(words) >= 2 and words[-2].lower() in _BY and words[-1][:1].isdigit():
+        due_at, whole_day = _due_day(words[-1])
+        by = -2
+    if by is not None:
+        text = text[: text.rstrip().rfind(text.split()[by])].rstrip()
     if not text or (named and len(text.split()) < 2):
         raise UsageError(_("`{name}` needs the action after the owner.", name=name), name)
     limit = followups.MAX_TEXT + (100 if named else 0)  # the name is not part of the action
     text = _limited(text, name, limit)
-    return Command(name, number, text, owner=owner, due_at=due_at, due_whole_day=whole_day)
+    return Command(
+        name, number, text, owner=owner, due_at=due_at, due_whole_day=whole_day,
+        due_in_days=in_days,
+    )  # fmt: skip
 
 
 def _owner(head: str) -> str:
@@ -195,19 +209,50 @@ def _owner(head: str) -> str:
     )  # fmt: skip
 
 
-def _due(text: str) -> tuple[datetime, bool]:
+def _due_day(text: str) -> tuple[datetime, bool]:
     """A day (due at its end on the team's clock) or a moment (on the team's clock unless it
-    carries an offset), as `crisisbot report` reads its dates."""
+    carries an offset), as `crisisbot report` reads its dates; a day also as `11.12.2026`."""
+    day = _day(text)
+    if day is not None:
+        return followups.end_of_day(day), True
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise UsageError(
-            _("`{text}` is not a date (write 2026-12-11 or 2026-12-11T17:00).", text=_shown(text)),
-            "followup",
-        ) from None
-    if _DAY.match(text):
-        return followups.end_of_day(value), True
+        raise _not_a_date(text) from None
     return (value if value.tzinfo else value.replace(tzinfo=i18n.zone())), False
+
+
+def _due(day_text: str, clock: str) -> datetime:
+    """A day and a time of day ("2026-12-11 17:00"), on the team's clock."""
+    day = _day(day_text)
+    hours, minutes = (int(part) for part in clock.split(":"))
+    if day is None or hours > 23 or minutes > 59:
+        raise _not_a_date(f"{day_text} {clock}")
+    return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=i18n.zone())
+
+
+def _day(text: str) -> date | None:
+    """The day `text` names (ISO, with or without dashes, or `11.12.2026`); None if it names
+    none (a moment, or nothing); a day that does not exist (31.02) is refused."""
+    dotted = _DOTTED.match(text)
+    try:
+        if dotted:
+            day, month, year = (int(part) for part in dotted.groups())
+            return date(year, month, day)
+        if "T" in text or ":" in text or " " in text:
+            return None
+        return date.fromisoformat(text)
+    except ValueError:
+        if dotted:
+            raise _not_a_date(text) from None
+        return None
+
+
+def _not_a_date(text: str) -> UsageError:
+    return UsageError(
+        _("`{text}` is not a date (write 2026-12-11 or 2026-12-11T17:00).", text=_shown(text)),
+        "followup",
+    )
 
 
 _PAGE_WORDS = ("page", "страница", "стр")

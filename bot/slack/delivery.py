@@ -187,6 +187,7 @@ class Deliverer:
             text, blocks = messages.incident_card(
                 incident, self.config, drafts.latest(session, incident.id),
                 followups.counts(session, incident.id),
+                opening=incidents.reopens(session, incident.id),
             )  # fmt: skip
             if incident.message_ts:
                 self.gateway.update_message(channel, incident.message_ts, text, blocks)

@@ -10,7 +10,7 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -223,11 +223,15 @@ def _resolve(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     return resolve(bot, cmd.number or 0, user, cmd.text)
 
 
-def resolve(bot: Crisisbot, number: int, user: str, summary: str) -> Reply:
+def resolve(
+    bot: Crisisbot, number: int, user: str, summary: str, opening: int | None = None
+) -> Reply:
+    """`/crisis resolve`, and the Resolve form (`opening`: the reopen count its card showed)."""
+
     def work() -> Reply:
         with bot.transaction() as session:
             incident = incidents.resolve(
-                session, number, user=user, summary=summary, now=bot.clock()
+                session, number, user=user, summary=summary, now=bot.clock(), opening=opening
             )
             return Reply(
                 _("#{number} resolved. `/crisis export {number}` for the record.",
@@ -241,14 +245,23 @@ def _reopen(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     return reopen(bot, cmd.number or 0, user, cmd.text)
 
 
-def reopen(bot: Crisisbot, number: int, user: str, reason: str, shown: str | None = None) -> Reply:
-    """`/crisis reopen N [reason]`, and the Reopen form (`shown`: the state its card showed)."""
+def reopen(
+    bot: Crisisbot,
+    number: int,
+    user: str,
+    reason: str,
+    shown: str | None = None,
+    opening: int | None = None,
+) -> Reply:
+    """`/crisis reopen N [reason]`, and the Reopen form (`shown`: the state its card showed,
+    `opening` its reopen count)."""
 
     def work() -> Reply:
         with bot.transaction() as session:
             incident = incidents.reopen(
-                session, number, user=user, reason=reason, now=bot.clock(), shown=shown
-            )
+                session, number, user=user, reason=reason, now=bot.clock(), shown=shown,
+                opening=opening,
+            )  # fmt: skip
             return Reply(
                 _("#{number} is open again ({status}).", number=incident.id,
                   status=incidents.status_name(incident.status))
@@ -260,23 +273,33 @@ def reopen(bot: Crisisbot, number: int, user: str, reason: str, shown: str | Non
 
 
 def open_reopen_modal(
-    bot: Crisisbot, number: int, shown: str | None, trigger_id: str, view: dict[str, Any]
+    bot: Crisisbot,
+    number: int,
+    shown: str | None,
+    trigger_id: str,
+    view: dict[str, Any],
+    opening: int | None = None,
 ) -> Reply | None:
     """The Reopen form, from a closed card; a reopen it would refuse (open already, changed
     since the card was seen, another incident of the brand open) is said instead."""
 
     def work() -> Reply:
         with bot.transaction() as session:
-            incidents.check_reopen(session, incidents.get(session, number), shown=shown)
+            incident = incidents.get(session, number)
+            incidents.check_reopen(session, incident, shown=shown, opening=opening)
         return Reply("")
 
     return _open_checked(bot, trigger_id, view, work)
 
 
-def dismiss(bot: Crisisbot, number: int, user: str, reason: str) -> Reply:
+def dismiss(
+    bot: Crisisbot, number: int, user: str, reason: str, opening: int | None = None
+) -> Reply:
     def work() -> Reply:
         with bot.transaction() as session:
-            incident = incidents.dismiss(session, number, user=user, reason=reason, now=bot.clock())
+            incident = incidents.dismiss(
+                session, number, user=user, reason=reason, now=bot.clock(), opening=opening
+            )
             return Reply(_("#{number} dismissed as a false positive.", number=incident.id))
 
     return guarded(work)
@@ -367,8 +390,12 @@ def _followup(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         except SlackError as exc:
             logger.warning("Slack error while looking a name up: %s", exc)
             return Reply(_(SLACK_DOWN_NAMES), ok=False)
+    due_at = cmd.due_at
+    if cmd.due_in_days is not None:  # "by tomorrow": the end of that day on the team's clock
+        today = i18n.local(bot.clock()).date()
+        due_at = followups.end_of_day(today + timedelta(days=cmd.due_in_days))
     return add_follow_up(
-        bot, cmd.number or 0, user, owner=owner, text=text, due_at=cmd.due_at,
+        bot, cmd.number or 0, user, owner=owner, text=text, due_at=due_at,
         due_whole_day=cmd.due_whole_day,
     )  # fmt: skip
 
@@ -470,15 +497,17 @@ _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {
 
 
 def open_incident_modal(
-    bot: Crisisbot, number: int, trigger_id: str, view: dict[str, Any]
+    bot: Crisisbot, number: int, trigger_id: str, view: dict[str, Any], opening: int | None = None
 ) -> Reply | None:
     """A form about an incident (resolve, dismiss) from its card; if the incident is closed
-    meanwhile (a button left on an old card), the form says so instead of asking for a summary
-    or reason it would refuse."""
+    meanwhile (a button left on an old card), or was reopened since the card was shown, the form
+    says so instead of asking for a summary or reason it would refuse."""
 
     def work() -> Reply:
         with bot.transaction() as session:
-            incidents.require_open(incidents.get(session, number))
+            incident = incidents.get(session, number)
+            incidents.require_open(incident)
+            incidents.require_opening(session, incident, opening)
         return Reply("")
 
     return _open_checked(bot, trigger_id, view, work)

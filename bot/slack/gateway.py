@@ -25,6 +25,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 logger = logging.getLogger(__name__)
 
 METADATA_EVENT = "crisisbot_outbox"
+QUICK_TIMEOUT = 1  # seconds for a call made before an ack, which Slack wants within 3
 # Errors after which the same call can never succeed: don't retry them.
 PERMANENT = frozenset(
     {
@@ -78,6 +79,11 @@ class SlackGateway:
             base_url=api_url,
             timeout=timeout,
             retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+        )
+        # For a name needed before an ack (a form's error): one try, a short wait. The retry
+        # handlers above sleep out a 429's Retry-After, past Slack's 3 seconds for the ack.
+        self._quick_client = WebClient(
+            token=token, base_url=api_url, timeout=QUICK_TIMEOUT, retry_handlers=[]
         )
         self._min_interval = min_post_interval
         self._sleep = sleep
@@ -220,14 +226,16 @@ class SlackGateway:
             self._permalinks[key] = str(data.get("permalink") or "")
         return self._permalinks[key] or None
 
-    def user_name(self, user: str) -> str:
+    def user_name(self, user: str, *, quick: bool = False) -> str:
         """The person's display name (cached); for a user group (`S…`) its @handle; the ID
-        itself when Slack cannot say."""
+        itself when Slack cannot say. `quick`: one try of at most QUICK_TIMEOUT, no waiting out
+        a rate limit (a name wanted before an ack)."""
         if user.startswith("S"):
             return self.group_name(user)
         if user not in self._names:
+            client = self._quick_client if quick else None
             try:
-                profile = self._call("users.info", user=user).get("user") or {}
+                profile = self._call("users.info", client=client, user=user).get("user") or {}
             except SlackError as exc:
                 logger.warning("users.info %s failed: %s", user, exc.error)
                 return user

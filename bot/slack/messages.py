@@ -75,9 +75,11 @@ def incident_card(
     config: Config,
     latest_draft: Draft | None = None,
     follow_ups: tuple[int, int] = (0, 0),
+    opening: int = 0,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The alert message, kept up to date in place: state, owner, level, evidence, buttons;
-    `follow_ups` (open, done) are counted on it, and a closed card offers to add one."""
+    `follow_ups` (open, done) are counted on it, and a closed card offers to add one.
+    `opening`: how many times it was reopened, carried by Resolve, Dismiss and Reopen."""
     ev = incident.evidence or {}
     level = config.levels[min(incident.level, len(config.levels) - 1)].name
     status = f"{STATUS_EMOJI.get(incident.status, '')} *{_cap(status_name(incident.status))}*"
@@ -108,16 +110,18 @@ def incident_card(
         blocks.append(_follow_up_count(incident, *follow_ups))
     if incident.is_open:
         blocks.append(_severity_picker(incident))
-        blocks.append(_incident_buttons(incident))
+        blocks.append(_incident_buttons(incident, opening))
     else:  # the lessons are mostly written after the resolve
         button = ButtonElement(
             text=_("Add follow-up"), action_id=Action.ADD_FOLLOW_UP, value=str(incident.id)
         )
-        # Reopen carries the state the card shows ("7:resolved"): a click on a card that was
-        # reopened and closed otherwise meanwhile is refused, not taken for the new state.
+        # Reopen carries the state the card shows and its reopen count ("7:resolved:0"): a
+        # click on a card that was reopened and closed (otherwise, or alike) meanwhile is
+        # refused, not taken for the new close.
         reopen = ButtonElement(
-            text=_("Reopen"), action_id=Action.REOPEN, value=f"{incident.id}:{incident.status}"
-        )
+            text=_("Reopen"), action_id=Action.REOPEN,
+            value=f"{incident.id}:{incident.status}:{opening}",
+        )  # fmt: skip
         blocks.append(ActionsBlock(block_id=BlockId.FOLLOW_UP_ACTIONS, elements=[button, reopen]))
     if incident.is_drill:
         blocks.append(
@@ -192,20 +196,23 @@ def _severity_picker(incident: Incident) -> Block:
     )
 
 
-def _incident_buttons(incident: Incident) -> Block:
+def _incident_buttons(incident: Incident, opening: int) -> Block:
     value = str(incident.id)
     # Claim and Escalate carry the state the card shows ("7:U123" held by U123, "7:" by nobody;
     # "7:1" at level 1): a click on a card that changed meanwhile is refused, not done twice.
+    # Resolve and Dismiss carry the reopen count ("7:0"): a form opened before a reopen must
+    # not close the incident again unseen.
     claim = f"{incident.id}:{incident.owner or ''}"
     escalate = f"{incident.id}:{incident.level}"
+    close = f"{incident.id}:{opening}"
     buttons = [
         ButtonElement(text=_("Claim"), action_id=Action.CLAIM, value=claim, style="primary"),
         ButtonElement(
             text=_("Escalate"), action_id=Action.ESCALATE, value=escalate, style="danger"
         ),
         ButtonElement(text=_("Draft reply"), action_id=Action.DRAFT, value=value),
-        ButtonElement(text=_("Resolve"), action_id=Action.RESOLVE, value=value),
-        ButtonElement(text=_("Dismiss"), action_id=Action.DISMISS, value=value),
+        ButtonElement(text=_("Resolve"), action_id=Action.RESOLVE, value=close),
+        ButtonElement(text=_("Dismiss"), action_id=Action.DISMISS, value=close),
     ]
     return ActionsBlock(block_id=BlockId.ACTIONS, elements=buttons)
 

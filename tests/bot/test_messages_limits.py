@@ -278,10 +278,10 @@ def test_a_card_that_cannot_be_rendered_fails_for_good_and_the_rest_is_delivered
             )  # fmt: skip
         render = messages.incident_card
 
-        def card(incident: Incident, *args: Any) -> tuple[str, list[dict[str, Any]]]:
+        def card(incident: Incident, *args: Any, **kwargs: Any) -> tuple[str, list[dict[str, Any]]]:
             if incident.id == bad:
                 raise SlackObjectFormationError("text attribute cannot exceed 3000 characters")
-            return render(incident, *args)
+            return render(incident, *args, **kwargs)
 
         monkeypatch.setattr(messages, "incident_card", card)
         assert stack.bot.deliver_now() == 1

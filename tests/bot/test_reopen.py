@@ -100,7 +100,7 @@ def test_reopen_by_command_brings_it_back_as_it_was_closed_and_counts_once(
     team.slack.command(f"resolve {n} Refunds issued", user_id="U0ALICE")
     answer(team, f"#{n} resolved")
     team.emulator.wait_for(lambda: Action.REOPEN in _buttons(card(team, n)))
-    assert _buttons(card(team, n))[Action.REOPEN] == f"{n}:resolved"
+    assert _buttons(card(team, n))[Action.REOPEN] == f"{n}:resolved:0"  # state, reopen count
 
     pinned.advance(minutes=30)  # a journalist picks the story up
     team.slack.command(f"reopen #{n} A journalist picked it up", user_id="U0BOB")
@@ -155,13 +155,13 @@ def test_the_reopen_button_asks_why_then_reopens_a_dismissed_incident(
     team.emulator.wait_for(lambda: Action.REOPEN in _buttons(card(team, n)))
     assert _buttons(card(team, n)) == {
         Action.ADD_FOLLOW_UP: str(n),
-        Action.REOPEN: f"{n}:dismissed",
+        Action.REOPEN: f"{n}:dismissed:0",
     }
 
     pinned.advance(minutes=40)
     click_on(team, card(team, n), Action.REOPEN, "U0ALICE")  # type: ignore[arg-type]
     form = _form(team, View.REOPEN_REASON)
-    assert form["private_metadata"] == f"{n}:dismissed"
+    assert form["private_metadata"] == f"{n}:dismissed:0"
     assert form["title"]["text"] == f"Reopen #{n}"
     response = team.slack.submit_view(
         View.REOPEN_REASON, {Block.REASON: {"reason": "Not a meme: TV news covers it"}},

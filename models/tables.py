@@ -170,7 +170,8 @@ class Outbox(Base):
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     channel: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[json_dict]
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sent | failed
+    # pending | sent | failed | withdrawn (taken back unsent: outbox.withdraw)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[utc]
     locked_until: Mapped[datetime | None]

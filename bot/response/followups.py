@@ -155,8 +155,15 @@ def mark_done(session: Session, follow_up_id: int, *, user: str, now: datetime) 
         session, incident, "followup.done", actor=user, at=now, followup=follow_up.ref,
         owner=follow_up.owner, text=follow_up.text,
     )  # fmt: skip
+    # An overdue reminder still queued (Slack answering 429s, a DM between retries) would tell
+    # the owner to do what is done: it is not sent.
+    outbox.withdraw(session, [_reminder_key(follow_up.id), _reminder_key(follow_up.id, dm=True)])
     outbox.enqueue_incident_card(session, incident, now=now)
     return follow_up
+
+
+def _reminder_key(follow_up_id: int, *, dm: bool = False) -> str:
+    return f"followup:{follow_up_id}:due" + (":dm" if dm else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,14 +269,12 @@ def remind_overdue(session: Session, *, now: datetime, limit: int = 100) -> list
             owner=follow_up.owner, ref=follow_up.ref, number=incident.id,
             due=due_text(follow_up), text=quote(follow_up.text, MAX_TEXT + 200),
         )  # fmt: skip
-        outbox.enqueue_post(
-            session, incident, text=text, now=now, key=f"followup:{follow_up.id}:due"
-        )
+        outbox.enqueue_post(session, incident, text=text, now=now, key=_reminder_key(follow_up.id))
         # The owner is the one who must act: told in person too, where a thread mention is
         # easy to miss. Its own row, so a refused DM (a bot, someone gone) leaves the thread's.
         outbox.enqueue_dm(
             session, incident, user=follow_up.owner, text=_dm_text(follow_up, incident),
-            key=f"followup:{follow_up.id}:due:dm", now=now, about={"followup": follow_up.ref},
+            key=_reminder_key(follow_up.id, dm=True), now=now, about={"followup": follow_up.ref},
         )  # fmt: skip
         timeline.record(
             session, incident, "followup.reminded", actor=None, at=now, followup=follow_up.ref,

@@ -11,11 +11,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.response import timeline
-from models import Draft, Incident, Outbox
+from models import Draft, Incident, Outbox, affected
 
 
 def enqueue_incident_card(session: Session, incident: Incident, *, now: datetime) -> None:
@@ -78,6 +78,18 @@ def enqueue_dm(
             next_attempt_at=now, created_at=now,
         )
     )  # fmt: skip
+
+
+def withdraw(session: Session, keys: list[str]) -> int:
+    """Take back messages not sent yet (a reminder about something done since): a row still
+    waiting, or between retries, is never sent. One a courier is sending goes (too late)."""
+    result = session.execute(
+        update(Outbox)
+        .where(Outbox.key.in_(keys), Outbox.status == "pending")
+        .values(status="withdrawn", locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(result)
 
 
 def enqueue_channel_post(

@@ -545,3 +545,26 @@ def test_a_due_day_is_told_the_morning_after_not_at_midnight(
         assert told() == 1
     finally:
         stack.stop()
+
+
+def test_a_reminder_still_queued_when_the_follow_up_is_done_is_not_sent(
+    team: Stack, clock: ManualClock
+) -> None:
+    """Slack refuses the DM's conversation for a while (5xx): the reminder waits between
+    retries; Bob marks F1 done meanwhile, so he is not told to do what he has done."""
+    _overdue(team, clock, "U0BOB")
+    # 500 three times: the first try and the client's two retries (bot/slack/gateway.py).
+    team.emulator.fail_next("conversations.open", status=500, count=3)
+    jobs.run_timers(team.bot)
+    team.bot.deliver_now()
+    team.emulator.wait_for(lambda: len(team.emulator.calls("conversations.open")) == 3)
+    team.emulator.wait_for(lambda: team.bot.deliverer().pending() == 1)
+    assert team.bot.deliverer().pending() == 1  # the DM, waiting for its retry
+    say(team, "done F1", "is done", user="U0BOB")
+    clock.advance(minutes=10)  # past the retry's backoff
+    for _ in range(2):
+        jobs.run_timers(team.bot)
+        team.bot.deliver_now()
+    team.emulator.wait_for(lambda: team.bot.deliverer().pending() == 0)
+    assert team.emulator.direct_messages("U0BOB") == []
+    assert len(team.emulator.calls("conversations.open")) == 3  # not tried again

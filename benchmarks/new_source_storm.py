@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import random
 import statistics
 import sys
 import tempfile
@@ -43,24 +42,10 @@ from bot.core.db import upgrade  # noqa: E402
 from bot.detection import detect  # noqa: E402
 from bot.intake.importer import parse_record  # noqa: E402
 from bot.intake.ingest import store_mentions  # noqa: E402
-from bot.testing import CALM  # noqa: E402
+from bot.testing import calm_stream  # noqa: E402
 from models import Incident, create_db_engine, session_factory  # noqa: E402
 
-TEXTS = CALM["en"]
 STEP = timedelta(minutes=5)
-
-
-def _calm(source: str, start: datetime, end: datetime, per_hour: float, seed: int) -> list[dict]:
-    rng = random.Random(seed)
-    out, t, i = [], start, 0
-    while True:
-        t += timedelta(minutes=rng.expovariate(per_hour / 60))
-        if t >= end:
-            return out
-        i += 1
-        out.append({"id": f"{source}-{seed}-{i}", "source": source, "brand": "Acme",
-                    "text": rng.choice(TEXTS).format(b="Acme"), "created_at": t.isoformat(),
-                    "author": f"u{rng.randint(1, 9000)}", "author_followers": 120})  # fmt: skip
 
 
 class _Explained(logging.Handler):
@@ -103,7 +88,7 @@ def run(start: datetime, seed: int, d: float, base: float, extra: float, storm: 
                 return [(i.opened_at, dict(i.evidence or {})) for i in opened]  # type: ignore[misc]
 
         now = start
-        store(_calm("old", now - timedelta(days=8), now, base, seed), now)
+        store(calm_stream("old", now - timedelta(days=8), now, base, seed), now)
         detect_at(now)
         began = start + timedelta(hours=d)
         found: list[tuple[datetime, dict]] = []
@@ -112,10 +97,10 @@ def run(start: datetime, seed: int, d: float, base: float, extra: float, storm: 
         while now < began + timedelta(hours=3):
             step += 1
             now += STEP
-            records = _calm("new", now - STEP, now, extra, 10_000 * seed + step)
-            records += _calm("old", now - STEP, now, base, 20_000 * seed + step)
+            records = calm_stream("new", now - STEP, now, extra, 10_000 * seed + step)
+            records += calm_stream("old", now - STEP, now, base, 20_000 * seed + step)
             if began < now <= began + timedelta(minutes=30):
-                burst = _calm("old", max(began, now - STEP), now, storm, 30_000 * seed + step)
+                burst = calm_stream("old", max(began, now - STEP), now, storm, 30_000 * seed + step)
                 records += [{**r, "id": "storm-" + r["id"]} for r in burst]
             store(records, now)
             for opened_at, evidence in detect_at(now):

@@ -158,6 +158,24 @@ def sample_storm(
         yield _record(i, text, at, rng, brand, lang if tag_language else None)
 
 
+def calm_stream(
+    source: str, start: datetime, end: datetime, per_hour: float, seed: int
+) -> list[dict[str, Any]]:
+    """Calm English mentions of Acme from one source, at random times (`per_hour` on average)
+    between `start` and `end`: the building block of the new-source tests and benchmark."""
+    rng = random.Random(seed)
+    out: list[dict[str, Any]] = []
+    t, i = start, 0
+    while True:
+        t += timedelta(minutes=rng.expovariate(per_hour / 60))
+        if t >= end:
+            return out
+        i += 1
+        out.append({"id": f"{source}-{seed}-{i}", "source": source, "brand": "Acme",
+                    "text": rng.choice(CALM["en"]).format(b="Acme"), "created_at": t.isoformat(),
+                    "author": f"u{rng.randint(1, 9000)}", "author_followers": 120})  # fmt: skip
+
+
 def _record(
     i: int, text: str, at: datetime, rng: random.Random, brand: str, lang: str | None = None
 ) -> dict[str, Any]:

@@ -3,7 +3,6 @@ configuration made, not a crisis. A storm on content still alerts meanwhile."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,23 +16,8 @@ from bot.detection import detect
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
 from bot.response import incidents
-from bot.testing import CALM, Stack, sample_storm, start_stack
+from bot.testing import Stack, calm_stream, sample_storm, start_stack
 from models import Incident, Mention, TimelineEvent
-
-TEXTS = CALM["en"]
-
-
-def _calm(source: str, start: datetime, end: datetime, per_hour: float, seed: int) -> list[dict]:
-    rng = random.Random(seed)
-    out, t, i = [], start, 0
-    while True:
-        t += timedelta(minutes=rng.expovariate(per_hour / 60))
-        if t >= end:
-            return out
-        i += 1
-        out.append({"id": f"{source}-{seed}-{i}", "source": source, "brand": "Acme",
-                    "text": rng.choice(TEXTS).format(b="Acme"), "created_at": t.isoformat(),
-                    "author": f"u{rng.randint(1, 9000)}", "author_followers": 120})  # fmt: skip
 
 
 def _store(stack: Stack, records: list[dict], now: datetime) -> None:
@@ -48,7 +32,7 @@ def _add_source(
     """The brand's own source at `base` an hour for `days` days; then a second one is added,
     bringing `extra` an hour more (no history: its platform cannot page back), poll by poll."""
     now = clock()
-    _store(stack, _calm("bluesky-acme", now - timedelta(days=days), now, base, 1), now)
+    _store(stack, calm_stream("bluesky-acme", now - timedelta(days=days), now, base, 1), now)
     assert jobs.detect_storms(stack.bot) == []
     return _step(stack, clock, base, extra, hours)
 
@@ -58,8 +42,8 @@ def _step(stack: Stack, clock: ManualClock, base: float, extra: float, hours: in
     for step in range(1, hours * 12 + 1):
         clock.advance(minutes=5)
         t = clock()
-        new = _calm("mastodon-acme", t - timedelta(minutes=5), t, extra, 100 + step)
-        old = _calm("bluesky-acme", t - timedelta(minutes=5), t, base, 200 + step)
+        new = calm_stream("mastodon-acme", t - timedelta(minutes=5), t, extra, 100 + step)
+        old = calm_stream("bluesky-acme", t - timedelta(minutes=5), t, base, 200 + step)
         _store(stack, new + old, t)
         opened += jobs.detect_storms(stack.bot)
     return opened
@@ -95,7 +79,7 @@ def _storm_beside_a_new_source(stack: Stack, clock: ManualClock) -> None:
     t = clock()
     burst = [
         {**r, "text": "Acme order arrived broken again, support ignores me"}
-        for r in _calm("bluesky-acme", t - timedelta(minutes=30), t, 900, 999)
+        for r in calm_stream("bluesky-acme", t - timedelta(minutes=30), t, 900, 999)
     ]
     _store(stack, burst, t)
     clock.advance(minutes=1)
@@ -207,7 +191,9 @@ def test_a_new_sources_step_is_no_news_on_an_open_incident(database_url: str) ->
                 "text": "Acme leaked my data, a breach everywhere. Lawsuit incoming",
                 "created_at": (now - timedelta(minutes=2)).isoformat(),
                 "author_followers": 4_000_000}  # fmt: skip
-        _store(stack, [*_calm("bluesky-acme", now - timedelta(days=8), now, 30, 1), loud], now)
+        _store(
+            stack, [*calm_stream("bluesky-acme", now - timedelta(days=8), now, 30, 1), loud], now
+        )
         [number] = jobs.detect_storms(stack.bot)
         assert _step(stack, clock, 30, 90, hours=1) == []
         with stack.bot.transaction() as session:
@@ -238,8 +224,8 @@ def _storm_later(
         t = clock()
         clock.advance(hours=1)
         step = int(t.timestamp())
-        _store(stack, _calm("mastodon-acme", t, clock(), extra, step)
-               + _calm("bluesky-acme", t, clock(), base, step + 1), clock())  # fmt: skip
+        _store(stack, calm_stream("mastodon-acme", t, clock(), extra, step)
+               + calm_stream("bluesky-acme", t, clock(), base, step + 1), clock())  # fmt: skip
         assert jobs.detect_storms(stack.bot) == []
     if restart:
         detect._TRACKERS.clear()
@@ -248,9 +234,9 @@ def _storm_later(
     t = clock()
     burst = [
         {**r, "text": "Acme order arrived broken again, support ignores me"}
-        for r in _calm("bluesky-acme", began, t, 900, 999)
+        for r in calm_stream("bluesky-acme", began, t, 900, 999)
     ]
-    _store(stack, burst + _calm("mastodon-acme", began, t, extra, 998), t)
+    _store(stack, burst + calm_stream("mastodon-acme", began, t, extra, 998), t)
     clock.advance(minutes=1)
     [number] = jobs.detect_storms(stack.bot)
     with stack.bot.sessions() as session:

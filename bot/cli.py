@@ -262,12 +262,15 @@ def cmd_poll(args: argparse.Namespace) -> int:
     if not bot.config.sources:
         print(f"crisisbot: no [[sources]] in {bot.config.path}; nothing to poll", file=sys.stderr)
         return 0
-    results = poll_all(bot, force=args.force)
+    # Each failure is said once, by the line below (the poller's own log line is --verbose's).
+    results = poll_all(bot, force=args.force, failure_level=logging.INFO)
     for r in results:
         if r.skipped:
             print(f"{r.name}: backing off until {r.backoff_until:%Y-%m-%d %H:%M:%S} UTC (--force)")
         elif r.error:
-            print(f"{r.name}: FAILED: {r.error}" + (f" · {r.backfill}" if r.backfill else ""))
+            until = f" · backing off until {r.backoff_until:%Y-%m-%d %H:%M:%S} UTC"
+            walk = f" · {r.backfill}" if r.backfill else ""
+            print(f"{r.name}: FAILED: {r.error}{walk}{until if r.backoff_until else ''}")
         else:
             print(f"{r.name}: {r.new} new" + (f" · {r.backfill}" if r.backfill else ""))
     failed = [r.name for r in results if r.error]
@@ -300,7 +303,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     chosen = [configured[args.source]] if args.source else list(configured.values())
     failed = []
     with http_client() as client:
-        poller = Poller(bot, client)
+        poller = Poller(bot, client, failure_level=logging.INFO)  # each failure printed below
         for source in chosen:
             # The workers' lock on this source: they skip it while we walk, not poll it twice.
             with _source_lock(bot, source.name) as mine:

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
+import sys
 import textwrap
 import threading
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from bot.aftermath import export
 from bot.core import i18n
@@ -261,6 +264,18 @@ def _export(stack: Stack, number: int, out_dir: Path) -> list[Path]:
     return paths
 
 
+DIM, RESET = "\033[2m", "\033[0m"  # the narration, dimmed so the cards stand out
+
+
+def use_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Colour only for a terminal: `crisisbot demo > demo.log` (or a pipe) gets plain text.
+    NO_COLOR (https://no-color.org: set and not empty) and TERM=dumb turn it off there too."""
+    if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
 class _Screen:
     """Prints the incident channel as it changes: a new message in full, then for each update
     only what changed on it (field by field), so the story is told once."""
@@ -272,6 +287,7 @@ class _Screen:
         self.seen: dict[str, dict[str, str]] = {}
         self.answered = 0
         self.width = min(shutil.get_terminal_size((100, 20)).columns, 100)
+        self.colour = use_colour(sys.stdout, os.environ)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._lock = threading.Lock()
@@ -287,7 +303,8 @@ class _Screen:
 
     def narrate(self, text: str) -> None:
         with self._lock:
-            print(f"\n\033[2m▶ {text}\033[0m", flush=True)
+            line = f"▶ {text}"
+            print("\n" + (f"{DIM}{line}{RESET}" if self.colour else line), flush=True)
 
     def _loop(self) -> None:
         while not self._stop.wait(0.3):

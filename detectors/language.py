@@ -52,6 +52,22 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 
 UNDETERMINED = "und"
+# Every code `detect_language` may answer (py3langid"s model; its "zxx", no linguistic content,
+# comes out as UNDETERMINED): the languages mentions are stored in, so the languages the
+# playbook"s per-language keywords may be listed under. tests/detectors/test_language.py keeps
+# it equal to the model"s; a constant, so loading the playbook does not load the model.
+LANGUAGES = frozenset({
+    "ace", "af", "am", "an", "ar", "ary", "arz", "as", "az", "ba", "bcl", "be", "bg", "bn",
+    "br", "bs", "ca", "crh", "cs", "cy", "da", "de", "dz", "el", "en", "eo", "es", "et", "eu",
+    "ext", "fa", "fi", "fo", "fr", "fuv", "fy", "ga", "gcf", "gcr", "gd", "gl", "gom", "grc",
+    "gu", "gug", "guw", "ha", "hbo", "he", "hi", "hr", "ht", "hu", "hy", "id", "ig", "is", "it",
+    "ja", "jv", "ka", "kab", "kik", "kk", "km", "kn", "ko", "ku", "ky", "la", "lb", "lg", "lij",
+    "ln", "lo", "lt", "ltg", "lv", "mg", "mk", "ml", "mn", "mr", "ms", "mt", "my", "ne", "nl",
+    "nn", "no", "nso", "oc", "om", "or", "pa", "pcm", "pl", "ps", "pt", "qu", "ro", "ru", "rw",
+    "sa", "sdh", "se", "si", "sk", "sl", "sn", "so", "sq", "sr", "st", "sv", "sw", "ta", "te",
+    "tg", "th", "tk", "tl", "tr", "tt", "ug", "uk", "ur", "uz", "uzs", "vec", "vi", "vo", "wa",
+    "wuu", "xh", "yo", "yue", "zh", "zu",
+})  # fmt: skip
 MAX_CHARS = 300  # the language of a mention shows in its first sentences
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)

@@ -47,6 +47,7 @@ class Row:
     opened_at: datetime
     metrics: stats.Metrics
     detectors: tuple[str, ...]
+    reopens: int = 0  # times reopened after a close (`incident.reopened`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,15 @@ class Report:
     @property
     def dismissed_share(self) -> float:
         return self.dismissed / len(self.rows) if self.rows else 0.0
+
+    @property
+    def reopened(self) -> int:
+        """Incidents reopened after a close, once or more: closed too early."""
+        return sum(1 for r in self.rows if r.reopens)
+
+    @property
+    def reopened_share(self) -> float:
+        return self.reopened / len(self.rows) if self.rows else 0.0
 
     @property
     def midpoint(self) -> datetime:
@@ -94,14 +104,24 @@ class Report:
         return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0] or ""))
 
 
-def brand_cells(rows: list[Row]) -> tuple[str, str, str, str]:
-    """A brand's line: its real incidents, how many were dismissed, median claim and resolve."""
+def brand_cells(rows: list[Row]) -> tuple[str, str, str, str, str]:
+    """A brand's line: its real incidents, how many were dismissed, median claim and resolve,
+    how many were reopened (last: the columns before it kept their places)."""
     return (
         i18n.number(len(rows)),
         i18n.number(sum(1 for r in rows if r.status == "dismissed")),
         stats.human(stats.median([r.metrics.time_to_claim for r in rows])),
         stats.human(stats.median([r.metrics.time_to_resolve for r in rows])),
+        i18n.number(sum(1 for r in rows if r.reopens)),
     )
+
+
+def status_cell(row: Row) -> str:
+    """The incident's state, and how often it was reopened when it was."""
+    if not row.reopens:
+        return status_name(row.status)
+    return i18n.ngettext("{status}, reopened once", "{status}, reopened {n} times", row.reopens,
+                         status=status_name(row.status))  # fmt: skip
 
 
 def detectors_of(evidence: dict[str, Any]) -> tuple[str, ...]:
@@ -119,15 +139,15 @@ def detectors_of(evidence: dict[str, Any]) -> tuple[str, ...]:
 def build(session: Session, *, since: datetime, until: datetime) -> Report:
     # The first approval comes with each incident: one query, not one more per incident.
     incidents = session.execute(
-        select(Incident, stats.FIRST_APPROVED_AT)
+        select(Incident, stats.FIRST_APPROVED_AT, stats.REOPENS)
         .where(Incident.is_drill.is_(False))
         .where(Incident.opened_at >= since, Incident.opened_at < until)
         .order_by(Incident.opened_at, Incident.id)
     ).all()
     rows = [
         Row(i.id, i.title, i.brand, i.status, i.opened_at, stats.metrics_of(i, first),
-            detectors_of(i.evidence or {}))
-        for i, first in incidents
+            detectors_of(i.evidence or {}), int(reopens or 0))
+        for i, first, reopens in incidents
     ]  # fmt: skip
     # Posts, not rows: a post naming two brands is stored once for each (one id per source).
     posts = func.count(Mention.external_id.distinct())
@@ -231,7 +251,7 @@ def _incident_heads() -> tuple[str, ...]:
 
 def _brand_heads() -> tuple[str, ...]:
     claim, resolve = i18n.pgettext("column", "Claim"), i18n.pgettext("column", "Resolve")
-    return (_("Brand"), _("Real incidents"), _("Dismissed"), claim, resolve)
+    return (_("Brand"), _("Real incidents"), _("Dismissed"), claim, resolve, _("Reopened"))
 
 
 def write_markdown(report: Report, out: IO[str]) -> None:
@@ -240,6 +260,9 @@ def write_markdown(report: Report, out: IO[str]) -> None:
     out.write(_("- **Real incidents:** {count} (drills left out)", count=n) + "\n")
     out.write(_("- **False positives (dismissed):** {share} ({dismissed} of {count})",
                 share=i18n.percent(report.dismissed_share), dismissed=report.dismissed,
+                count=n) + "\n")  # fmt: skip
+    out.write(_("- **Reopened after a close:** {share} ({reopened} of {count})",
+                share=i18n.percent(report.reopened_share), reopened=report.reopened,
                 count=n) + "\n\n")  # fmt: skip
     early, late = report.halves()
     overall = report.medians()
@@ -251,7 +274,8 @@ def write_markdown(report: Report, out: IO[str]) -> None:
                   f"{stats.human(late[key])} | {trend(early[key], late[key])} |\n")  # fmt: skip
     if report.rows:
         out.write("\n## " + _("By brand (median times)") + "\n\n")
-        out.write("| " + " | ".join(_brand_heads()) + " |\n|---|---|---|---|---|\n")
+        heads = _brand_heads()
+        out.write("| " + " | ".join(heads) + " |\n|" + "---|" * len(heads) + "\n")
         for brand, rows in report.brands():
             out.write(f"| {_md(brand or '—')} | " + " | ".join(brand_cells(rows)) + " |\n")
     out.write("\n## " + _("Detectors that fired") + "\n\n")
@@ -279,7 +303,7 @@ def write_markdown(report: Report, out: IO[str]) -> None:
     out.write("| " + " | ".join(_incident_heads()) + " |\n|---|---|---|---|---|---|\n")
     for r in report.rows:
         out.write(f"| {r.number} | {_opened(r.opened_at)} | {_md(r.brand or '—')} | "
-                  f"{status_name(r.status)} | {stats.human(r.metrics.time_to_claim)} | "
+                  f"{status_cell(r)} | {stats.human(r.metrics.time_to_claim)} | "
                   f"{stats.human(r.metrics.time_to_resolve)} |\n")  # fmt: skip
 
 
@@ -305,7 +329,7 @@ def write_html(report: Report, out: IO[str]) -> None:
     incidents = (
         "".join(
             f"<tr><td>#{r.number}</td><td>{_opened(r.opened_at)}</td><td>{e(r.brand or '—')}"
-            f"</td><td>{e(status_name(r.status))}</td>"
+            f"</td><td>{e(status_cell(r))}</td>"
             f"<td>{e(stats.human(r.metrics.time_to_claim))}</td>"
             f"<td>{e(stats.human(r.metrics.time_to_resolve))}</td></tr>"
             for r in report.rows
@@ -323,7 +347,8 @@ def write_html(report: Report, out: IO[str]) -> None:
         "{n} real incidents (drills left out) · {share} dismissed as false positives "
         "({dismissed})",
         len(report.rows), share=i18n.percent(report.dismissed_share), dismissed=report.dismissed,
-    )  # fmt: skip
+    ) + " · " + _("{share} reopened after a close ({reopened})",
+                  share=i18n.percent(report.reopened_share), reopened=report.reopened)  # fmt: skip
     heads = "".join(f"<th>{e(h)}</th>" for h in _table_heads(report))
     incident_heads = "".join(f"<th>{e(h)}</th>" for h in _incident_heads())
     # Headings outside the f-string: the catalogue's extractor does not look inside one.
@@ -377,6 +402,10 @@ def slack_summary(report: Report) -> str:
                              "{n} real incidents, {share} dismissed as false positives", n,
                              share=i18n.percent(report.dismissed_share)),
     ]  # fmt: skip
+    if report.reopened:  # the digest is short: a reopen is worth a line, none is not
+        lines.append("• " + _("Reopened after a close: {share} ({count})",
+                              share=i18n.percent(report.reopened_share),
+                              count=i18n.number(report.reopened)))  # fmt: skip
     for key, _label in METRICS:
         lines.append("• " + _(MEDIAN_LINES[key], value=stats.human(overall[key]),
                               trend=trend(early[key], late[key])))  # fmt: skip

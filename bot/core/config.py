@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import sources
 from bot.core import i18n
 from bot.core.i18n import N_
+from detectors.language import LANGUAGES
 
 DAY_SECONDS = 86_400
 DAY_MINUTES = 1_440
@@ -355,8 +356,18 @@ def _keywords(r: _Reader, t: Mapping[str, Any], at: str) -> dict[str, tuple[str,
         out = {}
         for lang in value:
             where = f"{at}.keywords.{lang}"
-            if not (lang.isascii() and lang.isalpha() and 2 <= len(lang) <= 3 and lang.islower()):
-                raise ConfigError(f"{r.where}: {where}: keys are ISO 639 codes like en or bg")
+            if lang not in LANGUAGES:
+                # A mention is matched against its own language's list only: one under "bgg",
+                # "бг" or "xx" would never be matched, as an unknown key elsewhere is refused.
+                close = difflib.get_close_matches(lang.strip().lower(), sorted(LANGUAGES), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                brand = t.get("name")
+                raise ConfigError(
+                    f"{r.where}: {where}: keys are ISO 639 codes like en or bg; "
+                    + (f"brand {brand!r}" if isinstance(brand, str) else at)
+                    + f" lists keywords under {lang!r}, not a language mentions are stored in"
+                    + f"{hint}; languages accepted: {', '.join(sorted(LANGUAGES))}"
+                )
             out[lang] = tuple(k.lower() for k in r.words(value, where, lang))
         return out
     return {"*": tuple(k.lower() for k in r.words(t, f"{at}.keywords", "keywords"))}

@@ -105,6 +105,7 @@ class Poller:
         backfill_days: int = backfill.DEFAULT_DAYS,
         backfill_pages: int | None = backfill.PAGES_PER_POLL,
         backfill_seconds: float | None = backfill.SECONDS_PER_POLL,
+        failure_level: int = logging.WARNING,
     ) -> None:
         self.bot = bot
         self.client = client
@@ -113,6 +114,9 @@ class Poller:
         self.backfill_days = backfill_days
         self.backfill_pages = backfill_pages
         self.backfill_seconds = backfill_seconds
+        # A worker's failures are its operator's log; a command that prints each one itself
+        # (`crisisbot poll`, `backfill`) logs them at INFO, for --verbose, not a second time.
+        self.failure_level = failure_level
         self._connectors: dict[str, tuple[str, Source]] = {}
 
     # -- the pass -----------------------------------------------------------------------------
@@ -158,7 +162,12 @@ class Poller:
         except Exception as exc:
             # A platform changed a field and the connector tripped over it: likely to pass or to
             # need a code fix, either way other sources and the bot carry on.
-            logger.exception("poll %s: the connector failed unexpectedly", source.name)
+            logger.log(
+                self.failure_level,
+                "poll %s: the connector failed unexpectedly",
+                source.name,
+                exc_info=True,
+            )
             message = f"unexpected {type(exc).__name__}: {exc}"
             return self._failed(source, message, None, counts=True)
         polled, walking = self._succeeded(
@@ -226,7 +235,12 @@ class Poller:
                 self._save_backfill(source, state)
                 break
             except Exception as exc:
-                logger.exception("backfill %s: the connector failed unexpectedly", source.name)
+                logger.log(
+                    self.failure_level,
+                    "backfill %s: the connector failed unexpectedly",
+                    source.name,
+                    exc_info=True,
+                )
                 message = f"unexpected {type(exc).__name__}: {exc}"
                 return self._backfill_failed(source, message, None, new, state, counts=True)
             stored, state = self._store_page(source, state, page)
@@ -358,7 +372,8 @@ class Poller:
             failures, until = state.failures, state.backoff_until
             if counts and (permanent or failures >= DOWN_AFTER):
                 self._tell_down(session, source, state, message, permanent=permanent, now=now)
-        logger.warning(
+        logger.log(
+            self.failure_level,
             "poll %s failed (%d in a row): %s; next try after %s",
             source.name,
             failures,
@@ -480,13 +495,17 @@ def _can_backfill(connector: Source) -> bool:
 
 
 def poll_all(
-    bot: Crisisbot, *, client: httpx.Client | None = None, force: bool = False
+    bot: Crisisbot,
+    *,
+    client: httpx.Client | None = None,
+    force: bool = False,
+    failure_level: int = logging.WARNING,
 ) -> list[PollResult]:
     """One pass over every configured source (the `crisisbot poll` command)."""
     if client is not None:
-        return Poller(bot, client).poll_all(force=force)
+        return Poller(bot, client, failure_level=failure_level).poll_all(force=force)
     with http_client() as own:
-        return Poller(bot, own).poll_all(force=force)
+        return Poller(bot, own, failure_level=failure_level).poll_all(force=force)
 
 
 def _state(session: Session, source: SourceConfig) -> SourceState:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import i18n
 from bot.core.i18n import _
-from models import Draft, Incident
+from models import Draft, Incident, TimelineEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,13 @@ FIRST_APPROVED_AT = (
     .where(Draft.incident_id == Incident.id, Draft.status == "approved")
     .scalar_subquery()
     .label("first_approved_at")
+)
+# How many times the incident was reopened after a close, as a column (one query, as above).
+REOPENS = (
+    select(func.count(TimelineEvent.id))
+    .where(TimelineEvent.incident_id == Incident.id, TimelineEvent.type == "incident.reopened")
+    .scalar_subquery()
+    .label("reopens")
 )
 # What `metrics_of` reads, besides the status.
 METRIC_COLUMNS = (
@@ -84,15 +91,20 @@ class TeamStats:
     median_to_claim: timedelta | None
     median_to_first_approved_reply: timedelta | None
     median_to_resolve: timedelta | None
+    reopened: int = 0  # incidents reopened after a close (once or more): closed too early
 
     @property
     def dismissed_share(self) -> float:
         return self.dismissed / self.count if self.count else 0.0
 
+    @property
+    def reopened_share(self) -> float:
+        return self.reopened / self.count if self.count else 0.0
+
 
 def team_stats(session: Session, *, since: datetime | None = None) -> TeamStats:
     # One query, only the columns the medians need (not N+1 queries over whole incidents).
-    stmt = select(Incident.status, *METRIC_COLUMNS).where(Incident.is_drill.is_(False))
+    stmt = select(Incident.status, REOPENS, *METRIC_COLUMNS).where(Incident.is_drill.is_(False))
     if since is not None:
         stmt = stmt.where(Incident.opened_at >= since)
     rows = session.execute(stmt).all()
@@ -103,6 +115,7 @@ def team_stats(session: Session, *, since: datetime | None = None) -> TeamStats:
         median_to_claim=_median([m.time_to_claim for m in metrics]),
         median_to_first_approved_reply=_median([m.time_to_first_approved_reply for m in metrics]),
         median_to_resolve=_median([m.time_to_resolve for m in metrics]),
+        reopened=sum(1 for i in rows if i.reopens),
     )
 
 

@@ -635,6 +635,8 @@ def team_stats_lines(s: TeamStats) -> list[str]:
         "• " + _("Median time to resolve: {value}", value=human(s.median_to_resolve)),
         "• " + _("Dismissed as false positives: {share} ({count})",
                  share=i18n.percent(s.dismissed_share), count=i18n.number(s.dismissed)),
+        "• " + _("Reopened after a close: {share} ({count})",
+                 share=i18n.percent(s.reopened_share), count=i18n.number(s.reopened)),
     ]  # fmt: skip
 
 

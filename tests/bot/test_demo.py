@@ -3,13 +3,15 @@ story once: no log lines, no warnings, the card in full once and then only what 
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
 
-from bot.demo import card_changes, card_fields
+from bot.demo import card_changes, card_fields, use_colour
 
 QUIET = {k: v for k, v in os.environ.items() if k not in ("LOG_LEVEL", "PYTHONWARNINGS")}
 
@@ -25,6 +27,7 @@ def test_the_demo_runs_a_whole_crisis_tells_it_once_and_writes_the_timeline(
     assert done.returncode == 0, done.stderr
     shown = done.stdout + done.stderr
     assert done.stderr == ""
+    assert "\x1b" not in shown  # a pipe or a file (`crisisbot demo > demo.log`) gets plain text
     noise = [line for line in shown.splitlines() if "INFO" in line or "arning" in line]
     assert noise == []
     assert shown.count("MENTION STORM") == 1 and shown.count("Why this fired") == 1
@@ -45,6 +48,21 @@ def test_the_demo_runs_a_whole_crisis_tells_it_once_and_writes_the_timeline(
     assert data["follow_ups"][0]["owner"] == "U0BOB" and "/crisis followup #1 @bob" in shown
     assert (tmp_path / "out" / "incident-1-timeline.md").read_text().startswith("# Incident #1")
     assert "<svg" in (tmp_path / "out" / "incident-1-report.html").read_text()
+    for written in (tmp_path / "out").glob("incident-1-*"):
+        assert "\x1b" not in written.read_text(encoding="utf-8-sig"), written.name
+
+
+def test_the_demo_colours_a_terminal_only_and_honours_no_color(tmp_path: Path) -> None:
+    """The narration was dimmed with ANSI escapes whatever stdout was: a log file held them."""
+    leader, follower = pty.openpty()
+    with open(follower, "w") as terminal, (tmp_path / "demo.log").open("w") as log:
+        assert use_colour(terminal, {})
+        assert use_colour(terminal, {"NO_COLOR": ""})  # no-color.org: set *and not empty*
+        assert not use_colour(terminal, {"NO_COLOR": "1"})
+        assert not use_colour(terminal, {"TERM": "dumb"})
+        assert not use_colour(log, {})
+    os.close(leader)
+    assert not use_colour(io.StringIO(), {})
 
 
 def _card(status: str, buttons: bool, draft: str | None = None) -> dict[str, object]:

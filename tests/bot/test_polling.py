@@ -5,8 +5,13 @@ stop the others, are recorded with a backoff, and a restart continues from the s
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -38,6 +43,7 @@ from tests.bot.test_polling_platforms import (
     serve,
     toml_sources,
 )
+from tests.local_server import serving
 
 
 @pytest.fixture
@@ -380,6 +386,90 @@ def test_cli_poll_reports_failures_and_exits_1(
     assert "hackernews: backing off until" in capsys.readouterr().out
     assert main(["poll", "--force"]) == 0
     assert "hackernews: " in capsys.readouterr().out
+
+
+class _Refusing(BaseHTTPRequestHandler):
+    """A feed that answers 401 at /401 and 500 anywhere else."""
+
+    def do_GET(self) -> None:
+        code = 401 if self.path.endswith("/401") else 500
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(b"nope")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_cli_poll_says_each_failure_once(tmp_path: Path, database_url: str) -> None:
+    """Each failure was printed twice: as the poller's WARNING log line on stderr and as the
+    command's own FAILED line on stdout. The command's line is the one said; the log line is
+    --verbose's."""
+    playbook = tmp_path / "crisisbot.toml"
+    feeds = {"closed": f"http://127.0.0.1:{_closed_port()}/feed"}
+    with serving(_Refusing) as base:
+        feeds |= {"unauth": f"{base}/401", "broken": f"{base}/500"}
+        playbook.write_text(
+            '[[brands]]\nname = "Acme"\nterms = ["acme"]\n'
+            + "".join(
+                f'[[sources]]\ntype = "rss"\nname = "{name}"\nfeed = "{feed}"\n'
+                for name, feed in feeds.items()
+            ),
+            encoding="utf-8",
+        )
+        environ = {**os.environ, "DATABASE_URL": database_url, "CRISIS_CONFIG": str(playbook)}
+        environ.pop("LOG_LEVEL", None)
+
+        def poll(*flags: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "bot.cli", "poll", "--force", *flags],
+                capture_output=True, text=True, env=environ, cwd=tmp_path, timeout=60,
+            )  # fmt: skip
+
+        done = poll()
+        verbose = poll("--verbose")
+    assert done.returncode == 1  # every source failed (README: exit 1 if a source failed)
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert len(lines) == 4, done.stdout
+    for line, name in zip(lines, feeds, strict=False):
+        assert line.startswith(f"{name}: FAILED: rss: ") and "backing off until" in line
+    assert "Connection refused" in lines[0] or "ConnectError" in lines[0]
+    assert "answered 401" in lines[1] and "answered 500" in lines[2]
+    assert lines[3] == "crisisbot: 3 of 3 sources failed: closed, unauth, broken"
+    for said in ("ConnectError", "answered 401", "answered 500"):
+        assert (done.stdout + done.stderr).count(said) == 1, said
+    # --verbose still shows the poller's log line (how many in a row, the next try).
+    assert verbose.returncode == 1
+    assert verbose.stderr.count("INFO bot.intake.polling: poll unauth failed (2 in a row)") == 1
+
+
+def test_cli_backfill_says_each_failure_once(tmp_path: Path, database_url: str) -> None:
+    """`crisisbot backfill` printed the poller's WARNING line as well as its own FAILED one."""
+    playbook = tmp_path / "crisisbot.toml"
+    with serving(_Refusing) as base:
+        playbook.write_text(
+            '[[brands]]\nname = "Acme"\nterms = ["acme"]\n[[sources]]\ntype = "hackernews"\n'
+            f'name = "hn"\nquery = "acme"\nbase_url = "{base}/"\n',
+            encoding="utf-8",
+        )
+        environ = {**os.environ, "DATABASE_URL": database_url, "CRISIS_CONFIG": str(playbook)}
+        environ.pop("LOG_LEVEL", None)
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "backfill", "--days", "1"],
+            capture_output=True, text=True, env=environ, cwd=tmp_path, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert "WARNING" not in done.stderr
+    assert (done.stdout + done.stderr).count("answered 500") == 1, done.stdout + done.stderr
+    assert "hn: FAILED: hackernews: /search_by_date answered 500" in done.stdout
 
 
 # -- state: the day's count, the desk ------------------------------------------------------------

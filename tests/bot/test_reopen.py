@@ -18,6 +18,7 @@ import pytest
 
 from bot import jobs
 from bot.aftermath import export, report
+from bot.core import i18n
 from bot.core.clock import ManualClock
 from bot.response import incidents
 from bot.slack.ids import Action, Block, View
@@ -378,6 +379,75 @@ def test_every_export_and_the_report_after_a_reopen(team: Stack, pinned: ManualC
         )
     assert [r.number for r in period.rows] == [n]  # one incident, counted once
     assert period.medians()["time_to_resolve"] == timedelta(minutes=60)
+
+
+def _reopened_once(stack: Stack, clock: ManualClock, words: dict[str, str]) -> int:
+    """A storm resolved after 5 min, reopened 25 min later, resolved again 30 min after that."""
+    n = open_storm(stack, clock)
+    clock.advance(minutes=5)
+    stack.slack.command(f"{words['resolve']} {n} First close", user_id="U0ALICE")
+    answer(stack, f"#{n} ")
+    clock.advance(minutes=25)
+    stack.slack.command(f"{words['reopen']} {n} Back in the news", user_id="U0BOB")
+    stack.emulator.wait_for(lambda: Action.CLAIM in _buttons(card(stack, n)))
+    clock.advance(minutes=30)
+    stack.slack.command(f"{words['resolve']} {n} Final close", user_id="U0ALICE")
+    stack.emulator.wait_for(lambda: Action.REOPEN in _buttons(card(stack, n)))
+    return n
+
+
+def _period(stack: Stack, clock: ManualClock) -> report.Report:
+    with stack.bot.sessions() as session:
+        return report.build(
+            session, since=START - timedelta(hours=1), until=clock() + timedelta(hours=1)
+        )
+
+
+def _written(period: report.Report, locale: str) -> tuple[str, str, str]:
+    md, page = io.StringIO(), io.StringIO()
+    with i18n.using(locale):
+        report.write_markdown(period, md)
+        report.write_html(period, page)
+        return md.getvalue(), page.getvalue(), report.slack_summary(period)
+
+
+def test_stats_the_report_and_the_digest_count_a_reopened_incident(
+    team: Stack, pinned: ManualClock
+) -> None:
+    """They counted incidents, dismissed ones and times, but not the ones closed too early and
+    reopened (`incident.reopened`)."""
+    n = _reopened_once(team, pinned, {"resolve": "resolve", "reopen": "reopen"})
+    team.slack.command("stats", user_id="U0ALICE")
+    text = answer(team, "real incident")["text"]
+    assert "• Reopened after a close: 100% (1)" in text
+
+    md, page, digest = _written(_period(team, pinned), "en")
+    assert "- **Reopened after a close:** 100% (1 of 1)\n" in md
+    assert "| Brand | Real incidents | Dismissed | Claim | Resolve | Reopened |" in md
+    assert "| Acme | 1 | 0 | — | 60 min | 1 |" in md
+    assert f"| {n} | " in md and "| resolved, reopened once |" in md
+    assert "100% reopened after a close (1)" in page and "<th>Reopened</th>" in page
+    assert "<td>resolved, reopened once</td>" in page
+    assert "• Reopened after a close: 100% (1)" in digest
+
+
+def test_a_bulgarian_team_reads_the_reopened_count_in_bulgarian(
+    database_url: str, pinned: ManualClock
+) -> None:
+    s = start_stack(database_url, clock=pinned, config=replace(PLAYBOOK, locale="bg"))
+    try:
+        _reopened_once(s, pinned, {"resolve": "приключи", "reopen": "поднови"})
+        s.slack.command("статистика", user_id="U0ALICE")
+        text = answer(s, "реален инцидент")["text"]
+        assert "• Подновени след приключване: 100% (1)" in text
+        md, page, digest = _written(_period(s, pinned), "bg")
+    finally:
+        s.stop()
+    assert "- **Подновени след приключване:** 100% (1 от 1)\n" in md
+    assert "| Отхвърлени | Поемане | Приключване | Подновени |" in md
+    assert "| приключен, подновен веднъж |" in md
+    assert "100% подновени след приключване (1)" in page
+    assert "• Подновени след приключване: 100% (1)" in digest
 
 
 def _export(stack: Stack, number: int, fmt: str) -> str:

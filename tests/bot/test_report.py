@@ -230,3 +230,16 @@ def test_a_bare_date_is_the_teams_midnight_and_the_title_ends_on_the_last_day_in
     # A moment with an offset means what it says.
     md = _report(capsys, "--since", "2026-11-01T00:00+00:00", "--until", "2026-12-01T00:00+00:00")
     assert "| Early |" not in md and "| Late |" in md
+
+
+def test_the_report_says_none_was_reopened(
+    history: Stack, clock: ManualClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    since = (clock() - timedelta(days=30)).date().isoformat()
+    until = (clock() + timedelta(days=1)).isoformat()
+    md = _report(capsys, "--since", since, "--until", until)
+    assert "- **Reopened after a close:** 0% (0 of 2)\n" in md
+    assert "| Acme | 1 | 0 | 3 min | 40 min | 0 |" in md
+    assert "reopened once" not in md
+    page = _report(capsys, "--since", since, "--until", until, "--format", "html")
+    assert "0% reopened after a close (0)" in page

@@ -221,6 +221,18 @@ def test_the_example_playbook_loads() -> None:
             {"brands": [{"name": "Acme", "keywords": {"bg": ["срив", " "]}}]},
             "brands[0].keywords.bg[1] is empty",
         ),
+        # A language no mention is ever stored in: its keywords were silently never matched.
+        (
+            {"brands": [{"name": "Acme", "keywords": {"en": ["outage"], "bgg": ["срив"]}}]},
+            "brands[0].keywords.bgg: keys are ISO 639 codes like en or bg; brand 'Acme' lists "
+            "keywords under 'bgg', not a language mentions are stored in (did you mean 'bg'?); "
+            "languages accepted: ace, af, am,",
+        ),
+        (
+            {"brands": [{"name": "Beta"}, {"name": "Acme", "keywords": {"xx": ["outage"]}}]},
+            "brands[1].keywords.xx: keys are ISO 639 codes like en or bg; brand 'Acme' lists "
+            "keywords under 'xx', not a language mentions are stored in; languages accepted: ",
+        ),
     ],
 )
 def test_playbook_errors_name_the_key_and_the_file(data: dict, expected: str) -> None:
@@ -267,3 +279,18 @@ def test_a_playbook_saved_with_a_bom_loads_and_one_in_cp1251_is_named(tmp_path: 
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "cp1251.toml")
     assert str(info.value).startswith(f"{tmp_path / 'cp1251.toml'}:3: not UTF-8 text")
+
+
+def test_keywords_take_every_language_a_mention_is_stored_in() -> None:
+    """The accepted languages are those mentions are identified in; the README's and the
+    example's en and bg among them."""
+    from detectors.language import LANGUAGES
+
+    assert {"en", "bg", "ru", "de", "uk"} <= LANGUAGES and "zxx" not in LANGUAGES
+    config = parse_config(
+        {"brands": [{"name": "Acme", "keywords": {lang: ["срив"] for lang in LANGUAGES}}]}, "t"
+    )
+    assert {lang for lang, _ in config.brands[0].keywords_by_language} == LANGUAGES
+    with pytest.raises(ConfigError) as info:
+        parse_config({"brands": [{"name": "Acme", "keywords": {"bgg": ["срив"]}}]}, "t")
+    assert str(info.value).endswith(", ".join(sorted(LANGUAGES)))

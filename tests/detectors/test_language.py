@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from detectors.language import (
+    LANGUAGES,
     UNDETERMINED,
     detect_language,
     detect_languages,
@@ -110,3 +111,12 @@ def test_short_bulgarian_is_not_a_far_cyrillic_language(text: str) -> None:
 )
 def test_short_texts_of_other_cyrillic_languages_keep_their_language(lang: str, text: str) -> None:
     assert detect_language(text) == lang
+
+
+def test_languages_are_the_identifiers_own() -> None:
+    """`LANGUAGES` (what the playbook's per-language keywords may be keyed by) is every code the
+    identifier may answer; "zxx" (no linguistic content) comes out as "und", none at all."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
+    assert set(model.nb_classes) - {"zxx"} == LANGUAGES

@@ -293,3 +293,17 @@ def test_a_modal_title_keeps_the_incidents_number_whole(team: Stack) -> None:
     titles = [v["title"]["text"] for v in views]
     assert len(titles) == 3 and all(t.endswith(f"#{number}") for t in titles), titles
     assert json.dumps(titles, ensure_ascii=False).count("…") == 0
+
+
+def test_the_home_tab_writes_how_many_more_as_a_bulgarian_number() -> None:
+    """ "… и още 1000" on a Home tab of 1,020 open incidents: Bulgarian groups thousands."""
+    from bot.response.lookups import IncidentLine
+    from bot.response.stats import TeamStats
+
+    line = IncidentLine(7, "Acme: буря", "open", "high", None, NOW, False, "C1", "1.2")
+    with i18n.using("bg"):
+        view = messages.home_view(
+            [line] * (messages.HOME_MAX_INCIDENTS + 1000), [], TeamStats(0, 0, None, None, None),
+            days=30, now=NOW, link=lambda c, t: None,
+        )  # fmt: skip
+    assert "… и още 1\xa0000:" in json.dumps(view, ensure_ascii=False)

@@ -23,6 +23,7 @@ import detectors.volume
 from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
+from bot.core.text import cut
 from bot.response import incidents
 from detectors.storm import Assessment, StaleState, StormSettings, StormTracker
 from detectors.volume import VolumeSettings
@@ -705,7 +706,7 @@ def evidence_for(
     samples = [
         {
             "source": m.source,
-            "text": m.text[:QUOTE_CHARS],
+            "text": cut(m.text, QUOTE_CHARS),  # a longer post ends "…", not mid-word
             "url": m.url,
             "author": m.author,
             "author_followers": m.author_followers,

@@ -746,5 +746,5 @@ def _link_button(label: str, url: str | None, ident: int) -> ButtonElement | Non
 def _more(hidden: int, where: str) -> list[Block]:
     if hidden <= 0:
         return []
-    more = _("… and {count} more: {where}.", count=hidden, where=where)
+    more = _("… and {count} more: {where}.", count=i18n.number(hidden), where=where)
     return [ContextBlock(elements=[MarkdownTextObject(text=more)])]

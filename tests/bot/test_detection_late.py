@@ -42,7 +42,7 @@ def _incident(stack: Stack, number: int) -> Incident:
 
 @pytest.mark.parametrize(
     ("locale", "timezone", "late"),
-    [("en", "UTC", "Late alert: this storm began "), ("bg", SOFIA, "Закъсняла тревога: ")],
+    [("en", "UTC", "Late alert: this storm began "), ("bg", SOFIA, "Закъснял сигнал: ")],
     ids=["en", "bg-sofia"],
 )
 def test_a_storm_during_a_worker_outage_is_alerted_late_when_it_comes_back(
@@ -144,7 +144,7 @@ def _keywords(stack: Stack, **changes: object) -> None:
 
 @pytest.mark.parametrize(
     ("locale", "timezone", "late"),
-    [("en", "UTC", "Late alert: this storm began "), ("bg", SOFIA, "Закъсняла тревога: ")],
+    [("en", "UTC", "Late alert: this storm began "), ("bg", SOFIA, "Закъснял сигнал: ")],
     ids=["en", "bg-sofia"],
 )
 @pytest.mark.parametrize("signal", ["negativity", "loud post"])

@@ -439,15 +439,15 @@ def test_a_bulgarian_team_reads_the_reopened_count_in_bulgarian(
         _reopened_once(s, pinned, {"resolve": "приключи", "reopen": "поднови"})
         s.slack.command("статистика", user_id="U0ALICE")
         text = answer(s, "реален инцидент")["text"]
-        assert "• Подновени след приключване: 100% (1)" in text
+        assert "• Подновени след приключване: 100\u00a0% (1)" in text
         md, page, digest = _written(_period(s, pinned), "bg")
     finally:
         s.stop()
-    assert "- **Подновени след приключване:** 100% (1 от 1)\n" in md
+    assert "- **Подновени след приключване:** 100\u00a0% (1 от 1)\n" in md
     assert "| Отхвърлени | Поемане | Приключване | Подновени |" in md
     assert "| приключен, подновен веднъж |" in md
-    assert "100% подновени след приключване (1)" in page
-    assert "• Подновени след приключване: 100% (1)" in digest
+    assert "100\u00a0% подновени след приключване (1)" in page
+    assert "• Подновени след приключване: 100\u00a0% (1)" in digest
 
 
 def _export(stack: Stack, number: int, fmt: str) -> str:

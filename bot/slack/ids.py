@@ -25,6 +25,7 @@ class View(StrEnum):
     RESOLVE_SUMMARY = "resolve_summary"
     FOLLOW_UP = "follow_up"
     REOPEN_REASON = "reopen_reason"
+    DECLARE = "declare_incident"  # `/crisis declare`'s form
 
 
 class Block(StrEnum):
@@ -37,3 +38,6 @@ class Block(StrEnum):
     FOLLOW_UP_OWNER = "followup.owner"
     FOLLOW_UP_TEXT = "followup.text"
     FOLLOW_UP_DUE = "followup.due"
+    DECLARE_TEXT = "declare.text"
+    DECLARE_BRAND = "declare.brand"
+    DECLARE_SEVERITY = "declare.severity"

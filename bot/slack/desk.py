@@ -346,8 +346,14 @@ def declare(bot: Crisisbot, text: str, user: str, trigger_id: str) -> Reply | No
         reply = declared(bot, user, text, brand, DECLARED_SEVERITY)
         bot.kick()
         return reply
+    return open_declare_form(bot, text, trigger_id)
+
+
+def open_declare_form(bot: Crisisbot, text: str, trigger_id: str) -> Reply | None:
+    """The Declare form, holding `text` (and the brand it names) as a start."""
+    view = messages.declare_modal(bot.config, text, bot.config.brand_for(text) if text else None)
     try:
-        bot.gateway.open_view(trigger_id, messages.declare_modal(bot.config, text, brand))
+        bot.gateway.open_view(trigger_id, view)
     except SlackError as exc:
         logger.warning("views.open failed: %s", exc)
         return Reply(_(SLACK_SLOW), ok=False)

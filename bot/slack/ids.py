@@ -18,6 +18,13 @@ class Action(StrEnum):
     REOPEN = "incident.reopen"  # on a closed incident's card: opens the form (optional reason)
 
 
+class Shortcut(StrEnum):
+    """callback_ids of the app's shortcuts (slack-manifest.json declares them)."""
+
+    DECLARE = "crisis.declare"  # global: the Declare form
+    DECLARE_FROM_MESSAGE = "crisis.declare_from_message"  # on a message: the form, prefilled
+
+
 class View(StrEnum):
     DRAFT_REPLY = "draft_reply"
     REJECT_REASON = "reject_reason"

@@ -20,7 +20,7 @@ from bot.core.clock import ManualClock
 from bot.core.config import Brand
 from bot.response import incidents
 from bot.slack.commands import UsageError, parse
-from bot.slack.ids import Action, Block, View
+from bot.slack.ids import Action, Block, Shortcut, View
 from bot.testing import Stack, start_stack
 from models import Incident
 from tests.bot.flow import answer, blocks_text, card, open_storm, thread, timeline
@@ -290,3 +290,57 @@ def test_a_bulgarian_team_declares_in_bulgarian(database_url: str, pinned: Manua
         assert form["title"]["text"] == "Обявяване на инцидент"
     finally:
         stack.stop()
+
+
+def test_the_shortcuts_open_the_form_the_message_one_with_its_text(
+    agency: Stack, pinned: ManualClock
+) -> None:
+    agency.slack.shortcut(Shortcut.DECLARE, user_id="U0ALICE")
+    form = _form(agency, View.DECLARE)
+    assert "initial_value" not in form["blocks"][0]["element"]
+    first = form["id"]
+
+    shared = (
+        "&lt;urgent&gt; <@U0DAN> look: <https://x.com/p/1|this video> of a Globex van is "
+        "everywhere <!here>"
+    )
+    response = agency.slack.shortcut(
+        Shortcut.DECLARE_FROM_MESSAGE, user_id="U0BOB", message={"text": shared}
+    )
+    assert response.status_code == 200
+    form = agency.emulator.wait_for(
+        lambda: next((v for k, v in agency.emulator.views.items() if k != first), None)
+    )
+    blocks = {b["block_id"]: b for b in form["blocks"]}
+    said = (
+        "<urgent> @U0DAN look: this video (https://x.com/p/1) of a Globex van is everywhere @here"
+    )
+    assert blocks[Block.DECLARE_TEXT]["element"]["initial_value"] == said
+    assert blocks[Block.DECLARE_BRAND]["element"]["initial_option"]["value"] == "Globex"
+    agency.slack.submit_view(
+        View.DECLARE,
+        {
+            Block.DECLARE_TEXT: {"text": said},
+            Block.DECLARE_BRAND: {
+                "brand": {"type": "static_select", "selected_option": {"value": "Globex"}}
+            },
+        },
+        user_id="U0BOB",
+        view_id=form["id"],
+    )
+    answer(agency, "#1 declared: &lt;urgent&gt; @U0DAN look")  # escaped: never markup
+    incident = _incident(agency, 1)
+    assert (incident.brand, incident.owner) == ("Globex", "U0BOB")
+    agency.emulator.wait_for(lambda: card(agency, 1))
+    # What was pasted is quoted, never a ping: "@here" stays text on the card.
+    assert "<!here>" not in blocks_text(card(agency, 1))
+
+
+def test_the_manifest_declares_both_shortcuts() -> None:
+    from pathlib import Path
+
+    manifest = json.loads((Path(__file__).parents[2] / "slack-manifest.json").read_text())
+    shortcuts = {s["callback_id"]: s for s in manifest["features"]["shortcuts"]}
+    assert shortcuts[Shortcut.DECLARE]["type"] == "global"
+    assert shortcuts[Shortcut.DECLARE_FROM_MESSAGE]["type"] == "message"
+    assert all(len(s["name"]) <= 25 and len(s["description"]) <= 80 for s in shortcuts.values())

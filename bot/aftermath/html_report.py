@@ -319,7 +319,7 @@ def write_html(
     out.write(_chart_section(series, steps, incident, told))
     follow_ups = records.follow_up_dicts(session, incident, now, name_of)
     out.write(_review_section(prefilled, steps, follow_ups, incident.id))
-    out.write(_evidence_section(incident))
+    out.write(_evidence_section(incident, name_of))
     out.write(_drafts_section(drafts))
     _timeline_section(session, incident, out, name_of)
     made = _("Made by crisisbot at {at} · times in {zone}", at=i18n.when(now),
@@ -457,9 +457,11 @@ def safe_link(url: Any) -> str | None:
     return url.strip() if parsed.scheme in ("http", "https") and parsed.netloc else None
 
 
-def _evidence_section(incident: Incident) -> str:
+def _evidence_section(incident: Incident, name_of: NameOf) -> str:
     ev = incident.evidence or {}
-    reasons = "".join(f"<li>{e(r)}</li>" for r in ev.get("reasons", [])) or "<li>—</li>"
+    declared = review.declared_line(incident, name_of)
+    lines = ([declared] if declared else []) + list(ev.get("reasons", []))
+    reasons = "".join(f"<li>{e(r)}</li>" for r in lines) or "<li>—</li>"
     quotes = []
     for s in ev.get("samples", [])[:5]:
         link = safe_link(s.get("url"))

@@ -18,6 +18,13 @@ class Action(StrEnum):
     REOPEN = "incident.reopen"  # on a closed incident's card: opens the form (optional reason)
 
 
+class Shortcut(StrEnum):
+    """callback_ids of the app's shortcuts (slack-manifest.json declares them)."""
+
+    DECLARE = "crisis.declare"  # global: the Declare form
+    DECLARE_FROM_MESSAGE = "crisis.declare_from_message"  # on a message: the form, prefilled
+
+
 class View(StrEnum):
     DRAFT_REPLY = "draft_reply"
     REJECT_REASON = "reject_reason"
@@ -25,6 +32,7 @@ class View(StrEnum):
     RESOLVE_SUMMARY = "resolve_summary"
     FOLLOW_UP = "follow_up"
     REOPEN_REASON = "reopen_reason"
+    DECLARE = "declare_incident"  # `/crisis declare`'s form
 
 
 class Block(StrEnum):
@@ -37,3 +45,6 @@ class Block(StrEnum):
     FOLLOW_UP_OWNER = "followup.owner"
     FOLLOW_UP_TEXT = "followup.text"
     FOLLOW_UP_DUE = "followup.due"
+    DECLARE_TEXT = "declare.text"
+    DECLARE_BRAND = "declare.brand"
+    DECLARE_SEVERITY = "declare.severity"

@@ -23,7 +23,16 @@ from bot.slack.commands import UsageError, parse
 from bot.slack.ids import Action, Block, Shortcut, View
 from bot.testing import Stack, start_stack
 from models import Incident
-from tests.bot.flow import answer, blocks_text, card, open_storm, thread, timeline
+from tests.bot.flow import (
+    answer,
+    blocks_text,
+    card,
+    incident_row,
+    open_storm,
+    opened_form,
+    thread,
+    timeline,
+)
 from tests.bot.test_response import PLAYBOOK
 
 START = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
@@ -47,21 +56,6 @@ def agency(database_url: str, pinned: ManualClock) -> Iterator[Stack]:
     s = start_stack(database_url, clock=pinned, config=TWO_BRANDS)
     yield s
     s.stop()
-
-
-def _incident(stack: Stack, number: int) -> Incident:
-    with stack.bot.sessions() as session:
-        incident = session.get(Incident, number)
-        assert incident is not None
-        return incident
-
-
-def _form(stack: Stack, callback_id: str) -> dict[str, Any]:
-    return stack.emulator.wait_for(
-        lambda: next(
-            (v for v in stack.emulator.views.values() if v["callback_id"] == callback_id), None
-        )
-    )
 
 
 def _incidents(stack: Stack) -> list[Incident]:
@@ -99,7 +93,7 @@ def test_a_declared_incident_is_held_by_its_declarer_and_never_pages_as_unclaime
     assert "*Declared by* <@U0ALICE>" in text and "The story airs at 18:00" in text
     assert "Why this fired" not in text
     assert Action.CLAIM in text and Action.RESOLVE in text  # the same buttons as an alert's
-    incident = _incident(team, 1)
+    incident = incident_row(team, 1)
     assert (incident.status, incident.owner, incident.severity) == ("claimed", "U0ALICE", "high")
     assert incident.claimed_at == incident.opened_at and incident.first_mention_at is None
     steps = timeline(team, 1)
@@ -114,7 +108,7 @@ def test_a_declared_incident_is_held_by_its_declarer_and_never_pages_as_unclaime
     # Past the unclaimed timer: it is held, so nobody is paged.
     pinned.advance(minutes=20)
     jobs.run_timers(team.bot)
-    assert _incident(team, 1).level == 0
+    assert incident_row(team, 1).level == 0
     assert not [m for m in thread(team, 1) if "escalated" in m["text"]]
 
 
@@ -175,7 +169,7 @@ def test_without_text_the_form_opens_and_checks_what_was_typed(
     team: Stack, pinned: ManualClock
 ) -> None:
     team.slack.command("declare", user_id="U0ALICE")
-    form = _form(team, View.DECLARE)
+    form = opened_form(team, View.DECLARE)
     blocks = {b["block_id"]: b for b in form["blocks"]}
     assert set(blocks) == {Block.DECLARE_TEXT, Block.DECLARE_SEVERITY}  # one brand: no pick
     assert blocks[Block.DECLARE_SEVERITY]["element"]["initial_option"]["value"] == "high"
@@ -200,7 +194,7 @@ def test_without_text_the_form_opens_and_checks_what_was_typed(
     )
     assert done.status_code == 200 and not done.content  # the form closes
     answer(team, "#1 declared: Regulator letter received")
-    assert _incident(team, 1).severity == "critical"
+    assert incident_row(team, 1).severity == "critical"
 
 
 def test_several_brands_the_text_names_it_or_the_form_asks(
@@ -208,11 +202,11 @@ def test_several_brands_the_text_names_it_or_the_form_asks(
 ) -> None:
     agency.slack.command("declare Globex CEO quoted out of context", user_id="U0ALICE")
     answer(agency, "#1 declared")
-    assert _incident(agency, 1).brand == "Globex"
+    assert incident_row(agency, 1).brand == "Globex"
 
     # Names no brand: the form opens with what was typed, and asks which brand.
     agency.slack.command("declare Recall rumour on TikTok", user_id="U0ALICE")
-    form = _form(agency, View.DECLARE)
+    form = opened_form(agency, View.DECLARE)
     blocks = {b["block_id"]: b for b in form["blocks"]}
     assert blocks[Block.DECLARE_TEXT]["element"]["initial_value"] == "Recall rumour on TikTok"
     options = [o["value"] for o in blocks[Block.DECLARE_BRAND]["element"]["options"]]
@@ -262,7 +256,7 @@ def test_a_storm_detected_later_goes_onto_the_declared_incident_keeping_who_decl
         )  # fmt: skip
         assert grown is not None
     team.bot.kick()  # the courier updates the card, as after a detection pass
-    incident = _incident(team, 1)
+    incident = incident_row(team, 1)
     assert incident.evidence["declared_by"] == "U0ALICE"
     assert incident.evidence["reasons"] == ["Mentions 6.0x the usual"]
     team.emulator.wait_for(lambda: "6.0x the usual" in blocks_text(card(team, 1)))
@@ -286,7 +280,7 @@ def test_a_bulgarian_team_declares_in_bulgarian(database_url: str, pinned: Manua
         stack.emulator.wait_for(lambda: card(stack, 1))
         assert "*Обявен от* <@U0ALICE>" in blocks_text(card(stack, 1))
         stack.slack.command("declare", user_id="U0ALICE")
-        form = _form(stack, View.DECLARE)
+        form = opened_form(stack, View.DECLARE)
         assert form["title"]["text"] == "Обявяване на инцидент"
     finally:
         stack.stop()
@@ -296,7 +290,7 @@ def test_the_shortcuts_open_the_form_the_message_one_with_its_text(
     agency: Stack, pinned: ManualClock
 ) -> None:
     agency.slack.shortcut(Shortcut.DECLARE, user_id="U0ALICE")
-    form = _form(agency, View.DECLARE)
+    form = opened_form(agency, View.DECLARE)
     assert "initial_value" not in form["blocks"][0]["element"]
     first = form["id"]
 
@@ -329,7 +323,7 @@ def test_the_shortcuts_open_the_form_the_message_one_with_its_text(
         view_id=form["id"],
     )
     answer(agency, "#1 declared: &lt;urgent&gt; @U0DAN look")  # escaped: never markup
-    incident = _incident(agency, 1)
+    incident = incident_row(agency, 1)
     assert (incident.brand, incident.owner) == ("Globex", "U0BOB")
     agency.emulator.wait_for(lambda: card(agency, 1))
     # What was pasted is quoted, never a ping: "@here" stays text on the card.

@@ -16,6 +16,7 @@ class Action(StrEnum):
     ADD_FOLLOW_UP = "incident.add_follow_up"  # on a closed incident's card: opens the form
     FOLLOW_UP_DONE = "followup.done"  # on the Home tab, beside each of the viewer's own
     REOPEN = "incident.reopen"  # on a closed incident's card: opens the form (optional reason)
+    DECLARE = "home.declare"  # on the Home tab: the Declare form
 
 
 class Shortcut(StrEnum):

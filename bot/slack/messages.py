@@ -726,7 +726,9 @@ def home_view(
     message's permalink, or None (the line then has no button). `stopped`: the mention sources
     that stopped working (name, last success), shown first. `follow_ups`: the viewer's own
     open ones, overdue first."""
-    blocks: list[Block] = []
+    # A crisis no source saw (a journalist's call) starts here too: the Declare form.
+    declare = ButtonElement(text=_("Declare a crisis"), action_id=Action.DECLARE, style="danger")
+    blocks: list[Block] = [ActionsBlock(elements=[declare])]
     for name, since in stopped[:HOME_MAX_SOURCES]:
         shown = quote(name, 100)
         blocks.append(_mrkdwn_section(

@@ -338,3 +338,15 @@ def test_the_manifest_declares_both_shortcuts() -> None:
     assert shortcuts[Shortcut.DECLARE]["type"] == "global"
     assert shortcuts[Shortcut.DECLARE_FROM_MESSAGE]["type"] == "message"
     assert all(len(s["name"]) <= 25 and len(s["description"]) <= 80 for s in shortcuts.values())
+
+
+def test_the_home_tab_offers_declare_a_crisis(team: Stack, pinned: ManualClock) -> None:
+    assert team.slack.app_home_opened("U0BOB").status_code == 200
+    home = team.emulator.wait_for(lambda: team.emulator.home("U0BOB"))
+    first = home["blocks"][0]
+    assert first["type"] == "actions"
+    [button] = first["elements"]
+    assert (button["action_id"], button["text"]["text"]) == (Action.DECLARE, "Declare a crisis")
+    team.slack.click(Action.DECLARE, user_id="U0BOB")
+    form = opened_form(team, View.DECLARE)
+    assert form["title"]["text"] == "Declare an incident"

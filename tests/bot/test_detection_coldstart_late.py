@@ -97,7 +97,7 @@ def _keywords(stack: Stack, **changes: object) -> None:
     ("locale", "timezone", "late", "caveat"),
     [
         ("en", "UTC", "Late alert: this storm began ", "Only 1 h of history for this brand"),
-        ("bg", SOFIA, "Закъсняла тревога: ", "Само 1 ч история за тази марка"),
+        ("bg", SOFIA, "Закъснял сигнал: ", "Само 1 ч история за тази марка"),
     ],
     ids=["en", "bg-sofia"],
 )

@@ -452,8 +452,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     bot = _bot()
     name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
     # The file is for people: in the team's language (the terminal lines stay English, so
-    # "no incident #N" is looked up before).
-    with bot.transaction() as session:
+    # "no incident #N" is looked up before). A reading session: on SQLite a transaction would
+    # hold the write lock, and the server's and worker's writes would wait, while Slack names
+    # the people (seconds when it rate-limits).
+    with bot.sessions() as session:
         incidents.get(session, args.number)
         with i18n.using(bot.config.locale, bot.config.timezone):
             if args.out is None:
@@ -491,7 +493,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if until <= since:
         print("crisisbot: --until must be after --since", file=sys.stderr)
         return 2
-    with bot.transaction() as session:
+    with bot.sessions() as session:  # reads only: no write lock to hold (see cmd_export)
         built = report.build(session, since=since, until=until)
     writer = report.write_html if args.format == "html" else report.write_markdown
     if args.out is None:

@@ -252,7 +252,7 @@ def _export(stack: Stack, number: int, out_dir: Path) -> list[Path]:
         kind = "report" if fmt == "html" else "timeline"
         path = out_dir / f"incident-{number}-{kind}.{fmt}"
         with (
-            stack.bot.transaction() as session,
+            stack.bot.sessions() as session,  # reads only, naming people through Slack
             path.open("w", encoding="utf-8", newline="") as f,
             i18n.using(stack.bot.config.locale, stack.bot.config.timezone),
         ):

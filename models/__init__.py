@@ -1,7 +1,7 @@
 """SQLAlchemy 2.0 models and the session factory."""
 
 from models.base import Base
-from models.session import affected, create_db_engine, session_factory
+from models.session import Sessions, affected, create_db_engine, session_factory, writing
 from models.tables import (
     SEVERITIES,
     AppendOnlyError,
@@ -26,10 +26,12 @@ __all__ = [
     "Incident",
     "Mention",
     "Outbox",
+    "Sessions",
     "SlackEventSeen",
     "SourceState",
     "TimelineEvent",
     "affected",
     "create_db_engine",
     "session_factory",
+    "writing",
 ]

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import select
+import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 # A pooled PostgreSQL connection idle longer than this is pinged (a round trip) before use.
 PING_AFTER_IDLE_SECONDS = 30.0
 
+# Execution option of a connection whose transaction will write (see `_sqlite_begin`).
+WRITES = "crisisbot_writes"
+
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(url, pool_size=10, max_overflow=10, **kwargs)
     event.listen(engine, "checkout", _alive)
@@ -60,6 +67,7 @@ def _readable(fd: int) -> bool:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    _no_driver_transactions(dbapi_conn)
     cur = dbapi_conn.cursor()
     # WAL lets the web and worker threads read while one writes; busy_timeout waits for locks.
     cur.execute("PRAGMA journal_mode=WAL")
@@ -68,8 +76,71 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def _no_driver_transactions(dbapi_conn: Any) -> None:
+    """The driver begins no transaction of its own: `_sqlite_begin` does. (Python 3.12 added
+    `autocommit`, whose default is to change in a later Python to a mode that ignores
+    isolation_level: pin the mode this relies on.)"""
+    legacy = getattr(sqlite3, "LEGACY_TRANSACTION_CONTROL", None)
+    if legacy is not None and dbapi_conn.autocommit != legacy:
+        dbapi_conn.autocommit = legacy
+    if dbapi_conn.isolation_level is not None:
+        dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Begin each transaction on SQLite ourselves, IMMEDIATE when it will write (SQLAlchemy's
+    pysqlite recipe, "Serializable isolation / Savepoints / Transactional DDL").
+
+    The driver began a DEFERRED transaction before the first INSERT, UPDATE or DELETE only; a
+    SELECT ran outside it, a SAVEPOINT began one by itself. A deferred transaction that read
+    and then writes must upgrade its lock, and the upgrade never waits (busy_timeout does not
+    apply): another connection writing, or having committed since the read (WAL:
+    SQLITE_BUSY_SNAPSHOT), fails it at once with "database is locked". So failed the timer
+    passes (a savepoint, the incident read, then updated) beside the courier or a request.
+    Releasing that outermost savepoint also committed by itself, and a read-modify-write
+    could lose a concurrent update (its read was no part of its transaction).
+
+    A unit of work that writes (`Sessions.begin()`, so `bot.transaction()`; a connection
+    marked `writing`) begins IMMEDIATE: it waits (busy_timeout) for the write lock at its
+    first statement and holds it to the end, so what it read stays true and it never
+    upgrades. A reader (`sessions()`, `engine.connect()`) begins DEFERRED: a snapshot that
+    blocks no writer (WAL) however long it stays open (the courier reads, then calls Slack).
+    IMMEDIATE for all would make every reader queue for, and hold, the one write lock;
+    retrying on SQLITE_BUSY would need every unit of work to be rerunnable.
+
+    AUTOCOMMIT (`lookups.reading`) runs each statement alone: no BEGIN. Its return to the
+    pool puts the driver back in its own mode, hence `_no_driver_transactions` here too."""
+    options = conn.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return
+    _no_driver_transactions(conn.connection.driver_connection)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITES) else "BEGIN")
+
+
+def writing(conn: Connection) -> Connection:
+    """Mark a Core connection whose next transaction writes (IMMEDIATE on SQLite)."""
+    return conn.execution_options(**{WRITES: True})
+
+
+class Sessions(sessionmaker[Session]):
+    """`sessions()` is a session for reading; `sessions.begin()` a unit of work that writes and
+    commits. On SQLite the second begins IMMEDIATE (`_sqlite_begin`); PostgreSQL has row locks
+    and sees no difference. A read that will write belongs in `begin()`: a reader that wrote
+    after reading could fail as before."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, expire_on_commit=False)
+        sqlite = engine.dialect.name == "sqlite"
+        self.writer = engine.execution_options(**{WRITES: True}) if sqlite else engine
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        with self(bind=self.writer) as session, session.begin():
+            yield session
+
+
+def session_factory(engine: Engine) -> Sessions:
+    return Sessions(engine)
 
 
 def affected(result: Result[Any]) -> int:

@@ -120,7 +120,12 @@ def prune(
     key = tuple_(Mention.source, Mention.external_id, Mention.brand_key)
     after: tuple[str, str, str] | None = None
     while True:
-        with sessions.begin() as session:
+        # Each batch read in a reading session, its deletions in a unit of work of their own: on
+        # SQLite the write lock is then free while the next batch is read, and the server and
+        # worker write between batches (one unit for both held it almost without a break, and
+        # they could wait past busy_timeout). Deleting by id is the same deletion: a mention
+        # never changes, and the references were read once, above.
+        with sessions() as session:
             rows = session.execute(
                 select(
                     Mention.id, Mention.brand, Mention.created_at, Mention.source, Mention.url,
@@ -130,16 +135,17 @@ def prune(
                 .order_by(Mention.source, Mention.external_id, Mention.brand_key)
                 .limit(batch)
             ).all()  # fmt: skip
-            if not rows:
-                break
-            after = (rows[-1].source, rows[-1].external_id, rows[-1].brand_key)
-            gone = []
-            for r in rows:
-                referred = refs.refer(r.brand, r.created_at, r.source, r.url)
-                posts.add((r.source, r.external_id), referred)
-                if not referred:
-                    gone.append(r.id)
-            if gone:
+        if not rows:
+            break
+        after = (rows[-1].source, rows[-1].external_id, rows[-1].brand_key)
+        gone = []
+        for r in rows:
+            referred = refs.refer(r.brand, r.created_at, r.source, r.url)
+            posts.add((r.source, r.external_id), referred)
+            if not referred:
+                gone.append(r.id)
+        if gone:
+            with sessions.begin() as session:
                 session.execute(delete(Mention).where(Mention.id.in_(gone)))
         if progress is not None:
             progress(posts.deleted)

@@ -10,7 +10,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from models import create_db_engine
+from models import create_db_engine, writing
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -28,20 +28,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     it was, on SQLite too, where the driver otherwise commits each CREATE or ALTER by itself
     (a half-made schema that every later `crisisbot migrate` then fails on)."""
     cfg = alembic_config(engine)
-    with engine.connect() as connection:
-        raw = connection.connection.driver_connection if engine.dialect.name == "sqlite" else None
-        previous = getattr(raw, "isolation_level", None)
-        if raw is not None:
-            raw.isolation_level = None  # the driver issues no BEGIN or COMMIT of its own...
-        try:
-            with connection.begin():
-                if raw is not None:
-                    connection.exec_driver_sql("BEGIN")  # ...so this one holds the DDL too
-                cfg.attributes["connection"] = connection
-                command.upgrade(cfg, revision)
-        finally:
-            if raw is not None:
-                raw.isolation_level = previous
+    # On SQLite the engine begins each transaction itself (models.session._sqlite_begin), so
+    # the DDL is in this one; IMMEDIATE, as it writes: two `migrate` at once take turns.
+    with engine.connect() as connection, writing(connection).begin():
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
 
 
 def unknown_revision(engine: Engine) -> str | None:

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -31,7 +32,7 @@ from bot.cli import main
 from bot.core.clock import ManualClock
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack
-from models import Draft, Incident, create_db_engine, session_factory
+from models import Draft, Incident, SlackEventSeen, create_db_engine, session_factory
 from tests.bot.test_foundation import _alerts, _answered, _ingest_and_detect
 
 REPLY_V1 = "We hear you & we're sorry."
@@ -87,6 +88,26 @@ def _export(fmt: str, tmp_path: Path) -> bytes:
     out = tmp_path / f"t.{fmt}"
     assert main(["export", "1", "--format", fmt, "--out", str(out)]) == 0
     return out.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "command", [["export", "1", "--format", "html"], ["report", "--since", "2000-01-01"]]
+)
+def test_an_export_or_report_runs_while_the_worker_writes(
+    crisis: Stack, tmp_path: Path, command: list[str]
+) -> None:
+    """They only read: on SQLite they must neither wait for the one write lock nor hold it (the
+    export asks Slack for names meanwhile, and the server and worker would wait on it)."""
+    codes: list[int] = []
+    with crisis.bot.transaction() as session:  # a pass of the worker, mid-way
+        session.add(SlackEventSeen(event_id="Ev-worker", seen_at=datetime.now(UTC)))
+        session.flush()
+        out = str(tmp_path / "out")
+        cli = threading.Thread(target=lambda: codes.append(main([*command, "--out", out])))
+        cli.start()
+        cli.join(timeout=20)
+        assert codes == [0], "the command waited for the worker's transaction to end"
+    assert "Acme" in (tmp_path / "out").read_text(encoding="utf-8-sig")
 
 
 EXPECTED_TYPES = [

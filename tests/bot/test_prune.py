@@ -3,19 +3,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from bot.aftermath import retention
 from bot.cli import main
+from bot.core.config import Config
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack
-from models import Incident, Mention, TimelineEvent
+from models import Incident, Mention, TimelineEvent, create_db_engine, session_factory
+from tests.conftest import PG_URL
 from tests.faults.helpers import wait_drained
+from tests.models.test_transactions import _write_locked
 
 
 def _record(n: int, brand: str, at: datetime) -> dict[str, object]:
@@ -114,3 +118,29 @@ def test_prune_refuses_a_bad_date(
     assert main(["prune", "--before", before]) == 2
     assert message in capsys.readouterr().err
     assert len(_ids(stack)) == 1
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's one write lock")
+def test_prune_leaves_the_write_lock_free_while_it_reads_a_batch(database_url: str) -> None:
+    """A prune from cron runs beside the bot, which needs SQLite's one write lock for every
+    change: it must find it free between the prune's deletions, not held batch after batch."""
+    engine = create_db_engine(database_url)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    old = [_record(k, "Acme", now - timedelta(days=40, hours=k)) for k in range(30)]
+    with sessions.begin() as session:
+        store_mentions(session, [parse_record(r) for r in old], config=Config(), now=now)
+    reads: list[bool] = []  # for each batch read: whether the write lock was held
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().startswith("SELECT") and "ORDER BY mentions.source" in statement:
+            reads.append(_write_locked(engine))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        pruned = retention.prune(sessions, before=now - timedelta(days=20), now=now, batch=7)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+        engine.dispose()
+    assert pruned.deleted == 30
+    assert reads == [False] * 6  # five batches of 7 or fewer, then the empty read

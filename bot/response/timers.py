@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.config import Config
@@ -90,22 +91,8 @@ def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int
     ).all()
     done = []
     for incident in due:
-        claimed = affected(
-            session.execute(
-                update(Incident)
-                .where(
-                    Incident.id == incident.id,
-                    Incident.reminded_at.is_not_distinct_from(incident.reminded_at),
-                    # Unchanged since the query: a resolve or a note that landed meanwhile
-                    # means no reminder (it was one for a closed or busy incident).
-                    Incident.updated_at == incident.updated_at,
-                    Incident.status.in_(incidents.OPEN_STATUSES),
-                )
-                .values(reminded_at=now)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        if claimed != 1:
+        as_read = Incident.reminded_at.is_not_distinct_from(incident.reminded_at)
+        if not _unchanged(session, incident, as_read, reminded_at=now):
             continue
         who = f"<@{incident.owner}>" if incident.owner else _("Nobody holds it yet")
         minutes = int((now - incident.updated_at).total_seconds() // 60)
@@ -130,6 +117,28 @@ def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int
         )  # fmt: skip
         done.append(incident.id)
     return done
+
+
+def _unchanged(
+    session: Session, incident: Incident, *also: ColumnElement[bool], **values: Any
+) -> bool:
+    """Take `incident` for a reminder (setting `values`) only if it is open and unchanged since
+    the query read it: a resolve, a note or an update that landed meanwhile means no reminder
+    (it was one for a closed or busy incident). `also`: more of the state as read."""
+    taken = affected(
+        session.execute(
+            update(Incident)
+            .where(
+                Incident.id == incident.id,
+                Incident.updated_at == incident.updated_at,
+                Incident.status.in_(incidents.OPEN_STATUSES),
+                *also,
+            )
+            .values(**(values or {"updated_at": Incident.updated_at}))  # none: only the lock
+            .execution_options(synchronize_session=False)
+        )
+    )
+    return taken == 1
 
 
 def end_quiet_drills(session: Session, *, config: Config, now: datetime) -> list[int]:

@@ -7,16 +7,17 @@ at once act once.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.config import Config
 from bot.core.errors import Conflict
 from bot.core.i18n import _
-from bot.response import incidents, outbox, stats, timeline
+from bot.response import incidents, outbox, stats, timeline, updates
 from models import Incident, TimelineEvent, affected
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,78 @@ def _unchanged(
         )
     )
     return taken == 1
+
+
+START = datetime.min.replace(tzinfo=UTC)
+UPDATE_STEPS = (updates.POSTED, "incident.update_reminded", "incident.reopened")
+
+
+def remind_updates(session: Session, *, config: Config, now: datetime) -> list[int]:
+    """`[escalation] update_minutes` (off unless set): an open incident whose stakeholders have
+    had no update for that long gets a reminder in its thread, to its owner; one per quiet spell
+    of that length (counted from the last update, reminder or reopen, else the opening).
+
+    Derived from the timeline, so a restart neither skips nor repeats one. Each reminder's
+    outbox key names the moment it became due: a second worker (or pass) that finds it due
+    too writes the same key, and the unique key keeps one."""
+    if config.update_minutes is None:
+        return []
+    interval = timedelta(minutes=config.update_minutes)
+    quiet_since = now - interval
+    candidates = session.scalars(
+        select(Incident)
+        .where(Incident.status.in_(incidents.OPEN_STATUSES), Incident.opened_at <= quiet_since)
+        .order_by(Incident.id)
+    ).all()
+    numbers = [i.id for i in candidates]
+    latest = updates.last_at(session, numbers, UPDATE_STEPS)
+    posted = updates.last_at(session, numbers, (updates.POSTED,))
+    reopened = updates.last_at(session, numbers, ("incident.reopened",))
+    done = []
+    for incident in candidates:
+        anchor = max(incident.opened_at, latest.get(incident.id, incident.opened_at))
+        if anchor > quiet_since:
+            continue
+        since = posted.get(incident.id)
+        # None ever posted: quiet since it opened (or was reopened).
+        quiet = now - (since or max(incident.opened_at, reopened.get(incident.id, START)))
+        try:
+            with session.begin_nested():
+                if not _unchanged(session, incident):
+                    continue
+                outbox.enqueue_post(
+                    session, incident, now=now, key=f"update-due:{incident.id}:"
+                    f"{int(anchor.timestamp())}",
+                    text=_update_due_text(incident, quiet, interval, ever=since is not None),
+                )  # fmt: skip
+                timeline.record(
+                    session, incident, "incident.update_reminded", actor=None, at=now,
+                    owner=incident.owner, quiet_minutes=int(quiet.total_seconds() // 60),
+                    last_update_at=since.isoformat() if since else None,
+                )  # fmt: skip
+        except IntegrityError:  # another worker reminded it first: its key is taken
+            logger.info("update reminder of #%s: already queued", incident.id)
+            continue
+        done.append(incident.id)
+    return done
+
+
+def _update_due_text(
+    incident: Incident, quiet: timedelta, interval: timedelta, *, ever: bool
+) -> str:
+    who = f"<@{incident.owner}>" if incident.owner else _("Nobody holds it yet")
+    fields = {"number": incident.id, "quiet": stats.human(quiet),
+              "interval": stats.human(interval), "who": who}  # fmt: skip
+    drill = _("DRILL · ") if incident.is_drill else ""
+    return drill + (
+        _("Update due: the last update on #{number} went out {quiet} ago, and the playbook asks "
+          "for one every {interval}. {who} — *Post update* on the card, or "
+          "`/crisis update {number} <text>`.", **fields)
+        if ever
+        else _("Update due: nobody has posted an update on #{number} in {quiet}, and the "
+               "playbook asks for one every {interval}. {who} — *Post update* on the card, or "
+               "`/crisis update {number} <text>`.", **fields)
+    )  # fmt: skip
 
 
 def end_quiet_drills(session: Session, *, config: Config, now: datetime) -> list[int]:

@@ -19,6 +19,10 @@ An ordinary first hour (a few mixed mentions, the odd complaint) fires neither. 
 carries the sentence "Only 2 h of history for this brand: judged on content, not on volume." so
 the alert says why it is not comparing with the past.
 
+`judge_window` is the same verdict on any window: `detectors.storm` judges each settled window of
+a brand's short history with it once, so a storm no pass saw (the worker was down) is still
+alerted late, as volume and content storms are.
+
 Pure: plain mention records in (the attributes of `detectors.storm.MentionLike`), a verdict out.
 """
 
@@ -163,22 +167,55 @@ def judge(
     history = now - first
     if history >= enough:
         return None
+    start = now - timedelta(minutes=window_minutes)
+    window = [i for i, m in enumerate(mentions) if start < m.created_at <= now]
+    return judge_window(
+        mentions,
+        window,
+        history,
+        s,
+        keywords=keywords,
+        keywords_by_language=keywords_by_language,
+        window_minutes=window_minutes,
+        reach_threshold=reach_threshold,
+    )
+
+
+def judge_window(
+    mentions: Sequence[MentionLike],
+    window: Sequence[int],
+    history: timedelta,
+    settings: ColdStartSettings | None = None,
+    *,
+    keywords: Sequence[str] = (),
+    keywords_by_language: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    window_minutes: int = 60,
+    reach_threshold: int = 100_000,
+    found: dict[int, set[str]] | None = None,
+) -> ColdVerdict:
+    """The cold-start verdict on the mentions at `window` (indexes into `mentions`, a window of
+    `window_minutes`) for a brand with `history` of mentions by the window's end: `judge` on the
+    current window, and `detectors.storm` on each settled window it catches up on after an
+    outage. `found` caches each negative mention's crisis terms between overlapping windows."""
+    s = settings or ColdStartSettings()
     pattern = crisis_pattern()
     built_in = keywords_for_languages(CRISIS_TERMS_BY_LANGUAGE)
     # The brand's keywords in any inflected form, from the list of each mention's language.
     brand_terms = keywords_for_languages(keywords_by_language, tuple(keywords))
-    start = now - timedelta(minutes=window_minutes)
-    window = [i for i, m in enumerate(mentions) if start < m.created_at <= now]
     negative = [i for i in window if mentions[i].label == "negative"]
     terms: dict[int, set[str]] = {}
     for i in negative:
-        text = mentions[i].text or ""
-        language = language_of(mentions[i])
-        found = {f.lower() for f in pattern.findall(text)} | brand_terms.find(text, language)
-        if language == "bg" or (language in (None, "", "und") and not text.isascii()):
-            found |= built_in.find(text, language)
-        if found:
-            terms[i] = found
+        hit = found.get(i) if found is not None else None
+        if hit is None:
+            text = mentions[i].text or ""
+            language = language_of(mentions[i])
+            hit = {f.lower() for f in pattern.findall(text)} | brand_terms.find(text, language)
+            if language == "bg" or (language in (None, "", "und") and not text.isascii()):
+                hit |= built_in.find(text, language)
+            if found is not None:
+                found[i] = hit
+        if hit:
+            terms[i] = hit
     crisis = sorted(terms)
     authors = {_author_key(mentions[i]) for i in crisis}
     share = len(negative) / len(window) if window else 0.0

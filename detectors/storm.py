@@ -49,7 +49,8 @@ class StormSettings:
     # results of this much settled history plus the hour still settling, so 6 h is the limit of
     # what it can see; older storms are not alerted at all. Content signals (negativity with
     # crisis terms, a loud post) catch up over the same hours: every settled window of the last
-    # `late_hours` is judged once, as a pass at its end would have judged it.
+    # `late_hours` is judged once, as a pass at its end would have judged it (by cold start,
+    # while the brand's history was shorter than it needs).
     late_hours: int = 6
     volume: VolumeSettings | None = None  # None: defaults with bin_minutes
     cold_start: coldstart.ColdStartSettings | None = None  # None: the documented defaults
@@ -174,7 +175,11 @@ class StormTracker:
     Content signals catch up like volume alerts: as each bin settles, the window ending with it
     is judged on content from the kept bins (what a pass at that moment would have said), and
     the last `late_hours` of those judgements are kept, so a storm of content alone that no pass
-    saw (the worker was down) is still alerted, marked late.
+    saw (the worker was down) is still alerted, marked late. While the brand's history was
+    shorter than `detectors.coldstart` needs, a pass judged it by cold start: so is each window
+    ending then, on its own mentions (a pass settling such windows needs them: `resume_from`
+    asks for the whole look-back), and its verdict is kept with it. A run of windows that fired
+    is one storm, across the moment the history became long enough too: alerted on its first.
 
     Given the whole look-back (`complete_from=None`, as `assess` and the backtest do) it checks
     every settled bin it keeps against the mentions and rebuilds from them on any difference (an
@@ -201,8 +206,10 @@ class StormTracker:
     _end: int = 0  # bins before this one are settled and fed to _det
     _bins: deque[_Kept] = field(default_factory=deque)  # the last settled bins, up to _end
     _results: deque[BinResult] = field(default_factory=deque)  # _det's results for them
-    # (end bin, fired on content) of each settled window of the last `late_hours`
-    _windows: deque[tuple[int, bool]] = field(default_factory=deque)
+    # (end bin, fired, cold start's verdict when it judged the window and fired) of each
+    # settled window of the last `late_hours`
+    _windows: deque[tuple[int, bool, coldstart.ColdVerdict | None]] = field(default_factory=deque)
+    _first_at: datetime | None = None  # the first mention settled since the last rebuild
     _held: frozenset[str] = frozenset()  # sources volume is judged without (hold_out)...
     _held_from: int = 0  # ...since the step's alert in this bin, while it or its storm lasts
     _rest: StormTracker | None = None  # the tracker of the other sources' mentions
@@ -244,6 +251,8 @@ class StormTracker:
             return None
         width = timedelta(minutes=self.settings.bin_minutes)
         epoch = datetime(1970, 1, 1, tzinfo=now.tzinfo)
+        if self._cold_pending(epoch, width):
+            return None  # windows cold start judges are due: they read their own mentions
         window_bin = (now - timedelta(minutes=self.settings.window_minutes) - epoch) // width
         return epoch + min(self._end, window_bin) * width
 
@@ -275,34 +284,41 @@ class StormTracker:
                 self._rest = StormTracker(self.settings, self.settle_minutes)
             held = self._held
             rest = [m for m in mentions if getattr(m, "source", None) not in held]
-            r = self._rest._advance(rest, now, complete_from)
+            r = self._rest._advance(rest, now, complete_from, judge=False)
             # Volume from the other sources; the chart still shows every mention.
             view = _View(r.view.starts, r.view.first_at, r.view.results, view.series)
             view_lo = r.view_lo
         content = _content(mentions, p.window, p.now_terms, p.base_n, p.base_neg, p.base_terms, s)
         verdict = _verdict(mentions, now, s, view, content, held=sorted(self._held))
-        if not self.young(now):
-            if not verdict.fired:
-                late = self._late_content(mentions, now, complete_from, p, view, view_lo)
-                verdict = late or verdict
-            return verdict
-        if complete_from is not None:  # cold start judges the whole (short) history
-            raise StaleState("a young history is judged whole: give the look-back")
-        cold = coldstart.judge(
-            mentions,
-            now,
-            s.cold_start,
-            keywords=s.keywords,
-            keywords_by_language=s.keywords_by_language,
-            window_minutes=s.window_minutes,
-            reach_threshold=s.reach_threshold,
-        )
-        return verdict if cold is None else _cold_verdict(verdict, cold)
+        if self.young(now):
+            if complete_from is not None:  # cold start judges the whole (short) history
+                raise StaleState("a young history is judged whole: give the look-back")
+            cold = coldstart.judge(
+                mentions,
+                now,
+                s.cold_start,
+                keywords=s.keywords,
+                keywords_by_language=s.keywords_by_language,
+                window_minutes=s.window_minutes,
+                reach_threshold=s.reach_threshold,
+            )
+            if cold is not None:
+                verdict = _cold_verdict(verdict, cold)
+        if not verdict.fired:  # a storm no pass saw (on content, or judged by cold start)
+            late = self._late_content(mentions, now, complete_from, p, view, view_lo)
+            verdict = late or verdict
+        return verdict
 
     def _advance(
-        self, mentions: Sequence[MentionLike], now: datetime, complete_from: datetime | None
+        self,
+        mentions: Sequence[MentionLike],
+        now: datetime,
+        complete_from: datetime | None,
+        *,
+        judge: bool = True,
     ) -> _Pass:
-        """Settle the bins that are due, replay the tail: the pass's view and window sums."""
+        """Settle the bins that are due, replay the tail: the pass's view and window sums.
+        `judge`: judge each settled window for late alerts (not for `_rest`'s volume only)."""
         s = self.settings
         width = timedelta(minutes=s.bin_minutes)
         epoch = datetime(1970, 1, 1, tzinfo=now.tzinfo)
@@ -379,16 +395,20 @@ class StormTracker:
                 or lo > min(self._end, raw_lo)
                 or self._end > max(safe, self._first)
                 or not self._matches(raw, lo)
+                or (judge and safe > self._end and self._cold_pending(epoch, width))
             ):
                 raise StaleState(f"cannot resume from {complete_from}")
         det = self._det
         assert det is not None
+        found: dict[int, set[str]] = {}  # crisis terms of the mentions cold start read
         for k in range(self._end, safe):
             b = raw.get(k)
+            if b and self._first_at is None:
+                self._first_at = b[2]
             self._bins.append(_keep(b) if b else _EMPTY)
             self._results.append(det.update(epoch + k * width, float(b[0] if b else 0)))
-            if k + 1 >= late_lo:  # the window ending with this bin, judged once
-                self._windows.append((k + 1, self._window_fires(k + 1, k)))
+            if judge and k + 1 >= late_lo:  # the window ending with this bin, judged once
+                self._windows.append((k + 1, *self._judge_window(k + 1, mentions, epoch, found)))
         self._end = max(self._end, safe)
         tail = det.clone()
         tail_results = [
@@ -470,6 +490,65 @@ class StormTracker:
                     base[term] = base.get(term, 0) + c
         return n, neg, terms, base_n, base_neg, Counter(base)
 
+    def _history_at(self, at: datetime) -> timedelta | None:
+        """The brand's history by `at` while it is shorter than cold start needs, else None
+        (a pass at `at` judged the brand by cold start exactly then)."""
+        if self._first_at is None:
+            return None
+        cs = self.settings.cold_start or coldstart.ColdStartSettings()
+        history = at - self._first_at
+        return history if history < timedelta(hours=cs.min_history_hours) else None
+
+    def _cold_pending(self, epoch: datetime, width: timedelta) -> bool:
+        """The next window to settle may be one cold start judges: it reads the window's own
+        mentions, which a pass resuming from the last settled bin does not have."""
+        end = epoch + (self._end + 1) * width
+        return self._first_at is None or self._history_at(end) is not None
+
+    def _judge_window(
+        self, j: int, mentions: Sequence[MentionLike], epoch: datetime, found: dict[int, set[str]]
+    ) -> tuple[bool, coldstart.ColdVerdict | None]:
+        """The settled window ending before bin `j`, as a pass at its end judged it: by cold
+        start on its mentions while the brand's history was short, else on content from the
+        kept bins (`_window_fires`)."""
+        cold = self._cold_window(j, mentions, epoch, found)
+        if cold is None:
+            return self._window_fires(j, j - 1), None
+        if not cold.fired:
+            return False, None
+        cold.sample_indexes = []  # indexes into this pass's mentions: kept, they mean nothing
+        return True, cold
+
+    def _cold_window(
+        self,
+        j: int,
+        mentions: Sequence[MentionLike],
+        epoch: datetime,
+        found: dict[int, set[str]] | None = None,
+    ) -> coldstart.ColdVerdict | None:
+        """Cold start's verdict on the settled window ending before bin `j` (its mentions must
+        be among `mentions`), or None when the brand's history was long enough by then."""
+        s = self.settings
+        width = timedelta(minutes=s.bin_minutes)
+        end = epoch + j * width
+        history = self._history_at(end)
+        if history is None:
+            return None
+        start = end - max(1, s.window_minutes // s.bin_minutes) * width
+        lo = bisect.bisect_left(mentions, start, key=lambda m: m.created_at)
+        hi = bisect.bisect_left(mentions, end, key=lambda m: m.created_at)
+        return coldstart.judge_window(
+            mentions,
+            range(lo, hi),
+            history,
+            s.cold_start,
+            keywords=s.keywords,
+            keywords_by_language=s.keywords_by_language,
+            window_minutes=s.window_minutes,
+            reach_threshold=s.reach_threshold,
+            found=found,
+        )
+
     def _window_fires(self, j: int, last: int) -> bool:
         """Would a pass at the start of bin `j` have alerted on content (negativity with rising
         crisis terms, or a loud negative post)? The same rules as `_verdict`, on kept bins."""
@@ -497,16 +576,19 @@ class StormTracker:
     ) -> Assessment | None:
         """The latest storm of content alone among the settled windows of the last `late_hours`
         (its first window that fired), as a late alert; None when there is none, or when it began
-        before what is kept (older than `late_hours`: not alerted, as for volume)."""
+        before what is kept (older than `late_hours`: not alerted, as for volume). Its first
+        window cold start judged: cold start's verdict, late."""
         s = self.settings
         late_lo = (now - timedelta(hours=s.late_hours) - p.epoch) // p.width
-        known = {j: f for j, f in self._windows if late_lo <= j <= self._end}
+        known = {j: f for j, f, _ in self._windows if late_lo <= j <= self._end}
         j0 = max((j for j, f in known.items() if f), default=None)
         if j0 is None:
             return None
         while known.get(j0 - 1):
             j0 -= 1
-        if j0 - 1 not in known:
+        # Not known before it: the storm began before what is kept, unless the history did
+        # (cold start judges a brand's first window too).
+        if j0 - 1 not in known and not (j0 - 1 == self._first and j0 - 1 >= late_lo):
             return None
         size = max(1, s.window_minutes // s.bin_minutes)
         start, end = p.epoch + (j0 - size) * p.width, p.epoch + j0 * p.width
@@ -541,7 +623,7 @@ class StormTracker:
         )
         evidence = _evidence(view, content, s, None, at=at)
         evidence["late"] = True
-        return Assessment(
+        late = Assessment(
             fired=True,
             started_at=first,
             severity=_severity(points, True),
@@ -551,6 +633,17 @@ class StormTracker:
             content_fired=True,
             details_from=None if covered else start,
         )
+        # A window of the brand's short history: cold start judged it, and its verdict is the
+        # alert (its own posts quoted, judged again from them when the pass has them).
+        cold = next((c for j, _, c in self._windows if j == j0), None)
+        if cold is None:
+            return late
+        fresh = self._cold_window(j0, mentions, p.epoch) if covered else None
+        cold = fresh if fresh is not None and fresh.fired else cold
+        out = _cold_verdict(late, cold)
+        out.evidence["late"] = True
+        out.details_from = late.details_from
+        return out
 
     def young(self, now: datetime) -> bool:
         """The state holds less history than `detectors.coldstart` needs (then the verdict
@@ -582,6 +675,7 @@ class StormTracker:
         chart = max(1, s.chart_hours * 60 // s.bin_minutes)
         self._det = VolumeDetector(vs)
         self._first = self._end = first
+        self._first_at = None
         # The baseline's and the chart's bins (the baseline of a window up to `late_hours` old);
         # results for an alert in the window and the run of elevated bins before it (up to the
         # longest volume scale, 3 h, and an hour more).

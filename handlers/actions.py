@@ -26,6 +26,7 @@ def register(app: App) -> None:
     app.action(Action.FOLLOW_UP_DONE)(on_follow_up_done)
     app.action(Action.REOPEN)(on_reopen)
     app.action(Action.POST_UPDATE)(on_post_update)
+    app.action(Action.DECLARE)(on_declare)
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -204,3 +205,9 @@ def on_reopen(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) ->
             _bot(context), number, shown, body["trigger_id"], view, opening
         )
         _say_if(respond, opened)
+
+
+def on_declare(ack: Ack, body: dict[str, Any], context: Any) -> None:
+    """Declare a crisis, on the Home tab: the same form as the shortcut's."""
+    ack()
+    desk.open_declare_form(_bot(context), "", str(body.get("trigger_id") or ""))

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.slack.commands import UsageError, help_text, parse
-from bot.slack.desk import run_command
+from bot.slack.desk import declare, run_command
 
 
 def register(app: App) -> None:
@@ -24,6 +24,13 @@ def on_crisis(ack: Ack, command: dict[str, Any], respond: Respond, context: Any)
         ack(response_type="ephemeral", text=help_text())
         return
     ack()
+    if cmd.name == "declare":  # may open the Declare form: the trigger lives 3 s
+        declared = declare(
+            context["crisisbot"], cmd.text, command["user_id"], command.get("trigger_id", "")
+        )
+        if declared is not None:
+            respond(text=declared.text, response_type="ephemeral")
+        return
     reply = run_command(
         context["crisisbot"], cmd, user=command["user_id"], channel=command["channel_id"]
     )

@@ -1,5 +1,5 @@
 """Modal submissions: the draft reply, reasons for rejecting, dismissing and reopening, the resolve
-summary, a follow-up, a stakeholders' update."""
+summary, a follow-up, a stakeholders' update, a declared incident."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def register(app: App) -> None:
     app.view(View.FOLLOW_UP)(on_follow_up)
     app.view(View.REOPEN_REASON)(on_reopen_reason)
     app.view(View.POST_UPDATE)(on_post_update)
+    app.view(View.DECLARE)(on_declare)
 
 
 def _input(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
@@ -173,3 +174,29 @@ def on_post_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
         context["crisisbot"], int(view["private_metadata"]), body["user"]["id"], text
     )
     _done(ack, context, body, Block.UPDATE_TEXT, reply)
+
+
+def on_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    bot: Crisisbot = context["crisisbot"]
+    text = _text(view, Block.DECLARE_TEXT, "text")
+    picked = _input(view, Block.DECLARE_BRAND, "brand")
+    # A select when the playbook has up to 100 brands, a typed name beyond (Slack's limit).
+    brand = str((picked.get("selected_option") or {}).get("value") or picked.get("value") or "")
+    severity = str(
+        (_input(view, Block.DECLARE_SEVERITY, "severity").get("selected_option") or {}).get("value")
+        or desk.DECLARED_SEVERITY
+    )
+    names = {b.name.casefold(): b.name for b in bot.config.brands}
+    errors: dict[str, str] = {}
+    if not text:
+        errors[Block.DECLARE_TEXT] = _("Say what happened.")
+    if names and brand.strip().casefold() not in names:
+        errors[Block.DECLARE_BRAND] = _("Pick one of the playbook's brands.")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    reply = desk.declared(
+        bot, body["user"]["id"], text, names.get(brand.strip().casefold()), severity
+    )
+    bot.kick()
+    _done(ack, context, body, Block.DECLARE_TEXT, reply)

@@ -63,6 +63,9 @@ def incident_dict(
         "resolved_at": iso(incident.resolved_at),
         "summary": incident.summary,
         "reasons": incident.evidence.get("reasons", []),
+        # A declared incident: who opened it by hand and what they said (None for an alert's).
+        "declared_by": incident.evidence.get("declared_by"),
+        "declared": incident.evidence.get("declared"),
         "metrics": (metrics or stats.incident_metrics(session, incident)).as_dict(),
     }
 
@@ -171,8 +174,10 @@ def write_markdown(
     if incident.summary:
         out.write(_("- **Summary:** {summary}", summary=_md(incident.summary)) + "\n")
     out.write("\n## " + _("Why it fired") + "\n\n")
-    for reason in info["reasons"] or [_("(no reasons recorded)")]:
-        out.write(f"- {_md(str(reason))}\n")
+    declared = review.declared_line(incident, name_of)
+    lines = ([declared] if declared else []) + [str(r) for r in info["reasons"]]
+    for reason in lines or [_("(no reasons recorded)")]:
+        out.write(f"- {_md(reason)}\n")
     _write_samples((incident.evidence or {}).get("samples") or [], out)
     out.write("\n## " + _("Response metrics") + "\n\n")
     out.write("| " + _("Metric") + " | " + _("Value") + " |\n|---|---|\n")

@@ -140,8 +140,11 @@ def _fmt(at: datetime, series: Series) -> str:
     return i18n.short(at) if long else i18n.local(at).strftime("%H:%M")
 
 
-def chart_svg(series: Series, steps: list[review.Step], incident: Incident) -> str:
-    """Bars: mentions per bin; line: negative share (right axis); dashed lines: key steps."""
+def chart_svg(
+    series: Series, steps: list[review.Step], incident: Incident, told: list[str] | None = None
+) -> str:
+    """Bars: mentions per bin; line: negative share (right axis); dashed lines: key steps,
+    `told` as the review tells them (their event types where not given)."""
     plot_h = H - TOP - BOTTOM
     peak = max(series.counts) or 1
     bar_w = (W - LEFT - RIGHT) / len(series.counts)
@@ -176,7 +179,7 @@ def chart_svg(series: Series, steps: list[review.Step], incident: Incident) -> s
         )
     parts += _storm_band(series, incident, plot_h)  # over the bars, translucent
     parts.append(_share_line(series, bar_w, plot_h))
-    parts += _markers(series, steps, plot_h)
+    parts += _markers(series, steps, plot_h, told or [step.type for step in steps])
     parts.append("</svg>")
     return "".join(parts)
 
@@ -224,15 +227,17 @@ def _share_line(series: Series, bar_w: float, plot_h: int) -> str:
     return f'<polyline class="share" points="{" ".join(points)}"/>' if points else ""
 
 
-def _markers(series: Series, steps: list[review.Step], plot_h: int) -> list[str]:
+def _markers(series: Series, steps: list[review.Step], plot_h: int, told: list[str]) -> list[str]:
     out = []
-    for n, step in enumerate(steps, 1):
+    # A step's tip is its line of "What happened" ("2. 09:00 — Alice Moreau claimed it."), in
+    # the reader's language, not its event type.
+    for n, (step, text) in enumerate(zip(steps, told, strict=True), 1):
         x = _x(series, step.at)
         out.append(
             f'<g class="step"><line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{TOP + plot_h}"/>'
             f'<circle cx="{x:.1f}" cy="{TOP - 2}" r="8"/><text x="{x:.1f}" y="{TOP + 2}" '
             f'text-anchor="middle">{n}</text><title>{n}. '
-            + e(_("{step} at {at}", step=step.type, at=_fmt(step.at, series)))
+            + e(f"{_fmt(step.at, series)} — {text}")
             + "</title></g>"
         )
     return out
@@ -309,10 +314,12 @@ def write_html(
     out.write(_header(incident, name_of))
     out.write(_metrics(metrics))
     series = mention_series(session, incident, now)
-    out.write(_chart_section(series, steps, incident))
+    # The numbered steps are the last lines of "What happened" (the first mention leads).
+    told = [text for _at, text in prefilled.happened[len(prefilled.happened) - len(steps) :]]
+    out.write(_chart_section(series, steps, incident, told))
     follow_ups = records.follow_up_dicts(session, incident, now, name_of)
     out.write(_review_section(prefilled, steps, follow_ups, incident.id))
-    out.write(_evidence_section(incident))
+    out.write(_evidence_section(incident, name_of))
     out.write(_drafts_section(drafts))
     _timeline_section(session, incident, out, name_of)
     made = _("Made by crisisbot at {at} · times in {zone}", at=i18n.when(now),
@@ -325,8 +332,10 @@ def _when(value: datetime | None) -> str:
 
 
 def _stamp(iso: str | None) -> str:
-    """A draft's stored UTC ISO time (as the JSON export has it) on the team's clock."""
-    return i18n.stamp(datetime.fromisoformat(iso)) if iso else "—"
+    """A draft's stored UTC ISO time (as the JSON export has it) for a person, as the page's
+    other dates and the Markdown export write it ("04.12.2026 09:05 EET"); ISO is for the
+    timeline's column."""
+    return i18n.when(datetime.fromisoformat(iso)) if iso else "—"
 
 
 def _person(user: str | None, name_of: NameOf) -> str:
@@ -370,7 +379,9 @@ def _metrics(m: stats.Metrics) -> str:
     return f'<section><h2>{head}</h2><div class="cards">{cards}</div></section>\n'
 
 
-def _chart_section(series: Series, steps: list[review.Step], incident: Incident) -> str:
+def _chart_section(
+    series: Series, steps: list[review.Step], incident: Incident, told: list[str]
+) -> str:
     minutes = int(series.bin.total_seconds() // 60)
     head = _("Mentions of {brand}", brand=incident.brand or _("the brand"))
     legend = [
@@ -382,7 +393,7 @@ def _chart_section(series: Series, steps: list[review.Step], incident: Incident)
     keys = "".join(f'<i style="background:var({var})"></i>{e(text)}' for var, text in legend)
     return (
         f"<section><h2>{e(head)}</h2>"
-        f"{chart_svg(series, steps, incident)}"
+        f"{chart_svg(series, steps, incident, told)}"
         f'<p class="legend">{keys}</p>'
         "</section>\n"
     )
@@ -446,9 +457,11 @@ def safe_link(url: Any) -> str | None:
     return url.strip() if parsed.scheme in ("http", "https") and parsed.netloc else None
 
 
-def _evidence_section(incident: Incident) -> str:
+def _evidence_section(incident: Incident, name_of: NameOf) -> str:
     ev = incident.evidence or {}
-    reasons = "".join(f"<li>{e(r)}</li>" for r in ev.get("reasons", [])) or "<li>—</li>"
+    declared = review.declared_line(incident, name_of)
+    lines = ([declared] if declared else []) + list(ev.get("reasons", []))
+    reasons = "".join(f"<li>{e(r)}</li>" for r in lines) or "<li>—</li>"
     quotes = []
     for s in ev.get("samples", [])[:5]:
         link = safe_link(s.get("url"))

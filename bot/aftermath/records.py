@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import i18n
 from bot.core.i18n import _
-from bot.response import followups
+from bot.response import drafts, followups
 from models import Draft, Incident, TimelineEvent
 
 NameOf = Callable[[str], str]
@@ -53,9 +53,12 @@ def people(ids: Collection[str], name_of: NameOf) -> str:
 
 
 def detail(key: str, value: Any, name_of: NameOf) -> str:
-    """One timeline value for a person (Markdown and HTML exports): people by name and ID."""
+    """One timeline value for a person (Markdown and HTML exports): people by name and ID, and
+    why a decision was refused in the team's language (the data keeps the English words)."""
     if key in PEOPLE_KEYS and isinstance(value, list):
         return people(value, name_of)
+    if key == "why" and value in drafts.REFUSALS:
+        return _(value)
     return shown(value)
 
 

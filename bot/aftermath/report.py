@@ -218,7 +218,17 @@ def _day(at: datetime) -> str:
 
 
 def _opened(at: datetime) -> str:
-    return f"{i18n.local(at):%Y-%m-%d %H:%M}"  # the heading names the zone
+    # The locale's day ("04.12.2026" in Bulgarian) and the time; the heading names the zone.
+    return f"{i18n.day(at)} {i18n.local(at):%H:%M}"
+
+
+# Detectors by the names a person reads (the evidence keeps the ids: "storm", "keyword"); an id
+# not listed is shown as it is.
+DETECTOR_NAMES = {"storm": N_("storm"), "keyword": N_("keyword")}
+
+
+def detector_name(name: str) -> str:
+    return _(DETECTOR_NAMES[name]) if name in DETECTOR_NAMES else name
 
 
 def _last_day(until: datetime) -> str:
@@ -281,7 +291,7 @@ def write_markdown(report: Report, out: IO[str]) -> None:
     out.write("\n## " + _("Detectors that fired") + "\n\n")
     # An empty period says so, instead of "(none): 0" and a table with no rows.
     for name, count in report.detectors().most_common():
-        out.write(f"- {_md(name)}: {count}\n")
+        out.write(f"- {_md(detector_name(name))}: {count}\n")
     if not report.rows:
         out.write("- " + _("(none)") + "\n")
     out.write("\n## " + _("Busiest sources (mentions)") + "\n\n")
@@ -324,7 +334,9 @@ def write_html(report: Report, out: IO[str]) -> None:
         f"<td>{e(trend(early[k], late[k]))}</td></tr>"
         for k, label in METRICS
     )
-    detectors = "".join(f"<li>{e(d)}: {c}</li>" for d, c in report.detectors().most_common())
+    detectors = "".join(
+        f"<li>{e(detector_name(d))}: {c}</li>" for d, c in report.detectors().most_common()
+    )
     sources = "".join(f"<li>{e(s)}: {e(i18n.number(c))}</li>" for s, c in report.sources)
     incidents = (
         "".join(
@@ -409,7 +421,9 @@ def slack_summary(report: Report) -> str:
     for key, _label in METRICS:
         lines.append("• " + _(MEDIAN_LINES[key], value=stats.human(overall[key]),
                               trend=trend(early[key], late[key])))  # fmt: skip
-    detectors = ", ".join(f"{_mrkdwn(d)} ×{c}" for d, c in report.detectors().most_common())
+    detectors = ", ".join(
+        f"{_mrkdwn(detector_name(d))} ×{c}" for d, c in report.detectors().most_common()
+    )
     lines.append("• " + _("Detectors: {detectors}", detectors=detectors))
     if report.sources:
         busiest = ", ".join(f"{_mrkdwn(s)} ({i18n.number(c)})" for s, c in report.sources[:3])

@@ -68,6 +68,8 @@ def step_text(step: Step, who: str, name_of: Callable[[str], str] | None = None)
         return step_text(Step(step.at, step.type, step.actor, rest), who) + " " + paged
     reason = f": {d['reason']}" if d.get("reason") else ""
     match step.type:
+        case "incident.opened" if step.actor:
+            return _("{who} declared it: {what}", who=who, what=_said(d.get("declared")))
         case "incident.opened":
             return _("crisisbot raised the alert.")
         case "incident.claimed":
@@ -95,6 +97,25 @@ def step_text(step: Step, who: str, name_of: Callable[[str], str] | None = None)
         case "incident.reopened":
             return _("{who} reopened it{reason}.", who=who, reason=reason)
     return _("{step} by {who}.", step=step.type, who=who)
+
+
+DECLARED_SAID = 300  # characters of what happened, where a review or report line quotes it
+
+
+def _said(text: Any) -> str:
+    said = " ".join(str(text or "").split())
+    return said if len(said) <= DECLARED_SAID else said[: DECLARED_SAID - 1].rstrip() + "…"
+
+
+def declared_line(incident: Incident, name_of: Callable[[str], str]) -> str | None:
+    """ "Declared by Maria (U0MARIA): …" for an incident a person opened by hand; None for an
+    alert's. The exports put it first under "Why it fired"."""
+    ev = incident.evidence or {}
+    if not ev.get("declared_by"):
+        return None
+    who = str(ev["declared_by"])
+    return _("Declared by {who}: {what}", who=f"{name_of(who)} ({who})",
+             what=_said(ev.get("declared")))  # fmt: skip
 
 
 def key_steps(session: Session, incident_id: int) -> list[Step]:
@@ -170,7 +191,10 @@ def build(
         review.happened.append((step.at, step_text(step, who, name_of)))
     if not drill:  # a drill's storm starts when its script says: no lesson about detection
         _detection(review, metrics)
-    _claiming(review, metrics, counts, config, false_positive)
+    # A declared incident was held by the person who declared it from its first second: no
+    # alert waited for a claim, so there is no lesson about claiming.
+    if not any(s.type == "incident.opened" and s.actor for s in steps):
+        _claiming(review, metrics, counts, config, false_positive)
     _replies(review, metrics, drafts, counts, config, false_positive)
     _follow_through(review, metrics, counts, false_positive)
     if not review.change:

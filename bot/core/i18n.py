@@ -66,6 +66,9 @@ def N_(msgid: str) -> str:
 WHEN_PATTERN = N_("yyyy-MM-dd HH:mm {zone}")
 DAY_PATTERN = N_("yyyy-MM-dd")
 SHORT_PATTERN = N_("d MMM HH:mm")
+# So is the per cent sign's place: Bulgarian writes "87 %" (a no-break space: never wrapped
+# away from its number), where CLDR has "87%".
+PERCENT_PATTERN = N_("#,##0%")
 
 
 def catalogue_path(locale: str) -> Path:
@@ -143,7 +146,7 @@ def decimal(value: float, digits: int = 1) -> str:
 
 
 def percent(share: float) -> str:
-    return format_percent(share, locale=current())
+    return format_percent(share, format=_(PERCENT_PATTERN), locale=current())
 
 
 def when(at: datetime | None) -> str:

@@ -18,11 +18,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+import detectors.coldstart
 import detectors.storm
 import detectors.volume
 from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
+from bot.core.text import cut
 from bot.response import incidents
 from detectors.storm import Assessment, StaleState, StormSettings, StormTracker
 from detectors.volume import VolumeSettings
@@ -116,8 +118,12 @@ def storm_settings(config: Config, brand: str | None) -> StormSettings:
 
 @cache
 def _code_hash() -> str:
-    # A state pickled by other detector code is not resumed: the code is part of the key.
-    code = inspect.getsource(detectors.storm) + inspect.getsource(detectors.volume)
+    # A state pickled by other detector code is not resumed: the code is part of the key (cold
+    # start's too: its verdicts on the last hours' windows are kept in the state).
+    code = "".join(
+        inspect.getsource(module)
+        for module in (detectors.storm, detectors.volume, detectors.coldstart)
+    )
     return hashlib.sha256(code.encode()).hexdigest()
 
 
@@ -392,9 +398,10 @@ def assess_brand(
 def _details(
     session: Session, brand: str | None, result: Assessment, mentions: Sequence[Any], plan: PassPlan
 ) -> tuple[Assessment, Sequence[Any]]:
-    """A late content alert assessed from the last hour's mentions lacks its storm's quotes and
-    high-reach posts: assess again with the mentions from its window on (only for an alert about
-    to be posted: the storm of a late alert is usually one a pass already saw and handled)."""
+    """A late content alert (cold start's too) assessed from the last hour's mentions lacks its
+    storm's quotes and high-reach posts: assess again with the mentions from its window on (only
+    for an alert about to be posted: the storm of a late alert is usually one a pass already saw
+    and handled)."""
     since, tracker = result.details_from, plan.trackers.get(brand)
     if since is None or tracker is None:
         return result, mentions
@@ -652,8 +659,8 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     storm, and a new alert (a new alert_at) after a resolved incident is a new storm. A content-only
     alert has no alert_at: it is the same storm when it began before the latest incident opened;
     a late one (no pass saw its window) also when an incident was open during it or opened after
-    it began. A cold-start alert (`evidence["short_baseline"]`) is content-only too: a volume
-    alert on a storm that began before it opened is that storm.
+    it began. A cold-start alert (`evidence["short_baseline"]`, late ones too) is content-only
+    too: a volume alert on a storm that began before it opened is that storm.
     """
     alert_at = result.evidence.get("alert_at")
     late = bool(result.evidence.get("late"))
@@ -705,7 +712,7 @@ def evidence_for(
     samples = [
         {
             "source": m.source,
-            "text": m.text[:QUOTE_CHARS],
+            "text": cut(m.text, QUOTE_CHARS),  # a longer post ends "…", not mid-word
             "url": m.url,
             "author": m.author,
             "author_followers": m.author_followers,

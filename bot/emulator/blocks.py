@@ -3,7 +3,8 @@
 Slack answers a bad layout with HTTP 200, ``error: invalid_blocks`` and one message per problem,
 each ending in a JSON pointer (``[json-pointer:/blocks/2/text/text]``). We reproduce the limits
 the crisis bot could realistically hit (long drafts, many alerts, long ids), not the whole schema:
-the point is that a test fails the same way production would.
+the point is that a test fails the same way production would (Cyrillic is longer than English:
+Bulgarian labels meet these limits first).
 """
 
 from __future__ import annotations
@@ -23,9 +24,14 @@ MAX_ACTIONS_ELEMENTS = 25
 MAX_MESSAGE_TEXT = 40_000
 # Elements and views (Slack's Block Kit reference: option object, select menus, plain-text input,
 # input block, button, modal view object).
-MAX_OPTION_TEXT = 75
+MAX_OPTION_TEXT = 75  # an option's text and its description
 MAX_OPTION_VALUE = 150
-MAX_SELECT_OPTIONS = 100
+MAX_SELECT_OPTIONS = 100  # options of a select, of one option group, and option groups
+MAX_ACCESSIBILITY_LABEL = 75  # a button's
+# The confirmation dialog object (a button's or a menu's `confirm`).
+MAX_CONFIRM_TITLE = 100
+MAX_CONFIRM_TEXT = 300
+MAX_CONFIRM_BUTTON = 30  # its confirm and deny
 MAX_PLACEHOLDER = 150
 MAX_INPUT_LABEL = 2000
 MAX_INPUT_HINT = 2000
@@ -56,6 +62,33 @@ def _text_of(obj: Any) -> str:
     return ""
 
 
+def _check_text(obj: Any, limit: int, pointer: str, errors: list[str]) -> None:
+    """A required text object: at least one character, at most `limit`."""
+    text = _text_of(obj)
+    if len(text) > limit:
+        errors.append(_too_long(limit, f"{pointer}/text"))
+    elif not text:
+        errors.append(_too_short(f"{pointer}/text"))
+
+
+def _check_confirm(dialog: Any, pointer: str, errors: list[str]) -> None:
+    if not isinstance(dialog, dict):
+        errors.append(f"must be an object [json-pointer:{pointer}]")
+        return
+    _check_text(dialog.get("title"), MAX_CONFIRM_TITLE, f"{pointer}/title", errors)
+    _check_text(dialog.get("text"), MAX_CONFIRM_TEXT, f"{pointer}/text", errors)
+    _check_text(dialog.get("confirm"), MAX_CONFIRM_BUTTON, f"{pointer}/confirm", errors)
+    _check_text(dialog.get("deny"), MAX_CONFIRM_BUTTON, f"{pointer}/deny", errors)
+
+
+def _check_options(options: Any, pointer: str, errors: list[str]) -> None:
+    if isinstance(options, list):
+        if len(options) > MAX_SELECT_OPTIONS:
+            errors.append(_too_many(MAX_SELECT_OPTIONS, pointer))
+        for k, option in enumerate(options):
+            _check_option(option, f"{pointer}/{k}", errors)
+
+
 def _check_element(element: Any, pointer: str, errors: list[str]) -> None:
     if not isinstance(element, dict):
         errors.append(f"must be an object [json-pointer:{pointer}]")
@@ -66,9 +99,13 @@ def _check_element(element: Any, pointer: str, errors: list[str]) -> None:
     kind = element.get("type")
     if len(_text_of(element.get("placeholder"))) > MAX_PLACEHOLDER:
         errors.append(_too_long(MAX_PLACEHOLDER, f"{pointer}/placeholder/text"))
+    if "confirm" in element:
+        _check_confirm(element["confirm"], f"{pointer}/confirm", errors)
     if kind == "button":
-        if len(_text_of(element.get("text"))) > MAX_BUTTON_TEXT:
-            errors.append(_too_long(MAX_BUTTON_TEXT, f"{pointer}/text/text"))
+        _check_text(element.get("text"), MAX_BUTTON_TEXT, f"{pointer}/text", errors)
+        label = element.get("accessibility_label")
+        if isinstance(label, str) and len(label) > MAX_ACCESSIBILITY_LABEL:
+            errors.append(_too_long(MAX_ACCESSIBILITY_LABEL, f"{pointer}/accessibility_label"))
         value = element.get("value")
         if isinstance(value, str) and len(value) > MAX_BUTTON_VALUE:
             errors.append(_too_long(MAX_BUTTON_VALUE, f"{pointer}/value"))
@@ -76,12 +113,18 @@ def _check_element(element: Any, pointer: str, errors: list[str]) -> None:
         if isinstance(url, str) and len(url) > MAX_URL:
             errors.append(_too_long(MAX_URL, f"{pointer}/url"))
     elif kind == "static_select":
-        options = element.get("options") or []
-        if isinstance(options, list):
-            if len(options) > MAX_SELECT_OPTIONS:
-                errors.append(_too_many(MAX_SELECT_OPTIONS, f"{pointer}/options"))
-            for k, option in enumerate(options):
-                _check_option(option, f"{pointer}/options/{k}", errors)
+        _check_options(element.get("options") or [], f"{pointer}/options", errors)
+        groups = element.get("option_groups") or []
+        if isinstance(groups, list):
+            if len(groups) > MAX_SELECT_OPTIONS:
+                errors.append(_too_many(MAX_SELECT_OPTIONS, f"{pointer}/option_groups"))
+            for k, group in enumerate(groups):
+                where = f"{pointer}/option_groups/{k}"
+                if not isinstance(group, dict):
+                    errors.append(f"must be an object [json-pointer:{where}]")
+                    continue
+                _check_text(group.get("label"), MAX_OPTION_TEXT, f"{where}/label", errors)
+                _check_options(group.get("options") or [], f"{where}/options", errors)
         if "initial_option" in element:
             _check_option(element["initial_option"], f"{pointer}/initial_option", errors)
     elif kind == "plain_text_input":
@@ -96,6 +139,8 @@ def _check_option(option: Any, pointer: str, errors: list[str]) -> None:
         return
     if len(_text_of(option.get("text"))) > MAX_OPTION_TEXT:
         errors.append(_too_long(MAX_OPTION_TEXT, f"{pointer}/text/text"))
+    if len(_text_of(option.get("description"))) > MAX_OPTION_TEXT:
+        errors.append(_too_long(MAX_OPTION_TEXT, f"{pointer}/description/text"))
     value = option.get("value")
     if isinstance(value, str) and len(value) > MAX_OPTION_VALUE:
         errors.append(_too_long(MAX_OPTION_VALUE, f"{pointer}/value"))
@@ -132,8 +177,7 @@ def validate_blocks(blocks: Any, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> lis
             if "accessory" in block:
                 _check_element(block["accessory"], f"{ptr}/accessory", errors)
         elif kind == "header":
-            if len(_text_of(block.get("text"))) > MAX_HEADER_TEXT:
-                errors.append(_too_long(MAX_HEADER_TEXT, f"{ptr}/text/text"))
+            _check_text(block.get("text"), MAX_HEADER_TEXT, f"{ptr}/text", errors)
         elif kind == "context":
             elements = block.get("elements") or []
             if isinstance(elements, list):
@@ -167,8 +211,9 @@ def validate_view(view: dict[str, Any]) -> list[str]:
     and close buttons (24 characters each), private_metadata and callback_id."""
     errors = validate_blocks(view.get("blocks") or [], max_blocks=MAX_MODAL_BLOCKS)
     for key in ("title", "submit", "close"):
-        if view.get("type") == "modal" and len(_text_of(view.get(key))) > MAX_VIEW_TITLE:
-            errors.append(_too_long(MAX_VIEW_TITLE, f"/view/{key}/text"))
+        # A modal needs its title; submit and close are optional, but never empty.
+        if view.get("type") == "modal" and (key == "title" or key in view):
+            _check_text(view.get(key), MAX_VIEW_TITLE, f"/view/{key}", errors)
     metadata = view.get("private_metadata")
     if isinstance(metadata, str) and len(metadata) > MAX_PRIVATE_METADATA:
         errors.append(_too_long(MAX_PRIVATE_METADATA, "/view/private_metadata"))

@@ -218,6 +218,41 @@ class SignedSlackClient:
         }
         return self._interaction(payload, timestamp=timestamp, signature=signature)
 
+    def shortcut(
+        self,
+        callback_id: str,
+        *,
+        user_id: str = "U0ALICE",
+        message: dict[str, Any] | None = None,
+        channel_id: str = "C0GENERAL",
+        timestamp: str | int | None = None,
+        signature: str | None = None,
+    ) -> httpx.Response:
+        """A global shortcut (``shortcut``), or with ``message`` ({ts, text[, user]}) a message
+        shortcut (``message_action``) on that message in ``channel_id``, as Slack sends them."""
+        payload: dict[str, Any] = {
+            "type": "shortcut",
+            "token": VERIFICATION_TOKEN,
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "user": self._user(user_id),
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": self._trigger(),
+        }
+        if message is not None:
+            ts = message.get("ts") or f"{int(time.time())}.000200"
+            payload.update(
+                type="message_action",
+                message_ts=ts,
+                message={"type": "message", "user": "U0CAROL", "team": self.team_id, **message,
+                         "ts": ts},
+                channel={"id": channel_id, "name": self._channel_name(channel_id)},
+                response_url=self._response_url("actions", channel=channel_id, user=user_id),
+            )  # fmt: skip
+        return self._interaction(payload, timestamp=timestamp, signature=signature)
+
     def submit_view(
         self,
         callback_id: str,

@@ -31,6 +31,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core import i18n
 from bot.core.i18n import _
 from detectors.storm import StormSettings
 
@@ -116,17 +117,21 @@ def progress(state: dict[str, Any] | None) -> str | None:
         return None
     if not state.get("supported", True):
         return _("no backfill: the feed lists what it keeps")
-    days = int(state["days"])
+    days = int(state["days"])  # the word "days" agrees with it ("1 of 1 day")
     if state.get("error"):
-        return _(
-            "backfill stopped at {covered} of {days} days: {error}",
-            covered=covered_days(state),
-            days=days,
-            error=state["error"],
-        )
+        return i18n.ngettext(
+            "backfill stopped at {covered} of {n} day: {error}",
+            "backfill stopped at {covered} of {n} days: {error}",
+            days, covered=covered_days(state), error=state["error"],
+        )  # fmt: skip
     if state.get("done"):
-        return _("backfill done: {days} of {days} days", days=days)
-    return _("backfilling: {covered} of {days} days", covered=covered_days(state), days=days)
+        return i18n.ngettext(
+            "backfill done: {n} of {n} day", "backfill done: {n} of {n} days", days
+        )
+    return i18n.ngettext(
+        "backfilling: {covered} of {n} day", "backfilling: {covered} of {n} days", days,
+        covered=covered_days(state),
+    )  # fmt: skip
 
 
 def advanced(

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.errors import Conflict, NotFound
-from bot.core.i18n import _
+from bot.core.i18n import N_, _
 from bot.response import incidents, outbox, timeline
 from models import Draft, Incident, affected
 
@@ -163,6 +163,13 @@ def _already(draft: Draft, number: int) -> str:
     return _("Draft v{version} of #{number} is already {status}.", **fields)
 
 
+# Why a decision was refused, as the timeline stores it (English data, the `why` of
+# `draft.refused`); marked so the exports can say it in the team's language.
+AUTHOR_APPROVES = N_("the author cannot approve their own draft")
+NOT_AN_APPROVER = N_("not an approver")
+REFUSALS = frozenset({AUTHOR_APPROVES, NOT_AN_APPROVER})
+
+
 def _refusal(
     session: Session,
     draft: Draft,
@@ -176,9 +183,9 @@ def _refusal(
     verb = "approve" if approve else "reject"
     why = None
     if user == draft.author and approve:  # even an approver: four eyes means two people
-        why = "the author cannot approve their own draft"
+        why = AUTHOR_APPROVES
     elif user not in approvers:
-        why = "not an approver"
+        why = NOT_AN_APPROVER
     if not why:
         return None
     # The timeline keeps the English words (data); the person is told in the team's language.
@@ -187,7 +194,7 @@ def _refusal(
         draft_id=draft.id, version=draft.version, attempted=verb, why=why,
     )  # fmt: skip
     fields: dict[str, object] = {"version": draft.version, "number": incident.id}
-    if why == "not an approver":
+    if why == NOT_AN_APPROVER:
         text = (
             _("You can't approve draft v{version} of #{number}: not an approver.", **fields)
             if approve

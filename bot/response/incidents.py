@@ -1,4 +1,5 @@
-"""The incident state machine: open, claim / hand over, escalate, resolve, dismiss, reopen.
+"""The incident state machine: open (by an alert, or declared by a person), claim / hand over,
+escalate, resolve, dismiss, reopen.
 
 Services take the session keyword-only and never commit: the caller owns the transaction, so the
 change, its timeline event and its outbox row are committed together or not at all.
@@ -81,8 +82,12 @@ def open_incident(
     channel: str | None,
     now: datetime,
     is_drill: bool = False,
+    actor: str | None = None,
+    **data: Any,
 ) -> Incident | None:
-    """Open an incident and queue its alert; None when the brand already has an open one."""
+    """Open an incident and queue its alert; None when the brand already has an open one.
+    `actor`: the person who declared it (None: the bot raised it); `data` goes on the
+    timeline's `incident.opened` beside the reasons."""
     incident = Incident(
         brand=brand,
         title=title[:200],
@@ -108,14 +113,64 @@ def open_incident(
         session,
         incident,
         "incident.opened",
-        actor=None,
+        actor=actor,
         at=now,
         severity=severity,
         brand=brand,
         reasons=evidence.get("reasons", []),
         first_mention_at=first_mention_at.isoformat() if first_mention_at else None,
+        **data,
     )
     outbox.enqueue_incident_card(session, incident, now=now)
+    return incident
+
+
+DECLARED_TITLE = 120  # characters of what happened that title a declared incident
+DECLARED_KEYS = ("declared_by", "declared")  # evidence a declared incident keeps as it grows
+
+
+def declare(
+    session: Session,
+    *,
+    brand: str | None,
+    text: str,
+    severity: str,
+    user: str,
+    channel: str | None,
+    now: datetime,
+) -> Incident:
+    """An incident a person opens by hand: a journalist's call, a post on a platform no source
+    watches, a leaked memo. It is the same incident as an alert's (card, buttons, timers,
+    timeline, exports), titled by what happened, and the person who declared it holds it from
+    the start (they know most about it; anyone can take it over with Claim). A storm the
+    detectors see later for the brand goes onto it (`storm_grew`), not into a second incident.
+    Refused while the brand has an open incident: that one is where the story goes."""
+    if severity not in SEVERITIES:
+        raise Conflict(_("Pick a severity: low, medium, high or critical."))
+    text = text.strip()
+    first_line = text.splitlines()[0].strip() if text else ""
+    title = first_line if len(first_line) <= DECLARED_TITLE else (
+        first_line[: DECLARED_TITLE - 1].rstrip() + "…"
+    )  # fmt: skip
+    incident = open_incident(
+        session, brand=brand, title=title, severity=severity,
+        evidence={"declared_by": user, "declared": text}, first_mention_at=None,
+        channel=channel, now=now, actor=user, declared=text,
+    )  # fmt: skip
+    if incident is None:
+        current = open_for_brand(session, brand)
+        number = current.id if current is not None else "?"
+        if brand:
+            raise Conflict(
+                _("{brand} already has incident #{number} open: add to it (`/crisis note "
+                  "{number} …`), or resolve it first.", brand=escape_mrkdwn(brand),
+                  number=number)
+            )  # fmt: skip
+        raise Conflict(
+            _("Incident #{number} is open: add to it (`/crisis note {number} …`), or resolve "
+              "it first.", number=number)
+        )  # fmt: skip
+    claim(session, incident.id, user=user, now=now)
     return incident
 
 
@@ -138,7 +193,9 @@ def storm_grew(
     session.refresh(incident)  # the evidence as it is now: another pass may have put this alert
     if not incident.is_open or _alert_at(incident.evidence) == _alert_at(evidence):
         return None
-    incident.evidence = evidence
+    # A declared incident keeps who declared it and what they said above the alert's evidence.
+    kept = {k: v for k, v in (incident.evidence or {}).items() if k in DECLARED_KEYS}
+    incident.evidence = {**evidence, **kept}
     if first_mention_at is not None and (
         incident.first_mention_at is None or first_mention_at < incident.first_mention_at
     ):

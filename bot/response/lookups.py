@@ -41,6 +41,7 @@ _STATUS = select(
     *_LINE,
     *(c for c in METRIC_COLUMNS if c is not Incident.opened_at),  # opened_at is in _LINE
     Incident.evidence["reasons"].label("reasons"),
+    Incident.evidence["declared_by"].label("declared_by"),
     select(Draft.version).where(_of_incident).order_by(Draft.version.desc()).limit(1)
     .scalar_subquery().label("draft_version"),
     select(Draft.status).where(_of_incident).order_by(Draft.version.desc()).limit(1)
@@ -101,6 +102,7 @@ class IncidentStatus:
     draft_version: int | None
     draft_status: str | None
     metrics: Metrics
+    declared_by: str | None = None  # who declared it by hand (None: an alert opened it)
 
 
 @contextmanager
@@ -121,6 +123,7 @@ def status(conn: Connection, number: int) -> IncidentStatus:
         raise NotFound(no_such_incident(number))
     reasons = row.reasons if isinstance(row.reasons, list) else []
     return IncidentStatus(
+        declared_by=row.declared_by if isinstance(row.declared_by, str) else None,
         line=_line(row),
         reasons=[str(r) for r in reasons],
         draft_version=row.draft_version,

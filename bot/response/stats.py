@@ -64,8 +64,10 @@ METRIC_COLUMNS = (
 
 def metrics_of(row: Any, first_approved_at: datetime | None) -> Metrics:
     """Metrics from an incident, or a row with `status` and METRIC_COLUMNS' names."""
+    detect = span(row.first_mention_at, row.opened_at)
     return Metrics(
-        time_to_detect=span(row.first_mention_at, row.opened_at),
+        # A declared incident's storm may begin after the person declared it: no delay then.
+        time_to_detect=max(detect, timedelta(0)) if detect is not None else None,
         time_to_claim=span(row.opened_at, row.claimed_at),
         time_to_first_approved_reply=span(row.opened_at, first_approved_at),
         time_to_resolve=span(row.opened_at, row.resolved_at if row.status == "resolved" else None),
@@ -112,7 +114,15 @@ def team_stats(session: Session, *, since: datetime | None = None) -> TeamStats:
     return TeamStats(
         count=len(rows),
         dismissed=sum(1 for i in rows if i.status == "dismissed"),
-        median_to_claim=_median([m.time_to_claim for m in metrics]),
+        # Incidents held from the second they opened were declared by the person who holds
+        # them: no alert waited for a claim, so they would only pull the median to zero.
+        median_to_claim=_median(
+            [
+                m.time_to_claim
+                for r, m in zip(rows, metrics, strict=True)
+                if r.claimed_at != r.opened_at
+            ]
+        ),
         median_to_first_approved_reply=_median([m.time_to_first_approved_reply for m in metrics]),
         median_to_resolve=_median([m.time_to_resolve for m in metrics]),
         reopened=sum(1 for i in rows if i.reopens),

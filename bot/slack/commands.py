@@ -1,9 +1,9 @@
 """The `/crisis` grammar (a contract): parse the text into a `Command` or say how to write it.
 
-    help · list [page] · status N · claim N · escalate N [reason] · draft N <text> · note N <text> ·
-    update N <text> · resolve N [summary] · reopen N [reason] · export N [md|csv|json|html] ·
-    drill [scenario] · stats · sources · followup N @owner <text> [by DATE] ·
-    followups [N | page P] · done F
+    help · declare [what happened] · list [page] · status N · claim N · escalate N [reason] ·
+    draft N <text> · note N <text> · update N <text> · resolve N [summary] · reopen N [reason] ·
+    export N [md|csv|json|html] · drill [scenario] · stats · sources ·
+    followup N @owner <text> [by DATE] · followups [N | page P] · done F
 
 N is written `42` or `#42`; a follow-up F is written `F3` (see `bot.response.followups`).
 
@@ -24,10 +24,15 @@ from bot.core.i18n import N_, _
 from bot.response import followups, updates
 
 MAX_TEXT = 3000  # a drafted reply or note must fit one Block Kit section
+DECLARE_TEXT = 2000  # what happened, as a declared incident's card quotes it
 EXPORT_FORMATS = ("md", "csv", "json", "html")
 
 USAGE = {
     "help": N_("`/crisis help` — this list"),
+    "declare": N_(
+        "`/crisis declare [what happened]` — open an incident by hand (a journalist's call, a "
+        "post no source watches); you hold it. Without text: a form"
+    ),
     "list": N_("`/crisis list [page]` — open incidents, a page at a time"),
     "status": N_("`/crisis status N` — where incident #N stands"),
     "claim": N_("`/crisis claim N` — take incident #N (hands it over if someone holds it)"),
@@ -56,6 +61,7 @@ USAGE = {
 # Bulgarian aliases (lower case, as typed); the English names stay the contract.
 ALIASES = {
     "помощ": "help",
+    "обяви": "declare",
     "списък": "list",
     "статус": "status",
     "поеми": "claim",
@@ -136,6 +142,8 @@ def parse(raw: str) -> Command:
         return Command(name)
     if name == "drill":
         return Command(name, text=_limited(rest, name, 100))
+    if name == "declare":  # no text: the desk opens the form
+        return Command(name, text=_limited(rest, name, DECLARE_TEXT))
     if name == "done":
         return _done(rest)
     if name == "followups":

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from bot.core import i18n
 from bot.core.errors import Conflict, NotFound, ServiceError
 from bot.core.i18n import N_, _
+from bot.core.text import escape_mrkdwn
 from bot.detection import drills
 from bot.intake import backfill
 from bot.response import drafts, followups, incidents, lookups, outbox, stats, updates
@@ -91,6 +92,7 @@ def guard(fn: Callable[..., Reply]) -> Callable[..., Reply]:
 
 
 def run_command(bot: Crisisbot, cmd: Command, *, user: str, channel: str) -> Reply:
+    """Every command but `declare`, which may open a form (`declare`)."""
     reply = _COMMANDS[cmd.name](bot, cmd, user)
     if cmd.name not in READ_ONLY:
         # Only a change queues a Slack message; waking the courier after a read cost every
@@ -118,6 +120,8 @@ def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         found = lookups.status(conn, cmd.number)
         follow_ups = followups.counts(conn, cmd.number)
     lines = [messages.incident_line(found.line)]
+    if found.declared_by:
+        lines.append(_("Declared by <@{user}>.", user=found.declared_by))
     lines += [f"• {messages.quote(r, 450)}" for r in found.reasons[:STATUS_REASONS]]
     if len(found.reasons) > STATUS_REASONS:
         where = f"`/crisis export {cmd.number}`"
@@ -348,6 +352,50 @@ def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
             _("DRILL #{number} started: {title}. It pages nobody.", number=incident.id,
               title=incident.title)
         )  # fmt: skip
+
+
+DECLARED_SEVERITY = "high"  # a person declares what they judge serious; the card can change it
+
+
+def declare(bot: Crisisbot, text: str, user: str, trigger_id: str) -> Reply | None:
+    """`/crisis declare [what happened]`: declared at once when the text says what happened and
+    which brand it is about (it names one, or the playbook has one brand, or none); otherwise
+    the Declare form opens (the trigger lives 3 s), holding the text typed so far."""
+    brands = [b.name for b in bot.config.brands]
+    brand = bot.config.brand_for(text) or (brands[0] if len(brands) == 1 else None)
+    if text and (brand is not None or not brands):
+        reply = declared(bot, user, text, brand, DECLARED_SEVERITY)
+        bot.kick()
+        return reply
+    return open_declare_form(bot, text, trigger_id)
+
+
+def open_declare_form(bot: Crisisbot, text: str, trigger_id: str) -> Reply | None:
+    """The Declare form, holding `text` (and the brand it names) as a start."""
+    view = messages.declare_modal(bot.config, text, bot.config.brand_for(text) if text else None)
+    try:
+        bot.gateway.open_view(trigger_id, view)
+    except SlackError as exc:
+        logger.warning("views.open failed: %s", exc)
+        return Reply(_(SLACK_SLOW), ok=False)
+    return None
+
+
+def declared(bot: Crisisbot, user: str, text: str, brand: str | None, severity: str) -> Reply:
+    """Open the declared incident (the command, or the Declare form's submit)."""
+
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incident = incidents.declare(
+                session, brand=brand, text=text, severity=severity, user=user,
+                channel=bot.settings.crisis_channel, now=bot.clock(),
+            )  # fmt: skip
+            return Reply(
+                _("#{number} declared: {title}. You hold it; the card is in the channel.",
+                  number=incident.id, title=escape_mrkdwn(incident.title))
+            )  # fmt: skip
+
+    return guarded(work)
 
 
 @guard

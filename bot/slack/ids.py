@@ -17,6 +17,14 @@ class Action(StrEnum):
     FOLLOW_UP_DONE = "followup.done"  # on the Home tab, beside each of the viewer's own
     REOPEN = "incident.reopen"  # on a closed incident's card: opens the form (optional reason)
     POST_UPDATE = "incident.post_update"  # on an open incident's card: the stakeholders' update
+    DECLARE = "home.declare"  # on the Home tab: the Declare form
+
+
+class Shortcut(StrEnum):
+    """callback_ids of the app's shortcuts (slack-manifest.json declares them)."""
+
+    DECLARE = "crisis.declare"  # global: the Declare form
+    DECLARE_FROM_MESSAGE = "crisis.declare_from_message"  # on a message: the form, prefilled
 
 
 class View(StrEnum):
@@ -27,6 +35,7 @@ class View(StrEnum):
     FOLLOW_UP = "follow_up"
     REOPEN_REASON = "reopen_reason"
     POST_UPDATE = "post_update"
+    DECLARE = "declare_incident"  # `/crisis declare`'s form
 
 
 class Block(StrEnum):
@@ -40,3 +49,6 @@ class Block(StrEnum):
     FOLLOW_UP_TEXT = "followup.text"
     FOLLOW_UP_DUE = "followup.due"
     UPDATE_TEXT = "update.text"
+    DECLARE_TEXT = "declare.text"
+    DECLARE_BRAND = "declare.brand"
+    DECLARE_SEVERITY = "declare.severity"

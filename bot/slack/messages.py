@@ -40,6 +40,7 @@ from bot.response.drafts import draft_status
 from bot.response.incidents import severity_name, status_name
 from bot.response.lookups import IncidentLine, PendingDraft
 from bot.response.stats import TeamStats, human
+from bot.slack.commands import DECLARE_TEXT
 from bot.slack.ids import Action
 from bot.slack.ids import Block as BlockId
 from bot.slack.ids import View as ViewId
@@ -51,6 +52,8 @@ HEADER_LIMIT = 150
 MESSAGE_TEXT_LIMIT = 4000  # the notification text; Slack truncates longer `text`
 SAMPLE_LIMIT = 2900  # one quoted mention on the card
 SAMPLE_ROOM = 300  # what a sample's link may never take from the mention's own text
+DECLARED_LIMIT = 2500  # what a person said happened, on a declared incident's card
+MAX_SELECT_OPTIONS = 100  # Slack's limit for a static select
 
 STATUS_EMOJI = {
     "open": ":rotating_light:",
@@ -98,6 +101,10 @@ def incident_card(
             ]
         ),
     ]
+    if ev.get("declared_by"):  # opened by a person, not by an alert
+        said = quote(str(ev.get("declared") or ""), DECLARED_LIMIT)
+        text = _("*Declared by* {who}", who=_user(str(ev["declared_by"])))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"{text}\n{said}")))
     reasons = [quote(str(r), 600) for r in ev.get("reasons", [])][:6]
     if reasons:
         text = _("*Why this fired*") + "\n" + "\n".join(f"• {r}" for r in reasons)
@@ -439,6 +446,60 @@ def follow_up_modal(incident: Incident) -> dict[str, Any]:
     return view.to_dict()
 
 
+def declare_modal(config: Config, text: str, brand: str | None) -> dict[str, Any]:
+    """`/crisis declare`'s form: what happened, the brand (when the playbook has several) and a
+    severity. `text` and `brand`: what the command already said."""
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=BlockId.DECLARE_TEXT,
+            label=_("What happened"),
+            hint=_("The first line becomes the incident's title."),
+            element=PlainTextInputElement(
+                action_id="text",
+                multiline=True,
+                max_length=DECLARE_TEXT,
+                initial_value=text[:DECLARE_TEXT] or None,
+                placeholder=_("A journalist asked about the recall; a story runs at 18:00"),
+            ),
+        )
+    ]
+    names = [b.name for b in config.brands]
+    if len(names) > 1:
+        if len(names) <= MAX_SELECT_OPTIONS:
+            options = [Option(text=cut(name, 75), value=name) for name in names]
+            initial = next((o for o in options if o.value == brand), None)
+            element: Any = StaticSelectElement(
+                action_id="brand", options=options, initial_option=initial,
+                placeholder=_("Pick the brand"),
+            )  # fmt: skip
+        else:  # an agency's long list: typed, checked on submit
+            element = PlainTextInputElement(
+                action_id="brand", max_length=120, initial_value=brand or None
+            )
+        blocks.append(InputBlock(block_id=BlockId.DECLARE_BRAND, label=_("Brand"), element=element))
+    options = [Option(text=_cap(severity_name(s)), value=s) for s in SEVERITIES]
+    blocks.append(
+        InputBlock(
+            block_id=BlockId.DECLARE_SEVERITY,
+            label=_("Severity"),
+            element=StaticSelectElement(
+                action_id="severity",
+                options=options,
+                initial_option=next(o for o in options if o.value == "high"),
+            ),
+        )
+    )
+    view = View(
+        type="modal",
+        callback_id=ViewId.DECLARE,
+        title=PlainTextObject(text=cut(_("Declare an incident"), 24)),
+        submit=PlainTextObject(text=cut(_("Declare"), 24)),
+        close=PlainTextObject(text=_("Cancel")),
+        blocks=blocks,
+    )
+    return view.to_dict()
+
+
 def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, Any]]]:
     """A drafted public reply in the incident's thread; Approve/Reject while it is pending."""
     drill = _("DRILL · ") if incident.is_drill else ""
@@ -752,7 +813,9 @@ def home_view(
     message's permalink, or None (the line then has no button). `stopped`: the mention sources
     that stopped working (name, last success), shown first. `follow_ups`: the viewer's own
     open ones, overdue first."""
-    blocks: list[Block] = []
+    # A crisis no source saw (a journalist's call) starts here too: the Declare form.
+    declare = ButtonElement(text=_("Declare a crisis"), action_id=Action.DECLARE, style="danger")
+    blocks: list[Block] = [ActionsBlock(elements=[declare])]
     for name, since in stopped[:HOME_MAX_SOURCES]:
         shown = quote(name, 100)
         blocks.append(_mrkdwn_section(
@@ -833,5 +896,5 @@ def _link_button(label: str, url: str | None, ident: int) -> ButtonElement | Non
 def _more(hidden: int, where: str) -> list[Block]:
     if hidden <= 0:
         return []
-    more = _("… and {count} more: {where}.", count=hidden, where=where)
+    more = _("… and {count} more: {where}.", count=i18n.number(hidden), where=where)
     return [ContextBlock(elements=[MarkdownTextObject(text=more)])]

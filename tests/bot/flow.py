@@ -24,6 +24,25 @@ def open_storm(stack: Stack, clock: ManualClock, brand: str = "Acme") -> int:
     return int(numbers[0])
 
 
+def incident_row(stack: Stack, number: int) -> Incident:
+    """The incident's row as it is now in the database."""
+    with stack.bot.sessions() as session:
+        found = session.get(Incident, number)
+        assert found is not None
+        return found
+
+
+def opened_form(stack: Stack, callback_id: str, before: int = 0) -> dict[str, Any]:
+    """Wait for a modal with this callback_id the bot opened (`before`: how many such were
+    open already, so a second form of the same kind is waited for)."""
+
+    def found() -> dict[str, Any] | None:
+        views = [v for v in stack.emulator.views.values() if v["callback_id"] == callback_id]
+        return views[before] if len(views) > before else None
+
+    return stack.emulator.wait_for(found)  # type: ignore[arg-type]
+
+
 def _posted(stack: Stack, number: int) -> bool:
     with stack.bot.sessions() as session:
         incident = session.get(Incident, number)

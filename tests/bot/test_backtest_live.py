@@ -23,7 +23,7 @@ from bot.detection.backtest import WouldOpen, bin_ends, replay
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
 from bot.response import incidents
-from bot.testing import CALM, start_stack
+from bot.testing import CALM, calm_stream, start_stack
 from models import Incident
 
 STORM_AT = datetime(2026, 12, 7, 10, 32, 5, tzinfo=UTC)  # pinned: the new source's step alerts
@@ -112,3 +112,25 @@ def test_backtest_opens_what_live_passes_open_on_the_same_history(
         live[0].severity,
     )
     assert re.findall(r"^   - (.*)$", out, re.M) == live[0].reasons
+
+
+def test_backtest_alerts_a_cold_start_storm_once_as_live_passes_do(database_url: str) -> None:
+    """A brand connected 90 minutes before a breach storm: cold start alerts it in its window;
+    the backtest closes the incident when the storm is behind (a late verdict), and the storm's
+    windows, judged by cold start as they settle for 6 h of late alerts, open nothing more."""
+    began = STORM_AT + timedelta(minutes=90)
+    records = sorted(
+        [
+            *calm_stream("bluesky-acme", STORM_AT, STORM_AT + timedelta(hours=8), 12, 5),
+            *({"id": f"breach-{k}", "source": "bluesky-acme", "brand": "Acme",
+               "text": "Acme leaked my data?? Reports of a breach everywhere. Lawsuit incoming",
+               "created_at": (began + k * timedelta(seconds=45)).isoformat(),
+               "author": f"victim{k % 30}", "author_followers": 150} for k in range(40)),
+        ],
+        key=lambda r: str(r["created_at"]),
+    )  # fmt: skip
+    live = _live(database_url, records)
+    assert len(live) == 1, live
+    assert began <= live[0].opened_at <= began + timedelta(minutes=20)
+    assert live[0].reasons[0].startswith("Only 1 h of history for this brand")
+    assert replay([parse_record(r) for r in records], Config()) == live

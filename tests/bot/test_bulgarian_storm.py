@@ -104,9 +104,10 @@ def test_a_bulgarian_storm_from_ingest_to_a_bulgarian_export(
         assert incident is not None
         share = incident.evidence["languages"]
     assert list(share) == ["bg", "en"] and 0.8 < share["bg"] < 0.95
-    # The evidence names the languages as a Bulgarian reads them: "87 % на български".
-    bulgarian = f"{round(share['bg'] * 100)}% на български"
-    assert f"Езици: {bulgarian}, " in shown and "% на английски." in shown
+    # The evidence names the languages as a Bulgarian reads them: "87 % на български" (a
+    # no-break space before the sign).
+    bulgarian = f"{round(share['bg'] * 100)}\xa0% на български"
+    assert f"Езици: {bulgarian}, " in shown and "\xa0% на английски." in shown
     assert _english_left(shown) == [], shown
 
     # The English subcommand stays the contract; the Bulgarian alias does the same.
@@ -155,7 +156,7 @@ def test_a_bulgarian_storm_from_ingest_to_a_bulgarian_export(
     assert "- **Състояние:** поет · **Сериозност:**" in md
     assert "| Време до поемане | 2 мин |" in md
     assert "Публичен отговор беше одобрен 9 мин след сигнала." in md
-    assert "% на български" in md and REPLY in md
+    assert "\xa0% на български" in md and REPLY in md
     # Dates for a Bulgarian reader: day.month.year.
     assert clock().strftime("%d.%m.%Y") in md
 
@@ -199,7 +200,7 @@ def test_a_bulgarian_drill_is_in_bulgarian_and_pages_nobody(team: Stack) -> None
     shown = blocks_text(drill)
     assert drill["text"].startswith("УЧЕНИЕ · #1 Слух за изтичане на данни (Acme)")
     assert "Това е учение: Слух за изтичане на данни." in shown
-    assert "Езици: 100% на български." in shown and "изтичане" in shown
+    assert "Езици: 100\xa0% на български." in shown and "изтичане" in shown
     assert "*УЧЕНИЕ* · не е истинска криза" in shown
     team.slack.command("ескалирай 1 тренировка", user_id="U0ALICE")
     # Thread replies only: once it has replies, the card itself carries thread_ts == its ts.
@@ -213,8 +214,8 @@ def test_a_bulgarian_drill_is_in_bulgarian_and_pages_nobody(team: Stack) -> None
     )
     assert page["text"].startswith("УЧЕНИЕ · #1 е ескалиран до *Ръководител комуникации*")
     assert (
-        "(При учение никой не се известява; при истинска криза щяха да бъдат известени Bob Tanaka.)"
-        in page["text"]
+        "(При учение никой не се известява; при истинска криза известие щеше да отиде до Bob "
+        "Tanaka.)" in page["text"]
     )
     assert "<@U0BOB>" not in page["text"]
     team.slack.command("учение вулкан", user_id="U0ALICE")

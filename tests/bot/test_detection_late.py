@@ -21,7 +21,7 @@ from bot.intake.ingest import store_mentions
 from bot.response import incidents
 from bot.testing import CALM, Stack, sample_storm
 from models import Incident
-from tests.bot.flow import blocks_text, card
+from tests.bot.flow import blocks_text, card, incident_row
 
 SOFIA = "Europe/Sofia"
 
@@ -33,16 +33,9 @@ def _store(stack: Stack, records: list[dict[str, object]], now: datetime) -> Non
         )
 
 
-def _incident(stack: Stack, number: int) -> Incident:
-    with stack.bot.sessions() as session:
-        incident = session.get(Incident, number)
-        assert incident is not None
-        return incident
-
-
 @pytest.mark.parametrize(
     ("locale", "timezone", "late"),
-    [("en", "UTC", "Late alert: this storm began "), ("bg", SOFIA, "Закъсняла тревога: ")],
+    [("en", "UTC", "Late alert: this storm began "), ("bg", SOFIA, "Закъснял сигнал: ")],
     ids=["en", "bg-sofia"],
 )
 def test_a_storm_during_a_worker_outage_is_alerted_late_when_it_comes_back(
@@ -59,7 +52,7 @@ def test_a_storm_during_a_worker_outage_is_alerted_late_when_it_comes_back(
     _store(stack, records, began)  # pushed while the worker is down
     clock.advance(hours=3)
     [number] = jobs.detect_storms(stack.bot)
-    incident = _incident(stack, number)
+    incident = incident_row(stack, number)
     assert incident.first_mention_at is not None
     assert began - timedelta(minutes=45) <= incident.first_mention_at <= began
     reasons = incident.evidence["reasons"]
@@ -86,7 +79,7 @@ def test_a_backlog_delivered_hours_late_is_alerted_late(stack: Stack, clock: Man
         clock.advance(minutes=20)
     _store(stack, [r for r in records if r["created_at"] >= cut], clock())  # the backlog
     [number] = jobs.detect_storms(stack.bot)
-    incident = _incident(stack, number)
+    incident = incident_row(stack, number)
     assert incident.evidence["reasons"][0].startswith("Late alert: this storm began ")
 
 
@@ -144,7 +137,7 @@ def _keywords(stack: Stack, **changes: object) -> None:
 
 @pytest.mark.parametrize(
     ("locale", "timezone", "late"),
-    [("en", "UTC", "Late alert: this storm began "), ("bg", SOFIA, "Закъсняла тревога: ")],
+    [("en", "UTC", "Late alert: this storm began "), ("bg", SOFIA, "Закъснял сигнал: ")],
     ids=["en", "bg-sofia"],
 )
 @pytest.mark.parametrize("signal", ["negativity", "loud post"])
@@ -167,7 +160,7 @@ def test_a_content_storm_during_a_worker_outage_is_alerted_late_when_it_comes_ba
     _store(stack, records, back)  # pushed while the worker was down
     clock.advance(hours=3)
     [number] = jobs.detect_storms(stack.bot)
-    incident = _incident(stack, number)
+    incident = incident_row(stack, number)
     evidence = incident.evidence
     assert evidence["late"] is True and evidence["alert_at"] is None
     assert incident.first_mention_at is not None

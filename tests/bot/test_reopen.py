@@ -23,14 +23,15 @@ from bot.core.clock import ManualClock
 from bot.response import incidents
 from bot.slack.ids import Action, Block, View
 from bot.testing import CHANNEL, Stack, start_stack
-from models import Incident
 from tests.bot.flow import (
     answer,
     blocks_text,
     card,
     click_on,
     drafts_in_thread,
+    incident_row,
     open_storm,
+    opened_form,
     thread,
     timeline,
 )
@@ -54,13 +55,6 @@ def team(database_url: str, pinned: ManualClock) -> Iterator[Stack]:
     s.stop()
 
 
-def _incident(stack: Stack, number: int) -> Incident:
-    with stack.bot.sessions() as session:
-        incident = session.get(Incident, number)
-        assert incident is not None
-        return incident
-
-
 def _buttons(message: dict[str, Any] | None) -> dict[str, str]:
     """action_id -> value of the card's buttons."""
     return {
@@ -80,14 +74,6 @@ def answer_again(stack: Stack, needle: str, before: int) -> dict[str, Any]:
     """The answer containing `needle` that follows the `before` ones already given (a command
     answered the same way twice)."""
     return stack.emulator.wait_for(lambda: _said(stack, needle)[before:][:1])[0]
-
-
-def _form(stack: Stack, callback_id: str) -> dict[str, Any]:
-    return stack.emulator.wait_for(
-        lambda: next(
-            (v for v in stack.emulator.views.values() if v["callback_id"] == callback_id), None
-        )
-    )
 
 
 def test_reopen_by_command_brings_it_back_as_it_was_closed_and_counts_once(
@@ -119,7 +105,7 @@ def test_reopen_by_command_brings_it_back_as_it_was_closed_and_counts_once(
     assert line["text"] == (
         f"#{n} is open again: reopened by <@U0BOB>: A journalist picked it up. <@U0ALICE> holds it."
     )
-    incident = _incident(team, n)
+    incident = incident_row(team, n)
     assert (incident.status, incident.owner, incident.open_key) == ("claimed", "U0ALICE", "Acme")
     assert incident.resolved_at is None and incident.summary is None
     reopened = next(e for e in timeline(team, n) if e["type"] == "incident.reopened")
@@ -148,7 +134,7 @@ def test_the_reopen_button_asks_why_then_reopens_a_dismissed_incident(
 ) -> None:
     n = open_storm(team, pinned)
     click_on(team, card(team, n), Action.DISMISS, "U0BOB")  # type: ignore[arg-type]
-    _form(team, View.DISMISS_REASON)
+    opened_form(team, View.DISMISS_REASON)
     team.slack.submit_view(
         View.DISMISS_REASON, {Block.REASON: {"reason": "a meme"}}, user_id="U0BOB",
         private_metadata=str(n),
@@ -161,7 +147,7 @@ def test_the_reopen_button_asks_why_then_reopens_a_dismissed_incident(
 
     pinned.advance(minutes=40)
     click_on(team, card(team, n), Action.REOPEN, "U0ALICE")  # type: ignore[arg-type]
-    form = _form(team, View.REOPEN_REASON)
+    form = opened_form(team, View.REOPEN_REASON)
     assert form["private_metadata"] == f"{n}:dismissed:0"
     assert form["title"]["text"] == f"Reopen #{n}"
     response = team.slack.submit_view(
@@ -182,16 +168,16 @@ def test_the_reopen_button_asks_why_then_reopens_a_dismissed_incident(
     # Nobody holds it: the unclaimed timer counts from the reopen, not from the first alert.
     pinned.advance(minutes=14)
     jobs.run_timers(team.bot)
-    assert _incident(team, n).level == 0
+    assert incident_row(team, n).level == 0
     pinned.advance(minutes=2)
     jobs.run_timers(team.bot)
     team.emulator.wait_for(lambda: any("escalated to" in m["text"] for m in thread(team, n)))
-    assert _incident(team, n).status == "escalated"
+    assert incident_row(team, n).status == "escalated"
 
     # The review narrates the reopen, and the final state decides: no false positive now.
     team.slack.command(f"resolve {n} Statement out", user_id="U0ALICE")
     answer(team, f"#{n} resolved")
-    team.emulator.wait_for(lambda: _incident(team, n).status == "resolved")
+    team.emulator.wait_for(lambda: incident_row(team, n).status == "resolved")
     md = _export(team, n, "md")
     assert "Alice Moreau reopened it: Not a meme: TV news covers it." in md
     assert "It was reopened 1 time after it was closed" in md
@@ -269,7 +255,7 @@ def test_a_new_storm_says_it_flares_again_and_holds_the_brand_against_a_reopen(
     team.emulator.wait_for(lambda: card(team, second))
     flare = f"Flares again: #{first} was resolved 9 h ago."
     assert flare in blocks_text(card(team, second))
-    evidence = _incident(team, second).evidence
+    evidence = incident_row(team, second).evidence
     assert evidence["reasons"][0] == flare
     assert evidence["flares_again"]["number"] == first
     opened = next(e for e in timeline(team, second) if e["type"] == "incident.opened")
@@ -290,7 +276,7 @@ def test_a_new_storm_says_it_flares_again_and_holds_the_brand_against_a_reopen(
     answer(team, f"#{second} resolved")
     team.slack.command(f"reopen {first} Same story", user_id="U0ALICE")
     answer(team, f"#{first} is open again")
-    assert _incident(team, first).open_key == "Acme"
+    assert incident_row(team, first).open_key == "Acme"
 
 
 def test_a_storm_opened_while_reopening_wins_and_is_named(team: Stack, pinned: ManualClock) -> None:
@@ -321,7 +307,7 @@ def test_a_storm_opened_while_reopening_wins_and_is_named(team: Stack, pinned: M
     team.slack.command(f"reopen {n}", user_id="U0BOB")
     runner.join()
     answer(team, f"#{n} cannot be reopened while #{opened[0]}")
-    assert _incident(team, n).status == "resolved"
+    assert incident_row(team, n).status == "resolved"
 
 
 def test_a_drill_reopens_beside_a_real_incident_and_says_drill(
@@ -332,11 +318,11 @@ def test_a_drill_reopens_beside_a_real_incident_and_says_drill(
     team.emulator.wait_for(lambda: card(team, 1))
     team.slack.command("resolve 1 practice over", user_id="U0ALICE")
     answer(team, "#1 resolved")
-    real = open_storm(team, pinned, brand=_incident(team, 1).brand or "")
+    real = open_storm(team, pinned, brand=incident_row(team, 1).brand or "")
     team.slack.command("reopen 1 once more", user_id="U0ALICE")
     answer(team, "#1 is open again")
-    drill = _incident(team, 1)
-    assert drill.is_open and drill.open_key is None and _incident(team, real).is_open
+    drill = incident_row(team, 1)
+    assert drill.is_open and drill.open_key is None and incident_row(team, real).is_open
     line = team.emulator.wait_for(
         lambda: next((m for m in thread(team, 1) if "is open again" in m["text"]), None)
     )
@@ -439,15 +425,15 @@ def test_a_bulgarian_team_reads_the_reopened_count_in_bulgarian(
         _reopened_once(s, pinned, {"resolve": "приключи", "reopen": "поднови"})
         s.slack.command("статистика", user_id="U0ALICE")
         text = answer(s, "реален инцидент")["text"]
-        assert "• Подновени след приключване: 100% (1)" in text
+        assert "• Подновени след приключване: 100\u00a0% (1)" in text
         md, page, digest = _written(_period(s, pinned), "bg")
     finally:
         s.stop()
-    assert "- **Подновени след приключване:** 100% (1 от 1)\n" in md
+    assert "- **Подновени след приключване:** 100\u00a0% (1 от 1)\n" in md
     assert "| Отхвърлени | Поемане | Приключване | Подновени |" in md
     assert "| приключен, подновен веднъж |" in md
-    assert "100% подновени след приключване (1)" in page
-    assert "• Подновени след приключване: 100% (1)" in digest
+    assert "100\u00a0% подновени след приключване (1)" in page
+    assert "• Подновени след приключване: 100\u00a0% (1)" in digest
 
 
 def _export(stack: Stack, number: int, fmt: str) -> str:

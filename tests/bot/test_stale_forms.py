@@ -14,7 +14,7 @@ from bot.core.clock import ManualClock
 from bot.slack.ids import Action, Block, View
 from bot.testing import Stack, start_stack
 from models import Incident
-from tests.bot.flow import answer, blocks_text, card, click_on, open_storm, timeline
+from tests.bot.flow import answer, blocks_text, card, click_on, open_storm, opened_form, timeline
 from tests.bot.test_reopen import START
 from tests.bot.test_response import PLAYBOOK
 
@@ -38,13 +38,6 @@ def _buttons(message: dict[str, Any] | None) -> dict[str, str]:
         if b["type"] == "actions"
         for e in b["elements"]
     }
-
-
-def _form(stack: Stack, callback_id: str, before: int = 0) -> dict[str, Any]:
-    return stack.emulator.wait_for(
-        lambda: ([v for v in stack.emulator.views.values() if v["callback_id"] == callback_id]
-                 [before:] or [None])[0]
-    )  # fmt: skip
 
 
 def _status(stack: Stack, number: int) -> str:
@@ -73,7 +66,7 @@ def test_a_close_form_opened_before_a_reopen_does_not_close_it_again(
     must not close it again unseen: refused beside her text, which stays; a fresh click works."""
     n = open_storm(team, pinned)
     click_on(team, card(team, n), button, "U0CAROL")  # type: ignore[arg-type]
-    opened = _form(team, form)
+    opened = opened_form(team, form)
     team.slack.command(f"resolve {n} Handled", user_id="U0ALICE")
     answer(team, f"#{n} resolved")
     team.slack.command(f"reopen {n} A journalist picked it up", user_id="U0BOB")
@@ -91,7 +84,7 @@ def test_a_close_form_opened_before_a_reopen_does_not_close_it_again(
     # The card now shows the reopen; a click on it is about the incident as it is.
     team.emulator.wait_for(lambda: Action.CLAIM in _buttons(card(team, n)))
     click_on(team, card(team, n), button, "U0CAROL")  # type: ignore[arg-type]
-    again = _form(team, form, before=1)
+    again = opened_form(team, form, before=1)
     response = team.slack.submit_view(
         form, {Block.REASON: {"reason": typed}}, user_id="U0CAROL", view_id=again["id"]
     )
@@ -111,9 +104,9 @@ def test_a_reopen_form_from_an_earlier_close_does_not_undo_a_later_one(
     stale = card(team, n)
     assert stale is not None
     click_on(team, stale, Action.REOPEN, "U0BOB")
-    bobs = _form(team, View.REOPEN_REASON)
+    bobs = opened_form(team, View.REOPEN_REASON)
     click_on(team, stale, Action.REOPEN, "U0DAN")
-    dans = _form(team, View.REOPEN_REASON, before=1)
+    dans = opened_form(team, View.REOPEN_REASON, before=1)
 
     done = team.slack.submit_view(
         View.REOPEN_REASON, {Block.REASON: {"reason": "TV covers it"}}, user_id="U0BOB",
@@ -135,7 +128,7 @@ def test_a_reopen_form_from_an_earlier_close_does_not_undo_a_later_one(
     # A click on the card as it is now reopens it.
     team.emulator.wait_for(lambda: blocks_text(card(team, n)) != blocks_text(stale))
     click_on(team, card(team, n), Action.REOPEN, "U0DAN")  # type: ignore[arg-type]
-    fresh = _form(team, View.REOPEN_REASON, before=2)
+    fresh = opened_form(team, View.REOPEN_REASON, before=2)
     ok = team.slack.submit_view(
         View.REOPEN_REASON, {Block.REASON: {"reason": "Radio too"}}, user_id="U0DAN",
         view_id=fresh["id"],
@@ -152,7 +145,7 @@ def test_a_form_refusal_is_acked_in_time_while_slack_rate_limits_names(
     within Slack's 3 seconds: with the ID when the name cannot be had at once."""
     n = open_storm(team, pinned)
     click_on(team, card(team, n), Action.RESOLVE, "U0CAROL")  # type: ignore[arg-type]
-    opened = _form(team, View.RESOLVE_SUMMARY)
+    opened = opened_form(team, View.RESOLVE_SUMMARY)
     team.slack.command(f"resolve {n} Handled", user_id="U0ALICE")
     answer(team, f"#{n} resolved")
     team.slack.command(f"reopen {n} A journalist picked it up", user_id="U0BOB")

@@ -523,6 +523,9 @@ def test_the_bulgarian_renders_leave_no_english_behind() -> None:
             with pytest.raises(UsageError) as info:
                 parse(raw)
             rendered.append(info.value.text)
+        # A form's title holds 24 characters: the incident's number stays whole in it.
+        big = Incident(id=123_456_789, title="Т", status="open", is_drill=False)
+        assert messages.update_modal(big, None)["title"]["text"].endswith("#123456789")
     shown = " ".join(_texts(json.loads(json.dumps(rendered, ensure_ascii=False))))
     prose = re.sub(r"`[^`]*`|<[^>]*>|x &amp; y", " ", shown)
     assert re.findall(r"\b[A-Za-z]{2,}\s+[A-Za-z]{2,}\b", prose) == []

@@ -5,15 +5,18 @@ while the history is short and says so in the first reason."""
 
 from __future__ import annotations
 
+import pickle
+import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from detectors.coldstart import ColdStartSettings, crisis_pattern, history_sentence, judge
-from detectors.storm import StormSettings, assess
+from detectors.storm import Assessment, StormSettings, StormTracker, assess
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
+BIN = timedelta(minutes=5)
 BREACH = "Acme leaked every password in plain text. Terrible, awful, disgusting security."
 
 
@@ -239,3 +242,115 @@ def test_bulgarian_crisis_terms_count_in_any_form(
     assert verdict is not None
     assert verdict.fired == bool(terms)
     assert {t["term"] for t in verdict.evidence["crisis_terms"]} == terms
+
+
+# -- catching up after an outage ---------------------------------------------------------------
+
+
+def _steady(start: datetime, end: datetime, per_hour: float, seed: int = 1) -> list[M]:
+    """Ordinary mentions (questions, praise, the odd complaint) at `per_hour` on average."""
+    rng = random.Random(seed)
+    texts = [("Does Acme ship to Canada?", "neutral"), ("Love my Acme order", "positive"),
+             ("Acme support was slow today", "negative")]  # fmt: skip
+    out, t = [], start
+    while True:
+        t += timedelta(minutes=rng.expovariate(per_hour / 60))
+        if t >= end:
+            return out
+        text, label = texts[0 if rng.random() < 0.6 else 1 if rng.random() < 0.8 else 2]
+        out.append(M(t, text, label, -0.5 if label == "negative" else 0.3, f"u{len(out)}", 200))
+
+
+def _breach(began: datetime, n: int, minutes: int) -> list[M]:
+    """`n` posts about a breach over `minutes`, from 30 people."""
+    return [
+        M(began + k * timedelta(minutes=minutes) / n, BREACH, "negative", -0.9, f"victim{k % 30}",
+          150)
+        for k in range(n)
+    ]  # fmt: skip
+
+
+def _passes(
+    everything: list[M], times: list[datetime], settings: StormSettings
+) -> list[Assessment]:
+    """The tracker resumed pass after pass as the live bot runs it (reading from `resume_from`,
+    and again from `details_from` for an alert it lacks the posts of), each verdict checked
+    against a replay of the whole history (a state rebuilt from the mentions); pickled between
+    passes, as it is stored."""
+    tracker = StormTracker(settings)
+    out = []
+    for now in times:
+        tracker = pickle.loads(pickle.dumps(tracker))
+        since = tracker.resume_from(now)
+        given = [m for m in everything if (since is None or since <= m.created_at <= now)
+                 and m.created_at <= now]  # fmt: skip
+        a = tracker.assess(given, now, complete_from=since)
+        if a.details_from is not None:
+            given = [m for m in everything if a.details_from <= m.created_at <= now]
+            a = tracker.assess(given, now, complete_from=a.details_from)
+        full = [m for m in everything if m.created_at <= now]
+        b = assess(full, now, settings)
+        assert (a.fired, a.started_at, a.severity, a.reasons, a.evidence, a.details_from) == (
+            b.fired, b.started_at, b.severity, b.reasons, b.evidence, None,
+        ), now  # fmt: skip
+        assert [given[i] for i in a.sample_indexes] == [full[i] for i in b.sample_indexes], now
+        out.append(a)
+    assert tracker.rebuilds == 1
+    return out
+
+
+def test_a_cold_start_storm_no_pass_saw_is_alerted_late_resumed_or_rebuilt() -> None:
+    """Connected an hour before the worker went down for three hours, during which a breach
+    storm came and went: every pass back alerts it late (as cold start judged its windows) for
+    as long as volume and content storms are, and a resumed state says what a rebuilt one does."""
+    start = NOW - timedelta(hours=8)
+    began = start + timedelta(minutes=90)
+    everything = sorted(
+        _steady(start, NOW + timedelta(hours=4), 12) + _breach(began, 40, 30),
+        key=lambda m: m.created_at,
+    )
+    settings = StormSettings(keywords=("breach",))
+    before = [start + timedelta(minutes=m) for m in (20, 40, 60)]
+    back = start + timedelta(hours=4)
+    after = [back + timedelta(minutes=7 * k) for k in range(50)]
+    verdicts = _passes(everything, before + after, settings)
+    assert not any(v.fired for v in verdicts[:3])
+    first = verdicts[3]
+    assert first.fired and first.evidence["late"] and first.evidence["alert_at"] is None
+    assert first.reasons[0].startswith("Only 1 h of history for this brand")
+    assert first.started_at is not None and began <= first.started_at < began + BIN
+    assert first.evidence["cold_start"]["crisis_negatives"] >= 15
+    # Late until the storm's first window (its end within the storm's first half hour) is
+    # older than the late hours; not after, as for volume and content.
+    limit = first.started_at + timedelta(hours=6)
+    fired = [when for when, v in zip(after, verdicts[3:], strict=True) if v.fired]
+    assert fired == [when for when in after if when <= fired[-1]]
+    assert limit <= fired[-1] < limit + timedelta(minutes=30)
+    assert all(v.started_at == first.started_at for v in verdicts[3:] if v.fired)
+
+
+@pytest.mark.parametrize("per_hour", [24, 12], ids=["content-only", "volume-too"])
+def test_a_storm_across_the_hand_over_is_judged_alike_resumed_or_rebuilt(per_hour: int) -> None:
+    """The worker was down from 46 h of history to 49 h; a breach storm began half an hour before
+    the brand's history reached two days. Cold start judged its first windows, the full detector
+    the rest: pass after pass (resumed from the last hour once the history is long, reading the
+    storm's posts only for the alert) the tracker says what a replay says, and the storm is
+    alerted: late on its cold-start windows (dated at its start), or by the volume detector."""
+    start = NOW - timedelta(hours=48)
+    began = NOW - timedelta(minutes=30)
+    everything = sorted(
+        _steady(start, NOW + timedelta(hours=8), per_hour)
+        + _breach(began, 30 if per_hour == 24 else 40, 45),
+        key=lambda m: m.created_at,
+    )
+    settings = StormSettings(keywords=("breach",))
+    back = NOW + timedelta(hours=1)
+    times = [start + timedelta(hours=46)] + [back + timedelta(minutes=7 * k) for k in range(40)]
+    verdicts = _passes(everything, times, settings)
+    assert not verdicts[0].fired
+    assert all(v.fired for v in verdicts[1:20])
+    started = {v.started_at for v in verdicts[1:20]}
+    assert len(started) == 1  # one storm
+    if per_hour == 24:
+        assert verdicts[1].evidence["short_baseline"] and verdicts[1].evidence["late"]
+        assert verdicts[1].started_at is not None and began <= verdicts[1].started_at < began + BIN

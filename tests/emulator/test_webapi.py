@@ -266,6 +266,68 @@ def test_view_and_element_limits_are_enforced_as_slack_documents(emu: SlackEmula
     assert web.views_open(trigger_id=emu.new_trigger_id(), view=base)["ok"]
 
 
+def test_option_descriptions_groups_confirm_dialogs_and_empty_labels_are_checked(
+    emu: SlackEmulator,
+) -> None:
+    """The rest of Slack's documented limits a Cyrillic text can trip: an option's description
+    75 and an option group's label 75 (at most 100 groups), a confirm dialog's title 100, text
+    300, confirm and deny 30, a button's accessibility label 75; and a button, header or modal
+    title with no text at all is refused as Slack refuses it."""
+    web = WebClient(token=emu.bot_token, base_url=emu.api_url)
+
+    def plain(text: str) -> dict[str, str]:
+        return {"type": "plain_text", "text": text}
+
+    def button(**kw: object) -> dict[str, object]:
+        return {"type": "actions", "elements": [{"type": "button", "action_id": "b",
+                                                 "text": plain("Б"), **kw}]}  # fmt: skip
+
+    def confirm(**kw: object) -> dict[str, object]:
+        dialog = {"title": plain("З"), "text": plain("Т"), "confirm": plain("Д"),
+                  "deny": plain("Н"), **kw}  # fmt: skip
+        return button(confirm=dialog)
+
+    option = {"text": plain("о"), "value": "v"}
+    group = {"label": plain("г"), "options": [option]}
+
+    def select(**kw: object) -> dict[str, object]:
+        return {"type": "section", "text": plain("x"),
+                "accessory": {"type": "static_select", "action_id": "s", **kw}}  # fmt: skip
+
+    cases: list[tuple[str, list[dict[str, object]]]] = [
+        ("/blocks/0/accessory/options/0/description/text]",
+         [select(options=[{**option, "description": plain("д" * 76)}])]),
+        ("/blocks/0/accessory/option_groups/0/label/text]",
+         [select(option_groups=[{**group, "label": plain("г" * 76)}])]),
+        ("/blocks/0/accessory/option_groups/0/options/0/text/text]",
+         [select(option_groups=[{**group, "options": [{**option, "text": plain("о" * 76)}]}])]),
+        ("/blocks/0/accessory/option_groups]", [select(option_groups=[group] * 101)]),
+        ("/blocks/0/elements/0/confirm/title/text]", [confirm(title=plain("з" * 101))]),
+        ("/blocks/0/elements/0/confirm/text/text]", [confirm(text=plain("т" * 301))]),
+        ("/blocks/0/elements/0/confirm/confirm/text]", [confirm(confirm=plain("д" * 31))]),
+        ("/blocks/0/elements/0/confirm/deny/text]", [confirm(deny=plain("н" * 31))]),
+        ("/blocks/0/elements/0/accessibility_label]", [button(accessibility_label="е" * 76)]),
+        ("/blocks/0/elements/0/text/text]", [button(text=plain(""))]),
+        ("/blocks/0/text/text]", [{"type": "header", "text": plain("")}]),
+    ]  # fmt: skip
+    for pointer, blocks in cases:
+        with pytest.raises(SlackApiError) as err:
+            web.chat_postMessage(channel=CH, text="x", blocks=blocks)
+        body = err.value.response
+        assert body["error"] == "invalid_blocks"
+        assert any(e.endswith(pointer) for e in body["errors"]), (pointer, body["errors"])
+    fine = [select(options=[{**option, "description": plain("д" * 75)}]),
+            select(option_groups=[{**group, "label": plain("г" * 75)}] * 100),
+            confirm(title=plain("з" * 100), text=plain("т" * 300), confirm=plain("д" * 30),
+                    deny=plain("н" * 30)),
+            button(accessibility_label="е" * 75)]  # fmt: skip
+    assert web.chat_postMessage(channel=CH, text="x", blocks=fine)["ok"]
+    base = {"type": "modal", "title": plain(""), "close": plain("C")}
+    with pytest.raises(SlackApiError) as err:
+        web.views_open(trigger_id=emu.new_trigger_id(), view=base)
+    assert any(e.endswith("/view/title/text]") for e in err.value.response["errors"])
+
+
 def test_conversations_open_a_direct_message_as_slack_answers(
     emu: SlackEmulator, web: WebClient
 ) -> None:

@@ -77,6 +77,7 @@ def run_timers(bot: Crisisbot) -> None:
     with bot.transaction() as session:
         timers.escalate_unclaimed(session, config=bot.config, now=bot.clock())
         timers.remind_stale(session, config=bot.config, now=bot.clock())
+        timers.remind_updates(session, config=bot.config, now=bot.clock())
         timers.end_quiet_drills(session, config=bot.config, now=bot.clock())
         followups.remind_overdue(session, now=bot.clock())
     bot.kick()

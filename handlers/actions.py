@@ -25,6 +25,7 @@ def register(app: App) -> None:
     app.action(Action.ADD_FOLLOW_UP)(on_add_follow_up)
     app.action(Action.FOLLOW_UP_DONE)(on_follow_up_done)
     app.action(Action.REOPEN)(on_reopen)
+    app.action(Action.POST_UPDATE)(on_post_update)
     app.action(Action.DECLARE)(on_declare)
 
 
@@ -168,6 +169,14 @@ def on_add_follow_up(ack: Ack, body: dict[str, Any], respond: Respond, context: 
     number = _number(body)
     if number is not None:
         _say_if(respond, desk.open_follow_up_modal(_bot(context), number, body["trigger_id"]))
+
+
+def on_post_update(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    """Post update on an open card: the form for the stakeholders' update."""
+    ack()
+    number = _number(body)
+    if number is not None:
+        _say_if(respond, desk.open_update_modal(_bot(context), number, body["trigger_id"]))
 
 
 def on_follow_up_done(ack: Ack, body: dict[str, Any], context: Any) -> None:

@@ -1,5 +1,5 @@
 """Modal submissions: the draft reply, reasons for rejecting, dismissing and reopening, the resolve
-summary, a follow-up, a declared incident."""
+summary, a follow-up, a stakeholders' update, a declared incident."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def register(app: App) -> None:
     app.view(View.RESOLVE_SUMMARY)(on_resolve_summary)
     app.view(View.FOLLOW_UP)(on_follow_up)
     app.view(View.REOPEN_REASON)(on_reopen_reason)
+    app.view(View.POST_UPDATE)(on_post_update)
     app.view(View.DECLARE)(on_declare)
 
 
@@ -162,6 +163,17 @@ def on_reopen_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
         bot, int(number), body["user"]["id"], reason, shown or None, opening_of(opening)
     )
     _done(ack, context, body, Block.REASON, reply)
+
+
+def on_post_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+    text = _text(view, Block.UPDATE_TEXT, "text")
+    if not text:
+        ack(response_action="errors", errors={Block.UPDATE_TEXT: _("Write the update.")})
+        return
+    reply = desk.post_update(
+        context["crisisbot"], int(view["private_metadata"]), body["user"]["id"], text
+    )
+    _done(ack, context, body, Block.UPDATE_TEXT, reply)
 
 
 def on_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:

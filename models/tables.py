@@ -165,7 +165,8 @@ class Outbox(Base):
 
     id: Mapped[intpk]
     key: Mapped[str] = mapped_column(String(120), unique=True)  # idempotency key
-    kind: Mapped[str] = mapped_column(String(20))  # card | post | upload | dm | channel_post
+    # card | post | upload | dm | channel_post | update (a stakeholders' update)
+    kind: Mapped[str] = mapped_column(String(20))
     target: Mapped[str | None] = mapped_column(String(60), index=True)  # "incident:N", "draft:N"
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     channel: Mapped[str | None] = mapped_column(String(32))

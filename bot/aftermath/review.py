@@ -299,6 +299,22 @@ def _follow_through(
             _("crisisbot had to remind the team {count}× after silence: post updates or notes "
               "in the thread more often.", count=counts["reminder.sent"])
         )  # fmt: skip
+    if counts.get("incident.update_posted"):
+        review.worked.append(
+            i18n.ngettext("{n} update kept stakeholders informed.",
+                          "{n} updates kept stakeholders informed.",
+                          counts["incident.update_posted"])
+        )  # fmt: skip
+    if counts.get("incident.update_reminded"):
+        review.change.append(
+            i18n.ngettext(
+                "crisisbot had to remind the team {n} time that an update for stakeholders was "
+                "due: agree beforehand who sends them, and how often.",
+                "crisisbot had to remind the team {n} times that an update for stakeholders was "
+                "due: agree beforehand who sends them, and how often.",
+                counts["incident.update_reminded"],
+            )
+        )
     if counts.get("incident.reopened"):
         review.change.append(
             i18n.ngettext(

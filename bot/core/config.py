@@ -28,6 +28,7 @@ DAY_MINUTES = 1_440
 MONTH_MINUTES = 30 * DAY_MINUTES
 SLACK_PERSON_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")  # users (U…, W… on Enterprise Grid), groups
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")  # public (C…) or older private (G…) channels
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SOURCE_TYPES = tuple(sorted(sources.SOURCE_TYPES))
 
@@ -107,11 +108,14 @@ class Config:
     # escalation
     unclaimed_minutes: int = 15
     reminder_minutes: int = 60
+    # No stakeholders' update for this long: remind the owner in the thread (None: off).
+    update_minutes: int | None = None
     levels: tuple[Level, ...] = (Level("Social team"), Level("Comms lead"), Level("Executives"))
     # communication plan
     key_messages: tuple[str, ...] = ()
     spokespeople: tuple[str, ...] = ()
     plan_channels: tuple[str, ...] = ()
+    updates_channel: str | None = None  # where stakeholders' updates go too (besides the thread)
     templates: tuple[Template, ...] = ()
     digest_day: str = "monday"
     digest_hour: int = 9
@@ -191,9 +195,9 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         {"interval", "lookback_days", "bin_minutes", "window_minutes", "reach_threshold"},
     )
     esc = r.table(data, "escalation")
-    r.keys(esc, "escalation", {"unclaimed_minutes", "reminder_minutes", "levels"})
+    r.keys(esc, "escalation", {"unclaimed_minutes", "reminder_minutes", "update_minutes", "levels"})
     plan = r.table(data, "plan")
-    r.keys(plan, "plan", {"key_messages", "spokespeople", "channels"})
+    r.keys(plan, "plan", {"key_messages", "spokespeople", "channels", "updates_channel"})
     digest = r.table(data, "digest")
     r.keys(digest, "digest", {"day", "hour"})
     levels = tuple(
@@ -247,10 +251,12 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         reminder_minutes=r.positive(
             esc, "escalation.reminder_minutes", "reminder_minutes", 60, at_most=MONTH_MINUTES
         ),
+        update_minutes=_update_minutes(r, esc),
         levels=levels or default_levels(locale),
         key_messages=r.strings(plan, "plan.key_messages", "key_messages"),
         spokespeople=_spokespeople(r, plan),
         plan_channels=r.strings(plan, "plan.channels", "channels"),
+        updates_channel=_updates_channel(r, plan),
         templates=templates,
         digest_day=day,
         digest_hour=_hour(r, digest),
@@ -448,6 +454,24 @@ def _spokespeople(r: _Reader, plan: Mapping[str, Any]) -> tuple[str, ...]:
                 f"{r.where}: plan.spokespeople[{i}]: {person!r} is not a Slack user ID (U…)"
             )
     return people
+
+
+def _update_minutes(r: _Reader, esc: Mapping[str, Any]) -> int | None:
+    """The stakeholders' update reminder: off (None) unless the playbook sets it."""
+    if "update_minutes" not in esc:
+        return None
+    return r.positive(esc, "escalation.update_minutes", "update_minutes", 60, at_most=MONTH_MINUTES)
+
+
+def _updates_channel(r: _Reader, plan: Mapping[str, Any]) -> str | None:
+    channel: str | None = r.get(plan, "plan.updates_channel", "updates_channel", str, None)
+    if channel is not None and not SLACK_CHANNEL_ID.match(channel):
+        # "#leaders" would fail every update with channel_not_found, found only in the log.
+        raise ConfigError(
+            f"{r.where}: plan.updates_channel: {channel!r} is not a Slack channel ID (like "
+            "C0123ABCD; a channel's details in Slack show it)"
+        )
+    return channel
 
 
 def _template(r: _Reader, t: Mapping[str, Any], i: int) -> Template:

@@ -80,6 +80,25 @@ def enqueue_dm(
     )  # fmt: skip
 
 
+def enqueue_update(
+    session: Session,
+    incident: Incident,
+    *,
+    channel: str,
+    key: str,
+    fields: dict[str, Any],
+    now: datetime,
+) -> None:
+    """A stakeholders' update (`bot.response.updates`) as a message of its own in `channel`,
+    written when it is delivered from `fields`, with a link to the incident's thread."""
+    session.add(
+        Outbox(
+            key=key, kind="update", incident_id=incident.id, channel=channel,
+            payload={"fields": fields}, next_attempt_at=now, created_at=now,
+        )
+    )  # fmt: skip
+
+
 def withdraw(session: Session, keys: list[str]) -> int:
     """Take back messages not sent yet (a reminder about something done since): a row still
     waiting, or between retries, is never sent. One a courier is sending goes (too late)."""

@@ -34,6 +34,9 @@ EVENT_TYPES = frozenset(
         "followup.reminded",
         "followup.dm_failed",
         "storm.grew",
+        "incident.update_posted",
+        "incident.update_reminded",
+        "incident.update_failed",
     }
 )
 

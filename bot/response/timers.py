@@ -7,15 +7,17 @@ at once act once.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.config import Config
 from bot.core.errors import Conflict
 from bot.core.i18n import _
-from bot.response import incidents, outbox, stats, timeline
+from bot.response import incidents, outbox, stats, timeline, updates
 from models import Incident, TimelineEvent, affected
 
 logger = logging.getLogger(__name__)
@@ -90,22 +92,8 @@ def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int
     ).all()
     done = []
     for incident in due:
-        claimed = affected(
-            session.execute(
-                update(Incident)
-                .where(
-                    Incident.id == incident.id,
-                    Incident.reminded_at.is_not_distinct_from(incident.reminded_at),
-                    # Unchanged since the query: a resolve or a note that landed meanwhile
-                    # means no reminder (it was one for a closed or busy incident).
-                    Incident.updated_at == incident.updated_at,
-                    Incident.status.in_(incidents.OPEN_STATUSES),
-                )
-                .values(reminded_at=now)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        if claimed != 1:
+        as_read = Incident.reminded_at.is_not_distinct_from(incident.reminded_at)
+        if not _unchanged(session, incident, as_read, reminded_at=now):
             continue
         who = f"<@{incident.owner}>" if incident.owner else _("Nobody holds it yet")
         minutes = int((now - incident.updated_at).total_seconds() // 60)
@@ -130,6 +118,100 @@ def remind_stale(session: Session, *, config: Config, now: datetime) -> list[int
         )  # fmt: skip
         done.append(incident.id)
     return done
+
+
+def _unchanged(
+    session: Session, incident: Incident, *also: ColumnElement[bool], **values: Any
+) -> bool:
+    """Take `incident` for a reminder (setting `values`) only if it is open and unchanged since
+    the query read it: a resolve, a note or an update that landed meanwhile means no reminder
+    (it was one for a closed or busy incident). `also`: more of the state as read."""
+    taken = affected(
+        session.execute(
+            update(Incident)
+            .where(
+                Incident.id == incident.id,
+                Incident.updated_at == incident.updated_at,
+                Incident.status.in_(incidents.OPEN_STATUSES),
+                *also,
+            )
+            .values(**(values or {"updated_at": Incident.updated_at}))  # none: only the lock
+            .execution_options(synchronize_session=False)
+        )
+    )
+    return taken == 1
+
+
+START = datetime.min.replace(tzinfo=UTC)
+UPDATE_STEPS = (updates.POSTED, "incident.update_reminded", "incident.reopened")
+
+
+def remind_updates(session: Session, *, config: Config, now: datetime) -> list[int]:
+    """`[escalation] update_minutes` (off unless set): an open incident whose stakeholders have
+    had no update for that long gets a reminder in its thread, to its owner; one per quiet spell
+    of that length (counted from the last update, reminder or reopen, else the opening).
+
+    Derived from the timeline, so a restart neither skips nor repeats one. Each reminder's
+    outbox key names the moment it became due: a second worker (or pass) that finds it due
+    too writes the same key, and the unique key keeps one."""
+    if config.update_minutes is None:
+        return []
+    interval = timedelta(minutes=config.update_minutes)
+    quiet_since = now - interval
+    candidates = session.scalars(
+        select(Incident)
+        .where(Incident.status.in_(incidents.OPEN_STATUSES), Incident.opened_at <= quiet_since)
+        .order_by(Incident.id)
+    ).all()
+    numbers = [i.id for i in candidates]
+    latest = updates.last_at(session, numbers, UPDATE_STEPS)
+    posted = updates.last_at(session, numbers, (updates.POSTED,))
+    reopened = updates.last_at(session, numbers, ("incident.reopened",))
+    done = []
+    for incident in candidates:
+        anchor = max(incident.opened_at, latest.get(incident.id, incident.opened_at))
+        if anchor > quiet_since:
+            continue
+        since = posted.get(incident.id)
+        # None ever posted: quiet since it opened (or was reopened).
+        quiet = now - (since or max(incident.opened_at, reopened.get(incident.id, START)))
+        try:
+            with session.begin_nested():
+                if not _unchanged(session, incident):
+                    continue
+                outbox.enqueue_post(
+                    session, incident, now=now, key=f"update-due:{incident.id}:"
+                    f"{int(anchor.timestamp())}",
+                    text=_update_due_text(incident, quiet, interval, ever=since is not None),
+                )  # fmt: skip
+                timeline.record(
+                    session, incident, "incident.update_reminded", actor=None, at=now,
+                    owner=incident.owner, quiet_minutes=int(quiet.total_seconds() // 60),
+                    last_update_at=since.isoformat() if since else None,
+                )  # fmt: skip
+        except IntegrityError:  # another worker reminded it first: its key is taken
+            logger.info("update reminder of #%s: already queued", incident.id)
+            continue
+        done.append(incident.id)
+    return done
+
+
+def _update_due_text(
+    incident: Incident, quiet: timedelta, interval: timedelta, *, ever: bool
+) -> str:
+    who = f"<@{incident.owner}>" if incident.owner else _("Nobody holds it yet")
+    fields = {"number": incident.id, "quiet": stats.human(quiet),
+              "interval": stats.human(interval), "who": who}  # fmt: skip
+    drill = _("DRILL · ") if incident.is_drill else ""
+    return drill + (
+        _("Update due: the last update on #{number} went out {quiet} ago, and the playbook asks "
+          "for one every {interval}. {who} — *Post update* on the card, or "
+          "`/crisis update {number} <text>`.", **fields)
+        if ever
+        else _("Update due: nobody has posted an update on #{number} in {quiet}, and the "
+               "playbook asks for one every {interval}. {who} — *Post update* on the card, or "
+               "`/crisis update {number} <text>`.", **fields)
+    )  # fmt: skip
 
 
 def end_quiet_drills(session: Session, *, config: Config, now: datetime) -> list[int]:

@@ -1,7 +1,7 @@
 """The `/crisis` grammar (a contract): parse the text into a `Command` or say how to write it.
 
     help · declare [what happened] · list [page] · status N · claim N · escalate N [reason] ·
-    draft N <text> · note N <text> · resolve N [summary] · reopen N [reason] ·
+    draft N <text> · note N <text> · update N <text> · resolve N [summary] · reopen N [reason] ·
     export N [md|csv|json|html] · drill [scenario] · stats · sources ·
     followup N @owner <text> [by DATE] · followups [N | page P] · done F
 
@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from bot.core import i18n
 from bot.core.i18n import N_, _
-from bot.response import followups
+from bot.response import followups, updates
 
 MAX_TEXT = 3000  # a drafted reply or note must fit one Block Kit section
 DECLARE_TEXT = 2000  # what happened, as a declared incident's card quotes it
@@ -39,6 +39,10 @@ USAGE = {
     "escalate": N_("`/crisis escalate N [reason]` — page the next escalation level"),
     "draft": N_("`/crisis draft N <text>` — draft a public reply; an approver must approve it"),
     "note": N_("`/crisis note N <text>` — add a note to the timeline"),
+    "update": N_(
+        "`/crisis update N <text>` — a status update for stakeholders: in the thread, and in "
+        "the stakeholders' channel if the playbook names one"
+    ),
     "resolve": N_("`/crisis resolve N [summary]` — close incident #N"),
     "reopen": N_("`/crisis reopen N [reason]` — open a resolved or dismissed incident again"),
     "export": N_("`/crisis export N [md|csv|json|html]` — the timeline as a file in the thread"),
@@ -64,6 +68,7 @@ ALIASES = {
     "ескалирай": "escalate",
     "чернова": "draft",
     "бележка": "note",
+    "информирай": "update",
     "приключи": "resolve",
     "поднови": "reopen",
     "експорт": "export",
@@ -148,7 +153,7 @@ def parse(raw: str) -> Command:
         if rest:
             raise UsageError(_("`{name}` takes only the incident number.", name=name), name)
         return Command(name, number)
-    if name in ("draft", "note") and not rest:
+    if name in ("draft", "note", "update") and not rest:
         raise UsageError(_("`{name}` needs the text after the number.", name=name), name)
     if name == "followup":
         return _followup(number, rest)
@@ -157,7 +162,8 @@ def parse(raw: str) -> Command:
         if fmt not in EXPORT_FORMATS:
             raise UsageError(_("`{format}` is not an export format.", format=_shown(rest)), name)
         return Command(name, number, fmt)
-    return Command(name, number, _limited(rest, name, MAX_TEXT))
+    limit = updates.MAX_TEXT if name == "update" else MAX_TEXT
+    return Command(name, number, _limited(rest, name, limit))
 
 
 # A user as Slack writes one in text (`<@U123>`, `<@U123|maria>` when the command escapes

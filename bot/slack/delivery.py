@@ -27,7 +27,7 @@ from bot.core.config import Config
 from bot.core.i18n import _
 from bot.core.locks import lock_key
 from bot.core.text import quote
-from bot.response import drafts, followups, incidents, timeline
+from bot.response import drafts, followups, incidents, timeline, updates
 from bot.slack import messages
 from bot.slack.gateway import SlackError, SlackGateway
 from models import Draft, Incident, Outbox, affected
@@ -156,7 +156,11 @@ class Deliverer:
                 self._retry_later(row_id, WAIT_FOR_PARENT, None, count_attempt=False)
                 return 0, card
             except SlackError as exc:
-                refused = self._dm_refused(row, exc) if row.kind == "dm" else None
+                refused = (
+                    self._dm_refused(row, exc) if row.kind == "dm"
+                    else self._update_refused(row, exc) if row.kind == "update"
+                    else None
+                )  # fmt: skip
                 self._failed(row_id, row.attempts, exc, gave_up=refused)
                 return 0, card
             except SlackObjectFormationError as exc:
@@ -176,6 +180,8 @@ class Deliverer:
         incident = session.get(Incident, row.incident_id) if row.incident_id else None
         if incident is None:
             raise SlackError("outbox", "incident_gone")
+        if row.kind == "update":  # its own channel: the stakeholders'
+            return self._send_update(session, row, incident)
         channel = incident.channel or self.default_channel
         if not channel:
             raise SlackError("outbox", "channel_not_found")
@@ -188,6 +194,7 @@ class Deliverer:
                 incident, self.config, drafts.latest(session, incident.id),
                 followups.counts(session, incident.id),
                 opening=incidents.reopens(session, incident.id),
+                last_update=updates.last(session, incident.id),
             )  # fmt: skip
             if incident.message_ts:
                 self.gateway.update_message(channel, incident.message_ts, text, blocks)
@@ -250,6 +257,55 @@ class Deliverer:
                     session, incident, "followup.dm_failed", actor=None, at=self.clock(),
                     owner=user, error=exc.error, **(about or {}),
                 )  # fmt: skip
+
+        return gave_up
+
+    def _send_update(self, session: Session, row: Outbox, incident: Incident) -> _Outcome:
+        """A stakeholders' update in its channel, written now (the team's language, people by
+        name) with a link to the incident's thread: best effort, a message without the link
+        rather than none. It waits for the card only while the card is still on its way."""
+        channel = row.channel
+        if not channel:
+            raise SlackError("outbox", "channel_not_found")
+        if incident.message_ts is None and self._card_pending(session, incident):
+            raise NotReady
+        fields = row.payload["fields"]
+        link = (
+            self.gateway.permalink(incident.channel, incident.message_ts)
+            if incident.channel and incident.message_ts
+            else None
+        )
+        owner = str(fields["owner"]) if fields.get("owner") else None
+        text, blocks = messages.stakeholder_update(
+            fields, author=self.gateway.user_name(str(fields["author"])),
+            owner=self.gateway.user_name(owner) if owner else None, link=link,
+        )  # fmt: skip
+        ts = self._already_posted(row, channel, row.key, None) or self.gateway.post_message(
+            channel, text, blocks, key=row.key
+        )
+        return _Outcome(None, ts, channel)
+
+    @staticmethod
+    def _card_pending(session: Session, incident: Incident) -> bool:
+        return (
+            session.scalar(
+                select(Outbox.id)
+                .where(Outbox.target == f"incident:{incident.id}", Outbox.status == "pending")
+                .limit(1)
+            )
+            is not None
+        )
+
+    def _update_refused(self, row: Outbox, exc: SlackError) -> Callable[[Session], None]:
+        """When Slack will never take a stakeholders' update (the app is not in that private
+        channel, the channel is gone): the team is told in the thread, the timeline keeps it."""
+        fields, channel, incident_id = row.payload.get("fields") or {}, row.channel, row.incident_id
+
+        def gave_up(session: Session) -> None:
+            logger.warning("could not post the update %s in %s: %s", row.key, channel, exc.error)
+            incident = session.get(Incident, incident_id) if incident_id else None
+            if incident is not None and channel:
+                updates.delivery_failed(session, incident, fields, channel, exc.error, self.clock())
 
         return gave_up
 

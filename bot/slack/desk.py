@@ -22,11 +22,11 @@ from bot.core.i18n import N_, _
 from bot.core.text import escape_mrkdwn
 from bot.detection import drills
 from bot.intake import backfill
-from bot.response import drafts, followups, incidents, lookups, outbox, stats
+from bot.response import drafts, followups, incidents, lookups, outbox, stats, updates
 from bot.slack import home, messages
 from bot.slack.commands import Command, help_text
 from bot.slack.gateway import SlackError
-from models import SlackEventSeen, SourceState
+from models import Incident, SlackEventSeen, SourceState
 
 if TYPE_CHECKING:  # the container is handed in by the shell, never imported below it
     from bot.app import Crisisbot
@@ -221,6 +221,27 @@ def _note(bot: Crisisbot, cmd: Command, user: str) -> Reply:
             session, cmd.number or 0, user=user, text=cmd.text, now=bot.clock()
         )
         return Reply(_("Note added to #{number}'s timeline.", number=incident.id))
+
+
+def _update(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    return post_update(bot, cmd.number or 0, user, cmd.text)
+
+
+def post_update(bot: Crisisbot, number: int, user: str, text: str) -> Reply:
+    """`/crisis update N <text>`, and the Post update form: in the thread, and in the
+    playbook's stakeholders' channel (`[plan] updates_channel`) when it names one."""
+
+    def work() -> Reply:
+        with bot.transaction() as session:
+            posted = updates.post(
+                session, number, user=user, text=text, channel=bot.config.updates_channel,
+                now=bot.clock(),
+            )  # fmt: skip
+            return Reply(messages.update_posted(posted))
+
+    reply = guarded(work)
+    bot.kick()
+    return reply
 
 
 def _resolve(bot: Crisisbot, cmd: Command, user: str) -> Reply:
@@ -532,6 +553,7 @@ _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {
     "escalate": _escalate,
     "draft": _draft,
     "note": _note,
+    "update": _update,
     "resolve": _resolve,
     "reopen": _reopen,
     "export": _export,
@@ -627,17 +649,34 @@ def open_draft_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | No
 
 
 def open_follow_up_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | None:
-    """The Add follow-up form, from a closed incident's card; the trigger lives 3 s, so the
-    form opens first (with the incident's number) and its title is filled from the database
-    only when the incident is unknown (a notice instead)."""
+    """The Add follow-up form, from a closed incident's card."""
+    return _open_form(bot, number, trigger_id, messages.follow_up_modal)
+
+
+def open_update_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | None:
+    """The Post update form, from an open incident's card; a closed one (a button left on a
+    card shown before the close) is said at once instead of a form to type into."""
+
+    def form(incident: Incident) -> dict[str, Any]:
+        updates.require_open(incident)
+        return messages.update_modal(incident, bot.config.updates_channel)
+
+    return _open_form(bot, number, trigger_id, form)
+
+
+def _open_form(
+    bot: Crisisbot, number: int, trigger_id: str, form: Callable[[Incident], dict[str, Any]]
+) -> Reply | None:
+    """A form about incident #number, built from the database; the trigger lives 3 s, so it
+    is one short read, then the form; a refusal (an unknown incident, `form`'s own) is said
+    instead."""
     try:
         with bot.sessions() as session:
-            incident = incidents.get(session, number)
-            view = messages.follow_up_modal(incident)
+            view = form(incidents.get(session, number))
     except ServiceError as exc:
         return Reply(exc.message, ok=False)
     except DBAPIError:
-        logger.exception("database error while opening the follow-up form")
+        logger.exception("database error while opening a form")
         return Reply(_(DB_DOWN), ok=False)
     try:
         bot.gateway.open_view(trigger_id, view)

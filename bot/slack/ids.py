@@ -16,6 +16,7 @@ class Action(StrEnum):
     ADD_FOLLOW_UP = "incident.add_follow_up"  # on a closed incident's card: opens the form
     FOLLOW_UP_DONE = "followup.done"  # on the Home tab, beside each of the viewer's own
     REOPEN = "incident.reopen"  # on a closed incident's card: opens the form (optional reason)
+    POST_UPDATE = "incident.post_update"  # on an open incident's card: the stakeholders' update
     DECLARE = "home.declare"  # on the Home tab: the Declare form
 
 
@@ -33,6 +34,7 @@ class View(StrEnum):
     RESOLVE_SUMMARY = "resolve_summary"
     FOLLOW_UP = "follow_up"
     REOPEN_REASON = "reopen_reason"
+    POST_UPDATE = "post_update"
     DECLARE = "declare_incident"  # `/crisis declare`'s form
 
 
@@ -46,6 +48,7 @@ class Block(StrEnum):
     FOLLOW_UP_OWNER = "followup.owner"
     FOLLOW_UP_TEXT = "followup.text"
     FOLLOW_UP_DUE = "followup.due"
+    UPDATE_TEXT = "update.text"
     DECLARE_TEXT = "declare.text"
     DECLARE_BRAND = "declare.brand"
     DECLARE_SEVERITY = "declare.severity"

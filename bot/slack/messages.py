@@ -35,7 +35,7 @@ from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import N_, _
 from bot.core.text import clean, cut, escape_mrkdwn, quote, safe_url
-from bot.response import followups
+from bot.response import followups, updates
 from bot.response.drafts import draft_status
 from bot.response.incidents import severity_name, status_name
 from bot.response.lookups import IncidentLine, PendingDraft
@@ -79,10 +79,12 @@ def incident_card(
     latest_draft: Draft | None = None,
     follow_ups: tuple[int, int] = (0, 0),
     opening: int = 0,
+    last_update: tuple[datetime, str | None] | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The alert message, kept up to date in place: state, owner, level, evidence, buttons;
     `follow_ups` (open, done) are counted on it, and a closed card offers to add one.
-    `opening`: how many times it was reopened, carried by Resolve, Dismiss and Reopen."""
+    `opening`: how many times it was reopened, carried by Resolve, Dismiss and Reopen.
+    `last_update`: when the last stakeholders' update went out, and who wrote it."""
     ev = incident.evidence or {}
     level = config.levels[min(incident.level, len(config.levels) - 1)].name
     status = f"{STATUS_EMOJI.get(incident.status, '')} *{_cap(status_name(incident.status))}*"
@@ -115,6 +117,10 @@ def incident_card(
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     if any(follow_ups):
         blocks.append(_follow_up_count(incident, *follow_ups))
+    if last_update is not None:
+        at, author = last_update
+        line = ":mega: " + _("Last update {at} by {who}", at=fmt_time(at), who=_user(author))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=line)]))
     if incident.is_open:
         blocks.append(_severity_picker(incident))
         blocks.append(_incident_buttons(incident, opening))
@@ -218,6 +224,7 @@ def _incident_buttons(incident: Incident, opening: int) -> Block:
             text=_("Escalate"), action_id=Action.ESCALATE, value=escalate, style="danger"
         ),
         ButtonElement(text=_("Draft reply"), action_id=Action.DRAFT, value=value),
+        ButtonElement(text=_("Post update"), action_id=Action.POST_UPDATE, value=value),
         ButtonElement(text=_("Resolve"), action_id=Action.RESOLVE, value=close),
         ButtonElement(text=_("Dismiss"), action_id=Action.DISMISS, value=close),
     ]
@@ -546,18 +553,98 @@ def _draft_body(draft: Draft, incident: Incident) -> str:
     """The reply as the card shows it, in one section: a code block once approved (to copy),
     quoted before. Escaping and the "> " of each line make it longer than the 3,000 characters
     a draft may have; if it must be cut, the card says where the whole text is."""
+    if draft.status != "approved":
+        return updates.quoted(draft.text, incident.id, SECTION_LIMIT)
     body = escape_mrkdwn(clean(draft.text))
-    if draft.status == "approved":
-        shown = f"```{body}```"
-    else:
-        shown = "\n".join("> " + line for line in body.splitlines() or [""])
+    shown = f"```{body}```"
     if len(shown) <= SECTION_LIMIT:
         return shown
     note = _("_Shortened to fit Slack: `/crisis export {number}` has the full text._",
              number=incident.id)  # fmt: skip
     room = SECTION_LIMIT - len(note) - 1
-    shown = f"```{cut(body, room - 6)}```" if draft.status == "approved" else cut(shown, room)
-    return f"{shown}\n{note}"
+    return f"```{cut(body, room - 6)}```\n{note}"
+
+
+# -- Stakeholder updates --------------------------------------------------------------------------
+
+
+def update_posted(posted: updates.Posted) -> str:
+    """The answer to the person who posted an update: where it went."""
+    number = posted.incident.id
+    if posted.withheld:
+        return _("DRILL · ") + _(
+            "Update posted in #{number}'s thread (a drill sends nothing to {channel}).",
+            number=number, channel=f"<#{posted.withheld}>",
+        )  # fmt: skip
+    drill = _("DRILL · ") if posted.incident.is_drill else ""
+    if posted.channel:
+        return drill + _("Update posted in #{number}'s thread and sent to {channel}.",
+                         number=number, channel=f"<#{posted.channel}>")  # fmt: skip
+    return drill + _("Update posted in #{number}'s thread.", number=number)
+
+
+def update_modal(incident: Incident, channel: str | None) -> dict[str, Any]:
+    """Post update, from an open incident's card: the text, and where it will go."""
+    if channel and incident.is_drill:
+        where = _("A drill: posted in the incident's thread only (for real it would also go to "
+                  "{channel}).", channel=f"<#{channel}>")  # fmt: skip
+    elif channel:
+        where = _("Posted in the incident's thread and in {channel}.", channel=f"<#{channel}>")
+    else:
+        where = _("Posted in the incident's thread.")
+    view = View(
+        type="modal",
+        callback_id=ViewId.POST_UPDATE,
+        private_metadata=str(incident.id),
+        title=PlainTextObject(text=cut(_("Update · #{number}", number=incident.id), 24)),
+        submit=PlainTextObject(text=_("Post")),
+        close=PlainTextObject(text=_("Cancel")),
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=f"*{quote(incident_title(incident), 200)}*")),
+            ContextBlock(elements=[MarkdownTextObject(text=where)]),
+            InputBlock(
+                block_id=BlockId.UPDATE_TEXT,
+                label=_("Update"),
+                hint=_("What we know, what we are doing, and when the next update comes."),
+                element=PlainTextInputElement(
+                    action_id="text", multiline=True, max_length=updates.MAX_TEXT
+                ),
+            ),
+        ],
+    )
+    return view.to_dict()
+
+
+def stakeholder_update(
+    fields: dict[str, Any], *, author: str, owner: str | None, link: str | None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The update in the stakeholders' channel, readable on its own: the incident, its brand,
+    severity, state and owner when it was written, the text, who wrote it, and a link to the
+    incident's thread (None: Slack could not give one). People by name (`author`, `owner`): a
+    mention would notify them in a channel they may not follow."""
+    number = fields["number"]
+    title = _("Update on #{number} {title}", number=number,
+              title=quote(str(fields.get("title") or ""), HEADER_LIMIT))  # fmt: skip
+    facts = [
+        (_("*Brand*"), quote(str(fields.get("brand") or "—"), 200)),
+        (_("*Severity*"), severity_name(str(fields.get("severity") or ""))),
+        (_("*Status*"), _cap(status_name(str(fields.get("status") or "")))),
+        (_("*Owner*"), quote(owner, 200) if owner else _("nobody")),
+    ]
+    at = datetime.fromisoformat(str(fields["at"]))
+    posted = _("Posted by {who} at {at}", who=quote(author, 200), at=fmt_time(at))
+    url = safe_url(link)
+    if url:
+        posted += " · <" + url + "|" + _("Open the incident thread") + ">"
+    text = str(fields.get("text") or "")
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f":mega: *{title}*")),
+        SectionBlock(fields=[MarkdownTextObject(text=f"{k}\n{v}") for k, v in facts]),
+        SectionBlock(text=MarkdownTextObject(text=updates.quoted(text, number, SECTION_LIMIT))),
+        ContextBlock(elements=[MarkdownTextObject(text=cut(posted, CONTEXT_LIMIT))]),
+    ]
+    fallback = cut(f"{title}: {quote(text, MESSAGE_TEXT_LIMIT)}", MESSAGE_TEXT_LIMIT)
+    return fallback, [b.to_dict() for b in blocks]
 
 
 def draft_modal(incident: Incident, config: Config, latest: Draft | None = None) -> dict[str, Any]:

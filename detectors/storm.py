@@ -869,6 +869,7 @@ def _evidence(
     figures are the alert bin's, else the bin at `at` (the newest, or a late window's last)."""
     r = view.results[alert] if alert is not None else view.results[at]
     return {
+        **_last_hours(view.results, s),
         "observed": round(r.window_observed),
         "expected": round(r.window_expected, 1),
         "window_minutes": r.window_bins * s.bin_minutes,
@@ -883,6 +884,36 @@ def _evidence(
         "top_reach": [{k: v for k, v in t.items() if k != "index"} for t in content.top_reach],
         "series": view.series,
     }
+
+
+def _last_hours(results: list[BinResult], s: StormSettings) -> dict[str, Any]:
+    """The last hour of complete bins (the newest bin is still filling) and the hour before it,
+    counted, beside what the detector expected of that hour: how the storm goes now, whatever
+    bin an alert's own figures are from (a card's pulse line, `bot.detection`)."""
+    complete = results[:-1] or results
+    per_hour = max(1, 60 // s.bin_minutes)
+    last, before = complete[-per_hour:], complete[-2 * per_hour : -per_hour]
+    return {
+        "last_hour": {
+            "observed": round(sum(b.observed for b in last)),
+            "expected": round(sum(b.expected for b in last), 1),
+            "previous": round(sum(b.observed for b in before)) if before else None,
+        }
+    }
+
+
+def pulse_trend(observed: float, expected: float, previous: float | None) -> str:
+    """How an open incident's storm goes now, from the last hour (`_last_hours`): "usual" when
+    no longer above what the detector expects (the team may consider resolving), else "rising"
+    or "easing" against the hour before (a quarter more or a fifth less, and at least two
+    mentions, so a quiet brand's 3 -> 5 is no trend), else "steady"."""
+    if observed <= expected + 2.0 * math.sqrt(expected + 1.0):
+        return "usual"
+    if previous is not None and observed >= 1.25 * previous + 2:
+        return "rising"
+    if previous is not None and observed <= 0.8 * previous - 2:
+        return "easing"
+    return "steady"
 
 
 def _reasons(

@@ -26,7 +26,7 @@ from bot.core.config import Config
 from bot.core.i18n import _
 from bot.core.text import cut
 from bot.response import incidents
-from detectors.storm import Assessment, StaleState, StormSettings, StormTracker
+from detectors.storm import Assessment, StaleState, StormSettings, StormTracker, pulse_trend
 from detectors.volume import VolumeSettings
 from models import DetectorState, Incident, Mention
 
@@ -217,8 +217,10 @@ def run_detection(
 def _grow(
     session: Session, incident: Incident, brand: str | None, *, config: Config, plan: PassPlan
 ) -> None:
-    """Put a new volume alert (a new `alert_at`) on the brand's open incident."""
+    """Put a new volume alert (a new `alert_at`) on the brand's open incident, and how its storm
+    goes now (the card's pulse line) when one is due."""
     result, mentions = assess_brand(session, brand, config=config, plan=plan)
+    _pulse(session, incident, result, plan.now)
     alert_at = result.evidence.get("alert_at")
     if (
         not result.fired
@@ -237,6 +239,23 @@ def _grow(
         now=plan.now,
     ):
         logger.info("incident #%s: new alert on its storm (%s)", incident.id, alert_at)
+
+
+def _pulse(session: Session, incident: Incident, result: Assessment, now: datetime) -> None:
+    hour = result.evidence.get("last_hour")
+    if incident.is_drill or not isinstance(hour, dict):
+        return
+    trend = pulse_trend(hour["observed"], hour["expected"], hour.get("previous"))
+    if not incidents.pulse_due(incident, trend, now):
+        return
+    pulse = {
+        "at": now.isoformat(),
+        "trend": trend,
+        **hour,
+        "negative_share": result.evidence.get("negative_share"),
+        "baseline_negative_share": result.evidence.get("baseline_negative_share"),
+    }
+    incidents.set_pulse(session, incident.id, pulse, now=now)
 
 
 def _read_recent(

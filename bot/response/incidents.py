@@ -8,7 +8,7 @@ change, its timeline event and its outbox row are committed together or not at a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -126,7 +126,9 @@ def open_incident(
 
 
 DECLARED_TITLE = 120  # characters of what happened that title a declared incident
-DECLARED_KEYS = ("declared_by", "declared")  # evidence a declared incident keeps as it grows
+# Evidence an incident keeps when a new alert replaces the rest: who declared it and what they
+# said, and the latest pulse (the card's "Now" line).
+KEPT_KEYS = ("declared_by", "declared", "pulse")
 
 
 def declare(
@@ -194,7 +196,7 @@ def storm_grew(
     if not incident.is_open or _alert_at(incident.evidence) == _alert_at(evidence):
         return None
     # A declared incident keeps who declared it and what they said above the alert's evidence.
-    kept = {k: v for k, v in (incident.evidence or {}).items() if k in DECLARED_KEYS}
+    kept = {k: v for k, v in (incident.evidence or {}).items() if k in KEPT_KEYS}
     incident.evidence = {**evidence, **kept}
     if first_mention_at is not None and (
         incident.first_mention_at is None or first_mention_at < incident.first_mention_at
@@ -212,6 +214,38 @@ def storm_grew(
     )
     outbox.enqueue_incident_card(session, incident, now=now)
     return incident
+
+
+PULSE_EVERY = timedelta(minutes=15)  # how often an open incident's card shows the storm anew
+
+
+def pulse_due(incident: Incident, trend: str, now: datetime) -> bool:
+    """A new pulse for the card: the first 15 minutes after it opened (the alert's own figures
+    are fresh until then), then every 15 minutes, or at once when the storm turns."""
+    last = (incident.evidence or {}).get("pulse")
+    if not isinstance(last, dict):
+        return now - _aware(incident.opened_at) >= PULSE_EVERY
+    if last.get("trend") != trend:
+        return True
+    return now - datetime.fromisoformat(str(last.get("at"))) >= PULSE_EVERY
+
+
+def set_pulse(session: Session, number: int, pulse: dict[str, Any], *, now: datetime) -> bool:
+    """Put how the storm goes now on an open incident's card (evidence["pulse"]): a measure,
+    not a step of the team's, so no timeline event. False when it was closed meanwhile."""
+    try:
+        incident = locked(session, number)
+    except Conflict:
+        return False
+    if not incident.is_open:
+        return False
+    incident.evidence = {**(incident.evidence or {}), "pulse": pulse}
+    outbox.enqueue_incident_card(session, incident, now=now)
+    return True
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _alert_at(evidence: dict[str, Any] | None) -> Any:

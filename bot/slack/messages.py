@@ -101,6 +101,9 @@ def incident_card(
             ]
         ),
     ]
+    pulse = ev.get("pulse")
+    if incident.is_open and isinstance(pulse, dict):
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=pulse_line(pulse))]))
     if ev.get("declared_by"):  # opened by a person, not by an alert
         said = quote(str(ev.get("declared") or ""), DECLARED_LIMIT)
         text = _("*Declared by* {who}", who=_user(str(ev["declared_by"])))
@@ -146,6 +149,34 @@ def incident_card(
     )  # fmt: skip
     # The notification text is mrkdwn too: a pushed brand like "<!channel>" would ping everyone.
     return quote(fallback, MESSAGE_TEXT_LIMIT), [b.to_dict() for b in blocks]
+
+
+PULSE_TRENDS = {
+    "rising": N_(":chart_with_upwards_trend: rising"),
+    "steady": N_(":arrow_right: steady"),
+    "easing": N_(":chart_with_downwards_trend: easing"),
+    "usual": N_(":white_check_mark: back to its usual level"),
+}
+
+
+def pulse_line(pulse: dict[str, Any]) -> str:
+    """How the storm goes now, on an open incident's card: "*Now* (14:05): rising · 120
+    mentions in the last hour (usually about 39; 80 the hour before) · 64% negative"."""
+    observed, previous = int(pulse.get("observed") or 0), pulse.get("previous")
+    count = i18n.ngettext("{n} mention in the last hour", "{n} mentions in the last hour", observed)
+    usual = _("usually about {n}", n=i18n.number(round(float(pulse.get("expected") or 0))))
+    if previous is not None:
+        usual = _("{usual}; {n} the hour before", usual=usual, n=i18n.number(int(previous)))
+    line = _(
+        "*Now* ({at}): {trend} · {count} ({usual})",
+        at=fmt_time(datetime.fromisoformat(str(pulse["at"]))),
+        trend=_(PULSE_TRENDS.get(str(pulse.get("trend")), PULSE_TRENDS["steady"])),
+        count=count, usual=usual,
+    )  # fmt: skip
+    share = pulse.get("negative_share")
+    if isinstance(share, int | float) and observed:
+        line += " · " + _("{share} negative", share=i18n.percent(float(share)))
+    return line
 
 
 def _follow_up_count(incident: Incident, open_: int, done: int) -> Block:

@@ -68,7 +68,7 @@ def test_a_storm_becomes_one_incident_posted_with_evidence_and_buttons(
     shown = json.dumps(alert["blocks"])
     assert "expected" in shown and "negative" in shown
     assert "https://bsky.app/profile/" in shown  # quoted mentions link to the posts
-    assert _buttons(alert)[:4] == ["Claim", "Escalate", "Draft reply", "Resolve"]
+    assert _buttons(alert)[:5] == ["Claim", "Escalate", "Draft reply", "Post update", "Resolve"]
 
     clock.advance(minutes=5)
     assert main(["detect"]) == 0

@@ -533,7 +533,9 @@ def test_the_home_tab_says_first_that_a_source_has_stopped(
     platforms.fail("mastodon", Fault(403, b"{}"))
     _poll(polling_stack.bot)
     view = json.loads(home_text())
-    first = view["blocks"][0]["text"]["text"]
+    # First after the Declare a crisis button: before the open incidents.
+    assert view["blocks"][0]["elements"][0]["action_id"] == "home.declare"
+    first = view["blocks"][1]["text"]["text"]
     assert first.startswith(":warning: Mention source *mastodon* has stopped working (last success")
     assert "storms seen only there are not detected" in first
     assert sum("stopped working" in json.dumps(b) for b in view["blocks"]) == 1  # not the others

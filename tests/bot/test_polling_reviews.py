@@ -416,3 +416,42 @@ def test_a_refused_key_stops_the_source_for_six_hours_and_says_why(
         assert "wrong" not in (results["youtube"].error or "")  # the key is never repeated
         assert stored(bot, "youtube") == stored(bot, "trustpilot") == 0
         assert results["app"].ok and stored(bot, "appstore") == 24
+
+
+def _labels(bot: Crisisbot, source: str) -> dict[str, str | None]:
+    """Each stored mention's label, by its text."""
+    with bot.transaction() as session:
+        rows = session.execute(select(Mention.text, Mention.label).where(Mention.source == source))
+        return {text.split("\n")[-1]: label for text, label in rows.tuples()}
+
+
+def test_the_stars_decide_whether_a_review_is_negative(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    """The author's own verdict: a one-star "fine I guess" is a complaint, a five-star "I never
+    thought I would stop being angry" is not, a German one-star review (a language the analyzer
+    does not read) is negative; a comment, with no stars, is what its words say."""
+    at = START - timedelta(minutes=5)
+    platforms.items["appstore"] += [
+        Review(500, at, "The app is fine I guess.", stars=1),
+        Review(501, at, "I never thought I would stop being angry at an airline app.", stars=5),
+        Review(502, at, "It used to be terrible and slow, a total disaster.", stars=3),
+    ]
+    platforms.items["trustpilot"] += [
+        Review(500, at, "Paket nie angekommen, keine Antwort vom Support.", stars=1),
+        Review(501, at, "Was about to cancel after the outage, glad I didn't.", stars=4),
+    ]
+    platforms.items["youtube"] += [
+        Review(500, at, "I never thought I would stop being angry at an airline app."),
+    ]
+
+    with _bot(database_url, clock, playbook) as bot:
+        assert all(r.ok for r in poll_once(bot, timeout=0.5).values())
+        app, trustpilot, youtube = (_labels(bot, s) for s in ("appstore", "trustpilot", "youtube"))
+
+    assert app["The app is fine I guess."] == "negative"  # was positive: the words alone
+    assert app["I never thought I would stop being angry at an airline app."] == "neutral"
+    assert app["It used to be terrible and slow, a total disaster."] == "negative"  # 3: the text
+    assert trustpilot["Paket nie angekommen, keine Antwort vom Support."] == "negative"
+    assert trustpilot["Was about to cancel after the outage, glad I didn't."] == "neutral"
+    assert youtube["I never thought I would stop being angry at an airline app."] == "negative"

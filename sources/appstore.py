@@ -17,6 +17,8 @@ the feed is known to do, and what this connector does about it:
   review without it cannot be placed against the cursor and is skipped, logged.
 
 Cursor: a `Watermark` on `updated` (reviews edited since come again; stored once all the same).
+Backfill walks the pages on from 1 (`{"page": n, "last": n}`), down to `since` or the last page;
+reviews arriving meanwhile push older ones a page on: some come twice (stored once), none missed.
 Text: the title and the review. Reviews have no address of their own: `url` is the app's reviews
 page in that storefront. The stars go to `extra["rating"]` (1-5), the author's own verdict, which
 ingest applies to the mention's sentiment (`detectors.rating`).
@@ -24,11 +26,13 @@ ingest applies to the mention's sentiment (`detectors.rating`).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
-from sources.base import FetchResult, Mention, SourceError
+from sources.base import BackfillPage, FetchResult, Mention, SourceError
 from sources.cursor import Watermark, next_cursor
 from sources.http import HttpSource, parse_time, require
 
@@ -73,6 +77,26 @@ class AppStoreSource(HttpSource):
         return FetchResult(
             mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
         )
+
+    def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
+        page, last = self._backfill_cursor(cursor)
+        feed = self.expect(self.get_json(self._path(page)), "feed", dict)
+        reviews = self.parse_items(_entries(self, feed), self._mention)
+        kept = [m for m in reviews if m.created_at >= since]
+        if last is None:
+            last = min(_last_page(feed) or MAX_PAGES, MAX_PAGES)
+        done = page >= last or len(kept) < len(reviews)
+        return BackfillPage(kept, json.dumps({"page": page + 1, "last": last}), done=done)
+
+    def _backfill_cursor(self, cursor: str | None) -> tuple[int, int | None]:
+        if cursor is None:
+            return 1, None
+        try:
+            state = json.loads(cursor)
+            page, last = int(state["page"]), int(state["last"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SourceError(f"{self.name}: unreadable cursor {cursor!r}", permanent=True) from exc
+        return page, last
 
     def _mention(self, entry: Any) -> Mention | None:
         if isinstance(entry, dict) and "im:rating" not in entry:

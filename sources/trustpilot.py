@@ -9,17 +9,19 @@ name the next page (`rel` "next-page") while there is one.
 
 Cursor: a `Watermark` on `createdAt`; a poll pages on, following the next-page link's `page`
 (against our own address: the key never goes where a body points), until it reaches reviews it
-already has. A review has its page at https://www.trustpilot.com/reviews/{id}. The stars go to
+already has. Backfill walks the pages on from the first (its cursor: the next page's number)
+down to `since`. A review has its page at https://www.trustpilot.com/reviews/{id}. The stars go to
 `extra["rating"]` (1-5), the author's own verdict, which ingest applies to the mention's
 sentiment (`detectors.rating`); a consumer's reach is unknown (followers stay None).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sources.base import FetchResult, Mention
+from sources.base import BackfillPage, FetchResult, Mention, SourceError
 from sources.cursor import Watermark, next_cursor
 from sources.http import HttpSource, parse_time, require
 
@@ -38,9 +40,26 @@ class TrustpilotSource(HttpSource):
             raise ValueError(f"business_unit_id must be letters and digits: {business_unit_id!r}")
         self._headers = {"apikey": api_key}
 
+    @property
+    def _path(self) -> str:
+        return f"/business-units/{self.business_unit_id}/reviews"
+
+    def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
+        params: dict[str, Any] = {"orderBy": "createdat.desc", "perPage": self.per_page}
+        if cursor is not None:
+            if not cursor.isdigit():
+                raise SourceError(f"{self.name}: unreadable cursor {cursor!r}", permanent=True)
+            params["page"] = cursor
+        body = self.get_json(self._path, params=params, headers=self._headers)
+        reviews = self.parse_items(self.expect(body, "reviews", list), self._mention)
+        kept = [m for m in reviews if m.created_at >= since]
+        following = _next_page(body.get("links"))
+        done = following is None or following == cursor or len(kept) < len(reviews)
+        return BackfillPage(kept, following or cursor, done=done)
+
     def fetch(self, cursor: str | None) -> FetchResult:
         mark = Watermark.load(cursor)
-        path = f"/business-units/{self.business_unit_id}/reviews"
+        path = self._path
         params: dict[str, Any] = {"orderBy": "createdat.desc", "perPage": self.per_page}
         found: dict[str, Mention] = {}
         asked: set[str] = set()

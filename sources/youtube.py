@@ -20,7 +20,9 @@ Text: `textOriginal`, which the API returns only to the comment's author; otherw
 likes, not its author's reach: followers stay unknown (None).
 
 Cursor: a `Watermark` on the top-level comment's `publishedAt`; a poll pages on with
-`pageToken` until it reaches comments it already has.
+`pageToken` until it reaches comments it already has. Backfill walks back with `pageToken` from
+the newest page (its cursor: the next page's token) down to `since`; a token the API no longer
+takes (`invalidPageToken`) ends the walk with what it has.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from sources.base import FetchResult, Mention, RateLimited, SourceError
+from sources.base import BackfillPage, FetchResult, Mention, RateLimited, SourceError
 from sources.cursor import Watermark, next_cursor
 from sources.http import MAX_WAIT, HttpSource, parse_time, require
 
@@ -80,6 +82,17 @@ class YouTubeSource(HttpSource):
             params["searchTerms"] = self.search_terms
         return params
 
+    def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
+        params = self._params()
+        if cursor is not None:
+            params["pageToken"] = cursor
+        body = self.get_json("/commentThreads", params=params, headers=self._headers)
+        comments = self.parse_items(self.expect(body, "items", list), self._mention)
+        kept = [m for m in comments if m.created_at >= since]
+        token = body.get("nextPageToken")
+        token = token if isinstance(token, str) and token and token != cursor else None
+        return BackfillPage(kept, token or cursor, done=token is None or len(kept) < len(comments))
+
     def fetch(self, cursor: str | None) -> FetchResult:
         mark = Watermark.load(cursor)
         params = self._params()
@@ -119,6 +132,8 @@ class YouTubeSource(HttpSource):
             raise RateLimited(f"{where} (rate limited){said}", retry_after=SHORT_WAIT)
         if reasons & _KEY_REFUSED:
             raise SourceError(f"{where}: the API key was refused{said}", permanent=True)
+        if "invalidPageToken" in reasons:  # a stored backfill token gone stale: the walk ends
+            raise SourceError(f"{where}: the page token was refused{said}", permanent=True)
         if reasons:
             raise SourceError(f"{where}{said}; check the source's options", permanent=True)
         super().raise_for_response(response)

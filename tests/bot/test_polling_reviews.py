@@ -225,11 +225,14 @@ def _handler(platforms: Platforms) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+HISTORY = 120  # more than a page on each platform (50, 100, 100 a page)
+
+
 def _history(start: datetime) -> dict[str, list[Review]]:
-    """A calm day before `start`: a review or comment every hour or so on each platform."""
+    """Five calm days before `start`: a review or comment an hour on each platform."""
     items: dict[str, list[Review]] = {"appstore": [], "trustpilot": [], "youtube": []}
-    for i in range(24):
-        at = start - timedelta(hours=24 - i, minutes=i)
+    for i in range(HISTORY):
+        at = start - timedelta(hours=HISTORY - i, minutes=i % 60)
         items["appstore"].append(Review(i, at, f"Works fine, trip {i}", stars=4))
         items["trustpilot"].append(Review(i, at, f"Parcel {i} arrived", stars=5))
         items["youtube"].append(Review(i, at, f"Nice video number {i}"))
@@ -305,38 +308,43 @@ def _burst(platforms: Platforms, since: datetime, count: int) -> None:
 def test_reviews_and_comments_are_polled_page_by_page_to_what_is_new(
     database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
 ) -> None:
+    prefixes = ("/apple/", "/tp/", "/yt/")
+
+    def sent() -> dict[str, int]:
+        return {p: len(platforms.asked(p)) for p in prefixes}
+
     with _bot(database_url, clock, playbook) as bot:
         first = poll_once(bot, timeout=0.5)
         assert all(r.ok for r in first.values()), {n: r.error for n, r in first.items()}
-        # The first poll takes the latest page only: the day's 24 fit on one page each.
-        assert _per_source(bot) == {"appstore": 24, "trustpilot": 24, "youtube": 24}
-        assert len(platforms.asked("/apple/")) == 1
-        assert len(platforms.asked("/tp/")) == len(platforms.asked("/yt/")) == 1
+        # The first poll takes the latest page, then the backfill walks back through the rest.
+        assert _per_source(bot) == {"appstore": HISTORY, "trustpilot": HISTORY, "youtube": HISTORY}
+        assert {s.backfill["done"] for s in source_states(bot).values()} == {True}
+    assert sent() == {"/apple/": 1 + 3, "/tp/": 1 + 2, "/yt/": 1 + 2}
+    assert [q.get("page") for q in platforms.asked("/tp/")] == [None, None, "2"]
 
-    _burst(platforms, START, 130)  # more than a page on each (50, 100, 100 a page)
+    _burst(platforms, START, 130)  # more than a page on each again
     platforms.horizon = START + timedelta(hours=2)
     clock.advance(hours=2)
+    before = sent()
     with _bot(database_url, clock, playbook) as bot:  # a new process: from the stored cursors
         second = poll_once(bot, timeout=0.5)
         assert all(r.ok and r.new == 130 for r in second.values()), second
-        assert _per_source(bot) == {"appstore": 154, "trustpilot": 154, "youtube": 154}
-    assert [q.get("page") for q in platforms.asked("/tp/")[1:]] == [None, "2"]
-    assert [q.get("pageToken") for q in platforms.asked("/yt/")[1:]] == [None, "tok100"]
-    assert len(platforms.asked("/apple/")) == 1 + 3  # 50 a page: page 3 reaches the cursor
+        total = HISTORY + 130
+        assert _per_source(bot) == {"appstore": total, "trustpilot": total, "youtube": total}
+    # Pages to the cursor: Apple's third page of 50 reaches it, the others' second of 100.
+    assert {p: n - before[p] for p, n in sent().items()} == {"/apple/": 3, "/tp/": 2, "/yt/": 2}
+    assert [q.get("page") for q in platforms.asked("/tp/")[-2:]] == [None, "2"]
+    assert [q.get("pageToken") for q in platforms.asked("/yt/")[-2:]] == [None, "tok100"]
     q = platforms.asked("/yt/")[-1]
     assert q["allThreadsRelatedToChannelId"] == CHANNEL and q["searchTerms"] == "acme"
 
-    asked = {prefix: len(platforms.asked(prefix)) for prefix in ("/apple/", "/tp/", "/yt/")}
+    before = sent()
     clock.advance(minutes=10)
     with _bot(database_url, clock, playbook) as bot:  # nothing new: one page each, nothing stored
         third = poll_once(bot, timeout=0.5)
         assert all(r.ok and r.new == 0 for r in third.values())
-        assert _per_source(bot) == {"appstore": 154, "trustpilot": 154, "youtube": 154}
-    assert {p: len(platforms.asked(p)) - n for p, n in asked.items()} == {
-        "/apple/": 1,
-        "/tp/": 1,
-        "/yt/": 1,
-    }
+        assert _per_source(bot) == {"appstore": total, "trustpilot": total, "youtube": total}
+    assert {p: n - before[p] for p, n in sent().items()} == {"/apple/": 1, "/tp/": 1, "/yt/": 1}
     with _bot(database_url, clock, playbook) as bot, bot.transaction() as session:
         urls = set(session.scalars(select(Mention.url).where(Mention.source == "youtube")))
     assert "https://www.youtube.com/watch?v=dQw4w9WgXcQ&lc=UgxThread00001000AaABAg" in urls
@@ -395,7 +403,7 @@ def test_a_spent_youtube_quota_waits_for_midnight_pacific_and_is_no_failure(
 
         clock.set(datetime(2025, 3, 15, 7, 1, tzinfo=UTC))
         assert poll_once(bot, timeout=0.5)["youtube"].ok  # the quota is back: it reads again
-        assert stored(bot, "youtube") == 24
+        assert stored(bot, "youtube") == HISTORY
 
 
 def test_a_refused_key_stops_the_source_for_six_hours_and_says_why(
@@ -415,7 +423,7 @@ def test_a_refused_key_stops_the_source_for_six_hours_and_says_why(
             assert states[name].backoff_until == clock() + timedelta(hours=6)
         assert "wrong" not in (results["youtube"].error or "")  # the key is never repeated
         assert stored(bot, "youtube") == stored(bot, "trustpilot") == 0
-        assert results["app"].ok and stored(bot, "appstore") == 24
+        assert results["app"].ok and stored(bot, "appstore") == HISTORY
 
 
 def _labels(bot: Crisisbot, source: str) -> dict[str, str | None]:

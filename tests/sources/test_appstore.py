@@ -221,3 +221,23 @@ def test_the_registry_builds_it_with_the_us_storefront_by_default(
 
     assert len(source.fetch(None).mentions) == 2
     assert platform.paths() == [page(1, "us")]
+
+
+def test_the_backfill_walks_the_pages_down_to_since(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    platform.reply(page(1), fixture_json("appstore_page1.json"))  # its last link: page 2
+    platform.reply(page(2), fixture_json("appstore_page2.json"))
+    source = make(platform, client)
+
+    since = datetime(2025, 3, 12, 12, tzinfo=UTC)
+
+    first = source.backfill(None, since)
+    assert len(first.mentions) == 3 and not first.done
+    second = source.backfill(first.cursor, since)
+
+    assert [m.external_id for m in second.mentions] == ["10999999999"]  # the older one is past
+    assert second.done
+    assert platform.paths() == [page(1), page(2)]
+    with pytest.raises(SourceError, match="unreadable cursor"):
+        source.backfill("page two", since)

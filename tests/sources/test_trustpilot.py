@@ -144,3 +144,21 @@ def test_a_malformed_page_fails_the_poll_naming_the_problem(
 
     with pytest.raises(SourceError, match=says):
         make(platform, client).fetch(None)
+
+
+def test_the_backfill_follows_the_pages_down_to_since(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    platform.reply(
+        PATH, fixture_json("trustpilot_page1.json"), fixture_json("trustpilot_page2.json")
+    )
+    source = make(platform, client)
+    since = datetime(2025, 3, 12, tzinfo=UTC)
+
+    first = source.backfill(None, since)
+    assert len(first.mentions) == 3 and first.cursor == "2" and not first.done
+    second = source.backfill(first.cursor, since)
+
+    assert [m.external_id for m in second.mentions] == ["65f2000000000000000000a7"]
+    assert second.done
+    assert [r.param("page") for r in platform.requests] == [None, "2"]

@@ -217,3 +217,31 @@ def test_it_takes_exactly_one_of_a_channel_and_a_video(client: httpx.Client) -> 
         YouTubeSource(
             client=client, brand=None, api_key=KEY, channel_id=CHANNEL, video_id="aBcDeFgHiJk"
         )
+
+
+def test_the_backfill_follows_the_tokens_down_to_since(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    platform.reply(PATH, fixture_json("youtube_page1.json"), fixture_json("youtube_page2.json"))
+    source = make(platform, client)
+    since = datetime(2025, 3, 13, tzinfo=UTC)
+
+    first = source.backfill(None, since)
+    assert len(first.mentions) == 3 and first.cursor == "QURTSl9pMkV4YW1wbGVQYWdlVG9rZW4="
+    second = source.backfill(first.cursor, since)
+
+    assert [m.external_id for m in second.mentions] == ["UgxExampleThread0000AaABAg"]
+    assert second.done and second.cursor == first.cursor  # no further token: where it ended
+    assert [r.param("pageToken") for r in platform.requests] == [None, first.cursor]
+
+
+def test_a_stale_backfill_token_ends_the_walk(platform: FakePlatform, client: httpx.Client) -> None:
+    stale = {"error": {"code": 400, "message": "The page token is not valid.", "errors": [
+        {"domain": "youtube.parameter", "reason": "invalidPageToken", "message": "invalid"}
+    ]}}  # fmt: skip
+    platform.reply(PATH, stale, status=400)
+
+    with pytest.raises(SourceError, match="the page token was refused") as caught:
+        make(platform, client).backfill("old-token", datetime(2025, 3, 13, tzinfo=UTC))
+
+    assert caught.value.permanent  # the poller then marks the backfill done with what it has

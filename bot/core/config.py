@@ -390,6 +390,10 @@ def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
         raise ConfigError(f"{r.where}: {at}.type must be one of {', '.join(SOURCE_TYPES)}")
     query = r.get(t, f"{at}.query", "query", str, None)
     feed = r.get(t, f"{at}.feed", "feed", str, None)
+    if not {"query", "feed"} & set(sources.OPTIONS[kind]):  # the types with options of their own
+        for option in ("query", "feed"):
+            if option in t:  # a YouTube `query` would read as a search it does not do
+                raise _no_such_option(r, at, kind, option)
     options = _options(r, t, at, kind)
     given = {"query": query, "feed": feed, **options}
     for option in sources.REQUIRED[kind]:
@@ -424,6 +428,13 @@ def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
     )
 
 
+def _no_such_option(r: _Reader, at: str, kind: str, option: str) -> ConfigError:
+    takes = ", ".join(sources.OPTIONS[kind])
+    return ConfigError(
+        f"{r.where}: {at}.{option}: type {kind!r} takes no such option (its options: {takes})"
+    )
+
+
 def _options(r: _Reader, t: Mapping[str, Any], at: str, kind: str) -> dict[str, str]:
     """The type-specific options given (`app_id`, `channel_id`, …): strings (an app's number may
     be written as one), each one the type takes."""
@@ -432,11 +443,7 @@ def _options(r: _Reader, t: Mapping[str, Any], at: str, kind: str) -> dict[str, 
         if option not in t:
             continue
         if option not in sources.OPTIONS[kind]:
-            takes = ", ".join(sources.OPTIONS[kind])
-            raise ConfigError(
-                f"{r.where}: {at}.{option}: type {kind!r} takes no such option (its options: "
-                f"{takes})"
-            )
+            raise _no_such_option(r, at, kind, option)
         value = t[option]
         if option == "app_id" and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)

@@ -89,6 +89,11 @@ def test_a_valid_source_list_loads() -> None:
             "sources[0].app_id: type 'reddit' takes no such option (its options: query)",
         ),
         ({"type": "appstore", "app_id": ["1"]}, "sources[0].app_id must be a"),
+        (
+            {"type": "youtube", "query": "acme refund", "credentials": {"api_key": "YT"}},
+            "sources[0].query: type 'youtube' takes no such option (its options: channel_id,"
+            " video_id, search_terms)",
+        ),
     ],
 )
 def test_a_bad_source_is_refused_naming_the_key(entry: dict[str, object], message: str) -> None:

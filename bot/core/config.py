@@ -375,7 +375,7 @@ def _keywords(r: _Reader, t: Mapping[str, Any], at: str) -> dict[str, tuple[str,
     return {"*": tuple(k.lower() for k in r.words(t, f"{at}.keywords", "keywords"))}
 
 
-# Options only some types take (sources.OPTIONS); `query` and `feed` stay accepted on any type.
+# Options only some types take (sources.OPTIONS), beside `query` and `feed` (read on their own).
 _TYPE_OPTIONS = tuple(
     sorted({o for taken in sources.OPTIONS.values() for o in taken} - {"query", "feed"})
 )

@@ -51,7 +51,7 @@ class AppStoreSource(HttpSource):
         super().__init__(**kwargs)
         self.app_id = app_id.strip()
         self.country = country.strip().lower()
-        if not self.app_id.isdigit() or not re.fullmatch(r"[a-z]{2}", self.country):
+        if not re.fullmatch(r"[0-9]+", self.app_id) or not re.fullmatch(r"[a-z]{2}", self.country):
             raise ValueError(f"app_id {app_id!r} / country {country!r}: a number and two letters")
 
     def _path(self, page: int) -> str:

@@ -36,7 +36,7 @@ class TrustpilotSource(HttpSource):
     def __init__(self, *, business_unit_id: str, api_key: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.business_unit_id = business_unit_id.strip()
-        if not self.business_unit_id.isalnum():  # it goes into the path
+        if not (self.business_unit_id.isascii() and self.business_unit_id.isalnum()):  # a path
             raise ValueError(f"business_unit_id must be letters and digits: {business_unit_id!r}")
         self._headers = {"apikey": api_key}
 

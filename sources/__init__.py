@@ -3,6 +3,9 @@
 ========== ================ ===================================== ==================================
 type       required options credentials (keys of `credentials`)   notes
 ========== ================ ===================================== ==================================
+appstore   app_id           none                                  Apple's customer-reviews feed
+                                                                  (JSON), `country` storefront
+                                                                  (default us); stars in `extra`
 bluesky    query            handle, app_password (optional, as a  public AppView first; logs in
                             pair)                                 when it refuses anonymous search
 hackernews query            none                                  Algolia HN, stories + comments
@@ -12,16 +15,25 @@ mastodon   query            access_token (optional)               `#tag` reads t
 reddit     query            none                                  public `/search.json`, sort=new
 rss        feed             none                                  RSS 2.0 or Atom (Google Alerts);
                                                                   `feed` is the http(s) address
+trustpilot business_unit_id api_key (required)                    a business unit's reviews, newest
+                                                                  first; stars in `extra`
 x          query            bearer_token (required)               X API v2 recent search
+youtube    channel_id or    api_key (required)                    commentThreads.list: top-level
+           video_id                                               comments; `search_terms`
+                                                                  (optional) narrows them
 ========== ================ ===================================== ==================================
 
 Every type also takes `base_url` (self-hosted instances, tests) and `brand` (stamped on each
 mention). `credentials` holds resolved secret *values* keyed by role, never environment names.
+`OPTIONS` lists the options each type takes, `REQUIRED` those it cannot work without, `ONE_OF`
+the sets of which it needs exactly one; `option_problem` checks their form (an id that goes into
+an address path must not carry a `/`), for `create_source` and the playbook alike.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -32,6 +44,8 @@ from sources.base import FetchResult, Mention, RateLimited, Source, SourceError
 
 __all__ = [
     "CREDENTIAL_KEYS",
+    "ONE_OF",
+    "OPTIONS",
     "REQUIRED",
     "REQUIRED_CREDENTIALS",
     "SOURCE_TYPES",
@@ -41,46 +55,117 @@ __all__ = [
     "Source",
     "SourceError",
     "create_source",
+    "option_problem",
 ]
 
 SOURCE_TYPES: dict[str, str] = {
+    "appstore": "sources.appstore:AppStoreSource",
     "bluesky": "sources.bluesky:BlueskySource",
     "hackernews": "sources.hackernews:HackerNewsSource",
     "mastodon": "sources.mastodon:MastodonSource",
     "reddit": "sources.reddit:RedditSource",
     "rss": "sources.rss:FeedSource",
+    "trustpilot": "sources.trustpilot:TrustpilotSource",
     "x": "sources.x:XSource",
+    "youtube": "sources.youtube:YouTubeSource",
 }
 
-# Options (`query`, `feed`) a type cannot work without.
-REQUIRED: dict[str, tuple[str, ...]] = {
+# The options each type takes (besides `base_url` and `brand`), in the order a default source
+# name lists them.
+OPTIONS: dict[str, tuple[str, ...]] = {
+    "appstore": ("app_id", "country"),
     "bluesky": ("query",),
     "hackernews": ("query",),
     "mastodon": ("query",),
     "reddit": ("query",),
     "rss": ("feed",),
+    "trustpilot": ("business_unit_id",),
     "x": ("query",),
+    "youtube": ("channel_id", "video_id", "search_terms"),
 }
+
+# Options a type cannot work without.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "appstore": ("app_id",),
+    "bluesky": ("query",),
+    "hackernews": ("query",),
+    "mastodon": ("query",),
+    "reddit": ("query",),
+    "rss": ("feed",),
+    "trustpilot": ("business_unit_id",),
+    "x": ("query",),
+    "youtube": (),
+}
+
+# Options of which a type needs exactly one (YouTube's API takes one filter per request).
+ONE_OF: dict[str, tuple[str, ...]] = {"youtube": ("channel_id", "video_id")}
 
 # Credential roles a type accepts, and the ones it cannot work without.
 CREDENTIAL_KEYS: dict[str, tuple[str, ...]] = {
+    "appstore": (),
     "bluesky": ("handle", "app_password"),
     "hackernews": (),
     "mastodon": ("access_token",),
     "reddit": (),
     "rss": (),
+    "trustpilot": ("api_key",),
     "x": ("bearer_token",),
+    "youtube": ("api_key",),
 }
 REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
+    "appstore": (),
     "bluesky": (),
     "hackernews": (),
     "mastodon": (),
     "reddit": (),
     "rss": (),
+    "trustpilot": ("api_key",),
     "x": ("bearer_token",),
+    "youtube": ("api_key",),
 }
 
-_OPTIONS = ("query", "feed")
+# The form of the options that name something (they go into an address, as a path segment or a
+# parameter): what a value must match, and what to say when it does not.
+_FORMS: dict[str, tuple[re.Pattern[str], str]] = {
+    "app_id": (
+        re.compile(r"[0-9]+"),
+        "must be the app's number, as in its App Store address (…/id284882215 → 284882215)",
+    ),
+    "country": (
+        re.compile(r"[A-Za-z]{2}"),
+        "must be a two-letter storefront country code such as us, gb or bg",
+    ),
+    "business_unit_id": (
+        re.compile(r"[A-Za-z0-9]+"),
+        "must be the business unit's ID (letters and digits; Trustpilot's"
+        " /v1/business-units/find gives it for a domain)",
+    ),
+    "channel_id": (
+        re.compile(r"UC[A-Za-z0-9_-]{22}"),
+        "must be the channel's ID (UC followed by 22 characters), not its @handle or address",
+    ),
+    "video_id": (
+        re.compile(r"[A-Za-z0-9_-]{11}"),
+        "must be the video's 11-character ID (the v= of its watch address), not its address",
+    ),
+}
+
+
+def option_problem(type: str, options: Mapping[str, str | None]) -> tuple[str, str] | None:
+    """What is wrong with the options `type` takes, as (option, problem), or None. Checks their
+    count (`ONE_OF`) and form; required ones and unknown types are the caller's to check."""
+    given = {name: options.get(name) for name in OPTIONS.get(type, ())}
+    one_of = ONE_OF.get(type, ())
+    chosen = [name for name in one_of if given.get(name)]
+    if one_of and not chosen:
+        return one_of[0], f"or {' or '.join(one_of[1:])} is required"
+    if len(chosen) > 1:
+        return chosen[1], f"cannot be given with {chosen[0]} (one of {' or '.join(one_of)})"
+    for name, value in given.items():
+        form = _FORMS.get(name)
+        if value and form is not None and not form[0].fullmatch(value.strip()):
+            return name, f"{form[1]}, not {value!r}"
+    return None
 
 
 def create_source(
@@ -94,16 +179,21 @@ def create_source(
     credentials: Mapping[str, str] | None = None,
     timeout: float | None = None,
     clock: Callable[[], datetime] | None = None,
+    **options: str | None,
 ) -> Source:
     """Build the connector for `type`; ValueError naming what is wrong with the configuration.
-    `clock`: the bot's, so a connector's rate-limit pause and the stored backoff agree on time."""
+    `clock`: the bot's, so a connector's rate-limit pause and the stored backoff agree on time.
+    `options`: the other options a type takes (`OPTIONS`); those it does not take are ignored."""
     if type not in SOURCE_TYPES:
         raise ValueError(f"unknown source type {type!r}; known: {', '.join(SOURCE_TYPES)}")
     credentials = dict(credentials or {})
-    given = {"query": query, "feed": feed}
-    missing = [name for name in REQUIRED[type] if not given[name]]
+    given = {"query": query, "feed": feed, **options}
+    missing = [name for name in REQUIRED[type] if not given.get(name)]
     if missing:
         raise ValueError(f"source type {type!r} needs {' and '.join(missing)}")
+    problem = option_problem(type, given)
+    if problem is not None:
+        raise ValueError(f"source type {type!r}: {problem[0]} {problem[1]}")
     unknown = sorted(set(credentials) - set(CREDENTIAL_KEYS[type]))
     if unknown:
         raise ValueError(f"source type {type!r} takes no credential {', '.join(unknown)}")
@@ -113,7 +203,7 @@ def create_source(
     if absent:
         raise ValueError(f"source type {type!r} needs credential {', '.join(absent)}")
     kwargs: dict[str, Any] = {"client": client, "brand": brand, "base_url": base_url}
-    kwargs.update({name: given[name] for name in _OPTIONS if name in REQUIRED[type]})
+    kwargs.update({name: given[name] for name in OPTIONS[type] if given.get(name)})
     kwargs.update(credentials)
     if timeout is not None:
         kwargs["timeout"] = timeout

@@ -66,6 +66,8 @@ class SourceConfig:
     base_url: str | None = None
     brand: str | None = None
     credentials: Mapping[str, str] = field(default_factory=dict)  # role -> env var NAME
+    # The other options a type takes (sources.OPTIONS: `app_id`, `country`, `channel_id`, …).
+    options: Mapping[str, str] = field(default_factory=dict)
 
     def resolve_credentials(self, env: Mapping[str, str]) -> dict[str, str]:
         """The secret values, read when the source is polled (so a fixed variable needs no reload).
@@ -379,17 +381,33 @@ def _keywords(r: _Reader, t: Mapping[str, Any], at: str) -> dict[str, tuple[str,
     return {"*": tuple(k.lower() for k in r.words(t, f"{at}.keywords", "keywords"))}
 
 
+# Options only some types take (sources.OPTIONS), beside `query` and `feed` (read on their own).
+_TYPE_OPTIONS = tuple(
+    sorted({o for taken in sources.OPTIONS.values() for o in taken} - {"query", "feed"})
+)
+
+
 def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
     at = f"sources[{i}]"
-    r.keys(t, at, {"type", "name", "query", "feed", "interval", "base_url", "brand", "credentials"})
+    known = {"type", "name", "query", "feed", "interval", "base_url", "brand", "credentials"}
+    r.keys(t, at, known | set(_TYPE_OPTIONS))
     kind = r.get(t, f"{at}.type", "type", str)
     if kind not in SOURCE_TYPES:
         raise ConfigError(f"{r.where}: {at}.type must be one of {', '.join(SOURCE_TYPES)}")
     query = r.get(t, f"{at}.query", "query", str, None)
     feed = r.get(t, f"{at}.feed", "feed", str, None)
-    for option, value in (("query", query), ("feed", feed)):
-        if option in sources.REQUIRED[kind] and not (value or "").strip():
+    if not {"query", "feed"} & set(sources.OPTIONS[kind]):  # the types with options of their own
+        for option in ("query", "feed"):
+            if option in t:  # a YouTube `query` would read as a search it does not do
+                raise _no_such_option(r, at, kind, option)
+    options = _options(r, t, at, kind)
+    given = {"query": query, "feed": feed, **options}
+    for option in sources.REQUIRED[kind]:
+        if not (given.get(option) or "").strip():
             raise ConfigError(f"{r.where}: {at}.{option} is required for type {kind!r}")
+    problem = sources.option_problem(kind, given)
+    if problem is not None:
+        raise ConfigError(f"{r.where}: {at}.{problem[0]} {problem[1]}")
     creds = r.table(t, "credentials", at)
     _check_credentials(r, at, kind, creds)
     base_url = r.get(t, f"{at}.base_url", "base_url", str, None)
@@ -398,16 +416,48 @@ def _source(r: _Reader, t: Mapping[str, Any], i: int) -> SourceConfig:
         if value is not None and (parts.scheme not in ("http", "https") or not parts.netloc):
             # Found at load time: a poll would only fail with it, every interval, in the log.
             raise ConfigError(f"{r.where}: {at}.{option} must be an http(s) address, not {value!r}")
+    # "type:query", "rss:feed" as ever; "appstore:284882215:gb" for the types with other options
+    if {"query", "feed"} & set(sources.OPTIONS[kind]):
+        named = query or feed or str(i)
+    else:
+        named = ":".join(v for o in sources.OPTIONS[kind] if (v := options.get(o))) or str(i)
     return SourceConfig(
         type=kind,
-        name=r.get(t, f"{at}.name", "name", str, f"{kind}:{query or feed or i}"),
+        name=r.get(t, f"{at}.name", "name", str, f"{kind}:{named}"),
         query=query,
         feed=feed,
         interval=r.positive(t, f"{at}.interval", "interval", 300, at_most=DAY_SECONDS),
         base_url=base_url,
         brand=r.get(t, f"{at}.brand", "brand", str, None),
         credentials=dict(creds),
+        options=options,
     )
+
+
+def _no_such_option(r: _Reader, at: str, kind: str, option: str) -> ConfigError:
+    takes = ", ".join(sources.OPTIONS[kind])
+    return ConfigError(
+        f"{r.where}: {at}.{option}: type {kind!r} takes no such option (its options: {takes})"
+    )
+
+
+def _options(r: _Reader, t: Mapping[str, Any], at: str, kind: str) -> dict[str, str]:
+    """The type-specific options given (`app_id`, `channel_id`, …): strings (an app's number may
+    be written as one), each one the type takes."""
+    options = {}
+    for option in _TYPE_OPTIONS:
+        if option not in t:
+            continue
+        if option not in sources.OPTIONS[kind]:
+            raise _no_such_option(r, at, kind, option)
+        value = t[option]
+        if option == "app_id" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        value = r.get({option: value}, f"{at}.{option}", option, str)
+        if not value.strip():
+            raise ConfigError(f"{r.where}: {at}.{option} must not be empty")
+        options[option] = value.strip()
+    return options
 
 
 def _check_credentials(r: _Reader, at: str, kind: str, creds: Mapping[str, Any]) -> None:

@@ -1,5 +1,5 @@
-"""Store mentions: score each one, give it its brands, de-duplicate on (source, external_id,
-brand).
+"""Store mentions: score each one (its text, and a review's stars over it: `sentiment_of`), give
+it its brands, de-duplicate on (source, external_id, brand).
 
 A post is stored once for every watched brand it belongs to (`BrandMatcher.of`): "Acme and
 Globex both down again" is a row for Acme and a row for Globex, so each brand's detection counts
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.config import Brand, Config
 from detectors.keywords import KeywordMatcher
+from detectors.rating import apply_rating, stars
 from detectors.sentiment import Sentiment, analyze
 from models import Mention as MentionRow
 from sources.base import Mention
@@ -48,7 +49,7 @@ class ScoredMention:
 
     @classmethod
     def of(cls, m: Mention, *, brand: str | None = None) -> ScoredMention:
-        s = analyze(m.text, given_language(m))
+        s = sentiment_of(m, m.text)
         return cls(
             m.source, m.text, m.created_at, m.author, m.author_followers, m.url,
             s.label, s.polarity, brand if brand is not None else m.brand, language_of(s),
@@ -173,7 +174,7 @@ def _attributed(m: Mention, brands: BrandMatcher) -> tuple[str, Sentiment, tuple
         named = (_storable(named[0], BRAND_CHARS),)
     else:  # two cut to the same width are one
         named = tuple(dict.fromkeys(_storable(b, BRAND_CHARS) for b in named))
-    return text, analyze(text, given_language(m)), named
+    return text, sentiment_of(m, text), named
 
 
 def _rows(m: Mention, brands: BrandMatcher, now: datetime) -> list[dict[str, Any]]:
@@ -263,6 +264,18 @@ def given_language(m: Mention) -> str | None:
     language (no identification); otherwise `analyze` identifies it (detectors.language)."""
     given = m.extra.get("lang") if isinstance(m.extra, dict) else None
     return given if isinstance(given, str) and given else None
+
+
+def given_rating(m: Mention) -> int | None:
+    """A review's stars (1-5), when its platform gives them (`extra["rating"]`: App Store,
+    Trustpilot); None otherwise."""
+    return stars(m.extra.get("rating")) if isinstance(m.extra, dict) else None
+
+
+def sentiment_of(m: Mention, text: str) -> Sentiment:
+    """How a mention is scored, whichever way it came: its text in its language, then a review's
+    stars over the wording (detectors.rating: 1-2 negative, 4-5 not negative)."""
+    return apply_rating(analyze(text, given_language(m)), given_rating(m))
 
 
 def language_of(sentiment: Sentiment) -> str | None:

@@ -456,6 +456,7 @@ class Poller:
                 credentials=credentials,
                 timeout=self.timeout,
                 clock=self.bot.clock,
+                **source.options,
             )
         except ValueError as exc:  # the playbook validates this; kept as a clear message anyway
             raise SourceError(f"{source.name}: {exc}", permanent=True) from None
@@ -530,4 +531,6 @@ def _fingerprint(source: SourceConfig) -> str:
     """Identifies a playbook entry (env var names, never secret values)."""
     data: list[object] = [source.type, source.query, source.feed, source.base_url, source.brand]
     data.append(sorted(source.credentials.items()))
+    if source.options:  # only then: the sources of before keep their fingerprint (and backoff)
+        data.append(sorted(source.options.items()))
     return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]

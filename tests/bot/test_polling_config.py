@@ -55,12 +55,87 @@ def test_a_valid_source_list_loads() -> None:
             "must name an environment variable",
         ),
         ({"type": "hackernews", "query": "acme", "interval": 0}, "interval must be a positive"),
+        ({"type": "appstore"}, "sources[0].app_id is required for type 'appstore'"),
+        ({"type": "appstore", "app_id": " "}, "sources[0].app_id must not be empty"),
+        (
+            {"type": "appstore", "app_id": "id284882215"},
+            "sources[0].app_id must be the app's number, as in its App Store address",
+        ),
+        (
+            {"type": "appstore", "app_id": 284882215, "country": "usa"},
+            "sources[0].country must be a two-letter storefront country code",
+        ),
+        ({"type": "trustpilot", "business_unit_id": "46d6"}, "credentials.api_key is required"),
+        (
+            {"type": "youtube", "credentials": {"api_key": "YT_KEY"}},
+            "sources[0].channel_id or video_id is required",
+        ),
+        (
+            {
+                "type": "youtube",
+                "channel_id": "UCacmeAirlinesOfficial00",
+                "video_id": "dQw4w9WgXcQ",
+                "credentials": {"api_key": "YT_KEY"},
+            },
+            "sources[0].video_id cannot be given with channel_id",
+        ),
+        (
+            {"type": "youtube", "channel_id": "@acmeairlines", "credentials": {"api_key": "YT"}},
+            "sources[0].channel_id must be the channel's ID (UC followed by 22 characters), not"
+            " its @handle or address, not '@acmeairlines'",
+        ),
+        (
+            {"type": "reddit", "query": "acme", "app_id": "284882215"},
+            "sources[0].app_id: type 'reddit' takes no such option (its options: query)",
+        ),
+        ({"type": "appstore", "app_id": ["1"]}, "sources[0].app_id must be a"),
+        (
+            {"type": "youtube", "query": "acme refund", "credentials": {"api_key": "YT"}},
+            "sources[0].query: type 'youtube' takes no such option (its options: channel_id,"
+            " video_id, search_terms)",
+        ),
     ],
 )
 def test_a_bad_source_is_refused_naming_the_key(entry: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=r"crisisbot\.toml") as caught:
         _sources(entry)
     assert message in str(caught.value)
+
+
+def test_review_and_comment_sources_load_with_their_options() -> None:
+    """Additive playbook keys: `app_id`, `country`, `business_unit_id`, `channel_id`,
+    `video_id`, `search_terms`, each on the types that take it."""
+    sources = _sources(
+        {"type": "appstore", "app_id": 284882215, "country": "gb"},  # a number is an app's
+        {"type": "appstore", "app_id": "284882215"},
+        {
+            "type": "trustpilot",
+            "business_unit_id": "46d6a890000064000500e0c3",
+            "credentials": {"api_key": "TRUSTPILOT_API_KEY"},
+        },
+        {
+            "type": "youtube",
+            "channel_id": "UCacmeAirlinesOfficial00",
+            "search_terms": "refund",
+            "credentials": {"api_key": "YOUTUBE_API_KEY"},
+        },
+        {"type": "youtube", "video_id": "dQw4w9WgXcQ", "credentials": {"api_key": "YT"}},
+    )
+
+    assert [s.name for s in sources] == [
+        "appstore:284882215:gb",
+        "appstore:284882215",
+        "trustpilot:46d6a890000064000500e0c3",
+        "youtube:UCacmeAirlinesOfficial00:refund",
+        "youtube:dQw4w9WgXcQ",
+    ]
+    assert sources[0].options == {"app_id": "284882215", "country": "gb"}
+    assert sources[3].options == {
+        "channel_id": "UCacmeAirlinesOfficial00",
+        "search_terms": "refund",
+    }
+    assert sources[2].credentials == {"api_key": "TRUSTPILOT_API_KEY"}
+    assert all(s.query is None and s.feed is None for s in sources)
 
 
 def test_credentials_resolve_from_the_environment_at_poll_time() -> None:

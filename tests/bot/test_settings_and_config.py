@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,20 @@ def test_the_example_playbook_loads() -> None:
         "app_password": "BLUESKY_APP_PASSWORD",
     }
     assert config.brand_for("Why is ACME down?") == "Acme"
+
+
+def test_the_example_playbooks_review_sources_load_once_uncommented() -> None:
+    """They are commented out (their ids are placeholders); what a team uncomments must load."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    block = text.split("# Reviews and comments")[1].split("\n\n")[0]
+    lines = [line.removeprefix("# ").removeprefix("#") for line in block.splitlines()[1:]]
+    data = tomllib.loads("\n".join(lines))
+
+    sources = parse_config(data, "crisisbot.example.toml").sources
+
+    assert [s.type for s in sources] == ["appstore", "trustpilot", "youtube"]
+    assert sources[0].options == {"app_id": "284882215", "country": "gb"}
+    assert sources[2].credentials == {"api_key": "YOUTUBE_API_KEY"}
 
 
 @pytest.mark.parametrize(

@@ -8,13 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from sources.appstore import AppStoreSource
 from sources.base import Backfilling
 from sources.bluesky import BlueskySource
 from sources.hackernews import HackerNewsSource
 from sources.mastodon import MastodonSource
 from sources.reddit import RedditSource
 from sources.rss import FeedSource
+from sources.trustpilot import TrustpilotSource
 from sources.x import XSource
+from sources.youtube import YouTubeSource
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, fixture_json
 
 WEEK_BEFORE = datetime(2025, 3, 7, 18, 0, tzinfo=UTC)
@@ -36,6 +39,12 @@ def test_feeds_cannot_page_back_and_every_api_connector_can(client: httpx.Client
     assert not isinstance(feed, Backfilling)
     assert isinstance(HackerNewsSource(client=client, brand=None, query="a"), Backfilling)
     assert isinstance(XSource(client=client, brand=None, query="a", bearer_token="t"), Backfilling)
+    reviews = [
+        AppStoreSource(client=client, brand=None, app_id="1"),
+        TrustpilotSource(client=client, brand=None, business_unit_id="a1", api_key="k"),
+        YouTubeSource(client=client, brand=None, video_id="dQw4w9WgXcQ", api_key="k"),
+    ]
+    assert all(isinstance(source, Backfilling) for source in reviews)
 
 
 # -- Hacker News -------------------------------------------------------------------------------

@@ -1,0 +1,465 @@
+"""Polling the review and comment sources end to end: the playbook's `appstore`, `trustpilot` and
+`youtube` entries, polled by the worker against local servers speaking Apple's customer-reviews
+feed, Trustpilot's business-unit reviews API and YouTube's commentThreads.list (their paging,
+their key headers, their errors): the first poll takes the latest page, later ones page to what
+is new, a malformed page stores nothing, a spent YouTube quota waits for midnight Pacific time
+without counting as a failure, and a refused key stops the source until it is fixed."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Crisisbot
+from bot.core.clock import ManualClock
+from models import Mention
+from tests.bot.conftest import BRANDS, make_bot, poll_once, source_states, stored
+from tests.local_server import serving
+
+APP = "1000000001"
+UNIT = "46d6a890000064000500e0c3"
+CHANNEL = "UCacmeAirlinesOfficial00"
+TP_KEY = "tp-key-for-tests"
+YT_KEY = "AIzaSy-key-for-tests"
+ENV = {"TRUSTPILOT_API_KEY": TP_KEY, "YOUTUBE_API_KEY": YT_KEY}
+APPLE = f"/apple/gb/rss/customerreviews/page={{}}/id={APP}/sortby=mostrecent/json"
+TRUSTPILOT = f"/tp/v1/business-units/{UNIT}/reviews"
+YOUTUBE = "/yt/youtube/v3/commentThreads"
+START = datetime(2025, 3, 14, 20, 0, tzinfo=UTC)  # pinned: the quota test counts to midnight PT
+PACIFIC = ZoneInfo("America/Los_Angeles")  # Apple dates reviews in its own zone
+
+
+@dataclass
+class Review:
+    n: int  # also what makes ids unique
+    at: datetime
+    text: str
+    stars: int | None = None  # None: a YouTube comment
+    title: str = "Acme"
+    author: str = "someone"
+
+
+@dataclass
+class Fault:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Platforms:
+    """Each platform's items, newest first as they list them; `horizon` hides the future."""
+
+    items: dict[str, list[Review]]
+    horizon: datetime
+    base_url: str = ""
+    faults: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
+    requests: list[tuple[str, dict[str, str], dict[str, str]]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def visible(self, name: str) -> list[Review]:
+        seen = [r for r in self.items[name] if r.at <= self.horizon]
+        return sorted(seen, key=lambda r: (r.at, r.n), reverse=True)
+
+    def asked(self, prefix: str) -> list[dict[str, str]]:
+        with self.lock:
+            return [q for path, q, _ in self.requests if path.startswith(prefix)]
+
+    def answer(self, path: str, q: dict[str, str], headers: dict[str, str]) -> tuple[int, Any]:
+        if path.startswith("/apple/"):
+            return 200, self._apple(int(path.split("/page=")[1].split("/")[0]))
+        if path == TRUSTPILOT:
+            if headers.get("apikey") != TP_KEY:
+                return 401, {"fault": {"faultstring": "Invalid ApiKey"}}
+            return 200, self._trustpilot(q)
+        if path == YOUTUBE:
+            if headers.get("X-Goog-Api-Key") != YT_KEY:
+                reason = {"domain": "usageLimits", "reason": "keyInvalid", "message": "Bad Request"}
+                return 400, {"error": {"code": 400, "message": "Bad Request", "errors": [reason]}}
+            return 200, self._youtube(q)
+        return 404, {"error": "not found"}
+
+    def _apple(self, page: int) -> dict[str, Any]:
+        """50 a page, 10 pages at most; page 1 opens with the app itself."""
+        reviews = self.visible("appstore")
+        last = min(max(math.ceil(len(reviews) / 50), 1), 10)
+        entries: list[dict[str, Any]] = [_apple_app()] if page == 1 else []
+        entries += [_apple_review(r) for r in reviews[(page - 1) * 50 : page * 50]]
+        feed: dict[str, Any] = {
+            "title": {"label": "iTunes Store: Customer Reviews"},
+            "link": [{"attributes": {"rel": "last", "href": APPLE.format(last)}}],
+        }
+        if entries:
+            feed["entry"] = entries
+        return {"feed": feed}
+
+    def _trustpilot(self, q: dict[str, str]) -> dict[str, Any]:
+        reviews = self.visible("trustpilot")
+        per, page = int(q.get("perPage") or 20), int(q.get("page") or 1)
+        chunk = reviews[(page - 1) * per : page * per]
+        links = []
+        if page * per < len(reviews):
+            href = f"https://api.trustpilot.com/v1/business-units/{UNIT}/reviews?page={page + 1}"
+            links.append({"href": href, "method": "GET", "rel": "next-page"})
+        return {"links": links, "reviews": [_trustpilot_review(r) for r in chunk]}
+
+    def _youtube(self, q: dict[str, str]) -> dict[str, Any]:
+        comments = self.visible("youtube")
+        per = int(q.get("maxResults") or 20)
+        offset = int(q["pageToken"].removeprefix("tok")) if q.get("pageToken") else 0
+        body: dict[str, Any] = {"kind": "youtube#commentThreadListResponse"}
+        if offset + per < len(comments):
+            body["nextPageToken"] = f"tok{offset + per}"
+        body["items"] = [_youtube_thread(c) for c in comments[offset : offset + per]]
+        return body
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _apple_app() -> dict[str, Any]:
+    return {
+        "im:name": {"label": "Acme Airlines"},
+        "im:image": [{"label": "https://is1-ssl.mzstatic.com/acme.png"}],
+        "title": {"label": "Acme Airlines - Acme Airlines Ltd"},
+        "id": {"label": f"https://apps.apple.com/gb/app/acme/id{APP}", "attributes": {}},
+    }
+
+
+def _apple_review(r: Review) -> dict[str, Any]:
+    pacific = r.at.astimezone(PACIFIC)
+    return {
+        "author": {"name": {"label": r.author}, "uri": {"label": "https://itunes.apple.com/gb"}},
+        "updated": {"label": pacific.isoformat()},
+        "im:rating": {"label": str(r.stars)},
+        "im:version": {"label": "8.5.0"},
+        "id": {"label": str(11_000_000_000 + r.n)},
+        "title": {"label": r.title},
+        "content": {"label": r.text, "attributes": {"type": "text"}},
+        "im:voteSum": {"label": "0"},
+        "im:voteCount": {"label": "0"},
+    }
+
+
+def _trustpilot_review(r: Review) -> dict[str, Any]:
+    return {
+        "id": f"65f3{r.n:020x}",
+        "consumer": {"id": f"5a00{r.n:020x}", "displayName": r.author, "numberOfReviews": 1},
+        "businessUnit": {"id": UNIT, "identifyingName": "acme.example", "displayName": "Acme"},
+        "stars": r.stars,
+        "title": r.title,
+        "text": r.text,
+        "language": "de" if "Paket" in r.text else "en",
+        "createdAt": _iso(r.at),
+        "updatedAt": None,
+        "companyReply": None,
+        "isVerified": False,
+        "numberOfLikes": 0,
+        "status": "active",
+    }
+
+
+def _youtube_thread(c: Review) -> dict[str, Any]:
+    thread_id = f"UgxThread{c.n:08d}AaABAg"
+    snippet = {
+        "channelId": CHANNEL,
+        "videoId": "dQw4w9WgXcQ",
+        "textDisplay": c.text,
+        "textOriginal": c.text,
+        "authorDisplayName": f"@{c.author}",
+        "likeCount": 3,
+        "publishedAt": _iso(c.at),
+        "updatedAt": _iso(c.at),
+    }
+    return {
+        "kind": "youtube#commentThread",
+        "id": thread_id,
+        "snippet": {
+            "channelId": CHANNEL,
+            "videoId": "dQw4w9WgXcQ",
+            "topLevelComment": {"kind": "youtube#comment", "id": thread_id, "snippet": snippet},
+            "totalReplyCount": 0,
+        },
+    }
+
+
+def _handler(platforms: Platforms) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            q = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            name = url.path.split("/")[1]
+            with platforms.lock:
+                platforms.requests.append((url.path, q, dict(self.headers)))
+                queued = platforms.faults.get(name)
+                fault = queued.popleft() if queued else None
+            if fault is not None:
+                status, body, headers = fault.status, fault.body, fault.headers
+            else:
+                (status, body), headers = platforms.answer(url.path, q, dict(self.headers)), {}
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(status)
+            for k, v in {"Content-Type": "application/json", **headers}.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+HISTORY = 120  # more than a page on each platform (50, 100, 100 a page)
+
+
+def _history(start: datetime) -> dict[str, list[Review]]:
+    """Five calm days before `start`: a review or comment an hour on each platform."""
+    items: dict[str, list[Review]] = {"appstore": [], "trustpilot": [], "youtube": []}
+    for i in range(HISTORY):
+        at = start - timedelta(hours=HISTORY - i, minutes=i % 60)
+        items["appstore"].append(Review(i, at, f"Works fine, trip {i}", stars=4))
+        items["trustpilot"].append(Review(i, at, f"Parcel {i} arrived", stars=5))
+        items["youtube"].append(Review(i, at, f"Nice video number {i}"))
+    return items
+
+
+@pytest.fixture
+def platforms() -> Iterator[Platforms]:
+    fake = Platforms(_history(START), horizon=START)
+    with serving(_handler(fake)) as base_url:
+        fake.base_url = base_url
+        yield fake
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def playbook(tmp_path: Path, platforms: Platforms) -> Path:
+    base = platforms.base_url
+    path = tmp_path / "crisisbot.toml"
+    path.write_text(
+        BRANDS
+        + f"""[[sources]]
+name = "app"
+type = "appstore"
+app_id = "{APP}"
+country = "gb"
+brand = "Acme"
+base_url = "{base}/apple"
+
+[[sources]]
+name = "trustpilot"
+type = "trustpilot"
+business_unit_id = "{UNIT}"
+brand = "Acme"
+base_url = "{base}/tp/v1"
+credentials = {{ api_key = "TRUSTPILOT_API_KEY" }}
+
+[[sources]]
+name = "youtube"
+type = "youtube"
+channel_id = "{CHANNEL}"
+search_terms = "acme"
+brand = "Acme"
+base_url = "{base}/yt/youtube/v3"
+credentials = {{ api_key = "YOUTUBE_API_KEY" }}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _bot(database_url: str, clock: ManualClock, playbook: Path, **env: str) -> Crisisbot:
+    return make_bot(database_url, clock, playbook, **{**ENV, **env})
+
+
+def _per_source(bot: Crisisbot) -> dict[str, int]:
+    return {name: stored(bot, name) for name in ("appstore", "trustpilot", "youtube")}
+
+
+def _burst(platforms: Platforms, since: datetime, count: int) -> None:
+    """`count` new items on each platform in the hour after `since`."""
+    for name, stars in (("appstore", 1), ("trustpilot", 1), ("youtube", None)):
+        for i in range(count):
+            at = since + timedelta(seconds=30 * (i + 1))
+            review = Review(1000 + i, at, f"Acme app down again ({i})", stars=stars)
+            platforms.items[name].append(review)
+
+
+def test_reviews_and_comments_are_polled_page_by_page_to_what_is_new(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    prefixes = ("/apple/", "/tp/", "/yt/")
+
+    def sent() -> dict[str, int]:
+        return {p: len(platforms.asked(p)) for p in prefixes}
+
+    with _bot(database_url, clock, playbook) as bot:
+        first = poll_once(bot, timeout=0.5)
+        assert all(r.ok for r in first.values()), {n: r.error for n, r in first.items()}
+        # The first poll takes the latest page, then the backfill walks back through the rest.
+        assert _per_source(bot) == {"appstore": HISTORY, "trustpilot": HISTORY, "youtube": HISTORY}
+        assert {s.backfill["done"] for s in source_states(bot).values()} == {True}
+    assert sent() == {"/apple/": 1 + 3, "/tp/": 1 + 2, "/yt/": 1 + 2}
+    assert [q.get("page") for q in platforms.asked("/tp/")] == [None, None, "2"]
+
+    _burst(platforms, START, 130)  # more than a page on each again
+    platforms.horizon = START + timedelta(hours=2)
+    clock.advance(hours=2)
+    before = sent()
+    with _bot(database_url, clock, playbook) as bot:  # a new process: from the stored cursors
+        second = poll_once(bot, timeout=0.5)
+        assert all(r.ok and r.new == 130 for r in second.values()), second
+        total = HISTORY + 130
+        assert _per_source(bot) == {"appstore": total, "trustpilot": total, "youtube": total}
+    # Pages to the cursor: Apple's third page of 50 reaches it, the others' second of 100.
+    assert {p: n - before[p] for p, n in sent().items()} == {"/apple/": 3, "/tp/": 2, "/yt/": 2}
+    assert [q.get("page") for q in platforms.asked("/tp/")[-2:]] == [None, "2"]
+    assert [q.get("pageToken") for q in platforms.asked("/yt/")[-2:]] == [None, "tok100"]
+    q = platforms.asked("/yt/")[-1]
+    assert q["allThreadsRelatedToChannelId"] == CHANNEL and q["searchTerms"] == "acme"
+
+    before = sent()
+    clock.advance(minutes=10)
+    with _bot(database_url, clock, playbook) as bot:  # nothing new: one page each, nothing stored
+        third = poll_once(bot, timeout=0.5)
+        assert all(r.ok and r.new == 0 for r in third.values())
+        assert _per_source(bot) == {"appstore": total, "trustpilot": total, "youtube": total}
+    assert {p: n - before[p] for p, n in sent().items()} == {"/apple/": 1, "/tp/": 1, "/yt/": 1}
+    with _bot(database_url, clock, playbook) as bot, bot.transaction() as session:
+        urls = set(session.scalars(select(Mention.url).where(Mention.source == "youtube")))
+    assert "https://www.youtube.com/watch?v=dQw4w9WgXcQ&lc=UgxThread00001000AaABAg" in urls
+
+
+@pytest.mark.parametrize(
+    ("platform", "body"),
+    [
+        ("apple", b'{"feed": {"entry": "none"}}'),
+        ("tp", b'{"reviews": {"id": "65f3"}}'),
+        ("yt", b'{"items": [{"id": "Ugx", "snippet": '),
+    ],
+)
+def test_a_malformed_page_stores_nothing_and_says_why(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path,
+    platform: str, body: bytes,
+) -> None:  # fmt: skip
+    with _bot(database_url, clock, playbook) as bot:
+        poll_once(bot, timeout=0.5)
+        before = _per_source(bot)
+        cursors = {name: s.cursor for name, s in source_states(bot).items()}
+    _burst(platforms, START, 5)
+    platforms.horizon = START + timedelta(hours=1)
+    platforms.faults[platform].append(Fault(200, body))
+    clock.advance(hours=1)
+    name = {"apple": "app", "tp": "trustpilot", "yt": "youtube"}[platform]
+
+    with _bot(database_url, clock, playbook) as bot:
+        results = poll_once(bot, timeout=0.5)
+        source = {"app": "appstore"}.get(name, name)
+
+        error = results[name].error or ""
+        assert "malformed JSON" in error or "unexpected response shape" in error
+        assert stored(bot, source) == before[source]  # nothing of it stored
+        state = source_states(bot)[name]
+        assert state.cursor == cursors[name] and state.failures == 1
+        others = [r for n, r in results.items() if n != name]
+        assert all(r.ok and r.new == 5 for r in others)
+
+
+def test_a_spent_youtube_quota_waits_for_midnight_pacific_and_is_no_failure(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    quota = {"error": {"code": 403, "message": "quota", "errors": [
+        {"domain": "youtube.quota", "reason": "quotaExceeded", "message": "quota"}]}}  # fmt: skip
+    clock.set(datetime(2025, 3, 15, 5, 0, tzinfo=UTC))  # 22:00 the day before, in California
+    platforms.faults["yt"].append(Fault(403, quota))
+
+    with _bot(database_url, clock, playbook) as bot:
+        results = poll_once(bot, timeout=0.5)
+        assert "daily quota is spent" in (results["youtube"].error or "")
+        state = source_states(bot)["youtube"]
+        assert state.failures == 0  # a limit, not a fault: no "stopped working" notice
+        assert state.backoff_until == datetime(2025, 3, 15, 7, 0, tzinfo=UTC)  # midnight PDT
+        assert results["app"].ok and results["trustpilot"].ok
+
+        clock.set(datetime(2025, 3, 15, 7, 1, tzinfo=UTC))
+        assert poll_once(bot, timeout=0.5)["youtube"].ok  # the quota is back: it reads again
+        assert stored(bot, "youtube") == HISTORY
+
+
+def test_a_refused_key_stops_the_source_for_six_hours_and_says_why(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    with _bot(
+        database_url, clock, playbook, YOUTUBE_API_KEY="wrong", TRUSTPILOT_API_KEY="x"
+    ) as bot:
+        results = poll_once(bot, timeout=0.5)
+        assert "the API key was refused (keyInvalid: Bad Request)" in (
+            results["youtube"].error or ""
+        )
+        assert "answered 401; check the credentials" in (results["trustpilot"].error or "")
+        states = source_states(bot)
+        for name in ("youtube", "trustpilot"):
+            assert states[name].failures == 1
+            assert states[name].backoff_until == clock() + timedelta(hours=6)
+        assert "wrong" not in (results["youtube"].error or "")  # the key is never repeated
+        assert stored(bot, "youtube") == stored(bot, "trustpilot") == 0
+        assert results["app"].ok and stored(bot, "appstore") == HISTORY
+
+
+def _labels(bot: Crisisbot, source: str) -> dict[str, str | None]:
+    """Each stored mention's label, by its text."""
+    with bot.transaction() as session:
+        rows = session.execute(select(Mention.text, Mention.label).where(Mention.source == source))
+        return {text.split("\n")[-1]: label for text, label in rows.tuples()}
+
+
+def test_the_stars_decide_whether_a_review_is_negative(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    """The author's own verdict: a one-star "fine I guess" is a complaint, a five-star "I never
+    thought I would stop being angry" is not, a German one-star review (a language the analyzer
+    does not read) is negative; a comment, with no stars, is what its words say."""
+    at = START - timedelta(minutes=5)
+    platforms.items["appstore"] += [
+        Review(500, at, "The app is fine I guess.", stars=1),
+        Review(501, at, "I never thought I would stop being angry at an airline app.", stars=5),
+        Review(502, at, "It used to be terrible and slow, a total disaster.", stars=3),
+    ]
+    platforms.items["trustpilot"] += [
+        Review(500, at, "Paket nie angekommen, keine Antwort vom Support.", stars=1),
+        Review(501, at, "Was about to cancel after the outage, glad I didn't.", stars=4),
+    ]
+    platforms.items["youtube"] += [
+        Review(500, at, "I never thought I would stop being angry at an airline app."),
+    ]
+
+    with _bot(database_url, clock, playbook) as bot:
+        assert all(r.ok for r in poll_once(bot, timeout=0.5).values())
+        app, trustpilot, youtube = (_labels(bot, s) for s in ("appstore", "trustpilot", "youtube"))
+
+    assert app["The app is fine I guess."] == "negative"  # was positive: the words alone
+    assert app["I never thought I would stop being angry at an airline app."] == "neutral"
+    assert app["It used to be terrible and slow, a total disaster."] == "negative"  # 3: the text
+    assert trustpilot["Paket nie angekommen, keine Antwort vom Support."] == "negative"
+    assert trustpilot["Was about to cancel after the outage, glad I didn't."] == "neutral"
+    assert youtube["I never thought I would stop being angry at an airline app."] == "negative"

@@ -37,8 +37,10 @@ USERS = {
     "U0BOB": ("Bob", N_("comms lead")),
     "U0CAROL": ("Carol", N_("approver")),
 }
+LEADERS = "C0LEADERS"  # where management reads the team's updates (`[plan] updates_channel`)
 PLAYBOOK = Config(
     detect_interval=2,
+    updates_channel=LEADERS,
     levels=(
         Level("Social team", ("S0COMMS",)),
         Level("Comms lead", ("U0BOB",)),
@@ -63,6 +65,9 @@ SCRIPT = {
         "lesson": "Add the double-charge case to the refunds FAQ",
         "why": "charges doubled, legal may need to look",
         "note_text": "Statement posted on X and Bluesky",
+        "update": "update",
+        "update_text": "Double charges confirmed on about 2% of card payments since 09:40; "
+        "refunds are automatic; holding statement approved and posted. Next update by 15:00.",
         "summary": "Double charges refunded; payments fixed",
     },
     "bg": {
@@ -71,6 +76,10 @@ SCRIPT = {
         "lesson": "Да добавим случая с двойните такси в ЧЗВ за възстановяванията",
         "why": "двойни такси, може да трябва да погледне и юридическият отдел",
         "note_text": "Изявлението е публикувано в X и Facebook",
+        "update": "информирай",
+        "update_text": "Потвърдени двойни такси при около 2% от плащанията с карта от 09:40; "
+        "възстановяват се автоматично; временното изявление е одобрено и публикувано. "
+        "Следваща информация до 15:00.",
         "summary": "Двойните такси са възстановени; плащанията работят",
     },
 }  # fmt: skip
@@ -162,6 +171,11 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     pause(2)
     say(_("{who} approves it.", who=who("U0CAROL")))
     _click(stack, draft, "draft.approve", "U0CAROL")
+    pause(2)
+    # Management hears it from the team, not from X: an update in their own channel.
+    _team(stack, screen, "U0ALICE", f"{words['update']} #{number} {words['update_text']}")
+    posted = _wait(lambda: stack.emulator.messages(LEADERS), 15, _("the update"))
+    screen.show(_("The management's channel"), _render(posted[-1]).splitlines())
     pause(2)
     _team(stack, screen, "U0ALICE", f"{words['note']} #{number} {words['note_text']}")
     pause(1)

@@ -36,13 +36,17 @@ def test_the_demo_runs_a_whole_crisis_tells_it_once_and_writes_the_timeline(
     assert "(what changed)" in shown and "Status: " in shown
     assert "→ Resolved" in shown and shown.rindex("→ Resolved") < shown.index("Exported")
     assert "Ready to copy" in shown and "about 0" not in shown
+    # Management reads the team's update in its own channel, with who holds the incident.
+    leaders = shown[shown.index("The management's channel") :]
+    assert "Update on #1" in leaders and "Next update by 15:00." in leaders
     home = shown[shown.index("Carol's Home tab") :]
     assert "OPEN INCIDENTS" in home and "WAITING FOR YOUR APPROVAL" in home
     assert home.index("Draft v1 for #1") < home.index("LAST 30 DAYS")
     data = json.loads((tmp_path / "out" / "incident-1-timeline.json").read_text())
     types = [e["type"] for e in data["events"]]
     steps = ["incident.opened", "alert.posted", "incident.claimed", "incident.escalated"]
-    steps += ["draft.created", "draft.refused", "draft.approved", "incident.resolved"]
+    steps += ["draft.created", "draft.refused", "draft.approved", "incident.update_posted"]
+    steps += ["incident.resolved"]
     assert [t for t in types if t in steps] == steps
     assert types[-1] == "followup.added"  # the lesson, for Bob, after the resolve
     assert data["follow_ups"][0]["owner"] == "U0BOB" and "/crisis followup #1 @bob" in shown

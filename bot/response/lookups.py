@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, select
@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, select
 from bot.core.errors import NotFound
 from bot.response.incidents import OPEN_STATUSES, no_such_incident
 from bot.response.stats import METRIC_COLUMNS, Metrics, metrics_of
-from models import Draft, Incident
+from models import Draft, Incident, TimelineEvent
 
 _LINE = (
     Incident.id,
@@ -37,11 +37,22 @@ _LINE = (
 _LIST = select(*_LINE).where(Incident.status.in_(OPEN_STATUSES)).order_by(Incident.id)
 
 _of_incident = Draft.incident_id == Incident.id
+# The stakeholders' updates of the incident (`bot.response.updates`: the card's last-update line).
+_update_of_incident = (TimelineEvent.incident_id == Incident.id) & (
+    TimelineEvent.type == "incident.update_posted"
+)
 _STATUS = select(
     *_LINE,
     *(c for c in METRIC_COLUMNS if c is not Incident.opened_at),  # opened_at is in _LINE
     Incident.evidence["reasons"].label("reasons"),
     Incident.evidence["declared_by"].label("declared_by"),
+    Incident.evidence["pulse"].label("pulse"),
+    select(TimelineEvent.at).where(_update_of_incident)
+    .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc()).limit(1)
+    .scalar_subquery().label("update_at"),
+    select(TimelineEvent.actor).where(_update_of_incident)
+    .order_by(TimelineEvent.at.desc(), TimelineEvent.id.desc()).limit(1)
+    .scalar_subquery().label("update_by"),
     select(Draft.version).where(_of_incident).order_by(Draft.version.desc()).limit(1)
     .scalar_subquery().label("draft_version"),
     select(Draft.status).where(_of_incident).order_by(Draft.version.desc()).limit(1)
@@ -103,6 +114,8 @@ class IncidentStatus:
     draft_status: str | None
     metrics: Metrics
     declared_by: str | None = None  # who declared it by hand (None: an alert opened it)
+    pulse: dict[str, Any] | None = None  # how its storm goes now (the card's "Now" line)
+    last_update: tuple[datetime, str | None] | None = None  # the last stakeholders' update
 
 
 @contextmanager
@@ -124,6 +137,8 @@ def status(conn: Connection, number: int) -> IncidentStatus:
     reasons = row.reasons if isinstance(row.reasons, list) else []
     return IncidentStatus(
         declared_by=row.declared_by if isinstance(row.declared_by, str) else None,
+        pulse=row.pulse if isinstance(row.pulse, dict) else None,
+        last_update=(_aware(row.update_at), row.update_by) if row.update_at else None,
         line=_line(row),
         reasons=[str(r) for r in reasons],
         draft_version=row.draft_version,
@@ -146,3 +161,7 @@ def _line(row: Any) -> IncidentLine:
         row.id, row.title, row.status, row.severity, row.owner, row.opened_at,
         bool(row.is_drill), row.channel, row.message_ts,
     )  # fmt: skip
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite gives naive UTC back

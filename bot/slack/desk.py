@@ -122,6 +122,11 @@ def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     lines = [messages.incident_line(found.line)]
     if found.declared_by:
         lines.append(_("Declared by <@{user}>.", user=found.declared_by))
+    if found.pulse is not None and found.line.status in incidents.OPEN_STATUSES:
+        lines.append(messages.pulse_line(found.pulse))
+    if found.last_update is not None:
+        at, author = found.last_update
+        lines.append(messages.last_update_line(at, author))
     lines += [f"• {messages.quote(r, 450)}" for r in found.reasons[:STATUS_REASONS]]
     if len(found.reasons) > STATUS_REASONS:
         where = f"`/crisis export {cmd.number}`"

@@ -122,7 +122,7 @@ def incident_card(
         blocks.append(_follow_up_count(incident, *follow_ups))
     if last_update is not None:
         at, author = last_update
-        line = ":mega: " + _("Last update {at} by {who}", at=fmt_time(at), who=_user(author))
+        line = last_update_line(at, author)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=line)]))
     if incident.is_open:
         blocks.append(_severity_picker(incident))
@@ -149,6 +149,11 @@ def incident_card(
     )  # fmt: skip
     # The notification text is mrkdwn too: a pushed brand like "<!channel>" would ping everyone.
     return quote(fallback, MESSAGE_TEXT_LIMIT), [b.to_dict() for b in blocks]
+
+
+def last_update_line(at: datetime, author: str | None) -> str:
+    """When the stakeholders last heard from the team (the card, `/crisis status`)."""
+    return ":mega: " + _("Last update {at} by {who}", at=fmt_time(at), who=_user(author))
 
 
 PULSE_TRENDS = {

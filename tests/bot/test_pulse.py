@@ -146,3 +146,17 @@ def test_a_new_alert_on_the_storm_keeps_the_pulse(team: Stack, pinned: ManualClo
         assert grown is not None
     assert "pulse" in incident_row(team, n).evidence
     assert timedelta(0) <= pinned() - START
+
+
+def test_crisis_status_says_how_the_storm_goes_and_when_stakeholders_last_heard(
+    team: Stack, pinned: ManualClock
+) -> None:
+    n = open_storm(team, pinned)
+    pinned.advance(minutes=20)
+    jobs.detect_storms(team.bot)
+    team.slack.command(f"update {n} Refunds are automatic; next update at 11:00", user_id="U0BOB")
+    answer(team, "Update posted")
+    team.slack.command(f"status {n}", user_id="U0ALICE")
+    status = answer(team, "Time to detect")["text"]
+    assert "*Now* (2026-11-18 09:20 UTC): :chart_with_upwards_trend: rising" in status
+    assert ":mega: Last update 2026-11-18 09:20 UTC by <@U0BOB>" in status

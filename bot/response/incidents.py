@@ -524,6 +524,9 @@ def reopen(
             raise Conflict(_brand_busy(incident, other)) from None
     incident.status = "escalated" if incident.level > 0 else "claimed" if incident.owner else "open"
     incident.resolved_at, incident.summary, incident.updated_at = None, None, now
+    # The pulse measured before the close is not "now" any more: the next pass measures anew.
+    if "pulse" in (incident.evidence or {}):
+        incident.evidence = {k: v for k, v in incident.evidence.items() if k != "pulse"}
     timeline.record(
         session, incident, "incident.reopened", actor=user, at=now, reason=reason,
         previous=previous, closed_at=closed_at.isoformat() if closed_at else None,

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 
 from bot.app import Crisisbot
 from bot.core.i18n import _
+from bot.core.text import visible
 from bot.response import followups
 from bot.slack import desk
 from bot.slack.ids import Block, View
@@ -167,7 +168,7 @@ def on_reopen_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
 
 def on_post_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     text = _text(view, Block.UPDATE_TEXT, "text")
-    if not text:
+    if not visible(text):
         ack(response_action="errors", errors={Block.UPDATE_TEXT: _("Write the update.")})
         return
     reply = desk.post_update(
@@ -188,7 +189,7 @@ def on_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: An
     )
     names = {b.name.casefold(): b.name for b in bot.config.brands}
     errors: dict[str, str] = {}
-    if not text:
+    if not visible(text):
         errors[Block.DECLARE_TEXT] = _("Say what happened.")
     if names and brand.strip().casefold() not in names:
         errors[Block.DECLARE_BRAND] = _("Pick one of the playbook's brands.")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.core import i18n
 from bot.core.errors import Conflict
 from bot.core.i18n import _
-from bot.core.text import cut, quote
+from bot.core.text import cut, quote, visible
 from bot.response import incidents, outbox, timeline
 from models import Incident, TimelineEvent
 
@@ -52,7 +52,7 @@ def post(
     """Post `user`'s update on incident #number: in its thread, and to `channel` (the playbook's
     stakeholders' channel; None: the thread only)."""
     text = text.strip()
-    if not text:
+    if not visible(text):  # an RTL override or a zero-width space alone says nothing
         raise Conflict(_("Write the update."))
     if len(text) > MAX_TEXT:  # the command and the form hold it already; a forged form too
         raise Conflict(

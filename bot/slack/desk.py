@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from bot.core import i18n
 from bot.core.errors import Conflict, NotFound, ServiceError
 from bot.core.i18n import N_, _
-from bot.core.text import escape_mrkdwn
+from bot.core.text import escape_mrkdwn, visible
 from bot.detection import drills
 from bot.intake import backfill
 from bot.response import drafts, followups, incidents, lookups, outbox, stats, updates
@@ -361,6 +361,7 @@ def declare(bot: Crisisbot, text: str, user: str, trigger_id: str) -> Reply | No
     """`/crisis declare [what happened]`: declared at once when the text says what happened and
     which brand it is about (it names one, or the playbook has one brand, or none); otherwise
     the Declare form opens (the trigger lives 3 s), holding the text typed so far."""
+    text = text if visible(text) else ""  # an RTL override alone says nothing: the form asks
     brands = [b.name for b in bot.config.brands]
     brand = bot.config.brand_for(text) or (brands[0] if len(brands) == 1 else None)
     if text and (brand is not None or not brands):

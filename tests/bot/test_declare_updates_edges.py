@@ -1,0 +1,73 @@
+"""A QA pass from outside on declaring, stakeholder updates and the card's pulse, as a comms team
+and a Slack-app engineer would try them: odd text, forms submitted twice, Slack failing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.core.clock import ManualClock
+from bot.slack.ids import Block, View
+from bot.testing import Stack, start_stack
+from models import Incident
+from tests.bot.flow import answer, card, opened_form, thread
+from tests.bot.test_response import PLAYBOOK
+
+START = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+LEADERS = "C0LEADERS"
+RTL, ZERO_WIDTH = "\u202e", "\u200b"
+
+
+@pytest.fixture
+def pinned() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def team(database_url: str, pinned: ManualClock) -> Iterator[Stack]:
+    s = start_stack(database_url, clock=pinned, config=replace(PLAYBOOK, updates_channel=LEADERS))
+    yield s
+    s.stop()
+
+
+def _incidents(stack: Stack) -> list[Incident]:
+    with stack.bot.sessions() as session:
+        return list(session.query(Incident).order_by(Incident.id))
+
+
+def test_text_with_nothing_visible_declares_nothing_and_posts_no_update(
+    team: Stack, pinned: ManualClock
+) -> None:
+    """A pasted RTL override or zero-width space alone declared an incident titled "#1 " and
+    posted an empty update ("> ") to the stakeholders."""
+    team.slack.command(f"declare {RTL}", user_id="U0ALICE")
+    form = opened_form(team, View.DECLARE)  # nothing said: the form asks what happened
+    assert "initial_value" not in form["blocks"][0]["element"]
+    blank = team.slack.submit_view(
+        View.DECLARE, {Block.DECLARE_TEXT: {"text": f"{ZERO_WIDTH} {RTL}\n{ZERO_WIDTH}"}},
+        user_id="U0ALICE", view_id=form["id"],
+    )  # fmt: skip
+    assert blank.json()["errors"] == {Block.DECLARE_TEXT: "Say what happened."}
+    assert _incidents(team) == []
+
+    # The title is the first line that says something.
+    team.slack.command(
+        f"declare {ZERO_WIDTH}{RTL}\nReporter calls about the recall", user_id="U0ALICE"
+    )
+    answer(team, "#1 declared: Reporter calls about the recall")
+    assert _incidents(team)[0].title == "Reporter calls about the recall"
+    team.emulator.wait_for(lambda: card(team, 1))
+
+    team.slack.command(f"update 1 {RTL}{ZERO_WIDTH}", user_id="U0BOB")
+    assert answer(team, "Write the update")["text"] == "Write the update."
+    form = team.slack.submit_view(
+        View.POST_UPDATE, {Block.UPDATE_TEXT: {"text": f"{ZERO_WIDTH}\n{RTL}"}},
+        user_id="U0BOB", private_metadata="1",
+    )  # fmt: skip
+    assert form.json()["errors"] == {Block.UPDATE_TEXT: "Write the update."}
+    team.bot.kick()
+    assert not [m for m in thread(team, 1) if m["text"].startswith(":mega:")]
+    assert team.emulator.messages(LEADERS) == []

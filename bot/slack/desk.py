@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from bot.core import i18n
 from bot.core.errors import Conflict, NotFound, ServiceError
 from bot.core.i18n import N_, _
-from bot.core.text import escape_mrkdwn, visible
+from bot.core.text import quote, visible
 from bot.detection import drills
 from bot.intake import backfill
 from bot.response import drafts, followups, incidents, lookups, outbox, stats, updates
@@ -393,7 +393,7 @@ def declared(bot: Crisisbot, user: str, text: str, brand: str | None, severity: 
             )  # fmt: skip
             return Reply(
                 _("#{number} declared: {title}. You hold it; the card is in the channel.",
-                  number=incident.id, title=escape_mrkdwn(incident.title))
+                  number=incident.id, title=quote(incident.title, 200))
             )  # fmt: skip
 
     return guarded(work)

@@ -71,3 +71,15 @@ def test_text_with_nothing_visible_declares_nothing_and_posts_no_update(
     team.bot.kick()
     assert not [m for m in thread(team, 1) if m["text"].startswith(":mega:")]
     assert team.emulator.messages(LEADERS) == []
+
+
+def test_the_declared_answer_folds_an_rtl_override_as_the_card_does(
+    team: Stack, pinned: ManualClock
+) -> None:
+    """The card folds an RTL override in the title; the answer to the declarer kept it, so the
+    rest of the sentence ("You hold it; …") read backwards after it."""
+    team.slack.command(f"declare <!channel> Leak {RTL}cilbup{chr(0x202C)} memo", user_id="U0ALICE")
+    said = answer(team, "#1 declared")["text"]
+    assert said == (
+        "#1 declared: &lt;!channel&gt; Leak  cilbup  memo. You hold it; the card is in the channel."
+    )

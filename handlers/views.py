@@ -50,6 +50,10 @@ def _done(ack: Ack, context: Any, body: dict[str, Any], block: str, reply: desk.
         text = _MENTION.sub(
             lambda m: "@" + bot.gateway.user_name(m.group(1), quick=True), reply.text
         )
+        # The refusal is mrkdwn, its outside words escaped ("M&amp;S"); plain text shows them
+        # as written, and can ping nobody.
+        for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
+            text = text.replace(entity, char)
         ack(response_action="errors", errors={block: text})
         return
     ack()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.core.clock import ManualClock
+from bot.core.config import Brand
 from bot.slack.ids import Block, View
 from bot.testing import Stack, start_stack
 from models import Incident
@@ -83,3 +84,33 @@ def test_the_declared_answer_folds_an_rtl_override_as_the_card_does(
     assert said == (
         "#1 declared: &lt;!channel&gt; Leak  cilbup  memo. You hold it; the card is in the channel."
     )
+
+
+def test_a_refusal_in_a_form_shows_a_brand_with_an_ampersand_as_written(
+    database_url: str, pinned: ManualClock
+) -> None:
+    """A form's error is plain text: the refusal escaped for mrkdwn showed "M&amp;S already
+    has incident #1 open"."""
+    brands = (Brand("M&S", terms=("M&S",)), Brand("<Globex>", terms=("globex",)))
+    s = start_stack(database_url, clock=pinned, config=replace(PLAYBOOK, brands=brands))
+    try:
+        s.slack.command("declare M&S recall story", user_id="U0ALICE")
+        answer(s, "#1 declared: M&amp;S recall story")  # mrkdwn: escaped, shown as "&"
+        s.slack.command("declare Leak on a forum", user_id="U0BOB")
+        form = opened_form(s, View.DECLARE)
+        refused = s.slack.submit_view(
+            View.DECLARE,
+            {
+                Block.DECLARE_TEXT: {"text": "Leak on a forum"},
+                Block.DECLARE_BRAND: {
+                    "brand": {"type": "static_select", "selected_option": {"value": "M&S"}}
+                },
+            },
+            user_id="U0BOB", view_id=form["id"],
+        )  # fmt: skip
+        assert refused.json()["errors"] == {
+            Block.DECLARE_TEXT: "M&S already has incident #1 open: add to it (`/crisis note 1 "
+            "…`), or resolve it first."
+        }
+    finally:
+        s.stop()

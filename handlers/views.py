@@ -176,8 +176,9 @@ def on_post_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
         ack(response_action="errors", errors={Block.UPDATE_TEXT: _("Write the update.")})
         return
     reply = desk.post_update(
-        context["crisisbot"], int(view["private_metadata"]), body["user"]["id"], text
-    )
+        context["crisisbot"], int(view["private_metadata"]), body["user"]["id"], text,
+        form=str(view.get("id") or "") or None,
+    )  # fmt: skip
     _done(ack, context, body, Block.UPDATE_TEXT, reply)
 
 

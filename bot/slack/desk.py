@@ -227,15 +227,18 @@ def _update(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     return post_update(bot, cmd.number or 0, user, cmd.text)
 
 
-def post_update(bot: Crisisbot, number: int, user: str, text: str) -> Reply:
-    """`/crisis update N <text>`, and the Post update form: in the thread, and in the
-    playbook's stakeholders' channel (`[plan] updates_channel`) when it names one."""
+def post_update(
+    bot: Crisisbot, number: int, user: str, text: str, form: str | None = None
+) -> Reply:
+    """`/crisis update N <text>`, and the Post update form (`form`: its view id): in the
+    thread, and in the playbook's stakeholders' channel (`[plan] updates_channel`) when it
+    names one."""
 
     def work() -> Reply:
         with bot.transaction() as session:
             posted = updates.post(
                 session, number, user=user, text=text, channel=bot.config.updates_channel,
-                now=bot.clock(),
+                now=bot.clock(), form=form,
             )  # fmt: skip
             return Reply(messages.update_posted(posted))
 

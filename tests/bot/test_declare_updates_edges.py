@@ -4,17 +4,19 @@ and a Slack-app engineer would try them: odd text, forms submitted twice, Slack 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from bot.core.clock import ManualClock
 from bot.core.config import Brand
-from bot.slack.ids import Block, View
+from bot.slack.ids import Action, Block, View
 from bot.testing import Stack, start_stack
 from models import Incident
-from tests.bot.flow import answer, card, opened_form, thread
+from tests.bot.flow import answer, card, click_on, opened_form, thread, timeline
 from tests.bot.test_response import PLAYBOOK
 
 START = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
@@ -114,3 +116,39 @@ def test_a_refusal_in_a_form_shows_a_brand_with_an_ampersand_as_written(
         }
     finally:
         s.stop()
+
+
+def test_the_post_update_form_submitted_twice_posts_the_update_once(
+    team: Stack, pinned: ManualClock
+) -> None:
+    """A double submission of one Post update form (a slow answer, Submit clicked again) sent
+    the update twice to the thread and twice to the stakeholders' channel."""
+    team.slack.command("declare Reporter calls about the recall", user_id="U0ALICE")
+    answer(team, "#1 declared")
+    message = team.emulator.wait_for(lambda: card(team, 1))
+    click_on(team, message, Action.POST_UPDATE, "U0BOB")
+    form = opened_form(team, View.POST_UPDATE)
+
+    def submit() -> httpx.Response:
+        return team.slack.submit_view(
+            View.POST_UPDATE, {Block.UPDATE_TEXT: {"text": "Cause found; next update 15:00"}},
+            user_id="U0BOB", view_id=form["id"],
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(2) as pool:  # at the same moment, then once more after
+        answers = [*pool.map(lambda _: submit(), range(2)), submit()]
+    assert [(r.status_code, r.content) for r in answers] == [(200, b"")] * 3  # each closes it
+    team.emulator.wait_for(lambda: team.bot.deliverer().pending() == 0)
+    assert len([m for m in thread(team, 1) if m["text"].startswith(":mega:")]) == 1
+    assert len(team.emulator.messages(LEADERS)) == 1
+    posted = [e for e in timeline(team, 1) if e["type"] == "incident.update_posted"]
+    assert len(posted) == 1
+
+    # Another form is another update.
+    click_on(team, card(team, 1) or {}, Action.POST_UPDATE, "U0BOB")
+    second = opened_form(team, View.POST_UPDATE, before=1)
+    team.slack.submit_view(
+        View.POST_UPDATE, {Block.UPDATE_TEXT: {"text": "Refunds started"}}, user_id="U0BOB",
+        view_id=second["id"],
+    )  # fmt: skip
+    team.emulator.wait_for(lambda: len(team.emulator.messages(LEADERS)) == 2)

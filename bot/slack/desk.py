@@ -374,6 +374,15 @@ def declare(bot: Crisisbot, text: str, user: str, trigger_id: str) -> Reply | No
     return open_declare_form(bot, text, trigger_id)
 
 
+def open_declare_form_for(bot: Crisisbot, user: str, trigger_id: str) -> None:
+    """The Declare form from the Home tab or the global shortcut: neither has a response_url,
+    so when Slack opens no form the person is told in the crisis channel (as a Home tab's
+    refusal is), not left clicking a button that does nothing."""
+    reply = open_declare_form(bot, "", trigger_id)
+    if reply is not None and bot.settings.crisis_channel:
+        tell(bot, bot.settings.crisis_channel, user, reply.text)
+
+
 def open_declare_form(bot: Crisisbot, text: str, trigger_id: str) -> Reply | None:
     """The Declare form, holding `text` (and the brand it names) as a start."""
     view = messages.declare_modal(bot.config, text, bot.config.brand_for(text) if text else None)

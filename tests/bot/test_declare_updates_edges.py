@@ -13,8 +13,9 @@ import pytest
 
 from bot.core.clock import ManualClock
 from bot.core.config import Brand
-from bot.slack.ids import Action, Block, View
-from bot.testing import Stack, start_stack
+from bot.emulator import SlackEmulator
+from bot.slack.ids import Action, Block, Shortcut, View
+from bot.testing import CHANNEL, Stack, start_stack
 from models import Incident
 from tests.bot.flow import answer, card, click_on, opened_form, thread, timeline
 from tests.bot.test_response import PLAYBOOK
@@ -152,3 +153,24 @@ def test_the_post_update_form_submitted_twice_posts_the_update_once(
         view_id=second["id"],
     )  # fmt: skip
     team.emulator.wait_for(lambda: len(team.emulator.messages(LEADERS)) == 2)
+
+
+def test_declare_from_the_home_tab_or_the_shortcut_says_when_slack_opens_no_form(
+    database_url: str, pinned: ManualClock
+) -> None:
+    """The Home tab's Declare a crisis and the global shortcut have no response_url: when Slack
+    would not open the form (an expired trigger, a 429 or 5xx), the person was told nothing."""
+    emulator = SlackEmulator(trigger_ttl=0.0).start()  # every trigger expired when it is used
+    s = start_stack(database_url, clock=pinned, config=PLAYBOOK, emulator=emulator)
+    try:
+        s.slack.click(Action.DECLARE, user_id="U0BOB")
+        s.slack.shortcut(Shortcut.DECLARE, user_id="U0CAROL")
+        slow = "Slack would not open the form in time. Please click again."
+        told = s.emulator.wait_for(
+            lambda: {e["user"]: e["text"] for e in s.emulator.ephemerals if e["text"] == slow}
+            if len(s.emulator.ephemerals) >= 2 else None
+        )  # fmt: skip
+        assert told == {"U0BOB": slow, "U0CAROL": slow}
+        assert {e["channel"] for e in s.emulator.ephemerals} == {CHANNEL}
+    finally:
+        s.stop()

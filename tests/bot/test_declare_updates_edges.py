@@ -13,7 +13,7 @@ import pytest
 
 from bot.core.clock import ManualClock
 from bot.core.config import Brand
-from bot.emulator import SlackEmulator
+from bot.emulator import SlackEmulator, Workspace
 from bot.slack.ids import Action, Block, Shortcut, View
 from bot.testing import CHANNEL, Stack, start_stack
 from models import Incident
@@ -172,5 +172,37 @@ def test_declare_from_the_home_tab_or_the_shortcut_says_when_slack_opens_no_form
         )  # fmt: skip
         assert told == {"U0BOB": slow, "U0CAROL": slow}
         assert {e["channel"] for e in s.emulator.ephemerals} == {CHANNEL}
+    finally:
+        s.stop()
+
+
+def test_a_retried_update_to_a_public_channel_the_app_has_not_joined_is_delivered(
+    database_url: str, pinned: ManualClock
+) -> None:
+    """chat:write.public posts in a public channel the app has not joined, but cannot read it:
+    after a 503, the retry looked for the first try's message there, Slack answered
+    not_in_channel, and the update was given up with "Invite the app to that channel"."""
+    workspace = Workspace(outside_channels=frozenset({LEADERS}))
+    workspace.channels[LEADERS] = "leadership"  # public, not joined
+    emulator = SlackEmulator(workspace=workspace).start()
+    config = replace(PLAYBOOK, updates_channel=LEADERS)
+    s = start_stack(database_url, clock=pinned, config=config, emulator=emulator)
+    try:
+        s.slack.command("declare Reporter calls about the recall", user_id="U0ALICE")
+        answer(s, "#1 declared")
+        s.emulator.wait_for(lambda: s.bot.deliverer().pending() == 0)
+        s.emulator.fail_next("chat.postMessage", status=503, count=2)  # the thread's, the leaders'
+        s.slack.command("update 1 Cause found", user_id="U0BOB")
+        answer(s, "Update posted")
+
+        def delivered() -> bool:
+            pinned.advance(seconds=10)  # past each retry's backoff
+            s.bot.deliver_now()
+            return s.bot.deliverer().pending() == 0
+
+        s.emulator.wait_for(delivered, timeout=15)
+        assert len(s.emulator.messages(LEADERS)) == 1
+        assert not [m for m in thread(s, 1) if "could not be posted" in m["text"]]
+        assert "incident.update_failed" not in {e["type"] for e in timeline(s, 1)}
     finally:
         s.stop()

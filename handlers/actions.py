@@ -210,4 +210,5 @@ def on_reopen(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) ->
 def on_declare(ack: Ack, body: dict[str, Any], context: Any) -> None:
     """Declare a crisis, on the Home tab: the same form as the shortcut's."""
     ack()
-    desk.open_declare_form(_bot(context), "", str(body.get("trigger_id") or ""))
+    user, trigger = str(body["user"]["id"]), str(body.get("trigger_id") or "")
+    desk.open_declare_form_for(_bot(context), user, trigger)

@@ -21,7 +21,8 @@ def register(app: App) -> None:
 
 def on_declare(ack: Ack, shortcut: dict[str, Any], context: Any) -> None:
     ack()
-    desk.open_declare_form(context["crisisbot"], "", str(shortcut.get("trigger_id") or ""))
+    user, trigger = str(shortcut["user"]["id"]), str(shortcut.get("trigger_id") or "")
+    desk.open_declare_form_for(context["crisisbot"], user, trigger)
 
 
 def on_declare_from_message(

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 
 from bot.app import Crisisbot
 from bot.core.i18n import _
+from bot.core.text import visible
 from bot.response import followups
 from bot.slack import desk
 from bot.slack.ids import Block, View
@@ -49,6 +50,10 @@ def _done(ack: Ack, context: Any, body: dict[str, Any], block: str, reply: desk.
         text = _MENTION.sub(
             lambda m: "@" + bot.gateway.user_name(m.group(1), quick=True), reply.text
         )
+        # The refusal is mrkdwn, its outside words escaped ("M&amp;S"); plain text shows them
+        # as written, and can ping nobody.
+        for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
+            text = text.replace(entity, char)
         ack(response_action="errors", errors={block: text})
         return
     ack()
@@ -167,12 +172,13 @@ def on_reopen_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
 
 def on_post_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     text = _text(view, Block.UPDATE_TEXT, "text")
-    if not text:
+    if not visible(text):
         ack(response_action="errors", errors={Block.UPDATE_TEXT: _("Write the update.")})
         return
     reply = desk.post_update(
-        context["crisisbot"], int(view["private_metadata"]), body["user"]["id"], text
-    )
+        context["crisisbot"], int(view["private_metadata"]), body["user"]["id"], text,
+        form=str(view.get("id") or "") or None,
+    )  # fmt: skip
     _done(ack, context, body, Block.UPDATE_TEXT, reply)
 
 
@@ -188,7 +194,7 @@ def on_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: An
     )
     names = {b.name.casefold(): b.name for b in bot.config.brands}
     errors: dict[str, str] = {}
-    if not text:
+    if not visible(text):
         errors[Block.DECLARE_TEXT] = _("Say what happened.")
     if names and brand.strip().casefold() not in names:
         errors[Block.DECLARE_BRAND] = _("Pick one of the playbook's brands.")

@@ -35,6 +35,12 @@ def clean(text: str) -> str:
     )
 
 
+def visible(text: str) -> bool:
+    """Whether the text says anything a reader sees: an RTL override or a zero-width space
+    alone (a paste's leftovers) is no text."""
+    return bool(clean(text).strip())
+
+
 def quote(text: str, limit: int) -> str:
     return cut(escape_mrkdwn(clean(text)), limit)
 

@@ -73,6 +73,9 @@ class Workspace:
     channels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CHANNELS))
     # False: any channel id is accepted (and created) on first post, which keeps tests short.
     strict_channels: bool = False
+    # Public channels the app has not joined: it may post there (chat:write.public) but not
+    # read them, so conversations.history and .replies answer not_in_channel, as Slack does.
+    outside_channels: frozenset[str] = frozenset()
     # True: views.open/push refuse trigger ids the emulator did not issue.
     strict_triggers: bool = True
     trigger_ttl: float = 3.0
@@ -437,6 +440,8 @@ class WorkspaceState:
         channel = self._existing_channel(params.get("channel"))
         if channel is None:
             return self._error("channel_not_found")
+        if channel in self.ws.outside_channels:
+            return self._error("not_in_channel")
         # Thread replies are not part of the channel history (broadcasts aside).
         top = [
             m
@@ -453,6 +458,8 @@ class WorkspaceState:
         channel = self._existing_channel(params.get("channel"))
         if channel is None:
             return self._error("channel_not_found")
+        if channel in self.ws.outside_channels:
+            return self._error("not_in_channel")
         ts = params.get("ts")
         parent = self._find(channel, ts)
         if parent is None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.core.config import Level
 from bot.core.errors import Conflict, NotFound
 from bot.core.i18n import _
-from bot.core.text import escape_mrkdwn, quote
+from bot.core.text import escape_mrkdwn, quote, visible
 from bot.response import outbox, timeline
 from models import SEVERITIES, Draft, Incident, TimelineEvent, affected
 
@@ -150,7 +150,10 @@ def declare(
     if severity not in SEVERITIES:
         raise Conflict(_("Pick a severity: low, medium, high or critical."))
     text = text.strip()
-    first_line = text.splitlines()[0].strip() if text else ""
+    if not visible(text):
+        raise Conflict(_("Say what happened."))
+    # The first line that says something ("\u200b" alone, a paste's leftover, titles nothing).
+    first_line = next(line for line in text.splitlines() if visible(line)).strip()
     title = first_line if len(first_line) <= DECLARED_TITLE else (
         first_line[: DECLARED_TITLE - 1].rstrip() + "…"
     )  # fmt: skip
@@ -524,6 +527,9 @@ def reopen(
             raise Conflict(_brand_busy(incident, other)) from None
     incident.status = "escalated" if incident.level > 0 else "claimed" if incident.owner else "open"
     incident.resolved_at, incident.summary, incident.updated_at = None, None, now
+    # The pulse measured before the close is not "now" any more: the next pass measures anew.
+    if "pulse" in (incident.evidence or {}):
+        incident.evidence = {k: v for k, v in incident.evidence.items() if k != "pulse"}
     timeline.record(
         session, incident, "incident.reopened", actor=user, at=now, reason=reason,
         previous=previous, closed_at=closed_at.isoformat() if closed_at else None,

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from bot.core import i18n
 from bot.core.errors import Conflict
 from bot.core.i18n import _
-from bot.core.text import cut, quote
+from bot.core.text import cut, quote, visible
 from bot.response import incidents, outbox, timeline
-from models import Incident, TimelineEvent
+from models import Incident, Outbox, TimelineEvent
 
 MAX_TEXT = 3000  # what the form takes (Slack's plain-text input), and the command
 THREAD_LIMIT = 4000  # the thread's message (Slack's advice for a message's text)
@@ -47,12 +47,20 @@ def require_open(incident: Incident) -> None:
 
 
 def post(
-    session: Session, number: int, *, user: str, text: str, channel: str | None, now: datetime
+    session: Session,
+    number: int,
+    *,
+    user: str,
+    text: str,
+    channel: str | None,
+    now: datetime,
+    form: str | None = None,
 ) -> Posted:
     """Post `user`'s update on incident #number: in its thread, and to `channel` (the playbook's
-    stakeholders' channel; None: the thread only)."""
+    stakeholders' channel; None: the thread only). `form`: the Post update form's view id; a
+    second submission of one form (Submit clicked again on a slow answer) posts nothing more."""
     text = text.strip()
-    if not text:
+    if not visible(text):  # an RTL override or a zero-width space alone says nothing
         raise Conflict(_("Write the update."))
     if len(text) > MAX_TEXT:  # the command and the form hold it already; a forged form too
         raise Conflict(
@@ -62,9 +70,14 @@ def post(
     # Locked, so a close landing at the same moment either comes first (and the update is
     # refused) or after it: never an update recorded on a closed incident.
     incident = incidents.locked(session, number)
-    require_open(incident)
     sent_to = None if incident.is_drill else channel
     withheld = channel if incident.is_drill else None
+    # A form's messages are keyed by the form, so its second submission finds them (the
+    # incident's lock orders the two; the unique key stops a second insert all the same).
+    keyed = f"update:{incident.id}:form:{form[:60]}" if form else None
+    if keyed and session.scalar(select(Outbox.id).where(Outbox.key == f"{keyed}:thread")):
+        return Posted(incident, sent_to, withheld)
+    require_open(incident)
     incident.updated_at = now  # an update is news: the quiet reminder counts from here
     event = timeline.record(
         session, incident, POSTED, actor=user, at=now, text=text,
@@ -72,7 +85,7 @@ def post(
         **({"would_go_to": withheld} if withheld else {}),
     )  # fmt: skip
     session.flush()  # the event's id keys its messages
-    key = f"update:{incident.id}:{event.id}"
+    key = keyed or f"update:{incident.id}:{event.id}"
     outbox.enqueue_post(
         session, incident, text=thread_text(incident, user, text, sent_to, withheld), now=now,
         key=f"{key}:thread",

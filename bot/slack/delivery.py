@@ -280,9 +280,16 @@ class Deliverer:
             fields, author=self.gateway.user_name(str(fields["author"])),
             owner=self.gateway.user_name(owner) if owner else None, link=link,
         )  # fmt: skip
-        ts = self._already_posted(row, channel, row.key, None) or self.gateway.post_message(
-            channel, text, blocks, key=row.key
-        )
+        try:
+            found = self._already_posted(row, channel, row.key, None)
+        except SlackError as exc:
+            if exc.error != "not_in_channel":
+                raise
+            # A public channel the app has not joined: chat:write.public posts there, but it
+            # cannot be read back. Post: a copy after a lost answer is rarer, and better than
+            # stakeholders left without the update.
+            found = None
+        ts = found or self.gateway.post_message(channel, text, blocks, key=row.key)
         return _Outcome(None, ts, channel)
 
     @staticmethod

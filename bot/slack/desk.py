@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from bot.core import i18n
 from bot.core.errors import Conflict, NotFound, ServiceError
 from bot.core.i18n import N_, _
-from bot.core.text import escape_mrkdwn
+from bot.core.text import quote, visible
 from bot.detection import drills
 from bot.intake import backfill
 from bot.response import drafts, followups, incidents, lookups, outbox, stats, updates
@@ -232,15 +232,18 @@ def _update(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     return post_update(bot, cmd.number or 0, user, cmd.text)
 
 
-def post_update(bot: Crisisbot, number: int, user: str, text: str) -> Reply:
-    """`/crisis update N <text>`, and the Post update form: in the thread, and in the
-    playbook's stakeholders' channel (`[plan] updates_channel`) when it names one."""
+def post_update(
+    bot: Crisisbot, number: int, user: str, text: str, form: str | None = None
+) -> Reply:
+    """`/crisis update N <text>`, and the Post update form (`form`: its view id): in the
+    thread, and in the playbook's stakeholders' channel (`[plan] updates_channel`) when it
+    names one."""
 
     def work() -> Reply:
         with bot.transaction() as session:
             posted = updates.post(
                 session, number, user=user, text=text, channel=bot.config.updates_channel,
-                now=bot.clock(),
+                now=bot.clock(), form=form,
             )  # fmt: skip
             return Reply(messages.update_posted(posted))
 
@@ -366,6 +369,7 @@ def declare(bot: Crisisbot, text: str, user: str, trigger_id: str) -> Reply | No
     """`/crisis declare [what happened]`: declared at once when the text says what happened and
     which brand it is about (it names one, or the playbook has one brand, or none); otherwise
     the Declare form opens (the trigger lives 3 s), holding the text typed so far."""
+    text = text if visible(text) else ""  # an RTL override alone says nothing: the form asks
     brands = [b.name for b in bot.config.brands]
     brand = bot.config.brand_for(text) or (brands[0] if len(brands) == 1 else None)
     if text and (brand is not None or not brands):
@@ -373,6 +377,15 @@ def declare(bot: Crisisbot, text: str, user: str, trigger_id: str) -> Reply | No
         bot.kick()
         return reply
     return open_declare_form(bot, text, trigger_id)
+
+
+def open_declare_form_for(bot: Crisisbot, user: str, trigger_id: str) -> None:
+    """The Declare form from the Home tab or the global shortcut: neither has a response_url,
+    so when Slack opens no form the person is told in the crisis channel (as a Home tab's
+    refusal is), not left clicking a button that does nothing."""
+    reply = open_declare_form(bot, "", trigger_id)
+    if reply is not None and bot.settings.crisis_channel:
+        tell(bot, bot.settings.crisis_channel, user, reply.text)
 
 
 def open_declare_form(bot: Crisisbot, text: str, trigger_id: str) -> Reply | None:
@@ -397,7 +410,7 @@ def declared(bot: Crisisbot, user: str, text: str, brand: str | None, severity: 
             )  # fmt: skip
             return Reply(
                 _("#{number} declared: {title}. You hold it; the card is in the channel.",
-                  number=incident.id, title=escape_mrkdwn(incident.title))
+                  number=incident.id, title=quote(incident.title, 200))
             )  # fmt: skip
 
     return guarded(work)

@@ -160,3 +160,27 @@ def test_crisis_status_says_how_the_storm_goes_and_when_stakeholders_last_heard(
     status = answer(team, "Time to detect")["text"]
     assert "*Now* (2026-11-18 09:20 UTC): :chart_with_upwards_trend: rising" in status
     assert ":mega: Last update 2026-11-18 09:20 UTC by <@U0BOB>" in status
+
+
+def test_a_reopened_card_drops_the_pulse_it_had_before_the_close(
+    team: Stack, pinned: ManualClock
+) -> None:
+    """Reopened days later, the card said "*Now* (two days ago): rising · 91 mentions in the
+    last hour" until a pass renewed it, or for good when the brand is quiet: not now at all."""
+    n = open_storm(team, pinned)
+    pinned.advance(minutes=20)
+    jobs.detect_storms(team.bot)
+    team.emulator.wait_for(lambda: _now_line(team, n))
+    team.slack.command(f"resolve {n} It died down", user_id="U0ALICE")
+    answer(team, f"#{n} resolved")
+    pinned.advance(days=2)
+    team.slack.command(f"reopen {n} A TV report brought it back", user_id="U0ALICE")
+    answer(team, f"#{n} is open again")
+    team.emulator.wait_for(lambda: "Resolved" not in blocks_text(card(team, n)))
+    assert ":rotating_light: *Open*" in blocks_text(card(team, n))
+    assert _now_line(team, n) is None
+    assert "pulse" not in incident_row(team, n).evidence
+    # The next pass measures the storm as it is now.
+    jobs.detect_storms(team.bot)
+    line = team.emulator.wait_for(lambda: _now_line(team, n))
+    assert "(2026-11-20 09:20 UTC): :white_check_mark: back to its usual level" in line

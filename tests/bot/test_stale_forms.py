@@ -72,9 +72,12 @@ def test_a_close_form_opened_before_a_reopen_does_not_close_it_again(
     team.slack.command(f"reopen {n} A journalist picked it up", user_id="U0BOB")
     answer(team, f"#{n} is open again")
 
+    # The form as Carol saw it: had the form's own check run only after Alice's resolve (a
+    # race under load), it would have become a notice, which cannot be submitted.
     submitted = team.slack.submit_view(
-        form, {Block.REASON: {"reason": typed}}, user_id="U0CAROL", view_id=opened["id"]
-    )
+        form, {Block.REASON: {"reason": typed}}, user_id="U0CAROL", view_id=opened["id"],
+        private_metadata=opened["private_metadata"],
+    )  # fmt: skip
     assert submitted.json()["response_action"] == "errors"
     error = submitted.json()["errors"][Block.REASON]
     assert f"#{n} was reopened" in error and "@Bob" in error, error
@@ -118,7 +121,7 @@ def test_a_reopen_form_from_an_earlier_close_does_not_undo_a_later_one(
 
     refused = team.slack.submit_view(
         View.REOPEN_REASON, {Block.REASON: {"reason": "Radio too"}}, user_id="U0DAN",
-        view_id=dans["id"],
+        view_id=dans["id"], private_metadata=dans["private_metadata"],
     )  # fmt: skip
     assert refused.json()["response_action"] == "errors"
     assert "Look at its card again" in refused.json()["errors"][Block.REASON]
@@ -155,7 +158,7 @@ def test_a_form_refusal_is_acked_in_time_while_slack_rate_limits_names(
     began = time.monotonic()
     submitted = team.slack.submit_view(
         View.RESOLVE_SUMMARY, {Block.REASON: {"reason": "Handled"}}, user_id="U0CAROL",
-        view_id=opened["id"],
+        view_id=opened["id"], private_metadata=opened["private_metadata"],
     )  # fmt: skip
     took = time.monotonic() - began
     assert submitted.status_code == 200, submitted.text

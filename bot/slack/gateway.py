@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 METADATA_EVENT = "crisisbot_outbox"
 QUICK_TIMEOUT = 1  # seconds for a call made before an ack, which Slack wants within 3
+TRIGGER_TIMEOUT = 2  # seconds for views.open, whose trigger_id lives 3
 # Errors after which the same call can never succeed: don't retry them.
 PERMANENT = frozenset(
     {
@@ -85,6 +86,15 @@ class SlackGateway:
         self._quick_client = WebClient(
             token=token, base_url=api_url, timeout=QUICK_TIMEOUT, retry_handlers=[]
         )
+        # For views.open: a trigger_id lives 3 seconds, so waiting out a 429's Retry-After only
+        # ends in an expired trigger; a dropped connection or a 5xx is tried once more at once.
+        self._trigger_client = WebClient(
+            token=token, base_url=api_url, timeout=TRIGGER_TIMEOUT,
+            retry_handlers=[
+                ConnectionErrorRetryHandler(max_retry_count=1),
+                ServerErrorRetryHandler(max_retry_count=1),
+            ],
+        )  # fmt: skip
         self._min_interval = min_post_interval
         self._sleep = sleep
         self._last_post: dict[str, float] = {}
@@ -200,11 +210,10 @@ class SlackGateway:
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
         """Open a modal; return its view id (for `update_view`)."""
-        return str(
-            (self._call("views.open", trigger_id=trigger_id, view=view).get("view") or {}).get(
-                "id", ""
-            )
+        opened = self._call(
+            "views.open", client=self._trigger_client, trigger_id=trigger_id, view=view
         )
+        return str((opened.get("view") or {}).get("id", ""))
 
     def update_view(self, view_id: str, view: dict[str, Any]) -> None:
         self._call("views.update", view_id=view_id, view=view)

@@ -3,6 +3,7 @@ and a Slack-app engineer would try them: odd text, forms submitted twice, Slack 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -206,3 +207,16 @@ def test_a_retried_update_to_a_public_channel_the_app_has_not_joined_is_delivere
         assert "incident.update_failed" not in {e["type"] for e in timeline(s, 1)}
     finally:
         s.stop()
+
+
+def test_a_rate_limited_form_is_said_at_once_not_after_the_trigger_died(
+    team: Stack, pinned: ManualClock
+) -> None:
+    """views.open answered 429 (Retry-After 2 s): waiting it out only meets an expired trigger
+    (3 s). One try, and the person hears it within a second or so."""
+    team.emulator.fail_next("views.open", status=429, retry_after=2, count=3)
+    began = time.monotonic()
+    team.slack.command("declare", user_id="U0ALICE")
+    answer(team, "Slack would not open the form in time")
+    assert time.monotonic() - began < 1.5
+    assert len(team.emulator.calls("views.open")) == 1

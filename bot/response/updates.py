@@ -161,9 +161,11 @@ def delivery_failed(
     channel: str,
     error: str,
     now: datetime,
+    permanent: bool = True,
 ) -> None:
     """Slack refused the stakeholders' copy for good (the app is not in a private channel, the
-    channel is gone): the team is told in the thread, and the timeline keeps it."""
+    channel is gone), or kept failing through every retry (`permanent` False: Slack down for
+    long): the team is told in the thread what to do, and the timeline keeps it."""
     timeline.record(
         session, incident, "incident.update_failed", actor=None, at=now, channel=channel,
         error=error, author=fields.get("author"),
@@ -171,9 +173,13 @@ def delivery_failed(
     who = f"<@{fields['author']}>" if fields.get("author") else _("someone")
     outbox.enqueue_post(
         session, incident, now=now,
-        text=":warning: " + _(
+        text=":warning: " + (_(
             "The update by {who} could not be posted in {channel}: Slack answered `{error}`. "
             "Invite the app to that channel, then post the update again.",
             who=who, channel=f"<#{channel}>", error=cut(error, 100).replace("`", "'"),
-        ),
+        ) if permanent else _(
+            "The update by {who} could not be posted in {channel}: Slack kept answering "
+            "`{error}`. Post the update again once Slack is back.",
+            who=who, channel=f"<#{channel}>", error=cut(error, 100).replace("`", "'"),
+        )),
     )  # fmt: skip

@@ -312,7 +312,10 @@ class Deliverer:
             logger.warning("could not post the update %s in %s: %s", row.key, channel, exc.error)
             incident = session.get(Incident, incident_id) if incident_id else None
             if incident is not None and channel:
-                updates.delivery_failed(session, incident, fields, channel, exc.error, self.clock())
+                updates.delivery_failed(
+                    session, incident, fields, channel, exc.error, self.clock(),
+                    permanent=exc.permanent,
+                )  # fmt: skip
 
         return gave_up
 

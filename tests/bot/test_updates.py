@@ -530,3 +530,28 @@ def test_the_bulgarian_renders_leave_no_english_behind() -> None:
     prose = re.sub(r"`[^`]*`|<[^>]*>|x &amp; y", " ", shown)
     assert re.findall(r"\b[A-Za-z]{2,}\s+[A-Za-z]{2,}\b", prose) == []
     assert "Актуализация по #7 Акме: буря" in shown and "Последна актуализация" in shown
+
+
+def test_an_update_slack_kept_failing_asks_to_post_again_not_to_invite_the_app(
+    team: Stack, pinned: ManualClock
+) -> None:
+    """After every retry of a 5xx (Slack down for long) the advice is to post again later:
+    inviting the app would not help."""
+    from bot.response import updates
+    from models import Incident
+
+    n = open_storm(team, pinned)
+    with team.bot.transaction() as session:
+        incident = session.get(Incident, n)
+        assert incident is not None
+        updates.delivery_failed(
+            session, incident, {"author": "U0BOB"}, LEADERS, "http_503", pinned(), permanent=False
+        )
+    team.bot.kick()
+    warning = team.emulator.wait_for(
+        lambda: next((m for m in thread(team, n) if "could not be posted" in m["text"]), None)
+    )
+    assert warning["text"] == (
+        f":warning: The update by <@U0BOB> could not be posted in <#{LEADERS}>: Slack kept "
+        "answering `http_503`. Post the update again once Slack is back."
+    )

@@ -869,7 +869,7 @@ def _evidence(
     figures are the alert bin's, else the bin at `at` (the newest, or a late window's last)."""
     r = view.results[alert] if alert is not None else view.results[at]
     return {
-        **_last_hours(view.results, s),
+        **_last_hours(view.results, view.series, s),
         "observed": round(r.window_observed),
         "expected": round(r.window_expected, 1),
         "window_minutes": r.window_bins * s.bin_minutes,
@@ -886,16 +886,21 @@ def _evidence(
     }
 
 
-def _last_hours(results: list[BinResult], s: StormSettings) -> dict[str, Any]:
+def _last_hours(
+    results: list[BinResult], series: list[list[Any]], s: StormSettings
+) -> dict[str, Any]:
     """The last hour of complete bins (the newest bin is still filling) and the hour before it,
-    counted, beside what the detector expected of that hour: how the storm goes now, whatever
-    bin an alert's own figures are from (a card's pulse line, `bot.detection`)."""
+    counted, with the last hour's negatives (the chart's bins: both lists end at the newest
+    bin), beside what the detector expected of that hour: how the storm goes now, whatever bin
+    an alert's own figures are from (a card's pulse line, `bot.detection`)."""
     complete = results[:-1] or results
     per_hour = max(1, 60 // s.bin_minutes)
     last, before = complete[-per_hour:], complete[-2 * per_hour : -per_hour]
+    charted = series[:-1] or series
     return {
         "last_hour": {
             "observed": round(sum(b.observed for b in last)),
+            "negatives": sum(int(b[2]) for b in charted[-per_hour:]),
             "expected": round(sum(b.expected for b in last), 1),
             "previous": round(sum(b.observed for b in before)) if before else None,
         }

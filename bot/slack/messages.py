@@ -178,7 +178,10 @@ def pulse_line(pulse: dict[str, Any]) -> str:
         trend=_(PULSE_TRENDS.get(str(pulse.get("trend")), PULSE_TRENDS["steady"])),
         count=count, usual=usual,
     )  # fmt: skip
-    share = pulse.get("negative_share")
+    # The last hour's own share (a pulse stored before it was counted: the window's share).
+    negatives, share = pulse.get("negatives"), pulse.get("negative_share")
+    if isinstance(negatives, int) and observed:
+        share = min(negatives / observed, 1.0)
     if isinstance(share, int | float) and observed:
         line += " · " + _("{share} negative", share=i18n.percent(float(share)))
     return line

@@ -75,6 +75,9 @@ def test_the_card_shows_how_the_storm_goes_and_when_it_is_over(
     ), line
     pulse = incident_row(team, n).evidence["pulse"]
     assert pulse["trend"] == "rising" and pulse["observed"] >= 60 and pulse["previous"] <= 5
+    # The share is the last hour's own, whatever the detection window (window_minutes).
+    assert 0 < pulse["negatives"] <= pulse["observed"]
+    assert f" · {round(100 * pulse['negatives'] / pulse['observed'])}% negative" in line
     assert "pulse" not in {e["type"] for e in timeline(team, n)}  # a measure, not a step
 
     # Within 15 minutes and the same trend: the card is left alone.

@@ -33,7 +33,7 @@ from datetime import datetime
 from typing import Any
 
 from sources.base import BackfillPage, FetchResult, Mention, SourceError
-from sources.cursor import Watermark, next_cursor
+from sources.cursor import Watermark, next_cursor, nothing_yet
 from sources.http import HttpSource, parse_time, require
 
 logger = logging.getLogger(__name__)
@@ -74,9 +74,10 @@ class AppStoreSource(HttpSource):
             if page >= last or len(fresh) < len(reviews):  # the last page, or what we have
                 break
         mentions = list(found.values())
-        return FetchResult(
-            mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
-        )
+        cursor = next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
+        if mark is None and cursor is None:  # nothing yet: the next poll pages to all that comes
+            cursor = nothing_yet(self.clock())
+        return FetchResult(mentions, cursor)
 
     def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
         page, last = self._backfill_cursor(cursor)

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sources.base import BackfillPage, FetchResult, Mention, SourceError
-from sources.cursor import Watermark, next_cursor
+from sources.cursor import Watermark, next_cursor, nothing_yet
 from sources.http import HttpSource, parse_time, require
 
 REVIEW_URL = "https://www.trustpilot.com/reviews/{}"
@@ -77,9 +77,10 @@ class TrustpilotSource(HttpSource):
             params["page"] = following
             asked.add(following)
         mentions = list(found.values())
-        return FetchResult(
-            mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
-        )
+        cursor = next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
+        if mark is None and cursor is None:  # nothing yet: the next poll pages to all that comes
+            cursor = nothing_yet(self.clock())
+        return FetchResult(mentions, cursor)
 
     def _mention(self, review: Any) -> Mention:
         review_id = require(review, "id", str)

@@ -94,10 +94,14 @@ def test_a_storefront_without_reviews_is_an_empty_page(
     platform: FakePlatform, client: httpx.Client
 ) -> None:
     platform.reply(page(1), fixture_json("appstore_empty.json"))
+    source = make(platform, client)
 
-    result = make(platform, client).fetch(None)
+    result = source.fetch(None)
 
-    assert result.mentions == [] and result.cursor is None
+    # A mark all the same: the next poll pages to every review that comes (a day's margin)
+    assert result.mentions == [] and json.loads(result.cursor or "")["ids"] == []
+    again = source.fetch(result.cursor)
+    assert again.mentions == [] and again.cursor is None  # kept
 
 
 def test_it_pages_back_until_the_cursor(platform: FakePlatform, client: httpx.Client) -> None:

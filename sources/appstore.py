@@ -154,11 +154,13 @@ def _soft(data: Any, key: str) -> str:
 
 def _stars(label: str) -> int | None:
     """1 to 5, or None (a review is kept without its rating rather than lost)."""
-    return int(label) if label.isdigit() and 1 <= int(label) <= 5 else None
+    count = _count(label)
+    return count if count is not None and 1 <= count <= 5 else None
 
 
 def _count(label: str) -> int | None:
-    return int(label) if label.isdigit() else None
+    # ASCII digits only: "²".isdigit() holds, but int("²") fails and would lose the review
+    return int(label) if label.isascii() and label.isdigit() else None
 
 
 def _last_page(feed: dict[str, Any]) -> int | None:

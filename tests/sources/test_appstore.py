@@ -181,6 +181,22 @@ def test_an_odd_rating_keeps_the_review_without_it(
     assert result.mentions[0].extra["rating"] is None
 
 
+@pytest.mark.parametrize(("field", "label"), [("im:rating", "²"), ("im:voteCount", "¹")])
+def test_a_rating_or_count_in_other_digits_keeps_the_review(
+    platform: FakePlatform, client: httpx.Client, field: str, label: str
+) -> None:
+    """'²'.isdigit() holds but int('²') fails: the review was skipped as malformed, not kept."""
+    body = fixture_json("appstore_page1.json")
+    body["feed"]["entry"][1][field] = {"label": label}
+    platform.reply(page(1), body)
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.external_id for m in result.mentions] == ["11000000003", "11000000002", "11000000001"]
+    odd = result.mentions[0].extra
+    assert odd["rating" if field == "im:rating" else "votes"] is None
+
+
 def test_a_429_pauses_for_as_long_as_it_says(platform: FakePlatform, client: httpx.Client) -> None:
     platform.reply(page(1), "", status=429, headers={"Retry-After": "120"})
     source = make(platform, client)

@@ -190,6 +190,8 @@ class HttpSource:
             return json.loads(response.content)
         except ValueError as exc:
             where = f"{self.name}: {response.request.url.path} answered"
+            if not response.content.strip():  # a flaky feed's 200 with nothing: say just that
+                raise SourceError(f"{where} {response.status_code} with an empty body") from exc
             kind = response.headers.get("Content-Type", "").split(";")[0].strip()
             if kind and "json" not in kind:  # a maintenance page, a proxy's or portal's page
                 raise SourceError(f"{where} with {kind}, not JSON: {_snippet(response)}") from exc

@@ -197,6 +197,21 @@ def test_a_rating_or_count_in_other_digits_keeps_the_review(
     assert odd["rating" if field == "im:rating" else "votes"] is None
 
 
+@pytest.mark.parametrize("kind", ["text/javascript; charset=utf-8", "application/json"])
+def test_an_empty_body_is_said_so_and_tried_again(
+    platform: FakePlatform, client: httpx.Client, kind: str
+) -> None:
+    """Apple's feed now and then answers 200 with nothing: that is what the error says (it said
+    "answered with text/javascript, not JSON: " or "malformed JSON: Expecting value")."""
+    platform.reply(page(1), b"", headers={"Content-Type": kind})
+
+    with pytest.raises(SourceError) as caught:
+        make(platform, client).fetch(None)
+
+    assert caught.value.message.endswith(f"{page(1)} answered 200 with an empty body")
+    assert not caught.value.permanent
+
+
 def test_a_429_pauses_for_as_long_as_it_says(platform: FakePlatform, client: httpx.Client) -> None:
     platform.reply(page(1), "", status=429, headers={"Retry-After": "120"})
     source = make(platform, client)

@@ -32,6 +32,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+import httpx
+
 from sources.base import BackfillPage, FetchResult, Mention, SourceError
 from sources.cursor import Watermark, next_cursor, nothing_yet
 from sources.http import HttpSource, parse_time, require
@@ -98,6 +100,15 @@ class AppStoreSource(HttpSource):
         except (ValueError, KeyError, TypeError) as exc:
             raise SourceError(f"{self.name}: unreadable cursor {cursor!r}", permanent=True) from exc
         return page, last
+
+    def raise_for_response(self, response: httpx.Response) -> None:
+        if response.status_code in (400, 404):  # the feed takes no credential: the app or store
+            raise SourceError(
+                f"{self.name}: Apple's feed has no reviews page for app {self.app_id} in the"
+                f" {self.country} storefront ({response.status_code}); check app_id and country",
+                permanent=True,
+            )
+        super().raise_for_response(response)
 
     def _mention(self, entry: Any) -> Mention | None:
         if isinstance(entry, dict) and "im:rating" not in entry:

@@ -212,6 +212,26 @@ def test_an_empty_body_is_said_so_and_tried_again(
     assert not caught.value.permanent
 
 
+@pytest.mark.parametrize("status", [400, 404])
+def test_an_unknown_app_or_storefront_names_the_options_to_check(
+    platform: FakePlatform, client: httpx.Client, status: int
+) -> None:
+    """The feed needs no credential: "check the credentials and address" sent the team to look
+    for one; what can be wrong is app_id or country."""
+    platform.reply(
+        page(1), b"<html>Not Found</html>", status=status, headers={"Content-Type": "text/html"}
+    )
+
+    with pytest.raises(SourceError) as caught:
+        make(platform, client).fetch(None)
+
+    assert caught.value.permanent
+    assert caught.value.message == (
+        f"appstore: Apple's feed has no reviews page for app {APP} in the gb storefront"
+        f" ({status}); check app_id and country"
+    )
+
+
 def test_a_429_pauses_for_as_long_as_it_says(platform: FakePlatform, client: httpx.Client) -> None:
     platform.reply(page(1), "", status=429, headers={"Retry-After": "120"})
     source = make(platform, client)

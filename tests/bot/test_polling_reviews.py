@@ -416,7 +416,9 @@ def test_a_refused_key_stops_the_source_for_six_hours_and_says_why(
         assert "the API key was refused (keyInvalid: Bad Request)" in (
             results["youtube"].error or ""
         )
-        assert "answered 401; check the credentials" in (results["trustpilot"].error or "")
+        assert "answered 401: the API key was refused (Invalid ApiKey)" in (
+            results["trustpilot"].error or ""
+        )
         states = source_states(bot)
         for name in ("youtube", "trustpilot"):
             assert states[name].failures == 1

@@ -32,8 +32,10 @@ import re
 from datetime import datetime
 from typing import Any
 
+import httpx
+
 from sources.base import BackfillPage, FetchResult, Mention, SourceError
-from sources.cursor import Watermark, next_cursor
+from sources.cursor import Watermark, next_cursor, nothing_yet
 from sources.http import HttpSource, parse_time, require
 
 logger = logging.getLogger(__name__)
@@ -74,9 +76,10 @@ class AppStoreSource(HttpSource):
             if page >= last or len(fresh) < len(reviews):  # the last page, or what we have
                 break
         mentions = list(found.values())
-        return FetchResult(
-            mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
-        )
+        cursor = next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
+        if mark is None and cursor is None:  # nothing yet: the next poll pages to all that comes
+            cursor = nothing_yet(self.clock())
+        return FetchResult(mentions, cursor)
 
     def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
         page, last = self._backfill_cursor(cursor)
@@ -97,6 +100,15 @@ class AppStoreSource(HttpSource):
         except (ValueError, KeyError, TypeError) as exc:
             raise SourceError(f"{self.name}: unreadable cursor {cursor!r}", permanent=True) from exc
         return page, last
+
+    def raise_for_response(self, response: httpx.Response) -> None:
+        if response.status_code in (400, 404):  # the feed takes no credential: the app or store
+            raise SourceError(
+                f"{self.name}: Apple's feed has no reviews page for app {self.app_id} in the"
+                f" {self.country} storefront ({response.status_code}); check app_id and country",
+                permanent=True,
+            )
+        super().raise_for_response(response)
 
     def _mention(self, entry: Any) -> Mention | None:
         if isinstance(entry, dict) and "im:rating" not in entry:
@@ -153,11 +165,13 @@ def _soft(data: Any, key: str) -> str:
 
 def _stars(label: str) -> int | None:
     """1 to 5, or None (a review is kept without its rating rather than lost)."""
-    return int(label) if label.isdigit() and 1 <= int(label) <= 5 else None
+    count = _count(label)
+    return count if count is not None and 1 <= count <= 5 else None
 
 
 def _count(label: str) -> int | None:
-    return int(label) if label.isdigit() else None
+    # ASCII digits only: "²".isdigit() holds, but int("²") fails and would lose the review
+    return int(label) if label.isascii() and label.isdigit() else None
 
 
 def _last_page(feed: dict[str, Any]) -> int | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sources.base import SourceError
 from sources.http import parse_time
@@ -57,6 +57,21 @@ class Watermark:
         if not items:
             return None
         return cls(min(at for _, at in items), frozenset()).advance(items)
+
+
+# How far before an empty first poll its mark is set: an item the platform lists late (a review
+# published after moderation, a feed's cache) still counts as new.
+EMPTY_MARGIN = timedelta(days=1)
+
+
+def nothing_yet(now: datetime) -> str:
+    """The cursor of a first poll that found nothing (a new video, an app nobody reviewed yet).
+
+    Stored, it makes the next poll page on to everything that came since, as any later poll
+    does; without one, the next poll would be a first poll again and take only the latest page,
+    losing the rest of a storm bigger than a page.
+    """
+    return Watermark(now - EMPTY_MARGIN, frozenset()).dump()
 
 
 def next_cursor(mark: Watermark | None, items: Iterable[tuple[str, datetime]]) -> str | None:

@@ -100,6 +100,9 @@ class HttpSource:
     default_base_url: ClassVar[str]
     page_cap: int = 5  # pages followed per poll, so one poll cannot run away
     truncated: bool = False  # the last poll stopped at `page_cap` with more new items waiting
+    # Credentials a connector sends (an API key): never repeated in an error, even one whose body
+    # echoes them back.
+    secrets: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -190,9 +193,11 @@ class HttpSource:
             return json.loads(response.content)
         except ValueError as exc:
             where = f"{self.name}: {response.request.url.path} answered"
+            if not response.content.strip():  # a flaky feed's 200 with nothing: say just that
+                raise SourceError(f"{where} {response.status_code} with an empty body") from exc
             kind = response.headers.get("Content-Type", "").split(";")[0].strip()
             if kind and "json" not in kind:  # a maintenance page, a proxy's or portal's page
-                raise SourceError(f"{where} with {kind}, not JSON: {_snippet(response)}") from exc
+                raise SourceError(f"{where} with {kind}, not JSON: {self.said(response)}") from exc
             raise SourceError(f"{where} with malformed JSON: {exc}") from exc
 
     def raise_for_response(self, response: httpx.Response) -> None:
@@ -211,13 +216,23 @@ class HttpSource:
             raise SourceError(f"{where}; check the credentials and address", permanent=True)
         # Other 4xx mean our request is wrong (bad query); retrying the same request cannot help.
         if status < 500:
-            raise SourceError(f"{where}: {_snippet(response)}", permanent=True)
+            raise SourceError(f"{where}: {self.said(response)}", permanent=True)
         # A 5xx may say how long the platform will be down (RFC 9110 §10.2.3): not before then.
         value = response.headers.get("retry-after")
         down_for = parse_reset(value, self.clock()) if value else None
         if down_for:
             self._paused_until = self.clock() + timedelta(seconds=down_for)
-        raise SourceError(f"{where}: {_snippet(response)}", retry_after=down_for or None)
+        raise SourceError(f"{where}: {self.said(response)}", retry_after=down_for or None)
+
+    def said(self, response: httpx.Response, limit: int = 200) -> str:
+        """The start of a response's body, for an error message, without our credentials."""
+        return self.redact(_snippet(response, limit))
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, "…")
+        return text
 
     # --- rate limits ----------------------------------------------------------------------------
 

@@ -21,8 +21,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
+
 from sources.base import BackfillPage, FetchResult, Mention, SourceError
-from sources.cursor import Watermark, next_cursor
+from sources.cursor import Watermark, next_cursor, nothing_yet
 from sources.http import HttpSource, parse_time, require
 
 REVIEW_URL = "https://www.trustpilot.com/reviews/{}"
@@ -39,6 +41,7 @@ class TrustpilotSource(HttpSource):
         if not (self.business_unit_id.isascii() and self.business_unit_id.isalnum()):  # a path
             raise ValueError(f"business_unit_id must be letters and digits: {business_unit_id!r}")
         self._headers = {"apikey": api_key}
+        self.secrets = (api_key,)
 
     @property
     def _path(self) -> str:
@@ -77,9 +80,28 @@ class TrustpilotSource(HttpSource):
             params["page"] = following
             asked.add(following)
         mentions = list(found.values())
-        return FetchResult(
-            mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
-        )
+        cursor = next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
+        if mark is None and cursor is None:  # nothing yet: the next poll pages to all that comes
+            cursor = nothing_yet(self.clock())
+        return FetchResult(mentions, cursor)
+
+    def raise_for_response(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status == 404:  # the key is checked first: a refused one answers 401 / 403
+            raise SourceError(
+                f"{self.name}: no business unit {self.business_unit_id} ({status}"
+                f"{_reason(self, response, ' ')}); check business_unit_id"
+                " (/v1/business-units/find?name=<domain> gives it)",
+                permanent=True,
+            )
+        if status in (401, 403):
+            where = f"{self.name}: {response.request.url.path} answered {status}"
+            said = _reason(self, response, "")
+            raise SourceError(
+                f"{where}: the API key was refused" + (f" ({said})" if said else ""),
+                permanent=True,
+            )
+        super().raise_for_response(response)
 
     def _mention(self, review: Any) -> Mention:
         review_id = require(review, "id", str)
@@ -117,3 +139,16 @@ def _next_page(links: Any) -> str | None:
             page = parse_qs(urlsplit(str(link.get("href", ""))).query).get("page")
             return page[-1] if page and page[-1].isdigit() else None
     return None
+
+
+def _reason(source: TrustpilotSource, response: httpx.Response, lead: str) -> str:
+    """What an error body says (`fault.faultstring` or `message`), after `lead`; "" if nothing."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    fault = body.get("fault") if isinstance(body, dict) else None
+    said = fault.get("faultstring") if isinstance(fault, dict) else None
+    if said is None and isinstance(body, dict):
+        said = body.get("message")
+    return lead + source.redact(said[:200]) if isinstance(said, str) and said.strip() else ""

@@ -27,6 +27,8 @@ takes (`invalidPageToken`) ends the walk with what it has.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,7 +36,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from sources.base import BackfillPage, FetchResult, Mention, RateLimited, SourceError
-from sources.cursor import Watermark, next_cursor
+from sources.cursor import Watermark, next_cursor, nothing_yet
 from sources.http import MAX_WAIT, HttpSource, parse_time, require
 
 WATCH_URL = "https://www.youtube.com/watch?v={video}&lc={comment}"
@@ -43,6 +45,7 @@ _QUOTA = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 _SHORT_LIMIT = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 _KEY_REFUSED = frozenset({"keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED"})
 SHORT_WAIT = 60.0
+_TAG = re.compile(r"<[^>]*>")
 
 
 class YouTubeSource(HttpSource):
@@ -66,6 +69,7 @@ class YouTubeSource(HttpSource):
         self.video_id = video_id.strip() if video_id else None
         self.search_terms = search_terms.strip() if search_terms else None
         self._headers = {"X-Goog-Api-Key": api_key}
+        self.secrets = (api_key,)
 
     def _params(self) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -112,9 +116,10 @@ class YouTubeSource(HttpSource):
             params["pageToken"] = token
             asked.add(token)
         mentions = list(found.values())
-        return FetchResult(
-            mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
-        )
+        cursor = next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
+        if mark is None and cursor is None:  # nothing yet: the next poll pages to all that comes
+            cursor = nothing_yet(self.clock())
+        return FetchResult(mentions, cursor)
 
     def raise_for_response(self, response: httpx.Response) -> None:
         if response.status_code not in (400, 403, 404):
@@ -122,7 +127,7 @@ class YouTubeSource(HttpSource):
             return
         reasons, message = _error(response)
         where = f"{self.name}: {response.request.url.path} answered {response.status_code}"
-        said = f" ({', '.join(reasons)}: {message})" if reasons else ""
+        said = f" ({', '.join(sorted(reasons))}: {self.redact(message)})" if reasons else ""
         if reasons & _QUOTA:
             wait = self._until_quota_resets()
             self._paused_until = self.clock() + timedelta(seconds=wait)
@@ -191,4 +196,7 @@ def _error(response: httpx.Response) -> tuple[set[str], str]:
             if isinstance(reason, str) and reason:
                 reasons.add(reason)
     message = error.get("message")
-    return reasons, message[:200] if isinstance(message, str) else ""
+    if not isinstance(message, str):
+        return reasons, ""
+    # Google writes it in HTML ("the <code><a href=…>videoId</a></code> parameter"): the text
+    return reasons, html.unescape(_TAG.sub("", message))[:200]

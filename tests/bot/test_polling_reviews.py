@@ -416,7 +416,9 @@ def test_a_refused_key_stops_the_source_for_six_hours_and_says_why(
         assert "the API key was refused (keyInvalid: Bad Request)" in (
             results["youtube"].error or ""
         )
-        assert "answered 401; check the credentials" in (results["trustpilot"].error or "")
+        assert "answered 401: the API key was refused (Invalid ApiKey)" in (
+            results["trustpilot"].error or ""
+        )
         states = source_states(bot)
         for name in ("youtube", "trustpilot"):
             assert states[name].failures == 1
@@ -463,3 +465,28 @@ def test_the_stars_decide_whether_a_review_is_negative(
     assert trustpilot["Paket nie angekommen, keine Antwort vom Support."] == "negative"
     assert trustpilot["Was about to cancel after the outage, glad I didn't."] == "neutral"
     assert youtube["I never thought I would stop being angry at an airline app."] == "negative"
+
+
+def test_a_flood_on_a_source_that_had_nothing_yet_is_taken_whole(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    """A new video, a storefront or business unit nobody reviewed yet: the first poll finds
+    nothing. When a storm then brings more than a page before the next poll, that poll pages on
+    to all of it: before, with no cursor stored it took the latest page as a first poll does,
+    and the rest (60 App Store reviews, 10 reviews and comments) were never stored."""
+    platforms.items = {"appstore": [], "trustpilot": [], "youtube": []}
+    with _bot(database_url, clock, playbook) as bot:
+        first = poll_once(bot, timeout=0.5)
+        assert all(r.ok and r.new == 0 for r in first.values()), first
+
+    _burst(platforms, START, 110)  # more than a page on each, within the next hour
+    platforms.horizon = START + timedelta(hours=1)
+    clock.advance(hours=1)
+    with _bot(database_url, clock, playbook) as bot:  # a new process: from what is stored
+        second = poll_once(bot, timeout=0.5)
+        assert all(r.ok for r in second.values()), second
+        assert _per_source(bot) == {"appstore": 110, "trustpilot": 110, "youtube": 110}
+
+    clock.advance(minutes=10)
+    with _bot(database_url, clock, playbook) as bot:  # and nothing twice
+        assert all(r.ok and r.new == 0 for r in poll_once(bot, timeout=0.5).values())

@@ -90,6 +90,9 @@ def test_the_example_playbooks_review_sources_load_once_uncommented() -> None:
     assert [s.type for s in sources] == ["appstore", "trustpilot", "youtube"]
     assert sources[0].options == {"app_id": "284882215", "country": "gb"}
     assert sources[2].credentials == {"api_key": "YOUTUBE_API_KEY"}
+    # A review seldom names the brand ("the app crashes at check-in"): without `brand` the
+    # reviews were stored for no brand, outside the brand's storm and its keywords.
+    assert [s.brand for s in sources] == ["Acme", "Acme", "Acme"]
 
 
 @pytest.mark.parametrize(

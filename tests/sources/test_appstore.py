@@ -94,10 +94,14 @@ def test_a_storefront_without_reviews_is_an_empty_page(
     platform: FakePlatform, client: httpx.Client
 ) -> None:
     platform.reply(page(1), fixture_json("appstore_empty.json"))
+    source = make(platform, client)
 
-    result = make(platform, client).fetch(None)
+    result = source.fetch(None)
 
-    assert result.mentions == [] and result.cursor is None
+    # A mark all the same: the next poll pages to every review that comes (a day's margin)
+    assert result.mentions == [] and json.loads(result.cursor or "")["ids"] == []
+    again = source.fetch(result.cursor)
+    assert again.mentions == [] and again.cursor is None  # kept
 
 
 def test_it_pages_back_until_the_cursor(platform: FakePlatform, client: httpx.Client) -> None:
@@ -175,6 +179,57 @@ def test_an_odd_rating_keeps_the_review_without_it(
 
     assert result.mentions[0].external_id == "11000000003"
     assert result.mentions[0].extra["rating"] is None
+
+
+@pytest.mark.parametrize(("field", "label"), [("im:rating", "²"), ("im:voteCount", "¹")])
+def test_a_rating_or_count_in_other_digits_keeps_the_review(
+    platform: FakePlatform, client: httpx.Client, field: str, label: str
+) -> None:
+    """'²'.isdigit() holds but int('²') fails: the review was skipped as malformed, not kept."""
+    body = fixture_json("appstore_page1.json")
+    body["feed"]["entry"][1][field] = {"label": label}
+    platform.reply(page(1), body)
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.external_id for m in result.mentions] == ["11000000003", "11000000002", "11000000001"]
+    odd = result.mentions[0].extra
+    assert odd["rating" if field == "im:rating" else "votes"] is None
+
+
+@pytest.mark.parametrize("kind", ["text/javascript; charset=utf-8", "application/json"])
+def test_an_empty_body_is_said_so_and_tried_again(
+    platform: FakePlatform, client: httpx.Client, kind: str
+) -> None:
+    """Apple's feed now and then answers 200 with nothing: that is what the error says (it said
+    "answered with text/javascript, not JSON: " or "malformed JSON: Expecting value")."""
+    platform.reply(page(1), b"", headers={"Content-Type": kind})
+
+    with pytest.raises(SourceError) as caught:
+        make(platform, client).fetch(None)
+
+    assert caught.value.message.endswith(f"{page(1)} answered 200 with an empty body")
+    assert not caught.value.permanent
+
+
+@pytest.mark.parametrize("status", [400, 404])
+def test_an_unknown_app_or_storefront_names_the_options_to_check(
+    platform: FakePlatform, client: httpx.Client, status: int
+) -> None:
+    """The feed needs no credential: "check the credentials and address" sent the team to look
+    for one; what can be wrong is app_id or country."""
+    platform.reply(
+        page(1), b"<html>Not Found</html>", status=status, headers={"Content-Type": "text/html"}
+    )
+
+    with pytest.raises(SourceError) as caught:
+        make(platform, client).fetch(None)
+
+    assert caught.value.permanent
+    assert caught.value.message == (
+        f"appstore: Apple's feed has no reviews page for app {APP} in the gb storefront"
+        f" ({status}); check app_id and country"
+    )
 
 
 def test_a_429_pauses_for_as_long_as_it_says(platform: FakePlatform, client: httpx.Client) -> None:

@@ -120,13 +120,34 @@ def test_a_429_pauses_for_as_long_as_it_says(platform: FakePlatform, client: htt
 def test_a_refused_key_is_permanent(
     platform: FakePlatform, client: httpx.Client, status: int
 ) -> None:
-    fault = {"fault": {"faultstring": "Invalid ApiKey", "detail": {"errorcode": "InvalidApiKey"}}}
+    """Said as such, with the platform's reason, never the key (even one the body repeats)."""
+    said = f"Invalid ApiKey {KEY}"
+    fault = {"fault": {"faultstring": said, "detail": {"errorcode": "InvalidApiKey"}}}
     platform.reply(PATH, fault, status=status)
 
-    with pytest.raises(SourceError, match="check the credentials") as caught:
+    with pytest.raises(SourceError) as caught:
         make(platform, client).fetch(None)
 
     assert caught.value.permanent
+    assert caught.value.message == (
+        f"trustpilot: {PATH} answered {status}: the API key was refused (Invalid ApiKey …)"
+    )
+
+
+def test_an_unknown_business_unit_names_the_option_to_check(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """It said "check the credentials and address" as for a refused key."""
+    platform.reply(PATH, {"message": "Not Found", "errorCode": 0}, status=404)
+
+    with pytest.raises(SourceError) as caught:
+        make(platform, client).fetch(None)
+
+    assert caught.value.permanent
+    assert caught.value.message == (
+        f"trustpilot: no business unit {UNIT} (404 Not Found); check business_unit_id"
+        " (/v1/business-units/find?name=<domain> gives it)"
+    )
 
 
 @pytest.mark.parametrize(

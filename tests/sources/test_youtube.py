@@ -180,6 +180,10 @@ def test_disabled_comments_are_permanent_naming_the_reason(
         make(platform, client, video_id="aBcDeFgHiJk").fetch(None)
 
     assert caught.value.permanent
+    # Google writes its messages in HTML: shown as is, they read "<code><a href=…>videoId</a>…"
+    assert "(commentsDisabled: The video identified by the videoId parameter has disabled" in (
+        caught.value.message
+    )
 
 
 def test_a_429_still_pauses_for_as_long_as_it_says(

@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 
 from sources.base import BackfillPage, FetchResult, Mention, SourceError
-from sources.cursor import Watermark, next_cursor, nothing_yet
+from sources.cursor import Watermark, polled_cursor
 from sources.http import HttpSource, parse_time, require
 
 logger = logging.getLogger(__name__)
@@ -76,10 +76,7 @@ class AppStoreSource(HttpSource):
             if page >= last or len(fresh) < len(reviews):  # the last page, or what we have
                 break
         mentions = list(found.values())
-        cursor = next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
-        if mark is None and cursor is None:  # nothing yet: the next poll pages to all that comes
-            cursor = nothing_yet(self.clock())
-        return FetchResult(mentions, cursor)
+        return FetchResult(mentions, polled_cursor(mark, mentions, self.clock()))
 
     def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
         page, last = self._backfill_cursor(cursor)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sources.base import SourceError
+from sources.base import Mention, SourceError
 from sources.http import parse_time
 
 
@@ -81,6 +81,13 @@ def next_cursor(mark: Watermark | None, items: Iterable[tuple[str, datetime]]) -
         return None
     new_mark = mark.advance(items) if mark is not None else Watermark.start(items)
     return new_mark.dump() if new_mark is not None else None
+
+
+def polled_cursor(mark: Watermark | None, mentions: Iterable[Mention], now: datetime) -> str | None:
+    """The cursor after a poll by time (`next_cursor` of what it found), and on a first poll
+    that found nothing, `nothing_yet`: the three review sources' ending."""
+    cursor = next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
+    return nothing_yet(now) if mark is None and cursor is None else cursor
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from sources.base import BackfillPage, FetchResult, Mention, SourceError
-from sources.cursor import Watermark, next_cursor, nothing_yet
+from sources.cursor import Watermark, polled_cursor
 from sources.http import HttpSource, parse_time, require
 
 REVIEW_URL = "https://www.trustpilot.com/reviews/{}"
@@ -80,10 +80,7 @@ class TrustpilotSource(HttpSource):
             params["page"] = following
             asked.add(following)
         mentions = list(found.values())
-        cursor = next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
-        if mark is None and cursor is None:  # nothing yet: the next poll pages to all that comes
-            cursor = nothing_yet(self.clock())
-        return FetchResult(mentions, cursor)
+        return FetchResult(mentions, polled_cursor(mark, mentions, self.clock()))
 
     def raise_for_response(self, response: httpx.Response) -> None:
         status = response.status_code

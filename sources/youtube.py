@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from sources.base import BackfillPage, FetchResult, Mention, RateLimited, SourceError
-from sources.cursor import Watermark, next_cursor, nothing_yet
+from sources.cursor import Watermark, polled_cursor
 from sources.http import MAX_WAIT, HttpSource, parse_time, require
 
 WATCH_URL = "https://www.youtube.com/watch?v={video}&lc={comment}"
@@ -116,10 +116,7 @@ class YouTubeSource(HttpSource):
             params["pageToken"] = token
             asked.add(token)
         mentions = list(found.values())
-        cursor = next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
-        if mark is None and cursor is None:  # nothing yet: the next poll pages to all that comes
-            cursor = nothing_yet(self.clock())
-        return FetchResult(mentions, cursor)
+        return FetchResult(mentions, polled_cursor(mark, mentions, self.clock()))
 
     def raise_for_response(self, response: httpx.Response) -> None:
         if response.status_code not in (400, 403, 404):

@@ -19,6 +19,7 @@ from bot.core.settings import Settings
 from bot.intake.polling import Poller, PollResult, http_client
 from bot.testing import CHANNEL, Stack, start_stack
 from models import Mention, SourceState
+from tests.bot.flow import PINNED_START
 
 BRANDS = '[[brands]]\nname = "Acme"\nterms = ["acme"]\nkeywords = ["breach", "boycott"]\n\n'
 
@@ -151,3 +152,18 @@ def cli(
     """The command line's environment set for `polling_stack` and `playbook`."""
     cli_env(monkeypatch, polling_stack, playbook, **cli_extra_env)
     return Cli(capsys)
+
+
+@pytest.fixture
+def pinned() -> ManualClock:
+    return ManualClock(PINNED_START)
+
+
+@pytest.fixture
+def team(database_url: str, pinned: ManualClock) -> Iterator[Stack]:
+    """The response team's stack on the pinned clock (a module may define its own `team`)."""
+    from tests.bot.test_response import PLAYBOOK
+
+    s = start_stack(database_url, clock=pinned, config=PLAYBOOK)
+    yield s
+    s.stop()

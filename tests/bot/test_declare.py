@@ -9,7 +9,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -35,20 +35,7 @@ from tests.bot.flow import (
 )
 from tests.bot.test_response import PLAYBOOK
 
-START = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 TWO_BRANDS = replace(PLAYBOOK, brands=(Brand("Acme"), Brand("Globex", terms=("Globex",))))
-
-
-@pytest.fixture
-def pinned() -> ManualClock:
-    return ManualClock(START)
-
-
-@pytest.fixture
-def team(database_url: str, pinned: ManualClock) -> Iterator[Stack]:
-    s = start_stack(database_url, clock=pinned, config=PLAYBOOK)
-    yield s
-    s.stop()
 
 
 @pytest.fixture

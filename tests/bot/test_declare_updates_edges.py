@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -21,14 +20,8 @@ from models import Incident
 from tests.bot.flow import answer, card, click_on, opened_form, thread, timeline
 from tests.bot.test_response import PLAYBOOK
 
-START = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 LEADERS = "C0LEADERS"
 RTL, ZERO_WIDTH = "\u202e", "\u200b"
-
-
-@pytest.fixture
-def pinned() -> ManualClock:
-    return ManualClock(START)
 
 
 @pytest.fixture

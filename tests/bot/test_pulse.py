@@ -6,32 +6,25 @@ story has died down. A measure, not a step: no timeline event."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-
-import pytest
+from datetime import timedelta
 
 from bot import jobs
 from bot.core.clock import ManualClock
 from bot.testing import Stack, start_stack
 from detectors.storm import pulse_trend
-from tests.bot.flow import answer, blocks_text, card, incident_row, open_storm, timeline
+from tests.bot.flow import (
+    PINNED_START,
+    answer,
+    blocks_text,
+    card,
+    incident_row,
+    open_storm,
+    timeline,
+)
 from tests.bot.test_response import PLAYBOOK
 
-START = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def pinned() -> ManualClock:
-    return ManualClock(START)
-
-
-@pytest.fixture
-def team(database_url: str, pinned: ManualClock) -> Iterator[Stack]:
-    s = start_stack(database_url, clock=pinned, config=PLAYBOOK)
-    yield s
-    s.stop()
+START = PINNED_START
 
 
 def _now_line(stack: Stack, number: int) -> str | None:

@@ -9,9 +9,8 @@ import io
 import json
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from bot.response import incidents
 from bot.slack.ids import Action, Block, View
 from bot.testing import CHANNEL, Stack, start_stack
 from tests.bot.flow import (
+    PINNED_START,
     answer,
     blocks_text,
     card,
@@ -40,19 +40,7 @@ from tests.bot.test_response import PLAYBOOK
 
 # A fixed start: the volume detector reads the time of day, and the flare test's second storm
 # must stand out the same way whenever the suite runs.
-START = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def pinned() -> ManualClock:
-    return ManualClock(START)
-
-
-@pytest.fixture
-def team(database_url: str, pinned: ManualClock) -> Iterator[Stack]:
-    s = start_stack(database_url, clock=pinned, config=PLAYBOOK)
-    yield s
-    s.stop()
+START = PINNED_START
 
 
 def _buttons(message: dict[str, Any] | None) -> dict[str, str]:

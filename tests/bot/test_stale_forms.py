@@ -5,30 +5,15 @@ them."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from bot.core.clock import ManualClock
 from bot.slack.ids import Action, Block, View
-from bot.testing import Stack, start_stack
+from bot.testing import Stack
 from models import Incident
 from tests.bot.flow import answer, blocks_text, card, click_on, open_storm, opened_form, timeline
-from tests.bot.test_reopen import START
-from tests.bot.test_response import PLAYBOOK
-
-
-@pytest.fixture
-def pinned() -> ManualClock:
-    return ManualClock(START)
-
-
-@pytest.fixture
-def team(database_url: str, pinned: ManualClock) -> Iterator[Stack]:
-    s = start_stack(database_url, clock=pinned, config=PLAYBOOK)
-    yield s
-    s.stop()
 
 
 def _buttons(message: dict[str, Any] | None) -> dict[str, str]:

@@ -10,7 +10,6 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,18 +22,22 @@ from bot.emulator import SlackEmulator, Workspace
 from bot.slack.commands import UsageError, parse
 from bot.slack.ids import Action, Block, View
 from bot.testing import CHANNEL, Stack, start_stack
-from tests.bot.flow import answer, blocks_text, card, click_on, open_storm, thread, timeline
+from tests.bot.flow import (
+    PINNED_START,
+    answer,
+    blocks_text,
+    card,
+    click_on,
+    open_storm,
+    thread,
+    timeline,
+)
 from tests.bot.test_response import PLAYBOOK
 
 # A fixed start: the volume detector reads the time of day (see test_reopen).
-START = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+START = PINNED_START
 LEADERS = "C0LEADERS"
 WITH_CHANNEL = replace(PLAYBOOK, updates_channel=LEADERS)
-
-
-@pytest.fixture
-def pinned() -> ManualClock:
-    return ManualClock(START)
 
 
 @pytest.fixture

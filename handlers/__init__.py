@@ -14,7 +14,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from bot.app import Crisisbot
 from bot.core import i18n
 from bot.core.i18n import _
-from handlers import actions, commands, events, shortcuts, views
+from handlers import actions, commands, events, options, shortcuts, views
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def create_bolt_app(bot: Crisisbot) -> App:
                 logger.warning("could not tell the user about the error")
         return None
 
-    for module in (events, commands, actions, views, shortcuts):
+    for module in (events, commands, actions, views, shortcuts, options):
         module.register(app)
     return app
 

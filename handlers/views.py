@@ -186,7 +186,8 @@ def on_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: An
     bot: Crisisbot = context["crisisbot"]
     text = _text(view, Block.DECLARE_TEXT, "text")
     picked = _input(view, Block.DECLARE_BRAND, "brand")
-    # A select when the playbook has up to 100 brands, a typed name beyond (Slack's limit).
+    # A static select up to 100 brands, an external one (handlers.options) beyond: both send
+    # the choice as selected_option; a typed value is still read, in case.
     brand = str((picked.get("selected_option") or {}).get("value") or picked.get("value") or "")
     severity = str(
         (_input(view, Block.DECLARE_SEVERITY, "severity").get("selected_option") or {}).get("value")

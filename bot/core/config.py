@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import sources
 from bot.core import i18n
 from bot.core.i18n import N_
-from detectors.language import LANGUAGES
+from detectors.language import LANGUAGES, transliterate
 
 DAY_SECONDS = 86_400
 DAY_MINUTES = 1_440
@@ -127,6 +127,31 @@ class Config:
 
     def brand_for(self, text: str) -> str | None:
         return next((b.name for b in self.brands if b.matches(text)), None)
+
+    def find_brands(self, typed: str, limit: int = 100) -> list[str]:
+        """Brand names for what someone typed into a brand picker, best first: names starting
+        with it, then names with a word starting with it, then names or terms containing it
+        (a Latin spelling of a Cyrillic term too: "akme" finds the brand whose term is "Акме").
+        Nothing typed: the names in order. At most `limit` (Slack shows 100)."""
+        query = " ".join(typed.split()).casefold()
+        ordered = sorted(self.brands, key=lambda b: b.name.casefold())
+        if not query:
+            return [b.name for b in ordered[:limit]]
+        queries = {query}
+        if query.isascii() and any(c.isalpha() for c in query):
+            queries.add(transliterate(query))
+
+        def rank(brand: Brand) -> int | None:
+            name = brand.name.casefold()
+            if any(name.startswith(q) for q in queries):
+                return 0
+            if any(word.startswith(q) for word in re.split(r"[\W_]+", name) for q in queries):
+                return 1
+            spellings = (name, *(t.casefold() for t in brand.terms))
+            return 2 if any(q in s for s in spellings for q in queries) else None
+
+        ranked = [(r, b.name) for b in ordered if (r := rank(b)) is not None]
+        return [name for _, name in sorted(ranked, key=lambda x: x[0])][:limit]
 
     def keywords_for(self, brand: str | None) -> tuple[str, ...]:
         for b in self.brands:

@@ -127,6 +127,9 @@ def _check_element(element: Any, pointer: str, errors: list[str]) -> None:
                 _check_options(group.get("options") or [], f"{where}/options", errors)
         if "initial_option" in element:
             _check_option(element["initial_option"], f"{pointer}/initial_option", errors)
+    elif kind == "external_select":  # options come from the app's block_suggestion answer
+        if "initial_option" in element:
+            _check_option(element["initial_option"], f"{pointer}/initial_option", errors)
     elif kind == "plain_text_input":
         limit = element.get("max_length")
         if isinstance(limit, int) and limit > MAX_INPUT_LENGTH:

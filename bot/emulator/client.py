@@ -253,6 +253,46 @@ class SignedSlackClient:
             )  # fmt: skip
         return self._interaction(payload, timestamp=timestamp, signature=signature)
 
+    def suggest(
+        self,
+        action_id: str,
+        value: str = "",
+        *,
+        block_id: str,
+        view_id: str,
+        user_id: str = "U0ALICE",
+        timestamp: str | int | None = None,
+        signature: str | None = None,
+    ) -> httpx.Response:
+        """Typing into an external select of an open modal (``block_suggestion``): Slack asks
+        the app for the options (its answer is ``{"options": [...]}`` within 3 seconds)."""
+        stored = (self.emulator.views.get(view_id) if self.emulator else None) or {}
+        payload: dict[str, Any] = {
+            "type": "block_suggestion",
+            "user": self._user(user_id),
+            "container": {"type": "view", "view_id": view_id},
+            "api_app_id": self.app_id,
+            "token": VERIFICATION_TOKEN,
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": {
+                "id": view_id,
+                "team_id": self.team_id,
+                "type": "modal",
+                "blocks": stored.get("blocks", []),
+                "private_metadata": stored.get("private_metadata", ""),
+                "callback_id": stored.get("callback_id", ""),
+                "state": {"values": {}},
+                "hash": stored.get("hash", f"{int(time.time())}.emu"),
+                "app_id": self.app_id,
+            },
+        }
+        return self._interaction(payload, timestamp=timestamp, signature=signature)
+
     def submit_view(
         self,
         callback_id: str,

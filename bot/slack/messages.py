@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DatePickerElement,
     DividerBlock,
+    ExternalDataSelectElement,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -511,10 +512,11 @@ def declare_modal(config: Config, text: str, brand: str | None) -> dict[str, Any
                 action_id="brand", options=options, initial_option=initial,
                 placeholder=_("Pick the brand"),
             )  # fmt: skip
-        else:  # an agency's long list: typed, checked on submit
-            element = PlainTextInputElement(
-                action_id="brand", max_length=120, initial_value=brand or None
-            )
+        else:  # an agency's long list: a typeahead Slack fills from `brand_options`
+            element = ExternalDataSelectElement(
+                action_id="brand", min_query_length=0, placeholder=_("Type the brand's name"),
+                initial_option=Option(text=cut(brand, 75), value=brand) if brand in names else None,
+            )  # fmt: skip
         blocks.append(InputBlock(block_id=BlockId.DECLARE_BRAND, label=_("Brand"), element=element))
     options = [Option(text=_cap(severity_name(s)), value=s) for s in SEVERITIES]
     blocks.append(
@@ -937,3 +939,12 @@ def _more(hidden: int, where: str) -> list[Block]:
         return []
     more = _("… and {count} more: {where}.", count=i18n.number(hidden), where=where)
     return [ContextBlock(elements=[MarkdownTextObject(text=more)])]
+
+
+def brand_options(config: Config, typed: str) -> list[dict[str, Any]]:
+    """The Declare form's brand typeahead: Slack's answer to a `block_suggestion` (at most 100
+    options, best matches first; none found: an empty list, and Slack says "No results")."""
+    return [
+        Option(text=cut(name, 75), value=name).to_dict()
+        for name in config.find_brands(typed, MAX_SELECT_OPTIONS)
+    ]

@@ -229,6 +229,76 @@ def test_several_brands_the_text_names_it_or_the_form_asks(
     assert (incident.brand, incident.owner) == ("Acme", "U0BOB")
 
 
+# An agency's playbook: more brands than a static select may hold (Slack: 100).
+AGENCY = replace(
+    PLAYBOOK,
+    brands=(
+        *(Brand(f"Client {k:03d}") for k in range(120)),
+        Brand("Acme Bank", terms=("Acme Bank", "Акме Банк")),
+        Brand("Bank of Globex"),
+    ),
+)
+
+
+def test_an_agencys_brands_are_a_typeahead_answered_by_the_bot(
+    database_url: str, pinned: ManualClock
+) -> None:
+    stack = start_stack(database_url, clock=pinned, config=AGENCY)
+    try:
+        stack.slack.command("declare Recall rumour on TikTok", user_id="U0ALICE")
+        form = opened_form(stack, View.DECLARE)
+        element = {b["block_id"]: b for b in form["blocks"]}[Block.DECLARE_BRAND]["element"]
+        assert element["type"] == "external_select" and "options" not in element
+
+        def typed(value: str) -> list[str]:
+            answer_ = stack.slack.suggest(
+                "brand", value, block_id=Block.DECLARE_BRAND, view_id=form["id"]
+            )
+            assert answer_.status_code == 200
+            return [o["value"] for o in answer_.json()["options"]]
+
+        everything = typed("")
+        assert len(everything) == 100 and everything[:2] == ["Acme Bank", "Bank of Globex"]
+        # A name's start first, then a word's start, then anywhere in a name or a term.
+        assert typed("bank") == ["Bank of Globex", "Acme Bank"]
+        assert typed("  ACME ") == ["Acme Bank"]
+        assert typed("Акме") == ["Acme Bank"]  # its Cyrillic term
+        assert typed("akme") == ["Acme Bank"]  # typed in Latin letters: the same term
+        assert typed("client 11")[:3] == ["Client 110", "Client 111", "Client 112"]
+        assert typed("nobody") == []
+
+        picked = stack.slack.submit_view(
+            View.DECLARE,
+            {
+                Block.DECLARE_TEXT: {"text": "Recall rumour on TikTok"},
+                Block.DECLARE_BRAND: {
+                    "brand": {
+                        "type": "external_select",
+                        "selected_option": {
+                            "text": {"type": "plain_text", "text": "Acme Bank"},
+                            "value": "Acme Bank",
+                        },
+                    }
+                },
+            },
+            user_id="U0ALICE",
+            view_id=form["id"],
+        )
+        assert picked.status_code == 200
+        answer(stack, "declared: Recall rumour on TikTok")
+        assert _incidents(stack)[-1].brand == "Acme Bank"
+
+        # From a message that names a brand: the form starts with it chosen.
+        stack.slack.shortcut(
+            Shortcut.DECLARE_FROM_MESSAGE, message={"text": "Video: Bank of Globex staff ..."}
+        )
+        again = opened_form(stack, View.DECLARE, before=1)
+        element = {b["block_id"]: b for b in again["blocks"]}[Block.DECLARE_BRAND]["element"]
+        assert element["initial_option"]["value"] == "Bank of Globex"
+    finally:
+        stack.stop()
+
+
 def test_a_storm_detected_later_goes_onto_the_declared_incident_keeping_who_declared_it(
     team: Stack, pinned: ManualClock
 ) -> None:
@@ -317,10 +387,13 @@ def test_the_shortcuts_open_the_form_the_message_one_with_its_text(
     assert "<!here>" not in blocks_text(card(agency, 1))
 
 
-def test_the_manifest_declares_both_shortcuts() -> None:
+def test_the_manifest_declares_both_shortcuts_and_where_options_load() -> None:
     from pathlib import Path
 
     manifest = json.loads((Path(__file__).parents[2] / "slack-manifest.json").read_text())
+    # The brand typeahead of an agency's Declare form asks the same endpoint for its options.
+    interactivity = manifest["settings"]["interactivity"]
+    assert interactivity["message_menu_options_url"] == interactivity["request_url"]
     shortcuts = {s["callback_id"]: s for s in manifest["features"]["shortcuts"]}
     assert shortcuts[Shortcut.DECLARE]["type"] == "global"
     assert shortcuts[Shortcut.DECLARE_FROM_MESSAGE]["type"] == "message"

@@ -88,7 +88,8 @@ class Source(Protocol):
     `fetch(cursor)` returns the mentions that are new since `cursor` (the value an earlier
     `FetchResult.cursor` gave; None on the very first poll, which takes only the latest page) and
     the cursor to store next. Storing that cursor only after the mentions are saved means a restart
-    neither misses nor repeats mentions.
+    neither misses nor repeats mentions. A first poll that finds nothing returns a cursor all the
+    same (from about when it ran), so that the next one takes everything since, page by page.
 
     Raises `RateLimited` when the platform asks us to wait, `SourceError` otherwise; `permanent`
     says whether the configuration (credentials, query, address) has to change first.

@@ -2,7 +2,9 @@
 
 Docs: https://docs.bsky.app/docs/api/app-bsky-feed-search-posts — `sort=latest`; `since` is
 inclusive and compares the post's sort time (the earlier of `createdAt` and `indexedAt`), so our
-`Watermark` cursor uses that time, with post URIs as ids.
+`Watermark` cursor uses that time, with post URIs as ids. A first poll that finds nothing stores a
+watermark all the same (`nothing_yet`: a day before it): the next poll asks for posts `since` it
+and pages through a whole storm, not only its latest page.
 Both a poll's further pages and backfill walk back with `until` (exclusive, the same sort time) set
 just past the oldest post seen, never `cursor`: the public AppView refuses follow-up pages to
 logged-out clients (a 403, bluesky-social/atproto#2838), and a moving `until` survives restarts.
@@ -19,7 +21,7 @@ from typing import Any
 import httpx
 
 from sources.base import BackfillPage, FetchResult, Mention, SourceError
-from sources.cursor import Backmark, Watermark, next_cursor
+from sources.cursor import Backmark, Watermark, polled_mark
 from sources.http import HttpSource, parse_time, require
 
 SEARCH = "/app.bsky.feed.searchPosts"
@@ -71,7 +73,8 @@ class BlueskySource(HttpSource):
             # `until` is exclusive: a millisecond past the oldest keeps its instant's other posts.
             params["until"] = _stamp(oldest + timedelta(milliseconds=1))
         items = [(m.external_id, at) for m, at in found.values()]
-        return FetchResult([m for m, _ in found.values()], next_cursor(mark, items))
+        cursor = polled_mark(mark, items, self.clock())
+        return FetchResult([m for m, _ in found.values()], cursor)
 
     def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
         mark = Backmark.load(cursor)

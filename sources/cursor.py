@@ -85,8 +85,16 @@ def next_cursor(mark: Watermark | None, items: Iterable[tuple[str, datetime]]) -
 
 def polled_cursor(mark: Watermark | None, mentions: Iterable[Mention], now: datetime) -> str | None:
     """The cursor after a poll by time (`next_cursor` of what it found), and on a first poll
-    that found nothing, `nothing_yet`: the three review sources' ending."""
-    cursor = next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
+    that found nothing, `nothing_yet`: how every poll by a `Watermark` ends."""
+    return polled_mark(mark, [(m.external_id, m.created_at) for m in mentions], now)
+
+
+def polled_mark(
+    mark: Watermark | None, items: Iterable[tuple[str, datetime]], now: datetime
+) -> str | None:
+    """`polled_cursor` for a platform whose filter is on another time than `created_at` (Bluesky's
+    sort time): `items` are (id, that time)."""
+    cursor = next_cursor(mark, items)
     return nothing_yet(now) if mark is None and cursor is None else cursor
 
 

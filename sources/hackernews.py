@@ -1,7 +1,9 @@
 """Hacker News stories and comments through the Algolia search API (no credentials).
 
 Docs: https://hn.algolia.com/api — `search_by_date` returns hits newest first; `numericFilters`
-on `created_at_i` restricts them to what came after our watermark; `page` is 0-based.
+on `created_at_i` restricts them to what came after our watermark; `page` is 0-based. A first
+poll that finds nothing stores a watermark all the same (`nothing_yet`: a day before it), so the
+next poll filters from there and pages through a whole storm, not only its latest page.
 
 Backfill walks back with `numericFilters=created_at_i>=<since>,created_at_i<=<oldest seen>` (a
 `Backmark`), always page 0: Algolia serves only the first 1,000 hits of a query through `page`,
@@ -15,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sources.base import BackfillPage, FetchResult, Mention
-from sources.cursor import Backmark, Watermark, next_cursor
+from sources.cursor import Backmark, Watermark, polled_cursor
 from sources.http import HttpSource, require
 from sources.text import html_to_text
 
@@ -53,9 +55,7 @@ class HackerNewsSource(HttpSource):
             if not isinstance(pages, int) or page + 1 >= pages:
                 break
         mentions = list(found.values())
-        return FetchResult(
-            mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
-        )
+        return FetchResult(mentions, polled_cursor(mark, mentions, self.clock()))
 
     def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
         mark = Backmark.load(cursor)

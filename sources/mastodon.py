@@ -8,6 +8,13 @@ anything else searches statuses, which most servers answer only for a logged-in 
 Backfill walks back with `max_id` (both endpoints take it: only statuses older than that id),
 storing the oldest id reached.
 
+A first poll that finds nothing has no id to store: it stores the id a status posted a day before
+it would have (`_id_at`; EMPTY_MARGIN, as `nothing_yet` does for sources by time), so the next
+poll pages forward (`min_id`) through everything since rather than taking only the latest page.
+Mastodon's ids are snowflakes, the milliseconds since the epoch shifted left 16 bits (the
+time-ordered ids of the docs' "Handling and sorting IDs"; Mastodon.py turns a date into a
+`min_id` the same way).
+
 Paging within a poll: the timeline's `Link` header has `rel="prev"` pointing at the next newer page
 (its `min_id`); search has no Link header and pages with `offset`. Budget headers:
 `x-ratelimit-remaining` / `x-ratelimit-reset` (an ISO time).
@@ -22,6 +29,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 
 from sources.base import BackfillPage, FetchResult, Mention, SourceError
+from sources.cursor import EMPTY_MARGIN
 from sources.http import HttpSource, parse_time, require
 from sources.text import html_to_text
 
@@ -70,9 +78,11 @@ class MastodonSource(HttpSource):
             params["min_id"] = cursor
         mentions: list[Mention] = []
         ids: list[str] = []
+        listed = 0
         for _ in self.pages(first_poll=cursor is None):
             response = self.get(path, params=params, headers=self._headers)
             statuses = self._statuses(self.decode_json(response))
+            listed += len(statuses)
             mentions += self.parse_items(statuses, self._mention)
             ids += [s["id"] for s in statuses if isinstance(s, dict) and _is_id(s.get("id"))]
             if len(statuses) < self.limit:
@@ -87,6 +97,8 @@ class MastodonSource(HttpSource):
         newest = max(ids, key=int, default=None)  # ids are time-ordered numbers (snowflakes)
         if cursor is not None and newest is not None and int(newest) <= int(cursor):
             newest = None
+        if cursor is None and not listed:  # nothing yet: the next poll takes all that comes
+            newest = _id_at(self.clock() - EMPTY_MARGIN)
         return FetchResult(mentions, newest)
 
     def _mention(self, status: Any) -> Mention | None:
@@ -112,6 +124,12 @@ class MastodonSource(HttpSource):
                 "language": status.get("language"),
             },
         )
+
+
+def _id_at(when: datetime) -> str:
+    """The lowest status id Mastodon gives a status posted at `when` (its snowflake with a zero
+    sequence): as `min_id`, every status from then on is newer."""
+    return str(int(when.timestamp() * 1000) << 16)
 
 
 def _check_cursor(cursor: str) -> None:

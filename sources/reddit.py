@@ -7,6 +7,8 @@ class turns into pacing.
 
 Cursor: a `Watermark` on `created_utc`. Reddit's own `before=<fullname>` stops working for good
 once that post is deleted or removed, so we page back with `after` and stop at the watermark.
+A first poll that finds nothing stores a watermark all the same (`nothing_yet`: a day before it),
+so the next poll pages on to every post since, however many pages a storm brings.
 Backfill pages back the same way from the newest post, storing the `after` fullname it reached
 (a listing serves about 1,000 posts; older ones are out of reach).
 """
@@ -17,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sources.base import BackfillPage, FetchResult, Mention
-from sources.cursor import Watermark, next_cursor
+from sources.cursor import Watermark, polled_cursor
 from sources.http import HttpSource, require
 
 _GONE = ("[deleted]", "[removed]")  # what a listing shows for a deleted or removed body/author
@@ -72,9 +74,7 @@ class RedditSource(HttpSource):
             params["after"] = after
             asked.add(after)
         mentions = list(found.values())
-        return FetchResult(
-            mentions, next_cursor(mark, [(m.external_id, m.created_at) for m in mentions])
-        )
+        return FetchResult(mentions, polled_cursor(mark, mentions, self.clock()))
 
     def _mention(self, child: Any) -> Mention:
         post = require(child, "data", dict)

@@ -8,6 +8,12 @@ Budget headers: `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds
 Recent search covers about 7 days: a `since_id` older than that is a 400 naming the parameter
 (seen in rooteco/tweetscape#421). After such an outage we start over from the latest page.
 
+A first poll that finds nothing has no post id to poll `since_id` from: it stores a time instead
+(`nothing_yet`, a `Watermark` a day before it), and the next poll asks from it with `start_time`
+(inclusive, whole seconds; no earlier than the 7 days recent search covers), the docs' "get
+historical" use, paging with `next_token` through a whole storm rather than taking only the
+latest page. From the first post found on, the cursor is its id again.
+
 Backfill walks back with `until_id` (older than the oldest post reached) and `start_time` no
 earlier than the 7 days recent search covers.
 """
@@ -22,6 +28,7 @@ from typing import Any
 import httpx
 
 from sources.base import BackfillPage, FetchResult, Mention, SourceError
+from sources.cursor import Watermark, nothing_yet
 from sources.http import HttpSource, parse_time, require
 
 logger = logging.getLogger(__name__)
@@ -86,7 +93,12 @@ class XSource(HttpSource):
 
     def _poll(self, cursor: str | None) -> FetchResult:
         params = self._params()
-        if cursor is not None:
+        # A Watermark when the first poll found nothing yet: from that time on.
+        mark = Watermark.load(cursor) if cursor is not None and cursor.startswith("{") else None
+        if mark is not None:
+            start = max(mark.newest, self.clock() - SEARCH_WINDOW)
+            params["start_time"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif cursor is not None:
             if not cursor.isdigit():
                 raise SourceError(f"{self.name}: unreadable cursor {cursor!r}", permanent=True)
             params["since_id"] = cursor
@@ -109,6 +121,8 @@ class XSource(HttpSource):
         ids += [m.external_id for m in mentions]
         # Post ids are snowflakes: a larger number is a later post.
         newest = max((i for i in ids if i.isdigit()), key=int, default=None)
+        if cursor is None and newest is None:  # nothing yet: the next poll takes all that comes
+            return FetchResult(mentions, nothing_yet(self.clock()))
         return FetchResult(mentions, newest if newest != cursor else None)
 
     def _mention(self, tweet: Any, users: dict[str, dict[str, Any]]) -> Mention:

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from bot.core.clock import ManualClock
 from sources.base import RateLimited, SourceError
 from sources.bluesky import BlueskySource
+from sources.http import Clock, utcnow
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply, fixture_json
 
 PUBLIC = "/public/xrpc/app.bsky.feed.searchPosts"
@@ -17,7 +20,9 @@ SESSION = {"accessJwt": "access-1", "refreshJwt": "refresh-1", "handle": "bot.bs
 EXPIRED = Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
 
 
-def make(platform: FakePlatform, client: httpx.Client, **credentials: str) -> BlueskySource:
+def make(
+    platform: FakePlatform, client: httpx.Client, clock: Clock = utcnow, **credentials: str
+) -> BlueskySource:
     return BlueskySource(
         client=client,
         brand="Acme",
@@ -25,6 +30,7 @@ def make(platform: FakePlatform, client: httpx.Client, **credentials: str) -> Bl
         base_url=platform.base_url + "/public/xrpc",
         auth_base_url=platform.base_url + "/pds/xrpc",
         timeout=CLIENT_TIMEOUT,
+        clock=clock,
         **credentials,
     )
 
@@ -70,6 +76,35 @@ def test_it_pages_back_with_until_after_since(platform: FakePlatform, client: ht
     # Just past the page's oldest sort time (the earlier of createdAt and indexedAt).
     assert [r.param("until") for r in platform.requests] == [None, "2025-03-14T18:02:11.513Z"]
     assert {r.param("since") for r in platform.requests} == {"2025-03-14T17:00:00.000Z"}
+
+
+def test_a_first_poll_that_finds_nothing_leaves_a_mark_the_next_poll_pages_on_from(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """Before, an empty first poll stored no cursor: the next poll was a first poll again and
+    took only the latest page of whatever storm came meanwhile."""
+    start = datetime(2025, 3, 14, 15, 0, tzinfo=UTC)  # before every fixture post
+    clock = ManualClock(start)
+    source = make(platform, client, clock)
+    platform.reply(PUBLIC, {"posts": []})
+
+    first = source.fetch(None)
+
+    assert first.mentions == []
+    assert json.loads(first.cursor or "null") == {
+        "newest": (start - timedelta(days=1)).isoformat(),
+        "ids": [],
+    }
+    platform.requests.clear()
+    platform.replies.clear()
+    platform.reply(PUBLIC, fixture_json("bluesky_page1.json"), fixture_json("bluesky_page2.json"))
+    clock.advance(hours=4)  # the storm: more than a page before the next poll
+
+    second = source.fetch(first.cursor)
+
+    assert [m.author for m in second.mentions] == ["jane-traveler.bsky.social", "sam.example.com"]
+    assert {r.param("since") for r in platform.requests} == {"2025-03-13T15:00:00.000Z"}
+    assert [r.param("until") for r in platform.requests] == [None, "2025-03-14T18:02:11.513Z"]
 
 
 def test_a_page_with_nothing_new_ends_the_poll(

@@ -1,25 +1,28 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from bot.core.clock import ManualClock
 from sources.base import SourceError
 from sources.hackernews import HackerNewsSource
+from sources.http import Clock, utcnow
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, fixture_json
 
 PATH = "/api/v1/search_by_date"
 
 
-def make(platform: FakePlatform, client: httpx.Client) -> HackerNewsSource:
+def make(platform: FakePlatform, client: httpx.Client, clock: Clock = utcnow) -> HackerNewsSource:
     return HackerNewsSource(
         client=client,
         brand="Acme",
         query="acme",
         base_url=platform.base_url + "/api/v1",
         timeout=CLIENT_TIMEOUT,
+        clock=clock,
     )
 
 
@@ -77,6 +80,36 @@ def test_it_follows_pages_after_a_cursor(platform: FakePlatform, client: httpx.C
     assert story.text == "Acme outage post-mortem"
     assert story.extra["points"] == 212
     assert story.extra["comments"] == 148
+
+
+def test_a_first_poll_that_finds_nothing_leaves_a_mark_the_next_poll_pages_on_from(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """Before, an empty first poll stored no cursor: the next poll was a first poll again and
+    took only the latest page of whatever storm came meanwhile."""
+    start = datetime(2025, 3, 14, 15, 0, tzinfo=UTC)  # before every fixture hit
+    clock = ManualClock(start)
+    source = make(platform, client, clock)
+    platform.reply(PATH, {"hits": [], "nbHits": 0, "page": 0, "nbPages": 0, "hitsPerPage": 100})
+
+    first = source.fetch(None)
+
+    assert first.mentions == []
+    assert json.loads(first.cursor or "null") == {
+        "newest": (start - timedelta(days=1)).isoformat(),
+        "ids": [],
+    }
+    platform.requests.clear()
+    platform.replies.clear()
+    platform.reply(PATH, fixture_json("hn_page0.json"), fixture_json("hn_page1.json"))
+    clock.advance(hours=4)  # the storm: more than a page before the next poll
+
+    second = source.fetch(first.cursor)
+
+    assert [m.external_id for m in second.mentions] == ["43361240", "43360000"]
+    assert [r.param("page") for r in platform.requests] == ["0", "1"]
+    since = int((start - timedelta(days=1)).timestamp())
+    assert {r.param("numericFilters") for r in platform.requests} == {f"created_at_i>={since}"}
 
 
 def test_the_returned_cursor_yields_nothing_twice(

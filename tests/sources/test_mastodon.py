@@ -1,24 +1,31 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 
+from bot.core.clock import ManualClock
+from sources.http import Clock, parse_time, utcnow
 from sources.mastodon import MastodonSource
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply, fixture_json
 
 SEARCH = "/api/v2/search"
 TAG = "/api/v1/timelines/tag/acme"
+START = datetime(2025, 3, 14, 15, 0, tzinfo=UTC)  # before every fixture status
 
 
-def make(platform: FakePlatform, client: httpx.Client, query: str, **kw: str) -> MastodonSource:
+def make(
+    platform: FakePlatform, client: httpx.Client, query: str, clock: Clock = utcnow, **kw: str
+) -> MastodonSource:
     return MastodonSource(
         client=client,
         brand="Acme",
         query=query,
         base_url=platform.base_url,
         timeout=CLIENT_TIMEOUT,
+        clock=clock,
         **kw,
     )
 
@@ -112,6 +119,86 @@ def test_the_returned_cursor_yields_nothing_twice(
 
     assert platform.requests[-1].param("min_id") == "113456790000000005"
     assert second.mentions == [] and second.cursor is None
+
+
+def _snowflake(at: datetime) -> int:
+    """The id Mastodon gives a status posted at `at`: milliseconds, 16 bits of sequence."""
+    return int(at.timestamp() * 1000) << 16
+
+
+def _ided(statuses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The fixture's statuses with the ids Mastodon gives them: from their time, as it does (the
+    fixtures' own ids are of other days)."""
+    return [{**s, "id": str(_snowflake(parse_time(s["created_at"])) + 1)} for s in statuses]
+
+
+def test_a_first_poll_that_finds_nothing_leaves_an_id_the_next_poll_pages_forward_from(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """Before, an empty first poll stored no cursor: the next poll was a first poll again and
+    took only the latest page of whatever storm came meanwhile. Now it stores the id of a day
+    before it, and the next poll pages forward from there (`min_id`, then Link rel="prev")."""
+    clock = ManualClock(START)
+    source = make(platform, client, "#acme", clock)
+    source.limit = 2
+    platform.reply(TAG, Reply(200, [], {}))
+
+    first = source.fetch(None)
+
+    assert first.mentions == []
+    assert first.cursor == str(_snowflake(START - timedelta(days=1)))
+    assert int(first.cursor) >> 16 == int((START - timedelta(days=1)).timestamp() * 1000)
+    platform.requests.clear()
+    platform.replies.clear()
+    page1, page2 = (_ided(fixture_json(f"mastodon_tag_page{n}.json")) for n in (1, 2))
+    newer, older = page1[0]["id"], page1[-1]["id"]
+    platform.reply(TAG, Reply(200, page1, link(platform, newer, older)), Reply(200, page2, {}))
+    clock.advance(hours=4)  # the storm: more than a page before the next poll
+
+    second = source.fetch(first.cursor)
+
+    assert [r.param("min_id") for r in platform.requests] == [first.cursor, newer]
+    assert [m.external_id.rsplit("/", 1)[1] for m in second.mentions] == [
+        "113456790000000003",
+        "113456790000000002",
+        "113456790000000005",
+    ]
+    assert second.cursor == page2[0]["id"]
+
+
+def test_an_empty_first_search_leaves_an_id_too(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    source = make(platform, client, "acme", ManualClock(START), access_token="tok")
+    platform.reply(SEARCH, {"accounts": [], "statuses": [], "hashtags": []})
+
+    first = source.fetch(None)
+
+    assert first.cursor == str(_snowflake(START - timedelta(days=1)))
+    platform.replies.clear()
+    found = fixture_json("mastodon_search.json")
+    found["statuses"] = _ided(found["statuses"])
+    platform.reply(SEARCH, found, {"statuses": []})
+    source.limit = 2
+
+    second = source.fetch(first.cursor)
+
+    assert {r.param("min_id") for r in platform.requests[1:]} == {first.cursor}
+    assert [r.param("offset") for r in platform.requests[1:]] == [None, "2"]
+    assert len(second.mentions) == 1
+    assert second.cursor == max((s["id"] for s in found["statuses"]), key=int)
+
+
+def test_a_first_poll_of_statuses_it_skips_keeps_their_newest_id(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """Boosts only: nothing to store, but the page's ids are real; no made-up id is needed."""
+    boost = {**fixture_json("mastodon_tag_page2.json")[0], "reblog": {"id": "1"}}
+    platform.reply(TAG, Reply(200, [boost], {}))
+
+    first = make(platform, client, "#acme", ManualClock(START)).fetch(None)
+
+    assert first.mentions == [] and first.cursor == "113456790000000005"
 
 
 def test_it_reads_mastodons_iso_reset_header(platform: FakePlatform, client: httpx.Client) -> None:

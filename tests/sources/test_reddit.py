@@ -1,24 +1,29 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from bot.core.clock import ManualClock
 from sources.base import RateLimited
+from sources.http import Clock, utcnow
 from sources.reddit import RedditSource
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, fixture_json
 
 PATH = "/search.json"
+START = datetime(2025, 3, 14, 15, 0, tzinfo=UTC)  # before every fixture post
 
 
-def make(platform: FakePlatform, client: httpx.Client) -> RedditSource:
+def make(platform: FakePlatform, client: httpx.Client, clock: Clock = utcnow) -> RedditSource:
     return RedditSource(
         client=client,
         brand="Acme",
         query="acme",
         base_url=platform.base_url,
         timeout=CLIENT_TIMEOUT,
+        clock=clock,
     )
 
 
@@ -72,6 +77,34 @@ def test_it_pages_with_after_until_the_cursor(platform: FakePlatform, client: ht
     assert [r.param("after") for r in platform.requests] == [None, "t3_1jb2aaa"]
     again = source.fetch(result.cursor)
     assert again.mentions == []
+
+
+def test_a_first_poll_that_finds_nothing_leaves_a_mark_the_next_poll_pages_on_from(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """Before, an empty first poll stored no cursor: the next poll was a first poll again and
+    took only the latest page of whatever storm came meanwhile."""
+    clock = ManualClock(START)
+    source = make(platform, client, clock)
+    platform.reply(PATH, {"kind": "Listing", "data": {"after": None, "children": []}})
+
+    first = source.fetch(None)
+
+    assert first.mentions == []
+    assert json.loads(first.cursor or "null") == {
+        "newest": (START - timedelta(days=1)).isoformat(),
+        "ids": [],
+    }
+    platform.requests.clear()
+    platform.replies.clear()
+    platform.reply(PATH, fixture_json("reddit_page1.json"), fixture_json("reddit_page2.json"))
+    clock.advance(hours=4)  # the storm: more than a page before the next poll
+
+    second = source.fetch(first.cursor)
+
+    assert [m.external_id for m in second.mentions] == ["t3_1jb2ccc", "t3_1jb2aaa"]
+    assert [r.param("after") for r in platform.requests] == [None, "t3_1jb2aaa"]
+    assert json.loads(second.cursor or "")["ids"] == ["t3_1jb2ccc"]
 
 
 def test_it_paces_itself_when_the_budget_is_spent(

@@ -99,6 +99,27 @@ def test_the_returned_cursor_yields_only_new_entries(
     assert third.mentions == []
 
 
+def test_an_empty_first_read_leaves_a_cursor_and_the_next_takes_the_whole_feed(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """A feed has one page, and a first read takes all of it; an empty one still stores its
+    cursor (seen ids, none yet): the next read takes every entry the feed then lists."""
+    source = make(platform, client)
+    empty = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+    platform.reply(PATH, Reply(200, empty, {**XML, "ETag": '"v1"'}))
+
+    first = source.fetch(None)
+
+    assert first.mentions == [] and first.cursor is not None
+    platform.replies.clear()
+    platform.reply(PATH, Reply(200, fixture_text("feed_rss2.xml"), {**XML, "ETag": '"v2"'}))
+
+    second = source.fetch(first.cursor)
+
+    assert len(second.mentions) == 2  # every entry it lists (its third has no title)
+    assert platform.requests[-1].headers["If-None-Match"] == '"v1"'
+
+
 def test_an_unchanged_feed_answers_304(platform: FakePlatform, client: httpx.Client) -> None:
     source = make(platform, client)
     platform.reply(

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from bot.core.clock import ManualClock
 from sources.base import SourceError
+from sources.http import Clock, utcnow
 from sources.x import XSource
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply, fixture_json
 
 PATH = "/2/tweets/search/recent"
 
 
-def make(platform: FakePlatform, client: httpx.Client) -> XSource:
+def make(platform: FakePlatform, client: httpx.Client, clock: Clock = utcnow) -> XSource:
     return XSource(
         client=client,
         brand="Acme",
@@ -20,6 +23,7 @@ def make(platform: FakePlatform, client: httpx.Client) -> XSource:
         bearer_token="test-bearer",
         base_url=platform.base_url + "/2",
         timeout=CLIENT_TIMEOUT,
+        clock=clock,
     )
 
 
@@ -104,6 +108,64 @@ def test_the_returned_cursor_polls_from_there(platform: FakePlatform, client: ht
     assert platform.requests[-1].param("since_id") == first.cursor
     assert second.mentions == []
     assert second.cursor is None
+
+
+def test_a_first_poll_that_finds_nothing_leaves_a_time_the_next_poll_asks_from(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """No post, no id to poll `since_id` from: before, nothing was stored, the next poll was a
+    first poll again and took only the latest page of whatever storm came meanwhile. Now it
+    stores a time (a day before the poll) and the next poll asks `start_time` and pages on."""
+    start = datetime(2025, 3, 14, 15, 0, 30, tzinfo=UTC)  # before every fixture post
+    clock = ManualClock(start)
+    source = make(platform, client, clock)
+    platform.reply(PATH, fixture_json("x_empty.json"))
+
+    first = source.fetch(None)
+
+    assert first.mentions == []
+    assert json.loads(first.cursor or "null") == {
+        "newest": (start - timedelta(days=1)).isoformat(),
+        "ids": [],
+    }
+    platform.requests.clear()
+    platform.replies.clear()
+    platform.reply(PATH, fixture_json("x_page1.json"), fixture_json("x_page2.json"))
+    clock.advance(hours=4)  # the storm: more than a page before the next poll
+
+    second = source.fetch(first.cursor)
+
+    assert [m.external_id for m in second.mentions] == [
+        "1900612345678901300",
+        "1900612345678901200",
+    ]
+    assert {r.param("start_time") for r in platform.requests} == {"2025-03-13T15:00:30Z"}
+    assert {r.param("since_id") for r in platform.requests} == {None}
+    assert platform.requests[1].param("next_token")
+    assert second.cursor == "1900612345678901300"  # and from here on, by id
+    platform.replies.clear()
+    platform.reply(PATH, fixture_json("x_empty.json"))
+    third = source.fetch(second.cursor)
+    assert platform.requests[-1].param("since_id") == second.cursor
+    assert platform.requests[-1].param("start_time") is None
+    assert third.mentions == [] and third.cursor is None
+
+
+def test_a_quiet_week_after_an_empty_first_poll_asks_no_further_back_than_search_reaches(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    start = datetime(2025, 3, 14, 15, 0, tzinfo=UTC)
+    clock = ManualClock(start)
+    source = make(platform, client, clock)
+    platform.reply(PATH, fixture_json("x_empty.json"))
+    first = source.fetch(None)
+    clock.advance(days=8)
+
+    again = source.fetch(first.cursor)
+
+    assert again.mentions == [] and again.cursor is None  # kept: still nothing found
+    # 7 days less a minute (clock skew): an older start_time is a 400
+    assert platform.requests[-1].param("start_time") == "2025-03-15T15:01:00Z"
 
 
 def test_a_since_id_older_than_the_search_window_starts_over(

@@ -3,10 +3,13 @@
 feed, Trustpilot's business-unit reviews API and YouTube's commentThreads.list (their paging,
 their key headers, their errors): the first poll takes the latest page, later ones page to what
 is new, a malformed page stores nothing, a spent YouTube quota waits for midnight Pacific time
-without counting as a failure, and a refused key stops the source until it is fixed."""
+without counting as a failure, and a refused key stops the source until it is fixed. A pushed
+or imported record's `rating` is judged as their stars are."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import threading
@@ -24,7 +27,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Crisisbot
+from bot.cli import main
 from bot.core.clock import ManualClock
+from bot.testing import start_stack
 from models import Mention
 from tests.bot.conftest import BRANDS, make_bot, poll_once, source_states, stored
 from tests.local_server import serving
@@ -490,3 +495,88 @@ def test_a_flood_on_a_source_that_had_nothing_yet_is_taken_whole(
     clock.advance(minutes=10)
     with _bot(database_url, clock, playbook) as bot:  # and nothing twice
         assert all(r.ok and r.new == 0 for r in poll_once(bot, timeout=0.5).values())
+
+
+# -- a pushed or imported record's `rating` ---------------------------------------------------
+
+# The reviews of test_the_stars_decide_whether_a_review_is_negative, with their stars.
+REVIEWS = [
+    ("The app is fine I guess.", 1),  # positive by its words: a complaint by its stars
+    ("I never thought I would stop being angry at an airline app.", 5),  # negative words
+    ("It used to be terrible and slow, a total disaster.", 3),  # 3: the words decide
+    ("Paket nie angekommen, keine Antwort vom Support.", 1),  # a language not read: the stars
+    ("Was about to cancel after the outage, glad I didn't.", 4),
+]
+
+
+def _pushed(n: int, text: str, source: str, **fields: Any) -> dict[str, Any]:
+    at = START - timedelta(minutes=5)
+    return {"id": f"r{n}", "source": source, "text": text, "created_at": at.isoformat(), **fields}
+
+
+def _verdicts(database_url: str, clock: ManualClock, playbook: Path) -> dict[str, dict[str, Any]]:
+    """Each source's stored (label, polarity, language), by text."""
+    with _bot(database_url, clock, playbook) as bot, bot.transaction() as session:
+        rows = session.execute(
+            select(Mention.source, Mention.text, Mention.label, Mention.polarity, Mention.language)
+        ).all()
+    found: dict[str, dict[str, Any]] = {}
+    for source, text, label, polarity, language in rows:
+        found.setdefault(source, {})[text] = (label, polarity, language)
+    return found
+
+
+def test_a_pushed_or_imported_rating_decides_as_a_reviews_stars_do(
+    database_url: str,
+    clock: ManualClock,
+    platforms: Platforms,
+    playbook: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same reviews polled from the App Store and Trustpilot, pushed, and imported as JSONL
+    and CSV are stored with the same label and polarity; without their stars, the words alone
+    would have judged two of them the other way."""
+    at = START - timedelta(minutes=5)
+    for n, (text, stars) in enumerate(REVIEWS, start=500):
+        platforms.items["appstore"].append(Review(n, at, text, stars=stars))
+        platforms.items["trustpilot"].append(Review(n, at, text, stars=stars))
+    with _bot(database_url, clock, playbook) as bot:
+        results = poll_once(bot, timeout=0.5)
+    assert results["app"].ok and results["trustpilot"].ok
+    # A connector's mention is the review's title and text: the records carry the same text.
+    texts = [(f"Acme\n{text}", stars) for text, stars in REVIEWS]
+
+    stack = start_stack(database_url, clock=clock)
+    try:
+        pushed = [_pushed(n, t, "webhook", rating=s) for n, (t, s) in enumerate(texts)]
+        pushed += [_pushed(n + 10, t, "webhook-no-stars") for n, (t, _) in enumerate(texts)]
+        response = stack.push(pushed)
+        assert response.json() == {"ok": True, "received": 10, "new": 10}
+    finally:
+        stack.stop()
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("CRISIS_CONFIG", str(playbook))
+    jsonl = tmp_path / "reviews.jsonl"
+    # JSON's 4.0 is a whole number too (what a spreadsheet's export may write)
+    records = [_pushed(n, t, "import-jsonl", rating=float(s)) for n, (t, s) in enumerate(texts)]
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert main(["ingest", str(jsonl)]) == 0
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["id", "source", "text", "created_at", "rating"])
+    writer.writeheader()
+    writer.writerows(_pushed(n, t, "import-csv", rating=s) for n, (t, s) in enumerate(texts))
+    (tmp_path / "reviews.csv").write_text(out.getvalue(), encoding="utf-8")
+    assert main(["ingest", str(tmp_path / "reviews.csv")]) == 0
+
+    stored = _verdicts(database_url, clock, playbook)
+    polled = {t: stored["appstore"][t] for t, _ in texts}
+    assert {t: stored["trustpilot"][t] for t, _ in texts} == polled
+    for path in ("webhook", "import-jsonl", "import-csv"):
+        assert stored[path] == polled, path
+    labels = [polled[t][0] for t, _ in texts]
+    assert labels == ["negative", "neutral", "negative", "negative", "neutral"]
+    unrated = [stored["webhook-no-stars"][t][0] for t, _ in texts]
+    assert unrated[:2] == ["positive", "negative"]  # the words alone: the stars changed both

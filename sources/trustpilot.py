@@ -25,7 +25,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from sources.base import BackfillPage, FetchResult, Mention, SourceError
+from sources.base import (
+    KEY_REFUSED,
+    NOT_FOUND,
+    BackfillPage,
+    FetchResult,
+    Mention,
+    SourceError,
+)
 from sources.cursor import Watermark, polled_cursor
 from sources.http import HttpSource, parse_time, require
 
@@ -106,6 +113,8 @@ class TrustpilotSource(HttpSource):
                 f"{_reason(self, response, ' ')}); check business_unit_id"
                 " (/v1/business-units/find?name=<domain> gives it)",
                 permanent=True,
+                cause=NOT_FOUND,
+                keys=("business_unit_id",),
             )
         if status in (401, 403):
             where = f"{self.name}: {response.request.url.path} answered {status}"
@@ -113,6 +122,8 @@ class TrustpilotSource(HttpSource):
             raise SourceError(
                 f"{where}: the API key was refused" + (f" ({said})" if said else ""),
                 permanent=True,
+                cause=KEY_REFUSED,
+                keys=("api_key",),
             )
         super().raise_for_response(response)
 

@@ -132,6 +132,7 @@ def test_a_refused_key_is_permanent(
         make(platform, client).fetch(None)
 
     assert caught.value.permanent
+    assert (caught.value.cause, caught.value.keys) == ("key_refused", ("api_key",))
     assert caught.value.message == (
         f"trustpilot: {PATH} answered {status}: the API key was refused (Invalid ApiKey …)"
     )
@@ -147,6 +148,7 @@ def test_an_unknown_business_unit_names_the_option_to_check(
         make(platform, client).fetch(None)
 
     assert caught.value.permanent
+    assert (caught.value.cause, caught.value.keys) == ("not_found", ("business_unit_id",))
     assert caught.value.message == (
         f"trustpilot: no business unit {UNIT} (404 Not Found); check business_unit_id"
         " (/v1/business-units/find?name=<domain> gives it)"

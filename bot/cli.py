@@ -271,6 +271,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
             until = f" · backing off until {r.backoff_until:%Y-%m-%d %H:%M:%S} UTC"
             walk = f" · {r.backfill}" if r.backfill else ""
             print(f"{r.name}: FAILED: {r.error}{walk}{until if r.backoff_until else ''}")
+            if r.advice:  # stopped for good: why, and what to do
+                print(f"  {r.advice}")
         else:
             print(f"{r.name}: {r.new} new" + (f" · {r.backfill}" if r.backfill else ""))
     failed = [r.name for r in results if r.error]

@@ -3,8 +3,8 @@
 A one-star review that reads "Great, another update that logs me out" is a complaint whatever
 the lexicon makes of "great"; a five-star one that says "the old version crashed all the time"
 is praise. For mentions that carry a star rating (App Store and Trustpilot reviews: the
-connectors put it in `extra["rating"]`), the rating decides the one thing detection counts,
-whether the mention is negative:
+connectors put it in `extra["rating"]`; a pushed or imported record's `rating` goes there too),
+the rating decides the one thing detection counts, whether the mention is negative:
 
 - 1 or 2 stars: negative. When the text did not read negative, the polarity is lowered to the
   negative threshold (`NEGATIVE_BELOW`), so that label and polarity agree and the text's own

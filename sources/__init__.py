@@ -16,7 +16,9 @@ reddit     query            none                                  public `/searc
 rss        feed             none                                  RSS 2.0 or Atom (Google Alerts);
                                                                   `feed` is the http(s) address
 trustpilot business_unit_id api_key (required)                    a business unit's reviews, newest
-                                                                  first; stars in `extra`
+                                                                  first; stars in `extra`;
+                                                                  `language` (optional) keeps
+                                                                  those in one language
 x          query            bearer_token (required)               X API v2 recent search
 youtube    channel_id or    api_key (required)                    commentThreads.list: top-level
            video_id                                               comments; `search_terms`
@@ -79,7 +81,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "mastodon": ("query",),
     "reddit": ("query",),
     "rss": ("feed",),
-    "trustpilot": ("business_unit_id",),
+    "trustpilot": ("business_unit_id", "language"),
     "x": ("query",),
     "youtube": ("channel_id", "video_id", "search_terms"),
 }
@@ -139,6 +141,11 @@ _FORMS: dict[str, tuple[re.Pattern[str], str]] = {
         re.compile(r"[A-Za-z0-9]+"),
         "must be the business unit's ID (letters and digits; Trustpilot's"
         " /v1/business-units/find gives it for a domain)",
+    ),
+    "language": (  # Trustpilot's filter: "Filter reviews by language (ISO 639-1 code)"
+        re.compile(r"[A-Za-z]{2}"),
+        "must be a two-letter ISO 639-1 language code such as en or bg (Trustpilot's filter"
+        " lists the reviews written in that language)",
     ),
     "channel_id": (
         re.compile(r"UC[A-Za-z0-9_-]{22}"),

@@ -34,7 +34,7 @@ from typing import Any
 
 import httpx
 
-from sources.base import BackfillPage, FetchResult, Mention, SourceError
+from sources.base import NOT_FOUND, BackfillPage, FetchResult, Mention, SourceError
 from sources.cursor import Watermark, polled_cursor
 from sources.http import HttpSource, parse_time, require
 
@@ -104,6 +104,8 @@ class AppStoreSource(HttpSource):
                 f"{self.name}: Apple's feed has no reviews page for app {self.app_id} in the"
                 f" {self.country} storefront ({response.status_code}); check app_id and country",
                 permanent=True,
+                cause=NOT_FOUND,
+                keys=("app_id", "country"),
             )
         super().raise_for_response(response)
 

@@ -61,17 +61,34 @@ class BackfillPage:
     done: bool
 
 
+# Why a source stopped for good, when the platform said which setting it refused (`cause`):
+KEY_REFUSED = "key_refused"  # the credential in `keys` (roles: "api_key") was refused
+NOT_FOUND = "not_found"  # nothing is known by the options in `keys` ("business_unit_id")
+COMMENTS_DISABLED = "comments_disabled"  # YouTube: the video's comments are turned off
+CAUSES = frozenset({KEY_REFUSED, NOT_FOUND, COMMENTS_DISABLED})
+
+
 class SourceError(Exception):
     """`retry_after`: seconds the platform said it will be unavailable (a 503's Retry-After);
-    not before then, whatever the usual backoff would say."""
+    not before then, whatever the usual backoff would say. `cause` (one of `CAUSES`) and `keys`
+    (the options or credential roles it is about): what a permanent error asks the team to fix,
+    so the bot can say it in their language; `message` stays the platform's own account."""
 
     def __init__(
-        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        cause: str | None = None,
+        keys: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.retry_after = retry_after
+        self.cause = cause
+        self.keys = keys
 
 
 class RateLimited(SourceError):

@@ -5,7 +5,9 @@ header; `/v1/business-units/find?name=<domain>` gives a domain's business unit I
 https://developers.trustpilot.com/rate-limiting (stay under 833 calls per 5 minutes and 10,000 an
 hour; the API module's yearly allowance counts every call, so a long `interval` is kind to it).
 `orderBy=createdat.desc` lists the newest first; `perPage` is at most 100; the body's `links`
-name the next page (`rel` "next-page") while there is one.
+name the next page (`rel` "next-page") while there is one. `language` (optional, an ISO 639-1
+code) is the endpoint's documented filter: only the reviews written in that language (a brand
+watching its Bulgarian customers beside an international audience); without it, every language.
 
 Cursor: a `Watermark` on `createdAt`; a poll pages on, following the next-page link's `page`
 (against our own address: the key never goes where a body points), until it reaches reviews it
@@ -23,7 +25,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from sources.base import BackfillPage, FetchResult, Mention, SourceError
+from sources.base import (
+    KEY_REFUSED,
+    NOT_FOUND,
+    BackfillPage,
+    FetchResult,
+    Mention,
+    SourceError,
+)
 from sources.cursor import Watermark, polled_cursor
 from sources.http import HttpSource, parse_time, require
 
@@ -35,20 +44,34 @@ class TrustpilotSource(HttpSource):
     default_base_url = "https://api.trustpilot.com/v1"
     per_page = 100  # the documented maximum
 
-    def __init__(self, *, business_unit_id: str, api_key: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *, business_unit_id: str, api_key: str, language: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.business_unit_id = business_unit_id.strip()
         if not (self.business_unit_id.isascii() and self.business_unit_id.isalnum()):  # a path
             raise ValueError(f"business_unit_id must be letters and digits: {business_unit_id!r}")
+        self.language = (language or "").strip().lower() or None
+        if self.language is not None and not (
+            len(self.language) == 2 and self.language.isascii() and self.language.isalpha()
+        ):
+            raise ValueError(f"language must be a two-letter ISO 639-1 code: {language!r}")
         self._headers = {"apikey": api_key}
         self.secrets = (api_key,)
+
+    def _params(self) -> dict[str, Any]:
+        """The query every page shares: newest first, the most a page holds, the language."""
+        params: dict[str, Any] = {"orderBy": "createdat.desc", "perPage": self.per_page}
+        if self.language is not None:
+            params["language"] = self.language
+        return params
 
     @property
     def _path(self) -> str:
         return f"/business-units/{self.business_unit_id}/reviews"
 
     def backfill(self, cursor: str | None, since: datetime) -> BackfillPage:
-        params: dict[str, Any] = {"orderBy": "createdat.desc", "perPage": self.per_page}
+        params = self._params()
         if cursor is not None:
             if not cursor.isdigit():
                 raise SourceError(f"{self.name}: unreadable cursor {cursor!r}", permanent=True)
@@ -63,7 +86,7 @@ class TrustpilotSource(HttpSource):
     def fetch(self, cursor: str | None) -> FetchResult:
         mark = Watermark.load(cursor)
         path = self._path
-        params: dict[str, Any] = {"orderBy": "createdat.desc", "perPage": self.per_page}
+        params = self._params()
         found: dict[str, Mention] = {}
         asked: set[str] = set()
         for _ in self.pages(first_poll=mark is None):
@@ -90,6 +113,8 @@ class TrustpilotSource(HttpSource):
                 f"{_reason(self, response, ' ')}); check business_unit_id"
                 " (/v1/business-units/find?name=<domain> gives it)",
                 permanent=True,
+                cause=NOT_FOUND,
+                keys=("business_unit_id",),
             )
         if status in (401, 403):
             where = f"{self.name}: {response.request.url.path} answered {status}"
@@ -97,6 +122,8 @@ class TrustpilotSource(HttpSource):
             raise SourceError(
                 f"{where}: the API key was refused" + (f" ({said})" if said else ""),
                 permanent=True,
+                cause=KEY_REFUSED,
+                keys=("api_key",),
             )
         super().raise_for_response(response)
 

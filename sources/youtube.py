@@ -35,7 +35,16 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from sources.base import BackfillPage, FetchResult, Mention, RateLimited, SourceError
+from sources.base import (
+    COMMENTS_DISABLED,
+    KEY_REFUSED,
+    NOT_FOUND,
+    BackfillPage,
+    FetchResult,
+    Mention,
+    RateLimited,
+    SourceError,
+)
 from sources.cursor import Watermark, polled_cursor
 from sources.http import MAX_WAIT, HttpSource, parse_time, require
 
@@ -44,6 +53,7 @@ PACIFIC = ZoneInfo("America/Los_Angeles")  # where the daily quota resets, at mi
 _QUOTA = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 _SHORT_LIMIT = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 _KEY_REFUSED = frozenset({"keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED"})
+_NOT_FOUND = frozenset({"videoNotFound", "channelNotFound"})
 SHORT_WAIT = 60.0
 _TAG = re.compile(r"<[^>]*>")
 
@@ -133,9 +143,29 @@ class YouTubeSource(HttpSource):
             self._paused_until = self.clock() + timedelta(seconds=SHORT_WAIT)
             raise RateLimited(f"{where} (rate limited){said}", retry_after=SHORT_WAIT)
         if reasons & _KEY_REFUSED:
-            raise SourceError(f"{where}: the API key was refused{said}", permanent=True)
+            raise SourceError(
+                f"{where}: the API key was refused{said}",
+                permanent=True,
+                cause=KEY_REFUSED,
+                keys=("api_key",),
+            )
         if "invalidPageToken" in reasons:  # a stored backfill token gone stale: the walk ends
             raise SourceError(f"{where}: the page token was refused{said}", permanent=True)
+        watched = ("video_id",) if self.video_id else ("channel_id",)
+        if "commentsDisabled" in reasons:
+            raise SourceError(
+                f"{where}{said}; check the source's options",
+                permanent=True,
+                cause=COMMENTS_DISABLED,
+                keys=watched,
+            )
+        if reasons & _NOT_FOUND:
+            raise SourceError(
+                f"{where}{said}; check the source's options",
+                permanent=True,
+                cause=NOT_FOUND,
+                keys=watched,
+            )
         if reasons:
             raise SourceError(f"{where}{said}; check the source's options", permanent=True)
         super().raise_for_response(response)

@@ -2,7 +2,9 @@
 
 Fields: `id` (unique within its source), `source`, `text`, `created_at` (ISO 8601 with offset),
 optional `author`, `url`, `author_followers` (int), `brand`, `lang` (the text's language as an ISO
-639 code, e.g. "bg": when the platform or sender knows it, it wins over language identification).
+639 code, e.g. "bg": when the platform or sender knows it, it wins over language identification),
+`rating` (a review's stars, a whole number from 1 to 5: applied as a connector's stars are,
+`detectors.rating`: 1-2 negative, 4-5 not negative, 3 the text decides).
 A bad record is reported with its line number and skipped; the rest imports. A file that is not
 UTF-8 text (a byte order mark is fine) is refused whole, before anything is read from it.
 """
@@ -13,6 +15,7 @@ import csv
 import difflib
 import itertools
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +25,9 @@ from typing import IO, Any
 from sources.base import Mention
 
 REQUIRED = ("id", "source", "text", "created_at")
-OPTIONAL = ("author", "url", "author_followers", "brand", "lang")
+OPTIONAL = ("author", "url", "author_followers", "brand", "lang", "rating")
+# Columns other tools name differently: an export's "stars" is our `rating`, not a lost column.
+SYNONYMS = {"stars": "rating"}
 MAX_FOLLOWERS = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
 ENCODING = "utf-8-sig"  # UTF-8, with or without the byte order mark Excel and Notepad write
 NOT_UTF8 = (  # Excel's plain "CSV" is in the system's code page: Windows-1251 in Bulgaria
@@ -90,6 +95,12 @@ def parse_record(obj: Any) -> Mention:
         2 <= len(lang.strip()) <= 3 and lang.strip().isascii() and lang.strip().isalpha()
     ):
         raise RecordError("`lang` is not an ISO 639 language code like bg or en")
+    extra: dict[str, Any] = {}
+    if lang:
+        extra["lang"] = lang.strip().lower()
+    rating = _rating(obj.get("rating"))
+    if rating is not None:
+        extra["rating"] = rating  # what the review connectors set: ingest applies it alike
     return Mention(
         source=obj["source"].strip(),
         external_id=obj["id"].strip(),
@@ -99,8 +110,31 @@ def parse_record(obj: Any) -> Mention:
         author_followers=followers,
         url=obj.get("url") or None,
         brand=obj.get("brand") or None,
-        extra={"lang": lang.strip().lower()} if lang else {},
+        extra=extra,
     )
+
+
+_WHOLE = re.compile(r"([0-9]{1,9})(?:\.0*)?")  # "4", and "4.0" as a spreadsheet may write it
+
+
+def _rating(value: Any) -> int | None:
+    """A record's `rating`: the stars 1 to 5 as a whole number (4, 4.0, "4"); None when absent
+    or empty. Anything else (0, 6, 2.5, "five", true) is refused, not dropped: a review stored
+    without its stars would be judged by its words alone, silently."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and (whole := _WHOLE.fullmatch(value.strip())):
+        number = int(whole.group(1))
+    if number is None or not 1 <= number <= 5:
+        shown = json.dumps(value, ensure_ascii=False)
+        shown = shown if len(shown) <= 30 else shown[:29] + "…"
+        raise RecordError(f"`rating` is not a whole number of stars from 1 to 5: {shown}")
+    return number
 
 
 def not_utf8(path: Path) -> Problem | None:
@@ -148,7 +182,9 @@ def _fields_named(header: str, delimiter: str) -> int:
 
 
 def _ignored(column: str) -> str:
-    close = difflib.get_close_matches(column.strip().lower(), REQUIRED + OPTIONAL, n=1)
+    name = column.strip().lower()
+    close = [SYNONYMS[name]] if name in SYNONYMS else []
+    close = close or difflib.get_close_matches(name, REQUIRED + OPTIONAL, n=1)
     return f"{column} (did you mean {close[0]}?)" if close else column
 
 

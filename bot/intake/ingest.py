@@ -267,8 +267,8 @@ def given_language(m: Mention) -> str | None:
 
 
 def given_rating(m: Mention) -> int | None:
-    """A review's stars (1-5), when its platform gives them (`extra["rating"]`: App Store,
-    Trustpilot); None otherwise."""
+    """A review's stars (1-5), when its platform or sender gives them (`extra["rating"]`: App
+    Store, Trustpilot, a pushed or imported record's `rating`); None otherwise."""
     return stars(m.extra.get("rating")) if isinstance(m.extra, dict) else None
 
 

@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -44,11 +45,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.core import i18n
-from bot.core.config import ConfigError, SourceConfig
+from bot.core.config import Config, ConfigError, SourceConfig
 from bot.core.i18n import _
 from bot.core.text import quote
-from bot.intake import backfill
+from bot.intake import backfill, stopped
 from bot.intake.ingest import store_mentions
+from bot.intake.stopped import Stop
 from bot.response import outbox
 from models import Outbox, SourceState
 from sources import FetchResult, RateLimited, Source, SourceError, create_source
@@ -77,6 +79,7 @@ class PollResult:
     backoff_until: datetime | None = None
     backfill: str | None = None  # progress, e.g. "backfilling: 3 of 7 days"
     rate_limited: bool = False  # the platform asked us to wait (a 429): `backoff_until` is its ask
+    advice: str | None = None  # a stopped source: why and what to do, in English (the terminal)
 
     @property
     def ok(self) -> bool:
@@ -154,11 +157,17 @@ class Poller:
             if exc.permanent:
                 self._connectors.pop(source.name, None)  # rebuilt (new session) on the next try
                 return self._failed(
-                    source, exc.message, PERMANENT_BACKOFF, counts=True, permanent=True
+                    source, exc.message, PERMANENT_BACKOFF, counts=True, stop=Stop.of(exc)
                 )
             return self._failed(source, exc.message, None, counts=True, at_least=exc.retry_after)
         except ConfigError as exc:  # a credential variable is missing: fix the environment
-            return self._failed(source, str(exc), PERMANENT_BACKOFF, counts=True, permanent=True)
+            unset = tuple(
+                role
+                for role, env_name in source.credentials.items()
+                if not (self.bot.settings.extra.get(env_name) or "").strip()
+            )
+            stop = Stop(stopped.KEY_UNSET, unset) if unset else Stop()
+            return self._failed(source, str(exc), PERMANENT_BACKOFF, counts=True, stop=stop)
         except Exception as exc:
             # A platform changed a field and the connector tripped over it: likely to pass or to
             # need a code fix, either way other sources and the bot carry on.
@@ -328,6 +337,7 @@ class Poller:
                 self._tell_back(session, source, state, now=now)
             state.last_success_at = now
             state.last_error = None  # the desk shows the last error as current while it is set
+            state.info = {k: v for k, v in (state.info or {}).items() if k != "stop"}
             state.failures = 0
             state.backoff_until = None
             _count_today(state, new, now)
@@ -351,10 +361,12 @@ class Poller:
         *,
         counts: bool,
         at_least: float | None = None,
-        permanent: bool = False,
+        stop: Stop | None = None,
     ) -> PollResult:
         """Record the error and the time to try again; `wait` None means exponential backoff,
-        but no sooner than `at_least` seconds (the platform said when it will be back)."""
+        but no sooner than `at_least` seconds (the platform said when it will be back). `stop`:
+        the error is permanent (the configuration must change), and why."""
+        permanent = stop is not None
         now = self.bot.clock()
         message = message[:ERROR_CHARS]
         with self.bot.transaction() as session:
@@ -370,8 +382,10 @@ class Poller:
             state.backoff_until = now + wait
             _count_today(state, 0, now)
             failures, until = state.failures, state.backoff_until
+            info = {k: v for k, v in (state.info or {}).items() if k != "stop"}
+            state.info = {**info, "stop": stop.dump()} if stop is not None else info
             if counts and (permanent or failures >= DOWN_AFTER):
-                self._tell_down(session, source, state, message, permanent=permanent, now=now)
+                self._tell_down(session, source, state, message, stop=stop, now=now)
         logger.log(
             self.failure_level,
             "poll %s failed (%d in a row): %s; next try after %s",
@@ -380,8 +394,18 @@ class Poller:
             message,
             until.isoformat(),
         )
+        advice = None
+        if stop is not None:  # English: terminal messages stay English
+            told = stopped.reason(source, stop)
+            what = stopped.todo(source, stop, until=until, playbook=self._playbook())
+            advice = f"{told} {what}" if told else what
         # Only a rate limit's wait is the platform's own (`counts` False): other errors back off.
-        return PollResult(source.name, error=message, backoff_until=until, rate_limited=not counts)
+        return PollResult(
+            source.name, error=message, backoff_until=until, rate_limited=not counts, advice=advice
+        )
+
+    def _playbook(self) -> str:
+        return playbook_name(self.bot.config)
 
     # -- telling the channel -------------------------------------------------------------------
     def _tell_down(
@@ -391,7 +415,7 @@ class Poller:
         state: SourceState,
         error: str,
         *,
-        permanent: bool,
+        stop: Stop | None,
         now: datetime,
     ) -> None:
         """Once per run of failures: the source has stopped, why, and what to do."""
@@ -403,15 +427,20 @@ class Poller:
                 n,
                 name=name,
             )
-            advice = (
-                _(
-                    "Nothing comes in from it until its configuration (credentials, query or"
-                    " address) is fixed. `/crisis sources` shows every source's state."
+            if stop is None:
+                text = f"{head} {quote(error, 300)}\n" + _(
+                    "It keeps retrying. `/crisis sources` shows every source's state."
                 )
-                if permanent
-                else _("It keeps retrying. `/crisis sources` shows every source's state.")
-            )
-        text = f"{head} {quote(error, 300)}\n{advice}"
+            else:
+                told = stopped.reason(source, stop)
+                what = stopped.todo(
+                    source, stop, until=state.backoff_until, playbook=self._playbook()
+                )
+                if told:  # the platform's own account after it, for whoever fixes it
+                    said = _("Details: {error}", error=quote(error, 300))
+                    text = f"{head} {told}\n{what}\n{said}"
+                else:
+                    text = f"{head} {quote(error, 300)}\n{what}"
         self._post(session, _notice_key("down", source, state), text, now)  # once: by its key
 
     def _tell_back(
@@ -462,6 +491,11 @@ class Poller:
             raise SourceError(f"{source.name}: {exc}", permanent=True) from None
         self._connectors[source.name] = (fingerprint, connector)
         return connector
+
+
+def playbook_name(config: Config) -> str:
+    """The playbook's file name, as a notice names it (its folder is the deployment's)."""
+    return Path(config.path).name if config.path != "(defaults)" else "crisisbot.toml"
 
 
 def stopped_sources(

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.intake import polling
+from bot.intake.stopped import note as stopped_note
 from bot.response import followups, lookups, stats
 from bot.slack import messages
 from bot.slack.gateway import SlackError
@@ -109,10 +110,13 @@ def _render(bot: Crisisbot, user: str, approvers: frozenset[str]) -> dict[str, o
         drafts = lookups.pending_drafts(conn, viewer=user) if user in approvers else None
         figures = stats.team_stats(session, since=now - timedelta(days=STATS_DAYS))
         # "No open incidents" means little while a source is down: say so on top.
+        configured = {s.name: s for s in bot.config.sources}
+        playbook = polling.playbook_name(bot.config)
         stopped = [
-            (s.name, s.last_success_at)
+            (s.name, s.last_success_at, stopped_note(
+                configured[s.name], s.info, until=s.backoff_until, playbook=playbook) or "")
             for s in polling.stopped_sources(session, bot.config.sources)
-        ]
+        ]  # fmt: skip
         mine = followups.owned_open(session, user, now)
 
     def link(channel: str | None, ts: str | None) -> str | None:

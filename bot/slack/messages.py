@@ -846,27 +846,31 @@ def home_view(
     days: int,
     now: datetime,
     link: Callable[[str | None, str | None], str | None],
-    stopped: Sequence[tuple[str, datetime | None]] = (),
+    stopped: Sequence[tuple[str, datetime | None] | tuple[str, datetime | None, str]] = (),
     follow_ups: Sequence[followups.Line] = (),
 ) -> dict[str, Any]:
     """The viewer's Home tab: the open incidents, the drafts waiting for them (None: they are no
     approver), the team's figures over the last `days` days. `link(channel, ts)` gives a
     message's permalink, or None (the line then has no button). `stopped`: the mention sources
-    that stopped working (name, last success), shown first. `follow_ups`: the viewer's own
-    open ones, overdue first."""
+    that stopped working (name, last success, and why and what to do when known), shown first.
+    `follow_ups`: the viewer's own open ones, overdue first."""
     # A crisis no source saw (a journalist's call) starts here too: the Declare form.
     declare = ButtonElement(text=_("Declare a crisis"), action_id=Action.DECLARE, style="danger")
     blocks: list[Block] = [ActionsBlock(elements=[declare])]
-    for name, since in stopped[:HOME_MAX_SOURCES]:
+    for name, since, *todo in stopped[:HOME_MAX_SOURCES]:
         shown = quote(name, 100)
-        blocks.append(_mrkdwn_section(
+        warning = (
             _(":warning: Mention source *{name}* has stopped working (last success {at}): "
               "storms seen only there are not detected. `/crisis sources` has the details.",
               name=shown, at=fmt_time(since))
             if since is not None
             else _(":warning: Mention source *{name}* has never worked yet: storms seen only "
                    "there are not detected. `/crisis sources` has the details.", name=shown)
-        ))  # fmt: skip
+        )  # fmt: skip
+        # Why and what to do (bot.intake.stopped: already safe mrkdwn), when the error said.
+        blocks.append(
+            _mrkdwn_section(f"{warning}\n{cut(todo[0], 1500)}" if todo and todo[0] else warning)
+        )
     blocks += _more(len(stopped) - HOME_MAX_SOURCES, "`/crisis sources`")
     blocks.append(HeaderBlock(text=_("Open incidents")))
     if not incidents:

@@ -264,8 +264,10 @@ def test_the_channel_is_told_once_when_a_source_stops_and_once_when_it_works_aga
         assert told == [
             ":warning: Mention source *mastodon* has stopped working (1 failure in a row):"
             " mastodon: /masto/api/v1/timelines/tag/acme answered 401; check the credentials"
-            " and address\nNothing comes in from it until its configuration (credentials, query"
-            " or address) is fixed. `/crisis sources` shows every source's state."
+            " and address\nTo fix: check its entry in crisisbot.toml (`query`, `base_url`) and"
+            " the environment variables its `credentials` name, then restart the worker;"
+            " `crisisbot poll --force` tries it at once, or it is tried again at"
+            f" {(clock() + timedelta(hours=6)):%Y-%m-%d %H:%M} UTC."
         ]
         clock.advance(hours=7)
         _poll(bot)  # refused again: the same run of failures, nothing more to say
@@ -326,8 +328,10 @@ def test_the_notice_speaks_the_playbooks_language(
         ":warning: Източникът на споменавания *mastodon* спря да работи (1 неуспех подред):"
     )
     assert text.endswith(
-        "\nНищо не идва от него, докато настройката му (идентификационни данни, заявка или"
-        " адрес) не бъде поправена. `/crisis sources` показва състоянието на всеки източник."
+        "\nКак да се поправи: проверете записа му в crisisbot.toml (`query`, `base_url`) и"
+        " променливите на средата, посочени в `credentials`, после рестартирайте работния"
+        " процес (worker); `crisisbot poll --force` го опитва веднага, иначе ще бъде опитан"
+        f" отново в {(clock() + timedelta(hours=6)):%d.%m.%Y %H:%M} UTC."
     )
 
 
@@ -438,7 +442,11 @@ def test_cli_poll_says_each_failure_once(tmp_path: Path, database_url: str) -> N
     assert done.returncode == 1  # every source failed (README: exit 1 if a source failed)
     assert done.stderr == ""
     lines = done.stdout.splitlines()
-    assert len(lines) == 4, done.stdout
+    assert len(lines) == 5, done.stdout
+    # The refused feed stopped for good: what to do is said under its line.
+    todo = "  To fix: check its entry in crisisbot.toml (`feed`, `base_url`), then restart"
+    assert lines[2].startswith(todo) and "`crisisbot poll --force` tries it at once" in lines[2]
+    lines.pop(2)
     for line, name in zip(lines, feeds, strict=False):
         assert line.startswith(f"{name}: FAILED: rss: ") and "backing off until" in line
     assert "Connection refused" in lines[0] or "ConnectError" in lines[0]

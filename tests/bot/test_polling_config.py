@@ -90,6 +90,16 @@ def test_a_valid_source_list_loads() -> None:
         ),
         ({"type": "appstore", "app_id": ["1"]}, "sources[0].app_id must be a"),
         (
+            {"type": "trustpilot", "business_unit_id": "46d6", "language": "Bulgarian"},
+            "sources[0].language must be a two-letter ISO 639-1 language code such as en or bg"
+            " (Trustpilot's filter lists the reviews written in that language), not 'Bulgarian'",
+        ),
+        (
+            {"type": "appstore", "app_id": "284882215", "language": "bg"},
+            "sources[0].language: type 'appstore' takes no such option (its options: app_id,"
+            " country)",
+        ),
+        (
             {"type": "youtube", "query": "acme refund", "credentials": {"api_key": "YT"}},
             "sources[0].query: type 'youtube' takes no such option (its options: channel_id,"
             " video_id, search_terms)",
@@ -103,14 +113,20 @@ def test_a_bad_source_is_refused_naming_the_key(entry: dict[str, object], messag
 
 
 def test_review_and_comment_sources_load_with_their_options() -> None:
-    """Additive playbook keys: `app_id`, `country`, `business_unit_id`, `channel_id`,
-    `video_id`, `search_terms`, each on the types that take it."""
+    """Additive playbook keys: `app_id`, `country`, `business_unit_id`, `language`,
+    `channel_id`, `video_id`, `search_terms`, each on the types that take it."""
     sources = _sources(
         {"type": "appstore", "app_id": 284882215, "country": "gb"},  # a number is an app's
         {"type": "appstore", "app_id": "284882215"},
         {
             "type": "trustpilot",
             "business_unit_id": "46d6a890000064000500e0c3",
+            "credentials": {"api_key": "TRUSTPILOT_API_KEY"},
+        },
+        {
+            "type": "trustpilot",
+            "business_unit_id": "46d6a890000064000500e0c3",
+            "language": "bg",  # Trustpilot's documented filter, passed through
             "credentials": {"api_key": "TRUSTPILOT_API_KEY"},
         },
         {
@@ -126,11 +142,13 @@ def test_review_and_comment_sources_load_with_their_options() -> None:
         "appstore:284882215:gb",
         "appstore:284882215",
         "trustpilot:46d6a890000064000500e0c3",
+        "trustpilot:46d6a890000064000500e0c3:bg",  # beside the unit's every-language source
         "youtube:UCacmeAirlinesOfficial00:refund",
         "youtube:dQw4w9WgXcQ",
     ]
     assert sources[0].options == {"app_id": "284882215", "country": "gb"}
-    assert sources[3].options == {
+    assert sources[3].options == {"business_unit_id": "46d6a890000064000500e0c3", "language": "bg"}
+    assert sources[4].options == {
         "channel_id": "UCacmeAirlinesOfficial00",
         "search_terms": "refund",
     }

@@ -3,10 +3,14 @@
 feed, Trustpilot's business-unit reviews API and YouTube's commentThreads.list (their paging,
 their key headers, their errors): the first poll takes the latest page, later ones page to what
 is new, a malformed page stores nothing, a spent YouTube quota waits for midnight Pacific time
-without counting as a failure, and a refused key stops the source until it is fixed."""
+without counting as a failure, and a refused key stops the source until it is fixed. A pushed
+or imported record's `rating` is judged as their stars are."""
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
 import json
 import math
 import threading
@@ -24,9 +28,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Crisisbot
+from bot.cli import main
 from bot.core.clock import ManualClock
-from models import Mention
-from tests.bot.conftest import BRANDS, make_bot, poll_once, source_states, stored
+from bot.testing import Stack, start_stack
+from models import Mention, Outbox, SourceState
+from tests.bot.conftest import BRANDS, make_bot, poll_once, source_states, sources_reply, stored
 from tests.local_server import serving
 
 APP = "1000000001"
@@ -490,3 +496,237 @@ def test_a_flood_on_a_source_that_had_nothing_yet_is_taken_whole(
     clock.advance(minutes=10)
     with _bot(database_url, clock, playbook) as bot:  # and nothing twice
         assert all(r.ok and r.new == 0 for r in poll_once(bot, timeout=0.5).values())
+
+
+# -- a pushed or imported record's `rating` ---------------------------------------------------
+
+# The reviews of test_the_stars_decide_whether_a_review_is_negative, with their stars.
+REVIEWS = [
+    ("The app is fine I guess.", 1),  # positive by its words: a complaint by its stars
+    ("I never thought I would stop being angry at an airline app.", 5),  # negative words
+    ("It used to be terrible and slow, a total disaster.", 3),  # 3: the words decide
+    ("Paket nie angekommen, keine Antwort vom Support.", 1),  # a language not read: the stars
+    ("Was about to cancel after the outage, glad I didn't.", 4),
+]
+
+
+def _pushed(n: int, text: str, source: str, **fields: Any) -> dict[str, Any]:
+    at = START - timedelta(minutes=5)
+    return {"id": f"r{n}", "source": source, "text": text, "created_at": at.isoformat(), **fields}
+
+
+def _verdicts(database_url: str, clock: ManualClock, playbook: Path) -> dict[str, dict[str, Any]]:
+    """Each source's stored (label, polarity, language), by text."""
+    with _bot(database_url, clock, playbook) as bot, bot.transaction() as session:
+        rows = session.execute(
+            select(Mention.source, Mention.text, Mention.label, Mention.polarity, Mention.language)
+        ).all()
+    found: dict[str, dict[str, Any]] = {}
+    for source, text, label, polarity, language in rows:
+        found.setdefault(source, {})[text] = (label, polarity, language)
+    return found
+
+
+def test_a_pushed_or_imported_rating_decides_as_a_reviews_stars_do(
+    database_url: str,
+    clock: ManualClock,
+    platforms: Platforms,
+    playbook: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same reviews polled from the App Store and Trustpilot, pushed, and imported as JSONL
+    and CSV are stored with the same label and polarity; without their stars, the words alone
+    would have judged two of them the other way."""
+    at = START - timedelta(minutes=5)
+    for n, (text, stars) in enumerate(REVIEWS, start=500):
+        platforms.items["appstore"].append(Review(n, at, text, stars=stars))
+        platforms.items["trustpilot"].append(Review(n, at, text, stars=stars))
+    with _bot(database_url, clock, playbook) as bot:
+        results = poll_once(bot, timeout=0.5)
+    assert results["app"].ok and results["trustpilot"].ok
+    # A connector's mention is the review's title and text: the records carry the same text.
+    texts = [(f"Acme\n{text}", stars) for text, stars in REVIEWS]
+
+    stack = start_stack(database_url, clock=clock)
+    try:
+        pushed = [_pushed(n, t, "webhook", rating=s) for n, (t, s) in enumerate(texts)]
+        pushed += [_pushed(n + 10, t, "webhook-no-stars") for n, (t, _) in enumerate(texts)]
+        response = stack.push(pushed)
+        assert response.json() == {"ok": True, "received": 10, "new": 10}
+    finally:
+        stack.stop()
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("CRISIS_CONFIG", str(playbook))
+    jsonl = tmp_path / "reviews.jsonl"
+    # JSON's 4.0 is a whole number too (what a spreadsheet's export may write)
+    records = [_pushed(n, t, "import-jsonl", rating=float(s)) for n, (t, s) in enumerate(texts)]
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert main(["ingest", str(jsonl)]) == 0
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["id", "source", "text", "created_at", "rating"])
+    writer.writeheader()
+    writer.writerows(_pushed(n, t, "import-csv", rating=s) for n, (t, s) in enumerate(texts))
+    (tmp_path / "reviews.csv").write_text(out.getvalue(), encoding="utf-8")
+    assert main(["ingest", str(tmp_path / "reviews.csv")]) == 0
+
+    stored = _verdicts(database_url, clock, playbook)
+    polled = {t: stored["appstore"][t] for t, _ in texts}
+    assert {t: stored["trustpilot"][t] for t, _ in texts} == polled
+    for path in ("webhook", "import-jsonl", "import-csv"):
+        assert stored[path] == polled, path
+    labels = [polled[t][0] for t, _ in texts]
+    assert labels == ["negative", "neutral", "negative", "negative", "neutral"]
+    unrated = [stored["webhook-no-stars"][t][0] for t, _ in texts]
+    assert unrated[:2] == ["positive", "negative"]  # the words alone: the stars changed both
+
+
+# -- a source stopped for good: why, and what to do --------------------------------------------
+
+
+def _google(code: int, reason: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "errors": [{"reason": reason}]}}
+
+
+def _channel_posts(bot: Crisisbot) -> dict[str, str]:
+    """The crisis channel's notices about sources, by source name."""
+    with bot.transaction() as session:
+        rows = session.scalars(select(Outbox).where(Outbox.kind == "channel_post"))
+        return {r.payload["text"].split("*")[1]: r.payload["text"] for r in rows}
+
+
+# What the team reads when each review source stops for good, in each language: the source, the
+# reason in plain words, the playbook key or environment variable to fix, and how to retry.
+STOPS: dict[str, dict[str, list[str]]] = {
+    "en": {
+        "app": [
+            ":warning: Mention source *app* has stopped working (1 failure in a row): App Store"
+            " knows nothing by `app_id` 1000000001 and `country` gb: is it mistyped, or was it"
+            " removed?\nTo fix: correct `app_id` and `country` in this source's `[[sources]]`"
+            " entry in crisisbot.toml, then restart the worker: a changed entry is polled at"
+            " once.\nDetails: appstore: Apple's feed has no reviews page for app 1000000001",
+        ],
+        "trustpilot": [
+            ": Trustpilot refused the API key.\nTo fix: set a valid key in the environment"
+            " variable `TRUSTPILOT_API_KEY` where the worker runs, then restart the worker;"
+            " `crisisbot poll --force` (in that environment) tries the source at once, or it is"
+            " tried again at 2025-03-15 02:00 UTC.\nDetails: trustpilot: /tp/v1/business-units/",
+        ],
+        "youtube": [
+            ": Comments are turned off on the video, so YouTube lists none.\nTo fix: turn the"
+            " comments back on in YouTube Studio and run `crisisbot poll --force` (or it is"
+            " tried again at 2025-03-15 02:00 UTC); or watch another video or channel: change"
+            " `channel_id` in crisisbot.toml and restart the worker.\nDetails: youtube:",
+        ],
+    },
+    "bg": {
+        "app": [
+            ":warning: Източникът на споменавания *app* спря да работи (1 неуспех подред): App"
+            " Store не познава `app_id` 1000000001 и `country` gb: грешно изписано ли е, или е"
+            " премахнато?\nКак да се поправи: коригирайте `app_id` и `country` в записа"
+            " `[[sources]]` на този източник в crisisbot.toml, после рестартирайте работния"
+            " процес (worker): променен запис се проверява веднага.\nПодробности: appstore:",
+        ],
+        "trustpilot": [
+            ": Trustpilot отхвърли API ключа.\nКак да се поправи: задайте валиден ключ в"
+            " променливата на средата `TRUSTPILOT_API_KEY` там, където работи работният процес"
+            " (worker), и го рестартирайте; `crisisbot poll --force` (в същата среда) опитва"
+            " източника веднага, иначе той ще бъде опитан отново в 15.03.2025 04:00 EET.",
+        ],
+        "youtube": [
+            ": Коментарите под видеото са изключени, затова YouTube не връща нито един.\nКак да"
+            " се поправи: включете отново коментарите в YouTube Studio и пуснете `crisisbot poll"
+            " --force` (иначе източникът ще бъде опитан отново в 15.03.2025 04:00 EET); или"
+            " следете друго видео или канал: променете `channel_id` в crisisbot.toml",
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "bg"])
+def test_a_stopped_review_source_says_why_and_what_to_fix_in_the_teams_language(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path, locale: str
+) -> None:
+    """Before, every permanent stop ended with the same line, "until its configuration
+    (credentials, query or address) is fixed": no App Store source has credentials or a query,
+    the key's variable went unnamed, and nothing said how to have it tried again."""
+    if locale == "bg":
+        zone = 'locale = "bg"\ntimezone = "Europe/Sofia"\n'
+        playbook.write_text(zone + playbook.read_text(encoding="utf-8"), encoding="utf-8")
+    platforms.faults["apple"].append(Fault(404, b"<html>Not Found</html>"))
+    disabled = _google(403, "commentsDisabled", "The video has disabled comments.")
+    platforms.faults["yt"].append(Fault(403, disabled))
+
+    with _bot(database_url, clock, playbook, TRUSTPILOT_API_KEY="revoked") as bot:
+        results = poll_once(bot, timeout=0.5)
+        posts = _channel_posts(bot)
+
+    assert set(posts) == {"app", "trustpilot", "youtube"}
+    for name, parts in STOPS[locale].items():
+        for part in parts:
+            assert part in posts[name], (name, posts[name])
+    # `crisisbot poll` says it too, in English (terminal messages stay English).
+    assert results["trustpilot"].advice == (
+        "Trustpilot refused the API key. To fix: set a valid key in the environment variable"
+        " `TRUSTPILOT_API_KEY` where the worker runs, then restart the worker; `crisisbot poll"
+        " --force` (in that environment) tries the source at once, or it is tried again at"
+        " 2025-03-15 02:00 UTC."
+    )
+
+
+def test_an_unknown_business_unit_or_channel_names_the_key_to_correct(
+    database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
+) -> None:
+    platforms.faults["tp"].append(Fault(404, {"message": "Not Found"}))
+    gone = _google(404, "channelNotFound", "The channel could not be found.")
+    platforms.faults["yt"].append(Fault(404, gone))
+
+    with _bot(database_url, clock, playbook) as bot:
+        poll_once(bot, timeout=0.5)
+        posts = _channel_posts(bot)
+
+    assert set(posts) == {"trustpilot", "youtube"}
+    assert (
+        ": Trustpilot knows nothing by `business_unit_id` 46d6a890000064000500e0c3: is it"
+        " mistyped, or was it removed?\nTo fix: correct `business_unit_id` in this source's"
+        " `[[sources]]` entry in crisisbot.toml, then restart the worker"
+    ) in posts["trustpilot"]
+    assert (
+        ": YouTube knows nothing by `channel_id` UCacmeAirlinesOfficial00: is it mistyped, or"
+        " was it removed?\nTo fix: correct `channel_id` in this source's"
+    ) in posts["youtube"]
+
+
+def test_the_home_tab_and_crisis_sources_say_which_variable_to_set(
+    polling_stack: Stack, platforms: Platforms, clock: ManualClock
+) -> None:
+    """The stack's environment has no API keys: Trustpilot and YouTube stop, each naming the
+    variable its playbook entry names; once it works again, neither says so any more."""
+    stack = polling_stack
+    poll_once(stack.bot, timeout=0.5)
+    before = len(stack.emulator.calls("views.publish"))
+    stack.slack.app_home_opened("U0CAROL")
+    stack.emulator.wait_for(lambda: len(stack.emulator.calls("views.publish")) > before)
+    home = [b["text"]["text"] for b in stack.emulator.home("U0CAROL")["blocks"] if "text" in b]
+    tp = next(t for t in home if "*trustpilot*" in t)
+    assert tp.startswith(":warning: Mention source *trustpilot* has never worked yet")
+    assert tp.endswith(
+        "\nThe environment variable `TRUSTPILOT_API_KEY` is not set, so the source has no API"
+        " key. To fix: set a valid key in the environment variable `TRUSTPILOT_API_KEY` where"
+        " the worker runs, then restart the worker; `crisisbot poll --force` (in that"
+        " environment) tries the source at once, or it is tried again at 2025-03-15 02:00 UTC."
+    )
+    assert "`YOUTUBE_API_KEY` is not set" in next(t for t in home if "*youtube*" in t)
+
+    lines = sources_reply(stack)["text"].splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("• *trustpilot*")))
+    assert lines[at + 1].startswith("    The environment variable `TRUSTPILOT_API_KEY` is not")
+    assert not any("To fix" in line for line in lines if "*app*" in line)
+
+    stack.bot.settings = dataclasses.replace(stack.bot.settings, extra=ENV)
+    clock.advance(hours=7)
+    assert all(r.ok for r in poll_once(stack.bot, timeout=0.5).values())
+    with stack.bot.transaction() as session:
+        assert all("stop" not in (s.info or {}) for s in session.scalars(select(SourceState)))

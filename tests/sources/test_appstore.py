@@ -226,6 +226,7 @@ def test_an_unknown_app_or_storefront_names_the_options_to_check(
         make(platform, client).fetch(None)
 
     assert caught.value.permanent
+    assert (caught.value.cause, caught.value.keys) == ("not_found", ("app_id", "country"))
     assert caught.value.message == (
         f"appstore: Apple's feed has no reviews page for app {APP} in the gb storefront"
         f" ({status}); check app_id and country"

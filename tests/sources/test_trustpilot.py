@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ PATH = f"/v1/business-units/{UNIT}/reviews"
 KEY = "tp-test-key"
 
 
-def make(platform: FakePlatform, client: httpx.Client) -> TrustpilotSource:
+def make(platform: FakePlatform, client: httpx.Client, **options: str) -> TrustpilotSource:
     return TrustpilotSource(
         client=client,
         brand="Acme",
@@ -23,6 +24,7 @@ def make(platform: FakePlatform, client: httpx.Client) -> TrustpilotSource:
         api_key=KEY,
         base_url=platform.base_url + "/v1",
         timeout=CLIENT_TIMEOUT,
+        **options,
     )
 
 
@@ -58,6 +60,7 @@ def test_it_maps_reviews_and_sends_the_key_in_its_header(
     assert request.headers["apikey"] == KEY
     assert request.param("orderBy") == "createdat.desc" and request.param("perPage") == "100"
     assert request.param("page") is None and "apikey" not in request.query
+    assert request.param("language") is None  # no filter asked: every language
     assert json.loads(result.cursor or "")["ids"] == ["65f3000000000000000000aa"]
 
 
@@ -129,6 +132,7 @@ def test_a_refused_key_is_permanent(
         make(platform, client).fetch(None)
 
     assert caught.value.permanent
+    assert (caught.value.cause, caught.value.keys) == ("key_refused", ("api_key",))
     assert caught.value.message == (
         f"trustpilot: {PATH} answered {status}: the API key was refused (Invalid ApiKey …)"
     )
@@ -144,6 +148,7 @@ def test_an_unknown_business_unit_names_the_option_to_check(
         make(platform, client).fetch(None)
 
     assert caught.value.permanent
+    assert (caught.value.cause, caught.value.keys) == ("not_found", ("business_unit_id",))
     assert caught.value.message == (
         f"trustpilot: no business unit {UNIT} (404 Not Found); check business_unit_id"
         " (/v1/business-units/find?name=<domain> gives it)"
@@ -183,3 +188,40 @@ def test_the_backfill_follows_the_pages_down_to_since(
     assert [m.external_id for m in second.mentions] == ["65f2000000000000000000a7"]
     assert second.done
     assert [r.param("page") for r in platform.requests] == [None, "2"]
+
+
+def test_the_language_option_is_sent_as_trustpilots_filter_on_every_page(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """`language = "bg"` in the playbook was refused as an unknown key; the endpoint documents
+    `language` (ISO 639-1), so it is passed on each page of a poll and of a backfill. Each
+    review keeps the language Trustpilot gives it."""
+    pages = [_in_bulgarian(fixture_json(f"trustpilot_page{n}.json")) for n in (2, 1, 2, 1, 2)]
+    platform.reply(PATH, pages[0])
+    source = make(platform, client, language=" BG ")
+    cursor = source.fetch(None).cursor
+    platform.replies.clear()  # the last reply is kept for any later request
+    platform.reply(PATH, *pages[1:])
+    result = source.fetch(cursor)
+    source.backfill(None, datetime(2025, 3, 1, tzinfo=UTC))
+    source.backfill("2", datetime(2025, 3, 1, tzinfo=UTC))
+
+    assert [r.param("page") for r in platform.requests] == [None, None, "2", None, "2"]
+    assert all(r.param("language") == "bg" for r in platform.requests)
+    assert all(r.param("orderBy") == "createdat.desc" for r in platform.requests)
+    assert [m.extra["language"] for m in result.mentions] == ["bg", "bg", "bg"]
+
+
+def _in_bulgarian(body: dict[str, Any]) -> dict[str, Any]:
+    """A page as Trustpilot answers `language=bg`: only reviews it lists in Bulgarian."""
+    for review in body["reviews"]:
+        review["language"] = "bg"
+    return body
+
+
+@pytest.mark.parametrize("language", ["bul", "b1", "en-GB"])
+def test_a_language_that_is_no_iso_639_1_code_is_refused(
+    platform: FakePlatform, client: httpx.Client, language: str
+) -> None:
+    with pytest.raises(ValueError, match="language must be a two-letter ISO 639-1 code"):
+        make(platform, client, language=language)

@@ -169,6 +169,7 @@ def test_a_refused_key_is_permanent_and_said(
 
     assert caught.value.permanent and not isinstance(caught.value, RateLimited)
     assert KEY not in caught.value.message
+    assert (caught.value.cause, caught.value.keys) == ("key_refused", ("api_key",))
 
 
 def test_disabled_comments_are_permanent_naming_the_reason(
@@ -180,6 +181,8 @@ def test_disabled_comments_are_permanent_naming_the_reason(
         make(platform, client, video_id="aBcDeFgHiJk").fetch(None)
 
     assert caught.value.permanent
+    # what the team is told to fix: the video's comments, or the option naming it
+    assert (caught.value.cause, caught.value.keys) == ("comments_disabled", ("video_id",))
     # Google writes its messages in HTML: shown as is, they read "<code><a href=…>videoId</a>…"
     assert "(commentsDisabled: The video identified by the videoId parameter has disabled" in (
         caught.value.message

@@ -331,3 +331,13 @@ def test_the_source_types_listed_are_the_registrys() -> None:
         assert lists, where
         for listed in lists:
             assert listed.split(", ") == sorted(sources.SOURCE_TYPES), where
+
+
+def test_the_mention_record_fields_are_the_importers() -> None:
+    from bot.intake import importer
+
+    text = README.split("Mention records (`ingest`, `POST /ingest`):", 1)[1]
+    required, optional = text.split("optional", 1)
+    optional = optional.split("(the text's language", 1)[0]
+    assert re.findall(r"`(\w+)`", required) == list(importer.REQUIRED)
+    assert re.findall(r"`(\w+)`", optional) == list(importer.OPTIONAL)

@@ -341,3 +341,11 @@ def test_the_mention_record_fields_are_the_importers() -> None:
     optional = optional.split("(the text's language", 1)[0]
     assert re.findall(r"`(\w+)`", required) == list(importer.REQUIRED)
     assert re.findall(r"`(\w+)`", optional) == list(importer.OPTIONAL)
+
+
+def test_the_drill_scenarios_named_are_the_bundled_ones() -> None:
+    from bot.detection.drills import SCENARIOS
+
+    named = re.search(r"replays a bundled\s+scenario \(([^)]*)\)", README)
+    assert named
+    assert re.findall(r"`(\w+)`", named.group(1)) == list(SCENARIOS)

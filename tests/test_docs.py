@@ -190,6 +190,14 @@ def _commands() -> dict[str, argparse.ArgumentParser]:
     return dict(sub.choices)
 
 
+@pytest.mark.parametrize("name", sorted(_commands()))
+def test_every_commands_help_shows(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        _parser().parse_args([name, "--help"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: crisisbot {name}")
+
+
 def test_every_command_is_documented_in_the_readme() -> None:
     documented = {line.split()[1] for where, line in COMMAND_LINES if where == "README.md"}
     assert set(_commands()) == documented

@@ -23,7 +23,12 @@ from bot.app import Crisisbot
 from bot.core import i18n
 from bot.core.config import ConfigError
 from bot.core.errors import ServiceError
-from bot.core.settings import Settings, SettingsError, sentiment_model_setting
+from bot.core.settings import (
+    Settings,
+    SettingsError,
+    log_level_setting,
+    sentiment_model_setting,
+)
 
 if TYPE_CHECKING:  # imported by the commands that need them, so `crisisbot --help` stays quick
     from bot.core.config import SourceConfig
@@ -106,10 +111,8 @@ def _configure_logging(*, verbose: bool, own_info: bool) -> None:
     """Warnings and errors only, by default: the libraries' INFO lines (Alembic's plugins and
     migrations, the scheduler's jobs, waitress, Bolt) say nothing a user acts on. `--verbose`
     shows every INFO line; LOG_LEVEL, when set, decides for everything instead."""
-    explicit = os.environ.get("LOG_LEVEL")
-    level = explicit.strip().upper() if explicit else ("INFO" if verbose else "WARNING")
-    if not isinstance(logging.getLevelName(level), int):
-        raise SettingsError("LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, not {explicit!r}")
+    explicit = log_level_setting(os.environ)
+    level = explicit or ("INFO" if verbose else "WARNING")
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(level)  # basicConfig leaves an already configured root alone
     if own_info and not explicit and not verbose:

@@ -6,6 +6,7 @@ and exit status 2.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ class Settings:
     config_explicit: bool = False  # CRISIS_CONFIG was set: a missing file is then an error
     ingest_token: str | None = None
     sentiment_model: bool = True  # CRISIS_SENTIMENT_MODEL: "off" leaves the lexicon to decide
+    log_level: str | None = None  # LOG_LEVEL: every logger's level; None: the CLI's default
     extra: Mapping[str, str] = field(default_factory=dict)  # the rest of the environment
 
     @classmethod
@@ -62,6 +64,7 @@ class Settings:
             config_explicit=get("CRISIS_CONFIG") is not None,
             ingest_token=get("CRISIS_INGEST_TOKEN"),
             sentiment_model=sentiment_model_setting(env),
+            log_level=log_level_setting(env),
             extra=dict(env),
         )
 
@@ -88,6 +91,18 @@ def sentiment_model_setting(env: Mapping[str, str]) -> bool:
     if value not in _SWITCH:
         raise SettingsError("CRISIS_SENTIMENT_MODEL", f"must be on or off, not {value!r}")
     return _SWITCH[value]
+
+
+def log_level_setting(env: Mapping[str, str]) -> str | None:
+    """LOG_LEVEL: the level for everything (DEBUG, INFO, WARNING, ERROR); None when unset. Read
+    before the settings are (the CLI configures logging first), so a function of its own."""
+    given = env.get("LOG_LEVEL")
+    if not given:
+        return None
+    level = given.strip().upper()
+    if not isinstance(logging.getLevelName(level), int):
+        raise SettingsError("LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, not {given!r}")
+    return level
 
 
 def _token(value: str | None, name: str, prefixes: tuple[str, ...]) -> str | None:

@@ -55,6 +55,7 @@ def test_the_sentiment_model_is_on_unless_switched_off() -> None:
         ("CRISIS_APPROVERS", "U01,@bob"),
         ("PORT", "70000"),
         ("CRISIS_SENTIMENT_MODEL", "maybe"),
+        ("LOG_LEVEL", "LOUD"),
     ],
 )
 def test_a_malformed_setting_is_named(name: str, value: str) -> None:

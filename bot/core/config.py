@@ -45,6 +45,10 @@ class Brand:
     # Per language, as written in the playbook (`keywords = { en = [...], bg = [...] }`); a plain
     # list is filed under "*" (any language). Pairs, not a dict: the config stays hashable.
     keywords_by_language: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # An agency's client: where this brand's incidents go (else CRISIS_CHANNEL), and its
+    # stakeholders' updates (else `[plan] updates_channel`).
+    channel: str | None = None
+    updates_channel: str | None = None
 
     def keywords_in(self, language: str | None) -> tuple[str, ...]:
         """The keywords for mentions in `language`: its own and the any-language ones."""
@@ -152,6 +156,23 @@ class Config:
 
         ranked = [(r, b.name) for b in ordered if (r := rank(b)) is not None]
         return [name for _, name in sorted(ranked, key=lambda x: x[0])][:limit]
+
+    def brand(self, name: str | None) -> Brand | None:
+        return next((b for b in self.brands if b.name == name), None) if name else None
+
+    def channel_for(self, brand: str | None) -> str | None:
+        """The brand's own incident channel; None: the crisis channel (CRISIS_CHANNEL)."""
+        found = self.brand(brand)
+        return found.channel if found else None
+
+    def updates_channel_for(self, brand: str | None) -> str | None:
+        """Where the brand's stakeholders' updates go: its own channel, else the plan's."""
+        found = self.brand(brand)
+        return (found.updates_channel if found else None) or self.updates_channel
+
+    def brand_of_channel(self, channel: str | None) -> str | None:
+        """The brand whose incident channel `channel` is (the first, if several share it)."""
+        return next((b.name for b in self.brands if channel and b.channel == channel), None)
 
     def keywords_for(self, brand: str | None) -> tuple[str, ...]:
         for b in self.brands:
@@ -363,7 +384,7 @@ def _windows(r: _Reader, det: Mapping[str, Any]) -> tuple[int, int, int]:
 
 def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
     at = f"brands[{i}]"
-    r.keys(t, at, {"name", "terms", "keywords"})
+    r.keys(t, at, {"name", "terms", "keywords", "channel", "updates_channel"})
     by_language = _keywords(r, t, at)
     flat = tuple(dict.fromkeys(k for words in by_language.values() for k in words))
     return Brand(
@@ -371,6 +392,8 @@ def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
         terms=r.words(t, f"{at}.terms", "terms"),  # an empty term is in every text
         keywords=flat,
         keywords_by_language=tuple(by_language.items()),
+        channel=_channel_id(r, t, f"{at}.channel", "channel"),
+        updates_channel=_channel_id(r, t, f"{at}.updates_channel", "updates_channel"),
     )
 
 
@@ -539,12 +562,16 @@ def _update_minutes(r: _Reader, esc: Mapping[str, Any]) -> int | None:
 
 
 def _updates_channel(r: _Reader, plan: Mapping[str, Any]) -> str | None:
-    channel: str | None = r.get(plan, "plan.updates_channel", "updates_channel", str, None)
+    return _channel_id(r, plan, "plan.updates_channel", "updates_channel")
+
+
+def _channel_id(r: _Reader, t: Mapping[str, Any], at: str, key: str) -> str | None:
+    channel: str | None = r.get(t, at, key, str, None)
     if channel is not None and not SLACK_CHANNEL_ID.match(channel):
-        # "#leaders" would fail every update with channel_not_found, found only in the log.
+        # "#leaders" would fail every post with channel_not_found, found only in the log.
         raise ConfigError(
-            f"{r.where}: plan.updates_channel: {channel!r} is not a Slack channel ID (like "
-            "C0123ABCD; a channel's details in Slack show it)"
+            f"{r.where}: {at}: {channel!r} is not a Slack channel ID (like C0123ABCD; a "
+            "channel's details in Slack show it)"
         )
     return channel
 

@@ -508,7 +508,7 @@ def _detect_brand(
         severity=result.severity,
         evidence=evidence,
         first_mention_at=result.started_at,
-        channel=channel,
+        channel=config.channel_for(brand) or channel,  # an agency's client: its own channel
         now=now,
     )
     if incident is not None:

@@ -143,9 +143,11 @@ def start_drill(
     scenario: str,
     config: Config,
     channel: str | None,
+    default_channel: str | None,
     user: str,
     now: datetime,
 ) -> Incident:
+    """`channel`: where `/crisis drill` was typed; `default_channel`: the crisis channel."""
     picked = SCENARIOS.get(scenario or "outage")
     if picked is None:
         raise NotFound(
@@ -153,7 +155,9 @@ def start_drill(
             _("No drill scenario `{scenario}`. Scenarios: {names}.",
               scenario=quote(scenario.replace("`", "'"), 40), names=", ".join(SCENARIOS))
         )  # fmt: skip
-    brand = config.brands[0].name if config.brands else "Acme"
+    # Run in a client's channel, the drill is that client's; elsewhere the playbook's first brand.
+    brand = config.brand_of_channel(channel) or (config.brands[0].name if config.brands else "Acme")
+    channel = config.channel_for(brand) or default_channel
     mentions = scenario_mentions(picked, brand, now, i18n.current())
     result = assess(mentions, now, storm_settings(config, brand))  # same settings as below
     settings = storm_settings(config, brand)

@@ -103,6 +103,7 @@ class Command:
     due_at: datetime | None = None  # followup: when it is due, aware
     due_whole_day: bool = False  # followup: due by the end of a day ("by 2026-12-11")
     due_in_days: int | None = None  # followup: "by tomorrow" (1), by the end of that team's day
+    channel: str | None = None  # where it was typed (set by desk.run_command, not parsed)
 
 
 def _usage(name: str | None) -> str:

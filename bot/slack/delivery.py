@@ -27,7 +27,7 @@ from bot.core.config import Config
 from bot.core.i18n import _
 from bot.core.locks import lock_key
 from bot.core.text import quote
-from bot.response import drafts, followups, incidents, timeline, updates
+from bot.response import drafts, followups, incidents, outbox, timeline, updates
 from bot.slack import messages
 from bot.slack.gateway import SlackError, SlackGateway
 from models import Draft, Incident, Outbox, affected
@@ -40,6 +40,10 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 25
 WAIT_FOR_PARENT = timedelta(seconds=2)
+# Slack's answers to a post in a channel the app may not post in: a brand's own channel that
+# refuses the alert sends it to the crisis channel instead.
+CHANNEL_REFUSED = frozenset({"channel_not_found", "not_in_channel", "is_archived",
+                             "restricted_action", "team_access_not_granted"})  # fmt: skip
 
 
 class NotReady(Exception):
@@ -200,7 +204,19 @@ class Deliverer:
                 self.gateway.update_message(channel, incident.message_ts, text, blocks)
                 return _Outcome(row.target, None, channel)
             key = f"incident:{incident.id}"
-            ts = self._post_card(row, channel, key, None, text, blocks)
+            try:
+                ts = self._post_card(row, channel, key, None, text, blocks)
+            except SlackError as exc:
+                # A brand's own channel the app cannot post in (not invited to a private or
+                # shared channel, archived, a mistyped ID): the alert goes to the crisis
+                # channel instead of nowhere, and says so there.
+                fallback = self.default_channel
+                if exc.error not in CHANNEL_REFUSED or not fallback or fallback == channel:
+                    raise
+                logger.warning("alert #%s refused in %s (%s): posted in %s",
+                               incident.id, channel, exc.error, fallback)  # fmt: skip
+                ts = self._post_card(row, fallback, key, None, text, blocks)
+                return _Outcome(row.target, ts, fallback, True, refused=(channel, exc.error))
             return _Outcome(row.target, ts, channel, first_post=True)
         if incident.message_ts is None:
             raise NotReady
@@ -416,10 +432,18 @@ class Deliverer:
             incident = session.get(Incident, int(ident))
             if incident is not None and incident.message_ts is None:
                 incident.message_ts, incident.channel = outcome.ts, outcome.channel
+                refused = (
+                    {"meant_for": outcome.refused[0], "refused": outcome.refused[1]}
+                    if outcome.refused else {}
+                )  # fmt: skip
                 timeline.record(
                     session, incident, "alert.posted", actor=None, at=now,
-                    channel=outcome.channel, ts=outcome.ts,
+                    channel=outcome.channel, ts=outcome.ts, **refused,
                 )  # fmt: skip
+                if outcome.refused:
+                    outbox.enqueue_post(
+                        session, incident, text=messages.alert_rerouted(*outcome.refused), now=now
+                    )
 
     def _failed(
         self,
@@ -464,6 +488,7 @@ class _Outcome:
     ts: str | None
     channel: str
     first_post: bool = False
+    refused: tuple[str, str] | None = None  # a card's own channel and Slack's error there
 
 
 def _name(row_id: int) -> str:

@@ -6,6 +6,7 @@ app sets the locale for each request (`handlers`), so nothing here passes it aro
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from collections.abc import Callable
@@ -50,6 +51,7 @@ class Reply:
     text: str
     public: bool = False  # in_channel instead of ephemeral
     ok: bool = True  # False: refused or failed, nothing was changed
+    number: int | None = None  # the incident it is about, where a form's answer is told
 
 
 def guarded(work: Callable[[], Reply]) -> Reply:
@@ -93,7 +95,7 @@ def guard(fn: Callable[..., Reply]) -> Callable[..., Reply]:
 
 def run_command(bot: Crisisbot, cmd: Command, *, user: str, channel: str) -> Reply:
     """Every command but `declare`, which may open a form (`declare`)."""
-    reply = _COMMANDS[cmd.name](bot, cmd, user)
+    reply = _COMMANDS[cmd.name](bot, dataclasses.replace(cmd, channel=channel), user)
     if cmd.name not in READ_ONLY:
         # Only a change queues a Slack message; waking the courier after a read cost every
         # /crisis list or status a claim query on the request server's CPU and pool.
@@ -212,7 +214,7 @@ def decide(
                 session, draft_id, version, user=user, approve=approve, approvers=approvers,
                 reason=reason, now=bot.clock(),
             )  # fmt: skip
-            return Reply(decision.message)
+            return Reply(decision.message, number=decision.draft.incident_id)
 
     reply = guarded(work)
     bot.kick()
@@ -242,8 +244,8 @@ def post_update(
     def work() -> Reply:
         with bot.transaction() as session:
             posted = updates.post(
-                session, number, user=user, text=text, channel=bot.config.updates_channel,
-                now=bot.clock(), form=form,
+                session, number, user=user, text=text,
+                channel_for=bot.config.updates_channel_for, now=bot.clock(), form=form,
             )  # fmt: skip
             return Reply(messages.update_posted(posted))
 
@@ -353,8 +355,8 @@ def _export(bot: Crisisbot, cmd: Command, user: str) -> Reply:
 def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with bot.transaction() as session:
         incident = drills.start_drill(
-            session, scenario=cmd.text, config=bot.config, channel=bot.settings.crisis_channel,
-            user=user, now=bot.clock(),
+            session, scenario=cmd.text, config=bot.config, channel=cmd.channel,
+            default_channel=bot.settings.crisis_channel, user=user, now=bot.clock(),
         )  # fmt: skip
         return Reply(
             _("DRILL #{number} started: {title}. It pages nobody.", number=incident.id,
@@ -406,11 +408,13 @@ def declared(bot: Crisisbot, user: str, text: str, brand: str | None, severity: 
         with bot.transaction() as session:
             incident = incidents.declare(
                 session, brand=brand, text=text, severity=severity, user=user,
-                channel=bot.settings.crisis_channel, now=bot.clock(),
+                channel=bot.config.channel_for(brand) or bot.settings.crisis_channel,
+                now=bot.clock(),
             )  # fmt: skip
             return Reply(
                 _("#{number} declared: {title}. You hold it; the card is in the channel.",
-                  number=incident.id, title=quote(incident.title, 200))
+                  number=incident.id, title=quote(incident.title, 200)),
+                number=incident.id,
             )  # fmt: skip
 
     return guarded(work)
@@ -686,7 +690,7 @@ def open_update_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | N
 
     def form(incident: Incident) -> dict[str, Any]:
         updates.require_open(incident)
-        return messages.update_modal(incident, bot.config.updates_channel)
+        return messages.update_modal(incident, bot.config.updates_channel_for(incident.brand))
 
     return _open_form(bot, number, trigger_id, form)
 
@@ -728,11 +732,27 @@ def follow_up_done_from_home(bot: Crisisbot, follow_up_id: int, user: str) -> No
         tell(bot, bot.settings.crisis_channel, user, reply.text)
 
 
-def tell(bot: Crisisbot, channel: str, user: str, text: str) -> None:
-    """An ephemeral note to one person; best effort (it only echoes what the card shows)."""
+def incident_channel(bot: Crisisbot, number: int | None) -> str | None:
+    """The channel incident #number's card is in (a client's own, at an agency); None when
+    there is no such incident or its card is not posted yet."""
+    if number is None:
+        return None
+    with bot.sessions() as session:
+        return session.scalar(select(Incident.channel).where(Incident.id == number))
+
+
+def tell(
+    bot: Crisisbot, channel: str, user: str, text: str, *, fallback: str | None = None
+) -> None:
+    """An ephemeral note to one person; best effort (it only echoes what the card shows).
+    `fallback`: where to say it when `channel` refuses (a client's channel the person is not
+    in, or the app is not)."""
     try:
         bot.gateway.post_ephemeral(channel, user, text)
     except SlackError as exc:
+        if fallback and fallback != channel:
+            tell(bot, fallback, user, text)
+            return
         logger.warning("could not tell %s: %s", user, exc)
 
 

@@ -952,3 +952,13 @@ def brand_options(config: Config, typed: str) -> list[dict[str, Any]]:
         Option(text=cut(name, 75), value=name).to_dict()
         for name in config.find_brands(typed, MAX_SELECT_OPTIONS)
     ]
+
+
+def alert_rerouted(channel: str, error: str) -> str:
+    """In the thread of an alert that its brand's own channel refused (posted here instead)."""
+    return _(
+        ":warning: This alert was meant for <#{channel}>, the brand's channel in the playbook, "
+        "but Slack refused it there (`{error}`). Invite the app to that channel (`/invite` it "
+        "there), or correct `channel` in the brand's entry; this incident stays here.",
+        channel=channel, error=error,
+    )  # fmt: skip

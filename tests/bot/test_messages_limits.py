@@ -316,7 +316,8 @@ def test_an_unknown_drill_scenario_is_echoed_without_pinging(locale: str) -> Non
     with i18n.using(locale), pytest.raises(NotFound) as err:
         drills.start_drill(
             None,  # type: ignore[arg-type]  # refused before any database work
-            scenario=scenario, config=Config(), channel=None, user="U0ALICE", now=NOW,
+            scenario=scenario, config=Config(), channel=None, default_channel=None,
+            user="U0ALICE", now=NOW,
         )  # fmt: skip
     _no_pings(err.value.message)
     assert "&lt;!channel&gt;" in err.value.message and len(err.value.message) <= 300

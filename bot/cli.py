@@ -322,6 +322,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             if result.error:
                 print(f"{source.name}: FAILED: {result.error}")
                 failed.append(source.name)
+            elif result.backfill_stopped:  # a refused credential, an unknown account or cursor
+                print(
+                    f"{source.name}: FAILED: the backfill stopped there; fix that and run it again"
+                )
+                failed.append(source.name)
     return 1 if failed else 0
 
 

@@ -77,6 +77,9 @@ class PollResult:
     backoff_until: datetime | None = None
     backfill: str | None = None  # progress, e.g. "backfilling: 3 of 7 days"
     rate_limited: bool = False  # the platform asked us to wait (a 429): `backoff_until` is its ask
+    # This run's backfill stopped for good on a permanent error (its message): the live poll
+    # carries on, so it is no failure of the poll; `crisisbot backfill` counts it as one.
+    backfill_stopped: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -207,6 +210,7 @@ class Poller:
         no limit), until it is done or fails. Each page and its cursor commit together."""
         started = time.monotonic()
         new = steps = 0
+        stopped: str | None = None
         with self.bot.transaction() as session:
             row = session.get(SourceState, source.name)
             state = row.backfill if row is not None else None
@@ -233,6 +237,7 @@ class Poller:
                 # what we have; the live poll carries on regardless.
                 state = {**state, "done": True, "error": message[:ERROR_CHARS]}
                 self._save_backfill(source, state)
+                stopped = state["error"]
                 break
             except Exception as exc:
                 logger.log(
@@ -256,7 +261,9 @@ class Poller:
                 new,
                 backfill.progress(state),
             )
-        return PollResult(source.name, new=new, backfill=backfill.progress(state))
+        return PollResult(
+            source.name, new=new, backfill=backfill.progress(state), backfill_stopped=stopped
+        )
 
     def _backfill_failed(
         self,

@@ -9,7 +9,6 @@ import logging
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +22,7 @@ from bot.app import Crisisbot
 from bot.core import i18n
 from bot.core.config import ConfigError
 from bot.core.errors import ServiceError
+from bot.core.files import replacing
 from bot.core.settings import Settings, SettingsError, sentiment_model_setting
 
 if TYPE_CHECKING:  # imported by the commands that need them, so `crisisbot --help` stays quick
@@ -420,32 +420,27 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 def _unwritable(out: str | None) -> bool:
     """Say so (and return True) when `--out` cannot be written: before any work is done."""
+    from bot.core.files import is_stream, target
+
     if out is None:
         return False
     path = Path(out)
+    real = target(path)  # a symbolic link: its target is written, the link kept
+    folder = real.parent if path.is_symlink() else path.parent  # as the user wrote it
     if path.is_dir():
         problem = "is a folder; give a file name"
-    elif not path.parent.is_dir():
-        problem = f"no such folder {path.parent}"
-    elif not os.access(path.parent, os.W_OK):
-        problem = f"cannot write in {path.parent}"
+    elif is_stream(real):  # a pipe or a device (/dev/stdout): written in place
+        if os.access(real, os.W_OK):
+            return False
+        problem = "cannot write to it"
+    elif not real.parent.is_dir():
+        problem = f"no such folder {folder}"
+    elif not os.access(real.parent, os.W_OK):
+        problem = f"cannot write in {folder}"
     else:
         return False
     print(f"crisisbot: {out}: {problem}", file=sys.stderr)
     return True
-
-
-@contextmanager
-def _replacing(out: Path) -> Iterator[Any]:
-    """A text stream for `out`, written beside it and renamed: a failure leaves no half file."""
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -474,7 +469,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 )
                 return 0
             out = Path(args.out)
-            with _replacing(out) as stream:
+            with replacing(out) as stream:
                 export.write(
                     session, args.number, args.format, stream, name_of=name_of,
                     config=bot.config, bom=True,
@@ -505,7 +500,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         with i18n.using(bot.config.locale, bot.config.timezone):
             writer(built, sys.stdout)
         return 0
-    with _replacing(Path(args.out)) as stream, i18n.using(bot.config.locale, bot.config.timezone):
+    with replacing(Path(args.out)) as stream, i18n.using(bot.config.locale, bot.config.timezone):
         writer(built, stream)
     print(f"crisisbot: wrote {args.out}", file=sys.stderr)
     return 0

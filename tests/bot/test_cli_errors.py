@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -55,6 +56,62 @@ def test_a_report_is_written_whole_or_not_at_all(
     assert main(["report", "--since", "2025-03-01", "--out", "report.md"]) == 0
     assert (env / "report.md").read_text().startswith("#")
     assert not [p for p in env.iterdir() if p.name.startswith(".report.md.")]
+
+
+# Every command with --out, and how its file begins.
+OUT_COMMANDS = {
+    "report": (["report", "--since", "2025-03-01", "--out"], "#"),
+    "backtest": (["backtest", "--series", "series.csv", "--out"], "timestamp,value,score"),
+}
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+def test_out_onto_a_named_pipe_writes_into_the_pipe(env: Path, command: str) -> None:
+    """`--out /dev/stdout` or a FIFO a script reads: the file written beside it was renamed
+    over it, so the reader got nothing and the pipe (as root: the device) was gone."""
+    argv, head = OUT_COMMANDS[command]
+    fifo = env / "out.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader waiting, as a script's would
+    try:
+        assert main([*argv, str(fifo)]) == 0
+        got = b""
+        while chunk := os.read(reader, 65536):
+            got += chunk
+    finally:
+        os.close(reader)
+    assert got.decode().startswith(head)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert not [p for p in env.iterdir() if p.name.startswith(".out.fifo.")]
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+def test_out_through_a_symbolic_link_writes_its_target_and_keeps_the_link(
+    env: Path, command: str
+) -> None:
+    argv, head = OUT_COMMANDS[command]
+    (env / "shared").mkdir()
+    (env / "shared" / "latest.txt").write_text("last week's\n")
+    (env / "latest.txt").symlink_to(env / "shared" / "latest.txt")
+    assert main([*argv, "latest.txt"]) == 0
+    assert (env / "latest.txt").is_symlink()
+    assert (env / "shared" / "latest.txt").read_text().startswith(head)
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+def test_out_files_get_the_mode_of_any_new_file_or_keep_their_own(env: Path, command: str) -> None:
+    """They were 0600, a temporary file's: a report for the team nobody else could open."""
+    argv, _ = OUT_COMMANDS[command]
+    umask = os.umask(0o022)
+    try:
+        assert main([*argv, "new.txt"]) == 0
+        (env / "old.txt").write_text("")
+        os.chmod(env / "old.txt", 0o640)
+        assert main([*argv, "old.txt"]) == 0
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(os.stat(env / "new.txt").st_mode) == 0o644
+    assert stat.S_IMODE(os.stat(env / "old.txt").st_mode) == 0o640
 
 
 def test_a_database_that_cannot_be_opened_is_one_line(

@@ -506,11 +506,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_BATCH = 1_000_000  # mentions per prune transaction
+
+
 def cmd_prune(args: argparse.Namespace) -> int:
     from bot.aftermath import retention
 
     before = _date(args.before, "--before")
     if before is None:
+        return 2
+    if not 1 <= args.batch <= MAX_BATCH:  # a larger one overflowed the database's integer
+        bound = "at least 1" if args.batch < 1 else f"at most {MAX_BATCH} (a transaction)"
+        print(f"crisisbot: --batch must be {bound}", file=sys.stderr)
         return 2
     bot = _bot()
     now = bot.clock()
@@ -522,9 +529,6 @@ def cmd_prune(args: argparse.Namespace) -> int:
             f"({bot.config.lookback_days} days); choose {keep.date().isoformat()} or earlier",
             file=sys.stderr,
         )
-        return 2
-    if args.batch < 1:
-        print("crisisbot: --batch must be at least 1", file=sys.stderr)
         return 2
     result = retention.prune(bot.sessions, before=before, now=now, batch=args.batch)
     print(

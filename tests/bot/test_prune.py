@@ -120,6 +120,30 @@ def test_prune_refuses_a_bad_date(
     assert len(_ids(stack)) == 1
 
 
+@pytest.mark.parametrize(
+    ("batch", "message"),
+    [
+        ("0", "crisisbot: --batch must be at least 1"),
+        ("99999999999999999999", "crisisbot: --batch must be at most 1000000 (a transaction)"),
+    ],
+)
+@pytest.mark.usefixtures("command_line")
+def test_prune_refuses_a_batch_size_it_cannot_use(
+    stack: Stack, capsys: pytest.CaptureFixture[str], batch: str, message: str
+) -> None:
+    """A number too large for the database was a traceback (OverflowError from SQLite)."""
+    with stack.bot.transaction() as session:
+        store_mentions(
+            session,
+            [parse_record(_record(1, "Acme", stack.bot.clock() - timedelta(days=90)))],
+            config=stack.bot.config,
+            now=stack.bot.clock(),
+        )
+    assert main(["prune", "--before", "2020-01-01", "--batch", batch]) == 2
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert len(_ids(stack)) == 1
+
+
 @pytest.mark.skipif(bool(PG_URL), reason="SQLite's one write lock")
 def test_prune_leaves_the_write_lock_free_while_it_reads_a_batch(database_url: str) -> None:
     """A prune from cron runs beside the bot, which needs SQLite's one write lock for every

@@ -720,7 +720,19 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return run_demo(out_dir=Path(args.out), speed=args.speed, locale=args.locale)
+    out = Path(args.out)
+    try:  # before the emulator and the bot start: a file in the way was a traceback
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        print(f"crisisbot: {out}: is a file; give a folder for the demo's files", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"crisisbot: {out}: cannot make the folder ({exc.strerror or exc})", file=sys.stderr)
+        return 2
+    if not os.access(out, os.W_OK):
+        print(f"crisisbot: {out}: cannot write in it", file=sys.stderr)
+        return 2
+    return run_demo(out_dir=out, speed=args.speed, locale=args.locale)
 
 
 MAX_NUMBER = 2**31 - 1  # the incidents' integer key; a longer number is a typo, not an incident

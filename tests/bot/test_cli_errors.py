@@ -236,6 +236,23 @@ def test_the_demo_refuses_a_speed_it_cannot_play(
     assert "argument --speed" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("out", "said"),
+    [
+        ("notes.txt", "notes.txt: is a file; give a folder for the demo's files"),
+        ("notes.txt/demo", "notes.txt/demo: cannot make the folder (Not a directory)"),
+    ],
+)
+def test_the_demo_names_an_out_folder_it_cannot_make(
+    env: Path, capsys: pytest.CaptureFixture[str], out: str, said: str
+) -> None:
+    """A file where the folder should be was a traceback (FileExistsError from mkdir)."""
+    (env / "notes.txt").write_text("keep me\n")
+    assert main(["demo", "--speed", "0", "--out", out]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"crisisbot: {said}"]
+    assert (env / "notes.txt").read_text() == "keep me\n"
+
+
 @pytest.mark.parametrize("command", ["serve", "run"])
 def test_a_port_in_use_is_named(
     stack: Stack,

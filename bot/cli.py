@@ -664,6 +664,12 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.mentions and args.out:  # it was ignored: no file, exit 0, the file expected missing
+        print(
+            "crisisbot: --out goes with --series; --mentions prints the incidents it would open",
+            file=sys.stderr,
+        )
+        return 2
     source = Path(args.series or args.mentions)
     problem = _unreadable(source)
     if problem:

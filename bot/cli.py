@@ -168,6 +168,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if problem:
         print(f"crisisbot: {path}: {problem}", file=sys.stderr)
         return 2
+    if _empty(path):  # an export that failed, the wrong file: not "0 read, 0 bad", exit 0
+        print(f"crisisbot: {path}: is empty; no mentions to import", file=sys.stderr)
+        return 1
     fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
     reader = read_csv if fmt == "csv" else read_jsonl
     bot = _bot()
@@ -232,6 +235,17 @@ def _unreadable(path: Path) -> str | None:
     except OSError as exc:  # no read permission, a failing disk
         return f"cannot read it ({exc.strerror or exc})"
     return None
+
+
+def _empty(path: Path) -> bool:
+    """Nothing in the file but white space (or a byte order mark): read up to the first text."""
+    with path.open("rb") as stream:
+        chunk = stream.read(65536).removeprefix(b"\xef\xbb\xbf")
+        while chunk:
+            if chunk.strip():
+                return False
+            chunk = stream.read(65536)
+    return True
 
 
 def _store(bot: Crisisbot, batch: list, store: Callable[..., int]) -> int:  # type: ignore[type-arg]
@@ -692,6 +706,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             alerts = backtest.backtest_series_file(source, Path(args.out), config)
             print(f"crisisbot: wrote {args.out} ({alerts} alerts)", file=sys.stderr)
             return 0
+        if _empty(source):
+            raise backtest.BacktestError(f"{source}: is empty; no mentions to replay")
         with source.open(encoding=ENCODING) as stream:
             mentions, problems = backtest.read_history(stream, str(source))
     except backtest.BacktestError as exc:

@@ -142,6 +142,19 @@ def test_out_with_a_mention_replay_is_refused_not_ignored(
     ]
 
 
+def test_an_empty_mention_history_is_refused_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "0 mentions replayed; 0 incidents would have opened." and exited 0: a history
+    that did not export reads as a calm one."""
+    (tmp_path / "h.jsonl").write_text("\n")
+    assert main(["backtest", "--mentions", str(tmp_path / "h.jsonl")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines() == [
+        f"crisisbot: {tmp_path / 'h.jsonl'}: is empty; no mentions to replay"
+    ]
+
+
 def test_a_series_saved_by_excel_reads_like_any_other(tmp_path: Path) -> None:
     """Excel's "CSV UTF-8" starts with a byte order mark and ends lines with CRLF: the header was
     refused as not `timestamp,value` when it was."""

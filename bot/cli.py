@@ -279,7 +279,12 @@ def cmd_poll(args: argparse.Namespace) -> int:
     # Each failure is said once, by the line below (the poller's own log line is --verbose's).
     results = poll_all(bot, force=args.force, failure_level=logging.INFO)
     for r in results:
-        if r.skipped:
+        if r.skipped and r.failing:  # its configuration must change: still a failed source
+            print(
+                f"{r.name}: FAILED: {r.failing} · not polled: backing off until "
+                f"{r.backoff_until:%Y-%m-%d %H:%M:%S} UTC (--force polls it now)"
+            )
+        elif r.skipped:  # a rate limit or a transient error: it will be tried again soon
             print(f"{r.name}: backing off until {r.backoff_until:%Y-%m-%d %H:%M:%S} UTC (--force)")
         elif r.error:
             until = f" · backing off until {r.backoff_until:%Y-%m-%d %H:%M:%S} UTC"
@@ -287,7 +292,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
             print(f"{r.name}: FAILED: {r.error}{walk}{until if r.backoff_until else ''}")
         else:
             print(f"{r.name}: {r.new} new" + (f" · {r.backfill}" if r.backfill else ""))
-    failed = [r.name for r in results if r.error]
+    failed = [r.name for r in results if r.error or r.failing]
     if failed:
         print(f"crisisbot: {len(failed)} of {len(results)} sources failed: {', '.join(failed)}")
         return 1

@@ -80,6 +80,9 @@ class PollResult:
     # This run's backfill stopped for good on a permanent error (its message): the live poll
     # carries on, so it is no failure of the poll; `crisisbot backfill` counts it as one.
     backfill_stopped: str | None = None
+    # Skipped while backing off from a permanent error (the configuration must change): its
+    # message. A transient error's or a rate limit's backoff is no failure of the skipping pass.
+    failing: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -136,7 +139,7 @@ class Poller:
 
     def _poll(self, source: SourceConfig, *, force: bool) -> PollResult:
         now = self.bot.clock()
-        cursor, backoff_until, known_fingerprint = self._read_state(source)
+        cursor, backoff_until, known_fingerprint, failing = self._read_state(source)
         fingerprint = _fingerprint(source)
         # A changed playbook entry gets a fresh try at once: the old backoff was about the old one.
         if (
@@ -146,7 +149,9 @@ class Poller:
             and known_fingerprint == fingerprint
         ):
             logger.info("poll %s: backing off until %s", source.name, backoff_until.isoformat())
-            return PollResult(source.name, skipped=True, backoff_until=backoff_until)
+            return PollResult(
+                source.name, skipped=True, backoff_until=backoff_until, failing=failing
+            )
         try:
             connector = self._connector(source, fingerprint)
             result = connector.fetch(cursor)
@@ -297,12 +302,18 @@ class Poller:
             _state(session, source).backfill = state
 
     # -- state --------------------------------------------------------------------------------
-    def _read_state(self, source: SourceConfig) -> tuple[str | None, datetime | None, str | None]:
+    def _read_state(
+        self, source: SourceConfig
+    ) -> tuple[str | None, datetime | None, str | None, str | None]:
+        """Cursor, backoff, fingerprint, and the last error when it was a permanent one."""
         with self.bot.transaction() as session:
             state = session.get(SourceState, source.name)
             if state is None:
-                return None, None, None
-            return state.cursor, state.backoff_until, (state.info or {}).get("fingerprint")
+                return None, None, None, None
+            info = state.info or {}
+            failing = state.last_error if info.get("permanent") else None
+            fingerprint = info.get("fingerprint")
+            return state.cursor, state.backoff_until, fingerprint, failing
 
     def _succeeded(
         self,
@@ -335,6 +346,7 @@ class Poller:
                 self._tell_back(session, source, state, now=now)
             state.last_success_at = now
             state.last_error = None  # the desk shows the last error as current while it is set
+            state.info = {k: v for k, v in (state.info or {}).items() if k != "permanent"}
             state.failures = 0
             state.backoff_until = None
             _count_today(state, new, now)
@@ -375,6 +387,7 @@ class Poller:
             state.last_error = message
             state.last_error_at = now
             state.backoff_until = now + wait
+            state.info = {**(state.info or {}), "permanent": permanent}  # `crisisbot poll` asks
             _count_today(state, 0, now)
             failures, until = state.failures, state.backoff_until
             if counts and (permanent or failures >= DOWN_AFTER):

@@ -182,9 +182,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     size = path.stat().st_size
     progress = _Progress(size) if size > PROGRESS_MIN_BYTES and sys.stderr.isatty() else None
     try:
-        with path.open(encoding=ENCODING, newline="" if fmt == "csv" else None) as stream:
+        with (
+            path.open(encoding=ENCODING, newline="" if fmt == "csv" else None) as stream,
+            _stop_between_batches() as stop,
+        ):
             batch = []
             for item in reader(stream):
+                if stop.is_set():  # the batch read so far is left for the rerun
+                    raise KeyboardInterrupt
                 if isinstance(item, Note):
                     print(f"{path}:{item.line}: {item.message}", file=sys.stderr)
                     continue
@@ -198,6 +203,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 if len(batch) >= 2000:
                     new += _store(bot, batch, store_mentions)
                     batch = []
+                    if stop.is_set():  # Ctrl-C while it was stored: stored whole, and counted
+                        raise KeyboardInterrupt
                     if progress:
                         # Bytes read so far (a read-ahead chunk early at most): the text
                         # stream's own tell() refuses to work while it is being iterated.
@@ -213,11 +220,38 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 "for the rest (those stored are skipped)",
                 file=sys.stderr,
             )
+        else:
+            print("crisisbot: stopped: no new mentions were stored", file=sys.stderr)
         raise
     if progress:
         progress.done()
     print(f"crisisbot: {read} mentions read, {new} new, {read - new} already known, {bad} bad")
     return 1 if bad else 0
+
+
+@contextmanager
+def _stop_between_batches() -> Iterator[threading.Event]:
+    """Ctrl-C during an import: the first one is set on the event the import checks between
+    records and after each batch it stores, the second stops at once. Raised wherever it fell,
+    a KeyboardInterrupt was lost inside a library's __del__ (the import ran on to the end and
+    exited 0) or came between a batch's commit and its count (one batch fewer was reported)."""
+    asked = threading.Event()
+    if threading.current_thread() is not threading.main_thread():  # signals go to the main one
+        yield asked
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        if asked.is_set():
+            raise KeyboardInterrupt
+        asked.set()
+        # os.write: print() here could re-enter a print the import is in the middle of.
+        os.write(2, b"\ncrisisbot: stopping (Ctrl-C again to stop at once)\n")
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield asked
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _unreadable(path: Path) -> str | None:

@@ -458,6 +458,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     from bot import jobs
 
     bot = _bot("SLACK_BOT_TOKEN", "CRISIS_CHANNEL")
+    _check_slack(bot, must_reach=False)
     numbers = jobs.detect_storms(bot) or []
     sent = bot.deliver_now()
     for number in numbers:
@@ -627,6 +628,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from bot.jobs import create_scheduler
 
     bot = _bot("SLACK_BOT_TOKEN", "CRISIS_CHANNEL")
+    _check_slack(bot, must_reach=False)
     scheduler = create_scheduler(bot)
     scheduler.start()
     bot.start_courier()
@@ -668,7 +670,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CRISIS_CHANNEL")  # serve, run
 
 
-def _check_slack(bot: Crisisbot) -> None:
+def _check_slack(bot: Crisisbot, *, must_reach: bool = True) -> None:
+    """Refuse a token Slack refuses, before any work: a message sent with it fails for good (a
+    storm's alert never posted, even once the token is fixed). An address that does not answer
+    stops `serve` and `run`; `worker` and `detect` (`must_reach` False) go on, their messages
+    waiting in the outbox until Slack answers."""
     from bot.slack.gateway import SlackError
 
     sdk = logging.getLogger("slack_sdk")
@@ -680,9 +686,19 @@ def _check_slack(bot: Crisisbot) -> None:
     except SlackError as exc:
         if exc.error.startswith("connection:"):  # the token never reached Slack: the address
             detail = exc.error.removeprefix("connection:").strip()
+            if not must_reach:
+                print(
+                    f"crisisbot: cannot reach Slack at {bot.settings.slack_api_url} ({detail}); "
+                    "its messages wait until it answers",
+                    file=sys.stderr,
+                )
+                return
             raise SettingsError(
                 "SLACK_API_URL", f"cannot reach Slack at {bot.settings.slack_api_url} ({detail})"
             ) from None
+        if not must_reach and not exc.permanent:  # a 5xx, a rate limit: not about the token
+            print(f"crisisbot: Slack answered {exc.error}; its messages wait", file=sys.stderr)
+            return
         raise SettingsError("SLACK_BOT_TOKEN", f"Slack refused it ({exc.error})") from None
     finally:
         sdk.setLevel(level)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.testing import Stack
+from bot.testing import Stack, storm_jsonl
 from tests.bot.conftest import cli_env
 
 
@@ -297,6 +297,78 @@ def test_a_slack_api_url_that_cannot_be_reached_is_named_not_the_token(
     assert "SLACK_BOT_TOKEN" not in line
     # ... and that one line is all: not the SDK's ERROR line for each of its retries before it.
     assert not [r for r in caplog.records if r.name.startswith("slack_sdk")]
+
+
+@pytest.mark.usefixtures("command_line")
+def test_detect_refuses_a_token_slack_refuses_before_opening_anything(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """It said "opened incident #1" and exited 0 while the alert card failed for good
+    (invalid_auth is permanent): once the token was fixed, the storm was never posted."""
+    (tmp_path / "storm.jsonl").write_text(storm_jsonl(stack.bot.clock()))
+    assert main(["ingest", "storm.jsonl"]) == 0
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-a-typo")
+    capsys.readouterr()
+    assert main(["detect"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines() == [
+        "crisisbot: SLACK_BOT_TOKEN: Slack refused it (invalid_auth)"
+    ]
+    monkeypatch.setenv("SLACK_BOT_TOKEN", stack.emulator.bot_token)
+    assert main(["detect"]) == 0
+    assert "opened incident #1" in capsys.readouterr().out
+    assert len(stack.channel_messages()) == 1  # the alert, posted
+
+
+def test_a_worker_refuses_a_token_slack_refuses(stack: Stack, tmp_path: Path) -> None:
+    """It started and ran, every message it sent failing for good."""
+    environ = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-a-typo",
+        "SLACK_API_URL": stack.emulator.api_url,
+        "DATABASE_URL": stack.bot.settings.database_url or "",
+        "CRISIS_CHANNEL": "C0123ABCD",
+    }
+    environ.pop("LOG_LEVEL", None)
+    environ.pop("CRISIS_CONFIG", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "worker"],
+        stderr=subprocess.PIPE, text=True, env=environ, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert (proc.returncode, err.splitlines()) == (
+        2,
+        ["crisisbot: SLACK_BOT_TOKEN: Slack refused it (invalid_auth)"],
+    )
+
+
+@pytest.mark.usefixtures("command_line")
+def test_detect_goes_on_when_slack_does_not_answer(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Unlike a refused token, an outage is waited out: the alert waits in the outbox."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/api/"
+    (tmp_path / "storm.jsonl").write_text(storm_jsonl(stack.bot.clock()))
+    assert main(["ingest", "storm.jsonl"]) == 0
+    monkeypatch.setenv("SLACK_API_URL", url)
+    capsys.readouterr()
+    assert main(["detect"]) == 0
+    out, err = capsys.readouterr()
+    assert "opened incident #1" in out and "1 Slack messages wait for retry" in out
+    assert f"crisisbot: cannot reach Slack at {url} (" in err
 
 
 def test_terminal_lines_stay_english_for_a_bulgarian_team(

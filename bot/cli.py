@@ -497,6 +497,34 @@ def _unwritable(out: str | None) -> bool:
     return True
 
 
+def _namer(bot: Crisisbot) -> Callable[[str], str]:
+    """People's names from Slack for an export, or their IDs, said in one line, when Slack
+    cannot give them: asked once, not person after person (with a Slack that does not answer,
+    each name cost seconds of retries and an ERROR line per try, then came out an ID anyway)."""
+    from bot.slack.gateway import SlackError
+
+    def as_is(user: str) -> str:
+        return user
+
+    if not bot.settings.slack_bot_token:
+        return as_is
+    sdk = logging.getLogger("slack_sdk")
+    level = sdk.level
+    sdk.setLevel(logging.CRITICAL)  # its ERROR line per try: the one line below says it
+    try:
+        bot.gateway.auth_test()
+    except SlackError as exc:
+        error = exc.error
+        if error.startswith("connection:"):
+            detail = error.removeprefix("connection:").strip()
+            error = f"cannot reach Slack at {bot.settings.slack_api_url} ({detail})"
+        print(f"crisisbot: people are named by their Slack IDs: {error}", file=sys.stderr)
+        return as_is
+    finally:
+        sdk.setLevel(level)
+    return bot.gateway.user_name
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.aftermath import export
     from bot.response import incidents
@@ -504,7 +532,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if _unwritable(args.out):
         return 2
     bot = _bot()
-    name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
+    name_of = _namer(bot)
     # The file is for people: in the team's language (the terminal lines stay English, so
     # "no incident #N" is looked up before). A reading session: on SQLite a transaction would
     # hold the write lock, and the server's and worker's writes would wait, while Slack names

@@ -684,9 +684,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         if bot.settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from slack_sdk.errors import SlackApiError
 
             print("crisisbot: web and worker in one process, over Socket Mode", file=sys.stderr)
-            SocketModeHandler(bolt, bot.settings.slack_app_token).start()
+            try:
+                SocketModeHandler(bolt, bot.settings.slack_app_token).start()
+            except SlackApiError as exc:  # apps.connections.open: a traceback before
+                error = exc.response.get("error") or "no reason given"
+                raise SettingsError("SLACK_APP_TOKEN", f"Slack refused it ({error})") from None
         else:
             print(f"crisisbot: web and worker on port {bot.settings.port}", file=sys.stderr)
             serve(WebApp(bot, bolt), bot.settings.port)

@@ -371,6 +371,28 @@ def test_detect_goes_on_when_slack_does_not_answer(
     assert f"crisisbot: cannot reach Slack at {url} (" in err
 
 
+def test_run_names_an_app_token_slack_refuses(
+    stack: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Socket Mode's apps.connections.open refused it: a SlackApiError traceback, exit 1."""
+    playbook = tmp_path / "crisisbot.toml"
+    playbook.write_text('[[brands]]\nname = "Acme"\n')
+    cli_env(
+        monkeypatch, stack, playbook, SLACK_SIGNING_SECRET="secret", SLACK_APP_TOKEN="xapp-1-typo"
+    )
+    on_sigterm = signal.getsignal(signal.SIGTERM)
+    try:
+        assert main(["run"]) == 2
+    finally:
+        signal.signal(signal.SIGTERM, on_sigterm)  # `run` set its own, as a process does
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "crisisbot: SLACK_APP_TOKEN: Slack refused it (invalid_auth)"
+    )
+
+
 def test_terminal_lines_stay_english_for_a_bulgarian_team(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -573,7 +573,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     since = _on_clock(args.since, since, zone)
     until = _on_clock(args.until, until, zone) if until else bot.clock()
     if until <= since:
-        print("crisisbot: --until must be after --since", file=sys.stderr)
+        # Without --until the period ends now: a --since ahead of it is what is wrong.
+        said = "--until must be after --since" if args.until else "--since must be in the past"
+        print(f"crisisbot: {said}", file=sys.stderr)
         return 2
     with bot.sessions() as session:  # reads only: no write lock to hold (see cmd_export)
         built = report.build(session, since=since, until=until)

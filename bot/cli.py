@@ -370,7 +370,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                     print(f"{source.name}: FAILED: {exc}")
                     failed.append(source.name)
                     continue
-                result = _backfill_one(bot, poller, source, args.days)
+                try:
+                    result = _backfill_one(bot, poller, source, args.days)
+                except KeyboardInterrupt:
+                    _say_stopped(bot, source.name)
+                    raise
             print(f"{source.name}: {result.new} new · {result.backfill or 'nothing to backfill'}")
             if result.error:
                 print(f"{source.name}: FAILED: {result.error}")
@@ -381,6 +385,22 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                 )
                 failed.append(source.name)
     return 1 if failed else 0
+
+
+def _say_stopped(bot: Crisisbot, name: str) -> None:
+    """Ctrl-C mid-walk: what is stored (read back: the page in flight may or may not be in),
+    and that the same command resumes from there (each page is stored with its cursor)."""
+    from models import SourceState
+
+    with bot.sessions() as session:
+        row = session.get(SourceState, name)
+        walk = (row.backfill if row is not None else None) or {}
+    print(file=sys.stderr)  # ends a progress line cut off on a terminal
+    print(
+        f"crisisbot: stopped: {name}: {walk.get('mentions', 0)} new stored; run the same "
+        "backfill again to resume it",
+        file=sys.stderr,
+    )
 
 
 BACKFILL_LOCK_WAIT = 30.0  # seconds to wait for a worker's poll of the source to finish

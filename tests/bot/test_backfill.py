@@ -435,6 +435,36 @@ def test_backfill_command_resumes_after_kill_9_without_duplicates_or_gaps(
     assert len(slow_week.sent(HN)) <= -(-len(expected) // 100) + 2
 
 
+@pytest.mark.parametrize("platforms", [{"hackernews": _busy_week}], indirect=True)
+def test_a_backfill_stopped_with_ctrl_c_says_that_a_rerun_resumes_it(
+    polling_stack: Stack, platforms: SlowPlatforms, cli: Cli
+) -> None:
+    """It stopped without a word (exit 130), its progress line cut off where it was."""
+    platforms.pause = 0.15
+    command = [sys.executable, "-m", "bot.cli", "backfill", "--source", "hackernews"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while len(platforms.sent(HN)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    state = _backfill_state(polling_stack.bot, "hackernews")
+    assert not state["done"] and stored(polling_stack.bot) == state["mentions"] > 0
+    assert err.splitlines()[-1] == (
+        f"crisisbot: stopped: hackernews: {state['mentions']} new stored; run the same backfill "
+        "again to resume it"
+    ), err
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize("platforms", [BUSY], indirect=True)
 def test_backfill_command_waits_out_a_short_rate_limit(
     polling_stack: Stack,

@@ -395,7 +395,8 @@ def _say_stopped(bot: Crisisbot, name: str) -> None:
     with bot.sessions() as session:
         row = session.get(SourceState, name)
         walk = (row.backfill if row is not None else None) or {}
-    print(file=sys.stderr)  # ends a progress line cut off on a terminal
+    if sys.stderr.isatty():
+        print(file=sys.stderr)  # ends the progress line, cut off where it was
     print(
         f"crisisbot: stopped: {name}: {walk.get('mentions', 0)} new stored; run the same "
         "backfill again to resume it",

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -45,7 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from detectors.sentiment import use_model
 
             use_model(False)
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # an output that cannot be written says so below, not at exit
+        return code
     except (SettingsError, ConfigError) as exc:
         print(f"crisisbot: {exc}", file=sys.stderr)
         return 2
@@ -63,12 +66,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `crisisbot export 1 | head`: the reader left; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as exc:  # a full disk, a failing device: the reason in one line, exit 1
+        where = f"{exc.filename}: " if exc.filename else "writing its output: "
+        print(f"crisisbot: {where}{exc.strerror or exc}", file=sys.stderr)
+        logger.debug("the command stopped on", exc_info=True)  # LOG_LEVEL=DEBUG: where
+        _drop_unwritten_output()
+        return 1
     finally:
         while _opened:
             _opened.pop().close()
 
 
 _opened: list[Crisisbot] = []
+
+
+def _drop_unwritten_output() -> None:
+    """When stdout itself cannot be written, what it still buffers is dropped, not tried again
+    at exit (an "Exception ignored" traceback after the line that said why)."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        with contextlib.suppress(OSError, ValueError):  # no file under it: nothing to drop
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (ValueError, AttributeError):  # closed, or none at all
+        pass
 
 
 def _database_problem(exc: Exception) -> str:

@@ -3,6 +3,8 @@ a Python traceback: output paths, an unreachable or unmigrated database, bad swi
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import signal
@@ -113,6 +115,27 @@ def test_out_files_get_the_mode_of_any_new_file_or_keep_their_own(env: Path, com
         os.umask(umask)
     assert stat.S_IMODE(os.stat(env / "new.txt").st_mode) == 0o644
     assert stat.S_IMODE(os.stat(env / "old.txt").st_mode) == 0o640
+
+
+@pytest.mark.parametrize("argv", [["report", "--since", "2025-03-01"], ["sentiment"]])
+def test_an_output_that_cannot_be_written_is_one_line(
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
+    """`> /dev/full`, a full disk under a redirect: an OSError traceback (ENOSPC)."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Acme is awful\n")))
+    captured = sys.stdout
+    with open("/dev/full", "w") as full, contextlib.suppress(OSError):  # its close fails too
+        monkeypatch.setattr(sys, "stdout", full)
+        try:
+            assert main(argv) == 1
+        finally:
+            monkeypatch.setattr(sys, "stdout", captured)
+    assert capsys.readouterr().err.splitlines() == [
+        "crisisbot: writing its output: No space left on device"
+    ]
 
 
 def test_a_database_that_cannot_be_opened_is_one_line(

@@ -252,10 +252,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _stop_between_batches() -> Iterator[threading.Event]:
-    """Ctrl-C during an import: the first one is set on the event the import checks between
-    records and after each batch it stores, the second stops at once. Raised wherever it fell,
-    a KeyboardInterrupt was lost inside a library's __del__ (the import ran on to the end and
-    exited 0) or came between a batch's commit and its count (one batch fewer was reported)."""
+    """Ctrl-C during an import or a prune: the first one is set on the event the command checks
+    after each batch it commits (an import, between records too), the second stops at once.
+    Raised wherever it fell, a KeyboardInterrupt was lost inside a library's __del__ (the import
+    ran on to the end and exited 0) or came between a batch's commit and its count (one batch
+    fewer was reported)."""
     asked = threading.Event()
     if threading.current_thread() is not threading.main_thread():  # signals go to the main one
         yield asked
@@ -656,7 +657,26 @@ def cmd_prune(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    result = retention.prune(bot.sessions, before=before, now=now, batch=args.batch)
+    removed = 0
+
+    def batch_done(deleted: int) -> None:
+        nonlocal removed
+        removed = deleted
+        if stop.is_set():  # Ctrl-C: after a whole batch, so the count said is the one done
+            raise KeyboardInterrupt
+
+    with _stop_between_batches() as stop:
+        try:
+            result = retention.prune(
+                bot.sessions, before=before, now=now, batch=args.batch, progress=batch_done
+            )
+        except KeyboardInterrupt:
+            print(
+                f"crisisbot: stopped: {removed} mentions removed; run the same prune again "
+                "for the rest",
+                file=sys.stderr,
+            )
+            raise
     print(
         f"crisisbot: removed {result.deleted} mentions older than {before.isoformat()}; "
         f"kept {result.kept} that incidents refer to"

@@ -14,13 +14,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.cli import main
 from bot.testing import Stack, storm_jsonl
-from tests.bot.conftest import cli_env
+from tests.bot.conftest import cli_env, mentions_locked
 
 
 @pytest.fixture
@@ -537,9 +536,7 @@ def test_a_ctrl_c_while_a_batch_is_stored_lets_it_finish_and_counts_it(
     import ran on to the end and exited 0) or fall between a commit and its count (one batch
     fewer reported): both seen now and then. Made certain here: the database is locked, so the
     first batch waits to be stored when Ctrl-C comes; it used to be thrown away, unsaid."""
-    import sqlite3
-
-    from sqlalchemy import func, make_url, select, text
+    from sqlalchemy import func, select
 
     from models import Mention, create_db_engine
 
@@ -549,39 +546,17 @@ def test_a_ctrl_c_while_a_batch_is_stored_lets_it_finish_and_counts_it(
     path.write_text("".join(line.format(n=n, at=at) for n in range(60_000)))
     environ = {**os.environ, "DATABASE_URL": database_url}
     environ.pop("LOG_LEVEL", None)
-    engine = create_db_engine(database_url)
-    sqlite = engine.dialect.name == "sqlite"
-    # The write lock, as another process would hold it; closed, the lock goes with it.
-    if sqlite:
-        holder: Any = sqlite3.connect(str(make_url(database_url).database), isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")
-    else:
-        holder = engine.connect()
-        holder.execute(text("LOCK TABLE mentions IN EXCLUSIVE MODE"))
-    try:
+    with mentions_locked(database_url) as blocked:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "ingest", str(path)],
             stderr=subprocess.PIPE, text=True, env=environ, cwd=env,
         )  # fmt: skip
-        if sqlite:
-            time.sleep(3)  # read, checked, its first batch waiting for the lock
-        else:
-            with engine.connect() as probe:
-                waiting = text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query ILIKE 'INSERT INTO mentions%'"
-                )
-                deadline = time.monotonic() + 30
-                while not probe.scalar(waiting):
-                    assert time.monotonic() < deadline, "the import never waited for the lock"
-                    time.sleep(0.05)
-                    probe.rollback()
+        blocked("INSERT")  # read, checked, its first batch waiting for the lock
         proc.send_signal(signal.SIGINT)
         time.sleep(0.5)
-    finally:
-        holder.close()
+    _, err = proc.communicate(timeout=60)
+    engine = create_db_engine(database_url)
     try:
-        _, err = proc.communicate(timeout=60)
         with engine.connect() as conn:
             stored = conn.scalar(select(func.count()).select_from(Mention))
     finally:

@@ -5,11 +5,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +23,7 @@ from bot.app import Crisisbot
 from bot.core import i18n
 from bot.core.config import ConfigError
 from bot.core.errors import ServiceError
+from bot.core.files import replacing
 from bot.core.settings import (
     Settings,
     SettingsError,
@@ -50,7 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from detectors.sentiment import use_model
 
             use_model(False)
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # an output that cannot be written says so below, not at exit
+        return code
     except (SettingsError, ConfigError) as exc:
         print(f"crisisbot: {exc}", file=sys.stderr)
         return 2
@@ -68,12 +71,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `crisisbot export 1 | head`: the reader left; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as exc:  # a full disk, a failing device: the reason in one line, exit 1
+        where = f"{exc.filename}: " if exc.filename else "writing its output: "
+        print(f"crisisbot: {where}{exc.strerror or exc}", file=sys.stderr)
+        logger.debug("the command stopped on", exc_info=True)  # LOG_LEVEL=DEBUG: where
+        _drop_unwritten_output()
+        return 1
     finally:
         while _opened:
             _opened.pop().close()
 
 
 _opened: list[Crisisbot] = []
+
+
+def _drop_unwritten_output() -> None:
+    """When stdout itself cannot be written, what it still buffers is dropped, not tried again
+    at exit (an "Exception ignored" traceback after the line that said why)."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        with contextlib.suppress(OSError, ValueError):  # no file under it: nothing to drop
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (ValueError, AttributeError):  # closed, or none at all
+        pass
 
 
 def _database_problem(exc: Exception) -> str:
@@ -171,6 +192,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if problem:
         print(f"crisisbot: {path}: {problem}", file=sys.stderr)
         return 2
+    if _empty(path):  # an export that failed, the wrong file: not "0 read, 0 bad", exit 0
+        print(f"crisisbot: {path}: is empty; no mentions to import", file=sys.stderr)
+        return 1
     fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
     reader = read_csv if fmt == "csv" else read_jsonl
     bot = _bot()
@@ -182,9 +206,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     size = path.stat().st_size
     progress = _Progress(size) if size > PROGRESS_MIN_BYTES and sys.stderr.isatty() else None
     try:
-        with path.open(encoding=ENCODING, newline="" if fmt == "csv" else None) as stream:
+        with (
+            path.open(encoding=ENCODING, newline="" if fmt == "csv" else None) as stream,
+            _stop_between_batches() as stop,
+        ):
             batch = []
             for item in reader(stream):
+                if stop.is_set():  # the batch read so far is left for the rerun
+                    raise KeyboardInterrupt
                 if isinstance(item, Note):
                     print(f"{path}:{item.line}: {item.message}", file=sys.stderr)
                     continue
@@ -198,6 +227,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 if len(batch) >= 2000:
                     new += _store(bot, batch, store_mentions)
                     batch = []
+                    if stop.is_set():  # Ctrl-C while it was stored: stored whole, and counted
+                        raise KeyboardInterrupt
                     if progress:
                         # Bytes read so far (a read-ahead chunk early at most): the text
                         # stream's own tell() refuses to work while it is being iterated.
@@ -213,11 +244,39 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 "for the rest (those stored are skipped)",
                 file=sys.stderr,
             )
+        else:
+            print("crisisbot: stopped: no new mentions were stored", file=sys.stderr)
         raise
     if progress:
         progress.done()
     print(f"crisisbot: {read} mentions read, {new} new, {read - new} already known, {bad} bad")
     return 1 if bad else 0
+
+
+@contextmanager
+def _stop_between_batches() -> Iterator[threading.Event]:
+    """Ctrl-C during an import or a prune: the first one is set on the event the command checks
+    after each batch it commits (an import, between records too), the second stops at once.
+    Raised wherever it fell, a KeyboardInterrupt was lost inside a library's __del__ (the import
+    ran on to the end and exited 0) or came between a batch's commit and its count (one batch
+    fewer was reported)."""
+    asked = threading.Event()
+    if threading.current_thread() is not threading.main_thread():  # signals go to the main one
+        yield asked
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        if asked.is_set():
+            raise KeyboardInterrupt
+        asked.set()
+        # os.write: print() here could re-enter a print the import is in the middle of.
+        os.write(2, b"\ncrisisbot: stopping (Ctrl-C again to stop at once)\n")
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield asked
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _unreadable(path: Path) -> str | None:
@@ -235,6 +294,17 @@ def _unreadable(path: Path) -> str | None:
     except OSError as exc:  # no read permission, a failing disk
         return f"cannot read it ({exc.strerror or exc})"
     return None
+
+
+def _empty(path: Path) -> bool:
+    """Nothing in the file but white space (or a byte order mark): read up to the first text."""
+    with path.open("rb") as stream:
+        chunk = stream.read(65536).removeprefix(b"\xef\xbb\xbf")
+        while chunk:
+            if chunk.strip():
+                return False
+            chunk = stream.read(65536)
+    return True
 
 
 def _store(bot: Crisisbot, batch: list, store: Callable[..., int]) -> int:  # type: ignore[type-arg]
@@ -268,7 +338,14 @@ def cmd_poll(args: argparse.Namespace) -> int:
     # Each failure is said once, by the line below (the poller's own log line is --verbose's).
     results = poll_all(bot, force=args.force, failure_level=logging.INFO)
     for r in results:
-        if r.skipped:
+        if r.skipped and r.failing:  # its configuration must change: still a failed source
+            print(
+                f"{r.name}: FAILED: {r.failing} · not polled: backing off until "
+                f"{r.backoff_until:%Y-%m-%d %H:%M:%S} UTC (--force polls it now)"
+            )
+            if r.advice:  # why, and what to do
+                print(f"  {r.advice}")
+        elif r.skipped:  # a rate limit or a transient error: it will be tried again soon
             print(f"{r.name}: backing off until {r.backoff_until:%Y-%m-%d %H:%M:%S} UTC (--force)")
         elif r.error:
             until = f" · backing off until {r.backoff_until:%Y-%m-%d %H:%M:%S} UTC"
@@ -278,7 +355,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
                 print(f"  {r.advice}")
         else:
             print(f"{r.name}: {r.new} new" + (f" · {r.backfill}" if r.backfill else ""))
-    failed = [r.name for r in results if r.error]
+    failed = [r.name for r in results if r.error or r.failing]
     if failed:
         print(f"crisisbot: {len(failed)} of {len(results)} sources failed: {', '.join(failed)}")
         return 1
@@ -322,12 +399,38 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                     print(f"{source.name}: FAILED: {exc}")
                     failed.append(source.name)
                     continue
-                result = _backfill_one(bot, poller, source, args.days)
+                try:
+                    result = _backfill_one(bot, poller, source, args.days)
+                except KeyboardInterrupt:
+                    _say_stopped(bot, source.name)
+                    raise
             print(f"{source.name}: {result.new} new · {result.backfill or 'nothing to backfill'}")
             if result.error:
                 print(f"{source.name}: FAILED: {result.error}")
                 failed.append(source.name)
+            elif result.backfill_stopped:  # a refused credential, an unknown account or cursor
+                print(
+                    f"{source.name}: FAILED: the backfill stopped there; fix that and run it again"
+                )
+                failed.append(source.name)
     return 1 if failed else 0
+
+
+def _say_stopped(bot: Crisisbot, name: str) -> None:
+    """Ctrl-C mid-walk: what is stored (read back: the page in flight may or may not be in),
+    and that the same command resumes from there (each page is stored with its cursor)."""
+    from models import SourceState
+
+    with bot.sessions() as session:
+        row = session.get(SourceState, name)
+        walk = (row.backfill if row is not None else None) or {}
+    if sys.stderr.isatty():
+        print(file=sys.stderr)  # ends the progress line, cut off where it was
+    print(
+        f"crisisbot: stopped: {name}: {walk.get('mentions', 0)} new stored; run the same "
+        "backfill again to resume it",
+        file=sys.stderr,
+    )
 
 
 BACKFILL_LOCK_WAIT = 30.0  # seconds to wait for a worker's poll of the source to finish
@@ -405,6 +508,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     from bot import jobs
 
     bot = _bot("SLACK_BOT_TOKEN", "CRISIS_CHANNEL")
+    _check_slack(bot, must_reach=False)
     numbers = jobs.detect_storms(bot) or []
     sent = bot.deliver_now()
     for number in numbers:
@@ -420,32 +524,55 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 def _unwritable(out: str | None) -> bool:
     """Say so (and return True) when `--out` cannot be written: before any work is done."""
+    from bot.core.files import is_stream, target
+
     if out is None:
         return False
     path = Path(out)
+    real = target(path)  # a symbolic link: its target is written, the link kept
+    folder = real.parent if path.is_symlink() else path.parent  # as the user wrote it
     if path.is_dir():
         problem = "is a folder; give a file name"
-    elif not path.parent.is_dir():
-        problem = f"no such folder {path.parent}"
-    elif not os.access(path.parent, os.W_OK):
-        problem = f"cannot write in {path.parent}"
+    elif is_stream(real):  # a pipe or a device (/dev/stdout): written in place
+        if os.access(real, os.W_OK):
+            return False
+        problem = "cannot write to it"
+    elif not real.parent.is_dir():
+        problem = f"no such folder {folder}"
+    elif not os.access(real.parent, os.W_OK):
+        problem = f"cannot write in {folder}"
     else:
         return False
     print(f"crisisbot: {out}: {problem}", file=sys.stderr)
     return True
 
 
-@contextmanager
-def _replacing(out: Path) -> Iterator[Any]:
-    """A text stream for `out`, written beside it and renamed: a failure leaves no half file."""
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
+def _namer(bot: Crisisbot) -> Callable[[str], str]:
+    """People's names from Slack for an export, or their IDs, said in one line, when Slack
+    cannot give them: asked once, not person after person (with a Slack that does not answer,
+    each name cost seconds of retries and an ERROR line per try, then came out an ID anyway)."""
+    from bot.slack.gateway import SlackError
+
+    def as_is(user: str) -> str:
+        return user
+
+    if not bot.settings.slack_bot_token:
+        return as_is
+    sdk = logging.getLogger("slack_sdk")
+    level = sdk.level
+    sdk.setLevel(logging.CRITICAL)  # its ERROR line per try: the one line below says it
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        bot.gateway.auth_test()
+    except SlackError as exc:
+        error = exc.error
+        if error.startswith("connection:"):
+            detail = error.removeprefix("connection:").strip()
+            error = f"cannot reach Slack at {bot.settings.slack_api_url} ({detail})"
+        print(f"crisisbot: people are named by their Slack IDs: {error}", file=sys.stderr)
+        return as_is
+    finally:
+        sdk.setLevel(level)
+    return bot.gateway.user_name
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -455,7 +582,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if _unwritable(args.out):
         return 2
     bot = _bot()
-    name_of = bot.gateway.user_name if bot.settings.slack_bot_token else (lambda u: u)
+    name_of = _namer(bot)
     # The file is for people: in the team's language (the terminal lines stay English, so
     # "no incident #N" is looked up before). A reading session: on SQLite a transaction would
     # hold the write lock, and the server's and worker's writes would wait, while Slack names
@@ -474,7 +601,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 )
                 return 0
             out = Path(args.out)
-            with _replacing(out) as stream:
+            with replacing(out) as stream:
                 export.write(
                     session, args.number, args.format, stream, name_of=name_of,
                     config=bot.config, bom=True,
@@ -496,7 +623,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     since = _on_clock(args.since, since, zone)
     until = _on_clock(args.until, until, zone) if until else bot.clock()
     if until <= since:
-        print("crisisbot: --until must be after --since", file=sys.stderr)
+        # Without --until the period ends now: a --since ahead of it is what is wrong.
+        said = "--until must be after --since" if args.until else "--since must be in the past"
+        print(f"crisisbot: {said}", file=sys.stderr)
         return 2
     with bot.sessions() as session:  # reads only: no write lock to hold (see cmd_export)
         built = report.build(session, since=since, until=until)
@@ -505,10 +634,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         with i18n.using(bot.config.locale, bot.config.timezone):
             writer(built, sys.stdout)
         return 0
-    with _replacing(Path(args.out)) as stream, i18n.using(bot.config.locale, bot.config.timezone):
+    with replacing(Path(args.out)) as stream, i18n.using(bot.config.locale, bot.config.timezone):
         writer(built, stream)
     print(f"crisisbot: wrote {args.out}", file=sys.stderr)
     return 0
+
+
+MAX_BATCH = 1_000_000  # mentions per prune transaction
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
@@ -516,6 +648,10 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
     before = _date(args.before, "--before")
     if before is None:
+        return 2
+    if not 1 <= args.batch <= MAX_BATCH:  # a larger one overflowed the database's integer
+        bound = "at least 1" if args.batch < 1 else f"at most {MAX_BATCH} (a transaction)"
+        print(f"crisisbot: --batch must be {bound}", file=sys.stderr)
         return 2
     bot = _bot()
     now = bot.clock()
@@ -528,10 +664,26 @@ def cmd_prune(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.batch < 1:
-        print("crisisbot: --batch must be at least 1", file=sys.stderr)
-        return 2
-    result = retention.prune(bot.sessions, before=before, now=now, batch=args.batch)
+    removed = 0
+
+    def batch_done(deleted: int) -> None:
+        nonlocal removed
+        removed = deleted
+        if stop.is_set():  # Ctrl-C: after a whole batch, so the count said is the one done
+            raise KeyboardInterrupt
+
+    with _stop_between_batches() as stop:
+        try:
+            result = retention.prune(
+                bot.sessions, before=before, now=now, batch=args.batch, progress=batch_done
+            )
+        except KeyboardInterrupt:
+            print(
+                f"crisisbot: stopped: {removed} mentions removed; run the same prune again "
+                "for the rest",
+                file=sys.stderr,
+            )
+            raise
     print(
         f"crisisbot: removed {result.deleted} mentions older than {before.isoformat()}; "
         f"kept {result.kept} that incidents refer to"
@@ -575,6 +727,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from bot.jobs import create_scheduler
 
     bot = _bot("SLACK_BOT_TOKEN", "CRISIS_CHANNEL")
+    _check_slack(bot, must_reach=False)
     scheduler = create_scheduler(bot)
     scheduler.start()
     bot.start_courier()
@@ -602,9 +755,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         if bot.settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from slack_sdk.errors import SlackApiError
 
             print("crisisbot: web and worker in one process, over Socket Mode", file=sys.stderr)
-            SocketModeHandler(bolt, bot.settings.slack_app_token).start()
+            try:
+                SocketModeHandler(bolt, bot.settings.slack_app_token).start()
+            except SlackApiError as exc:  # apps.connections.open: a traceback before
+                error = exc.response.get("error") or "no reason given"
+                raise SettingsError("SLACK_APP_TOKEN", f"Slack refused it ({error})") from None
         else:
             print(f"crisisbot: web and worker on port {bot.settings.port}", file=sys.stderr)
             serve(WebApp(bot, bolt), bot.settings.port)
@@ -616,7 +774,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CRISIS_CHANNEL")  # serve, run
 
 
-def _check_slack(bot: Crisisbot) -> None:
+def _check_slack(bot: Crisisbot, *, must_reach: bool = True) -> None:
+    """Refuse a token Slack refuses, before any work: a message sent with it fails for good (a
+    storm's alert never posted, even once the token is fixed). An address that does not answer
+    stops `serve` and `run`; `worker` and `detect` (`must_reach` False) go on, their messages
+    waiting in the outbox until Slack answers."""
     from bot.slack.gateway import SlackError
 
     sdk = logging.getLogger("slack_sdk")
@@ -628,9 +790,19 @@ def _check_slack(bot: Crisisbot) -> None:
     except SlackError as exc:
         if exc.error.startswith("connection:"):  # the token never reached Slack: the address
             detail = exc.error.removeprefix("connection:").strip()
+            if not must_reach:
+                print(
+                    f"crisisbot: cannot reach Slack at {bot.settings.slack_api_url} ({detail}); "
+                    "its messages wait until it answers",
+                    file=sys.stderr,
+                )
+                return
             raise SettingsError(
                 "SLACK_API_URL", f"cannot reach Slack at {bot.settings.slack_api_url} ({detail})"
             ) from None
+        if not must_reach and not exc.permanent:  # a 5xx, a rate limit: not about the token
+            print(f"crisisbot: Slack answered {exc.error}; its messages wait", file=sys.stderr)
+            return
         raise SettingsError("SLACK_BOT_TOKEN", f"Slack refused it ({exc.error})") from None
     finally:
         sdk.setLevel(level)
@@ -665,6 +837,12 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.mentions and args.out:  # it was ignored: no file, exit 0, the file expected missing
+        print(
+            "crisisbot: --out goes with --series; --mentions prints the incidents it would open",
+            file=sys.stderr,
+        )
+        return 2
     source = Path(args.series or args.mentions)
     problem = _unreadable(source)
     if problem:
@@ -687,6 +865,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             alerts = backtest.backtest_series_file(source, Path(args.out), config)
             print(f"crisisbot: wrote {args.out} ({alerts} alerts)", file=sys.stderr)
             return 0
+        if _empty(source):
+            raise backtest.BacktestError(f"{source}: is empty; no mentions to replay")
         with source.open(encoding=ENCODING) as stream:
             mentions, problems = backtest.read_history(stream, str(source))
     except backtest.BacktestError as exc:
@@ -721,7 +901,19 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return run_demo(out_dir=Path(args.out), speed=args.speed, locale=args.locale)
+    out = Path(args.out)
+    try:  # before the emulator and the bot start: a file in the way was a traceback
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        print(f"crisisbot: {out}: is a file; give a folder for the demo's files", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"crisisbot: {out}: cannot make the folder ({exc.strerror or exc})", file=sys.stderr)
+        return 2
+    if not os.access(out, os.W_OK):
+        print(f"crisisbot: {out}: cannot write in it", file=sys.stderr)
+        return 2
+    return run_demo(out_dir=out, speed=args.speed, locale=args.locale)
 
 
 MAX_NUMBER = 2**31 - 1  # the incidents' integer key; a longer number is a typo, not an incident

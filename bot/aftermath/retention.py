@@ -147,7 +147,7 @@ def prune(
         if gone:
             with sessions.begin() as session:
                 session.execute(delete(Mention).where(Mention.id.in_(gone)))
-        if progress is not None:
-            progress(posts.deleted)
+        if progress is not None:  # posts removed so far: the one in hand too, no row of it kept
+            progress(posts.deleted + (posts.post is not None and not posts.post_kept))
     posts.close()
     return Pruned(posts.deleted, posts.kept)

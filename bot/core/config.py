@@ -207,6 +207,8 @@ def load_config(path: Path, *, required: bool = False) -> Config:
         if required:
             raise ConfigError(f"{path}: file not found (CRISIS_CONFIG)")
         return Config()
+    if path.is_dir():  # was "[Errno 21] Is a directory: 'crisisbot.toml'"
+        raise ConfigError(f"{path}: is a folder; the playbook is a file (crisisbot.toml)")
     try:
         raw = path.read_bytes()
         data = tomllib.loads(raw.decode("utf-8-sig"))  # Notepad's byte order mark is fine
@@ -216,7 +218,9 @@ def load_config(path: Path, *, required: bool = False) -> Config:
             f"{path}:{line}: not UTF-8 text (saved as Windows-1251 or another encoding? "
             "save it as UTF-8)"
         ) from None
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except OSError as exc:  # no read permission, a failing disk: the reason, not its errno
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return parse_config(data, str(path))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core import i18n
 from bot.core.config import Config
 from bot.core.db import upgrade
+from bot.core.files import replacing
 from bot.detection import detect
 from bot.detection.detect import detection_zone
 from bot.intake.importer import ENCODING, Problem, read_jsonl
@@ -72,22 +72,16 @@ def backtest_series_file(source: Path, out: Path, config: Config | None = None) 
     follows the playbook's clock (`timezone`) as the live pass does; its timestamps are UTC."""
     zone = None if config is None else detection_zone(config)
     alerts = 0
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
-    try:
-        with (
-            source.open(encoding=ENCODING, newline="") as f,  # a BOM (Excel's "CSV UTF-8") is fine
-            os.fdopen(fd, "w", encoding="utf-8", newline="") as g,
-        ):
-            writer = csv.writer(g, lineterminator="\n")
-            writer.writerow(["timestamp", "value", "score", "alert"])
-            rows = series_rows(f, str(source))
-            for stamp, value, score, alert in backtest_series(rows, zone=zone):
-                alerts += alert
-                writer.writerow([stamp, _num(value), f"{score:.6f}", alert])
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with (
+        source.open(encoding=ENCODING, newline="") as f,  # a BOM (Excel's "CSV UTF-8") is fine
+        replacing(out) as g,
+    ):
+        writer = csv.writer(g, lineterminator="\n")
+        writer.writerow(["timestamp", "value", "score", "alert"])
+        rows = series_rows(f, str(source))
+        for stamp, value, score, alert in backtest_series(rows, zone=zone):
+            alerts += alert
+            writer.writerow([stamp, _num(value), f"{score:.6f}", alert])
     return alerts
 
 

@@ -80,6 +80,12 @@ class PollResult:
     backfill: str | None = None  # progress, e.g. "backfilling: 3 of 7 days"
     rate_limited: bool = False  # the platform asked us to wait (a 429): `backoff_until` is its ask
     advice: str | None = None  # a stopped source: why and what to do, in English (the terminal)
+    # This run's backfill stopped for good on a permanent error (its message): the live poll
+    # carries on, so it is no failure of the poll; `crisisbot backfill` counts it as one.
+    backfill_stopped: str | None = None
+    # Skipped while backing off from a permanent error (the configuration must change): its
+    # message. A transient error's or a rate limit's backoff is no failure of the skipping pass.
+    failing: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -136,7 +142,7 @@ class Poller:
 
     def _poll(self, source: SourceConfig, *, force: bool) -> PollResult:
         now = self.bot.clock()
-        cursor, backoff_until, known_fingerprint = self._read_state(source)
+        cursor, backoff_until, known_fingerprint, failing, advice = self._read_state(source)
         fingerprint = _fingerprint(source)
         # A changed playbook entry gets a fresh try at once: the old backoff was about the old one.
         if (
@@ -146,7 +152,10 @@ class Poller:
             and known_fingerprint == fingerprint
         ):
             logger.info("poll %s: backing off until %s", source.name, backoff_until.isoformat())
-            return PollResult(source.name, skipped=True, backoff_until=backoff_until)
+            return PollResult(
+                source.name, skipped=True, backoff_until=backoff_until, failing=failing,
+                advice=advice,
+            )  # fmt: skip
         try:
             connector = self._connector(source, fingerprint)
             result = connector.fetch(cursor)
@@ -216,6 +225,7 @@ class Poller:
         no limit), until it is done or fails. Each page and its cursor commit together."""
         started = time.monotonic()
         new = steps = 0
+        stopped: str | None = None
         with self.bot.transaction() as session:
             row = session.get(SourceState, source.name)
             state = row.backfill if row is not None else None
@@ -242,6 +252,7 @@ class Poller:
                 # what we have; the live poll carries on regardless.
                 state = {**state, "done": True, "error": message[:ERROR_CHARS]}
                 self._save_backfill(source, state)
+                stopped = state["error"]
                 break
             except Exception as exc:
                 logger.log(
@@ -265,7 +276,9 @@ class Poller:
                 new,
                 backfill.progress(state),
             )
-        return PollResult(source.name, new=new, backfill=backfill.progress(state))
+        return PollResult(
+            source.name, new=new, backfill=backfill.progress(state), backfill_stopped=stopped
+        )
 
     def _backfill_failed(
         self,
@@ -299,12 +312,23 @@ class Poller:
             _state(session, source).backfill = state
 
     # -- state --------------------------------------------------------------------------------
-    def _read_state(self, source: SourceConfig) -> tuple[str | None, datetime | None, str | None]:
+    def _read_state(
+        self, source: SourceConfig
+    ) -> tuple[str | None, datetime | None, str | None, str | None, str | None]:
+        """Cursor, backoff, fingerprint, the last error when it was a permanent one, and then
+        why it stopped and what to do (English: the terminal's)."""
         with self.bot.transaction() as session:
             state = session.get(SourceState, source.name)
             if state is None:
-                return None, None, None
-            return state.cursor, state.backoff_until, (state.info or {}).get("fingerprint")
+                return None, None, None, None, None
+            info = state.info or {}
+            failing = state.last_error if info.get("permanent") else None
+            fingerprint = info.get("fingerprint")
+            advice = (
+                stopped.note(source, info, until=state.backoff_until, playbook=self._playbook())
+                if failing else None
+            )  # fmt: skip
+            return state.cursor, state.backoff_until, fingerprint, failing, advice
 
     def _succeeded(
         self,
@@ -337,7 +361,9 @@ class Poller:
                 self._tell_back(session, source, state, now=now)
             state.last_success_at = now
             state.last_error = None  # the desk shows the last error as current while it is set
-            state.info = {k: v for k, v in (state.info or {}).items() if k != "stop"}
+            state.info = {
+                k: v for k, v in (state.info or {}).items() if k not in ("stop", "permanent")
+            }
             state.failures = 0
             state.backoff_until = None
             _count_today(state, new, now)
@@ -380,6 +406,7 @@ class Poller:
             state.last_error = message
             state.last_error_at = now
             state.backoff_until = now + wait
+            state.info = {**(state.info or {}), "permanent": permanent}  # `crisisbot poll` asks
             _count_today(state, 0, now)
             failures, until = state.failures, state.backoff_until
             info = {k: v for k, v in (state.info or {}).items() if k != "stop"}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select, text
 
 from bot.app import Crisisbot
 from bot.cli import main
@@ -18,7 +21,7 @@ from bot.core.config import load_config
 from bot.core.settings import Settings
 from bot.intake.polling import Poller, PollResult, http_client
 from bot.testing import CHANNEL, Stack, start_stack
-from models import Mention, SourceState
+from models import Mention, SourceState, create_db_engine
 from tests.bot.flow import PINNED_START
 
 BRANDS = '[[brands]]\nname = "Acme"\nterms = ["acme"]\nkeywords = ["breach", "boycott"]\n\n'
@@ -167,3 +170,40 @@ def team(database_url: str, pinned: ManualClock) -> Iterator[Stack]:
     s = start_stack(database_url, clock=pinned, config=PLAYBOOK)
     yield s
     s.stop()
+
+
+@contextmanager
+def mentions_locked(database_url: str) -> Iterator[Callable[[str], None]]:
+    """The mentions table locked against writes, as another process's long transaction would
+    (SQLite: its one write lock; PostgreSQL: an EXCLUSIVE table lock), until the block ends.
+    Yields `blocked(verb)`: waits until a process waits on the lock with that statement
+    ("INSERT", "DELETE"); on SQLite, which cannot be asked, for 3 s."""
+    engine = create_db_engine(database_url)
+    holder: Any
+    if engine.dialect.name == "sqlite":
+        holder = sqlite3.connect(str(make_url(database_url).database), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+    else:
+        holder = engine.connect()
+        holder.execute(text("LOCK TABLE mentions IN EXCLUSIVE MODE"))
+
+    def blocked(verb: str) -> None:
+        if engine.dialect.name == "sqlite":
+            time.sleep(3)
+            return
+        waiting = text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query ILIKE :verb"
+        )
+        deadline = time.monotonic() + 30
+        with engine.connect() as probe:
+            while not probe.scalar(waiting, {"verb": f"{verb} %mentions%"}):
+                assert time.monotonic() < deadline, f"no {verb} waited for the lock"
+                time.sleep(0.05)
+                probe.rollback()
+
+    try:
+        yield blocked
+    finally:
+        holder.close()  # its transaction rolled back, the lock with it
+        engine.dispose()

@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from bot.app import Crisisbot
 from bot.cli import main
 from bot.core.clock import ManualClock
+from bot.intake import backfill
 from bot.intake.polling import Poller, http_client
 from bot.testing import Stack
 from models import Incident, Mention, SourceState
@@ -434,6 +435,36 @@ def test_backfill_command_resumes_after_kill_9_without_duplicates_or_gaps(
     assert len(slow_week.sent(HN)) <= -(-len(expected) // 100) + 2
 
 
+@pytest.mark.parametrize("platforms", [{"hackernews": _busy_week}], indirect=True)
+def test_a_backfill_stopped_with_ctrl_c_says_that_a_rerun_resumes_it(
+    polling_stack: Stack, platforms: SlowPlatforms, cli: Cli
+) -> None:
+    """It stopped without a word (exit 130), its progress line cut off where it was."""
+    platforms.pause = 0.15
+    command = [sys.executable, "-m", "bot.cli", "backfill", "--source", "hackernews"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while len(platforms.sent(HN)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    state = _backfill_state(polling_stack.bot, "hackernews")
+    assert not state["done"] and stored(polling_stack.bot) == state["mentions"] > 0
+    assert err.splitlines()[-1] == (
+        f"crisisbot: stopped: hackernews: {state['mentions']} new stored; run the same backfill "
+        "again to resume it"
+    ), err
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize("platforms", [BUSY], indirect=True)
 def test_backfill_command_waits_out_a_short_rate_limit(
     polling_stack: Stack,
@@ -468,6 +499,51 @@ def test_backfill_command_fails_at_once_on_an_error_that_is_not_a_rate_limit(
     assert code == 1 and "hackernews: FAILED: " in out, (out, err)
     assert "rate limited" not in err
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize("platforms", [BUSY], indirect=True)
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        (Fault(401, b"bad token", {}), "answered 401; check the credentials and address"),
+        (Fault(404, b"no such account", {}), "answered 404; check the credentials and address"),
+        (None, "unreadable backfill cursor 'not a cursor'"),
+    ],
+    ids=["refused credential", "unknown account", "unreadable cursor"],
+)
+def test_backfill_command_fails_when_a_permanent_error_stops_the_backfill(
+    polling_stack: Stack,
+    platforms: Platforms,
+    now: datetime,
+    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
+    fault: Fault | None,
+    said: str,
+) -> None:
+    """The walk stops for good there (the worker's live poll carries on), but the backfill the
+    operator asked for did not happen: it said "backfill stopped at 0 of 2 days" and exited 0,
+    so a script (or a deploy step) took the baseline as fetched."""
+    if fault is None:  # an unfinished backfill of 2 days, its cursor damaged: the run resumes it
+        with polling_stack.bot.transaction() as session:
+            walk = {**backfill.new_state(now, 2, supported=True), "cursor": "not a cursor"}
+            session.add(
+                SourceState(
+                    name="hackernews", type="hackernews", failures=0, mentions_today=0,
+                    backfill=walk,
+                )
+            )  # fmt: skip
+    else:
+        platforms.fail("hackernews", fault)
+    code = main(["backfill", "--days", "2"])
+    out, err = capsys.readouterr()
+    assert code == 1, (out, err)
+    assert "hackernews: 0 new · backfill stopped at 0 of 2 days: " in out and said in out
+    assert "hackernews: FAILED: the backfill stopped there; fix that and run it again" in out
+    assert _backfill_state(polling_stack.bot, "hackernews")["error"]
+    # Fixed (the fault was once), the same command starts the backfill afresh and succeeds.
+    code, out = cli("backfill", "--days", "2")
+    assert code == 0 and "hackernews: " in out and "backfill done: 2 of 2 days" in out, out
+    assert stored(polling_stack.bot) > 0
 
 
 @pytest.mark.parametrize("platforms", [{"x": _calm_hour, "hackernews": _busy_week}], indirect=True)

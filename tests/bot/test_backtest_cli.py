@@ -127,6 +127,34 @@ def test_bad_series_input_is_named_and_leaves_no_output(
     assert list(tmp_path.iterdir()) == [tmp_path / "in.csv"]
 
 
+def test_out_with_a_mention_replay_is_refused_not_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--mentions h.jsonl --out o.csv` replayed, printed, exited 0 and wrote no o.csv."""
+    history = tmp_path / "h.jsonl"
+    history.write_text(
+        '{"id": "1", "source": "t", "text": "Acme", "created_at": "2025-03-01T10:00:00Z"}\n'
+    )
+    assert main(["backtest", "--mentions", str(history), "--out", str(tmp_path / "o.csv")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines() == [
+        "crisisbot: --out goes with --series; --mentions prints the incidents it would open"
+    ]
+
+
+def test_an_empty_mention_history_is_refused_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "0 mentions replayed; 0 incidents would have opened." and exited 0: a history
+    that did not export reads as a calm one."""
+    (tmp_path / "h.jsonl").write_text("\n")
+    assert main(["backtest", "--mentions", str(tmp_path / "h.jsonl")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines() == [
+        f"crisisbot: {tmp_path / 'h.jsonl'}: is empty; no mentions to replay"
+    ]
+
+
 def test_a_series_saved_by_excel_reads_like_any_other(tmp_path: Path) -> None:
     """Excel's "CSV UTF-8" starts with a byte order mark and ends lines with CRLF: the header was
     refused as not `timestamp,value` when it was."""

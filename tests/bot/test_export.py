@@ -10,9 +10,11 @@ import hashlib
 import html
 import io
 import json
+import logging
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -150,6 +152,38 @@ def test_csv_is_rfc4180_with_a_bom_for_spreadsheets(crisis: Stack, tmp_path: Pat
     assert (claimed["actor"], claimed["actor_name"]) == ("U0ALICE", "Alice Moreau")
     created = json.loads(rows[5]["details"])
     assert created["text"] == REPLY_V2  # quotes and commas survive the quoting
+
+
+@pytest.mark.parametrize("slack", ["down", "refusing"])
+def test_an_export_without_slack_names_people_by_id_and_says_so_once(
+    crisis: Stack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    slack: str,
+) -> None:
+    """Slack down: each person's name was asked with every retry (seconds each), an ERROR line
+    per try and a WARNING per person, for IDs in the end; a refused token, a WARNING each."""
+    if slack == "down":
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{closed.getsockname()[1]}/api/"
+        monkeypatch.setenv("SLACK_API_URL", url)
+        said = f"cannot reach Slack at {url} ("
+    else:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-revoked")
+        said = "invalid_auth"
+    capsys.readouterr()
+    raw = _export("csv", tmp_path)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and lines[1] == f"crisisbot: wrote {tmp_path / 't.csv'}", lines
+    assert (
+        lines[0].startswith("crisisbot: people are named by their Slack IDs: ") and said in lines[0]
+    )
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.records
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert [(r["actor"], r["actor_name"]) for r in rows][2] == ("U0ALICE", "U0ALICE")
 
 
 def test_csv_on_stdout_has_no_bom(crisis: Stack, capsys: pytest.CaptureFixture[str]) -> None:

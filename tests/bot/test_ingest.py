@@ -147,6 +147,28 @@ def _csv(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
 FIELDS = ("id", "source", "text", "created_at", "author", "author_followers", "url")
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("day.jsonl", b""),
+        ("day.jsonl", b"\n\r\n  \n"),
+        ("day.csv", b""),
+        ("day.csv", b"\xef\xbb\xbf\r\n"),  # Excel's "CSV UTF-8" of nothing
+    ],
+    ids=["jsonl", "blank-lines", "csv", "csv-bom"],
+)
+@pytest.mark.usefixtures("ingest_env")
+def test_an_empty_file_is_refused_by_name(
+    stack: Stack, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes
+) -> None:
+    """An export that failed or the wrong file: JSONL said "0 mentions read, …, 0 bad" and
+    exited 0, CSV "the header lacks id, source, text, created_at" (there is no header)."""
+    (tmp_path / name).write_bytes(content)
+    assert main(["ingest", name]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines() == [f"crisisbot: {name}: is empty; no mentions to import"]
+
+
 @pytest.mark.usefixtures("ingest_env")
 def test_csv_import_reports_a_bad_row_by_its_line_and_keeps_the_rest(
     stack: Stack,

@@ -22,7 +22,7 @@ from bot.cli import main
 from bot.core.clock import ManualClock
 from bot.intake.polling import Poller, PollResult, http_client
 from bot.testing import Stack
-from models import Outbox
+from models import Outbox, SourceState
 from tests.bot.conftest import (
     BRANDS,
     Cli,
@@ -390,6 +390,53 @@ def test_cli_poll_reports_failures_and_exits_1(
     assert "hackernews: backing off until" in capsys.readouterr().out
     assert main(["poll", "--force"]) == 0
     assert "hackernews: " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        (Fault(401, b"bad token"), "answered 401; check the credentials and address"),
+        (Fault(404, b"no such account"), "answered 404; check the credentials and address"),
+        (None, "unreadable cursor 'not a cursor'"),
+    ],
+    ids=["refused credential", "unknown account", "unreadable cursor"],
+)
+def test_cli_poll_keeps_failing_while_a_source_waits_on_a_permanent_error(
+    polling_stack: Stack,
+    platforms: Platforms,
+    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
+    fault: Fault | None,
+    said: str,
+) -> None:
+    """Its configuration must change, and it is not tried again for hours: the next `crisisbot
+    poll` said "hackernews: backing off until … (--force)", "0 new mentions" and exited 0, as if
+    the watch were whole. (A transient error's backoff stays a skip: the test above.)"""
+    if fault is None:
+        with polling_stack.bot.transaction() as session:
+            session.add(
+                SourceState(
+                    name="hackernews", type="hackernews", failures=0, mentions_today=0,
+                    cursor="not a cursor",
+                )
+            )  # fmt: skip
+    else:
+        platforms.fail("hackernews", fault)
+    assert main(["poll"]) == 1
+    out = capsys.readouterr().out
+    assert "hackernews: FAILED: " in out and said in out
+    assert "1 of 3 sources failed: hackernews" in out
+    first = out.splitlines()
+    advice = first[first.index(next(x for x in first if x.startswith("hackernews: "))) + 1]
+
+    assert main(["poll"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    hn = next(line for line in lines if line.startswith("hackernews: "))
+    assert hn.startswith("hackernews: FAILED: ") and said in hn, hn
+    assert hn.endswith(" UTC (--force polls it now)") and "not polled: backing off until" in hn
+    assert "crisisbot: 1 of 3 sources failed: hackernews" in lines
+    assert advice.startswith("  "), first  # why and what to do, and on the skipped pass too
+    assert lines[lines.index(hn) + 1] == advice
 
 
 class _Refusing(BaseHTTPRequestHandler):

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +22,7 @@ from bot.intake.ingest import store_mentions
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack
 from models import Incident, Mention, TimelineEvent, create_db_engine, session_factory
+from tests.bot.conftest import mentions_locked
 from tests.conftest import PG_URL
 from tests.faults.helpers import wait_drained
 from tests.models.test_transactions import _write_locked
@@ -118,6 +124,58 @@ def test_prune_refuses_a_bad_date(
     assert main(["prune", "--before", before]) == 2
     assert message in capsys.readouterr().err
     assert len(_ids(stack)) == 1
+
+
+@pytest.mark.parametrize(
+    ("batch", "message"),
+    [
+        ("0", "crisisbot: --batch must be at least 1"),
+        ("99999999999999999999", "crisisbot: --batch must be at most 1000000 (a transaction)"),
+    ],
+)
+@pytest.mark.usefixtures("command_line")
+def test_prune_refuses_a_batch_size_it_cannot_use(
+    stack: Stack, capsys: pytest.CaptureFixture[str], batch: str, message: str
+) -> None:
+    """A number too large for the database was a traceback (OverflowError from SQLite)."""
+    with stack.bot.transaction() as session:
+        store_mentions(
+            session,
+            [parse_record(_record(1, "Acme", stack.bot.clock() - timedelta(days=90)))],
+            config=stack.bot.config,
+            now=stack.bot.clock(),
+        )
+    assert main(["prune", "--before", "2020-01-01", "--batch", batch]) == 2
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert len(_ids(stack)) == 1
+
+
+@pytest.mark.usefixtures("command_line")
+def test_a_prune_stopped_with_ctrl_c_finishes_its_batch_and_says_what_it_removed(
+    stack: Stack, database_url: str
+) -> None:
+    """It stopped without a word (exit 130), the batch in hand rolled back: how much was gone,
+    and that a rerun takes the rest, the operator had to guess."""
+    old = datetime(2020, 3, 1, tzinfo=UTC)
+    with stack.bot.transaction() as session:
+        store_mentions(
+            session,
+            [parse_record(_record(n, "Acme", old + timedelta(hours=n))) for n in range(30)],
+            config=stack.bot.config,
+            now=stack.bot.clock(),
+        )
+    command = [sys.executable, "-m", "bot.cli", "prune", "--before", "2021-01-01", "--batch", "10"]
+    with mentions_locked(database_url) as blocked:
+        proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+        blocked("DELETE")  # its first batch read, its deletion waiting for the lock
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert len(_ids(stack)) == 20  # the first batch, whole
+    assert err.splitlines()[-1] == (
+        "crisisbot: stopped: 10 mentions removed; run the same prune again for the rest"
+    ), err
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="SQLite's one write lock")

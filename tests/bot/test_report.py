@@ -89,6 +89,21 @@ def test_a_bad_date_is_one_clear_line_and_exit_2(
     assert err == f"crisisbot: --since: {bad!r} is not a date (write 2025-03-01)"
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--since", "2999-01-01"], "--since must be in the past"),  # it blamed an --until
+        (["--since", "2025-03-02", "--until", "2025-03-01"], "--until must be after --since"),
+    ],
+)
+@pytest.mark.usefixtures("command_line")
+def test_a_period_that_ends_before_it_starts_names_the_date_to_fix(
+    stack: Stack, capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    assert main(["report", *argv]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"crisisbot: {said}"]
+
+
 def test_the_weekly_digest_is_posted_once_into_the_channel(
     history: Stack, clock: ManualClock
 ) -> None:

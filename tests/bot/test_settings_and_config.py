@@ -270,6 +270,15 @@ def test_a_missing_playbook_is_an_error_only_when_named(tmp_path: Path) -> None:
         load_config(tmp_path / "bad.toml")
 
 
+def test_a_folder_named_as_the_playbook_is_called_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "crisisbot.toml").mkdir()
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "crisisbot.toml")
+    assert str(info.value) == (
+        f"{tmp_path / 'crisisbot.toml'}: is a folder; the playbook is a file (crisisbot.toml)"
+    )
+
+
 def test_a_term_two_brands_share_is_accepted() -> None:
     """A parent name shared by sub-brands ("Acme Group" for "Acme Bank" and "Acme Mobile"):
     a mention naming it is stored for each of them (bot.intake.ingest)."""

@@ -51,7 +51,8 @@ class Crisisbot:
         if gateway is None and settings.slack_bot_token:
             gateway = SlackGateway(settings.slack_bot_token, settings.slack_api_url)
         self._gateway = gateway
-        self._approvers: tuple[float, frozenset[str]] | None = None
+        # Per list of IDs (CRISIS_APPROVERS, a brand's `approvers`): when resolved, and to whom.
+        self._approvers: dict[tuple[str, ...], tuple[float, frozenset[str]]] = {}
         self._kick = threading.Event()
         self._stop = threading.Event()
         self._courier: threading.Thread | None = None
@@ -102,16 +103,24 @@ class Crisisbot:
                 time.sleep(1.0)
 
     # -- approvers --------------------------------------------------------------------------
-    def approvers(self) -> frozenset[str]:
-        """CRISIS_APPROVERS user IDs plus the members of its user groups (cached a minute)."""
+    def approvers(self, brand: str | None = None) -> frozenset[str]:
+        """Who may decide drafts about `brand`: its own `approvers` in the playbook, else
+        CRISIS_APPROVERS; user IDs plus the members of user groups (each list cached a minute)."""
+        ids = self.config.approvers_for(brand) or self.settings.crisis_approvers
         now = time.monotonic()
-        if self._approvers and now - self._approvers[0] < APPROVER_CACHE_SECONDS:
-            return self._approvers[1]
-        users = {a for a in self.settings.crisis_approvers if not a.startswith("S")}
-        for group in (a for a in self.settings.crisis_approvers if a.startswith("S")):
+        cached = self._approvers.get(ids)
+        if cached and now - cached[0] < APPROVER_CACHE_SECONDS:
+            return cached[1]
+        users = {a for a in ids if not a.startswith("S")}
+        for group in (a for a in ids if a.startswith("S")):
             users.update(self.gateway.usergroup_members(group))
-        self._approvers = (now, frozenset(users))
-        return self._approvers[1]
+        self._approvers[ids] = (now, frozenset(users))
+        return self._approvers[ids][1]
+
+    def approves_anything(self, user: str) -> bool:
+        """Whether `user` may decide some drafts: the agency's, or some brand's."""
+        brands = (b.name for b in self.config.brands if b.approvers)
+        return user in self.approvers() or any(user in self.approvers(b) for b in brands)
 
     def __enter__(self) -> Crisisbot:
         return self

@@ -41,8 +41,9 @@ def shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-# Timeline data that lists people by Slack ID (a drill's escalation: whom it would have paged).
-PEOPLE_KEYS = frozenset({"would_page"})
+# Timeline data that lists people by Slack ID (a drill's escalation: whom it would have paged;
+# a refused decision on a brand with its own approvers: who could have taken it).
+PEOPLE_KEYS = frozenset({"would_page", "approvers"})
 
 
 def people(ids: Collection[str], name_of: NameOf) -> str:

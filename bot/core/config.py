@@ -49,6 +49,11 @@ class Brand:
     # stakeholders' updates (else `[plan] updates_channel`).
     channel: str | None = None
     updates_channel: str | None = None
+    # Who signs off replies about this brand (users U…, user groups S…); empty: CRISIS_APPROVERS.
+    approvers: tuple[str, ...] = ()
+    # Per escalation level name, whom to page for this brand instead of the level's `notify`
+    # (levels not named page their own). Pairs, not a dict: the config stays hashable.
+    notify: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def keywords_in(self, language: str | None) -> tuple[str, ...]:
         """The keywords for mentions in `language`: its own and the any-language ones."""
@@ -170,6 +175,20 @@ class Config:
         found = self.brand(brand)
         return (found.updates_channel if found else None) or self.updates_channel
 
+    def approvers_for(self, brand: str | None) -> tuple[str, ...]:
+        """The brand's own approvers (user and user-group IDs); empty: CRISIS_APPROVERS."""
+        found = self.brand(brand)
+        return found.approvers if found else ()
+
+    def levels_for(self, brand: str | None) -> tuple[Level, ...]:
+        """The escalation levels for the brand's incidents: the same names, each paging the
+        brand's own people where its `notify` names that level."""
+        found = self.brand(brand)
+        if found is None or not found.notify:
+            return self.levels
+        own = dict(found.notify)
+        return tuple(Level(lvl.name, own.get(lvl.name, lvl.notify)) for lvl in self.levels)
+
     def brand_of_channel(self, channel: str | None) -> str | None:
         """The brand whose incident channel `channel` is (the first, if several share it)."""
         return next((b.name for b in self.brands if channel and b.channel == channel), None)
@@ -275,6 +294,9 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     )
     advice = "the draft form would list both; give each template its own name"
     _once(r, "templates", [t.name for t in templates], "a template", advice)
+    levels = levels or default_levels(locale)
+    for i, brand in enumerate(brands):
+        _check_brand_levels(r, f"brands[{i}].notify", brand, levels)
     for i, source in enumerate(sources):
         if brands and source.brand is not None and source.brand not in {b.name for b in brands}:
             # A typo would make a second brand, without the playbook brand's terms and keywords.
@@ -304,7 +326,7 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
             esc, "escalation.reminder_minutes", "reminder_minutes", 60, at_most=MONTH_MINUTES
         ),
         update_minutes=_update_minutes(r, esc),
-        levels=levels or default_levels(locale),
+        levels=levels,
         key_messages=r.strings(plan, "plan.key_messages", "key_messages"),
         spokespeople=_spokespeople(r, plan),
         plan_channels=r.strings(plan, "plan.channels", "channels"),
@@ -388,7 +410,9 @@ def _windows(r: _Reader, det: Mapping[str, Any]) -> tuple[int, int, int]:
 
 def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
     at = f"brands[{i}]"
-    r.keys(t, at, {"name", "terms", "keywords", "channel", "updates_channel"})
+    r.keys(
+        t, at, {"name", "terms", "keywords", "channel", "updates_channel", "approvers", "notify"}
+    )
     by_language = _keywords(r, t, at)
     flat = tuple(dict.fromkeys(k for words in by_language.values() for k in words))
     return Brand(
@@ -398,7 +422,57 @@ def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
         keywords_by_language=tuple(by_language.items()),
         channel=_channel_id(r, t, f"{at}.channel", "channel"),
         updates_channel=_channel_id(r, t, f"{at}.updates_channel", "updates_channel"),
+        approvers=_brand_approvers(r, t, at),
+        notify=_brand_notify(r, t, at),
     )
+
+
+def _people(r: _Reader, t: Mapping[str, Any], at: str, key: str) -> tuple[str, ...]:
+    """Slack user (U…) and user-group (S…) IDs: "@bob" would be written out and reach nobody."""
+    people = r.strings(t, at, key)
+    for j, target in enumerate(people):
+        if not SLACK_PERSON_ID.match(target):
+            raise ConfigError(
+                f"{r.where}: {at}[{j}]: {target!r} is not a Slack user (U…) or user-group (S…) ID"
+            )
+    return people
+
+
+def _brand_approvers(r: _Reader, t: Mapping[str, Any], at: str) -> tuple[str, ...]:
+    if "approvers" not in t:
+        return ()
+    approvers = _people(r, t, f"{at}.approvers", "approvers")
+    if not approvers:  # nobody could sign off the brand's replies: surely not what was meant
+        raise ConfigError(
+            f"{r.where}: {at}.approvers is empty; name the brand's approvers, or leave the key "
+            "out for CRISIS_APPROVERS"
+        )
+    return approvers
+
+
+def _brand_notify(
+    r: _Reader, t: Mapping[str, Any], at: str
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`notify = { "Comms lead" = ["U…"], … }`: per level name, the brand's people to page (an
+    empty list pages nobody at that level); the names are checked against the levels later."""
+    table = r.table(t, "notify", at)
+    return tuple((name, _people(r, table, f"{at}.notify.{name}", name)) for name in table)
+
+
+def _check_brand_levels(r: _Reader, at: str, brand: Brand, levels: tuple[Level, ...]) -> None:
+    """A brand's `notify` names escalation levels: a typo would page the agency's people for
+    the client's crisis, found only when it escalates."""
+    names = [lvl.name for lvl in levels]
+    for name, _targets in brand.notify:
+        if name in names:
+            continue
+        close = [n for n in names if n.casefold() == name.strip().casefold()] or (
+            difflib.get_close_matches(name, names, n=1)
+        )
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(
+            f"{r.where}: {at}: {name!r} is not an escalation level name ({', '.join(names)}){hint}"
+        )
 
 
 def _name(r: _Reader, t: Mapping[str, Any], at: str) -> str:
@@ -538,13 +612,7 @@ def _check_credentials(r: _Reader, at: str, kind: str, creds: Mapping[str, Any])
 def _level(r: _Reader, t: Mapping[str, Any], i: int) -> Level:
     at = f"escalation.levels[{i}]"
     r.keys(t, at, {"name", "notify"})
-    notify = r.strings(t, f"{at}.notify", "notify")
-    for j, target in enumerate(notify):
-        if not SLACK_PERSON_ID.match(target):  # "@bob" would be written out, and page nobody
-            raise ConfigError(
-                f"{r.where}: {at}.notify[{j}]: {target!r} is not a Slack user (U…) or "
-                "user-group (S…) ID"
-            )
+    notify = _people(r, t, f"{at}.notify", "notify")
     return Level(name=_name(r, t, at), notify=notify)
 
 

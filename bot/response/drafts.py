@@ -6,7 +6,7 @@ click, a second approver or a decision on an old version changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.errors import Conflict, NotFound
 from bot.core.i18n import N_, _
+from bot.core.text import escape_mrkdwn
 from bot.response import incidents, outbox, timeline
 from models import Draft, Incident, affected
 
@@ -34,6 +35,15 @@ def latest(session: Session, incident_id: int) -> Draft | None:
         .order_by(Draft.version.desc())
         .limit(1)
     )
+
+
+def brand_of(session: Session, draft_id: int) -> str | None:
+    """The brand of the draft's incident (whose approvers decide it); None: none, or no such
+    draft (the decision then says so). An incident's brand never changes once opened."""
+    return session.scalar(
+        select(Incident.brand).join(Draft, Draft.incident_id == Incident.id)
+        .where(Draft.id == draft_id)
+    )  # fmt: skip
 
 
 def create(session: Session, number: int, *, user: str, text: str, now: datetime) -> Draft:
@@ -75,14 +85,20 @@ def decide(
     user: str,
     approve: bool,
     approvers: Collection[str],
+    named: Sequence[str] = (),
     reason: str = "",
     now: datetime,
 ) -> Decision:
-    """Approve or reject; refusals are recorded on the timeline (who tried, and why not)."""
+    """Approve or reject; refusals are recorded on the timeline (who tried, and why not).
+
+    `approvers`: the people who may decide drafts about the incident's brand; `named`: the
+    brand's own `approvers` as the playbook lists them (a refusal names them), none when
+    CRISIS_APPROVERS decide."""
     draft, incident = _pending(session, draft_id, version, lock=True)
     refused = _refusal(
-        session, draft, incident, user, approve=approve, approvers=approvers, now=now
-    )
+        session, draft, incident, user, approve=approve, approvers=approvers, named=named,
+        now=now,
+    )  # fmt: skip
     if refused is not None:
         return refused
     status = "approved" if approve else "rejected"
@@ -123,6 +139,7 @@ def check(
     user: str,
     approve: bool,
     approvers: Collection[str],
+    named: Sequence[str] = (),
     now: datetime,
 ) -> tuple[int, Decision | None]:
     """Whether `user` may decide this draft now, before they are asked for a reason: the
@@ -130,8 +147,9 @@ def check(
     None. Raises as `decide` does when the draft is gone, decided or its incident closed."""
     draft, incident = _pending(session, draft_id, version, lock=False)
     refused = _refusal(
-        session, draft, incident, user, approve=approve, approvers=approvers, now=now
-    )
+        session, draft, incident, user, approve=approve, approvers=approvers, named=named,
+        now=now,
+    )  # fmt: skip
     return incident.id, refused
 
 
@@ -178,6 +196,7 @@ def _refusal(
     *,
     approve: bool,
     approvers: Collection[str],
+    named: Sequence[str] = (),
     now: datetime,
 ) -> Decision | None:
     verb = "approve" if approve else "reject"
@@ -189,12 +208,25 @@ def _refusal(
     if not why:
         return None
     # The timeline keeps the English words (data); the person is told in the team's language.
+    # A brand's own approvers are kept with it: the exports say who could have decided.
+    own = {"approvers": list(named)} if named and why == NOT_AN_APPROVER else {}
     timeline.record(
         session, incident, "draft.refused", actor=user, at=now,
-        draft_id=draft.id, version=draft.version, attempted=verb, why=why,
+        draft_id=draft.id, version=draft.version, attempted=verb, why=why, **own,
     )  # fmt: skip
     fields: dict[str, object] = {"version": draft.version, "number": incident.id}
-    if why == NOT_AN_APPROVER:
+    if why == NOT_AN_APPROVER and named:
+        # Ephemeral (or a form): the mentions show names and notify nobody.
+        who = ", ".join(incidents.mention(target) for target in named)
+        brand = escape_mrkdwn(incident.brand or "")
+        text = (
+            _("You can't approve draft v{version} of #{number}: replies about {brand} are "
+              "approved by {who}.", brand=brand, who=who, **fields)
+            if approve
+            else _("You can't reject draft v{version} of #{number}: replies about {brand} are "
+                   "decided by {who}.", brand=brand, who=who, **fields)
+        )  # fmt: skip
+    elif why == NOT_AN_APPROVER:
         text = (
             _("You can't approve draft v{version} of #{number}: not an approver.", **fields)
             if approve

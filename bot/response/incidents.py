@@ -7,7 +7,7 @@ change, its timeline event and its outbox row are committed together or not at a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -371,17 +371,19 @@ def escalate(
     *,
     user: str | None,
     reason: str,
-    levels: Sequence[Level],
+    levels_for: Callable[[str | None], Sequence[Level]],
     now: datetime,
     automatic: bool = False,
     from_level: int | None = None,
 ) -> tuple[Incident, Level]:
     """Move to the next escalation level and page it in the thread (drills page nobody).
 
-    `from_level`: the level shown where the person clicked (or the timer looked); refused when
-    the incident has moved on since."""
+    `levels_for(brand)`: the levels for the incident's brand (`Config.levels_for`: a client's
+    own people to page). `from_level`: the level shown where the person clicked (or the timer
+    looked); refused when the incident has moved on since."""
     incident = locked(session, number)
     require_open(incident)
+    levels = levels_for(incident.brand)
     if from_level is not None and incident.level != from_level:
         # A second click, or two people at once, on the same card: one step, not two.
         reached = levels[min(incident.level, len(levels) - 1)].name
@@ -438,11 +440,12 @@ def drill_page_text(fields: dict[str, Any], would: list[str]) -> str:
 
 
 def _page_text(fields: dict[str, Any], level: Level) -> str:
-    pings = " ".join(_mention(target) for target in level.notify) or _("(no one is configured)")
+    pings = " ".join(mention(target) for target in level.notify) or _("(no one is configured)")
     return _("#{number} escalated to *{level}* by {who}{reason}. {pings}", pings=pings, **fields)
 
 
-def _mention(target: str) -> str:
+def mention(target: str) -> str:
+    """A user (U…) or user group (S…) as Slack mentions it."""
     return f"<!subteam^{target}>" if target.startswith("S") else f"<@{target}>"
 
 

@@ -88,6 +88,7 @@ class PendingDraft:
     channel: str | None
     ts: str | None  # the draft's own message in the thread, else the incident's alert
     is_drill: bool = False
+    brand: str | None = None  # whose approvers decide it (a brand's own, else the agency's)
 
 
 _PENDING = (
@@ -95,6 +96,7 @@ _PENDING = (
         Draft.id, Draft.version, Draft.author, Draft.text, Draft.incident_id,
         Incident.title, Incident.channel,
         func.coalesce(Draft.message_ts, Incident.message_ts).label("ts"), Incident.is_drill,
+        Incident.brand,
     )
     .join(Incident, _of_incident)
     .where(
@@ -148,10 +150,11 @@ def status(conn: Connection, number: int) -> IncidentStatus:
 
 
 def pending_drafts(conn: Connection, *, viewer: str) -> list[PendingDraft]:
-    """Drafts of open incidents waiting for a decision that `viewer` may take (not their own)."""
+    """Drafts of open incidents waiting for a decision, but `viewer`'s own; whose brand's
+    approvers include the viewer is the caller's to sort out (it asks Slack for groups)."""
     return [
         PendingDraft(r.id, r.version, r.author, r.text, r.incident_id, r.title, r.channel, r.ts,
-                     bool(r.is_drill))
+                     bool(r.is_drill), r.brand)
         for r in conn.execute(_PENDING, {"viewer": viewer})
     ]  # fmt: skip
 

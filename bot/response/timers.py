@@ -57,8 +57,8 @@ def escalate_unclaimed(session: Session, *, config: Config, now: datetime) -> li
                     logger.info("auto-escalation of #%s skipped: claimed meanwhile", number)
                     continue
                 incidents.escalate(
-                    session, number, user=None, reason=reason, levels=config.levels, now=now,
-                    automatic=True, from_level=0,
+                    session, number, user=None, reason=reason, levels_for=config.levels_for,
+                    now=now, automatic=True, from_level=0,
                 )  # fmt: skip
             done.append(number)
         except Conflict as exc:  # claimed or escalated meanwhile: nothing to do

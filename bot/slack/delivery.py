@@ -343,7 +343,8 @@ class Deliverer:
             raise SlackError("outbox", "draft_gone")
         if incident.message_ts is None:
             raise NotReady
-        text, blocks = messages.draft_card(draft, incident)
+        own = bool(self.config.approvers_for(incident.brand))
+        text, blocks = messages.draft_card(draft, incident, own_approvers=own)
         if draft.message_ts:
             self.gateway.update_message(channel, draft.message_ts, text, blocks)
             return _Outcome(row.target, None, channel)

@@ -177,7 +177,7 @@ def escalate(
     def work() -> Reply:
         with bot.transaction() as session:
             incident, level = incidents.escalate(
-                session, number, user=user, reason=reason, levels=bot.config.levels,
+                session, number, user=user, reason=reason, levels_for=bot.config.levels_for,
                 now=bot.clock(), from_level=from_level,
             )  # fmt: skip
             return Reply(_("#{number} escalated to {level}.", number=incident.id, level=level.name))
@@ -208,17 +208,26 @@ def decide(
     bot: Crisisbot, draft_id: int, version: int, user: str, *, approve: bool, reason: str = ""
 ) -> Reply:
     def work() -> Reply:
-        approvers = bot.approvers()  # a Slack call: before the transaction, not inside it
+        approvers, named = _approvers_of(bot, draft_id)
         with bot.transaction() as session:
             decision = drafts.decide(
                 session, draft_id, version, user=user, approve=approve, approvers=approvers,
-                reason=reason, now=bot.clock(),
+                named=named, reason=reason, now=bot.clock(),
             )  # fmt: skip
             return Reply(decision.message, number=decision.draft.incident_id)
 
     reply = guarded(work)
     bot.kick()
     return reply
+
+
+def _approvers_of(bot: Crisisbot, draft_id: int) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Who may decide the draft (its brand's own approvers, else CRISIS_APPROVERS), and the
+    brand's own as the playbook names them. Slack resolves the groups: before the transaction,
+    never inside it."""
+    with bot.sessions() as session:
+        brand = drafts.brand_of(session, draft_id)
+    return bot.approvers(brand), bot.config.approvers_for(brand)
 
 
 @guard
@@ -622,11 +631,11 @@ def open_reject_modal(
     reason it would refuse after it was typed (the refusal is on the timeline)."""
 
     def work() -> Reply:
-        approvers = bot.approvers()  # a Slack call: before the transaction, not inside it
+        approvers, named = _approvers_of(bot, draft_id)
         with bot.transaction() as session:
             _number, refused = drafts.check(
                 session, draft_id, version, user=user, approve=False, approvers=approvers,
-                now=bot.clock(),
+                named=named, now=bot.clock(),
             )  # fmt: skip
             return Reply(refused.message if refused else "")
 

@@ -74,11 +74,10 @@ def recent_viewers(session: Session, now: datetime) -> list[str]:
     return [r[len(_KEY) :] for r in rows]
 
 
-def publish(bot: Crisisbot, user: str, *, approvers: frozenset[str] | None = None) -> None:
+def publish(bot: Crisisbot, user: str) -> None:
     """Render the person's tab from the database and publish it; best effort (logged)."""
     try:
-        who_approves = bot.approvers() if approvers is None else approvers
-        view = _render(bot, user, who_approves)
+        view = _render(bot, user)
         bot.gateway.publish_home(user, view)
     except SlackError as exc:
         logger.warning("could not publish the Home tab of %s: %s", user, exc)
@@ -93,21 +92,21 @@ def refresh(bot: Crisisbot) -> int:
             users = recent_viewers(session, bot.clock())
         if not users:
             return 0
-        who_approves = bot.approvers()  # once for all of them (and cached a minute anyway)
+        bot.approvers()  # resolved once for all of them (and cached a minute anyway)
     except (DBAPIError, SlackError) as exc:
         logger.warning("could not refresh the Home tabs: %s", exc)
         return 0
     for user in users:
-        publish(bot, user, approvers=who_approves)
+        publish(bot, user)
     return len(users)
 
 
-def _render(bot: Crisisbot, user: str, approvers: frozenset[str]) -> dict[str, object]:
+def _render(bot: Crisisbot, user: str) -> dict[str, object]:
     now = bot.clock()
     with bot.sessions() as session:
         conn = session.connection()
         incidents = lookups.open_lines(conn)
-        drafts = lookups.pending_drafts(conn, viewer=user) if user in approvers else None
+        waiting = lookups.pending_drafts(conn, viewer=user)
         figures = stats.team_stats(session, since=now - timedelta(days=STATS_DAYS))
         # "No open incidents" means little while a source is down: say so on top.
         configured = {s.name: s for s in bot.config.sources}
@@ -118,6 +117,14 @@ def _render(bot: Crisisbot, user: str, approvers: frozenset[str]) -> dict[str, o
             for s in polling.stopped_sources(session, bot.config.sources)
         ]  # fmt: skip
         mine = followups.owned_open(session, user, now)
+    # Slack resolves the approvers' groups: after the reads, not while they hold a connection.
+    # A viewer sees only the drafts they may decide: a client's own approvers decide its
+    # brand's, the agency's (CRISIS_APPROVERS) the others'.
+    drafts = (
+        [d for d in waiting if user in bot.approvers(d.brand)]
+        if bot.approves_anything(user)
+        else None
+    )
 
     def link(channel: str | None, ts: str | None) -> str | None:
         return bot.gateway.permalink(channel, ts) if channel and ts else None
@@ -131,4 +138,5 @@ def _render(bot: Crisisbot, user: str, approvers: frozenset[str]) -> dict[str, o
         link=link,
         stopped=stopped,
         follow_ups=mine,
+        brand_approvers=any(b.approvers for b in bot.config.brands),
     )

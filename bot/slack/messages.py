@@ -541,8 +541,11 @@ def declare_modal(config: Config, text: str, brand: str | None) -> dict[str, Any
     return view.to_dict()
 
 
-def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, Any]]]:
-    """A drafted public reply in the incident's thread; Approve/Reject while it is pending."""
+def draft_card(
+    draft: Draft, incident: Incident, *, own_approvers: bool = False
+) -> tuple[str, list[dict[str, Any]]]:
+    """A drafted public reply in the incident's thread; Approve/Reject while it is pending.
+    `own_approvers`: the incident's brand names its own approvers (the agency's may not)."""
     drill = _("DRILL · ") if incident.is_drill else ""
     author = f"<@{draft.author}>"
     head = _(
@@ -552,6 +555,10 @@ def draft_card(draft: Draft, incident: Incident) -> tuple[str, list[dict[str, An
     who, at = f"<@{draft.decided_by}>", fmt_time(draft.decided_at)
     if draft.status == "pending" and not incident.is_open:
         state = _("Never decided: #{number} was closed first.", number=incident.id)
+    elif draft.status == "pending" and own_approvers:
+        # The brand's name, not its approvers' mentions: an edit of the card would page them.
+        state = _("Waiting for approval by one of {brand}'s own approvers, other than the author.",
+                  brand=escape_mrkdwn(incident.brand or ""))  # fmt: skip
     elif draft.status == "pending":
         state = _("Waiting for approval by an approver other than the author.")
     elif draft.status == "approved":
@@ -848,12 +855,14 @@ def home_view(
     link: Callable[[str | None, str | None], str | None],
     stopped: Sequence[tuple[str, datetime | None] | tuple[str, datetime | None, str]] = (),
     follow_ups: Sequence[followups.Line] = (),
+    brand_approvers: bool = False,
 ) -> dict[str, Any]:
     """The viewer's Home tab: the open incidents, the drafts waiting for them (None: they are no
     approver), the team's figures over the last `days` days. `link(channel, ts)` gives a
     message's permalink, or None (the line then has no button). `stopped`: the mention sources
     that stopped working (name, last success, and why and what to do when known), shown first.
-    `follow_ups`: the viewer's own open ones, overdue first."""
+    `follow_ups`: the viewer's own open ones, overdue first. `brand_approvers`: some brands
+    name their own approvers (the note to a non-approver says so)."""
     # A crisis no source saw (a journalist's call) starts here too: the Declare form.
     declare = ButtonElement(text=_("Declare a crisis"), action_id=Action.DECLARE, style="danger")
     blocks: list[Block] = [ActionsBlock(elements=[declare])]
@@ -891,7 +900,13 @@ def home_view(
     blocks += _more(len(incidents) - HOME_MAX_INCIDENTS, _("`/crisis list` shows them all"))
     blocks += [DividerBlock(), HeaderBlock(text=_("Waiting for your approval"))]
     if drafts is None:
-        note = _("Drafts are approved by the people in CRISIS_APPROVERS; you are not one of them.")
+        note = (
+            _("Drafts are approved by the people in CRISIS_APPROVERS, and a brand's by its "
+              "own approvers where the playbook names them; you are not one of them.")
+            if brand_approvers
+            else _("Drafts are approved by the people in CRISIS_APPROVERS; you are not one of "
+                   "them.")
+        )  # fmt: skip
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
     elif not drafts:
         blocks.append(_mrkdwn_section(_("Nothing waits for your approval.")))

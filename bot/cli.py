@@ -19,9 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.app import Crisisbot
 from bot.core import i18n
-from bot.core.config import ConfigError
 from bot.core.errors import ServiceError
 from bot.core.files import replacing
 from bot.core.settings import (
@@ -32,6 +30,7 @@ from bot.core.settings import (
 )
 
 if TYPE_CHECKING:  # imported by the commands that need them, so `crisisbot --help` stays quick
+    from bot.app import Crisisbot
     from bot.core.config import SourceConfig
     from bot.intake.polling import Poller, PollResult
 
@@ -41,10 +40,12 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)  # --help and usage errors end here: before the heavy imports
     from sqlalchemy.exc import DBAPIError
 
-    parser = _parser()
-    args = parser.parse_args(argv)
+    from bot.core.config import ConfigError
+
     try:
         _configure_logging(verbose=args.verbose, own_info=args.command in LONG_RUNNING)
         if not sentiment_model_setting(os.environ):  # on by default: nothing to import then
@@ -149,6 +150,7 @@ def _bot(*needs: str, migrated: bool = True) -> Crisisbot:
     """The bot for one command, once the settings it `needs` are there; `migrated`: refuse, in
     one line, a database whose schema is not the one this release migrates to, before the command
     does anything (the long-running ones would otherwise start and fail every request and job)."""
+    from bot.app import Crisisbot
     from bot.core.db import schema_problem
 
     settings = Settings.from_env()
@@ -367,6 +369,7 @@ BACKFILL_MAX_WAIT = 900.0  # a rate limit asking for longer ends the run; the wo
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
+    from bot.core.config import ConfigError
     from bot.intake.backfill import MAX_DAYS
     from bot.intake.polling import Poller, http_client
 
@@ -577,7 +580,7 @@ def _namer(bot: Crisisbot) -> Callable[[str], str]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.aftermath import export
-    from bot.response import incidents
+    from models import Incident
 
     if _unwritable(args.out):
         return 2
@@ -588,7 +591,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     # hold the write lock, and the server's and worker's writes would wait, while Slack names
     # the people (seconds when it rate-limits).
     with bot.sessions() as session:
-        incidents.get(session, args.number)
+        if session.get(Incident, args.number) is None:  # a terminal's words, not Slack's hint
+            print(
+                f"crisisbot: there is no incident #{args.number} (`crisisbot report` lists a "
+                "period's incidents; `/crisis list` in Slack the open ones)",
+                file=sys.stderr,
+            )
+            return 1
         with i18n.using(bot.config.locale, bot.config.timezone):
             if args.out is None:
                 export.write(

@@ -421,7 +421,8 @@ def test_terminal_lines_stay_english_for_a_bulgarian_team(
     (env / "crisisbot.toml").write_text('locale = "bg"\n[[brands]]\nname = "Акме"\n')
     assert main(["export", "99", "--out", "timeline.md"]) == 1
     assert capsys.readouterr().err == (
-        "crisisbot: There is no incident #99. `/crisis list` shows the open ones.\n"
+        "crisisbot: there is no incident #99 (`crisisbot report` lists a period's incidents; "
+        "`/crisis list` in Slack the open ones)\n"
     )
     assert not (env / "timeline.md").exists()
 
@@ -606,3 +607,25 @@ def test_help_gives_the_exit_codes_whole_and_every_endpoint_serve_has(
     assert "a non-zero exit: 2 for a missing or malformed setting" in out
     assert "1 when some input was refused" in out
     assert "POST /slack/events, GET /healthz, POST /ingest" in out
+
+
+def test_help_and_usage_errors_answer_before_the_bot_is_imported() -> None:
+    """`crisisbot --help` (and a mistyped command) is read before anything heavy is imported: it
+    took a second (the app, Slack's SDKs, the detectors) for what argparse answers alone."""
+    import subprocess
+
+    probe = (
+        "import sys, contextlib, io\n"
+        "from bot.cli import main\n"
+        "for argv in (['--help'], ['export', '--help'], ['no-such-command']):\n"
+        "    with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()), "
+        "contextlib.redirect_stderr(io.StringIO()):\n"
+        "        main(argv)\n"
+        "heavy = ('bot.app', 'handlers', 'slack_bolt', 'slack_sdk', 'httpx', 'bot.core.config',\n"
+        "         'detectors.volume', 'detectors.sentiment', 'apscheduler', 'textblob', 'numpy')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "[]"

@@ -1,8 +1,8 @@
 """An agency's clients sign off their own replies and are paged for their own crises: a brand's
 `approvers` decide its drafts (the agency's CRISIS_APPROVERS are refused, told who may), its
-Home tab shows each draft only to those who may decide it, and its `notify` pages its people at
-the levels it names (the timeline keeps whom, the exports and the review name them); a brand
-without these keys works as before."""
+Home tab shows each draft only to those who may decide it (and the answer to a draft says so),
+and its `notify` pages its people at the levels it names (the timeline keeps whom, the exports and
+the review name them); a brand without these keys works as before."""
 
 from __future__ import annotations
 
@@ -236,6 +236,36 @@ def test_the_reject_form_submitted_by_a_brands_approver_rejects(
     )  # fmt: skip
     agency.emulator.wait_for(
         lambda: "Rejected by <@U0DAN>" in blocks_text(drafts_in_thread(agency, n)[0])
+    )
+
+
+def test_the_draft_answer_says_a_brands_own_approvers_must_approve_it(
+    agency: Stack, pinned: ManualClock
+) -> None:
+    n = open_storm(agency, pinned, brand="Acme")
+    agency.slack.command(f"draft {n} We are refunding the double charges.", user_id="U0ALICE")
+    said = answer(agency, f"Draft v1 for #{n}")
+    assert said["text"] == (
+        f"Draft v1 for #{n} is posted in the incident's thread; one of Acme's own approvers, "
+        "other than you, must approve it."
+    )
+    assert said["response_type"] == "ephemeral" and "<@" not in said["text"]
+    # The Draft reply form says so too (its answer is an ephemeral in the incident's channel).
+    agency.slack.submit_view(
+        View.DRAFT_REPLY, {Block.DRAFT_TEXT: {"text": "Refunds go out today."}},
+        user_id="U0ALICE", private_metadata=str(n),
+    )  # fmt: skip
+    assert answer(agency, f"Draft v2 for #{n}")["text"] == (
+        f"Draft v2 for #{n} is posted in the incident's thread; one of Acme's own approvers, "
+        "other than you, must approve it."
+    )
+
+    # Initech names no approvers: the agency's, as before.
+    m = open_storm(agency, pinned, brand="Initech")
+    agency.slack.command(f"draft {m} Initech is looking into it.", user_id="U0ALICE")
+    assert answer(agency, f"Draft v1 for #{m}")["text"] == (
+        f"Draft v1 for #{m} is posted in the incident's thread; an approver other than you must "
+        "approve it."
     )
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.aftermath import html_report, review
 from bot.aftermath.records import (
+    NAMED_KEYS,
     NameOf,
     cached,
     detail,
@@ -32,6 +33,7 @@ from bot.aftermath.records import (
     follow_up_due,
     follow_up_state,
     iso,
+    names,
     no_names,
 )
 from bot.core import i18n
@@ -142,6 +144,7 @@ def write_csv(session: Session, incident: Incident, out: IO[str], name_of: NameO
     for event in events(session, incident.id):
         actor = event.actor
         details = {k: v for k, v in event.data.items() if k not in CSV_COLUMNS}
+        details |= names(event.data, name_of)  # `paged_names` beside `paged`, as in JSON
         writer.writerow(
             _cell(cell) for cell in (event.at.isoformat(), event.type, actor or "",
                                      name_of(actor) if actor else "crisisbot", dumps(details))
@@ -211,7 +214,7 @@ def write_markdown(
         details = "; ".join(
             f"{k}: {detail(k, v, name_of)}"
             for k, v in row.items()
-            if k not in ("at", "type", "actor", "actor_name")
+            if k not in ("at", "type", "actor", "actor_name") and k not in NAMED_KEYS.values()
         )
         at = i18n.stamp(event.at)  # the team's clock; JSON and CSV keep the UTC `at`
         out.write(f"| {at} | `{row['type']}` | {_md(who)} | {_md(details)} |\n")

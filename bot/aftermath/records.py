@@ -41,9 +41,12 @@ def shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-# Timeline data that lists people by Slack ID (a drill's escalation: whom it would have paged;
-# a refused decision on a brand with its own approvers: who could have taken it).
-PEOPLE_KEYS = frozenset({"would_page", "approvers"})
+# Timeline data that lists people by Slack ID (an escalation: whom it paged; a drill's: whom it
+# would have paged; a refused decision on a brand with its own approvers: who could have taken it).
+PEOPLE_KEYS = frozenset({"paged", "would_page", "approvers"})
+# Of those, the ones JSON and CSV also name, in a list beside the IDs (`paged_names`, like
+# `actor_name`); Markdown and HTML name them in place (`detail`).
+NAMED_KEYS = {"paged": "paged_names"}
 
 
 def people(ids: Collection[str], name_of: NameOf) -> str:
@@ -51,6 +54,16 @@ def people(ids: Collection[str], name_of: NameOf) -> str:
     the ID alone where no name is known."""
     named = [(name_of(str(i)), str(i)) for i in ids]
     return ", ".join(f"{name} ({i})" if name != i else i for name, i in named) or "—"
+
+
+def names(data: dict[str, Any], name_of: NameOf) -> dict[str, list[str]]:
+    """The names of the people an event's data lists (`NAMED_KEYS`), in the IDs' order: a
+    user's display name, a user group's @handle, the ID where Slack cannot say."""
+    return {
+        NAMED_KEYS[key]: [name_of(str(i)) for i in value]
+        for key, value in data.items()
+        if key in NAMED_KEYS and isinstance(value, list)
+    }
 
 
 def detail(key: str, value: Any, name_of: NameOf) -> str:
@@ -157,6 +170,8 @@ def event_dict(event: Event, name_of: NameOf) -> dict[str, Any]:
     }
     for key, value in event.data.items():
         out.setdefault(key, value)  # the contract's keys win over same-named data
+    for key, value in names(event.data, name_of).items():
+        out.setdefault(key, value)
     return out
 
 

@@ -66,6 +66,15 @@ def step_text(step: Step, who: str, name_of: Callable[[str], str] | None = None)
                   would=would or _("(no one is configured)"))  # fmt: skip
         rest = {k: v for k, v in d.items() if k != "would_page"}
         return step_text(Step(step.at, step.type, step.actor, rest), who) + " " + paged
+    if step.type == "incident.escalated" and "paged" in d:  # whom it paged, by name
+        named = ", ".join((name_of or str)(str(i)) for i in d["paged"])
+        paged = (
+            _("It paged {paged}.", paged=named)
+            if named
+            else _("It paged nobody: no one is configured for that level.")
+        )
+        rest = {k: v for k, v in d.items() if k != "paged"}
+        return step_text(Step(step.at, step.type, step.actor, rest), who) + " " + paged
     reason = f": {d['reason']}" if d.get("reason") else ""
     match step.type:
         case "incident.opened" if step.actor:

@@ -400,11 +400,14 @@ def escalate(
     incident.status = "escalated"
     incident.updated_at = now
     level = levels[incident.level]
-    # A drill's timeline keeps whom the real thing would have paged (the exports name them).
-    would = {"would_page": list(level.notify)} if incident.is_drill else {}
+    # Whom it paged (a brand's own people, else the level's; the exports and the review name
+    # them); a drill pages nobody and keeps whom the real thing would have paged.
+    targets = list(level.notify)
+    who_paged = {"would_page": targets} if incident.is_drill else {"paged": targets}
     timeline.record(
         session, incident, "incident.escalated", actor=user, at=now,
-        level=incident.level, level_name=level.name, reason=reason, automatic=automatic, **would,
+        level=incident.level, level_name=level.name, reason=reason, automatic=automatic,
+        **who_paged,
     )  # fmt: skip
     fields = _page_fields(incident, level, user, reason)
     if incident.is_drill:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from bot.core import i18n
 from bot.core.errors import Conflict, NotFound, ServiceError
 from bot.core.i18n import N_, _
-from bot.core.text import quote, visible
+from bot.core.text import escape_mrkdwn, quote, visible
 from bot.detection import drills
 from bot.intake import backfill, polling, stopped
 from bot.response import drafts, followups, incidents, lookups, outbox, stats, updates
@@ -193,6 +193,16 @@ def create_draft(bot: Crisisbot, number: int, user: str, text: str) -> Reply:
     def work() -> Reply:
         with bot.transaction() as session:
             draft = drafts.create(session, number, user=user, text=text, now=bot.clock())
+            incident = session.get(Incident, number)  # loaded and locked by `create`
+            brand = incident.brand if incident else None
+            if bot.config.approvers_for(brand):
+                # The brand's name, as the draft card says it: no Slack call before the form's
+                # ack, and no mention of its approvers.
+                return Reply(
+                    _("Draft v{version} for #{number} is posted in the incident's thread; one of "
+                      "{brand}'s own approvers, other than you, must approve it.",
+                      version=draft.version, number=number, brand=escape_mrkdwn(brand or ""))
+                )  # fmt: skip
             return Reply(
                 _(
                     "Draft v{version} for #{number} is posted in the incident's thread; "

@@ -1,11 +1,15 @@
 """An agency's clients sign off their own replies and are paged for their own crises: a brand's
 `approvers` decide its drafts (the agency's CRISIS_APPROVERS are refused, told who may), its
-Home tab shows each draft only to those who may decide it, and its `notify` pages its people at
-the levels it names; a brand without these keys works as before."""
+Home tab shows each draft only to those who may decide it (and the answer to a draft says so),
+and its `notify` pages its people at the levels it names (the timeline keeps whom, the exports and
+the review name them); a brand without these keys works as before."""
 
 from __future__ import annotations
 
+import csv
+import html
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -232,4 +236,94 @@ def test_the_reject_form_submitted_by_a_brands_approver_rejects(
     )  # fmt: skip
     agency.emulator.wait_for(
         lambda: "Rejected by <@U0DAN>" in blocks_text(drafts_in_thread(agency, n)[0])
+    )
+
+
+def test_the_draft_answer_says_a_brands_own_approvers_must_approve_it(
+    agency: Stack, pinned: ManualClock
+) -> None:
+    n = open_storm(agency, pinned, brand="Acme")
+    agency.slack.command(f"draft {n} We are refunding the double charges.", user_id="U0ALICE")
+    said = answer(agency, f"Draft v1 for #{n}")
+    assert said["text"] == (
+        f"Draft v1 for #{n} is posted in the incident's thread; one of Acme's own approvers, "
+        "other than you, must approve it."
+    )
+    assert said["response_type"] == "ephemeral" and "<@" not in said["text"]
+    # The Draft reply form says so too (its answer is an ephemeral in the incident's channel).
+    agency.slack.submit_view(
+        View.DRAFT_REPLY, {Block.DRAFT_TEXT: {"text": "Refunds go out today."}},
+        user_id="U0ALICE", private_metadata=str(n),
+    )  # fmt: skip
+    assert answer(agency, f"Draft v2 for #{n}")["text"] == (
+        f"Draft v2 for #{n} is posted in the incident's thread; one of Acme's own approvers, "
+        "other than you, must approve it."
+    )
+
+    # Initech names no approvers: the agency's, as before.
+    m = open_storm(agency, pinned, brand="Initech")
+    agency.slack.command(f"draft {m} Initech is looking into it.", user_id="U0ALICE")
+    assert answer(agency, f"Draft v1 for #{m}")["text"] == (
+        f"Draft v1 for #{m} is posted in the incident's thread; an approver other than you must "
+        "approve it."
+    )
+
+
+def _export_of(team: Stack, number: int, fmt: str) -> str:
+    out = io.StringIO()
+    with team.bot.sessions() as session:
+        export.write(session, number, fmt, out, name_of=team.bot.gateway.user_name)
+    return out.getvalue()
+
+
+def test_an_escalation_records_whom_it_paged_and_the_exports_name_them(
+    agency: Stack, pinned: ManualClock
+) -> None:
+    acme = open_storm(agency, pinned, brand="Acme")
+    pinned.advance(minutes=16)  # nobody claimed it: the timer pages Acme's group (Comms lead)
+    jobs.run_timers(agency.bot)
+    agency.emulator.wait_for(lambda: any("escalated to" in m["text"] for m in thread(agency, acme)))
+    agency.slack.command(f"escalate {acme} legal exposure", user_id="U0ERIN")  # the level's Dan
+    answer(agency, "escalated to Legal and executives")
+    events = json.loads(_export_of(agency, acme, "json"))["events"]
+    escalations = [e for e in events if e["type"] == "incident.escalated"]
+    assert [(e["level_name"], e["automatic"], e["paged"]) for e in escalations] == [
+        ("Comms lead", True, ["S0ACME"]),
+        ("Legal and executives", False, ["U0DAN"]),
+    ]
+    assert [e["paged_names"] for e in escalations] == [["@acme-approvers"], ["Dan Okafor"]]
+    assert all("would_page" not in e for e in escalations)
+
+    rows = list(csv.DictReader(io.StringIO(_export_of(agency, acme, "csv"), newline="")))
+    details = [json.loads(r["details"]) for r in rows if r["type"] == "incident.escalated"]
+    assert [(d["paged"], d["paged_names"]) for d in details] == [
+        (["S0ACME"], ["@acme-approvers"]),
+        (["U0DAN"], ["Dan Okafor"]),
+    ]
+
+    md = _export_of(agency, acme, "md")
+    # The timeline names them with their IDs; the review says who was paged at each step.
+    assert "paged: @acme-approvers (S0ACME)" in md and "paged: Dan Okafor (U0DAN)" in md
+    assert "paged_names" not in md
+    timer = "Escalated to Comms lead automatically (nobody claimed it within 15 minutes)."
+    assert f"{timer} It paged @acme-approvers." in md
+    assert (
+        "Escalated to Legal and executives by Erin Petrova (legal exposure). "
+        "It paged Dan Okafor." in md
+    )
+    page = html.unescape(_export_of(agency, acme, "html"))
+    assert "paged: @acme-approvers (S0ACME)" in page and "paged: Dan Okafor (U0DAN)" in page
+    assert f"{timer} It paged @acme-approvers." in page
+
+    # A brand without its own notify: the level's people, by the Escalate button.
+    initech = open_storm(agency, pinned, brand="Initech")
+    click_on(agency, card(agency, initech), Action.ESCALATE, "U0ALICE")  # type: ignore[arg-type]
+    agency.emulator.wait_for(
+        lambda: any("escalated to" in m["text"] for m in thread(agency, initech))
+    )
+    events = json.loads(_export_of(agency, initech, "json"))["events"]
+    (event,) = [e for e in events if e["type"] == "incident.escalated"]
+    assert (event["paged"], event["paged_names"]) == (["U0BOB"], ["Bob Tanaka"])
+    assert "Comms lead by Alice Moreau (escalated from the alert). It paged Bob Tanaka." in (
+        _export_of(agency, initech, "md")
     )

@@ -132,6 +132,27 @@ def test_a_drills_page_says_whom_it_would_have_paged_for_one_or_many(people: lis
             assert f"известие щеше да отиде до {', '.join(people)}" in text, text
 
 
+@pytest.mark.parametrize("people", [[], ["Bob Tanaka"], ["Bob Tanaka", "@comms"]])
+def test_the_review_says_whom_an_escalation_paged_for_nobody_one_or_many(
+    people: list[str],
+) -> None:
+    """A real escalation's `paged`, named in the review's narrative, in both languages."""
+    ids = ["U0BOB", "S0COMMS"][: len(people)]
+    step = review.Step(NOW, "incident.escalated", "U0ALICE", {"level_name": "Екип", "paged": ids})
+    names = dict(zip(["U0BOB", "S0COMMS"], people, strict=False))
+    line = review.step_text(step, "Alice Moreau", lambda i: names.get(i, i))
+    with i18n.using("bg"):
+        bg = review.step_text(step, "Alice Moreau", lambda i: names.get(i, i))
+    assert line.startswith("Escalated to Екип by Alice Moreau.")
+    if people:
+        assert line.endswith(f" It paged {', '.join(people)}.")
+        assert bg.endswith(f" Известие отиде до {', '.join(people)}."), bg
+    else:
+        assert line.endswith(" It paged nobody: no one is configured for that level.")
+        assert bg.endswith(" Никой не беше известен: за това ниво в плана не е посочен никой."), bg
+    assert "U0BOB" not in line + bg
+
+
 def test_per_cent_is_written_the_bulgarian_way() -> None:
     """Bulgarian writes a space before the per cent sign ("87 %"), kept on one line."""
     with i18n.using("bg"):

@@ -53,14 +53,14 @@ def post(
     *,
     user: str,
     text: str,
-    channel_for: Callable[[str | None], str | None],
+    channel_for: Callable[[str | None, str | None], str | None],
     now: datetime,
     form: str | None = None,
 ) -> Posted:
     """Post `user`'s update on incident #number: in its thread, and to the stakeholders'
-    channel `channel_for` names for its brand (Config.updates_channel_for; None: the thread
-    only). `form`: the Post update form's view id; a
-    second submission of one form (Submit clicked again on a slow answer) posts nothing more."""
+    channel `channel_for` names for its brand and channel (Config.updates_channel_for; None:
+    the thread only). `form`: the Post update form's view id; a second submission of one form
+    (Submit clicked again on a slow answer) posts nothing more."""
     text = text.strip()
     if not visible(text):  # an RTL override or a zero-width space alone says nothing
         raise Conflict(_("Write the update."))
@@ -72,7 +72,7 @@ def post(
     # Locked, so a close landing at the same moment either comes first (and the update is
     # refused) or after it: never an update recorded on a closed incident.
     incident = incidents.locked(session, number)
-    channel = channel_for(incident.brand)
+    channel = channel_for(incident.brand, incident.channel)  # the channel: a renamed brand
     sent_to = None if incident.is_drill else channel
     withheld = channel if incident.is_drill else None
     # A form's messages are keyed by the form, so its second submission finds them (the

@@ -226,8 +226,8 @@ def _approvers_of(bot: Crisisbot, draft_id: int) -> tuple[frozenset[str], tuple[
     brand's own as the playbook names them. Slack resolves the groups: before the transaction,
     never inside it."""
     with bot.sessions() as session:
-        brand = drafts.brand_of(session, draft_id)
-    return bot.approvers(brand), bot.config.approvers_for(brand)
+        brand, channel = drafts.brand_of(session, draft_id)
+    return bot.approvers(brand, channel), bot.config.approvers_for(brand, channel)
 
 
 @guard
@@ -699,7 +699,8 @@ def open_update_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | N
 
     def form(incident: Incident) -> dict[str, Any]:
         updates.require_open(incident)
-        return messages.update_modal(incident, bot.config.updates_channel_for(incident.brand))
+        to = bot.config.updates_channel_for(incident.brand, incident.channel)
+        return messages.update_modal(incident, to)
 
     return _open_form(bot, number, trigger_id, form)
 

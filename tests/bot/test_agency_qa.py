@@ -1,0 +1,111 @@
+"""An agency's three clients tried together from outside (qaagency): Acme with its own
+channel, leaders' channel, approvers and people to page; Globex with its own channel and
+approver; Initech with none. What went wrong when the features met is held here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from bot import jobs
+from bot.core.clock import ManualClock
+from bot.core.config import Brand, Config
+from bot.emulator import SlackEmulator
+from bot.emulator.state import DEFAULT_GROUP_NAMES, DEFAULT_GROUPS, DEFAULT_USERS, Workspace
+from bot.slack.ids import Action
+from bot.testing import CHANNEL, Stack, start_stack
+from tests.bot.flow import answer, open_storm, timeline
+from tests.bot.test_response import PLAYBOOK
+
+ACME_ROOM, ACME_LEADS, GLOBEX_ROOM, AGENCY_LEADS = "C0ACME", "C0ACMELEAD", "C0GLOBEX", "C0AGLEAD"
+AGENCY = replace(
+    PLAYBOOK,
+    updates_channel=AGENCY_LEADS,
+    brands=(
+        Brand("Acme", terms=("Acme",), channel=ACME_ROOM, updates_channel=ACME_LEADS,
+              approvers=("U0DAN", "S0ACME"), notify=(("Comms lead", ("S0ACME",)),)),
+        Brand("Globex", terms=("Globex",), channel=GLOBEX_ROOM, approvers=("U0GINA",)),
+        Brand("Initech", terms=("Initech",)),
+    ),
+)  # fmt: skip
+WORKSPACE = Workspace(
+    strict_channels=True,
+    users={**DEFAULT_USERS, "U0ERIN": "Erin Petrova", "U0GINA": "Gina Marsh"},
+    groups={**DEFAULT_GROUPS, "S0ACME": ["U0ERIN"]},
+    group_names={**DEFAULT_GROUP_NAMES, "S0ACME": "Acme approvers"},
+    channels={CHANNEL: "crisis-room", ACME_ROOM: "acme-crisis", ACME_LEADS: "acme-leaders",
+              GLOBEX_ROOM: "globex-crisis", AGENCY_LEADS: "agency-leaders"},
+)  # fmt: skip
+
+
+@pytest.fixture
+def emulator() -> Iterator[SlackEmulator]:
+    emu = SlackEmulator(workspace=WORKSPACE).start()
+    yield emu
+    emu.stop()
+
+
+def _start(database_url: str, clock: ManualClock, emu: SlackEmulator, config: Config) -> Stack:
+    return start_stack(database_url, clock=clock, config=config, emulator=emu)
+
+
+def _restart(s: Stack, database_url: str, clock: ManualClock, config: Config) -> Stack:
+    """The bot restarted with a changed playbook; the same Slack and database."""
+    s.slack.close()
+    s.server.stop()
+    s.bot.close()
+    return _start(database_url, clock, s.emulator, config)
+
+
+def _thread(emu: SlackEmulator, channel: str) -> list[dict[str, Any]]:
+    return [m for m in emu.messages(channel) if m.get("thread_ts") not in (None, m["ts"])]
+
+
+def _drafts(emu: SlackEmulator, channel: str) -> list[dict[str, Any]]:
+    return [m for m in emu.messages(channel) if Action.APPROVE in str(m.get("blocks"))]
+
+
+def _click(s: Stack, channel: str, message: dict[str, Any], action: str, user: str) -> None:
+    value = next(e["value"] for b in message["blocks"] if b["type"] == "actions"
+                 for e in b["elements"] if e["action_id"] == action)  # fmt: skip
+    where = {"channel": channel, "ts": message["ts"]}
+    assert s.slack.click(action, value, user_id=user, message=where).status_code == 200
+
+
+def test_a_brand_renamed_while_its_incident_is_open_keeps_its_approvers_pages_and_leaders(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator
+) -> None:
+    s = _start(database_url, pinned, emulator, AGENCY)
+    try:
+        n = open_storm(s, pinned, brand="Acme")
+        s.slack.command(f"draft {n} We are refunding.", user_id="U0ALICE", channel_id=ACME_ROOM)
+        draft = emulator.wait_for(lambda: next(iter(_drafts(emulator, ACME_ROOM)), None))
+        # The agency renames its client's entry (same channel, approvers, notify), and restarts.
+        acme = replace(AGENCY.brands[0], name="ACME Group")
+        s = _restart(s, database_url, pinned, replace(AGENCY, brands=(acme, *AGENCY.brands[1:])))
+
+        # The agency's approver still may not sign off a reply about the client; its own may.
+        _click(s, ACME_ROOM, draft, Action.APPROVE, "U0CAROL")
+        assert "replies about Acme are approved by" in answer(s, f"of #{n}")["text"]
+        _click(s, ACME_ROOM, draft, Action.APPROVE, "U0ERIN")
+        answer(s, f"Draft v1 of #{n} approved.")
+        # Nobody claimed it: the timer pages the client's people at Comms lead, not the agency's.
+        pinned.advance(minutes=16)
+        jobs.run_timers(s.bot)
+        page = emulator.wait_for(
+            lambda: next((m for m in _thread(emulator, ACME_ROOM) if "escalated" in m["text"]),
+                         None)
+        )  # fmt: skip
+        assert page["text"].endswith("<!subteam^S0ACME>")
+        # Its stakeholders' update goes to the client's leaders, not the agency's.
+        s.slack.command(f"update {n} Fix by 15:00", user_id="U0ALICE", channel_id=ACME_ROOM)
+        assert f"sent to <#{ACME_LEADS}>" in answer(s, "Update posted")["text"]
+        emulator.wait_for(lambda: emulator.messages(ACME_LEADS))
+        assert emulator.messages(AGENCY_LEADS) == []
+        posted = [e for e in timeline(s, n) if e["type"] == "incident.update_posted"]
+        assert posted[0]["to"] == ["thread", ACME_LEADS]
+    finally:
+        s.stop()

@@ -108,11 +108,21 @@ def _help(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     return Reply(help_text())
 
 
+def _client_channel(bot: Crisisbot, channel: str | None) -> str | None:
+    """`channel` when it is a brand's own incident channel (an agency's client's, often shared
+    with the client): what is typed there is answered about the incidents in it only, never
+    naming another client's. None elsewhere: every incident (the agency's view)."""
+    return channel if bot.config.brand_of_channel(channel) else None
+
+
 @guard
 def _list(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with lookups.reading(bot.engine) as conn:
         rows = lookups.open_lines(conn)
-    return Reply(messages.incident_list(rows, cmd.number or 1))
+    here = _client_channel(bot, cmd.channel)
+    if here is not None:
+        rows = [r for r in rows if r.channel == here]
+    return Reply(messages.incident_list(rows, cmd.number or 1, this_channel=here is not None))
 
 
 @guard
@@ -121,6 +131,13 @@ def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with lookups.reading(bot.engine) as conn:
         found = lookups.status(conn, cmd.number)
         follow_ups = followups.counts(conn, cmd.number)
+    here = _client_channel(bot, cmd.channel)
+    if here is not None and found.line.channel != here:
+        return Reply(
+            _("#{number} is not one of this channel's incidents: ask about it in the crisis "
+              "channel.", number=cmd.number),
+            ok=False,
+        )  # fmt: skip
     lines = [messages.incident_line(found.line)]
     if found.declared_by:
         lines.append(_("Declared by <@{user}>.", user=found.declared_by))
@@ -582,7 +599,10 @@ def _followups(bot: Crisisbot, cmd: Command, user: str) -> Reply:
             lines = followups.of_incident(session, cmd.number)
             return Reply(messages.incident_follow_ups(cmd.number, lines, now))
         rows = followups.open_ones(session)
-        return Reply(messages.follow_up_list(rows, int(cmd.text or 1), now))
+    here = _client_channel(bot, cmd.channel)
+    if here is not None:  # a client's channel: its incidents' follow-ups only
+        rows = [r for r in rows if r.incident_channel == here]
+    return Reply(messages.follow_up_list(rows, int(cmd.text or 1), now))
 
 
 _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {

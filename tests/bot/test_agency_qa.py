@@ -109,3 +109,40 @@ def test_a_brand_renamed_while_its_incident_is_open_keeps_its_approvers_pages_an
         assert posted[0]["to"] == ["thread", ACME_LEADS]
     finally:
         s.stop()
+
+
+def test_what_is_typed_in_a_clients_channel_is_answered_about_that_client_only(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator
+) -> None:
+    s = _start(database_url, pinned, emulator, AGENCY)
+    try:
+        acme = open_storm(s, pinned, brand="Acme")
+        globex = open_storm(s, pinned, brand="Globex")
+        initech = open_storm(s, pinned, brand="Initech")
+        s.slack.command(f"followup {acme} <@U0ERIN> Acme's FAQ", user_id="U0ALICE")
+        s.slack.command(f"followup {globex} <@U0GINA> Globex's FAQ", user_id="U0ALICE")
+        answer(s, "Follow-up F2")
+
+        def answered(command: str, channel: str) -> str:
+            before = len(emulator.responses)
+            s.slack.command(command, user_id="U0GINA", channel_id=channel)
+            emulator.wait_for(lambda: len(emulator.responses) > before)
+            return str(emulator.responses[-1]["payload"]["text"])
+
+        # Globex's person, in Globex's channel (shared with Globex): Globex's incident only.
+        listed = answered("list", GLOBEX_ROOM)
+        assert listed.startswith("*Open incidents in this channel*")
+        assert f"*#{globex}* Globex" in listed and "Acme" not in listed and "Initech" not in listed
+        assert answered(f"status {acme}", GLOBEX_ROOM) == (
+            f"#{acme} is not one of this channel's incidents: ask about it in the crisis channel."
+        )
+        assert "Globex" in answered(f"status {globex}", GLOBEX_ROOM)
+        follow_ups = answered("followups", GLOBEX_ROOM)
+        assert "Globex's FAQ" in follow_ups and "Acme" not in follow_ups
+        # The agency's crisis channel lists every client's.
+        everything = answered("list", CHANNEL)
+        assert all(f"*#{n}*" in everything for n in (acme, globex, initech))
+        assert "Acme" in answered(f"status {acme}", CHANNEL)
+        assert "Acme's FAQ" in answered("followups", CHANNEL)
+    finally:
+        s.stop()

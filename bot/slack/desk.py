@@ -384,6 +384,11 @@ def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
             session, scenario=cmd.text, config=bot.config, channel=cmd.channel,
             default_channel=bot.settings.crisis_channel, user=user, now=bot.clock(),
         )  # fmt: skip
+        if incident.channel and incident.channel != cmd.channel:  # say where it went
+            return Reply(
+                _("DRILL #{number} started in {channel}: {title}. It pages nobody.",
+                  number=incident.id, channel=f"<#{incident.channel}>", title=incident.title)
+            )  # fmt: skip
         return Reply(
             _("DRILL #{number} started: {title}. It pages nobody.", number=incident.id,
               title=incident.title)
@@ -393,15 +398,23 @@ def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
 DECLARED_SEVERITY = "high"  # a person declares what they judge serious; the card can change it
 
 
-def declare(bot: Crisisbot, text: str, user: str, trigger_id: str) -> Reply | None:
+def declare(
+    bot: Crisisbot, text: str, user: str, trigger_id: str, channel: str | None = None
+) -> Reply | None:
     """`/crisis declare [what happened]`: declared at once when the text says what happened and
-    which brand it is about (it names one, or the playbook has one brand, or none); otherwise
-    the Declare form opens (the trigger lives 3 s), holding the text typed so far."""
+    which brand it is about (typed in that brand's own channel, or the text names one, or the
+    playbook has one brand, or none); otherwise the Declare form opens (the trigger lives 3 s),
+    holding the text typed so far."""
     text = text if visible(text) else ""  # an RTL override alone says nothing: the form asks
     brands = [b.name for b in bot.config.brands]
-    brand = bot.config.brand_for(text) or (brands[0] if len(brands) == 1 else None)
+    # A client's channel is that client's, as a drill typed there is: never another's it names.
+    brand = (
+        bot.config.brand_of_channel(channel)
+        or bot.config.brand_for(text)
+        or (brands[0] if len(brands) == 1 else None)
+    )
     if text and (brand is not None or not brands):
-        reply = declared(bot, user, text, brand, DECLARED_SEVERITY)
+        reply = declared(bot, user, text, brand, DECLARED_SEVERITY, typed_in=channel)
         bot.kick()
         return reply
     return open_declare_form(bot, text, trigger_id)
@@ -427,8 +440,17 @@ def open_declare_form(bot: Crisisbot, text: str, trigger_id: str) -> Reply | Non
     return None
 
 
-def declared(bot: Crisisbot, user: str, text: str, brand: str | None, severity: str) -> Reply:
-    """Open the declared incident (the command, or the Declare form's submit)."""
+def declared(
+    bot: Crisisbot,
+    user: str,
+    text: str,
+    brand: str | None,
+    severity: str,
+    typed_in: str | None = None,
+) -> Reply:
+    """Open the declared incident (the command, or the Declare form's submit, whose answer is
+    told in the incident's channel). `typed_in`: where the command was typed; when the card
+    goes elsewhere (a client's own channel), the answer names it."""
 
     def work() -> Reply:
         with bot.transaction() as session:
@@ -437,6 +459,13 @@ def declared(bot: Crisisbot, user: str, text: str, brand: str | None, severity: 
                 channel=bot.config.channel_for(brand) or bot.settings.crisis_channel,
                 now=bot.clock(),
             )  # fmt: skip
+            if typed_in and incident.channel and incident.channel != typed_in:
+                return Reply(
+                    _("#{number} declared: {title}. You hold it; the card is in {channel}.",
+                      number=incident.id, title=quote(incident.title, 200),
+                      channel=f"<#{incident.channel}>"),
+                    number=incident.id,
+                )  # fmt: skip
             return Reply(
                 _("#{number} declared: {title}. You hold it; the card is in the channel.",
                   number=incident.id, title=quote(incident.title, 200)),

@@ -17,7 +17,7 @@ from bot.emulator import SlackEmulator
 from bot.emulator.state import DEFAULT_GROUP_NAMES, DEFAULT_GROUPS, DEFAULT_USERS, Workspace
 from bot.slack.ids import Action
 from bot.testing import CHANNEL, Stack, start_stack
-from tests.bot.flow import answer, open_storm, timeline
+from tests.bot.flow import answer, incident_row, open_storm, timeline
 from tests.bot.test_response import PLAYBOOK
 
 ACME_ROOM, ACME_LEADS, GLOBEX_ROOM, AGENCY_LEADS = "C0ACME", "C0ACMELEAD", "C0GLOBEX", "C0AGLEAD"
@@ -146,3 +146,35 @@ def test_what_is_typed_in_a_clients_channel_is_answered_about_that_client_only(
         assert "Acme's FAQ" in answered("followups", CHANNEL)
     finally:
         s.stop()
+
+
+def test_declared_in_a_clients_channel_is_that_clients_and_an_answer_says_where_a_card_went(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator
+) -> None:
+    s = _start(database_url, pinned, emulator, AGENCY)
+    try:
+        # Typed in Globex's channel, naming no brand: Globex's, declared at once (no form
+        # listing every client), its card there.
+        s.slack.command("declare Reporter asks about the recall", user_id="U0GINA",
+                        channel_id=GLOBEX_ROOM)  # fmt: skip
+        told = answer(s, "declared: Reporter asks")["text"]
+        assert told.endswith("You hold it; the card is in the channel.")
+        n = int(told.split()[0][1:])
+        assert incident_row(s, n).brand == "Globex" and incident_row(s, n).channel == GLOBEX_ROOM
+        # Typed in the agency's channel about Acme: the card is in Acme's channel; said so.
+        s.slack.command("declare Acme CEO video spreads", user_id="U0ALICE")
+        told = answer(s, "declared: Acme CEO video")["text"]
+        assert told.endswith(f"You hold it; the card is in <#{ACME_ROOM}>.")
+        # A drill typed in the agency's channel is the first brand's, in its channel: said so.
+        s.slack.command("drill", user_id="U0ALICE")
+        assert f"started in <#{ACME_ROOM}>: " in answer(s, "DRILL #")["text"]
+        s.slack.command("drill breach", user_id="U0GINA", channel_id=GLOBEX_ROOM)
+        assert "(Globex). It pages nobody." in answer(s, "(Globex)")["text"]
+        assert "started in" not in answer(s, "(Globex)")["text"]
+        assert view_count(emulator) == 0  # no Declare form was opened
+    finally:
+        s.stop()
+
+
+def view_count(emulator: SlackEmulator) -> int:
+    return len(emulator.calls("views.open"))

@@ -27,7 +27,7 @@ from bot.response import drafts, followups, incidents, lookups, outbox, stats, u
 from bot.slack import home, messages
 from bot.slack.commands import Command, help_text
 from bot.slack.gateway import SlackError
-from models import Incident, SlackEventSeen, SourceState
+from models import FollowUp, Incident, SlackEventSeen, SourceState
 
 if TYPE_CHECKING:  # the container is handed in by the shell, never imported below it
     from bot.app import Crisisbot
@@ -784,11 +784,20 @@ def follow_up_done(bot: Crisisbot, follow_up_id: int, user: str) -> Reply:
 
 def follow_up_done_from_home(bot: Crisisbot, follow_up_id: int, user: str) -> None:
     """Mark done from the Home tab, then publish the tab again (it has no thread to answer
-    in; a refusal, such as "already done", is told in the crisis channel)."""
+    in; a refusal, such as "already done", is told in its incident's channel, where its owner
+    was mentioned (a client's own, at an agency), else in the crisis channel)."""
     reply = follow_up_done(bot, follow_up_id, user)
     home.publish(bot, user)
-    if not reply.ok and bot.settings.crisis_channel:
-        tell(bot, bot.settings.crisis_channel, user, reply.text)
+    crisis = bot.settings.crisis_channel
+    if not reply.ok:
+        with bot.sessions() as session:
+            channel = session.scalar(
+                select(Incident.channel).join(FollowUp, FollowUp.incident_id == Incident.id)
+                .where(FollowUp.id == follow_up_id)
+            )  # fmt: skip
+        where = channel or crisis
+        if where:
+            tell(bot, where, user, reply.text, fallback=crisis)
 
 
 def incident_channel(bot: Crisisbot, number: int | None) -> str | None:

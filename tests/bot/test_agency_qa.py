@@ -178,3 +178,28 @@ def test_declared_in_a_clients_channel_is_that_clients_and_an_answer_says_where_
 
 def view_count(emulator: SlackEmulator) -> int:
     return len(emulator.calls("views.open"))
+
+
+def test_a_clients_refusal_from_the_home_tab_is_told_where_that_client_can_see_it(
+    database_url: str, pinned: ManualClock
+) -> None:
+    # Erin is Acme's: in Acme's channel, not in the agency's crisis channel.
+    agency_people = frozenset({"U0ALICE", "U0BOB", "U0CAROL", "U0DAN"})
+    workspace = replace(WORKSPACE, members={CHANNEL: agency_people})
+    emu = SlackEmulator(workspace=workspace).start()
+    s = _start(database_url, pinned, emu, AGENCY)
+    try:
+        n = open_storm(s, pinned, brand="Acme")
+        s.slack.command(f"followup {n} <@U0ERIN> Update the FAQ", user_id="U0ALICE",
+                        channel_id=ACME_ROOM)  # fmt: skip
+        answer(s, "Follow-up F1")
+        s.slack.command("done F1", user_id="U0ALICE", channel_id=ACME_ROOM)
+        answer(s, "F1 is done")
+        # Erin's tab still showed it: her Mark done is refused, and she is told in Acme's room.
+        assert s.slack.click(Action.FOLLOW_UP_DONE, "1", user_id="U0ERIN").status_code == 200
+        told = emu.wait_for(lambda: [e for e in emu.ephemerals if e["user"] == "U0ERIN"])
+        assert told[0]["channel"] == ACME_ROOM
+        assert told[0]["text"].startswith("F1 was already marked done by <@U0ALICE>")
+    finally:
+        s.stop()
+        emu.stop()

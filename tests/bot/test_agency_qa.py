@@ -4,6 +4,8 @@ approver; Initech with none. What went wrong when the features met is held here.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -18,6 +20,7 @@ from bot.emulator.state import DEFAULT_GROUP_NAMES, DEFAULT_GROUPS, DEFAULT_USER
 from bot.slack.ids import Action
 from bot.testing import CHANNEL, Stack, start_stack
 from tests.bot.flow import answer, incident_row, open_storm, timeline
+from tests.bot.test_home import _open_home, _text
 from tests.bot.test_response import PLAYBOOK
 
 ACME_ROOM, ACME_LEADS, GLOBEX_ROOM, AGENCY_LEADS = "C0ACME", "C0ACMELEAD", "C0GLOBEX", "C0AGLEAD"
@@ -203,3 +206,117 @@ def test_a_clients_refusal_from_the_home_tab_is_told_where_that_client_can_see_i
     finally:
         s.stop()
         emu.stop()
+
+
+def _drafts_status(s: Stack) -> dict[int, str]:
+    from models import Draft
+
+    with s.bot.sessions() as session:
+        return {d.incident_id: d.status for d in session.query(Draft)}
+
+
+def _settled(s: Stack) -> None:
+    """Everything queued is delivered (the courier runs beside; this delivers what is due)."""
+    s.emulator.wait_for(lambda: s.bot.deliver_now() == 0 and s.bot.deliverer().pending() == 0)
+
+
+@pytest.mark.parametrize("locale", ["en", "bg"])
+def test_three_clients_whole_crises_stay_each_in_its_own_channels_and_people(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator, locale: str
+) -> None:
+    """What held when tried from outside: each client's card, thread, pages, drafts, decisions,
+    updates, exports and drills stay in its own channels and name only its own people; the
+    agency's stay in the crisis channel; in Bulgarian every answer is Bulgarian."""
+    s = _start(database_url, pinned, emulator, replace(AGENCY, locale=locale))
+    try:
+        acme = open_storm(s, pinned, brand="Acme")
+        globex = open_storm(s, pinned, brand="Globex")
+        initech = open_storm(s, pinned, brand="Initech")
+        rooms = {acme: ACME_ROOM, globex: GLOBEX_ROOM, initech: CHANNEL}
+        pinned.advance(minutes=16)  # nobody claimed them: each pages its own people
+        jobs.run_timers(s.bot)
+        for n, room in rooms.items():
+            s.slack.command(f"draft {n} Reply {n}", user_id="U0ALICE", channel_id=room)
+            s.slack.command(f"update {n} Fix {n} by 15:00", user_id="U0ALICE", channel_id=room)
+        emulator.wait_for(lambda: all(_drafts(emulator, r) for r in rooms.values()))
+        # Home tabs: each client's approver is offered its own client's draft, the agency's
+        # approver the agency's; nobody another client's.
+        for user, own in (("U0ERIN", acme), ("U0GINA", globex), ("U0CAROL", initech)):
+            home = _text(_open_home(s, user))
+            assert f"Reply {own}" in home, user
+            assert not [n for n in rooms if n != own and f"Reply {n}" in home], user
+        # The wrong people first (another client's approver, the agency's on a client's
+        # draft), then the right ones.
+        for n, room, wrong, right in (
+            (acme, ACME_ROOM, "U0GINA", "U0ERIN"), (globex, GLOBEX_ROOM, "U0CAROL", "U0GINA"),
+            (initech, CHANNEL, "U0ERIN", "U0CAROL"),
+        ):  # fmt: skip
+            (draft,) = [d for d in _drafts(emulator, room) if f"Reply {n}" in str(d["blocks"])]
+            _click(s, room, draft, Action.APPROVE, wrong)
+            emulator.wait_for(
+                lambda w=wrong: [e for e in emulator.ephemerals if e["user"] == w]  # type: ignore[misc]
+            )
+            assert _drafts_status(s)[n] == "pending"
+            _click(s, room, draft, Action.APPROVE, right)
+            emulator.wait_for(lambda n=n: _drafts_status(s)[n] == "approved")  # type: ignore[misc]
+        s.slack.command(f"export {acme} md", user_id="U0ERIN", channel_id=ACME_ROOM)
+        s.slack.command(f"export {globex} html", user_id="U0ALICE")
+        s.slack.command(f"resolve {globex} Recall done", user_id="U0ALICE", channel_id=GLOBEX_ROOM)
+        s.slack.command(f"reopen {globex} Flares", user_id="U0GINA", channel_id=GLOBEX_ROOM)
+        s.slack.command("drill", user_id="U0GINA", channel_id=GLOBEX_ROOM)
+        emulator.wait_for(lambda: len(emulator.files) == 2)
+        emulator.wait_for(lambda: len(_top(emulator, GLOBEX_ROOM)) == 2)
+        drill = int(_top(emulator, GLOBEX_ROOM)[1]["text"].split("#")[1].split()[0])
+        s.slack.command(f"escalate {drill} practice", user_id="U0GINA", channel_id=GLOBEX_ROOM)
+        jobs.post_digest(s.bot)
+        _settled(s)
+
+        cards = {n: incident_row(s, n) for n in rooms}
+        for n, room in rooms.items():
+            assert cards[n].channel == room
+        assert [m["ts"] for m in _top(emulator, ACME_ROOM)] == [cards[acme].message_ts]
+        # Pages: Acme's own people at Comms lead; the agency's for Globex (no notify), Initech.
+        for n, paged in ((acme, "<!subteam^S0ACME>"), (globex, "<@U0BOB>"),
+                         (initech, "<@U0BOB>")):  # fmt: skip
+            thread = _in_thread(emulator, rooms[n], cards[n].message_ts)
+            assert any(m["text"].endswith(paged) for m in thread), (n, thread)
+        # A client's drill pages nobody.
+        drill_thread = _in_thread(emulator, GLOBEX_ROOM, incident_row(s, drill).message_ts)
+        assert "Bob Tanaka" in str(drill_thread)  # named as whom it would have paged
+        assert "<@U0BOB>" not in str(drill_thread) and "<!subteam" not in str(drill_thread)
+        # Stakeholders: Acme's leaders get Acme's only; the agency's get the others'.
+        assert [f"Fix {acme}" in m["text"] for m in emulator.messages(ACME_LEADS)] == [True]
+        agency_updates = " ".join(m["text"] for m in emulator.messages(AGENCY_LEADS))
+        assert f"Fix {globex}" in agency_updates and f"Fix {acme}" not in agency_updates
+        # Exports: each in its incident's own thread.
+        assert sorted((f["channel"], f["thread_ts"]) for f in emulator.files.values()) == sorted(
+            [(ACME_ROOM, cards[acme].message_ts), (GLOBEX_ROOM, cards[globex].message_ts)]
+        )
+        # Nothing in a client's channels names another client or its people.
+        others = {
+            ACME_ROOM: ("Globex", "Initech", "U0GINA"),
+            ACME_LEADS: ("Globex", "Initech", "U0GINA"),
+            GLOBEX_ROOM: ("Acme", "Initech", "U0ERIN", "S0ACME", "U0DAN"),
+        }
+        for room, names in others.items():
+            said = json.dumps(emulator.messages(room), ensure_ascii=False)
+            assert not [x for x in names if x in said], room
+        # The digest is the agency's: in the crisis channel only.
+        assert len(_top(emulator, CHANNEL)) == 2  # Initech's card and the digest
+        # Home tabs: each approver is offered the drafts they may decide, and nothing else.
+        if locale == "bg":  # every answer a person was given is in Bulgarian
+            said = [r["payload"].get("text", "") for r in emulator.responses]
+            said += [e["text"] for e in emulator.ephemerals]
+            assert said and all(re.search("[а-я]", t) for t in said), [
+                t for t in said if not re.search("[а-я]", t)
+            ]
+    finally:
+        s.stop()
+
+
+def _top(emu: SlackEmulator, channel: str) -> list[dict[str, Any]]:
+    return [m for m in emu.messages(channel) if m.get("thread_ts") in (None, m["ts"])]
+
+
+def _in_thread(emu: SlackEmulator, channel: str, ts: str | None) -> list[dict[str, Any]]:
+    return [m for m in emu.messages(channel) if m.get("thread_ts") == ts and m["ts"] != ts]

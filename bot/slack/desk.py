@@ -93,8 +93,17 @@ def guard(fn: Callable[..., Reply]) -> Callable[..., Reply]:
     return run
 
 
+# The commands whose number is an incident's (`list`'s is a page, `done`'s a follow-up's).
+ABOUT_AN_INCIDENT = frozenset({"status", "claim", "escalate", "draft", "note", "update",
+                               "resolve", "reopen", "export", "followup", "followups"})  # fmt: skip
+
+
 def run_command(bot: Crisisbot, cmd: Command, *, user: str, channel: str) -> Reply:
     """Every command but `declare`, which may open a form (`declare`)."""
+    if cmd.name in ABOUT_AN_INCIDENT and cmd.number is not None:
+        refused = _elsewhere(bot, cmd.number, channel)
+        if refused is not None:
+            return refused
     reply = _COMMANDS[cmd.name](bot, dataclasses.replace(cmd, channel=channel), user)
     if cmd.name not in READ_ONLY:
         # Only a change queues a Slack message; waking the courier after a read cost every
@@ -115,6 +124,32 @@ def _client_channel(bot: Crisisbot, channel: str | None) -> str | None:
     return channel if bot.config.brand_of_channel(channel) else None
 
 
+def _elsewhere(bot: Crisisbot, number: int, channel: str) -> Reply | None:
+    """Typed in a client's channel about another client's incident (a number mistyped, or
+    looked up elsewhere): refused, naming nothing of it, before anything is read out or done,
+    so a client's draft never lands in another client's thread. None: go ahead (the
+    channel's own incident, any incident outside a client's channel, an unknown number)."""
+    here = _client_channel(bot, channel)
+    if here is None:
+        return None
+    try:
+        with bot.sessions() as session:
+            found = session.execute(
+                select(Incident.channel, Incident.brand).where(Incident.id == number)
+            ).first()
+    except DBAPIError:
+        return None  # the command itself answers the outage
+    if found is None or found.channel in (here, None):
+        return None
+    if found.brand is not None and found.brand == bot.config.brand_of_channel(here):
+        return None  # the brand's own, posted in the crisis channel when its channel refused
+    return Reply(
+        _("#{number} is not one of this channel's incidents: type the command in the crisis "
+          "channel.", number=number),
+        ok=False,
+    )  # fmt: skip
+
+
 @guard
 def _list(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with lookups.reading(bot.engine) as conn:
@@ -131,13 +166,6 @@ def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with lookups.reading(bot.engine) as conn:
         found = lookups.status(conn, cmd.number)
         follow_ups = followups.counts(conn, cmd.number)
-    here = _client_channel(bot, cmd.channel)
-    if here is not None and found.line.channel != here:
-        return Reply(
-            _("#{number} is not one of this channel's incidents: ask about it in the crisis "
-              "channel.", number=cmd.number),
-            ok=False,
-        )  # fmt: skip
     lines = [messages.incident_line(found.line)]
     if found.declared_by:
         lines.append(_("Declared by <@{user}>.", user=found.declared_by))

@@ -136,10 +136,32 @@ def test_what_is_typed_in_a_clients_channel_is_answered_about_that_client_only(
         listed = answered("list", GLOBEX_ROOM)
         assert listed.startswith("*Open incidents in this channel*")
         assert f"*#{globex}* Globex" in listed and "Acme" not in listed and "Initech" not in listed
-        assert answered(f"status {acme}", GLOBEX_ROOM) == (
-            f"#{acme} is not one of this channel's incidents: ask about it in the crisis channel."
+        refused = (
+            f"#{acme} is not one of this channel's incidents: type the command in the crisis "
+            "channel."
         )
+        assert answered(f"status {acme}", GLOBEX_ROOM) == refused
+        # A number mistyped in Globex's channel: Globex's reply never lands in Acme's thread,
+        # nor is Acme's incident claimed, noted or closed from there.
+        for command in (
+            f"draft {acme} Globex apologises",
+            f"claim {acme}",
+            f"note {acme} x",
+            f"resolve {acme}",
+            f"update {acme} Globex fix",
+            f"followups {acme}",
+            f"export {acme}",
+            f"escalate {acme}",
+            f"followup {acme} <@U0GINA> x",
+        ):
+            assert answered(command, GLOBEX_ROOM) == refused, command
+        s.slack.command(f"draft {globex} Globex apologises", user_id="U0GINA",
+                        channel_id=GLOBEX_ROOM)  # fmt: skip
+        answer(s, f"for #{globex} is posted")
         assert "Globex" in answered(f"status {globex}", GLOBEX_ROOM)
+        row = incident_row(s, acme)
+        assert (row.status, row.owner) == ("open", None) and emulator.files == {}
+        assert not [m for m in emulator.messages(ACME_ROOM) if "Globex" in str(m)]
         follow_ups = answered("followups", GLOBEX_ROOM)
         assert "Globex's FAQ" in follow_ups and "Acme" not in follow_ups
         # The agency's crisis channel lists every client's.

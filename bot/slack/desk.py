@@ -435,12 +435,12 @@ def declare(
     holding the text typed so far."""
     text = text if visible(text) else ""  # an RTL override alone says nothing: the form asks
     brands = [b.name for b in bot.config.brands]
-    # A client's channel is that client's, as a drill typed there is: never another's it names.
-    brand = (
-        bot.config.brand_of_channel(channel)
-        or bot.config.brand_for(text)
-        or (brands[0] if len(brands) == 1 else None)
-    )
+    # A client's channel is that client's, as a drill typed there is: never another's it names
+    # (two brands sharing the channel: the one the text names).
+    named, here = bot.config.brand_for(text), bot.config.brand_of_channel(channel)
+    if here is not None and (named is None or bot.config.channel_for(named) != channel):
+        named = here
+    brand = named or (brands[0] if len(brands) == 1 else None)
     if text and (brand is not None or not brands):
         reply = declared(bot, user, text, brand, DECLARED_SEVERITY, typed_in=channel)
         bot.kick()

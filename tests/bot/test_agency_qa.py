@@ -176,7 +176,9 @@ def test_what_is_typed_in_a_clients_channel_is_answered_about_that_client_only(
 def test_declared_in_a_clients_channel_is_that_clients_and_an_answer_says_where_a_card_went(
     database_url: str, pinned: ManualClock, emulator: SlackEmulator
 ) -> None:
-    s = _start(database_url, pinned, emulator, AGENCY)
+    # Wonka, Acme's sister brand, shares Acme's channel.
+    wonka = Brand("Wonka", terms=("Wonka",), channel=ACME_ROOM)
+    s = _start(database_url, pinned, emulator, replace(AGENCY, brands=(*AGENCY.brands, wonka)))
     try:
         # Typed in Globex's channel, naming no brand: Globex's, declared at once (no form
         # listing every client), its card there.
@@ -190,6 +192,17 @@ def test_declared_in_a_clients_channel_is_that_clients_and_an_answer_says_where_
         s.slack.command("declare Acme CEO video spreads", user_id="U0ALICE")
         told = answer(s, "declared: Acme CEO video")["text"]
         assert told.endswith(f"You hold it; the card is in <#{ACME_ROOM}>.")
+        # In Acme's channel: another client's name is not taken for the brand; the sister
+        # brand sharing the channel is.
+        # (Acme's is open: refused, naming it; before, an Initech incident was opened.)
+        s.slack.command("declare Initech ad mocks our recall", user_id="U0ERIN",
+                        channel_id=ACME_ROOM)  # fmt: skip
+        assert answer(s, "already")["text"].startswith("Acme already has incident #")
+        s.slack.command("declare Wonka bars recalled", user_id="U0ERIN", channel_id=ACME_ROOM)
+        answer(s, "declared: Wonka bars")
+        brands = {incident_row(s, k).brand: incident_row(s, k).title for k in range(n, n + 6)
+                  if _exists(s, k)}  # fmt: skip
+        assert "Initech" not in brands and brands["Wonka"] == "Wonka bars recalled"
         # A drill typed in the agency's channel is the first brand's, in its channel: said so.
         s.slack.command("drill", user_id="U0ALICE")
         assert f"started in <#{ACME_ROOM}>: " in answer(s, "DRILL #")["text"]
@@ -199,6 +212,13 @@ def test_declared_in_a_clients_channel_is_that_clients_and_an_answer_says_where_
         assert view_count(emulator) == 0  # no Declare form was opened
     finally:
         s.stop()
+
+
+def _exists(s: Stack, number: int) -> bool:
+    from models import Incident
+
+    with s.bot.sessions() as session:
+        return session.get(Incident, number) is not None
 
 
 def view_count(emulator: SlackEmulator) -> int:

@@ -309,6 +309,11 @@ def test_three_clients_whole_crises_stay_each_in_its_own_channels_and_people(
         emulator.wait_for(lambda: len(emulator.files) == 2)
         emulator.wait_for(lambda: len(_top(emulator, GLOBEX_ROOM)) == 2)
         drill = int(_top(emulator, GLOBEX_ROOM)[1]["text"].split("#")[1].split()[0])
+        # Acme's drill, left unclaimed: the timer escalates it, paging nobody.
+        s.slack.command("drill recall", user_id="U0ERIN", channel_id=ACME_ROOM)
+        acme_drill = int(answer(s, "(Acme)")["text"].split("#")[1].split()[0])
+        pinned.advance(minutes=16)
+        jobs.run_timers(s.bot)
         s.slack.command(f"escalate {drill} practice", user_id="U0GINA", channel_id=GLOBEX_ROOM)
         jobs.post_digest(s.bot)
         _settled(s)
@@ -316,7 +321,10 @@ def test_three_clients_whole_crises_stay_each_in_its_own_channels_and_people(
         cards = {n: incident_row(s, n) for n in rooms}
         for n, room in rooms.items():
             assert cards[n].channel == room
-        assert [m["ts"] for m in _top(emulator, ACME_ROOM)] == [cards[acme].message_ts]
+        assert [m["ts"] for m in _top(emulator, ACME_ROOM)] == [
+            cards[acme].message_ts,
+            incident_row(s, acme_drill).message_ts,
+        ]
         # Pages: Acme's own people at Comms lead; the agency's for Globex (no notify), Initech.
         for n, paged in ((acme, "<!subteam^S0ACME>"), (globex, "<@U0BOB>"),
                          (initech, "<@U0BOB>")):  # fmt: skip
@@ -325,6 +333,10 @@ def test_three_clients_whole_crises_stay_each_in_its_own_channels_and_people(
         # A client's drill pages nobody.
         drill_thread = _in_thread(emulator, GLOBEX_ROOM, incident_row(s, drill).message_ts)
         assert "Bob Tanaka" in str(drill_thread)  # named as whom it would have paged
+        acme_drill_thread = str(
+            _in_thread(emulator, ACME_ROOM, incident_row(s, acme_drill).message_ts)
+        )
+        assert "@acme-approvers" in acme_drill_thread and "<!subteam" not in acme_drill_thread
         assert "<@U0BOB>" not in str(drill_thread) and "<!subteam" not in str(drill_thread)
         # Stakeholders: Acme's leaders get Acme's only; the agency's get the others'.
         assert [f"Fix {acme}" in m["text"] for m in emulator.messages(ACME_LEADS)] == [True]

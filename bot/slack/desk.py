@@ -521,6 +521,14 @@ def _sources(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         rows = session.scalars(select(SourceState).order_by(SourceState.name)).all()
         configured = [s.name for s in bot.config.sources]
         by_name = {r.name: r for r in rows}
+        brand = bot.config.brand_of_channel(cmd.channel)
+        if brand is not None:  # a client's channel: the sources bound to that client only
+            configured = [s.name for s in bot.config.sources if s.brand == brand]
+            if not configured:
+                return Reply(
+                    _("No source in crisisbot.toml is bound to {brand} (a source's `brand`).",
+                      brand=messages.quote(brand, 100))
+                )  # fmt: skip
         if not configured and not rows:
             return Reply(_("No sources are configured in crisisbot.toml."))
         lines = [_("*Mention sources*")]

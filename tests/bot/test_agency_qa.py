@@ -374,3 +374,34 @@ def _top(emu: SlackEmulator, channel: str) -> list[dict[str, Any]]:
 
 def _in_thread(emu: SlackEmulator, channel: str, ts: str | None) -> list[dict[str, Any]]:
     return [m for m in emu.messages(channel) if m.get("thread_ts") == ts and m["ts"] != ts]
+
+
+def test_sources_typed_in_a_clients_channel_lists_that_clients_only(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator
+) -> None:
+    from bot.core.config import SourceConfig
+
+    watched = (
+        SourceConfig("bluesky", "bluesky-acme", query="acme", brand="Acme"),
+        SourceConfig("trustpilot", "trustpilot-initech", brand="Initech"),
+        SourceConfig("hackernews", "hn-everyone", query="acme OR globex OR initech"),
+    )
+    s = _start(database_url, pinned, emulator, replace(AGENCY, sources=watched))
+    try:
+
+        def answered(channel: str) -> str:
+            before = len(emulator.responses)
+            s.slack.command("sources", user_id="U0ERIN", channel_id=channel)
+            emulator.wait_for(lambda: len(emulator.responses) > before)
+            return str(emulator.responses[-1]["payload"]["text"])
+
+        acme = answered(ACME_ROOM)
+        assert "bluesky-acme" in acme and "initech" not in acme and "globex" not in acme
+        assert answered(GLOBEX_ROOM) == (
+            "No source in crisisbot.toml is bound to Globex (a source's `brand`)."
+        )
+        everything = answered(CHANNEL)
+        assert all(name in everything for name in ("bluesky-acme", "trustpilot-initech",
+                                                   "hn-everyone"))  # fmt: skip
+    finally:
+        s.stop()

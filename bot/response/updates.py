@@ -174,6 +174,15 @@ def delivery_failed(
         error=error, author=fields.get("author"),
     )  # fmt: skip
     who = f"<@{fields['author']}>" if fields.get("author") else _("someone")
+    if permanent and error == "channel_not_found":  # a mistyped ID, or a private channel
+        text = _(
+            "The update by {who} could not be posted in {channel}: Slack answered `{error}`. "
+            "Correct `updates_channel` in the playbook (the brand's entry, else `[plan]`), or, "
+            "if that channel is private, invite the app to it; then post the update again.",
+            who=who, channel=f"<#{channel}>", error=error,
+        )  # fmt: skip
+        outbox.enqueue_post(session, incident, now=now, text=":warning: " + text)
+        return
     outbox.enqueue_post(
         session, incident, now=now,
         text=":warning: " + (_(

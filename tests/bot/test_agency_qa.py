@@ -405,3 +405,26 @@ def test_sources_typed_in_a_clients_channel_lists_that_clients_only(
                                                    "hn-everyone"))  # fmt: skip
     finally:
         s.stop()
+
+
+def test_a_clients_mistyped_leaders_channel_is_said_plainly_in_the_thread(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator
+) -> None:
+    globex = replace(AGENCY.brands[1], updates_channel="C0GLOBEXLEADZ")  # no such channel
+    config = replace(AGENCY, brands=(AGENCY.brands[0], globex, AGENCY.brands[2]))
+    s = _start(database_url, pinned, emulator, config)
+    try:
+        n = open_storm(s, pinned, brand="Globex")
+        s.slack.command(f"update {n} Fix by 15:00", user_id="U0GINA", channel_id=GLOBEX_ROOM)
+        note = emulator.wait_for(
+            lambda: next((m for m in _thread(emulator, GLOBEX_ROOM) if ":warning:" in m["text"]),
+                         None)
+        )  # fmt: skip
+        assert note["text"] == (
+            ":warning: The update by <@U0GINA> could not be posted in <#C0GLOBEXLEADZ>: Slack "
+            "answered `channel_not_found`. Correct `updates_channel` in the playbook (the "
+            "brand's entry, else `[plan]`), or, if that channel is private, invite the app to "
+            "it; then post the update again."
+        )
+    finally:
+        s.stop()

@@ -258,8 +258,11 @@ def _drafts_status(s: Stack) -> dict[int, str]:
 
 
 def _settled(s: Stack) -> None:
-    """Everything queued is delivered (the courier runs beside; this delivers what is due)."""
-    s.emulator.wait_for(lambda: s.bot.deliver_now() == 0 and s.bot.deliverer().pending() == 0)
+    """Everything queued is delivered (the courier runs beside; this delivers what is due).
+    Generous: a loaded machine (exports, a digest, two dozen posts) may take a while."""
+    s.emulator.wait_for(
+        lambda: s.bot.deliver_now() == 0 and s.bot.deliverer().pending() == 0, timeout=60
+    )
 
 
 @pytest.mark.parametrize("locale", ["en", "bg"])

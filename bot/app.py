@@ -103,10 +103,11 @@ class Crisisbot:
                 time.sleep(1.0)
 
     # -- approvers --------------------------------------------------------------------------
-    def approvers(self, brand: str | None = None) -> frozenset[str]:
+    def approvers(self, brand: str | None = None, channel: str | None = None) -> frozenset[str]:
         """Who may decide drafts about `brand`: its own `approvers` in the playbook, else
-        CRISIS_APPROVERS; user IDs plus the members of user groups (each list cached a minute)."""
-        ids = self.config.approvers_for(brand) or self.settings.crisis_approvers
+        CRISIS_APPROVERS; user IDs plus the members of user groups (each list cached a minute).
+        `channel`: the incident's, which finds a brand renamed since (`Config.entry`)."""
+        ids = self.config.approvers_for(brand, channel) or self.settings.crisis_approvers
         now = time.monotonic()
         cached = self._approvers.get(ids)
         if cached and now - cached[0] < APPROVER_CACHE_SECONDS:

@@ -26,8 +26,9 @@ def on_crisis(ack: Ack, command: dict[str, Any], respond: Respond, context: Any)
     ack()
     if cmd.name == "declare":  # may open the Declare form: the trigger lives 3 s
         declared = declare(
-            context["crisisbot"], cmd.text, command["user_id"], command.get("trigger_id", "")
-        )
+            context["crisisbot"], cmd.text, command["user_id"], command.get("trigger_id", ""),
+            channel=command.get("channel_id"),
+        )  # fmt: skip
         if declared is not None:
             respond(text=declared.text, response_type="ephemeral")
         return

@@ -165,25 +165,35 @@ class Config:
     def brand(self, name: str | None) -> Brand | None:
         return next((b for b in self.brands if b.name == name), None) if name else None
 
+    def entry(self, brand: str | None, channel: str | None = None) -> Brand | None:
+        """The playbook's entry for an incident's brand. A brand renamed in the playbook while
+        its incident was open is no longer found by name; its incident's `channel` (the
+        brand's own, kept on the incident) still finds it, so its approvers, people to page
+        and stakeholders' channel go on applying. None: not in the playbook (removed)."""
+        return self.brand(brand) or self.brand(self.brand_of_channel(channel))
+
     def channel_for(self, brand: str | None) -> str | None:
         """The brand's own incident channel; None: the crisis channel (CRISIS_CHANNEL)."""
         found = self.brand(brand)
         return found.channel if found else None
 
-    def updates_channel_for(self, brand: str | None) -> str | None:
-        """Where the brand's stakeholders' updates go: its own channel, else the plan's."""
-        found = self.brand(brand)
+    def updates_channel_for(self, brand: str | None, channel: str | None = None) -> str | None:
+        """Where the brand's stakeholders' updates go: its own channel, else the plan's.
+        `channel`: the incident's (see `entry`)."""
+        found = self.entry(brand, channel)
         return (found.updates_channel if found else None) or self.updates_channel
 
-    def approvers_for(self, brand: str | None) -> tuple[str, ...]:
-        """The brand's own approvers (user and user-group IDs); empty: CRISIS_APPROVERS."""
-        found = self.brand(brand)
+    def approvers_for(self, brand: str | None, channel: str | None = None) -> tuple[str, ...]:
+        """The brand's own approvers (user and user-group IDs); empty: CRISIS_APPROVERS.
+        `channel`: the incident's (see `entry`)."""
+        found = self.entry(brand, channel)
         return found.approvers if found else ()
 
-    def levels_for(self, brand: str | None) -> tuple[Level, ...]:
+    def levels_for(self, brand: str | None, channel: str | None = None) -> tuple[Level, ...]:
         """The escalation levels for the brand's incidents: the same names, each paging the
-        brand's own people where its `notify` names that level."""
-        found = self.brand(brand)
+        brand's own people where its `notify` names that level. `channel`: the incident's
+        (see `entry`)."""
+        found = self.entry(brand, channel)
         if found is None or not found.notify:
             return self.levels
         own = dict(found.notify)

@@ -76,6 +76,10 @@ class Workspace:
     # Public channels the app has not joined: it may post there (chat:write.public) but not
     # read them, so conversations.history and .replies answer not_in_channel, as Slack does.
     outside_channels: frozenset[str] = frozenset()
+    # Who is in a channel, for the channels listed (the others: everyone): an ephemeral for
+    # someone who is not answers user_not_in_channel, as Slack does (a client's person is
+    # in the client's channel, not in the agency's).
+    members: dict[str, frozenset[str]] = field(default_factory=dict)
     # True: views.open/push refuse trigger ids the emulator did not issue.
     strict_triggers: bool = True
     trigger_ttl: float = 3.0
@@ -357,7 +361,7 @@ class WorkspaceState:
         if channel is None:
             return self._error("channel_not_found")
         user = params.get("user")
-        if user not in self.ws.users:
+        if user not in self.ws.users or user not in self.ws.members.get(channel, {user}):
             return self._error("user_not_in_channel")
         bad = self._check_content(params, require=True)
         if bad:

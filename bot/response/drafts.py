@@ -37,13 +37,15 @@ def latest(session: Session, incident_id: int) -> Draft | None:
     )
 
 
-def brand_of(session: Session, draft_id: int) -> str | None:
-    """The brand of the draft's incident (whose approvers decide it); None: none, or no such
-    draft (the decision then says so). An incident's brand never changes once opened."""
-    return session.scalar(
-        select(Incident.brand).join(Draft, Draft.incident_id == Incident.id)
+def brand_of(session: Session, draft_id: int) -> tuple[str | None, str | None]:
+    """The brand and channel of the draft's incident (whose approvers decide it: the channel
+    finds a brand renamed in the playbook since); None: none, or no such draft (the decision
+    then says so). An incident's brand never changes once opened."""
+    row = session.execute(
+        select(Incident.brand, Incident.channel).join(Draft, Draft.incident_id == Incident.id)
         .where(Draft.id == draft_id)
-    )  # fmt: skip
+    ).first()  # fmt: skip
+    return (row.brand, row.channel) if row is not None else (None, None)
 
 
 def create(session: Session, number: int, *, user: str, text: str, now: datetime) -> Draft:

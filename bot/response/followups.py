@@ -174,14 +174,17 @@ class Line:
     incident_id: int
     incident_title: str
     is_drill: bool
+    incident_channel: str | None = None  # where its card is (a client's own, at an agency)
 
 
 def _lines(session: Session, stmt: object) -> list[Line]:
     rows = session.execute(stmt).all()  # type: ignore[call-overload]
-    return [Line(f, f.incident_id, title, bool(drill)) for f, title, drill in rows]
+    return [
+        Line(f, f.incident_id, title, bool(drill), channel) for f, title, drill, channel in rows
+    ]
 
 
-_WITH_INCIDENT = select(FollowUp, Incident.title, Incident.is_drill).join(
+_WITH_INCIDENT = select(FollowUp, Incident.title, Incident.is_drill, Incident.channel).join(
     Incident, Incident.id == FollowUp.incident_id
 )
 
@@ -196,7 +199,9 @@ def of_incident(session: Session, number: int) -> list[Line]:
         .order_by(done_last, FollowUp.id)
     )
     rows = session.execute(stmt).all()
-    return [Line(f, f.incident_id, title, bool(drill)) for f, title, drill, _d in rows]
+    return [
+        Line(f, f.incident_id, title, bool(drill), channel) for f, title, drill, channel, _d in rows
+    ]
 
 
 def open_ones(session: Session) -> list[Line]:

@@ -371,19 +371,20 @@ def escalate(
     *,
     user: str | None,
     reason: str,
-    levels_for: Callable[[str | None], Sequence[Level]],
+    levels_for: Callable[[str | None, str | None], Sequence[Level]],
     now: datetime,
     automatic: bool = False,
     from_level: int | None = None,
 ) -> tuple[Incident, Level]:
     """Move to the next escalation level and page it in the thread (drills page nobody).
 
-    `levels_for(brand)`: the levels for the incident's brand (`Config.levels_for`: a client's
-    own people to page). `from_level`: the level shown where the person clicked (or the timer
-    looked); refused when the incident has moved on since."""
+    `levels_for(brand, channel)`: the levels for the incident's brand (`Config.levels_for`: a
+    client's own people to page; the incident's channel finds a brand renamed since).
+    `from_level`: the level shown where the person clicked (or the timer looked); refused when
+    the incident has moved on since."""
     incident = locked(session, number)
     require_open(incident)
-    levels = levels_for(incident.brand)
+    levels = levels_for(incident.brand, incident.channel)
     if from_level is not None and incident.level != from_level:
         # A second click, or two people at once, on the same card: one step, not two.
         reached = levels[min(incident.level, len(levels) - 1)].name

@@ -53,14 +53,14 @@ def post(
     *,
     user: str,
     text: str,
-    channel_for: Callable[[str | None], str | None],
+    channel_for: Callable[[str | None, str | None], str | None],
     now: datetime,
     form: str | None = None,
 ) -> Posted:
     """Post `user`'s update on incident #number: in its thread, and to the stakeholders'
-    channel `channel_for` names for its brand (Config.updates_channel_for; None: the thread
-    only). `form`: the Post update form's view id; a
-    second submission of one form (Submit clicked again on a slow answer) posts nothing more."""
+    channel `channel_for` names for its brand and channel (Config.updates_channel_for; None:
+    the thread only). `form`: the Post update form's view id; a second submission of one form
+    (Submit clicked again on a slow answer) posts nothing more."""
     text = text.strip()
     if not visible(text):  # an RTL override or a zero-width space alone says nothing
         raise Conflict(_("Write the update."))
@@ -72,7 +72,7 @@ def post(
     # Locked, so a close landing at the same moment either comes first (and the update is
     # refused) or after it: never an update recorded on a closed incident.
     incident = incidents.locked(session, number)
-    channel = channel_for(incident.brand)
+    channel = channel_for(incident.brand, incident.channel)  # the channel: a renamed brand
     sent_to = None if incident.is_drill else channel
     withheld = channel if incident.is_drill else None
     # A form's messages are keyed by the form, so its second submission finds them (the
@@ -174,6 +174,15 @@ def delivery_failed(
         error=error, author=fields.get("author"),
     )  # fmt: skip
     who = f"<@{fields['author']}>" if fields.get("author") else _("someone")
+    if permanent and error == "channel_not_found":  # a mistyped ID, or a private channel
+        text = _(
+            "The update by {who} could not be posted in {channel}: Slack answered `{error}`. "
+            "Correct `updates_channel` in the playbook (the brand's entry, else `[plan]`), or, "
+            "if that channel is private, invite the app to it; then post the update again.",
+            who=who, channel=f"<#{channel}>", error=error,
+        )  # fmt: skip
+        outbox.enqueue_post(session, incident, now=now, text=":warning: " + text)
+        return
     outbox.enqueue_post(
         session, incident, now=now,
         text=":warning: " + (_(

@@ -343,7 +343,7 @@ class Deliverer:
             raise SlackError("outbox", "draft_gone")
         if incident.message_ts is None:
             raise NotReady
-        own = bool(self.config.approvers_for(incident.brand))
+        own = bool(self.config.approvers_for(incident.brand, incident.channel))
         text, blocks = messages.draft_card(draft, incident, own_approvers=own)
         if draft.message_ts:
             self.gateway.update_message(channel, draft.message_ts, text, blocks)

@@ -27,7 +27,7 @@ from bot.response import drafts, followups, incidents, lookups, outbox, stats, u
 from bot.slack import home, messages
 from bot.slack.commands import Command, help_text
 from bot.slack.gateway import SlackError
-from models import Incident, SlackEventSeen, SourceState
+from models import FollowUp, Incident, SlackEventSeen, SourceState
 
 if TYPE_CHECKING:  # the container is handed in by the shell, never imported below it
     from bot.app import Crisisbot
@@ -93,8 +93,17 @@ def guard(fn: Callable[..., Reply]) -> Callable[..., Reply]:
     return run
 
 
+# The commands whose number is an incident's (`list`'s is a page, `done`'s a follow-up's).
+ABOUT_AN_INCIDENT = frozenset({"status", "claim", "escalate", "draft", "note", "update",
+                               "resolve", "reopen", "export", "followup", "followups"})  # fmt: skip
+
+
 def run_command(bot: Crisisbot, cmd: Command, *, user: str, channel: str) -> Reply:
     """Every command but `declare`, which may open a form (`declare`)."""
+    if cmd.name in ABOUT_AN_INCIDENT and cmd.number is not None:
+        refused = _elsewhere(bot, cmd.number, channel)
+        if refused is not None:
+            return refused
     reply = _COMMANDS[cmd.name](bot, dataclasses.replace(cmd, channel=channel), user)
     if cmd.name not in READ_ONLY:
         # Only a change queues a Slack message; waking the courier after a read cost every
@@ -108,11 +117,47 @@ def _help(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     return Reply(help_text())
 
 
+def _client_channel(bot: Crisisbot, channel: str | None) -> str | None:
+    """`channel` when it is a brand's own incident channel (an agency's client's, often shared
+    with the client): what is typed there is answered about the incidents in it only, never
+    naming another client's. None elsewhere: every incident (the agency's view)."""
+    return channel if bot.config.brand_of_channel(channel) else None
+
+
+def _elsewhere(bot: Crisisbot, number: int, channel: str) -> Reply | None:
+    """Typed in a client's channel about another client's incident (a number mistyped, or
+    looked up elsewhere): refused, naming nothing of it, before anything is read out or done,
+    so a client's draft never lands in another client's thread. None: go ahead (the
+    channel's own incident, any incident outside a client's channel, an unknown number)."""
+    here = _client_channel(bot, channel)
+    if here is None:
+        return None
+    try:
+        with bot.sessions() as session:
+            found = session.execute(
+                select(Incident.channel, Incident.brand).where(Incident.id == number)
+            ).first()
+    except DBAPIError:
+        return None  # the command itself answers the outage
+    if found is None or found.channel in (here, None):
+        return None
+    if found.brand is not None and found.brand == bot.config.brand_of_channel(here):
+        return None  # the brand's own, posted in the crisis channel when its channel refused
+    return Reply(
+        _("#{number} is not one of this channel's incidents: type the command in the crisis "
+          "channel.", number=number),
+        ok=False,
+    )  # fmt: skip
+
+
 @guard
 def _list(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     with lookups.reading(bot.engine) as conn:
         rows = lookups.open_lines(conn)
-    return Reply(messages.incident_list(rows, cmd.number or 1))
+    here = _client_channel(bot, cmd.channel)
+    if here is not None:
+        rows = [r for r in rows if r.channel == here]
+    return Reply(messages.incident_list(rows, cmd.number or 1, this_channel=here is not None))
 
 
 @guard
@@ -236,8 +281,8 @@ def _approvers_of(bot: Crisisbot, draft_id: int) -> tuple[frozenset[str], tuple[
     brand's own as the playbook names them. Slack resolves the groups: before the transaction,
     never inside it."""
     with bot.sessions() as session:
-        brand = drafts.brand_of(session, draft_id)
-    return bot.approvers(brand), bot.config.approvers_for(brand)
+        brand, channel = drafts.brand_of(session, draft_id)
+    return bot.approvers(brand, channel), bot.config.approvers_for(brand, channel)
 
 
 @guard
@@ -377,6 +422,11 @@ def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
             session, scenario=cmd.text, config=bot.config, channel=cmd.channel,
             default_channel=bot.settings.crisis_channel, user=user, now=bot.clock(),
         )  # fmt: skip
+        if incident.channel and incident.channel != cmd.channel:  # say where it went
+            return Reply(
+                _("DRILL #{number} started in {channel}: {title}. It pages nobody.",
+                  number=incident.id, channel=f"<#{incident.channel}>", title=incident.title)
+            )  # fmt: skip
         return Reply(
             _("DRILL #{number} started: {title}. It pages nobody.", number=incident.id,
               title=incident.title)
@@ -386,15 +436,23 @@ def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
 DECLARED_SEVERITY = "high"  # a person declares what they judge serious; the card can change it
 
 
-def declare(bot: Crisisbot, text: str, user: str, trigger_id: str) -> Reply | None:
+def declare(
+    bot: Crisisbot, text: str, user: str, trigger_id: str, channel: str | None = None
+) -> Reply | None:
     """`/crisis declare [what happened]`: declared at once when the text says what happened and
-    which brand it is about (it names one, or the playbook has one brand, or none); otherwise
-    the Declare form opens (the trigger lives 3 s), holding the text typed so far."""
+    which brand it is about (typed in that brand's own channel, or the text names one, or the
+    playbook has one brand, or none); otherwise the Declare form opens (the trigger lives 3 s),
+    holding the text typed so far."""
     text = text if visible(text) else ""  # an RTL override alone says nothing: the form asks
     brands = [b.name for b in bot.config.brands]
-    brand = bot.config.brand_for(text) or (brands[0] if len(brands) == 1 else None)
+    # A client's channel is that client's, as a drill typed there is: never another's it names
+    # (two brands sharing the channel: the one the text names).
+    named, here = bot.config.brand_for(text), bot.config.brand_of_channel(channel)
+    if here is not None and (named is None or bot.config.channel_for(named) != channel):
+        named = here
+    brand = named or (brands[0] if len(brands) == 1 else None)
     if text and (brand is not None or not brands):
-        reply = declared(bot, user, text, brand, DECLARED_SEVERITY)
+        reply = declared(bot, user, text, brand, DECLARED_SEVERITY, typed_in=channel)
         bot.kick()
         return reply
     return open_declare_form(bot, text, trigger_id)
@@ -420,8 +478,17 @@ def open_declare_form(bot: Crisisbot, text: str, trigger_id: str) -> Reply | Non
     return None
 
 
-def declared(bot: Crisisbot, user: str, text: str, brand: str | None, severity: str) -> Reply:
-    """Open the declared incident (the command, or the Declare form's submit)."""
+def declared(
+    bot: Crisisbot,
+    user: str,
+    text: str,
+    brand: str | None,
+    severity: str,
+    typed_in: str | None = None,
+) -> Reply:
+    """Open the declared incident (the command, or the Declare form's submit, whose answer is
+    told in the incident's channel). `typed_in`: where the command was typed; when the card
+    goes elsewhere (a client's own channel), the answer names it."""
 
     def work() -> Reply:
         with bot.transaction() as session:
@@ -430,6 +497,13 @@ def declared(bot: Crisisbot, user: str, text: str, brand: str | None, severity: 
                 channel=bot.config.channel_for(brand) or bot.settings.crisis_channel,
                 now=bot.clock(),
             )  # fmt: skip
+            if typed_in and incident.channel and incident.channel != typed_in:
+                return Reply(
+                    _("#{number} declared: {title}. You hold it; the card is in {channel}.",
+                      number=incident.id, title=quote(incident.title, 200),
+                      channel=f"<#{incident.channel}>"),
+                    number=incident.id,
+                )  # fmt: skip
             return Reply(
                 _("#{number} declared: {title}. You hold it; the card is in the channel.",
                   number=incident.id, title=quote(incident.title, 200)),
@@ -457,6 +531,14 @@ def _sources(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         rows = session.scalars(select(SourceState).order_by(SourceState.name)).all()
         configured = [s.name for s in bot.config.sources]
         by_name = {r.name: r for r in rows}
+        brand = bot.config.brand_of_channel(cmd.channel)
+        if brand is not None:  # a client's channel: the sources bound to that client only
+            configured = [s.name for s in bot.config.sources if s.brand == brand]
+            if not configured:
+                return Reply(
+                    _("No source in crisisbot.toml is bound to {brand} (a source's `brand`).",
+                      brand=messages.quote(brand, 100))
+                )  # fmt: skip
         if not configured and not rows:
             return Reply(_("No sources are configured in crisisbot.toml."))
         lines = [_("*Mention sources*")]
@@ -592,7 +674,10 @@ def _followups(bot: Crisisbot, cmd: Command, user: str) -> Reply:
             lines = followups.of_incident(session, cmd.number)
             return Reply(messages.incident_follow_ups(cmd.number, lines, now))
         rows = followups.open_ones(session)
-        return Reply(messages.follow_up_list(rows, int(cmd.text or 1), now))
+    here = _client_channel(bot, cmd.channel)
+    if here is not None:  # a client's channel: its incidents' follow-ups only
+        rows = [r for r in rows if r.incident_channel == here]
+    return Reply(messages.follow_up_list(rows, int(cmd.text or 1), now))
 
 
 _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {
@@ -709,7 +794,8 @@ def open_update_modal(bot: Crisisbot, number: int, trigger_id: str) -> Reply | N
 
     def form(incident: Incident) -> dict[str, Any]:
         updates.require_open(incident)
-        return messages.update_modal(incident, bot.config.updates_channel_for(incident.brand))
+        to = bot.config.updates_channel_for(incident.brand, incident.channel)
+        return messages.update_modal(incident, to)
 
     return _open_form(bot, number, trigger_id, form)
 
@@ -744,11 +830,20 @@ def follow_up_done(bot: Crisisbot, follow_up_id: int, user: str) -> Reply:
 
 def follow_up_done_from_home(bot: Crisisbot, follow_up_id: int, user: str) -> None:
     """Mark done from the Home tab, then publish the tab again (it has no thread to answer
-    in; a refusal, such as "already done", is told in the crisis channel)."""
+    in; a refusal, such as "already done", is told in its incident's channel, where its owner
+    was mentioned (a client's own, at an agency), else in the crisis channel)."""
     reply = follow_up_done(bot, follow_up_id, user)
     home.publish(bot, user)
-    if not reply.ok and bot.settings.crisis_channel:
-        tell(bot, bot.settings.crisis_channel, user, reply.text)
+    crisis = bot.settings.crisis_channel
+    if not reply.ok:
+        with bot.sessions() as session:
+            channel = session.scalar(
+                select(Incident.channel).join(FollowUp, FollowUp.incident_id == Incident.id)
+                .where(FollowUp.id == follow_up_id)
+            )  # fmt: skip
+        where = channel or crisis
+        if where:
+            tell(bot, where, user, reply.text, fallback=crisis)
 
 
 def incident_channel(bot: Crisisbot, number: int | None) -> str | None:

@@ -121,7 +121,7 @@ def _render(bot: Crisisbot, user: str) -> dict[str, object]:
     # A viewer sees only the drafts they may decide: a client's own approvers decide its
     # brand's, the agency's (CRISIS_APPROVERS) the others'.
     drafts = (
-        [d for d in waiting if user in bot.approvers(d.brand)]
+        [d for d in waiting if user in bot.approvers(d.brand, d.channel)]
         if bot.approves_anything(user)
         else None
     )

@@ -353,9 +353,10 @@ def _listed(head: str, page: _Page, more: str) -> str:
     return text
 
 
-def incident_list(rows: Sequence[IncidentLike], page: int = 1) -> str:
+def incident_list(rows: Sequence[IncidentLike], page: int = 1, this_channel: bool = False) -> str:
     """`/crisis list`: the open incidents, oldest first, a page at a time so a storm of them
-    stays one readable message (Slack recommends at most 4,000 characters of `text`)."""
+    stays one readable message (Slack recommends at most 4,000 characters of `text`).
+    `this_channel`: those of a client's channel only, and its head says so."""
     if not rows:
         return _("No open incidents. :relieved:")
     lines = [incident_line(row) for row in rows]
@@ -366,11 +367,19 @@ def incident_list(rows: Sequence[IncidentLike], page: int = 1) -> str:
             "There is no page {page}: the open incidents fill {n} pages.",
             shown.pages, page=page,
         )  # fmt: skip
-    head = (
-        _("*Open incidents*")
-        if shown.pages == 1
-        else _("*Open incidents* · page {page} of {pages}", page=page, pages=shown.pages)
-    )
+    if this_channel:
+        head = (
+            _("*Open incidents in this channel*")
+            if shown.pages == 1
+            else _("*Open incidents in this channel* · page {page} of {pages}", page=page,
+                   pages=shown.pages)
+        )  # fmt: skip
+    else:
+        head = (
+            _("*Open incidents*")
+            if shown.pages == 1
+            else _("*Open incidents* · page {page} of {pages}", page=page, pages=shown.pages)
+        )
     return _listed(head, shown, f"`/crisis list {page + 1}`")
 
 

@@ -265,8 +265,9 @@ def test_a_stakeholders_channel_slack_refuses_is_said_in_the_thread(
         )
         assert warning["text"] == (
             f":warning: The update by <@U0BOB> could not be posted in <#{LEADERS}>: Slack "
-            "answered `channel_not_found`. Invite the app to that channel, then post the update "
-            "again."
+            "answered `channel_not_found`. Correct `updates_channel` in the playbook (the "
+            "brand's entry, else `[plan]`), or, if that channel is private, invite the app to "
+            "it; then post the update again."
         )
         failed = s.emulator.wait_for(
             lambda: [e for e in timeline(s, n) if e["type"] == "incident.update_failed"]

@@ -6,12 +6,14 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from bot import jobs
 from bot.core.clock import ManualClock
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
 from bot.testing import CHANNEL, Stack, sample_storm
-from models import Incident
+from models import Draft, Incident
 
 # The clock of the response tests that read the time of day (the volume detector does): a storm
 # stands out the same way whenever the suite runs (`pinned`, `team` in tests/bot/conftest.py).
@@ -92,6 +94,26 @@ def answer(stack: Stack, needle: str, timeout: float = 5.0) -> dict[str, Any]:
 
 def drafts_in_thread(stack: Stack, number: int) -> list[dict[str, Any]]:
     return [m for m in thread(stack, number) if "Draft reply v" in m.get("text", "")]
+
+
+def recorded_drafts(stack: Stack, number: int) -> list[dict[str, Any]]:
+    """Wait for the incident's draft messages and for the bot to have recorded where each was
+    posted (`Draft.message_ts`, stored by the courier once Slack answered): the emulator shows a
+    draft a moment before, and what links to it (the Home tab) points at the card till then."""
+
+    def found() -> list[dict[str, Any]]:
+        shown = drafts_in_thread(stack, number)  # first: a draft shown exists in the database
+        if not shown:
+            return []
+        with stack.bot.sessions() as session:
+            unrecorded = session.scalar(
+                select(func.count())
+                .select_from(Draft)
+                .where(Draft.incident_id == number, Draft.message_ts.is_(None))
+            )
+        return shown if unrecorded == 0 else []
+
+    return stack.emulator.wait_for(found)
 
 
 def click_on(stack: Stack, message: dict[str, Any], action_id: str, user: str) -> None:

@@ -162,7 +162,7 @@ def _bot(database_url: str, clock: ManualClock, playbook: Path) -> Crisisbot:
 
 
 def _poll(bot: Crisisbot) -> dict[str, PollResult]:
-    return poll_once(bot, timeout=0.5)
+    return poll_once(bot)
 
 
 @pytest.fixture

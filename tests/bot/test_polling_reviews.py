@@ -314,7 +314,7 @@ def test_reviews_and_comments_are_polled_page_by_page_to_what_is_new(
         return {p: len(platforms.asked(p)) for p in prefixes}
 
     with _bot(database_url, clock, playbook) as bot:
-        first = poll_once(bot, timeout=0.5)
+        first = poll_once(bot)
         assert all(r.ok for r in first.values()), {n: r.error for n, r in first.items()}
         # The first poll takes the latest page, then the backfill walks back through the rest.
         assert _per_source(bot) == {"appstore": HISTORY, "trustpilot": HISTORY, "youtube": HISTORY}
@@ -327,7 +327,7 @@ def test_reviews_and_comments_are_polled_page_by_page_to_what_is_new(
     clock.advance(hours=2)
     before = sent()
     with _bot(database_url, clock, playbook) as bot:  # a new process: from the stored cursors
-        second = poll_once(bot, timeout=0.5)
+        second = poll_once(bot)
         assert all(r.ok and r.new == 130 for r in second.values()), second
         total = HISTORY + 130
         assert _per_source(bot) == {"appstore": total, "trustpilot": total, "youtube": total}
@@ -341,7 +341,7 @@ def test_reviews_and_comments_are_polled_page_by_page_to_what_is_new(
     before = sent()
     clock.advance(minutes=10)
     with _bot(database_url, clock, playbook) as bot:  # nothing new: one page each, nothing stored
-        third = poll_once(bot, timeout=0.5)
+        third = poll_once(bot)
         assert all(r.ok and r.new == 0 for r in third.values())
         assert _per_source(bot) == {"appstore": total, "trustpilot": total, "youtube": total}
     assert {p: n - before[p] for p, n in sent().items()} == {"/apple/": 1, "/tp/": 1, "/yt/": 1}
@@ -363,7 +363,7 @@ def test_a_malformed_page_stores_nothing_and_says_why(
     platform: str, body: bytes,
 ) -> None:  # fmt: skip
     with _bot(database_url, clock, playbook) as bot:
-        poll_once(bot, timeout=0.5)
+        poll_once(bot)
         before = _per_source(bot)
         cursors = {name: s.cursor for name, s in source_states(bot).items()}
     _burst(platforms, START, 5)
@@ -373,7 +373,7 @@ def test_a_malformed_page_stores_nothing_and_says_why(
     name = {"apple": "app", "tp": "trustpilot", "yt": "youtube"}[platform]
 
     with _bot(database_url, clock, playbook) as bot:
-        results = poll_once(bot, timeout=0.5)
+        results = poll_once(bot)
         source = {"app": "appstore"}.get(name, name)
 
         error = results[name].error or ""
@@ -394,7 +394,7 @@ def test_a_spent_youtube_quota_waits_for_midnight_pacific_and_is_no_failure(
     platforms.faults["yt"].append(Fault(403, quota))
 
     with _bot(database_url, clock, playbook) as bot:
-        results = poll_once(bot, timeout=0.5)
+        results = poll_once(bot)
         assert "daily quota is spent" in (results["youtube"].error or "")
         state = source_states(bot)["youtube"]
         assert state.failures == 0  # a limit, not a fault: no "stopped working" notice
@@ -402,7 +402,7 @@ def test_a_spent_youtube_quota_waits_for_midnight_pacific_and_is_no_failure(
         assert results["app"].ok and results["trustpilot"].ok
 
         clock.set(datetime(2025, 3, 15, 7, 1, tzinfo=UTC))
-        assert poll_once(bot, timeout=0.5)["youtube"].ok  # the quota is back: it reads again
+        assert poll_once(bot)["youtube"].ok  # the quota is back: it reads again
         assert stored(bot, "youtube") == HISTORY
 
 
@@ -412,7 +412,7 @@ def test_a_refused_key_stops_the_source_for_six_hours_and_says_why(
     with _bot(
         database_url, clock, playbook, YOUTUBE_API_KEY="wrong", TRUSTPILOT_API_KEY="x"
     ) as bot:
-        results = poll_once(bot, timeout=0.5)
+        results = poll_once(bot)
         assert "the API key was refused (keyInvalid: Bad Request)" in (
             results["youtube"].error or ""
         )
@@ -456,7 +456,7 @@ def test_the_stars_decide_whether_a_review_is_negative(
     ]
 
     with _bot(database_url, clock, playbook) as bot:
-        assert all(r.ok for r in poll_once(bot, timeout=0.5).values())
+        assert all(r.ok for r in poll_once(bot).values())
         app, trustpilot, youtube = (_labels(bot, s) for s in ("appstore", "trustpilot", "youtube"))
 
     assert app["The app is fine I guess."] == "negative"  # was positive: the words alone
@@ -476,17 +476,17 @@ def test_a_flood_on_a_source_that_had_nothing_yet_is_taken_whole(
     and the rest (60 App Store reviews, 10 reviews and comments) were never stored."""
     platforms.items = {"appstore": [], "trustpilot": [], "youtube": []}
     with _bot(database_url, clock, playbook) as bot:
-        first = poll_once(bot, timeout=0.5)
+        first = poll_once(bot)
         assert all(r.ok and r.new == 0 for r in first.values()), first
 
     _burst(platforms, START, 110)  # more than a page on each, within the next hour
     platforms.horizon = START + timedelta(hours=1)
     clock.advance(hours=1)
     with _bot(database_url, clock, playbook) as bot:  # a new process: from what is stored
-        second = poll_once(bot, timeout=0.5)
+        second = poll_once(bot)
         assert all(r.ok for r in second.values()), second
         assert _per_source(bot) == {"appstore": 110, "trustpilot": 110, "youtube": 110}
 
     clock.advance(minutes=10)
     with _bot(database_url, clock, playbook) as bot:  # and nothing twice
-        assert all(r.ok and r.new == 0 for r in poll_once(bot, timeout=0.5).values())
+        assert all(r.ok and r.new == 0 for r in poll_once(bot).values())

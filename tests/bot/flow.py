@@ -50,6 +50,31 @@ def opened_form(stack: Stack, callback_id: str, before: int = 0) -> dict[str, An
     return stack.emulator.wait_for(found)  # type: ignore[arg-type]
 
 
+def view_ids(stack: Stack) -> set[str]:
+    """The ids of the views the bot opened so far: take them before a click, for `new_form`."""
+    return set(stack.emulator.views)
+
+
+def new_form(stack: Stack, callback_id: str, known: set[str]) -> dict[str, Any]:
+    """Wait for a modal with this callback_id opened since `known` (`view_ids`) was taken.
+
+    Unlike counting them (`opened_form(before=...)`), it does not rely on the earlier forms
+    keeping their callback_id: a form is opened at once and checked after (the trigger lives
+    3 s), and one whose check ran late, after the change it is refused for, becomes a notice."""
+
+    def found() -> dict[str, Any] | None:
+        return next(
+            (
+                v
+                for i, v in stack.emulator.views.items()
+                if v["callback_id"] == callback_id and i not in known
+            ),
+            None,
+        )
+
+    return stack.emulator.wait_for(found)  # type: ignore[arg-type]
+
+
 def _posted(stack: Stack, number: int) -> bool:
     with stack.bot.sessions() as session:
         incident = session.get(Incident, number)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot import jobs
 from bot.core.clock import ManualClock
+from bot.emulator.server import WAIT_TIMEOUT
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
 from bot.testing import CHANNEL, Stack, sample_storm
@@ -102,7 +103,7 @@ def blocks_text(message: dict[str, Any] | None) -> str:
     return json.dumps((message or {}).get("blocks", []), ensure_ascii=False)
 
 
-def answer(stack: Stack, needle: str, timeout: float = 5.0) -> dict[str, Any]:
+def answer(stack: Stack, needle: str, timeout: float = WAIT_TIMEOUT) -> dict[str, Any]:
     """Wait for an answer to the person (respond() or chat.postEphemeral) containing `needle`."""
 
     def find() -> dict[str, Any] | None:

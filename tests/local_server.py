@@ -7,6 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# The request timeout of a client of these servers where the test measures no timeout. A local
+# server answers in milliseconds, but a loaded 2-core CI machine can leave a thread unscheduled
+# for longer than the 0.3-0.5 s these tests used to allow (the hackernews tests timed out once
+# that way): this bound only stops a hung test, so it is generous.
+LOCAL_TIMEOUT = 10.0
+
 
 @contextmanager
 def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:

@@ -24,6 +24,12 @@ _POSTING_METHODS = ("chat.postMessage",)
 _RETRY_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 
 
+# How long `wait_for` waits by default. It returns as soon as the condition holds, so the bound
+# measures nothing and only stops a hung test; 5 s was within reach of a loaded 2-core CI machine
+# (the bot's listener pool, courier and emulator all in one busy process).
+WAIT_TIMEOUT = 30.0
+
+
 @dataclass(frozen=True)
 class Call:
     """One request the emulator answered (Web API, upload or response_url)."""
@@ -236,7 +242,7 @@ class SlackEmulator:
             return copy.deepcopy(self._responses)
 
     def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 5.0, interval: float = 0.01
+        self, predicate: Callable[[], T], timeout: float = WAIT_TIMEOUT, interval: float = 0.01
     ) -> T:
         """Poll ``predicate`` until it returns something truthy; return it or raise."""
         deadline = time.monotonic() + timeout

@@ -23,6 +23,7 @@ from bot.intake.polling import Poller, PollResult, http_client
 from bot.testing import CHANNEL, Stack, start_stack
 from models import Mention, SourceState, create_db_engine
 from tests.bot.flow import PINNED_START
+from tests.local_server import LOCAL_TIMEOUT
 
 BRANDS = '[[brands]]\nname = "Acme"\nterms = ["acme"]\nkeywords = ["breach", "boycott"]\n\n'
 
@@ -83,8 +84,9 @@ def make_bot(database_url: str, clock: ManualClock, playbook: Path, **env: str) 
     return Crisisbot(settings, config=load_config(playbook), clock=clock)
 
 
-def poll_once(bot: Crisisbot, timeout: float) -> dict[str, PollResult]:
-    """One pass by a fresh process (new poller and connectors), short timeouts."""
+def poll_once(bot: Crisisbot, timeout: float = LOCAL_TIMEOUT) -> dict[str, PollResult]:
+    """One pass by a fresh process (new poller and connectors); `timeout` per request, where a
+    test measures one."""
     with http_client() as client:
         return {r.name: r for r in Poller(bot, client, timeout=timeout).poll_all()}
 

@@ -6,12 +6,15 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from bot import jobs
 from bot.core.clock import ManualClock
+from bot.emulator.server import WAIT_TIMEOUT
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
 from bot.testing import CHANNEL, Stack, sample_storm
-from models import Incident
+from models import Draft, Incident
 
 # The clock of the response tests that read the time of day (the volume detector does): a storm
 # stands out the same way whenever the suite runs (`pinned`, `team` in tests/bot/conftest.py).
@@ -48,6 +51,31 @@ def opened_form(stack: Stack, callback_id: str, before: int = 0) -> dict[str, An
     return stack.emulator.wait_for(found)  # type: ignore[arg-type]
 
 
+def view_ids(stack: Stack) -> set[str]:
+    """The ids of the views the bot opened so far: take them before a click, for `new_form`."""
+    return set(stack.emulator.views)
+
+
+def new_form(stack: Stack, callback_id: str, known: set[str]) -> dict[str, Any]:
+    """Wait for a modal with this callback_id opened since `known` (`view_ids`) was taken.
+
+    Unlike counting them (`opened_form(before=...)`), it does not rely on the earlier forms
+    keeping their callback_id: a form is opened at once and checked after (the trigger lives
+    3 s), and one whose check ran late, after the change it is refused for, becomes a notice."""
+
+    def found() -> dict[str, Any] | None:
+        return next(
+            (
+                v
+                for i, v in stack.emulator.views.items()
+                if v["callback_id"] == callback_id and i not in known
+            ),
+            None,
+        )
+
+    return stack.emulator.wait_for(found)  # type: ignore[arg-type]
+
+
 def _posted(stack: Stack, number: int) -> bool:
     with stack.bot.sessions() as session:
         incident = session.get(Incident, number)
@@ -65,8 +93,11 @@ def card(stack: Stack, number: int) -> dict[str, Any] | None:
 
 
 def thread(stack: Stack, number: int) -> list[dict[str, Any]]:
+    """The replies under incident #number's card; none while the card is not posted yet (a
+    wait_for on them then waits, where an assertion here ended the wait at once)."""
     parent = card(stack, number)
-    assert parent is not None
+    if parent is None:
+        return []
     return [m for m in stack.emulator.messages(CHANNEL) if m.get("thread_ts") == parent["ts"]
             and m["ts"] != parent["ts"]]  # fmt: skip
 
@@ -75,7 +106,7 @@ def blocks_text(message: dict[str, Any] | None) -> str:
     return json.dumps((message or {}).get("blocks", []), ensure_ascii=False)
 
 
-def answer(stack: Stack, needle: str, timeout: float = 5.0) -> dict[str, Any]:
+def answer(stack: Stack, needle: str, timeout: float = WAIT_TIMEOUT) -> dict[str, Any]:
     """Wait for an answer to the person (respond() or chat.postEphemeral) containing `needle`."""
 
     def find() -> dict[str, Any] | None:
@@ -92,6 +123,26 @@ def answer(stack: Stack, needle: str, timeout: float = 5.0) -> dict[str, Any]:
 
 def drafts_in_thread(stack: Stack, number: int) -> list[dict[str, Any]]:
     return [m for m in thread(stack, number) if "Draft reply v" in m.get("text", "")]
+
+
+def recorded_drafts(stack: Stack, number: int) -> list[dict[str, Any]]:
+    """Wait for the incident's draft messages and for the bot to have recorded where each was
+    posted (`Draft.message_ts`, stored by the courier once Slack answered): the emulator shows a
+    draft a moment before, and what links to it (the Home tab) points at the card till then."""
+
+    def found() -> list[dict[str, Any]]:
+        shown = drafts_in_thread(stack, number)  # first: a draft shown exists in the database
+        if not shown:
+            return []
+        with stack.bot.sessions() as session:
+            unrecorded = session.scalar(
+                select(func.count())
+                .select_from(Draft)
+                .where(Draft.incident_id == number, Draft.message_ts.is_(None))
+            )
+        return shown if unrecorded == 0 else []
+
+    return stack.emulator.wait_for(found)
 
 
 def click_on(stack: Stack, message: dict[str, Any], action_id: str, user: str) -> None:

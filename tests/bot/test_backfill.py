@@ -40,6 +40,7 @@ from tests.bot.conftest import (
     stored,
 )
 from tests.bot.test_polling_platforms import HN, Fault, Platforms, Post, serve, toml_sources
+from tests.local_server import LOCAL_TIMEOUT
 
 BREACH = "Acme leaked every password in plain text. Terrible, awful, disgusting security."
 CALM = [
@@ -275,7 +276,7 @@ def test_the_budget_splits_a_backfill_over_polls_and_a_429_pauses_it(
 ) -> None:
     total = len(platforms.posts["hackernews"])
     with make_bot(database_url, clock, playbook) as bot, http_client() as client:
-        poller = Poller(bot, client, timeout=1.0, backfill_pages=8)
+        poller = Poller(bot, client, timeout=LOCAL_TIMEOUT, backfill_pages=8)
         posts = platforms.posts["hackernews"]
         [first] = poller.poll_all()
         days = _days_back(posts, clock(), 800)
@@ -335,7 +336,7 @@ def test_a_gap_longer_than_the_baseline_starts_a_new_backfill(
     clock = ManualClock(now - timedelta(days=3))
     platforms.horizon = clock()
     with make_bot(database_url, clock, playbook) as bot, http_client() as client:
-        poller = Poller(bot, client, timeout=1.0, backfill_pages=None)
+        poller = Poller(bot, client, timeout=LOCAL_TIMEOUT, backfill_pages=None)
         assert poller.poll_all()[0].backfill == "backfill done: 7 of 7 days"
         first = _backfill_state(bot, "hackernews")
         clock.set(now + timedelta(days=5))  # the worker was off for 8 days
@@ -361,7 +362,7 @@ def test_a_busy_outage_shorter_than_the_baseline_is_backfilled_back_to_the_last_
     clock = ManualClock(now - timedelta(days=2))
     platforms.horizon = clock()
     with make_bot(database_url, clock, playbook) as bot, http_client() as client:
-        poller = Poller(bot, client, timeout=1.0, backfill_pages=None)
+        poller = Poller(bot, client, timeout=LOCAL_TIMEOUT, backfill_pages=None)
         assert poller.poll_all()[0].backfill == "backfill done: 7 of 7 days"
         last_success = clock()
         clock.set(now)  # down for two days: ~580 new posts, more than the live poll's 5 pages
@@ -379,7 +380,7 @@ def test_crisis_sources_shows_backfill_progress(
     polling_stack: Stack, platforms: Platforms, now: datetime
 ) -> None:
     with http_client() as client:
-        Poller(polling_stack.bot, client, timeout=1.0, backfill_pages=12).poll_all()
+        Poller(polling_stack.bot, client, timeout=LOCAL_TIMEOUT, backfill_pages=12).poll_all()
     payload = sources_reply(polling_stack)
     days = _days_back(platforms.posts["hackernews"], polling_stack.bot.clock(), 1200)
     line = next(x for x in payload["text"].splitlines() if "*hackernews*" in x)

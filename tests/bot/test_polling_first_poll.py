@@ -78,7 +78,7 @@ def test_a_storm_after_a_first_poll_that_found_nothing_is_taken_whole(
     40 of 110, the others 100); the backfill the first poll started had already found nothing."""
     start = clock()
     with make_bot(database_url, clock, playbook, **ENV) as bot:
-        first = poll_once(bot, timeout=0.5)
+        first = poll_once(bot)
         assert all(r.ok and r.new == 0 for r in first.values()), first
         assert all(s.cursor for s in source_states(bot).values())
 
@@ -86,7 +86,7 @@ def test_a_storm_after_a_first_poll_that_found_nothing_is_taken_whole(
     platforms.horizon = start + timedelta(hours=1)
     clock.advance(hours=1)
     with make_bot(database_url, clock, playbook, **ENV) as bot:  # a new process: what is stored
-        second = poll_once(bot, timeout=0.5)
+        second = poll_once(bot)
         assert all(r.ok for r in second.values()), second
         assert _per_source(bot) == EXPECTED
         assert not [
@@ -95,7 +95,7 @@ def test_a_storm_after_a_first_poll_that_found_nothing_is_taken_whole(
 
     clock.advance(minutes=10)
     with make_bot(database_url, clock, playbook, **ENV) as bot:  # and nothing twice
-        third = poll_once(bot, timeout=0.5)
+        third = poll_once(bot)
         assert all(r.ok and r.new == 0 for r in third.values()), third
         assert _per_source(bot) == EXPECTED
 
@@ -117,7 +117,7 @@ def test_a_storm_after_a_first_poll_that_failed_is_taken_whole(
     for name in NAMES:
         platforms.fail(name, FAULTS[fault])
     with make_bot(database_url, clock, playbook, **ENV) as bot:
-        first = poll_once(bot, timeout=0.5)
+        first = poll_once(bot, timeout=0.5)  # the fault measures it
         assert all(r.error for r in first.values()), first
         assert not any(s.cursor or s.backfill for s in source_states(bot).values())
 
@@ -125,11 +125,11 @@ def test_a_storm_after_a_first_poll_that_failed_is_taken_whole(
     platforms.horizon = start + timedelta(hours=1)
     clock.advance(hours=1)  # past the backoff
     with make_bot(database_url, clock, playbook, **ENV) as bot:
-        second = poll_once(bot, timeout=0.5)
+        second = poll_once(bot)
         assert all(r.ok for r in second.values()), second
         assert _per_source(bot) == EXPECTED
 
     clock.advance(minutes=10)
     with make_bot(database_url, clock, playbook, **ENV) as bot:
-        third = poll_once(bot, timeout=0.5)
+        third = poll_once(bot)
         assert all(r.ok and r.new == 0 for r in third.values()), third

@@ -8,7 +8,6 @@ headers say."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -162,7 +161,7 @@ def _bot(database_url: str, clock: ManualClock, playbook: Path) -> Crisisbot:
 
 
 def _poll(bot: Crisisbot) -> dict[str, PollResult]:
-    return poll_once(bot, timeout=0.5)
+    return poll_once(bot)
 
 
 @pytest.fixture
@@ -208,9 +207,11 @@ def test_after_an_outage_reddit_and_x_page_back_to_the_cursor(
 # -- rate limits -----------------------------------------------------------------------------------
 
 
-def _rate_limited(name: str) -> tuple[Fault, float]:
-    """A 429 as each platform sends it, and the wait its headers ask for."""
-    now = time.time()
+def _rate_limited(name: str, clock: ManualClock) -> tuple[Fault, float]:
+    """A 429 as each platform sends it, and the wait its headers ask for. Times are on the
+    bot's clock, which the connectors read them against: the wall clock, read after the first
+    poll, was as far past the test's start as that poll took (seconds on a loaded machine)."""
+    now = clock().timestamp()
     if name == "reddit":  # seconds until the window resets
         headers = {"x-ratelimit-used": "100", "x-ratelimit-remaining": "0.0"}
         body = b'{"message": "Too Many Requests", "error": 429}'
@@ -239,7 +240,7 @@ def test_a_429_backs_off_that_source_alone_as_long_as_asked(
     with _bot(database_url, clock, playbook) as bot:
         assert all(r.ok for r in _poll(bot).values())
     platforms.horizon = start + timedelta(days=1)
-    fault, wait = _rate_limited(name)
+    fault, wait = _rate_limited(name, clock)
     platforms.fail(name, fault)
 
     with _bot(database_url, clock, playbook) as bot:

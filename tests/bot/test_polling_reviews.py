@@ -320,7 +320,7 @@ def test_reviews_and_comments_are_polled_page_by_page_to_what_is_new(
         return {p: len(platforms.asked(p)) for p in prefixes}
 
     with _bot(database_url, clock, playbook) as bot:
-        first = poll_once(bot, timeout=0.5)
+        first = poll_once(bot)
         assert all(r.ok for r in first.values()), {n: r.error for n, r in first.items()}
         # The first poll takes the latest page, then the backfill walks back through the rest.
         assert _per_source(bot) == {"appstore": HISTORY, "trustpilot": HISTORY, "youtube": HISTORY}
@@ -333,7 +333,7 @@ def test_reviews_and_comments_are_polled_page_by_page_to_what_is_new(
     clock.advance(hours=2)
     before = sent()
     with _bot(database_url, clock, playbook) as bot:  # a new process: from the stored cursors
-        second = poll_once(bot, timeout=0.5)
+        second = poll_once(bot)
         assert all(r.ok and r.new == 130 for r in second.values()), second
         total = HISTORY + 130
         assert _per_source(bot) == {"appstore": total, "trustpilot": total, "youtube": total}
@@ -347,7 +347,7 @@ def test_reviews_and_comments_are_polled_page_by_page_to_what_is_new(
     before = sent()
     clock.advance(minutes=10)
     with _bot(database_url, clock, playbook) as bot:  # nothing new: one page each, nothing stored
-        third = poll_once(bot, timeout=0.5)
+        third = poll_once(bot)
         assert all(r.ok and r.new == 0 for r in third.values())
         assert _per_source(bot) == {"appstore": total, "trustpilot": total, "youtube": total}
     assert {p: n - before[p] for p, n in sent().items()} == {"/apple/": 1, "/tp/": 1, "/yt/": 1}
@@ -369,7 +369,7 @@ def test_a_malformed_page_stores_nothing_and_says_why(
     platform: str, body: bytes,
 ) -> None:  # fmt: skip
     with _bot(database_url, clock, playbook) as bot:
-        poll_once(bot, timeout=0.5)
+        poll_once(bot)
         before = _per_source(bot)
         cursors = {name: s.cursor for name, s in source_states(bot).items()}
     _burst(platforms, START, 5)
@@ -379,7 +379,7 @@ def test_a_malformed_page_stores_nothing_and_says_why(
     name = {"apple": "app", "tp": "trustpilot", "yt": "youtube"}[platform]
 
     with _bot(database_url, clock, playbook) as bot:
-        results = poll_once(bot, timeout=0.5)
+        results = poll_once(bot)
         source = {"app": "appstore"}.get(name, name)
 
         error = results[name].error or ""
@@ -400,7 +400,7 @@ def test_a_spent_youtube_quota_waits_for_midnight_pacific_and_is_no_failure(
     platforms.faults["yt"].append(Fault(403, quota))
 
     with _bot(database_url, clock, playbook) as bot:
-        results = poll_once(bot, timeout=0.5)
+        results = poll_once(bot)
         assert "daily quota is spent" in (results["youtube"].error or "")
         state = source_states(bot)["youtube"]
         assert state.failures == 0  # a limit, not a fault: no "stopped working" notice
@@ -408,7 +408,7 @@ def test_a_spent_youtube_quota_waits_for_midnight_pacific_and_is_no_failure(
         assert results["app"].ok and results["trustpilot"].ok
 
         clock.set(datetime(2025, 3, 15, 7, 1, tzinfo=UTC))
-        assert poll_once(bot, timeout=0.5)["youtube"].ok  # the quota is back: it reads again
+        assert poll_once(bot)["youtube"].ok  # the quota is back: it reads again
         assert stored(bot, "youtube") == HISTORY
 
 
@@ -418,7 +418,7 @@ def test_a_refused_key_stops_the_source_for_six_hours_and_says_why(
     with _bot(
         database_url, clock, playbook, YOUTUBE_API_KEY="wrong", TRUSTPILOT_API_KEY="x"
     ) as bot:
-        results = poll_once(bot, timeout=0.5)
+        results = poll_once(bot)
         assert "the API key was refused (keyInvalid: Bad Request)" in (
             results["youtube"].error or ""
         )
@@ -462,7 +462,7 @@ def test_the_stars_decide_whether_a_review_is_negative(
     ]
 
     with _bot(database_url, clock, playbook) as bot:
-        assert all(r.ok for r in poll_once(bot, timeout=0.5).values())
+        assert all(r.ok for r in poll_once(bot).values())
         app, trustpilot, youtube = (_labels(bot, s) for s in ("appstore", "trustpilot", "youtube"))
 
     assert app["The app is fine I guess."] == "negative"  # was positive: the words alone
@@ -482,20 +482,20 @@ def test_a_flood_on_a_source_that_had_nothing_yet_is_taken_whole(
     and the rest (60 App Store reviews, 10 reviews and comments) were never stored."""
     platforms.items = {"appstore": [], "trustpilot": [], "youtube": []}
     with _bot(database_url, clock, playbook) as bot:
-        first = poll_once(bot, timeout=0.5)
+        first = poll_once(bot)
         assert all(r.ok and r.new == 0 for r in first.values()), first
 
     _burst(platforms, START, 110)  # more than a page on each, within the next hour
     platforms.horizon = START + timedelta(hours=1)
     clock.advance(hours=1)
     with _bot(database_url, clock, playbook) as bot:  # a new process: from what is stored
-        second = poll_once(bot, timeout=0.5)
+        second = poll_once(bot)
         assert all(r.ok for r in second.values()), second
         assert _per_source(bot) == {"appstore": 110, "trustpilot": 110, "youtube": 110}
 
     clock.advance(minutes=10)
     with _bot(database_url, clock, playbook) as bot:  # and nothing twice
-        assert all(r.ok and r.new == 0 for r in poll_once(bot, timeout=0.5).values())
+        assert all(r.ok and r.new == 0 for r in poll_once(bot).values())
 
 
 # -- a pushed or imported record's `rating` ---------------------------------------------------
@@ -543,7 +543,7 @@ def test_a_pushed_or_imported_rating_decides_as_a_reviews_stars_do(
         platforms.items["appstore"].append(Review(n, at, text, stars=stars))
         platforms.items["trustpilot"].append(Review(n, at, text, stars=stars))
     with _bot(database_url, clock, playbook) as bot:
-        results = poll_once(bot, timeout=0.5)
+        results = poll_once(bot)
     assert results["app"].ok and results["trustpilot"].ok
     # A connector's mention is the review's title and text: the records carry the same text.
     texts = [(f"Acme\n{text}", stars) for text, stars in REVIEWS]
@@ -660,7 +660,7 @@ def test_a_stopped_review_source_says_why_and_what_to_fix_in_the_teams_language(
     platforms.faults["yt"].append(Fault(403, disabled))
 
     with _bot(database_url, clock, playbook, TRUSTPILOT_API_KEY="revoked") as bot:
-        results = poll_once(bot, timeout=0.5)
+        results = poll_once(bot)
         posts = _channel_posts(bot)
 
     assert set(posts) == {"app", "trustpilot", "youtube"}
@@ -684,7 +684,7 @@ def test_an_unknown_business_unit_or_channel_names_the_key_to_correct(
     platforms.faults["yt"].append(Fault(404, gone))
 
     with _bot(database_url, clock, playbook) as bot:
-        poll_once(bot, timeout=0.5)
+        poll_once(bot)
         posts = _channel_posts(bot)
 
     assert set(posts) == {"trustpilot", "youtube"}
@@ -705,7 +705,7 @@ def test_the_home_tab_and_crisis_sources_say_which_variable_to_set(
     """The stack's environment has no API keys: Trustpilot and YouTube stop, each naming the
     variable its playbook entry names; once it works again, neither says so any more."""
     stack = polling_stack
-    poll_once(stack.bot, timeout=0.5)
+    poll_once(stack.bot)
     before = len(stack.emulator.calls("views.publish"))
     stack.slack.app_home_opened("U0CAROL")
     stack.emulator.wait_for(lambda: len(stack.emulator.calls("views.publish")) > before)
@@ -727,6 +727,6 @@ def test_the_home_tab_and_crisis_sources_say_which_variable_to_set(
 
     stack.bot.settings = dataclasses.replace(stack.bot.settings, extra=ENV)
     clock.advance(hours=7)
-    assert all(r.ok for r in poll_once(stack.bot, timeout=0.5).values())
+    assert all(r.ok for r in poll_once(stack.bot).values())
     with stack.bot.transaction() as session:
         assert all("stop" not in (s.info or {}) for s in session.scalars(select(SourceState)))

@@ -20,10 +20,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.local_server import serving
+from tests.local_server import LOCAL_TIMEOUT, serving
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CLIENT_TIMEOUT = 0.5
+# The connectors' timeout in the tests of what they map, page and refuse: it measures nothing.
+CLIENT_TIMEOUT = LOCAL_TIMEOUT
+# The timeout the timeout tests measure: their server answers after 3 × it, or trickles its body
+# in steps of a fifth of it, so a loaded machine makes it time out no less surely.
+TIMEOUT_UNDER_TEST = 0.5
 
 
 def fixture_text(name: str) -> str:

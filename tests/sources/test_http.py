@@ -20,38 +20,46 @@ from sources.http import HttpSource, parse_reset
 from sources.mastodon import MastodonSource
 from sources.reddit import RedditSource
 from sources.x import XSource
-from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply
+from tests.sources.conftest import CLIENT_TIMEOUT, TIMEOUT_UNDER_TEST, FakePlatform, Reply
 
 NOW = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
 
-Factory = Callable[[FakePlatform, httpx.Client], HttpSource]
+Factory = Callable[[FakePlatform, httpx.Client, float], HttpSource]
 
 
-def _kw(platform: FakePlatform, client: httpx.Client) -> dict[str, Any]:
+def _kw(
+    platform: FakePlatform, client: httpx.Client, timeout: float = CLIENT_TIMEOUT
+) -> dict[str, Any]:
     return {
         "client": client,
         "brand": "Acme",
         "base_url": platform.base_url,
-        "timeout": CLIENT_TIMEOUT,
+        "timeout": timeout,
         "clock": lambda: NOW,
     }
 
 
-# (factory, the path its first request goes to)
+# (factory, the path its first request goes to); a factory takes the connector's timeout.
 CONNECTORS: dict[str, tuple[Factory, str]] = {
     "bluesky": (
-        lambda p, c: BlueskySource(query="acme", **_kw(p, c)),
+        lambda p, c, t: BlueskySource(query="acme", **_kw(p, c, t)),
         "/app.bsky.feed.searchPosts",
     ),
-    "hackernews": (lambda p, c: HackerNewsSource(query="acme", **_kw(p, c)), "/search_by_date"),
-    "reddit": (lambda p, c: RedditSource(query="acme", **_kw(p, c)), "/search.json"),
-    "mastodon": (lambda p, c: MastodonSource(query="acme", **_kw(p, c)), "/api/v2/search"),
+    "hackernews": (
+        lambda p, c, t: HackerNewsSource(query="acme", **_kw(p, c, t)),
+        "/search_by_date",
+    ),
+    "reddit": (lambda p, c, t: RedditSource(query="acme", **_kw(p, c, t)), "/search.json"),
+    "mastodon": (
+        lambda p, c, t: MastodonSource(query="acme", **_kw(p, c, t)),
+        "/api/v2/search",
+    ),
     "mastodon-tag": (
-        lambda p, c: MastodonSource(query="#acme", **_kw(p, c)),
+        lambda p, c, t: MastodonSource(query="#acme", **_kw(p, c, t)),
         "/api/v1/timelines/tag/acme",
     ),
     "x": (
-        lambda p, c: XSource(query="acme", bearer_token="t", **_kw(p, c)),
+        lambda p, c, t: XSource(query="acme", bearer_token="t", **_kw(p, c, t)),
         "/tweets/search/recent",
     ),
 }
@@ -62,7 +70,16 @@ def connector(
     request: pytest.FixtureRequest, platform: FakePlatform, client: httpx.Client
 ) -> tuple[HttpSource, str]:
     factory, path = CONNECTORS[request.param]
-    return factory(platform, client), path
+    return factory(platform, client, CLIENT_TIMEOUT), path
+
+
+@pytest.fixture(params=sorted(CONNECTORS))
+def timing_out(
+    request: pytest.FixtureRequest, platform: FakePlatform, client: httpx.Client
+) -> tuple[HttpSource, str]:
+    """A connector on the short timeout the timeout tests measure (`TIMEOUT_UNDER_TEST`)."""
+    factory, path = CONNECTORS[request.param]
+    return factory(platform, client, TIMEOUT_UNDER_TEST), path
 
 
 def test_it_raises_rate_limited_with_retry_after_seconds(
@@ -174,10 +191,10 @@ def test_an_unexpected_redirect_is_an_error(
 
 
 def test_it_times_out_as_transient(
-    connector: tuple[HttpSource, str], platform: FakePlatform
+    timing_out: tuple[HttpSource, str], platform: FakePlatform
 ) -> None:
-    source, path = connector
-    platform.reply(path, Reply(200, {}, delay=CLIENT_TIMEOUT * 3))
+    source, path = timing_out
+    platform.reply(path, Reply(200, {}, delay=TIMEOUT_UNDER_TEST * 3))
 
     with pytest.raises(SourceError) as caught:
         source.fetch(None)
@@ -187,18 +204,20 @@ def test_it_times_out_as_transient(
 
 
 def test_a_server_that_trickles_its_body_times_out_as_a_whole(
-    connector: tuple[HttpSource, str], platform: FakePlatform, monkeypatch: pytest.MonkeyPatch
+    timing_out: tuple[HttpSource, str], platform: FakePlatform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Each byte comes well within the per-read timeout, the body never within the request's.
     monkeypatch.setattr(http_module, "BODY_TIMEOUTS", 1)  # 4 by default: a quicker test
-    source, path = connector
-    platform.reply(path, Reply(200, b" " * 400, trickle=CLIENT_TIMEOUT / 5))
+    source, path = timing_out
+    platform.reply(path, Reply(200, b" " * 400, trickle=TIMEOUT_UNDER_TEST / 5))
     started = time.monotonic()
 
     with pytest.raises(SourceError) as caught:
         source.fetch(None)
 
-    assert time.monotonic() - started < CLIENT_TIMEOUT * 4  # was 400 × 0.1 s = 40 s
+    # About one timeout (0.5 s); the whole body takes 400 × 0.1 s = 40 s (what it took before
+    # the bound). A quarter of that leaves a loaded machine room and still tells them apart.
+    assert time.monotonic() - started < 400 * TIMEOUT_UNDER_TEST / 5 / 4
     assert "timed out" in caught.value.message
     assert not caught.value.permanent
 

@@ -7,16 +7,22 @@ import pytest
 
 from sources.base import SourceError
 from sources.rss import FeedSource, unwrap_google_redirect
-from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply, fixture_text
+from tests.sources.conftest import (
+    CLIENT_TIMEOUT,
+    TIMEOUT_UNDER_TEST,
+    FakePlatform,
+    Reply,
+    fixture_text,
+)
 
 PATH = "/feeds/acme.xml"
 XML = {"Content-Type": "application/rss+xml"}
 
 
-def make(platform: FakePlatform, client: httpx.Client) -> FeedSource:
-    return FeedSource(
-        client=client, brand="Acme", feed=platform.base_url + PATH, timeout=CLIENT_TIMEOUT
-    )
+def make(
+    platform: FakePlatform, client: httpx.Client, timeout: float = CLIENT_TIMEOUT
+) -> FeedSource:
+    return FeedSource(client=client, brand="Acme", feed=platform.base_url + PATH, timeout=timeout)
 
 
 def test_it_maps_rss_items(platform: FakePlatform, client: httpx.Client) -> None:
@@ -177,10 +183,10 @@ def test_it_handles_500_and_429(platform: FakePlatform, client: httpx.Client) ->
 
 
 def test_it_times_out(platform: FakePlatform, client: httpx.Client) -> None:
-    platform.reply(PATH, Reply(200, fixture_text("feed_rss2.xml"), delay=CLIENT_TIMEOUT * 3))
+    platform.reply(PATH, Reply(200, fixture_text("feed_rss2.xml"), delay=TIMEOUT_UNDER_TEST * 3))
 
     with pytest.raises(SourceError, match="timed out"):
-        make(platform, client).fetch(None)
+        make(platform, client, TIMEOUT_UNDER_TEST).fetch(None)
 
 
 def test_a_feed_must_be_an_http_address(client: httpx.Client) -> None:

@@ -240,7 +240,8 @@ def create_draft(bot: Crisisbot, number: int, user: str, text: str) -> Reply:
             draft = drafts.create(session, number, user=user, text=text, now=bot.clock())
             incident = session.get(Incident, number)  # loaded and locked by `create`
             brand = incident.brand if incident else None
-            if bot.config.approvers_for(brand):
+            # The incident's channel finds a brand renamed since, as the draft card does.
+            if bot.config.approvers_for(brand, incident.channel if incident else None):
                 # The brand's name, as the draft card says it: no Slack call before the form's
                 # ack, and no mention of its approvers.
                 return Reply(

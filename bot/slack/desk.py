@@ -22,7 +22,7 @@ from bot.core.errors import Conflict, NotFound, ServiceError
 from bot.core.i18n import N_, _
 from bot.core.text import escape_mrkdwn, quote, visible
 from bot.detection import drills
-from bot.intake import backfill, polling, stopped
+from bot.intake import backfill, stopped
 from bot.response import drafts, followups, incidents, lookups, outbox, stats, updates
 from bot.slack import home, messages
 from bot.slack.commands import Command, help_text
@@ -544,16 +544,12 @@ def _sources(bot: Crisisbot, cmd: Command, user: str) -> Reply:
             return Reply(_("No sources are configured in crisisbot.toml."))
         lines = [_("*Mention sources*")]
         now = bot.clock()
-        entries = {s.name: s for s in bot.config.sources}
-        playbook = polling.playbook_name(bot.config)
         for name in configured or list(by_name):
-            lines.append(_source_line(name, by_name.get(name), now))
-            state, source = by_name.get(name), entries.get(name)
-            if state is not None and source is not None and state.failures:
+            state = by_name.get(name)
+            lines.append(_source_line(name, state, now))
+            if state is not None and state.failures:
                 # stopped for good: why and what to do, under its line
-                said = stopped.note(
-                    source, state.info, until=state.backoff_until, playbook=playbook
-                )
+                said = stopped.state_note(bot.config, state)
                 lines += [f"    {said}"] if said else []
         return Reply("\n".join(lines))
 

@@ -405,11 +405,15 @@ class Poller:
             state.last_error = message
             state.last_error_at = now
             state.backoff_until = now + wait
-            state.info = {**(state.info or {}), "permanent": permanent}  # `crisisbot poll` asks
+            # `permanent`: `crisisbot poll` asks; `stop`: why, for the notices (none: transient)
+            info = {k: v for k, v in (state.info or {}).items() if k != "stop"}
+            state.info = {
+                **info,
+                "permanent": permanent,
+                **({"stop": stop.dump()} if stop is not None else {}),
+            }
             _count_today(state, 0, now)
             failures, until = state.failures, state.backoff_until
-            info = {k: v for k, v in (state.info or {}).items() if k != "stop"}
-            state.info = {**info, "stop": stop.dump()} if stop is not None else info
             if counts and (permanent or failures >= DOWN_AFTER):
                 self._tell_down(session, source, state, message, stop=stop, now=now)
         logger.log(

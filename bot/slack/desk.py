@@ -141,8 +141,10 @@ def _elsewhere(bot: Crisisbot, number: int, channel: str) -> Reply | None:
         return None  # the command itself answers the outage
     if found is None or found.channel in (here, None):
         return None
-    if found.brand is not None and found.brand == bot.config.brand_of_channel(here):
-        return None  # the brand's own, posted in the crisis channel when its channel refused
+    if found.brand is not None and bot.config.channel_for(found.brand) == here:
+        # the channel's brand's own (any brand sharing it), posted in the crisis channel when
+        # its channel refused
+        return None
     return Reply(
         _("#{number} is not one of this channel's incidents: type the command in the crisis "
           "channel.", number=number),

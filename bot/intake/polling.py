@@ -36,7 +36,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -45,7 +44,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.core import i18n
-from bot.core.config import Config, ConfigError, SourceConfig
+from bot.core.config import ConfigError, SourceConfig
 from bot.core.i18n import _
 from bot.core.text import quote
 from bot.intake import backfill, stopped
@@ -406,11 +405,15 @@ class Poller:
             state.last_error = message
             state.last_error_at = now
             state.backoff_until = now + wait
-            state.info = {**(state.info or {}), "permanent": permanent}  # `crisisbot poll` asks
+            # `permanent`: `crisisbot poll` asks; `stop`: why, for the notices (none: transient)
+            info = {k: v for k, v in (state.info or {}).items() if k != "stop"}
+            state.info = {
+                **info,
+                "permanent": permanent,
+                **({"stop": stop.dump()} if stop is not None else {}),
+            }
             _count_today(state, 0, now)
             failures, until = state.failures, state.backoff_until
-            info = {k: v for k, v in (state.info or {}).items() if k != "stop"}
-            state.info = {**info, "stop": stop.dump()} if stop is not None else info
             if counts and (permanent or failures >= DOWN_AFTER):
                 self._tell_down(session, source, state, message, stop=stop, now=now)
         logger.log(
@@ -421,18 +424,18 @@ class Poller:
             message,
             until.isoformat(),
         )
-        advice = None
-        if stop is not None:  # English: terminal messages stay English
-            told = stopped.reason(source, stop)
-            what = stopped.todo(source, stop, until=until, playbook=self._playbook())
-            advice = f"{told} {what}" if told else what
+        advice = (  # English: terminal messages stay English
+            stopped.advice(source, stop, until=until, playbook=self._playbook())
+            if stop is not None
+            else None
+        )
         # Only a rate limit's wait is the platform's own (`counts` False): other errors back off.
         return PollResult(
             source.name, error=message, backoff_until=until, rate_limited=not counts, advice=advice
         )
 
     def _playbook(self) -> str:
-        return playbook_name(self.bot.config)
+        return stopped.playbook_name(self.bot.config)
 
     # -- telling the channel -------------------------------------------------------------------
     def _tell_down(
@@ -518,11 +521,6 @@ class Poller:
             raise SourceError(f"{source.name}: {exc}", permanent=True) from None
         self._connectors[source.name] = (fingerprint, connector)
         return connector
-
-
-def playbook_name(config: Config) -> str:
-    """The playbook's file name, as a notice names it (its folder is the deployment's)."""
-    return Path(config.path).name if config.path != "(defaults)" else "crisisbot.toml"
 
 
 def stopped_sources(

@@ -15,14 +15,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.core import i18n
-from bot.core.config import SourceConfig
+from bot.core.config import Config, SourceConfig
 from bot.core.i18n import _
 from bot.core.text import quote
 from sources import CREDENTIAL_KEYS, OPTIONS
 from sources.base import CAUSES, COMMENTS_DISABLED, KEY_REFUSED, NOT_FOUND, SourceError
+
+if TYPE_CHECKING:
+    from models import SourceState
 
 KEY_UNSET = "key_unset"  # a credential's environment variable is not set (no request made)
 PLATFORMS = {  # proper names: the same in every language
@@ -133,15 +137,32 @@ def todo(source: SourceConfig, stop: Stop, *, until: datetime | None, playbook: 
     )
 
 
+def advice(source: SourceConfig, stop: Stop, *, until: datetime | None, playbook: str) -> str:
+    """Why (when known) and what to do, in one paragraph."""
+    told = reason(source, stop)
+    what = todo(source, stop, until=until, playbook=playbook)
+    return f"{told} {what}" if told else what
+
+
 def note(source: SourceConfig, state_info: dict[str, Any] | None, *, until: datetime | None,
          playbook: str) -> str | None:  # fmt: skip
     """Why and what to do, for a source whose state row holds a stop; None for none."""
     stop = Stop.load(state_info)
-    if stop is None:
+    return advice(source, stop, until=until, playbook=playbook) if stop is not None else None
+
+
+def state_note(config: Config, state: SourceState) -> str | None:
+    """`note` for a source's state row (the Home tab, `/crisis sources`); None when the row
+    holds no stop or its source is no longer in the playbook."""
+    source = next((s for s in config.sources if s.name == state.name), None)
+    if source is None:
         return None
-    told = reason(source, stop)
-    what = todo(source, stop, until=until, playbook=playbook)
-    return f"{told} {what}" if told else what
+    return note(source, state.info, until=state.backoff_until, playbook=playbook_name(config))
+
+
+def playbook_name(config: Config) -> str:
+    """The playbook's file name, as a notice names it (its folder is the deployment's)."""
+    return Path(config.path).name if config.path != "(defaults)" else "crisisbot.toml"
 
 
 def _keys(keys: tuple[str, ...]) -> str:

@@ -22,7 +22,7 @@ from bot.core.errors import Conflict, NotFound, ServiceError
 from bot.core.i18n import N_, _
 from bot.core.text import escape_mrkdwn, quote, visible
 from bot.detection import drills
-from bot.intake import backfill, polling, stopped
+from bot.intake import backfill, stopped
 from bot.response import drafts, followups, incidents, lookups, outbox, stats, updates
 from bot.slack import home, messages
 from bot.slack.commands import Command, help_text
@@ -141,8 +141,10 @@ def _elsewhere(bot: Crisisbot, number: int, channel: str) -> Reply | None:
         return None  # the command itself answers the outage
     if found is None or found.channel in (here, None):
         return None
-    if found.brand is not None and found.brand == bot.config.brand_of_channel(here):
-        return None  # the brand's own, posted in the crisis channel when its channel refused
+    if found.brand is not None and bot.config.channel_for(found.brand) == here:
+        # the channel's brand's own (any brand sharing it), posted in the crisis channel when
+        # its channel refused
+        return None
     return Reply(
         _("#{number} is not one of this channel's incidents: type the command in the crisis "
           "channel.", number=number),
@@ -240,7 +242,8 @@ def create_draft(bot: Crisisbot, number: int, user: str, text: str) -> Reply:
             draft = drafts.create(session, number, user=user, text=text, now=bot.clock())
             incident = session.get(Incident, number)  # loaded and locked by `create`
             brand = incident.brand if incident else None
-            if bot.config.approvers_for(brand):
+            # The incident's channel finds a brand renamed since, as the draft card does.
+            if bot.config.approvers_for(brand, incident.channel if incident else None):
                 # The brand's name, as the draft card says it: no Slack call before the form's
                 # ack, and no mention of its approvers.
                 return Reply(
@@ -543,16 +546,12 @@ def _sources(bot: Crisisbot, cmd: Command, user: str) -> Reply:
             return Reply(_("No sources are configured in crisisbot.toml."))
         lines = [_("*Mention sources*")]
         now = bot.clock()
-        entries = {s.name: s for s in bot.config.sources}
-        playbook = polling.playbook_name(bot.config)
         for name in configured or list(by_name):
-            lines.append(_source_line(name, by_name.get(name), now))
-            state, source = by_name.get(name), entries.get(name)
-            if state is not None and source is not None and state.failures:
+            state = by_name.get(name)
+            lines.append(_source_line(name, state, now))
+            if state is not None and state.failures:
                 # stopped for good: why and what to do, under its line
-                said = stopped.note(
-                    source, state.info, until=state.backoff_until, playbook=playbook
-                )
+                said = stopped.state_note(bot.config, state)
                 lines += [f"    {said}"] if said else []
         return Reply("\n".join(lines))
 

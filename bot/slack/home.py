@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.intake import polling
-from bot.intake.stopped import note as stopped_note
+from bot.intake.stopped import state_note
 from bot.response import followups, lookups, stats
 from bot.slack import messages
 from bot.slack.gateway import SlackError
@@ -109,13 +109,10 @@ def _render(bot: Crisisbot, user: str) -> dict[str, object]:
         waiting = lookups.pending_drafts(conn, viewer=user)
         figures = stats.team_stats(session, since=now - timedelta(days=STATS_DAYS))
         # "No open incidents" means little while a source is down: say so on top.
-        configured = {s.name: s for s in bot.config.sources}
-        playbook = polling.playbook_name(bot.config)
         stopped = [
-            (s.name, s.last_success_at, stopped_note(
-                configured[s.name], s.info, until=s.backoff_until, playbook=playbook) or "")
+            (s.name, s.last_success_at, state_note(bot.config, s) or "")
             for s in polling.stopped_sources(session, bot.config.sources)
-        ]  # fmt: skip
+        ]
         mine = followups.owned_open(session, user, now)
     # Slack resolves the approvers' groups: after the reads, not while they hold a connection.
     # A viewer sees only the drafts they may decide: a client's own approvers decide its

@@ -431,3 +431,22 @@ def test_a_clients_mistyped_leaders_channel_is_said_plainly_in_the_thread(
         )
     finally:
         s.stop()
+
+
+def test_a_draft_of_a_renamed_brands_incident_says_its_own_approvers_must_approve_it(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator
+) -> None:
+    # The card, the approvers and the refusal find the renamed brand by the incident's channel;
+    # the answer to `draft` once said "an approver other than you", whom the brand refuses.
+    s = _start(database_url, pinned, emulator, AGENCY)
+    try:
+        n = open_storm(s, pinned, brand="Acme")
+        acme = replace(AGENCY.brands[0], name="ACME Group")
+        s = _restart(s, database_url, pinned, replace(AGENCY, brands=(acme, *AGENCY.brands[1:])))
+        s.slack.command(f"draft {n} We are refunding.", user_id="U0ALICE", channel_id=ACME_ROOM)
+        assert answer(s, f"Draft v1 for #{n}")["text"] == (
+            f"Draft v1 for #{n} is posted in the incident's thread; one of Acme's own approvers, "
+            "other than you, must approve it."
+        )
+    finally:
+        s.stop()

@@ -169,3 +169,25 @@ def test_a_brands_channel_must_be_a_channel_id(tmp_path: Any) -> None:
     assert config.updates_channel_for("Acme") == "C0LEADERS"  # the plan's
     assert config.updates_channel_for("Globex") == "C0GLOBEXLEAD"
     assert config.brand_of_channel("C0ACME") == "Acme" and config.brand_of_channel(None) is None
+
+
+def test_an_incident_of_a_second_brand_sharing_a_refused_channel_is_answered_there(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator
+) -> None:
+    # Globex and Hooli share a channel Slack refuses: Hooli's alert went to the crisis channel.
+    # Typed in their channel, Hooli's incident is that channel's own, as Globex's is (it was
+    # refused: only the channel's first brand was asked).
+    shared = replace(
+        AGENCY, brands=(*AGENCY.brands, Brand("Hooli", terms=("Hooli",), channel=GONE))
+    )
+    s = start_stack(database_url, clock=pinned, config=shared, emulator=emulator)
+    try:
+        hooli = open_storm(s, pinned, brand="Hooli")
+        assert incident_row(s, hooli).channel == CHANNEL
+        before = len(emulator.responses)
+        s.slack.command(f"status {hooli}", user_id="U0BOB", channel_id=GONE)
+        emulator.wait_for(lambda: len(emulator.responses) > before)
+        said = str(emulator.responses[-1]["payload"]["text"])
+        assert "not one of this channel's incidents" not in said and f"#{hooli}" in said
+    finally:
+        s.stop()

@@ -104,11 +104,16 @@ class TeamStats:
         return self.reopened / self.count if self.count else 0.0
 
 
-def team_stats(session: Session, *, since: datetime | None = None) -> TeamStats:
+def team_stats(
+    session: Session, *, since: datetime | None = None, channel: str | None = None
+) -> TeamStats:
+    """`channel`: only the incidents whose card is there (a client's own channel)."""
     # One query, only the columns the medians need (not N+1 queries over whole incidents).
     stmt = select(Incident.status, REOPENS, *METRIC_COLUMNS).where(Incident.is_drill.is_(False))
     if since is not None:
         stmt = stmt.where(Incident.opened_at >= since)
+    if channel is not None:
+        stmt = stmt.where(Incident.channel == channel)
     rows = session.execute(stmt).all()
     metrics = [metrics_of(r, r.first_approved_at) for r in rows]
     return TeamStats(

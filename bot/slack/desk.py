@@ -518,12 +518,22 @@ def declared(
 
 @guard
 def _stats(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    # Typed in a client's channel (often shared with the client): that client's figures only.
+    here = _client_channel(bot, cmd.channel)
     with bot.transaction() as session:
-        s = stats.team_stats(session)
-    head = i18n.ngettext(
-        "*Across {n} real incident* (drills left out)",
-        "*Across {n} real incidents* (drills left out)",
-        s.count,
+        s = stats.team_stats(session, channel=here)
+    head = (
+        i18n.ngettext(
+            "*Across {n} real incident in this channel* (drills left out)",
+            "*Across {n} real incidents in this channel* (drills left out)",
+            s.count,
+        )
+        if here is not None
+        else i18n.ngettext(
+            "*Across {n} real incident* (drills left out)",
+            "*Across {n} real incidents* (drills left out)",
+            s.count,
+        )
     )
     return Reply("\n".join([head, *messages.team_stats_lines(s)]))
 

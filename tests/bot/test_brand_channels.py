@@ -191,3 +191,23 @@ def test_an_incident_of_a_second_brand_sharing_a_refused_channel_is_answered_the
         assert "not one of this channel's incidents" not in said and f"#{hooli}" in said
     finally:
         s.stop()
+
+
+def test_stats_typed_in_a_clients_channel_count_that_clients_incidents_only(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator
+) -> None:
+    """A client's channel is often shared with the client: the agency's other clients' figures
+    (how many incidents, how fast) are not theirs to read."""
+    s = start_stack(database_url, clock=pinned, config=AGENCY, emulator=emulator)
+    try:
+        open_storm(s, pinned, brand="Acme")
+        open_storm(s, pinned, brand="Initech")
+        s.slack.command("stats", user_id="U0BOB", channel_id=ACME_ROOM)
+        here = answer(s, "in this channel")["text"]
+        assert here.startswith("*Across 1 real incident in this channel* (drills left out)")
+        s.slack.command("stats", user_id="U0BOB")  # the crisis channel: the agency's view
+        assert answer(s, "*Across 2 real incidents*")["text"].startswith(
+            "*Across 2 real incidents* (drills left out)"
+        )
+    finally:
+        s.stop()

@@ -13,6 +13,7 @@ from bot.core.clock import ManualClock
 from bot.emulator.server import WAIT_TIMEOUT
 from bot.intake.importer import parse_record
 from bot.intake.ingest import store_mentions
+from bot.slack.ids import Block
 from bot.testing import CHANNEL, Stack, sample_storm
 from models import Draft, Incident
 
@@ -168,3 +169,13 @@ def timeline(stack: Stack, number: int) -> list[dict[str, Any]]:
     with stack.bot.transaction() as session:
         export.write(session, number, "json", buffer)
     return list(json.loads(buffer.getvalue())["events"])
+
+
+def declare_values(text: str, brand: str, kind: str = "static_select") -> dict[str, Any]:
+    """The Declare form's state as Slack sends it on submit: what happened, and the brand picked
+    from the list (`kind`: "external_select" for an agency's typeahead)."""
+    picked = {"text": {"type": "plain_text", "text": brand}, "value": brand}
+    return {
+        Block.DECLARE_TEXT: {"text": text},
+        Block.DECLARE_BRAND: {"brand": {"type": kind, "selected_option": picked}},
+    }

@@ -16,7 +16,7 @@ from bot.emulator import SlackEmulator
 from bot.emulator.state import Workspace
 from bot.slack.ids import Block, View
 from bot.testing import CHANNEL, start_stack
-from tests.bot.flow import answer, incident_row, open_storm, timeline
+from tests.bot.flow import answer, declare_values, incident_row, open_storm, timeline
 from tests.bot.test_response import PLAYBOOK
 
 ACME_ROOM, ACME_LEADERS, GONE = "C0ACMEROOM", "C0ACMELEAD", "C0GONE"
@@ -112,13 +112,9 @@ def test_a_declared_incident_and_a_drill_typed_in_a_clients_channel_are_that_cli
         # Declared from the form: the card and the form's answer in the client's channel.
         s.slack.submit_view(
             View.DECLARE,
-            {
-                Block.DECLARE_TEXT: {"text": "A reporter calls about the recall"},
-                Block.DECLARE_BRAND: {"brand": {"type": "static_select",
-                                                "selected_option": {"value": "Acme"}}},
-            },
+            declare_values("A reporter calls about the recall", "Acme"),
             user_id="U0BOB",
-        )  # fmt: skip
+        )
         told = emulator.wait_for(
             lambda: [e for e in emulator.ephemerals if "declared" in e["text"]]
         )
@@ -127,14 +123,8 @@ def test_a_declared_incident_and_a_drill_typed_in_a_clients_channel_are_that_cli
         assert declared[0]["text"].startswith("#1 A reporter calls")
         # Globex's channel refuses: the answer is told in the crisis channel instead.
         s.slack.submit_view(
-            View.DECLARE,
-            {
-                Block.DECLARE_TEXT: {"text": "CEO video spreads"},
-                Block.DECLARE_BRAND: {"brand": {"type": "static_select",
-                                                "selected_option": {"value": "Globex"}}},
-            },
-            user_id="U0BOB",
-        )  # fmt: skip
+            View.DECLARE, declare_values("CEO video spreads", "Globex"), user_id="U0BOB"
+        )
         told = emulator.wait_for(
             lambda: [e for e in emulator.ephemerals if "CEO video spreads" in e["text"]]
         )

@@ -27,6 +27,7 @@ from tests.bot.flow import (
     answer,
     blocks_text,
     card,
+    declare_values,
     incident_row,
     open_storm,
     opened_form,
@@ -206,16 +207,9 @@ def test_several_brands_the_text_names_it_or_the_form_asks(
 
     def submit(brand: str) -> Any:
         return agency.slack.submit_view(
-            View.DECLARE,
-            {
-                Block.DECLARE_TEXT: {"text": "Recall rumour on TikTok"},
-                Block.DECLARE_BRAND: {
-                    "brand": {"type": "static_select", "selected_option": {"value": brand}}
-                },
-            },
-            user_id="U0BOB",
+            View.DECLARE, declare_values("Recall rumour on TikTok", brand), user_id="U0BOB",
             view_id=form["id"],
-        )
+        )  # fmt: skip
 
     # Globex has #1 open: refused beside the text, which stays in the form.
     refused = submit("Globex")
@@ -269,18 +263,7 @@ def test_an_agencys_brands_are_a_typeahead_answered_by_the_bot(
 
         picked = stack.slack.submit_view(
             View.DECLARE,
-            {
-                Block.DECLARE_TEXT: {"text": "Recall rumour on TikTok"},
-                Block.DECLARE_BRAND: {
-                    "brand": {
-                        "type": "external_select",
-                        "selected_option": {
-                            "text": {"type": "plain_text", "text": "Acme Bank"},
-                            "value": "Acme Bank",
-                        },
-                    }
-                },
-            },
+            declare_values("Recall rumour on TikTok", "Acme Bank", "external_select"),
             user_id="U0ALICE",
             view_id=form["id"],
         )
@@ -369,15 +352,7 @@ def test_the_shortcuts_open_the_form_the_message_one_with_its_text(
     assert blocks[Block.DECLARE_TEXT]["element"]["initial_value"] == said
     assert blocks[Block.DECLARE_BRAND]["element"]["initial_option"]["value"] == "Globex"
     agency.slack.submit_view(
-        View.DECLARE,
-        {
-            Block.DECLARE_TEXT: {"text": said},
-            Block.DECLARE_BRAND: {
-                "brand": {"type": "static_select", "selected_option": {"value": "Globex"}}
-            },
-        },
-        user_id="U0BOB",
-        view_id=form["id"],
+        View.DECLARE, declare_values(said, "Globex"), user_id="U0BOB", view_id=form["id"]
     )
     answer(agency, "#1 declared: &lt;urgent&gt; @U0DAN look")  # escaped: never markup
     incident = incident_row(agency, 1)

@@ -17,7 +17,7 @@ from bot.emulator import SlackEmulator, Workspace
 from bot.slack.ids import Action, Block, Shortcut, View
 from bot.testing import CHANNEL, Stack, start_stack
 from models import Incident
-from tests.bot.flow import answer, card, click_on, opened_form, thread, timeline
+from tests.bot.flow import answer, card, click_on, declare_values, opened_form, thread, timeline
 from tests.bot.test_response import PLAYBOOK
 
 LEADERS = "C0LEADERS"
@@ -96,14 +96,8 @@ def test_a_refusal_in_a_form_shows_a_brand_with_an_ampersand_as_written(
         s.slack.command("declare Leak on a forum", user_id="U0BOB")
         form = opened_form(s, View.DECLARE)
         refused = s.slack.submit_view(
-            View.DECLARE,
-            {
-                Block.DECLARE_TEXT: {"text": "Leak on a forum"},
-                Block.DECLARE_BRAND: {
-                    "brand": {"type": "static_select", "selected_option": {"value": "M&S"}}
-                },
-            },
-            user_id="U0BOB", view_id=form["id"],
+            View.DECLARE, declare_values("Leak on a forum", "M&S"), user_id="U0BOB",
+            view_id=form["id"],
         )  # fmt: skip
         assert refused.json()["errors"] == {
             Block.DECLARE_TEXT: "M&S already has incident #1 open: add to it (`/crisis note 1 "

@@ -71,9 +71,8 @@ def test_the_renamed_brand_keeps_its_baseline_a_storm_after_the_rename_is_judged
     # The storm's records still say "Acme" (a sender's old name): stored for Acme Bank.
     assert _store(stack, storm, now) == len(storm)
     with stack.bot.sessions() as session:
-        brands = dict(
-            session.execute(select(Mention.brand, func.count()).group_by(Mention.brand)).tuples().all()
-        )
+        counted = select(Mention.brand, func.count()).group_by(Mention.brand)
+        brands = dict(session.execute(counted).tuples().all())
     assert brands == {"Acme": len(calm), "Acme Bank": len(storm)}  # rows keep their name
 
     numbers = jobs.detect_storms(stack.bot)
@@ -166,10 +165,11 @@ def _playbook(brands: list[dict[str, Any]], **more: Any) -> dict[str, Any]:
             "brands[1] 'Acme Mobile'",
         ),
         (
-            [{"name": "Acme Bank", "formerly": ["Acme"]}, {"name": "Acme Mobile",
-                                                          "formerly": ["acme"]}],
-            "brands[1].formerly[0]: 'acme' is a former name of both 'Acme Bank' and "
-            "'Acme Mobile'",
+            [
+                {"name": "Acme Bank", "formerly": ["Acme"]},
+                {"name": "Acme Mobile", "formerly": ["acme"]},
+            ],
+            "brands[1].formerly[0]: 'acme' is a former name of both 'Acme Bank' and 'Acme Mobile'",
         ),
         (
             [{"name": "Acme Bank", "formerly": ["Acme Bank"]}],

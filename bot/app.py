@@ -45,6 +45,8 @@ class Crisisbot:
         self.config = config or load_config(
             Path(settings.config_path), required=settings.config_explicit
         )
+        for warning in self.config.warnings:  # loaded, but the playbook should be corrected
+            logger.warning("%s", warning)
         self.clock = clock
         self.engine = engine or create_db_engine(settings.database_url)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)

@@ -637,7 +637,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"crisisbot: {said}", file=sys.stderr)
         return 2
     with bot.sessions() as session:  # reads only: no write lock to hold (see cmd_export)
-        built = report.build(session, since=since, until=until)
+        built = report.build(session, since=since, until=until, config=bot.config)
     writer = report.write_html if args.format == "html" else report.write_markdown
     if args.out is None:
         with i18n.using(bot.config.locale, bot.config.timezone):
@@ -684,7 +684,12 @@ def cmd_prune(args: argparse.Namespace) -> int:
     with _stop_between_batches() as stop:
         try:
             result = retention.prune(
-                bot.sessions, before=before, now=now, batch=args.batch, progress=batch_done
+                bot.sessions,
+                before=before,
+                now=now,
+                batch=args.batch,
+                progress=batch_done,
+                config=bot.config,
             )
         except KeyboardInterrupt:
             print(

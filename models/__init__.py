@@ -14,6 +14,7 @@ from models.tables import (
     SlackEventSeen,
     SourceState,
     TimelineEvent,
+    brand_is,
 )
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "SourceState",
     "TimelineEvent",
     "affected",
+    "brand_is",
     "create_db_engine",
     "session_factory",
     "writing",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, JSONType, intpk, json_dict, slack_id, utc
 
 SEVERITIES = ("low", "medium", "high", "critical")
+
+
+def brand_is(column: Any, names: Sequence[str | None]) -> Any:
+    """`column` (a brand column) is one of `names`: a brand's current and former names
+    (`formerly`); (None,) is no brand (NULL)."""
+    named = [n for n in names if n is not None]
+    if not named:
+        return column.is_(None)
+    return column == named[0] if len(named) == 1 else column.in_(named)
 
 
 def _brand_key(context: Any) -> str:

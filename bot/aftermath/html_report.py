@@ -29,7 +29,7 @@ from bot.core.i18n import _
 from bot.response import stats
 from bot.response.drafts import draft_status
 from bot.response.incidents import severity_name, status_name
-from models import Incident, Mention
+from models import Incident, Mention, brand_is
 
 # The review is edited in the page (contenteditable), and a browser's Save may keep the page as
 # it was sent: this saves the DOM as it is now, as a new file. The copy hides the button again
@@ -81,13 +81,17 @@ def nice_bin(span: timedelta) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def mention_series(session: Session, incident: Incident, now: datetime) -> Series:
+def mention_series(
+    session: Session, incident: Incident, now: datetime, config: Config | None = None
+) -> Series:
     """Mentions of the brand per bin, from LEAD before the storm to TAIL after its end.
 
     From the mentions table, not the incident's `evidence["series"]`: that series holds observed
     counts and negatives only (no expected volume to draw a line from; `evidence["expected"]` is
     one number for the alert window), stops at detection (`chart_hours` back), and misses
-    mentions polled after the alert with earlier timestamps. The table has the whole storm."""
+    mentions polled after the alert with earlier timestamps. The table has the whole storm.
+    `config`: the playbook, whose renamed brand (`formerly`) has its mentions under its every
+    name (a storm across the rename is one storm)."""
     begin = (incident.first_mention_at or incident.opened_at) - LEAD
     end = (incident.resolved_at or now) + TAIL
     size = nice_bin(end - begin)
@@ -104,7 +108,8 @@ def mention_series(session: Session, incident: Incident, now: datetime) -> Serie
                 counts[i] += count
                 negative[i] += negatives
         return Series(start, size, counts, negative)
-    brand = Mention.brand.is_(None) if incident.brand is None else Mention.brand == incident.brand
+    names = (config or Config()).names_of(incident.brand)
+    brand = brand_is(Mention.brand, names)
     stmt = (
         select(Mention.created_at, Mention.label)
         .where(brand, Mention.created_at >= start, Mention.created_at < start + size * n)
@@ -311,9 +316,9 @@ def write_html(
         f'<meta name="referrer" content="no-referrer">'
         f"<title>{e(title)}</title><style>{STYLE}</style></head><body><main>\n"
     )
-    out.write(_header(incident, name_of))
+    out.write(_header(incident, name_of, config.shown_name(incident.brand)))
     out.write(_metrics(metrics))
-    series = mention_series(session, incident, now)
+    series = mention_series(session, incident, now, config)
     # The numbered steps are the last lines of "What happened" (the first mention leads).
     told = [text for _at, text in prefilled.happened[len(prefilled.happened) - len(steps) :]]
     out.write(_chart_section(series, steps, incident, told))
@@ -344,14 +349,15 @@ def _person(user: str | None, name_of: NameOf) -> str:
     return f'{e(name_of(user))} <span class="id">{e(user)}</span>'
 
 
-def _header(incident: Incident, name_of: NameOf) -> str:
+def _header(incident: Incident, name_of: NameOf, brand: str | None) -> str:
+    """`brand`: as recorded, with the name it goes by now when renamed since (`formerly`)."""
     drill = '<span class="drill">' + e(_("DRILL")) + "</span> " if incident.is_drill else ""
     owner = _person(incident.owner, name_of) if incident.owner else e(_("nobody"))
     summary = f"<p>{e(incident.summary)}</p>" if incident.summary else ""
     title = e(_("Incident #{number}: {title}", number=incident.id, title=incident.title))
     meta = _(
         "Brand <b>{brand}</b> · status <b>{status}</b> · severity <b>{severity}</b> · "
-        "owner {owner}", brand=e(incident.brand or "—"), status=e(status_name(incident.status)),
+        "owner {owner}", brand=e(brand or "—"), status=e(status_name(incident.status)),
         severity=e(severity_name(incident.severity)), owner=owner,
     )  # fmt: skip
     times = _(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.aftermath.html_report import CSP, STYLE, e
 from bot.core import i18n
+from bot.core.config import Config, formerly_label
 from bot.core.i18n import N_, _
 from bot.response import followups, stats
 from bot.response.incidents import status_name
@@ -62,6 +63,13 @@ class Report:
     follow_ups_done: int = 0
     overdue: list[FollowUp] = field(default_factory=list)
     overdue_count: int = 0
+    # A brand renamed in the playbook (`formerly`): its former names -> its name now.
+    current: dict[str, str] = field(default_factory=dict)
+
+    def shown_brand(self, brand: str | None) -> str | None:
+        """An incident's brand as recorded, with the name it goes by now when renamed since."""
+        now = self.current.get(brand) if brand else None
+        return formerly_label(now, [brand]) if now and brand else brand
 
     @property
     def dismissed(self) -> int:
@@ -97,11 +105,18 @@ class Report:
         return Counter(d for r in self.rows for d in r.detectors)
 
     def brands(self) -> list[tuple[str | None, list[Row]]]:
-        """The rows per brand, the busiest brand first (an agency reads its clients apart)."""
+        """The rows per brand, the busiest brand first (an agency reads its clients apart). A
+        renamed brand's incidents under its former names are its own line: "Acme Bank
+        (formerly Acme)"."""
         groups: dict[str | None, list[Row]] = {}
         for r in self.rows:
-            groups.setdefault(r.brand, []).append(r)
-        return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0] or ""))
+            groups.setdefault(self.current.get(r.brand, r.brand) if r.brand else None, []).append(r)
+        labelled = [
+            (formerly_label(b, sorted({r.brand for r in rows if r.brand and r.brand != b}))
+             if b else b, rows)
+            for b, rows in groups.items()
+        ]  # fmt: skip
+        return sorted(labelled, key=lambda kv: (-len(kv[1]), kv[0] or ""))
 
 
 def brand_cells(rows: list[Row]) -> tuple[str, str, str, str, str]:
@@ -136,7 +151,10 @@ def detectors_of(evidence: dict[str, Any]) -> tuple[str, ...]:
     return ("storm",)
 
 
-def build(session: Session, *, since: datetime, until: datetime) -> Report:
+def build(
+    session: Session, *, since: datetime, until: datetime, config: Config | None = None
+) -> Report:
+    """`config`: the playbook, for its renamed brands (`formerly`)."""
     # The first approval comes with each incident: one query, not one more per incident.
     incidents = session.execute(
         select(Incident, stats.FIRST_APPROVED_AT, stats.REOPENS)
@@ -182,6 +200,7 @@ def build(session: Session, *, since: datetime, until: datetime) -> Report:
         since, until, rows, [(str(s), int(n)) for s, n in sources],
         follow_ups_opened=opened, follow_ups_done=done, overdue=overdue,
         overdue_count=count(*late[1:]),
+        current={old: b.name for b in (config or Config()).brands for old in b.formerly},
     )  # fmt: skip
 
 
@@ -312,7 +331,8 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         return
     out.write("| " + " | ".join(_incident_heads()) + " |\n|---|---|---|---|---|---|\n")
     for r in report.rows:
-        out.write(f"| {r.number} | {_opened(r.opened_at)} | {_md(r.brand or '—')} | "
+        brand = report.shown_brand(r.brand) or "—"
+        out.write(f"| {r.number} | {_opened(r.opened_at)} | {_md(brand)} | "
                   f"{status_cell(r)} | {stats.human(r.metrics.time_to_claim)} | "
                   f"{stats.human(r.metrics.time_to_resolve)} |\n")  # fmt: skip
 
@@ -340,7 +360,8 @@ def write_html(report: Report, out: IO[str]) -> None:
     sources = "".join(f"<li>{e(s)}: {e(i18n.number(c))}</li>" for s, c in report.sources)
     incidents = (
         "".join(
-            f"<tr><td>#{r.number}</td><td>{_opened(r.opened_at)}</td><td>{e(r.brand or '—')}"
+            f"<tr><td>#{r.number}</td><td>{_opened(r.opened_at)}</td>"
+            f"<td>{e(report.shown_brand(r.brand) or '—')}"
             f"</td><td>{e(status_cell(r))}</td>"
             f"<td>{e(stats.human(r.metrics.time_to_claim))}</td>"
             f"<td>{e(stats.human(r.metrics.time_to_resolve))}</td></tr>"

@@ -12,13 +12,14 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.aftermath.html_report import LEAD, TAIL
+from bot.core.config import Config
 from models import Incident, Mention
 
 BATCH = 5000
@@ -34,16 +35,20 @@ class Pruned:
 class _Refs:
     windows: dict[str | None, tuple[list[datetime], list[datetime]]]  # brand -> starts, ends
     quoted: set[tuple[str, str]]  # (source, url) of quoted mentions
+    # A renamed brand (`formerly`): its former names -> its name now, for its incidents and
+    # mentions under either name are one brand's.
+    current: dict[str, str] = field(default_factory=dict)
 
     def refer(self, brand: str | None, at: datetime, source: str, url: str | None) -> bool:
         if url is not None and (source, url) in self.quoted:
             return True
+        brand = self.current.get(brand, brand) if brand else brand
         starts, ends = self.windows.get(brand, ([], []))
         i = bisect.bisect_right(starts, at)  # windows are merged: the one starting at or before
         return i > 0 and at <= ends[i - 1]
 
 
-def _references(session: Session, now: datetime) -> _Refs:
+def _references(session: Session, now: datetime, current: dict[str, str]) -> _Refs:
     spans: dict[str | None, list[tuple[datetime, datetime]]] = defaultdict(list)
     quoted: set[tuple[str, str]] = set()
     rows = session.execute(
@@ -59,7 +64,8 @@ def _references(session: Session, now: datetime) -> _Refs:
         # every real mention of its brand since it started.
         .where(Incident.is_drill.is_(False))
     )
-    for brand, first, opened, resolved, evidence in rows:
+    for recorded, first, opened, resolved, evidence in rows:
+        brand = current.get(recorded, recorded) if recorded else recorded
         begin = min(first, opened) if first is not None else opened
         spans[brand].append((begin - LEAD, (resolved or now) + TAIL))
         for sample in (evidence or {}).get("samples") or []:
@@ -74,7 +80,7 @@ def _references(session: Session, now: datetime) -> _Refs:
             else:
                 merged.append([start, end])
         windows[brand] = ([m[0] for m in merged], [m[1] for m in merged])
-    return _Refs(windows, quoted)
+    return _Refs(windows, quoted, current)
 
 
 @dataclass(slots=True)
@@ -108,14 +114,18 @@ def prune(
     now: datetime,
     batch: int = BATCH,
     progress: Callable[[int], None] | None = None,
+    config: Config | None = None,
 ) -> Pruned:
     """Delete mentions created before `before` that no incident refers to, `batch` at a time.
 
     A post stored for two brands is two rows, each kept or deleted by its own brand's
     incidents; the counts are posts: deleted when none of its rows is left, kept when one is.
-    Batches walk the rows in key order, so a post's rows come one after the other."""
+    Batches walk the rows in key order, so a post's rows come one after the other. `config`:
+    the playbook, whose renamed brands' (`formerly`) incidents refer to their mentions under
+    their every name."""
+    current = {old: b.name for b in (config or Config()).brands for old in b.formerly}
     with sessions() as session:
-        refs = _references(session, now)
+        refs = _references(session, now, current)
     posts = _Posts()
     key = tuple_(Mention.source, Mention.external_id, Mention.brand_key)
     after: tuple[str, str, str] | None = None

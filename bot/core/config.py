@@ -12,7 +12,7 @@ import functools
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,6 +54,14 @@ class Brand:
     # Per escalation level name, whom to page for this brand instead of the level's `notify`
     # (levels not named page their own). Pairs, not a dict: the config stays hashable.
     notify: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Names this brand had before (`formerly = ["Acme"]`): the rows recorded under them (mentions,
+    # incidents, detector history) are this brand's; they keep the name they were recorded under.
+    formerly: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Its name, then its former names: what its rows in the database may be under."""
+        return (self.name, *self.formerly)
 
     def keywords_in(self, language: str | None) -> tuple[str, ...]:
         """The keywords for mentions in `language`: its own and the any-language ones."""
@@ -133,6 +141,8 @@ class Config:
     locale: str = i18n.SOURCE_LOCALE  # the language the bot writes in (Slack, exports)
     timezone: str = i18n.DEFAULT_TIMEZONE  # the clock it tells times by, and the digest's hour
     path: str = "(defaults)"
+    # What loaded but deserves a line in the log (a source bound to a brand's former name).
+    warnings: tuple[str, ...] = ()
 
     def brand_for(self, text: str) -> str | None:
         return next((b.name for b in self.brands if b.matches(text)), None)
@@ -163,13 +173,44 @@ class Config:
         return [name for _, name in sorted(ranked, key=lambda x: x[0])][:limit]
 
     def brand(self, name: str | None) -> Brand | None:
-        return next((b for b in self.brands if b.name == name), None) if name else None
+        """The playbook's entry named `name`, or the one that lists it in `formerly`."""
+        if not name:
+            return None
+        return next((b for b in self.brands if b.name == name), None) or next(
+            (b for b in self.brands if name in b.formerly), None
+        )
+
+    def current_name(self, name: str | None) -> str | None:
+        """The name a brand goes by now: a former name (`formerly`) gives the brand's current
+        one; any other name is itself (a brand removed from the playbook, no brand)."""
+        found = self.brand(name)
+        return found.name if found is not None else name
+
+    def names_of(self, name: str | None) -> tuple[str | None, ...]:
+        """Every name a brand's rows may be recorded under: its current name first, then its
+        former ones. A name not in the playbook is itself alone; None (no brand) is (None,)."""
+        found = self.brand(name)
+        return found.names if found is not None else (name,)
+
+    def formerly_of(self, name: str | None) -> tuple[str, ...]:
+        """The former names of the brand `name` is (or was) called; none for most."""
+        found = self.brand(name)
+        return found.formerly if found is not None else ()
+
+    def shown_name(self, name: str | None) -> str | None:
+        """A brand as a report names it: "Acme Bank (formerly Acme)" for a row recorded under
+        a former name; any other name as it is."""
+        current = self.current_name(name)
+        if name is None or current is None or current == name:
+            return name
+        return formerly_label(current, [name])
 
     def entry(self, brand: str | None, channel: str | None = None) -> Brand | None:
-        """The playbook's entry for an incident's brand. A brand renamed in the playbook while
-        its incident was open is no longer found by name; its incident's `channel` (the
-        brand's own, kept on the incident) still finds it, so its approvers, people to page
-        and stakeholders' channel go on applying. None: not in the playbook (removed)."""
+        """The playbook's entry for an incident's brand: by name, or a former name it lists in
+        `formerly`. A brand renamed in the playbook without `formerly` while its incident was
+        open is no longer found by name; its incident's `channel` (the brand's own, kept on the
+        incident) still finds it, so its approvers, people to page and stakeholders' channel go
+        on applying. None: not in the playbook (removed)."""
         return self.brand(brand) or self.brand(self.brand_of_channel(channel))
 
     def channel_for(self, brand: str | None) -> str | None:
@@ -204,21 +245,29 @@ class Config:
         return next((b.name for b in self.brands if channel and b.channel == channel), None)
 
     def keywords_for(self, brand: str | None) -> tuple[str, ...]:
-        for b in self.brands:
-            if b.name == brand:
-                return b.keywords
+        found = self.brand(brand)
+        if found is not None:
+            return found.keywords
         return tuple(sorted({k for b in self.brands for k in b.keywords}))
 
     def keywords_by_language_for(
         self, brand: str | None
     ) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """The brand's keywords per language ("*": any); brand None: every brand's, merged."""
-        brands = [b for b in self.brands if b.name == brand] or list(self.brands)
+        found = self.brand(brand)
+        brands = [found] if found is not None else list(self.brands)
         merged: dict[str, dict[str, None]] = {}
         for b in brands:
             for lang, words in b.keywords_by_language:
                 merged.setdefault(lang, {}).update(dict.fromkeys(words))
         return tuple((lang, tuple(sorted(words))) for lang, words in sorted(merged.items()))
+
+
+def formerly_label(name: str, former: list[str]) -> str:
+    """ "Acme Bank (formerly Acme)": a renamed brand where its history is shown."""
+    if not former:
+        return name
+    return i18n._("{name} (formerly {former})", name=name, former=", ".join(former))
 
 
 DEFAULT_LEVELS = (N_("Social team"), N_("Comms lead"), N_("Executives"))
@@ -299,6 +348,7 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     brands = tuple(_brand(r, t, i) for i, t in enumerate(r.tables(data, "brands", "brands")))
     advice = "list its terms and keywords in one [[brands]] entry"
     _once(r, "brands", [b.name for b in brands], "a brand", advice)
+    _check_formerly(r, brands)
     templates = tuple(
         _template(r, t, i) for i, t in enumerate(r.tables(data, "templates", "templates"))
     )
@@ -307,18 +357,7 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     levels = levels or default_levels(locale)
     for i, brand in enumerate(brands):
         _check_brand_levels(r, f"brands[{i}].notify", brand, levels)
-    for i, source in enumerate(sources):
-        if brands and source.brand is not None and source.brand not in {b.name for b in brands}:
-            # A typo would make a second brand, without the playbook brand's terms and keywords.
-            names = [b.name for b in brands]
-            close = difflib.get_close_matches(source.brand, names, n=1) or [
-                n for n in names if n.casefold() == source.brand.strip().casefold()
-            ]
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ConfigError(
-                f"{where}: sources[{i}].brand: {source.brand!r} is not a [[brands]] name "
-                f"({', '.join(names)}){hint}"
-            )
+    sources, warnings = _bind_sources(r, sources, brands)
     return Config(
         brands=brands,
         sources=sources,
@@ -347,6 +386,7 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         locale=locale,
         timezone=timezone,
         path=where,
+        warnings=warnings,
     )
 
 
@@ -418,11 +458,85 @@ def _windows(r: _Reader, det: Mapping[str, Any]) -> tuple[int, int, int]:
     return lookback, bin_, window
 
 
+def _check_formerly(r: _Reader, brands: tuple[Brand, ...]) -> None:
+    """A former name belongs to one brand, and is no current brand's name: its rows (mentions,
+    incidents, detector history) would otherwise be two brands' at once."""
+    current = {b.name.casefold(): (i, b.name) for i, b in enumerate(brands)}
+    claimed: dict[str, tuple[int, str]] = {}
+    for i, brand in enumerate(brands):
+        for j, former in enumerate(brand.formerly):
+            at = f"brands[{i}].formerly[{j}]"
+            folded = former.casefold()
+            if folded == brand.name.casefold():
+                raise ConfigError(
+                    f"{r.where}: {at}: {former!r} is this brand's own name; list only the names "
+                    "it had before"
+                )
+            if folded in current:
+                k, name = current[folded]
+                raise ConfigError(
+                    f"{r.where}: {at}: {former!r} (a former name of {brand.name!r}) is the name "
+                    f"of brands[{k}] {name!r}; a name is one brand's: rename one of them, or "
+                    "drop it from `formerly`"
+                )
+            if folded in claimed:
+                k, other = claimed[folded]
+                if k == i:
+                    raise ConfigError(f"{r.where}: {at}: {former!r} is listed twice")
+                raise ConfigError(
+                    f"{r.where}: {at}: {former!r} is a former name of both {other!r} and "
+                    f"{brand.name!r}; its history can be one brand's only: keep it in one "
+                    "`formerly`"
+                )
+            claimed[folded] = (i, brand.name)
+
+
+def _bind_sources(
+    r: _Reader, sources: tuple[SourceConfig, ...], brands: tuple[Brand, ...]
+) -> tuple[tuple[SourceConfig, ...], tuple[str, ...]]:
+    """Each source's `brand` is a [[brands]] name. A brand's former name (`formerly`) is taken
+    as that brand, with a warning: refusing it would stop a running install's every source at
+    its next restart (the playbook would not load) for a name whose meaning is written down,
+    and keeping the old name would store the source's mentions for no playbook brand (without
+    its terms and keywords). Any other name is refused, the likely one suggested."""
+    names = [b.name for b in brands]
+    bound, warnings = [], []
+    for i, source in enumerate(sources):
+        if not brands or source.brand is None or source.brand in names:
+            bound.append(source)
+            continue
+        renamed = next((b for b in brands if source.brand in b.formerly), None)
+        if renamed is not None:
+            warnings.append(
+                f"{r.where}: sources[{i}].brand: {source.brand!r} is a former name of "
+                f"{renamed.name!r}; its mentions are stored for {renamed.name!r}: write "
+                f"brand = {renamed.name!r}"
+            )
+            bound.append(replace(source, brand=renamed.name))
+            continue
+        # A typo would make a second brand, without the playbook brand's terms and keywords.
+        close = difflib.get_close_matches(source.brand, names, n=1) or [
+            n for n in names if n.casefold() == source.brand.strip().casefold()
+        ]
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(
+            f"{r.where}: sources[{i}].brand: {source.brand!r} is not a [[brands]] name "
+            f"({', '.join(names)}){hint} (a brand renamed: list its old name in the brand's "
+            "`formerly`)"
+        )
+    return tuple(bound), tuple(warnings)
+
+
 def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
     at = f"brands[{i}]"
     r.keys(
-        t, at, {"name", "terms", "keywords", "channel", "updates_channel", "approvers", "notify"}
-    )
+        t,
+        at,
+        {
+            "name", "formerly", "terms", "keywords", "channel", "updates_channel", "approvers",
+            "notify",
+        },
+    )  # fmt: skip
     by_language = _keywords(r, t, at)
     flat = tuple(dict.fromkeys(k for words in by_language.values() for k in words))
     return Brand(
@@ -434,6 +548,7 @@ def _brand(r: _Reader, t: Mapping[str, Any], i: int) -> Brand:
         updates_channel=_channel_id(r, t, f"{at}.updates_channel", "updates_channel"),
         approvers=_brand_approvers(r, t, at),
         notify=_brand_notify(r, t, at),
+        formerly=tuple(dict.fromkeys(r.words(t, f"{at}.formerly", "formerly"))),
     )
 
 

@@ -28,7 +28,7 @@ from bot.core.text import cut
 from bot.response import incidents
 from detectors.storm import Assessment, StaleState, StormSettings, StormTracker, pulse_trend
 from detectors.volume import VolumeSettings
-from models import DetectorState, Incident, Mention
+from models import DetectorState, Incident, Mention, brand_is
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +77,24 @@ class PassPlan:
     prepared: dict[str | None, _Prepared] = field(default_factory=dict)  # brand -> its read
     trackers: dict[str | None, StormTracker] = field(default_factory=dict)  # brand -> assessed
     verdicts: dict[str | None, Assessment] = field(default_factory=dict)  # brand -> its verdict
+    # A brand renamed in the playbook (`formerly`): its rows under a former name are its own.
+    current: dict[str, str] = field(default_factory=dict)  # former name -> current name
+    formerly: dict[str, tuple[str, ...]] = field(default_factory=dict)  # current -> former names
 
     def earliest_new(self, brand: str | None, after_id: int) -> datetime | None:
         return min((t for b, i, t in self.new_rows if b == brand and i > after_id), default=None)
+
+    def canonical(self, brand: str | None) -> str | None:
+        """The name a brand's rows are assessed under: its current one."""
+        return self.current.get(brand, brand) if brand else None
+
+    def former(self, brand: str | None) -> tuple[str, ...]:
+        """The brand's former names (`formerly`); none for most."""
+        return self.formerly.get(brand, ()) if brand else ()
+
+    def names(self, brand: str | None) -> tuple[str | None, ...]:
+        """The names the brand's mentions may be stored under (current first)."""
+        return (brand, *self.formerly.get(brand, ())) if brand else (None,)
 
 
 def forget(engine: Engine) -> None:
@@ -149,9 +164,11 @@ def plan_pass(session: Session, *, config: Config, now: datetime) -> PassPlan:
     known += [last for _, last in stored.values()]
     scan_from = min((i for i in known if i >= max_id - MAX_NEW_SCAN), default=max_id)
     plan = PassPlan(now, now - timedelta(days=config.lookback_days), max_id, scan_from, stored)
+    plan.formerly = {b.name: b.formerly for b in config.brands if b.formerly}
+    plan.current = {old: b.name for b in config.brands for old in b.formerly}
     if scan_from < max_id:
         plan.new_rows = [
-            (r.brand, r.id, r.created_at)
+            (plan.canonical(r.brand), r.id, r.created_at)
             for r in session.execute(
                 select(Mention.brand, Mention.id, Mention.created_at).where(
                     Mention.id > scan_from, Mention.id <= max_id
@@ -175,6 +192,8 @@ def brands_due(
     )
     if plan is not None:
         brands |= {b or None for (b, _), (until, _) in plan.stored.items() if until > plan.since}
+        # A former name's mentions and state are its brand's now (`formerly`): one series.
+        brands = {plan.canonical(b) for b in brands}
     return sorted(brands, key=lambda b: b or "")
 
 
@@ -201,7 +220,7 @@ def run_detection(
     for brand in mine:
         # A brand with an open incident is still assessed: a new alert on its storm (several
         # detectors, a later pass, another worker) goes onto that incident, never a second one.
-        current = incidents.open_for_brand(session, brand)
+        current = incidents.open_for_brand(session, brand, formerly=plan.former(brand))
         if current is not None:
             _grow(session, current, brand, config=config, plan=plan)
             continue
@@ -275,12 +294,13 @@ def _read_recent(
     close = [b for b in named if (t := since[b]) is not None and newest - t <= BULK_SPAN]
     lo = min(t for b in close if (t := since[b]) is not None)
     rows: dict[str | None, list[Any]] = {b: [] for b in close}
+    named = [n for b in close for n in plan.names(b) if n is not None]
     for row in session.execute(
         select(Mention.brand, *_COLUMNS)
-        .where(Mention.brand.in_(close), Mention.created_at >= lo, Mention.created_at <= plan.now)
+        .where(Mention.brand.in_(named), Mention.created_at >= lo, Mention.created_at <= plan.now)
         .order_by(Mention.created_at, Mention.id)
     ):
-        rows[row.brand].append(row)
+        rows[plan.canonical(row.brand)].append(row)
     for b in close:
         t = since[b]
         assert t is not None
@@ -301,13 +321,21 @@ _COLUMNS = (
 
 
 def _mentions(
-    session: Session, brand: str | None, since: datetime, now: datetime, *, inclusive: bool
+    session: Session,
+    brand: str | None,
+    since: datetime,
+    now: datetime,
+    *,
+    inclusive: bool,
+    names: Sequence[str | None] = (),
 ) -> Sequence[Any]:
+    """`names`: every name the brand's mentions are stored under (`PassPlan.names`); default
+    the brand's alone."""
     # Plain rows of the columns the detectors and the card read: building ORM objects per pass
     # cost far more than the detection itself.
     return session.execute(
         select(*_COLUMNS)
-        .where(Mention.brand.is_(None) if brand is None else Mention.brand == brand)
+        .where(brand_is(Mention.brand, names or (brand,)))
         .where(Mention.created_at >= since if inclusive else Mention.created_at > since)
         .where(Mention.created_at <= now)
         .order_by(Mention.created_at, Mention.id)
@@ -396,14 +424,16 @@ def assess_brand(
         mentions = (
             prepared.rows
             if prepared.rows is not None
-            else _mentions(session, brand, since, now, inclusive=True)
+            else _mentions(session, brand, since, now, inclusive=True, names=plan.names(brand))
         )
         try:
             result = tracker.assess(mentions, now, complete_from=since)
         except StaleState:
             tracker.reset()
     if result is None:
-        mentions = _mentions(session, brand, lookback, now, inclusive=False)
+        mentions = _mentions(
+            session, brand, lookback, now, inclusive=False, names=plan.names(brand)
+        )
         result = tracker.assess(mentions, now)
     with _TRACKERS_LOCK:
         _TRACKERS[(str(session.get_bind().engine.url), brand, settings)] = _Cached(
@@ -424,7 +454,7 @@ def _details(
     since, tracker = result.details_from, plan.trackers.get(brand)
     if since is None or tracker is None:
         return result, mentions
-    rows = _mentions(session, brand, since, plan.now, inclusive=True)
+    rows = _mentions(session, brand, since, plan.now, inclusive=True, names=plan.names(brand))
     try:
         return tracker.assess(rows, plan.now, complete_from=since), rows
     except StaleState:  # the state moved on meanwhile: alert with what is known
@@ -486,6 +516,9 @@ def save_states(session: Session, plan: PassPlan) -> None:
                 DetectorState.settings_hash != row["settings_hash"],
             )
         )
+        former = plan.former(str(row["brand_key"]))
+        if former:  # a renamed brand's state under its old name: this one carries on from it
+            session.execute(delete(DetectorState).where(DetectorState.brand_key.in_(former)))
 
 
 def _detect_brand(
@@ -493,17 +526,18 @@ def _detect_brand(
 ) -> Incident | None:
     now = plan.now
     result, mentions = assess_brand(session, brand, config=config, plan=plan)
-    if not result.fired or _already_handled(session, brand, result):
+    if not result.fired or _already_handled(session, plan.names(brand), result):
         return None
     # Content alarming: an incident all the same (the step is held out of volume from now on).
     if _explained(session, brand, result, config, plan) and not result.content_fired:
         return None
     result, mentions = _details(session, brand, result, mentions, plan)
     evidence = evidence_for(result, mentions, settings=storm_settings(config, brand), now=now)
-    _flares_again(session, brand, evidence, now)
+    _flares_again(session, plan.names(brand), evidence, now)
     incident = incidents.open_incident(
         session,
         brand=brand,
+        formerly=plan.former(brand),
         title=_("{brand}: mention storm", brand=brand or _("Brand")),
         severity=result.severity,
         evidence=evidence,
@@ -522,14 +556,14 @@ FLARE_WINDOW = timedelta(hours=72)
 
 
 def _flares_again(
-    session: Session, brand: str | None, evidence: dict[str, Any], now: datetime
+    session: Session, names: Sequence[str | None], evidence: dict[str, Any], now: datetime
 ) -> None:
     """Name the brand's incident resolved within FLARE_WINDOW, if any, on the new one's evidence
     (`flares_again`) and in its reasons, after a late alert's first line. Not a merge: the team
     decides whether it is the same story (`/crisis reopen` for that one needs this one closed)."""
     last = session.execute(
         select(Incident.id, Incident.resolved_at)
-        .where(Incident.brand.is_(None) if brand is None else Incident.brand == brand)
+        .where(brand_is(Incident.brand, names))
         .where(Incident.is_drill.is_(False), Incident.status == "resolved")
         .where(Incident.resolved_at >= now - FLARE_WINDOW)
         .order_by(Incident.resolved_at.desc(), Incident.id.desc())
@@ -580,16 +614,17 @@ def _new_source_step(
     alert_at = result.evidence.get("alert_at")
     if alert_at is None:
         return []
+    names = config.names_of(brand)  # a renamed brand's sources under its old name too
     held = set(result.evidence.get("without_sources") or ())
     end = _at(alert_at) + timedelta(minutes=config.bin_minutes)
     width = timedelta(minutes=int(result.evidence.get("window_minutes", 0)))
-    at_alert = _by_source(session, brand, end - width, end, held)
+    at_alert = _by_source(session, names, end - width, end, held)
     new = [
         source
         for source in at_alert
         if session.scalar(
             select(Mention.id)
-            .where(Mention.source == source, _own(brand), Mention.created_at < now - NEW_SOURCE)
+            .where(Mention.source == source, _own(names), Mention.created_at < now - NEW_SOURCE)
             .limit(1)
         )
         is None
@@ -598,7 +633,7 @@ def _new_source_step(
         return []  # no new source; or only new ones: a brand's first source (cold start)
     expected = float(result.evidence.get("expected", 0.0))
     excess = sum(at_alert.values()) - expected
-    if excess <= 0 or _replaced(session, brand, [*new, *held], end - width, end, expected):
+    if excess <= 0 or _replaced(session, names, [*new, *held], end - width, end, expected):
         return []
     # z grows with the excess over the same expectation: the alert's z per mention of excess
     # turns the excess left without the new sources into the z it would have had. Below the
@@ -610,7 +645,7 @@ def _new_source_step(
     # The alert's window, and the latest one: a volume storm stays "fired" under its first
     # alert_at for hours, and a real storm on the old sources can start inside it; it must
     # not be explained away by the step the new source made earlier.
-    for counts in (at_alert, _by_source(session, brand, now - width, now, held)):
+    for counts in (at_alert, _by_source(session, names, now - width, now, held)):
         rest = sum(n for source, n in counts.items() if source not in new)
         if z_per * (rest - expected) >= threshold:
             return []
@@ -623,7 +658,7 @@ def _new_source_step(
 
 def _replaced(
     session: Session,
-    brand: str | None,
+    names: Sequence[str | None],
     new: list[str],
     start: datetime,
     end: datetime,
@@ -635,7 +670,7 @@ def _replaced(
     holds the sources the alert was counted without: they are no old source.)"""
     first_new = session.scalar(
         select(func.min(Mention.created_at)).where(
-            _own(brand), Mention.source.in_(new), Mention.created_at >= start,
+            _own(names), Mention.source.in_(new), Mention.created_at >= start,
             Mention.created_at < end,
         )
     )  # fmt: skip
@@ -644,7 +679,7 @@ def _replaced(
     first_new = first_new if first_new.tzinfo else first_new.replace(tzinfo=UTC)
     old_since = session.scalar(
         select(func.count()).where(
-            _own(brand), Mention.source.not_in(new), Mention.created_at >= first_new,
+            _own(names), Mention.source.not_in(new), Mention.created_at >= first_new,
             Mention.created_at < end,
         )
     ) or 0  # fmt: skip
@@ -652,25 +687,29 @@ def _replaced(
     return old_since < 0.5 * expected * share
 
 
-def _own(brand: str | None) -> Any:
-    return Mention.brand.is_(None) if brand is None else Mention.brand == brand
+def _own(names: Sequence[str | None]) -> Any:
+    return brand_is(Mention.brand, names)
 
 
 def _by_source(
-    session: Session, brand: str | None, start: datetime, end: datetime, leave_out: set[str]
+    session: Session,
+    names: Sequence[str | None],
+    start: datetime,
+    end: datetime,
+    leave_out: set[str],
 ) -> dict[str, int]:
     return {
         source: count
         for source, count in session.execute(
             select(Mention.source, func.count())
-            .where(_own(brand), Mention.created_at >= start, Mention.created_at < end)
+            .where(_own(names), Mention.created_at >= start, Mention.created_at < end)
             .group_by(Mention.source)
         )
         if source not in leave_out
     }
 
 
-def _already_handled(session: Session, brand: str | None, result: Assessment) -> bool:
+def _already_handled(session: Session, names: Sequence[str | None], result: Assessment) -> bool:
     """This storm already has an incident (open or resolved since).
 
     A volume alert keeps `fired` True for up to `window_minutes` under the same
@@ -685,7 +724,7 @@ def _already_handled(session: Session, brand: str | None, result: Assessment) ->
     late = bool(result.evidence.get("late"))
     recent = session.scalars(
         select(Incident)
-        .where(Incident.brand.is_(None) if brand is None else Incident.brand == brand)
+        .where(brand_is(Incident.brand, names))  # a renamed brand's incidents under its old name
         .where(Incident.is_drill.is_(False))
         .order_by(Incident.opened_at.desc())
         .limit(10)

@@ -114,10 +114,10 @@ def store_mentions(
     for mention in mentions:
         batch += _rows(mention, brands, now)  # a post's rows stay in one batch
         if len(batch) >= BATCH:
-            new += _insert(session, _unseen_posts(session, batch))
+            new += _insert(session, _unseen_posts(session, batch, brands))
             batch = []
     if batch:
-        new += _insert(session, _unseen_posts(session, batch))
+        new += _insert(session, _unseen_posts(session, batch, brands))
     return new
 
 
@@ -138,9 +138,14 @@ def first_copy(
     return copies.setdefault((url, _utc(at), brand or ""), source) == source
 
 
-def _unseen_posts(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Leave out a post already stored for the same brand under another source (`first_copy`).
-    One query a batch, on created_at's index."""
+def _unseen_posts(
+    session: Session, rows: list[dict[str, Any]], brands: BrandMatcher
+) -> list[dict[str, Any]]:
+    """Leave out a post already stored for the same brand under another source (`first_copy`),
+    or under one of the brand's former names (`formerly`). One query a batch, on created_at's
+    index (and one on the unique key's when the batch has a renamed brand's rows)."""
+    if brands.formerly:
+        rows = _not_stored_formerly(session, rows, brands.formerly)
     linked = [r for r in rows if r["url"]]
     if not linked:
         return rows
@@ -153,11 +158,40 @@ def _unseen_posts(session: Session, rows: list[dict[str, Any]]) -> list[dict[str
     ).all()
     # Only another source's copy is left out: within one source (source, id, brand) decides,
     # and ON CONFLICT counts a post seen under its own key as known, not new.
-    copies: Copies = {(url, _utc(at), key): source for url, at, source, key in stored}
+    copies: Copies = {
+        (url, _utc(at), brands.current.get(key, key)): source for url, at, source, key in stored
+    }
     return [
         r
         for r in rows
         if first_copy(copies, r["url"], r["created_at"], r["brand_key"], r["source"])
+    ]
+
+
+def _not_stored_formerly(
+    session: Session, rows: list[dict[str, Any]], formerly: dict[str, tuple[str, ...]]
+) -> list[dict[str, Any]]:
+    """Leave out a renamed brand's row for a post stored under one of its former names: the
+    same post (source, id) counted twice in the brand's one series would be a step in it (a
+    re-import of last week's file, a backfill walking back over what was polled before)."""
+    renamed = [r for r in rows if r["brand_key"] in formerly]
+    if not renamed:
+        return rows
+    old = sorted({n for r in renamed for n in formerly[r["brand_key"]]})
+    stored = set(
+        session.execute(
+            select(MentionRow.source, MentionRow.external_id, MentionRow.brand_key).where(
+                MentionRow.external_id.in_({r["external_id"] for r in renamed}),
+                MentionRow.brand_key.in_(old),
+            )
+        ).tuples()
+    )
+    return [
+        r
+        for r in rows
+        if not any(
+            (r["source"], r["external_id"], n) in stored for n in formerly.get(r["brand_key"], ())
+        )
     ]
 
 
@@ -209,6 +243,9 @@ class BrandMatcher:
 
     def __init__(self, brands: Sequence[Brand]) -> None:
         self.names = tuple(b.name for b in brands)
+        # A renamed brand (`formerly`): a record or source naming its old name is stored for it.
+        self.current = {old: b.name for b in brands for old in b.formerly}
+        self.formerly = {b.name: b.formerly for b in brands if b.formerly}
         self._terms: dict[str, list[str]] = {}  # a term as written, lower case -> its brands
         self._owners: dict[str, list[str]] = {}  # the same as the keyword matcher names it
         for b in brands:
@@ -223,6 +260,7 @@ class BrandMatcher:
         first, then every brand its text names, in the playbook's order; (None,) for none."""
         if not self.names:
             return (given or None,)
+        given = self.current.get(given, given) if given else given
         named = self.named(text)
         if given:
             return (given, *(b for b in named if b != given)) if named else (given,)

@@ -62,13 +62,24 @@ def severity_name(severity: str) -> str:
     return names.get(severity, severity)
 
 
+# A brand's names now, current first (`Config.names_of`): a renamed brand's former ones after.
+NamesOf = Callable[[str | None], tuple[str | None, ...]]
+
+
 def open_incidents(session: Session) -> list[Incident]:
     stmt = select(Incident).where(Incident.status.in_(OPEN_STATUSES)).order_by(Incident.id)
     return list(session.scalars(stmt))
 
 
-def open_for_brand(session: Session, brand: str | None) -> Incident | None:
-    return session.scalar(select(Incident).where(Incident.open_key == (brand or "")))
+def open_for_brand(
+    session: Session, brand: str | None, *, formerly: Sequence[str] = ()
+) -> Incident | None:
+    """The brand's open incident. `formerly`: its former names (the playbook's `formerly`): an
+    incident opened under one before the rename is the brand's, and stays its one open incident."""
+    keys = [brand or "", *formerly]
+    return session.scalar(
+        select(Incident).where(Incident.open_key.in_(keys)).order_by(Incident.id).limit(1)
+    )
 
 
 def open_incident(
@@ -83,11 +94,15 @@ def open_incident(
     now: datetime,
     is_drill: bool = False,
     actor: str | None = None,
+    formerly: Sequence[str] = (),
     **data: Any,
 ) -> Incident | None:
     """Open an incident and queue its alert; None when the brand already has an open one.
     `actor`: the person who declared it (None: the bot raised it); `data` goes on the
-    timeline's `incident.opened` beside the reasons."""
+    timeline's `incident.opened` beside the reasons. `formerly`: the brand's former names: one
+    still open under one of them is its open incident (the unique `open_key` cannot see it)."""
+    if formerly and not is_drill and open_for_brand(session, brand, formerly=formerly):
+        return None
     incident = Incident(
         brand=brand,
         title=title[:200],
@@ -140,6 +155,7 @@ def declare(
     user: str,
     channel: str | None,
     now: datetime,
+    formerly: Sequence[str] = (),
 ) -> Incident:
     """An incident a person opens by hand: a journalist's call, a post on a platform no source
     watches, a leaked memo. It is the same incident as an alert's (card, buttons, timers,
@@ -160,10 +176,10 @@ def declare(
     incident = open_incident(
         session, brand=brand, title=title, severity=severity,
         evidence={"declared_by": user, "declared": text}, first_mention_at=None,
-        channel=channel, now=now, actor=user, declared=text,
+        channel=channel, now=now, actor=user, declared=text, formerly=formerly,
     )  # fmt: skip
     if incident is None:
-        current = open_for_brand(session, brand)
+        current = open_for_brand(session, brand, formerly=formerly)
         number = current.id if current is not None else "?"
         if brand:
             raise Conflict(
@@ -511,6 +527,7 @@ def reopen(
     now: datetime,
     shown: str | None = None,
     opening: int | None = None,
+    names_of: NamesOf | None = None,
 ) -> Incident:
     """Open a resolved or dismissed incident again (the story flared up after it was closed).
 
@@ -519,18 +536,21 @@ def reopen(
     The unclaimed timer of an incident nobody holds counts from the reopen (`bot.response.
     timers`). `resolved_at` and the summary are cleared, so time to resolve counts to the final
     resolution; the earlier close stays on the timeline. `shown`: the state on the clicked card,
-    `opening` its reopen count (a close after a reopen shows the same state)."""
+    `opening` its reopen count (a close after a reopen shows the same state). `names_of`: the
+    brand's names now (`Config.names_of`: current first, then former): an incident recorded
+    under a former name reopens as the brand's, one open incident for its every name."""
     incident = locked(session, number)
-    check_reopen(session, incident, shown=shown, opening=opening)
+    check_reopen(session, incident, shown=shown, opening=opening, names_of=names_of)
     previous, closed_at = incident.status, incident.resolved_at
     if not incident.is_drill:
+        current, formerly = _names(incident, names_of)
         try:
             # The unique open_key: a storm detected for the brand meanwhile wins, and we say so.
             with session.begin_nested():
-                incident.open_key = incident.brand or ""
+                incident.open_key = current or ""
                 session.flush()
         except IntegrityError:
-            other = open_for_brand(session, incident.brand)
+            other = open_for_brand(session, current, formerly=formerly)
             raise Conflict(_brand_busy(incident, other)) from None
     incident.status = "escalated" if incident.level > 0 else "claimed" if incident.owner else "open"
     incident.resolved_at, incident.summary, incident.updated_at = None, None, now
@@ -551,8 +571,20 @@ def reopen(
     return incident
 
 
+def _names(incident: Incident, names_of: NamesOf | None) -> tuple[str | None, list[str]]:
+    """The brand's current name and its former ones (`names_of`: the playbook's; None: the
+    incident's own brand alone)."""
+    names = names_of(incident.brand) if names_of is not None else (incident.brand,)
+    return names[0], [n for n in names[1:] if n]
+
+
 def check_reopen(
-    session: Session, incident: Incident, *, shown: str | None = None, opening: int | None = None
+    session: Session,
+    incident: Incident,
+    *,
+    shown: str | None = None,
+    opening: int | None = None,
+    names_of: NamesOf | None = None,
 ) -> None:
     """Refuse a reopen that cannot be done: still open, changed since the card was seen, or
     another incident of the brand open (one per brand, as `open_key` guarantees)."""
@@ -569,7 +601,8 @@ def check_reopen(
               "reopening it.", number=incident.id, status=status_name(incident.status))
         )  # fmt: skip
     if not incident.is_drill:
-        other = open_for_brand(session, incident.brand)
+        current, formerly = _names(incident, names_of)
+        other = open_for_brand(session, current, formerly=formerly)
         if other is not None:
             raise Conflict(_brand_busy(incident, other))
 

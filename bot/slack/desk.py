@@ -362,7 +362,7 @@ def reopen(
         with bot.transaction() as session:
             incident = incidents.reopen(
                 session, number, user=user, reason=reason, now=bot.clock(), shown=shown,
-                opening=opening,
+                opening=opening, names_of=bot.config.names_of,
             )  # fmt: skip
             return Reply(
                 _("#{number} is open again ({status}).", number=incident.id,
@@ -388,7 +388,9 @@ def open_reopen_modal(
     def work() -> Reply:
         with bot.transaction() as session:
             incident = incidents.get(session, number)
-            incidents.check_reopen(session, incident, shown=shown, opening=opening)
+            incidents.check_reopen(
+                session, incident, shown=shown, opening=opening, names_of=bot.config.names_of
+            )
         return Reply("")
 
     return _open_checked(bot, trigger_id, view, work)
@@ -498,7 +500,7 @@ def declared(
             incident = incidents.declare(
                 session, brand=brand, text=text, severity=severity, user=user,
                 channel=bot.config.channel_for(brand) or bot.settings.crisis_channel,
-                now=bot.clock(),
+                now=bot.clock(), formerly=bot.config.formerly_of(brand),
             )  # fmt: skip
             if typed_in and incident.channel and incident.channel != typed_in:
                 return Reply(

@@ -218,9 +218,12 @@ class SlackGateway:
     def update_view(self, view_id: str, view: dict[str, Any]) -> None:
         self._call("views.update", view_id=view_id, view=view)
 
-    def publish_home(self, user: str, view: dict[str, Any]) -> None:
-        """Replace the person's App Home tab."""
-        self._call("views.publish", user_id=user, view=view)
+    def publish_home(self, user: str, view: dict[str, Any], *, hash: str | None = None) -> str:
+        """Replace the person's App Home tab; return the published view's `hash`. With `hash`
+        (the one the tab had when this view was read), Slack refuses it with `hash_conflict`
+        when the tab was published since: a newer one stands."""
+        published = self._call("views.publish", user_id=user, view=view, hash=hash)
+        return str((published.get("view") or {}).get("hash") or "")
 
     def permalink(self, channel: str, ts: str) -> str | None:
         """A link that opens the message (cached: it never changes); None when Slack cannot

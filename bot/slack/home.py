@@ -16,7 +16,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,8 @@ RECENT = timedelta(hours=1)
 MAX_REFRESH = 25
 STATS_DAYS = 30
 _KEY = "home:"
+_HASH_KEY = "homeview:"  # sorts after "home;": never read as a viewer
+HASH_TRIES = 3
 
 
 def opened(bot: Crisisbot, user: str) -> None:
@@ -75,14 +77,63 @@ def recent_viewers(session: Session, now: datetime) -> list[str]:
 
 
 def publish(bot: Crisisbot, user: str) -> None:
-    """Render the person's tab from the database and publish it; best effort (logged)."""
+    """Render the person's tab from the database and publish it; best effort (logged).
+
+    Two publishers race (the tab opened in the web process while the courier of a worker
+    refreshes it after a change; a 429 waited out): the one that read the database first may
+    reach Slack last, and its tab, built before the change, would stand. So each publish says
+    which published tab it read after (Slack's `hash`, kept per person): Slack refuses it
+    (`hash_conflict`) when another was published since, and it is read and published again,
+    now after that one. The last try goes without a hash (a kept hash lost, another release's
+    publish): it was read after every refusal, so it is no older than what it replaces."""
+    for attempt in range(HASH_TRIES):
+        try:
+            with bot.sessions() as session:  # before the tab is read: see above
+                known = published_hash(session, user) if attempt < HASH_TRIES - 1 else None
+            view = _render(bot, user)
+            done = bot.gateway.publish_home(user, view, hash=known)
+        except SlackError as exc:
+            if exc.error == "hash_conflict":
+                logger.debug("Home tab of %s was published meanwhile: reading it again", user)
+                continue
+            logger.warning("could not publish the Home tab of %s: %s", user, exc)
+            return
+        except DBAPIError:
+            logger.exception("could not read the Home tab of %s", user)
+            return
+        _keep_hash(bot, user, done)
+        return
+
+
+def published_hash(session: Session, user: str) -> str | None:
+    """The `hash` of the person's tab as last published by us (None: not known)."""
+    prefix = _HASH_KEY + user + ":"
+    found = session.scalar(
+        select(SlackEventSeen.event_id)
+        .where(SlackEventSeen.event_id >= prefix, SlackEventSeen.event_id < prefix[:-1] + ";")
+        .order_by(SlackEventSeen.seen_at.desc())
+        .limit(1)
+    )
+    return found[len(prefix) :] if found else None
+
+
+def _keep_hash(bot: Crisisbot, user: str, hash_: str) -> None:
+    """Keep the published tab's hash for the next publish, in `slack_events_seen` as
+    `homeview:<user>:<hash>` (one row per person, like `home:<user>`; no table of its own)."""
+    prefix = _HASH_KEY + user + ":"
+    key = prefix + hash_
     try:
-        view = _render(bot, user)
-        bot.gateway.publish_home(user, view)
-    except SlackError as exc:
-        logger.warning("could not publish the Home tab of %s: %s", user, exc)
-    except DBAPIError:
-        logger.exception("could not read the Home tab of %s", user)
+        with bot.transaction() as session:
+            session.execute(
+                delete(SlackEventSeen).where(
+                    SlackEventSeen.event_id >= prefix,
+                    SlackEventSeen.event_id < prefix[:-1] + ";",
+                )
+            )
+            if hash_ and len(key) <= 64:  # longer than the key holds: publish without one
+                session.add(SlackEventSeen(event_id=key, seen_at=bot.clock()))
+    except (DBAPIError, IntegrityError):  # the next publish goes without: as before
+        logger.warning("could not keep the Home tab's hash of %s", user, exc_info=True)
 
 
 def refresh(bot: Crisisbot) -> int:

@@ -4,6 +4,7 @@ and a non-approver see, and the tab following a change for those who opened it l
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -179,3 +180,30 @@ def test_a_busy_tab_stays_within_slack_limits_and_says_what_it_left_out() -> Non
     assert "… and 5 more" in shown and "DRILL · #2 " in shown and "open for 5 min" in shown
     assert len(_buttons(view)) == 20  # drafts without a message to link to have no button
     assert "*30 real incidents*" in shown and "Median time to claim: 4 min" in shown
+
+
+def test_a_tab_read_before_a_change_never_lands_over_the_courier_s_fresh_one(
+    team: Stack, clock: ManualClock
+) -> None:
+    """The race: Alice's tab is read (unclaimed), its publish waits out a 429 for 2 s; Bob
+    claims meanwhile and the courier publishes her fresh tab. The stale one, arriving last,
+    is refused by Slack (the hash it read after is gone) and read again: the claim stands."""
+    n = open_storm(team, clock)
+    assert "unclaimed" in _text(_open_home(team, "U0ALICE"))
+
+    def calls() -> list[Any]:
+        return [c for c in team.emulator.calls("views.publish") if c.params["user_id"] == "U0ALICE"]
+
+    team.emulator.fail_next("views.publish", status=429, retry_after=2)
+    before = len(calls())
+    opener = threading.Thread(target=team.slack.app_home_opened, args=("U0ALICE",))
+    opener.start()
+    team.emulator.wait_for(lambda: any(c.status == 429 for c in calls()[before:]))
+
+    team.slack.command(f"claim #{n}", user_id="U0BOB")
+    team.emulator.wait_for(lambda: "held by <@U0BOB>" in _text(team.emulator.home("U0ALICE")))
+    opener.join(timeout=30)
+    # The stale tab's retry reached Slack after the fresh one (a call after the 429's).
+    team.emulator.wait_for(lambda: len(calls()) >= before + 3)
+    tab = _text(team.emulator.home("U0ALICE"))
+    assert "held by <@U0BOB>" in tab and "unclaimed" not in tab

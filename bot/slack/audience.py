@@ -96,6 +96,8 @@ class Audiences:
         """The person's audience. `quick`: one short try (a form's trigger, an ack's 3 s)."""
         if not self.scoped:
             return EVERYONE
+        if not user:  # users.conversations without `user` would answer the app's own channels
+            return Audience(everything=False)
         now = self._clock()
         with self._lock:
             kept = self._kept.get(user)

@@ -480,7 +480,10 @@ def open_declare_form_for(bot: Crisisbot, user: str, trigger_id: str) -> None:
     refusal is), not left clicking a button that does nothing."""
     reply = open_declare_form(bot, "", trigger_id, user)
     if reply is not None and bot.settings.crisis_channel:
-        tell(bot, bot.settings.crisis_channel, user, reply.text)
+        # A client's person is not in the crisis channel: their client's, then.
+        theirs = sorted(bot.audience(user, quick=True).channels)
+        fallback = theirs[0] if theirs else None
+        tell(bot, bot.settings.crisis_channel, user, reply.text, fallback=fallback)
 
 
 def open_declare_form(

@@ -257,3 +257,22 @@ def test_slack_rate_limiting_after_a_good_read_keeps_it_and_without_one_fails_cl
     gina = _text(_open_home(agency, "U0GINA"))
     assert "Slack did not say which channels you are in (`ratelimited`)" in gina
     assert "Globex" not in gina and "Acme" not in gina
+
+
+def test_a_form_slack_would_not_open_is_told_in_the_clients_channel_not_the_agencys(
+    agency: Stack,
+) -> None:
+    _open_home(agency, "U0ERIN")
+    agency.emulator.fail_next("views.open", status=500, count=2)  # the try and its retry
+    agency.slack.click(Action.DECLARE, user_id="U0ERIN")
+    told = agency.emulator.wait_for(
+        lambda: [e for e in agency.emulator.ephemerals if e["user"] == "U0ERIN"]
+    )
+    assert [e["channel"] for e in told] == [ACME_ROOM]
+
+
+def test_without_a_user_nobody_is_taken_for_the_app_itself(agency: Stack) -> None:
+    # users.conversations without `user` answers the app's own channels: the crisis channel.
+    nobody = agency.bot.audience("")
+    assert not nobody.everything and nobody.brands == ()
+    assert agency.emulator.calls("users.conversations") == []

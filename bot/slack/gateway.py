@@ -323,7 +323,9 @@ class SlackGateway:
                         self._groups[str(each["id"])] = f"@{handle}"
             return self._groups.get(group, group)
 
-    MEMBERSHIP_PAGE = 200  # Slack's advice for users.conversations (it takes up to 999)
+    # users.conversations' largest page (Slack suggests 200 for speed, but each page is a call
+    # against its Tier 3 limit, shared by every viewer: someone in 1,000 channels costs 2, not 5).
+    MEMBERSHIP_PAGE = 999
 
     def member_channels(
         self, user: str, among: frozenset[str], *, enough: str | None = None, quick: bool = False

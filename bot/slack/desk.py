@@ -467,6 +467,8 @@ def declare(
     if here is not None and (named is None or bot.config.channel_for(named) != channel):
         named = here
     brand = named or (brands[0] if len(brands) == 1 else None)
+    if brand is not None and here is None and not bot.audience(user, quick=True).may_declare(brand):
+        brand = None  # an agency's client's person names another client: the form offers theirs
     if text and (brand is not None or not brands):
         reply = declared(bot, user, text, brand, DECLARED_SEVERITY, typed_in=channel)
         bot.kick()

@@ -276,3 +276,16 @@ def test_without_a_user_nobody_is_taken_for_the_app_itself(agency: Stack) -> Non
     nobody = agency.bot.audience("")
     assert not nobody.everything and nobody.brands == ()
     assert agency.emulator.calls("users.conversations") == []
+
+
+def test_declare_typed_naming_another_client_opens_the_form_with_the_persons_own(
+    agency: Stack,
+) -> None:
+    known = view_ids(agency)
+    agency.slack.command("declare Globex stores closed", user_id="U0ERIN", channel_id="C0RANDOM")
+    form = new_form(agency, View.DECLARE, known)
+    assert [o["value"] for o in _brand_element(form)["options"]] == ["Acme"]
+    assert agency.emulator.messages(GLOBEX_ROOM) == []
+    # The agency's staff declare it at once, in Globex's channel.
+    agency.slack.command("declare Globex stores closed", user_id="U0BOB", channel_id="C0RANDOM")
+    answer(agency, "declared: Globex stores closed")

@@ -19,6 +19,7 @@ from bot.core.clock import Clock, system_clock
 from bot.core.config import Config, load_config
 from bot.core.settings import Settings, SettingsError
 from bot.slack import home
+from bot.slack.audience import Audience, Audiences
 from bot.slack.delivery import Deliverer
 from bot.slack.gateway import SlackGateway
 from models import create_db_engine, session_factory
@@ -55,6 +56,8 @@ class Crisisbot:
         self._gateway = gateway
         # Per list of IDs (CRISIS_APPROVERS, a brand's `approvers`): when resolved, and to whom.
         self._approvers: dict[tuple[str, ...], tuple[float, frozenset[str]]] = {}
+        # Which clients each person may see (an agency's Home tab and Declare form).
+        self.audiences = Audiences(self.config, settings.crisis_channel, lambda: self.gateway)
         self._kick = threading.Event()
         self._stop = threading.Event()
         self._courier: threading.Thread | None = None
@@ -124,6 +127,11 @@ class Crisisbot:
         """Whether `user` may decide some drafts: the agency's, or some brand's."""
         brands = (b.name for b in self.config.brands if b.approvers)
         return user in self.approvers() or any(user in self.approvers(b) for b in brands)
+
+    def audience(self, user: str, *, quick: bool = False) -> Audience:
+        """The clients `user` may see: all for the agency's staff (the crisis channel's
+        members) and for a one-team playbook; else those whose channels they are in."""
+        return self.audiences.of(user, quick=quick)
 
     def __enter__(self) -> Crisisbot:
         return self

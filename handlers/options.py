@@ -18,5 +18,7 @@ def register(app: App) -> None:
 
 def on_brand(ack: Ack, body: dict[str, Any], context: Any) -> None:
     # Answered in the ack itself: Slack shows only what the 3-second answer carries.
+    # An agency's client's person is offered their clients only (asked quickly: the ack's 3 s).
     bot: Crisisbot = context["crisisbot"]
-    ack(options=messages.brand_options(bot.config, str(body.get("value") or "")))
+    audience = bot.audience(str((body.get("user") or {}).get("id") or ""), quick=True)
+    ack(options=messages.brand_options(bot.config, str(body.get("value") or ""), audience))

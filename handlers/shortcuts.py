@@ -31,7 +31,8 @@ def on_declare_from_message(
     ack()
     bot: Crisisbot = context["crisisbot"]
     text = plain(str((shortcut.get("message") or {}).get("text") or ""))[:DECLARE_TEXT]
-    reply = desk.open_declare_form(bot, text, str(shortcut.get("trigger_id") or ""))
+    user, trigger = str(shortcut["user"]["id"]), str(shortcut.get("trigger_id") or "")
+    reply = desk.open_declare_form(bot, text, trigger, user)
     if reply is not None:  # message shortcuts have a response_url: say it to the person
         respond(text=reply.text, response_type="ephemeral")
 

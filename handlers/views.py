@@ -193,6 +193,7 @@ def on_post_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
 
 def on_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
     bot: Crisisbot = context["crisisbot"]
+    user = str(body["user"]["id"])
     text = _text(view, Block.DECLARE_TEXT, "text")
     picked = _input(view, Block.DECLARE_BRAND, "brand")
     # A static select up to 100 brands, an external one (handlers.options) beyond: both send
@@ -206,13 +207,14 @@ def on_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: An
     errors: dict[str, str] = {}
     if not visible(text):
         errors[Block.DECLARE_TEXT] = _("Say what happened.")
-    if names and brand.strip().casefold() not in names:
-        errors[Block.DECLARE_BRAND] = _("Pick one of the playbook's brands.")
+    picked_name = names.get(brand.strip().casefold())
+    # Not trusted: a client's person picks one of their clients (the form offered no other).
+    refused = desk.declare_refusal(bot, user, picked_name) if names else None
+    if refused:
+        errors[Block.DECLARE_BRAND] = refused
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    reply = desk.declared(
-        bot, body["user"]["id"], text, names.get(brand.strip().casefold()), severity
-    )
+    reply = desk.declared(bot, user, text, picked_name, severity)
     bot.kick()
     _done(ack, context, body, Block.DECLARE_TEXT, reply)

@@ -113,7 +113,9 @@ class SlackEmulator:
         channel_rate_limit: float | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        ws = workspace or Workspace()
+        # A copy: set_members and set_scopes change this emulator's, never a module's shared one.
+        ws = copy.copy(workspace) if workspace is not None else Workspace()
+        ws.members = dict(ws.members)
         if users is not None:
             ws.users = dict(users)
         if groups is not None:
@@ -301,6 +303,20 @@ class SlackEmulator:
             self._state.channels[channel_id] = name
             self._state.messages.setdefault(channel_id, [])
 
+    def set_members(self, channel: str, users: Iterable[str] | None) -> None:
+        """Who is in `channel` from now on (None: everyone again), as people join and leave."""
+        with self._lock:
+            if users is None:
+                self.workspace.members.pop(channel, None)
+            else:
+                self.workspace.members[channel] = frozenset(users)
+
+    def set_scopes(self, scopes: Iterable[str] | None) -> None:
+        """The bot token's scopes from now on (None: all it asks for): a method that needs one
+        it lacks answers missing_scope (`Workspace.scopes`)."""
+        with self._lock:
+            self.workspace.scopes = frozenset(scopes) if scopes is not None else None
+
     def add_user_message(
         self, channel: str, text: str, *, user: str = "U0ALICE", thread_ts: str | None = None
     ) -> dict[str, Any]:
@@ -455,6 +471,7 @@ class SlackEmulator:
             "views.publish": s.views_publish,
             "users.info": s.users_info,
             "users.list": s.users_list,
+            "users.conversations": s.users_conversations,
             "usergroups.list": s.usergroups_list,
             "usergroups.users.list": s.usergroups_users_list,
             "files.getUploadURLExternal": lambda p: s.files_getUploadURLExternal(

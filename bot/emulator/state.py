@@ -80,6 +80,15 @@ class Workspace:
     # someone who is not answers user_not_in_channel, as Slack does (a client's person is
     # in the client's channel, not in the agency's).
     members: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Private channels (the others are public): users.conversations lists one only with
+    # `private_channel` in `types`, and only where the app is a member too, as Slack does.
+    private_channels: frozenset[str] = frozenset()
+    # Archived channels: users.conversations leaves them out with `exclude_archived`.
+    archived_channels: frozenset[str] = frozenset()
+    # The bot token's scopes; None: every one it asks for. Set, the methods that check one
+    # (users.conversations: channels:read, groups:read by `types`) answer missing_scope with
+    # `needed` and `provided`, as Slack does.
+    scopes: frozenset[str] | None = None
     # True: views.open/push refuse trigger ids the emulator did not issue.
     strict_triggers: bool = True
     trigger_ttl: float = 3.0
@@ -268,6 +277,73 @@ class WorkspaceState:
             return self._error("no_such_subteam")
         return 200, {"ok": True, "users": list(self.ws.groups[group])}
 
+    def is_member(self, channel: str, user: str) -> bool:
+        """Whether `user` (the app: its bot user) is in `channel`: the channels `members`
+        lists hold those people; every other channel holds everyone. The app is in every
+        channel but the `outside_channels`."""
+        if user == self.ws.bot_user_id:
+            return channel not in self.ws.outside_channels
+        return user in self.ws.members.get(channel, frozenset(self.ws.users))
+
+    _TYPE_SCOPES = (
+        ("public_channel", "channels:read"), ("private_channel", "groups:read"),
+        ("mpim", "mpim:read"), ("im", "im:read"),
+    )  # fmt: skip
+
+    def users_conversations(self, params: dict[str, Any]) -> Answer:
+        """The channels a person is in (`user`; else the app's own), a page at a time: public
+        ones always, private ones only where the app is too; no direct messages here."""
+        types = {t.strip() for t in str(params.get("types") or "public_channel").split(",")}
+        if not types or not types <= {t for t, _ in self._TYPE_SCOPES}:
+            return self._error("invalid_types")
+        if self.ws.scopes is not None:
+            needed = [sc for t, sc in self._TYPE_SCOPES if t in types and sc not in self.ws.scopes]
+            if needed:
+                provided = ",".join(sorted(self.ws.scopes))
+                return self._error("missing_scope", needed=",".join(needed), provided=provided)
+        user = str(params.get("user") or self.ws.bot_user_id)
+        if user != self.ws.bot_user_id and user not in self.ws.users:
+            return self._error("user_not_found")
+        try:
+            limit = int(params.get("limit") or 100)
+            start = int(params.get("cursor") or 0)
+        except ValueError:
+            return self._error("invalid_cursor")
+        if not 1 <= limit <= 999:
+            return self._error("invalid_limit")
+        skip_archived = _truthy(params.get("exclude_archived", False))
+        ims = set(self.ims.values())
+        found = []
+        for cid in sorted(self.channels):
+            private = cid in self.ws.private_channels
+            if cid in ims or ("private_channel" if private else "public_channel") not in types:
+                continue
+            if skip_archived and cid in self.ws.archived_channels:
+                continue
+            if not self.is_member(cid, user):
+                continue
+            if private and not self.is_member(cid, self.ws.bot_user_id):
+                continue  # Slack lists a private channel only to an app that shares it
+            found.append(cid)
+        more = start + limit < len(found)
+        return 200, {
+            "ok": True,
+            "channels": [self._conversation(c) for c in found[start : start + limit]],
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+    def _conversation(self, cid: str) -> dict[str, Any]:
+        """A channel as users.conversations gives it (no is_member, no num_members)."""
+        private = cid in self.ws.private_channels
+        name = self.channels.get(cid, cid)
+        return {
+            "id": cid, "name": name, "name_normalized": name, "is_channel": not private,
+            "is_group": private, "is_im": False, "is_mpim": False, "is_private": private,
+            "is_archived": cid in self.ws.archived_channels, "is_general": False,
+            "is_shared": False, "is_ext_shared": False, "is_org_shared": False,
+            "context_team_id": self.ws.team_id, "created": 0, "creator": "",
+        }  # fmt: skip
+
     # ---- chat ------------------------------------------------------------------------------
     def chat_postMessage(self, params: dict[str, Any]) -> Answer:
         channel = self._resolve_channel(params.get("channel"))
@@ -361,7 +437,7 @@ class WorkspaceState:
         if channel is None:
             return self._error("channel_not_found")
         user = params.get("user")
-        if user not in self.ws.users or user not in self.ws.members.get(channel, {user}):
+        if user not in self.ws.users or not self.is_member(channel, user):
             return self._error("user_not_in_channel")
         bad = self._check_content(params, require=True)
         if bad:

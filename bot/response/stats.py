@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -105,15 +106,22 @@ class TeamStats:
 
 
 def team_stats(
-    session: Session, *, since: datetime | None = None, channel: str | None = None
+    session: Session,
+    *,
+    since: datetime | None = None,
+    channel: str | None = None,
+    channels: Collection[str] | None = None,
 ) -> TeamStats:
-    """`channel`: only the incidents whose card is there (a client's own channel)."""
+    """`channel`: only the incidents whose card is there (a client's own channel); `channels`:
+    only those whose card is in one of them (a client's person's Home tab: their clients')."""
     # One query, only the columns the medians need (not N+1 queries over whole incidents).
     stmt = select(Incident.status, REOPENS, *METRIC_COLUMNS).where(Incident.is_drill.is_(False))
     if since is not None:
         stmt = stmt.where(Incident.opened_at >= since)
     if channel is not None:
         stmt = stmt.where(Incident.channel == channel)
+    if channels is not None:
+        stmt = stmt.where(Incident.channel.in_(sorted(channels)))
     rows = session.execute(stmt).all()
     metrics = [metrics_of(r, r.first_approved_at) for r in rows]
     return TeamStats(

@@ -438,6 +438,19 @@ def _drill(bot: Crisisbot, cmd: Command, user: str) -> Reply:
         )  # fmt: skip
 
 
+def declare_refusal(bot: Crisisbot, user: str, brand: str | None) -> str | None:
+    """Why `user` may not declare for `brand` from the form (plain text for the form's error;
+    None: not a playbook's brand), or None when they may. At an agency a client's person
+    declares for their clients only: the form offered only those, but what comes back is not
+    trusted, and a brand that is not theirs is refused as one that does not exist."""
+    audience = bot.audience(user, quick=True)
+    if brand is not None and audience.may_declare(brand):
+        return None
+    if audience.everything:
+        return _("Pick one of the playbook's brands.")
+    return messages.declare_brand_refused(audience)
+
+
 DECLARED_SEVERITY = "high"  # a person declares what they judge serious; the card can change it
 
 
@@ -456,25 +469,41 @@ def declare(
     if here is not None and (named is None or bot.config.channel_for(named) != channel):
         named = here
     brand = named or (brands[0] if len(brands) == 1 else None)
+    if brand is not None and here is None and not bot.audience(user, quick=True).may_declare(brand):
+        brand = None  # an agency's client's person names another client: the form offers theirs
     if text and (brand is not None or not brands):
         reply = declared(bot, user, text, brand, DECLARED_SEVERITY, typed_in=channel)
         bot.kick()
         return reply
-    return open_declare_form(bot, text, trigger_id)
+    return open_declare_form(bot, text, trigger_id, user)
 
 
 def open_declare_form_for(bot: Crisisbot, user: str, trigger_id: str) -> None:
     """The Declare form from the Home tab or the global shortcut: neither has a response_url,
     so when Slack opens no form the person is told in the crisis channel (as a Home tab's
     refusal is), not left clicking a button that does nothing."""
-    reply = open_declare_form(bot, "", trigger_id)
+    reply = open_declare_form(bot, "", trigger_id, user)
     if reply is not None and bot.settings.crisis_channel:
-        tell(bot, bot.settings.crisis_channel, user, reply.text)
+        # A client's person is not in the crisis channel: their client's, then.
+        theirs = sorted(bot.audience(user, quick=True).channels)
+        fallback = theirs[0] if theirs else None
+        tell(bot, bot.settings.crisis_channel, user, reply.text, fallback=fallback)
 
 
-def open_declare_form(bot: Crisisbot, text: str, trigger_id: str) -> Reply | None:
-    """The Declare form, holding `text` (and the brand it names) as a start."""
-    view = messages.declare_modal(bot.config, text, bot.config.brand_for(text) if text else None)
+def open_declare_form(
+    bot: Crisisbot, text: str, trigger_id: str, user: str | None = None
+) -> Reply | None:
+    """The Declare form, holding `text` (and the brand it names) as a start. At an agency,
+    `user` picks among the clients they may see (`Crisisbot.audience`; asked quickly: the
+    trigger lives 3 s); with none to pick, a notice says why instead of an empty list."""
+    brand = bot.config.brand_for(text) if text else None
+    audience = bot.audience(user, quick=True) if user and len(bot.config.brands) > 1 else None
+    if audience is not None and not audience.everything and not audience.brands:
+        view = messages.notice_modal(
+            0, messages.declare_unavailable(audience), title=_("Declare an incident")
+        )
+    else:
+        view = messages.declare_modal(bot.config, text, brand, audience)
     try:
         bot.gateway.open_view(trigger_id, view)
     except SlackError as exc:

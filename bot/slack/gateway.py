@@ -40,11 +40,19 @@ PERMANENT = frozenset(
 
 
 class SlackError(Exception):
-    def __init__(self, method: str, error: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        method: str,
+        error: str,
+        *,
+        retry_after: float | None = None,
+        needed: str | None = None,
+    ) -> None:
         super().__init__(f"{method}: {error}")
         self.method = method
         self.error = error
         self.retry_after = retry_after
+        self.needed = needed  # missing_scope: the scope(s) Slack says the call needs
 
     @property
     def permanent(self) -> bool:
@@ -118,7 +126,11 @@ class SlackGateway:
             headers = exc.response.headers or {}
             retry = headers.get("Retry-After") or headers.get("retry-after")
             error = exc.response.get("error") or f"http_{exc.response.status_code}"
-            raise SlackError(method, error, retry_after=float(retry) if retry else None) from None
+            needed = exc.response.get("needed")
+            raise SlackError(
+                method, error, retry_after=float(retry) if retry else None,
+                needed=str(needed) if needed else None,
+            ) from None  # fmt: skip
         except (SlackRequestError, OSError) as exc:
             raise SlackError(method, f"connection: {exc}") from None
         return dict(response.data) if isinstance(response.data, dict) else {}
@@ -313,6 +325,32 @@ class SlackGateway:
                     if each.get("id") and handle:
                         self._groups[str(each["id"])] = f"@{handle}"
             return self._groups.get(group, group)
+
+    # users.conversations' largest page (Slack suggests 200 for speed, but each page is a call
+    # against its Tier 3 limit, shared by every viewer: someone in 1,000 channels costs 2, not 5).
+    MEMBERSHIP_PAGE = 999
+
+    def member_channels(
+        self, user: str, among: frozenset[str], *, enough: str | None = None, quick: bool = False
+    ) -> frozenset[str]:
+        """Which of the channels `among` the person is a member of: users.conversations with
+        `user=`, public and private channels (`channels:read`, `groups:read`), archived ones
+        left out, page by page. A private channel is listed only when the app is in it too,
+        as it must be to post there. The walk stops once all of `among` are found, or
+        `enough` (the crisis channel: the agency's staff see everything anyway). `quick`: one
+        try of at most QUICK_TIMEOUT a page (before an ack, or a trigger that lives 3 s)."""
+        found: set[str] = set()
+        cursor: str | None = None
+        while True:
+            data = self._call(
+                "users.conversations", client=self._quick_client if quick else None,
+                user=user, types="public_channel,private_channel", exclude_archived=True,
+                limit=self.MEMBERSHIP_PAGE, cursor=cursor,
+            )  # fmt: skip
+            found.update(str(c.get("id")) for c in data.get("channels") or [] if c.get("id"))
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor or among <= found or (enough is not None and enough in found):
+                return frozenset(found & among)
 
     def usergroup_members(self, group: str) -> list[str]:
         return list(self._call("usergroups.users.list", usergroup=group).get("users") or [])

@@ -154,20 +154,34 @@ def refresh(bot: Crisisbot) -> int:
 
 def _render(bot: Crisisbot, user: str) -> dict[str, object]:
     now = bot.clock()
+    # Which clients are theirs (an agency's): asked of Slack before the reads, not while they
+    # hold a connection; no call at all for a one-team playbook.
+    audience = bot.audience(user)
+    sources = [s for s in bot.config.sources if audience.everything or s.brand in audience.brands]
     with bot.sessions() as session:
         conn = session.connection()
-        incidents = lookups.open_lines(conn)
+        incidents = [i for i in lookups.open_lines(conn) if audience.sees(i.channel)]
         waiting = lookups.pending_drafts(conn, viewer=user)
-        figures = stats.team_stats(session, since=now - timedelta(days=STATS_DAYS))
+        # A client's person counts their clients' incidents only; none when Slack could not say.
+        figures = (
+            None
+            if audience.failed
+            else stats.team_stats(
+                session,
+                since=now - timedelta(days=STATS_DAYS),
+                channels=None if audience.everything else audience.channels,
+            )
+        )
         # "No open incidents" means little while a source is down: say so on top.
         stopped = [
             (s.name, s.last_success_at, state_note(bot.config, s) or "")
-            for s in polling.stopped_sources(session, bot.config.sources)
+            for s in polling.stopped_sources(session, sources)
         ]
         mine = followups.owned_open(session, user, now)
     # Slack resolves the approvers' groups: after the reads, not while they hold a connection.
     # A viewer sees only the drafts they may decide: a client's own approvers decide its
-    # brand's, the agency's (CRISIS_APPROVERS) the others'.
+    # brand's, the agency's (CRISIS_APPROVERS) the others'. Theirs for sure, so shown whatever
+    # the audience (and when Slack could not say which clients are theirs).
     drafts = (
         [d for d in waiting if user in bot.approvers(d.brand, d.channel)]
         if bot.approves_anything(user)
@@ -187,4 +201,5 @@ def _render(bot: Crisisbot, user: str) -> dict[str, object]:
         stopped=stopped,
         follow_ups=mine,
         brand_approvers=any(b.approvers for b in bot.config.brands),
+        audience=audience,
     )

@@ -41,6 +41,7 @@ from bot.response.drafts import draft_status
 from bot.response.incidents import severity_name, status_name
 from bot.response.lookups import IncidentLine, PendingDraft
 from bot.response.stats import TeamStats, human
+from bot.slack.audience import Audience
 from bot.slack.commands import DECLARE_TEXT
 from bot.slack.ids import Action
 from bot.slack.ids import Block as BlockId
@@ -495,9 +496,12 @@ def follow_up_modal(incident: Incident) -> dict[str, Any]:
     return view.to_dict()
 
 
-def declare_modal(config: Config, text: str, brand: str | None) -> dict[str, Any]:
+def declare_modal(
+    config: Config, text: str, brand: str | None, audience: Audience | None = None
+) -> dict[str, Any]:
     """`/crisis declare`'s form: what happened, the brand (when the playbook has several) and a
-    severity. `text` and `brand`: what the command already said."""
+    severity. `text` and `brand`: what the command already said. `audience`: whose clients the
+    person may pick (an agency's client's person: theirs only; one of them: already picked)."""
     blocks: list[Block] = [
         InputBlock(
             block_id=BlockId.DECLARE_TEXT,
@@ -514,6 +518,9 @@ def declare_modal(config: Config, text: str, brand: str | None) -> dict[str, Any
     ]
     names = [b.name for b in config.brands]
     if len(names) > 1:
+        if audience is not None and not audience.everything:
+            names = [n for n in names if audience.may_declare(n)]
+            brand = names[0] if len(names) == 1 else brand
         if len(names) <= MAX_SELECT_OPTIONS:
             options = [Option(text=cut(name, 75), value=name) for name in names]
             initial = next((o for o in options if o.value == brand), None)
@@ -857,7 +864,7 @@ HOME_OPEN_DRAFT = N_("Open draft")
 def home_view(
     incidents: Sequence[IncidentLine],
     drafts: Sequence[PendingDraft] | None,
-    stats: TeamStats,
+    stats: TeamStats | None,
     *,
     days: int,
     now: datetime,
@@ -865,13 +872,16 @@ def home_view(
     stopped: Sequence[tuple[str, datetime | None] | tuple[str, datetime | None, str]] = (),
     follow_ups: Sequence[followups.Line] = (),
     brand_approvers: bool = False,
+    audience: Audience | None = None,
 ) -> dict[str, Any]:
     """The viewer's Home tab: the open incidents, the drafts waiting for them (None: they are no
-    approver), the team's figures over the last `days` days. `link(channel, ts)` gives a
-    message's permalink, or None (the line then has no button). `stopped`: the mention sources
-    that stopped working (name, last success, and why and what to do when known), shown first.
-    `follow_ups`: the viewer's own open ones, overdue first. `brand_approvers`: some brands
-    name their own approvers (the note to a non-approver says so)."""
+    approver), the team's figures over the last `days` days (None: left out). `link(channel,
+    ts)` gives a message's permalink, or None (the line then has no button). `stopped`: the
+    mention sources that stopped working (name, last success, and why and what to do when
+    known), shown first. `follow_ups`: the viewer's own open ones, overdue first.
+    `brand_approvers`: some brands name their own approvers (the note to a non-approver says
+    so). `audience`: an agency's client's person (not everything): the incidents shown are
+    their clients' only, and the tab says so, or says why it shows none."""
     # A crisis no source saw (a journalist's call) starts here too: the Declare form.
     declare = ButtonElement(text=_("Declare a crisis"), action_id=Action.DECLARE, style="danger")
     blocks: list[Block] = [ActionsBlock(elements=[declare])]
@@ -891,7 +901,11 @@ def home_view(
         )
     blocks += _more(len(stopped) - HOME_MAX_SOURCES, "`/crisis sources`")
     blocks.append(HeaderBlock(text=_("Open incidents")))
-    if not incidents:
+    if audience is not None and audience.failed:  # "No open incidents" would be a guess
+        blocks.append(_mrkdwn_section(clients_unreadable(audience)))
+    elif audience is not None and not audience.everything:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clients_shown(audience))]))
+    if not incidents and not (audience is not None and audience.failed):
         blocks.append(_mrkdwn_section(_("No open incidents. :relieved:")))
     for line in incidents[:HOME_MAX_INCIDENTS]:
         drill = _("DRILL · ") if line.is_drill else ""
@@ -941,15 +955,91 @@ def home_view(
         )
         blocks.append(_mrkdwn_section(follow_up_line(ln, now), done))
     blocks += _more(len(follow_ups) - HOME_MAX_FOLLOW_UPS, "`/crisis followups`")
-    blocks += [DividerBlock(), HeaderBlock(text=_("Last {days} days", days=days))]
-    head = i18n.ngettext(
-        "*{n} real incident* (drills left out)", "*{n} real incidents* (drills left out)",
-        stats.count,
-    )  # fmt: skip
-    blocks.append(_mrkdwn_section("\n".join([head, *team_stats_lines(stats)])))
+    if stats is not None:
+        blocks += [DividerBlock(), HeaderBlock(text=_("Last {days} days", days=days))]
+        head = i18n.ngettext(
+            "*{n} real incident* (drills left out)", "*{n} real incidents* (drills left out)",
+            stats.count,
+        )  # fmt: skip
+        blocks.append(_mrkdwn_section("\n".join([head, *team_stats_lines(stats)])))
     updated = _("Updated {at} · `/crisis help` lists every command", at=fmt_time(now))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=updated)]))
     return View(type="home", blocks=blocks).to_dict()
+
+
+HOME_MAX_CLIENTS = 10  # clients named in the note above a client's person's incidents
+
+
+def clients_shown(audience: Audience) -> str:
+    """Above a client's person's incidents: whose they are (the figures count the same)."""
+    if not audience.brands:
+        return _(
+            "You are in neither the crisis channel nor a client's channel, so no client's "
+            "incidents are shown here."
+        )
+    names = ", ".join(f"*{quote(b, 100)}*" for b in audience.brands[:HOME_MAX_CLIENTS])
+    if len(audience.brands) > HOME_MAX_CLIENTS:
+        names += " …"
+    return i18n.ngettext(
+        "The incidents and figures of your client only, whose channel you are in: {names}.",
+        "The incidents and figures of your clients only, whose channels you are in: {names}.",
+        len(audience.brands),
+        names=names,
+    )
+
+
+def clients_unreadable(audience: Audience) -> str:
+    """Instead of the incidents, when Slack could not say which clients are the person's: why,
+    and for a missing scope what the admin must add. Their drafts and follow-ups still show."""
+    if audience.error == "missing_scope":
+        return _(
+            ":warning: Your clients' incidents cannot be shown: the app may not read which "
+            "channels you are in. A Slack admin must add the `{scope}` scope to the app "
+            "(slack-manifest.json lists it) and reinstall it.",
+            scope=quote(audience.needed or "channels:read,groups:read", 100),
+        )
+    return _(
+        ":warning: Your clients' incidents cannot be shown just now: Slack did not say which "
+        "channels you are in (`{error}`). Drafts waiting for you and your own follow-ups are "
+        "below; the tab tries again when it is next updated.",
+        error=quote(audience.error or "", 100),
+    )
+
+
+def declare_unavailable(audience: Audience) -> str:
+    """Instead of the Declare form, for an agency's client's person with no client to pick:
+    Slack could not say which channels they are in, or they are in no client's channel."""
+    if audience.error == "missing_scope":
+        return _(
+            "The form cannot list your clients: the app may not read which channels you are "
+            "in. A Slack admin must add the `{scope}` scope to the app and reinstall it. "
+            "Meanwhile `/crisis declare` and what happened, typed in your client's channel, "
+            "declares for that client.",
+            scope=quote(audience.needed or "channels:read,groups:read", 100),
+        )
+    if audience.failed:
+        return _(
+            "The form cannot list your clients just now: Slack did not say which channels you "
+            "are in (`{error}`). Try again in a minute, or type `/crisis declare` and what "
+            "happened in your client's channel.",
+            error=quote(audience.error or "", 100),
+        )
+    return _(
+        "You may declare a crisis for the clients whose channels you are in, and you are in "
+        "none of them. Ask the agency to add you to your client's channel."
+    )
+
+
+def declare_brand_refused(audience: Audience) -> str:
+    """The Declare form's error beside the brand, for a pick the person may not make (plain
+    text: a form's error shows no markup). Whether the brand exists is not said."""
+    if audience.failed:
+        return _(
+            "Slack did not say which channels you are in ({error}), so the brand cannot be "
+            "checked. Try again in a minute.",
+            error=audience.error,
+        )
+    return _("Pick one of your clients: the brands whose channels you are in.")
 
 
 def _mrkdwn_section(text: str, accessory: ButtonElement | None = None) -> SectionBlock:
@@ -969,13 +1059,18 @@ def _more(hidden: int, where: str) -> list[Block]:
     return [ContextBlock(elements=[MarkdownTextObject(text=more)])]
 
 
-def brand_options(config: Config, typed: str) -> list[dict[str, Any]]:
+def brand_options(
+    config: Config, typed: str, audience: Audience | None = None
+) -> list[dict[str, Any]]:
     """The Declare form's brand typeahead: Slack's answer to a `block_suggestion` (at most 100
-    options, best matches first; none found: an empty list, and Slack says "No results")."""
-    return [
-        Option(text=cut(name, 75), value=name).to_dict()
-        for name in config.find_brands(typed, MAX_SELECT_OPTIONS)
-    ]
+    options, best matches first; none found: an empty list, and Slack says "No results").
+    `audience`: an agency's client's person is offered their clients only."""
+    if audience is None or audience.everything:
+        found = config.find_brands(typed, MAX_SELECT_OPTIONS)
+    else:
+        mine = config.find_brands(typed, len(config.brands))
+        found = [name for name in mine if audience.may_declare(name)][:MAX_SELECT_OPTIONS]
+    return [Option(text=cut(name, 75), value=name).to_dict() for name in found]
 
 
 def alert_rerouted(channel: str, error: str) -> str:

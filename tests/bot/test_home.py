@@ -140,11 +140,13 @@ def test_the_manifest_asks_for_the_home_tab_and_its_event_and_the_scopes_it_uses
     assert home["messages_tab_enabled"] is True and home["messages_tab_read_only_enabled"] is True
     assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
     # views.publish, chat.getPermalink and app_home_opened need no scope of their own;
-    # conversations.open needs im:write, and finding a DM whose answer was lost im:history.
+    # conversations.open needs im:write, and finding a DM whose answer was lost im:history;
+    # users.conversations (an agency's Home tab: whose clients a person sees) channels:read
+    # and groups:read.
     assert manifest["oauth_config"]["scopes"]["bot"] == [
         "commands", "chat:write", "chat:write.public", "channels:history", "groups:history",
         "users:read", "usergroups:read", "files:write", "app_mentions:read", "im:write",
-        "im:history",
+        "im:history", "channels:read", "groups:read",
     ]  # fmt: skip
 
 

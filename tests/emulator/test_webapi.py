@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.emulator import SlackEmulator
+from bot.emulator import SlackEmulator, Workspace
 
 CH = "C0CRISIS"
 
@@ -361,3 +362,56 @@ def test_conversations_open_a_direct_message_as_slack_answers(
         with pytest.raises(SlackApiError) as err:
             web.api_call("conversations.open", json=params)  # slack_sdk refuses no users itself
         assert err.value.response["error"] == error, params
+
+
+def test_users_conversations_lists_a_persons_channels_by_the_membership_it_keeps() -> None:
+    workspace = Workspace(
+        channels={"C0CRISIS": "crisis-room", "C0ACME": "acme", "C0SECRET": "secret",
+                  "C0OLD": "old", "C0OPEN": "open"},
+        members={"C0CRISIS": frozenset({"U0ALICE"}), "C0ACME": frozenset({"U0BOB"}),
+                 "C0SECRET": frozenset({"U0BOB"}), "C0OLD": frozenset({"U0BOB"})},
+        private_channels=frozenset({"C0ACME", "C0SECRET"}),
+        archived_channels=frozenset({"C0OLD"}),
+        outside_channels=frozenset({"C0SECRET"}),  # private, and the app is not in it
+    )  # fmt: skip
+    with SlackEmulator(workspace=workspace) as emu:
+        web = WebClient(token=emu.bot_token, base_url=emu.api_url)
+
+        def ids(**params: Any) -> list[str]:
+            return [c["id"] for c in web.users_conversations(**params)["channels"]]
+
+        # Public channels by default; a private one the app shares with `private_channel`
+        # (C0SECRET: Bob is in it, but the app is not, so Slack does not list it).
+        assert ids(user="U0BOB") == ["C0OLD", "C0OPEN"]
+        both = "public_channel,private_channel"
+        assert ids(user="U0BOB", types=both) == ["C0ACME", "C0OLD", "C0OPEN"]
+        assert ids(user="U0BOB", types=both, exclude_archived=True) == ["C0ACME", "C0OPEN"]
+        assert ids(user="U0ALICE", types=both) == ["C0CRISIS", "C0OPEN"]
+        first = web.users_conversations(user="U0BOB", types=both, limit=2)
+        assert [c["id"] for c in first["channels"]] == ["C0ACME", "C0OLD"]
+        acme = first["channels"][0]
+        assert acme["is_private"] is True and "is_member" not in acme
+        cursor = first["response_metadata"]["next_cursor"]
+        rest = web.users_conversations(user="U0BOB", types=both, limit=2, cursor=cursor)
+        assert [c["id"] for c in rest["channels"]] == ["C0OPEN"]
+        assert rest["response_metadata"]["next_cursor"] == ""
+
+        emu.set_members("C0OPEN", {"U0ALICE"})  # Bob leaves it
+        assert ids(user="U0BOB") == ["C0OLD"]
+        for params, error in (
+            ({"user": "U0NOBODY"}, "user_not_found"),
+            ({"user": "U0BOB", "types": "public_channel,dm"}, "invalid_types"),
+            ({"user": "U0BOB", "limit": 1000}, "invalid_limit"),
+        ):
+            with pytest.raises(SlackApiError) as err:
+                web.users_conversations(**params)
+            assert err.value.response["error"] == error, params
+
+        emu.set_scopes({"chat:write", "channels:read"})  # installed without groups:read
+        assert ids(user="U0BOB") == ["C0OLD"]
+        with pytest.raises(SlackApiError) as err:
+            web.users_conversations(user="U0BOB", types=both)
+        assert err.value.response.data == {
+            "ok": False, "error": "missing_scope", "needed": "groups:read",
+            "provided": "channels:read,chat:write",
+        }  # fmt: skip

@@ -3,7 +3,9 @@
 Docs: https://docs.x.com/x-api/posts/search/integrate/paginate — results come newest first;
 `since_id` is the documented way to poll for what is new, `next_token` pages within one poll
 (it does not expire). Authors arrive once per page in `includes.users` (expansions=author_id).
-Budget headers: `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds).
+Budget headers: `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds). A post's
+`text` comes with `&`, `<` and `>` escaped as HTML (`&amp;`), which X does not document but has
+always done (sferik/twitter-ruby#348, FxEmbed/FxEmbed#24): we unescape it.
 
 Recent search covers about 7 days: a `since_id` older than that is a 400 naming the parameter
 (seen in rooteco/tweetscape#421). After such an outage we start over from the latest page.
@@ -20,6 +22,7 @@ earlier than the 7 days recent search covers.
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import datetime, timedelta
 from functools import partial
@@ -136,7 +139,8 @@ class XSource(HttpSource):
         return Mention(
             source=self.name,
             external_id=tweet_id,
-            text=require(tweet, "text", str),
+            # X escapes &, < and > in the text (undocumented, long seen: sferik/twitter-ruby#348)
+            text=html.unescape(require(tweet, "text", str)),
             created_at=parse_time(require(tweet, "created_at", str)),
             author=username,
             author_followers=followers if isinstance(followers, int) else None,

@@ -212,3 +212,42 @@ def test_a_next_token_that_comes_round_again_ends_the_poll(
 
     assert len(platform.requests) == 2  # was 5, the page cap
     assert not source.truncated
+
+
+def _post(post_id: str, text: str, **fields: object) -> dict[str, object]:
+    """One post as recent search returns it (tweet.fields as the connector asks)."""
+    return {
+        "id": post_id,
+        "text": text,
+        "author_id": "123456789",
+        "created_at": "2025-03-14T18:02:11.000Z",
+        "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 0},
+        **fields,
+    }
+
+
+def _page(*posts: dict[str, object]) -> dict[str, object]:
+    return {
+        "data": list(posts),
+        "meta": {"newest_id": max(str(p["id"]) for p in posts), "result_count": len(posts)},
+    }
+
+
+def test_a_posts_text_is_read_without_the_html_escapes_x_adds(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """X escapes `&`, `<` and `>` in a post's text (`&amp;`; sferik/twitter-ruby#348,
+    FxEmbed/FxEmbed#24): the card showed "AT&amp;T", and a keyword such as "q&a" never matched.
+    What the author typed as "&amp;" arrives as "&amp;amp;" and stays "&amp;"."""
+    text = "@Acme &lt;3 no more: refund &amp; apology please &gt;:( Cyrillic too: Акме &amp; Ко 😡"
+    typed = "the literal &amp;amp; stays"
+    platform.reply(
+        PATH, _page(_post("1900612345678901301", text), _post("1900612345678901302", typed))
+    )
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.text for m in result.mentions] == [
+        "@Acme <3 no more: refund & apology please >:( Cyrillic too: Акме & Ко 😡",
+        "the literal &amp; stays",
+    ]

@@ -5,7 +5,8 @@ Docs: https://docs.x.com/x-api/posts/search/integrate/paginate — results come 
 (it does not expire). Authors arrive once per page in `includes.users` (expansions=author_id).
 Budget headers: `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds). A post's
 `text` comes with `&`, `<` and `>` escaped as HTML (`&amp;`), which X does not document but has
-always done (sferik/twitter-ruby#348, FxEmbed/FxEmbed#24): we unescape it.
+always done (sferik/twitter-ruby#348, FxEmbed/FxEmbed#24): we unescape it. A post over 280
+characters has `text` cut there and the whole in `note_tweet.text` (asked for in `tweet.fields`).
 
 Recent search covers about 7 days: a `since_id` older than that is a 400 naming the parameter
 (seen in rooteco/tweetscape#421). After such an outage we start over from the latest page.
@@ -72,7 +73,8 @@ class XSource(HttpSource):
         return {
             "query": self.query,
             "max_results": self.max_results,
-            "tweet.fields": "created_at,public_metrics,author_id",
+            # note_tweet: the whole of a post over 280 characters (`text` is cut there)
+            "tweet.fields": "created_at,public_metrics,author_id,note_tweet",
             "expansions": "author_id",
             "user.fields": "username,public_metrics",
         }
@@ -136,11 +138,14 @@ class XSource(HttpSource):
         username = user.get("username")
         metrics = tweet.get("public_metrics") or {}
         followers = (user.get("public_metrics") or {}).get("followers_count")
+        note = tweet.get("note_tweet")
+        whole = note.get("text") if isinstance(note, dict) else None
+        text = whole if isinstance(whole, str) and whole else require(tweet, "text", str)
         return Mention(
             source=self.name,
             external_id=tweet_id,
             # X escapes &, < and > in the text (undocumented, long seen: sferik/twitter-ruby#348)
-            text=html.unescape(require(tweet, "text", str)),
+            text=html.unescape(text),
             created_at=parse_time(require(tweet, "created_at", str)),
             author=username,
             author_followers=followers if isinstance(followers, int) else None,

@@ -251,3 +251,26 @@ def test_a_posts_text_is_read_without_the_html_escapes_x_adds(
         "@Acme <3 no more: refund & apology please >:( Cyrillic too: Акме & Ко 😡",
         "the literal &amp; stays",
     ]
+
+
+def test_a_long_post_is_read_whole_from_its_note_tweet(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """A post over 280 characters comes with `text` cut at 280 and the whole in
+    `note_tweet.text`, only when `tweet.fields` asks for `note_tweet` (X's data dictionary:
+    "the full-content of the Tweet, including text beyond 280 characters"). The crisis words of
+    a long complaint are often past the cut."""
+    whole = (
+        "Flight AC123 with @Acme: "
+        + "waited, " * 40
+        + "and then they LOST my luggage &amp; refused a refund."
+    )
+    cut = whole[:279] + "…"
+    long_post = _post("1900612345678901303", cut, note_tweet={"text": whole})
+    platform.reply(PATH, _page(long_post))
+
+    result = make(platform, client).fetch(None)
+
+    assert "note_tweet" in (platform.requests[0].param("tweet.fields") or "").split(",")
+    assert result.mentions[0].text == whole.replace("&amp;", "&")
+    assert result.mentions[0].text.endswith("LOST my luggage & refused a refund.")

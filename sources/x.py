@@ -7,6 +7,9 @@ Budget headers: `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds
 `text` comes with `&`, `<` and `>` escaped as HTML (`&amp;`), which X does not document but has
 always done (sferik/twitter-ruby#348, FxEmbed/FxEmbed#24): we unescape it. A post over 280
 characters has `text` cut there and the whole in `note_tweet.text` (asked for in `tweet.fields`).
+A repost is a post of its own in search ("RT @author: …", `referenced_tweets` type "retweeted"):
+it is skipped, as a Mastodon boost is, so a complaint counts once (its `reposts` say the rest);
+quotes and replies stay.
 
 Recent search covers about 7 days: a `since_id` older than that is a 400 naming the parameter
 (seen in rooteco/tweetscape#421). After such an outage we start over from the latest page.
@@ -73,8 +76,9 @@ class XSource(HttpSource):
         return {
             "query": self.query,
             "max_results": self.max_results,
-            # note_tweet: the whole of a post over 280 characters (`text` is cut there)
-            "tweet.fields": "created_at,public_metrics,author_id,note_tweet",
+            # note_tweet: the whole of a post over 280 characters (`text` is cut there);
+            # referenced_tweets: which posts are reposts
+            "tweet.fields": "created_at,public_metrics,author_id,note_tweet,referenced_tweets",
             "expansions": "author_id",
             "user.fields": "username,public_metrics",
         }
@@ -130,10 +134,12 @@ class XSource(HttpSource):
             return FetchResult(mentions, nothing_yet(self.clock()))
         return FetchResult(mentions, newest if newest != cursor else None)
 
-    def _mention(self, tweet: Any, users: dict[str, dict[str, Any]]) -> Mention:
+    def _mention(self, tweet: Any, users: dict[str, dict[str, Any]]) -> Mention | None:
         tweet_id = require(tweet, "id", str)
         if not tweet_id.isdigit():  # the cursor compares ids as numbers
             raise ValueError(f"non-numeric post id {tweet_id!r}")
+        if _is_repost(tweet):
+            return None  # it repeats a post we count once, under its own id (its `reposts`)
         user = users.get(str(tweet.get("author_id")), {})
         username = user.get("username")
         metrics = tweet.get("public_metrics") or {}
@@ -158,6 +164,13 @@ class XSource(HttpSource):
                 "impressions": metrics.get("impression_count"),
             },
         )
+
+
+def _is_repost(tweet: dict[str, Any]) -> bool:
+    """A repost ("RT @author: …"): `referenced_tweets` holds the post it repeats as "retweeted".
+    A quote or a reply has words of its own and is a mention like any other."""
+    refs = tweet.get("referenced_tweets")
+    return any(isinstance(r, dict) and r.get("type") == "retweeted" for r in refs or ())
 
 
 def _users_by_id(body: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -274,3 +274,33 @@ def test_a_long_post_is_read_whole_from_its_note_tweet(
     assert "note_tweet" in (platform.requests[0].param("tweet.fields") or "").split(",")
     assert result.mentions[0].text == whole.replace("&amp;", "&")
     assert result.mentions[0].text.endswith("LOST my luggage & refused a refund.")
+
+
+def test_a_repost_is_not_a_second_mention_of_the_post_it_repeats(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """Recent search lists a repost as a post of its own ("RT @janetravels: …", a new id): each
+    repost of one complaint counted as another mention and another quote on the card, as a
+    Mastodon boost does not (it is skipped there). The post counts once; its reposts are its
+    `reposts`. A quote post says something of its own and stays; so does a reply."""
+    original = _post("1900612345678901310", "@Acme lost my bag again", author_id="1")
+    repost = _post(
+        "1900612345678901340",
+        "RT @janetravels: @Acme lost my bag again",
+        referenced_tweets=[{"type": "retweeted", "id": "1900612345678901310"}],
+    )
+    quote = _post(
+        "1900612345678901330",
+        "same here, @Acme",
+        referenced_tweets=[{"type": "quoted", "id": "1900612345678901310"}],
+    )
+    platform.reply(PATH, _page(repost, quote, original))
+
+    result = make(platform, client).fetch(None)
+
+    assert "referenced_tweets" in (platform.requests[0].param("tweet.fields") or "").split(",")
+    assert [m.external_id for m in result.mentions] == [
+        "1900612345678901330",
+        "1900612345678901310",
+    ]
+    assert result.cursor == "1900612345678901340"  # the repost was seen: not asked for again

@@ -133,13 +133,16 @@ class FeedSource(HttpSource):
         link = _text(item, "link")
         external_id = _text(item, "guid") or link
         title = html_to_text(_text(item, "title"))
-        if not external_id or not title:
-            raise ValueError("item has neither guid nor link, or no title")
+        summary = _text(item, "description")
+        # RSS 2.0 asks for a title or a description: short posts (a Mastodon account's feed) have
+        # only the second.
+        if not external_id or not (title or html_to_text(summary)):
+            raise ValueError("item has neither guid nor link, or neither title nor description")
         published = _text(item, "pubDate")  # RFC 822; some feeds only give an ISO dc:date
         return self._mention(
             external_id=external_id,
             title=title,
-            summary=_text(item, "description"),
+            summary=summary,
             created_at=self._time(published) or self._time(_text(item, f"{DC}date")),
             author=_text(item, f"{DC}creator") or _text(item, "author"),
             url=link,

@@ -444,3 +444,30 @@ def test_a_utf8_feed_that_says_it_is_single_byte_is_read_as_utf8(
 
     assert [m.text for m in result.mentions] == [BULGARIAN]
     assert [r.getMessage().rpartition(" ")[2] for r in caplog.records] == ["utf-8"]
+
+
+def test_an_item_with_a_description_and_no_title_is_kept(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """RSS 2.0: "All elements of an item are optional, however at least one of title or
+    description must be present." Feeds of short posts (a Mastodon account's `.rss`, microblogs)
+    give none a title; every one of their items was skipped as malformed."""
+    feed = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>@acmewatch</title><link>https://social.example/@acmewatch</link>
+<description>Public posts</description>
+<item>
+  <guid isPermaLink="true">https://social.example/@acmewatch/113</guid>
+  <link>https://social.example/@acmewatch/113</link>
+  <pubDate>Fri, 14 Mar 2025 18:35:00 +0000</pubDate>
+  <description>&lt;p&gt;Акме пак не работи &amp;amp; никой не отговаря 😡&lt;/p&gt;</description>
+</item>
+<item><guid>https://social.example/@acmewatch/112</guid>
+  <pubDate>Fri, 14 Mar 2025 18:00:00 +0000</pubDate></item>
+</channel></rss>"""
+    platform.reply(PATH, Reply(200, feed, XML))
+
+    result = make(platform, client).fetch(None)
+
+    assert [(m.external_id, m.text) for m in result.mentions] == [
+        ("https://social.example/@acmewatch/113", "Акме пак не работи & никой не отговаря 😡")
+    ]

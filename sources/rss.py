@@ -1,4 +1,5 @@
-"""RSS 2.0 (rssboard.org/rss-specification) and Atom (RFC 4287) feeds, Google Alerts among them.
+"""RSS 2.0 (rssboard.org/rss-specification), RSS 1.0 (web.resource.org/rss/1.0/spec: RDF, items
+named by `rdf:about` and dated by `dc:date`) and Atom (RFC 4287) feeds, Google Alerts among them.
 
 A feed is one page of its latest entries: the cursor keeps the entry ids seen (newest `MAX_SEEN`)
 and the `ETag` / `Last-Modified` validators, so an unchanged feed answers 304 without a body.
@@ -42,6 +43,9 @@ from sources.text import html_to_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+# RSS 1.0's namespace, and RSS 0.90's (the same shape: items beside the channel under rdf:RDF)
+RSS1 = ("{http://purl.org/rss/1.0/}", "{http://my.netscape.com/rdf/simple/0.9/}")
 MAX_SEEN = 500
 XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
@@ -97,8 +101,13 @@ class FeedSource(HttpSource):
             mentions = self.parse_items(root.findall("channel/item"), self._rss_item)
         elif root.tag == f"{ATOM}feed":
             mentions = self.parse_items(root.findall(f"{ATOM}entry"), self._atom_entry)
+        elif root.tag == f"{RDF}RDF":
+            items = [i for ns in RSS1 for i in root.findall(f"{ns}item")]
+            mentions = self.parse_items(items, self._rdf_item)
         else:
-            raise SourceError(f"{self.name}: {self.feed} is neither RSS 2.0 nor Atom ({root.tag})")
+            raise SourceError(
+                f"{self.name}: {self.feed} is neither RSS 2.0 nor Atom nor RSS 1.0 ({root.tag})"
+            )
         seen: list[str] = state.get("seen", [])
         # The feed's ids first, then older ones, so trimming drops ids long gone from the feed.
         keep = list(dict.fromkeys([m.external_id for m in mentions] + seen))[:MAX_SEEN]
@@ -146,6 +155,26 @@ class FeedSource(HttpSource):
             created_at=self._time(published) or self._time(_text(item, f"{DC}date")),
             author=_text(item, f"{DC}creator") or _text(item, "author"),
             url=link,
+        )
+
+    def _rdf_item(self, item: ET.Element) -> Mention:
+        """An RSS 1.0 item: named by `rdf:about`, dated (when at all) by `dc:date`."""
+        ns = item.tag[: item.tag.index("}") + 1]
+        link = _text(item, f"{ns}link")
+        external_id = (item.get(f"{RDF}about") or "").strip() or link
+        title = html_to_text(_text(item, f"{ns}title"))
+        summary = _text(item, f"{ns}description")
+        if not external_id or not (title or html_to_text(summary)):
+            raise ValueError(
+                "item has neither rdf:about nor link, or neither title nor description"
+            )
+        return self._mention(
+            external_id=external_id,
+            title=title,
+            summary=summary,
+            created_at=self._time(_text(item, f"{DC}date")),
+            author=_text(item, f"{DC}creator"),
+            url=link or external_id,
         )
 
     def _atom_entry(self, entry: ET.Element) -> Mention:

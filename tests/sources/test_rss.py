@@ -471,3 +471,46 @@ def test_an_item_with_a_description_and_no_title_is_kept(
     assert [(m.external_id, m.text) for m in result.mentions] == [
         ("https://social.example/@acmewatch/113", "Акме пак не работи & никой не отговаря 😡")
     ]
+
+
+def test_it_reads_an_rss_1_0_feed(platform: FakePlatform, client: httpx.Client) -> None:
+    """RSS 1.0 (RDF Site Summary, web.resource.org/rss/1.0/spec): items beside the channel under
+    `rdf:RDF` in the RSS 1.0 namespace, each named by `rdf:about`, dated by Dublin Core's
+    `dc:date` (ISO 8601). Still served by older CMSs and portals; it was refused whole as
+    "neither RSS 2.0 nor Atom", every poll."""
+    feed = """<?xml version="1.0" encoding="windows-1251"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="https://news.example.bg/">
+    <title>Новини</title><link>https://news.example.bg/</link><description>Новини</description>
+    <items><rdf:Seq><rdf:li rdf:resource="https://news.example.bg/a/1"/></rdf:Seq></items>
+  </channel>
+  <item rdf:about="https://news.example.bg/a/1">
+    <title>Акме спря услугата</title>
+    <link>https://news.example.bg/a/1?utm=rss</link>
+    <description>Клиентите на Акме са без връзка от сутринта.</description>
+    <dc:date>2025-03-14T20:35:00+02:00</dc:date>
+    <dc:creator>Редакцията</dc:creator>
+  </item>
+  <item rdf:about="https://news.example.bg/a/0">
+    <link>https://news.example.bg/a/0</link>
+    <title>Без дата</title>
+  </item>
+</rdf:RDF>""".encode("cp1251")
+    platform.reply(PATH, Reply(200, feed, {"Content-Type": "application/rdf+xml"}))
+    now = datetime(2025, 3, 14, 19, 0, tzinfo=UTC)
+    source = FeedSource(
+        client=client, brand="Acme", feed=platform.base_url + PATH, clock=lambda: now
+    )
+
+    result = source.fetch(None)
+
+    first, undated = result.mentions
+    assert first.external_id == "https://news.example.bg/a/1"
+    assert first.text == "Акме спря услугата\nКлиентите на Акме са без връзка от сутринта."
+    assert first.created_at == datetime(2025, 3, 14, 18, 35, tzinfo=UTC)
+    assert first.author == "Редакцията"
+    assert first.url == "https://news.example.bg/a/1?utm=rss"
+    assert (undated.external_id, undated.created_at) == ("https://news.example.bg/a/0", now)
+    again = source.fetch(result.cursor)
+    assert again.mentions == []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import httpx
@@ -514,3 +515,37 @@ def test_it_reads_an_rss_1_0_feed(platform: FakePlatform, client: httpx.Client) 
     assert (undated.external_id, undated.created_at) == ("https://news.example.bg/a/0", now)
     again = source.fetch(result.cursor)
     assert again.mentions == []
+
+
+def test_a_guid_that_is_no_address_is_told_apart_from_another_feeds(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """RSS 2.0's guid is "a string that uniquely identifies the item" with "no rules for the
+    syntax": many CMSs write the article's number (`<guid isPermaLink="false">4711</guid>`).
+    Every feed's mentions are stored under the source "rss", so article 4711 of a second feed
+    was taken for the first feed's and dropped as already stored. Such a guid is now named
+    with its feed's address; a guid that is an address (a URI) stays as it is, and an item a
+    feed's stored cursor already lists by its bare guid is not taken again."""
+
+    def feed(title: str, guid: str) -> str:
+        return (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+            f'<title>{title}</title><guid isPermaLink="false">{guid}</guid>'
+            "<pubDate>Fri, 14 Mar 2025 18:35:00 +0000</pubDate></item></channel></rss>"
+        )
+
+    platform.reply("/a.xml", Reply(200, feed("Acme down", "4711"), XML))
+    platform.reply("/b.xml", Reply(200, feed("Акме пак", "4711"), XML))
+    platform.reply("/c.xml", Reply(200, feed("Acme", "tag:news.example,2025:4711"), XML))
+    a, b, c = (
+        FeedSource(client=client, brand="Acme", feed=platform.base_url + path)
+        for path in ("/a.xml", "/b.xml", "/c.xml")
+    )
+
+    (first,), (second,), (third,) = (s.fetch(None).mentions for s in (a, b, c))
+
+    assert first.external_id == platform.base_url + "/a.xml#4711"
+    assert second.external_id == platform.base_url + "/b.xml#4711"
+    assert third.external_id == "tag:news.example,2025:4711"
+    before = json.dumps({"seen": ["4711"], "etag": None, "modified": None})
+    assert a.fetch(before).mentions == []

@@ -13,8 +13,9 @@ mastodon   query            access_token (optional)               `#tag` reads t
                                                                   other queries search (most
                                                                   servers want a token for that)
 reddit     query            none                                  public `/search.json`, sort=new
-rss        feed             none                                  RSS 2.0 or Atom (Google Alerts);
-                                                                  `feed` is the http(s) address
+rss        feed             none                                  RSS 2.0, RSS 1.0 or Atom (Google
+                                                                  Alerts); `feed` is the http(s)
+                                                                  address
 trustpilot business_unit_id api_key (required)                    a business unit's reviews, newest
                                                                   first; stars in `extra`;
                                                                   `language` (optional) keeps

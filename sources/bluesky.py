@@ -57,7 +57,7 @@ class BlueskySource(HttpSource):
         mark = Watermark.load(cursor)
         params: dict[str, Any] = {"q": self.query, "sort": "latest", "limit": self.limit}
         if mark is not None:
-            params["since"] = _stamp(mark.newest)
+            params["since"] = _stamp(mark.since)
         found: dict[str, tuple[Mention, datetime]] = {}
         for _ in self.pages(first_poll=mark is None):
             body = self._search(params)

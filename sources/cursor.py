@@ -4,6 +4,14 @@ It stores the newest timestamp seen and the ids seen at exactly that instant. As
 for items at or after the timestamp (inclusive) and dropping the remembered ids returns each item
 once: two posts in the same second are neither missed nor repeated across a restart.
 
+Platforms list some items late, dated before items already listed: Bluesky dates a post by the
+earlier of its author's clock and its indexing, so a post written a second before a poll and
+indexed a second after it sorts behind what that poll saw; Algolia indexes Hacker News items and
+Reddit its search some seconds to minutes after they are posted. Asked from the newest time seen,
+they never came. So the mark also keeps the ids it saw over the `OVERLAP` before the newest
+(`recent`, at most `MAX_RECENT`), each poll asks from `since` (that far back), and an item there is
+new unless it was seen. A cursor stored before (no `floor`) asks from its newest as it did.
+
 `Backmark` is the same walking back in time (backfill): the oldest timestamp reached and the ids
 seen at it; ask for items at or before it and drop those ids.
 """
@@ -12,17 +20,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sources.base import Mention, SourceError
 from sources.http import parse_time
 
+# How far behind the newest item a poll still looks for items listed late (see above).
+OVERLAP = timedelta(minutes=10)
+MAX_RECENT = 2000  # ids remembered over the overlap; a busier window is narrowed to its newest
+
 
 @dataclass(frozen=True, slots=True)
 class Watermark:
     newest: datetime
-    ids: frozenset[str]
+    ids: frozenset[str]  # seen at `newest`
+    # Seen since `floor` (older ones are taken as seen), with their times; None: `newest`.
+    floor: datetime | None = None
+    recent: dict[str, datetime] = field(default_factory=dict)
+
+    @property
+    def since(self) -> datetime:
+        """The time to ask the platform from (inclusive)."""
+        return self.newest if self.floor is None else min(self.floor, self.newest)
 
     @classmethod
     def load(cls, cursor: str | None) -> Watermark | None:
@@ -30,26 +50,42 @@ class Watermark:
             return None
         try:
             data = json.loads(cursor)
-            return cls(parse_time(data["newest"]), frozenset(map(str, data["ids"])))
-        except (ValueError, KeyError, TypeError) as exc:
+            floor = parse_time(data["floor"]) if data.get("floor") is not None else None
+            recent = {str(k): parse_time(v) for k, v in (data.get("recent") or {}).items()}
+            return cls(parse_time(data["newest"]), frozenset(map(str, data["ids"])), floor, recent)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             # A stored cursor we cannot read needs a person: polling from scratch could flood.
             raise SourceError(f"unreadable cursor {cursor!r}: {exc!r}", permanent=True) from exc
 
     def dump(self) -> str:
-        return json.dumps({"newest": self.newest.isoformat(), "ids": sorted(self.ids)})
+        data: dict[str, object] = {"newest": self.newest.isoformat(), "ids": sorted(self.ids)}
+        if self.floor is not None:
+            data["floor"] = self.floor.isoformat()
+            data["recent"] = {k: v.isoformat() for k, v in sorted(self.recent.items())}
+        return json.dumps(data)
 
     def is_new(self, item_id: str, at: datetime) -> bool:
-        return at > self.newest or (at == self.newest and item_id not in self.ids)
+        if at > self.newest:
+            return True
+        return at >= self.since and item_id not in self.ids and item_id not in self.recent
 
     def advance(self, items: Iterable[tuple[str, datetime]]) -> Watermark:
         """The watermark after also seeing `items` (id, timestamp)."""
         newest, ids = self.newest, set(self.ids)
+        seen = {**{i: self.newest for i in self.ids}, **self.recent}
         for item_id, at in items:
+            seen[item_id] = at
             if at > newest:
                 newest, ids = at, {item_id}
             elif at == newest:
                 ids.add(item_id)
-        return Watermark(newest, frozenset(ids))
+        # Never back before where this mark looked from: what lay there was seen or given up.
+        floor = max(newest - OVERLAP, self.since)
+        recent = sorted(((at, i) for i, at in seen.items() if at >= floor), reverse=True)
+        if len(recent) > MAX_RECENT:  # a storm: remember its newest, look back less far
+            recent = recent[:MAX_RECENT]
+            floor = recent[-1][0]
+        return Watermark(newest, frozenset(ids), floor, {i: at for at, i in recent})
 
     @classmethod
     def start(cls, items: Iterable[tuple[str, datetime]]) -> Watermark | None:

@@ -44,7 +44,7 @@ class HackerNewsSource(HttpSource):
         }
         if mark is not None:
             # Inclusive (>=): a hit in the same second as the watermark is kept unless already seen.
-            params["numericFilters"] = f"created_at_i>={int(mark.newest.timestamp())}"
+            params["numericFilters"] = f"created_at_i>={int(mark.since.timestamp())}"
         found: dict[str, Mention] = {}
         for page in self.pages(first_poll=mark is None):
             body = self.get_json("/search_by_date", params={**params, "page": page})

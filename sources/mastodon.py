@@ -4,6 +4,10 @@ Docs: https://docs.joinmastodon.org/methods/search/ and /methods/timelines/#tag.
 with `#` reads the public hashtag timeline (`/api/v1/timelines/tag/:hashtag`, no token needed);
 anything else searches statuses, which most servers answer only for a logged-in app
 (`access_token`). Both take `min_id`: only statuses newer than the stored id come back.
+Mastodon gives an anonymous search no statuses at all (200, `"statuses": []`; its
+SearchService searches statuses only for an account), so a search without a token that lists
+nothing stops the source, saying so, rather than reading as a quiet query for ever; a server
+that does answer anonymously (another fediverse server) keeps working.
 
 Backfill walks back with `max_id` (both endpoints take it: only statuses older than that id),
 storing the oldest id reached.
@@ -22,6 +26,7 @@ Paging within a poll: the timeline's `Link` header has `rel="prev"` pointing at 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -32,6 +37,8 @@ from sources.base import BackfillPage, FetchResult, Mention, SourceError
 from sources.cursor import EMPTY_MARGIN
 from sources.http import HttpSource, parse_time, require
 from sources.text import html_to_text
+
+_NOT_IN_TAG = re.compile(r"\W+")  # what a hashtag cannot hold: "Acme Bank" is #AcmeBank
 
 
 class MastodonSource(HttpSource):
@@ -44,6 +51,7 @@ class MastodonSource(HttpSource):
         self.query = query
         self.tag = query[1:] if query.startswith("#") else None
         self._headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
+        self._anonymous_search = self.tag is None and not access_token
 
     def _endpoint(self) -> tuple[str, dict[str, Any]]:
         params: dict[str, Any] = {"limit": self.limit}
@@ -94,6 +102,17 @@ class MastodonSource(HttpSource):
                 params["min_id"] = newer
             else:
                 params["offset"] = params.get("offset", 0) + len(statuses)
+        if not listed and self._anonymous_search:
+            # Mastodon answers a search without a user's token with no statuses, whatever was
+            # posted (search_service.rb: `status_searchable?` needs an account): not "quiet".
+            raise SourceError(
+                f"{self.name}: the server answered a search without an access_token with no"
+                " statuses, as Mastodon always does: give the source credentials.access_token"
+                " (a user's token with read:search), or watch a hashtag"
+                f' (query = "#{_NOT_IN_TAG.sub("", self.query) or "tag"}"),'
+                " which needs none",
+                permanent=True,
+            )
         newest = max(ids, key=int, default=None)  # ids are time-ordered numbers (snowflakes)
         if cursor is not None and newest is not None and int(newest) <= int(cursor):
             newest = None

@@ -1,6 +1,9 @@
-"""RSS 2.0 (rssboard.org/rss-specification) and Atom (RFC 4287) feeds, Google Alerts among them.
+"""RSS 2.0 (rssboard.org/rss-specification), RSS 1.0 (web.resource.org/rss/1.0/spec: RDF, items
+named by `rdf:about` and dated by `dc:date`) and Atom (RFC 4287) feeds, Google Alerts among them.
 
-A feed is one page of its latest entries: the cursor keeps the entry ids seen (newest `MAX_SEEN`)
+An entry's id is its guid (Atom: id), else its link; a guid that is no URI (an article's number)
+is named with the feed's address, since another feed may number its own alike. A feed is one page
+of its latest entries: the cursor keeps the entry ids seen (newest `MAX_SEEN`)
 and the `ETag` / `Last-Modified` validators, so an unchanged feed answers 304 without a body.
 Google Alerts links go through `https://www.google.com/url?...&url=REAL` and titles mark matches
 with `<b>`: we keep the real address and plain text. The stdlib parser expands internal entities,
@@ -42,6 +45,9 @@ from sources.text import html_to_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+# RSS 1.0's namespace, and RSS 0.90's (the same shape: items beside the channel under rdf:RDF)
+RSS1 = ("{http://purl.org/rss/1.0/}", "{http://my.netscape.com/rdf/simple/0.9/}")
 MAX_SEEN = 500
 XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
@@ -49,6 +55,7 @@ _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECAS
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 _AMPERSAND = re.compile(r"&(#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?")
 _INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # a URI's start: https:, tag:, urn:
 # Zone abbreviations the tz database gives a single offset (minutes east of UTC). email.utils
 # already reads RFC 822's own (UT, GMT, Z and the US zones EST…PDT, with AST/ADT as Atlantic).
 # Left out as ambiguous: IST (India +5:30, Ireland +1, Israel +2), SST, and the like.
@@ -97,14 +104,24 @@ class FeedSource(HttpSource):
             mentions = self.parse_items(root.findall("channel/item"), self._rss_item)
         elif root.tag == f"{ATOM}feed":
             mentions = self.parse_items(root.findall(f"{ATOM}entry"), self._atom_entry)
+        elif root.tag == f"{RDF}RDF":
+            items = [i for ns in RSS1 for i in root.findall(f"{ns}item")]
+            mentions = self.parse_items(items, self._rdf_item)
         else:
-            raise SourceError(f"{self.name}: {self.feed} is neither RSS 2.0 nor Atom ({root.tag})")
+            raise SourceError(
+                f"{self.name}: {self.feed} is neither RSS 2.0 nor Atom nor RSS 1.0 ({root.tag})"
+            )
         seen: list[str] = state.get("seen", [])
         # The feed's ids first, then older ones, so trimming drops ids long gone from the feed.
         keep = list(dict.fromkeys([m.external_id for m in mentions] + seen))[:MAX_SEEN]
         etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
         cursor = json.dumps({"seen": keep, "etag": etag, "modified": modified})
-        return FetchResult([m for m in mentions if m.external_id not in seen], cursor)
+        # A cursor stored before guids were scoped (`_scoped`) lists them bare.
+        known, scope = set(seen), f"{self.feed}#"
+        fresh = [
+            m for m in mentions if not {m.external_id, m.external_id.removeprefix(scope)} & known
+        ]
+        return FetchResult(fresh, cursor)
 
     def _parse(self, content: bytes, content_type: str) -> ET.Element:
         document, guessed = _decode(content, content_type)
@@ -131,25 +148,48 @@ class FeedSource(HttpSource):
 
     def _rss_item(self, item: ET.Element) -> Mention:
         link = _text(item, "link")
-        external_id = _text(item, "guid") or link
+        external_id = self._scoped(_text(item, "guid")) or link
         title = html_to_text(_text(item, "title"))
-        if not external_id or not title:
-            raise ValueError("item has neither guid nor link, or no title")
+        summary = _text(item, "description")
+        # RSS 2.0 asks for a title or a description: short posts (a Mastodon account's feed) have
+        # only the second.
+        if not external_id or not (title or html_to_text(summary)):
+            raise ValueError("item has neither guid nor link, or neither title nor description")
         published = _text(item, "pubDate")  # RFC 822; some feeds only give an ISO dc:date
         return self._mention(
             external_id=external_id,
             title=title,
-            summary=_text(item, "description"),
+            summary=summary,
             created_at=self._time(published) or self._time(_text(item, f"{DC}date")),
             author=_text(item, f"{DC}creator") or _text(item, "author"),
             url=link,
+        )
+
+    def _rdf_item(self, item: ET.Element) -> Mention:
+        """An RSS 1.0 item: named by `rdf:about`, dated (when at all) by `dc:date`."""
+        ns = item.tag[: item.tag.index("}") + 1]
+        link = _text(item, f"{ns}link")
+        external_id = (item.get(f"{RDF}about") or "").strip() or link
+        title = html_to_text(_text(item, f"{ns}title"))
+        summary = _text(item, f"{ns}description")
+        if not external_id or not (title or html_to_text(summary)):
+            raise ValueError(
+                "item has neither rdf:about nor link, or neither title nor description"
+            )
+        return self._mention(
+            external_id=external_id,
+            title=title,
+            summary=summary,
+            created_at=self._time(_text(item, f"{DC}date")),
+            author=_text(item, f"{DC}creator"),
+            url=link or external_id,
         )
 
     def _atom_entry(self, entry: ET.Element) -> Mention:
         links = entry.findall(f"{ATOM}link")
         alternate = [lk for lk in links if lk.get("rel", "alternate") == "alternate"] or links
         url = alternate[0].get("href") if alternate else None
-        external_id = _text(entry, f"{ATOM}id") or url
+        external_id = self._scoped(_text(entry, f"{ATOM}id")) or url
         title = html_to_text(_markup(entry, f"{ATOM}title"))
         if not external_id or not title:
             raise ValueError("entry has neither id nor link, or no title")
@@ -162,6 +202,13 @@ class FeedSource(HttpSource):
             author=_text(entry, f"{ATOM}author/{ATOM}name"),
             url=unwrap_google_redirect(url) if url else None,
         )
+
+    def _scoped(self, guid: str | None) -> str | None:
+        """A guid as an id unique across feeds: one that is no URI (an article's number, "4711")
+        names an item only within its feed, so it is named with the feed's address."""
+        if not guid or _SCHEME.match(guid):
+            return guid
+        return f"{self.feed}#{guid}"
 
     def _time(self, value: str | None) -> datetime | None:
         if not value:

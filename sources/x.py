@@ -3,7 +3,13 @@
 Docs: https://docs.x.com/x-api/posts/search/integrate/paginate — results come newest first;
 `since_id` is the documented way to poll for what is new, `next_token` pages within one poll
 (it does not expire). Authors arrive once per page in `includes.users` (expansions=author_id).
-Budget headers: `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds).
+Budget headers: `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds). A post's
+`text` comes with `&`, `<` and `>` escaped as HTML (`&amp;`), which X does not document but has
+always done (sferik/twitter-ruby#348, FxEmbed/FxEmbed#24): we unescape it. A post over 280
+characters has `text` cut there and the whole in `note_tweet.text` (asked for in `tweet.fields`).
+A repost is a post of its own in search ("RT @author: …", `referenced_tweets` type "retweeted"):
+it is skipped, as a Mastodon boost is, so a complaint counts once (its `reposts` say the rest);
+quotes and replies stay.
 
 Recent search covers about 7 days: a `since_id` older than that is a 400 naming the parameter
 (seen in rooteco/tweetscape#421). After such an outage we start over from the latest page.
@@ -20,6 +26,7 @@ earlier than the 7 days recent search covers.
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import datetime, timedelta
 from functools import partial
@@ -69,7 +76,9 @@ class XSource(HttpSource):
         return {
             "query": self.query,
             "max_results": self.max_results,
-            "tweet.fields": "created_at,public_metrics,author_id",
+            # note_tweet: the whole of a post over 280 characters (`text` is cut there);
+            # referenced_tweets: which posts are reposts
+            "tweet.fields": "created_at,public_metrics,author_id,note_tweet,referenced_tweets",
             "expansions": "author_id",
             "user.fields": "username,public_metrics",
         }
@@ -125,18 +134,24 @@ class XSource(HttpSource):
             return FetchResult(mentions, nothing_yet(self.clock()))
         return FetchResult(mentions, newest if newest != cursor else None)
 
-    def _mention(self, tweet: Any, users: dict[str, dict[str, Any]]) -> Mention:
+    def _mention(self, tweet: Any, users: dict[str, dict[str, Any]]) -> Mention | None:
         tweet_id = require(tweet, "id", str)
         if not tweet_id.isdigit():  # the cursor compares ids as numbers
             raise ValueError(f"non-numeric post id {tweet_id!r}")
+        if _is_repost(tweet):
+            return None  # it repeats a post we count once, under its own id (its `reposts`)
         user = users.get(str(tweet.get("author_id")), {})
         username = user.get("username")
         metrics = tweet.get("public_metrics") or {}
         followers = (user.get("public_metrics") or {}).get("followers_count")
+        note = tweet.get("note_tweet")
+        whole = note.get("text") if isinstance(note, dict) else None
+        text = whole if isinstance(whole, str) and whole else require(tweet, "text", str)
         return Mention(
             source=self.name,
             external_id=tweet_id,
-            text=require(tweet, "text", str),
+            # X escapes &, < and > in the text (undocumented, long seen: sferik/twitter-ruby#348)
+            text=html.unescape(text),
             created_at=parse_time(require(tweet, "created_at", str)),
             author=username,
             author_followers=followers if isinstance(followers, int) else None,
@@ -149,6 +164,13 @@ class XSource(HttpSource):
                 "impressions": metrics.get("impression_count"),
             },
         )
+
+
+def _is_repost(tweet: dict[str, Any]) -> bool:
+    """A repost ("RT @author: …"): `referenced_tweets` holds the post it repeats as "retweeted".
+    A quote or a reply has words of its own and is a mention like any other."""
+    refs = tweet.get("referenced_tweets")
+    return any(isinstance(r, dict) and r.get("type") == "retweeted" for r in refs or ())
 
 
 def _users_by_id(body: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -10,6 +10,7 @@ it and each card can quote it. Every path a mention comes by (poll, push, file i
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -73,6 +74,19 @@ PAGE = 20  # rows per INSERT statement on SQLite (PostgreSQL: one statement a ba
 # PostgreSQL refuse the whole batch (a 503 the sender would retry for ever).
 BRAND_CHARS = 120
 AUTHOR_CHARS = 255
+ID_CHARS = 255  # mentions.external_id
+
+
+def storable_id(external_id: str) -> str:
+    """A platform's id as the column holds it: a longer one (an RSS item named by a 300-character
+    tracking link) as its start and a digest of the whole, the same on every poll, so the post is
+    stored once and two ids alike for their first 255 characters stay two. Cutting it would merge
+    them; storing it whole fails the batch on PostgreSQL (and SQLite would keep what it cannot)."""
+    external_id = _storable(external_id)
+    if len(external_id) <= ID_CHARS:
+        return external_id
+    digest = hashlib.sha256(external_id.encode("utf-8")).hexdigest()
+    return f"{external_id[: ID_CHARS - len(digest) - 1]}#{digest}"
 
 
 @overload
@@ -216,7 +230,7 @@ def _rows(m: Mention, brands: BrandMatcher, now: datetime) -> list[dict[str, Any
     text, sentiment, named = _attributed(m, brands)
     row = {
         "source": _storable(m.source),
-        "external_id": _storable(m.external_id),
+        "external_id": storable_id(m.external_id),
         "brand": None,
         "brand_key": "",
         "author": _storable(m.author, AUTHOR_CHARS),

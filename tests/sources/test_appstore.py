@@ -61,10 +61,8 @@ def test_it_maps_reviews_and_leaves_out_the_app_entry(
     }
     assert [m.extra["rating"] for m in result.mentions] == [1, 5, 2]
     assert platform.paths() == [page(1)]  # the first poll takes the latest page only
-    assert json.loads(result.cursor or "") == {
-        "newest": "2025-03-14T18:02:11+00:00",
-        "ids": ["11000000003"],
-    }
+    cursor = json.loads(result.cursor or "")
+    assert (cursor["newest"], cursor["ids"]) == ("2025-03-14T18:02:11+00:00", ["11000000003"])
 
 
 def test_a_feed_without_the_app_entry_keeps_its_newest_review(

@@ -9,6 +9,7 @@ import pytest
 from bot.core.clock import ManualClock
 from sources.base import RateLimited, SourceError
 from sources.bluesky import BlueskySource
+from sources.cursor import nothing_yet
 from sources.http import Clock, utcnow
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply, fixture_json
 
@@ -221,3 +222,38 @@ def test_it_paces_itself_on_ratelimit_headers(platform: FakePlatform, client: ht
         source.fetch(None)
 
     assert caught.value.retry_after == 90
+
+
+def _post(rkey: str, text: str, created: str, indexed: str) -> dict[str, object]:
+    return {
+        "uri": f"at://did:plc:abcd1234efgh5678ijkl9012/app.bsky.feed.post/{rkey}",
+        "author": {"did": "did:plc:abcd1234efgh5678ijkl9012", "handle": "jane.bsky.social"},
+        "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": created},
+        "indexedAt": indexed,
+    }
+
+
+def test_a_post_indexed_after_a_poll_but_dated_before_what_it_saw_is_still_taken(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """searchPosts sorts and filters (`since`) on a post's sort time, the earlier of its
+    `createdAt` (the author's clock) and `indexedAt`. A post written at 18:02:10 and indexed at
+    18:02:13 was not there for the poll at 18:02:12, which saw one sorted at 18:02:11; the next
+    poll asked `since` 18:02:11 and dropped it as older than the cursor: lost, and with it
+    every post of an author whose phone runs a minute slow. Each poll now asks 10 minutes
+    further back and takes what it has not seen there."""
+    seen = _post(
+        "3seen", "acme lost my bag", "2025-03-14T18:02:11.000Z", "2025-03-14T18:02:11.500Z"
+    )
+    late = _post("3late", "acme, same here", "2025-03-14T18:02:10.000Z", "2025-03-14T18:02:13.000Z")
+    slow = _post("3slow", "acme still down", "2025-03-14T17:58:00.000Z", "2025-03-14T18:03:00.000Z")
+    platform.reply(PUBLIC, {"posts": [seen]}, {"posts": [slow, seen, late]})
+    now = datetime(2025, 3, 14, 18, 2, 12, tzinfo=UTC)
+    source = make(platform, client, ManualClock(now))
+    first = source.fetch(nothing_yet(now - timedelta(hours=1)))  # a poll like any after the first
+
+    second = source.fetch(first.cursor)
+
+    assert [m.external_id.rsplit("/", 1)[1] for m in second.mentions] == ["3slow", "3late"]
+    assert platform.requests[-1].param("since") == "2025-03-14T17:52:11.000Z"
+    assert source.fetch(second.cursor).mentions == []  # and neither comes again

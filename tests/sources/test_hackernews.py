@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.clock import ManualClock
 from sources.base import SourceError
+from sources.cursor import nothing_yet
 from sources.hackernews import HackerNewsSource
 from sources.http import Clock, utcnow
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, fixture_json
@@ -163,3 +164,32 @@ def test_a_hit_dated_past_what_a_datetime_holds_is_skipped_alone(
     result = make(platform, client).fetch(None)  # was an OverflowError failing the whole poll
 
     assert [m.external_id for m in result.mentions] == [good["objectID"]]
+
+
+def _hit(object_id: str, at: int, text: str) -> dict[str, object]:
+    return {
+        "objectID": object_id,
+        "created_at_i": at,
+        "author": "pg_reader",
+        "comment_text": text,
+        "_tags": ["comment"],
+    }
+
+
+def test_a_hit_indexed_after_a_poll_but_dated_before_what_it_saw_is_still_taken(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """Algolia indexes Hacker News items some time after they are posted, not always in order:
+    a comment posted at :00 and indexed after a poll that saw one posted at :05 is dated
+    before the watermark. The next poll filtered `created_at_i>=:05` and dropped it. Each poll
+    now asks from 10 minutes before the newest hit seen and takes what it has not seen there."""
+    at = 1741976400  # 2025-03-14T18:20:00Z
+    seen, late = _hit("900", at + 5, "acme down"), _hit("899", at, "acme down for me too")
+    platform.reply(PATH, {"hits": [seen], "nbPages": 1}, {"hits": [seen, late], "nbPages": 1})
+    source = make(platform, client, ManualClock(datetime(2025, 3, 14, 18, 20, 30, tzinfo=UTC)))
+    first = source.fetch(nothing_yet(datetime(2025, 3, 14, 18, 0, tzinfo=UTC)))
+
+    second = source.fetch(first.cursor)
+
+    assert [m.external_id for m in second.mentions] == ["899"]
+    assert platform.requests[-1].param("numericFilters") == f"created_at_i>={at + 5 - 600}"

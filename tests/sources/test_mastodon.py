@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from bot.core.clock import ManualClock
+from sources.base import SourceError
 from sources.http import Clock, parse_time, utcnow
 from sources.mastodon import MastodonSource
 from tests.sources.conftest import CLIENT_TIMEOUT, FakePlatform, Reply, fixture_json
@@ -230,3 +231,25 @@ def test_a_prev_link_that_goes_back_ends_the_poll(
     assert len(platform.requests) == 1  # was 5, the page cap, the same 40 statuses each time
     assert not source.truncated
     assert result.cursor == "239"
+
+
+def test_a_search_without_an_access_token_stops_saying_why_instead_of_finding_nothing(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """Mastodon searches statuses only for a signed-in user: to a search without a user's token
+    it answers 200 with `"statuses": []` whatever was posted (app/services/search_service.rb,
+    `status_searchable?` needs an account). The source looked healthy and never found a thing:
+    `/crisis sources` said OK while the bot was blind. Now it stops, naming access_token and
+    the hashtag timeline, which needs none; with a token, an empty answer is just a quiet query."""
+    anonymous = {"accounts": [], "statuses": [], "hashtags": []}
+    platform.reply(SEARCH, anonymous)
+
+    with pytest.raises(SourceError) as caught:
+        make(platform, client, "acme").fetch(None)
+    with pytest.raises(SourceError):
+        make(platform, client, "acme").fetch("113456789012345000")
+
+    assert caught.value.permanent
+    assert "access_token" in caught.value.message and "#acme" in caught.value.message
+    quiet = make(platform, client, "acme", access_token="tok").fetch("113456789012345000")
+    assert quiet.mentions == [] and quiet.cursor is None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import httpx
@@ -444,3 +445,107 @@ def test_a_utf8_feed_that_says_it_is_single_byte_is_read_as_utf8(
 
     assert [m.text for m in result.mentions] == [BULGARIAN]
     assert [r.getMessage().rpartition(" ")[2] for r in caplog.records] == ["utf-8"]
+
+
+def test_an_item_with_a_description_and_no_title_is_kept(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """RSS 2.0: "All elements of an item are optional, however at least one of title or
+    description must be present." Feeds of short posts (a Mastodon account's `.rss`, microblogs)
+    give none a title; every one of their items was skipped as malformed."""
+    feed = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>@acmewatch</title><link>https://social.example/@acmewatch</link>
+<description>Public posts</description>
+<item>
+  <guid isPermaLink="true">https://social.example/@acmewatch/113</guid>
+  <link>https://social.example/@acmewatch/113</link>
+  <pubDate>Fri, 14 Mar 2025 18:35:00 +0000</pubDate>
+  <description>&lt;p&gt;Акме пак не работи &amp;amp; никой не отговаря 😡&lt;/p&gt;</description>
+</item>
+<item><guid>https://social.example/@acmewatch/112</guid>
+  <pubDate>Fri, 14 Mar 2025 18:00:00 +0000</pubDate></item>
+</channel></rss>"""
+    platform.reply(PATH, Reply(200, feed, XML))
+
+    result = make(platform, client).fetch(None)
+
+    assert [(m.external_id, m.text) for m in result.mentions] == [
+        ("https://social.example/@acmewatch/113", "Акме пак не работи & никой не отговаря 😡")
+    ]
+
+
+def test_it_reads_an_rss_1_0_feed(platform: FakePlatform, client: httpx.Client) -> None:
+    """RSS 1.0 (RDF Site Summary, web.resource.org/rss/1.0/spec): items beside the channel under
+    `rdf:RDF` in the RSS 1.0 namespace, each named by `rdf:about`, dated by Dublin Core's
+    `dc:date` (ISO 8601). Still served by older CMSs and portals; it was refused whole as
+    "neither RSS 2.0 nor Atom", every poll."""
+    feed = """<?xml version="1.0" encoding="windows-1251"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="https://news.example.bg/">
+    <title>Новини</title><link>https://news.example.bg/</link><description>Новини</description>
+    <items><rdf:Seq><rdf:li rdf:resource="https://news.example.bg/a/1"/></rdf:Seq></items>
+  </channel>
+  <item rdf:about="https://news.example.bg/a/1">
+    <title>Акме спря услугата</title>
+    <link>https://news.example.bg/a/1?utm=rss</link>
+    <description>Клиентите на Акме са без връзка от сутринта.</description>
+    <dc:date>2025-03-14T20:35:00+02:00</dc:date>
+    <dc:creator>Редакцията</dc:creator>
+  </item>
+  <item rdf:about="https://news.example.bg/a/0">
+    <link>https://news.example.bg/a/0</link>
+    <title>Без дата</title>
+  </item>
+</rdf:RDF>""".encode("cp1251")
+    platform.reply(PATH, Reply(200, feed, {"Content-Type": "application/rdf+xml"}))
+    now = datetime(2025, 3, 14, 19, 0, tzinfo=UTC)
+    source = FeedSource(
+        client=client, brand="Acme", feed=platform.base_url + PATH, clock=lambda: now
+    )
+
+    result = source.fetch(None)
+
+    first, undated = result.mentions
+    assert first.external_id == "https://news.example.bg/a/1"
+    assert first.text == "Акме спря услугата\nКлиентите на Акме са без връзка от сутринта."
+    assert first.created_at == datetime(2025, 3, 14, 18, 35, tzinfo=UTC)
+    assert first.author == "Редакцията"
+    assert first.url == "https://news.example.bg/a/1?utm=rss"
+    assert (undated.external_id, undated.created_at) == ("https://news.example.bg/a/0", now)
+    again = source.fetch(result.cursor)
+    assert again.mentions == []
+
+
+def test_a_guid_that_is_no_address_is_told_apart_from_another_feeds(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """RSS 2.0's guid is "a string that uniquely identifies the item" with "no rules for the
+    syntax": many CMSs write the article's number (`<guid isPermaLink="false">4711</guid>`).
+    Every feed's mentions are stored under the source "rss", so article 4711 of a second feed
+    was taken for the first feed's and dropped as already stored. Such a guid is now named
+    with its feed's address; a guid that is an address (a URI) stays as it is, and an item a
+    feed's stored cursor already lists by its bare guid is not taken again."""
+
+    def feed(title: str, guid: str) -> str:
+        return (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+            f'<title>{title}</title><guid isPermaLink="false">{guid}</guid>'
+            "<pubDate>Fri, 14 Mar 2025 18:35:00 +0000</pubDate></item></channel></rss>"
+        )
+
+    platform.reply("/a.xml", Reply(200, feed("Acme down", "4711"), XML))
+    platform.reply("/b.xml", Reply(200, feed("Акме пак", "4711"), XML))
+    platform.reply("/c.xml", Reply(200, feed("Acme", "tag:news.example,2025:4711"), XML))
+    a, b, c = (
+        FeedSource(client=client, brand="Acme", feed=platform.base_url + path)
+        for path in ("/a.xml", "/b.xml", "/c.xml")
+    )
+
+    (first,), (second,), (third,) = (s.fetch(None).mentions for s in (a, b, c))
+
+    assert first.external_id == platform.base_url + "/a.xml#4711"
+    assert second.external_id == platform.base_url + "/b.xml#4711"
+    assert third.external_id == "tag:news.example,2025:4711"
+    before = json.dumps({"seen": ["4711"], "etag": None, "modified": None})
+    assert a.fetch(before).mentions == []

@@ -212,3 +212,95 @@ def test_a_next_token_that_comes_round_again_ends_the_poll(
 
     assert len(platform.requests) == 2  # was 5, the page cap
     assert not source.truncated
+
+
+def _post(post_id: str, text: str, **fields: object) -> dict[str, object]:
+    """One post as recent search returns it (tweet.fields as the connector asks)."""
+    return {
+        "id": post_id,
+        "text": text,
+        "author_id": "123456789",
+        "created_at": "2025-03-14T18:02:11.000Z",
+        "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 0},
+        **fields,
+    }
+
+
+def _page(*posts: dict[str, object]) -> dict[str, object]:
+    return {
+        "data": list(posts),
+        "meta": {"newest_id": max(str(p["id"]) for p in posts), "result_count": len(posts)},
+    }
+
+
+def test_a_posts_text_is_read_without_the_html_escapes_x_adds(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """X escapes `&`, `<` and `>` in a post's text (`&amp;`; sferik/twitter-ruby#348,
+    FxEmbed/FxEmbed#24): the card showed "AT&amp;T", and a keyword such as "q&a" never matched.
+    What the author typed as "&amp;" arrives as "&amp;amp;" and stays "&amp;"."""
+    text = "@Acme &lt;3 no more: refund &amp; apology please &gt;:( Cyrillic too: Акме &amp; Ко 😡"
+    typed = "the literal &amp;amp; stays"
+    platform.reply(
+        PATH, _page(_post("1900612345678901301", text), _post("1900612345678901302", typed))
+    )
+
+    result = make(platform, client).fetch(None)
+
+    assert [m.text for m in result.mentions] == [
+        "@Acme <3 no more: refund & apology please >:( Cyrillic too: Акме & Ко 😡",
+        "the literal &amp; stays",
+    ]
+
+
+def test_a_long_post_is_read_whole_from_its_note_tweet(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """A post over 280 characters comes with `text` cut at 280 and the whole in
+    `note_tweet.text`, only when `tweet.fields` asks for `note_tweet` (X's data dictionary:
+    "the full-content of the Tweet, including text beyond 280 characters"). The crisis words of
+    a long complaint are often past the cut."""
+    whole = (
+        "Flight AC123 with @Acme: "
+        + "waited, " * 40
+        + "and then they LOST my luggage &amp; refused a refund."
+    )
+    cut = whole[:279] + "…"
+    long_post = _post("1900612345678901303", cut, note_tweet={"text": whole})
+    platform.reply(PATH, _page(long_post))
+
+    result = make(platform, client).fetch(None)
+
+    assert "note_tweet" in (platform.requests[0].param("tweet.fields") or "").split(",")
+    assert result.mentions[0].text == whole.replace("&amp;", "&")
+    assert result.mentions[0].text.endswith("LOST my luggage & refused a refund.")
+
+
+def test_a_repost_is_not_a_second_mention_of_the_post_it_repeats(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """Recent search lists a repost as a post of its own ("RT @janetravels: …", a new id): each
+    repost of one complaint counted as another mention and another quote on the card, as a
+    Mastodon boost does not (it is skipped there). The post counts once; its reposts are its
+    `reposts`. A quote post says something of its own and stays; so does a reply."""
+    original = _post("1900612345678901310", "@Acme lost my bag again", author_id="1")
+    repost = _post(
+        "1900612345678901340",
+        "RT @janetravels: @Acme lost my bag again",
+        referenced_tweets=[{"type": "retweeted", "id": "1900612345678901310"}],
+    )
+    quote = _post(
+        "1900612345678901330",
+        "same here, @Acme",
+        referenced_tweets=[{"type": "quoted", "id": "1900612345678901310"}],
+    )
+    platform.reply(PATH, _page(repost, quote, original))
+
+    result = make(platform, client).fetch(None)
+
+    assert "referenced_tweets" in (platform.requests[0].param("tweet.fields") or "").split(",")
+    assert [m.external_id for m in result.mentions] == [
+        "1900612345678901330",
+        "1900612345678901310",
+    ]
+    assert result.cursor == "1900612345678901340"  # the repost was seen: not asked for again

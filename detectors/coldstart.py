@@ -310,16 +310,28 @@ def _samples(mentions: Sequence[MentionLike], loud: list[int], crisis: list[int]
     return distinct_texts(mentions, loud + rest)
 
 
+_REPOST = re.compile(r"^rt @\w+: ")
+
+
 def distinct_texts(mentions: Sequence[MentionLike], order: list[int], limit: int = 5) -> list[int]:
     """The first `limit` of `order` with no text twice (case and spacing ignored): five copies of
-    one retweeted complaint tell a comms lead less than five different ones."""
+    one retweeted complaint tell a comms lead less than five different ones. A repost's "RT
+    @author: " is not its text, and X cuts a repost's text with "…": a cut text is the same as
+    any text it begins (a cut of under 30 characters says too little to tell)."""
     out: list[int] = []
-    seen: set[str] = set()
+    seen: list[tuple[str, bool]] = []  # (text, cut); at most `limit`, so a scan is cheap
     for i in order:
-        key = " ".join((mentions[i].text or "").lower().split())
-        if key not in seen:
-            seen.add(key)
-            out.append(i)
-            if len(out) == limit:
-                break
+        key = _REPOST.sub("", " ".join((mentions[i].text or "").lower().split()))
+        cut = key.endswith("…") and len(key) > 30
+        if cut:
+            key = key[:-1].rstrip()
+        if any(
+            k == key or (cut and k.startswith(key)) or (was_cut and key.startswith(k))
+            for k, was_cut in seen
+        ):
+            continue
+        seen.append((key, cut))
+        out.append(i)
+        if len(out) == limit:
+            break
     return out

@@ -7,9 +7,10 @@ Budget headers: `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds
 `text` comes with `&`, `<` and `>` escaped as HTML (`&amp;`), which X does not document but has
 always done (sferik/twitter-ruby#348, FxEmbed/FxEmbed#24): we unescape it. A post over 280
 characters has `text` cut there and the whole in `note_tweet.text` (asked for in `tweet.fields`).
-A repost is a post of its own in search ("RT @author: …", `referenced_tweets` type "retweeted"):
-it is skipped, as a Mastodon boost is, so a complaint counts once (its `reposts` say the rest);
-quotes and replies stay.
+A repost is a post of its own in search ("RT @author: …", `referenced_tweets` type "retweeted"),
+and it stays a mention: a complaint reposted by 500 people in an hour is how a storm spreads on X,
+and the volume detector was calibrated on tweet counts that include reposts (NAB's). It is marked
+(`extra["repost_of"]`), and the card quotes a post once however often it was reposted.
 
 Recent search covers about 7 days: a `since_id` older than that is a 400 naming the parameter
 (seen in rooteco/tweetscape#421). After such an outage we start over from the latest page.
@@ -134,12 +135,10 @@ class XSource(HttpSource):
             return FetchResult(mentions, nothing_yet(self.clock()))
         return FetchResult(mentions, newest if newest != cursor else None)
 
-    def _mention(self, tweet: Any, users: dict[str, dict[str, Any]]) -> Mention | None:
+    def _mention(self, tweet: Any, users: dict[str, dict[str, Any]]) -> Mention:
         tweet_id = require(tweet, "id", str)
         if not tweet_id.isdigit():  # the cursor compares ids as numbers
             raise ValueError(f"non-numeric post id {tweet_id!r}")
-        if _is_repost(tweet):
-            return None  # it repeats a post we count once, under its own id (its `reposts`)
         user = users.get(str(tweet.get("author_id")), {})
         username = user.get("username")
         metrics = tweet.get("public_metrics") or {}
@@ -162,15 +161,23 @@ class XSource(HttpSource):
                 "replies": metrics.get("reply_count"),
                 "quotes": metrics.get("quote_count"),
                 "impressions": metrics.get("impression_count"),
+                "repost_of": _repost_of(tweet),
             },
         )
 
 
-def _is_repost(tweet: dict[str, Any]) -> bool:
-    """A repost ("RT @author: …"): `referenced_tweets` holds the post it repeats as "retweeted".
-    A quote or a reply has words of its own and is a mention like any other."""
+def _repost_of(tweet: dict[str, Any]) -> str | None:
+    """The id of the post a repost ("RT @author: …") repeats: `referenced_tweets` type
+    "retweeted". None for a post of its own, a quote or a reply (they have words of their own)."""
     refs = tweet.get("referenced_tweets")
-    return any(isinstance(r, dict) and r.get("type") == "retweeted" for r in refs or ())
+    return next(
+        (
+            str(r.get("id"))
+            for r in refs or ()
+            if isinstance(r, dict) and r.get("type") == "retweeted" and r.get("id")
+        ),
+        None,
+    )
 
 
 def _users_by_id(body: dict[str, Any]) -> dict[str, dict[str, Any]]:

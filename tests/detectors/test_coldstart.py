@@ -12,7 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from detectors.coldstart import ColdStartSettings, crisis_pattern, history_sentence, judge
+from detectors.coldstart import (
+    ColdStartSettings,
+    crisis_pattern,
+    distinct_texts,
+    history_sentence,
+    judge,
+)
 from detectors.storm import Assessment, StormSettings, StormTracker, assess
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
@@ -354,3 +360,19 @@ def test_a_storm_across_the_hand_over_is_judged_alike_resumed_or_rebuilt(per_hou
     if per_hour == 24:
         assert verdicts[1].evidence["short_baseline"] and verdicts[1].evidence["late"]
         assert verdicts[1].started_at is not None and began <= verdicts[1].started_at < began + BIN
+
+
+def test_the_quotes_take_a_reposted_post_once() -> None:
+    """An X repost is a mention of its own ("RT @jane: …", cut with "…"): the card quotes the
+    post once, not once per repost; a different complaint is still quoted."""
+    post = "Acme lost my bag again and nobody at the desk would even look for it, three hours now"
+    texts = [
+        post,
+        f"RT @jane: {post}",
+        f"RT @jane_t: {post[:60]}…",
+        "Acme lost my bag too",
+    ]
+    mentions = [M(NOW, t, "negative", -0.8, f"u{i}") for i, t in enumerate(texts)]
+
+    assert distinct_texts(mentions, [0, 1, 2, 3]) == [0, 3]
+    assert distinct_texts(mentions, [2, 0, 1, 3]) == [2, 3]  # the cut repost came first

@@ -276,13 +276,13 @@ def test_a_long_post_is_read_whole_from_its_note_tweet(
     assert result.mentions[0].text.endswith("LOST my luggage & refused a refund.")
 
 
-def test_a_repost_is_not_a_second_mention_of_the_post_it_repeats(
+def test_a_repost_is_a_mention_of_its_own_marked_with_the_post_it_repeats(
     platform: FakePlatform, client: httpx.Client
 ) -> None:
-    """Recent search lists a repost as a post of its own ("RT @janetravels: …", a new id): each
-    repost of one complaint counted as another mention and another quote on the card, as a
-    Mastodon boost does not (it is skipped there). The post counts once; its reposts are its
-    `reposts`. A quote post says something of its own and stays; so does a reply."""
+    """Recent search lists a repost as a post of its own ("RT @janetravels: …", a new id). It
+    stays a mention: a complaint reposted by hundreds is how a storm spreads on X, and the volume
+    detector's tweet counts include reposts. It is marked with the post it repeats; a quote or a
+    reply has words of its own and is not."""
     original = _post("1900612345678901310", "@Acme lost my bag again", author_id="1")
     repost = _post(
         "1900612345678901340",
@@ -299,8 +299,9 @@ def test_a_repost_is_not_a_second_mention_of_the_post_it_repeats(
     result = make(platform, client).fetch(None)
 
     assert "referenced_tweets" in (platform.requests[0].param("tweet.fields") or "").split(",")
-    assert [m.external_id for m in result.mentions] == [
-        "1900612345678901330",
-        "1900612345678901310",
+    assert [(m.external_id, m.extra["repost_of"]) for m in result.mentions] == [
+        ("1900612345678901340", "1900612345678901310"),
+        ("1900612345678901330", None),
+        ("1900612345678901310", None),
     ]
-    assert result.cursor == "1900612345678901340"  # the repost was seen: not asked for again
+    assert result.cursor == "1900612345678901340"

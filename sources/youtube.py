@@ -506,10 +506,11 @@ def _load_threads(cursor: str | None) -> dict[str, _Tracked]:
 
 
 def _pruned(threads: dict[str, _Tracked], now: datetime) -> dict[str, _Tracked]:
-    """The threads worth tracking: those left to read first, then the most recently active
-    within `ACTIVE`; `TRACKED` at most."""
+    """The threads worth tracking: those left to read first, then those with replies, then the
+    others, each the most recently active first within `ACTIVE`; `TRACKED` at most. (A busy
+    hour of new comments must not push out the thread where the crisis is being replied to.)"""
     keep = [(tid, t) for tid, t in threads.items() if t.pending or t.at >= now - ACTIVE]
-    keep.sort(key=lambda item: (not item[1].pending, -item[1].at.timestamp(), item[0]))
+    keep.sort(key=lambda it: (not it[1].pending, it[1].c == 0, -it[1].at.timestamp(), it[0]))
     return dict(keep[:TRACKED])
 
 

@@ -206,11 +206,12 @@ class YouTubeSource(HttpSource):
         after = dict(tracked)
         seen = dict(seen)
         taken: list[Mention] = []
+        budget = REPLY_CALLS
         try:
             self._check_tracked(after, seen)
-        except RateLimited:
+        except RateLimited:  # the threads on the pages are still noted, to be read next poll
             logger.warning("%s: the quota ran out checking threads; next poll goes on", self.name)
-            return taken, _pruned(after, self.clock())
+            budget = 0
         queue: list[_Thread] = []
         for thread in seen.values():
             known = after.get(thread.id) or _Tracked(0, 0, thread.activity, None)
@@ -223,7 +224,6 @@ class YouTubeSource(HttpSource):
                 after[thread.id] = known.saw(thread)  # left for later unless read below
             else:  # no new reply; a count that went down: replies deleted
                 after[thread.id] = known.read(thread, [])
-        budget = REPLY_CALLS
         queue.sort(key=lambda t: (_calls(t.count), -t.activity.timestamp()))
         for thread in queue:
             if _calls(thread.count) > budget:

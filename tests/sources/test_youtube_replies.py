@@ -392,3 +392,26 @@ def test_a_poll_reads_at_most_its_budget_of_threads_and_the_rest_next(
     everything = set().union(*(reply_ids(t) for t in threads)) | {t.id for t in threads}
     assert ids(first.mentions) | ids(second.mentions) == everything
     assert not ids(first.mentions) & ids(second.mentions)
+
+
+def test_a_quota_spent_checking_old_threads_still_notes_the_new_ones_to_read(
+    youtube: YouTube, client: httpx.Client, clock: ManualClock
+) -> None:
+    youtube.thread(0, NOW - timedelta(hours=3), replies=1)
+    cursor = make(youtube, client, clock).fetch(None).cursor
+    for n in range(1, 121):  # the old thread falls off the newest page: it is checked by id
+        youtube.thread(n, NOW + timedelta(seconds=20 * n))
+    clock.advance(hours=1)
+    cursor = make(youtube, client, clock).fetch(cursor).cursor
+    clock.advance(minutes=5)
+    fresh = youtube.thread(500, clock(), replies=INLINE + 1)  # new, with more than inline
+    youtube.quota = 1  # the newest page; the check by id finds the quota spent
+
+    result = make(youtube, client, clock).fetch(cursor)
+
+    assert ids(result.mentions) == {fresh.id}
+    noted = json.loads(result.cursor or "{}")["threads"][fresh.id]
+    assert (noted["n"], noted["c"]) == (0, INLINE + 1)  # to be read on the next poll
+    youtube.quota = None
+    clock.advance(minutes=5)
+    assert ids(make(youtube, client, clock).fetch(result.cursor).mentions) == reply_ids(fresh)

@@ -22,7 +22,8 @@ trustpilot business_unit_id api_key (required)                    a business uni
                                                                   those in one language
 x          query            bearer_token (required)               X API v2 recent search
 youtube    channel_id or    api_key (required)                    commentThreads.list: top-level
-           video_id                                               comments; `search_terms`
+           video_id                                               comments and their replies
+                                                                  (comments.list); `search_terms`
                                                                   (optional) narrows them
 ========== ================ ===================================== ==================================
 

@@ -61,7 +61,7 @@ def test_it_maps_top_level_comments_and_keeps_the_key_out_of_the_address(
     }
     (request,) = platform.requests  # the first poll takes the latest page only
     assert {k: v[-1] for k, v in request.query.items()} == {
-        "part": "snippet",
+        "part": "snippet,replies",  # the inline replies cost no more
         "order": "time",
         "maxResults": "100",
         "textFormat": "plainText",
@@ -104,7 +104,7 @@ def test_it_pages_with_the_token_until_the_cursor(
 
     result = source.fetch(cursor)
 
-    assert len(result.mentions) == 3
+    assert len(result.mentions) == 4  # page 1's three comments and the reply one came with
     assert [r.param("pageToken") for r in platform.requests] == [
         None,
         "QURTSl9pMkV4YW1wbGVQYWdlVG9rZW4=",
@@ -131,7 +131,7 @@ def test_a_spent_quota_waits_for_midnight_pacific_time(
     clock.advance(minutes=31)
     platform.replies.clear()
     platform.reply(PATH, fixture_json("youtube_page1.json"))
-    assert len(source.fetch(None).mentions) == 3
+    assert len(source.fetch(None).mentions) == 4
 
 
 def test_a_spent_quota_is_asked_again_within_max_wait(
@@ -234,7 +234,7 @@ def test_the_backfill_follows_the_tokens_down_to_since(
     since = datetime(2025, 3, 13, tzinfo=UTC)
 
     first = source.backfill(None, since)
-    assert len(first.mentions) == 3 and first.cursor == "QURTSl9pMkV4YW1wbGVQYWdlVG9rZW4="
+    assert len(first.mentions) == 4 and first.cursor == "QURTSl9pMkV4YW1wbGVQYWdlVG9rZW4="
     second = source.backfill(first.cursor, since)
 
     assert [m.external_id for m in second.mentions] == ["UgxExampleThread0000AaABAg"]

@@ -129,7 +129,7 @@ def test_a_drills_page_says_whom_it_would_have_paged_for_one_or_many(people: lis
     for text in (page, line):
         assert "щяха да бъдат известени" not in text, text
         if people:
-            assert f"известие щеше да отиде до {', '.join(people)}" in text, text
+            assert f"щеше да бъде изпратено известие до {', '.join(people)}" in text, text
 
 
 @pytest.mark.parametrize("people", [[], ["Bob Tanaka"], ["Bob Tanaka", "@comms"]])
@@ -146,7 +146,7 @@ def test_the_review_says_whom_an_escalation_paged_for_nobody_one_or_many(
     assert line.startswith("Escalated to Екип by Alice Moreau.")
     if people:
         assert line.endswith(f" It paged {', '.join(people)}.")
-        assert bg.endswith(f" Известие отиде до {', '.join(people)}."), bg
+        assert bg.endswith(f" Известие беше изпратено до {', '.join(people)}."), bg
     else:
         assert line.endswith(" It paged nobody: no one is configured for that level.")
         assert bg.endswith(" Никой не беше известен: за това ниво в плана не е посочен никой."), bg

@@ -181,7 +181,7 @@ def test_the_demo_plays_a_bulgarian_storm_end_to_end(
     assert "% на български" in shown and "/crisis поеми #1" in shown
     # The narration too: a Bulgarian team's first demo is not half English.
     assert "Разделът Home на Carol" in shown and "(вижда само Alice (социални мрежи))" in shown
-    assert "(какво се промени)" in shown and "Хронологията е изнесена:" in shown
+    assert "(какво се промени)" in shown and "Хронологията е експортирана:" in shown
     assert " EET" in shown or " EEST" in shown  # Sofia's clock, not UTC
     assert "only" not in shown and "what changed" not in shown and "Exported" not in shown
     out = tmp_path / "out"
@@ -214,8 +214,8 @@ def test_a_bulgarian_drill_is_in_bulgarian_and_pages_nobody(team: Stack) -> None
     )
     assert page["text"].startswith("УЧЕНИЕ · #1 е ескалиран до *Ръководител комуникации*")
     assert (
-        "(При учение никой не се известява; при истинска криза известие щеше да отиде до Bob "
-        "Tanaka.)" in page["text"]
+        "(При учение никой не се известява; при истинска криза щеше да бъде изпратено известие "
+        "до Bob Tanaka.)" in page["text"]
     )
     assert "<@U0BOB>" not in page["text"]
     team.slack.command("учение вулкан", user_id="U0ALICE")

@@ -97,7 +97,7 @@ def test_a_bulgarian_storm_from_ingest_to_a_bulgarian_export(
     alert = team.emulator.wait_for(lambda: card(team, n))
     shown = blocks_text(alert)
     assert "Acme: буря от споменавания" in alert["text"]
-    assert "*Защо е сигналът*" in shown and "Поемам" in shown and "Ескалирам" in shown
+    assert "*Защо е подаден сигналът*" in shown and "Поемам" in shown and "Ескалирам" in shown
     assert "споменавания за последните 60 минути са негативни" in shown
     with team.bot.sessions() as session:
         incident = session.get(Incident, n)
@@ -145,13 +145,13 @@ def test_a_bulgarian_storm_from_ingest_to_a_bulgarian_export(
     )
 
     team.slack.command(f"експорт #{n} md", user_id="U0ALICE")
-    answer(team, f"Експортът на #{n} във формат md пътува към нишката.")
+    answer(team, f"Експортът на #{n} във формат md ще се появи в нишката след малко.")
     upload = team.emulator.wait_for(lambda: list(team.emulator.files.values()))[0]
     assert upload["title"] == f"Хронология на #{n} (md)"
     assert upload["thread_ts"] == alert["ts"]
     md = upload["content"].decode("utf-8-sig")
     assert md.startswith(f"# Инцидент #{n}: Acme: буря от споменавания")
-    for heading in ("## Защо е сигналът", "## Показатели на реакцията", "## Хронология"):
+    for heading in ("## Защо е подаден сигналът", "## Показатели на реакцията", "## Хронология"):
         assert heading in md
     assert "- **Състояние:** поет · **Сериозност:**" in md
     assert "| Време до поемане | 2 мин |" in md

@@ -189,7 +189,7 @@ def test_the_html_report_is_on_the_team_clock(database_url: str, locale: str) ->
     page = _export(database_url, "html", locale, SOFIA)
     assert SHOWN[locale][WINTER] in page
     assert "<td>2026-12-04T05:07:00+02:00</td>" in page
-    assert {"en": "times in Europe/Sofia", "bg": "часовете са в Europe/Sofia"}[locale] in page
+    assert {"en": "times in Europe/Sofia", "bg": "часова зона: Europe/Sofia"}[locale] in page
     assert "UTC" not in page
 
 

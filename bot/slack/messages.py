@@ -459,7 +459,8 @@ def follow_up_list(lines: Sequence[followups.Line], page: int, now: datetime) ->
     head = i18n.ngettext("*{n} open follow-up*", "*{n} open follow-ups*", len(lines))
     if shown.pages > 1:
         head = _("{list} · page {page} of {pages}", list=head, page=page, pages=shown.pages)
-    return _listed(head, shown, f"`/crisis followups page {page + 1}`")
+    # The word `page` in the team's language: the parser takes "page", "страница" and "стр".
+    return _listed(head, shown, _("`/crisis followups page {page}`", page=page + 1))
 
 
 def follow_up_modal(incident: Incident) -> dict[str, Any]:

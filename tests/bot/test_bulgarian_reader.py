@@ -129,7 +129,7 @@ def test_a_drills_page_says_whom_it_would_have_paged_for_one_or_many(people: lis
     for text in (page, line):
         assert "щяха да бъдат известени" not in text, text
         if people:
-            assert f"известие щеше да отиде до {', '.join(people)}" in text, text
+            assert f"щеше да бъде изпратено известие до {', '.join(people)}" in text, text
 
 
 @pytest.mark.parametrize("people", [[], ["Bob Tanaka"], ["Bob Tanaka", "@comms"]])
@@ -146,7 +146,7 @@ def test_the_review_says_whom_an_escalation_paged_for_nobody_one_or_many(
     assert line.startswith("Escalated to Екип by Alice Moreau.")
     if people:
         assert line.endswith(f" It paged {', '.join(people)}.")
-        assert bg.endswith(f" Известие отиде до {', '.join(people)}."), bg
+        assert bg.endswith(f" Известие беше изпратено до {', '.join(people)}."), bg
     else:
         assert line.endswith(" It paged nobody: no one is configured for that level.")
         assert bg.endswith(" Никой не беше известен: за това ниво в плана не е посочен никой."), bg
@@ -328,3 +328,19 @@ def test_the_home_tab_writes_how_many_more_as_a_bulgarian_number() -> None:
             days=30, now=NOW, link=lambda c, t: None,
         )  # fmt: skip
     assert "… и още 1\xa0000:" in json.dumps(view, ensure_ascii=False)
+
+
+def test_the_next_page_of_follow_ups_is_named_in_the_teams_language() -> None:
+    """ "… и още 20: `/crisis followups page 2`" wrote the English word in a Bulgarian list; the
+    hint now names the page the Bulgarian way, and the command it quotes runs as it is."""
+    f = FollowUp(
+        id=1, incident_id=7, owner="U0BOB", text="Да обновим ЧЗВ " * 60, status="open",
+        due_at=None, due_whole_day=False, created_by="U0ALICE", created_at=NOW,
+    )  # fmt: skip
+    lines = [followups.Line(f, 7, "Acme: буря", False)] * 40
+    with i18n.using("bg"):
+        text = messages.follow_up_list(lines, 1, NOW)
+    hint = re.search(r"`/crisis (followups [^`]*)`\.$", text)
+    assert hint and hint.group(1) == "followups страница 2", text[-200:]
+    assert commands.parse(hint.group(1)) == commands.parse("followups page 2")
+    assert messages.follow_up_list(lines, 1, NOW).endswith("`/crisis followups page 2`.")

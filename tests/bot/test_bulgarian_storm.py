@@ -97,7 +97,7 @@ def test_a_bulgarian_storm_from_ingest_to_a_bulgarian_export(
     alert = team.emulator.wait_for(lambda: card(team, n))
     shown = blocks_text(alert)
     assert "Acme: буря от споменавания" in alert["text"]
-    assert "*Защо е сигналът*" in shown and "Поемам" in shown and "Ескалирам" in shown
+    assert "*Защо е подаден сигналът*" in shown and "Поемам" in shown and "Ескалирам" in shown
     assert "споменавания за последните 60 минути са негативни" in shown
     with team.bot.sessions() as session:
         incident = session.get(Incident, n)
@@ -145,13 +145,13 @@ def test_a_bulgarian_storm_from_ingest_to_a_bulgarian_export(
     )
 
     team.slack.command(f"експорт #{n} md", user_id="U0ALICE")
-    answer(team, f"Експортът на #{n} във формат md пътува към нишката.")
+    answer(team, f"Експортът на #{n} във формат md ще се появи в нишката след малко.")
     upload = team.emulator.wait_for(lambda: list(team.emulator.files.values()))[0]
     assert upload["title"] == f"Хронология на #{n} (md)"
     assert upload["thread_ts"] == alert["ts"]
     md = upload["content"].decode("utf-8-sig")
     assert md.startswith(f"# Инцидент #{n}: Acme: буря от споменавания")
-    for heading in ("## Защо е сигналът", "## Показатели на реакцията", "## Хронология"):
+    for heading in ("## Защо е подаден сигналът", "## Показатели на реакцията", "## Хронология"):
         assert heading in md
     assert "- **Състояние:** поет · **Сериозност:**" in md
     assert "| Време до поемане | 2 мин |" in md
@@ -181,7 +181,7 @@ def test_the_demo_plays_a_bulgarian_storm_end_to_end(
     assert "% на български" in shown and "/crisis поеми #1" in shown
     # The narration too: a Bulgarian team's first demo is not half English.
     assert "Разделът Home на Carol" in shown and "(вижда само Alice (социални мрежи))" in shown
-    assert "(какво се промени)" in shown and "Хронологията е изнесена:" in shown
+    assert "(какво се промени)" in shown and "Хронологията е експортирана:" in shown
     assert " EET" in shown or " EEST" in shown  # Sofia's clock, not UTC
     assert "only" not in shown and "what changed" not in shown and "Exported" not in shown
     out = tmp_path / "out"
@@ -214,8 +214,8 @@ def test_a_bulgarian_drill_is_in_bulgarian_and_pages_nobody(team: Stack) -> None
     )
     assert page["text"].startswith("УЧЕНИЕ · #1 е ескалиран до *Ръководител комуникации*")
     assert (
-        "(При учение никой не се известява; при истинска криза известие щеше да отиде до Bob "
-        "Tanaka.)" in page["text"]
+        "(При учение никой не се известява; при истинска криза щеше да бъде изпратено известие "
+        "до Bob Tanaka.)" in page["text"]
     )
     assert "<@U0BOB>" not in page["text"]
     team.slack.command("учение вулкан", user_id="U0ALICE")

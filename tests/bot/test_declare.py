@@ -315,7 +315,8 @@ def test_a_bulgarian_team_declares_in_bulgarian(database_url: str, pinned: Manua
         stack.slack.command("обяви Журналист от bTV пита за изтеглянето", user_id="U0ALICE")
         said = answer(stack, "е обявен")["text"]
         assert said == (
-            "#1 е обявен: Журналист от bTV пита за изтеглянето. Той е ваш; картата е в канала."
+            "#1 е обявен: Журналист от bTV пита за изтеглянето. Вие отговаряте за него; "
+            "картата е в канала."
         )
         stack.emulator.wait_for(lambda: card(stack, 1))
         assert "*Обявен от* <@U0ALICE>" in blocks_text(card(stack, 1))

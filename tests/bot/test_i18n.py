@@ -281,3 +281,37 @@ def test_a_cold_start_alert_reads_in_bulgarian() -> None:
     assert any("негативни споменавания с кризисни думи" in r for r in reasons)
     english = reasons_for(result, dict(result.evidence), settings)
     assert english[0] == "Only 40 min of history for this brand: judged on content, not on volume."
+
+
+# The texts the code puts in Slack's short fields, by the field's limit (Block Kit reference:
+# a modal's title, submit and close 24 characters; a button's and an option's text 75; a header
+# and a placeholder 150). The code cuts a longer one with "…", mid-word: none may need it.
+SHORT_FIELDS = {
+    24: (
+        "Follow-up · #{number}", "Update · #{number}", "Draft reply · #{number}",
+        "Resolve #{number}", "Dismiss #{number}", "Reopen #{number}", "Declare an incident",
+        "Reject draft", "Declare", "Add", "Post", "Post draft", "Submit", "Cancel", "Close",
+    ),
+    75: (
+        "Claim", "Escalate", "Draft reply", "Post update", "Resolve", "Dismiss", "Approve",
+        "Reject", "Add follow-up", "Reopen", "Declare a crisis", "Mark done", "Open draft",
+        "Open the incident thread", "Open thread", "low", "medium", "high", "critical",
+    ),
+    150: (
+        "Open incidents", "Waiting for your approval", "Your follow-ups", "Last {days} days",
+        "A journalist asked about the recall; a story runs at 18:00", "Pick the brand",
+        "Type the brand's name",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("limit", sorted(SHORT_FIELDS))
+def test_the_bulgarian_short_fields_fit_slacks_limits_whole(limit: int) -> None:
+    """Bulgarian runs longer than English: each title, button, option, header and placeholder
+    fits with a nine-digit incident number, so the code never has to cut one."""
+    bg = _catalogue("bg")
+    for msgid in SHORT_FIELDS[limit]:
+        assert (None, msgid) in bg, msgid  # still a message the code writes
+        with i18n.using("bg"):
+            text = _(msgid, number=123_456_789, days=365)
+        assert len(text) <= limit, (msgid, text, len(text))

@@ -360,7 +360,7 @@ def test_follow_ups_fit_on_the_card_the_form_the_lists_and_the_home_tab(locale: 
             assert len(text) <= TEXT_LIMIT
             _no_pings(text)
             seen += [int(n) for n in re.findall(r"^\*F(\d+)\*", text, flags=re.M)]
-            if f"`/crisis followups page {page + 1}`" not in text:
+            if i18n._("`/crisis followups page {page}`", page=page + 1) not in text:
                 break
             page += 1
         assert seen == list(range(1, 301))  # each once, in order, across the pages

@@ -336,8 +336,8 @@ def test_the_notice_speaks_the_playbooks_language(
     assert text.endswith(
         "\nКак да се поправи: проверете записа му в crisisbot.toml (`query`, `base_url`) и"
         " променливите на средата, посочени в `credentials`, после рестартирайте работния"
-        " процес (worker); `crisisbot poll --force` го опитва веднага, иначе ще бъде опитан"
-        f" отново в {(clock() + timedelta(hours=6)):%d.%m.%Y %H:%M} UTC."
+        " процес (worker); `crisisbot poll --force` го проверява веднага, иначе следващата"
+        f" проверка е в {(clock() + timedelta(hours=6)):%d.%m.%Y %H:%M} UTC."
     )
 
 

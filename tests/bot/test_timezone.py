@@ -189,7 +189,7 @@ def test_the_html_report_is_on_the_team_clock(database_url: str, locale: str) ->
     page = _export(database_url, "html", locale, SOFIA)
     assert SHOWN[locale][WINTER] in page
     assert "<td>2026-12-04T05:07:00+02:00</td>" in page
-    assert {"en": "times in Europe/Sofia", "bg": "часовете са в Europe/Sofia"}[locale] in page
+    assert {"en": "times in Europe/Sofia", "bg": "часова зона: Europe/Sofia"}[locale] in page
     assert "UTC" not in page
 
 
@@ -221,7 +221,7 @@ def test_the_report_lists_incidents_on_the_team_clock(database_url: str, locale:
     finally:
         engine.dispose()
     text = out.getvalue()
-    assert {"en": "Opened (Europe/Sofia)", "bg": "Открит (Europe/Sofia)"}[locale] in text
+    assert {"en": "Opened (Europe/Sofia)", "bg": "Отворен (Europe/Sofia)"}[locale] in text
     # The day as the locale writes it ("04.12.2026" in Bulgarian), the time on Sofia's clock.
     opened = {"en": "| 2026-12-04 05:07 |", "bg": "| 04.12.2026 05:07 |"}[locale]
     assert opened in text and "UTC" not in text

@@ -318,11 +318,12 @@ def test_a_bulgarian_team_posts_updates_in_bulgarian(
         shown = blocks_text(leaders)
         assert leaders["text"].startswith(f"Актуализация по #{n} Acme: ")
         for part in ("*Марка*\\nAcme", "*Състояние*\\nПоет", "*Отговорник*\\nAlice Moreau",
-                     "Публикувана от Bob Tanaka в 18.11.2026 09:00 UTC",
+                     "Публикувана от Bob Tanaka на 18.11.2026 09:00 UTC",
                      "|Към нишката на инцидента>"):  # fmt: skip
             assert part in shown, part
         s.emulator.wait_for(lambda: "Последна актуализация" in blocks_text(card(s, n)))
-        assert "Последна актуализация: 18.11.2026 09:00 UTC, от <@U0BOB>" in blocks_text(card(s, n))
+        last = "Последна актуализация от <@U0BOB> на 18.11.2026 09:00 UTC"
+        assert last in blocks_text(card(s, n))
         assert "Информирай" in blocks_text(card(s, n))
         s.slack.command(f"приключи {n}", user_id="U0ALICE")
         answer(s, f"#{n} е приключен")

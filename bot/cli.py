@@ -723,8 +723,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     # A bare day is the team's midnight: a Sofia team's "--since 2026-11-01" starts November
     # on its own clock, not at 02:00 (UTC, the default zone, is unchanged).
     zone = ZoneInfo(bot.config.timezone)
-    since = _on_clock(args.since, since, zone)
-    until = _on_clock(args.until, until, zone) if until else bot.clock()
+    since = _placed(_on_clock(args.since, since, zone), args.since, "--since")
+    until = (
+        _placed(_on_clock(args.until, until, zone), args.until, "--until") if until else bot.clock()
+    )
+    if since is None or until is None:
+        return 2
     if until <= since:
         # Without --until the period ends now: a --since ahead of it is what is wrong.
         said = "--until must be after --since" if args.until else "--since must be in the past"
@@ -750,6 +754,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     from bot.aftermath import retention
 
     before = _date(args.before, "--before")
+    before = _placed(before, args.before, "--before") if before else None
     if before is None:
         return 2
     if not 1 <= args.batch <= MAX_BATCH:  # a larger one overflowed the database's integer
@@ -797,6 +802,17 @@ def cmd_prune(args: argparse.Namespace) -> int:
 def _on_clock(text: str, value: datetime, zone: ZoneInfo) -> datetime:
     """`value` as read by `_date`, with a moment written without an offset on `zone`'s clock."""
     return value if datetime.fromisoformat(text).tzinfo else value.replace(tzinfo=zone)
+
+
+def _placed(value: datetime, text: str, flag: str) -> datetime | None:
+    """`value`, or None, said, for a moment UTC cannot hold, as stored times are compared in it
+    (`0001-01-01` on a clock east of UTC is in the year 0: an OverflowError traceback)."""
+    try:
+        value.astimezone(UTC)
+        return value
+    except OverflowError:
+        print(f"crisisbot: {flag}: {text!r} is out of range (write 2025-03-01)", file=sys.stderr)
+        return None
 
 
 def _date(text: str | None, flag: str) -> datetime | None:

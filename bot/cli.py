@@ -351,8 +351,9 @@ def _tell(line: str, *, on_stdout: bool = False) -> bool:
 
 @contextmanager
 def _stop_between_batches() -> Iterator[threading.Event]:
-    """Ctrl-C during an import or a prune: the first one is set on the event the command checks
-    after each batch it commits (an import, between records too), the second stops at once.
+    """Ctrl-C during an import, a prune or a replay: the first one is set on the event the
+    command checks after each batch it commits (an import, between records too; a replay,
+    between passes), the second stops at once.
     Raised wherever it fell, a KeyboardInterrupt was lost inside a library's __del__ (the import
     ran on to the end and exited 0) or came between a batch's commit and its count (one batch
     fewer was reported)."""
@@ -993,7 +994,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         return 2
     for problem in problems:
         print(problem, file=sys.stderr)
-    opened = backtest.replay(mentions, config)
+    with _stop_between_batches() as stop:  # a scratch database: nothing to keep or to say
+        opened = backtest.replay(mentions, config, stopped=stop.is_set)
     print(f"{len(mentions)} mentions replayed; {len(opened)} incidents would have opened.")
     for i, inc in enumerate(opened, start=1):
         first = inc.first_mention_at.strftime("%Y-%m-%d %H:%M") if inc.first_mention_at else "?"

@@ -203,3 +203,30 @@ def test_an_error_for_a_closed_stderr_does_not_land_in_stdout(
     line became the exported file."""
     code, out, _ = _shell("2>&-", ["export", "99"], env, tmp_path)
     assert (code, out) == (1, "")
+
+
+def test_ctrl_c_stops_a_mention_replay_between_passes(env: dict[str, str], tmp_path: Path) -> None:
+    """Raised wherever it fell, the KeyboardInterrupt met SQLAlchemy mid-statement: an ERROR
+    traceback ("Error closing cursor"), and now and then it was lost there and the replay ran
+    on to the end and exited 0. Now the first Ctrl-C is taken between passes, as an import's
+    is between batches."""
+    import signal
+    import time
+
+    path = _mentions(tmp_path / "history.jsonl", 20_000)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "backtest", "--mentions", str(path)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**env, "TMPDIR": str(scratch)}, cwd=tmp_path,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not any(scratch.iterdir()) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # the replay's scratch database: read, checked, replaying
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert out == ""
+    assert err == "\ncrisisbot: stopping (Ctrl-C again to stop at once)\n"
+    assert not any(scratch.iterdir())  # the scratch database is removed

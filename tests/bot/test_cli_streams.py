@@ -18,6 +18,7 @@ from bot.cli import BROKEN_PIPE
 from bot.core.settings import Settings
 from bot.response import incidents
 from models import Mention, create_db_engine
+from tests.bot.conftest import mentions_locked
 
 LINE = '{{"id": "{n}", "source": "t", "text": "Acme is down again", "created_at": "{at}"}}\n'
 
@@ -230,3 +231,35 @@ def test_ctrl_c_stops_a_mention_replay_between_passes(env: dict[str, str], tmp_p
     assert out == ""
     assert err == "\ncrisisbot: stopping (Ctrl-C again to stop at once)\n"
     assert not any(scratch.iterdir())  # the scratch database is removed
+
+
+def test_a_second_ctrl_c_stops_an_import_waiting_for_a_locked_database(
+    env: dict[str, str], tmp_path: Path, database_url: str
+) -> None:
+    """Another process holds the database: on SQLite the import waited inside SQLite for up to
+    30 s, where Python cannot run a signal handler, so neither Ctrl-C was taken until the wait
+    ended ("database is locked", exit 1). It waits in short slices now."""
+    import signal
+    import time
+
+    path = _mentions(tmp_path / "m.jsonl", 10)
+    with mentions_locked(database_url) as blocked:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "ingest", str(path)], stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+        )  # fmt: skip
+        blocked("INSERT")  # read, checked, its batch waiting for the lock
+        proc.send_signal(signal.SIGINT)
+        time.sleep(1)
+        proc.send_signal(signal.SIGINT)
+        asked = time.monotonic()
+        out, err = proc.communicate(timeout=60)
+        took = time.monotonic() - asked
+    assert proc.returncode == 130, err
+    assert took < 10, err
+    assert out == ""
+    assert err == (
+        "\ncrisisbot: stopping (Ctrl-C again to stop at once)\n"
+        "crisisbot: stopped: no new mentions were stored\n"
+    )
+    assert _stored(database_url) == 0

@@ -1,5 +1,6 @@
 """`crisisbot` command line. Bad input gets one clear line and a non-zero exit:
-2 for a missing or malformed setting, config or argument; 1 when some input was refused.
+2 for a missing or malformed setting, config or argument; 1 when some input was refused;
+141 when the reader of its output left (`| head`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,20 @@ logger = logging.getLogger("crisisbot")
 Command = Callable[[argparse.Namespace], int]
 
 
+# 128 + SIGPIPE: what a shell reports for a program stopped by a reader that left (`| head`).
+BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    closed = _stand_in_for_closed_streams()
+    try:
+        return _main(argv, closed)
+    except BrokenPipeError:  # `crisisbot export 1 | head`: the reader left; stop quietly
+        _drop_unwritten_output()
+        return BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None, closed: frozenset[str]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)  # --help and usage errors end here: before the heavy imports
     from sqlalchemy.exc import DBAPIError
@@ -47,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.core.config import ConfigError
 
     try:
+        missing = [name for name in _streams_used(args) if name in closed]
+        if missing:  # refused before any work: nothing done that could not be said
+            print(f"crisisbot: {_closed_stream(args, missing[0])}", file=sys.stderr)
+            return 2
         _configure_logging(verbose=args.verbose, own_info=args.command in LONG_RUNNING)
         if not sentiment_model_setting(os.environ):  # on by default: nothing to import then
             from detectors.sentiment import use_model
@@ -69,9 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `crisisbot export 1 | head`: the reader left; stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+    except BrokenPipeError:  # main's: whichever stream it was, that reader has left
+        raise
     except OSError as exc:  # a full disk, a failing device: the reason in one line, exit 1
         where = f"{exc.filename}: " if exc.filename else "writing its output: "
         print(f"crisisbot: {where}{exc.strerror or exc}", file=sys.stderr)
@@ -87,15 +104,74 @@ _opened: list[Crisisbot] = []
 
 
 def _drop_unwritten_output() -> None:
-    """When stdout itself cannot be written, what it still buffers is dropped, not tried again
-    at exit (an "Exception ignored" traceback after the line that said why)."""
-    try:
-        sys.stdout.flush()
-    except OSError:
-        with contextlib.suppress(OSError, ValueError):  # no file under it: nothing to drop
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (ValueError, AttributeError):  # closed, or none at all
-        pass
+    """When stdout or stderr cannot be written (a full disk, a reader that left), what it
+    still buffers is dropped, not tried again at exit (an "Exception ignored" traceback after
+    the line that said why)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            with contextlib.suppress(OSError, ValueError):  # no file under it: nothing to drop
+                _onto(stream.fileno(), os.devnull, os.O_WRONLY)
+        except (ValueError, AttributeError):  # closed, or none at all
+            pass
+
+
+def _onto(fd: int, path: str, flags: int) -> None:
+    """Open `path` as file descriptor `fd` (whatever was there is closed)."""
+    opened = os.open(path, flags)
+    if opened != fd:
+        os.dup2(opened, fd)
+        os.close(opened)
+
+
+STREAMS = ((0, "stdin", os.O_RDONLY), (1, "stdout", os.O_WRONLY), (2, "stderr", os.O_WRONLY))
+
+
+def _stand_in_for_closed_streams() -> frozenset[str]:
+    """Standard streams the command was started without (`>&-`, `<&-`, a daemon manager's
+    closed descriptors): /dev/null is opened in their place, so no file the command opens
+    later (the SQLite database, an export) takes the number and receives what was meant for
+    the terminal, and an error line meant for a closed stderr does not land in stdout (print
+    writes to stdout when sys.stderr is None). Returns their names: the commands that use
+    them refuse to start (`_streams_used`)."""
+    closed = set()
+    for fd, name, flags in STREAMS:
+        try:
+            os.fstat(fd)
+        except OSError:
+            _onto(fd, os.devnull, flags)
+            closed.add(name)
+            mode = "r" if fd == 0 else "w"
+            setattr(sys, name, open(fd, mode, buffering=1 if fd else -1, closefd=False))  # noqa: SIM115
+    return frozenset(closed)
+
+
+# What a command writes to stdout is its product (an export, the labels) or its report (what
+# was imported, polled, pruned): these three and the `--out` forms write to stderr only.
+QUIET_ON_STDOUT = frozenset({"serve", "worker", "run"})
+
+
+def _streams_used(args: argparse.Namespace) -> list[str]:
+    used = ["stdin"] if args.command == "sentiment" else []
+    to_file = getattr(args, "out", None) and args.command in ("export", "report", "backtest")
+    series = args.command == "backtest" and args.series
+    if args.command not in QUIET_ON_STDOUT and not to_file and not series:
+        used.append("stdout")
+    return used
+
+
+def _closed_stream(args: argparse.Namespace, name: str) -> str:
+    if name == "stdin":
+        return (
+            "stdin is closed: sentiment labels the lines given on stdin "
+            "(crisisbot sentiment < FILE)"
+        )
+    to = " or --out FILE" if args.command in ("export", "report") else ""
+    return (
+        f"stdout is closed: what {args.command} prints would be lost; redirect it "
+        f"(> FILE{to}, or > /dev/null to drop it)"
+    )
 
 
 def _database_problem(exc: Exception) -> str:
@@ -236,29 +312,48 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                         # stream's own tell() refuses to work while it is being iterated.
                         progress.show(stream.buffer.tell())  # type: ignore[attr-defined]
             new += _store(bot, batch, store_mentions)
-    except (KeyboardInterrupt, DBAPIError):
-        # The batches before were committed: say so, and that the same command picks up.
+    except (KeyboardInterrupt, DBAPIError, BrokenPipeError):
+        # The batches before were committed (a broken pipe: the reader of its bad lines left;
+        # the batch being read is not stored either): say so, and that the same command picks up.
         if progress:
             print(file=sys.stderr)
         if new:
-            print(
+            _tell(
                 f"crisisbot: stopped: {new} new mentions were stored; run the same import again "
-                "for the rest (those stored are skipped)",
-                file=sys.stderr,
+                "for the rest (those stored are skipped)"
             )
         else:
-            print("crisisbot: stopped: no new mentions were stored", file=sys.stderr)
+            _tell("crisisbot: stopped: no new mentions were stored")
         raise
     if progress:
         progress.done()
-    print(f"crisisbot: {read} mentions read, {new} new, {read - new} already known, {bad} bad")
+    said = f"crisisbot: {read} mentions read, {new} new, {read - new} already known, {bad} bad"
+    if _tell(said, on_stdout=True):
+        raise BrokenPipeError
     return 1 if bad else 0
+
+
+def _tell(line: str, *, on_stdout: bool = False) -> bool:
+    """A line the person must read (what an import stored), on stderr (`on_stdout`: stdout),
+    or on the other stream when that one's reader has left (`crisisbot ingest F | head`).
+    Returns whether a reader had left: the command then ends as `main` ends a broken pipe."""
+    broken = False
+    streams = (sys.stdout, sys.stderr) if on_stdout else (sys.stderr, sys.stdout)
+    for stream in streams:
+        try:
+            print(line, file=stream, flush=True)
+            break
+        except BrokenPipeError:
+            broken = True
+            _drop_unwritten_output()  # its reader is gone: what it holds goes nowhere
+    return broken
 
 
 @contextmanager
 def _stop_between_batches() -> Iterator[threading.Event]:
-    """Ctrl-C during an import or a prune: the first one is set on the event the command checks
-    after each batch it commits (an import, between records too), the second stops at once.
+    """Ctrl-C during an import, a prune or a replay: the first one is set on the event the
+    command checks after each batch it commits (an import, between records too; a replay,
+    between passes), the second stops at once.
     Raised wherever it fell, a KeyboardInterrupt was lost inside a library's __del__ (the import
     ran on to the end and exited 0) or came between a batch's commit and its count (one batch
     fewer was reported)."""
@@ -629,8 +724,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     # A bare day is the team's midnight: a Sofia team's "--since 2026-11-01" starts November
     # on its own clock, not at 02:00 (UTC, the default zone, is unchanged).
     zone = ZoneInfo(bot.config.timezone)
-    since = _on_clock(args.since, since, zone)
-    until = _on_clock(args.until, until, zone) if until else bot.clock()
+    since = _placed(_on_clock(args.since, since, zone), args.since, "--since")
+    until = (
+        _placed(_on_clock(args.until, until, zone), args.until, "--until") if until else bot.clock()
+    )
+    if since is None or until is None:
+        return 2
     if until <= since:
         # Without --until the period ends now: a --since ahead of it is what is wrong.
         said = "--until must be after --since" if args.until else "--since must be in the past"
@@ -656,6 +755,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     from bot.aftermath import retention
 
     before = _date(args.before, "--before")
+    before = _placed(before, args.before, "--before") if before else None
     if before is None:
         return 2
     if not 1 <= args.batch <= MAX_BATCH:  # a larger one overflowed the database's integer
@@ -708,6 +808,17 @@ def cmd_prune(args: argparse.Namespace) -> int:
 def _on_clock(text: str, value: datetime, zone: ZoneInfo) -> datetime:
     """`value` as read by `_date`, with a moment written without an offset on `zone`'s clock."""
     return value if datetime.fromisoformat(text).tzinfo else value.replace(tzinfo=zone)
+
+
+def _placed(value: datetime, text: str, flag: str) -> datetime | None:
+    """`value`, or None, said, for a moment UTC cannot hold, as stored times are compared in it
+    (`0001-01-01` on a clock east of UTC is in the year 0: an OverflowError traceback)."""
+    try:
+        value.astimezone(UTC)
+        return value
+    except OverflowError:
+        print(f"crisisbot: {flag}: {text!r} is out of range (write 2025-03-01)", file=sys.stderr)
+        return None
 
 
 def _date(text: str | None, flag: str) -> datetime | None:
@@ -888,7 +999,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         return 2
     for problem in problems:
         print(problem, file=sys.stderr)
-    opened = backtest.replay(mentions, config)
+    with _stop_between_batches() as stop:  # a scratch database: nothing to keep or to say
+        opened = backtest.replay(mentions, config, stopped=stop.is_set)
     print(f"{len(mentions)} mentions replayed; {len(opened)} incidents would have opened.")
     for i, inc in enumerate(opened, start=1):
         first = inc.first_mention_at.strftime("%Y-%m-%d %H:%M") if inc.first_mention_at else "?"

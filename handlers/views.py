@@ -45,7 +45,6 @@ def _done(
     body: dict[str, Any],
     block: str,
     reply: desk.Reply,
-    number: int | None = None,
 ) -> None:
     """Answer a submission whose work already ran: a refusal (the incident was closed meanwhile,
     the database is down) stays in the form, next to what the person typed, instead of closing
@@ -64,15 +63,16 @@ def _done(
         ack(response_action="errors", errors={block: text})
         return
     ack()
-    _notify(context, body, reply, number if number is not None else reply.number)
+    _notify(context, body, reply)
 
 
-def _notify(context: Any, body: dict[str, Any], reply: desk.Reply, number: int | None) -> None:
-    """Modals have no response_url: tell the person by ephemeral in incident #number's channel
-    (a client's own, at an agency), else in the crisis channel."""
+def _notify(context: Any, body: dict[str, Any], reply: desk.Reply) -> None:
+    """Modals have no response_url: tell the person by ephemeral in the channel of the incident
+    the answer is about (`reply.number`: a client's own, at an agency), else in the crisis
+    channel."""
     bot: Crisisbot = context["crisisbot"]
     crisis = bot.settings.crisis_channel
-    channel = desk.incident_channel(bot, number) or crisis
+    channel = desk.incident_channel(bot, reply.number) or crisis
     if channel and reply.text:
         desk.tell(bot, channel, body["user"]["id"], reply.text, fallback=crisis)
 
@@ -99,7 +99,7 @@ def on_draft_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
     # The work runs before the ack (one short transaction, no Slack call): see `_done`.
     number = int(view["private_metadata"])
     reply = desk.create_draft(bot, number, body["user"]["id"], text)
-    _done(ack, context, body, Block.DRAFT_TEXT, reply, number)
+    _done(ack, context, body, Block.DRAFT_TEXT, reply)
 
 
 def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -126,7 +126,7 @@ def on_dismiss_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
     number, _sep, opening = str(view["private_metadata"]).partition(":")
     bot: Crisisbot = context["crisisbot"]
     reply = desk.dismiss(bot, int(number), body["user"]["id"], reason, opening_of(opening))
-    _done(ack, context, body, Block.REASON, reply, int(number))
+    _done(ack, context, body, Block.REASON, reply)
 
 
 def on_resolve_summary(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -136,7 +136,7 @@ def on_resolve_summary(ack: Ack, body: dict[str, Any], view: dict[str, Any], con
     number, _sep, opening = str(view["private_metadata"]).partition(":")
     bot: Crisisbot = context["crisisbot"]
     reply = desk.resolve(bot, int(number), body["user"]["id"], summary, opening_of(opening))
-    _done(ack, context, body, Block.REASON, reply, int(number))
+    _done(ack, context, body, Block.REASON, reply)
 
 
 def on_follow_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -163,7 +163,7 @@ def on_follow_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
     )  # fmt: skip
     # A refusal (a past day, the database down) belongs beside the date or the text.
     block = Block.FOLLOW_UP_DUE if day is not None and not reply.ok else Block.FOLLOW_UP_TEXT
-    _done(ack, context, body, block, reply, int(view["private_metadata"]))
+    _done(ack, context, body, block, reply)
 
 
 def on_reopen_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -176,7 +176,7 @@ def on_reopen_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
     reply = desk.reopen(
         bot, int(number), body["user"]["id"], reason, shown or None, opening_of(opening)
     )
-    _done(ack, context, body, Block.REASON, reply, int(number))
+    _done(ack, context, body, Block.REASON, reply)
 
 
 def on_post_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
@@ -188,7 +188,7 @@ def on_post_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
         context["crisisbot"], int(view["private_metadata"]), body["user"]["id"], text,
         form=str(view.get("id") or "") or None,
     )  # fmt: skip
-    _done(ack, context, body, Block.UPDATE_TEXT, reply, int(view["private_metadata"]))
+    _done(ack, context, body, Block.UPDATE_TEXT, reply)
 
 
 def on_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 # A pooled PostgreSQL connection idle longer than this is pinged (a round trip) before use.
@@ -19,6 +19,8 @@ PING_AFTER_IDLE_SECONDS = 30.0
 
 # Execution option of a connection whose transaction will write (see `_sqlite_begin`).
 WRITES = "crisisbot_writes"
+LOCK_WAIT_MS = 30_000  # how long a statement waits for SQLite's lock (busy_timeout)
+LOCK_SLICE_MS = 200  # a unit of work waits for the write lock in slices of this (see _immediate)
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
@@ -72,7 +74,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets the web and worker threads read while one writes; busy_timeout waits for locks.
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
@@ -115,7 +117,29 @@ def _sqlite_begin(conn: Connection) -> None:
     if options.get("isolation_level") == "AUTOCOMMIT":
         return
     _no_driver_transactions(conn.connection.driver_connection)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITES) else "BEGIN")
+    if options.get(WRITES):
+        _immediate(conn)
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def _immediate(conn: Connection) -> None:
+    """BEGIN IMMEDIATE, waiting for the write lock as long as busy_timeout would, but in slices:
+    Python runs signal handlers only between them, so one 30 s wait inside SQLite put off a
+    Ctrl-C at a database another process holds until the wait ended (a `crisisbot` command was
+    stopped 30 s late, or not at all: "database is locked", exit 1)."""
+    deadline = time.monotonic() + LOCK_WAIT_MS / 1000
+    conn.exec_driver_sql(f"PRAGMA busy_timeout={LOCK_SLICE_MS}")
+    try:
+        while True:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig) or time.monotonic() >= deadline:
+                    raise
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
 
 
 def writing(conn: Connection) -> Connection:

@@ -22,6 +22,12 @@ feeds also write `EEST`, `CET`, `BST`, `+03:00` or `GMT+3`. Abbreviations with o
 (`_ZONES`) are read as their offset; an ambiguous or unknown one (`IST`: India, Ireland or Israel)
 is logged once per feed and read as UTC. A feed east of UTC then dates its entries ahead of time,
 and the poller stores a mention dated after its poll as of the poll: seen when it was fetched.
+
+Apple's customer-reviews feed in its XML form (`…/customerreviews/…/xml`) is Atom whose entries
+carry the review's stars as `<im:rating>`: kept as `extra["rating"]` (1-5), as the `appstore`
+source keeps them, so ingest judges the review by its author's verdict (`detectors.rating`). Its
+entries hold the review twice, `<content type="text">` and a `type="html"` table after it: the
+text one is read.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 # RSS 1.0's namespace, and RSS 0.90's (the same shape: items beside the channel under rdf:RDF)
 RSS1 = ("{http://purl.org/rss/1.0/}", "{http://my.netscape.com/rdf/simple/0.9/}")
+ITUNES = "{http://itunes.apple.com/rss}"  # Apple's customer-reviews feed: im:rating
 MAX_SEEN = 500
 XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
@@ -194,13 +201,17 @@ class FeedSource(HttpSource):
         if not external_id or not title:
             raise ValueError("entry has neither id nor link, or no title")
         when = _text(entry, f"{ATOM}published") or _text(entry, f"{ATOM}updated")
+        # Apple's review entries give the review as text, then again as an HTML table.
+        content = f"{ATOM}content[@type='text']" if _reviewed(entry) else f"{ATOM}content"
+        stars = _stars(_text(entry, f"{ITUNES}rating"))
         return self._mention(
             external_id=external_id,
             title=title,
-            summary=_markup(entry, f"{ATOM}content") or _markup(entry, f"{ATOM}summary"),
+            summary=_markup(entry, content) or _markup(entry, f"{ATOM}summary"),
             created_at=self._time(when),
             author=_text(entry, f"{ATOM}author/{ATOM}name"),
             url=unwrap_google_redirect(url) if url else None,
+            **({"extra": {"rating": stars}} if stars is not None else {}),
         )
 
     def _scoped(self, guid: str | None) -> str | None:
@@ -241,6 +252,21 @@ def unwrap_google_redirect(url: str) -> str:
         if real and real[0].startswith(("http://", "https://")):
             return real[0]
     return url
+
+
+def _reviewed(entry: ET.Element) -> bool:
+    """An entry of Apple's customer-reviews feed that gives its review as `type="text"`."""
+    return (
+        entry.find(f"{ITUNES}rating") is not None
+        and entry.find(f"{ATOM}content[@type='text']") is not None
+    )
+
+
+def _stars(value: str | None) -> int | None:
+    """A review's stars, 1 to 5, or None (the review is kept without them, as `appstore` does)."""
+    if value is None or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) if 1 <= int(value) <= 5 else None
 
 
 def _text(element: ET.Element, path: str) -> str | None:

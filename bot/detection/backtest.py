@@ -12,7 +12,7 @@ import csv
 import json
 import math
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -142,7 +142,16 @@ class WouldOpen:
 BACKTEST_USER = "backtest"
 
 
-def replay(records: list[Mention], config: Config) -> list[WouldOpen]:
+STORE_CHUNK = 2000  # records stored between two looks at `stopped`
+
+
+def _never() -> bool:
+    return False
+
+
+def replay(
+    records: list[Mention], config: Config, *, stopped: Callable[[], bool] = _never
+) -> list[WouldOpen]:
     """What the live bot would have opened on this history: the records stored as the live
     store stores them (scored, given their brand, the same post through a second source once),
     then the live detection pass (`detect.run_detection`, with its rules on sources) run at the
@@ -151,7 +160,9 @@ def replay(records: list[Mention], config: Config) -> list[WouldOpen]:
     Nobody works the incidents: each stays open while its storm lasts and is closed at the
     first pass that finds nothing in the brand's current window (`close_calm`), so a storm
     opens one incident and a later storm another. Times and reasons are English and UTC (a
-    terminal's)."""
+    terminal's). `stopped` is asked between chunks of the store and between passes (Ctrl-C in
+    the command line): KeyboardInterrupt then, where no library is mid-statement (raised inside
+    one, it was lost in a cursor's cleanup and the replay ran on to exit 0)."""
     if not records:
         return []
     with tempfile.TemporaryDirectory(prefix="crisisbot-backtest-") as folder:
@@ -161,22 +172,28 @@ def replay(records: list[Mention], config: Config) -> list[WouldOpen]:
             upgrade(engine)
             sessions = session_factory(engine)
             with i18n.using(i18n.SOURCE_LOCALE, i18n.DEFAULT_TIMEZONE):
-                return _replay(sessions, records, config)
+                return _replay(sessions, records, config, stopped)
         finally:
             detect.forget(engine)
             engine.dispose()
 
 
 def _replay(
-    sessions: sessionmaker[Session], records: list[Mention], config: Config
+    sessions: sessionmaker[Session],
+    records: list[Mention],
+    config: Config,
+    stopped: Callable[[], bool],
 ) -> list[WouldOpen]:
     last = max(r.created_at for r in records)
     with sessions.begin() as session:
-        store_mentions(session, records, config=config, now=last)
+        for start in range(0, len(records), STORE_CHUNK):
+            _stop_if(stopped)
+            store_mentions(session, records[start : start + STORE_CHUNK], config=config, now=last)
         times = session.scalars(select(MentionRow.created_at).order_by(MentionRow.created_at))
         ends = list(bin_ends((_utc(t) for t in times), timedelta(minutes=config.bin_minutes)))
     opened: list[WouldOpen] = []
     for now in ends:
+        _stop_if(stopped)
         with sessions.begin() as session:
             verdicts: dict[str | None, Assessment] = {}
             found = detect.run_detection(
@@ -185,6 +202,11 @@ def _replay(
             opened += [WouldOpen.of(i) for i in found]
             close_calm(session, verdicts, now=now)
     return opened
+
+
+def _stop_if(stopped: Callable[[], bool]) -> None:
+    if stopped():
+        raise KeyboardInterrupt
 
 
 def close_calm(

@@ -91,6 +91,18 @@ class PollResult:
         return self.error is None
 
 
+@dataclass(frozen=True, slots=True)
+class StoredState:
+    """What a poll reads of its source's `source_state` row before it fetches (all None for a
+    source never polled)."""
+
+    cursor: str | None = None
+    backoff_until: datetime | None = None
+    fingerprint: str | None = None  # the playbook entry the backoff was about
+    failing: str | None = None  # the last error, when it was a permanent one
+    advice: str | None = None  # then: why it stopped and what to do (English: the terminal's)
+
+
 def http_client(timeout: float = 15.0) -> httpx.Client:
     """The one client a process shares across sources (connection pools, one User-Agent).
 
@@ -141,23 +153,24 @@ class Poller:
 
     def _poll(self, source: SourceConfig, *, force: bool) -> PollResult:
         now = self.bot.clock()
-        cursor, backoff_until, known_fingerprint, failing, advice = self._read_state(source)
+        stored = self._read_state(source)
         fingerprint = _fingerprint(source)
+        backoff_until = stored.backoff_until
         # A changed playbook entry gets a fresh try at once: the old backoff was about the old one.
         if (
             not force
             and backoff_until is not None
             and backoff_until > now
-            and known_fingerprint == fingerprint
+            and stored.fingerprint == fingerprint
         ):
             logger.info("poll %s: backing off until %s", source.name, backoff_until.isoformat())
             return PollResult(
-                source.name, skipped=True, backoff_until=backoff_until, failing=failing,
-                advice=advice,
+                source.name, skipped=True, backoff_until=backoff_until, failing=stored.failing,
+                advice=stored.advice,
             )  # fmt: skip
         try:
             connector = self._connector(source, fingerprint)
-            result = connector.fetch(cursor)
+            result = connector.fetch(stored.cursor)
         except RateLimited as exc:
             wait = timedelta(seconds=max(exc.retry_after, 1.0))
             return self._failed(source, exc.message, wait, counts=False)
@@ -190,7 +203,7 @@ class Poller:
         polled, walking = self._succeeded(
             source,
             result,
-            cursor,
+            stored.cursor,
             can_backfill=_can_backfill(connector),
             truncated=isinstance(connector, HttpSource) and connector.truncated,
         )
@@ -311,23 +324,24 @@ class Poller:
             _state(session, source).backfill = state
 
     # -- state --------------------------------------------------------------------------------
-    def _read_state(
-        self, source: SourceConfig
-    ) -> tuple[str | None, datetime | None, str | None, str | None, str | None]:
-        """Cursor, backoff, fingerprint, the last error when it was a permanent one, and then
-        why it stopped and what to do (English: the terminal's)."""
+    def _read_state(self, source: SourceConfig) -> StoredState:
         with self.bot.transaction() as session:
             state = session.get(SourceState, source.name)
             if state is None:
-                return None, None, None, None, None
+                return StoredState()
             info = state.info or {}
             failing = state.last_error if info.get("permanent") else None
-            fingerprint = info.get("fingerprint")
             advice = (
                 stopped.note(source, info, until=state.backoff_until, playbook=self._playbook())
                 if failing else None
             )  # fmt: skip
-            return state.cursor, state.backoff_until, fingerprint, failing, advice
+            return StoredState(
+                cursor=state.cursor,
+                backoff_until=state.backoff_until,
+                fingerprint=info.get("fingerprint"),
+                failing=failing,
+                advice=advice,
+            )
 
     def _succeeded(
         self,

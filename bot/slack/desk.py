@@ -51,7 +51,9 @@ class Reply:
     text: str
     public: bool = False  # in_channel instead of ephemeral
     ok: bool = True  # False: refused or failed, nothing was changed
-    number: int | None = None  # the incident it is about, where a form's answer is told
+    # The incident it is about: a form's answer is told in that incident's channel (set by
+    # every service a form calls, on success; `handlers.views._done` reads it).
+    number: int | None = None
 
 
 def guarded(work: Callable[[], Reply]) -> Reply:
@@ -249,14 +251,16 @@ def create_draft(bot: Crisisbot, number: int, user: str, text: str) -> Reply:
                 return Reply(
                     _("Draft v{version} for #{number} is posted in the incident's thread; one of "
                       "{brand}'s own approvers, other than you, must approve it.",
-                      version=draft.version, number=number, brand=escape_mrkdwn(brand or ""))
+                      version=draft.version, number=number, brand=escape_mrkdwn(brand or "")),
+                    number=number,
                 )  # fmt: skip
             return Reply(
                 _(
                     "Draft v{version} for #{number} is posted in the incident's thread; "
                     "an approver other than you must approve it.",
                     version=draft.version, number=number,
-                )
+                ),
+                number=number,
             )  # fmt: skip
 
     return guarded(work)
@@ -314,7 +318,7 @@ def post_update(
                 session, number, user=user, text=text,
                 channel_for=bot.config.updates_channel_for, now=bot.clock(), form=form,
             )  # fmt: skip
-            return Reply(messages.update_posted(posted))
+            return Reply(messages.update_posted(posted), number=number)
 
     reply = guarded(work)
     bot.kick()
@@ -337,7 +341,8 @@ def resolve(
             )
             return Reply(
                 _("#{number} resolved. `/crisis export {number}` for the record.",
-                  number=incident.id)
+                  number=incident.id),
+                number=incident.id,
             )  # fmt: skip
 
     return guarded(work)
@@ -366,7 +371,8 @@ def reopen(
             )  # fmt: skip
             return Reply(
                 _("#{number} is open again ({status}).", number=incident.id,
-                  status=incidents.status_name(incident.status))
+                  status=incidents.status_name(incident.status)),
+                number=incident.id,
             )  # fmt: skip
 
     reply = guarded(work)
@@ -404,7 +410,10 @@ def dismiss(
             incident = incidents.dismiss(
                 session, number, user=user, reason=reason, now=bot.clock(), opening=opening
             )
-            return Reply(_("#{number} dismissed as a false positive.", number=incident.id))
+            return Reply(
+                _("#{number} dismissed as a false positive.", number=incident.id),
+                number=incident.id,
+            )
 
     return guarded(work)
 
@@ -685,7 +694,7 @@ def add_follow_up(
                 session, number, owner=owner, text=text, due_at=due_at,
                 due_whole_day=due_whole_day, user=user, now=bot.clock(),
             )  # fmt: skip
-            return Reply(messages.follow_up_added(follow_up, incident))
+            return Reply(messages.follow_up_added(follow_up, incident), number=incident.id)
 
     return guarded(work)
 

@@ -629,3 +629,25 @@ def test_help_and_usage_errors_answer_before_the_bot_is_imported() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", "--since", "0001-01-01"],  # midnight in Tokyo: the year 0 in UTC
+        ["report", "--since", "0001-01-01T00:00+14:00"],
+        ["report", "--since", "2025-03-01", "--until", "9999-12-31T23:59-05:00"],
+        ["prune", "--before", "0001-01-01T00:00+05:00"],
+    ],
+    ids=["a bare day on the team's clock", "an offset", "--until", "prune"],
+)
+def test_a_moment_utc_cannot_hold_is_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """An OverflowError traceback, from the database driver, once the work had begun."""
+    (env / "crisisbot.toml").write_text('timezone = "Asia/Tokyo"\n')
+    assert main(argv) == 2
+    flag, text = argv[-2:]
+    assert capsys.readouterr().err.splitlines() == [
+        f"crisisbot: {flag}: {text!r} is out of range (write 2025-03-01)"
+    ]

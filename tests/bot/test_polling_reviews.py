@@ -473,6 +473,40 @@ def test_the_stars_decide_whether_a_review_is_negative(
     assert youtube["I never thought I would stop being angry at an airline app."] == "negative"
 
 
+def test_apple_reviews_through_a_plain_rss_source_are_judged_by_their_stars(
+    database_url: str, clock: ManualClock, tmp_path: Path
+) -> None:
+    """Apple's customer-reviews feed in XML, polled as `type = "rss"`: the stars were lost, so
+    a one-star "fine I guess" was stored as its words say (positive); now as `appstore` does."""
+    body = (Path(__file__).parents[1] / "sources/fixtures/appstore_reviews.xml").read_bytes()
+
+    class Feed(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml; charset=UTF-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    with serving(Feed) as base:
+        playbook = tmp_path / "crisisbot.toml"
+        feed = f"{base}/gb/rss/customerreviews/id={APP}/sortby=mostrecent/xml"
+        playbook.write_text(
+            BRANDS + f'[[sources]]\ntype = "rss"\nfeed = "{feed}"\nbrand = "Acme"\n',
+            encoding="utf-8",
+        )
+        with _bot(database_url, clock, playbook) as bot:
+            assert all(r.ok for r in poll_once(bot).values())
+            labels = _labels(bot, "rss")
+
+    assert labels["The app is fine I guess."] == "negative"  # 1 star
+    assert labels["I never thought I would stop being angry at an airline app."] == "neutral"
+    assert labels["It used to be terrible and slow, a total disaster."] == "negative"  # the words
+
+
 def test_a_flood_on_a_source_that_had_nothing_yet_is_taken_whole(
     database_url: str, clock: ManualClock, platforms: Platforms, playbook: Path
 ) -> None:

@@ -46,6 +46,32 @@ def test_it_maps_rss_items(platform: FakePlatform, client: httpx.Client) -> None
     assert result.mentions[1].created_at == datetime(2025, 3, 13, 14, 0, tzinfo=UTC)
 
 
+def test_apple_reviews_read_as_a_feed_keep_their_stars(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """Apple's customer-reviews feed in XML through a plain `rss` source: each entry's
+    `<im:rating>` is the mention's rating, as the `appstore` source gives it; the review is read
+    once (its text, not the HTML table repeating it); a rating out of 1-5 is left out."""
+    platform.reply(PATH, Reply(200, fixture_text("appstore_reviews.xml"), XML))
+
+    mentions = make(platform, client).fetch(None).mentions
+
+    assert [m.extra.get("rating") for m in mentions] == [1, 5, None]
+    first = mentions[0]
+    # a guid that is no URI carries its feed's address (guids are unique per feed only)
+    assert first.external_id.endswith("#12345678901")
+    assert first.text == "Crashes at check-in\nThe app is fine I guess."
+    assert first.author == "FrustratedFlyer22"
+    assert first.created_at == datetime(2025, 3, 14, 18, 2, 11, tzinfo=UTC)
+    assert "rating" not in mentions[2].extra
+
+
+def test_other_feeds_carry_no_rating(platform: FakePlatform, client: httpx.Client) -> None:
+    for name in ("feed_rss2.xml", "google_alerts.xml"):
+        platform.reply(PATH, Reply(200, fixture_text(name), XML))
+        assert all(m.extra == {} for m in make(platform, client).fetch(None).mentions)
+
+
 def test_it_skips_an_item_without_a_title(platform: FakePlatform, client: httpx.Client) -> None:
     platform.reply(PATH, Reply(200, fixture_text("feed_rss2.xml"), XML))
 

@@ -92,8 +92,11 @@ class Watermark:
         floor = max(newest - overlap, self.since)
         recent = sorted(((at, i) for i, at in seen.items() if at >= floor), reverse=True)
         if len(recent) > max_recent:  # a storm: remember its newest, look back less far
-            recent = recent[:max_recent]
-            floor = recent[-1][0]
+            # Past the instant of the first id forgotten: one forgotten at the new floor would be
+            # asked for again and taken twice. A single instant that busy keeps only `ids`.
+            cut = recent[max_recent][0]
+            recent = [(at, i) for at, i in recent[:max_recent] if at > cut]
+            floor = recent[-1][0] if recent else newest
         return Watermark(newest, frozenset(ids), floor, {i: at for at, i in recent})
 
     @classmethod

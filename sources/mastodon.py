@@ -114,6 +114,7 @@ class MastodonSource(HttpSource):
             params["min_id"] = min_id
         mentions: list[Mention] = []
         seen: list[tuple[str, datetime]] = []  # (status id, the time in it)
+        listed_ids: set[str] = set()
         listed = 0
         # Reading the look-back again costs pages of its own: the budget for newer ones stays.
         again = math.ceil(len(mark.recent) / self.limit) if mark is not None else 0
@@ -125,6 +126,9 @@ class MastodonSource(HttpSource):
             for status in statuses:
                 status_id = status.get("id") if isinstance(status, dict) else None
                 if _is_id(status_id):
+                    if status_id in listed_ids:
+                        continue  # listed again: search's `offset` shifts as statuses arrive
+                    listed_ids.add(status_id)
                     at = _time_of(status_id)
                     seen.append((status_id, at))
                     if mark is not None and not mark.is_new(status_id, at):

@@ -432,3 +432,25 @@ def test_a_restarted_source_takes_a_late_status_once_from_the_stored_cursor(
         again = after.fetch(first.cursor or stored)
 
     assert texts(first) == ["late"] and again.mentions == []
+
+
+def test_a_search_page_shifted_by_a_new_status_takes_nothing_twice(
+    platform: FakePlatform, client: httpx.Client
+) -> None:
+    """Search pages by `offset`, newest first: a status posted between two pages pushes the last
+    of the first page onto the second, and the poll took it twice."""
+    template = fixture_json("mastodon_tag_page1.json")[0]
+
+    def status(n: int) -> dict[str, Any]:
+        uri = f"https://other.example/users/sam/statuses/{n}"
+        return {**template, "id": str(_snowflake(START) + n), "uri": uri, "url": uri}
+
+    pages = [[status(5), status(4)], [status(4), status(3)], []]
+    platform.reply(SEARCH, *({"statuses": page} for page in pages))
+    source = make(platform, client, "acme", access_token="tok")
+    source.limit = 2
+
+    result = source.fetch(str(_snowflake(START)))
+
+    assert [r.param("offset") for r in platform.requests] == [None, "2", "4"]
+    assert texts(result) == ["3", "4", "5"]

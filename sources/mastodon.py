@@ -60,8 +60,6 @@ from sources.http import HttpSource, parse_time, require
 from sources.text import html_to_text
 
 _NOT_IN_TAG = re.compile(r"\W+")  # what a hashtag cannot hold: "Acme Bank" is #AcmeBank
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # How far before the newest status seen a poll reads again for statuses listed late (module
 # docstring): Mastodon's own REAL_TIME_WINDOW, within which it still shows a status it fetched late
@@ -223,9 +221,9 @@ def _check_cursor(cursor: str) -> None:
 
 
 def _is_id(value: Any) -> TypeGuard[str]:
-    # At most 19 digits: Mastodon's ids are signed 64-bit, and the time in a longer one could
-    # pass what a datetime holds.
-    return isinstance(value, str) and value.isdigit() and len(value) <= 19
+    # ASCII digits (str.isdigit also takes "²", which int() refuses), at most 19: Mastodon's ids
+    # are signed 64-bit, and the time in a longer one could pass what a datetime holds.
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19
 
 
 def _link_min_id(response: httpx.Response) -> str | None:

@@ -11,6 +11,8 @@ Reddit its search some seconds to minutes after they are posted. Asked from the 
 they never came. So the mark also keeps the ids it saw over the `OVERLAP` before the newest
 (`recent`, at most `MAX_RECENT`), each poll asks from `since` (that far back), and an item there is
 new unless it was seen. A cursor stored before (no `floor`) asks from its newest as it did.
+Mastodon keeps one over the times in its status ids, looking back further and remembering fewer
+(`advance`'s `overlap` and `max_recent`; sources/mastodon.py says why).
 
 `Backmark` is the same walking back in time (backfill): the oldest timestamp reached and the ids
 seen at it; ask for items at or before it and drop those ids.
@@ -69,8 +71,15 @@ class Watermark:
             return True
         return at >= self.since and item_id not in self.ids and item_id not in self.recent
 
-    def advance(self, items: Iterable[tuple[str, datetime]]) -> Watermark:
-        """The watermark after also seeing `items` (id, timestamp)."""
+    def advance(
+        self,
+        items: Iterable[tuple[str, datetime]],
+        *,
+        overlap: timedelta = OVERLAP,
+        max_recent: int = MAX_RECENT,
+    ) -> Watermark:
+        """The watermark after also seeing `items` (id, timestamp), remembering those over the
+        `overlap` before the newest (at most `max_recent`: a platform may want another span)."""
         newest, ids = self.newest, set(self.ids)
         seen = {**{i: self.newest for i in self.ids}, **self.recent}
         for item_id, at in items:
@@ -80,11 +89,14 @@ class Watermark:
             elif at == newest:
                 ids.add(item_id)
         # Never back before where this mark looked from: what lay there was seen or given up.
-        floor = max(newest - OVERLAP, self.since)
+        floor = max(newest - overlap, self.since)
         recent = sorted(((at, i) for i, at in seen.items() if at >= floor), reverse=True)
-        if len(recent) > MAX_RECENT:  # a storm: remember its newest, look back less far
-            recent = recent[:MAX_RECENT]
-            floor = recent[-1][0]
+        if len(recent) > max_recent:  # a storm: remember its newest, look back less far
+            # Past the instant of the first id forgotten: one forgotten at the new floor would be
+            # asked for again and taken twice. A single instant that busy keeps only `ids`.
+            cut = recent[max_recent][0]
+            recent = [(at, i) for at, i in recent[:max_recent] if at > cut]
+            floor = recent[-1][0] if recent else newest
         return Watermark(newest, frozenset(ids), floor, {i: at for at, i in recent})
 
     @classmethod

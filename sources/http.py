@@ -123,15 +123,16 @@ class HttpSource:
     def fetch(self, cursor: str | None) -> FetchResult:
         raise NotImplementedError
 
-    def pages(self, *, first_poll: bool) -> Iterator[int]:
-        """Page numbers for one poll: only the latest page on a first poll, else up to `page_cap`.
+    def pages(self, *, first_poll: bool, extra: int = 0) -> Iterator[int]:
+        """Page numbers for one poll: only the latest page on a first poll, else up to `page_cap`
+        (and `extra` more: pages a poll spends reading again what it already saw).
 
         Used as `for page in self.pages(...)`; a loop that never breaks ran out of budget with more
         new items waiting, which is logged once here and said in `truncated` (the poller then
         backfills the rest).
         """
         self.truncated = False
-        yield from range(1 if first_poll else self.page_cap)
+        yield from range(1 if first_poll else self.page_cap + extra)
         if not first_poll:
             self.truncated = True
             logger.warning(

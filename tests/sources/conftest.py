@@ -1,7 +1,9 @@
 """A real HTTP server on 127.0.0.1 that answers like a platform, and an httpx client for it.
 
 Tests queue replies per path (`platform.reply("/search.json", ...)`); each request takes the next
-queued reply for its path, and the last one repeats. Every request is recorded for assertions.
+queued reply for its path, and the last one repeats. A path can instead be answered by a function
+of the request (`platform.answer(path, fn)`), for a platform whose state changes between polls.
+Every request is recorded for assertions.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -64,6 +66,7 @@ class Recorded:
 class FakePlatform:
     def __init__(self) -> None:
         self.replies: dict[str, deque[Reply]] = defaultdict(deque)
+        self.answers: dict[str, Callable[[Recorded], Reply]] = {}
         self.requests: list[Recorded] = []
         self.lock = threading.Lock()
         self.base_url = ""
@@ -74,7 +77,12 @@ class FakePlatform:
                 reply = Reply(status=status, body=reply, **kw)
             self.replies[path].append(reply)
 
-    def take(self, path: str) -> Reply:
+    def answer(self, path: str, answer: Callable[[Recorded], Reply]) -> None:
+        self.answers[path] = answer
+
+    def take(self, path: str, request: Recorded | None = None) -> Reply:
+        if request is not None and path in self.answers:
+            return self.answers[path](request)
         with self.lock:
             queue = self.replies.get(path)
             if not queue:
@@ -91,11 +99,12 @@ def _handler(platform: FakePlatform) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            recorded = Recorded(
+                self.command, url.path, parse_qs(url.query), dict(self.headers), body
+            )
             with platform.lock:
-                platform.requests.append(
-                    Recorded(self.command, url.path, parse_qs(url.query), dict(self.headers), body)
-                )
-            reply = platform.take(url.path)
+                platform.requests.append(recorded)
+            reply = platform.take(url.path, recorded)
             if reply.delay:
                 time.sleep(reply.delay)
             payload = reply.body

@@ -16,10 +16,11 @@ import pytest
 from bot import jobs
 from bot.core.clock import ManualClock
 from bot.emulator import SlackEmulator
+from bot.slack.ids import Action, Block, View
 from bot.testing import Stack, sample_storm, start_stack
-from tests.bot.flow import incident_row
+from tests.bot.flow import answer, declare_values, incident_row, new_form, open_storm, view_ids
 from tests.bot.test_agency_qa import _restart
-from tests.bot.test_home_clients import ACME_ROOM, AGENCY, WORKSPACE
+from tests.bot.test_home_clients import ACME_ROOM, AGENCY, WORKSPACE, _brand_element
 
 RENAMED = replace(
     AGENCY,
@@ -101,5 +102,38 @@ def test_a_storm_of_reposts_and_replies_quotes_the_post_whole_once(
         assert sum("lost my bag again" in q for q in quotes) == 1, quotes
         assert "Never flying Acme again" in said and "RT @jane" not in said
         assert any("same here" in q for q in quotes)  # the YouTube replies are quoted too
+    finally:
+        s.stop()
+
+
+def test_a_declare_form_opened_before_the_rename_is_taken_for_the_renamed_client(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator
+) -> None:
+    s = start_stack(database_url, clock=pinned, config=AGENCY, emulator=emulator)
+    n = open_storm(s, pinned, brand="Acme")
+    known = view_ids(s)
+    s.slack.click(Action.DECLARE, user_id="U0ERIN")  # Erin's form lists "Acme"
+    form = new_form(s, View.DECLARE, known)
+    assert [o["value"] for o in _brand_element(form)["options"]] == ["Acme"]
+    s = _restart(s, database_url, pinned, RENAMED)  # she submits it after the restart
+    try:
+        sent = s.slack.submit_view(
+            View.DECLARE, declare_values("Leak", "Acme"), user_id="U0ERIN", view_id=form["id"]
+        )
+        # Her client by its old name: refused only because its incident is open (before, as
+        # a client that is not hers).
+        assert sent.json()["errors"] == {
+            Block.DECLARE_TEXT: f"ACME Group already has incident #{n} open: add to it "
+            f"(`/crisis note {n} …`), or resolve it first."
+        }
+        s.slack.command(f"resolve {n} Bags found", user_id="U0ALICE", channel_id=ACME_ROOM)
+        answer(s, "resolved")
+        sent = s.slack.submit_view(
+            View.DECLARE, declare_values("Leak", "Acme"), user_id="U0ERIN", view_id=form["id"]
+        )
+        assert sent.status_code == 200 and sent.content == b""
+        told = answer(s, "declared: Leak")["text"]
+        declared = incident_row(s, int(told.split()[0].lstrip("#")))
+        assert (declared.brand, declared.channel) == ("ACME Group", ACME_ROOM)
     finally:
         s.stop()

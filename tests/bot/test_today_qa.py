@@ -16,11 +16,20 @@ import pytest
 from bot import jobs
 from bot.core.clock import ManualClock
 from bot.emulator import SlackEmulator
+from bot.slack import audience
 from bot.slack.ids import Action, Block, View
-from bot.testing import Stack, sample_storm, start_stack
+from bot.testing import CHANNEL, Stack, sample_storm, start_stack
 from tests.bot.flow import answer, declare_values, incident_row, new_form, open_storm, view_ids
 from tests.bot.test_agency_qa import _restart
-from tests.bot.test_home_clients import ACME_ROOM, AGENCY, WORKSPACE, _brand_element
+from tests.bot.test_home import _open_home, _text
+from tests.bot.test_home_clients import (
+    ACME_ROOM,
+    AGENCY,
+    GLOBEX_ROOM,
+    STAFF,
+    WORKSPACE,
+    _brand_element,
+)
 
 RENAMED = replace(
     AGENCY,
@@ -135,5 +144,79 @@ def test_a_declare_form_opened_before_the_rename_is_taken_for_the_renamed_client
         told = answer(s, "declared: Leak")["text"]
         declared = incident_row(s, int(told.split()[0].lstrip("#")))
         assert (declared.brand, declared.channel) == ("ACME Group", ACME_ROOM)
+    finally:
+        s.stop()
+
+
+@pytest.mark.parametrize("locale", ["en", "bg"])
+def test_a_renamed_clients_person_meets_its_open_incident_by_the_new_name_in_every_door(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator, locale: str
+) -> None:
+    """What held: the incident opened under "Acme" before the rename is ACME Group's on Erin's
+    Home tab, in her Declare form's refusal, in `/crisis list/status/stats/sources` typed in
+    the client's channel, and in the HTML report (named "ACME Group (formerly Acme)")."""
+    s = start_stack(database_url, clock=pinned, config=replace(AGENCY, locale=locale),
+                    emulator=emulator)  # fmt: skip
+    n = open_storm(s, pinned, brand="Acme")
+    globex = open_storm(s, pinned, brand="Globex")
+    s = _restart(s, database_url, pinned, replace(RENAMED, locale=locale))
+    try:
+        home = _text(_open_home(s, "U0ERIN"))
+        assert f"#{n} Acme" in home and "*ACME Group*" in home and "Globex" not in home
+        known = view_ids(s)
+        s.slack.click(Action.DECLARE, user_id="U0ERIN")
+        form = new_form(s, View.DECLARE, known)
+        element = _brand_element(form)
+        assert [o["value"] for o in element["options"]] == ["ACME Group"]
+        assert element["initial_option"]["value"] == "ACME Group"
+        sent = s.slack.submit_view(View.DECLARE, declare_values("Leak", "ACME Group"),
+                                   user_id="U0ERIN", view_id=form["id"])  # fmt: skip
+        refusal = sent.json()["errors"][Block.DECLARE_TEXT]
+        assert refusal.startswith("ACME Group ") and f"#{n}" in refusal
+        listed = _said(s, "list", "U0ERIN", ACME_ROOM)
+        assert f"*#{n}*" in listed and f"#{globex}" not in listed
+        assert f"*#{n}*" in _said(s, f"status {n}", "U0ERIN", ACME_ROOM)
+        stats = _said(s, "stats", "U0ERIN", ACME_ROOM)
+        assert stats.startswith("*Across 1 real incident" if locale == "en" else "*")
+        assert " 1 " in stats
+        assert "ACME Group" in _said(s, "sources", "U0ERIN", ACME_ROOM)
+        _said(s, f"export {n} html", "U0ERIN", ACME_ROOM)
+        [report] = emulator.wait_for(lambda: list(emulator.files.values()))
+        formerly = "ACME Group (formerly Acme)" if locale == "en" else "ACME Group (по-рано Acme)"
+        assert formerly in report["content"].decode()
+        assert (report["channel"], report["thread_ts"]) == (
+            ACME_ROOM,
+            incident_row(s, n).message_ts,
+        )
+        # In Globex's channel, Acme's number is refused as another channel's.
+        assert f"#{n}" in _said(s, f"status {n}", "U0GINA", GLOBEX_ROOM)
+        assert "mention storm" not in _said(s, f"status {n}", "U0GINA", GLOBEX_ROOM)
+    finally:
+        s.stop()
+
+
+def test_staff_moved_out_of_the_crisis_channel_see_their_clients_once_the_minute_is_over(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What held: Alice, the agency's (in the crisis channel, Acme's and Globex's), goes on
+    seeing every client within the minute; once it is over, the renamed client and Globex
+    only, on her tab and in her Declare form; back in, everything again."""
+    s = start_stack(database_url, clock=pinned, config=AGENCY, emulator=emulator)
+    numbers = {b: open_storm(s, pinned, brand=b) for b in ("Acme", "Globex", "Initech")}
+    s = _restart(s, database_url, pinned, RENAMED)
+    try:
+        assert f"#{numbers['Initech']} Initech" in _text(_open_home(s, "U0ALICE"))
+        emulator.set_members(CHANNEL, STAFF - {"U0ALICE"})
+        assert f"#{numbers['Initech']} Initech" in _text(_open_home(s, "U0ALICE"))  # cached
+        monkeypatch.setattr(audience, "MEMBERSHIP_SECONDS", 0.0)  # the minute is over
+        alice = _text(_open_home(s, "U0ALICE"))
+        assert "Initech" not in alice and "*ACME Group*, *Globex*" in alice
+        assert f"#{numbers['Acme']} Acme" in alice and f"#{numbers['Globex']} Globex" in alice
+        known = view_ids(s)
+        s.slack.click(Action.DECLARE, user_id="U0ALICE")
+        form = new_form(s, View.DECLARE, known)
+        assert [o["value"] for o in _brand_element(form)["options"]] == ["ACME Group", "Globex"]
+        emulator.set_members(CHANNEL, STAFF)
+        assert f"#{numbers['Initech']} Initech" in _text(_open_home(s, "U0ALICE"))
     finally:
         s.stop()

@@ -149,12 +149,13 @@ def test_a_declare_form_opened_before_the_rename_is_taken_for_the_renamed_client
 
 
 @pytest.mark.parametrize("locale", ["en", "bg"])
-def test_a_renamed_clients_person_meets_its_open_incident_by_the_new_name_in_every_door(
+def test_a_renamed_clients_person_meets_its_open_incident_in_every_door(
     database_url: str, pinned: ManualClock, emulator: SlackEmulator, locale: str
 ) -> None:
-    """What held: the incident opened under "Acme" before the rename is ACME Group's on Erin's
-    Home tab, in her Declare form's refusal, in `/crisis list/status/stats/sources` typed in
-    the client's channel, and in the HTML report (named "ACME Group (formerly Acme)")."""
+    """What held: the incident opened under "Acme" before the rename is ACME Group's (listed
+    under the name it was recorded with, "Acme") on Erin's Home tab, in her Declare form's
+    refusal, in `/crisis list/status/stats/sources` typed in the client's channel, and in the
+    HTML report (named "ACME Group (formerly Acme)")."""
     s = start_stack(database_url, clock=pinned, config=replace(AGENCY, locale=locale),
                     emulator=emulator)  # fmt: skip
     n = open_storm(s, pinned, brand="Acme")
@@ -220,3 +221,72 @@ def test_staff_moved_out_of_the_crisis_channel_see_their_clients_once_the_minute
         assert f"#{numbers['Initech']} Initech" in _text(_open_home(s, "U0ALICE"))
     finally:
         s.stop()
+
+
+def test_a_youtube_storm_polled_across_a_restart_is_stored_once_and_alerted_in_the_clients_room(
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What held: the renamed client's YouTube source read by a worker restarted mid-storm:
+    the replies under the complaint, read inline and with comments.list, are stored once across
+    the restart (the cursor carries the threads it tracks) and open ACME Group's incident in
+    its own channel."""
+    from sqlalchemy import func, select
+
+    from bot.core.config import SourceConfig
+    from models import Mention
+    from tests.bot.conftest import poll_once
+    from tests.local_server import serving
+    from tests.sources.test_youtube_replies import KEY, YouTube, _handler
+
+    def keyed(s: Stack) -> Stack:  # the worker's environment holds the API key
+        s.bot.settings = replace(s.bot.settings, extra={"YOUTUBE_API_KEY": KEY})
+        return s
+
+    fake = YouTube()
+    now = pinned()
+    with serving(_handler(fake)) as base_url:
+        source = SourceConfig(
+            "youtube", "yt-acme", brand="ACME Group", interval=60,
+            base_url=base_url + "/youtube/v3", credentials={"api_key": "YOUTUBE_API_KEY"},
+            options={"channel_id": "UCacmeAirlinesOfficial00"},
+        )  # fmt: skip
+        config = replace(RENAMED, sources=(source,))
+        s = _renamed_stack(database_url, pinned, emulator)
+        s = keyed(_restart(s, database_url, pinned, config))
+        try:
+            complaint = fake.thread(1, now - timedelta(minutes=30))
+            complaint.text = "Acme lost my bag and refuses a refund, a scam"
+            poll_once(s.bot)  # the first poll: the complaint, the cursor stored
+
+            def replies(k: int) -> None:
+                for _ in range(k):
+                    pinned.advance(seconds=20)
+                    fake.reply(complaint, pinned())
+                    complaint.replies[
+                        -1
+                    ].text = f"Acme lost mine too, refund refused, scam ({len(complaint.replies)})"
+
+            replies(12)
+            poll_once(s.bot)
+            replies(14)
+            s = keyed(_restart(s, database_url, pinned, config))  # restarted mid-storm
+            poll_once(s.bot)
+            replies(6)
+            poll_once(s.bot)
+            with s.bot.sessions() as session:
+                stored = dict(
+                    session.execute(
+                        select(Mention.external_id, func.count())
+                        .where(Mention.source == "youtube")
+                        .group_by(Mention.external_id)
+                    ).all()
+                )
+            assert len(stored) == 33 and set(stored.values()) == {1}
+            # Judged once its bins have settled (observed: 10 minutes after the last reply).
+            pinned.advance(minutes=10)
+            [n] = jobs.detect_storms(s.bot)
+            emulator.wait_for(lambda: incident_row(s, n).message_ts is not None)
+            row = incident_row(s, n)
+            assert (row.brand, row.channel) == ("ACME Group", ACME_ROOM)
+        finally:
+            s.stop()

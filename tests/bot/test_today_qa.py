@@ -224,7 +224,7 @@ def test_staff_moved_out_of_the_crisis_channel_see_their_clients_once_the_minute
 
 
 def test_a_youtube_storm_polled_across_a_restart_is_stored_once_and_alerted_in_the_clients_room(
-    database_url: str, pinned: ManualClock, emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch
+    database_url: str, pinned: ManualClock, emulator: SlackEmulator
 ) -> None:
     """What held: the renamed client's YouTube source read by a worker restarted mid-storm:
     the replies under the complaint, read inline and with comments.list, are stored once across

@@ -317,21 +317,36 @@ def distinct_texts(mentions: Sequence[MentionLike], order: list[int], limit: int
     """The first `limit` of `order` with no text twice (case and spacing ignored): five copies of
     one retweeted complaint tell a comms lead less than five different ones. A repost's "RT
     @author: " is not its text, and X cuts a repost's text with "…": a cut text is the same as
-    any text it begins (a cut of under 30 characters says too little to tell)."""
+    any text it begins (a cut of under 30 characters says too little to tell).
+
+    A repost comes first when its reposter is loud (2 million followers), and its copy is cut:
+    the post it repeats, when it is among the rest, takes the copy's place, so the card quotes
+    the post whole (the reposter stays in the reasons' high-reach line)."""
     out: list[int] = []
-    seen: list[tuple[str, bool]] = []  # (text, cut); at most `limit`, so a scan is cheap
+    seen: list[tuple[str, bool, bool]] = []  # (text, cut, a repost's copy); at most `limit`
     for i in order:
-        key = _REPOST.sub("", " ".join((mentions[i].text or "").lower().split()))
+        raw = " ".join((mentions[i].text or "").lower().split())
+        key = _REPOST.sub("", raw)
         cut = key.endswith("…") and len(key) > 30
         if cut:
             key = key[:-1].rstrip()
-        if any(
-            k == key or (cut and k.startswith(key)) or (was_cut and key.startswith(k))
-            for k, was_cut in seen
-        ):
+        copy = cut or key != raw
+        same = next(
+            (
+                j
+                for j, (k, was_cut, _) in enumerate(seen)
+                if k == key or (cut and k.startswith(key)) or (was_cut and key.startswith(k))
+            ),
+            None,
+        )
+        if same is not None:
+            if seen[same][2] and not copy:  # the post a quoted copy repeats: quote it instead
+                seen[same], out[same] = (key, False, False), i
             continue
-        seen.append((key, cut))
-        out.append(i)
         if len(out) == limit:
-            break
+            if not any(c for _, _, c in seen):
+                break
+            continue  # full, but still looking for the post a quoted copy repeats
+        seen.append((key, cut, copy))
+        out.append(i)
     return out

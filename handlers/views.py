@@ -203,7 +203,10 @@ def on_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: An
         (_input(view, Block.DECLARE_SEVERITY, "severity").get("selected_option") or {}).get("value")
         or desk.DECLARED_SEVERITY
     )
-    names = {b.name.casefold(): b.name for b in bot.config.brands}
+    # A form opened before a rename (`formerly`) sends the brand's old name: the same client
+    # (a brand's name now wins over another's old name spelt alike).
+    former = {n.casefold(): b.name for b in bot.config.brands for n in b.formerly}
+    names = former | {b.name.casefold(): b.name for b in bot.config.brands}
     errors: dict[str, str] = {}
     if not visible(text):
         errors[Block.DECLARE_TEXT] = _("Say what happened.")

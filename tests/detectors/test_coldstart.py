@@ -375,4 +375,12 @@ def test_the_quotes_take_a_reposted_post_once() -> None:
     mentions = [M(NOW, t, "negative", -0.8, f"u{i}") for i, t in enumerate(texts)]
 
     assert distinct_texts(mentions, [0, 1, 2, 3]) == [0, 3]
-    assert distinct_texts(mentions, [2, 0, 1, 3]) == [2, 3]  # the cut repost came first
+    # The cut repost came first (a loud reposter): the post it repeats takes its place, whole.
+    assert distinct_texts(mentions, [2, 0, 1, 3]) == [0, 3]
+    assert distinct_texts(mentions, [1, 3, 0]) == [0, 3]  # an uncut "RT @jane: " copy too
+    # Found after the quotes are full: it still replaces its copy; a copy alone stays quoted.
+    more = [M(NOW, f"Acme complaint number {k} about the lost bags", "negative", -0.8, f"v{k}")
+            for k in range(6)]  # fmt: skip
+    both = [*mentions, *more]
+    assert distinct_texts(both, [2, 4, 5, 6, 7, 8, 9, 0]) == [0, 4, 5, 6, 7]
+    assert distinct_texts(both, [2, 4, 5, 6, 7, 8, 9]) == [2, 4, 5, 6, 7]

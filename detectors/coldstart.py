@@ -317,13 +317,16 @@ def distinct_texts(mentions: Sequence[MentionLike], order: list[int], limit: int
     """The first `limit` of `order` with no text twice (case and spacing ignored): five copies of
     one retweeted complaint tell a comms lead less than five different ones. A repost's "RT
     @author: " is not its text, and X cuts a repost's text with "…": a cut text is the same as
-    any text it begins (a cut of under 30 characters says too little to tell).
+    any text it begins (a cut of under 30 characters says too little to tell). Near-copies are
+    the same text too: of two texts of 5+ words, 80 % of their words shared ("same here, my card
+    was declined too" and "same here my card got declined too!" under one YouTube comment).
 
     A repost comes first when its reposter is loud (2 million followers), and its copy is cut:
     the post it repeats, when it is among the rest, takes the copy's place, so the card quotes
     the post whole (the reposter stays in the reasons' high-reach line)."""
     out: list[int] = []
-    seen: list[tuple[str, bool, bool]] = []  # (text, cut, a repost's copy); at most `limit`
+    # (text, its words, cut, a repost's copy); at most `limit`, so a scan is cheap
+    seen: list[tuple[str, frozenset[str], bool, bool]] = []
     for i in order:
         raw = " ".join((mentions[i].text or "").lower().split())
         key = _REPOST.sub("", raw)
@@ -331,22 +334,36 @@ def distinct_texts(mentions: Sequence[MentionLike], order: list[int], limit: int
         if cut:
             key = key[:-1].rstrip()
         copy = cut or key != raw
+        words = frozenset(_WORD.findall(key))
         same = next(
             (
                 j
-                for j, (k, was_cut, _) in enumerate(seen)
-                if k == key or (cut and k.startswith(key)) or (was_cut and key.startswith(k))
+                for j, (k, w, was_cut, _) in enumerate(seen)
+                if k == key
+                or (cut and k.startswith(key))
+                or (was_cut and key.startswith(k))
+                or (not cut and not was_cut and _near(words, w))
             ),
             None,
         )
         if same is not None:
-            if seen[same][2] and not copy:  # the post a quoted copy repeats: quote it instead
-                seen[same], out[same] = (key, False, False), i
+            if seen[same][3] and not copy:  # the post a quoted copy repeats: quote it instead
+                seen[same], out[same] = (key, words, False, False), i
             continue
         if len(out) == limit:
-            if not any(c for _, _, c in seen):
+            if not any(c for *_, c in seen):
                 break
             continue  # full, but still looking for the post a quoted copy repeats
-        seen.append((key, cut, copy))
+        seen.append((key, words, cut, copy))
         out.append(i)
     return out
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _near(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two texts of 5+ words sharing 80 % of their words (Jaccard): one text, retyped."""
+    if len(a) < 5 or len(b) < 5:
+        return False
+    return len(a & b) >= 0.8 * len(a | b)

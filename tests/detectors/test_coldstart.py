@@ -384,3 +384,19 @@ def test_the_quotes_take_a_reposted_post_once() -> None:
     both = [*mentions, *more]
     assert distinct_texts(both, [2, 4, 5, 6, 7, 8, 9, 0]) == [0, 4, 5, 6, 7]
     assert distinct_texts(both, [2, 4, 5, 6, 7, 8, 9]) == [2, 4, 5, 6, 7]
+
+
+def test_the_quotes_take_a_retyped_text_once() -> None:
+    """Replies under one YouTube comment retype it ("same here …"): of two texts of 5+ words
+    sharing 80 % of their words, the card quotes the first; short texts and different complaints
+    sharing a few words are quoted each."""
+    texts = [
+        "Same here, my card was declined too at the Acme store",
+        "same here my card got declined too at the acme store!",
+        "Acme app is down",
+        "Acme site is down",
+        "My Acme card was charged twice and support hung up on me",
+    ]
+    mentions = [M(NOW, t, "negative", -0.8, f"u{i}") for i, t in enumerate(texts)]
+
+    assert distinct_texts(mentions, [0, 1, 2, 3, 4]) == [0, 2, 3, 4]

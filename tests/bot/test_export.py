@@ -31,7 +31,9 @@ from sqlalchemy import select
 
 from bot.aftermath import export, html_report
 from bot.cli import main
+from bot.core import i18n
 from bot.core.clock import ManualClock
+from bot.core.config import Level
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack
 from models import Draft, Incident, SlackEventSeen, create_db_engine, session_factory
@@ -292,6 +294,49 @@ def test_markdown_review_of_a_false_positive_is_escaped(database_url: str) -> No
                                   "first mention."]  # fmt: skip
     assert any("false positive: consider tuning" in t for t in got["What to change"])
     assert not any("Nobody claimed" in t for t in got["What to change"])  # dismissed, not missed
+
+
+def test_bulgarian_markdown_and_html_word_the_timeline_details_in_bulgarian(
+    database_url: str,
+) -> None:
+    """The Details column of a Bulgarian export: its keys labelled and its words (yes/no, a
+    severity, a state, where an update went) in Bulgarian; JSON and CSV keep the English data."""
+    engine = create_db_engine(database_url)
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    levels = (Level("Екип"), Level("Ръководство", ("U0LEAD",)))
+    with session_factory(engine).begin() as session, i18n.using("bg", "Europe/Sofia"):
+        opened = incidents.open_incident(
+            session, brand="Globex", title="Globex: буря", severity="high",
+            evidence={"reasons": ["много споменавания"]}, first_mention_at=now, channel=CHANNEL,
+            now=now, mystery="kept as it is",  # a key the catalogue does not know
+        )  # fmt: skip
+        assert opened is not None
+        n = opened.id
+        incidents.set_severity(session, n, user="U0BOB", severity="critical", now=now)
+        incidents.escalate(
+            session, n, user=None, reason="никой не го пое", levels_for=lambda *_: levels,
+            now=now, automatic=True,
+        )  # fmt: skip
+        incidents.resolve(session, n, user="U0BOB", summary="Готово", now=now)
+        incidents.reopen(session, n, user="U0BOB", reason="отново", now=now)
+        out = {fmt: io.StringIO() for fmt in ("md", "html", "json")}
+        for fmt, buffer in out.items():
+            export.write(session, n, fmt, buffer, name_of={"U0LEAD": "Лора"}.get)
+    engine.dispose()
+    md, page = out["md"].getvalue(), html.unescape(out["html"].getvalue())
+    for text in (md, page):
+        assert "сериозност: висока; марка: Globex; причини:" in text, text
+        assert "mystery: kept as it is" in text  # unknown keys as they are
+        assert "предишно: висока; сериозност: критична" in text
+        assert "ниво: 1; име на нивото: Ръководство; причина: никой не го пое; " in text
+        assert "автоматично: да; известени: Лора (U0LEAD)" in text
+        assert "предишно: приключен" in text and "състояние: ескалиран" in text
+        for english in ("severity:", "automatic:", ": true", "level_name", "previous:"):
+            assert english not in text, english
+    events = json.loads(out["json"].getvalue())["events"]
+    escalated = next(e for e in events if e["type"] == "incident.escalated")
+    assert escalated["automatic"] is True and escalated["level_name"] == "Ръководство"
+    assert next(e for e in events if e["type"] == "incident.opened")["severity"] == "high"
 
 
 def test_html_report_has_chart_metrics_drafts_review_and_escapes(

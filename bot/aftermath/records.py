@@ -125,10 +125,12 @@ def _labels(locale: str) -> dict[str, str]:
 
 @functools.cache
 def _words(locale: str) -> dict[str, str]:
-    """The data's own words a value may be (booleans as JSON writes them, where a message went,
-    what a refused decision tried); sources', channels' and people's names are not among them."""
+    """The data's own words a value may be (booleans and null as JSON writes them, where a
+    message went, what a refused decision tried); sources', channels' and people's names are
+    not among them."""
     del locale
     return {
+        "null": pgettext("timeline detail", "null"),
         "true": pgettext("timeline detail", "true"),
         "false": pgettext("timeline detail", "false"),
         "thread": pgettext("timeline detail", "thread"),
@@ -149,6 +151,8 @@ def label(key: str) -> str:
 
 
 def _worded(key: str, value: Any) -> Any:
+    if value is None:  # nobody, no time: JSON's null
+        return _words(i18n.current())["null"]
     if isinstance(value, bool):
         return _words(i18n.current())["true" if value else "false"]
     if not isinstance(value, str):

@@ -225,14 +225,21 @@ class SchemaMismatch(Exception):
 def _bot(*needs: str, migrated: bool = True) -> Crisisbot:
     """The bot for one command, once the settings it `needs` are there; `migrated`: refuse, in
     one line, a database whose schema is not the one this release migrates to, before the command
-    does anything (the long-running ones would otherwise start and fail every request and job)."""
+    does anything (the long-running ones would otherwise start and fail every request and job).
+    Only `migrate` (`migrated=False`) creates a SQLite file that is not there: any other command
+    pointed at a mistyped path left an empty database file behind as it refused."""
     from bot.app import Crisisbot
-    from bot.core.db import schema_problem
+    from bot.core.db import NO_SCHEMA, schema_problem
+    from models import create_db_engine, sqlite_file
 
     settings = Settings.from_env()
     settings.require(*needs)
-    bot = Crisisbot(settings)
+    engine = create_db_engine(settings.database_url, create=not migrated)  # connects lazily
+    bot = Crisisbot(settings, engine=engine)  # the playbook's errors first, as before
     _opened.append(bot)  # closed when the command ends, so no connection outlives it
+    path = sqlite_file(settings.database_url)
+    if migrated and path is not None and not path.exists() and path.parent.is_dir():
+        raise SchemaMismatch(NO_SCHEMA)  # as an empty file says; a missing folder fails below
     problem = schema_problem(bot.engine) if migrated else None
     if problem:
         raise SchemaMismatch(problem)

@@ -37,4 +37,7 @@ def on_app_home_opened(event: dict[str, Any], context: Any) -> None:
     # The event comes for the Messages and About tabs too; only the Home tab shows a view.
     user = event.get("user")
     if event.get("tab") == "home" and user:
-        home.opened(context["crisisbot"], str(user))
+        # Slack sends the tab as it stands once one was published: its hash orders our publish.
+        view = event.get("view")
+        seen = view.get("hash") if isinstance(view, dict) else None
+        home.opened(context["crisisbot"], str(user), hash=str(seen) if seen else None)

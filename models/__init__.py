@@ -1,7 +1,14 @@
 """SQLAlchemy 2.0 models and the session factory."""
 
 from models.base import Base
-from models.session import Sessions, affected, create_db_engine, session_factory, writing
+from models.session import (
+    Sessions,
+    affected,
+    create_db_engine,
+    session_factory,
+    sqlite_file,
+    writing,
+)
 from models.tables import (
     SEVERITIES,
     AppendOnlyError,
@@ -35,5 +42,6 @@ __all__ = [
     "brand_is",
     "create_db_engine",
     "session_factory",
+    "sqlite_file",
     "writing",
 ]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import select
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, cast
+from urllib.parse import quote
 
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,16 +27,41 @@ LOCK_WAIT_MS = 30_000  # how long a statement waits for SQLite's lock (busy_time
 LOCK_SLICE_MS = 200  # a unit of work waits for the write lock in slices of this (see _immediate)
 
 
-def create_db_engine(url: str, **kwargs: Any) -> Engine:
+def create_db_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
+    """`create=False`: a SQLite file that does not exist is not made (connecting fails with
+    "unable to open database file"): only what creates the schema (`crisisbot migrate`, the demo,
+    tests) should leave a database file behind; a mistyped DATABASE_URL left an empty one."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        if not create:
+            event.listen(engine, "do_connect", _sqlite_existing_only)
         return engine
     engine = create_engine(url, pool_size=10, max_overflow=10, **kwargs)
     event.listen(engine, "checkout", _alive)
     event.listen(engine, "checkin", _idle_from)
     return engine
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None: another database, in memory, or a `file:` URI)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.query.get("uri"):
+        return None
+    database = parsed.database or ""
+    return Path(database) if database not in ("", ":memory:") else None
+
+
+def _sqlite_existing_only(
+    _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+) -> None:
+    """Open the file read-write but never create it: SQLite's `mode=rw` URI. Opening is the
+    only check without a race (a check for the file before connecting is one)."""
+    if cparams.get("uri") or not cargs or cargs[0] in ("", ":memory:"):
+        return  # a URI of the user's own, or no file at all: as given
+    cargs[0] = "file:" + quote(os.path.abspath(cargs[0])) + "?mode=rw"
+    cparams["uri"] = True
 
 
 def _alive(dbapi_conn: Any, record: Any, _proxy: Any) -> None:

@@ -27,7 +27,8 @@ Apple's customer-reviews feed in its XML form (`…/customerreviews/…/xml`) is
 carry the review's stars as `<im:rating>`: kept as `extra["rating"]` (1-5), as the `appstore`
 source keeps them, so ingest judges the review by its author's verdict (`detectors.rating`). Its
 entries hold the review twice, `<content type="text">` and a `type="html"` table after it: the
-text one is read.
+text one is read. Its first page opens with an entry for the app itself (`im:name`, `im:artist`,
+no `im:rating`; the `appstore` source skips it too): not a review, so not a mention.
 """
 
 from __future__ import annotations
@@ -110,7 +111,10 @@ class FeedSource(HttpSource):
         if root.tag == "rss":
             mentions = self.parse_items(root.findall("channel/item"), self._rss_item)
         elif root.tag == f"{ATOM}feed":
-            mentions = self.parse_items(root.findall(f"{ATOM}entry"), self._atom_entry)
+            entries = root.findall(f"{ATOM}entry")
+            if _apple_reviews(root, entries):  # its first page opens with the app itself
+                entries = [e for e in entries if not _apple_app(e)]
+            mentions = self.parse_items(entries, self._atom_entry)
         elif root.tag == f"{RDF}RDF":
             items = [i for ns in RSS1 for i in root.findall(f"{ns}item")]
             mentions = self.parse_items(items, self._rdf_item)
@@ -260,6 +264,23 @@ def _reviewed(entry: ET.Element) -> bool:
         entry.find(f"{ITUNES}rating") is not None
         and entry.find(f"{ATOM}content[@type='text']") is not None
     )
+
+
+def _apple_reviews(root: ET.Element, entries: list[ET.Element]) -> bool:
+    """Apple's customer-reviews feed, by Apple's own marks: its id is a `/customerreviews/`
+    address, or its entries carry `im:rating`. (Apple's other feeds in the same namespace, its
+    charts of apps or songs, list products: those entries are what the feed is about.)"""
+    feed_id = _text(root, f"{ATOM}id") or ""
+    return "/customerreviews/" in feed_id or any(
+        e.find(f"{ITUNES}rating") is not None for e in entries
+    )
+
+
+def _apple_app(entry: ET.Element) -> bool:
+    """The entry Apple puts first on a reviews feed's first page: the app itself (its name and
+    developer, `im:name` and `im:artist`; no `im:rating`), not a review of it."""
+    named = entry.find(f"{ITUNES}name") is not None or entry.find(f"{ITUNES}artist") is not None
+    return named and entry.find(f"{ITUNES}rating") is None
 
 
 def _stars(value: str | None) -> int | None:

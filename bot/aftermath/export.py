@@ -25,7 +25,7 @@ from bot.aftermath.records import (
     NAMED_KEYS,
     NameOf,
     cached,
-    detail,
+    details,
     draft_dicts,
     event_dict,
     events,
@@ -211,13 +211,13 @@ def write_markdown(
     for event in events(session, incident.id):
         row = event_dict(event, name_of)
         who = f"{row['actor_name']} ({row['actor']})" if row["actor"] else "crisisbot"
-        details = "; ".join(
-            f"{k}: {detail(k, v, name_of)}"
+        data = {
+            k: v
             for k, v in row.items()
             if k not in ("at", "type", "actor", "actor_name") and k not in NAMED_KEYS.values()
-        )
+        }
         at = i18n.stamp(event.at)  # the team's clock; JSON and CSV keep the UTC `at`
-        out.write(f"| {at} | `{row['type']}` | {_md(who)} | {_md(details)} |\n")
+        out.write(f"| {at} | `{row['type']}` | {_md(who)} | {_md(details(data, name_of))} |\n")
 
 
 def _write_samples(samples: list[Any], out: IO[str]) -> None:

@@ -516,7 +516,7 @@ def _timeline_section(session: Session, incident: Incident, out: IO[str], name_o
     h_timeline = e(_("Timeline"))
     out.write(f"<section><h2>{h_timeline}</h2><table><thead><tr>{heads}</tr></thead><tbody>\n")
     for event in records.events(session, incident.id):
-        details = "; ".join(f"{k}: {records.detail(k, v, name_of)}" for k, v in event.data.items())
+        details = records.details(event.data, name_of)
         out.write(
             f"<tr><td>{i18n.stamp(event.at)}</td><td><code>{e(event.type)}</code></td>"
             f"<td>{_person(event.actor, name_of)}</td><td>{e(details)}</td></tr>\n"

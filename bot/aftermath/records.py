@@ -5,6 +5,7 @@ imports the other.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Collection, Iterator
 from datetime import datetime, timedelta
@@ -14,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import i18n
-from bot.core.i18n import _
+from bot.core.i18n import _, pgettext
 from bot.response import drafts, followups
-from models import Draft, Incident, TimelineEvent
+from bot.response.incidents import severity_name, status_name
+from models import SEVERITIES, Draft, Incident, TimelineEvent
 
 NameOf = Callable[[str], str]
 STREAM_BATCH = 5000
@@ -66,14 +68,121 @@ def names(data: dict[str, Any], name_of: NameOf) -> dict[str, list[str]]:
     }
 
 
+# The timeline's data keys and words are English (JSON and CSV keep them: a contract); the
+# Markdown and HTML exports label and word them in the team's language. English shows the keys
+# as stored, so an English export reads as it always did.
+STATUSES = ("open", "claimed", "escalated", "resolved", "dismissed")
+
+
+@functools.cache
+def _labels(locale: str) -> dict[str, str]:
+    """The data keys `bot.response` writes on the timeline (`timeline.record`'s callers), for
+    `locale` (the current one: the cache is keyed by it). An unknown key is shown as stored."""
+    # `locale` is the cache key: pgettext reads the current locale itself. The context is a
+    # literal, so the extractor sees it: "to", "previous", "true" mean other things elsewhere.
+    del locale
+    return {
+        "alert_at": pgettext("timeline detail", "alert_at"),
+        "approvers": pgettext("timeline detail", "approvers"),
+        "attempted": pgettext("timeline detail", "attempted"),
+        "author": pgettext("timeline detail", "author"),
+        "automatic": pgettext("timeline detail", "automatic"),
+        "brand": pgettext("timeline detail", "brand"),
+        "by_version": pgettext("timeline detail", "by_version"),
+        "channel": pgettext("timeline detail", "channel"),
+        "closed_at": pgettext("timeline detail", "closed_at"),
+        "declared": pgettext("timeline detail", "declared"),
+        "draft_id": pgettext("timeline detail", "draft_id"),
+        "due_at": pgettext("timeline detail", "due_at"),
+        "due_whole_day": pgettext("timeline detail", "due_whole_day"),
+        "error": pgettext("timeline detail", "error"),
+        "first_mention_at": pgettext("timeline detail", "first_mention_at"),
+        "followup": pgettext("timeline detail", "followup"),
+        "format": pgettext("timeline detail", "format"),
+        "last_update_at": pgettext("timeline detail", "last_update_at"),
+        "level": pgettext("timeline detail", "level"),
+        "level_name": pgettext("timeline detail", "level_name"),
+        "meant_for": pgettext("timeline detail", "meant_for"),
+        "owner": pgettext("timeline detail", "owner"),
+        "paged": pgettext("timeline detail", "paged"),
+        "previous": pgettext("timeline detail", "previous"),
+        "quiet_minutes": pgettext("timeline detail", "quiet_minutes"),
+        "reason": pgettext("timeline detail", "reason"),
+        "reasons": pgettext("timeline detail", "reasons"),
+        "refused": pgettext("timeline detail", "refused"),
+        "severity": pgettext("timeline detail", "severity"),
+        "status": pgettext("timeline detail", "status"),
+        "summary": pgettext("timeline detail", "summary"),
+        "text": pgettext("timeline detail", "text"),
+        "to": pgettext("timeline detail", "to"),
+        "ts": pgettext("timeline detail", "ts"),
+        "version": pgettext("timeline detail", "version"),
+        "why": pgettext("timeline detail", "why"),
+        "would_go_to": pgettext("timeline detail", "would_go_to"),
+        "would_page": pgettext("timeline detail", "would_page"),
+    }
+
+
+@functools.cache
+def _words(locale: str) -> dict[str, str]:
+    """The data's own words a value may be (booleans and null as JSON writes them, where a
+    message went, what a refused decision tried); sources', channels' and people's names are
+    not among them."""
+    del locale
+    return {
+        "null": pgettext("timeline detail", "null"),
+        "true": pgettext("timeline detail", "true"),
+        "false": pgettext("timeline detail", "false"),
+        "thread": pgettext("timeline detail", "thread"),
+        "dm": pgettext("timeline detail", "dm"),
+        "approve": pgettext("timeline detail", "approve"),
+        "reject": pgettext("timeline detail", "reject"),
+        "slack": pgettext("timeline detail", "slack"),
+    }
+
+
+# The keys whose values are those words (`to` of a handover is a user ID, of an export "slack").
+WORDED_KEYS = frozenset({"automatic", "due_whole_day", "to", "would_go_to", "attempted"})
+
+
+def label(key: str) -> str:
+    """A timeline data key for a person, in the team's language (the key itself if unknown)."""
+    return _labels(i18n.current()).get(key, key)
+
+
+def _worded(key: str, value: Any) -> Any:
+    if value is None:  # nobody, no time: JSON's null
+        return _words(i18n.current())["null"]
+    if isinstance(value, bool):
+        return _words(i18n.current())["true" if value else "false"]
+    if not isinstance(value, str):
+        return value
+    # `previous` is a severity (a change of it), a state (a reopen) or a user (a handover).
+    if key in ("severity", "previous") and value in SEVERITIES:
+        return severity_name(value)
+    if key in ("status", "previous") and value in STATUSES:
+        return status_name(value)
+    if key in WORDED_KEYS:
+        return _words(i18n.current()).get(value, value)
+    return value
+
+
 def detail(key: str, value: Any, name_of: NameOf) -> str:
     """One timeline value for a person (Markdown and HTML exports): people by name and ID, and
-    why a decision was refused in the team's language (the data keeps the English words)."""
+    the data's words (why a decision was refused, severities, states, yes and no, where a
+    message went) in the team's language (the data keeps the English words)."""
     if key in PEOPLE_KEYS and isinstance(value, list):
         return people(value, name_of)
     if key == "why" and value in drafts.REFUSALS:
         return _(value)
-    return shown(value)
+    if isinstance(value, list):
+        return shown([_worded(key, v) for v in value])
+    return shown(_worded(key, value))
+
+
+def details(data: dict[str, Any], name_of: NameOf) -> str:
+    """An event's data as the Markdown and HTML timelines show it: "label: value; …"."""
+    return "; ".join(f"{label(k)}: {detail(k, v, name_of)}" for k, v in data.items())
 
 
 def draft_dicts(

@@ -40,15 +40,16 @@ _HASH_KEY = "homeview:"  # sorts after "home;": never read as a viewer
 HASH_TRIES = 3
 
 
-def opened(bot: Crisisbot, user: str) -> None:
-    """The person opened their Home tab: note it (for later refreshes) and publish it."""
+def opened(bot: Crisisbot, user: str, *, hash: str | None = None) -> None:
+    """The person opened their Home tab: note it (for later refreshes) and publish it. `hash`:
+    the tab's hash as Slack sent it in the event (`view.hash`; none before a first publish)."""
     now = bot.clock()
     try:
         with bot.transaction() as session:
             _note_viewer(session, user, now)
     except IntegrityError:
         pass  # another process noted the same person at the same moment: as good
-    publish(bot, user)
+    publish(bot, user, seen=hash)
 
 
 def _note_viewer(session: Session, user: str, now: datetime) -> None:
@@ -76,25 +77,35 @@ def recent_viewers(session: Session, now: datetime) -> list[str]:
     return [r[len(_KEY) :] for r in rows]
 
 
-def publish(bot: Crisisbot, user: str) -> None:
+def publish(bot: Crisisbot, user: str, *, seen: str | None = None) -> None:
     """Render the person's tab from the database and publish it; best effort (logged).
 
     Two publishers race (the tab opened in the web process while the courier of a worker
     refreshes it after a change; a 429 waited out): the one that read the database first may
     reach Slack last, and its tab, built before the change, would stand. So each publish says
-    which published tab it read after (Slack's `hash`, kept per person): Slack refuses it
-    (`hash_conflict`) when another was published since, and it is read and published again,
-    now after that one. The last try goes without a hash (a kept hash lost, another release's
-    publish): it was read after every refusal, so it is no older than what it replaces."""
+    which published tab it read after (Slack's `hash`, kept per person; else `seen`, the hash
+    Slack sent with `app_home_opened`): Slack refuses it (`hash_conflict`) when another was
+    published since, and it is read and published again, now after that one.
+
+    With no hash at all (a person's very first tab: Slack sends none until one is published;
+    a kept hash lost) a publish cannot be refused, and a stale one could land last. So it is
+    confirmed: read and published once more, on the hash it got. Landed last, it is replaced
+    by a tab read after it landed, so after whatever it overwrote; landed first, the newer one
+    refuses the confirmation, which then reads again. The last try goes without a hash: it was
+    read after every refusal, so it is no older than what it replaces."""
+    given: str | None = None  # our own unconfirmed publish's hash: the next try builds on it
     for attempt in range(HASH_TRIES):
+        last = attempt == HASH_TRIES - 1
         try:
             with bot.sessions() as session:  # before the tab is read: see above
-                known = published_hash(session, user) if attempt < HASH_TRIES - 1 else None
+                kept = published_hash(session, user)
+            known = None if last else given or kept or seen
             view = _render(bot, user)
             done = bot.gateway.publish_home(user, view, hash=known)
         except SlackError as exc:
             if exc.error == "hash_conflict":
                 logger.debug("Home tab of %s was published meanwhile: reading it again", user)
+                given = seen = None  # both older than what stands: the kept one, or none
                 continue
             logger.warning("could not publish the Home tab of %s: %s", user, exc)
             return
@@ -102,7 +113,9 @@ def publish(bot: Crisisbot, user: str) -> None:
             logger.exception("could not read the Home tab of %s", user)
             return
         _keep_hash(bot, user, done)
-        return
+        if known is not None or last or not done:
+            return
+        given = done  # published without a hash: confirm it (see above)
 
 
 def published_hash(session: Session, user: str) -> str | None:

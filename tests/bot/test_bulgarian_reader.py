@@ -277,8 +277,8 @@ def test_a_bulgarian_teams_crisis_reads_as_bulgarian(team: Stack) -> None:
 
     team.slack.command(f"експорт {n} md", user_id="U0ALICE")
     md = _wait_file(team, ".md")
-    # The refused approval: why, in Bulgarian (the keys stay the timeline's data).
-    assert "why: авторът не може да одобри собствената си чернова" in md
+    # The refused approval: why, in Bulgarian (labelled in Bulgarian too; JSON keeps `why`).
+    assert "защо: авторът не може да одобри собствената си чернова" in md
     assert "cannot approve" not in md
 
     with team.bot.sessions() as session, i18n.using("bg", "Europe/Sofia"):

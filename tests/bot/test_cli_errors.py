@@ -148,6 +148,55 @@ def test_a_database_that_cannot_be_opened_is_one_line(
     ]
 
 
+NO_TABLES = "crisisbot: DATABASE_URL: the database has no crisisbot tables; run `crisisbot migrate`"
+CANNOT_OPEN = "crisisbot: DATABASE_URL: cannot use the database (unable to open database file)"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "1"],
+        ["report", "--since", "2025-03-01"],
+        ["prune", "--before", "2025-03-01"],
+        ["ingest", "mentions.jsonl"],
+    ],
+    ids=["export", "report", "prune", "ingest"],
+)
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [("typo.db", NO_TABLES), ("nope/x.db", CANNOT_OPEN), ("{env}/typo.db", NO_TABLES)],
+    ids=["a missing file", "a missing folder", "an absolute path"],
+)
+def test_a_command_at_a_sqlite_path_that_does_not_exist_creates_nothing(
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    where: str,
+    said: str,
+) -> None:
+    """A mistyped DATABASE_URL was refused in one line, but an empty database file (and its
+    WAL files) stayed behind at the typo: only `migrate` creates the database."""
+    (env / "mentions.jsonl").write_text(
+        '{"id": "1", "source": "t", "text": "Acme", "created_at": "2025-03-01T10:00:00Z"}\n'
+    )
+    before = sorted(p.relative_to(env) for p in env.rglob("*"))
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///" + where.format(env=env))
+    assert main(argv) == 1
+    assert capsys.readouterr().err.splitlines() == [said]
+    assert sorted(p.relative_to(env) for p in env.rglob("*")) == before
+
+
+def test_migrate_still_creates_the_sqlite_file_the_others_then_use(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///new.db")
+    assert main(["migrate"]) == 0
+    assert (env / "new.db").is_file()
+    assert main(["report", "--since", "2025-03-01"]) == 0
+    capsys.readouterr()
+
+
 @pytest.mark.parametrize("command", [["migrate"], ["report", "--since", "2025-03-01"]])
 def test_a_file_that_is_not_a_database_is_one_line(
     env: Path,
@@ -214,6 +263,7 @@ def test_a_database_never_migrated_stops_every_command_before_it_starts(
         1,
         ["crisisbot: DATABASE_URL: the database has no crisisbot tables; run `crisisbot migrate`"],
     )
+    assert not list(env.glob("fresh.db*"))  # refused without making an empty database there
 
 
 def test_a_schema_behind_this_release_says_to_migrate(env: Path) -> None:

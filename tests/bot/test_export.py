@@ -31,7 +31,9 @@ from sqlalchemy import select
 
 from bot.aftermath import export, html_report
 from bot.cli import main
+from bot.core import i18n
 from bot.core.clock import ManualClock
+from bot.core.config import Level
 from bot.response import incidents
 from bot.testing import CHANNEL, Stack
 from models import Draft, Incident, SlackEventSeen, create_db_engine, session_factory
@@ -292,6 +294,58 @@ def test_markdown_review_of_a_false_positive_is_escaped(database_url: str) -> No
                                   "first mention."]  # fmt: skip
     assert any("false positive: consider tuning" in t for t in got["What to change"])
     assert not any("Nobody claimed" in t for t in got["What to change"])  # dismissed, not missed
+
+
+def test_bulgarian_markdown_and_html_word_the_timeline_details_in_bulgarian(
+    database_url: str,
+) -> None:
+    """The Details column of a Bulgarian export: its keys labelled and its words (yes/no, a
+    severity, a state, where an update went) in Bulgarian; JSON and CSV keep the English data."""
+    engine = create_db_engine(database_url)
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    levels = (Level("Екип"), Level("Ръководство", ("U0LEAD",)))
+    with session_factory(engine).begin() as session, i18n.using("bg", "Europe/Sofia"):
+        opened = incidents.open_incident(
+            session, brand="Globex", title="Globex: буря", severity="high",
+            evidence={"reasons": ["много споменавания"]}, first_mention_at=now, channel=CHANNEL,
+            now=now, mystery="kept as it is",  # a key the catalogue does not know
+        )  # fmt: skip
+        assert opened is not None
+        n = opened.id
+        incidents.set_severity(session, n, user="U0BOB", severity="critical", now=now)
+        incidents.escalate(
+            session, n, user=None, reason="никой не го пое", levels_for=lambda *_: levels,
+            now=now, automatic=True,
+        )  # fmt: skip
+        incidents.resolve(session, n, user="U0BOB", summary="Готово", now=now)
+        incidents.reopen(session, n, user="U0BOB", reason="отново", now=now)
+        out = {fmt: io.StringIO() for fmt in ("md", "html", "json")}
+        for fmt, buffer in out.items():
+            export.write(session, n, fmt, buffer, name_of=lambda u: {"U0LEAD": "Лора"}.get(u, u))
+    engine.dispose()
+    md, page = out["md"].getvalue(), html.unescape(out["html"].getvalue())
+    md_rows = re.findall(r"^\| [^|]+ \| `([a-z_.]+)` \| [^|]+ \| (.*) \|$", md, re.M)
+    html_rows = re.findall(r"<td><code>([a-z_.]+)</code></td><td>.*?</td><td>(.*?)</td></tr>", page)
+    for text, found in ((md, md_rows), (page, html_rows)):
+        rows = {step: shown.split("; ") for step, shown in found}  # data's order: PostgreSQL's
+        for step, parts in {
+            # an unknown key as it is
+            "incident.opened": ["сериозност: висока", "марка: Globex", "mystery: kept as it is"],
+            "incident.severity_changed": ["предишно: висока", "сериозност: критична"],
+            "incident.escalated": ["ниво: 1", "име на нивото: Ръководство", "автоматично: да",
+                                   "причина: никой не го пое", "известени: Лора (U0LEAD)"],
+            "incident.resolved": ["обобщение: Готово"],
+            "incident.reopened": ["предишно: приключен", "състояние: ескалиран",
+                                  "отговорник: —"],
+        }.items():  # fmt: skip
+            assert set(parts) <= set(rows[step]), (step, rows[step])
+        assert any(p.startswith("причини: ") for p in rows["incident.opened"])
+        for english in ("severity:", "automatic:", ": true", "level_name", "previous:", "null"):
+            assert english not in text, english
+    events = json.loads(out["json"].getvalue())["events"]
+    escalated = next(e for e in events if e["type"] == "incident.escalated")
+    assert escalated["automatic"] is True and escalated["level_name"] == "Ръководство"
+    assert next(e for e in events if e["type"] == "incident.opened")["severity"] == "high"
 
 
 def test_html_report_has_chart_metrics_drafts_review_and_escapes(

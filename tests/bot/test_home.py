@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
 from bot.core.clock import ManualClock
 from bot.slack import home
 from bot.slack.ids import Action
 from bot.testing import CHANNEL, Stack, start_stack
+from models import SlackEventSeen
 from tests.bot.flow import card, drafts_in_thread, open_storm, recorded_drafts
 
 # Approvers: Carol, and the S0COMMS group (Bob, Carol). Alice and Dan approve nothing.
@@ -209,3 +211,54 @@ def test_a_tab_read_before_a_change_never_lands_over_the_courier_s_fresh_one(
     team.emulator.wait_for(lambda: len(calls()) >= before + 3)
     tab = _text(team.emulator.home("U0ALICE"))
     assert "held by <@U0BOB>" in tab and "unclaimed" not in tab
+
+
+def test_a_first_tab_read_before_a_change_never_lands_over_the_courier_s_fresh_one(
+    team: Stack, clock: ManualClock
+) -> None:
+    """The same race on Alice's very first tab: no hash is kept for her, and Slack sends none
+    in the event until a tab is published. Her tab is read (unclaimed) and its publish waits
+    out a 429; Bob claims and the courier publishes her fresh tab, with no hash either. The
+    stale one, arriving last, stood: now a publish without a hash is confirmed, read again
+    and published on the hash it got."""
+    n = open_storm(team, clock)
+    assert team.emulator.home("U0ALICE") is None  # never published: nothing to send a hash of
+
+    def calls() -> list[Any]:
+        return [c for c in team.emulator.calls("views.publish") if c.params["user_id"] == "U0ALICE"]
+
+    team.emulator.fail_next("views.publish", status=429, retry_after=2)
+    opener = threading.Thread(target=team.slack.app_home_opened, args=("U0ALICE",))
+    opener.start()
+    team.emulator.wait_for(lambda: any(c.status == 429 for c in calls()))
+
+    team.slack.command(f"claim #{n}", user_id="U0BOB")
+    team.emulator.wait_for(lambda: "held by <@U0BOB>" in _text(team.emulator.home("U0ALICE")))
+    opener.join(timeout=30)
+    team.emulator.wait_for(lambda: len(calls()) >= 3)  # the 429, the courier's, the stale retry
+
+    def fresh() -> bool:
+        tab = _text(team.emulator.home("U0ALICE"))
+        return "held by <@U0BOB>" in tab and "unclaimed" not in tab
+
+    team.emulator.wait_for(fresh)  # the stale tab stood for good before
+
+
+def test_the_hash_slack_sends_with_the_event_orders_the_first_publish(
+    team: Stack, clock: ManualClock
+) -> None:
+    """A tab Slack has but whose hash is not kept here (the database restored, the row lost):
+    the event's `view.hash` makes the publish conditional at once, with no confirming
+    second publish."""
+    open_storm(team, clock)
+    _open_home(team, "U0ALICE")
+    # her first tab, then its confirmation: both in before the hash is dropped
+    team.emulator.wait_for(lambda: len(team.emulator.calls("views.publish")) >= 2)
+    with team.bot.transaction() as session:  # as if the kept hash were lost
+        session.execute(delete(SlackEventSeen).where(SlackEventSeen.event_id.like("homeview:%")))
+    hash_ = team.emulator.home("U0ALICE")["hash"]
+    before = len(team.emulator.calls("views.publish"))
+    team.slack.app_home_opened("U0ALICE")
+    team.emulator.wait_for(lambda: len(team.emulator.calls("views.publish")) > before)
+    published = team.emulator.calls("views.publish")[before:]
+    assert [c.params.get("hash") for c in published] == [hash_]

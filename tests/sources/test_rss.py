@@ -56,7 +56,11 @@ def test_apple_reviews_read_as_a_feed_keep_their_stars(
 
     mentions = make(platform, client).fetch(None).mentions
 
+    # page 1 opens with the app itself (im:name, im:artist, no im:rating): not a review
     assert [m.extra.get("rating") for m in mentions] == [1, 5, None]
+    assert not [
+        m for m in mentions if "Acme Airlines Ltd" in m.text or "apps.apple" in (m.url or "")
+    ]
     first = mentions[0]
     # a guid that is no URI carries its feed's address (guids are unique per feed only)
     assert first.external_id.endswith("#12345678901")
@@ -64,6 +68,37 @@ def test_apple_reviews_read_as_a_feed_keep_their_stars(
     assert first.author == "FrustratedFlyer22"
     assert first.created_at == datetime(2025, 3, 14, 18, 2, 11, tzinfo=UTC)
     assert "rating" not in mentions[2].extra
+
+
+APPLE_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns:im="http://itunes.apple.com/rss" xmlns="http://www.w3.org/2005/Atom">
+  <id>{feed_id}</id><title>iTunes Store</title><updated>2025-03-14T11:30:00-07:00</updated>
+  <entry>
+    <updated>2025-03-14T11:30:00-07:00</updated>
+    <id im:id="1">https://apps.apple.com/us/app/acme-airlines/id1?uo=2</id>
+    <title>Acme Airlines - Acme Airlines Ltd</title>
+    <im:name>Acme Airlines</im:name>
+    <link rel="alternate" type="text/html" href="https://apps.apple.com/us/app/acme-airlines/id1"/>
+    <im:artist href="https://apps.apple.com/us/developer/acme/id2">Acme Airlines Ltd</im:artist>
+  </entry>
+</feed>"""
+
+
+@pytest.mark.parametrize(
+    ("feed_id", "kept"),
+    [
+        # a reviews feed's first page with no review yet: the app's entry alone, no mention
+        ("https://itunes.apple.com/us/rss/customerreviews/page=1/id=1/sortby=mostrecent/xml", 0),
+        # Apple's chart of top apps, same namespace: its entries are apps, and what it is about
+        ("https://rss.applemarketingtools.com/api/v2/us/apps/top-free/10/apps.atom", 1),
+    ],
+    ids=["reviews feed", "top apps chart"],
+)
+def test_apples_app_entry_is_skipped_only_in_its_reviews_feed(
+    platform: FakePlatform, client: httpx.Client, feed_id: str, kept: int
+) -> None:
+    platform.reply(PATH, Reply(200, APPLE_FEED.format(feed_id=feed_id), XML))
+    assert len(make(platform, client).fetch(None).mentions) == kept
 
 
 def test_other_feeds_carry_no_rating(platform: FakePlatform, client: httpx.Client) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.app import Crisisbot
-from bot.core.i18n import _
+from bot.core.i18n import N_, _
 from bot.core.text import visible
 from bot.response import followups
 from bot.slack import desk
@@ -37,6 +37,22 @@ def _input(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
 
 def _text(view: dict[str, Any], block: str, action: str) -> str:
     return str(_input(view, block, action).get("value") or "").strip()
+
+
+def _ids(ack: Ack, view: dict[str, Any], count: int, block: str) -> tuple[list[int], str] | None:
+    """The numbers the form was opened for, from its private_metadata ("12:1": draft and
+    version; "7:resolved:0": the incident, then what its card showed), and the rest after them.
+    Anything else is no form of ours as opened (a forged request, a form since replaced): it
+    is answered in the form, never with a crash that leaves the person without an answer."""
+    parts = str(view.get("private_metadata") or "").split(":", count)
+    numbers = parts[:count]
+    if len(numbers) == count and all(p.isascii() and p.isdigit() for p in numbers):
+        return [int(p) for p in numbers], (parts[count] if len(parts) > count else "")
+    ack(response_action="errors", errors={block: _(STALE_FORM)})
+    return None
+
+
+STALE_FORM = N_("This form is out of date: close it and open it again from the incident.")
 
 
 def _done(
@@ -97,8 +113,9 @@ def on_draft_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
         )
         return
     # The work runs before the ack (one short transaction, no Slack call): see `_done`.
-    number = int(view["private_metadata"])
-    reply = desk.create_draft(bot, number, body["user"]["id"], text)
+    if (ids := _ids(ack, view, 1, Block.DRAFT_TEXT)) is None:
+        return
+    reply = desk.create_draft(bot, ids[0][0], body["user"]["id"], text)
     _done(ack, context, body, Block.DRAFT_TEXT, reply)
 
 
@@ -110,9 +127,11 @@ def on_reject_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
             errors={Block.REASON: _("Say why, so the author can fix it.")},
         )
         return
-    draft_id, _sep, version = str(view["private_metadata"]).partition(":")
+    if (ids := _ids(ack, view, 2, Block.REASON)) is None:
+        return
+    [draft_id, version], _rest = ids
     reply = desk.decide(
-        context["crisisbot"], int(draft_id), int(version), body["user"]["id"], approve=False,
+        context["crisisbot"], draft_id, version, body["user"]["id"], approve=False,
         reason=reason,
     )  # fmt: skip
     _done(ack, context, body, Block.REASON, reply)
@@ -123,9 +142,11 @@ def on_dismiss_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
     if not reason:
         ack(response_action="errors", errors={Block.REASON: _("Say why this was a false alarm.")})
         return
-    number, _sep, opening = str(view["private_metadata"]).partition(":")
+    if (ids := _ids(ack, view, 1, Block.REASON)) is None:
+        return
+    [number], opening = ids
     bot: Crisisbot = context["crisisbot"]
-    reply = desk.dismiss(bot, int(number), body["user"]["id"], reason, opening_of(opening))
+    reply = desk.dismiss(bot, number, body["user"]["id"], reason, opening_of(opening))
     _done(ack, context, body, Block.REASON, reply)
 
 
@@ -133,9 +154,11 @@ def on_resolve_summary(ack: Ack, body: dict[str, Any], view: dict[str, Any], con
     summary = _text(view, Block.REASON, "reason")
     # "7:0": the reopen count the card showed (a form opened before a reopen is refused);
     # "7" from a form opened before forms carried it.
-    number, _sep, opening = str(view["private_metadata"]).partition(":")
+    if (ids := _ids(ack, view, 1, Block.REASON)) is None:
+        return
+    [number], opening = ids
     bot: Crisisbot = context["crisisbot"]
-    reply = desk.resolve(bot, int(number), body["user"]["id"], summary, opening_of(opening))
+    reply = desk.resolve(bot, number, body["user"]["id"], summary, opening_of(opening))
     _done(ack, context, body, Block.REASON, reply)
 
 
@@ -157,8 +180,10 @@ def on_follow_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
         return
     # A picked day is due at its end on the team's clock, as "by 2026-12-11" is.
     due_at = followups.end_of_day(day) if day is not None else None
+    if (ids := _ids(ack, view, 1, Block.FOLLOW_UP_TEXT)) is None:
+        return
     reply = desk.add_follow_up(
-        context["crisisbot"], int(view["private_metadata"]), body["user"]["id"], owner=owner,
+        context["crisisbot"], ids[0][0], body["user"]["id"], owner=owner,
         text=text, due_at=due_at, due_whole_day=day is not None,
     )  # fmt: skip
     # A refusal (a past day, the database down) belongs beside the date or the text.
@@ -170,12 +195,12 @@ def on_reopen_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
     reason = _text(view, Block.REASON, "reason")
     # "7:resolved:0" (the state and reopen count its card showed); "7:resolved" from an older
     # form.
-    number, _sep, rest = str(view["private_metadata"]).partition(":")
+    if (ids := _ids(ack, view, 1, Block.REASON)) is None:
+        return
+    [number], rest = ids
     shown, _sep, opening = rest.partition(":")
     bot: Crisisbot = context["crisisbot"]
-    reply = desk.reopen(
-        bot, int(number), body["user"]["id"], reason, shown or None, opening_of(opening)
-    )
+    reply = desk.reopen(bot, number, body["user"]["id"], reason, shown or None, opening_of(opening))
     _done(ack, context, body, Block.REASON, reply)
 
 
@@ -184,8 +209,10 @@ def on_post_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
     if not visible(text):
         ack(response_action="errors", errors={Block.UPDATE_TEXT: _("Write the update.")})
         return
+    if (ids := _ids(ack, view, 1, Block.UPDATE_TEXT)) is None:
+        return
     reply = desk.post_update(
-        context["crisisbot"], int(view["private_metadata"]), body["user"]["id"], text,
+        context["crisisbot"], ids[0][0], body["user"]["id"], text,
         form=str(view.get("id") or "") or None,
     )  # fmt: skip
     _done(ack, context, body, Block.UPDATE_TEXT, reply)

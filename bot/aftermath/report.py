@@ -200,7 +200,7 @@ def build(
         since, until, rows, [(str(s), int(n)) for s, n in sources],
         follow_ups_opened=opened, follow_ups_done=done, overdue=overdue,
         overdue_count=count(*late[1:]),
-        current={old: b.name for b in (config or Config()).brands for old in b.formerly},
+        current=(config or Config()).renamed,
     )  # fmt: skip
 
 

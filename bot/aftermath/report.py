@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.aftermath.html_report import CSP, STYLE, e
 from bot.core import i18n
-from bot.core.config import Config, formerly_label
+from bot.core.config import Config, formerly_label, shown_name
 from bot.core.i18n import N_, _
 from bot.response import followups, stats
 from bot.response.incidents import status_name
@@ -68,8 +68,7 @@ class Report:
 
     def shown_brand(self, brand: str | None) -> str | None:
         """An incident's brand as recorded, with the name it goes by now when renamed since."""
-        now = self.current.get(brand) if brand else None
-        return formerly_label(now, [brand]) if now and brand else brand
+        return shown_name(brand, self.current)
 
     @property
     def dismissed(self) -> int:

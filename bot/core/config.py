@@ -205,10 +205,7 @@ class Config:
     def shown_name(self, name: str | None) -> str | None:
         """A brand as a report names it: "Acme Bank (formerly Acme)" for a row recorded under
         a former name; any other name as it is."""
-        current = self.current_name(name)
-        if name is None or current is None or current == name:
-            return name
-        return formerly_label(current, [name])
+        return shown_name(name, self.renamed)
 
     def entry(self, brand: str | None, channel: str | None = None) -> Brand | None:
         """The playbook's entry for an incident's brand: by name, or a former name it lists in
@@ -272,6 +269,13 @@ def renamed(brands: Iterable[Brand]) -> dict[str, str]:
     """Each former name (`formerly`) -> the name its brand goes by now: what reads rows recorded
     under an old name (ingest, detection, reports, prune) takes them as the brand's."""
     return {old: b.name for b in brands for old in b.formerly}
+
+
+def shown_name(name: str | None, renamed: Mapping[str, str]) -> str | None:
+    """`name` as a report shows it: with the name its brand goes by now when it is a former one
+    (`renamed`: former -> current); any other name as it is."""
+    now = renamed.get(name) if name else None
+    return formerly_label(now, [name]) if now and name else name
 
 
 def formerly_label(name: str, former: list[str]) -> str:

@@ -232,7 +232,7 @@ def on_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: An
     )
     # A form opened before a rename (`formerly`) sends the brand's old name: the same client
     # (a brand's name now wins over another's old name spelt alike).
-    former = {n.casefold(): b.name for b in bot.config.brands for n in b.formerly}
+    former = {old.casefold(): now for old, now in bot.config.renamed.items()}
     names = former | {b.name.casefold(): b.name for b in bot.config.brands}
     errors: dict[str, str] = {}
     if not visible(text):

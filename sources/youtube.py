@@ -302,27 +302,38 @@ class YouTubeSource(HttpSource):
     def _reply(self, reply: Any, *, thread: str, video: str | None) -> Mention:
         reply_id = require(reply, "id", str)
         comment = require(reply, "snippet", dict)
+        parent = comment.get("parentId")
+        return self._comment(
+            comment, external_id=reply_id, comment_id=reply_id, video=video,
+            channel_id=comment.get("channelId"),
+            parent_id=parent if isinstance(parent, str) and parent else thread,
+        )  # fmt: skip
+
+    def _comment(
+        self, comment: dict[str, Any], *, external_id: str, comment_id: str, video: str | None,
+        **extra: Any,
+    ) -> Mention:  # fmt: skip
+        """A comment's snippet as a mention: a thread's top-level comment or a reply (`extra`:
+        what only one of them has). `video`: the thread's, when the comment does not say."""
         text = comment.get("textOriginal")
-        if not isinstance(text, str):
+        if not isinstance(text, str):  # only the comment's author is sure to get it
             text = require(comment, "textDisplay", str)
         video = comment.get("videoId") or video
         author = comment.get("authorDisplayName")
         likes = comment.get("likeCount")
         channel = comment.get("authorChannelId")
-        parent = comment.get("parentId")
         return Mention(
             source=self.name,
-            external_id=reply_id,
+            external_id=external_id,
             text=text,
             created_at=parse_time(require(comment, "publishedAt", str)),
             author=author if isinstance(author, str) and author else None,
-            url=WATCH_URL.format(video=video, comment=reply_id) if video else None,
+            url=WATCH_URL.format(video=video, comment=comment_id) if video else None,
             extra={
                 "likes": likes if type(likes) is int else None,
                 "video_id": video,
-                "channel_id": comment.get("channelId"),
                 "author_channel_id": channel.get("value") if isinstance(channel, dict) else None,
-                "parent_id": parent if isinstance(parent, str) and parent else thread,
+                **extra,
             },
         )
 
@@ -381,29 +392,12 @@ class YouTubeSource(HttpSource):
         top = require(snippet, "topLevelComment", dict)
         comment_id = require(top, "id", str)
         comment = require(top, "snippet", dict)
-        text = comment.get("textOriginal")
-        if not isinstance(text, str):  # only the comment's author is sure to get it
-            text = require(comment, "textDisplay", str)
-        video = comment.get("videoId") or snippet.get("videoId")
-        author = comment.get("authorDisplayName")
-        likes = comment.get("likeCount")
         replies = snippet.get("totalReplyCount")
-        channel = comment.get("authorChannelId")
-        return Mention(
-            source=self.name,
-            external_id=require(thread, "id", str),
-            text=text,
-            created_at=parse_time(require(comment, "publishedAt", str)),
-            author=author if isinstance(author, str) and author else None,
-            url=WATCH_URL.format(video=video, comment=comment_id) if video else None,
-            extra={
-                "likes": likes if type(likes) is int else None,
-                "replies": replies if type(replies) is int else None,
-                "video_id": video,
-                "channel_id": snippet.get("channelId"),
-                "author_channel_id": channel.get("value") if isinstance(channel, dict) else None,
-            },
-        )
+        return self._comment(
+            comment, external_id=require(thread, "id", str), comment_id=comment_id,
+            video=snippet.get("videoId"), replies=replies if type(replies) is int else None,
+            channel_id=snippet.get("channelId"),
+        )  # fmt: skip
 
 
 def _error(response: httpx.Response) -> tuple[set[str], str]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.aftermath.html_report import CSP, STYLE, e
 from bot.core import i18n
-from bot.core.config import Config, formerly_label
+from bot.core.config import Config, formerly_label, shown_name
 from bot.core.i18n import N_, _
 from bot.response import followups, stats
 from bot.response.incidents import status_name
@@ -68,8 +68,7 @@ class Report:
 
     def shown_brand(self, brand: str | None) -> str | None:
         """An incident's brand as recorded, with the name it goes by now when renamed since."""
-        now = self.current.get(brand) if brand else None
-        return formerly_label(now, [brand]) if now and brand else brand
+        return shown_name(brand, self.current)
 
     @property
     def dismissed(self) -> int:
@@ -200,7 +199,7 @@ def build(
         since, until, rows, [(str(s), int(n)) for s, n in sources],
         follow_ups_opened=opened, follow_ups_done=done, overdue=overdue,
         overdue_count=count(*late[1:]),
-        current={old: b.name for b in (config or Config()).brands for old in b.formerly},
+        current=(config or Config()).renamed,
     )  # fmt: skip
 
 

@@ -123,7 +123,7 @@ def prune(
     Batches walk the rows in key order, so a post's rows come one after the other. `config`:
     the playbook, whose renamed brands' (`formerly`) incidents refer to their mentions under
     their every name."""
-    current = {old: b.name for b in (config or Config()).brands for old in b.formerly}
+    current = (config or Config()).renamed
     with sessions() as session:
         refs = _references(session, now, current)
     posts = _Posts()

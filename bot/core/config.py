@@ -11,7 +11,7 @@ import difflib
 import functools
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,11 @@ class Config:
             (b for b in self.brands if name in b.formerly), None
         )
 
+    @property
+    def renamed(self) -> dict[str, str]:
+        """Each former name (`formerly`) -> the name its brand goes by now (`renamed`)."""
+        return renamed(self.brands)
+
     def current_name(self, name: str | None) -> str | None:
         """The name a brand goes by now: a former name (`formerly`) gives the brand's current
         one; any other name is itself (a brand removed from the playbook, no brand)."""
@@ -200,10 +205,7 @@ class Config:
     def shown_name(self, name: str | None) -> str | None:
         """A brand as a report names it: "Acme Bank (formerly Acme)" for a row recorded under
         a former name; any other name as it is."""
-        current = self.current_name(name)
-        if name is None or current is None or current == name:
-            return name
-        return formerly_label(current, [name])
+        return shown_name(name, self.renamed)
 
     def entry(self, brand: str | None, channel: str | None = None) -> Brand | None:
         """The playbook's entry for an incident's brand: by name, or a former name it lists in
@@ -261,6 +263,19 @@ class Config:
             for lang, words in b.keywords_by_language:
                 merged.setdefault(lang, {}).update(dict.fromkeys(words))
         return tuple((lang, tuple(sorted(words))) for lang, words in sorted(merged.items()))
+
+
+def renamed(brands: Iterable[Brand]) -> dict[str, str]:
+    """Each former name (`formerly`) -> the name its brand goes by now: what reads rows recorded
+    under an old name (ingest, detection, reports, prune) takes them as the brand's."""
+    return {old: b.name for b in brands for old in b.formerly}
+
+
+def shown_name(name: str | None, renamed: Mapping[str, str]) -> str | None:
+    """`name` as a report shows it: with the name its brand goes by now when it is a former one
+    (`renamed`: former -> current); any other name as it is."""
+    now = renamed.get(name) if name else None
+    return formerly_label(now, [name]) if now and name else name
 
 
 def formerly_label(name: str, former: list[str]) -> str:
@@ -500,19 +515,19 @@ def _bind_sources(
     and keeping the old name would store the source's mentions for no playbook brand (without
     its terms and keywords). Any other name is refused, the likely one suggested."""
     names = [b.name for b in brands]
+    current = renamed(brands)
     bound, warnings = [], []
     for i, source in enumerate(sources):
         if not brands or source.brand is None or source.brand in names:
             bound.append(source)
             continue
-        renamed = next((b for b in brands if source.brand in b.formerly), None)
-        if renamed is not None:
+        now = current.get(source.brand)
+        if now is not None:
             warnings.append(
                 f"{r.where}: sources[{i}].brand: {source.brand!r} is a former name of "
-                f"{renamed.name!r}; its mentions are stored for {renamed.name!r}: write "
-                f"brand = {renamed.name!r}"
+                f"{now!r}; its mentions are stored for {now!r}: write brand = {now!r}"
             )
-            bound.append(replace(source, brand=renamed.name))
+            bound.append(replace(source, brand=now))
             continue
         # A typo would make a second brand, without the playbook brand's terms and keywords.
         close = difflib.get_close_matches(source.brand, names, n=1) or [

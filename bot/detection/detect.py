@@ -165,7 +165,7 @@ def plan_pass(session: Session, *, config: Config, now: datetime) -> PassPlan:
     scan_from = min((i for i in known if i >= max_id - MAX_NEW_SCAN), default=max_id)
     plan = PassPlan(now, now - timedelta(days=config.lookback_days), max_id, scan_from, stored)
     plan.formerly = {b.name: b.formerly for b in config.brands if b.formerly}
-    plan.current = {old: b.name for b in config.brands for old in b.formerly}
+    plan.current = config.renamed
     if scan_from < max_id:
         plan.new_rows = [
             (plan.canonical(r.brand), r.id, r.created_at)

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.core.config import Brand, Config
+from bot.core.config import Brand, Config, renamed
 from detectors.keywords import KeywordMatcher
 from detectors.rating import apply_rating, stars
 from detectors.sentiment import Sentiment, analyze
@@ -258,7 +258,7 @@ class BrandMatcher:
     def __init__(self, brands: Sequence[Brand]) -> None:
         self.names = tuple(b.name for b in brands)
         # A renamed brand (`formerly`): a record or source naming its old name is stored for it.
-        self.current = {old: b.name for b in brands for old in b.formerly}
+        self.current = renamed(brands)
         self.formerly = {b.name: b.formerly for b in brands if b.formerly}
         self._terms: dict[str, list[str]] = {}  # a term as written, lower case -> its brands
         self._owners: dict[str, list[str]] = {}  # the same as the keyword matcher names it

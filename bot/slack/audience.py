@@ -41,6 +41,8 @@ FAILED_SECONDS = 30.0
 # limit or a Slack outage blanks no tab that was right a moment before. Older, or never read
 # (a missing scope from the start): closed.
 STALE_SECONDS = 600.0
+# What users.conversations needs (public, private channels): named when Slack does not say.
+SCOPES = "channels:read,groups:read"
 _MAX_KEPT = 1000  # people remembered at once (the oldest forgotten past it)
 
 

@@ -16,7 +16,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -120,29 +120,33 @@ def publish(bot: Crisisbot, user: str, *, seen: str | None = None) -> None:
 
 def published_hash(session: Session, user: str) -> str | None:
     """The `hash` of the person's tab as last published by us (None: not known)."""
-    prefix = _HASH_KEY + user + ":"
     found = session.scalar(
         select(SlackEventSeen.event_id)
-        .where(SlackEventSeen.event_id >= prefix, SlackEventSeen.event_id < prefix[:-1] + ";")
+        .where(_hash_rows(user))
         .order_by(SlackEventSeen.seen_at.desc())
         .limit(1)
     )
-    return found[len(prefix) :] if found else None
+    return found[len(_hash_prefix(user)) :] if found else None
+
+
+def _hash_prefix(user: str) -> str:
+    return _HASH_KEY + user + ":"
+
+
+def _hash_rows(user: str) -> ColumnElement[bool]:
+    """The person's `homeview:<user>:<hash>` rows: the keys from the prefix up to its ';' (the
+    character after ':'), read through the primary key's index."""
+    prefix = _hash_prefix(user)
+    return and_(SlackEventSeen.event_id >= prefix, SlackEventSeen.event_id < prefix[:-1] + ";")
 
 
 def _keep_hash(bot: Crisisbot, user: str, hash_: str) -> None:
     """Keep the published tab's hash for the next publish, in `slack_events_seen` as
     `homeview:<user>:<hash>` (one row per person, like `home:<user>`; no table of its own)."""
-    prefix = _HASH_KEY + user + ":"
-    key = prefix + hash_
+    key = _hash_prefix(user) + hash_
     try:
         with bot.transaction() as session:
-            session.execute(
-                delete(SlackEventSeen).where(
-                    SlackEventSeen.event_id >= prefix,
-                    SlackEventSeen.event_id < prefix[:-1] + ";",
-                )
-            )
+            session.execute(delete(SlackEventSeen).where(_hash_rows(user)))
             if hash_ and len(key) <= 64:  # longer than the key holds: publish without one
                 session.add(SlackEventSeen(event_id=key, seen_at=bot.clock()))
     except (DBAPIError, IntegrityError):  # the next publish goes without: as before

@@ -41,7 +41,7 @@ from bot.response.drafts import draft_status
 from bot.response.incidents import severity_name, status_name
 from bot.response.lookups import IncidentLine, PendingDraft
 from bot.response.stats import TeamStats, human
-from bot.slack.audience import Audience
+from bot.slack.audience import SCOPES, Audience
 from bot.slack.commands import DECLARE_TEXT
 from bot.slack.ids import Action
 from bot.slack.ids import Block as BlockId
@@ -997,7 +997,7 @@ def clients_unreadable(audience: Audience) -> str:
             ":warning: Your clients' incidents cannot be shown: the app may not read which "
             "channels you are in. A Slack admin must add the `{scope}` scope to the app "
             "(slack-manifest.json lists it) and reinstall it.",
-            scope=quote(audience.needed or "channels:read,groups:read", 100),
+            scope=quote(audience.needed or SCOPES, 100),
         )
     return _(
         ":warning: Your clients' incidents cannot be shown just now: Slack did not say which "
@@ -1016,7 +1016,7 @@ def declare_unavailable(audience: Audience) -> str:
             "in. A Slack admin must add the `{scope}` scope to the app and reinstall it. "
             "Meanwhile `/crisis declare` and what happened, typed in your client's channel, "
             "declares for that client.",
-            scope=quote(audience.needed or "channels:read,groups:read", 100),
+            scope=quote(audience.needed or SCOPES, 100),
         )
     if audience.failed:
         return _(

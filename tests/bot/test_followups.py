@@ -23,6 +23,7 @@ from bot.slack.ids import Action, Block, View
 from bot.testing import Stack, start_stack
 from models import FollowUp
 from tests.bot.flow import answer, blocks_text, card, click_on, open_storm, thread, timeline
+from tests.bot.test_home import _open_home
 
 
 @pytest.fixture
@@ -275,15 +276,7 @@ def test_the_exports_carry_the_follow_ups(team: Stack, clock: ManualClock) -> No
 
 
 def _home(team: Stack, user: str) -> dict[str, Any]:
-    def published() -> int:
-        return sum(c.params["user_id"] == user for c in team.emulator.calls("views.publish"))
-
-    before = published()
-    assert team.slack.app_home_opened(user).status_code == 200
-    team.emulator.wait_for(lambda: published() > before)
-    view = team.emulator.home(user)
-    assert view is not None
-    return view
+    return _open_home(team, user)
 
 
 def test_the_home_tab_lists_the_viewers_own_open_follow_ups_overdue_first(

@@ -33,6 +33,7 @@ from tests.bot.conftest import (
     sources_reply,
     stored,
 )
+from tests.bot.test_home import _open_home
 from tests.bot.test_polling_platforms import (
     BLUESKY,
     HN,
@@ -581,12 +582,7 @@ def test_the_home_tab_says_first_that_a_source_has_stopped(
     have seen a storm was down; the tab now says so on top, until the source works again."""
 
     def home_text(user: str = "U0CAROL") -> str:
-        before = len(polling_stack.emulator.calls("views.publish"))
-        polling_stack.slack.app_home_opened(user)
-        polling_stack.emulator.wait_for(
-            lambda: len(polling_stack.emulator.calls("views.publish")) > before
-        )
-        return json.dumps(polling_stack.emulator.home(user), ensure_ascii=False)
+        return json.dumps(_open_home(polling_stack, user), ensure_ascii=False)
 
     assert _poll(polling_stack.bot)["mastodon"].ok
     assert "stopped working" not in home_text()

@@ -33,6 +33,7 @@ from bot.core.clock import ManualClock
 from bot.testing import Stack, start_stack
 from models import Mention, Outbox, SourceState
 from tests.bot.conftest import BRANDS, make_bot, poll_once, source_states, sources_reply, stored
+from tests.bot.test_home import _open_home
 from tests.local_server import serving
 
 APP = "1000000001"
@@ -740,10 +741,7 @@ def test_the_home_tab_and_crisis_sources_say_which_variable_to_set(
     variable its playbook entry names; once it works again, neither says so any more."""
     stack = polling_stack
     poll_once(stack.bot)
-    before = len(stack.emulator.calls("views.publish"))
-    stack.slack.app_home_opened("U0CAROL")
-    stack.emulator.wait_for(lambda: len(stack.emulator.calls("views.publish")) > before)
-    home = [b["text"]["text"] for b in stack.emulator.home("U0CAROL")["blocks"] if "text" in b]
+    home = [b["text"]["text"] for b in _open_home(stack, "U0CAROL")["blocks"] if "text" in b]
     tp = next(t for t in home if "*trustpilot*" in t)
     assert tp.startswith(":warning: Mention source *trustpilot* has never worked yet")
     assert tp.endswith(

@@ -25,9 +25,7 @@ def team(database_url: str, pinned: ManualClock) -> Iterator[Stack]:
 
 
 def _room(stack: Stack, number: int, brand: str = "acme") -> dict:  # type: ignore[type-arg]
-    return stack.emulator.wait_for(
-        lambda: stack.emulator.channel_named(f"crisis-{number}-{brand}")
-    )
+    return stack.emulator.wait_for(lambda: stack.emulator.channel_named(f"crisis-{number}-{brand}"))
 
 
 def _opened(stack: Stack, number: int) -> dict:  # type: ignore[type-arg]
@@ -146,8 +144,9 @@ def test_a_missing_scope_is_named_and_the_incident_goes_on(
 def test_an_escalation_opens_the_room_by_itself_when_the_playbook_says(
     database_url: str, pinned: ManualClock
 ) -> None:
-    s = start_stack(database_url, clock=pinned, config=dataclasses.replace(PLAYBOOK,
-                                                                           room_on="escalated"))
+    s = start_stack(
+        database_url, clock=pinned, config=dataclasses.replace(PLAYBOOK, room_on="escalated")
+    )
     try:
         n = open_storm(s, pinned)
         s.bot.deliver_now()
@@ -195,7 +194,7 @@ def test_a_drill_room_is_named_drill_and_invites_only_the_one_who_asked(
     n = team.emulator.wait_for(lambda: _drill_number(team))
     team.slack.command(f"room {n}", user_id="U0DAN")
     answer(team, "opened by <@U0DAN>")
-    room = team.emulator.wait_for(lambda: team.emulator.channel_named(f"drill-crisis-{n}"))
+    room = team.emulator.wait_for(lambda: team.emulator.channel_named(f"drill-crisis-{n}-acme"))
     assert set(room["members"]) == {"U0DAN", "U0CRISISBOT"}
 
 

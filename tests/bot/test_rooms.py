@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import jobs
 from bot.core.clock import ManualClock
 from bot.core.text import channel_name
 from bot.slack.ids import Action

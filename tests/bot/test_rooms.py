@@ -151,8 +151,8 @@ def test_an_escalation_opens_the_room_by_itself_when_the_playbook_says(
         s.bot.deliver_now()
         assert not s.emulator.calls("conversations.create")  # not before the escalation
         s.slack.command(f"escalate {n}", user_id="U0ALICE")
+        event = _opened(s, n)  # the invites are done by then
         room = _room(s, n)
-        event = _opened(s, n)
         assert event["actor"] is None and event["channel"] == room["id"]
         assert "U0BOB" in room["members"]  # the level it reached: Comms lead
     finally:

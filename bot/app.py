@@ -78,6 +78,7 @@ class Crisisbot:
     def deliverer(self) -> Deliverer:
         return Deliverer(
             self.sessions, self.gateway, self.config, self.clock, self.settings.crisis_channel,
+            default_approvers=tuple(self.settings.crisis_approvers),
             after_cards=lambda: home.refresh(self),
         )  # fmt: skip
 

@@ -101,6 +101,14 @@ _CYR_TO_LAT = str.maketrans(
         "э": "e",
     }
 )
+
+
+def to_latin(text: str) -> str:
+    """Cyrillic letters in Latin ones, as Bulgaria's official system writes them ("Щастие" ->
+    "shtastie"), lower case; other characters as they are."""
+    return text.lower().translate(_CYR_TO_LAT)
+
+
 _FOLD = (("ck", "k"), ("c", "k"), ("q", "k"), ("w", "v"), ("y", "i"), ("x", "ks"), ("j", "i"))
 _DOUBLE = re.compile(r"(.)\1+")
 

@@ -27,6 +27,7 @@ def register(app: App) -> None:
     app.action(Action.REOPEN)(on_reopen)
     app.action(Action.POST_UPDATE)(on_post_update)
     app.action(Action.DECLARE)(on_declare)
+    app.action(Action.OPEN_ROOM)(on_open_room)
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -67,6 +68,13 @@ def on_claim(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> 
         shown = _shown(body)
         holder = desk.ANYONE if shown is None else (shown or None)
         _say(respond, desk.claim(_bot(context), number, body["user"]["id"], holder))
+
+
+def on_open_room(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:
+    ack()
+    number = _number(body)
+    if number is not None:
+        _say(respond, desk.open_room(_bot(context), number, body["user"]["id"]))
 
 
 def on_escalate(ack: Ack, body: dict[str, Any], respond: Respond, context: Any) -> None:

@@ -45,7 +45,7 @@ def shown(value: Any) -> str:
 
 # Timeline data that lists people by Slack ID (an escalation: whom it paged; a drill's: whom it
 # would have paged; a refused decision on a brand with its own approvers: who could have taken it).
-PEOPLE_KEYS = frozenset({"paged", "would_page", "approvers"})
+PEOPLE_KEYS = frozenset({"paged", "would_page", "approvers", "invited"})
 # Of those, the ones JSON and CSV also name, in a list beside the IDs (`paged_names`, like
 # `actor_name`); Markdown and HTML name them in place (`detail`).
 NAMED_KEYS = {"paged": "paged_names"}
@@ -103,6 +103,11 @@ def _labels(locale: str) -> dict[str, str]:
         "level": pgettext("timeline detail", "level"),
         "level_name": pgettext("timeline detail", "level_name"),
         "meant_for": pgettext("timeline detail", "meant_for"),
+        "name": pgettext("timeline detail", "name"),
+        "needed": pgettext("timeline detail", "needed"),
+        "not_invited": pgettext("timeline detail", "not_invited"),
+        "invited": pgettext("timeline detail", "invited"),
+        "private": pgettext("timeline detail", "private"),
         "owner": pgettext("timeline detail", "owner"),
         "paged": pgettext("timeline detail", "paged"),
         "previous": pgettext("timeline detail", "previous"),
@@ -142,7 +147,7 @@ def _words(locale: str) -> dict[str, str]:
 
 
 # The keys whose values are those words (`to` of a handover is a user ID, of an export "slack").
-WORDED_KEYS = frozenset({"automatic", "due_whole_day", "to", "would_go_to", "attempted"})
+WORDED_KEYS = frozenset({"automatic", "private", "due_whole_day", "to", "would_go_to", "attempted"})
 
 
 def label(key: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import string
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,11 @@ SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")  # public (C…) or older private (G…) channels
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SOURCE_TYPES = tuple(sorted(sources.SOURCE_TYPES))
+
+
+ROOM_NAME = "crisis-{number}-{brand}"
+ROOM_FIELDS = frozenset({"number", "brand"})
+ROOM_TRIGGERS = ("escalated", "high")
 
 
 class ConfigError(Exception):
@@ -135,6 +141,13 @@ class Config:
     spokespeople: tuple[str, ...] = ()
     plan_channels: tuple[str, ...] = ()
     updates_channel: str | None = None  # where stakeholders' updates go too (besides the thread)
+    # An incident's own channel (a war room, `bot.response.rooms`): its name's pattern, private
+    # or public, opened by itself at "escalated" or "high" (None: only when asked), archived
+    # after the resolve.
+    room_name: str = ROOM_NAME
+    room_private: bool = True
+    room_on: str | None = None
+    room_archive: bool = False
     templates: tuple[Template, ...] = ()
     digest_day: str = "monday"
     digest_hour: int = 9
@@ -342,7 +355,11 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
     esc = r.table(data, "escalation")
     r.keys(esc, "escalation", {"unclaimed_minutes", "reminder_minutes", "update_minutes", "levels"})
     plan = r.table(data, "plan")
-    r.keys(plan, "plan", {"key_messages", "spokespeople", "channels", "updates_channel"})
+    r.keys(
+        plan, "plan",
+        {"key_messages", "spokespeople", "channels", "updates_channel", "room_name",
+         "room_private", "room_on", "room_archive"},
+    )  # fmt: skip
     digest = r.table(data, "digest")
     r.keys(digest, "digest", {"day", "hour"})
     levels = tuple(
@@ -395,6 +412,10 @@ def parse_config(data: Mapping[str, Any], where: str) -> Config:
         spokespeople=_spokespeople(r, plan),
         plan_channels=r.strings(plan, "plan.channels", "channels"),
         updates_channel=_updates_channel(r, plan),
+        room_name=_room_name(r, plan),
+        room_private=r.get(plan, "plan.room_private", "room_private", bool, True),
+        room_on=_room_on(r, plan),
+        room_archive=r.get(plan, "plan.room_archive", "room_archive", bool, False),
         templates=templates,
         digest_day=day,
         digest_hour=_hour(r, digest),
@@ -764,6 +785,30 @@ def _spokespeople(r: _Reader, plan: Mapping[str, Any]) -> tuple[str, ...]:
                 f"{r.where}: plan.spokespeople[{i}]: {person!r} is not a Slack user ID (U…)"
             )
     return people
+
+
+def _room_name(r: _Reader, plan: Mapping[str, Any]) -> str:
+    """The room's name pattern: {number} (required: one room per incident) and {brand}."""
+    pattern: str = r.get(plan, "plan.room_name", "room_name", str, ROOM_NAME)
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None}
+    except ValueError:
+        fields = {"?"}
+    if "number" not in fields or not fields <= ROOM_FIELDS:
+        raise ConfigError(
+            f"{r.where}: plan.room_name: {pattern!r} must contain {{number}} and may contain "
+            "{brand}, nothing else in braces"
+        )
+    return pattern
+
+
+def _room_on(r: _Reader, plan: Mapping[str, Any]) -> str | None:
+    value: str | None = r.get(plan, "plan.room_on", "room_on", str, None)
+    if value is not None and value not in ROOM_TRIGGERS:
+        raise ConfigError(
+            f"{r.where}: plan.room_on must be one of {', '.join(ROOM_TRIGGERS)}, not {value!r}"
+        )
+    return value
 
 
 def _update_minutes(r: _Reader, esc: Mapping[str, Any]) -> int | None:

@@ -212,6 +212,17 @@ class SlackEmulator:
             found = self._state._find(cid, ts) if cid else None
             return copy.deepcopy(found)
 
+    def channel_named(self, name: str) -> dict[str, Any] | None:
+        """A channel by its name, as conversations.info would give it (topic, purpose,
+        members, archived, private), or None."""
+        with self._lock:
+            cid = self._state._existing_channel(name)
+            if cid is None:
+                return None
+            info = self._state._channel_info(cid)
+            info["members"] = sorted(self.workspace.members.get(cid, frozenset()))
+            return copy.deepcopy(info)
+
     @property
     def deleted(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -465,6 +476,11 @@ class SlackEmulator:
             "conversations.history": s.conversations_history,
             "conversations.replies": s.conversations_replies,
             "conversations.open": s.conversations_open,
+            "conversations.create": s.conversations_create,
+            "conversations.invite": s.conversations_invite,
+            "conversations.setTopic": s.conversations_setTopic,
+            "conversations.setPurpose": s.conversations_setPurpose,
+            "conversations.archive": s.conversations_archive,
             "views.open": s.views_open,
             "views.update": s.views_update,
             "views.push": s.views_push,

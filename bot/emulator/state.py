@@ -11,6 +11,7 @@ import contextlib
 import copy
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,6 +90,12 @@ class Workspace:
     # (users.conversations: channels:read, groups:read by `types`) answer missing_scope with
     # `needed` and `provided`, as Slack does.
     scopes: frozenset[str] | None = None
+    # People conversations.invite refuses: guests (user_is_restricted), deactivated accounts
+    # and other apps' bots (cant_invite).
+    restricted_users: frozenset[str] = frozenset()
+    uninvitable_users: frozenset[str] = frozenset()
+    # True: the workspace lets no app create channels (conversations.create: restricted_action).
+    restrict_channel_creation: bool = False
     # True: views.open/push refuse trigger ids the emulator did not issue.
     strict_triggers: bool = True
     trigger_ttl: float = 3.0
@@ -116,6 +123,8 @@ class WorkspaceState:
         # conversations.open: the bot's direct message with each person (and each group of
         # people), opened once and then resumed, as Slack keeps one per set of members.
         self.ims: dict[frozenset[str], str] = {}
+        # conversations.create: each channel made, with its creator, topic and purpose.
+        self.created: dict[str, dict[str, Any]] = {}
         self._last_ts_us = 0
 
     # ---- helpers -------------------------------------------------------------------------
@@ -341,14 +350,135 @@ class WorkspaceState:
             "is_group": private, "is_im": False, "is_mpim": False, "is_private": private,
             "is_archived": cid in self.ws.archived_channels, "is_general": False,
             "is_shared": False, "is_ext_shared": False, "is_org_shared": False,
-            "context_team_id": self.ws.team_id, "created": 0, "creator": "",
+            "context_team_id": self.ws.team_id, "created": 0,
+            "creator": (self.created.get(cid) or {}).get("creator", ""),
         }  # fmt: skip
+
+    # ---- channels the app makes (an incident's room) ------------------------------------------
+    _NAME = re.compile(r"^[a-z0-9_-]+$")
+
+    def conversations_create(self, params: dict[str, Any]) -> Answer:
+        """A new channel, the app its creator and first member; Slack's errors for a bad or
+        taken name, a missing scope (`channels:manage` public, `groups:write` private) and a
+        workspace that lets no app create channels."""
+        private = _truthy(params.get("is_private", False))
+        if self.ws.scopes is not None:
+            needed = "groups:write" if private else "channels:manage"
+            if needed not in self.ws.scopes:
+                provided = ",".join(sorted(self.ws.scopes))
+                return self._error("missing_scope", needed=needed, provided=provided)
+        if self.ws.restrict_channel_creation:
+            return self._error("restricted_action")
+        name = str(params.get("name") or "")
+        if not name:
+            return self._error("invalid_name_required")
+        if len(name) > 80:
+            return self._error("invalid_name_maxlength")
+        if not self._NAME.match(name):
+            return self._error("invalid_name_specials")
+        if name in self.channels.values():
+            return self._error("name_taken")
+        cid = self.new_id("G" if private else "C")
+        self.channels[cid] = name
+        self.messages[cid] = []
+        if private:
+            self.ws.private_channels = self.ws.private_channels | {cid}
+        self.ws.members[cid] = frozenset({self.ws.bot_user_id})
+        self.created[cid] = {"creator": self.ws.bot_user_id, "created": int(self.clock()),
+                             "topic": "", "purpose": ""}  # fmt: skip
+        return 200, {"ok": True, "channel": self._channel_info(cid)}
+
+    def _channel_info(self, cid: str) -> dict[str, Any]:
+        made = self.created.get(cid) or {}
+        info = self._conversation(cid)
+        info.update(
+            created=made.get("created", 0), is_member=self.is_member(cid, self.ws.bot_user_id),
+            topic={"value": made.get("topic", ""), "creator": "", "last_set": 0},
+            purpose={"value": made.get("purpose", ""), "creator": "", "last_set": 0},
+        )  # fmt: skip
+        return info
+
+    def _own(self, params: dict[str, Any]) -> str | Answer:
+        """The channel `params` names, checked as Slack checks it before changing one."""
+        cid = self._existing_channel(params.get("channel"))
+        if cid is None:
+            return self._error("channel_not_found")
+        if cid in self.ws.archived_channels:
+            return self._error("is_archived")
+        if not self.is_member(cid, self.ws.bot_user_id):
+            return self._error("not_in_channel")
+        return cid
+
+    def conversations_invite(self, params: dict[str, Any]) -> Answer:
+        """Invite the comma-separated `users`: the first refused one answers for all (as Slack
+        does without `force`); with `force`, the others are invited and `errors` lists it."""
+        cid = self._own(params)
+        if not isinstance(cid, str):
+            return cid
+        users = [u.strip() for u in str(params.get("users") or "").split(",") if u.strip()]
+        if not users:
+            return self._error("no_user")
+        errors = []
+        for user in users:
+            error = self._invite_error(cid, user)
+            if error is None:
+                self.ws.members[cid] = self.ws.members.get(cid, frozenset()) | {user}
+            elif not _truthy(params.get("force", False)):
+                return self._error(error)
+            else:
+                errors.append({"user": user, "ok": False, "error": error})
+        answer: dict[str, Any] = {"ok": True, "channel": self._channel_info(cid)}
+        if errors:
+            answer["errors"] = errors
+        return 200, answer
+
+    def _invite_error(self, cid: str, user: str) -> str | None:
+        if user == self.ws.bot_user_id:
+            return "cant_invite_self"
+        if user in self.ws.uninvitable_users:
+            return "cant_invite"
+        if user not in self.ws.users:
+            return "user_not_found"
+        if user in self.ws.restricted_users:
+            return "user_is_restricted"
+        if user in self.ws.members.get(cid, frozenset()):
+            return "already_in_channel"
+        return None
+
+    def _set_text(self, params: dict[str, Any], key: str) -> Answer:
+        cid = self._own(params)
+        if not isinstance(cid, str):
+            return cid
+        value = str(params.get(key) or "")
+        if len(value) > 250:
+            return self._error("too_long")
+        self.created.setdefault(cid, {})[key] = value
+        return 200, {"ok": True, "channel": self._channel_info(cid)}
+
+    def conversations_setTopic(self, params: dict[str, Any]) -> Answer:
+        return self._set_text(params, "topic")
+
+    def conversations_setPurpose(self, params: dict[str, Any]) -> Answer:
+        return self._set_text(params, "purpose")
+
+    def conversations_archive(self, params: dict[str, Any]) -> Answer:
+        cid = self._existing_channel(params.get("channel"))
+        if cid is None:
+            return self._error("channel_not_found")
+        if cid in self.ws.archived_channels:
+            return self._error("already_archived")
+        if not self.is_member(cid, self.ws.bot_user_id):
+            return self._error("not_in_channel")
+        self.ws.archived_channels = self.ws.archived_channels | {cid}
+        return 200, {"ok": True}
 
     # ---- chat ------------------------------------------------------------------------------
     def chat_postMessage(self, params: dict[str, Any]) -> Answer:
         channel = self._resolve_channel(params.get("channel"))
         if channel is None:
             return self._error("channel_not_found")
+        if channel in self.ws.archived_channels:
+            return self._error("is_archived")
         bad = self._check_content(params, require=True)
         if bad:
             return bad

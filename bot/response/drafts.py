@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.core.errors import Conflict, NotFound
 from bot.core.i18n import N_, _
 from bot.core.text import escape_mrkdwn
-from bot.response import incidents, outbox, timeline
+from bot.response import incidents, outbox, rooms, timeline
 from models import Draft, Incident, affected
 
 
@@ -119,6 +119,9 @@ def decide(
     data = {"draft_id": draft.id, "version": version, "author": draft.author}
     if approve:
         timeline.record(session, incident, "draft.approved", actor=user, at=now, **data)
+        rooms.note(session, incident, _("#{number} · draft v{version} approved by {who}",
+                                        number=incident.id, version=version,
+                                        who=f"<@{user}>"), now=now)  # fmt: skip
     else:
         timeline.record(
             session, incident, "draft.rejected", actor=user, at=now, reason=reason, **data

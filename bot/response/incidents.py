@@ -19,7 +19,7 @@ from bot.core.config import Level
 from bot.core.errors import Conflict, NotFound
 from bot.core.i18n import _
 from bot.core.text import escape_mrkdwn, quote, visible
-from bot.response import outbox, timeline
+from bot.response import outbox, rooms, timeline
 from models import SEVERITIES, Draft, Incident, TimelineEvent, affected
 
 OPEN_STATUSES = ("open", "claimed", "escalated")
@@ -310,6 +310,8 @@ def claim(
             previous=previous,
             to=user,
         )
+    rooms.note(session, incident, _("#{number} · held by {who}", number=incident.id,
+                                    who=f"<@{user}>"), now=now)  # fmt: skip
     outbox.enqueue_incident_card(session, incident, now=now)
     return incident
 
@@ -436,6 +438,8 @@ def escalate(
         )  # fmt: skip
     else:
         outbox.enqueue_post(session, incident, text=_page_text(fields, level), now=now)
+    rooms.note(session, incident, _("#{number} · escalated to *{level}* by {who}",
+                                    **fields), now=now)  # fmt: skip
     outbox.enqueue_incident_card(session, incident, now=now)
     return incident, level
 
@@ -491,6 +495,11 @@ def resolve(
     timeline.record(
         session, incident, "incident.resolved", actor=user, at=now, summary=summary, **extra
     )
+    said = f": {quote(summary, PAGE_REASON_LIMIT)}" if summary else ""
+    who = f"<@{user}>" if user else "crisisbot"
+    rooms.close(session, incident, _("#{number} · resolved by {who}{summary}. The review: "
+                                     "`/crisis export {number} html`.", number=incident.id,
+                                     who=who, summary=said), now=now)  # fmt: skip
     _closed(session, incident, now)
     return incident
 
@@ -514,6 +523,8 @@ def dismiss(
     )
     incident.open_key = None
     timeline.record(session, incident, "incident.dismissed", actor=user, at=now, reason=reason)
+    rooms.close(session, incident, _("#{number} · dismissed as a false positive by {who}.",
+                                     number=incident.id, who=f"<@{user}>"), now=now)  # fmt: skip
     _closed(session, incident, now)
     return incident
 

@@ -37,6 +37,9 @@ EVENT_TYPES = frozenset(
         "incident.update_posted",
         "incident.update_reminded",
         "incident.update_failed",
+        "incident.room_opened",  # its own channel (bot.response.rooms): id, name, who, invited
+        "incident.room_failed",  # Slack refused to open it: the error, the scope it lacks
+        "incident.room_archived",
     }
 )
 

@@ -23,7 +23,7 @@ from bot.core import i18n
 from bot.core.errors import Conflict
 from bot.core.i18n import _
 from bot.core.text import cut, quote, visible
-from bot.response import incidents, outbox, timeline
+from bot.response import incidents, outbox, rooms, timeline
 from models import Incident, Outbox, TimelineEvent
 
 MAX_TEXT = 3000  # what the form takes (Slack's plain-text input), and the command
@@ -104,6 +104,9 @@ def post(
                 "owner": incident.owner, "author": user, "text": text, "at": now.isoformat(),
             },
         )  # fmt: skip
+    rooms.note(session, incident, _("#{number} · update posted by {who}:\n{text}",
+                                    number=incident.id, who=f"<@{user}>",
+                                    text=quote(text, 2500)), now=now)  # fmt: skip
     outbox.enqueue_incident_card(session, incident, now=now)  # "Last update 14:05 by …"
     return Posted(incident, sent_to, withheld)
 

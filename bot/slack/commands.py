@@ -2,6 +2,7 @@
 
     help · declare [what happened] · list [page] · status N · claim N · escalate N [reason] ·
     draft N <text> · note N <text> · update N <text> · resolve N [summary] · reopen N [reason] ·
+    room N ·
     export N [md|csv|json|html] · drill [scenario] · stats · sources ·
     followup N @owner <text> [by DATE] · followups [N | page P] · done F
 
@@ -45,6 +46,7 @@ USAGE = {
     ),
     "resolve": N_("`/crisis resolve N [summary]` — close incident #N"),
     "reopen": N_("`/crisis reopen N [reason]` — open a resolved or dismissed incident again"),
+    "room": N_("`/crisis room N` — open the incident's own channel and invite its people"),
     "export": N_("`/crisis export N [md|csv|json|html]` — the timeline as a file in the thread"),
     "drill": N_("`/crisis drill [scenario]` — a practice run, marked DRILL, never counted"),
     "stats": N_("`/crisis stats` — response times across real incidents"),
@@ -71,6 +73,7 @@ ALIASES = {
     "информирай": "update",
     "приключи": "resolve",
     "поднови": "reopen",
+    "стая": "room",
     "експорт": "export",
     "учение": "drill",
     "статистика": "stats",
@@ -150,7 +153,7 @@ def parse(raw: str) -> Command:
     if name == "followups":
         return _followups(rest)
     number, rest = _number(rest, name)
-    if name in ("status", "claim"):
+    if name in ("status", "claim", "room"):
         if rest:
             raise UsageError(_("`{name}` takes only the incident number.", name=name), name)
         return Command(name, number)

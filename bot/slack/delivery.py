@@ -26,8 +26,8 @@ from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
 from bot.core.locks import lock_key
-from bot.core.text import quote
-from bot.response import drafts, followups, incidents, outbox, timeline, updates
+from bot.core.text import channel_name, quote, with_suffix
+from bot.response import drafts, followups, incidents, outbox, rooms, timeline, updates
 from bot.slack import messages
 from bot.slack.gateway import SlackError, SlackGateway
 from models import Draft, Incident, Outbox, affected
@@ -57,6 +57,7 @@ class Deliverer:
     config: Config
     clock: Clock
     default_channel: str | None = None
+    default_approvers: tuple[str, ...] = ()  # CRISIS_APPROVERS: a room invites them
     # Called once after a pass that updated an incident's or a draft's card (the App Home).
     after_cards: Callable[[], object] | None = None
 
@@ -163,6 +164,7 @@ class Deliverer:
                 refused = (
                     self._dm_refused(row, exc) if row.kind == "dm"
                     else self._update_refused(row, exc) if row.kind == "update"
+                    else self._room_refused(row, exc) if row.kind == "room"
                     else None
                 )  # fmt: skip
                 self._failed(row_id, row.attempts, exc, gave_up=refused)
@@ -186,6 +188,10 @@ class Deliverer:
             raise SlackError("outbox", "incident_gone")
         if row.kind == "update":  # its own channel: the stakeholders'
             return self._send_update(session, row, incident)
+        if row.kind == "room":
+            return self._send_room(session, row, incident)
+        if row.kind in ("room_note", "room_close"):
+            return self._send_room_note(session, row, incident)
         channel = incident.channel or self.default_channel
         if not channel:
             raise SlackError("outbox", "channel_not_found")
@@ -199,6 +205,7 @@ class Deliverer:
                 followups.counts(session, incident.id),
                 opening=incidents.reopens(session, incident.id),
                 last_update=updates.last(session, incident.id),
+                room=rooms.room_of(session, incident.id),
             )  # fmt: skip
             if incident.message_ts:
                 self.gateway.update_message(channel, incident.message_ts, text, blocks)
@@ -335,6 +342,165 @@ class Deliverer:
 
         return gave_up
 
+    # ---- an incident's room (bot.response.rooms) --------------------------------------------
+    def _room_by_itself(self, session: Session, incident_id: int | None) -> None:
+        """`[plan] room_on`: a card just shown escalated (or at high severity) opens the room.
+        Every change shows on the card, so this one place sees every way an incident gets there."""
+        incident = session.get(Incident, incident_id) if incident_id else None
+        if incident is not None and rooms.due_by_itself(incident, self.config.room_on):
+            rooms.ask(session, incident, user=None, now=self.clock())
+
+    def _send_room(self, session: Session, row: Outbox, incident: Incident) -> _Outcome:
+        """Create the channel, invite the people, set its topic and purpose, post its first
+        message. Each step is safe to do again after a crash or a retry: the channel's ID is
+        kept on the row as soon as Slack gives it (a lost answer is found by name), an invite
+        of someone in it already counts, and the first message is found by its key."""
+        if incident.message_ts is None and self._card_pending(session, incident):
+            raise NotReady  # the topic links to the card
+        payload = dict(row.payload)
+        by = payload.get("by")
+        if not payload.get("channel"):
+            payload.update(self._create_room(row, incident, by))
+            self._keep_payload(row.id, payload)
+        channel = str(payload["channel"])
+        invited, refused = [], {}
+        for user in self._room_people(incident, by):
+            try:
+                self.gateway.invite(channel, user)
+                invited.append(user)
+            except SlackError as exc:
+                if not exc.permanent and exc.error not in ("user_not_found", "user_disabled"):
+                    raise
+                refused[user] = exc.error
+        link = (
+            self.gateway.permalink(incident.channel, incident.message_ts)
+            if incident.channel and incident.message_ts else None
+        )  # fmt: skip
+        for step in (self.gateway.set_topic, self.gateway.set_purpose):
+            try:
+                step(channel, messages.room_topic(incident, link))
+            except SlackError as exc:  # a room without its topic is still a room
+                if not exc.permanent:
+                    raise
+                logger.warning("room of #%s: %s", incident.id, exc)
+        first = f"{row.key}:first"
+        text = messages.room_intro(incident, self.config, link, self.default_channel)
+        ts = self._already_posted(row, channel, first, None) or self.gateway.post_message(
+            channel, text, key=first
+        )
+        payload.update(invited=invited, not_invited=refused)
+        data = rooms.opened_data(payload)
+
+        def opened(s: Session) -> None:
+            found = s.get(Incident, incident.id)
+            assert found is not None
+            s.execute(update(Outbox).where(Outbox.id == row.id).values(payload=payload))
+            timeline.record(s, found, "incident.room_opened", actor=by, at=self.clock(), **data)
+            outbox.enqueue_post(
+                s, found, text=messages.room_opened(data), now=self.clock(),
+                key=f"{row.key}:opened",
+            )  # fmt: skip
+            outbox.enqueue_incident_card(s, found, now=self.clock())
+
+        return _Outcome(None, ts, channel, after=opened)
+
+    def _create_room(self, row: Outbox, incident: Incident, by: str | None) -> dict[str, Any]:
+        name = channel_name(
+            self.config.room_name, number=incident.id, brand=incident.brand,
+            drill=incident.is_drill,
+        )  # fmt: skip
+        private = self.config.room_private
+        for n in range(1, 11):
+            tried = name if n == 1 else with_suffix(name, n)
+            if row.attempts > 1:  # an earlier attempt may have made it, its answer lost
+                found = self.gateway.own_channel(tried)
+                if found:
+                    return {"channel": found, "name": tried, "private": private}
+            try:
+                made = self.gateway.create_channel(tried, private=private)
+            except SlackError as exc:
+                if exc.error == "name_taken":
+                    continue
+                raise
+            return {"channel": made, "name": tried, "private": private}
+        raise SlackError("conversations.create", "name_taken")
+
+    def _room_people(self, incident: Incident, by: str | None) -> list[str]:
+        """Who is invited: a drill's room, the person who asked alone; a real one, the owner,
+        the person who asked, the brand's approvers and the current level's people (user
+        groups as their members, as approvers are resolved)."""
+        if incident.is_drill:
+            return [by] if by else []
+        levels = self.config.levels_for(incident.brand, incident.channel)
+        level = levels[min(incident.level, len(levels) - 1)]
+        approvers = self.config.approvers_for(incident.brand, incident.channel) or (
+            self.default_approvers
+        )
+        wanted = [incident.owner, by, *approvers, *level.notify]
+        people: list[str] = []
+        for each in wanted:
+            if not each:
+                continue
+            members = self._group_members(each) if each.startswith("S") else [each]
+            people += [m for m in members if m not in people]
+        return people
+
+    def _group_members(self, group: str) -> list[str]:
+        try:
+            return self.gateway.usergroup_members(group)
+        except SlackError as exc:
+            if not exc.permanent:
+                raise
+            logger.warning("user group %s: %s", group, exc.error)
+            return []
+
+    def _keep_payload(self, row_id: int, payload: dict[str, Any]) -> None:
+        with self.sessions.begin() as s:
+            s.execute(update(Outbox).where(Outbox.id == row_id).values(payload=payload))
+
+    def _send_room_note(self, session: Session, row: Outbox, incident: Incident) -> _Outcome:
+        """A step's note in the room (and, for a close, the archive when the playbook says)."""
+        room = rooms.room_of(session, incident.id)
+        if room is None:  # its opening failed: the thread said so
+            return _Outcome(None, None, "")
+        ts = self._already_posted(row, room.channel, row.key, None) or self.gateway.post_message(
+            room.channel, str(row.payload["text"]), key=row.key
+        )
+        if row.kind != "room_close" or not self.config.room_archive:
+            return _Outcome(None, ts, room.channel)
+        self.gateway.archive(room.channel)
+
+        def archived(s: Session) -> None:
+            found = s.get(Incident, incident.id)
+            if found is not None:
+                timeline.record(
+                    s, found, "incident.room_archived", actor=None, at=self.clock(),
+                    channel=room.channel, name=room.name,
+                )  # fmt: skip
+
+        return _Outcome(None, ts, room.channel, after=archived)
+
+    def _room_refused(self, row: Outbox, exc: SlackError) -> Callable[[Session], None]:
+        """Slack will not open the room (a scope missing, a workspace setting): said in the
+        thread, kept on the timeline; the incident goes on without it."""
+        incident_id, by = row.incident_id, row.payload.get("by")
+
+        def gave_up(session: Session) -> None:
+            logger.warning("could not open the room of #%s: %s", incident_id, exc)
+            incident = session.get(Incident, incident_id) if incident_id else None
+            if incident is None:
+                return
+            timeline.record(
+                session, incident, "incident.room_failed", actor=by, at=self.clock(),
+                error=exc.error, **({"needed": exc.needed} if exc.needed else {}),
+            )  # fmt: skip
+            outbox.enqueue_post(
+                session, incident, text=messages.room_refused(incident.id, exc.error, exc.needed),
+                now=self.clock(), key=f"{row.key}:refused",
+            )  # fmt: skip
+
+        return gave_up
+
     def _send_draft(
         self, session: Session, row: Outbox, incident: Incident, channel: str
     ) -> _Outcome:
@@ -422,6 +588,10 @@ class Deliverer:
             row = session.get(Outbox, row_id)
             assert row is not None
             row.status, row.sent_at, row.result_ts, row.locked_until = "sent", now, outcome.ts, None
+            if outcome.after is not None:
+                outcome.after(session)
+            if row.kind == "card" and (row.target or "").startswith("incident:"):
+                self._room_by_itself(session, row.incident_id)
             if not outcome.first_post or outcome.target is None:
                 return
             kind, _, ident = outcome.target.partition(":")
@@ -490,6 +660,7 @@ class _Outcome:
     channel: str
     first_post: bool = False
     refused: tuple[str, str] | None = None  # a card's own channel and Slack's error there
+    after: Callable[[Session], None] | None = None  # recorded with the row's "sent"
 
 
 def _name(row_id: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,11 +24,11 @@ from bot.core.i18n import N_, _
 from bot.core.text import escape_mrkdwn, quote, visible
 from bot.detection import drills
 from bot.intake import backfill, stopped
-from bot.response import drafts, followups, incidents, lookups, outbox, stats, updates
+from bot.response import drafts, followups, incidents, lookups, outbox, rooms, stats, updates
 from bot.slack import home, messages
 from bot.slack.commands import Command, help_text
 from bot.slack.gateway import SlackError
-from models import FollowUp, Incident, SlackEventSeen, SourceState
+from models import FollowUp, Incident, SlackEventSeen, SourceState, TimelineEvent
 
 if TYPE_CHECKING:  # the container is handed in by the shell, never imported below it
     from bot.app import Crisisbot
@@ -97,7 +98,8 @@ def guard(fn: Callable[..., Reply]) -> Callable[..., Reply]:
 
 # The commands whose number is an incident's (`list`'s is a page, `done`'s a follow-up's).
 ABOUT_AN_INCIDENT = frozenset({"status", "claim", "escalate", "draft", "note", "update",
-                               "resolve", "reopen", "export", "followup", "followups"})  # fmt: skip
+                               "resolve", "reopen", "export", "followup", "followups",
+                               "room"})  # fmt: skip
 
 
 def run_command(bot: Crisisbot, cmd: Command, *, user: str, channel: str) -> Reply:
@@ -232,6 +234,74 @@ def escalate(
             return Reply(_("#{number} escalated to {level}.", number=incident.id, level=level.name))
 
     return guarded(work)
+
+
+def _room(bot: Crisisbot, cmd: Command, user: str) -> Reply:
+    return open_room(bot, cmd.number or 0, user)
+
+
+ROOM_WAIT = 8.0  # seconds the answer waits for Slack to make the room (the thread says it later)
+
+
+def open_room(bot: Crisisbot, number: int, user: str) -> Reply:
+    """Ask for the incident's room, then say how it went: open (who was invited, who could not
+    be), refused by Slack (why), or still on its way (the thread will say)."""
+
+    def work() -> Reply:
+        with bot.transaction() as session:
+            incident = incidents.get(session, number)
+            room = rooms.room_of(session, number)
+            if room is not None:
+                return Reply(_("#{number} has its room: {room}.", number=number,
+                               room=f"<#{room.channel}|{room.name}>"))  # fmt: skip
+            incidents.require_open(incident)
+            asked = rooms.ask(session, incident, user=user, now=bot.clock())
+        if asked is None:
+            return Reply(_("The room of #{number} is being opened; its thread will say when "
+                           "it is.", number=number))  # fmt: skip
+        return _room_outcome(bot, number)
+
+    reply = guarded(work)
+    bot.kick()
+    return reply
+
+
+def _room_outcome(bot: Crisisbot, number: int) -> Reply:
+    bot.kick()
+    deadline = time.monotonic() + ROOM_WAIT
+    while time.monotonic() < deadline:
+        with bot.sessions() as session:
+            row = rooms.request_row(session, number)
+            if row is not None and row.status == "sent":
+                data = session.scalar(
+                    select(TimelineEvent.data).where(
+                        TimelineEvent.incident_id == number,
+                        TimelineEvent.type == "incident.room_opened",
+                    )
+                )
+                if data:
+                    return Reply(messages.room_opened(data), number=number)
+            if row is not None and row.status == "failed":
+                error, needed = _room_error(session, number)
+                return Reply(messages.room_refused(number, error, needed), ok=False)
+        time.sleep(0.1)
+    return Reply(_("Slack is slow to open the room of #{number}; its thread will say when it "
+                   "is.", number=number))  # fmt: skip
+
+
+def _room_error(session: Any, number: int) -> tuple[str, str | None]:
+    data = (
+        session.scalar(
+            select(TimelineEvent.data)
+            .where(
+                TimelineEvent.incident_id == number, TimelineEvent.type == "incident.room_failed"
+            )
+            .order_by(TimelineEvent.id.desc())
+            .limit(1)
+        )
+        or {}
+    )
+    return str(data.get("error") or "unknown"), data.get("needed")
 
 
 def _draft(bot: Crisisbot, cmd: Command, user: str) -> Reply:
@@ -734,6 +804,7 @@ _COMMANDS: dict[str, Callable[[Crisisbot, Command, str], Reply]] = {
     "list": _list,
     "status": _status,
     "claim": _claim,
+    "room": _room,
     "escalate": _escalate,
     "draft": _draft,
     "note": _note,

@@ -35,6 +35,12 @@ PERMANENT = frozenset(
         "message_not_found", "cant_update_message", "no_text", "invalid_arguments",
         "expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id", "user_not_found",
         "cannot_dm_bot", "user_disabled", "user_not_visible", "users_list_not_supplied",
+        # a room (conversations.create, .invite, .setTopic, .archive)
+        "restricted_action", "name_taken", "invalid_name", "invalid_name_specials",
+        "invalid_name_punctuation", "invalid_name_required", "invalid_name_maxlength",
+        "cant_invite", "cant_invite_self", "user_is_restricted", "user_is_ultra_restricted",
+        "too_long", "already_archived", "cant_archive_general",
+        "method_not_supported_for_channel_type",
     }
 )  # fmt: skip
 
@@ -114,6 +120,7 @@ class SlackGateway:
         self._directory_lock = threading.Lock()
         self._groups: dict[str, str] = {}  # user group ID → "@handle"
         self._groups_at = -1e9
+        self._bot_user = ""  # the app's own user ID (auth.test), once asked
 
     def _call(
         self, method: str, *, client: WebClient | None = None, **params: Any
@@ -216,6 +223,60 @@ class SlackGateway:
         if not channel:
             raise SlackError("conversations.open", "no_channel")
         return str(channel)
+
+    # ---- an incident's room (bot.response.rooms): channels:manage, groups:write ----------
+    def create_channel(self, name: str, *, private: bool) -> str:
+        """conversations.create; the new channel's ID. Not idempotent: a lost answer is found
+        again with `own_channel`, so it is retried on 429 alone (like a post)."""
+        data = self._call(
+            "conversations.create", client=self._post_client, name=name, is_private=private
+        )
+        return str((data.get("channel") or {}).get("id") or "")
+
+    def own_channel(self, name: str) -> str | None:
+        """The ID of a channel named `name` that this app created and is in (users.conversations
+        of the app itself): one a lost answer of conversations.create left behind."""
+        me = self.bot_user_id()
+        cursor: str | None = None
+        while True:
+            data = self._call(
+                "users.conversations", types="public_channel,private_channel",
+                exclude_archived=True, limit=self.MEMBERSHIP_PAGE, cursor=cursor,
+            )  # fmt: skip
+            for c in data.get("channels") or []:
+                if c.get("name") == name and c.get("creator") == me:
+                    return str(c["id"])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+
+    def bot_user_id(self) -> str:
+        if not self._bot_user:
+            self._bot_user = str(self.auth_test().get("user_id") or "")
+        return self._bot_user
+
+    def invite(self, channel: str, user: str) -> None:
+        """Invite one person (one call each, so a refusal names its person); someone in it
+        already counts as invited."""
+        try:
+            self._call("conversations.invite", channel=channel, users=user)
+        except SlackError as exc:
+            if exc.error != "already_in_channel":
+                raise
+
+    def set_topic(self, channel: str, topic: str) -> None:
+        self._call("conversations.setTopic", channel=channel, topic=topic)
+
+    def set_purpose(self, channel: str, purpose: str) -> None:
+        self._call("conversations.setPurpose", channel=channel, purpose=purpose)
+
+    def archive(self, channel: str) -> None:
+        """Archive; one archived already (an earlier attempt's answer lost) counts as done."""
+        try:
+            self._call("conversations.archive", channel=channel)
+        except SlackError as exc:
+            if exc.error != "already_archived":
+                raise
 
     def post_ephemeral(self, channel: str, user: str, text: str, blocks: Any = None) -> None:
         self._call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks)

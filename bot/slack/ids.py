@@ -18,6 +18,7 @@ class Action(StrEnum):
     REOPEN = "incident.reopen"  # on a closed incident's card: opens the form (optional reason)
     POST_UPDATE = "incident.post_update"  # on an open incident's card: the stakeholders' update
     DECLARE = "home.declare"  # on the Home tab: the Declare form
+    OPEN_ROOM = "incident.open_room"  # on an open incident's card: its own channel
 
 
 class Shortcut(StrEnum):

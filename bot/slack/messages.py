@@ -40,6 +40,7 @@ from bot.response import followups, updates
 from bot.response.drafts import draft_status
 from bot.response.incidents import severity_name, status_name
 from bot.response.lookups import IncidentLine, PendingDraft
+from bot.response.rooms import Room
 from bot.response.stats import TeamStats, human
 from bot.slack.audience import SCOPES, Audience
 from bot.slack.commands import DECLARE_TEXT
@@ -82,8 +83,10 @@ def incident_card(
     follow_ups: tuple[int, int] = (0, 0),
     opening: int = 0,
     last_update: tuple[datetime, str | None] | None = None,
+    room: Room | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The alert message, kept up to date in place: state, owner, level, evidence, buttons;
+    `room`: the incident's own channel, linked ("Room: #crisis-42-acme"), else a button opens it;
     `follow_ups` (open, done) are counted on it, and a closed card offers to add one.
     `opening`: how many times it was reopened, carried by Resolve, Dismiss and Reopen.
     `last_update`: when the last stakeholders' update went out, and who wrote it."""
@@ -126,9 +129,11 @@ def incident_card(
         at, author = last_update
         line = last_update_line(at, author)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=line)]))
+    if room is not None:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=room_line(room))]))
     if incident.is_open:
         blocks.append(_severity_picker(incident))
-        blocks.append(_incident_buttons(incident, opening))
+        blocks.append(_incident_buttons(incident, opening, with_room=room is None))
     else:  # the lessons are mostly written after the resolve
         button = ButtonElement(
             text=_("Add follow-up"), action_id=Action.ADD_FOLLOW_UP, value=str(incident.id)
@@ -250,7 +255,7 @@ def _severity_picker(incident: Incident) -> Block:
     )
 
 
-def _incident_buttons(incident: Incident, opening: int) -> Block:
+def _incident_buttons(incident: Incident, opening: int, *, with_room: bool = True) -> Block:
     value = str(incident.id)
     # Claim and Escalate carry the state the card shows ("7:U123" held by U123, "7:" by nobody;
     # "7:1" at level 1): a click on a card that changed meanwhile is refused, not done twice.
@@ -269,6 +274,9 @@ def _incident_buttons(incident: Incident, opening: int) -> Block:
         ButtonElement(text=_("Resolve"), action_id=Action.RESOLVE, value=close),
         ButtonElement(text=_("Dismiss"), action_id=Action.DISMISS, value=close),
     ]
+    if with_room:  # 7 of the 25 elements Slack allows in one actions block
+        room = ButtonElement(text=_("Open a room"), action_id=Action.OPEN_ROOM, value=value)
+        buttons.append(room)
     return ActionsBlock(block_id=BlockId.ACTIONS, elements=buttons)
 
 
@@ -1082,3 +1090,100 @@ def alert_rerouted(channel: str, error: str) -> str:
         "there), or correct `channel` in the brand's entry; this incident stays here.",
         channel=channel, error=error,
     )  # fmt: skip
+
+
+# ---- an incident's room (bot.response.rooms) -----------------------------------------------
+TOPIC_LIMIT = 250  # Slack's longest topic and purpose
+ROOM_REASONS = 6
+
+
+def room_line(room: Room) -> str:
+    """On the card: where the incident's room is."""
+    return ":door: " + _("Room: {room}", room=f"<#{room.channel}|{room.name}>")
+
+
+def room_topic(incident: Incident, link: str | None) -> str:
+    """The room's topic and purpose: the incident's title and a link to its card (Slack shows
+    them as plain text, links made clickable), within 250 characters, the link kept whole."""
+    title = clean(incident_title(incident))
+    if not link or len(link) > TOPIC_LIMIT - 40:
+        return cut(title, TOPIC_LIMIT)
+    return cut(title, TOPIC_LIMIT - len(link) - 3) + " · " + link
+
+
+def room_intro(incident: Incident, config: Config, link: str | None, crisis: str | None) -> str:
+    """The room's first message: what fired, the key messages and spokespeople, and where the
+    decisions are taken (the card and its thread, not here)."""
+    ev = incident.evidence or {}
+    head = _("*{title}*: this room is for the people working on it.",
+             title=quote(incident_title(incident), HEADER_LIMIT))  # fmt: skip
+    where = f"<{link}|" + _("the card") + ">" if link else _("the card")
+    lines = [head, _("Drafts, approvals and updates stay on {card} and in its thread; this room "
+                     "gets a short note at each step.", card=where)]  # fmt: skip
+    if ev.get("declared"):
+        lines.append(_("*Declared by* {who}", who=_user(str(ev.get("declared_by") or ""))))
+        lines.append(quote(str(ev["declared"]), 1500))
+    reasons = [quote(str(r), 400) for r in ev.get("reasons", [])][:ROOM_REASONS]
+    if reasons:
+        lines.append(_("*Why this fired*") + "\n" + "\n".join(f"• {r}" for r in reasons))
+    if config.key_messages:
+        keys = "\n".join(f"• {quote(m, 400)}" for m in config.key_messages[:10])
+        lines.append(_("*Key messages*") + "\n" + keys)
+    if config.spokespeople:
+        people = ", ".join(f"<@{p}>" for p in config.spokespeople)
+        lines.append(_("*Spokespeople*: {people}", people=people))
+    return cut("\n\n".join(lines), MESSAGE_TEXT_LIMIT - 100)
+
+
+# Slack's answers for a person the room could not take, in words.
+_INVITE_REFUSALS = {
+    "cant_invite": N_("cannot be invited (a deactivated account or another app's bot)"),
+    "user_is_restricted": N_("is a guest: only an admin can add them"),
+    "user_is_ultra_restricted": N_("is a single-channel guest: only an admin can add them"),
+    "user_not_found": N_("is not in this workspace"),
+    "user_disabled": N_("is deactivated"),
+    "cant_invite_self": N_("is the app itself"),
+}
+
+
+def room_opened(data: dict[str, Any]) -> str:
+    """In the thread (and the command's answer): the room is open, who is in it, who is not."""
+    room = f"<#{data['channel']}|{data['name']}>"
+    who = _("by {who}", who=f"<@{data['by']}>") if data.get("by") else _("by itself")
+    invited = ", ".join(f"<@{u}>" for u in data.get("invited") or []) or _("nobody")
+    lines = [":door: " + _("Room {room} opened {who}; invited: {invited}.", room=room, who=who,
+                           invited=invited)]  # fmt: skip
+    for user, error in (data.get("not_invited") or {}).items():
+        why = _INVITE_REFUSALS.get(error)
+        lines.append(
+            _("• <@{user}> {why} (`{error}`)", user=user, why=_(why) if why else _("was refused"),
+              error=error)
+        )  # fmt: skip
+    return "\n".join(lines)
+
+
+def room_refused(number: int, error: str, needed: str | None) -> str:
+    """In the thread and the command's answer: Slack would not open the room."""
+    if error == "missing_scope":
+        scope = needed or "channels:manage, groups:write"
+        why = _(
+            "the app lacks the `{scope}` scope: add it in the app's settings (OAuth & "
+            "Permissions, or from slack-manifest.json) and reinstall the app",
+            scope=scope,
+        )
+    elif error == "restricted_action":
+        why = _(
+            "the workspace's settings do not let this app create channels (`restricted_action`)"
+        )
+    else:
+        why = _("Slack answered `{error}`", error=error)
+    return ":warning: " + _(
+        "Could not open a room for #{number}: {why}. The incident goes on here as before.",
+        number=number,
+        why=why,
+    )
+
+
+def room_step(number: int, text: str) -> str:
+    """A step's note in the room: "#42 · claimed by @maria"."""
+    return f"#{number} · {text}"

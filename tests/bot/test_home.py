@@ -147,11 +147,12 @@ def test_the_manifest_asks_for_the_home_tab_and_its_event_and_the_scopes_it_uses
     # views.publish, chat.getPermalink and app_home_opened need no scope of their own;
     # conversations.open needs im:write, and finding a DM whose answer was lost im:history;
     # users.conversations (an agency's Home tab: whose clients a person sees) channels:read
-    # and groups:read.
+    # and groups:read; an incident's room (conversations.create, .invite, .archive)
+    # channels:manage (public) and groups:write (private).
     assert manifest["oauth_config"]["scopes"]["bot"] == [
         "commands", "chat:write", "chat:write.public", "channels:history", "groups:history",
         "users:read", "usergroups:read", "files:write", "app_mentions:read", "im:write",
-        "im:history", "channels:read", "groups:read",
+        "im:history", "channels:read", "groups:read", "channels:manage", "groups:write",
     ]  # fmt: skip
 
 

@@ -155,8 +155,10 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     number = _wait(lambda: _incident(stack), 30, _("the alert"))
     pause(2)
     _team(stack, screen, "U0ALICE", f"{words['claim']} #{number}")
+    _wait(lambda: _happened(stack, number, "incident.claimed"), 15, _("the claim"))
     pause(2)
     _team(stack, screen, "U0ALICE", f"{words['escalate']} #{number} {words['why']}")
+    _wait(lambda: _happened(stack, number, "incident.escalated"), 15, _("the escalation"))
     pause(2)
     _team(stack, screen, "U0ALICE", f"{words['draft']} #{number} {playbook.templates[0].text}")
     draft = _wait(lambda: _pending_draft(stack), 15, _("the draft"))
@@ -168,9 +170,11 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     pause(2)
     say(_("{who} tries to approve her own draft …", who=who("U0ALICE")))
     _click(stack, draft, "draft.approve", "U0ALICE")
+    _wait(lambda: _happened(stack, number, "draft.refused"), 15, _("the refusal"))
     pause(2)
     say(_("{who} approves it.", who=who("U0CAROL")))
     _click(stack, draft, "draft.approve", "U0CAROL")
+    _wait(lambda: _happened(stack, number, "draft.approved"), 15, _("the approval"))
     pause(2)
     # Management hears it from the team, not from X: an update in their own channel.
     _team(stack, screen, "U0ALICE", f"{words['update']} #{number} {words['update_text']}")
@@ -178,6 +182,7 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     screen.show(_("The management's channel"), _render(posted[-1]).splitlines())
     pause(2)
     _team(stack, screen, "U0ALICE", f"{words['note']} #{number} {words['note_text']}")
+    _wait(lambda: _happened(stack, number, "note.added"), 15, _("the note"))
     pause(1)
     _team(stack, screen, "U0ALICE", f"{words['resolve']} #{number} {words['summary']}")
     pause(3)
@@ -222,6 +227,25 @@ def _follow_ups(stack: Stack) -> int:
 
     with stack.bot.sessions() as session:
         return session.query(FollowUp).count()
+
+
+def _happened(stack: Stack, number: int, step: str) -> bool:
+    """Whether the incident's timeline has the step: a command is answered at once and done
+    after, so the story waits for each step before telling the next (in order, on a busy
+    machine too)."""
+    from sqlalchemy import select
+
+    from models import TimelineEvent
+
+    with stack.bot.sessions() as session:
+        return (
+            session.scalar(
+                select(TimelineEvent.id)
+                .where(TimelineEvent.incident_id == number, TimelineEvent.type == step)
+                .limit(1)
+            )
+            is not None
+        )
 
 
 def _incident(stack: Stack) -> int | None:

@@ -1162,6 +1162,15 @@ def room_opened(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def room_not_invited(room: Room, user: str, error: str) -> str:
+    """In the thread: someone the incident now involves could not join its room."""
+    why = _INVITE_REFUSALS.get(error)
+    return ":door: " + _(
+        "<@{user}> could not join {room}: {why} (`{error}`).", user=user,
+        room=f"<#{room.channel}|{room.name}>", why=_(why) if why else _("was refused"), error=error,
+    )  # fmt: skip
+
+
 def room_refused(number: int, error: str, needed: str | None) -> str:
     """In the thread and the command's answer: Slack would not open the room."""
     if error == "missing_scope":

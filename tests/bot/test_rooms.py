@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.core.clock import ManualClock
+from bot.core.config import Level
 from bot.core.text import channel_name
 from bot.slack.ids import Action
 from bot.testing import Stack, start_stack
@@ -195,6 +196,14 @@ def test_a_drill_room_is_named_drill_and_invites_only_the_one_who_asked(
     answer(team, "opened by <@U0DAN>")
     room = team.emulator.wait_for(lambda: team.emulator.channel_named(f"drill-crisis-{n}-acme"))
     assert set(room["members"]) == {"U0DAN", "U0CRISISBOT"}
+    # nor does it invite anyone new as the drill moves: a new owner, the level it reached
+    team.slack.command(f"claim {n}", user_id="U0ALICE")
+    team.slack.command(f"escalate {n}", user_id="U0ALICE")
+    team.emulator.wait_for(
+        lambda: any("escalated to" in m["text"] for m in team.emulator.messages(room["id"]))
+    )
+    team.bot.deliver_now()
+    assert set(team.emulator.channel_named(room["id"])["members"]) == {"U0DAN", "U0CRISISBOT"}  # type: ignore[index]
 
 
 def _drill_number(stack: Stack) -> int | None:
@@ -216,5 +225,50 @@ def test_the_bulgarian_team_is_answered_in_bulgarian(
         said = answer(s, "<@U0ALICE>")
         assert "Стая" in said["text"]
         s.emulator.wait_for(lambda: "Стая: " in blocks_text(card(s, n)))
+    finally:
+        s.stop()
+
+
+def test_people_join_the_room_as_the_incident_moves(
+    database_url: str, pinned: ManualClock
+) -> None:
+    levels = (*PLAYBOOK.levels[:2], Level("Legal and executives", ("U0ERIN",)))
+    s = start_stack(database_url, clock=pinned, config=dataclasses.replace(PLAYBOOK, levels=levels))
+    try:
+        ws = s.emulator.workspace
+        ws.users.update({"U0ERIN": "Erin Walsh", "U0FRAN": "Fran Guest", "U0GINA": "Gina Park"})
+        ws.restricted_users = frozenset({"U0FRAN"})
+        n = open_storm(s, pinned)
+        s.slack.command(f"room {n}", user_id="U0ALICE")
+        answer(s, "opened by <@U0ALICE>")
+        room = _room(s, n)
+        assert not {"U0DAN", "U0ERIN", "U0GINA"} & set(room["members"])
+        # the approvers' group gets two people since: one joins, the guest cannot
+        ws.groups["S0COMMS"] += ["U0GINA", "U0FRAN"]
+        s.slack.command(f"claim {n}", user_id="U0DAN")  # the new owner
+        answer(s, f"You now hold #{n}")
+        s.slack.command(f"escalate {n}", user_id="U0DAN")
+        answer(s, "Comms lead")
+        s.slack.command(f"escalate {n} the CEO is tagged", user_id="U0DAN")
+        answer(s, "Legal and executives")
+
+        def members() -> set[str]:
+            return set(s.emulator.channel_named(room["id"])["members"])  # type: ignore[index]
+
+        s.emulator.wait_for(lambda: "U0ERIN" in members())  # the level it reached
+        assert {"U0DAN", "U0GINA", "U0ERIN"} <= members() and "U0FRAN" not in members()
+        s.bot.deliver_now()
+        refusals = [m["text"] for m in thread(s, n) if "<@U0FRAN> could not join" in m["text"]]
+        assert len(refusals) == 1 and "user_is_restricted" in refusals[0]  # said once, not 3×
+        # someone in it already is no error: a hand-over back to Alice, then the resolve
+        s.slack.command(f"claim {n}", user_id="U0ALICE")
+        answer(s, f"You now hold #{n}")
+        s.slack.command(f"resolve {n} done", user_id="U0ALICE")
+        s.emulator.wait_for(
+            lambda: any("resolved by" in m["text"] for m in s.emulator.messages(room["id"]))
+        )
+        s.bot.deliver_now()
+        assert not any(e["type"] == "incident.room_failed" for e in timeline(s, n))
+        assert len([m for m in thread(s, n) if "<@U0FRAN> could not join" in m["text"]]) == 1
     finally:
         s.stop()

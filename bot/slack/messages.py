@@ -926,6 +926,8 @@ def home_view(
             status=_cap(status_name(line.status)), severity=severity_name(line.severity),
             owner=owner, time=human(now - line.opened_at),
         )  # fmt: skip
+        if line.room is not None:  # where the people working on it talk
+            state += "\n" + room_line(line.room)
         url = link(line.channel, line.message_ts)
         button = _link_button(_(HOME_OPEN_THREAD), url, line.id)
         blocks.append(_mrkdwn_section(f"{head}\n{state}", button))

@@ -229,9 +229,7 @@ def test_the_bulgarian_team_is_answered_in_bulgarian(
         s.stop()
 
 
-def test_people_join_the_room_as_the_incident_moves(
-    database_url: str, pinned: ManualClock
-) -> None:
+def test_people_join_the_room_as_the_incident_moves(database_url: str, pinned: ManualClock) -> None:
     levels = (*PLAYBOOK.levels[:2], Level("Legal and executives", ("U0ERIN",)))
     s = start_stack(database_url, clock=pinned, config=dataclasses.replace(PLAYBOOK, levels=levels))
     try:
@@ -272,3 +270,18 @@ def test_people_join_the_room_as_the_incident_moves(
         assert len([m for m in thread(s, n) if "<@U0FRAN> could not join" in m["text"]]) == 1
     finally:
         s.stop()
+
+
+def test_status_and_the_home_tab_show_the_room(team: Stack, pinned: ManualClock) -> None:
+    from tests.bot.test_home import _open_home, _text
+
+    n = open_storm(team, pinned)
+    team.slack.command(f"status {n}", user_id="U0ALICE")
+    assert "Room:" not in answer(team, "Time to detect")["text"]
+    assert "Room:" not in _text(_open_home(team, "U0ALICE"))
+    team.slack.command(f"room {n}", user_id="U0ALICE")
+    answer(team, "opened by <@U0ALICE>")
+    link = f"<#{_room(team, n)['id']}|crisis-{n}-acme>"
+    team.slack.command(f"status {n}", user_id="U0DAN")
+    assert "Time to detect" in answer(team, f"Room: {link}")["text"]
+    assert f"Room: {link}" in _text(_open_home(team, "U0DAN"))

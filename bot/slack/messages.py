@@ -1168,7 +1168,7 @@ def room_not_invited(room: Room, user: str, error: str) -> str:
     """In the thread: someone the incident now involves could not join its room."""
     why = _INVITE_REFUSALS.get(error)
     return ":door: " + _(
-        "<@{user}> could not join {room}: {why} (`{error}`).", user=user,
+        "<@{user}> {why} (`{error}`), so stays out of {room}.", user=user,
         room=f"<#{room.channel}|{room.name}>", why=_(why) if why else _("was refused"), error=error,
     )  # fmt: skip
 

@@ -36,30 +36,44 @@ def _opened(stack: Stack, number: int) -> dict:  # type: ignore[type-arg]
 
 
 def test_the_command_opens_a_private_room_and_invites_the_people(
-    team: Stack, pinned: ManualClock
+    database_url: str, pinned: ManualClock
 ) -> None:
-    n = open_storm(team, pinned)
-    team.slack.command(f"claim {n}", user_id="U0DAN")
-    team.slack.command(f"room {n}", user_id="U0ALICE")
-    said = answer(team, "opened by <@U0ALICE>")
-    room = _room(team, n)
-    assert room["is_private"] is True
-    # the owner, the one who asked, the approvers (S0COMMS resolved), the level's group
-    assert {"U0DAN", "U0ALICE", "U0CAROL", "U0BOB"} <= set(room["members"])
-    assert f"#{n} " in room["topic"]["value"] and "http" in room["topic"]["value"]
-    assert room["purpose"]["value"] == room["topic"]["value"]
-    first = team.emulator.messages(room["id"])[0]["text"]
-    assert "Customers come first" in first and "<@U0BOB>" in first  # key message, spokesperson
-    assert f"crisis-{n}-acme" in said["text"]
-    event = _opened(team, n)
-    assert event["channel"] == room["id"] and event["name"] == f"crisis-{n}-acme"
-    assert event["actor"] == "U0ALICE" and "U0DAN" in event["invited"]
-    team.emulator.wait_for(lambda: f"<#{room['id']}|crisis-{n}-acme>" in blocks_text(card(team, n)))
-    assert Action.OPEN_ROOM not in blocks_text(card(team, n))  # the button went
-    # a second ask answers with the room; Slack is asked for no second one
-    team.slack.command(f"стая {n}", user_id="U0BOB")
-    answer(team, f"#{n} has its room")
-    assert len(team.emulator.calls("conversations.create")) == 1
+    # The first level is Bob alone, and Erin is an approver through S0COMMS only: each way into
+    # the room is seen (the approvers' group was the first level's too, which hid them).
+    levels = (Level("Social team", ("U0BOB",)), *PLAYBOOK.levels[1:])
+    team = start_stack(
+        database_url, clock=pinned, config=dataclasses.replace(PLAYBOOK, levels=levels)
+    )
+    try:
+        team.emulator.workspace.users["U0ERIN"] = "Erin Walsh"
+        team.emulator.workspace.groups["S0COMMS"].append("U0ERIN")
+        n = open_storm(team, pinned)
+        team.slack.command(f"claim {n}", user_id="U0DAN")
+        answer(team, f"You now hold #{n}")
+        team.slack.command(f"room {n}", user_id="U0ALICE")
+        said = answer(team, "opened by <@U0ALICE>")
+        room = _room(team, n)
+        assert room["is_private"] is True
+        # the owner, the one who asked, the approvers (S0COMMS as its members), the level's people
+        assert {"U0DAN", "U0ALICE", "U0CAROL", "U0ERIN", "U0BOB"} <= set(room["members"])
+        assert f"#{n} " in room["topic"]["value"] and "http" in room["topic"]["value"]
+        assert room["purpose"]["value"] == room["topic"]["value"]
+        first = team.emulator.messages(room["id"])[0]["text"]
+        assert "Customers come first" in first and "<@U0BOB>" in first  # key message, spokesperson
+        assert f"crisis-{n}-acme" in said["text"]
+        event = _opened(team, n)
+        assert event["channel"] == room["id"] and event["name"] == f"crisis-{n}-acme"
+        assert event["actor"] == "U0ALICE" and "U0DAN" in event["invited"]
+        team.emulator.wait_for(
+            lambda: f"<#{room['id']}|crisis-{n}-acme>" in blocks_text(card(team, n))
+        )
+        assert Action.OPEN_ROOM not in blocks_text(card(team, n))  # the button went
+        # a second ask answers with the room; Slack is asked for no second one
+        team.slack.command(f"стая {n}", user_id="U0BOB")
+        answer(team, f"#{n} has its room")
+        assert len(team.emulator.calls("conversations.create")) == 1
+    finally:
+        team.stop()
 
 
 def test_the_button_with_a_cyrillic_brand_a_taken_name_and_a_refused_guest(

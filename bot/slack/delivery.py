@@ -455,6 +455,8 @@ class Deliverer:
                 self.gateway.invite(channel, user)
                 invited.append(user)
             except SlackError as exc:
+                if exc.error in ROOM_GONE:  # the room's, not the person's: nobody can join
+                    raise
                 if not exc.permanent and exc.error not in ("user_not_found", "user_disabled"):
                     raise
                 refused[user] = exc.error
@@ -704,6 +706,11 @@ class _Outcome:
     first_post: bool = False
     refused: tuple[str, str] | None = None  # a card's own channel and Slack's error there
     after: Callable[[Session], None] | None = None  # recorded with the row's "sent"
+
+
+# Answers about the room itself (archived after the resolve, then the incident reopened): an
+# invite there is given up, not blamed on each person.
+ROOM_GONE = frozenset({"is_archived", "channel_not_found", "not_in_channel"})
 
 
 def _name(row_id: int) -> str:

@@ -141,6 +141,18 @@ def test_the_room_follows_each_step_and_is_archived_after_the_resolve(
         )
         # the card and its thread stay where they were: the update is in the thread too
         assert any("We are refunding everyone" in m["text"] for m in thread(s, n))
+        # reopened, its room archived: a new owner is not invited there, nor blamed for it
+        s.slack.command(f"reopen {n} the press is back", user_id="U0ALICE")
+        answer(s, f"#{n} is open again")
+        s.slack.command(f"claim {n}", user_id="U0DAN")
+        answer(s, f"You now hold #{n}")
+        s.emulator.wait_for(
+            lambda: any(
+                c.params["users"] == "U0DAN" for c in s.emulator.calls("conversations.invite")
+            )
+        )  # tried, and refused: the room is archived
+        s.emulator.wait_for(lambda: s.bot.deliverer().pending() == 0)
+        assert not any("stays out of" in m["text"] for m in thread(s, n))
     finally:
         s.stop()
 
@@ -223,7 +235,7 @@ def test_a_drill_room_is_named_drill_and_invites_only_the_one_who_asked(
     team.emulator.wait_for(
         lambda: any("escalated to" in m["text"] for m in team.emulator.messages(room["id"]))
     )
-    team.bot.deliver_now()
+    team.emulator.wait_for(lambda: team.bot.deliverer().pending() == 0)
     assert set(team.emulator.channel_named(room["id"])["members"]) == {"U0DAN", "U0CRISISBOT"}  # type: ignore[index]
 
 
@@ -276,7 +288,7 @@ def test_people_join_the_room_as_the_incident_moves(database_url: str, pinned: M
 
         s.emulator.wait_for(lambda: "U0ERIN" in members())  # the level it reached
         assert {"U0DAN", "U0GINA", "U0ERIN"} <= members() and "U0FRAN" not in members()
-        s.bot.deliver_now()
+        s.emulator.wait_for(lambda: s.bot.deliverer().pending() == 0)
         refusals = [m["text"] for m in thread(s, n) if "so stays out of" in m["text"]]
         assert len(refusals) == 1 and "<@U0FRAN> is a guest" in refusals[0]  # said once, not 3×
         # someone in it already is no error: a hand-over back to Alice, then the resolve
@@ -286,7 +298,7 @@ def test_people_join_the_room_as_the_incident_moves(database_url: str, pinned: M
         s.emulator.wait_for(
             lambda: any("resolved by" in m["text"] for m in s.emulator.messages(room["id"]))
         )
-        s.bot.deliver_now()
+        s.emulator.wait_for(lambda: s.bot.deliverer().pending() == 0)
         assert not any(e["type"] == "incident.room_failed" for e in timeline(s, n))
         assert len([m for m in thread(s, n) if "so stays out of" in m["text"]]) == 1
     finally:

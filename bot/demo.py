@@ -61,7 +61,7 @@ PLAYBOOK = Config(
 SCRIPT = {
     "en": {
         "claim": "claim", "escalate": "escalate", "draft": "draft", "note": "note",
-        "resolve": "resolve", "followup": "followup", "by": "by",
+        "resolve": "resolve", "followup": "followup", "by": "by", "room": "room",
         "lesson": "Add the double-charge case to the refunds FAQ",
         "why": "charges doubled, legal may need to look",
         "note_text": "Statement posted on X and Bluesky",
@@ -72,7 +72,7 @@ SCRIPT = {
     },
     "bg": {
         "claim": "поеми", "escalate": "ескалирай", "draft": "чернова", "note": "бележка",
-        "resolve": "приключи", "followup": "задача", "by": "до",
+        "resolve": "приключи", "followup": "задача", "by": "до", "room": "стая",
         "lesson": "Да добавим случая с двойните такси в ЧЗВ за възстановяванията",
         "why": "двойни такси, може да трябва да погледне и юридическият отдел",
         "note_text": "Изявлението е публикувано в X и Facebook",
@@ -160,6 +160,11 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     _team(stack, screen, "U0ALICE", f"{words['escalate']} #{number} {words['why']}")
     _wait(lambda: _happened(stack, number, "incident.escalated"), 15, _("the escalation"))
     pause(2)
+    # The comms lead it reached gathers the people working on it in a channel of their own.
+    _team(stack, screen, "U0BOB", f"{words['room']} #{number}")
+    room = _wait(lambda: _room(stack, number), 15, _("the room"))
+    screen.show(_("The incident's room #{name}", name=room["name"]), _room_lines(stack, room))
+    pause(2)
     _team(stack, screen, "U0ALICE", f"{words['draft']} #{number} {playbook.templates[0].text}")
     draft = _wait(lambda: _pending_draft(stack), 15, _("the draft"))
     pause(2)
@@ -197,6 +202,8 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     _wait(lambda: _follow_ups(stack) > 0, 15, _("the follow-up"))
     _wait(lambda: stack.bot.deliverer().pending() == 0, 15, _("delivery to Slack"))
     screen.flush()  # the resolved card before the closing line, at any speed
+    notes = [_plain(m["text"]) for m in stack.emulator.messages(room["id"])[1:]]
+    screen.show(_("The room's notes, one a step"), [line for n in notes for line in n.splitlines()])
     paths = _export(stack, number, out_dir)
     say(_("Exported the timeline: {files}", files=", ".join(str(p) for p in paths)))
 
@@ -220,6 +227,21 @@ def _click(stack: Stack, message: dict[str, Any], action: str, user: str) -> Non
     stack.slack.click(
         action, value, user_id=user, message={"channel": CHANNEL, "ts": message["ts"]}
     )
+
+
+def _room(stack: Stack, number: int) -> dict[str, Any] | None:
+    """The incident's room once its first message is in it (Slack's own view of the channel)."""
+    room = stack.emulator.channel_named(f"crisis-{number}-acme")
+    return room if room and stack.emulator.messages(room["id"]) else None
+
+
+def _room_lines(stack: Stack, room: dict[str, Any]) -> list[str]:
+    """Who is in the room, then its first message's opening lines (the evidence after them is
+    the card's, shown once already)."""
+    names = [_plain(f"<@{u}>") for u in room["members"] if u != "U0CRISISBOT"]
+    first = _plain(stack.emulator.messages(room["id"])[0]["text"]).splitlines()
+    members = _("Members: {names}", names=", ".join(sorted(names)))
+    return [members, *[ln for ln in first if ln][:2]]
 
 
 def _follow_ups(stack: Stack) -> int:
@@ -425,7 +447,12 @@ def card_fields(message: dict[str, Any]) -> dict[str, str]:
                 key = _plain(lead.group(1)) if lead else plain_key
                 out[key] = _plain(lead.group(2) if lead else text)
         elif kind == "context":
-            out[_("note {n}", n=i)] = " ".join(_plain(e.get("text", "")) for e in block["elements"])
+            note = " ".join(_plain(e.get("text", "")) for e in block["elements"])
+            # The room's line by its name: the notes shown after it move down, it stays put.
+            room = _("Room: {room}", room="")
+            out[room.rstrip(": ") if note.startswith(room) else _("note {n}", n=i)] = (
+                note[len(room) :] if note.startswith(room) else note
+            )
         elif kind == "actions":
             out[_("buttons")] = " ".join(f"[ {e['text']['text']} ]" for e in block["elements"])
     return out or {_("text"): _plain(message.get("text", ""))}
@@ -496,6 +523,7 @@ def _plain(text: str) -> str:
     names = {"U0ALICE": "@Alice", "U0BOB": "@Bob", "U0CAROL": "@Carol", "U0DAN": "@Dan"}
     text = re.sub(r"<@(\w+)>", lambda m: names.get(m.group(1), "@" + m.group(1)), text)
     text = re.sub(r"<!subteam\^(\w+)>", r"@\1", text)
+    text = re.sub(r"<#(\w+)\|([^>]*)>", r"#\2", text)  # a channel: the room
     text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
     text = re.sub(r":[a-z_]+:\s?", "", text).replace("```", "")
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")

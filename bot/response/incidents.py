@@ -312,6 +312,7 @@ def claim(
         )
     rooms.note(session, incident, _("#{number} · held by {who}", number=incident.id,
                                     who=f"<@{user}>"), now=now)  # fmt: skip
+    rooms.invite(session, incident, [user], now=now)  # the new owner works there too
     outbox.enqueue_incident_card(session, incident, now=now)
     return incident
 
@@ -440,6 +441,7 @@ def escalate(
         outbox.enqueue_post(session, incident, text=_page_text(fields, level), now=now)
     rooms.note(session, incident, _("#{number} · escalated to *{level}* by {who}",
                                     **fields), now=now)  # fmt: skip
+    rooms.invite(session, incident, list(level.notify), now=now)  # the level it reached
     outbox.enqueue_incident_card(session, incident, now=now)
     return incident, level
 

@@ -9,6 +9,7 @@ here one statement, built once, fetches only the columns the answer shows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,8 +20,20 @@ from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from bot.core.errors import NotFound
 from bot.response.incidents import OPEN_STATUSES, no_such_incident
+from bot.response.rooms import Room
 from bot.response.stats import METRIC_COLUMNS, Metrics, metrics_of
 from models import Draft, Incident, TimelineEvent
+
+# The incident's own channel once opened (`bot.response.rooms`): the card, `status` and the
+# Home tab link it.
+_ROOM = (
+    select(TimelineEvent.data)
+    .where(TimelineEvent.incident_id == Incident.id, TimelineEvent.type == "incident.room_opened")
+    .order_by(TimelineEvent.id.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("room")
+)
 
 _LINE = (
     Incident.id,
@@ -32,6 +45,7 @@ _LINE = (
     Incident.is_drill,
     Incident.channel,
     Incident.message_ts,
+    _ROOM,
 )
 
 _LIST = select(*_LINE).where(Incident.status.in_(OPEN_STATUSES)).order_by(Incident.id)
@@ -73,6 +87,7 @@ class IncidentLine:
     is_drill: bool = False
     channel: str | None = None  # where the alert was posted, once it was
     message_ts: str | None = None
+    room: Room | None = None  # its own channel, once opened
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +177,16 @@ def pending_drafts(conn: Connection, *, viewer: str) -> list[PendingDraft]:
 def _line(row: Any) -> IncidentLine:
     return IncidentLine(
         row.id, row.title, row.status, row.severity, row.owner, row.opened_at,
-        bool(row.is_drill), row.channel, row.message_ts,
+        bool(row.is_drill), row.channel, row.message_ts, _room(row.room),
     )  # fmt: skip
+
+
+def _room(data: Any) -> Room | None:
+    if isinstance(data, str):  # a JSON column read through a subquery may come back as text
+        data = json.loads(data)
+    if not isinstance(data, dict) or not data.get("channel"):
+        return None
+    return Room(str(data["channel"]), str(data.get("name") or ""))
 
 
 def _aware(at: datetime) -> datetime:

@@ -85,23 +85,51 @@ def note(session: Session, incident: Incident, text: str, *, now: datetime) -> N
     _queue(session, incident, "room_note", text, now)
 
 
+def invite(session: Session, incident: Incident, people: list[str], *, now: datetime) -> None:
+    """Invite people the incident now involves (a new owner, the level it reached; user groups
+    are expanded when it is sent, and the brand's approvers are asked again: someone added to
+    their group since joins too). Queued behind the room's opening, like a note; nothing for a
+    drill (its room is the asker's alone) or an incident without a room."""
+    if incident.is_drill:
+        return
+    _queue(session, incident, "room_invite", "", now, people=[p for p in people if p])
+
+
 def close(session: Session, incident: Incident, text: str, *, now: datetime) -> None:
     """The room is told the incident is closed; the courier archives it after that message
     when the playbook says so (`[plan] room_archive`)."""
     _queue(session, incident, "room_close", text, now)
 
 
-def _queue(session: Session, incident: Incident, kind: str, text: str, now: datetime) -> None:
+def _queue(
+    session: Session, incident: Incident, kind: str, text: str, now: datetime, **extra: Any
+) -> None:
     asked = request_row(session, incident.id)
     if asked is None or asked.status in ("failed", "withdrawn"):
         return
     session.add(
         Outbox(
             key=f"{key(incident.id)}:{uuid.uuid4().hex}", kind=kind, target=key(incident.id),
-            incident_id=incident.id, channel=None, payload={"text": text},
+            incident_id=incident.id, channel=None, payload={"text": text, **extra},
             next_attempt_at=now, created_at=now,
         )
     )  # fmt: skip
+
+
+def opening(session: Session, number: int) -> dict[str, Any]:
+    """What `incident.room_opened` recorded (who was invited, who was refused), or {}."""
+    data = session.scalar(
+        select(TimelineEvent.data)
+        .where(TimelineEvent.incident_id == number, TimelineEvent.type == "incident.room_opened")
+        .order_by(TimelineEvent.id.desc())
+        .limit(1)
+    )
+    return dict(data or {})
+
+
+def refused_key(number: int, user: str) -> str:
+    """The thread's message saying `user` could not join the room: once per person."""
+    return f"{key(number)}:refused:{user}"
 
 
 def opened_data(payload: dict[str, Any]) -> dict[str, Any]:

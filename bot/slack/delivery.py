@@ -190,6 +190,8 @@ class Deliverer:
             return self._send_update(session, row, incident)
         if row.kind == "room":
             return self._send_room(session, row, incident)
+        if row.kind == "room_invite":
+            return self._send_room_invite(session, row, incident)
         if row.kind in ("room_note", "room_close"):
             return self._send_room_note(session, row, incident)
         channel = incident.channel or self.default_channel
@@ -363,15 +365,7 @@ class Deliverer:
             payload.update(self._create_room(row, incident, by))
             self._keep_payload(row.id, payload)
         channel = str(payload["channel"])
-        invited, refused = [], {}
-        for user in self._room_people(incident, by):
-            try:
-                self.gateway.invite(channel, user)
-                invited.append(user)
-            except SlackError as exc:
-                if not exc.permanent and exc.error not in ("user_not_found", "user_disabled"):
-                    raise
-                refused[user] = exc.error
+        invited, refused = self._invite_all(channel, self._room_people(incident, by))
         link = (
             self.gateway.permalink(incident.channel, incident.message_ts)
             if incident.channel and incident.message_ts else None
@@ -433,10 +427,16 @@ class Deliverer:
             return [by] if by else []
         levels = self.config.levels_for(incident.brand, incident.channel)
         level = levels[min(incident.level, len(levels) - 1)]
-        approvers = self.config.approvers_for(incident.brand, incident.channel) or (
+        approvers = self._approvers(incident)
+        return self._expand([incident.owner, by, *approvers, *level.notify])
+
+    def _approvers(self, incident: Incident) -> tuple[str, ...]:
+        return self.config.approvers_for(incident.brand, incident.channel) or (
             self.default_approvers
         )
-        wanted = [incident.owner, by, *approvers, *level.notify]
+
+    def _expand(self, wanted: list[str | None]) -> list[str]:
+        """People in order, once each, user groups as their members (asked of Slack now)."""
         people: list[str] = []
         for each in wanted:
             if not each:
@@ -444,6 +444,51 @@ class Deliverer:
             members = self._group_members(each) if each.startswith("S") else [each]
             people += [m for m in members if m not in people]
         return people
+
+    def _invite_all(self, channel: str, people: list[str]) -> tuple[list[str], dict[str, str]]:
+        """Invite each (one call each, so a refusal names its person): who joined (or was in
+        it already), and who Slack refused, with its error."""
+        invited: list[str] = []
+        refused: dict[str, str] = {}
+        for user in people:
+            try:
+                self.gateway.invite(channel, user)
+                invited.append(user)
+            except SlackError as exc:
+                if exc.error in ROOM_GONE:  # the room's, not the person's: nobody can join
+                    raise
+                if not exc.permanent and exc.error not in ("user_not_found", "user_disabled"):
+                    raise
+                refused[user] = exc.error
+        return invited, refused
+
+    def _send_room_invite(self, session: Session, row: Outbox, incident: Incident) -> _Outcome:
+        """People the incident now involves join its room (a new owner, the level it reached,
+        the brand's approvers as they are now). Someone in it already counts as done; each
+        refusal is said in the card's thread once per person (the opening's were said then)."""
+        room = rooms.room_of(session, incident.id)
+        if room is None or not incident.is_open:  # never opened (the thread said why), or closed
+            return _Outcome(None, None, "")
+        opened = rooms.opening(session, incident.id)
+        known = set(opened.get("invited") or []) | set(opened.get("not_invited") or {})
+        wanted = [*(row.payload.get("people") or []), *self._approvers(incident)]
+        people = [p for p in self._expand(wanted) if p not in known]
+        invited, refused = self._invite_all(room.channel, people)
+        if invited:
+            logger.info("room of #%s: invited %s", incident.id, ", ".join(invited))
+
+        def said(s: Session) -> None:
+            found = s.get(Incident, incident.id)
+            if found is None:
+                return
+            for user, error in refused.items():
+                key = rooms.refused_key(incident.id, user)
+                if s.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
+                    continue  # said once already
+                text = messages.room_not_invited(room, user, error)
+                outbox.enqueue_post(s, found, text=text, now=self.clock(), key=key)
+
+        return _Outcome(None, None, room.channel, after=said)
 
     def _group_members(self, group: str) -> list[str]:
         try:
@@ -661,6 +706,11 @@ class _Outcome:
     first_post: bool = False
     refused: tuple[str, str] | None = None  # a card's own channel and Slack's error there
     after: Callable[[Session], None] | None = None  # recorded with the row's "sent"
+
+
+# Answers about the room itself (archived after the resolve, then the incident reopened): an
+# invite there is given up, not blamed on each person.
+ROOM_GONE = frozenset({"is_archived", "channel_not_found", "not_in_channel"})
 
 
 def _name(row_id: int) -> str:

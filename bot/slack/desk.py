@@ -175,6 +175,8 @@ def _status(bot: Crisisbot, cmd: Command, user: str) -> Reply:
     lines = [messages.incident_line(found.line)]
     if found.declared_by:
         lines.append(_("Declared by <@{user}>.", user=found.declared_by))
+    if found.line.room is not None:  # as the card shows it
+        lines.append(messages.room_line(found.line.room))
     if found.pulse is not None and found.line.status in incidents.OPEN_STATUSES:
         lines.append(messages.pulse_line(found.pulse))
     if found.last_update is not None:

@@ -926,6 +926,8 @@ def home_view(
             status=_cap(status_name(line.status)), severity=severity_name(line.severity),
             owner=owner, time=human(now - line.opened_at),
         )  # fmt: skip
+        if line.room is not None:  # where the people working on it talk
+            state += "\n" + room_line(line.room)
         url = link(line.channel, line.message_ts)
         button = _link_button(_(HOME_OPEN_THREAD), url, line.id)
         blocks.append(_mrkdwn_section(f"{head}\n{state}", button))
@@ -1160,6 +1162,15 @@ def room_opened(data: dict[str, Any]) -> str:
               error=error)
         )  # fmt: skip
     return "\n".join(lines)
+
+
+def room_not_invited(room: Room, user: str, error: str) -> str:
+    """In the thread: someone the incident now involves could not join its room."""
+    why = _INVITE_REFUSALS.get(error)
+    return ":door: " + _(
+        "<@{user}> {why} (`{error}`), so stays out of {room}.", user=user,
+        room=f"<#{room.channel}|{room.name}>", why=_(why) if why else _("was refused"), error=error,
+    )  # fmt: skip
 
 
 def room_refused(number: int, error: str, needed: str | None) -> str:

@@ -179,6 +179,8 @@ def test_the_demo_plays_a_bulgarian_storm_end_to_end(
     shown = capsys.readouterr().out
     assert "ACME: БУРЯ ОТ СПОМЕНАВАНИЯ" in shown and "Чернова v1 на #1 е одобрена." in shown
     assert "% на български" in shown and "/crisis поеми #1" in shown
+    assert "/crisis стая #1" in shown and "Стаята на инцидента #crisis-1-acme" in shown
+    assert "Бележките в стаята" in shown and "+ Стая: #crisis-1-acme" in shown
     # The narration too: a Bulgarian team's first demo is not half English.
     assert "Разделът Home на Carol" in shown and "(вижда само Alice (социални мрежи))" in shown
     assert "(какво се промени)" in shown and "Хронологията е експортирана:" in shown

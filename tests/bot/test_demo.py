@@ -39,6 +39,12 @@ def test_the_demo_runs_a_whole_crisis_tells_it_once_and_writes_the_timeline(
     # Management reads the team's update in its own channel, with who holds the incident.
     leaders = shown[shown.index("The management's channel") :]
     assert "Update on #1" in leaders and "Next update by 15:00." in leaders
+    # After the escalation the comms lead opens the incident's room; it gets a note a step.
+    room = shown[shown.index("The incident's room #crisis-1-acme") :]
+    assert "/crisis room #1" in shown and "Members: @Alice, @Bob, @Carol" in room
+    assert "+ Room: #crisis-1-acme" in shown and "Room: #crisis-1-acme  [ Open thread ]" in shown
+    notes = shown[shown.index("The room's notes") :]
+    assert "approved by @Carol" in notes and "resolved by @Alice" in notes
     home = shown[shown.index("Carol's Home tab") :]
     assert "OPEN INCIDENTS" in home and "WAITING FOR YOUR APPROVAL" in home
     assert home.index("Draft v1 for #1") < home.index("LAST 30 DAYS")

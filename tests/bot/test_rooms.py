@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.core.clock import ManualClock
+from bot.core.config import Level
 from bot.core.text import channel_name
 from bot.slack.ids import Action
 from bot.testing import Stack, start_stack
@@ -35,30 +36,44 @@ def _opened(stack: Stack, number: int) -> dict:  # type: ignore[type-arg]
 
 
 def test_the_command_opens_a_private_room_and_invites_the_people(
-    team: Stack, pinned: ManualClock
+    database_url: str, pinned: ManualClock
 ) -> None:
-    n = open_storm(team, pinned)
-    team.slack.command(f"claim {n}", user_id="U0DAN")
-    team.slack.command(f"room {n}", user_id="U0ALICE")
-    said = answer(team, "opened by <@U0ALICE>")
-    room = _room(team, n)
-    assert room["is_private"] is True
-    # the owner, the one who asked, the approvers (S0COMMS resolved), the level's group
-    assert {"U0DAN", "U0ALICE", "U0CAROL", "U0BOB"} <= set(room["members"])
-    assert f"#{n} " in room["topic"]["value"] and "http" in room["topic"]["value"]
-    assert room["purpose"]["value"] == room["topic"]["value"]
-    first = team.emulator.messages(room["id"])[0]["text"]
-    assert "Customers come first" in first and "<@U0BOB>" in first  # key message, spokesperson
-    assert f"crisis-{n}-acme" in said["text"]
-    event = _opened(team, n)
-    assert event["channel"] == room["id"] and event["name"] == f"crisis-{n}-acme"
-    assert event["actor"] == "U0ALICE" and "U0DAN" in event["invited"]
-    team.emulator.wait_for(lambda: f"<#{room['id']}|crisis-{n}-acme>" in blocks_text(card(team, n)))
-    assert Action.OPEN_ROOM not in blocks_text(card(team, n))  # the button went
-    # a second ask answers with the room; Slack is asked for no second one
-    team.slack.command(f"стая {n}", user_id="U0BOB")
-    answer(team, f"#{n} has its room")
-    assert len(team.emulator.calls("conversations.create")) == 1
+    # The first level is Bob alone, and Erin is an approver through S0COMMS only: each way into
+    # the room is seen (the approvers' group was the first level's too, which hid them).
+    levels = (Level("Social team", ("U0BOB",)), *PLAYBOOK.levels[1:])
+    team = start_stack(
+        database_url, clock=pinned, config=dataclasses.replace(PLAYBOOK, levels=levels)
+    )
+    try:
+        team.emulator.workspace.users["U0ERIN"] = "Erin Walsh"
+        team.emulator.workspace.groups["S0COMMS"].append("U0ERIN")
+        n = open_storm(team, pinned)
+        team.slack.command(f"claim {n}", user_id="U0DAN")
+        answer(team, f"You now hold #{n}")
+        team.slack.command(f"room {n}", user_id="U0ALICE")
+        said = answer(team, "opened by <@U0ALICE>")
+        room = _room(team, n)
+        assert room["is_private"] is True
+        # the owner, the one who asked, the approvers (S0COMMS as its members), the level's people
+        assert {"U0DAN", "U0ALICE", "U0CAROL", "U0ERIN", "U0BOB"} <= set(room["members"])
+        assert f"#{n} " in room["topic"]["value"] and "http" in room["topic"]["value"]
+        assert room["purpose"]["value"] == room["topic"]["value"]
+        first = team.emulator.messages(room["id"])[0]["text"]
+        assert "Customers come first" in first and "<@U0BOB>" in first  # key message, spokesperson
+        assert f"crisis-{n}-acme" in said["text"]
+        event = _opened(team, n)
+        assert event["channel"] == room["id"] and event["name"] == f"crisis-{n}-acme"
+        assert event["actor"] == "U0ALICE" and "U0DAN" in event["invited"]
+        team.emulator.wait_for(
+            lambda: f"<#{room['id']}|crisis-{n}-acme>" in blocks_text(card(team, n))
+        )
+        assert Action.OPEN_ROOM not in blocks_text(card(team, n))  # the button went
+        # a second ask answers with the room; Slack is asked for no second one
+        team.slack.command(f"стая {n}", user_id="U0BOB")
+        answer(team, f"#{n} has its room")
+        assert len(team.emulator.calls("conversations.create")) == 1
+    finally:
+        team.stop()
 
 
 def test_the_button_with_a_cyrillic_brand_a_taken_name_and_a_refused_guest(
@@ -101,9 +116,15 @@ def test_the_room_follows_each_step_and_is_archived_after_the_resolve(
         answer(s, "opened by")
         room = _room(s, n)
         assert room["is_private"] is False
+        # each command's work runs after its ack: wait for each, or a resolve may pass the update
         s.slack.command(f"claim {n}", user_id="U0ALICE")
+        answer(s, f"You now hold #{n}")
         s.slack.command(f"escalate {n} the press called", user_id="U0ALICE")
+        answer(s, "Comms lead")
         s.slack.command(f"update {n} We are refunding everyone", user_id="U0ALICE")
+        s.emulator.wait_for(
+            lambda: any(e["type"] == "incident.update_posted" for e in timeline(s, n))
+        )
         s.slack.command(f"resolve {n} refunds sent", user_id="U0ALICE")
 
         def notes() -> list[str]:
@@ -120,6 +141,18 @@ def test_the_room_follows_each_step_and_is_archived_after_the_resolve(
         )
         # the card and its thread stay where they were: the update is in the thread too
         assert any("We are refunding everyone" in m["text"] for m in thread(s, n))
+        # reopened, its room archived: a new owner is not invited there, nor blamed for it
+        s.slack.command(f"reopen {n} the press is back", user_id="U0ALICE")
+        answer(s, f"#{n} is open again")
+        s.slack.command(f"claim {n}", user_id="U0DAN")
+        answer(s, f"You now hold #{n}")
+        s.emulator.wait_for(
+            lambda: any(
+                c.params["users"] == "U0DAN" for c in s.emulator.calls("conversations.invite")
+            )
+        )  # tried, and refused: the room is archived
+        s.emulator.wait_for(lambda: s.bot.deliverer().pending() == 0)
+        assert not any("stays out of" in m["text"] for m in thread(s, n))
     finally:
         s.stop()
 
@@ -195,6 +228,15 @@ def test_a_drill_room_is_named_drill_and_invites_only_the_one_who_asked(
     answer(team, "opened by <@U0DAN>")
     room = team.emulator.wait_for(lambda: team.emulator.channel_named(f"drill-crisis-{n}-acme"))
     assert set(room["members"]) == {"U0DAN", "U0CRISISBOT"}
+    # nor does it invite anyone new as the drill moves: a new owner, the level it reached
+    team.slack.command(f"claim {n}", user_id="U0ALICE")
+    answer(team, f"You now hold #{n}")
+    team.slack.command(f"escalate {n}", user_id="U0ALICE")
+    team.emulator.wait_for(
+        lambda: any("escalated to" in m["text"] for m in team.emulator.messages(room["id"]))
+    )
+    team.emulator.wait_for(lambda: team.bot.deliverer().pending() == 0)
+    assert set(team.emulator.channel_named(room["id"])["members"]) == {"U0DAN", "U0CRISISBOT"}  # type: ignore[index]
 
 
 def _drill_number(stack: Stack) -> int | None:
@@ -218,3 +260,61 @@ def test_the_bulgarian_team_is_answered_in_bulgarian(
         s.emulator.wait_for(lambda: "Стая: " in blocks_text(card(s, n)))
     finally:
         s.stop()
+
+
+def test_people_join_the_room_as_the_incident_moves(database_url: str, pinned: ManualClock) -> None:
+    levels = (*PLAYBOOK.levels[:2], Level("Legal and executives", ("U0ERIN",)))
+    s = start_stack(database_url, clock=pinned, config=dataclasses.replace(PLAYBOOK, levels=levels))
+    try:
+        ws = s.emulator.workspace
+        ws.users.update({"U0ERIN": "Erin Walsh", "U0FRAN": "Fran Guest", "U0GINA": "Gina Park"})
+        ws.restricted_users = frozenset({"U0FRAN"})
+        n = open_storm(s, pinned)
+        s.slack.command(f"room {n}", user_id="U0ALICE")
+        answer(s, "opened by <@U0ALICE>")
+        room = _room(s, n)
+        assert not {"U0DAN", "U0ERIN", "U0GINA"} & set(room["members"])
+        # the approvers' group gets two people since: one joins, the guest cannot
+        ws.groups["S0COMMS"] += ["U0GINA", "U0FRAN"]
+        s.slack.command(f"claim {n}", user_id="U0DAN")  # the new owner
+        answer(s, f"You now hold #{n}")
+        s.slack.command(f"escalate {n}", user_id="U0DAN")
+        answer(s, "Comms lead")
+        s.slack.command(f"escalate {n} the CEO is tagged", user_id="U0DAN")
+        answer(s, "Legal and executives")
+
+        def members() -> set[str]:
+            return set(s.emulator.channel_named(room["id"])["members"])  # type: ignore[index]
+
+        s.emulator.wait_for(lambda: "U0ERIN" in members())  # the level it reached
+        assert {"U0DAN", "U0GINA", "U0ERIN"} <= members() and "U0FRAN" not in members()
+        s.emulator.wait_for(lambda: s.bot.deliverer().pending() == 0)
+        refusals = [m["text"] for m in thread(s, n) if "so stays out of" in m["text"]]
+        assert len(refusals) == 1 and "<@U0FRAN> is a guest" in refusals[0]  # said once, not 3×
+        # someone in it already is no error: a hand-over back to Alice, then the resolve
+        s.slack.command(f"claim {n}", user_id="U0ALICE")
+        answer(s, f"You now hold #{n}")
+        s.slack.command(f"resolve {n} done", user_id="U0ALICE")
+        s.emulator.wait_for(
+            lambda: any("resolved by" in m["text"] for m in s.emulator.messages(room["id"]))
+        )
+        s.emulator.wait_for(lambda: s.bot.deliverer().pending() == 0)
+        assert not any(e["type"] == "incident.room_failed" for e in timeline(s, n))
+        assert len([m for m in thread(s, n) if "so stays out of" in m["text"]]) == 1
+    finally:
+        s.stop()
+
+
+def test_status_and_the_home_tab_show_the_room(team: Stack, pinned: ManualClock) -> None:
+    from tests.bot.test_home import _open_home, _text
+
+    n = open_storm(team, pinned)
+    team.slack.command(f"status {n}", user_id="U0ALICE")
+    assert "Room:" not in answer(team, "Time to detect")["text"]
+    assert "Room:" not in _text(_open_home(team, "U0ALICE"))
+    team.slack.command(f"room {n}", user_id="U0ALICE")
+    answer(team, "opened by <@U0ALICE>")
+    link = f"<#{_room(team, n)['id']}|crisis-{n}-acme>"
+    team.slack.command(f"status {n}", user_id="U0DAN")
+    assert "Time to detect" in answer(team, f"Room: {link}")["text"]
+    assert f"Room: {link}" in _text(_open_home(team, "U0DAN"))

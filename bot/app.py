@@ -79,7 +79,7 @@ class Crisisbot:
         return Deliverer(
             self.sessions, self.gateway, self.config, self.clock, self.settings.crisis_channel,
             default_approvers=tuple(self.settings.crisis_approvers),
-            after_cards=lambda: home.refresh(self),
+            after_cards=lambda: home.refresh(self), stopping=self._stop.is_set,
         )  # fmt: skip
 
     def deliver_now(self) -> int:

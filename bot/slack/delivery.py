@@ -60,6 +60,8 @@ class Deliverer:
     default_approvers: tuple[str, ...] = ()  # CRISIS_APPROVERS: a room invites them
     # Called once after a pass that updated an incident's or a draft's card (the App Home).
     after_cards: Callable[[], object] | None = None
+    # True once the process is stopping: the pass ends after the row in hand (see deliver_due).
+    stopping: Callable[[], bool] = lambda: False
 
     def deliver_due(self, *, limit: int = 200) -> int:
         """Deliver what is due now; return how many rows were sent. Cards, exports and the
@@ -70,6 +72,10 @@ class Deliverer:
             # On PostgreSQL `guard` holds the advisory lock of the row being delivered.
             pg = engine.dialect.name == "postgresql"
             for _n in range(limit):
+                # A stopping process leaves the rest pending for the next one: a backlog paced
+                # at a message a second held SIGTERM for 30 s, past docker stop's 10.
+                if self.stopping():
+                    break
                 row_id = self._claim_next(guard if pg else None)
                 if row_id is None:
                     break
@@ -82,7 +88,7 @@ class Deliverer:
                         guard.commit()
                 sent += done
                 cards += 1 if done and card else 0
-            if cards and self.after_cards is not None:
+            if cards and self.after_cards is not None and not self.stopping():
                 try:
                     self.after_cards()
                 except Exception:  # the Home tab is a view; delivery must go on without it

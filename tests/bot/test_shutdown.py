@@ -131,3 +131,33 @@ def test_sigterm_stops_crisisbot_serve_cleanly(database_url: str) -> None:
             assert proc.wait(timeout=20) == 0, proc.stderr.read()
     finally:
         emu.stop()
+
+
+def test_stop_leaves_a_paced_backlog_pending_instead_of_sending_it_first(
+    database_url: str, clock: ManualClock
+) -> None:
+    """The courier sends one message a second per channel (Slack's pace). Told to stop with a
+    backlog, it finished its whole pass first: `crisisbot serve` with a few hundred queued
+    messages took 30 s to stop on SIGTERM (docker stop kills at 10). Now it ends after the
+    message in hand; the rest stay pending for the next process, nothing lost."""
+    from bot.response import outbox
+    from models import Outbox
+
+    team = start_stack(database_url, clock=clock, courier=False, min_post_interval=1.0)
+    try:
+        with team.bot.transaction() as session:
+            for k in range(12):
+                outbox.enqueue_channel_post(
+                    session, key=f"backlog:{k}", channel="C0CRISIS", text=f"note {k}", now=clock()
+                )
+        team.bot.start_courier()
+        team.bot.kick()
+        team.emulator.wait_for(lambda: len(team.emulator.messages("C0CRISIS")) >= 1)
+        started = time.monotonic()
+        team.bot.close()
+        assert time.monotonic() - started < 3.0
+        with team.bot.sessions() as session:
+            pending = session.query(Outbox).filter(Outbox.status == "pending").count()
+        assert pending >= 8  # left for the next process
+    finally:
+        team.stop()

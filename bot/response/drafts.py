@@ -37,6 +37,16 @@ def latest(session: Session, incident_id: int) -> Draft | None:
     )
 
 
+def waiting(session: Session, incident_id: int) -> int:
+    """How many of the incident's drafts wait for a decision."""
+    found = session.scalar(
+        select(func.count())
+        .select_from(Draft)
+        .where(Draft.incident_id == incident_id, Draft.status == "pending")
+    )
+    return found or 0
+
+
 def brand_of(session: Session, draft_id: int) -> tuple[str | None, str | None]:
     """The brand and channel of the draft's incident (whose approvers decide it: the channel
     finds a brand renamed in the playbook since); None: none, or no such draft (the decision

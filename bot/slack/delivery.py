@@ -384,7 +384,8 @@ class Deliverer:
                     raise
                 logger.warning("room of #%s: %s", incident.id, exc)
         first = f"{row.key}:first"
-        text = messages.room_intro(incident, self.config, link, self.default_channel)
+        waiting = drafts.waiting(session, incident.id)
+        text = messages.room_intro(incident, self.config, link, self.default_channel, waiting)
         ts = self._already_posted(row, channel, first, None) or self.gateway.post_message(
             channel, text, key=first
         )

@@ -1113,15 +1113,33 @@ def room_topic(incident: Incident, link: str | None) -> str:
     return cut(title, TOPIC_LIMIT - len(link) - 3) + " · " + link
 
 
-def room_intro(incident: Incident, config: Config, link: str | None, crisis: str | None) -> str:
-    """The room's first message: what fired, the key messages and spokespeople, and where the
-    decisions are taken (the card and its thread, not here)."""
+def room_intro(
+    incident: Incident, config: Config, link: str | None, crisis: str | None, waiting: int = 0
+) -> str:
+    """The room's first message: where the incident stands (a room opened mid-way missed the
+    steps so far: owner, level, drafts `waiting` for approval), what fired, the key messages
+    and spokespeople, and where the decisions are taken (the card and its thread, not here)."""
     ev = incident.evidence or {}
     head = _("*{title}*: this room is for the people working on it.",
              title=quote(incident_title(incident), HEADER_LIMIT))  # fmt: skip
     where = f"<{link}|" + _("the card") + ">" if link else _("the card")
     lines = [head, _("Drafts, approvals and updates stay on {card} and in its thread; this room "
                      "gets a short note at each step.", card=where)]  # fmt: skip
+    level = config.levels[min(incident.level, len(config.levels) - 1)].name
+    stands = _(
+        "*Where it stands*: {status} · owner {owner} · severity {severity} · level {level}",
+        status=status_name(incident.status), owner=_user(incident.owner),
+        severity=severity_name(incident.severity), level=quote(level, 200),
+    )  # fmt: skip
+    if waiting:
+        stands += "\n" + i18n.ngettext(
+            "{n} draft waits for approval on the card.",
+            "{n} drafts wait for approval on the card.",
+            waiting,
+        )
+    lines.append(stands)
+    if incident.summary:
+        lines.append(_("*Summary*") + "\n" + quote(incident.summary, 1500))
     if ev.get("declared"):
         lines.append(_("*Declared by* {who}", who=_user(str(ev.get("declared_by") or ""))))
         lines.append(quote(str(ev["declared"]), 1500))

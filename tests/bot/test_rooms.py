@@ -305,6 +305,26 @@ def test_people_join_the_room_as_the_incident_moves(database_url: str, pinned: M
         s.stop()
 
 
+def test_a_room_opened_mid_way_says_where_the_incident_stands(
+    team: Stack, pinned: ManualClock
+) -> None:
+    """Its people missed the steps so far: the first message names the owner, the level
+    reached, the severity and the drafts waiting for approval."""
+    n = open_storm(team, pinned)
+    team.slack.command(f"claim {n}", user_id="U0DAN")
+    answer(team, f"You now hold #{n}")
+    team.slack.command(f"escalate {n}", user_id="U0DAN")
+    answer(team, "Comms lead")
+    team.slack.command(f"draft {n} We are refunding the double charges.", user_id="U0DAN")
+    team.emulator.wait_for(lambda: "v1" in " ".join(m["text"] for m in thread(team, n)))
+    team.slack.command(f"room {n}", user_id="U0DAN")
+    answer(team, "opened by <@U0DAN>")
+    first = team.emulator.messages(_room(team, n)["id"])[0]["text"]
+    stands = next(line for line in first.splitlines() if line.startswith("*Where it stands*"))
+    assert "owner <@U0DAN>" in stands and "level Comms lead" in stands
+    assert "1 draft waits for approval on the card." in first
+
+
 def test_status_and_the_home_tab_show_the_room(team: Stack, pinned: ManualClock) -> None:
     from tests.bot.test_home import _open_home, _text
 

@@ -561,6 +561,14 @@ class StormTracker:
             return False  # no negative mention: neither rule can fire (most windows)
         if _loud(window, s):
             return True
+        # Both rules need ten mentions and a crisis term said three times in the window: most
+        # windows have neither, and need not sum their week of baseline (2,016 bins each).
+        said: Counter[str] = Counter()
+        for b in window:
+            if b[3]:
+                said.update(b[3])
+        if sum(b[0] for b in window) < 10 or not any(c >= 3 for c in said.values()):
+            return False
         n, neg, terms, base_n, base_neg, base_terms = self._window_sums(j, last)
         share, base_share, z = _negativity(n, neg, base_n, base_neg)
         return _negative_rise(n, share, base_share, z, s) and bool(_rising(terms, base_terms, s))

@@ -236,12 +236,13 @@ def _room(stack: Stack, number: int) -> dict[str, Any] | None:
 
 
 def _room_lines(stack: Stack, room: dict[str, Any]) -> list[str]:
-    """Who is in the room, then its first message's opening lines (the evidence after them is
-    the card's, shown once already)."""
+    """Who is in the room, then its first message's opening lines: what it is for, where the
+    decisions stay, where the incident stands (the evidence after them is the card's, shown
+    once already)."""
     names = [_plain(f"<@{u}>") for u in room["members"] if u != "U0CRISISBOT"]
     first = _plain(stack.emulator.messages(room["id"])[0]["text"]).splitlines()
     members = _("Members: {names}", names=", ".join(sorted(names)))
-    return [members, *[ln for ln in first if ln][:2]]
+    return [members, *[ln for ln in first if ln][:3]]
 
 
 def _follow_ups(stack: Stack) -> int:

@@ -42,6 +42,7 @@ def test_the_demo_runs_a_whole_crisis_tells_it_once_and_writes_the_timeline(
     # After the escalation the comms lead opens the incident's room; it gets a note a step.
     room = shown[shown.index("The incident's room #crisis-1-acme") :]
     assert "/crisis room #1" in shown and "Members: @Alice, @Bob, @Carol" in room
+    assert "Where it stands: escalated · owner @Alice" in room.split("└")[0]
     assert "+ Room: #crisis-1-acme" in shown and "Room: #crisis-1-acme  [ Open thread ]" in shown
     notes = shown[shown.index("The room's notes") :]
     assert "approved by @Carol" in notes and "resolved by @Alice" in notes

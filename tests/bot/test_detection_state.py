@@ -4,6 +4,7 @@ mentions since, with the verdict a full replay of the history gives."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 from datetime import datetime, timedelta
 
 import pytest
@@ -225,3 +226,35 @@ def test_a_state_the_current_detector_cannot_resume_is_rebuilt(
     with stack.bot.sessions() as session:
         hashes = session.scalars(select(DetectorState.settings_hash)).all()
     assert detect.settings_hash(detect.storm_settings(stack.bot.config, "Acme")) in hashes
+
+
+def test_a_pass_runs_with_the_cycle_collector_paused_and_leaves_it_as_it_was(
+    stack: Stack,
+) -> None:
+    """Unpickling the brands' states makes millions of objects, and the collections that
+    triggered walked them all again: 0.3 s of a 1.2 s fresh-process pass over 50 brands."""
+    end = stack.bot.clock()
+    _store(stack, list(sample_storm(end, calm_days=5)), end)
+    _pass(stack, end - timedelta(hours=3))  # a stored state to resume
+    collections: list[str] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    for caller_had_it_on in (True, False):
+        _new_process()
+        if not caller_had_it_on:
+            gc.disable()
+        try:
+            with stack.bot.transaction() as session:
+                gc.callbacks.append(seen)
+                try:
+                    detect.run_detection(session, config=stack.bot.config, channel="C0", now=end)
+                finally:
+                    gc.callbacks.remove(seen)
+            assert gc.isenabled() is caller_had_it_on
+        finally:
+            gc.enable()
+    # At most the one put off until the collector is on again (25 while the pass ran, before)
+    assert len(collections) <= 1

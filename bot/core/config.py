@@ -255,6 +255,12 @@ class Config:
         own = dict(found.notify)
         return tuple(Level(lvl.name, own.get(lvl.name, lvl.notify)) for lvl in self.levels)
 
+    def level_at(self, index: int, brand: str | None = None, channel: str | None = None) -> Level:
+        """The level an incident at `index` is at (`levels_for`; the last one past the end:
+        levels removed from the playbook since the escalation)."""
+        levels = self.levels_for(brand, channel)
+        return levels[min(index, len(levels) - 1)]
+
     def brand_of_channel(self, channel: str | None) -> str | None:
         """The brand whose incident channel `channel` is (the first, if several share it)."""
         return next((b.name for b in self.brands if channel and b.channel == channel), None)

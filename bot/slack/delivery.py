@@ -432,8 +432,7 @@ class Deliverer:
         groups as their members, as approvers are resolved)."""
         if incident.is_drill:
             return [by] if by else []
-        levels = self.config.levels_for(incident.brand, incident.channel)
-        level = levels[min(incident.level, len(levels) - 1)]
+        level = self.config.level_at(incident.level, incident.brand, incident.channel)
         approvers = self._approvers(incident)
         return self._expand([incident.owner, by, *approvers, *level.notify])
 

@@ -91,7 +91,7 @@ def incident_card(
     `opening`: how many times it was reopened, carried by Resolve, Dismiss and Reopen.
     `last_update`: when the last stakeholders' update went out, and who wrote it."""
     ev = incident.evidence or {}
-    level = config.levels[min(incident.level, len(config.levels) - 1)].name
+    level = config.level_at(incident.level).name
     status = f"{STATUS_EMOJI.get(incident.status, '')} *{_cap(status_name(incident.status))}*"
     blocks: list[Block] = [
         # The brand comes from outside: escape it like all text (Slack shows the entities as
@@ -1125,7 +1125,7 @@ def room_intro(
     where = f"<{link}|" + _("the card") + ">" if link else _("the card")
     lines = [head, _("Drafts, approvals and updates stay on {card} and in its thread; this room "
                      "gets a short note at each step.", card=where)]  # fmt: skip
-    level = config.levels[min(incident.level, len(config.levels) - 1)].name
+    level = config.level_at(incident.level).name
     stands = _(
         "*Where it stands*: {status} · owner {owner} · severity {severity} · level {level}",
         status=status_name(incident.status), owner=_user(incident.owner),

@@ -18,7 +18,8 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -174,11 +175,11 @@ def _play(stack: Stack, screen: _Screen, out_dir: Path, speed: float) -> None:
     screen.show(_("{name}'s Home tab", name=USERS["U0CAROL"][0]), _render(home).splitlines())
     pause(2)
     say(_("{who} tries to approve her own draft …", who=who("U0ALICE")))
-    _click(stack, draft, "draft.approve", "U0ALICE")
+    _click(stack, screen, draft, "draft.approve", "U0ALICE")
     _wait(lambda: _happened(stack, number, "draft.refused"), 15, _("the refusal"))
     pause(2)
     say(_("{who} approves it.", who=who("U0CAROL")))
-    _click(stack, draft, "draft.approve", "U0CAROL")
+    _click(stack, screen, draft, "draft.approve", "U0CAROL")
     _wait(lambda: _happened(stack, number, "draft.approved"), 15, _("the approval"))
     pause(2)
     # Management hears it from the team, not from X: an update in their own channel.
@@ -216,17 +217,33 @@ def who(user: str) -> str:
 
 def _team(stack: Stack, screen: _Screen, user: str, text: str) -> None:
     screen.narrate(f"{who(user)}: /crisis {text}")
-    stack.slack.command(text, user_id=user)
+    with _answered(stack, screen, user, f"/crisis {text.split()[0]}"):
+        stack.slack.command(text, user_id=user)
 
 
-def _click(stack: Stack, message: dict[str, Any], action: str, user: str) -> None:
+def _click(stack: Stack, screen: _Screen, message: dict[str, Any], action: str, user: str) -> None:
     value = next(
         e["value"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
         if e["action_id"] == action
     )  # fmt: skip
-    stack.slack.click(
-        action, value, user_id=user, message={"channel": CHANNEL, "ts": message["ts"]}
-    )
+    with _answered(stack, screen, user, action):
+        stack.slack.click(
+            action, value, user_id=user, message={"channel": CHANNEL, "ts": message["ts"]}
+        )
+
+
+@contextmanager
+def _answered(stack: Stack, screen: _Screen, user: str, what: str) -> Iterator[None]:
+    """Each command and click of the script is answered to the person: the answer is shown
+    before the story goes on (without the pauses, `--speed 0`, it came after the next step)."""
+
+    def answers() -> int:
+        return sum(1 for e in stack.emulator.ephemerals if e["user"] == user)
+
+    before = answers()
+    yield
+    _wait(lambda: answers() > before, 15, what)
+    screen.flush()
 
 
 def _room(stack: Stack, number: int) -> dict[str, Any] | None:

@@ -4,6 +4,7 @@ story once: no log lines, no warnings, the card in full once and then only what 
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import pty
@@ -36,6 +37,13 @@ def test_the_demo_runs_a_whole_crisis_tells_it_once_and_writes_the_timeline(
     assert "(what changed)" in shown and "Status: " in shown
     assert "→ Resolved" in shown and shown.rindex("→ Resolved") < shown.index("Exported")
     assert "Ready to copy" in shown and "about 0" not in shown
+    # Each command's and click's answer to its person comes before the story's next step.
+    steps = [ln for ln in shown.splitlines() if ln.startswith("▶") or "sees)" in ln]
+    for step, after in itertools.pairwise(steps):
+        if step.startswith("▶") and any(
+            w in step for w in ("/crisis ", " approve her", "approves it")
+        ):
+            assert "sees)" in after, f"no answer to {step!r} before {after!r}"
     # Management reads the team's update in its own channel, with who holds the incident.
     leaders = shown[shown.index("The management's channel") :]
     assert "Update on #1" in leaders and "Next update by 15:00." in leaders

@@ -19,7 +19,7 @@ from bot.core import i18n
 from bot.core.config import Config, formerly_label, shown_name
 from bot.core.i18n import N_, _
 from bot.response import followups, stats
-from bot.response.incidents import status_name
+from bot.response.incidents import KEPT_KEYS, status_name
 from models import FollowUp, Incident, Mention
 
 METRICS = (  # labels marked with N_, translated where shown
@@ -49,6 +49,15 @@ class Row:
     metrics: stats.Metrics
     detectors: tuple[str, ...]
     reopens: int = 0  # times reopened after a close (`incident.reopened`)
+    # Held from its first second (declared by hand): no claim was waited for, so it is left
+    # out of the medians of time to claim (its own row still says 0 s).
+    declared: bool = False
+
+    def measured(self, key: str) -> timedelta | None:
+        """The metric `key` as the medians take it."""
+        if key == "time_to_claim" and self.declared:
+            return None
+        return getattr(self.metrics, key)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +102,7 @@ class Report:
 
     def medians(self, rows: list[Row] | None = None) -> dict[str, timedelta | None]:
         chosen = self.rows if rows is None else rows
-        return {key: stats.median([getattr(r.metrics, key) for r in chosen]) for key, _ in METRICS}
+        return {key: stats.median([r.measured(key) for r in chosen]) for key, _ in METRICS}
 
     def halves(self) -> tuple[dict[str, timedelta | None], dict[str, timedelta | None]]:
         early = [r for r in self.rows if r.opened_at < self.midpoint]
@@ -124,7 +133,7 @@ def brand_cells(rows: list[Row]) -> tuple[str, str, str, str, str]:
     return (
         i18n.number(len(rows)),
         i18n.number(sum(1 for r in rows if r.status == "dismissed")),
-        stats.human(stats.median([r.metrics.time_to_claim for r in rows])),
+        stats.human(stats.median([r.measured("time_to_claim") for r in rows])),
         stats.human(stats.median([r.metrics.time_to_resolve for r in rows])),
         i18n.number(sum(1 for r in rows if r.reopens)),
     )
@@ -141,7 +150,10 @@ def status_cell(row: Row) -> str:
 def detectors_of(evidence: dict[str, Any]) -> tuple[str, ...]:
     """What fired, from the evidence: a `detectors` list or a `kind` when the detector records
     one; otherwise the storm detector (volume and negative share), the only one that predates
-    those keys."""
+    those keys. Nothing for an incident a person declared that no alert has joined since (its
+    evidence is who declared it and what they said): no detector fired."""
+    if evidence.get("declared_by") and set(evidence) <= set(KEPT_KEYS):
+        return ()
     named = evidence.get("detectors")
     if isinstance(named, list) and named:
         return tuple(str(d) for d in named)
@@ -163,7 +175,8 @@ def build(
     ).all()
     rows = [
         Row(i.id, i.title, i.brand, i.status, i.opened_at, stats.metrics_of(i, first),
-            detectors_of(i.evidence or {}), int(reopens or 0))
+            detectors_of(i.evidence or {}), int(reopens or 0),
+            declared=not stats.waited_for_claim(i))
         for i, first, reopens in incidents
     ]  # fmt: skip
     # Posts, not rows: a post naming two brands is stored once for each (one id per source).
@@ -307,10 +320,10 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         for brand, rows in report.brands():
             out.write(f"| {_md(brand or '—')} | " + " | ".join(brand_cells(rows)) + " |\n")
     out.write("\n## " + _("Detectors that fired") + "\n\n")
-    # An empty period says so, instead of "(none): 0" and a table with no rows.
+    # An empty period (or one of declared incidents only) says so, instead of "(none): 0".
     for name, count in report.detectors().most_common():
         out.write(f"- {_md(detector_name(name))}: {count}\n")
-    if not report.rows:
+    if not report.detectors():
         out.write("- " + _("(none)") + "\n")
     out.write("\n## " + _("Busiest sources (mentions)") + "\n\n")
     for source, count in report.sources:
@@ -444,7 +457,8 @@ def slack_summary(report: Report) -> str:
     detectors = ", ".join(
         f"{_mrkdwn(detector_name(d))} ×{c}" for d, c in report.detectors().most_common()
     )
-    lines.append("• " + _("Detectors: {detectors}", detectors=detectors))
+    if detectors:  # none when every incident was declared by hand
+        lines.append("• " + _("Detectors: {detectors}", detectors=detectors))
     if report.sources:
         busiest = ", ".join(f"{_mrkdwn(s)} ({i18n.number(c)})" for s, c in report.sources[:3])
         lines.append("• " + _("Busiest sources: {sources}", sources=busiest))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -258,3 +259,61 @@ def test_the_report_says_none_was_reopened(
     assert "reopened once" not in md
     page = _report(capsys, "--since", since, "--until", until, "--format", "html")
     assert "0% reopened after a close (0)" in page
+
+
+def test_a_declared_incident_is_no_claim_to_wait_for_and_no_detector_firing(
+    database_url: str,
+) -> None:
+    """A head of comms reads the month: one alert claimed after 8 minutes, and two incidents
+    people declared (held from their first second). The report and the digest said the median
+    time to claim was 0 s (`/crisis stats` said 8 min), and counted each declaration as the
+    storm detector firing."""
+    from bot.aftermath import report
+    from bot.response import stats
+    from models import create_db_engine, session_factory
+
+    at = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+    engine = create_db_engine(database_url)
+    with session_factory(engine).begin() as session:
+        alert = incidents.open_incident(
+            session, brand="Acme", title="Acme: mention storm", severity="high",
+            evidence={"reasons": ["storm"]}, first_mention_at=at - timedelta(minutes=5),
+            channel=CHANNEL, now=at,
+        )  # fmt: skip
+        assert alert is not None
+        incidents.claim(session, alert.id, user="U0ALICE", now=at + timedelta(minutes=8))
+        for brand, hours in (("Globex", 2), ("Initech", 3)):
+            incidents.declare(
+                session, brand=brand, text=f"{brand} van crash on the ring road",
+                severity="high", user="U0BOB", channel=CHANNEL, now=at + timedelta(hours=hours),
+            )  # fmt: skip
+        built = report.build(session, since=at - timedelta(days=1), until=at + timedelta(days=1))
+        said = stats.team_stats(session)
+        declared_only = report.build(
+            session, since=at + timedelta(hours=1), until=at + timedelta(days=1)
+        )
+    engine.dispose()
+    assert said.median_to_claim == timedelta(minutes=8)
+    md = io.StringIO()
+    report.write_markdown(built, md)
+    text = md.getvalue()
+    assert "| Time to claim | 8 min |" in text
+    assert "| Globex | 1 | 0 | — |" in text  # no claim waited for: no median
+    detectors = text.split("## Detectors that fired\n\n", 1)[1].split("\n\n", 1)[0]
+    assert detectors == "- storm: 1"
+    assert "| 2 | " in text and "| 0 s |" in text  # the incident's own row keeps its 0 s
+    summary = report.slack_summary(built)
+    assert "Median time to claim: 8 min" in summary and "Detectors: storm ×1" in summary
+    page = io.StringIO()
+    report.write_html(built, page)
+    assert "<li>storm: 1</li>" in page.getvalue()
+    # Only declarations: no detector fired, said as such in every format.
+    md = io.StringIO()
+    report.write_markdown(declared_only, md)
+    detectors = md.getvalue().split("## Detectors that fired\n\n", 1)[1].split("\n\n", 1)[0]
+    assert detectors == "- (none)"
+    assert "| Time to claim | — |" in md.getvalue()
+    assert "Detectors:" not in report.slack_summary(declared_only)
+    page = io.StringIO()
+    report.write_html(declared_only, page)
+    assert "<h2>Detectors that fired</h2><ul><li>—</li></ul>" in page.getvalue()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import i18n
+from bot.core.config import SLACK_USER_ID
 from bot.core.i18n import _, pgettext
 from bot.response import drafts, followups
 from bot.response.incidents import severity_name, status_name
@@ -46,7 +47,11 @@ def shown(value: Any) -> str:
 # Timeline data that lists people by Slack ID (an escalation: whom it paged; a drill's: whom it
 # would have paged; a refused decision on a brand with its own approvers: who could have taken it).
 PEOPLE_KEYS = frozenset({"paged", "would_page", "approvers", "invited"})
-# Of those, the ones JSON and CSV also name, in a list beside the IDs (`paged_names`, like
+# Data that names one person by Slack ID: who opened a war room, a follow-up's or an incident's
+# owner, a draft's author, who held it before a handover (`previous`, else a severity or a state)
+# and who took it (`to`, else where a message went). Named where the value is a user ID.
+PERSON_KEYS = frozenset({"by", "owner", "author", "previous", "to"})
+# Of those lists, the ones JSON and CSV also name, in a list beside the IDs (`paged_names`, like
 # `actor_name`); Markdown and HTML name them in place (`detail`).
 NAMED_KEYS = {"paged": "paged_names"}
 
@@ -87,6 +92,7 @@ def _labels(locale: str) -> dict[str, str]:
         "attempted": pgettext("timeline detail", "attempted"),
         "author": pgettext("timeline detail", "author"),
         "automatic": pgettext("timeline detail", "automatic"),
+        "by": pgettext("timeline detail", "by"),
         "brand": pgettext("timeline detail", "brand"),
         "by_version": pgettext("timeline detail", "by_version"),
         "channel": pgettext("timeline detail", "channel"),
@@ -178,6 +184,10 @@ def detail(key: str, value: Any, name_of: NameOf) -> str:
     message went) in the team's language (the data keeps the English words)."""
     if key in PEOPLE_KEYS and isinstance(value, list):
         return people(value, name_of)
+    if key in PERSON_KEYS and isinstance(value, str) and SLACK_USER_ID.match(value):
+        return people([value], name_of)
+    if key == "not_invited" and isinstance(value, dict):  # who Slack kept out of a room, and why
+        return ", ".join(f"{people([str(u)], name_of)}: {why}" for u, why in value.items()) or "—"
     if key == "why" and value in drafts.REFUSALS:
         return _(value)
     if isinstance(value, list):

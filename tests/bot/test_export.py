@@ -348,6 +348,66 @@ def test_bulgarian_markdown_and_html_word_the_timeline_details_in_bulgarian(
     assert next(e for e in events if e["type"] == "incident.opened")["severity"] == "high"
 
 
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", {"incident.handed_over": ["previous: Alice Moreau (U0ALICE)",
+                                         "to: Bob Tanaka (U0BOB)"],
+                "incident.room_opened": ["by: Bob Tanaka (U0BOB)",
+                                         "not_invited: Dan Okoro (U0DAN): user_is_restricted"],
+                "draft.approved": ["author: Alice Moreau (U0ALICE)"],
+                "followup.added": ["owner: Bob Tanaka (U0BOB)"]}),
+        ("bg", {"incident.room_opened": ["отворена от: Bob Tanaka (U0BOB)",
+                                         "непоканени: —"]}),
+    ],
+)  # fmt: skip
+def test_the_timeline_details_name_every_person_they_list(
+    database_url: str, locale: str, said: dict[str, list[str]]
+) -> None:
+    """A reviewer reads who did what: a handover, a war room (who opened it, who Slack kept
+    out), a draft's author and a follow-up's owner were IDs alone in the Markdown and HTML
+    Details ("owner: U0BOB", "not_invited: {}"), and `by` stayed English in Bulgarian."""
+    from bot.response import drafts, followups, timeline
+    from bot.response.rooms import opened_data
+
+    names = {"U0ALICE": "Alice Moreau", "U0BOB": "Bob Tanaka", "U0DAN": "Dan Okoro"}
+    engine = create_db_engine(database_url)
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    with session_factory(engine).begin() as session, i18n.using(locale, "UTC"):
+        opened = incidents.open_incident(
+            session, brand="Globex", title="Globex: storm", severity="high",
+            evidence={"reasons": ["many"]}, first_mention_at=now, channel=CHANNEL, now=now,
+        )  # fmt: skip
+        assert opened is not None
+        n = opened.id
+        incidents.claim(session, n, user="U0ALICE", now=now)
+        incidents.claim(session, n, user="U0BOB", now=now)
+        refused = {"U0DAN": "user_is_restricted"} if locale == "en" else {}
+        payload = {"channel": "G0ROOM", "name": "crisis-1", "by": "U0BOB", "private": True,
+                   "invited": ["U0BOB"], "not_invited": refused}  # fmt: skip
+        timeline.record(session, opened, "incident.room_opened", actor="U0BOB", at=now,
+                        **opened_data(payload))  # fmt: skip
+        draft = drafts.create(session, n, user="U0ALICE", text="We are on it.", now=now)
+        drafts.decide(session, draft.id, draft.version, user="U0CAROL", approve=True,
+                      approvers={"U0CAROL"}, now=now)  # fmt: skip
+        followups.add(session, n, owner="U0BOB", text="FAQ", due_at=None, user="U0ALICE",
+                      now=now)  # fmt: skip
+        out = {fmt: io.StringIO() for fmt in ("md", "html", "json")}
+        for fmt, buffer in out.items():
+            export.write(session, n, fmt, buffer, name_of=lambda u: names.get(u, u))
+    engine.dispose()
+    md, page = out["md"].getvalue(), html.unescape(out["html"].getvalue())
+    md_rows = re.findall(r"^\| [^|]+ \| `([a-z_.]+)` \| [^|]+ \| (.*) \|$", md, re.M)
+    html_rows = re.findall(r"<td><code>([a-z_.]+)</code></td><td>.*?</td><td>(.*?)</td></tr>", page)
+    for found in (md_rows, html_rows):
+        rows = {step: shown.split("; ") for step, shown in found}
+        for step, parts in said.items():
+            assert set(parts) <= set(rows[step]), (step, rows[step])
+    events = json.loads(out["json"].getvalue())["events"]  # the data keeps the IDs
+    room = next(e for e in events if e["type"] == "incident.room_opened")
+    assert (room["by"], room["not_invited"]) == ("U0BOB", refused)
+
+
 def test_html_report_has_chart_metrics_drafts_review_and_escapes(
     crisis: Stack, tmp_path: Path
 ) -> None:

@@ -201,11 +201,13 @@ def build(
     if not drill:  # a drill's storm starts when its script says: no lesson about detection
         _detection(review, metrics)
     # A declared incident was held by the person who declared it from its first second: no
-    # alert waited for a claim, so there is no lesson about claiming.
-    if not any(s.type == "incident.opened" and s.actor for s in steps):
+    # alert waited for a claim, so there is no lesson about claiming; and its times run from
+    # the declaration, not from an alert.
+    declared = any(s.type == "incident.opened" and s.actor for s in steps)
+    if not declared:
         _claiming(review, metrics, counts, config, false_positive)
-    _replies(review, metrics, drafts, counts, config, false_positive)
-    _follow_through(review, metrics, counts, false_positive)
+    _replies(review, metrics, drafts, counts, config, false_positive, declared)
+    _follow_through(review, metrics, counts, false_positive, declared)
     if not review.change:
         review.change.append(_("Nothing stood out from the timeline; keep the playbook as it is."))
     return review
@@ -262,6 +264,7 @@ def _replies(
     counts: dict[str, int],
     config: Config,
     false_positive: bool,
+    declared: bool = False,
 ) -> None:
     rejected = [d for d in drafts if d["status"] == "rejected"]
     if rejected:
@@ -290,8 +293,11 @@ def _replies(
             review.change.append(_("No public reply was drafted: was silence the right answer?"))
     elif m.time_to_first_approved_reply <= QUICK_REPLY:
         review.worked.append(
-            _("A public reply was approved {time} after the alert.",
+            _("A public reply was approved {time} after it was declared.",
               time=human(m.time_to_first_approved_reply))
+            if declared
+            else _("A public reply was approved {time} after the alert.",
+                   time=human(m.time_to_first_approved_reply))
         )  # fmt: skip
     else:
         review.change.append(
@@ -301,7 +307,11 @@ def _replies(
 
 
 def _follow_through(
-    review: Review, m: Metrics, counts: dict[str, int], false_positive: bool
+    review: Review,
+    m: Metrics,
+    counts: dict[str, int],
+    false_positive: bool,
+    declared: bool = False,
 ) -> None:
     if counts.get("reminder.sent"):
         review.change.append(
@@ -350,4 +360,8 @@ def _follow_through(
               "you would the real thing: resolve it with a summary.")
         )  # fmt: skip
     elif m.time_to_resolve is not None:
-        review.worked.append(_("Resolved {time} after the alert.", time=human(m.time_to_resolve)))
+        review.worked.append(
+            _("Resolved {time} after it was declared.", time=human(m.time_to_resolve))
+            if declared
+            else _("Resolved {time} after the alert.", time=human(m.time_to_resolve))
+        )

@@ -743,7 +743,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"crisisbot: {said}", file=sys.stderr)
         return 2
     with bot.sessions() as session:  # reads only: no write lock to hold (see cmd_export)
-        built = report.build(session, since=since, until=until, config=bot.config)
+        built = report.build(session, since=since, until=until, config=bot.config, now=bot.clock())
     writer = report.write_html if args.format == "html" else report.write_markdown
     if args.out is None:
         with i18n.using(bot.config.locale, bot.config.timezone):

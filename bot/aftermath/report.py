@@ -163,9 +163,16 @@ def detectors_of(evidence: dict[str, Any]) -> tuple[str, ...]:
 
 
 def build(
-    session: Session, *, since: datetime, until: datetime, config: Config | None = None
+    session: Session,
+    *,
+    since: datetime,
+    until: datetime,
+    config: Config | None = None,
+    now: datetime | None = None,
 ) -> Report:
-    """`config`: the playbook, for its renamed brands (`formerly`)."""
+    """`config`: the playbook, for its renamed brands (`formerly`); `now`: a period that ends
+    later (`--until` ahead) counts the follow-ups overdue as of now, not those merely due by
+    its end."""
     # The first approval comes with each incident: one query, not one more per incident.
     incidents = session.execute(
         select(Incident, stats.FIRST_APPROVED_AT, stats.REOPENS)
@@ -196,11 +203,12 @@ def build(
 
     opened = count(FollowUp.created_at >= since, FollowUp.created_at < until)
     done = count(FollowUp.done_at >= since, FollowUp.done_at < until)
+    end = min(until, now) if now is not None else until
     late = (
         of_real,
-        FollowUp.due_at <= until,
-        FollowUp.created_at < until,
-        or_(FollowUp.done_at.is_(None), FollowUp.done_at > until),
+        FollowUp.due_at <= end,
+        FollowUp.created_at < end,
+        or_(FollowUp.done_at.is_(None), FollowUp.done_at > end),
     )
     overdue = list(
         session.scalars(

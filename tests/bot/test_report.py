@@ -317,3 +317,29 @@ def test_a_declared_incident_is_no_claim_to_wait_for_and_no_detector_firing(
     page = io.StringIO()
     report.write_html(declared_only, page)
     assert "<h2>Detectors that fired</h2><ul><li>—</li></ul>" in page.getvalue()
+
+
+@pytest.mark.usefixtures("command_line")
+def test_a_period_still_running_lists_no_follow_up_as_overdue_before_its_due_date(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--until` at the month's end, run mid-month ("December so far"): an action due next
+    week was listed as overdue, though nobody was late yet."""
+    from bot.response import followups
+
+    now = datetime.now(UTC)
+    with stack.bot.transaction() as session:
+        opened = incidents.open_incident(
+            session, brand="Acme", title="Acme: mention storm", severity="high",
+            evidence={"reasons": ["storm"]}, first_mention_at=now, channel=CHANNEL, now=now,
+        )  # fmt: skip
+        assert opened is not None
+        followups.add(session, opened.id, owner="U0BOB", text="Update the refunds FAQ",
+                      due_at=now + timedelta(days=7), user="U0ALICE", now=now)  # fmt: skip
+    since = (now - timedelta(days=1)).isoformat()
+    md = _report(capsys, "--since", since, "--until", (now + timedelta(days=20)).isoformat())
+    assert "1 added, 0 done in the period; 0 overdue at its end." in md
+    assert "Update the refunds FAQ" not in md
+    page = _report(capsys, "--since", since, "--until", (now + timedelta(days=20)).isoformat(),
+                   "--format", "html")  # fmt: skip
+    assert "0 overdue at its end" in page and "Update the refunds FAQ" not in page

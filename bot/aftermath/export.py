@@ -165,6 +165,9 @@ def write_markdown(
     drill = _("DRILL · ") if incident.is_drill else ""
     title = _("Incident #{number}: {title}", number=incident.id, title=_md(incident.title))
     out.write(f"# {drill}{title}\n\n")
+    # As the HTML report's header: a declared incident's title need not name the client.
+    brand = (config or Config()).shown_name(incident.brand) or "—"
+    out.write(_("- **Brand:** {brand}", brand=_md(brand)) + "\n")
     status = incidents.status_name(incident.status)
     severity = incidents.severity_name(incident.severity)
     out.write(_("- **Status:** {status} · **Severity:** {severity}", status=status,

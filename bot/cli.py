@@ -723,6 +723,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from bot.aftermath import report
+    from bot.aftermath.records import cached, no_names
 
     since, until = _date(args.since, "--since"), _date(args.until, "--until")
     if since is None or (args.until and until is None) or _unwritable(args.out):
@@ -745,12 +746,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     with bot.sessions() as session:  # reads only: no write lock to hold (see cmd_export)
         built = report.build(session, since=since, until=until, config=bot.config, now=bot.clock())
     writer = report.write_html if args.format == "html" else report.write_markdown
+    # The overdue follow-ups' owners by name: Slack is asked only when the report lists some.
+    name_of = cached(_namer(bot)) if built.overdue else no_names
     if args.out is None:
         with i18n.using(bot.config.locale, bot.config.timezone):
-            writer(built, sys.stdout)
+            writer(built, sys.stdout, name_of)
         return 0
     with replacing(Path(args.out)) as stream, i18n.using(bot.config.locale, bot.config.timezone):
-        writer(built, stream)
+        writer(built, stream, name_of)
     print(f"crisisbot: wrote {args.out}", file=sys.stderr)
     return 0
 

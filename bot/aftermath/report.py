@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.aftermath.html_report import CSP, STYLE, e
+from bot.aftermath.records import NameOf, no_names, people
 from bot.core import i18n
 from bot.core.config import Config, formerly_label, shown_name
 from bot.core.i18n import N_, _
@@ -224,8 +225,9 @@ def build(
     )  # fmt: skip
 
 
-def _overdue_cells(f: FollowUp) -> tuple[str, str, str, str, str]:
-    return (f.ref, f"#{f.incident_id}", f.owner, followups.due_text(f), f.text)
+def _overdue_cells(f: FollowUp, name_of: NameOf) -> tuple[str, str, str, str, str]:
+    owner = people([f.owner], name_of)  # "Bob Tanaka (U0BOB)", as the exports name people
+    return (f.ref, f"#{f.incident_id}", owner, followups.due_text(f), f.text)
 
 
 def _follow_up_heads() -> tuple[str, ...]:
@@ -303,7 +305,8 @@ def _brand_heads() -> tuple[str, ...]:
     return (_("Brand"), _("Real incidents"), _("Dismissed"), claim, resolve, _("Reopened"))
 
 
-def write_markdown(report: Report, out: IO[str]) -> None:
+def write_markdown(report: Report, out: IO[str], name_of: NameOf = no_names) -> None:
+    """`name_of`: people's names (the overdue follow-ups' owners), their IDs by default."""
     n = len(report.rows)
     out.write(f"# {_title(report)}\n\n")
     out.write(_("- **Real incidents:** {count} (drills left out)", count=n) + "\n")
@@ -343,7 +346,7 @@ def write_markdown(report: Report, out: IO[str]) -> None:
     if report.overdue:
         out.write("\n| " + " | ".join(_follow_up_heads()) + " |\n|---|---|---|---|---|\n")
         for f in report.overdue:
-            out.write("| " + " | ".join(_md(c) for c in _overdue_cells(f)) + " |\n")
+            out.write("| " + " | ".join(_md(c) for c in _overdue_cells(f, name_of)) + " |\n")
         _more_overdue(report, out)
     out.write("\n## " + _("Incidents") + "\n\n")
     if not report.rows:
@@ -364,7 +367,7 @@ def _more_overdue(report: Report, out: IO[str]) -> None:
                   + "\n")  # fmt: skip
 
 
-def write_html(report: Report, out: IO[str]) -> None:
+def write_html(report: Report, out: IO[str], name_of: NameOf = no_names) -> None:
     title = _title(report)
     early, late = report.halves()
     overall = report.medians()
@@ -410,7 +413,7 @@ def write_html(report: Report, out: IO[str]) -> None:
     h_brands = e(_("By brand (median times)"))
     h_follow = e(_("Follow-up actions"))
     overdue = "".join(
-        "<tr>" + "".join(f"<td>{e(c)}</td>" for c in _overdue_cells(f)) + "</tr>"
+        "<tr>" + "".join(f"<td>{e(c)}</td>" for c in _overdue_cells(f, name_of)) + "</tr>"
         for f in report.overdue
     )
     follow_heads = "".join(f"<th>{e(h)}</th>" for h in _follow_up_heads())

@@ -343,3 +343,28 @@ def test_a_period_still_running_lists_no_follow_up_as_overdue_before_its_due_dat
     page = _report(capsys, "--since", since, "--until", (now + timedelta(days=20)).isoformat(),
                    "--format", "html")  # fmt: skip
     assert "0 overdue at its end" in page and "Update the refunds FAQ" not in page
+
+
+@pytest.mark.usefixtures("command_line")
+def test_the_report_names_the_owners_of_overdue_follow_ups(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An agency's head of comms forwards the month's report to the client: its overdue
+    actions named their owners by Slack ID alone ("U0BOB"), where the exports name people."""
+    from bot.response import followups
+
+    now = datetime.now(UTC)
+    added = now - timedelta(days=3)
+    with stack.bot.transaction() as session:
+        opened = incidents.open_incident(
+            session, brand="Acme", title="Acme: mention storm", severity="high",
+            evidence={"reasons": ["storm"]}, first_mention_at=added, channel=CHANNEL, now=added,
+        )  # fmt: skip
+        assert opened is not None
+        followups.add(session, opened.id, owner="U0BOB", text="Update the refunds FAQ",
+                      due_at=now - timedelta(days=1), user="U0ALICE", now=added)  # fmt: skip
+    since = (now - timedelta(days=7)).isoformat()
+    md = _report(capsys, "--since", since)
+    assert "| F1 | #1 | Bob Tanaka (U0BOB) |" in md
+    page = _report(capsys, "--since", since, "--format", "html")
+    assert "<td>F1</td><td>#1</td><td>Bob Tanaka (U0BOB)</td>" in page

@@ -156,6 +156,26 @@ def test_csv_is_rfc4180_with_a_bom_for_spreadsheets(crisis: Stack, tmp_path: Pat
     assert created["text"] == REPLY_V2  # quotes and commas survive the quoting
 
 
+def test_out_without_format_writes_the_format_its_name_says(crisis: Stack, tmp_path: Path) -> None:
+    """`crisisbot export 1 --out review.html` wrote Markdown into review.html (a browser showed
+    it as one line of text) and `--out timeline.csv` Markdown into a spreadsheet: --format was
+    md unless given. A name's ending now picks the format when --format is not given."""
+    for name, starts in (
+        ("review.html", b"<!DOCTYPE html>"),
+        ("REVIEW.HTM", b"<!DOCTYPE html>"),
+        ("timeline.csv", b"\xef\xbb\xbfat,type,actor,actor_name,details\r\n"),
+        ("timeline.json", b'{"incident": {"number": 1,'),
+        ("notes.txt", b"# Incident #1"),  # any other name: Markdown, as before
+    ):
+        assert main(["export", "1", "--out", str(tmp_path / name)]) == 0
+        assert (tmp_path / name).read_bytes().startswith(starts), name
+    # Said explicitly, the format wins over the name.
+    assert main(["export", "1", "--format", "md", "--out", str(tmp_path / "x.html")]) == 0
+    assert (tmp_path / "x.html").read_bytes().startswith(b"# Incident #1")
+    assert main(["report", "--since", "2000-01-01", "--out", str(tmp_path / "month.html")]) == 0
+    assert (tmp_path / "month.html").read_bytes().startswith(b"<!DOCTYPE html>")
+
+
 @pytest.mark.parametrize("slack", ["down", "refusing"])
 def test_an_export_without_slack_names_people_by_id_and_says_so_once(
     crisis: Stack,

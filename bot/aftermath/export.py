@@ -243,7 +243,9 @@ def _write_review(r: review.Review, out: IO[str]) -> None:
     out.write("\n## " + _("Post-incident review") + "\n\n_")
     out.write(_("Prefilled from the timeline: edit it before sharing.") + "_\n")
     out.write("\n### " + _("What happened") + "\n\n")
-    for at, text in r.happened:
+    for line, (at, text) in enumerate(r.happened):
+        if r.untold > 0 and line == r.untold_at:
+            out.write(f"- {_md(r.gap())}\n")
         out.write(f"- **{i18n.when(at)}** — {_md(text)}\n")
     for heading, lines in ((_("What worked"), r.worked), (_("What to change"), r.change)):
         out.write(f"\n### {heading}\n\n")

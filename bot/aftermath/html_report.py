@@ -411,6 +411,8 @@ def _review_section(
     lead = len(r.happened) - len(steps)  # lines before the numbered steps (the first mention)
     happened = []
     for n, (at, text) in enumerate(r.happened):
+        if r.untold > 0 and n == r.untold_at:
+            happened.append(f"<li>{e(r.gap())}</li>")
         badge = f'<span class="n">{n - lead + 1}</span>' if n >= lead else ""
         happened.append(f"<li>{badge}<b>{_when(at)}</b> — {e(text)}</li>")
     worked = (

@@ -39,6 +39,7 @@ KEY_STEPS = (
     "incident.reopened",
 )
 MAX_STEPS = 40  # key steps narrated and marked on the chart
+LAST_STEPS = 10  # of those, the last ones (how it ended) when there are more
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,16 @@ class Review:
     happened: list[tuple[datetime | None, str]] = field(default_factory=list)
     worked: list[str] = field(default_factory=list)
     change: list[str] = field(default_factory=list)
+    # Key steps left untold, and the line of `happened` they come before (a long incident: its
+    # first and last MAX_STEPS are told); 0 when every one is.
+    untold: int = 0
+    untold_at: int = 0
+
+    def gap(self) -> str:
+        """The line said where the untold steps are."""
+        return i18n.ngettext("… {n} more step: the timeline below has it.",
+                             "… {n} more steps: the timeline below has every one.",
+                             self.untold)  # fmt: skip
 
 
 def step_text(step: Step, who: str, name_of: Callable[[str], str] | None = None) -> str:
@@ -128,14 +139,17 @@ def declared_line(incident: Incident, name_of: Callable[[str], str]) -> str | No
 
 
 def key_steps(session: Session, incident_id: int) -> list[Step]:
+    """The first MAX_STEPS key steps; for a longer incident, its first ones and its last
+    LAST_STEPS: how it ended is what a review must tell."""
     t = TimelineEvent
-    rows = session.execute(
-        select(t.at, t.type, t.actor, t.data)
-        .where(t.incident_id == incident_id, t.type.in_(KEY_STEPS))
-        .order_by(t.at, t.id)
-        .limit(MAX_STEPS)
+    kept = select(t.id, t.at, t.type, t.actor, t.data).where(
+        t.incident_id == incident_id, t.type.in_(KEY_STEPS)
     )
-    return [Step(*row) for row in rows]
+    rows = list(session.execute(kept.order_by(t.at, t.id).limit(MAX_STEPS + 1)))
+    if len(rows) > MAX_STEPS:
+        last = session.execute(kept.order_by(t.at.desc(), t.id.desc()).limit(LAST_STEPS))
+        rows = rows[: MAX_STEPS - LAST_STEPS] + list(last)[::-1]
+    return [Step(row.at, row.type, row.actor, row.data) for row in rows]
 
 
 def step_counts(session: Session, incident_id: int, steps: list[Step]) -> dict[str, int]:
@@ -168,11 +182,14 @@ def prefill(
 ) -> tuple[Review, list[Step]]:
     """The review of `incident` from its timeline, and the key steps it narrates (in order)."""
     steps = key_steps(session, incident.id)
+    counts = step_counts(session, incident.id, steps)
     prefilled = build(
         first_mention_at=incident.first_mention_at, metrics=metrics, drafts=drafts, steps=steps,
-        counts=step_counts(session, incident.id, steps), config=config, name_of=name_of,
+        counts=counts, config=config, name_of=name_of,
         drill=incident.is_drill, false_positive=incident.status == "dismissed",
     )  # fmt: skip
+    prefilled.untold = sum(counts.get(kind, 0) for kind in KEY_STEPS) - len(steps)
+    prefilled.untold_at = len(prefilled.happened) - LAST_STEPS
     return prefilled, steps
 
 

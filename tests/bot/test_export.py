@@ -316,6 +316,43 @@ def test_markdown_review_of_a_false_positive_is_escaped(database_url: str) -> No
     assert not any("Nobody claimed" in t for t in got["What to change"])  # dismissed, not missed
 
 
+def test_a_long_incidents_review_ends_with_how_it_ended(database_url: str) -> None:
+    """A week-long crisis handed over at every shift change: 60 hand-overs, then the resolve.
+    The review narrated its first 40 key steps and stopped there, mid-way, without a word: the
+    resolve never appeared in What happened, nor on the chart."""
+    from bot.aftermath import review
+
+    engine = create_db_engine(database_url)
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    with session_factory(engine).begin() as session:
+        opened = incidents.open_incident(
+            session, brand="Globex", title="Globex: storm", severity="high",
+            evidence={"reasons": ["many"]}, first_mention_at=now, channel=CHANNEL, now=now,
+        )  # fmt: skip
+        assert opened is not None
+        n = opened.id
+        for shift in range(61):
+            now += timedelta(hours=2)
+            incidents.claim(session, n, user=("U0ALICE", "U0BOB")[shift % 2], now=now)
+        now += timedelta(hours=1)
+        incidents.resolve(session, n, user="U0BOB", summary="Story over", now=now)
+        out = {fmt: io.StringIO() for fmt in ("md", "html")}
+        for fmt, buffer in out.items():
+            export.write(session, n, fmt, buffer)
+    engine.dispose()
+    happened = _md_review(out["md"].getvalue())["What happened"]
+    assert happened[-1] == "U0BOB resolved it: Story over."
+    assert "… 23 more steps: the timeline below has every one." in happened
+    assert len(happened) == 1 + review.MAX_STEPS + 1  # the alert, the steps told, the gap
+    page = out["html"].getvalue()
+    told = _html_review(page)["What happened"]
+    assert told[-1] == "U0BOB resolved it: Story over."
+    assert '<span class="n">40</span>' in page and '<span class="n">41</span>' not in page
+    assert "… 23 more steps: the timeline below has every one." in told
+    assert page.count('<g class="step">') == review.MAX_STEPS  # each told step marked
+    assert "<title>40. " in page and "resolved it: Story over.</title>" in page
+
+
 def test_bulgarian_markdown_and_html_word_the_timeline_details_in_bulgarian(
     database_url: str,
 ) -> None:

@@ -503,10 +503,11 @@ def _drafts_section(drafts: list[dict[str, Any]]) -> str:
             "<p>" + e(_("Reason: {reason}", reason=d["reason"])) + "</p>" if d["reason"] else ""
         )
         author = f'{e(d["author_name"])} <span class="id">{e(d["author"])}</span>'
+        # The state after the author: "v2 approved by Alice" read as Alice approving her own.
         items.append(
             f'<div class="draft {e(d["status"])}"><b>v{d["version"]}</b> '
-            f'<span class="pill">{status}</span> '
             + _("by {author} at {at}", author=author, at=e(_stamp(d["created_at"])))
+            + f' <span class="pill">{status}</span>'
             + f"{decided}<blockquote>{e(d['text'])}</blockquote>{reason}</div>"
         )
     return f"<section><h2>{head}</h2>{''.join(items)}</section>\n"

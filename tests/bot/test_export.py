@@ -488,6 +488,11 @@ def test_html_report_has_chart_metrics_drafts_review_and_escapes(
     _only_post_links(page)
     order = [page.index(t) for t in ("claimed it.", "rejected draft v1", "approved draft v2")]
     assert order == sorted(order)
+    # A draft's line reads "v2 by its author … [approved] · approved by Carol", not "v2
+    # [approved] by Alice" (the pill before the author read as Alice approving her own draft).
+    v2 = re.sub(r"<[^>]+>", "", page.split("<b>v2</b>", 1)[1].split("<blockquote>", 1)[0])
+    assert re.fullmatch(r" by Alice Moreau U0ALICE at [^·]+ approved · approved by Carol Diaz "
+                        r"U0CAROL at .+", v2), v2  # fmt: skip
 
 
 def _only_post_links(page: str) -> None:

@@ -33,6 +33,7 @@ from bot.aftermath.records import (
     follow_up_due,
     follow_up_state,
     iso,
+    named,
     names,
     no_names,
 )
@@ -172,7 +173,7 @@ def write_markdown(
     severity = incidents.severity_name(incident.severity)
     out.write(_("- **Status:** {status} · **Severity:** {severity}", status=status,
                 severity=severity) + "\n")  # fmt: skip
-    owner = f"{_md(name_of(incident.owner))} ({incident.owner})" if incident.owner else _("nobody")
+    owner = _md(named(incident.owner, name_of(incident.owner))) if incident.owner else _("nobody")
     out.write(_("- **Owner:** {owner}", owner=owner) + "\n")
     out.write(_("- **Opened:** {opened} · **Resolved:** {resolved}",
                 opened=i18n.when(incident.opened_at),
@@ -203,7 +204,7 @@ def write_markdown(
     if drafts:
         out.write("\n## " + _("Drafted replies") + "\n\n")
         for d in drafts:
-            author = f"{_md(d['author_name'])} ({d['author']})"
+            author = _md(named(d["author"], d["author_name"]))
             out.write(_("**v{version}** by {author}", version=d["version"], author=author))
             out.write(f" — {draft_status(d['status'])}{_decision(d)}\n\n")
             out.write("".join(f"> {_md(line)}\n" for line in d["text"].splitlines()) + "\n")
@@ -213,7 +214,7 @@ def write_markdown(
     out.write("|---|---|---|---|\n")
     for event in events(session, incident.id):
         row = event_dict(event, name_of)
-        who = f"{row['actor_name']} ({row['actor']})" if row["actor"] else "crisisbot"
+        who = named(row["actor"], row["actor_name"]) if row["actor"] else "crisisbot"
         data = {
             k: v
             for k, v in row.items()
@@ -263,7 +264,7 @@ def _write_follow_ups(rows: list[dict[str, Any]], out: IO[str]) -> None:
     out.write("| " + " | ".join(heads) + " |\n|---|---|---|---|---|\n")
     for f in rows:
         out.write(
-            f"| {f['ref']} | {_md(f['text'])} | {_md(f['owner_name'])} ({f['owner']}) | "
+            f"| {f['ref']} | {_md(f['text'])} | {_md(named(f['owner'], f['owner_name']))} | "
             f"{_md(follow_up_due(f))} | {_md(follow_up_state(f))} |\n"
         )
 
@@ -272,7 +273,7 @@ def _decision(d: dict[str, Any]) -> str:
     if not d["decided_by"]:
         return ""
     reason = f": {_md(d['reason'])}" if d["reason"] else ""
-    who = f"{_md(d['decided_by_name'])} ({d['decided_by']})"
+    who = _md(named(d["decided_by"], d["decided_by_name"]))
     at = i18n.when(datetime.fromisoformat(d["decided_at"])) if d["decided_at"] else "—"
     return " " + _("by {who} at {at}", who=who, at=at) + reason
 

@@ -346,7 +346,14 @@ def _stamp(iso: str | None) -> str:
 def _person(user: str | None, name_of: NameOf) -> str:
     if not user:
         return "crisisbot"
-    return f'{e(name_of(user))} <span class="id">{e(user)}</span>'
+    return _named(user, name_of(user))
+
+
+def _named(user: str, name: str | None) -> str:
+    """A name with its ID beside it; the ID alone where no name is known."""
+    if not name or name == user:
+        return e(user)
+    return f'{e(name)} <span class="id">{e(user)}</span>'
 
 
 def _header(incident: Incident, name_of: NameOf, brand: str | None) -> str:
@@ -450,7 +457,7 @@ def _follow_ups_table(rows: list[dict[str, Any]]) -> str:
     heads = "".join(f"<th>{e(h)}</th>" for h in ("", _("Action"), _("Owner"), _("Due"), _("State")))
     body = "".join(
         f'<tr class="fu {e(f["status"])}"><td>{e(f["ref"])}</td><td>{e(f["text"])}</td>'
-        f'<td>{e(f["owner_name"])} <span class="id">{e(f["owner"])}</span></td>'
+        f"<td>{_named(f['owner'], f['owner_name'])}</td>"
         f"<td>{e(records.follow_up_due(f))}</td><td>{e(records.follow_up_state(f))}</td></tr>"
         for f in rows
     )
@@ -493,7 +500,7 @@ def _drafts_section(drafts: list[dict[str, Any]]) -> str:
     items = []
     for d in drafts:
         status = e(draft_status(d["status"]))
-        decider = f'{e(d["decided_by_name"])} <span class="id">{e(d["decided_by"])}</span>'
+        decider = _named(d["decided_by"] or "", d["decided_by_name"])
         decided = (
             " · " + _("{status} by {who} at {at}", status=status, who=decider,
                       at=e(_stamp(d["decided_at"])))
@@ -502,7 +509,7 @@ def _drafts_section(drafts: list[dict[str, Any]]) -> str:
         reason = (
             "<p>" + e(_("Reason: {reason}", reason=d["reason"])) + "</p>" if d["reason"] else ""
         )
-        author = f'{e(d["author_name"])} <span class="id">{e(d["author"])}</span>'
+        author = _named(d["author"], d["author_name"])
         # The state after the author: "v2 approved by Alice" read as Alice approving her own.
         items.append(
             f'<div class="draft {e(d["status"])}"><b>v{d["version"]}</b> '

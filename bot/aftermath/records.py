@@ -56,11 +56,16 @@ PERSON_KEYS = frozenset({"by", "owner", "author", "previous", "to"})
 NAMED_KEYS = {"paged": "paged_names"}
 
 
+def named(user: str, name: str) -> str:
+    """A person for a person to read: "Bob Tanaka (U0BOB)"; the ID alone where no name is
+    known (Slack could not say: "U0BOB (U0BOB)" said it twice)."""
+    return f"{name} ({user})" if name != user else user
+
+
 def people(ids: Collection[str], name_of: NameOf) -> str:
     """People (and user groups) for a person to read: "Bob Tanaka (U0BOB), @comms (S0COMMS)";
     the ID alone where no name is known."""
-    named = [(name_of(str(i)), str(i)) for i in ids]
-    return ", ".join(f"{name} ({i})" if name != i else i for name, i in named) or "—"
+    return ", ".join(named(str(i), name_of(str(i))) for i in ids) or "—"
 
 
 def names(data: dict[str, Any], name_of: NameOf) -> dict[str, list[str]]:
@@ -248,7 +253,7 @@ def follow_up_state(f: dict[str, Any]) -> str:
     if f["status"] != "done":
         return state
     at = i18n.when(datetime.fromisoformat(f["done_at"])) if f["done_at"] else "—"
-    return _("{state} by {who} at {at}", state=state, who=f"{f['done_by_name']} ({f['done_by']})",
+    return _("{state} by {who} at {at}", state=state, who=named(f["done_by"], f["done_by_name"]),
              at=at)  # fmt: skip
 
 

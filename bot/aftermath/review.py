@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.aftermath import records
 from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
@@ -134,7 +135,7 @@ def declared_line(incident: Incident, name_of: Callable[[str], str]) -> str | No
     if not ev.get("declared_by"):
         return None
     who = str(ev["declared_by"])
-    return _("Declared by {who}: {what}", who=f"{name_of(who)} ({who})",
+    return _("Declared by {who}: {what}", who=records.named(who, name_of(who)),
              what=_said(ev.get("declared")))  # fmt: skip
 
 

@@ -353,6 +353,38 @@ def test_a_long_incidents_review_ends_with_how_it_ended(database_url: str) -> No
     assert "<title>40. " in page and "resolved it: Story over.</title>" in page
 
 
+def test_without_names_each_person_is_their_id_once(database_url: str) -> None:
+    """Slack down, or an export from a copy of the database: people are named by their IDs, and
+    every line said each twice ("Owner: U0BOB (U0BOB)", "U0ALICE U0ALICE" in the HTML)."""
+    from bot.response import drafts, followups
+
+    engine = create_db_engine(database_url)
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    with session_factory(engine).begin() as session:
+        declared = incidents.declare(
+            session, brand="Globex", text="Van crash on the ring road", severity="high",
+            user="U0ALICE", channel=CHANNEL, now=now,
+        )  # fmt: skip
+        n = declared.id
+        incidents.claim(session, n, user="U0BOB", now=now)
+        draft = drafts.create(session, n, user="U0ALICE", text="We are on it.", now=now)
+        drafts.decide(session, draft.id, draft.version, user="U0CAROL", approve=True,
+                      approvers={"U0CAROL"}, now=now)  # fmt: skip
+        added, _incident = followups.add(session, n, owner="U0DAN", text="FAQ", due_at=None,
+                                         user="U0ALICE", now=now)  # fmt: skip
+        followups.mark_done(session, added.id, user="U0DAN", now=now)
+        out = {fmt: io.StringIO() for fmt in ("md", "html")}
+        for fmt, buffer in out.items():
+            export.write(session, n, fmt, buffer)  # no names: the IDs
+    engine.dispose()
+    md, page = out["md"].getvalue(), out["html"].getvalue()
+    for user in ("U0ALICE", "U0BOB", "U0CAROL", "U0DAN"):
+        assert f"{user} ({user})" not in md, user
+        assert f'{user} <span class="id">{user}</span>' not in page, user
+    assert "- **Owner:** U0BOB\n" in md and "Declared by U0ALICE: Van crash" in md
+    assert "| `incident.handed_over` | U0BOB |" in md
+
+
 def test_bulgarian_markdown_and_html_word_the_timeline_details_in_bulgarian(
     database_url: str,
 ) -> None:

@@ -297,7 +297,8 @@ def _incident_heads() -> tuple[str, ...]:
     # Bulgarian: "Поемам"), hence the context.
     claim, resolve = i18n.pgettext("column", "Claim"), i18n.pgettext("column", "Resolve")
     opened = _("Opened ({zone})", zone=i18n.zone_name())
-    return ("#", opened, _("Brand"), _("Status"), claim, resolve)
+    # The title last: the columns before it kept their places.
+    return ("#", opened, _("Brand"), _("Status"), claim, resolve, _("Title"))
 
 
 def _brand_heads() -> tuple[str, ...]:
@@ -352,12 +353,13 @@ def write_markdown(report: Report, out: IO[str], name_of: NameOf = no_names) -> 
     if not report.rows:
         out.write("- " + _("(none)") + "\n")
         return
-    out.write("| " + " | ".join(_incident_heads()) + " |\n|---|---|---|---|---|---|\n")
+    heads = _incident_heads()
+    out.write("| " + " | ".join(heads) + " |\n|" + "---|" * len(heads) + "\n")
     for r in report.rows:
         brand = report.shown_brand(r.brand) or "—"
         out.write(f"| {r.number} | {_opened(r.opened_at)} | {_md(brand)} | "
                   f"{status_cell(r)} | {stats.human(r.metrics.time_to_claim)} | "
-                  f"{stats.human(r.metrics.time_to_resolve)} |\n")  # fmt: skip
+                  f"{stats.human(r.metrics.time_to_resolve)} | {_md(r.title)} |\n")  # fmt: skip
 
 
 def _more_overdue(report: Report, out: IO[str]) -> None:
@@ -387,7 +389,7 @@ def write_html(report: Report, out: IO[str], name_of: NameOf = no_names) -> None
             f"<td>{e(report.shown_brand(r.brand) or '—')}"
             f"</td><td>{e(status_cell(r))}</td>"
             f"<td>{e(stats.human(r.metrics.time_to_claim))}</td>"
-            f"<td>{e(stats.human(r.metrics.time_to_resolve))}</td></tr>"
+            f"<td>{e(stats.human(r.metrics.time_to_resolve))}</td><td>{e(r.title)}</td></tr>"
             for r in report.rows
         )
         or f'<tr><td colspan="{len(_incident_heads())}">—</td></tr>'

@@ -368,3 +368,28 @@ def test_the_report_names_the_owners_of_overdue_follow_ups(
     assert "| F1 | #1 | Bob Tanaka (U0BOB) |" in md
     page = _report(capsys, "--since", since, "--format", "html")
     assert "<td>F1</td><td>#1</td><td>Bob Tanaka (U0BOB)</td>" in page
+
+
+def test_the_reports_incidents_say_what_each_was(database_url: str) -> None:
+    """A month's report listed each incident by number, time, brand and state only: a reader
+    could not tell the van crash from the leaked memo without exporting each one."""
+    from bot.aftermath import report
+    from models import create_db_engine, session_factory
+
+    at = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+    engine = create_db_engine(database_url)
+    with session_factory(engine).begin() as session:
+        incidents.declare(
+            session, brand="Globex", text="Van crash | ring road <b>", severity="high",
+            user="U0BOB", channel=CHANNEL, now=at,
+        )  # fmt: skip
+        built = report.build(session, since=at - timedelta(days=1), until=at + timedelta(days=1))
+    engine.dispose()
+    md = io.StringIO()
+    report.write_markdown(built, md)
+    assert "| # | Opened (UTC) | Brand | Status | Claim | Resolve | Title |\n" in md.getvalue()
+    assert "| claimed | 0 s | — | Van crash \\| ring road &lt;b&gt; |\n" in md.getvalue()
+    page = io.StringIO()
+    report.write_html(built, page)
+    assert "<td>—</td><td>Van crash | ring road &lt;b&gt;</td></tr>" in page.getvalue()
+    assert "<th>Resolve</th><th>Title</th>" in page.getvalue()

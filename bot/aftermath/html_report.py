@@ -483,7 +483,10 @@ def _evidence_section(incident: Incident, name_of: NameOf) -> str:
         source = e(s.get("source") or _("post"))
         cite = f'<a href="{e(link)}" rel="noopener noreferrer">{source}</a>' if link else source
         said = _("— {author} on {source}", author=e(s.get("author")), source=cite)
-        quotes.append(f"<blockquote>{e(s.get('text'))}<br><small>{said}</small></blockquote>")
+        # <bdi>: a post in Arabic or Hebrew reads in its own direction ("؟" at its end).
+        quotes.append(
+            f"<blockquote><bdi>{e(s.get('text'))}</bdi><br><small>{said}</small></blockquote>"
+        )
     h_why, h_said = e(_("Why it fired")), e(_("What people said"))
     return (
         f"<section><h2>{h_why}</h2><ul>{reasons}</ul>"
@@ -515,7 +518,7 @@ def _drafts_section(drafts: list[dict[str, Any]]) -> str:
             f'<div class="draft {e(d["status"])}"><b>v{d["version"]}</b> '
             + _("by {author} at {at}", author=author, at=e(_stamp(d["created_at"])))
             + f' <span class="pill">{status}</span>'
-            + f"{decided}<blockquote>{e(d['text'])}</blockquote>{reason}</div>"
+            + f'{decided}<blockquote dir="auto">{e(d["text"])}</blockquote>{reason}</div>'
         )
     return f"<section><h2>{head}</h2>{''.join(items)}</section>\n"
 

@@ -385,6 +385,31 @@ def test_without_names_each_person_is_their_id_once(database_url: str) -> None:
     assert "| `incident.handed_over` | U0BOB |" in md
 
 
+def test_a_right_to_left_reply_or_post_reads_in_its_own_direction(database_url: str) -> None:
+    """A reply drafted in Hebrew for an Israeli market, a post quoted in Arabic: in the HTML
+    report they were laid out left to right, so a sentence's closing "!" or "?" showed at its
+    start. Each quoted text takes its own direction (dir="auto", <bdi>)."""
+    from bot.response import drafts
+
+    hebrew, arabic = "שלום! אנחנו בודקים את זה.", "هل الخدمة متوقفة؟"
+    engine = create_db_engine(database_url)
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    with session_factory(engine).begin() as session:
+        opened = incidents.open_incident(
+            session, brand="Globex", title="Globex: storm", severity="high",
+            evidence={"reasons": ["many"], "samples": [{"text": arabic, "author": "a1",
+                                                        "source": "x"}]},
+            first_mention_at=now, channel=CHANNEL, now=now,
+        )  # fmt: skip
+        assert opened is not None
+        drafts.create(session, opened.id, user="U0ALICE", text=hebrew, now=now)
+        page = io.StringIO()
+        export.write(session, opened.id, "html", page)
+    engine.dispose()
+    assert f'<blockquote dir="auto">{hebrew}</blockquote>' in page.getvalue()
+    assert f"<blockquote><bdi>{arabic}</bdi><br>" in page.getvalue()
+
+
 def test_bulgarian_markdown_and_html_word_the_timeline_details_in_bulgarian(
     database_url: str,
 ) -> None:
@@ -522,7 +547,7 @@ def test_html_report_has_chart_metrics_drafts_review_and_escapes(
     assert order == sorted(order)
     # A draft's line reads "v2 by its author … [approved] · approved by Carol", not "v2
     # [approved] by Alice" (the pill before the author read as Alice approving her own draft).
-    v2 = re.sub(r"<[^>]+>", "", page.split("<b>v2</b>", 1)[1].split("<blockquote>", 1)[0])
+    v2 = re.sub(r"<[^>]+>", "", page.split("<b>v2</b>", 1)[1].split("<blockquote", 1)[0])
     assert re.fullmatch(r" by Alice Moreau U0ALICE at [^·]+ approved · approved by Carol Diaz "
                         r"U0CAROL at .+", v2), v2  # fmt: skip
 

@@ -37,6 +37,7 @@ from bot.aftermath.records import (
     names,
     no_names,
 )
+from bot.aftermath.records import md_text as _md
 from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
@@ -276,14 +277,3 @@ def _decision(d: dict[str, Any]) -> str:
     who = _md(named(d["decided_by"], d["decided_by_name"]))
     at = i18n.when(datetime.fromisoformat(d["decided_at"])) if d["decided_at"] else "—"
     return " " + _("by {who} at {at}", who=who, at=at) + reason
-
-
-def _md(text: str) -> str:
-    """Plain text in a Markdown table or paragraph: no pipes, no HTML, no stray newlines, no
-    links, images or code spans (`[x](…)`, `![x](…)` in a note would render as a link or fetch
-    an image when the file is viewed)."""
-    return (
-        str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-        .replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
-        .replace("\r", " ").replace("\n", " ")
-    )  # fmt: skip

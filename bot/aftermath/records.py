@@ -306,3 +306,14 @@ def event_dict(event: Event, name_of: NameOf) -> dict[str, Any]:
 
 def iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def md_text(text: str) -> str:
+    """Plain text in a Markdown table or paragraph: no pipes, no HTML, no stray newlines, no
+    links, images or code spans (`[x](…)`, `![x](…)` in a note would render as a link or fetch
+    an image when the file is viewed). The export's and the report's."""
+    return (
+        str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+        .replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
+        .replace("\r", " ").replace("\n", " ")
+    )  # fmt: skip

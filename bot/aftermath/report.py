@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.aftermath.html_report import CSP, STYLE, e
 from bot.aftermath.records import NameOf, no_names, people
+from bot.aftermath.records import md_text as _md
 from bot.core import i18n
 from bot.core.config import Config, formerly_label, shown_name
 from bot.core.i18n import N_, _
@@ -497,10 +498,6 @@ def _digest_follow_ups(report: Report) -> list[str]:
         lines.append("   ◦ " + _("… and {count} more: `/crisis followups`.",
                                   count=i18n.number(hidden)))  # fmt: skip
     return lines
-
-
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _mrkdwn(text: str) -> str:

@@ -393,3 +393,30 @@ def test_the_reports_incidents_say_what_each_was(database_url: str) -> None:
     report.write_html(built, page)
     assert "<td>—</td><td>Van crash | ring road &lt;b&gt;</td></tr>" in page.getvalue()
     assert "<th>Resolve</th><th>Title</th>" in page.getvalue()
+
+
+def test_what_people_typed_stays_text_in_the_markdown_report(database_url: str) -> None:
+    """A declared incident's title and a follow-up's action are typed in Slack; the Markdown
+    report escaped only pipes and angle brackets, so `![x](…)` fetched an image from a tracker
+    and `[…](…)` became a link when the file was viewed (the export escapes both)."""
+    from bot.aftermath import report
+    from bot.response import followups
+    from models import create_db_engine, session_factory
+
+    at = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+    engine = create_db_engine(database_url)
+    with session_factory(engine).begin() as session:
+        declared = incidents.declare(
+            session, brand="Globex", text="Crash [details](https://evil.example/x)",
+            severity="high", user="U0BOB", channel=CHANNEL, now=at,
+        )  # fmt: skip
+        followups.add(session, declared.id, owner="U0BOB", text="FAQ ![x](https://t.example/p.png)",
+                      due_at=at + timedelta(hours=1), user="U0BOB", now=at)  # fmt: skip
+        built = report.build(session, since=at - timedelta(days=1), until=at + timedelta(days=1))
+    engine.dispose()
+    md = io.StringIO()
+    report.write_markdown(built, md)
+    text = md.getvalue()
+    assert "Crash \\[details\\](https://evil.example/x)" in text
+    assert "FAQ !\\[x\\](https://t.example/p.png)" in text
+    assert not re.search(r"(?<!\\)\]\(", text)  # no bare "](": nothing a viewer links

@@ -680,12 +680,27 @@ def _namer(bot: Crisisbot) -> Callable[[str], str]:
     return bot.gateway.user_name
 
 
+FORMATS = {"export": ("json", "csv", "md", "html"), "report": ("md", "html")}
+FORMAT_HELP = "default: the one --out's name ends in (.html, .csv…), else md"
+
+
+def _format(args: argparse.Namespace) -> str:
+    """--format, or the format `--out`'s name ends in (`review.html`: a browser shows Markdown
+    as one line of text), else md."""
+    if args.format is not None:
+        return str(args.format)
+    ending = Path(args.out).suffix.lower().removeprefix(".") if args.out else ""
+    ending = {"htm": "html", "markdown": "md"}.get(ending, ending)
+    return ending if ending in FORMATS[args.command] else "md"
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.aftermath import export
     from models import Incident
 
     if _unwritable(args.out):
         return 2
+    args.format = _format(args)
     bot = _bot()
     name_of = _namer(bot)
     # The file is for people: in the team's language (the terminal lines stay English, so
@@ -723,6 +738,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from bot.aftermath import report
+    from bot.aftermath.records import cached, no_names
 
     since, until = _date(args.since, "--since"), _date(args.until, "--until")
     if since is None or (args.until and until is None) or _unwritable(args.out):
@@ -743,14 +759,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"crisisbot: {said}", file=sys.stderr)
         return 2
     with bot.sessions() as session:  # reads only: no write lock to hold (see cmd_export)
-        built = report.build(session, since=since, until=until, config=bot.config)
-    writer = report.write_html if args.format == "html" else report.write_markdown
+        built = report.build(session, since=since, until=until, config=bot.config, now=bot.clock())
+    writer = report.write_html if _format(args) == "html" else report.write_markdown
+    # The overdue follow-ups' owners by name: Slack is asked only when the report lists some.
+    name_of = cached(_namer(bot)) if built.overdue else no_names
     if args.out is None:
         with i18n.using(bot.config.locale, bot.config.timezone):
-            writer(built, sys.stdout)
+            writer(built, sys.stdout, name_of)
         return 0
     with replacing(Path(args.out)) as stream, i18n.using(bot.config.locale, bot.config.timezone):
-        writer(built, stream)
+        writer(built, stream, name_of)
     print(f"crisisbot: wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -1108,12 +1126,12 @@ def _parser() -> argparse.ArgumentParser:
     add("run", cmd_run, "web and worker in one process (Socket Mode if SLACK_APP_TOKEN is set)")
     sp = add("export", cmd_export, "an incident's timeline, to stdout or --out")
     sp.add_argument("number", type=_number, metavar="N")
-    sp.add_argument("--format", choices=("json", "csv", "md", "html"), default="md")
+    sp.add_argument("--format", choices=FORMATS["export"], help=FORMAT_HELP)
     sp.add_argument("--out", help="write here instead of stdout")
     sp = add("report", cmd_report, "incidents across a period: medians, trends, false positives")
     sp.add_argument("--since", required=True, metavar="DATE", help="e.g. 2025-03-01")
     sp.add_argument("--until", metavar="DATE", help="default: now")
-    sp.add_argument("--format", choices=("md", "html"), default="md")
+    sp.add_argument("--format", choices=FORMATS["report"], help=FORMAT_HELP)
     sp.add_argument("--out", help="write here instead of stdout")
     sp = add("prune", cmd_prune, "remove old mentions no incident refers to")
     sp.add_argument("--before", required=True, metavar="DATE", help="e.g. 2025-01-01")

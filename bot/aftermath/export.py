@@ -33,9 +33,11 @@ from bot.aftermath.records import (
     follow_up_due,
     follow_up_state,
     iso,
+    named,
     names,
     no_names,
 )
+from bot.aftermath.records import md_text as _md
 from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
@@ -165,11 +167,14 @@ def write_markdown(
     drill = _("DRILL · ") if incident.is_drill else ""
     title = _("Incident #{number}: {title}", number=incident.id, title=_md(incident.title))
     out.write(f"# {drill}{title}\n\n")
+    # As the HTML report's header: a declared incident's title need not name the client.
+    brand = (config or Config()).shown_name(incident.brand) or "—"
+    out.write(_("- **Brand:** {brand}", brand=_md(brand)) + "\n")
     status = incidents.status_name(incident.status)
     severity = incidents.severity_name(incident.severity)
     out.write(_("- **Status:** {status} · **Severity:** {severity}", status=status,
                 severity=severity) + "\n")  # fmt: skip
-    owner = f"{_md(name_of(incident.owner))} ({incident.owner})" if incident.owner else _("nobody")
+    owner = _md(named(incident.owner, name_of(incident.owner))) if incident.owner else _("nobody")
     out.write(_("- **Owner:** {owner}", owner=owner) + "\n")
     out.write(_("- **Opened:** {opened} · **Resolved:** {resolved}",
                 opened=i18n.when(incident.opened_at),
@@ -200,7 +205,7 @@ def write_markdown(
     if drafts:
         out.write("\n## " + _("Drafted replies") + "\n\n")
         for d in drafts:
-            author = f"{_md(d['author_name'])} ({d['author']})"
+            author = _md(named(d["author"], d["author_name"]))
             out.write(_("**v{version}** by {author}", version=d["version"], author=author))
             out.write(f" — {draft_status(d['status'])}{_decision(d)}\n\n")
             out.write("".join(f"> {_md(line)}\n" for line in d["text"].splitlines()) + "\n")
@@ -210,7 +215,7 @@ def write_markdown(
     out.write("|---|---|---|---|\n")
     for event in events(session, incident.id):
         row = event_dict(event, name_of)
-        who = f"{row['actor_name']} ({row['actor']})" if row["actor"] else "crisisbot"
+        who = named(row["actor"], row["actor_name"]) if row["actor"] else "crisisbot"
         data = {
             k: v
             for k, v in row.items()
@@ -240,7 +245,9 @@ def _write_review(r: review.Review, out: IO[str]) -> None:
     out.write("\n## " + _("Post-incident review") + "\n\n_")
     out.write(_("Prefilled from the timeline: edit it before sharing.") + "_\n")
     out.write("\n### " + _("What happened") + "\n\n")
-    for at, text in r.happened:
+    for line, (at, text) in enumerate(r.happened):
+        if r.untold > 0 and line == r.untold_at:
+            out.write(f"- {_md(r.gap())}\n")
         out.write(f"- **{i18n.when(at)}** — {_md(text)}\n")
     for heading, lines in ((_("What worked"), r.worked), (_("What to change"), r.change)):
         out.write(f"\n### {heading}\n\n")
@@ -258,7 +265,7 @@ def _write_follow_ups(rows: list[dict[str, Any]], out: IO[str]) -> None:
     out.write("| " + " | ".join(heads) + " |\n|---|---|---|---|---|\n")
     for f in rows:
         out.write(
-            f"| {f['ref']} | {_md(f['text'])} | {_md(f['owner_name'])} ({f['owner']}) | "
+            f"| {f['ref']} | {_md(f['text'])} | {_md(named(f['owner'], f['owner_name']))} | "
             f"{_md(follow_up_due(f))} | {_md(follow_up_state(f))} |\n"
         )
 
@@ -267,17 +274,6 @@ def _decision(d: dict[str, Any]) -> str:
     if not d["decided_by"]:
         return ""
     reason = f": {_md(d['reason'])}" if d["reason"] else ""
-    who = f"{_md(d['decided_by_name'])} ({d['decided_by']})"
+    who = _md(named(d["decided_by"], d["decided_by_name"]))
     at = i18n.when(datetime.fromisoformat(d["decided_at"])) if d["decided_at"] else "—"
     return " " + _("by {who} at {at}", who=who, at=at) + reason
-
-
-def _md(text: str) -> str:
-    """Plain text in a Markdown table or paragraph: no pipes, no HTML, no stray newlines, no
-    links, images or code spans (`[x](…)`, `![x](…)` in a note would render as a link or fetch
-    an image when the file is viewed)."""
-    return (
-        str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-        .replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
-        .replace("\r", " ").replace("\n", " ")
-    )  # fmt: skip

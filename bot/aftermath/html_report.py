@@ -346,7 +346,14 @@ def _stamp(iso: str | None) -> str:
 def _person(user: str | None, name_of: NameOf) -> str:
     if not user:
         return "crisisbot"
-    return f'{e(name_of(user))} <span class="id">{e(user)}</span>'
+    return _named(user, name_of(user))
+
+
+def _named(user: str, name: str | None) -> str:
+    """A name with its ID beside it; the ID alone where no name is known."""
+    if not name or name == user:
+        return e(user)
+    return f'{e(name)} <span class="id">{e(user)}</span>'
 
 
 def _header(incident: Incident, name_of: NameOf, brand: str | None) -> str:
@@ -411,6 +418,8 @@ def _review_section(
     lead = len(r.happened) - len(steps)  # lines before the numbered steps (the first mention)
     happened = []
     for n, (at, text) in enumerate(r.happened):
+        if r.untold > 0 and n == r.untold_at:
+            happened.append(f"<li>{e(r.gap())}</li>")
         badge = f'<span class="n">{n - lead + 1}</span>' if n >= lead else ""
         happened.append(f"<li>{badge}<b>{_when(at)}</b> — {e(text)}</li>")
     worked = (
@@ -448,7 +457,7 @@ def _follow_ups_table(rows: list[dict[str, Any]]) -> str:
     heads = "".join(f"<th>{e(h)}</th>" for h in ("", _("Action"), _("Owner"), _("Due"), _("State")))
     body = "".join(
         f'<tr class="fu {e(f["status"])}"><td>{e(f["ref"])}</td><td>{e(f["text"])}</td>'
-        f'<td>{e(f["owner_name"])} <span class="id">{e(f["owner"])}</span></td>'
+        f"<td>{_named(f['owner'], f['owner_name'])}</td>"
         f"<td>{e(records.follow_up_due(f))}</td><td>{e(records.follow_up_state(f))}</td></tr>"
         for f in rows
     )
@@ -474,7 +483,10 @@ def _evidence_section(incident: Incident, name_of: NameOf) -> str:
         source = e(s.get("source") or _("post"))
         cite = f'<a href="{e(link)}" rel="noopener noreferrer">{source}</a>' if link else source
         said = _("— {author} on {source}", author=e(s.get("author")), source=cite)
-        quotes.append(f"<blockquote>{e(s.get('text'))}<br><small>{said}</small></blockquote>")
+        # <bdi>: a post in Arabic or Hebrew reads in its own direction ("؟" at its end).
+        quotes.append(
+            f"<blockquote><bdi>{e(s.get('text'))}</bdi><br><small>{said}</small></blockquote>"
+        )
     h_why, h_said = e(_("Why it fired")), e(_("What people said"))
     return (
         f"<section><h2>{h_why}</h2><ul>{reasons}</ul>"
@@ -491,7 +503,7 @@ def _drafts_section(drafts: list[dict[str, Any]]) -> str:
     items = []
     for d in drafts:
         status = e(draft_status(d["status"]))
-        decider = f'{e(d["decided_by_name"])} <span class="id">{e(d["decided_by"])}</span>'
+        decider = _named(d["decided_by"] or "", d["decided_by_name"])
         decided = (
             " · " + _("{status} by {who} at {at}", status=status, who=decider,
                       at=e(_stamp(d["decided_at"])))
@@ -500,12 +512,13 @@ def _drafts_section(drafts: list[dict[str, Any]]) -> str:
         reason = (
             "<p>" + e(_("Reason: {reason}", reason=d["reason"])) + "</p>" if d["reason"] else ""
         )
-        author = f'{e(d["author_name"])} <span class="id">{e(d["author"])}</span>'
+        author = _named(d["author"], d["author_name"])
+        # The state after the author: "v2 approved by Alice" read as Alice approving her own.
         items.append(
             f'<div class="draft {e(d["status"])}"><b>v{d["version"]}</b> '
-            f'<span class="pill">{status}</span> '
             + _("by {author} at {at}", author=author, at=e(_stamp(d["created_at"])))
-            + f"{decided}<blockquote>{e(d['text'])}</blockquote>{reason}</div>"
+            + f' <span class="pill">{status}</span>'
+            + f'{decided}<blockquote dir="auto">{e(d["text"])}</blockquote>{reason}</div>'
         )
     return f"<section><h2>{head}</h2>{''.join(items)}</section>\n"
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import i18n
+from bot.core.config import SLACK_USER_ID
 from bot.core.i18n import _, pgettext
 from bot.response import drafts, followups
 from bot.response.incidents import severity_name, status_name
@@ -46,16 +47,25 @@ def shown(value: Any) -> str:
 # Timeline data that lists people by Slack ID (an escalation: whom it paged; a drill's: whom it
 # would have paged; a refused decision on a brand with its own approvers: who could have taken it).
 PEOPLE_KEYS = frozenset({"paged", "would_page", "approvers", "invited"})
-# Of those, the ones JSON and CSV also name, in a list beside the IDs (`paged_names`, like
+# Data that names one person by Slack ID: who opened a war room, a follow-up's or an incident's
+# owner, a draft's author, who held it before a handover (`previous`, else a severity or a state)
+# and who took it (`to`, else where a message went). Named where the value is a user ID.
+PERSON_KEYS = frozenset({"by", "owner", "author", "previous", "to"})
+# Of those lists, the ones JSON and CSV also name, in a list beside the IDs (`paged_names`, like
 # `actor_name`); Markdown and HTML name them in place (`detail`).
 NAMED_KEYS = {"paged": "paged_names"}
+
+
+def named(user: str, name: str) -> str:
+    """A person for a person to read: "Bob Tanaka (U0BOB)"; the ID alone where no name is
+    known (Slack could not say: "U0BOB (U0BOB)" said it twice)."""
+    return f"{name} ({user})" if name != user else user
 
 
 def people(ids: Collection[str], name_of: NameOf) -> str:
     """People (and user groups) for a person to read: "Bob Tanaka (U0BOB), @comms (S0COMMS)";
     the ID alone where no name is known."""
-    named = [(name_of(str(i)), str(i)) for i in ids]
-    return ", ".join(f"{name} ({i})" if name != i else i for name, i in named) or "—"
+    return ", ".join(named(str(i), name_of(str(i))) for i in ids) or "—"
 
 
 def names(data: dict[str, Any], name_of: NameOf) -> dict[str, list[str]]:
@@ -87,6 +97,7 @@ def _labels(locale: str) -> dict[str, str]:
         "attempted": pgettext("timeline detail", "attempted"),
         "author": pgettext("timeline detail", "author"),
         "automatic": pgettext("timeline detail", "automatic"),
+        "by": pgettext("timeline detail", "by"),
         "brand": pgettext("timeline detail", "brand"),
         "by_version": pgettext("timeline detail", "by_version"),
         "channel": pgettext("timeline detail", "channel"),
@@ -178,6 +189,10 @@ def detail(key: str, value: Any, name_of: NameOf) -> str:
     message went) in the team's language (the data keeps the English words)."""
     if key in PEOPLE_KEYS and isinstance(value, list):
         return people(value, name_of)
+    if key in PERSON_KEYS and isinstance(value, str) and SLACK_USER_ID.match(value):
+        return people([value], name_of)
+    if key == "not_invited" and isinstance(value, dict):  # who Slack kept out of a room, and why
+        return ", ".join(f"{people([str(u)], name_of)}: {why}" for u, why in value.items()) or "—"
     if key == "why" and value in drafts.REFUSALS:
         return _(value)
     if isinstance(value, list):
@@ -238,7 +253,7 @@ def follow_up_state(f: dict[str, Any]) -> str:
     if f["status"] != "done":
         return state
     at = i18n.when(datetime.fromisoformat(f["done_at"])) if f["done_at"] else "—"
-    return _("{state} by {who} at {at}", state=state, who=f"{f['done_by_name']} ({f['done_by']})",
+    return _("{state} by {who} at {at}", state=state, who=named(f["done_by"], f["done_by_name"]),
              at=at)  # fmt: skip
 
 
@@ -291,3 +306,14 @@ def event_dict(event: Event, name_of: NameOf) -> dict[str, Any]:
 
 def iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def md_text(text: str) -> str:
+    """Plain text in a Markdown table or paragraph: no pipes, no HTML, no stray newlines, no
+    links, images or code spans (`[x](…)`, `![x](…)` in a note would render as a link or fetch
+    an image when the file is viewed). The export's and the report's."""
+    return (
+        str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+        .replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
+        .replace("\r", " ").replace("\n", " ")
+    )  # fmt: skip

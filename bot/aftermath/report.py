@@ -15,11 +15,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.aftermath.html_report import CSP, STYLE, e
+from bot.aftermath.records import NameOf, no_names, people
+from bot.aftermath.records import md_text as _md
 from bot.core import i18n
 from bot.core.config import Config, formerly_label, shown_name
 from bot.core.i18n import N_, _
 from bot.response import followups, stats
-from bot.response.incidents import status_name
+from bot.response.incidents import KEPT_KEYS, status_name
 from models import FollowUp, Incident, Mention
 
 METRICS = (  # labels marked with N_, translated where shown
@@ -49,6 +51,15 @@ class Row:
     metrics: stats.Metrics
     detectors: tuple[str, ...]
     reopens: int = 0  # times reopened after a close (`incident.reopened`)
+    # Held from its first second (declared by hand): no claim was waited for, so it is left
+    # out of the medians of time to claim (its own row still says 0 s).
+    declared: bool = False
+
+    def measured(self, key: str) -> timedelta | None:
+        """The metric `key` as the medians take it."""
+        if key == "time_to_claim" and self.declared:
+            return None
+        return getattr(self.metrics, key)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +104,7 @@ class Report:
 
     def medians(self, rows: list[Row] | None = None) -> dict[str, timedelta | None]:
         chosen = self.rows if rows is None else rows
-        return {key: stats.median([getattr(r.metrics, key) for r in chosen]) for key, _ in METRICS}
+        return {key: stats.median([r.measured(key) for r in chosen]) for key, _ in METRICS}
 
     def halves(self) -> tuple[dict[str, timedelta | None], dict[str, timedelta | None]]:
         early = [r for r in self.rows if r.opened_at < self.midpoint]
@@ -124,7 +135,7 @@ def brand_cells(rows: list[Row]) -> tuple[str, str, str, str, str]:
     return (
         i18n.number(len(rows)),
         i18n.number(sum(1 for r in rows if r.status == "dismissed")),
-        stats.human(stats.median([r.metrics.time_to_claim for r in rows])),
+        stats.human(stats.median([r.measured("time_to_claim") for r in rows])),
         stats.human(stats.median([r.metrics.time_to_resolve for r in rows])),
         i18n.number(sum(1 for r in rows if r.reopens)),
     )
@@ -141,7 +152,10 @@ def status_cell(row: Row) -> str:
 def detectors_of(evidence: dict[str, Any]) -> tuple[str, ...]:
     """What fired, from the evidence: a `detectors` list or a `kind` when the detector records
     one; otherwise the storm detector (volume and negative share), the only one that predates
-    those keys."""
+    those keys. Nothing for an incident a person declared that no alert has joined since (its
+    evidence is who declared it and what they said): no detector fired."""
+    if evidence.get("declared_by") and set(evidence) <= set(KEPT_KEYS):
+        return ()
     named = evidence.get("detectors")
     if isinstance(named, list) and named:
         return tuple(str(d) for d in named)
@@ -151,9 +165,16 @@ def detectors_of(evidence: dict[str, Any]) -> tuple[str, ...]:
 
 
 def build(
-    session: Session, *, since: datetime, until: datetime, config: Config | None = None
+    session: Session,
+    *,
+    since: datetime,
+    until: datetime,
+    config: Config | None = None,
+    now: datetime | None = None,
 ) -> Report:
-    """`config`: the playbook, for its renamed brands (`formerly`)."""
+    """`config`: the playbook, for its renamed brands (`formerly`); `now`: a period that ends
+    later (`--until` ahead) counts the follow-ups overdue as of now, not those merely due by
+    its end."""
     # The first approval comes with each incident: one query, not one more per incident.
     incidents = session.execute(
         select(Incident, stats.FIRST_APPROVED_AT, stats.REOPENS)
@@ -163,7 +184,8 @@ def build(
     ).all()
     rows = [
         Row(i.id, i.title, i.brand, i.status, i.opened_at, stats.metrics_of(i, first),
-            detectors_of(i.evidence or {}), int(reopens or 0))
+            detectors_of(i.evidence or {}), int(reopens or 0),
+            declared=not stats.waited_for_claim(i))
         for i, first, reopens in incidents
     ]  # fmt: skip
     # Posts, not rows: a post naming two brands is stored once for each (one id per source).
@@ -183,11 +205,12 @@ def build(
 
     opened = count(FollowUp.created_at >= since, FollowUp.created_at < until)
     done = count(FollowUp.done_at >= since, FollowUp.done_at < until)
+    end = min(until, now) if now is not None else until
     late = (
         of_real,
-        FollowUp.due_at <= until,
-        FollowUp.created_at < until,
-        or_(FollowUp.done_at.is_(None), FollowUp.done_at > until),
+        FollowUp.due_at <= end,
+        FollowUp.created_at < end,
+        or_(FollowUp.done_at.is_(None), FollowUp.done_at > end),
     )
     overdue = list(
         session.scalars(
@@ -203,8 +226,9 @@ def build(
     )  # fmt: skip
 
 
-def _overdue_cells(f: FollowUp) -> tuple[str, str, str, str, str]:
-    return (f.ref, f"#{f.incident_id}", f.owner, followups.due_text(f), f.text)
+def _overdue_cells(f: FollowUp, name_of: NameOf) -> tuple[str, str, str, str, str]:
+    owner = people([f.owner], name_of)  # "Bob Tanaka (U0BOB)", as the exports name people
+    return (f.ref, f"#{f.incident_id}", owner, followups.due_text(f), f.text)
 
 
 def _follow_up_heads() -> tuple[str, ...]:
@@ -274,7 +298,8 @@ def _incident_heads() -> tuple[str, ...]:
     # Bulgarian: "Поемам"), hence the context.
     claim, resolve = i18n.pgettext("column", "Claim"), i18n.pgettext("column", "Resolve")
     opened = _("Opened ({zone})", zone=i18n.zone_name())
-    return ("#", opened, _("Brand"), _("Status"), claim, resolve)
+    # The title last: the columns before it kept their places.
+    return ("#", opened, _("Brand"), _("Status"), claim, resolve, _("Title"))
 
 
 def _brand_heads() -> tuple[str, ...]:
@@ -282,7 +307,8 @@ def _brand_heads() -> tuple[str, ...]:
     return (_("Brand"), _("Real incidents"), _("Dismissed"), claim, resolve, _("Reopened"))
 
 
-def write_markdown(report: Report, out: IO[str]) -> None:
+def write_markdown(report: Report, out: IO[str], name_of: NameOf = no_names) -> None:
+    """`name_of`: people's names (the overdue follow-ups' owners), their IDs by default."""
     n = len(report.rows)
     out.write(f"# {_title(report)}\n\n")
     out.write(_("- **Real incidents:** {count} (drills left out)", count=n) + "\n")
@@ -307,10 +333,10 @@ def write_markdown(report: Report, out: IO[str]) -> None:
         for brand, rows in report.brands():
             out.write(f"| {_md(brand or '—')} | " + " | ".join(brand_cells(rows)) + " |\n")
     out.write("\n## " + _("Detectors that fired") + "\n\n")
-    # An empty period says so, instead of "(none): 0" and a table with no rows.
+    # An empty period (or one of declared incidents only) says so, instead of "(none): 0".
     for name, count in report.detectors().most_common():
         out.write(f"- {_md(detector_name(name))}: {count}\n")
-    if not report.rows:
+    if not report.detectors():
         out.write("- " + _("(none)") + "\n")
     out.write("\n## " + _("Busiest sources (mentions)") + "\n\n")
     for source, count in report.sources:
@@ -322,18 +348,19 @@ def write_markdown(report: Report, out: IO[str]) -> None:
     if report.overdue:
         out.write("\n| " + " | ".join(_follow_up_heads()) + " |\n|---|---|---|---|---|\n")
         for f in report.overdue:
-            out.write("| " + " | ".join(_md(c) for c in _overdue_cells(f)) + " |\n")
+            out.write("| " + " | ".join(_md(c) for c in _overdue_cells(f, name_of)) + " |\n")
         _more_overdue(report, out)
     out.write("\n## " + _("Incidents") + "\n\n")
     if not report.rows:
         out.write("- " + _("(none)") + "\n")
         return
-    out.write("| " + " | ".join(_incident_heads()) + " |\n|---|---|---|---|---|---|\n")
+    heads = _incident_heads()
+    out.write("| " + " | ".join(heads) + " |\n|" + "---|" * len(heads) + "\n")
     for r in report.rows:
         brand = report.shown_brand(r.brand) or "—"
         out.write(f"| {r.number} | {_opened(r.opened_at)} | {_md(brand)} | "
                   f"{status_cell(r)} | {stats.human(r.metrics.time_to_claim)} | "
-                  f"{stats.human(r.metrics.time_to_resolve)} |\n")  # fmt: skip
+                  f"{stats.human(r.metrics.time_to_resolve)} | {_md(r.title)} |\n")  # fmt: skip
 
 
 def _more_overdue(report: Report, out: IO[str]) -> None:
@@ -343,7 +370,7 @@ def _more_overdue(report: Report, out: IO[str]) -> None:
                   + "\n")  # fmt: skip
 
 
-def write_html(report: Report, out: IO[str]) -> None:
+def write_html(report: Report, out: IO[str], name_of: NameOf = no_names) -> None:
     title = _title(report)
     early, late = report.halves()
     overall = report.medians()
@@ -363,7 +390,7 @@ def write_html(report: Report, out: IO[str]) -> None:
             f"<td>{e(report.shown_brand(r.brand) or '—')}"
             f"</td><td>{e(status_cell(r))}</td>"
             f"<td>{e(stats.human(r.metrics.time_to_claim))}</td>"
-            f"<td>{e(stats.human(r.metrics.time_to_resolve))}</td></tr>"
+            f"<td>{e(stats.human(r.metrics.time_to_resolve))}</td><td>{e(r.title)}</td></tr>"
             for r in report.rows
         )
         or f'<tr><td colspan="{len(_incident_heads())}">—</td></tr>'
@@ -389,7 +416,7 @@ def write_html(report: Report, out: IO[str]) -> None:
     h_brands = e(_("By brand (median times)"))
     h_follow = e(_("Follow-up actions"))
     overdue = "".join(
-        "<tr>" + "".join(f"<td>{e(c)}</td>" for c in _overdue_cells(f)) + "</tr>"
+        "<tr>" + "".join(f"<td>{e(c)}</td>" for c in _overdue_cells(f, name_of)) + "</tr>"
         for f in report.overdue
     )
     follow_heads = "".join(f"<th>{e(h)}</th>" for h in _follow_up_heads())
@@ -444,7 +471,8 @@ def slack_summary(report: Report) -> str:
     detectors = ", ".join(
         f"{_mrkdwn(detector_name(d))} ×{c}" for d, c in report.detectors().most_common()
     )
-    lines.append("• " + _("Detectors: {detectors}", detectors=detectors))
+    if detectors:  # none when every incident was declared by hand
+        lines.append("• " + _("Detectors: {detectors}", detectors=detectors))
     if report.sources:
         busiest = ", ".join(f"{_mrkdwn(s)} ({i18n.number(c)})" for s, c in report.sources[:3])
         lines.append("• " + _("Busiest sources: {sources}", sources=busiest))
@@ -470,10 +498,6 @@ def _digest_follow_ups(report: Report) -> list[str]:
         lines.append("   ◦ " + _("… and {count} more: `/crisis followups`.",
                                   count=i18n.number(hidden)))  # fmt: skip
     return lines
-
-
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _mrkdwn(text: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.aftermath import records
 from bot.core import i18n
 from bot.core.config import Config
 from bot.core.i18n import _
@@ -39,6 +40,7 @@ KEY_STEPS = (
     "incident.reopened",
 )
 MAX_STEPS = 40  # key steps narrated and marked on the chart
+LAST_STEPS = 10  # of those, the last ones (how it ended) when there are more
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,16 @@ class Review:
     happened: list[tuple[datetime | None, str]] = field(default_factory=list)
     worked: list[str] = field(default_factory=list)
     change: list[str] = field(default_factory=list)
+    # Key steps left untold, and the line of `happened` they come before (a long incident: its
+    # first and last MAX_STEPS are told); 0 when every one is.
+    untold: int = 0
+    untold_at: int = 0
+
+    def gap(self) -> str:
+        """The line said where the untold steps are."""
+        return i18n.ngettext("… {n} more step: the timeline below has it.",
+                             "… {n} more steps: the timeline below has every one.",
+                             self.untold)  # fmt: skip
 
 
 def step_text(step: Step, who: str, name_of: Callable[[str], str] | None = None) -> str:
@@ -123,19 +135,22 @@ def declared_line(incident: Incident, name_of: Callable[[str], str]) -> str | No
     if not ev.get("declared_by"):
         return None
     who = str(ev["declared_by"])
-    return _("Declared by {who}: {what}", who=f"{name_of(who)} ({who})",
+    return _("Declared by {who}: {what}", who=records.named(who, name_of(who)),
              what=_said(ev.get("declared")))  # fmt: skip
 
 
 def key_steps(session: Session, incident_id: int) -> list[Step]:
+    """The first MAX_STEPS key steps; for a longer incident, its first ones and its last
+    LAST_STEPS: how it ended is what a review must tell."""
     t = TimelineEvent
-    rows = session.execute(
-        select(t.at, t.type, t.actor, t.data)
-        .where(t.incident_id == incident_id, t.type.in_(KEY_STEPS))
-        .order_by(t.at, t.id)
-        .limit(MAX_STEPS)
+    kept = select(t.id, t.at, t.type, t.actor, t.data).where(
+        t.incident_id == incident_id, t.type.in_(KEY_STEPS)
     )
-    return [Step(*row) for row in rows]
+    rows = list(session.execute(kept.order_by(t.at, t.id).limit(MAX_STEPS + 1)))
+    if len(rows) > MAX_STEPS:
+        last = session.execute(kept.order_by(t.at.desc(), t.id.desc()).limit(LAST_STEPS))
+        rows = rows[: MAX_STEPS - LAST_STEPS] + list(last)[::-1]
+    return [Step(row.at, row.type, row.actor, row.data) for row in rows]
 
 
 def step_counts(session: Session, incident_id: int, steps: list[Step]) -> dict[str, int]:
@@ -168,11 +183,14 @@ def prefill(
 ) -> tuple[Review, list[Step]]:
     """The review of `incident` from its timeline, and the key steps it narrates (in order)."""
     steps = key_steps(session, incident.id)
+    counts = step_counts(session, incident.id, steps)
     prefilled = build(
         first_mention_at=incident.first_mention_at, metrics=metrics, drafts=drafts, steps=steps,
-        counts=step_counts(session, incident.id, steps), config=config, name_of=name_of,
+        counts=counts, config=config, name_of=name_of,
         drill=incident.is_drill, false_positive=incident.status == "dismissed",
     )  # fmt: skip
+    prefilled.untold = sum(counts.get(kind, 0) for kind in KEY_STEPS) - len(steps)
+    prefilled.untold_at = len(prefilled.happened) - LAST_STEPS
     return prefilled, steps
 
 
@@ -201,11 +219,13 @@ def build(
     if not drill:  # a drill's storm starts when its script says: no lesson about detection
         _detection(review, metrics)
     # A declared incident was held by the person who declared it from its first second: no
-    # alert waited for a claim, so there is no lesson about claiming.
-    if not any(s.type == "incident.opened" and s.actor for s in steps):
+    # alert waited for a claim, so there is no lesson about claiming; and its times run from
+    # the declaration, not from an alert.
+    declared = any(s.type == "incident.opened" and s.actor for s in steps)
+    if not declared:
         _claiming(review, metrics, counts, config, false_positive)
-    _replies(review, metrics, drafts, counts, config, false_positive)
-    _follow_through(review, metrics, counts, false_positive)
+    _replies(review, metrics, drafts, counts, config, false_positive, declared)
+    _follow_through(review, metrics, counts, false_positive, declared)
     if not review.change:
         review.change.append(_("Nothing stood out from the timeline; keep the playbook as it is."))
     return review
@@ -262,6 +282,7 @@ def _replies(
     counts: dict[str, int],
     config: Config,
     false_positive: bool,
+    declared: bool = False,
 ) -> None:
     rejected = [d for d in drafts if d["status"] == "rejected"]
     if rejected:
@@ -290,8 +311,11 @@ def _replies(
             review.change.append(_("No public reply was drafted: was silence the right answer?"))
     elif m.time_to_first_approved_reply <= QUICK_REPLY:
         review.worked.append(
-            _("A public reply was approved {time} after the alert.",
+            _("A public reply was approved {time} after it was declared.",
               time=human(m.time_to_first_approved_reply))
+            if declared
+            else _("A public reply was approved {time} after the alert.",
+                   time=human(m.time_to_first_approved_reply))
         )  # fmt: skip
     else:
         review.change.append(
@@ -301,7 +325,11 @@ def _replies(
 
 
 def _follow_through(
-    review: Review, m: Metrics, counts: dict[str, int], false_positive: bool
+    review: Review,
+    m: Metrics,
+    counts: dict[str, int],
+    false_positive: bool,
+    declared: bool = False,
 ) -> None:
     if counts.get("reminder.sent"):
         review.change.append(
@@ -350,4 +378,8 @@ def _follow_through(
               "you would the real thing: resolve it with a summary.")
         )  # fmt: skip
     elif m.time_to_resolve is not None:
-        review.worked.append(_("Resolved {time} after the alert.", time=human(m.time_to_resolve)))
+        review.worked.append(
+            _("Resolved {time} after it was declared.", time=human(m.time_to_resolve))
+            if declared
+            else _("Resolved {time} after the alert.", time=human(m.time_to_resolve))
+        )

@@ -75,6 +75,13 @@ def metrics_of(row: Any, first_approved_at: datetime | None) -> Metrics:
     )
 
 
+def waited_for_claim(row: Any) -> bool:
+    """False for an incident held from the second it opened: declared by the person who holds
+    it, so no alert waited for a claim, and its 0 s would only pull a median time to claim to
+    zero (`/crisis stats`, the report and the digest leave it out alike)."""
+    return bool(row.claimed_at != row.opened_at)
+
+
 def first_approval(session: Session, incident_id: int) -> datetime | None:
     return session.scalar(
         select(func.min(Draft.decided_at)).where(
@@ -127,14 +134,8 @@ def team_stats(
     return TeamStats(
         count=len(rows),
         dismissed=sum(1 for i in rows if i.status == "dismissed"),
-        # Incidents held from the second they opened were declared by the person who holds
-        # them: no alert waited for a claim, so they would only pull the median to zero.
         median_to_claim=_median(
-            [
-                m.time_to_claim
-                for r, m in zip(rows, metrics, strict=True)
-                if r.claimed_at != r.opened_at
-            ]
+            [m.time_to_claim for r, m in zip(rows, metrics, strict=True) if waited_for_claim(r)]
         ),
         median_to_first_approved_reply=_median([m.time_to_first_approved_reply for m in metrics]),
         median_to_resolve=_median([m.time_to_resolve for m in metrics]),

@@ -208,3 +208,27 @@ def test_a_source_bound_to_a_former_name_keeps_polling_for_the_renamed_brand() -
             ),
             "crisisbot.toml",
         )
+
+
+def test_the_markdown_export_names_the_brand_as_the_html_report_does(
+    stack: Stack, pinned: ManualClock
+) -> None:
+    """An agency's account lead reads the Markdown export of a declared incident: its title is
+    what the person typed, and only the HTML report said which client it was about."""
+    from bot.aftermath import export
+
+    n = open_storm(stack, pinned, brand="Acme")
+    stack.slack.command(f"resolve {n} handled", user_id="U0BOB")
+    stack.emulator.wait_for(lambda: incident_row(stack, n).status == "resolved")
+    _renamed(stack)
+    stack.slack.command("declare The call centre is flooded, acme", user_id="U0BOB")
+    answer(stack, "declared")
+    with stack.bot.sessions() as session:
+        declared = max(i.id for i in session.scalars(select(Incident)))
+        out = {(number, fmt): io.StringIO() for number in (n, declared) for fmt in ("md", "html")}
+        for (number, fmt), buffer in out.items():
+            export.write(session, number, fmt, buffer, config=stack.bot.config)
+    assert "- **Brand:** Acme Bank (formerly Acme)\n" in out[n, "md"].getvalue()
+    assert "Brand <b>Acme Bank (formerly Acme)</b>" in out[n, "html"].getvalue()
+    assert "- **Brand:** Acme Bank\n" in out[declared, "md"].getvalue()
+    assert "Brand <b>Acme Bank</b>" in out[declared, "html"].getvalue()

@@ -115,7 +115,8 @@ def test_a_declared_incident_in_the_exports_review_and_stats(
         export.write(session, 1, "json", js)
     markdown = md.getvalue()
     why = markdown.split("## Why it fired", 1)[1].split("##", 1)[0]
-    assert "Declared by" in why and "(U0ALICE): Leaked memo on a forum we do not watch" in why
+    # Exported without names: the ID once ("U0ALICE (U0ALICE)" before).
+    assert "Declared by U0ALICE: Leaked memo on a forum we do not watch" in why
     assert "(no reasons recorded)" not in why
     assert "declared it: Leaked memo on a forum we do not watch" in markdown
     assert "Claim faster" not in markdown and "Nobody claimed it" not in markdown
@@ -386,3 +387,41 @@ def test_the_home_tab_offers_declare_a_crisis(team: Stack, pinned: ManualClock) 
     team.slack.click(Action.DECLARE, user_id="U0BOB")
     form = opened_form(team, View.DECLARE)
     assert form["title"]["text"] == "Declare an incident"
+
+
+@pytest.mark.parametrize(
+    ("locale", "reply", "resolved"),
+    [
+        ("en", "A public reply was approved 20 min after it was declared.",
+         "Resolved 45 min after it was declared."),
+        ("bg", "Публичен отговор беше одобрен 20 мин след обявяването.",
+         "Приключен 45 мин след обявяването."),
+    ],
+)  # fmt: skip
+def test_the_review_of_a_declared_incident_counts_from_the_declaration(
+    locale: str, reply: str, resolved: str
+) -> None:
+    """No alert came: the review said 'Resolved 45 min after the alert' of an incident a
+    person declared."""
+    from datetime import UTC, datetime
+
+    from bot.aftermath import review
+    from bot.core import i18n
+    from bot.core.config import Config
+    from bot.response.stats import Metrics
+
+    at = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+    metrics = Metrics(None, timedelta(0), timedelta(minutes=20), timedelta(minutes=45))
+    approved = {"version": 1, "status": "approved", "reason": None}
+    steps = [review.Step(at, "incident.opened", "U0ALICE", {"declared": "Leaked memo"})]
+    with i18n.using(locale, "UTC"):
+        worked = review.build(
+            first_mention_at=None, metrics=metrics, drafts=[approved], steps=steps, counts={},
+            config=Config(), name_of=str,
+        ).worked  # fmt: skip
+        alert = review.build(
+            first_mention_at=None, metrics=metrics, drafts=[approved], steps=[], counts={},
+            config=Config(), name_of=str,
+        ).worked  # fmt: skip
+    assert reply in worked and resolved in worked
+    assert reply not in alert and resolved not in alert  # an alert's still runs from the alert

@@ -156,6 +156,26 @@ def test_csv_is_rfc4180_with_a_bom_for_spreadsheets(crisis: Stack, tmp_path: Pat
     assert created["text"] == REPLY_V2  # quotes and commas survive the quoting
 
 
+def test_out_without_format_writes_the_format_its_name_says(crisis: Stack, tmp_path: Path) -> None:
+    """`crisisbot export 1 --out review.html` wrote Markdown into review.html (a browser showed
+    it as one line of text) and `--out timeline.csv` Markdown into a spreadsheet: --format was
+    md unless given. A name's ending now picks the format when --format is not given."""
+    for name, starts in (
+        ("review.html", b"<!DOCTYPE html>"),
+        ("REVIEW.HTM", b"<!DOCTYPE html>"),
+        ("timeline.csv", b"\xef\xbb\xbfat,type,actor,actor_name,details\r\n"),
+        ("timeline.json", b'{"incident": {"number": 1,'),
+        ("notes.txt", b"# Incident #1"),  # any other name: Markdown, as before
+    ):
+        assert main(["export", "1", "--out", str(tmp_path / name)]) == 0
+        assert (tmp_path / name).read_bytes().startswith(starts), name
+    # Said explicitly, the format wins over the name.
+    assert main(["export", "1", "--format", "md", "--out", str(tmp_path / "x.html")]) == 0
+    assert (tmp_path / "x.html").read_bytes().startswith(b"# Incident #1")
+    assert main(["report", "--since", "2000-01-01", "--out", str(tmp_path / "month.html")]) == 0
+    assert (tmp_path / "month.html").read_bytes().startswith(b"<!DOCTYPE html>")
+
+
 @pytest.mark.parametrize("slack", ["down", "refusing"])
 def test_an_export_without_slack_names_people_by_id_and_says_so_once(
     crisis: Stack,
@@ -296,6 +316,100 @@ def test_markdown_review_of_a_false_positive_is_escaped(database_url: str) -> No
     assert not any("Nobody claimed" in t for t in got["What to change"])  # dismissed, not missed
 
 
+def test_a_long_incidents_review_ends_with_how_it_ended(database_url: str) -> None:
+    """A week-long crisis handed over at every shift change: 60 hand-overs, then the resolve.
+    The review narrated its first 40 key steps and stopped there, mid-way, without a word: the
+    resolve never appeared in What happened, nor on the chart."""
+    from bot.aftermath import review
+
+    engine = create_db_engine(database_url)
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    with session_factory(engine).begin() as session:
+        opened = incidents.open_incident(
+            session, brand="Globex", title="Globex: storm", severity="high",
+            evidence={"reasons": ["many"]}, first_mention_at=now, channel=CHANNEL, now=now,
+        )  # fmt: skip
+        assert opened is not None
+        n = opened.id
+        for shift in range(61):
+            now += timedelta(hours=2)
+            incidents.claim(session, n, user=("U0ALICE", "U0BOB")[shift % 2], now=now)
+        now += timedelta(hours=1)
+        incidents.resolve(session, n, user="U0BOB", summary="Story over", now=now)
+        out = {fmt: io.StringIO() for fmt in ("md", "html")}
+        for fmt, buffer in out.items():
+            export.write(session, n, fmt, buffer)
+    engine.dispose()
+    happened = _md_review(out["md"].getvalue())["What happened"]
+    assert happened[-1] == "U0BOB resolved it: Story over."
+    assert "… 23 more steps: the timeline below has every one." in happened
+    assert len(happened) == 1 + review.MAX_STEPS + 1  # the alert, the steps told, the gap
+    page = out["html"].getvalue()
+    told = _html_review(page)["What happened"]
+    assert told[-1] == "U0BOB resolved it: Story over."
+    assert '<span class="n">40</span>' in page and '<span class="n">41</span>' not in page
+    assert "… 23 more steps: the timeline below has every one." in told
+    assert page.count('<g class="step">') == review.MAX_STEPS  # each told step marked
+    assert "<title>40. " in page and "resolved it: Story over.</title>" in page
+
+
+def test_without_names_each_person_is_their_id_once(database_url: str) -> None:
+    """Slack down, or an export from a copy of the database: people are named by their IDs, and
+    every line said each twice ("Owner: U0BOB (U0BOB)", "U0ALICE U0ALICE" in the HTML)."""
+    from bot.response import drafts, followups
+
+    engine = create_db_engine(database_url)
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    with session_factory(engine).begin() as session:
+        declared = incidents.declare(
+            session, brand="Globex", text="Van crash on the ring road", severity="high",
+            user="U0ALICE", channel=CHANNEL, now=now,
+        )  # fmt: skip
+        n = declared.id
+        incidents.claim(session, n, user="U0BOB", now=now)
+        draft = drafts.create(session, n, user="U0ALICE", text="We are on it.", now=now)
+        drafts.decide(session, draft.id, draft.version, user="U0CAROL", approve=True,
+                      approvers={"U0CAROL"}, now=now)  # fmt: skip
+        added, _incident = followups.add(session, n, owner="U0DAN", text="FAQ", due_at=None,
+                                         user="U0ALICE", now=now)  # fmt: skip
+        followups.mark_done(session, added.id, user="U0DAN", now=now)
+        out = {fmt: io.StringIO() for fmt in ("md", "html")}
+        for fmt, buffer in out.items():
+            export.write(session, n, fmt, buffer)  # no names: the IDs
+    engine.dispose()
+    md, page = out["md"].getvalue(), out["html"].getvalue()
+    for user in ("U0ALICE", "U0BOB", "U0CAROL", "U0DAN"):
+        assert f"{user} ({user})" not in md, user
+        assert f'{user} <span class="id">{user}</span>' not in page, user
+    assert "- **Owner:** U0BOB\n" in md and "Declared by U0ALICE: Van crash" in md
+    assert "| `incident.handed_over` | U0BOB |" in md
+
+
+def test_a_right_to_left_reply_or_post_reads_in_its_own_direction(database_url: str) -> None:
+    """A reply drafted in Hebrew for an Israeli market, a post quoted in Arabic: in the HTML
+    report they were laid out left to right, so a sentence's closing "!" or "?" showed at its
+    start. Each quoted text takes its own direction (dir="auto", <bdi>)."""
+    from bot.response import drafts
+
+    hebrew, arabic = "שלום! אנחנו בודקים את זה.", "هل الخدمة متوقفة؟"
+    engine = create_db_engine(database_url)
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    with session_factory(engine).begin() as session:
+        opened = incidents.open_incident(
+            session, brand="Globex", title="Globex: storm", severity="high",
+            evidence={"reasons": ["many"], "samples": [{"text": arabic, "author": "a1",
+                                                        "source": "x"}]},
+            first_mention_at=now, channel=CHANNEL, now=now,
+        )  # fmt: skip
+        assert opened is not None
+        drafts.create(session, opened.id, user="U0ALICE", text=hebrew, now=now)
+        page = io.StringIO()
+        export.write(session, opened.id, "html", page)
+    engine.dispose()
+    assert f'<blockquote dir="auto">{hebrew}</blockquote>' in page.getvalue()
+    assert f"<blockquote><bdi>{arabic}</bdi><br>" in page.getvalue()
+
+
 def test_bulgarian_markdown_and_html_word_the_timeline_details_in_bulgarian(
     database_url: str,
 ) -> None:
@@ -348,6 +462,66 @@ def test_bulgarian_markdown_and_html_word_the_timeline_details_in_bulgarian(
     assert next(e for e in events if e["type"] == "incident.opened")["severity"] == "high"
 
 
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", {"incident.handed_over": ["previous: Alice Moreau (U0ALICE)",
+                                         "to: Bob Tanaka (U0BOB)"],
+                "incident.room_opened": ["by: Bob Tanaka (U0BOB)",
+                                         "not_invited: Dan Okoro (U0DAN): user_is_restricted"],
+                "draft.approved": ["author: Alice Moreau (U0ALICE)"],
+                "followup.added": ["owner: Bob Tanaka (U0BOB)"]}),
+        ("bg", {"incident.room_opened": ["отворена от: Bob Tanaka (U0BOB)",
+                                         "непоканени: —"]}),
+    ],
+)  # fmt: skip
+def test_the_timeline_details_name_every_person_they_list(
+    database_url: str, locale: str, said: dict[str, list[str]]
+) -> None:
+    """A reviewer reads who did what: a handover, a war room (who opened it, who Slack kept
+    out), a draft's author and a follow-up's owner were IDs alone in the Markdown and HTML
+    Details ("owner: U0BOB", "not_invited: {}"), and `by` stayed English in Bulgarian."""
+    from bot.response import drafts, followups, timeline
+    from bot.response.rooms import opened_data
+
+    names = {"U0ALICE": "Alice Moreau", "U0BOB": "Bob Tanaka", "U0DAN": "Dan Okoro"}
+    engine = create_db_engine(database_url)
+    now = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
+    with session_factory(engine).begin() as session, i18n.using(locale, "UTC"):
+        opened = incidents.open_incident(
+            session, brand="Globex", title="Globex: storm", severity="high",
+            evidence={"reasons": ["many"]}, first_mention_at=now, channel=CHANNEL, now=now,
+        )  # fmt: skip
+        assert opened is not None
+        n = opened.id
+        incidents.claim(session, n, user="U0ALICE", now=now)
+        incidents.claim(session, n, user="U0BOB", now=now)
+        refused = {"U0DAN": "user_is_restricted"} if locale == "en" else {}
+        payload = {"channel": "G0ROOM", "name": "crisis-1", "by": "U0BOB", "private": True,
+                   "invited": ["U0BOB"], "not_invited": refused}  # fmt: skip
+        timeline.record(session, opened, "incident.room_opened", actor="U0BOB", at=now,
+                        **opened_data(payload))  # fmt: skip
+        draft = drafts.create(session, n, user="U0ALICE", text="We are on it.", now=now)
+        drafts.decide(session, draft.id, draft.version, user="U0CAROL", approve=True,
+                      approvers={"U0CAROL"}, now=now)  # fmt: skip
+        followups.add(session, n, owner="U0BOB", text="FAQ", due_at=None, user="U0ALICE",
+                      now=now)  # fmt: skip
+        out = {fmt: io.StringIO() for fmt in ("md", "html", "json")}
+        for fmt, buffer in out.items():
+            export.write(session, n, fmt, buffer, name_of=lambda u: names.get(u, u))
+    engine.dispose()
+    md, page = out["md"].getvalue(), html.unescape(out["html"].getvalue())
+    md_rows = re.findall(r"^\| [^|]+ \| `([a-z_.]+)` \| [^|]+ \| (.*) \|$", md, re.M)
+    html_rows = re.findall(r"<td><code>([a-z_.]+)</code></td><td>.*?</td><td>(.*?)</td></tr>", page)
+    for found in (md_rows, html_rows):
+        rows = {step: shown.split("; ") for step, shown in found}
+        for step, parts in said.items():
+            assert set(parts) <= set(rows[step]), (step, rows[step])
+    events = json.loads(out["json"].getvalue())["events"]  # the data keeps the IDs
+    room = next(e for e in events if e["type"] == "incident.room_opened")
+    assert (room["by"], room["not_invited"]) == ("U0BOB", refused)
+
+
 def test_html_report_has_chart_metrics_drafts_review_and_escapes(
     crisis: Stack, tmp_path: Path
 ) -> None:
@@ -371,6 +545,11 @@ def test_html_report_has_chart_metrics_drafts_review_and_escapes(
     _only_post_links(page)
     order = [page.index(t) for t in ("claimed it.", "rejected draft v1", "approved draft v2")]
     assert order == sorted(order)
+    # A draft's line reads "v2 by its author … [approved] · approved by Carol", not "v2
+    # [approved] by Alice" (the pill before the author read as Alice approving her own draft).
+    v2 = re.sub(r"<[^>]+>", "", page.split("<b>v2</b>", 1)[1].split("<blockquote", 1)[0])
+    assert re.fullmatch(r" by Alice Moreau U0ALICE at [^·]+ approved · approved by Carol Diaz "
+                        r"U0CAROL at .+", v2), v2  # fmt: skip
 
 
 def _only_post_links(page: str) -> None:

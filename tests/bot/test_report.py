@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -258,3 +259,164 @@ def test_the_report_says_none_was_reopened(
     assert "reopened once" not in md
     page = _report(capsys, "--since", since, "--until", until, "--format", "html")
     assert "0% reopened after a close (0)" in page
+
+
+def test_a_declared_incident_is_no_claim_to_wait_for_and_no_detector_firing(
+    database_url: str,
+) -> None:
+    """A head of comms reads the month: one alert claimed after 8 minutes, and two incidents
+    people declared (held from their first second). The report and the digest said the median
+    time to claim was 0 s (`/crisis stats` said 8 min), and counted each declaration as the
+    storm detector firing."""
+    from bot.aftermath import report
+    from bot.response import stats
+    from models import create_db_engine, session_factory
+
+    at = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+    engine = create_db_engine(database_url)
+    with session_factory(engine).begin() as session:
+        alert = incidents.open_incident(
+            session, brand="Acme", title="Acme: mention storm", severity="high",
+            evidence={"reasons": ["storm"]}, first_mention_at=at - timedelta(minutes=5),
+            channel=CHANNEL, now=at,
+        )  # fmt: skip
+        assert alert is not None
+        incidents.claim(session, alert.id, user="U0ALICE", now=at + timedelta(minutes=8))
+        for brand, hours in (("Globex", 2), ("Initech", 3)):
+            incidents.declare(
+                session, brand=brand, text=f"{brand} van crash on the ring road",
+                severity="high", user="U0BOB", channel=CHANNEL, now=at + timedelta(hours=hours),
+            )  # fmt: skip
+        built = report.build(session, since=at - timedelta(days=1), until=at + timedelta(days=1))
+        said = stats.team_stats(session)
+        declared_only = report.build(
+            session, since=at + timedelta(hours=1), until=at + timedelta(days=1)
+        )
+    engine.dispose()
+    assert said.median_to_claim == timedelta(minutes=8)
+    md = io.StringIO()
+    report.write_markdown(built, md)
+    text = md.getvalue()
+    assert "| Time to claim | 8 min |" in text
+    assert "| Globex | 1 | 0 | — |" in text  # no claim waited for: no median
+    detectors = text.split("## Detectors that fired\n\n", 1)[1].split("\n\n", 1)[0]
+    assert detectors == "- storm: 1"
+    assert "| 2 | " in text and "| 0 s |" in text  # the incident's own row keeps its 0 s
+    summary = report.slack_summary(built)
+    assert "Median time to claim: 8 min" in summary and "Detectors: storm ×1" in summary
+    page = io.StringIO()
+    report.write_html(built, page)
+    assert "<li>storm: 1</li>" in page.getvalue()
+    # Only declarations: no detector fired, said as such in every format.
+    md = io.StringIO()
+    report.write_markdown(declared_only, md)
+    detectors = md.getvalue().split("## Detectors that fired\n\n", 1)[1].split("\n\n", 1)[0]
+    assert detectors == "- (none)"
+    assert "| Time to claim | — |" in md.getvalue()
+    assert "Detectors:" not in report.slack_summary(declared_only)
+    page = io.StringIO()
+    report.write_html(declared_only, page)
+    assert "<h2>Detectors that fired</h2><ul><li>—</li></ul>" in page.getvalue()
+
+
+@pytest.mark.usefixtures("command_line")
+def test_a_period_still_running_lists_no_follow_up_as_overdue_before_its_due_date(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--until` at the month's end, run mid-month ("December so far"): an action due next
+    week was listed as overdue, though nobody was late yet."""
+    from bot.response import followups
+
+    now = datetime.now(UTC)
+    with stack.bot.transaction() as session:
+        opened = incidents.open_incident(
+            session, brand="Acme", title="Acme: mention storm", severity="high",
+            evidence={"reasons": ["storm"]}, first_mention_at=now, channel=CHANNEL, now=now,
+        )  # fmt: skip
+        assert opened is not None
+        followups.add(session, opened.id, owner="U0BOB", text="Update the refunds FAQ",
+                      due_at=now + timedelta(days=7), user="U0ALICE", now=now)  # fmt: skip
+    since = (now - timedelta(days=1)).isoformat()
+    md = _report(capsys, "--since", since, "--until", (now + timedelta(days=20)).isoformat())
+    assert "1 added, 0 done in the period; 0 overdue at its end." in md
+    assert "Update the refunds FAQ" not in md
+    page = _report(capsys, "--since", since, "--until", (now + timedelta(days=20)).isoformat(),
+                   "--format", "html")  # fmt: skip
+    assert "0 overdue at its end" in page and "Update the refunds FAQ" not in page
+
+
+@pytest.mark.usefixtures("command_line")
+def test_the_report_names_the_owners_of_overdue_follow_ups(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An agency's head of comms forwards the month's report to the client: its overdue
+    actions named their owners by Slack ID alone ("U0BOB"), where the exports name people."""
+    from bot.response import followups
+
+    now = datetime.now(UTC)
+    added = now - timedelta(days=3)
+    with stack.bot.transaction() as session:
+        opened = incidents.open_incident(
+            session, brand="Acme", title="Acme: mention storm", severity="high",
+            evidence={"reasons": ["storm"]}, first_mention_at=added, channel=CHANNEL, now=added,
+        )  # fmt: skip
+        assert opened is not None
+        followups.add(session, opened.id, owner="U0BOB", text="Update the refunds FAQ",
+                      due_at=now - timedelta(days=1), user="U0ALICE", now=added)  # fmt: skip
+    since = (now - timedelta(days=7)).isoformat()
+    md = _report(capsys, "--since", since)
+    assert "| F1 | #1 | Bob Tanaka (U0BOB) |" in md
+    page = _report(capsys, "--since", since, "--format", "html")
+    assert "<td>F1</td><td>#1</td><td>Bob Tanaka (U0BOB)</td>" in page
+
+
+def test_the_reports_incidents_say_what_each_was(database_url: str) -> None:
+    """A month's report listed each incident by number, time, brand and state only: a reader
+    could not tell the van crash from the leaked memo without exporting each one."""
+    from bot.aftermath import report
+    from models import create_db_engine, session_factory
+
+    at = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+    engine = create_db_engine(database_url)
+    with session_factory(engine).begin() as session:
+        incidents.declare(
+            session, brand="Globex", text="Van crash | ring road <b>", severity="high",
+            user="U0BOB", channel=CHANNEL, now=at,
+        )  # fmt: skip
+        built = report.build(session, since=at - timedelta(days=1), until=at + timedelta(days=1))
+    engine.dispose()
+    md = io.StringIO()
+    report.write_markdown(built, md)
+    assert "| # | Opened (UTC) | Brand | Status | Claim | Resolve | Title |\n" in md.getvalue()
+    assert "| claimed | 0 s | — | Van crash \\| ring road &lt;b&gt; |\n" in md.getvalue()
+    page = io.StringIO()
+    report.write_html(built, page)
+    assert "<td>—</td><td>Van crash | ring road &lt;b&gt;</td></tr>" in page.getvalue()
+    assert "<th>Resolve</th><th>Title</th>" in page.getvalue()
+
+
+def test_what_people_typed_stays_text_in_the_markdown_report(database_url: str) -> None:
+    """A declared incident's title and a follow-up's action are typed in Slack; the Markdown
+    report escaped only pipes and angle brackets, so `![x](…)` fetched an image from a tracker
+    and `[…](…)` became a link when the file was viewed (the export escapes both)."""
+    from bot.aftermath import report
+    from bot.response import followups
+    from models import create_db_engine, session_factory
+
+    at = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+    engine = create_db_engine(database_url)
+    with session_factory(engine).begin() as session:
+        declared = incidents.declare(
+            session, brand="Globex", text="Crash [details](https://evil.example/x)",
+            severity="high", user="U0BOB", channel=CHANNEL, now=at,
+        )  # fmt: skip
+        followups.add(session, declared.id, owner="U0BOB", text="FAQ ![x](https://t.example/p.png)",
+                      due_at=at + timedelta(hours=1), user="U0BOB", now=at)  # fmt: skip
+        built = report.build(session, since=at - timedelta(days=1), until=at + timedelta(days=1))
+    engine.dispose()
+    md = io.StringIO()
+    report.write_markdown(built, md)
+    text = md.getvalue()
+    assert "Crash \\[details\\](https://evil.example/x)" in text
+    assert "FAQ !\\[x\\](https://t.example/p.png)" in text
+    assert not re.search(r"(?<!\\)\]\(", text)  # no bare "](": nothing a viewer links

@@ -176,9 +176,14 @@ def write_markdown(
                 severity=severity) + "\n")  # fmt: skip
     owner = _md(named(incident.owner, name_of(incident.owner))) if incident.owner else _("nobody")
     out.write(_("- **Owner:** {owner}", owner=owner) + "\n")
-    out.write(_("- **Opened:** {opened} · **Resolved:** {resolved}",
-                opened=i18n.when(incident.opened_at),
-                resolved=i18n.when(incident.resolved_at)) + "\n")  # fmt: skip
+    # A false positive is closed as dismissed, not resolved (the same column keeps the time).
+    closed = (
+        _("- **Opened:** {opened} · **Dismissed:** {resolved}")
+        if incident.status == "dismissed"
+        else _("- **Opened:** {opened} · **Resolved:** {resolved}")
+    )
+    out.write(closed.format(opened=i18n.when(incident.opened_at),
+                            resolved=i18n.when(incident.resolved_at)) + "\n")  # fmt: skip
     if incident.summary:
         out.write(_("- **Summary:** {summary}", summary=_md(incident.summary)) + "\n")
     out.write("\n## " + _("Why it fired") + "\n\n")

@@ -367,10 +367,11 @@ def _header(incident: Incident, name_of: NameOf, brand: str | None) -> str:
         "owner {owner}", brand=e(brand or "—"), status=e(status_name(incident.status)),
         severity=e(severity_name(incident.severity)), owner=owner,
     )  # fmt: skip
-    times = _(
-        "Opened {opened} · resolved {resolved}", opened=_when(incident.opened_at),
-        resolved=_when(incident.resolved_at),
-    )  # fmt: skip
+    times = (
+        _("Opened {opened} · dismissed {resolved}")
+        if incident.status == "dismissed"  # a false positive, not a resolve
+        else _("Opened {opened} · resolved {resolved}")
+    ).format(opened=_when(incident.opened_at), resolved=_when(incident.resolved_at))
     return (
         f"<header><h1>{drill}{title}</h1>"
         f'<p class="meta">{meta}</p>'

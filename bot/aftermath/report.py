@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import IO, Any
 
 from sqlalchemy import func, or_, select
@@ -477,8 +477,15 @@ def slack_summary(report: Report) -> str:
         busiest = ", ".join(f"{_mrkdwn(s)} ({i18n.number(c)})" for s, c in report.sources[:3])
         lines.append("• " + _("Busiest sources: {sources}", sources=busiest))
     lines += _digest_follow_ups(report)
-    lines.append(_("`crisisbot report --since DATE --format html` for the full report."))
+    lines.append(_("`crisisbot report --since {since} --format html` for the full report.",
+                   since=_cli_moment(report.since)))  # fmt: skip
     return "\n".join(lines)
+
+
+def _cli_moment(at: datetime) -> str:
+    """`at` as `crisisbot report --since` reads it back (a day is UTC midnight; else an offset)."""
+    at = at.astimezone(UTC)
+    return at.date().isoformat() if at.time() == time(0) else at.isoformat(timespec="minutes")
 
 
 def _digest_follow_ups(report: Report) -> list[str]:

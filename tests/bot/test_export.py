@@ -302,9 +302,13 @@ def test_markdown_review_of_a_false_positive_is_escaped(database_url: str) -> No
         assert fp is not None
         reason = "a meme | <img src=x onerror=alert(1)>\nnot a crisis"
         incidents.dismiss(session, fp.id, user="U0BOB", reason=reason, now=now)
-        buffer = io.StringIO()
+        buffer, page = io.StringIO(), io.StringIO()
         export.write(session, fp.id, "md", buffer, name_of={"U0BOB": "Bob Ng"}.get)
+        export.write(session, fp.id, "html", page, name_of={"U0BOB": "Bob Ng"}.get)
     engine.dispose()
+    # closed as a false positive, not resolved: the header says which
+    assert "· **Dismissed:** " in buffer.getvalue() and "**Resolved:**" not in buffer.getvalue()
+    assert "· dismissed " in page.getvalue() and "· resolved " not in page.getvalue()
     got = _md_review(buffer.getvalue())
     assert got["What happened"][-1] == (
         "Bob Ng dismissed it as a false positive: a meme \\| &lt;img src=x onerror=alert(1)&gt; "

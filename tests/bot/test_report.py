@@ -118,6 +118,11 @@ def test_the_weekly_digest_is_posted_once_into_the_channel(
     text = posted[0]["text"]
     assert "2 real incidents, 50% dismissed" in text and "Median time to claim: 3 min" in text
     assert re.search(r"Busiest sources: bluesky \(3\d\d\)", text)  # a week of the sample
+    # the full report's command as it can be run: the week's start, not a placeholder
+    since = re.search(r"crisisbot report --since (\S+) --format html", text)
+    assert since is not None
+    start = datetime.fromisoformat(since[1])
+    assert (start if start.tzinfo else start.replace(tzinfo=UTC)) <= clock() - timedelta(days=6)
     assert jobs.post_digest(history.bot) is False  # same week: nothing more
     history.bot.deliver_now()
     assert len(digests()) == 1

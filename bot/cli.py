@@ -627,6 +627,11 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _out(value: str) -> str | None:
+    """`--out -` is standard output, as for most tools (it wrote a file named "-")."""
+    return None if value == "-" else value
+
+
 def _unwritable(out: str | None) -> bool:
     """Say so (and return True) when `--out` cannot be written: before any work is done."""
     from bot.core.files import is_stream, target
@@ -1127,12 +1132,12 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("export", cmd_export, "an incident's timeline, to stdout or --out")
     sp.add_argument("number", type=_number, metavar="N")
     sp.add_argument("--format", choices=FORMATS["export"], help=FORMAT_HELP)
-    sp.add_argument("--out", help="write here instead of stdout")
+    sp.add_argument("--out", type=_out, help="write here instead of stdout ('-': stdout)")
     sp = add("report", cmd_report, "incidents across a period: medians, trends, false positives")
     sp.add_argument("--since", required=True, metavar="DATE", help="e.g. 2025-03-01")
     sp.add_argument("--until", metavar="DATE", help="default: now")
     sp.add_argument("--format", choices=FORMATS["report"], help=FORMAT_HELP)
-    sp.add_argument("--out", help="write here instead of stdout")
+    sp.add_argument("--out", type=_out, help="write here instead of stdout ('-': stdout)")
     sp = add("prune", cmd_prune, "remove old mentions no incident refers to")
     sp.add_argument("--before", required=True, metavar="DATE", help="e.g. 2025-01-01")
     sp.add_argument("--batch", type=int, default=5000, help="mentions per transaction")

@@ -278,7 +278,8 @@ background:var(--step);color:#fff;font-size:11px;text-align:center;margin-right:
 [contenteditable]{outline:none}[contenteditable]:focus{background:#fffbe8}
 .draft{border-left:4px solid var(--line);padding:4px 12px;margin:10px 0}
 .draft.approved{border-color:var(--ok)}.draft.rejected{border-color:var(--neg)}
-blockquote{margin:6px 0;padding:6px 10px;background:var(--soft);white-space:pre-wrap}
+blockquote{margin:6px 0;padding:6px 10px;background:var(--soft);white-space:pre-wrap;
+overflow-wrap:anywhere}
 .pill{border-radius:10px;padding:0 8px;font-size:12px;background:var(--soft);
 border:1px solid var(--line)}
 table{width:100%;border-collapse:collapse;font-size:13px}

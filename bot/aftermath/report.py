@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import IO, Any
 
 from sqlalchemy import func, or_, select
@@ -483,9 +483,10 @@ def slack_summary(report: Report) -> str:
 
 
 def _cli_moment(at: datetime) -> str:
-    """`at` as `crisisbot report --since` reads it back (a day is UTC midnight; else an offset)."""
-    at = at.astimezone(UTC)
-    return at.date().isoformat() if at.time() == time(0) else at.isoformat(timespec="minutes")
+    """`at` as `crisisbot report --since` reads it back: a bare day is midnight on the team's
+    clock (the digest's week starts there); another moment keeps its offset."""
+    local = i18n.local(at)
+    return local.date().isoformat() if local.time() == time(0) else local.isoformat("T", "minutes")
 
 
 def _digest_follow_ups(report: Report) -> list[str]:

@@ -214,6 +214,20 @@ def test_csv_on_stdout_has_no_bom(crisis: Stack, capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().out.startswith("at,type,")
 
 
+def test_out_dash_is_standard_output(
+    crisis: Stack,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # it wrote a file named "-" here
+    assert main(["export", "1", "--out", "-"]) == 0
+    assert capsys.readouterr().out.startswith("# Incident #1")
+    assert main(["report", "--since", "2000-01-01", "--format", "html", "--out", "-"]) == 0
+    assert capsys.readouterr().out.startswith("<!DOCTYPE html>")
+    assert not (tmp_path / "-").exists()
+
+
 def test_markdown_reads_well(crisis: Stack, tmp_path: Path) -> None:
     md = _export("md", tmp_path).decode()
     assert md.startswith("# Incident #1")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from bot.aftermath import digest
 from bot.app import Crisisbot
@@ -108,6 +109,27 @@ def poll_source(poller: Poller, source: SourceConfig) -> PollResult | None:
         return poller.poll(source)
 
 
+def watched(bot: Crisisbot, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` as a scheduled job: a database outage is one line in the log for the whole outage
+    (`bot.database`), not a traceback from the scheduler and another from `_log_error` at every
+    run of every job; the next run tries again."""
+
+    @functools.wraps(fn)
+    def run(*args: Any) -> Any:
+        mark = bot.database.mark()
+        try:
+            result = fn(*args)
+        except DBAPIError as exc:
+            if not bot.database.failed(exc, f"running {fn.__name__}"):
+                raise
+            return None
+        if not (isinstance(result, PollResult) and result.database_error):
+            bot.database.ok(mark)
+        return result
+
+    return run
+
+
 def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     common = {
@@ -116,12 +138,15 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
         "misfire_grace_time": 30,
         "replace_existing": True,
     }
-    scheduler.add_job(detect_storms, "interval", seconds=bot.config.detect_interval, args=[bot],
-                      id="detect_storms", **common)  # fmt: skip
-    scheduler.add_job(run_timers, "interval", seconds=30, args=[bot], id="run_timers", **common)
+    scheduler.add_job(watched(bot, detect_storms), "interval", seconds=bot.config.detect_interval,
+                      args=[bot], id="detect_storms", **common)  # fmt: skip
     scheduler.add_job(
-        deliver_outbox, "interval", seconds=5, args=[bot], id="deliver_outbox", **common
+        watched(bot, run_timers), "interval", seconds=30, args=[bot], id="run_timers", **common
     )
+    scheduler.add_job(
+        watched(bot, deliver_outbox), "interval", seconds=5, args=[bot], id="deliver_outbox",
+        **common,
+    )  # fmt: skip
     # A digest missed while the worker was down is still worth posting within the hour. The hour
     # is on the team's clock (`timezone`): 09:00 in Sofia stays 09:00 across a DST change. The
     # job store is in memory: a worker (re)started after the hour struck would first fire next
@@ -131,7 +156,8 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
     )
     catch_up = {"next_run_time": datetime.now(UTC)} if missed is not None else {}
     scheduler.add_job(
-        post_digest, "cron", day_of_week=bot.config.digest_day[:3], hour=bot.config.digest_hour,
+        watched(bot, post_digest), "cron", day_of_week=bot.config.digest_day[:3],
+        hour=bot.config.digest_hour,
         minute=0, timezone=bot.config.timezone, args=[bot], id="post_digest",
         **{**common, "misfire_grace_time": int(DIGEST_GRACE.total_seconds())}, **catch_up,
     )  # fmt: skip
@@ -140,7 +166,7 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
     for i, source in enumerate(bot.config.sources):
         # Each source on its own interval: a slow or failing one never delays the others. The
         # first poll comes right after start (staggered), not one interval later.
-        scheduler.add_job(poll_source, "interval", seconds=source.interval,
+        scheduler.add_job(watched(bot, poll_source), "interval", seconds=source.interval,
                           args=[poller, source], id=f"poll:{source.name}",
                           next_run_time=start + timedelta(seconds=2 * i), **common)  # fmt: skip
     scheduler.add_listener(_log_error, EVENT_JOB_ERROR)

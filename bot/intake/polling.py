@@ -85,6 +85,8 @@ class PollResult:
     # Skipped while backing off from a permanent error (the configuration must change): its
     # message. A transient error's or a rate limit's backoff is no failure of the skipping pass.
     failing: str | None = None
+    # Our database failed, not the source: nothing about the source was recorded.
+    database_error: bool = False
 
     @property
     def ok(self) -> bool:
@@ -148,8 +150,11 @@ class Poller:
         try:
             return self._poll(source, force=force)
         except DBAPIError as exc:  # our database, not the platform: no backoff to record
-            logger.exception("poll %s: database error", source.name)
-            return PollResult(source.name, error=f"database error: {type(exc).__name__}")
+            if not self.bot.database.failed(exc, f"polling {source.name}"):
+                logger.exception("poll %s: database error", source.name)
+            return PollResult(
+                source.name, error=f"database error: {type(exc).__name__}", database_error=True
+            )
 
     def _poll(self, source: SourceConfig, *, force: bool) -> PollResult:
         now = self.bot.clock()

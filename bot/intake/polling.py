@@ -168,7 +168,9 @@ class Poller:
             and backoff_until > now
             and stored.fingerprint == fingerprint
         ):
-            logger.info("poll %s: backing off until %s", source.name, backoff_until.isoformat())
+            # DEBUG: the failure's own line said until when; at each interval of a 6-hour
+            # backoff this was the worker's log (360 lines at a 60 s interval).
+            logger.debug("poll %s: backing off until %s", source.name, backoff_until.isoformat())
             return PollResult(
                 source.name, skipped=True, backoff_until=backoff_until, failing=stored.failing,
                 advice=stored.advice,
@@ -435,14 +437,23 @@ class Poller:
             failures, until = state.failures, state.backoff_until
             if counts and (permanent or failures >= DOWN_AFTER):
                 self._tell_down(session, source, state, message, stop=stop, now=now)
-        logger.log(
-            self.failure_level,
-            "poll %s failed (%d in a row): %s; next try after %s",
-            source.name,
-            failures,
-            message,
-            until.isoformat(),
-        )
+        if counts:
+            logger.log(
+                self.failure_level,
+                "poll %s failed (%d in a row): %s; next try after %s",
+                source.name,
+                failures,
+                message,
+                until.isoformat(),
+            )
+        else:  # the platform's own pace, not a failure ("failed (0 in a row)" before)
+            logger.log(
+                self.failure_level,
+                "poll %s rate limited: %s; next try after %s",
+                source.name,
+                message,
+                until.isoformat(),
+            )
         advice = (  # English: terminal messages stay English
             stopped.advice(source, stop, until=until, playbook=self._playbook())
             if stop is not None

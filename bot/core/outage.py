@@ -11,6 +11,7 @@ with its traceback as before.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -20,12 +21,29 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 logger = logging.getLogger(__name__)
 
 
+# SQLite raises OperationalError for a missing table or a syntax error too: those are bugs to
+# see with their traceback, not an outage. These are the file being unusable for now.
+SQLITE_OUTAGES = (
+    "database is locked",
+    "unable to open database",
+    "disk i/o error",
+    "database or disk is full",
+    "readonly database",
+)
+
+
 def is_outage(exc: BaseException) -> bool:
     """The database did not answer (refused, dropped, timed out, locked), as against an error in
     what was asked of it."""
     if not isinstance(exc, DBAPIError):
         return False
-    return isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        return any(text in str(exc.orig).lower() for text in SQLITE_OUTAGES)
+    return True
 
 
 def reason(exc: BaseException) -> str:

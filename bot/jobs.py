@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.executors.base import BaseExecutor, run_job
 from apscheduler.job import Job
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -115,8 +114,8 @@ def poll_source(poller: Poller, source: SourceConfig) -> PollResult | None:
 
 def watched(bot: Crisisbot, fn: Callable[..., Any]) -> Callable[..., Any]:
     """`fn` as a scheduled job: a database outage is one line in the log for the whole outage
-    (`bot.database`), not a traceback from the scheduler and another from `_log_error` at every
-    run of every job; the next run tries again."""
+    (`bot.database`), not a traceback from the scheduler (and another from a listener, since
+    removed) at every run of every job; the next run tries again."""
 
     @functools.wraps(fn)
     def run(*args: Any) -> Any:
@@ -225,7 +224,8 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
         scheduler.add_job(watched(bot, poll_source), "interval", seconds=source.interval,
                           args=[poller, source], id=f"poll:{source.name}",
                           next_run_time=start + timedelta(seconds=2 * i), **common)  # fmt: skip
-    scheduler.add_listener(_log_error, EVENT_JOB_ERROR)
+    # A job's error is logged by APScheduler with its traceback ("Job … raised an exception"):
+    # a listener logging it again doubled every traceback.
     return scheduler
 
 
@@ -241,7 +241,3 @@ def _digest_slot(day: str, hour: int, now: datetime, zone: ZoneInfo) -> datetime
     )
     slot = monday + timedelta(days=WEEKDAYS.index(day.lower()), hours=hour)
     return slot if slot <= now < slot + DIGEST_GRACE else None
-
-
-def _log_error(event: JobExecutionEvent) -> None:
-    logger.error("job %s failed", event.job_id, exc_info=event.exception)

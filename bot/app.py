@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import Clock, system_clock
 from bot.core.config import Config, load_config
+from bot.core.outage import DatabaseWatch
 from bot.core.settings import Settings, SettingsError
 from bot.slack import home
 from bot.slack.audience import Audience, Audiences
@@ -62,6 +63,11 @@ class Crisisbot:
         self._stop = threading.Event()
         self._courier: threading.Thread | None = None
         self._closers: list[Callable[[], None]] = []
+        self.database = DatabaseWatch(self._ping)  # one log line per outage, not per try
+
+    def _ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
 
     @property
     def gateway(self) -> SlackGateway:
@@ -102,11 +108,15 @@ class Crisisbot:
             self._kick.clear()
             if self._stop.is_set():
                 return
+            mark = self.database.mark()
             try:
                 self.deliver_now()
-            except Exception:  # the courier must outlive a database or Slack outage
-                logger.exception("outbox delivery failed; will retry")
+            except Exception as exc:  # the courier must outlive a database or Slack outage
+                if not self.database.failed(exc, "delivering the outbox"):
+                    logger.exception("outbox delivery failed; will retry")
                 time.sleep(1.0)
+            else:
+                self.database.ok(mark)
 
     # -- approvers --------------------------------------------------------------------------
     def approvers(self, brand: str | None = None, channel: str | None = None) -> frozenset[str]:

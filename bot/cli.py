@@ -868,10 +868,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from handlers import create_bolt_app
 
     bot = _bot(*SLACK_SETTINGS)
-    _check_slack(bot)
+    verified = _check_slack(bot)
     check_port(bot.settings.port)
     bot.start_courier()
-    app = WebApp(bot, create_bolt_app(bot))
+    app = WebApp(bot, create_bolt_app(bot, verify_token=verified))
     _interrupt_on_sigterm()
     print(f"crisisbot: listening on port {bot.settings.port}", file=sys.stderr)
     serve(app, bot.settings.port)
@@ -899,13 +899,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from handlers import create_bolt_app
 
     bot = _bot(*SLACK_SETTINGS)
-    _check_slack(bot)
+    verified = _check_slack(bot)
     if not bot.settings.slack_app_token:
         check_port(bot.settings.port)
     scheduler = create_scheduler(bot)
     scheduler.start()
     bot.start_courier()
-    bolt = create_bolt_app(bot)
+    bolt = create_bolt_app(bot, verify_token=verified)
     _interrupt_on_sigterm()
     try:
         if bot.settings.slack_app_token:
@@ -929,11 +929,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CRISIS_CHANNEL")  # serve, run
 
 
-def _check_slack(bot: Crisisbot, *, must_reach: bool = True) -> None:
+def _check_slack(bot: Crisisbot, *, must_reach: bool = True) -> bool:
     """Refuse a token Slack refuses, before any work: a message sent with it fails for good (a
     storm's alert never posted, even once the token is fixed). An address that does not answer
     stops `serve` and `run`; `worker` and `detect` (`must_reach` False) go on, their messages
-    waiting in the outbox until Slack answers."""
+    waiting in the outbox until Slack answers. A Slack that answers with a 5xx or a rate limit
+    judged no token: every command goes on. True when Slack accepted the token."""
     from bot.slack.gateway import SlackError
 
     sdk = logging.getLogger("slack_sdk")
@@ -951,16 +952,20 @@ def _check_slack(bot: Crisisbot, *, must_reach: bool = True) -> None:
                     "its messages wait until it answers",
                     file=sys.stderr,
                 )
-                return
+                return False
             raise SettingsError(
                 "SLACK_API_URL", f"cannot reach Slack at {bot.settings.slack_api_url} ({detail})"
             ) from None
-        if not must_reach and not exc.permanent:  # a 5xx, a rate limit: not about the token
+        if not exc.permanent:  # a 5xx, a rate limit: Slack answered, not about the token
+            # `serve` and `run` too: they refused to start ("SLACK_BOT_TOKEN: Slack refused
+            # it (service_unavailable)"), blaming a good token, and a restart policy kept the
+            # bot down for as long as Slack's outage and the restarts' backoff lasted.
             print(f"crisisbot: Slack answered {exc.error}; its messages wait", file=sys.stderr)
-            return
+            return False
         raise SettingsError("SLACK_BOT_TOKEN", f"Slack refused it ({exc.error})") from None
     finally:
         sdk.setLevel(level)
+    return True
 
 
 def _interrupt_on_sigterm() -> None:

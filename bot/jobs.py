@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
+from apscheduler.executors.base import BaseExecutor, run_job
+from apscheduler.job import Job
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from bot.aftermath import digest
 from bot.app import Crisisbot
@@ -108,20 +112,96 @@ def poll_source(poller: Poller, source: SourceConfig) -> PollResult | None:
         return poller.poll(source)
 
 
+def watched(bot: Crisisbot, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` as a scheduled job: a database outage is one line in the log for the whole outage
+    (`bot.database`), not a traceback from the scheduler (and another from a listener, since
+    removed) at every run of every job; the next run tries again."""
+
+    @functools.wraps(fn)
+    def run(*args: Any) -> Any:
+        mark = bot.database.mark()
+        try:
+            result = fn(*args)
+        except DBAPIError as exc:
+            if not bot.database.failed(exc, f"running {fn.__name__}"):
+                raise
+            return None
+        if not (isinstance(result, PollResult) and result.database_error):
+            bot.database.ok(mark)
+        return result
+
+    return run
+
+
+# How long a stopping process waits for the jobs in hand (a detection pass, a poll) before it
+# leaves them: docker stop and Kubernetes kill at 10 s, and the courier needs some of that.
+STOP_GRACE_SECONDS = 5.0
+
+
+class JobThreads(BaseExecutor):  # type: ignore[misc]
+    """Each run of a job on a daemon thread of its own, so a stopping process waits for the jobs
+    in hand `STOP_GRACE_SECONDS` at most. APScheduler's thread pool (concurrent.futures) is
+    joined at exit whatever its shutdown is told: a poll of a source that does not answer, or
+    drips its body, held SIGTERM for the read's 15 s timeout, and up to the 60 s a body may take
+    (`crisisbot worker` took 42 s to stop while a source trickled). A job left running loses
+    nothing: a poll's fetch commits nothing until its mentions and cursor commit together, and
+    every job is one transaction, safe to run again. It also lifts the pool's cap of 10 threads,
+    under which ten slow sources held up detection and delivery."""
+
+    def __init__(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        super().__init__()
+        self.grace = grace
+        self._threads: set[threading.Thread] = set()
+        self._guard = threading.Lock()
+
+    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
+        def work() -> None:
+            try:
+                events = run_job(job, job._jobstore_alias, run_times, self._logger.name)
+            except BaseException as exc:
+                self._run_job_error(job.id, exc, exc.__traceback__)
+            else:
+                self._run_job_success(job.id, events)
+            finally:
+                with self._guard:
+                    self._threads.discard(thread)
+
+        thread = threading.Thread(target=work, name=f"job {job.id}", daemon=True)
+        with self._guard:
+            self._threads.add(thread)
+        thread.start()
+
+    def shutdown(self, wait: bool = True) -> None:
+        deadline = time.monotonic() + (self.grace if wait else 0.0)
+        with self._guard:
+            running = list(self._threads)
+        for thread in running:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        left = sorted(t.name.removeprefix("job ") for t in running if t.is_alive())
+        if left:
+            logger.warning(
+                "stopping without waiting for %s (nothing is lost: the next start runs it again)",
+                ", ".join(left),
+            )
+
+
 def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> BackgroundScheduler:
-    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler = BackgroundScheduler(timezone="UTC", executors={"default": JobThreads()})
     common = {
         "coalesce": True,
         "max_instances": 1,
         "misfire_grace_time": 30,
         "replace_existing": True,
     }
-    scheduler.add_job(detect_storms, "interval", seconds=bot.config.detect_interval, args=[bot],
-                      id="detect_storms", **common)  # fmt: skip
-    scheduler.add_job(run_timers, "interval", seconds=30, args=[bot], id="run_timers", **common)
+    scheduler.add_job(watched(bot, detect_storms), "interval", seconds=bot.config.detect_interval,
+                      args=[bot], id="detect_storms", **common)  # fmt: skip
     scheduler.add_job(
-        deliver_outbox, "interval", seconds=5, args=[bot], id="deliver_outbox", **common
+        watched(bot, run_timers), "interval", seconds=30, args=[bot], id="run_timers", **common
     )
+    scheduler.add_job(
+        watched(bot, deliver_outbox), "interval", seconds=5, args=[bot], id="deliver_outbox",
+        **common,
+    )  # fmt: skip
     # A digest missed while the worker was down is still worth posting within the hour. The hour
     # is on the team's clock (`timezone`): 09:00 in Sofia stays 09:00 across a DST change. The
     # job store is in memory: a worker (re)started after the hour struck would first fire next
@@ -131,7 +211,8 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
     )
     catch_up = {"next_run_time": datetime.now(UTC)} if missed is not None else {}
     scheduler.add_job(
-        post_digest, "cron", day_of_week=bot.config.digest_day[:3], hour=bot.config.digest_hour,
+        watched(bot, post_digest), "cron", day_of_week=bot.config.digest_day[:3],
+        hour=bot.config.digest_hour,
         minute=0, timezone=bot.config.timezone, args=[bot], id="post_digest",
         **{**common, "misfire_grace_time": int(DIGEST_GRACE.total_seconds())}, **catch_up,
     )  # fmt: skip
@@ -140,10 +221,11 @@ def create_scheduler(bot: Crisisbot, *, poller: Poller | None = None) -> Backgro
     for i, source in enumerate(bot.config.sources):
         # Each source on its own interval: a slow or failing one never delays the others. The
         # first poll comes right after start (staggered), not one interval later.
-        scheduler.add_job(poll_source, "interval", seconds=source.interval,
+        scheduler.add_job(watched(bot, poll_source), "interval", seconds=source.interval,
                           args=[poller, source], id=f"poll:{source.name}",
                           next_run_time=start + timedelta(seconds=2 * i), **common)  # fmt: skip
-    scheduler.add_listener(_log_error, EVENT_JOB_ERROR)
+    # A job's error is logged by APScheduler with its traceback ("Job … raised an exception"):
+    # a listener logging it again doubled every traceback.
     return scheduler
 
 
@@ -159,7 +241,3 @@ def _digest_slot(day: str, hour: int, now: datetime, zone: ZoneInfo) -> datetime
     )
     slot = monday + timedelta(days=WEEKDAYS.index(day.lower()), hours=hour)
     return slot if slot <= now < slot + DIGEST_GRACE else None
-
-
-def _log_error(event: JobExecutionEvent) -> None:
-    logger.error("job %s failed", event.job_id, exc_info=event.exception)

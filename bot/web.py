@@ -96,8 +96,9 @@ class WebApp:
                 new = store_mentions(
                     session, mentions, config=self.bot.config, now=self.bot.clock()
                 )
-        except DBAPIError:
-            logger.exception("ingest: database unavailable")
+        except DBAPIError as exc:
+            if not self.bot.database.failed(exc, "storing pushed mentions"):
+                logger.exception("ingest: database error")
             return 503, {"ok": False, "error": "database unavailable, try again"}
         return 200, {"ok": True, "received": len(mentions), "new": new}
 

@@ -85,6 +85,8 @@ class PollResult:
     # Skipped while backing off from a permanent error (the configuration must change): its
     # message. A transient error's or a rate limit's backoff is no failure of the skipping pass.
     failing: str | None = None
+    # Our database failed, not the source: nothing about the source was recorded.
+    database_error: bool = False
 
     @property
     def ok(self) -> bool:
@@ -148,8 +150,11 @@ class Poller:
         try:
             return self._poll(source, force=force)
         except DBAPIError as exc:  # our database, not the platform: no backoff to record
-            logger.exception("poll %s: database error", source.name)
-            return PollResult(source.name, error=f"database error: {type(exc).__name__}")
+            if not self.bot.database.failed(exc, f"polling {source.name}"):
+                logger.exception("poll %s: database error", source.name)
+            return PollResult(
+                source.name, error=f"database error: {type(exc).__name__}", database_error=True
+            )
 
     def _poll(self, source: SourceConfig, *, force: bool) -> PollResult:
         now = self.bot.clock()
@@ -163,7 +168,9 @@ class Poller:
             and backoff_until > now
             and stored.fingerprint == fingerprint
         ):
-            logger.info("poll %s: backing off until %s", source.name, backoff_until.isoformat())
+            # DEBUG: the failure's own line said until when; at each interval of a 6-hour
+            # backoff this was the worker's log (360 lines at a 60 s interval).
+            logger.debug("poll %s: backing off until %s", source.name, backoff_until.isoformat())
             return PollResult(
                 source.name, skipped=True, backoff_until=backoff_until, failing=stored.failing,
                 advice=stored.advice,
@@ -430,14 +437,23 @@ class Poller:
             failures, until = state.failures, state.backoff_until
             if counts and (permanent or failures >= DOWN_AFTER):
                 self._tell_down(session, source, state, message, stop=stop, now=now)
-        logger.log(
-            self.failure_level,
-            "poll %s failed (%d in a row): %s; next try after %s",
-            source.name,
-            failures,
-            message,
-            until.isoformat(),
-        )
+        if counts:
+            logger.log(
+                self.failure_level,
+                "poll %s failed (%d in a row): %s; next try after %s",
+                source.name,
+                failures,
+                message,
+                until.isoformat(),
+            )
+        else:  # the platform's own pace, not a failure ("failed (0 in a row)" before)
+            logger.log(
+                self.failure_level,
+                "poll %s rate limited: %s; next try after %s",
+                source.name,
+                message,
+                until.isoformat(),
+            )
         advice = (  # English: terminal messages stay English
             stopped.advice(source, stop, until=until, playbook=self._playbook())
             if stop is not None

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.emulator import SignedSlackClient
 from bot.testing import Stack, storm_jsonl
 from tests.bot.conftest import cli_env, mentions_locked
 
@@ -701,3 +702,53 @@ def test_a_moment_utc_cannot_hold_is_one_line(
     assert capsys.readouterr().err.splitlines() == [
         f"crisisbot: {flag}: {text!r} is out of range (write 2025-03-01)"
     ]
+
+
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_serve_and_run_start_while_slack_answers_5xx_without_blaming_the_token(
+    stack: Stack, tmp_path: Path, command: str
+) -> None:
+    """Found by outside-in QA: started while Slack answered 503 (or 429), `serve` and `run`
+    exited with "SLACK_BOT_TOKEN: Slack refused it (service_unavailable)": a good token blamed,
+    and the bot kept down by its restart policy for as long as Slack's trouble lasted. Slack
+    judged no token; they start, as `worker` does, and their messages wait."""
+    stack.emulator.fail_next("auth.test", status=503, retry_after=None, count=20)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environ = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "SLACK_BOT_TOKEN": stack.emulator.bot_token or "",
+        "SLACK_SIGNING_SECRET": "secret",
+        "SLACK_API_URL": stack.emulator.api_url,
+        "DATABASE_URL": stack.bot.settings.database_url or "",
+        "CRISIS_CHANNEL": "C0CRISIS",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+    }
+    environ.pop("CRISIS_CONFIG", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", command],
+        stderr=subprocess.PIPE, text=True, env=environ, cwd=tmp_path,
+    )  # fmt: skip
+    slack = SignedSlackClient(f"http://127.0.0.1:{port}/slack/events", "secret", stack.emulator)
+    try:
+        assert proc.stderr is not None
+        first, second = proc.stderr.readline(), proc.stderr.readline()
+        time.sleep(0.5)  # past the print, into waitress's loop (as test_shutdown's)
+        stack.emulator.reset()  # Slack is back: the token is checked at the first request
+        answer = slack.command("help")
+        assert answer.status_code == 200
+        if not answer.content:  # answered through its response_url
+            stack.emulator.wait_for(lambda: stack.emulator.responses, timeout=20)
+        assert [c.ok for c in stack.emulator.calls("auth.test")] == [True]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, first + second + proc.stderr.read()
+    finally:
+        slack.close()
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    assert first == "crisisbot: Slack answered service_unavailable; its messages wait\n"
+    assert second.startswith("crisisbot: ") and f"port {port}" in second, second

@@ -5,6 +5,7 @@ stop the others, are recorded with a backoff, and a restart continues from the s
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -600,3 +601,30 @@ def test_the_home_tab_says_first_that_a_source_has_stopped(
     clock.advance(hours=7)
     assert _poll(polling_stack.bot)["mastodon"].ok
     assert "stopped working" not in home_text()
+
+
+def test_the_workers_log_says_a_rate_limit_once_and_not_each_poll_it_waits(
+    database_url: str,
+    clock: ManualClock,
+    platforms: Platforms,
+    playbook: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Found by outside-in QA on `crisisbot run`: a 429 was logged as "poll mastodon failed
+    (0 in a row)", and every poll skipped while a source backed off logged "backing off until"
+    at INFO, the worker's default: a credential refused for 6 hours, polled every 60 s, wrote
+    360 such lines."""
+    platforms.fail("bluesky", Fault(429, b"{}", {"Retry-After": "600"}))
+    platforms.fail("mastodon", Fault(401, b"{}"))
+    caplog.set_level(logging.INFO, logger="bot.intake.polling")
+    with make_bot(database_url, clock, playbook) as bot, http_client() as client:
+        poller = Poller(bot, client, timeout=POLL_TIMEOUT)  # as the worker's: WARNING lines
+        for _ in range(3):
+            poller.poll_all()
+            clock.advance(minutes=1)
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.intake.polling"]
+    bluesky = [line for line in lines if line.startswith("poll bluesky")]
+    mastodon = [line for line in lines if line.startswith("poll mastodon")]
+    assert len(bluesky) == 1 and bluesky[0].startswith("poll bluesky rate limited: bluesky: ")
+    assert "in a row" not in bluesky[0] and "next try after" in bluesky[0]
+    assert len(mastodon) == 1 and mastodon[0].startswith("poll mastodon failed (1 in a row)")

@@ -161,3 +161,62 @@ def test_stop_leaves_a_paced_backlog_pending_instead_of_sending_it_first(
         assert pending >= 8  # left for the next process
     finally:
         team.stop()
+
+
+def test_sigterm_stops_crisisbot_worker_while_a_source_does_not_answer(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Found by outside-in QA: SIGTERM to `crisisbot worker` (or `run`) while a source
+    trickled its body took 42 s to stop (up to the 60 s a body may take; 15 s for a source that
+    says nothing: the read's timeout), past docker stop's 10: the scheduler's thread pool is
+    joined at exit whatever its shutdown is told. Now the jobs in hand get a few seconds, and a
+    poll still waiting on its platform is left (its fetch commits nothing)."""
+    from http.server import BaseHTTPRequestHandler
+
+    from tests.local_server import serving
+
+    asked = threading.Event()
+
+    class Silent(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.set()
+            time.sleep(40)  # answers nothing within the source's 15 s read timeout
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    emu = SlackEmulator().start()
+    try:
+        with serving(Silent) as base_url:
+            (tmp_path / "crisisbot.toml").write_text(
+                '[[sources]]\nname = "hn"\ntype = "hackernews"\nquery = "acme"\n'
+                f'base_url = "{base_url}"\ninterval = 60\n',
+                encoding="utf-8",
+            )
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "SLACK_BOT_TOKEN": emu.bot_token or "",
+                "SLACK_API_URL": emu.api_url,
+                "DATABASE_URL": database_url,
+                "CRISIS_CHANNEL": "C0CRISIS",
+                "LOG_LEVEL": "WARNING",
+            }
+            with subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "worker"],
+                env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+            ) as proc:  # fmt: skip
+                assert proc.stderr is not None
+                assert asked.wait(timeout=30), proc.stderr.readline()
+                time.sleep(0.5)
+                proc.send_signal(signal.SIGTERM)
+                started = time.monotonic()
+                status = proc.wait(timeout=60)
+                took = time.monotonic() - started
+                said = proc.stderr.read()
+    finally:
+        emu.stop()
+    assert status == 0, said
+    assert took < 9, f"took {took:.1f} s to stop"
+    assert "stopping without waiting for poll:hn (nothing is lost" in said
+    assert "Traceback" not in said
